@@ -1,0 +1,153 @@
+"""Engines for the database: a writer (the ETL) and read-only readers (validate, the dashboard).
+
+SQLite runs in WAL mode so that readers keep reading while a load writes. Readers open the file
+with ``mode=ro`` so they can never write. Any other URL (PostgreSQL) is passed to SQLAlchemy as is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, create_engine, event, insert, inspect, select
+from sqlalchemy.engine import make_url
+
+from etl import schema
+from etl.settings import PROJECT_ROOT, REFERENCE_DIR
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class DatabaseError(Exception):
+    """The database cannot be used: the message says why and what to do."""
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (relative paths resolved from the working directory), else None."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite":
+        return None
+    if not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def _sqlite_pragmas(dbapi_conn, _record, *, read_only: bool) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if not read_only:
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
+def writer_engine(url: str) -> Engine:
+    """An engine that may write; creates the SQLite file's folder if needed."""
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(
+            engine, "connect", lambda c, r: _sqlite_pragmas(c, r, read_only=False)
+        )
+    return engine
+
+
+def reader_engine(url: str) -> Engine:
+    """A read-only engine. For SQLite the file must exist."""
+    path = sqlite_path(url)
+    if path is not None:
+        if not path.exists():
+            raise DatabaseError(f"database {path} does not exist")
+        uri = f"file:{path.resolve()}?mode=ro"
+        engine = create_engine(
+            "sqlite://", creator=lambda: _sqlite_connect_ro(uri)
+        )
+        event.listen(engine, "connect", lambda c, r: _sqlite_pragmas(c, r, read_only=True))
+        return engine
+    return create_engine(url, execution_options={"postgresql_readonly": True})
+
+
+def _sqlite_connect_ro(uri: str):
+    import sqlite3
+
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
+def database_exists(url: str) -> bool:
+    path = sqlite_path(url)
+    if path is not None:
+        return path.exists()
+    try:
+        with create_engine(url).connect() as conn:
+            return inspect(conn).has_table("schema_info")
+    except Exception:  # noqa: BLE001 - any connection failure means "not usable"
+        return False
+
+
+def init_db(engine: Engine) -> None:
+    """Create missing tables and load the reference tables (only those still empty)."""
+    schema.metadata.create_all(engine)
+    with engine.begin() as conn:
+        have = {r.key: r.value for r in conn.execute(select(schema.schema_info))}
+        stored = have.get("schema_version")
+        if stored is not None and int(stored) != schema.SCHEMA_VERSION:
+            raise DatabaseError(
+                f"the database has schema version {stored}, this program expects "
+                f"{schema.SCHEMA_VERSION}: build a new database or migrate it"
+            )
+        if stored is None:
+            ref_version = (REFERENCE_DIR / "VERSION").read_text().strip()
+            conn.execute(
+                insert(schema.schema_info),
+                [
+                    {"key": "schema_version", "value": str(schema.SCHEMA_VERSION)},
+                    {"key": "reference_version", "value": ref_version},
+                    {"key": "created_at", "value": dt.datetime.now(dt.UTC).isoformat()},
+                ],
+            )
+        for table, file in (
+            (schema.areas, "areas.csv"),
+            (schema.interventions, "interventions.csv"),
+            (schema.measures, "measures.csv"),
+            (schema.swemwbs_conversion, "swemwbs_conversion.csv"),
+        ):
+            if conn.execute(select(table).limit(1)).first() is None:
+                rows = _typed(table, read_reference(file).to_dict("records"))
+                conn.execute(insert(table), rows)
+                log.info("loaded %d rows into %s", len(rows), table.name)
+
+
+def _typed(table, rows: list[dict]) -> list[dict]:
+    """Convert reference CSV text to each column's Python type (PostgreSQL does not coerce)."""
+    types = {c.name: c.type.python_type for c in table.columns}
+    return [
+        {k: (None if v is None else types[k](float(v)) if types[k] is int else types[k](v))
+         for k, v in row.items() if k in types}
+        for row in rows
+    ]
+
+
+def read_reference(file: str) -> pd.DataFrame:
+    """A reference CSV from ``data/reference/``, with empty cells as None."""
+    df = pd.read_csv(REFERENCE_DIR / file, dtype=str, keep_default_na=False)
+    df = df.astype(object).where(df != "", None)
+    return df
+
+
+__all__ = [
+    "DatabaseError",
+    "PROJECT_ROOT",
+    "database_exists",
+    "init_db",
+    "read_reference",
+    "reader_engine",
+    "sqlite_path",
+    "writer_engine",
+]

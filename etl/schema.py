@@ -1,0 +1,220 @@
+"""The one definition of the database, shared by the ETL and the dashboard.
+
+SQLAlchemy Core, portable between SQLite (the default) and PostgreSQL. Dates are stored as DATE
+(ISO text on SQLite). Participant, family and episode IDs are stored only as keyed hashes
+(HMAC-SHA256 hex, see ``etl.pseudonymise``).
+
+Tables whose names start with ``etl_`` are the ETL's bookkeeping; every other table is "data"
+and is untouched by a rejected return.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+SCHEMA_VERSION = 1
+HASH_LEN = 64  # hex digest of HMAC-SHA256
+
+metadata = MetaData()
+
+schema_info = Table(
+    "schema_info",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# --- reference tables -------------------------------------------------------------------------
+
+areas = Table(
+    "areas",
+    metadata,
+    Column("gss_code", String(9), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("region", Text, nullable=False),
+    Column("families", Integer, nullable=False),
+    Column("annual_target", Integer, nullable=False),
+    Column("imd_rank", Integer),
+    Column("families_source", Text),
+    Column("target_source", Text),
+    Column("imd_source", Text),
+    Column("source", Text, nullable=False),  # pilot / synthetic / added
+)
+
+interventions = Table(
+    "interventions",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("sessions_min", Integer, nullable=False),
+    Column("sessions_max", Integer, nullable=False),
+    Column("measures", Text, nullable=False),  # space-separated measure codes
+    Column("note", Text),
+    Column("sessions_source", Text),
+)
+
+measures = Table(
+    "measures",
+    metadata,
+    Column("code", String(20), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("construct", Text, nullable=False),
+    Column("score_min", Float, nullable=False),
+    Column("score_max", Float, nullable=False),
+    Column("step", Float, nullable=False),
+    Column("higher_is", String(10), nullable=False),  # better / worse
+    Column("caseness_operator", String(2), nullable=False),  # < or >=
+    Column("caseness_value", Float, nullable=False),
+    Column("sd", Float),
+    Column("reliability", Float),
+    Column("rci", Float, nullable=False),
+    Column("applies_when", Text),
+    Column("source", Text),
+    Column("status", Text),
+)
+
+swemwbs_conversion = Table(
+    "swemwbs_conversion",
+    metadata,
+    Column("raw_total", Integer, primary_key=True),
+    Column("metric_score", Float, nullable=False),
+)
+
+# --- current data: one return per LA -----------------------------------------------------------
+
+returns = Table(
+    "returns",
+    metadata,
+    Column("area_code", String(9), ForeignKey("areas.gss_code"), primary_key=True),
+    Column("period", String(10), nullable=False),  # 2017-18_Q3
+    Column("period_end", Date, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("load_id", Integer, nullable=False),
+    Column("loaded_at", DateTime, nullable=False),
+    Column("rows_held_back", Integer, nullable=False, default=0),
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("participant_key", String(HASH_LEN), primary_key=True),
+    Column("area_code", String(9), nullable=False),
+    Column("family_key", String(HASH_LEN), nullable=False),
+    Column("referral_date", Date, nullable=False),
+    Column("referral_source", String(20), nullable=False),
+    Column("sex", String(12), nullable=False),
+    Column("age_band", String(12), nullable=False),
+    Column("ethnicity", String(12), nullable=False),
+    Column("relationship_status", String(12), nullable=False),
+    Column("workless_household", String(12), nullable=False),
+    Column("youngest_child_age_band", String(12), nullable=False),
+    Index("ix_participants_area_referral", "area_code", "referral_date"),
+    Index("ix_participants_area_family", "area_code", "family_key"),
+)
+
+episodes = Table(
+    "episodes",
+    metadata,
+    Column("episode_key", String(HASH_LEN), primary_key=True),
+    Column("area_code", String(9), nullable=False),
+    Column("participant_key", String(HASH_LEN), nullable=False),
+    Column("intervention", String(40), nullable=False),
+    Column("offered_date", Date, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    Column("sessions_planned", Integer),
+    Column("sessions_attended", Integer),
+    Column("delivery_mode", String(12), nullable=False),  # not_stated when missing
+    Index("ix_episodes_area_offered", "area_code", "offered_date", "intervention"),
+    Index("ix_episodes_area_end", "area_code", "end_date", "intervention"),
+    Index("ix_episodes_participant", "participant_key"),
+)
+
+outcomes = Table(
+    "outcomes",
+    metadata,
+    Column("episode_key", String(HASH_LEN), primary_key=True),
+    Column("measure", String(20), primary_key=True),
+    Column("timepoint", String(14), primary_key=True),
+    Column("area_code", String(9), nullable=False),
+    Column("participant_key", String(HASH_LEN), nullable=False),
+    Column("measured_date", Date, nullable=False),
+    Column("score_raw", Integer, nullable=False),  # as returned (SWEMWBS raw total)
+    Column("score", Float, nullable=False),  # on the measure's scale (SWEMWBS metric)
+    Index("ix_outcomes_area_measure", "area_code", "measure", "timepoint"),
+)
+
+DATA_TABLES = ("participants", "episodes", "outcomes")
+
+# --- ETL bookkeeping -------------------------------------------------------------------------
+
+etl_load_log = Table(
+    "etl_load_log",
+    metadata,
+    Column("load_id", Integer, primary_key=True, autoincrement=True),
+    Column("file_name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("area_code", String(9)),  # null when the name could not be read (E102)
+    Column("period", String(10)),
+    # loaded / loaded with quarantine / rejected / already loaded / forced / failed
+    Column("outcome", String(24), nullable=False),
+    Column("participants_loaded", Integer, nullable=False, default=0),
+    Column("episodes_loaded", Integer, nullable=False, default=0),
+    Column("outcomes_loaded", Integer, nullable=False, default=0),
+    Column("rows_held_back", Integer, nullable=False, default=0),
+    Column("errors", Integer, nullable=False, default=0),
+    Column("warnings", Integer, nullable=False, default=0),
+    Column("flags", Text),  # e.g. "--force --allow-shrink"
+    Column("message", Text),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Index("ix_etl_load_log_sha", "sha256"),
+    Index("ix_etl_load_log_area", "area_code"),
+)
+
+etl_findings = Table(
+    "etl_findings",
+    metadata,
+    Column("finding_id", Integer, primary_key=True, autoincrement=True),
+    Column("load_id", Integer, ForeignKey("etl_load_log.load_id"), nullable=False),
+    Column("area_code", String(9)),
+    Column("sheet", String(20)),
+    Column("row", Integer),
+    Column("column", String(60)),
+    Column("value", Text),  # IDs hashed, E210 values masked
+    Column("code", String(4), nullable=False),
+    Column("severity", String(7), nullable=False),
+    Column("message", Text, nullable=False),
+    Index("ix_etl_findings_load", "load_id", "code"),
+)
+
+etl_held_back = Table(
+    "etl_held_back",
+    metadata,
+    Column("held_id", Integer, primary_key=True, autoincrement=True),
+    Column("load_id", Integer, ForeignKey("etl_load_log.load_id"), nullable=False),
+    Column("area_code", String(9), nullable=False),
+    Column("sheet", String(20), nullable=False),
+    Column("row", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("data", Text, nullable=False),  # JSON of the row, IDs hashed, E210 values masked
+    Column("resolved", Boolean, nullable=False, default=False),
+    Index("ix_etl_held_back_area", "area_code", "load_id"),
+)

@@ -1,0 +1,46 @@
+"""Settings from environment variables, read once into a frozen dataclass.
+
+Every variable is documented in ``.env.example`` at the project root.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
+DEFAULT_DATABASE_URL = "sqlite:///data/lfo.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    archive_dir: Path = Path("data/archive")
+    id_key_file: Path = Path("data/lfo-id.key")
+    suppression_threshold: int = 10
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        values: dict[str, object] = {
+            "database_url": env.get("LFO_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            "archive_dir": Path(env.get("LFO_ARCHIVE_DIR") or "data/archive"),
+            "id_key_file": Path(env.get("LFO_ID_KEY_FILE") or "data/lfo-id.key"),
+            "suppression_threshold": _positive_int(
+                "LFO_SUPPRESSION_THRESHOLD", env.get("LFO_SUPPRESSION_THRESHOLD") or "10"
+            ),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _positive_int(name: str, text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r} is not a whole number") from None
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, not {value}")
+    return value
