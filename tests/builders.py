@@ -63,7 +63,7 @@ def valid_tables() -> dict[str, list[dict]]:
              end_date="", sessions_planned="3", sessions_attended="1", delivery_mode="online"),
         dict(episode_id="EP4", participant_id="P003", intervention="pp_pws",
              offered_date="2017-06-20", status="declined", start_date="", end_date="",
-             sessions_planned="", sessions_attended="", delivery_mode=""),
+             sessions_planned="", sessions_attended="", delivery_mode="online"),
     ]
     outcomes = [
         dict(participant_id="P001", episode_id="EP1", measure="csi4", timepoint="baseline",
