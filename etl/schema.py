@@ -218,3 +218,85 @@ etl_held_back = Table(
     Column("resolved", Boolean, nullable=False, default=False),
     Index("ix_etl_held_back_area", "area_code", "load_id"),
 )
+
+# --- summary tables (pre-aggregated per area at load time, see etl.summaries) ------------------
+# Each row is one area x period, where period is a quarter ("2017-18_Q3") or a financial year
+# ("2017-18"). ``grp`` is an intervention code, "level:<level>" or "all". They are rebuilt for an
+# area inside the transaction that replaces its data, so they always agree with it.
+
+
+def _summary(name: str, *columns: Column, grp: bool = True) -> Table:
+    keys = [Column("area_code", String(9), primary_key=True),
+            Column("period", String(10), primary_key=True)]
+    if grp:
+        keys.append(Column("grp", String(40), primary_key=True))
+    table = Table(name, metadata, *keys, *columns)
+    Index(f"ix_{name}_period", table.c.period, table.c.area_code)
+    return table
+
+
+def _counts(*names: str) -> list[Column]:
+    return [Column(n, Integer, nullable=False, default=0) for n in names]
+
+
+def _moments(prefix: str) -> list[Column]:
+    return [
+        Column(f"{prefix}_n", Integer, nullable=False, default=0),
+        Column(f"{prefix}_sum", Float, nullable=False, default=0.0),
+        Column(f"{prefix}_sumsq", Float, nullable=False, default=0.0),
+    ]
+
+
+# parents referred, by breakdown ("all" / a BREAKDOWNS key) and category; grp holds the breakdown
+sum_reach = Table(
+    "sum_reach",
+    metadata,
+    Column("area_code", String(9), primary_key=True),
+    Column("period", String(10), primary_key=True),
+    Column("breakdown", String(30), primary_key=True),
+    Column("category", String(20), primary_key=True),
+    Column("parents", Integer, nullable=False),
+    Index("ix_sum_reach_period", "period", "breakdown", "area_code"),
+)
+# families whose earliest referral is in the period
+sum_families = _summary("sum_families", *_counts("families"), grp=False)
+# episodes by period of offered_date
+sum_offers = _summary("sum_offers", *_counts("offered", "answered", "started"))
+# episodes that ended (completed or dropped_out) by period of end_date; attendance ratio moments
+sum_endings = _summary("sum_endings", *_counts("ended", "completed"), *_moments("attendance"))
+# participants by period of their first start_date: histogram of days from referral to first start
+sum_days_to_start = Table(
+    "sum_days_to_start",
+    metadata,
+    Column("area_code", String(9), primary_key=True),
+    Column("period", String(10), primary_key=True),
+    Column("days", Integer, primary_key=True),
+    Column("participants", Integer, nullable=False),
+    Index("ix_sum_days_to_start_period", "period", "area_code"),
+)
+# families with a participant whose first start is in the period; of them, two or more started
+sum_both_parents = _summary("sum_both_parents", *_counts("families", "two_started"), grp=False)
+# cohort of parents referred in the period: how many were offered / started / completed (by snapshot)
+sum_funnel = _summary("sum_funnel", *_counts("referred", "offered", "started", "completed"))
+# completed episodes by period of end_date, per measure
+sum_outcomes = Table(
+    "sum_outcomes",
+    metadata,
+    Column("area_code", String(9), primary_key=True),
+    Column("period", String(10), primary_key=True),
+    Column("grp", String(40), primary_key=True),
+    Column("measure", String(20), primary_key=True),
+    *_counts(
+        "with_baseline", "paired", "improved", "deteriorated", "case_baseline", "recovered",
+        "reliable_recovered",
+    ),
+    *_moments("change"),
+    *_moments("fu6"),
+    *_moments("fu12"),
+    Index("ix_sum_outcomes_period", "period", "measure", "area_code"),
+)
+
+SUMMARY_TABLES = (
+    "sum_reach", "sum_families", "sum_offers", "sum_endings", "sum_days_to_start",
+    "sum_both_parents", "sum_funnel", "sum_outcomes",
+)
