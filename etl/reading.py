@@ -1,0 +1,390 @@
+"""Reading a return file safely: ``.xlsx`` workbooks and ``.zip`` files of CSVs.
+
+``read_return(path)`` opens the file without trusting it (size, zip bombs, row counts, encodings)
+and gives the three sheets as ``RawSheet``: every cell as trimmed text plus its kind (text, number,
+date, formula, ...), so the checks can tell a typed date from a date cell and a formula from its text.
+Problems that stop the return (E101, E105, E106 for an empty CSV, E110) and the warnings W303 and
+W306 come back as ``Finding`` objects; nothing is evaluated, nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import logging
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+import numpy as np
+import pandas as pd
+
+from etl.findings import Finding
+
+log = logging.getLogger(__name__)
+
+SHEET_NAMES = ("participants", "interventions", "outcomes")
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 500 * 1024 * 1024
+MAX_ROWS = 1_000_000
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CHUNK = 1 << 20
+
+# Cell kinds: what the cell held in the file.
+EMPTY, TEXT, NUMBER, DATE, FORMULA, BOOL, ERROR = "", "s", "n", "d", "f", "b", "e"
+
+
+@dataclass
+class RawSheet:
+    """One sheet as read: ``text`` and ``kind`` have one column per header position (0, 1, ...)."""
+
+    name: str                       # canonical sheet name: participants, interventions, outcomes
+    source: str                     # the sheet or member name as it is in the file
+    header: list[str]               # header cells, trimmed, case kept
+    text: pd.DataFrame              # trimmed cell text ("" when missing), str dtype
+    kind: pd.DataFrame              # cell kinds (EMPTY, TEXT, NUMBER, DATE, FORMULA, BOOL, ERROR)
+    rows: np.ndarray                # Excel row number of each data row (header = 1)
+    extra_fields: dict[int, str] = field(default_factory=dict)  # CSV row -> fields past the header
+    empty_file: bool = False        # a 0-byte CSV (or a sheet with no header at all)
+
+
+@dataclass
+class ReadResult:
+    sheets: dict[str, RawSheet]
+    findings: list[Finding]
+    stopped: bool
+
+
+class ReadStop(Exception):
+    """A return-level problem found while reading: carries its finding."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+# ---------------------------------------------------------------- entry point
+
+def read_return(path: Path) -> ReadResult:
+    """Read a return file; return-level problems stop reading and are given as findings."""
+    path = Path(path)
+    name = path.name
+    findings: list[Finding] = []
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        f = Finding(name, None, None, None, None, "E101", f"the file cannot be opened ({exc})")
+        return ReadResult({}, [f], True)
+    if size > MAX_FILE_BYTES:
+        f = Finding(name, None, None, None, str(size), "E110",
+                    f"the file is {size / 1024 / 1024:.1f} MB, over the 50 MB limit: "
+                    "split nothing, but remove other sheets, formatting and images, or send a .zip "
+                    "of CSVs")
+        return ReadResult({}, [f], True)
+    ext = path.suffix.lower()
+    try:
+        if ext == ".xlsx":
+            sheets = _read_xlsx(path, findings)
+        elif ext == ".zip":
+            sheets = _read_zip(path, findings)
+        else:
+            raise ReadStop(Finding(name, None, None, None, ext, "E101",
+                                   f"'{ext}' files cannot be read: send a .xlsx or .zip file"))
+    except ReadStop as stop:
+        return ReadResult({}, [*findings, stop.finding], True)
+    missing = [s for s in SHEET_NAMES if s not in sheets]
+    for s in missing:
+        what = "sheet" if ext == ".xlsx" else "file"
+        item = s if ext == ".xlsx" else f"{s}.csv"
+        findings.append(Finding(name, None, None, None, s, "E105",
+                                f"the {what} '{item}' is missing: add it, with its header row"))
+    return ReadResult(sheets, findings, bool(missing))
+
+
+def _e101(name: str, why: str) -> ReadStop:
+    return ReadStop(Finding(name, None, None, None, None, "E101", why))
+
+
+def _e110(name: str, value: str | None, why: str) -> ReadStop:
+    return ReadStop(Finding(name, None, None, None, value, "E110", why))
+
+
+# ---------------------------------------------------------------- zip safety
+
+def _check_declared_sizes(zf: zipfile.ZipFile, name: str) -> None:
+    declared = sum(i.file_size for i in zf.infolist())
+    if declared > MAX_UNPACKED_BYTES:
+        raise _e110(name, str(declared),
+                    f"the file would unpack to {declared / 1024 / 1024:.0f} MB, over the 500 MB "
+                    "limit: send only the three sheets")
+
+
+class _Budget:
+    """Counts decompressed bytes across the members of one zip."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.used = 0
+
+    def spend(self, n: int) -> None:
+        self.used += n
+        if self.used > MAX_UNPACKED_BYTES:
+            raise _e110(self.name, None,
+                        "the file unpacks to more than 500 MB: send only the three sheets")
+
+
+def _member_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> Iterator[bytes]:
+    """The decompressed bytes of a member, in chunks, never past the budget (lying headers too)."""
+    with zf.open(info) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            if not chunk:
+                return
+            budget.spend(len(chunk))
+            yield chunk
+
+
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
+               NotImplementedError, RuntimeError, ValueError, KeyError, UnicodeDecodeError)
+
+
+# ---------------------------------------------------------------- xlsx
+
+def _read_xlsx(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    name = path.name
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head == OLE_MAGIC:
+        raise _e101(name, "the workbook is password-protected or in the old .xls format: "
+                          "remove the password and save it as .xlsx")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            _check_declared_sizes(zf, name)
+            budget = _Budget(name)
+            for info in zf.infolist():  # guard the real sizes before openpyxl unpacks anything
+                for _ in _member_chunks(zf, info, budget):
+                    pass
+    except _ZIP_ERRORS as exc:
+        raise _e101(name, f"the file is not a valid .xlsx workbook ({exc.__class__.__name__}): "
+                          "open it in Excel and save it again as .xlsx") from exc
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except (*_ZIP_ERRORS, InvalidFileException, ParseError, TypeError, IndexError,
+            AttributeError) as exc:
+        raise _e101(name, f"the file is not a valid .xlsx workbook ({exc.__class__.__name__}): "
+                          "open it in Excel and save it again as .xlsx") from exc
+    sheets: dict[str, RawSheet] = {}
+    try:
+        for title in wb.sheetnames:
+            key = title.strip().lower()
+            ws = wb[title]
+            if key not in SHEET_NAMES or key in sheets or not hasattr(ws, "iter_rows"):
+                findings.append(Finding(name, None, None, None, title, "W303",
+                                        f"the sheet '{title}' is not part of the return and was "
+                                        "ignored"))
+                continue
+            sheets[key] = _xlsx_sheet(ws, key, title, name)
+    except (*_ZIP_ERRORS, ParseError, TypeError, IndexError, AttributeError) as exc:
+        raise _e101(name, f"the workbook is damaged ({exc.__class__.__name__}): open it in Excel "
+                          "and save it again as .xlsx") from exc
+    finally:
+        wb.close()
+    return sheets
+
+
+def _xlsx_cell(cell: object) -> tuple[str, str]:
+    value = getattr(cell, "value", None)
+    if value is None:
+        return "", EMPTY
+    dtype = getattr(cell, "data_type", "s")
+    if dtype == "f":
+        text = getattr(value, "text", None) or str(value)
+        if not text.startswith("="):
+            text = "=" + text
+        return text.strip(), FORMULA
+    if isinstance(value, bool):
+        return ("TRUE" if value else "FALSE"), BOOL
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat(), DATE
+        return value.isoformat(sep=" "), DATE
+    if isinstance(value, dt.date):
+        return value.isoformat(), DATE
+    if isinstance(value, int):
+        return str(value), NUMBER
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value)), NUMBER
+        return repr(value), NUMBER
+    if dtype == "e":
+        return str(value).strip(), ERROR
+    if isinstance(value, str):
+        text = value.strip()
+        return text, (TEXT if text else EMPTY)
+    return str(value).strip(), TEXT  # times, durations: checked as their text
+
+
+def _xlsx_sheet(ws: object, key: str, title: str, name: str) -> RawSheet:
+    header: list[str] | None = None
+    texts: list[list[str]] = []
+    kinds: list[list[str]] = []
+    rows: list[int] = []
+    for excel_row, cells in enumerate(ws.iter_rows(), start=1):  # type: ignore[attr-defined]
+        pairs = [_xlsx_cell(c) for c in cells]
+        if header is None:
+            header = [t for t, _ in pairs]
+            continue
+        if not any(k for _, k in pairs):
+            continue
+        rows.append(excel_row)
+        if len(rows) > MAX_ROWS:
+            raise _e110(name, title, f"the sheet '{title}' has more than 1,000,000 rows")
+        texts.append([t for t, _ in pairs])
+        kinds.append([k for _, k in pairs])
+    if header is None:
+        return _frame(key, title, [], [], [], [], empty_file=True)
+    return _frame(key, title, header, texts, kinds, rows)
+
+
+def _frame(key: str, source: str, header: list[str], texts: list[list[str]],
+           kinds: list[list[str]], rows: list[int], *, extra: dict[int, str] | None = None,
+           empty_file: bool = False) -> RawSheet:
+    # trailing header cells that are empty and hold no data are dropped
+    width = max([len(header), *(len(t) for t in texts)], default=0)
+    header = [h.strip() for h in header] + [""] * (width - len(header))
+    keep = [i for i in range(width)
+            if header[i] or any(i < len(k) and k[i] for k in kinds)]
+    text_cols = {}
+    kind_cols = {}
+    for pos, i in enumerate(keep):
+        text_cols[pos] = pd.array([t[i] if i < len(t) else "" for t in texts], dtype="str")
+        kind_cols[pos] = pd.array([k[i] if i < len(k) else "" for k in kinds], dtype="str")
+    n = len(rows)
+    text = pd.DataFrame(text_cols, index=pd.RangeIndex(n))
+    kind = pd.DataFrame(kind_cols, index=pd.RangeIndex(n))
+    return RawSheet(key, source, [header[i] for i in keep], text, kind,
+                    np.asarray(rows, dtype=np.int64), extra or {}, empty_file)
+
+
+# ---------------------------------------------------------------- zip of CSVs
+
+def _read_zip(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
+    name = path.name
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head == OLE_MAGIC:
+        raise _e101(name, "the file is not a zip file (it looks like an old Excel or a "
+                          "password-protected file): send a .zip of CSV files")
+    try:
+        zf = zipfile.ZipFile(path)
+    except _ZIP_ERRORS as exc:
+        raise _e101(name, f"the file is not a valid zip file ({exc.__class__.__name__}): "
+                          "make the zip again") from exc
+    with zf:
+        _check_declared_sizes(zf, name)
+        members = _pick_members(zf, name, findings)
+        budget = _Budget(name)
+        sheets: dict[str, RawSheet] = {}
+        for key, info in members.items():
+            try:
+                sheets[key] = _csv_sheet(zf, info, key, name, budget, findings)
+            except ReadStop:
+                raise
+            except _ZIP_ERRORS as exc:
+                raise _e101(name, f"'{info.filename}' in the zip cannot be read "
+                                  f"({exc.__class__.__name__}): make the zip again") from exc
+    return sheets
+
+
+def _pick_members(zf: zipfile.ZipFile, name: str,
+                  findings: list[Finding]) -> dict[str, zipfile.ZipInfo]:
+    """Members named <sheet>.csv at the top level or in one top-level folder; others get W303."""
+    files = [i for i in zf.infolist() if not i.is_dir()
+             and not i.filename.replace("\\", "/").lower().startswith("__macosx/")]
+    folders = {i.filename.replace("\\", "/").split("/")[0] for i in files
+               if i.filename.replace("\\", "/").count("/") == 1}
+    picked: dict[str, zipfile.ZipInfo] = {}
+    for info in files:
+        parts = info.filename.replace("\\", "/").split("/")
+        base = parts[-1].strip().lower()
+        ok_place = len(parts) == 1 or (len(parts) == 2 and len(folders) == 1)
+        key = base[:-4] if base.endswith(".csv") else None
+        if ok_place and key in SHEET_NAMES and key not in picked:
+            picked[key] = info
+        else:
+            findings.append(Finding(name, None, None, None, info.filename, "W303",
+                                    f"'{info.filename}' in the zip is not part of the return and "
+                                    "was ignored"))
+    return picked
+
+
+def _decode_csv(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str,
+                budget: _Budget) -> tuple[str, bool]:
+    """The member's text and whether it was read as Windows-1252."""
+    data = bytearray()
+    for chunk in _member_chunks(zf, info, budget):
+        if b"\x00" in chunk:
+            raise _e101(name, f"'{info.filename}' holds NUL bytes (UTF-16 or a binary file): "
+                              "save it as CSV UTF-8")
+        data += chunk
+    raw = bytes(data)
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _e101(name, f"'{info.filename}' is in UTF-16: save it as CSV UTF-8")
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), True
+    except UnicodeDecodeError as exc:
+        raise _e101(name, f"'{info.filename}' is neither UTF-8 nor Windows-1252 text: "
+                          "save it as CSV UTF-8") from exc
+
+
+def _csv_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str, name: str,
+               budget: _Budget, findings: list[Finding]) -> RawSheet:
+    content, cp1252 = _decode_csv(zf, info, name, budget)
+    if cp1252:
+        findings.append(Finding(name, key, None, None, info.filename, "W306",
+                                f"'{info.filename}' was read as Windows-1252, not UTF-8: check "
+                                "accented letters and save it as CSV UTF-8 next time"))
+    if not content:
+        return _frame(key, info.filename, [], [], [], [], empty_file=True)
+    reader = csv.reader(io.StringIO(content, newline=""))
+    header: list[str] | None = None
+    texts: list[list[str]] = []
+    rows: list[int] = []
+    extra: dict[int, str] = {}
+    try:
+        for record_no, record in enumerate(reader, start=1):
+            if header is None:
+                header = record
+                continue
+            cells = [c.strip() for c in record]
+            if not any(cells):
+                continue
+            rows.append(record_no)
+            if len(rows) > MAX_ROWS:
+                raise _e110(name, info.filename,
+                            f"'{info.filename}' has more than 1,000,000 rows")
+            if len(cells) > len(header):
+                extra[record_no] = ",".join(record[len(header):])
+                cells = cells[:len(header)]
+            texts.append(cells)
+    except csv.Error as exc:
+        raise _e101(name, f"'{info.filename}' is not a readable CSV ({exc}): save it again "
+                          "as CSV UTF-8") from exc
+    if header is None:
+        return _frame(key, info.filename, [], [], [], [], empty_file=True)
+    kinds = [[TEXT if c else EMPTY for c in t] for t in texts]
+    return _frame(key, info.filename, header, texts, kinds, rows, extra=extra)
