@@ -1,0 +1,143 @@
+"""Reading an area's current state and writing a load, all SQL of the loader in one place.
+
+Big tables are written with ``exec_driver_sql`` and lists of tuples (executemany), the fastest path
+SQLAlchemy offers; values are always bound as parameters and table/column names come only from
+``etl.schema``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection, Table, delete, insert, select, update
+
+from etl import schema
+
+SUCCESS_OUTCOMES = ("loaded", "loaded with quarantine", "forced")
+
+
+def _placeholders(conn: Connection, n: int) -> str:
+    style = conn.dialect.paramstyle
+    mark = "?" if style == "qmark" else "%s"
+    if style not in ("qmark", "format", "pyformat"):
+        raise ValueError(f"unsupported DB-API paramstyle {style}")
+    return ", ".join([mark] * n)
+
+
+def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """executemany of positional tuples into ``table`` (names checked against the schema)."""
+    if not rows:
+        return
+    known = {c.name for c in table.columns}
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        raise ValueError(f"{table.name} has no column(s) {unknown}")
+    quoted = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
+    sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({_placeholders(conn, len(columns))})"  # noqa: S608 - names from etl.schema
+    conn.exec_driver_sql(sql, rows)
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def known_areas(conn: Connection) -> set[str]:
+    return set(conn.execute(select(schema.areas.c.gss_code)).scalars())
+
+
+def current_return(conn: Connection, area_code: str) -> dict | None:
+    """The ``returns`` row of the area's current data, or None."""
+    row = conn.execute(
+        select(schema.returns).where(schema.returns.c.area_code == area_code)
+    ).mappings().first()
+    return dict(row) if row else None
+
+
+def current_participant_keys(conn: Connection, area_code: str) -> set[str]:
+    p = schema.participants
+    return set(conn.execute(select(p.c.participant_key).where(p.c.area_code == area_code)).scalars())
+
+
+def earlier_success(conn: Connection, sha256: str) -> dict | None:
+    """The first load-log row that loaded this exact file, or None."""
+    log_ = schema.etl_load_log
+    row = conn.execute(
+        select(log_)
+        .where(log_.c.sha256 == sha256, log_.c.outcome.in_(SUCCESS_OUTCOMES))
+        .order_by(log_.c.load_id)
+        .limit(1)
+    ).mappings().first()
+    return dict(row) if row else None
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+def insert_load_log(conn: Connection, values: dict) -> int:
+    result = conn.execute(insert(schema.etl_load_log).values(**values))
+    return int(result.inserted_primary_key[0])
+
+
+def finish_load_log(conn: Connection, load_id: int, finished_at: dt.datetime) -> None:
+    log_ = schema.etl_load_log
+    conn.execute(update(log_).where(log_.c.load_id == load_id).values(finished_at=finished_at))
+
+
+FINDING_DB_COLUMNS = ("load_id", "area_code", "sheet", "row", "column", "value", "code",
+                      "severity", "message")
+HELD_DB_COLUMNS = ("load_id", "area_code", "sheet", "row", "reason", "data", "resolved")
+
+
+def insert_findings(conn: Connection, rows: list[tuple]) -> None:
+    """Rows in FINDING_DB_COLUMNS order (values already hashed / masked)."""
+    bulk_insert(conn, schema.etl_findings, FINDING_DB_COLUMNS, rows)
+
+
+def insert_held_back(conn: Connection, rows: list[tuple]) -> None:
+    """Rows in HELD_DB_COLUMNS order (data already hashed / masked JSON)."""
+    bulk_insert(conn, schema.etl_held_back, HELD_DB_COLUMNS, rows)
+
+
+def replace_area_data(
+    conn: Connection, area_code: str, tables: dict[str, tuple[Sequence[str], list[tuple]]]
+) -> None:
+    """Delete the area's rows from every data table, then insert ``tables`` (name -> cols, rows)."""
+    for name in ("outcomes", "episodes", "participants"):
+        t = schema.metadata.tables[name]
+        conn.execute(delete(t).where(t.c.area_code == area_code))
+    for name in ("participants", "episodes", "outcomes"):
+        if name in tables:
+            columns, rows = tables[name]
+            bulk_insert(conn, schema.metadata.tables[name], columns, rows)
+
+
+def upsert_return(conn: Connection, values: dict) -> None:
+    r = schema.returns
+    conn.execute(delete(r).where(r.c.area_code == values["area_code"]))
+    conn.execute(insert(r).values(**values))
+
+
+def supersede_held_back(conn: Connection, area_code: str, load_id: int) -> None:
+    """Rows held back from the area's earlier returns belong to superseded returns: mark them so.
+
+    They stay on record, linked to their own load; the current return's rows stay unresolved.
+    """
+    h = schema.etl_held_back
+    conn.execute(
+        update(h)
+        .where(h.c.area_code == area_code, h.c.load_id != load_id, h.c.resolved.is_(False))
+        .values(resolved=True)
+    )
+
+
+def count_rows(conn: Connection, names: Iterable[str], area_code: str) -> dict[str, int]:
+    from sqlalchemy import func
+
+    out = {}
+    for name in names:
+        t = schema.metadata.tables[name]
+        out[name] = int(
+            conn.execute(select(func.count()).select_from(t).where(t.c.area_code == area_code))
+            .scalar_one()
+        )
+    return out

@@ -1,0 +1,197 @@
+"""A checked return in the form the database stores it: IDs hashed, dates ISO, E210 values masked.
+
+The three sheets become rows (tuples, in the column order given) of ``participants``, ``episodes`` and
+``outcomes``; findings and held-back rows become rows of ``etl_findings`` and ``etl_held_back``.
+Everything is column-wise pandas; the only per-item Python is hashing each distinct ID once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from etl.findings import mask_personal
+from etl.pseudonymise import ID_COLUMNS, Hasher
+from etl.reference import load_reference
+
+NOT_STATED = "not_stated"
+
+PARTICIPANT_OPTIONAL = ("sex", "age_band", "ethnicity", "relationship_status",
+                        "workless_household", "youngest_child_age_band")
+PARTICIPANT_COLUMNS = ("participant_key", "area_code", "family_key", "referral_date",
+                       "referral_source", *PARTICIPANT_OPTIONAL)
+EPISODE_COLUMNS = ("episode_key", "area_code", "participant_key", "intervention", "offered_date",
+                   "status", "start_date", "end_date", "sessions_planned", "sessions_attended",
+                   "delivery_mode")
+OUTCOME_COLUMNS = ("episode_key", "measure", "timepoint", "area_code", "participant_key",
+                   "measured_date", "score_raw", "score")
+
+Rows = tuple[Sequence[str], list[tuple]]
+
+
+def _plain(values: pd.Series | np.ndarray | list) -> list:
+    """A column as a Python list with None for missing (ints stay ints, dates become ISO text)."""
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    present = s.notna()
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        s = s.dt.strftime("%Y-%m-%d")
+    return s.astype(object).where(present, None).tolist()
+
+
+def _codes(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series(NOT_STATED, index=frame.index, dtype=object)
+    return frame[column].astype(object).where(frame[column].notna(), NOT_STATED)
+
+
+def _int_column(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column].astype("Int64")
+
+
+def _tuples(columns: list[list]) -> list[tuple]:
+    return list(zip(*columns, strict=True))
+
+
+def participant_rows(frame: pd.DataFrame, area: str, hasher: Hasher) -> Rows:
+    n = len(frame)
+    cols = [
+        hasher.series(frame["participant_id"]).tolist(),
+        [area] * n,
+        hasher.series(frame["family_id"]).tolist(),
+        _plain(frame["referral_date"]),
+        _plain(frame["referral_source"]),
+        *(_plain(_codes(frame, c)) for c in PARTICIPANT_OPTIONAL),
+    ]
+    return PARTICIPANT_COLUMNS, _tuples(cols)
+
+
+def episode_rows(frame: pd.DataFrame, area: str, hasher: Hasher) -> Rows:
+    n = len(frame)
+    cols = [
+        hasher.series(frame["episode_id"]).tolist(),
+        [area] * n,
+        hasher.series(frame["participant_id"]).tolist(),
+        _plain(frame["intervention"]),
+        _plain(frame["offered_date"]),
+        _plain(frame["status"]),
+        _plain(frame["start_date"]),
+        _plain(frame["end_date"]),
+        _plain(_int_column(frame, "sessions_planned")),
+        _plain(_int_column(frame, "sessions_attended")),
+        _plain(_codes(frame, "delivery_mode")),
+    ]
+    return EPISODE_COLUMNS, _tuples(cols)
+
+
+def metric_scores(measure: pd.Series, raw: pd.Series) -> pd.Series:
+    """Scores on each measure's scale: SWEMWBS raw totals through the conversion table."""
+    score = raw.astype("Float64")
+    swemwbs = (measure == "swemwbs").to_numpy()
+    if swemwbs.any():
+        conversion = pd.Series(load_reference().swemwbs_metric, dtype="Float64")
+        score[swemwbs] = raw[swemwbs].map(conversion)
+    return score
+
+
+def outcome_rows(frame: pd.DataFrame, area: str, hasher: Hasher) -> Rows:
+    n = len(frame)
+    raw = _int_column(frame, "score")
+    score = metric_scores(frame["measure"], raw)
+    cols = [
+        hasher.series(frame["episode_id"]).tolist(),
+        _plain(frame["measure"]),
+        _plain(frame["timepoint"]),
+        [area] * n,
+        hasher.series(frame["participant_id"]).tolist(),
+        _plain(frame["measured_date"]),
+        _plain(raw),
+        _plain(score),
+    ]
+    return OUTCOME_COLUMNS, _tuples(cols)
+
+
+def data_rows(tables: dict[str, pd.DataFrame], area: str, hasher: Hasher) -> dict[str, Rows]:
+    """The three sheets as rows of the data tables (``interventions`` -> ``episodes``)."""
+    return {
+        "participants": participant_rows(tables["participants"], area, hasher),
+        "episodes": episode_rows(tables["interventions"], area, hasher),
+        "outcomes": outcome_rows(tables["outcomes"], area, hasher),
+    }
+
+
+# --- bookkeeping rows --------------------------------------------------------------------------
+
+
+def stored_finding_values(findings: pd.DataFrame, hasher: Hasher | None) -> pd.Series:
+    """Finding values as stored: ID-column values hashed, E210 values masked."""
+    values = findings["value"].astype(object).where(findings["value"].notna(), None)
+    e210 = findings["code"] == "E210"
+    values[e210] = values[e210].map(lambda v: mask_personal(None if v is None else str(v)))
+    is_id = findings["column"].isin(ID_COLUMNS) & ~e210 & values.notna()
+    if is_id.any():
+        if hasher is None:
+            values[is_id] = None  # no area, so no way to hash: keep nothing
+        else:
+            values[is_id] = hasher.series(values[is_id].astype(str))
+    return values
+
+
+def finding_rows(findings: pd.DataFrame, load_id: int, area: str | None,
+                 hasher: Hasher | None) -> list[tuple]:
+    """Rows for ``etl_findings`` in ``store.FINDING_DB_COLUMNS`` order."""
+    if findings.empty:
+        return []
+    values = stored_finding_values(findings, hasher)
+    n = len(findings)
+    rows_ = findings["row"].astype("Int64")
+    cols = [
+        [load_id] * n, [area] * n,
+        _plain(findings["sheet"]), _plain(rows_), _plain(findings["column"]),
+        _plain(values), _plain(findings["code"]), _plain(findings["severity"]),
+        _plain(findings["message"]),
+    ]
+    return _tuples(cols)
+
+
+def held_back_rows(
+    sheet: str, frame: pd.DataFrame, plan: pd.DataFrame, findings: pd.DataFrame,
+    load_id: int, area: str, hasher: Hasher,
+) -> list[tuple]:
+    """Rows for ``etl_held_back`` (``store.HELD_DB_COLUMNS`` order) from one sheet's plan.
+
+    ``data`` is the row as JSON; each cell that carried a finding shows the value as the LA typed it
+    (so a bad date is kept, not lost as empty), ID columns hashed and E210 values masked.
+    """
+    if plan.empty:
+        return []
+    reasons = plan.groupby("_row", sort=True)["reason"].agg(lambda r: "; ".join(dict.fromkeys(r)))
+    held = frame[frame["_row"].isin(reasons.index)].set_index("_row").sort_index()
+    data = pd.DataFrame({c: _plain(held[c]) for c in held.columns}, index=held.index, dtype=object)
+    mine = findings[(findings["sheet"] == sheet) & findings["row"].notna()
+                    & findings["column"].isin(data.columns)]
+    mine = mine[mine["row"].astype(int).isin(data.index)]
+    for row, column, value, code in zip(mine["row"].astype(int), mine["column"], mine["value"],
+                                        mine["code"], strict=True):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            continue
+        data.at[row, column] = mask_personal(str(value)) if code == "E210" else str(value)
+    masked = set(zip(mine.loc[mine["code"] == "E210", "row"].astype(int),
+                     mine.loc[mine["code"] == "E210", "column"], strict=True))
+    for column in ID_COLUMNS:
+        if column in data.columns:
+            keep = [(r, column) not in masked and v is not None
+                    for r, v in zip(data.index, data[column], strict=True)]
+            col = data[column].copy()
+            col[keep] = hasher.series(col[keep].astype(str)).tolist()
+            data[column] = col
+    out = []
+    for row, record in zip(data.index, data.to_dict("records"), strict=True):
+        out.append((load_id, area, sheet, int(row), reasons.loc[row],
+                    json.dumps(record, ensure_ascii=False, default=str), False))
+    # rows that the plan names but the table lacks (should not happen) still get a record
+    for row in reasons.index.difference(data.index):
+        out.append((load_id, area, sheet, int(row), reasons.loc[row], "{}", False))
+    return out

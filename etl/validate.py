@@ -1,0 +1,98 @@
+"""Validating returns: every check, E108 and E109 included, against the database opened read-only."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from contextlib import nullcontext
+from pathlib import Path
+
+from sqlalchemy import inspect
+from sqlalchemy.exc import SQLAlchemyError
+
+from etl import periods, store
+from etl.archive import sha256_of
+from etl.checks import CheckedReturn, check_file
+from etl.continuity import shrink_finding, stale_finding
+from etl.db import DatabaseError, database_exists, reader_engine
+from etl.findings import findings_frame
+from etl.load_result import FileResult, LoadError, db_name, summarise
+from etl.pseudonymise import Hasher, KeyFileError, read_key
+from etl.reference import load_reference
+from etl.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def validate_files(
+    files: list[Path], settings: Settings, *, on_file: Callable[[FileResult], None] | None = None,
+) -> list[FileResult]:
+    """Run every check, E108 and E109 included, against the database opened read-only.
+
+    A database that does not exist is treated as empty (the areas come from the reference data) and
+    is not created. Nothing is written: no archive copy, no key file. Without the key file the
+    current participants cannot be matched, so an LA with current data gets E109, just as a load
+    (which would create a new key) would.
+    """
+    engine = None
+    try:
+        if database_exists(settings.database_url):
+            engine = reader_engine(settings.database_url)
+        with engine.connect() if engine is not None else nullcontext() as conn:
+            has_data = conn is not None and inspect(conn).has_table("returns")
+            if has_data:
+                areas = store.known_areas(conn)
+            else:
+                areas = set(load_reference().pilot_areas)
+            try:
+                key = read_key(settings.id_key_file)
+            except (OSError, KeyFileError) as exc:
+                raise LoadError(str(exc)) from exc
+            key_note = ""
+            if key is None:
+                key = secrets.token_bytes(32)  # matches nothing, like a newly created key would
+                key_note = (f" (the ID key file {settings.id_key_file} does not exist, so no "
+                            "current participant can be matched)")
+            results = []
+            for path in files:
+                result = _validate_one(Path(path), conn if has_data else None, areas, key)
+                if result.findings["code"].eq("E109").any():
+                    result.message += key_note
+                results.append(result)
+                if on_file is not None:
+                    on_file(result)
+            return results
+    except (SQLAlchemyError, DatabaseError, OSError) as exc:
+        raise LoadError(f"cannot read the database {db_name(settings)}: {exc}") from exc
+    finally:
+        if engine is not None:
+            engine.dispose()
+
+
+def _validate_one(path: Path, conn, areas: set[str], key: bytes) -> FileResult:
+    try:
+        size = path.stat().st_size
+        sha = sha256_of(path)
+    except OSError as exc:
+        raise LoadError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    result = FileResult(path, path.name, sha, size)
+    checked: CheckedReturn = check_file(path, known_areas=areas, today=periods.today())
+    area, quarter = checked.area_code, checked.quarter
+    result.area_code = area
+    result.period = quarter.label if quarter is not None else None
+    findings = list(checked.findings)
+    if not checked.stopped and area is not None and quarter is not None and conn is not None:
+        current = store.current_return(conn, area)
+        if current is not None:
+            stale = stale_finding(path.name, current["period"], quarter)
+            keys = store.current_participant_keys(conn, area)
+            hashed = Hasher(key, area).many(checked.participant_ids)
+            shrink = shrink_finding(path.name, keys, hashed, current["period"])
+            findings += [f for f in (stale, shrink) if f is not None]
+    result.findings = findings_frame(findings)
+    result.outcome = "invalid" if result.errors else "valid"
+    result.message = f"{result.outcome}: {summarise(result.findings)}"
+    if conn is not None and store.earlier_success(conn, sha) is not None:
+        result.message += "; this exact file is already loaded"
+    return result
