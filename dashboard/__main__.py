@@ -1,0 +1,118 @@
+"""``python -m dashboard``: serve the dashboard; on first start, build the demo database.
+
+Errors are one clear line and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import sys
+
+from dashboard.settings import DEFAULT_DATABASE_URL, DashboardSettings
+
+EXIT_ERROR = 2
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m dashboard",
+        description="Serve the Local Family Offer monitoring dashboard. If the database does not "
+        "exist yet, first build a demo database from synthetic pilot returns.",
+    )
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this computer only)")
+    p.add_argument("--port", type=int, default=8050, help="port to listen on (default 8050)")
+    p.add_argument("--db", metavar="URL", default=None,
+                   help=f"database URL (default: LFO_DATABASE_URL, else {DEFAULT_DATABASE_URL})")
+    p.add_argument("--no-demo", action="store_true",
+                   help="do not build the demo database when the database does not exist")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return _serve(args)
+    except KeyboardInterrupt:
+        return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    # Imported here so that --help answers at once.
+    from dashboard.db import Database, check_readable
+    from dashboard.demo import DemoBuildError, build_demo, needs_demo
+    from etl.db import DatabaseError
+
+    try:
+        settings = DashboardSettings.from_env(database_url=args.db)
+    except ValueError as exc:
+        return _fail(str(exc))
+    url = settings.database_url
+    if not 0 < args.port < 65536:
+        return _fail(f"--port {args.port} is not a port number (1 to 65535)")
+    problem = port_problem(args.host, args.port)
+    if problem:
+        return _fail(problem)
+    if needs_demo(url):
+        if args.no_demo:
+            return _fail(f"no database at {url}: load returns with `python -m etl load`, "
+                         "or start without --no-demo to build the demo database")
+        try:
+            build_demo(url, say=_say)
+        except DemoBuildError as exc:
+            return _fail(str(exc))
+    db = Database(url)
+    try:
+        check_readable(db)
+    except DatabaseError as exc:
+        return _fail(f"{url}: {exc}")
+    finally:
+        db.dispose()
+
+    from dashboard.app import create_app
+
+    app = create_app(settings)
+    _say(f"Serving the dashboard at http://{_url_host(args.host)}:{args.port}/ (Ctrl+C to stop)")
+    try:
+        app.run(host=args.host, port=args.port, debug=False)
+    except OSError as exc:
+        return _fail(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}")
+    return 0
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the dashboard could not listen on ``host:port``, or None if it can."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return f"cannot listen on host {host!r}: no such address"
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+                return f"port {port} on {host} is already in use: stop the other server or use --port"
+            return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
+
+
+def _url_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "") else host
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""The app factory: ``create_app(settings)`` builds a Dash app with the shell and every page.
+
+Nothing here touches the database: it is opened lazily by the first callback that reads it.
+Everything the browser loads is served by this app (``serve_locally``, ``assets/``): no CDN.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import flask
+from dash import Dash
+
+from dashboard import callbacks, theme
+from dashboard.db import Database
+from dashboard.layouts import Page, home, shell
+from dashboard.settings import DashboardSettings
+
+log = logging.getLogger(__name__)
+
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+
+#: Every page, in navigation order. Add a page here (see docs/dashboard-dev.md).
+PAGES: tuple[Page, ...] = (
+    Page(path="/", title=home.TITLE, nav_label="Home", layout=home.layout),
+)
+
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        {%config%}
+        {%scripts%}
+        {%renderer%}
+    </body>
+</html>"""
+
+
+class LfoDash(Dash):
+    """Dash with the right <title> in the first HTML of every page (before any callback runs),
+    and a front-end config that names no outside host and never checks for a newer Dash."""
+
+    lfo_pages: Sequence[Page] = ()
+    lfo_service_name: str = ""
+
+    def interpolate_index(self, **kwargs: str) -> str:
+        if flask.has_request_context():
+            path = callbacks.normalise_path(flask.request.path)
+            title = next((p.title for p in self.lfo_pages if p.path == path), None)
+            if title is not None:
+                kwargs["title"] = callbacks.document_title(title, self.lfo_service_name)
+        return super().interpolate_index(**kwargs)
+
+    def _config(self) -> dict:
+        config = super()._config()
+        config["disable_version_check"] = True
+        config["dash_version_url"] = ""
+        config["python_version"] = ""
+        return config
+
+
+def create_app(settings: DashboardSettings | None = None,
+               pages: Sequence[Page] = PAGES) -> Dash:
+    """A new app for ``settings`` (default: from the environment). Safe to call many times."""
+    settings = settings or DashboardSettings.from_env()
+    theme.register_template()
+    app = LfoDash(
+        __name__,
+        assets_folder=str(ASSETS_DIR),
+        serve_locally=True,
+        external_stylesheets=[],
+        external_scripts=[],
+        title=settings.service_name,
+        update_title=None,
+        suppress_callback_exceptions=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.lfo_pages = tuple(pages)
+    app.lfo_service_name = settings.service_name
+    app.index_string = INDEX_STRING
+    app.layout = shell.shell(pages, settings.service_name)
+    db = Database(settings.database_url)
+    callbacks.register(app, db, settings, pages)
+    for page in pages:
+        if page.register is not None:
+            page.register(app, db, settings)
+    app.server.config["LFO_SETTINGS"] = settings
+    return app

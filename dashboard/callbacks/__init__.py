@@ -1,0 +1,122 @@
+"""Callbacks of the shell and the home page, as plain functions attached per app by ``register``.
+
+Page modules add their own ``register(app, db, settings)``; ``dashboard.app`` calls them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from dash import ALL, Dash, Input, Output, State, callback_context
+from dash.development.base_component import Component
+
+from dashboard import db as queries
+from dashboard import ids
+from dashboard.layouts import Page, home, shell
+from dashboard.settings import DashboardSettings
+
+log = logging.getLogger(__name__)
+
+NAV_CLASS = "lfo-nav__link"
+NAV_CURRENT_CLASS = "lfo-nav__link lfo-nav__link--current"
+
+# Sets the document title from the router's Store; after the first page, moves focus to <main>
+# so that keyboard and screen-reader users land on the new page's content.
+SET_TITLE_JS = """
+function(title) {
+    if (title) { document.title = title; }
+    if (window.lfoShellRouted) {
+        var main = document.getElementById('MAIN_ID');
+        if (main) { main.focus({preventScroll: false}); }
+    }
+    window.lfoShellRouted = true;
+    return window.dash_clientside.no_update;
+}
+""".replace("MAIN_ID", ids.MAIN)
+
+
+def document_title(page_title: str, service_name: str) -> str:
+    if page_title == service_name:
+        return service_name
+    return f"{page_title} – {service_name}"
+
+
+def normalise_path(pathname: str | None) -> str:
+    """``/area/`` → ``/area``; empty → ``/``."""
+    path = (pathname or "/").rstrip("/")
+    return path or "/"
+
+
+def route(
+    pathname: str | None, search: str | None, pages: Sequence[Page], service_name: str
+) -> tuple[Component, str]:
+    """The layout and document title for ``pathname`` (a not-found page for unknown paths)."""
+    path = normalise_path(pathname)
+    for page in pages:
+        if page.path == path:
+            return page.layout(search=search or ""), document_title(page.title, service_name)
+    return shell.not_found(path), document_title("Page not found", service_name)
+
+
+def register(app: Dash, db: queries.Database, settings: DashboardSettings,
+             pages: Sequence[Page]) -> None:
+    """Attach the router, navigation state, document title, footer and home page callbacks."""
+    nav_labels = {p.path: p.nav_label for p in pages if p.in_nav}
+
+    def update_page(pathname: str | None, search: str | None) -> tuple[Component, str]:
+        return route(pathname, search, pages, settings.service_name)
+
+    def update_nav(pathname: str | None) -> tuple[list[str], list[list]]:
+        path = normalise_path(pathname)
+        link_ids = [o["id"] for o in callback_context.outputs_list[0]]
+        classes, children = [], []
+        for link_id in link_ids:
+            current = link_id["path"] == path
+            classes.append(NAV_CURRENT_CLASS if current else NAV_CLASS)
+            children.append(shell.nav_link_children(nav_labels[link_id["path"]], current))
+        return classes, children
+
+    def update_data_as_at(_pathname: str | None) -> str:
+        try:
+            when = queries.data_as_at(db)
+        except queries.READ_ERRORS as exc:
+            log.warning("data as at: %s", exc)
+            return "not available"
+        return home.format_when(when) if when else "no returns loaded yet"
+
+    def update_home_loaded(_state: dict | None) -> Component:
+        try:
+            returns = queries.current_returns(db)
+        except queries.READ_ERRORS as exc:
+            log.warning("home page: %s", exc)
+            return home.unavailable(_reason(exc))
+        return home.loaded_summary(returns)
+
+    app.callback(
+        Output(ids.PAGE_CONTENT, "children"),
+        Output(ids.PAGE_TITLE, "data"),
+        Input(ids.URL, "pathname"),
+        State(ids.URL, "search"),
+    )(update_page)
+    app.callback(
+        Output(ids.nav_link(ALL), "className"),
+        Output(ids.nav_link(ALL), "children"),
+        Input(ids.URL, "pathname"),
+    )(update_nav)
+    app.callback(Output(ids.DATA_AS_AT, "children"), Input(ids.URL, "pathname"))(
+        update_data_as_at
+    )
+    app.callback(Output(ids.HOME_LOADED, "children"), Input(ids.HOME_STATE, "data"))(
+        update_home_loaded
+    )
+    app.clientside_callback(
+        SET_TITLE_JS, Output(ids.TITLE_SINK, "children"), Input(ids.PAGE_TITLE, "data")
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    """A one-line reason fit for a reader (no SQL, no traceback)."""
+    if isinstance(exc, queries.DatabaseError):
+        return str(exc)
+    return "the database could not be read"

@@ -1,0 +1,92 @@
+"""First start: build a demo database from synthetic pilot returns, through the ETL's own CLI.
+
+The dashboard never imports the ETL's internals: it runs ``python -m etl generate`` and
+``python -m etl load`` as subprocesses, exactly as a person would.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from etl.db import database_exists
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RETURNS_DIR = Path("data/returns/pilot")
+
+#: ``etl load`` exit status: 0 all loaded, 1 some files rejected (the rest are loaded), 2 failed.
+LOAD_OK = (0, 1)
+
+
+class DemoBuildError(Exception):
+    """The demo database could not be built: the message says which step failed and why."""
+
+
+def demo_commands(database_url: str, returns_dir: Path = DEFAULT_RETURNS_DIR,
+                  python: str = sys.executable) -> list[list[str]]:
+    """The two ETL command lines that build the demo database."""
+    return [
+        [python, "-m", "etl", "generate", "--scale", "pilot", "--out", str(returns_dir)],
+        [python, "-m", "etl", "load", str(returns_dir / "zip"), "--db", database_url],
+    ]
+
+
+def needs_demo(database_url: str) -> bool:
+    """True when the database does not exist yet (so a first start should build the demo)."""
+    return not database_exists(database_url)
+
+
+def build_demo(
+    database_url: str,
+    returns_dir: Path = DEFAULT_RETURNS_DIR,
+    *,
+    say: Callable[[str], None] = log.info,
+    python: str = sys.executable,
+) -> None:
+    """Generate the synthetic pilot returns and load them into ``database_url``.
+
+    Runs in the current working directory (so relative paths mean the same as for the caller),
+    with the project on PYTHONPATH. Raises DemoBuildError naming the failed step.
+    """
+    generate, load = demo_commands(database_url, returns_dir, python)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
+    )
+    say(f"No database at {database_url}: building the demo database from synthetic pilot returns.")
+    say(f"Generating returns: {_show(generate)}")
+    _run(generate, env, ok=(0,), step="generating the demo returns")
+    say(f"Loading returns: {_show(load)}")
+    status = _run(load, env, ok=LOAD_OK, step="loading the demo returns")
+    if status == 1:
+        say("Some demo returns were rejected, as the demo intends; the rest are loaded.")
+    say("Demo database ready.")
+
+
+def _run(cmd: list[str], env: dict[str, str], ok: tuple[int, ...], step: str) -> int:
+    try:
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise DemoBuildError(f"{step} failed: {exc}") from None
+    if done.stdout:
+        log.debug("%s", done.stdout)
+    if done.returncode not in ok:
+        detail = _last_line(done.stderr) or _last_line(done.stdout) or f"exit status {done.returncode}"
+        raise DemoBuildError(f"{step} failed ({_show(cmd)}): {detail}")
+    return done.returncode
+
+
+def _last_line(text: str | None) -> str:
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _show(cmd: list[str]) -> str:
+    shown = ["python" if i == 0 else part for i, part in enumerate(cmd)]
+    return " ".join(shown)

@@ -1,0 +1,48 @@
+"""Dashboard settings from environment variables, read once into a frozen dataclass.
+
+| variable | default | meaning |
+|---|---|---|
+| ``LFO_DATABASE_URL`` | ``sqlite:///data/lfo.db`` | the database (opened read-only) |
+| ``LFO_SUPPRESSION_THRESHOLD`` | ``10`` | counts below this are suppressed |
+| ``LFO_SERVICE_NAME`` | ``Local Family Offer monitoring`` | the name in the header and titles |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_DATABASE_URL = "sqlite:///data/lfo.db"
+DEFAULT_SERVICE_NAME = "Local Family Offer monitoring"
+
+
+@dataclass(frozen=True)
+class DashboardSettings:
+    database_url: str = DEFAULT_DATABASE_URL
+    suppression_threshold: int = 10
+    service_name: str = DEFAULT_SERVICE_NAME
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> DashboardSettings:
+        """Read the environment; keyword overrides (not None) win, e.g. ``database_url`` from --db."""
+        env = os.environ
+        values: dict[str, object] = {
+            "database_url": env.get("LFO_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            "suppression_threshold": positive_int(
+                "LFO_SUPPRESSION_THRESHOLD", env.get("LFO_SUPPRESSION_THRESHOLD") or "10"
+            ),
+            "service_name": env.get("LFO_SERVICE_NAME") or DEFAULT_SERVICE_NAME,
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def positive_int(name: str, text: str) -> int:
+    """``text`` as a whole number of at least 1; ValueError naming ``name`` otherwise."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r} is not a whole number") from None
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, not {value}")
+    return value

@@ -1,0 +1,99 @@
+"""The one Plotly template of the dashboard: every chart colour comes from here.
+
+Colours are the UK Government Analysis Function palettes, transcribed from afcharts-py
+(best-practice-and-impact/afcharts-py, ``src/afcharts/config/af_colours.yaml`` and
+``src/afcharts/assets/af_colours.py``), which follow
+https://analysisfunction.civilservice.gov.uk/policy-store/data-visualisation-colours-in-charts/.
+The layout settings follow afcharts' ``theme_af`` Plotly template, without its zoom lock.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+TEMPLATE_NAME = "lfo"
+
+DARK_BLUE = "#12436D"
+TURQUOISE = "#28A197"
+DARK_PINK = "#801650"
+ORANGE = "#F46A25"
+DARK_GREY = "#3D3D3D"
+LIGHT_PURPLE = "#A285D1"
+MID_BLUE = "#2073BC"
+LIGHT_BLUE = "#6BACE6"
+GREY = "#BFBFBF"
+CHART_FEATURES = "#D9D9D9"  # grid lines, axis lines, ticks
+AXES_AND_LABELS = "#595959"
+
+#: Categorical palette, in order of use (use at most four where you can).
+CATEGORICAL = (DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE)
+#: Two categories.
+DUO = (DARK_BLUE, ORANGE)
+#: Highlight one thing against the rest.
+FOCUS = (DARK_BLUE, GREY)
+#: Low to high.
+SEQUENTIAL = ("#092135", DARK_BLUE, MID_BLUE, LIGHT_BLUE, "#ADD1F1")
+
+#: The config of every dcc.Graph: no upload to Plotly's cloud, no logo, nothing leaves the building.
+GRAPH_CONFIG: dict[str, object] = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["sendChartToCloud", "lasso2d", "select2d"],
+    "showSendToCloud": False,
+    "plotlyServerURL": "",
+    "responsive": True,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
+_BASE_SIZE = 16
+_HALF_LINE = _BASE_SIZE / 2
+_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif'
+
+
+def _axis() -> dict[str, object]:
+    return {
+        "automargin": True,
+        "gridcolor": CHART_FEATURES,
+        "linecolor": AXES_AND_LABELS,
+        "linewidth": 1,
+        "tickcolor": AXES_AND_LABELS,
+        "ticks": "outside",
+        "title": {"standoff": _HALF_LINE / 2},
+        "zeroline": True,
+        "zerolinecolor": AXES_AND_LABELS,
+    }
+
+
+def build_template() -> go.layout.Template:
+    """The template: AF palette, black text, transparent background, light grid."""
+    return go.layout.Template(
+        layout={
+            "autosize": True,
+            "colorway": list(CATEGORICAL),
+            "colorscale": {
+                "sequential": [[i / (len(SEQUENTIAL) - 1), c] for i, c in enumerate(SEQUENTIAL)],
+                "diverging": [[0, DARK_PINK], [0.5, "#F2F2F2"], [1, DARK_BLUE]],
+            },
+            "font": {"color": "#0B0C0C", "family": _FONT, "size": _BASE_SIZE},
+            "title": {"font": {"size": _BASE_SIZE * 1.25}, "x": 0, "xanchor": "left"},
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "rgba(0,0,0,0)",
+            "bargap": 0.15,
+            "bargroupgap": 0.1,
+            "hoverlabel": {"align": "left", "bgcolor": "white", "font": {"color": "#0B0C0C"}},
+            "legend": {"bgcolor": "rgba(0,0,0,0)", "borderwidth": 0, "title": {"text": None}},
+            "margin": {"l": _HALF_LINE, "r": _HALF_LINE, "t": _HALF_LINE * 4, "b": _HALF_LINE},
+            "xaxis": _axis(),
+            "yaxis": _axis(),
+        },
+        data={
+            "bar": [go.Bar(marker={"line": {"color": DARK_BLUE, "width": 0}})],
+            "scatter": [go.Scatter(line={"width": 2.5})],
+        },
+    )
+
+
+def register_template() -> None:
+    """Register the template under ``lfo`` and make it the default for every figure."""
+    pio.templates[TEMPLATE_NAME] = build_template()
+    pio.templates.default = TEMPLATE_NAME
