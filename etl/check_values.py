@@ -1,0 +1,201 @@
+"""Cell rules of the return (spec sections 1-2): IDs, dates, whole numbers and codes.
+
+Each rule works on a whole column at once: ``text`` (trimmed cell text, "" when missing) and
+``kind`` (what the cell held, see ``etl.reading``). It returns the typed values (NA where the cell
+is missing or failed) and the failures as ``Issues``. A cell gets at most one of E201, E210, E202,
+E203, tried in that order; E204 (ranges) is added by the sheet checks on values that passed these.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from etl.reading import BOOL, DATE, EMPTY, ERROR, FORMULA, NUMBER
+
+FORMULA_MESSAGE = "this cell holds a formula; copy the column and paste values only"
+BAND_DATE_MESSAGE = ("Excel has turned this band into a date: format the column as Text and type "
+                     "the band again")
+BAND_COLUMNS = frozenset({"age_band", "youngest_child_age_band"})
+
+ID_RE = r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}"
+EMAIL_RE = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+NHS_RE = r"(?:\d\s*){9}\d"
+POSTCODE_RE = r"(?i:[A-Z][A-HJ-Y]?\d[A-Z\d]?\s?\d[A-Z]{2}|GIR\s?0AA)"
+DATE_RE = re.compile(
+    r"^(?:(?P<y1>\d{4})-(?P<m1>\d{2})-(?P<d1>\d{2})|(?P<d2>\d{1,2})/(?P<m2>\d{1,2})/(?P<y2>\d{4}))"
+    r"(?: 00:00(?::00)?)?$"
+)
+WHOLE_RE = r"[+-]?\d+(?:\.0+)?"
+_NHS_WEIGHTS = np.arange(10, 1, -1)
+
+
+@dataclass
+class Issues:
+    """Failures found in one column: positions (0-based data rows), codes, values, messages."""
+
+    pos: list[np.ndarray] = field(default_factory=list)
+    code: list[str] = field(default_factory=list)
+    value: list[pd.Series] = field(default_factory=list)
+    message: list[pd.Series] = field(default_factory=list)
+
+    def add(self, mask: pd.Series, code: str, value: pd.Series, message: pd.Series | str) -> None:
+        idx = np.flatnonzero(mask.to_numpy(dtype=bool))
+        if not len(idx):
+            return
+        self.pos.append(idx)
+        self.code.append(code)
+        self.value.append(value.iloc[idx].reset_index(drop=True))
+        if isinstance(message, str):
+            self.message.append(pd.Series([message] * len(idx), dtype="str"))
+        else:
+            self.message.append(message.iloc[idx].reset_index(drop=True))
+
+
+def _q(text: pd.Series) -> pd.Series:
+    return "'" + text + "'"
+
+
+def is_valid_nhs_number(text: str) -> bool:
+    """A 10-digit NHS number (spaces allowed) whose Modulus 11 check digit is right."""
+    digits = re.sub(r"\s", "", text)
+    if not re.fullmatch(r"\d{10}", digits):
+        return False
+    return bool(_nhs_ok(pd.Series([digits]))[0])
+
+
+def _nhs_ok(digits: pd.Series) -> np.ndarray:
+    """Modulus 11 check of 10-digit strings, vectorised."""
+    if digits.empty:
+        return np.zeros(0, dtype=bool)
+    arr = np.frombuffer("".join(digits).encode("ascii"), dtype=np.uint8).reshape(-1, 10) - 48
+    total = arr[:, :9].astype(np.int64) @ _NHS_WEIGHTS
+    check = 11 - total % 11
+    check = np.where(check == 11, 0, check)
+    return (check != 10) & (check == arr[:, 9])
+
+
+def personal_data_kind(text: pd.Series) -> pd.Series:
+    """'an e-mail address' / 'an NHS number' / 'a postcode' where the text looks like one, else ''."""
+    out = pd.Series("", index=text.index, dtype="str")
+    email = text.str.contains(EMAIL_RE, regex=True, na=False)
+    out[email] = "an e-mail address"
+    nhs_cand = text.str.fullmatch(NHS_RE, na=False) & ~email
+    if nhs_cand.any():
+        digits = text[nhs_cand].str.replace(r"\s", "", regex=True)
+        ok = _nhs_ok(digits)
+        out[digits.index[ok]] = "an NHS number"
+    post = text.str.fullmatch(POSTCODE_RE, na=False) & (out == "")
+    out[post] = "a postcode"
+    return out
+
+
+def check_id(column: str, text: pd.Series, kind: pd.Series,
+             issues: Issues) -> tuple[pd.Series, pd.Series]:
+    """IDs: E201, E210, E202. Returns (values, missing mask)."""
+    missing = kind == EMPTY
+    issues.add(missing, "E201", text,
+               f"{column} is missing: every row needs one")
+    formula = kind == FORMULA
+    issues.add(formula, "E202", text, FORMULA_MESSAGE)
+    open_ = ~missing & ~formula
+    plain = open_ & ~kind.isin([DATE, BOOL, ERROR])
+    personal = personal_data_kind(text.where(plain, ""))
+    is_personal = plain & (personal != "")
+    issues.add(is_personal, "E210", text,
+               f"{column} looks like " + personal + ": use the LA's pseudonymous ID, never "
+               "personal data (the value is masked in this report)")
+    rest = open_ & ~is_personal
+    typed_wrong = rest & kind.isin([DATE, BOOL])
+    issues.add(typed_wrong, "E202", text,
+               f"{column} is a date or TRUE/FALSE cell, not an ID: format the column as Text "
+               "and type the ID again")
+    bad = rest & ~typed_wrong & ~text.str.fullmatch(ID_RE, na=False)
+    issues.add(bad, "E202", text,
+               f"{column} is not a valid ID: use 1-40 letters, digits, '_' or '-', starting "
+               "with a letter or digit")
+    ok = rest & ~typed_wrong & ~bad
+    return text.where(ok), missing
+
+
+def parse_dates(text: pd.Series) -> pd.Series:
+    """Dates in the spec's text forms -> datetime64[ns]; NaT where not a real date."""
+    parts = text.str.extract(DATE_RE)
+    year = pd.to_numeric(parts["y1"].fillna(parts["y2"]), errors="coerce")
+    month = pd.to_numeric(parts["m1"].fillna(parts["m2"]), errors="coerce")
+    day = pd.to_numeric(parts["d1"].fillna(parts["d2"]), errors="coerce")
+    ok = year.notna() & year.between(1678, 2261)
+    y = year.where(ok, 2000).to_numpy(dtype=np.int64)
+    m = month.where(ok, 1).to_numpy(dtype=np.int64)
+    d = day.where(ok, 1).to_numpy(dtype=np.int64)
+    valid = ok.to_numpy() & (m >= 1) & (m <= 12) & (d >= 1)
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    month_len = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(m, 1, 12) - 1]
+    month_len = month_len + ((np.clip(m, 1, 12) == 2) & leap)
+    valid &= d <= month_len
+    months = ((y - 1970) * 12 + np.clip(m, 1, 12) - 1).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") + (np.clip(d, 1, 31) - 1).astype("timedelta64[D]")
+    out = pd.Series(days.astype("datetime64[ns]"), index=text.index)
+    return out.where(valid)
+
+
+def check_date(column: str, text: pd.Series, kind: pd.Series, issues: Issues, *,
+               required: bool) -> tuple[pd.Series, pd.Series]:
+    """Dates: E201 (if required), E202. Returns (datetime64 values, missing mask)."""
+    missing = kind == EMPTY
+    if required:
+        issues.add(missing, "E201", text, f"{column} is missing: every row needs one")
+    formula = kind == FORMULA
+    issues.add(formula, "E202", text, FORMULA_MESSAGE)
+    number = kind == NUMBER
+    issues.add(number, "E202", text,
+               f"{column} " + _q(text) + " is a number, not a date: format the cells as dates "
+               "or type the date as YYYY-MM-DD")
+    rest = ~missing & ~formula & ~number
+    values = parse_dates(text.where(rest, ""))
+    bad = rest & values.isna()
+    issues.add(bad, "E202", text,
+               f"{column} " + _q(text) + " is not a date: write YYYY-MM-DD or DD/MM/YYYY, "
+               "with a 4-digit year")
+    return values.where(rest & ~bad), missing
+
+
+def check_whole(column: str, text: pd.Series, kind: pd.Series, issues: Issues, *,
+                required: bool) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers (3 or 3.0): E201 (if required), E202. Returns (float values, missing)."""
+    missing = kind == EMPTY
+    if required:
+        issues.add(missing, "E201", text, f"{column} is missing: every row needs one")
+    formula = kind == FORMULA
+    issues.add(formula, "E202", text, FORMULA_MESSAGE)
+    rest = ~missing & ~formula
+    bad = rest & (kind.isin([DATE, BOOL]) | ~text.str.fullmatch(WHOLE_RE, na=False))
+    issues.add(bad, "E202", text,
+               f"{column} " + _q(text) + " is not a whole number: write a number such as 3")
+    ok = rest & ~bad
+    values = pd.to_numeric(text.where(ok), errors="coerce")
+    return values.where(ok), missing
+
+
+def check_code(column: str, text: pd.Series, kind: pd.Series, issues: Issues, *,
+               allowed: tuple[str, ...], required: bool) -> tuple[pd.Series, pd.Series]:
+    """Codes, matched case-insensitively: E201 (if required), E203. Returns (codes, missing)."""
+    missing = kind == EMPTY
+    if required:
+        issues.add(missing, "E201", text, f"{column} is missing: every row needs one")
+    formula = kind == FORMULA
+    issues.add(formula, "E203", text, FORMULA_MESSAGE)
+    rest = ~missing & ~formula
+    if column in BAND_COLUMNS:
+        band_date = rest & (kind == DATE)
+        issues.add(band_date, "E203", text, BAND_DATE_MESSAGE)
+        rest &= ~band_date
+    lower = text.str.lower()
+    bad = rest & ((kind == DATE) | ~lower.isin(allowed))
+    issues.add(bad, "E203", text,
+               f"{column} " + _q(text) + f" is not allowed: use one of {', '.join(allowed)}")
+    ok = rest & ~bad
+    return lower.where(ok), missing
