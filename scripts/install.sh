@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a fresh machine: a virtual environment with the pinned
+# Python packages, and Debian's Chromium (used by the browser tests and for chart image export).
+# Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "Creating the virtual environment in .venv"
+  "$PYTHON" -m venv .venv
+fi
+echo "Installing Python packages from requirements.txt"
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -r requirements.txt
+
+if [ -z "${LFO_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "Installing Chromium (Debian package) for the browser tests"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+echo "Installed."
