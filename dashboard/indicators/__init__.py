@@ -1,0 +1,1 @@
+"""The indicator engine: statistics, funnel limits, trends, comparisons and disclosure control."""
