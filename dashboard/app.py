@@ -6,6 +6,7 @@ Everything the browser loads is served by this app (``serve_locally``, ``assets/
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,9 +55,8 @@ class LfoDash(Dash):
     def interpolate_index(self, **kwargs: str) -> str:
         if flask.has_request_context():
             path = callbacks.normalise_path(flask.request.path)
-            title = next((p.title for p in self.lfo_pages if p.path == path), None)
-            if title is not None:
-                kwargs["title"] = callbacks.document_title(title, self.lfo_service_name)
+            title = next((p.title for p in self.lfo_pages if p.path == path), "Page not found")
+            kwargs["title"] = html.escape(callbacks.document_title(title, self.lfo_service_name))
         return super().interpolate_index(**kwargs)
 
     def _config(self) -> dict:

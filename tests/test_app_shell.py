@@ -1,0 +1,400 @@
+"""The dashboard shell through Flask's test client, its CLI, settings, query-string state and demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import plotly.io as pio
+import pytest
+from sqlalchemy import insert
+
+from dashboard import ids, theme, urlstate
+from dashboard.app import create_app
+from dashboard.demo import demo_commands
+from dashboard.settings import DashboardSettings
+from etl import schema
+from etl.db import init_db, writer_engine
+from etl.periods import FinancialYear, Quarter
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICE = "Local Family Offer monitoring"
+N_REFERENCE_AREAS = sum(1 for _ in open(ROOT / "data/reference/areas.csv", encoding="utf-8")) - 1
+
+
+@pytest.fixture(scope="module")
+def db_url(tmp_path_factory) -> str:
+    """A real database with the reference tables and one current return (Newcastle, 2017-18 Q3)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('shell') / 'lfo.db'}"
+    engine = writer_engine(url)
+    init_db(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(schema.returns).values(
+            area_code="E08000021", period="2017-18_Q3", period_end=dt.date(2017, 12, 31),
+            file_name="LFO_E08000021_2017-18_Q3.zip", sha256="0" * 64, load_id=1,
+            loaded_at=dt.datetime(2018, 1, 15, 9, 30), rows_held_back=0,
+        ))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def client(db_url):
+    return create_app(DashboardSettings(database_url=db_url)).server.test_client()
+
+
+def post_callback(client, outputs: list[tuple[object, str]], inputs: list[dict],
+                  state: list[dict] | None = None) -> dict:
+    """Call a callback over HTTP, as the browser does; return the response's ``response`` dict."""
+    def key(cid: object, prop: str) -> str:
+        cid = json.dumps(cid, separators=(",", ":"), sort_keys=True) if isinstance(cid, dict) else cid
+        return f"{cid}.{prop}"
+
+    output = (".." + "...".join(key(c, p) for c, p in outputs) + "..") if len(outputs) > 1 \
+        else key(*outputs[0])
+    body = {
+        "output": output,
+        "outputs": [{"id": c, "property": p} for c, p in outputs] if len(outputs) > 1
+        else {"id": outputs[0][0], "property": outputs[0][1]},
+        "inputs": inputs,
+        "state": state or [],
+        "changedPropIds": [f"{i['id']}.{i['property']}" for i in inputs],
+    }
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code == 200, r.data[:500]
+    return r.get_json()["response"]
+
+
+def route(client, pathname: str, search: str = "") -> dict:
+    return post_callback(
+        client,
+        [(ids.PAGE_CONTENT, "children"), (ids.PAGE_TITLE, "data")],
+        [{"id": ids.URL, "property": "pathname", "value": pathname}],
+        [{"id": ids.URL, "property": "search", "value": search}],
+    )
+
+
+def count_type(tree: object, type_name: str) -> int:
+    if isinstance(tree, dict):
+        own = 1 if tree.get("type") == type_name and "props" in tree else 0
+        return own + sum(count_type(v, type_name) for v in tree.values())
+    if isinstance(tree, list):
+        return sum(count_type(v, type_name) for v in tree)
+    return 0
+
+
+def texts(tree: object) -> str:
+    if isinstance(tree, str):
+        return tree
+    if isinstance(tree, dict):
+        return " ".join(texts(v) for v in tree.values())
+    if isinstance(tree, list):
+        return " ".join(texts(v) for v in tree)
+    return ""
+
+
+# --- the page and its assets ----------------------------------------------------------------------
+
+
+def test_home_page_is_english_html_with_the_service_title(client):
+    r = client.get("/")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert '<html lang="en">' in html
+    assert f"<title>{SERVICE}</title>" in html
+
+
+def test_unknown_path_is_titled_page_not_found(client):
+    html = client.get("/no-such-page").get_data(as_text=True)
+    assert f"<title>Page not found – {SERVICE}</title>" in html
+
+
+def test_home_page_has_exactly_one_h1(client):
+    shell = client.get("/_dash-layout").get_json()
+    page = route(client, "/")[ids.PAGE_CONTENT]["children"]
+    assert count_type(shell, "H1") == 0
+    assert count_type(page, "H1") == 1
+
+
+def test_shell_has_landmarks_and_a_skip_link_to_main(client):
+    shell = client.get("/_dash-layout").get_json()
+    for landmark in ("Header", "Nav", "Main", "Footer"):
+        assert count_type(shell, landmark) == 1, landmark
+    text = json.dumps(shell)
+    assert f'"href": "#{ids.MAIN}"' in text
+    assert "© Crown copyright" in texts(shell)
+
+
+@pytest.mark.parametrize("asset", ["/assets/bootstrap.min.css", "/assets/site/app.css"])
+def test_stylesheets_are_served_locally(client, asset):
+    r = client.get(asset)
+    assert r.status_code == 200
+    assert r.mimetype == "text/css"
+
+
+def test_page_loads_bootstrap_before_the_app_stylesheet(client):
+    html = client.get("/").get_data(as_text=True)
+    assert html.index("/assets/bootstrap.min.css") < html.index("/assets/site/app.css")
+
+
+def test_html_and_layout_name_no_other_host(client):
+    for path in ("/", "/_dash-layout", "/_dash-dependencies"):
+        text = client.get(path).get_data(as_text=True).replace("\\u002f", "/")
+        hosts = re.findall(r"https?://([^/\"'\s:]+)", text)
+        assert [h for h in hosts if h not in ("127.0.0.1", "localhost")] == [], path
+
+
+def test_every_script_and_stylesheet_is_a_local_path(client):
+    html = client.get("/").get_data(as_text=True)
+    urls = re.findall(r'<(?:script|link)[^>]*?(?:src|href)="([^"]+)"', html)
+    assert urls, "no scripts or stylesheets found"
+    assert all(u.startswith("/") and not u.startswith("//") for u in urls), urls
+
+
+def test_version_check_is_off(client):
+    html = client.get("/").get_data(as_text=True)
+    config = json.loads(re.search(r'id="_dash-config"[^>]*>(.*?)</script>', html, re.S).group(1))
+    assert config["disable_version_check"] is True
+    assert config["dash_version_url"] == ""
+
+
+# --- callbacks ---------------------------------------------------------------------------------
+
+
+def test_router_gives_home_title_and_not_found_page(client):
+    assert route(client, "/")[ids.PAGE_TITLE]["data"] == SERVICE
+    missing = route(client, "/nowhere")
+    assert missing[ids.PAGE_TITLE]["data"] == f"Page not found – {SERVICE}"
+    assert "There is no page at /nowhere" in texts(missing[ids.PAGE_CONTENT]["children"])
+
+
+def test_nav_marks_the_current_page_for_sight_and_screen_readers(client):
+    link = ids.nav_link("/")
+    pattern = '{"path":["ALL"],"type":"nav-link"}'
+    r = client.post("/_dash-update-component", json={
+        "output": f"..{pattern}.className...{pattern}.children..",
+        "outputs": [
+            [{"id": link, "property": "className"}],
+            [{"id": link, "property": "children"}],
+        ],
+        "inputs": [{"id": ids.URL, "property": "pathname", "value": "/"}],
+        "changedPropIds": ["url.pathname"],
+        "state": [],
+    })
+    assert r.status_code == 200, r.data[:300]
+    response = r.get_json()["response"]
+    key = json.dumps(link, separators=(",", ":"), sort_keys=True)
+    assert "lfo-nav__link--current" in response[key]["className"]
+    assert "(current page)" in texts(response[key]["children"])
+
+
+def test_home_lists_areas_with_their_current_return(client):
+    out = post_callback(client, [(ids.HOME_LOADED, "children")],
+                        [{"id": ids.HOME_STATE, "property": "data", "value": {"search": ""}}])
+    text = texts(out[ids.HOME_LOADED]["children"])
+    assert f"1 of {N_REFERENCE_AREAS} programme areas have a return loaded." in text
+    assert "Newcastle upon Tyne" in text
+    assert "2017-18 Q3" in text
+
+
+def test_footer_shows_when_the_data_was_loaded(client):
+    out = post_callback(client, [(ids.DATA_AS_AT, "children")],
+                        [{"id": ids.URL, "property": "pathname", "value": "/"}])
+    assert out[ids.DATA_AS_AT]["children"] == "15 January 2018, 09:30"
+
+
+def test_missing_database_gives_a_message_not_an_error(tmp_path):
+    url = f"sqlite:///{tmp_path / 'absent.db'}"
+    client = create_app(DashboardSettings(database_url=url)).server.test_client()
+    assert client.get("/").status_code == 200
+    out = post_callback(client, [(ids.HOME_LOADED, "children")],
+                        [{"id": ids.HOME_STATE, "property": "data", "value": {"search": ""}}])
+    assert "The data cannot be shown just now" in texts(out[ids.HOME_LOADED]["children"])
+    asat = post_callback(client, [(ids.DATA_AS_AT, "children")],
+                         [{"id": ids.URL, "property": "pathname", "value": "/"}])
+    assert asat[ids.DATA_AS_AT]["children"] == "not available"
+    assert not (tmp_path / "absent.db").exists()
+
+
+def test_empty_database_says_no_returns_are_loaded(tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    init_db(writer_engine(url))
+    client = create_app(DashboardSettings(database_url=url)).server.test_client()
+    out = post_callback(client, [(ids.HOME_LOADED, "children")],
+                        [{"id": ids.HOME_STATE, "property": "data", "value": {"search": ""}}])
+    assert f"No returns are loaded yet for the {N_REFERENCE_AREAS} programme areas." in texts(
+        out[ids.HOME_LOADED]["children"])
+
+
+def test_two_apps_in_one_process_each_answer_their_callbacks(db_url, tmp_path):
+    first = create_app(DashboardSettings(database_url=db_url)).server.test_client()
+    second = create_app(DashboardSettings(database_url=f"sqlite:///{tmp_path / 'x.db'}"))
+    second_client = second.server.test_client()
+    for c in (first, second_client):
+        assert route(c, "/")[ids.PAGE_TITLE]["data"] == SERVICE
+
+
+def test_create_app_does_not_open_the_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'not-yet.db'}"
+    create_app(DashboardSettings(database_url=url))
+    assert not (tmp_path / "not-yet.db").exists()
+
+
+# --- theme ---------------------------------------------------------------------------------------
+
+
+def test_graph_config_never_offers_the_cloud_or_the_logo():
+    assert "sendChartToCloud" in theme.GRAPH_CONFIG["modeBarButtonsToRemove"]
+    assert theme.GRAPH_CONFIG["displaylogo"] is False
+    assert theme.GRAPH_CONFIG["showSendToCloud"] is False
+
+
+def test_factory_makes_the_af_template_the_default(db_url):
+    create_app(DashboardSettings(database_url=db_url))
+    assert pio.templates.default == theme.TEMPLATE_NAME
+    colorway = pio.templates[theme.TEMPLATE_NAME].layout.colorway
+    # The Analysis Function categorical palette, in order (afcharts-py af_colours.yaml).
+    assert list(colorway) == ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
+
+
+# --- settings --------------------------------------------------------------------------------------
+
+
+def test_settings_read_the_environment(monkeypatch):
+    monkeypatch.setenv("LFO_DATABASE_URL", "sqlite:///elsewhere.db")
+    monkeypatch.setenv("LFO_SUPPRESSION_THRESHOLD", "5")
+    s = DashboardSettings.from_env()
+    assert (s.database_url, s.suppression_threshold) == ("sqlite:///elsewhere.db", 5)
+    assert DashboardSettings.from_env(database_url="sqlite:///cli.db").database_url == \
+        "sqlite:///cli.db"
+
+
+def test_settings_default_to_the_etl_database_and_threshold_ten(monkeypatch):
+    monkeypatch.delenv("LFO_DATABASE_URL", raising=False)
+    monkeypatch.delenv("LFO_SUPPRESSION_THRESHOLD", raising=False)
+    s = DashboardSettings.from_env()
+    assert (s.database_url, s.suppression_threshold) == ("sqlite:///data/lfo.db", 10)
+
+
+@pytest.mark.parametrize("bad", ["ten", "0", "-3", "1.5"])
+def test_bad_suppression_threshold_is_refused_by_name(monkeypatch, bad):
+    monkeypatch.setenv("LFO_SUPPRESSION_THRESHOLD", bad)
+    with pytest.raises(ValueError, match="LFO_SUPPRESSION_THRESHOLD"):
+        DashboardSettings.from_env()
+
+
+# --- URL state -------------------------------------------------------------------------------------
+
+AREA = urlstate.Param("area", parse=urlstate.gss_code)
+PERIOD = urlstate.Param("period", parse=urlstate.period)
+BREAKDOWN = urlstate.Param("by", parse=urlstate.choice(["sex", "age_band"]), default="sex")
+MEASURES = urlstate.Param("measure", many=True)
+PARAMS = [AREA, PERIOD, BREAKDOWN, MEASURES]
+
+
+def test_query_values_are_parsed_and_typed():
+    state = urlstate.parse_query(
+        "?area=e08000021&period=2017-18_Q3&by=AGE_BAND&measure=csi4&measure=ops", PARAMS)
+    assert state.ok
+    assert state.values == {"area": "E08000021", "period": Quarter(2017, 3), "by": "age_band",
+                            "measure": ("csi4", "ops")}
+
+
+def test_missing_query_values_take_their_defaults():
+    assert urlstate.parse_query("", PARAMS).values == {
+        "area": None, "period": None, "by": "sex", "measure": ()}
+    assert urlstate.parse_query(None, PARAMS).ok
+
+
+@pytest.mark.parametrize(
+    ("search", "name", "message"),
+    [
+        ("?area=X123", "area", "area code is a letter and eight digits"),
+        ("?period=2017-19", "period", "second year must be the year after"),
+        ("?by=colour", "by", "choose one of sex, age_band"),
+        ("?colour=red", None, "unknown setting 'colour'"),
+        ("?area=E08000021&area=E08000037", None, "given 2 times"),
+    ],
+)
+def test_bad_query_values_fall_back_with_a_message(search, name, message):
+    state = urlstate.parse_query(search, PARAMS)
+    assert not state.ok
+    assert any(message in m for m in state.messages), state.messages
+    if name is not None:
+        assert state.values[name] == {"area": None, "period": None, "by": "sex"}[name]
+
+
+def test_an_overlong_query_is_ignored_with_a_message():
+    state = urlstate.parse_query("?area=" + "E" * 5000, PARAMS)
+    assert state.values["area"] is None
+    assert "too long" in state.messages[0]
+
+
+def test_query_round_trips_and_leaves_out_defaults():
+    values = {"area": "E08000021", "period": FinancialYear(2017), "by": "sex",
+              "measure": ("csi4", "ops")}
+    search = urlstate.to_query(values, PARAMS)
+    assert search == "?area=E08000021&period=2017-18&measure=csi4&measure=ops"
+    assert urlstate.parse_query(search, PARAMS).values == values
+    assert urlstate.to_query({"by": "sex"}, PARAMS) == ""
+
+
+# --- the command line and the first-start demo -------------------------------------------------------
+
+
+def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def test_cli_help_lists_host_port_and_db():
+    done = run_cli("--help")
+    assert done.returncode == 0
+    for option in ("--host", "--port", "--db"):
+        assert option in done.stdout
+
+
+def test_cli_refuses_an_unreadable_database_in_one_line(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_text("this is not a database")
+    done = run_cli("--db", f"sqlite:///{junk}", "--port", str(free_port()))
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert done.stderr.startswith("error:") and "Traceback" not in done.stderr
+
+
+def test_cli_refuses_a_port_in_use_in_one_line(db_url):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = run_cli("--db", db_url, "--port", str(port))
+    assert done.returncode == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_cli_without_demo_says_how_to_load_data(tmp_path):
+    done = run_cli("--db", f"sqlite:///{tmp_path / 'none.db'}", "--no-demo",
+                   "--port", str(free_port()))
+    assert done.returncode == 2
+    assert "python -m etl load" in done.stderr
+
+
+def test_demo_runs_the_etl_generate_then_load_commands():
+    generate, load = demo_commands("sqlite:///data/lfo.db", Path("data/returns/pilot"), "python")
+    assert generate == ["python", "-m", "etl", "generate", "--scale", "pilot",
+                        "--out", "data/returns/pilot"]
+    assert load == ["python", "-m", "etl", "load", "data/returns/pilot/zip",
+                    "--db", "sqlite:///data/lfo.db"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
