@@ -1,0 +1,115 @@
+"""Numerators, denominators and sufficient statistics of each indicator, from summary rows.
+
+Pure pandas: summary rows (all areas, some periods) in, one row per area x period x category out,
+with ``numerator``, ``denominator`` and, for means, ``n``, ``total``, ``sumsq``; for medians the
+histogram stays in the summary rows and is pooled by the engine. The programme is added by
+summing covered areas (``pool``), so each figure is defined once for areas and programme alike.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.indicators.definitions import Indicator
+from etl.reference import BREAKDOWNS
+
+KEYS = ["area_code", "period", "category"]
+SUMS = ["numerator", "denominator", "n", "total", "sumsq"]
+
+
+def _frame(df: pd.DataFrame, category, numerator, denominator, n=None, total=None, sumsq=None):
+    out = pd.DataFrame({
+        "area_code": df["area_code"], "period": df["period"], "category": category,
+        "numerator": numerator, "denominator": denominator,
+    })
+    out["n"] = n if n is not None else pd.NA
+    out["total"] = total if total is not None else pd.NA
+    out["sumsq"] = sumsq if sumsq is not None else pd.NA
+    return out
+
+
+def _reach(ind: Indicator, s: pd.DataFrame, breakdowns: list[str]) -> pd.DataFrame:
+    wide_all = s[s["breakdown"] == "all"][["area_code", "period", "parents"]]
+    if ind.id == "reach.parents":
+        return _frame(wide_all, None, wide_all["parents"], pd.NA)
+    if ind.id == "reach.breakdown":
+        cats = s[s["breakdown"].isin(breakdowns)]
+        # every category of the breakdown, including those with no parents (a real zero)
+        grid = []
+        for b in breakdowns:
+            for c in BREAKDOWNS[b]:
+                grid.append((b, c))
+        keys = wide_all[["area_code", "period"]].drop_duplicates()
+        full = keys.merge(pd.DataFrame(grid, columns=["breakdown", "category"]), how="cross")
+        full = full.merge(cats, on=["area_code", "period", "breakdown", "category"], how="left")
+        full = full.merge(wide_all.rename(columns={"parents": "all_parents"}),
+                          on=["area_code", "period"], how="left")
+        return _frame(full, full["breakdown"] + ":" + full["category"],
+                      full["parents"].fillna(0), full["all_parents"].fillna(0))
+    column = "sex" if ind.id == "reach.fathers" else "workless_household"
+    yes = "male" if ind.id == "reach.fathers" else "yes"
+    sub = s[s["breakdown"] == column]
+    stated = sub[sub["category"] != "not_stated"].groupby(["area_code", "period"])["parents"].sum()
+    hits = sub[sub["category"] == yes].groupby(["area_code", "period"])["parents"].sum()
+    df = stated.rename("den").to_frame().join(hits.rename("num")).fillna(0).reset_index()
+    return _frame(df, None, df["num"], df["den"])
+
+
+def _uptake(ind: Indicator, s: pd.DataFrame) -> pd.DataFrame:
+    if ind.id == "uptake.start":
+        return _frame(s, None, s["started"], s["answered"])
+    if ind.id == "uptake.completion":
+        return _frame(s, None, s["completed"], s["ended"])
+    if ind.id == "uptake.attendance":
+        return _frame(s, None, pd.NA, s["attendance_n"], s["attendance_n"],
+                      s["attendance_sum"] * 100, s["attendance_sumsq"] * 10_000)
+    if ind.id == "uptake.both_parents":
+        return _frame(s, None, s["two_started"], s["families"])
+    if ind.id == "uptake.funnel":
+        parts = []
+        previous = None
+        for stage in ("referred", "offered", "started", "completed"):
+            den = s[previous] if previous else pd.NA
+            parts.append(_frame(s, stage, s[stage], den))
+            previous = stage
+        return pd.concat(parts, ignore_index=True)
+    raise KeyError(ind.id)
+
+
+def _outcome(ind: Indicator, s: pd.DataFrame) -> pd.DataFrame:
+    suffix = ind.id.split(".", 2)[2]
+    simple = {
+        "paired": ("paired", "with_baseline"),
+        "reliable_improvement": ("improved", "paired"),
+        "reliable_deterioration": ("deteriorated", "paired"),
+        "recovery": ("recovered", "case_baseline"),
+        "reliable_recovery": ("reliable_recovered", "case_baseline"),
+        "followup_6m_response": ("fu6_n", "with_baseline"),
+        "followup_12m_response": ("fu12_n", "with_baseline"),
+    }
+    if suffix in simple:
+        num, den = simple[suffix]
+        return _frame(s, None, s[num], s[den])
+    prefix = {"change": "change", "effect_size": "change", "sustained_6m": "fu6",
+              "sustained_12m": "fu12"}[suffix]
+    return _frame(s, None, pd.NA, s[f"{prefix}_n"], s[f"{prefix}_n"], s[f"{prefix}_sum"],
+                  s[f"{prefix}_sumsq"])
+
+
+def figures(ind: Indicator, summary: pd.DataFrame, breakdowns: list[str] | None = None
+            ) -> pd.DataFrame:
+    """One row per area x period (x category) with numerator, denominator and moments."""
+    if summary.empty:
+        return pd.DataFrame(columns=KEYS + SUMS)
+    if ind.topic == "reach" and ind.id.startswith(("reach.parents", "reach.fathers",
+                                                    "reach.workless", "reach.breakdown")):
+        out = _reach(ind, summary, breakdowns or list(BREAKDOWNS))
+    elif ind.id in ("reach.families", "reach.family_rate", "reach.target"):
+        out = _frame(summary, None, summary["families"], pd.NA)
+    elif ind.topic == "uptake":
+        out = _uptake(ind, summary)
+    else:
+        out = _outcome(ind, summary)
+    for c in SUMS:
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+    return out.reset_index(drop=True)

@@ -1,0 +1,85 @@
+"""Named, parameterised reads of the summary tables and of the areas' coverage.
+
+Every read returns all areas for the periods asked, because comparison with the programme and
+secondary suppression need the complete table, whatever one request shows.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection, func, select
+
+from etl import schema
+
+# summary table and the columns an indicator kind reads from it
+SUMMARY_FOR_TOPIC = {
+    "reach.parents": "sum_reach",
+    "reach.families": "sum_families",
+    "reach.family_rate": "sum_families",
+    "reach.target": "sum_families",
+    "reach.fathers": "sum_reach",
+    "reach.workless": "sum_reach",
+    "reach.breakdown": "sum_reach",
+    "uptake.start": "sum_offers",
+    "uptake.completion": "sum_endings",
+    "uptake.days_to_start": "sum_days_to_start",
+    "uptake.attendance": "sum_endings",
+    "uptake.both_parents": "sum_both_parents",
+    "uptake.funnel": "sum_funnel",
+}
+
+
+def summary_table_for(indicator_id: str) -> str:
+    if indicator_id.startswith("outcome."):
+        return "sum_outcomes"
+    return SUMMARY_FOR_TOPIC[indicator_id]
+
+
+def coverage(conn: Connection) -> pd.DataFrame:
+    """Every area with the period and load time of its current return (null if none)."""
+    a, r = schema.areas, schema.returns
+    q = (
+        select(a.c.gss_code.label("area_code"), a.c.name.label("area_name"), a.c.region,
+               a.c.families, a.c.annual_target, a.c.source, r.c.period.label("return_period"),
+               r.c.period_end, r.c.loaded_at, r.c.file_name)
+        .select_from(a.outerjoin(r, r.c.area_code == a.c.gss_code))
+        .order_by(a.c.gss_code)
+    )
+    df = pd.DataFrame(conn.execute(q).mappings().all())
+    if df.empty:
+        return pd.DataFrame(columns=["area_code", "area_name", "region", "families",
+                                     "annual_target", "source", "return_period", "period_end",
+                                     "loaded_at", "file_name"])
+    df["period_end"] = pd.to_datetime(df["period_end"])
+    return df
+
+
+def data_as_at(conn: Connection):
+    return conn.execute(select(func.max(schema.returns.c.loaded_at))).scalar()
+
+
+def periods_with_data(conn: Connection, table_name: str) -> list[str]:
+    table = schema.metadata.tables[table_name]
+    return [p for (p,) in conn.execute(select(table.c.period).distinct())]
+
+
+def read_summary(
+    conn: Connection,
+    table_name: str,
+    periods: list[str],
+    *,
+    grp: str | None = None,
+    measure: str | None = None,
+    breakdowns: list[str] | None = None,
+) -> pd.DataFrame:
+    """Rows of one summary table for the given periods, all areas."""
+    table = schema.metadata.tables[table_name]
+    q = select(table).where(table.c.period.in_(periods))
+    if grp is not None and "grp" in table.c:
+        q = q.where(table.c.grp == grp)
+    if measure is not None:
+        q = q.where(table.c.measure == measure)
+    if breakdowns is not None:
+        q = q.where(table.c.breakdown.in_(breakdowns))
+    rows = conn.execute(q).all()
+    return pd.DataFrame(rows, columns=[c.name for c in table.columns])
