@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from etl import periods, store
 from etl.archive import archive_file, sha256_of
-from etl.checks import check_file, quarantine_plan
+from etl.checks import CheckedReturn, check_file, quarantine_plan
 from etl.continuity import shrink_finding, stale_finding
 from etl.db import DatabaseError, init_db, writer_engine
 from etl.findings import Finding, findings_frame
@@ -35,7 +35,7 @@ from etl.load_result import (
 from etl.lock import WAIT_SECONDS, LockBusy, load_lock
 from etl.pseudonymise import Hasher, KeyFileError, ensure_key
 from etl.settings import Settings
-from etl.stored_rows import data_rows, finding_rows, held_back_rows
+from etl.stored_rows import StoredFindings, data_rows, held_back_rows
 from etl.summaries import refresh_area
 from etl.validate import validate_files
 
@@ -155,7 +155,7 @@ class _Loader:
 
     def _load_checked(self, path: Path, result: FileResult, started: dt.datetime) -> None:
         with self.engine.connect() as conn:
-            earlier = store.earlier_success(conn, result.sha256)
+            earlier = store.earlier_success(conn, result.sha256, result.file_name)
             areas = store.known_areas(conn)
         if earlier is not None:
             result.outcome = "already loaded"
@@ -209,6 +209,7 @@ class _Loader:
                     "errors (see the report) and send the return again"))
                 rejected = True
         result.findings = findings_frame(findings)
+        stored = StoredFindings(result.findings, hasher, _raw_ids(checked))
 
         if rejected:
             result.outcome = "rejected"
@@ -216,7 +217,7 @@ class _Loader:
                               "the LA's current data is unchanged")
             with self.engine.begin() as conn:
                 load_id = store.insert_load_log(conn, self._log_values(result, started, None))
-                store.insert_findings(conn, finding_rows(result.findings, load_id, area, hasher))
+                store.insert_findings(conn, stored.rows(load_id, area))
                 store.finish_load_log(conn, load_id, now_utc())
             result.load_id = load_id
             return
@@ -242,14 +243,25 @@ class _Loader:
                 file_name=path.name, sha256=result.sha256, load_id=load_id, loaded_at=now_utc(),
                 rows_held_back=held))
             refresh_area(conn, area)
-            store.insert_findings(conn, finding_rows(result.findings, load_id, area, hasher))
+            store.insert_findings(conn, stored.rows(load_id, area))
             for sheet, sheet_plan in plan.items():
                 store.insert_held_back(conn, held_back_rows(
-                    sheet, checked.tables[sheet], sheet_plan, result.findings, load_id, area,
+                    sheet, checked.tables[sheet], sheet_plan, stored, load_id, area,
                     hasher))
             store.supersede_held_back(conn, area, load_id)
             store.finish_load_log(conn, load_id, now_utc())
         result.load_id = load_id
+
+
+def _raw_ids(checked: CheckedReturn) -> set[str]:
+    """Every raw ID in the file's tables (to keep them out of stored finding messages)."""
+    ids = set(checked.participant_ids)
+    for sheet, column in (("participants", "family_id"), ("interventions", "episode_id"),
+                          ("outcomes", "episode_id")):
+        frame = checked.tables.get(sheet)
+        if frame is not None and column in frame.columns:
+            ids.update(frame[column].dropna().astype(str).unique())
+    return ids
 
 
 def _without(frame: pd.DataFrame, plan: pd.DataFrame | None) -> pd.DataFrame:

@@ -58,12 +58,17 @@ def current_participant_keys(conn: Connection, area_code: str) -> set[str]:
     return set(conn.execute(select(p.c.participant_key).where(p.c.area_code == area_code)).scalars())
 
 
-def earlier_success(conn: Connection, sha256: str) -> dict | None:
-    """The first load-log row that loaded this exact file, or None."""
+def earlier_success(conn: Connection, sha256: str, file_name: str) -> dict | None:
+    """The first load-log row that loaded this exact file under this name, or None.
+
+    The name is the return's identity (LA and period): the same bytes sent under another period's
+    name (an LA with no new records in a quarter) are a new return, not one already loaded.
+    """
     log_ = schema.etl_load_log
     row = conn.execute(
         select(log_)
-        .where(log_.c.sha256 == sha256, log_.c.outcome.in_(SUCCESS_OUTCOMES))
+        .where(log_.c.sha256 == sha256, log_.c.file_name == file_name,
+               log_.c.outcome.in_(SUCCESS_OUTCOMES))
         .order_by(log_.c.load_id)
         .limit(1)
     ).mappings().first()

@@ -8,6 +8,7 @@ Everything is column-wise pandas; the only per-item Python is hashing each disti
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -125,39 +126,107 @@ def data_rows(tables: dict[str, pd.DataFrame], area: str, hasher: Hasher) -> dic
 # --- bookkeeping rows --------------------------------------------------------------------------
 
 
-def stored_finding_values(findings: pd.DataFrame, hasher: Hasher | None) -> pd.Series:
-    """Finding values as stored: ID-column values hashed, E210 values masked."""
-    values = findings["value"].astype(object).where(findings["value"].notna(), None)
-    e210 = findings["code"] == "E210"
-    values[e210] = values[e210].map(lambda v: mask_personal(None if v is None else str(v)))
-    is_id = findings["column"].isin(ID_COLUMNS) & ~e210 & values.notna()
-    if is_id.any():
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+def _id_columns_of(column: object) -> list[str] | None:
+    """The column names of a finding (composite keys are comma-joined) if any is an ID column."""
+    if not isinstance(column, str):
+        return None
+    names = [c.strip() for c in column.split(",")]
+    return names if any(n in ID_COLUMNS for n in names) else None
+
+
+def _hash_value(value: str, names: list[str], hasher: Hasher) -> str:
+    if len(names) == 1:
+        return hasher.one(value)
+    parts = value.split(", ")
+    if len(parts) != len(names):
+        return hasher.one(value)
+    return ", ".join(hasher.one(p) if n in ID_COLUMNS else p for p, n in zip(parts, names,
+                                                                             strict=True))
+
+
+def stored_findings(findings: pd.DataFrame, hasher: Hasher | None,
+                    raw_ids: set[str]) -> tuple[list, list]:
+    """(values, messages) of findings as stored: IDs hashed, E210 values masked.
+
+    A value in an ID column (or in a composite key holding one) is hashed part by part; in the
+    message, that raw value and every quoted text that is one of the file's raw IDs become hashes
+    too, so no raw ID reaches the database. Findings of other columns are stored as they are.
+    """
+    values = _plain(findings["value"].astype(object).where(findings["value"].notna(), None))
+    messages = _plain(findings["message"])
+    ids = raw_ids | {str(v) for v, c in zip(values, findings["column"], strict=True)
+                     if v is not None and _id_columns_of(c)}
+
+    def scrub(match: re.Match) -> str:
+        text = match.group(1)
         if hasher is None:
-            values[is_id] = None  # no area, so no way to hash: keep nothing
-        else:
-            values[is_id] = hasher.series(values[is_id].astype(str))
-    return values
+            return "'[ID]'"
+        return f"'{hasher.one(text)}'"
+
+    for i, (code, column) in enumerate(zip(findings["code"], findings["column"], strict=True)):
+        value = values[i]
+        if code == "E210":
+            values[i] = mask_personal(None if value is None else str(value))
+            if value is not None and messages[i]:
+                messages[i] = messages[i].replace(str(value), values[i])
+            continue
+        names = _id_columns_of(column)
+        if names and value is not None:
+            stored = "[ID]" if hasher is None else _hash_value(str(value), names, hasher)
+            values[i] = stored
+            if messages[i]:
+                messages[i] = messages[i].replace(str(value), stored)
+        if messages[i] and "'" in messages[i] and (names or ids):
+            messages[i] = _QUOTED.sub(
+                lambda m: scrub(m) if m.group(1) in ids else m.group(0), messages[i])
+    return values, messages
 
 
-def finding_rows(findings: pd.DataFrame, load_id: int, area: str | None,
-                 hasher: Hasher | None) -> list[tuple]:
-    """Rows for ``etl_findings`` in ``store.FINDING_DB_COLUMNS`` order."""
-    if findings.empty:
-        return []
-    values = stored_finding_values(findings, hasher)
-    n = len(findings)
-    rows_ = findings["row"].astype("Int64")
-    cols = [
-        [load_id] * n, [area] * n,
-        _plain(findings["sheet"]), _plain(rows_), _plain(findings["column"]),
-        _plain(values), _plain(findings["code"]), _plain(findings["severity"]),
-        _plain(findings["message"]),
-    ]
-    return _tuples(cols)
+class StoredFindings:
+    """A file's findings in their stored form, and the same scrubbing for held-back reasons."""
+
+    def __init__(self, findings: pd.DataFrame, hasher: Hasher | None, raw_ids: set[str]) -> None:
+        self.findings = findings
+        self.hasher = hasher
+        self.ids = set(raw_ids)
+        self.values, self.messages = stored_findings(findings, hasher, self.ids)
+        self._by_row: dict[tuple[str, int], list[tuple[str, str]]] = {}
+        for sheet, row, raw, stored in zip(findings["sheet"], findings["row"],
+                                           _plain(findings["message"]), self.messages,
+                                           strict=True):
+            if raw != stored and isinstance(sheet, str) and pd.notna(row):
+                self._by_row.setdefault((sheet, int(row)), []).append((raw, stored))
+
+    def rows(self, load_id: int, area: str | None) -> list[tuple]:
+        """Rows for ``etl_findings`` in ``store.FINDING_DB_COLUMNS`` order."""
+        f = self.findings
+        n = len(f)
+        if n == 0:
+            return []
+        cols = [
+            [load_id] * n, [area] * n,
+            _plain(f["sheet"]), _plain(f["row"].astype("Int64")), _plain(f["column"]),
+            self.values, _plain(f["code"]), _plain(f["severity"]), self.messages,
+        ]
+        return _tuples(cols)
+
+    def reason(self, sheet: str, row: int, text: str) -> str:
+        """A held-back reason (which quotes finding messages) with raw IDs replaced by hashes."""
+        for raw, stored in self._by_row.get((sheet, row), []):
+            text = text.replace(raw, stored)
+        if self.hasher is not None and self.ids and "'" in text:
+            hasher = self.hasher
+            text = _QUOTED.sub(
+                lambda m: f"'{hasher.one(m.group(1))}'" if m.group(1) in self.ids else m.group(0),
+                text)
+        return text
 
 
 def held_back_rows(
-    sheet: str, frame: pd.DataFrame, plan: pd.DataFrame, findings: pd.DataFrame,
+    sheet: str, frame: pd.DataFrame, plan: pd.DataFrame, stored: StoredFindings,
     load_id: int, area: str, hasher: Hasher,
 ) -> list[tuple]:
     """Rows for ``etl_held_back`` (``store.HELD_DB_COLUMNS`` order) from one sheet's plan.
@@ -170,6 +239,7 @@ def held_back_rows(
     reasons = plan.groupby("_row", sort=True)["reason"].agg(lambda r: "; ".join(dict.fromkeys(r)))
     held = frame[frame["_row"].isin(reasons.index)].set_index("_row").sort_index()
     data = pd.DataFrame({c: _plain(held[c]) for c in held.columns}, index=held.index, dtype=object)
+    findings = stored.findings
     mine = findings[(findings["sheet"] == sheet) & findings["row"].notna()
                     & findings["column"].isin(data.columns)]
     mine = mine[mine["row"].astype(int).isin(data.index)]
@@ -189,9 +259,10 @@ def held_back_rows(
             data[column] = col
     out = []
     for row, record in zip(data.index, data.to_dict("records"), strict=True):
-        out.append((load_id, area, sheet, int(row), reasons.loc[row],
+        out.append((load_id, area, sheet, int(row), stored.reason(sheet, int(row), reasons.loc[row]),
                     json.dumps(record, ensure_ascii=False, default=str), False))
     # rows that the plan names but the table lacks (should not happen) still get a record
     for row in reasons.index.difference(data.index):
-        out.append((load_id, area, sheet, int(row), reasons.loc[row], "{}", False))
+        out.append((load_id, area, sheet, int(row),
+                    stored.reason(sheet, int(row), reasons.loc[row]), "{}", False))
     return out

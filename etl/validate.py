@@ -93,6 +93,6 @@ def _validate_one(path: Path, conn, areas: set[str], key: bytes) -> FileResult:
     result.findings = findings_frame(findings)
     result.outcome = "invalid" if result.errors else "valid"
     result.message = f"{result.outcome}: {summarise(result.findings)}"
-    if conn is not None and store.earlier_success(conn, sha) is not None:
+    if conn is not None and store.earlier_success(conn, sha, path.name) is not None:
         result.message += "; this exact file is already loaded"
     return result
