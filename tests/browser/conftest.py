@@ -1,0 +1,152 @@
+"""Browser-test fixtures: a small real database, the app on a live local server, headless Chromium.
+
+Chromium is Debian's (``apt-get install -y chromium``), never one downloaded by Playwright. If it
+is missing the tests FAIL saying how to install it: they never skip.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from builders import write_return
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from dashboard.app import create_app
+from dashboard.settings import DashboardSettings
+from etl.db import init_db, writer_engine
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+]
+#: Areas and periods of the returns loaded into the browser tests' database.
+RETURNS = [("E08000021", "2017-18_Q3")]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder is a browser test (``-m "not browser"`` leaves them out)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def chromium_path() -> str:
+    return os.environ.get("LFO_CHROMIUM") or DEFAULT_CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small database: the builders' returns loaded through the ETL's CLI (an empty database
+    with the reference tables until the ETL CLI exists)."""
+    folder = tmp_path_factory.mktemp("browser-db")
+    url = f"sqlite:///{folder / 'lfo.db'}"
+    if not (ROOT / "etl" / "__main__.py").exists():
+        engine = writer_engine(url)
+        init_db(engine)
+        engine.dispose()
+        return url
+    returns_dir = folder / "returns"
+    for area, period in RETURNS:
+        write_return(returns_dir, area=area, period=period)
+    env = dict(os.environ)
+    env.update(
+        LFO_DATABASE_URL=url,
+        LFO_ARCHIVE_DIR=str(folder / "archive"),
+        LFO_ID_KEY_FILE=str(folder / "lfo-id.key"),
+        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "etl", "load", str(returns_dir), "--db", url],
+        cwd=folder, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    if done.returncode != 0:
+        pytest.fail(
+            f"loading the browser tests' returns failed (exit {done.returncode}):\n"
+            f"{done.stdout}\n{done.stderr}",
+            pytrace=False,
+        )
+    return url
+
+
+@pytest.fixture(scope="session")
+def live_server(browser_db_url: str) -> Iterator[str]:
+    """The dashboard served by werkzeug on a free local port, in a thread; yields its base URL."""
+    app = create_app(DashboardSettings(database_url=browser_db_url))
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    path = chromium_path()
+    if not Path(path).exists():
+        pytest.fail(
+            f"Chromium is not installed at {path}: run `apt-get install -y chromium` "
+            "(or set LFO_CHROMIUM to its path). Browser tests never skip.",
+            pytrace=False,
+        )
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@dataclass
+class Browsing:
+    """One fresh browser context and page, with every URL the page requested."""
+
+    context: BrowserContext
+    page: Page
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def browsing(browser: Browser) -> Iterator[Browsing]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    seen = Browsing(context, page)
+    context.on("request", lambda request: seen.requests.append(request.url))
+    page.on("console", lambda msg: seen.console_errors.append(msg.text)
+            if msg.type == "error" else None)
+    try:
+        yield seen
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browsing: Browsing) -> Page:
+    return browsing.page
+
+
+def wait_for_dash(page: Page) -> None:
+    """Wait until Dash has rendered and no callback is pending."""
+    page.wait_for_selector("#react-entry-point main", state="attached")
+    page.wait_for_function(
+        "() => !document.querySelector('[data-dash-is-loading=\"true\"]')"
+        " && !document.querySelector('._dash-loading')"
+    )
+    page.wait_for_load_state("networkidle")

@@ -1,0 +1,106 @@
+"""The shell in headless Chromium: accessibility (axe-core, WCAG 2.2 AA), keyboard, no outside requests."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from browser.axe import axe_results, axe_violations, describe
+from browser.conftest import wait_for_dash
+
+from dashboard import ids
+
+SERVICE = "Local Family Offer monitoring"
+GOVUK_FOCUS_YELLOW = "rgb(255, 221, 0)"
+
+
+def open_home(browsing, live_server):
+    page = browsing.page
+    page.goto(f"{live_server}/")
+    wait_for_dash(page)
+    page.wait_for_selector(f"#{ids.HOME_LOADED} table, #{ids.HOME_LOADED} .alert, "
+                           f"#{ids.HOME_LOADED} p:not(:has-text('Reading'))")
+    return page
+
+
+def test_home_page_has_no_wcag_violations(browsing, live_server):
+    page = open_home(browsing, live_server)
+    results = axe_results(page)
+    assert len(results["passes"]) > 10, "axe-core did not run its WCAG rules"
+    assert results["violations"] == [], describe(results["violations"])
+
+
+def test_home_page_has_one_h1_and_a_title(browsing, live_server):
+    page = open_home(browsing, live_server)
+    assert page.locator("h1").count() == 1
+    assert page.title() == SERVICE
+    assert page.get_attribute("html", "lang") == "en"
+
+
+def test_home_page_has_each_landmark_once(browsing, live_server):
+    page = open_home(browsing, live_server)
+    for selector in ("header", "nav", "main", "footer"):
+        assert page.locator(selector).count() == 1, selector
+    assert page.locator("footer").inner_text().count("© Crown copyright") == 1
+
+
+def test_skip_link_is_first_and_takes_keyboard_focus_to_main(browsing, live_server):
+    page = open_home(browsing, live_server)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.id")
+    assert focused == ids.SKIP_LINK
+    box = page.locator(f"#{ids.SKIP_LINK}").bounding_box()
+    assert box is not None and box["width"] > 0 and box["y"] >= 0, "skip link not visible on focus"
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => document.activeElement.id === '{ids.MAIN}'")
+    assert page.locator("h1").count() == 1  # the page was not re-rendered away
+    assert page.title() == SERVICE
+
+
+def test_focused_links_show_the_focus_colour(browsing, live_server):
+    page = open_home(browsing, live_server)
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Tab")  # service name in the header
+    background = page.evaluate(
+        "() => getComputedStyle(document.activeElement).backgroundColor")
+    assert background == GOVUK_FOCUS_YELLOW
+
+
+def test_no_request_leaves_localhost(browsing, live_server):
+    open_home(browsing, live_server)
+    browsing.page.wait_for_load_state("networkidle")
+    hosts = {urlsplit(u).hostname for u in browsing.requests if urlsplit(u).scheme in ("http", "https", "ws", "wss")}
+    assert browsing.requests, "no requests were recorded"
+    assert hosts <= {"127.0.0.1", "localhost"}, sorted(hosts)
+
+
+def test_page_runs_without_console_errors(browsing, live_server):
+    open_home(browsing, live_server)
+    assert browsing.console_errors == []
+
+
+def test_home_says_what_data_is_loaded(browsing, live_server):
+    page = open_home(browsing, live_server)
+    text = page.locator(f"#{ids.HOME_LOADED}").inner_text()
+    assert "programme areas" in text
+    assert page.locator(f"#{ids.DATA_AS_AT}").inner_text() != "not yet known"
+
+
+def test_unknown_page_is_an_accessible_not_found_page(browsing, live_server):
+    page = browsing.page
+    page.goto(f"{live_server}/no-such-page")
+    wait_for_dash(page)
+    page.wait_for_selector("h1:has-text('Page not found')")
+    assert page.title() == f"Page not found – {SERVICE}"
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+
+
+def test_nav_link_to_home_marks_it_as_the_current_page(browsing, live_server):
+    page = browsing.page
+    page.goto(f"{live_server}/no-such-page")
+    wait_for_dash(page)
+    page.get_by_role("navigation").get_by_role("link", name="Home", exact=True).click()
+    page.wait_for_selector("h1:has-text('Local Family Offer monitoring')")
+    assert page.title() == SERVICE
+    assert page.get_by_role("navigation").get_by_role("link", name="Home (current page)").count() == 1
+    assert page.evaluate("() => document.activeElement.id") == ids.MAIN
