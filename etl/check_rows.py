@@ -20,14 +20,6 @@ NEEDS_END = ("completed", "dropped_out")
 SESSIONS_MAX = 52
 
 
-def _fmt(dates: pd.Series) -> pd.Series:
-    return dates.dt.strftime("%Y-%m-%d").astype("str")
-
-
-def _rows_text(rows: pd.Series) -> str:
-    return ", ".join(str(r) for r in rows)
-
-
 def check_ranges(tables: dict[str, pd.DataFrame], text: dict[str, dict[str, pd.Series]],
                  issues: dict[str, dict[str, Issues]], reference: Reference) -> None:
     """E204: sessions outside 1-52, attended above planned, score outside the measure's range."""
@@ -37,18 +29,18 @@ def check_ranges(tables: dict[str, pd.DataFrame], text: dict[str, dict[str, pd.S
     bad_p = planned.notna() & ~planned.between(1, SESSIONS_MAX)
     issues["interventions"]["sessions_planned"].add(
         bad_p, "E204", t["sessions_planned"],
-        "sessions_planned '" + t["sessions_planned"] + "' is out of range: use a whole number "
-        "from 1 to 52")
+        ["sessions_planned '", t["sessions_planned"], "' is out of range: use a whole number "
+         "from 1 to 52"])
     bad_a = attended.notna() & ~attended.between(0, SESSIONS_MAX)
     issues["interventions"]["sessions_attended"].add(
         bad_a, "E204", t["sessions_attended"],
-        "sessions_attended '" + t["sessions_attended"] + "' is out of range: use a whole number "
-        "from 0 to 52")
+        ["sessions_attended '", t["sessions_attended"], "' is out of range: use a whole number "
+         "from 0 to 52"])
     over = attended.notna() & ~bad_a & planned.notna() & ~bad_p & (attended > planned)
     issues["interventions"]["sessions_attended"].add(
         over, "E204", t["sessions_attended"],
-        "sessions_attended '" + t["sessions_attended"] + "' is more than sessions_planned '"
-        + t["sessions_planned"] + "': correct one of them")
+        ["sessions_attended '", t["sessions_attended"], "' is more than sessions_planned '",
+         t["sessions_planned"], "': correct one of them"])
     iv.loc[bad_p, "sessions_planned"] = np.nan
     iv.loc[bad_a | over, "sessions_attended"] = np.nan
 
@@ -57,12 +49,10 @@ def check_ranges(tables: dict[str, pd.DataFrame], text: dict[str, dict[str, pd.S
     hi = oc["measure"].map({k: m.raw_range[1] for k, m in reference.measures.items()})
     score = oc["score"]
     bad_s = score.notna() & lo.notna() & ((score < lo) | (score > hi))
-    lo_t = lo.astype("Int64").astype("str")
-    hi_t = hi.astype("Int64").astype("str")
     issues["outcomes"]["score"].add(
         bad_s, "E204", text["outcomes"]["score"],
-        "score '" + text["outcomes"]["score"] + "' is out of range for " + oc["measure"].fillna("")
-        + ": use a whole number from " + lo_t + " to " + hi_t + " (swemwbs: the raw total)")
+        ["score '", text["outcomes"]["score"], "' is out of range for ", oc["measure"],
+         ": use a whole number from ", lo, " to ", hi, " (for swemwbs, the raw total)"])
     oc.loc[bad_s, "score"] = np.nan
 
 
@@ -89,19 +79,19 @@ def check_keys(tables: dict[str, pd.DataFrame], text: dict[str, dict[str, pd.Ser
     mask, rows = _duplicates(pt, ["participant_id"])
     issues["participants"]["participant_id"].add(
         mask, "E205", text["participants"]["participant_id"],
-        "this participant_id appears in rows " + rows
-        + ": each participant must appear once; keep one row")
+        ["this participant_id appears in rows ", rows,
+         ": each participant must appear once; keep one row"])
     mask, rows = _duplicates(iv, ["episode_id"])
     issues["interventions"]["episode_id"].add(
         mask, "E205", text["interventions"]["episode_id"],
-        "this episode_id appears in rows " + rows
-        + ": each episode must appear once; keep one row")
+        ["this episode_id appears in rows ", rows,
+         ": each episode must appear once; keep one row"])
     key = ["participant_id", "episode_id", "measure", "timepoint"]
     mask, rows = _duplicates(oc, key)
     issues["outcomes"]["episode_id"].add(
         mask, "E205", text["outcomes"]["episode_id"],
-        "the same participant_id, episode_id, measure and timepoint appear in rows " + rows
-        + ": each questionnaire must appear once; keep one row")
+        ["the same participant_id, episode_id, measure and timepoint appear in rows ", rows,
+         ": each questionnaire must appear once; keep one row"])
 
     people = set(pt["participant_id"].dropna())
     for sheet, table in (("interventions", iv), ("outcomes", oc)):
@@ -113,8 +103,7 @@ def check_keys(tables: dict[str, pd.DataFrame], text: dict[str, dict[str, pd.Ser
             "correct the ID")
     episodes = iv.dropna(subset=["episode_id"]).drop_duplicates("episode_id")
     owner = oc["episode_id"].map(episodes.set_index("episode_id")["participant_id"])
-    owner_row = oc["episode_id"].map(episodes.set_index("episode_id")["_row"]).astype(
-        "Int64").astype("str").fillna("")
+    owner_row = oc["episode_id"].map(episodes.set_index("episode_id")["_row"])
     known = oc["episode_id"].isin(set(episodes["episode_id"]))
     gone = oc["episode_id"].notna() & ~known
     issues["outcomes"]["episode_id"].add(
@@ -124,8 +113,8 @@ def check_keys(tables: dict[str, pd.DataFrame], text: dict[str, dict[str, pd.Ser
              & (owner != oc["participant_id"]))
     issues["outcomes"]["episode_id"].add(
         other, "E206", text["outcomes"]["episode_id"],
-        "this episode_id belongs to another participant (row " + owner_row
-        + " of interventions): correct the participant_id or the episode_id")
+        ["this episode_id belongs to another participant (row ", owner_row,
+         " of interventions): correct the participant_id or the episode_id"])
 
 
 def check_dates(tables: dict[str, pd.DataFrame], text: dict[str, dict[str, pd.Series]],
@@ -144,8 +133,8 @@ def check_dates(tables: dict[str, pd.DataFrame], text: dict[str, dict[str, pd.Se
         allowed = coverage if column != "measured_date" else f"on or before {end.date()}"
         issues[sheet][column].add(
             late | early, "E208", text[sheet][column],
-            f"{column} " + _fmt(values).fillna("") + " is outside this return's coverage: it "
-            f"must be {allowed} (the end of {quarter.display})")
+            [f"{column} ", values, " is outside this return's coverage: it "
+             f"must be {allowed} (the end of {quarter.display})"])
 
     referral = iv["participant_id"].map(
         pt.dropna(subset=["participant_id"]).drop_duplicates("participant_id")
@@ -158,9 +147,8 @@ def check_dates(tables: dict[str, pd.DataFrame], text: dict[str, dict[str, pd.Se
         wrong = after.notna() & before.notna() & (after < before)
         issues["interventions"][column].add(
             wrong, "E207", text["interventions"][column],
-            f"{column} " + _fmt(after).fillna("") + f" is before {what} "
-            + _fmt(before).fillna("") + f": {column} cannot come before {name}; correct one of "
-            "them")
+            [f"{column} ", after, f" is before {what} ", before,
+             f": {column} cannot come before {name}; correct one of them"])
 
 
 def check_status(tables: dict[str, pd.DataFrame], missing: dict[str, dict[str, pd.Series]],
@@ -178,14 +166,13 @@ def check_status(tables: dict[str, pd.DataFrame], missing: dict[str, dict[str, p
         absent = status.notna() & need & missing["interventions"][column]
         issues["interventions"][column].add(
             absent, "E209", text["interventions"][column],
-            f"{column} is empty but status is '" + status.fillna("") + f"': a {'/'.join(needs)} "
-            f"episode needs a {column}")
+            [f"{column} is empty but status is '", status, f"': a {'/'.join(needs)} "
+             f"episode needs a {column}"])
         forbid = status.notna() & ~need & iv[column].notna()
         issues["interventions"][column].add(
             forbid, "E209", text["interventions"][column],
-            f"{column} '" + text["interventions"][column] + "' is given but status is '"
-            + status.fillna("") + f"': leave {column} empty unless the status is "
-            f"{' or '.join(needs)}")
+            [f"{column} '", text["interventions"][column], "' is given but status is '",
+             status, f"': leave {column} empty unless the status is {' or '.join(needs)}"])
     zero = (status == "completed") & (iv["sessions_attended"] == 0)
     issues["interventions"]["sessions_attended"].add(
         zero.fillna(False), "W302", text["interventions"]["sessions_attended"],
@@ -204,12 +191,13 @@ def check_timing(tables: dict[str, pd.DataFrame], text: dict[str, dict[str, pd.S
         late = (oc["timepoint"] == timepoint) & gap.notna() & (gap > days)
         issues["outcomes"]["measured_date"].add(
             late.fillna(False), "W301", text["outcomes"]["measured_date"],
-            f"the {timepoint} questionnaire was measured " + gap.astype("Int64").astype("str")
-            + f" days after the episode's {anchor} (more than {days}): check the date")
+            [f"the {timepoint} questionnaire was measured ", gap,
+             f" days after the episode's {anchor} (more than {days}): check the date"])
     cutoff = pd.Timestamp(quarter.end - dt.timedelta(days=90))
     has_episode = pt["participant_id"].isin(set(iv["participant_id"].dropna()))
     alone = pt["participant_id"].notna() & (pt["referral_date"] < cutoff) & ~has_episode
     issues["participants"]["participant_id"].add(
         alone.fillna(False), "W304", text["participants"]["participant_id"],
-        "this participant was referred on " + _fmt(pt["referral_date"]).fillna("") + ", more than 90 days before the end of "
-        f"{quarter.display}, and has no episode: add the offer made, or check the referral")
+        ["this participant was referred on ", pt["referral_date"], ", more than 90 days "
+         f"before the end of {quarter.display}, and has no episode: add the offer made, or "
+         "check the referral"])

@@ -33,6 +33,9 @@ WHOLE_RE = r"[+-]?\d+(?:\.0+)?"
 _NHS_WEIGHTS = np.arange(10, 1, -1)
 
 
+Part = str | pd.Series
+
+
 @dataclass
 class Issues:
     """Failures found in one column: positions (0-based data rows), codes, values, messages."""
@@ -40,23 +43,32 @@ class Issues:
     pos: list[np.ndarray] = field(default_factory=list)
     code: list[str] = field(default_factory=list)
     value: list[pd.Series] = field(default_factory=list)
-    message: list[pd.Series] = field(default_factory=list)
+    message: list[list[str]] = field(default_factory=list)
 
-    def add(self, mask: pd.Series, code: str, value: pd.Series, message: pd.Series | str) -> None:
-        idx = np.flatnonzero(mask.to_numpy(dtype=bool))
+    def add(self, mask: pd.Series, code: str, value: pd.Series,
+            message: Part | list[Part]) -> None:
+        """Record the failures where ``mask`` holds; the message is text and columns, joined
+        only for the failing rows (dates shown as YYYY-MM-DD, missing values as "")."""
+        idx = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
         if not len(idx):
             return
         self.pos.append(idx)
         self.code.append(code)
         self.value.append(value.iloc[idx].reset_index(drop=True))
-        if isinstance(message, str):
-            self.message.append(pd.Series([message] * len(idx), dtype="str"))
-        else:
-            self.message.append(message.iloc[idx].reset_index(drop=True))
+        parts = message if isinstance(message, list) else [message]
+        columns = [_part_text(p, idx) for p in parts]
+        self.message.append(["".join(bits) for bits in zip(*columns, strict=True)])
 
 
-def _q(text: pd.Series) -> pd.Series:
-    return "'" + text + "'"
+def _part_text(part: Part, idx: np.ndarray) -> list[str]:
+    if isinstance(part, str):
+        return [part] * len(idx)
+    sub = part.iloc[idx]
+    if pd.api.types.is_datetime64_any_dtype(sub):
+        sub = sub.dt.strftime("%Y-%m-%d")
+    elif pd.api.types.is_float_dtype(sub):
+        sub = sub.astype("Int64")
+    return ["" if pd.isna(v) else str(v) for v in sub.tolist()]
 
 
 def is_valid_nhs_number(text: str) -> bool:
@@ -106,8 +118,8 @@ def check_id(column: str, text: pd.Series, kind: pd.Series,
     personal = personal_data_kind(text.where(plain, ""))
     is_personal = plain & (personal != "")
     issues.add(is_personal, "E210", text,
-               f"{column} looks like " + personal + ": use the LA's pseudonymous ID, never "
-               "personal data (the value is masked in this report)")
+               [f"{column} looks like ", personal, ": use the LA's pseudonymous ID, never "
+                "personal data (the value is masked in this report)"])
     rest = open_ & ~is_personal
     typed_wrong = rest & kind.isin([DATE, BOOL])
     issues.add(typed_wrong, "E202", text,
@@ -152,14 +164,14 @@ def check_date(column: str, text: pd.Series, kind: pd.Series, issues: Issues, *,
     issues.add(formula, "E202", text, FORMULA_MESSAGE)
     number = kind == NUMBER
     issues.add(number, "E202", text,
-               f"{column} " + _q(text) + " is a number, not a date: format the cells as dates "
-               "or type the date as YYYY-MM-DD")
+               [f"{column} '", text, "' is a number, not a date: format the cells as dates "
+                "or type the date as YYYY-MM-DD"])
     rest = ~missing & ~formula & ~number
     values = parse_dates(text.where(rest, ""))
     bad = rest & values.isna()
     issues.add(bad, "E202", text,
-               f"{column} " + _q(text) + " is not a date: write YYYY-MM-DD or DD/MM/YYYY, "
-               "with a 4-digit year")
+               [f"{column} '", text, "' is not a date: write YYYY-MM-DD or DD/MM/YYYY, "
+                "with a 4-digit year"])
     return values.where(rest & ~bad), missing
 
 
@@ -174,7 +186,7 @@ def check_whole(column: str, text: pd.Series, kind: pd.Series, issues: Issues, *
     rest = ~missing & ~formula
     bad = rest & (kind.isin([DATE, BOOL]) | ~text.str.fullmatch(WHOLE_RE, na=False))
     issues.add(bad, "E202", text,
-               f"{column} " + _q(text) + " is not a whole number: write a number such as 3")
+               [f"{column} '", text, "' is not a whole number: write a number such as 3"])
     ok = rest & ~bad
     values = pd.to_numeric(text.where(ok), errors="coerce")
     return values.where(ok), missing
@@ -196,6 +208,6 @@ def check_code(column: str, text: pd.Series, kind: pd.Series, issues: Issues, *,
     lower = text.str.lower()
     bad = rest & ((kind == DATE) | ~lower.isin(allowed))
     issues.add(bad, "E203", text,
-               f"{column} " + _q(text) + f" is not allowed: use one of {', '.join(allowed)}")
+               [f"{column} '", text, f"' is not allowed: use one of {', '.join(allowed)}"])
     ok = rest & ~bad
     return lower.where(ok), missing

@@ -99,9 +99,11 @@ def check_file(path: Path, *, known_areas: Collection[str], today: dt.date) -> C
     path = Path(path)
     name = path.name
     area, quarter, findings = _identity(name, known_areas, today)
+    result = CheckedReturn(path, name, area, quarter, findings, stopped=True)
+    if area is None and path.suffix.lower() not in (".xlsx", ".zip"):
+        return _finish(result)  # not a return at all: E102 says it all
     read = read_return(path)
     findings += read.findings
-    result = CheckedReturn(path, name, area, quarter, findings, stopped=True)
     if read.stopped:
         return _finish(result)
     reference = load_reference()
@@ -166,7 +168,7 @@ def _cell_findings(name: str, sheet: str, rows: np.ndarray,
         for pos, code, values, messages in zip(found.pos, found.code, found.value,
                                                found.message, strict=True):
             for row, value, message in zip(rows[pos].tolist(), values.tolist(),
-                                           messages.tolist(), strict=True):
+                                           messages, strict=True):
                 shown = None if value is None or value != value or value == "" else str(value)
                 if code == "E210":
                     shown = mask_personal(shown)
