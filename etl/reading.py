@@ -360,6 +360,8 @@ def _csv_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str, name: str,
                                 "accented letters and save it as CSV UTF-8 next time"))
     if not content:
         return _frame(key, info.filename, [], [], [], [], empty_file=True)
+    if content.count("\n") > MAX_ROWS:
+        _count_records(content, name, info.filename)
     reader = csv.reader(io.StringIO(content, newline=""))
     header: list[str] | None = None
     texts: list[list[str]] = []
@@ -388,3 +390,13 @@ def _csv_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str, name: str,
         return _frame(key, info.filename, [], [], [], [], empty_file=True)
     kinds = [[TEXT if c else EMPTY for c in t] for t in texts]
     return _frame(key, info.filename, header, texts, kinds, rows, extra=extra)
+
+
+def _count_records(content: str, name: str, member: str) -> None:
+    """E110 as soon as a long CSV passes the row limit, before its rows are stored."""
+    records = 0
+    for record in csv.reader(io.StringIO(content, newline="")):
+        if any(c.strip() for c in record):
+            records += 1
+            if records > MAX_ROWS + 1:   # the header is not a row
+                raise _e110(name, member, f"'{member}' has more than 1,000,000 rows")

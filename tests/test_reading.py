@@ -1,0 +1,305 @@
+"""Reading return files safely: hostile files, encodings, zip layouts, cell kinds."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import struct
+import time
+import zipfile
+import zlib
+
+import pytest
+from builders import valid_tables, write_return
+from openpyxl import Workbook
+
+from etl import reading
+from etl.reading import DATE, EMPTY, FORMULA, NUMBER, TEXT, read_return
+
+NAME = "LFO_E08000021_2017-18_Q3"
+
+
+def members_of(folder) -> dict[str, bytes]:
+    with zipfile.ZipFile(write_return(folder / "src")) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def make_zip(folder, members: dict[str, bytes], name=f"{NAME}.zip"):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for member, data in members.items():
+            zf.writestr(member, data)
+    return path
+
+
+def codes(result):
+    return [f.code for f in result.findings]
+
+
+@pytest.mark.parametrize("fmt", ["zip", "xlsx"])
+def test_the_valid_return_reads_into_three_sheets(tmp_path, fmt):
+    result = read_return(write_return(tmp_path, fmt=fmt))
+    assert result.findings == [] and not result.stopped
+    pt = result.sheets["participants"]
+    assert pt.header[:3] == ["participant_id", "family_id", "referral_date"]
+    assert pt.rows.tolist() == [2, 3, 4]
+    assert pt.text[0].tolist() == ["P001", "P002", "P003"]
+
+
+@pytest.mark.parametrize("ext", ["zip", "xlsx"])
+def test_a_file_over_50_mb_is_e110_without_being_opened(tmp_path, ext):
+    path = tmp_path / f"{NAME}.{ext}"
+    with path.open("wb") as fh:
+        fh.truncate(50 * 1024 * 1024 + 1)   # sparse, and not a valid file at all
+    result = read_return(path)
+    assert codes(result) == ["E110"] and result.stopped
+
+
+def test_a_file_of_exactly_50_mb_is_opened(tmp_path):
+    path = tmp_path / f"{NAME}.zip"
+    with path.open("wb") as fh:
+        fh.truncate(50 * 1024 * 1024)
+    assert codes(read_return(path)) == ["E101"]
+
+
+def _patch_sizes(path, size: int) -> None:
+    """Make every header of the zip declare ``size`` uncompressed bytes."""
+    data = bytearray(path.read_bytes())
+    for sig, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        i = data.find(sig)
+        while i != -1:
+            data[i + offset:i + offset + 4] = struct.pack("<I", size)
+            i = data.find(sig, i + 4)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("ext", ["zip", "xlsx"])
+def test_a_zip_declaring_more_than_500_mb_is_e110(tmp_path, ext):
+    path = write_return(tmp_path, fmt=ext)
+    _patch_sizes(path, 200 * 1024 * 1024)   # three or more members: over 500 MB in all
+    result = read_return(path)
+    assert codes(result) == ["E110"] and result.stopped
+
+
+def _lying_zip(path, actual: int, declared: int, crc: int) -> None:
+    """A zip whose one member unpacks to ``actual`` bytes but declares ``declared``."""
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    segment = comp.compress(b"0" * (1 << 20)) + comp.flush(zlib.Z_FULL_FLUSH)
+    body = segment * (actual >> 20) + comp.flush()
+    fname = b"participants.csv"
+    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(body), declared,
+                        len(fname), 0) + fname
+    central = struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, crc, len(body),
+                          declared, len(fname), 0, 0, 0, 0, 0, 0) + fname
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central),
+                      len(local) + len(body), 0)
+    path.write_bytes(local + body + central + end)
+
+
+def test_a_zip_bomb_with_a_lying_header_is_refused_quickly(tmp_path):
+    path = tmp_path / f"{NAME}.zip"
+    _lying_zip(path, actual=600 * 1024 * 1024, declared=1000, crc=0)
+    start = time.perf_counter()
+    result = read_return(path)
+    assert time.perf_counter() - start < 2
+    assert codes(result) == ["E101"] and result.stopped
+
+
+def test_a_lying_header_never_yields_more_than_it_declares(tmp_path):
+    path = tmp_path / f"{NAME}.zip"
+    _lying_zip(path, actual=600 * 1024 * 1024, declared=1000, crc=zlib.crc32(b"0" * 1000))
+    start = time.perf_counter()
+    result = read_return(path)
+    assert time.perf_counter() - start < 2
+    assert len(result.sheets["participants"].header[0]) == 1000
+
+
+def test_decompressed_bytes_are_counted_against_the_limit_while_reading(tmp_path, monkeypatch):
+    path = make_zip(tmp_path, {"a.csv": b"x" * 5000, "b.csv": b"y" * 5000})
+    monkeypatch.setattr(reading, "MAX_UNPACKED_BYTES", 8000)
+    budget = reading._Budget(path.name)
+    with zipfile.ZipFile(path) as zf:
+        for _ in reading._member_chunks(zf, zf.getinfo("a.csv"), budget):
+            pass
+        with pytest.raises(reading.ReadStop) as stop:
+            for _ in reading._member_chunks(zf, zf.getinfo("b.csv"), budget):
+                pass
+    assert stop.value.finding.code == "E110"
+
+
+@pytest.mark.parametrize("fmt", ["zip", "xlsx"])
+def test_a_sheet_over_the_row_limit_is_e110(tmp_path, monkeypatch, fmt):
+    monkeypatch.setattr(reading, "MAX_ROWS", 6)
+    assert read_return(write_return(tmp_path / "ok", fmt=fmt)).findings == []   # 6 outcomes
+    tables = valid_tables()
+    tables["outcomes"].append(tables["outcomes"][0])
+    result = read_return(write_return(tmp_path, tables, fmt=fmt))
+    assert codes(result) == ["E110"] and result.stopped
+
+
+@pytest.mark.slow
+def test_a_csv_with_more_than_a_million_rows_is_e110(tmp_path):
+    members = members_of(tmp_path)
+    row = b"P001,F01,2017-04-03,self\r\n"
+    members["participants.csv"] = (b"participant_id,family_id,referral_date,referral_source\r\n"
+                                   + row * 1_000_001)
+    result = read_return(make_zip(tmp_path, members))
+    assert codes(result) == ["E110"]
+
+
+@pytest.mark.parametrize("ext, content", [
+    ("zip", b"this is not a zip file at all"),
+    ("xlsx", b"this is not a workbook either"),
+    ("zip", b"PK\x03\x04" + b"\x00" * 60),
+])
+def test_a_corrupt_file_is_e101(tmp_path, ext, content):
+    path = tmp_path / f"{NAME}.{ext}"
+    path.write_bytes(content)
+    result = read_return(path)
+    assert codes(result) == ["E101"] and result.stopped
+
+
+@pytest.mark.parametrize("fmt", ["zip", "xlsx"])
+def test_a_truncated_file_is_e101(tmp_path, fmt):
+    path = write_return(tmp_path, fmt=fmt)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    assert codes(read_return(path)) == ["E101"]
+
+
+def test_a_zip_of_csvs_renamed_xlsx_is_e101(tmp_path):
+    path = write_return(tmp_path)
+    renamed = path.with_suffix(".xlsx")
+    path.rename(renamed)
+    assert codes(read_return(renamed)) == ["E101"]
+
+
+def test_a_password_protected_workbook_is_e101(tmp_path):
+    path = tmp_path / f"{NAME}.xlsx"
+    path.write_bytes(reading.OLE_MAGIC + b"\x00" * 4000)   # encrypted xlsx are OLE/CFB files
+    result = read_return(path)
+    assert codes(result) == ["E101"]
+    assert "password" in result.findings[0].message
+
+
+@pytest.mark.parametrize("data", [
+    codecs.BOM_UTF16_LE + "participant_id,family_id\r\n".encode("utf-16-le"),
+    codecs.BOM_UTF16_BE + "participant_id,family_id\r\n".encode("utf-16-be"),
+    "participant_id,family_id\r\n".encode("utf-16-le"),              # NUL bytes, no BOM
+    b"participant_id,family_id\r\nP1,F\x001\r\n",
+    b"participant_id,family_id\r\nP1,F\x81\xc3\r\n",                  # neither UTF-8 nor 1252
+])
+def test_unreadable_csv_text_is_e101(tmp_path, data):
+    members = members_of(tmp_path)
+    members["participants.csv"] = data
+    result = read_return(make_zip(tmp_path, members))
+    assert codes(result) == ["E101"] and result.stopped
+
+
+def test_a_utf8_bom_is_accepted(tmp_path):
+    members = members_of(tmp_path)
+    members["participants.csv"] = codecs.BOM_UTF8 + members["participants.csv"]
+    result = read_return(make_zip(tmp_path, members))
+    assert result.findings == []
+    assert result.sheets["participants"].header[0] == "participant_id"
+
+
+def test_a_windows_1252_csv_is_read_with_w306(tmp_path):
+    members = members_of(tmp_path)
+    members["outcomes.csv"] = members["outcomes.csv"].replace(b"baseline", "basé".encode("cp1252"))
+    result = read_return(make_zip(tmp_path, members))
+    assert [(f.code, f.sheet) for f in result.findings] == [("W306", "outcomes")]
+    assert "basé" in result.sheets["outcomes"].text[3].tolist()
+
+
+def test_members_in_one_top_level_folder_are_read_and_macosx_is_ignored(tmp_path):
+    members = {f"Return Q3/{n.upper()}": d for n, d in members_of(tmp_path).items()}
+    members["__MACOSX/Return Q3/._participants.csv"] = b"\x00\x05junk"
+    members["Return Q3/"] = b""
+    result = read_return(make_zip(tmp_path, members))
+    assert result.findings == []
+    assert set(result.sheets) == {"participants", "interventions", "outcomes"}
+
+
+def test_other_members_are_ignored_with_w303(tmp_path):
+    members = members_of(tmp_path)
+    members["notes.txt"] = b"read me"
+    members["old/participants.csv"] = b"x"
+    result = read_return(make_zip(tmp_path, members))
+    assert [(f.code, f.value) for f in result.findings] == [
+        ("W303", "notes.txt"), ("W303", "old/participants.csv")]
+    assert not result.stopped
+
+
+def test_members_deeper_than_one_folder_are_not_the_return(tmp_path):
+    members = {f"a/b/{n}": d for n, d in members_of(tmp_path).items()}
+    result = read_return(make_zip(tmp_path, members))
+    assert codes(result).count("W303") == 3 and codes(result).count("E105") == 3
+    assert result.stopped
+
+
+def test_a_missing_member_is_e105(tmp_path):
+    members = members_of(tmp_path)
+    del members["interventions.csv"]
+    result = read_return(make_zip(tmp_path, members))
+    assert [(f.code, f.value) for f in result.findings] == [("E105", "interventions")]
+
+
+def test_blank_rows_are_skipped_but_row_numbers_are_kept(tmp_path):
+    members = members_of(tmp_path)
+    lines = members["participants.csv"].split(b"\r\n")
+    lines.insert(2, b",,, ,\xc2\xa0,,,,,")
+    lines.insert(2, b"")
+    members["participants.csv"] = b"\r\n".join(lines)
+    result = read_return(make_zip(tmp_path, members))
+    assert result.sheets["participants"].rows.tolist() == [2, 5, 6]
+
+
+def test_a_csv_row_with_too_many_fields_is_recorded(tmp_path):
+    members = members_of(tmp_path)
+    members["outcomes.csv"] = members["outcomes.csv"].replace(b",9\r\n", b",9,x,\"y\"\r\n")
+    sheet = read_return(make_zip(tmp_path, members)).sheets["outcomes"]
+    assert sheet.extra_fields == {2: "x,y"}
+    assert sheet.text.shape[1] == 6
+
+
+def test_a_zero_byte_csv_is_an_empty_file(tmp_path):
+    members = members_of(tmp_path)
+    members["outcomes.csv"] = b""
+    result = read_return(make_zip(tmp_path, members))
+    assert result.sheets["outcomes"].empty_file and result.findings == []
+
+
+def test_xlsx_cells_keep_their_kind_and_formulas_are_not_evaluated(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "participants"
+    ws.append(["a", "b", "c", "d", "e", "f", "g"])
+    ws.append(["=VLOOKUP(A1,B:C,2,FALSE)", dt.datetime(2017, 4, 3), 12345, 3.0, " x\u00a0", None,
+               dt.datetime(2017, 4, 3, 0, 0)])
+    ws["F2"].value = "=1+1"
+    for sheet in ("interventions", "outcomes"):
+        wb.create_sheet(sheet).append(["a"])
+    path = tmp_path / f"{NAME}.xlsx"
+    wb.save(path)
+    sheet = read_return(path).sheets["participants"]
+    assert sheet.kind.iloc[0].tolist() == [FORMULA, DATE, NUMBER, NUMBER, TEXT, FORMULA, DATE]
+    assert sheet.text.iloc[0].tolist() == [
+        "=VLOOKUP(A1,B:C,2,FALSE)", "2017-04-03", "12345", "3", "x", "=1+1", "2017-04-03"]
+
+
+def test_xlsx_empty_cells_are_empty_and_trailing_blank_columns_are_dropped(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "participants"
+    ws.append(["a", "b"])
+    ws.append(["x", None])
+    ws["E2"].number_format = "0.00"    # formatted but empty
+    for sheet in ("interventions", "outcomes"):
+        wb.create_sheet(sheet).append(["a"])
+    path = tmp_path / f"{NAME}.xlsx"
+    wb.save(path)
+    sheet = read_return(path).sheets["participants"]
+    assert sheet.header == ["a", "b"]
+    assert sheet.kind.iloc[0].tolist() == [TEXT, EMPTY]
