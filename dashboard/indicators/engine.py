@@ -1,0 +1,341 @@
+"""The indicator engine: the one place where every published figure is made.
+
+``compute(conn, query)`` reads the summary tables for all areas and the periods asked (plus the
+four quarters before each, for the trend), adds the programme (covered areas pooled), computes
+values and intervals, compares each area with the programme, tests the recent trend, applies
+disclosure control to each complete table, and only then keeps the areas asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection
+
+from dashboard.indicators import compare as cmp
+from dashboard.indicators import disclosure, stats, trend
+from dashboard.indicators.definitions import DEFINITIONS_VERSION, HIGHER, LOWER, Indicator
+from dashboard.indicators.figures import KEYS, SUMS, figures
+from dashboard.indicators.queries import (
+    coverage,
+    data_as_at,
+    read_summary,
+    summary_table_for,
+)
+from etl.periods import FinancialYear, Quarter, parse_period
+
+PROGRAMME = "programme"
+ROW_COLUMNS = [
+    "indicator", "area_code", "area_name", "period", "category", "value", "lower", "upper",
+    "numerator", "denominator", "comparison", "trend", "trend_judgement", "status",
+]
+_POLARITY = {HIGHER: "higher_better", LOWER: "lower_better"}
+
+
+@dataclass(frozen=True)
+class Query:
+    indicators: tuple[Indicator, ...]
+    areas: tuple[str, ...] | None = None  # None: every area and the programme
+    periods: tuple[str, ...] | None = None  # None: every period with data
+    period_from: str | None = None
+    period_to: str | None = None
+    intervention: str | None = None
+    level: str | None = None
+    breakdowns: tuple[str, ...] | None = None
+    ci: float = 95.0
+    threshold: int = 10
+
+    @property
+    def grp(self) -> str:
+        if self.intervention:
+            return self.intervention
+        if self.level:
+            return f"level:{self.level}"
+        return "all"
+
+    @property
+    def confidence(self) -> float:
+        return self.ci / 100
+
+
+@dataclass
+class Result:
+    rows: pd.DataFrame  # ROW_COLUMNS plus extras (benchmark, areas_pooled, return_period)
+    meta: dict = field(default_factory=dict)
+
+
+# --- periods ---------------------------------------------------------------------------------
+
+
+def _bounds(label: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    p = parse_period(label)
+    return pd.Timestamp(p.start), pd.Timestamp(p.end)
+
+
+def select_periods(available: list[str], query: Query) -> list[str]:
+    """The periods a query asks for, in time order (quarters before their year)."""
+    chosen = set(query.periods) if query.periods else set(available)
+    if query.period_from:
+        start = _bounds(query.period_from)[0]
+        chosen = {p for p in chosen if _bounds(p)[0] >= start}
+    if query.period_to:
+        end = _bounds(query.period_to)[1]
+        chosen = {p for p in chosen if _bounds(p)[1] <= end}
+    return sorted(chosen, key=lambda p: (_bounds(p)[1], isinstance(parse_period(p), Quarter)))
+
+
+def available_periods(cov: pd.DataFrame) -> list[str]:
+    """Every quarter from 2016-17 Q1 to the latest return's, and every financial year that some
+    area's return covers in full."""
+    ends = cov["period_end"].dropna()
+    if ends.empty:
+        return []
+    last = Quarter.containing(ends.max().date())
+    quarters = [Quarter.from_index(i) for i in range(last.index + 1)]
+    years = sorted({q.fy for q in quarters if Quarter(q.fy, 4).index <= last.index})
+    return [q.label for q in quarters] + [FinancialYear(y).label for y in years]
+
+
+def _trend_quarters(periods: list[str]) -> dict[str, list[str]]:
+    out = {}
+    for label in periods:
+        p = parse_period(label)
+        if isinstance(p, Quarter):
+            out[label] = [(p - k).label for k in range(4, -1, -1)]
+    return out
+
+
+# --- computing -------------------------------------------------------------------------------
+
+
+def _with_programme(fig: pd.DataFrame, cov: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
+    """Complete area x period grid (zeros where an area covering the period had none), coverage
+    status, and the programme row pooled over covered areas."""
+    areas = cov[["area_code", "period_end"]]
+    cats = fig["category"].drop_duplicates().tolist() if not fig.empty else [None]
+    grid = pd.MultiIndex.from_product(
+        [areas["area_code"], periods, cats], names=KEYS).to_frame(index=False)
+    ends = pd.Series({p: _bounds(p)[1] for p in periods}, name="p_end")
+    grid = grid.join(ends, on="period").merge(areas, on="area_code", how="left")
+    grid["covered"] = grid["period_end"].notna() & (grid["period_end"] >= grid["p_end"])
+    fig = fig.astype({"category": object})
+    grid = grid.astype({"category": object})
+    full = grid.merge(fig, on=KEYS, how="left")
+    for c in ("numerator", "denominator", "n", "total", "sumsq"):
+        has_any = fig[c].notna().any() if not fig.empty else False
+        if has_any:
+            full[c] = full[c].where(~full["covered"], full[c].fillna(0))
+    full.loc[~full["covered"], SUMS] = np.nan
+    covered = full[full["covered"]]
+    prog = covered.groupby(["period", "category"], dropna=False)[SUMS].sum(min_count=1)
+    prog["areas_pooled"] = covered.groupby(["period", "category"], dropna=False)[
+        "area_code"].nunique()
+    prog = prog.reset_index().assign(area_code=PROGRAMME, covered=True)
+    return pd.concat([full.drop(columns=["p_end", "period_end"]), prog], ignore_index=True)
+
+
+def _values(ind: Indicator, df: pd.DataFrame, conf: float, cov: pd.DataFrame) -> pd.DataFrame:
+    num, den = df["numerator"], df["denominator"]
+    if ind.kind in ("proportion", "breakdown"):
+        df["value"], df["lower"], df["upper"] = stats.wilson(num, den, conf)
+    elif ind.kind == "funnel":
+        df["value"] = np.where(den > 0, num / den * 100, np.nan)
+    elif ind.kind == "rate":
+        pop = df["area_code"].map(cov.set_index("area_code")["families"]).astype(float)
+        prog_pop = cov.assign(period_end=cov["period_end"])
+        pooled = {p: float(prog_pop.loc[prog_pop["period_end"] >= _bounds(p)[1],
+                                        "families"].sum()) for p in df["period"].unique()}
+        pop = pop.where(df["area_code"] != PROGRAMME, df["period"].map(pooled))
+        df["denominator"] = pop.where(df["covered"])
+        df["value"], df["lower"], df["upper"] = stats.byars_rate(num, df["denominator"], conf)
+        is_quarter = df["period"].str.contains("_Q")
+        df.loc[is_quarter, ["value", "lower", "upper", "numerator", "denominator"]] = np.nan
+        df["status"] = np.where(is_quarter, "z", None)
+    elif ind.kind in ("mean", "ratio"):
+        mean, sd = stats.moments_from_sums(df["n"], df["total"], df["sumsq"])
+        if ind.kind == "mean":
+            df["value"] = mean
+            df["lower"], df["upper"] = stats.mean_ci(df["n"], mean, sd, conf)
+        else:
+            df["value"] = np.where(sd > 0, mean / sd, np.nan)
+        df["_sd"] = sd
+    elif ind.kind == "count":
+        df["value"] = num
+    return df
+
+
+def _target(df: pd.DataFrame, cov: pd.DataFrame, quarters: pd.DataFrame) -> pd.DataFrame:
+    """Progress to target: families from 1 April to the period's end over the pro-rata target.
+
+    The programme pools the areas whose returns cover the period, for numerator and target alike.
+    """
+    q = quarters[quarters["area_code"] != PROGRAMME][["area_code", "period", "numerator"]]
+    q = q.assign(_fy=q["period"].str.slice(0, 7), _upto=q["period"].str.slice(-1).astype(int))
+    q = q.sort_values(["area_code", "_fy", "_upto"])
+    q["_cum"] = q.groupby(["area_code", "_fy"])["numerator"].cumsum()
+    df = df.assign(_fy=df["period"].str.slice(0, 7),
+                   _upto=np.where(df["period"].str.contains("_Q"),
+                                  df["period"].str.slice(-1), "4").astype(int))
+    df = df.merge(q[["area_code", "_fy", "_upto", "_cum"]], on=["area_code", "_fy", "_upto"],
+                  how="left")
+    areas = df["area_code"] != PROGRAMME
+    df.loc[areas, "numerator"] = df.loc[areas, "_cum"].where(df.loc[areas, "covered"])
+    pooled = df[areas & df["covered"]].groupby("period")["numerator"].sum()
+    df.loc[~areas, "numerator"] = df.loc[~areas, "period"].map(pooled).to_numpy()
+    target = cov.set_index("area_code")["annual_target"].astype(float)
+    ends = {p: _bounds(p)[1] for p in df["period"].unique()}
+    pooled_target = {p: float(cov.loc[cov["period_end"] >= e, "annual_target"].sum())
+                     for p, e in ends.items()}
+    annual = df["area_code"].map(target).where(areas, df["period"].map(pooled_target))
+    df["denominator"] = (annual * df["_upto"] / 4).where(df["covered"])
+    df["value"] = np.where(df["denominator"] > 0, df["numerator"] / df["denominator"] * 100,
+                           np.nan)
+    return df.drop(columns=["_fy", "_upto", "_cum"])
+
+
+def _median(df: pd.DataFrame, hist: pd.DataFrame, cov: pd.DataFrame) -> pd.DataFrame:
+    covered = set(cov.loc[cov["period_end"].notna(), "area_code"])
+    h = hist[hist["area_code"].isin(covered)]
+    h = h.merge(df[["area_code", "period", "covered"]], on=["area_code", "period"])
+    h = h[h["covered"]]
+    prog = h.assign(area_code=PROGRAMME)
+    both = pd.concat([h, prog], ignore_index=True)
+    q = stats.grouped_frequency_quantiles(both, ["area_code", "period"], "days",
+                                          "participants", (0.25, 0.5, 0.75))
+    df = df.drop(columns=["denominator"]).merge(
+        q.rename(columns={"n": "denominator", "q25": "lower", "q50": "value", "q75": "upper"}),
+        on=["area_code", "period"], how="left")
+    df["denominator"] = df["denominator"].where(~df["covered"], df["denominator"].fillna(0))
+    return df
+
+
+def compute(conn: Connection, query: Query) -> Result:
+    cov = coverage(conn)
+    parts = []
+    for ind in query.indicators:
+        parts.append(_compute_one(conn, ind, query, cov))
+    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ROW_COLUMNS)
+    meta = {
+        "data_as_at": _iso(data_as_at(conn)),
+        "threshold": query.threshold,
+        "definitions_version": DEFINITIONS_VERSION,
+    }
+    return Result(rows, meta)
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFrame
+                 ) -> pd.DataFrame:
+    table = summary_table_for(ind.id)
+    periods = select_periods(available_periods(cov), query)
+    if not periods:
+        return pd.DataFrame(columns=ROW_COLUMNS)
+    trend_windows = _trend_quarters(periods)
+    needed = sorted(set(periods) | {q for w in trend_windows.values() for q in w})
+    if ind.id == "reach.target":
+        needed = sorted(set(needed) | {f"{p[:7]}_Q{k}" for p in periods for k in range(1, 5)})
+    not_applicable = (query.grp != "all" and not ind.by_intervention)
+    summary = read_summary(
+        conn, table, needed, grp=query.grp if ind.by_intervention else None,
+        measure=ind.measure,
+        breakdowns=None if table != "sum_reach" else ["all", *(query.breakdowns or
+                                                              _default_breakdowns(ind))],
+    )
+    fig = figures(ind, summary, list(query.breakdowns or _default_breakdowns(ind)))
+    df = _with_programme(fig, cov, needed)
+    if ind.id == "reach.target":
+        quarters = df[df["period"].str.contains("_Q")]
+        df = _target(df[df["period"].isin(periods)].copy(), cov, quarters)
+    elif ind.kind == "median":
+        df = _median(df, summary, cov)
+    conf = query.confidence
+    if "status" not in df:
+        df["status"] = None
+    df = _values(ind, df, conf, cov)
+    df = _compare(ind, df)
+    df = _trends(ind, df, trend_windows, query.threshold)
+    df = df[df["period"].isin(periods)].copy()
+    df.loc[~df["covered"].astype(bool), "status"] = "x"
+    df = _suppress(ind, df, query.threshold)
+    if not_applicable:
+        df[["value", "lower", "upper", "numerator", "denominator", "comparison", "trend",
+            "trend_judgement"]] = None
+        df["status"] = "z"
+    df["indicator"] = ind.id
+    names = dict(zip(cov["area_code"], cov["area_name"], strict=True))
+    names[PROGRAMME] = "Programme (all areas)"
+    df["area_name"] = df["area_code"].map(names)
+    df["return_period"] = df["area_code"].map(dict(zip(cov["area_code"], cov["return_period"],
+                                                       strict=True)))
+    if query.areas is not None:
+        df = df[df["area_code"].isin(query.areas)]
+    order = {p: i for i, p in enumerate(periods)}
+    df = df.assign(_o=df["period"].map(order), _a=df["area_code"] == PROGRAMME)
+    df = df.sort_values(["_o", "_a", "area_code", "category"], na_position="first")
+    extras = [c for c in ("benchmark", "areas_pooled", "return_period") if c in df]
+    return df.reindex(columns=ROW_COLUMNS + extras).reset_index(drop=True)
+
+
+def _default_breakdowns(ind: Indicator) -> list[str]:
+    from etl.reference import BREAKDOWNS
+
+    return list(BREAKDOWNS) if ind.id == "reach.breakdown" else []
+
+
+def _compare(ind: Indicator, df: pd.DataFrame) -> pd.DataFrame:
+    prog = df[df["area_code"] == PROGRAMME].set_index(["period", "category"])["value"]
+    keys = pd.MultiIndex.from_frame(df[["period", "category"]].astype(object))
+    df["benchmark"] = prog.reindex(keys).to_numpy()
+    if ind.has_interval:
+        polarity = _POLARITY.get(ind.polarity, "none")
+        df["comparison"] = cmp.compare(df["lower"], df["upper"], df["benchmark"], polarity)
+        df.loc[df["area_code"] == PROGRAMME, "comparison"] = None
+    else:
+        df["comparison"] = None
+    return df
+
+
+def _trends(ind: Indicator, df: pd.DataFrame, windows: dict[str, list[str]], threshold: int
+            ) -> pd.DataFrame:
+    """Recent trend over the five quarters ending with each quarterly row (None: not tested)."""
+    df["trend"] = None
+    df["trend_judgement"] = None
+    if ind.kind not in ("proportion", "breakdown", "mean") or not windows:
+        return df
+    targets = df[df["period"].isin(list(windows))]
+    if targets.empty:
+        return df
+    indexed = df.set_index(["area_code", "category", "period"])
+    cols = {}
+    for k in range(5):
+        keys = pd.MultiIndex.from_arrays([
+            targets["area_code"], targets["category"].astype(object),
+            targets["period"].map(lambda p, k=k: windows[p][k])])
+        cols[k] = indexed.reindex(keys)
+    def grid(column):
+        return np.column_stack([cols[k][column].to_numpy(dtype=float) for k in range(5)])
+    if ind.kind == "mean":
+        sds = np.column_stack([cols[k]["_sd"].to_numpy(dtype=float) for k in range(5)])
+        means = np.column_stack([cols[k]["value"].to_numpy(dtype=float) for k in range(5)])
+        result = trend.mean_trend_many(grid("n"), means, sds, min_n=threshold)
+    else:
+        result = trend.cochran_armitage_many(grid("numerator"), grid("denominator"),
+                                             min_denominator=threshold)
+    df.loc[targets.index, "trend"] = result["direction"].to_numpy()
+    polarity = _POLARITY.get(ind.polarity, "none")
+    df["trend_judgement"] = cmp.trend_judgement(df["trend"], polarity)
+    return df
+
+
+def _suppress(ind: Indicator, df: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    return disclosure.suppress_indicator(df, ind.kind, threshold)
+
+
+__all__ = ["PROGRAMME", "ROW_COLUMNS", "Query", "Result", "compute", "FinancialYear"]

@@ -1,0 +1,161 @@
+"""The indicator engine on a hand-made database: values worked out by hand, intervals checked
+against statsmodels / scipy (not against our own statistics module)."""
+
+import math
+
+import pytest
+from engine_fixtures import build_db, episode
+from scipy import stats as sps
+from statsmodels.stats.proportion import proportion_confint
+
+from dashboard.indicators.definitions import indicators
+from dashboard.indicators.engine import PROGRAMME, Query, compute
+from etl.db import reader_engine
+
+NEWCASTLE, GATESHEAD, BLACKPOOL, MANCHESTER, LUTON = (
+    "E08000021", "E08000037", "E06000009", "E08000003", "E06000032")
+
+
+def _q2(status):
+    return episode(status, "2017-08-15")
+
+
+def _csi(change):
+    return episode("completed", "2017-11-15", scores={"csi4": {"baseline": 10, "exit": 10 + change}})
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory):
+    newcastle = [_q2("completed")] * 36 + [_q2("dropped_out")] * 4
+    newcastle += [_csi(c) for c in range(12)]
+    newcastle += [episode("completed", "2017-11-20", scores={"csi4": {"baseline": 9}})] * 2
+    gateshead = [_q2("completed")] * 6 + [_q2("dropped_out")] * 14
+    blackpool = [_q2("completed")] * 3
+    manchester = [_q2("completed")] * 30
+    path = tmp_path_factory.mktemp("engine") / "lfo.db"
+    import datetime as dt
+    return build_db(path, {NEWCASTLE: newcastle, GATESHEAD: gateshead, BLACKPOOL: blackpool,
+                           MANCHESTER: manchester},
+                    return_period={MANCHESTER: ("2017-18_Q1", dt.date(2017, 6, 30))})
+
+
+def run(url, ids, **kw):
+    kw.setdefault("threshold", 1)
+    q = Query(indicators=tuple(indicators()[i] for i in ids), **kw)
+    with reader_engine(url).connect() as conn:
+        return compute(conn, q)
+
+
+def one(rows, area, period, category=None):
+    sel = rows[(rows["area_code"] == area) & (rows["period"] == period)]
+    if category is not None:
+        sel = sel[sel["category"] == category]
+    assert len(sel) == 1, sel
+    return sel.iloc[0]
+
+
+def test_completion_values_and_wilson_intervals(url):
+    rows = run(url, ["uptake.completion"], periods=("2017-18_Q2",)).rows
+    r = one(rows, NEWCASTLE, "2017-18_Q2")
+    lo, hi = proportion_confint(36, 40, alpha=0.05, method="wilson")
+    assert (r["numerator"], r["denominator"]) == (36, 40)
+    assert r["value"] == pytest.approx(90.0)
+    assert (r["lower"], r["upper"]) == (pytest.approx(lo * 100), pytest.approx(hi * 100))
+
+
+def test_programme_pools_only_areas_whose_returns_cover_the_period(url):
+    rows = run(url, ["uptake.completion"], periods=("2017-18_Q2",)).rows
+    prog = one(rows, PROGRAMME, "2017-18_Q2")
+    # Manchester's return ends in Q1: its 30 completions are not pooled into Q2
+    assert (prog["numerator"], prog["denominator"]) == (45, 63)
+    assert prog["value"] == pytest.approx(100 * 45 / 63)
+    assert one(rows, MANCHESTER, "2017-18_Q2")["status"] == "x"
+
+
+def test_comparison_with_the_programme_is_polarity_aware(url):
+    rows = run(url, ["uptake.completion"], periods=("2017-18_Q2",)).rows
+    assert one(rows, NEWCASTLE, "2017-18_Q2")["comparison"] == "better"  # 76.9-96.0 vs 71.4
+    assert one(rows, GATESHEAD, "2017-18_Q2")["comparison"] == "worse"  # 14.5-51.9 vs 71.4
+    assert one(rows, PROGRAMME, "2017-18_Q2")["comparison"] is None
+
+
+def test_small_area_is_suppressed_with_its_smallest_neighbour(url):
+    rows = run(url, ["uptake.completion"], periods=("2017-18_Q2",), threshold=10).rows
+    black = one(rows, BLACKPOOL, "2017-18_Q2")
+    assert black["status"] == "c"
+    assert all(black[c] is None or math.isnan(black[c])
+               for c in ("value", "lower", "upper", "numerator", "denominator"))
+    # one hidden cell in the margin would be the programme minus the others: Gateshead goes too
+    assert one(rows, GATESHEAD, "2017-18_Q2")["status"] == "c"
+    assert one(rows, NEWCASTLE, "2017-18_Q2")["value"] == pytest.approx(90.0)
+    assert one(rows, PROGRAMME, "2017-18_Q2")["numerator"] == 45
+
+
+def test_mean_change_with_student_t_interval_and_effect_size(url):
+    ids = ["outcome.csi4.change", "outcome.csi4.effect_size"]
+    rows = run(url, ids, periods=("2017-18_Q3",), areas=(NEWCASTLE,)).rows
+    change = rows[rows["indicator"] == "outcome.csi4.change"].iloc[0]
+    sd = math.sqrt(13)  # sample SD of 0..11
+    lo, hi = sps.t.interval(0.95, 11, loc=5.5, scale=sd / math.sqrt(12))
+    assert change["value"] == pytest.approx(5.5)
+    assert (change["lower"], change["upper"]) == (pytest.approx(lo), pytest.approx(hi))
+    assert change["denominator"] == 12
+    es = rows[rows["indicator"] == "outcome.csi4.effect_size"].iloc[0]
+    assert es["value"] == pytest.approx(5.5 / sd)
+
+
+def test_reliable_improvement_recovery_and_paired_completeness(url):
+    ids = ["outcome.csi4.reliable_improvement", "outcome.csi4.recovery",
+           "outcome.csi4.reliable_recovery", "outcome.csi4.reliable_deterioration",
+           "outcome.csi4.paired"]
+    rows = run(url, ids, periods=("2017-18_Q3",), areas=(NEWCASTLE,)).rows.set_index("indicator")
+    # changes 0..11 from a baseline of 10; RCI 4; caseness below 13.5
+    assert (rows.loc["outcome.csi4.reliable_improvement", ["numerator", "denominator"]]
+            .tolist() == [8, 12])
+    assert rows.loc["outcome.csi4.recovery", "numerator"] == 8  # exit >= 14 when change >= 4
+    assert rows.loc["outcome.csi4.reliable_recovery", "numerator"] == 8
+    assert rows.loc["outcome.csi4.reliable_deterioration", "numerator"] == 0
+    assert rows.loc["outcome.csi4.paired", ["numerator", "denominator"]].tolist() == [12, 14]
+
+
+def test_family_rate_is_for_financial_years_only_with_byar_limits(url):
+    rows = run(url, ["reach.family_rate"], areas=(NEWCASTLE,)).rows
+    assert one(rows, NEWCASTLE, "2017-18_Q1")["status"] == "z"
+    fy = one(rows, NEWCASTLE, "2017-18")
+    families = 36 + 4 + 12 + 2  # one family per participant, all referred in April 2017
+    assert fy["value"] == pytest.approx(families / 34000 * 10000)
+    z = sps.norm.ppf(0.975)
+    o = families
+    lower = o * (1 - 1 / (9 * o) - z / (3 * math.sqrt(o))) ** 3
+    upper = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * math.sqrt(o + 1))) ** 3
+    assert fy["lower"] == pytest.approx(lower / 34000 * 10000)
+    assert fy["upper"] == pytest.approx(upper / 34000 * 10000)
+
+
+def test_progress_to_target_is_pro_rata_within_the_year(url):
+    rows = run(url, ["reach.target"], areas=(GATESHEAD,)).rows
+    q1 = one(rows, GATESHEAD, "2017-18_Q1")
+    # 20 families referred in April 2017; annual target 90; one quarter elapsed
+    assert q1["value"] == pytest.approx(20 / (90 / 4) * 100)
+    q3 = one(rows, GATESHEAD, "2017-18_Q3")
+    assert q3["value"] == pytest.approx(20 / (90 * 3 / 4) * 100)
+
+
+def test_intervention_filter_not_applicable_to_reach(url):
+    rows = run(url, ["reach.parents"], intervention="pap").rows
+    assert set(rows["status"]) == {"z"}
+
+
+def test_trend_detects_a_rising_completion_rate(tmp_path):
+    quarters = ["2017-05-15", "2017-08-15", "2017-11-15", "2018-02-15", "2018-05-15"]
+    completed = [8, 14, 20, 26, 32]
+    rows = []
+    for end, k in zip(quarters, completed, strict=True):
+        rows += [episode("completed", end)] * k + [episode("dropped_out", end)] * (40 - k)
+    url = build_db(tmp_path / "t.db", {LUTON: rows})
+    out = run(url, ["uptake.completion"], periods=("2018-19_Q1", "2018-19_Q2"),
+              areas=(LUTON,), threshold=10).rows
+    r = one(out, LUTON, "2018-19_Q1")
+    assert (r["trend"], r["trend_judgement"]) == ("increasing", "getting better")
+    # Q2 2018-19 has no endings: a denominator below the threshold gives no trend
+    assert one(out, LUTON, "2018-19_Q2")["trend"] is None
