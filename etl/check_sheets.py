@@ -159,8 +159,9 @@ def optional_missing(file: str, sheet: str, columns: list[Column], positions: di
         elif count:
             first = rows[miss][:20]
             listed = ", ".join(str(r) for r in first) + (", ..." if count > 20 else "")
+            rows_word = "row" if count == 1 else "rows"
             findings.append(Finding(file, sheet, None, col.name, str(count), "W305",
-                                    f"{col.name} is empty in {count} rows (rows {listed}); they "
-                                    "count as not_stated: fill them in where you know the "
-                                    "answer"))
+                                    f"{col.name} is empty in {count} {rows_word} ({rows_word} "
+                                    f"{listed}); empty means not_stated: fill them in where you "
+                                    "know the answer"))
     return findings

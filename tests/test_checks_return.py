@@ -225,7 +225,7 @@ def test_missing_optional_values_give_one_w305_per_column_listing_rows(tmp_path,
     assert [(f.column, f.value) for f in w305] == [("sex", "25"), ("ethnicity", "1")]
     rows = ", ".join(str(r) for r in range(5, 25))
     assert f"(rows {rows}, ...)" in w305[0].message
-    assert "rows 3)" in w305[1].message
+    assert "(row 3)" in w305[1].message
     pt = result.tables["participants"]
     assert (pt.loc[pt["_row"] >= 5, "sex"] == "not_stated").all()
     assert pt.loc[pt["_row"] == 3, "ethnicity"].item() == "not_stated"
