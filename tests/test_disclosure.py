@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from dashboard.indicators.disclosure import (
     Margin,
     apply,
+    derivable,
+    membership,
     primary,
     secondary,
     suppress_indicator,
@@ -286,12 +288,61 @@ def grid_tables(draw):
     return frame, threshold
 
 
+GRID_MARGINS = [Margin(("category",), "is_programme", "area"), Margin(("area",), "is_all", "order")]
+
+
+def _grid_equations(frame: pd.DataFrame) -> list[tuple[list[int], int]]:
+    groups = []
+    for key, total in (("category", "is_programme"), ("area", "is_all")):
+        for _, g in frame.groupby(key):
+            totals = g.index[g[total]]
+            groups.append(([int(i) for i in g.index[~g[total]]], int(totals[0])))
+    return groups
+
+
 @settings(max_examples=150, deadline=None)
 @given(grid_tables())
 def test_two_way_tables_have_no_margin_with_a_single_hidden_cell(case) -> None:
     frame, threshold = case
-    margins = [Margin(("category",), "is_programme", "area"), Margin(("area",), "is_all", "order")]
-    out = apply(frame, threshold, margins=margins)
+    out = apply(frame, threshold, margins=GRID_MARGINS)
     _check_published(out, threshold)
     _check_margins(out, ["category"])  # each category across areas + programme
     _check_margins(out, ["area"])  # each area (and the programme) across categories + total
+    mask = (out["status"] == "c").to_numpy()
+    assert _determined(frame, mask, _grid_equations(frame)) == []
+
+
+def _bridge_grid() -> pd.DataFrame:
+    """Two blocks of four hidden cells, joined by E04:c1 (found by the property test above)."""
+    nums = {"E00": [9, 6, 12, 1], "E01": [6, 12, 0, 15], "E02": [5, 0, 9, 0],
+            "E03": [0, 10, 14, 5], "E04": [5, 3, 10, 5]}
+    dens = {"E00": [28, 7, 12, 7], "E01": [22, 23, 11, 15], "E02": [21, 12, 23, 9],
+            "E03": [9, 22, 22, 22], "E04": [19, 9, 16, 10]}
+    rows = []
+    for area in nums:
+        for c in range(4):
+            rows.append((area, f"c{c}", nums[area][c], dens[area][c]))
+        rows.append((area, "all", sum(nums[area]), sum(dens[area])))
+    frame = pd.DataFrame(rows, columns=["area", "category", "numerator", "denominator"])
+    prog = frame.groupby("category", as_index=False)[["numerator", "denominator"]].sum()
+    frame = pd.concat([frame, prog.assign(area="programme")], ignore_index=True)
+    frame["is_programme"] = frame["area"] == "programme"
+    frame["is_all"] = frame["category"] == "all"
+    frame["order"] = frame["category"].str.replace("all", "c99").str.slice(1).astype(int)
+    return frame
+
+
+def test_a_bridge_cell_between_two_protected_blocks_gets_a_complement() -> None:
+    frame = _bridge_grid()
+    first = primary(frame["numerator"], frame["denominator"], 5)
+    members = [membership(frame, m) for m in GRID_MARGINS]
+    informative = np.ones(len(frame), dtype=bool)
+    per_margin = secondary(frame, first, GRID_MARGINS, threshold=5, exact=False)
+    bridge = frame.index[(frame["area"] == "E04") & (frame["category"] == "c1")][0]
+    # every margin has 0 or >= 2 hidden cells, yet E04:c1 follows from adding margins up
+    assert derivable(members, per_margin, informative) == [bridge]
+    assert _determined(frame, per_margin, _grid_equations(frame)) == [bridge]
+    full = secondary(frame, first, GRID_MARGINS, threshold=5)
+    assert full.sum() > per_margin.sum() and (full | ~per_margin).all()
+    assert derivable(members, full, informative) == []
+    assert _determined(frame, full, _grid_equations(frame)) == []

@@ -37,6 +37,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +87,15 @@ def secondary(
     numerator: str = "numerator",
     denominator: str | None = "denominator",
     threshold: int = THRESHOLD,
+    exact: bool = True,
 ) -> np.ndarray:
-    """The primary mask grown by secondary suppression over every margin until stable."""
+    """The primary mask grown by secondary suppression over every margin until stable.
+
+    With ``exact`` (the default), once no margin has a single hidden row, the hidden rows are also
+    checked together (see ``derivable``): where margins overlap (areas × categories) a hidden cell
+    can be a "bridge" between two protected blocks and follow from adding margins up. Such a cell
+    gets one more complement, the smallest other row of its first margin, and the rule runs again.
+    """
     hidden = np.asarray(suppressed, dtype=bool).copy()
     if len(hidden) != len(table):
         raise ValueError("the mask must have one entry per row")
@@ -98,18 +107,101 @@ def secondary(
     informative = np.isfinite(num) | np.isfinite(den)
     # what to measure "smallest" by: the numerator where there is one, else the denominator
     by_num = np.where(np.isfinite(num), num, den)
-    members = [_membership(frame, m) for m in margins]
+    members = [membership(frame, m) for m in margins]
+    orders = [frame[m.order].to_numpy() for m in margins]
     for _ in range(len(frame) + 1):
         changed = False
-        for m, mem in zip(margins, members, strict=True):
-            chosen = _complements(mem, hidden, informative, den_small, by_num, den,
-                                  frame[m.order].to_numpy())
+        for mem, order in zip(members, orders, strict=True):
+            chosen = _complements(mem, hidden, informative, den_small, by_num, den, order)
             if len(chosen):
                 hidden[chosen] = True
                 changed = True
-        if not changed:
+        if changed:
+            continue
+        bridges = derivable(members, hidden, informative) if exact else []
+        extra = _bridge_complement(bridges, members, orders, hidden, informative, den_small,
+                                   by_num, den)
+        if extra is None:
             return hidden
+        hidden[extra] = True
     raise RuntimeError("secondary suppression did not settle")  # unreachable: the mask only grows
+
+
+def derivable(members: Sequence[pd.DataFrame], hidden: np.ndarray, informative: np.ndarray
+              ) -> list[int]:
+    """Hidden rows whose values follow from the published rows and margins by linear algebra.
+
+    ``members``: one membership frame per margin (``membership``). Each margin group is one
+    equation Σ cells − total = 0 over the hidden rows (published rows are known). A hidden row is
+    determined exactly when every solution of the homogeneous system leaves it at 0, i.e. its row
+    of a null-space basis is zero. Solved per connected block of equations.
+    """
+    eq_parts, var_parts, coef_parts, offset = [], [], [], 0
+    for mem in members:
+        pos, gid = mem["pos"].to_numpy(), mem["gid"].to_numpy()
+        sel = hidden[pos] & informative[pos]
+        if sel.any():
+            eq_parts.append(gid[sel] + offset)
+            var_parts.append(pos[sel])
+            coef_parts.append(np.where(mem["is_total"].to_numpy()[sel], -1.0, 1.0))
+        offset += int(gid.max()) + 1 if len(gid) else 0
+    if not eq_parts:
+        return []
+    eqs, vars_, coefs = (np.concatenate(p) for p in (eq_parts, var_parts, coef_parts))
+    eq_ids, eq_idx = np.unique(eqs, return_inverse=True)
+    var_ids, var_idx = np.unique(vars_, return_inverse=True)
+    n_eq, n_var = len(eq_ids), len(var_ids)
+    graph = sparse.coo_matrix((np.ones(len(eqs)), (eq_idx, n_eq + var_idx)),
+                              shape=(n_eq + n_var, n_eq + n_var))
+    _, label = connected_components(graph, directed=False)
+    found: list[int] = []
+    entry_comp = label[eq_idx]
+    for comp in np.unique(label[n_eq:]):
+        e_sel = np.flatnonzero(label[:n_eq] == comp)
+        v_sel = np.flatnonzero(label[n_eq:] == comp)
+        at = entry_comp == comp
+        a = np.zeros((len(e_sel), len(v_sel)))
+        np.add.at(a, (np.searchsorted(e_sel, eq_idx[at]), np.searchsorted(v_sel, var_idx[at])),
+                  coefs[at])
+        _, sv, vt = np.linalg.svd(a)
+        null = vt[int((sv > 1e-9).sum()):]
+        fixed = np.all(np.abs(null) < 1e-9, axis=0) if len(null) else np.ones(len(v_sel), bool)
+        found.extend(int(var_ids[v_sel[j]]) for j in np.flatnonzero(fixed))
+    return sorted(found)
+
+
+def _bridge_complement(
+    bridges: Sequence[int],
+    members: Sequence[pd.DataFrame],
+    orders: Sequence[np.ndarray],
+    hidden: np.ndarray,
+    informative: np.ndarray,
+    den_small: np.ndarray,
+    by_num: np.ndarray,
+    den: np.ndarray,
+) -> int | None:
+    """One more row to hide for the first derivable hidden row (None when there is none)."""
+    for row in bridges:
+        for mem, order in zip(members, orders, strict=True):
+            groups = mem.loc[mem["pos"] == row, "gid"]
+            if groups.empty:
+                continue
+            in_group = mem[mem["gid"].isin(groups) & (mem["pos"] != row)]
+            pos = in_group["pos"].to_numpy()
+            ok = ~hidden[pos] & informative[pos]
+            if not ok.any():
+                continue
+            c = in_group[ok]
+            p = c["pos"].to_numpy()
+            size = den[p] if den_small[row] else by_num[p]
+            c = c.assign(total_last=c["is_total"].astype(int), zero_last=(size == 0).astype(int),
+                         size=size, order=order[p])
+            c = c.sort_values(["total_last", "zero_last", "size", "order"], na_position="last",
+                              kind="mergesort")
+            return int(c["pos"].iloc[0])
+    if len(bridges):
+        log.warning("a hidden row can be derived and no row is left to hide beside it")
+    return None
 
 
 def apply(
@@ -168,8 +260,8 @@ def _protected(margins: Sequence[Margin], keep: Sequence[str]) -> set[str]:
     return names
 
 
-def _membership(frame: pd.DataFrame, margin: Margin) -> pd.DataFrame:
-    """Rows of each margin group: positions, group id and whether the row is the total."""
+def membership(frame: pd.DataFrame, margin: Margin) -> pd.DataFrame:
+    """Rows of each margin group: ``pos`` (row position), ``gid`` (group id), ``is_total``."""
     keys = list(margin.keys)
     is_total = (frame[margin.total].fillna(False).astype(bool).to_numpy() if margin.total
                 else np.zeros(len(frame), dtype=bool))
