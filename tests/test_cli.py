@@ -486,3 +486,23 @@ def test_python_m_etl_failures_exit_2_without_a_traceback(tmp_path, sub_env, arg
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert needle in result.stderr
+
+
+# --- documentation -------------------------------------------------------------------------------
+
+
+def test_every_command_option_and_setting_is_documented():
+    from etl.cli import _parsers
+
+    doc = (PROJECT / "docs" / "etl-cli.md").read_text()
+    _, parsers = _parsers()
+    for name, parser in parsers.items():
+        assert f"### `{name}" in doc, name
+        for action in parser._actions:
+            for option in action.option_strings:
+                assert f"`{option}" in doc or f"{option}`" in doc, (name, option)
+    for variable in ("LFO_DATABASE_URL", "LFO_ARCHIVE_DIR", "LFO_ID_KEY_FILE", "LFO_TODAY"):
+        assert f"`{variable}`" in doc, variable
+    for status in ("| 0 |", "| 1 |", "| 2 |"):
+        assert status in doc
+    assert "90 days" in doc and "Back up the key" in doc
