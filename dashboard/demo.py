@@ -10,6 +10,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,11 +60,15 @@ def build_demo(
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
     )
-    say(f"No database at {database_url}: building the demo database from synthetic pilot returns.")
+    say(f"No database at {database_url}: building the demo database from synthetic pilot returns "
+        "(this takes a few minutes, once).")
     say(f"Generating returns: {_show(generate)}")
+    started = time.monotonic()
     _run(generate, env, ok=(0,), step="generating the demo returns")
-    say(f"Loading returns: {_show(load)}")
+    say(f"Generated in {time.monotonic() - started:.0f} s. Loading returns: {_show(load)}")
+    started = time.monotonic()
     status = _run(load, env, ok=LOAD_OK, step="loading the demo returns")
+    say(f"Loaded in {time.monotonic() - started:.0f} s.")
     if status == 1:
         say("Some demo returns were rejected, as the demo intends; the rest are loaded.")
     say("Demo database ready.")

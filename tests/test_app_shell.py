@@ -16,7 +16,7 @@ from sqlalchemy import insert
 
 from dashboard import ids, theme, urlstate
 from dashboard.app import create_app
-from dashboard.demo import demo_commands
+from dashboard.demo import DemoBuildError, build_demo, demo_commands, needs_demo
 from dashboard.settings import DashboardSettings
 from etl import schema
 from etl.db import init_db, writer_engine
@@ -398,3 +398,46 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def fake_python(folder: Path, load_exit: int) -> Path:
+    """A stand-in for the interpreter that records each command line and exits like the ETL."""
+    script = folder / "fake-python"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'echo "$PWD|$PYTHONPATH|$*" >> "{folder / "calls.log"}"\n'
+        f'if [ "$3" = "load" ]; then echo "2 files rejected" >&2; exit {load_exit}; fi\n'
+        "exit 0\n"
+    )
+    script.chmod(0o755)
+    return script
+
+
+@pytest.mark.parametrize("load_exit", [0, 1])
+def test_demo_builder_runs_generate_then_load_from_the_working_directory(
+        tmp_path, monkeypatch, load_exit):
+    monkeypatch.chdir(tmp_path)
+    said: list[str] = []
+    build_demo("sqlite:///data/lfo.db", python=str(fake_python(tmp_path, load_exit)),
+               say=said.append)
+    calls = (tmp_path / "calls.log").read_text().splitlines()
+    assert [c.split("|")[2] for c in calls] == [
+        "-m etl generate --scale pilot --out data/returns/pilot",
+        "-m etl load data/returns/pilot/zip --db sqlite:///data/lfo.db",
+    ]
+    assert all(c.split("|")[0] == str(tmp_path) for c in calls)
+    assert all(str(ROOT) in c.split("|")[1] for c in calls)
+    assert said[0].startswith("No database at sqlite:///data/lfo.db: building the demo database")
+    assert said[-1] == "Demo database ready."
+
+
+def test_demo_builder_stops_with_the_etl_reason_when_load_fails(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DemoBuildError, match="loading the demo returns failed.*2 files rejected"):
+        build_demo("sqlite:///data/lfo.db", python=str(fake_python(tmp_path, 2)),
+                   say=lambda _m: None)
+
+
+def test_demo_is_needed_only_when_the_database_is_missing(db_url, tmp_path):
+    assert not needs_demo(db_url)
+    assert needs_demo(f"sqlite:///{tmp_path / 'nothing.db'}")

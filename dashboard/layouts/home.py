@@ -8,6 +8,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import ids
+from etl.periods import LONDON
 
 TITLE = "Local Family Offer monitoring"
 
@@ -97,5 +98,8 @@ def _when(value: object) -> str:
 
 
 def format_when(value: dt.datetime) -> str:
-    """``27 November 2026, 04:42`` (as stored: the ETL records load times in UTC)."""
-    return f"{value.day} {value:%B %Y, %H:%M}"
+    """``27 November 2026, 04:42`` in UK time (the ETL stores load times in UTC, without zone)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    local = value.astimezone(LONDON)
+    return f"{local.day} {local:%B %Y, %H:%M}"

@@ -47,13 +47,23 @@ def chromium_path() -> str:
     return os.environ.get("LFO_CHROMIUM") or DEFAULT_CHROMIUM
 
 
+def etl_cli_exists() -> bool:
+    return (ROOT / "etl" / "__main__.py").exists()
+
+
+@pytest.fixture(scope="session")
+def loaded_returns() -> list[tuple[str, str]]:
+    """The (area, period) of each return in the browser tests' database."""
+    return list(RETURNS) if etl_cli_exists() else []
+
+
 @pytest.fixture(scope="session")
 def browser_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A small database: the builders' returns loaded through the ETL's CLI (an empty database
     with the reference tables until the ETL CLI exists)."""
     folder = tmp_path_factory.mktemp("browser-db")
     url = f"sqlite:///{folder / 'lfo.db'}"
-    if not (ROOT / "etl" / "__main__.py").exists():
+    if not etl_cli_exists():
         engine = writer_engine(url)
         init_db(engine)
         engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from browser.axe import axe_results, axe_violations, describe
@@ -10,6 +11,8 @@ from browser.conftest import wait_for_dash
 from dashboard import ids
 
 SERVICE = "Local Family Offer monitoring"
+ROOT = Path(__file__).resolve().parents[2]
+N_AREAS = len((ROOT / "data/reference/areas.csv").read_text(encoding="utf-8").splitlines()) - 1
 GOVUK_FOCUS_YELLOW = "rgb(255, 221, 0)"
 
 
@@ -78,11 +81,17 @@ def test_page_runs_without_console_errors(browsing, live_server):
     assert browsing.console_errors == []
 
 
-def test_home_says_what_data_is_loaded(browsing, live_server):
+def test_home_says_what_data_is_loaded(browsing, live_server, loaded_returns):
     page = open_home(browsing, live_server)
     text = page.locator(f"#{ids.HOME_LOADED}").inner_text()
-    assert "programme areas" in text
-    assert page.locator(f"#{ids.DATA_AS_AT}").inner_text() != "not yet known"
+    as_at = page.locator(f"#{ids.DATA_AS_AT}").inner_text()
+    if loaded_returns:
+        assert f"{len(loaded_returns)} of {N_AREAS} programme areas have a return loaded." in text
+        assert "2017-18 Q3" in text
+        assert as_at[0].isdigit(), as_at
+    else:
+        assert f"No returns are loaded yet for the {N_AREAS} programme areas." in text
+        assert as_at == "no returns loaded yet"
 
 
 def test_unknown_page_is_an_accessible_not_found_page(browsing, live_server):
