@@ -8,6 +8,7 @@ returns no longer line up with the data already loaded, so it must be backed up.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import os
@@ -15,6 +16,7 @@ import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 log = logging.getLogger(__name__)
@@ -72,32 +74,53 @@ def ensure_key(path: Path) -> tuple[bytes, bool]:
 
 
 class Hasher:
-    """Hashes the IDs of one area, each distinct ID once (a dict cache), mapped vectorised."""
+    """Hashes the IDs of one area, each distinct ID once (a dict cache), mapped vectorised.
+
+    HMAC-SHA256 computed from the pre-keyed inner and outer SHA-256 states (RFC 2104), which is
+    the same value as ``hmac.digest`` at about half the cost per ID.
+    """
 
     def __init__(self, key: bytes, area_code: str) -> None:
-        self._key = key
+        block = hashlib.sha256().block_size
+        k = hashlib.sha256(key).digest() if len(key) > block else key
+        k = k.ljust(block, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in k))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in k))
         self._prefix = f"{area_code}:"
         self._cache: dict[str, str] = {}
+
+    def _compute(self, raw_id: str) -> str:
+        inner = self._inner.copy()
+        inner.update((self._prefix + raw_id).encode("utf-8"))
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
 
     def one(self, raw_id: str) -> str:
         h = self._cache.get(raw_id)
         if h is None:
-            h = hmac.digest(self._key, (self._prefix + raw_id).encode("utf-8"), "sha256").hex()
-            self._cache[raw_id] = h
+            h = self._cache[raw_id] = self._compute(raw_id)
         return h
 
     def many(self, raw_ids: Iterable[str]) -> set[str]:
         return {self.one(str(i)) for i in raw_ids}
 
     def series(self, values: pd.Series) -> pd.Series:
-        """Hash a column of IDs; missing values stay missing (as None, object dtype)."""
-        present = values.notna()
-        distinct = pd.unique(values[present].astype(str))
-        for raw in distinct:
-            self.one(raw)
-        out = values.astype(object).where(present, None)
-        out[present] = values[present].astype(str).map(self._cache)
-        return out
+        """Hash a column of IDs; missing values stay missing (as None, object dtype).
+
+        Each distinct value is hashed once (``pd.factorize``), then spread by position.
+        """
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        cache, compute = self._cache, self._compute
+        hashed = []
+        for raw in np.asarray(uniques, dtype=object).tolist():
+            raw = str(raw)
+            h = cache.get(raw)
+            if h is None:
+                h = cache[raw] = compute(raw)
+            hashed.append(h)
+        hashed.append(None)  # code -1: a missing value
+        return pd.Series(np.array(hashed, dtype=object)[codes], index=values.index, dtype=object)
 
 
 def hash_id(key: bytes, area_code: str, raw_id: str) -> str:
