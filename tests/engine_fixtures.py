@@ -16,18 +16,18 @@ from etl import schema
 from etl.db import init_db, writer_engine
 from etl.summaries import refresh_area
 
-REFERRED = dt.date(2017, 4, 3)
-
 
 def episode(status: str, end: str | None = None, *, intervention: str = "tp_enhanced",
             offered: str = "2017-04-20", start: str | None = "2017-05-01",
             planned: int | None = 6, attended: int | None = 6, sex: str = "female",
-            scores: dict | None = None) -> dict:
+            scores: dict | None = None, family: str | None = None,
+            referred: str = "2017-04-03", workless: str = "no") -> dict:
     """One participant with one episode (and optional outcome scores by measure)."""
     if status in ("offered", "declined"):
         start, planned, attended = None, None, None
     return dict(status=status, end=end, intervention=intervention, offered=offered, start=start,
-                planned=planned, attended=attended, sex=sex, scores=scores or {})
+                planned=planned, attended=attended, sex=sex, scores=scores or {},
+                family=family, referred=referred, workless=workless)
 
 
 def build_db(path: Path, areas: dict[str, list[dict]], return_period: dict | None = None) -> str:
@@ -46,10 +46,12 @@ def build_db(path: Path, areas: dict[str, list[dict]], return_period: dict | Non
             for i, r in enumerate(rows):
                 pk, ek = f"{area}-p{i}", f"{area}-e{i}"
                 parts.append(dict(
-                    participant_key=pk, area_code=area, family_key=f"{area}-f{i}",
-                    referral_date=REFERRED, referral_source="gp", sex=r["sex"],
-                    age_band="25-34", ethnicity="white", relationship_status="together",
-                    workless_household="no", youngest_child_age_band="2-4"))
+                    participant_key=pk, area_code=area,
+                    family_key=f"{area}-{r['family'] or f'f{i}'}",
+                    referral_date=dt.date.fromisoformat(r["referred"]), referral_source="gp",
+                    sex=r["sex"], age_band="25-34", ethnicity="white",
+                    relationship_status="together", workless_household=r["workless"],
+                    youngest_child_age_band="2-4"))
                 eps.append(dict(
                     episode_key=ek, area_code=area, participant_key=pk,
                     intervention=r["intervention"],

@@ -159,3 +159,83 @@ def test_trend_detects_a_rising_completion_rate(tmp_path):
     assert (r["trend"], r["trend_judgement"]) == ("increasing", "getting better")
     # Q2 2018-19 has no endings: a denominator below the threshold gives no trend
     assert one(out, LUTON, "2018-19_Q2")["trend"] is None
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    """Four parents referred on 2017-04-03 (worked by hand in each test below)."""
+    a = episode("completed", "2017-06-20", start="2017-05-01", planned=6, attended=3,
+                family="F1", workless="yes",
+                scores={"csi4": {"baseline": 10, "exit": 14, "followup_6m": 16}})
+    b = episode("started", None, start="2017-05-11", planned=6, attended=2, sex="male",
+                family="F1", workless="no")
+    c = episode("declined", None, sex="male", family="F2", workless="not_stated")
+    d = episode("offered", None, sex="not_stated", family="F3", workless="yes")
+    return build_db(tmp_path_factory.mktemp("mixed") / "m.db", {NEWCASTLE: [a, b, c, d]})
+
+
+def values(url, ids, period="2017-18_Q1", **kw):
+    rows = run(url, ids, periods=(period,), areas=(NEWCASTLE,), **kw).rows
+    return rows.set_index(["indicator", rows["category"].fillna("")])
+
+
+def test_reach_counts_and_proportions(mixed):
+    v = values(mixed, ["reach.parents", "reach.families", "reach.fathers", "reach.workless"])
+    assert v.loc[("reach.parents", ""), "value"] == 4
+    assert v.loc[("reach.families", ""), "value"] == 3
+    # sex stated for a, b, c; male b, c. workless stated for a, b, d; yes a, d
+    assert v.loc[("reach.fathers", ""), ["numerator", "denominator"]].tolist() == [2, 3]
+    assert v.loc[("reach.workless", ""), ["numerator", "denominator"]].tolist() == [2, 3]
+
+
+def test_reach_breakdown_keeps_not_stated_as_a_category(mixed):
+    v = values(mixed, ["reach.breakdown"], breakdowns=("sex",))
+    assert v.loc[("reach.breakdown", "sex:male"), "value"] == pytest.approx(50.0)
+    assert v.loc[("reach.breakdown", "sex:not_stated"), "value"] == pytest.approx(25.0)
+    assert v.loc[("reach.breakdown", "sex:other"), "numerator"] == 0
+    assert set(v.index.get_level_values(1)) == {"sex:female", "sex:male", "sex:other",
+                                                 "sex:not_stated"}
+
+
+def test_uptake_start_counts_only_answered_offers(mixed):
+    v = values(mixed, ["uptake.start"])
+    assert v.loc[("uptake.start", ""), ["numerator", "denominator"]].tolist() == [2, 3]
+
+
+def test_days_to_start_median_and_quartiles(mixed):
+    r = values(mixed, ["uptake.days_to_start"]).loc[("uptake.days_to_start", "")]
+    # first starts 28 and 38 days after referral; numpy's linear quantiles of [28, 38]
+    assert (r["value"], r["lower"], r["upper"]) == (33.0, 30.5, 35.5)
+    assert r["denominator"] == 2
+
+
+def test_attendance_and_both_parents(mixed):
+    v = values(mixed, ["uptake.attendance", "uptake.both_parents"])
+    assert v.loc[("uptake.attendance", ""), "value"] == pytest.approx(50.0)  # 3 of 6 sessions
+    assert v.loc[("uptake.both_parents", ""), ["numerator", "denominator"]].tolist() == [1, 1]
+
+
+def test_funnel_stages_as_percentage_of_the_previous_stage(mixed):
+    v = values(mixed, ["uptake.funnel"])
+    assert v.loc[("uptake.funnel", "referred"), "numerator"] == 4
+    assert v.loc[("uptake.funnel", "offered"), "value"] == pytest.approx(100.0)
+    assert v.loc[("uptake.funnel", "started"), "value"] == pytest.approx(50.0)
+    assert v.loc[("uptake.funnel", "completed"), ["numerator", "value"]].tolist() == [1, 50.0]
+
+
+def test_follow_up_response_and_sustained_change(mixed):
+    v = values(mixed, ["outcome.csi4.followup_6m_response", "outcome.csi4.sustained_6m"])
+    assert v.loc[("outcome.csi4.followup_6m_response", ""),
+                 ["numerator", "denominator"]].tolist() == [1, 1]
+    assert v.loc[("outcome.csi4.sustained_6m", ""), "value"] == pytest.approx(6.0)
+
+
+def test_an_empty_period_shows_zeros_and_forces_no_secondary_suppression(tmp_path):
+    url = build_db(tmp_path / "z.db", {
+        NEWCASTLE: [episode("completed", "2017-06-20")] * 12,
+        BLACKPOOL: [episode("completed", "2017-09-20")] * 12,  # nothing ends in Q1 here
+    })
+    rows = run(url, ["uptake.completion"], periods=("2017-18_Q1",), threshold=10).rows
+    black = one(rows, BLACKPOOL, "2017-18_Q1")
+    assert (black["numerator"], black["denominator"], black["status"]) == (0, 0, "x")
+    assert one(rows, NEWCASTLE, "2017-18_Q1")["value"] == pytest.approx(100.0)

@@ -122,11 +122,16 @@ def _with_programme(fig: pd.DataFrame, cov: pd.DataFrame, periods: list[str]) ->
     grid["covered"] = grid["period_end"].notna() & (grid["period_end"] >= grid["p_end"])
     fig = fig.astype({"category": object})
     grid = grid.astype({"category": object})
-    full = grid.merge(fig, on=KEYS, how="left")
-    for c in ("numerator", "denominator", "n", "total", "sumsq"):
-        has_any = fig[c].notna().any() if not fig.empty else False
-        if has_any:
-            full[c] = full[c].where(~full["covered"], full[c].fillna(0))
+    full = grid.merge(fig, on=KEYS, how="left", indicator=True)
+    # an area covering the period with no rows for it has real zeros, in the columns that the
+    # category uses (a funnel's first stage has no denominator)
+    absent = full["covered"] & (full["_merge"] == "left_only")
+    used = fig.assign(_k=fig["category"].astype(object)).groupby("_k", dropna=False)[SUMS].agg(
+        lambda col: col.notna().any())
+    for c in SUMS:
+        uses = full["category"].map(used[c]).fillna(False).astype(bool) if len(used) else False
+        full.loc[absent & uses, c] = 0.0
+    full = full.drop(columns="_merge")
     full.loc[~full["covered"], SUMS] = np.nan
     covered = full[full["covered"]]
     prog = covered.groupby(["period", "category"], dropna=False)[SUMS].sum(min_count=1)
@@ -245,10 +250,9 @@ def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFra
     summary = read_summary(
         conn, table, needed, grp=query.grp if ind.by_intervention else None,
         measure=ind.measure,
-        breakdowns=None if table != "sum_reach" else ["all", *(query.breakdowns or
-                                                              _default_breakdowns(ind))],
+        breakdowns=None if table != "sum_reach" else ["all", *_breakdowns(ind, query)],
     )
-    fig = figures(ind, summary, list(query.breakdowns or _default_breakdowns(ind)))
+    fig = figures(ind, summary, _breakdowns(ind, query))
     df = _with_programme(fig, cov, needed)
     if ind.id == "reach.target":
         quarters = df[df["period"].str.contains("_Q")]
@@ -283,10 +287,13 @@ def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFra
     return df.reindex(columns=ROW_COLUMNS + extras).reset_index(drop=True)
 
 
-def _default_breakdowns(ind: Indicator) -> list[str]:
+def _breakdowns(ind: Indicator, query: Query) -> list[str]:
+    """The characteristics an indicator reads from ``sum_reach``."""
     from etl.reference import BREAKDOWNS
 
-    return list(BREAKDOWNS) if ind.id == "reach.breakdown" else []
+    if ind.id == "reach.breakdown":
+        return list(query.breakdowns or BREAKDOWNS)
+    return {"reach.fathers": ["sex"], "reach.workless": ["workless_household"]}.get(ind.id, [])
 
 
 def _compare(ind: Indicator, df: pd.DataFrame) -> pd.DataFrame:
@@ -335,7 +342,17 @@ def _trends(ind: Indicator, df: pd.DataFrame, windows: dict[str, list[str]], thr
 
 
 def _suppress(ind: Indicator, df: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    return disclosure.suppress_indicator(df, ind.kind, threshold)
+    """Disclosure control; a covered row whose denominator is 0 has no figure and nothing to
+    hide: it is shown with its zeros and status ``x`` and kept out of the margins (adding 0 to a
+    margin reveals nothing), so it cannot force a real figure into secondary suppression."""
+    if ind.kind in ("count", "target", "rate"):
+        return disclosure.suppress_indicator(df, ind.kind, threshold)
+    empty = df["covered"].astype(bool) & (df["denominator"] == 0)
+    out = disclosure.suppress_indicator(df[~empty], ind.kind, threshold)
+    zeros = df[empty].copy()
+    zeros[["value", "lower", "upper", "comparison", "trend", "trend_judgement"]] = None
+    zeros["status"] = "x"
+    return pd.concat([out, zeros]).loc[df.index]
 
 
 __all__ = ["PROGRAMME", "ROW_COLUMNS", "Query", "Result", "compute", "FinancialYear"]

@@ -73,6 +73,9 @@ def _uptake(ind: Indicator, s: pd.DataFrame) -> pd.DataFrame:
             parts.append(_frame(s, stage, s[stage], den))
             previous = stage
         return pd.concat(parts, ignore_index=True)
+    if ind.id == "uptake.days_to_start":
+        g = s.groupby(["area_code", "period"], as_index=False)["participants"].sum()
+        return _frame(g, None, pd.NA, g["participants"])
     raise KeyError(ind.id)
 
 
