@@ -77,7 +77,11 @@ def _validate_one(path: Path, conn, areas: set[str], key: bytes) -> FileResult:
     except OSError as exc:
         raise LoadError(f"cannot read {path}: {exc.strerror or exc}") from exc
     result = FileResult(path, path.name, sha, size)
-    checked: CheckedReturn = check_file(path, known_areas=areas, today=periods.today())
+    try:
+        checked: CheckedReturn = check_file(path, known_areas=areas, today=periods.today())
+    except Exception as exc:  # noqa: BLE001 - a fault of the checker, not of the file
+        log.debug("checking %s failed", path, exc_info=True)
+        raise LoadError(f"could not check {path.name}: {exc}") from exc
     area, quarter = checked.area_code, checked.quarter
     result.area_code = area
     result.period = quarter.label if quarter is not None else None
