@@ -15,6 +15,7 @@ import flask
 from dash import Dash
 
 from dashboard import callbacks, theme
+from dashboard.api import register_api
 from dashboard.db import Database
 from dashboard.layouts import Page, home, shell
 from dashboard.settings import DashboardSettings
@@ -92,5 +93,6 @@ def create_app(settings: DashboardSettings | None = None,
     for page in pages:
         if page.register is not None:
             page.register(app, db, settings)
+    register_api(app.server, db, settings)
     app.server.config["LFO_SETTINGS"] = settings
     return app

@@ -1,0 +1,218 @@
+"""The read-only data API, ``/api/v1/``, on the dashboard's own Flask server.
+
+Every figure comes from the indicator engine with the same disclosure control as the screens, so
+the API can never show what the screen hides. Errors are JSON ``{"error": {"parameter",
+"message"}}``: 400 for a bad parameter, 404 for an unknown area or indicator, 503 when the
+database cannot be read; never a stack trace.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import math
+from typing import Any
+
+import flask
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard.api_schema import openapi_document
+from dashboard.db import READ_ERRORS, Database
+from dashboard.indicators.definitions import DEFINITIONS_VERSION, indicators
+from dashboard.indicators.engine import PROGRAMME, ROW_COLUMNS, Query, compute
+from dashboard.indicators.queries import coverage
+from dashboard.settings import DashboardSettings
+from etl.periods import parse_period
+from etl.reference import BREAKDOWNS, LEVELS, load_reference
+
+log = logging.getLogger(__name__)
+
+DATA_PARAMETERS = ("indicator", "area", "period", "from", "to", "intervention", "level",
+                   "breakdown", "ci", "format")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, parameter: str | None, message: str) -> None:
+        super().__init__(message)
+        self.status, self.parameter, self.message = status, parameter, message
+
+
+def _error(exc: ApiError) -> flask.Response:
+    body = {"error": {"parameter": exc.parameter, "message": exc.message}}
+    return flask.make_response(flask.jsonify(body), exc.status)
+
+
+def _list(args, name: str) -> list[str] | None:
+    raw = args.get(name)
+    if raw is None:
+        return None
+    items = [x.strip() for x in raw.split(",") if x.strip()]
+    if not items:
+        raise ApiError(400, name, f"'{name}' is empty: give one or more values separated by commas")
+    return items
+
+
+def _period(args, name: str) -> str | None:
+    raw = args.get(name)
+    if raw is None:
+        return None
+    try:
+        return parse_period(raw).label
+    except ValueError as exc:
+        raise ApiError(400, name, str(exc)) from None
+
+
+def parse_data_query(args, known_areas: set[str], threshold: int) -> tuple[Query, str]:
+    """Validate the parameters of ``/api/v1/data``; raise ApiError naming the bad one."""
+    unknown = sorted(set(args) - set(DATA_PARAMETERS))
+    if unknown:
+        raise ApiError(400, unknown[0], f"unknown parameter '{unknown[0]}': use one of "
+                       + ", ".join(DATA_PARAMETERS))
+    ids = _list(args, "indicator")
+    if not ids:
+        raise ApiError(400, "indicator", "'indicator' is required, for example "
+                       "indicator=uptake.completion (see /api/v1/indicators)")
+    catalogue = indicators()
+    for i in ids:
+        if i not in catalogue:
+            raise ApiError(404, "indicator", f"unknown indicator '{i}': see /api/v1/indicators")
+    areas = _list(args, "area")
+    for a in areas or []:
+        if a != PROGRAMME and a not in known_areas:
+            raise ApiError(404, "area", f"unknown area '{a}': give a GSS code from /api/v1/areas "
+                           "or 'programme'")
+    periods = [_period({"period": p}, "period") for p in _list(args, "period") or []] or None
+    start, end = _period(args, "from"), _period(args, "to")
+    if start and end and parse_period(start).start > parse_period(end).end:
+        raise ApiError(400, "from", f"'from' ({start}) is after 'to' ({end})")
+    intervention, level = args.get("intervention"), args.get("level")
+    if intervention is not None and level is not None:
+        raise ApiError(400, "level", "give 'intervention' or 'level', not both")
+    if intervention is not None:
+        intervention = intervention.strip().lower()
+        if intervention not in load_reference().interventions:
+            raise ApiError(400, "intervention", f"unknown intervention '{intervention}': use one "
+                           "of " + ", ".join(load_reference().interventions))
+    if level is not None:
+        level = level.strip().lower()
+        if level not in LEVELS:
+            raise ApiError(400, "level", f"unknown level '{level}': use one of "
+                           + ", ".join(LEVELS))
+    breakdowns = _list(args, "breakdown")
+    for b in breakdowns or []:
+        if b not in BREAKDOWNS:
+            raise ApiError(400, "breakdown", f"unknown breakdown '{b}': use one of "
+                           + ", ".join(BREAKDOWNS))
+    if breakdowns and ids != ["reach.breakdown"]:
+        raise ApiError(400, "breakdown", "'breakdown' applies only to indicator=reach.breakdown")
+    ci = args.get("ci", "95")
+    if ci not in ("95", "99.8"):
+        raise ApiError(400, "ci", f"'ci' must be 95 or 99.8, not '{ci}'")
+    fmt = args.get("format", "json")
+    if fmt not in ("json", "csv"):
+        raise ApiError(400, "format", f"'format' must be json or csv, not '{fmt}'")
+    query = Query(
+        indicators=tuple(catalogue[i] for i in ids), areas=tuple(areas) if areas else None,
+        periods=tuple(periods) if periods else None, period_from=start, period_to=end,
+        intervention=intervention, level=level,
+        breakdowns=tuple(breakdowns) if breakdowns else None, ci=float(ci), threshold=threshold,
+    )
+    return query, fmt
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if hasattr(value, "item"):  # numpy scalar
+        return _clean(value.item())
+    try:
+        if value != value:  # pandas NA / NaT
+            return None
+    except TypeError:
+        return None
+    return value
+
+
+def records(rows) -> list[dict]:
+    """Engine rows as the API's flat records (contract columns only, nulls as None)."""
+    out = rows.reindex(columns=ROW_COLUMNS).astype(object)
+    return [{k: _clean(v) for k, v in r.items()} for r in out.to_dict("records")]
+
+
+def to_csv(recs: list[dict]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=ROW_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for r in recs:
+        writer.writerow({k: "" if v is None else v for k, v in r.items()})
+    return buf.getvalue()
+
+
+def register_api(server: flask.Flask, db: Database, settings: DashboardSettings) -> None:
+    """Attach the ``/api/v1/`` routes to a Flask server."""
+    bp = flask.Blueprint("api_v1", __name__, url_prefix="/api/v1")
+
+    @bp.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return _error(exc)
+
+    @bp.errorhandler(404)
+    def _not_found(_exc):
+        return _error(ApiError(404, None, "no such endpoint: see /api/v1/openapi.json"))
+
+    @bp.errorhandler(405)
+    def _method(_exc):
+        return _error(ApiError(405, None, "this API is read-only: use GET"))
+
+    @bp.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, READ_ERRORS + (SQLAlchemyError,)):
+            log.warning("API could not read the database: %s", exc)
+            return _error(ApiError(503, None, "the database cannot be read just now; try again "
+                                   "shortly"))
+        log.exception("API request failed")
+        return _error(ApiError(500, None, "the request could not be answered; the error has "
+                               "been logged"))
+
+    @bp.get("/areas")
+    def areas():
+        with db.engine.connect() as conn:
+            cov = coverage(conn)
+        data = [
+            {"code": r["area_code"], "name": r["area_name"], "region": r["region"],
+             "families": _clean(r["families"]), "annual_target": _clean(r["annual_target"]),
+             "source": r["source"], "latest_return": _clean(r["return_period"])}
+            for r in cov.astype(object).to_dict("records")
+        ]
+        return flask.jsonify({"data": data})
+
+    @bp.get("/indicators")
+    def indicator_list():
+        data = [i.public() for i in indicators().values()]
+        return flask.jsonify({"data": data, "meta": {"definitions_version": DEFINITIONS_VERSION}})
+
+    @bp.get("/data")
+    def data():
+        with db.engine.connect() as conn:
+            known = set(coverage(conn)["area_code"])
+            query, fmt = parse_data_query(flask.request.args, known,
+                                          settings.suppression_threshold)
+            result = compute(conn, query)
+        recs = records(result.rows)
+        if fmt == "csv":
+            resp = flask.Response(to_csv(recs), mimetype="text/csv; charset=utf-8")
+            resp.headers["Content-Disposition"] = "attachment; filename=lfo-data.csv"
+            resp.headers["X-Data-As-At"] = result.meta["data_as_at"] or ""
+            resp.headers["X-Suppression-Threshold"] = str(result.meta["threshold"])
+            resp.headers["X-Definitions-Version"] = result.meta["definitions_version"]
+            return resp
+        return flask.jsonify({"data": recs, "meta": result.meta})
+
+    @bp.get("/openapi.json")
+    def openapi():
+        return flask.jsonify(openapi_document())
+
+    server.register_blueprint(bp)
