@@ -441,3 +441,13 @@ def test_demo_builder_stops_with_the_etl_reason_when_load_fails(tmp_path, monkey
 def test_demo_is_needed_only_when_the_database_is_missing(db_url, tmp_path):
     assert not needs_demo(db_url)
     assert needs_demo(f"sqlite:///{tmp_path / 'nothing.db'}")
+
+
+def test_wsgi_entry_point_serves_the_app_from_environment_settings(db_url, monkeypatch):
+    monkeypatch.setenv("LFO_DATABASE_URL", db_url)
+    sys.modules.pop("dashboard.wsgi", None)
+    import dashboard.wsgi as wsgi
+
+    client = wsgi.server.test_client()
+    assert client.get("/").status_code == 200
+    assert wsgi.server.config["LFO_SETTINGS"].database_url == db_url
