@@ -29,14 +29,12 @@ def compare(lower: Any, upper: Any, benchmark: Any, polarity: Any) -> Any:
     the benchmark or the polarity is missing. Scalars give a scalar; a Series keeps its index.
     """
     lo, hi, bench, pol, like = _inputs(lower, upper, benchmark, polarity)
-    bad_pol = [p for p in set(pol.tolist()) if p is not None and p not in POLARITIES]
+    bad_pol = [p for p in pd.unique(pol) if p is not None and p not in POLARITIES]
     if bad_pol:
         raise ValueError(f"polarity must be one of {POLARITIES}, not {bad_pol[0]!r}")
     with np.errstate(invalid="ignore"):
         above, below = lo > bench, hi < bench
-    ok = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(bench) & np.array(
-        [p is not None for p in pol], dtype=bool
-    )
+    ok = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(bench) & ~pd.isna(pol)
     higher_better = pol == "higher_better"
     lower_better = pol == "lower_better"
     out = np.full(len(lo), "similar", dtype=object)
@@ -122,7 +120,7 @@ def _inputs(lower: Any, upper: Any, benchmark: Any, polarity: Any) -> tuple:
         for a in (lower, upper, benchmark)
     ]
     pol = np.atleast_1d(np.asarray(polarity, dtype=object))
-    pol = np.array([None if _missing(p) else p for p in pol], dtype=object)
+    pol = np.where(pd.isna(pol), None, pol)
     arrays = np.broadcast_arrays(*nums, pol)
     return (*arrays, like)
 
@@ -130,12 +128,8 @@ def _inputs(lower: Any, upper: Any, benchmark: Any, polarity: Any) -> tuple:
 def _objects(*args: Any) -> tuple:
     like = _like(*args)
     arrays = [np.atleast_1d(np.asarray(a, dtype=object)) for a in args]
-    arrays = [np.array([None if _missing(v) else v for v in a], dtype=object) for a in arrays]
+    arrays = [np.where(pd.isna(a), None, a) for a in arrays]
     return (*np.broadcast_arrays(*arrays), like)
-
-
-def _missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
 
 
 def _like(*args: Any) -> Any:

@@ -56,7 +56,7 @@ def byars(count: ArrayLike, confidence: float = 0.95) -> tuple[Any, Any]:
     lower = O·(1 − 1/(9O) − z/(3√O))³, NaN where negative (undefined; PHE leaves it empty), and NaN
     for O = 0 (the formula's limit there is −∞); upper = (O+1)·(1 − 1/(9(O+1)) + z/(3√(O+1)))³.
     """
-    (o,), like = _floats(count)[:1], _floats(count)[1]
+    o, like = _floats(count)
     z = z_value(confidence)
     with np.errstate(invalid="ignore", divide="ignore"):
         lower = o * (1 - 1 / (9 * o) - z / (3 * np.sqrt(o))) ** 3
@@ -201,22 +201,22 @@ def _floats(*args: ArrayLike) -> tuple:
             like = a.index
         if not np.isscalar(a) and a is not None:
             scalar = False
-    arrays = [pd.to_numeric(pd.Series(np.atleast_1d(np.asarray(a, dtype=object))), errors="coerce")
-              .astype(float).to_numpy() if _needs_coerce(a) else np.asarray(a, dtype=float)
-              for a in args]
+    arrays = [_to_float(a) for a in args]
     arrays = list(np.broadcast_arrays(*[np.atleast_1d(a) for a in arrays]))
     if like is None and scalar:
         like = "scalar"
     return (*arrays, like)
 
 
-def _needs_coerce(a: ArrayLike) -> bool:
-    if a is None:
-        return True
+def _to_float(a: ArrayLike) -> np.ndarray:
+    """Numbers as floats; None, pd.NA and text that is not a number become NaN."""
     if isinstance(a, pd.Series):
-        return True
-    arr = np.asarray(a)
-    return arr.dtype == object
+        return pd.to_numeric(a, errors="coerce").astype(float).to_numpy()
+    arr = np.asarray(a if a is not None else np.nan)
+    if arr.dtype.kind not in "biuf":
+        flat = pd.to_numeric(pd.Series(arr.reshape(-1)), errors="coerce").astype(float)
+        return flat.to_numpy().reshape(arr.shape)
+    return arr.astype(float)
 
 
 def _wrap(like: Any, *arrays: np.ndarray) -> tuple:
