@@ -296,7 +296,19 @@ sum_outcomes = Table(
     Index("ix_sum_outcomes_period", "period", "measure", "area_code"),
 )
 
+# data quality: per area and optional column of the current return, rows and rows with a stated
+# value (an explicit not_stated counts as not stated)
+sum_completeness = Table(
+    "sum_completeness",
+    metadata,
+    Column("area_code", String(9), primary_key=True),
+    Column("sheet", String(20), primary_key=True),
+    Column("column", String(40), primary_key=True),
+    Column("rows", Integer, nullable=False),
+    Column("stated", Integer, nullable=False),
+)
+
 SUMMARY_TABLES = (
     "sum_reach", "sum_families", "sum_offers", "sum_endings", "sum_days_to_start",
-    "sum_both_parents", "sum_funnel", "sum_outcomes",
+    "sum_both_parents", "sum_funnel", "sum_outcomes", "sum_completeness",
 )

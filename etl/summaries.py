@@ -221,6 +221,23 @@ def outcomes(e: pd.DataFrame, o: pd.DataFrame, levels: dict[str, str]) -> pd.Dat
     return _add_groups(rows, ["period", "measure"], levels)
 
 
+OPTIONAL_COLUMNS = {
+    "participants": ("sex", "age_band", "ethnicity", "relationship_status", "workless_household",
+                     "youngest_child_age_band"),
+    "interventions": ("delivery_mode",),
+}
+
+
+def completeness(p: pd.DataFrame, e: pd.DataFrame) -> pd.DataFrame:
+    """Rows and rows with a stated value, per optional column (not_stated is not stated)."""
+    out = []
+    for sheet, frame in (("participants", p), ("interventions", e)):
+        for column in OPTIONAL_COLUMNS[sheet]:
+            stated = int((frame[column] != "not_stated").sum()) if column in frame else 0
+            out.append({"sheet": sheet, "column": column, "rows": len(frame), "stated": stated})
+    return pd.DataFrame(out)
+
+
 def build_summaries(
     p: pd.DataFrame, e: pd.DataFrame, o: pd.DataFrame, levels: dict[str, str]
 ) -> dict[str, pd.DataFrame]:
@@ -236,6 +253,7 @@ def build_summaries(
         "sum_both_parents": both_parents(p, e) if not e.empty else pd.DataFrame(),
         "sum_funnel": funnel(p, e, levels) if not e.empty else pd.DataFrame(),
         "sum_outcomes": outcomes(e, o, levels) if not (e.empty or o.empty) else pd.DataFrame(),
+        "sum_completeness": completeness(p, e),
     }
 
 
@@ -253,7 +271,8 @@ _READS = {
         "FROM participants WHERE area_code = :area"),
     "episodes": text(
         "SELECT episode_key, participant_key, intervention, offered_date, status, start_date, "
-        "end_date, sessions_planned, sessions_attended FROM episodes WHERE area_code = :area"),
+        "end_date, sessions_planned, sessions_attended, delivery_mode FROM episodes "
+        "WHERE area_code = :area"),
     "outcomes": text(
         "SELECT episode_key, measure, timepoint, score FROM outcomes WHERE area_code = :area"),
 }

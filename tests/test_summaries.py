@@ -139,3 +139,11 @@ def test_outcomes_count_completed_episodes_by_end_period(built):
     assert (fy_csi["with_baseline"], fy_csi["paired"]) == (2, 1)  # e4 baseline only; e2 dropped
     sdq = row(out, period="2017-18_Q3", grp="level:specialist", measure="sdq_total")
     assert (sdq["improved"], sdq["reliable_recovered"]) == (1, 1)
+
+
+def test_completeness_counts_not_stated_as_missing(built):
+    c = built["sum_completeness"].set_index(["sheet", "column"])
+    assert c.loc[("participants", "sex"), ["rows", "stated"]].tolist() == [4, 3]
+    assert c.loc[("participants", "ethnicity"), ["rows", "stated"]].tolist() == [4, 3]
+    # the hand-made episodes have no delivery_mode column: nothing stated
+    assert c.loc[("interventions", "delivery_mode"), ["rows", "stated"]].tolist() == [5, 0]
