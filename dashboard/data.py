@@ -1,0 +1,111 @@
+"""What pages and exports ask of the indicator engine: one entry point, cached per data version.
+
+Every figure on a page comes from ``indicator_rows`` (the engine, with the app's suppression
+threshold). Results are cached in memory keyed by the database's data version (the newest load
+in ``etl_load_log`` and the current returns), so a load empties the cache for every worker on
+its next request: nothing stale is ever served.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import Connection, func, select
+
+from dashboard.db import Database
+from dashboard.indicators.definitions import Indicator, indicators
+from dashboard.indicators.engine import Query, Result, available_periods, compute
+from dashboard.indicators.queries import coverage
+from etl import schema
+
+_CACHE_SIZE = 256
+
+
+def data_version(conn: Connection) -> tuple:
+    """Changes whenever a load changes the current data (or a new return is logged)."""
+    log, r = schema.etl_load_log, schema.returns
+    newest = conn.execute(select(func.max(log.c.load_id))).scalar()
+    current = conn.execute(select(func.count(), func.max(r.c.loaded_at))).one()
+    return (newest, current[0], str(current[1]))
+
+
+class IndicatorData:
+    """Indicator results for one app, cached by data version (thread-safe, bounded)."""
+
+    def __init__(self, db: Database, threshold: int) -> None:
+        self.db = db
+        self.threshold = threshold
+        self._cache: OrderedDict[tuple, object] = OrderedDict()
+        self._version: tuple | None = None
+        self._lock = threading.Lock()
+
+    def _cached(self, key: tuple, make):
+        with self.db.engine.connect() as conn:
+            version = data_version(conn)
+            with self._lock:
+                if version != self._version:
+                    self._cache.clear()
+                    self._version = version
+                if key in self._cache:
+                    self._cache.move_to_end(key)
+                    return self._cache[key]
+            value = make(conn)
+        with self._lock:
+            if self._version == version:
+                self._cache[key] = value
+                while len(self._cache) > _CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return value
+
+    def rows(
+        self,
+        indicator_ids: Sequence[str],
+        *,
+        areas: Sequence[str] | None = None,
+        periods: Sequence[str] | None = None,
+        period_from: str | None = None,
+        period_to: str | None = None,
+        intervention: str | None = None,
+        level: str | None = None,
+        breakdowns: Sequence[str] | None = None,
+        ci: float = 95.0,
+    ) -> Result:
+        """Engine rows (see ``engine.ROW_COLUMNS``) for the indicators and filters given."""
+        catalogue = indicators()
+        query = Query(
+            indicators=tuple(catalogue[i] for i in indicator_ids),
+            areas=tuple(areas) if areas is not None else None,
+            periods=tuple(periods) if periods else None, period_from=period_from,
+            period_to=period_to, intervention=intervention, level=level,
+            breakdowns=tuple(breakdowns) if breakdowns else None, ci=ci,
+            threshold=self.threshold,
+        )
+        return self._cached(("rows", query), lambda conn: compute(conn, query))
+
+    def areas(self) -> pd.DataFrame:
+        """Every area with its region, population, target and current return (period, time)."""
+        return self._cached(("areas",), coverage)
+
+    def periods(self) -> list[str]:
+        """Every period with data: quarters, then financial years, oldest first."""
+        return self._cached(("periods",), lambda conn: available_periods(coverage(conn)))
+
+    def latest_quarter(self) -> str | None:
+        quarters = [p for p in self.periods() if "_Q" in p]
+        return quarters[-1] if quarters else None
+
+
+def indicator_data(db: Database, threshold: int) -> IndicatorData:
+    """The one ``IndicatorData`` of an app's database (pages share its cache)."""
+    existing = getattr(db, "_indicator_data", None)
+    if existing is None or existing.threshold != threshold:
+        existing = IndicatorData(db, threshold)
+        db._indicator_data = existing  # noqa: SLF001 - one cache per Database, by design
+    return existing
+
+
+def indicator(indicator_id: str) -> Indicator:
+    return indicators()[indicator_id]

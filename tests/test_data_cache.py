@@ -1,0 +1,32 @@
+"""Indicator results are cached per data version: a load makes the next request recompute."""
+
+import datetime as dt
+
+from engine_fixtures import build_db, episode
+from sqlalchemy import insert, update
+
+from dashboard.data import indicator_data
+from dashboard.db import Database
+from etl import schema
+from etl.db import writer_engine
+
+NEWCASTLE = "E08000021"
+
+
+def test_cache_serves_repeats_and_is_emptied_by_a_load(tmp_path):
+    url = build_db(tmp_path / "c.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
+    data = indicator_data(Database(url), threshold=10)
+    first = data.rows(["uptake.completion"], periods=["2017-18_Q1"], areas=[NEWCASTLE])
+    again = data.rows(["uptake.completion"], periods=["2017-18_Q1"], areas=[NEWCASTLE])
+    assert again is first  # served from the cache
+
+    engine = writer_engine(url)
+    with engine.begin() as conn:  # what a load does: log it and change the current data
+        conn.execute(insert(schema.etl_load_log).values(
+            file_name="x.zip", sha256="1" * 64, size_bytes=1, outcome="loaded",
+            started_at=dt.datetime(2019, 5, 1)))
+        conn.execute(update(schema.sum_endings).where(
+            schema.sum_endings.c.area_code == NEWCASTLE).values(completed=6))
+    after = data.rows(["uptake.completion"], periods=["2017-18_Q1"], areas=[NEWCASTLE])
+    assert after is not first
+    assert after.rows.iloc[0]["numerator"] == 6
