@@ -100,7 +100,7 @@ def map_header(file: str, raw: RawSheet, columns: list[Column]) -> tuple[dict[st
         findings = []
     for col in columns:
         if col.need != "optional" and col.name not in seen:
-            how = "the file is empty" if raw.empty_file else "the column is missing"
+            how = f"'{raw.source}' is empty" if raw.empty_file else "the column is missing"
             findings.append(Finding(file, sheet, None, col.name, None, "E106",
                                     f"{how}: the sheet {sheet} needs a column '{col.name}' "
                                     "(a header in row 1), even where its values are empty"))
