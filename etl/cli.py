@@ -237,28 +237,31 @@ def _files(args: argparse.Namespace) -> list[Path]:
 
 def _run_files(args: argparse.Namespace, files: list[Path], run, *, loading: bool,
                key_file: Path | None = None) -> int:
-    """Run validate or load with a progress bar; print and report what was done, even on failure."""
+    """Run validate or load with a progress bar; print and report what was done, even when the
+    command stops part way (a LoadError: exit status 2 after the summary of the files done)."""
     from etl.load_result import LoadError
 
     results: list = []
     verb = "Loading" if loading else "Checking"
-
+    error: LoadError | None = None
     with out.Progress(verb, total=len(files)) as bar:
         def on_file(result) -> None:
             results.append(result)
-            bar.advance(description=f"{verb} {result.file_name}")
-            if getattr(result, "key_created", False):
-                _key_notice(key_file)
+            bar.advance(description=f"{verb} (done: {result.file_name})")
 
         try:
             run(on_file)
         except LoadError as exc:
-            _finish(args, results, loading)
-            raise UsageError(_one_line(exc)) from exc
-    return _finish(args, results, loading)
+            error = exc
+    status = _finish(args, results, loading, report=error is None or bool(results))
+    if any(getattr(r, "key_created", False) for r in results):
+        _key_notice(key_file)
+    if error is not None:
+        raise UsageError(_one_line(error)) from error
+    return status
 
 
-def _key_notice(key_file: Path) -> None:
+def _key_notice(key_file: Path | None) -> None:
     sys.stderr.write(
         f"\n*** Created a new ID key file, {key_file}. BACK IT UP NOW, somewhere only the service "
         "account can read: without it, later returns no longer line up with the data loaded "
@@ -266,13 +269,13 @@ def _key_notice(key_file: Path) -> None:
     )
 
 
-def _finish(args: argparse.Namespace, results: list, loading: bool) -> int:
+def _finish(args: argparse.Namespace, results: list, loading: bool, *, report: bool) -> int:
     console = out.stdout_console()
     findings = _all_findings(results)
     if results:
         out.print_file_results(results, console, loading=loading)
         out.print_findings_summary(findings, console)
-    if args.report is not None:
+    if args.report is not None and report:
         write_report(findings, args.report)
         console.print(f"report: {len(findings):,} finding(s) written to {args.report}")
     outcomes = {r.outcome for r in results}

@@ -29,6 +29,7 @@ from rich.table import Table
 from etl.report import summarise
 
 WIDE = 240  # columns used when stdout is not a terminal, so tables do not wrap in logs
+ROUTINE = frozenset({"loaded", "already loaded", "valid"})  # the table says it all
 OK_OUTCOMES = frozenset({"loaded", "loaded with quarantine", "already loaded", "forced", "valid"})
 
 
@@ -127,7 +128,7 @@ def print_file_results(results: Iterable[Any], console: Console, *, loading: boo
         table.add_row(*cells)
     console.print(table)
     for r in results:
-        if r.message:
+        if r.message and (r.outcome not in ROUTINE or "--allow-shrink" in r.message):
             console.print(f"{r.file_name}: {r.message}")
     ok = sum(1 for r in results if r.outcome in OK_OUTCOMES)
     verb = "loaded or already loaded" if loading else "valid"

@@ -506,3 +506,39 @@ def test_every_command_option_and_setting_is_documented():
     for status in ("| 0 |", "| 1 |", "| 2 |"):
         assert status in doc
     assert "90 days" in doc and "Back up the key" in doc
+
+
+# --- progress bar ---------------------------------------------------------------------------------
+
+
+class FakeTerminal:
+    """A stderr that says it is a terminal and keeps what is written to it."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+        self.text = ""
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("tty", [True, False], ids=["terminal", "redirected"])
+def test_progress_bar_is_drawn_only_on_a_terminal(monkeypatch, tty):
+    from etl.console import Progress
+
+    fake = FakeTerminal(tty)
+    monkeypatch.setattr(sys, "stderr", fake)
+    with Progress("Loading", total=2) as bar:
+        bar.advance(description="Loading (done: a.zip)")
+        bar.update("Generating", 2, 2)
+    if tty:
+        assert "Loading" in fake.text or "Generating" in fake.text
+    else:
+        assert fake.text == ""

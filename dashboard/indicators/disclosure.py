@@ -118,12 +118,13 @@ def secondary(
                 changed = True
         if changed:
             continue
-        bridges = derivable(members, hidden, informative) if exact else []
-        extra = _bridge_complement(bridges, members, orders, hidden, informative, den_small,
-                                   by_num, den)
-        if extra is None:
+        blocks = _derivable_blocks(members, hidden, informative) if exact else []
+        extra = [_bridge_complement(rows, members, orders, hidden, informative, den_small,
+                                    by_num, den) for rows in blocks]
+        extra = [e for e in extra if e is not None]
+        if not extra:
             return hidden
-        hidden[extra] = True
+        hidden[extra] = True  # one per block of equations: one fix may free the whole block
     raise RuntimeError("secondary suppression did not settle")  # unreachable: the mask only grows
 
 
@@ -136,6 +137,12 @@ def derivable(members: Sequence[pd.DataFrame], hidden: np.ndarray, informative: 
     determined exactly when every solution of the homogeneous system leaves it at 0, i.e. its row
     of a null-space basis is zero. Solved per connected block of equations.
     """
+    return sorted(r for rows in _derivable_blocks(members, hidden, informative) for r in rows)
+
+
+def _derivable_blocks(members: Sequence[pd.DataFrame], hidden: np.ndarray,
+                      informative: np.ndarray) -> list[list[int]]:
+    """``derivable`` rows grouped by connected block of equations (blocks with none left out)."""
     eq_parts, var_parts, coef_parts, offset = [], [], [], 0
     for mem in members:
         pos, gid = mem["pos"].to_numpy(), mem["gid"].to_numpy()
@@ -154,7 +161,7 @@ def derivable(members: Sequence[pd.DataFrame], hidden: np.ndarray, informative: 
     graph = sparse.coo_matrix((np.ones(len(eqs)), (eq_idx, n_eq + var_idx)),
                               shape=(n_eq + n_var, n_eq + n_var))
     _, label = connected_components(graph, directed=False)
-    found: list[int] = []
+    found: list[list[int]] = []
     entry_comp = label[eq_idx]
     for comp in np.unique(label[n_eq:]):
         e_sel = np.flatnonzero(label[:n_eq] == comp)
@@ -166,8 +173,10 @@ def derivable(members: Sequence[pd.DataFrame], hidden: np.ndarray, informative: 
         _, sv, vt = np.linalg.svd(a)
         null = vt[int((sv > 1e-9).sum()):]
         fixed = np.all(np.abs(null) < 1e-9, axis=0) if len(null) else np.ones(len(v_sel), bool)
-        found.extend(int(var_ids[v_sel[j]]) for j in np.flatnonzero(fixed))
-    return sorted(found)
+        rows = [int(var_ids[v_sel[j]]) for j in np.flatnonzero(fixed)]
+        if rows:
+            found.append(rows)
+    return found
 
 
 def _bridge_complement(
