@@ -23,9 +23,15 @@ to every margin and repeated until nothing changes (the mask only grows, so it s
   one of the margin's hidden rows: with it hidden, one more hidden area cell is still needed only if
   the cells alone would reveal it (all cells shown means the total is their sum).
 
-Limits, as the specification accepts them: bounds (a hidden value known to lie in a narrow range)
-and differencing across periods or across overlapping tables (2-D patterns where a hidden cell is a
-"bridge" between otherwise protected blocks) are not searched for.
+- Where margins overlap (areas × categories, with both kinds of table in one frame) every margin
+  can have 0 or ≥ 2 hidden rows and a hidden cell still follow from adding margins up (a "bridge"
+  between two protected blocks). So, once the rule above is stable, the hidden rows are checked
+  together by linear algebra (``derivable``); a derivable row gets one more complement from its
+  first margin and the rule runs again, until no hidden row can be derived.
+
+Not protected, as the specification accepts: bounds (a hidden value known to lie in a narrow
+range, e.g. from non-negativity), differencing across periods, and complements (a numerator near its
+denominator, so that denominator − numerator is small, is shown).
 """
 
 from __future__ import annotations
