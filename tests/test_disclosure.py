@@ -118,6 +118,7 @@ def test_apply_nulls_every_figure_and_marks_status_c() -> None:
     frame = _areas([3, 20, 15, 40], [50, 60, 70, 80])
     frame.loc[frame["area"] == "E04", "status"] = "x"  # untouched where not suppressed
     frame["n_areas"] = 4
+    frame["upper"] = frame["upper"].astype(object)  # a figure column of any dtype is nulled
     out = apply(frame, margins=[AREAS], keep=("n_areas",))
     hidden = out[out["status"] == "c"]
     assert hidden["area"].tolist() == ["E01", "E03"]

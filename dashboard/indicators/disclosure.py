@@ -52,6 +52,8 @@ THRESHOLD = 10
 SUPPRESSED = "c"
 # text columns that describe a figure and go with it (numeric columns are found by dtype)
 _TEXT_PREFIXES = ("comparison", "trend", "significance")
+# figure columns nulled whatever their dtype (an all-missing column can arrive as object)
+_FIGURES = frozenset({"value", "lower", "upper", "numerator", "denominator", "benchmark"})
 
 
 @dataclass(frozen=True)
@@ -257,7 +259,7 @@ def hide(
         if numeric:
             out[column] = out[column].astype(float)
             out.loc[mask, column] = np.nan
-        elif str(column).startswith(_TEXT_PREFIXES):
+        elif column in _FIGURES or str(column).startswith(_TEXT_PREFIXES):
             out[column] = out[column].astype(object)
             out.loc[mask, column] = None
     out[status] = out[status].astype(object) if status in out else None
