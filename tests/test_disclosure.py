@@ -156,6 +156,21 @@ def test_a_breakdown_table_and_the_area_table_are_suppressed_together() -> None:
     assert hidden == {("E01", "a"), ("E02", "a"), ("E01", "b"), ("E02", "b")}
 
 
+def test_breakdowns_split_from_one_shared_total() -> None:
+    # one area: sex (female 36, male 4) and age band (a 20, b 20) both add up to the "all" row
+    frame = pd.DataFrame({
+        "area": "E01",
+        "breakdown": ["sex", "sex", "age", "age", None],
+        "category": ["female", "male", "a", "b", "all"],
+        "numerator": [36, 4, 20, 20, 40], "denominator": [90, 10, 50, 50, 100],
+        "order": [0, 1, 0, 1, 9],
+    })
+    frame["is_all"] = frame["category"] == "all"
+    margin = Margin(("area",), "is_all", "order", split="breakdown")
+    mask = secondary(frame, primary(frame["numerator"], frame["denominator"]), [margin])
+    assert frame.loc[mask, "category"].tolist() == ["female", "male"]
+
+
 def test_suppress_indicator_on_the_engines_breakdown_frame() -> None:
     # one area, one period, sex breakdown: female 30, male 4, other 0, not_stated 6 of 40
     cats = ["sex:female", "sex:male", "sex:other", "sex:not_stated"]

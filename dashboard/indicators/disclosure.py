@@ -79,13 +79,10 @@ def primary(numerator: Any, denominator: Any = None, threshold: int = THRESHOLD)
     Pass ``denominator=None`` for counts. Missing values never trigger suppression on their own.
     """
     num = _floats(numerator)
-    small_num = (num > 0) & (num < threshold)
     if denominator is None:
-        return small_num
-    den = _floats(denominator)
-    num, den = np.broadcast_arrays(num, den)
-    small_num = (num > 0) & (num < threshold)
-    return small_num | (den < threshold)
+        return (num > 0) & (num < threshold)
+    num, den = np.broadcast_arrays(num, _floats(denominator))
+    return ((num > 0) & (num < threshold)) | (den < threshold)
 
 
 def secondary(
