@@ -163,3 +163,17 @@ def test_reference_areas_file_itself_is_accepted():
     areas = read_areas_file(REFERENCE_DIR / "areas.csv")
     assert len(areas) == 12
     assert set(areas["source"]) == {"pilot"}
+
+
+def test_national_areas_file_from_the_generator_registers_153_areas(tmp_path, engine):
+    import numpy as np
+
+    from etl.generate import national_areas
+
+    path = tmp_path / "areas.csv"
+    national_areas(np.random.default_rng(1)).to_csv(path, index=False, lineterminator="\n")
+    result = add_areas(path, engine)
+    assert len(result.added) == 141 and len(result.unchanged) == 12
+    rows = area_rows(engine)
+    assert len(rows) == 153
+    assert rows["E99990141"]["source"] == "synthetic"

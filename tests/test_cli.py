@@ -433,7 +433,9 @@ def test_generate_writes_pilot_returns_that_validate(env, tmp_path, capsys):
     assert main(["generate", "--out", str(out), "--seed", "7"]) == 0
     text = capsys.readouterr().out
     assert "pilot return file(s)" in text and "faulty" in text
-    assert list(out.rglob("LFO_*_2018-19_Q4.*"))
+    last = sorted(out.rglob("LFO_E06000009_2018-19_Q4.*"))
+    assert last
+    assert main(["validate", *map(str, last)]) == 0
 
 
 # --- through python -m etl, in a subprocess ------------------------------------------------------
