@@ -6,7 +6,6 @@ Errors are one clear line and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
-import logging
 import socket
 import sys
 
@@ -33,7 +32,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # No root handler: warnings reach stderr through logging's last-resort handler, and Dash and
+    # werkzeug print their start-up and request lines once, through their own handlers.
     try:
         return _serve(args)
     except KeyboardInterrupt:
@@ -75,7 +75,6 @@ def _serve(args: argparse.Namespace) -> int:
     from dashboard.app import create_app
 
     app = create_app(settings)
-    _say(f"Serving the dashboard at http://{_url_host(args.host)}:{args.port}/ (Ctrl+C to stop)")
     try:
         app.run(host=args.host, port=args.port, debug=False)
     except OSError as exc:
@@ -99,10 +98,6 @@ def port_problem(host: str, port: int) -> str | None:
                 return f"port {port} on {host} is already in use: stop the other server or use --port"
             return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
     return None
-
-
-def _url_host(host: str) -> str:
-    return "127.0.0.1" if host in ("0.0.0.0", "") else host
 
 
 def _say(message: str) -> None:
