@@ -203,3 +203,17 @@ def test_two_loads_at_once_one_waits_and_nothing_is_corrupt(tmp_path, lfo_settin
     assert _q(lfo_settings, "PRAGMA integrity_check") == [("ok",)]
     assert _q(lfo_settings, "SELECT area_code, count(*) FROM participants GROUP BY area_code") \
         == [("E08000021", 900), ("E08000037", 900)]
+
+
+def test_a_file_over_50_mb_is_rejected_not_archived_and_its_hash_logged(tmp_path, lfo_settings):
+    big = tmp_path / "in" / "LFO_E08000021_2017-18_Q3.zip"
+    big.parent.mkdir()
+    with big.open("wb") as fh:
+        fh.write(b"PK" + b"\0" * (50 * 1024 * 1024 + 10))
+    [r] = load_files([big], lfo_settings)
+    assert r.outcome == "rejected"
+    assert "E110" in set(r.findings["code"])
+    assert not lfo_settings.archive_dir.exists() or not any(lfo_settings.archive_dir.iterdir())
+    digest = hashlib.sha256(big.read_bytes()).hexdigest()
+    assert _q(lfo_settings, "SELECT sha256, size_bytes, outcome FROM etl_load_log") == [
+        (digest, big.stat().st_size, "rejected")]
