@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -106,6 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs = LogSetup(args.verbose)
     try:
         return _run(args)
+    except BrokenPipeError:
+        # stdout was closed early (``| head``): say nothing more, and stop Python complaining
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return CANNOT_RUN
     except KeyboardInterrupt:
         _fail("stopped by the user (Ctrl+C); a load in progress was rolled back")
         return 130
@@ -272,11 +278,12 @@ def _key_notice(key_file: Path | None) -> None:
 def _finish(args: argparse.Namespace, results: list, loading: bool, *, report: bool) -> int:
     console = out.stdout_console()
     findings = _all_findings(results)
+    if args.report is not None and report:
+        write_report(findings, args.report)  # first, so a broken stdout cannot lose it
     if results:
         out.print_file_results(results, console, loading=loading)
         out.print_findings_summary(findings, console)
     if args.report is not None and report:
-        write_report(findings, args.report)
         console.print(f"report: {len(findings):,} finding(s) written to {args.report}")
     outcomes = {r.outcome for r in results}
     if "failed" in outcomes:
