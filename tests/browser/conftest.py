@@ -11,11 +11,13 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from builders import write_return
+from dash import Dash
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
@@ -91,10 +93,9 @@ def browser_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def live_server(browser_db_url: str) -> Iterator[str]:
-    """The dashboard served by werkzeug on a free local port, in a thread; yields its base URL."""
-    app = create_app(DashboardSettings(database_url=browser_db_url))
+@contextmanager
+def serving(app: Dash) -> Iterator[str]:
+    """Serve ``app`` with werkzeug on a free local port, in a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -103,6 +104,13 @@ def live_server(browser_db_url: str) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(browser_db_url: str) -> Iterator[str]:
+    """The dashboard on the browser tests' database, served locally; yields its base URL."""
+    with serving(create_app(DashboardSettings(database_url=browser_db_url))) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
