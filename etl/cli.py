@@ -278,11 +278,18 @@ def _key_notice(key_file: Path | None) -> None:
 def _finish(args: argparse.Namespace, results: list, loading: bool, *, report: bool) -> int:
     console = out.stdout_console()
     findings = _all_findings(results)
+    failure: OSError | None = None
     if args.report is not None and report:
-        write_report(findings, args.report)  # first, so a broken stdout cannot lose it
+        try:
+            write_report(findings, args.report)  # first, so a broken stdout cannot lose it
+        except OSError as exc:
+            failure = exc
     if results:
         out.print_file_results(results, console, loading=loading)
         out.print_findings_summary(findings, console)
+    if failure is not None:
+        raise ReportError(f"could not write the report {args.report}: "
+                          f"{failure.strerror or failure}") from failure
     if args.report is not None and report:
         console.print(f"report: {len(findings):,} finding(s) written to {args.report}")
     outcomes = {r.outcome for r in results}

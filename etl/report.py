@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -41,6 +42,11 @@ def check_report_path(path: Path) -> None:
         )
     if path.exists() and path.is_dir():
         raise ReportError(f"--report {path} is a folder: give a file name ending .csv or .xlsx")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise ReportError(f"--report {path}: cannot write in {folder}; choose another place")
 
 
 def guard_formula(value: object) -> object:

@@ -221,6 +221,14 @@ def test_report_with_an_unknown_extension_exits_2_before_loading(env, tmp_path, 
     assert not (tmp_path / "lfo.db").exists()
 
 
+def test_report_that_cannot_be_written_exits_2_before_loading(env, tmp_path, capsys):
+    (tmp_path / "a-file").write_text("x")
+    path = write_return(tmp_path / "in")
+    assert main(["load", str(path), "--report", str(tmp_path / "a-file" / "r.csv")]) == 2
+    assert_one_clear_line(capsys.readouterr().err, "cannot write in")
+    assert not (tmp_path / "lfo.db").exists()
+
+
 def test_help_exits_0(capsys):
     assert main(["load", "--help"]) == 0
     out = capsys.readouterr().out

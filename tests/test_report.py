@@ -133,3 +133,15 @@ def test_summary_counts_each_code_with_its_title_and_first_rows():
     assert e203["first_rows"] == f"{FILE} participants row 2 referral_source"
     assert list(summary["code"]) == ["E202", "E203", "E204", "E210", "W303"]
     assert summary.set_index("code").loc["W303", "severity"] == "warning"
+
+
+def test_report_under_a_file_is_refused_before_any_work(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(ReportError, match="cannot write in"):
+        check_report_path(tmp_path / "a-file" / "sub" / "r.csv")
+
+
+def test_report_folder_is_created_when_missing(tmp_path):
+    check_report_path(tmp_path / "new" / "r.csv")
+    path = write_report(sample_findings(), tmp_path / "new" / "r.csv")
+    assert path.exists()
