@@ -22,6 +22,16 @@ DATA_AS_AT = "data-as-at"
 HOME_STATE = "home-state"
 HOME_LOADED = "home-loaded"
 
+# --- data quality page (helper I) ---------------------------------------------------------------
+QUALITY_STATE = "quality-state"
+QUALITY_MESSAGES = "quality-messages"
+QUALITY_AREA = "quality-area"
+QUALITY_MEASURE = "quality-measure"
+QUALITY_PERIOD = "quality-period"
+QUALITY_CONTENT = "quality-content"
+QUALITY_COMPLETENESS_CHART = "quality-completeness"  # chart-kit chart_id
+QUALITY_PAIRED_CHART = "quality-paired"  # chart-kit chart_id
+
 NAV_LINK_TYPE = "nav-link"
 
 
