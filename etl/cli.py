@@ -98,7 +98,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return the exit status (never raises, except SystemExit from --help)."""
+    """Run one command and return its exit status; never raises (argparse's exits become statuses)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parse_args(argv)
