@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import logging
+import warnings
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -176,7 +177,9 @@ def _read_xlsx(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
         raise _e101(name, f"the file is not a valid .xlsx workbook ({exc.__class__.__name__}): "
                           "open it in Excel and save it again as .xlsx") from exc
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        with warnings.catch_warnings():  # e.g. "no default style": not the LA's concern
+            warnings.simplefilter("ignore", UserWarning)
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (*_ZIP_ERRORS, InvalidFileException, ParseError, TypeError, IndexError,
             AttributeError) as exc:
         raise _e101(name, f"the file is not a valid .xlsx workbook ({exc.__class__.__name__}): "
@@ -191,6 +194,7 @@ def _read_xlsx(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
                                         f"the sheet '{title}' is not part of the return and was "
                                         "ignored"))
                 continue
+            ws.reset_dimensions()  # a stale <dimension> tag would hide rows and columns
             sheets[key] = _xlsx_sheet(ws, key, title, name)
     except (*_ZIP_ERRORS, ParseError, TypeError, IndexError, AttributeError) as exc:
         raise _e101(name, f"the workbook is damaged ({exc.__class__.__name__}): open it in Excel "

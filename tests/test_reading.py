@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import re
 import struct
 import time
 import zipfile
@@ -303,3 +304,18 @@ def test_xlsx_empty_cells_are_empty_and_trailing_blank_columns_are_dropped(tmp_p
     sheet = read_return(path).sheets["participants"]
     assert sheet.header == ["a", "b"]
     assert sheet.kind.iloc[0].tolist() == [TEXT, EMPTY]
+
+
+def test_a_stale_dimension_tag_does_not_hide_rows_or_columns(tmp_path):
+    path = write_return(tmp_path, fmt="xlsx")
+    with zipfile.ZipFile(path) as zf:
+        items = {n: zf.read(n) for n in zf.namelist()}
+    for name in items:
+        if name.startswith("xl/worksheets/"):
+            items[name] = re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:B2"', items[name])
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in items.items():
+            zf.writestr(name, data)
+    result = read_return(path)
+    assert result.sheets["outcomes"].rows.tolist() == [2, 3, 4, 5, 6, 7]
+    assert result.sheets["outcomes"].header[-1] == "score"
