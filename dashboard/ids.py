@@ -38,3 +38,27 @@ NAV_LINK_TYPE = "nav-link"
 def nav_link(path: str) -> dict[str, str]:
     """The ID of the navigation link to the page at ``path``."""
     return {"type": NAV_LINK_TYPE, "path": path}
+
+# --- chart kit (dashboard/charts) ----------------------------------------------------------------
+#: Parts of a chart card a page callback fills (plain string IDs: ARIA attributes can point at them).
+CHART_PARTS = ("section", "heading", "subtitle", "figure", "graph", "content", "empty", "summary",
+               "table", "notes", "meta")
+#: Parts matched by the kit's one download callback (pattern-matching IDs keyed by chart_id).
+CHART_PATTERN_PARTS = ("download", "payload")
+CHART_DOWNLOAD_BUTTON = "chart-download-button"
+
+
+def chart(chart_id: str, part: str) -> str:
+    """The ID of one part (``CHART_PARTS``) of the chart card ``chart_id``."""
+    return f"chart-{chart_id}-{part}"
+
+
+def chart_pattern(chart_id: object, part: str) -> dict[str, object]:
+    """Pattern-matching ID of the card's dcc.Download or payload dcc.Store (``CHART_PATTERN_PARTS``);
+    ``chart_id`` may be ``dash.MATCH``."""
+    return {"type": f"chart-{part}", "chart": chart_id}
+
+
+def chart_download_button(chart_id: object, fmt: str) -> dict[str, object]:
+    """The ID of a card's download button for ``fmt`` (png, svg, csv, xlsx)."""
+    return {"type": CHART_DOWNLOAD_BUTTON, "chart": chart_id, "fmt": fmt}
