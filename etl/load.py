@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from etl import periods, store
 from etl.archive import archive_file, sha256_of
@@ -122,7 +122,7 @@ class _Loader:
             log.debug("load of %s failed", path, exc_info=True)
             result.outcome = "failed"
             result.rows_loaded, result.rows_held_back = {}, 0
-            result.message = f"failed: {exc}; nothing was changed"
+            result.message = f"failed: {_one_line(exc)}; nothing was changed"
             result.load_id = self._log_failure(result, started)
         if self._key_created_pending:
             self._key_created_pending = False
@@ -251,6 +251,16 @@ class _Loader:
             store.supersede_held_back(conn, area, load_id)
             store.finish_load_log(conn, load_id, now_utc())
         result.load_id = load_id
+
+
+def _one_line(exc: Exception) -> str:
+    """A readable line for the user and the load log (no SQL text, no bound parameters)."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        text = f"database error: {exc.orig}"
+    else:
+        text = str(exc) or type(exc).__name__
+    text = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def _raw_ids(checked: CheckedReturn) -> set[str]:

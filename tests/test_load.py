@@ -294,6 +294,7 @@ def test_failure_inside_the_transaction_rolls_back_and_is_logged_as_failed(tmp_p
     [r] = load_files([write_return(tmp_path / "b", period="2017-18_Q4")], lfo_settings)
     assert r.outcome == "failed"
     assert "disk on fire" in r.message
+    assert "\n" not in r.message and "[SQL" not in r.message
     assert dump_sql(db_file(lfo_settings)) == before
     assert _q(lfo_settings, "SELECT outcome FROM etl_load_log ORDER BY load_id") == [
         ("loaded",), ("failed",)]
