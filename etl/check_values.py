@@ -30,6 +30,8 @@ DATE_RE = re.compile(
     r"(?: 00:00(?::00)?)?$"
 )
 WHOLE_RE = r"[+-]?\d+(?:\.0+)?"
+# how Excel shows a band it turned into a date, once saved as text: 02-Apr, Apr-17, 5-Nov-2017
+EXCEL_DATE_TEXT_RE = r"(?i:\d{1,2}-[a-z]{3}(?:-\d{2,4})?|[a-z]{3}-\d{2,4})"
 _NHS_WEIGHTS = np.arange(10, 1, -1)
 
 
@@ -202,7 +204,9 @@ def check_code(column: str, text: pd.Series, kind: pd.Series, issues: Issues, *,
     issues.add(formula, "E203", text, FORMULA_MESSAGE)
     rest = ~missing & ~formula
     if column in BAND_COLUMNS:
-        band_date = rest & (kind == DATE)
+        looks_dated = text.str.fullmatch(EXCEL_DATE_TEXT_RE, na=False) | parse_dates(
+            text.where(rest & (kind != DATE), "")).notna()
+        band_date = rest & ((kind == DATE) | looks_dated)
         issues.add(band_date, "E203", text, BAND_DATE_MESSAGE)
         rest &= ~band_date
     lower = text.str.lower()

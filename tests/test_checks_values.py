@@ -207,3 +207,26 @@ def test_parse_dates_handles_a_mixed_column():
     assert out.iloc[0] == pd.Timestamp("2017-04-03")
     assert pd.isna(out.iloc[1]) and pd.isna(out.iloc[2])
     assert out.iloc[3] == pd.Timestamp("2016-01-01")
+
+
+@pytest.mark.parametrize("text", ["02-Apr", "2-Apr", "Apr-17", "05-Nov-2017", "02/04/2017",
+                                  "2017-04-02"])
+def test_a_band_saved_as_date_text_gets_the_band_message(text):
+    value, codes, messages = _run_band(text)
+    assert codes == ["E203"] and messages == [BAND_DATE_MESSAGE]
+
+
+@pytest.mark.parametrize("text", ["2-4", "5-11", "12-17", "55+", "16-24"])
+def test_bands_are_not_mistaken_for_dates(text):
+    value, codes, _ = _run_band(text)
+    assert codes == [] and value == text
+
+
+def _run_band(text):
+    issues = Issues()
+    values, _ = check_code("youngest_child_age_band", pd.Series([text], dtype="str"),
+                           pd.Series([TEXT], dtype="str"), issues,
+                           allowed=("0-1", "2-4", "5-11", "12-17", "16-24", "55+"),
+                           required=False)
+    codes = [c for c, pos in zip(issues.code, issues.pos, strict=True) for _ in pos]
+    return values.iloc[0], codes, [m for ms in issues.message for m in ms]
