@@ -83,9 +83,8 @@ def read_return(path: Path) -> ReadResult:
         return ReadResult({}, [f], True)
     if size > MAX_FILE_BYTES:
         f = Finding(name, None, None, None, str(size), "E110",
-                    f"the file is {size / 1024 / 1024:.1f} MB, over the 50 MB limit: "
-                    "split nothing, but remove other sheets, formatting and images, or send a .zip "
-                    "of CSVs")
+                    f"the file is {size / 1024 / 1024:.1f} MB, over the 50 MB limit: remove "
+                    "other sheets, formatting and images, or send the data as a .zip of CSV files")
         return ReadResult({}, [f], True)
     ext = path.suffix.lower()
     try:
@@ -295,6 +294,8 @@ def _read_zip(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
     with zf:
         _check_declared_sizes(zf, name)
         members = _pick_members(zf, name, findings)
+        if any(info.flag_bits & 0x1 for info in members.values()):
+            raise _e101(name, "the zip is password-protected: make it again without a password")
         budget = _Budget(name)
         sheets: dict[str, RawSheet] = {}
         for key, info in members.items():

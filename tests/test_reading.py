@@ -319,3 +319,16 @@ def test_a_stale_dimension_tag_does_not_hide_rows_or_columns(tmp_path):
     result = read_return(path)
     assert result.sheets["outcomes"].rows.tolist() == [2, 3, 4, 5, 6, 7]
     assert result.sheets["outcomes"].header[-1] == "score"
+
+
+def test_a_password_protected_zip_is_e101(tmp_path):
+    path = write_return(tmp_path)
+    data = bytearray(path.read_bytes())
+    for sig, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):   # set the "encrypted" flag
+        i = data.find(sig)
+        while i != -1:
+            data[i + offset] |= 0x1
+            i = data.find(sig, i + 4)
+    path.write_bytes(bytes(data))
+    result = read_return(path)
+    assert codes(result) == ["E101"] and "password" in result.findings[0].message
