@@ -275,3 +275,10 @@ def test_participant_ids_include_rows_with_errors(tmp_path):
     result = check(tmp_path, tables)
     assert result.participant_ids == {"P001", "bad id!", "P003"}
     assert result.error_rows["participants"] == {3, 4}
+
+
+def test_return_level_errors_are_reported_together(tmp_path):
+    tables = valid_tables()
+    tables["participants"] = []
+    result = check(tmp_path, tables, area="E08000099", today=dt.date(2017, 12, 1))
+    assert [f.code for f in result.findings] == ["E103", "E104", "E107"]
