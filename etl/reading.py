@@ -385,7 +385,8 @@ def _csv_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str, name: str,
                 raise _e110(name, info.filename,
                             f"'{info.filename}' has more than 1,000,000 rows")
             if len(cells) > len(header):
-                extra[record_no] = ",".join(record[len(header):])
+                if any(cells[len(header):]):   # trailing empty fields hold nothing
+                    extra[record_no] = ",".join(record[len(header):])
                 cells = cells[:len(header)]
             texts.append(cells)
     except csv.Error as exc:

@@ -332,3 +332,11 @@ def test_a_password_protected_zip_is_e101(tmp_path):
     path.write_bytes(bytes(data))
     result = read_return(path)
     assert codes(result) == ["E101"] and "password" in result.findings[0].message
+
+
+def test_trailing_empty_fields_past_the_header_are_not_extra_fields(tmp_path):
+    members = members_of(tmp_path)
+    members["outcomes.csv"] = members["outcomes.csv"].replace(b",9\r\n", b",9,, \r\n")
+    sheet = read_return(make_zip(tmp_path, members)).sheets["outcomes"]
+    assert sheet.extra_fields == {}
+    assert sheet.text.shape[1] == 6
