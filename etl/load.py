@@ -55,7 +55,7 @@ def load_files(
     """Check and load each file in order, each in its own transaction (see the module docstring)."""
     try:
         engine = writer_engine(settings.database_url)
-    except (SQLAlchemyError, OSError, ValueError) as exc:
+    except (SQLAlchemyError, OSError, ValueError, ImportError) as exc:
         raise LoadError(f"cannot open the database {db_name(settings)}: {exc}") from exc
     try:
         with load_lock(engine, wait=lock_wait):

@@ -15,7 +15,7 @@ from etl import periods, store
 from etl.archive import sha256_of
 from etl.checks import CheckedReturn, check_file
 from etl.continuity import shrink_finding, stale_finding
-from etl.db import DatabaseError, database_exists, reader_engine
+from etl.db import DatabaseError, reader_engine, sqlite_path
 from etl.findings import findings_frame
 from etl.load_result import FileResult, LoadError, db_name, summarise
 from etl.pseudonymise import Hasher, KeyFileError, read_key
@@ -37,7 +37,8 @@ def validate_files(
     """
     engine = None
     try:
-        if database_exists(settings.database_url):
+        db_file = sqlite_path(settings.database_url)
+        if db_file is None or db_file.exists():  # a server must answer; a missing file is empty
             engine = reader_engine(settings.database_url)
         with engine.connect() if engine is not None else nullcontext() as conn:
             has_data = conn is not None and inspect(conn).has_table("returns")
@@ -63,7 +64,7 @@ def validate_files(
                 if on_file is not None:
                     on_file(result)
             return results
-    except (SQLAlchemyError, DatabaseError, OSError) as exc:
+    except (SQLAlchemyError, DatabaseError, OSError, ImportError) as exc:
         raise LoadError(f"cannot read the database {db_name(settings)}: {exc}") from exc
     finally:
         if engine is not None:

@@ -95,3 +95,14 @@ def test_validate_of_a_database_that_is_not_one_is_a_load_error(tmp_path, lfo_se
     assert path.read_bytes().startswith(b"this is not")
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(path).execute("SELECT 1 FROM sqlite_master").fetchall()
+
+
+def test_a_database_server_that_cannot_be_used_is_a_load_error(tmp_path, lfo_settings):
+    unreachable = type(lfo_settings)(database_url="postgresql://lfo@127.0.0.1:1/lfo",
+                                      archive_dir=lfo_settings.archive_dir,
+                                      id_key_file=lfo_settings.id_key_file)
+    f = write_return(tmp_path / "a")
+    with pytest.raises(LoadError, match="database"):
+        validate_files([f], unreachable)
+    with pytest.raises(LoadError, match="database"):
+        load_files([f], unreachable)
