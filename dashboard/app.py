@@ -18,6 +18,8 @@ from dashboard import callbacks, theme
 from dashboard.api import register_api
 from dashboard.db import Database
 from dashboard.layouts import Page, home, shell
+from dashboard.layouts import accessibility as accessibility_page
+from dashboard.layouts import definitions as definitions_page
 from dashboard.settings import DashboardSettings
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,10 @@ ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 #: Every page, in navigation order. Add a page here (see docs/dashboard-dev.md).
 PAGES: tuple[Page, ...] = (
     Page(path="/", title=home.TITLE, nav_label="Home", layout=home.layout),
+    Page(path="/definitions", title=definitions_page.TITLE, nav_label="Definitions",
+         layout=definitions_page.layout),
+    Page(path="/accessibility", title=accessibility_page.TITLE, nav_label="Accessibility",
+         layout=accessibility_page.layout),
 )
 
 INDEX_STRING = """<!DOCTYPE html>

@@ -1,0 +1,234 @@
+"""The definitions page: every indicator's metadata and method, disclosure control, caveats and
+the reference tables with their sources. Static: built from the code's own definitions and from
+``data/reference`` (no database). Each indicator has an anchor, so charts can link to
+``/definitions#uptake.completion``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+from dash import html
+from dash.development.base_component import Component
+
+from dashboard.indicators.definitions import CAVEATS, DEFINITIONS_VERSION, Indicator, indicators
+from dashboard.layouts.quality import data_table
+from etl.db import read_reference
+
+TITLE = "Definitions and methods"
+
+TOPICS = (
+    ("reach", "Reach indicators", "Who the programme reaches."),
+    ("uptake", "Uptake indicators", "What happens after an offer."),
+    ("outcomes", "Outcome indicators", "Relationship and wellbeing change, for each measure."),
+)
+
+#: (field, label) of the published metadata, in the order shown.
+FIELDS = (
+    ("id", "Identifier"),
+    ("definition", "Definition"),
+    ("numerator", "Numerator"),
+    ("denominator", "Denominator"),
+    ("unit", "Unit"),
+    ("polarity", "Polarity"),
+    ("period_basis", "Period basis"),
+    ("interval_method", "Interval method"),
+    ("source_tables", "Source tables"),
+)
+
+METHODS = (
+    ("Proportions: Wilson score interval",
+     "Percentages of people, families or episodes have a Wilson score interval (Wilson 1927), "
+     "computed as PHE Fingertips does (PHEindicatormethods phe_proportion): lower, upper = "
+     "(2x + z² ∓ z√(z² + 4x(1 − x/n))) ÷ (2(n + z²)), where x is the numerator, n the "
+     "denominator and z = 1.96 for 95%."),
+    ("Rates: Byar's method",
+     "The family reach rate per 10,000 families has Byar's approximation to the exact Poisson "
+     "interval for the count (Breslow and Day 1987), divided by the number of families. Where "
+     "the lower limit would be negative, or the count is 0, it is undefined and left empty."),
+    ("Means: Student's t interval",
+     "Means (sessions attended, mean change, change sustained) have the interval mean ∓ "
+     "t(n − 1) × SD ÷ √n; none for fewer than two episodes. The SD is the sample SD (n − 1)."),
+    ("Medians: interquartile range",
+     "Days from referral to start is a median with the interquartile range (25th and 75th "
+     "percentiles, linear interpolation as numpy's default), not a confidence interval."),
+    ("Comparison with the programme",
+     "The benchmark is the programme value for the same period and filters: all covered areas "
+     "pooled (numerators over denominators; for means, the mean over all areas' episodes). An "
+     "area is better or worse where its interval lies wholly on one side of the benchmark, "
+     "similar where the interval touches or contains it. Charts and tables use 95% intervals; "
+     "the overview grid and the needs-attention list use 99.8%, because hundreds of "
+     "comparisons are made each period. Indicators without a polarity say higher or lower. "
+     "Counts, medians, the standardised response mean and progress to target have no "
+     "comparison (shown as [z])."),
+    ("Funnel plots: PHE control limits",
+     "Funnel plots show each area's percentage against its denominator with 95% and 99.8% "
+     "control limits around the pooled programme proportion p: p ± z√(p(1 − p) ÷ n), clipped "
+     "to 0–100% (Spiegelhalter 2005), drawn and labelled exactly as PHE Fingertips "
+     "(PHEindicatormethods phe_funnels, including its axis rules). These are not the Wilson "
+     "interval of the programme value."),
+    ("Recent trend: Cochran–Armitage test at 99.8%",
+     "The trend of a percentage over the five quarters ending with the period shown is the "
+     "Cochran–Armitage test for linear trend (one degree of freedom, two-sided); for a mean it "
+     "is a weighted least-squares test of slope with weights n ÷ SD². A trend is reported as "
+     "increasing or decreasing only when p < 0.002, otherwise as no significant change; with "
+     "a polarity, also as getting better or getting worse. There is no trend ([x]) unless all "
+     "five quarters have a denominator of at least the suppression threshold."),
+    ("Coverage and revisions",
+     "An area's figures exist only for periods up to the end of its latest accepted return; "
+     "later periods are [x]. The programme value pools only the areas whose returns cover the "
+     "period. Returns are cumulative snapshots, so past figures are revised when a later "
+     "return arrives; every view and export shows the date the data is as at."),
+)
+
+DISCLOSURE = (
+    "The suppression threshold T is 10 unless the service sets LFO_SUPPRESSION_THRESHOLD; each "
+    "chart's notes and downloads state the threshold in use.",
+    "Primary suppression: a figure is hidden when its numerator (for a count, the count) is "
+    "between 1 and T − 1, or its denominator is below T, counted in the indicator's own unit "
+    "(participants, families or episodes). A count of 0 is shown.",
+    "Secondary suppression: across each complete table (all areas and the programme for one "
+    "indicator, period and filter; or one area's categories of a breakdown and their total), "
+    "where a margin holds exactly one hidden figure, the smallest other figure is hidden too, "
+    "and hidden figures are checked together so that none can be worked back by adding up. "
+    "Every view hides the same cells, whatever it selects.",
+    "A hidden row has no value, interval, numerator, denominator, comparison or trend. Suppressed "
+    "areas are left out of funnel and caterpillar charts, and the chart's note names them.",
+    "Not protected in version 1: differencing across periods (a financial year minus its "
+    "quarters) and bounds.",
+    "Data-quality figures (returns, findings, completeness of optional fields) count returns and "
+    "cells, not people, and are not suppressed; paired-outcome completeness is an indicator and "
+    "is suppressed as one.",
+)
+
+SYMBOLS = (
+    ("[c]", "Confidential: suppressed to protect the people counted."),
+    ("[x]", "Not available: no return covers the period, or too little data for a trend."),
+    ("[z]", "Not applicable: for example a rate for a quarter, or a comparison for a count."),
+)
+
+
+def layout(search: str = "") -> html.Div:
+    """The whole page (no database work)."""
+    return _page()
+
+
+@cache
+def _page() -> html.Div:
+    catalogue = indicators()
+    return html.Div(
+        className="lfo-definitions",
+        children=[
+            html.H1(TITLE),
+            html.P(
+                [f"Definitions version {DEFINITIONS_VERSION}. Every figure on this dashboard, "
+                 "in its downloads and in the data API is one of these indicators, computed "
+                 "in one place. The same metadata is available as data at ",
+                 html.A("/api/v1/indicators", href="/api/v1/indicators"), "."],
+                className="lead",
+            ),
+            _contents(),
+            *[_topic(topic, heading, blurb, [i for i in catalogue.values() if i.topic == topic])
+              for topic, heading, blurb in TOPICS],
+            _methods(),
+            _disclosure(),
+            _caveats(),
+            _reference(),
+        ],
+    )
+
+
+def _contents() -> html.Nav:
+    links = [(f"topic-{t}", h) for t, h, _ in TOPICS] + [
+        ("methods", "Methods"), ("disclosure", "Disclosure control"), ("caveats", "Caveats"),
+        ("reference", "Reference tables and their sources")]
+    return html.Nav(
+        **{"aria-label": "On this page"},
+        children=[html.H2("On this page", className="h5"),
+                  html.Ul([html.Li(html.A(text, href=f"#{anchor}")) for anchor, text in links])],
+    )
+
+
+def _topic(topic: str, heading: str, blurb: str, items: list[Indicator]) -> html.Section:
+    return html.Section(
+        id=f"topic-{topic}",
+        **{"aria-labelledby": f"topic-{topic}-heading"},
+        children=[html.H2(heading, id=f"topic-{topic}-heading"), html.P(blurb),
+                  *[indicator_entry(i) for i in items]],
+    )
+
+
+def indicator_entry(ind: Indicator) -> html.Div:
+    """One indicator: its name as a heading (the anchor is its id) and its metadata."""
+    public = ind.public()
+    rows: list[Component] = []
+    for field, label in FIELDS:
+        rows += [html.Dt(label), html.Dd(html.Code(public[field]) if field == "id"
+                                         else public[field])]
+    return html.Div(
+        id=ind.id,
+        className="lfo-definition",
+        children=[html.H3(ind.name), html.Dl(rows, className="lfo-definition__list")],
+    )
+
+
+def _methods() -> html.Section:
+    children: list[Component] = [html.H2("Methods", id="methods")]
+    for heading, text in METHODS:
+        children += [html.H3(heading), html.P(text)]
+    return html.Section(children)
+
+
+def _disclosure() -> html.Section:
+    return html.Section([
+        html.H2("Disclosure control", id="disclosure"),
+        html.Ul([html.Li(t) for t in DISCLOSURE]),
+        html.H3("Symbols in tables and downloads"),
+        html.Dl([part for sym, text in SYMBOLS for part in (html.Dt(sym), html.Dd(text))]),
+    ])
+
+
+def _caveats() -> html.Section:
+    return html.Section([
+        html.H2("Caveats", id="caveats"),
+        html.Ul([html.Li(c) for c in CAVEATS]),
+    ])
+
+
+def _reference() -> html.Section:
+    m = read_reference("measures.csv")
+    measures = pd.DataFrame({
+        "Code": m["code"], "Measure": m["name"], "Construct": m["construct"],
+        "Scores": m["score_min"] + "–" + m["score_max"], "Higher is": m["higher_is"],
+        "Caseness": m["caseness_operator"] + " " + m["caseness_value"],
+        "Reliable change index": m["rci"], "Source": m["source"], "Status": m["status"],
+    })
+    i = read_reference("interventions.csv")
+    interventions = pd.DataFrame({
+        "Code": i["code"], "Intervention": i["name"], "Level": i["level"],
+        "Sessions": i["sessions_min"] + "–" + i["sessions_max"], "Measures": i["measures"],
+        "Sessions source": i["sessions_source"], "Note": i["note"],
+    })
+    a = read_reference("areas.csv")
+    areas = pd.DataFrame({
+        "Code": a["gss_code"], "Area": a["name"], "Region": a["region"],
+        "Families with children": a["families"], "Families source": a["families_source"],
+        "Annual target": a["annual_target"], "Target source": a["target_source"],
+        "Status": a["source"],
+    })
+    return html.Section([
+        html.H2("Reference tables and their sources", id="reference"),
+        html.P("Cut-offs, reliable change indices, session counts, families and targets come "
+               "from these tables. The source and status columns say which are published, "
+               "derived or programme assumptions; treat assumed values with care."),
+        html.H3("Measures"),
+        data_table(measures, "Outcome measures: scales, caseness cut-offs and reliable change"),
+        html.H3("Interventions"),
+        data_table(interventions, "Interventions, their level, sessions and measures"),
+        html.H3("Areas"),
+        data_table(areas, "Programme areas: families with dependent children and annual "
+                            "targets, with their sources", numeric=("Families with children",
+                                                                    "Annual target")),
+        html.P(html.A("Back to the top of the page", href="#main-content")),
+    ])

@@ -1,0 +1,216 @@
+"""The data-quality page: which returns each area has sent and when, what the checks found, how
+complete the optional fields and the paired outcomes are — so a reader knows how far to trust a
+figure. The layout is static; ``dashboard.callbacks.quality`` fills it from the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from dashboard import ids, urlstate
+from dashboard.layouts.home import format_when
+from etl.periods import Quarter
+from etl.reference import load_reference
+
+TITLE = "Data quality"
+ALL_AREAS = "all"
+
+PARAMS = (
+    urlstate.Param("area", parse=urlstate.gss_code, default=None),
+    urlstate.Param("measure", parse=urlstate.choice(tuple(load_reference().measures)),
+                   default="csi4"),
+    urlstate.Param("period", parse=lambda t: urlstate.period(t).label, default=None),
+)
+
+#: Load log outcomes in plain words for a reader.
+OUTCOME_WORDS = {
+    "loaded": "Loaded",
+    "loaded with quarantine": "Loaded, some rows held back",
+    "forced": "Loaded by force (checks overridden)",
+    "rejected": "Rejected",
+    "failed": "Failed",
+    "already loaded": "Already loaded (same file)",
+}
+
+OPTIONAL_FIELD_NAMES = {
+    "sex": "Sex", "age_band": "Age band", "ethnicity": "Ethnicity",
+    "relationship_status": "Relationship status", "workless_household": "Workless household",
+    "youngest_child_age_band": "Youngest child's age band", "delivery_mode": "Delivery mode",
+}
+
+
+def layout(search: str = "") -> html.Div:
+    """The page frame: filters and empty regions the callbacks fill (no database work)."""
+    from dashboard.charts import chart_card  # the chart kit (imported late: built in parallel)
+
+    measures = load_reference().measures
+    return html.Div([
+        html.H1(TITLE),
+        html.P(
+            "Which returns each area has sent and when, what the checks found in them, and how "
+            "complete the optional fields and the outcome questionnaires are — so you know how "
+            "far to trust a figure. These counts are of returns, rows and cells, not people, so "
+            "they are not suppressed; paired-outcome completeness is an indicator and is.",
+            className="lead",
+        ),
+        dcc.Store(id=ids.QUALITY_STATE, data={"search": search}),
+        html.Div(id=ids.QUALITY_MESSAGES, role="status"),
+        html.Section(
+            className="lfo-filters",
+            **{"aria-labelledby": "quality-filters-heading"},
+            children=[
+                html.H2("Choose what to show", id="quality-filters-heading"),
+                _fieldset("Area", dcc.RadioItems(
+                    id=ids.QUALITY_AREA, value=ALL_AREAS,
+                    options=[{"label": "All areas", "value": ALL_AREAS}],
+                    className="lfo-radios lfo-radios--columns", inputClassName="form-check-input",
+                    labelClassName="form-check-label")),
+                _fieldset("Outcome measure (paired-outcome completeness)", dcc.RadioItems(
+                    id=ids.QUALITY_MEASURE, value="csi4",
+                    options=[{"label": m.name, "value": m.code} for m in measures.values()],
+                    className="lfo-radios", inputClassName="form-check-input",
+                    labelClassName="form-check-label")),
+                _fieldset("Period (paired-outcome completeness)", dcc.RadioItems(
+                    id=ids.QUALITY_PERIOD, value=None, options=[],
+                    className="lfo-radios lfo-radios--columns", inputClassName="form-check-input",
+                    labelClassName="form-check-label")),
+            ],
+        ),
+        html.Div(id=ids.QUALITY_CONTENT, **{"aria-live": "polite"},
+                 children=html.P("Reading the database…")),
+        html.H2("Completeness of optional fields", id="quality-completeness-heading"),
+        html.P("The share of rows in each area's current return with a stated value in each "
+               "optional field. An explicit 'not stated' counts as not stated."),
+        chart_card(ids.QUALITY_COMPLETENESS_CHART, "Completeness of optional fields",
+                   heading_level=3),
+        html.H2("Paired-outcome completeness", id="quality-paired-heading"),
+        html.P(["Of completed episodes with a baseline questionnaire, the percentage that also "
+                "have an exit score: low completeness makes outcome figures less certain. ",
+                html.A("How this is defined", href="/definitions#outcome.csi4.paired",
+                       id="quality-paired-definition")]),
+        chart_card(ids.QUALITY_PAIRED_CHART, "Paired-outcome completeness", heading_level=3),
+    ])
+
+
+def _fieldset(legend: str, control: Component) -> html.Fieldset:
+    return html.Fieldset([html.Legend(legend, className="h6"), control], className="mb-3")
+
+
+# --- the parts the callbacks fill ----------------------------------------------------------------
+
+
+def data_table(df: pd.DataFrame, caption: str, *, numeric: Sequence[str] = (),
+               row_header: str | None = None) -> html.Div:
+    """An accessible table: caption, column headers with scope, an optional row-header column,
+    right-aligned numeric columns; missing cells show an en dash."""
+    head = html.Thead(html.Tr([html.Th(c, scope="col", className="text-end" if c in numeric
+                                       else None) for c in df.columns]))
+    body = []
+    for record in df.itertuples(index=False):
+        cells = []
+        for col, value in zip(df.columns, record, strict=True):
+            text = _cell(value)
+            cls = "text-end" if col in numeric else None
+            cells.append(html.Th(text, scope="row", className=cls) if col == row_header
+                         else html.Td(text, className=cls))
+        body.append(html.Tr(cells))
+    table = html.Table([html.Caption(caption), head, html.Tbody(body)],
+                       className="table table-sm lfo-table")
+    return html.Div(table, className="table-responsive")
+
+
+def _cell(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def when(value: object) -> str:
+    """A load time in UK time, or an en dash."""
+    if value is None or (not isinstance(value, dt.datetime) and pd.isna(value)):
+        return "–"
+    return format_when(pd.Timestamp(value).to_pydatetime())
+
+
+def returns_grid(current: pd.DataFrame, quarters: list[Quarter], grid: pd.DataFrame) -> Component:
+    """Area × quarter: covered by the current return ("✓ 2018-19 Q4 return") or not ("✗ none")."""
+    if not quarters:
+        return html.P("No area has a return loaded yet, so no quarter is covered.",
+                      className="lfo-empty")
+    head = html.Thead(html.Tr(
+        [html.Th("Area", scope="col"), html.Th("Current return", scope="col")]
+        + [html.Th(q.display, scope="col", className="text-nowrap") for q in quarters]))
+    body = []
+    for r in current.itertuples(index=False):
+        period = str(r.period).replace("_", " ") if isinstance(r.period, str) else None
+        summary = (f"{period}, {OUTCOME_WORDS.get(r.outcome, r.outcome or 'loaded').lower()} "
+                   f"{when(r.loaded_at)}" if period else "No return loaded")
+        cells = [html.Th(r.area_name, scope="row"), html.Td(summary)]
+        for q in quarters:
+            covered = bool(grid.at[r.area_code, q.label])
+            cells.append(html.Td(
+                f"✓ {period}" if covered else "✗ not covered",
+                className="lfo-grid__yes" if covered else "lfo-grid__no"))
+        body.append(html.Tr(cells))
+    n_cov = int(grid.any(axis=1).sum())
+    caption = (f"Quarters covered by each area's current return ({n_cov} of {len(current)} "
+               f"areas have one; 2016-17 Q1 to {quarters[-1].display})")
+    return html.Div(
+        html.Table([html.Caption(caption), head, html.Tbody(body)],
+                   className="table table-sm lfo-table lfo-grid"),
+        className="table-responsive", tabIndex="0", role="region",
+        **{"aria-label": "Quarters covered by each area's return (scrolls sideways)"})
+
+
+def loads_table(loads: pd.DataFrame, names: dict[str, str]) -> Component:
+    if loads.empty:
+        return html.P("No return has been sent yet.", className="lfo-empty")
+    df = pd.DataFrame({
+        "Received": [when(v) for v in loads["started_at"]],
+        "Area": [names.get(c, c or "name not readable") for c in loads["area_code"]],
+        "Return": loads["period"].fillna("–").str.replace("_", " "),
+        "File": loads["file_name"],
+        "Outcome": [OUTCOME_WORDS.get(o, o) for o in loads["outcome"]],
+        "Errors": loads["errors"], "Warnings": loads["warnings"],
+        "Rows held back": loads["rows_held_back"],
+        "Participants loaded": loads["participants_loaded"],
+    })
+    return data_table(df, f"Every return sent, newest first ({len(df)})",
+                      numeric=("Errors", "Warnings", "Rows held back", "Participants loaded"))
+
+
+def findings_table(findings: pd.DataFrame, names: dict[str, str]) -> Component:
+    if findings.empty:
+        return html.P("The checks found nothing to report in the current returns.",
+                      className="lfo-empty")
+    df = pd.DataFrame({
+        "Area": [names.get(c, c) for c in findings["area_code"]],
+        "Code": findings["code"], "What it means": findings["title"],
+        "Severity": findings["severity"].str.capitalize(), "Findings": findings["findings"],
+    })
+    return data_table(df, "Findings of the checks in each area's current return, by code",
+                      numeric=("Findings",))
+
+
+def held_back_table(held: pd.DataFrame, names: dict[str, str]) -> Component:
+    if held.empty:
+        return html.P("No rows are held back from the current returns.", className="lfo-empty")
+    df = pd.DataFrame({
+        "Area": [names.get(c, c) for c in held["area_code"]], "Sheet": held["sheet"],
+        "Rows held back": held["rows"], "Not yet resolved": held["unresolved"],
+    })
+    return data_table(df, "Rows held back (quarantined) from each area's current return",
+                      numeric=("Rows held back", "Not yet resolved"))
+
+
+def field_name(column: str) -> str:
+    return OPTIONAL_FIELD_NAMES.get(column, column.replace("_", " ").capitalize())
