@@ -21,6 +21,16 @@ DATA_AS_AT = "data-as-at"
 # --- home page ---------------------------------------------------------------------------------
 HOME_STATE = "home-state"
 HOME_LOADED = "home-loaded"
+HOME_MESSAGES = "home-messages"  # problems with the address
+HOME_DATA_MESSAGES = "home-data-messages"  # e.g. a period with no data
+HOME_PERIOD = "home-period"
+HOME_SORT = "home-sort"
+HOME_ORDER = "home-order"
+HOME_SUMMARY = "home-summary"
+HOME_HEADLINES = "home-headlines"
+HOME_GRID = "home-grid"
+HOME_ATTENTION = "home-attention"
+HOME_CHART = "home-ranking"  # chart-kit chart_id
 
 # --- data quality page (helper I) ---------------------------------------------------------------
 QUALITY_STATE = "quality-state"
