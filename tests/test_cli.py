@@ -433,8 +433,7 @@ def test_template_command_writes_the_workbook(env, tmp_path, capsys):
 def test_report_of_a_command_without_findings_has_only_its_header(env, tmp_path):
     report = tmp_path / "r.csv"
     assert main(["template", "--report", str(report), "--out", str(tmp_path / "t.xlsx")]) == 0
-    assert report.read_text(encoding="utf-8-sig") == (
-        "file,sheet,row,column,value,code,severity,message\r\n")
+    assert report.read_bytes() == b"\xef\xbb\xbffile,sheet,row,column,value,code,severity,message\r\n"
 
 
 def test_template_with_a_csv_name_exits_2(env, tmp_path, capsys):
