@@ -56,12 +56,12 @@ def _tuples(columns: list[list]) -> list[tuple]:
     return list(zip(*columns, strict=True))
 
 
-def participant_rows(frame: pd.DataFrame, area: str, hasher: Hasher) -> Rows:
+def participant_rows(frame: pd.DataFrame, area: str, keys: dict[str, list]) -> Rows:
     n = len(frame)
     cols = [
-        hasher.series(frame["participant_id"]).tolist(),
+        keys["participant_id"],
         [area] * n,
-        hasher.series(frame["family_id"]).tolist(),
+        keys["family_id"],
         _plain(frame["referral_date"]),
         _plain(frame["referral_source"]),
         *(_plain(_codes(frame, c)) for c in PARTICIPANT_OPTIONAL),
@@ -69,12 +69,12 @@ def participant_rows(frame: pd.DataFrame, area: str, hasher: Hasher) -> Rows:
     return PARTICIPANT_COLUMNS, _tuples(cols)
 
 
-def episode_rows(frame: pd.DataFrame, area: str, hasher: Hasher) -> Rows:
+def episode_rows(frame: pd.DataFrame, area: str, keys: dict[str, list]) -> Rows:
     n = len(frame)
     cols = [
-        hasher.series(frame["episode_id"]).tolist(),
+        keys["episode_id"],
         [area] * n,
-        hasher.series(frame["participant_id"]).tolist(),
+        keys["participant_id"],
         _plain(frame["intervention"]),
         _plain(frame["offered_date"]),
         _plain(frame["status"]),
@@ -97,16 +97,16 @@ def metric_scores(measure: pd.Series, raw: pd.Series) -> pd.Series:
     return score
 
 
-def outcome_rows(frame: pd.DataFrame, area: str, hasher: Hasher) -> Rows:
+def outcome_rows(frame: pd.DataFrame, area: str, keys: dict[str, list]) -> Rows:
     n = len(frame)
     raw = _int_column(frame, "score")
     score = metric_scores(frame["measure"], raw)
     cols = [
-        hasher.series(frame["episode_id"]).tolist(),
+        keys["episode_id"],
         _plain(frame["measure"]),
         _plain(frame["timepoint"]),
         [area] * n,
-        hasher.series(frame["participant_id"]).tolist(),
+        keys["participant_id"],
         _plain(frame["measured_date"]),
         _plain(raw),
         _plain(score),
@@ -116,11 +116,29 @@ def outcome_rows(frame: pd.DataFrame, area: str, hasher: Hasher) -> Rows:
 
 def data_rows(tables: dict[str, pd.DataFrame], area: str, hasher: Hasher) -> dict[str, Rows]:
     """The three sheets as rows of the data tables (``interventions`` -> ``episodes``)."""
+    keys = hashed_ids(tables, hasher)
     return {
-        "participants": participant_rows(tables["participants"], area, hasher),
-        "episodes": episode_rows(tables["interventions"], area, hasher),
-        "outcomes": outcome_rows(tables["outcomes"], area, hasher),
+        "participants": participant_rows(tables["participants"], area, keys["participants"]),
+        "episodes": episode_rows(tables["interventions"], area, keys["interventions"]),
+        "outcomes": outcome_rows(tables["outcomes"], area, keys["outcomes"]),
     }
+
+
+def hashed_ids(tables: dict[str, pd.DataFrame], hasher: Hasher) -> dict[str, dict[str, list]]:
+    """sheet -> ID column -> hashed values; each ID column hashed across the sheets at once."""
+    out: dict[str, dict[str, list]] = {sheet: {} for sheet in tables}
+    for column in ID_COLUMNS:
+        sheets = [s for s, frame in tables.items() if column in frame.columns]
+        if not sheets:
+            continue
+        joined = pd.concat([tables[s][column].astype(object) for s in sheets], ignore_index=True)
+        hashed = hasher.series(joined).tolist()
+        start = 0
+        for s in sheets:
+            end = start + len(tables[s])
+            out[s][column] = hashed[start:end]
+            start = end
+    return out
 
 
 # --- bookkeeping rows --------------------------------------------------------------------------
