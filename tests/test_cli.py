@@ -137,6 +137,13 @@ def test_file_with_a_bad_name_in_a_folder_is_checked_and_gets_e102(env, tmp_path
 # --- the command could not run: exit 2, one clear line ----------------------------------------
 
 
+def test_verbose_logs_the_traceback_of_a_failure(env, tmp_path, capsys):
+    assert main(["load", str(tmp_path / "nowhere.zip"), "--verbose"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "UsageError" in err
+    assert err.rstrip().splitlines()[-1].startswith("python -m etl: error:")
+
+
 def test_missing_path_exits_2_with_one_clear_line(env, tmp_path, capsys):
     assert main(["load", str(tmp_path / "nowhere.zip")]) == 2
     assert_one_clear_line(capsys.readouterr().err, "nowhere.zip", "does not exist")
