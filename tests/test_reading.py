@@ -340,3 +340,22 @@ def test_trailing_empty_fields_past_the_header_are_not_extra_fields(tmp_path):
     sheet = read_return(make_zip(tmp_path, members)).sheets["outcomes"]
     assert sheet.extra_fields == {}
     assert sheet.text.shape[1] == 6
+
+
+@pytest.mark.parametrize("fmt", ["zip", "xlsx"])
+def test_damaged_files_give_findings_never_exceptions(tmp_path, fmt):
+    import random
+
+    rng = random.Random(2016)
+    original = write_return(tmp_path / "src", fmt=fmt).read_bytes()
+    path = tmp_path / f"{NAME}.{fmt}"
+    outcomes = set()
+    for _ in range(25):
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 6)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        path.write_bytes(bytes(data[: rng.randrange(len(data) // 2, len(data) + 1)]))
+        result = read_return(path)
+        outcomes.add(result.stopped)
+        assert all(f.code in ("E101", "E105", "E110", "W303", "W306") for f in result.findings)
+    assert True in outcomes
