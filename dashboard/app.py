@@ -14,8 +14,9 @@ from pathlib import Path
 import flask
 from dash import Dash
 
-from dashboard import callbacks, theme
+from dashboard import callbacks, charts, theme
 from dashboard.api import register_api
+from dashboard.callbacks import overview as overview_cb
 from dashboard.db import Database
 from dashboard.layouts import Page, home, shell
 from dashboard.layouts import accessibility as accessibility_page
@@ -28,7 +29,8 @@ ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 
 #: Every page, in navigation order. Add a page here (see docs/dashboard-dev.md).
 PAGES: tuple[Page, ...] = (
-    Page(path="/", title=home.TITLE, nav_label="Home", layout=home.layout),
+    Page(path="/", title=home.TITLE, nav_label="Home", layout=home.layout,
+         register=overview_cb.register),
     Page(path="/definitions", title=definitions_page.TITLE, nav_label="Definitions",
          layout=definitions_page.layout),
     Page(path="/accessibility", title=accessibility_page.TITLE, nav_label="Accessibility",
@@ -99,6 +101,7 @@ def create_app(settings: DashboardSettings | None = None,
     for page in pages:
         if page.register is not None:
             page.register(app, db, settings)
+    charts.register(app)
     register_api(app.server, db, settings)
     app.server.config["LFO_SETTINGS"] = settings
     return app

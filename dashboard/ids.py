@@ -54,7 +54,7 @@ def nav_link(path: str) -> dict[str, str]:
 CHART_PARTS = ("section", "heading", "subtitle", "figure", "graph", "content", "empty", "summary",
                "table", "notes", "meta")
 #: Parts matched by the kit's one download callback (pattern-matching IDs keyed by chart_id).
-CHART_PATTERN_PARTS = ("download", "payload")
+CHART_PATTERN_PARTS = ("download", "payload", "status")
 CHART_DOWNLOAD_BUTTON = "chart-download-button"
 
 
@@ -64,7 +64,8 @@ def chart(chart_id: str, part: str) -> str:
 
 
 def chart_pattern(chart_id: object, part: str) -> dict[str, object]:
-    """Pattern-matching ID of the card's dcc.Download or payload dcc.Store (``CHART_PATTERN_PARTS``);
+    """Pattern-matching ID of the card's dcc.Download, payload dcc.Store or download status line
+    (``CHART_PATTERN_PARTS``);
     ``chart_id`` may be ``dash.MATCH``."""
     return {"type": f"chart-{part}", "chart": chart_id}
 

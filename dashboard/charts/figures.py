@@ -1,0 +1,393 @@
+"""Figure builders: tidy engine rows in, ``go.Figure`` out (never plotly.express).
+
+Colours come only from the template (``dashboard.theme``): its colorway, or a named theme colour
+where a colour carries a fixed meaning (the programme, a comparison). Every meaning colour carries
+is also written (labels, tick text, legend names) or drawn (marker symbols, dash patterns, bar
+patterns), and every number is on the chart or in the table twin, not only in a hover.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import theme
+from dashboard.charts.text import PROGRAMME, category_label, fmt, period_label
+from dashboard.indicators import funnel
+from dashboard.indicators.definitions import HIGHER, LOWER, Indicator, indicators
+
+PROGRAMME_LABEL = "Programme (all areas)"
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "star", "hexagon",
+           "cross", "pentagon", "x")
+DASHES = ("solid", "dot", "dashdot", "longdashdot", "longdash", "solid")
+PATTERNS = ("", "/", ".", "x", "\\", "+")
+STAGES = ("referred", "offered", "started", "completed")
+
+#: How a comparison with the programme is drawn: legend words, symbol and theme colour.
+COMPARISON_STYLE: dict[str | None, tuple[str, str, str]] = {
+    "worse": ("Worse than the programme", "square", theme.DARK_PINK),
+    "lower": ("Lower than the programme", "triangle-down", theme.DARK_PINK),
+    "similar": ("Similar to the programme", "circle", theme.DARK_GREY),
+    "better": ("Better than the programme", "diamond", theme.DARK_BLUE),
+    "higher": ("Higher than the programme", "triangle-up", theme.DARK_BLUE),
+    None: ("Not compared", "circle-open", theme.DARK_GREY),
+}
+
+
+# --- shared pieces -------------------------------------------------------------------------------
+
+
+def _indicator(rows: pd.DataFrame) -> Indicator | None:
+    if "indicator" not in rows or rows.empty:
+        return None
+    return indicators().get(str(rows["indicator"].iloc[0]))
+
+
+def _unit_of(rows: pd.DataFrame, default: str = "%") -> str:
+    ind = _indicator(rows)
+    return ind.unit if ind is not None else default
+
+
+def _texts(values: pd.Series | np.ndarray, unit: str) -> list[str]:
+    return [fmt(v, unit) for v in values]
+
+
+def _num(rows: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in rows:
+        return np.full(len(rows), np.nan)
+    return pd.to_numeric(rows[column], errors="coerce").astype(float).to_numpy()
+
+
+def _shown(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a figure: no status (c / x / z) and a value."""
+    status = rows["status"].astype(object) if "status" in rows else pd.Series(None, rows.index)
+    return rows[status.isna().to_numpy() & np.isfinite(_num(rows, "value"))]
+
+
+def _last_period(rows: pd.DataFrame) -> pd.DataFrame:
+    if "period" not in rows or rows["period"].nunique() <= 1:
+        return rows
+    return rows[rows["period"] == rows["period"].iloc[-1]]
+
+
+def _axis_title(unit: str) -> str:
+    u = unit.strip()
+    return "Per cent" if u.startswith("%") else u[:1].upper() + u[1:]
+
+
+def _error(values: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> dict:
+    ok = np.isfinite(lower) & np.isfinite(upper)
+    return {
+        "type": "data", "symmetric": False, "visible": bool(ok.any()),
+        "array": np.where(ok, upper - values, np.nan),
+        "arrayminus": np.where(ok, values - lower, np.nan),
+        "thickness": 1.5, "width": 4,
+    }
+
+
+def _base_layout(fig: go.Figure, **extra: object) -> go.Figure:
+    layout: dict[str, object] = {
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        "margin": {"l": 8, "r": 24, "t": 48, "b": 8},
+        "hovermode": "closest",
+    }
+    layout.update(extra)
+    fig.update_layout(**layout)
+    return fig
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank figure that says why it is blank (used behind the card's empty state)."""
+    fig = go.Figure()
+    fig.update_layout(
+        xaxis={"visible": False}, yaxis={"visible": False}, height=240,
+        annotations=[{"text": message, "showarrow": False, "xref": "paper", "yref": "paper",
+                      "x": 0.5, "y": 0.5, "font": {"size": 18}}],
+    )
+    return fig
+
+
+# --- builders ------------------------------------------------------------------------------------
+
+
+def trend_lines(rows: pd.DataFrame, *, areas: list[str], show_programme: bool = True,
+                unit: str = "%") -> go.Figure:
+    """One line per area (and the programme, dashed) over the periods in ``rows``, with interval
+    bars; a suppressed or missing point is a gap. Each line is labelled at its last point."""
+    if rows.empty:
+        return empty_figure("No figures for the areas and periods chosen.")
+    periods = list(dict.fromkeys(rows["period"].tolist()))
+    x_labels = [period_label(p) for p in periods]
+    codes = [a for a in areas if a != PROGRAMME]
+    if show_programme:
+        codes.append(PROGRAMME)
+    fig = go.Figure()
+    for i, code in enumerate(codes):
+        own = rows[rows["area_code"] == code].drop_duplicates("period", keep="last")
+        own = own.set_index("period").reindex(periods)
+        values = _num(own, "value")
+        shown = own["status"].astype(object).isna().to_numpy() if "status" in own else \
+            np.ones(len(own), bool)
+        values = np.where(shown, values, np.nan)
+        lower, upper = _num(own, "lower"), _num(own, "upper")
+        is_prog = code == PROGRAMME
+        name = PROGRAMME_LABEL if is_prog else str(own["area_name"].dropna().iloc[0]) \
+            if own["area_name"].notna().any() else code
+        labels = [""] * len(values)
+        finite = np.flatnonzero(np.isfinite(values))
+        if len(finite):
+            labels[finite[-1]] = f"{name}: {fmt(values[finite[-1]], unit)}"
+        status = own["status"].astype(object).fillna("").tolist() if "status" in own else \
+            [""] * len(own)
+        hover = [f"{fmt(v, unit)}" + (f" ({fmt(lo, unit)} to {fmt(hi, unit)})"
+                                      if np.isfinite(lo) and np.isfinite(hi) else "")
+                 if np.isfinite(v) else f"[{s or 'x'}]"
+                 for v, lo, hi, s in zip(values, lower, upper, status, strict=True)]
+        line: dict[str, object] = {"dash": "dash" if is_prog else DASHES[i % len(DASHES)]}
+        marker: dict[str, object] = {"symbol": "line-ew-open" if is_prog else
+                                     SYMBOLS[i % len(SYMBOLS)], "size": 9}
+        if is_prog:
+            line["color"] = theme.DARK_GREY
+            marker["color"] = theme.DARK_GREY
+        fig.add_trace(go.Scatter(
+            x=x_labels, y=values, name=name, mode="lines+markers+text", line=line, marker=marker,
+            text=labels, textposition="middle right", cliponaxis=False,
+            error_y=_error(values, lower, upper), customdata=hover, connectgaps=False,
+            hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>",
+        ))
+    yaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}, "rangemode": "tozero"}
+    if unit.strip().startswith("%"):
+        yaxis["ticksuffix"] = "%"
+    _base_layout(fig, xaxis={"title": {"text": "Quarter"}, "type": "category"}, yaxis=yaxis,
+                 margin={"l": 8, "r": 160, "t": 48, "b": 8})
+    return fig
+
+
+def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figure:
+    """Areas ordered by value (highest at the top) with interval whiskers and the programme as a
+    vertical line. Each tick label says the comparison in words; suppressed areas are left out."""
+    rows = _last_period(rows)
+    unit = _unit_of(rows)
+    areas = _shown(rows[rows["area_code"] != PROGRAMME])
+    if areas.empty:
+        return empty_figure("No area has a figure for the period chosen.")
+    areas = areas.assign(_v=_num(areas, "value")).sort_values(["_v", "area_name"], kind="stable")
+    comparison = areas["comparison"].astype(object).where(areas["comparison"].notna(), None) \
+        if "comparison" in areas else pd.Series(None, index=areas.index, dtype=object)
+    labels = []
+    for code, name, comp in zip(areas["area_code"], areas["area_name"], comparison, strict=True):
+        label = f"{name} ({comp})" if comp else str(name)
+        labels.append(f"<b>{label}</b>" if code == highlight else label)
+    areas = areas.assign(_label=labels, _comp=comparison.to_numpy())
+    fig = go.Figure()
+    for comp, (legend, symbol, colour) in COMPARISON_STYLE.items():
+        part = areas[areas["_comp"].isna()] if comp is None else areas[areas["_comp"] == comp]
+        if part.empty:
+            continue
+        v, lo, hi = _num(part, "value"), _num(part, "lower"), _num(part, "upper")
+        big = (part["area_code"] == highlight).to_numpy()
+        fig.add_trace(go.Scatter(
+            x=v, y=part["_label"], mode="markers+text", name=legend,
+            marker={"symbol": symbol, "size": np.where(big, 15, 11).tolist(), "color": colour,
+                    "line": {"width": np.where(big, 2, 0).tolist(), "color": "#0B0C0C"}},
+            error_x={**_error(v, lo, hi), "color": colour},
+            text=_texts(v, unit), textposition="top center",
+            customdata=[f"{fmt(a, unit)} to {fmt(b, unit)}" if np.isfinite(a) else ""
+                        for a, b in zip(lo, hi, strict=True)],
+            hovertemplate="%{y}: %{x}" + (" (%{customdata})" if np.isfinite(lo).any() else "")
+                          + "<extra></extra>",
+        ))
+    bench = _programme_value(rows)
+    if bench is not None:
+        fig.add_vline(x=bench, line={"dash": "dash", "color": theme.DARK_GREY, "width": 2},
+                      annotation={"text": f"Programme {fmt(bench, unit)}", "yanchor": "bottom"},
+                      annotation_position="top")
+    xaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}}
+    if unit.strip().startswith("%"):
+        xaxis["ticksuffix"] = "%"
+    order = areas["_label"].tolist()
+    _base_layout(fig, xaxis=xaxis, height=max(320, 34 * len(areas) + 160),
+                 yaxis={"type": "category", "categoryorder": "array", "categoryarray": order,
+                        "title": {"text": None}})
+    return fig
+
+
+def _programme_value(rows: pd.DataFrame) -> float | None:
+    prog = rows[rows["area_code"] == PROGRAMME]
+    values = _num(prog, "value")
+    if len(values) and np.isfinite(values[0]):
+        return float(values[0])
+    bench = _num(rows, "benchmark")
+    bench = bench[np.isfinite(bench)]
+    return float(bench[0]) if len(bench) else None
+
+
+_SIG_WORDS = {
+    "Low (0.001)": ("low", "beyond the 99.8% limit"),
+    "Low (0.025)": ("low", "beyond the 95% limit"),
+    "High (0.001)": ("high", "beyond the 99.8% limit"),
+    "High (0.025)": ("high", "beyond the 95% limit"),
+    "Not significant": (None, "within the 95% limits"),
+}
+
+
+def _funnel_word(direction: str | None, polarity: str) -> str | None:
+    if direction is None:
+        return "similar"
+    if polarity == HIGHER:
+        return "better" if direction == "high" else "worse"
+    if polarity == LOWER:
+        return "worse" if direction == "high" else "better"
+    return "higher" if direction == "high" else "lower"
+
+
+def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figure:
+    """Each area's percentage against its denominator, with the PHE 95% and 99.8% control limits
+    around the programme value (``funnel.limits_at`` at PHE's populations). Suppressed areas are
+    left out; each point is labelled with its area name and its position in words."""
+    rows = _last_period(rows)
+    ind = _indicator(rows)
+    unit = ind.unit if ind else "%"
+    polarity = ind.polarity if ind else HIGHER
+    areas = _shown(rows[rows["area_code"] != PROGRAMME])
+    areas = areas[_num(areas, "denominator") > 0]
+    if areas.empty:
+        return empty_figure("No area has a figure for the period chosen.")
+    num, den = _num(areas, "numerator"), _num(areas, "denominator")
+    bench = _programme_value(rows)
+    p = bench / 100 if bench is not None else funnel.baseline(num, den)
+    lo_axis, hi_axis = funnel.axis_range(den, axis_variation=True)
+    limits = funnel.limits_at(p, funnel.populations(lo_axis, hi_axis))
+    fig = go.Figure()
+    pop = limits["population"].to_numpy()
+    for name, column, dash in (("99.8% limits", "998", "dash"), ("95% limits", "95", "dot")):
+        for side in ("upper", "lower"):
+            y = limits[f"{side}_{column}"].to_numpy()
+            fig.add_trace(go.Scatter(
+                x=pop, y=y, mode="lines", name=name, legendgroup=name,
+                showlegend=side == "upper", line={"dash": dash, "width": 1.5,
+                                                  "color": theme.DARK_GREY},
+                hovertemplate=f"{side.title()} {name[:-7]} limit at %{{x:,}}: %{{y:.1f}}%"
+                              "<extra></extra>",
+            ))
+            fig.add_annotation(x=pop[-1], y=y[-1], text=f"{name[:-7]} {side}", showarrow=False,
+                               xanchor="left", font={"size": 12})
+    fig.add_trace(go.Scatter(
+        x=pop, y=limits["baseline"].to_numpy(), mode="lines", name=f"Programme {fmt(p * 100, unit)}",
+        line={"color": theme.DARK_GREY, "width": 2}, hoverinfo="skip"))
+    labels = funnel.significance(num, den, p)
+    words = [_SIG_WORDS.get(str(label), (None, "not tested")) for label in labels]
+    comps = [_funnel_word(d, polarity) for d, _ in words]
+    groups = pd.DataFrame({"comp": comps, "where": [w for _, w in words]})
+    for (comp, where), idx in groups.groupby(["comp", "where"], sort=False).groups.items():
+        legend, symbol, colour = COMPARISON_STYLE.get(comp, COMPARISON_STYLE[None])
+        if where == "beyond the 95% limit":
+            symbol = f"{symbol}-open"
+        part = areas.iloc[list(idx)]
+        v = _num(part, "value")
+        big = (part["area_code"] == highlight).to_numpy()
+        names = [f"<b>{n}</b>" if b else str(n) for n, b in zip(part["area_name"], big,
+                                                                strict=True)]
+        fig.add_trace(go.Scatter(
+            x=_num(part, "denominator"), y=v, mode="markers+text",
+            name=f"{legend.split(' than')[0].split(' to')[0]} ({where})",
+            marker={"symbol": symbol, "color": colour, "size": np.where(big, 15, 11).tolist(),
+                    "line": {"width": 2, "color": colour}},
+            text=names, textposition="top center", cliponaxis=False,
+            customdata=[f"{fmt(x, unit)}, {comp} ({where})" for x in v],
+            hovertemplate="%{text}: %{customdata}; denominator %{x:,}<extra></extra>",
+        ))
+    yaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}}
+    if unit.strip().startswith("%"):
+        yaxis["ticksuffix"] = "%"
+    denominator = ind.denominator if ind else "Denominator"
+    _base_layout(fig, xaxis={"title": {"text": f"Denominator: {denominator}"},
+                             "rangemode": "tozero"}, yaxis=yaxis,
+                 margin={"l": 8, "r": 110, "t": 48, "b": 8}, height=520)
+    return fig
+
+
+def stage_funnel(rows: pd.DataFrame) -> go.Figure:
+    """Referred → offered → started → completed: a bar per stage with its count and the
+    percentage of the previous stage written on it (one bar group per area, patterned)."""
+    if rows.empty:
+        return empty_figure("No figures for the area and period chosen.")
+    rows = _last_period(rows)
+    fig = go.Figure()
+    for i, (code, own) in enumerate(rows.groupby("area_code", sort=False)):
+        own = own.set_index(own["category"].astype(str)).reindex(list(STAGES))
+        counts, pct = _num(own, "numerator"), _num(own, "value")
+        status = own["status"].astype(object).fillna("").tolist() if "status" in own else \
+            [""] * len(own)
+        text = []
+        for k, (c, p, s) in enumerate(zip(counts, pct, status, strict=True)):
+            if not np.isfinite(c):
+                text.append(f"[{s or 'x'}]")
+                continue
+            label = fmt(c, "count")
+            if k and np.isfinite(p):
+                label += f"<br>{fmt(p, '%')} of {STAGES[k - 1]}"
+            text.append(label)
+        name = PROGRAMME_LABEL if code == PROGRAMME else str(own["area_name"].dropna().iloc[0]) \
+            if own["area_name"].notna().any() else code
+        fig.add_trace(go.Bar(
+            x=[s.title() for s in STAGES], y=np.where(np.isfinite(counts), counts, 0), name=name,
+            text=text, textposition="outside", cliponaxis=False,
+            marker={"pattern": {"shape": PATTERNS[i % len(PATTERNS)]}},
+            hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
+        ))
+    _base_layout(fig, barmode="group", xaxis={"title": {"text": "Stage"}},
+                 yaxis={"title": {"text": "Parents"}, "rangemode": "tozero"},
+                 showlegend=rows["area_code"].nunique() > 1)
+    return fig
+
+
+def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> go.Figure:
+    """Each category's percentage for the area(s) beside the programme's (patterned), with
+    intervals and the value written on each bar; a suppressed figure shows ``[c]`` at zero."""
+    if rows.empty:
+        return empty_figure("No figures for the area and period chosen.")
+    rows = _last_period(rows)
+    unit = _unit_of(rows)
+    categories = list(dict.fromkeys(rows["category"].astype(object).tolist()))
+    y_labels = [category_label(c) or "All" for c in categories]
+    codes = [c for c in dict.fromkeys(rows["area_code"]) if c != PROGRAMME]
+    if (rows["area_code"] == PROGRAMME).any():
+        codes.append(PROGRAMME)
+    fig = go.Figure()
+    for i, code in enumerate(codes):
+        own = rows[rows["area_code"] == code].drop_duplicates("category", keep="last")
+        own = own.set_index(own["category"].astype(object)).reindex(categories)
+        v, lo, hi = _num(own, "value"), _num(own, "lower"), _num(own, "upper")
+        status = own["status"].astype(object).fillna("").tolist() if "status" in own else \
+            [""] * len(own)
+        text = [fmt(x, unit) if np.isfinite(x) else f"[{s or 'x'}]"
+                for x, s in zip(v, status, strict=True)]
+        is_prog = code == PROGRAMME
+        name = PROGRAMME_LABEL if is_prog else str(own["area_name"].dropna().iloc[0]) \
+            if own["area_name"].notna().any() else code
+        marker: dict[str, object] = {"pattern": {"shape": "/" if is_prog else
+                                                 PATTERNS[i % len(PATTERNS)]}}
+        if is_prog:
+            marker["color"] = theme.DARK_GREY
+        fig.add_trace(go.Bar(
+            y=y_labels, x=np.where(np.isfinite(v), v, 0), orientation="h", name=name,
+            error_x=_error(v, lo, hi), text=text, textposition="outside", cliponaxis=False,
+            marker=marker, hovertemplate="%{y}: %{text}<extra>" + name + "</extra>",
+        ))
+    xaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}, "rangemode": "tozero"}
+    if unit.strip().startswith("%"):
+        xaxis["ticksuffix"] = "%"
+    _base_layout(fig, barmode="group", xaxis=xaxis,
+                 yaxis={"title": {"text": categories_label}, "autorange": "reversed",
+                        "type": "category"},
+                 height=max(320, 28 * len(categories) * max(1, len(codes)) + 140))
+    return fig
+
+
+def series_names(fig: go.Figure) -> Sequence[str]:
+    """The trace names of a figure (for tests and summaries)."""
+    return [t.name for t in fig.data]

@@ -1,0 +1,147 @@
+"""The table twin of a chart: an accessible HTML table of exactly the plotted numbers.
+
+A page builds the twin's DataFrame with ``plotted_table`` (or its own display columns); numbers are
+formatted for display only (``compare.format_value``), the unrounded values go to the downloads.
+A ``status`` column (c / x / z) is not shown as a column: its code replaces the row's missing
+numbers as ``[c]``, ``[x]`` or ``[z]``, and the key is written under the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from dash import html
+
+from dashboard.charts.text import category_label, display_unit, period_label
+from dashboard.indicators.compare import format_value
+from dashboard.indicators.definitions import Indicator
+
+STATUS = "status"
+#: The GSS shorthand used in tables and downloads.
+STATUS_KEY = {
+    "c": "[c] confidential: suppressed to protect confidentiality",
+    "x": "[x] not available",
+    "z": "[z] not applicable",
+}
+#: ``df.attrs[UNITS]``: display unit (``format_value`` unit, or an indicator unit text) per column.
+UNITS = "units"
+
+
+def plotted_table(rows: pd.DataFrame, indicator: Indicator, *, ci: float = 95.0,
+                  columns: Sequence[str] = ("area_name", "period", "category", "value", "lower",
+                                            "upper", "numerator", "denominator", "comparison",
+                                            "trend")) -> pd.DataFrame:
+    """Engine rows → the twin's display frame (and the downloads' data), one row per row given.
+
+    Only the engine columns named in ``columns`` that carry something are kept; ``status`` always
+    travels. Column names say the unit ("Value (%)"); ``attrs["units"]`` records it for display.
+    """
+    unit, _ = display_unit(indicator)
+    unit_word = {"%": "%", "count": "number", "days": "days", "points": "points"}.get(unit)
+    suffix = f" ({unit_word})" if unit_word else ""
+    interval = ("interquartile range" if indicator.kind == "median"
+                else f"{ci:g}% confidence interval")
+    names = {
+        "area_name": "Area", "area_code": "Area code", "period": "Period",
+        "category": "Category", "value": f"Value{suffix}",
+        "lower": f"Lower limit ({interval})", "upper": f"Upper limit ({interval})",
+        "numerator": "Numerator", "denominator": "Denominator",
+        "comparison": "Compared with the programme", "trend": "Recent trend",
+        "benchmark": f"Programme value{suffix}", "indicator": "Indicator id",
+    }
+    keep = [c for c in columns if c in rows and rows[c].notna().any()]
+    out = pd.DataFrame(index=rows.index)
+    for c in keep:
+        series = rows[c]
+        if c == "period":
+            series = series.map(period_label)
+        elif c == "category":
+            series = series.map(category_label)
+        elif c == "area_name" and "area_code" in rows:
+            series = series.where(rows["area_code"] != "programme", "Programme (all areas)")
+        elif c in ("value", "lower", "upper", "benchmark", "numerator", "denominator"):
+            series = pd.to_numeric(series, errors="coerce").astype(float)
+        out[names.get(c, c)] = series.to_numpy()
+    out[STATUS] = rows[STATUS].astype(object).where(rows[STATUS].notna(), None).to_numpy() \
+        if STATUS in rows else None
+    units = {names[c]: indicator.unit for c in ("value", "lower", "upper", "benchmark")
+             if c in keep}
+    units.update({names[c]: "count" for c in ("numerator", "denominator") if c in keep})
+    out = out.reset_index(drop=True)
+    out.attrs[UNITS] = units
+    return out
+
+
+def _unit_for(column: str, series: pd.Series, units: Mapping[str, str]) -> tuple[str, int | None]:
+    if column in units:
+        return display_unit(units[column])
+    lowered = column.lower()
+    if "%" in lowered or "per cent" in lowered or "percentage" in lowered:
+        return "%", None
+    if pd.api.types.is_integer_dtype(series) or any(
+            w in lowered for w in ("count", "number", "numerator", "denominator", "parents",
+                                   "families", "episodes")):
+        return "count", None
+    return "rate", None
+
+
+def display_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame as display text: numbers formatted, missing numbers as ``[status]``."""
+    units: Mapping[str, str] = df.attrs.get(UNITS, {})
+    status = df[STATUS].astype(object) if STATUS in df else pd.Series(None, index=df.index)
+    marks = status.map(lambda s: f"[{s}]" if isinstance(s, str) and s else "")
+    out = pd.DataFrame(index=df.index)
+    for column in df.columns:
+        if column == STATUS:
+            continue
+        series = df[column]
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            unit, dp = _unit_for(column, series, units)
+            text = [format_value(v, unit, dp) for v in series]
+            out[column] = [t if t else m for t, m in zip(text, marks, strict=True)]
+        else:
+            out[column] = [_cell(v) for v in series]
+    return out
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
+def numeric_columns(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if c != STATUS and pd.api.types.is_numeric_dtype(df[c])
+            and not pd.api.types.is_bool_dtype(df[c])]
+
+
+def table_twin(df: pd.DataFrame, caption: str) -> html.Table:
+    """An accessible table: caption, column headers with ``scope="col"``, the first column as row
+    headers, numbers right-aligned, ``[c]`` / ``[x]`` / ``[z]`` where the status says so."""
+    cells = display_cells(df)
+    numeric = set(numeric_columns(df))
+    head = html.Thead(html.Tr([
+        html.Th(c, scope="col", className="text-end" if c in numeric else None)
+        for c in cells.columns]))
+    body_rows = []
+    for values in cells.itertuples(index=False, name=None):
+        tds = []
+        for k, (column, value) in enumerate(zip(cells.columns, values, strict=True)):
+            align = "text-end" if column in numeric else None
+            if k == 0:
+                tds.append(html.Th(value, scope="row", className=align))
+            else:
+                tds.append(html.Td(value, className=align))
+        body_rows.append(html.Tr(tds))
+    used = sorted({s for s in df[STATUS].dropna().astype(str)} if STATUS in df else set())
+    children: list[Any] = [html.Caption(caption), head, html.Tbody(body_rows)]
+    table = html.Table(children, className="table table-sm chart-table")
+    if not used:
+        return table
+    key = "; ".join(STATUS_KEY[s] for s in used if s in STATUS_KEY)
+    return html.Table(
+        [*children, html.Tfoot(html.Tr(html.Td(key, colSpan=len(cells.columns))))],
+        className="table table-sm chart-table")

@@ -1,0 +1,306 @@
+"""Plain-English summaries of engine rows: the text alternative of every chart.
+
+Numbers are rounded for display only, by ``compare.format_value``; nothing here computes a figure:
+values, intervals, comparisons and trends all come from the engine's rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from dashboard.indicators.compare import format_value
+from dashboard.indicators.definitions import Indicator
+
+PROGRAMME = "programme"
+PROGRAMME_NAME = "the programme"
+_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
+          8: "eight", 9: "nine", 10: "ten", 11: "eleven", 12: "twelve"}
+STATUS_WORDS = {
+    "c": "suppressed to protect confidentiality",
+    "x": "not available",
+    "z": "not applicable",
+}
+
+
+# --- small helpers (public: page authors use them for their own words and tables) -------------
+
+
+def display_unit(indicator: Indicator | str) -> tuple[str, int | None]:
+    """``(unit, dp)`` for ``compare.format_value`` from an indicator (or its unit text)."""
+    unit = indicator if isinstance(indicator, str) else indicator.unit
+    unit = unit.strip().lower()
+    if unit.startswith("%") or unit.startswith("count and %"):
+        return "%", None
+    if unit.startswith("count"):
+        return "count", None
+    if unit.startswith("rate"):
+        return "rate", None
+    if unit.startswith("days"):
+        return "days", None
+    if unit.startswith("points"):
+        return "points", None
+    if unit.startswith("ratio"):
+        return "rate", 2
+    return "rate", None
+
+
+def fmt(value: Any, indicator: Indicator | str) -> str:
+    """One figure as display text in the indicator's unit ("41%", "1,234", "3.2")."""
+    unit, dp = display_unit(indicator)
+    return format_value(value, unit, dp)
+
+
+def period_label(period: Any) -> str:
+    """"2018-19_Q4" → "2018-19 Q4"; a financial year stays as it is."""
+    return "" if _missing(period) else str(period).replace("_", " ")
+
+
+def category_label(category: Any) -> str:
+    """"sex:male" → "Male"; "ethnicity:not_stated" → "Not stated"; None → ""."""
+    if _missing(category):
+        return ""
+    text = str(category).split(":", 1)[-1].replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def join_names(names: Sequence[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    names = [str(n) for n in names]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def count_words(n: int, singular: str, plural: str | None = None) -> str:
+    """"1 area", "3 areas"."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _get(row: Mapping[str, Any] | pd.Series, key: str) -> Any:
+    value = row.get(key) if hasattr(row, "get") else None
+    return None if _missing(value) else value
+
+
+def _area(row: Mapping[str, Any] | pd.Series) -> str:
+    if _get(row, "area_code") == PROGRAMME:
+        return PROGRAMME_NAME
+    return str(_get(row, "area_name") or _get(row, "area_code") or "this area")
+
+
+def _subject(row: Mapping[str, Any] | pd.Series, indicator: Indicator) -> str:
+    """"Completion in Blackpool in 2018-19 Q4" (with the category where there is one)."""
+    category = _get(row, "category")
+    name = indicator.name
+    if category is not None:
+        name = f"{name} ({category_label(category)})"
+    where = "across the programme" if _get(row, "area_code") == PROGRAMME else f"in {_area(row)}"
+    period = _get(row, "period")
+    when = f" in {period_label(period)}" if period is not None else ""
+    return f"{name} {where}{when}"
+
+
+def interval_words(row: Mapping[str, Any] | pd.Series, indicator: Indicator,
+                   ci: float = 95.0) -> str:
+    """"95% CI 35 to 47" or "interquartile range 12 to 30"; "" where there is no interval."""
+    lower, upper = _get(row, "lower"), _get(row, "upper")
+    if lower is None or upper is None or indicator.interval_method == "none":
+        return ""
+    span = f"{fmt(lower, indicator).rstrip('%')} to {fmt(upper, indicator).rstrip('%')}"
+    if indicator.kind == "median" or indicator.interval_method == "interquartile range":
+        return f"interquartile range {span}"
+    return f"{format_value(ci, 'rate', 0 if float(ci).is_integer() else 1)}% CI {span}"
+
+
+def status_sentence(subject: str, status: str, threshold: int = 10) -> str:
+    """The sentence for a row with no figure (status c, x or z)."""
+    if status == "c":
+        return (f"{subject} is suppressed ([c]) to protect confidentiality: it rests on fewer "
+                f"than {threshold} people or episodes, or would let such a figure be worked out.")
+    if status == "z":
+        return f"{subject} is not applicable ([z])."
+    return f"No figure is available for {subject} ([x]): no return covers the period or there "\
+           "is nothing to count."
+
+
+def trend_words(row: Mapping[str, Any] | pd.Series) -> str:
+    """"no significant change over the last five quarters", "increasing (getting worse) over …"."""
+    direction = _get(row, "trend")
+    if direction is None:
+        return ""
+    judgement = _get(row, "trend_judgement")
+    words = f"{direction} ({judgement})" if judgement else str(direction)
+    return f"{words} over the last five quarters"
+
+
+# --- the contract --------------------------------------------------------------------------------
+
+
+def describe_area(row: Mapping[str, Any] | pd.Series, indicator: Indicator, *,
+                  benchmark_name: str = "the programme", ci: float = 95.0,
+                  threshold: int = 10) -> str:
+    """One row of the engine in a sentence.
+
+    "Completion in Blackpool in 2018-19 Q4 was 41% (95% CI 35 to 47), worse than the programme's
+    56%; no significant change over the last five quarters."
+    """
+    subject = _subject(row, indicator)
+    status = _get(row, "status")
+    value = _get(row, "value")
+    if status in ("c", "x", "z") or value is None:
+        return status_sentence(subject, status or "x", threshold)
+    sentence = f"{subject} was {fmt(value, indicator)}"
+    interval = interval_words(row, indicator, ci)
+    if interval:
+        sentence += f" ({interval})"
+    comparison = _get(row, "comparison")
+    benchmark = _get(row, "benchmark")
+    if comparison is not None and _get(row, "area_code") != PROGRAMME:
+        link = "to" if comparison == "similar" else "than"
+        words = f"{comparison} {link} {benchmark_name}"
+        if benchmark is not None:
+            words += f"'s {fmt(benchmark, indicator)}"
+        if comparison in ("higher", "lower"):
+            words += " (no better or worse: the indicator has no polarity)"
+        sentence += f", {words}"
+    elif (benchmark is not None and _get(row, "area_code") != PROGRAMME
+          and benchmark_name == "the programme"):
+        sentence += f"; the programme's figure was {fmt(benchmark, indicator)}"
+    trend = trend_words(row)
+    if trend:
+        sentence += f"; {trend}"
+    return sentence + "."
+
+
+def _records(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    return rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+
+
+def describe_ranking(rows: pd.DataFrame, indicator: Indicator, *, ci: float = 95.0) -> str:
+    """Areas of one period against the programme, for caterpillar and funnel charts.
+
+    "Of 12 areas, 2 were worse than the programme (Blackpool and Luton), 8 similar, 1 better
+    (Essex); 1 area is suppressed (Westminster)."
+    """
+    df = _records(rows)
+    if df.empty:
+        return f"There are no figures for {indicator.name} for the areas and period chosen."
+    areas = df[df["area_code"] != PROGRAMME]
+    status = areas["status"].astype(object).where(areas["status"].notna(), None)
+    shown = areas[status.isna() & areas["value"].notna()]
+    parts: list[str] = []
+    n = len(shown)
+    period = period_label(df["period"].iloc[0]) if "period" in df else ""
+    head = f"{indicator.name} in {period}: " if period else f"{indicator.name}: "
+    if n:
+        groups = []
+        for word in ("worse", "similar", "better", "higher", "lower"):
+            names = shown.loc[shown["comparison"] == word, "area_name"].astype(str).tolist()
+            if not names:
+                continue
+            listed = f" ({join_names(names)})" if word != "similar" or len(names) <= 3 else ""
+            if not groups:
+                link = "to" if word == "similar" else "than"
+                verb = "was" if len(names) == 1 else "were"
+                groups.append(f"{len(names)} {verb} {word} {link} the programme{listed}")
+            else:
+                groups.append(f"{len(names)} {word}{listed}")
+        uncompared = int(shown["comparison"].isna().sum())
+        if uncompared and indicator.has_interval:
+            groups.append(f"{uncompared} not compared")
+        text = f"of {count_words(n, 'area')} with a figure"
+        parts.append(text + (", " + ", ".join(groups) if groups else ""))
+        ordered = shown.sort_values("value", kind="stable")
+        low, high = ordered.iloc[0], ordered.iloc[-1]
+        if n > 1:
+            parts.append(f"the highest was {high['area_name']} ({fmt(high['value'], indicator)}) "
+                         f"and the lowest {low['area_name']} ({fmt(low['value'], indicator)})")
+    prog = df[df["area_code"] == PROGRAMME]
+    if len(prog) and not _missing(prog["value"].iloc[0]):
+        parts.append(f"the programme's figure was {fmt(prog['value'].iloc[0], indicator)}")
+    elif "benchmark" in areas and areas["benchmark"].notna().any():
+        parts.append("the programme's figure was "
+                     f"{fmt(areas['benchmark'].dropna().iloc[0], indicator)}")
+    suppressed = areas.loc[status == "c", "area_name"].astype(str).tolist()
+    if suppressed:
+        verb = "is" if len(suppressed) == 1 else "are"
+        parts.append(f"{count_words(len(suppressed), 'area')} {verb} suppressed "
+                     f"({join_names(suppressed)})")
+    missing = areas.loc[status.isin(["x", "z"]) | (status.isna() & areas["value"].isna()),
+                        "area_name"].astype(str).tolist()
+    if missing:
+        parts.append(f"{count_words(len(missing), 'area')} "
+                     f"{'has' if len(missing) == 1 else 'have'} no figure ({join_names(missing)})")
+    if not parts:
+        return f"There are no figures for {indicator.name} for the areas and period chosen."
+    text = "; ".join(parts)
+    return head + text + "."
+
+
+def describe_trend_lines(rows: pd.DataFrame, indicator: Indicator, areas: Sequence[str]) -> str:
+    """Each area's first and latest figure over the periods shown, its recent trend, and the
+    programme's, in a few sentences."""
+    df = _records(rows)
+    if df.empty:
+        return f"There are no figures for {indicator.name} for the areas and periods chosen."
+    sentences = []
+    codes = list(areas) + ([PROGRAMME] if PROGRAMME not in areas else [])
+    for code in codes:
+        own = df[df["area_code"] == code]
+        if own.empty:
+            continue
+        name = "The programme" if code == PROGRAMME else str(own["area_name"].iloc[0])
+        has = own[own["value"].notna()]
+        if has.empty:
+            statuses = sorted({s for s in own["status"].dropna().astype(str)})
+            why = "suppressed ([c])" if statuses == ["c"] else "not available"
+            sentences.append(f"{name}: no figures shown ({why}).")
+            continue
+        first, last = has.iloc[0], has.iloc[-1]
+        if len(has) == 1:
+            text = f"{name}: {fmt(last['value'], indicator)} in {period_label(last['period'])}"
+        else:
+            text = (f"{name}: {fmt(first['value'], indicator)} in {period_label(first['period'])}"
+                    f", {fmt(last['value'], indicator)} in {period_label(last['period'])}")
+        trend = trend_words(last)
+        if trend:
+            text += f"; {trend}"
+        gaps = own[own["value"].isna()]
+        if len(gaps):
+            text += f"; {count_words(len(gaps), 'quarter')} without a figure"
+        sentences.append(text + ".")
+    if not sentences:
+        return f"There are no figures for {indicator.name} for the areas and periods chosen."
+    return f"{indicator.name} by quarter. " + " ".join(sentences)
+
+
+def suppression_note(rows: pd.DataFrame, threshold: int) -> str | None:
+    """The note naming suppressed areas, or None when nothing is suppressed."""
+    df = _records(rows)
+    if df.empty or "status" not in df:
+        return None
+    hit = df[df["status"].astype(object) == "c"]
+    if hit.empty:
+        return None
+    names = []
+    for code, name in zip(hit["area_code"], hit.get("area_name", hit["area_code"]), strict=True):
+        label = "the programme" if code == PROGRAMME else str(name if not _missing(name) else code)
+        if label not in names:
+            names.append(label)
+    return (f"Figures for {join_names(names)} are suppressed ([c]) to protect confidentiality: "
+            f"they rest on fewer than {threshold} people or episodes, or would let such a figure "
+            "be worked out. Suppressed areas are left out of the chart.")
