@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # E110: file larger than 50 MB
 _CHUNK = 1024 * 1024
+INCOMING_PREFIX = ".incoming-"
 
 
 def sha256_of(path: Path) -> str:
@@ -51,7 +52,7 @@ def archive_file(path: Path, sha256: str, size_bytes: int, archive_dir: Path) ->
     target = archive_dir / archive_name(sha256, path)
     if target.exists():
         return target
-    fd, tmp = tempfile.mkstemp(dir=archive_dir, prefix=".incoming-")
+    fd, tmp = tempfile.mkstemp(dir=archive_dir, prefix=INCOMING_PREFIX)
     try:
         with os.fdopen(fd, "wb") as out, path.open("rb") as src:
             shutil.copyfileobj(src, out, _CHUNK)
@@ -64,3 +65,19 @@ def archive_file(path: Path, sha256: str, size_bytes: int, archive_dir: Path) ->
         raise
     log.info("archived %s as %s", path.name, target.name)
     return target
+
+
+def remove_partial_copies(archive_dir: Path) -> int:
+    """Delete half-written copies left by a load that was killed while archiving.
+
+    Call it only while holding the load lock: then no other process can be writing one.
+    """
+    if not archive_dir.is_dir():
+        return 0
+    removed = 0
+    for partial in archive_dir.glob(INCOMING_PREFIX + "*"):
+        partial.unlink(missing_ok=True)
+        removed += 1
+    if removed:
+        log.info("removed %d partial archive copies left by an interrupted load", removed)
+    return removed

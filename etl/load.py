@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from etl import periods, store
-from etl.archive import archive_file, sha256_of
+from etl.archive import archive_file, remove_partial_copies, sha256_of
 from etl.checks import CheckedReturn, check_file, quarantine_plan
 from etl.continuity import shrink_finding, stale_finding
 from etl.db import DatabaseError, init_db, writer_engine
@@ -59,6 +59,7 @@ def load_files(
         raise LoadError(f"cannot open the database {db_name(settings)}: {exc}") from exc
     try:
         with load_lock(engine, wait=lock_wait):
+            remove_partial_copies(settings.archive_dir)
             try:
                 init_db(engine)
             except (SQLAlchemyError, DatabaseError, OSError) as exc:

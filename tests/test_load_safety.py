@@ -217,3 +217,14 @@ def test_a_file_over_50_mb_is_rejected_not_archived_and_its_hash_logged(tmp_path
     digest = hashlib.sha256(big.read_bytes()).hexdigest()
     assert _q(lfo_settings, "SELECT sha256, size_bytes, outcome FROM etl_load_log") == [
         (digest, big.stat().st_size, "rejected")]
+
+
+def test_a_half_written_archive_copy_of_a_killed_load_is_removed(tmp_path, lfo_settings):
+    lfo_settings.archive_dir.mkdir(mode=0o700)
+    partial = lfo_settings.archive_dir / ".incoming-abc123"
+    partial.write_bytes(b"PK\x03\x04 half a file")
+    f = write_return(tmp_path / "in")
+    [r] = load_files([f], lfo_settings)
+    assert r.outcome == "loaded"
+    assert not partial.exists()
+    assert [p.name for p in lfo_settings.archive_dir.iterdir()] == [f"{r.sha256}.zip"]
