@@ -17,10 +17,12 @@ from dash import Dash
 from dashboard import callbacks, charts, theme
 from dashboard.api import register_api
 from dashboard.callbacks import overview as overview_cb
+from dashboard.callbacks import quality as quality_cb
 from dashboard.db import Database
 from dashboard.layouts import Page, home, shell
 from dashboard.layouts import accessibility as accessibility_page
 from dashboard.layouts import definitions as definitions_page
+from dashboard.layouts import quality as quality_page
 from dashboard.settings import DashboardSettings
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,8 @@ ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 PAGES: tuple[Page, ...] = (
     Page(path="/", title=home.TITLE, nav_label="Home", layout=home.layout,
          register=overview_cb.register),
+    Page(path="/quality", title=quality_page.TITLE, nav_label="Data quality",
+         layout=quality_page.layout, register=quality_cb.register),
     Page(path="/definitions", title=definitions_page.TITLE, nav_label="Definitions",
          layout=definitions_page.layout),
     Page(path="/accessibility", title=accessibility_page.TITLE, nav_label="Accessibility",

@@ -176,7 +176,8 @@ def loads_table(loads: pd.DataFrame, names: dict[str, str]) -> Component:
         return html.P("No return has been sent yet.", className="lfo-empty")
     df = pd.DataFrame({
         "Received": [when(v) for v in loads["started_at"]],
-        "Area": [names.get(c, c or "name not readable") for c in loads["area_code"]],
+        "Area": ["file name not readable" if pd.isna(c) else names.get(c, c)
+                 for c in loads["area_code"]],
         "Return": loads["period"].fillna("–").str.replace("_", " "),
         "File": loads["file_name"],
         "Outcome": [OUTCOME_WORDS.get(o, o) for o in loads["outcome"]],

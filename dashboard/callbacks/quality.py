@@ -1,0 +1,273 @@
+"""Callbacks of the data-quality page, as plain functions attached per app by ``register``.
+
+``update_controls`` turns the address into the filters (and messages for bad values);
+``update_quality`` draws the page for the filters and writes them back to the address.
+Data-quality counts come from ``dashboard.quality_data``; paired-outcome completeness (an
+indicator, suppressed as one) from the indicator engine.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Dash, Input, Output, State, html, no_update
+from dash.development.base_component import Component
+
+from dashboard import charts, ids, urlstate
+from dashboard import db as queries
+from dashboard import quality_data as qd
+from dashboard.charts import ChartContent, card_outputs, figures, text
+from dashboard.charts.table import plotted_table
+from dashboard.data import indicator, indicator_data
+from dashboard.indicators.compare import format_value
+from dashboard.indicators.definitions import DEFINITIONS_VERSION
+from dashboard.layouts import quality as page
+from dashboard.layouts.shell import messages_banner
+from dashboard.settings import DashboardSettings
+from etl.periods import FinancialYear, parse_period
+from etl.reference import load_reference
+
+log = logging.getLogger(__name__)
+
+_ = charts  # the kit registers its own download callbacks once per app (dashboard.app)
+
+
+def state_from_search(search: str | None, area_codes: list[str], periods: list[str]
+                      ) -> tuple[dict[str, object], list[str]]:
+    """The filters for ``search``: unknown areas and periods without data fall back, with a message."""
+    state = urlstate.parse_query(search, page.PARAMS)
+    values, messages = dict(state.values), list(state.messages)
+    if values["area"] is not None and values["area"] not in area_codes:
+        messages.append(f"There is no programme area {values['area']}; showing all areas.")
+        values["area"] = None
+    if values["period"] is not None and values["period"] not in periods:
+        messages.append(f"There are no figures for {str(values['period']).replace('_', ' ')} "
+                        "yet; showing the latest period.")
+        values["period"] = None
+    if values["period"] is None:
+        values["period"] = default_period(periods)
+    return values, messages
+
+
+def default_period(periods: list[str]) -> str | None:
+    """The latest whole financial year with data, else the latest quarter, else None."""
+    years = [p for p in periods if "_Q" not in p]
+    if years:
+        return years[-1]
+    return periods[-1] if periods else None
+
+
+def period_options(periods: list[str], chosen: str | None) -> list[dict[str, str]]:
+    """Every financial year with data and the quarters of the latest one (plus ``chosen``)."""
+    years = [p for p in periods if "_Q" not in p]
+    quarters = [p for p in periods if "_Q" in p][-4:]
+    shown = years + quarters
+    if chosen and chosen not in shown:
+        shown.append(chosen)
+    return [{"label": _period_label(p), "value": p} for p in shown]
+
+
+def _period_label(label: str) -> str:
+    p = parse_period(label)
+    return f"{p.display} (financial year)" if isinstance(p, FinancialYear) else p.display
+
+
+def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> None:
+    """Attach the page's callbacks to ``app``."""
+    data = indicator_data(db, settings.suppression_threshold)
+
+    def update_controls(_state: dict | None, search: str | None):
+        try:
+            areas = qd.areas(db)
+            periods = data.periods()
+        except queries.READ_ERRORS as exc:
+            log.warning("data quality controls: %s", exc)
+            return ([{"label": "All areas", "value": page.ALL_AREAS}], page.ALL_AREAS, [], None,
+                    "csi4", _unavailable())
+        values, messages = state_from_search(search, list(areas["area_code"]), periods)
+        area_options = [{"label": "All areas", "value": page.ALL_AREAS}] + [
+            {"label": r.area_name, "value": r.area_code} for r in areas.itertuples()]
+        return (area_options, values["area"] or page.ALL_AREAS,
+                period_options(periods, values["period"]), values["period"], values["measure"],
+                messages_banner(messages))
+
+    def update_quality(area: str | None, measure: str | None, period: str | None,
+                       search: str | None):
+        area = None if area in (None, page.ALL_AREAS) else area
+        measure = measure or "csi4"
+        try:
+            latest = default_period(data.periods())
+        except queries.READ_ERRORS:
+            latest = None
+        # the latest period is the default: left out, so a plain link always shows the latest
+        written = None if period == latest else period
+        query = urlstate.to_query({"area": area, "measure": measure, "period": written},
+                                  page.PARAMS)
+        new_search = no_update if query == (search or "") else query
+        try:
+            content = quality_sections(db, area)
+            completeness = completeness_chart(db, area)
+            paired = paired_chart(data, area, measure, period)
+        except queries.READ_ERRORS as exc:
+            log.warning("data quality page: %s", exc)
+            empty = _empty_content("The data cannot be shown just now.")
+            return [new_search, _unavailable(), *charts.render(empty), *charts.render(empty)]
+        return [new_search, content, *charts.render(completeness), *charts.render(paired)]
+
+    app.callback(
+        Output(ids.QUALITY_AREA, "options"), Output(ids.QUALITY_AREA, "value"),
+        Output(ids.QUALITY_PERIOD, "options"), Output(ids.QUALITY_PERIOD, "value"),
+        Output(ids.QUALITY_MEASURE, "value"), Output(ids.QUALITY_MESSAGES, "children"),
+        Input(ids.QUALITY_STATE, "data"), Input(ids.URL, "search"),
+    )(update_controls)
+    app.callback(
+        Output(ids.URL, "search", allow_duplicate=True), Output(ids.QUALITY_CONTENT, "children"),
+        *card_outputs(ids.QUALITY_COMPLETENESS_CHART), *card_outputs(ids.QUALITY_PAIRED_CHART),
+        Input(ids.QUALITY_AREA, "value"), Input(ids.QUALITY_MEASURE, "value"),
+        Input(ids.QUALITY_PERIOD, "value"), State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )(update_quality)
+
+
+def _unavailable() -> Component:
+    return html.Div(html.P("The data cannot be shown just now: the database could not be read."),
+                    className="alert alert-warning", role="status")
+
+
+def _empty_content(message: str) -> ChartContent:
+    return ChartContent(figure=figures.empty_figure(message), title="", subtitle="", summary=message,
+                        table=pd.DataFrame(), indicator_ids=[], empty_message=message)
+
+
+# --- the tables ----------------------------------------------------------------------------------
+
+
+def quality_sections(db: queries.Database, area: str | None) -> list[Component]:
+    """Returns received, every load, findings and held-back rows (for one area or all)."""
+    current = qd.current_returns(db, area)
+    names = dict(zip(qd.areas(db)["area_code"], qd.areas(db)["area_name"], strict=True))
+    quarters, grid = qd.coverage_grid(current)
+    return [
+        html.H2("Returns received"),
+        html.P("Each return is a cumulative snapshot, so an area's current return covers every "
+               "quarter from 2016-17 Q1 to the end of its period. A tick means the quarter is "
+               "covered; figures for quarters not covered are shown as [x]."),
+        page.returns_grid(current, quarters, grid),
+        html.H3("Every return sent"),
+        page.loads_table(qd.load_log(db, area), names),
+        html.H2("What the checks found"),
+        html.P("Findings of the checks in each area's current return, counted by code. Errors in "
+               "single rows hold those rows back; warnings are accepted but worth a look."),
+        page.findings_table(qd.finding_counts(db, area), names),
+        html.H3("Rows held back"),
+        page.held_back_table(qd.held_back(db, area), names),
+    ]
+
+
+# --- completeness of optional fields -------------------------------------------------------------
+
+
+def completeness_figure(per_area: pd.DataFrame, pooled: pd.DataFrame,
+                        area_name: str | None) -> go.Figure:
+    """Bars: % stated per field (the chosen area, or all areas pooled); markers: the comparison
+    (all areas pooled, or each area). Labels carry the numbers; colour is not needed to read it."""
+    fig = go.Figure()
+    if area_name is not None:
+        bars = per_area
+        fig.add_trace(go.Bar(
+            y=bars["field"], x=bars["percent_stated"], orientation="h", name=area_name,
+            text=[format_value(v, "%") for v in bars["percent_stated"]], textposition="inside",
+            insidetextanchor="end"))
+        fig.add_trace(go.Scatter(
+            y=pooled["field"], x=pooled["percent_stated"], mode="markers", name="All areas",
+            marker={"symbol": "diamond", "size": 12, "line": {"width": 1}}))
+    else:
+        fig.add_trace(go.Bar(
+            y=pooled["field"], x=pooled["percent_stated"], orientation="h", name="All areas",
+            text=[format_value(v, "%") for v in pooled["percent_stated"]], textposition="inside",
+            insidetextanchor="end"))
+        fig.add_trace(go.Scatter(
+            y=per_area["field"], x=per_area["percent_stated"], mode="markers",
+            name="Each area", text=per_area["area_name"],
+            hovertemplate="%{text}: %{x:.1f}%<extra></extra>",
+            marker={"symbol": "circle-open", "size": 9, "line": {"width": 2}}))
+    fig.update_layout(
+        xaxis={"title": {"text": "% of rows with a stated value"}, "range": [0, 101]},
+        yaxis={"autorange": "reversed"}, legend={"orientation": "h", "y": -0.2},
+        margin={"t": 16}, height=380)
+    return fig
+
+
+def completeness_chart(db: queries.Database, area: str | None) -> ChartContent:
+    every = qd.completeness(db)
+    names = dict(zip(qd.areas(db)["area_code"], qd.areas(db)["area_name"], strict=True))
+    title = "Completeness of optional fields"
+    if every.empty:
+        return _empty_content("No current return is loaded, so there is nothing to show yet.")
+    every["field"] = every["column"].map(page.field_name)
+    every["area_name"] = every["area_code"].map(names)
+    pooled = qd.pooled_completeness(every)
+    pooled["field"] = pooled["column"].map(page.field_name)
+    area_name = names.get(area) if area else None
+    shown = every[every["area_code"] == area] if area else every
+    if area and shown.empty:
+        return _empty_content(f"{area_name} has no current return, so there is nothing to show.")
+    fig = completeness_figure(shown, pooled, area_name)
+    table = pd.DataFrame({
+        "Field": pd.concat([shown["field"], pooled["field"]], ignore_index=True),
+        "Area": pd.concat([shown["area_name"], pd.Series(["All areas"] * len(pooled))],
+                          ignore_index=True),
+        "Rows": pd.concat([shown["rows"], pooled["rows"]], ignore_index=True),
+        "Rows stated": pd.concat([shown["stated"], pooled["stated"]], ignore_index=True),
+        "% stated": pd.concat([shown["percent_stated"], pooled["percent_stated"]],
+                              ignore_index=True),
+    })
+    worst = pooled.sort_values("percent_stated", kind="stable").iloc[0]
+    scope = f"In {area_name}" if area_name else "Across all areas"
+    low = (shown.sort_values("percent_stated", kind="stable").iloc[0])
+    summary = (f"{scope}, the least complete optional field was "
+               f"{low['field'].lower()} ({format_value(low['percent_stated'], '%')} of rows "
+               f"stated{'' if area_name else ' in ' + str(low['area_name'])}); across all areas "
+               f"it was {worst['field'].lower()} ({format_value(worst['percent_stated'], '%')}).")
+    return ChartContent(
+        figure=fig, title=f"{title}: {area_name or 'all areas'}",
+        subtitle="Current returns; % of rows with a stated value ('not stated' is not stated)",
+        summary=summary, table=table, indicator_ids=[],
+        notes=["Data-quality figures count rows, not people, and are not suppressed.",
+               f"Definitions version {DEFINITIONS_VERSION}."],
+        data_as_at=_as_at(db))
+
+
+# --- paired-outcome completeness (an indicator) --------------------------------------------------
+
+
+def paired_chart(data, area: str | None, measure: str, period: str | None) -> ChartContent:
+    measure_name = load_reference().measures[measure].name
+    ind_id = f"outcome.{measure}.paired"
+    ind = indicator(ind_id)
+    if period is None:
+        return _empty_content("No return is loaded yet, so there is no period to show.")
+    result = data.rows([ind_id], periods=[period])
+    rows = result.rows
+    areas = rows[rows["area_code"] != "programme"]
+    shown = areas[areas["status"] != "c"]
+    if shown["value"].notna().sum() == 0:
+        return _empty_content(f"No area has paired {measure_name} scores for "
+                              f"{_period_label(period)}.")
+    note = text.suppression_note(rows, result.meta.get("threshold"))
+    table = plotted_table(rows, ind, columns=("area_name", "value", "lower", "upper",
+                                              "numerator", "denominator", "comparison"))
+    return ChartContent(
+        figure=figures.caterpillar(rows, highlight=area),
+        title=f"Paired-outcome completeness, {measure_name}, {_period_label(period)}",
+        subtitle="All interventions; areas ordered by value; 95% confidence intervals",
+        summary=text.describe_ranking(rows, ind), table=table, indicator_ids=[ind_id],
+        notes=[n for n in (note,) if n], data_as_at=result.meta.get("data_as_at"),
+        threshold=result.meta.get("threshold"))
+
+
+def _as_at(db: queries.Database) -> str | None:
+    when = queries.data_as_at(db)
+    return when.isoformat() if when else None
