@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,8 +94,14 @@ class GenerateSummary:
 
 def generate(out: Path, *, seed: int = 2016, scale: str = "pilot",
              progress: Progress | None = None,
-             national_participants: int = NATIONAL_PARTICIPANTS) -> GenerateSummary:
-    """Write synthetic returns into ``out``; see the module docstring."""
+             national_participants: int = NATIONAL_PARTICIPANTS,
+             only_areas: Collection[str] | None = None) -> GenerateSummary:
+    """Write synthetic returns into ``out``; see the module docstring.
+
+    ``progress(description, done, total)`` is called after each file. The last two keywords are
+    for tests: a smaller national programme, or a subset of the pilot areas (each area's data
+    does not depend on which others are written; faulty returns need Blackpool, E06000009).
+    """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {', '.join(SCALES)}, not {scale!r}")
     began = time.perf_counter()
@@ -103,7 +109,7 @@ def generate(out: Path, *, seed: int = 2016, scale: str = "pilot",
     out.mkdir(parents=True, exist_ok=True)
     summary = GenerateSummary(out=out, scale=scale, seed=seed)
     if scale == "pilot":
-        _pilot(out, seed, summary, progress)
+        _pilot(out, seed, summary, progress, only_areas)
     else:
         _national(out, seed, summary, progress, national_participants)
     summary.seconds = time.perf_counter() - began
@@ -137,17 +143,22 @@ def _style(row: tuple, rng: np.random.Generator) -> AreaStyle:
                      bom, folder)
 
 
-def _pilot(out: Path, seed: int, summary: GenerateSummary, progress: Progress | None) -> None:
+def _pilot(out: Path, seed: int, summary: GenerateSummary, progress: Progress | None,
+           only_areas: Collection[str] | None) -> None:
     areas = read_reference("areas.csv")
+    wanted = set(areas["gss_code"] if only_areas is None else only_areas)
     first, last = day(PROGRAMME_START), day(PILOT_QUARTERS[-1].end)
     years = (last - first + 1) / 365.25
     ramp = 1.1 * years - 0.6 * (1 - np.exp(-years / 0.8))  # integral of the referral ramp
     (out / "xlsx").mkdir(exist_ok=True)
     (out / "zip").mkdir(exist_ok=True)
-    total = len(areas) * len(PILOT_QUARTERS) * 2
+    total = len(wanted) * len(PILOT_QUARTERS) * 2
     done = 0
+    faulty_base = None
     children = np.random.SeedSequence(seed).spawn(len(areas) + 1)
     for i, row in enumerate(areas.itertuples(index=False)):
+        if row.gss_code not in wanted:
+            continue
         rng = np.random.default_rng(children[i])
         comp, take, paired, base, miss, eth = PILOT[row.gss_code]
         families = int(rng.poisson(int(row.annual_target) * ramp))
@@ -169,10 +180,11 @@ def _pilot(out: Path, seed: int, summary: GenerateSummary, progress: Progress | 
         if row.gss_code == "E06000009":
             faulty_base = (history, style)
     summary.files = done
-    summary.areas = len(areas)
-    history, style = faulty_base
-    summary.faulty = write_faulty(out / "faulty", history, style, "E06000009")
-    summary.files += sum(len(v) for v in summary.faulty.values())
+    summary.areas = len(wanted)
+    if faulty_base is not None:
+        history, style = faulty_base
+        summary.faulty = write_faulty(out / "faulty", history, style, "E06000009")
+        summary.files += sum(len(v) for v in summary.faulty.values())
 
 
 def national_areas(rng: np.random.Generator, n_synthetic: int = 141) -> pd.DataFrame:

@@ -46,6 +46,7 @@ SCORES = {
 }
 LEVEL_INDEX = {"universal": 0, "targeted": 1, "specialist": 2}
 STATUS_DECLINED, STATUS_COMPLETED, STATUS_DROPPED = 1, 3, 4
+TIMEPOINTS = ("baseline", "exit", "followup_6m", "followup_12m")
 
 
 def day(d: dt.date) -> int:
@@ -198,7 +199,7 @@ def _episodes(rng: np.random.Generator, a: AreaParams, people: pd.DataFrame,
     joint = pair & together & (rng.random(n) < 0.65)
     code = np.where(joint, code[partner], code)
     offered = np.where(joint, np.maximum(offered, offered[partner]), offered)
-    offer = rng.random(n) < 0.985
+    offer = rng.random(n) < 0.995
     level_adj = np.array([0.05, 0.0, -0.05])
     ref = load_reference().interventions
     level = np.array([LEVEL_INDEX[ref[c].level] for c in INTERVENTIONS])[code]
@@ -240,17 +241,19 @@ def _outcomes(rng: np.random.Generator, a: AreaParams, people: pd.DataFrame,
     fu12 = completed & (rng.random(ne) < 0.14)
     start = eps["start_day"].to_numpy()
     end = eps["end_day"].to_numpy()
-    late_b = rng.random(ne) < 0.003
+    late_b = rng.random(ne) < 0.001
     base_day = start + np.where(late_b, rng.integers(31, 45, ne), rng.integers(0, 11, ne))
-    late_e = rng.random(ne) < 0.003
+    late_e = rng.random(ne) < 0.001
     exit_day = end + np.where(late_e, rng.integers(61, 80, ne), rng.integers(0, 22, ne))
     fu6_day = end + 182 + rng.integers(-14, 15, ne)
     fu12_day = end + 365 + rng.integers(-21, 22, ne)
     level = eps["level"].to_numpy()
     gain = np.where(completed, 1.0, 0.3)
-    frames = []
-    for measure, (mu, sd, lo, hi, better, effect, sd_change) in SCORES.items():
-        collects = np.array([measure in ref[c].measures for c in eps["intervention"]])
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in
+                                          ("episode", "measure", "timepoint", "day", "score")}
+    for m, (measure, (mu, sd, lo, hi, better, effect, sd_change)) in enumerate(SCORES.items()):
+        collects = eps["intervention"].map(
+            {c: measure in ref[c].measures for c in INTERVENTIONS}).to_numpy(dtype=bool, copy=True)
         if measure == "csi4":
             collects &= together
         if measure == "sdq_total":
@@ -260,21 +263,26 @@ def _outcomes(rng: np.random.Generator, a: AreaParams, people: pd.DataFrame,
         d = better * (b - mu)
         improvement = np.array(effect)[level] - 0.25 * d
         change = better * gain * (improvement + rng.normal(0, sd_change, ne))
-        points = {
-            "baseline": (has_base, base_day, b),
-            "exit": (has_base & exit_pack, exit_day, b + change),
-            "followup_6m": (has_base & fu6, fu6_day, b + 0.85 * change + rng.normal(0, 2, ne)),
-            "followup_12m": (has_base & fu12, fu12_day,
-                             b + 0.75 * change + rng.normal(0, 2.5, ne)),
-        }
-        for timepoint, (mask, when, score) in points.items():
-            frames.append(pd.DataFrame({
-                "episode": np.flatnonzero(mask),
-                "measure": measure,
-                "timepoint": timepoint,
-                "measured_day": when[mask],
-                "score": np.clip(np.rint(score[mask]), lo, hi).astype(np.int64),
-            }))
-    out = pd.concat(frames, ignore_index=True)
+        points = (
+            (has_base, base_day, b),
+            (has_base & exit_pack, exit_day, b + change),
+            (has_base & fu6, fu6_day, b + 0.85 * change + rng.normal(0, 2, ne)),
+            (has_base & fu12, fu12_day, b + 0.75 * change + rng.normal(0, 2.5, ne)),
+        )
+        for t, (mask, when, score) in enumerate(points):
+            idx = np.flatnonzero(mask)
+            parts["episode"].append(idx)
+            parts["measure"].append(np.full(len(idx), m))
+            parts["timepoint"].append(np.full(len(idx), t))
+            parts["day"].append(when[idx])
+            parts["score"].append(np.clip(np.rint(score[idx]), lo, hi).astype(np.int64))
+    cat = {k: np.concatenate(v) for k, v in parts.items()}
+    out = pd.DataFrame({
+        "episode": cat["episode"],
+        "measure": np.array(list(SCORES), dtype=object)[cat["measure"]],
+        "timepoint": np.array(TIMEPOINTS, dtype=object)[cat["timepoint"]],
+        "measured_day": cat["day"],
+        "score": cat["score"],
+    })
     out["person"] = person[out["episode"].to_numpy()]
     return out.sort_values(["measured_day", "episode"], kind="stable").reset_index(drop=True)
