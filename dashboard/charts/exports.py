@@ -39,6 +39,9 @@ METADATA_COLUMNS = [
     "definitions_version", "source", "suppression_threshold",
 ]
 TABLE_SHEET = "Table_1"
+#: Fonts with the same metrics wherever the image is drawn (Liberation Sans is metric-compatible
+#: with Arial), so legend entries and labels never overlap.
+EXPORT_FONT = "Liberation Sans, Arial, Helvetica, DejaVu Sans, sans-serif"
 SHEETS = ("Cover", "Contents", "Notes", "Definitions", TABLE_SHEET)
 ID_COLUMNS = ("Indicator id", "indicator")
 
@@ -354,7 +357,8 @@ def publication_figure(content: ChartContent, width: int = 1200, height: int = 7
     fig.update_layout(
         width=width, height=total, autosize=False,
         title={"text": title, "x": 0.01, "xanchor": "left", "xref": "container",
-               "y": 1 - 14 / total, "yanchor": "top", "yref": "container"},
+               "y": 1 - 40 / total, "yanchor": "top", "yref": "container"},
+        font={"family": EXPORT_FONT},
         margin={"t": top + 30, "b": bottom, "l": 80, "r": max(fig.layout.margin.r or 0, 40)},
         legend={"y": 1.01, "yanchor": "bottom"},
         paper_bgcolor="white",

@@ -192,7 +192,8 @@ def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figur
         fig.add_trace(go.Scatter(
             x=v, y=part["_label"], mode="markers+text", name=legend,
             marker={"symbol": symbol, "size": np.where(big, 15, 11).tolist(), "color": colour,
-                    "line": {"width": np.where(big, 2, 0).tolist(), "color": "#0B0C0C"}},
+                    "opacity": 1,
+                    "line": {"width": np.where(big, 3, 0).tolist(), "color": colour}},
             error_x={**_error(v, lo, hi), "color": colour},
             text=_texts(v, unit), textposition="top center",
             customdata=[f"{fmt(a, unit)} to {fmt(b, unit)}" if np.isfinite(a) else ""
@@ -202,9 +203,10 @@ def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figur
         ))
     bench = _programme_value(rows)
     if bench is not None:
-        fig.add_vline(x=bench, line={"dash": "dash", "color": theme.DARK_GREY, "width": 2},
-                      annotation={"text": f"Programme {fmt(bench, unit)}", "yanchor": "bottom"},
-                      annotation_position="top")
+        line = {"dash": "dash", "color": theme.DARK_GREY, "width": 2}
+        fig.add_vline(x=bench, line=line)
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=line,
+                                 name=f"Programme {fmt(bench, unit)}", hoverinfo="skip"))
     xaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}}
     if unit.strip().startswith("%"):
         xaxis["ticksuffix"] = "%"
@@ -295,6 +297,7 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figur
             x=_num(part, "denominator"), y=v, mode="markers+text",
             name=f"{legend.split(' than')[0].split(' to')[0]} ({where})",
             marker={"symbol": symbol, "color": colour, "size": np.where(big, 15, 11).tolist(),
+                    "opacity": 1,
                     "line": {"width": 2, "color": colour}},
             text=names, textposition="top center", cliponaxis=False,
             customdata=[f"{fmt(x, unit)}, {comp} ({where})" for x in v],

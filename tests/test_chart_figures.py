@@ -1,0 +1,286 @@
+"""Figure builders: traces, ordering, suppressed areas left out, PHE funnel limits, no colours
+except the theme's, meaning carried by words and symbols as well as colour."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashboard import theme
+from dashboard.charts import figures
+from dashboard.indicators import funnel
+
+NAN = math.nan
+THEME_COLOURS = {c.upper() for c in (*theme.CATEGORICAL, theme.DARK_GREY, theme.DARK_BLUE,
+                                     theme.DARK_PINK, theme.GREY)}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def template():
+    theme.register_template()
+
+
+def row(**kw) -> dict:
+    base = dict(indicator="uptake.completion", area_code="E1", area_name="Blackpool",
+                period="2018-19_Q4", category=None, value=41.0, lower=35.0, upper=47.0,
+                numerator=82, denominator=200, comparison="worse", trend=None,
+                trend_judgement=None, status=None, benchmark=55.0)
+    base.update(kw)
+    return base
+
+
+def areas_rows() -> pd.DataFrame:
+    return pd.DataFrame([
+        row(area_code="E1", area_name="Blackpool", value=41.0, lower=35.0, upper=47.0,
+            numerator=82, denominator=200, comparison="worse"),
+        row(area_code="E2", area_name="Luton", value=52.0, lower=45.0, upper=59.0,
+            numerator=104, denominator=200, comparison="similar"),
+        row(area_code="E3", area_name="Essex", value=72.0, lower=67.0, upper=76.0,
+            numerator=288, denominator=400, comparison="better"),
+        row(area_code="E4", area_name="Westminster", value=None, lower=None, upper=None,
+            numerator=None, denominator=None, comparison=None, status="c"),
+        row(area_code="E5", area_name="Leeds", value=None, lower=None, upper=None,
+            numerator=None, denominator=None, comparison=None, status="x"),
+        row(area_code="programme", area_name="Programme (all areas)", value=55.0, lower=52.0,
+            upper=58.0, numerator=474, denominator=800, comparison=None),
+    ])
+
+
+def colours(fig: go.Figure) -> set[str]:
+    """Every colour set anywhere in the figure's data and layout (template excluded)."""
+    found: set[str] = set()
+
+    def walk(obj):
+        if isinstance(obj, dict):
+            for k, v in obj.items():
+                if k == "template":
+                    continue
+                if "color" in k.lower() and isinstance(v, str):
+                    found.add(v.upper())
+                walk(v)
+        elif isinstance(obj, list):
+            for v in obj:
+                walk(v)
+
+    walk(fig.to_plotly_json())
+    return found
+
+
+def all_text(fig: go.Figure) -> str:
+    parts = []
+    for t in fig.data:
+        for attr in ("name", "text", "y"):
+            value = getattr(t, attr, None)
+            if value is None:
+                continue
+            parts.extend(map(str, np.atleast_1d(value)))
+    return " ".join(parts)
+
+
+# --- caterpillar -------------------------------------------------------------------------------
+
+
+def test_caterpillar_orders_areas_by_value_and_leaves_out_suppressed_and_missing():
+    fig = figures.caterpillar(areas_rows())
+    assert list(fig.layout.yaxis.categoryarray) == [
+        "Blackpool (worse)", "Luton (similar)", "Essex (better)"]
+    assert "Westminster" not in all_text(fig)
+    assert "Leeds" not in all_text(fig)
+
+
+def test_caterpillar_writes_the_comparison_and_value_beside_each_area():
+    fig = figures.caterpillar(areas_rows())
+    worse = next(t for t in fig.data if t.name == "Worse than the programme")
+    assert list(worse.y) == ["Blackpool (worse)"]
+    assert list(worse.text) == ["41%"]
+    assert worse.marker.symbol != next(
+        t for t in fig.data if t.name == "Better than the programme").marker.symbol
+
+
+def test_caterpillar_whiskers_reach_the_interval_limits():
+    fig = figures.caterpillar(areas_rows())
+    essex = next(t for t in fig.data if t.name == "Better than the programme")
+    assert essex.x[0] + essex.error_x.array[0] == pytest.approx(76.0)
+    assert essex.x[0] - essex.error_x.arrayminus[0] == pytest.approx(67.0)
+
+
+def test_caterpillar_draws_the_programme_value_as_a_vertical_line_named_in_the_legend():
+    fig = figures.caterpillar(areas_rows())
+    assert [s.x0 for s in fig.layout.shapes] == [55.0]
+    assert "Programme 55%" in [t.name for t in fig.data]
+
+
+def test_caterpillar_highlights_the_chosen_area_in_bold():
+    fig = figures.caterpillar(areas_rows(), highlight="E2")
+    assert "<b>Luton (similar)</b>" in list(fig.layout.yaxis.categoryarray)
+
+
+def test_caterpillar_of_only_suppressed_areas_is_an_empty_figure_that_says_so():
+    rows = areas_rows()
+    rows = rows[rows["status"].notna()]
+    fig = figures.caterpillar(rows)
+    assert fig.data == ()
+    assert "No area" in fig.layout.annotations[0].text
+
+
+# --- funnel ------------------------------------------------------------------------------------
+
+
+def test_funnel_limits_are_the_phe_limits_around_the_programme_value():
+    fig = figures.funnel_plot(areas_rows())
+    upper_998 = next(t for t in fig.data if t.name == "99.8% limits")
+    lower_95 = [t for t in fig.data if t.name == "95% limits"][1]
+    expected = funnel.limits_at(0.55, np.asarray(upper_998.x))
+    np.testing.assert_allclose(upper_998.y, expected["upper_998"], atol=1e-9)
+    np.testing.assert_allclose(lower_95.y, expected["lower_95"], atol=1e-9)
+    axis_min, axis_max = funnel.axis_range([200, 200, 400], axis_variation=True)
+    np.testing.assert_array_equal(upper_998.x, funnel.populations(axis_min, axis_max))
+
+
+def test_funnel_points_are_area_values_at_their_denominators_labelled_in_words():
+    fig = figures.funnel_plot(areas_rows())
+    points = [t for t in fig.data if t.mode == "markers+text"]
+    plotted = {str(n): (float(x), float(y)) for t in points
+               for n, x, y in zip(t.text, t.x, t.y, strict=True)}
+    assert plotted == {"Blackpool": (200.0, 41.0), "Luton": (200.0, 52.0),
+                       "Essex": (400.0, 72.0)}
+    names = " ".join(t.name for t in points)
+    assert "Worse (beyond the 99.8% limit)" in names
+    assert "Better (beyond the 99.8% limit)" in names
+    assert "Similar (within the 95% limits)" in names
+
+
+def test_funnel_significance_matches_phe_labels():
+    fig = figures.funnel_plot(areas_rows())
+    labels = funnel.significance([82, 104, 288], [200, 200, 400], 0.55)
+    assert list(labels) == ["Low (0.001)", "Not significant", "High (0.001)"]
+    worse = next(t for t in fig.data if t.name.startswith("Worse"))
+    assert list(worse.text) == ["Blackpool"]
+
+
+def test_funnel_leaves_out_suppressed_areas():
+    assert "Westminster" not in all_text(figures.funnel_plot(areas_rows()))
+
+
+# --- trend lines -------------------------------------------------------------------------------
+
+
+def trend_rows() -> pd.DataFrame:
+    out = []
+    for code, name, values in (("E1", "Blackpool", [50.0, None, 47.0]),
+                               ("E2", "Luton", [60.0, 61.0, 62.0]),
+                               ("programme", "Programme (all areas)", [55.0, 56.0, 57.0])):
+        for period, v in zip(("2018-19_Q1", "2018-19_Q2", "2018-19_Q3"), values, strict=True):
+            out.append(row(area_code=code, area_name=name, period=period, value=v,
+                           lower=None if v is None else v - 5, upper=None if v is None else v + 5,
+                           status="c" if v is None else None))
+    return pd.DataFrame(out)
+
+
+def test_trend_lines_draw_one_line_per_area_and_a_dashed_programme_line():
+    fig = figures.trend_lines(trend_rows(), areas=["E1", "E2"])
+    assert [t.name for t in fig.data] == ["Blackpool", "Luton", "Programme (all areas)"]
+    assert fig.data[2].line.dash == "dash"
+    assert fig.data[0].line.dash != fig.data[1].line.dash
+    assert fig.data[0].marker.symbol != fig.data[1].marker.symbol
+    assert list(fig.data[0].x) == ["2018-19 Q1", "2018-19 Q2", "2018-19 Q3"]
+
+
+def test_trend_lines_leave_a_gap_where_a_figure_is_suppressed():
+    fig = figures.trend_lines(trend_rows(), areas=["E1"])
+    y = np.asarray(fig.data[0].y, dtype=float)
+    assert y[0] == 50.0 and np.isnan(y[1]) and y[2] == 47.0
+    assert fig.data[0].connectgaps is False
+
+
+def test_trend_lines_label_each_line_at_its_last_point():
+    fig = figures.trend_lines(trend_rows(), areas=["E1"], show_programme=False)
+    assert list(fig.data[0].text) == ["", "", "Blackpool: 47%"]
+    assert len(fig.data) == 1
+
+
+def test_trend_line_intervals_are_error_bars_to_the_limits():
+    fig = figures.trend_lines(trend_rows(), areas=["E2"], show_programme=False)
+    t = fig.data[0]
+    np.testing.assert_allclose(np.asarray(t.y) + np.asarray(t.error_y.array), [65, 66, 67])
+
+
+# --- stage funnel and bars ---------------------------------------------------------------------
+
+
+def test_stage_funnel_writes_counts_and_percentage_of_previous_stage():
+    stages = pd.DataFrame([
+        row(indicator="uptake.funnel", category="referred", numerator=200, value=None,
+            denominator=None),
+        row(indicator="uptake.funnel", category="offered", numerator=150, value=75.0,
+            denominator=200),
+        row(indicator="uptake.funnel", category="started", numerator=None, value=None,
+            denominator=None, status="c"),
+        row(indicator="uptake.funnel", category="completed", numerator=60, value=40.0,
+            denominator=150),
+    ])
+    fig = figures.stage_funnel(stages)
+    bars = fig.data[0]
+    assert list(bars.x) == ["Referred", "Offered", "Started", "Completed"]
+    assert list(bars.y) == [200, 150, 0, 60]
+    assert list(bars.text) == ["200", "150<br>75% of referred", "[c]",
+                               "60<br>40% of started"]
+
+
+def test_bars_vs_programme_put_area_and_patterned_programme_side_by_side():
+    rows = pd.DataFrame([
+        row(indicator="reach.breakdown", category="sex:female", value=80.0, lower=75.0,
+            upper=84.0),
+        row(indicator="reach.breakdown", category="sex:male", value=None, lower=None,
+            upper=None, status="c"),
+        row(indicator="reach.breakdown", area_code="programme", area_name="Programme (all areas)",
+            category="sex:female", value=70.0, lower=68.0, upper=72.0),
+        row(indicator="reach.breakdown", area_code="programme", area_name="Programme (all areas)",
+            category="sex:male", value=30.0, lower=28.0, upper=32.0),
+    ])
+    fig = figures.bars_vs_programme(rows, categories_label="Sex")
+    area, prog = fig.data
+    assert (area.name, prog.name) == ("Blackpool", "Programme (all areas)")
+    assert list(area.y) == ["Female", "Male"]
+    assert list(area.text) == ["80%", "[c]"]
+    assert list(prog.x) == [70.0, 30.0]
+    assert prog.marker.pattern.shape == "/"
+    assert fig.layout.yaxis.title.text == "Sex"
+
+
+# --- all builders ------------------------------------------------------------------------------
+
+
+def every_figure() -> list[go.Figure]:
+    return [figures.caterpillar(areas_rows()), figures.funnel_plot(areas_rows()),
+            figures.trend_lines(trend_rows(), areas=["E1", "E2"]),
+            figures.stage_funnel(areas_rows().assign(indicator="uptake.funnel",
+                                                     category="offered")),
+            figures.bars_vs_programme(areas_rows(), categories_label="Area"),
+            figures.empty_figure("Nothing")]
+
+
+def test_builders_set_no_colour_outside_the_theme():
+    for fig in every_figure():
+        assert colours(fig) <= THEME_COLOURS, colours(fig) - THEME_COLOURS
+
+
+def test_builders_return_go_figures_on_the_default_template():
+    for fig in every_figure():
+        assert isinstance(fig, go.Figure)
+        assert fig.layout.template.layout.colorway == theme.CATEGORICAL
+
+
+@pytest.mark.parametrize("builder", [
+    lambda r: figures.caterpillar(r), lambda r: figures.funnel_plot(r),
+    lambda r: figures.trend_lines(r, areas=["E1"]), lambda r: figures.stage_funnel(r),
+    lambda r: figures.bars_vs_programme(r, categories_label="Sex"),
+])
+def test_builders_give_an_empty_figure_for_no_rows(builder):
+    fig = builder(areas_rows().iloc[0:0])
+    assert fig.data == ()
+    assert fig.layout.annotations[0].text
