@@ -73,3 +73,24 @@ def chart_pattern(chart_id: object, part: str) -> dict[str, object]:
 def chart_download_button(chart_id: object, fmt: str) -> dict[str, object]:
     """The ID of a card's download button for ``fmt`` (png, svg, csv, xlsx)."""
     return {"type": CHART_DOWNLOAD_BUTTON, "chart": chart_id, "fmt": fmt}
+
+# --- topic pages: reach, uptake, outcomes (helper H) ---------------------------------------------
+#: Parts of a topic page; ``topic_part(topic, part)`` gives "reach-indicator" and so on.
+TOPIC_PARTS = ("state", "messages", "data-messages", "indicator", "areas", "quick-none",
+               "quick-all", "from", "to", "period", "group", "measure", "ci", "char", "links")
+TOPIC_AREAS_TYPE = "topic-areas"
+
+
+def topic_part(topic: str, part: str) -> str:
+    """The ID of one control or region (``TOPIC_PARTS``) of the topic page ``topic``."""
+    return f"{topic}-{part}"
+
+
+def topic_areas(topic: str, region: object) -> dict[str, object]:
+    """The ID of a topic page's checklist of areas in one region (``region`` may be ``ALL``)."""
+    return {"type": TOPIC_AREAS_TYPE, "topic": topic, "region": region}
+
+
+def topic_chart(topic: str, chart: str) -> str:
+    """The chart-kit chart_id of one chart of a topic page ("reach-trend")."""
+    return f"{topic}-{chart}"
