@@ -94,3 +94,33 @@ def topic_areas(topic: str, region: object) -> dict[str, object]:
 def topic_chart(topic: str, chart: str) -> str:
     """The chart-kit chart_id of one chart of a topic page ("reach-trend")."""
     return f"{topic}-{chart}"
+
+# --- area profile (/area/<gss_code>, helper G2) ------------------------------------------------
+AREA_STATE = "area-state"  # Store: the area code from the path and the raw query string
+AREA_AREAS = "area-areas"  # Store: every area's code, name, region and IMD rank (for quick picks)
+AREA_HEADING = "area-heading"  # the page's one h1
+AREA_HEADER = "area-header"  # region, the return the figures come from, data as at
+AREA_MESSAGES = "area-messages"  # problems with the address
+AREA_DATA_MESSAGES = "area-data-messages"  # e.g. an unknown comparison area, a period with no data
+AREA_NOT_FOUND = "area-not-found"  # the friendly page for an unknown or missing area code
+AREA_PROFILE = "area-profile"  # everything else (hidden when the code is unknown)
+AREA_SWITCH = "area-switch"  # select: another area
+AREA_SWITCH_GO = "area-switch-go"  # button: open the area selected
+AREA_PERIOD = "area-period"
+AREA_COMPARE_GROUPS = "area-compare-groups"  # container of the comparison checklists
+AREA_PICK_REGION = "area-pick-region"  # quick pick: the areas of the same region
+AREA_PICK_IMD = "area-pick-imd"  # quick pick: similar deprivation (IMD rank within 20)
+AREA_PICK_CLEAR = "area-pick-clear"
+AREA_INDICATOR = "area-indicator"  # radio items: the indicator of the trend chart
+AREA_BREAKDOWN = "area-breakdown"  # radio items: the characteristic of the reach chart
+AREA_QUALITY = "area-quality"  # the area's own data quality
+AREA_SPINE_CHART = "area-spine"  # chart-kit chart_ids
+AREA_TREND_CHART = "area-trend"
+AREA_FUNNEL_CHART = "area-funnel"
+AREA_REACH_CHART = "area-reach"
+AREA_COMPARE_TYPE = "area-compare"
+
+
+def area_compare(region: object) -> dict[str, object]:
+    """The comparison-area checklist of one region (``region`` may be ``dash.ALL``)."""
+    return {"type": AREA_COMPARE_TYPE, "region": region}
