@@ -96,8 +96,16 @@ class _Loader:
 
     def hasher(self, area: str) -> Hasher:
         if self._key is None:
+            key_file = self.settings.id_key_file
             try:
-                self._key, created = ensure_key(self.settings.id_key_file)
+                if not key_file.exists():
+                    with self.engine.connect() as conn:
+                        if store.holds_participants(conn):
+                            raise LoadError(
+                                f"the ID key file {key_file} is missing but the database already "
+                                "holds pseudonymised IDs: restore the key file from its backup "
+                                "(a new key would not line up with them)")
+                self._key, created = ensure_key(key_file)
             except (OSError, KeyFileError) as exc:
                 raise LoadError(f"cannot use the ID key file {self.settings.id_key_file}: {exc}") \
                     from exc

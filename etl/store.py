@@ -58,6 +58,11 @@ def current_participant_keys(conn: Connection, area_code: str) -> set[str]:
     return set(conn.execute(select(p.c.participant_key).where(p.c.area_code == area_code)).scalars())
 
 
+def holds_participants(conn: Connection) -> bool:
+    p = schema.participants
+    return conn.execute(select(p.c.participant_key).limit(1)).first() is not None
+
+
 def earlier_success(conn: Connection, sha256: str, file_name: str) -> dict | None:
     """The first load-log row that loaded this exact file under this name, or None.
 

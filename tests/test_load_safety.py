@@ -228,3 +228,14 @@ def test_a_half_written_archive_copy_of_a_killed_load_is_removed(tmp_path, lfo_s
     assert r.outcome == "loaded"
     assert not partial.exists()
     assert [p.name for p in lfo_settings.archive_dir.iterdir()] == [f"{r.sha256}.zip"]
+
+
+def test_a_lost_key_file_is_not_silently_replaced_once_data_exists(tmp_path, lfo_settings):
+    load_files([write_return(tmp_path / "a")], lfo_settings)
+    lfo_settings.id_key_file.unlink()
+    before = dump_sql(db_file(lfo_settings))
+    with pytest.raises(LoadError, match="restore the key file"):
+        load_files([write_return(tmp_path / "b", period="2017-18_Q4")], lfo_settings,
+                   allow_shrink=True)
+    assert not lfo_settings.id_key_file.exists()
+    assert dump_sql(db_file(lfo_settings)) == before
