@@ -1,29 +1,117 @@
-"""The home page: for now, says the dashboard is being built and what data is loaded."""
+"""The home page: the programme overview for a DWP programme lead — where is it working, where not.
+
+Headline cards for the programme, a grid of areas × key indicators compared with the programme (at
+99.8%), the areas that need attention, a ranking chart, and the returns loaded. The layout does no
+database work: ``dashboard.callbacks.overview`` fills it from the indicator engine.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
+from dash.development.base_component import Component
 
-from dashboard import ids
+from dashboard import ids, urlstate
+from dashboard import overview_data as od
+from dashboard.charts.card import chart_card
+from dashboard.indicators.definitions import indicators
+from dashboard.layouts import shell
 from etl.periods import LONDON
 
 TITLE = "Local Family Offer monitoring"
 
+PERIOD = urlstate.Param("period", parse=urlstate.period, default=None,
+                        format=lambda p: p.label)  # type: ignore[attr-defined]
+SORT = urlstate.Param("sort", parse=urlstate.choice((od.SORT_AREA, *od.GRID_INDICATORS)),
+                      default=od.SORT_AREA)
+ORDER = urlstate.Param("order", parse=urlstate.choice((od.ORDER_LOW, od.ORDER_HIGH)),
+                       default=od.ORDER_LOW)
+PARAMS = (PERIOD, SORT, ORDER)
+
+#: Headline card titles (the indicator's full name is shown beneath).
+HEADLINE_TITLES = {
+    "reach.target": "Families reached against target",
+    "uptake.start": "Start rate",
+    "uptake.completion": "Completion rate",
+    "outcome.csi4.reliable_improvement": "Relationship quality reliably improved",
+}
+CHART_TITLE = "Areas ranked, with intervals"
+
+#: Words and colours of a grid cell's comparison (colour always with the word).
+#: "similar" is plain text, so the eye goes to the differences.
+COMPARISON_STYLES = {
+    "worse": {"backgroundColor": "#942514", "color": "#ffffff"},
+    "better": {"backgroundColor": "#12436d", "color": "#ffffff"},
+}
+
+
+def control_values(state: urlstate.QueryState) -> tuple[str, str, str]:
+    """The period select's, sort select's and order radios' values for a parsed address."""
+    period = state.values["period"]
+    return (period.label if period is not None else od.LATEST,  # type: ignore[attr-defined]
+            str(state.values["sort"]), str(state.values["order"]))
+
+
+def query_for(period: str | None, sort: str | None, order: str | None) -> str:
+    """The query string for the controls' values (defaults left out)."""
+    values = {
+        "period": urlstate.period(period) if period and period != od.LATEST else None,
+        "sort": sort or od.SORT_AREA,
+        "order": order or od.ORDER_LOW,
+    }
+    return urlstate.to_query(values, PARAMS)
+
+
+def sort_options() -> list[dict[str, str]]:
+    return [{"label": "Area name", "value": od.SORT_AREA}] + [
+        {"label": od.SHORT_NAMES[i], "value": i} for i in od.GRID_INDICATORS]
+
 
 def layout(search: str = "") -> html.Div:
+    state = urlstate.parse_query(search, PARAMS)
+    period, sort, order = control_values(state)
     return html.Div(
         [
             html.H1(TITLE),
             html.P(
-                "This dashboard is being built. Pages on the programme, each area, reach, "
-                "uptake, outcomes and data quality will appear in the navigation as they are "
-                "added.",
+                "How the Local Family Offer is doing: headline figures for the programme, every "
+                "area compared with the programme, and the areas that need attention.",
                 className="lead",
             ),
-            html.H2("Data loaded"),
+            html.Div(shell.messages_banner(state.messages), id=ids.HOME_MESSAGES),
+            html.Div(id=ids.HOME_DATA_MESSAGES, role="status"),
+            html.Div(
+                className="lfo-controls mb-3",
+                children=[
+                    html.Label("Period (a quarter or a whole financial year)",
+                               htmlFor=ids.HOME_PERIOD, className="form-label fw-bold"),
+                    dbc.Select(id=ids.HOME_PERIOD, value=period, options=[
+                        {"label": "Latest quarter", "value": od.LATEST}],
+                        style={"maxWidth": "22rem"}),
+                ],
+            ),
+            html.Div(id=ids.HOME_SUMMARY, **{"aria-live": "polite"},
+                     children=html.P("Reading the figures…")),
+            html.H2("Headline figures for the programme"),
+            html.Div(id=ids.HOME_HEADLINES, className="row g-3 mb-4"),
+            html.H2("Areas compared with the programme"),
+            html.P(
+                "Each cell gives the area's figure and says whether it is better, similar or "
+                "worse than the programme, using 99.8% limits (many comparisons are made each "
+                "period, so only clear differences are flagged). Select a figure to open the "
+                "area's profile at that indicator; select a column heading for its topic page.",
+            ),
+            _sort_controls(sort, order),
+            html.Div(id=ids.HOME_GRID),
+            html.H2("Needs attention"),
+            html.P("Areas worse than the programme (99.8% limits) and getting worse over the last "
+                   "five quarters."),
+            html.Div(id=ids.HOME_ATTENTION),
+            chart_card(ids.HOME_CHART, CHART_TITLE, heading_level=2),
+            html.H2("Returns loaded"),
             dcc.Store(id=ids.HOME_STATE, data={"search": search}),
             html.Div(
                 id=ids.HOME_LOADED,
@@ -31,6 +119,142 @@ def layout(search: str = "") -> html.Div:
                 children=html.P("Reading the database…"),
             ),
         ]
+    )
+
+
+def _sort_controls(sort: str, order: str) -> html.Div:
+    return html.Div(
+        className="row g-3 mb-2 align-items-end",
+        children=[
+            html.Div(className="col-md-5", children=[
+                html.Label("Sort the areas by", htmlFor=ids.HOME_SORT,
+                           className="form-label fw-bold"),
+                dbc.Select(id=ids.HOME_SORT, value=sort, options=sort_options()),
+            ]),
+            html.Fieldset(className="col-md-7", children=[
+                html.Legend("Order", className="form-label fw-bold fs-6"),
+                dcc.RadioItems(
+                    id=ids.HOME_ORDER, value=order, inline=True,
+                    options=[{"label": "Lowest first (A to Z by name)", "value": od.ORDER_LOW},
+                             {"label": "Highest first (Z to A by name)", "value": od.ORDER_HIGH}],
+                    inputClassName="form-check-input me-1",
+                    labelClassName="form-check-label me-3",
+                ),
+            ]),
+        ],
+    )
+
+
+# --- filled by the callbacks ------------------------------------------------------------------
+
+
+def summary(sentences: list[str]) -> list[Component]:
+    return [html.P(s) for s in sentences]
+
+
+def headline_cards(cards: list[od.Headline]) -> list[Component]:
+    out = []
+    for card in cards:
+        body = [
+            html.H3(HEADLINE_TITLES.get(card.indicator, card.name), className="h5 card-title"),
+            html.P(card.value_text, className="display-6 fw-bold mb-1"),
+        ]
+        if card.interval_text:
+            body.append(html.P(card.interval_text, className="mb-1"))
+        if card.counts_text:
+            body.append(html.P(card.counts_text, className="small mb-1"))
+        body.append(html.P(card.change_text, className="mb-1"))
+        if card.pooled_text:
+            body.append(html.P(card.pooled_text, className="small text-body-secondary mb-1"))
+        body.append(html.P(dcc.Link(
+            [f"How {card.name.lower()} is defined"],
+            href=f"/definitions#{card.indicator}"), className="small mb-0"))
+        out.append(html.Div(className="col-md-6 col-xl-3", children=html.Div(
+            className="card h-100", children=html.Div(body, className="card-body"))))
+    return out
+
+
+def grid(rows: pd.DataFrame, order_codes: list[str], period: str) -> Component:
+    """The accessible table of areas × key indicators (99.8% comparisons in words and colour)."""
+    catalogue = indicators()
+    shown = od.period_display(period)
+    head = [html.Th("Area", scope="col")] + [
+        html.Th(scope="col", children=dcc.Link(
+            od.SHORT_NAMES[i], href=od.TOPIC_PATHS.get(catalogue[i].topic, "/"),
+            title=catalogue[i].name))
+        for i in od.GRID_INDICATORS]
+    body = [_grid_row(rows, od.PROGRAMME, "Programme (all areas)", shown)]
+    names = dict(zip(rows["area_code"], rows["area_name"], strict=False))
+    body += [_grid_row(rows, code, names.get(code, code), shown) for code in order_codes]
+    caption = (f"Areas compared with the programme, {shown}: each figure with its comparison "
+               "(99.8% limits). [c] suppressed, [x] not available, [z] not applicable.")
+    table = html.Table(className="table table-sm lfo-table align-middle", children=[
+        html.Caption(caption), html.Thead(html.Tr(head)), html.Tbody(body)])
+    return html.Div(table, className="table-responsive")
+
+
+def _grid_row(rows: pd.DataFrame, code: str, name: str, shown: str) -> html.Tr:
+    if code == od.PROGRAMME:
+        header = html.Th(name, scope="row")
+    else:
+        header = html.Th(dcc.Link(name, href=f"/area/{code}"), scope="row")
+    return html.Tr([header] + [_grid_cell(od.cell(rows, code, i), code, name, i, shown)
+                               for i in od.GRID_INDICATORS])
+
+
+STATUS_MARKS = {"c": "[c]", "x": "[x]", "z": "[z]"}
+
+
+def _grid_cell(row: pd.Series | None, code: str, name: str, indicator: str, shown: str
+               ) -> html.Td:
+    ind = indicators()[indicator]
+    words = od.comparison_words(row)
+    if row is None or row["status"] in STATUS_MARKS or pd.isna(row["value"]):
+        mark = STATUS_MARKS.get(None if row is None else row["status"], "[x]")
+        return html.Td([html.Span(mark), html.Span(f" {words}", className="small d-block")],
+                       className="text-end text-body-secondary")
+    value = od.fmt(row["value"], ind)
+    context = f" — {od.SHORT_NAMES[indicator]}, {name}, {shown}"
+    if code == od.PROGRAMME:
+        figure: Component = html.Span(value, className="fw-bold")
+    else:
+        figure = dcc.Link([value, html.Span(context, className="visually-hidden")],
+                          href=f"/area/{code}?indicator={indicator}")
+    parts = [figure]
+    if words in COMPARISON_STYLES:
+        parts.append(html.Span(words, className="badge d-block mt-1",
+                               style=COMPARISON_STYLES[words]))
+    elif code != od.PROGRAMME and ind.has_interval:
+        parts.append(html.Span(words, className="small d-block"))
+    if row.get("trend_judgement") in ("getting better", "getting worse"):
+        parts.append(html.Span(row["trend_judgement"], className="small d-block"))
+    return html.Td(parts, className="text-end")
+
+
+def attention_list(items: pd.DataFrame, period: str, is_quarter: bool) -> Component:
+    shown = od.period_display(period)
+    if not is_quarter:
+        return html.P(f"Trends are tested over the five quarters ending with a quarter, so this "
+                      f"list is for quarters only: {shown} is a financial year. Choose a quarter "
+                      "to see it.")
+    if items.empty:
+        return html.P(f"No area was both worse than the programme and getting worse in {shown}.")
+    entries = []
+    for code, group in items.groupby("area_code", sort=False):
+        name = group["area_name"].iloc[0]
+        reasons = [html.Li([od.attention_reason(r), " ", dcc.Link(
+            f"See {od.SHORT_NAMES[r['indicator']].lower()} in {name}",
+            href=f"/area/{code}?indicator={r['indicator']}")]) for _, r in group.iterrows()]
+        entries.append(html.Li([dcc.Link(html.Strong(name), href=f"/area/{code}"),
+                                html.Ul(reasons)]))
+    return html.Ul(entries)
+
+
+def unavailable(reason: str) -> html.Div:
+    return html.Div(
+        html.P(f"The data cannot be shown just now: {reason}."),
+        className="alert alert-warning",
+        role="status",
     )
 
 
@@ -73,14 +297,6 @@ def loaded_summary(returns: pd.DataFrame) -> html.Div:
         ],
     )
     return html.Div([html.P(sentence), html.Div(table, className="table-responsive")])
-
-
-def unavailable(reason: str) -> html.Div:
-    return html.Div(
-        html.P(f"The data cannot be shown just now: {reason}."),
-        className="alert alert-warning",
-        role="status",
-    )
 
 
 def _period(value: object) -> str:

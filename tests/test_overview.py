@@ -1,0 +1,304 @@
+"""The programme overview (home page): shaping engine rows, the year-on-year test, and the page's
+callbacks through Flask's test client, on a small real database whose right answers are known.
+
+The database (``overview_db``): three areas, 60 episodes ending in each of five quarters
+(2017-18 Q4 to 2018-19 Q4). Newcastle and Essex complete 48 of 60 every quarter; Blackpool
+completes 54, 45, 36, 24 and then 12 of 60 — worse than the programme and getting worse (its
+drop-outs attend 2 of 6 sessions, so its attendance falls too). Every count is at least 10, so
+nothing is suppressed in these areas.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from engine_fixtures import build_db, episode
+from test_app_shell import post_callback, route
+
+from dashboard import ids
+from dashboard import overview_data as od
+from dashboard.app import create_app
+from dashboard.callbacks import overview as cb
+from dashboard.settings import DashboardSettings
+
+BLACKPOOL, NEWCASTLE, ESSEX = "E06000009", "E08000021", "E10000012"
+QUARTER_ENDS = {  # a day in each quarter, for end dates
+    "2017-18_Q4": "2018-02-15", "2018-19_Q1": "2018-05-15", "2018-19_Q2": "2018-08-15",
+    "2018-19_Q3": "2018-11-15", "2018-19_Q4": "2019-02-15",
+}
+BLACKPOOL_COMPLETED = (54, 45, 36, 24, 12)
+STEADY_COMPLETED = 48
+PER_QUARTER = 60
+
+
+def _episodes(completed_by_quarter: tuple[int, ...]) -> list[dict]:
+    out = []
+    for day, done in zip(QUARTER_ENDS.values(), completed_by_quarter, strict=True):
+        fy = int(day[:4]) - (1 if day[5:7] < "04" else 0)  # referred early in the same year
+        dates = dict(referred=f"{fy}-04-03", offered=f"{fy}-04-20", start=f"{fy}-05-01")
+        out += [episode("completed", day, **dates) for _ in range(done)]
+        out += [episode("dropped_out", day, attended=2, **dates)
+                for _ in range(PER_QUARTER - done)]
+    return out
+
+
+def build_overview_db(path: Path) -> str:
+    steady = (STEADY_COMPLETED,) * 5
+    return build_db(path, {
+        BLACKPOOL: _episodes(BLACKPOOL_COMPLETED),
+        NEWCASTLE: _episodes(steady),
+        ESSEX: _episodes(steady),
+    })
+
+
+@pytest.fixture(scope="module")
+def overview_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return build_overview_db(tmp_path_factory.mktemp("overview") / "lfo.db")
+
+
+@pytest.fixture(scope="module")
+def app(overview_db: str):
+    return create_app(DashboardSettings(database_url=overview_db))
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.server.test_client()
+
+
+@pytest.fixture(scope="module")
+def data(app, overview_db):
+    from dashboard.data import indicator_data
+    from dashboard.db import Database
+
+    return indicator_data(Database(overview_db), 10)
+
+
+@pytest.fixture(scope="module")
+def grid_rows(data) -> pd.DataFrame:
+    return data.rows(list(od.GRID_INDICATORS), periods=["2018-19_Q4"], ci=od.GRID_CI).rows
+
+
+# --- pure shaping ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("period", "before"), [
+    ("2018-19_Q4", "2017-18_Q4"), ("2018-19_Q1", "2017-18_Q1"), ("2018-19", "2017-18"),
+])
+def test_previous_year_is_the_same_period_a_year_earlier(period, before):
+    assert od.previous_year(period) == before
+
+
+def test_period_options_offer_latest_then_quarters_newest_first_then_years():
+    options = od.period_options(["2018-19_Q3", "2018-19_Q4", "2017-18", "2018-19"], "2018-19_Q4")
+    assert [o["value"] for o in options] == [od.LATEST, "2018-19_Q4", "2018-19_Q3", "2018-19",
+                                             "2017-18"]
+    assert options[0]["label"] == "Latest quarter (2018-19 Q4)"
+
+
+def test_year_on_year_matches_newcombe_hand_computation():
+    # Newcombe (1998) method 10 from Wilson limits, computed here by hand for 56/70 vs 48/80.
+    def wilson(x, n, z=1.959963984540054):
+        centre = (2 * x + z * z) / (2 * (n + z * z))
+        half = z * math.sqrt(z * z + 4 * x * (1 - x / n)) / (2 * (n + z * z))
+        return centre - half, centre + half
+
+    p1, p2 = 56 / 70, 48 / 80
+    l1, u1 = wilson(56, 70)
+    l2, u2 = wilson(48, 80)
+    d = p1 - p2
+    lower = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    upper = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    change = od.year_on_year(56, 70, 48, 80)
+    assert change is not None
+    assert change.difference == pytest.approx(d * 100)
+    assert change.lower == pytest.approx(lower * 100, abs=1e-9)
+    assert change.upper == pytest.approx(upper * 100, abs=1e-9)
+    assert change.significant == (lower > 0 or upper < 0)
+
+
+@pytest.mark.parametrize(("counts", "significant"), [
+    ((60, 100, 50, 100), False),  # 10 points on 100 each: interval crosses 0
+    ((600, 1000, 500, 1000), True),  # the same 10 points on 1,000 each
+    ((40, 100, 40, 100), False),
+])
+def test_year_on_year_significance_depends_on_the_sizes(counts, significant):
+    change = od.year_on_year(*counts)
+    assert change is not None and change.significant is significant
+
+
+@pytest.mark.parametrize("counts", [(5, 0, 4, 10), (5, 10, float("nan"), 10)])
+def test_year_on_year_is_none_without_two_proportions(counts):
+    assert od.year_on_year(*counts) is None
+
+
+def test_blackpool_needs_attention_and_the_others_do_not(grid_rows):
+    attention = od.needs_attention(grid_rows)
+    assert attention["area_code"].tolist() == [BLACKPOOL, BLACKPOOL]
+    assert attention["indicator"].tolist() == ["uptake.completion", "uptake.attendance"]
+    reason = od.attention_reason(attention.iloc[0])
+    # 12 of 60 = 20%; the programme 108 of 180 = 60%
+    assert reason.startswith("Completion was 20% (99.8% CI ")
+    assert "worse than the programme's 60%, and getting worse" in reason
+
+
+def test_summary_names_the_worse_area_and_the_areas_without_a_return(grid_rows):
+    sentences = od.overview_summary(grid_rows, "2018-19_Q4")
+    text = " ".join(sentences)
+    assert "In 2018-19 Q4, 3 of " in text  # the three areas with returns
+    assert "1 of " in text and "was worse than the programme (99.8% limits)" in text
+    assert "1 on completion (Blackpool); 1 on sessions attended (Blackpool)" in text
+    assert "1 area needs attention (worse and getting worse): Blackpool." in text
+
+
+def test_sorting_by_completion_lowest_first_puts_blackpool_first_and_gaps_last(grid_rows):
+    order = od.sort_areas(grid_rows, "uptake.completion", od.ORDER_LOW)
+    assert order[0] == BLACKPOOL
+    assert set(order[1:3]) == {NEWCASTLE, ESSEX}
+    assert len(order) == grid_rows.loc[grid_rows["area_code"] != "programme",
+                                       "area_code"].nunique()
+    high = od.sort_areas(grid_rows, "uptake.completion", od.ORDER_HIGH)
+    assert high.index(BLACKPOOL) == 2  # after the two 80% areas, before the areas without data
+
+
+def test_sorting_by_name_is_alphabetical(grid_rows):
+    names = dict(zip(grid_rows["area_code"], grid_rows["area_name"], strict=False))
+    order = [names[c] for c in od.sort_areas(grid_rows, od.SORT_AREA, od.ORDER_LOW)]
+    assert order == sorted(order)
+    reverse = [names[c] for c in od.sort_areas(grid_rows, od.SORT_AREA, od.ORDER_HIGH)]
+    assert reverse == sorted(order, reverse=True)
+
+
+def test_headline_completion_says_down_from_last_year_and_significant(data):
+    rows = data.rows(list(od.HEADLINE_INDICATORS), areas=["programme"],
+                     periods=["2018-19_Q4", "2017-18_Q4"]).rows
+    card = od.headline(rows, "uptake.completion", "2018-19_Q4")
+    assert card.value_text == "60%"  # 108 / 180
+    assert card.counts_text == "108 of 180 episodes"
+    assert card.change_text.startswith("Down from 83% (95% CI ")  # 150 / 180 = 83.3%
+    assert "in 2017-18 Q4; the fall of 23.3 percentage points" in card.change_text
+    assert "is significant: worse than a year earlier." in card.change_text
+
+
+def test_headline_without_last_year_says_so(data):
+    rows = data.rows(["uptake.completion"], areas=["programme"], periods=["2017-18_Q4"]).rows
+    card = od.headline(rows, "uptake.completion", "2017-18_Q4")
+    assert card.change_text == "No figure for 2016-17 Q4 to compare with (no data)."
+
+
+def test_resolve_period_falls_back_to_latest_with_a_message():
+    period, messages = cb.resolve_period("2030-31_Q1", ["2018-19_Q4"], "2018-19_Q4")
+    assert period == "2018-19_Q4"
+    assert messages == ["There are no figures for 2030-31 Q1; showing the latest quarter, "
+                        "2018-19 Q4 instead."]
+    assert cb.resolve_period(od.LATEST, ["2018-19_Q4"], "2018-19_Q4") == ("2018-19_Q4", [])
+
+
+# --- through the app ------------------------------------------------------------------------
+
+
+def _update_overview(client, period=od.LATEST, sort=od.SORT_AREA, order=od.ORDER_LOW) -> dict:
+    outputs = [(o.component_id, o.component_property) for o in cb.overview_outputs()]
+    return post_callback(client, outputs, [
+        {"id": ids.HOME_PERIOD, "property": "value", "value": period},
+        {"id": ids.HOME_SORT, "property": "value", "value": sort},
+        {"id": ids.HOME_ORDER, "property": "value", "value": order},
+    ])
+
+
+def test_home_page_answers_200_with_and_without_a_query(client):
+    for path in ("/", "/?period=2018-19_Q3&sort=uptake.completion&order=high", "/?sort=bad"):
+        assert client.get(path).status_code == 200
+
+
+def test_home_layout_with_bad_parameters_shows_a_message_not_an_error(client):
+    response = route(client, "/", "?period=2018-19_Q9&sort=nonsense&colour=red")
+    text = json.dumps(response[ids.PAGE_CONTENT]["children"])
+    assert "Some settings in the address could not be used" in text
+    assert "Ignored period='2018-19_Q9'" in text
+    assert "Ignored sort='nonsense'" in text
+    assert "unknown setting 'colour'" in text
+
+
+def test_overview_callback_fills_the_grid_with_words_and_links_for_every_area(client, data):
+    response = _update_overview(client)
+    grid = json.dumps(response[ids.HOME_GRID]["children"])
+    assert "Areas compared with the programme, 2018-19 Q4" in grid
+    assert '"worse"' in grid
+    for code in data.areas()["area_code"]:
+        assert f"/area/{code}" in grid
+    assert f"/area/{BLACKPOOL}?indicator=uptake.completion" in grid
+    assert "[x]" in grid  # areas without a return
+    attention = json.dumps(response[ids.HOME_ATTENTION]["children"])
+    assert "Blackpool" in attention and "getting worse" in attention
+    options = response[ids.HOME_PERIOD]["options"]
+    assert options[0] == {"label": "Latest quarter (2018-19 Q4)", "value": od.LATEST}
+
+
+@pytest.mark.parametrize(("period", "sort", "order"), [
+    ("2018-19_Q1", "uptake.completion", od.ORDER_HIGH),
+    ("2018-19", "reach.target", od.ORDER_LOW),
+    ("2016-17_Q1", "outcome.csi4.reliable_improvement", od.ORDER_LOW),
+    ("2030-31_Q1", "nonsense", "sideways"),
+])
+def test_overview_callback_answers_for_representative_inputs(client, period, sort, order):
+    response = _update_overview(client, period, sort, order)
+    assert ids.HOME_GRID in response and ids.HOME_SUMMARY in response
+
+
+def test_a_financial_year_says_the_attention_list_is_for_quarters(client):
+    response = _update_overview(client, "2018-19")
+    assert "this list is for quarters only" in json.dumps(response[ids.HOME_ATTENTION])
+
+
+def test_a_period_without_data_says_so_and_shows_the_latest(client):
+    response = _update_overview(client, "2030-31_Q1")
+    assert "There are no figures for 2030-31 Q1" in json.dumps(response[ids.HOME_DATA_MESSAGES])
+    assert "2018-19 Q4" in json.dumps(response[ids.HOME_SUMMARY])
+
+
+def test_ranking_chart_follows_the_sort_indicator(client):
+    response = _update_overview(client, sort="uptake.completion")
+    assert response[ids.chart(ids.HOME_CHART, "heading")]["children"] == (
+        "Completion by area, 2018-19 Q4")
+    summary = response[ids.chart(ids.HOME_CHART, "summary")]["children"]
+    assert "Blackpool" in summary and "worse" in summary
+
+
+def _query_output(app) -> tuple[str, str]:
+    """The address-writing callback's output (``allow_duplicate`` gives it a hashed name)."""
+    key = next(k for k, v in app.callback_map.items() if k.startswith(f"{ids.URL}.search@")
+               and any(i["id"] == ids.HOME_SORT for i in v["inputs"]))
+    return ids.URL, key.split(".", 1)[1]
+
+
+def test_controls_write_the_query_and_defaults_stay_out(app, client):
+    outputs = [_query_output(app)]
+    def query(period, sort, order, search=""):
+        return post_callback(client, outputs, [
+            {"id": ids.HOME_PERIOD, "property": "value", "value": period},
+            {"id": ids.HOME_SORT, "property": "value", "value": sort},
+            {"id": ids.HOME_ORDER, "property": "value", "value": order},
+        ], [{"id": ids.URL, "property": "search", "value": search}])[ids.URL]["search"]
+    assert query("2018-19_Q3", "uptake.completion", od.ORDER_LOW) == (
+        "?period=2018-19_Q3&sort=uptake.completion")
+    assert query(od.LATEST, od.SORT_AREA, od.ORDER_HIGH) == "?order=high"
+
+
+def test_the_address_sets_the_controls_and_reports_bad_values(client):
+    outputs = [(ids.HOME_PERIOD, "value"), (ids.HOME_SORT, "value"), (ids.HOME_ORDER, "value"),
+               (ids.HOME_MESSAGES, "children")]
+    response = post_callback(
+        client, outputs,
+        [{"id": ids.URL, "property": "search", "value": "?period=2018-19_Q2&sort=bad"}],
+        [{"id": ids.HOME_PERIOD, "property": "value", "value": od.LATEST},
+         {"id": ids.HOME_SORT, "property": "value", "value": "uptake.start"},
+         {"id": ids.HOME_ORDER, "property": "value", "value": od.ORDER_LOW}])
+    assert response[ids.HOME_PERIOD]["value"] == "2018-19_Q2"
+    assert response[ids.HOME_SORT]["value"] == od.SORT_AREA
+    assert ids.HOME_ORDER not in response  # unchanged: no update
+    assert "Ignored sort='bad'" in json.dumps(response[ids.HOME_MESSAGES])
