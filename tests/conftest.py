@@ -6,16 +6,14 @@ ended.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from builders import valid_tables
+from dbdump import TODAY
 
 from etl.settings import Settings
-
-TODAY = "2019-06-01"
 
 
 @pytest.fixture
@@ -33,36 +31,6 @@ def lfo_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
                         ("LFO_ID_KEY_FILE", str(settings.id_key_file))):
         monkeypatch.setenv(name, value)
     return settings
-
-
-def db_file(settings: Settings) -> Path:
-    return Path(settings.database_url.removeprefix("sqlite:///"))
-
-
-def dump_tables(path: Path, *, etl: bool = False) -> dict[str, list[tuple]]:
-    """Every row of every table (data tables only unless ``etl``), sorted, read with sqlite3."""
-    con = sqlite3.connect(path)
-    try:
-        names = [r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-        out = {}
-        for name in sorted(names):
-            if name.startswith("etl_") and not etl:
-                continue
-            rows = con.execute(f'SELECT * FROM "{name}"').fetchall()  # noqa: S608 - names from sqlite_master
-            out[name] = sorted(rows, key=repr)
-        return out
-    finally:
-        con.close()
-
-
-def dump_sql(path: Path) -> list[str]:
-    """``iterdump`` lines of the database without the ``etl_`` tables (schema and rows)."""
-    con = sqlite3.connect(path)
-    try:
-        return [line for line in con.iterdump() if '"etl_' not in line and "etl_" not in line[:40]]
-    finally:
-        con.close()
 
 
 @pytest.fixture

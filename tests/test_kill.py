@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from builders import write_return
-from conftest import TODAY
+from dbdump import TODAY
 
 from etl.load import load_files
 from etl.settings import Settings

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 from builders import valid_tables, write_return
-from conftest import db_file, dump_sql, dump_tables
+from dbdump import db_file, dump_sql, dump_tables
 
 from etl.load import load_files
 from etl.pseudonymise import hash_id

@@ -11,7 +11,7 @@ import threading
 
 import pytest
 from builders import valid_tables, write_return
-from conftest import db_file, dump_sql, dump_tables
+from dbdump import db_file, dump_sql, dump_tables
 
 from etl.load import LoadError, load_files
 from etl.lock import load_lock

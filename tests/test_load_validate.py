@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 from builders import valid_tables, write_return
-from conftest import db_file, dump_tables
+from dbdump import db_file, dump_tables
 
 from etl.load import LoadError, load_files, validate_files
 
