@@ -125,7 +125,7 @@ def all_notes(content: ChartContent) -> list[str]:
     notes = list(content.notes)
     for ind in chart_indicators(content):
         notes.append(f"Indicator {ind.id} ({ind.name}): " + "; ".join(
-            f"{label.lower()}: {text}" for label, text in metadata_lines(ind)[2:]) + ".")
+            f"{label.lower()}: {text.rstrip('.')}" for label, text in metadata_lines(ind)[2:]) + ".")
     notes += [f"[{k}] means {v.split('] ', 1)[1]}." for k, v in STATUS_KEY.items()]
     if content.threshold is not None:
         notes.append(f"Figures resting on fewer than {content.threshold} people or episodes are "
@@ -222,6 +222,8 @@ def _cover_sheet(ws: Any, content: ChartContent) -> None:
 
 
 def _contents_sheet(ws: Any, content: ChartContent) -> None:
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
     _title(ws, "Contents")
     ws["A2"] = "This worksheet contains one table."
     ws.append(["Sheet name", "Sheet title"])
@@ -234,7 +236,8 @@ def _contents_sheet(ws: Any, content: ChartContent) -> None:
     for sheet, text in entries:
         ws.append([sheet, text])
         cell = ws.cell(row=ws.max_row, column=1)
-        cell.hyperlink = f"#'{sheet}'!A1"
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!A1",
+                                   display=sheet)
         cell.style = "Hyperlink"
     _add_table(ws, "Contents_table", 3, len(entries), 2)
     _widths(ws, [16, 90])

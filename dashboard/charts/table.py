@@ -33,7 +33,7 @@ UNITS = "units"
 def plotted_table(rows: pd.DataFrame, indicator: Indicator, *, ci: float = 95.0,
                   columns: Sequence[str] = ("area_name", "period", "category", "value", "lower",
                                             "upper", "numerator", "denominator", "comparison",
-                                            "trend")) -> pd.DataFrame:
+                                            "trend", "return_period")) -> pd.DataFrame:
     """Engine rows → the twin's display frame (and the downloads' data), one row per row given.
 
     Only the engine columns named in ``columns`` that carry something are kept; ``status`` always
@@ -51,12 +51,13 @@ def plotted_table(rows: pd.DataFrame, indicator: Indicator, *, ci: float = 95.0,
         "numerator": "Numerator", "denominator": "Denominator",
         "comparison": "Compared with the programme", "trend": "Recent trend",
         "benchmark": f"Programme value{suffix}", "indicator": "Indicator id",
+        "return_period": "Latest return used",
     }
     keep = [c for c in columns if c in rows and rows[c].notna().any()]
     out = pd.DataFrame(index=rows.index)
     for c in keep:
         series = rows[c]
-        if c == "period":
+        if c in ("period", "return_period"):
             series = series.map(period_label)
         elif c == "category":
             series = series.map(category_label)
