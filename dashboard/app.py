@@ -16,13 +16,19 @@ from dash import Dash
 
 from dashboard import callbacks, charts, theme
 from dashboard.api import register_api
+from dashboard.callbacks import outcomes as outcomes_cb
 from dashboard.callbacks import overview as overview_cb
 from dashboard.callbacks import quality as quality_cb
+from dashboard.callbacks import reach as reach_cb
+from dashboard.callbacks import uptake as uptake_cb
 from dashboard.db import Database
 from dashboard.layouts import Page, home, shell
 from dashboard.layouts import accessibility as accessibility_page
 from dashboard.layouts import definitions as definitions_page
+from dashboard.layouts import outcomes as outcomes_page
 from dashboard.layouts import quality as quality_page
+from dashboard.layouts import reach as reach_page
+from dashboard.layouts import uptake as uptake_page
 from dashboard.settings import DashboardSettings
 
 log = logging.getLogger(__name__)
@@ -33,6 +39,12 @@ ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 PAGES: tuple[Page, ...] = (
     Page(path="/", title=home.TITLE, nav_label="Home", layout=home.layout,
          register=overview_cb.register),
+    Page(path="/reach", title=reach_page.TITLE, nav_label="Reach", layout=reach_page.layout,
+         register=reach_cb.register),
+    Page(path="/uptake", title=uptake_page.TITLE, nav_label="Uptake",
+         layout=uptake_page.layout, register=uptake_cb.register),
+    Page(path="/outcomes", title=outcomes_page.TITLE, nav_label="Outcomes",
+         layout=outcomes_page.layout, register=outcomes_cb.register),
     Page(path="/quality", title=quality_page.TITLE, nav_label="Data quality",
          layout=quality_page.layout, register=quality_cb.register),
     Page(path="/definitions", title=definitions_page.TITLE, nav_label="Definitions",

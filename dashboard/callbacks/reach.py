@@ -1,0 +1,84 @@
+"""Callbacks of the Reach page: the shared topic charts, plus who is referred (a breakdown by a
+chosen characteristic) and fathers and workless households reached, beside the programme."""
+
+from __future__ import annotations
+
+from dash import Dash
+
+from dashboard import db as queries
+from dashboard.callbacks import topic as shared
+from dashboard.charts import ChartContent, figures, text
+from dashboard.charts.table import plotted_table
+from dashboard.data import IndicatorData, indicator
+from dashboard.layouts import reach as page
+from dashboard.layouts import topic as layout
+from dashboard.settings import DashboardSettings
+
+PROGRAMME = shared.PROGRAMME
+GROUPS = {"reach.fathers": "Fathers reached", "reach.workless": "Workless households reached"}
+EXTRA_IDS = (page.TOPIC.chart("breakdown"), page.TOPIC.chart("groups"))
+
+
+def breakdown_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
+    ind = indicator("reach.breakdown")
+    char = f.char or "sex"
+    label = layout.characteristic_label(char)
+    title = f"Who is referred: {label.lower()}, {shared.period_words(f.period)}"
+    subtitle = (f"Parents referred in the period; % in each category; "
+                f"{shared.interval_words(ind, f.ci)}; the programme hatched")
+    result = data.rows(["reach.breakdown"], areas=[*f.areas, PROGRAMME],
+                       periods=[f.period] if f.period else None, breakdowns=[char],
+                       ci=f.ci_level)
+    rows, meta = result.rows, result.meta
+    rows = rows[rows["category"].astype(str).str.startswith(f"{char}:")]
+    if not shared.has_figures(rows):
+        return shared.empty_content(shared.why_empty(rows, ind, f), title, subtitle,
+                                    meta.get("data_as_at"))
+    note = text.suppression_note(rows, meta["threshold"])
+    table = plotted_table(rows, ind, ci=f.ci_level, columns=(
+        "area_name", "category", "value", "lower", "upper", "numerator", "denominator",
+        "comparison"))
+    return ChartContent(
+        figure=figures.bars_vs_programme(rows, categories_label=label), title=title,
+        subtitle=subtitle,
+        summary=shared.describe_rows(rows, ind, f, meta["threshold"]), table=table,
+        indicator_ids=["reach.breakdown"], notes=[n for n in (note,) if n],
+        data_as_at=meta.get("data_as_at"), threshold=meta.get("threshold"))
+
+
+def groups_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
+    first = indicator("reach.fathers")
+    title = f"Fathers and workless households reached, {shared.period_words(f.period)}"
+    subtitle = (f"% of parents referred with the answer stated; "
+                f"{shared.interval_words(first, f.ci)}; the programme hatched")
+    result = data.rows(list(GROUPS), areas=[*f.areas, PROGRAMME],
+                       periods=[f.period] if f.period else None, ci=f.ci_level)
+    rows, meta = result.rows, result.meta
+    if not shared.has_figures(rows):
+        return shared.empty_content(shared.why_empty(rows, first, f), title, subtitle,
+                                    meta.get("data_as_at"))
+    sentences = []
+    for ind_id in GROUPS:
+        own = rows[rows["indicator"] == ind_id]
+        sentences.append(shared.describe_rows(own, indicator(ind_id), f, meta["threshold"]))
+    shown = shared.with_category(rows, GROUPS)
+    note = text.suppression_note(rows, meta["threshold"])
+    table = shared.rename_columns(plotted_table(shown, first, ci=f.ci_level, columns=(
+        "category", "area_name", "value", "lower", "upper", "numerator", "denominator",
+        "comparison")), {"Category": "Indicator"})
+    return ChartContent(
+        figure=figures.bars_vs_programme(shown, categories_label="Indicator"), title=title,
+        subtitle=subtitle, summary=" ".join(sentences), table=table,
+        indicator_ids=list(GROUPS), notes=[n for n in (note,) if n],
+        data_as_at=meta.get("data_as_at"), threshold=meta.get("threshold"))
+
+
+def extra_charts(f: shared.Filters, data: IndicatorData, _names: dict[str, str]
+                 ) -> list[ChartContent]:
+    return [breakdown_chart(f, data), groups_chart(f, data)]
+
+
+def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> None:
+    """Attach the Reach page's callbacks to ``app``."""
+    shared.register_topic(app, db, settings, page.TOPIC, EXTRA_IDS, extra_charts,
+                          lambda f: ["reach.breakdown", *GROUPS])

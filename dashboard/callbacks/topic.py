@@ -1,0 +1,433 @@
+"""Callbacks shared by the topic pages (Reach, Uptake, Outcomes), attached per app by
+``register_topic``.
+
+``update_controls`` turns the address into the filters (areas by region and periods come from the
+database; bad or stale values fall back with a message); ``update_quick`` is the quick picks;
+``update_charts`` draws every chart for the filters and writes them back to the address. Every
+figure comes from the indicator engine's rows: nothing here computes a published number.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash.development.base_component import Component
+from dash.exceptions import PreventUpdate
+
+from dashboard import charts, ids, urlstate
+from dashboard import db as queries
+from dashboard.charts import ChartContent, card_outputs, figures, text
+from dashboard.charts.table import UNITS, plotted_table
+from dashboard.data import IndicatorData, indicator, indicator_data
+from dashboard.indicators.definitions import Indicator
+from dashboard.layouts import topic as layout
+from dashboard.layouts.shell import messages_banner
+from dashboard.settings import DashboardSettings
+from etl.periods import parse_period
+
+log = logging.getLogger(__name__)
+
+PROGRAMME = "programme"
+KIND_WORDS = {"count": "a count", "mean": "a mean", "median": "a median", "rate": "a rate",
+              "target": "a percentage of a target", "ratio": "a ratio"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters of a topic page, as chosen (validated against the data)."""
+
+    indicator: str  # the topic's indicator choice (a suffix on the Outcomes page)
+    areas: tuple[str, ...] = ()
+    period_from: str | None = None
+    period_to: str | None = None
+    period: str | None = None
+    ci: str = "95"
+    group: str = layout.ALL
+    measure: str | None = None
+    char: str | None = None
+
+    @property
+    def ci_level(self) -> float:
+        return float(self.ci)
+
+    def engine_group(self) -> dict[str, str | None]:
+        """The engine's ``intervention`` / ``level`` arguments for the group filter."""
+        if self.group in (None, layout.ALL):
+            return {"intervention": None, "level": None}
+        if self.group.startswith("level:"):
+            return {"intervention": None, "level": self.group.split(":", 1)[1]}
+        return {"intervention": self.group, "level": None}
+
+
+#: Extra charts of a page: (filters, data, names) -> one ChartContent per extra chart id.
+ExtraCharts = Callable[[Filters, IndicatorData, dict[str, str]], list[ChartContent]]
+
+
+# --- helpers the pages share ---------------------------------------------------------------------
+
+
+def empty_content(message: str, title: str = "", subtitle: str = "",
+                  data_as_at: str | None = None) -> ChartContent:
+    return ChartContent(figure=figures.empty_figure(message), title=title, subtitle=subtitle,
+                        summary=message, table=pd.DataFrame(), indicator_ids=[],
+                        empty_message=message, data_as_at=data_as_at)
+
+
+def period_words(label: str | None) -> str:
+    if not label:
+        return ""
+    p = parse_period(label)
+    return p.display if "_Q" in label else f"{p.display} (financial year)"
+
+
+def interval_words(ind: Indicator, ci: str) -> str:
+    if ind.kind == "median":
+        return "interquartile ranges"
+    if not ind.has_interval:
+        return "no interval (not a sample statistic)"
+    return f"{ci}% confidence intervals"
+
+
+def with_category(rows: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Rows of several indicators relabelled so each indicator is a category (for side-by-side
+    bars): a relabelling, not a computation."""
+    return rows.assign(category=rows["indicator"].map(labels))
+
+
+def rename_columns(table: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Rename a twin's columns, keeping its display units."""
+    units = {names.get(k, k): v for k, v in table.attrs.get(UNITS, {}).items()}
+    out = table.rename(columns=names)
+    out.attrs[UNITS] = units
+    return out
+
+
+def has_figures(rows: pd.DataFrame) -> bool:
+    if rows.empty:
+        return False
+    return bool((rows["status"].isna() & rows["value"].notna()).any())
+
+
+def why_empty(rows: pd.DataFrame, ind: Indicator, f: Filters) -> str:
+    """The friendly empty-state message for rows with no figure."""
+    if len(rows) and (rows["status"] == "z").all():
+        if not ind.quarters and f.period and "_Q" in f.period:
+            return (f"{ind.name} is for financial years only: choose a financial year as the "
+                    "period.")
+        if f.group != layout.ALL and not ind.by_intervention:
+            return (f"{ind.name} is not broken down by intervention or level: choose All "
+                    "interventions.")
+    if len(rows) and (rows["status"] == "c").all():
+        return ("Every figure for these filters is suppressed to protect confidentiality: widen "
+                "the period or choose another intervention.")
+    return layout.EMPTY_MESSAGE
+
+
+def sorted_for_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Programme first, then areas from the highest value down (suppressed and missing last)."""
+    prog = rows[rows["area_code"] == PROGRAMME]
+    areas = rows[rows["area_code"] != PROGRAMME]
+    areas = areas.assign(_v=pd.to_numeric(areas["value"], errors="coerce")).sort_values(
+        ["_v", "area_name"], ascending=[False, True], na_position="last", kind="stable")
+    return pd.concat([prog, areas.drop(columns="_v")], ignore_index=True)
+
+
+def describe_rows(rows: pd.DataFrame, ind: Indicator, f: Filters, threshold: int) -> str:
+    """One sentence per row (programme first), from the engine's values and comparisons."""
+    rows = sorted_for_table(rows)
+    return " ".join(text.describe_area(r, ind, ci=f.ci_level, threshold=threshold)
+                    for _, r in rows.iterrows())
+
+
+def area_names(data: IndicatorData) -> dict[str, str]:
+    a = data.areas()
+    return dict(zip(a["area_code"], a["area_name"], strict=True))
+
+
+# --- the page's state ----------------------------------------------------------------------------
+
+
+def state_from_search(topic: layout.Topic, search: str | None, areas: pd.DataFrame,
+                      periods: list[str]) -> tuple[Filters, list[str]]:
+    """The filters for ``search``: unknown areas and periods without data fall back, with a
+    message; never an exception."""
+    state = urlstate.parse_query(search, layout.params(topic))
+    v, messages = dict(state.values), list(state.messages)
+    known = set(areas["area_code"])
+    chosen = []
+    for code in v["area"]:
+        if code in known:
+            chosen.append(code)
+        else:
+            messages.append(f"There is no programme area {code}; it was left out.")
+    quarters = [p for p in periods if "_Q" in p]
+    for name in ("from", "to"):
+        if v[name] is not None and v[name] not in quarters:
+            messages.append(f"There are no figures for {period_words(v[name])} yet; showing "
+                            f"the {'first' if name == 'from' else 'latest'} quarter instead.")
+            v[name] = None
+    start = v["from"] or (quarters[0] if quarters else None)
+    end = v["to"] or (quarters[-1] if quarters else None)
+    if start and end and quarters.index(start) > quarters.index(end):
+        messages.append("The trend's first quarter was after its last; they were swapped.")
+        start, end = end, start
+    period = v["period"]
+    if period is not None and period not in periods:
+        messages.append(f"There are no figures for {period_words(period)} yet; showing the "
+                        "latest quarter.")
+        period = None
+    period = period or (quarters[-1] if quarters else None)
+    return Filters(
+        indicator=str(v["indicator"]), areas=tuple(chosen), period_from=start, period_to=end,
+        period=period, ci=str(v["ci"]), group=str(v.get("group") or layout.ALL),
+        measure=v.get("measure"), char=v.get("char"),
+    ), messages
+
+
+def to_search(topic: layout.Topic, f: Filters, periods: list[str]) -> str:
+    """The query string for ``f``; defaults (first and latest quarter, latest period) left out,
+    so a plain link always shows the newest data."""
+    quarters = [p for p in periods if "_Q" in p]
+    first = quarters[0] if quarters else None
+    latest = quarters[-1] if quarters else None
+    values: dict[str, object] = {
+        "indicator": f.indicator, "area": tuple(f.areas),
+        "from": None if f.period_from == first else f.period_from,
+        "to": None if f.period_to == latest else f.period_to,
+        "period": None if f.period == latest else f.period, "ci": f.ci,
+    }
+    if topic.by_group:
+        values["group"] = f.group
+    if topic.by_measure:
+        values["measure"] = f.measure
+    if topic.by_characteristic:
+        values["char"] = f.char
+    return urlstate.to_query(values, layout.params(topic))
+
+
+def area_groups(topic: layout.Topic, areas: pd.DataFrame, chosen: Sequence[str]) -> list:
+    """One labelled group of checkboxes per region."""
+    out = []
+    frame = areas.sort_values(["region", "area_name"], kind="stable")
+    for region, part in frame.groupby("region", sort=True, dropna=False):
+        region_name = str(region) if isinstance(region, str) and region else "No region"
+        codes = list(part["area_code"])
+        out.append(html.Fieldset([
+            html.Legend(region_name, className="fs-6 fw-bold mb-1"),
+            dcc.Checklist(
+                id=ids.topic_areas(topic.key, region_name),
+                options=[{"label": n, "value": c} for c, n in zip(part["area_code"],
+                                                                 part["area_name"], strict=True)],
+                value=[c for c in chosen if c in codes],
+                inputClassName="form-check-input me-1", labelClassName="form-check-label d-block",
+            ),
+        ], className="col-sm-6 col-lg-3 mb-2"))
+    return out
+
+
+def period_options(periods: Sequence[str], quarters_only: bool) -> list[dict[str, str]]:
+    shown = [p for p in periods if "_Q" in p or not quarters_only]
+    return [{"label": period_words(p), "value": p} for p in shown]
+
+
+def definition_links(ids_: Sequence[str]) -> list[Component]:
+    links: list[Component] = []
+    for i in dict.fromkeys(ids_):
+        if links:
+            links.append(" · ")
+        links.append(dcc.Link(f"How ‘{indicator(i).name}’ is defined", href=f"/definitions#{i}"))
+    return links
+
+
+def profile_links(codes: Sequence[str], names: dict[str, str]) -> list[Component]:
+    out: list[Component] = []
+    for c in codes:
+        out += [" · ", dcc.Link(f"{names.get(c, c)}: area profile", href=f"/area/{c}")]
+    return out
+
+
+# --- the three main charts -----------------------------------------------------------------------
+
+
+def _rows(data: IndicatorData, ind_id: str, f: Filters, **kw: object):
+    return data.rows([ind_id], ci=f.ci_level, **f.engine_group(), **kw)
+
+
+def trend_chart(data: IndicatorData, f: Filters, ind: Indicator) -> ChartContent:
+    title = f"{ind.name} by quarter"
+    result = _rows(data, ind.id, f, areas=[*f.areas, PROGRAMME], period_from=f.period_from,
+                   period_to=f.period_to)
+    rows, meta = result.rows, result.meta
+    quarterly = rows["period"].str.contains("_Q") if len(rows) else rows["period"]
+    rows = rows[quarterly] if ind.quarters else rows[~quarterly]
+    span = f"{period_words(f.period_from)} to {period_words(f.period_to)}"
+    subtitle = (f"{layout.group_words(f.group)}; {span}; {interval_words(ind, f.ci)}; the "
+                "programme dashed")
+    if not ind.quarters:
+        title = f"{ind.name} by financial year"
+    if not has_figures(rows):
+        msg = why_empty(rows, ind, f) if ind.quarters else (
+            f"{ind.name} is for financial years only, and no whole financial year falls in "
+            "the trend's range: widen the period.")
+        return empty_content(msg, title, subtitle, meta.get("data_as_at"))
+    note = text.suppression_note(rows, meta["threshold"])
+    table = plotted_table(rows, ind, ci=f.ci_level, columns=(
+        "area_name", "period", "value", "lower", "upper", "numerator", "denominator",
+        "comparison", "trend"))
+    return ChartContent(
+        figure=figures.trend_lines(rows, areas=list(f.areas), show_programme=True, unit=ind.unit),
+        title=title, subtitle=subtitle,
+        summary=text.describe_trend_lines(rows, ind, list(f.areas)), table=table,
+        indicator_ids=[ind.id], notes=[n for n in (note,) if n],
+        data_as_at=meta.get("data_as_at"), threshold=meta.get("threshold"))
+
+
+def cross_section(data: IndicatorData, f: Filters, ind: Indicator):
+    result = _rows(data, ind.id, f, periods=[f.period] if f.period else None)
+    return result.rows, result.meta
+
+
+def caterpillar_chart(rows: pd.DataFrame, meta: dict, f: Filters, ind: Indicator
+                      ) -> ChartContent:
+    title = f"{ind.name} by area, {period_words(f.period)}"
+    subtitle = (f"{layout.group_words(f.group)}; areas ordered by value; "
+                f"{interval_words(ind, f.ci)}; the programme as a dashed line")
+    areas = rows[rows["area_code"] != PROGRAMME]
+    if not has_figures(areas):
+        return empty_content(why_empty(areas, ind, f), title, subtitle, meta.get("data_as_at"))
+    note = text.suppression_note(areas, meta["threshold"])
+    table = plotted_table(sorted_for_table(rows), ind, ci=f.ci_level, columns=(
+        "area_name", "value", "lower", "upper", "numerator", "denominator", "comparison",
+        "trend"))
+    return ChartContent(
+        figure=figures.caterpillar(rows, highlight=f.areas[0] if f.areas else None),
+        title=title, subtitle=subtitle, summary=text.describe_ranking(rows, ind, ci=f.ci_level),
+        table=table, indicator_ids=[ind.id], notes=[n for n in (note,) if n],
+        data_as_at=meta.get("data_as_at"), threshold=meta.get("threshold"))
+
+
+def funnel_chart(rows: pd.DataFrame, meta: dict, f: Filters, ind: Indicator) -> ChartContent:
+    title = f"Funnel plot: {ind.name}, {period_words(f.period)}"
+    subtitle = (f"{layout.group_words(f.group)}; each area against its denominator; 95% and "
+                "99.8% control limits around the programme value")
+    if ind.kind != "proportion":
+        return empty_content(
+            f"A funnel plot is drawn only for percentages of people or episodes; {ind.name} is "
+            f"{KIND_WORDS.get(ind.kind, 'not a percentage')}, so see the areas ranked above.",
+            title, subtitle, meta.get("data_as_at"))
+    areas = rows[rows["area_code"] != PROGRAMME]
+    if not has_figures(areas):
+        return empty_content(why_empty(areas, ind, f), title, subtitle, meta.get("data_as_at"))
+    note = text.suppression_note(areas, meta["threshold"])
+    table = plotted_table(sorted_for_table(rows), ind, ci=f.ci_level, columns=(
+        "area_name", "value", "numerator", "denominator"))
+    summary = (text.describe_ranking(rows, ind, ci=f.ci_level) + " In the funnel plot an area "
+               "outside the 99.8% limits differs from the programme by more than chance would "
+               "explain; the words beside each point say where it lies.")
+    return ChartContent(
+        figure=figures.funnel_plot(rows, highlight=f.areas[0] if f.areas else None),
+        title=title, subtitle=subtitle, summary=summary, table=table, indicator_ids=[ind.id],
+        notes=[n for n in (note, "Limits are exact binomial (PHE Fingertips method) around "
+                                 "the programme value.") if n],
+        data_as_at=meta.get("data_as_at"), threshold=meta.get("threshold"))
+
+
+# --- attaching the callbacks ---------------------------------------------------------------------
+
+
+def register_topic(app: Dash, db: queries.Database, settings: DashboardSettings,
+                   topic: layout.Topic, extra_ids: Sequence[str] = (),
+                   extra: ExtraCharts | None = None,
+                   extra_links: Callable[[Filters], list[str]] | None = None) -> None:
+    """Attach the controls, quick-pick and chart callbacks of ``topic`` to ``app``."""
+    data = indicator_data(db, settings.suppression_threshold)
+    p = topic.part
+    optional = [name for name, on in (("group", topic.by_group), ("measure", topic.by_measure),
+                                      ("char", topic.by_characteristic)) if on]
+    n_cards = 3 + len(extra_ids)
+
+    def update_controls(_state: dict | None, search: str | None) -> list:
+        try:
+            areas, periods = data.areas(), data.periods()
+        except queries.READ_ERRORS as exc:
+            log.warning("%s controls: %s", topic.key, exc)
+            banner = html.Div(html.P("The data cannot be shown just now: the database could not "
+                                     "be read."), className="alert alert-warning", role="status")
+            return [html.P("No areas to show."), [], None, [], None, [], None,
+                    no_update, no_update, *[no_update] * len(optional), banner]
+        f, messages = state_from_search(topic, search, areas, periods)
+        quarters = period_options(periods, True)
+        values = {"group": f.group, "measure": f.measure, "char": f.char}
+        return [area_groups(topic, areas, f.areas), quarters, f.period_from, quarters,
+                f.period_to, period_options(periods, False), f.period, f.indicator, f.ci,
+                *[values[o] for o in optional], messages_banner(messages)]
+
+    def update_quick(_none: int, _all: int, options: list) -> list:
+        if ctx.triggered_id == p("quick-none"):
+            return [[] for _ in options]
+        if ctx.triggered_id == p("quick-all"):
+            return [[o["value"] for o in opts or []] for opts in options]
+        raise PreventUpdate
+
+    def update_charts(choice: str | None, area_lists: list, start: str | None, end: str | None,
+                      period: str | None, ci: str | None, *rest: object) -> list:
+        *opt_values, search = rest
+        opts = dict(zip(optional, opt_values, strict=True))
+        chosen = tuple(c for lst in area_lists or [] for c in (lst or []))
+        f = Filters(indicator=choice or topic.default_indicator, areas=chosen,
+                    period_from=start, period_to=end, period=period, ci=ci or "95",
+                    group=str(opts.get("group") or layout.ALL), measure=opts.get("measure"),
+                    char=opts.get("char"))
+        if f.period_from and f.period_to and f.period_from > f.period_to:
+            f = Filters(**{**f.__dict__, "period_from": f.period_to, "period_to": f.period_from})
+        try:
+            periods = data.periods()
+            ind = indicator(topic.indicator_id(f.indicator, f.measure))
+            names = area_names(data)
+            contents = [trend_chart(data, f, ind)]
+            rows, meta = cross_section(data, f, ind)
+            contents += [caterpillar_chart(rows, meta, f, ind), funnel_chart(rows, meta, f, ind)]
+            if extra is not None:
+                contents += extra(f, data, names)
+        except queries.READ_ERRORS as exc:
+            log.warning("%s charts: %s", topic.key, exc)
+            msg = "The data cannot be shown just now: the database could not be read."
+            return [no_update, msg, *[v for _ in range(n_cards) for v in
+                                      charts.render(empty_content(msg))]]
+        query = to_search(topic, f, periods)
+        new_search = no_update if query == (search or "") else query
+        shown = [ind.id, *(extra_links(f) if extra_links else [])]
+        links = [*definition_links(shown), *profile_links(f.areas, names)]
+        return [new_search, links, *[v for c in contents for v in charts.render(c)]]
+
+    app.callback(
+        Output(p("areas"), "children"),
+        Output(p("from"), "options"), Output(p("from"), "value"),
+        Output(p("to"), "options"), Output(p("to"), "value"),
+        Output(p("period"), "options"), Output(p("period"), "value"),
+        Output(p("indicator"), "value"), Output(p("ci"), "value"),
+        *[Output(p(o), "value") for o in optional],
+        Output(p("messages"), "children"),
+        Input(p("state"), "data"), Input(ids.URL, "search"),
+    )(update_controls)
+    app.callback(
+        Output(ids.topic_areas(topic.key, ALL), "value"),
+        Input(p("quick-none"), "n_clicks"), Input(p("quick-all"), "n_clicks"),
+        State(ids.topic_areas(topic.key, ALL), "options"),
+        prevent_initial_call=True,
+    )(update_quick)
+    card_ids = [topic.chart("trend"), topic.chart("caterpillar"), topic.chart("funnel"),
+                *extra_ids]
+    app.callback(
+        Output(ids.URL, "search", allow_duplicate=True), Output(p("links"), "children"),
+        *[o for cid in card_ids for o in card_outputs(cid)],
+        Input(p("indicator"), "value"), Input(ids.topic_areas(topic.key, ALL), "value"),
+        Input(p("from"), "value"), Input(p("to"), "value"), Input(p("period"), "value"),
+        Input(p("ci"), "value"), *[Input(p(o), "value") for o in optional],
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )(update_charts)

@@ -1,0 +1,58 @@
+"""The Outcomes page: reliable improvement, recovery and deterioration, and mean change, for each
+measure, with the caveats that go with them."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from dashboard.indicators.definitions import CAVEATS
+from dashboard.layouts.topic import Topic, topic_layout
+
+TITLE = "Outcomes"
+#: The outcome indicators shown side by side (suffixes of outcome.<measure>.<suffix>).
+SIDE_BY_SIDE = ("reliable_improvement", "recovery", "reliable_deterioration")
+
+
+def _extra_cards() -> list[Component]:
+    from dashboard.charts import chart_card
+
+    caveats = html.Aside(
+        [html.H3("Read these figures with care", className="h5"),
+         html.Ul([html.Li(CAVEATS[0]), html.Li(CAVEATS[1])]),
+         html.P(id=TOPIC.part("definition-links"), className="small mb-0")],
+        className="lfo-caveats border-start border-4 ps-3 mb-4",
+        **{"aria-label": "Caveats for outcome figures"},
+    )
+    return [
+        html.H2("Outcomes for the chosen measure"),
+        html.Div(className="row", children=[
+            html.Div(className="col-lg-8", children=[
+                chart_card(TOPIC.chart("change"),
+                           "Reliable improvement, recovery and deterioration", heading_level=3),
+                chart_card(TOPIC.chart("mean"), "Mean change in score", heading_level=3),
+            ]),
+            html.Div(className="col-lg-4", children=[caveats, dcc.Markdown(
+                "Recovery counts only parents who were at caseness (above the clinical cut-off) "
+                "at baseline; reliable change needs a change of at least the measure's reliable "
+                "change index.", className="small")]),
+        ]),
+    ]
+
+
+TOPIC = Topic(
+    key="outcomes", path="/outcomes", title=TITLE,
+    intro="How parents' relationships and wellbeing change from the start to the end of an "
+          "intervention: reliable improvement, recovery and deterioration, and mean change, for "
+          "each questionnaire, by intervention or level.",
+    indicators=("reliable_improvement", "recovery", "reliable_recovery",
+                "reliable_deterioration", "change", "effect_size", "paired",
+                "followup_6m_response", "followup_12m_response", "sustained_6m",
+                "sustained_12m"),
+    default_indicator="reliable_improvement", by_group=True, by_measure=True,
+    extra_cards=_extra_cards,
+)
+
+
+def layout(search: str = "") -> html.Div:
+    return topic_layout(TOPIC, search)

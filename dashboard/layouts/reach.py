@@ -1,0 +1,38 @@
+"""The Reach page: who is referred, how many families, fathers and workless households reached."""
+
+from __future__ import annotations
+
+from dash import html
+from dash.development.base_component import Component
+
+from dashboard.layouts.topic import Topic, topic_layout
+
+TITLE = "Reach"
+
+
+def _extra_cards() -> list[Component]:
+    from dashboard.charts import chart_card
+
+    return [
+        html.H2("Who is referred"),
+        html.P("Parents referred in the period by a characteristic you choose above, for the "
+               "ticked areas beside the programme. 'Not stated' is a category of its own."),
+        chart_card(TOPIC.chart("breakdown"), "Who is referred", heading_level=3),
+        chart_card(TOPIC.chart("groups"), "Fathers and workless households reached",
+                   heading_level=3),
+    ]
+
+
+TOPIC = Topic(
+    key="reach", path="/reach", title=TITLE,
+    intro="How many parents and families each area reaches, against its target, and who they "
+          "are: fathers, workless households and each characteristic, area by area and for the "
+          "programme.",
+    indicators=("reach.families", "reach.parents", "reach.target", "reach.family_rate",
+                "reach.fathers", "reach.workless"),
+    default_indicator="reach.families", by_characteristic=True, extra_cards=_extra_cards,
+)
+
+
+def layout(search: str = "") -> html.Div:
+    return topic_layout(TOPIC, search)

@@ -1,0 +1,210 @@
+"""The shared layout of the three topic pages (Reach, Uptake, Outcomes): one builder, three
+configurations (``Topic``).
+
+Every filter lives in the address (``PARAMS``); the layout does no database work: the controls
+that need the data (areas by region, periods) are filled by ``dashboard.callbacks.topic``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from dashboard import ids, urlstate
+from dashboard.indicators.definitions import indicators
+from dashboard.layouts import shell
+from etl.reference import BREAKDOWNS, LEVELS, load_reference
+
+ALL = "all"
+CI_LEVELS = ("95", "99.8")
+EMPTY_MESSAGE = ("No area has data for these filters: widen the period or choose another "
+                 "intervention.")
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic page. ``indicators`` are full ids, or (``by_measure``) suffixes of
+    ``outcome.<measure>.<suffix>``."""
+
+    key: str
+    path: str
+    title: str
+    intro: str
+    indicators: tuple[str, ...]
+    default_indicator: str
+    by_group: bool = False  # intervention or level filter
+    by_measure: bool = False  # outcome measure filter
+    by_characteristic: bool = False  # reach breakdown characteristic
+    extra_cards: Callable[[], list[Component]] = field(default=lambda: [])
+
+    def indicator_id(self, choice: str, measure: str | None) -> str:
+        return f"outcome.{measure}.{choice}" if self.by_measure else choice
+
+    def chart(self, name: str) -> str:
+        return ids.topic_chart(self.key, name)
+
+    def part(self, name: str) -> str:
+        return ids.topic_part(self.key, name)
+
+
+def group_choices() -> list[tuple[str, str]]:
+    """(value, label) of the intervention-or-level filter: all, each level, each intervention."""
+    ref = load_reference()
+    out = [(ALL, "All interventions")]
+    out += [(f"level:{lv}", f"All {lv} interventions") for lv in LEVELS]
+    out += [(code, i.name) for code, i in ref.interventions.items()]
+    return out
+
+
+def group_words(group: str) -> str:
+    return dict(group_choices()).get(group, "All interventions")
+
+
+def _group(text: str) -> str:
+    allowed = {v for v, _ in group_choices()}
+    if text not in allowed:
+        raise ValueError("choose 'all', a level (level:targeted) or an intervention code")
+    return text
+
+
+def _ci(text: str) -> str:
+    if text not in CI_LEVELS:
+        raise ValueError("the interval level is 95 or 99.8")
+    return text
+
+
+def params(topic: Topic) -> tuple[urlstate.Param, ...]:
+    """The page's query parameters (defaults are left out of links)."""
+    out = [
+        urlstate.Param("indicator", parse=urlstate.choice(topic.indicators),
+                       default=topic.default_indicator),
+        urlstate.Param("area", parse=urlstate.gss_code, many=True),
+        urlstate.Param("from", parse=lambda t: urlstate.quarter(t).label),
+        urlstate.Param("to", parse=lambda t: urlstate.quarter(t).label),
+        urlstate.Param("period", parse=lambda t: urlstate.period(t).label),
+        urlstate.Param("ci", parse=_ci, default="95"),
+    ]
+    if topic.by_group:
+        out.append(urlstate.Param("group", parse=_group, default=ALL))
+    if topic.by_measure:
+        out.append(urlstate.Param("measure", parse=urlstate.choice(tuple(
+            load_reference().measures)), default="csi4"))
+    if topic.by_characteristic:
+        out.append(urlstate.Param("char", parse=urlstate.choice(tuple(BREAKDOWNS)),
+                                  default="sex"))
+    return tuple(out)
+
+
+def indicator_label(topic: Topic, choice: str) -> str:
+    if topic.by_measure:
+        name = indicators()[topic.indicator_id(choice, "csi4")].name
+        return name.split(":")[0]
+    return indicators()[choice].name
+
+
+def characteristic_label(char: str) -> str:
+    return char.replace("_", " ").capitalize()
+
+
+def _radios(control_id: str, options: Sequence[tuple[str, str]], value: str, *,
+            columns: bool = False) -> dcc.RadioItems:
+    return dcc.RadioItems(
+        id=control_id, value=value,
+        options=[{"label": label, "value": v} for v, label in options],
+        className="lfo-radios" + (" lfo-radios--columns" if columns else ""),
+        inputClassName="form-check-input me-1", labelClassName="form-check-label me-3",
+    )
+
+
+def _fieldset(legend: str, control: Component, hint: str | None = None,
+              class_name: str = "mb-3") -> html.Fieldset:
+    children: list[Component] = [html.Legend(legend, className="h6 fw-bold")]
+    if hint:
+        children.append(html.P(hint, className="small text-body-secondary mb-1"))
+    children.append(control)
+    return html.Fieldset(children, className=class_name)
+
+
+def _select(control_id: str, label: str, value: str | None = None) -> html.Div:
+    return html.Div([
+        html.Label(label, htmlFor=control_id, className="form-label fw-bold"),
+        dbc.Select(id=control_id, value=value, options=[]),
+    ], className="col-sm-4")
+
+
+def filters(topic: Topic, values: dict[str, object]) -> html.Section:
+    """The filter panel (labelled radio items, checkboxes and plain selects)."""
+    p = topic.part
+    rows: list[Component] = [
+        html.H2("Choose what to show", id=p("filters-heading")),
+        _fieldset("Indicator", _radios(p("indicator"), [
+            (i, indicator_label(topic, i)) for i in topic.indicators],
+            str(values["indicator"]), columns=True)),
+    ]
+    if topic.by_measure:
+        rows.append(_fieldset("Outcome measure", _radios(p("measure"), [
+            (m.code, m.name) for m in load_reference().measures.values()],
+            str(values["measure"]))))
+    if topic.by_group:
+        rows.append(html.Div([
+            html.Label("Intervention or level", htmlFor=p("group"), className="form-label fw-bold"),
+            dbc.Select(id=p("group"), value=str(values["group"]), options=[
+                {"label": label, "value": v} for v, label in group_choices()],
+                style={"maxWidth": "32rem"}),
+        ], className="mb-3"))
+    rows.append(_fieldset(
+        "Areas to show in the trend chart",
+        html.Div([
+            html.Div([
+                html.Button("Programme only (clear the ticks)", id=p("quick-none"), n_clicks=0,
+                            type="button", className="btn btn-outline-dark btn-sm"),
+                html.Button("Tick every area", id=p("quick-all"), n_clicks=0, type="button",
+                            className="btn btn-outline-dark btn-sm"),
+            ], className="d-flex flex-wrap gap-2 mb-2", role="group",
+                **{"aria-label": "Quick picks for the areas"}),
+            html.Div(id=p("areas"), className="lfo-area-groups row",
+                     children=html.P("Reading the areas…")),
+        ]),
+        hint="With no area ticked the trend chart shows the programme only. Ticked areas are also "
+             "compared side by side with the programme below.",
+    ))
+    rows.append(html.Div([
+        _select(p("from"), "Trend from (quarter)"),
+        _select(p("to"), "Trend to (quarter)"),
+        _select(p("period"), "Period for the area comparisons"),
+    ], className="row g-3 mb-3"))
+    if topic.by_characteristic:
+        rows.append(_fieldset("Characteristic (who is referred)", _radios(p("char"), [
+            (c, characteristic_label(c)) for c in BREAKDOWNS], str(values["char"]),
+            columns=True)))
+    rows.append(_fieldset("Confidence interval", _radios(p("ci"), [
+        ("95", "95% (the usual level)"), ("99.8", "99.8% (stricter: fewer areas flagged)")],
+        str(values["ci"]))))
+    return html.Section(rows, className="lfo-filters mb-4",
+                        **{"aria-labelledby": p("filters-heading")})
+
+
+def topic_layout(topic: Topic, search: str = "") -> html.Div:
+    """The whole page for ``topic`` (no database work)."""
+    from dashboard.charts import chart_card  # the chart kit
+
+    state = urlstate.parse_query(search, params(topic))
+    p, c = topic.part, topic.chart
+    return html.Div([
+        html.H1(topic.title),
+        html.P(topic.intro, className="lead"),
+        dcc.Store(id=p("state"), data={"search": search}),
+        html.Div(shell.messages_banner(state.messages), id=p("messages")),
+        html.Div(id=p("data-messages"), role="status"),
+        filters(topic, state.values),
+        html.P(id=p("links"), className="mb-4"),
+        html.H2("Trends and areas compared"),
+        chart_card(c("trend"), "Trend by quarter", heading_level=3),
+        chart_card(c("caterpillar"), "Areas ranked by value", heading_level=3),
+        chart_card(c("funnel"), "Funnel plot", heading_level=3),
+        *topic.extra_cards(),
+    ])
