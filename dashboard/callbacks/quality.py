@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, html, no_update
 from dash.development.base_component import Component
 
-from dashboard import charts, ids, urlstate
+from dashboard import charts, ids, theme, urlstate
 from dashboard import db as queries
 from dashboard import quality_data as qd
 from dashboard.charts import ChartContent, card_outputs, figures, text
@@ -171,32 +171,36 @@ def quality_sections(db: queries.Database, area: str | None) -> list[Component]:
 
 def completeness_figure(per_area: pd.DataFrame, pooled: pd.DataFrame,
                         area_name: str | None) -> go.Figure:
-    """Bars: % stated per field (the chosen area, or all areas pooled); markers: the comparison
-    (all areas pooled, or each area). Labels carry the numbers; colour is not needed to read it."""
+    """A dot plot of % stated per field: the chosen area (or all areas pooled) as labelled
+    diamonds, the comparison (all areas pooled, or each area) as open circles. The focus value is
+    written in the field's axis label, so neither colour nor hover is needed to read it."""
+    focus = per_area if area_name is not None else pooled
+    other = pooled if area_name is not None else per_area
+    focus_name = area_name or "All areas"
+    labels = {f: f"{f}: {format_value(v, '%')}"
+              for f, v in zip(focus["field"], focus["percent_stated"], strict=True)}
     fig = go.Figure()
-    if area_name is not None:
-        bars = per_area
-        fig.add_trace(go.Bar(
-            y=bars["field"], x=bars["percent_stated"], orientation="h", name=area_name,
-            text=[format_value(v, "%") for v in bars["percent_stated"]], textposition="inside",
-            insidetextanchor="end"))
-        fig.add_trace(go.Scatter(
-            y=pooled["field"], x=pooled["percent_stated"], mode="markers", name="All areas",
-            marker={"symbol": "diamond", "size": 12, "line": {"width": 1}}))
-    else:
-        fig.add_trace(go.Bar(
-            y=pooled["field"], x=pooled["percent_stated"], orientation="h", name="All areas",
-            text=[format_value(v, "%") for v in pooled["percent_stated"]], textposition="inside",
-            insidetextanchor="end"))
-        fig.add_trace(go.Scatter(
-            y=per_area["field"], x=per_area["percent_stated"], mode="markers",
-            name="Each area", text=per_area["area_name"],
-            hovertemplate="%{text}: %{x:.1f}%<extra></extra>",
-            marker={"symbol": "circle-open", "size": 9, "line": {"width": 2}}))
+    fig.add_trace(go.Scatter(
+        y=other["field"].map(labels), x=other["percent_stated"], mode="markers",
+        name="All areas" if area_name is not None else "Each area",
+        text=other["area_name"] if "area_name" in other else None,
+        hovertemplate="%{text}: %{x:.1f}%<extra></extra>" if area_name is None
+        else "All areas: %{x:.1f}%<extra></extra>",
+        marker={"symbol": "circle-open", "size": 10, "color": theme.DARK_GREY,
+                "line": {"width": 2}}))
+    fig.add_trace(go.Scatter(
+        y=focus["field"].map(labels), x=focus["percent_stated"], mode="markers",
+        name=focus_name, hovertemplate=f"{focus_name}: %{{x:.1f}}%<extra></extra>",
+        marker={"symbol": "diamond", "size": 15, "color": theme.DARK_BLUE,
+                "line": {"width": 1, "color": "white"}}))
+    lowest = pd.concat([focus["percent_stated"], other["percent_stated"]]).min()
+    start = max(0.0, float(lowest) - 5.0) if pd.notna(lowest) else 0.0
     fig.update_layout(
-        xaxis={"title": {"text": "% of rows with a stated value"}, "range": [0, 101]},
-        yaxis={"autorange": "reversed"}, legend={"orientation": "h", "y": -0.2},
-        margin={"t": 16}, height=380)
+        xaxis={"title": {"text": "% of rows with a stated value"}, "range": [start, 101],
+               "ticksuffix": "%"},
+        yaxis={"autorange": "reversed"},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        margin={"t": 40}, height=60 + 48 * len(focus))
     return fig
 
 
@@ -224,13 +228,7 @@ def completeness_chart(db: queries.Database, area: str | None) -> ChartContent:
         "% stated": pd.concat([shown["percent_stated"], pooled["percent_stated"]],
                               ignore_index=True),
     })
-    worst = pooled.sort_values("percent_stated", kind="stable").iloc[0]
-    scope = f"In {area_name}" if area_name else "Across all areas"
-    low = (shown.sort_values("percent_stated", kind="stable").iloc[0])
-    summary = (f"{scope}, the least complete optional field was "
-               f"{low['field'].lower()} ({format_value(low['percent_stated'], '%')} of rows "
-               f"stated{'' if area_name else ' in ' + str(low['area_name'])}); across all areas "
-               f"it was {worst['field'].lower()} ({format_value(worst['percent_stated'], '%')}).")
+    summary = completeness_summary(shown, pooled, area_name)
     return ChartContent(
         figure=fig, title=f"{title}: {area_name or 'all areas'}",
         subtitle="Current returns; % of rows with a stated value ('not stated' is not stated)",
@@ -238,6 +236,27 @@ def completeness_chart(db: queries.Database, area: str | None) -> ChartContent:
         notes=["Data-quality figures count rows, not people, and are not suppressed.",
                f"Definitions version {DEFINITIONS_VERSION}."],
         data_as_at=_as_at(db))
+
+
+def completeness_summary(shown: pd.DataFrame, pooled: pd.DataFrame, area_name: str | None) -> str:
+    """The least and most complete fields in words (the chart's text alternative)."""
+    def pct(v: object) -> str:
+        return format_value(v, "%")
+
+    focus = (shown if area_name else pooled).sort_values("percent_stated", kind="stable")
+    low, high = focus.iloc[0], focus.iloc[-1]
+    if area_name:
+        base = pooled.set_index("column")["percent_stated"]
+        return (f"In {area_name}, the least complete optional field was {low['field'].lower()} "
+                f"({pct(low['percent_stated'])} of rows stated, against "
+                f"{pct(base.get(low['column']))} across all areas); the most complete was "
+                f"{high['field'].lower()} ({pct(high['percent_stated'])}).")
+    worst = shown.sort_values("percent_stated", kind="stable").iloc[0]
+    return (f"Across all areas, the least complete optional field was {low['field'].lower()} "
+            f"({pct(low['percent_stated'])} of rows stated) and the most complete "
+            f"{high['field'].lower()} ({pct(high['percent_stated'])}); the lowest figure for any "
+            f"area was {worst['area_name']}'s {worst['field'].lower()} "
+            f"({pct(worst['percent_stated'])}).")
 
 
 # --- paired-outcome completeness (an indicator) --------------------------------------------------

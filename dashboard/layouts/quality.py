@@ -68,17 +68,14 @@ def layout(search: str = "") -> html.Div:
                 _fieldset("Area", dcc.RadioItems(
                     id=ids.QUALITY_AREA, value=ALL_AREAS,
                     options=[{"label": "All areas", "value": ALL_AREAS}],
-                    className="lfo-radios lfo-radios--columns", inputClassName="form-check-input",
-                    labelClassName="form-check-label")),
+                    **_radio_style(columns=True))),
                 _fieldset("Outcome measure (paired-outcome completeness)", dcc.RadioItems(
                     id=ids.QUALITY_MEASURE, value="csi4",
                     options=[{"label": m.name, "value": m.code} for m in measures.values()],
-                    className="lfo-radios", inputClassName="form-check-input",
-                    labelClassName="form-check-label")),
+                    **_radio_style())),
                 _fieldset("Period (paired-outcome completeness)", dcc.RadioItems(
                     id=ids.QUALITY_PERIOD, value=None, options=[],
-                    className="lfo-radios lfo-radios--columns", inputClassName="form-check-input",
-                    labelClassName="form-check-label")),
+                    **_radio_style(columns=True))),
             ],
         ),
         html.Div(id=ids.QUALITY_CONTENT, **{"aria-live": "polite"},
@@ -98,7 +95,21 @@ def layout(search: str = "") -> html.Div:
 
 
 def _fieldset(legend: str, control: Component) -> html.Fieldset:
-    return html.Fieldset([html.Legend(legend, className="h6"), control], className="mb-3")
+    return html.Fieldset([html.Legend(legend, className="fs-6 fw-bold mb-1"), control],
+                         className="mb-3")
+
+
+def _radio_style(columns: bool = False) -> dict[str, object]:
+    """Radio items laid out in columns where there are many; a dark ring (3:1 against white,
+    WCAG 1.4.11) rather than Bootstrap's pale one; the whole label is the click target."""
+    return {
+        "className": "lfo-radios",
+        "style": {"columnWidth": "14rem", "columnGap": "2rem"} if columns else {},
+        "labelStyle": {"display": "flex", "gap": "0.5rem", "alignItems": "center",
+                       "breakInside": "avoid", "padding": "0.15rem 0"},
+        "inputStyle": {"width": "1.1rem", "height": "1.1rem", "accentColor": "#0b0c0c",
+                       "flex": "none"},
+    }
 
 
 # --- the parts the callbacks fill ----------------------------------------------------------------
@@ -152,14 +163,18 @@ def returns_grid(current: pd.DataFrame, quarters: list[Quarter], grid: pd.DataFr
     body = []
     for r in current.itertuples(index=False):
         period = str(r.period).replace("_", " ") if isinstance(r.period, str) else None
-        summary = (f"{period}, {OUTCOME_WORDS.get(r.outcome, r.outcome or 'loaded').lower()} "
-                   f"{when(r.loaded_at)}" if period else "No return loaded")
-        cells = [html.Th(r.area_name, scope="row"), html.Td(summary)]
+        outcome = OUTCOME_WORDS.get(r.outcome, r.outcome or "Loaded")
+        summary = ([html.Span(period, className="fw-bold"), html.Br(),
+                    html.Span(f"{outcome} {when(r.loaded_at)}", className="small")]
+                   if period else "No return loaded")
+        cells = [html.Th(r.area_name, scope="row", className="text-nowrap"),
+                 html.Td(summary, className="text-nowrap")]
         for q in quarters:
             covered = bool(grid.at[r.area_code, q.label])
             cells.append(html.Td(
                 f"✓ {period}" if covered else "✗ not covered",
-                className="lfo-grid__yes" if covered else "lfo-grid__no"))
+                className="text-nowrap small " + ("lfo-grid__yes" if covered else
+                                                   "lfo-grid__no text-secondary")))
         body.append(html.Tr(cells))
     n_cov = int(grid.any(axis=1).sum())
     caption = (f"Quarters covered by each area's current return ({n_cov} of {len(current)} "
@@ -185,21 +200,35 @@ def loads_table(loads: pd.DataFrame, names: dict[str, str]) -> Component:
         "Rows held back": loads["rows_held_back"],
         "Participants loaded": loads["participants_loaded"],
     })
-    return data_table(df, f"Every return sent, newest first ({len(df)})",
-                      numeric=("Errors", "Warnings", "Rows held back", "Participants loaded"))
+    counts = loads["outcome"].map(lambda o: OUTCOME_WORDS.get(o, o).lower()).value_counts()
+    sentence = (f"{len(df)} return{'s' if len(df) != 1 else ''} sent: "
+                + ", ".join(f"{n} {word}" for word, n in counts.items()) + ".")
+    table = data_table(df, f"Every return sent, newest first ({len(df)})",
+                       numeric=("Errors", "Warnings", "Rows held back", "Participants loaded"))
+    return html.Div([
+        html.P(sentence),
+        html.Details([html.Summary(f"Show every return sent ({len(df)})"), table],
+                     className="mb-3"),
+    ])
 
 
 def findings_table(findings: pd.DataFrame, names: dict[str, str]) -> Component:
+    """Areas × finding codes: how many findings of each code the current return has."""
     if findings.empty:
         return html.P("The checks found nothing to report in the current returns.",
                       className="lfo-empty")
-    df = pd.DataFrame({
-        "Area": [names.get(c, c) for c in findings["area_code"]],
-        "Code": findings["code"], "What it means": findings["title"],
-        "Severity": findings["severity"].str.capitalize(), "Findings": findings["findings"],
-    })
+    wide = findings.pivot_table(index="area_code", columns="code", values="findings",
+                                aggfunc="sum", fill_value=0)
+    codes = list(wide.columns)
+    titles = findings.drop_duplicates("code").set_index("code")
+    headers = {c: f"{c} {titles.at[c, 'title']} ({titles.at[c, 'severity']})" for c in codes}
+    df = pd.DataFrame({"Area": [names.get(a, a) for a in wide.index]})
+    for c in codes:
+        df[headers[c]] = wide[c].to_numpy().astype(int)
+    df["All findings"] = wide.sum(axis=1).to_numpy().astype(int)
+    df = df.sort_values("Area", kind="stable")
     return data_table(df, "Findings of the checks in each area's current return, by code",
-                      numeric=("Findings",))
+                      numeric=[*headers.values(), "All findings"], row_header="Area")
 
 
 def held_back_table(held: pd.DataFrame, names: dict[str, str]) -> Component:
