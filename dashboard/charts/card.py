@@ -8,6 +8,7 @@ and Excel files from the payload ``render`` stored.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import logging
@@ -16,16 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import flask
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 from dash import MATCH, Input, Output, State, ctx, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, theme
 from dashboard.charts.figures import empty_figure
-from dashboard.charts.table import UNITS, table_twin
+from dashboard.charts.table import STATUS, UNITS, table_twin
 
 log = logging.getLogger(__name__)
 
@@ -208,14 +209,33 @@ def from_payload(payload: dict[str, Any]) -> ChartContent:
         raise ValueError("not a chart payload")
     t = payload["table"]
     table = pd.DataFrame(t["data"], columns=t["columns"])
+    if STATUS in table:
+        table[STATUS] = pd.Series([s if isinstance(s, str) and s else None
+                                   for s in table[STATUS]], index=table.index, dtype=object)
     table.attrs[UNITS] = dict(payload.get("units") or {})
+    figure = go.Figure(decode_typed_arrays(json.loads(payload["figure"])))
     return ChartContent(
-        figure=pio.from_json(payload["figure"]), title=payload["title"],
+        figure=figure, title=payload["title"],
         subtitle=payload["subtitle"], summary=payload["summary"], table=table,
         indicator_ids=list(payload["indicator_ids"]), notes=list(payload["notes"]),
         data_as_at=payload["data_as_at"], source=payload["source"],
         threshold=payload.get("threshold"),
     )
+
+
+def decode_typed_arrays(obj: Any) -> Any:
+    """Plotly JSON with its binary arrays (``{"dtype", "bdata"}``, plotly.py 6+) turned back into
+    numpy arrays, so a rebuilt figure's data can be read like the original's."""
+    if isinstance(obj, dict):
+        if "bdata" in obj and "dtype" in obj:
+            array = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
+            if obj.get("shape"):
+                array = array.reshape([int(n) for n in str(obj["shape"]).split(",")])
+            return array
+        return {k: decode_typed_arrays(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [decode_typed_arrays(v) for v in obj]
+    return obj
 
 
 # --- downloads -----------------------------------------------------------------------------------

@@ -66,8 +66,9 @@ def plotted_table(rows: pd.DataFrame, indicator: Indicator, *, ci: float = 95.0,
         elif c in ("value", "lower", "upper", "benchmark", "numerator", "denominator"):
             series = pd.to_numeric(series, errors="coerce").astype(float)
         out[names.get(c, c)] = series.to_numpy()
-    out[STATUS] = rows[STATUS].astype(object).where(rows[STATUS].notna(), None).to_numpy() \
-        if STATUS in rows else None
+    status = rows[STATUS] if STATUS in rows else pd.Series(None, index=rows.index)
+    out[STATUS] = pd.Series(status.astype(object).where(status.notna(), None).to_numpy(),
+                            index=out.index, dtype=object)
     units = {names[c]: indicator.unit for c in ("value", "lower", "upper", "benchmark")
              if c in keep}
     units.update({names[c]: "count" for c in ("numerator", "denominator") if c in keep})
