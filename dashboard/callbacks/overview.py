@@ -182,6 +182,11 @@ def register(app: Dash, db: Database, settings: DashboardSettings) -> None:
 
     def update_home_query(period: str | None, sort: str | None, order: str | None,
                           search: str | None) -> str:
+        # Dash calls this when the controls first appear, too: leave the address alone while
+        # the controls show what it says (a bad value's message then stays on screen)
+        if home.control_values(urlstate.parse_query(search, home.PARAMS)) == (
+                period or od.LATEST, sort, order):
+            return no_update
         try:
             query = home.query_for(period, sort, order)
         except ValueError:

@@ -133,12 +133,12 @@ def _sort_controls(sort: str, order: str) -> html.Div:
             ]),
             html.Fieldset(className="col-md-7", children=[
                 html.Legend("Order", className="form-label fw-bold fs-6"),
-                dcc.RadioItems(
-                    id=ids.HOME_ORDER, value=order, inline=True,
+                # dbc's radios are plain <input type=radio> with labels (Dash 4's dcc.RadioItems
+                # is a listbox of options holding inputs: two axe violations)
+                dbc.RadioItems(
+                    id=ids.HOME_ORDER, name=ids.HOME_ORDER, value=order, inline=True,
                     options=[{"label": "Lowest first (A to Z by name)", "value": od.ORDER_LOW},
                              {"label": "Highest first (Z to A by name)", "value": od.ORDER_HIGH}],
-                    inputClassName="form-check-input me-1",
-                    labelClassName="form-check-label me-3",
                 ),
             ]),
         ],
