@@ -27,24 +27,36 @@ ALL = "all"
 # --- periods ---------------------------------------------------------------------------------
 
 
+def _fy_and_quarter(dates: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    d = pd.to_datetime(dates)
+    month = d.dt.month.to_numpy(dtype="float64", na_value=np.nan)
+    year = d.dt.year.to_numpy(dtype="float64", na_value=np.nan)
+    ok = ~np.isnan(month)
+    fy = np.where(ok, year - (month < 4), 0).astype(np.int64)
+    q = np.where(ok, (month - 4) % 12 // 3 + 1, 1).astype(np.int64)
+    return fy, q, ok
+
+
+def _labels(keys: np.ndarray, ok: np.ndarray, make) -> pd.Series:
+    """Label per key, built once per distinct key (a handful) instead of once per row."""
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    table = np.array([make(int(k)) for k in uniq] + [None], dtype=object)
+    return pd.Series(table[np.where(ok, inverse, len(uniq))], dtype=object)
+
+
 def quarter_labels(dates: pd.Series) -> pd.Series:
     """``2017-18_Q3`` for each date (missing for NaT)."""
-    d = pd.to_datetime(dates)
-    fy = d.dt.year - (d.dt.month < 4)
-    q = (d.dt.month - 4) % 12 // 3 + 1
-    out = _fy_text(fy) + "_Q" + q.astype("Int64").astype(str)
-    return out.where(d.notna())
+    fy, q, ok = _fy_and_quarter(dates)
+    out = _labels(fy * 10 + q, ok, lambda k: f"{k // 10}-{(k // 10 + 1) % 100:02d}_Q{k % 10}")
+    out.index = dates.index
+    return out
 
 
 def year_labels(dates: pd.Series) -> pd.Series:
-    d = pd.to_datetime(dates)
-    fy = d.dt.year - (d.dt.month < 4)
-    return _fy_text(fy).where(d.notna())
-
-
-def _fy_text(fy: pd.Series) -> pd.Series:
-    fy = fy.astype("Int64")
-    return fy.astype(str) + "-" + ((fy + 1) % 100).astype(str).str.zfill(2)
+    fy, _, ok = _fy_and_quarter(dates)
+    out = _labels(fy, ok, lambda k: f"{k}-{(k + 1) % 100:02d}")
+    out.index = dates.index
+    return out
 
 
 def period_end(labels: pd.Series) -> pd.Series:
