@@ -41,6 +41,7 @@ QUALITY_PERIOD = "quality-period"
 QUALITY_CONTENT = "quality-content"
 QUALITY_COMPLETENESS_CHART = "quality-completeness"  # chart-kit chart_id
 QUALITY_PAIRED_CHART = "quality-paired"  # chart-kit chart_id
+QUALITY_PAIRED_DEFINITION = "quality-paired-definition"  # link to the measure's definition
 
 NAV_LINK_TYPE = "nav-link"
 

@@ -97,6 +97,7 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
                        search: str | None):
         area = None if area in (None, page.ALL_AREAS) else area
         measure = measure or "csi4"
+        definition = f"/definitions#outcome.{measure}.paired"
         try:
             latest = default_period(data.periods())
         except queries.READ_ERRORS:
@@ -113,8 +114,10 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
         except queries.READ_ERRORS as exc:
             log.warning("data quality page: %s", exc)
             empty = _empty_content("The data cannot be shown just now.")
-            return [new_search, _unavailable(), *charts.render(empty), *charts.render(empty)]
-        return [new_search, content, *charts.render(completeness), *charts.render(paired)]
+            return [new_search, _unavailable(), *charts.render(empty), *charts.render(empty),
+                    definition]
+        return [new_search, content, *charts.render(completeness), *charts.render(paired),
+                definition]
 
     app.callback(
         Output(ids.QUALITY_AREA, "options"), Output(ids.QUALITY_AREA, "value"),
@@ -125,6 +128,7 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True), Output(ids.QUALITY_CONTENT, "children"),
         *card_outputs(ids.QUALITY_COMPLETENESS_CHART), *card_outputs(ids.QUALITY_PAIRED_CHART),
+        Output(ids.QUALITY_PAIRED_DEFINITION, "href"),
         Input(ids.QUALITY_AREA, "value"), Input(ids.QUALITY_MEASURE, "value"),
         Input(ids.QUALITY_PERIOD, "value"), State(ids.URL, "search"),
         prevent_initial_call=True,

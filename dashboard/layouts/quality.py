@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
@@ -65,17 +66,28 @@ def layout(search: str = "") -> html.Div:
             **{"aria-labelledby": "quality-filters-heading"},
             children=[
                 html.H2("Choose what to show", id="quality-filters-heading"),
-                _fieldset("Area", dcc.RadioItems(
-                    id=ids.QUALITY_AREA, value=ALL_AREAS,
-                    options=[{"label": "All areas", "value": ALL_AREAS}],
-                    **_radio_style(columns=True))),
-                _fieldset("Outcome measure (paired-outcome completeness)", dcc.RadioItems(
-                    id=ids.QUALITY_MEASURE, value="csi4",
-                    options=[{"label": m.name, "value": m.code} for m in measures.values()],
-                    **_radio_style())),
-                _fieldset("Period (paired-outcome completeness)", dcc.RadioItems(
-                    id=ids.QUALITY_PERIOD, value=None, options=[],
-                    **_radio_style(columns=True))),
+                html.Div(className="row g-3 mb-3", children=[
+                    html.Div(className="col-md-6", children=[
+                        html.Label("Area", htmlFor=ids.QUALITY_AREA, className="form-label fw-bold"),
+                        dbc.Select(id=ids.QUALITY_AREA, value=ALL_AREAS,
+                                   options=[{"label": "All areas", "value": ALL_AREAS}]),
+                    ]),
+                    html.Div(className="col-md-6", children=[
+                        html.Label("Period (for paired-outcome completeness)",
+                                   htmlFor=ids.QUALITY_PERIOD, className="form-label fw-bold"),
+                        dbc.Select(id=ids.QUALITY_PERIOD, value=None, options=[]),
+                    ]),
+                ]),
+                html.Fieldset(className="mb-3", children=[
+                    html.Legend("Outcome measure (for paired-outcome completeness)",
+                                className="form-label fw-bold fs-6"),
+                    # dbc's radios are plain <input type=radio> with labels (Dash 4's
+                    # dcc.RadioItems is a listbox of options holding inputs: axe violations)
+                    dbc.RadioItems(id=ids.QUALITY_MEASURE, name=ids.QUALITY_MEASURE,
+                                   value="csi4",
+                                   options=[{"label": m.name, "value": m.code}
+                                            for m in measures.values()]),
+                ]),
             ],
         ),
         html.Div(id=ids.QUALITY_CONTENT, **{"aria-live": "polite"},
@@ -88,28 +100,10 @@ def layout(search: str = "") -> html.Div:
         html.H2("Paired-outcome completeness", id="quality-paired-heading"),
         html.P(["Of completed episodes with a baseline questionnaire, the percentage that also "
                 "have an exit score: low completeness makes outcome figures less certain. ",
-                html.A("How this is defined", href="/definitions#outcome.csi4.paired",
-                       id="quality-paired-definition")]),
+                html.A("How paired-outcome completeness is defined",
+                       href="/definitions#outcome.csi4.paired", id=ids.QUALITY_PAIRED_DEFINITION)]),
         chart_card(ids.QUALITY_PAIRED_CHART, "Paired-outcome completeness", heading_level=3),
     ])
-
-
-def _fieldset(legend: str, control: Component) -> html.Fieldset:
-    return html.Fieldset([html.Legend(legend, className="fs-6 fw-bold mb-1"), control],
-                         className="mb-3")
-
-
-def _radio_style(columns: bool = False) -> dict[str, object]:
-    """Radio items laid out in columns where there are many; a dark ring (3:1 against white,
-    WCAG 1.4.11) rather than Bootstrap's pale one; the whole label is the click target."""
-    return {
-        "className": "lfo-radios",
-        "style": {"columnWidth": "14rem", "columnGap": "2rem"} if columns else {},
-        "labelStyle": {"display": "flex", "gap": "0.5rem", "alignItems": "center",
-                       "breakInside": "avoid", "padding": "0.15rem 0"},
-        "inputStyle": {"width": "1.1rem", "height": "1.1rem", "accentColor": "#0b0c0c",
-                       "flex": "none"},
-    }
 
 
 # --- the parts the callbacks fill ----------------------------------------------------------------
