@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import insert
 
 from dashboard import ids, theme, urlstate
-from dashboard.app import create_app
+from dashboard.app import PAGES, create_app
+from dashboard.callbacks import document_title
 from dashboard.demo import DemoBuildError, build_demo, demo_commands, needs_demo
 from dashboard.settings import DashboardSettings
 from etl import schema
@@ -88,6 +89,20 @@ def count_type(tree: object, type_name: str) -> int:
     return 0
 
 
+def count_h1(tree: object) -> int:
+    """``html.H1`` components plus ``# `` headings inside ``dcc.Markdown``."""
+    if isinstance(tree, dict):
+        own = 1 if tree.get("type") == "H1" and "props" in tree else 0
+        if tree.get("type") == "Markdown" and "props" in tree:
+            text = texts(tree["props"].get("children"))
+            own += sum(1 for line in text.splitlines() if re.match(r"#\s", line))
+            return own
+        return own + sum(count_h1(v) for v in tree.values())
+    if isinstance(tree, list):
+        return sum(count_h1(v) for v in tree)
+    return 0
+
+
 def texts(tree: object) -> str:
     if isinstance(tree, str):
         return tree
@@ -119,6 +134,15 @@ def test_home_page_has_exactly_one_h1(client):
     page = route(client, "/")[ids.PAGE_CONTENT]["children"]
     assert count_type(shell, "H1") == 0
     assert count_type(page, "H1") == 1
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.path)
+def test_every_page_has_one_h1_and_its_own_title(client, page):
+    out = route(client, page.path)
+    assert count_h1(out[ids.PAGE_CONTENT]["children"]) == 1
+    assert out[ids.PAGE_TITLE]["data"] == document_title(page.title, SERVICE)
+    html = client.get(page.path).get_data(as_text=True)
+    assert f"<title>{document_title(page.title, SERVICE)}</title>" in html
 
 
 def test_shell_has_landmarks_and_a_skip_link_to_main(client):

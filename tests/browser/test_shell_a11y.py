@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+
 from browser.axe import axe_results, axe_violations, describe
 from browser.conftest import wait_for_dash
-
 from dashboard import ids
+from dashboard.app import PAGES
 
 SERVICE = "Local Family Offer monitoring"
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,3 +115,13 @@ def test_nav_link_to_home_marks_it_as_the_current_page(browsing, live_server):
     assert page.title() == SERVICE
     assert page.get_by_role("navigation").get_by_role("link", name="Home (current page)").count() == 1
     assert page.evaluate("() => document.activeElement.id") == ids.MAIN
+
+
+@pytest.mark.parametrize("registered", [p for p in PAGES if p.path != "/"], ids=lambda p: p.path)
+def test_every_page_has_no_wcag_violations(browsing, live_server, registered):
+    page = browsing.page
+    page.goto(f"{live_server}{registered.path}")
+    wait_for_dash(page)
+    assert page.locator("h1").count() == 1
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
