@@ -83,7 +83,7 @@ class GenerateSummary:
     out: Path
     scale: str
     seed: int
-    files: int = 0
+    files: int = 0  # valid returns written (the faulty ones are listed in ``faulty``)
     areas: int = 0
     participants: int = 0  # in the latest return of every area
     episodes: int = 0
@@ -134,6 +134,9 @@ def _area_history(rng: np.random.Generator, params: AreaParams, style: AreaStyle
     history = simulate_area(rng, params, first, last)
     _not_stated(rng, history.participants)
     label_history(history, style, _missing(rng, len(history.participants), params.missing))
+    mode = history.episodes["delivery_mode"].to_numpy(dtype=object, copy=True)
+    mode[rng.random(len(mode)) < params.missing] = ""
+    history.episodes["delivery_mode"] = mode
     return history
 
 
@@ -184,7 +187,6 @@ def _pilot(out: Path, seed: int, summary: GenerateSummary, progress: Progress | 
     if faulty_base is not None:
         history, style = faulty_base
         summary.faulty = write_faulty(out / "faulty", history, style, "E06000009")
-        summary.files += sum(len(v) for v in summary.faulty.values())
 
 
 def national_areas(rng: np.random.Generator, n_synthetic: int = 141) -> pd.DataFrame:
