@@ -331,7 +331,7 @@ def test_table_twin_has_caption_column_and_row_headers_and_right_aligned_numbers
     first = body_rows[0]["props"]["children"]
     assert first[0]["type"] == "Th" and first[0]["props"]["scope"] == "row"
     assert first[2]["props"]["children"] == "41%"
-    assert first[2]["props"]["className"] == "text-end"
+    assert first[2]["props"]["className"] == "text-end text-nowrap"
 
 
 def test_table_twin_shows_c_in_every_number_of_a_suppressed_row_and_keys_it():

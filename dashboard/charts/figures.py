@@ -195,7 +195,7 @@ def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figur
                     "opacity": 1,
                     "line": {"width": np.where(big, 3, 0).tolist(), "color": colour}},
             error_x={**_error(v, lo, hi), "color": colour},
-            text=_texts(v, unit), textposition="top center",
+            text=_texts(v, unit), textposition="top center", cliponaxis=False,
             customdata=[f"{fmt(a, unit)} to {fmt(b, unit)}" if np.isfinite(a) else ""
                         for a, b in zip(lo, hi, strict=True)],
             hovertemplate="%{y}: %{x}" + (" (%{customdata})" if np.isfinite(lo).any() else "")

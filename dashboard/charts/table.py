@@ -136,10 +136,11 @@ def table_twin(df: pd.DataFrame, caption: str) -> html.Table:
             if k == 0:
                 tds.append(html.Th(value, scope="row", className=align))
             else:
-                tds.append(html.Td(value, className=align))
+                tds.append(html.Td(value, className=f"{align or ''} text-nowrap".strip()))
         body_rows.append(html.Tr(tds))
     used = sorted({s for s in df[STATUS].dropna().astype(str)} if STATUS in df else set())
-    children: list[Any] = [html.Caption(caption), head, html.Tbody(body_rows)]
+    children: list[Any] = [html.Caption(caption, style={"captionSide": "top"}), head,
+                           html.Tbody(body_rows)]
     table = html.Table(children, className="table table-sm chart-table")
     if not used:
         return table
