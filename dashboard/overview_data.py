@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -106,6 +107,26 @@ def period_options(periods: Sequence[str], latest: str | None) -> list[dict[str,
     options += [{"label": period_display(p), "value": p} for p in reversed(quarters)]
     options += [{"label": f"Financial year {p}", "value": p} for p in reversed(years)]
     return options
+
+
+def area_link(code: str, indicator: str | None = None, period: str | None = None) -> str:
+    """The area profile, opened at an indicator and period when given."""
+    query = {k: v for k, v in (("indicator", indicator), ("period", period)) if v}
+    return f"/area/{code}" + (f"?{urlencode(query)}" if query else "")
+
+
+def topic_link(indicator: str, period: str | None = None) -> str:
+    """The indicator's topic page, at the period and with the grid's 99.8% intervals."""
+    ind = indicators()[indicator]
+    path = TOPIC_PATHS.get(ind.topic, "/")
+    if ind.measure:
+        query = {"indicator": indicator.rsplit(".", 1)[1], "measure": ind.measure}
+    else:
+        query = {"indicator": indicator}
+    if period:
+        query["period"] = period
+    query["ci"] = f"{GRID_CI:g}"
+    return f"{path}?{urlencode(query)}"
 
 
 # --- headline cards --------------------------------------------------------------------------
@@ -328,6 +349,14 @@ def overview_summary(rows: pd.DataFrame, period: str) -> list[str]:
     out = []
     if covered < total:
         out.append(f"In {shown}, {covered} of {total} areas had a return covering the period.")
+    prog = rows[rows["area_code"] == PROGRAMME].set_index("indicator")
+    facts = []
+    for ind_id, words in (("reach.target", "families reached were {} of the pro-rata target"),
+                          ("uptake.completion", "{} of interventions that ended were completed")):
+        if ind_id in prog.index and _has_value(prog.loc[ind_id]):
+            facts.append(words.format(fmt(prog.loc[ind_id, "value"], indicators()[ind_id])))
+    if facts:
+        out.append(f"Across the programme in {shown}, {' and '.join(facts)}.")
     worse = per_area[per_area["comparison"] == "worse"]
     parts = []
     for ind_id in GRID_INDICATORS:
@@ -349,6 +378,14 @@ def overview_summary(rows: pd.DataFrame, period: str) -> list[str]:
         n_better = better["area_code"].nunique()
         out.append(f"{n_better} {'area' if n_better == 1 else 'areas'} {_was(n_better)} better "
                    "than the programme on at least one.")
+    covered_rows = per_area[per_area["status"] != "x"]
+    suppressed = covered_rows.groupby("indicator")["status"].apply(lambda st: (st == "c").mean())
+    sparse = [SHORT_NAMES.get(i, i).lower() for i in GRID_INDICATORS
+              if suppressed.get(i, 0) > 0.5]
+    if sparse:
+        hint = " A financial year shows more." if "_Q" in period else ""
+        out.append(f"Figures for {_names(sparse, limit=8)} are suppressed ([c]) for most areas "
+                   f"in {shown}, because they rest on too few people.{hint}")
     attention = needs_attention(rows)
     if not attention.empty:
         names = attention.drop_duplicates("area_code")["area_name"].tolist()

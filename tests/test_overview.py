@@ -190,6 +190,22 @@ def test_headline_without_last_year_says_so(data):
     assert card.change_text == "No figure for 2016-17 Q4 to compare with (no data)."
 
 
+@pytest.mark.parametrize(("indicator", "link"), [
+    ("uptake.completion", "/uptake?indicator=uptake.completion&period=2018-19_Q4&ci=99.8"),
+    ("reach.fathers", "/reach?indicator=reach.fathers&period=2018-19_Q4&ci=99.8"),
+    ("outcome.ops.reliable_improvement",
+     "/outcomes?indicator=reliable_improvement&measure=ops&period=2018-19_Q4&ci=99.8"),
+])
+def test_topic_links_carry_the_indicator_period_and_grid_interval(indicator, link):
+    assert od.topic_link(indicator, "2018-19_Q4") == link
+
+
+def test_area_links_carry_indicator_and_period_when_given():
+    assert od.area_link(BLACKPOOL) == f"/area/{BLACKPOOL}"
+    assert od.area_link(BLACKPOOL, "reach.target", "2018-19") == (
+        f"/area/{BLACKPOOL}?indicator=reach.target&period=2018-19")
+
+
 def test_resolve_period_falls_back_to_latest_with_a_message():
     period, messages = cb.resolve_period("2030-31_Q1", ["2018-19_Q4"], "2018-19_Q4")
     assert period == "2018-19_Q4"
@@ -231,7 +247,8 @@ def test_overview_callback_fills_the_grid_with_words_and_links_for_every_area(cl
     assert '"worse"' in grid
     for code in data.areas()["area_code"]:
         assert f"/area/{code}" in grid
-    assert f"/area/{BLACKPOOL}?indicator=uptake.completion" in grid
+    assert f"/area/{BLACKPOOL}?indicator=uptake.completion&period=2018-19_Q4" in grid
+    assert "/uptake?indicator=uptake.completion&period=2018-19_Q4&ci=99.8" in grid
     assert "[x]" in grid  # areas without a return
     attention = json.dumps(response[ids.HOME_ATTENTION]["children"])
     assert "Blackpool" in attention and "getting worse" in attention

@@ -166,8 +166,10 @@ def headline_cards(cards: list[od.Headline]) -> list[Component]:
         body.append(html.P(card.change_text, className="mb-1"))
         if card.pooled_text:
             body.append(html.P(card.pooled_text, className="small text-body-secondary mb-1"))
+        title = HEADLINE_TITLES.get(card.indicator, card.name)
         body.append(html.P(dcc.Link(
-            [f"How {card.name.lower()} is defined"],
+            ["How this is defined",
+             html.Span(f" ({title.lower()}: {card.name})", className="visually-hidden")],
             href=f"/definitions#{card.indicator}"), className="small mb-0"))
         out.append(html.Div(className="col-md-6 col-xl-3", children=html.Div(
             className="card h-100", children=html.Div(body, className="card-body"))))
@@ -180,12 +182,12 @@ def grid(rows: pd.DataFrame, order_codes: list[str], period: str) -> Component:
     shown = od.period_display(period)
     head = [html.Th("Area", scope="col")] + [
         html.Th(scope="col", children=dcc.Link(
-            od.SHORT_NAMES[i], href=od.TOPIC_PATHS.get(catalogue[i].topic, "/"),
-            title=catalogue[i].name))
+            [od.SHORT_NAMES[i], html.Span(f" ({catalogue[i].name})", className="visually-hidden")],
+            href=od.topic_link(i, period)))
         for i in od.GRID_INDICATORS]
-    body = [_grid_row(rows, od.PROGRAMME, "Programme (all areas)", shown)]
+    body = [_grid_row(rows, od.PROGRAMME, "Programme (all areas)", period)]
     names = dict(zip(rows["area_code"], rows["area_name"], strict=False))
-    body += [_grid_row(rows, code, names.get(code, code), shown) for code in order_codes]
+    body += [_grid_row(rows, code, names.get(code, code), period) for code in order_codes]
     caption = (f"Areas compared with the programme, {shown}: each figure with its comparison "
                "(99.8% limits). [c] suppressed, [x] not available, [z] not applicable.")
     table = html.Table(className="table table-sm lfo-table align-middle", children=[
@@ -193,19 +195,19 @@ def grid(rows: pd.DataFrame, order_codes: list[str], period: str) -> Component:
     return html.Div(table, className="table-responsive")
 
 
-def _grid_row(rows: pd.DataFrame, code: str, name: str, shown: str) -> html.Tr:
+def _grid_row(rows: pd.DataFrame, code: str, name: str, period: str) -> html.Tr:
     if code == od.PROGRAMME:
         header = html.Th(name, scope="row")
     else:
-        header = html.Th(dcc.Link(name, href=f"/area/{code}"), scope="row")
-    return html.Tr([header] + [_grid_cell(od.cell(rows, code, i), code, name, i, shown)
+        header = html.Th(dcc.Link(name, href=od.area_link(code, period=period)), scope="row")
+    return html.Tr([header] + [_grid_cell(od.cell(rows, code, i), code, name, i, period)
                                for i in od.GRID_INDICATORS])
 
 
 STATUS_MARKS = {"c": "[c]", "x": "[x]", "z": "[z]"}
 
 
-def _grid_cell(row: pd.Series | None, code: str, name: str, indicator: str, shown: str
+def _grid_cell(row: pd.Series | None, code: str, name: str, indicator: str, period: str
                ) -> html.Td:
     ind = indicators()[indicator]
     words = od.comparison_words(row)
@@ -214,12 +216,12 @@ def _grid_cell(row: pd.Series | None, code: str, name: str, indicator: str, show
         return html.Td([html.Span(mark), html.Span(f" {words}", className="small d-block")],
                        className="text-end text-body-secondary")
     value = od.fmt(row["value"], ind)
-    context = f" — {od.SHORT_NAMES[indicator]}, {name}, {shown}"
+    context = f" — {od.SHORT_NAMES[indicator]}, {name}, {od.period_display(period)}"
     if code == od.PROGRAMME:
         figure: Component = html.Span(value, className="fw-bold")
     else:
         figure = dcc.Link([value, html.Span(context, className="visually-hidden")],
-                          href=f"/area/{code}?indicator={indicator}")
+                          href=od.area_link(code, indicator, period))
     parts = [figure]
     if words in COMPARISON_STYLES:
         parts.append(html.Span(words, className="badge d-block mt-1",
@@ -242,10 +244,15 @@ def attention_list(items: pd.DataFrame, period: str, is_quarter: bool) -> Compon
     entries = []
     for code, group in items.groupby("area_code", sort=False):
         name = group["area_name"].iloc[0]
-        reasons = [html.Li([od.attention_reason(r), " ", dcc.Link(
-            f"See {od.SHORT_NAMES[r['indicator']].lower()} in {name}",
-            href=f"/area/{code}?indicator={r['indicator']}")]) for _, r in group.iterrows()]
-        entries.append(html.Li([dcc.Link(html.Strong(name), href=f"/area/{code}"),
+        reasons = [html.Li([
+            od.attention_reason(r), " ",
+            dcc.Link(f"{name}'s profile at {od.SHORT_NAMES[r['indicator']].lower()}",
+                     href=od.area_link(code, r["indicator"], period)), "; ",
+            dcc.Link(f"all areas on {od.SHORT_NAMES[r['indicator']].lower()}",
+                     href=od.topic_link(r["indicator"], period)), "."])
+            for _, r in group.iterrows()]
+        entries.append(html.Li([dcc.Link(html.Strong(name),
+                                         href=od.area_link(code, period=period)),
                                 html.Ul(reasons)]))
     return html.Ul(entries)
 

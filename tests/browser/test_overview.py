@@ -69,13 +69,14 @@ def test_programme_lead_finds_the_lowest_completion_and_opens_its_profile(home: 
     home.wait_for_function(
         "sel => document.querySelector(sel)?.textContent === 'Blackpool'", arg=GRID_FIRST_AREA)
     link = home.locator(GRID_FIRST_AREA)
-    assert link.get_attribute("href") == f"/area/{BLACKPOOL}"
-    cell = home.locator(f"#{ids.HOME_GRID} a[href='/area/{BLACKPOOL}?indicator=uptake.completion']")
+    assert link.get_attribute("href") == f"/area/{BLACKPOOL}?period=2018-19_Q4"
+    cell = home.locator(f"#{ids.HOME_GRID} a[href='/area/{BLACKPOOL}"
+                        "?indicator=uptake.completion&period=2018-19_Q4']")
     assert cell.inner_text().startswith("20%")  # 12 of 60
     assert "worse" in home.locator(f"#{ids.HOME_ATTENTION}").inner_text()
     assert home.request.get(f"{base_url}/area/{BLACKPOOL}").status == 200
     link.click()
-    home.wait_for_url(f"**/area/{BLACKPOOL}")
+    home.wait_for_url(f"**/area/{BLACKPOOL}?period=2018-19_Q4")
     wait_for_dash(home)
     assert home.locator("h1").count() == 1
 
