@@ -214,7 +214,8 @@ def _counts_text(row: pd.Series, ind: Indicator) -> str | None:
         return None
     num, den = format_value(row["numerator"], "count"), format_value(row["denominator"], "count")
     if ind.kind == "target":
-        return f"{num} families referred since 1 April, against a pro-rata target of {den}"
+        return (f"{num} families referred in the financial year to date, against a pro-rata "
+                f"target of {den}")
     unit = ind.unit.split("(")[-1].rstrip(")") if "(" in ind.unit else "cases"
     return f"{num} of {den} {unit}"
 
@@ -368,7 +369,8 @@ def overview_summary(rows: pd.DataFrame, period: str) -> list[str]:
                      f"({_names(names)})")
     if parts:
         n_areas = worse["area_code"].nunique()
-        out.append(f"In {shown}, {n_areas} of {total} areas {_was(n_areas)} worse than the programme "
+        out.append(f"In {shown}, {n_areas} of {covered} areas {_was(n_areas)} worse than the "
+                   "programme "
                    f"(99.8% limits) on at least one key indicator: {'; '.join(parts)}.")
     else:
         out.append(f"In {shown}, no area was worse than the programme (99.8% limits) on any "
@@ -376,8 +378,13 @@ def overview_summary(rows: pd.DataFrame, period: str) -> list[str]:
     better = per_area[per_area["comparison"] == "better"]
     if not better.empty:
         n_better = better["area_code"].nunique()
+        named = []
+        for name, group in better.groupby("area_name", sort=True):
+            on = [SHORT_NAMES.get(i, i).lower() for i in GRID_INDICATORS
+                  if i in set(group["indicator"])]
+            named.append(f"{name} ({_names(on, limit=8)})")
         out.append(f"{n_better} {'area' if n_better == 1 else 'areas'} {_was(n_better)} better "
-                   "than the programme on at least one.")
+                   f"than the programme on at least one: {_names(named)}.")
     covered_rows = per_area[per_area["status"] != "x"]
     suppressed = covered_rows.groupby("indicator")["status"].apply(lambda st: (st == "c").mean())
     sparse = [SHORT_NAMES.get(i, i).lower() for i in GRID_INDICATORS

@@ -148,11 +148,18 @@ def test_blackpool_needs_attention_and_the_others_do_not(grid_rows):
 
 def test_summary_names_the_worse_area_and_the_areas_without_a_return(grid_rows):
     sentences = od.overview_summary(grid_rows, "2018-19_Q4")
-    text = " ".join(sentences)
-    assert "In 2018-19 Q4, 3 of " in text  # the three areas with returns
-    assert "1 of " in text and "was worse than the programme (99.8% limits)" in text
-    assert "1 on completion (Blackpool); 1 on sessions attended (Blackpool)" in text
-    assert "1 area needs attention (worse and getting worse): Blackpool." in text
+    n_areas = grid_rows.loc[grid_rows["area_code"] != "programme", "area_code"].nunique()
+    assert sentences[0] == f"In 2018-19 Q4, 3 of {n_areas} areas had a return covering the period."
+    # 3 areas x 240 families referred in 2018-19, over targets 140 + 740 + 60: 720 / 940 = 77%
+    assert sentences[1] == ("Across the programme in 2018-19 Q4, families reached were 77% of the "
+                            "pro-rata target and 60% of interventions that ended were completed.")
+    assert sentences[2] == (
+        "In 2018-19 Q4, 1 of 3 areas was worse than the programme (99.8% limits) on at least one "
+        "key indicator: 1 on completion (Blackpool); 1 on sessions attended (Blackpool).")
+    assert sentences[3] == (
+        "2 areas were better than the programme on at least one: Essex (completion and sessions "
+        "attended) and Newcastle upon Tyne (completion and sessions attended).")
+    assert sentences[-1] == "1 area needs attention (worse and getting worse): Blackpool."
 
 
 def test_sorting_by_completion_lowest_first_puts_blackpool_first_and_gaps_last(grid_rows):

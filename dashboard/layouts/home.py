@@ -14,7 +14,7 @@ import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import ids, urlstate
+from dashboard import ids, theme, urlstate
 from dashboard import overview_data as od
 from dashboard.charts.card import chart_card
 from dashboard.indicators.definitions import indicators
@@ -42,9 +42,10 @@ CHART_TITLE = "Areas ranked, with intervals"
 
 #: Words and colours of a grid cell's comparison (colour always with the word).
 #: "similar" is plain text, so the eye goes to the differences.
+#: The ranking chart's colours (Analysis Function palette), white text at 9:1 or more.
 COMPARISON_STYLES = {
-    "worse": {"backgroundColor": "#942514", "color": "#ffffff"},
-    "better": {"backgroundColor": "#12436d", "color": "#ffffff"},
+    "worse": {"backgroundColor": theme.DARK_PINK, "color": "#ffffff"},
+    "better": {"backgroundColor": theme.DARK_BLUE, "color": "#ffffff"},
 }
 
 
