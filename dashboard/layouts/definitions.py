@@ -15,6 +15,7 @@ from dash.development.base_component import Component
 from dashboard.indicators.definitions import CAVEATS, DEFINITIONS_VERSION, Indicator, indicators
 from dashboard.layouts.quality import data_table
 from etl.db import read_reference
+from etl.reference import load_reference
 
 TITLE = "Definitions and methods"
 
@@ -151,25 +152,34 @@ def _contents() -> html.Nav:
 
 
 def _topic(topic: str, heading: str, blurb: str, items: list[Indicator]) -> html.Section:
+    entries: list[Component] = []
+    if topic == "outcomes":  # grouped by measure: a heading per measure, h4 per indicator
+        measures = load_reference().measures
+        for code in dict.fromkeys(i.measure for i in items):
+            entries.append(html.H3(f"{measures[code].name} ({code})", id=f"measure-{code}"))
+            entries += [indicator_entry(i, level=4) for i in items if i.measure == code]
+    else:
+        entries = [indicator_entry(i) for i in items]
     return html.Section(
         id=f"topic-{topic}",
         **{"aria-labelledby": f"topic-{topic}-heading"},
-        children=[html.H2(heading, id=f"topic-{topic}-heading"), html.P(blurb),
-                  *[indicator_entry(i) for i in items]],
+        children=[html.H2(heading, id=f"topic-{topic}-heading"), html.P(blurb), *entries],
     )
 
 
-def indicator_entry(ind: Indicator) -> html.Div:
+def indicator_entry(ind: Indicator, level: int = 3) -> html.Div:
     """One indicator: its name as a heading (the anchor is its id) and its metadata."""
     public = ind.public()
     rows: list[Component] = []
     for field, label in FIELDS:
-        rows += [html.Dt(label), html.Dd(html.Code(public[field]) if field == "id"
-                                         else public[field])]
+        rows += [html.Dt(label, className="col-sm-3 mb-1"),
+                 html.Dd(html.Code(public[field], className="text-body") if field == "id"
+                         else public[field], className="col-sm-9 mb-1")]
+    heading = html.H3 if level == 3 else html.H4
     return html.Div(
         id=ind.id,
-        className="lfo-definition",
-        children=[html.H3(ind.name), html.Dl(rows, className="lfo-definition__list")],
+        className="lfo-definition mb-4",
+        children=[heading(ind.name, className="h5"), html.Dl(rows, className="row")],
     )
 
 
@@ -207,7 +217,9 @@ def _reference() -> html.Section:
     i = read_reference("interventions.csv")
     interventions = pd.DataFrame({
         "Code": i["code"], "Intervention": i["name"], "Level": i["level"],
-        "Sessions": i["sessions_min"] + "–" + i["sessions_max"], "Measures": i["measures"],
+        "Sessions": (i["sessions_min"] + "–" + i["sessions_max"]).where(
+            i["sessions_min"] != i["sessions_max"], i["sessions_min"]),
+        "Measures": i["measures"],
         "Sessions source": i["sessions_source"], "Note": i["note"],
     })
     a = read_reference("areas.csv")

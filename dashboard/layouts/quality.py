@@ -19,6 +19,8 @@ from etl.periods import Quarter
 from etl.reference import load_reference
 
 TITLE = "Data quality"
+#: Control borders of 3:1 or more against white (WCAG 1.4.11; Bootstrap's default is 1.3:1).
+_BORDER = {"borderColor": "#505a5f"}
 ALL_AREAS = "all"
 
 PARAMS = (
@@ -69,13 +71,14 @@ def layout(search: str = "") -> html.Div:
                 html.Div(className="row g-3 mb-3", children=[
                     html.Div(className="col-md-6", children=[
                         html.Label("Area", htmlFor=ids.QUALITY_AREA, className="form-label fw-bold"),
-                        dbc.Select(id=ids.QUALITY_AREA, value=ALL_AREAS,
+                        dbc.Select(id=ids.QUALITY_AREA, value=ALL_AREAS, style=_BORDER,
                                    options=[{"label": "All areas", "value": ALL_AREAS}]),
                     ]),
                     html.Div(className="col-md-6", children=[
                         html.Label("Period (for paired-outcome completeness)",
                                    htmlFor=ids.QUALITY_PERIOD, className="form-label fw-bold"),
-                        dbc.Select(id=ids.QUALITY_PERIOD, value=None, options=[]),
+                        dbc.Select(id=ids.QUALITY_PERIOD, value=None, options=[],
+                                   style=_BORDER),
                     ]),
                 ]),
                 html.Fieldset(className="mb-3", children=[
@@ -84,7 +87,7 @@ def layout(search: str = "") -> html.Div:
                     # dbc's radios are plain <input type=radio> with labels (Dash 4's
                     # dcc.RadioItems is a listbox of options holding inputs: axe violations)
                     dbc.RadioItems(id=ids.QUALITY_MEASURE, name=ids.QUALITY_MEASURE,
-                                   value="csi4",
+                                   value="csi4", inputStyle=_BORDER,
                                    options=[{"label": m.name, "value": m.code}
                                             for m in measures.values()]),
                 ]),
@@ -171,8 +174,8 @@ def returns_grid(current: pd.DataFrame, quarters: list[Quarter], grid: pd.DataFr
                                                    "lfo-grid__no text-secondary")))
         body.append(html.Tr(cells))
     n_cov = int(grid.any(axis=1).sum())
-    caption = (f"Quarters covered by each area's current return ({n_cov} of {len(current)} "
-               f"areas have one; 2016-17 Q1 to {quarters[-1].display})")
+    caption = (f"Quarters covered by each area's current return, 2016-17 Q1 to "
+               f"{quarters[-1].display} (areas with a current return: {n_cov} of {len(current)})")
     return html.Div(
         html.Table([html.Caption(caption), head, html.Tbody(body)],
                    className="table table-sm lfo-table lfo-grid"),
