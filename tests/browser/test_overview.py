@@ -127,3 +127,18 @@ def test_keyboard_reaches_every_control_and_download(home: Page, base_url: str):
     assert f"/area/{BLACKPOOL}" in " ".join(
         home.evaluate("() => Array.from(document.querySelectorAll('#home-grid a'))"
                       ".map(a => a.getAttribute('href'))"))
+
+
+def test_researcher_downloads_the_ranking_as_csv_with_the_plotted_numbers(home: Page,
+                                                                          base_url: str):
+    home.goto(f"{base_url}/?sort=uptake.completion")
+    wait_for_grid(home)
+    section = home.locator(f"#{ids.chart(ids.HOME_CHART, 'section')}")
+    with home.expect_download() as info:
+        section.locator("button", has_text="CSV").click()
+    download = info.value
+    assert download.suggested_filename.startswith(f"lfo-{ids.HOME_CHART}-")
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    assert "uptake.completion" in text and "Completion" in text
+    blackpool = next(line for line in text.splitlines() if line.startswith("Blackpool,"))
+    assert ",20.0," in blackpool  # 12 of 60, unrounded in the download
