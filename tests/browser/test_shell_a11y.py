@@ -117,9 +117,20 @@ def test_nav_link_to_home_marks_it_as_the_current_page(browsing, live_server):
     assert page.evaluate("() => document.activeElement.id") == ids.MAIN
 
 
+@pytest.fixture(scope="module")
+def warm_page(browser):
+    """One page for the whole module, so every page after the first loads from the HTTP cache."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("registered", [p for p in PAGES if p.path != "/"], ids=lambda p: p.path)
-def test_every_page_has_no_wcag_violations(browsing, live_server, registered):
-    page = browsing.page
+def test_every_page_has_no_wcag_violations(warm_page, live_server, registered):
+    page = warm_page
     page.goto(f"{live_server}{registered.path}")
     wait_for_dash(page)
     assert page.locator("h1").count() == 1
