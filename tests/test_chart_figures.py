@@ -146,8 +146,8 @@ def test_funnel_points_are_area_values_at_their_denominators_labelled_in_words()
     points = [t for t in fig.data if t.mode == "markers+text"]
     plotted = {str(n): (float(x), float(y)) for t in points
                for n, x, y in zip(t.text, t.x, t.y, strict=True)}
-    assert plotted == {"Blackpool": (200.0, 41.0), "Luton": (200.0, 52.0),
-                       "Essex": (400.0, 72.0)}
+    assert plotted == {"Blackpool (worse)": (200.0, 41.0), "Luton": (200.0, 52.0),
+                       "Essex (better)": (400.0, 72.0)}
     names = " ".join(t.name for t in points)
     assert "Worse (beyond the 99.8% limit)" in names
     assert "Better (beyond the 99.8% limit)" in names
@@ -159,7 +159,7 @@ def test_funnel_significance_matches_phe_labels():
     labels = funnel.significance([82, 104, 288], [200, 200, 400], 0.55)
     assert list(labels) == ["Low (0.001)", "Not significant", "High (0.001)"]
     worse = next(t for t in fig.data if t.name.startswith("Worse"))
-    assert list(worse.text) == ["Blackpool"]
+    assert list(worse.text) == ["Blackpool (worse)"]
 
 
 def test_funnel_leaves_out_suppressed_areas():
@@ -199,8 +199,26 @@ def test_trend_lines_leave_a_gap_where_a_figure_is_suppressed():
 
 def test_trend_lines_label_each_line_at_its_last_point():
     fig = figures.trend_lines(trend_rows(), areas=["E1"], show_programme=False)
-    assert list(fig.data[0].text) == ["", "", "Blackpool: 47%"]
+    assert [(a.x, a.y, a.text) for a in fig.layout.annotations] == [
+        ("2018-19 Q3", 47.0, "Blackpool: 47%")]
     assert len(fig.data) == 1
+
+
+def test_end_labels_of_lines_ending_close_together_are_pushed_apart():
+    ends = [("Q3", 50.0, "A: 50%"), ("Q3", 50.5, "B: 51%"), ("Q3", 90.0, "C: 90%")]
+    spread = figures._spread_labels(ends, top=100.0, plot_px=300, gap_px=18)
+    pixels = sorted(y * 3 + shift for _, y, _, shift in spread)
+    assert pixels[1] - pixels[0] >= 18
+    assert dict((label, shift) for _, _, label, shift in spread)["C: 90%"] == 0
+
+
+def test_funnel_labels_of_neighbouring_points_take_different_positions():
+    positions = figures.place_labels(np.array([100.0, 101.0, 400.0]),
+                                     np.array([50.0, 50.5, 70.0]), ["Gateshead", "Newcastle",
+                                                                     "Essex"],
+                                     (0.0, 500.0), (0.0, 100.0))
+    assert positions[0] != positions[1]
+    assert positions[2] == "top center"
 
 
 def test_trend_line_intervals_are_error_bars_to_the_limits():

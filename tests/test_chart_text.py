@@ -169,3 +169,15 @@ def test_no_suppression_gives_no_note():
 ])
 def test_values_are_formatted_in_the_indicators_unit(unit, value, shown):
     assert text.fmt(value, unit) == shown
+
+
+def test_suppression_note_names_suppressed_categories_and_says_how_they_are_shown():
+    rows = pd.DataFrame([
+        row(area_code="programme", area_name="Programme (all areas)", category="sex:other",
+            status="c"),
+        row(area_code="programme", area_name="Programme (all areas)", category="sex:not_stated",
+            status="c"),
+        row(area_code="programme", area_name="Programme (all areas)", category="sex:male")])
+    note = text.suppression_note(rows, 10, left_out=False)
+    assert note.startswith("Figures for the programme (Other and Not stated) are suppressed")
+    assert note.endswith("They are shown as [c] in the chart and the table.")

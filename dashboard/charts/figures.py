@@ -125,6 +125,7 @@ def trend_lines(rows: pd.DataFrame, *, areas: list[str], show_programme: bool = 
     if show_programme:
         codes.append(PROGRAMME)
     fig = go.Figure()
+    ends: list[tuple[str, float, str]] = []  # (x, y, label) of each line's last point
     for i, code in enumerate(codes):
         own = rows[rows["area_code"] == code].drop_duplicates("period", keep="last")
         own = own.set_index("period").reindex(periods)
@@ -136,10 +137,11 @@ def trend_lines(rows: pd.DataFrame, *, areas: list[str], show_programme: bool = 
         is_prog = code == PROGRAMME
         name = PROGRAMME_LABEL if is_prog else str(own["area_name"].dropna().iloc[0]) \
             if own["area_name"].notna().any() else code
-        labels = [""] * len(values)
         finite = np.flatnonzero(np.isfinite(values))
         if len(finite):
-            labels[finite[-1]] = f"{name}: {fmt(values[finite[-1]], unit)}"
+            short = "Programme" if is_prog else name
+            ends.append((x_labels[finite[-1]], float(values[finite[-1]]),
+                         f"{short}: {fmt(values[finite[-1]], unit)}"))
         status = own["status"].astype(object).fillna("").tolist() if "status" in own else \
             [""] * len(own)
         hover = [f"{fmt(v, unit)}" + (f" ({fmt(lo, unit)} to {fmt(hi, unit)})"
@@ -153,17 +155,40 @@ def trend_lines(rows: pd.DataFrame, *, areas: list[str], show_programme: bool = 
             line["color"] = theme.DARK_GREY
             marker["color"] = theme.DARK_GREY
         fig.add_trace(go.Scatter(
-            x=x_labels, y=values, name=name, mode="lines+markers+text", line=line, marker=marker,
-            text=labels, textposition="middle right", cliponaxis=False,
+            x=x_labels, y=values, name=name, mode="lines+markers", line=line, marker=marker,
             error_y=_error(values, lower, upper), customdata=hover, connectgaps=False,
             hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>",
         ))
     yaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}, "rangemode": "tozero"}
     if unit.strip().startswith("%"):
         yaxis["ticksuffix"] = "%"
+    all_values = _num(rows, "upper")
+    top = float(np.nanmax(np.concatenate([all_values, _num(rows, "value"), [0.0]])))
+    for x, y, label, shift in _spread_labels(ends, top):
+        fig.add_annotation(x=x, y=y, text=label, showarrow=False, xanchor="left", xshift=10,
+                           yshift=shift, font={"size": 14})
+    longest = max((len(label) for _, _, label in ends), default=10)
     _base_layout(fig, xaxis={"title": {"text": "Quarter"}, "type": "category"}, yaxis=yaxis,
-                 margin={"l": 8, "r": 160, "t": 48, "b": 8})
+                 margin={"l": 8, "r": min(320, 8 * longest + 30), "t": 48, "b": 8})
     return fig
+
+
+def _spread_labels(ends: list[tuple[str, float, str]], top: float, plot_px: float = 320,
+                   gap_px: float = 18) -> list[tuple[str, float, str, float]]:
+    """End-of-line labels pushed apart vertically (``yshift`` in pixels) where lines end close
+    together, so no label hides another. Assumes a y axis from 0 to ``top`` over ``plot_px``."""
+    scale = plot_px / top if top > 0 else 1.0
+    out: list[tuple[str, float, str, float]] = []
+    for x in dict.fromkeys(e[0] for e in ends):
+        group = sorted((e for e in ends if e[0] == x), key=lambda e: e[1])
+        placed: list[float] = []
+        for _, y, label in group:
+            px = y * scale
+            if placed and px < placed[-1] + gap_px:
+                px = placed[-1] + gap_px
+            placed.append(px)
+            out.append((x, y, label, px - y * scale))
+    return out
 
 
 def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figure:
@@ -283,23 +308,29 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figur
     labels = funnel.significance(num, den, p)
     words = [_SIG_WORDS.get(str(label), (None, "not tested")) for label in labels]
     comps = [_funnel_word(d, polarity) for d, _ in words]
+    big = (areas["area_code"] == highlight).to_numpy()
+    texts = [f"{n} ({c})" if w != "within the 95% limits" else str(n)
+             for n, c, (_, w) in zip(areas["area_name"], comps, words, strict=True)]
+    values = _num(areas, "value")
+    y_span = (float(np.nanmin([values.min(), limits["lower_998"].min()])),
+              float(np.nanmax([values.max(), limits["upper_998"].max()])))
+    positions = place_labels(den, values, texts, (0.0, float(hi_axis)), y_span)
+    texts = [f"<b>{t}</b>" if b else t for t, b in zip(texts, big, strict=True)]
     groups = pd.DataFrame({"comp": comps, "where": [w for _, w in words]})
     for (comp, where), idx in groups.groupby(["comp", "where"], sort=False).groups.items():
         legend, symbol, colour = COMPARISON_STYLE.get(comp, COMPARISON_STYLE[None])
         if where == "beyond the 95% limit":
             symbol = f"{symbol}-open"
-        part = areas.iloc[list(idx)]
+        k = list(idx)
+        part = areas.iloc[k]
         v = _num(part, "value")
-        big = (part["area_code"] == highlight).to_numpy()
-        names = [f"<b>{n}</b>" if b else str(n) for n, b in zip(part["area_name"], big,
-                                                                strict=True)]
         fig.add_trace(go.Scatter(
             x=_num(part, "denominator"), y=v, mode="markers+text",
             name=f"{legend.split(' than')[0].split(' to')[0]} ({where})",
-            marker={"symbol": symbol, "color": colour, "size": np.where(big, 15, 11).tolist(),
-                    "opacity": 1,
-                    "line": {"width": 2, "color": colour}},
-            text=names, textposition="top center", cliponaxis=False,
+            marker={"symbol": symbol, "color": colour, "size": np.where(big[k], 15, 11).tolist(),
+                    "opacity": 1, "line": {"width": 2, "color": colour}},
+            text=[texts[j] for j in k], textposition=[positions[j] for j in k],
+            textfont={"size": 13}, cliponaxis=False,
             customdata=[f"{fmt(x, unit)}, {comp} ({where})" for x in v],
             hovertemplate="%{text}: %{customdata}; denominator %{x:,}<extra></extra>",
         ))
@@ -311,6 +342,48 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figur
                              "rangemode": "tozero"}, yaxis=yaxis,
                  margin={"l": 8, "r": 110, "t": 48, "b": 8}, height=520)
     return fig
+
+
+_POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right",
+              "bottom right", "top left", "bottom left")
+
+
+def place_labels(x: np.ndarray, y: np.ndarray, texts: Sequence[str],
+                 x_range: tuple[float, float], y_range: tuple[float, float],
+                 size_px: tuple[float, float] = (900, 360), font_px: float = 13
+                 ) -> list[str]:
+    """A ``textposition`` per point chosen so labels overlap neither each other nor the markers
+    (greedy, in an assumed plot of ``size_px``); "top center" where nothing fits."""
+    (x0, x1), (y0, y1) = x_range, y_range
+    sx = size_px[0] / (x1 - x0) if x1 > x0 else 1.0
+    sy = size_px[1] / (y1 - y0) if y1 > y0 else 1.0
+    px = (np.asarray(x, float) - x0) * sx
+    py = (np.asarray(y, float) - y0) * sy
+    markers = [(a - 6, b - 6, a + 6, b + 6) for a, b in zip(px, py, strict=True)]
+    placed: list[tuple[float, float, float, float]] = []
+    out = ["top center"] * len(texts)
+
+    def box(a: float, b: float, w: float, h: float, pos: str) -> tuple[float, ...]:
+        vertical, horizontal = pos.split()
+        left = {"center": a - w / 2, "right": a + 8, "left": a - 8 - w}[horizontal]
+        bottom = {"top": b + 8, "bottom": b - 8 - h, "middle": b - h / 2}[vertical]
+        return (left, bottom, left + w, bottom + h)
+
+    def clash(r: tuple[float, ...], others: list) -> bool:
+        return any(r[0] < o[2] and o[0] < r[2] and r[1] < o[3] and o[1] < r[3] for o in others)
+
+    for i in np.argsort(py)[::-1]:
+        w, h = 0.55 * font_px * len(str(texts[i])), 1.25 * font_px
+        own = [m for j, m in enumerate(markers) if j != i]
+        for pos in _POSITIONS:
+            r = box(px[i], py[i], w, h, pos)
+            if not clash(r, placed) and not clash(r, own):
+                out[i] = pos
+                placed.append(r)
+                break
+        else:
+            placed.append(box(px[i], py[i], w, h, "top center"))
+    return out
 
 
 def stage_funnel(rows: pd.DataFrame) -> go.Figure:
@@ -372,14 +445,18 @@ def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> go.Figure
         is_prog = code == PROGRAMME
         name = PROGRAMME_LABEL if is_prog else str(own["area_name"].dropna().iloc[0]) \
             if own["area_name"].notna().any() else code
-        marker: dict[str, object] = {"pattern": {"shape": "/" if is_prog else
-                                                 PATTERNS[i % len(PATTERNS)]}}
+        marker: dict[str, object] = {"pattern": {"shape": PATTERNS[i % len(PATTERNS)]}}
+        error = _error(v, lo, hi)
         if is_prog:
-            marker["color"] = theme.DARK_GREY
+            # light grey, hatched and outlined: told apart from the areas without colour
+            marker = {"color": theme.GREY, "line": {"color": theme.DARK_GREY, "width": 1.5},
+                      "pattern": {"shape": "/", "fgcolor": theme.DARK_GREY, "solidity": 0.15}}
+            error["color"] = theme.DARK_GREY
         fig.add_trace(go.Bar(
             y=y_labels, x=np.where(np.isfinite(v), v, 0), orientation="h", name=name,
-            error_x=_error(v, lo, hi), text=text, textposition="outside", cliponaxis=False,
-            marker=marker, hovertemplate="%{y}: %{text}<extra>" + name + "</extra>",
+            error_x=error, text=text, textposition="auto", insidetextanchor="start",
+            cliponaxis=False, marker=marker,
+            hovertemplate="%{y}: %{text}<extra>" + name + "</extra>",
         ))
     xaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}, "rangemode": "tozero"}
     if unit.strip().startswith("%"):

@@ -288,19 +288,30 @@ def describe_trend_lines(rows: pd.DataFrame, indicator: Indicator, areas: Sequen
     return f"{indicator.name} by quarter. " + " ".join(sentences)
 
 
-def suppression_note(rows: pd.DataFrame, threshold: int) -> str | None:
-    """The note naming suppressed areas, or None when nothing is suppressed."""
+def suppression_note(rows: pd.DataFrame, threshold: int, *, left_out: bool = True
+                     ) -> str | None:
+    """The note naming what is suppressed, or None when nothing is.
+
+    ``left_out`` (caterpillar and funnel charts): suppressed areas are not drawn; otherwise the
+    chart and table show them as ``[c]``. Categories are named after their area.
+    """
     df = _records(rows)
     if df.empty or "status" not in df:
         return None
     hit = df[df["status"].astype(object) == "c"]
     if hit.empty:
         return None
-    names = []
-    for code, name in zip(hit["area_code"], hit.get("area_name", hit["area_code"]), strict=True):
+    names: dict[str, list[str]] = {}
+    categories = hit["category"] if "category" in hit else pd.Series(None, index=hit.index)
+    area_names = hit["area_name"] if "area_name" in hit else hit["area_code"]
+    for code, name, category in zip(hit["area_code"], area_names, categories, strict=True):
         label = "the programme" if code == PROGRAMME else str(name if not _missing(name) else code)
-        if label not in names:
-            names.append(label)
-    return (f"Figures for {join_names(names)} are suppressed ([c]) to protect confidentiality: "
+        cats = names.setdefault(label, [])
+        if not _missing(category) and category_label(category) not in cats:
+            cats.append(category_label(category))
+    parts = [f"{label} ({join_names(cats)})" if cats else label for label, cats in names.items()]
+    tail = ("Suppressed areas are left out of the chart." if left_out
+            else "They are shown as [c] in the chart and the table.")
+    return (f"Figures for {join_names(parts)} are suppressed ([c]) to protect confidentiality: "
             f"they rest on fewer than {threshold} people or episodes, or would let such a figure "
-            "be worked out. Suppressed areas are left out of the chart.")
+            f"be worked out. {tail}")
