@@ -16,6 +16,7 @@ from dash import Dash
 
 from dashboard import callbacks, charts, theme
 from dashboard.api import register_api
+from dashboard.callbacks import area as area_cb
 from dashboard.callbacks import outcomes as outcomes_cb
 from dashboard.callbacks import overview as overview_cb
 from dashboard.callbacks import quality as quality_cb
@@ -24,6 +25,7 @@ from dashboard.callbacks import uptake as uptake_cb
 from dashboard.db import Database
 from dashboard.layouts import Page, home, shell
 from dashboard.layouts import accessibility as accessibility_page
+from dashboard.layouts import area as area_page
 from dashboard.layouts import definitions as definitions_page
 from dashboard.layouts import outcomes as outcomes_page
 from dashboard.layouts import quality as quality_page
@@ -45,6 +47,8 @@ PAGES: tuple[Page, ...] = (
          layout=uptake_page.layout, register=uptake_cb.register),
     Page(path="/outcomes", title=outcomes_page.TITLE, nav_label="Outcomes",
          layout=outcomes_page.layout, register=outcomes_cb.register),
+    Page(path=area_page.PATH, title=area_page.TITLE, nav_label="Area profile",
+         layout=area_page.layout, register=area_cb.register),
     Page(path="/quality", title=quality_page.TITLE, nav_label="Data quality",
          layout=quality_page.layout, register=quality_cb.register),
     Page(path="/definitions", title=definitions_page.TITLE, nav_label="Definitions",
@@ -80,7 +84,8 @@ class LfoDash(Dash):
     def interpolate_index(self, **kwargs: str) -> str:
         if flask.has_request_context():
             path = callbacks.normalise_path(flask.request.path)
-            title = next((p.title for p in self.lfo_pages if p.path == path), "Page not found")
+            page, _ = callbacks.match_page(path, self.lfo_pages)
+            title = page.title if page is not None else "Page not found"
             kwargs["title"] = html.escape(callbacks.document_title(title, self.lfo_service_name))
         return super().interpolate_index(**kwargs)
 

@@ -5,6 +5,7 @@ Page modules add their own ``register(app, db, settings)``; ``dashboard.app`` ca
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Sequence
 
@@ -53,10 +54,28 @@ def route(
 ) -> tuple[Component, str]:
     """The layout and document title for ``pathname`` (a not-found page for unknown paths)."""
     path = normalise_path(pathname)
+    page, code = match_page(path, pages)
+    if page is not None:
+        kwargs = {"search": search or ""}
+        if code is not None:
+            kwargs["code"] = code
+        return page.layout(**kwargs), document_title(page.title, service_name)
+    return shell.not_found(path), document_title("Page not found", service_name)
+
+
+def match_page(path: str, pages: Sequence[Page]) -> tuple[Page | None, str | None]:
+    """The page for a normalised ``path`` and its path parameter: an exact match (parameter
+    None), else ``<page path>/<one segment>`` for a page whose layout takes ``code`` (as
+    ``/area/E06000009``). Other pages never match a longer path."""
     for page in pages:
         if page.path == path:
-            return page.layout(search=search or ""), document_title(page.title, service_name)
-    return shell.not_found(path), document_title("Page not found", service_name)
+            return page, None
+    head, _, rest = path.rpartition("/")
+    if head and rest:
+        for page in pages:
+            if page.path == head and "code" in inspect.signature(page.layout).parameters:
+                return page, rest
+    return None, None
 
 
 def register(app: Dash, db: queries.Database, settings: DashboardSettings,
@@ -68,7 +87,8 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings,
         return route(pathname, search, pages, settings.service_name)
 
     def update_nav(pathname: str | None) -> tuple[list[str], list[list]]:
-        path = normalise_path(pathname)
+        page, _ = match_page(normalise_path(pathname), pages)
+        path = page.path if page is not None else normalise_path(pathname)
         link_ids = [o["id"] for o in callback_context.outputs_list[0]]
         classes, children = [], []
         for link_id in link_ids:
