@@ -17,7 +17,7 @@ from dashboard.app import create_app
 from dashboard.db import Database
 from dashboard.settings import DashboardSettings
 from etl import schema
-from etl.db import writer_engine
+from etl.db import init_db, writer_engine
 
 NEWCASTLE, GATESHEAD, BLACKPOOL, MANCHESTER = "E08000021", "E08000037", "E06000009", "E08000003"
 T0 = dt.datetime(2019, 4, 15, 9, 30)
@@ -262,3 +262,20 @@ def test_a_database_that_cannot_be_read_gives_a_message(tmp_path):
     assert client.get("/quality").status_code == 200
     out = controls(client, "")
     assert "cannot be shown" in texts(out[ids.QUALITY_MESSAGES]["children"])
+
+
+def test_an_empty_database_shows_friendly_empty_states(tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    engine = writer_engine(url)
+    init_db(engine)
+    engine.dispose()
+    client = create_app(DashboardSettings(database_url=url)).server.test_client()
+    out = controls(client, "")
+    assert out[ids.QUALITY_PERIOD]["value"] is None
+    drawn = draw(client, "all", period=None)
+    text = texts(drawn[ids.QUALITY_CONTENT]["children"])
+    assert "No area has a return loaded yet" in text
+    assert "No return has been sent yet." in text
+    assert "nothing to report" in text
+    assert "No current return is loaded" in json.dumps(drawn)
+    assert "no period to show" in json.dumps(drawn)

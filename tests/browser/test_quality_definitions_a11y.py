@@ -52,6 +52,9 @@ def test_quality_page_has_no_wcag_violations_and_one_h1(page, live_server):
     assert page.locator("h1").count() == 1
     assert page.locator("h1").inner_text() == "Data quality"
     assert page.title().startswith("Data quality – ")
+    # open every folded part (load log, table twins) so that axe checks them too
+    page.evaluate("() => document.querySelectorAll('main details').forEach(d => d.open = true)")
+    assert page.locator("main details[open] table").count() >= 2  # load log, completeness
     assert_no_violations(page)
 
 
