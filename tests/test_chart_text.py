@@ -181,3 +181,19 @@ def test_suppression_note_names_suppressed_categories_and_says_how_they_are_show
     note = text.suppression_note(rows, 10, left_out=False)
     assert note.startswith("Figures for the programme (Other and Not stated) are suppressed")
     assert note.endswith("They are shown as [c] in the chart and the table.")
+
+
+def test_categories_are_described_compactly_area_first_then_the_programme():
+    ind = indicators()["reach.breakdown"]
+    prog = dict(area_code="programme", area_name="Programme (all areas)", comparison=None)
+    rows = pd.DataFrame([
+        row(category="sex:female", value=54.2, comparison="similar"),
+        row(category="sex:male", value=None, status="c", comparison=None),
+        row(category="sex:other", value=0.0, comparison="lower"),
+        row(category="sex:female", value=56.0, **prog),
+        row(category="sex:male", value=None, status="c", **prog),
+    ])
+    assert text.describe_categories(rows, ind) == (
+        "Who is referred in 2018-19 Q4. Blackpool: Female 54% (similar to the programme), "
+        "Other 0% (lower than the programme); Male suppressed ([c]). The programme: Female 56%; "
+        "Male suppressed ([c]).")

@@ -373,7 +373,7 @@ def place_labels(x: np.ndarray, y: np.ndarray, texts: Sequence[str],
         return any(r[0] < o[2] and o[0] < r[2] and r[1] < o[3] and o[1] < r[3] for o in others)
 
     for i in np.argsort(py)[::-1]:
-        w, h = 0.55 * font_px * len(str(texts[i])), 1.25 * font_px
+        w, h = 0.62 * font_px * len(str(texts[i])), 1.25 * font_px
         own = [m for j, m in enumerate(markers) if j != i]
         for pos in _POSITIONS:
             r = box(px[i], py[i], w, h, pos)
@@ -411,7 +411,7 @@ def stage_funnel(rows: pd.DataFrame) -> go.Figure:
             if own["area_name"].notna().any() else code
         fig.add_trace(go.Bar(
             x=[s.title() for s in STAGES], y=np.where(np.isfinite(counts), counts, 0), name=name,
-            text=text, textposition="outside", cliponaxis=False,
+            text=text, textposition="outside", cliponaxis=False, constraintext="none",
             marker={"pattern": {"shape": PATTERNS[i % len(PATTERNS)]}},
             hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
         ))
@@ -454,7 +454,9 @@ def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> go.Figure
             error["color"] = theme.DARK_GREY
         fig.add_trace(go.Bar(
             y=y_labels, x=np.where(np.isfinite(v), v, 0), orientation="h", name=name,
-            error_x=error, text=text, textposition="auto", insidetextanchor="start",
+            error_x=error, text=text, insidetextanchor="start",
+            # a missing or zero-length bar writes its [c] / 0% beside the axis
+            textposition=["auto" if np.isfinite(x) and x > 0 else "outside" for x in v],
             cliponaxis=False, marker=marker,
             hovertemplate="%{y}: %{text}<extra>" + name + "</extra>",
         ))

@@ -288,6 +288,45 @@ def describe_trend_lines(rows: pd.DataFrame, indicator: Indicator, areas: Sequen
     return f"{indicator.name} by quarter. " + " ".join(sentences)
 
 
+def describe_categories(rows: pd.DataFrame, indicator: Indicator) -> str:
+    """Categories of one period, each area then the programme, compactly (for bar charts).
+
+    "Who is referred in 2018-19 Q4. Newcastle upon Tyne: Female 54% (similar to the programme),
+    Other 0% (similar to the programme); Male and Not stated suppressed ([c]). The programme:
+    Female 56%, Male 41%; Other and Not stated suppressed ([c])."
+    """
+    df = _records(rows)
+    if df.empty:
+        return f"There are no figures for {indicator.name} for the area and period chosen."
+    period = period_label(df["period"].iloc[0]) if "period" in df else ""
+    sentences = [f"{indicator.name} in {period}." if period else f"{indicator.name}."]
+    codes = [c for c in dict.fromkeys(df["area_code"]) if c != PROGRAMME]
+    codes += [PROGRAMME] if (df["area_code"] == PROGRAMME).any() else []
+    for code in codes:
+        own = df[df["area_code"] == code]
+        name = "The programme" if code == PROGRAMME else _area(own.iloc[0])
+        shown, hidden = [], {"c": [], "x": [], "z": []}
+        for _, r in own.iterrows():
+            label = category_label(_get(r, "category")) or indicator.name
+            status = _get(r, "status")
+            if status in hidden or _get(r, "value") is None:
+                hidden[status if status in hidden else "x"].append(label)
+                continue
+            words = f"{label} {fmt(r['value'], indicator)}"
+            comparison = _get(r, "comparison")
+            if comparison is not None and code != PROGRAMME:
+                words += f" ({comparison} {'to' if comparison == 'similar' else 'than'} the " \
+                         "programme)"
+            shown.append(words)
+        parts = [", ".join(shown)] if shown else []
+        for status, why in (("c", "suppressed ([c])"), ("x", "not available ([x])"),
+                            ("z", "not applicable ([z])")):
+            if hidden[status]:
+                parts.append(f"{join_names(hidden[status])} {why}")
+        sentences.append(f"{name}: {'; '.join(parts)}.")
+    return " ".join(sentences)
+
+
 def suppression_note(rows: pd.DataFrame, threshold: int, *, left_out: bool = True
                      ) -> str | None:
     """The note naming what is suppressed, or None when nothing is.
