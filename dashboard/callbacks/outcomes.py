@@ -35,10 +35,8 @@ def change_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
              f"{shared.period_words(f.period)}")
     subtitle = (f"{layout.group_words(f.group)}; completed episodes with paired scores; "
                 f"{shared.interval_words(first, f.ci)}; the programme hatched")
-    result = data.rows(chosen, areas=[*f.areas, PROGRAMME],
-                       periods=[f.period] if f.period else None, ci=f.ci_level,
-                       **f.engine_group())
-    rows, meta = result.rows, result.meta
+    rows, meta = shared.chosen_rows(data, chosen, f,
+                                    periods=[f.period] if f.period else None)
     if not shared.has_figures(rows):
         return shared.empty_content(shared.why_empty(rows, first, f), title, subtitle,
                                     meta.get("data_as_at"))
@@ -63,10 +61,8 @@ def mean_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
     title = f"Mean change in score: {m.name}, {shared.period_words(f.period)}"
     subtitle = (f"{layout.group_words(f.group)}; exit minus baseline (higher is {m.higher_is}); "
                 f"{shared.interval_words(ind, f.ci)}; the programme hatched")
-    result = data.rows([ind.id], areas=[*f.areas, PROGRAMME],
-                       periods=[f.period] if f.period else None, ci=f.ci_level,
-                       **f.engine_group())
-    rows, meta = result.rows, result.meta
+    rows, meta = shared.chosen_rows(data, [ind.id], f,
+                                    periods=[f.period] if f.period else None)
     if not shared.has_figures(rows):
         return shared.empty_content(shared.why_empty(rows, ind, f), title, subtitle,
                                     meta.get("data_as_at"))

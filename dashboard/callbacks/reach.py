@@ -26,10 +26,9 @@ def breakdown_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
     title = f"Who is referred: {label.lower()}, {shared.period_words(f.period)}"
     subtitle = (f"Parents referred in the period; % in each category; "
                 f"{shared.interval_words(ind, f.ci)}; the programme hatched")
-    result = data.rows(["reach.breakdown"], areas=[*f.areas, PROGRAMME],
-                       periods=[f.period] if f.period else None, breakdowns=[char],
-                       ci=f.ci_level)
-    rows, meta = result.rows, result.meta
+    rows, meta = shared.chosen_rows(data, ["reach.breakdown"], f,
+                                    periods=[f.period] if f.period else None, breakdowns=[char],
+                                    by_group=False)
     rows = rows[rows["category"].astype(str).str.startswith(f"{char}:")]
     if not shared.has_figures(rows):
         return shared.empty_content(shared.why_empty(rows, ind, f), title, subtitle,
@@ -51,9 +50,8 @@ def groups_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
     title = f"Fathers and workless households reached, {shared.period_words(f.period)}"
     subtitle = (f"% of parents referred with the answer stated; "
                 f"{shared.interval_words(first, f.ci)}; the programme hatched")
-    result = data.rows(list(GROUPS), areas=[*f.areas, PROGRAMME],
-                       periods=[f.period] if f.period else None, ci=f.ci_level)
-    rows, meta = result.rows, result.meta
+    rows, meta = shared.chosen_rows(data, list(GROUPS), f,
+                                    periods=[f.period] if f.period else None, by_group=False)
     if not shared.has_figures(rows):
         return shared.empty_content(shared.why_empty(rows, first, f), title, subtitle,
                                     meta.get("data_as_at"))

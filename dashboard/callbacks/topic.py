@@ -114,13 +114,11 @@ def has_figures(rows: pd.DataFrame) -> bool:
 
 def why_empty(rows: pd.DataFrame, ind: Indicator, f: Filters) -> str:
     """The friendly empty-state message for rows with no figure."""
-    if len(rows) and (rows["status"] == "z").all():
-        if not ind.quarters and f.period and "_Q" in f.period:
-            return (f"{ind.name} is for financial years only: choose a financial year as the "
-                    "period.")
-        if f.group != layout.ALL and not ind.by_intervention:
-            return (f"{ind.name} is not broken down by intervention or level: choose All "
-                    "interventions.")
+    if not ind.quarters and f.period and "_Q" in f.period:
+        return f"{ind.name} is for financial years only: choose a financial year as the period."
+    if f.group != layout.ALL and not ind.by_intervention:
+        return (f"{ind.name} is not broken down by intervention or level: choose All "
+                "interventions.")
     if len(rows) and (rows["status"] == "c").all():
         return ("Every figure for these filters is suppressed to protect confidentiality: widen "
                 "the period or choose another intervention.")
@@ -257,11 +255,20 @@ def _rows(data: IndicatorData, ind_id: str, f: Filters, **kw: object):
     return data.rows([ind_id], ci=f.ci_level, **f.engine_group(), **kw)
 
 
+def chosen_rows(data: IndicatorData, indicator_ids: Sequence[str], f: Filters, *,
+                by_group: bool = True, **kw: object) -> tuple[pd.DataFrame, dict]:
+    """Engine rows of the ticked areas and the programme. The engine is asked for every area
+    (one cached table per filter, whatever is ticked) and the rows are then picked out."""
+    group = f.engine_group() if by_group else {}
+    result = data.rows(list(indicator_ids), ci=f.ci_level, **group, **kw)
+    keep = result.rows["area_code"].isin([*f.areas, PROGRAMME])
+    return result.rows[keep].reset_index(drop=True), result.meta
+
+
 def trend_chart(data: IndicatorData, f: Filters, ind: Indicator) -> ChartContent:
     title = f"{ind.name} by quarter"
-    result = _rows(data, ind.id, f, areas=[*f.areas, PROGRAMME], period_from=f.period_from,
-                   period_to=f.period_to)
-    rows, meta = result.rows, result.meta
+    rows, meta = chosen_rows(data, [ind.id], f, period_from=f.period_from,
+                             period_to=f.period_to)
     quarterly = rows["period"].str.contains("_Q") if len(rows) else rows["period"]
     rows = rows[quarterly] if ind.quarters else rows[~quarterly]
     span = f"{period_words(f.period_from)} to {period_words(f.period_to)}"

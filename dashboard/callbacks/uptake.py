@@ -45,9 +45,8 @@ def stages_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
     title = f"Referral to completion, {shared.period_words(f.period)}"
     subtitle = (f"{layout.group_words(f.group)}; parents referred in the period and how far "
                 "they had gone by the current return")
-    result = data.rows(["uptake.funnel"], areas=[*f.areas, PROGRAMME],
-                       periods=[f.period] if f.period else None, **f.engine_group())
-    rows, meta = result.rows, result.meta
+    rows, meta = shared.chosen_rows(data, ["uptake.funnel"], f,
+                                    periods=[f.period] if f.period else None)
     if rows.empty or not rows["numerator"].notna().any():
         return shared.empty_content(shared.why_empty(rows, ind, f), title, subtitle,
                                     meta.get("data_as_at"))

@@ -1,0 +1,461 @@
+"""The Reach, Uptake and Outcomes pages through Flask's test client: every page answers, the
+controls follow the address (bad values give a message, never an error), every callback answers
+for representative filters (every measure, a level, an intervention), and the charts show the
+figures worked out by hand from the fixture below.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from engine_fixtures import build_db, episode
+from test_app_shell import count_h1, route, texts
+
+from dashboard import ids
+from dashboard.app import create_app
+from dashboard.callbacks import topic as shared
+from dashboard.charts import card_outputs
+from dashboard.layouts import outcomes, reach, uptake
+from dashboard.layouts import topic as layout
+from dashboard.settings import DashboardSettings
+from etl.reference import load_reference
+
+NEWCASTLE, BLACKPOOL, MANCHESTER = "E08000021", "E06000009", "E08000003"
+GATESHEAD, DORSET = "E08000037", "E10000009"
+ENDED = "2018-06-10"  # 2018-19 Q1
+Q_ENDED = "2018-19_Q1"
+Q_REFERRED = "2017-18_Q1"  # every participant is referred on 2017-04-03
+TOPICS = {"reach": reach.TOPIC, "uptake": uptake.TOPIC, "outcomes": outcomes.TOPIC}
+
+
+def _episodes(n: int, status: str, *, baseline: int | None = None, exit_: int | None = None,
+              sex: str = "female") -> list[dict]:
+    scores = {}
+    if baseline is not None:
+        scores = {"csi4": {"baseline": baseline} | ({"exit": exit_} if exit_ is not None else {})}
+    return [episode(status, ENDED, scores=scores, sex=sex) for _ in range(n)]
+
+
+def build_topic_db(path: Path) -> str:
+    """Newcastle: 40 completed (15 by fathers) and 10 dropped out; of the completed, 30 moved on
+    csi4 from 10 to 16 (reliably improved, recovered) and 10 stayed at 10. Blackpool: 20
+    completed (10 to 11: no reliable change) and 20 dropped out. Manchester: 30 completed (10 to
+    15) and 10 dropped out. Gateshead and Dorset: 4 completed each (suppressed). Every episode
+    ended in 2018-19 Q1; every return is 2018-19 Q4."""
+    newcastle = (_episodes(15, "completed", baseline=10, exit_=16, sex="male")
+                 + _episodes(15, "completed", baseline=10, exit_=16)
+                 + _episodes(10, "completed", baseline=10, exit_=10)
+                 + _episodes(10, "dropped_out"))
+    return build_db(path, {
+        NEWCASTLE: newcastle,
+        BLACKPOOL: _episodes(20, "completed", baseline=10, exit_=11)
+        + _episodes(20, "dropped_out"),
+        MANCHESTER: _episodes(30, "completed", baseline=10, exit_=15)
+        + _episodes(10, "dropped_out"),
+        GATESHEAD: _episodes(4, "completed", baseline=10, exit_=15),
+        DORSET: _episodes(4, "completed", baseline=10, exit_=15),
+    })
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    url = build_topic_db(tmp_path_factory.mktemp("topic") / "topic.db")
+    app = create_app(DashboardSettings(database_url=url))
+    c = app.server.test_client()
+    c.dash_app = app
+    return c
+
+
+# --- calling callbacks over HTTP -----------------------------------------------------------------
+
+
+def _key(cid: object, prop: str) -> str:
+    if isinstance(cid, dict):
+        cid = json.dumps(cid, separators=(",", ":"), sort_keys=True)
+    return f"{cid}.{prop}"
+
+
+def call(client, outputs: list[tuple[object, str]], inputs: list, state: list | None = None
+         ) -> dict:
+    """POST a callback as the browser does (inputs may hold a list for an ALL pattern)."""
+    changed = [_key(i["id"], i["property"]) for i in inputs if isinstance(i, dict)]
+    output = ".." + "...".join(_key(c, p) for c, p in outputs) + ".."
+    # an output with allow_duplicate is registered as "id.prop@<hash>", as the browser sends it
+    output = next((k for k in client.dash_app.callback_map
+                   if re.sub(r"@[0-9a-f]+", "", k) == output), output)
+    body = {
+        "output": output,
+        "outputs": [{"id": c, "property": p} for c, p in outputs],
+        "inputs": inputs, "state": state or [], "changedPropIds": changed,
+    }
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code == 200, r.data[:800]
+    return r.get_json()["response"]
+
+
+def get(response: dict, cid: object, prop: str, default: object = "absent") -> object:
+    key = json.dumps(cid, separators=(",", ":"), sort_keys=True) if isinstance(cid, dict) else cid
+    return response.get(key, {}).get(prop, default)
+
+
+def controls(client, topic: layout.Topic, search: str = "") -> dict:
+    p = topic.part
+    optional = [o for o, on in (("group", topic.by_group), ("measure", topic.by_measure),
+                                ("char", topic.by_characteristic)) if on]
+    outputs = [(p("areas"), "children"), (p("from"), "options"), (p("from"), "value"),
+               (p("to"), "options"), (p("to"), "value"), (p("period"), "options"),
+               (p("period"), "value"), (p("indicator"), "value"), (p("ci"), "value"),
+               *[(p(o), "value") for o in optional], (p("messages"), "children")]
+    return call(client, outputs, [
+        {"id": p("state"), "property": "data", "value": {"search": search}},
+        {"id": ids.URL, "property": "search", "value": search}])
+
+
+def chart_ids(topic: layout.Topic) -> list[str]:
+    extra = {"reach": ["breakdown", "groups"], "uptake": ["stages"],
+             "outcomes": ["change", "mean"]}[topic.key]
+    return [topic.chart(c) for c in ("trend", "caterpillar", "funnel", *extra)]
+
+
+def draw(client, topic: layout.Topic, *, indicator: str | None = None,
+         areas: dict[str, list[str]] | None = None, start: str = "2016-17_Q1",
+         end: str = "2018-19_Q4", period: str = Q_ENDED, ci: str = "95", group: str = "all",
+         measure: str = "csi4", char: str = "sex", search: str = "") -> dict:
+    """The charts callback for the filters given; ``areas`` maps region -> ticked codes."""
+    p = topic.part
+    outputs = [(ids.URL, "search"), (p("links"), "children")]
+    for cid in chart_ids(topic):
+        outputs += [(o.component_id, o.component_property) for o in card_outputs(cid)]
+    area_inputs = [{"id": ids.topic_areas(topic.key, region), "property": "value",
+                    "value": codes} for region, codes in (areas or {}).items()]
+    inputs = [
+        {"id": p("indicator"), "property": "value",
+         "value": indicator or topic.default_indicator},
+        area_inputs,
+        {"id": p("from"), "property": "value", "value": start},
+        {"id": p("to"), "property": "value", "value": end},
+        {"id": p("period"), "property": "value", "value": period},
+        {"id": p("ci"), "property": "value", "value": ci},
+    ]
+    values = {"group": group, "measure": measure, "char": char}
+    for name, on in (("group", topic.by_group), ("measure", topic.by_measure),
+                     ("char", topic.by_characteristic)):
+        if on:
+            inputs.append({"id": p(name), "property": "value", "value": values[name]})
+    return call(client, outputs, inputs, [{"id": ids.URL, "property": "search", "value": search}])
+
+
+def card(response: dict, chart_id: str) -> dict[str, object]:
+    c = ids.chart
+    return {
+        "title": get(response, c(chart_id, "heading"), "children"),
+        "subtitle": get(response, c(chart_id, "subtitle"), "children"),
+        "figure": get(response, c(chart_id, "graph"), "figure"),
+        "summary": get(response, c(chart_id, "summary"), "children"),
+        "table": texts(get(response, c(chart_id, "table"), "children")),
+        "notes": texts(get(response, c(chart_id, "notes"), "children")),
+        "hidden": get(response, c(chart_id, "content"), "hidden"),
+        "empty": get(response, c(chart_id, "empty"), "children"),
+        "payload": get(response, ids.chart_pattern(chart_id, "payload"), "data"),
+    }
+
+
+def arr(value: object) -> list:
+    """A figure array as a list (plotly sends numbers as base64 typed arrays)."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return list(value or [])
+
+
+def trace_values(figure: dict, axis: str = "x") -> list[float]:
+    return [v for t in figure["data"] for v in arr(t.get(axis))
+            if isinstance(v, int | float) and v == v]
+
+
+def trace(figure: dict, name: str) -> dict:
+    return next(t for t in figure["data"] if t.get("name") == name)
+
+
+# --- every page ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path,title", [("/reach", "Reach"), ("/uptake", "Uptake"),
+                                        ("/outcomes", "Outcomes")])
+def test_each_topic_page_routes_with_one_h1_and_its_title(client, path, title):
+    assert client.get(path).status_code == 200
+    response = route(client, path)
+    content = response[ids.PAGE_CONTENT]["children"]
+    assert count_h1(content) == 1
+    assert response[ids.PAGE_TITLE]["data"].startswith(f"{title} – ")
+    assert "Choose what to show" in texts(content)
+
+
+def _area_codes(client, topic: layout.Topic) -> list[str]:
+    groups = get(controls(client, topic), topic.part("areas"), "children")
+    return [o["value"] for g in groups for o in g["props"]["children"][1]["props"]["options"]]
+
+
+@pytest.mark.parametrize("key", TOPICS)
+def test_each_page_answers_with_every_area_ticked(client, key):
+    topic = TOPICS[key]
+    codes = _area_codes(client, topic)
+    assert {NEWCASTLE, BLACKPOOL, "E10000012"} <= set(codes)  # Essex: no return, still listed
+    drawn = draw(client, topic, areas={"all": codes})
+    search = get(drawn, ids.URL, "search")
+    assert all(f"area={code}" in search for code in codes)
+    trend = card(drawn, topic.chart("trend"))
+    assert trend["summary"] or trend["empty"]
+
+
+def test_the_uptake_page_answers_for_each_area_alone(client):
+    for code in _area_codes(client, uptake.TOPIC):
+        drawn = draw(client, uptake.TOPIC, areas={"any": [code]})
+        assert get(drawn, ids.URL, "search").endswith(f"area={code}&period={Q_ENDED}")
+        assert code in str(get(drawn, uptake.TOPIC.part("links"), "children"))
+
+
+@pytest.mark.parametrize("key", TOPICS)
+def test_controls_default_to_every_quarter_and_the_latest(client, key):
+    topic = TOPICS[key]
+    response = controls(client, topic)
+    p = topic.part
+    assert get(response, p("from"), "value") == "2016-17_Q1"
+    assert get(response, p("to"), "value") == "2018-19_Q4"
+    assert get(response, p("period"), "value") == "2018-19_Q4"
+    assert get(response, p("indicator"), "value") == topic.default_indicator
+    assert all("_Q" in o["value"] for o in get(response, p("from"), "options"))
+    assert "2017-18" in [o["value"] for o in get(response, p("period"), "options")]
+    assert get(response, p("messages"), "children") is None
+
+
+def test_areas_are_grouped_by_region_with_a_legend_each(client):
+    groups = get(controls(client, reach.TOPIC), reach.TOPIC.part("areas"), "children")
+    legends = [g["props"]["children"][0]["props"]["children"] for g in groups]
+    assert legends == sorted(legends)
+    assert {"North East", "North West", "London"} <= set(legends)
+    north_east = groups[legends.index("North East")]["props"]["children"][1]["props"]
+    assert {o["label"] for o in north_east["options"]} == {"Newcastle upon Tyne", "Gateshead"}
+
+
+# --- the address ---------------------------------------------------------------------------------
+
+
+def test_a_shared_link_sets_every_control(client):
+    search = (f"?indicator=uptake.start&area={NEWCASTLE}&area={BLACKPOOL}&from=2017-18_Q1"
+              f"&to=2018-19_Q2&period={Q_ENDED}&ci=99.8&group=level:targeted")
+    response = controls(client, uptake.TOPIC, search)
+    p = uptake.TOPIC.part
+    assert get(response, p("indicator"), "value") == "uptake.start"
+    assert get(response, p("from"), "value") == "2017-18_Q1"
+    assert get(response, p("to"), "value") == "2018-19_Q2"
+    assert get(response, p("period"), "value") == Q_ENDED
+    assert get(response, p("ci"), "value") == "99.8"
+    assert get(response, p("group"), "value") == "level:targeted"
+    ticked = [c for g in get(response, p("areas"), "children")
+              for c in g["props"]["children"][1]["props"]["value"]]
+    assert sorted(ticked) == sorted([NEWCASTLE, BLACKPOOL])
+    assert get(response, p("messages"), "children") is None
+
+
+@pytest.mark.parametrize("search,words", [
+    ("?indicator=nope", "Ignored indicator='nope'"),
+    ("?area=E99999999", "There is no programme area E99999999"),
+    ("?area=banana", "Ignored area='banana'"),
+    ("?period=2030-31_Q1", "There are no figures for 2030-31 Q1 yet"),
+    ("?from=2030-31_Q1", "There are no figures for 2030-31 Q1 yet"),
+    ("?from=2018-19_Q2&to=2017-18_Q1", "they were swapped"),
+    ("?ci=50", "Ignored ci='50'"),
+    ("?group=bogus", "Ignored group='bogus'"),
+    ("?measure=xyz", "Ignored measure='xyz'"),
+    ("?colour=red", "Ignored the unknown setting 'colour'"),
+])
+def test_bad_address_values_give_a_message_not_an_error(client, search, words):
+    response = controls(client, outcomes.TOPIC, search)
+    assert words in texts(get(response, outcomes.TOPIC.part("messages"), "children"))
+    routed = route(client, "/outcomes", search)  # the page itself still renders
+    assert count_h1(routed[ids.PAGE_CONTENT]["children"]) == 1
+    assert client.get(f"/outcomes{search}").status_code == 200
+
+
+def test_bad_values_in_the_first_html_show_the_banner(client):
+    routed = route(client, "/reach", "?char=shoe-size")
+    assert "Ignored char='shoe-size'" in texts(routed[ids.PAGE_CONTENT]["children"])
+
+
+def test_charts_write_the_filters_to_the_address_leaving_out_defaults(client):
+    drawn = draw(client, uptake.TOPIC, indicator="uptake.start", areas={"x": [NEWCASTLE]},
+                 group="level:targeted", ci="99.8")
+    search = get(drawn, ids.URL, "search")
+    assert search.startswith("?")
+    got = dict(p.split("=") for p in search[1:].split("&"))
+    assert got == {"indicator": "uptake.start", "area": NEWCASTLE, "period": Q_ENDED,
+                   "ci": "99.8", "group": "level%3Atargeted"}
+    again = draw(client, uptake.TOPIC, indicator="uptake.start", areas={"x": [NEWCASTLE]},
+                 group="level:targeted", ci="99.8", search=search)
+    assert get(again, ids.URL, "search") == "absent"  # unchanged: not written again
+
+
+def test_state_round_trips_through_the_address():
+    import pandas as pd
+
+    areas = pd.DataFrame({"area_code": [NEWCASTLE, BLACKPOOL]})
+    periods = ["2016-17_Q1", "2016-17_Q2", "2016-17_Q3", "2016-17"]
+    f = shared.Filters(indicator="recovery", areas=(BLACKPOOL,), period_from="2016-17_Q2",
+                       period_to="2016-17_Q3", period="2016-17", ci="99.8",
+                       group="level:specialist", measure="ops")
+    search = shared.to_search(outcomes.TOPIC, f, periods)
+    back, messages = shared.state_from_search(outcomes.TOPIC, search, areas, periods)
+    assert messages == []
+    assert back == f
+
+
+# --- the charts ----------------------------------------------------------------------------------
+
+
+def test_uptake_completion_charts_show_the_hand_worked_figures(client):
+    drawn = draw(client, uptake.TOPIC, indicator="uptake.completion",
+                 areas={"North East": [NEWCASTLE]})
+    cat = card(drawn, uptake.TOPIC.chart("caterpillar"))
+    assert cat["hidden"] is False
+    # completion = completed / ended: Newcastle 40/50, Blackpool 20/40, Manchester 30/40
+    assert sorted(round(v, 6) for v in trace_values(cat["figure"]))[-3:] == [50.0, 75.0, 80.0]
+    assert "80%" in cat["table"] and "50%" in cat["table"] and "[c]" in cat["table"]
+    assert "Gateshead" in cat["notes"] and "Dorset" in cat["notes"]  # suppressed, named
+    assert "Of 3 areas with a figure" in cat["summary"] or "of 3 areas" in cat["summary"]
+    funnel = card(drawn, uptake.TOPIC.chart("funnel"))
+    assert funnel["hidden"] is False
+    names = " ".join(str(t.get("text")) for t in funnel["figure"]["data"])
+    assert "Blackpool" in names and "Gateshead" not in names
+    assert "99.8% limits" in [t.get("name") for t in funnel["figure"]["data"]]
+    trend = card(drawn, uptake.TOPIC.chart("trend"))
+    assert "Newcastle upon Tyne" in trend["summary"] and "80%" in trend["summary"]
+    assert trend["payload"]["indicator_ids"] == ["uptake.completion"]
+
+
+def test_the_stage_funnel_counts_each_stage(client):
+    drawn = draw(client, uptake.TOPIC, areas={"North East": [NEWCASTLE]}, period=Q_REFERRED)
+    stages = card(drawn, uptake.TOPIC.chart("stages"))
+    assert stages["hidden"] is False
+    # Newcastle: 50 referred, offered and started; 40 completed (80% of started)
+    assert "In Newcastle upon Tyne: 50 referred; 50 offered (100% of referred); 50 started " \
+           "(100% of offered); 40 completed (80% of started)." in stages["summary"]
+    assert arr(trace(stages["figure"], "Newcastle upon Tyne")["y"]) == [50, 50, 50, 40]
+
+
+def test_a_level_filter_keeps_its_interventions_and_empties_the_others(client):
+    targeted = draw(client, uptake.TOPIC, group="level:targeted")  # tp_enhanced is targeted
+    assert 80.0 in [round(v, 6) for v in
+                    trace_values(card(targeted, uptake.TOPIC.chart("caterpillar"))["figure"])]
+    universal = draw(client, uptake.TOPIC, group="level:universal")
+    cat = card(universal, uptake.TOPIC.chart("caterpillar"))
+    assert cat["hidden"] is True
+    assert cat["empty"] == layout.EMPTY_MESSAGE
+    intervention = draw(client, uptake.TOPIC, group="tp_enhanced")
+    assert card(intervention, uptake.TOPIC.chart("caterpillar"))["hidden"] is False
+
+
+def test_an_indicator_not_by_intervention_says_so_under_a_group_filter(client):
+    drawn = draw(client, uptake.TOPIC, indicator="uptake.both_parents", group="tp_enhanced")
+    assert "not broken down by intervention" in card(drawn, uptake.TOPIC.chart("caterpillar")
+                                                     )["empty"]
+
+
+def test_no_data_in_the_period_gives_the_friendly_empty_state(client):
+    drawn = draw(client, uptake.TOPIC, period="2018-19_Q4")  # nothing ended then
+    for name in ("caterpillar", "funnel"):
+        c = card(drawn, uptake.TOPIC.chart(name))
+        assert c["hidden"] is True and c["empty"] == layout.EMPTY_MESSAGE
+        assert c["payload"] is None  # nothing to download
+
+
+def test_the_funnel_plot_is_hidden_with_a_note_for_a_mean(client):
+    drawn = draw(client, uptake.TOPIC, indicator="uptake.attendance")
+    funnel = card(drawn, uptake.TOPIC.chart("funnel"))
+    assert funnel["hidden"] is True
+    assert "only for percentages" in funnel["empty"] and "a mean" in funnel["empty"]
+    assert card(drawn, uptake.TOPIC.chart("caterpillar"))["hidden"] is False
+
+
+@pytest.mark.parametrize("measure", list(load_reference().measures))
+def test_outcomes_answer_for_every_measure(client, measure):
+    drawn = draw(client, outcomes.TOPIC, measure=measure, areas={"x": [NEWCASTLE]})
+    change = card(drawn, outcomes.TOPIC.chart("change"))
+    name = load_reference().measures[measure].name
+    assert name in change["title"]
+    if measure != "csi4":  # the fixture has csi4 scores only
+        assert change["hidden"] is True and change["empty"] == layout.EMPTY_MESSAGE
+        return
+    # Newcastle: 30 of 40 paired reliably improved (75%), 30 of 40 at caseness recovered,
+    # none deteriorated; the programme pools 30+0+30+4+4 of 40+20+30+4+4 = 68 of 98
+    newcastle = arr(trace(change["figure"], "Newcastle upon Tyne")["x"])
+    assert [round(v, 6) for v in newcastle] == [75.0, 75.0, 0.0]
+    assert "Reliable improvement" in change["table"] and "69%" in change["table"]
+    assert "Regression to the mean" in change["notes"]
+    mean = card(drawn, outcomes.TOPIC.chart("mean"))
+    # mean change: (30 x 6 + 10 x 0) / 40 = 4.5 points
+    assert "4.5" in mean["summary"] and "Newcastle upon Tyne" in mean["summary"]
+    links = texts(get(drawn, outcomes.TOPIC.part("links"), "children"))
+    assert "Reliable deterioration" in links and "area profile" in links
+
+
+@pytest.mark.parametrize("choice", outcomes.TOPIC.indicators)
+def test_outcomes_answer_for_every_indicator(client, choice):
+    drawn = draw(client, outcomes.TOPIC, indicator=choice)
+    for cid in chart_ids(outcomes.TOPIC):
+        c = card(drawn, cid)
+        assert c["hidden"] in (True, False)
+        assert c["summary"] or c["empty"]
+
+
+def test_reach_breakdown_and_fathers_come_from_the_engine(client):
+    drawn = draw(client, reach.TOPIC, areas={"North East": [NEWCASTLE]}, period=Q_REFERRED)
+    groups = card(drawn, reach.TOPIC.chart("groups"))
+    # fathers: 15 of Newcastle's 50 parents are male
+    assert round(arr(trace(groups["figure"], "Newcastle upon Tyne")["x"])[0], 6) == 30.0
+    assert "Fathers reached in Newcastle upon Tyne in 2017-18 Q1 was 30%" in groups["summary"]
+    breakdown = card(drawn, reach.TOPIC.chart("breakdown"))
+    assert "Female" in breakdown["table"] and "Male" in breakdown["table"]
+    families = card(drawn, reach.TOPIC.chart("caterpillar"))
+    assert 50 in trace_values(families["figure"])  # 50 families referred in Newcastle
+
+
+def test_a_financial_year_only_indicator_asks_for_a_year(client):
+    drawn = draw(client, reach.TOPIC, indicator="reach.family_rate", period=Q_REFERRED)
+    assert "financial years only" in card(drawn, reach.TOPIC.chart("caterpillar"))["empty"]
+    yearly = draw(client, reach.TOPIC, indicator="reach.family_rate", period="2017-18")
+    assert card(yearly, reach.TOPIC.chart("caterpillar"))["hidden"] is False
+
+
+@pytest.mark.parametrize("char", ["age_band", "ethnicity", "workless_household"])
+def test_reach_answers_for_other_characteristics(client, char):
+    drawn = draw(client, reach.TOPIC, char=char, period=Q_REFERRED)
+    breakdown = card(drawn, reach.TOPIC.chart("breakdown"))
+    assert layout.characteristic_label(char).lower() in breakdown["title"]
+    assert f"char={char}" in get(drawn, ids.URL, "search")
+
+
+def test_the_stricter_interval_widens_the_limits(client):
+    wide = card(draw(client, uptake.TOPIC, ci="99.8"), uptake.TOPIC.chart("caterpillar"))
+    narrow = card(draw(client, uptake.TOPIC, ci="95"), uptake.TOPIC.chart("caterpillar"))
+    assert "99.8% confidence" in wide["subtitle"] and "95% confidence" in narrow["subtitle"]
+
+    def spans(fig):
+        return sorted(a for t in fig["data"] if t.get("error_x")
+                      for a in arr(t["error_x"].get("array")) if a == a)
+    assert sum(spans(wide["figure"])) > sum(spans(narrow["figure"]))
+
+
+def test_a_missing_database_gives_messages_not_errors(tmp_path):
+    app = create_app(DashboardSettings(database_url=f"sqlite:///{tmp_path / 'none.db'}"))
+    c = app.server.test_client()
+    c.dash_app = app
+    response = controls(c, reach.TOPIC)
+    assert "could not be read" in texts(get(response, reach.TOPIC.part("messages"), "children"))
+    drawn = draw(c, reach.TOPIC)
+    assert "could not be read" in str(get(drawn, reach.TOPIC.part("links"), "children"))
+
