@@ -31,6 +31,12 @@ from etl.reference import load_reference
 
 log = logging.getLogger(__name__)
 
+#: The data-quality figure's definition (indicators.md § Data quality figures), carried by exports.
+COMPLETENESS_DEFINITION = (
+    "dq.completeness: for each area's current return and each optional field, the percentage "
+    "of rows with a stated value; an explicit 'not_stated' counts as not stated. 'All areas' "
+    "pools the rows of every area's current return.")
+
 _ = charts  # the kit registers its own download callbacks once per app (dashboard.app)
 
 
@@ -237,7 +243,8 @@ def completeness_chart(db: queries.Database, area: str | None) -> ChartContent:
         figure=fig, title=f"{title}: {area_name or 'all areas'}",
         subtitle="Current returns; % of rows with a stated value ('not stated' is not stated)",
         summary=summary, table=table, indicator_ids=[],
-        notes=["Data-quality figures count rows, not people, and are not suppressed.",
+        notes=[COMPLETENESS_DEFINITION,
+               "Data-quality figures count rows, not people, and are not suppressed.",
                f"Definitions version {DEFINITIONS_VERSION}."],
         data_as_at=_as_at(db))
 
