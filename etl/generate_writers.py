@@ -127,8 +127,9 @@ def snapshot(history: AreaHistory, asat: int) -> dict[str, pd.DataFrame]:
     })
     participants = p[["participant_id", "family_id", "referral_day", "referral_source",
                       *OPTIONAL]].rename(columns={"referral_day": "referral_date"})
-    return {"participants": participants.reset_index(drop=True),
-            "interventions": interventions, "outcomes": outcomes}
+    sheets = {"participants": participants.reset_index(drop=True),
+              "interventions": interventions, "outcomes": outcomes}
+    return {name: sheets[name][columns] for name, columns in SHEETS.items()}
 
 
 def _date_text(days: np.ndarray, style: str) -> np.ndarray:
