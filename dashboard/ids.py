@@ -42,6 +42,7 @@ QUALITY_CONTENT = "quality-content"
 QUALITY_COMPLETENESS_CHART = "quality-completeness"  # chart-kit chart_id
 QUALITY_PAIRED_CHART = "quality-paired"  # chart-kit chart_id
 QUALITY_PAIRED_DEFINITION = "quality-paired-definition"  # link to the measure's definition
+QUALITY_PAIRED_ALL = "quality-paired-all"  # table: paired completeness, areas x every measure
 
 NAV_LINK_TYPE = "nav-link"
 

@@ -279,3 +279,15 @@ def test_an_empty_database_shows_friendly_empty_states(tmp_path):
     assert "nothing to report" in text
     assert "No current return is loaded" in json.dumps(drawn)
     assert "no period to show" in json.dumps(drawn)
+
+
+def test_paired_completeness_for_every_measure_is_a_table_with_suppression(client):
+    out = draw(client, "all")
+    table = out[ids.QUALITY_PAIRED_ALL]["children"]
+    text = texts(table)
+    assert "Couples Satisfaction Index, 4 items (% paired)" in text
+    rows = {r["props"]["children"][0]["props"]["children"]: [
+        c["props"]["children"] for c in r["props"]["children"][1:]]
+        for r in table["props"]["children"]["props"]["children"][2]["props"]["children"]}
+    assert rows["Newcastle upon Tyne"][0] == "80%"  # csi4: 16 of 20
+    assert rows["Blackpool"][0] == "[c]"  # 4 episodes, below the threshold of 10

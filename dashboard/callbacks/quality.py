@@ -117,13 +117,14 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
             content = quality_sections(db, area)
             completeness = completeness_chart(db, area)
             paired = paired_chart(data, area, measure, period)
+            every_measure = paired_every_measure(data, period)
         except queries.READ_ERRORS as exc:
             log.warning("data quality page: %s", exc)
             empty = _empty_content("The data cannot be shown just now.")
             return [new_search, _unavailable(), *charts.render(empty), *charts.render(empty),
-                    definition]
+                    definition, None]
         return [new_search, content, *charts.render(completeness), *charts.render(paired),
-                definition]
+                definition, every_measure]
 
     app.callback(
         Output(ids.QUALITY_AREA, "options"), Output(ids.QUALITY_AREA, "value"),
@@ -134,7 +135,7 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True), Output(ids.QUALITY_CONTENT, "children"),
         *card_outputs(ids.QUALITY_COMPLETENESS_CHART), *card_outputs(ids.QUALITY_PAIRED_CHART),
-        Output(ids.QUALITY_PAIRED_DEFINITION, "href"),
+        Output(ids.QUALITY_PAIRED_DEFINITION, "href"), Output(ids.QUALITY_PAIRED_ALL, "children"),
         Input(ids.QUALITY_AREA, "value"), Input(ids.QUALITY_MEASURE, "value"),
         Input(ids.QUALITY_PERIOD, "value"), State(ids.URL, "search"),
         prevent_initial_call=True,
@@ -296,6 +297,17 @@ def paired_chart(data, area: str | None, measure: str, period: str | None) -> Ch
         summary=text.describe_ranking(rows, ind), table=table, indicator_ids=[ind_id],
         notes=[n for n in (note,) if n], data_as_at=result.meta.get("data_as_at"),
         threshold=result.meta.get("threshold"))
+
+
+def paired_every_measure(data, period: str | None) -> Component:
+    """The table of paired completeness for every measure (engine rows, suppressed as ever)."""
+    if period is None:
+        return html.P("No return is loaded yet, so there is no period to show.",
+                      className="lfo-empty")
+    measures = load_reference().measures
+    result = data.rows([f"outcome.{m}.paired" for m in measures], periods=[period])
+    names = {code: m.name for code, m in measures.items()}
+    return page.paired_table(result.rows, names, _period_label(period))
 
 
 def _as_at(db: queries.Database) -> str | None:

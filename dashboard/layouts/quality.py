@@ -14,6 +14,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids, urlstate
+from dashboard.indicators.compare import format_value
 from dashboard.layouts.home import format_when
 from etl.periods import Quarter
 from etl.reference import load_reference
@@ -106,6 +107,8 @@ def layout(search: str = "") -> html.Div:
                 html.A("How paired-outcome completeness is defined",
                        href="/definitions#outcome.csi4.paired", id=ids.QUALITY_PAIRED_DEFINITION)]),
         chart_card(ids.QUALITY_PAIRED_CHART, "Paired-outcome completeness", heading_level=3),
+        html.H3("Paired-outcome completeness for every measure"),
+        html.Div(id=ids.QUALITY_PAIRED_ALL),
     ])
 
 
@@ -237,6 +240,31 @@ def held_back_table(held: pd.DataFrame, names: dict[str, str]) -> Component:
     })
     return data_table(df, "Rows held back (quarantined) from each area's current return",
                       numeric=("Rows held back", "Not yet resolved"))
+
+
+def paired_table(rows: pd.DataFrame, measure_names: dict[str, str], period: str) -> Component:
+    """Areas (and the programme) × measures: paired completeness, [c] / [x] / [z] by status."""
+    if rows.empty:
+        return html.P("There are no paired-outcome figures for this period.", className="lfo-empty")
+    measure = rows["indicator"].str.split(".").str[1]
+    text = [f"[{s}]" if isinstance(s, str) and s in STATUS_MARKS else format_value(v, "%")
+            for v, s in zip(rows["value"], rows["status"], strict=True)]
+    text = [t or "[x]" for t in text]
+    wide = pd.DataFrame({"area": rows["area_name"], "code": rows["area_code"],
+                         "measure": measure, "text": text})
+    order = list(dict.fromkeys(wide["code"]))
+    table = wide.pivot(index="code", columns="measure", values="text").reindex(order)
+    names = wide.drop_duplicates("code").set_index("code")["area"]
+    df = pd.DataFrame({"Area": [names[c] for c in table.index]})
+    for code, name in measure_names.items():
+        if code in table:
+            df[f"{name} (% paired)"] = table[code].to_numpy()
+    return data_table(df, f"Paired-outcome completeness by measure, {period}: of completed "
+                          "episodes with a baseline score, % with an exit score",
+                      numeric=[c for c in df.columns if c != "Area"], row_header="Area")
+
+
+STATUS_MARKS = ("c", "x", "z")
 
 
 def field_name(column: str) -> str:
