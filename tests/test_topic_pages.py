@@ -345,6 +345,11 @@ def test_the_stage_funnel_counts_each_stage(client):
     assert "In Newcastle upon Tyne: 50 referred; 50 offered (100% of referred); 50 started " \
            "(100% of offered); 40 completed (80% of started)." in stages["summary"]
     assert arr(trace(stages["figure"], "Newcastle upon Tyne")["y"]) == [50, 50, 50, 40]
+    # the programme (pooled over every area) is described, not drawn beside the area
+    assert [t["name"] for t in stages["figure"]["data"]] == ["Newcastle upon Tyne"]
+    assert "Across the programme: 138 referred" in stages["summary"]  # 50 + 40 + 40 + 4 + 4
+    alone = card(draw(client, uptake.TOPIC, period=Q_REFERRED), uptake.TOPIC.chart("stages"))
+    assert arr(trace(alone["figure"], "Programme (all areas)")["y"]) == [138, 138, 138, 98]
 
 
 def test_a_level_filter_keeps_its_interventions_and_empties_the_others(client):
@@ -422,6 +427,8 @@ def test_reach_breakdown_and_fathers_come_from_the_engine(client):
     assert "Female" in breakdown["table"] and "Male" in breakdown["table"]
     families = card(drawn, reach.TOPIC.chart("caterpillar"))
     assert 50 in trace_values(families["figure"])  # 50 families referred in Newcastle
+    assert not any("Programme" in str(t.get("name")) for t in families["figure"]["data"])
+    assert "total of the areas'" in families["notes"]
 
 
 def test_a_financial_year_only_indicator_asks_for_a_year(client):

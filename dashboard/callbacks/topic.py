@@ -307,13 +307,17 @@ def caterpillar_chart(rows: pd.DataFrame, meta: dict, f: Filters, ind: Indicator
     if not has_figures(areas):
         return empty_content(why_empty(areas, ind, f), title, subtitle, meta.get("data_as_at"))
     note = text.suppression_note(areas, meta["threshold"])
+    notes = [n for n in (note,) if n]
+    if ind.kind == "count":  # the programme's count is the sum of the areas': no benchmark
+        rows = areas.assign(benchmark=None)
+        notes.append("The programme's figure is the total of the areas', so it is not drawn.")
     table = plotted_table(sorted_for_table(rows), ind, ci=f.ci_level, columns=(
         "area_name", "value", "lower", "upper", "numerator", "denominator", "comparison",
         "trend"))
     return ChartContent(
         figure=figures.caterpillar(rows, highlight=f.areas[0] if f.areas else None),
         title=title, subtitle=subtitle, summary=text.describe_ranking(rows, ind, ci=f.ci_level),
-        table=table, indicator_ids=[ind.id], notes=[n for n in (note,) if n],
+        table=table, indicator_ids=[ind.id], notes=notes,
         data_as_at=meta.get("data_as_at"), threshold=meta.get("threshold"))
 
 

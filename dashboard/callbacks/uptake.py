@@ -51,6 +51,12 @@ def stages_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
         return shared.empty_content(shared.why_empty(rows, ind, f), title, subtitle,
                                     meta.get("data_as_at"))
     order = [*f.areas, PROGRAMME]
+    context = ""
+    if f.areas and rows.loc[rows["area_code"] != PROGRAMME, "numerator"].notna().any():
+        # the programme's counts would dwarf an area's bars: it is described, not drawn
+        context = " " + describe_stages(rows, [PROGRAMME])
+        rows = rows[rows["area_code"] != PROGRAMME]
+        subtitle += "; the programme's figures are in the summary below the chart"
     rows = rows.assign(_a=rows["area_code"].map({c: i for i, c in enumerate(order)}),
                        _s=rows["category"].map({s: i for i, s in enumerate(STAGES)}))
     rows = rows.sort_values(["_a", "_s"], kind="stable").drop(columns=["_a", "_s"])
@@ -60,7 +66,8 @@ def stages_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
         {"Category": "Stage", "Numerator": "Parents", "Value (%)": "% of the previous stage"})
     return ChartContent(
         figure=figures.stage_funnel(rows), title=title, subtitle=subtitle,
-        summary=describe_stages(rows, [c for c in order if (rows["area_code"] == c).any()]),
+        summary=describe_stages(rows, [c for c in order if (rows["area_code"] == c).any()])
+        + context,
         table=table, indicator_ids=["uptake.funnel"], notes=[n for n in (note,) if n],
         data_as_at=meta.get("data_as_at"), threshold=meta.get("threshold"))
 
