@@ -235,6 +235,9 @@ def change_sentence(now: pd.Series, then: pd.Series | None, ind: Indicator,
         opening = f"The same as in {before}, {then_text}"
     else:
         opening = f"{'Up' if v_now > v_then else 'Down'} from {then_text} in {before}"
+    pooled_now, pooled_then = now.get("areas_pooled"), then.get("areas_pooled")
+    if pd.notna(pooled_now) and pd.notna(pooled_then) and pooled_now != pooled_then:
+        opening += f", when {int(pooled_then)} areas' returns covered the period"
     if ind.kind != "proportion":
         return f"{opening}; no significance test for this figure."
     change = year_on_year(now["numerator"], now["denominator"], then["numerator"],

@@ -326,3 +326,35 @@ def test_the_address_sets_the_controls_and_reports_bad_values(client):
     assert response[ids.HOME_SORT]["value"] == od.SORT_AREA
     assert ids.HOME_ORDER not in response  # unchanged: no update
     assert "Ignored sort='bad'" in json.dumps(response[ids.HOME_MESSAGES])
+
+
+def test_an_empty_database_says_no_returns_are_loaded(tmp_path):
+    from etl.db import init_db, writer_engine
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    engine = writer_engine(url)
+    init_db(engine)
+    engine.dispose()
+    empty = create_app(DashboardSettings(database_url=url)).server.test_client()
+    response = _update_overview(empty)
+    assert "No returns are loaded yet" in json.dumps(response[ids.HOME_SUMMARY])
+    assert response[ids.chart(ids.HOME_CHART, "empty")]["hidden"] is False
+
+
+def test_a_missing_database_gives_a_message_not_an_error(tmp_path):
+    url = f"sqlite:///{tmp_path / 'missing.db'}"
+    missing = create_app(DashboardSettings(database_url=url)).server.test_client()
+    assert missing.get("/").status_code == 200
+    response = _update_overview(missing)
+    assert "The data cannot be shown just now" in json.dumps(response[ids.HOME_SUMMARY])
+
+
+def test_a_change_in_the_areas_pooled_is_said():
+    ind = od.indicators()["uptake.completion"]
+    now = pd.Series(dict(value=60.0, lower=50.0, upper=70.0, numerator=60, denominator=100,
+                         status=None, areas_pooled=12))
+    then = now.copy()
+    then[["value", "numerator", "areas_pooled"]] = [50.0, 50, 9]
+    sentence = od.change_sentence(now, then, ind, "2017-18 Q4")
+    assert sentence.startswith("Up from 50% (95% CI 50% to 70%) in 2017-18 Q4, when 9 areas' "
+                               "returns covered the period; the rise of 10.0 percentage points")
