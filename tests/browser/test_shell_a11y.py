@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from browser.axe import axe_results, axe_violations, describe
-from browser.conftest import wait_for_dash
+from browser.conftest import Browsing, wait_for_dash
 from dashboard import ids
 from dashboard.app import PAGES
 
@@ -27,22 +27,38 @@ def open_home(browsing, live_server):
     return page
 
 
-def test_home_page_has_no_wcag_violations(browsing, live_server):
-    page = open_home(browsing, live_server)
+@pytest.fixture(scope="module")
+def home(browser, live_server):
+    """The home page loaded once, for the checks that only read it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    seen = Browsing(context, context.new_page())
+    context.on("request", lambda request: seen.requests.append(request.url))
+    seen.page.on("console", lambda msg: seen.console_errors.append(msg.text)
+                 if msg.type == "error" else None)
+    open_home(seen, live_server)
+    try:
+        yield seen
+    finally:
+        context.close()
+
+
+def test_home_page_has_no_wcag_violations(home):
+    page = home.page
     results = axe_results(page)
     assert len(results["passes"]) > 10, "axe-core did not run its WCAG rules"
     assert results["violations"] == [], describe(results["violations"])
 
 
-def test_home_page_has_one_h1_and_a_title(browsing, live_server):
-    page = open_home(browsing, live_server)
+def test_home_page_has_one_h1_and_a_title(home):
+    page = home.page
     assert page.locator("h1").count() == 1
     assert page.title() == SERVICE
     assert page.get_attribute("html", "lang") == "en"
 
 
-def test_home_page_has_each_landmark_once(browsing, live_server):
-    page = open_home(browsing, live_server)
+def test_home_page_has_each_landmark_once(home):
+    page = home.page
     for selector in ("header", "nav", "main", "footer"):
         assert page.locator(selector).count() == 1, selector
     assert page.locator("footer").inner_text().count("© Crown copyright") == 1
@@ -70,21 +86,20 @@ def test_focused_links_show_the_focus_colour(browsing, live_server):
     assert background == GOVUK_FOCUS_YELLOW
 
 
-def test_no_request_leaves_localhost(browsing, live_server):
-    open_home(browsing, live_server)
-    browsing.page.wait_for_load_state("networkidle")
-    hosts = {urlsplit(u).hostname for u in browsing.requests if urlsplit(u).scheme in ("http", "https", "ws", "wss")}
-    assert browsing.requests, "no requests were recorded"
+def test_no_request_leaves_localhost(home):
+    home.page.wait_for_load_state("networkidle")
+    hosts = {urlsplit(u).hostname for u in home.requests
+             if urlsplit(u).scheme in ("http", "https", "ws", "wss")}
+    assert home.requests, "no requests were recorded"
     assert hosts <= {"127.0.0.1", "localhost"}, sorted(hosts)
 
 
-def test_page_runs_without_console_errors(browsing, live_server):
-    open_home(browsing, live_server)
-    assert browsing.console_errors == []
+def test_page_runs_without_console_errors(home):
+    assert home.console_errors == []
 
 
-def test_home_says_what_data_is_loaded(browsing, live_server, loaded_returns):
-    page = open_home(browsing, live_server)
+def test_home_says_what_data_is_loaded(home, loaded_returns):
+    page = home.page
     text = page.locator(f"#{ids.HOME_LOADED}").inner_text()
     as_at = page.locator(f"#{ids.DATA_AS_AT}").inner_text()
     if loaded_returns:
