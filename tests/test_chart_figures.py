@@ -302,3 +302,11 @@ def test_builders_give_an_empty_figure_for_no_rows(builder):
     fig = builder(areas_rows().iloc[0:0])
     assert fig.data == ()
     assert fig.layout.annotations[0].text
+
+
+def test_a_line_ending_before_the_last_quarter_is_labelled_at_the_end_with_its_quarter():
+    rows = trend_rows()
+    rows = rows[~((rows["area_code"] == "E1") & (rows["period"] == "2018-19_Q3"))]
+    fig = figures.trend_lines(rows, areas=["E1"], show_programme=False)
+    assert [(a.x, a.y, a.text) for a in fig.layout.annotations] == [
+        ("2018-19 Q3", 50.0, "Blackpool: 50% in 2018-19 Q1")]

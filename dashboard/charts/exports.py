@@ -352,7 +352,8 @@ def publication_figure(content: ChartContent, width: int = 1200, height: int = 7
     lines = footer_lines(content, width=max(60, width // 8))
     subtitle_lines = textwrap.wrap(content.subtitle, width=max(60, width // 9)) or [""]
     top = 70 + 22 * len(subtitle_lines) + 40
-    bottom = 90 + 20 * len(lines)
+    axis_space = 130  # tick labels (perhaps rotated) and the axis title sit above the footer
+    bottom = axis_space + 10 + 20 * len(lines)
     own_height = fig.layout.height or 0
     total = max(height, own_height + top + bottom - 100)
     title = f"<b>{_html(content.title)}</b><br>" + "<br>".join(
@@ -369,7 +370,7 @@ def publication_figure(content: ChartContent, width: int = 1200, height: int = 7
     fig.add_annotation(
         text="<br>".join(_html(s) for s in lines), showarrow=False, align="left",
         xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
-        yshift=-(bottom - 20 * len(lines) - 10), font={"size": 13},
+        yshift=-axis_space, font={"size": 13},
     )
     return fig
 

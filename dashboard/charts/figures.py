@@ -140,8 +140,10 @@ def trend_lines(rows: pd.DataFrame, *, areas: list[str], show_programme: bool = 
         finite = np.flatnonzero(np.isfinite(values))
         if len(finite):
             short = "Programme" if is_prog else name
-            ends.append((x_labels[finite[-1]], float(values[finite[-1]]),
-                         f"{short}: {fmt(values[finite[-1]], unit)}"))
+            label = f"{short}: {fmt(values[finite[-1]], unit)}"
+            if finite[-1] != len(values) - 1:
+                label += f" in {x_labels[finite[-1]]}"
+            ends.append((x_labels[-1], float(values[finite[-1]]), label))
         status = own["status"].astype(object).fillna("").tolist() if "status" in own else \
             [""] * len(own)
         hover = [f"{fmt(v, unit)}" + (f" ({fmt(lo, unit)} to {fmt(hi, unit)})"
@@ -167,9 +169,8 @@ def trend_lines(rows: pd.DataFrame, *, areas: list[str], show_programme: bool = 
     for x, y, label, shift in _spread_labels(ends, top):
         fig.add_annotation(x=x, y=y, text=label, showarrow=False, xanchor="left", xshift=10,
                            yshift=shift, font={"size": 14})
-    longest = max((len(label) for _, _, label in ends), default=10)
-    _base_layout(fig, xaxis={"title": {"text": "Quarter"}, "type": "category"}, yaxis=yaxis,
-                 margin={"l": 8, "r": min(320, 8 * longest + 30), "t": 48, "b": 8})
+    # plotly's autorange makes room for the labels (annotations on the x axis) inside the plot
+    _base_layout(fig, xaxis={"title": {"text": "Quarter"}, "type": "category"}, yaxis=yaxis)
     return fig
 
 
@@ -450,7 +451,8 @@ def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> go.Figure
         if is_prog:
             # light grey, hatched and outlined: told apart from the areas without colour
             marker = {"color": theme.GREY, "line": {"color": theme.DARK_GREY, "width": 1.5},
-                      "pattern": {"shape": "/", "fgcolor": theme.DARK_GREY, "solidity": 0.15}}
+                      "pattern": {"shape": "/", "fgcolor": theme.DARK_GREY, "solidity": 0.08,
+                                  "size": 16, "fillmode": "overlay"}}
             error["color"] = theme.DARK_GREY
         fig.add_trace(go.Bar(
             y=y_labels, x=np.where(np.isfinite(v), v, 0), orientation="h", name=name,
