@@ -61,7 +61,8 @@ def ranking_chart(grid_rows: pd.DataFrame, indicator_id: str, period: str, meta:
     shown = od.period_display(period)
     title = f"{ind.name} by area, {shown}"
     subtitle = ("All interventions; 99.8% confidence intervals, as in the grid above; the line is "
-                "the programme's figure")
+                "the programme's figure. The chart shows the indicator the grid is sorted by "
+                "(completion when it is sorted by name or by families against target).")
     note = text.suppression_note(rows, meta.get("threshold", 10))
     areas = rows[rows["area_code"] != od.PROGRAMME]
     empty = None

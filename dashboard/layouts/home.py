@@ -39,6 +39,7 @@ HEADLINE_TITLES = {
     "outcome.csi4.reliable_improvement": "Relationship quality reliably improved",
 }
 CHART_TITLE = "Areas ranked, with intervals"
+ATTENTION_HEADING = "home-attention-heading"
 
 #: Words and colours of a grid cell's comparison (colour always with the word).
 #: "similar" is plain text, so the eye goes to the differences.
@@ -106,8 +107,10 @@ def layout(search: str = "") -> html.Div:
                 "area's profile at that indicator; select a column heading for its topic page.",
             ),
             _sort_controls(sort, order),
+            html.A("Skip the table to Needs attention", href=f"#{ATTENTION_HEADING}",
+                   className="visually-hidden-focusable"),
             html.Div(id=ids.HOME_GRID),
-            html.H2("Needs attention"),
+            html.H2("Needs attention", id=ATTENTION_HEADING),
             html.P("Areas worse than the programme (99.8% limits) and getting worse over the last "
                    "five quarters."),
             html.Div(id=ids.HOME_ATTENTION),
