@@ -310,3 +310,15 @@ def test_a_line_ending_before_the_last_quarter_is_labelled_at_the_end_with_its_q
     fig = figures.trend_lines(rows, areas=["E1"], show_programme=False)
     assert [(a.x, a.y, a.text) for a in fig.layout.annotations] == [
         ("2018-19 Q3", 50.0, "Blackpool: 50% in 2018-19 Q1")]
+
+
+def test_funnel_labels_stay_inside_the_plot_on_the_left():
+    positions = figures.place_labels(np.array([2.0]), np.array([50.0]),
+                                     ["Blackburn with Darwen"], (0.0, 500.0), (0.0, 100.0))
+    assert positions == ["middle right"]
+
+
+def test_funnel_y_axis_shows_the_areas_not_the_limits_sweep_to_zero():
+    fig = figures.funnel_plot(areas_rows())
+    low, high = fig.layout.yaxis.range
+    assert 0 < low < 41.0 and 72.0 < high <= 100

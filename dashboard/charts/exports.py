@@ -331,6 +331,27 @@ def _kaleido() -> Any:
     return kaleido
 
 
+def _draw(fig: go.Figure, opts: dict[str, Any]) -> bytes | str:
+    """Draw with the process's kaleido server; a failed browser is restarted on the next call.
+    Any kaleido failure is raised as RuntimeError (the card shows it as a message)."""
+    global _kaleido_started
+    from kaleido.errors import KaleidoError
+
+    with _KALEIDO_LOCK:
+        try:
+            return _kaleido().calc_fig_sync(fig.to_dict(), opts=opts)
+        except (KaleidoError, RuntimeError) as exc:
+            log.warning("kaleido failed (%s); it will be restarted on the next image", exc)
+            try:
+                import kaleido
+
+                kaleido.stop_sync_server(silence_warnings=True)
+            except (KaleidoError, RuntimeError, OSError):
+                log.debug("stopping kaleido after a failure also failed", exc_info=True)
+            _kaleido_started = False
+            raise RuntimeError(f"the image could not be drawn: {exc}") from exc
+
+
 def footer_lines(content: ChartContent, width: int = 150) -> list[str]:
     """Source, data as at, the suppression note(s) and the copyright line, wrapped."""
     from dashboard.charts.card import format_as_at
@@ -387,8 +408,7 @@ def to_image(content: ChartContent, fmt: Literal["png", "svg"], width: int = 120
         raise ValueError(f"image format must be png or svg, not {fmt!r}")
     fig = publication_figure(content, width, height)
     opts = {"format": fmt, "width": width, "height": fig.layout.height, "scale": scale}
-    with _KALEIDO_LOCK:
-        data = _kaleido().calc_fig_sync(fig.to_dict(), opts=opts)
+    data = _draw(fig, opts)
     if isinstance(data, str):
         data = data.encode("utf-8")
     if fmt == "png":

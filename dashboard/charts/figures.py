@@ -175,10 +175,11 @@ def trend_lines(rows: pd.DataFrame, *, areas: list[str], show_programme: bool = 
 
 
 def _spread_labels(ends: list[tuple[str, float, str]], top: float, plot_px: float = 320,
-                   gap_px: float = 18) -> list[tuple[str, float, str, float]]:
+                   gap_px: float = 18, bottom: float = 0.0
+                   ) -> list[tuple[str, float, str, float]]:
     """End-of-line labels pushed apart vertically (``yshift`` in pixels) where lines end close
     together, so no label hides another. Assumes a y axis from 0 to ``top`` over ``plot_px``."""
-    scale = plot_px / top if top > 0 else 1.0
+    scale = plot_px / (top - bottom) if top > bottom else 1.0
     out: list[tuple[str, float, str, float]] = []
     for x in dict.fromkeys(e[0] for e in ends):
         group = sorted((e for e in ends if e[0] == x), key=lambda e: e[1])
@@ -284,6 +285,7 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figur
     areas = areas[_num(areas, "denominator") > 0]
     if areas.empty:
         return empty_figure("No area has a figure for the period chosen.")
+    values = _num(areas, "value")
     num, den = _num(areas, "numerator"), _num(areas, "denominator")
     bench = _programme_value(rows)
     p = bench / 100 if bench is not None else funnel.baseline(num, den)
@@ -291,6 +293,14 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figur
     limits = funnel.limits_at(p, funnel.populations(lo_axis, hi_axis))
     fig = go.Figure()
     pop = limits["population"].to_numpy()
+    # the y axis shows the areas and the limits where the areas are, not the limits' full
+    # sweep to 0% and 100% at tiny denominators
+    at_smallest = funnel.limits_at(p, [float(den.min())])
+    y_span = (max(0.0, float(min(values.min(), at_smallest["lower_998"].iloc[0]))),
+              min(100.0, float(max(values.max(), at_smallest["upper_998"].iloc[0]))))
+    pad = max(1.0, 0.08 * (y_span[1] - y_span[0]))
+    y_span = (max(0.0, y_span[0] - pad), min(100.0, y_span[1] + pad))
+    ends: list[tuple[float, float, str]] = []
     for name, column, dash in (("99.8% limits", "998", "dash"), ("95% limits", "95", "dot")):
         for side in ("upper", "lower"):
             y = limits[f"{side}_{column}"].to_numpy()
@@ -301,20 +311,20 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figur
                 hovertemplate=f"{side.title()} {name[:-7]} limit at %{{x:,}}: %{{y:.1f}}%"
                               "<extra></extra>",
             ))
-            fig.add_annotation(x=pop[-1], y=y[-1], text=f"{name[:-7]} {side}", showarrow=False,
-                               xanchor="left", font={"size": 12})
+            ends.append((pop[-1], float(y[-1]), f"{name[:-7]} {side}"))
     fig.add_trace(go.Scatter(
         x=pop, y=limits["baseline"].to_numpy(), mode="lines", name=f"Programme {fmt(p * 100, unit)}",
         line={"color": theme.DARK_GREY, "width": 2}, hoverinfo="skip"))
+    for x, y, label, shift in _spread_labels(ends, y_span[1], plot_px=360, gap_px=15,
+                                             bottom=y_span[0]):
+        fig.add_annotation(x=x, y=y, text=label, showarrow=False, xanchor="left", yshift=shift,
+                           font={"size": 12})
     labels = funnel.significance(num, den, p)
     words = [_SIG_WORDS.get(str(label), (None, "not tested")) for label in labels]
     comps = [_funnel_word(d, polarity) for d, _ in words]
     big = (areas["area_code"] == highlight).to_numpy()
     texts = [f"{n} ({c})" if w != "within the 95% limits" else str(n)
              for n, c, (_, w) in zip(areas["area_name"], comps, words, strict=True)]
-    values = _num(areas, "value")
-    y_span = (float(np.nanmin([values.min(), limits["lower_998"].min()])),
-              float(np.nanmax([values.max(), limits["upper_998"].max()])))
     positions = place_labels(den, values, texts, (0.0, float(hi_axis)), y_span)
     texts = [f"<b>{t}</b>" if b else t for t, b in zip(texts, big, strict=True)]
     groups = pd.DataFrame({"comp": comps, "where": [w for _, w in words]})
@@ -335,7 +345,7 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figur
             customdata=[f"{fmt(x, unit)}, {comp} ({where})" for x in v],
             hovertemplate="%{text}: %{customdata}; denominator %{x:,}<extra></extra>",
         ))
-    yaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}}
+    yaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}, "range": list(y_span)}
     if unit.strip().startswith("%"):
         yaxis["ticksuffix"] = "%"
     denominator = ind.denominator if ind else "Denominator"
@@ -378,7 +388,8 @@ def place_labels(x: np.ndarray, y: np.ndarray, texts: Sequence[str],
         own = [m for j, m in enumerate(markers) if j != i]
         for pos in _POSITIONS:
             r = box(px[i], py[i], w, h, pos)
-            if not clash(r, placed) and not clash(r, own):
+            inside = r[0] >= 0 and r[2] <= size_px[0]
+            if inside and not clash(r, placed) and not clash(r, own):
                 out[i] = pos
                 placed.append(r)
                 break
