@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
@@ -216,12 +217,11 @@ def area_groups(topic: layout.Topic, areas: pd.DataFrame, chosen: Sequence[str])
         codes = list(part["area_code"])
         out.append(html.Fieldset([
             html.Legend(region_name, className="fs-6 fw-bold mb-1"),
-            dcc.Checklist(
+            dbc.Checklist(
                 id=ids.topic_areas(topic.key, region_name),
                 options=[{"label": n, "value": c} for c, n in zip(part["area_code"],
                                                                  part["area_name"], strict=True)],
                 value=[c for c in chosen if c in codes],
-                inputClassName="form-check-input me-1", labelClassName="form-check-label d-block",
             ),
         ], className="col-sm-6 col-lg-3 mb-2"))
     return out

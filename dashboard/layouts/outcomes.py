@@ -3,7 +3,7 @@ measure, with the caveats that go with them."""
 
 from __future__ import annotations
 
-from dash import dcc, html
+from dash import html
 from dash.development.base_component import Component
 
 from dashboard.indicators.definitions import CAVEATS
@@ -20,23 +20,18 @@ def _extra_cards() -> list[Component]:
     caveats = html.Aside(
         [html.H3("Read these figures with care", className="h5"),
          html.Ul([html.Li(CAVEATS[0]), html.Li(CAVEATS[1])]),
-         html.P(id=TOPIC.part("definition-links"), className="small mb-0")],
+         html.P("Recovery counts only parents at caseness (past the clinical cut-off) at "
+                "baseline; a reliable change is one of at least the measure's reliable change "
+                "index. The definitions of each figure are linked above.", className="mb-0")],
         className="lfo-caveats border-start border-4 ps-3 mb-4",
         **{"aria-label": "Caveats for outcome figures"},
     )
     return [
         html.H2("Outcomes for the chosen measure"),
-        html.Div(className="row", children=[
-            html.Div(className="col-lg-8", children=[
-                chart_card(TOPIC.chart("change"),
-                           "Reliable improvement, recovery and deterioration", heading_level=3),
-                chart_card(TOPIC.chart("mean"), "Mean change in score", heading_level=3),
-            ]),
-            html.Div(className="col-lg-4", children=[caveats, dcc.Markdown(
-                "Recovery counts only parents who were at caseness (above the clinical cut-off) "
-                "at baseline; reliable change needs a change of at least the measure's reliable "
-                "change index.", className="small")]),
-        ]),
+        caveats,
+        chart_card(TOPIC.chart("change"), "Reliable improvement, recovery and deterioration",
+                   heading_level=3),
+        chart_card(TOPIC.chart("mean"), "Mean change in score", heading_level=3),
     ]
 
 

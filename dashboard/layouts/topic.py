@@ -111,12 +111,13 @@ def characteristic_label(char: str) -> str:
 
 
 def _radios(control_id: str, options: Sequence[tuple[str, str]], value: str, *,
-            columns: bool = False) -> dcc.RadioItems:
-    return dcc.RadioItems(
+            columns: bool = False) -> dbc.RadioItems:
+    """Plain radio inputs with labels (Dash 4's dcc.RadioItems fails axe: see
+    docs/dashboard-dev.md)."""
+    return dbc.RadioItems(
         id=control_id, value=value,
         options=[{"label": label, "value": v} for v, label in options],
         className="lfo-radios" + (" lfo-radios--columns" if columns else ""),
-        inputClassName="form-check-input me-1", labelClassName="form-check-label me-3",
     )
 
 

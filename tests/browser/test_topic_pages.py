@@ -1,0 +1,231 @@
+"""Reach, Uptake and Outcomes in headless Chromium: axe-core (WCAG 2.2 A and AA) finds nothing on
+any of them, the filters live in the address (a link reopens the view, back returns), a keyboard
+reaches every control and every download, and a researcher takes the Outcomes chart away as PNG,
+SVG, CSV and Excel with the plotted numbers and the metadata inside.
+
+One browser page for the module, on the hand-worked database of ``tests/test_topic_pages.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import Browser, Page
+from test_topic_pages import BLACKPOOL, MANCHESTER, NEWCASTLE, Q_ENDED, build_topic_db
+
+from browser.axe import axe_results, describe
+from browser.conftest import serving, wait_for_dash
+from dashboard import ids
+from dashboard.app import create_app
+from dashboard.charts.exports import read_png_text
+from dashboard.indicators.definitions import indicators
+from dashboard.layouts import outcomes, reach, uptake
+from dashboard.settings import DashboardSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "screenshots"
+CHANGE = outcomes.TOPIC.chart("change")
+CHANGE_TITLE = "Reliable improvement, recovery and deterioration"
+LABELS = {"png": "PNG", "svg": "SVG", "csv": "CSV", "xlsx": "Excel"}
+# hand-worked in tests/test_topic_pages.py: Newcastle 30 of 40 paired episodes reliably improved,
+# 30 of 40 at caseness recovered, none deteriorated
+NEWCASTLE_PLOTTED = {"Reliable improvement": 75.0, "Recovery": 75.0, "Reliable deterioration": 0.0}
+RI = indicators()["outcome.csi4.reliable_improvement"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    url = build_topic_db(tmp_path_factory.mktemp("topic-browser") / "topic.db")
+    with serving(create_app(DashboardSettings(database_url=url))) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
+                                  accept_downloads=True)
+    context.set_default_timeout(30_000)
+    p = context.new_page()
+    try:
+        yield p
+    finally:
+        context.close()
+
+
+def open_topic(page: Page, base: str, path: str, search: str = "") -> None:
+    page.goto(f"{base}{path}{search}")
+    wait_for_dash(page)
+    key = path.strip("/")
+    page.wait_for_function(
+        f"() => document.getElementById('{ids.chart(f'{key}-caterpillar', 'heading')}')"
+        ".textContent.includes(', ')")
+    wait_for_dash(page)
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def assert_no_violations(page: Page) -> None:
+    for summary in page.locator("details.chart-table-twin:visible > summary").all():
+        summary.click()  # the twins' tables are checked too
+    results = axe_results(page)
+    assert len(results["passes"]) > 10, "axe-core did not run its WCAG rules"
+    assert results["violations"] == [], describe(results["violations"])
+
+
+@pytest.mark.parametrize("topic", [reach.TOPIC, uptake.TOPIC, outcomes.TOPIC],
+                         ids=lambda t: t.key)
+def test_topic_page_has_one_h1_and_no_wcag_violations(page, server, topic):
+    open_topic(page, server, topic.path, f"?period={Q_ENDED}&area={NEWCASTLE}")
+    assert page.locator("h1").count() == 1
+    assert page.locator("h1").inner_text() == topic.title
+    assert page.title().startswith(f"{topic.title} – ")
+    assert_no_violations(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{topic.key}.png"), full_page=True)
+
+
+def test_an_la_lead_compares_her_area_with_two_others_and_shares_the_link(page, server):
+    open_topic(page, server, "/uptake", f"?period={Q_ENDED}")
+    for name in ("Newcastle upon Tyne", "Blackpool", "Manchester"):
+        page.get_by_label(name, exact=True).check()
+        wait_for_dash(page)
+    page.wait_for_function("() => (window.location.search.match(/area=/g) || []).length === 3")
+    assert sorted(query(page)["area"]) == sorted([NEWCASTLE, BLACKPOOL, MANCHESTER])
+    trend = uptake.TOPIC.chart("trend")
+    page.wait_for_function(f"() => document.getElementById('{ids.chart(trend, 'summary')}')"
+                           ".textContent.includes('Manchester')")
+    legend = page.locator(f"#{ids.chart(trend, 'graph')} .legend").first.text_content()
+    summary = page.locator(f"#{ids.chart(trend, 'summary')}").inner_text()
+    for name in ("Newcastle upon Tyne", "Blackpool", "Manchester"):
+        assert name in legend and name in summary
+    assert "Programme (all areas)" in legend and "The programme" in summary
+    shared_link = page.url
+    page.goto("about:blank")
+    page.goto(shared_link)  # the shared link reopens the same view
+    wait_for_dash(page)
+    page.wait_for_selector(f"#{ids.topic_part('uptake', 'areas')} input[type=checkbox]")
+    wait_for_dash(page)
+    for name in ("Newcastle upon Tyne", "Blackpool", "Manchester"):
+        assert page.get_by_label(name, exact=True).is_checked()
+    assert not page.get_by_label("Gateshead", exact=True).is_checked()
+    assert page.locator(f"#{ids.topic_part('uptake', 'period')}").input_value() == Q_ENDED
+
+
+def test_quick_picks_and_back_and_forward_follow_the_address(page, server):
+    open_topic(page, server, "/uptake", f"?period={Q_ENDED}&area={NEWCASTLE}")
+    page.get_by_role("button", name="Programme only (clear the ticks)").click()
+    page.wait_for_function("() => !window.location.search.includes('area=')")
+    assert not page.get_by_label("Newcastle upon Tyne", exact=True).is_checked()
+    page.go_back()
+    page.wait_for_function(f"() => window.location.search.includes('area={NEWCASTLE}')")
+    wait_for_dash(page)
+    assert page.get_by_label("Newcastle upon Tyne", exact=True).is_checked()
+    page.get_by_role("button", name="Tick every area").click()
+    page.wait_for_function("() => (window.location.search.match(/area=/g) || []).length > 5")
+    assert page.get_by_label("Dorset", exact=True).is_checked()
+
+
+def test_a_bad_link_shows_a_message_not_an_error(page, server):
+    page.goto(f"{server}/outcomes?measure=shoe&area=E99999999")
+    wait_for_dash(page)
+    notice = page.locator(f"#{ids.topic_part('outcomes', 'messages')}")
+    notice.get_by_text("Ignored measure='shoe'").wait_for()
+    assert "There is no programme area E99999999" in notice.inner_text()
+    assert page.locator("h1").inner_text() == "Outcomes"
+
+
+def test_keyboard_reaches_every_control_and_every_download(page, server):
+    open_topic(page, server, "/outcomes", f"?period={Q_ENDED}&area={NEWCASTLE}")
+    wanted = page.evaluate("""() => Array.from(document.querySelectorAll(
+        'main input, main select, main button, main summary')).filter(
+        e => e.offsetParent !== null).map(e => e.id || e.name ||
+        (e.closest('label') || e).textContent.trim())""")
+    radio_groups = page.evaluate("""() => Array.from(new Set(Array.from(
+        document.querySelectorAll('main input[type=radio]')).map(e => e.name)))""")
+    page.locator(f"#{ids.SKIP_LINK}").focus()
+    page.keyboard.press("Enter")  # to the main content, as a keyboard user would
+    reached, groups = set(), set()
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        info = page.evaluate("""() => { const e = document.activeElement;
+            if (!e || !e.closest('main')) return null;
+            return {key: e.id || e.name || (e.closest('label') || e).textContent.trim(),
+                    type: e.type || '', name: e.name || ''}; }""")
+        if info is None:
+            if reached:
+                break
+            continue
+        reached.add(info["key"])
+        if info["type"] == "radio":
+            groups.add(info["name"])
+    radios = {k for k in wanted if k in radio_groups}
+    others = [k for k in wanted if k not in radios and not page.evaluate(
+        "k => !!document.querySelector(`input[type=radio][name='${k}']`)", k)]
+    missing_controls = [k for k in others if k not in reached]
+    assert not missing_controls, missing_controls
+    assert set(radio_groups) <= groups | reached
+    downloads = page.get_by_role("button", name=f"Download {CHANGE_TITLE}")
+    assert downloads.count() >= 4
+
+
+def download(page: Page, fmt: str) -> tuple[str, bytes]:
+    section = page.locator(f"#{ids.chart(CHANGE, 'section')}")
+    with page.expect_download(timeout=90_000) as info:
+        section.get_by_role("button", name=f"Download {CHANGE_TITLE} as {LABELS[fmt]}",
+                            exact=True).click()
+    d = info.value
+    return d.suggested_filename, Path(d.path()).read_bytes()
+
+
+def test_a_researcher_downloads_the_outcomes_chart_with_numbers_and_metadata(page, server):
+    open_topic(page, server, "/outcomes", f"?period={Q_ENDED}&area={NEWCASTLE}")
+    page.wait_for_function(
+        f"() => document.getElementById('{ids.chart(CHANGE, 'summary')}').textContent.length")
+
+    name, data = download(page, "csv")
+    assert name.startswith(f"lfo-{CHANGE}-") and name.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    newcastle = {r["Outcome"]: float(r["Value (%)"]) for r in rows
+                 if r["Area"] == "Newcastle upon Tyne"}
+    assert newcastle == NEWCASTLE_PLOTTED
+    ri = next(r for r in rows if r["Outcome"] == "Reliable improvement")
+    assert ri["definition"].startswith(RI.definition.rstrip("."))
+    assert ri["definitions_version"] == "1"
+
+    name, data = download(page, "xlsx")
+    assert name.endswith(".xlsx")
+    wb = load_workbook(io.BytesIO(data))
+    table = list(wb["Table_1"].iter_rows(min_row=5, values_only=True))
+    header = list(table[0])
+    got = {r[header.index("Outcome")]: r[header.index("Value (%)")] for r in table[1:]
+           if r[header.index("Area")] == "Newcastle upon Tyne"}
+    assert got == NEWCASTLE_PLOTTED
+    defined = [r[0] for r in wb["Definitions"].iter_rows(min_row=4, values_only=True)]
+    assert RI.id in defined and "outcome.csi4.recovery" in defined
+
+    name, data = download(page, "png")
+    assert data.startswith(b"\x89PNG")
+    chunks = read_png_text(data)
+    assert CHANGE_TITLE in chunks["Title"]
+    assert RI.definition.rstrip(".") in chunks["Description"]
+    assert chunks["Copyright"] == "© Crown copyright"
+    png_rows = [r for r in csv.DictReader(io.StringIO(chunks["Data"]))
+                if r["Area"] == "Newcastle upon Tyne"]
+    assert {r["Outcome"]: float(r["Value (%)"]) for r in png_rows} == NEWCASTLE_PLOTTED
+
+    name, data = download(page, "svg")
+    root = ET.fromstring(data)
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert CHANGE_TITLE in root.find("s:title", ns).text
+    assert RI.definition.rstrip(".") in root.find("s:desc", ns).text
+    assert "Newcastle upon Tyne" in data.decode("utf-8")
+    assert "© Crown copyright" in data.decode("utf-8")
