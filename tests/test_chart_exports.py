@@ -160,6 +160,12 @@ def test_xlsx_table_has_a_title_then_numbers_as_numbers_and_c_as_text(workbook):
     assert ws["E6"].number_format == "#,##0"
 
 
+def test_xlsx_table_has_no_blank_cells_a_missing_figure_without_status_is_x():
+    table = pd.DataFrame({"Area": ["Essex"], "Recent trend": [None], "Value (%)": [72.5]})
+    wb = load_workbook(io.BytesIO(exports.to_xlsx(content(table=table))))
+    assert list(wb["Table_1"].iter_rows(min_row=6, values_only=True)) == [("Essex", "[x]", 72.5)]
+
+
 def test_xlsx_table_is_an_excel_table_with_no_blank_rows_and_no_merged_cells(workbook):
     ws = workbook["Table_1"]
     assert ws.tables["Table_1"].ref == "A5:E8"

@@ -288,8 +288,8 @@ def _table_sheet(ws: Any, content: ChartContent, n_notes: int) -> None:
         for column in shown:
             value = table[column].iloc[i]
             if pd.isna(value):
-                row.append(f"[{mark}]" if isinstance(mark, str) and mark and column in numeric
-                           else None)
+                # no blank cells (Analysis Function guidance): the row's status, else [x]
+                row.append(f"[{mark}]" if isinstance(mark, str) and mark else "[x]")
             elif column in numeric:
                 row.append(float(value) if not float(value).is_integer() else int(value))
             else:
