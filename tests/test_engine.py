@@ -239,3 +239,8 @@ def test_an_empty_period_shows_zeros_and_forces_no_secondary_suppression(tmp_pat
     black = one(rows, BLACKPOOL, "2017-18_Q1")
     assert (black["numerator"], black["denominator"], black["status"]) == (0, 0, "x")
     assert one(rows, NEWCASTLE, "2017-18_Q1")["value"] == pytest.approx(100.0)
+
+
+def test_progress_to_target_in_a_year_with_no_referrals_is_zero(url):
+    rows = run(url, ["reach.target"], periods=("2016-17_Q1",), areas=(NEWCASTLE,)).rows
+    assert one(rows, NEWCASTLE, "2016-17_Q1")["value"] == 0

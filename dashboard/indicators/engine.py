@@ -110,27 +110,46 @@ def _trend_quarters(periods: list[str]) -> dict[str, list[str]]:
 # --- computing -------------------------------------------------------------------------------
 
 
-def _with_programme(fig: pd.DataFrame, cov: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
-    """Complete area x period grid (zeros where an area covering the period had none), coverage
-    status, and the programme row pooled over covered areas."""
+def _categories(ind: Indicator, breakdowns: list[str]) -> list:
+    """Every category an indicator reports, whether or not the data has rows for it."""
+    if ind.kind == "breakdown":
+        from etl.reference import BREAKDOWNS
+
+        return [f"{b}:{c}" for b in breakdowns for c in BREAKDOWNS[b]]
+    if ind.kind == "funnel":
+        return ["referred", "offered", "started", "completed"]
+    return [None]
+
+
+def _used_columns(ind: Indicator, category) -> list[str]:
+    """The columns that hold a real zero when an area has no rows for a period."""
+    if ind.kind in ("count", "target", "rate") or category == "referred":
+        return ["numerator"]
+    if ind.kind in ("mean", "ratio"):
+        return ["denominator", "n", "total", "sumsq"]
+    if ind.kind == "median":
+        return ["denominator"]
+    return ["numerator", "denominator"]
+
+
+def _with_programme(ind: Indicator, fig: pd.DataFrame, cov: pd.DataFrame, periods: list[str],
+                    categories: list) -> pd.DataFrame:
+    """Complete area x period x category grid (zeros where an area covering the period had no
+    rows), coverage status, and the programme row pooled over covered areas."""
     areas = cov[["area_code", "period_end"]]
-    cats = fig["category"].drop_duplicates().tolist() if not fig.empty else [None]
     grid = pd.MultiIndex.from_product(
-        [areas["area_code"], periods, cats], names=KEYS).to_frame(index=False)
+        [areas["area_code"], periods, categories], names=KEYS).to_frame(index=False)
     ends = pd.Series({p: _bounds(p)[1] for p in periods}, name="p_end")
     grid = grid.join(ends, on="period").merge(areas, on="area_code", how="left")
     grid["covered"] = grid["period_end"].notna() & (grid["period_end"] >= grid["p_end"])
     fig = fig.astype({"category": object})
     grid = grid.astype({"category": object})
     full = grid.merge(fig, on=KEYS, how="left", indicator=True)
-    # an area covering the period with no rows for it has real zeros, in the columns that the
-    # category uses (a funnel's first stage has no denominator)
     absent = full["covered"] & (full["_merge"] == "left_only")
-    used = fig.assign(_k=fig["category"].astype(object)).groupby("_k", dropna=False)[SUMS].agg(
-        lambda col: col.notna().any())
-    for c in SUMS:
-        uses = full["category"].map(used[c]).fillna(False).astype(bool) if len(used) else False
-        full.loc[absent & uses, c] = 0.0
+    for category in categories:
+        rows = absent & (full["category"].isna() if category is None
+                         else full["category"] == category)
+        full.loc[rows, _used_columns(ind, category)] = 0.0
     full = full.drop(columns="_merge")
     full.loc[~full["covered"], SUMS] = np.nan
     covered = full[full["covered"]]
@@ -179,7 +198,7 @@ def _target(df: pd.DataFrame, cov: pd.DataFrame, quarters: pd.DataFrame) -> pd.D
     q = quarters[quarters["area_code"] != PROGRAMME][["area_code", "period", "numerator"]]
     q = q.assign(_fy=q["period"].str.slice(0, 7), _upto=q["period"].str.slice(-1).astype(int))
     q = q.sort_values(["area_code", "_fy", "_upto"])
-    q["_cum"] = q.groupby(["area_code", "_fy"])["numerator"].cumsum()
+    q["_cum"] = q["numerator"].astype(float).groupby([q["area_code"], q["_fy"]]).cumsum()
     df = df.assign(_fy=df["period"].str.slice(0, 7),
                    _upto=np.where(df["period"].str.contains("_Q"),
                                   df["period"].str.slice(-1), "4").astype(int))
@@ -253,7 +272,7 @@ def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFra
         breakdowns=None if table != "sum_reach" else ["all", *_breakdowns(ind, query)],
     )
     fig = figures(ind, summary, _breakdowns(ind, query))
-    df = _with_programme(fig, cov, needed)
+    df = _with_programme(ind, fig, cov, needed, _categories(ind, _breakdowns(ind, query)))
     if ind.id == "reach.target":
         quarters = df[df["period"].str.contains("_Q")]
         df = _target(df[df["period"].isin(periods)].copy(), cov, quarters)
