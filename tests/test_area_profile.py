@@ -32,13 +32,16 @@ def _episodes(completed: int, dropped: int) -> list[dict]:
     return done + [episode("dropped_out", "2018-06-10") for _ in range(dropped)] + later
 
 
-@pytest.fixture(scope="module")
-def db_url(tmp_path_factory) -> str:
+def build_area_db(path: Path) -> str:
     """Three areas with returns for 2018-19 Q4: completion 30/40, 20/40 and 12/20 in
-    2018-19 Q1."""
-    path = tmp_path_factory.mktemp("area") / "lfo.db"
+    2018-19 Q1 (also used by the browser tests)."""
     return build_db(path, {BLACKPOOL: _episodes(30, 10), GATESHEAD: _episodes(20, 20),
                            MANCHESTER: _episodes(12, 8)})
+
+
+@pytest.fixture(scope="module")
+def db_url(tmp_path_factory) -> str:
+    return build_area_db(tmp_path_factory.mktemp("area") / "lfo.db")
 
 
 @pytest.fixture(scope="module")

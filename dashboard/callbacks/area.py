@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
 import pandas as pd
@@ -159,10 +160,16 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
     """Attach the area profile's callbacks to ``app``."""
     threshold = settings.suppression_threshold
     n_frame = len(frame_outputs())
+    # The page's parts are drawn by parallel requests. etl.db.reader_engine gives SQLite a
+    # SingletonThreadPool of 5, which closes the connections of older threads, even in use, once
+    # more than 5 threads have read (a segfault under werkzeug's thread per request). Until the
+    # pool is changed, this page's reads take turns.
+    reads = threading.Lock()
 
     def update_area_frame(state: dict | None) -> list:
         try:
-            return frame(db, threshold, state)
+            with reads:
+                return frame(db, threshold, state)
         except queries.READ_ERRORS as exc:
             log.warning("area profile: %s", exc)
             out = [no_update] * n_frame
@@ -176,7 +183,8 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
             raise PreventUpdate
         data = indicator_data(db, threshold)
         try:
-            return make(data, view(data, store, compare, period), *extra)
+            with reads:
+                return make(data, view(data, store, compare, period), *extra)
         except queries.READ_ERRORS as exc:
             log.warning("area profile, %s: %s", name, exc)
             if n_outputs == 1:

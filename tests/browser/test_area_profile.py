@@ -1,0 +1,174 @@
+"""The area profile in headless Chromium: an LA lead compares her area with two others and shares
+the link; keyboard access to every control and download; an axe-core scan; a bad code.
+
+One page for the module (page loads are the slow part), on the small database of
+tests/test_area_profile.py. Set ``LFO_UPDATE_SCREENSHOTS=1`` to write docs/screenshots/area.png.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page
+from test_area_profile import BLACKPOOL, GATESHEAD, MANCHESTER, REFERENCE, build_area_db
+
+from browser.axe import axe_violations, describe
+from browser.conftest import ROOT, serving, wait_for_dash
+from dashboard import ids
+
+TREND_TABLE = f"#{ids.chart(ids.AREA_TREND_CHART, 'table')} table"
+SPINE_SUMMARY = f"#{ids.chart(ids.AREA_SPINE_CHART, 'summary')}"
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from dashboard.app import create_app
+    from dashboard.settings import DashboardSettings
+
+    url = build_area_db(tmp_path_factory.mktemp("area-browser") / "lfo.db")
+    with serving(create_app(DashboardSettings(database_url=url))) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser_context(browser: Browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.set_default_timeout(20_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def profile(browser_context, base_url: str) -> Page:
+    page = browser_context.new_page()
+    page.goto(f"{base_url}/area/{BLACKPOOL}")
+    wait_for_profile(page)
+    return page
+
+
+def wait_for_profile(page: Page) -> None:
+    wait_for_dash(page)
+    page.wait_for_function(
+        "sel => (document.querySelector(sel)?.textContent || '').startsWith('Of ')",
+        arg=SPINE_SUMMARY)
+    page.wait_for_selector(f"input#{ids.AREA_COMPARE_TYPE}-{GATESHEAD}", state="attached")
+    wait_for_dash(page)
+
+
+def ticked(page: Page) -> list[str]:
+    return page.eval_on_selector_all(
+        f"input[id^='{ids.AREA_COMPARE_TYPE}-']:checked", "els => els.map(e => e.value)")
+
+
+def view_of(page: Page) -> dict:
+    """What a reader sees: boxes ticked, indicator, period, the trend chart's data and names."""
+    return {
+        "ticked": sorted(ticked(page)),
+        "indicator": page.eval_on_selector(f"#{ids.AREA_INDICATOR} input:checked", "e => e.value"),
+        "period": page.eval_on_selector(f"#{ids.AREA_PERIOD}", "e => e.value"),
+        "trend_table": page.inner_text(TREND_TABLE),
+        "trend_title": page.inner_text(f"#{ids.chart(ids.AREA_TREND_CHART, 'heading')}"),
+        "spine": page.inner_text(SPINE_SUMMARY),
+    }
+
+
+def test_area_profile_has_no_axe_violations_and_one_h1(profile: Page):
+    violations = axe_violations(profile)
+    if os.environ.get("LFO_UPDATE_SCREENSHOTS"):
+        profile.screenshot(path=str(ROOT / "docs" / "screenshots" / "area.png"), full_page=True)
+    assert violations == [], describe(violations)
+    assert profile.locator("h1").count() == 1
+    assert profile.inner_text("h1") == "Blackpool: area profile"
+
+
+def test_la_lead_compares_with_two_areas_and_the_shared_link_reopens_the_view(
+        profile: Page, browser_context, base_url: str):
+    page = profile
+    page.check(f"#{ids.AREA_COMPARE_TYPE}-{GATESHEAD}")
+    page.wait_for_url(f"**compare={GATESHEAD}*")
+    page.check(f"#{ids.AREA_COMPARE_TYPE}-{MANCHESTER}")
+    page.wait_for_url(f"**compare={GATESHEAD},{MANCHESTER}*")
+    page.get_by_label("Offers taken up", exact=True).check()
+    page.wait_for_url("**indicator=uptake.start*")
+    page.select_option(f"#{ids.AREA_PERIOD}", "2018-19_Q2")
+    page.wait_for_url("**period=2018-19_Q2*")
+    page.wait_for_function(
+        "sel => document.querySelector(sel)?.textContent.includes('Offers taken up')",
+        arg=f"#{ids.chart(ids.AREA_TREND_CHART, 'heading')}")
+    wait_for_dash(page)
+    for name in ("Gateshead", "Manchester"):
+        page.wait_for_function("([sel, n]) => document.querySelector(sel)?.textContent"
+                               ".includes(n)", arg=[TREND_TABLE, name])
+    shared = page.evaluate("() => location.href")
+    assert shared == (f"{base_url}/area/{BLACKPOOL}?compare={GATESHEAD},{MANCHESTER}"
+                      "&period=2018-19_Q2&indicator=uptake.start")
+    before = view_of(page)
+    assert before["ticked"] == sorted([GATESHEAD, MANCHESTER])
+
+    other = browser_context.new_page()
+    try:
+        other.goto(shared)
+        wait_for_profile(other)
+        other.wait_for_function(
+            "sel => document.querySelector(sel)?.textContent.includes('Manchester')",
+            arg=TREND_TABLE)
+        assert view_of(other) == before
+    finally:
+        other.close()
+
+
+def test_back_returns_to_the_previous_comparison(profile: Page):
+    page = profile
+    for _ in range(3):  # the period, the indicator, then Manchester
+        page.go_back()
+    page.wait_for_url(f"**/area/{BLACKPOOL}?compare={GATESHEAD}")
+    page.wait_for_function(
+        "id => !document.getElementById(id)?.checked",
+        arg=f"{ids.AREA_COMPARE_TYPE}-{MANCHESTER}")
+    assert ticked(page) == [GATESHEAD]
+    assert page.eval_on_selector(f"#{ids.AREA_INDICATOR} input:checked",
+                                 "e => e.value") == "uptake.completion"
+
+
+def test_keyboard_reaches_every_control_and_download(profile: Page):
+    page = profile
+    page.goto(page.url)
+    wait_for_profile(page)
+    page.focus(f"#{ids.SKIP_LINK}")
+    seen: set[str] = set()
+    for _ in range(140):
+        page.keyboard.press("Tab")
+        seen.add(page.evaluate(
+            "() => { const e = document.activeElement; return e.id || "
+            "(e.closest('button[id]') || {}).id || e.tagName; }"))
+    wanted = {ids.AREA_SWITCH, ids.AREA_SWITCH_GO, ids.AREA_PERIOD, ids.AREA_PICK_REGION,
+              ids.AREA_PICK_IMD, ids.AREA_PICK_CLEAR,
+              *(f"{ids.AREA_COMPARE_TYPE}-{c}" for c in REFERENCE if c != BLACKPOOL)}
+    assert wanted <= seen, wanted - seen
+    buttons = page.eval_on_selector_all(
+        "button.chart-download", "els => els.filter(e => e.offsetParent).map(e => e.id)")
+    assert len(buttons) >= 12  # every card with figures (an empty card shows no downloads)
+    assert set(buttons) <= seen, set(buttons) - seen
+    radios = page.eval_on_selector_all(
+        f"#{ids.AREA_INDICATOR} input:checked, #{ids.AREA_BREAKDOWN} input:checked",
+        "els => els.map(e => e.id)")
+    assert set(radios) <= seen
+
+
+def test_unknown_area_shows_a_message_and_links_to_every_area(browser_context, base_url: str):
+    page = browser_context.new_page()
+    try:
+        page.goto(f"{base_url}/area/E99999999")
+        wait_for_dash(page)
+        page.wait_for_selector(f"#{ids.AREA_NOT_FOUND} a")
+        assert page.inner_text("h1") == "Area not found"
+        hrefs = page.eval_on_selector_all(f"#{ids.AREA_NOT_FOUND} a[href^='/area/']",
+                                          "els => els.map(e => e.getAttribute('href'))")
+        assert sorted(hrefs) == sorted(f"/area/{c}" for c in REFERENCE)
+        assert axe_violations(page) == []
+    finally:
+        page.close()
