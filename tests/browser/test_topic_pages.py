@@ -145,36 +145,43 @@ def test_a_bad_link_shows_a_message_not_an_error(page, server):
 
 def test_keyboard_reaches_every_control_and_every_download(page, server):
     open_topic(page, server, "/outcomes", f"?period={Q_ENDED}&area={NEWCASTLE}")
-    wanted = page.evaluate("""() => Array.from(document.querySelectorAll(
-        'main input, main select, main button, main summary')).filter(
-        e => e.offsetParent !== null).map(e => e.id || e.name ||
-        (e.closest('label') || e).textContent.trim())""")
-    radio_groups = page.evaluate("""() => Array.from(new Set(Array.from(
-        document.querySelectorAll('main input[type=radio]')).map(e => e.name)))""")
+    page.wait_for_selector(f"#{ids.topic_part('outcomes', 'areas')} input[type=checkbox]")
+    wait_for_dash(page)
+    # number every visible control; a radio group is one tab stop (arrows move within it)
+    controls = page.evaluate("""() => {
+        const els = Array.from(document.querySelectorAll(
+            'main input, main select, main button, main summary')).filter(
+            e => e.offsetParent !== null);
+        els.forEach((e, i) => { e.dataset.kb = String(i); });
+        return els.map(e => ({type: e.type || e.tagName.toLowerCase(), name: e.name || '',
+                              label: e.getAttribute('aria-label') || e.textContent.trim()}));
+    }""")
     page.locator(f"#{ids.SKIP_LINK}").focus()
     page.keyboard.press("Enter")  # to the main content, as a keyboard user would
-    reached, groups = set(), set()
-    for _ in range(400):
+    reached: set[int] = set()
+    groups_reached: set[str] = set()
+    for _ in range(300):
         page.keyboard.press("Tab")
-        info = page.evaluate("""() => { const e = document.activeElement;
-            if (!e || !e.closest('main')) return null;
-            return {key: e.id || e.name || (e.closest('label') || e).textContent.trim(),
-                    type: e.type || '', name: e.name || ''}; }""")
-        if info is None:
-            if reached:
-                break
-            continue
-        reached.add(info["key"])
-        if info["type"] == "radio":
-            groups.add(info["name"])
-    radios = {k for k in wanted if k in radio_groups}
-    others = [k for k in wanted if k not in radios and not page.evaluate(
-        "k => !!document.querySelector(`input[type=radio][name='${k}']`)", k)]
-    missing_controls = [k for k in others if k not in reached]
-    assert not missing_controls, missing_controls
-    assert set(radio_groups) <= groups | reached
-    downloads = page.get_by_role("button", name=f"Download {CHANGE_TITLE}")
-    assert downloads.count() >= 4
+        kb, kind, name = page.evaluate("""() => { const e = document.activeElement;
+            return [e.dataset.kb ?? null, e.type || '', e.name || '']; }""")
+        if kind == "radio":
+            groups_reached.add(name)
+        if kb is not None:
+            reached.add(int(kb))
+        elif reached and page.evaluate(
+                "() => !!document.activeElement.closest('footer')"):
+            break
+    # a named radio group is one tab stop (arrows move within it); anything else is its own
+    missed = [c for i, c in enumerate(controls) if i not in reached
+              and not (c["type"] == "radio" and c["name"] and c["name"] in groups_reached)]
+    assert not missed, missed
+    radios = [c for c in controls if c["type"] == "radio"]
+    assert len(radios) == 11 + 4 + 2  # indicators, measures, interval levels
+    kinds = [controls[i]["type"] for i in reached]
+    assert kinds.count("checkbox") == 12 and kinds.count("select-one") == 4
+    downloads = [controls[i] for i in reached if controls[i]["label"] in LABELS.values()
+                 or controls[i]["label"].startswith("Download ")]
+    assert len(downloads) >= 4 * 5  # four buttons on each of the five charts shown
 
 
 def download(page: Page, fmt: str) -> tuple[str, bytes]:
