@@ -487,8 +487,14 @@ def funnel_content(data: IndicatorData, code: str, name: str, period: str) -> Ch
     by_group: dict[str, pd.DataFrame] = {}
     meta: dict = {}
     for grp in ("all", *load_reference().interventions):
-        result = data.rows(["uptake.funnel"], areas=[code, ad.PROGRAMME], periods=[period],
-                           intervention=None if grp == "all" else grp)
+        try:
+            result = data.rows(["uptake.funnel"], areas=[code, ad.PROGRAMME], periods=[period],
+                               intervention=None if grp == "all" else grp)
+        except ZeroDivisionError:
+            # the engine divides object-dtype zeros for an intervention no area offered in the
+            # period (reported to the lead); such an intervention has nothing to draw
+            log.warning("uptake.funnel for %s in %s: the engine failed", grp, period)
+            continue
         by_group[grp] = result.rows
         meta = result.meta
     rows, left_out = ad.funnel_groups(by_group, code)
@@ -513,7 +519,7 @@ def funnel_content(data: IndicatorData, code: str, name: str, period: str) -> Ch
     return ChartContent(
         figure=figures.stage_funnel(rows), title=title,
         subtitle="Parents at each stage; the percentage is of the previous stage",
-        summary=ad.describe_funnel(by_group["all"], code, name, period,
+        summary=ad.describe_funnel(by_group.get("all", rows), code, name, period,
                                    rows["area_code"].nunique()),
         table=table, indicator_ids=["uptake.funnel"], notes=notes,
         data_as_at=meta.get("data_as_at"), threshold=meta.get("threshold"))
