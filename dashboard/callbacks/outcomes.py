@@ -79,7 +79,7 @@ def mean_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
 
 def extra_charts(f: shared.Filters, data: IndicatorData, _names: dict[str, str]
                  ) -> list[ChartContent]:
-    return [change_chart(f, data), mean_chart(f, data)]
+    return [shared.safely(lambda: change_chart(f, data)), shared.safely(lambda: mean_chart(f, data))]
 
 
 def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> None:

@@ -73,7 +73,7 @@ def groups_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
 
 def extra_charts(f: shared.Filters, data: IndicatorData, _names: dict[str, str]
                  ) -> list[ChartContent]:
-    return [breakdown_chart(f, data), groups_chart(f, data)]
+    return [shared.safely(lambda: breakdown_chart(f, data)), shared.safely(lambda: groups_chart(f, data))]
 
 
 def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> None:

@@ -138,13 +138,39 @@ def sorted_for_table(rows: pd.DataFrame) -> pd.DataFrame:
 def describe_rows(rows: pd.DataFrame, ind: Indicator, f: Filters, threshold: int) -> str:
     """One sentence per row (programme first), from the engine's values and comparisons."""
     rows = sorted_for_table(rows)
-    return " ".join(text.describe_area(r, ind, ci=f.ci_level, threshold=threshold)
-                    for _, r in rows.iterrows())
+    shown = rows["status"].isna() & rows["value"].notna()
+    sentences = [text.describe_area(r, ind, ci=f.ci_level, threshold=threshold)
+                 for _, r in rows[shown].iterrows()]
+    hidden = rows[~shown]
+    for code, words in (("c", "suppressed to protect confidentiality ([c])"),
+                        ("z", "not applicable ([z])")):
+        names = hidden.loc[hidden["status"] == code, "area_name"].astype(str).tolist()
+        if names:
+            sentences.append(f"{ind.name}: the figure for {text.join_names(names)} is {words}.")
+    missing = hidden.loc[~hidden["status"].isin(["c", "z"]), "area_name"].astype(str).tolist()
+    if missing:
+        sentences.append(f"{ind.name}: no figure for {text.join_names(missing)} ([x]).")
+    return " ".join(sentences)
 
 
 def area_names(data: IndicatorData) -> dict[str, str]:
     a = data.areas()
     return dict(zip(a["area_code"], a["area_name"], strict=True))
+
+
+#: Errors a chart's figures may raise on unforeseen data: that chart shows a message, the rest of
+#: the page is drawn (the error is logged with its traceback).
+CHART_ERRORS = (ArithmeticError, ValueError, KeyError, TypeError, IndexError)
+FAILED_MESSAGE = ("This chart could not be drawn for these filters. Try another period or "
+                  "intervention; the problem has been logged.")
+
+
+def safely(make: Callable[[], ChartContent], title: str = "") -> ChartContent:
+    try:
+        return make()
+    except CHART_ERRORS:
+        log.exception("a chart could not be drawn: %s", title)
+        return empty_content(FAILED_MESSAGE, title)
 
 
 # --- the page's state ----------------------------------------------------------------------------
@@ -399,9 +425,14 @@ def register_topic(app: Dash, db: queries.Database, settings: DashboardSettings,
             periods = data.periods()
             ind = indicator(topic.indicator_id(f.indicator, f.measure))
             names = area_names(data)
-            contents = [trend_chart(data, f, ind)]
-            rows, meta = cross_section(data, f, ind)
-            contents += [caterpillar_chart(rows, meta, f, ind), funnel_chart(rows, meta, f, ind)]
+            contents = [safely(lambda: trend_chart(data, f, ind), "trend")]
+            try:
+                rows, meta = cross_section(data, f, ind)
+                contents += [safely(lambda: caterpillar_chart(rows, meta, f, ind)),
+                             safely(lambda: funnel_chart(rows, meta, f, ind))]
+            except CHART_ERRORS:
+                log.exception("%s: the cross-section could not be computed", topic.key)
+                contents += [empty_content(FAILED_MESSAGE)] * 2
             if extra is not None:
                 contents += extra(f, data, names)
         except queries.READ_ERRORS as exc:

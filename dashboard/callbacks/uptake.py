@@ -74,7 +74,7 @@ def stages_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
 
 def extra_charts(f: shared.Filters, data: IndicatorData, _names: dict[str, str]
                  ) -> list[ChartContent]:
-    return [stages_chart(f, data)]
+    return [shared.safely(lambda: stages_chart(f, data))]
 
 
 def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> None:
