@@ -466,3 +466,23 @@ def test_a_missing_database_gives_messages_not_errors(tmp_path):
     drawn = draw(c, reach.TOPIC)
     assert "could not be read" in str(get(drawn, reach.TOPIC.part("links"), "children"))
 
+
+
+def test_a_count_trend_leaves_out_the_programme_total_beside_areas(client):
+    drawn = draw(client, reach.TOPIC, indicator="reach.families", areas={"x": [NEWCASTLE]})
+    trend = card(drawn, reach.TOPIC.chart("trend"))
+    assert [t["name"] for t in trend["figure"]["data"]] == ["Newcastle upon Tyne"]
+    assert "untick every area" in trend["notes"]
+    alone = card(draw(client, reach.TOPIC, indicator="reach.families"), reach.TOPIC.chart("trend"))
+    # 138 families referred in 2017-18 Q1 across the programme (one per participant)
+    assert 138 in trace_values(alone["figure"], "y")
+
+
+def test_a_chart_that_fails_shows_a_message_and_logs_it(caplog):
+    def broken():
+        raise ZeroDivisionError("float division by zero")
+
+    content = shared.safely(broken, "Broken chart")
+    assert content.empty_message == shared.FAILED_MESSAGE
+    assert content.title == "Broken chart"
+    assert "could not be drawn" in caplog.text

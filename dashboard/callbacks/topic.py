@@ -308,14 +308,22 @@ def trend_chart(data: IndicatorData, f: Filters, ind: Indicator) -> ChartContent
             "the trend's range: widen the period.")
         return empty_content(msg, title, subtitle, meta.get("data_as_at"))
     note = text.suppression_note(rows, meta["threshold"])
+    notes = [n for n in (note,) if n]
+    with_programme = not (ind.kind == "count" and f.areas)
+    if not with_programme:  # the programme's total would dwarf the areas' lines
+        rows = rows[rows["area_code"] != PROGRAMME]
+        subtitle = subtitle.replace("; the programme dashed", "")
+        notes.append("The programme's figure is the total of the areas', so it is not drawn "
+                     "beside them; untick every area to see it.")
     table = plotted_table(rows, ind, ci=f.ci_level, columns=(
         "area_name", "period", "value", "lower", "upper", "numerator", "denominator",
         "comparison", "trend"))
     return ChartContent(
-        figure=figures.trend_lines(rows, areas=list(f.areas), show_programme=True, unit=ind.unit),
+        figure=figures.trend_lines(rows, areas=list(f.areas), show_programme=with_programme,
+                                   unit=ind.unit),
         title=title, subtitle=subtitle,
         summary=text.describe_trend_lines(rows, ind, list(f.areas)), table=table,
-        indicator_ids=[ind.id], notes=[n for n in (note,) if n],
+        indicator_ids=[ind.id], notes=notes,
         data_as_at=meta.get("data_as_at"), threshold=meta.get("threshold"))
 
 
