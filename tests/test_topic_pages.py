@@ -425,6 +425,10 @@ def test_reach_breakdown_and_fathers_come_from_the_engine(client):
     assert "Fathers reached in Newcastle upon Tyne in 2017-18 Q1 was 30%" in groups["summary"]
     breakdown = card(drawn, reach.TOPIC.chart("breakdown"))
     assert "Female" in breakdown["table"] and "Male" in breakdown["table"]
+    # Newcastle: 35 of 50 parents female, 15 male; the programme: 15 male of 138
+    assert "In Newcastle upon Tyne: Female 70% (95% CI" in breakdown["summary"]
+    assert "Male 30% (95% CI" in breakdown["summary"]
+    assert "Across the programme: Female 89% (95% CI" in breakdown["summary"]
     families = card(drawn, reach.TOPIC.chart("caterpillar"))
     assert 50 in trace_values(families["figure"])  # 50 families referred in Newcastle
     assert not any("Programme" in str(t.get("name")) for t in families["figure"]["data"])

@@ -3,6 +3,7 @@ chosen characteristic) and fathers and workless households reached, beside the p
 
 from __future__ import annotations
 
+import pandas as pd
 from dash import Dash
 
 from dashboard import db as queries
@@ -17,6 +18,36 @@ from dashboard.settings import DashboardSettings
 PROGRAMME = shared.PROGRAMME
 GROUPS = {"reach.fathers": "Fathers reached", "reach.workless": "Workless households reached"}
 EXTRA_IDS = (page.TOPIC.chart("breakdown"), page.TOPIC.chart("groups"))
+
+
+def describe_breakdown(rows: pd.DataFrame, label: str, f: shared.Filters) -> str:
+    """"Who is referred by ethnicity, 2017-18 Q4. Across the programme: White 67% (95% CI 64 to
+    69), …. In Blackpool: White [c]; Black 0% (95% CI 0 to 24), similar to the programme; …"."""
+    ind = indicator("reach.breakdown")
+    sentences = [f"Who is referred by {label.lower()}, {shared.period_words(f.period)}."]
+    for code in [PROGRAMME, *f.areas]:
+        own = rows[rows["area_code"] == code]
+        if own.empty:
+            continue
+        own = own.assign(_v=pd.to_numeric(own["value"], errors="coerce")).sort_values(
+            "_v", ascending=False, na_position="last", kind="stable")
+        parts = []
+        for r in own.itertuples():
+            name = text.category_label(r.category)
+            if isinstance(r.status, str) and r.status:
+                parts.append(f"{name} [{r.status}]")
+                continue
+            words = f"{name} {text.fmt(r.value, ind)}"
+            interval = text.interval_words(own.loc[r.Index], ind, f.ci_level)
+            if interval:
+                words += f" ({interval})"
+            if code != PROGRAMME and isinstance(r.comparison, str) and r.comparison:
+                link = "to" if r.comparison == "similar" else "than"
+                words += f", {r.comparison} {link} the programme"
+            parts.append(words)
+        where = "Across the programme" if code == PROGRAMME else f"In {own['area_name'].iloc[0]}"
+        sentences.append(f"{where}: " + "; ".join(parts) + ".")
+    return " ".join(sentences)
 
 
 def breakdown_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
@@ -40,7 +71,7 @@ def breakdown_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
     return ChartContent(
         figure=figures.bars_vs_programme(rows, categories_label=label), title=title,
         subtitle=subtitle,
-        summary=shared.describe_rows(rows, ind, f, meta["threshold"]), table=table,
+        summary=describe_breakdown(rows, label, f), table=table,
         indicator_ids=["reach.breakdown"], notes=[n for n in (note,) if n],
         data_as_at=meta.get("data_as_at"), threshold=meta.get("threshold"))
 

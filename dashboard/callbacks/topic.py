@@ -142,12 +142,15 @@ def describe_rows(rows: pd.DataFrame, ind: Indicator, f: Filters, threshold: int
     sentences = [text.describe_area(r, ind, ci=f.ci_level, threshold=threshold)
                  for _, r in rows[shown].iterrows()]
     hidden = rows[~shown]
+    labels = [str(n) + (f" ({text.category_label(c)})" if isinstance(c, str) and c else "")
+              for n, c in zip(hidden["area_name"], hidden["category"], strict=True)]
+    hidden = hidden.assign(_label=labels)
     for code, words in (("c", "suppressed to protect confidentiality ([c])"),
                         ("z", "not applicable ([z])")):
-        names = hidden.loc[hidden["status"] == code, "area_name"].astype(str).tolist()
+        names = list(dict.fromkeys(hidden.loc[hidden["status"] == code, "_label"]))
         if names:
             sentences.append(f"{ind.name}: the figure for {text.join_names(names)} is {words}.")
-    missing = hidden.loc[~hidden["status"].isin(["c", "z"]), "area_name"].astype(str).tolist()
+    missing = list(dict.fromkeys(hidden.loc[~hidden["status"].isin(["c", "z"]), "_label"]))
     if missing:
         sentences.append(f"{ind.name}: no figure for {text.join_names(missing)} ([x]).")
     return " ".join(sentences)
