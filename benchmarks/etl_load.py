@@ -1,0 +1,117 @@
+"""Time the whole ETL load of a dataset into a fresh database, in a child process of its own.
+
+``python -m benchmarks.etl_load --scale S [--profile FILE] [--limit N]`` prints one JSON line:
+seconds, files, rows in the data tables, rows per second and the child's peak resident memory.
+With ``--profile`` the load runs under pyinstrument and its HTML report is written to FILE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.dataset import Dataset, ensure_dataset
+
+log = logging.getLogger(__name__)
+
+DATA_TABLES = ("participants", "episodes", "outcomes")
+
+
+def fresh_database(ds: Dataset) -> None:
+    """Delete the dataset's database, archive and key, then register its areas (not timed)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{ds.db_path}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(ds.root / "archive", ignore_errors=True)
+    (ds.root / "lfo-id.key").unlink(missing_ok=True)
+    from etl.db import init_db, writer_engine
+
+    engine = writer_engine(ds.db_url)
+    try:
+        init_db(engine)
+        if ds.areas_csv is not None:
+            from etl.areas import add_areas
+
+            add_areas(ds.areas_csv, engine)
+    finally:
+        engine.dispose()
+
+
+def count_rows(db_path: Path) -> dict[str, int]:
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 - fixed names
+                for t in DATA_TABLES}
+    finally:
+        con.close()
+
+
+def settings_for(ds: Dataset):
+    from etl.settings import Settings
+
+    return Settings(database_url=ds.db_url, archive_dir=ds.root / "archive",
+                    id_key_file=ds.root / "lfo-id.key")
+
+
+def time_load(ds: Dataset, *, profile: Path | None = None, limit: int | None = None) -> dict:
+    """Load every file of ``ds`` into a fresh database (in this process) and measure it."""
+    from etl.load import load_files
+
+    fresh_database(ds)
+    files = list(ds.files[:limit] if limit else ds.files)
+    profiler = None
+    if profile is not None:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.01)
+        profiler.start()
+    start = time.perf_counter()
+    results = load_files(files, settings_for(ds))
+    seconds = time.perf_counter() - start
+    if profiler is not None:
+        profiler.stop()
+        profile.write_text(profiler.output_html())
+        Path(str(profile) + ".txt").write_text(profiler.output_text(unicode=False, color=False))
+    outcomes: dict[str, int] = {}
+    for r in results:
+        outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
+    rows = count_rows(ds.db_path)
+    total = sum(rows.values())
+    return {
+        "seconds": round(seconds, 2), "files": len(files), "outcomes": outcomes, "rows": rows,
+        "rows_per_second": round(total / seconds) if seconds else None,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def run_in_child(scale: str, *, limit: int | None = None) -> dict:
+    """``time_load`` in a fresh Python process (so its peak memory is the load's alone)."""
+    args = [sys.executable, "-m", "benchmarks.etl_load", "--scale", scale]
+    if limit:
+        args += ["--limit", str(limit)]
+    done = subprocess.run(args, check=True, capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.etl_load")
+    parser.add_argument("--scale", default="national")
+    parser.add_argument("--profile", type=Path)
+    parser.add_argument("--limit", type=int)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    result = time_load(ensure_dataset(args.scale), profile=args.profile, limit=args.limit)
+    sys.stdout.write(json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
