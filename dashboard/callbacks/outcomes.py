@@ -18,6 +18,8 @@ from etl.reference import load_reference
 
 PROGRAMME = shared.PROGRAMME
 EXTRA_IDS = (page.TOPIC.chart("change"), page.TOPIC.chart("mean"))
+PAIRED_NOTE = ("Only completed episodes with both a baseline and an exit score count: parents "
+               "who dropped out or did not answer at exit are not in these figures.")
 SHORT = {"reliable_improvement": "Reliable improvement", "recovery": "Recovery",
          "reliable_deterioration": "Reliable deterioration"}
 
@@ -71,9 +73,9 @@ def mean_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
     table = plotted_table(rows, ind, ci=f.ci_level, columns=(
         "area_name", "value", "lower", "upper", "denominator", "comparison", "trend"))
     return ChartContent(
-        figure=figures.bars_vs_programme(shown, categories_label="Points"), title=title,
+        figure=figures.bars_vs_programme(shown, categories_label=""), title=title,
         subtitle=subtitle, summary=shared.describe_rows(rows, ind, f, meta["threshold"]),
-        table=table, indicator_ids=[ind.id], notes=[n for n in (note, CAVEATS[1]) if n],
+        table=table, indicator_ids=[ind.id], notes=[n for n in (note, PAIRED_NOTE) if n],
         data_as_at=meta.get("data_as_at"), threshold=meta.get("threshold"))
 
 
