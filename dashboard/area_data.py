@@ -333,7 +333,7 @@ def intervention_name(code: str) -> str:
     return ref.name.split(" (")[0] if ref else code
 
 
-def funnel_groups(by_intervention: dict[str, pd.DataFrame], code: str, most: int = 4
+def funnel_groups(by_intervention: dict[str, pd.DataFrame], code: str, most: int = 2
                   ) -> tuple[pd.DataFrame, list[str]]:
     """The area's funnel rows, one group per intervention (``all`` first), relabelled so that a
     stage-funnel chart draws one bar group per intervention: the ``most`` interventions with the
@@ -471,12 +471,12 @@ def spine_figure(frame: pd.DataFrame, area_name: str, compare_names: dict[str, s
     fig.add_trace(go.Bar(
         y=np.array(names)[have_range], base=pos["min"][have_range],
         x=(pos["max"] - pos["min"])[have_range], orientation="h", width=0.55,
-        name="Range of areas (lowest to highest)", marker={"color": theme.CHART_FEATURES},
+        name="Range of areas", marker={"color": theme.CHART_FEATURES},
         hoverinfo="skip"))
     fig.add_trace(go.Bar(
         y=np.array(names)[have_range], base=pos["q25"][have_range],
         x=(pos["q75"] - pos["q25"])[have_range], orientation="h", width=0.55,
-        name="Middle half of areas (25th to 75th percentile)",
+        name="Middle half of areas",
         marker={"color": theme.GREY, "pattern": {"shape": "/", "fgcolor": theme.DARK_GREY,
                                                  "size": 6, "solidity": 0.15}},
         hoverinfo="skip"))
@@ -484,7 +484,7 @@ def spine_figure(frame: pd.DataFrame, area_name: str, compare_names: dict[str, s
     prog_ok = np.isfinite(pos["programme"]) & (frame["kind"] != "count").to_numpy()
     fig.add_trace(go.Scatter(
         y=np.array(names)[prog_ok], x=np.zeros(int(prog_ok.sum())), mode="markers",
-        name="Programme (the centre line)",
+        name="Programme (centre)",
         marker={"symbol": "line-ns-open", "size": 26, "color": theme.DARK_GREY,
                 "line": {"width": 3, "color": theme.DARK_GREY}},
         customdata=[fmt(v, u) for v, u, ok in zip(frame["programme"], units, prog_ok,
@@ -508,10 +508,10 @@ def spine_figure(frame: pd.DataFrame, area_name: str, compare_names: dict[str, s
                                    ).to_numpy()
         if not mask.any():
             continue
-        label = legend.replace("Not compared", "not compared (a count, median or target)")
+        word = legend.split(" ")[0].lower() if comp else "not compared"
         fig.add_trace(go.Scatter(
             y=np.array(names)[mask], x=own[mask], mode="markers",
-            name=f"{area_name}: {label[:1].lower() + label[1:]}",
+            name=f"{area_name}: {word}",
             marker={"symbol": symbol, "size": 15, "color": colour,
                     "line": {"width": 1.5, "color": "#0B0C0C"}},
             customdata=[fmt(v, u) for v, u, k in zip(frame["value"], units, mask, strict=True)
@@ -534,7 +534,8 @@ def spine_figure(frame: pd.DataFrame, area_name: str, compare_names: dict[str, s
     fig.update_layout(
         barmode="overlay", height=_SPINE_ROW * len(names) + 190, annotations=annotations,
         margin={"l": 8, "r": 250, "t": 40, "b": 8}, hovermode="closest",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.1, "xanchor": "left", "x": 0,
+                "entrywidth": 0.5, "entrywidthmode": "fraction"},
         xaxis={"range": [-1.18, 1.18], "tickvals": [-1, 0, 1],
                "ticktext": ["Worse (or lower)", "Programme", "Better (or higher)"],
                "zeroline": False, "showgrid": False, "title": {"text": None}, "fixedrange": True},
