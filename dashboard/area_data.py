@@ -535,7 +535,7 @@ def spine_figure(frame: pd.DataFrame, area_name: str, compare_names: dict[str, s
         barmode="overlay", height=_SPINE_ROW * len(names) + 190, annotations=annotations,
         margin={"l": 8, "r": 250, "t": 40, "b": 8}, hovermode="closest",
         legend={"orientation": "h", "yanchor": "top", "y": -0.1, "xanchor": "left", "x": 0,
-                "entrywidth": 0.5, "entrywidthmode": "fraction"},
+                "entrywidth": 0.5, "entrywidthmode": "fraction", "font": {"size": 13}},
         xaxis={"range": [-1.18, 1.18], "tickvals": [-1, 0, 1],
                "ticktext": ["Worse (or lower)", "Programme", "Better (or higher)"],
                "zeroline": False, "showgrid": False, "title": {"text": None}, "fixedrange": True},

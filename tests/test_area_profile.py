@@ -426,3 +426,36 @@ def test_trend_choices_are_the_spine_indicators_defined_for_quarters():
     assert "reach.family_rate" not in ad.TREND_INDICATORS
     assert set(ad.TREND_INDICATORS) < set(ad.SPINE_INDICATORS)
     assert np.all([i in ad.SHORT_NAMES for i in ad.SPINE_INDICATORS])
+
+
+def test_quick_pick_ticks_the_areas_of_similar_deprivation(app, client, store):
+    key = next(k for k in app.callback_map if "area-compare" in k and "area-period.value" in k)
+    regions = list(dict.fromkeys(a["region"] for a in store["areas"]
+                                 if a["area_code"] != BLACKPOOL))
+    group_ids = [ids.area_compare(r) for r in regions]
+    body = {
+        "output": key,
+        "outputs": [[{"id": g, "property": "value"} for g in group_ids],
+                    {"id": ids.AREA_PERIOD, "property": "value"},
+                    {"id": ids.AREA_INDICATOR, "property": "value"},
+                    {"id": ids.AREA_BREAKDOWN, "property": "value"},
+                    {"id": ids.AREA_MESSAGES, "property": "children"}],
+        "inputs": [{"id": ids.URL, "property": "search", "value": ""},
+                   {"id": ids.AREA_PICK_REGION, "property": "n_clicks", "value": 0},
+                   {"id": ids.AREA_PICK_IMD, "property": "n_clicks", "value": 1},
+                   {"id": ids.AREA_PICK_CLEAR, "property": "n_clicks", "value": 0}],
+        "state": [[{"id": g, "property": "value", "value": []} for g in group_ids],
+                  {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
+                  {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.completion"},
+                  {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
+                  {"id": ids.AREA_AREAS, "property": "data", "value": store}],
+        "changedPropIds": [f"{ids.AREA_PICK_IMD}.n_clicks"],
+    }
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code == 200, r.data[:500]
+    response = r.get_json()["response"]
+    ticked = {json.loads(k)["region"]: v["value"] for k, v in response.items()
+              if k.startswith("{")}
+    # Blackpool's IMD rank is 1: Manchester (6) and Blackburn with Darwen (8) are within 20
+    assert ticked["North West"] == ["E06000008", MANCHESTER]
+    assert all(v == [] for r, v in ticked.items() if r != "North West")
