@@ -172,3 +172,17 @@ def test_unknown_area_shows_a_message_and_links_to_every_area(browser_context, b
         assert axe_violations(page) == []
     finally:
         page.close()
+
+
+def test_switching_area_opens_its_profile_with_the_same_choices(profile: Page):
+    page = profile
+    page.goto(page.url.split("?")[0] + f"?compare={MANCHESTER}&indicator=uptake.start")
+    wait_for_profile(page)
+    page.select_option(f"#{ids.AREA_SWITCH}", GATESHEAD)
+    page.click(f"#{ids.AREA_SWITCH_GO}")
+    page.wait_for_url(f"**/area/{GATESHEAD}?compare={MANCHESTER}&indicator=uptake.start")
+    page.wait_for_function("() => document.querySelector('h1')?.textContent === "
+                           "'Gateshead: area profile'")
+    page.wait_for_selector(f"input#{ids.AREA_COMPARE_TYPE}-{BLACKPOOL}", state="attached")
+    assert ticked(page) == [MANCHESTER]
+    assert page.title().startswith("Area profile")
