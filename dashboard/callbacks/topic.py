@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
-from dash.development.base_component import Component
+from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import charts, ids, urlstate
+from dashboard import charts, ids
 from dashboard import db as queries
 from dashboard.charts import ChartContent, card_outputs, figures, text
 from dashboard.charts.table import UNITS, plotted_table
@@ -27,41 +24,23 @@ from dashboard.data import IndicatorData, indicator, indicator_data
 from dashboard.indicators.definitions import Indicator
 from dashboard.layouts import topic as layout
 from dashboard.layouts.shell import messages_banner
+from dashboard.layouts.topic import (
+    Filters,
+    area_groups,
+    definition_links,
+    period_options,
+    period_words,
+    profile_links,
+    state_from_search,
+    to_search,
+)
 from dashboard.settings import DashboardSettings
-from etl.periods import parse_period
 
 log = logging.getLogger(__name__)
 
 PROGRAMME = "programme"
 KIND_WORDS = {"count": "a count", "mean": "a mean", "median": "a median", "rate": "a rate",
               "target": "a percentage of a target", "ratio": "a ratio"}
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The filters of a topic page, as chosen (validated against the data)."""
-
-    indicator: str  # the topic's indicator choice (a suffix on the Outcomes page)
-    areas: tuple[str, ...] = ()
-    period_from: str | None = None
-    period_to: str | None = None
-    period: str | None = None
-    ci: str = "95"
-    group: str = layout.ALL
-    measure: str | None = None
-    char: str | None = None
-
-    @property
-    def ci_level(self) -> float:
-        return float(self.ci)
-
-    def engine_group(self) -> dict[str, str | None]:
-        """The engine's ``intervention`` / ``level`` arguments for the group filter."""
-        if self.group in (None, layout.ALL):
-            return {"intervention": None, "level": None}
-        if self.group.startswith("level:"):
-            return {"intervention": None, "level": self.group.split(":", 1)[1]}
-        return {"intervention": self.group, "level": None}
 
 
 #: Extra charts of a page: (filters, data, names) -> one ChartContent per extra chart id.
@@ -76,13 +55,6 @@ def empty_content(message: str, title: str = "", subtitle: str = "",
     return ChartContent(figure=figures.empty_figure(message), title=title, subtitle=subtitle,
                         summary=message, table=pd.DataFrame(), indicator_ids=[],
                         empty_message=message, data_as_at=data_as_at)
-
-
-def period_words(label: str | None) -> str:
-    if not label:
-        return ""
-    p = parse_period(label)
-    return p.display if "_Q" in label else f"{p.display} (financial year)"
 
 
 def interval_words(ind: Indicator, ci: str) -> str:
@@ -174,107 +146,6 @@ def safely(make: Callable[[], ChartContent], title: str = "") -> ChartContent:
     except CHART_ERRORS:
         log.exception("a chart could not be drawn: %s", title)
         return empty_content(FAILED_MESSAGE, title)
-
-
-# --- the page's state ----------------------------------------------------------------------------
-
-
-def state_from_search(topic: layout.Topic, search: str | None, areas: pd.DataFrame,
-                      periods: list[str]) -> tuple[Filters, list[str]]:
-    """The filters for ``search``: unknown areas and periods without data fall back, with a
-    message; never an exception."""
-    state = urlstate.parse_query(search, layout.params(topic))
-    v, messages = dict(state.values), list(state.messages)
-    known = set(areas["area_code"])
-    chosen = []
-    for code in v["area"]:
-        if code in known:
-            chosen.append(code)
-        else:
-            messages.append(f"There is no programme area {code}; it was left out.")
-    quarters = [p for p in periods if "_Q" in p]
-    for name in ("from", "to"):
-        if v[name] is not None and v[name] not in quarters:
-            messages.append(f"There are no figures for {period_words(v[name])} yet; showing "
-                            f"the {'first' if name == 'from' else 'latest'} quarter instead.")
-            v[name] = None
-    start = v["from"] or (quarters[0] if quarters else None)
-    end = v["to"] or (quarters[-1] if quarters else None)
-    if start and end and quarters.index(start) > quarters.index(end):
-        messages.append("The trend's first quarter was after its last; they were swapped.")
-        start, end = end, start
-    period = v["period"]
-    if period is not None and period not in periods:
-        messages.append(f"There are no figures for {period_words(period)} yet; showing the "
-                        "latest quarter.")
-        period = None
-    period = period or (quarters[-1] if quarters else None)
-    return Filters(
-        indicator=str(v["indicator"]), areas=tuple(chosen), period_from=start, period_to=end,
-        period=period, ci=str(v["ci"]), group=str(v.get("group") or layout.ALL),
-        measure=v.get("measure"), char=v.get("char"),
-    ), messages
-
-
-def to_search(topic: layout.Topic, f: Filters, periods: list[str]) -> str:
-    """The query string for ``f``; defaults (first and latest quarter, latest period) left out,
-    so a plain link always shows the newest data."""
-    quarters = [p for p in periods if "_Q" in p]
-    first = quarters[0] if quarters else None
-    latest = quarters[-1] if quarters else None
-    values: dict[str, object] = {
-        "indicator": f.indicator, "area": tuple(f.areas),
-        "from": None if f.period_from == first else f.period_from,
-        "to": None if f.period_to == latest else f.period_to,
-        "period": None if f.period == latest else f.period, "ci": f.ci,
-    }
-    if topic.by_group:
-        values["group"] = f.group
-    if topic.by_measure:
-        values["measure"] = f.measure
-    if topic.by_characteristic:
-        values["char"] = f.char
-    return urlstate.to_query(values, layout.params(topic))
-
-
-def area_groups(topic: layout.Topic, areas: pd.DataFrame, chosen: Sequence[str]) -> list:
-    """One labelled group of checkboxes per region."""
-    out = []
-    frame = areas.sort_values(["region", "area_name"], kind="stable")
-    for region, part in frame.groupby("region", sort=True, dropna=False):
-        region_name = str(region) if isinstance(region, str) and region else "No region"
-        codes = list(part["area_code"])
-        out.append(html.Fieldset([
-            html.Legend(region_name, className="fs-6 fw-bold mb-1"),
-            dbc.Checklist(
-                id=ids.topic_areas(topic.key, region_name),
-                options=[{"label": n, "value": c} for c, n in zip(part["area_code"],
-                                                                 part["area_name"], strict=True)],
-                value=[c for c in chosen if c in codes],
-            ),
-        ], className="col-sm-6 col-lg-3 mb-2"))
-    return out
-
-
-def period_options(periods: Sequence[str], quarters_only: bool) -> list[dict[str, str]]:
-    shown = [p for p in periods if "_Q" in p or not quarters_only]
-    return [{"label": period_words(p), "value": p} for p in shown]
-
-
-def definition_links(ids_: Sequence[str]) -> list[Component]:
-    links: list[Component] = []
-    for i in dict.fromkeys(ids_):
-        if links:
-            links.append(" · ")
-        links.append(dcc.Link(f"How ‘{indicator(i).name}’ is defined", href=f"/definitions#{i}"))
-    return links
-
-
-def profile_links(codes: Sequence[str], names: dict[str, str]) -> list[Component]:
-    out: list[Component] = []
-    for c in codes:
-        out += [" · ", dcc.Link(f"{names.get(c, c)}: area profile", href=f"/area/{c}")]
-    return out
 
 
 # --- the three main charts -----------------------------------------------------------------------

@@ -11,12 +11,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids, urlstate
 from dashboard.indicators.definitions import indicators
 from dashboard.layouts import shell
+from etl.periods import parse_period
 from etl.reference import BREAKDOWNS, LEVELS, load_reference
 
 ALL = "all"
@@ -209,3 +211,138 @@ def topic_layout(topic: Topic, search: str = "") -> html.Div:
         chart_card(c("funnel"), "Funnel plot", heading_level=3),
         *topic.extra_cards(),
     ])
+
+
+# --- the page's state (used by dashboard.callbacks.topic) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters of a topic page, as chosen (validated against the data)."""
+
+    indicator: str  # the topic's indicator choice (a suffix on the Outcomes page)
+    areas: tuple[str, ...] = ()
+    period_from: str | None = None
+    period_to: str | None = None
+    period: str | None = None
+    ci: str = "95"
+    group: str = ALL
+    measure: str | None = None
+    char: str | None = None
+
+    @property
+    def ci_level(self) -> float:
+        return float(self.ci)
+
+    def engine_group(self) -> dict[str, str | None]:
+        """The engine's ``intervention`` / ``level`` arguments for the group filter."""
+        if self.group in (None, ALL):
+            return {"intervention": None, "level": None}
+        if self.group.startswith("level:"):
+            return {"intervention": None, "level": self.group.split(":", 1)[1]}
+        return {"intervention": self.group, "level": None}
+
+
+def period_words(label: str | None) -> str:
+    if not label:
+        return ""
+    p = parse_period(label)
+    return p.display if "_Q" in label else f"{p.display} (financial year)"
+
+
+def state_from_search(topic: Topic, search: str | None, areas: pd.DataFrame,
+                      periods: list[str]) -> tuple[Filters, list[str]]:
+    """The filters for ``search``: unknown areas and periods without data fall back, with a
+    message; never an exception."""
+    state = urlstate.parse_query(search, params(topic))
+    v, messages = dict(state.values), list(state.messages)
+    known = set(areas["area_code"])
+    chosen = []
+    for code in v["area"]:
+        if code in known:
+            chosen.append(code)
+        else:
+            messages.append(f"There is no programme area {code}; it was left out.")
+    quarters = [p for p in periods if "_Q" in p]
+    for name in ("from", "to"):
+        if v[name] is not None and v[name] not in quarters:
+            messages.append(f"There are no figures for {period_words(v[name])} yet; showing "
+                            f"the {'first' if name == 'from' else 'latest'} quarter instead.")
+            v[name] = None
+    start = v["from"] or (quarters[0] if quarters else None)
+    end = v["to"] or (quarters[-1] if quarters else None)
+    if start and end and quarters.index(start) > quarters.index(end):
+        messages.append("The trend's first quarter was after its last; they were swapped.")
+        start, end = end, start
+    period = v["period"]
+    if period is not None and period not in periods:
+        messages.append(f"There are no figures for {period_words(period)} yet; showing the "
+                        "latest quarter.")
+        period = None
+    period = period or (quarters[-1] if quarters else None)
+    return Filters(
+        indicator=str(v["indicator"]), areas=tuple(chosen), period_from=start, period_to=end,
+        period=period, ci=str(v["ci"]), group=str(v.get("group") or ALL),
+        measure=v.get("measure"), char=v.get("char"),
+    ), messages
+
+
+def to_search(topic: Topic, f: Filters, periods: list[str]) -> str:
+    """The query string for ``f``; defaults (first and latest quarter, latest period) left out,
+    so a plain link always shows the newest data."""
+    quarters = [p for p in periods if "_Q" in p]
+    first = quarters[0] if quarters else None
+    latest = quarters[-1] if quarters else None
+    values: dict[str, object] = {
+        "indicator": f.indicator, "area": tuple(f.areas),
+        "from": None if f.period_from == first else f.period_from,
+        "to": None if f.period_to == latest else f.period_to,
+        "period": None if f.period == latest else f.period, "ci": f.ci,
+    }
+    if topic.by_group:
+        values["group"] = f.group
+    if topic.by_measure:
+        values["measure"] = f.measure
+    if topic.by_characteristic:
+        values["char"] = f.char
+    return urlstate.to_query(values, params(topic))
+
+
+def area_groups(topic: Topic, areas: pd.DataFrame, chosen: Sequence[str]) -> list:
+    """One labelled group of checkboxes per region."""
+    out = []
+    frame = areas.sort_values(["region", "area_name"], kind="stable")
+    for region, part in frame.groupby("region", sort=True, dropna=False):
+        region_name = str(region) if isinstance(region, str) and region else "No region"
+        codes = list(part["area_code"])
+        out.append(html.Fieldset([
+            html.Legend(region_name, className="fs-6 fw-bold mb-1"),
+            dbc.Checklist(
+                id=ids.topic_areas(topic.key, region_name),
+                options=[{"label": n, "value": c} for c, n in zip(part["area_code"],
+                                                                 part["area_name"], strict=True)],
+                value=[c for c in chosen if c in codes],
+            ),
+        ], className="col-sm-6 col-lg-3 mb-2"))
+    return out
+
+
+def period_options(periods: Sequence[str], quarters_only: bool) -> list[dict[str, str]]:
+    shown = [p for p in periods if "_Q" in p or not quarters_only]
+    return [{"label": period_words(p), "value": p} for p in shown]
+
+
+def definition_links(ids_: Sequence[str]) -> list[Component]:
+    links: list[Component] = []
+    for i in dict.fromkeys(ids_):
+        if links:
+            links.append(" · ")
+        links.append(dcc.Link(f"How ‘{indicators()[i].name}’ is defined", href=f"/definitions#{i}"))
+    return links
+
+
+def profile_links(codes: Sequence[str], names: dict[str, str]) -> list[Component]:
+    out: list[Component] = []
+    for c in codes:
+        out += [" · ", dcc.Link(f"{names.get(c, c)}: area profile", href=f"/area/{c}")]
+    return out
