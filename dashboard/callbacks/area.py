@@ -25,6 +25,7 @@ from dashboard import area_data as ad
 from dashboard import db as queries
 from dashboard import ids, urlstate
 from dashboard import quality_data as qd
+from dashboard.callbacks import document_title
 from dashboard.charts import figures, text
 from dashboard.charts.card import ChartContent, card_outputs, render
 from dashboard.charts.table import plotted_table
@@ -260,7 +261,15 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
     store_in = Input(ids.AREA_AREAS, "data")
     controls = [compare_in, period_in, Input(ids.AREA_INDICATOR, "value"),
                 Input(ids.AREA_BREAKDOWN, "value")]
+    def update_area_title(heading: str | None) -> str:
+        if not heading:
+            raise PreventUpdate
+        return document_title(str(heading), settings.service_name)
+
     app.callback(*frame_outputs(), Input(ids.AREA_STATE, "data"))(update_area_frame)
+    app.callback(Output(ids.PAGE_TITLE, "data", allow_duplicate=True),
+                 Input(ids.AREA_HEADING, "children"), prevent_initial_call=True
+                 )(update_area_title)
     app.callback(Output(ids.AREA_DATA_MESSAGES, "children"),
                  *card_and_height(ids.AREA_SPINE_CHART), compare_in, period_in, store_in
                  )(update_area_spine)
