@@ -201,13 +201,16 @@ def _scalar(value: object) -> object:
 
 def spine_positions(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Each value of ``columns`` placed on the spine: 0 is the centre (the programme's value, or
-    the areas' median where there is no programme value to compare with, as for counts), ±1 the
-    farther end of the areas' range; flipped where lower is better, so right is always better
+    the middle of the areas' range where there is no programme value to compare with, as for
+    counts), ±1 the farther of the areas' range and the area's own interval (so an area similar
+    to the programme is never drawn at an end only because few areas have a figure); flipped where lower is better, so right is always better
     (or higher, where the indicator has no polarity)."""
     out = pd.DataFrame(index=frame.index)
     centre = spine_centre(frame)
-    lo, hi = _num(frame, "min"), _num(frame, "max")
-    half = np.fmax(np.abs(centre - lo), np.abs(hi - centre))
+    ends = [_num(frame, c) for c in ("min", "max", "lower", "upper")]
+    half = np.abs(ends[0] - centre)
+    for e in ends[1:]:
+        half = np.fmax(half, np.abs(e - centre))
     half = np.where(np.isfinite(half) & (half > 0), half, 1.0)
     sign = np.where(frame["polarity"].to_numpy() == LOWER, -1.0, 1.0)
     for column in columns:
@@ -518,13 +521,13 @@ def spine_figure(frame: pd.DataFrame, area_name: str, compare_names: dict[str, s
                         if k],
             hovertemplate="%{y}: " + area_name + " %{customdata}<extra></extra>"))
     annotations = []
-    for name, value, unit, status, prog, kind in zip(
-            names, frame["value"], units, frame["status"], frame["programme"], frame["kind"],
-            strict=True):
+    for name, value, unit, status, prog, prog_status, kind in zip(
+            names, frame["value"], units, frame["status"], frame["programme"],
+            frame["programme_status"], frame["kind"], strict=True):
         annotations.append({"x": 1.02, "y": name, "xref": "paper", "yref": "y",
                             "text": _cell_text(value, unit, status), "showarrow": False,
                             "xanchor": "left"})
-        prog_text = "(total)" if kind == "count" else _cell_text(prog, unit, None)
+        prog_text = "(total)" if kind == "count" else _cell_text(prog, unit, prog_status)
         annotations.append({"x": 1.24, "y": name, "xref": "paper", "yref": "y",
                             "text": prog_text, "showarrow": False, "xanchor": "left"})
     short = area_name if len(area_name) <= 12 else area_name[:11] + "…"

@@ -368,14 +368,18 @@ def test_spine_range_leaves_out_suppressed_areas_and_the_programme():
 
 def test_spine_puts_the_programme_at_the_centre_and_better_to_the_right():
     rows = _rows({"A": 10.0, "B": 30.0, "C": 40.0}, programme=30.0)
-    frame = ad.spine_frame(rows, "A")
+    frame = ad.spine_frame(rows, "B")  # B's interval is 25 to 35, inside the range 10 to 40
     pos = ad.spine_positions(frame, ["min", "max", "programme", "value"]).iloc[0]
     assert (pos["programme"], pos["min"], pos["max"]) == (0.0, -1.0, 0.5)
+    alone = ad.spine_frame(_rows({"A": 28.0, "S": None}, programme=30.0), "A")
+    # the only figure is A's (23 to 33): the scale is set by its interval, not the range
+    assert ad.spine_positions(alone, ["value"])["value"].iloc[0] == pytest.approx(-2 / 7)
     lower = _rows({"A": 10.0, "B": 30.0, "C": 40.0}, indicator="uptake.days_to_start",
                   programme=30.0)
     frame = ad.spine_frame(lower, "A")
     assert frame["polarity"].iloc[0] == LOWER
-    assert ad.spine_positions(frame, ["value"])["value"].iloc[0] == 1.0
+    # A is 10 (5 to 15) against 30: the farthest end is 25 away, and lower is better
+    assert ad.spine_positions(frame, ["value"])["value"].iloc[0] == pytest.approx(0.8)
 
 
 def test_spine_figure_marks_the_area_by_its_comparison_in_words():
