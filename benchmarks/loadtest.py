@@ -1,0 +1,216 @@
+"""Under load: gunicorn on loopback, driven by simulated users, while a new return is loaded.
+
+The app is served by ``gunicorn -w W dashboard.wsgi:server`` (each worker imports the app and
+opens its own read-only connection on its first request). ``USERS`` threads each browse for
+``SECONDS``: a page, a callback (bodies recorded from the browser), or an API request, with 1-3 s
+of thinking between actions (locust's usual ``between(1, 3)``). A checker thread asks the API for
+one area's figures over and over. After a third of the run a correction of that area's return (the
+same period, its last 2% of participants removed) is loaded with ``python -m etl load``. Every
+answer the checker got must equal the figures before the load or those after it: anything else
+would be a half-loaded return.
+"""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import io
+import json
+import logging
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.dataset import Dataset
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[1]
+USERS = 50
+SECONDS = 60.0
+THINK = (1.0, 3.0)
+CHECK_INDICATORS = "reach.parents,uptake.start,uptake.completion,outcome.csi4.paired"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _request(port: int, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def correction(ds: Dataset, area: str, out_dir: Path, share: float = 0.02) -> Path:
+    """A copy of ``area``'s return, same name, with its last ``share`` of participants removed."""
+    source = [f for f in ds.files if f"_{area}_" in f.name][-1]  # the current return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / source.name
+    with zipfile.ZipFile(source) as zin:
+        sheets = {n: zin.read(n).decode("utf-8") for n in zin.namelist()}
+    sheet = next(n for n in sheets if n.lower().endswith("participants.csv"))
+    people = list(csv.DictReader(io.StringIO(sheets[sheet])))
+    dropped = {p["participant_id"] for p in people[len(people) - max(1, int(len(people) * share)):]}
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, text in sheets.items():
+            lines = text.splitlines(keepends=True)
+            header = next(csv.reader([lines[0]]))
+            col = header.index("participant_id")
+            kept = [lines[0]] + [line for line in lines[1:]
+                                 if next(csv.reader([line]))[col] not in dropped]
+            zout.writestr(name, "".join(kept))
+    return target
+
+
+def _start_gunicorn(ds: Dataset, port: int, workers: int) -> subprocess.Popen:
+    env = dict(os.environ, LFO_DATABASE_URL=ds.db_url, PYTHONPATH=str(ROOT))
+    args = [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "-b",
+            f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning",
+            "dashboard.wsgi:server"]
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if _request(port, "GET", "/api/v1/indicators")[0] == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def _actions(codes: list[str], quarters: list[str], bodies: list[str], rng: random.Random):
+    pages = ["/", "/reach", "/uptake", "/outcomes", "/quality", "/definitions"]
+
+    def pick() -> tuple[str, str, str, str | None]:
+        r = rng.random()
+        if r < 0.25:
+            path = rng.choice(pages + [f"/area/{rng.choice(codes)}"])
+            return ("page", "GET", path, None)
+        if r < 0.8 and bodies:
+            return ("callback", "POST", "/_dash-update-component", rng.choice(bodies))
+        q = rng.choice(quarters[-8:])
+        ind = rng.choice(["uptake.completion", "reach.parents", "uptake.start",
+                          "outcome.csi4.reliable_improvement", "reach.breakdown"])
+        area = "" if rng.random() < 0.5 else f"&area={rng.choice(codes)}"
+        return ("api", "GET", f"/api/v1/data?indicator={ind}&period={q}{area}", None)
+    return pick
+
+
+def _check_figures(port: int, path: str) -> tuple[int, str | None]:
+    status, body = _request(port, "GET", path)
+    if status != 200:
+        return status, None
+    return status, json.dumps(json.loads(body)["data"], sort_keys=True)
+
+
+def run(ds: Dataset, codes: list[str], quarters: list[str], bodies: list[str], *,
+        workers: int = 2, users: int = USERS, seconds: float = SECONDS) -> dict:
+    port = _free_port()
+    proc = _start_gunicorn(ds, port, workers)
+    area = codes[len(codes) // 3]
+    year = quarters[-1][:7]
+    check_path = f"/api/v1/data?indicator={CHECK_INDICATORS}&area={area}&period={year}"
+    records: list[tuple[str, float, int]] = []
+    checks: list[tuple[float, int, str | None]] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+    try:
+        before = _check_figures(port, check_path)[1]
+        started = time.monotonic()
+
+        def user(seed: int) -> None:
+            rng = random.Random(seed)
+            pick = _actions(codes, quarters, bodies, rng)
+            time.sleep(rng.uniform(0, THINK[1]))
+            while not stop.is_set():
+                kind, method, path, body = pick()
+                t0 = time.perf_counter()
+                try:
+                    status = _request(port, method, path, body)[0]
+                except OSError:
+                    status = 599
+                with lock:
+                    records.append((kind, time.perf_counter() - t0, status))
+                stop.wait(rng.uniform(*THINK))
+
+        def checker() -> None:
+            while not stop.is_set():
+                try:
+                    status, figures = _check_figures(port, check_path)
+                except OSError:
+                    status, figures = 599, None
+                checks.append((time.monotonic() - started, status, figures))
+                stop.wait(0.2)
+
+        threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
+        threads.append(threading.Thread(target=checker, daemon=True))
+        for t in threads:
+            t.start()
+        time.sleep(seconds / 3)
+        fixed = correction(ds, area, ds.root / "correction")
+        env = dict(os.environ, LFO_ARCHIVE_DIR=str(ds.root / "archive"),
+                   LFO_ID_KEY_FILE=str(ds.root / "lfo-id.key"))
+        load_start = time.monotonic() - started
+        loaded = subprocess.run([sys.executable, "-m", "etl", "load", str(fixed), "--db",
+                                 ds.db_url], cwd=ROOT, env=env, capture_output=True, text=True)
+        load_end = time.monotonic() - started
+        time.sleep(max(0.0, seconds - (time.monotonic() - started)))
+        stop.set()
+        for t in threads:
+            t.join(timeout=90)
+        elapsed = time.monotonic() - started
+        after = _check_figures(port, check_path)[1]
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+    shutil.rmtree(ds.root / "correction", ignore_errors=True)
+    lat = np.array([r[1] for r in records]) * 1000
+    by_kind = {}
+    for kind in ("page", "callback", "api"):
+        k = np.array([r[1] for r in records if r[0] == kind]) * 1000
+        if len(k):
+            by_kind[kind] = {"n": len(k), "p50_ms": round(float(np.percentile(k, 50)), 1),
+                             "p95_ms": round(float(np.percentile(k, 95)), 1)}
+    old = sum(1 for c in checks if c[2] == before)
+    new = sum(1 for c in checks if c[2] == after)
+    return {
+        "workers": workers, "users": users, "seconds": round(elapsed, 1),
+        "think_s": list(THINK), "requests": len(records),
+        "throughput_rps": round(len(records) / elapsed, 1),
+        "p50_ms": round(float(np.percentile(lat, 50)), 1),
+        "p95_ms": round(float(np.percentile(lat, 95)), 1),
+        "p99_ms": round(float(np.percentile(lat, 99)), 1),
+        "errors": sum(1 for r in records if r[2] >= 400), "by_kind": by_kind,
+        "load_during_run": {
+            "area": area, "exit_status": loaded.returncode,
+            "output": [line.strip(" │┃|")[:200] for line in loaded.stdout.splitlines()
+                       if "loaded" in line or "rejected" in line or "failed" in line][:3],
+            "from_s": round(load_start, 1), "to_s": round(load_end, 1),
+            "figures_changed": before != after,
+            "checks": len(checks), "checks_failed": sum(1 for c in checks if c[1] != 200),
+            "answers_old": old, "answers_new": new,
+            "answers_half_loaded": len(checks) - old - new - sum(1 for c in checks if c[1] != 200),
+        },
+    }

@@ -1,0 +1,129 @@
+"""The one benchmark command.
+
+    python -m benchmarks.run [--scale national|pilot|tiny] [--skip-browser] [--skip-load-test]
+                             [--skip-etl] [-n 50] [--workers 2]
+
+Generates the dataset if it is not there, times the ETL load and its floor, every callback and API
+endpoint (with floors and the naive reference), the first render in Chromium, and the app under
+load in gunicorn; writes ``benchmarks/results.json`` (one entry per scale, the others kept) and
+``docs/benchmarks.md``. Nothing is asserted: the figures are printed and recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import etl_load, floor, report
+from benchmarks.dataset import SCALES, ensure_dataset
+from benchmarks.requests import _areas_and_quarters
+
+log = logging.getLogger("benchmarks")
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results.json"
+DOC = ROOT / "docs" / "benchmarks.md"
+
+
+def machine() -> dict:
+    mem_kb = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            mem_kb = int(line.split()[1])
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cores": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "commit": commit, "python": platform.python_version(),
+        "load_average_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def _child(args: list[str]) -> dict:
+    done = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(scale: str, *, browser: bool, load_test: bool, etl: bool, n: int, workers: int,
+        naive_n: int | None = None, users: int = 50, seconds: float = 60.0) -> dict:
+    started = time.perf_counter()
+    info = machine()
+    ds = ensure_dataset(scale)
+    result: dict = {"scale": scale, "machine": info}
+    earlier = load_results().get(scale, {})
+    if etl or not ds.db_path.exists():
+        log.info("timing the ETL load of %d files", len(ds.files))
+        result["etl"] = etl_load.run_in_child(scale)
+        log.info("ETL: %s", result["etl"])
+        result["etl_floor"] = floor.time_floor(ds.db_path, ds.root)
+        log.info("floor: %s", result["etl_floor"])
+    else:
+        result["etl"] = {**earlier.get("etl", {}), "note": "from an earlier run (--skip-etl)"}
+        result["etl_floor"] = earlier.get("etl_floor", {})
+    if naive_n is None:
+        naive_n = 5 if scale == "national" else n
+    log.info("timing callbacks and the API (%d requests each)", n)
+    args = ["-m", "benchmarks.requests", "--scale", scale, "-n", str(n), "--naive-n", str(naive_n)]
+    if not browser:
+        args.append("--skip-browser")
+    result["dashboard"] = _child(args)
+    if load_test:
+        from benchmarks import loadtest
+
+        bodies_file = ds.root / "callbacks.json"
+        bodies = json.loads(bodies_file.read_text()) if bodies_file.exists() else []
+        codes, quarters = _areas_and_quarters(ds.db_path)
+        log.info("load test: %d users for %.0f s on %d gunicorn workers", users, seconds, workers)
+        result["load_test"] = loadtest.run(ds, codes, quarters, bodies, workers=workers,
+                                           users=users, seconds=seconds)
+    info["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    info["harness_seconds"] = round(time.perf_counter() - started)
+    return result
+
+
+def load_results() -> dict:
+    return json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", choices=SCALES, default="national")
+    parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--skip-load-test", action="store_true")
+    parser.add_argument("--skip-etl", action="store_true",
+                        help="keep the loaded database and the ETL figures of an earlier run")
+    parser.add_argument("-n", type=int, default=50, help="requests per callback and endpoint")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (load test)")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--doc", type=Path, default=DOC)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    result = run(args.scale, browser=not args.skip_browser, load_test=not args.skip_load_test,
+                 etl=not args.skip_etl, n=args.n, workers=args.workers, users=args.users,
+                 seconds=args.seconds)
+    results = json.loads(args.results.read_text()) if args.results.exists() else {}
+    results[args.scale] = result
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    args.doc.parent.mkdir(parents=True, exist_ok=True)
+    args.doc.write_text(report.markdown(results))
+    sys.stdout.write(report.summary(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
