@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, create_engine, event, insert, inspect, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
 
 from etl import schema
 from etl.settings import PROJECT_ROOT, REFERENCE_DIR
@@ -66,8 +67,12 @@ def reader_engine(url: str) -> Engine:
         if not path.exists():
             raise DatabaseError(f"database {path} does not exist")
         uri = f"file:{path.resolve()}?mode=ro"
+        # QueuePool, not the SingletonThreadPool SQLAlchemy picks for "sqlite://": that pool
+        # closes connections other threads are still using when a threaded server (werkzeug,
+        # gunicorn threads) runs requests in parallel.
         engine = create_engine(
-            "sqlite://", creator=lambda: _sqlite_connect_ro(uri)
+            "sqlite://", creator=lambda: _sqlite_connect_ro(uri), poolclass=QueuePool,
+            pool_size=5, max_overflow=10,
         )
         event.listen(engine, "connect", lambda c, r: _sqlite_pragmas(c, r, read_only=True))
         return engine

@@ -244,3 +244,10 @@ def test_an_empty_period_shows_zeros_and_forces_no_secondary_suppression(tmp_pat
 def test_progress_to_target_in_a_year_with_no_referrals_is_zero(url):
     rows = run(url, ["reach.target"], periods=("2016-17_Q1",), areas=(NEWCASTLE,)).rows
     assert one(rows, NEWCASTLE, "2016-17_Q1")["value"] == 0
+
+
+def test_funnel_for_an_intervention_nobody_was_offered_shows_zeros(url):
+    rows = run(url, ["uptake.funnel"], periods=("2017-18_Q1",), areas=(NEWCASTLE,),
+               intervention="girfc").rows.set_index("category")
+    assert rows.loc["offered", "numerator"] == 0
+    assert rows.loc["offered", "status"] == "x"  # nothing to measure, not an error

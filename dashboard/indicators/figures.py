@@ -103,7 +103,8 @@ def figures(ind: Indicator, summary: pd.DataFrame, breakdowns: list[str] | None 
             ) -> pd.DataFrame:
     """One row per area x period (x category) with numerator, denominator and moments."""
     if summary.empty:
-        return pd.DataFrame(columns=KEYS + SUMS)
+        empty = pd.DataFrame(columns=KEYS + SUMS)
+        return empty.astype({c: float for c in SUMS} | {c: object for c in KEYS})
     if ind.topic == "reach" and ind.id.startswith(("reach.parents", "reach.fathers",
                                                     "reach.workless", "reach.breakdown")):
         out = _reach(ind, summary, breakdowns or list(BREAKDOWNS))
