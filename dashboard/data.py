@@ -18,7 +18,7 @@ from sqlalchemy import Connection, func, select
 from dashboard.db import Database
 from dashboard.indicators.definitions import Indicator, indicators
 from dashboard.indicators.engine import Query, Result, available_periods, compute
-from dashboard.indicators.queries import coverage
+from dashboard.indicators.queries import coverage, snapshot
 from etl import schema
 
 _CACHE_SIZE = 256
@@ -44,6 +44,7 @@ class IndicatorData:
 
     def _cached(self, key: tuple, make):
         with self.db.engine.connect() as conn:
+            snapshot(conn)  # the version read and the value made from one committed state
             version = data_version(conn)
             with self._lock:
                 if version != self._version:

@@ -22,6 +22,7 @@ from dashboard.indicators.queries import (
     coverage,
     data_as_at,
     read_summary,
+    snapshot,
     summary_table_for,
 )
 from etl.periods import FinancialYear, Quarter, parse_period
@@ -236,6 +237,7 @@ def _median(df: pd.DataFrame, hist: pd.DataFrame, cov: pd.DataFrame) -> pd.DataF
 
 
 def compute(conn: Connection, query: Query) -> Result:
+    snapshot(conn)  # every read below sees the same committed data
     cov = coverage(conn)
     parts = []
     for ind in query.indicators:

@@ -29,6 +29,21 @@ SUMMARY_FOR_TOPIC = {
 }
 
 
+def snapshot(conn: Connection) -> None:
+    """Make every later read on ``conn`` see one committed state of the database.
+
+    Python's sqlite3 runs each SELECT in its own implicit read transaction, so a load committing
+    between two reads of one request could show half of its effect (the programme from the new
+    data, an area from the old). An explicit BEGIN holds one read snapshot until the connection
+    goes back to the pool (whose rollback ends it). Other databases: the caller's transaction.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    raw = conn.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        raw.execute("BEGIN")
+
+
 def summary_table_for(indicator_id: str) -> str:
     if indicator_id.startswith("outcome."):
         return "sum_outcomes"
