@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 
 import pandas as pd
@@ -161,16 +160,9 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
     """Attach the area profile's callbacks to ``app``."""
     threshold = settings.suppression_threshold
     n_frame = len(frame_outputs())
-    # The page's parts are drawn by parallel requests. etl.db.reader_engine gives SQLite a
-    # SingletonThreadPool of 5, which closes the connections of older threads, even in use, once
-    # more than 5 threads have read (a segfault under werkzeug's thread per request). Until the
-    # pool is changed, this page's reads take turns.
-    reads = threading.Lock()
-
     def update_area_frame(state: dict | None) -> list:
         try:
-            with reads:
-                return frame(db, threshold, state)
+            return frame(db, threshold, state)
         except queries.READ_ERRORS as exc:
             log.warning("area profile: %s", exc)
             out = [no_update] * n_frame
@@ -184,8 +176,7 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
             raise PreventUpdate
         data = indicator_data(db, threshold)
         try:
-            with reads:
-                return make(data, view(data, store, compare, period), *extra)
+            return make(data, view(data, store, compare, period), *extra)
         except queries.READ_ERRORS as exc:
             log.warning("area profile, %s: %s", name, exc)
             if n_outputs == 1:
@@ -496,14 +487,8 @@ def funnel_content(data: IndicatorData, code: str, name: str, period: str) -> Ch
     by_group: dict[str, pd.DataFrame] = {}
     meta: dict = {}
     for grp in ("all", *load_reference().interventions):
-        try:
-            result = data.rows(["uptake.funnel"], areas=[code, ad.PROGRAMME], periods=[period],
-                               intervention=None if grp == "all" else grp)
-        except ZeroDivisionError:
-            # the engine divides object-dtype zeros for an intervention no area offered in the
-            # period (reported to the lead); such an intervention has nothing to draw
-            log.warning("uptake.funnel for %s in %s: the engine failed", grp, period)
-            continue
+        result = data.rows(["uptake.funnel"], areas=[code, ad.PROGRAMME], periods=[period],
+                           intervention=None if grp == "all" else grp)
         by_group[grp] = result.rows
         meta = result.meta
     rows, left_out = ad.funnel_groups(by_group, code)
