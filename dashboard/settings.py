@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-DEFAULT_DATABASE_URL = "sqlite:///data/lfo.db"
+from etl.settings import DEFAULT_DATABASE_URL, positive_int
+
 DEFAULT_SERVICE_NAME = "Local Family Offer monitoring"
 
 
@@ -35,14 +36,3 @@ class DashboardSettings:
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
-
-
-def positive_int(name: str, text: str) -> int:
-    """``text`` as a whole number of at least 1; ValueError naming ``name`` otherwise."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(f"{name}={text!r} is not a whole number") from None
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, not {value}")
-    return value

@@ -28,7 +28,7 @@ class Settings:
             "database_url": env.get("LFO_DATABASE_URL") or DEFAULT_DATABASE_URL,
             "archive_dir": Path(env.get("LFO_ARCHIVE_DIR") or "data/archive"),
             "id_key_file": Path(env.get("LFO_ID_KEY_FILE") or "data/lfo-id.key"),
-            "suppression_threshold": _positive_int(
+            "suppression_threshold": positive_int(
                 "LFO_SUPPRESSION_THRESHOLD", env.get("LFO_SUPPRESSION_THRESHOLD") or "10"
             ),
         }
@@ -36,7 +36,8 @@ class Settings:
         return cls(**values)  # type: ignore[arg-type]
 
 
-def _positive_int(name: str, text: str) -> int:
+def positive_int(name: str, text: str) -> int:
+    """``text`` as a whole number of at least 1; ValueError naming ``name`` otherwise."""
     try:
         value = int(text)
     except ValueError:
