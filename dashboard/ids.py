@@ -78,7 +78,7 @@ def chart_download_button(chart_id: object, fmt: str) -> dict[str, object]:
 
 # --- topic pages: reach, uptake, outcomes (helper H) ---------------------------------------------
 #: Parts of a topic page; ``topic_part(topic, part)`` gives "reach-indicator" and so on.
-TOPIC_PARTS = ("state", "messages", "data-messages", "indicator", "areas", "quick-none",
+TOPIC_PARTS = ("state", "written", "nav", "messages", "data-messages", "indicator", "areas", "quick-none",
                "quick-all", "from", "to", "period", "group", "measure", "ci", "char", "links")
 TOPIC_AREAS_TYPE = "topic-areas"
 

@@ -80,10 +80,11 @@ def _key(cid: object, prop: str) -> str:
     return f"{cid}.{prop}"
 
 
-def call(client, outputs: list[tuple[object, str]], inputs: list, state: list | None = None
-         ) -> dict:
-    """POST a callback as the browser does (inputs may hold a list for an ALL pattern)."""
-    changed = [_key(i["id"], i["property"]) for i in inputs if isinstance(i, dict)]
+def call(client, outputs: list[tuple[object, str]], inputs: list, state: list | None = None,
+         changed: list[str] | None = None) -> dict:
+    """POST a callback as the browser does (inputs may hold a list for an ALL pattern);
+    ``changed`` names the inputs that triggered it (default: all)."""
+    changed = changed or [_key(i["id"], i["property"]) for i in inputs if isinstance(i, dict)]
     output = ".." + "...".join(_key(c, p) for c, p in outputs) + ".."
     # an output with allow_duplicate is registered as "id.prop@<hash>", as the browser sends it
     output = next((k for k in client.dash_app.callback_map
@@ -94,7 +95,7 @@ def call(client, outputs: list[tuple[object, str]], inputs: list, state: list | 
         "inputs": inputs, "state": state or [], "changedPropIds": changed,
     }
     r = client.post("/_dash-update-component", json=body)
-    assert r.status_code == 200, r.data[:800]
+    assert r.status_code == 200, (r.status_code, r.data[:800])
     return r.get_json()["response"]
 
 
@@ -103,7 +104,8 @@ def get(response: dict, cid: object, prop: str, default: object = "absent") -> o
     return response.get(key, {}).get(prop, default)
 
 
-def controls(client, topic: layout.Topic, search: str = "") -> dict:
+def controls(client, topic: layout.Topic, search: str = "",
+             ticked: dict[str, list[str]] | None = None) -> dict:
     p = topic.part
     optional = [o for o, on in (("group", topic.by_group), ("measure", topic.by_measure),
                                 ("char", topic.by_characteristic)) if on]
@@ -111,9 +113,12 @@ def controls(client, topic: layout.Topic, search: str = "") -> dict:
                (p("to"), "options"), (p("to"), "value"), (p("period"), "options"),
                (p("period"), "value"), (p("indicator"), "value"), (p("ci"), "value"),
                *[(p(o), "value") for o in optional], (p("messages"), "children")]
+    ticked_inputs = [{"id": ids.topic_areas(topic.key, region), "property": "value",
+                      "value": codes} for region, codes in (ticked or {}).items()]
     return call(client, outputs, [
         {"id": p("state"), "property": "data", "value": {"search": search}},
-        {"id": ids.URL, "property": "search", "value": search}])
+        {"id": p("nav"), "property": "data", "value": {"search": search}}],
+        [{"id": ids.URL, "property": "search", "value": search}, ticked_inputs])
 
 
 def chart_ids(topic: layout.Topic) -> list[str]:
@@ -128,7 +133,7 @@ def draw(client, topic: layout.Topic, *, indicator: str | None = None,
          measure: str = "csi4", char: str = "sex", search: str = "") -> dict:
     """The charts callback for the filters given; ``areas`` maps region -> ticked codes."""
     p = topic.part
-    outputs = [(ids.URL, "search"), (p("links"), "children")]
+    outputs = [(ids.URL, "search"), (p("written"), "data"), (p("links"), "children")]
     for cid in chart_ids(topic):
         outputs += [(o.component_id, o.component_property) for o in card_outputs(cid)]
     area_inputs = [{"id": ids.topic_areas(topic.key, region), "property": "value",
@@ -298,6 +303,19 @@ def test_charts_write_the_filters_to_the_address_leaving_out_defaults(client):
     again = draw(client, uptake.TOPIC, indicator="uptake.start", areas={"x": [NEWCASTLE]},
                  group="level:targeted", ci="99.8", search=search)
     assert get(again, ids.URL, "search") == "absent"  # unchanged: not written again
+    assert get(drawn, uptake.TOPIC.part("written"), "data") == search
+    assert get(again, uptake.TOPIC.part("written"), "data") == search
+
+
+def test_back_to_the_same_areas_keeps_the_checkboxes_and_their_focus(client):
+    search = f"?area={NEWCASTLE}&period={Q_ENDED}"
+    same = controls(client, uptake.TOPIC, search, ticked={"North East": [NEWCASTLE]})
+    assert get(same, uptake.TOPIC.part("areas"), "children") == "absent"  # not re-rendered
+    assert get(same, uptake.TOPIC.part("period"), "value") == Q_ENDED
+    moved = controls(client, uptake.TOPIC, search, ticked={"North West": [BLACKPOOL]})
+    ticked = [c for g in get(moved, uptake.TOPIC.part("areas"), "children")
+              for c in g["props"]["children"][1]["props"]["value"]]
+    assert ticked == [NEWCASTLE]
 
 
 def test_state_round_trips_through_the_address():

@@ -133,6 +133,13 @@ def area_names(data: IndicatorData) -> dict[str, str]:
     return dict(zip(a["area_code"], a["area_name"], strict=True))
 
 
+NAV_JS = """
+function(search, written) {
+    if ((search || "") === (written || "")) { return window.dash_clientside.no_update; }
+    return {"search": search || ""};
+}
+"""
+
 #: Errors a chart's figures may raise on unforeseen data: that chart shows a message, the rest of
 #: the page is drawn (the error is logged with its traceback).
 CHART_ERRORS = (ArithmeticError, ValueError, KeyError, TypeError, IndexError)
@@ -269,7 +276,8 @@ def register_topic(app: Dash, db: queries.Database, settings: DashboardSettings,
                                       ("char", topic.by_characteristic)) if on]
     n_cards = 3 + len(extra_ids)
 
-    def update_controls(_state: dict | None, search: str | None) -> list:
+    def update_controls(_state: dict | None, nav: dict | None, search: str | None,
+                        ticked: list | None) -> list:
         try:
             areas, periods = data.areas(), data.periods()
         except queries.READ_ERRORS as exc:
@@ -281,7 +289,10 @@ def register_topic(app: Dash, db: queries.Database, settings: DashboardSettings,
         f, messages = state_from_search(topic, search, areas, periods)
         quarters = period_options(periods, True)
         values = {"group": f.group, "measure": f.measure, "char": f.char}
-        return [area_groups(topic, areas, f.areas), quarters, f.period_from, quarters,
+        now = sorted(c for lst in ticked or [] for c in (lst or []))
+        same = bool(ticked) and now == sorted(f.areas)
+        groups = no_update if same else area_groups(topic, areas, f.areas)  # keeps focus
+        return [groups, quarters, f.period_from, quarters,
                 f.period_to, period_options(periods, False), f.period, f.indicator, f.ci,
                 *[values[o] for o in optional], messages_banner(messages)]
 
@@ -320,13 +331,14 @@ def register_topic(app: Dash, db: queries.Database, settings: DashboardSettings,
         except queries.READ_ERRORS as exc:
             log.warning("%s charts: %s", topic.key, exc)
             msg = "The data cannot be shown just now: the database could not be read."
-            return [no_update, msg, *[v for _ in range(n_cards) for v in
+            return [no_update, no_update, msg, *[v for _ in range(n_cards) for v in
                                       charts.render(empty_content(msg))]]
         query = to_search(topic, f, periods)
         new_search = no_update if query == (search or "") else query
+        written = query  # what the address says now (back then forward must re-read it)
         shown = [ind.id, *(extra_links(f) if extra_links else [])]
         links = [*definition_links(shown), *profile_links(f.areas, names)]
-        return [new_search, links, *[v for c in contents for v in charts.render(c)]]
+        return [new_search, written, links, *[v for c in contents for v in charts.render(c)]]
 
     app.callback(
         Output(p("areas"), "children"),
@@ -336,8 +348,13 @@ def register_topic(app: Dash, db: queries.Database, settings: DashboardSettings,
         Output(p("indicator"), "value"), Output(p("ci"), "value"),
         *[Output(p(o), "value") for o in optional],
         Output(p("messages"), "children"),
-        Input(p("state"), "data"), Input(ids.URL, "search"),
+        Input(p("state"), "data"), Input(p("nav"), "data"), State(ids.URL, "search"),
+        State(ids.topic_areas(topic.key, ALL), "value"),
     )(update_controls)
+    # In the browser: pass on only the addresses the page did not write itself (back, forward),
+    # so ticking a box never re-renders the controls (focus stays) nor races the charts.
+    app.clientside_callback(
+        NAV_JS, Output(p("nav"), "data"), Input(ids.URL, "search"), State(p("written"), "data"))
     app.callback(
         Output(ids.topic_areas(topic.key, ALL), "value"),
         Input(p("quick-none"), "n_clicks"), Input(p("quick-all"), "n_clicks"),
@@ -347,7 +364,8 @@ def register_topic(app: Dash, db: queries.Database, settings: DashboardSettings,
     card_ids = [topic.chart("trend"), topic.chart("caterpillar"), topic.chart("funnel"),
                 *extra_ids]
     app.callback(
-        Output(ids.URL, "search", allow_duplicate=True), Output(p("links"), "children"),
+        Output(ids.URL, "search", allow_duplicate=True), Output(p("written"), "data"),
+        Output(p("links"), "children"),
         *[o for cid in card_ids for o in card_outputs(cid)],
         Input(p("indicator"), "value"), Input(ids.topic_areas(topic.key, ALL), "value"),
         Input(p("from"), "value"), Input(p("to"), "value"), Input(p("period"), "value"),

@@ -201,6 +201,8 @@ def topic_layout(topic: Topic, search: str = "") -> html.Div:
         html.H1(topic.title),
         html.P(topic.intro, className="lead"),
         dcc.Store(id=p("state"), data={"search": search}),
+        dcc.Store(id=p("written")),  # the query the page last wrote itself (not to re-read)
+        dcc.Store(id=p("nav")),  # a query the page did not write (back, forward, a link)
         html.Div(shell.messages_banner(state.messages), id=p("messages")),
         html.Div(id=p("data-messages"), role="status"),
         filters(topic, state.values),

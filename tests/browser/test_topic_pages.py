@@ -134,6 +134,17 @@ def test_quick_picks_and_back_and_forward_follow_the_address(page, server):
     assert page.get_by_label("Dorset", exact=True).is_checked()
 
 
+def test_ticking_a_box_by_keyboard_writes_the_address_and_keeps_focus(page, server):
+    open_topic(page, server, "/reach", f"?period={Q_ENDED}")
+    box = page.get_by_label("Blackpool", exact=True)
+    box.focus()
+    page.keyboard.press("Space")
+    page.wait_for_function(f"() => window.location.search.includes('area={BLACKPOOL}')")
+    wait_for_dash(page)
+    assert box.is_checked()
+    assert page.evaluate("() => document.activeElement.value") == BLACKPOOL
+
+
 def test_a_bad_link_shows_a_message_not_an_error(page, server):
     page.goto(f"{server}/outcomes?measure=shoe&area=E99999999")
     wait_for_dash(page)
