@@ -257,8 +257,9 @@ def funnel_chart(rows: pd.DataFrame, meta: dict, f: Filters, ind: Indicator) -> 
     return ChartContent(
         figure=figures.funnel_plot(rows, highlight=f.areas[0] if f.areas else None),
         title=title, subtitle=subtitle, summary=summary, table=table, indicator_ids=[ind.id],
-        notes=[n for n in (note, "Limits are exact binomial (PHE Fingertips method) around "
-                                 "the programme value.") if n],
+        notes=[n for n in (note, "Control limits at 95% and 99.8% around the programme value, "
+                                 "p ± z·√(p(1−p)/n), as PHE Fingertips computes them "
+                                 "(Spiegelhalter 2005).") if n],
         data_as_at=meta.get("data_as_at"), threshold=meta.get("threshold"))
 
 

@@ -104,7 +104,11 @@ def chart_card(chart_id: str, title: str, *, heading_level: int = 2) -> Componen
                 html.Ul(id=ids.chart(chart_id, "notes"), className="chart-notes small"),
                 html.Details([
                     html.Summary("Show the data in a table"),
-                    html.Div(id=ids.chart(chart_id, "table"), className="table-responsive"),
+                    # focusable and named, so keyboard users can scroll a wide table (axe
+                    # scrollable-region-focusable)
+                    html.Div(id=ids.chart(chart_id, "table"), className="table-responsive",
+                             tabIndex="0", role="region",
+                             **{"aria-label": f"Data table: {title}"}),
                 ], className="chart-table-twin mb-2"),
                 html.Div(
                     [html.Span("Download:", className="me-2", **{"aria-hidden": "true"}),
