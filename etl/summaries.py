@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, delete, insert, text
+from sqlalchemy import Connection, delete, text
 
-from etl import schema
+from etl import schema, store
 from etl.reference import BREAKDOWNS, load_reference
 
 STARTED = ("started", "completed", "dropped_out")
@@ -312,5 +312,12 @@ def refresh_area(conn: Connection, area_code: str) -> None:
         if df.empty:
             continue
         table = schema.metadata.tables[name]
-        df = df.assign(area_code=area_code)[[c.name for c in table.columns]]
-        conn.execute(insert(table), df.astype(object).to_dict("records"))
+        columns = [c.name for c in table.columns]
+        df = df.assign(area_code=area_code)[columns]
+        store.bulk_insert(conn, table, columns, _plain_rows(df))
+
+
+def _plain_rows(df: pd.DataFrame) -> list[tuple]:
+    """Rows as tuples of plain Python values (numpy ints and floats become int and float)."""
+    cols = [df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns]
+    return list(zip(*cols, strict=True))
