@@ -44,7 +44,7 @@ TOPIC = Topic(
                 "reliable_deterioration", "change", "effect_size", "paired",
                 "followup_6m_response", "followup_12m_response", "sustained_6m",
                 "sustained_12m"),
-    default_indicator="reliable_improvement", by_group=True, by_measure=True,
+    default_indicator="reliable_improvement", by_group=True, by_measure=True, default_year=True,
     extra_cards=_extra_cards,
 )
 

@@ -41,6 +41,9 @@ class Topic:
     by_group: bool = False  # intervention or level filter
     by_measure: bool = False  # outcome measure filter
     by_characteristic: bool = False  # reach breakdown characteristic
+    # compare areas over the latest financial year by default (outcomes: a single quarter's
+    # paired episodes are too few in most areas, so most figures would be suppressed)
+    default_year: bool = False
     extra_cards: Callable[[], list[Component]] = field(default=lambda: [])
 
     def indicator_id(self, choice: str, measure: str | None) -> str:
@@ -252,6 +255,15 @@ def period_words(label: str | None) -> str:
     return p.display if "_Q" in label else f"{p.display} (financial year)"
 
 
+def default_period(topic: Topic, periods: Sequence[str]) -> str | None:
+    """The period the area comparisons show when the address names none."""
+    quarters = [p for p in periods if "_Q" in p]
+    years = [p for p in periods if "_Q" not in p]
+    if topic.default_year and years:
+        return years[-1]
+    return quarters[-1] if quarters else None
+
+
 def state_from_search(topic: Topic, search: str | None, areas: pd.DataFrame,
                       periods: list[str]) -> tuple[Filters, list[str]]:
     """The filters for ``search``: unknown areas and periods without data fall back, with a
@@ -278,10 +290,11 @@ def state_from_search(topic: Topic, search: str | None, areas: pd.DataFrame,
         start, end = end, start
     period = v["period"]
     if period is not None and period not in periods:
-        messages.append(f"There are no figures for {period_words(period)} yet; showing the "
-                        "latest quarter.")
+        fallback = default_period(topic, periods)
+        messages.append(f"There are no figures for {period_words(period)} yet; showing "
+                        f"{period_words(fallback)}.")
         period = None
-    period = period or (quarters[-1] if quarters else None)
+    period = period or default_period(topic, periods)
     return Filters(
         indicator=str(v["indicator"]), areas=tuple(chosen), period_from=start, period_to=end,
         period=period, ci=str(v["ci"]), group=str(v.get("group") or ALL),
@@ -299,7 +312,8 @@ def to_search(topic: Topic, f: Filters, periods: list[str]) -> str:
         "indicator": f.indicator, "area": tuple(f.areas),
         "from": None if f.period_from == first else f.period_from,
         "to": None if f.period_to == latest else f.period_to,
-        "period": None if f.period == latest else f.period, "ci": f.ci,
+        "period": None if f.period == default_period(topic, periods) else f.period,
+        "ci": f.ci,
     }
     if topic.by_group:
         values["group"] = f.group
