@@ -468,7 +468,7 @@ def trend_content(data: IndicatorData, code: str, name: str, compare_names: dict
     latest = with_value.iloc[-1] if len(with_value) else own.iloc[-1]
     summary = (text.describe_area(latest, ind, threshold=result.meta.get("threshold", 10))
                + " " + text.describe_trend_lines(rows, ind, areas))
-    note = text.suppression_note(rows, result.meta.get("threshold", 10))
+    note = text.suppression_note(rows, result.meta.get("threshold", 10), left_out=False)
     notes = [note.replace("Suppressed areas are left out of the chart.",
                           "Suppressed figures are gaps in the lines.")] if note else []
     table = plotted_table(rows, ind, columns=("area_name", "period", "value", "lower", "upper",
@@ -501,7 +501,7 @@ def funnel_content(data: IndicatorData, code: str, name: str, period: str) -> Ch
     table.attrs["units"] = {"Parents at the stage": "count",
                             "Per cent of the previous stage": "%"}
     note = text.suppression_note(rows.assign(area_name=rows["area_name"]),
-                                 meta.get("threshold", 10))
+                                 meta.get("threshold", 10), left_out=False)
     notes = [note.replace("Suppressed areas are left out of the chart.",
                           "Suppressed stages show [c] at zero height.")] if note else []
     notes.append("Parents referred in the period, followed to the date of the area's return; "
@@ -530,7 +530,7 @@ def reach_content(data: IndicatorData, code: str, name: str, period: str, breakd
     own = rows[rows["area_code"] == code]
     if own.empty or (own["value"].isna().all() and (own["status"] != "c").all()):
         return _empty(f"No parents were referred in {name} in {ad.period_words(period)}.", title)
-    note = text.suppression_note(rows, result.meta.get("threshold", 10))
+    note = text.suppression_note(rows, result.meta.get("threshold", 10), left_out=False)
     notes = [note.replace("Suppressed areas are left out of the chart.",
                           "Suppressed categories show [c] at zero length.")] if note else []
     table = plotted_table(rows, ind, columns=("area_name", "category", "value", "lower", "upper",

@@ -45,7 +45,7 @@ def change_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
     sentences = [shared.describe_rows(rows[rows["indicator"] == i], indicator(i), f,
                                       meta["threshold"]) for i in chosen]
     shown = shared.with_category(rows, {i: SHORT[i.rsplit(".", 1)[1]] for i in chosen})
-    note = text.suppression_note(rows, meta["threshold"])
+    note = text.suppression_note(rows, meta["threshold"], left_out=False)
     table = shared.rename_columns(plotted_table(shown, first, ci=f.ci_level, columns=(
         "category", "area_name", "value", "lower", "upper", "numerator", "denominator",
         "comparison")), {"Category": "Outcome"})
@@ -69,7 +69,7 @@ def mean_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
         return shared.empty_content(shared.why_empty(rows, ind, f), title, subtitle,
                                     meta.get("data_as_at"))
     shown = rows.assign(category="Mean change")
-    note = text.suppression_note(rows, meta["threshold"])
+    note = text.suppression_note(rows, meta["threshold"], left_out=False)
     table = plotted_table(rows, ind, ci=f.ci_level, columns=(
         "area_name", "value", "lower", "upper", "denominator", "comparison", "trend"))
     return ChartContent(

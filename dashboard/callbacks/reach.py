@@ -64,7 +64,7 @@ def breakdown_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
     if not shared.has_figures(rows):
         return shared.empty_content(shared.why_empty(rows, ind, f), title, subtitle,
                                     meta.get("data_as_at"))
-    note = text.suppression_note(rows, meta["threshold"])
+    note = text.suppression_note(rows, meta["threshold"], left_out=False)
     table = plotted_table(rows, ind, ci=f.ci_level, columns=(
         "area_name", "category", "value", "lower", "upper", "numerator", "denominator",
         "comparison"))
@@ -91,7 +91,7 @@ def groups_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
         own = rows[rows["indicator"] == ind_id]
         sentences.append(shared.describe_rows(own, indicator(ind_id), f, meta["threshold"]))
     shown = shared.with_category(rows, GROUPS)
-    note = text.suppression_note(rows, meta["threshold"])
+    note = text.suppression_note(rows, meta["threshold"], left_out=False)
     table = shared.rename_columns(plotted_table(shown, first, ci=f.ci_level, columns=(
         "category", "area_name", "value", "lower", "upper", "numerator", "denominator",
         "comparison")), {"Category": "Indicator"})

@@ -188,7 +188,7 @@ def trend_chart(data: IndicatorData, f: Filters, ind: Indicator) -> ChartContent
             f"{ind.name} is for financial years only, and no whole financial year falls in "
             "the trend's range: widen the period.")
         return empty_content(msg, title, subtitle, meta.get("data_as_at"))
-    note = text.suppression_note(rows, meta["threshold"])
+    note = text.suppression_note(rows, meta["threshold"], left_out=False)
     notes = [n for n in (note,) if n]
     with_programme = not (ind.kind == "count" and f.areas)
     if not with_programme:  # the programme's total would dwarf the areas' lines

@@ -60,7 +60,7 @@ def stages_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
     rows = rows.assign(_a=rows["area_code"].map({c: i for i, c in enumerate(order)}),
                        _s=rows["category"].map({s: i for i, s in enumerate(STAGES)}))
     rows = rows.sort_values(["_a", "_s"], kind="stable").drop(columns=["_a", "_s"])
-    note = text.suppression_note(rows, meta["threshold"])
+    note = text.suppression_note(rows, meta["threshold"], left_out=False)
     table = shared.rename_columns(
         plotted_table(rows, ind, columns=("area_name", "category", "numerator", "value")),
         {"Category": "Stage", "Numerator": "Parents", "Value (%)": "% of the previous stage"})
