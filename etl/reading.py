@@ -258,18 +258,26 @@ def _xlsx_sheet(ws: object, key: str, title: str, name: str) -> RawSheet:
 
 
 def _frame(key: str, source: str, header: list[str], texts: list[list[str]],
-           kinds: list[list[str]], rows: list[int], *, extra: dict[int, str] | None = None,
-           empty_file: bool = False) -> RawSheet:
+           kinds: list[list[str]] | None, rows: list[int], *,
+           extra: dict[int, str] | None = None, empty_file: bool = False) -> RawSheet:
+    """The sheet as columns; ``kinds`` None means every cell is text or empty (CSV)."""
     # trailing header cells that are empty and hold no data are dropped
     width = max([len(header), *(len(t) for t in texts)], default=0)
     header = [h.strip() for h in header] + [""] * (width - len(header))
+    marks = texts if kinds is None else kinds
     keep = [i for i in range(width)
-            if header[i] or any(i < len(k) and k[i] for k in kinds)]
+            if header[i] or any(i < len(k) and k[i] for k in marks)]
     text_cols = {}
     kind_cols = {}
     for pos, i in enumerate(keep):
-        text_cols[pos] = pd.array([t[i] if i < len(t) else "" for t in texts], dtype="str")
-        kind_cols[pos] = pd.array([k[i] if i < len(k) else "" for k in kinds], dtype="str")
+        column = [t[i] if i < len(t) else "" for t in texts]
+        text_cols[pos] = pd.array(column, dtype="str")
+        if kinds is None:
+            kind_cols[pos] = pd.array(
+                np.where(np.asarray(column, dtype=str) == "", EMPTY, TEXT).astype(object),
+                dtype="str")
+        else:
+            kind_cols[pos] = pd.array([k[i] if i < len(k) else "" for k in kinds], dtype="str")
     n = len(rows)
     text = pd.DataFrame(text_cols, index=pd.RangeIndex(n))
     kind = pd.DataFrame(kind_cols, index=pd.RangeIndex(n))
@@ -394,8 +402,7 @@ def _csv_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str, name: str,
                           "as CSV UTF-8") from exc
     if header is None:
         return _frame(key, info.filename, [], [], [], [], empty_file=True)
-    kinds = [[TEXT if c else EMPTY for c in t] for t in texts]
-    return _frame(key, info.filename, header, texts, kinds, rows, extra=extra)
+    return _frame(key, info.filename, header, texts, None, rows, extra=extra)
 
 
 def _count_records(content: str, name: str, member: str) -> None:

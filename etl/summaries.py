@@ -60,7 +60,13 @@ def year_labels(dates: pd.Series) -> pd.Series:
 
 
 def period_end(labels: pd.Series) -> pd.Series:
-    """Last day of each period label (quarter or financial year)."""
+    """Last day of each period label (quarter or financial year), worked out once per label."""
+    uniq = pd.Series(pd.unique(labels.to_numpy(dtype=object)), dtype="str")
+    ends = _period_end(uniq)
+    return labels.map(dict(zip(uniq, ends, strict=True))).astype("datetime64[ns]")
+
+
+def _period_end(labels: pd.Series) -> pd.Series:
     fy = labels.str.slice(0, 4).astype(int)
     q = labels.str.extract(r"_Q(\d)$")[0].fillna("4").astype(int)
     # quarter q of financial year fy ends in month 3q+3 of the calendar (q=4 -> March next year)
