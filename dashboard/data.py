@@ -43,6 +43,7 @@ class IndicatorData:
         self._lock = threading.Lock()
 
     def _cached(self, key: tuple, make):
+        """``make(conn, version)``'s value for ``key`` at the current data version (made once)."""
         with self.db.engine.connect() as conn:
             snapshot(conn)  # the version read and the value made from one committed state
             version = data_version(conn)
@@ -50,10 +51,14 @@ class IndicatorData:
                 if version != self._version:
                     self._cache.clear()
                     self._version = version
-                if key in self._cache:
-                    self._cache.move_to_end(key)
-                    return self._cache[key]
-            value = make(conn)
+            return self._get_or_make(key, version, lambda: make(conn, version))
+
+    def _get_or_make(self, key: tuple, version: tuple, make):
+        with self._lock:
+            if key in self._cache and self._version == version:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        value = make()
         with self._lock:
             if self._version == version:
                 self._cache[key] = value
@@ -77,22 +82,34 @@ class IndicatorData:
         """Engine rows (see ``engine.ROW_COLUMNS``) for the indicators and filters given."""
         catalogue = indicators()
         query = Query(
-            indicators=tuple(catalogue[i] for i in indicator_ids),
-            areas=tuple(areas) if areas is not None else None,
+            indicators=tuple(catalogue[i] for i in indicator_ids), areas=None,
             periods=tuple(periods) if periods else None, period_from=period_from,
             period_to=period_to, intervention=intervention, level=level,
             breakdowns=tuple(breakdowns) if breakdowns else None, ci=ci,
             threshold=self.threshold,
         )
-        return self._cached(("rows", query), lambda conn: compute(conn, query))
+        # The engine works out every area whatever is asked (comparison and suppression need the
+        # whole table) and only then keeps the areas asked for: so one cached result for all areas
+        # serves every selection of areas, and keeping them here gives the same rows.
+        if areas is None:
+            return self._cached(("rows", query), lambda conn, _v: compute(conn, query))
+        chosen = tuple(areas)
+
+        def pick(conn: Connection, version: tuple) -> Result:
+            full = self._get_or_make(("rows", query), version, lambda: compute(conn, query))
+            keep = full.rows["area_code"].isin(list(chosen))
+            return Result(full.rows[keep].reset_index(drop=True), full.meta)
+
+        return self._cached(("rows", query, chosen), pick)
 
     def areas(self) -> pd.DataFrame:
         """Every area with its region, population, target and current return (period, time)."""
-        return self._cached(("areas",), coverage)
+        return self._cached(("areas",), lambda conn, _v: coverage(conn))
 
     def periods(self) -> list[str]:
         """Every period with data: quarters, then financial years, oldest first."""
-        return self._cached(("periods",), lambda conn: available_periods(coverage(conn)))
+        return self._cached(("periods",),
+                            lambda conn, _v: available_periods(coverage(conn)))
 
     def latest_quarter(self) -> str | None:
         quarters = [p for p in self.periods() if "_Q" in p]

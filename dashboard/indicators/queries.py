@@ -96,5 +96,12 @@ def read_summary(
         q = q.where(table.c.measure == measure)
     if breakdowns is not None:
         q = q.where(table.c.breakdown.in_(breakdowns))
-    rows = conn.execute(q).all()
-    return pd.DataFrame(rows, columns=[c.name for c in table.columns])
+    return frame_of(conn.execute(q).all(), [c.name for c in table.columns])
+
+
+def frame_of(rows: list, columns: list[str]) -> pd.DataFrame:
+    """Result rows as a DataFrame, built column by column (pandas is slow on SQLAlchemy Rows)."""
+    if not rows:
+        return pd.DataFrame(rows, columns=columns)
+    values = zip(*rows, strict=True)
+    return pd.DataFrame({c: list(v) for c, v in zip(columns, values, strict=True)})

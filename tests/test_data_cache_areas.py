@@ -1,0 +1,32 @@
+"""One cached result for all areas serves any choice of areas, with the engine's own rows."""
+
+from engine_fixtures import build_db, episode
+from pandas.testing import assert_frame_equal
+
+from dashboard.data import indicator_data
+from dashboard.db import Database
+from dashboard.indicators.definitions import indicators
+from dashboard.indicators.engine import PROGRAMME, Query, compute
+
+NEWCASTLE, GATESHEAD = "E08000021", "E08000037"
+
+
+def test_rows_for_chosen_areas_equal_the_engine_asked_for_those_areas(tmp_path):
+    url = build_db(tmp_path / "a.db", {
+        NEWCASTLE: [episode("completed", "2017-06-20")] * 12 + [episode("dropped_out",
+                                                                        "2017-06-21")] * 3,
+        GATESHEAD: [episode("completed", "2017-06-20")] * 4,
+    })
+    db = Database(url)
+    data = indicator_data(db, threshold=10)
+    ids = ["uptake.completion", "uptake.attendance"]
+    for areas in ([NEWCASTLE], [GATESHEAD, PROGRAMME], [PROGRAMME]):
+        got = data.rows(ids, periods=["2017-18_Q1", "2017-18"], areas=areas)
+        with db.engine.connect() as conn:
+            want = compute(conn, Query(indicators=tuple(indicators()[i] for i in ids),
+                                       areas=tuple(areas), periods=("2017-18_Q1", "2017-18"),
+                                       threshold=10))
+        assert set(got.rows["area_code"]) == set(areas)
+        assert_frame_equal(got.rows, want.rows)
+        assert got.meta == want.meta
+    db.dispose()
