@@ -210,6 +210,13 @@ def time_naive(app, quarters: list[str], n: int) -> dict:
             "naive": stats(naive_t, naive_s), "real": stats(real_t, real_s)}
 
 
+def _commit() -> str:
+    import subprocess
+
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1]).stdout.strip()
+
+
 def run_worker(ds: Dataset, *, browser: bool, n: int, naive_n: int) -> dict:
     from dashboard.app import create_app
     from dashboard.settings import DashboardSettings
@@ -220,7 +227,7 @@ def run_worker(ds: Dataset, *, browser: bool, n: int, naive_n: int) -> dict:
     engine = reader_engine(ds.db_url)
     naive.register(app.server, engine)  # before the first request (Flask's rule)
     codes, quarters = _areas_and_quarters(ds.db_path)
-    result: dict = {"app_factory_s": round(time.perf_counter() - started, 2)}
+    result: dict = {"app_factory_s": round(time.perf_counter() - started, 2), "commit": _commit()}
     bodies_file = ds.root / "callbacks.json"
     if browser:
         from benchmarks import browser as chrome
