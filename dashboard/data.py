@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pandas as pd
 from sqlalchemy import Connection, func, select
@@ -21,7 +22,7 @@ from dashboard.indicators.engine import Query, Result, available_periods, comput
 from dashboard.indicators.queries import coverage, snapshot
 from etl import schema
 
-_CACHE_SIZE = 256
+_CACHE_SIZE = 512  # entries: one indicator's rows for all areas, or a selection of them
 
 
 def data_version(conn: Connection) -> tuple:
@@ -91,16 +92,33 @@ class IndicatorData:
         # The engine works out every area whatever is asked (comparison and suppression need the
         # whole table) and only then keeps the areas asked for: so one cached result for all areas
         # serves every selection of areas, and keeping them here gives the same rows.
-        if areas is None:
-            return self._cached(("rows", query), lambda conn, _v: compute(conn, query))
-        chosen = tuple(areas)
+        chosen = tuple(areas) if areas is not None else None
 
-        def pick(conn: Connection, version: tuple) -> Result:
-            full = self._get_or_make(("rows", query), version, lambda: compute(conn, query))
+        def make(conn: Connection, version: tuple) -> Result:
+            full = self._all_areas(conn, version, query)
+            if chosen is None:
+                return full
             keep = full.rows["area_code"].isin(list(chosen))
             return Result(full.rows[keep].reset_index(drop=True), full.meta)
 
-        return self._cached(("rows", query, chosen), pick)
+        return self._cached(("rows", query, chosen), make)
+
+    def _all_areas(self, conn: Connection, version: tuple, query: Query) -> Result:
+        """Every area's rows for ``query``, made and cached one indicator at a time.
+
+        ``compute`` of several indicators is the concatenation of each one's rows, so caching
+        each indicator alone lets pages that share an indicator share its result.
+        """
+        if not query.indicators:
+            return compute(conn, query)
+        parts = []
+        for ind in query.indicators:
+            one = replace(query, indicators=(ind,))
+            parts.append(self._get_or_make(("one", one), version, lambda q=one: compute(conn, q)))
+        if len(parts) == 1:
+            return parts[0]
+        rows = pd.concat([p.rows for p in parts], ignore_index=True)
+        return Result(rows, parts[0].meta)
 
     def areas(self) -> pd.DataFrame:
         """Every area with its region, population, target and current return (period, time)."""

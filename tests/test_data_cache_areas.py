@@ -30,3 +30,22 @@ def test_rows_for_chosen_areas_equal_the_engine_asked_for_those_areas(tmp_path):
         assert_frame_equal(got.rows, want.rows)
         assert got.meta == want.meta
     db.dispose()
+
+
+def test_several_indicators_at_once_equal_the_engine_and_one_alone_matches_its_part(tmp_path):
+    url = build_db(tmp_path / "b.db", {
+        NEWCASTLE: [episode("completed", "2017-06-20")] * 12 + [episode("dropped_out",
+                                                                        "2017-06-21")] * 3,
+    })
+    db = Database(url)
+    data = indicator_data(db, threshold=10)
+    ids = ["uptake.completion", "uptake.attendance", "reach.parents"]
+    got = data.rows(ids, periods=["2017-18_Q1"])
+    with db.engine.connect() as conn:
+        want = compute(conn, Query(indicators=tuple(indicators()[i] for i in ids),
+                                   periods=("2017-18_Q1",), threshold=10))
+    assert_frame_equal(got.rows, want.rows)
+    alone = data.rows(["uptake.attendance"], periods=["2017-18_Q1"])
+    assert_frame_equal(alone.rows, got.rows[got.rows["indicator"] == "uptake.attendance"]
+                       .reset_index(drop=True))
+    db.dispose()
