@@ -18,9 +18,10 @@ import flask
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.api_schema import openapi_document
+from dashboard.data import indicator_data
 from dashboard.db import READ_ERRORS, Database
 from dashboard.indicators.definitions import DEFINITIONS_VERSION, indicators
-from dashboard.indicators.engine import PROGRAMME, ROW_COLUMNS, Query, compute
+from dashboard.indicators.engine import PROGRAMME, ROW_COLUMNS, Query
 from dashboard.indicators.queries import coverage
 from dashboard.settings import DashboardSettings
 from etl.periods import parse_period
@@ -198,9 +199,9 @@ def register_api(server: flask.Flask, db: Database, settings: DashboardSettings)
     def data():
         with db.engine.connect() as conn:
             known = set(coverage(conn)["area_code"])
-            query, fmt = parse_data_query(flask.request.args, known,
-                                          settings.suppression_threshold)
-            result = compute(conn, query)
+        query, fmt = parse_data_query(flask.request.args, known, settings.suppression_threshold)
+        # the app's cache of engine results, keyed by data version (a load empties it)
+        result = indicator_data(db, settings.suppression_threshold).result(query)
         recs = records(result.rows)
         if fmt == "csv":
             resp = flask.Response(to_csv(recs), mimetype="text/csv; charset=utf-8")

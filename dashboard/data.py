@@ -83,7 +83,7 @@ class IndicatorData:
         """Engine rows (see ``engine.ROW_COLUMNS``) for the indicators and filters given."""
         catalogue = indicators()
         query = Query(
-            indicators=tuple(catalogue[i] for i in indicator_ids), areas=None,
+            indicators=tuple(catalogue[i] for i in indicator_ids),
             periods=tuple(periods) if periods else None, period_from=period_from,
             period_to=period_to, intervention=intervention, level=level,
             breakdowns=tuple(breakdowns) if breakdowns else None, ci=ci,
@@ -92,6 +92,14 @@ class IndicatorData:
         # The engine works out every area whatever is asked (comparison and suppression need the
         # whole table) and only then keeps the areas asked for: so one cached result for all areas
         # serves every selection of areas, and keeping them here gives the same rows.
+        return self.result(query, areas)
+
+    def result(self, query: Query, areas: Sequence[str] | None = None) -> Result:
+        """The engine's result for ``query`` (its own ``areas`` unless ``areas`` is given),
+        from the cache when this data version has made it already."""
+        if areas is None and query.areas is not None:
+            areas = query.areas
+        query = replace(query, areas=None)
         chosen = tuple(areas) if areas is not None else None
 
         def make(conn: Connection, version: tuple) -> Result:
