@@ -230,8 +230,9 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
         values = by_group(areas, group_ids, set(w_compare) - {code})
         current = [sorted(g or []) for g in (compare or [])]
         banner = shell.messages_banner(state.messages) if state.messages else no_update
+        # a wildcard (ALL) output takes a list: one no_update per checklist, never a bare no_update
         return (
-            no_update if [sorted(v) for v in values] == current else values,
+            [no_update] * len(values) if [sorted(v) for v in values] == current else values,
             no_update if w_period == (period or page.LATEST) else w_period,
             no_update if w_indicator == indicator else w_indicator,
             no_update if w_breakdown == breakdown else w_breakdown,

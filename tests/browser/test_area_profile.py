@@ -103,6 +103,9 @@ def test_la_lead_compares_with_two_areas_and_the_shared_link_reopens_the_view(
     for name in ("Gateshead", "Manchester"):
         page.wait_for_function("([sel, n]) => document.querySelector(sel)?.textContent"
                                ".includes(n)", arg=[TREND_TABLE, name])
+    page.wait_for_function(  # the spine redraws for the chosen period before we read the view
+        "sel => (document.querySelector(sel)?.textContent || '').includes('2018-19 Q2')",
+        arg=SPINE_SUMMARY)
     shared = page.evaluate("() => location.href")
     assert shared == (f"{base_url}/area/{BLACKPOOL}?compare={GATESHEAD},{MANCHESTER}"
                       "&period=2018-19_Q2&indicator=uptake.start")
