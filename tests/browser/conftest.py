@@ -6,6 +6,7 @@ is missing the tests FAIL saying how to install it: they never skip.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -168,3 +169,14 @@ def wait_for_dash(page: Page) -> None:
         " && !document.querySelector('._dash-loading')"
     )
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(autouse=True)
+def no_server_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail a browser test if the app logged an error while it ran (a callback that raised gives
+    the browser a 500 that the page may hide behind an unchanged view)."""
+    yield
+    errors = [r for when in ("setup", "call") for r in caplog.get_records(when)
+              if r.levelno >= logging.ERROR and r.name.startswith("dashboard")]
+    assert not errors, "the app logged errors:\n" + "\n".join(
+        f"{r.name}: {r.getMessage()}" for r in errors)
