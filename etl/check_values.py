@@ -29,6 +29,7 @@ DATE_RE = re.compile(
     r"^(?:(?P<y1>\d{4})-(?P<m1>\d{2})-(?P<d1>\d{2})|(?P<d2>\d{1,2})/(?P<m2>\d{1,2})/(?P<y2>\d{4}))"
     r"(?: 00:00(?::00)?)?$"
 )
+DATE_MIN_LENGTH = 8  # 1/1/2016
 WHOLE_RE = r"[+-]?\d+(?:\.0+)?"
 # how Excel shows a band it turned into a date, once saved as text: 02-Apr, Apr-17, 5-Nov-2017
 EXCEL_DATE_TEXT_RE = r"(?i:\d{1,2}-[a-z]{3}(?:-\d{2,4})?|[a-z]{3}-\d{2,4})"
@@ -152,34 +153,36 @@ def check_id(column: str, text: pd.Series, kind: pd.Series,
     return text.where(ok), missing
 
 
-def _iso_parts(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(is plain YYYY-MM-DD, year, month, day) read straight from the characters, vectorised."""
+def _iso_parts(text: pd.Series
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(is plain YYYY-MM-DD, year, month, day, length) from the characters, vectorised."""
     n = len(text)
     u = np.asarray(text.fillna("").to_numpy(dtype=object), dtype=str)
+    lengths = np.char.str_len(u) if n else np.zeros(0, dtype=np.int64)
     width = u.dtype.itemsize // 4
     zeros = np.zeros(n, dtype=np.int64)
     if n == 0 or width < 10:
-        return np.zeros(n, dtype=bool), zeros, zeros, zeros
+        return np.zeros(n, dtype=bool), zeros, zeros, zeros, lengths
     codes = u.view(np.uint32).reshape(n, width)
     dig = codes[:, [0, 1, 2, 3, 5, 6, 8, 9]].astype(np.int64) - 48
     iso = ((dig >= 0) & (dig <= 9)).all(axis=1) & (codes[:, 4] == 45) & (codes[:, 7] == 45)
     if width > 10:
         iso &= codes[:, 10] == 0
     y = dig[:, 0] * 1000 + dig[:, 1] * 100 + dig[:, 2] * 10 + dig[:, 3]
-    return iso, y, dig[:, 4] * 10 + dig[:, 5], dig[:, 6] * 10 + dig[:, 7]
+    return iso, y, dig[:, 4] * 10 + dig[:, 5], dig[:, 6] * 10 + dig[:, 7], lengths
 
 
 def parse_dates(text: pd.Series) -> pd.Series:
     """Dates in the spec's text forms -> datetime64[ns]; NaT where not a real date.
 
     Plain ``YYYY-MM-DD`` (nearly every cell) is read from the characters with numpy; only the
-    other non-empty cells go through ``DATE_RE``.
+    other cells long enough to be a date go through ``DATE_RE``.
     """
-    iso, y_iso, m_iso, d_iso = _iso_parts(text)
+    iso, y_iso, m_iso, d_iso, lengths = _iso_parts(text)
     year = pd.Series(np.where(iso, y_iso, np.nan), index=text.index)
     month = pd.Series(np.where(iso, m_iso, np.nan), index=text.index)
     day = pd.Series(np.where(iso, d_iso, np.nan), index=text.index)
-    other = ~iso & (text.fillna("") != "").to_numpy(dtype=bool)
+    other = ~iso & (lengths >= DATE_MIN_LENGTH)  # shorter text cannot match DATE_RE
     if other.any():
         parts = text[other].str.extract(DATE_RE)
         year[other] = pd.to_numeric(parts["y1"].fillna(parts["y2"]), errors="coerce")
