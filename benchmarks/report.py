@@ -157,10 +157,13 @@ def _scale_section(scale: str, r: dict) -> list[str]:
                 f"{_fmt(nv['naive']['p50_ms'])} | {_fmt(nv['naive']['p95_ms'])} |",
                 f"| this system (`/api/v1/data?indicator=uptake.completion&period=…`) | "
                 f"{nv['real']['n']} | {_fmt(nv['real']['p50_ms'])} | {_fmt(nv['real']['p95_ms'])} |",
-                "", f"Speed-up at p50: {_fmt(_ratio(nv['naive']['p50_ms'], nv['real']['p50_ms']))}×.",
+                "", f"Speed-up at p50: {_fmt(_ratio(nv['naive']['p50_ms'], nv['real']['p50_ms']))}×."
+                + (f" The naive view took the worker's peak memory to "
+                   f"{_fmt(nv['peak_rss_mb_after'])} MB." if nv.get("peak_rss_mb_after") else ""),
                 ""]
     if dash.get("peak_rss_mb"):
-        out += [f"Peak memory of the dashboard worker (app, caches, every request above): "
+        out += [f"Peak memory of the dashboard worker (app, caches, every request above, before "
+                f"the naive view): "
                 f"{_fmt(dash['peak_rss_mb'])} MB; app factory {_fmt(dash.get('app_factory_s'))} s.",
                 ""]
     lt = r.get("load_test")
