@@ -76,7 +76,13 @@ def reader_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", lambda c, r: _sqlite_pragmas(c, r, read_only=True))
         return engine
-    return create_engine(url, execution_options={"postgresql_readonly": True})
+    if make_url(url).get_backend_name() == "postgresql":
+        # REPEATABLE READ: every query of one connection's transaction sees the same snapshot,
+        # as the dashboard's explicit BEGIN gives on SQLite (a load committing mid-request is
+        # never half seen). Read-only transactions at this level never fail to serialise.
+        return create_engine(url, isolation_level="REPEATABLE READ",
+                             execution_options={"postgresql_readonly": True})
+    return create_engine(url)
 
 
 def _sqlite_connect_ro(uri: str):
@@ -89,11 +95,14 @@ def database_exists(url: str) -> bool:
     path = sqlite_path(url)
     if path is not None:
         return path.exists()
+    engine = create_engine(url)
     try:
-        with create_engine(url).connect() as conn:
+        with engine.connect() as conn:
             return inspect(conn).has_table("schema_info")
     except Exception:  # noqa: BLE001 - any connection failure means "not usable"
         return False
+    finally:
+        engine.dispose()
 
 
 def init_db(engine: Engine) -> None:
