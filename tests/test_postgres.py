@@ -198,6 +198,22 @@ def test_a_second_load_while_one_holds_the_advisory_lock_is_refused(work, fresh_
     assert len(dump(fresh_pg)["participants"]) == 3
 
 
+
+def test_areas_and_a_quarantined_load_work_on_postgresql(work, fresh_pg, tmp_path):
+    areas = tmp_path / "areas.csv"
+    areas.write_text("gss_code,name,region,families,annual_target\n"
+                     "E06000059,Dorset Council,South West,36000,140\n", encoding="utf-8")
+    proc = etl(work, fresh_pg, "areas", str(areas))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 area(s) added: E06000059" in proc.stdout
+    dorset = [r for r in dump(fresh_pg)["areas"] if r[0] == "E06000059"]
+    assert [r[1:5] for r in dorset] == [("Dorset Council", "South West", 36000, 140)]
+    proc = etl(work, fresh_pg, "load", str(write_return(tmp_path / "q", bad_tables())),
+               "--quarantine")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    held = dump(fresh_pg, etl_tables=True)["etl_held_back"]
+    assert len(dump(fresh_pg)["participants"]) == 2 and held
+
 # --- the same results as SQLite ------------------------------------------------------------------
 
 
