@@ -60,17 +60,23 @@ def postgres_server() -> Iterator[str]:
         shutil.chown(root, "postgres", "postgres")
         shutil.chown(sock, "postgres", "postgres")
         root.chmod(0o700)
-    port = free_port()
     user = "postgres" if os.geteuid() == 0 else os.environ.get("USER") or "postgres"
     started = False
     try:
         _run([str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust",
               "--encoding=UTF8", "--locale=C", "--no-sync"])
-        _run([str(bindir / "pg_ctl"), "-D", str(data), "-w", "-t", "30", "-l",
-              str(root / "server.log"), "-o",
-              f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
-              "-c synchronous_commit=off -c full_page_writes=off",
-              "start"])
+        for attempt in range(3):  # another process may take the free port before the server does
+            port = free_port()
+            try:
+                _run([str(bindir / "pg_ctl"), "-D", str(data), "-w", "-t", "30", "-l",
+                      str(root / "server.log"), "-o",
+                      f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
+                      "-c synchronous_commit=off -c full_page_writes=off",
+                      "start"])
+                break
+            except RuntimeError:
+                if attempt == 2:
+                    raise
         started = True
         _run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", user, "lfo"])
         yield f"postgresql+psycopg://{user}@127.0.0.1:{port}/lfo"
