@@ -274,3 +274,22 @@ def test_a_postgresql_reader_sees_one_snapshot_and_cannot_write(fresh_pg):
     finally:
         reader.dispose()
         writer.dispose()
+
+
+def test_the_api_on_postgresql_answers_with_a_load_made_while_the_app_runs(work, fresh_pg, tmp_path):
+    assert etl(work, fresh_pg, "load", str(write_return(tmp_path / "a"))).returncode == 0
+    client = create_app(DashboardSettings(database_url=fresh_pg, suppression_threshold=1)
+                        ).server.test_client()
+    path = "/api/v1/data?indicator=reach.parents&period=2017-18_Q1&area=E08000021,E08000037"
+
+    def parents() -> dict:
+        resp = client.get(path)
+        assert resp.status_code == 200, resp.get_data(as_text=True)
+        return {r["area_code"]: r["value"] for r in resp.get_json()["data"]}
+
+    before = parents()
+    assert before["E08000021"] == 3  # the builders' return: 3 parents referred in 2017-18 Q1
+    assert not before.get("E08000037")
+    gateshead = write_return(tmp_path / "b", area="E08000037")
+    assert etl(work, fresh_pg, "load", str(gateshead)).returncode == 0
+    assert parents() == {"E08000021": 3, "E08000037": 3}
