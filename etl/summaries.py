@@ -286,13 +286,14 @@ _READS = {
     "participants": text(
         "SELECT participant_key, family_key, referral_date, referral_source, sex, age_band, "
         "ethnicity, relationship_status, workless_household, youngest_child_age_band "
-        "FROM participants WHERE area_code = :area"),
+        "FROM participants WHERE area_code = :area ORDER BY participant_key"),
     "episodes": text(
         "SELECT episode_key, participant_key, intervention, offered_date, status, start_date, "
         "end_date, sessions_planned, sessions_attended, delivery_mode FROM episodes "
-        "WHERE area_code = :area"),
+        "WHERE area_code = :area ORDER BY episode_key"),
     "outcomes": text(
-        "SELECT episode_key, measure, timepoint, score FROM outcomes WHERE area_code = :area"),
+        "SELECT episode_key, measure, timepoint, score FROM outcomes WHERE area_code = :area "
+        "ORDER BY episode_key, measure, timepoint"),
 }
 
 
