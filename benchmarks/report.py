@@ -161,6 +161,9 @@ def _scale_section(scale: str, r: dict) -> list[str]:
                 + (f" The naive view took the worker's peak memory to "
                    f"{_fmt(nv['peak_rss_mb_after'])} MB." if nv.get("peak_rss_mb_after") else ""),
                 ""]
+    if dash.get("commit") or dash.get("note"):
+        out += [f"Callback, API and render figures measured at commit `{dash.get('commit')}`"
+                + (f" ({dash['note']})." if dash.get("note") else "."), ""]
     if dash.get("peak_rss_mb"):
         out += [f"Peak memory of the dashboard worker (app, caches, every request above, before "
                 f"the naive view): "

@@ -56,7 +56,8 @@ def _child(args: list[str]) -> dict:
 
 
 def run(scale: str, *, browser: bool, load_test: bool, etl: bool, n: int, workers: int,
-        naive_n: int | None = None, users: int = 50, seconds: float = 60.0) -> dict:
+        naive_n: int | None = None, users: int = 50, seconds: float = 60.0,
+        dashboard: bool = True) -> dict:
     started = time.perf_counter()
     info = machine()
     ds = ensure_dataset(scale)
@@ -73,11 +74,16 @@ def run(scale: str, *, browser: bool, load_test: bool, etl: bool, n: int, worker
         result["etl_floor"] = earlier.get("etl_floor", {})
     if naive_n is None:
         naive_n = 5 if scale == "national" else n
-    log.info("timing callbacks and the API (%d requests each)", n)
-    args = ["-m", "benchmarks.requests", "--scale", scale, "-n", str(n), "--naive-n", str(naive_n)]
-    if not browser:
-        args.append("--skip-browser")
-    result["dashboard"] = _child(args)
+    if dashboard:
+        log.info("timing callbacks and the API (%d requests each)", n)
+        args = ["-m", "benchmarks.requests", "--scale", scale, "-n", str(n), "--naive-n",
+                str(naive_n)]
+        if not browser:
+            args.append("--skip-browser")
+        result["dashboard"] = _child(args)
+    else:
+        result["dashboard"] = {**earlier.get("dashboard", {}),
+                               "note": "from an earlier run (--skip-dashboard)"}
     if load_test:
         from benchmarks import loadtest
 
@@ -104,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-load-test", action="store_true")
     parser.add_argument("--skip-etl", action="store_true",
                         help="keep the loaded database and the ETL figures of an earlier run")
+    parser.add_argument("--skip-dashboard", action="store_true",
+                        help="keep the callback, API and render figures of an earlier run")
     parser.add_argument("-n", type=int, default=50, help="requests per callback and endpoint")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (load test)")
     parser.add_argument("--users", type=int, default=50)
@@ -114,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     result = run(args.scale, browser=not args.skip_browser, load_test=not args.skip_load_test,
                  etl=not args.skip_etl, n=args.n, workers=args.workers, users=args.users,
-                 seconds=args.seconds)
+                 seconds=args.seconds, dashboard=not args.skip_dashboard)
     results = json.loads(args.results.read_text()) if args.results.exists() else {}
     results[args.scale] = result
     args.results.parent.mkdir(parents=True, exist_ok=True)
