@@ -83,10 +83,11 @@ def correction(ds: Dataset, area: str, out_dir: Path, share: float = 0.02) -> Pa
     return target
 
 
-def _start_gunicorn(ds: Dataset, port: int, workers: int) -> subprocess.Popen:
+def _start_gunicorn(ds: Dataset, port: int, workers: int, threads: int) -> subprocess.Popen:
     env = dict(os.environ, LFO_DATABASE_URL=ds.db_url, PYTHONPATH=str(ROOT))
     args = [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "-b",
-            f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning",
+            f"127.0.0.1:{port}", "--threads", str(threads), "--timeout", "120",
+            "--log-level", "warning",
             "dashboard.wsgi:server"]
     proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 60
@@ -126,9 +127,9 @@ def _check_figures(port: int, path: str) -> tuple[int, str | None]:
 
 
 def run(ds: Dataset, codes: list[str], quarters: list[str], bodies: list[str], *,
-        workers: int = 2, users: int = USERS, seconds: float = SECONDS) -> dict:
+        workers: int = 2, threads: int = 1, users: int = USERS, seconds: float = SECONDS) -> dict:
     port = _free_port()
-    proc = _start_gunicorn(ds, port, workers)
+    proc = _start_gunicorn(ds, port, workers, threads)
     area = codes[len(codes) // 3]
     year = quarters[-1][:7]
     check_path = f"/api/v1/data?indicator={CHECK_INDICATORS}&area={area}&period={year}"
@@ -164,9 +165,9 @@ def run(ds: Dataset, codes: list[str], quarters: list[str], bodies: list[str], *
                 checks.append((time.monotonic() - started, status, figures))
                 stop.wait(0.2)
 
-        threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
-        threads.append(threading.Thread(target=checker, daemon=True))
-        for t in threads:
+        pool = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
+        pool.append(threading.Thread(target=checker, daemon=True))
+        for t in pool:
             t.start()
         time.sleep(seconds / 3)
         share = random.Random(time.time_ns()).uniform(0.01, 0.04)
@@ -179,7 +180,7 @@ def run(ds: Dataset, codes: list[str], quarters: list[str], bodies: list[str], *
         load_end = time.monotonic() - started
         time.sleep(max(0.0, seconds - (time.monotonic() - started)))
         stop.set()
-        for t in threads:
+        for t in pool:
             t.join(timeout=90)
         elapsed = time.monotonic() - started
         after = _check_figures(port, check_path)[1]
@@ -202,7 +203,7 @@ def run(ds: Dataset, codes: list[str], quarters: list[str], bodies: list[str], *
     new = sum(1 for c in answered if c[2] == after and after != before)
     other = sum(1 for c in answered if c[2] not in (before, after))
     return {
-        "workers": workers, "users": users, "seconds": round(elapsed, 1),
+        "workers": workers, "threads": threads, "users": users, "seconds": round(elapsed, 1),
         "think_s": list(THINK), "requests": len(records),
         "throughput_rps": round(len(records) / elapsed, 1),
         "p50_ms": round(float(np.percentile(lat, 50)), 1),

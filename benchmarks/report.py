@@ -174,7 +174,7 @@ def _scale_section(scale: str, r: dict) -> list[str]:
         ld = lt["load_during_run"]
         out += ["### Under load (gunicorn on loopback)", "",
                 f"{lt['users']} users for {_fmt(lt['seconds'])} s, {lt['workers']} gunicorn "
-                f"workers, {lt['think_s'][0]}–{lt['think_s'][1]} s thinking between actions "
+                f"workers x {lt.get('threads', 1)} thread(s), {lt['think_s'][0]}–{lt['think_s'][1]} s thinking between actions "
                 "(pages, callbacks, API).", "",
                 "| requests | per second | p50 ms | p95 ms | p99 ms | errors |",
                 "|---|---|---|---|---|---|",

@@ -57,7 +57,7 @@ def _child(args: list[str]) -> dict:
 
 def run(scale: str, *, browser: bool, load_test: bool, etl: bool, n: int, workers: int,
         naive_n: int | None = None, users: int = 50, seconds: float = 60.0,
-        dashboard: bool = True) -> dict:
+        dashboard: bool = True, threads: int = 1) -> dict:
     started = time.perf_counter()
     info = machine()
     ds = ensure_dataset(scale)
@@ -92,7 +92,7 @@ def run(scale: str, *, browser: bool, load_test: bool, etl: bool, n: int, worker
         codes, quarters = _areas_and_quarters(ds.db_path)
         log.info("load test: %d users for %.0f s on %d gunicorn workers", users, seconds, workers)
         result["load_test"] = loadtest.run(ds, codes, quarters, bodies, workers=workers,
-                                           users=users, seconds=seconds)
+                                           threads=threads, users=users, seconds=seconds)
     info["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     info["harness_seconds"] = round(time.perf_counter() - started)
     return result
@@ -114,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep the callback, API and render figures of an earlier run")
     parser.add_argument("-n", type=int, default=50, help="requests per callback and endpoint")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (load test)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per gunicorn worker (load test; over 1: gthread)")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--results", type=Path, default=RESULTS)
@@ -122,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     result = run(args.scale, browser=not args.skip_browser, load_test=not args.skip_load_test,
                  etl=not args.skip_etl, n=args.n, workers=args.workers, users=args.users,
-                 seconds=args.seconds, dashboard=not args.skip_dashboard)
+                 seconds=args.seconds, dashboard=not args.skip_dashboard, threads=args.threads)
     results = json.loads(args.results.read_text()) if args.results.exists() else {}
     results[args.scale] = result
     args.results.parent.mkdir(parents=True, exist_ok=True)
