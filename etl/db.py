@@ -39,7 +39,7 @@ def sqlite_path(url: str) -> Path | None:
 
 def _sqlite_pragmas(dbapi_conn, _record, *, read_only: bool) -> None:
     cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA busy_timeout = 10000")  # = BUSY_TIMEOUT_MS; PRAGMA takes no parameters
     if not read_only:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
