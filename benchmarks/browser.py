@@ -1,14 +1,23 @@
 """Headless Chromium: record the callback requests pages make, and time their first full render.
 
+Run alone (``python -m benchmarks.browser --db sqlite:///… --page /area/E99990065``) it times the
+pages and prints, for the last run of each, where the time went: each request the page made
+(assets and ``_dash-update-component`` round trips, with their size on the wire and the time the
+server spent on them, from a ``Server-Timing`` header this module's server adds), then the wait
+from the last response to "fully drawn" (the browser's own work: parsing, React, plotly).
+
 The app is served by werkzeug on a free loopback port in a thread of this process. A page is
 "fully drawn" when no ``_dash-update-component`` request is pending, nothing is marked loading,
-and every ``.js-plotly-plot`` on it has drawn its SVG, and that has held for 300 ms; the render
+and every ``dcc.Graph`` in the layout has drawn its SVG (none still waiting for plotly.js or
+redrawing), and that has held for 300 ms; the render
 time is from the start of navigation to the moment that state began.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import json
 import logging
 import statistics
 import threading
@@ -27,10 +36,25 @@ CALLBACK_PATH = "/_dash-update-component"
 SETTLE_SECONDS = 0.3
 TIMEOUT_SECONDS = 60.0
 
+#: Drawn: nothing loading, the page's <main> there, and as many plotted graphs as the layout
+#: holds ``dcc.Graph`` components (a graph whose plotly.js is still downloading is not drawn),
+#: none of them pending (plotly still drawing a new figure), each with its SVG.
 DRAWN_JS = """() => {
   if (document.querySelector('[data-dash-is-loading="true"]')) return false;
   if (!document.querySelector('#react-entry-point main')) return false;
+  let expected = 0;
+  const walk = (node) => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) { node.forEach(walk); return; }
+    if (node.type === 'Graph' && node.namespace === 'dash_core_components') expected += 1;
+    if (node.props) for (const key in node.props) walk(node.props[key]);
+  };
+  const state = window.store && window.store.getState();
+  if (!state || !state.layout) return false;
+  walk(state.layout);
+  if (document.querySelector('.dash-graph--pending')) return false;
   const graphs = document.querySelectorAll('.js-plotly-plot');
+  if (graphs.length < expected) return false;
   for (const g of graphs) {
     if (!g._fullLayout || !g.querySelector('.main-svg')) return false;
   }
@@ -38,10 +62,39 @@ DRAWN_JS = """() => {
 }"""
 
 
+def _server_timing(wsgi_app):
+    """Wrap a WSGI app: every response says how long the app took to produce it
+    (``Server-Timing: app;dur=…``, read back from the browser's resource timing)."""
+
+    def app(environ, start_response):
+        started = time.perf_counter()
+        chunks = []
+        box: dict = {}
+
+        def capture(status, headers, exc_info=None):
+            box["status"], box["headers"], box["exc_info"] = status, list(headers), exc_info
+            return chunks.append
+
+        result = wsgi_app(environ, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        body = b"".join(chunks) + body
+        ms = (time.perf_counter() - started) * 1000
+        headers = box["headers"] + [("Server-Timing", f"app;dur={ms:.1f}")]
+        start_response(box["status"], headers, box["exc_info"])
+        return [body]
+
+    return app
+
+
 @contextlib.contextmanager
-def serving(flask_app) -> Iterator[str]:
+def serving(flask_app, server_timing: bool = False) -> Iterator[str]:
     """Serve a Flask app with werkzeug on 127.0.0.1, in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, flask_app, threaded=True)
+    app = _server_timing(flask_app) if server_timing else flask_app
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="bench-server", daemon=True)
     thread.start()
     try:
@@ -79,13 +132,21 @@ class _Visit:
         page.on("requestfinished", self._finished)
         page.on("requestfailed", self._failed)
 
+        self.start = time.perf_counter()
+        #: (request, seconds after navigation it was sent, seconds it finished or None)
+        self.log: list[list] = []
+
     def _request(self, request) -> None:
+        self.log.append([request, time.perf_counter() - self.start, None])
         if _is_callback(request.url) and request.method == "POST":
             self.pending += 1
             if request.post_data:
                 self.bodies.append(request.post_data)
 
     def _finished(self, request) -> None:
+        for entry in self.log:
+            if entry[0] is request:
+                entry[2] = time.perf_counter() - self.start
         if _is_callback(request.url):
             self.pending -= 1
 
@@ -96,7 +157,8 @@ class _Visit:
 
     def open(self, url: str) -> tuple[float, int]:
         """Navigate and wait until fully drawn; (seconds to drawn, graphs drawn)."""
-        start = time.perf_counter()
+        start = self.start = time.perf_counter()
+        self.log = []
         self.page.goto(url, wait_until="commit")
         since: float | None = None
         graphs = 0
@@ -154,3 +216,109 @@ def time_renders(base_url: str, paths: dict[str, str], repeats: int = 3) -> dict
                 "median_s": round(statistics.median(times), 3) if times else None,
             }
     return out
+
+
+def _outputs(post_data: str | None) -> str:
+    """A callback request's outputs, short (``page-content.children`` …)."""
+    try:
+        body = json.loads(post_data or "{}")
+    except ValueError:
+        return "?"
+    outputs = body.get("outputs")
+    outputs = outputs if isinstance(outputs, list) else [outputs]
+    names = [f"{o.get('id')}.{o.get('property')}" for o in outputs if isinstance(o, dict)]
+    text = names[0] if names else "?"
+    return text + (f" (+{len(names) - 1})" if len(names) > 1 else "")
+
+
+def _server_ms(request) -> float | None:
+    response = request.response()
+    header = (response.headers.get("server-timing") or "") if response is not None else ""
+    for part in header.split(","):
+        name, _, rest = part.strip().partition(";dur=")
+        if name == "app" and rest:
+            return float(rest)
+    return None
+
+
+def breakdown(visit: _Visit, drawn_s: float) -> list[str]:
+    """Lines: each request of the visit (sent, done, bytes on the wire, server time) and the
+    browser's own time after the last response."""
+    lines = [f"{'sent ms':>8} {'done ms':>8} {'wire kB':>8} {'server ms':>9}  request"]
+    last_done = 0.0
+    total_wire = 0
+    for request, sent, done in visit.log:
+        sizes = request.sizes()
+        wire = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        total_wire += wire
+        server = _server_ms(request)
+        path = urlsplit(request.url).path
+        name = f"{path} → {_outputs(request.post_data)}" if _is_callback(request.url) else (
+            request.url.split("/", 3)[-1][:70] or "/")
+        if done is not None:
+            last_done = max(last_done, done)
+        lines.append(f"{sent * 1000:8.0f} {'' if done is None else f'{done * 1000:8.0f}':>8} "
+                     f"{wire / 1000:8.1f} {'' if server is None else f'{server:9.1f}':>9}  {name}")
+    lines.append(f"requests {len(visit.log)}, {total_wire / 1000:.0f} kB on the wire; last response "
+                 f"{last_done * 1000:.0f} ms; drawn {drawn_s * 1000:.0f} ms (browser after the last "
+                 f"response: {(drawn_s - last_done) * 1000:.0f} ms)")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.browser",
+        description="Time the first full render of dashboard pages in headless Chromium (fresh "
+                    "context per run, no cache) and show where the last run's time went.")
+    parser.add_argument("--db", required=True, help="database URL, e.g. sqlite:///path/lfo.db "
+                        "(only read)")
+    parser.add_argument("--page", action="append", dest="pages", metavar="PATH",
+                        help="a page to time (repeatable; default: / and the first area's profile)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per page (default 3)")
+    parser.add_argument("--quiet", action="store_true", help="times only, no breakdown")
+    args = parser.parse_args(argv)
+
+    from sqlalchemy import create_engine, text
+
+    from dashboard.app import create_app
+    from dashboard.settings import DashboardSettings
+
+    pages = args.pages
+    if not pages:
+        engine = create_engine(args.db)
+        with engine.connect() as conn:
+            codes = [r[0] for r in conn.execute(text("SELECT gss_code FROM areas ORDER BY gss_code"))]
+        engine.dispose()
+        pages = ["/", f"/area/{codes[len(codes) // 2]}"]
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    app = create_app(DashboardSettings(database_url=args.db))
+    with serving(app.server, server_timing=True) as base, chromium() as browser:
+        for path in pages:
+            times, busy = [], []
+            for _ in range(args.repeats):
+                context = browser.new_context()
+                page = context.new_page()
+                try:
+                    cdp = context.new_cdp_session(page)
+                    cdp.send("Performance.enable")
+                    visit = _Visit(page)
+                    seconds, graphs = visit.open(base + path)
+                    times.append(seconds)
+                    metrics = {m["name"]: m["value"]
+                               for m in cdp.send("Performance.getMetrics")["metrics"]}
+                    busy.append((metrics.get("TaskDuration", 0), metrics.get("ScriptDuration", 0)))
+                    lines = breakdown(visit, seconds)
+                finally:
+                    context.close()
+            print(f"{path}: runs {', '.join(f'{t:.3f}' for t in times)} s; median "
+                  f"{statistics.median(times):.3f} s; graphs {graphs}; page main thread busy "
+                  f"(CPU, incl. settle) {', '.join(f'{t:.2f}' for t, _ in busy)} s, of it script "
+                  f"{', '.join(f'{s:.2f}' for _, s in busy)} s")
+            if not args.quiet:
+                print("  last run:")
+                print("\n".join("  " + line for line in lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
