@@ -208,7 +208,8 @@ def _target(df: pd.DataFrame, cov: pd.DataFrame, quarters: pd.DataFrame) -> pd.D
     areas = df["area_code"] != PROGRAMME
     df.loc[areas, "numerator"] = df.loc[areas, "_cum"].where(df.loc[areas, "covered"])
     pooled = df[areas & df["covered"]].groupby("period")["numerator"].sum()
-    df.loc[~areas, "numerator"] = df.loc[~areas, "period"].map(pooled).to_numpy()
+    if (~areas).any():  # no programme row when no area's return covers the period
+        df.loc[~areas, "numerator"] = df.loc[~areas, "period"].map(pooled).to_numpy()
     target = cov.set_index("area_code")["annual_target"].astype(float)
     ends = {p: _bounds(p)[1] for p in df["period"].unique()}
     pooled_target = {p: float(cov.loc[cov["period_end"] >= e, "annual_target"].sum())
