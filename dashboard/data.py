@@ -4,13 +4,24 @@ Every figure on a page comes from ``indicator_rows`` (the engine, with the app's
 threshold). Results are cached in memory keyed by the database's data version (the newest load
 in ``etl_load_log`` and the current returns), so a load empties the cache for every worker on
 its next request: nothing stale is ever served.
+
+The cache holds, per indicator and filter (intervention or level, interval level), the engine's
+rows for **every area and every period**; a request's areas, periods and breakdown categories are
+a slice of them. Every table the disclosure rules protect lies within one period (and, for
+breakdowns, one characteristic), so the slice is exactly what the engine gives when asked for
+those periods alone (tests/test_data_cache.py checks it). A background thread (``start_warming``)
+makes the common results for each new data version before anyone asks; requests that arrive
+first, or ask something else, compute it once (concurrent requests for the same result wait for
+the one computing it).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import pandas as pd
@@ -18,19 +29,67 @@ from sqlalchemy import Connection, func, select
 
 from dashboard.db import Database
 from dashboard.indicators.definitions import Indicator, indicators
-from dashboard.indicators.engine import Query, Result, available_periods, compute
+from dashboard.indicators.engine import (
+    ROW_COLUMNS,
+    Query,
+    Result,
+    available_periods,
+    compute,
+    select_periods,
+)
 from dashboard.indicators.queries import coverage, snapshot
 from etl import schema
 
-_CACHE_SIZE = 512  # entries: one indicator's rows for all areas, or a selection of them
+log = logging.getLogger(__name__)
+
+_CACHE_SIZE = 1024  # entries: one indicator's rows for all areas and periods, or a slice of them
+_WAIT_SECONDS = 300  # longest wait for another thread computing the same result
+POLL_SECONDS = 5.0  # how often the warming thread looks for a new data version
+WARM_LEVELS = (95.0, 99.8)  # interval levels made ahead, in this order
 
 
 def data_version(conn: Connection) -> tuple:
     """Changes whenever a load changes the current data (or a new return is logged)."""
-    log, r = schema.etl_load_log, schema.returns
-    newest = conn.execute(select(func.max(log.c.load_id))).scalar()
+    log_, r = schema.etl_load_log, schema.returns
+    newest = conn.execute(select(func.max(log_.c.load_id))).scalar()
     current = conn.execute(select(func.count(), func.max(r.c.loaded_at))).one()
     return (newest, current[0], str(current[1]))
+
+
+def whole(query: Query) -> Query:
+    """``query`` for every area, period and breakdown: what the cache holds and slices."""
+    return replace(query, areas=None, periods=None, period_from=None, period_to=None,
+                   breakdowns=None)
+
+
+def slice_rows(rows: pd.DataFrame, query: Query, areas: Sequence[str] | None) -> pd.DataFrame:
+    """The rows of one indicator's whole result (every area and period) that ``query`` and
+    ``areas`` ask for, in the engine's order."""
+    if rows.empty:
+        return rows
+    everything = list(dict.fromkeys(rows["period"]))
+    chosen = select_periods(everything, query)
+    if not chosen:
+        return pd.DataFrame(columns=ROW_COLUMNS)
+    keep = pd.Series(True, index=rows.index)
+    if len(chosen) < len(everything):
+        keep &= rows["period"].isin(chosen)
+    if areas is not None:
+        keep &= rows["area_code"].isin(list(areas))
+    if query.breakdowns:
+        prefixes = tuple(f"{b}:" for b in query.breakdowns)
+        keep &= rows["category"].astype(str).str.startswith(prefixes)
+    if bool(keep.all()):
+        return rows
+    return rows[keep].reset_index(drop=True)
+
+
+def _outside(rows: pd.DataFrame, query: Query) -> bool:
+    """Whether ``query`` names a period that the whole result has no rows for (a period before
+    or after the data: the engine still answers for it, each area marked not available)."""
+    if not query.periods:
+        return False
+    return not set(query.periods) <= set(rows["period"].unique())
 
 
 class IndicatorData:
@@ -40,32 +99,62 @@ class IndicatorData:
         self.db = db
         self.threshold = threshold
         self._cache: OrderedDict[tuple, object] = OrderedDict()
+        self._pending: dict[tuple, threading.Event] = {}
         self._version: tuple | None = None
         self._lock = threading.Lock()
+        self._changed = threading.Event()  # set when a new data version is seen
+        self._warmer: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.warmed_version: tuple | None = None  # the last version fully made ahead
+        self.warm_seconds: float | None = None
 
-    def _cached(self, key: tuple, make):
+    # --- the cache ---------------------------------------------------------------------------
+
+    def _cached(self, key: tuple, make: Callable[[Connection, tuple], object]):
         """``make(conn, version)``'s value for ``key`` at the current data version (made once)."""
         with self.db.engine.connect() as conn:
             snapshot(conn)  # the version read and the value made from one committed state
-            version = data_version(conn)
-            with self._lock:
-                if version != self._version:
-                    self._cache.clear()
-                    self._version = version
+            version = self._see(data_version(conn))
             return self._get_or_make(key, version, lambda: make(conn, version))
 
-    def _get_or_make(self, key: tuple, version: tuple, make):
+    def _see(self, version: tuple) -> tuple:
+        with self._lock:
+            if version != self._version:
+                self._cache.clear()
+                self._version = version
+                self._changed.set()
+        return version
+
+    def _get_or_make(self, key: tuple, version: tuple, make: Callable[[], object]):
+        """The cached value, or the one another thread is making (waited for), or made here."""
         with self._lock:
             if key in self._cache and self._version == version:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        value = make()
-        with self._lock:
-            if self._version == version:
-                self._cache[key] = value
-                while len(self._cache) > _CACHE_SIZE:
-                    self._cache.popitem(last=False)
-        return value
+            pending = self._pending.get((version, key))
+            mine = pending is None
+            if mine:
+                pending = self._pending[(version, key)] = threading.Event()
+        if not mine:
+            pending.wait(_WAIT_SECONDS)
+            with self._lock:
+                if key in self._cache and self._version == version:
+                    return self._cache[key]
+            return make()  # the other thread failed, or the data changed meanwhile
+        try:
+            value = make()
+            with self._lock:
+                if self._version == version:
+                    self._cache[key] = value
+                    while len(self._cache) > _CACHE_SIZE:
+                        self._cache.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                self._pending.pop((version, key), None)
+            pending.set()
+
+    # --- engine results ----------------------------------------------------------------------
 
     def rows(
         self,
@@ -89,9 +178,6 @@ class IndicatorData:
             breakdowns=tuple(breakdowns) if breakdowns else None, ci=ci,
             threshold=self.threshold,
         )
-        # The engine works out every area whatever is asked (comparison and suppression need the
-        # whole table) and only then keeps the areas asked for: so one cached result for all areas
-        # serves every selection of areas, and keeping them here gives the same rows.
         return self.result(query, areas)
 
     def result(self, query: Query, areas: Sequence[str] | None = None) -> Result:
@@ -103,30 +189,27 @@ class IndicatorData:
         chosen = tuple(areas) if areas is not None else None
 
         def make(conn: Connection, version: tuple) -> Result:
-            full = self._all_areas(conn, version, query)
-            if chosen is None:
-                return full
-            keep = full.rows["area_code"].isin(list(chosen))
-            return Result(full.rows[keep].reset_index(drop=True), full.meta)
+            if not query.indicators:
+                return compute(conn, query)
+            parts = []
+            for ind in query.indicators:
+                full = self._whole(conn, version, replace(whole(query), indicators=(ind,)))
+                if _outside(full.rows, query):  # periods with no data: the engine says so
+                    one = compute(conn, replace(query, indicators=(ind,), areas=chosen))
+                    parts.append((one, one.rows))
+                    continue
+                parts.append((full, slice_rows(full.rows, query, chosen)))
+            if len(parts) == 1:
+                full, rows = parts[0]
+                return full if rows is full.rows else Result(rows, full.meta)
+            rows = pd.concat([rows for _, rows in parts], ignore_index=True)
+            return Result(rows, parts[0][0].meta)
 
         return self._cached(("rows", query, chosen), make)
 
-    def _all_areas(self, conn: Connection, version: tuple, query: Query) -> Result:
-        """Every area's rows for ``query``, made and cached one indicator at a time.
-
-        ``compute`` of several indicators is the concatenation of each one's rows, so caching
-        each indicator alone lets pages that share an indicator share its result.
-        """
-        if not query.indicators:
-            return compute(conn, query)
-        parts = []
-        for ind in query.indicators:
-            one = replace(query, indicators=(ind,))
-            parts.append(self._get_or_make(("one", one), version, lambda q=one: compute(conn, q)))
-        if len(parts) == 1:
-            return parts[0]
-        rows = pd.concat([p.rows for p in parts], ignore_index=True)
-        return Result(rows, parts[0].meta)
+    def _whole(self, conn: Connection, version: tuple, query: Query) -> Result:
+        """One indicator's rows for every area and period (the engine's, cached)."""
+        return self._get_or_make(("whole", query), version, lambda: compute(conn, query))
 
     def areas(self) -> pd.DataFrame:
         """Every area with its region, population, target and current return (period, time)."""
@@ -141,6 +224,66 @@ class IndicatorData:
         quarters = [p for p in self.periods() if "_Q" in p]
         return quarters[-1] if quarters else None
 
+    # --- making results ahead ----------------------------------------------------------------
+
+    def warm(self, levels: Sequence[float] = WARM_LEVELS) -> int:
+        """Make every indicator's whole result (all interventions, each level in ``levels``)
+        for the current data version; return how many were made or found."""
+        started = time.perf_counter()
+        done = 0
+        version = None
+        for ci in levels:
+            for ind in warm_order():
+                if self._stop.is_set():
+                    return done
+                result = self.result(Query(indicators=(ind,), ci=ci, threshold=self.threshold))
+                done += result is not None
+                version = self._version
+        self.warmed_version = version
+        self.warm_seconds = time.perf_counter() - started
+        log.info("made %d indicator results ahead in %.1f s", done, self.warm_seconds)
+        return done
+
+    def start_warming(self, poll: float = POLL_SECONDS) -> threading.Thread:
+        """A daemon thread that warms the cache now and again after every load (it looks for a
+        new data version every ``poll`` seconds, or sooner when a request has seen one)."""
+        with self._lock:
+            if self._warmer is not None and self._warmer.is_alive():
+                return self._warmer
+            self._stop.clear()
+            self._warmer = threading.Thread(target=self._warm_loop, args=(poll,),
+                                            name="lfo-cache-warmer", daemon=True)
+            self._warmer.start()
+            return self._warmer
+
+    def stop_warming(self) -> None:
+        self._stop.set()
+        self._changed.set()
+        if self._warmer is not None:
+            self._warmer.join(timeout=30)
+
+    def _warm_loop(self, poll: float) -> None:
+        while not self._stop.is_set():
+            try:
+                with self.db.engine.connect() as conn:
+                    version = self._see(data_version(conn))
+                if version != self.warmed_version:
+                    self._changed.clear()
+                    self.warm()
+            except Exception:  # noqa: BLE001 - a warming failure must never stop the server
+                log.warning("making indicator results ahead failed; requests will make them",
+                            exc_info=True)
+            self._changed.wait(poll)
+            self._changed.clear()
+
+
+def warm_order() -> list[Indicator]:
+    """Indicators in the order they are made ahead: the overview's and the headline ones first,
+    the breakdown of reach (the largest) last."""
+    catalogue = indicators()
+    last = [catalogue[i] for i in ("reach.breakdown",) if i in catalogue]
+    return [i for i in catalogue.values() if i not in last] + last
+
 
 def indicator_data(db: Database, threshold: int) -> IndicatorData:
     """The one ``IndicatorData`` of an app's database (pages share its cache)."""
@@ -153,3 +296,4 @@ def indicator_data(db: Database, threshold: int) -> IndicatorData:
 
 def indicator(indicator_id: str) -> Indicator:
     return indicators()[indicator_id]
+

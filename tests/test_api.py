@@ -131,3 +131,13 @@ def test_openapi_document_validates_and_describes_every_endpoint(client):
     names = {p["name"] for p in doc["paths"]["/api/v1/data"]["get"]["parameters"]}
     assert names == {"indicator", "area", "period", "from", "to", "intervention", "level",
                      "breakdown", "ci", "format"}
+
+
+def test_a_period_no_return_covers_answers_not_available_for_every_indicator(client):
+    """Asking for a period after every area's return: each row says not available (x)."""
+    for ind in ("reach.target", "reach.families", "uptake.completion", "uptake.days_to_start"):
+        rows = get(client, f"/api/v1/data?indicator={ind}&period=2030-31_Q1").get_json()["data"]
+        areas = [r for r in rows if r["area_code"] != "programme"]
+        assert len(areas) == 12, ind
+        assert {r["status"] for r in areas} <= {"x", "z"}, ind
+        assert all(r["value"] is None for r in rows), ind

@@ -1,0 +1,186 @@
+"""The cache keeps each indicator's rows for every area and period and serves slices of them.
+
+A slice must be exactly what the engine gives when asked for those periods, areas and breakdown
+categories alone: every table that disclosure control protects lies within one period (and one
+characteristic), and a trend looks back at earlier quarters whatever is shown. Checked here
+against the engine itself, for every indicator, on a database with several areas, quarters,
+interventions and outcome measures.
+"""
+
+import datetime as dt
+import random
+import threading
+
+import pandas as pd
+import pytest
+from engine_fixtures import build_db, episode
+
+from dashboard.data import IndicatorData, slice_rows, whole
+from dashboard.db import Database
+from dashboard.indicators.definitions import indicators
+from dashboard.indicators.engine import Query, compute
+
+AREAS = ["E08000021", "E08000037", "E06000009", "E09000008"]
+MEASURES = {"csi4": (0, 21), "swemwbs": (7, 35), "sdq_total": (0, 40), "ops": (0, 24)}
+INTERVENTIONS = ["tp_enhanced", "mybt", "arguing_better"]
+THRESHOLD = 5
+
+
+def _random_episode(rng: random.Random) -> dict:
+    referred = dt.date(2016, 4, 1) + dt.timedelta(days=rng.randrange(0, 1000))
+    offered = referred + dt.timedelta(days=rng.randrange(1, 30))
+    start = offered + dt.timedelta(days=rng.randrange(1, 60))
+    end = start + dt.timedelta(days=rng.randrange(20, 120))
+    status = rng.choice(["completed"] * 4 + ["dropped_out", "started", "offered", "declined"])
+    scores = {}
+    if status in ("completed", "dropped_out"):
+        for measure, (low, high) in MEASURES.items():
+            if rng.random() < 0.7:
+                points = {"baseline": rng.randint(low, high)}
+                for tp in ("exit", "followup_6m", "followup_12m"):
+                    if rng.random() < 0.6:
+                        points[tp] = rng.randint(low, high)
+                scores[measure] = points
+    return episode(
+        status, end.isoformat() if status in ("completed", "dropped_out") else None,
+        intervention=rng.choice(INTERVENTIONS), offered=offered.isoformat(),
+        start=start.isoformat(), referred=referred.isoformat(),
+        sex=rng.choice(["female", "male"]), workless=rng.choice(["yes", "no"]),
+        family=f"f{rng.randrange(0, 400)}", scores=scores)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Database:
+    rng = random.Random(7)
+    sizes = {AREAS[0]: 260, AREAS[1]: 120, AREAS[2]: 40, AREAS[3]: 15}
+    episodes = {a: [_random_episode(rng) for _ in range(n)] for a, n in sizes.items()}
+    url = build_db(tmp_path_factory.mktemp("slices") / "lfo.db", episodes)
+    return Database(url)
+
+
+def _direct(db: Database, query: Query) -> pd.DataFrame:
+    with db.engine.connect() as conn:
+        return compute(conn, query).rows
+
+
+def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True),
+                                  check_dtype=False, check_index_type=False)
+
+
+QUERIES = [
+    dict(periods=("2017-18_Q2",)),
+    dict(periods=("2016-17_Q1",)),  # no quarters before it: trend windows fall off the start
+    dict(periods=("2017-18", "2018-19_Q3")),
+    dict(period_from="2017-18_Q3", period_to="2018-19_Q2"),
+    dict(periods=("2030-31_Q1",)),  # nothing: no such period with data
+    dict(periods=("2018-19_Q1",), ci=99.8),
+    dict(periods=("2017-18_Q4",), intervention="mybt"),
+    dict(periods=("2018-19",), level="targeted"),
+]
+
+
+@pytest.mark.parametrize("ind_id", sorted(indicators()))
+def test_a_slice_of_the_whole_result_is_what_the_engine_gives(db, ind_id):
+    ind = indicators()[ind_id]
+    data = IndicatorData(db, THRESHOLD)
+    for i, extra in enumerate(QUERIES):
+        query = Query(indicators=(ind,), threshold=THRESHOLD, **extra)
+        areas = [None, (AREAS[1], "programme"), (AREAS[3],)][i % 3]
+        want = _direct(db, Query(**{**query.__dict__, "areas": areas}))
+        _same(data.result(query, areas).rows, want)
+
+
+def test_breakdown_categories_are_a_slice_too(db):
+    ind = indicators()["reach.breakdown"]
+    data = IndicatorData(db, THRESHOLD)
+    for chosen in (("sex",), ("workless_household", "age_band")):
+        query = Query(indicators=(ind,), periods=("2017-18_Q3", "2017-18"), breakdowns=chosen,
+                      threshold=THRESHOLD)
+        _same(data.result(query).rows, _direct(db, query))
+
+
+def test_several_indicators_are_their_slices_in_order(db):
+    cat = indicators()
+    query = Query(indicators=(cat["uptake.completion"], cat["reach.families"],
+                              cat["outcome.csi4.change"]),
+                  periods=("2017-18_Q3",), threshold=THRESHOLD)
+    data = IndicatorData(db, THRESHOLD)
+    _same(data.result(query).rows, _direct(db, query))
+
+
+def test_the_cache_holds_one_whole_result_per_indicator_and_filter(db):
+    ind = indicators()["uptake.completion"]
+    data = IndicatorData(db, THRESHOLD)
+    for period in ("2017-18_Q1", "2017-18_Q2", "2018-19"):
+        data.result(Query(indicators=(ind,), periods=(period,), threshold=THRESHOLD))
+    wholes = [k for k in data._cache if k[0] == "whole"]
+    assert wholes == [("whole", whole(Query(indicators=(ind,), threshold=THRESHOLD)))]
+
+
+def test_slice_rows_keeps_the_whole_frame_when_nothing_is_cut(db):
+    ind = indicators()["uptake.completion"]
+    rows = IndicatorData(db, THRESHOLD).result(Query(indicators=(ind,), threshold=THRESHOLD)).rows
+    assert slice_rows(rows, Query(indicators=(ind,)), None) is rows
+    some = slice_rows(rows, Query(indicators=(ind,), periods=("2017-18_Q1",)), [AREAS[0]])
+    assert set(some["period"]) == {"2017-18_Q1"} and set(some["area_code"]) == {AREAS[0]}
+
+
+def test_warming_makes_every_indicator_ahead(db):
+    data = IndicatorData(db, THRESHOLD)
+    made = data.warm(levels=(95.0,))
+    assert made == len(indicators())
+    assert data.warmed_version == data._version
+    wholes = {k[1].indicators[0].id for k in data._cache if k[0] == "whole"}
+    assert wholes == set(indicators())
+    # a request after warming computes nothing: the engine is not called
+    import dashboard.data as module
+
+    calls = []
+    original = module.compute
+    module.compute = lambda *a, **k: calls.append(a) or original(*a, **k)
+    try:
+        data.rows(["uptake.start"], periods=["2018-19_Q2"], areas=[AREAS[0]])
+    finally:
+        module.compute = original
+    assert calls == []
+
+
+def test_the_warming_thread_warms_and_stops(db):
+    data = IndicatorData(db, THRESHOLD)
+    thread = data.start_warming(poll=0.05)
+    assert data.start_warming() is thread  # one thread per cache
+    for _ in range(600):
+        if data.warmed_version is not None:
+            break
+        threading.Event().wait(0.1)
+    data.stop_warming()
+    assert data.warmed_version is not None
+    assert not thread.is_alive()
+
+
+def test_concurrent_requests_for_one_result_compute_it_once(db, monkeypatch):
+    import dashboard.data as module
+
+    calls = []
+    gate = threading.Event()
+    original = module.compute
+
+    def slow(conn, query):
+        calls.append(query)
+        gate.wait(5)
+        return original(conn, query)
+
+    monkeypatch.setattr(module, "compute", slow)
+    data = IndicatorData(db, THRESHOLD)
+    out = []
+    threads = [threading.Thread(target=lambda p=p: out.append(
+        data.rows(["uptake.completion"], periods=[p]))) for p in ("2017-18_Q1", "2017-18_Q2")]
+    for t in threads:
+        t.start()
+    threading.Event().wait(0.3)
+    gate.set()
+    for t in threads:
+        t.join(10)
+    assert len(out) == 2
+    assert len(calls) == 1
