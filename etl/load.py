@@ -36,7 +36,7 @@ from etl.lock import WAIT_SECONDS, LockBusy, load_lock
 from etl.pseudonymise import Hasher, KeyFileError, ensure_key
 from etl.settings import Settings
 from etl.stored_rows import StoredFindings, data_rows, held_back_rows
-from etl.summaries import refresh_area
+from etl.summaries import frames_from_rows, refresh_area
 from etl.validate import validate_files
 
 log = logging.getLogger(__name__)
@@ -251,7 +251,7 @@ class _Loader:
                 area_code=area, period=quarter.label, period_end=quarter.end,
                 file_name=path.name, sha256=result.sha256, load_id=load_id, loaded_at=now_utc(),
                 rows_held_back=held))
-            refresh_area(conn, area)
+            refresh_area(conn, area, frames_from_rows(rows))
             store.insert_findings(conn, stored.rows(load_id, area))
             for sheet, sheet_plan in plan.items():
                 store.insert_held_back(conn, held_back_rows(

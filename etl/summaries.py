@@ -12,6 +12,8 @@ interventions summed into levels, by plain addition.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, text
@@ -307,12 +309,54 @@ def read_area(conn: Connection, area_code: str) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def refresh_area(conn: Connection, area_code: str) -> None:
-    """Rebuild the summary rows of one area from its current data (inside the caller's transaction)."""
+_KEYS = {"participants": ["participant_key"], "episodes": ["episode_key"],
+         "outcomes": ["episode_key", "measure", "timepoint"]}
+_COLUMNS = {
+    "participants": ["participant_key", "family_key", "referral_date", "referral_source", "sex",
+                     "age_band", "ethnicity", "relationship_status", "workless_household",
+                     "youngest_child_age_band"],
+    "episodes": ["episode_key", "participant_key", "intervention", "offered_date", "status",
+                 "start_date", "end_date", "sessions_planned", "sessions_attended",
+                 "delivery_mode"],
+    "outcomes": ["episode_key", "measure", "timepoint", "score"],
+}
+
+
+def frames_from_rows(
+    rows: dict[str, tuple[Sequence[str], list[tuple]]],
+) -> dict[str, pd.DataFrame]:
+    """The frames ``read_area`` would read back, built from the rows just inserted.
+
+    ``rows`` maps each data table to (column names, tuples) exactly as written by
+    ``store.replace_area_data`` (which first deletes the area's rows, so these are all of them).
+    Same columns, dtypes and key order as ``read_area``, without the round trip to the database.
+    """
+    frames = {}
+    for name, wanted in _COLUMNS.items():
+        columns, tuples = rows[name]
+        content = list(zip(*tuples, strict=True)) if tuples else [()] * len(columns)
+        by_name = dict(zip(columns, content, strict=True))
+        df = pd.DataFrame({c: pd.Series(list(by_name[c]), dtype=None if tuples else object)
+                           for c in wanted})
+        df = df.sort_values(_KEYS[name], ignore_index=True)
+        for column in _DATES[name]:
+            df[column] = pd.to_datetime(df[column])
+        frames[name] = df
+    return frames
+
+
+def refresh_area(conn: Connection, area_code: str,
+                 frames: dict[str, pd.DataFrame] | None = None) -> None:
+    """Rebuild the summary rows of one area from its current data (inside the caller's transaction).
+
+    ``frames`` (from ``frames_from_rows``) are the area's current rows when the caller has just
+    written them; otherwise they are read back from the database.
+    """
     for name in schema.SUMMARY_TABLES:
         table = schema.metadata.tables[name]
         conn.execute(delete(table).where(table.c.area_code == area_code))
-    frames = read_area(conn, area_code)
+    if frames is None:
+        frames = read_area(conn, area_code)
     levels = {c: i.level for c, i in load_reference().interventions.items()}
     built = build_summaries(frames["participants"], frames["episodes"], frames["outcomes"], levels)
     for name, df in built.items():
