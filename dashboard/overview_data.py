@@ -8,6 +8,7 @@ proportion, from the engine's numerators and denominators (statsmodels' Newcombe
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -286,9 +287,35 @@ def sort_areas(rows: pd.DataFrame, sort: str, order: str) -> list[str]:
     return ordered["area_code"].tolist()
 
 
-def cell(rows: pd.DataFrame, area: str, indicator: str) -> pd.Series | None:
-    hit = rows[(rows["area_code"] == area) & (rows["indicator"] == indicator)]
-    return None if hit.empty else hit.iloc[0]
+class Cell(dict):
+    """One engine row as ``column → value`` (the values ``rows.iloc[i]`` would hold)."""
+
+
+def _cell_index(rows: pd.DataFrame) -> dict[tuple[str, str], Cell]:
+    """Every row of ``rows`` keyed by (area, indicator), the first of each kept."""
+    columns = {c: rows[c].to_numpy() for c in rows.columns}
+    index: dict[tuple[str, str], Cell] = {}
+    for i, key in enumerate(zip(columns["area_code"], columns["indicator"], strict=True)):
+        if key not in index:
+            index[key] = Cell({c: values[i] for c, values in columns.items()})
+    return index
+
+
+#: The last frame ``cell`` indexed (a weak reference, its length) and its index: the grid asks
+#: for every cell of one frame in turn, so the frame is indexed once, not searched per cell.
+_last_index: tuple[weakref.ref, int, dict] | None = None
+
+
+def cell(rows: pd.DataFrame, area: str, indicator: str) -> Cell | None:
+    """The row of ``area`` and ``indicator`` in ``rows`` (the first if several), or None."""
+    global _last_index
+    last = _last_index
+    if last is not None and last[0]() is rows and last[1] == len(rows):
+        index = last[2]
+    else:
+        index = _cell_index(rows)
+        _last_index = (weakref.ref(rows), len(rows), index)
+    return index.get((area, indicator))
 
 
 def comparison_words(row: pd.Series | None) -> str:
