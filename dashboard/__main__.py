@@ -75,6 +75,10 @@ def _serve(args: argparse.Namespace) -> int:
     from dashboard.app import create_app
 
     app = create_app(settings)
+    if settings.warm_cache:
+        from dashboard.data import enable_warming
+
+        enable_warming(app.server)
     try:
         app.run(host=args.host, port=args.port, debug=False)
     except OSError as exc:

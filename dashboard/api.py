@@ -153,8 +153,10 @@ def to_csv(recs: list[dict]) -> str:
 
 
 def register_api(server: flask.Flask, db: Database, settings: DashboardSettings) -> None:
-    """Attach the ``/api/v1/`` routes to a Flask server."""
+    """Attach the ``/api/v1/`` routes to a Flask server (and its indicator cache, shared with the
+    pages, as ``server.extensions["lfo_indicator_data"]``)."""
     bp = flask.Blueprint("api_v1", __name__, url_prefix="/api/v1")
+    server.extensions["lfo_indicator_data"] = indicator_data(db, settings.suppression_threshold)
 
     @bp.errorhandler(ApiError)
     def _api_error(exc: ApiError):

@@ -9,7 +9,7 @@ The cache holds, per indicator and filter (intervention or level, interval level
 rows for **every area and every period**; a request's areas, periods and breakdown categories are
 a slice of them. Every table the disclosure rules protect lies within one period (and, for
 breakdowns, one characteristic), so the slice is exactly what the engine gives when asked for
-those periods alone (tests/test_data_cache.py checks it). A background thread (``start_warming``)
+those periods alone (tests/test_data_cache_slices.py checks it). A background thread (``start_warming``)
 makes the common results for each new data version before anyone asks; requests that arrive
 first, or ask something else, compute it once (concurrent requests for the same result wait for
 the one computing it).
@@ -275,6 +275,17 @@ class IndicatorData:
                             exc_info=True)
             self._changed.wait(poll)
             self._changed.clear()
+
+
+def enable_warming(server) -> None:
+    """Make the app's indicator results ahead in this process, and in each process forked from
+    it (a gunicorn worker starts its own thread on its first request)."""
+    data: IndicatorData = server.extensions["lfo_indicator_data"]
+    data.start_warming()
+
+    @server.before_request
+    def _warming() -> None:
+        data.start_warming()  # no-op while this process's thread runs
 
 
 def warm_order() -> list[Indicator]:

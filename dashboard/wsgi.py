@@ -7,7 +7,11 @@ the first request that reads it, and no demo is built here: load real returns wi
 from __future__ import annotations
 
 from dashboard.app import create_app
+from dashboard.data import enable_warming
 from dashboard.settings import DashboardSettings
 
-app = create_app(DashboardSettings.from_env())
+settings = DashboardSettings.from_env()
+app = create_app(settings)
 server = app.server
+if settings.warm_cache:
+    enable_warming(server)  # each worker makes the indicator results ahead (LFO_WARM_CACHE=0: not)

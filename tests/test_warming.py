@@ -1,0 +1,46 @@
+"""Making indicator results ahead: the setting, and the server's warming thread."""
+
+import threading
+
+import pytest
+from engine_fixtures import build_db, episode
+
+from dashboard.app import create_app
+from dashboard.data import enable_warming
+from dashboard.settings import DashboardSettings
+
+NEWCASTLE = "E08000021"
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0", False), ("off", False), ("1", True),
+                                                 ("yes", True), ("", True)])
+def test_lfo_warm_cache_is_read_from_the_environment(monkeypatch, value, expected):
+    monkeypatch.setenv("LFO_WARM_CACHE", value)
+    assert DashboardSettings.from_env().warm_cache is expected
+
+
+def test_a_bad_lfo_warm_cache_says_what_it_takes(monkeypatch):
+    monkeypatch.setenv("LFO_WARM_CACHE", "maybe")
+    with pytest.raises(ValueError, match="LFO_WARM_CACHE must be 1 or 0"):
+        DashboardSettings.from_env()
+
+
+def test_a_warmed_server_answers_from_what_it_made_ahead(tmp_path):
+    url = build_db(tmp_path / "w.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
+    app = create_app(DashboardSettings(database_url=url))
+    data = app.server.extensions["lfo_indicator_data"]
+    enable_warming(app.server)
+    try:
+        for _ in range(600):
+            if data.warmed_version is not None:
+                break
+            threading.Event().wait(0.1)
+        assert data.warmed_version is not None
+        made = {k[1].indicators[0].id for k in list(data._cache) if k[0] == "whole"}
+        assert "uptake.completion" in made and "reach.breakdown" in made
+        resp = app.server.test_client().get(
+            f"/api/v1/data?indicator=uptake.completion&area={NEWCASTLE}&period=2017-18_Q1")
+        assert resp.status_code == 200
+        assert resp.get_json()["data"][0]["numerator"] == 12
+    finally:
+        data.stop_warming()
