@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import flask
 from dash import Dash
@@ -97,6 +98,34 @@ class LfoDash(Dash):
         return config
 
 
+def opened_at() -> tuple[str, str] | None:
+    """The address (path, query) of the page whose renderer asks for the layout: the
+    ``_dash-layout`` request's referrer, if it is a page of this same site; else None."""
+    if not flask.has_request_context():
+        return None
+    referrer = flask.request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc != flask.request.host or parts.scheme not in ("http", "https"):
+        return None
+    return parts.path or "/", f"?{parts.query}" if parts.query else ""
+
+
+def layout_for(pages: Sequence[Page], service_name: str) -> Callable[[], object]:
+    """The app's layout function: the shell with the page it is opened at already routed into
+    it, so the first page needs no router round trip (the bare shell if the address is not
+    known)."""
+
+    def layout() -> object:
+        where = opened_at()
+        if where is None:
+            return shell.shell(pages, service_name)
+        return callbacks.initial_layout(*where, pages, service_name)
+
+    return layout
+
+
 def create_app(settings: DashboardSettings | None = None,
                pages: Sequence[Page] = PAGES) -> Dash:
     """A new app for ``settings`` (default: from the environment). Safe to call many times."""
@@ -116,7 +145,7 @@ def create_app(settings: DashboardSettings | None = None,
     app.lfo_pages = tuple(pages)
     app.lfo_service_name = settings.service_name
     app.index_string = INDEX_STRING
-    app.layout = shell.shell(pages, settings.service_name)
+    app.layout = layout_for(app.lfo_pages, settings.service_name)
     db = Database(settings.database_url)
     callbacks.register(app, db, settings, pages)
     for page in pages:

@@ -180,6 +180,102 @@ def test_every_script_and_stylesheet_is_a_local_path(client):
     assert all(u.startswith("/") and not u.startswith("//") for u in urls), urls
 
 
+def test_plotly_js_is_the_local_basic_bundle_of_plotly_pys_version(client):
+    """The page loads plotly.js's basic bundle (scatter, bar, pie: about a quarter of the full
+    bundle's size) from assets/, of the version plotly.py writes its figures for; dcc.Graph uses
+    it instead of fetching the full bundle when its first graph appears."""
+    from plotly.offline import get_plotlyjs_version
+
+    html = client.get("/").get_data(as_text=True)
+    assert "/assets/plotly-basic.min.js" in html
+    assert "plotly.min.js" not in html
+    bundle = client.get("/assets/plotly-basic.min.js").get_data(as_text=True)
+    assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}" in bundle[:200]
+    assert "window.Plotly = Plotly" in bundle[-2000:]
+
+
+def test_charts_use_only_the_trace_types_of_the_basic_bundle():
+    used = set()
+    for source in (ROOT / "dashboard").rglob("*.py"):
+        used |= set(re.findall(r"\bgo\.([A-Z][A-Za-z]*)\(", source.read_text(encoding="utf-8")))
+    traces = used - {"Figure", "Layout"}
+    assert traces, "no chart traces found: has the chart code moved?"
+    assert traces <= {"Scatter", "Bar", "Pie"}, traces
+
+
+def layout_opened_at(client, url: str | None) -> dict:
+    headers = {"Referer": url} if url else {}
+    return client.get("/_dash-layout", headers=headers).get_json()
+
+
+def find(tree: object, component_id: str) -> dict | None:
+    if isinstance(tree, dict):
+        if tree.get("props", {}).get("id") == component_id:
+            return tree
+        for value in tree.values():
+            found = find(value, component_id)
+            if found is not None:
+                return found
+    if isinstance(tree, list):
+        for value in tree:
+            found = find(value, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+def nav_links(tree: object) -> list[dict]:
+    if isinstance(tree, dict):
+        own = tree.get("props", {}).get("id")
+        found = [tree] if isinstance(own, dict) and own.get("type") == "nav-link" else []
+        return found + [n for v in tree.values() for n in nav_links(v)]
+    if isinstance(tree, list):
+        return [n for v in tree for n in nav_links(v)]
+    return []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.path)
+def test_first_layout_comes_with_the_page_it_was_opened_at(client, page):
+    layout = layout_opened_at(client, f"http://localhost{page.path}?period=2017-18_Q3")
+    content = find(layout, ids.PAGE_CONTENT)["props"]["children"]
+    assert count_h1(content) == 1
+    assert content == route(client, page.path, "?period=2017-18_Q3")[ids.PAGE_CONTENT]["children"]
+    location = find(layout, ids.URL)["props"]
+    assert (location["pathname"], location["search"]) == (page.path, "?period=2017-18_Q3")
+    assert find(layout, ids.PAGE_TITLE)["props"]["data"] == document_title(page.title, SERVICE)
+    current = [link["props"]["id"]["path"] for link in nav_links(layout)
+               if "lfo-nav__link--current" in link["props"]["className"]]
+    assert current == [page.path]
+
+
+def test_first_layout_of_an_area_profile_and_of_an_unknown_page(client):
+    area = layout_opened_at(client, "http://localhost/area/E08000021")
+    assert find(area, ids.AREA_STATE)["props"]["data"] == {"code": "E08000021", "search": ""}
+    missing = layout_opened_at(client, "http://localhost/nowhere")
+    assert "There is no page at /nowhere" in texts(find(missing, ids.PAGE_CONTENT))
+    assert find(missing, ids.PAGE_TITLE)["props"]["data"] == f"Page not found – {SERVICE}"
+
+
+@pytest.mark.parametrize("referrer", [None, "http://elsewhere.example/reach", "file:///reach"])
+def test_first_layout_without_a_same_site_address_is_the_bare_shell(client, referrer):
+    layout = layout_opened_at(client, referrer)
+    assert find(layout, ids.PAGE_CONTENT)["props"].get("children") is None
+    location = find(layout, ids.URL)["props"]
+    assert location.get("pathname") is None and location.get("search") is None
+    assert count_h1(layout) == 0
+
+
+def test_router_and_navigation_wait_for_the_address_to_change(client):
+    """The first page is in the layout, so the router runs only when the address changes (or
+    when the location component announces an address the layout did not know)."""
+    deps = client.get("/_dash-dependencies").get_json()
+    router = [d for d in deps if d["output"].startswith(f"..{ids.PAGE_CONTENT}.children")]
+    nav = [d for d in deps if "nav-link" in d["output"] and "className" in d["output"]]
+    assert len(router) == 1 and len(nav) == 1
+    assert router[0]["prevent_initial_call"] is True
+    assert nav[0]["prevent_initial_call"] is True
+
+
 def test_version_check_is_off(client):
     html = client.get("/").get_data(as_text=True)
     config = json.loads(re.search(r'id="_dash-config"[^>]*>(.*?)</script>', html, re.S).group(1))

@@ -19,8 +19,8 @@ from dashboard.settings import DashboardSettings
 
 log = logging.getLogger(__name__)
 
-NAV_CLASS = "lfo-nav__link"
-NAV_CURRENT_CLASS = "lfo-nav__link lfo-nav__link--current"
+NAV_CLASS = shell.NAV_CLASS
+NAV_CURRENT_CLASS = shell.NAV_CURRENT_CLASS
 
 # Sets the document title from the router's Store; after the first page, moves focus to <main>
 # so that keyboard and screen-reader users land on the new page's content.
@@ -63,6 +63,23 @@ def route(
     return shell.not_found(path), document_title("Page not found", service_name)
 
 
+def nav_path(pathname: str | None, pages: Sequence[Page]) -> str:
+    """The navigation path to mark as current for ``pathname`` (``/area/E06000009`` → ``/area``)."""
+    page, _ = match_page(normalise_path(pathname), pages)
+    return page.path if page is not None else normalise_path(pathname)
+
+
+def initial_layout(pathname: str | None, search: str | None, pages: Sequence[Page],
+                   service_name: str) -> Component:
+    """The app layout with the page at ``pathname`` already routed (no router round trip on the
+    first load); ``pathname`` None: the bare shell, routed in the browser."""
+    if pathname is None:
+        return shell.shell(pages, service_name)
+    content, title = route(pathname, search, pages, service_name)
+    return shell.shell(pages, service_name, pathname=pathname, search=search or "",
+                       content=content, title=title, current=nav_path(pathname, pages))
+
+
 def match_page(path: str, pages: Sequence[Page]) -> tuple[Page | None, str | None]:
     """The page for a normalised ``path`` and its path parameter: an exact match (parameter
     None), else ``<page path>/<one segment>`` for a page whose layout takes ``code`` (as
@@ -87,8 +104,7 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings,
         return route(pathname, search, pages, settings.service_name)
 
     def update_nav(pathname: str | None) -> tuple[list[str], list[list]]:
-        page, _ = match_page(normalise_path(pathname), pages)
-        path = page.path if page is not None else normalise_path(pathname)
+        path = nav_path(pathname, pages)
         link_ids = [o["id"] for o in callback_context.outputs_list[0]]
         classes, children = [], []
         for link_id in link_ids:
@@ -113,16 +129,22 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings,
             return home.unavailable(_reason(exc))
         return home.loaded_summary(returns)
 
+    # The first page comes routed in the layout (``initial_layout``), with the address already in
+    # the location component: the router and the navigation run only when the address changes
+    # (a link followed, back / forward), or on load if the layout could not be routed (the
+    # location component then announces the address it reads in the browser).
     app.callback(
         Output(ids.PAGE_CONTENT, "children"),
         Output(ids.PAGE_TITLE, "data"),
         Input(ids.URL, "pathname"),
         State(ids.URL, "search"),
+        prevent_initial_call=True,
     )(update_page)
     app.callback(
         Output(ids.nav_link(ALL), "className"),
         Output(ids.nav_link(ALL), "children"),
         Input(ids.URL, "pathname"),
+        prevent_initial_call=True,
     )(update_nav)
     app.callback(Output(ids.DATA_AS_AT, "children"), Input(ids.URL, "pathname"))(
         update_data_as_at

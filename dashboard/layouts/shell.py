@@ -13,13 +13,22 @@ from dashboard.layouts import Page
 CURRENT_PAGE_TEXT = " (current page)"
 
 
-def shell(pages: Sequence[Page], service_name: str) -> html.Div:
-    """The whole app layout; the router fills ``ids.PAGE_CONTENT``."""
+def shell(pages: Sequence[Page], service_name: str, *, pathname: str | None = None,
+          search: str | None = None, content: Component | None = None,
+          title: str | None = None, current: str | None = None) -> html.Div:
+    """The whole app layout; the router fills ``ids.PAGE_CONTENT``.
+
+    Given the address the page was opened at (``pathname``, ``search``), the shell comes with that
+    page already in it (``content``, its document ``title``, the ``current`` navigation path), and
+    the location component already holds the address, so it does not announce it on load and
+    the router has nothing to do until the reader follows a link. Without them, the location
+    component reads the address in the browser and the router fills the page.
+    """
     return html.Div(
         className="lfo-page",
         children=[
-            dcc.Location(id=ids.URL, refresh=False),
-            dcc.Store(id=ids.PAGE_TITLE),
+            dcc.Location(id=ids.URL, refresh=False, pathname=pathname, search=search),
+            dcc.Store(id=ids.PAGE_TITLE, data=title),
             html.Div(id=ids.TITLE_SINK, hidden=True),
             html.A(
                 "Skip to main content",
@@ -27,19 +36,19 @@ def shell(pages: Sequence[Page], service_name: str) -> html.Div:
                 id=ids.SKIP_LINK,
                 className="lfo-skip-link",
             ),
-            header(pages, service_name),
+            header(pages, service_name, current),
             html.Main(
                 id=ids.MAIN,
                 tabIndex="-1",
                 className="container lfo-main",
-                children=html.Div(id=ids.PAGE_CONTENT),
+                children=html.Div(content, id=ids.PAGE_CONTENT),
             ),
             footer(),
         ],
     )
 
 
-def header(pages: Sequence[Page], service_name: str) -> html.Header:
+def header(pages: Sequence[Page], service_name: str, current: str | None = None) -> html.Header:
     return html.Header(
         id=ids.HEADER,
         className="lfo-header",
@@ -51,17 +60,23 @@ def header(pages: Sequence[Page], service_name: str) -> html.Header:
                     html.Span("Department for Work and Pensions", className="lfo-header__org"),
                 ],
             ),
-            navigation(pages),
+            navigation(pages, current),
         ],
     )
 
 
-def navigation(pages: Sequence[Page]) -> html.Nav:
-    """Links to every page in the navigation (real links: they work without the router)."""
+NAV_CLASS = "lfo-nav__link"
+NAV_CURRENT_CLASS = "lfo-nav__link lfo-nav__link--current"
+
+
+def navigation(pages: Sequence[Page], current: str | None = None) -> html.Nav:
+    """Links to every page in the navigation (real links: they work without the router);
+    ``current``, the path of the page shown, is marked as the current page."""
     items = [
         html.Li(
-            dcc.Link(page.nav_label, href=page.path, id=ids.nav_link(page.path),
-                     className="lfo-nav__link"),
+            dcc.Link(nav_link_children(page.nav_label, page.path == current), href=page.path,
+                     id=ids.nav_link(page.path),
+                     className=NAV_CURRENT_CLASS if page.path == current else NAV_CLASS),
             className="lfo-nav__item",
         )
         for page in pages
