@@ -18,7 +18,7 @@ import flask
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.api_schema import openapi_document
-from dashboard.data import indicator_data
+from dashboard.data import data_version, indicator_data
 from dashboard.db import READ_ERRORS, Database
 from dashboard.indicators.definitions import DEFINITIONS_VERSION, indicators
 from dashboard.indicators.engine import PROGRAMME, ROW_COLUMNS, Query
@@ -219,3 +219,15 @@ def register_api(server: flask.Flask, db: Database, settings: DashboardSettings)
         return flask.jsonify(openapi_document())
 
     server.register_blueprint(bp)
+
+    @server.get("/healthz")
+    def healthz():
+        """200 while the database can be read; ``warm``: this process has made every indicator
+        ahead for the current data (see ``LFO_WARM_CACHE``)."""
+        cache = server.extensions["lfo_indicator_data"]
+        try:
+            with db.engine.connect() as conn:
+                version = data_version(conn)
+        except READ_ERRORS:
+            return flask.jsonify({"status": "unavailable", "warm": False}), 503
+        return flask.jsonify({"status": "ok", "warm": cache.warmed_version == version})

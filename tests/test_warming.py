@@ -44,3 +44,18 @@ def test_a_warmed_server_answers_from_what_it_made_ahead(tmp_path):
         assert resp.get_json()["data"][0]["numerator"] == 12
     finally:
         data.stop_warming()
+
+
+def test_healthz_says_whether_this_process_has_made_the_figures_ahead(tmp_path):
+    url = build_db(tmp_path / "h.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
+    app = create_app(DashboardSettings(database_url=url))
+    client = app.server.test_client()
+    assert client.get("/healthz").get_json() == {"status": "ok", "warm": False}
+    app.server.extensions["lfo_indicator_data"].warm(levels=(95.0,))
+    assert client.get("/healthz").get_json() == {"status": "ok", "warm": True}
+
+
+def test_healthz_answers_503_when_the_database_cannot_be_read(tmp_path):
+    app = create_app(DashboardSettings(database_url=f"sqlite:///{tmp_path / 'missing.db'}"))
+    resp = app.server.test_client().get("/healthz")
+    assert resp.status_code == 503 and resp.get_json()["status"] == "unavailable"
