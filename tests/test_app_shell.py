@@ -194,6 +194,43 @@ def test_plotly_js_is_the_local_basic_bundle_of_plotly_pys_version(client):
     assert "window.Plotly = Plotly" in bundle[-2000:]
 
 
+def test_text_is_gzipped_for_browsers_that_accept_it(client):
+    import gzip
+
+    html = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script[^>]*?src="([^"]+)"', html)
+    styles = re.findall(r'<link[^>]*?href="([^"]+\.css[^"]*)"', html)
+    assert scripts and styles
+    for url in [*scripts, *styles, "/_dash-layout", "/_dash-dependencies"]:
+        plain = client.get(url)
+        packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert "Content-Encoding" not in plain.headers, url
+        assert "Accept-Encoding" in packed.headers.get("Vary", ""), url
+        if len(plain.data) >= 1024:
+            assert packed.headers["Content-Encoding"] == "gzip", url
+            assert gzip.decompress(packed.data) == plain.data, url
+            assert len(packed.data) < len(plain.data), url
+    answer = client.post("/_dash-update-component", headers={"Accept-Encoding": "gzip"}, json={
+        "output": f"..{ids.PAGE_CONTENT}.children...{ids.PAGE_TITLE}.data..",
+        "outputs": [{"id": ids.PAGE_CONTENT, "property": "children"},
+                    {"id": ids.PAGE_TITLE, "property": "data"}],
+        "inputs": [{"id": ids.URL, "property": "pathname", "value": "/definitions"}],
+        "state": [{"id": ids.URL, "property": "search", "value": ""}],
+        "changedPropIds": ["url.pathname"]})
+    assert answer.headers["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(answer.data))["response"][ids.PAGE_TITLE]["data"]
+
+
+def test_versioned_assets_may_be_cached_for_long(client):
+    html = client.get("/").get_data(as_text=True)
+    versioned = re.findall(r'"(/assets/[^"?]+\?m=[^"]+)"', html)
+    assert versioned
+    for url in versioned:
+        assert "max-age=31536000" in client.get(url).headers["Cache-Control"], url
+    assert "max-age=31536000" not in client.get("/assets/site/app.css").headers.get(
+        "Cache-Control", "")
+
+
 def test_charts_use_only_the_trace_types_of_the_basic_bundle():
     used = set()
     for source in (ROOT / "dashboard").rglob("*.py"):
