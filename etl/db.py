@@ -21,6 +21,10 @@ from etl.settings import PROJECT_ROOT, REFERENCE_DIR
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+# The writer's page cache (KiB, as a negative cache_size): the loader inserts rows with hashed
+# (random) keys into large indexes, and with SQLite's default 2 MB cache nearly every insert at
+# national scale reads and spills index pages. The cache only grows as pages are used.
+WRITER_CACHE_KIB = 512 * 1024
 
 
 class DatabaseError(Exception):
@@ -43,6 +47,7 @@ def _sqlite_pragmas(dbapi_conn, _record, *, read_only: bool) -> None:
     if not read_only:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute(f"PRAGMA cache_size = -{int(WRITER_CACHE_KIB)}")  # no bound parameters
         cur.execute("PRAGMA foreign_keys = ON")
     cur.close()
 
