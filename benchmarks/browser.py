@@ -160,6 +160,17 @@ class _Visit:
         start = self.start = time.perf_counter()
         self.log = []
         self.page.goto(url, wait_until="commit")
+        return self._drawn(start, url)
+
+    def follow(self, path: str) -> tuple[float, int]:
+        """Go to ``path`` inside the app, as a ``dcc.Link`` does (the router's callback runs),
+        and wait until fully drawn."""
+        start = self.start = time.perf_counter()
+        self.log = []
+        self.page.evaluate(FOLLOW_JS, path)
+        return self._drawn(start, path)
+
+    def _drawn(self, start: float, url: str) -> tuple[float, int]:
         since: float | None = None
         graphs = 0
         while True:
@@ -177,8 +188,16 @@ class _Visit:
             self.page.wait_for_timeout(20)
 
 
+FOLLOW_JS = """(path) => {
+  window.history.pushState({}, '', path);
+  window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
+}"""
+
+
 def record_callbacks(base_url: str, paths: list[str]) -> list[str]:
-    """The JSON bodies of every callback request the pages at ``paths`` make as they load."""
+    """The JSON bodies of every callback request the pages at ``paths`` make as they load, each
+    opened at its address, then each reached by a link inside the app (the router's and the
+    navigation's callbacks run only then: a page opened at its address comes routed)."""
     bodies: list[str] = []
     with chromium() as browser:
         context = browser.new_context()
@@ -187,6 +206,11 @@ def record_callbacks(base_url: str, paths: list[str]) -> list[str]:
         for path in paths:
             try:
                 visit.open(base_url + path)
+            except TimeoutError as exc:
+                log.warning("%s", exc)
+        for path in paths[1:] + paths[:1]:
+            try:
+                visit.follow(path)
             except TimeoutError as exc:
                 log.warning("%s", exc)
         bodies = list(visit.bodies)
