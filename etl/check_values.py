@@ -39,6 +39,19 @@ _NHS_WEIGHTS = np.arange(10, 1, -1)
 Part = str | pd.Series
 
 
+def per_unique(values: pd.Series, fn) -> pd.Series:
+    """``fn(values)`` for an element-wise ``fn``, computed once per distinct value.
+
+    Columns of codes, dates, scores and repeated IDs hold far fewer distinct values than rows;
+    the result is spread back by position (same dtype, same index as ``fn(values)`` would give).
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    if not len(values) or 2 * len(uniques) > len(values):
+        return fn(values)
+    result = fn(pd.Series(uniques, dtype=values.dtype))
+    return result.iloc[codes].set_axis(values.index)
+
+
 @dataclass
 class Issues:
     """Failures found in one column: positions (0-based data rows), codes, values, messages."""
@@ -135,7 +148,7 @@ def check_id(column: str, text: pd.Series, kind: pd.Series,
     issues.add(formula, "E202", text, FORMULA_MESSAGE)
     open_ = ~missing & ~formula
     plain = open_ & ~kind.isin([DATE, BOOL, ERROR])
-    personal = personal_data_kind(text.where(plain, ""))
+    personal = per_unique(text.where(plain, ""), personal_data_kind)
     is_personal = plain & (personal != "")
     issues.add(is_personal, "E210", text,
                [f"{column} looks like ", personal, ": use the LA's pseudonymous ID, never "
@@ -145,12 +158,24 @@ def check_id(column: str, text: pd.Series, kind: pd.Series,
     issues.add(typed_wrong, "E202", text,
                f"{column} is a date or TRUE/FALSE cell, not an ID: format the column as Text "
                "and type the ID again")
-    bad = rest & ~typed_wrong & ~text.str.fullmatch(ID_RE, na=False)
+    bad = rest & ~typed_wrong & ~per_unique(text, _is_id)
     issues.add(bad, "E202", text,
                f"{column} is not a valid ID: use 1-40 letters, digits, '_' or '-', starting "
                "with a letter or digit")
     ok = rest & ~typed_wrong & ~bad
     return text.where(ok), missing
+
+
+def _is_id(text: pd.Series) -> pd.Series:
+    return text.str.fullmatch(ID_RE, na=False)
+
+
+def _is_whole(text: pd.Series) -> pd.Series:
+    return text.str.fullmatch(WHOLE_RE, na=False)
+
+
+def _looks_excel_date(text: pd.Series) -> pd.Series:
+    return text.str.fullmatch(EXCEL_DATE_TEXT_RE, na=False)
 
 
 def _iso_parts(text: pd.Series
@@ -216,7 +241,7 @@ def check_date(column: str, text: pd.Series, kind: pd.Series, issues: Issues, *,
                [f"{column} '", text, "' is a number, not a date: format the cells as dates "
                 "or type the date as YYYY-MM-DD"])
     rest = ~missing & ~formula & ~number
-    values = parse_dates(text.where(rest, ""))
+    values = per_unique(text.where(rest, ""), parse_dates)
     bad = rest & values.isna()
     issues.add(bad, "E202", text,
                [f"{column} '", text, "' is not a date: write YYYY-MM-DD or DD/MM/YYYY, "
@@ -233,11 +258,11 @@ def check_whole(column: str, text: pd.Series, kind: pd.Series, issues: Issues, *
     formula = kind == FORMULA
     issues.add(formula, "E202", text, FORMULA_MESSAGE)
     rest = ~missing & ~formula
-    bad = rest & (kind.isin([DATE, BOOL]) | ~text.str.fullmatch(WHOLE_RE, na=False))
+    bad = rest & (kind.isin([DATE, BOOL]) | ~per_unique(text, _is_whole))
     issues.add(bad, "E202", text,
                [f"{column} '", text, "' is not a whole number: write a number such as 3"])
     ok = rest & ~bad
-    values = pd.to_numeric(text.where(ok), errors="coerce")
+    values = per_unique(text.where(ok), lambda t: pd.to_numeric(t, errors="coerce"))
     return values.where(ok), missing
 
 
@@ -251,12 +276,12 @@ def check_code(column: str, text: pd.Series, kind: pd.Series, issues: Issues, *,
     issues.add(formula, "E203", text, FORMULA_MESSAGE)
     rest = ~missing & ~formula
     if column in BAND_COLUMNS:
-        looks_dated = text.str.fullmatch(EXCEL_DATE_TEXT_RE, na=False) | parse_dates(
-            text.where(rest & (kind != DATE), "")).notna()
+        looks_dated = per_unique(text, _looks_excel_date) | per_unique(
+            text.where(rest & (kind != DATE), ""), parse_dates).notna()
         band_date = rest & ((kind == DATE) | looks_dated)
         issues.add(band_date, "E203", text, BAND_DATE_MESSAGE)
         rest &= ~band_date
-    lower = text.str.lower()
+    lower = per_unique(text, lambda t: t.str.lower())
     bad = rest & ((kind == DATE) | ~lower.isin(allowed))
     issues.add(bad, "E203", text,
                [f"{column} '", text, f"' is not allowed: use one of {', '.join(allowed)}"])
