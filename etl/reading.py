@@ -264,6 +264,8 @@ def _frame(key: str, source: str, header: list[str], texts: list[list[str]],
     # trailing header cells that are empty and hold no data are dropped
     width = max([len(header), *(len(t) for t in texts)], default=0)
     header = [h.strip() for h in header] + [""] * (width - len(header))
+    if kinds is None and all(len(t) == width for t in texts):
+        return _text_frame(key, source, header, texts, rows, extra, empty_file)
     marks = texts if kinds is None else kinds
     keep = [i for i in range(width)
             if header[i] or any(i < len(k) and k[i] for k in marks)]
@@ -278,6 +280,29 @@ def _frame(key: str, source: str, header: list[str], texts: list[list[str]],
                 dtype="str")
         else:
             kind_cols[pos] = pd.array([k[i] if i < len(k) else "" for k in kinds], dtype="str")
+    n = len(rows)
+    text = pd.DataFrame(text_cols, index=pd.RangeIndex(n))
+    kind = pd.DataFrame(kind_cols, index=pd.RangeIndex(n))
+    return RawSheet(key, source, [header[i] for i in keep], text, kind,
+                    np.asarray(rows, dtype=np.int64), extra or {}, empty_file)
+
+
+_KIND_OF_EMPTY = np.array([TEXT, EMPTY], dtype=object)  # indexed by "the cell is empty"
+
+
+def _text_frame(key: str, source: str, header: list[str], texts: list[list[str]],
+                rows: list[int], extra: dict[int, str] | None, empty_file: bool) -> RawSheet:
+    """``_frame`` for text-only rows that all have the header's width (every CSV row does once
+    trimmed to the header): the same columns, transposed at once instead of cell by cell."""
+    width = len(header)
+    columns = list(zip(*texts, strict=True)) if texts else [()] * width
+    keep = [i for i in range(width) if header[i] or any(columns[i])]
+    text_cols = {}
+    kind_cols = {}
+    for pos, i in enumerate(keep):
+        text_cols[pos] = pd.array(columns[i], dtype="str")
+        empty = (np.array(columns[i], dtype=object) == "").astype(np.intp)
+        kind_cols[pos] = pd.array(_KIND_OF_EMPTY[empty], dtype="str")
     n = len(rows)
     text = pd.DataFrame(text_cols, index=pd.RangeIndex(n))
     kind = pd.DataFrame(kind_cols, index=pd.RangeIndex(n))
@@ -380,12 +405,13 @@ def _csv_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str, name: str,
     texts: list[list[str]] = []
     rows: list[int] = []
     extra: dict[int, str] = {}
+    strip = str.strip
     try:
         for record_no, record in enumerate(reader, start=1):
             if header is None:
                 header = record
                 continue
-            cells = [c.strip() for c in record]
+            cells = list(map(strip, record))
             if not any(cells):
                 continue
             rows.append(record_no)
