@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dashboard.indicators import disclosure
 from dashboard.indicators.disclosure import (
     Margin,
     apply,
@@ -362,3 +363,37 @@ def test_a_bridge_cell_between_two_protected_blocks_gets_a_complement() -> None:
     assert full.sum() > per_margin.sum() and (full | ~per_margin).all()
     assert derivable(members, full, informative) == []
     assert _determined(frame, full, _grid_equations(frame)) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(grid_tables(), st.data())
+def test_derivable_by_graph_bridges_agrees_with_the_null_space(case, data) -> None:
+    """The two margins of a grid form a graph: its bridges are the rows the null space fixes."""
+    frame, _ = case
+    hidden = np.array(data.draw(st.lists(st.booleans(), min_size=len(frame),
+                                         max_size=len(frame))))
+    informative = np.array(data.draw(st.lists(st.booleans(), min_size=len(frame),
+                                              max_size=len(frame)).filter(lambda x: sum(x) > 0)))
+    members = [membership(frame, m) for m in GRID_MARGINS]
+    by_graph = derivable(members, hidden, informative)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(disclosure, "_fixed_in_graph", lambda *args: None)
+        by_null_space = derivable(members, hidden, informative)
+        blocks_null = disclosure._derivable_blocks(members, hidden, informative)
+    assert by_graph == by_null_space
+    assert disclosure._derivable_blocks(members, hidden, informative) == blocks_null
+
+
+def test_three_margins_per_row_fall_back_to_the_null_space() -> None:
+    frame = _bridge_grid()
+    frame["half"] = frame.index % 2
+    margins = [*GRID_MARGINS, Margin(("half",), None, "order")]
+    members = [membership(frame, m) for m in margins]
+    hidden = primary(frame["numerator"], frame["denominator"], 5)
+    informative = np.ones(len(frame), dtype=bool)
+    assert disclosure._fixed_in_graph(
+        np.array([0, 1, 2]), np.array([0, 0, 0]), np.ones(3), 3, 1, np.zeros(4, int)) is None
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(disclosure, "_fixed_in_graph", lambda *args: None)
+        expected = derivable(members, hidden, informative)
+    assert derivable(members, hidden, informative) == expected
