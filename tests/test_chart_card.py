@@ -19,7 +19,7 @@ from dashboard import ids, theme
 from dashboard.app import PAGES, create_app
 from dashboard.charts import ChartContent, card_outputs, chart_card, figures, render, text
 from dashboard.charts.card import FORMATS, file_name, from_payload, to_payload
-from dashboard.charts.table import plotted_table, table_twin
+from dashboard.charts.table import component_json, plotted_table, table_twin
 from dashboard.indicators.definitions import indicators
 from dashboard.layouts import Page
 from dashboard.settings import DashboardSettings
@@ -339,6 +339,34 @@ def test_table_twin_shows_c_in_every_number_of_a_suppressed_row_and_keys_it():
     westminster = find(find(tree, "Tbody")[0], "Tr")[3]["props"]["children"]
     assert [td["props"]["children"] for td in westminster][2:7] == ["[c]"] * 5
     assert "[c] confidential" in words(find(tree, "Tfoot"))
+
+
+@pytest.mark.parametrize(("cls", "props"), [
+    (html.Td, {"children": "41%", "className": "text-end text-nowrap"}),
+    (html.Th, {"className": None, "scope": "row", "children": "Blackpool"}),
+    (html.Tr, {"children": [html.Td("a"), "b"]}),
+    (html.Td, {"colSpan": 3, "children": None}),
+])
+def test_component_json_is_what_the_component_sends(cls, props):
+    assert as_tree(component_json(cls, **props)) == as_tree(cls(**props))
+    assert json.dumps(component_json(cls, **props), cls=plotly.utils.PlotlyJSONEncoder) == \
+        json.dumps(cls(**props), cls=plotly.utils.PlotlyJSONEncoder)
+
+
+def test_component_json_refuses_an_unknown_prop():
+    with pytest.raises(TypeError):
+        component_json(html.Td, colour="red")
+
+
+def test_table_twin_sends_what_components_would(monkeypatch):
+    """The twin written as JSON is the same text as the twin built from Dash components."""
+    import dashboard.charts.table as table_module
+
+    df = plotted_table(engine_rows(), COMPLETION)
+    fast = json.dumps(table_twin(df, "t"), cls=plotly.utils.PlotlyJSONEncoder)
+    monkeypatch.setattr(table_module, "component_json", lambda cls, **props: cls(**props))
+    slow = json.dumps(table_twin(df, "t"), cls=plotly.utils.PlotlyJSONEncoder)
+    assert fast == slow
 
 
 def test_plotted_table_keeps_only_columns_with_something_in_them():

@@ -172,6 +172,28 @@ def test_sorting_by_completion_lowest_first_puts_blackpool_first_and_gaps_last(g
     assert high.index(BLACKPOOL) == 2  # after the two 80% areas, before the areas without data
 
 
+def test_cell_is_the_first_row_of_the_area_and_indicator_with_its_values(grid_rows):
+    for (area, ind), _ in grid_rows.groupby(["area_code", "indicator"], sort=False):
+        expected = grid_rows[(grid_rows["area_code"] == area)
+                             & (grid_rows["indicator"] == ind)].iloc[0]
+        got = od.cell(grid_rows, area, ind)
+        assert list(got) == list(expected.index)
+        for column, value in expected.items():
+            assert got[column] is value or got[column] == value or (
+                pd.isna(got[column]) and pd.isna(value)), column
+    assert od.cell(grid_rows, "E99999999", "uptake.completion") is None
+
+
+def test_cell_follows_the_frame_it_is_given(grid_rows):
+    first = od.cell(grid_rows, BLACKPOOL, "uptake.completion")
+    other = grid_rows.assign(value=grid_rows["value"] * 0 + 1.5)
+    assert od.cell(other, BLACKPOOL, "uptake.completion")["value"] == 1.5
+    assert od.cell(grid_rows, BLACKPOOL, "uptake.completion")["value"] == first["value"]
+    dup = pd.concat([grid_rows.iloc[:1].assign(value=-1.0), grid_rows], ignore_index=True)
+    row = dup.iloc[0]
+    assert od.cell(dup, row["area_code"], row["indicator"])["value"] == -1.0
+
+
 def test_sorting_by_name_is_alphabetical(grid_rows):
     names = dict(zip(grid_rows["area_code"], grid_rows["area_name"], strict=False))
     order = [names[c] for c in od.sort_areas(grid_rows, od.SORT_AREA, od.ORDER_LOW)]

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from dash import html
+from dash.development.base_component import Component
 
 from dashboard.charts.text import category_label, display_unit, period_label
 from dashboard.indicators.compare import format_value
@@ -120,6 +121,25 @@ def numeric_columns(df: pd.DataFrame) -> list[str]:
             and not pd.api.types.is_bool_dtype(df[c])]
 
 
+_PROP_ORDER: dict[type, dict[str, int]] = {}
+
+
+def component_json(cls: type[Component], **props: Any) -> dict[str, Any]:
+    """What ``cls(**props).to_plotly_json()`` gives (the JSON the browser receives), made directly.
+
+    Props keep the component's own order, so the JSON is the same text; props passed as None are
+    kept, as the component keeps them. Only known props (not ``data-*`` / ``aria-*``)."""
+    order = _PROP_ORDER.get(cls)
+    if order is None:
+        order = {p: i for i, p in enumerate(cls()._prop_names)}  # type: ignore[attr-defined]
+        _PROP_ORDER[cls] = order
+    unknown = set(props) - set(order)
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no prop {sorted(unknown)}")
+    ordered = dict(sorted(props.items(), key=lambda kv: order[kv[0]])) if len(props) > 1 else props
+    return {"props": ordered, "type": cls._type, "namespace": cls._namespace}  # type: ignore[attr-defined]
+
+
 def table_twin(df: pd.DataFrame, caption: str) -> html.Table:
     """An accessible table: caption, column headers with ``scope="col"``, the first column as row
     headers, numbers right-aligned, ``[c]`` / ``[x]`` / ``[z]`` where the status says so."""
@@ -128,16 +148,19 @@ def table_twin(df: pd.DataFrame, caption: str) -> html.Table:
     head = html.Thead(html.Tr([
         html.Th(c, scope="col", className="text-end" if c in numeric else None)
         for c in cells.columns]))
+    # The body rows (often thousands of cells) are written as the JSON the browser receives for
+    # html.Tr / html.Th / html.Td (``component_json``): the same output, without building and
+    # then serialising a Dash component per cell.
+    classes = [f"{'text-end' if c in numeric else ''} text-nowrap".strip() for c in cells.columns]
+    first_class = "text-end" if len(cells.columns) and cells.columns[0] in numeric else None
     body_rows = []
     for values in cells.itertuples(index=False, name=None):
-        tds = []
-        for k, (column, value) in enumerate(zip(cells.columns, values, strict=True)):
-            align = "text-end" if column in numeric else None
-            if k == 0:
-                tds.append(html.Th(value, scope="row", className=align))
-            else:
-                tds.append(html.Td(value, className=f"{align or ''} text-nowrap".strip()))
-        body_rows.append(html.Tr(tds))
+        tds = [component_json(html.Td, children=value, className=cls)
+               for value, cls in zip(values[1:], classes[1:], strict=True)]
+        if values:
+            tds.insert(0, component_json(html.Th, children=values[0], scope="row",
+                                         className=first_class))
+        body_rows.append(component_json(html.Tr, children=tds))
     used = sorted({s for s in df[STATUS].dropna().astype(str)} if STATUS in df else set())
     children: list[Any] = [html.Caption(caption, style={"captionSide": "top"}), head,
                            html.Tbody(body_rows)]
