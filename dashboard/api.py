@@ -11,10 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import math
-from typing import Any
 
 import flask
+import numpy as np
+import orjson
+import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.api_schema import openapi_document
@@ -22,7 +23,6 @@ from dashboard.data import data_version, indicator_data
 from dashboard.db import READ_ERRORS, Database
 from dashboard.indicators.definitions import DEFINITIONS_VERSION, indicators
 from dashboard.indicators.engine import PROGRAMME, ROW_COLUMNS, Query
-from dashboard.indicators.queries import coverage
 from dashboard.settings import DashboardSettings
 from etl.periods import parse_period
 from etl.reference import BREAKDOWNS, LEVELS, load_reference
@@ -122,34 +122,37 @@ def parse_data_query(args, known_areas: set[str], threshold: int) -> tuple[Query
     return query, fmt
 
 
-def _clean(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, float):
-        return None if math.isnan(value) else value
-    if hasattr(value, "item"):  # numpy scalar
-        return _clean(value.item())
-    try:
-        if value != value:  # pandas NA / NaT
-            return None
-    except TypeError:
-        return None
-    return value
+def _column(series: pd.Series) -> list:
+    """One column as plain Python values, every missing value (NaN, NA, NaT, None) as None."""
+    if series.dtype.kind == "f":
+        values = series.to_numpy()
+        return [None if m else v for v, m in zip(values.tolist(), np.isnan(values).tolist(),
+                                                  strict=True)]
+    if series.dtype.kind in "iub":
+        return series.tolist()
+    return series.astype(object).where(series.notna(), None).tolist()
 
 
-def records(rows) -> list[dict]:
-    """Engine rows as the API's flat records (contract columns only, nulls as None)."""
-    out = rows.reindex(columns=ROW_COLUMNS).astype(object)
-    return [{k: _clean(v) for k, v in r.items()} for r in out.to_dict("records")]
+def records(rows: pd.DataFrame) -> list[dict]:
+    """Engine rows as the API's flat records (contract columns only, nulls as None), built a
+    column at a time (a per-value loop costs seconds on a national answer of 7,700 rows)."""
+    out = rows.reindex(columns=ROW_COLUMNS)
+    columns = [_column(out[c]) for c in ROW_COLUMNS]
+    return [dict(zip(ROW_COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 def to_csv(recs: list[dict]) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=ROW_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for r in recs:
-        writer.writerow({k: "" if v is None else v for k, v in r.items()})
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(ROW_COLUMNS)
+    writer.writerows(["" if v is None else v for v in r.values()] for r in recs)
     return buf.getvalue()
+
+
+def json_response(payload: dict, status: int = 200) -> flask.Response:
+    """``payload`` as JSON, written by orjson (floats in their shortest exact form, as Python's
+    json writes them, and about ten times faster on a national answer of several megabytes)."""
+    return flask.Response(orjson.dumps(payload), status=status, mimetype="application/json")
 
 
 def register_api(server: flask.Flask, db: Database, settings: DashboardSettings) -> None:
@@ -182,15 +185,13 @@ def register_api(server: flask.Flask, db: Database, settings: DashboardSettings)
 
     @bp.get("/areas")
     def areas():
-        with db.engine.connect() as conn:
-            cov = coverage(conn)
-        data = [
-            {"code": r["area_code"], "name": r["area_name"], "region": r["region"],
-             "families": _clean(r["families"]), "annual_target": _clean(r["annual_target"]),
-             "source": r["source"], "latest_return": _clean(r["return_period"])}
-            for r in cov.astype(object).to_dict("records")
-        ]
-        return flask.jsonify({"data": data})
+        cov = indicator_data(db, settings.suppression_threshold).areas()  # cached per version
+        fields = {"code": "area_code", "name": "area_name", "region": "region",
+                  "families": "families", "annual_target": "annual_target", "source": "source",
+                  "latest_return": "return_period"}
+        columns = [_column(cov[c]) for c in fields.values()]
+        data = [dict(zip(fields, values, strict=True)) for values in zip(*columns, strict=True)]
+        return json_response({"data": data})
 
     @bp.get("/indicators")
     def indicator_list():
@@ -199,11 +200,11 @@ def register_api(server: flask.Flask, db: Database, settings: DashboardSettings)
 
     @bp.get("/data")
     def data():
-        with db.engine.connect() as conn:
-            known = set(coverage(conn)["area_code"])
+        cache = indicator_data(db, settings.suppression_threshold)
+        known = set(cache.areas()["area_code"])  # cached per data version
         query, fmt = parse_data_query(flask.request.args, known, settings.suppression_threshold)
         # the app's cache of engine results, keyed by data version (a load empties it)
-        result = indicator_data(db, settings.suppression_threshold).result(query)
+        result = cache.result(query)
         recs = records(result.rows)
         if fmt == "csv":
             resp = flask.Response(to_csv(recs), mimetype="text/csv; charset=utf-8")
@@ -212,7 +213,7 @@ def register_api(server: flask.Flask, db: Database, settings: DashboardSettings)
             resp.headers["X-Suppression-Threshold"] = str(result.meta["threshold"])
             resp.headers["X-Definitions-Version"] = result.meta["definitions_version"]
             return resp
-        return flask.jsonify({"data": recs, "meta": result.meta})
+        return json_response({"data": recs, "meta": result.meta})
 
     @bp.get("/openapi.json")
     def openapi():
