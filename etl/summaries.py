@@ -83,8 +83,11 @@ def _period_end(labels: pd.Series) -> pd.Series:
 def by_period(df: pd.DataFrame, date_column: str) -> pd.DataFrame:
     """``df`` twice over, with ``period`` the quarter and then the financial year of the date."""
     df = df[df[date_column].notna()]
-    quarters = df.assign(period=quarter_labels(df[date_column]))
-    years = df.assign(period=year_labels(df[date_column]))
+    fy, q, ok = _fy_and_quarter(df[date_column])
+    quarter = _labels(fy * 10 + q, ok, lambda k: f"{k // 10}-{(k // 10 + 1) % 100:02d}_Q{k % 10}")
+    year = _labels(fy, ok, lambda k: f"{k}-{(k + 1) % 100:02d}")
+    quarters = df.assign(period=quarter.set_axis(df.index))
+    years = df.assign(period=year.set_axis(df.index))
     return pd.concat([quarters, years], ignore_index=True)
 
 
@@ -175,10 +178,18 @@ def both_parents(p: pd.DataFrame, e: pd.DataFrame) -> pd.DataFrame:
 
 
 def funnel(p: pd.DataFrame, e: pd.DataFrame, levels: dict[str, str]) -> pd.DataFrame:
-    ep = e[["participant_key", "intervention", "status"]].assign(
-        started=e["status"].isin(STARTED), completed=e["status"] == "completed")
+    # participants by an integer code (one factorisation of the keys instead of one per group-by
+    # and merge); only counts leave this function, so the codes never show
+    codes, _ = pd.factorize(pd.concat([p["participant_key"], e["participant_key"]],
+                                      ignore_index=True))
+    p_code, e_code = codes[:len(p)], codes[len(p):]
+    ep = pd.DataFrame({"participant_key": e_code, "intervention": e["intervention"].to_numpy(),
+                       "status": e["status"].to_numpy()}, index=e.index)
+    ep = ep.assign(started=e["status"].isin(STARTED), completed=e["status"] == "completed")
     ep = ep.assign(level="level:" + ep["intervention"].map(levels), everything=ALL)
-    cohort = by_period(p[["participant_key", "referral_date"]], "referral_date")
+    cohort = by_period(pd.DataFrame({"participant_key": p_code,
+                                     "referral_date": p["referral_date"].to_numpy()},
+                                    index=p.index), "referral_date")
     referred = cohort.groupby("period").size().rename("referred")
     parts = []
     for column in ("intervention", "level", "everything"):
