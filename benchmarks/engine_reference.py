@@ -44,13 +44,16 @@ def cases(db_names=tuple(DATABASES)):
                     yield db_name, name, dict(kwargs, ci=ci, periods=periods)
 
 
-def _run(db_names, action) -> int:
+def _run(db_names, action, skip=lambda key: False, only=None) -> int:
     failures = 0
     for db_name in db_names:
         db = Database(f"sqlite:///{DATABASES[db_name]}")
         with db.engine.connect() as conn:
             for _, name, kwargs in cases((db_name,)):
                 for ind_id, ind in indicators().items():
+                    if skip(f"{name}-{ind_id}") or (only and not any(
+                            o in f"{name}-{ind_id}" for o in only)):
+                        continue
                     rows = compute(conn, Query(indicators=(ind,), **kwargs)).rows
                     failures += action(f"{name}-{ind_id}", rows)
                 conn.rollback()
@@ -63,6 +66,8 @@ def main(argv=None) -> int:
     parser.add_argument("action", choices=["save", "compare", "time"])
     parser.add_argument("directory", nargs="?", default="/tmp/engine_ref")
     parser.add_argument("--db", action="append", choices=list(DATABASES))
+    parser.add_argument("--only", action="append", help="compare keys containing this text")
+    parser.add_argument("--overwrite", action="store_true")
     parser.add_argument("--rtol", type=float, default=0.0)
     parser.add_argument("--grp", default="all", choices=list(FILTERS))
     parser.add_argument("--ci", type=float, default=95.0)
@@ -94,7 +99,8 @@ def main(argv=None) -> int:
             with open(out / f"{key}.pkl", "wb") as f:
                 pickle.dump(rows, f)
             return 0
-        _run(db_names, save)
+        _run(db_names, save, skip=lambda key: (out / f"{key}.pkl").exists()
+             and not args.overwrite)
         print(f"saved to {out}")
         return 0
 
@@ -114,7 +120,7 @@ def main(argv=None) -> int:
             print(f"DIFFERS {key}: {str(exc)[:600]}")
             return 1
         return 0
-    failures = _run(db_names, check)
+    failures = _run(db_names, check, only=args.only)
     print(f"{seen[0]} outputs compared, {failures} differ")
     return 1 if failures else 0
 

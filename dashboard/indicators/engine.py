@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from dashboard.indicators import compare as cmp
 from dashboard.indicators import disclosure, stats, trend
 from dashboard.indicators.definitions import DEFINITIONS_VERSION, HIGHER, LOWER, Indicator
-from dashboard.indicators.figures import KEYS, SUMS, figures
+from dashboard.indicators.figures import KEYS, SUMS, figures, summary_columns
 from dashboard.indicators.queries import (
     coverage,
     data_as_at,
@@ -273,6 +273,7 @@ def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFra
         conn, table, needed, grp=query.grp if ind.by_intervention else None,
         measure=ind.measure,
         breakdowns=None if table != "sum_reach" else ["all", *_breakdowns(ind, query)],
+        columns=summary_columns(ind),
     )
     fig = figures(ind, summary, _breakdowns(ind, query))
     df = _with_programme(ind, fig, cov, needed, _categories(ind, _breakdowns(ind, query)))
@@ -338,29 +339,53 @@ def _trends(ind: Indicator, df: pd.DataFrame, windows: dict[str, list[str]], thr
     df["trend_judgement"] = None
     if ind.kind not in ("proportion", "breakdown", "mean") or not windows:
         return df
-    targets = df[df["period"].isin(list(windows))]
-    if targets.empty:
+    is_target = df["period"].isin(list(windows)).to_numpy()
+    if not is_target.any():
         return df
-    indexed = df.set_index(["area_code", "category", "period"])
-    cols = {}
-    for k in range(5):
-        keys = pd.MultiIndex.from_arrays([
-            targets["area_code"], targets["category"].astype(object),
-            targets["period"].map(lambda p, k=k: windows[p][k])])
-        cols[k] = indexed.reindex(keys)
-    def grid(column):
-        return np.column_stack([cols[k][column].to_numpy(dtype=float) for k in range(5)])
+    rows = _window_rows(df, np.flatnonzero(is_target), windows)
+
+    def column(name):
+        values = df[name].to_numpy(dtype=float)
+        return np.where(rows >= 0, values[np.maximum(rows, 0)], np.nan)
+
     if ind.kind == "mean":
-        sds = np.column_stack([cols[k]["_sd"].to_numpy(dtype=float) for k in range(5)])
-        means = np.column_stack([cols[k]["value"].to_numpy(dtype=float) for k in range(5)])
-        result = trend.mean_trend_many(grid("n"), means, sds, min_n=threshold)
+        sds, means = column("_sd"), column("value")
+        result = trend.mean_trend_many(column("n"), means, sds, min_n=threshold)
     else:
-        result = trend.cochran_armitage_many(grid("numerator"), grid("denominator"),
+        result = trend.cochran_armitage_many(column("numerator"), column("denominator"),
                                              min_denominator=threshold)
-    df.loc[targets.index, "trend"] = result["direction"].to_numpy()
+    df.loc[df.index[is_target], "trend"] = result["direction"].to_numpy()
     polarity = _POLARITY.get(ind.polarity, "none")
     df["trend_judgement"] = cmp.trend_judgement(df["trend"], polarity)
     return df
+
+
+def _window_rows(df: pd.DataFrame, at: np.ndarray, windows: dict[str, list[str]]) -> np.ndarray:
+    """Row positions in ``df`` of the five quarters of the window of each row at positions
+    ``at`` (-1: no row).
+
+    Rows are matched on area, category (a missing category matches a missing one) and period.
+    """
+    area, _ = pd.factorize(df["area_code"].to_numpy(dtype=object))
+    cat, cats = pd.factorize(df["category"].to_numpy(dtype=object), use_na_sentinel=False)
+    per, labels = pd.factorize(df["period"].to_numpy(dtype=object))
+    n_cat, n_per = len(cats) + 1, len(labels) + 1
+    key = (area.astype(np.int64) * n_cat + cat) * n_per + per
+    order = np.argsort(key, kind="stable")
+    sorted_keys = key[order]
+    code = {label: i for i, label in enumerate(labels)}
+    t_per = per[at]
+    base = (area[at].astype(np.int64) * n_cat + cat[at]) * n_per
+    out = np.empty((len(at), 5), dtype=np.int64)
+    for k in range(5):
+        window = np.array([code.get(windows[label][k], -1) if label in windows else -1
+                           for label in labels], dtype=np.int64)
+        wanted = window[t_per]
+        keys = base + wanted
+        i = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+        found = (sorted_keys[i] == keys) & (wanted >= 0)
+        out[:, k] = np.where(found, order[i], -1)
+    return out
 
 
 def _suppress(ind: Indicator, df: pd.DataFrame, threshold: int) -> pd.DataFrame:

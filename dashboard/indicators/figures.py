@@ -99,6 +99,42 @@ def _outcome(ind: Indicator, s: pd.DataFrame) -> pd.DataFrame:
                   s[f"{prefix}_sumsq"])
 
 
+_OUTCOME_COLUMNS = {
+    "paired": ["paired", "with_baseline"],
+    "reliable_improvement": ["improved", "paired"],
+    "reliable_deterioration": ["deteriorated", "paired"],
+    "recovery": ["recovered", "case_baseline"],
+    "reliable_recovery": ["reliable_recovered", "case_baseline"],
+    "followup_6m_response": ["fu6_n", "with_baseline"],
+    "followup_12m_response": ["fu12_n", "with_baseline"],
+}
+_UPTAKE_COLUMNS = {
+    "uptake.start": ["started", "answered"],
+    "uptake.completion": ["completed", "ended"],
+    "uptake.attendance": ["attendance_n", "attendance_sum", "attendance_sumsq"],
+    "uptake.both_parents": ["two_started", "families"],
+    "uptake.funnel": ["referred", "offered", "started", "completed"],
+    "uptake.days_to_start": ["days", "participants"],
+}
+
+
+def summary_columns(ind: Indicator) -> list[str]:
+    """The summary-table columns ``figures`` (and the engine's medians) read for an indicator."""
+    keys = ["area_code", "period"]
+    if ind.id in ("reach.parents", "reach.fathers", "reach.workless", "reach.breakdown"):
+        return [*keys, "breakdown", "category", "parents"]
+    if ind.id in ("reach.families", "reach.family_rate", "reach.target"):
+        return [*keys, "families"]
+    if ind.id in _UPTAKE_COLUMNS:
+        return [*keys, *_UPTAKE_COLUMNS[ind.id]]
+    suffix = ind.id.split(".", 2)[2]
+    if suffix in _OUTCOME_COLUMNS:
+        return [*keys, *_OUTCOME_COLUMNS[suffix]]
+    prefix = {"change": "change", "effect_size": "change", "sustained_6m": "fu6",
+              "sustained_12m": "fu12"}[suffix]
+    return [*keys, f"{prefix}_n", f"{prefix}_sum", f"{prefix}_sumsq"]
+
+
 def figures(ind: Indicator, summary: pd.DataFrame, breakdowns: list[str] | None = None
             ) -> pd.DataFrame:
     """One row per area x period (x category) with numerator, denominator and moments."""

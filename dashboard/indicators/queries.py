@@ -86,17 +86,34 @@ def read_summary(
     grp: str | None = None,
     measure: str | None = None,
     breakdowns: list[str] | None = None,
+    columns: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Rows of one summary table for the given periods, all areas."""
+    """Rows of one summary table for the given periods, all areas (``columns``: only those)."""
     table = schema.metadata.tables[table_name]
-    q = select(table).where(table.c.period.in_(periods))
+    names = [c.name for c in table.columns if columns is None or c.name in columns]
+    q = select(*[table.c[n] for n in names]).where(table.c.period.in_(periods))
     if grp is not None and "grp" in table.c:
         q = q.where(table.c.grp == grp)
     if measure is not None:
         q = q.where(table.c.measure == measure)
     if breakdowns is not None:
         q = q.where(table.c.breakdown.in_(breakdowns))
-    return frame_of(conn.execute(q).all(), [c.name for c in table.columns])
+    return frame_of(_fetch(conn, q), names)
+
+
+def _fetch(conn: Connection, q) -> list:
+    """All rows of ``q`` as plain tuples, from the driver's own cursor (no per-row Row objects)."""
+    compiled = q.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    if compiled.positional:
+        params = tuple(compiled.params[k] for k in compiled.positiontup)
+    else:
+        params = compiled.params
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def frame_of(rows: list, columns: list[str]) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+from scipy import special
 
 ALPHA = 0.002
 QUARTERS = 5
@@ -117,7 +117,9 @@ def mean_trend_many(n: Any, mean: Any, sd: Any, min_n: float | None = None) -> p
 
 
 def _finish(x2: np.ndarray, sign: np.ndarray, valid: np.ndarray) -> pd.DataFrame:
-    p = sps.chi2.sf(x2, 1)
+    # the chi-squared (1 df) survival function, as sps.chi2.sf computes it without its checks
+    x2 = np.asarray(x2, dtype=float)
+    p = np.where(x2 <= 0, 1.0, special.chdtrc(1.0, np.where(x2 <= 0, 1.0, x2)))
     direction = np.where(
         p < ALPHA, np.where(sign > 0, INCREASING, DECREASING), NO_CHANGE
     ).astype(object)
