@@ -143,45 +143,59 @@ def spine_frame(rows: pd.DataFrame, code: str, compare: Sequence[str] = ()) -> p
     """One row per spine indicator with rows (in ``SPINE_INDICATORS`` order): the area's engine
     row (value, interval, comparison, trend, status), the programme's value, the range of the
     areas' values (min, q25, q75, max, n_areas) and each comparison area's value and status."""
+    # column arrays and each indicator's row positions, read once (not a mask per lookup)
+    columns = {c: rows[c].to_numpy() for c in rows.columns}
+    by_indicator = rows.groupby("indicator", sort=False).indices if len(rows) else {}
     records = []
     for ind_id in SPINE_INDICATORS:
-        own = rows[rows["indicator"] == ind_id]
-        if own.empty:
+        pos = by_indicator.get(ind_id)
+        if pos is None or not len(pos):
             continue
         ind = indicators()[ind_id]
-        areas = own[own["area_code"] != PROGRAMME]
-        shown = pd.to_numeric(areas.loc[areas["status"].isna(), "value"], errors="coerce")
-        shown = shown.dropna().astype(float)
-        prog = own[own["area_code"] == PROGRAMME]
-        area = own[own["area_code"] == code]
+        own_codes = columns["area_code"][pos]
+
+        def first(area: str, _pos=pos, _codes=own_codes) -> int | None:
+            """The position (in ``rows``) of the indicator's first row for ``area``."""
+            hit = np.flatnonzero(_codes == area)
+            return int(_pos[hit[0]]) if len(hit) else None
+
+        def get(i: int | None, column: str) -> object:
+            return columns[column][i] if i is not None and column in columns else None
+
+        is_area = own_codes != PROGRAMME
+        stated = pd.isna(columns["status"][pos]) if "status" in columns else \
+            np.zeros(len(pos), bool)
+        shown = pd.to_numeric(pd.Series(columns["value"][pos][is_area & stated]),
+                              errors="coerce").dropna().astype(float).to_numpy()
         rec: dict[str, object] = {
             "indicator": ind_id, "name": SHORT_NAMES.get(ind_id, ind.name), "unit": ind.unit,
             "polarity": ind.polarity, "kind": ind.kind,
-            "period": own["period"].iloc[0],
+            "period": columns["period"][pos[0]],
         }
-        a = area.iloc[0] if len(area) else pd.Series(dtype=object)
+        a = first(code)
         for column in ("value", "lower", "upper", "numerator", "denominator", "comparison",
                        "trend", "trend_judgement", "status"):
-            rec[column] = _scalar(a.get(column))
+            rec[column] = _scalar(get(a, column))
         if rec["status"] is None and rec["value"] is None:
             rec["status"] = "x"
-        rec["programme"] = _scalar(prog["value"].iloc[0]) if len(prog) else None
-        rec["programme_status"] = _scalar(prog["status"].iloc[0]) if len(prog) else "x"
+        p = first(PROGRAMME)
+        rec["programme"] = _scalar(get(p, "value")) if p is not None else None
+        rec["programme_status"] = _scalar(get(p, "status")) if p is not None else "x"
         rec["n_areas"] = int(shown.size)
         if shown.size:
+            # as pandas' Series.quantile (linear interpolation)
+            q25, q75 = np.percentile(shown, [25.0, 75.0])
             rec["min"], rec["q25"], rec["q75"], rec["max"] = (
-                float(shown.min()), float(shown.quantile(0.25)), float(shown.quantile(0.75)),
-                float(shown.max()))
+                float(shown.min()), float(q25), float(q75), float(shown.max()))
         else:
             rec["min"] = rec["q25"] = rec["q75"] = rec["max"] = None
         for other in compare:
-            row = own[own["area_code"] == other]
-            r = row.iloc[0] if len(row) else pd.Series(dtype=object)
-            rec[f"value:{other}"] = _scalar(r.get("value"))
-            status = _scalar(r.get("status"))
+            r = first(other)
+            rec[f"value:{other}"] = _scalar(get(r, "value"))
+            status = _scalar(get(r, "status"))
             rec[f"status:{other}"] = status if status or rec[f"value:{other}"] is not None \
                 else "x"
-            rec[f"comparison:{other}"] = _scalar(r.get("comparison"))
+            rec[f"comparison:{other}"] = _scalar(get(r, "comparison"))
         records.append(rec)
     return pd.DataFrame(records)
 
