@@ -11,8 +11,9 @@ callback's own work (overview cells, profiles, figures, tables, text, exports) p
 
 Prints per callback: n, warm p50 / p95 / max wall ms and the mean CPU ms of the warm call.
 ``--profile TEXT`` prints a pyinstrument profile (CPU) of the warm calls of the callbacks whose label
-contains TEXT. ``--save FILE`` writes every warm response body, ``--compare FILE`` checks them
-against a file saved before a change (the outputs must be identical).
+contains TEXT. ``--save FILE`` writes every warm response (by request body), ``--compare FILE``
+checks the responses to the same bodies against a file saved before a change (they must be
+identical).
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"HTTP {response.status_code} for {body[:200]}")
         return response.get_data()
 
-    saved: dict[str, list[str]] = {}
+    saved: dict[str, dict[str, str]] = {}
     print(f"{'callback':<72} {'n':>3} {'p50':>8} {'p95':>8} {'max':>8} {'cpu':>7}  (warm ms)")
     for key, cb in app.callback_map.items():
         if key not in by_key:
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             if profiler:
                 profiler.stop()
             outs.append(out.decode())
-        saved[f"{label} {key}"] = outs
+        saved[f"{label} {key}"] = dict(zip(by_key[key], outs, strict=True))
         ms = np.array(wall) * 1000
         print(f"{label[:72]:<72} {len(ms):>3} {np.percentile(ms, 50):>8.1f} "
               f"{np.percentile(ms, 95):>8.1f} {ms.max():>8.1f} {np.mean(cpu) * 1000:>7.1f}",
@@ -111,12 +112,16 @@ def main(argv: list[str] | None = None) -> int:
         args.save.write_text(json.dumps(saved))
     if args.compare:
         before = json.loads(args.compare.read_text())
-        differ = [k for k in saved if k in before and before[k] != saved[k]]
-        for k in differ:
-            bad = sum(a != b for a, b in zip(before[k], saved[k], strict=False))
-            print(f"DIFFERENT: {k} ({bad} of {len(saved[k])} responses)")
-        print(f"compared {sum(k in before for k in saved)} callbacks: "
-              f"{'all identical' if not differ else f'{len(differ)} differ'}")
+        differ, compared = [], 0
+        for k, answers in saved.items():
+            common = [b for b in answers if b in before.get(k, {})]
+            compared += len(common)
+            bad = sum(before[k][b] != answers[b] for b in common)
+            if bad:
+                differ.append(k)
+                print(f"DIFFERENT: {k[:100]} ({bad} of {len(common)} responses)")
+        print(f"compared {compared} responses of {len(saved)} callbacks: "
+              f"{'all identical' if not differ else f'{len(differ)} callbacks differ'}")
         return 1 if differ else 0
     return 0
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Connection, Select, case, func, select
 
+from dashboard.data import IndicatorData
 from dashboard.db import Database
 from etl import schema
 from etl.findings import CODES
@@ -40,7 +41,12 @@ ACCEPTED = ("loaded", "loaded with quarantine", "forced")
 
 def _frame(db: Database, query: Select, columns: list[str]) -> pd.DataFrame:
     with db.engine.connect() as conn:
-        rows = conn.execute(query).all()
+        return _read(conn, query, columns)
+
+
+def _read(conn: Connection, query: Select, columns: list[str]) -> pd.DataFrame:
+    # plain tuples: pandas reading SQLAlchemy Row objects looks each one up as a mapping first
+    rows = [tuple(r) for r in conn.execute(query)]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -101,9 +107,7 @@ def finding_counts(db: Database, area: str | None = None) -> pd.DataFrame:
     )
     if area is not None:
         query = query.where(r.c.area_code == area)
-    with db.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    df = pd.DataFrame(rows, columns=["area_code", "code", "severity", "findings"])
+    df = _frame(db, query, ["area_code", "code", "severity", "findings"])
     df["title"] = df["code"].map(lambda c: CODES.get(c, ("", "unknown code"))[1])
     return df[FINDING_COUNT_COLUMNS]
 
@@ -130,14 +134,32 @@ def completeness(db: Database, area: str | None = None) -> pd.DataFrame:
 
     An explicit ``not_stated`` counts as not stated (indicators.md, dq.completeness).
     """
+    with db.engine.connect() as conn:
+        return _completeness(conn, area)
+
+
+def _completeness(conn: Connection, area: str | None = None) -> pd.DataFrame:
     c = schema.sum_completeness
     query = select(c.c.area_code, c.c.sheet, c.c.column, c.c.rows, c.c.stated).order_by(
         c.c.area_code, c.c.sheet, c.c.column)
     if area is not None:
         query = query.where(c.c.area_code == area)
-    df = _frame(db, query, COMPLETENESS_COLUMNS[:-1])
+    df = _read(conn, query, COMPLETENESS_COLUMNS[:-1])
     df["percent_stated"] = percent(df["stated"], df["rows"])
     return df
+
+
+def every_completeness(data: IndicatorData) -> pd.DataFrame:
+    """``completeness(db)`` for every area, read once per data version (a copy: callers may
+    add columns)."""
+    return data._cached(("quality_data", "completeness"),  # noqa: SLF001 - the version cache
+                        lambda conn, _version: _completeness(conn)).copy()
+
+
+def every_pooled_completeness(data: IndicatorData) -> pd.DataFrame:
+    """``pooled_completeness(completeness(db))``, made once per data version (a copy)."""
+    return data._cached(("quality_data", "pooled_completeness"),  # noqa: SLF001
+                        lambda conn, _version: pooled_completeness(_completeness(conn))).copy()
 
 
 def percent(stated: pd.Series, rows: pd.Series) -> pd.Series:

@@ -554,7 +554,7 @@ def quality_section(db: queries.Database, data: IndicatorData, v: View) -> Compo
     findings = qd.finding_counts(db, code)
     held = qd.held_back(db, code)
     complete = qd.completeness(db, code)
-    pooled = qd.pooled_completeness(qd.completeness(db))
+    pooled = qd.every_pooled_completeness(data)
     parts: list[Component] = []
     facts: list[tuple[str, Component | str]] = []
     cur = current.iloc[0] if len(current) else None

@@ -20,7 +20,7 @@ from dashboard import db as queries
 from dashboard import quality_data as qd
 from dashboard.charts import ChartContent, card_outputs, figures, text
 from dashboard.charts.table import plotted_table
-from dashboard.data import indicator, indicator_data
+from dashboard.data import IndicatorData, indicator, indicator_data
 from dashboard.indicators.compare import format_value
 from dashboard.indicators.definitions import DEFINITIONS_VERSION
 from dashboard.layouts import quality as page
@@ -115,7 +115,7 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
         new_search = no_update if query == (search or "") else query
         try:
             content = quality_sections(db, area)
-            completeness = completeness_chart(db, area)
+            completeness = completeness_chart(db, area, data)
             paired = paired_chart(data, area, measure, period)
             every_measure = paired_every_measure(data, period)
         except queries.READ_ERRORS as exc:
@@ -158,7 +158,8 @@ def _empty_content(message: str) -> ChartContent:
 def quality_sections(db: queries.Database, area: str | None) -> list[Component]:
     """Returns received, every load, findings and held-back rows (for one area or all)."""
     current = qd.current_returns(db, area)
-    names = dict(zip(qd.areas(db)["area_code"], qd.areas(db)["area_name"], strict=True))
+    every_area = qd.areas(db)
+    names = dict(zip(every_area["area_code"], every_area["area_name"], strict=True))
     quarters, grid = qd.coverage_grid(current)
     return [
         html.H2("Returns received"),
@@ -215,15 +216,19 @@ def completeness_figure(per_area: pd.DataFrame, pooled: pd.DataFrame,
     return fig
 
 
-def completeness_chart(db: queries.Database, area: str | None) -> ChartContent:
-    every = qd.completeness(db)
-    names = dict(zip(qd.areas(db)["area_code"], qd.areas(db)["area_name"], strict=True))
+def completeness_chart(db: queries.Database, area: str | None, data: IndicatorData | None = None
+                       ) -> ChartContent:
+    """The completeness card (``data``: read every area's completeness through its cache)."""
+    every = qd.every_completeness(data) if data is not None else qd.completeness(db)
+    every_area = qd.areas(db)
+    names = dict(zip(every_area["area_code"], every_area["area_name"], strict=True))
     title = "Completeness of optional fields"
     if every.empty:
         return _empty_content("No current return is loaded, so there is nothing to show yet.")
     every["field"] = every["column"].map(page.field_name)
     every["area_name"] = every["area_code"].map(names)
-    pooled = qd.pooled_completeness(every)
+    pooled = qd.every_pooled_completeness(data) if data is not None else \
+        qd.pooled_completeness(every)
     pooled["field"] = pooled["column"].map(page.field_name)
     area_name = names.get(area) if area else None
     shown = every[every["area_code"] == area] if area else every
