@@ -7,7 +7,9 @@ of thinking between actions (locust's usual ``between(1, 3)``). A checker thread
 one area's figures over and over. After a third of the run a correction of that area's return (the
 same period, its last 2% of participants removed) is loaded with ``python -m etl load``. Every
 answer the checker got must equal the figures before the load or those after it: anything else
-would be a half-loaded return.
+would be a half-loaded return. The users start once every worker has made the figures ahead
+(``/healthz``), as after a deployment; the load then makes them make the figures again while
+serving, and the figures are also given by phase (before, during and after that).
 """
 
 from __future__ import annotations
@@ -119,6 +121,32 @@ def _actions(codes: list[str], quarters: list[str], bodies: list[str], rng: rand
     return pick
 
 
+def wait_until_warm(port: int, workers: int, timeout: float = 1800.0) -> float:
+    """Seconds until every worker has made the figures ahead (``/healthz`` says warm on
+    ``4 × workers`` answers in a row, so each worker has answered); raise after ``timeout``."""
+    started = time.monotonic()
+    in_a_row = 0
+    while time.monotonic() - started < timeout:
+        try:
+            status, body = _request(port, "GET", "/healthz")
+            warm = status == 200 and json.loads(body).get("warm") is True
+        except (OSError, ValueError):
+            warm = False
+        in_a_row = in_a_row + 1 if warm else 0
+        if in_a_row >= 4 * workers:
+            return round(time.monotonic() - started, 1)
+        time.sleep(0.05 if warm else 1.0)
+    raise RuntimeError(f"the workers had not made the figures ahead after {timeout:.0f} s")
+
+
+def _phase(records: list[tuple], start: float, end: float) -> dict:
+    k = np.array([r[1] for r in records if start <= r[3] < end]) * 1000
+    if not len(k):
+        return {"n": 0}
+    return {"n": len(k), "p50_ms": round(float(np.percentile(k, 50)), 1),
+            "p95_ms": round(float(np.percentile(k, 95)), 1)}
+
+
 def _check_figures(port: int, path: str) -> tuple[int, str | None]:
     status, body = _request(port, "GET", path)
     if status != 200:
@@ -130,10 +158,15 @@ def run(ds: Dataset, codes: list[str], quarters: list[str], bodies: list[str], *
         workers: int = 2, threads: int = 1, users: int = USERS, seconds: float = SECONDS) -> dict:
     port = _free_port()
     proc = _start_gunicorn(ds, port, workers, threads)
+    try:
+        warm_wait = wait_until_warm(port, workers)
+    except RuntimeError:
+        os.killpg(proc.pid, signal.SIGTERM)
+        raise
     area = codes[len(codes) // 3]
     year = quarters[-1][:7]
     check_path = f"/api/v1/data?indicator={CHECK_INDICATORS}&area={area}&period={year}"
-    records: list[tuple[str, float, int]] = []
+    records: list[tuple[str, float, int, float]] = []  # kind, seconds, status, started at
     checks: list[tuple[float, int, str | None]] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -148,12 +181,13 @@ def run(ds: Dataset, codes: list[str], quarters: list[str], bodies: list[str], *
             while not stop.is_set():
                 kind, method, path, body = pick()
                 t0 = time.perf_counter()
+                at = time.monotonic() - started
                 try:
                     status = _request(port, method, path, body)[0]
                 except OSError:
                     status = 599
                 with lock:
-                    records.append((kind, time.perf_counter() - t0, status))
+                    records.append((kind, time.perf_counter() - t0, status, at))
                 stop.wait(rng.uniform(*THINK))
 
         def checker() -> None:
@@ -210,6 +244,13 @@ def run(ds: Dataset, codes: list[str], quarters: list[str], bodies: list[str], *
         "p95_ms": round(float(np.percentile(lat, 95)), 1),
         "p99_ms": round(float(np.percentile(lat, 99)), 1),
         "errors": sum(1 for r in records if r[2] >= 400), "by_kind": by_kind,
+        "warm_wait_s": warm_wait,
+        "by_phase": {
+            "before the load": _phase(records, 0.0, load_start),
+            "from the load's start to 30 s after its end (workers making the figures again)":
+                _phase(records, load_start, load_end + 30.0),
+            "afterwards": _phase(records, load_end + 30.0, float("inf")),
+        },
         "load_during_run": {
             "area": area, "exit_status": loaded.returncode,
             "output": [line.strip(" │┃|")[:200] for line in loaded.stdout.splitlines()

@@ -148,6 +148,25 @@ def _scale_section(scale: str, r: dict) -> list[str]:
                        f"{_fmt(fl95)} | {_fmt(_ratio(v['p95_ms'], max(fl95, 0.1)))}× | "
                        f"{v['errors']} |")
         out.append("")
+    cold = dash.get("api_cold", {}).get("/api/v1/data")
+    warm = dash.get("warm")
+    if cold or warm:
+        out += ["### Made ahead, and cold", ""]
+        if warm:
+            out += [f"Every figure above was answered by a worker that had made every indicator "
+                    f"ahead, as a served worker does at start and after each load "
+                    f"(`LFO_WARM_CACHE=1`, the default): {warm['results']} results (57 indicators "
+                    f"× 95% and 99.8%, every area and period) in {_fmt(warm['seconds'])} s "
+                    f"({_fmt(warm['cpu_seconds'])} s CPU), worker at {_fmt(warm['rss_mb_after'])} "
+                    f"MB after.", ""]
+        if cold:
+            out += ["The same 50 `/api/v1/data` requests with nothing made ahead (the cache "
+                    "emptied, as by a load, and each request computing what no earlier one "
+                    "had): the wait a user meets only in the first seconds after a load, before "
+                    "the worker has made the figures again.", "",
+                    "| | n | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|",
+                    f"| `/api/v1/data`, cold | {cold['n']} | {_fmt(cold['p50_ms'])} | "
+                    f"{_fmt(cold['p95_ms'])} | {_fmt(cold['max_ms'])} |", ""]
     nv = dash.get("naive")
     if nv:
         out += ["### Against a naive pandas implementation", "",
@@ -183,6 +202,13 @@ def _scale_section(scale: str, r: dict) -> list[str]:
                 "| kind | n | p50 ms | p95 ms |", "|---|---|---|---|"]
         out += [f"| {k} | {v['n']} | {_fmt(v['p50_ms'])} | {_fmt(v['p95_ms'])} |"
                 for k, v in lt["by_kind"].items()]
+        if lt.get("by_phase"):
+            out += ["", "| phase | n | p50 ms | p95 ms |", "|---|---|---|---|"]
+            out += [f"| {k} | {v['n']} | {_fmt(v.get('p50_ms'))} | {_fmt(v.get('p95_ms'))} |"
+                    for k, v in lt["by_phase"].items()]
+        if lt.get("warm_wait_s") is not None:
+            out += ["", f"The users started when every worker had made the figures ahead, "
+                    f"{_fmt(lt['warm_wait_s'])} s after gunicorn answered."]
         out += ["", f"A correction of {ld['area']}'s return was loaded from {ld['from_s']} s to "
                 f"{ld['to_s']} s (exit status {ld['exit_status']}; figures changed: "
                 f"{ld['figures_changed']}). The checker asked for that area's figures "

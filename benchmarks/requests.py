@@ -3,13 +3,15 @@
 ``python -m benchmarks.requests --scale S [--skip-browser] [-n 50]`` prints one JSON line. In
 one process (one dashboard worker, so its peak memory is recorded):
 
+0. every indicator made ahead, as a served worker does at start (``LFO_WARM_CACHE``), timed;
 1. with a browser: the first full render of the overview and an area profile (cold worker), then
    the callback requests of every page recorded as they load (saved for runs without a browser);
 2. each callback with recorded bodies: ``n`` requests with varied areas and periods; then its
    no-op floor: the same route and callback, the same bodies, the callback function swapped for
    one returning the output already computed for that body;
 3. each API endpoint: ``n`` varied requests, and its floor (the view returns the stored response);
-4. the naive view (``benchmarks.naive``) against the real one on the same quarters.
+4. ``/api/v1/data`` again with the cache emptied (nothing made ahead: the cold figures);
+5. the naive view (``benchmarks.naive``) against the real one on the same quarters.
 """
 
 from __future__ import annotations
@@ -192,6 +194,25 @@ def time_api(app, codes: list[str], quarters: list[str], n: int) -> dict[str, di
     return out
 
 
+def time_api_cold(app, codes: list[str], quarters: list[str], n: int) -> dict:
+    """``/api/v1/data``'s same requests with nothing made ahead: the cache emptied once (as a
+    load does) and the requests answered in turn, each computing what no earlier one made."""
+    from dashboard.indicators.definitions import indicators
+
+    cache = app.server.extensions["lfo_indicator_data"]
+    with cache._lock:  # noqa: SLF001 - the benchmark empties the cache as a new version would
+        cache._cache.clear()  # noqa: SLF001
+    client = app.server.test_client()
+    urls = payloads.api_requests(codes, quarters, list(indicators()), n,
+                                 random.Random(SEED))["/api/v1/data"]
+    times, statuses = [], []
+    for url in urls:
+        t, s = _timed(lambda u=url: client.get(u))
+        times.append(t)
+        statuses.append(s)
+    return {"/api/v1/data": stats(times, statuses)}
+
+
 def time_naive(app, quarters: list[str], n: int) -> dict:
     """The naive view and the real view (API, uptake.completion, all areas) on the same quarters."""
     client = app.server.test_client()
@@ -228,6 +249,14 @@ def run_worker(ds: Dataset, *, browser: bool, n: int, naive_n: int) -> dict:
     naive.register(app.server, engine)  # before the first request (Flask's rule)
     codes, quarters = _areas_and_quarters(ds.db_path)
     result: dict = {"app_factory_s": round(time.perf_counter() - started, 2), "commit": _commit()}
+    # what a served worker does at start (LFO_WARM_CACHE=1): every indicator made ahead
+    cache = app.server.extensions["lfo_indicator_data"]
+    started, cpu = time.perf_counter(), time.process_time()
+    made = cache.warm()
+    result["warm"] = {"results": made, "seconds": round(time.perf_counter() - started, 1),
+                      "cpu_seconds": round(time.process_time() - cpu, 1),
+                      "rss_mb_after": round(
+                          resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
     bodies_file = ds.root / "callbacks.json"
     if browser:
         from benchmarks import browser as chrome
@@ -243,6 +272,7 @@ def run_worker(ds: Dataset, *, browser: bool, n: int, naive_n: int) -> dict:
         bodies = []
     result["callbacks"] = time_callbacks(app, bodies, codes, quarters, n)
     result["api"] = time_api(app, codes, quarters, n)
+    result["api_cold"] = time_api_cold(app, codes, quarters, n)
     # the worker's peak before the naive view, which reads every data row into this process
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     try:
