@@ -180,7 +180,8 @@ def _looks_excel_date(text: pd.Series) -> pd.Series:
 
 def _iso_parts(text: pd.Series
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(is plain YYYY-MM-DD, year, month, day, length) from the characters, vectorised."""
+    """(is plain YYYY-MM-DD or DD/MM/YYYY, year, month, day, length) from the characters,
+    vectorised."""
     n = len(text)
     u = np.asarray(text.fillna("").to_numpy(dtype=object), dtype=str)
     lengths = np.char.str_len(u) if n else np.zeros(0, dtype=np.int64)
@@ -194,14 +195,24 @@ def _iso_parts(text: pd.Series
     if width > 10:
         iso &= codes[:, 10] == 0
     y = dig[:, 0] * 1000 + dig[:, 1] * 100 + dig[:, 2] * 10 + dig[:, 3]
-    return iso, y, dig[:, 4] * 10 + dig[:, 5], dig[:, 6] * 10 + dig[:, 7], lengths
+    m, d = dig[:, 4] * 10 + dig[:, 5], dig[:, 6] * 10 + dig[:, 7]
+    # DD/MM/YYYY with two-digit day and month (what DATE_RE's second form reads the same way)
+    udig = codes[:, [0, 1, 3, 4, 6, 7, 8, 9]].astype(np.int64) - 48
+    uk = (((udig >= 0) & (udig <= 9)).all(axis=1) & (codes[:, 2] == 47) & (codes[:, 5] == 47)
+          & (lengths == 10))
+    if uk.any():
+        iso = iso | uk
+        y = np.where(uk, udig[:, 4] * 1000 + udig[:, 5] * 100 + udig[:, 6] * 10 + udig[:, 7], y)
+        m = np.where(uk, udig[:, 2] * 10 + udig[:, 3], m)
+        d = np.where(uk, udig[:, 0] * 10 + udig[:, 1], d)
+    return iso, y, m, d, lengths
 
 
 def parse_dates(text: pd.Series) -> pd.Series:
     """Dates in the spec's text forms -> datetime64[ns]; NaT where not a real date.
 
-    Plain ``YYYY-MM-DD`` (nearly every cell) is read from the characters with numpy; only the
-    other cells long enough to be a date go through ``DATE_RE``.
+    Plain ``YYYY-MM-DD`` and ``DD/MM/YYYY`` (nearly every cell) are read from the characters with
+    numpy; only the other cells long enough to be a date go through ``DATE_RE``.
     """
     iso, y_iso, m_iso, d_iso, lengths = _iso_parts(text)
     year = pd.Series(np.where(iso, y_iso, np.nan), index=text.index)
