@@ -146,6 +146,22 @@ def test_pooled_completeness_adds_rows_before_dividing(db):
     assert pooled.at["sex", "percent_stated"] == pytest.approx(100 * 37 / 39)
 
 
+def test_every_completeness_is_read_once_per_data_version_and_handed_out_as_copies(db):
+    import pandas as pd
+
+    from dashboard.data import IndicatorData
+
+    data = IndicatorData(db, 10)
+    first = qd.every_completeness(data)
+    pd.testing.assert_frame_equal(first, qd.completeness(db))
+    pd.testing.assert_frame_equal(qd.every_pooled_completeness(data),
+                                  qd.pooled_completeness(qd.completeness(db)))
+    first["field"] = "changed by a caller"
+    first.loc[0, "rows"] = -1
+    pd.testing.assert_frame_equal(qd.every_completeness(data), qd.completeness(db))
+    assert ("quality_data", "completeness") in data._cache  # noqa: SLF001 - the cache itself
+
+
 def test_load_log_is_newest_first_and_filters_by_area(db):
     every = qd.load_log(db)
     assert list(every["load_id"]) == [4, 2, 1, 3, 6, 5]
