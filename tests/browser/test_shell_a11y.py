@@ -98,6 +98,37 @@ def test_page_runs_without_console_errors(home):
     assert home.console_errors == []
 
 
+def test_graphs_draw_with_the_local_basic_plotly_bundle(home):
+    """plotly.js is the basic bundle from assets/ (the full one is never fetched)."""
+    from plotly.offline import get_plotlyjs_version
+
+    page = home.page
+    page.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot');"
+                           " return !!(g && g._fullLayout && g.querySelector('.main-svg')); }")
+    assert page.evaluate("() => window.Plotly.version") == get_plotlyjs_version()
+    assert [u for u in home.requests if "/assets/plotly-basic.min.js" in u]
+    assert [u for u in home.requests if "plotly.min.js" in u] == []
+
+
+def test_a_page_opened_at_its_address_comes_without_a_router_call(browsing, live_server):
+    page = browsing.page
+    bodies: list[str] = []
+    page.on("request", lambda r: bodies.append(r.post_data or "")
+            if "/_dash-update-component" in r.url else None)
+    page.goto(f"{live_server}/definitions")
+    wait_for_dash(page)
+    assert page.locator("h1").count() == 1
+    assert page.get_by_role("navigation").get_by_role(
+        "link", name="Definitions (current page)").count() == 1
+    assert not [b for b in bodies if f'"{ids.PAGE_CONTENT}.children' in b or
+                f'..{ids.PAGE_CONTENT}.children' in b]
+    page.get_by_role("navigation").get_by_role("link", name="Data quality", exact=True).click()
+    page.wait_for_selector("h1:has-text('Data quality')")
+    assert [b for b in bodies if f"..{ids.PAGE_CONTENT}.children" in b]
+    assert page.get_by_role("navigation").get_by_role(
+        "link", name="Data quality (current page)").count() == 1
+
+
 def test_home_says_what_data_is_loaded(home, loaded_returns):
     page = home.page
     text = page.locator(f"#{ids.HOME_LOADED}").inner_text()
