@@ -444,9 +444,11 @@ def suppress_indicator(
     frame["_is_programme"] = frame["area_code"] == programme
     margins = [Margin(keys=("period", "category"), total="_is_programme", order="area_code")]
     if kind == "breakdown":
-        parts = frame["category"].astype(object).str.split(":", n=1, expand=True)
-        frame["_breakdown"] = parts[0]
-        frame["_category_order"] = _category_order(parts[0], parts[1])
+        # split each distinct category once ("sex:male" -> "sex", "male"), then spread
+        codes, distinct = pd.factorize(frame["category"].astype(object), use_na_sentinel=False)
+        parts = pd.Series(distinct, dtype=object).str.split(":", n=1, expand=True)
+        frame["_breakdown"] = parts[0].to_numpy()[codes]
+        frame["_category_order"] = _category_order(parts[0], parts[1])[codes]
         margins.append(Margin(keys=("area_code", "period", "_breakdown"), total=None,
                               order="_category_order"))
     denominator = None if kind in _NUMERATOR_ONLY else "denominator"

@@ -147,10 +147,15 @@ def _with_programme(ind: Indicator, fig: pd.DataFrame, cov: pd.DataFrame, period
     grid = grid.astype({"category": object})
     full = grid.merge(fig, on=KEYS, how="left", indicator=True)
     absent = full["covered"] & (full["_merge"] == "left_only")
+    by_columns: dict[tuple[str, ...], list] = {}
     for category in categories:
-        rows = absent & (full["category"].isna() if category is None
-                         else full["category"] == category)
-        full.loc[rows, _used_columns(ind, category)] = 0.0
+        by_columns.setdefault(tuple(_used_columns(ind, category)), []).append(category)
+    for used, cats in by_columns.items():
+        named = [c for c in cats if c is not None]
+        in_cats = full["category"].isin(named) if named else False
+        if None in cats:
+            in_cats = full["category"].isna() | in_cats
+        full.loc[absent & in_cats, list(used)] = 0.0
     full = full.drop(columns="_merge")
     full.loc[~full["covered"], SUMS] = np.nan
     covered = full[full["covered"]]
