@@ -116,9 +116,10 @@ def personal_data_kind(text: pd.Series) -> pd.Series:
     if text.empty:
         return out
     filled = text.fillna("")
-    lengths = np.char.str_len(np.asarray(filled.to_numpy(dtype=object), dtype=str))
+    chars = np.asarray(filled.to_numpy(dtype=object), dtype=str)
+    lengths = np.char.str_len(chars)
     email = pd.Series(False, index=text.index)
-    at = filled.str.contains("@", regex=False).to_numpy(dtype=bool)
+    at = np.char.find(chars, "@") >= 0
     if at.any():
         email[at] = filled[at].str.contains(EMAIL_RE, regex=True, na=False)
     out[email] = "an e-mail address"
@@ -148,7 +149,10 @@ def check_id(column: str, text: pd.Series, kind: pd.Series,
     issues.add(formula, "E202", text, FORMULA_MESSAGE)
     open_ = ~missing & ~formula
     plain = open_ & ~kind.isin([DATE, BOOL, ERROR])
-    personal = per_unique(text.where(plain, ""), personal_data_kind)
+    # both element-wise tests from one pass over the distinct IDs; ``personal`` is read only
+    # where ``plain`` holds
+    tests = per_unique(text, _id_tests)
+    personal = tests["personal"]
     is_personal = plain & (personal != "")
     issues.add(is_personal, "E210", text,
                [f"{column} looks like ", personal, ": use the LA's pseudonymous ID, never "
@@ -158,7 +162,7 @@ def check_id(column: str, text: pd.Series, kind: pd.Series,
     issues.add(typed_wrong, "E202", text,
                f"{column} is a date or TRUE/FALSE cell, not an ID: format the column as Text "
                "and type the ID again")
-    bad = rest & ~typed_wrong & ~per_unique(text, _is_id)
+    bad = rest & ~typed_wrong & ~tests["is_id"]
     issues.add(bad, "E202", text,
                f"{column} is not a valid ID: use 1-40 letters, digits, '_' or '-', starting "
                "with a letter or digit")
@@ -166,8 +170,9 @@ def check_id(column: str, text: pd.Series, kind: pd.Series,
     return text.where(ok), missing
 
 
-def _is_id(text: pd.Series) -> pd.Series:
-    return text.str.fullmatch(ID_RE, na=False)
+def _id_tests(text: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame({"personal": personal_data_kind(text),
+                         "is_id": text.str.fullmatch(ID_RE, na=False)}, index=text.index)
 
 
 def _is_whole(text: pd.Series) -> pd.Series:
