@@ -42,7 +42,7 @@ from etl import schema
 
 log = logging.getLogger(__name__)
 
-_CACHE_SIZE = 1024  # entries: one indicator's rows for all areas and periods, or a slice of them
+_CACHE_ROWS = 3_000_000  # rows held in all (about 1.5 GB at national scale), oldest used out
 _WAIT_SECONDS = 300  # longest wait for another thread computing the same result
 POLL_SECONDS = 5.0  # how often the warming thread looks for a new data version
 WARM_LEVELS = (95.0, 99.8)  # interval levels made ahead, in this order
@@ -84,6 +84,15 @@ def slice_rows(rows: pd.DataFrame, query: Query, areas: Sequence[str] | None) ->
     return rows[keep].reset_index(drop=True)
 
 
+def _size(value: object) -> int:
+    """Rows a cached value holds (its weight against ``_CACHE_ROWS``)."""
+    if isinstance(value, Result):
+        return len(value.rows) + 1
+    if isinstance(value, pd.DataFrame):
+        return len(value) + 1
+    return 1
+
+
 def _outside(rows: pd.DataFrame, query: Query) -> bool:
     """Whether ``query`` names a period that the whole result has no rows for (a period before
     or after the data: the engine still answers for it, each area marked not available)."""
@@ -99,6 +108,7 @@ class IndicatorData:
         self.db = db
         self.threshold = threshold
         self._cache: OrderedDict[tuple, object] = OrderedDict()
+        self._rows = 0  # rows held by the cache's values (see _size)
         self._pending: dict[tuple, threading.Event] = {}
         self._version: tuple | None = None
         self._lock = threading.Lock()
@@ -121,9 +131,16 @@ class IndicatorData:
         with self._lock:
             if version != self._version:
                 self._cache.clear()
+                self._rows = 0
                 self._version = version
                 self._changed.set()
         return version
+
+    def clear(self) -> None:
+        """Forget every result (what a new data version does)."""
+        with self._lock:
+            self._cache.clear()
+            self._rows = 0
 
     def _get_or_make(self, key: tuple, version: tuple, make: Callable[[], object]):
         """The cached value, or the one another thread is making (waited for), or made here."""
@@ -146,8 +163,9 @@ class IndicatorData:
             with self._lock:
                 if self._version == version:
                     self._cache[key] = value
-                    while len(self._cache) > _CACHE_SIZE:
-                        self._cache.popitem(last=False)
+                    self._rows += _size(value)
+                    while self._rows > _CACHE_ROWS and len(self._cache) > 1:
+                        self._rows -= _size(self._cache.popitem(last=False)[1])
             return value
         finally:
             with self._lock:
@@ -187,6 +205,8 @@ class IndicatorData:
             areas = query.areas
         query = replace(query, areas=None)
         chosen = tuple(areas) if areas is not None else None
+        if chosen is None and len(query.indicators) == 1 and query == whole(query):
+            return self._cached(("whole", query), lambda conn, _v: compute(conn, query))
 
         def make(conn: Connection, version: tuple) -> Result:
             if not query.indicators:
