@@ -117,8 +117,11 @@ def _fetch(conn: Connection, q) -> list:
 
 
 def frame_of(rows: list, columns: list[str]) -> pd.DataFrame:
-    """Result rows as a DataFrame, built column by column (pandas is slow on SQLAlchemy Rows)."""
+    """Result rows as a DataFrame: plain tuples (a driver's rows) at once, other rows column by
+    column (pandas is slow on SQLAlchemy Rows)."""
     if not rows:
         return pd.DataFrame(rows, columns=columns)
+    if type(rows[0]) is tuple:
+        return pd.DataFrame.from_records(rows, columns=columns)
     values = zip(*rows, strict=True)
     return pd.DataFrame({c: list(v) for c, v in zip(columns, values, strict=True)})
