@@ -13,7 +13,7 @@ Prints per callback: n, warm p50 / p95 / max wall ms and the mean CPU ms of the 
 ``--profile TEXT`` prints a pyinstrument profile (CPU) of the warm calls of the callbacks whose label
 contains TEXT. ``--save FILE`` writes every warm response (by request body), ``--compare FILE``
 checks the responses to the same bodies against a file saved before a change (they must be
-identical).
+identical as data: JSON text inside them, such as a payload's figure, is parsed too).
 """
 
 from __future__ import annotations
@@ -47,6 +47,24 @@ def _variants(bodies: list[str], codes: list[str], quarters: list[str], n: int
             variants.append(payloads.vary(rng.choice(originals), codes, quarters[0], rng))
         out[key] = variants
     return out
+
+
+def _parsed(text: str) -> object:
+    """A response as data, with JSON held in strings (a chart payload's figure) parsed too: the
+    same answer whether or not the JSON encoder escapes non-ASCII characters."""
+    def walk(value: object) -> object:
+        if isinstance(value, str) and value[:1] in ("{", "["):
+            try:
+                return walk(json.loads(value))
+            except ValueError:
+                return value
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    return walk(text) if text else text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         for k, answers in saved.items():
             common = [b for b in answers if b in before.get(k, {})]
             compared += len(common)
-            bad = sum(before[k][b] != answers[b] for b in common)
+            bad = sum(_parsed(before[k][b]) != _parsed(answers[b]) for b in common)
             if bad:
                 differ.append(k)
                 print(f"DIFFERENT: {k[:100]} ({bad} of {len(common)} responses)")
