@@ -78,7 +78,7 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.warm_cache:
         from dashboard.data import enable_warming
 
-        enable_warming(app.server)
+        enable_warming(app.server, settings.shared_cache_directory())
     try:
         app.run(host=args.host, port=args.port, debug=False)
     except OSError as exc:

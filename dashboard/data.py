@@ -18,17 +18,20 @@ the one computing it).
 from __future__ import annotations
 
 import logging
+import os
+import random
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from dashboard.db import Database
-from dashboard.indicators.definitions import Indicator, indicators
+from dashboard.indicators.definitions import DEFINITIONS_VERSION, Indicator, indicators
 from dashboard.indicators.engine import (
     ROW_COLUMNS,
     Query,
@@ -38,6 +41,7 @@ from dashboard.indicators.engine import (
     select_periods,
 )
 from dashboard.indicators.queries import coverage, snapshot
+from dashboard.shared_cache import SharedResults
 from etl import schema
 
 log = logging.getLogger(__name__)
@@ -84,6 +88,13 @@ def slice_rows(rows: pd.DataFrame, query: Query, areas: Sequence[str] | None) ->
     return rows[keep].reset_index(drop=True)
 
 
+def shared_key(query: Query) -> str:
+    """The name of a whole result among processes (the same in every process)."""
+    (ind,) = query.indicators
+    return (f"definitions {DEFINITIONS_VERSION}|{ind.id}|{query.intervention}|{query.level}|"
+            f"{query.ci}|{query.threshold}")
+
+
 def _size(value: object) -> int:
     """Rows a cached value holds (its weight against ``_CACHE_ROWS``)."""
     if isinstance(value, Result):
@@ -115,6 +126,7 @@ class IndicatorData:
         self._changed = threading.Event()  # set when a new data version is seen
         self._warmer: threading.Thread | None = None
         self._stop = threading.Event()
+        self.shared: SharedResults | None = None  # results shared with other processes
         self.warmed_version: tuple | None = None  # the last version fully made ahead
         self.warm_seconds: float | None = None
 
@@ -206,7 +218,8 @@ class IndicatorData:
         query = replace(query, areas=None)
         chosen = tuple(areas) if areas is not None else None
         if chosen is None and len(query.indicators) == 1 and query == whole(query):
-            return self._cached(("whole", query), lambda conn, _v: compute(conn, query))
+            return self._cached(("whole", query), lambda conn, v: self._shared_or_compute(
+                conn, v, query))
 
         def make(conn: Connection, version: tuple) -> Result:
             if not query.indicators:
@@ -228,8 +241,28 @@ class IndicatorData:
         return self._cached(("rows", query, chosen), make)
 
     def _whole(self, conn: Connection, version: tuple, query: Query) -> Result:
-        """One indicator's rows for every area and period (the engine's, cached)."""
-        return self._get_or_make(("whole", query), version, lambda: compute(conn, query))
+        """One indicator's rows for every area and period (the engine's, cached; shared with the
+        server's other processes when ``share`` was called)."""
+        return self._get_or_make(("whole", query), version,
+                                 lambda: self._shared_or_compute(conn, version, query))
+
+    def share(self, shared: SharedResults | None) -> None:
+        """Share whole results with other processes through ``shared`` (None: do not)."""
+        self.shared = shared
+
+    def _shared_or_compute(self, conn: Connection, version: tuple, query: Query) -> Result:
+        shared = self.shared
+        if shared is None:
+            return compute(conn, query)
+        key = shared_key(query)
+        found = shared.load(version, key)
+        if found is None:
+            with shared.claim(version, key):  # another process computing it: wait for its file
+                found = shared.load(version, key)
+                if found is None:
+                    found = compute(conn, query)
+                    shared.store(version, key, found)
+        return found
 
     def areas(self) -> pd.DataFrame:
         """Every area with its region, population, target and current return (period, time)."""
@@ -253,7 +286,7 @@ class IndicatorData:
         done = 0
         version = None
         for ci in levels:
-            for ind in warm_order():
+            for ind in warm_order(os.getpid() if self.shared is not None else None):
                 if self._stop.is_set():
                     return done
                 result = self.result(Query(indicators=(ind,), ci=ci, threshold=self.threshold))
@@ -297,10 +330,13 @@ class IndicatorData:
             self._changed.clear()
 
 
-def enable_warming(server) -> None:
+def enable_warming(server, shared_directory: Path | None = None) -> None:
     """Make the app's indicator results ahead in this process, and in each process forked from
-    it (a gunicorn worker starts its own thread on its first request)."""
+    it (a gunicorn worker starts its own thread on its first request); with
+    ``shared_directory``, the processes share what they make through files there."""
     data: IndicatorData = server.extensions["lfo_indicator_data"]
+    if shared_directory is not None:
+        data.share(SharedResults.open(shared_directory))
     data.start_warming()
 
     @server.before_request
@@ -308,12 +344,16 @@ def enable_warming(server) -> None:
         data.start_warming()  # no-op while this process's thread runs
 
 
-def warm_order() -> list[Indicator]:
-    """Indicators in the order they are made ahead: the overview's and the headline ones first,
-    the breakdown of reach (the largest) last."""
+def warm_order(seed: int | None = None) -> list[Indicator]:
+    """Indicators in the order they are made ahead: the breakdown of reach (the largest) last;
+    with ``seed`` the others shuffled, so that processes sharing results make different ones
+    at the same time and then read each other's."""
     catalogue = indicators()
     last = [catalogue[i] for i in ("reach.breakdown",) if i in catalogue]
-    return [i for i in catalogue.values() if i not in last] + last
+    first = [i for i in catalogue.values() if i not in last]
+    if seed is not None:
+        random.Random(seed).shuffle(first)
+    return first + last
 
 
 def indicator_data(db: Database, threshold: int) -> IndicatorData:

@@ -7,12 +7,15 @@
 | ``LFO_SERVICE_NAME`` | ``Local Family Offer monitoring`` | the name in the header and titles |
 | ``LFO_WARM_CACHE`` | ``1`` | ``1``: each server process makes every indicator's results ahead, at \
 start and after each load (``0``: only when asked) |
+| ``LFO_CACHE_DIR`` | a private folder in the temp folder | where a server's processes share the \
+results they make (0700, this user's); ``off``: not shared |
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from etl.settings import DEFAULT_DATABASE_URL, positive_int
 
@@ -25,6 +28,7 @@ class DashboardSettings:
     suppression_threshold: int = 10
     service_name: str = DEFAULT_SERVICE_NAME
     warm_cache: bool = True
+    cache_dir: str = ""  # "" the default folder, "off" no sharing between processes
 
     @classmethod
     def from_env(cls, **overrides: object) -> DashboardSettings:
@@ -37,9 +41,20 @@ class DashboardSettings:
             ),
             "service_name": env.get("LFO_SERVICE_NAME") or DEFAULT_SERVICE_NAME,
             "warm_cache": _flag("LFO_WARM_CACHE", env.get("LFO_WARM_CACHE") or "1"),
+            "cache_dir": env.get("LFO_CACHE_DIR") or "",
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+    def shared_cache_directory(self) -> Path | None:
+        """Where the server's processes share indicator results (None: they do not)."""
+        if self.cache_dir.strip().lower() == "off":
+            return None
+        if self.cache_dir:
+            return Path(self.cache_dir)
+        from dashboard.shared_cache import default_directory
+
+        return default_directory(self.database_url)
 
 
 def _flag(name: str, value: str) -> bool:

@@ -14,4 +14,5 @@ settings = DashboardSettings.from_env()
 app = create_app(settings)
 server = app.server
 if settings.warm_cache:
-    enable_warming(server)  # each worker makes the indicator results ahead (LFO_WARM_CACHE=0: not)
+    # each worker makes the indicator results ahead (LFO_WARM_CACHE=0: not), sharing them
+    enable_warming(server, settings.shared_cache_directory())
