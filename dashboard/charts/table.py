@@ -121,7 +121,7 @@ def numeric_columns(df: pd.DataFrame) -> list[str]:
             and not pd.api.types.is_bool_dtype(df[c])]
 
 
-_PROP_ORDER: dict[type, dict[str, int]] = {}
+_PROP_ORDER: dict[tuple[type, tuple[str, ...]], tuple[str, ...]] = {}
 
 
 def component_json(cls: type[Component], **props: Any) -> dict[str, Any]:
@@ -129,15 +129,17 @@ def component_json(cls: type[Component], **props: Any) -> dict[str, Any]:
 
     Props keep the component's own order, so the JSON is the same text; props passed as None are
     kept, as the component keeps them. Only known props (not ``data-*`` / ``aria-*``)."""
-    order = _PROP_ORDER.get(cls)
+    key = (cls, tuple(props))
+    order = _PROP_ORDER.get(key)
     if order is None:
-        order = {p: i for i, p in enumerate(cls()._prop_names)}  # type: ignore[attr-defined]
-        _PROP_ORDER[cls] = order
-    unknown = set(props) - set(order)
-    if unknown:
-        raise TypeError(f"{cls.__name__} has no prop {sorted(unknown)}")
-    ordered = dict(sorted(props.items(), key=lambda kv: order[kv[0]])) if len(props) > 1 else props
-    return {"props": ordered, "type": cls._type, "namespace": cls._namespace}  # type: ignore[attr-defined]
+        known = cls()._prop_names  # type: ignore[attr-defined]
+        unknown = set(props) - set(known)
+        if unknown:
+            raise TypeError(f"{cls.__name__} has no prop {sorted(unknown)}")
+        order = tuple(p for p in known if p in props)
+        _PROP_ORDER[key] = order
+    return {"props": {p: props[p] for p in order}, "type": cls._type,  # type: ignore[attr-defined]
+            "namespace": cls._namespace}  # type: ignore[attr-defined]
 
 
 def table_twin(df: pd.DataFrame, caption: str) -> html.Table:
