@@ -121,7 +121,8 @@ def type_sheet(raw: RawSheet, columns: list[Column],
     for col in columns:
         pos = positions.get(col.name)
         text = raw.text[pos] if pos is not None else empty_text
-        kind = raw.kind[pos] if pos is not None else empty_kind
+        # as a categorical: the rules compare each kind column with constants several times
+        kind = (raw.kind[pos] if pos is not None else empty_kind).astype("category")
         found = issues.setdefault(col.name, Issues())
         required = col.need == "required"
         if col.type == "id":
