@@ -114,15 +114,19 @@ def _round(x: float, places: int) -> float:
 
 def _inputs(lower: Any, upper: Any, benchmark: Any, polarity: Any) -> tuple:
     like = _like(lower, upper, benchmark, polarity)
-    nums = [
-        pd.to_numeric(pd.Series(np.atleast_1d(np.asarray(a, dtype=object))), errors="coerce")
-        .astype(float).to_numpy()
-        for a in (lower, upper, benchmark)
-    ]
+    nums = [_numbers(a) for a in (lower, upper, benchmark)]
     pol = np.atleast_1d(np.asarray(polarity, dtype=object))
     pol = np.where(pd.isna(pol), None, pol)
     arrays = np.broadcast_arrays(*nums, pol)
     return (*arrays, like)
+
+
+def _numbers(a: Any) -> np.ndarray:
+    """Numbers as a float array; anything that is not a number becomes NaN."""
+    if isinstance(a, pd.Series) and a.dtype.kind == "f":
+        return a.to_numpy(dtype=float)
+    return (pd.to_numeric(pd.Series(np.atleast_1d(np.asarray(a, dtype=object))), errors="coerce")
+            .astype(float).to_numpy())
 
 
 def _objects(*args: Any) -> tuple:

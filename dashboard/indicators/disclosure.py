@@ -338,13 +338,17 @@ def hide(
         dtype = out[column].dtype
         numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
         if numeric:
-            out[column] = out[column].astype(float)
-            out.loc[mask, column] = np.nan
+            values = out[column].astype(float).to_numpy()
+            out[column] = pd.Series(np.where(mask, np.nan, values), index=out.index,
+                                    dtype=float)
         elif column in _FIGURES or str(column).startswith(_TEXT_PREFIXES):
-            out[column] = out[column].astype(object)
-            out.loc[mask, column] = None
-    out[status] = out[status].astype(object) if status in out else None
-    out.loc[mask, status] = SUPPRESSED
+            values = out[column].astype(object).to_numpy().copy()
+            values[mask] = None
+            out[column] = pd.Series(values, index=out.index, dtype=object)
+    values = (out[status].astype(object).to_numpy().copy() if status in out
+              else np.full(len(out), None, dtype=object))
+    values[mask] = SUPPRESSED
+    out[status] = pd.Series(values, index=out.index, dtype=object)
     log.debug("suppressed %d of %d rows", int(mask.sum()), len(out))
     return out
 
