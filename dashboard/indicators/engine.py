@@ -140,13 +140,31 @@ def _with_programme(ind: Indicator, fig: pd.DataFrame, cov: pd.DataFrame, period
     areas = cov[["area_code", "period_end"]]
     grid = pd.MultiIndex.from_product(
         [areas["area_code"], periods, categories], names=KEYS).to_frame(index=False)
-    ends = pd.Series({p: _bounds(p)[1] for p in periods}, name="p_end")
-    grid = grid.join(ends, on="period").merge(areas, on="area_code", how="left")
-    grid["covered"] = grid["period_end"].notna() & (grid["period_end"] >= grid["p_end"])
-    fig = fig.astype({"category": object})
     grid = grid.astype({"category": object})
-    full = grid.merge(fig, on=KEYS, how="left", indicator=True)
-    absent = full["covered"] & (full["_merge"] == "left_only")
+    fig = fig.astype({"category": object})
+    placed = _grid_positions(fig, areas["area_code"], periods, categories)
+    if placed is None:  # not one row per key: join as a merge would
+        ends = pd.Series({p: _bounds(p)[1] for p in periods}, name="p_end")
+        grid = grid.join(ends, on="period").merge(areas, on="area_code", how="left")
+        grid["covered"] = grid["period_end"].notna() & (grid["period_end"] >= grid["p_end"])
+        full = grid.merge(fig, on=KEYS, how="left", indicator=True)
+        absent = full["covered"] & (full["_merge"] == "left_only")
+        full = full.drop(columns=["_merge", "p_end", "period_end"])
+    else:
+        source, target = placed
+        ends = pd.to_datetime(pd.Series([_bounds(p)[1] for p in periods])).to_numpy()
+        area_end = pd.to_datetime(areas["period_end"]).to_numpy()
+        with np.errstate(invalid="ignore"):
+            covered = ~np.isnat(area_end)[:, None] & (area_end[:, None] >= ends[None, :])
+        full = grid
+        full["covered"] = np.repeat(covered.reshape(-1), len(categories))
+        found = np.zeros(len(full), dtype=bool)
+        found[target] = True
+        for column in SUMS:
+            values = np.full(len(full), np.nan)
+            values[target] = fig[column].to_numpy(dtype=float)[source]
+            full[column] = values
+        absent = full["covered"] & ~found
     by_columns: dict[tuple[str, ...], list] = {}
     for category in categories:
         by_columns.setdefault(tuple(_used_columns(ind, category)), []).append(category)
@@ -156,14 +174,34 @@ def _with_programme(ind: Indicator, fig: pd.DataFrame, cov: pd.DataFrame, period
         if None in cats:
             in_cats = full["category"].isna() | in_cats
         full.loc[absent & in_cats, list(used)] = 0.0
-    full = full.drop(columns="_merge")
     full.loc[~full["covered"], SUMS] = np.nan
     covered = full[full["covered"]]
     prog = covered.groupby(["period", "category"], dropna=False)[SUMS].sum(min_count=1)
     prog["areas_pooled"] = covered.groupby(["period", "category"], dropna=False)[
         "area_code"].nunique()
     prog = prog.reset_index().assign(area_code=PROGRAMME, covered=True)
-    return pd.concat([full.drop(columns=["p_end", "period_end"]), prog], ignore_index=True)
+    return pd.concat([full, prog], ignore_index=True)
+
+
+def _grid_positions(fig: pd.DataFrame, area_codes: pd.Series, periods: list[str],
+                    categories: list) -> tuple[np.ndarray, np.ndarray] | None:
+    """Rows of ``fig`` (source) and their positions in the area x period x category grid
+    (target), for rows whose key is in the grid; None if a key is in ``fig`` (or an area in
+    ``area_codes``) twice."""
+    if not area_codes.is_unique:
+        return None
+    cats = fig["category"].to_numpy(dtype=object)
+    cats = np.where(pd.isna(cats), None, cats)
+    a = pd.Index(area_codes.to_numpy(dtype=object)).get_indexer(
+        fig["area_code"].to_numpy(dtype=object))
+    p = pd.Index(periods, dtype=object).get_indexer(fig["period"].to_numpy(dtype=object))
+    c = pd.Index(categories, dtype=object).get_indexer(cats)
+    ok = (a >= 0) & (p >= 0) & (c >= 0)
+    source = np.flatnonzero(ok)
+    target = (a[ok].astype(np.int64) * len(periods) + p[ok]) * len(categories) + c[ok]
+    if len(np.unique(target)) != len(target):
+        return None
+    return source, target
 
 
 def _values(ind: Indicator, df: pd.DataFrame, conf: float, cov: pd.DataFrame) -> pd.DataFrame:
