@@ -161,8 +161,19 @@ def grouped_frequency_quantiles(
     data[value] = pd.to_numeric(data[value]).astype(float)
     data[count] = pd.to_numeric(data[count]).astype(float)
     data = data[np.isfinite(data[value]) & (data[count] > 0)]
-    data = data.sort_values([*by, value], kind="mergesort")
-    keys = data.groupby(by, sort=False, dropna=False).ngroup().to_numpy()
+    codes = [pd.factorize(data[b], sort=True) for b in by]
+    if all((c >= 0).all() for c, _ in codes):
+        # the same stable order as sort_values(by + [value], kind="mergesort"), on integer codes
+        order = np.lexsort([data[value].to_numpy(), *[c for c, _ in codes][::-1]])
+        data = data.iloc[order]
+        ordered = [c[order] for c, _ in codes]
+        new = np.ones(len(data), dtype=bool)
+        if len(data):
+            new[1:] = np.any([c[1:] != c[:-1] for c in ordered], axis=0)
+        keys = np.cumsum(new) - 1
+    else:  # a missing key: let pandas sort and group it
+        data = data.sort_values([*by, value], kind="mergesort")
+        keys = data.groupby(by, sort=False, dropna=False).ngroup().to_numpy()
     counts = data[count].to_numpy()
     vals = data[value].to_numpy()
     cum = np.cumsum(counts)
