@@ -255,6 +255,23 @@ def test_one_area_view_writes_the_address_and_narrows_the_tables(client):
     assert "Gateshead" in text and "Newcastle" not in text
 
 
+def test_the_sections_are_made_again_after_a_load(tmp_path):
+    """The sections are kept per data version: a new load (a new load-log row) shows at once."""
+    url = build_db(tmp_path / "q.db", {NEWCASTLE: _completed(12, 12)})
+    client = create_app(DashboardSettings(database_url=url)).server.test_client()
+    before = texts(draw(client, "all")[ids.QUALITY_CONTENT]["children"])
+    assert before == texts(draw(client, "all")[ids.QUALITY_CONTENT]["children"])
+    assert "late.zip" not in before
+    engine = writer_engine(url)
+    with engine.begin() as conn:
+        conn.execute(insert(schema.etl_load_log).values(
+            load_id=99, sha256="1" * 64, size_bytes=1, participants_loaded=0, episodes_loaded=0,
+            outcomes_loaded=0, rows_held_back=0, errors=1, warnings=0, file_name="late.zip",
+            area_code=NEWCASTLE, period="2018-19_Q4", outcome="rejected", started_at=T0))
+    engine.dispose()
+    assert "late.zip" in texts(draw(client, "all")[ids.QUALITY_CONTENT]["children"])
+
+
 def test_unchanged_address_is_not_written_again(client):
     out = draw(client, NEWCASTLE, search=f"?area={NEWCASTLE}")
     assert ids.URL not in out  # no_update: back and forward keep working

@@ -114,7 +114,10 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
                                   page.PARAMS)
         new_search = no_update if query == (search or "") else query
         try:
-            content = quality_sections(db, area)
+            # the same for every request of this area until a load changes the data: made once
+            # per data version (the all-areas grid is thousands of cells)
+            content = data._cached(  # noqa: SLF001 - the data version's cache
+                ("quality_sections", area), lambda _conn, _version: quality_sections(db, area))
             completeness = completeness_chart(db, area, data)
             paired = paired_chart(data, area, measure, period)
             every_measure = paired_every_measure(data, period)
