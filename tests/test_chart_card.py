@@ -358,15 +358,49 @@ def test_component_json_refuses_an_unknown_prop():
         component_json(html.Td, colour="red")
 
 
-def test_table_twin_sends_what_components_would(monkeypatch):
-    """The twin written as JSON is the same text as the twin built from Dash components."""
-    import dashboard.charts.table as table_module
+def _twin_with_components(df: pd.DataFrame, caption: str) -> html.Table:
+    """The table twin as it was first written: a Dash component per cell (the reference)."""
+    from dashboard.charts.table import STATUS, STATUS_KEY, display_cells, numeric_columns
 
-    df = plotted_table(engine_rows(), COMPLETION)
+    cells = display_cells(df)
+    numeric = set(numeric_columns(df))
+    head = html.Thead(html.Tr([html.Th(c, scope="col", className="text-end" if c in numeric
+                                       else None) for c in cells.columns]))
+    body_rows = []
+    for values in cells.itertuples(index=False, name=None):
+        tds = []
+        for k, (column, value) in enumerate(zip(cells.columns, values, strict=True)):
+            align = "text-end" if column in numeric else None
+            if k == 0:
+                tds.append(html.Th(value, scope="row", className=align))
+            else:
+                tds.append(html.Td(value, className=f"{align or ''} text-nowrap".strip()))
+        body_rows.append(html.Tr(tds))
+    used = sorted({s for s in df[STATUS].dropna().astype(str)} if STATUS in df else set())
+    children = [html.Caption(caption, style={"captionSide": "top"}), head, html.Tbody(body_rows)]
+    if not used:
+        return html.Table(children, className="table table-sm chart-table")
+    key = "; ".join(STATUS_KEY[s] for s in used if s in STATUS_KEY)
+    return html.Table([*children, html.Tfoot(html.Tr(html.Td(key, colSpan=len(cells.columns))))],
+                      className="table table-sm chart-table")
+
+
+@pytest.mark.parametrize("columns", [None, ("area_name",), ("value", "area_name", "lower")])
+def test_table_twin_sends_what_components_would(columns):
+    """The twin written as JSON is the same text as the twin built from Dash components."""
+    df = plotted_table(engine_rows(), COMPLETION, **({"columns": columns} if columns else {}))
     fast = json.dumps(table_twin(df, "t"), cls=plotly.utils.PlotlyJSONEncoder)
-    monkeypatch.setattr(table_module, "component_json", lambda cls, **props: cls(**props))
-    slow = json.dumps(table_twin(df, "t"), cls=plotly.utils.PlotlyJSONEncoder)
+    slow = json.dumps(_twin_with_components(df, "t"), cls=plotly.utils.PlotlyJSONEncoder)
     assert fast == slow
+
+
+def test_json_tree_is_the_same_json_as_the_components():
+    from dashboard.charts.table import json_tree
+
+    tree = [html.Div([html.P("a", className="x"), "b", (html.Span(1),)], id="d"), None]
+    assert json.dumps(json_tree(tree), cls=plotly.utils.PlotlyJSONEncoder) == \
+        json.dumps(tree, cls=plotly.utils.PlotlyJSONEncoder)
+    assert "Div" not in repr(type(json_tree(tree)[0]))
 
 
 def test_plotted_table_keeps_only_columns_with_something_in_them():

@@ -19,7 +19,7 @@ from dashboard import charts, ids, theme, urlstate
 from dashboard import db as queries
 from dashboard import quality_data as qd
 from dashboard.charts import ChartContent, card_outputs, figures, text
-from dashboard.charts.table import plotted_table
+from dashboard.charts.table import json_tree, plotted_table
 from dashboard.data import IndicatorData, indicator, indicator_data
 from dashboard.indicators.compare import format_value
 from dashboard.indicators.definitions import DEFINITIONS_VERSION
@@ -117,7 +117,8 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
             # the same for every request of this area until a load changes the data: made once
             # per data version (the all-areas grid is thousands of cells)
             content = data._cached(  # noqa: SLF001 - the data version's cache
-                ("quality_sections", area), lambda _conn, _version: quality_sections(db, area))
+                ("quality_sections", area),
+                lambda _conn, _version: json_tree(quality_sections(db, area)))
             completeness = completeness_chart(db, area, data)
             paired = paired_chart(data, area, measure, period)
             every_measure = paired_every_measure(data, period)

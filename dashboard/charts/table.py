@@ -142,6 +142,19 @@ def component_json(cls: type[Component], **props: Any) -> dict[str, Any]:
             "namespace": cls._namespace}  # type: ignore[attr-defined]
 
 
+def json_tree(value: Any) -> Any:
+    """``value`` with every Dash component in it replaced by its JSON (``to_plotly_json``), all
+    the way down: the same JSON text, and encoded without a call back per component (for large
+    component trees that are kept and sent again)."""
+    if isinstance(value, Component):
+        value = value.to_plotly_json()
+    if isinstance(value, dict):
+        return {k: json_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_tree(v) for v in value]
+    return value
+
+
 def table_twin(df: pd.DataFrame, caption: str) -> html.Table:
     """An accessible table: caption, column headers with ``scope="col"``, the first column as row
     headers, numbers right-aligned, ``[c]`` / ``[x]`` / ``[z]`` where the status says so."""
@@ -156,9 +169,19 @@ def table_twin(df: pd.DataFrame, caption: str) -> html.Table:
     classes = [f"{'text-end' if c in numeric else ''} text-nowrap".strip() for c in cells.columns]
     first_class = "text-end" if len(cells.columns) and cells.columns[0] in numeric else None
     body_rows = []
+    td_type, td_namespace = html.Td()._type, html.Td()._namespace  # type: ignore[attr-defined]
+    # a Td's JSON written as a literal (the commonest cell by far) when its props come in this
+    # order, as they do (``component_json`` checks the order)
+    literal = list(component_json(html.Td, children="", className="")["props"]) == [
+        "children", "className"]
     for values in cells.itertuples(index=False, name=None):
-        tds = [component_json(html.Td, children=value, className=cls)
-               for value, cls in zip(values[1:], classes[1:], strict=True)]
+        if literal:
+            tds = [{"props": {"children": value, "className": cls}, "type": td_type,
+                    "namespace": td_namespace}
+                   for value, cls in zip(values[1:], classes[1:], strict=True)]
+        else:
+            tds = [component_json(html.Td, children=value, className=cls)
+                   for value, cls in zip(values[1:], classes[1:], strict=True)]
         if values:
             tds.insert(0, component_json(html.Th, children=values[0], scope="row",
                                          className=first_class))
