@@ -52,8 +52,17 @@ def _int_column(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame[column].astype("Int64")
 
 
+class RowList(list):
+    """Rows as tuples (what ``executemany`` takes) that also keep the column lists they were
+    zipped from (``columns``), so the summaries can build frames without transposing back."""
+
+    columns: list[list]
+
+
 def _tuples(columns: list[list]) -> list[tuple]:
-    return list(zip(*columns, strict=True))
+    rows = RowList(zip(*columns, strict=True))
+    rows.columns = columns
+    return rows
 
 
 def participant_rows(frame: pd.DataFrame, area: str, keys: dict[str, list]) -> Rows:

@@ -345,7 +345,9 @@ def frames_from_rows(
     frames = {}
     for name, wanted in _COLUMNS.items():
         columns, tuples = rows[name]
-        content = list(zip(*tuples, strict=True)) if tuples else [()] * len(columns)
+        content = getattr(tuples, "columns", None)  # etl.stored_rows.RowList keeps its columns
+        if content is None:
+            content = list(zip(*tuples, strict=True)) if tuples else [()] * len(columns)
         by_name = dict(zip(columns, content, strict=True))
         df = pd.DataFrame({c: pd.Series(list(by_name[c]), dtype=None if tuples else object)
                            for c in wanted})
