@@ -347,10 +347,19 @@ def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFra
     if query.areas is not None:
         df = df[df["area_code"].isin(query.areas)]
     order = {p: i for i, p in enumerate(periods)}
-    df = df.assign(_o=df["period"].map(order), _a=df["area_code"] == PROGRAMME)
-    df = df.sort_values(["_o", "_a", "area_code", "category"], na_position="first")
+    df = df.iloc[_row_order(df, order)]
     extras = [c for c in ("benchmark", "areas_pooled", "return_period") if c in df]
     return df.reindex(columns=ROW_COLUMNS + extras).reset_index(drop=True)
+
+
+def _row_order(df: pd.DataFrame, order: dict[str, int]) -> np.ndarray:
+    """Positions sorting rows by period order, areas before the programme, area code, then
+    category (missing first): a stable sort of integer codes, as sort_values on the columns."""
+    period = df["period"].map(order).to_numpy()
+    is_programme = (df["area_code"] == PROGRAMME).to_numpy()
+    area, _ = pd.factorize(df["area_code"], sort=True)
+    category, _ = pd.factorize(df["category"].astype(object), sort=True)  # missing: -1, first
+    return np.lexsort([category, area, is_programme, period])
 
 
 def _breakdowns(ind: Indicator, query: Query) -> list[str]:
