@@ -8,6 +8,7 @@ summing covered areas (``pool``), so each figure is defined once for areas and p
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from dashboard.indicators.definitions import Indicator
@@ -40,6 +41,9 @@ def _reach(ind: Indicator, s: pd.DataFrame, breakdowns: list[str]) -> pd.DataFra
             for c in BREAKDOWNS[b]:
                 grid.append((b, c))
         keys = wide_all[["area_code", "period"]].drop_duplicates()
+        placed = _breakdown_grid(keys, grid, cats, wide_all)
+        if placed is not None:
+            return placed
         full = keys.merge(pd.DataFrame(grid, columns=["breakdown", "category"]), how="cross")
         full = full.merge(cats, on=["area_code", "period", "breakdown", "category"], how="left")
         full = full.merge(wide_all.rename(columns={"parents": "all_parents"}),
@@ -53,6 +57,42 @@ def _reach(ind: Indicator, s: pd.DataFrame, breakdowns: list[str]) -> pd.DataFra
     hits = sub[sub["category"] == yes].groupby(["area_code", "period"])["parents"].sum()
     df = stated.rename("den").to_frame().join(hits.rename("num")).fillna(0).reset_index()
     return _frame(df, None, df["num"], df["den"])
+
+
+def _breakdown_grid(keys: pd.DataFrame, grid: list[tuple[str, str]], cats: pd.DataFrame,
+                    wide_all: pd.DataFrame) -> pd.DataFrame | None:
+    """Every area x period x category of the breakdowns with its parents and the area's total,
+    as the cross join and two left merges give it, by key positions. None where a key repeats."""
+    n_g = len(grid)
+    area_codes, areas = pd.factorize(pd.concat([keys["area_code"], cats["area_code"],
+                                                wide_all["area_code"]]).to_numpy(dtype=object))
+    period_codes, periods = pd.factorize(pd.concat([keys["period"], cats["period"],
+                                                    wide_all["period"]]).to_numpy(dtype=object))
+    pair = area_codes.astype(np.int64) * (len(periods) + 1) + period_codes
+    n_k, n_c = len(keys), len(cats)
+    key_pair, cat_pair, all_pair = pair[:n_k], pair[n_k:n_k + n_c], pair[n_k + n_c:]
+    key_index = pd.Index(key_pair)
+    if not key_index.is_unique or not pd.Index(all_pair).is_unique:
+        return None
+    slot = {g: i for i, g in enumerate(grid)}
+    if len(slot) != n_g:
+        return None
+    cat_slot = np.array([slot.get(bc, -1) for bc in zip(cats["breakdown"].to_numpy(dtype=object),
+                                                        cats["category"].to_numpy(dtype=object),
+                                                        strict=True)], dtype=np.int64)
+    row = key_index.get_indexer(cat_pair)
+    ok = (row >= 0) & (cat_slot >= 0)
+    target = row[ok].astype(np.int64) * n_g + cat_slot[ok]
+    if len(np.unique(target)) != len(target):
+        return None
+    parents = np.zeros(n_k * n_g)
+    parents[target] = cats["parents"].to_numpy(dtype=float)[ok]
+    all_row = pd.Index(all_pair).get_indexer(key_pair)
+    totals = np.where(all_row >= 0, wide_all["parents"].to_numpy(dtype=float)[all_row], 0.0)
+    full = pd.DataFrame({"area_code": np.repeat(keys["area_code"].to_numpy(), n_g),
+                         "period": np.repeat(keys["period"].to_numpy(), n_g)})
+    labels = np.array([f"{b}:{c}" for b, c in grid], dtype=object)
+    return _frame(full, np.tile(labels, n_k), parents, np.repeat(totals, n_g))
 
 
 def _uptake(ind: Indicator, s: pd.DataFrame) -> pd.DataFrame:
