@@ -25,6 +25,10 @@ BUSY_TIMEOUT_MS = 10_000
 # (random) keys into large indexes, and with SQLite's default 2 MB cache nearly every insert at
 # national scale reads and spills index pages. The cache only grows as pages are used.
 WRITER_CACHE_KIB = 512 * 1024
+# Pages of WAL before the writer checkpoints (SQLite's default is 1,000): each area's load touches
+# index pages all over the file, so checkpointing after every few areas rather than after every
+# one copies each page once for several loads. Durability is unchanged (a commit is in the WAL).
+WRITER_WAL_AUTOCHECKPOINT = 50_000
 
 
 class DatabaseError(Exception):
@@ -48,6 +52,7 @@ def _sqlite_pragmas(dbapi_conn, _record, *, read_only: bool) -> None:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute(f"PRAGMA cache_size = -{int(WRITER_CACHE_KIB)}")  # no bound parameters
+        cur.execute(f"PRAGMA wal_autocheckpoint = {int(WRITER_WAL_AUTOCHECKPOINT)}")
         cur.execute("PRAGMA foreign_keys = ON")
     cur.close()
 
