@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import flask
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
@@ -88,6 +89,13 @@ def slice_rows(rows: pd.DataFrame, query: Query, areas: Sequence[str] | None) ->
     return rows[keep].reset_index(drop=True)
 
 
+def _request_versions() -> dict | None:
+    """The data versions read during the current web request (None outside a request)."""
+    if not flask.has_request_context():
+        return None
+    return flask.g.setdefault("lfo_data_versions", {})
+
+
 def shared_key(query: Query) -> str:
     """The name of a whole result among processes (the same in every process)."""
     (ind,) = query.indicators
@@ -133,10 +141,23 @@ class IndicatorData:
     # --- the cache ---------------------------------------------------------------------------
 
     def _cached(self, key: tuple, make: Callable[[Connection, tuple], object]):
-        """``make(conn, version)``'s value for ``key`` at the current data version (made once)."""
+        """``make(conn, version)``'s value for ``key`` at the current data version (made once).
+
+        Within one web request the data version is read once: later lookups of the same request
+        that find their value cached answer at that version without touching the database (so
+        one request's figures all come from one version); a lookup that must compute reads the
+        version again in its own snapshot."""
+        seen = _request_versions()
+        if seen is not None and id(self) in seen:
+            with self._lock:
+                if self._version == seen[id(self)] and key in self._cache:
+                    self._cache.move_to_end(key)
+                    return self._cache[key]
         with self.db.engine.connect() as conn:
             snapshot(conn)  # the version read and the value made from one committed state
             version = self._see(data_version(conn))
+            if seen is not None:
+                seen[id(self)] = version
             return self._get_or_make(key, version, lambda: make(conn, version))
 
     def _see(self, version: tuple) -> tuple:

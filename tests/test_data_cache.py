@@ -30,3 +30,24 @@ def test_cache_serves_repeats_and_is_emptied_by_a_load(tmp_path):
     after = data.rows(["uptake.completion"], periods=["2017-18_Q1"], areas=[NEWCASTLE])
     assert after is not first
     assert after.rows.iloc[0]["numerator"] == 11
+
+
+def test_one_request_reads_the_data_version_once_for_its_cached_figures(tmp_path, monkeypatch):
+    import flask
+
+    import dashboard.data as module
+
+    url = build_db(tmp_path / "v.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
+    data = indicator_data(Database(url), threshold=10)
+    data.rows(["uptake.completion"], periods=["2017-18_Q1"])  # made before the requests
+    reads = []
+    original = module.data_version
+    monkeypatch.setattr(module, "data_version", lambda conn: reads.append(1) or original(conn))
+    app = flask.Flask(__name__)
+    with app.test_request_context("/"):
+        for _ in range(5):
+            data.rows(["uptake.completion"], periods=["2017-18_Q1"], areas=[NEWCASTLE])
+    assert len(reads) == 1
+    with app.test_request_context("/"):  # the next request reads it again (a load may have come)
+        data.rows(["uptake.completion"], periods=["2017-18_Q1"])
+    assert len(reads) == 2
