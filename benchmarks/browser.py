@@ -326,7 +326,11 @@ def main(argv: list[str] | None = None) -> int:
                     cdp = context.new_cdp_session(page)
                     cdp.send("Performance.enable")
                     visit = _Visit(page)
-                    seconds, graphs = visit.open(base + path)
+                    try:
+                        seconds, graphs = visit.open(base + path)
+                    except TimeoutError as exc:
+                        print(f"{path}: {exc}")
+                        continue
                     times.append(seconds)
                     metrics = {m["name"]: m["value"]
                                for m in cdp.send("Performance.getMetrics")["metrics"]}
@@ -334,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
                     lines = breakdown(visit, seconds)
                 finally:
                     context.close()
+            if not times:
+                continue
             print(f"{path}: runs {', '.join(f'{t:.3f}' for t in times)} s; median "
                   f"{statistics.median(times):.3f} s; graphs {graphs}; page main thread busy "
                   f"(CPU, incl. settle) {', '.join(f'{t:.2f}' for t, _ in busy)} s, of it script "
