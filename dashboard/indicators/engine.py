@@ -177,8 +177,10 @@ def _with_programme(ind: Indicator, fig: pd.DataFrame, cov: pd.DataFrame, period
     full.loc[~full["covered"], SUMS] = np.nan
     covered = full[full["covered"]]
     prog = covered.groupby(["period", "category"], dropna=False)[SUMS].sum(min_count=1)
-    prog["areas_pooled"] = covered.groupby(["period", "category"], dropna=False)[
-        "area_code"].nunique()
+    groups = covered.groupby(["period", "category"], dropna=False)
+    # one row per area in each group when the grid was filled by position: the count is the size
+    prog["areas_pooled"] = (groups.size() if placed is not None
+                            else groups["area_code"].nunique())
     prog = prog.reset_index().assign(area_code=PROGRAMME, covered=True)
     return pd.concat([full, prog], ignore_index=True)
 

@@ -118,8 +118,12 @@ def mean_trend_many(n: Any, mean: Any, sd: Any, min_n: float | None = None) -> p
 
 def _finish(x2: np.ndarray, sign: np.ndarray, valid: np.ndarray) -> pd.DataFrame:
     # the chi-squared (1 df) survival function, as sps.chi2.sf computes it without its checks
+    # (only where the result is shown: elsewhere p is NaN in the output anyway)
     x2 = np.asarray(x2, dtype=float)
-    p = np.where(x2 <= 0, 1.0, special.chdtrc(1.0, np.where(x2 <= 0, 1.0, x2)))
+    p = np.full(x2.shape, np.nan)
+    positive = valid & (x2 > 0)
+    p[valid & ~positive & ~np.isnan(x2)] = 1.0
+    p[positive] = special.chdtrc(1.0, x2[positive])
     direction = np.where(
         p < ALPHA, np.where(sign > 0, INCREASING, DECREASING), NO_CHANGE
     ).astype(object)
