@@ -269,8 +269,13 @@ def _target(df: pd.DataFrame, cov: pd.DataFrame, quarters: pd.DataFrame) -> pd.D
 def _median(df: pd.DataFrame, hist: pd.DataFrame, cov: pd.DataFrame) -> pd.DataFrame:
     covered = set(cov.loc[cov["period_end"].notna(), "area_code"])
     h = hist[hist["area_code"].isin(covered)]
-    h = h.merge(df[["area_code", "period", "covered"]], on=["area_code", "period"])
-    h = h[h["covered"]]
+    at = _pair_positions(df, h)
+    if at is None:  # an area and period twice in df: join as the merge does
+        h = h.merge(df[["area_code", "period", "covered"]], on=["area_code", "period"])
+        h = h[h["covered"]]
+    else:
+        flags = df["covered"].to_numpy(dtype=bool)
+        h = h[(at >= 0) & flags[np.maximum(at, 0)]]
     prog = h.assign(area_code=PROGRAMME)
     both = pd.concat([h, prog], ignore_index=True)
     q = stats.grouped_frequency_quantiles(both, ["area_code", "period"], "days",
@@ -352,6 +357,21 @@ def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFra
     df = df.iloc[_row_order(df, order)]
     extras = [c for c in ("benchmark", "areas_pooled", "return_period") if c in df]
     return df.reindex(columns=ROW_COLUMNS + extras).reset_index(drop=True)
+
+
+def _pair_positions(left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray | None:
+    """Position in ``left`` of each ``right`` row's area and period (-1: none); None when
+    ``left`` has an area and period twice."""
+    n = len(left)
+    area, _ = pd.factorize(np.concatenate([left["area_code"].to_numpy(dtype=object),
+                                           right["area_code"].to_numpy(dtype=object)]))
+    period, labels = pd.factorize(np.concatenate([left["period"].to_numpy(dtype=object),
+                                                  right["period"].to_numpy(dtype=object)]))
+    key = area.astype(np.int64) * (len(labels) + 1) + period
+    index = pd.Index(key[:n])
+    if not index.is_unique:
+        return None
+    return index.get_indexer(key[n:])
 
 
 def _row_order(df: pd.DataFrame, order: dict[str, int]) -> np.ndarray:
