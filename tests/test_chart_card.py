@@ -307,7 +307,7 @@ def test_payload_round_trips_table_figure_and_metadata():
     pd.testing.assert_frame_equal(back.table, content.table, check_dtype=False)
     assert back.table.attrs == content.table.attrs
     np.testing.assert_allclose(np.asarray(back.figure.data[0].x, dtype=float),
-                               np.asarray(content.figure.data[0].x, dtype=float))
+                               np.asarray(content.figure["data"][0]["x"], dtype=float))
     assert (back.title, back.notes, back.data_as_at) == (content.title, content.notes,
                                                          content.data_as_at)
 
@@ -401,6 +401,32 @@ def test_json_tree_is_the_same_json_as_the_components():
     assert json.dumps(json_tree(tree), cls=plotly.utils.PlotlyJSONEncoder) == \
         json.dumps(tree, cls=plotly.utils.PlotlyJSONEncoder)
     assert "Div" not in repr(type(json_tree(tree)[0]))
+
+
+def test_component_json_of_a_component_with_a_required_prop():
+    from dash import dcc
+
+    link = component_json(dcc.Link, children=["a", component_json(html.Span, children="b")],
+                          href="/x")
+    assert as_tree(link) == as_tree(dcc.Link(["a", html.Span("b")], href="/x"))
+
+
+def test_plain_json_is_the_same_json_dash_sends_and_needs_no_walk():
+    """Components, a figure, numpy and pandas values and a JSONList as Dash's encoder writes them;
+    the result goes to orjson as it is (no TypeError, so no Python walk of the answer)."""
+    import orjson
+    import plotly.graph_objects as go
+    from plotly.io.json import to_json_plotly
+
+    from dashboard.charts.table import JSONList, plain_json
+
+    figure = go.Figure(go.Scatter(x=np.array([1.0, np.nan]), y=np.array(["a", "b"], dtype=object)))
+    value = [html.Div([html.P("x", className="y"), None, 3, np.int64(4), 2.5], id="d"), figure,
+             {"t": (1, "2"), "when": pd.Timestamp("2020-01-02 03:04"), "none": pd.NA},
+             html.Tbody(JSONList([component_json(html.Tr, children="r")])), [], ()]
+    plain = plain_json(value)
+    assert to_json_plotly(plain) == to_json_plotly(value)
+    orjson.dumps(plain, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY)
 
 
 def test_plotted_table_keeps_only_columns_with_something_in_them():

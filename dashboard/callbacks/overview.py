@@ -17,7 +17,7 @@ from dashboard import ids, urlstate
 from dashboard import overview_data as od
 from dashboard.charts import figures, text
 from dashboard.charts.card import ChartContent, card_outputs, render
-from dashboard.charts.table import plotted_table
+from dashboard.charts.table import plain_json, plotted_table
 from dashboard.data import IndicatorData, indicator_data
 from dashboard.db import READ_ERRORS, Database
 from dashboard.indicators.definitions import indicators
@@ -174,7 +174,9 @@ def register(app: Dash, db: Database, settings: DashboardSettings) -> None:
     def update_overview(period: str | None, sort: str | None, order: str | None) -> list:
         data = indicator_data(db, settings.suppression_threshold)
         try:
-            return overview(data, period, sort, order)
+            # every output as plain JSON, so Dash's encoder hands the answer straight to orjson
+            # (the grid is written as JSON already; see ``plain_json``)
+            return [plain_json(v) for v in overview(data, period, sort, order)]
         except READ_ERRORS as exc:
             log.warning("home overview: %s", exc)
             out = [no_update] * n_outputs

@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from _plotly_utils.optional_imports import get_module
 from dash import html
 from dash.development.base_component import Component
+from plotly.io._json import clean_to_json_compatible
 
 from dashboard.charts.text import category_label, display_unit, period_label
 from dashboard.indicators.compare import format_value
@@ -132,7 +134,9 @@ def component_json(cls: type[Component], **props: Any) -> dict[str, Any]:
     key = (cls, tuple(props))
     order = _PROP_ORDER.get(key)
     if order is None:
-        known = cls()._prop_names  # type: ignore[attr-defined]
+        # made once with these props (a component with required props, such as dcc.Link's
+        # href, cannot be made without them; an unknown prop raises TypeError here)
+        known = cls(**props)._prop_names  # type: ignore[attr-defined]
         unknown = set(props) - set(known)
         if unknown:
             raise TypeError(f"{cls.__name__} has no prop {sorted(unknown)}")
@@ -153,6 +157,43 @@ def json_tree(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [json_tree(v) for v in value]
     return value
+
+
+class JSONList(list):
+    """A list already written as plain JSON (components as ``component_json`` gives them, strings,
+    numbers, None): ``plain_json`` keeps it as it is instead of walking it."""
+
+
+def _clean(value: Any) -> Any:
+    """What Dash's encoder makes of one value it cannot hand to orjson as it is (a figure, a
+    numpy or pandas value): plotly's own conversion, with the modules it would pass."""
+    return clean_to_json_compatible(value, numpy_allowed=True, datetime_allowed=True, modules={
+        "sage_all": get_module("sage.all", should_load=False),
+        "np": get_module("numpy", should_load=False),
+        "pd": get_module("pandas", should_load=False),
+        "image": get_module("PIL.Image", should_load=False),
+    })
+
+
+def plain_json(value: Any) -> Any:
+    """``value`` as the plain data Dash's encoder turns it into (components and figures as their
+    JSON, pandas and numpy values converted as plotly converts them): the same JSON text.
+
+    Dash encodes a callback's answer with ``plotly.io.json.to_json_plotly``, which gives it to
+    orjson as it is when everything in it is plain, but walks the whole answer in Python first
+    (``clean_to_json_compatible``) when anything in it is not: one component or figure anywhere
+    and a grid of thousands of cells written as JSON is walked again, cell by cell. So a callback
+    returns its outputs through this, and writes its large parts as JSON in a ``JSONList``
+    (which is not walked again here)."""
+    if isinstance(value, (str, int, float)) or value is None or isinstance(value, JSONList):
+        return value
+    if isinstance(value, Component):
+        value = value.to_plotly_json()
+    if type(value) is dict:
+        return {k: plain_json(v) for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return [plain_json(v) for v in value]
+    return _clean(value)
 
 
 def table_twin(df: pd.DataFrame, caption: str) -> html.Table:
@@ -186,6 +227,7 @@ def table_twin(df: pd.DataFrame, caption: str) -> html.Table:
             tds.insert(0, component_json(html.Th, children=values[0], scope="row",
                                          className=first_class))
         body_rows.append(component_json(html.Tr, children=tds))
+    body_rows = JSONList(body_rows)
     used = sorted({s for s in df[STATUS].dropna().astype(str)} if STATUS in df else set())
     children: list[Any] = [html.Caption(caption, style={"captionSide": "top"}), head,
                            html.Tbody(body_rows)]

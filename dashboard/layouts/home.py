@@ -8,6 +8,7 @@ database work: ``dashboard.callbacks.overview`` fills it from the indicator engi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -17,6 +18,7 @@ from dash.development.base_component import Component
 from dashboard import ids, theme, urlstate
 from dashboard import overview_data as od
 from dashboard.charts.card import chart_card
+from dashboard.charts.table import JSONList, component_json, plain_json
 from dashboard.indicators.definitions import indicators
 from dashboard.layouts import shell
 from etl.periods import LONDON
@@ -180,8 +182,10 @@ def headline_cards(cards: list[od.Headline]) -> list[Component]:
     return out
 
 
-def grid(rows: pd.DataFrame, order_codes: list[str], period: str) -> Component:
-    """The accessible table of areas × key indicators (99.8% comparisons in words and colour)."""
+def grid(rows: pd.DataFrame, order_codes: list[str], period: str) -> dict:
+    """The accessible table of areas × key indicators (99.8% comparisons in words and colour),
+    as the JSON the browser receives (``plain_json``): its thousands of cells are written as JSON
+    (``component_json``), not built as Dash components and then serialised one by one."""
     catalogue = indicators()
     shown = od.period_display(period)
     head = [html.Th("Area", scope="col")] + [
@@ -195,46 +199,52 @@ def grid(rows: pd.DataFrame, order_codes: list[str], period: str) -> Component:
     caption = (f"Areas compared with the programme, {shown}: each figure with its comparison "
                "(99.8% limits). [c] suppressed, [x] not available, [z] not applicable.")
     table = html.Table(className="table table-sm lfo-table align-middle", children=[
-        html.Caption(caption), html.Thead(html.Tr(head)), html.Tbody(body)])
-    return html.Div(table, className="table-responsive")
+        html.Caption(caption), html.Thead(html.Tr(head)), html.Tbody(JSONList(body))])
+    return plain_json(html.Div(table, className="table-responsive"))
 
 
-def _grid_row(rows: pd.DataFrame, code: str, name: str, period: str) -> html.Tr:
+def _grid_row(rows: pd.DataFrame, code: str, name: str, period: str) -> dict:
+    """A grid row as ``html.Tr``'s JSON."""
     if code == od.PROGRAMME:
-        header = html.Th(name, scope="row")
+        header = component_json(html.Th, children=name, scope="row")
     else:
-        header = html.Th(dcc.Link(name, href=od.area_link(code, period=period)), scope="row")
-    return html.Tr([header] + [_grid_cell(od.cell(rows, code, i), code, name, i, period)
-                               for i in od.GRID_INDICATORS])
+        header = component_json(html.Th, children=component_json(
+            dcc.Link, children=name, href=od.area_link(code, period=period)), scope="row")
+    return component_json(html.Tr, children=[header] + [
+        _grid_cell(od.cell(rows, code, i), code, name, i, period) for i in od.GRID_INDICATORS])
 
 
 STATUS_MARKS = {"c": "[c]", "x": "[x]", "z": "[z]"}
 
 
-def _grid_cell(row: pd.Series | None, code: str, name: str, indicator: str, period: str
-               ) -> html.Td:
+def _grid_cell(row: Mapping | None, code: str, name: str, indicator: str, period: str) -> dict:
+    """A grid cell as ``html.Td``'s JSON."""
     ind = indicators()[indicator]
     words = od.comparison_words(row)
     if row is None or row["status"] in STATUS_MARKS or pd.isna(row["value"]):
         mark = STATUS_MARKS.get(None if row is None else row["status"], "[x]")
-        return html.Td([html.Span(mark), html.Span(f" {words}", className="small d-block")],
-                       className="text-end text-body-secondary")
+        return component_json(html.Td, children=[
+            component_json(html.Span, children=mark),
+            component_json(html.Span, children=f" {words}", className="small d-block")],
+            className="text-end text-body-secondary")
     value = od.fmt(row["value"], ind)
     context = f" — {od.SHORT_NAMES[indicator]}, {name}, {od.period_display(period)}"
     if code == od.PROGRAMME:
-        figure: Component = html.Span(value, className="fw-bold")
+        figure = component_json(html.Span, children=value, className="fw-bold")
     else:
-        figure = dcc.Link([value, html.Span(context, className="visually-hidden")],
-                          href=od.area_link(code, indicator, period))
+        figure = component_json(dcc.Link, children=[
+            value, component_json(html.Span, children=context, className="visually-hidden")],
+            href=od.area_link(code, indicator, period))
     parts = [figure]
     if words in COMPARISON_STYLES:
-        parts.append(html.Span(words, className="badge d-block mt-1",
-                               style=COMPARISON_STYLES[words]))
+        parts.append(component_json(html.Span, children=words, className="badge d-block mt-1",
+                                    style=COMPARISON_STYLES[words]))
     elif code != od.PROGRAMME and ind.has_interval:
-        parts.append(html.Span(words, className="small d-block"))
+        parts.append(component_json(html.Span, children=words, className="small d-block"))
     if row.get("trend_judgement") in ("getting better", "getting worse"):
-        parts.append(html.Span(row["trend_judgement"], className="small d-block"))
-    return html.Td(parts, className="text-end")
+        parts.append(component_json(html.Span, children=row["trend_judgement"],
+                                    className="small d-block"))
+    return component_json(html.Td, children=parts, className="text-end")
 
 
 def attention_list(items: pd.DataFrame, period: str, is_quarter: bool) -> Component:
