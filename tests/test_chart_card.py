@@ -346,6 +346,8 @@ def test_table_twin_shows_c_in_every_number_of_a_suppressed_row_and_keys_it():
     (html.Th, {"className": None, "scope": "row", "children": "Blackpool"}),
     (html.Tr, {"children": [html.Td("a"), "b"]}),
     (html.Td, {"colSpan": 3, "children": None}),
+    (html.Br, {}),
+    (html.Td, {"className": "x"}),
 ])
 def test_component_json_is_what_the_component_sends(cls, props):
     assert as_tree(component_json(cls, **props)) == as_tree(cls(**props))

@@ -19,7 +19,7 @@ from dashboard import charts, ids, theme, urlstate
 from dashboard import db as queries
 from dashboard import quality_data as qd
 from dashboard.charts import ChartContent, card_outputs, figures, text
-from dashboard.charts.table import json_tree, plotted_table
+from dashboard.charts.table import JSONList, plain_json, plotted_table
 from dashboard.data import IndicatorData, indicator, indicator_data
 from dashboard.indicators.compare import format_value
 from dashboard.indicators.definitions import DEFINITIONS_VERSION
@@ -115,10 +115,11 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
         new_search = no_update if query == (search or "") else query
         try:
             # the same for every request of this area until a load changes the data: made once
-            # per data version (the all-areas grid is thousands of cells)
+            # per data version (the all-areas grid is thousands of cells), kept as plain JSON
+            # that is not walked again (a JSONList: see ``plain_json``)
             content = data._cached(  # noqa: SLF001 - the data version's cache
                 ("quality_sections", area),
-                lambda _conn, _version: json_tree(quality_sections(db, area)))
+                lambda _conn, _version: JSONList(plain_json(quality_sections(db, area))))
             completeness = completeness_chart(db, area, data)
             paired = paired_chart(data, area, measure, period)
             every_measure = paired_every_measure(data, period)
@@ -127,8 +128,9 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
             empty = _empty_content("The data cannot be shown just now.")
             return [new_search, _unavailable(), *charts.render(empty), *charts.render(empty),
                     definition, None]
-        return [new_search, content, *charts.render(completeness), *charts.render(paired),
-                definition, every_measure]
+        # every output as plain JSON, so Dash hands the answer straight to orjson
+        return [new_search, content, *(plain_json(v) for v in [
+            *charts.render(completeness), *charts.render(paired), definition, every_measure])]
 
     app.callback(
         Output(ids.QUALITY_AREA, "options"), Output(ids.QUALITY_AREA, "value"),

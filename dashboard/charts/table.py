@@ -123,25 +123,36 @@ def numeric_columns(df: pd.DataFrame) -> list[str]:
             and not pd.api.types.is_bool_dtype(df[c])]
 
 
-_PROP_ORDER: dict[tuple[type, tuple[str, ...]], tuple[str, ...]] = {}
+#: Per component class and the names of the props given: the order of the props in its JSON and
+#: the props it sets itself (``children`` is always set, to None when not given).
+_PROP_ORDER: dict[tuple[type, tuple[str, ...]], tuple[tuple[str, ...], dict[str, Any]]] = {}
 
 
 def component_json(cls: type[Component], **props: Any) -> dict[str, Any]:
     """What ``cls(**props).to_plotly_json()`` gives (the JSON the browser receives), made directly.
 
     Props keep the component's own order, so the JSON is the same text; props passed as None are
-    kept, as the component keeps them. Only known props (not ``data-*`` / ``aria-*``)."""
+    kept, as the component keeps them, and ``children`` is None when not given, as the component
+    sets it. Only known props (not ``data-*`` / ``aria-*``)."""
     key = (cls, tuple(props))
-    order = _PROP_ORDER.get(key)
-    if order is None:
+    entry = _PROP_ORDER.get(key)
+    if entry is None:
         # made once with these props (a component with required props, such as dcc.Link's
         # href, cannot be made without them; an unknown prop raises TypeError here)
-        known = cls(**props)._prop_names  # type: ignore[attr-defined]
-        unknown = set(props) - set(known)
+        made = cls(**props)
+        unknown = set(props) - set(made._prop_names)  # type: ignore[attr-defined]
         if unknown:
             raise TypeError(f"{cls.__name__} has no prop {sorted(unknown)}")
-        order = tuple(p for p in known if p in props)
-        _PROP_ORDER[key] = order
+        made_props = made.to_plotly_json()["props"]
+        own = {p: v for p, v in made_props.items() if p not in props}
+        if any(v is not None for v in own.values()):
+            raise TypeError(f"{cls.__name__} sets props of its own: {sorted(own)}")
+        entry = (tuple(made_props), own)
+        _PROP_ORDER[key] = entry
+    order, own = entry
+    if own:
+        return {"props": {p: props.get(p) for p in order}, "type": cls._type,  # type: ignore
+                "namespace": cls._namespace}  # type: ignore[attr-defined]
     return {"props": {p: props[p] for p in order}, "type": cls._type,  # type: ignore[attr-defined]
             "namespace": cls._namespace}  # type: ignore[attr-defined]
 

@@ -14,6 +14,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids, urlstate
+from dashboard.charts.table import JSONList, component_json
 from dashboard.indicators.compare import format_value
 from dashboard.layouts.home import format_when
 from etl.periods import Quarter
@@ -118,18 +119,20 @@ def layout(search: str = "") -> html.Div:
 def data_table(df: pd.DataFrame, caption: str, *, numeric: Sequence[str] = (),
                row_header: str | None = None) -> html.Div:
     """An accessible table: caption, column headers with scope, an optional row-header column,
-    right-aligned numeric columns; missing cells show an en dash."""
+    right-aligned numeric columns; missing cells show an en dash. The body cells are written as
+    the JSON the browser receives (``component_json``), not built as a component each."""
     head = html.Thead(html.Tr([html.Th(c, scope="col", className="text-end" if c in numeric
                                        else None) for c in df.columns]))
-    body = []
-    for record in df.itertuples(index=False):
-        cells = []
-        for col, value in zip(df.columns, record, strict=True):
-            text = _cell(value)
-            cls = "text-end" if col in numeric else None
-            cells.append(html.Th(text, scope="row", className=cls) if col == row_header
-                         else html.Td(text, className=cls))
-        body.append(html.Tr(cells))
+    classes = ["text-end" if col in numeric else None for col in df.columns]
+    headers = [col == row_header for col in df.columns]
+    # the values ``df.itertuples()`` gives, a column at a time
+    columns = [[_cell(v) for v in df.iloc[:, k]] for k in range(df.shape[1])]
+    body = JSONList(
+        component_json(html.Tr, children=[
+            component_json(html.Th, children=text, scope="row", className=cls) if header
+            else component_json(html.Td, children=text, className=cls)
+            for text, cls, header in zip(values, classes, headers, strict=True)])
+        for values in zip(*columns, strict=True))
     table = html.Table([html.Caption(caption), head, html.Tbody(body)],
                        className="table table-sm lfo-table")
     return html.Div(table, className="table-responsive")
@@ -160,22 +163,30 @@ def returns_grid(current: pd.DataFrame, quarters: list[Quarter], grid: pd.DataFr
     head = html.Thead(html.Tr(
         [html.Th("Area", scope="col"), html.Th("Current return", scope="col")]
         + [html.Th(q.display, scope="col", className="text-nowrap") for q in quarters]))
-    body = []
-    for r in current.itertuples(index=False):
+    # area × quarter read once as an array (rows in ``current``'s order), and the cells written
+    # as the JSON the browser receives (``component_json``): thousands of cells for all areas
+    covered = grid.loc[current["area_code"].to_numpy(), [q.label for q in quarters]].to_numpy(
+        dtype=bool)
+    not_covered = "✗ not covered"
+    yes_class = "text-nowrap small lfo-grid__yes"
+    no_class = "text-nowrap small lfo-grid__no text-secondary"
+    body = JSONList()
+    for r, row_covered in zip(current.itertuples(index=False), covered, strict=True):
         period = str(r.period).replace("_", " ") if isinstance(r.period, str) else None
         outcome = OUTCOME_WORDS.get(r.outcome, r.outcome or "Loaded")
-        summary = ([html.Span(period, className="fw-bold"), html.Br(),
-                    html.Span(f"{outcome} {when(r.loaded_at)}", className="small")]
+        summary = ([component_json(html.Span, children=period, className="fw-bold"),
+                    component_json(html.Br),
+                    component_json(html.Span, children=f"{outcome} {when(r.loaded_at)}",
+                                   className="small")]
                    if period else "No return loaded")
-        cells = [html.Th(r.area_name, scope="row", className="text-nowrap"),
-                 html.Td(summary, className="text-nowrap")]
-        for q in quarters:
-            covered = bool(grid.at[r.area_code, q.label])
-            cells.append(html.Td(
-                f"✓ {period}" if covered else "✗ not covered",
-                className="text-nowrap small " + ("lfo-grid__yes" if covered else
-                                                   "lfo-grid__no text-secondary")))
-        body.append(html.Tr(cells))
+        yes = f"✓ {period}"
+        cells = [component_json(html.Th, children=r.area_name, scope="row",
+                                className="text-nowrap"),
+                 component_json(html.Td, children=summary, className="text-nowrap")]
+        cells += [component_json(html.Td, children=yes, className=yes_class) if c
+                  else component_json(html.Td, children=not_covered, className=no_class)
+                  for c in row_covered.tolist()]
+        body.append(component_json(html.Tr, children=cells))
     n_cov = int(grid.any(axis=1).sum())
     caption = (f"Quarters covered by each area's current return, 2016-17 Q1 to "
                f"{quarters[-1].display} (areas with a current return: {n_cov} of {len(current)})")
