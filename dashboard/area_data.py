@@ -12,11 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from sqlalchemy import select
 
 from dashboard import theme
-from dashboard.charts.figures import COMPARISON_STYLE
+from dashboard.charts.figures import COMPARISON_STYLE, Figure, make_figure
 from dashboard.charts.text import category_label, count_words, fmt, join_names, period_label
 from dashboard.db import Database
 from dashboard.indicators.definitions import HIGHER, LOWER, indicators
@@ -473,51 +472,54 @@ def _cell_text(value: object, unit: str, status: object) -> str:
 
 
 def spine_figure(frame: pd.DataFrame, area_name: str, compare_names: dict[str, str]
-                 ) -> go.Figure:
+                 ) -> Figure:
     """One row per indicator: the areas' range (lowest to highest, and the middle half) as grey
     bars, the programme's value at the centre, the area as a marker whose symbol says its
     comparison, the comparison areas as open markers; the area's and the programme's figures
-    are written at the right of each row."""
-    fig = go.Figure()
+    are written at the right of each row. A figure dict (see ``dashboard.charts.figures``)."""
     if frame.empty:
-        return fig
+        return make_figure([], {})
     names = frame["name"].tolist()
+    name_array = np.array(names, dtype=object)
     pos = spine_positions(frame, ["min", "q25", "q75", "max", "value", "programme",
                                   *(f"value:{c}" for c in compare_names)])
-    have_range = np.isfinite(pos["min"]) & np.isfinite(pos["max"])
-    fig.add_trace(go.Bar(
-        y=np.array(names)[have_range], base=pos["min"][have_range],
-        x=(pos["max"] - pos["min"])[have_range], orientation="h", width=0.55,
-        name="Range of areas", marker={"color": theme.CHART_FEATURES},
-        hoverinfo="skip"))
-    fig.add_trace(go.Bar(
-        y=np.array(names)[have_range], base=pos["q25"][have_range],
-        x=(pos["q75"] - pos["q25"])[have_range], orientation="h", width=0.55,
-        name="Middle half of areas",
-        marker={"color": theme.GREY, "pattern": {"shape": "/", "fgcolor": theme.DARK_GREY,
-                                                 "size": 6, "solidity": 0.15}},
-        hoverinfo="skip"))
+    have_range = (np.isfinite(pos["min"]) & np.isfinite(pos["max"])).to_numpy()
+    lo, q25, q75, hi = (pos[c].to_numpy() for c in ("min", "q25", "q75", "max"))
+    # (a bar's base goes as a list, as go.Figure's validator leaves a Series for it)
+    data: list[dict] = [
+        {"type": "bar", "y": name_array[have_range].tolist(), "base": lo[have_range].tolist(),
+         "x": (hi - lo)[have_range], "orientation": "h", "width": 0.55,
+         "name": "Range of areas", "marker": {"color": theme.CHART_FEATURES},
+         "hoverinfo": "skip"},
+        {"type": "bar", "y": name_array[have_range].tolist(), "base": q25[have_range].tolist(),
+         "x": (q75 - q25)[have_range], "orientation": "h", "width": 0.55,
+         "name": "Middle half of areas",
+         "marker": {"color": theme.GREY, "pattern": {"shape": "/", "fgcolor": theme.DARK_GREY,
+                                                     "size": 6, "solidity": 0.15}},
+         "hoverinfo": "skip"},
+    ]
     units = frame["unit"].tolist()
-    prog_ok = np.isfinite(pos["programme"]) & (frame["kind"] != "count").to_numpy()
-    fig.add_trace(go.Scatter(
-        y=np.array(names)[prog_ok], x=np.zeros(int(prog_ok.sum())), mode="markers",
-        name="Programme (centre)",
-        marker={"symbol": "line-ns-open", "size": 26, "color": theme.DARK_GREY,
-                "line": {"width": 3, "color": theme.DARK_GREY}},
-        customdata=[fmt(v, u) for v, u, ok in zip(frame["programme"], units, prog_ok,
-                                                  strict=True) if ok],
-        hovertemplate="%{y}: programme %{customdata}<extra></extra>"))
+    prog_ok = (np.isfinite(pos["programme"]) & (frame["kind"] != "count")).to_numpy()
+    data.append({
+        "type": "scatter", "y": name_array[prog_ok].tolist(), "x": np.zeros(int(prog_ok.sum())),
+        "mode": "markers", "name": "Programme (centre)",
+        "marker": {"symbol": "line-ns-open", "size": 26, "color": theme.DARK_GREY,
+                   "line": {"width": 3, "color": theme.DARK_GREY}},
+        "customdata": [fmt(v, u) for v, u, ok in zip(frame["programme"], units, prog_ok,
+                                                     strict=True) if ok],
+        "hovertemplate": "%{y}: programme %{customdata}<extra></extra>"})
     for i, (code, other) in enumerate(compare_names.items()):
         x = pos[f"value:{code}"].to_numpy()
         ok = np.isfinite(x)
         values = frame[f"value:{code}"].tolist()
-        fig.add_trace(go.Scatter(
-            y=np.array(names)[ok], x=x[ok], mode="markers", name=other,
-            marker={"symbol": COMPARE_SYMBOLS[i % len(COMPARE_SYMBOLS)], "size": 11,
-                    "color": (theme.TURQUOISE, theme.ORANGE, theme.LIGHT_PURPLE,
-                              theme.MID_BLUE)[i % 4], "line": {"width": 2}},
-            customdata=[fmt(v, u) for v, u, k in zip(values, units, ok, strict=True) if k],
-            hovertemplate="%{y}: " + other + " %{customdata}<extra></extra>"))
+        data.append({
+            "type": "scatter", "y": name_array[ok].tolist(), "x": x[ok], "mode": "markers",
+            "name": other,
+            "marker": {"symbol": COMPARE_SYMBOLS[i % len(COMPARE_SYMBOLS)], "size": 11,
+                       "color": (theme.TURQUOISE, theme.ORANGE, theme.LIGHT_PURPLE,
+                                 theme.MID_BLUE)[i % 4], "line": {"width": 2}},
+            "customdata": [fmt(v, u) for v, u, k in zip(values, units, ok, strict=True) if k],
+            "hovertemplate": "%{y}: " + other + " %{customdata}<extra></extra>"})
     comparison = frame["comparison"].where(frame["comparison"].notna(), None)
     own = pos["value"].to_numpy()
     for comp, (legend, symbol, colour) in COMPARISON_STYLE.items():
@@ -526,14 +528,14 @@ def spine_figure(frame: pd.DataFrame, area_name: str, compare_names: dict[str, s
         if not mask.any():
             continue
         word = legend.split(" ")[0].lower() if comp else "not compared"
-        fig.add_trace(go.Scatter(
-            y=np.array(names)[mask], x=own[mask], mode="markers",
-            name=f"{area_name}: {word}",
-            marker={"symbol": symbol, "size": 15, "color": colour,
-                    "line": {"width": 1.5, "color": "#0B0C0C"}},
-            customdata=[fmt(v, u) for v, u, k in zip(frame["value"], units, mask, strict=True)
-                        if k],
-            hovertemplate="%{y}: " + area_name + " %{customdata}<extra></extra>"))
+        data.append({
+            "type": "scatter", "y": name_array[mask].tolist(), "x": own[mask],
+            "mode": "markers", "name": f"{area_name}: {word}",
+            "marker": {"symbol": symbol, "size": 15, "color": colour,
+                       "line": {"width": 1.5, "color": "#0B0C0C"}},
+            "customdata": [fmt(v, u) for v, u, k in zip(frame["value"], units, mask,
+                                                        strict=True) if k],
+            "hovertemplate": "%{y}: " + area_name + " %{customdata}<extra></extra>"})
     annotations = []
     for name, value, unit, status, prog, prog_status, kind in zip(
             names, frame["value"], units, frame["status"], frame["programme"],
@@ -548,15 +550,16 @@ def spine_figure(frame: pd.DataFrame, area_name: str, compare_names: dict[str, s
     for x, text in ((1.02, f"<b>{short}</b>"), (1.24, "<b>Programme</b>")):
         annotations.append({"x": x, "y": 1.0, "xref": "paper", "yref": "paper", "text": text,
                             "showarrow": False, "xanchor": "left", "yanchor": "bottom"})
-    fig.update_layout(
-        barmode="overlay", height=_SPINE_ROW * len(names) + 190, annotations=annotations,
-        margin={"l": 8, "r": 250, "t": 40, "b": 8}, hovermode="closest",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.1, "xanchor": "left", "x": 0,
-                "entrywidth": 0.5, "entrywidthmode": "fraction", "font": {"size": 13}},
-        xaxis={"range": [-1.18, 1.18], "tickvals": [-1, 0, 1],
-               "ticktext": ["Worse (or lower)", "Programme", "Better (or higher)"],
-               "zeroline": False, "showgrid": False, "title": {"text": None}, "fixedrange": True},
-        yaxis={"type": "category", "categoryorder": "array", "categoryarray": names,
-               "autorange": "reversed", "title": {"text": None}, "fixedrange": True},
-    )
-    return fig
+    # (an axis title of None is no title: the key is left out, as go.Figure leaves it out)
+    return make_figure(data, {
+        "barmode": "overlay", "height": _SPINE_ROW * len(names) + 190,
+        "annotations": annotations,
+        "margin": {"l": 8, "r": 250, "t": 40, "b": 8}, "hovermode": "closest",
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.1, "xanchor": "left", "x": 0,
+                   "entrywidth": 0.5, "entrywidthmode": "fraction", "font": {"size": 13}},
+        "xaxis": {"range": [-1.18, 1.18], "tickvals": [-1, 0, 1],
+                  "ticktext": ["Worse (or lower)", "Programme", "Better (or higher)"],
+                  "zeroline": False, "showgrid": False, "fixedrange": True},
+        "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": names,
+                  "autorange": "reversed", "fixedrange": True},
+    })

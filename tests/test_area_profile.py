@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from engine_fixtures import build_db, episode
 
@@ -387,7 +388,7 @@ def test_spine_figure_marks_the_area_by_its_comparison_in_words():
     rows["comparison"] = rows["comparison"].astype(object)
     rows.loc[rows["area_code"] == "A", "comparison"] = "worse"
     frame = ad.spine_frame(rows, "A", ["C"])
-    fig = ad.spine_figure(frame, "Area A", {"C": "Area C"})
+    fig = go.Figure(ad.spine_figure(frame, "Area A", {"C": "Area C"}))  # validates the dict
     names = [t.name for t in fig.data]
     assert "Area A: worse" in names and "Area C" in names
     assert "Programme (centre)" in names

@@ -3,20 +3,45 @@ except the theme's, meaning carried by words and symbols as well as colour."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from dashboard import theme
-from dashboard.charts import figures
+from dashboard.charts import figures as builders
 from dashboard.indicators import funnel
 
 NAN = math.nan
 THEME_COLOURS = {c.upper() for c in (*theme.CATEGORICAL, theme.DARK_GREY, theme.DARK_BLUE,
                                      theme.DARK_PINK, theme.GREY)}
+
+
+BUILDERS = ("caterpillar", "funnel_plot", "trend_lines", "stage_funnel", "bars_vs_programme",
+            "empty_figure")
+
+
+class _ReadBack:
+    """``dashboard.charts.figures`` with each builder's figure dict read back as a ``go.Figure``
+    (which validates every property, and gives the tests plotly's attribute access)."""
+
+    def __getattr__(self, name: str) -> object:
+        attr = getattr(builders, name)
+        if name not in BUILDERS:
+            return attr
+
+        def build(*args: object, **kwargs: object) -> go.Figure:
+            fig = attr(*args, **kwargs)
+            assert isinstance(fig, dict) and set(fig) == {"data", "layout"}
+            return go.Figure(fig)
+        return build
+
+
+figures = _ReadBack()
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -287,10 +312,26 @@ def test_builders_set_no_colour_outside_the_theme():
         assert colours(fig) <= THEME_COLOURS, colours(fig) - THEME_COLOURS
 
 
-def test_builders_return_go_figures_on_the_default_template():
-    for fig in every_figure():
+def test_builders_return_valid_figures_on_the_default_template():
+    for fig in every_figure():  # read back through go.Figure, which validates the dict
         assert isinstance(fig, go.Figure)
         assert fig.layout.template.layout.colorway == theme.CATEGORICAL
+
+
+def test_a_figure_dict_is_sent_as_its_go_figure_would_be():
+    """The JSON of ``to_wire(dict)`` is the JSON of ``go.Figure(dict)`` (numpy arrays as typed
+    arrays, the template in the layout), so the browser draws the same chart."""
+    dicts = [builders.caterpillar(areas_rows(), highlight="E2"),
+             builders.funnel_plot(areas_rows(), highlight="E1"),
+             builders.trend_lines(trend_rows(), areas=["E1", "E2"]),
+             builders.stage_funnel(areas_rows().assign(indicator="uptake.funnel",
+                                                       category="offered")),
+             builders.bars_vs_programme(areas_rows(), categories_label="Area"),
+             builders.empty_figure("Nothing")]
+    for fig in dicts:
+        sent = json.loads(pio.to_json(builders.to_wire(fig), validate=False))
+        assert sent == json.loads(go.Figure(fig).to_json())
+        assert any("bdata" in json.dumps(t) for t in sent["data"]) or not sent["data"]
 
 
 @pytest.mark.parametrize("builder", [

@@ -48,7 +48,7 @@ def card_and_height(chart_id: str) -> list[Output]:
 
 def filled(content: ChartContent) -> list:
     """``render(content)`` and the graph's style (the figure's height, if it has one)."""
-    height = content.figure.layout.height
+    height = figures.layout_of(content.figure).get("height")
     return [*render(content), {"height": f"{int(height)}px"} if height else {}]
 
 

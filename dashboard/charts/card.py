@@ -20,12 +20,13 @@ import flask
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from dash import MATCH, Input, Output, State, ctx, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, theme
-from dashboard.charts.figures import empty_figure
+from dashboard.charts.figures import Figure, empty_figure, to_wire
 from dashboard.charts.table import STATUS, UNITS, table_twin
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ PAYLOAD_VERSION = 1
 class ChartContent:
     """Everything a card shows and every export carries (see the module docstring)."""
 
-    figure: go.Figure
+    figure: go.Figure | Figure  # a figure dict from dashboard.charts.figures, or a go.Figure
     title: str
     subtitle: str
     summary: str
@@ -173,10 +174,11 @@ def render(content: ChartContent) -> list:
             content.empty_message, False, None,
         ]
     notes = [html.Li(n) for n in content.notes]
+    figure = to_wire(content.figure)
     return [
         content.title,
         content.subtitle,
-        content.figure,
+        figure,
         content.summary,
         table_twin(content.table, f"{content.title}. {content.subtitle}".strip()),
         notes,
@@ -184,16 +186,25 @@ def render(content: ChartContent) -> list:
         False,
         None,
         True,
-        to_payload(content),
+        to_payload(content, figure),
     ]
 
 
-def to_payload(content: ChartContent) -> dict[str, Any]:
-    """The JSON the download callback rebuilds the content from (figure as plotly JSON)."""
+def figure_json(figure: go.Figure | Figure) -> str:
+    """A figure as plotly JSON text (a figure dict's arrays as typed arrays, like
+    ``go.Figure.to_json``)."""
+    if isinstance(figure, go.Figure):
+        return figure.to_json()
+    return pio.to_json(to_wire(figure), validate=False)
+
+
+def to_payload(content: ChartContent, wired: go.Figure | dict | None = None) -> dict[str, Any]:
+    """The JSON the download callback rebuilds the content from (figure as plotly JSON);
+    ``wired`` is ``to_wire(content.figure)`` when the caller has made it already."""
     table = content.table.reset_index(drop=True)
     return {
         "version": PAYLOAD_VERSION,
-        "figure": content.figure.to_json(),
+        "figure": figure_json(content.figure if wired is None else wired),
         "title": content.title,
         "subtitle": content.subtitle,
         "summary": content.summary,

@@ -1,4 +1,10 @@
-"""Figure builders: tidy engine rows in, ``go.Figure`` out (never plotly.express).
+"""Figure builders: tidy engine rows in, a plotly figure dict out (never plotly.express).
+
+A builder returns ``{"data": [trace dicts], "layout": {...}}`` with the default template in its
+layout: what ``go.Figure(...).to_dict()`` would hold, without plotly's validation of every property
+on each ``add_trace`` / ``update_layout`` (most of a figure's cost). dcc.Graph takes the dict as it
+is; ``as_figure`` makes a ``go.Figure`` of it (which validates it: the tests do), ``to_wire`` the
+JSON-ready form (numpy arrays as plotly's typed arrays, as ``go.Figure.to_dict`` writes them).
 
 Colours come only from the template (``dashboard.theme``): its colorway, or a named theme colour
 where a colour carries a fixed meaning (the programme, a comparison). Every meaning colour carries
@@ -9,10 +15,14 @@ patterns), and every number is on the chart or in the table twin, not only in a 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
+from _plotly_utils.utils import to_typed_array_spec
+from plotly.basedatatypes import BaseFigure
 
 from dashboard import theme
 from dashboard.charts.text import PROGRAMME, category_label, fmt, period_label
@@ -88,33 +98,86 @@ def _error(values: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> dict:
     }
 
 
-def _base_layout(fig: go.Figure, **extra: object) -> go.Figure:
+#: A figure as plotly's dict: ``{"data": [...], "layout": {...}}`` (see the module docstring).
+Figure = dict[str, Any]
+
+_template_json: list = [None, None]  # [the default template object, its JSON dict]
+
+
+def _template() -> dict | None:
+    """The default template as ``go.Figure`` puts it in a new figure's layout (made once per
+    template object; every figure shares the dict, which nothing changes)."""
+    name = pio.templates.default
+    if name is None:
+        return None
+    template = pio.templates[name]
+    if _template_json[0] is not template:
+        _template_json[:] = [template, go.Figure().to_dict()["layout"].get("template")]
+    return _template_json[1]
+
+
+def make_figure(data: list[dict], layout: dict[str, object]) -> Figure:
+    template = _template()
+    if template is not None and "template" not in layout:
+        layout = {"template": template, **layout}
+    return {"data": data, "layout": layout}
+
+
+def _base_layout(data: list[dict], **extra: object) -> Figure:
     layout: dict[str, object] = {
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         "margin": {"l": 8, "r": 24, "t": 48, "b": 8},
         "hovermode": "closest",
     }
     layout.update(extra)
-    fig.update_layout(**layout)
-    return fig
+    return make_figure(data, layout)
 
 
-def empty_figure(message: str) -> go.Figure:
+def as_figure(fig: Figure | go.Figure) -> go.Figure:
+    """A ``go.Figure`` of a figure dict (validated: an unknown property raises)."""
+    return fig if isinstance(fig, BaseFigure) else go.Figure(fig)
+
+
+def to_wire(fig: Figure | go.Figure) -> dict | go.Figure:
+    """The figure as Dash sends it: a figure dict copied with its numpy arrays as plotly's typed
+    arrays (what ``go.Figure.to_dict`` does); a ``go.Figure`` is left to Dash."""
+    if isinstance(fig, BaseFigure):
+        return fig
+
+    def walk(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [walk(v) for v in value]
+        if isinstance(value, np.ndarray | pd.Series | pd.Index):
+            return to_typed_array_spec(value)
+        return value
+
+    layout = fig.get("layout", {})
+    wired = {"data": walk(fig.get("data", [])),
+             "layout": {k: v if k == "template" else walk(v) for k, v in layout.items()}}
+    return wired
+
+
+def layout_of(fig: Figure | go.Figure) -> dict:
+    """The layout of a figure dict or ``go.Figure`` as a dict (for reading a property)."""
+    return fig.to_dict()["layout"] if isinstance(fig, BaseFigure) else fig.get("layout", {})
+
+
+def empty_figure(message: str) -> Figure:
     """A blank figure that says why it is blank (used behind the card's empty state)."""
-    fig = go.Figure()
-    fig.update_layout(
-        xaxis={"visible": False}, yaxis={"visible": False}, height=240,
-        annotations=[{"text": message, "showarrow": False, "xref": "paper", "yref": "paper",
-                      "x": 0.5, "y": 0.5, "font": {"size": 18}}],
-    )
-    return fig
+    return make_figure([], {
+        "xaxis": {"visible": False}, "yaxis": {"visible": False}, "height": 240,
+        "annotations": [{"text": message, "showarrow": False, "xref": "paper", "yref": "paper",
+                         "x": 0.5, "y": 0.5, "font": {"size": 18}}],
+    })
 
 
 # --- builders ------------------------------------------------------------------------------------
 
 
 def trend_lines(rows: pd.DataFrame, *, areas: list[str], show_programme: bool = True,
-                unit: str = "%") -> go.Figure:
+                unit: str = "%") -> Figure:
     """One line per area (and the programme, dashed) over the periods in ``rows``, with interval
     bars; a suppressed or missing point is a gap. Each line is labelled at its last point."""
     if rows.empty:
@@ -124,7 +187,7 @@ def trend_lines(rows: pd.DataFrame, *, areas: list[str], show_programme: bool = 
     codes = [a for a in areas if a != PROGRAMME]
     if show_programme:
         codes.append(PROGRAMME)
-    fig = go.Figure()
+    data: list[dict] = []
     ends: list[tuple[str, float, str]] = []  # (x, y, label) of each line's last point
     for i, code in enumerate(codes):
         own = rows[rows["area_code"] == code].drop_duplicates("period", keep="last")
@@ -156,22 +219,24 @@ def trend_lines(rows: pd.DataFrame, *, areas: list[str], show_programme: bool = 
         if is_prog:
             line["color"] = theme.DARK_GREY
             marker["color"] = theme.DARK_GREY
-        fig.add_trace(go.Scatter(
-            x=x_labels, y=values, name=name, mode="lines+markers", line=line, marker=marker,
-            error_y=_error(values, lower, upper), customdata=hover, connectgaps=False,
-            hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>",
-        ))
+        data.append({
+            "type": "scatter", "x": x_labels, "y": values, "name": name,
+            "mode": "lines+markers", "line": line, "marker": marker,
+            "error_y": _error(values, lower, upper), "customdata": hover, "connectgaps": False,
+            "hovertemplate": "%{x}: %{customdata}<extra>" + name + "</extra>",
+        })
     yaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}, "rangemode": "tozero"}
     if unit.strip().startswith("%"):
         yaxis["ticksuffix"] = "%"
     all_values = _num(rows, "upper")
     top = float(np.nanmax(np.concatenate([all_values, _num(rows, "value"), [0.0]])))
-    for x, y, label, shift in _spread_labels(ends, top):
-        fig.add_annotation(x=x, y=y, text=label, showarrow=False, xanchor="left", xshift=10,
-                           yshift=shift, font={"size": 14})
+    annotations = [{"x": x, "y": y, "text": label, "showarrow": False, "xanchor": "left",
+                    "xshift": 10, "yshift": shift, "font": {"size": 14}}
+                   for x, y, label, shift in _spread_labels(ends, top)]
     # plotly's autorange makes room for the labels (annotations on the x axis) inside the plot
-    _base_layout(fig, xaxis={"title": {"text": "Quarter"}, "type": "category"}, yaxis=yaxis)
-    return fig
+    extra = {"annotations": annotations} if annotations else {}
+    return _base_layout(data, **extra, xaxis={"title": {"text": "Quarter"}, "type": "category"},
+                        yaxis=yaxis)
 
 
 def _spread_labels(ends: list[tuple[str, float, str]], top: float, plot_px: float = 320,
@@ -193,7 +258,7 @@ def _spread_labels(ends: list[tuple[str, float, str]], top: float, plot_px: floa
     return out
 
 
-def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figure:
+def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
     """Areas ordered by value (highest at the top) with interval whiskers and the programme as a
     vertical line. Each tick label says the comparison in words; suppressed areas are left out."""
     rows = _last_period(rows)
@@ -209,39 +274,42 @@ def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figur
         label = f"{name} ({comp})" if comp else str(name)
         labels.append(f"<b>{label}</b>" if code == highlight else label)
     areas = areas.assign(_label=labels, _comp=comparison.to_numpy())
-    fig = go.Figure()
+    data: list[dict] = []
     for comp, (legend, symbol, colour) in COMPARISON_STYLE.items():
         part = areas[areas["_comp"].isna()] if comp is None else areas[areas["_comp"] == comp]
         if part.empty:
             continue
         v, lo, hi = _num(part, "value"), _num(part, "lower"), _num(part, "upper")
         big = (part["area_code"] == highlight).to_numpy()
-        fig.add_trace(go.Scatter(
-            x=v, y=part["_label"], mode="markers+text", name=legend,
-            marker={"symbol": symbol, "size": np.where(big, 15, 11).tolist(), "color": colour,
-                    "opacity": 1,
-                    "line": {"width": np.where(big, 3, 0).tolist(), "color": colour}},
-            error_x={**_error(v, lo, hi), "color": colour},
-            text=_texts(v, unit), textposition="top center", cliponaxis=False,
-            customdata=[f"{fmt(a, unit)} to {fmt(b, unit)}" if np.isfinite(a) else ""
-                        for a, b in zip(lo, hi, strict=True)],
-            hovertemplate="%{y}: %{x}" + (" (%{customdata})" if np.isfinite(lo).any() else "")
-                          + "<extra></extra>",
-        ))
+        data.append({
+            "type": "scatter", "x": v, "y": part["_label"].tolist(), "mode": "markers+text",
+            "name": legend,
+            "marker": {"symbol": symbol, "size": np.where(big, 15, 11).tolist(),
+                       "color": colour, "opacity": 1,
+                       "line": {"width": np.where(big, 3, 0).tolist(), "color": colour}},
+            "error_x": {**_error(v, lo, hi), "color": colour},
+            "text": _texts(v, unit), "textposition": "top center", "cliponaxis": False,
+            "customdata": [f"{fmt(a, unit)} to {fmt(b, unit)}" if np.isfinite(a) else ""
+                           for a, b in zip(lo, hi, strict=True)],
+            "hovertemplate": "%{y}: %{x}" + (" (%{customdata})" if np.isfinite(lo).any()
+                                             else "") + "<extra></extra>",
+        })
     bench = _programme_value(rows)
+    extra: dict[str, object] = {}
     if bench is not None:
         line = {"dash": "dash", "color": theme.DARK_GREY, "width": 2}
-        fig.add_vline(x=bench, line=line)
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=line,
-                                 name=f"Programme {fmt(bench, unit)}", hoverinfo="skip"))
+        # what fig.add_vline draws: a line across the y axis's domain at x
+        extra["shapes"] = [{"type": "line", "x0": bench, "x1": bench, "xref": "x", "y0": 0,
+                            "y1": 1, "yref": "y domain", "line": dict(line)}]
+        data.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines", "line": line,
+                     "name": f"Programme {fmt(bench, unit)}", "hoverinfo": "skip"})
     xaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}}
     if unit.strip().startswith("%"):
         xaxis["ticksuffix"] = "%"
     order = areas["_label"].tolist()
-    _base_layout(fig, xaxis=xaxis, height=max(320, 34 * len(areas) + 160),
-                 yaxis={"type": "category", "categoryorder": "array", "categoryarray": order,
-                        "title": {"text": None}})
-    return fig
+    return _base_layout(data, **extra, xaxis=xaxis, height=max(320, 34 * len(areas) + 160),
+                        yaxis={"type": "category", "categoryorder": "array",
+                               "categoryarray": order})
 
 
 def _programme_value(rows: pd.DataFrame) -> float | None:
@@ -273,7 +341,7 @@ def _funnel_word(direction: str | None, polarity: str) -> str | None:
     return "higher" if direction == "high" else "lower"
 
 
-def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figure:
+def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
     """Each area's percentage against its denominator, with the PHE 95% and 99.8% control limits
     around the programme value (``funnel.limits_at`` at PHE's populations). Suppressed areas are
     left out; each point is labelled with its area name and its position in words."""
@@ -291,7 +359,7 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figur
     p = bench / 100 if bench is not None else funnel.baseline(num, den)
     lo_axis, hi_axis = funnel.axis_range(den, axis_variation=True)
     limits = funnel.limits_at(p, funnel.populations(lo_axis, hi_axis))
-    fig = go.Figure()
+    data: list[dict] = []
     pop = limits["population"].to_numpy()
     # the y axis shows the areas and the limits where the areas are, not the limits' full
     # sweep to 0% and 100% at tiny denominators
@@ -304,21 +372,22 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figur
     for name, column, dash in (("99.8% limits", "998", "dash"), ("95% limits", "95", "dot")):
         for side in ("upper", "lower"):
             y = limits[f"{side}_{column}"].to_numpy()
-            fig.add_trace(go.Scatter(
-                x=pop, y=y, mode="lines", name=name, legendgroup=name,
-                showlegend=side == "upper", line={"dash": dash, "width": 1.5,
-                                                  "color": theme.DARK_GREY},
-                hovertemplate=f"{side.title()} {name[:-7]} limit at %{{x:,}}: %{{y:.1f}}%"
-                              "<extra></extra>",
-            ))
+            data.append({
+                "type": "scatter", "x": pop, "y": y, "mode": "lines", "name": name,
+                "legendgroup": name, "showlegend": side == "upper",
+                "line": {"dash": dash, "width": 1.5, "color": theme.DARK_GREY},
+                "hovertemplate": f"{side.title()} {name[:-7]} limit at %{{x:,}}: %{{y:.1f}}%"
+                                 "<extra></extra>",
+            })
             ends.append((pop[-1], float(y[-1]), f"{name[:-7]} {side}"))
-    fig.add_trace(go.Scatter(
-        x=pop, y=limits["baseline"].to_numpy(), mode="lines", name=f"Programme {fmt(p * 100, unit)}",
-        line={"color": theme.DARK_GREY, "width": 2}, hoverinfo="skip"))
-    for x, y, label, shift in _spread_labels(ends, y_span[1], plot_px=360, gap_px=15,
-                                             bottom=y_span[0]):
-        fig.add_annotation(x=x, y=y, text=label, showarrow=False, xanchor="left", yshift=shift,
-                           font={"size": 12})
+    data.append({
+        "type": "scatter", "x": pop, "y": limits["baseline"].to_numpy(), "mode": "lines",
+        "name": f"Programme {fmt(p * 100, unit)}", "line": {"color": theme.DARK_GREY, "width": 2},
+        "hoverinfo": "skip"})
+    annotations = [{"x": x, "y": y, "text": label, "showarrow": False, "xanchor": "left",
+                    "yshift": shift, "font": {"size": 12}}
+                   for x, y, label, shift in _spread_labels(ends, y_span[1], plot_px=360,
+                                                            gap_px=15, bottom=y_span[0])]
     labels = funnel.significance(num, den, p)
     words = [_SIG_WORDS.get(str(label), (None, "not tested")) for label in labels]
     comps = [_funnel_word(d, polarity) for d, _ in words]
@@ -335,24 +404,25 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> go.Figur
         k = list(idx)
         part = areas.iloc[k]
         v = _num(part, "value")
-        fig.add_trace(go.Scatter(
-            x=_num(part, "denominator"), y=v, mode="markers+text",
-            name=f"{legend.split(' than')[0].split(' to')[0]} ({where})",
-            marker={"symbol": symbol, "color": colour, "size": np.where(big[k], 15, 11).tolist(),
-                    "opacity": 1, "line": {"width": 2, "color": colour}},
-            text=[texts[j] for j in k], textposition=[positions[j] for j in k],
-            textfont={"size": 13}, cliponaxis=False,
-            customdata=[f"{fmt(x, unit)}, {comp} ({where})" for x in v],
-            hovertemplate="%{text}: %{customdata}; denominator %{x:,}<extra></extra>",
-        ))
+        data.append({
+            "type": "scatter", "x": _num(part, "denominator"), "y": v, "mode": "markers+text",
+            "name": f"{legend.split(' than')[0].split(' to')[0]} ({where})",
+            "marker": {"symbol": symbol, "color": colour,
+                       "size": np.where(big[k], 15, 11).tolist(), "opacity": 1,
+                       "line": {"width": 2, "color": colour}},
+            "text": [texts[j] for j in k], "textposition": [positions[j] for j in k],
+            "textfont": {"size": 13}, "cliponaxis": False,
+            "customdata": [f"{fmt(x, unit)}, {comp} ({where})" for x in v],
+            "hovertemplate": "%{text}: %{customdata}; denominator %{x:,}<extra></extra>",
+        })
     yaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}, "range": list(y_span)}
     if unit.strip().startswith("%"):
         yaxis["ticksuffix"] = "%"
     denominator = ind.denominator if ind else "Denominator"
-    _base_layout(fig, xaxis={"title": {"text": f"Denominator: {denominator}"},
-                             "rangemode": "tozero"}, yaxis=yaxis,
-                 margin={"l": 8, "r": 110, "t": 48, "b": 8}, height=520)
-    return fig
+    return _base_layout(data, annotations=annotations,
+                        xaxis={"title": {"text": f"Denominator: {denominator}"},
+                               "rangemode": "tozero"}, yaxis=yaxis,
+                        margin={"l": 8, "r": 110, "t": 48, "b": 8}, height=520)
 
 
 _POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right",
@@ -398,13 +468,13 @@ def place_labels(x: np.ndarray, y: np.ndarray, texts: Sequence[str],
     return out
 
 
-def stage_funnel(rows: pd.DataFrame) -> go.Figure:
+def stage_funnel(rows: pd.DataFrame) -> Figure:
     """Referred → offered → started → completed: a bar per stage with its count and the
     percentage of the previous stage written on it (one bar group per area, patterned)."""
     if rows.empty:
         return empty_figure("No figures for the area and period chosen.")
     rows = _last_period(rows)
-    fig = go.Figure()
+    data: list[dict] = []
     for i, (code, own) in enumerate(rows.groupby("area_code", sort=False)):
         own = own.set_index(own["category"].astype(str)).reindex(list(STAGES))
         counts, pct = _num(own, "numerator"), _num(own, "value")
@@ -421,19 +491,19 @@ def stage_funnel(rows: pd.DataFrame) -> go.Figure:
             text.append(label)
         name = PROGRAMME_LABEL if code == PROGRAMME else str(own["area_name"].dropna().iloc[0]) \
             if own["area_name"].notna().any() else code
-        fig.add_trace(go.Bar(
-            x=[s.title() for s in STAGES], y=np.where(np.isfinite(counts), counts, 0), name=name,
-            text=text, textposition="outside", cliponaxis=False, constraintext="none",
-            marker={"pattern": {"shape": PATTERNS[i % len(PATTERNS)]}},
-            hovertemplate="%{x}: %{text}<extra>" + name + "</extra>",
-        ))
-    _base_layout(fig, barmode="group", xaxis={"title": {"text": "Stage"}},
-                 yaxis={"title": {"text": "Parents"}, "rangemode": "tozero"},
-                 showlegend=rows["area_code"].nunique() > 1)
-    return fig
+        data.append({
+            "type": "bar", "x": [s.title() for s in STAGES],
+            "y": np.where(np.isfinite(counts), counts, 0), "name": name, "text": text,
+            "textposition": "outside", "cliponaxis": False, "constraintext": "none",
+            "marker": {"pattern": {"shape": PATTERNS[i % len(PATTERNS)]}},
+            "hovertemplate": "%{x}: %{text}<extra>" + name + "</extra>",
+        })
+    return _base_layout(data, barmode="group", xaxis={"title": {"text": "Stage"}},
+                        yaxis={"title": {"text": "Parents"}, "rangemode": "tozero"},
+                        showlegend=rows["area_code"].nunique() > 1)
 
 
-def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> go.Figure:
+def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> Figure:
     """Each category's percentage for the area(s) beside the programme's (patterned), with
     intervals and the value written on each bar; a suppressed figure shows ``[c]`` at zero."""
     if rows.empty:
@@ -445,7 +515,7 @@ def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> go.Figure
     codes = [c for c in dict.fromkeys(rows["area_code"]) if c != PROGRAMME]
     if (rows["area_code"] == PROGRAMME).any():
         codes.append(PROGRAMME)
-    fig = go.Figure()
+    data: list[dict] = []
     for i, code in enumerate(codes):
         own = rows[rows["area_code"] == code].drop_duplicates("category", keep="last")
         own = own.set_index(own["category"].astype(object)).reindex(categories)
@@ -465,24 +535,26 @@ def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> go.Figure
                       "pattern": {"shape": "/", "fgcolor": theme.DARK_GREY, "solidity": 0.08,
                                   "size": 16, "fillmode": "overlay"}}
             error["color"] = theme.DARK_GREY
-        fig.add_trace(go.Bar(
-            y=y_labels, x=np.where(np.isfinite(v), v, 0), orientation="h", name=name,
-            error_x=error, text=text, insidetextanchor="start",
+        data.append({
+            "type": "bar", "y": y_labels, "x": np.where(np.isfinite(v), v, 0),
+            "orientation": "h", "name": name, "error_x": error, "text": text,
+            "insidetextanchor": "start",
             # a missing or zero-length bar writes its [c] / 0% beside the axis
-            textposition=["auto" if np.isfinite(x) and x > 0 else "outside" for x in v],
-            cliponaxis=False, marker=marker,
-            hovertemplate="%{y}: %{text}<extra>" + name + "</extra>",
-        ))
+            "textposition": ["auto" if np.isfinite(x) and x > 0 else "outside" for x in v],
+            "cliponaxis": False, "marker": marker,
+            "hovertemplate": "%{y}: %{text}<extra>" + name + "</extra>",
+        })
     xaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}, "rangemode": "tozero"}
     if unit.strip().startswith("%"):
         xaxis["ticksuffix"] = "%"
-    _base_layout(fig, barmode="group", xaxis=xaxis,
-                 yaxis={"title": {"text": categories_label}, "autorange": "reversed",
-                        "type": "category"},
-                 height=max(320, 28 * len(categories) * max(1, len(codes)) + 140))
-    return fig
+    return _base_layout(data, barmode="group", xaxis=xaxis,
+                        yaxis={"title": {"text": categories_label}, "autorange": "reversed",
+                               "type": "category"},
+                        height=max(320, 28 * len(categories) * max(1, len(codes)) + 140))
 
 
-def series_names(fig: go.Figure) -> Sequence[str]:
+def series_names(fig: Figure | go.Figure) -> Sequence[str]:
     """The trace names of a figure (for tests and summaries)."""
-    return [t.name for t in fig.data]
+    if isinstance(fig, BaseFigure):
+        return [t.name for t in fig.data]
+    return [t.get("name") for t in fig["data"]]
