@@ -11,6 +11,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlencode
 
 import numpy as np
@@ -110,8 +111,10 @@ def period_options(periods: Sequence[str], latest: str | None) -> list[dict[str,
     return options
 
 
+@lru_cache(maxsize=4096)
 def area_link(code: str, indicator: str | None = None, period: str | None = None) -> str:
-    """The area profile, opened at an indicator and period when given."""
+    """The area profile, opened at an indicator and period when given (remembered: the grid
+    asks for a link per cell)."""
     query = {k: v for k, v in (("indicator", indicator), ("period", period)) if v}
     return f"/area/{code}" + (f"?{urlencode(query)}" if query else "")
 
@@ -306,16 +309,21 @@ def _cell_index(rows: pd.DataFrame) -> dict[tuple[str, str], Cell]:
 _last_index: tuple[weakref.ref, int, dict] | None = None
 
 
-def cell(rows: pd.DataFrame, area: str, indicator: str) -> Cell | None:
-    """The row of ``area`` and ``indicator`` in ``rows`` (the first if several), or None."""
+def cells(rows: pd.DataFrame) -> dict[tuple[str, str], Cell]:
+    """Every row of ``rows`` keyed by (area, indicator), the first of each kept: what ``cell``
+    looks in (the grid looks each cell up in it)."""
     global _last_index
     last = _last_index
     if last is not None and last[0]() is rows and last[1] == len(rows):
-        index = last[2]
-    else:
-        index = _cell_index(rows)
-        _last_index = (weakref.ref(rows), len(rows), index)
-    return index.get((area, indicator))
+        return last[2]
+    index = _cell_index(rows)
+    _last_index = (weakref.ref(rows), len(rows), index)
+    return index
+
+
+def cell(rows: pd.DataFrame, area: str, indicator: str) -> Cell | None:
+    """The row of ``area`` and ``indicator`` in ``rows`` (the first if several), or None."""
+    return cells(rows).get((area, indicator))
 
 
 def comparison_words(row: pd.Series | None) -> str:

@@ -413,6 +413,22 @@ def test_component_json_of_a_component_with_a_required_prop():
     assert as_tree(link) == as_tree(dcc.Link(["a", html.Span("b")], href="/x"))
 
 
+def test_json_maker_makes_what_component_json_makes():
+    from dash import dcc
+
+    from dashboard.charts.table import json_maker
+
+    span = json_maker(html.Span, "children", "className", "style")
+    assert span("a", "b", {"color": "red"}) == component_json(
+        html.Span, style={"color": "red"}, children="a", className="b")
+    assert as_tree(json_maker(dcc.Link, "children", "href")("x", "/y")) == as_tree(
+        dcc.Link("x", href="/y"))
+    with pytest.raises(ValueError):
+        json_maker(html.Span, "className", "children")  # not the component's order
+    with pytest.raises(ValueError):
+        json_maker(html.Span, "className")  # a Span writes its children (None) too
+
+
 def test_plain_json_is_the_same_json_dash_sends_and_needs_no_walk():
     """Components, a figure, numpy and pandas values and a JSONList as Dash's encoder writes them;
     the result goes to orjson as it is (no TypeError, so no Python walk of the answer)."""

@@ -8,7 +8,7 @@ numbers as ``[c]``, ``[x]`` or ``[z]``, and the key is written under the table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -155,6 +155,22 @@ def component_json(cls: type[Component], **props: Any) -> dict[str, Any]:
                 "namespace": cls._namespace}  # type: ignore[attr-defined]
     return {"props": {p: props[p] for p in order}, "type": cls._type,  # type: ignore[attr-defined]
             "namespace": cls._namespace}  # type: ignore[attr-defined]
+
+
+def json_maker(cls: type[Component], *names: str) -> Callable[..., dict[str, Any]]:
+    """``component_json(cls, **dict(zip(names, values)))`` as a function of the values, for cells
+    made by the thousand. ``names`` must be in the order the component writes its props and name
+    every prop it writes (``children`` included), which is checked here, once."""
+    order = tuple(component_json(cls, **dict.fromkeys(names, ""))["props"])
+    if order != names:
+        raise ValueError(f"{cls.__name__} writes its props as {order}, not {names}")
+    kind, namespace = cls._type, cls._namespace  # type: ignore[attr-defined]
+
+    def make(*values: Any) -> dict[str, Any]:
+        return {"props": dict(zip(names, values, strict=True)), "type": kind,
+                "namespace": namespace}
+
+    return make
 
 
 def json_tree(value: Any) -> Any:

@@ -18,7 +18,7 @@ from dash.development.base_component import Component
 from dashboard import ids, theme, urlstate
 from dashboard import overview_data as od
 from dashboard.charts.card import chart_card
-from dashboard.charts.table import JSONList, component_json, plain_json
+from dashboard.charts.table import JSONList, json_maker, plain_json
 from dashboard.indicators.definitions import indicators
 from dashboard.layouts import shell
 from etl.periods import LONDON
@@ -193,9 +193,10 @@ def grid(rows: pd.DataFrame, order_codes: list[str], period: str) -> dict:
             [od.SHORT_NAMES[i], html.Span(f" ({catalogue[i].name})", className="visually-hidden")],
             href=od.topic_link(i, period)))
         for i in od.GRID_INDICATORS]
-    body = [_grid_row(rows, od.PROGRAMME, "Programme (all areas)", period)]
+    lookup = od.cells(rows)
+    body = [_grid_row(lookup, od.PROGRAMME, "Programme (all areas)", period)]
     names = dict(zip(rows["area_code"], rows["area_name"], strict=False))
-    body += [_grid_row(rows, code, names.get(code, code), period) for code in order_codes]
+    body += [_grid_row(lookup, code, names.get(code, code), period) for code in order_codes]
     caption = (f"Areas compared with the programme, {shown}: each figure with its comparison "
                "(99.8% limits). [c] suppressed, [x] not available, [z] not applicable.")
     table = html.Table(className="table table-sm lfo-table align-middle", children=[
@@ -203,15 +204,26 @@ def grid(rows: pd.DataFrame, order_codes: list[str], period: str) -> dict:
     return plain_json(html.Div(table, className="table-responsive"))
 
 
-def _grid_row(rows: pd.DataFrame, code: str, name: str, period: str) -> dict:
+#: The grid's cells are written as JSON by these (``json_maker``: the props in the component's
+#: order, checked once).
+_TH = json_maker(html.Th, "children", "scope")
+_TR = json_maker(html.Tr, "children")
+_TD = json_maker(html.Td, "children", "className")
+_SPAN = json_maker(html.Span, "children")
+_SPAN_CLASS = json_maker(html.Span, "children", "className")
+_SPAN_STYLE = json_maker(html.Span, "children", "className", "style")
+_LINK = json_maker(dcc.Link, "children", "href")
+
+
+def _grid_row(lookup: Mapping[tuple[str, str], Mapping], code: str, name: str, period: str
+              ) -> dict:
     """A grid row as ``html.Tr``'s JSON."""
     if code == od.PROGRAMME:
-        header = component_json(html.Th, children=name, scope="row")
+        header = _TH(name, "row")
     else:
-        header = component_json(html.Th, children=component_json(
-            dcc.Link, children=name, href=od.area_link(code, period=period)), scope="row")
-    return component_json(html.Tr, children=[header] + [
-        _grid_cell(od.cell(rows, code, i), code, name, i, period) for i in od.GRID_INDICATORS])
+        header = _TH(_LINK(name, od.area_link(code, period=period)), "row")
+    return _TR([header] + [_grid_cell(lookup.get((code, i)), code, name, i, period)
+                           for i in od.GRID_INDICATORS])
 
 
 STATUS_MARKS = {"c": "[c]", "x": "[x]", "z": "[z]"}
@@ -223,28 +235,23 @@ def _grid_cell(row: Mapping | None, code: str, name: str, indicator: str, period
     words = od.comparison_words(row)
     if row is None or row["status"] in STATUS_MARKS or pd.isna(row["value"]):
         mark = STATUS_MARKS.get(None if row is None else row["status"], "[x]")
-        return component_json(html.Td, children=[
-            component_json(html.Span, children=mark),
-            component_json(html.Span, children=f" {words}", className="small d-block")],
-            className="text-end text-body-secondary")
+        return _TD([_SPAN(mark), _SPAN_CLASS(f" {words}", "small d-block")],
+                   "text-end text-body-secondary")
     value = od.fmt(row["value"], ind)
     context = f" — {od.SHORT_NAMES[indicator]}, {name}, {od.period_display(period)}"
     if code == od.PROGRAMME:
-        figure = component_json(html.Span, children=value, className="fw-bold")
+        figure = _SPAN_CLASS(value, "fw-bold")
     else:
-        figure = component_json(dcc.Link, children=[
-            value, component_json(html.Span, children=context, className="visually-hidden")],
-            href=od.area_link(code, indicator, period))
+        figure = _LINK([value, _SPAN_CLASS(context, "visually-hidden")],
+                       od.area_link(code, indicator, period))
     parts = [figure]
     if words in COMPARISON_STYLES:
-        parts.append(component_json(html.Span, children=words, className="badge d-block mt-1",
-                                    style=COMPARISON_STYLES[words]))
+        parts.append(_SPAN_STYLE(words, "badge d-block mt-1", COMPARISON_STYLES[words]))
     elif code != od.PROGRAMME and ind.has_interval:
-        parts.append(component_json(html.Span, children=words, className="small d-block"))
+        parts.append(_SPAN_CLASS(words, "small d-block"))
     if row.get("trend_judgement") in ("getting better", "getting worse"):
-        parts.append(component_json(html.Span, children=row["trend_judgement"],
-                                    className="small d-block"))
-    return component_json(html.Td, children=parts, className="text-end")
+        parts.append(_SPAN_CLASS(row["trend_judgement"], "small d-block"))
+    return _TD(parts, "text-end")
 
 
 def attention_list(items: pd.DataFrame, period: str, is_quarter: bool) -> Component:
