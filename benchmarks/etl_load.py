@@ -102,6 +102,9 @@ def time_load(ds: Dataset, *, profile: Path | None = None, limit: int | None = N
         "outcomes": outcomes, "rows": rows,
         "rows_per_second": round(total / seconds) if seconds else None,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        # the largest finished child (a checking process, if the load used one)
+        "children_peak_rss_mb": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
     }
 
 
