@@ -376,9 +376,16 @@ def _names(names: Sequence[str], limit: int = 4) -> str:
     return names[0] if names else ""
 
 
+#: The engine columns ``overview_summary`` reads (``needs_attention`` included).
+SUMMARY_COLUMNS = ("area_code", "area_name", "indicator", "status", "value", "comparison",
+                   "trend_judgement")
+
+
 def overview_summary(rows: pd.DataFrame, period: str) -> list[str]:
     """Plain-English sentences for the top of the page, from the grid's rows (99.8%)."""
     shown = period_display(period)
+    # only the columns read here (each filter below then copies 8 columns, not every one)
+    rows = rows[[c for c in SUMMARY_COLUMNS if c in rows.columns]]
     areas = area_rows(rows)
     if areas.empty:
         return [f"There are no programme areas with figures for {shown}."]

@@ -8,6 +8,7 @@ numbers as ``[c]``, ``[x]`` or ``[z]``, and the key is written under the table.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -223,6 +224,11 @@ def plain_json(value: Any) -> Any:
     return _clean(value)
 
 
+_TWIN_TD = json_maker(html.Td, "children", "className")
+_TWIN_TH = json_maker(html.Th, "children", "className", "scope")
+_TWIN_TR = json_maker(html.Tr, "children")
+
+
 def table_twin(df: pd.DataFrame, caption: str) -> html.Table:
     """An accessible table: caption, column headers with ``scope="col"``, the first column as row
     headers, numbers right-aligned, ``[c]`` / ``[x]`` / ``[z]`` where the status says so."""
@@ -232,29 +238,20 @@ def table_twin(df: pd.DataFrame, caption: str) -> html.Table:
         html.Th(c, scope="col", className="text-end" if c in numeric else None)
         for c in cells.columns]))
     # The body rows (often thousands of cells) are written as the JSON the browser receives for
-    # html.Tr / html.Th / html.Td (``component_json``): the same output, without building and
+    # html.Tr / html.Th / html.Td (``json_maker``): the same output, without building and
     # then serialising a Dash component per cell.
     classes = [f"{'text-end' if c in numeric else ''} text-nowrap".strip() for c in cells.columns]
     first_class = "text-end" if len(cells.columns) and cells.columns[0] in numeric else None
-    body_rows = []
-    td_type, td_namespace = html.Td()._type, html.Td()._namespace  # type: ignore[attr-defined]
-    # a Td's JSON written as a literal (the commonest cell by far) when its props come in this
-    # order, as they do (``component_json`` checks the order)
-    literal = list(component_json(html.Td, children="", className="")["props"]) == [
-        "children", "className"]
-    for values in cells.itertuples(index=False, name=None):
-        if literal:
-            tds = [{"props": {"children": value, "className": cls}, "type": td_type,
-                    "namespace": td_namespace}
-                   for value, cls in zip(values[1:], classes[1:], strict=True)]
-        else:
-            tds = [component_json(html.Td, children=value, className=cls)
-                   for value, cls in zip(values[1:], classes[1:], strict=True)]
+    # the values ``cells.itertuples()`` gives, a column at a time
+    columns = [list(cells.iloc[:, k]) for k in range(cells.shape[1])]
+    rows = zip(*columns, strict=True) if columns else itertools.repeat((), len(cells))
+    td_classes = classes[1:]
+    body_rows = JSONList()
+    for values in rows:
+        tds = [_TWIN_TD(value, cls) for value, cls in zip(values[1:], td_classes, strict=True)]
         if values:
-            tds.insert(0, component_json(html.Th, children=values[0], scope="row",
-                                         className=first_class))
-        body_rows.append(component_json(html.Tr, children=tds))
-    body_rows = JSONList(body_rows)
+            tds.insert(0, _TWIN_TH(values[0], first_class, "row"))
+        body_rows.append(_TWIN_TR(tds))
     used = sorted({s for s in df[STATUS].dropna().astype(str)} if STATUS in df else set())
     children: list[Any] = [html.Caption(caption, style={"captionSide": "top"}), head,
                            html.Tbody(body_rows)]

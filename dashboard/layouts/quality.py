@@ -14,7 +14,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids, urlstate
-from dashboard.charts.table import JSONList, component_json
+from dashboard.charts.table import JSONList, component_json, json_maker
 from dashboard.indicators.compare import format_value
 from dashboard.layouts.home import format_when
 from etl.periods import Quarter
@@ -116,6 +116,13 @@ def layout(search: str = "") -> html.Div:
 # --- the parts the callbacks fill ----------------------------------------------------------------
 
 
+#: Table cells written as JSON (``json_maker``: props in the component's order, checked once).
+_TR = json_maker(html.Tr, "children")
+_TH = json_maker(html.Th, "children", "className", "scope")
+_TD = json_maker(html.Td, "children", "className")
+_SPAN = json_maker(html.Span, "children", "className")
+
+
 def data_table(df: pd.DataFrame, caption: str, *, numeric: Sequence[str] = (),
                row_header: str | None = None) -> html.Div:
     """An accessible table: caption, column headers with scope, an optional row-header column,
@@ -128,10 +135,8 @@ def data_table(df: pd.DataFrame, caption: str, *, numeric: Sequence[str] = (),
     # the values ``df.itertuples()`` gives, a column at a time
     columns = [[_cell(v) for v in df.iloc[:, k]] for k in range(df.shape[1])]
     body = JSONList(
-        component_json(html.Tr, children=[
-            component_json(html.Th, children=text, scope="row", className=cls) if header
-            else component_json(html.Td, children=text, className=cls)
-            for text, cls, header in zip(values, classes, headers, strict=True)])
+        _TR([_TH(text, cls, "row") if header else _TD(text, cls)
+             for text, cls, header in zip(values, classes, headers, strict=True)])
         for values in zip(*columns, strict=True))
     table = html.Table([html.Caption(caption), head, html.Tbody(body)],
                        className="table table-sm lfo-table")
@@ -174,19 +179,14 @@ def returns_grid(current: pd.DataFrame, quarters: list[Quarter], grid: pd.DataFr
     for r, row_covered in zip(current.itertuples(index=False), covered, strict=True):
         period = str(r.period).replace("_", " ") if isinstance(r.period, str) else None
         outcome = OUTCOME_WORDS.get(r.outcome, r.outcome or "Loaded")
-        summary = ([component_json(html.Span, children=period, className="fw-bold"),
-                    component_json(html.Br),
-                    component_json(html.Span, children=f"{outcome} {when(r.loaded_at)}",
-                                   className="small")]
+        summary = ([_SPAN(period, "fw-bold"), component_json(html.Br),
+                    _SPAN(f"{outcome} {when(r.loaded_at)}", "small")]
                    if period else "No return loaded")
         yes = f"✓ {period}"
-        cells = [component_json(html.Th, children=r.area_name, scope="row",
-                                className="text-nowrap"),
-                 component_json(html.Td, children=summary, className="text-nowrap")]
-        cells += [component_json(html.Td, children=yes, className=yes_class) if c
-                  else component_json(html.Td, children=not_covered, className=no_class)
+        cells = [_TH(r.area_name, "text-nowrap", "row"), _TD(summary, "text-nowrap")]
+        cells += [_TD(yes, yes_class) if c else _TD(not_covered, no_class)
                   for c in row_covered.tolist()]
-        body.append(component_json(html.Tr, children=cells))
+        body.append(_TR(cells))
     n_cov = int(grid.any(axis=1).sum())
     caption = (f"Quarters covered by each area's current return, 2016-17 Q1 to "
                f"{quarters[-1].display} (areas with a current return: {n_cov} of {len(current)})")
