@@ -213,6 +213,7 @@ _SPAN = json_maker(html.Span, "children")
 _SPAN_CLASS = json_maker(html.Span, "children", "className")
 _SPAN_STYLE = json_maker(html.Span, "children", "className", "style")
 _LINK = json_maker(dcc.Link, "children", "href")
+_TD_PLAIN = json_maker(html.Td, "children")
 
 
 def _grid_row(lookup: Mapping[tuple[str, str], Mapping], code: str, name: str, period: str
@@ -286,29 +287,23 @@ def unavailable(reason: str) -> html.Div:
     )
 
 
-def loaded_summary(returns: pd.DataFrame) -> html.Div:
-    """A sentence and a table: every programme area with its current return, if any."""
+def loaded_summary(returns: pd.DataFrame) -> dict:
+    """A sentence and a table: every programme area with its current return, if any; as the JSON
+    the browser receives (``plain_json``; the rows written by ``json_maker``)."""
     have = returns["period"].notna()
     n_areas, n_loaded = len(returns), int(have.sum())
     if n_areas == 0:
-        return html.Div(html.P("The database holds no programme areas yet."))
+        return plain_json(html.Div(html.P("The database holds no programme areas yet.")))
     sentence = (
         f"{n_loaded} of {n_areas} programme areas have a return loaded."
         if n_loaded
         else f"No returns are loaded yet for the {n_areas} programme areas."
     )
-    rows = [
-        html.Tr(
-            [
-                html.Th(r.name, scope="row"),
-                html.Td(r.gss_code),
-                html.Td(r.region),
-                html.Td(_period(r.period)),
-                html.Td(_when(r.loaded_at)),
-            ]
-        )
+    rows = JSONList(
+        _TR([_TH(r.name, "row"), _TD_PLAIN(r.gss_code), _TD_PLAIN(r.region),
+             _TD_PLAIN(_period(r.period)), _TD_PLAIN(_when(r.loaded_at))])
         for r in returns.itertuples(index=False)
-    ]
+    )
     table = html.Table(
         className="table table-sm lfo-table",
         children=[
@@ -324,7 +319,7 @@ def loaded_summary(returns: pd.DataFrame) -> html.Div:
             html.Tbody(rows),
         ],
     )
-    return html.Div([html.P(sentence), html.Div(table, className="table-responsive")])
+    return plain_json(html.Div([html.P(sentence), html.Div(table, className="table-responsive")]))
 
 
 def _period(value: object) -> str:
