@@ -26,7 +26,7 @@ from dashboard import ids, urlstate
 from dashboard import quality_data as qd
 from dashboard.callbacks import document_title
 from dashboard.charts import figures, text
-from dashboard.charts.card import ChartContent, card_outputs, render
+from dashboard.charts.card import ChartContent, card_outputs, plain_outputs, render
 from dashboard.charts.table import plotted_table
 from dashboard.data import IndicatorData, indicator, indicator_data
 from dashboard.indicators.compare import format_value
@@ -176,7 +176,8 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
             raise PreventUpdate
         data = indicator_data(db, threshold)
         try:
-            return make(data, view(data, store, compare, period), *extra)
+            out = make(data, view(data, store, compare, period), *extra)
+            return plain_outputs(out) if isinstance(out, list) else plain_outputs([out])[0]
         except queries.READ_ERRORS as exc:
             log.warning("area profile, %s: %s", name, exc)
             if n_outputs == 1:

@@ -19,6 +19,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import charts, ids
 from dashboard import db as queries
 from dashboard.charts import ChartContent, card_outputs, figures, text
+from dashboard.charts.card import plain_outputs
 from dashboard.charts.table import UNITS, plotted_table
 from dashboard.data import IndicatorData, indicator, indicator_data
 from dashboard.indicators.definitions import Indicator
@@ -339,7 +340,8 @@ def register_topic(app: Dash, db: queries.Database, settings: DashboardSettings,
         written = query  # what the address says now (back then forward must re-read it)
         shown = [ind.id, *(extra_links(f) if extra_links else [])]
         links = [*definition_links(shown), *profile_links(f.areas, names)]
-        return [new_search, written, links, *[v for c in contents for v in charts.render(c)]]
+        return plain_outputs([new_search, written, links,
+                              *[v for c in contents for v in charts.render(c)]])
 
     app.callback(
         Output(p("areas"), "children"),

@@ -21,13 +21,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
-from dash import MATCH, Input, Output, State, ctx, dcc, html
+from dash import MATCH, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, theme
 from dashboard.charts.figures import Figure, empty_figure, to_wire
-from dashboard.charts.table import STATUS, UNITS, table_twin
+from dashboard.charts.table import STATUS, UNITS, plain_json, table_twin
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +196,13 @@ def figure_json(figure: go.Figure | Figure) -> str:
     if isinstance(figure, go.Figure):
         return figure.to_json()
     return pio.to_json(to_wire(figure), validate=False)
+
+
+def plain_outputs(values: list) -> list:
+    """A callback's output values as the plain JSON data Dash's encoder makes of them
+    (``plain_json``; ``no_update`` kept): the same answer, handed to orjson as it is instead of
+    walked value by value in Python first."""
+    return [v if isinstance(v, type(no_update)) else plain_json(v) for v in values]
 
 
 def to_payload(content: ChartContent, wired: go.Figure | dict | None = None) -> dict[str, Any]:

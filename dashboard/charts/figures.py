@@ -440,8 +440,9 @@ def place_labels(x: np.ndarray, y: np.ndarray, texts: Sequence[str],
     sy = size_px[1] / (y1 - y0) if y1 > y0 else 1.0
     px = (np.asarray(x, float) - x0) * sx
     py = (np.asarray(y, float) - y0) * sy
-    markers = [(a - 6, b - 6, a + 6, b + 6) for a, b in zip(px, py, strict=True)]
-    placed: list[tuple[float, float, float, float]] = []
+    markers = np.column_stack([px - 6, py - 6, px + 6, py + 6])
+    placed = np.empty((len(texts), 4))  # the boxes placed so far
+    n_placed = 0
     out = ["top center"] * len(texts)
 
     def box(a: float, b: float, w: float, h: float, pos: str) -> tuple[float, ...]:
@@ -453,18 +454,31 @@ def place_labels(x: np.ndarray, y: np.ndarray, texts: Sequence[str],
     def clash(r: tuple[float, ...], others: list) -> bool:
         return any(r[0] < o[2] and o[0] < r[2] and r[1] < o[3] and o[1] < r[3] for o in others)
 
+    def near(boxes: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+        """The boxes that reach into (x0, x1) × (y0, y1): every box a label there could hit."""
+        return ((boxes[:, 2] > x0) & (boxes[:, 0] < x1) & (boxes[:, 3] > y0)
+                & (boxes[:, 1] < y1))
+
     for i in np.argsort(py)[::-1]:
         w, h = 0.62 * font_px * len(str(texts[i])), 1.25 * font_px
-        own = [m for j, m in enumerate(markers) if j != i]
+        # every position's box lies in this region (a pixel wider each way): only the markers
+        # and labels reaching into it are compared, box by box, as before
+        region = (px[i] - 9 - w, py[i] - 9 - h, px[i] + 9 + w, py[i] + 9 + h)
+        close = near(markers, *region)
+        close[i] = False  # a point's own marker is not in its label's way
+        own = markers[close].tolist()
+        done = placed[:n_placed]
+        others = done[near(done, *region)].tolist()
         for pos in _POSITIONS:
             r = box(px[i], py[i], w, h, pos)
             inside = r[0] >= 0 and r[2] <= size_px[0]
-            if inside and not clash(r, placed) and not clash(r, own):
+            if inside and not clash(r, others) and not clash(r, own):
                 out[i] = pos
-                placed.append(r)
+                placed[n_placed] = r
                 break
         else:
-            placed.append(box(px[i], py[i], w, h, "top center"))
+            placed[n_placed] = box(px[i], py[i], w, h, "top center")
+        n_placed += 1
     return out
 
 
