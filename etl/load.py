@@ -3,8 +3,10 @@
 ``load_files`` takes the database's load lock for the whole command, then for each file in turn:
 archives it, skips it if that exact file was loaded before, checks it, compares it with the LA's
 current data (E108 stale, E109 shrunk) and either rejects it (only the ``etl_`` bookkeeping tables
-change) or replaces the LA's current data in one transaction. ``validate_files`` runs the same checks
-against the database opened read-only and writes nothing.
+change) or replaces the LA's current data in one transaction. With more than one file, the next
+file's ``check_file`` runs in a worker process meanwhile (``etl.checks.CheckAhead``); everything else
+stays here, in file order. ``validate_files`` runs the same checks against the database opened
+read-only and writes nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +24,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from etl import periods, store
 from etl.archive import archive_file, remove_partial_copies, sha256_of
-from etl.checks import CheckedReturn, check_file, quarantine_plan
+from etl.checks import CheckAhead, CheckedReturn, check_file, quarantine_plan
 from etl.continuity import shrink_finding, stale_finding
 from etl.db import DatabaseError, init_db, writer_engine
 from etl.findings import Finding, findings_frame
@@ -62,16 +66,27 @@ def load_files(
             remove_partial_copies(settings.archive_dir)
             try:
                 init_db(engine)
+                with engine.connect() as conn:
+                    areas = store.known_areas(conn)  # a load never changes the reference areas
             except (SQLAlchemyError, DatabaseError, OSError) as exc:
                 raise LoadError(f"cannot use the database {db_name(settings)}: {exc}") from exc
+            paths = [Path(p) for p in files]
+            today = periods.today()
+            # more than one file: the next one is checked in a worker process meanwhile
+            ahead = CheckAhead(paths, known_areas=areas, today=today) if len(paths) > 1 else None
             loader = _Loader(engine, settings, quarantine=quarantine, force=force,
-                             allow_shrink=allow_shrink)
+                             allow_shrink=allow_shrink,
+                             check=ahead.check if ahead is not None else partial(
+                                 check_file, known_areas=areas, today=today))
             results = []
-            for path in files:
-                result = loader.load_one(Path(path))
-                results.append(result)
-                if on_file is not None:
-                    on_file(result)
+            with ahead if ahead is not None else nullcontext():
+                for i, path in enumerate(paths):
+                    if ahead is not None:
+                        ahead.begin(i)
+                    result = loader.load_one(path)
+                    results.append(result)
+                    if on_file is not None:
+                        on_file(result)
             return results
     except LockBusy:
         raise LoadError(
@@ -85,8 +100,9 @@ def load_files(
 
 class _Loader:
     def __init__(self, engine: Engine, settings: Settings, *, quarantine: bool, force: bool,
-                 allow_shrink: bool) -> None:
+                 allow_shrink: bool, check: Callable[[Path], CheckedReturn]) -> None:
         self.engine = engine
+        self.check = check  # check_file with the known areas and today's date
         self.settings = settings
         self.quarantine, self.force, self.allow_shrink = quarantine, force, allow_shrink
         self.flags = " ".join(f for f, on in (("--quarantine", quarantine), ("--force", force),
@@ -165,7 +181,6 @@ class _Loader:
     def _load_checked(self, path: Path, result: FileResult, started: dt.datetime) -> None:
         with self.engine.connect() as conn:
             earlier = store.earlier_success(conn, result.sha256, result.file_name)
-            areas = store.known_areas(conn)
         if earlier is not None:
             result.outcome = "already loaded"
             result.area_code, result.period = earlier["area_code"], earlier["period"]
@@ -176,7 +191,7 @@ class _Loader:
                     conn, self._log_values(result, started, now_utc()))
             return
 
-        checked = check_file(path, known_areas=areas, today=periods.today())
+        checked = self.check(path)
         area, quarter = checked.area_code, checked.quarter
         result.area_code = area
         result.period = quarter.label if quarter is not None else None

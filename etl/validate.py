@@ -6,6 +6,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import inspect
@@ -13,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from etl import periods, store
 from etl.archive import sha256_of
-from etl.checks import CheckedReturn, check_file
+from etl.checks import CheckAhead, CheckedReturn, check_file
 from etl.continuity import shrink_finding, stale_finding
 from etl.db import DatabaseError, reader_engine, sqlite_path
 from etl.findings import findings_frame
@@ -55,14 +56,23 @@ def validate_files(
                 key = secrets.token_bytes(32)  # matches nothing, like a newly created key would
                 key_note = (f" (the ID key file {settings.id_key_file} does not exist, so no "
                             "current participant can be matched)")
+            paths = [Path(p) for p in files]
+            today = periods.today()
+            # more than one file: the next one is checked in a worker process meanwhile
+            ahead = CheckAhead(paths, known_areas=areas, today=today) if len(paths) > 1 else None
+            check = ahead.check if ahead is not None else partial(
+                check_file, known_areas=areas, today=today)
             results = []
-            for path in files:
-                result = _validate_one(Path(path), conn if has_data else None, areas, key)
-                if result.findings["code"].eq("E109").any():
-                    result.message += key_note
-                results.append(result)
-                if on_file is not None:
-                    on_file(result)
+            with ahead if ahead is not None else nullcontext():
+                for i, path in enumerate(paths):
+                    if ahead is not None:
+                        ahead.begin(i)
+                    result = _validate_one(path, conn if has_data else None, check, key)
+                    if result.findings["code"].eq("E109").any():
+                        result.message += key_note
+                    results.append(result)
+                    if on_file is not None:
+                        on_file(result)
             return results
     except (SQLAlchemyError, DatabaseError, OSError, ImportError) as exc:
         raise LoadError(f"cannot read the database {db_name(settings)}: {exc}") from exc
@@ -71,7 +81,8 @@ def validate_files(
             engine.dispose()
 
 
-def _validate_one(path: Path, conn, areas: set[str], key: bytes) -> FileResult:
+def _validate_one(path: Path, conn, check: Callable[[Path], CheckedReturn],
+                  key: bytes) -> FileResult:
     try:
         size = path.stat().st_size
         sha = sha256_of(path)
@@ -79,7 +90,7 @@ def _validate_one(path: Path, conn, areas: set[str], key: bytes) -> FileResult:
         raise LoadError(f"cannot read {path}: {exc.strerror or exc}") from exc
     result = FileResult(path, path.name, sha, size)
     try:
-        checked: CheckedReturn = check_file(path, known_areas=areas, today=periods.today())
+        checked: CheckedReturn = check(path)
     except Exception as exc:  # noqa: BLE001 - a fault of the checker, not of the file
         log.debug("checking %s failed", path, exc_info=True)
         raise LoadError(f"could not check {path.name}: {exc}") from exc
