@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
@@ -100,7 +101,18 @@ def why_empty(rows: pd.DataFrame, ind: Indicator, f: Filters) -> str:
 
 
 def sorted_for_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """Programme first, then areas from the highest value down (suppressed and missing last)."""
+    """Programme first, then areas from the highest value down (suppressed and missing last),
+    ties by name. The order by a stable numpy lexsort where every name is a string (the same
+    order as the pandas sort below, which handles missing names)."""
+    is_prog = (rows["area_code"] == PROGRAMME).to_numpy()
+    names = rows["area_name"].to_numpy(dtype=object)
+    if all(type(n) is str for n in names):
+        value = pd.to_numeric(rows["value"], errors="coerce").to_numpy(dtype=float)
+        others = np.flatnonzero(~is_prog)
+        # by value descending (NaN last: -NaN sorts last too), then name, then position
+        order = others[np.lexsort((names[others].astype(str), -value[others]))]
+        return rows.iloc[np.concatenate([np.flatnonzero(is_prog), order])].reset_index(
+            drop=True)
     prog = rows[rows["area_code"] == PROGRAMME]
     areas = rows[rows["area_code"] != PROGRAMME]
     areas = areas.assign(_v=pd.to_numeric(areas["value"], errors="coerce")).sort_values(

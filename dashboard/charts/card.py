@@ -190,12 +190,12 @@ def render(content: ChartContent) -> list:
     ]
 
 
-def figure_json(figure: go.Figure | Figure) -> str:
+def figure_json(figure: go.Figure | Figure, *, wired: bool = False) -> str:
     """A figure as plotly JSON text (a figure dict's arrays as typed arrays, like
-    ``go.Figure.to_json``)."""
+    ``go.Figure.to_json``); ``wired``: the dict is ``to_wire``'s already."""
     if isinstance(figure, go.Figure):
         return figure.to_json()
-    return pio.to_json(to_wire(figure), validate=False)
+    return pio.to_json(figure if wired else to_wire(figure), validate=False)
 
 
 def plain_outputs(values: list) -> list:
@@ -211,7 +211,8 @@ def to_payload(content: ChartContent, wired: go.Figure | dict | None = None) -> 
     table = content.table.reset_index(drop=True)
     return {
         "version": PAYLOAD_VERSION,
-        "figure": figure_json(content.figure if wired is None else wired),
+        "figure": (figure_json(content.figure) if wired is None
+                   else figure_json(wired, wired=True)),
         "title": content.title,
         "subtitle": content.subtitle,
         "summary": content.summary,
