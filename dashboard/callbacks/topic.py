@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,8 @@ PROGRAMME = "programme"
 KIND_WORDS = {"count": "a count", "mean": "a mean", "median": "a median", "rate": "a rate",
               "target": "a percentage of a target", "ratio": "a ratio"}
 
+
+T = TypeVar("T")
 
 #: Extra charts of a page: (filters, data, names) -> one ChartContent per extra chart id.
 ExtraCharts = Callable[[Filters, IndicatorData, dict[str, str]], list[ChartContent]]
@@ -226,8 +229,22 @@ def cross_section(data: IndicatorData, f: Filters, ind: Indicator):
     return result.rows, result.meta
 
 
-def caterpillar_chart(rows: pd.DataFrame, meta: dict, f: Filters, ind: Indicator
-                      ) -> ChartContent:
+def once(memo: dict | None, key: str, rows: pd.DataFrame, make: Callable[[], T]) -> T:
+    """``make()`` made once per ``key`` and frame (the very object) within one callback: the
+    caterpillar and the funnel describe and sort the same cross-section (``memo`` lives for one
+    call; None: no memo)."""
+    if memo is None:
+        return make()
+    hit = memo.get(key)
+    if hit is not None and hit[0] is rows:
+        return hit[1]
+    value = make()
+    memo[key] = (rows, value)
+    return value
+
+
+def caterpillar_chart(rows: pd.DataFrame, meta: dict, f: Filters, ind: Indicator,
+                      memo: dict | None = None) -> ChartContent:
     title = f"{ind.name} by area, {period_words(f.period)}"
     subtitle = (f"{layout.group_words(f.group)}; areas ordered by value; "
                 f"{interval_words(ind, f.ci)}; the programme as a dashed line")
@@ -239,17 +256,21 @@ def caterpillar_chart(rows: pd.DataFrame, meta: dict, f: Filters, ind: Indicator
     if ind.kind == "count":  # the programme's count is the sum of the areas': no benchmark
         rows = areas.assign(benchmark=None)
         notes.append("The programme's figure is the total of the areas', so it is not drawn.")
-    table = plotted_table(sorted_for_table(rows), ind, ci=f.ci_level, columns=(
+    table = plotted_table(once(memo, "sorted", rows, lambda: sorted_for_table(rows)), ind,
+                          ci=f.ci_level, columns=(
         "area_name", "value", "lower", "upper", "numerator", "denominator", "comparison",
         "trend"))
+    ranking = once(memo, "ranking", rows,
+                   lambda: text.describe_ranking(rows, ind, ci=f.ci_level))
     return ChartContent(
         figure=figures.caterpillar(rows, highlight=f.areas[0] if f.areas else None),
-        title=title, subtitle=subtitle, summary=text.describe_ranking(rows, ind, ci=f.ci_level),
+        title=title, subtitle=subtitle, summary=ranking,
         table=table, indicator_ids=[ind.id], notes=notes,
         data_as_at=meta.get("data_as_at"), threshold=meta.get("threshold"))
 
 
-def funnel_chart(rows: pd.DataFrame, meta: dict, f: Filters, ind: Indicator) -> ChartContent:
+def funnel_chart(rows: pd.DataFrame, meta: dict, f: Filters, ind: Indicator,
+                 memo: dict | None = None) -> ChartContent:
     title = f"Funnel plot: {ind.name}, {period_words(f.period)}"
     subtitle = (f"{layout.group_words(f.group)}; each area against its denominator; 95% and "
                 "99.8% control limits around the programme value")
@@ -262,9 +283,12 @@ def funnel_chart(rows: pd.DataFrame, meta: dict, f: Filters, ind: Indicator) -> 
     if not has_figures(areas):
         return empty_content(why_empty(areas, ind, f), title, subtitle, meta.get("data_as_at"))
     note = text.suppression_note(areas, meta["threshold"])
-    table = plotted_table(sorted_for_table(rows), ind, ci=f.ci_level, columns=(
-        "area_name", "value", "numerator", "denominator"))
-    summary = (text.describe_ranking(rows, ind, ci=f.ci_level) + " In the funnel plot an area "
+    table = plotted_table(once(memo, "sorted", rows, lambda: sorted_for_table(rows)), ind,
+                          ci=f.ci_level, columns=("area_name", "value", "numerator",
+                                                  "denominator"))
+    ranking = once(memo, "ranking", rows,
+                   lambda: text.describe_ranking(rows, ind, ci=f.ci_level))
+    summary = (ranking + " In the funnel plot an area "
                "outside the 99.8% limits differs from the programme by more than chance would "
                "explain; the words beside each point say where it lies.")
     return ChartContent(
@@ -335,8 +359,9 @@ def register_topic(app: Dash, db: queries.Database, settings: DashboardSettings,
             contents = [safely(lambda: trend_chart(data, f, ind), "trend")]
             try:
                 rows, meta = cross_section(data, f, ind)
-                contents += [safely(lambda: caterpillar_chart(rows, meta, f, ind)),
-                             safely(lambda: funnel_chart(rows, meta, f, ind))]
+                memo: dict = {}  # the two charts' shared description and sorted rows
+                contents += [safely(lambda: caterpillar_chart(rows, meta, f, ind, memo)),
+                             safely(lambda: funnel_chart(rows, meta, f, ind, memo))]
             except CHART_ERRORS:
                 log.exception("%s: the cross-section could not be computed", topic.key)
                 contents += [empty_content(FAILED_MESSAGE)] * 2

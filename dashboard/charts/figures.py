@@ -14,6 +14,7 @@ patterns), and every number is on the chart or in the table twin, not only in a 
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from typing import Any
 
@@ -138,6 +139,9 @@ def as_figure(fig: Figure | go.Figure) -> go.Figure:
     return fig if isinstance(fig, BaseFigure) else go.Figure(fig)
 
 
+_UNCONVERTED = frozenset({"geojson", "layer", "layers", "range"})
+
+
 def to_wire(fig: Figure | go.Figure) -> dict | go.Figure:
     """The figure as Dash sends it: a figure dict copied with its numpy arrays as plotly's typed
     arrays (what ``go.Figure.to_dict`` does); a ``go.Figure`` is left to Dash."""
@@ -146,9 +150,15 @@ def to_wire(fig: Figure | go.Figure) -> dict | go.Figure:
 
     def walk(value: object) -> object:
         if isinstance(value, dict):
-            return {k: walk(v) for k, v in value.items()}
+            # plotly leaves arrays under these keys as they are (_plotly_utils.is_skipped_key)
+            return {k: v if k in _UNCONVERTED else walk(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
             return [walk(v) for v in value]
+        if type(value) is np.ndarray and value.dtype == np.float64 and value.ndim == 1 \
+                and value.size:
+            # what to_typed_array_spec makes of it, without its trip through narwhals
+            return {"dtype": "f8",
+                    "bdata": base64.b64encode(np.ascontiguousarray(value)).decode("ascii")}
         if isinstance(value, np.ndarray | pd.Series | pd.Index):
             return to_typed_array_spec(value)
         return value
