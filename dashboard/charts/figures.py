@@ -283,16 +283,21 @@ def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
     for code, name, comp in zip(areas["area_code"], areas["area_name"], comparison, strict=True):
         label = f"{name} ({comp})" if comp else str(name)
         labels.append(f"<b>{label}</b>" if code == highlight else label)
-    areas = areas.assign(_label=labels, _comp=comparison.to_numpy())
+    # each comparison's areas picked out of whole-column arrays (in the sorted order)
+    comps = comparison.to_numpy(dtype=object)
+    no_comp = pd.isna(comps)
+    label_array = np.array(labels, dtype=object)
+    codes = areas["area_code"].to_numpy(dtype=object)
+    values, lowers, uppers = _num(areas, "value"), _num(areas, "lower"), _num(areas, "upper")
     data: list[dict] = []
     for comp, (legend, symbol, colour) in COMPARISON_STYLE.items():
-        part = areas[areas["_comp"].isna()] if comp is None else areas[areas["_comp"] == comp]
-        if part.empty:
+        mask = no_comp if comp is None else (comps == comp) & ~no_comp
+        if not mask.any():
             continue
-        v, lo, hi = _num(part, "value"), _num(part, "lower"), _num(part, "upper")
-        big = (part["area_code"] == highlight).to_numpy()
+        v, lo, hi = values[mask], lowers[mask], uppers[mask]
+        big = np.array([c == highlight for c in codes[mask]], dtype=bool)
         data.append({
-            "type": "scatter", "x": v, "y": part["_label"].tolist(), "mode": "markers+text",
+            "type": "scatter", "x": v, "y": label_array[mask].tolist(), "mode": "markers+text",
             "name": legend,
             "marker": {"symbol": symbol, "size": np.where(big, 15, 11).tolist(),
                        "color": colour, "opacity": 1,
@@ -316,7 +321,7 @@ def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
     xaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}}
     if unit.strip().startswith("%"):
         xaxis["ticksuffix"] = "%"
-    order = areas["_label"].tolist()
+    order = list(labels)
     return _base_layout(data, **extra, xaxis=xaxis, height=max(320, 34 * len(areas) + 160),
                         yaxis={"type": "category", "categoryorder": "array",
                                "categoryarray": order})
@@ -411,11 +416,10 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
         legend, symbol, colour = COMPARISON_STYLE.get(comp, COMPARISON_STYLE[None])
         if where == "beyond the 95% limit":
             symbol = f"{symbol}-open"
-        k = list(idx)
-        part = areas.iloc[k]
-        v = _num(part, "value")
+        k = list(idx)  # positions (the groups frame has a range index)
+        v = values[k]
         data.append({
-            "type": "scatter", "x": _num(part, "denominator"), "y": v, "mode": "markers+text",
+            "type": "scatter", "x": den[k], "y": v, "mode": "markers+text",
             "name": f"{legend.split(' than')[0].split(' to')[0]} ({where})",
             "marker": {"symbol": symbol, "color": colour,
                        "size": np.where(big[k], 15, 11).tolist(), "opacity": 1,
