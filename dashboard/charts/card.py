@@ -26,7 +26,7 @@ from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, theme
-from dashboard.charts.figures import Figure, empty_figure, to_wire
+from dashboard.charts.figures import Figure, Wired, empty_figure, to_wire
 from dashboard.charts.table import STATUS, UNITS, plain_json, table_twin
 
 log = logging.getLogger(__name__)
@@ -201,8 +201,8 @@ def figure_json(figure: go.Figure | Figure, *, wired: bool = False) -> str:
 def plain_outputs(values: list) -> list:
     """A callback's output values as the plain JSON data Dash's encoder makes of them
     (``plain_json``; ``no_update`` kept): the same answer, handed to orjson as it is instead of
-    walked value by value in Python first."""
-    return [v if isinstance(v, type(no_update)) else plain_json(v) for v in values]
+    walked value by value in Python first. A figure from ``to_wire`` is plain already."""
+    return [v if isinstance(v, (type(no_update), Wired)) else plain_json(v) for v in values]
 
 
 def to_payload(content: ChartContent, wired: go.Figure | dict | None = None) -> dict[str, Any]:

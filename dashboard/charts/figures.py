@@ -139,10 +139,15 @@ def as_figure(fig: Figure | go.Figure) -> go.Figure:
     return fig if isinstance(fig, BaseFigure) else go.Figure(fig)
 
 
+class Wired(dict):
+    """A figure as ``to_wire`` makes it: plain JSON data only (dicts, lists, strings, numbers,
+    typed arrays), which Dash's encoder can give orjson as it is (``card.plain_outputs``)."""
+
+
 _UNCONVERTED = frozenset({"geojson", "layer", "layers", "range"})
 
 
-def to_wire(fig: Figure | go.Figure) -> dict | go.Figure:
+def to_wire(fig: Figure | go.Figure) -> Wired | go.Figure:
     """The figure as Dash sends it: a figure dict copied with its numpy arrays as plotly's typed
     arrays (what ``go.Figure.to_dict`` does); a ``go.Figure`` is left to Dash."""
     if isinstance(fig, BaseFigure):
@@ -160,13 +165,14 @@ def to_wire(fig: Figure | go.Figure) -> dict | go.Figure:
             return {"dtype": "f8",
                     "bdata": base64.b64encode(np.ascontiguousarray(value)).decode("ascii")}
         if isinstance(value, np.ndarray | pd.Series | pd.Index):
-            return to_typed_array_spec(value)
+            value = to_typed_array_spec(value)
+            # what plotly's encoder makes of an array it leaves (empty, text, big integers)
+            return value.tolist() if isinstance(value, np.ndarray) else value
         return value
 
     layout = fig.get("layout", {})
-    wired = {"data": walk(fig.get("data", [])),
-             "layout": {k: v if k == "template" else walk(v) for k, v in layout.items()}}
-    return wired
+    return Wired({"data": walk(fig.get("data", [])),
+                  "layout": {k: v if k == "template" else walk(v) for k, v in layout.items()}})
 
 
 def layout_of(fig: Figure | go.Figure) -> dict:
