@@ -120,7 +120,12 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
             content = data._cached(  # noqa: SLF001 - the data version's cache
                 ("quality_sections", area),
                 lambda _conn, _version: JSONList(plain_json(quality_sections(db, area))))
-            completeness = completeness_chart(db, area, data)
+            # the completeness card (a table of every area × field for all areas) depends only
+            # on the area and the data: rendered once per data version, as plain JSON
+            completeness = data._cached(  # noqa: SLF001 - the data version's cache
+                ("quality_completeness_card", area),
+                lambda _conn, _version: [plain_json(v) for v in charts.render(
+                    completeness_chart(db, area, data))])
             paired = paired_chart(data, area, measure, period)
             every_measure = paired_every_measure(data, period)
         except queries.READ_ERRORS as exc:
@@ -129,8 +134,8 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
             return [new_search, _unavailable(), *charts.render(empty), *charts.render(empty),
                     definition, None]
         # every output as plain JSON, so Dash hands the answer straight to orjson
-        return [new_search, content, *(plain_json(v) for v in [
-            *charts.render(completeness), *charts.render(paired), definition, every_measure])]
+        return [new_search, content, *completeness, *(plain_json(v) for v in [
+            *charts.render(paired), definition, every_measure])]
 
     app.callback(
         Output(ids.QUALITY_AREA, "options"), Output(ids.QUALITY_AREA, "value"),
