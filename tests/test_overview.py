@@ -380,3 +380,76 @@ def test_a_change_in_the_areas_pooled_is_said():
     sentence = od.change_sentence(now, then, ind, "2017-18 Q4")
     assert sentence.startswith("Up from 50% (95% CI 50% to 70%) in 2017-18 Q4, when 9 areas' "
                                "returns covered the period; the rise of 10.0 percentage points")
+
+
+# --- the grid written as JSON is what Dash components would send ------------------------------
+
+
+def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: str):
+    """The grid as it was first written, a Dash component per cell (the reference)."""
+    from dash import dcc, html
+
+    from dashboard.indicators.definitions import indicators
+    from dashboard.layouts import home
+
+    def cell(row, code, name, indicator):
+        ind = indicators()[indicator]
+        words = od.comparison_words(row)
+        if row is None or row["status"] in home.STATUS_MARKS or pd.isna(row["value"]):
+            mark = home.STATUS_MARKS.get(None if row is None else row["status"], "[x]")
+            return html.Td([html.Span(mark), html.Span(f" {words}", className="small d-block")],
+                           className="text-end text-body-secondary")
+        value = od.fmt(row["value"], ind)
+        context = f" — {od.SHORT_NAMES[indicator]}, {name}, {od.period_display(period)}"
+        if code == od.PROGRAMME:
+            figure = html.Span(value, className="fw-bold")
+        else:
+            figure = dcc.Link([value, html.Span(context, className="visually-hidden")],
+                              href=od.area_link(code, indicator, period))
+        parts = [figure]
+        if words in home.COMPARISON_STYLES:
+            parts.append(html.Span(words, className="badge d-block mt-1",
+                                   style=home.COMPARISON_STYLES[words]))
+        elif code != od.PROGRAMME and ind.has_interval:
+            parts.append(html.Span(words, className="small d-block"))
+        if row.get("trend_judgement") in ("getting better", "getting worse"):
+            parts.append(html.Span(row["trend_judgement"], className="small d-block"))
+        return html.Td(parts, className="text-end")
+
+    def grid_row(code, name):
+        header = (html.Th(name, scope="row") if code == od.PROGRAMME else
+                  html.Th(dcc.Link(name, href=od.area_link(code, period=period)), scope="row"))
+        return html.Tr([header] + [cell(od.cell(rows, code, i), code, name, i)
+                                   for i in od.GRID_INDICATORS])
+
+    catalogue = indicators()
+    head = [html.Th("Area", scope="col")] + [
+        html.Th(scope="col", children=dcc.Link(
+            [od.SHORT_NAMES[i], html.Span(f" ({catalogue[i].name})", className="visually-hidden")],
+            href=od.topic_link(i, period)))
+        for i in od.GRID_INDICATORS]
+    names = dict(zip(rows["area_code"], rows["area_name"], strict=False))
+    body = [grid_row(od.PROGRAMME, "Programme (all areas)")]
+    body += [grid_row(code, names.get(code, code)) for code in order_codes]
+    caption = (f"Areas compared with the programme, {od.period_display(period)}: each figure with "
+               "its comparison (99.8% limits). [c] suppressed, [x] not available, [z] not "
+               "applicable.")
+    table = html.Table(className="table table-sm lfo-table align-middle", children=[
+        html.Caption(caption), html.Thead(html.Tr(head)), html.Tbody(body)])
+    return html.Div(table, className="table-responsive")
+
+
+@pytest.mark.parametrize(("sort", "order"), [(od.SORT_AREA, od.ORDER_LOW),
+                                             ("uptake.completion", od.ORDER_HIGH)])
+def test_grid_json_is_what_components_would_send_in_any_order(grid_rows, sort, order):
+    import plotly.utils
+
+    from dashboard.layouts import home
+
+    codes = od.sort_areas(grid_rows, sort, order)
+    made = home.grid_rows(grid_rows, "2018-19_Q4")  # made once, for any order
+    reference = json.dumps(_grid_with_components(grid_rows, codes, "2018-19_Q4"),
+                           cls=plotly.utils.PlotlyJSONEncoder)
+    for answer in (home.grid(grid_rows, codes, "2018-19_Q4"),
+                   home.grid(grid_rows, codes, "2018-19_Q4", made)):
+        assert json.dumps(answer, cls=plotly.utils.PlotlyJSONEncoder) == reference

@@ -109,7 +109,11 @@ def overview(data: IndicatorData, period_choice: str | None, sort: str | None,
         notice,
         home.summary(od.overview_summary(grid_rows, period)),
         home.headline_cards(cards),
-        home.grid(grid_rows, codes, period),
+        home.grid(grid_rows, codes, period, data._cached(  # noqa: SLF001 - version cache
+            # the grid's rows (a thousand cells) for the period, in any order: made once per
+            # period and data version, so a re-sorted grid only puts them in order
+            ("overview_grid_rows", period),
+            lambda _conn, _version: home.grid_rows(grid_rows, period))),
         home.attention_list(od.needs_attention(grid_rows), period, is_quarter),
         *render(chart),
     ]

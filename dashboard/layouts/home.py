@@ -182,10 +182,14 @@ def headline_cards(cards: list[od.Headline]) -> list[Component]:
     return out
 
 
-def grid(rows: pd.DataFrame, order_codes: list[str], period: str) -> dict:
+def grid(rows: pd.DataFrame, order_codes: list[str], period: str,
+         made_rows: Mapping[str, dict] | None = None) -> dict:
     """The accessible table of areas × key indicators (99.8% comparisons in words and colour),
     as the JSON the browser receives (``plain_json``): its thousands of cells are written as JSON
-    (``component_json``), not built as Dash components and then serialised one by one."""
+    (``json_maker``), not built as Dash components and then serialised one by one.
+
+    ``made_rows``: ``grid_rows(rows, period)``, if already made (the rows do not depend on the
+    order, so a page re-sorted uses the same ones)."""
     catalogue = indicators()
     shown = od.period_display(period)
     head = [html.Th("Area", scope="col")] + [
@@ -193,15 +197,32 @@ def grid(rows: pd.DataFrame, order_codes: list[str], period: str) -> dict:
             [od.SHORT_NAMES[i], html.Span(f" ({catalogue[i].name})", className="visually-hidden")],
             href=od.topic_link(i, period)))
         for i in od.GRID_INDICATORS]
-    lookup = od.cells(rows)
-    body = [_grid_row(lookup, od.PROGRAMME, "Programme (all areas)", period)]
-    names = dict(zip(rows["area_code"], rows["area_name"], strict=False))
-    body += [_grid_row(lookup, code, names.get(code, code), period) for code in order_codes]
+    made = made_rows if made_rows is not None else grid_rows(rows, period)
+    lookup = None
+    body = [made[od.PROGRAMME]]
+    for code in order_codes:
+        row = made.get(code)
+        if row is None:  # not an area of ``rows`` (its cells say "no data")
+            lookup = od.cells(rows) if lookup is None else lookup
+            row = _grid_row(lookup, code, code, period)
+        body.append(row)
     caption = (f"Areas compared with the programme, {shown}: each figure with its comparison "
                "(99.8% limits). [c] suppressed, [x] not available, [z] not applicable.")
     table = html.Table(className="table table-sm lfo-table align-middle", children=[
         html.Caption(caption), html.Thead(html.Tr(head)), html.Tbody(JSONList(body))])
     return plain_json(html.Div(table, className="table-responsive"))
+
+
+def grid_rows(rows: pd.DataFrame, period: str) -> dict[str, dict]:
+    """Every row of the grid as ``html.Tr``'s JSON, by area code: the programme's (always) and
+    each area's in ``rows``."""
+    lookup = od.cells(rows)
+    names = dict(zip(rows["area_code"], rows["area_name"], strict=False))
+    made = {od.PROGRAMME: _grid_row(lookup, od.PROGRAMME, "Programme (all areas)", period)}
+    for code, name in names.items():
+        if code != od.PROGRAMME:
+            made[code] = _grid_row(lookup, code, name, period)
+    return made
 
 
 #: The grid's cells are written as JSON by these (``json_maker``: the props in the component's
