@@ -324,3 +324,29 @@ def test_paired_completeness_for_every_measure_is_a_table_with_suppression(clien
         for r in table["props"]["children"]["props"]["children"][2]["props"]["children"]}
     assert rows["Newcastle upon Tyne"][0] == "80%"  # csi4: 16 of 20
     assert rows["Blackpool"][0] == "[c]"  # 4 episodes, below the threshold of 10
+
+
+def test_data_table_json_is_what_components_would_send():
+    """The table's cells written as JSON are the same text as a component per cell."""
+    import pandas as pd
+    import plotly.utils
+    from dash import html
+
+    from dashboard.layouts import quality as page
+
+    df = pd.DataFrame({"Area": ["Blackpool", None, "Essex"], "Rows": [1200, 5, 0],
+                       "Share": [12.5, float("nan"), 3.0], "Note": ["a", "b", None]})
+    numeric = ("Rows", "Share")
+    head = html.Thead(html.Tr([html.Th(c, scope="col", className="text-end" if c in numeric
+                                       else None) for c in df.columns]))
+    body = [html.Tr([html.Th(page._cell(v), scope="row", className="text-end" if c in numeric
+                             else None) if c == "Area"
+                     else html.Td(page._cell(v), className="text-end" if c in numeric else None)
+                     for c, v in zip(df.columns, record, strict=True)])
+            for record in df.itertuples(index=False)]
+    reference = html.Div(html.Table([html.Caption("t"), head, html.Tbody(body)],
+                                    className="table table-sm lfo-table"),
+                         className="table-responsive")
+    made = page.data_table(df, "t", numeric=numeric, row_header="Area")
+    assert json.dumps(made, cls=plotly.utils.PlotlyJSONEncoder) == \
+        json.dumps(reference, cls=plotly.utils.PlotlyJSONEncoder)
