@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import re
+import signal
 import threading
 from collections.abc import Collection, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -364,8 +365,12 @@ _collector: _Collect | None = None
 
 
 def _worker_start(parent_pid: int, level: int) -> None:
-    """In the worker: collect the ``etl`` log records, and end when the parent process ends."""
+    """In the worker: collect the ``etl`` log records, and end when the parent process ends.
+
+    Ctrl-C is the parent's to handle (it stops the worker through the pool), not a traceback here.
+    """
     global _collector
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _collector = _Collect()
     logger = logging.getLogger("etl")
     logger.setLevel(level)
