@@ -15,7 +15,7 @@ patterns), and every number is on the chart or in the table twin, not only in a 
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -205,17 +205,13 @@ def trend_lines(rows: pd.DataFrame, *, areas: list[str], show_programme: bool = 
         codes.append(PROGRAMME)
     data: list[dict] = []
     ends: list[tuple[str, float, str]] = []  # (x, y, label) of each line's last point
+    lines = _lines_by_area(rows, periods)
     for i, code in enumerate(codes):
-        own = rows[rows["area_code"] == code].drop_duplicates("period", keep="last")
-        own = own.set_index("period").reindex(periods)
-        values = _num(own, "value")
-        shown = own["status"].astype(object).isna().to_numpy() if "status" in own else \
-            np.ones(len(own), bool)
+        values, lower, upper, status, shown, names = lines(code)
         values = np.where(shown, values, np.nan)
-        lower, upper = _num(own, "lower"), _num(own, "upper")
         is_prog = code == PROGRAMME
-        name = PROGRAMME_LABEL if is_prog else str(own["area_name"].dropna().iloc[0]) \
-            if own["area_name"].notna().any() else code
+        named = [n for n in names if not pd.isna(n)]
+        name = PROGRAMME_LABEL if is_prog else str(named[0]) if named else code
         finite = np.flatnonzero(np.isfinite(values))
         if len(finite):
             short = "Programme" if is_prog else name
@@ -223,8 +219,6 @@ def trend_lines(rows: pd.DataFrame, *, areas: list[str], show_programme: bool = 
             if finite[-1] != len(values) - 1:
                 label += f" in {x_labels[finite[-1]]}"
             ends.append((x_labels[-1], float(values[finite[-1]]), label))
-        status = own["status"].astype(object).fillna("").tolist() if "status" in own else \
-            [""] * len(own)
         hover = [f"{fmt(v, unit)}" + (f" ({fmt(lo, unit)} to {fmt(hi, unit)})"
                                       if np.isfinite(lo) and np.isfinite(hi) else "")
                  if np.isfinite(v) else f"[{s or 'x'}]"
@@ -253,6 +247,36 @@ def trend_lines(rows: pd.DataFrame, *, areas: list[str], show_programme: bool = 
     extra = {"annotations": annotations} if annotations else {}
     return _base_layout(data, **extra, xaxis={"title": {"text": "Quarter"}, "type": "category"},
                         yaxis=yaxis)
+
+
+def _lines_by_area(rows: pd.DataFrame, periods: list) -> Callable[[str], tuple]:
+    """Per area code: its value, lower and upper arrays, status texts ("" for none), whether
+    it has no status, and area names over ``periods`` (the last row of a repeated period; a period without a row is NaN,
+    "" and NaN), as ``rows[rows.area_code == code].drop_duplicates("period", keep="last")
+    .set_index("period").reindex(periods)`` gives them, from one pass over ``rows``."""
+    own = rows.drop_duplicates(["area_code", "period"], keep="last")
+    where = {p: k for k, p in enumerate(periods)}
+    at = np.array([where[p] for p in own["period"]], dtype=np.intp)
+    value, lower, upper = _num(own, "value"), _num(own, "lower"), _num(own, "upper")
+    status = own["status"].astype(object).to_numpy() if "status" in own else \
+        np.full(len(own), None, dtype=object)
+    names = own["area_name"].astype(object).to_numpy()
+    rows_of = own.groupby("area_code", sort=False).indices
+    n = len(periods)
+
+    def line(code: str) -> tuple:
+        k = rows_of.get(code, np.array([], dtype=np.intp))
+        v, lo, hi = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+        v[at[k]], lo[at[k]], hi[at[k]] = value[k], lower[k], upper[k]
+        texts, named, shown = [""] * n, [np.nan] * n, np.ones(n, dtype=bool)
+        for j in k:
+            missing = pd.isna(status[j])
+            texts[at[j]] = "" if missing else status[j]
+            shown[at[j]] = missing
+            named[at[j]] = names[j]
+        return v, lo, hi, texts, shown, named
+
+    return line
 
 
 def _spread_labels(ends: list[tuple[str, float, str]], top: float, plot_px: float = 320,
