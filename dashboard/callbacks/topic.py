@@ -128,7 +128,7 @@ def describe_rows(rows: pd.DataFrame, ind: Indicator, f: Filters, threshold: int
     rows = sorted_for_table(rows)
     shown = rows["status"].isna() & rows["value"].notna()
     sentences = [text.describe_area(r, ind, ci=f.ci_level, threshold=threshold)
-                 for _, r in rows[shown].iterrows()]
+                 for r in rows[shown].to_dict("records")]
     hidden = rows[~shown]
     labels = [str(n) + (f" ({text.category_label(c)})" if isinstance(c, str) and c else "")
               for n, c in zip(hidden["area_name"], hidden["category"], strict=True)]
