@@ -511,3 +511,21 @@ def test_a_chart_that_fails_shows_a_message_and_logs_it(caplog):
     assert content.empty_message == shared.FAILED_MESSAGE
     assert content.title == "Broken chart"
     assert "could not be drawn" in caplog.text
+
+
+def test_sorted_for_table_puts_the_programme_first_then_values_down_ties_by_name():
+    import pandas as pd
+
+    rows = pd.DataFrame({
+        "area_code": ["E1", "programme", "E2", "E3", "E4", "E5", "E6"],
+        "area_name": ["Luton", "Programme", "Bury", "Essex", "Leeds", "Acton", "Zed"],
+        "value": [50.0, 55.0, 50.0, None, 70.0, float("nan"), 50.0],
+    }, index=[9, 8, 7, 6, 5, 4, 3])
+    out = shared.sorted_for_table(rows)
+    assert out["area_code"].tolist() == ["programme", "E4", "E2", "E1", "E6", "E5", "E3"]
+    assert out.index.tolist() == list(range(7))
+    # a missing name takes the pandas sort: the same order rules
+    with_missing = rows.assign(area_name=["Luton", "Programme", None, "Essex", "Leeds",
+                                          "Acton", "Zed"])
+    assert shared.sorted_for_table(with_missing)["area_code"].tolist() == [
+        "programme", "E4", "E1", "E6", "E2", "E5", "E3"]
