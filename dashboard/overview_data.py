@@ -178,10 +178,26 @@ class Headline:
     pooled_text: str | None
 
 
+#: The last frame ``_row`` indexed (a weak reference, its length) and its index: the headline
+#: cards ask for eight rows of one frame, found by position rather than eight filters.
+_last_rows: tuple[weakref.ref, int, dict] | None = None
+
+
 def _row(rows: pd.DataFrame, indicator: str, period: str) -> pd.Series | None:
-    hit = rows[(rows["indicator"] == indicator) & (rows["area_code"] == PROGRAMME)
-               & (rows["period"] == period)]
-    return None if hit.empty else hit.iloc[0]
+    """The first row of the programme's ``indicator`` in ``period``, or None."""
+    global _last_rows
+    last = _last_rows
+    if last is not None and last[0]() is rows and last[1] == len(rows):
+        positions = last[2]
+    else:
+        positions = {}
+        keys = zip(rows["indicator"].to_numpy(), rows["area_code"].to_numpy(),
+                   rows["period"].to_numpy(), strict=True)
+        for i, key in enumerate(keys):
+            positions.setdefault(key, i)
+        _last_rows = (weakref.ref(rows), len(rows), positions)
+    i = positions.get((indicator, PROGRAMME, period))
+    return None if i is None else rows.iloc[i]
 
 
 def _has_value(row: pd.Series | None) -> bool:
