@@ -70,7 +70,9 @@ def run(scale: str, *, browser: bool, load_test: bool, etl: bool, n: int, worker
         result["etl_floor"] = floor.time_floor(ds.db_path, ds.root)
         log.info("floor: %s", result["etl_floor"])
     else:
-        result["etl"] = {**earlier.get("etl", {}), "note": "from an earlier run (--skip-etl)"}
+        before = earlier.get("etl", {})
+        result["etl"] = {**before, "note": "from an earlier run (--skip-etl)"
+                         + (f": {before['measured']}" if before.get("measured") else "")}
         result["etl_floor"] = earlier.get("etl_floor", {})
     if naive_n is None:
         naive_n = 5 if scale == "national" else n
