@@ -86,7 +86,11 @@ def correction(ds: Dataset, area: str, out_dir: Path, share: float = 0.02) -> Pa
 
 
 def _start_gunicorn(ds: Dataset, port: int, workers: int, threads: int) -> subprocess.Popen:
-    env = dict(os.environ, LFO_DATABASE_URL=ds.db_url, PYTHONPATH=str(ROOT))
+    # a new shared-results folder, so the workers make everything themselves (as after a deploy)
+    cache_dir = ds.root / "loadtest-cache"
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    env = dict(os.environ, LFO_DATABASE_URL=ds.db_url, PYTHONPATH=str(ROOT),
+               LFO_CACHE_DIR=str(cache_dir))
     args = [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "-b",
             f"127.0.0.1:{port}", "--threads", str(threads), "--timeout", "120",
             "--log-level", "warning",
