@@ -51,6 +51,7 @@ _CACHE_ROWS = 3_000_000  # rows held in all (about 1.5 GB at national scale), ol
 _WAIT_SECONDS = 300  # longest wait for another thread computing the same result
 POLL_SECONDS = 5.0  # how often the warming thread looks for a new data version
 WARM_LEVELS = (95.0, 99.8)  # interval levels made ahead, in this order
+YIELD_SECONDS = 2.0  # longest the making ahead waits for this process's requests to finish
 
 
 def data_version(conn: Connection) -> tuple:
@@ -135,6 +136,7 @@ class IndicatorData:
         self._warmer: threading.Thread | None = None
         self._stop = threading.Event()
         self.shared: SharedResults | None = None  # results shared with other processes
+        self._active = 0  # web requests being answered in this process (see enable_warming)
         self.warmed_version: tuple | None = None  # the last version fully made ahead
         self.warm_seconds: float | None = None
 
@@ -300,6 +302,21 @@ class IndicatorData:
 
     # --- making results ahead ----------------------------------------------------------------
 
+    def request_started(self) -> None:
+        with self._lock:
+            self._active += 1
+
+    def request_finished(self) -> None:
+        with self._lock:
+            self._active = max(0, self._active - 1)
+
+    def _wait_for_idle(self) -> None:
+        """Let the requests being answered finish first (they share this process's interpreter),
+        but never wait longer than ``YIELD_SECONDS``, so that making ahead cannot starve."""
+        deadline = time.monotonic() + YIELD_SECONDS
+        while self._active > 0 and time.monotonic() < deadline and not self._stop.is_set():
+            self._stop.wait(0.005)
+
     def warm(self, levels: Sequence[float] = WARM_LEVELS) -> int:
         """Make every indicator's whole result (all interventions, each level in ``levels``)
         for the current data version; return how many were made or found."""
@@ -310,6 +327,7 @@ class IndicatorData:
             for ind in warm_order(os.getpid() if self.shared is not None else None):
                 if self._stop.is_set():
                     return done
+                self._wait_for_idle()
                 result = self.result(Query(indicators=(ind,), ci=ci, threshold=self.threshold))
                 done += result is not None
                 version = self._version
@@ -363,6 +381,11 @@ def enable_warming(server, shared_directory: Path | None = None) -> None:
     @server.before_request
     def _warming() -> None:
         data.start_warming()  # no-op while this process's thread runs
+        data.request_started()  # the thread makes the next result when no request is running
+
+    @server.teardown_request
+    def _answered(_exc: BaseException | None) -> None:
+        data.request_finished()
 
 
 def warm_order(seed: int | None = None) -> list[Indicator]:

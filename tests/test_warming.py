@@ -59,3 +59,40 @@ def test_healthz_answers_503_when_the_database_cannot_be_read(tmp_path):
     app = create_app(DashboardSettings(database_url=f"sqlite:///{tmp_path / 'missing.db'}"))
     resp = app.server.test_client().get("/healthz")
     assert resp.status_code == 503 and resp.get_json()["status"] == "unavailable"
+
+
+def test_making_ahead_waits_while_this_process_answers_a_request(tmp_path, monkeypatch):
+    import dashboard.data as module
+
+    url = build_db(tmp_path / "y.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
+    app = create_app(DashboardSettings(database_url=url))
+    data = app.server.extensions["lfo_indicator_data"]
+    monkeypatch.setattr(module, "YIELD_SECONDS", 30.0)
+    data.request_started()  # a request is being answered
+    done = threading.Event()
+    thread = threading.Thread(target=lambda: (data.warm(levels=(95.0,)), done.set()))
+    thread.start()
+    assert not done.wait(0.5)  # nothing made while the request runs
+    assert not [k for k in data._cache if k[0] == "whole"]
+    data.request_finished()
+    assert done.wait(60)
+    thread.join(5)
+
+
+def test_requests_through_the_server_are_counted_while_they_run(tmp_path):
+    url = build_db(tmp_path / "z.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
+    app = create_app(DashboardSettings(database_url=url))
+    data = app.server.extensions["lfo_indicator_data"]
+    seen = []
+
+    @app.server.get("/_probe")
+    def probe():
+        seen.append(data._active)
+        return "ok"
+
+    enable_warming(app.server)
+    try:
+        assert app.server.test_client().get("/_probe").status_code == 200
+        assert seen == [1] and data._active == 0
+    finally:
+        data.stop_warming()
