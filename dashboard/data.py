@@ -137,6 +137,7 @@ class IndicatorData:
         self._stop = threading.Event()
         self.shared: SharedResults | None = None  # results shared with other processes
         self._active = 0  # web requests being answered in this process (see enable_warming)
+        self._recent: list[Query] = []  # whole results in use before the last new version
         self.warmed_version: tuple | None = None  # the last version fully made ahead
         self.warm_seconds: float | None = None
 
@@ -165,6 +166,8 @@ class IndicatorData:
     def _see(self, version: tuple) -> tuple:
         with self._lock:
             if version != self._version:
+                # what users asked for most recently is made again first after a load
+                self._recent = [k[1] for k in reversed(self._cache) if k[0] == "whole"]
                 self._cache.clear()
                 self._rows = 0
                 self._version = version
@@ -319,10 +322,17 @@ class IndicatorData:
 
     def warm(self, levels: Sequence[float] = WARM_LEVELS) -> int:
         """Make every indicator's whole result (all interventions, each level in ``levels``)
-        for the current data version; return how many were made or found."""
+        for the current data version — first those in use before the data changed, most
+        recently used first — and return how many of the standard ones were made or found."""
         started = time.perf_counter()
         done = 0
         version = None
+        recent, self._recent = self._recent, []
+        for query in recent:  # the results in use before the load first, most recent first
+            if self._stop.is_set():
+                return done
+            self._wait_for_idle()
+            self.result(query)
         for ci in levels:
             for ind in warm_order(os.getpid() if self.shared is not None else None):
                 if self._stop.is_set():

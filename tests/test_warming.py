@@ -96,3 +96,31 @@ def test_requests_through_the_server_are_counted_while_they_run(tmp_path):
         assert seen == [1] and data._active == 0
     finally:
         data.stop_warming()
+
+
+def test_after_a_load_the_results_in_use_are_made_again_first(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    import dashboard.data as module
+    from etl import schema
+    from etl.db import writer_engine
+
+    url = build_db(tmp_path / "r.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
+    app = create_app(DashboardSettings(database_url=url))
+    data = app.server.extensions["lfo_indicator_data"]
+    data.rows(["uptake.start"], intervention="mybt")  # in use: a filter never made ahead
+    data.rows(["reach.breakdown"])  # in use, and the most recent
+    with writer_engine(url).begin() as conn:  # a load
+        conn.execute(insert(schema.etl_load_log).values(
+            file_name="x.zip", sha256="1" * 64, size_bytes=1, outcome="loaded",
+            started_at=dt.datetime(2019, 5, 1)))
+    made = []
+    original = module.compute
+    monkeypatch.setattr(module, "compute", lambda conn, q: made.append(
+        (q.indicators[0].id, q.intervention)) or original(conn, q))
+    data.periods()  # a request sees the new version
+    data.warm(levels=(95.0,))
+    assert made[:2] == [("reach.breakdown", None), ("uptake.start", "mybt")]
+    assert len(made) == len(made_set := set(made)) and ("uptake.completion", None) in made_set
