@@ -14,7 +14,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from etl.db import WRITER_CACHE_KIB, WRITER_WAL_AUTOCHECKPOINT
+from etl.db import WRITER_STORAGE_PRAGMAS
 
 DATA_TABLES = ("participants", "episodes", "outcomes")
 
@@ -41,10 +41,8 @@ def time_floor(loaded_db: Path, work_dir: Path) -> dict:
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     con = sqlite3.connect(target, isolation_level=None)
     try:
-        con.execute("PRAGMA journal_mode = WAL")
-        con.execute("PRAGMA synchronous = NORMAL")
-        con.execute(f"PRAGMA cache_size = -{int(WRITER_CACHE_KIB)}")
-        con.execute(f"PRAGMA wal_autocheckpoint = {int(WRITER_WAL_AUTOCHECKPOINT)}")
+        for statement in WRITER_STORAGE_PRAGMAS:  # the loader's own storage settings
+            con.execute(statement)
         for statement in ddl:
             con.execute(statement)
         start, start_cpu = time.perf_counter(), time.process_time()

@@ -21,14 +21,20 @@ from etl.settings import PROJECT_ROOT, REFERENCE_DIR
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
-# The writer's page cache (KiB, as a negative cache_size): the loader inserts rows with hashed
-# (random) keys into large indexes, and with SQLite's default 2 MB cache nearly every insert at
-# national scale reads and spills index pages. The cache only grows as pages are used.
-WRITER_CACHE_KIB = 512 * 1024
-# Pages of WAL before the writer checkpoints (SQLite's default is 1,000): each area's load touches
-# index pages all over the file, so checkpointing after every few areas rather than after every
-# one copies each page once for several loads. Durability is unchanged (a commit is in the WAL).
-WRITER_WAL_AUTOCHECKPOINT = 50_000
+# The writer's storage settings, as literal statements (PRAGMA takes no bound parameters), shared
+# with the benchmark's floor so that tuning them speeds the floor as much as the load:
+# - WAL, so readers keep reading while a load writes; synchronous NORMAL (a commit is in the WAL);
+# - a 512 MB page cache (cache_size in KiB when negative): the loader inserts rows with hashed
+#   (random) keys into large indexes, and with SQLite's default 2 MB nearly every insert at
+#   national scale reads and spills index pages (the cache only grows as pages are used);
+# - a checkpoint every 50,000 WAL pages (default 1,000): each area's load touches index pages all
+#   over the file, so checkpointing after several areas copies each page once for several loads.
+WRITER_STORAGE_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA cache_size = -524288",
+    "PRAGMA wal_autocheckpoint = 50000",
+)
 
 
 class DatabaseError(Exception):
@@ -49,10 +55,8 @@ def _sqlite_pragmas(dbapi_conn, _record, *, read_only: bool) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA busy_timeout = 10000")  # = BUSY_TIMEOUT_MS; PRAGMA takes no parameters
     if not read_only:
-        cur.execute("PRAGMA journal_mode = WAL")
-        cur.execute("PRAGMA synchronous = NORMAL")
-        cur.execute(f"PRAGMA cache_size = -{int(WRITER_CACHE_KIB)}")  # no bound parameters
-        cur.execute(f"PRAGMA wal_autocheckpoint = {int(WRITER_WAL_AUTOCHECKPOINT)}")
+        for statement in WRITER_STORAGE_PRAGMAS:
+            cur.execute(statement)
         cur.execute("PRAGMA foreign_keys = ON")
     cur.close()
 

@@ -50,3 +50,18 @@ def test_reader_serves_many_threads_at_once(url):
 def test_writer_uses_wal_so_readers_read_during_a_load(url):
     with writer_engine(url).connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_the_writer_has_the_loader_storage_settings(tmp_path):
+    from etl.db import writer_engine
+
+    engine = writer_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    try:
+        with engine.connect() as conn:
+            got = {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar()  # noqa: S608 - fixed names
+                   for p in ("journal_mode", "synchronous", "cache_size", "wal_autocheckpoint",
+                             "foreign_keys")}
+    finally:
+        engine.dispose()
+    assert got == {"journal_mode": "wal", "synchronous": 1, "cache_size": -524288,
+                   "wal_autocheckpoint": 50000, "foreign_keys": 1}
