@@ -396,13 +396,13 @@ def test_table_twin_sends_what_components_would(columns):
     assert fast == slow
 
 
-def test_json_tree_is_the_same_json_as_the_components():
-    from dashboard.charts.table import json_tree
+def test_plain_json_of_a_component_tree_is_the_same_json_as_the_components():
+    from dashboard.charts.table import plain_json
 
     tree = [html.Div([html.P("a", className="x"), "b", (html.Span(1),)], id="d"), None]
-    assert json.dumps(json_tree(tree), cls=plotly.utils.PlotlyJSONEncoder) == \
+    assert json.dumps(plain_json(tree), cls=plotly.utils.PlotlyJSONEncoder) == \
         json.dumps(tree, cls=plotly.utils.PlotlyJSONEncoder)
-    assert "Div" not in repr(type(json_tree(tree)[0]))
+    assert "Div" not in repr(type(plain_json(tree)[0]))
 
 
 def test_component_json_of_a_component_with_a_required_prop():

@@ -174,19 +174,6 @@ def json_maker(cls: type[Component], *names: str) -> Callable[..., dict[str, Any
     return make
 
 
-def json_tree(value: Any) -> Any:
-    """``value`` with every Dash component in it replaced by its JSON (``to_plotly_json``), all
-    the way down: the same JSON text, and encoded without a call back per component (for large
-    component trees that are kept and sent again)."""
-    if isinstance(value, Component):
-        value = value.to_plotly_json()
-    if isinstance(value, dict):
-        return {k: json_tree(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_tree(v) for v in value]
-    return value
-
-
 class JSONList(list):
     """A list already written as plain JSON (components as ``component_json`` gives them, strings,
     numbers, None): ``plain_json`` keeps it as it is instead of walking it."""
