@@ -14,8 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from contextlib import nullcontext
-from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from etl import periods, store
 from etl.archive import archive_file, remove_partial_copies, sha256_of
-from etl.checks import CheckAhead, CheckedReturn, check_file, quarantine_plan
+from etl.checks import CheckAhead, CheckedReturn, quarantine_plan
 from etl.continuity import shrink_finding, stale_finding
 from etl.db import DatabaseError, init_db, writer_engine
 from etl.findings import Finding, findings_frame
@@ -71,18 +69,13 @@ def load_files(
             except (SQLAlchemyError, DatabaseError, OSError) as exc:
                 raise LoadError(f"cannot use the database {db_name(settings)}: {exc}") from exc
             paths = [Path(p) for p in files]
-            today = periods.today()
-            # more than one file: the next one is checked in a worker process meanwhile
-            ahead = CheckAhead(paths, known_areas=areas, today=today) if len(paths) > 1 else None
-            loader = _Loader(engine, settings, quarantine=quarantine, force=force,
-                             allow_shrink=allow_shrink,
-                             check=ahead.check if ahead is not None else partial(
-                                 check_file, known_areas=areas, today=today))
             results = []
-            with ahead if ahead is not None else nullcontext():
+            # the next file is checked in a worker process meanwhile (none for a single file)
+            with CheckAhead(paths, known_areas=areas, today=periods.today()) as ahead:
+                loader = _Loader(engine, settings, quarantine=quarantine, force=force,
+                                 allow_shrink=allow_shrink, check=ahead.check)
                 for i, path in enumerate(paths):
-                    if ahead is not None:
-                        ahead.begin(i)
+                    ahead.begin(i)
                     result = loader.load_one(path)
                     results.append(result)
                     if on_file is not None:

@@ -6,7 +6,6 @@ import logging
 import secrets
 from collections.abc import Callable
 from contextlib import nullcontext
-from functools import partial
 from pathlib import Path
 
 from sqlalchemy import inspect
@@ -14,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from etl import periods, store
 from etl.archive import sha256_of
-from etl.checks import CheckAhead, CheckedReturn, check_file
+from etl.checks import CheckAhead, CheckedReturn
 from etl.continuity import shrink_finding, stale_finding
 from etl.db import DatabaseError, reader_engine, sqlite_path
 from etl.findings import findings_frame
@@ -57,17 +56,12 @@ def validate_files(
                 key_note = (f" (the ID key file {settings.id_key_file} does not exist, so no "
                             "current participant can be matched)")
             paths = [Path(p) for p in files]
-            today = periods.today()
-            # more than one file: the next one is checked in a worker process meanwhile
-            ahead = CheckAhead(paths, known_areas=areas, today=today) if len(paths) > 1 else None
-            check = ahead.check if ahead is not None else partial(
-                check_file, known_areas=areas, today=today)
             results = []
-            with ahead if ahead is not None else nullcontext():
+            # the next file is checked in a worker process meanwhile (none for a single file)
+            with CheckAhead(paths, known_areas=areas, today=periods.today()) as ahead:
                 for i, path in enumerate(paths):
-                    if ahead is not None:
-                        ahead.begin(i)
-                    result = _validate_one(path, conn if has_data else None, check, key)
+                    ahead.begin(i)
+                    result = _validate_one(path, conn if has_data else None, ahead.check, key)
                     if result.findings["code"].eq("E109").any():
                         result.message += key_note
                     results.append(result)
