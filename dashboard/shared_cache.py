@@ -58,7 +58,7 @@ class SharedResults:
         """The shared results in ``directory``, or None (with a warning) if it cannot be used."""
         try:
             return cls(directory)
-        except (OSError, PermissionError) as exc:
+        except OSError as exc:  # PermissionError included
             log.warning("indicator results are not shared between processes: %s", exc)
             return None
 
