@@ -40,15 +40,28 @@ SEED = 2016
 
 def _env(out: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"LFO_TODAY": TODAY, "LFO_ID_KEY_FILE": str(out / "id.key"),
-                "LFO_ARCHIVE_DIR": str(out / "archive"), "LFO_WARM_CACHE": "0",
-                "LFO_CACHE_DIR": "off", "PYTHONPATH": os.getcwd()})
+    env.update(
+        {
+            "LFO_TODAY": TODAY,
+            "LFO_ID_KEY_FILE": str(out / "id.key"),
+            "LFO_ARCHIVE_DIR": str(out / "archive"),
+            "LFO_WARM_CACHE": "0",
+            "LFO_CACHE_DIR": "off",
+            "PYTHONPATH": os.getcwd(),
+        }
+    )
     return env
 
 
 def _etl(out: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "etl", *args], env=_env(out), cwd=os.getcwd(),
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "etl", *args],
+        env=_env(out),
+        cwd=os.getcwd(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def prepare(out: Path) -> None:
@@ -65,16 +78,23 @@ def _app(out: Path):
     from dashboard.app import create_app
     from dashboard.settings import DashboardSettings
 
-    return create_app(DashboardSettings(database_url=f"sqlite:///{out / 'lfo.db'}",
-                                        warm_cache=False, cache_dir="off"))
+    return create_app(
+        DashboardSettings(
+            database_url=f"sqlite:///{out / 'lfo.db'}", warm_cache=False, cache_dir="off"
+        )
+    )
 
 
 def _codes_and_quarters(out: Path) -> tuple[list[str], list[str]]:
     con = sqlite3.connect(out / "lfo.db")
     try:
         codes = [r[0] for r in con.execute("SELECT gss_code FROM areas ORDER BY gss_code")]
-        quarters = [r[0] for r in con.execute(
-            "SELECT DISTINCT period FROM sum_reach WHERE period LIKE '%_Q%' ORDER BY period")]
+        quarters = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT period FROM sum_reach WHERE period LIKE '%_Q%' ORDER BY period"
+            )
+        ]
     finally:
         con.close()
     return codes, quarters
@@ -105,9 +125,16 @@ def _bodies(out: Path) -> list[str]:
 def _api_urls(out: Path) -> list[str]:
     codes, quarters = _codes_and_quarters(out)
     rng = random.Random(SEED)
-    urls = ["/api/v1/areas", "/api/v1/indicators", "/api/v1/openapi.json", "/api/v1/nothing",
-            "/api/v1/data", "/api/v1/data?indicator=nope", "/api/v1/data?indicator=reach.parents"
-            "&period=1999-00_Q1", "/api/v1/data?indicator=reach.parents&area=E99999999"]
+    urls = [
+        "/api/v1/areas",
+        "/api/v1/indicators",
+        "/api/v1/openapi.json",
+        "/api/v1/nothing",
+        "/api/v1/data",
+        "/api/v1/data?indicator=nope",
+        "/api/v1/data?indicator=reach.parents&period=1999-00_Q1",
+        "/api/v1/data?indicator=reach.parents&area=E99999999",
+    ]
     return urls + [f"/api/v1/data?{urlencode(p)}" for p in _data_params(codes, quarters, rng)]
 
 
@@ -171,20 +198,39 @@ def _download_body(out_id: str, payload: object, fmt: str) -> str:
     """The request a click on the card's ``fmt`` button sends (ids as in ``dashboard.ids``)."""
     chart = json.loads(out_id)["chart"]
     fmts = ["png", "svg", "csv", "xlsx"]
-    button = [{"id": {"chart": chart, "fmt": f, "type": "chart-download-button"},
-               "property": "n_clicks", "value": 1 if f == fmt else None} for f in fmts]
-    key = '..{"chart":["MATCH"],"type":"chart-download"}.data...' \
-          '{"chart":["MATCH"],"type":"chart-status"}.children..'
-    return json.dumps({
-        "output": key, "outputs": [
-            {"id": {"chart": chart, "type": "chart-download"}, "property": "data"},
-            {"id": {"chart": chart, "type": "chart-status"}, "property": "children"}],
-        "inputs": button,
-        "state": [{"id": {"chart": chart, "type": "chart-payload"}, "property": "data",
-                   "value": payload}],
-        "changedPropIds": [json.dumps(button[fmts.index(fmt)]["id"], separators=(",", ":"),
-                                      sort_keys=True) + ".n_clicks"],
-    })
+    button = [
+        {
+            "id": {"chart": chart, "fmt": f, "type": "chart-download-button"},
+            "property": "n_clicks",
+            "value": 1 if f == fmt else None,
+        }
+        for f in fmts
+    ]
+    key = (
+        '..{"chart":["MATCH"],"type":"chart-download"}.data...'
+        '{"chart":["MATCH"],"type":"chart-status"}.children..'
+    )
+    return json.dumps(
+        {
+            "output": key,
+            "outputs": [
+                {"id": {"chart": chart, "type": "chart-download"}, "property": "data"},
+                {"id": {"chart": chart, "type": "chart-status"}, "property": "children"},
+            ],
+            "inputs": button,
+            "state": [
+                {
+                    "id": {"chart": chart, "type": "chart-payload"},
+                    "property": "data",
+                    "value": payload,
+                }
+            ],
+            "changedPropIds": [
+                json.dumps(button[fmts.index(fmt)]["id"], separators=(",", ":"), sort_keys=True)
+                + ".n_clicks"
+            ],
+        }
+    )
 
 
 def _file_content(fmt: str, data: bytes) -> object:
@@ -194,8 +240,13 @@ def _file_content(fmt: str, data: bytes) -> object:
         from openpyxl import load_workbook
 
         book = load_workbook(io.BytesIO(data))
-        return {ws.title: [[None if c is None else str(c) for c in row]
-                           for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+        return {
+            ws.title: [
+                [None if c is None else str(c) for c in row]
+                for row in ws.iter_rows(values_only=True)
+            ]
+            for ws in book.worksheets
+        }
     if fmt == "svg":
         import re
 
@@ -232,14 +283,19 @@ def save(out: Path, file: Path) -> None:
             status = next((v["children"] for k, v in resp.items() if "status" in k), None)
             content = None
             if dl:
-                raw = base64.b64decode(dl["content"]) if dl.get("base64") else dl["content"].encode()
+                raw = (
+                    base64.b64decode(dl["content"]) if dl.get("base64") else dl["content"].encode()
+                )
                 content = [dl.get("filename"), _file_content(fmt, raw)]
             snap[f"download {fmt} {out_id} {key[:12]}"] = [r.status_code, status, content]
     for url in _api_urls(out):
         r = client.get(url)
         body = r.get_data(as_text=True)
-        snap["api " + url] = [r.status_code, r.mimetype,
-                              _parsed(body) if r.mimetype == "application/json" else body]
+        snap["api " + url] = [
+            r.status_code,
+            r.mimetype,
+            _parsed(body) if r.mimetype == "application/json" else body,
+        ]
     snap.update(_etl_snapshot(out))
     file.write_text(json.dumps(snap, sort_keys=True, default=str))
     print(f"{len(snap)} answers saved to {file} ({len(seen)} chart payloads)")
@@ -254,18 +310,30 @@ def _etl_snapshot(out: Path) -> dict[str, object]:
         db.unlink()
     files = sorted((out / "returns" / "zip").glob("*.zip"))
     report = work / "findings.csv"
-    done = _etl(out, "validate", *map(str, files[:6]), "--report", str(report),
-                "--db", f"sqlite:///{out / 'lfo.db'}")
+    done = _etl(
+        out,
+        "validate",
+        *map(str, files[:6]),
+        "--report",
+        str(report),
+        "--db",
+        f"sqlite:///{out / 'lfo.db'}",
+    )
     snap["etl validate"] = [done.returncode, report.read_text() if report.exists() else None]
     done = _etl(out, "load", str(out / "returns" / "zip"), "--db", f"sqlite:///{db}")
     snap["etl load exit"] = done.returncode
     con = sqlite3.connect(db)
     try:
-        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' "
-                                   "AND name NOT LIKE 'sqlite_%' ORDER BY name"):
+        for (name,) in con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        ):
             cols = [r[1] for r in con.execute(f'PRAGMA table_info("{name}")')]
-            keep = [c for c in cols if not any(w in c for w in ("_at", "load_id", "seconds",
-                                                                 "duration", "path"))]
+            keep = [
+                c
+                for c in cols
+                if not any(w in c for w in ("_at", "load_id", "seconds", "duration", "path"))
+            ]
             rows = con.execute(
                 f'SELECT {", ".join(chr(34) + c + chr(34) for c in keep)} FROM "{name}"'  # noqa: S608
             ).fetchall()
@@ -286,8 +354,10 @@ def compare(old: Path, new: Path) -> int:
         print("ONLY BEFORE:", k[:300])
     for k in only_b[:20]:
         print("ONLY AFTER:", k[:300])
-    print(f"{len(a)} before, {len(b)} after: {len(differ)} differ, {len(only_a)} only before, "
-          f"{len(only_b)} only after")
+    print(
+        f"{len(a)} before, {len(b)} after: {len(differ)} differ, {len(only_a)} only before, "
+        f"{len(only_b)} only after"
+    )
     return 1 if differ or only_a or only_b else 0
 
 

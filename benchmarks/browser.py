@@ -30,8 +30,12 @@ from werkzeug.serving import make_server
 log = logging.getLogger(__name__)
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+]
 CALLBACK_PATH = "/_dash-update-component"
 SETTLE_SECONDS = 0.3
 TIMEOUT_SECONDS = 60.0
@@ -235,7 +239,9 @@ def time_renders(base_url: str, paths: dict[str, str], repeats: int = 3) -> dict
                 finally:
                     context.close()
             out[name] = {
-                "path": path, "graphs": graphs, "runs": [round(t, 3) for t in times],
+                "path": path,
+                "graphs": graphs,
+                "runs": [round(t, 3) for t in times],
                 "first_s": round(times[0], 3) if times else None,
                 "median_s": round(statistics.median(times), 3) if times else None,
             }
@@ -277,15 +283,22 @@ def breakdown(visit: _Visit, drawn_s: float) -> list[str]:
         total_wire += wire
         server = _server_ms(request)
         path = urlsplit(request.url).path
-        name = f"{path} → {_outputs(request.post_data)}" if _is_callback(request.url) else (
-            request.url.split("/", 3)[-1][:70] or "/")
+        name = (
+            f"{path} → {_outputs(request.post_data)}"
+            if _is_callback(request.url)
+            else (request.url.split("/", 3)[-1][:70] or "/")
+        )
         if done is not None:
             last_done = max(last_done, done)
-        lines.append(f"{sent * 1000:8.0f} {'' if done is None else f'{done * 1000:8.0f}':>8} "
-                     f"{wire / 1000:8.1f} {'' if server is None else f'{server:9.1f}':>9}  {name}")
-    lines.append(f"requests {len(visit.log)}, {total_wire / 1000:.0f} kB on the wire; last response "
-                 f"{last_done * 1000:.0f} ms; drawn {drawn_s * 1000:.0f} ms (browser after the last "
-                 f"response: {(drawn_s - last_done) * 1000:.0f} ms)")
+        lines.append(
+            f"{sent * 1000:8.0f} {'' if done is None else f'{done * 1000:8.0f}':>8} "
+            f"{wire / 1000:8.1f} {'' if server is None else f'{server:9.1f}':>9}  {name}"
+        )
+    lines.append(
+        f"requests {len(visit.log)}, {total_wire / 1000:.0f} kB on the wire; last response "
+        f"{last_done * 1000:.0f} ms; drawn {drawn_s * 1000:.0f} ms (browser after the last "
+        f"response: {(drawn_s - last_done) * 1000:.0f} ms)"
+    )
     return lines
 
 
@@ -293,11 +306,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.browser",
         description="Time the first full render of dashboard pages in headless Chromium (fresh "
-                    "context per run, no cache) and show where the last run's time went.")
-    parser.add_argument("--db", required=True, help="database URL, e.g. sqlite:///path/lfo.db "
-                        "(only read)")
-    parser.add_argument("--page", action="append", dest="pages", metavar="PATH",
-                        help="a page to time (repeatable; default: / and the first area's profile)")
+        "context per run, no cache) and show where the last run's time went.",
+    )
+    parser.add_argument(
+        "--db", required=True, help="database URL, e.g. sqlite:///path/lfo.db (only read)"
+    )
+    parser.add_argument(
+        "--page",
+        action="append",
+        dest="pages",
+        metavar="PATH",
+        help="a page to time (repeatable; default: / and the first area's profile)",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="runs per page (default 3)")
     parser.add_argument("--quiet", action="store_true", help="times only, no breakdown")
     args = parser.parse_args(argv)
@@ -311,7 +331,9 @@ def main(argv: list[str] | None = None) -> int:
     if not pages:
         engine = create_engine(args.db)
         with engine.connect() as conn:
-            codes = [r[0] for r in conn.execute(text("SELECT gss_code FROM areas ORDER BY gss_code"))]
+            codes = [
+                r[0] for r in conn.execute(text("SELECT gss_code FROM areas ORDER BY gss_code"))
+            ]
         engine.dispose()
         pages = ["/", f"/area/{codes[len(codes) // 2]}"]
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -332,18 +354,21 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"{path}: {exc}")
                         continue
                     times.append(seconds)
-                    metrics = {m["name"]: m["value"]
-                               for m in cdp.send("Performance.getMetrics")["metrics"]}
+                    metrics = {
+                        m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]
+                    }
                     busy.append((metrics.get("TaskDuration", 0), metrics.get("ScriptDuration", 0)))
                     lines = breakdown(visit, seconds)
                 finally:
                     context.close()
             if not times:
                 continue
-            print(f"{path}: runs {', '.join(f'{t:.3f}' for t in times)} s; median "
-                  f"{statistics.median(times):.3f} s; graphs {graphs}; page main thread busy "
-                  f"(CPU, incl. settle) {', '.join(f'{t:.2f}' for t, _ in busy)} s, of it script "
-                  f"{', '.join(f'{s:.2f}' for _, s in busy)} s")
+            print(
+                f"{path}: runs {', '.join(f'{t:.3f}' for t in times)} s; median "
+                f"{statistics.median(times):.3f} s; graphs {graphs}; page main thread busy "
+                f"(CPU, incl. settle) {', '.join(f'{t:.2f}' for t, _ in busy)} s, of it script "
+                f"{', '.join(f'{s:.2f}' for _, s in busy)} s"
+            )
             if not args.quiet:
                 print("  last run:")
                 print("\n".join("  " + line for line in lines))

@@ -32,8 +32,9 @@ from benchmarks.dataset import OUT
 from benchmarks.requests import CALLBACK_URL, SEED, _areas_and_quarters, callback_label
 
 
-def _variants(bodies: list[str], codes: list[str], quarters: list[str], n: int
-              ) -> dict[str, list[str]]:
+def _variants(
+    bodies: list[str], codes: list[str], quarters: list[str], n: int
+) -> dict[str, list[str]]:
     """Per output key: the recorded bodies, then varied ones, up to ``n`` (as benchmarks.requests)."""
     rng = random.Random(SEED)
     by_output: dict[str, list[str]] = {}
@@ -52,6 +53,7 @@ def _variants(bodies: list[str], codes: list[str], quarters: list[str], n: int
 def _parsed(text: str) -> object:
     """A response as data, with JSON held in strings (a chart payload's figure) parsed too: the
     same answer whether or not the JSON encoder escapes non-ASCII characters."""
+
     def walk(value: object) -> object:
         if isinstance(value, str) and value[:1] in ("{", "["):
             try:
@@ -121,9 +123,11 @@ def main(argv: list[str] | None = None) -> int:
             outs.append(out.decode())
         saved[f"{label} {key}"] = dict(zip(by_key[key], outs, strict=True))
         ms = np.array(wall) * 1000
-        print(f"{label[:72]:<72} {len(ms):>3} {np.percentile(ms, 50):>8.1f} "
-              f"{np.percentile(ms, 95):>8.1f} {ms.max():>8.1f} {np.mean(cpu) * 1000:>7.1f}",
-              flush=True)
+        print(
+            f"{label[:72]:<72} {len(ms):>3} {np.percentile(ms, 50):>8.1f} "
+            f"{np.percentile(ms, 95):>8.1f} {ms.max():>8.1f} {np.mean(cpu) * 1000:>7.1f}",
+            flush=True,
+        )
         if profiler:
             print(profiler.output_text(unicode=True, color=False, show_all=False))
     if args.save:
@@ -138,8 +142,10 @@ def main(argv: list[str] | None = None) -> int:
             if bad:
                 differ.append(k)
                 print(f"DIFFERENT: {k[:100]} ({bad} of {len(common)} responses)")
-        print(f"compared {compared} responses of {len(saved)} callbacks: "
-              f"{'all identical' if not differ else f'{len(differ)} callbacks differ'}")
+        print(
+            f"compared {compared} responses of {len(saved)} callbacks: "
+            f"{'all identical' if not differ else f'{len(differ)} callbacks differ'}"
+        )
         return 1 if differ else 0
     return 0
 

@@ -71,8 +71,11 @@ def ensure_dataset(scale: str, out: Path = OUT) -> Dataset:
         _generate("pilot", pilot)
     files = sorted((pilot / "zip").glob("*.zip"), key=return_order)
     if scale == "tiny":
-        files = [f for f in files
-                 if any(a in f.name for a in TINY_AREAS) and any(q in f.name for q in TINY_QUARTERS)]
+        files = [
+            f
+            for f in files
+            if any(a in f.name for a in TINY_AREAS) and any(q in f.name for q in TINY_QUARTERS)
+        ]
     root = out / scale
     root.mkdir(parents=True, exist_ok=True)
     return Dataset(scale, root, tuple(files), None)

@@ -31,8 +31,10 @@ DATABASES = {
 }
 FILTERS = {"all": {}, "level": {"level": "targeted"}, "intervention": {"intervention": "fcu"}}
 CIS = (95.0, 99.8)
-SINGLE_PERIODS = {"national": ("2019-20_Q2", "2023-24", "2024-25_Q4"),
-                  "pilot": ("2017-18_Q3", "2017-18", "2018-19_Q4")}
+SINGLE_PERIODS = {
+    "national": ("2019-20_Q2", "2023-24", "2024-25_Q4"),
+    "pilot": ("2017-18_Q3", "2017-18", "2018-19_Q4"),
+}
 
 
 def cases(db_names=tuple(DATABASES)):
@@ -51,8 +53,9 @@ def _run(db_names, action, skip=lambda key: False, only=None) -> int:
         with db.engine.connect() as conn:
             for _, name, kwargs in cases((db_name,)):
                 for ind_id, ind in indicators().items():
-                    if skip(f"{name}-{ind_id}") or (only and not any(
-                            o in f"{name}-{ind_id}" for o in only)):
+                    if skip(f"{name}-{ind_id}") or (
+                        only and not any(o in f"{name}-{ind_id}" for o in only)
+                    ):
                         continue
                     rows = compute(conn, Query(indicators=(ind,), **kwargs)).rows
                     failures += action(f"{name}-{ind_id}", rows)
@@ -81,9 +84,12 @@ def main(argv=None) -> int:
         total = 0.0
         with db.engine.connect() as conn:
             for ind_id, ind in indicators().items():
-                q = Query(indicators=(ind,), ci=args.ci,
-                          periods=tuple(args.periods) if args.periods else None,
-                          **FILTERS[args.grp])
+                q = Query(
+                    indicators=(ind,),
+                    ci=args.ci,
+                    periods=tuple(args.periods) if args.periods else None,
+                    **FILTERS[args.grp],
+                )
                 t0 = time.process_time()
                 compute(conn, q)
                 spent = time.process_time() - t0
@@ -99,8 +105,8 @@ def main(argv=None) -> int:
             with open(out / f"{key}.pkl", "wb") as f:
                 pickle.dump(rows, f)
             return 0
-        _run(db_names, save, skip=lambda key: (out / f"{key}.pkl").exists()
-             and not args.overwrite)
+
+        _run(db_names, save, skip=lambda key: (out / f"{key}.pkl").exists() and not args.overwrite)
         print(f"saved to {out}")
         return 0
 
@@ -112,14 +118,14 @@ def main(argv=None) -> int:
             ref = pickle.load(f)
         try:
             if args.rtol:
-                pd.testing.assert_frame_equal(rows, ref, check_exact=False, rtol=args.rtol,
-                                              atol=0)
+                pd.testing.assert_frame_equal(rows, ref, check_exact=False, rtol=args.rtol, atol=0)
             else:
                 pd.testing.assert_frame_equal(rows, ref, check_exact=True)
         except AssertionError as exc:
             print(f"DIFFERS {key}: {str(exc)[:600]}")
             return 1
         return 0
+
     failures = _run(db_names, check, only=args.only)
     print(f"{seen[0]} outputs compared, {failures} differ")
     return 1 if failures else 0

@@ -51,8 +51,10 @@ def fresh_database(ds: Dataset) -> None:
 def count_rows(db_path: Path) -> dict[str, int]:
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 - fixed names
-                for t in DATA_TABLES}
+        return {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 - fixed names
+            for t in DATA_TABLES
+        }
     finally:
         con.close()
 
@@ -60,8 +62,9 @@ def count_rows(db_path: Path) -> dict[str, int]:
 def settings_for(ds: Dataset):
     from etl.settings import Settings
 
-    return Settings(database_url=ds.db_url, archive_dir=ds.root / "archive",
-                    id_key_file=ds.root / "lfo-id.key")
+    return Settings(
+        database_url=ds.db_url, archive_dir=ds.root / "archive", id_key_file=ds.root / "lfo-id.key"
+    )
 
 
 def _children_cpu() -> float:
@@ -97,14 +100,18 @@ def time_load(ds: Dataset, *, profile: Path | None = None, limit: int | None = N
     rows = count_rows(ds.db_path)
     total = sum(rows.values())
     return {
-        "seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2),
-        "children_cpu_seconds": round(children_cpu, 2), "files": len(files),
-        "outcomes": outcomes, "rows": rows,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu_seconds, 2),
+        "children_cpu_seconds": round(children_cpu, 2),
+        "files": len(files),
+        "outcomes": outcomes,
+        "rows": rows,
         "rows_per_second": round(total / seconds) if seconds else None,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         # the largest finished child (a checking process, if the load used one)
         "children_peak_rss_mb": round(
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        ),
     }
 
 
@@ -113,8 +120,9 @@ def run_in_child(scale: str, *, limit: int | None = None) -> dict:
     args = [sys.executable, "-m", "benchmarks.etl_load", "--scale", scale]
     if limit:
         args += ["--limit", str(limit)]
-    done = subprocess.run(args, check=True, capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[1])
+    done = subprocess.run(
+        args, check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1]
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -123,10 +131,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", default="national")
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--limit", type=int)
-    parser.add_argument("--work", type=Path,
-                        help="folder for the database, archive and key (default: the dataset's)")
-    parser.add_argument("--floor", action="store_true",
-                        help="also time the executemany floor of the loaded database")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="folder for the database, archive and key (default: the dataset's)",
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also time the executemany floor of the loaded database",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     ds = ensure_dataset(args.scale)
@@ -141,8 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         floor_s = result["floor"]["seconds"]
         result["load_over_floor"] = round(result["seconds"] / floor_s, 2) if floor_s else None
         floor_cpu = result["floor"].get("cpu_seconds")
-        result["load_over_floor_cpu"] = (round(result["cpu_seconds"] / floor_cpu, 2) if floor_cpu
-                                         else None)
+        result["load_over_floor_cpu"] = (
+            round(result["cpu_seconds"] / floor_cpu, 2) if floor_cpu else None
+        )
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 

@@ -22,7 +22,9 @@ DATA_TABLES = ("participants", "episodes", "outcomes")
 def _ddl(con: sqlite3.Connection) -> list[str]:
     rows = con.execute(
         "SELECT sql FROM sqlite_master WHERE tbl_name IN (?, ?, ?) AND sql IS NOT NULL "
-        "ORDER BY type DESC", DATA_TABLES).fetchall()  # tables before indexes
+        "ORDER BY type DESC",
+        DATA_TABLES,
+    ).fetchall()  # tables before indexes
     return [r[0] for r in rows]
 
 
@@ -32,8 +34,10 @@ def time_floor(loaded_db: Path, work_dir: Path) -> dict:
     try:
         ddl = _ddl(src)
         data = {t: src.execute(f"SELECT * FROM {t}").fetchall() for t in DATA_TABLES}  # noqa: S608 - fixed names
-        columns = {t: len(src.execute(f"SELECT * FROM {t} LIMIT 0").description)  # noqa: S608
-                   for t in DATA_TABLES}
+        columns = {
+            t: len(src.execute(f"SELECT * FROM {t} LIMIT 0").description)  # noqa: S608
+            for t in DATA_TABLES
+        }
     finally:
         src.close()
     target = work_dir / "floor.db"
@@ -57,5 +61,9 @@ def time_floor(loaded_db: Path, work_dir: Path) -> dict:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     total = sum(len(rows) for rows in data.values())
-    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2), "rows": {t: len(r) for t, r in data.items()},
-            "rows_per_second": round(total / seconds) if seconds else None}
+    return {
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu_seconds, 2),
+        "rows": {t: len(r) for t, r in data.items()},
+        "rows_per_second": round(total / seconds) if seconds else None,
+    }

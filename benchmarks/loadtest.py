@@ -73,14 +73,17 @@ def correction(ds: Dataset, area: str, out_dir: Path, share: float = 0.02) -> Pa
         sheets = {n: zin.read(n).decode("utf-8") for n in zin.namelist()}
     sheet = next(n for n in sheets if n.lower().endswith("participants.csv"))
     people = list(csv.DictReader(io.StringIO(sheets[sheet])))
-    dropped = {p["participant_id"] for p in people[len(people) - max(1, int(len(people) * share)):]}
+    dropped = {
+        p["participant_id"] for p in people[len(people) - max(1, int(len(people) * share)) :]
+    }
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
         for name, text in sheets.items():
             lines = text.splitlines(keepends=True)
             header = next(csv.reader([lines[0]]))
             col = header.index("participant_id")
-            kept = [lines[0]] + [line for line in lines[1:]
-                                 if next(csv.reader([line]))[col] not in dropped]
+            kept = [lines[0]] + [
+                line for line in lines[1:] if next(csv.reader([line]))[col] not in dropped
+            ]
             zout.writestr(name, "".join(kept))
     return target
 
@@ -89,12 +92,23 @@ def _start_gunicorn(ds: Dataset, port: int, workers: int, threads: int) -> subpr
     # a new shared-results folder, so the workers make everything themselves (as after a deploy)
     cache_dir = ds.root / "loadtest-cache"
     shutil.rmtree(cache_dir, ignore_errors=True)
-    env = dict(os.environ, LFO_DATABASE_URL=ds.db_url, PYTHONPATH=str(ROOT),
-               LFO_CACHE_DIR=str(cache_dir))
-    args = [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "-b",
-            f"127.0.0.1:{port}", "--threads", str(threads), "--timeout", "120",
-            "--log-level", "warning",
-            "dashboard.wsgi:server"]
+    env = dict(
+        os.environ, LFO_DATABASE_URL=ds.db_url, PYTHONPATH=str(ROOT), LFO_CACHE_DIR=str(cache_dir)
+    )
+    args = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--threads",
+        str(threads),
+        "--timeout",
+        "120",
+        "--log-level",
+        "warning",
+        "dashboard.wsgi:server",
+    ]
     proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -118,10 +132,18 @@ def _actions(codes: list[str], quarters: list[str], bodies: list[str], rng: rand
         if r < 0.8 and bodies:
             return ("callback", "POST", "/_dash-update-component", rng.choice(bodies))
         q = rng.choice(quarters[-8:])
-        ind = rng.choice(["uptake.completion", "reach.parents", "uptake.start",
-                          "outcome.csi4.reliable_improvement", "reach.breakdown"])
+        ind = rng.choice(
+            [
+                "uptake.completion",
+                "reach.parents",
+                "uptake.start",
+                "outcome.csi4.reliable_improvement",
+                "reach.breakdown",
+            ]
+        )
         area = "" if rng.random() < 0.5 else f"&area={rng.choice(codes)}"
         return ("api", "GET", f"/api/v1/data?indicator={ind}&period={q}{area}", None)
+
     return pick
 
 
@@ -147,8 +169,11 @@ def _phase(records: list[tuple], start: float, end: float) -> dict:
     k = np.array([r[1] for r in records if start <= r[3] < end]) * 1000
     if not len(k):
         return {"n": 0}
-    return {"n": len(k), "p50_ms": round(float(np.percentile(k, 50)), 1),
-            "p95_ms": round(float(np.percentile(k, 95)), 1)}
+    return {
+        "n": len(k),
+        "p50_ms": round(float(np.percentile(k, 50)), 1),
+        "p95_ms": round(float(np.percentile(k, 95)), 1),
+    }
 
 
 def _check_figures(port: int, path: str) -> tuple[int, str | None]:
@@ -158,8 +183,17 @@ def _check_figures(port: int, path: str) -> tuple[int, str | None]:
     return status, json.dumps(json.loads(body)["data"], sort_keys=True)
 
 
-def run(ds: Dataset, codes: list[str], quarters: list[str], bodies: list[str], *,
-        workers: int = 2, threads: int = 1, users: int = USERS, seconds: float = SECONDS) -> dict:
+def run(
+    ds: Dataset,
+    codes: list[str],
+    quarters: list[str],
+    bodies: list[str],
+    *,
+    workers: int = 2,
+    threads: int = 1,
+    users: int = USERS,
+    seconds: float = SECONDS,
+) -> dict:
     port = _free_port()
     proc = _start_gunicorn(ds, port, workers, threads)
     try:
@@ -210,11 +244,19 @@ def run(ds: Dataset, codes: list[str], quarters: list[str], bodies: list[str], *
         time.sleep(seconds / 3)
         share = random.Random(time.time_ns()).uniform(0.01, 0.04)
         fixed = correction(ds, area, ds.root / "correction", share)
-        env = dict(os.environ, LFO_ARCHIVE_DIR=str(ds.root / "archive"),
-                   LFO_ID_KEY_FILE=str(ds.root / "lfo-id.key"))
+        env = dict(
+            os.environ,
+            LFO_ARCHIVE_DIR=str(ds.root / "archive"),
+            LFO_ID_KEY_FILE=str(ds.root / "lfo-id.key"),
+        )
         load_start = time.monotonic() - started
-        loaded = subprocess.run([sys.executable, "-m", "etl", "load", str(fixed), "--db",
-                                 ds.db_url], cwd=ROOT, env=env, capture_output=True, text=True)
+        loaded = subprocess.run(
+            [sys.executable, "-m", "etl", "load", str(fixed), "--db", ds.db_url],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         load_end = time.monotonic() - started
         time.sleep(max(0.0, seconds - (time.monotonic() - started)))
         stop.set()
@@ -234,35 +276,52 @@ def run(ds: Dataset, codes: list[str], quarters: list[str], bodies: list[str], *
     for kind in ("page", "callback", "api"):
         k = np.array([r[1] for r in records if r[0] == kind]) * 1000
         if len(k):
-            by_kind[kind] = {"n": len(k), "p50_ms": round(float(np.percentile(k, 50)), 1),
-                             "p95_ms": round(float(np.percentile(k, 95)), 1)}
+            by_kind[kind] = {
+                "n": len(k),
+                "p50_ms": round(float(np.percentile(k, 50)), 1),
+                "p95_ms": round(float(np.percentile(k, 95)), 1),
+            }
     answered = [c for c in checks if c[1] == 200]
     old = sum(1 for c in answered if c[2] == before)
     new = sum(1 for c in answered if c[2] == after and after != before)
     other = sum(1 for c in answered if c[2] not in (before, after))
     return {
-        "workers": workers, "threads": threads, "users": users, "seconds": round(elapsed, 1),
-        "think_s": list(THINK), "requests": len(records),
+        "workers": workers,
+        "threads": threads,
+        "users": users,
+        "seconds": round(elapsed, 1),
+        "think_s": list(THINK),
+        "requests": len(records),
         "throughput_rps": round(len(records) / elapsed, 1),
         "p50_ms": round(float(np.percentile(lat, 50)), 1),
         "p95_ms": round(float(np.percentile(lat, 95)), 1),
         "p99_ms": round(float(np.percentile(lat, 99)), 1),
-        "errors": sum(1 for r in records if r[2] >= 400), "by_kind": by_kind,
+        "errors": sum(1 for r in records if r[2] >= 400),
+        "by_kind": by_kind,
         "warm_wait_s": warm_wait,
         "by_phase": {
             "before the load": _phase(records, 0.0, load_start),
-            "from the load's start to 30 s after its end (workers making the figures again)":
-                _phase(records, load_start, load_end + 30.0),
+            "from the load's start to 30 s after its end (workers making the figures again)": _phase(
+                records, load_start, load_end + 30.0
+            ),
             "afterwards": _phase(records, load_end + 30.0, float("inf")),
         },
         "load_during_run": {
-            "area": area, "exit_status": loaded.returncode,
-            "output": [line.strip(" │┃|")[:200] for line in loaded.stdout.splitlines()
-                       if "loaded" in line or "rejected" in line or "failed" in line][:3],
-            "from_s": round(load_start, 1), "to_s": round(load_end, 1),
+            "area": area,
+            "exit_status": loaded.returncode,
+            "output": [
+                line.strip(" │┃|")[:200]
+                for line in loaded.stdout.splitlines()
+                if "loaded" in line or "rejected" in line or "failed" in line
+            ][:3],
+            "from_s": round(load_start, 1),
+            "to_s": round(load_end, 1),
             "figures_changed": before != after,
-            "checks": len(checks), "checks_failed": sum(1 for c in checks if c[1] != 200),
-            "answers_old": old, "answers_new": new,
-            "answers_half_loaded": other, "share_removed": round(share, 4),
+            "checks": len(checks),
+            "checks_failed": sum(1 for c in checks if c[1] != 200),
+            "answers_old": old,
+            "answers_new": new,
+            "answers_half_loaded": other,
+            "share_removed": round(share, 4),
         },
     }

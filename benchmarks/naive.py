@@ -28,15 +28,21 @@ def completion_by_area(engine: Engine, period: str) -> list[dict]:
     quarter = parse_period(period)
     ep = episodes.merge(participants[["participant_key", "referral_date"]], on="participant_key")
     end = pd.to_datetime(ep["end_date"])
-    ended = ep[ep["status"].isin(["completed", "dropped_out"])
-               & (end >= pd.Timestamp(quarter.start)) & (end <= pd.Timestamp(quarter.end))]
+    ended = ep[
+        ep["status"].isin(["completed", "dropped_out"])
+        & (end >= pd.Timestamp(quarter.start))
+        & (end <= pd.Timestamp(quarter.end))
+    ]
     grouped = ended.groupby("area_code").agg(
         denominator=("status", "size"),
-        numerator=("status", lambda s: int((s == "completed").sum())))
-    lower, upper = proportion_confint(grouped["numerator"], grouped["denominator"], alpha=0.05,
-                                      method="wilson")
-    grouped = grouped.assign(value=grouped["numerator"] / grouped["denominator"],
-                             lower=lower, upper=upper).reset_index()
+        numerator=("status", lambda s: int((s == "completed").sum())),
+    )
+    lower, upper = proportion_confint(
+        grouped["numerator"], grouped["denominator"], alpha=0.05, method="wilson"
+    )
+    grouped = grouped.assign(
+        value=grouped["numerator"] / grouped["denominator"], lower=lower, upper=upper
+    ).reset_index()
     return grouped.to_dict("records")
 
 

@@ -37,15 +37,22 @@ def vary(body: str, codes: Sequence[str], first_quarter: str, rng: random.Random
     body = QUARTER.sub(lambda m: _shift_quarter(m, by, floor), body)
     years_back = by // 4
     if years_back:
+
         def year(m: re.Match) -> str:
             fy = max(int(m.group(1)) - years_back, floor // 4)
             return f"{fy}-{(fy + 1) % 100:02d}"
+
         body = YEAR.sub(year, body)
     return body
 
 
-def api_requests(codes: Sequence[str], quarters: Sequence[str], indicator_ids: Sequence[str],
-                 n: int, rng: random.Random) -> dict[str, list[str]]:
+def api_requests(
+    codes: Sequence[str],
+    quarters: Sequence[str],
+    indicator_ids: Sequence[str],
+    n: int,
+    rng: random.Random,
+) -> dict[str, list[str]]:
     """``n`` URLs per API endpoint; ``/data`` asks for random indicators, areas and periods."""
     data = []
     for i in range(n):
@@ -58,8 +65,10 @@ def api_requests(codes: Sequence[str], quarters: Sequence[str], indicator_ids: S
             params["period"] = rng.choice(list(quarters))
         elif i % 4 == 1:
             start = rng.randrange(0, max(1, len(quarters) - 4))
-            params["from"], params["to"] = quarters[start], quarters[min(len(quarters) - 1,
-                                                                       start + 4)]
+            params["from"], params["to"] = (
+                quarters[start],
+                quarters[min(len(quarters) - 1, start + 4)],
+            )
         if i % 5 == 0:
             params["ci"] = "99.8"
         if i % 7 == 0:

@@ -43,8 +43,12 @@ def _areas_and_quarters(db_path: Path) -> tuple[list[str], list[str]]:
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         codes = [r[0] for r in con.execute("SELECT area_code FROM returns ORDER BY area_code")]
-        quarters = sorted(r[0] for r in con.execute(
-            "SELECT DISTINCT period FROM sum_reach WHERE period LIKE '%\\_Q%' ESCAPE '\\'"))
+        quarters = sorted(
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT period FROM sum_reach WHERE period LIKE '%\\_Q%' ESCAPE '\\'"
+            )
+        )
     finally:
         con.close()
     return codes, quarters
@@ -73,8 +77,15 @@ def page_paths(codes: list[str], quarters: list[str]) -> list[str]:
     rng = random.Random(SEED)
     picks = rng.sample(codes, min(3, len(codes)))
     recent = quarters[-6:] or [""]
-    paths = ["/", f"/?period={recent[0]}&sort=completion", "/reach", "/uptake", "/outcomes",
-             "/quality", f"/quality?area={picks[0]}"]
+    paths = [
+        "/",
+        f"/?period={recent[0]}&sort=completion",
+        "/reach",
+        "/uptake",
+        "/outcomes",
+        "/quality",
+        f"/quality?area={picks[0]}",
+    ]
     for i, code in enumerate(picks):
         paths.append(f"/area/{code}" + (f"?period={recent[i % len(recent)]}" if i else ""))
     return paths
@@ -90,8 +101,9 @@ def callback_label(key: str, cb: dict) -> str:
     return f"{name} → {first}"
 
 
-def time_callbacks(app, bodies: list[str], codes: list[str], quarters: list[str], n: int
-                   ) -> dict[str, dict]:
+def time_callbacks(
+    app, bodies: list[str], codes: list[str], quarters: list[str], n: int
+) -> dict[str, dict]:
     """Real and floor timings for each callback of ``app`` (or why it was not timed)."""
     client = app.server.test_client()
     rng = random.Random(SEED)
@@ -102,9 +114,13 @@ def time_callbacks(app, bodies: list[str], codes: list[str], quarters: list[str]
     for key, cb in app.callback_map.items():
         label = callback_label(key, cb)
         if key not in by_output:
-            results[key] = {"callback": label, "not_timed": (
-                "no request recorded while pages loaded (it fires only on a click, such as a "
-                "download or quick-pick button, or no browser run has recorded it)")}
+            results[key] = {
+                "callback": label,
+                "not_timed": (
+                    "no request recorded while pages loaded (it fires only on a click, such as a "
+                    "download or quick-pick button, or no browser run has recorded it)"
+                ),
+            }
             continue
         originals = list(dict.fromkeys(by_output[key]))
         variants = originals[:n]
@@ -133,20 +149,30 @@ def time_callbacks(app, bodies: list[str], codes: list[str], quarters: list[str]
         cb["callback"] = recorder
         try:
             for body in variants:
-                t, s = _timed(lambda b=body: client.post(CALLBACK_URL, data=b,
-                                                         content_type="application/json"))
+                t, s = _timed(
+                    lambda b=body: client.post(
+                        CALLBACK_URL, data=b, content_type="application/json"
+                    )
+                )
                 real_t.append(t)
                 real_s.append(s)
             cb["callback"] = floor
             for body in variants:
-                t, s = _timed(lambda b=body: client.post(CALLBACK_URL, data=b,
-                                                         content_type="application/json"))
+                t, s = _timed(
+                    lambda b=body: client.post(
+                        CALLBACK_URL, data=b, content_type="application/json"
+                    )
+                )
                 floor_t.append(t)
                 floor_s.append(s)
         finally:
             cb["callback"] = original
-        results[key] = {"callback": label, "distinct_recorded": len(originals),
-                        **stats(real_t, real_s), "floor": stats(floor_t, floor_s)}
+        results[key] = {
+            "callback": label,
+            "distinct_recorded": len(originals),
+            **stats(real_t, real_s),
+            "floor": stats(floor_t, floor_s),
+        }
     return results
 
 
@@ -157,9 +183,12 @@ def time_api(app, codes: list[str], quarters: list[str], n: int) -> dict[str, di
     client = server.test_client()
     rng = random.Random(SEED)
     urls = payloads.api_requests(codes, quarters, list(indicators()), n, rng)
-    endpoints = {"/api/v1/data": "api_v1.data", "/api/v1/areas": "api_v1.areas",
-                 "/api/v1/indicators": "api_v1.indicator_list",
-                 "/api/v1/openapi.json": "api_v1.openapi"}
+    endpoints = {
+        "/api/v1/data": "api_v1.data",
+        "/api/v1/areas": "api_v1.areas",
+        "/api/v1/indicators": "api_v1.indicator_list",
+        "/api/v1/openapi.json": "api_v1.openapi",
+    }
     out: dict[str, dict] = {}
     for route, endpoint in endpoints.items():
         original = server.view_functions[endpoint]
@@ -168,8 +197,11 @@ def time_api(app, codes: list[str], quarters: list[str], n: int) -> dict[str, di
         def recorder(*args, _orig=original, _stored=stored, **kwargs):
             response = server.make_response(_orig(*args, **kwargs))
             response.direct_passthrough = False
-            _stored[flask.request.full_path] = (response.get_data(), response.status_code,
-                                                dict(response.headers))
+            _stored[flask.request.full_path] = (
+                response.get_data(),
+                response.status_code,
+                dict(response.headers),
+            )
             return response
 
         def floor(*_args, _stored=stored, **_kwargs):
@@ -202,8 +234,9 @@ def time_api_cold(app, codes: list[str], quarters: list[str], n: int) -> dict:
     cache = app.server.extensions["lfo_indicator_data"]
     cache.clear()  # as a new data version does
     client = app.server.test_client()
-    urls = payloads.api_requests(codes, quarters, list(indicators()), n,
-                                 random.Random(SEED))["/api/v1/data"]
+    urls = payloads.api_requests(codes, quarters, list(indicators()), n, random.Random(SEED))[
+        "/api/v1/data"
+    ]
     times, statuses = [], []
     for url in urls:
         t, s = _timed(lambda u=url: client.get(u))
@@ -223,18 +256,27 @@ def time_naive(app, quarters: list[str], n: int) -> dict:
         naive_t.append(t)
         naive_s.append(s)
     for q in chosen:
-        t, s = _timed(lambda q=q: client.get(f"/api/v1/data?indicator=uptake.completion&period={q}"))
+        t, s = _timed(
+            lambda q=q: client.get(f"/api/v1/data?indicator=uptake.completion&period={q}")
+        )
         real_t.append(t)
         real_s.append(s)
-    return {"view": "uptake.completion by area for a quarter, with Wilson 95% intervals",
-            "naive": stats(naive_t, naive_s), "real": stats(real_t, real_s)}
+    return {
+        "view": "uptake.completion by area for a quarter, with Wilson 95% intervals",
+        "naive": stats(naive_t, naive_s),
+        "real": stats(real_t, real_s),
+    }
 
 
 def _commit() -> str:
     import subprocess
 
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[1]).stdout.strip()
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    ).stdout.strip()
 
 
 def run_worker(ds: Dataset, *, browser: bool, n: int, naive_n: int) -> dict:
@@ -252,17 +294,20 @@ def run_worker(ds: Dataset, *, browser: bool, n: int, naive_n: int) -> dict:
     cache = app.server.extensions["lfo_indicator_data"]
     started, cpu = time.perf_counter(), time.process_time()
     made = cache.warm()
-    result["warm"] = {"results": made, "seconds": round(time.perf_counter() - started, 1),
-                      "cpu_seconds": round(time.process_time() - cpu, 1),
-                      "rss_mb_after": round(
-                          resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    result["warm"] = {
+        "results": made,
+        "seconds": round(time.perf_counter() - started, 1),
+        "cpu_seconds": round(time.process_time() - cpu, 1),
+        "rss_mb_after": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
     bodies_file = ds.root / "callbacks.json"
     if browser:
         from benchmarks import browser as chrome
 
         with chrome.serving(app.server) as base:
-            result["renders"] = chrome.time_renders(base, {
-                "overview": "/", "area profile": f"/area/{codes[len(codes) // 2]}"})
+            result["renders"] = chrome.time_renders(
+                base, {"overview": "/", "area profile": f"/area/{codes[len(codes) // 2]}"}
+            )
             bodies = chrome.record_callbacks(base, page_paths(codes, quarters))
         bodies_file.write_text(json.dumps(bodies))
     elif bodies_file.exists():
@@ -279,7 +324,8 @@ def run_worker(ds: Dataset, *, browser: bool, n: int, naive_n: int) -> dict:
     finally:
         engine.dispose()
     result["naive"]["peak_rss_mb_after"] = round(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    )
     return result
 
 
@@ -291,8 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naive-n", type=int, default=50)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    result = run_worker(ensure_dataset(args.scale), browser=not args.skip_browser, n=args.n,
-                        naive_n=args.naive_n)
+    result = run_worker(
+        ensure_dataset(args.scale), browser=not args.skip_browser, n=args.n, naive_n=args.naive_n
+    )
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 

@@ -38,12 +38,15 @@ def machine() -> dict:
     for line in Path("/proc/meminfo").read_text().splitlines():
         if line.startswith("MemTotal:"):
             mem_kb = int(line.split()[1])
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                            capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cores": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1),
-        "commit": commit, "python": platform.python_version(),
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "commit": commit,
+        "python": platform.python_version(),
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
     }
 
@@ -55,9 +58,20 @@ def _child(args: list[str]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run(scale: str, *, browser: bool, load_test: bool, etl: bool, n: int, workers: int,
-        naive_n: int | None = None, users: int = 50, seconds: float = 60.0,
-        dashboard: bool = True, threads: int = 1) -> dict:
+def run(
+    scale: str,
+    *,
+    browser: bool,
+    load_test: bool,
+    etl: bool,
+    n: int,
+    workers: int,
+    naive_n: int | None = None,
+    users: int = 50,
+    seconds: float = 60.0,
+    dashboard: bool = True,
+    threads: int = 1,
+) -> dict:
     started = time.perf_counter()
     info = machine()
     ds = ensure_dataset(scale)
@@ -71,21 +85,34 @@ def run(scale: str, *, browser: bool, load_test: bool, etl: bool, n: int, worker
         log.info("floor: %s", result["etl_floor"])
     else:
         before = earlier.get("etl", {})
-        result["etl"] = {**before, "note": "from an earlier run (--skip-etl)"
-                         + (f": {before['measured']}" if before.get("measured") else "")}
+        result["etl"] = {
+            **before,
+            "note": "from an earlier run (--skip-etl)"
+            + (f": {before['measured']}" if before.get("measured") else ""),
+        }
         result["etl_floor"] = earlier.get("etl_floor", {})
     if naive_n is None:
         naive_n = 5 if scale == "national" else n
     if dashboard:
         log.info("timing callbacks and the API (%d requests each)", n)
-        args = ["-m", "benchmarks.requests", "--scale", scale, "-n", str(n), "--naive-n",
-                str(naive_n)]
+        args = [
+            "-m",
+            "benchmarks.requests",
+            "--scale",
+            scale,
+            "-n",
+            str(n),
+            "--naive-n",
+            str(naive_n),
+        ]
         if not browser:
             args.append("--skip-browser")
         result["dashboard"] = _child(args)
     else:
-        result["dashboard"] = {**earlier.get("dashboard", {}),
-                               "note": "from an earlier run (--skip-dashboard)"}
+        result["dashboard"] = {
+            **earlier.get("dashboard", {}),
+            "note": "from an earlier run (--skip-dashboard)",
+        }
     if load_test:
         from benchmarks import loadtest
 
@@ -93,8 +120,16 @@ def run(scale: str, *, browser: bool, load_test: bool, etl: bool, n: int, worker
         bodies = json.loads(bodies_file.read_text()) if bodies_file.exists() else []
         codes, quarters = _areas_and_quarters(ds.db_path)
         log.info("load test: %d users for %.0f s on %d gunicorn workers", users, seconds, workers)
-        result["load_test"] = loadtest.run(ds, codes, quarters, bodies, workers=workers,
-                                           threads=threads, users=users, seconds=seconds)
+        result["load_test"] = loadtest.run(
+            ds,
+            codes,
+            quarters,
+            bodies,
+            workers=workers,
+            threads=threads,
+            users=users,
+            seconds=seconds,
+        )
     info["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     info["harness_seconds"] = round(time.perf_counter() - started)
     return result
@@ -105,28 +140,50 @@ def load_results() -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--scale", choices=SCALES, default="national")
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--skip-load-test", action="store_true")
-    parser.add_argument("--skip-etl", action="store_true",
-                        help="keep the loaded database and the ETL figures of an earlier run")
-    parser.add_argument("--skip-dashboard", action="store_true",
-                        help="keep the callback, API and render figures of an earlier run")
+    parser.add_argument(
+        "--skip-etl",
+        action="store_true",
+        help="keep the loaded database and the ETL figures of an earlier run",
+    )
+    parser.add_argument(
+        "--skip-dashboard",
+        action="store_true",
+        help="keep the callback, API and render figures of an earlier run",
+    )
     parser.add_argument("-n", type=int, default=50, help="requests per callback and endpoint")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (load test)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="threads per gunicorn worker (load test; over 1: gthread)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per gunicorn worker (load test; over 1: gthread)",
+    )
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--doc", type=Path, default=DOC)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    result = run(args.scale, browser=not args.skip_browser, load_test=not args.skip_load_test,
-                 etl=not args.skip_etl, n=args.n, workers=args.workers, users=args.users,
-                 seconds=args.seconds, dashboard=not args.skip_dashboard, threads=args.threads)
+    result = run(
+        args.scale,
+        browser=not args.skip_browser,
+        load_test=not args.skip_load_test,
+        etl=not args.skip_etl,
+        n=args.n,
+        workers=args.workers,
+        users=args.users,
+        seconds=args.seconds,
+        dashboard=not args.skip_dashboard,
+        threads=args.threads,
+    )
     results = json.loads(args.results.read_text()) if args.results.exists() else {}
     results[args.scale] = result
     args.results.parent.mkdir(parents=True, exist_ok=True)

@@ -20,13 +20,23 @@ def parser() -> argparse.ArgumentParser:
         description="Serve the Local Family Offer monitoring dashboard. If the database does not "
         "exist yet, first build a demo database from synthetic pilot returns.",
     )
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default 127.0.0.1: this computer only)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this computer only)",
+    )
     p.add_argument("--port", type=int, default=8050, help="port to listen on (default 8050)")
-    p.add_argument("--db", metavar="URL", default=None,
-                   help=f"database URL (default: LFO_DATABASE_URL, else {DEFAULT_DATABASE_URL})")
-    p.add_argument("--no-demo", action="store_true",
-                   help="do not build the demo database when the database does not exist")
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        default=None,
+        help=f"database URL (default: LFO_DATABASE_URL, else {DEFAULT_DATABASE_URL})",
+    )
+    p.add_argument(
+        "--no-demo",
+        action="store_true",
+        help="do not build the demo database when the database does not exist",
+    )
     return p
 
 
@@ -58,8 +68,10 @@ def _serve(args: argparse.Namespace) -> int:
         return _fail(problem)
     if needs_demo(url):
         if args.no_demo:
-            return _fail(f"no database at {url}: load returns with `python -m etl load`, "
-                         "or start without --no-demo to build the demo database")
+            return _fail(
+                f"no database at {url}: load returns with `python -m etl load`, "
+                "or start without --no-demo to build the demo database"
+            )
         try:
             build_demo(url, say=_say)
         except DemoBuildError as exc:
@@ -99,7 +111,9 @@ def port_problem(host: str, port: int) -> str | None:
             sock.bind(address)
         except OSError as exc:
             if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
-                return f"port {port} on {host} is already in use: stop the other server or use --port"
+                return (
+                    f"port {port} on {host} is already in use: stop the other server or use --port"
+                )
             return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
     return None
 

@@ -29,8 +29,18 @@ from etl.reference import BREAKDOWNS, LEVELS, load_reference
 
 log = logging.getLogger(__name__)
 
-DATA_PARAMETERS = ("indicator", "area", "period", "from", "to", "intervention", "level",
-                   "breakdown", "ci", "format")
+DATA_PARAMETERS = (
+    "indicator",
+    "area",
+    "period",
+    "from",
+    "to",
+    "intervention",
+    "level",
+    "breakdown",
+    "ci",
+    "format",
+)
 
 
 class ApiError(Exception):
@@ -68,12 +78,19 @@ def parse_data_query(args, known_areas: set[str], threshold: int) -> tuple[Query
     """Validate the parameters of ``/api/v1/data``; raise ApiError naming the bad one."""
     unknown = sorted(set(args) - set(DATA_PARAMETERS))
     if unknown:
-        raise ApiError(400, unknown[0], f"unknown parameter '{unknown[0]}': use one of "
-                       + ", ".join(DATA_PARAMETERS))
+        raise ApiError(
+            400,
+            unknown[0],
+            f"unknown parameter '{unknown[0]}': use one of " + ", ".join(DATA_PARAMETERS),
+        )
     ids = _list(args, "indicator")
     if not ids:
-        raise ApiError(400, "indicator", "'indicator' is required, for example "
-                       "indicator=uptake.completion (see /api/v1/indicators)")
+        raise ApiError(
+            400,
+            "indicator",
+            "'indicator' is required, for example "
+            "indicator=uptake.completion (see /api/v1/indicators)",
+        )
     catalogue = indicators()
     for i in ids:
         if i not in catalogue:
@@ -81,8 +98,11 @@ def parse_data_query(args, known_areas: set[str], threshold: int) -> tuple[Query
     areas = _list(args, "area")
     for a in areas or []:
         if a != PROGRAMME and a not in known_areas:
-            raise ApiError(404, "area", f"unknown area '{a}': give a GSS code from /api/v1/areas "
-                           "or 'programme'")
+            raise ApiError(
+                404,
+                "area",
+                f"unknown area '{a}': give a GSS code from /api/v1/areas or 'programme'",
+            )
     periods = [_period({"period": p}, "period") for p in _list(args, "period") or []] or None
     start, end = _period(args, "from"), _period(args, "to")
     if start and end and parse_period(start).start > parse_period(end).end:
@@ -93,18 +113,24 @@ def parse_data_query(args, known_areas: set[str], threshold: int) -> tuple[Query
     if intervention is not None:
         intervention = intervention.strip().lower()
         if intervention not in load_reference().interventions:
-            raise ApiError(400, "intervention", f"unknown intervention '{intervention}': use one "
-                           "of " + ", ".join(load_reference().interventions))
+            raise ApiError(
+                400,
+                "intervention",
+                f"unknown intervention '{intervention}': use one "
+                "of " + ", ".join(load_reference().interventions),
+            )
     if level is not None:
         level = level.strip().lower()
         if level not in LEVELS:
-            raise ApiError(400, "level", f"unknown level '{level}': use one of "
-                           + ", ".join(LEVELS))
+            raise ApiError(
+                400, "level", f"unknown level '{level}': use one of " + ", ".join(LEVELS)
+            )
     breakdowns = _list(args, "breakdown")
     for b in breakdowns or []:
         if b not in BREAKDOWNS:
-            raise ApiError(400, "breakdown", f"unknown breakdown '{b}': use one of "
-                           + ", ".join(BREAKDOWNS))
+            raise ApiError(
+                400, "breakdown", f"unknown breakdown '{b}': use one of " + ", ".join(BREAKDOWNS)
+            )
     if breakdowns and ids != ["reach.breakdown"]:
         raise ApiError(400, "breakdown", "'breakdown' applies only to indicator=reach.breakdown")
     ci = args.get("ci", "95")
@@ -114,10 +140,16 @@ def parse_data_query(args, known_areas: set[str], threshold: int) -> tuple[Query
     if fmt not in ("json", "csv"):
         raise ApiError(400, "format", f"'format' must be json or csv, not '{fmt}'")
     query = Query(
-        indicators=tuple(catalogue[i] for i in ids), areas=tuple(areas) if areas else None,
-        periods=tuple(periods) if periods else None, period_from=start, period_to=end,
-        intervention=intervention, level=level,
-        breakdowns=tuple(breakdowns) if breakdowns else None, ci=float(ci), threshold=threshold,
+        indicators=tuple(catalogue[i] for i in ids),
+        areas=tuple(areas) if areas else None,
+        periods=tuple(periods) if periods else None,
+        period_from=start,
+        period_to=end,
+        intervention=intervention,
+        level=level,
+        breakdowns=tuple(breakdowns) if breakdowns else None,
+        ci=float(ci),
+        threshold=threshold,
     )
     return query, fmt
 
@@ -126,8 +158,10 @@ def _column(series: pd.Series) -> list:
     """One column as plain Python values, every missing value (NaN, NA, NaT, None) as None."""
     if series.dtype.kind == "f":
         values = series.to_numpy()
-        return [None if m else v for v, m in zip(values.tolist(), np.isnan(values).tolist(),
-                                                  strict=True)]
+        return [
+            None if m else v
+            for v, m in zip(values.tolist(), np.isnan(values).tolist(), strict=True)
+        ]
     if series.dtype.kind in "iub":
         return series.tolist()
     return series.astype(object).where(series.notna(), None).tolist()
@@ -177,18 +211,26 @@ def register_api(server: flask.Flask, db: Database, settings: DashboardSettings)
     def _unexpected(exc: Exception):
         if isinstance(exc, READ_ERRORS + (SQLAlchemyError,)):
             log.warning("API could not read the database: %s", exc)
-            return _error(ApiError(503, None, "the database cannot be read just now; try again "
-                                   "shortly"))
+            return _error(
+                ApiError(503, None, "the database cannot be read just now; try again shortly")
+            )
         log.exception("API request failed")
-        return _error(ApiError(500, None, "the request could not be answered; the error has "
-                               "been logged"))
+        return _error(
+            ApiError(500, None, "the request could not be answered; the error has been logged")
+        )
 
     @bp.get("/areas")
     def areas():
         cov = indicator_data(db, settings.suppression_threshold).areas()  # cached per version
-        fields = {"code": "area_code", "name": "area_name", "region": "region",
-                  "families": "families", "annual_target": "annual_target", "source": "source",
-                  "latest_return": "return_period"}
+        fields = {
+            "code": "area_code",
+            "name": "area_name",
+            "region": "region",
+            "families": "families",
+            "annual_target": "annual_target",
+            "source": "source",
+            "latest_return": "return_period",
+        }
         columns = [_column(cov[c]) for c in fields.values()]
         data = [dict(zip(fields, values, strict=True)) for values in zip(*columns, strict=True)]
         return json_response({"data": data})

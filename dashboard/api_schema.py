@@ -10,59 +10,108 @@ _STR = {"type": ["string", "null"]}
 
 
 def _param(name: str, description: str, schema: dict, required: bool = False) -> dict:
-    return {"name": name, "in": "query", "required": required, "description": description,
-            "schema": schema}
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": schema,
+    }
 
 
 def _error_response(description: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
 
 
 def openapi_document() -> dict:
-    period = {"type": "string", "pattern": r"^\d{4}-\d{2}(_Q[1-4])?$",
-              "examples": ["2017-18_Q3", "2017-18"]}
+    period = {
+        "type": "string",
+        "pattern": r"^\d{4}-\d{2}(_Q[1-4])?$",
+        "examples": ["2017-18_Q3", "2017-18"],
+    }
     row = {
         "type": "object",
-        "required": ["indicator", "area_code", "area_name", "period", "category", "value",
-                     "lower", "upper", "numerator", "denominator", "comparison", "trend",
-                     "trend_judgement", "status"],
+        "required": [
+            "indicator",
+            "area_code",
+            "area_name",
+            "period",
+            "category",
+            "value",
+            "lower",
+            "upper",
+            "numerator",
+            "denominator",
+            "comparison",
+            "trend",
+            "trend_judgement",
+            "status",
+        ],
         "properties": {
             "indicator": {"type": "string"},
             "area_code": {"type": "string", "description": "GSS code, or 'programme'"},
             "area_name": {"type": "string"},
             "period": {"type": "string"},
-            "category": {**_STR, "description": "breakdown category (reach.breakdown: "
-                         "<characteristic>:<category>) or funnel stage"},
+            "category": {
+                **_STR,
+                "description": "breakdown category (reach.breakdown: "
+                "<characteristic>:<category>) or funnel stage",
+            },
             "value": {**_NUM, "description": "percentages 0-100, unrounded"},
-            "lower": _NUM, "upper": _NUM, "numerator": _NUM, "denominator": _NUM,
+            "lower": _NUM,
+            "upper": _NUM,
+            "numerator": _NUM,
+            "denominator": _NUM,
             "comparison": {"enum": ["better", "similar", "worse", "higher", "lower", None]},
             "trend": {"enum": ["increasing", "decreasing", "no significant change", None]},
             "trend_judgement": {"enum": ["getting better", "getting worse", None]},
-            "status": {"enum": [None, "c", "x", "z"],
-                       "description": "c suppressed, x not available, z not applicable"},
+            "status": {
+                "enum": [None, "c", "x", "z"],
+                "description": "c suppressed, x not available, z not applicable",
+            },
         },
     }
     data_params = [
-        _param("indicator", "one or more indicator ids, comma-separated",
-               {"type": "string", "examples": ["uptake.completion"]}, required=True),
-        _param("area", "GSS codes or 'programme', comma-separated; default every area and "
-               "the programme", {"type": "string"}),
-        _param("period", "quarter (2017-18_Q3) or financial year (2017-18), comma-separated; "
-               "default every period with data", {"type": "string"}),
+        _param(
+            "indicator",
+            "one or more indicator ids, comma-separated",
+            {"type": "string", "examples": ["uptake.completion"]},
+            required=True,
+        ),
+        _param(
+            "area",
+            "GSS codes or 'programme', comma-separated; default every area and the programme",
+            {"type": "string"},
+        ),
+        _param(
+            "period",
+            "quarter (2017-18_Q3) or financial year (2017-18), comma-separated; "
+            "default every period with data",
+            {"type": "string"},
+        ),
         _param("from", "first period, inclusive", period),
         _param("to", "last period, inclusive", period),
-        _param("intervention", "an intervention code",
-               {"enum": list(load_reference().interventions)}),
+        _param(
+            "intervention", "an intervention code", {"enum": list(load_reference().interventions)}
+        ),
         _param("level", "an intervention level", {"enum": list(LEVELS)}),
-        _param("breakdown", "for reach.breakdown: one or more characteristics, comma-separated; "
-               "default all. Values: " + ", ".join(BREAKDOWNS), {"type": "string"}),
+        _param(
+            "breakdown",
+            "for reach.breakdown: one or more characteristics, comma-separated; "
+            "default all. Values: " + ", ".join(BREAKDOWNS),
+            {"type": "string"},
+        ),
         _param("ci", "interval level", {"enum": ["95", "99.8"], "default": "95"}),
         _param("format", "response format", {"enum": ["json", "csv"], "default": "json"}),
     ]
-    errors = {"400": _error_response("a parameter is not valid"),
-              "404": _error_response("unknown indicator or area"),
-              "503": _error_response("the database cannot be read just now")}
+    errors = {
+        "400": _error_response("a parameter is not valid"),
+        "404": _error_response("unknown indicator or area"),
+        "503": _error_response("the database cannot be read just now"),
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -74,54 +123,161 @@ def openapi_document() -> dict:
             f"{DEFINITIONS_VERSION}; {len(indicators())} indicators.",
         },
         "paths": {
-            "/api/v1/areas": {"get": {
-                "summary": "Programme areas", "operationId": "listAreas",
-                "responses": {"200": {"description": "the areas", "content": {
-                    "application/json": {"schema": {"type": "object", "properties": {
-                        "data": {"type": "array", "items": {
-                            "$ref": "#/components/schemas/Area"}}}}}}},
-                    "503": errors["503"]}}},
-            "/api/v1/indicators": {"get": {
-                "summary": "Indicator definitions", "operationId": "listIndicators",
-                "responses": {"200": {"description": "every indicator's metadata", "content": {
-                    "application/json": {"schema": {"type": "object", "properties": {
-                        "data": {"type": "array", "items": {
-                            "$ref": "#/components/schemas/Indicator"}}}}}}}}}},
-            "/api/v1/data": {"get": {
-                "summary": "Indicator values", "operationId": "getData",
-                "parameters": data_params,
-                "responses": {
-                    "200": {"description": "flat rows, one per indicator x area x period x "
-                            "category", "content": {
-                                "application/json": {"schema": {
-                                    "$ref": "#/components/schemas/DataResponse"}},
-                                "text/csv": {"schema": {"type": "string"}}}},
-                    **errors}}},
-            "/api/v1/openapi.json": {"get": {
-                "summary": "This document", "operationId": "getOpenApi",
-                "responses": {"200": {"description": "OpenAPI 3.1 document", "content": {
-                    "application/json": {"schema": {"type": "object"}}}}}}},
+            "/api/v1/areas": {
+                "get": {
+                    "summary": "Programme areas",
+                    "operationId": "listAreas",
+                    "responses": {
+                        "200": {
+                            "description": "the areas",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "data": {
+                                                "type": "array",
+                                                "items": {"$ref": "#/components/schemas/Area"},
+                                            }
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "503": errors["503"],
+                    },
+                }
+            },
+            "/api/v1/indicators": {
+                "get": {
+                    "summary": "Indicator definitions",
+                    "operationId": "listIndicators",
+                    "responses": {
+                        "200": {
+                            "description": "every indicator's metadata",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "data": {
+                                                "type": "array",
+                                                "items": {"$ref": "#/components/schemas/Indicator"},
+                                            }
+                                        },
+                                    }
+                                }
+                            },
+                        }
+                    },
+                }
+            },
+            "/api/v1/data": {
+                "get": {
+                    "summary": "Indicator values",
+                    "operationId": "getData",
+                    "parameters": data_params,
+                    "responses": {
+                        "200": {
+                            "description": "flat rows, one per indicator x area x period x "
+                            "category",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/DataResponse"}
+                                },
+                                "text/csv": {"schema": {"type": "string"}},
+                            },
+                        },
+                        **errors,
+                    },
+                }
+            },
+            "/api/v1/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "operationId": "getOpenApi",
+                    "responses": {
+                        "200": {
+                            "description": "OpenAPI 3.1 document",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                }
+            },
         },
-        "components": {"schemas": {
-            "Error": {"type": "object", "required": ["error"], "properties": {
-                "error": {"type": "object", "required": ["parameter", "message"], "properties": {
-                    "parameter": _STR, "message": {"type": "string"}}}}},
-            "Area": {"type": "object", "required": ["code", "name", "region"], "properties": {
-                "code": {"type": "string"}, "name": {"type": "string"},
-                "region": {"type": "string"}, "families": _NUM, "annual_target": _NUM,
-                "source": _STR, "latest_return": _STR}},
-            "Indicator": {"type": "object", "required": [
-                "id", "name", "definition", "numerator", "denominator", "unit", "polarity",
-                "period_basis", "interval_method", "source_tables"], "properties": {
-                k: {"type": "string"} for k in (
-                    "id", "name", "definition", "numerator", "denominator", "unit", "polarity",
-                    "period_basis", "interval_method", "source_tables")}},
-            "Row": row,
-            "DataResponse": {"type": "object", "required": ["data", "meta"], "properties": {
-                "data": {"type": "array", "items": {"$ref": "#/components/schemas/Row"}},
-                "meta": {"type": "object", "required": [
-                    "data_as_at", "threshold", "definitions_version"], "properties": {
-                    "data_as_at": _STR, "threshold": {"type": "integer"},
-                    "definitions_version": {"type": "string"}}}}},
-        }},
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["parameter", "message"],
+                            "properties": {"parameter": _STR, "message": {"type": "string"}},
+                        }
+                    },
+                },
+                "Area": {
+                    "type": "object",
+                    "required": ["code", "name", "region"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "name": {"type": "string"},
+                        "region": {"type": "string"},
+                        "families": _NUM,
+                        "annual_target": _NUM,
+                        "source": _STR,
+                        "latest_return": _STR,
+                    },
+                },
+                "Indicator": {
+                    "type": "object",
+                    "required": [
+                        "id",
+                        "name",
+                        "definition",
+                        "numerator",
+                        "denominator",
+                        "unit",
+                        "polarity",
+                        "period_basis",
+                        "interval_method",
+                        "source_tables",
+                    ],
+                    "properties": {
+                        k: {"type": "string"}
+                        for k in (
+                            "id",
+                            "name",
+                            "definition",
+                            "numerator",
+                            "denominator",
+                            "unit",
+                            "polarity",
+                            "period_basis",
+                            "interval_method",
+                            "source_tables",
+                        )
+                    },
+                },
+                "Row": row,
+                "DataResponse": {
+                    "type": "object",
+                    "required": ["data", "meta"],
+                    "properties": {
+                        "data": {"type": "array", "items": {"$ref": "#/components/schemas/Row"}},
+                        "meta": {
+                            "type": "object",
+                            "required": ["data_as_at", "threshold", "definitions_version"],
+                            "properties": {
+                                "data_as_at": _STR,
+                                "threshold": {"type": "integer"},
+                                "definitions_version": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            }
+        },
     }

@@ -47,22 +47,60 @@ PLOTLY_JS = "plotly-basic.min.js"
 
 #: Every page, in navigation order. Add a page here (see docs/dashboard-dev.md).
 PAGES: tuple[Page, ...] = (
-    Page(path="/", title=home.TITLE, nav_label="Home", layout=home.layout,
-         register=overview_cb.register),
-    Page(path="/reach", title=reach_page.TITLE, nav_label="Reach", layout=reach_page.layout,
-         register=reach_cb.register),
-    Page(path="/uptake", title=uptake_page.TITLE, nav_label="Uptake",
-         layout=uptake_page.layout, register=uptake_cb.register),
-    Page(path="/outcomes", title=outcomes_page.TITLE, nav_label="Outcomes",
-         layout=outcomes_page.layout, register=outcomes_cb.register),
-    Page(path=area_page.PATH, title=area_page.TITLE, nav_label="Area profile",
-         layout=area_page.layout, register=area_cb.register),
-    Page(path="/quality", title=quality_page.TITLE, nav_label="Data quality",
-         layout=quality_page.layout, register=quality_cb.register),
-    Page(path="/definitions", title=definitions_page.TITLE, nav_label="Definitions",
-         layout=definitions_page.layout),
-    Page(path="/accessibility", title=accessibility_page.TITLE, nav_label="Accessibility",
-         layout=accessibility_page.layout),
+    Page(
+        path="/",
+        title=home.TITLE,
+        nav_label="Home",
+        layout=home.layout,
+        register=overview_cb.register,
+    ),
+    Page(
+        path="/reach",
+        title=reach_page.TITLE,
+        nav_label="Reach",
+        layout=reach_page.layout,
+        register=reach_cb.register,
+    ),
+    Page(
+        path="/uptake",
+        title=uptake_page.TITLE,
+        nav_label="Uptake",
+        layout=uptake_page.layout,
+        register=uptake_cb.register,
+    ),
+    Page(
+        path="/outcomes",
+        title=outcomes_page.TITLE,
+        nav_label="Outcomes",
+        layout=outcomes_page.layout,
+        register=outcomes_cb.register,
+    ),
+    Page(
+        path=area_page.PATH,
+        title=area_page.TITLE,
+        nav_label="Area profile",
+        layout=area_page.layout,
+        register=area_cb.register,
+    ),
+    Page(
+        path="/quality",
+        title=quality_page.TITLE,
+        nav_label="Data quality",
+        layout=quality_page.layout,
+        register=quality_cb.register,
+    ),
+    Page(
+        path="/definitions",
+        title=definitions_page.TITLE,
+        nav_label="Definitions",
+        layout=definitions_page.layout,
+    ),
+    Page(
+        path="/accessibility",
+        title=accessibility_page.TITLE,
+        nav_label="Accessibility",
+        layout=accessibility_page.layout,
+    ),
 )
 
 INDEX_STRING = """<!DOCTYPE html>
@@ -137,9 +175,12 @@ def register_compression(server: flask.Flask) -> None:
         is_static = request.path.startswith(STATIC_PREFIXES)
         if is_static and request.path.startswith("/assets/") and "m" in request.args:
             response.headers["Cache-Control"] = LONG_CACHE
-        if (response.status_code != 200 or (response.is_streamed and not is_static)
-                or "Content-Encoding" in response.headers
-                or not (response.mimetype or "").startswith(COMPRESSIBLE)):
+        if (
+            response.status_code != 200
+            or (response.is_streamed and not is_static)
+            or "Content-Encoding" in response.headers
+            or not (response.mimetype or "").startswith(COMPRESSIBLE)
+        ):
             return response
         response.vary.add("Accept-Encoding")
         if not request.accept_encodings["gzip"]:
@@ -191,8 +232,7 @@ def layout_for(pages: Sequence[Page], service_name: str) -> Callable[[], object]
     return layout
 
 
-def create_app(settings: DashboardSettings | None = None,
-               pages: Sequence[Page] = PAGES) -> Dash:
+def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] = PAGES) -> Dash:
     """A new app for ``settings`` (default: from the environment). Safe to call many times."""
     settings = settings or DashboardSettings.from_env()
     theme.register_template()
@@ -210,11 +250,14 @@ def create_app(settings: DashboardSettings | None = None,
     )
     version = int((ASSETS_DIR / PLOTLY_JS).stat().st_mtime)
     app.config.external_scripts = [
-        {"src": f"{app.get_asset_url(PLOTLY_JS)}?m={version}", "defer": "defer"}]
+        {"src": f"{app.get_asset_url(PLOTLY_JS)}?m={version}", "defer": "defer"}
+    ]
     app.lfo_pages = tuple(pages)
     app.lfo_service_name = settings.service_name
     app.index_string = INDEX_STRING.replace(
-        "PLOTLY_GUARD", PLOTLY_GUARD_JS.replace("BASIC_BUNDLE", app.config.external_scripts[0]["src"]))
+        "PLOTLY_GUARD",
+        PLOTLY_GUARD_JS.replace("BASIC_BUNDLE", app.config.external_scripts[0]["src"]),
+    )
     app.layout = layout_for(app.lfo_pages, settings.service_name)
     db = Database(settings.database_url)
     callbacks.register(app, db, settings, pages)

@@ -28,20 +28,31 @@ MEASURES = ("csi4", "ops", "swemwbs", "sdq_total")
 #: The spine's indicators: all reach and uptake (but the breakdown and the funnel, which have
 #: their own charts), and reliable improvement and recovery for the four measures.
 SPINE_INDICATORS: tuple[str, ...] = (
-    "reach.parents", "reach.families", "reach.family_rate", "reach.target", "reach.fathers",
-    "reach.workless", "uptake.start", "uptake.completion", "uptake.days_to_start",
-    "uptake.attendance", "uptake.both_parents",
+    "reach.parents",
+    "reach.families",
+    "reach.family_rate",
+    "reach.target",
+    "reach.fathers",
+    "reach.workless",
+    "uptake.start",
+    "uptake.completion",
+    "uptake.days_to_start",
+    "uptake.attendance",
+    "uptake.both_parents",
     *(f"outcome.{m}.{s}" for m in MEASURES for s in ("reliable_improvement", "recovery")),
 )
 #: Indicators the trend chart offers (those defined for quarters).
-TREND_INDICATORS: tuple[str, ...] = tuple(
-    i for i in SPINE_INDICATORS if indicators()[i].quarters)
+TREND_INDICATORS: tuple[str, ...] = tuple(i for i in SPINE_INDICATORS if indicators()[i].quarters)
 DEFAULT_TREND = "uptake.completion"
 DEFAULT_BREAKDOWN = "sex"
 BREAKDOWN_LABELS = {
-    "sex": "Sex", "age_band": "Age band", "ethnicity": "Ethnicity",
-    "relationship_status": "Relationship status", "workless_household": "Workless household",
-    "youngest_child_age_band": "Youngest child's age", "referral_source": "Referral source",
+    "sex": "Sex",
+    "age_band": "Age band",
+    "ethnicity": "Ethnicity",
+    "relationship_status": "Relationship status",
+    "workless_household": "Workless household",
+    "youngest_child_age_band": "Youngest child's age",
+    "referral_source": "Referral source",
 }
 #: Similar deprivation: IMD 2019 upper-tier ranks within this distance.
 IMD_WIDTH = 20
@@ -60,8 +71,12 @@ SHORT_NAMES = {
     "uptake.attendance": "Sessions attended",
     "uptake.both_parents": "Both parents engaged",
 }
-_MEASURE_SHORT = {"csi4": "relationship quality (CSI-4)", "ops": "conflict (OPS)",
-                  "swemwbs": "wellbeing (SWEMWBS)", "sdq_total": "child difficulties (SDQ)"}
+_MEASURE_SHORT = {
+    "csi4": "relationship quality (CSI-4)",
+    "ops": "conflict (OPS)",
+    "swemwbs": "wellbeing (SWEMWBS)",
+    "sdq_total": "child difficulties (SDQ)",
+}
 for _m, _words in _MEASURE_SHORT.items():
     SHORT_NAMES[f"outcome.{_m}.reliable_improvement"] = f"Reliable improvement: {_words}"
     SHORT_NAMES[f"outcome.{_m}.recovery"] = f"Recovery: {_words}"
@@ -74,8 +89,7 @@ def area_list(db: Database) -> pd.DataFrame:
     """Every programme area: code, name, region and IMD 2019 upper-tier rank (1 = most
     deprived), ordered by region and name."""
     a = schema.areas
-    query = select(a.c.gss_code, a.c.name, a.c.region, a.c.imd_rank).order_by(a.c.region,
-                                                                             a.c.name)
+    query = select(a.c.gss_code, a.c.name, a.c.region, a.c.imd_rank).order_by(a.c.region, a.c.name)
     with db.engine.connect() as conn:
         rows = conn.execute(query).all()
     return pd.DataFrame(rows, columns=AREA_COLUMNS)
@@ -116,8 +130,9 @@ def quarters_up_to(period: str, available: Sequence[str]) -> list[str]:
     return [p for p in available if "_Q" in p and parse_period(p).end <= end]
 
 
-def default_period(return_period: str | None, available: Sequence[str],
-                   latest: str | None) -> str | None:
+def default_period(
+    return_period: str | None, available: Sequence[str], latest: str | None
+) -> str | None:
     """The area's own latest quarter (its return's period) if it has figures, else the latest."""
     if return_period and return_period in available:
         return return_period
@@ -162,18 +177,35 @@ def spine_frame(rows: pd.DataFrame, code: str, compare: Sequence[str] = ()) -> p
             return columns[column][i] if i is not None and column in columns else None
 
         is_area = own_codes != PROGRAMME
-        stated = pd.isna(columns["status"][pos]) if "status" in columns else \
-            np.zeros(len(pos), bool)
-        shown = pd.to_numeric(pd.Series(columns["value"][pos][is_area & stated]),
-                              errors="coerce").dropna().astype(float).to_numpy()
+        stated = (
+            pd.isna(columns["status"][pos]) if "status" in columns else np.zeros(len(pos), bool)
+        )
+        shown = (
+            pd.to_numeric(pd.Series(columns["value"][pos][is_area & stated]), errors="coerce")
+            .dropna()
+            .astype(float)
+            .to_numpy()
+        )
         rec: dict[str, object] = {
-            "indicator": ind_id, "name": SHORT_NAMES.get(ind_id, ind.name), "unit": ind.unit,
-            "polarity": ind.polarity, "kind": ind.kind,
+            "indicator": ind_id,
+            "name": SHORT_NAMES.get(ind_id, ind.name),
+            "unit": ind.unit,
+            "polarity": ind.polarity,
+            "kind": ind.kind,
             "period": columns["period"][pos[0]],
         }
         a = first(code)
-        for column in ("value", "lower", "upper", "numerator", "denominator", "comparison",
-                       "trend", "trend_judgement", "status"):
+        for column in (
+            "value",
+            "lower",
+            "upper",
+            "numerator",
+            "denominator",
+            "comparison",
+            "trend",
+            "trend_judgement",
+            "status",
+        ):
             rec[column] = _scalar(get(a, column))
         if rec["status"] is None and rec["value"] is None:
             rec["status"] = "x"
@@ -185,15 +217,18 @@ def spine_frame(rows: pd.DataFrame, code: str, compare: Sequence[str] = ()) -> p
             # as pandas' Series.quantile (linear interpolation)
             q25, q75 = np.percentile(shown, [25.0, 75.0])
             rec["min"], rec["q25"], rec["q75"], rec["max"] = (
-                float(shown.min()), float(q25), float(q75), float(shown.max()))
+                float(shown.min()),
+                float(q25),
+                float(q75),
+                float(shown.max()),
+            )
         else:
             rec["min"] = rec["q25"] = rec["q75"] = rec["max"] = None
         for other in compare:
             r = first(other)
             rec[f"value:{other}"] = _scalar(get(r, "value"))
             status = _scalar(get(r, "status"))
-            rec[f"status:{other}"] = status if status or rec[f"value:{other}"] is not None \
-                else "x"
+            rec[f"status:{other}"] = status if status or rec[f"value:{other}"] is not None else "x"
             rec[f"comparison:{other}"] = _scalar(get(r, "comparison"))
         records.append(rec)
     return pd.DataFrame(records)
@@ -245,26 +280,28 @@ def _num(frame: pd.DataFrame, column: str) -> np.ndarray:
     return pd.to_numeric(frame[column], errors="coerce").astype(float).to_numpy()
 
 
-def spine_table(frame: pd.DataFrame, area_name: str, compare_names: dict[str, str]
-                ) -> pd.DataFrame:
+def spine_table(frame: pd.DataFrame, area_name: str, compare_names: dict[str, str]) -> pd.DataFrame:
     """The spine's table twin and download: exactly the plotted numbers, unrounded."""
-    out = pd.DataFrame({
-        "Indicator": frame["name"].to_numpy(),
-        "Indicator id": frame["indicator"].to_numpy(),
-        "Unit": frame["unit"].to_numpy(),
-        f"{area_name}": _num(frame, "value"),
-        "Lower limit": _num(frame, "lower"),
-        "Upper limit": _num(frame, "upper"),
-        "Programme": np.where(frame["kind"].to_numpy() == "count", np.nan,
-                              _num(frame, "programme")),
-        "Lowest area": _num(frame, "min"),
-        "25th percentile of areas": _num(frame, "q25"),
-        "75th percentile of areas": _num(frame, "q75"),
-        "Highest area": _num(frame, "max"),
-        "Areas with a figure": _num(frame, "n_areas"),
-        "Compared with the programme": frame["comparison"].to_numpy(),
-        "Recent trend": frame["trend"].to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "Indicator": frame["name"].to_numpy(),
+            "Indicator id": frame["indicator"].to_numpy(),
+            "Unit": frame["unit"].to_numpy(),
+            f"{area_name}": _num(frame, "value"),
+            "Lower limit": _num(frame, "lower"),
+            "Upper limit": _num(frame, "upper"),
+            "Programme": np.where(
+                frame["kind"].to_numpy() == "count", np.nan, _num(frame, "programme")
+            ),
+            "Lowest area": _num(frame, "min"),
+            "25th percentile of areas": _num(frame, "q25"),
+            "75th percentile of areas": _num(frame, "q75"),
+            "Highest area": _num(frame, "max"),
+            "Areas with a figure": _num(frame, "n_areas"),
+            "Compared with the programme": frame["comparison"].to_numpy(),
+            "Recent trend": frame["trend"].to_numpy(),
+        }
+    )
     for code, name in compare_names.items():
         out[name] = _num(frame, f"value:{code}")
     out["status"] = frame["status"].to_numpy()
@@ -280,8 +317,11 @@ def comparison_word(row: pd.Series) -> str:
         return "not available" if status != "z" else "not applicable"
     comparison = row.get("comparison")
     if comparison:
-        return f"{comparison} than the programme" if comparison != "similar" else \
-            "similar to the programme"
+        return (
+            f"{comparison} than the programme"
+            if comparison != "similar"
+            else "similar to the programme"
+        )
     if row.get("kind") == "count":
         return "a count: not compared"
     return "not compared (no interval)"
@@ -295,8 +335,9 @@ def trend_word(row: pd.Series) -> str:
     return f"{trend} ({judgement})" if judgement else str(trend)
 
 
-def describe_spine(frame: pd.DataFrame, area_name: str, period: str,
-                   compare_names: Sequence[str] = ()) -> str:
+def describe_spine(
+    frame: pd.DataFrame, area_name: str, period: str, compare_names: Sequence[str] = ()
+) -> str:
     """The spine chart's text alternative, from the engine's comparisons."""
     if frame.empty:
         return f"There are no figures for {area_name} in {period_words(period)}."
@@ -313,14 +354,15 @@ def describe_spine(frame: pd.DataFrame, area_name: str, period: str,
             parts.append(f"{len(names)} {verb} {full}{listed}")
         else:
             parts.append(f"{len(names)} {word}{listed}")
-    text = (f"Of {count_words(len(frame), 'indicator')} for {area_name} in "
-            f"{period_words(period)}, ")
+    text = f"Of {count_words(len(frame), 'indicator')} for {area_name} in {period_words(period)}, "
     text += (", ".join(parts) if parts else "none could be compared with the programme") + "."
     suppressed = frame.loc[frame["status"] == "c", "name"].tolist()
     if suppressed:
-        text += (f" {count_words(len(suppressed), 'figure')} "
-                 f"{'is' if len(suppressed) == 1 else 'are'} suppressed ([c]): "
-                 f"{join_names(suppressed)}.")
+        text += (
+            f" {count_words(len(suppressed), 'figure')} "
+            f"{'is' if len(suppressed) == 1 else 'are'} suppressed ([c]): "
+            f"{join_names(suppressed)}."
+        )
     missing = frame.loc[frame["status"].isin(["x", "z"]), "name"].tolist()
     if missing:
         text += f" No figure for {join_names(missing)}."
@@ -331,8 +373,10 @@ def describe_spine(frame: pd.DataFrame, area_name: str, period: str,
     if improving:
         text += f" Getting better over the last five quarters: {join_names(improving)}."
     if compare_names:
-        text += (f" Compared areas ({join_names(list(compare_names))}) are marked on each row; "
-                 "their figures are in the table.")
+        text += (
+            f" Compared areas ({join_names(list(compare_names))}) are marked on each row; "
+            "their figures are in the table."
+        )
     return text
 
 
@@ -349,8 +393,9 @@ def intervention_name(code: str) -> str:
     return ref.name.split(" (")[0] if ref else code
 
 
-def funnel_groups(by_intervention: dict[str, pd.DataFrame], code: str, most: int = 2
-                  ) -> tuple[pd.DataFrame, list[str]]:
+def funnel_groups(
+    by_intervention: dict[str, pd.DataFrame], code: str, most: int = 2
+) -> tuple[pd.DataFrame, list[str]]:
     """The area's funnel rows, one group per intervention (``all`` first), relabelled so that a
     stage-funnel chart draws one bar group per intervention: the ``most`` interventions with the
     most parents offered (a figure, not suppressed). Also the names of interventions offered in
@@ -376,42 +421,62 @@ def funnel_groups(by_intervention: dict[str, pd.DataFrame], code: str, most: int
     parts += [own for _, _, own in ranked[:most]]
     left_out += [own["area_name"].iloc[0] for _, _, own in ranked[most:]]
     if not parts:
-        empty = pd.DataFrame(columns=["area_code", "area_name", "category", "value", "numerator",
-                                      "denominator", "status"])
+        empty = pd.DataFrame(
+            columns=[
+                "area_code",
+                "area_name",
+                "category",
+                "value",
+                "numerator",
+                "denominator",
+                "status",
+            ]
+        )
         return empty, left_out
     return pd.concat(parts, ignore_index=True), left_out
 
 
-def describe_funnel(all_rows: pd.DataFrame, code: str, area_name: str, period: str,
-                    shown: int) -> str:
+def describe_funnel(
+    all_rows: pd.DataFrame, code: str, area_name: str, period: str, shown: int
+) -> str:
     """Referral to completion for all interventions in the area, against the programme."""
     own = all_rows[all_rows["area_code"] == code].set_index("category")
     if own.empty or "referred" not in own.index:
         return f"There are no funnel figures for {area_name} in {period_words(period)}."
     referred = own.loc["referred"]
     if referred["status"] == "c" or pd.isna(referred["numerator"]):
-        return (f"The number of parents referred in {area_name} in {period_words(period)} is "
-                "suppressed, so the funnel is not shown.")
-    text = (f"Of {fmt(referred['numerator'], 'count')} parents referred in {area_name} in "
-            f"{period_words(period)}")
+        return (
+            f"The number of parents referred in {area_name} in {period_words(period)} is "
+            "suppressed, so the funnel is not shown."
+        )
+    text = (
+        f"Of {fmt(referred['numerator'], 'count')} parents referred in {area_name} in "
+        f"{period_words(period)}"
+    )
     steps = []
-    for stage, verb in (("offered", "were offered an intervention"),
-                        ("started", "of those offered started"),
-                        ("completed", "of those who started completed")):
+    for stage, verb in (
+        ("offered", "were offered an intervention"),
+        ("started", "of those offered started"),
+        ("completed", "of those who started completed"),
+    ):
         if stage not in own.index:
             continue
         row = own.loc[stage]
         if row["status"] == "c" or pd.isna(row["value"]):
-            steps.append(f"the number who {verb.split(' ', 1)[-1] if stage == 'offered' else verb}"
-                         " is suppressed ([c])")
+            steps.append(
+                f"the number who {verb.split(' ', 1)[-1] if stage == 'offered' else verb}"
+                " is suppressed ([c])"
+            )
             continue
         bench = row.get("benchmark")
         prog = f" (programme {fmt(bench, '%')})" if pd.notna(bench) else ""
         steps.append(f"{fmt(row['value'], '%')} {verb}{prog}")
     text += ", " + "; ".join(steps) + "." if steps else "."
     if shown > 1:
-        text += (f" The chart also shows the {count_words(shown - 1, 'intervention')} offered "
-                 "to the most parents in the area; a parent counts once per intervention.")
+        text += (
+            f" The chart also shows the {count_words(shown - 1, 'intervention')} offered "
+            "to the most parents in the area; a parent counts once per intervention."
+        )
     return text
 
 
@@ -426,8 +491,9 @@ def breakdown_options() -> list[dict[str, str]]:
     return [{"label": breakdown_label(b), "value": b} for b in BREAKDOWNS]
 
 
-def describe_breakdown(rows: pd.DataFrame, code: str, area_name: str, breakdown: str,
-                       period: str) -> str:
+def describe_breakdown(
+    rows: pd.DataFrame, code: str, area_name: str, breakdown: str, period: str
+) -> str:
     """Each category's share in the area against the programme's, with the comparison."""
     own = rows[rows["area_code"] == code]
     if own.empty:
@@ -443,8 +509,10 @@ def describe_breakdown(rows: pd.DataFrame, code: str, area_name: str, breakdown:
         comp = row.get("comparison")
         extra = ", ".join(w for w in (prog, str(comp) if isinstance(comp, str) else "") if w)
         parts.append(f"{label} {fmt(row['value'], '%')}" + (f" ({extra})" if extra else ""))
-    return (f"Parents referred in {area_name} in {period_words(period)} by "
-            f"{breakdown_label(breakdown).lower()}: " + "; ".join(parts) + ".")
+    return (
+        f"Parents referred in {area_name} in {period_words(period)} by "
+        f"{breakdown_label(breakdown).lower()}: " + "; ".join(parts) + "."
+    )
 
 
 # --- words -----------------------------------------------------------------------------------
@@ -458,9 +526,19 @@ def polarity_words(polarity: str) -> str:
 
 #: Marker symbols and theme colours of the comparison areas (never those of the area's own
 #: comparison words, so a comparison area cannot be read as "worse" or "better").
-COMPARE_SYMBOLS = ("x-thin-open", "cross-thin-open", "star-open", "hexagon-open",
-                   "pentagon-open", "hourglass-open", "bowtie-open", "asterisk-open",
-                   "y-up-open", "star-triangle-up-open", "hexagram-open")
+COMPARE_SYMBOLS = (
+    "x-thin-open",
+    "cross-thin-open",
+    "star-open",
+    "hexagon-open",
+    "pentagon-open",
+    "hourglass-open",
+    "bowtie-open",
+    "asterisk-open",
+    "y-up-open",
+    "star-triangle-up-open",
+    "hexagram-open",
+)
 _SPINE_ROW = 36
 
 
@@ -471,8 +549,7 @@ def _cell_text(value: object, unit: str, status: object) -> str:
     return text or "[x]"
 
 
-def spine_figure(frame: pd.DataFrame, area_name: str, compare_names: dict[str, str]
-                 ) -> Figure:
+def spine_figure(frame: pd.DataFrame, area_name: str, compare_names: dict[str, str]) -> Figure:
     """One row per indicator: the areas' range (lowest to highest, and the middle half) as grey
     bars, the programme's value at the centre, the area as a marker whose symbol says its
     comparison, the comparison areas as open markers; the area's and the programme's figures
@@ -481,85 +558,194 @@ def spine_figure(frame: pd.DataFrame, area_name: str, compare_names: dict[str, s
         return make_figure([], {})
     names = frame["name"].tolist()
     name_array = np.array(names, dtype=object)
-    pos = spine_positions(frame, ["min", "q25", "q75", "max", "value", "programme",
-                                  *(f"value:{c}" for c in compare_names)])
+    pos = spine_positions(
+        frame,
+        ["min", "q25", "q75", "max", "value", "programme", *(f"value:{c}" for c in compare_names)],
+    )
     have_range = (np.isfinite(pos["min"]) & np.isfinite(pos["max"])).to_numpy()
     lo, q25, q75, hi = (pos[c].to_numpy() for c in ("min", "q25", "q75", "max"))
     # (a bar's base goes as a list, as go.Figure's validator leaves a Series for it)
     data: list[dict] = [
-        {"type": "bar", "y": name_array[have_range].tolist(), "base": lo[have_range].tolist(),
-         "x": (hi - lo)[have_range], "orientation": "h", "width": 0.55,
-         "name": "Range of areas", "marker": {"color": theme.CHART_FEATURES},
-         "hoverinfo": "skip"},
-        {"type": "bar", "y": name_array[have_range].tolist(), "base": q25[have_range].tolist(),
-         "x": (q75 - q25)[have_range], "orientation": "h", "width": 0.55,
-         "name": "Middle half of areas",
-         "marker": {"color": theme.GREY, "pattern": {"shape": "/", "fgcolor": theme.DARK_GREY,
-                                                     "size": 6, "solidity": 0.15}},
-         "hoverinfo": "skip"},
+        {
+            "type": "bar",
+            "y": name_array[have_range].tolist(),
+            "base": lo[have_range].tolist(),
+            "x": (hi - lo)[have_range],
+            "orientation": "h",
+            "width": 0.55,
+            "name": "Range of areas",
+            "marker": {"color": theme.CHART_FEATURES},
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "bar",
+            "y": name_array[have_range].tolist(),
+            "base": q25[have_range].tolist(),
+            "x": (q75 - q25)[have_range],
+            "orientation": "h",
+            "width": 0.55,
+            "name": "Middle half of areas",
+            "marker": {
+                "color": theme.GREY,
+                "pattern": {"shape": "/", "fgcolor": theme.DARK_GREY, "size": 6, "solidity": 0.15},
+            },
+            "hoverinfo": "skip",
+        },
     ]
     units = frame["unit"].tolist()
     prog_ok = (np.isfinite(pos["programme"]) & (frame["kind"] != "count")).to_numpy()
-    data.append({
-        "type": "scatter", "y": name_array[prog_ok].tolist(), "x": np.zeros(int(prog_ok.sum())),
-        "mode": "markers", "name": "Programme (centre)",
-        "marker": {"symbol": "line-ns-open", "size": 26, "color": theme.DARK_GREY,
-                   "line": {"width": 3, "color": theme.DARK_GREY}},
-        "customdata": [fmt(v, u) for v, u, ok in zip(frame["programme"], units, prog_ok,
-                                                     strict=True) if ok],
-        "hovertemplate": "%{y}: programme %{customdata}<extra></extra>"})
+    data.append(
+        {
+            "type": "scatter",
+            "y": name_array[prog_ok].tolist(),
+            "x": np.zeros(int(prog_ok.sum())),
+            "mode": "markers",
+            "name": "Programme (centre)",
+            "marker": {
+                "symbol": "line-ns-open",
+                "size": 26,
+                "color": theme.DARK_GREY,
+                "line": {"width": 3, "color": theme.DARK_GREY},
+            },
+            "customdata": [
+                fmt(v, u) for v, u, ok in zip(frame["programme"], units, prog_ok, strict=True) if ok
+            ],
+            "hovertemplate": "%{y}: programme %{customdata}<extra></extra>",
+        }
+    )
     for i, (code, other) in enumerate(compare_names.items()):
         x = pos[f"value:{code}"].to_numpy()
         ok = np.isfinite(x)
         values = frame[f"value:{code}"].tolist()
-        data.append({
-            "type": "scatter", "y": name_array[ok].tolist(), "x": x[ok], "mode": "markers",
-            "name": other,
-            "marker": {"symbol": COMPARE_SYMBOLS[i % len(COMPARE_SYMBOLS)], "size": 11,
-                       "color": (theme.TURQUOISE, theme.ORANGE, theme.LIGHT_PURPLE,
-                                 theme.MID_BLUE)[i % 4], "line": {"width": 2}},
-            "customdata": [fmt(v, u) for v, u, k in zip(values, units, ok, strict=True) if k],
-            "hovertemplate": "%{y}: " + other + " %{customdata}<extra></extra>"})
+        data.append(
+            {
+                "type": "scatter",
+                "y": name_array[ok].tolist(),
+                "x": x[ok],
+                "mode": "markers",
+                "name": other,
+                "marker": {
+                    "symbol": COMPARE_SYMBOLS[i % len(COMPARE_SYMBOLS)],
+                    "size": 11,
+                    "color": (theme.TURQUOISE, theme.ORANGE, theme.LIGHT_PURPLE, theme.MID_BLUE)[
+                        i % 4
+                    ],
+                    "line": {"width": 2},
+                },
+                "customdata": [fmt(v, u) for v, u, k in zip(values, units, ok, strict=True) if k],
+                "hovertemplate": "%{y}: " + other + " %{customdata}<extra></extra>",
+            }
+        )
     comparison = frame["comparison"].where(frame["comparison"].notna(), None)
     own = pos["value"].to_numpy()
     for comp, (legend, symbol, colour) in COMPARISON_STYLE.items():
-        mask = np.isfinite(own) & (comparison.isna() if comp is None else comparison == comp
-                                   ).to_numpy()
+        mask = (
+            np.isfinite(own)
+            & (comparison.isna() if comp is None else comparison == comp).to_numpy()
+        )
         if not mask.any():
             continue
         word = legend.split(" ")[0].lower() if comp else "not compared"
-        data.append({
-            "type": "scatter", "y": name_array[mask].tolist(), "x": own[mask],
-            "mode": "markers", "name": f"{area_name}: {word}",
-            "marker": {"symbol": symbol, "size": 15, "color": colour,
-                       "line": {"width": 1.5, "color": "#0B0C0C"}},
-            "customdata": [fmt(v, u) for v, u, k in zip(frame["value"], units, mask,
-                                                        strict=True) if k],
-            "hovertemplate": "%{y}: " + area_name + " %{customdata}<extra></extra>"})
+        data.append(
+            {
+                "type": "scatter",
+                "y": name_array[mask].tolist(),
+                "x": own[mask],
+                "mode": "markers",
+                "name": f"{area_name}: {word}",
+                "marker": {
+                    "symbol": symbol,
+                    "size": 15,
+                    "color": colour,
+                    "line": {"width": 1.5, "color": "#0B0C0C"},
+                },
+                "customdata": [
+                    fmt(v, u) for v, u, k in zip(frame["value"], units, mask, strict=True) if k
+                ],
+                "hovertemplate": "%{y}: " + area_name + " %{customdata}<extra></extra>",
+            }
+        )
     annotations = []
     for name, value, unit, status, prog, prog_status, kind in zip(
-            names, frame["value"], units, frame["status"], frame["programme"],
-            frame["programme_status"], frame["kind"], strict=True):
-        annotations.append({"x": 1.02, "y": name, "xref": "paper", "yref": "y",
-                            "text": _cell_text(value, unit, status), "showarrow": False,
-                            "xanchor": "left"})
+        names,
+        frame["value"],
+        units,
+        frame["status"],
+        frame["programme"],
+        frame["programme_status"],
+        frame["kind"],
+        strict=True,
+    ):
+        annotations.append(
+            {
+                "x": 1.02,
+                "y": name,
+                "xref": "paper",
+                "yref": "y",
+                "text": _cell_text(value, unit, status),
+                "showarrow": False,
+                "xanchor": "left",
+            }
+        )
         prog_text = "(total)" if kind == "count" else _cell_text(prog, unit, prog_status)
-        annotations.append({"x": 1.24, "y": name, "xref": "paper", "yref": "y",
-                            "text": prog_text, "showarrow": False, "xanchor": "left"})
+        annotations.append(
+            {
+                "x": 1.24,
+                "y": name,
+                "xref": "paper",
+                "yref": "y",
+                "text": prog_text,
+                "showarrow": False,
+                "xanchor": "left",
+            }
+        )
     short = area_name if len(area_name) <= 12 else area_name[:11] + "…"
     for x, text in ((1.02, f"<b>{short}</b>"), (1.24, "<b>Programme</b>")):
-        annotations.append({"x": x, "y": 1.0, "xref": "paper", "yref": "paper", "text": text,
-                            "showarrow": False, "xanchor": "left", "yanchor": "bottom"})
+        annotations.append(
+            {
+                "x": x,
+                "y": 1.0,
+                "xref": "paper",
+                "yref": "paper",
+                "text": text,
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "bottom",
+            }
+        )
     # (an axis title of None is no title: the key is left out, as go.Figure leaves it out)
-    return make_figure(data, {
-        "barmode": "overlay", "height": _SPINE_ROW * len(names) + 190,
-        "annotations": annotations,
-        "margin": {"l": 8, "r": 250, "t": 40, "b": 8}, "hovermode": "closest",
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.1, "xanchor": "left", "x": 0,
-                   "entrywidth": 0.5, "entrywidthmode": "fraction", "font": {"size": 13}},
-        "xaxis": {"range": [-1.18, 1.18], "tickvals": [-1, 0, 1],
-                  "ticktext": ["Worse (or lower)", "Programme", "Better (or higher)"],
-                  "zeroline": False, "showgrid": False, "fixedrange": True},
-        "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": names,
-                  "autorange": "reversed", "fixedrange": True},
-    })
+    return make_figure(
+        data,
+        {
+            "barmode": "overlay",
+            "height": _SPINE_ROW * len(names) + 190,
+            "annotations": annotations,
+            "margin": {"l": 8, "r": 250, "t": 40, "b": 8},
+            "hovermode": "closest",
+            "legend": {
+                "orientation": "h",
+                "yanchor": "top",
+                "y": -0.1,
+                "xanchor": "left",
+                "x": 0,
+                "entrywidth": 0.5,
+                "entrywidthmode": "fraction",
+                "font": {"size": 13},
+            },
+            "xaxis": {
+                "range": [-1.18, 1.18],
+                "tickvals": [-1, 0, 1],
+                "ticktext": ["Worse (or lower)", "Programme", "Better (or higher)"],
+                "zeroline": False,
+                "showgrid": False,
+                "fixedrange": True,
+            },
+            "yaxis": {
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": names,
+                "autorange": "reversed",
+                "fixedrange": True,
+            },
+        },
+    )

@@ -64,8 +64,9 @@ def data_version(conn: Connection) -> tuple:
 
 def whole(query: Query) -> Query:
     """``query`` for every area, period and breakdown: what the cache holds and slices."""
-    return replace(query, areas=None, periods=None, period_from=None, period_to=None,
-                   breakdowns=None)
+    return replace(
+        query, areas=None, periods=None, period_from=None, period_to=None, breakdowns=None
+    )
 
 
 def slice_rows(rows: pd.DataFrame, query: Query, areas: Sequence[str] | None) -> pd.DataFrame:
@@ -100,8 +101,10 @@ def _request_versions() -> dict | None:
 def shared_key(query: Query) -> str:
     """The name of a whole result among processes (the same in every process)."""
     (ind,) = query.indicators
-    return (f"definitions {DEFINITIONS_VERSION}|{ind.id}|{query.intervention}|{query.level}|"
-            f"{query.ci}|{query.threshold}")
+    return (
+        f"definitions {DEFINITIONS_VERSION}|{ind.id}|{query.intervention}|{query.level}|"
+        f"{query.ci}|{query.threshold}"
+    )
 
 
 def _size(value: object) -> int:
@@ -229,9 +232,13 @@ class IndicatorData:
         catalogue = indicators()
         query = Query(
             indicators=tuple(catalogue[i] for i in indicator_ids),
-            periods=tuple(periods) if periods else None, period_from=period_from,
-            period_to=period_to, intervention=intervention, level=level,
-            breakdowns=tuple(breakdowns) if breakdowns else None, ci=ci,
+            periods=tuple(periods) if periods else None,
+            period_from=period_from,
+            period_to=period_to,
+            intervention=intervention,
+            level=level,
+            breakdowns=tuple(breakdowns) if breakdowns else None,
+            ci=ci,
             threshold=self.threshold,
         )
         return self.result(query, areas)
@@ -244,8 +251,9 @@ class IndicatorData:
         query = replace(query, areas=None)
         chosen = tuple(areas) if areas is not None else None
         if chosen is None and len(query.indicators) == 1 and query == whole(query):
-            return self._cached(("whole", query), lambda conn, v: self._shared_or_compute(
-                conn, v, query))
+            return self._cached(
+                ("whole", query), lambda conn, v: self._shared_or_compute(conn, v, query)
+            )
 
         def make(conn: Connection, version: tuple) -> Result:
             if not query.indicators:
@@ -269,8 +277,9 @@ class IndicatorData:
     def _whole(self, conn: Connection, version: tuple, query: Query) -> Result:
         """One indicator's rows for every area and period (the engine's, cached; shared with the
         server's other processes when ``share`` was called)."""
-        return self._get_or_make(("whole", query), version,
-                                 lambda: self._shared_or_compute(conn, version, query))
+        return self._get_or_make(
+            ("whole", query), version, lambda: self._shared_or_compute(conn, version, query)
+        )
 
     def share(self, shared: SharedResults | None) -> None:
         """Share whole results with other processes through ``shared`` (None: do not)."""
@@ -296,8 +305,7 @@ class IndicatorData:
 
     def periods(self) -> list[str]:
         """Every period with data: quarters, then financial years, oldest first."""
-        return self._cached(("periods",),
-                            lambda conn, _v: available_periods(coverage(conn)))
+        return self._cached(("periods",), lambda conn, _v: available_periods(coverage(conn)))
 
     def latest_quarter(self) -> str | None:
         quarters = [p for p in self.periods() if "_Q" in p]
@@ -353,8 +361,9 @@ class IndicatorData:
             if self._warmer is not None and self._warmer.is_alive():
                 return self._warmer
             self._stop.clear()
-            self._warmer = threading.Thread(target=self._warm_loop, args=(poll,),
-                                            name="lfo-cache-warmer", daemon=True)
+            self._warmer = threading.Thread(
+                target=self._warm_loop, args=(poll,), name="lfo-cache-warmer", daemon=True
+            )
             self._warmer.start()
             return self._warmer
 
@@ -373,8 +382,9 @@ class IndicatorData:
                     self._changed.clear()
                     self.warm()
             except Exception:  # noqa: BLE001 - a warming failure must never stop the server
-                log.warning("making indicator results ahead failed; requests will make them",
-                            exc_info=True)
+                log.warning(
+                    "making indicator results ahead failed; requests will make them", exc_info=True
+                )
             self._changed.wait(poll)
             self._changed.clear()
 
@@ -421,4 +431,3 @@ def indicator_data(db: Database, threshold: int) -> IndicatorData:
 
 def indicator(indicator_id: str) -> Indicator:
     return indicators()[indicator_id]
-

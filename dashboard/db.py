@@ -23,7 +23,13 @@ log = logging.getLogger(__name__)
 READ_ERRORS = (DatabaseError, SQLAlchemyError, OSError)
 
 CURRENT_RETURN_COLUMNS = [
-    "gss_code", "name", "region", "period", "period_end", "file_name", "loaded_at",
+    "gss_code",
+    "name",
+    "region",
+    "period",
+    "period_end",
+    "file_name",
+    "loaded_at",
 ]
 
 
@@ -81,7 +87,12 @@ def current_returns(db: Database) -> pd.DataFrame:
     a, r = schema.areas, schema.returns
     query = (
         select(
-            a.c.gss_code, a.c.name, a.c.region, r.c.period, r.c.period_end, r.c.file_name,
+            a.c.gss_code,
+            a.c.name,
+            a.c.region,
+            r.c.period,
+            r.c.period_end,
+            r.c.file_name,
             r.c.loaded_at,
         )
         .select_from(a.outerjoin(r, r.c.area_code == a.c.gss_code))

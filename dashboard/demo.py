@@ -29,8 +29,9 @@ class DemoBuildError(Exception):
     """The demo database could not be built: the message says which step failed and why."""
 
 
-def demo_commands(database_url: str, returns_dir: Path = DEFAULT_RETURNS_DIR,
-                  python: str = sys.executable) -> list[list[str]]:
+def demo_commands(
+    database_url: str, returns_dir: Path = DEFAULT_RETURNS_DIR, python: str = sys.executable
+) -> list[list[str]]:
     """The two ETL command lines that build the demo database."""
     return [
         [python, "-m", "etl", "generate", "--scale", "pilot", "--out", str(returns_dir)],
@@ -60,8 +61,10 @@ def build_demo(
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
     )
-    say(f"No database at {database_url}: building the demo database from synthetic pilot returns "
-        "(this takes a few minutes, once).")
+    say(
+        f"No database at {database_url}: building the demo database from synthetic pilot returns "
+        "(this takes a few minutes, once)."
+    )
     say(f"Generating returns: {_show(generate)}")
     started = time.monotonic()
     _run(generate, env, ok=(0,), step="generating the demo returns")
@@ -82,7 +85,9 @@ def _run(cmd: list[str], env: dict[str, str], ok: tuple[int, ...], step: str) ->
     if done.stdout:
         log.debug("%s", done.stdout)
     if done.returncode not in ok:
-        detail = _last_line(done.stderr) or _last_line(done.stdout) or f"exit status {done.returncode}"
+        detail = (
+            _last_line(done.stderr) or _last_line(done.stdout) or f"exit status {done.returncode}"
+        )
         raise DemoBuildError(f"{step} failed ({_show(cmd)}): {detail}")
     return done.returncode
 

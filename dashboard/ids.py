@@ -51,10 +51,22 @@ def nav_link(path: str) -> dict[str, str]:
     """The ID of the navigation link to the page at ``path``."""
     return {"type": NAV_LINK_TYPE, "path": path}
 
+
 # --- chart kit (dashboard/charts) ----------------------------------------------------------------
 #: Parts of a chart card a page callback fills (plain string IDs: ARIA attributes can point at them).
-CHART_PARTS = ("section", "heading", "subtitle", "figure", "graph", "content", "empty", "summary",
-               "table", "notes", "meta")
+CHART_PARTS = (
+    "section",
+    "heading",
+    "subtitle",
+    "figure",
+    "graph",
+    "content",
+    "empty",
+    "summary",
+    "table",
+    "notes",
+    "meta",
+)
 #: Parts matched by the kit's one download callback (pattern-matching IDs keyed by chart_id).
 CHART_PATTERN_PARTS = ("download", "payload", "status")
 CHART_DOWNLOAD_BUTTON = "chart-download-button"
@@ -76,10 +88,28 @@ def chart_download_button(chart_id: object, fmt: str) -> dict[str, object]:
     """The ID of a card's download button for ``fmt`` (png, svg, csv, xlsx)."""
     return {"type": CHART_DOWNLOAD_BUTTON, "chart": chart_id, "fmt": fmt}
 
+
 # --- topic pages: reach, uptake, outcomes (helper H) ---------------------------------------------
 #: Parts of a topic page; ``topic_part(topic, part)`` gives "reach-indicator" and so on.
-TOPIC_PARTS = ("state", "written", "nav", "messages", "data-messages", "indicator", "areas", "quick-none",
-               "quick-all", "from", "to", "period", "group", "measure", "ci", "char", "links")
+TOPIC_PARTS = (
+    "state",
+    "written",
+    "nav",
+    "messages",
+    "data-messages",
+    "indicator",
+    "areas",
+    "quick-none",
+    "quick-all",
+    "from",
+    "to",
+    "period",
+    "group",
+    "measure",
+    "ci",
+    "char",
+    "links",
+)
 TOPIC_AREAS_TYPE = "topic-areas"
 
 
@@ -96,6 +126,7 @@ def topic_areas(topic: str, region: object) -> dict[str, object]:
 def topic_chart(topic: str, chart: str) -> str:
     """The chart-kit chart_id of one chart of a topic page ("reach-trend")."""
     return f"{topic}-{chart}"
+
 
 # --- area profile (/area/<gss_code>, helper G2) ------------------------------------------------
 AREA_STATE = "area-state"  # Store: the area code from the path and the raw query string

@@ -149,8 +149,9 @@ class YearOnYear:
         return bool(self.lower > 0 or self.upper < 0)
 
 
-def year_on_year(num_now: float, den_now: float, num_before: float, den_before: float,
-                 confidence: float = 0.95) -> YearOnYear | None:
+def year_on_year(
+    num_now: float, den_now: float, num_before: float, den_before: float, confidence: float = 0.95
+) -> YearOnYear | None:
     """Difference of two independent proportions (now − before, in percentage points) with its
     Newcombe hybrid score interval (method 10, from Wilson intervals), via statsmodels.
 
@@ -160,8 +161,14 @@ def year_on_year(num_now: float, den_now: float, num_before: float, den_before: 
     if not np.all(np.isfinite(values)) or den_now <= 0 or den_before <= 0:
         return None
     lo, hi = confint_proportions_2indep(
-        num_now, den_now, num_before, den_before, method="newcomb", compare="diff",
-        alpha=1 - confidence)
+        num_now,
+        den_now,
+        num_before,
+        den_before,
+        method="newcomb",
+        compare="diff",
+        alpha=1 - confidence,
+    )
     diff = num_now / den_now - num_before / den_before
     return YearOnYear(float(diff) * 100, float(lo) * 100, float(hi) * 100)
 
@@ -191,8 +198,12 @@ def _row(rows: pd.DataFrame, indicator: str, period: str) -> pd.Series | None:
         positions = last[2]
     else:
         positions = {}
-        keys = zip(rows["indicator"].to_numpy(), rows["area_code"].to_numpy(),
-                   rows["period"].to_numpy(), strict=True)
+        keys = zip(
+            rows["indicator"].to_numpy(),
+            rows["area_code"].to_numpy(),
+            rows["period"].to_numpy(),
+            strict=True,
+        )
         for i, key in enumerate(keys):
             positions.setdefault(key, i)
         _last_rows = (weakref.ref(rows), len(rows), positions)
@@ -214,8 +225,16 @@ def headline(rows: pd.DataFrame, indicator: str, period: str) -> Headline:
     if not _has_value(now):
         status = None if now is None else now["status"]
         words = STATUS_WORDS.get(status, "not available")
-        return Headline(indicator, ind.name, period, words, None, None,
-                        f"No programme figure for {shown} ({words}).", None)
+        return Headline(
+            indicator,
+            ind.name,
+            period,
+            words,
+            None,
+            None,
+            f"No programme figure for {shown} ({words}).",
+            None,
+        )
     value_text = fmt(now["value"], ind)
     interval = None
     if ind.has_interval and pd.notna(now["lower"]) and pd.notna(now["upper"]):
@@ -225,8 +244,16 @@ def headline(rows: pd.DataFrame, indicator: str, period: str) -> Headline:
     if pd.notna(now.get("areas_pooled")):
         n = int(now["areas_pooled"])
         pooled = f"Pools the {n} area{'s' if n != 1 else ''} whose returns cover {shown}."
-    return Headline(indicator, ind.name, period, value_text, interval, counts,
-                    change_sentence(now, then, ind, period_display(before)), pooled)
+    return Headline(
+        indicator,
+        ind.name,
+        period,
+        value_text,
+        interval,
+        counts,
+        change_sentence(now, then, ind, period_display(before)),
+        pooled,
+    )
 
 
 def _counts_text(row: pd.Series, ind: Indicator) -> str | None:
@@ -234,15 +261,16 @@ def _counts_text(row: pd.Series, ind: Indicator) -> str | None:
         return None
     num, den = format_value(row["numerator"], "count"), format_value(row["denominator"], "count")
     if ind.kind == "target":
-        return (f"{num} families referred in the financial year to date, against a pro-rata "
-                f"target of {den}")
+        return (
+            f"{num} families referred in the financial year to date, against a pro-rata "
+            f"target of {den}"
+        )
     unit = ind.unit.split("(")[-1].rstrip(")") if "(" in ind.unit else "cases"
     return f"{num} of {den} {unit}"
 
 
-def change_sentence(now: pd.Series, then: pd.Series | None, ind: Indicator,
-                    before: str) -> str:
-    """"Up from 52% (95% CI 49% to 55%) in 2017-18 Q4; the change of 4 points (95% CI 1 to 7) is
+def change_sentence(now: pd.Series, then: pd.Series | None, ind: Indicator, before: str) -> str:
+    """ "Up from 52% (95% CI 49% to 55%) in 2017-18 Q4; the change of 4 points (95% CI 1 to 7) is
     significant." — a Newcombe interval for proportions, no test for a figure without one."""
     if not _has_value(then):
         status = None if then is None else then["status"]
@@ -260,14 +288,17 @@ def change_sentence(now: pd.Series, then: pd.Series | None, ind: Indicator,
         opening += f", when {int(pooled_then)} areas' returns covered the period"
     if ind.kind != "proportion":
         return f"{opening}; no significance test for this figure."
-    change = year_on_year(now["numerator"], now["denominator"], then["numerator"],
-                          then["denominator"])
+    change = year_on_year(
+        now["numerator"], now["denominator"], then["numerator"], then["denominator"]
+    )
     if change is None:
         return f"{opening}."
     verdict = "is significant" if change.significant else "is not significant"
     size = format_value(abs(change.difference), "points")
-    points = (f"{'rise' if change.difference >= 0 else 'fall'} of {size} percentage points "
-              f"(95% CI {_signed(change.lower)} to {_signed(change.upper)})")
+    points = (
+        f"{'rise' if change.difference >= 0 else 'fall'} of {size} percentage points "
+        f"(95% CI {_signed(change.lower)} to {_signed(change.upper)})"
+    )
     judgement = ""
     if change.significant and ind.polarity in (HIGHER, LOWER):
         better = (change.difference > 0) == (ind.polarity == HIGHER)
@@ -301,8 +332,9 @@ def sort_areas(rows: pd.DataFrame, sort: str, order: str) -> list[str]:
     vals = rows[(rows["indicator"] == sort) & (rows["area_code"] != PROGRAMME)]
     vals = vals.drop_duplicates("area_code").set_index("area_code")["value"]
     areas = areas.assign(_v=areas["area_code"].map(vals).astype(float))
-    ordered = areas.sort_values(["_v", "area_name"], ascending=[order != ORDER_HIGH, True],
-                                na_position="last")
+    ordered = areas.sort_values(
+        ["_v", "area_name"], ascending=[order != ORDER_HIGH, True], na_position="last"
+    )
     return ordered["area_code"].tolist()
 
 
@@ -359,8 +391,11 @@ def comparison_words(row: pd.Series | None) -> str:
 def needs_attention(rows: pd.DataFrame) -> pd.DataFrame:
     """Area × indicator rows that are worse than the programme and getting worse, worst first
     (most indicators per area first, then by name)."""
-    hit = rows[(rows["area_code"] != PROGRAMME) & (rows["comparison"] == "worse")
-               & (rows["trend_judgement"] == "getting worse")].copy()
+    hit = rows[
+        (rows["area_code"] != PROGRAMME)
+        & (rows["comparison"] == "worse")
+        & (rows["trend_judgement"] == "getting worse")
+    ].copy()
     if hit.empty:
         return hit
     hit["_n"] = hit.groupby("area_code")["indicator"].transform("size")
@@ -375,8 +410,10 @@ def attention_reason(row: pd.Series, ci: float = GRID_CI) -> str:
     interval = ""
     if pd.notna(row["lower"]) and pd.notna(row["upper"]):
         interval = f" ({ci:g}% CI {fmt(row['lower'], ind)} to {fmt(row['upper'], ind)})"
-    return (f"{ind.name} was {fmt(row['value'], ind)}{interval}, worse than the programme's "
-            f"{fmt(row['benchmark'], ind)}, and getting worse over the last five quarters.")
+    return (
+        f"{ind.name} was {fmt(row['value'], ind)}{interval}, worse than the programme's "
+        f"{fmt(row['benchmark'], ind)}, and getting worse over the last five quarters."
+    )
 
 
 def _was(n: int) -> str:
@@ -393,8 +430,15 @@ def _names(names: Sequence[str], limit: int = 4) -> str:
 
 
 #: The engine columns ``overview_summary`` reads (``needs_attention`` included).
-SUMMARY_COLUMNS = ("area_code", "area_name", "indicator", "status", "value", "comparison",
-                   "trend_judgement")
+SUMMARY_COLUMNS = (
+    "area_code",
+    "area_name",
+    "indicator",
+    "status",
+    "value",
+    "comparison",
+    "trend_judgement",
+)
 
 
 def overview_summary(rows: pd.DataFrame, period: str) -> list[str]:
@@ -413,8 +457,10 @@ def overview_summary(rows: pd.DataFrame, period: str) -> list[str]:
         out.append(f"In {shown}, {covered} of {total} areas had a return covering the period.")
     prog = rows[rows["area_code"] == PROGRAMME].set_index("indicator")
     facts = []
-    for ind_id, words in (("reach.target", "families reached were {} of the pro-rata target"),
-                          ("uptake.completion", "{} of interventions that ended were completed")):
+    for ind_id, words in (
+        ("reach.target", "families reached were {} of the pro-rata target"),
+        ("uptake.completion", "{} of interventions that ended were completed"),
+    ):
         if ind_id in prog.index and _has_value(prog.loc[ind_id]):
             facts.append(words.format(fmt(prog.loc[ind_id, "value"], indicators()[ind_id])))
     if facts:
@@ -426,37 +472,48 @@ def overview_summary(rows: pd.DataFrame, period: str) -> list[str]:
         if w.empty:
             continue
         names = sorted(w["area_name"].tolist())
-        parts.append(f"{len(names)} on {SHORT_NAMES.get(ind_id, ind_id).lower()} "
-                     f"({_names(names)})")
+        parts.append(f"{len(names)} on {SHORT_NAMES.get(ind_id, ind_id).lower()} ({_names(names)})")
     if parts:
         n_areas = worse["area_code"].nunique()
-        out.append(f"In {shown}, {n_areas} of {covered} areas {_was(n_areas)} worse than the "
-                   "programme "
-                   f"(99.8% limits) on at least one key indicator: {'; '.join(parts)}.")
+        out.append(
+            f"In {shown}, {n_areas} of {covered} areas {_was(n_areas)} worse than the "
+            "programme "
+            f"(99.8% limits) on at least one key indicator: {'; '.join(parts)}."
+        )
     else:
-        out.append(f"In {shown}, no area was worse than the programme (99.8% limits) on any "
-                   "of the key indicators.")
+        out.append(
+            f"In {shown}, no area was worse than the programme (99.8% limits) on any "
+            "of the key indicators."
+        )
     better = per_area[per_area["comparison"] == "better"]
     if not better.empty:
         n_better = better["area_code"].nunique()
         named = []
         for name, group in better.groupby("area_name", sort=True):
-            on = [SHORT_NAMES.get(i, i).lower() for i in GRID_INDICATORS
-                  if i in set(group["indicator"])]
+            on = [
+                SHORT_NAMES.get(i, i).lower()
+                for i in GRID_INDICATORS
+                if i in set(group["indicator"])
+            ]
             named.append(f"{name} ({_names(on, limit=8)})")
-        out.append(f"{n_better} {'area' if n_better == 1 else 'areas'} {_was(n_better)} better "
-                   f"than the programme on at least one: {_names(named)}.")
+        out.append(
+            f"{n_better} {'area' if n_better == 1 else 'areas'} {_was(n_better)} better "
+            f"than the programme on at least one: {_names(named)}."
+        )
     covered_rows = per_area[per_area["status"] != "x"]
     suppressed = covered_rows.groupby("indicator")["status"].apply(lambda st: (st == "c").mean())
-    sparse = [SHORT_NAMES.get(i, i).lower() for i in GRID_INDICATORS
-              if suppressed.get(i, 0) > 0.5]
+    sparse = [SHORT_NAMES.get(i, i).lower() for i in GRID_INDICATORS if suppressed.get(i, 0) > 0.5]
     if sparse:
         hint = " A financial year shows more." if "_Q" in period else ""
-        out.append(f"Figures for {_names(sparse, limit=8)} are suppressed ([c]) for most areas "
-                   f"in {shown}, because they rest on too few people.{hint}")
+        out.append(
+            f"Figures for {_names(sparse, limit=8)} are suppressed ([c]) for most areas "
+            f"in {shown}, because they rest on too few people.{hint}"
+        )
     attention = needs_attention(rows)
     if not attention.empty:
         names = attention.drop_duplicates("area_code")["area_name"].tolist()
-        out.append(f"{len(names)} {'area needs' if len(names) == 1 else 'areas need'} attention "
-                   f"(worse and getting worse): {_names(names)}.")
+        out.append(
+            f"{len(names)} {'area needs' if len(names) == 1 else 'areas need'} attention "
+            f"(worse and getting worse): {_names(names)}."
+        )
     return out

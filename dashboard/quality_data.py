@@ -23,13 +23,32 @@ from etl.periods import Quarter
 
 AREA_COLUMNS = ["area_code", "area_name", "region"]
 CURRENT_COLUMNS = [
-    "area_code", "area_name", "region", "period", "period_end", "file_name", "load_id",
-    "loaded_at", "rows_held_back", "outcome",
+    "area_code",
+    "area_name",
+    "region",
+    "period",
+    "period_end",
+    "file_name",
+    "load_id",
+    "loaded_at",
+    "rows_held_back",
+    "outcome",
 ]
 LOAD_COLUMNS = [
-    "load_id", "area_code", "period", "file_name", "outcome", "participants_loaded",
-    "episodes_loaded", "outcomes_loaded", "rows_held_back", "errors", "warnings", "flags",
-    "started_at", "finished_at",
+    "load_id",
+    "area_code",
+    "period",
+    "file_name",
+    "outcome",
+    "participants_loaded",
+    "episodes_loaded",
+    "outcomes_loaded",
+    "rows_held_back",
+    "errors",
+    "warnings",
+    "flags",
+    "started_at",
+    "finished_at",
 ]
 FINDING_COUNT_COLUMNS = ["area_code", "code", "severity", "title", "findings"]
 HELD_BACK_COLUMNS = ["area_code", "sheet", "rows", "unresolved"]
@@ -66,10 +85,23 @@ def current_returns(db: Database, area: str | None = None) -> pd.DataFrame:
     """Every area with its current return (nulls where none) and that load's outcome."""
     a, r, log = schema.areas, schema.returns, schema.etl_load_log
     query = (
-        select(a.c.gss_code, a.c.name, a.c.region, r.c.period, r.c.period_end, r.c.file_name,
-               r.c.load_id, r.c.loaded_at, r.c.rows_held_back, log.c.outcome)
-        .select_from(a.outerjoin(r, r.c.area_code == a.c.gss_code)
-                     .outerjoin(log, log.c.load_id == r.c.load_id))
+        select(
+            a.c.gss_code,
+            a.c.name,
+            a.c.region,
+            r.c.period,
+            r.c.period_end,
+            r.c.file_name,
+            r.c.load_id,
+            r.c.loaded_at,
+            r.c.rows_held_back,
+            log.c.outcome,
+        )
+        .select_from(
+            a.outerjoin(r, r.c.area_code == a.c.gss_code).outerjoin(
+                log, log.c.load_id == r.c.load_id
+            )
+        )
         .order_by(a.c.region, a.c.name)
     )
     if area is not None:
@@ -86,8 +118,11 @@ def load_log(db: Database, area: str | None = None, limit: int = 500) -> pd.Data
     Loads whose file name could not be read have no area; they are listed only for all areas.
     """
     log = schema.etl_load_log
-    query = select(*(log.c[c] for c in LOAD_COLUMNS)).order_by(
-        log.c.started_at.desc(), log.c.load_id.desc()).limit(limit)
+    query = (
+        select(*(log.c[c] for c in LOAD_COLUMNS))
+        .order_by(log.c.started_at.desc(), log.c.load_id.desc())
+        .limit(limit)
+    )
     if area is not None:
         query = query.where(log.c.area_code == area)
     df = _frame(db, query, LOAD_COLUMNS)
@@ -141,7 +176,8 @@ def completeness(db: Database, area: str | None = None) -> pd.DataFrame:
 def _completeness(conn: Connection, area: str | None = None) -> pd.DataFrame:
     c = schema.sum_completeness
     query = select(c.c.area_code, c.c.sheet, c.c.column, c.c.rows, c.c.stated).order_by(
-        c.c.area_code, c.c.sheet, c.c.column)
+        c.c.area_code, c.c.sheet, c.c.column
+    )
     if area is not None:
         query = query.where(c.c.area_code == area)
     df = _read(conn, query, COMPLETENESS_COLUMNS[:-1])
@@ -152,14 +188,18 @@ def _completeness(conn: Connection, area: str | None = None) -> pd.DataFrame:
 def every_completeness(data: IndicatorData) -> pd.DataFrame:
     """``completeness(db)`` for every area, read once per data version (a copy: callers may
     add columns)."""
-    return data._cached(("quality_data", "completeness"),  # noqa: SLF001 - the version cache
-                        lambda conn, _version: _completeness(conn)).copy()
+    return data._cached(
+        ("quality_data", "completeness"),  # noqa: SLF001 - the version cache
+        lambda conn, _version: _completeness(conn),
+    ).copy()
 
 
 def every_pooled_completeness(data: IndicatorData) -> pd.DataFrame:
     """``pooled_completeness(completeness(db))``, made once per data version (a copy)."""
-    return data._cached(("quality_data", "pooled_completeness"),  # noqa: SLF001
-                        lambda conn, _version: pooled_completeness(_completeness(conn))).copy()
+    return data._cached(
+        ("quality_data", "pooled_completeness"),  # noqa: SLF001
+        lambda conn, _version: pooled_completeness(_completeness(conn)),
+    ).copy()
 
 
 def percent(stated: pd.Series, rows: pd.Series) -> pd.Series:

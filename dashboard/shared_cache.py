@@ -116,8 +116,11 @@ class SharedResults:
         now = time.time()
         try:
             for folder in self.directory.iterdir():
-                if folder != current and folder.is_dir() and \
-                        now - folder.stat().st_mtime > KEEP_OLD_SECONDS:
+                if (
+                    folder != current
+                    and folder.is_dir()
+                    and now - folder.stat().st_mtime > KEEP_OLD_SECONDS
+                ):
                     shutil.rmtree(folder, ignore_errors=True)
         except OSError:
             pass
@@ -133,5 +136,7 @@ def _private_directory(directory: Path) -> None:
     if info.st_uid != os.getuid():
         raise PermissionError(f"{directory} belongs to another user")
     if stat.S_IMODE(info.st_mode) & 0o077:
-        raise PermissionError(f"{directory} is open to other users (mode "
-                              f"{stat.S_IMODE(info.st_mode):o}; it must be 700)")
+        raise PermissionError(
+            f"{directory} is open to other users (mode "
+            f"{stat.S_IMODE(info.st_mode):o}; it must be 700)"
+        )

@@ -44,7 +44,10 @@ def archive_file(path: Path, sha256: str, size_bytes: int, archive_dir: Path) ->
     if size_bytes > MAX_FILE_BYTES:
         log.warning(
             "%s is %d bytes, over the %d-byte limit: not archived (sha256 %s)",
-            path.name, size_bytes, MAX_FILE_BYTES, sha256,
+            path.name,
+            size_bytes,
+            MAX_FILE_BYTES,
+            sha256,
         )
         return None
     if not archive_dir.exists():

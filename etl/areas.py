@@ -54,8 +54,9 @@ def read_areas_file(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise AreasFileError(path, ["the file does not exist (give the path of a .csv file)"])
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                          skip_blank_lines=False)
+        raw = pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False
+        )
     except UnicodeDecodeError:
         raise AreasFileError(path, ["the file is not UTF-8 text: save it as CSV UTF-8"]) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -78,12 +79,18 @@ def _check_columns(columns: list[str]) -> list[str]:
     problems = []
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        problems.append("missing column(s): " + ", ".join(missing)
-                        + f" (the header must name: {', '.join(REQUIRED)})")
+        problems.append(
+            "missing column(s): "
+            + ", ".join(missing)
+            + f" (the header must name: {', '.join(REQUIRED)})"
+        )
     unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]
     if unknown:
-        problems.append("unknown column(s): " + ", ".join(unknown)
-                        + f" (allowed: {', '.join(REQUIRED + OPTIONAL)})")
+        problems.append(
+            "unknown column(s): "
+            + ", ".join(unknown)
+            + f" (allowed: {', '.join(REQUIRED + OPTIONAL)})"
+        )
     dup = sorted({c for c in columns if columns.count(c) > 1})
     if dup:
         problems.append("duplicated column(s): " + ", ".join(dup))
@@ -97,8 +104,13 @@ def _check_rows(df: pd.DataFrame) -> list[str]:
     code = df["gss_code"]
     bad = ~code.str.fullmatch(GSS_CODE.pattern)
     for i in df.index[bad]:
-        problems.append((lines[i], f"gss_code '{code[i]}' is not an English GSS code "
-                                   "(E followed by 8 digits, e.g. E06000059)"))
+        problems.append(
+            (
+                lines[i],
+                f"gss_code '{code[i]}' is not an English GSS code "
+                "(E followed by 8 digits, e.g. E06000059)",
+            )
+        )
     dup = code.duplicated(keep=False) & ~bad
     for i in df.index[dup]:
         problems.append((lines[i], f"gss_code {code[i]} appears more than once in the file"))

@@ -20,27 +20,51 @@ NEEDS_END = ("completed", "dropped_out")
 SESSIONS_MAX = 52
 
 
-def check_ranges(tables: dict[str, pd.DataFrame], text: dict[str, dict[str, pd.Series]],
-                 issues: dict[str, dict[str, Issues]], reference: Reference) -> None:
+def check_ranges(
+    tables: dict[str, pd.DataFrame],
+    text: dict[str, dict[str, pd.Series]],
+    issues: dict[str, dict[str, Issues]],
+    reference: Reference,
+) -> None:
     """E204: sessions outside 1-52, attended above planned, score outside the measure's range."""
     iv = tables["interventions"]
     planned, attended = iv["sessions_planned"], iv["sessions_attended"]
     t = text["interventions"]
     bad_p = planned.notna() & ~planned.between(1, SESSIONS_MAX)
     issues["interventions"]["sessions_planned"].add(
-        bad_p, "E204", t["sessions_planned"],
-        ["sessions_planned '", t["sessions_planned"], "' is out of range: use a whole number "
-         "from 1 to 52"])
+        bad_p,
+        "E204",
+        t["sessions_planned"],
+        [
+            "sessions_planned '",
+            t["sessions_planned"],
+            "' is out of range: use a whole number from 1 to 52",
+        ],
+    )
     bad_a = attended.notna() & ~attended.between(0, SESSIONS_MAX)
     issues["interventions"]["sessions_attended"].add(
-        bad_a, "E204", t["sessions_attended"],
-        ["sessions_attended '", t["sessions_attended"], "' is out of range: use a whole number "
-         "from 0 to 52"])
+        bad_a,
+        "E204",
+        t["sessions_attended"],
+        [
+            "sessions_attended '",
+            t["sessions_attended"],
+            "' is out of range: use a whole number from 0 to 52",
+        ],
+    )
     over = attended.notna() & ~bad_a & planned.notna() & ~bad_p & (attended > planned)
     issues["interventions"]["sessions_attended"].add(
-        over, "E204", t["sessions_attended"],
-        ["sessions_attended '", t["sessions_attended"], "' is more than sessions_planned '",
-         t["sessions_planned"], "': correct one of them"])
+        over,
+        "E204",
+        t["sessions_attended"],
+        [
+            "sessions_attended '",
+            t["sessions_attended"],
+            "' is more than sessions_planned '",
+            t["sessions_planned"],
+            "': correct one of them",
+        ],
+    )
     iv.loc[bad_p, "sessions_planned"] = np.nan
     iv.loc[bad_a | over, "sessions_attended"] = np.nan
 
@@ -50,9 +74,21 @@ def check_ranges(tables: dict[str, pd.DataFrame], text: dict[str, dict[str, pd.S
     score = oc["score"]
     bad_s = score.notna() & lo.notna() & ((score < lo) | (score > hi))
     issues["outcomes"]["score"].add(
-        bad_s, "E204", text["outcomes"]["score"],
-        ["score '", text["outcomes"]["score"], "' is out of range for ", oc["measure"],
-         ": use a whole number from ", lo, " to ", hi, " (for swemwbs, the raw total)"])
+        bad_s,
+        "E204",
+        text["outcomes"]["score"],
+        [
+            "score '",
+            text["outcomes"]["score"],
+            "' is out of range for ",
+            oc["measure"],
+            ": use a whole number from ",
+            lo,
+            " to ",
+            hi,
+            " (for swemwbs, the raw total)",
+        ],
+    )
     oc.loc[bad_s, "score"] = np.nan
 
 
@@ -67,137 +103,238 @@ def _duplicates(table: pd.DataFrame, key: list[str]) -> tuple[pd.Series, pd.Seri
     if dup.any():
         d = sub[dup]
         listed = d.groupby(key, sort=False)["_row"].transform(
-            lambda s: ", ".join(str(r) for r in s))
+            lambda s: ", ".join(str(r) for r in s)
+        )
         groups[d.index] = listed.astype("str")
     return mask, groups
 
 
-def check_keys(tables: dict[str, pd.DataFrame], text: dict[str, dict[str, pd.Series]],
-               issues: dict[str, dict[str, Issues]]) -> None:
+def check_keys(
+    tables: dict[str, pd.DataFrame],
+    text: dict[str, dict[str, pd.Series]],
+    issues: dict[str, dict[str, Issues]],
+) -> None:
     """E205 duplicate keys; E206 references to missing participants or episodes."""
     pt, iv, oc = tables["participants"], tables["interventions"], tables["outcomes"]
     mask, rows = _duplicates(pt, ["participant_id"])
     issues["participants"]["participant_id"].add(
-        mask, "E205", text["participants"]["participant_id"],
-        ["this participant_id appears in rows ", rows,
-         ": each participant must appear once; keep one row"])
+        mask,
+        "E205",
+        text["participants"]["participant_id"],
+        [
+            "this participant_id appears in rows ",
+            rows,
+            ": each participant must appear once; keep one row",
+        ],
+    )
     mask, rows = _duplicates(iv, ["episode_id"])
     issues["interventions"]["episode_id"].add(
-        mask, "E205", text["interventions"]["episode_id"],
-        ["this episode_id appears in rows ", rows,
-         ": each episode must appear once; keep one row"])
+        mask,
+        "E205",
+        text["interventions"]["episode_id"],
+        ["this episode_id appears in rows ", rows, ": each episode must appear once; keep one row"],
+    )
     key = ["participant_id", "episode_id", "measure", "timepoint"]
     mask, rows = _duplicates(oc, key)
     issues["outcomes"]["episode_id"].add(
-        mask, "E205", text["outcomes"]["episode_id"],
-        ["the same participant_id, episode_id, measure and timepoint appear in rows ", rows,
-         ": each questionnaire must appear once; keep one row"])
+        mask,
+        "E205",
+        text["outcomes"]["episode_id"],
+        [
+            "the same participant_id, episode_id, measure and timepoint appear in rows ",
+            rows,
+            ": each questionnaire must appear once; keep one row",
+        ],
+    )
 
     people = set(pt["participant_id"].dropna())
     for sheet, table in (("interventions", iv), ("outcomes", oc)):
         pid = table["participant_id"]
         gone = pid.notna() & ~pid.isin(people)
         issues[sheet]["participant_id"].add(
-            gone, "E206", text[sheet]["participant_id"],
+            gone,
+            "E206",
+            text[sheet]["participant_id"],
             "this participant_id is not in the participants sheet: add the participant or "
-            "correct the ID")
+            "correct the ID",
+        )
     episodes = iv.dropna(subset=["episode_id"]).drop_duplicates("episode_id")
     owner = oc["episode_id"].map(episodes.set_index("episode_id")["participant_id"])
     owner_row = oc["episode_id"].map(episodes.set_index("episode_id")["_row"])
     known = oc["episode_id"].isin(set(episodes["episode_id"]))
     gone = oc["episode_id"].notna() & ~known
     issues["outcomes"]["episode_id"].add(
-        gone, "E206", text["outcomes"]["episode_id"],
-        "this episode_id is not in the interventions sheet: add the episode or correct the ID")
-    other = (oc["episode_id"].notna() & known & oc["participant_id"].notna() & owner.notna()
-             & (owner != oc["participant_id"]))
+        gone,
+        "E206",
+        text["outcomes"]["episode_id"],
+        "this episode_id is not in the interventions sheet: add the episode or correct the ID",
+    )
+    other = (
+        oc["episode_id"].notna()
+        & known
+        & oc["participant_id"].notna()
+        & owner.notna()
+        & (owner != oc["participant_id"])
+    )
     issues["outcomes"]["episode_id"].add(
-        other, "E206", text["outcomes"]["episode_id"],
-        ["this episode_id belongs to another participant (row ", owner_row,
-         " of interventions): correct the participant_id or the episode_id"])
+        other,
+        "E206",
+        text["outcomes"]["episode_id"],
+        [
+            "this episode_id belongs to another participant (row ",
+            owner_row,
+            " of interventions): correct the participant_id or the episode_id",
+        ],
+    )
 
 
-def check_dates(tables: dict[str, pd.DataFrame], text: dict[str, dict[str, pd.Series]],
-                issues: dict[str, dict[str, Issues]], quarter: Quarter) -> None:
+def check_dates(
+    tables: dict[str, pd.DataFrame],
+    text: dict[str, dict[str, pd.Series]],
+    issues: dict[str, dict[str, Issues]],
+    quarter: Quarter,
+) -> None:
     """E207 dates in the wrong order; E208 dates outside the return's coverage."""
     pt, iv = tables["participants"], tables["interventions"]
     start = pd.Timestamp(PROGRAMME_START)
     end = pd.Timestamp(quarter.end)
     coverage = f"from {PROGRAMME_START.isoformat()} to {quarter.end.isoformat()}"
-    for sheet, column in (("participants", "referral_date"), ("interventions", "offered_date"),
-                          ("interventions", "start_date"), ("interventions", "end_date"),
-                          ("outcomes", "measured_date")):
+    for sheet, column in (
+        ("participants", "referral_date"),
+        ("interventions", "offered_date"),
+        ("interventions", "start_date"),
+        ("interventions", "end_date"),
+        ("outcomes", "measured_date"),
+    ):
         values = tables[sheet][column]
         late = values > end
         early = values < start if column != "measured_date" else pd.Series(False, values.index)
         allowed = coverage if column != "measured_date" else f"on or before {end.date()}"
         issues[sheet][column].add(
-            late | early, "E208", text[sheet][column],
-            [f"{column} ", values, " is outside this return's coverage: it "
-             f"must be {allowed} (the end of {quarter.display})"])
+            late | early,
+            "E208",
+            text[sheet][column],
+            [
+                f"{column} ",
+                values,
+                " is outside this return's coverage: it "
+                f"must be {allowed} (the end of {quarter.display})",
+            ],
+        )
 
     referral = iv["participant_id"].map(
-        pt.dropna(subset=["participant_id"]).drop_duplicates("participant_id")
-        .set_index("participant_id")["referral_date"])
+        pt.dropna(subset=["participant_id"])
+        .drop_duplicates("participant_id")
+        .set_index("participant_id")["referral_date"]
+    )
     for column, before, name, what in (
-            ("offered_date", referral, "referral_date", "the participant's referral_date"),
-            ("start_date", iv["offered_date"], "offered_date", "offered_date"),
-            ("end_date", iv["start_date"], "start_date", "start_date")):
+        ("offered_date", referral, "referral_date", "the participant's referral_date"),
+        ("start_date", iv["offered_date"], "offered_date", "offered_date"),
+        ("end_date", iv["start_date"], "start_date", "start_date"),
+    ):
         after = iv[column]
         wrong = after.notna() & before.notna() & (after < before)
         issues["interventions"][column].add(
-            wrong, "E207", text["interventions"][column],
-            [f"{column} ", after, f" is before {what} ", before,
-             f": {column} cannot come before {name}; correct one of them"])
+            wrong,
+            "E207",
+            text["interventions"][column],
+            [
+                f"{column} ",
+                after,
+                f" is before {what} ",
+                before,
+                f": {column} cannot come before {name}; correct one of them",
+            ],
+        )
 
 
-def check_status(tables: dict[str, pd.DataFrame], missing: dict[str, dict[str, pd.Series]],
-                 text: dict[str, dict[str, pd.Series]],
-                 issues: dict[str, dict[str, Issues]]) -> None:
+def check_status(
+    tables: dict[str, pd.DataFrame],
+    missing: dict[str, dict[str, pd.Series]],
+    text: dict[str, dict[str, pd.Series]],
+    issues: dict[str, dict[str, Issues]],
+) -> None:
     """E209 conditional fields against status; W302 completed with no sessions attended."""
     iv = tables["interventions"]
     status = iv["status"]
     rules = {
-        "start_date": NEEDS_START, "end_date": NEEDS_END,
-        "sessions_planned": NEEDS_START, "sessions_attended": NEEDS_START,
+        "start_date": NEEDS_START,
+        "end_date": NEEDS_END,
+        "sessions_planned": NEEDS_START,
+        "sessions_attended": NEEDS_START,
     }
     for column, needs in rules.items():
         need = status.isin(needs)
         absent = status.notna() & need & missing["interventions"][column]
         issues["interventions"][column].add(
-            absent, "E209", text["interventions"][column],
-            [f"{column} is empty but status is '", status, f"': a {'/'.join(needs)} "
-             f"episode needs a {column}"])
+            absent,
+            "E209",
+            text["interventions"][column],
+            [
+                f"{column} is empty but status is '",
+                status,
+                f"': a {'/'.join(needs)} episode needs a {column}",
+            ],
+        )
         forbid = status.notna() & ~need & iv[column].notna()
         issues["interventions"][column].add(
-            forbid, "E209", text["interventions"][column],
-            [f"{column} '", text["interventions"][column], "' is given but status is '",
-             status, f"': leave {column} empty unless the status is {' or '.join(needs)}"])
+            forbid,
+            "E209",
+            text["interventions"][column],
+            [
+                f"{column} '",
+                text["interventions"][column],
+                "' is given but status is '",
+                status,
+                f"': leave {column} empty unless the status is {' or '.join(needs)}",
+            ],
+        )
     zero = (status == "completed") & (iv["sessions_attended"] == 0)
     issues["interventions"]["sessions_attended"].add(
-        zero.fillna(False), "W302", text["interventions"]["sessions_attended"],
-        "sessions_attended is 0 for a completed episode: check the count or the status")
+        zero.fillna(False),
+        "W302",
+        text["interventions"]["sessions_attended"],
+        "sessions_attended is 0 for a completed episode: check the count or the status",
+    )
 
 
-def check_timing(tables: dict[str, pd.DataFrame], text: dict[str, dict[str, pd.Series]],
-                 issues: dict[str, dict[str, Issues]], quarter: Quarter) -> None:
+def check_timing(
+    tables: dict[str, pd.DataFrame],
+    text: dict[str, dict[str, pd.Series]],
+    issues: dict[str, dict[str, Issues]],
+    quarter: Quarter,
+) -> None:
     """W301 late questionnaires; W304 participants referred long ago with no episode."""
     pt, iv, oc = tables["participants"], tables["interventions"], tables["outcomes"]
-    episodes = iv.dropna(subset=["episode_id"]).drop_duplicates("episode_id").set_index(
-        "episode_id")
+    episodes = (
+        iv.dropna(subset=["episode_id"]).drop_duplicates("episode_id").set_index("episode_id")
+    )
     for timepoint, anchor, days in (("baseline", "start_date", 30), ("exit", "end_date", 60)):
         ref_date = oc["episode_id"].map(episodes[anchor])
         gap = (oc["measured_date"] - ref_date).dt.days
         late = (oc["timepoint"] == timepoint) & gap.notna() & (gap > days)
         issues["outcomes"]["measured_date"].add(
-            late.fillna(False), "W301", text["outcomes"]["measured_date"],
-            [f"the {timepoint} questionnaire was measured ", gap,
-             f" days after the episode's {anchor} (more than {days}): check the date"])
+            late.fillna(False),
+            "W301",
+            text["outcomes"]["measured_date"],
+            [
+                f"the {timepoint} questionnaire was measured ",
+                gap,
+                f" days after the episode's {anchor} (more than {days}): check the date",
+            ],
+        )
     cutoff = pd.Timestamp(quarter.end - dt.timedelta(days=90))
     has_episode = pt["participant_id"].isin(set(iv["participant_id"].dropna()))
     alone = pt["participant_id"].notna() & (pt["referral_date"] < cutoff) & ~has_episode
     issues["participants"]["participant_id"].add(
-        alone.fillna(False), "W304", text["participants"]["participant_id"],
-        ["this participant was referred on ", pt["referral_date"], ", more than 90 days "
-         f"before the end of {quarter.display}, and has no episode: add the offer made, or "
-         "check the referral"])
+        alone.fillna(False),
+        "W304",
+        text["participants"]["participant_id"],
+        [
+            "this participant was referred on ",
+            pt["referral_date"],
+            ", more than 90 days "
+            f"before the end of {quarter.display}, and has no episode: add the offer made, or "
+            "check the referral",
+        ],
+    )

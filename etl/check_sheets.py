@@ -23,8 +23,8 @@ NOT_STATED = "not_stated"
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str   # id, date, whole, code
-    need: str   # required, conditional, optional
+    type: str  # id, date, whole, code
+    need: str  # required, conditional, optional
     codes: tuple[str, ...] = ()
 
 
@@ -66,8 +66,9 @@ def sheet_columns(reference: refs.Reference) -> dict[str, list[Column]]:
     }
 
 
-def map_header(file: str, raw: RawSheet, columns: list[Column]) -> tuple[dict[str, int],
-                                                                          list[Finding]]:
+def map_header(
+    file: str, raw: RawSheet, columns: list[Column]
+) -> tuple[dict[str, int], list[Finding]]:
     """Position of each spec column in the sheet; E106 for missing or duplicated, W303 unknown."""
     sheet = raw.name
     findings: list[Finding] = []
@@ -77,15 +78,32 @@ def map_header(file: str, raw: RawSheet, columns: list[Column]) -> tuple[dict[st
     for pos, head in enumerate(raw.header):
         key = head.strip().lower()
         if not key:
-            findings.append(Finding(file, sheet, None, f"(column {pos + 1})", None, "W303",
-                                    f"column {pos + 1} has values but no header and was ignored: "
-                                    "give it a header or delete it"))
+            findings.append(
+                Finding(
+                    file,
+                    sheet,
+                    None,
+                    f"(column {pos + 1})",
+                    None,
+                    "W303",
+                    f"column {pos + 1} has values but no header and was ignored: "
+                    "give it a header or delete it",
+                )
+            )
             continue
         if key in seen:
             if seen[key] == 1:
-                findings.append(Finding(file, sheet, None, key, head, "E106",
-                                        f"the header '{head}' appears more than once: keep one "
-                                        "column of that name"))
+                findings.append(
+                    Finding(
+                        file,
+                        sheet,
+                        None,
+                        key,
+                        head,
+                        "E106",
+                        f"the header '{head}' appears more than once: keep one column of that name",
+                    )
+                )
             seen[key] += 1
             positions.pop(key, None)
             continue
@@ -93,23 +111,40 @@ def map_header(file: str, raw: RawSheet, columns: list[Column]) -> tuple[dict[st
         if key in wanted:
             positions[key] = pos
         else:
-            findings.append(Finding(file, sheet, None, head, head, "W303",
-                                    f"the column '{head}' is not part of the return and was "
-                                    "ignored"))
+            findings.append(
+                Finding(
+                    file,
+                    sheet,
+                    None,
+                    head,
+                    head,
+                    "W303",
+                    f"the column '{head}' is not part of the return and was ignored",
+                )
+            )
     if raw.empty_file:
         findings = []
     for col in columns:
         if col.need != "optional" and col.name not in seen:
             how = f"'{raw.source}' is empty" if raw.empty_file else "the column is missing"
-            findings.append(Finding(file, sheet, None, col.name, None, "E106",
-                                    f"{how}: the sheet {sheet} needs a column '{col.name}' "
-                                    "(a header in row 1), even where its values are empty"))
+            findings.append(
+                Finding(
+                    file,
+                    sheet,
+                    None,
+                    col.name,
+                    None,
+                    "E106",
+                    f"{how}: the sheet {sheet} needs a column '{col.name}' "
+                    "(a header in row 1), even where its values are empty",
+                )
+            )
     return positions, findings
 
 
-def type_sheet(raw: RawSheet, columns: list[Column],
-               positions: dict[str, int]) -> tuple[pd.DataFrame, dict[str, pd.Series],
-                                                   dict[str, Issues]]:
+def type_sheet(
+    raw: RawSheet, columns: list[Column], positions: dict[str, int]
+) -> tuple[pd.DataFrame, dict[str, pd.Series], dict[str, Issues]]:
     """Typed table (spec columns + ``_row``), missing masks and cell failures per column."""
     n = len(raw.rows)
     index = pd.RangeIndex(n)
@@ -132,8 +167,9 @@ def type_sheet(raw: RawSheet, columns: list[Column],
         elif col.type == "whole":
             values, miss = check_whole(col.name, text, kind, found, required=required)
         else:
-            values, miss = check_code(col.name, text, kind, found, allowed=col.codes,
-                                      required=required)
+            values, miss = check_code(
+                col.name, text, kind, found, allowed=col.codes, required=required
+            )
             if col.need == "optional":
                 values = values.mask(miss, NOT_STATED)
         data[col.name] = values
@@ -143,8 +179,14 @@ def type_sheet(raw: RawSheet, columns: list[Column],
     return table, missing, issues
 
 
-def optional_missing(file: str, sheet: str, columns: list[Column], positions: dict[str, int],
-                     missing: dict[str, pd.Series], rows: np.ndarray) -> list[Finding]:
+def optional_missing(
+    file: str,
+    sheet: str,
+    columns: list[Column],
+    positions: dict[str, int],
+    missing: dict[str, pd.Series],
+    rows: np.ndarray,
+) -> list[Finding]:
     """W305: one finding per optional column with missing values or absent."""
     findings = []
     for col in columns:
@@ -153,16 +195,34 @@ def optional_missing(file: str, sheet: str, columns: list[Column], positions: di
         miss = missing[col.name].to_numpy(dtype=bool)
         count = int(miss.sum())
         if col.name not in positions:
-            findings.append(Finding(file, sheet, None, col.name, str(len(rows)), "W305",
-                                    f"the optional column '{col.name}' is absent, so all "
-                                    f"{len(rows)} rows count as not_stated: add the column if "
-                                    "you hold this information"))
+            findings.append(
+                Finding(
+                    file,
+                    sheet,
+                    None,
+                    col.name,
+                    str(len(rows)),
+                    "W305",
+                    f"the optional column '{col.name}' is absent, so all "
+                    f"{len(rows)} rows count as not_stated: add the column if "
+                    "you hold this information",
+                )
+            )
         elif count:
             first = rows[miss][:20]
             listed = ", ".join(str(r) for r in first) + (", ..." if count > 20 else "")
             rows_word = "row" if count == 1 else "rows"
-            findings.append(Finding(file, sheet, None, col.name, str(count), "W305",
-                                    f"{col.name} is empty in {count} {rows_word} ({rows_word} "
-                                    f"{listed}); empty means not_stated: fill them in where you "
-                                    "know the answer"))
+            findings.append(
+                Finding(
+                    file,
+                    sheet,
+                    None,
+                    col.name,
+                    str(count),
+                    "W305",
+                    f"{col.name} is empty in {count} {rows_word} ({rows_word} "
+                    f"{listed}); empty means not_stated: fill them in where you "
+                    "know the answer",
+                )
+            )
     return findings

@@ -17,8 +17,9 @@ import pandas as pd
 from etl.reading import BOOL, DATE, EMPTY, ERROR, FORMULA, NUMBER
 
 FORMULA_MESSAGE = "this cell holds a formula; copy the column and paste values only"
-BAND_DATE_MESSAGE = ("Excel has turned this band into a date: format the column as Text and type "
-                     "the band again")
+BAND_DATE_MESSAGE = (
+    "Excel has turned this band into a date: format the column as Text and type the band again"
+)
 BAND_COLUMNS = frozenset({"age_band", "youngest_child_age_band"})
 
 ID_RE = r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}"
@@ -61,8 +62,7 @@ class Issues:
     value: list[pd.Series] = field(default_factory=list)
     message: list[list[str]] = field(default_factory=list)
 
-    def add(self, mask: pd.Series, code: str, value: pd.Series,
-            message: Part | list[Part]) -> None:
+    def add(self, mask: pd.Series, code: str, value: pd.Series, message: Part | list[Part]) -> None:
         """Record the failures where ``mask`` holds; the message is text and columns, joined
         only for the failing rows (dates shown as YYYY-MM-DD, missing values as "")."""
         idx = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
@@ -134,17 +134,18 @@ def personal_data_kind(text: pd.Series) -> pd.Series:
     maybe_post = (lengths >= 5) & (lengths <= 8) & (out == "").to_numpy(dtype=bool)
     if maybe_post.any():
         cand = filled[maybe_post]
-        out[cand.index[cand.str.fullmatch(POSTCODE_RE, na=False).to_numpy(dtype=bool)]] = \
+        out[cand.index[cand.str.fullmatch(POSTCODE_RE, na=False).to_numpy(dtype=bool)]] = (
             "a postcode"
+        )
     return out
 
 
-def check_id(column: str, text: pd.Series, kind: pd.Series,
-             issues: Issues) -> tuple[pd.Series, pd.Series]:
+def check_id(
+    column: str, text: pd.Series, kind: pd.Series, issues: Issues
+) -> tuple[pd.Series, pd.Series]:
     """IDs: E201, E210, E202. Returns (values, missing mask)."""
     missing = kind == EMPTY
-    issues.add(missing, "E201", text,
-               f"{column} is missing: every row needs one")
+    issues.add(missing, "E201", text, f"{column} is missing: every row needs one")
     formula = kind == FORMULA
     issues.add(formula, "E202", text, FORMULA_MESSAGE)
     open_ = ~missing & ~formula
@@ -154,25 +155,43 @@ def check_id(column: str, text: pd.Series, kind: pd.Series,
     tests = per_unique(text, _id_tests)
     personal = tests["personal"]
     is_personal = plain & (personal != "")
-    issues.add(is_personal, "E210", text,
-               [f"{column} looks like ", personal, ": use the LA's pseudonymous ID, never "
-                "personal data (the value is masked in this report)"])
+    issues.add(
+        is_personal,
+        "E210",
+        text,
+        [
+            f"{column} looks like ",
+            personal,
+            ": use the LA's pseudonymous ID, never "
+            "personal data (the value is masked in this report)",
+        ],
+    )
     rest = open_ & ~is_personal
     typed_wrong = rest & kind.isin([DATE, BOOL])
-    issues.add(typed_wrong, "E202", text,
-               f"{column} is a date or TRUE/FALSE cell, not an ID: format the column as Text "
-               "and type the ID again")
+    issues.add(
+        typed_wrong,
+        "E202",
+        text,
+        f"{column} is a date or TRUE/FALSE cell, not an ID: format the column as Text "
+        "and type the ID again",
+    )
     bad = rest & ~typed_wrong & ~tests["is_id"]
-    issues.add(bad, "E202", text,
-               f"{column} is not a valid ID: use 1-40 letters, digits, '_' or '-', starting "
-               "with a letter or digit")
+    issues.add(
+        bad,
+        "E202",
+        text,
+        f"{column} is not a valid ID: use 1-40 letters, digits, '_' or '-', starting "
+        "with a letter or digit",
+    )
     ok = rest & ~typed_wrong & ~bad
     return text.where(ok), missing
 
 
 def _id_tests(text: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame({"personal": personal_data_kind(text),
-                         "is_id": text.str.fullmatch(ID_RE, na=False)}, index=text.index)
+    return pd.DataFrame(
+        {"personal": personal_data_kind(text), "is_id": text.str.fullmatch(ID_RE, na=False)},
+        index=text.index,
+    )
 
 
 def _is_whole(text: pd.Series) -> pd.Series:
@@ -183,8 +202,9 @@ def _looks_excel_date(text: pd.Series) -> pd.Series:
     return text.str.fullmatch(EXCEL_DATE_TEXT_RE, na=False)
 
 
-def _iso_parts(text: pd.Series
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _iso_parts(
+    text: pd.Series,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(is plain YYYY-MM-DD or DD/MM/YYYY, year, month, day, length) from the characters,
     vectorised."""
     n = len(text)
@@ -203,8 +223,12 @@ def _iso_parts(text: pd.Series
     m, d = dig[:, 4] * 10 + dig[:, 5], dig[:, 6] * 10 + dig[:, 7]
     # DD/MM/YYYY with two-digit day and month (what DATE_RE's second form reads the same way)
     udig = codes[:, [0, 1, 3, 4, 6, 7, 8, 9]].astype(np.int64) - 48
-    uk = (((udig >= 0) & (udig <= 9)).all(axis=1) & (codes[:, 2] == 47) & (codes[:, 5] == 47)
-          & (lengths == 10))
+    uk = (
+        ((udig >= 0) & (udig <= 9)).all(axis=1)
+        & (codes[:, 2] == 47)
+        & (codes[:, 5] == 47)
+        & (lengths == 10)
+    )
     if uk.any():
         iso = iso | uk
         y = np.where(uk, udig[:, 4] * 1000 + udig[:, 5] * 100 + udig[:, 6] * 10 + udig[:, 7], y)
@@ -244,8 +268,9 @@ def parse_dates(text: pd.Series) -> pd.Series:
     return out.where(valid)
 
 
-def check_date(column: str, text: pd.Series, kind: pd.Series, issues: Issues, *,
-               required: bool) -> tuple[pd.Series, pd.Series]:
+def check_date(
+    column: str, text: pd.Series, kind: pd.Series, issues: Issues, *, required: bool
+) -> tuple[pd.Series, pd.Series]:
     """Dates: E201 (if required), E202. Returns (datetime64 values, missing mask)."""
     missing = kind == EMPTY
     if required:
@@ -253,20 +278,35 @@ def check_date(column: str, text: pd.Series, kind: pd.Series, issues: Issues, *,
     formula = kind == FORMULA
     issues.add(formula, "E202", text, FORMULA_MESSAGE)
     number = kind == NUMBER
-    issues.add(number, "E202", text,
-               [f"{column} '", text, "' is a number, not a date: format the cells as dates "
-                "or type the date as YYYY-MM-DD"])
+    issues.add(
+        number,
+        "E202",
+        text,
+        [
+            f"{column} '",
+            text,
+            "' is a number, not a date: format the cells as dates or type the date as YYYY-MM-DD",
+        ],
+    )
     rest = ~missing & ~formula & ~number
     values = per_unique(text.where(rest, ""), parse_dates)
     bad = rest & values.isna()
-    issues.add(bad, "E202", text,
-               [f"{column} '", text, "' is not a date: write YYYY-MM-DD or DD/MM/YYYY, "
-                "with a 4-digit year"])
+    issues.add(
+        bad,
+        "E202",
+        text,
+        [
+            f"{column} '",
+            text,
+            "' is not a date: write YYYY-MM-DD or DD/MM/YYYY, with a 4-digit year",
+        ],
+    )
     return values.where(rest & ~bad), missing
 
 
-def check_whole(column: str, text: pd.Series, kind: pd.Series, issues: Issues, *,
-                required: bool) -> tuple[pd.Series, pd.Series]:
+def check_whole(
+    column: str, text: pd.Series, kind: pd.Series, issues: Issues, *, required: bool
+) -> tuple[pd.Series, pd.Series]:
     """Whole numbers (3 or 3.0): E201 (if required), E202. Returns (float values, missing)."""
     missing = kind == EMPTY
     if required:
@@ -275,15 +315,26 @@ def check_whole(column: str, text: pd.Series, kind: pd.Series, issues: Issues, *
     issues.add(formula, "E202", text, FORMULA_MESSAGE)
     rest = ~missing & ~formula
     bad = rest & (kind.isin([DATE, BOOL]) | ~per_unique(text, _is_whole))
-    issues.add(bad, "E202", text,
-               [f"{column} '", text, "' is not a whole number: write a number such as 3"])
+    issues.add(
+        bad,
+        "E202",
+        text,
+        [f"{column} '", text, "' is not a whole number: write a number such as 3"],
+    )
     ok = rest & ~bad
     values = per_unique(text.where(ok), lambda t: pd.to_numeric(t, errors="coerce"))
     return values.where(ok), missing
 
 
-def check_code(column: str, text: pd.Series, kind: pd.Series, issues: Issues, *,
-               allowed: tuple[str, ...], required: bool) -> tuple[pd.Series, pd.Series]:
+def check_code(
+    column: str,
+    text: pd.Series,
+    kind: pd.Series,
+    issues: Issues,
+    *,
+    allowed: tuple[str, ...],
+    required: bool,
+) -> tuple[pd.Series, pd.Series]:
     """Codes, matched case-insensitively: E201 (if required), E203. Returns (codes, missing)."""
     missing = kind == EMPTY
     if required:
@@ -292,14 +343,20 @@ def check_code(column: str, text: pd.Series, kind: pd.Series, issues: Issues, *,
     issues.add(formula, "E203", text, FORMULA_MESSAGE)
     rest = ~missing & ~formula
     if column in BAND_COLUMNS:
-        looks_dated = per_unique(text, _looks_excel_date) | per_unique(
-            text.where(rest & (kind != DATE), ""), parse_dates).notna()
+        looks_dated = (
+            per_unique(text, _looks_excel_date)
+            | per_unique(text.where(rest & (kind != DATE), ""), parse_dates).notna()
+        )
         band_date = rest & ((kind == DATE) | looks_dated)
         issues.add(band_date, "E203", text, BAND_DATE_MESSAGE)
         rest &= ~band_date
     lower = per_unique(text, lambda t: t.str.lower())
     bad = rest & ((kind == DATE) | ~lower.isin(allowed))
-    issues.add(bad, "E203", text,
-               [f"{column} '", text, f"' is not allowed: use one of {', '.join(allowed)}"])
+    issues.add(
+        bad,
+        "E203",
+        text,
+        [f"{column} '", text, f"' is not allowed: use one of {', '.join(allowed)}"],
+    )
     ok = rest & ~bad
     return lower.where(ok), missing

@@ -75,28 +75,68 @@ def parse_file_name(name: str) -> tuple[str, Quarter] | None:
     return m.group(1), Quarter(fy, int(m.group(4)))
 
 
-def _identity(name: str, known_areas: Collection[str],
-              today: dt.date) -> tuple[str | None, Quarter | None, list[Finding]]:
+def _identity(
+    name: str, known_areas: Collection[str], today: dt.date
+) -> tuple[str | None, Quarter | None, list[Finding]]:
     parsed = parse_file_name(name)
     if parsed is None:
-        return None, None, [Finding(
-            name, None, None, None, name, "E102",
-            f"the file name '{name}' does not follow the pattern LFO_<LA code>_<yyyy-yy>_Q<n>"
-            ".xlsx (or .zip), for example LFO_E08000021_2017-18_Q3.xlsx: rename the file")]
+        return (
+            None,
+            None,
+            [
+                Finding(
+                    name,
+                    None,
+                    None,
+                    None,
+                    name,
+                    "E102",
+                    f"the file name '{name}' does not follow the pattern LFO_<LA code>_<yyyy-yy>_Q<n>"
+                    ".xlsx (or .zip), for example LFO_E08000021_2017-18_Q3.xlsx: rename the file",
+                )
+            ],
+        )
     area, quarter = parsed
     findings = []
     if area not in known_areas:
-        findings.append(Finding(name, None, None, None, area, "E103",
-                                f"the LA code '{area}' is not one of the programme's areas: "
-                                "check the code in the file name"))
+        findings.append(
+            Finding(
+                name,
+                None,
+                None,
+                None,
+                area,
+                "E103",
+                f"the LA code '{area}' is not one of the programme's areas: "
+                "check the code in the file name",
+            )
+        )
     if quarter.index < 0:
-        findings.append(Finding(name, None, None, None, quarter.display, "E104",
-                                f"the period {quarter.display} is before the programme started "
-                                "(2016-17 Q1): check the period in the file name"))
+        findings.append(
+            Finding(
+                name,
+                None,
+                None,
+                None,
+                quarter.display,
+                "E104",
+                f"the period {quarter.display} is before the programme started "
+                "(2016-17 Q1): check the period in the file name",
+            )
+        )
     elif not today > quarter.end:
-        findings.append(Finding(name, None, None, None, quarter.display, "E104",
-                                f"the quarter {quarter.display} has not ended yet (it ends on "
-                                f"{quarter.end.isoformat()}): send the return after that day"))
+        findings.append(
+            Finding(
+                name,
+                None,
+                None,
+                None,
+                quarter.display,
+                "E104",
+                f"the quarter {quarter.display} has not ended yet (it ends on "
+                f"{quarter.end.isoformat()}): send the return after that day",
+            )
+        )
     return area, quarter, findings
 
 
@@ -124,9 +164,18 @@ def check_file(path: Path, *, known_areas: Collection[str], today: dt.date) -> C
         result.participant_ids = set(raw_pt.text[pos][raw_pt.text[pos] != ""])
     participants_ok = not any(f.code == "E106" and f.sheet == "participants" for f in findings)
     if participants_ok and len(raw_pt.rows) == 0:
-        findings.append(Finding(name, None, None, None, None, "E107",
-                                "the participants sheet has no rows: a return holds every "
-                                "participant since the programme started"))
+        findings.append(
+            Finding(
+                name,
+                None,
+                None,
+                None,
+                None,
+                "E107",
+                "the participants sheet has no rows: a return holds every "
+                "participant since the programme started",
+            )
+        )
     if any(f.code in STOPPING for f in findings) or quarter is None:
         return _finish(result)
 
@@ -134,10 +183,12 @@ def check_file(path: Path, *, known_areas: Collection[str], today: dt.date) -> C
     for sheet in SHEET_NAMES:
         raw = read.sheets[sheet]
         tables[sheet], missing[sheet], issues[sheet] = type_sheet(
-            raw, columns[sheet], positions[sheet])
+            raw, columns[sheet], positions[sheet]
+        )
         text[sheet] = _texts(raw, columns[sheet], positions[sheet])
-        findings += optional_missing(name, sheet, columns[sheet], positions[sheet],
-                                     missing[sheet], raw.rows)
+        findings += optional_missing(
+            name, sheet, columns[sheet], positions[sheet], missing[sheet], raw.rows
+        )
         findings += _extra_fields(name, raw)
     check_rows.check_ranges(tables, text, issues, reference)
     check_rows.check_keys(tables, text, issues)
@@ -157,25 +208,38 @@ def check_file(path: Path, *, known_areas: Collection[str], today: dt.date) -> C
 
 def _texts(raw: RawSheet, columns: list, positions: dict[str, int]) -> dict[str, pd.Series]:
     empty = pd.Series([""] * len(raw.rows), dtype="str")
-    return {c.name: (raw.text[positions[c.name]] if c.name in positions else empty)
-            for c in columns}
+    return {
+        c.name: (raw.text[positions[c.name]] if c.name in positions else empty) for c in columns
+    }
 
 
 def _extra_fields(name: str, raw: RawSheet) -> list[Finding]:
-    return [Finding(name, raw.name, row, None, extra, "E202",
-                    f"this row has more fields than the header (extra: '{extra}'): remove the "
-                    "extra commas, or put values that contain commas in double quotes")
-            for row, extra in sorted(raw.extra_fields.items())]
+    return [
+        Finding(
+            name,
+            raw.name,
+            row,
+            None,
+            extra,
+            "E202",
+            f"this row has more fields than the header (extra: '{extra}'): remove the "
+            "extra commas, or put values that contain commas in double quotes",
+        )
+        for row, extra in sorted(raw.extra_fields.items())
+    ]
 
 
-def _cell_findings(name: str, sheet: str, rows: np.ndarray,
-                   issues: dict[str, Issues]) -> list[Finding]:
+def _cell_findings(
+    name: str, sheet: str, rows: np.ndarray, issues: dict[str, Issues]
+) -> list[Finding]:
     out = []
     for column, found in issues.items():
-        for pos, code, values, messages in zip(found.pos, found.code, found.value,
-                                               found.message, strict=True):
-            for row, value, message in zip(rows[pos].tolist(), values.tolist(),
-                                           messages, strict=True):
+        for pos, code, values, messages in zip(
+            found.pos, found.code, found.value, found.message, strict=True
+        ):
+            for row, value, message in zip(
+                rows[pos].tolist(), values.tolist(), messages, strict=True
+            ):
                 shown = None if value is None or value != value or value == "" else str(value)
                 if code == "E210":
                     shown = mask_personal(shown)
@@ -189,6 +253,7 @@ def _order(checked_columns: dict[str, list[str]]):
         cols = checked_columns.get(f.sheet or "", [])
         col_rank = cols.index(f.column) if f.column in cols else len(cols)
         return (sheet_rank, f.row or 0, col_rank, f.code)
+
     return key
 
 
@@ -198,8 +263,12 @@ def _finish(result: CheckedReturn) -> CheckedReturn:
     result.stopped = result.stopped or any(f.code in STOPPING for f in result.findings)
     if result.stopped:
         result.tables = {}
-    log.info("checked %s: %d findings%s", result.file_name, len(result.findings),
-             " (stopped)" if result.stopped else "")
+    log.info(
+        "checked %s: %d findings%s",
+        result.file_name,
+        len(result.findings),
+        " (stopped)" if result.stopped else "",
+    )
     return result
 
 
@@ -223,10 +292,12 @@ def quarantine_plan(checked: CheckedReturn) -> dict[str, pd.DataFrame]:
         _depend(oc, "episode_id", held_episodes, "interventions", reasons["outcomes"])
         _depend(oc, "participant_id", held_people, "participants", reasons["outcomes"])
     return {
-        sheet: pd.DataFrame({
-            "_row": pd.array(sorted(rows), dtype="int64"),
-            "reason": pd.array(["; ".join(rows[r]) for r in sorted(rows)], dtype="str"),
-        })
+        sheet: pd.DataFrame(
+            {
+                "_row": pd.array(sorted(rows), dtype="int64"),
+                "reason": pd.array(["; ".join(rows[r]) for r in sorted(rows)], dtype="str"),
+            }
+        )
         for sheet, rows in reasons.items()
     }
 
@@ -237,11 +308,13 @@ def _first_rows(table: pd.DataFrame, column: str, held: dict[int, list[str]]) ->
     return sub.drop_duplicates(column).set_index(column)["_row"]
 
 
-def _depend(table: pd.DataFrame, column: str, held: pd.Series, sheet: str,
-            reasons: dict[int, list[str]]) -> None:
+def _depend(
+    table: pd.DataFrame, column: str, held: pd.Series, sheet: str, reasons: dict[int, list[str]]
+) -> None:
     source = table[column].map(held)
-    for row, src in zip(table["_row"][source.notna()].tolist(),
-                        source.dropna().astype(int).tolist(), strict=True):
+    for row, src in zip(
+        table["_row"][source.notna()].tolist(), source.dropna().astype(int).tolist(), strict=True
+    ):
         reasons.setdefault(row, []).append(f"depends on held-back row {src} of sheet {sheet}")
 
 
@@ -264,8 +337,9 @@ class CheckAhead:
     records of the check are sent back and handled here.
     """
 
-    def __init__(self, files: Sequence[Path], *, known_areas: Collection[str],
-                 today: dt.date) -> None:
+    def __init__(
+        self, files: Sequence[Path], *, known_areas: Collection[str], today: dt.date
+    ) -> None:
         self.files = [Path(f) for f in files]
         self.known_areas = frozenset(known_areas)
         self.today = today
@@ -298,8 +372,11 @@ class CheckAhead:
     def check(self, path: Path) -> CheckedReturn:
         """The ``CheckedReturn`` of ``path``, the current file: the worker's, or checked here."""
         pending = self._pending.pop(self._index, None)
-        if pending is not None and 0 <= self._index < len(self.files) \
-                and Path(path) == self.files[self._index]:
+        if (
+            pending is not None
+            and 0 <= self._index < len(self.files)
+            and Path(path) == self.files[self._index]
+        ):
             checked = self._received(path, *pending)
             if checked is not None:
                 return checked
@@ -310,9 +387,11 @@ class CheckAhead:
         try:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
-                    max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
                     initializer=_worker_start,
-                    initargs=(os.getpid(), logging.getLogger("etl").getEffectiveLevel()))
+                    initargs=(os.getpid(), logging.getLogger("etl").getEffectiveLevel()),
+                )
             future = self._pool.submit(_check_in_worker, path, self.known_areas, self.today)
         except (BrokenProcessPool, RuntimeError, OSError) as exc:
             log.debug("cannot check %s in a worker process: %s", path.name, exc)
@@ -320,8 +399,9 @@ class CheckAhead:
             return
         self._pending[index] = (future, _stamp(path))
 
-    def _received(self, path: Path, future: Future,
-                  stamp: tuple[int, int] | None) -> CheckedReturn | None:
+    def _received(
+        self, path: Path, future: Future, stamp: tuple[int, int] | None
+    ) -> CheckedReturn | None:
         try:
             checked, records = future.result()
         except BrokenProcessPool as exc:
@@ -385,8 +465,9 @@ def _worker_start(parent_pid: int, level: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _check_in_worker(path: Path, known_areas: frozenset[str],
-                     today: dt.date) -> tuple[CheckedReturn, list[logging.LogRecord]]:
+def _check_in_worker(
+    path: Path, known_areas: frozenset[str], today: dt.date
+) -> tuple[CheckedReturn, list[logging.LogRecord]]:
     collector = _collector
     if collector is not None:
         collector.records = []
@@ -394,5 +475,11 @@ def _check_in_worker(path: Path, known_areas: frozenset[str],
     return checked, (collector.records if collector is not None else [])
 
 
-__all__ = ["CODES", "CheckAhead", "CheckedReturn", "check_file", "parse_file_name",
-           "quarantine_plan"]
+__all__ = [
+    "CODES",
+    "CheckAhead",
+    "CheckedReturn",
+    "check_file",
+    "parse_file_name",
+    "quarantine_plan",
+]

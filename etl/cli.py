@@ -50,40 +50,76 @@ COMMANDS = {
 def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     common = argparse.ArgumentParser(add_help=False)
     opts = common.add_argument_group("options every command accepts")
-    opts.add_argument("--db", metavar="URL",
-                      help="database URL (default: $LFO_DATABASE_URL, else sqlite:///data/lfo.db)")
-    opts.add_argument("--report", metavar="FILE", type=Path,
-                      help="write every finding to FILE (.csv or .xlsx)")
-    opts.add_argument("-v", "--verbose", action="store_true",
-                      help="log progress and, on failure, the full traceback")
+    opts.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: $LFO_DATABASE_URL, else sqlite:///data/lfo.db)",
+    )
+    opts.add_argument(
+        "--report", metavar="FILE", type=Path, help="write every finding to FILE (.csv or .xlsx)"
+    )
+    opts.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log progress and, on failure, the full traceback",
+    )
     top = argparse.ArgumentParser(
-        prog=PROG, description="Local Family Offer returns: check, load, generate, report.",
+        prog=PROG,
+        description="Local Family Offer returns: check, load, generate, report.",
         epilog="Run '%(prog)s COMMAND --help' for a command's options.",
     )
     sub = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    parsers = {name: sub.add_parser(name, help=text, description=text, parents=[common],
-                                    prog=f"{PROG} {name}")
-               for name, text in COMMANDS.items()}
+    parsers = {
+        name: sub.add_parser(
+            name, help=text, description=text, parents=[common], prog=f"{PROG} {name}"
+        )
+        for name, text in COMMANDS.items()
+    }
     for name in ("validate", "load"):
-        parsers[name].add_argument("paths", nargs="+", metavar="PATH", type=Path,
-                                   help="a return file, or a folder of .xlsx and .zip returns")
+        parsers[name].add_argument(
+            "paths",
+            nargs="+",
+            metavar="PATH",
+            type=Path,
+            help="a return file, or a folder of .xlsx and .zip returns",
+        )
     p = parsers["load"]
-    p.add_argument("--quarantine", action="store_true",
-                   help="hold back rows with errors (and rows that depend on them), load the rest")
-    p.add_argument("--force", action="store_true",
-                   help="accept a return for an earlier period than the LA's current one (rollback)")
-    p.add_argument("--allow-shrink", action="store_true",
-                   help="accept a return missing more than 5%% of the LA's current participants")
+    p.add_argument(
+        "--quarantine",
+        action="store_true",
+        help="hold back rows with errors (and rows that depend on them), load the rest",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="accept a return for an earlier period than the LA's current one (rollback)",
+    )
+    p.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="accept a return missing more than 5%% of the LA's current participants",
+    )
     p = parsers["generate"]
-    p.add_argument("--out", type=Path, metavar="DIR",
-                   help="output folder (default: data/returns/<scale>/)")
+    p.add_argument(
+        "--out", type=Path, metavar="DIR", help="output folder (default: data/returns/<scale>/)"
+    )
     p.add_argument("--seed", type=int, default=2016, metavar="N", help="random seed (default 2016)")
-    p.add_argument("--scale", choices=("pilot", "national"), default="pilot",
-                   help="pilot: 12 areas, 12 quarters; national: 153 areas, 1,000,000 participants")
-    parsers["areas"].add_argument("file", type=Path, metavar="FILE.csv",
-                                  help="areas to add or update, with the columns of areas.csv")
-    parsers["template"].add_argument("--out", type=Path, metavar="FILE.xlsx", required=True,
-                                     help="where to write the workbook")
+    p.add_argument(
+        "--scale",
+        choices=("pilot", "national"),
+        default="pilot",
+        help="pilot: 12 areas, 12 quarters; national: 153 areas, 1,000,000 participants",
+    )
+    parsers["areas"].add_argument(
+        "file",
+        type=Path,
+        metavar="FILE.csv",
+        help="areas to add or update, with the columns of areas.csv",
+    )
+    parsers["template"].add_argument(
+        "--out", type=Path, metavar="FILE.xlsx", required=True, help="where to write the workbook"
+    )
     return top, parsers
 
 
@@ -141,8 +177,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.command in ("validate", "load", "areas", "status"):
         _check_database_url(settings.database_url)
     runner: Callable[[argparse.Namespace, Settings], int] = {
-        "validate": _validate, "load": _load, "generate": _generate, "areas": _areas,
-        "template": _template, "status": _status,
+        "validate": _validate,
+        "load": _load,
+        "generate": _generate,
+        "areas": _areas,
+        "template": _template,
+        "status": _status,
     }[args.command]
     return runner(args, settings)
 
@@ -155,14 +195,17 @@ def _check_database_url(url: str) -> None:
     try:
         shown = make_url(url).render_as_string(hide_password=True)
     except SQLAlchemyError:
-        raise DatabaseError(f"--db {url!r} is not a database URL: write it like "
-                            "sqlite:///data/lfo.db or postgresql://user@host/lfo") from None
+        raise DatabaseError(
+            f"--db {url!r} is not a database URL: write it like "
+            "sqlite:///data/lfo.db or postgresql://user@host/lfo"
+        ) from None
     try:
         create_engine(url).dispose()
     except ImportError as exc:
         raise DatabaseError(
             f"cannot use the database {shown}: its driver is not installed ({exc}); install it "
-            "(for PostgreSQL: pip install 'psycopg[binary]') or use a sqlite:/// URL") from exc
+            "(for PostgreSQL: pip install 'psycopg[binary]') or use a sqlite:/// URL"
+        ) from exc
     except SQLAlchemyError as exc:
         raise DatabaseError(f"cannot use the database {shown}: {_one_line(exc)}") from exc
 
@@ -184,7 +227,9 @@ def return_order(path: Path) -> tuple:
     return (0, fy * 4 + q, m.group(1), path.name)
 
 
-def collect_files(paths: Sequence[Path], *, exclude: Path | None = None) -> tuple[list[Path], list[Path]]:
+def collect_files(
+    paths: Sequence[Path], *, exclude: Path | None = None
+) -> tuple[list[Path], list[Path]]:
     """The return files named by ``paths`` in load order, and the files skipped in folders.
 
     A file is taken as it is (the checks judge it); a folder gives its ``*.xlsx`` and ``*.zip``
@@ -197,12 +242,18 @@ def collect_files(paths: Sequence[Path], *, exclude: Path | None = None) -> tupl
             raise UsageError(f"{path} does not exist: give a return file or a folder of returns")
         if path.is_dir():
             found = [p for p in sorted(path.iterdir()) if p.is_file()]
-            returns = [p for p in found if p.suffix.lower() in RETURN_SUFFIXES
-                       and not p.name.startswith("~$") and not _same(p, exclude)]
+            returns = [
+                p
+                for p in found
+                if p.suffix.lower() in RETURN_SUFFIXES
+                and not p.name.startswith("~$")
+                and not _same(p, exclude)
+            ]
             skipped += [p for p in found if p not in returns and not _same(p, exclude)]
             if not returns:
-                raise UsageError(f"{path} holds no returns (.xlsx or .zip files): "
-                                 "check the folder name")
+                raise UsageError(
+                    f"{path} holds no returns (.xlsx or .zip files): check the folder name"
+                )
             files += returns
         else:
             files.append(path)
@@ -219,18 +270,29 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
 
     _check_reachable(settings)
     files = _files(args)
-    return _run_files(args, files, lambda on_file: validate_files(files, settings,
-                                                                   on_file=on_file), loading=False)
+    return _run_files(
+        args, files, lambda on_file: validate_files(files, settings, on_file=on_file), loading=False
+    )
 
 
 def _load(args: argparse.Namespace, settings: Settings) -> int:
     from etl.load import load_files
 
     files = _files(args)
-    return _run_files(args, files, lambda on_file: load_files(
-        files, settings, quarantine=args.quarantine, force=args.force,
-        allow_shrink=args.allow_shrink, on_file=on_file), loading=True,
-        key_file=settings.id_key_file)
+    return _run_files(
+        args,
+        files,
+        lambda on_file: load_files(
+            files,
+            settings,
+            quarantine=args.quarantine,
+            force=args.force,
+            allow_shrink=args.allow_shrink,
+            on_file=on_file,
+        ),
+        loading=True,
+        key_file=settings.id_key_file,
+    )
 
 
 def _files(args: argparse.Namespace) -> list[Path]:
@@ -241,8 +303,9 @@ def _files(args: argparse.Namespace) -> list[Path]:
     return files
 
 
-def _run_files(args: argparse.Namespace, files: list[Path], run, *, loading: bool,
-               key_file: Path | None = None) -> int:
+def _run_files(
+    args: argparse.Namespace, files: list[Path], run, *, loading: bool, key_file: Path | None = None
+) -> int:
     """Run validate or load with a progress bar; print and report what was done, even when the
     command stops part way (a LoadError: exit status 2 after the summary of the files done)."""
     from etl.load_result import LoadError
@@ -251,6 +314,7 @@ def _run_files(args: argparse.Namespace, files: list[Path], run, *, loading: boo
     verb = "Loading" if loading else "Checking"
     error: LoadError | None = None
     with out.Progress(verb, total=len(files)) as bar:
+
         def on_file(result) -> None:
             results.append(result)
             bar.advance(description=f"{verb} (done: {result.file_name})")
@@ -288,8 +352,9 @@ def _finish(args: argparse.Namespace, results: list, loading: bool, *, report: b
         out.print_file_results(results, console, loading=loading)
         out.print_findings_summary(findings, console)
     if failure is not None:
-        raise ReportError(f"could not write the report {args.report}: "
-                          f"{failure.strerror or failure}") from failure
+        raise ReportError(
+            f"could not write the report {args.report}: {failure.strerror or failure}"
+        ) from failure
     if args.report is not None and report:
         console.print(f"report: {len(findings):,} finding(s) written to {args.report}")
     outcomes = {r.outcome for r in results}
@@ -355,8 +420,11 @@ def _areas(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         engine.dispose()
     console = out.stdout_console()
-    for label, codes in (("added", result.added), ("updated", result.updated),
-                         ("unchanged", result.unchanged)):
+    for label, codes in (
+        ("added", result.added),
+        ("updated", result.updated),
+        ("unchanged", result.unchanged),
+    ):
         console.print(f"{len(codes)} area(s) {label}" + (f": {', '.join(codes)}" if codes else ""))
     _empty_report(args)
     return OK
@@ -377,8 +445,10 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
 
     path = sqlite_path(settings.database_url)
     if path is not None and not path.exists():
-        raise DatabaseError(f"the database {path} does not exist: load a return first, or give "
-                            "--db or LFO_DATABASE_URL")
+        raise DatabaseError(
+            f"the database {path} does not exist: load a return first, or give "
+            "--db or LFO_DATABASE_URL"
+        )
     engine = reader_engine(settings.database_url)
     try:
         status = area_status(engine)

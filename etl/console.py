@@ -37,8 +37,7 @@ def stdout_console() -> Console:
     """A console on the current ``sys.stdout`` (made per call, so redirections are honoured)."""
     console = Console(file=sys.stdout, highlight=False, markup=False)
     if not console.is_terminal:
-        console = Console(file=sys.stdout, highlight=False, markup=False, width=WIDE,
-                          no_color=True)
+        console = Console(file=sys.stdout, highlight=False, markup=False, width=WIDE, no_color=True)
     return console
 
 
@@ -149,8 +148,13 @@ def print_findings_summary(findings: pd.DataFrame, console: Console) -> None:
         console.print("No findings.")
         return
     table = Table(title="Findings by code", title_justify="left")
-    for col, justify in (("code", "left"), ("severity", "left"), ("title", "left"),
-                         ("count", "right"), ("first rows", "left")):
+    for col, justify in (
+        ("code", "left"),
+        ("severity", "left"),
+        ("title", "left"),
+        ("count", "right"),
+        ("first rows", "left"),
+    ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for rec in summary.itertuples(index=False):
         table.add_row(rec.code, rec.severity, rec.title, f"{rec.count:,}", rec.first_rows)
@@ -161,9 +165,16 @@ def print_status(status: pd.DataFrame, console: Console) -> None:
     """The ``status`` command's table: one line per LA."""
     table = Table(title="Current data by LA", title_justify="left")
     headers = {
-        "area_code": "LA", "name": "name", "period": "latest period", "participants": "participants",
-        "episodes": "episodes", "outcomes": "outcomes", "held_back": "held back",
-        "errors": "errors", "warnings": "warnings", "loaded_at": "loaded at",
+        "area_code": "LA",
+        "name": "name",
+        "period": "latest period",
+        "participants": "participants",
+        "episodes": "episodes",
+        "outcomes": "outcomes",
+        "held_back": "held back",
+        "errors": "errors",
+        "warnings": "warnings",
+        "loaded_at": "loaded at",
         "last_attempt": "latest load attempt",
     }
     for col, title in headers.items():
@@ -201,8 +212,9 @@ class _Formatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         if not self.verbose:
-            record = logging.makeLogRecord({**record.__dict__, "exc_info": None,
-                                            "exc_text": None, "stack_info": None})
+            record = logging.makeLogRecord(
+                {**record.__dict__, "exc_info": None, "exc_text": None, "stack_info": None}
+            )
         return super().format(record)
 
 
@@ -246,8 +258,12 @@ def print_generate_summary(summary: Any, console: Console) -> None:
     paths = [Path(p) for files in faulty.values() for p in files]
     if paths:
         where = os.path.commonpath([str(p.parent) for p in paths])
-        console.print(f"and {len(paths):,} faulty return(s) on purpose, one folder per finding code "
-                      f"({', '.join(sorted(faulty))}), under {where}")
+        console.print(
+            f"and {len(paths):,} faulty return(s) on purpose, one folder per finding code "
+            f"({', '.join(sorted(faulty))}), under {where}"
+        )
     if summary.scale == "national":
-        console.print(f"next: python -m etl areas {summary.out}/areas.csv, "
-                      f"then python -m etl load {summary.out}")
+        console.print(
+            f"next: python -m etl areas {summary.out}/areas.csv, "
+            f"then python -m etl load {summary.out}"
+        )

@@ -20,7 +20,12 @@ def stale_finding(file_name: str, current_period: str | None, quarter: Quarter) 
     if not isinstance(current, Quarter) or current <= quarter:
         return None
     return Finding(
-        file=file_name, sheet=None, row=None, column=None, value=current.display, code="E108",
+        file=file_name,
+        sheet=None,
+        row=None,
+        column=None,
+        value=current.display,
+        code="E108",
         message=(
             f"this LA's current data comes from {current.display}, later than this return's "
             f"{quarter.display}: send a return for {current.display} or later, or load this one "
@@ -43,7 +48,11 @@ def shrink_finding(
         return None
     period = parse_period(current_period).display if current_period else "the current return"
     return Finding(
-        file=file_name, sheet=None, row=None, column=None, value=f"{missing} of {total}",
+        file=file_name,
+        sheet=None,
+        row=None,
+        column=None,
+        value=f"{missing} of {total}",
         code="E109",
         message=(
             f"{missing:,} of the {total:,} participants ({missing / total:.1%}) in this LA's "

@@ -68,9 +68,7 @@ def writer_engine(url: str) -> Engine:
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
-        event.listen(
-            engine, "connect", lambda c, r: _sqlite_pragmas(c, r, read_only=False)
-        )
+        event.listen(engine, "connect", lambda c, r: _sqlite_pragmas(c, r, read_only=False))
     return engine
 
 
@@ -85,8 +83,11 @@ def reader_engine(url: str) -> Engine:
         # closes connections other threads are still using when a threaded server (werkzeug,
         # gunicorn threads) runs requests in parallel.
         engine = create_engine(
-            "sqlite://", creator=lambda: _sqlite_connect_ro(uri), poolclass=QueuePool,
-            pool_size=5, max_overflow=10,
+            "sqlite://",
+            creator=lambda: _sqlite_connect_ro(uri),
+            poolclass=QueuePool,
+            pool_size=5,
+            max_overflow=10,
         )
         event.listen(engine, "connect", lambda c, r: _sqlite_pragmas(c, r, read_only=True))
         return engine
@@ -94,8 +95,9 @@ def reader_engine(url: str) -> Engine:
         # REPEATABLE READ: every query of one connection's transaction sees the same snapshot,
         # as the dashboard's explicit BEGIN gives on SQLite (a load committing mid-request is
         # never half seen). Read-only transactions at this level never fail to serialise.
-        return create_engine(url, isolation_level="REPEATABLE READ",
-                             execution_options={"postgresql_readonly": True})
+        return create_engine(
+            url, isolation_level="REPEATABLE READ", execution_options={"postgresql_readonly": True}
+        )
     return create_engine(url)
 
 
@@ -156,8 +158,11 @@ def _typed(table, rows: list[dict]) -> list[dict]:
     """Convert reference CSV text to each column's Python type (PostgreSQL does not coerce)."""
     types = {c.name: c.type.python_type for c in table.columns}
     return [
-        {k: (None if v is None else types[k](float(v)) if types[k] is int else types[k](v))
-         for k, v in row.items() if k in types}
+        {
+            k: (None if v is None else types[k](float(v)) if types[k] is int else types[k](v))
+            for k, v in row.items()
+            if k in types
+        }
         for row in rows
     ]
 

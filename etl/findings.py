@@ -62,8 +62,13 @@ class Finding:
 
     def as_dict(self) -> dict:
         return {
-            "file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,
-            "value": self.value, "code": self.code, "severity": self.severity,
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "code": self.code,
+            "severity": self.severity,
             "message": self.message,
         }
 

@@ -39,8 +39,17 @@ SCALES = ("pilot", "national")
 PILOT_QUARTERS = [Quarter(2016, 1) + i for i in range(12)]  # 2016-17 Q1 .. 2018-19 Q4
 NATIONAL_QUARTER = Quarter(2025, 4)
 NATIONAL_PARTICIPANTS = 1_000_000
-REGIONS = ("North East", "North West", "Yorkshire and The Humber", "East Midlands",
-           "West Midlands", "East of England", "London", "South East", "South West")
+REGIONS = (
+    "North East",
+    "North West",
+    "Yorkshire and The Humber",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "London",
+    "South East",
+    "South West",
+)
 ENGLAND_ETHNICITY = (0.81, 0.03, 0.09, 0.04, 0.03)
 
 Progress = Callable[[str, int, int], None]
@@ -48,18 +57,18 @@ Progress = Callable[[str, int, int], None]
 # Pilot areas: (completion, take-up, paired completeness, baseline, missing, ethnicity mix
 # white/mixed/asian/black/other). Synthetic, chosen so areas differ as real ones do.
 PILOT = {
-    "E08000021": (.57, .80, .78, .92, .02, (.80, .03, .10, .04, .03)),
-    "E08000037": (.55, .82, .70, .90, .00, (.93, .02, .03, .01, .01)),
-    "E09000008": (.53, .78, .64, .88, .05, (.45, .08, .18, .23, .06)),
-    "E09000022": (.58, .80, .74, .91, .03, (.50, .09, .07, .28, .06)),
-    "E09000033": (.60, .81, .82, .94, .01, (.53, .07, .15, .08, .17)),
-    "E10000012": (.63, .83, .80, .93, .02, (.88, .03, .04, .03, .02)),
-    "E10000015": (.49, .79, .68, .90, .04, (.80, .04, .09, .04, .03)),
-    "E06000032": (.54, .78, .66, .89, .06, (.45, .05, .37, .09, .04)),
-    "E08000003": (.55, .79, .72, .90, .04, (.57, .06, .21, .12, .04)),
-    "E06000009": (.47, .78, .62, .88, .05, (.94, .02, .02, .01, .01)),
-    "E06000008": (.56, .80, .76, .92, .03, (.60, .02, .36, .01, .01)),
-    "E10000009": (.60, .82, .83, .95, .01, (.95, .02, .01, .01, .01)),
+    "E08000021": (0.57, 0.80, 0.78, 0.92, 0.02, (0.80, 0.03, 0.10, 0.04, 0.03)),
+    "E08000037": (0.55, 0.82, 0.70, 0.90, 0.00, (0.93, 0.02, 0.03, 0.01, 0.01)),
+    "E09000008": (0.53, 0.78, 0.64, 0.88, 0.05, (0.45, 0.08, 0.18, 0.23, 0.06)),
+    "E09000022": (0.58, 0.80, 0.74, 0.91, 0.03, (0.50, 0.09, 0.07, 0.28, 0.06)),
+    "E09000033": (0.60, 0.81, 0.82, 0.94, 0.01, (0.53, 0.07, 0.15, 0.08, 0.17)),
+    "E10000012": (0.63, 0.83, 0.80, 0.93, 0.02, (0.88, 0.03, 0.04, 0.03, 0.02)),
+    "E10000015": (0.49, 0.79, 0.68, 0.90, 0.04, (0.80, 0.04, 0.09, 0.04, 0.03)),
+    "E06000032": (0.54, 0.78, 0.66, 0.89, 0.06, (0.45, 0.05, 0.37, 0.09, 0.04)),
+    "E08000003": (0.55, 0.79, 0.72, 0.90, 0.04, (0.57, 0.06, 0.21, 0.12, 0.04)),
+    "E06000009": (0.47, 0.78, 0.62, 0.88, 0.05, (0.94, 0.02, 0.02, 0.01, 0.01)),
+    "E06000008": (0.56, 0.80, 0.76, 0.92, 0.03, (0.60, 0.02, 0.36, 0.01, 0.01)),
+    "E10000009": (0.60, 0.82, 0.83, 0.95, 0.01, (0.95, 0.02, 0.01, 0.01, 0.01)),
 }
 # House styles of the pilot LAs' systems (prefixes, width, date style, xlsx date cells, BOM, folder).
 STYLES = [
@@ -92,10 +101,15 @@ class GenerateSummary:
     faulty: dict[str, list[Path]] = field(default_factory=dict)  # code -> files in load order
 
 
-def generate(out: Path, *, seed: int = 2016, scale: str = "pilot",
-             progress: Progress | None = None,
-             national_participants: int = NATIONAL_PARTICIPANTS,
-             only_areas: Collection[str] | None = None) -> GenerateSummary:
+def generate(
+    out: Path,
+    *,
+    seed: int = 2016,
+    scale: str = "pilot",
+    progress: Progress | None = None,
+    national_participants: int = NATIONAL_PARTICIPANTS,
+    only_areas: Collection[str] | None = None,
+) -> GenerateSummary:
     """Write synthetic returns into ``out``; see the module docstring.
 
     ``progress(description, done, total)`` is called after each file. The last two keywords are
@@ -123,14 +137,15 @@ def _missing(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:
 
 
 def _not_stated(rng: np.random.Generator, people: pd.DataFrame) -> None:
-    for col, p in zip(OPTIONAL, (.01, .02, .04, .02, .05, .01), strict=True):
+    for col, p in zip(OPTIONAL, (0.01, 0.02, 0.04, 0.02, 0.05, 0.01), strict=True):
         v = people[col].to_numpy(dtype=object).copy()
         v[rng.random(len(v)) < p] = "not_stated"
         people[col] = v
 
 
-def _area_history(rng: np.random.Generator, params: AreaParams, style: AreaStyle,
-                  first: int, last: int):
+def _area_history(
+    rng: np.random.Generator, params: AreaParams, style: AreaStyle, first: int, last: int
+):
     history = simulate_area(rng, params, first, last)
     _not_stated(rng, history.participants)
     label_history(history, style, _missing(rng, len(history.participants), params.missing))
@@ -142,12 +157,18 @@ def _area_history(rng: np.random.Generator, params: AreaParams, style: AreaStyle
 
 def _style(row: tuple, rng: np.random.Generator) -> AreaStyle:
     pp, fp, ep, width, dates, cells, bom, folder = row
-    return AreaStyle(pp, fp, ep, width, int(rng.integers(1, 10 ** (width - 2))), dates, cells,
-                     bom, folder)
+    return AreaStyle(
+        pp, fp, ep, width, int(rng.integers(1, 10 ** (width - 2))), dates, cells, bom, folder
+    )
 
 
-def _pilot(out: Path, seed: int, summary: GenerateSummary, progress: Progress | None,
-           only_areas: Collection[str] | None) -> None:
+def _pilot(
+    out: Path,
+    seed: int,
+    summary: GenerateSummary,
+    progress: Progress | None,
+    only_areas: Collection[str] | None,
+) -> None:
     areas = read_reference("areas.csv")
     wanted = set(areas["gss_code"] if only_areas is None else only_areas)
     first, last = day(PROGRAMME_START), day(PILOT_QUARTERS[-1].end)
@@ -165,8 +186,9 @@ def _pilot(out: Path, seed: int, summary: GenerateSummary, progress: Progress | 
         rng = np.random.default_rng(children[i])
         comp, take, paired, base, miss, eth = PILOT[row.gss_code]
         families = int(rng.poisson(int(row.annual_target) * ramp))
-        params = AreaParams(row.gss_code, families, int(row.imd_rank), comp, take, paired, base,
-                            miss, eth)
+        params = AreaParams(
+            row.gss_code, families, int(row.imd_rank), comp, take, paired, base, miss, eth
+        )
         style = _style(STYLES[i % len(STYLES)], rng)
         history = _area_history(rng, params, style, first, last)
         for q in PILOT_QUARTERS:
@@ -193,26 +215,33 @@ def national_areas(rng: np.random.Generator, n_synthetic: int = 141) -> pd.DataF
     """The pilot areas plus ``n_synthetic`` synthetic ones, columns as data/reference/areas.csv."""
     pilot = read_reference("areas.csv")
     fam = pilot["families"].astype(int)
-    families = np.rint(np.exp(rng.uniform(np.log(fam.min()), np.log(fam.max()), n_synthetic))
-                       / 100).astype(int) * 100
+    families = (
+        np.rint(
+            np.exp(rng.uniform(np.log(fam.min()), np.log(fam.max()), n_synthetic)) / 100
+        ).astype(int)
+        * 100
+    )
     k = np.arange(1, n_synthetic + 1)
-    synthetic = pd.DataFrame({
-        "gss_code": [f"E9999{j:04d}" for j in k],
-        "name": [f"Synthetic area {j:03d}" for j in k],
-        "region": [REGIONS[j % len(REGIONS)] for j in k],
-        "families": families,
-        "annual_target": np.maximum(np.rint(families * 0.004 / 10).astype(int) * 10, 10),
-        "imd_rank": rng.integers(1, 152, n_synthetic),
-        "families_source": "synthetic",
-        "target_source": "synthetic: 0.4% of families, rounded to 10",
-        "imd_source": "synthetic",
-        "source": "synthetic",
-    })
+    synthetic = pd.DataFrame(
+        {
+            "gss_code": [f"E9999{j:04d}" for j in k],
+            "name": [f"Synthetic area {j:03d}" for j in k],
+            "region": [REGIONS[j % len(REGIONS)] for j in k],
+            "families": families,
+            "annual_target": np.maximum(np.rint(families * 0.004 / 10).astype(int) * 10, 10),
+            "imd_rank": rng.integers(1, 152, n_synthetic),
+            "families_source": "synthetic",
+            "target_source": "synthetic: 0.4% of families, rounded to 10",
+            "imd_source": "synthetic",
+            "source": "synthetic",
+        }
+    )
     return pd.concat([pilot.astype(object), synthetic.astype(object)], ignore_index=True)
 
 
-def _national(out: Path, seed: int, summary: GenerateSummary, progress: Progress | None,
-              participants: int) -> None:
+def _national(
+    out: Path, seed: int, summary: GenerateSummary, progress: Progress | None, participants: int
+) -> None:
     root = np.random.default_rng(np.random.SeedSequence([seed, 153]))
     areas = national_areas(root)
     areas.to_csv(out / "areas.csv", index=False, lineterminator="\n")
@@ -232,8 +261,9 @@ def _national(out: Path, seed: int, summary: GenerateSummary, progress: Progress
             base = float(rng.uniform(0.88, 0.95))
             miss = float(rng.uniform(0, 0.06))
             eth = tuple(rng.dirichlet(np.array(ENGLAND_ETHNICITY) * 60))
-        params = AreaParams(row.gss_code, int(families[i]), int(row.imd_rank), comp, take,
-                            paired, base, miss, eth)
+        params = AreaParams(
+            row.gss_code, int(families[i]), int(row.imd_rank), comp, take, paired, base, miss, eth
+        )
         letters = "".join(chr(65 + (i * 7 + j * 3) % 26) for j in range(2))
         style_row = STYLES[i % len(STYLES)]
         if i >= len(STYLES):

@@ -52,10 +52,18 @@ def _name(area: str, q: Quarter, ext: str = "zip") -> str:
     return f"LFO_{area}_{q.year_label}_Q{q.q}.{ext}"
 
 
-def _write(folder: Path, name: str, texts: Sheets, *, encoding: str = "utf-8",
-           extra: dict[str, bytes] | None = None, drop: tuple[str, ...] = ()) -> Path:
-    members = {f"{s}.csv": csv_bytes(df, encoding=encoding) for s, df in texts.items()
-               if s not in drop}
+def _write(
+    folder: Path,
+    name: str,
+    texts: Sheets,
+    *,
+    encoding: str = "utf-8",
+    extra: dict[str, bytes] | None = None,
+    drop: tuple[str, ...] = (),
+) -> Path:
+    members = {
+        f"{s}.csv": csv_bytes(df, encoding=encoding) for s, df in texts.items() if s not in drop
+    }
     members.update(extra or {})
     return write_zip(folder / name, members)
 
@@ -67,8 +75,9 @@ def _first(mask: pd.Series | np.ndarray) -> int:
     return int(idx[0])
 
 
-def write_faulty(root: Path, history: AreaHistory, style: AreaStyle,
-                 area: str) -> dict[str, list[Path]]:
+def write_faulty(
+    root: Path, history: AreaHistory, style: AreaStyle, area: str
+) -> dict[str, list[Path]]:
     """Write every faulty folder; returns code -> its files in the order they are to be loaded."""
     base = snapshot(history, day(QUARTER.end))
     later = snapshot(history, day((QUARTER + 1).end))
@@ -109,16 +118,29 @@ def write_faulty(root: Path, history: AreaHistory, style: AreaStyle,
     out["E103"] = [_write(folder("E103"), _name("E06000001", QUARTER), text(base))]
     out["E104"] = [_write(folder("E104"), _name(area, Quarter(2015, 4)), text(base))]
     out["E105"] = [_write(folder("E105"), name, text(base), drop=("outcomes",))]
-    out["E106"] = [_write(folder("E106"), name, edit(
-        lambda t: t.__setitem__("participants", t["participants"].drop(columns="family_id"))))]
+    out["E106"] = [
+        _write(
+            folder("E106"),
+            name,
+            edit(
+                lambda t: t.__setitem__("participants", t["participants"].drop(columns="family_id"))
+            ),
+        )
+    ]
     out["E107"] = [_write(folder("E107"), name, {k: v.iloc[:0] for k, v in text(base).items()})]
 
     f = folder("E108")
-    first = write_zip(f / _name(area, QUARTER + 1),
-                      zip_members(later, style, _name(area, QUARTER + 1)[:-4]))
+    first = write_zip(
+        f / _name(area, QUARTER + 1), zip_members(later, style, _name(area, QUARTER + 1)[:-4])
+    )
     out["E108"] = [first, _write(f, name, text(base))]
-    _readme(f, "E108", out["E108"], "the second is for an earlier period than the LA's current "
-            "data, so it is stale (E108) unless loaded with `--force`.")
+    _readme(
+        f,
+        "E108",
+        out["E108"],
+        "the second is for an earlier period than the LA's current "
+        "data, so it is stale (E108) unless loaded with `--force`.",
+    )
 
     f = folder("E109")
     known = later["participants"]["participant_id"].isin(p["participant_id"])
@@ -126,14 +148,19 @@ def write_faulty(root: Path, history: AreaHistory, style: AreaStyle,
     shrunk = {
         "participants": later["participants"][~later["participants"]["participant_id"].isin(gone)],
         "interventions": later["interventions"][
-            ~later["interventions"]["participant_id"].isin(gone)],
+            ~later["interventions"]["participant_id"].isin(gone)
+        ],
         "outcomes": later["outcomes"][~later["outcomes"]["participant_id"].isin(gone)],
     }
-    out["E109"] = [_write(f, name, text(base)),
-                   _write(f, _name(area, QUARTER + 1), text(shrunk))]
-    _readme(f, "E109", out["E109"], f"the second leaves out {len(gone)} of the first's "
-            f"{len(p)} participants (more than 5%), so it has shrunk (E109) unless loaded with "
-            "`--allow-shrink`.")
+    out["E109"] = [_write(f, name, text(base)), _write(f, _name(area, QUARTER + 1), text(shrunk))]
+    _readme(
+        f,
+        "E109",
+        out["E109"],
+        f"the second leaves out {len(gone)} of the first's "
+        f"{len(p)} participants (more than 5%), so it has shrunk (E109) unless loaded with "
+        "`--allow-shrink`.",
+    )
 
     f = folder("E110")
     out["E110"] = [_bomb(f / name, text(base))]
@@ -142,55 +169,137 @@ def write_faulty(root: Path, history: AreaHistory, style: AreaStyle,
         f"`{name}` is small on disk, but its `participants.csv` ends with "
         f"{BOMB_BYTES // 2**20} MiB of empty lines (a zip bomb), so it would unpack to more than "
         "the 500 MB limit. The generator does not write a real 50 MB file: the unpacked-size "
-        "rule is the one this folder exercises. Never unpack it to disk.\n")
+        "rule is the one this folder exercises. Never unpack it to disk.\n"
+    )
 
     def set_cell(sheet: str, row: int, col: str, value: object) -> Callable[[Sheets], None]:
         def change(s: Sheets) -> None:
             s[sheet].iloc[row, s[sheet].columns.get_loc(col)] = value
+
         return change
 
-    out["E201"] = [_write(folder("E201"), name, edit(set_cell("participants", 3, "referral_source", "")))]
+    out["E201"] = [
+        _write(folder("E201"), name, edit(set_cell("participants", 3, "referral_source", "")))
+    ]
     short = p["referral_date"].iloc[2]
     d = np.datetime64(int(short), "D").astype(object)
-    out["E202"] = [_write(folder("E202"), name, edit(
-        set_cell("participants", 2, "referral_date", f"{d.day}/{d.month}/{d.year % 100:02d}")))]
-    out["E203"] = [_write(folder("E203"), name, edit(
-        set_cell("participants", 4, "referral_source", "Health Visitor")))]
+    out["E202"] = [
+        _write(
+            folder("E202"),
+            name,
+            edit(
+                set_cell(
+                    "participants", 2, "referral_date", f"{d.day}/{d.month}/{d.year % 100:02d}"
+                )
+            ),
+        )
+    ]
+    out["E203"] = [
+        _write(
+            folder("E203"),
+            name,
+            edit(set_cell("participants", 4, "referral_source", "Health Visitor")),
+        )
+    ]
     planned = int(e["sessions_planned"].iloc[completed])
-    out["E204"] = [_write(folder("E204"), name, edit(
-        set_cell("interventions", completed, "sessions_attended", str(planned + 2))))]
-    out["E205"] = [_write(folder("E205"), name, edit(lambda t: t.__setitem__(
-        "participants", pd.concat([t["participants"], t["participants"].iloc[[5]]],
-                                  ignore_index=True))))]
-    out["E206"] = [_write(folder("E206"), name, edit(
-        set_cell("outcomes", 0, "episode_id", "EPX0000099")))]
+    out["E204"] = [
+        _write(
+            folder("E204"),
+            name,
+            edit(set_cell("interventions", completed, "sessions_attended", str(planned + 2))),
+        )
+    ]
+    out["E205"] = [
+        _write(
+            folder("E205"),
+            name,
+            edit(
+                lambda t: t.__setitem__(
+                    "participants",
+                    pd.concat([t["participants"], t["participants"].iloc[[5]]], ignore_index=True),
+                )
+            ),
+        )
+    ]
+    out["E206"] = [
+        _write(folder("E206"), name, edit(set_cell("outcomes", 0, "episode_id", "EPX0000099")))
+    ]
     early = _first((e["status"] == "completed") & (e["offered_date"] > day(QUARTER.start) - 300))
-    out["E207"] = [_write(folder("E207"), name, typed(
-        set_cell("interventions", early, "start_date", int(e["offered_date"].iloc[early]) - 7)))]
-    late = _first(o["timepoint"] == "followup_6m") if (o["timepoint"] == "followup_6m").any() \
+    out["E207"] = [
+        _write(
+            folder("E207"),
+            name,
+            typed(
+                set_cell(
+                    "interventions", early, "start_date", int(e["offered_date"].iloc[early]) - 7
+                )
+            ),
+        )
+    ]
+    late = (
+        _first(o["timepoint"] == "followup_6m")
+        if (o["timepoint"] == "followup_6m").any()
         else _first(o["timepoint"] == "exit")
-    out["E208"] = [_write(folder("E208"), name, typed(
-        set_cell("outcomes", late, "measured_date", qend + 14)))]
-    out["E209"] = [_write(folder("E209"), name, edit(
-        set_cell("interventions", completed, "end_date", "")))]
+    )
+    out["E208"] = [
+        _write(folder("E208"), name, typed(set_cell("outcomes", late, "measured_date", qend + 14)))
+    ]
+    out["E209"] = [
+        _write(folder("E209"), name, edit(set_cell("interventions", completed, "end_date", "")))
+    ]
     out["E210"] = [_write(folder("E210"), name, edit(_personal_ids))]
 
     starts = e.set_index("episode_id")["start_date"]
     base_rows = (o["timepoint"] == "baseline") & (
-        o["episode_id"].map(starts).to_numpy() + 45 <= qend)
+        o["episode_id"].map(starts).to_numpy() + 45 <= qend
+    )
     w301 = _first(base_rows)
-    out["W301"] = [_write(folder("W301"), name, typed(set_cell(
-        "outcomes", w301, "measured_date", int(starts[o["episode_id"].iloc[w301]]) + 45)))]
-    out["W302"] = [_write(folder("W302"), name, edit(
-        set_cell("interventions", completed, "sessions_attended", "0")))]
-    out["W303"] = [_write(folder("W303"), name, edit(lambda t: t["interventions"].insert(
-        len(t["interventions"].columns), "keyworker_team", "Team A")),
-        extra={"notes.txt": b"Blackpool LFO return, sent by the data team.\r\n"})]
-    with_episode = p["participant_id"].isin(e["participant_id"]) & (p["referral_date"] <= qend - 120)
+    out["W301"] = [
+        _write(
+            folder("W301"),
+            name,
+            typed(
+                set_cell(
+                    "outcomes", w301, "measured_date", int(starts[o["episode_id"].iloc[w301]]) + 45
+                )
+            ),
+        )
+    ]
+    out["W302"] = [
+        _write(
+            folder("W302"),
+            name,
+            edit(set_cell("interventions", completed, "sessions_attended", "0")),
+        )
+    ]
+    out["W303"] = [
+        _write(
+            folder("W303"),
+            name,
+            edit(
+                lambda t: t["interventions"].insert(
+                    len(t["interventions"].columns), "keyworker_team", "Team A"
+                )
+            ),
+            extra={"notes.txt": b"Blackpool LFO return, sent by the data team.\r\n"},
+        )
+    ]
+    with_episode = p["participant_id"].isin(e["participant_id"]) & (
+        p["referral_date"] <= qend - 120
+    )
     who = p["participant_id"].iloc[_first(with_episode)]
     out["W304"] = [_write(folder("W304"), name, typed(lambda s: _drop_person(s, who)))]
-    out["W305"] = [_write(folder("W305"), name, edit(lambda t: t.__setitem__(
-        "interventions", t["interventions"].drop(columns="delivery_mode"))))]
+    out["W305"] = [
+        _write(
+            folder("W305"),
+            name,
+            edit(
+                lambda t: t.__setitem__(
+                    "interventions", t["interventions"].drop(columns="delivery_mode")
+                )
+            ),
+        )
+    ]
     out["W306"] = [_write(folder("W306"), name, edit(_nbsp), encoding="cp1252")]
     _index(root, out)
     return out
@@ -201,7 +310,9 @@ def _personal_ids(t: Sheets) -> None:
     ids = t["participants"]["participant_id"].iloc[[1, 3, 6]].tolist()
     bad = ["kim.jones@example.org", nhs_number(), "FY14HU"]
     for sheet in ("participants", "interventions", "outcomes"):
-        t[sheet]["participant_id"] = t[sheet]["participant_id"].replace(dict(zip(ids, bad, strict=True)))
+        t[sheet]["participant_id"] = t[sheet]["participant_id"].replace(
+            dict(zip(ids, bad, strict=True))
+        )
 
 
 def _drop_person(s: Sheets, who: str) -> None:
@@ -249,11 +360,16 @@ def _bomb(path: Path, texts: Sheets) -> Path:
     out, central = bytearray(), bytearray()
     for name, body, crc, size in members:
         fields = (20, 0, 8, 0, dos_date, crc, len(body), size, len(name))
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *fields, 0, 0, 0, 0,
-                               0o644 << 16, len(out)) + name
+        central += (
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *fields, 0, 0, 0, 0, 0o644 << 16, len(out)
+            )
+            + name
+        )
         out += struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + name + body
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central),
-                      len(out), 0)
+    end = struct.pack(
+        "<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(out), 0
+    )
     path.write_bytes(bytes(out + central + end))
     return path
 
@@ -273,13 +389,20 @@ def _readme(folder: Path, code: str, files: list[Path], why: str) -> None:
         "would be taken in period order):\n\n"
         f"1. `{files[0].name}` (valid: it loads)\n"
         f"2. `{files[1].name}`\n\n"
-        f"Into a database holding the first, {why}\n")
+        f"Into a database holding the first, {why}\n"
+    )
 
 
 def _index(root: Path, out: dict[str, list[Path]]) -> None:
-    lines = ["# Faulty returns", "",
-             "Each folder holds small variants of one valid return, each aimed at the check code",
-             "that names the folder (other findings may come with it). Synthetic data only.", ""]
-    lines += [f"- `{code}/`: " + ", ".join(f"`{p.name}`" for p in files)
-              for code, files in sorted(out.items())]
+    lines = [
+        "# Faulty returns",
+        "",
+        "Each folder holds small variants of one valid return, each aimed at the check code",
+        "that names the folder (other findings may come with it). Synthetic data only.",
+        "",
+    ]
+    lines += [
+        f"- `{code}/`: " + ", ".join(f"`{p.name}`" for p in files)
+        for code, files in sorted(out.items())
+    ]
     (root / "README.md").write_text("\n".join(lines) + "\n")

@@ -20,21 +20,32 @@ NEVER = 10**7
 EPOCH = dt.date(1970, 1, 1)
 
 INTERVENTIONS = (
-    "mybt", "arguing_better", "girfc", "practitioner_support", "fcu", "pp_pws", "tp_ft",
-    "tp_enhanced", "wmr", "mbt_pt", "pap",
+    "mybt",
+    "arguing_better",
+    "girfc",
+    "practitioner_support",
+    "fcu",
+    "pp_pws",
+    "tp_ft",
+    "tp_enhanced",
+    "wmr",
+    "mbt_pt",
+    "pap",
 )
 # Choice of intervention by family situation (rows: together+baby, together+older child,
 # separated+baby, separated+older child), columns in INTERVENTIONS order. Design choices, not data.
-CHOICE = np.array([
-    [.30, .08, .00, .18, .10, .00, .00, .12, .08, .05, .09],
-    [.00, .35, .00, .18, .12, .00, .00, .13, .08, .05, .09],
-    [.00, .10, .25, .15, .10, .12, .12, .04, .04, .08, .00],
-    [.00, .08, .30, .12, .10, .14, .14, .04, .00, .08, .00],
-])
+CHOICE = np.array(
+    [
+        [0.30, 0.08, 0.00, 0.18, 0.10, 0.00, 0.00, 0.12, 0.08, 0.05, 0.09],
+        [0.00, 0.35, 0.00, 0.18, 0.12, 0.00, 0.00, 0.13, 0.08, 0.05, 0.09],
+        [0.00, 0.10, 0.25, 0.15, 0.10, 0.12, 0.12, 0.04, 0.04, 0.08, 0.00],
+        [0.00, 0.08, 0.30, 0.12, 0.10, 0.14, 0.14, 0.04, 0.00, 0.08, 0.00],
+    ]
+)
 GROUP_WORK = {"pp_pws", "tp_ft", "pap"}
-REFERRAL_P = np.array([.12, .14, .05, .06, .12, .12, .18, .07, .04, .06, .04])
-AGE_P = np.array([.12, .42, .33, .11, .02])
-CHILD_P = np.array([.24, .26, .34, .16])  # 0-1, 2-4, 5-11, 12-17
+REFERRAL_P = np.array([0.12, 0.14, 0.05, 0.06, 0.12, 0.12, 0.18, 0.07, 0.04, 0.06, 0.04])
+AGE_P = np.array([0.12, 0.42, 0.33, 0.11, 0.02])
+CHILD_P = np.array([0.24, 0.26, 0.34, 0.16])  # 0-1, 2-4, 5-11, 12-17
 
 # Measure: (mean, sd, min, max, better direction, effect by level (universal, targeted,
 # specialist) in points of improvement, sd of change). Raw scale (SWEMWBS raw total 7-35).
@@ -119,17 +130,19 @@ def simulate_area(rng: np.random.Generator, a: AreaParams, first: int, last: int
     sex[single_other[fam] & ~second] = "other"
     own_eth = rng.random(n) < 0.1
     eth_p = np.where(own_eth, _pick(rng, np.array(a.ethnicity_p), n), eth[fam])
-    truth = pd.DataFrame({
-        "family": fam,
-        "referral_day": ref,
-        "referral_source": np.array(_REF_CODES)[_pick(rng, REFERRAL_P, n)],
-        "sex": sex,
-        "age_band": np.array(_AGE_CODES)[_pick(rng, AGE_P, n)],
-        "ethnicity": np.array(_ETH_CODES)[eth_p],
-        "relationship_status": np.where(together[fam], "together", "separated"),
-        "workless_household": np.where(workless[fam], "yes", "no"),
-        "youngest_child_age_band": np.array(_CHILD_CODES)[child[fam]],
-    })
+    truth = pd.DataFrame(
+        {
+            "family": fam,
+            "referral_day": ref,
+            "referral_source": np.array(_REF_CODES)[_pick(rng, REFERRAL_P, n)],
+            "sex": sex,
+            "age_band": np.array(_AGE_CODES)[_pick(rng, AGE_P, n)],
+            "ethnicity": np.array(_ETH_CODES)[eth_p],
+            "relationship_status": np.where(together[fam], "together", "separated"),
+            "workless_household": np.where(workless[fam], "yes", "no"),
+            "youngest_child_age_band": np.array(_CHILD_CODES)[child[fam]],
+        }
+    )
     truth = truth.sort_values(["referral_day", "family"], kind="stable").reset_index(drop=True)
     truth["seq"] = np.arange(n)
     episodes = _episodes(rng, a, truth, last)
@@ -138,16 +151,31 @@ def simulate_area(rng: np.random.Generator, a: AreaParams, first: int, last: int
 
 
 _REF_CODES = (
-    "self", "health_visitor", "midwife", "gp", "childrens_centre", "school", "early_help",
-    "social_care", "jobcentre", "voluntary_sector", "other",
+    "self",
+    "health_visitor",
+    "midwife",
+    "gp",
+    "childrens_centre",
+    "school",
+    "early_help",
+    "social_care",
+    "jobcentre",
+    "voluntary_sector",
+    "other",
 )
 _AGE_CODES = ("16-24", "25-34", "35-44", "45-54", "55+")
 _ETH_CODES = ("white", "mixed", "asian", "black", "other")
 _CHILD_CODES = ("0-1", "2-4", "5-11", "12-17")
 
 
-def _episode_block(rng, a: AreaParams, person: np.ndarray, code: np.ndarray,
-                   offered: np.ndarray, completion: np.ndarray) -> dict[str, np.ndarray]:
+def _episode_block(
+    rng,
+    a: AreaParams,
+    person: np.ndarray,
+    code: np.ndarray,
+    offered: np.ndarray,
+    completion: np.ndarray,
+) -> dict[str, np.ndarray]:
     """Offer, answer, start, end and sessions for one episode per entry of ``person``."""
     ref = load_reference().interventions
     n = len(person)
@@ -164,25 +192,42 @@ def _episode_block(rng, a: AreaParams, person: np.ndarray, code: np.ndarray,
     frac = np.where(completes, 1.0, rng.uniform(0.1, 0.8, n))
     end = np.where(took, start + (length * frac).astype(np.int64) + 1, NEVER)
     missed = rng.binomial(planned, 0.12)
-    attended = np.where(completes, np.maximum(planned - missed, 1),
-                        np.floor(planned * frac * rng.uniform(0, 1, n)).astype(np.int64))
+    attended = np.where(
+        completes,
+        np.maximum(planned - missed, 1),
+        np.floor(planned * frac * rng.uniform(0, 1, n)).astype(np.int64),
+    )
     status = np.where(~took, STATUS_DECLINED, np.where(completes, STATUS_COMPLETED, STATUS_DROPPED))
     names = np.array(INTERVENTIONS, dtype=object)[code]
     group = np.isin(names, list(GROUP_WORK))
     modes = np.array(["face_to_face", "telephone", "online", "mixed"], dtype=object)
-    mode = np.where(level == 0, np.where(rng.random(n) < 0.95, "online", "mixed"),
-                    np.where(group & (rng.random(n) < 0.85), "group",
-                             modes[_pick(rng, np.array([.55, .15, .15, .15]), n)]))
+    mode = np.where(
+        level == 0,
+        np.where(rng.random(n) < 0.95, "online", "mixed"),
+        np.where(
+            group & (rng.random(n) < 0.85),
+            "group",
+            modes[_pick(rng, np.array([0.55, 0.15, 0.15, 0.15]), n)],
+        ),
+    )
     return {
-        "person": person, "intervention": names, "level": level, "offered_day": offered,
-        "decided_day": np.where(took, NEVER, decided), "start_day": start, "end_day": end,
-        "final_status": status, "sessions_planned": planned, "sessions_attended": attended,
+        "person": person,
+        "intervention": names,
+        "level": level,
+        "offered_day": offered,
+        "decided_day": np.where(took, NEVER, decided),
+        "start_day": start,
+        "end_day": end,
+        "final_status": status,
+        "sessions_planned": planned,
+        "sessions_attended": attended,
         "delivery_mode": mode.astype(object),
     }
 
 
-def _episodes(rng: np.random.Generator, a: AreaParams, people: pd.DataFrame,
-              last: int) -> pd.DataFrame:
+def _episodes(
+    rng: np.random.Generator, a: AreaParams, people: pd.DataFrame, last: int
+) -> pd.DataFrame:
     n = len(people)
     together = (people["relationship_status"] == "together").to_numpy()
     baby = (people["youngest_child_age_band"] == "0-1").to_numpy()
@@ -216,16 +261,18 @@ def _episodes(rng: np.random.Generator, a: AreaParams, people: pd.DataFrame,
         code2 = _pick_rows(rng, CHOICE[group[who]] * targeted)
         off2 = eps["end_day"].to_numpy()[step] + rng.integers(7, 60, len(who))
         comp2 = np.full(len(who), a.completion)
-        eps = pd.concat([eps, pd.DataFrame(_episode_block(rng, a, who, code2, off2, comp2))],
-                        ignore_index=True)
+        eps = pd.concat(
+            [eps, pd.DataFrame(_episode_block(rng, a, who, code2, off2, comp2))], ignore_index=True
+        )
     eps = eps[eps["offered_day"] <= last]
     eps = eps.sort_values(["offered_day", "person"], kind="stable").reset_index(drop=True)
     eps["seq"] = np.arange(len(eps))
     return eps
 
 
-def _outcomes(rng: np.random.Generator, a: AreaParams, people: pd.DataFrame,
-              eps: pd.DataFrame) -> pd.DataFrame:
+def _outcomes(
+    rng: np.random.Generator, a: AreaParams, people: pd.DataFrame, eps: pd.DataFrame
+) -> pd.DataFrame:
     ref = load_reference().interventions
     person = eps["person"].to_numpy()
     together = (people["relationship_status"] == "together").to_numpy()[person]
@@ -234,8 +281,9 @@ def _outcomes(rng: np.random.Generator, a: AreaParams, people: pd.DataFrame,
     status = eps["final_status"].to_numpy()
     ne = len(eps)
     pack = started & (rng.random(ne) < a.baseline)
-    exit_pack = np.where(status == STATUS_COMPLETED, rng.random(ne) < a.paired,
-                         rng.random(ne) < 0.12)
+    exit_pack = np.where(
+        status == STATUS_COMPLETED, rng.random(ne) < a.paired, rng.random(ne) < 0.12
+    )
     completed = status == STATUS_COMPLETED
     fu6 = completed & (rng.random(ne) < 0.34)
     fu12 = completed & (rng.random(ne) < 0.14)
@@ -249,11 +297,15 @@ def _outcomes(rng: np.random.Generator, a: AreaParams, people: pd.DataFrame,
     fu12_day = end + 365 + rng.integers(-21, 22, ne)
     level = eps["level"].to_numpy()
     gain = np.where(completed, 1.0, 0.3)
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in
-                                          ("episode", "measure", "timepoint", "day", "score")}
+    parts: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("episode", "measure", "timepoint", "day", "score")
+    }
     for m, (measure, (mu, sd, lo, hi, better, effect, sd_change)) in enumerate(SCORES.items()):
-        collects = eps["intervention"].map(
-            {c: measure in ref[c].measures for c in INTERVENTIONS}).to_numpy(dtype=bool, copy=True)
+        collects = (
+            eps["intervention"]
+            .map({c: measure in ref[c].measures for c in INTERVENTIONS})
+            .to_numpy(dtype=bool, copy=True)
+        )
         if measure == "csi4":
             collects &= together
         if measure == "sdq_total":
@@ -277,12 +329,14 @@ def _outcomes(rng: np.random.Generator, a: AreaParams, people: pd.DataFrame,
             parts["day"].append(when[idx])
             parts["score"].append(np.clip(np.rint(score[idx]), lo, hi).astype(np.int64))
     cat = {k: np.concatenate(v) for k, v in parts.items()}
-    out = pd.DataFrame({
-        "episode": cat["episode"],
-        "measure": np.array(list(SCORES), dtype=object)[cat["measure"]],
-        "timepoint": np.array(TIMEPOINTS, dtype=object)[cat["timepoint"]],
-        "measured_day": cat["day"],
-        "score": cat["score"],
-    })
+    out = pd.DataFrame(
+        {
+            "episode": cat["episode"],
+            "measure": np.array(list(SCORES), dtype=object)[cat["measure"]],
+            "timepoint": np.array(TIMEPOINTS, dtype=object)[cat["timepoint"]],
+            "measured_day": cat["day"],
+            "score": cat["score"],
+        }
+    )
     out["person"] = person[out["episode"].to_numpy()]
     return out.sort_values(["measured_day", "episode"], kind="stable").reset_index(drop=True)

@@ -22,20 +22,44 @@ from etl.generate_xlsx import sheet_xml, xlsx_package
 ZIP_TIME = (2016, 4, 1, 0, 0, 0)
 SHEETS = {
     "participants": [
-        "participant_id", "family_id", "referral_date", "referral_source", "sex", "age_band",
-        "ethnicity", "relationship_status", "workless_household", "youngest_child_age_band",
+        "participant_id",
+        "family_id",
+        "referral_date",
+        "referral_source",
+        "sex",
+        "age_band",
+        "ethnicity",
+        "relationship_status",
+        "workless_household",
+        "youngest_child_age_band",
     ],
     "interventions": [
-        "episode_id", "participant_id", "intervention", "offered_date", "status", "start_date",
-        "end_date", "sessions_planned", "sessions_attended", "delivery_mode",
+        "episode_id",
+        "participant_id",
+        "intervention",
+        "offered_date",
+        "status",
+        "start_date",
+        "end_date",
+        "sessions_planned",
+        "sessions_attended",
+        "delivery_mode",
     ],
     "outcomes": ["participant_id", "episode_id", "measure", "timepoint", "measured_date", "score"],
 }
 DATE_COLUMNS = {"referral_date", "offered_date", "start_date", "end_date", "measured_date"}
 INT_COLUMNS = {"sessions_planned", "sessions_attended", "score"}
-OPTIONAL = ("sex", "age_band", "ethnicity", "relationship_status", "workless_household",
-            "youngest_child_age_band")
-STATUS_NAMES = np.array(["offered", "declined", "started", "completed", "dropped_out"], dtype=object)
+OPTIONAL = (
+    "sex",
+    "age_band",
+    "ethnicity",
+    "relationship_status",
+    "workless_household",
+    "youngest_child_age_band",
+)
+STATUS_NAMES = np.array(
+    ["offered", "declined", "started", "completed", "dropped_out"], dtype=object
+)
 
 
 @dataclass(frozen=True)
@@ -63,16 +87,20 @@ def label_history(history: AreaHistory, style: AreaStyle, missing: np.ndarray) -
     ``missing`` is a boolean matrix (participants x OPTIONAL columns) of values left blank.
     """
     p = history.participants
-    p["participant_id"] = _ids(style.participant_prefix, style.width,
-                               style.offset + p["seq"].to_numpy())
-    p["family_id"] = _ids(style.family_prefix, style.width - 1,
-                          style.offset // 3 + p["family"].to_numpy())
+    p["participant_id"] = _ids(
+        style.participant_prefix, style.width, style.offset + p["seq"].to_numpy()
+    )
+    p["family_id"] = _ids(
+        style.family_prefix, style.width - 1, style.offset // 3 + p["family"].to_numpy()
+    )
     for j, col in enumerate(OPTIONAL):
         values = p[col].to_numpy(dtype=object).copy()
         values[missing[:, j]] = ""
         p[col] = values
     e = history.episodes
-    e["episode_id"] = _ids(style.episode_prefix, style.width, style.offset * 2 + e["seq"].to_numpy())
+    e["episode_id"] = _ids(
+        style.episode_prefix, style.width, style.offset * 2 + e["seq"].to_numpy()
+    )
     e["participant_id"] = p["participant_id"].to_numpy()[e["person"].to_numpy()]
     o = history.outcomes
     o["participant_id"] = p["participant_id"].to_numpy()[o["person"].to_numpy()]
@@ -99,36 +127,45 @@ def snapshot(history: AreaHistory, asat: int) -> dict[str, pd.DataFrame]:
     planned = e["sessions_planned"].to_numpy()
     running = status == 2
     frac = np.clip((asat - start) / np.maximum(end - start, 1), 0, 1)
-    so_far = np.minimum(np.floor(planned * frac * np.where(final == STATUS_COMPLETED, 0.9, 0.6)),
-                        attended).astype(np.int64)
+    so_far = np.minimum(
+        np.floor(planned * frac * np.where(final == STATUS_COMPLETED, 0.9, 0.6)), attended
+    ).astype(np.int64)
     attended = np.where(running, so_far, attended)
     has_sessions = status >= 2
-    interventions = pd.DataFrame({
-        "episode_id": e["episode_id"].to_numpy(),
-        "participant_id": e["participant_id"].to_numpy(),
-        "intervention": e["intervention"].to_numpy(),
-        "offered_date": e["offered_day"].to_numpy(),
-        "status": STATUS_NAMES[status],
-        "start_date": np.where(has_sessions, start, NEVER),
-        "end_date": np.where(status >= 3, end, NEVER),
-        "sessions_planned": np.where(has_sessions, planned, -1),
-        "sessions_attended": np.where(has_sessions, attended, -1),
-        "delivery_mode": e["delivery_mode"].to_numpy(),
-    })
+    interventions = pd.DataFrame(
+        {
+            "episode_id": e["episode_id"].to_numpy(),
+            "participant_id": e["participant_id"].to_numpy(),
+            "intervention": e["intervention"].to_numpy(),
+            "offered_date": e["offered_day"].to_numpy(),
+            "status": STATUS_NAMES[status],
+            "start_date": np.where(has_sessions, start, NEVER),
+            "end_date": np.where(status >= 3, end, NEVER),
+            "sessions_planned": np.where(has_sessions, planned, -1),
+            "sessions_attended": np.where(has_sessions, attended, -1),
+            "delivery_mode": e["delivery_mode"].to_numpy(),
+        }
+    )
     o = history.outcomes
     o = o.loc[o["measured_day"] <= asat]
-    outcomes = pd.DataFrame({
-        "participant_id": o["participant_id"].to_numpy(),
-        "episode_id": o["episode_id"].to_numpy(),
-        "measure": o["measure"].to_numpy(),
-        "timepoint": o["timepoint"].to_numpy(),
-        "measured_date": o["measured_day"].to_numpy(),
-        "score": o["score"].to_numpy(),
-    })
-    participants = p[["participant_id", "family_id", "referral_day", "referral_source",
-                      *OPTIONAL]].rename(columns={"referral_day": "referral_date"})
-    sheets = {"participants": participants.reset_index(drop=True),
-              "interventions": interventions, "outcomes": outcomes}
+    outcomes = pd.DataFrame(
+        {
+            "participant_id": o["participant_id"].to_numpy(),
+            "episode_id": o["episode_id"].to_numpy(),
+            "measure": o["measure"].to_numpy(),
+            "timepoint": o["timepoint"].to_numpy(),
+            "measured_date": o["measured_day"].to_numpy(),
+            "score": o["score"].to_numpy(),
+        }
+    )
+    participants = p[
+        ["participant_id", "family_id", "referral_day", "referral_source", *OPTIONAL]
+    ].rename(columns={"referral_day": "referral_date"})
+    sheets = {
+        "participants": participants.reset_index(drop=True),
+        "interventions": interventions,
+        "outcomes": outcomes,
+    }
     return {name: sheets[name][columns] for name, columns in SHEETS.items()}
 
 
@@ -180,8 +217,10 @@ def write_zip(path: Path, members: dict[str, bytes]) -> Path:
 
 def zip_members(sheets: dict[str, pd.DataFrame], style: AreaStyle, folder: str) -> dict[str, bytes]:
     prefix = f"{folder}/" if style.folder else ""
-    return {f"{prefix}{name}.csv": csv_bytes(as_text(df, style), bom=style.bom)
-            for name, df in sheets.items()}
+    return {
+        f"{prefix}{name}.csv": csv_bytes(as_text(df, style), bom=style.bom)
+        for name, df in sheets.items()
+    }
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame], style: AreaStyle) -> bytes:

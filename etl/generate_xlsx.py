@@ -85,23 +85,30 @@ def _letters(n: int) -> list[str]:
     return out
 
 
-def _column_cells(col: str, kind: str, values: np.ndarray, empty: np.ndarray,
-                  rows: list[str]) -> list[str]:
+def _column_cells(
+    col: str, kind: str, values: np.ndarray, empty: np.ndarray, rows: list[str]
+) -> list[str]:
     """The XML of one column's cells ('' where the cell is empty)."""
     blank = empty.tolist()
     if kind == "date":  # day numbers since 1970-01-01
         serial = (np.where(empty, 0, values).astype(np.int64) + EXCEL_EPOCH_OFFSET).tolist()
-        return ["" if b else f'<c r="{col}{r}" s="1"><v>{v}</v></c>'
-                for r, v, b in zip(rows, serial, blank, strict=True)]
+        return [
+            "" if b else f'<c r="{col}{r}" s="1"><v>{v}</v></c>'
+            for r, v, b in zip(rows, serial, blank, strict=True)
+        ]
     if kind == "int":
         ints = np.where(empty, 0, values).astype(np.int64).tolist()
-        return ["" if b else f'<c r="{col}{r}"><v>{v}</v></c>'
-                for r, v, b in zip(rows, ints, blank, strict=True)]
+        return [
+            "" if b else f'<c r="{col}{r}"><v>{v}</v></c>'
+            for r, v, b in zip(rows, ints, blank, strict=True)
+        ]
     text = [str(v) for v in values.tolist()]
     if any(ch in v for v in text for ch in "&<>"):
         text = [escape(v) for v in text]
-    return ["" if b else f'<c r="{col}{r}" t="inlineStr"><is><t>{v}</t></is></c>'
-            for r, v, b in zip(rows, text, blank, strict=True)]
+    return [
+        "" if b else f'<c r="{col}{r}" t="inlineStr"><is><t>{v}</t></is></c>'
+        for r, v, b in zip(rows, text, blank, strict=True)
+    ]
 
 
 def sheet_xml(header: list[str], columns: list[tuple[str, np.ndarray, np.ndarray]]) -> str:
@@ -118,10 +125,13 @@ def sheet_xml(header: list[str], columns: list[tuple[str, np.ndarray, np.ndarray
     n = len(columns[0][1]) if columns else 0
     if n:
         rows = [str(i) for i in range(2, n + 2)]
-        cols = [_column_cells(c, kind, np.asarray(values), np.asarray(empty, dtype=bool), rows)
-                for c, (kind, values, empty) in zip(letters, columns, strict=True)]
-        parts.extend(f'<row r="{r}">{"".join(cells)}</row>'
-                     for r, *cells in zip(rows, *cols, strict=True))
+        cols = [
+            _column_cells(c, kind, np.asarray(values), np.asarray(empty, dtype=bool), rows)
+            for c, (kind, values, empty) in zip(letters, columns, strict=True)
+        ]
+        parts.extend(
+            f'<row r="{r}">{"".join(cells)}</row>' for r, *cells in zip(rows, *cols, strict=True)
+        )
     parts.append(_SHEET_TAIL)
     return "".join(parts)
 
@@ -131,15 +141,23 @@ def xlsx_package(sheets: dict[str, str], zip_time: tuple[int, ...]) -> bytes:
     names = list(sheets)
     parts = {
         "[Content_Types].xml": _CONTENT_TYPES.format(
-            sheets="".join(_SHEET_TYPE.format(n=i + 1) for i in range(len(names)))),
+            sheets="".join(_SHEET_TYPE.format(n=i + 1) for i in range(len(names)))
+        ),
         "_rels/.rels": _ROOT_RELS,
-        "xl/workbook.xml": _WORKBOOK.format(sheets="".join(
-            f'<sheet name="{escape(s)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
-            for i, s in enumerate(names))),
-        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS.format(rels="".join(
-            f'<Relationship Id="rId{i + 1}" '
-            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-            f'Target="worksheets/sheet{i + 1}.xml"/>' for i in range(len(names)))),
+        "xl/workbook.xml": _WORKBOOK.format(
+            sheets="".join(
+                f'<sheet name="{escape(s)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+                for i, s in enumerate(names)
+            )
+        ),
+        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS.format(
+            rels="".join(
+                f'<Relationship Id="rId{i + 1}" '
+                'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                f'Target="worksheets/sheet{i + 1}.xml"/>'
+                for i in range(len(names))
+            )
+        ),
         "xl/styles.xml": _STYLES,
     }
     for i, s in enumerate(names):

@@ -50,8 +50,13 @@ SHEETS = ("participants", "interventions", "outcomes")
 
 
 def load_files(
-    files: list[Path], settings: Settings, *, quarantine: bool = False, force: bool = False,
-    allow_shrink: bool = False, on_file: Callable[[FileResult], None] | None = None,
+    files: list[Path],
+    settings: Settings,
+    *,
+    quarantine: bool = False,
+    force: bool = False,
+    allow_shrink: bool = False,
+    on_file: Callable[[FileResult], None] | None = None,
     lock_wait: float = WAIT_SECONDS,
 ) -> list[FileResult]:
     """Check and load each file in order, each in its own transaction (see the module docstring)."""
@@ -72,8 +77,14 @@ def load_files(
             results = []
             # the next file is checked in a worker process meanwhile (none for a single file)
             with CheckAhead(paths, known_areas=areas, today=periods.today()) as ahead:
-                loader = _Loader(engine, settings, quarantine=quarantine, force=force,
-                                 allow_shrink=allow_shrink, check=ahead.check)
+                loader = _Loader(
+                    engine,
+                    settings,
+                    quarantine=quarantine,
+                    force=force,
+                    allow_shrink=allow_shrink,
+                    check=ahead.check,
+                )
                 for i, path in enumerate(paths):
                     ahead.begin(i)
                     result = loader.load_one(path)
@@ -92,14 +103,32 @@ def load_files(
 
 
 class _Loader:
-    def __init__(self, engine: Engine, settings: Settings, *, quarantine: bool, force: bool,
-                 allow_shrink: bool, check: Callable[[Path], CheckedReturn]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        *,
+        quarantine: bool,
+        force: bool,
+        allow_shrink: bool,
+        check: Callable[[Path], CheckedReturn],
+    ) -> None:
         self.engine = engine
         self.check = check  # check_file with the known areas and today's date
         self.settings = settings
         self.quarantine, self.force, self.allow_shrink = quarantine, force, allow_shrink
-        self.flags = " ".join(f for f, on in (("--quarantine", quarantine), ("--force", force),
-                                               ("--allow-shrink", allow_shrink)) if on) or None
+        self.flags = (
+            " ".join(
+                f
+                for f, on in (
+                    ("--quarantine", quarantine),
+                    ("--force", force),
+                    ("--allow-shrink", allow_shrink),
+                )
+                if on
+            )
+            or None
+        )
         self._key: bytes | None = None
         self._key_created_pending = False
 
@@ -113,11 +142,13 @@ class _Loader:
                             raise LoadError(
                                 f"the ID key file {key_file} is missing but the database already "
                                 "holds pseudonymised IDs: restore the key file from its backup "
-                                "(a new key would not line up with them)")
+                                "(a new key would not line up with them)"
+                            )
                 self._key, created = ensure_key(key_file)
             except (OSError, KeyFileError) as exc:
-                raise LoadError(f"cannot use the ID key file {self.settings.id_key_file}: {exc}") \
-                    from exc
+                raise LoadError(
+                    f"cannot use the ID key file {self.settings.id_key_file}: {exc}"
+                ) from exc
             self._key_created_pending = created
         return Hasher(self._key, area)
 
@@ -127,8 +158,14 @@ class _Loader:
             sha = sha256_of(path)
         except OSError as exc:
             log.error("cannot read %s: %s", path, exc)
-            return FileResult(path, path.name, None, 0, outcome="failed",
-                              message=f"failed: cannot read the file: {exc.strerror or exc}")
+            return FileResult(
+                path,
+                path.name,
+                None,
+                0,
+                outcome="failed",
+                message=f"failed: cannot read the file: {exc.strerror or exc}",
+            )
         result = FileResult(path, path.name, sha, size)
         started = now_utc()
         try:
@@ -145,8 +182,10 @@ class _Loader:
         if self._key_created_pending:
             self._key_created_pending = False
             result.key_created = True
-            result.message += (f"; created a new ID key file {self.settings.id_key_file}: back it "
-                               "up, since without it later returns no longer line up")
+            result.message += (
+                f"; created a new ID key file {self.settings.id_key_file}: back it "
+                "up, since without it later returns no longer line up"
+            )
         return result
 
     def _log_failure(self, result: FileResult, started: dt.datetime) -> int | None:
@@ -154,21 +193,32 @@ class _Loader:
             with self.engine.begin() as conn:
                 return store.insert_load_log(conn, self._log_values(result, started, now_utc()))
         except (SQLAlchemyError, OSError) as exc:
-            log.error("could not record the failure of %s in the load log: %s",
-                      result.file_name, exc)
+            log.error(
+                "could not record the failure of %s in the load log: %s", result.file_name, exc
+            )
             return None
 
-    def _log_values(self, result: FileResult, started: dt.datetime,
-                    finished: dt.datetime | None) -> dict:
+    def _log_values(
+        self, result: FileResult, started: dt.datetime, finished: dt.datetime | None
+    ) -> dict:
         rows = result.rows_loaded
         return dict(
-            file_name=result.file_name, sha256=result.sha256, size_bytes=result.size_bytes,
-            area_code=result.area_code, period=result.period, outcome=result.outcome,
+            file_name=result.file_name,
+            sha256=result.sha256,
+            size_bytes=result.size_bytes,
+            area_code=result.area_code,
+            period=result.period,
+            outcome=result.outcome,
             participants_loaded=rows.get("participants", 0),
-            episodes_loaded=rows.get("episodes", 0), outcomes_loaded=rows.get("outcomes", 0),
-            rows_held_back=result.rows_held_back, errors=result.errors,
-            warnings=result.warnings, flags=self.flags, message=result.message,
-            started_at=started, finished_at=finished,
+            episodes_loaded=rows.get("episodes", 0),
+            outcomes_loaded=rows.get("outcomes", 0),
+            rows_held_back=result.rows_held_back,
+            errors=result.errors,
+            warnings=result.warnings,
+            flags=self.flags,
+            message=result.message,
+            started_at=started,
+            finished_at=finished,
         )
 
     def _load_checked(self, path: Path, result: FileResult, started: dt.datetime) -> None:
@@ -177,11 +227,14 @@ class _Loader:
         if earlier is not None:
             result.outcome = "already loaded"
             result.area_code, result.period = earlier["area_code"], earlier["period"]
-            result.message = (f"already loaded (load {earlier['load_id']}, "
-                              f"{earlier['started_at']:%Y-%m-%d %H:%M} UTC); nothing was changed")
+            result.message = (
+                f"already loaded (load {earlier['load_id']}, "
+                f"{earlier['started_at']:%Y-%m-%d %H:%M} UTC); nothing was changed"
+            )
             with self.engine.begin() as conn:
                 result.load_id = store.insert_load_log(
-                    conn, self._log_values(result, started, now_utc()))
+                    conn, self._log_values(result, started, now_utc())
+                )
             return
 
         checked = self.check(path)
@@ -203,11 +256,13 @@ class _Loader:
                 notes.append(f"forced: replaces the current {stale.value} data")
             elif stale is not None:
                 findings.append(stale)
-            shrink = shrink_finding(path.name, keys, hasher.many(checked.participant_ids),
-                                    current_period)
+            shrink = shrink_finding(
+                path.name, keys, hasher.many(checked.participant_ids), current_period
+            )
             if shrink is not None and self.allow_shrink:
-                notes.append(f"{shrink.value} current participants missing, allowed by "
-                             "--allow-shrink")
+                notes.append(
+                    f"{shrink.value} current participants missing, allowed by --allow-shrink"
+                )
             elif shrink is not None:
                 findings.append(shrink)
 
@@ -220,18 +275,27 @@ class _Loader:
                 plan = quarantine_plan(checked)
             tables = {s: _without(checked.tables[s], plan.get(s)) for s in SHEETS}
             if tables["participants"].empty:
-                findings.append(Finding(
-                    path.name, None, None, None, None, "E107",
-                    "every participant of this return is held back: correct the rows with "
-                    "errors (see the report) and send the return again"))
+                findings.append(
+                    Finding(
+                        path.name,
+                        None,
+                        None,
+                        None,
+                        None,
+                        "E107",
+                        "every participant of this return is held back: correct the rows with "
+                        "errors (see the report) and send the return again",
+                    )
+                )
                 rejected = True
         result.findings = findings_frame(findings)
         stored = StoredFindings(result.findings, hasher, _raw_ids(checked))
 
         if rejected:
             result.outcome = "rejected"
-            result.message = (f"rejected: {summarise(result.findings)}; "
-                              "the LA's current data is unchanged")
+            result.message = (
+                f"rejected: {summarise(result.findings)}; the LA's current data is unchanged"
+            )
             with self.engine.begin() as conn:
                 load_id = store.insert_load_log(conn, self._log_values(result, started, None))
                 store.insert_findings(conn, stored.rows(load_id, area))
@@ -255,16 +319,28 @@ class _Loader:
         with self.engine.begin() as conn:
             load_id = store.insert_load_log(conn, self._log_values(result, started, None))
             store.replace_area_data(conn, area, rows)
-            store.upsert_return(conn, dict(
-                area_code=area, period=quarter.label, period_end=quarter.end,
-                file_name=path.name, sha256=result.sha256, load_id=load_id, loaded_at=now_utc(),
-                rows_held_back=held))
+            store.upsert_return(
+                conn,
+                dict(
+                    area_code=area,
+                    period=quarter.label,
+                    period_end=quarter.end,
+                    file_name=path.name,
+                    sha256=result.sha256,
+                    load_id=load_id,
+                    loaded_at=now_utc(),
+                    rows_held_back=held,
+                ),
+            )
             refresh_area(conn, area, frames_from_rows(rows))
             store.insert_findings(conn, stored.rows(load_id, area))
             for sheet, sheet_plan in plan.items():
-                store.insert_held_back(conn, held_back_rows(
-                    sheet, checked.tables[sheet], sheet_plan, stored, load_id, area,
-                    hasher))
+                store.insert_held_back(
+                    conn,
+                    held_back_rows(
+                        sheet, checked.tables[sheet], sheet_plan, stored, load_id, area, hasher
+                    ),
+                )
             store.supersede_held_back(conn, area, load_id)
             store.finish_load_log(conn, load_id, now_utc())
         result.load_id = load_id
@@ -283,8 +359,11 @@ def _one_line(exc: Exception) -> str:
 def _raw_ids(checked: CheckedReturn) -> set[str]:
     """Every raw ID in the file's tables (to keep them out of stored finding messages)."""
     ids = set(checked.participant_ids)
-    for sheet, column in (("participants", "family_id"), ("interventions", "episode_id"),
-                          ("outcomes", "episode_id")):
+    for sheet, column in (
+        ("participants", "family_id"),
+        ("interventions", "episode_id"),
+        ("outcomes", "episode_id"),
+    ):
         frame = checked.tables.get(sheet)
         if frame is not None and column in frame.columns:
             ids.update(frame[column].dropna().astype(str).unique())
@@ -295,7 +374,6 @@ def _without(frame: pd.DataFrame, plan: pd.DataFrame | None) -> pd.DataFrame:
     if plan is None or plan.empty:
         return frame
     return frame[~frame["_row"].isin(plan["_row"])]
-
 
 
 __all__ = ["FileResult", "LoadError", "load_files", "validate_files"]

@@ -55,7 +55,8 @@ def create_key(path: Path) -> bytes:
     os.chmod(path, 0o600)  # in case the umask was stricter than needed or odd
     log.warning(
         "created a new ID key file %s: back it up, since without it later returns "
-        "no longer line up with the data already loaded", path,
+        "no longer line up with the data already loaded",
+        path,
     )
     return key
 

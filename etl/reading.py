@@ -44,14 +44,14 @@ EMPTY, TEXT, NUMBER, DATE, FORMULA, BOOL, ERROR = "", "s", "n", "d", "f", "b", "
 class RawSheet:
     """One sheet as read: ``text`` and ``kind`` have one column per header position (0, 1, ...)."""
 
-    name: str                       # canonical sheet name: participants, interventions, outcomes
-    source: str                     # the sheet or member name as it is in the file
-    header: list[str]               # header cells, trimmed, case kept
-    text: pd.DataFrame              # trimmed cell text ("" when missing), str dtype
-    kind: pd.DataFrame              # cell kinds (EMPTY, TEXT, NUMBER, DATE, FORMULA, BOOL, ERROR)
-    rows: np.ndarray                # Excel row number of each data row (header = 1)
+    name: str  # canonical sheet name: participants, interventions, outcomes
+    source: str  # the sheet or member name as it is in the file
+    header: list[str]  # header cells, trimmed, case kept
+    text: pd.DataFrame  # trimmed cell text ("" when missing), str dtype
+    kind: pd.DataFrame  # cell kinds (EMPTY, TEXT, NUMBER, DATE, FORMULA, BOOL, ERROR)
+    rows: np.ndarray  # Excel row number of each data row (header = 1)
     extra_fields: dict[int, str] = field(default_factory=dict)  # CSV row -> fields past the header
-    empty_file: bool = False        # a 0-byte CSV (or a sheet with no header at all)
+    empty_file: bool = False  # a 0-byte CSV (or a sheet with no header at all)
 
 
 @dataclass
@@ -71,6 +71,7 @@ class ReadStop(Exception):
 
 # ---------------------------------------------------------------- entry point
 
+
 def read_return(path: Path) -> ReadResult:
     """Read a return file; return-level problems stop reading and are given as findings."""
     path = Path(path)
@@ -82,9 +83,16 @@ def read_return(path: Path) -> ReadResult:
         f = Finding(name, None, None, None, None, "E101", f"the file cannot be opened ({exc})")
         return ReadResult({}, [f], True)
     if size > MAX_FILE_BYTES:
-        f = Finding(name, None, None, None, str(size), "E110",
-                    f"the file is {size / 1024 / 1024:.1f} MB, over the 50 MB limit: remove "
-                    "other sheets, formatting and images, or send the data as a .zip of CSV files")
+        f = Finding(
+            name,
+            None,
+            None,
+            None,
+            str(size),
+            "E110",
+            f"the file is {size / 1024 / 1024:.1f} MB, over the 50 MB limit: remove "
+            "other sheets, formatting and images, or send the data as a .zip of CSV files",
+        )
         return ReadResult({}, [f], True)
     ext = path.suffix.lower()
     try:
@@ -93,16 +101,34 @@ def read_return(path: Path) -> ReadResult:
         elif ext == ".zip":
             sheets = _read_zip(path, findings)
         else:
-            raise ReadStop(Finding(name, None, None, None, ext, "E101",
-                                   f"'{ext}' files cannot be read: send a .xlsx or .zip file"))
+            raise ReadStop(
+                Finding(
+                    name,
+                    None,
+                    None,
+                    None,
+                    ext,
+                    "E101",
+                    f"'{ext}' files cannot be read: send a .xlsx or .zip file",
+                )
+            )
     except ReadStop as stop:
         return ReadResult({}, [*findings, stop.finding], True)
     missing = [s for s in SHEET_NAMES if s not in sheets]
     for s in missing:
         what = "sheet" if ext == ".xlsx" else "file"
         item = s if ext == ".xlsx" else f"{s}.csv"
-        findings.append(Finding(name, None, None, None, s, "E105",
-                                f"the {what} '{item}' is missing: add it, with its header row"))
+        findings.append(
+            Finding(
+                name,
+                None,
+                None,
+                None,
+                s,
+                "E105",
+                f"the {what} '{item}' is missing: add it, with its header row",
+            )
+        )
     return ReadResult(sheets, findings, bool(missing))
 
 
@@ -116,12 +142,16 @@ def _e110(name: str, value: str | None, why: str) -> ReadStop:
 
 # ---------------------------------------------------------------- zip safety
 
+
 def _check_declared_sizes(zf: zipfile.ZipFile, name: str) -> None:
     declared = sum(i.file_size for i in zf.infolist())
     if declared > MAX_UNPACKED_BYTES:
-        raise _e110(name, str(declared),
-                    f"the file would unpack to {declared / 1024 / 1024:.0f} MB, over the 500 MB "
-                    "limit: send only the three sheets")
+        raise _e110(
+            name,
+            str(declared),
+            f"the file would unpack to {declared / 1024 / 1024:.0f} MB, over the 500 MB "
+            "limit: send only the three sheets",
+        )
 
 
 class _Budget:
@@ -134,8 +164,9 @@ class _Budget:
     def spend(self, n: int) -> None:
         self.used += n
         if self.used > MAX_UNPACKED_BYTES:
-            raise _e110(self.name, None,
-                        "the file unpacks to more than 500 MB: send only the three sheets")
+            raise _e110(
+                self.name, None, "the file unpacks to more than 500 MB: send only the three sheets"
+            )
 
 
 def _member_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> Iterator[bytes]:
@@ -149,11 +180,22 @@ def _member_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) 
             yield chunk
 
 
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
-               NotImplementedError, RuntimeError, ValueError, KeyError, UnicodeDecodeError)
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    KeyError,
+    UnicodeDecodeError,
+)
 
 
 # ---------------------------------------------------------------- xlsx
+
 
 def _read_xlsx(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
     import openpyxl
@@ -163,8 +205,11 @@ def _read_xlsx(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head == OLE_MAGIC:
-        raise _e101(name, "the workbook is password-protected or in the old .xls format: "
-                          "remove the password and save it as .xlsx")
+        raise _e101(
+            name,
+            "the workbook is password-protected or in the old .xls format: "
+            "remove the password and save it as .xlsx",
+        )
     try:
         with zipfile.ZipFile(path) as zf:
             _check_declared_sizes(zf, name)
@@ -173,31 +218,54 @@ def _read_xlsx(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
                 for _ in _member_chunks(zf, info, budget):
                     pass
     except _ZIP_ERRORS as exc:
-        raise _e101(name, f"the file is not a valid .xlsx workbook ({exc.__class__.__name__}): "
-                          "open it in Excel and save it again as .xlsx") from exc
+        raise _e101(
+            name,
+            f"the file is not a valid .xlsx workbook ({exc.__class__.__name__}): "
+            "open it in Excel and save it again as .xlsx",
+        ) from exc
     try:
         with warnings.catch_warnings():  # e.g. "no default style": not the LA's concern
             warnings.simplefilter("ignore", UserWarning)
             wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (*_ZIP_ERRORS, InvalidFileException, ParseError, TypeError, IndexError,
-            AttributeError) as exc:
-        raise _e101(name, f"the file is not a valid .xlsx workbook ({exc.__class__.__name__}): "
-                          "open it in Excel and save it again as .xlsx") from exc
+    except (
+        *_ZIP_ERRORS,
+        InvalidFileException,
+        ParseError,
+        TypeError,
+        IndexError,
+        AttributeError,
+    ) as exc:
+        raise _e101(
+            name,
+            f"the file is not a valid .xlsx workbook ({exc.__class__.__name__}): "
+            "open it in Excel and save it again as .xlsx",
+        ) from exc
     sheets: dict[str, RawSheet] = {}
     try:
         for title in wb.sheetnames:
             key = title.strip().lower()
             ws = wb[title]
             if key not in SHEET_NAMES or key in sheets or not hasattr(ws, "iter_rows"):
-                findings.append(Finding(name, None, None, None, title, "W303",
-                                        f"the sheet '{title}' is not part of the return and was "
-                                        "ignored"))
+                findings.append(
+                    Finding(
+                        name,
+                        None,
+                        None,
+                        None,
+                        title,
+                        "W303",
+                        f"the sheet '{title}' is not part of the return and was ignored",
+                    )
+                )
                 continue
             ws.reset_dimensions()  # a stale <dimension> tag would hide rows and columns
             sheets[key] = _xlsx_sheet(ws, key, title, name)
     except (*_ZIP_ERRORS, ParseError, TypeError, IndexError, AttributeError) as exc:
-        raise _e101(name, f"the workbook is damaged ({exc.__class__.__name__}): open it in Excel "
-                          "and save it again as .xlsx") from exc
+        raise _e101(
+            name,
+            f"the workbook is damaged ({exc.__class__.__name__}): open it in Excel "
+            "and save it again as .xlsx",
+        ) from exc
     finally:
         wb.close()
     return sheets
@@ -257,9 +325,17 @@ def _xlsx_sheet(ws: object, key: str, title: str, name: str) -> RawSheet:
     return _frame(key, title, header, texts, kinds, rows)
 
 
-def _frame(key: str, source: str, header: list[str], texts: list[list[str]],
-           kinds: list[list[str]] | None, rows: list[int], *,
-           extra: dict[int, str] | None = None, empty_file: bool = False) -> RawSheet:
+def _frame(
+    key: str,
+    source: str,
+    header: list[str],
+    texts: list[list[str]],
+    kinds: list[list[str]] | None,
+    rows: list[int],
+    *,
+    extra: dict[int, str] | None = None,
+    empty_file: bool = False,
+) -> RawSheet:
     """The sheet as columns; ``kinds`` None means every cell is text or empty (CSV)."""
     # trailing header cells that are empty and hold no data are dropped
     width = max([len(header), *(len(t) for t in texts)], default=0)
@@ -267,8 +343,7 @@ def _frame(key: str, source: str, header: list[str], texts: list[list[str]],
     if kinds is None and all(len(t) == width for t in texts):
         return _text_frame(key, source, header, texts, rows, extra, empty_file)
     marks = texts if kinds is None else kinds
-    keep = [i for i in range(width)
-            if header[i] or any(i < len(k) and k[i] for k in marks)]
+    keep = [i for i in range(width) if header[i] or any(i < len(k) and k[i] for k in marks)]
     text_cols = {}
     kind_cols = {}
     for pos, i in enumerate(keep):
@@ -277,21 +352,37 @@ def _frame(key: str, source: str, header: list[str], texts: list[list[str]],
         if kinds is None:
             kind_cols[pos] = pd.array(
                 np.where(np.asarray(column, dtype=str) == "", EMPTY, TEXT).astype(object),
-                dtype="str")
+                dtype="str",
+            )
         else:
             kind_cols[pos] = pd.array([k[i] if i < len(k) else "" for k in kinds], dtype="str")
     n = len(rows)
     text = pd.DataFrame(text_cols, index=pd.RangeIndex(n))
     kind = pd.DataFrame(kind_cols, index=pd.RangeIndex(n))
-    return RawSheet(key, source, [header[i] for i in keep], text, kind,
-                    np.asarray(rows, dtype=np.int64), extra or {}, empty_file)
+    return RawSheet(
+        key,
+        source,
+        [header[i] for i in keep],
+        text,
+        kind,
+        np.asarray(rows, dtype=np.int64),
+        extra or {},
+        empty_file,
+    )
 
 
 _KIND_OF_EMPTY = np.array([TEXT, EMPTY], dtype=object)  # indexed by "the cell is empty"
 
 
-def _text_frame(key: str, source: str, header: list[str], texts: list[list[str]],
-                rows: list[int], extra: dict[int, str] | None, empty_file: bool) -> RawSheet:
+def _text_frame(
+    key: str,
+    source: str,
+    header: list[str],
+    texts: list[list[str]],
+    rows: list[int],
+    extra: dict[int, str] | None,
+    empty_file: bool,
+) -> RawSheet:
     """``_frame`` for text-only rows that all have the header's width (every CSV row does once
     trimmed to the header): the same columns, transposed at once instead of cell by cell."""
     width = len(header)
@@ -306,24 +397,37 @@ def _text_frame(key: str, source: str, header: list[str], texts: list[list[str]]
     n = len(rows)
     text = pd.DataFrame(text_cols, index=pd.RangeIndex(n))
     kind = pd.DataFrame(kind_cols, index=pd.RangeIndex(n))
-    return RawSheet(key, source, [header[i] for i in keep], text, kind,
-                    np.asarray(rows, dtype=np.int64), extra or {}, empty_file)
+    return RawSheet(
+        key,
+        source,
+        [header[i] for i in keep],
+        text,
+        kind,
+        np.asarray(rows, dtype=np.int64),
+        extra or {},
+        empty_file,
+    )
 
 
 # ---------------------------------------------------------------- zip of CSVs
+
 
 def _read_zip(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
     name = path.name
     with path.open("rb") as fh:
         head = fh.read(8)
     if head == OLE_MAGIC:
-        raise _e101(name, "the file is not a zip file (it looks like an old Excel or a "
-                          "password-protected file): send a .zip of CSV files")
+        raise _e101(
+            name,
+            "the file is not a zip file (it looks like an old Excel or a "
+            "password-protected file): send a .zip of CSV files",
+        )
     try:
         zf = zipfile.ZipFile(path)
     except _ZIP_ERRORS as exc:
-        raise _e101(name, f"the file is not a valid zip file ({exc.__class__.__name__}): "
-                          "make the zip again") from exc
+        raise _e101(
+            name, f"the file is not a valid zip file ({exc.__class__.__name__}): make the zip again"
+        ) from exc
     with zf:
         _check_declared_sizes(zf, name)
         members = _pick_members(zf, name, findings)
@@ -337,18 +441,28 @@ def _read_zip(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
             except ReadStop:
                 raise
             except _ZIP_ERRORS as exc:
-                raise _e101(name, f"'{info.filename}' in the zip cannot be read "
-                                  f"({exc.__class__.__name__}): make the zip again") from exc
+                raise _e101(
+                    name,
+                    f"'{info.filename}' in the zip cannot be read "
+                    f"({exc.__class__.__name__}): make the zip again",
+                ) from exc
     return sheets
 
 
-def _pick_members(zf: zipfile.ZipFile, name: str,
-                  findings: list[Finding]) -> dict[str, zipfile.ZipInfo]:
+def _pick_members(
+    zf: zipfile.ZipFile, name: str, findings: list[Finding]
+) -> dict[str, zipfile.ZipInfo]:
     """Members named <sheet>.csv at the top level or in one top-level folder; others get W303."""
-    files = [i for i in zf.infolist() if not i.is_dir()
-             and not i.filename.replace("\\", "/").lower().startswith("__macosx/")]
-    folders = {i.filename.replace("\\", "/").split("/")[0] for i in files
-               if i.filename.replace("\\", "/").count("/") == 1}
+    files = [
+        i
+        for i in zf.infolist()
+        if not i.is_dir() and not i.filename.replace("\\", "/").lower().startswith("__macosx/")
+    ]
+    folders = {
+        i.filename.replace("\\", "/").split("/")[0]
+        for i in files
+        if i.filename.replace("\\", "/").count("/") == 1
+    }
     picked: dict[str, zipfile.ZipInfo] = {}
     for info in files:
         parts = info.filename.replace("\\", "/").split("/")
@@ -358,26 +472,38 @@ def _pick_members(zf: zipfile.ZipFile, name: str,
         if ok_place and key in SHEET_NAMES and key not in picked:
             picked[key] = info
         else:
-            findings.append(Finding(name, None, None, None, info.filename, "W303",
-                                    f"'{info.filename}' in the zip is not part of the return and "
-                                    "was ignored"))
+            findings.append(
+                Finding(
+                    name,
+                    None,
+                    None,
+                    None,
+                    info.filename,
+                    "W303",
+                    f"'{info.filename}' in the zip is not part of the return and was ignored",
+                )
+            )
     return picked
 
 
-def _decode_csv(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str,
-                budget: _Budget) -> tuple[str, bool]:
+def _decode_csv(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budget: _Budget
+) -> tuple[str, bool]:
     """The member's text and whether it was read as Windows-1252."""
     data = bytearray()
     for chunk in _member_chunks(zf, info, budget):
         if b"\x00" in chunk:
-            raise _e101(name, f"'{info.filename}' holds NUL bytes (UTF-16 or a binary file): "
-                              "save it as CSV UTF-8")
+            raise _e101(
+                name,
+                f"'{info.filename}' holds NUL bytes (UTF-16 or a binary file): "
+                "save it as CSV UTF-8",
+            )
         data += chunk
     raw = bytes(data)
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise _e101(name, f"'{info.filename}' is in UTF-16: save it as CSV UTF-8")
     if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[len(codecs.BOM_UTF8) :]
     try:
         return raw.decode("utf-8"), False
     except UnicodeDecodeError:
@@ -385,17 +511,33 @@ def _decode_csv(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str,
     try:
         return raw.decode("cp1252"), True
     except UnicodeDecodeError as exc:
-        raise _e101(name, f"'{info.filename}' is neither UTF-8 nor Windows-1252 text: "
-                          "save it as CSV UTF-8") from exc
+        raise _e101(
+            name, f"'{info.filename}' is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8"
+        ) from exc
 
 
-def _csv_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str, name: str,
-               budget: _Budget, findings: list[Finding]) -> RawSheet:
+def _csv_sheet(
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    key: str,
+    name: str,
+    budget: _Budget,
+    findings: list[Finding],
+) -> RawSheet:
     content, cp1252 = _decode_csv(zf, info, name, budget)
     if cp1252:
-        findings.append(Finding(name, key, None, None, info.filename, "W306",
-                                f"'{info.filename}' was read as Windows-1252, not UTF-8: check "
-                                "accented letters and save it as CSV UTF-8 next time"))
+        findings.append(
+            Finding(
+                name,
+                key,
+                None,
+                None,
+                info.filename,
+                "W306",
+                f"'{info.filename}' was read as Windows-1252, not UTF-8: check "
+                "accented letters and save it as CSV UTF-8 next time",
+            )
+        )
     if not content:
         return _frame(key, info.filename, [], [], [], [], empty_file=True)
     if content.count("\n") > MAX_ROWS:
@@ -416,16 +558,16 @@ def _csv_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str, name: str,
                 continue
             rows.append(record_no)
             if len(rows) > MAX_ROWS:
-                raise _e110(name, info.filename,
-                            f"'{info.filename}' has more than 1,000,000 rows")
+                raise _e110(name, info.filename, f"'{info.filename}' has more than 1,000,000 rows")
             if len(cells) > len(header):
-                if any(cells[len(header):]):   # trailing empty fields hold nothing
-                    extra[record_no] = ",".join(record[len(header):])
-                cells = cells[:len(header)]
+                if any(cells[len(header) :]):  # trailing empty fields hold nothing
+                    extra[record_no] = ",".join(record[len(header) :])
+                cells = cells[: len(header)]
             texts.append(cells)
     except csv.Error as exc:
-        raise _e101(name, f"'{info.filename}' is not a readable CSV ({exc}): save it again "
-                          "as CSV UTF-8") from exc
+        raise _e101(
+            name, f"'{info.filename}' is not a readable CSV ({exc}): save it again as CSV UTF-8"
+        ) from exc
     if header is None:
         return _frame(key, info.filename, [], [], [], [], empty_file=True)
     return _frame(key, info.filename, header, texts, None, rows, extra=extra)
@@ -437,5 +579,5 @@ def _count_records(content: str, name: str, member: str) -> None:
     for record in csv.reader(io.StringIO(content, newline="")):
         if any(c.strip() for c in record):
             records += 1
-            if records > MAX_ROWS + 1:   # the header is not a row
+            if records > MAX_ROWS + 1:  # the header is not a row
                 raise _e110(name, member, f"'{member}' has more than 1,000,000 rows")

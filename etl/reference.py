@@ -14,8 +14,17 @@ from etl.db import read_reference
 
 # Code lists fixed by the return specification (section 2), in reference order.
 REFERRAL_SOURCES = (
-    "self", "health_visitor", "midwife", "gp", "childrens_centre", "school", "early_help",
-    "social_care", "jobcentre", "voluntary_sector", "other",
+    "self",
+    "health_visitor",
+    "midwife",
+    "gp",
+    "childrens_centre",
+    "school",
+    "early_help",
+    "social_care",
+    "jobcentre",
+    "voluntary_sector",
+    "other",
 )
 SEX = ("female", "male", "other", "not_stated")
 AGE_BANDS = ("16-24", "25-34", "35-44", "45-54", "55+", "not_stated")
@@ -97,20 +106,30 @@ def load_reference() -> Reference:
     m = read_reference("measures.csv")
     measures = {
         r["code"]: Measure(
-            code=r["code"], name=r["name"], construct=r["construct"],
-            score_min=float(r["score_min"]), score_max=float(r["score_max"]),
-            higher_is=r["higher_is"], caseness_operator=r["caseness_operator"],
-            caseness_value=float(r["caseness_value"]), rci=float(r["rci"]),
-            source=r["source"] or "", status=r["status"] or "",
+            code=r["code"],
+            name=r["name"],
+            construct=r["construct"],
+            score_min=float(r["score_min"]),
+            score_max=float(r["score_max"]),
+            higher_is=r["higher_is"],
+            caseness_operator=r["caseness_operator"],
+            caseness_value=float(r["caseness_value"]),
+            rci=float(r["rci"]),
+            source=r["source"] or "",
+            status=r["status"] or "",
         )
         for r in m.to_dict("records")
     }
     i = read_reference("interventions.csv")
     interventions = {
         r["code"]: Intervention(
-            code=r["code"], name=r["name"], level=r["level"],
-            sessions_min=int(r["sessions_min"]), sessions_max=int(r["sessions_max"]),
-            measures=tuple(r["measures"].split()), note=r["note"],
+            code=r["code"],
+            name=r["name"],
+            level=r["level"],
+            sessions_min=int(r["sessions_min"]),
+            sessions_max=int(r["sessions_max"]),
+            measures=tuple(r["measures"].split()),
+            note=r["note"],
         )
         for r in i.to_dict("records")
     }

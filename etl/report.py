@@ -87,14 +87,16 @@ def summarise(findings: pd.DataFrame, first_rows: int = FIRST_ROWS) -> pd.DataFr
     out = []
     for code, group in findings.groupby("code", sort=True):
         severity, title = CODES.get(str(code), (str(group["severity"].iloc[0]), ""))
-        out.append({
-            "code": code,
-            "severity": severity,
-            "title": title,
-            "count": len(group),
-            "files": group["file"].nunique(),
-            "first_rows": "; ".join(_where(r) for r in group.head(first_rows).itertuples()),
-        })
+        out.append(
+            {
+                "code": code,
+                "severity": severity,
+                "title": title,
+                "count": len(group),
+                "files": group["file"].nunique(),
+                "first_rows": "; ".join(_where(r) for r in group.head(first_rows).itertuples()),
+            }
+        )
     return pd.DataFrame(out, columns=SUMMARY_COLUMNS)
 
 
@@ -124,8 +126,9 @@ def write_report(findings: pd.DataFrame, path: Path) -> Path:
 
 
 def _write_csv(rows: pd.DataFrame, path: Path) -> None:
-    rows.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n",
-                quoting=csv.QUOTE_MINIMAL)
+    rows.to_csv(
+        path, index=False, encoding="utf-8-sig", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
+    )
 
 
 def _write_xlsx(rows: pd.DataFrame, summary: pd.DataFrame, path: Path) -> None:
@@ -133,20 +136,39 @@ def _write_xlsx(rows: pd.DataFrame, summary: pd.DataFrame, path: Path) -> None:
     ws = wb.active
     ws.title = "findings"
     if len(rows) > XLSX_MAX_ROWS:
-        log.warning("the xlsx report holds the first %d of %d findings (Excel's limit); "
-                    "ask for a .csv report to see them all", XLSX_MAX_ROWS, len(rows))
+        log.warning(
+            "the xlsx report holds the first %d of %d findings (Excel's limit); "
+            "ask for a .csv report to see them all",
+            XLSX_MAX_ROWS,
+            len(rows),
+        )
         rows = rows.head(XLSX_MAX_ROWS)
-    _fill(ws, FINDING_COLUMNS, rows.itertuples(index=False),
-          widths={"file": 34, "sheet": 14, "row": 7, "column": 24, "value": 24, "code": 7,
-                  "severity": 9, "message": 90})
+    _fill(
+        ws,
+        FINDING_COLUMNS,
+        rows.itertuples(index=False),
+        widths={
+            "file": 34,
+            "sheet": 14,
+            "row": 7,
+            "column": 24,
+            "value": 24,
+            "code": 7,
+            "severity": 9,
+            "message": 90,
+        },
+    )
     sheet = wb.create_sheet("summary")
     summary_rows = summary.assign(
         title=summary["title"].map(guard_formula),
         first_rows=summary["first_rows"].map(guard_formula),
     )
-    _fill(sheet, SUMMARY_COLUMNS, summary_rows.itertuples(index=False),
-          widths={"code": 7, "severity": 9, "title": 45, "count": 8, "files": 7,
-                  "first_rows": 100})
+    _fill(
+        sheet,
+        SUMMARY_COLUMNS,
+        summary_rows.itertuples(index=False),
+        widths={"code": 7, "severity": 9, "title": 45, "count": 8, "files": 7, "first_rows": 100},
+    )
     wb.save(path)
 
 

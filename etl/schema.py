@@ -226,8 +226,10 @@ etl_held_back = Table(
 
 
 def _summary(name: str, *columns: Column, grp: bool = True) -> Table:
-    keys = [Column("area_code", String(9), primary_key=True),
-            Column("period", String(10), primary_key=True)]
+    keys = [
+        Column("area_code", String(9), primary_key=True),
+        Column("period", String(10), primary_key=True),
+    ]
     if grp:
         keys.append(Column("grp", String(40), primary_key=True))
     table = Table(name, metadata, *keys, *columns)
@@ -287,7 +289,12 @@ sum_outcomes = Table(
     Column("grp", String(40), primary_key=True),
     Column("measure", String(20), primary_key=True),
     *_counts(
-        "with_baseline", "paired", "improved", "deteriorated", "case_baseline", "recovered",
+        "with_baseline",
+        "paired",
+        "improved",
+        "deteriorated",
+        "case_baseline",
+        "recovered",
         "reliable_recovered",
     ),
     *_moments("change"),
@@ -309,6 +316,13 @@ sum_completeness = Table(
 )
 
 SUMMARY_TABLES = (
-    "sum_reach", "sum_families", "sum_offers", "sum_endings", "sum_days_to_start",
-    "sum_both_parents", "sum_funnel", "sum_outcomes", "sum_completeness",
+    "sum_reach",
+    "sum_families",
+    "sum_offers",
+    "sum_endings",
+    "sum_days_to_start",
+    "sum_both_parents",
+    "sum_funnel",
+    "sum_outcomes",
+    "sum_completeness",
 )

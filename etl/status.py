@@ -19,11 +19,27 @@ from etl.db import DatabaseError
 log = logging.getLogger(__name__)
 
 STATUS_COLUMNS = [
-    "area_code", "name", "period", "participants", "episodes", "outcomes", "held_back",
-    "errors", "warnings", "loaded_at", "last_attempt",
+    "area_code",
+    "name",
+    "period",
+    "participants",
+    "episodes",
+    "outcomes",
+    "held_back",
+    "errors",
+    "warnings",
+    "loaded_at",
+    "last_attempt",
 ]
-NEEDED_TABLES = ("areas", "returns", "participants", "episodes", "outcomes", "etl_load_log",
-                 "etl_findings")
+NEEDED_TABLES = (
+    "areas",
+    "returns",
+    "participants",
+    "episodes",
+    "outcomes",
+    "etl_load_log",
+    "etl_findings",
+)
 
 
 def area_status(engine: Engine) -> pd.DataFrame:
@@ -52,8 +68,7 @@ def _frame(conn, query, columns: list[str]) -> pd.DataFrame:
 
 def _status(conn) -> pd.DataFrame:
     a, r = schema.areas, schema.returns
-    out = _frame(conn, select(a.c.gss_code, a.c.name).order_by(a.c.gss_code),
-                 ["area_code", "name"])
+    out = _frame(conn, select(a.c.gss_code, a.c.name).order_by(a.c.gss_code), ["area_code", "name"])
     current = _frame(
         conn,
         select(r.c.area_code, r.c.period, r.c.rows_held_back, r.c.loaded_at, r.c.load_id),
@@ -99,13 +114,14 @@ def _last_attempts(conn) -> pd.DataFrame:
     )
     rows = _frame(
         conn,
-        select(log_t.c.area_code, log_t.c.period, log_t.c.outcome, log_t.c.started_at)
-        .join(latest, log_t.c.load_id == latest.c.load_id),
+        select(log_t.c.area_code, log_t.c.period, log_t.c.outcome, log_t.c.started_at).join(
+            latest, log_t.c.load_id == latest.c.load_id
+        ),
         ["area_code", "period", "outcome", "started_at"],
     )
     rows["last_attempt"] = [
-        f"{p or '?'} {o} {_when(t)}" for p, o, t in
-        zip(rows["period"], rows["outcome"], rows["started_at"], strict=True)
+        f"{p or '?'} {o} {_when(t)}"
+        for p, o, t in zip(rows["period"], rows["outcome"], rows["started_at"], strict=True)
     ]
     return rows[["area_code", "last_attempt"]]
 

@@ -47,15 +47,19 @@ def known_areas(conn: Connection) -> set[str]:
 
 def current_return(conn: Connection, area_code: str) -> dict | None:
     """The ``returns`` row of the area's current data, or None."""
-    row = conn.execute(
-        select(schema.returns).where(schema.returns.c.area_code == area_code)
-    ).mappings().first()
+    row = (
+        conn.execute(select(schema.returns).where(schema.returns.c.area_code == area_code))
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
 def current_participant_keys(conn: Connection, area_code: str) -> set[str]:
     p = schema.participants
-    return set(conn.execute(select(p.c.participant_key).where(p.c.area_code == area_code)).scalars())
+    return set(
+        conn.execute(select(p.c.participant_key).where(p.c.area_code == area_code)).scalars()
+    )
 
 
 def holds_participants(conn: Connection) -> bool:
@@ -70,13 +74,20 @@ def earlier_success(conn: Connection, sha256: str, file_name: str) -> dict | Non
     name (an LA with no new records in a quarter) are a new return, not one already loaded.
     """
     log_ = schema.etl_load_log
-    row = conn.execute(
-        select(log_)
-        .where(log_.c.sha256 == sha256, log_.c.file_name == file_name,
-               log_.c.outcome.in_(SUCCESS_OUTCOMES))
-        .order_by(log_.c.load_id)
-        .limit(1)
-    ).mappings().first()
+    row = (
+        conn.execute(
+            select(log_)
+            .where(
+                log_.c.sha256 == sha256,
+                log_.c.file_name == file_name,
+                log_.c.outcome.in_(SUCCESS_OUTCOMES),
+            )
+            .order_by(log_.c.load_id)
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
@@ -93,8 +104,17 @@ def finish_load_log(conn: Connection, load_id: int, finished_at: dt.datetime) ->
     conn.execute(update(log_).where(log_.c.load_id == load_id).values(finished_at=finished_at))
 
 
-FINDING_DB_COLUMNS = ("load_id", "area_code", "sheet", "row", "column", "value", "code",
-                      "severity", "message")
+FINDING_DB_COLUMNS = (
+    "load_id",
+    "area_code",
+    "sheet",
+    "row",
+    "column",
+    "value",
+    "code",
+    "severity",
+    "message",
+)
 HELD_DB_COLUMNS = ("load_id", "area_code", "sheet", "row", "reason", "data", "resolved")
 
 
@@ -147,7 +167,8 @@ def count_rows(conn: Connection, names: Iterable[str], area_code: str) -> dict[s
     for name in names:
         t = schema.metadata.tables[name]
         out[name] = int(
-            conn.execute(select(func.count()).select_from(t).where(t.c.area_code == area_code))
-            .scalar_one()
+            conn.execute(
+                select(func.count()).select_from(t).where(t.c.area_code == area_code)
+            ).scalar_one()
         )
     return out

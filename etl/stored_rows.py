@@ -20,15 +20,45 @@ from etl.reference import load_reference
 
 NOT_STATED = "not_stated"
 
-PARTICIPANT_OPTIONAL = ("sex", "age_band", "ethnicity", "relationship_status",
-                        "workless_household", "youngest_child_age_band")
-PARTICIPANT_COLUMNS = ("participant_key", "area_code", "family_key", "referral_date",
-                       "referral_source", *PARTICIPANT_OPTIONAL)
-EPISODE_COLUMNS = ("episode_key", "area_code", "participant_key", "intervention", "offered_date",
-                   "status", "start_date", "end_date", "sessions_planned", "sessions_attended",
-                   "delivery_mode")
-OUTCOME_COLUMNS = ("episode_key", "measure", "timepoint", "area_code", "participant_key",
-                   "measured_date", "score_raw", "score")
+PARTICIPANT_OPTIONAL = (
+    "sex",
+    "age_band",
+    "ethnicity",
+    "relationship_status",
+    "workless_household",
+    "youngest_child_age_band",
+)
+PARTICIPANT_COLUMNS = (
+    "participant_key",
+    "area_code",
+    "family_key",
+    "referral_date",
+    "referral_source",
+    *PARTICIPANT_OPTIONAL,
+)
+EPISODE_COLUMNS = (
+    "episode_key",
+    "area_code",
+    "participant_key",
+    "intervention",
+    "offered_date",
+    "status",
+    "start_date",
+    "end_date",
+    "sessions_planned",
+    "sessions_attended",
+    "delivery_mode",
+)
+OUTCOME_COLUMNS = (
+    "episode_key",
+    "measure",
+    "timepoint",
+    "area_code",
+    "participant_key",
+    "measured_date",
+    "score_raw",
+    "score",
+)
 
 Rows = tuple[Sequence[str], list[tuple]]
 
@@ -170,12 +200,14 @@ def _hash_value(value: str, names: list[str], hasher: Hasher) -> str:
     parts = value.split(", ")
     if len(parts) != len(names):
         return hasher.one(value)
-    return ", ".join(hasher.one(p) if n in ID_COLUMNS else p for p, n in zip(parts, names,
-                                                                             strict=True))
+    return ", ".join(
+        hasher.one(p) if n in ID_COLUMNS else p for p, n in zip(parts, names, strict=True)
+    )
 
 
-def stored_findings(findings: pd.DataFrame, hasher: Hasher | None,
-                    raw_ids: set[str]) -> tuple[list, list]:
+def stored_findings(
+    findings: pd.DataFrame, hasher: Hasher | None, raw_ids: set[str]
+) -> tuple[list, list]:
     """(values, messages) of findings as stored: IDs hashed, E210 values masked.
 
     A value in an ID column (or in a composite key holding one) is hashed part by part; in the
@@ -184,8 +216,11 @@ def stored_findings(findings: pd.DataFrame, hasher: Hasher | None,
     """
     values = _plain(findings["value"].astype(object).where(findings["value"].notna(), None))
     messages = _plain(findings["message"])
-    ids = raw_ids | {str(v) for v, c in zip(values, findings["column"], strict=True)
-                     if v is not None and _id_columns_of(c)}
+    ids = raw_ids | {
+        str(v)
+        for v, c in zip(values, findings["column"], strict=True)
+        if v is not None and _id_columns_of(c)
+    }
 
     def scrub(match: re.Match) -> str:
         text = match.group(1)
@@ -208,7 +243,8 @@ def stored_findings(findings: pd.DataFrame, hasher: Hasher | None,
                 messages[i] = messages[i].replace(str(value), stored)
         if messages[i] and "'" in messages[i] and (names or ids):
             messages[i] = _QUOTED.sub(
-                lambda m: scrub(m) if m.group(1) in ids else m.group(0), messages[i])
+                lambda m: scrub(m) if m.group(1) in ids else m.group(0), messages[i]
+            )
     return values, messages
 
 
@@ -221,9 +257,13 @@ class StoredFindings:
         self.ids = set(raw_ids)
         self.values, self.messages = stored_findings(findings, hasher, self.ids)
         self._by_row: dict[tuple[str, int], list[tuple[str, str]]] = {}
-        for sheet, row, raw, stored in zip(findings["sheet"], findings["row"],
-                                           _plain(findings["message"]), self.messages,
-                                           strict=True):
+        for sheet, row, raw, stored in zip(
+            findings["sheet"],
+            findings["row"],
+            _plain(findings["message"]),
+            self.messages,
+            strict=True,
+        ):
             if raw != stored and isinstance(sheet, str) and pd.notna(row):
                 self._by_row.setdefault((sheet, int(row)), []).append((raw, stored))
 
@@ -234,9 +274,15 @@ class StoredFindings:
         if n == 0:
             return []
         cols = [
-            [load_id] * n, [area] * n,
-            _plain(f["sheet"]), _plain(f["row"].astype("Int64")), _plain(f["column"]),
-            self.values, _plain(f["code"]), _plain(f["severity"]), self.messages,
+            [load_id] * n,
+            [area] * n,
+            _plain(f["sheet"]),
+            _plain(f["row"].astype("Int64")),
+            _plain(f["column"]),
+            self.values,
+            _plain(f["code"]),
+            _plain(f["severity"]),
+            self.messages,
         ]
         return _tuples(cols)
 
@@ -248,13 +294,19 @@ class StoredFindings:
             hasher = self.hasher
             text = _QUOTED.sub(
                 lambda m: f"'{hasher.one(m.group(1))}'" if m.group(1) in self.ids else m.group(0),
-                text)
+                text,
+            )
         return text
 
 
 def held_back_rows(
-    sheet: str, frame: pd.DataFrame, plan: pd.DataFrame, stored: StoredFindings,
-    load_id: int, area: str, hasher: Hasher,
+    sheet: str,
+    frame: pd.DataFrame,
+    plan: pd.DataFrame,
+    stored: StoredFindings,
+    load_id: int,
+    area: str,
+    hasher: Hasher,
 ) -> list[tuple]:
     """Rows for ``etl_held_back`` (``store.HELD_DB_COLUMNS`` order) from one sheet's plan.
 
@@ -267,29 +319,58 @@ def held_back_rows(
     held = frame[frame["_row"].isin(reasons.index)].set_index("_row").sort_index()
     data = pd.DataFrame({c: _plain(held[c]) for c in held.columns}, index=held.index, dtype=object)
     findings = stored.findings
-    mine = findings[(findings["sheet"] == sheet) & findings["row"].notna()
-                    & findings["column"].isin(data.columns)]
+    mine = findings[
+        (findings["sheet"] == sheet)
+        & findings["row"].notna()
+        & findings["column"].isin(data.columns)
+    ]
     mine = mine[mine["row"].astype(int).isin(data.index)]
-    for row, column, value, code in zip(mine["row"].astype(int), mine["column"], mine["value"],
-                                        mine["code"], strict=True):
+    for row, column, value, code in zip(
+        mine["row"].astype(int), mine["column"], mine["value"], mine["code"], strict=True
+    ):
         if value is None or (isinstance(value, float) and np.isnan(value)):
             continue
         data.at[row, column] = mask_personal(str(value)) if code == "E210" else str(value)
-    masked = set(zip(mine.loc[mine["code"] == "E210", "row"].astype(int),
-                     mine.loc[mine["code"] == "E210", "column"], strict=True))
+    masked = set(
+        zip(
+            mine.loc[mine["code"] == "E210", "row"].astype(int),
+            mine.loc[mine["code"] == "E210", "column"],
+            strict=True,
+        )
+    )
     for column in ID_COLUMNS:
         if column in data.columns:
-            keep = [(r, column) not in masked and v is not None
-                    for r, v in zip(data.index, data[column], strict=True)]
+            keep = [
+                (r, column) not in masked and v is not None
+                for r, v in zip(data.index, data[column], strict=True)
+            ]
             col = data[column].copy()
             col[keep] = hasher.series(col[keep].astype(str)).tolist()
             data[column] = col
     out = []
     for row, record in zip(data.index, data.to_dict("records"), strict=True):
-        out.append((load_id, area, sheet, int(row), stored.reason(sheet, int(row), reasons.loc[row]),
-                    json.dumps(record, ensure_ascii=False, default=str), False))
+        out.append(
+            (
+                load_id,
+                area,
+                sheet,
+                int(row),
+                stored.reason(sheet, int(row), reasons.loc[row]),
+                json.dumps(record, ensure_ascii=False, default=str),
+                False,
+            )
+        )
     # rows that the plan names but the table lacks (should not happen) still get a record
     for row in reasons.index.difference(data.index):
-        out.append((load_id, area, sheet, int(row),
-                    stored.reason(sheet, int(row), reasons.loc[row]), "{}", False))
+        out.append(
+            (
+                load_id,
+                area,
+                sheet,
+                int(row),
+                stored.reason(sheet, int(row), reasons.loc[row]),
+                "{}",
+                False,
+            )
+        )
     return out

@@ -113,8 +113,13 @@ def _moments(values: pd.Series, mask: pd.Series, prefix: str) -> dict[str, pd.Se
 
 def reach(p: pd.DataFrame) -> pd.DataFrame:
     rows = by_period(p, "referral_date")
-    parts = [rows.groupby("period").size().rename("parents").reset_index().assign(
-        breakdown=ALL, category=ALL)]
+    parts = [
+        rows.groupby("period")
+        .size()
+        .rename("parents")
+        .reset_index()
+        .assign(breakdown=ALL, category=ALL)
+    ]
     for breakdown in BREAKDOWNS:
         counts = rows.groupby(["period", breakdown]).size().rename("parents").reset_index()
         parts.append(counts.rename(columns={breakdown: "category"}).assign(breakdown=breakdown))
@@ -123,17 +128,22 @@ def reach(p: pd.DataFrame) -> pd.DataFrame:
 
 def families(p: pd.DataFrame) -> pd.DataFrame:
     first = p.groupby("family_key", as_index=False)["referral_date"].min()
-    return by_period(first, "referral_date").groupby("period").size().rename(
-        "families").reset_index()
+    return (
+        by_period(first, "referral_date").groupby("period").size().rename("families").reset_index()
+    )
 
 
 def offers(e: pd.DataFrame, levels: dict[str, str]) -> pd.DataFrame:
     rows = by_period(e, "offered_date")
-    df = pd.DataFrame({
-        "period": rows["period"], "grp": rows["intervention"], "offered": 1,
-        "answered": (rows["status"] != "offered").astype(int),
-        "started": rows["status"].isin(STARTED).astype(int),
-    })
+    df = pd.DataFrame(
+        {
+            "period": rows["period"],
+            "grp": rows["intervention"],
+            "offered": 1,
+            "answered": (rows["status"] != "offered").astype(int),
+            "started": rows["status"].isin(STARTED).astype(int),
+        }
+    )
     return _add_groups(df, ["period"], levels)
 
 
@@ -142,19 +152,27 @@ def endings(e: pd.DataFrame, levels: dict[str, str]) -> pd.DataFrame:
     rows = by_period(ended, "end_date")
     planned = rows["sessions_planned"].astype("Float64")
     ratio = (rows["sessions_attended"].astype("Float64") / planned).astype(float)
-    df = pd.DataFrame({
-        "period": rows["period"], "grp": rows["intervention"], "ended": 1,
-        "completed": (rows["status"] == "completed").astype(int),
-        **_moments(ratio, planned.notna().to_numpy(dtype=bool, na_value=False) & ratio.notna(),
-                   "attendance"),
-    })
+    df = pd.DataFrame(
+        {
+            "period": rows["period"],
+            "grp": rows["intervention"],
+            "ended": 1,
+            "completed": (rows["status"] == "completed").astype(int),
+            **_moments(
+                ratio,
+                planned.notna().to_numpy(dtype=bool, na_value=False) & ratio.notna(),
+                "attendance",
+            ),
+        }
+    )
     return _add_groups(df, ["period"], levels)
 
 
 def _first_starts(p: pd.DataFrame, e: pd.DataFrame) -> pd.DataFrame:
     starts = e[e["start_date"].notna()].groupby("participant_key")["start_date"].min()
     out = p[["participant_key", "family_key", "referral_date"]].join(
-        starts.rename("first_start"), on="participant_key")
+        starts.rename("first_start"), on="participant_key"
+    )
     return out[out["first_start"].notna()]
 
 
@@ -180,24 +198,40 @@ def both_parents(p: pd.DataFrame, e: pd.DataFrame) -> pd.DataFrame:
 def funnel(p: pd.DataFrame, e: pd.DataFrame, levels: dict[str, str]) -> pd.DataFrame:
     # participants by an integer code (one factorisation of the keys instead of one per group-by
     # and merge); only counts leave this function, so the codes never show
-    codes, _ = pd.factorize(pd.concat([p["participant_key"], e["participant_key"]],
-                                      ignore_index=True))
-    p_code, e_code = codes[:len(p)], codes[len(p):]
-    ep = pd.DataFrame({"participant_key": e_code, "intervention": e["intervention"].to_numpy(),
-                       "status": e["status"].to_numpy()}, index=e.index)
+    codes, _ = pd.factorize(
+        pd.concat([p["participant_key"], e["participant_key"]], ignore_index=True)
+    )
+    p_code, e_code = codes[: len(p)], codes[len(p) :]
+    ep = pd.DataFrame(
+        {
+            "participant_key": e_code,
+            "intervention": e["intervention"].to_numpy(),
+            "status": e["status"].to_numpy(),
+        },
+        index=e.index,
+    )
     ep = ep.assign(started=e["status"].isin(STARTED), completed=e["status"] == "completed")
     ep = ep.assign(level="level:" + ep["intervention"].map(levels), everything=ALL)
-    cohort = by_period(pd.DataFrame({"participant_key": p_code,
-                                     "referral_date": p["referral_date"].to_numpy()},
-                                    index=p.index), "referral_date")
+    cohort = by_period(
+        pd.DataFrame(
+            {"participant_key": p_code, "referral_date": p["referral_date"].to_numpy()},
+            index=p.index,
+        ),
+        "referral_date",
+    )
     referred = cohort.groupby("period").size().rename("referred")
     parts = []
     for column in ("intervention", "level", "everything"):
-        per = ep.groupby(["participant_key", column], as_index=False)[["started", "completed"]].max()
+        per = ep.groupby(["participant_key", column], as_index=False)[
+            ["started", "completed"]
+        ].max()
         per = per.rename(columns={column: "grp"}).assign(offered=1)
         merged = cohort[["participant_key", "period"]].merge(per, on="participant_key")
-        parts.append(merged.groupby(["period", "grp"], as_index=False)[
-            ["offered", "started", "completed"]].sum())
+        parts.append(
+            merged.groupby(["period", "grp"], as_index=False)[
+                ["offered", "started", "completed"]
+            ].sum()
+        )
     out = pd.concat(parts, ignore_index=True)
     # every period with referrals has an "all" row, even when nobody has been offered yet
     grid = referred.reset_index()[["period"]].assign(grp=ALL)
@@ -211,19 +245,25 @@ def funnel(p: pd.DataFrame, e: pd.DataFrame, levels: dict[str, str]) -> pd.DataF
 def outcomes(e: pd.DataFrame, o: pd.DataFrame, levels: dict[str, str]) -> pd.DataFrame:
     ref = load_reference()
     done = e[(e["status"] == "completed") & e["end_date"].notna()][
-        ["episode_key", "intervention", "end_date"]]
-    scores = o.pivot_table(index=["episode_key", "measure"], columns="timepoint",
-                           values="score", aggfunc="first")
+        ["episode_key", "intervention", "end_date"]
+    ]
+    scores = o.pivot_table(
+        index=["episode_key", "measure"], columns="timepoint", values="score", aggfunc="first"
+    )
     scores = scores.reindex(columns=["baseline", "exit", "followup_6m", "followup_12m"])
     scores = scores.reset_index().merge(done, on="episode_key")
     scores = scores[scores["baseline"].notna()]
     if scores.empty:
         return pd.DataFrame()
-    direction = scores["measure"].map({m.code: 1.0 if m.higher_is == "better" else -1.0
-                                       for m in ref.measures.values()})
+    direction = scores["measure"].map(
+        {m.code: 1.0 if m.higher_is == "better" else -1.0 for m in ref.measures.values()}
+    )
     rci = scores["measure"].map({m.code: m.rci for m in ref.measures.values()})
-    case_low = scores["measure"].map({m.code: m.caseness_operator == "<"
-                                      for m in ref.measures.values()}).astype(bool)
+    case_low = (
+        scores["measure"]
+        .map({m.code: m.caseness_operator == "<" for m in ref.measures.values()})
+        .astype(bool)
+    )
     cut = scores["measure"].map({m.code: m.caseness_value for m in ref.measures.values()})
 
     def at_case(s: pd.Series) -> pd.Series:
@@ -235,26 +275,40 @@ def outcomes(e: pd.DataFrame, o: pd.DataFrame, levels: dict[str, str]) -> pd.Dat
     improved = paired & (improvement >= rci)
     case = paired & at_case(scores["baseline"])
     recovered = case & ~at_case(scores["exit"])
-    df = pd.DataFrame({
-        "end_date": scores["end_date"], "grp": scores["intervention"],
-        "measure": scores["measure"], "with_baseline": 1, "paired": paired.astype(int),
-        "improved": improved.astype(int),
-        "deteriorated": (paired & (-improvement >= rci)).astype(int),
-        "case_baseline": case.astype(int), "recovered": recovered.astype(int),
-        "reliable_recovered": (recovered & improved).astype(int),
-        **_moments(change, paired, "change"),
-        **_moments(scores["followup_6m"] - scores["baseline"],
-                   scores["followup_6m"].notna(), "fu6"),
-        **_moments(scores["followup_12m"] - scores["baseline"],
-                   scores["followup_12m"].notna(), "fu12"),
-    })
+    df = pd.DataFrame(
+        {
+            "end_date": scores["end_date"],
+            "grp": scores["intervention"],
+            "measure": scores["measure"],
+            "with_baseline": 1,
+            "paired": paired.astype(int),
+            "improved": improved.astype(int),
+            "deteriorated": (paired & (-improvement >= rci)).astype(int),
+            "case_baseline": case.astype(int),
+            "recovered": recovered.astype(int),
+            "reliable_recovered": (recovered & improved).astype(int),
+            **_moments(change, paired, "change"),
+            **_moments(
+                scores["followup_6m"] - scores["baseline"], scores["followup_6m"].notna(), "fu6"
+            ),
+            **_moments(
+                scores["followup_12m"] - scores["baseline"], scores["followup_12m"].notna(), "fu12"
+            ),
+        }
+    )
     rows = by_period(df, "end_date").drop(columns="end_date")
     return _add_groups(rows, ["period", "measure"], levels)
 
 
 OPTIONAL_COLUMNS = {
-    "participants": ("sex", "age_band", "ethnicity", "relationship_status", "workless_household",
-                     "youngest_child_age_band"),
+    "participants": (
+        "sex",
+        "age_band",
+        "ethnicity",
+        "relationship_status",
+        "workless_household",
+        "youngest_child_age_band",
+    ),
     "interventions": ("delivery_mode",),
 }
 
@@ -299,14 +353,17 @@ _READS = {
     "participants": text(
         "SELECT participant_key, family_key, referral_date, referral_source, sex, age_band, "
         "ethnicity, relationship_status, workless_household, youngest_child_age_band "
-        "FROM participants WHERE area_code = :area ORDER BY participant_key"),
+        "FROM participants WHERE area_code = :area ORDER BY participant_key"
+    ),
     "episodes": text(
         "SELECT episode_key, participant_key, intervention, offered_date, status, start_date, "
         "end_date, sessions_planned, sessions_attended, delivery_mode FROM episodes "
-        "WHERE area_code = :area ORDER BY episode_key"),
+        "WHERE area_code = :area ORDER BY episode_key"
+    ),
     "outcomes": text(
         "SELECT episode_key, measure, timepoint, score FROM outcomes WHERE area_code = :area "
-        "ORDER BY episode_key, measure, timepoint"),
+        "ORDER BY episode_key, measure, timepoint"
+    ),
 }
 
 
@@ -320,15 +377,36 @@ def read_area(conn: Connection, area_code: str) -> dict[str, pd.DataFrame]:
     return frames
 
 
-_KEYS = {"participants": ["participant_key"], "episodes": ["episode_key"],
-         "outcomes": ["episode_key", "measure", "timepoint"]}
+_KEYS = {
+    "participants": ["participant_key"],
+    "episodes": ["episode_key"],
+    "outcomes": ["episode_key", "measure", "timepoint"],
+}
 _COLUMNS = {
-    "participants": ["participant_key", "family_key", "referral_date", "referral_source", "sex",
-                     "age_band", "ethnicity", "relationship_status", "workless_household",
-                     "youngest_child_age_band"],
-    "episodes": ["episode_key", "participant_key", "intervention", "offered_date", "status",
-                 "start_date", "end_date", "sessions_planned", "sessions_attended",
-                 "delivery_mode"],
+    "participants": [
+        "participant_key",
+        "family_key",
+        "referral_date",
+        "referral_source",
+        "sex",
+        "age_band",
+        "ethnicity",
+        "relationship_status",
+        "workless_household",
+        "youngest_child_age_band",
+    ],
+    "episodes": [
+        "episode_key",
+        "participant_key",
+        "intervention",
+        "offered_date",
+        "status",
+        "start_date",
+        "end_date",
+        "sessions_planned",
+        "sessions_attended",
+        "delivery_mode",
+    ],
     "outcomes": ["episode_key", "measure", "timepoint", "score"],
 }
 
@@ -349,8 +427,9 @@ def frames_from_rows(
         if content is None:
             content = list(zip(*tuples, strict=True)) if tuples else [()] * len(columns)
         by_name = dict(zip(columns, content, strict=True))
-        df = pd.DataFrame({c: pd.Series(list(by_name[c]), dtype=None if tuples else object)
-                           for c in wanted})
+        df = pd.DataFrame(
+            {c: pd.Series(list(by_name[c]), dtype=None if tuples else object) for c in wanted}
+        )
         df = df.sort_values(_KEYS[name], ignore_index=True)
         for column in _DATES[name]:
             df[column] = pd.to_datetime(df[column])
@@ -358,8 +437,9 @@ def frames_from_rows(
     return frames
 
 
-def refresh_area(conn: Connection, area_code: str,
-                 frames: dict[str, pd.DataFrame] | None = None) -> None:
+def refresh_area(
+    conn: Connection, area_code: str, frames: dict[str, pd.DataFrame] | None = None
+) -> None:
     """Rebuild the summary rows of one area from its current data (inside the caller's transaction).
 
     ``frames`` (from ``frames_from_rows``) are the area's current rows when the caller has just

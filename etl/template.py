@@ -64,55 +64,134 @@ def columns() -> list[Column]:
     score_min = min(m.raw_range[0] for m in r.measures.values())
     score_max = max(m.raw_range[1] for m in r.measures.values())
     score_note = "; ".join(
-        f"{m.code} {m.raw_range[0]}-{m.raw_range[1]}" + (" (raw total)" if m.code == "swemwbs" else "")
+        f"{m.code} {m.raw_range[0]}-{m.raw_range[1]}"
+        + (" (raw total)" if m.code == "swemwbs" else "")
         for m in r.measures.values()
     )
     started = "conditional: required when status is started, completed or dropped_out, else empty"
     return [
-        Column("participants", "participant_id", "required", "id",
-               note=f"the LA's pseudonymous ID for the parent or carer, unique in the sheet; {ID_RULE}"),
-        Column("participants", "family_id", "required", "id",
-               note=f"pseudonymous family ID; two parents of one family share it; {ID_RULE}"),
-        Column("participants", "referral_date", "required", "date",
-               note="from 2016-04-01 to the end of the return's quarter"),
+        Column(
+            "participants",
+            "participant_id",
+            "required",
+            "id",
+            note=f"the LA's pseudonymous ID for the parent or carer, unique in the sheet; {ID_RULE}",
+        ),
+        Column(
+            "participants",
+            "family_id",
+            "required",
+            "id",
+            note=f"pseudonymous family ID; two parents of one family share it; {ID_RULE}",
+        ),
+        Column(
+            "participants",
+            "referral_date",
+            "required",
+            "date",
+            note="from 2016-04-01 to the end of the return's quarter",
+        ),
         Column("participants", "referral_source", "required", "code", ref.REFERRAL_SOURCES),
         Column("participants", "sex", "optional", "code", ref.SEX),
         Column("participants", "age_band", "optional", "band", ref.AGE_BANDS),
-        Column("participants", "ethnicity", "optional", "code", ref.ETHNICITY,
-               note="ONS five groups"),
+        Column(
+            "participants", "ethnicity", "optional", "code", ref.ETHNICITY, note="ONS five groups"
+        ),
         Column("participants", "relationship_status", "optional", "code", ref.RELATIONSHIP_STATUS),
         Column("participants", "workless_household", "optional", "code", ref.WORKLESS),
         Column("participants", "youngest_child_age_band", "optional", "band", ref.CHILD_AGE_BANDS),
-        Column("interventions", "episode_id", "required", "id",
-               note=f"one row per offer of an intervention, unique in the sheet; {ID_RULE}"),
-        Column("interventions", "participant_id", "required", "id",
-               note="must be in the participants sheet"),
-        Column("interventions", "intervention", "required", "code", interventions,
-               note="; ".join(f"{i.code} = {i.name}" for i in r.interventions.values())),
-        Column("interventions", "offered_date", "required", "date",
-               note="not before the participant's referral_date"),
+        Column(
+            "interventions",
+            "episode_id",
+            "required",
+            "id",
+            note=f"one row per offer of an intervention, unique in the sheet; {ID_RULE}",
+        ),
+        Column(
+            "interventions",
+            "participant_id",
+            "required",
+            "id",
+            note="must be in the participants sheet",
+        ),
+        Column(
+            "interventions",
+            "intervention",
+            "required",
+            "code",
+            interventions,
+            note="; ".join(f"{i.code} = {i.name}" for i in r.interventions.values()),
+        ),
+        Column(
+            "interventions",
+            "offered_date",
+            "required",
+            "date",
+            note="not before the participant's referral_date",
+        ),
         Column("interventions", "status", "required", "code", ref.STATUSES),
         Column("interventions", "start_date", started, "date", note="not before offered_date"),
-        Column("interventions", "end_date",
-               "conditional: required when status is completed or dropped_out, else empty", "date",
-               note="not before start_date"),
+        Column(
+            "interventions",
+            "end_date",
+            "conditional: required when status is completed or dropped_out, else empty",
+            "date",
+            note="not before start_date",
+        ),
         Column("interventions", "sessions_planned", started, "whole", minimum=1, maximum=52),
-        Column("interventions", "sessions_attended", started, "whole", minimum=0, maximum=52,
-               note="not more than sessions_planned"),
+        Column(
+            "interventions",
+            "sessions_attended",
+            started,
+            "whole",
+            minimum=0,
+            maximum=52,
+            note="not more than sessions_planned",
+        ),
         Column("interventions", "delivery_mode", "optional", "code", ref.DELIVERY_MODES),
-        Column("outcomes", "participant_id", "required", "id",
-               note="must be in the participants sheet"),
-        Column("outcomes", "episode_id", "required", "id",
-               note="must be in the interventions sheet, for the same participant"),
-        Column("outcomes", "measure", "required", "code", measures,
-               note="; ".join(f"{m.code} = {m.name}" for m in r.measures.values())),
-        Column("outcomes", "timepoint", "required", "code", ref.TIMEPOINTS,
-               note="participant_id, episode_id, measure and timepoint together are unique"),
-        Column("outcomes", "measured_date", "required", "date",
-               note="not after the end of the return's quarter"),
-        Column("outcomes", "score", "required", "whole", minimum=score_min, maximum=score_max,
-               note=f"within the measure's range: {score_note}; sdq_total is about the youngest "
-                    "child aged 2-17 at baseline, the same child at every timepoint"),
+        Column(
+            "outcomes", "participant_id", "required", "id", note="must be in the participants sheet"
+        ),
+        Column(
+            "outcomes",
+            "episode_id",
+            "required",
+            "id",
+            note="must be in the interventions sheet, for the same participant",
+        ),
+        Column(
+            "outcomes",
+            "measure",
+            "required",
+            "code",
+            measures,
+            note="; ".join(f"{m.code} = {m.name}" for m in r.measures.values()),
+        ),
+        Column(
+            "outcomes",
+            "timepoint",
+            "required",
+            "code",
+            ref.TIMEPOINTS,
+            note="participant_id, episode_id, measure and timepoint together are unique",
+        ),
+        Column(
+            "outcomes",
+            "measured_date",
+            "required",
+            "date",
+            note="not after the end of the return's quarter",
+        ),
+        Column(
+            "outcomes",
+            "score",
+            "required",
+            "whole",
+            minimum=score_min,
+            maximum=score_max,
+            note=f"within the measure's range: {score_note}; sdq_total is about the youngest "
+            "child aged 2-17 at baseline, the same child at every timepoint",
+        ),
     ]
 
 
@@ -185,25 +264,46 @@ def _write_sheet(ws: Worksheet, cols: list[Column], list_names: dict[tuple[str, 
 
 
 def _validation(col: Column, list_name: str | None) -> DataValidation | None:
-    common = {"allow_blank": True, "showErrorMessage": True, "errorStyle": "stop",
-              "errorTitle": f"{col.name}: value not allowed"}
+    common = {
+        "allow_blank": True,
+        "showErrorMessage": True,
+        "errorStyle": "stop",
+        "errorTitle": f"{col.name}: value not allowed",
+    }
     if col.kind in ("code", "band"):
-        return DataValidation(type="list", formula1=list_name,
-                              error="Choose a value from the drop-down list (see the notes sheet).",
-                              **common)
+        return DataValidation(
+            type="list",
+            formula1=list_name,
+            error="Choose a value from the drop-down list (see the notes sheet).",
+            **common,
+        )
     if col.kind == "date":
-        return DataValidation(type="date", operator="between", formula1="DATE(2016,4,1)",
-                              formula2="DATE(2099,12,31)",
-                              error="Enter a date from 2016-04-01, as YYYY-MM-DD or DD/MM/YYYY.",
-                              **common)
+        return DataValidation(
+            type="date",
+            operator="between",
+            formula1="DATE(2016,4,1)",
+            formula2="DATE(2099,12,31)",
+            error="Enter a date from 2016-04-01, as YYYY-MM-DD or DD/MM/YYYY.",
+            **common,
+        )
     if col.kind == "whole":
-        return DataValidation(type="whole", operator="between", formula1=str(col.minimum),
-                              formula2=str(col.maximum),
-                              error=f"Enter a whole number from {col.minimum} to {col.maximum}.",
-                              **common)
+        return DataValidation(
+            type="whole",
+            operator="between",
+            formula1=str(col.minimum),
+            formula2=str(col.maximum),
+            error=f"Enter a whole number from {col.minimum} to {col.maximum}.",
+            **common,
+        )
     if col.kind == "id":
-        return DataValidation(type="textLength", operator="between", formula1="1", formula2="40",
-                              error=f"IDs are {ID_RULE}.", **common)
+        return DataValidation(
+            type="textLength",
+            operator="between",
+            formula1="1",
+            formula2="40",
+            error=f"IDs are {ID_RULE}.",
+            **common,
+        )
     return None
 
 

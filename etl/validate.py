@@ -26,7 +26,10 @@ log = logging.getLogger(__name__)
 
 
 def validate_files(
-    files: list[Path], settings: Settings, *, on_file: Callable[[FileResult], None] | None = None,
+    files: list[Path],
+    settings: Settings,
+    *,
+    on_file: Callable[[FileResult], None] | None = None,
 ) -> list[FileResult]:
     """Run every check, E108 and E109 included, against the database opened read-only.
 
@@ -53,8 +56,10 @@ def validate_files(
             key_note = ""
             if key is None:
                 key = secrets.token_bytes(32)  # matches nothing, like a newly created key would
-                key_note = (f" (the ID key file {settings.id_key_file} does not exist, so no "
-                            "current participant can be matched)")
+                key_note = (
+                    f" (the ID key file {settings.id_key_file} does not exist, so no "
+                    "current participant can be matched)"
+                )
             paths = [Path(p) for p in files]
             results = []
             # the next file is checked in a worker process meanwhile (none for a single file)
@@ -75,8 +80,9 @@ def validate_files(
             engine.dispose()
 
 
-def _validate_one(path: Path, conn, check: Callable[[Path], CheckedReturn],
-                  key: bytes) -> FileResult:
+def _validate_one(
+    path: Path, conn, check: Callable[[Path], CheckedReturn], key: bytes
+) -> FileResult:
     try:
         size = path.stat().st_size
         sha = sha256_of(path)

@@ -26,9 +26,11 @@ def lfo_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         archive_dir=tmp_path / "archive",
         id_key_file=tmp_path / "keys" / "lfo-id.key",
     )
-    for name, value in (("LFO_DATABASE_URL", settings.database_url),
-                        ("LFO_ARCHIVE_DIR", str(settings.archive_dir)),
-                        ("LFO_ID_KEY_FILE", str(settings.id_key_file))):
+    for name, value in (
+        ("LFO_DATABASE_URL", settings.database_url),
+        ("LFO_ARCHIVE_DIR", str(settings.archive_dir)),
+        ("LFO_ID_KEY_FILE", str(settings.id_key_file)),
+    ):
         monkeypatch.setenv(name, value)
     return settings
 

@@ -19,8 +19,12 @@ def dump_tables(path: Path, *, etl: bool = False) -> dict[str, list[tuple]]:
     """Every row of every table (data tables only unless ``etl``), sorted, read with sqlite3."""
     con = sqlite3.connect(path)
     try:
-        names = [r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
         out = {}
         for name in sorted(names):
             if name.startswith("etl_") and not etl:

@@ -21,8 +21,9 @@ INSTALL_HINT = "PostgreSQL is not installed: run scripts/install.sh (installs De
 
 def pg_bin() -> Path:
     """The folder of the newest installed PostgreSQL server's programs."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(Path(p).parent.parent.name))
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parent.parent.name)
+    )
     if found:
         return Path(found[-1]).parent
     on_path = shutil.which("initdb")
@@ -63,16 +64,38 @@ def postgres_server() -> Iterator[str]:
     user = "postgres" if os.geteuid() == 0 else os.environ.get("USER") or "postgres"
     started = False
     try:
-        _run([str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust",
-              "--encoding=UTF8", "--locale=C", "--no-sync"])
+        _run(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                user,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync",
+            ]
+        )
         for attempt in range(3):  # another process may take the free port before the server does
             port = free_port()
             try:
-                _run([str(bindir / "pg_ctl"), "-D", str(data), "-w", "-t", "30", "-l",
-                      str(root / "server.log"), "-o",
-                      f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
-                      "-c synchronous_commit=off -c full_page_writes=off",
-                      "start"])
+                _run(
+                    [
+                        str(bindir / "pg_ctl"),
+                        "-D",
+                        str(data),
+                        "-w",
+                        "-t",
+                        "30",
+                        "-l",
+                        str(root / "server.log"),
+                        "-o",
+                        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
+                        "-c synchronous_commit=off -c full_page_writes=off",
+                        "start",
+                    ]
+                )
                 break
             except RuntimeError:
                 if attempt == 2:

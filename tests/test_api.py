@@ -11,19 +11,35 @@ from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
 
 NEWCASTLE, GATESHEAD, BLACKPOOL = "E08000021", "E08000037", "E06000009"
-ROW_KEYS = {"indicator", "area_code", "area_name", "period", "category", "value", "lower",
-            "upper", "numerator", "denominator", "comparison", "trend", "trend_judgement",
-            "status"}
+ROW_KEYS = {
+    "indicator",
+    "area_code",
+    "area_name",
+    "period",
+    "category",
+    "value",
+    "lower",
+    "upper",
+    "numerator",
+    "denominator",
+    "comparison",
+    "trend",
+    "trend_judgement",
+    "status",
+}
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     q2 = "2017-08-15"
-    url = build_db(tmp_path_factory.mktemp("api") / "lfo.db", {
-        NEWCASTLE: [episode("completed", q2)] * 36 + [episode("dropped_out", q2)] * 4,
-        GATESHEAD: [episode("completed", q2)] * 6 + [episode("dropped_out", q2)] * 14,
-        BLACKPOOL: [episode("completed", q2)] * 3,
-    })
+    url = build_db(
+        tmp_path_factory.mktemp("api") / "lfo.db",
+        {
+            NEWCASTLE: [episode("completed", q2)] * 36 + [episode("dropped_out", q2)] * 4,
+            GATESHEAD: [episode("completed", q2)] * 6 + [episode("dropped_out", q2)] * 14,
+            BLACKPOOL: [episode("completed", q2)] * 3,
+        },
+    )
     app = create_app(DashboardSettings(database_url=url, suppression_threshold=10))
     return app.server.test_client()
 
@@ -44,8 +60,18 @@ def test_areas_lists_every_programme_area(client):
 
 def test_indicators_carry_the_metadata_contract(client):
     body = get(client, "/api/v1/indicators").get_json()
-    fields = {"id", "name", "definition", "numerator", "denominator", "unit", "polarity",
-              "period_basis", "interval_method", "source_tables"}
+    fields = {
+        "id",
+        "name",
+        "definition",
+        "numerator",
+        "denominator",
+        "unit",
+        "polarity",
+        "period_basis",
+        "interval_method",
+        "source_tables",
+    }
     assert all(set(i) == fields for i in body["data"])
     ids = {i["id"] for i in body["data"]}
     assert {"reach.parents", "uptake.completion", "outcome.csi4.recovery"} <= ids
@@ -63,8 +89,9 @@ def test_data_rows_are_flat_with_meta(client):
 
 
 def test_the_api_hides_what_the_screen_hides(client):
-    rows = get(client, "/api/v1/data?indicator=uptake.completion&period=2017-18_Q2"
-               ).get_json()["data"]
+    rows = get(client, "/api/v1/data?indicator=uptake.completion&period=2017-18_Q2").get_json()[
+        "data"
+    ]
     black = next(r for r in rows if r["area_code"] == BLACKPOOL)
     assert black["status"] == "c"
     assert all(black[k] is None for k in ("value", "lower", "upper", "numerator", "denominator"))
@@ -80,9 +107,22 @@ def test_csv_has_the_same_rows_and_columns_as_json(client):
     assert resp.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
     assert len(rows) == len(js)
-    assert list(rows[0]) == ["indicator", "area_code", "area_name", "period", "category",
-                             "value", "lower", "upper", "numerator", "denominator",
-                             "comparison", "trend", "trend_judgement", "status"]
+    assert list(rows[0]) == [
+        "indicator",
+        "area_code",
+        "area_name",
+        "period",
+        "category",
+        "value",
+        "lower",
+        "upper",
+        "numerator",
+        "denominator",
+        "comparison",
+        "trend",
+        "trend_judgement",
+        "status",
+    ]
     for c, j in zip(rows, js, strict=True):
         for k, v in j.items():
             if v is None:
@@ -94,26 +134,30 @@ def test_csv_has_the_same_rows_and_columns_as_json(client):
 
 
 def test_from_and_to_are_inclusive(client):
-    rows = get(client, "/api/v1/data?indicator=reach.parents&area=programme"
-               "&from=2017-18_Q1&to=2017-18_Q2").get_json()["data"]
+    rows = get(
+        client, "/api/v1/data?indicator=reach.parents&area=programme&from=2017-18_Q1&to=2017-18_Q2"
+    ).get_json()["data"]
     assert {r["period"] for r in rows} == {"2017-18_Q1", "2017-18_Q2"}
 
 
-@pytest.mark.parametrize("query, status, parameter", [
-    ("", 400, "indicator"),
-    ("indicator=nope", 404, "indicator"),
-    ("indicator=uptake.completion&area=E99999999", 404, "area"),
-    ("indicator=uptake.completion&period=2017_Q3", 400, "period"),
-    ("indicator=uptake.completion&period=2017-19", 400, "period"),
-    ("indicator=uptake.completion&from=2018-19_Q1&to=2017-18_Q1", 400, "from"),
-    ("indicator=uptake.completion&ci=90", 400, "ci"),
-    ("indicator=uptake.completion&format=xml", 400, "format"),
-    ("indicator=uptake.completion&intervention=yoga", 400, "intervention"),
-    ("indicator=uptake.completion&level=universal&intervention=pap", 400, "level"),
-    ("indicator=uptake.completion&breakdown=sex", 400, "breakdown"),
-    ("indicator=reach.breakdown&breakdown=shoe_size", 400, "breakdown"),
-    ("indicator=uptake.completion&areas=E08000021", 400, "areas"),
-])
+@pytest.mark.parametrize(
+    "query, status, parameter",
+    [
+        ("", 400, "indicator"),
+        ("indicator=nope", 404, "indicator"),
+        ("indicator=uptake.completion&area=E99999999", 404, "area"),
+        ("indicator=uptake.completion&period=2017_Q3", 400, "period"),
+        ("indicator=uptake.completion&period=2017-19", 400, "period"),
+        ("indicator=uptake.completion&from=2018-19_Q1&to=2017-18_Q1", 400, "from"),
+        ("indicator=uptake.completion&ci=90", 400, "ci"),
+        ("indicator=uptake.completion&format=xml", 400, "format"),
+        ("indicator=uptake.completion&intervention=yoga", 400, "intervention"),
+        ("indicator=uptake.completion&level=universal&intervention=pap", 400, "level"),
+        ("indicator=uptake.completion&breakdown=sex", 400, "breakdown"),
+        ("indicator=reach.breakdown&breakdown=shoe_size", 400, "breakdown"),
+        ("indicator=uptake.completion&areas=E08000021", 400, "areas"),
+    ],
+)
 def test_bad_parameters_get_a_json_error_never_a_500(client, query, status, parameter):
     body = get(client, f"/api/v1/data?{query}", status).get_json()
     assert body["error"]["parameter"] == parameter
@@ -126,11 +170,25 @@ def test_openapi_document_validates_and_describes_every_endpoint(client):
 
     doc = get(client, "/api/v1/openapi.json").get_json()
     validate(doc)
-    assert set(doc["paths"]) == {"/api/v1/areas", "/api/v1/indicators", "/api/v1/data",
-                                 "/api/v1/openapi.json"}
+    assert set(doc["paths"]) == {
+        "/api/v1/areas",
+        "/api/v1/indicators",
+        "/api/v1/data",
+        "/api/v1/openapi.json",
+    }
     names = {p["name"] for p in doc["paths"]["/api/v1/data"]["get"]["parameters"]}
-    assert names == {"indicator", "area", "period", "from", "to", "intervention", "level",
-                     "breakdown", "ci", "format"}
+    assert names == {
+        "indicator",
+        "area",
+        "period",
+        "from",
+        "to",
+        "intervention",
+        "level",
+        "breakdown",
+        "ci",
+        "format",
+    }
 
 
 def test_a_period_no_return_covers_answers_not_available_for_every_indicator(client):

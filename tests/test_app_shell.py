@@ -35,11 +35,18 @@ def db_url(tmp_path_factory) -> str:
     engine = writer_engine(url)
     init_db(engine)
     with engine.begin() as conn:
-        conn.execute(insert(schema.returns).values(
-            area_code="E08000021", period="2017-18_Q3", period_end=dt.date(2017, 12, 31),
-            file_name="LFO_E08000021_2017-18_Q3.zip", sha256="0" * 64, load_id=1,
-            loaded_at=dt.datetime(2018, 1, 15, 9, 30), rows_held_back=0,
-        ))
+        conn.execute(
+            insert(schema.returns).values(
+                area_code="E08000021",
+                period="2017-18_Q3",
+                period_end=dt.date(2017, 12, 31),
+                file_name="LFO_E08000021_2017-18_Q3.zip",
+                sha256="0" * 64,
+                load_id=1,
+                loaded_at=dt.datetime(2018, 1, 15, 9, 30),
+                rows_held_back=0,
+            )
+        )
     engine.dispose()
     return url
 
@@ -49,18 +56,26 @@ def client(db_url):
     return create_app(DashboardSettings(database_url=db_url)).server.test_client()
 
 
-def post_callback(client, outputs: list[tuple[object, str]], inputs: list[dict],
-                  state: list[dict] | None = None) -> dict:
+def post_callback(
+    client, outputs: list[tuple[object, str]], inputs: list[dict], state: list[dict] | None = None
+) -> dict:
     """Call a callback over HTTP, as the browser does; return the response's ``response`` dict."""
+
     def key(cid: object, prop: str) -> str:
-        cid = json.dumps(cid, separators=(",", ":"), sort_keys=True) if isinstance(cid, dict) else cid
+        cid = (
+            json.dumps(cid, separators=(",", ":"), sort_keys=True) if isinstance(cid, dict) else cid
+        )
         return f"{cid}.{prop}"
 
-    output = (".." + "...".join(key(c, p) for c, p in outputs) + "..") if len(outputs) > 1 \
+    output = (
+        (".." + "...".join(key(c, p) for c, p in outputs) + "..")
+        if len(outputs) > 1
         else key(*outputs[0])
+    )
     body = {
         "output": output,
-        "outputs": [{"id": c, "property": p} for c, p in outputs] if len(outputs) > 1
+        "outputs": [{"id": c, "property": p} for c, p in outputs]
+        if len(outputs) > 1
         else {"id": outputs[0][0], "property": outputs[0][1]},
         "inputs": inputs,
         "state": state or [],
@@ -210,13 +225,20 @@ def test_text_is_gzipped_for_browsers_that_accept_it(client):
             assert packed.headers["Content-Encoding"] == "gzip", url
             assert gzip.decompress(packed.data) == plain.data, url
             assert len(packed.data) < len(plain.data), url
-    answer = client.post("/_dash-update-component", headers={"Accept-Encoding": "gzip"}, json={
-        "output": f"..{ids.PAGE_CONTENT}.children...{ids.PAGE_TITLE}.data..",
-        "outputs": [{"id": ids.PAGE_CONTENT, "property": "children"},
-                    {"id": ids.PAGE_TITLE, "property": "data"}],
-        "inputs": [{"id": ids.URL, "property": "pathname", "value": "/definitions"}],
-        "state": [{"id": ids.URL, "property": "search", "value": ""}],
-        "changedPropIds": ["url.pathname"]})
+    answer = client.post(
+        "/_dash-update-component",
+        headers={"Accept-Encoding": "gzip"},
+        json={
+            "output": f"..{ids.PAGE_CONTENT}.children...{ids.PAGE_TITLE}.data..",
+            "outputs": [
+                {"id": ids.PAGE_CONTENT, "property": "children"},
+                {"id": ids.PAGE_TITLE, "property": "data"},
+            ],
+            "inputs": [{"id": ids.URL, "property": "pathname", "value": "/definitions"}],
+            "state": [{"id": ids.URL, "property": "search", "value": ""}],
+            "changedPropIds": ["url.pathname"],
+        },
+    )
     assert answer.headers["Content-Encoding"] == "gzip"
     assert json.loads(gzip.decompress(answer.data))["response"][ids.PAGE_TITLE]["data"]
 
@@ -228,7 +250,8 @@ def test_versioned_assets_may_be_cached_for_long(client):
     for url in versioned:
         assert "max-age=31536000" in client.get(url).headers["Cache-Control"], url
     assert "max-age=31536000" not in client.get("/assets/site/app.css").headers.get(
-        "Cache-Control", "")
+        "Cache-Control", ""
+    )
 
 
 def test_charts_use_only_the_trace_types_of_the_basic_bundle():
@@ -280,8 +303,11 @@ def test_first_layout_comes_with_the_page_it_was_opened_at(client, page):
     location = find(layout, ids.URL)["props"]
     assert (location["pathname"], location["search"]) == (page.path, "?period=2017-18_Q3")
     assert find(layout, ids.PAGE_TITLE)["props"]["data"] == document_title(page.title, SERVICE)
-    current = [link["props"]["id"]["path"] for link in nav_links(layout)
-               if "lfo-nav__link--current" in link["props"]["className"]]
+    current = [
+        link["props"]["id"]["path"]
+        for link in nav_links(layout)
+        if "lfo-nav__link--current" in link["props"]["className"]
+    ]
     assert current == [page.path]
 
 
@@ -333,16 +359,19 @@ def test_router_gives_home_title_and_not_found_page(client):
 def test_nav_marks_the_current_page_for_sight_and_screen_readers(client):
     link = ids.nav_link("/")
     pattern = '{"path":["ALL"],"type":"nav-link"}'
-    r = client.post("/_dash-update-component", json={
-        "output": f"..{pattern}.className...{pattern}.children..",
-        "outputs": [
-            [{"id": link, "property": "className"}],
-            [{"id": link, "property": "children"}],
-        ],
-        "inputs": [{"id": ids.URL, "property": "pathname", "value": "/"}],
-        "changedPropIds": ["url.pathname"],
-        "state": [],
-    })
+    r = client.post(
+        "/_dash-update-component",
+        json={
+            "output": f"..{pattern}.className...{pattern}.children..",
+            "outputs": [
+                [{"id": link, "property": "className"}],
+                [{"id": link, "property": "children"}],
+            ],
+            "inputs": [{"id": ids.URL, "property": "pathname", "value": "/"}],
+            "changedPropIds": ["url.pathname"],
+            "state": [],
+        },
+    )
     assert r.status_code == 200, r.data[:300]
     response = r.get_json()["response"]
     key = json.dumps(link, separators=(",", ":"), sort_keys=True)
@@ -351,8 +380,11 @@ def test_nav_marks_the_current_page_for_sight_and_screen_readers(client):
 
 
 def test_home_lists_areas_with_their_current_return(client):
-    out = post_callback(client, [(ids.HOME_LOADED, "children")],
-                        [{"id": ids.HOME_STATE, "property": "data", "value": {"search": ""}}])
+    out = post_callback(
+        client,
+        [(ids.HOME_LOADED, "children")],
+        [{"id": ids.HOME_STATE, "property": "data", "value": {"search": ""}}],
+    )
     text = texts(out[ids.HOME_LOADED]["children"])
     assert f"1 of {N_REFERENCE_AREAS} programme areas have a return loaded." in text
     assert "Newcastle upon Tyne" in text
@@ -360,8 +392,11 @@ def test_home_lists_areas_with_their_current_return(client):
 
 
 def test_footer_shows_when_the_data_was_loaded(client):
-    out = post_callback(client, [(ids.DATA_AS_AT, "children")],
-                        [{"id": ids.URL, "property": "pathname", "value": "/"}])
+    out = post_callback(
+        client,
+        [(ids.DATA_AS_AT, "children")],
+        [{"id": ids.URL, "property": "pathname", "value": "/"}],
+    )
     assert out[ids.DATA_AS_AT]["children"] == "15 January 2018, 09:30"
 
 
@@ -369,11 +404,17 @@ def test_missing_database_gives_a_message_not_an_error(tmp_path):
     url = f"sqlite:///{tmp_path / 'absent.db'}"
     client = create_app(DashboardSettings(database_url=url)).server.test_client()
     assert client.get("/").status_code == 200
-    out = post_callback(client, [(ids.HOME_LOADED, "children")],
-                        [{"id": ids.HOME_STATE, "property": "data", "value": {"search": ""}}])
+    out = post_callback(
+        client,
+        [(ids.HOME_LOADED, "children")],
+        [{"id": ids.HOME_STATE, "property": "data", "value": {"search": ""}}],
+    )
     assert "The data cannot be shown just now" in texts(out[ids.HOME_LOADED]["children"])
-    asat = post_callback(client, [(ids.DATA_AS_AT, "children")],
-                         [{"id": ids.URL, "property": "pathname", "value": "/"}])
+    asat = post_callback(
+        client,
+        [(ids.DATA_AS_AT, "children")],
+        [{"id": ids.URL, "property": "pathname", "value": "/"}],
+    )
     assert asat[ids.DATA_AS_AT]["children"] == "not available"
     assert not (tmp_path / "absent.db").exists()
 
@@ -382,10 +423,14 @@ def test_empty_database_says_no_returns_are_loaded(tmp_path):
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     init_db(writer_engine(url))
     client = create_app(DashboardSettings(database_url=url)).server.test_client()
-    out = post_callback(client, [(ids.HOME_LOADED, "children")],
-                        [{"id": ids.HOME_STATE, "property": "data", "value": {"search": ""}}])
+    out = post_callback(
+        client,
+        [(ids.HOME_LOADED, "children")],
+        [{"id": ids.HOME_STATE, "property": "data", "value": {"search": ""}}],
+    )
     assert f"No returns are loaded yet for the {N_REFERENCE_AREAS} programme areas." in texts(
-        out[ids.HOME_LOADED]["children"])
+        out[ids.HOME_LOADED]["children"]
+    )
 
 
 def test_two_apps_in_one_process_each_answer_their_callbacks(db_url, tmp_path):
@@ -427,8 +472,10 @@ def test_settings_read_the_environment(monkeypatch):
     monkeypatch.setenv("LFO_SUPPRESSION_THRESHOLD", "5")
     s = DashboardSettings.from_env()
     assert (s.database_url, s.suppression_threshold) == ("sqlite:///elsewhere.db", 5)
-    assert DashboardSettings.from_env(database_url="sqlite:///cli.db").database_url == \
-        "sqlite:///cli.db"
+    assert (
+        DashboardSettings.from_env(database_url="sqlite:///cli.db").database_url
+        == "sqlite:///cli.db"
+    )
 
 
 def test_settings_default_to_the_etl_database_and_threshold_ten(monkeypatch):
@@ -456,15 +503,24 @@ PARAMS = [AREA, PERIOD, BREAKDOWN, MEASURES]
 
 def test_query_values_are_parsed_and_typed():
     state = urlstate.parse_query(
-        "?area=e08000021&period=2017-18_Q3&by=AGE_BAND&measure=csi4&measure=ops", PARAMS)
+        "?area=e08000021&period=2017-18_Q3&by=AGE_BAND&measure=csi4&measure=ops", PARAMS
+    )
     assert state.ok
-    assert state.values == {"area": "E08000021", "period": Quarter(2017, 3), "by": "age_band",
-                            "measure": ("csi4", "ops")}
+    assert state.values == {
+        "area": "E08000021",
+        "period": Quarter(2017, 3),
+        "by": "age_band",
+        "measure": ("csi4", "ops"),
+    }
 
 
 def test_missing_query_values_take_their_defaults():
     assert urlstate.parse_query("", PARAMS).values == {
-        "area": None, "period": None, "by": "sex", "measure": ()}
+        "area": None,
+        "period": None,
+        "by": "sex",
+        "measure": (),
+    }
     assert urlstate.parse_query(None, PARAMS).ok
 
 
@@ -493,8 +549,12 @@ def test_an_overlong_query_is_ignored_with_a_message():
 
 
 def test_query_round_trips_and_leaves_out_defaults():
-    values = {"area": "E08000021", "period": FinancialYear(2017), "by": "sex",
-              "measure": ("csi4", "ops")}
+    values = {
+        "area": "E08000021",
+        "period": FinancialYear(2017),
+        "by": "sex",
+        "measure": ("csi4", "ops"),
+    }
     search = urlstate.to_query(values, PARAMS)
     assert search == "?area=E08000021&period=2017-18&measure=csi4&measure=ops"
     assert urlstate.parse_query(search, PARAMS).values == values
@@ -505,8 +565,14 @@ def test_query_round_trips_and_leaves_out_defaults():
 
 
 def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def test_cli_help_lists_host_port_and_db():
@@ -537,18 +603,34 @@ def test_cli_refuses_a_port_in_use_in_one_line(db_url):
 
 
 def test_cli_without_demo_says_how_to_load_data(tmp_path):
-    done = run_cli("--db", f"sqlite:///{tmp_path / 'none.db'}", "--no-demo",
-                   "--port", str(free_port()))
+    done = run_cli(
+        "--db", f"sqlite:///{tmp_path / 'none.db'}", "--no-demo", "--port", str(free_port())
+    )
     assert done.returncode == 2
     assert "python -m etl load" in done.stderr
 
 
 def test_demo_runs_the_etl_generate_then_load_commands():
     generate, load = demo_commands("sqlite:///data/lfo.db", Path("data/returns/pilot"), "python")
-    assert generate == ["python", "-m", "etl", "generate", "--scale", "pilot",
-                        "--out", "data/returns/pilot"]
-    assert load == ["python", "-m", "etl", "load", "data/returns/pilot/zip",
-                    "--db", "sqlite:///data/lfo.db"]
+    assert generate == [
+        "python",
+        "-m",
+        "etl",
+        "generate",
+        "--scale",
+        "pilot",
+        "--out",
+        "data/returns/pilot",
+    ]
+    assert load == [
+        "python",
+        "-m",
+        "etl",
+        "load",
+        "data/returns/pilot/zip",
+        "--db",
+        "sqlite:///data/lfo.db",
+    ]
 
 
 def free_port() -> int:
@@ -572,11 +654,13 @@ def fake_python(folder: Path, load_exit: int) -> Path:
 
 @pytest.mark.parametrize("load_exit", [0, 1])
 def test_demo_builder_runs_generate_then_load_from_the_working_directory(
-        tmp_path, monkeypatch, load_exit):
+    tmp_path, monkeypatch, load_exit
+):
     monkeypatch.chdir(tmp_path)
     said: list[str] = []
-    build_demo("sqlite:///data/lfo.db", python=str(fake_python(tmp_path, load_exit)),
-               say=said.append)
+    build_demo(
+        "sqlite:///data/lfo.db", python=str(fake_python(tmp_path, load_exit)), say=said.append
+    )
     calls = (tmp_path / "calls.log").read_text().splitlines()
     assert [c.split("|")[2] for c in calls] == [
         "-m etl generate --scale pilot --out data/returns/pilot",
@@ -591,8 +675,9 @@ def test_demo_builder_runs_generate_then_load_from_the_working_directory(
 def test_demo_builder_stops_with_the_etl_reason_when_load_fails(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(DemoBuildError, match="loading the demo returns failed.*2 files rejected"):
-        build_demo("sqlite:///data/lfo.db", python=str(fake_python(tmp_path, 2)),
-                   say=lambda _m: None)
+        build_demo(
+            "sqlite:///data/lfo.db", python=str(fake_python(tmp_path, 2)), say=lambda _m: None
+        )
 
 
 def test_demo_is_needed_only_when_the_database_is_missing(db_url, tmp_path):

@@ -36,8 +36,10 @@ def _episodes(completed: int, dropped: int) -> list[dict]:
 def build_area_db(path: Path) -> str:
     """Three areas with returns for 2018-19 Q4: completion 30/40, 20/40 and 12/20 in
     2018-19 Q1 (also used by the browser tests)."""
-    return build_db(path, {BLACKPOOL: _episodes(30, 10), GATESHEAD: _episodes(20, 20),
-                           MANCHESTER: _episodes(12, 8)})
+    return build_db(
+        path,
+        {BLACKPOOL: _episodes(30, 10), GATESHEAD: _episodes(20, 20), MANCHESTER: _episodes(12, 8)},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +62,8 @@ def output_key(app, output: str, input_id: str) -> str:
     suffix) that listens to ``input_id``."""
     for key, spec in app.callback_map.items():
         if key.split("@")[0].strip(".") == output and any(
-                i["id"] == input_id for i in spec["inputs"]):
+            i["id"] == input_id for i in spec["inputs"]
+        ):
             return key
     raise KeyError(output)
 
@@ -71,19 +74,26 @@ def _key(cid: object, prop: str) -> str:
     return f"{cid}.{prop}"
 
 
-def call(client, outputs, inputs: list, state: list | None = None, key: str | None = None
-         ) -> dict:
+def call(client, outputs, inputs: list, state: list | None = None, key: str | None = None) -> dict:
     """POST a callback as the browser does; ``inputs`` items are dicts or lists (wildcards);
     ``key`` names the callback where its output is shared (``allow_duplicate``)."""
-    outs = [(o.component_id, o.component_property) if hasattr(o, "component_id") else o
-            for o in outputs]
+    outs = [
+        (o.component_id, o.component_property) if hasattr(o, "component_id") else o for o in outputs
+    ]
     changed = [f"{i['id']}.{i['property']}" for i in inputs if isinstance(i, dict)]
     body = {
-        "output": key or (".." + "...".join(_key(c, p) for c, p in outs) + ".."
-                          if len(outs) > 1 else _key(*outs[0])),
-        "outputs": [{"id": c, "property": p} for c, p in outs] if len(outs) > 1
+        "output": key
+        or (
+            ".." + "...".join(_key(c, p) for c, p in outs) + ".."
+            if len(outs) > 1
+            else _key(*outs[0])
+        ),
+        "outputs": [{"id": c, "property": p} for c, p in outs]
+        if len(outs) > 1
         else {"id": outs[0][0], "property": outs[0][1]},
-        "inputs": inputs, "state": state or [], "changedPropIds": changed,
+        "inputs": inputs,
+        "state": state or [],
+        "changedPropIds": changed,
     }
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200, r.data[:500]
@@ -91,15 +101,20 @@ def call(client, outputs, inputs: list, state: list | None = None, key: str | No
 
 
 def route(client, pathname: str, search: str = "") -> dict:
-    return call(client, [(ids.PAGE_CONTENT, "children"), (ids.PAGE_TITLE, "data")],
-                [{"id": ids.URL, "property": "pathname", "value": pathname}],
-                [{"id": ids.URL, "property": "search", "value": search}])
+    return call(
+        client,
+        [(ids.PAGE_CONTENT, "children"), (ids.PAGE_TITLE, "data")],
+        [{"id": ids.URL, "property": "pathname", "value": pathname}],
+        [{"id": ids.URL, "property": "search", "value": search}],
+    )
 
 
 def frame(client, code: str | None, search: str = "") -> dict:
-    return call(client, cb.frame_outputs(),
-                [{"id": ids.AREA_STATE, "property": "data",
-                  "value": {"code": code, "search": search}}])
+    return call(
+        client,
+        cb.frame_outputs(),
+        [{"id": ids.AREA_STATE, "property": "data", "value": {"code": code, "search": search}}],
+    )
 
 
 def text_of(node: object) -> str:
@@ -155,7 +170,8 @@ def test_unknown_area_code_gives_a_friendly_page_linking_every_area(client):
     body = out[ids.AREA_NOT_FOUND]["children"]
     assert "There is no programme area with the code E99999999" in text_of(body)
     assert sorted(h for h in links(body) if h.startswith("/area/")) == sorted(
-        f"/area/{c}" for c in REFERENCE)
+        f"/area/{c}" for c in REFERENCE
+    )
 
 
 def test_malformed_area_code_is_a_message_not_an_error(client):
@@ -180,8 +196,11 @@ def test_bad_and_stale_query_values_give_messages(client):
         assert expected in words
     out = frame(client, BLACKPOOL, "?compare=E99999999,E08000037")
     assert "E99999999" in text_of(out[ids.AREA_MESSAGES]["children"])
-    ticked = [c for g in out[ids.AREA_COMPARE_GROUPS]["children"]
-              for c in g["props"]["children"][1]["props"]["value"]]
+    ticked = [
+        c
+        for g in out[ids.AREA_COMPARE_GROUPS]["children"]
+        for c in g["props"]["children"][1]["props"]["value"]
+    ]
     assert ticked == [GATESHEAD]
 
 
@@ -197,13 +216,19 @@ def test_comparison_checkboxes_are_grouped_by_region_without_the_area_itself(cli
 def test_navigation_marks_area_profile_current_on_an_area_page(client):
     links_ = [ids.nav_link("/"), ids.nav_link("/area")]
     pattern = '{"path":["ALL"],"type":"nav-link"}'
-    r = client.post("/_dash-update-component", json={
-        "output": f"..{pattern}.className...{pattern}.children..",
-        "outputs": [[{"id": link, "property": "className"} for link in links_],
-                    [{"id": link, "property": "children"} for link in links_]],
-        "inputs": [{"id": ids.URL, "property": "pathname", "value": f"/area/{BLACKPOOL}"}],
-        "changedPropIds": ["url.pathname"], "state": [],
-    })
+    r = client.post(
+        "/_dash-update-component",
+        json={
+            "output": f"..{pattern}.className...{pattern}.children..",
+            "outputs": [
+                [{"id": link, "property": "className"} for link in links_],
+                [{"id": link, "property": "children"} for link in links_],
+            ],
+            "inputs": [{"id": ids.URL, "property": "pathname", "value": f"/area/{BLACKPOOL}"}],
+            "changedPropIds": ["url.pathname"],
+            "state": [],
+        },
+    )
     assert r.status_code == 200, r.data[:300]
     response = r.get_json()["response"]
     home, area = (json.dumps(link, separators=(",", ":"), sort_keys=True) for link in links_)
@@ -220,19 +245,33 @@ def store(client) -> dict:
 
 
 def _compare_input(store: dict, ticked: list[str]) -> list[dict]:
-    regions = list(dict.fromkeys(a["region"] for a in store["areas"]
-                                 if a["area_code"] != store["code"]))
-    return [{"id": ids.area_compare(r), "property": "value",
-             "value": [a["area_code"] for a in store["areas"]
-                       if a["region"] == r and a["area_code"] in ticked]} for r in regions]
+    regions = list(
+        dict.fromkeys(a["region"] for a in store["areas"] if a["area_code"] != store["code"])
+    )
+    return [
+        {
+            "id": ids.area_compare(r),
+            "property": "value",
+            "value": [
+                a["area_code"]
+                for a in store["areas"]
+                if a["region"] == r and a["area_code"] in ticked
+            ],
+        }
+        for r in regions
+    ]
 
 
 def test_spine_callback_answers_with_title_summary_and_every_indicator(client, store):
-    out = call(client, [(ids.AREA_DATA_MESSAGES, "children"),
-                        *cb.card_and_height(ids.AREA_SPINE_CHART)],
-               [_compare_input(store, [GATESHEAD]),
-                {"id": ids.AREA_PERIOD, "property": "value", "value": "2018-19_Q1"},
-                {"id": ids.AREA_AREAS, "property": "data", "value": store}])
+    out = call(
+        client,
+        [(ids.AREA_DATA_MESSAGES, "children"), *cb.card_and_height(ids.AREA_SPINE_CHART)],
+        [
+            _compare_input(store, [GATESHEAD]),
+            {"id": ids.AREA_PERIOD, "property": "value", "value": "2018-19_Q1"},
+            {"id": ids.AREA_AREAS, "property": "data", "value": store},
+        ],
+    )
     heading = out[ids.chart(ids.AREA_SPINE_CHART, "heading")]["children"]
     assert heading == "Key indicators for Blackpool against the programme, 2018-19 Q1"
     summary = out[ids.chart(ids.AREA_SPINE_CHART, "summary")]["children"]
@@ -244,14 +283,22 @@ def test_spine_callback_answers_with_title_summary_and_every_indicator(client, s
 
 
 def test_trend_callback_draws_area_comparison_and_programme(client, store):
-    out = call(client, cb.card_and_height(ids.AREA_TREND_CHART),
-               [_compare_input(store, [GATESHEAD]),
-                {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
-                {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.completion"},
-                {"id": ids.AREA_AREAS, "property": "data", "value": store}])
+    out = call(
+        client,
+        cb.card_and_height(ids.AREA_TREND_CHART),
+        [
+            _compare_input(store, [GATESHEAD]),
+            {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
+            {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.completion"},
+            {"id": ids.AREA_AREAS, "property": "data", "value": store},
+        ],
+    )
     figure = out[ids.chart(ids.AREA_TREND_CHART, "graph")]["figure"]
-    assert [t["name"] for t in figure["data"]] == ["Blackpool", "Gateshead",
-                                                   "Programme (all areas)"]
+    assert [t["name"] for t in figure["data"]] == [
+        "Blackpool",
+        "Gateshead",
+        "Programme (all areas)",
+    ]
     summary = out[ids.chart(ids.AREA_TREND_CHART, "summary")]["children"]
     # completion in 2018-19 Q1: Blackpool 30 of 40 (75%), programme 62 of 100 (62%)
     assert "Completion in Blackpool in 2018-19 Q1 was 75%" in summary
@@ -262,11 +309,15 @@ def test_funnel_reach_and_quality_callbacks_answer(client, store):
     period = {"id": ids.AREA_PERIOD, "property": "value", "value": "2017-18"}
     areas = {"id": ids.AREA_AREAS, "property": "data", "value": store}
     funnel = call(client, cb.card_and_height(ids.AREA_FUNNEL_CHART), [period, areas])
-    assert "Referral to completion in Blackpool" in \
-        funnel[ids.chart(ids.AREA_FUNNEL_CHART, "heading")]["children"]
-    reach = call(client, cb.card_and_height(ids.AREA_REACH_CHART),
-                 [period, {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
-                  areas])
+    assert (
+        "Referral to completion in Blackpool"
+        in funnel[ids.chart(ids.AREA_FUNNEL_CHART, "heading")]["children"]
+    )
+    reach = call(
+        client,
+        cb.card_and_height(ids.AREA_REACH_CHART),
+        [period, {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"}, areas],
+    )
     summary = reach[ids.chart(ids.AREA_REACH_CHART, "summary")]["children"]
     # every fixture parent is female and was referred on 2017-04-03
     assert "Female 100%" in summary
@@ -276,36 +327,57 @@ def test_funnel_reach_and_quality_callbacks_answer(client, store):
 
 
 def test_a_period_without_figures_falls_back_with_a_message(client, store):
-    out = call(client, [(ids.AREA_DATA_MESSAGES, "children"),
-                        *cb.card_and_height(ids.AREA_SPINE_CHART)],
-               [_compare_input(store, []),
-                {"id": ids.AREA_PERIOD, "property": "value", "value": "2030-31_Q1"},
-                {"id": ids.AREA_AREAS, "property": "data", "value": store}])
-    assert "There are no figures for 2030-31 Q1" in text_of(
-        out[ids.AREA_DATA_MESSAGES]["children"])
+    out = call(
+        client,
+        [(ids.AREA_DATA_MESSAGES, "children"), *cb.card_and_height(ids.AREA_SPINE_CHART)],
+        [
+            _compare_input(store, []),
+            {"id": ids.AREA_PERIOD, "property": "value", "value": "2030-31_Q1"},
+            {"id": ids.AREA_AREAS, "property": "data", "value": store},
+        ],
+    )
+    assert "There are no figures for 2030-31 Q1" in text_of(out[ids.AREA_DATA_MESSAGES]["children"])
 
 
 def test_choices_are_written_to_the_address(app, client, store):
     key = output_key(app, "url.search", ids.AREA_INDICATOR)
-    out = call(client, [(ids.URL, "search")],
-               [_compare_input(store, [GATESHEAD, MANCHESTER]),
-                {"id": ids.AREA_PERIOD, "property": "value", "value": "2018-19_Q4"},
-                {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.start"},
-                {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"}],
-               [{"id": ids.URL, "property": "search", "value": ""},
-                {"id": ids.AREA_AREAS, "property": "data", "value": store}], key=key)
-    assert out[ids.URL]["search"] == (f"?compare={GATESHEAD},{MANCHESTER}&period=2018-19_Q4"
-                                      "&indicator=uptake.start")
+    out = call(
+        client,
+        [(ids.URL, "search")],
+        [
+            _compare_input(store, [GATESHEAD, MANCHESTER]),
+            {"id": ids.AREA_PERIOD, "property": "value", "value": "2018-19_Q4"},
+            {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.start"},
+            {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
+        ],
+        [
+            {"id": ids.URL, "property": "search", "value": ""},
+            {"id": ids.AREA_AREAS, "property": "data", "value": store},
+        ],
+        key=key,
+    )
+    assert out[ids.URL]["search"] == (
+        f"?compare={GATESHEAD},{MANCHESTER}&period=2018-19_Q4&indicator=uptake.start"
+    )
 
 
 def test_switching_area_keeps_the_other_choices(app, client, store):
     key = [k for k in app.callback_map if k.startswith("..url.pathname@")][0]
-    out = call(client, [(ids.URL, "pathname"), (ids.URL, "search")],
-               [{"id": ids.AREA_SWITCH_GO, "property": "n_clicks", "value": 1}],
-               [{"id": ids.AREA_SWITCH, "property": "value", "value": GATESHEAD},
-                {"id": ids.URL, "property": "search",
-                 "value": f"?compare={GATESHEAD},{MANCHESTER}&indicator=uptake.start"},
-                {"id": ids.AREA_AREAS, "property": "data", "value": store}], key=key)
+    out = call(
+        client,
+        [(ids.URL, "pathname"), (ids.URL, "search")],
+        [{"id": ids.AREA_SWITCH_GO, "property": "n_clicks", "value": 1}],
+        [
+            {"id": ids.AREA_SWITCH, "property": "value", "value": GATESHEAD},
+            {
+                "id": ids.URL,
+                "property": "search",
+                "value": f"?compare={GATESHEAD},{MANCHESTER}&indicator=uptake.start",
+            },
+            {"id": ids.AREA_AREAS, "property": "data", "value": store},
+        ],
+        key=key,
+    )
     assert out[ids.URL]["pathname"] == f"/area/{GATESHEAD}"
     assert out[ids.URL]["search"] == f"?compare={MANCHESTER}&indicator=uptake.start"
 
@@ -323,18 +395,33 @@ def test_router_passes_the_code_only_to_pages_that_take_one():
 
 def test_address_round_trips_and_keeps_commas_readable():
     query = page.query_for([GATESHEAD, BLACKPOOL], "2018-19", "uptake.start", "ethnicity")
-    assert query == (f"?compare={GATESHEAD},{BLACKPOOL}&period=2018-19&indicator=uptake.start"
-                     "&breakdown=ethnicity")
+    assert query == (
+        f"?compare={GATESHEAD},{BLACKPOOL}&period=2018-19&indicator=uptake.start"
+        "&breakdown=ethnicity"
+    )
     state = urlstate.parse_query(query, page.PARAMS)
     assert state.ok
-    assert page.control_values(state) == ((GATESHEAD, BLACKPOOL), "2018-19", "uptake.start",
-                                          "ethnicity")
+    assert page.control_values(state) == (
+        (GATESHEAD, BLACKPOOL),
+        "2018-19",
+        "uptake.start",
+        "ethnicity",
+    )
     assert page.query_for([], "latest", "uptake.completion", "sex") == ""
 
 
 def _areas() -> pd.DataFrame:
-    return pd.DataFrame([{"area_code": c, "area_name": r["name"], "region": r["region"],
-                          "imd_rank": int(r["imd_rank"])} for c, r in REFERENCE.items()])
+    return pd.DataFrame(
+        [
+            {
+                "area_code": c,
+                "area_name": r["name"],
+                "region": r["region"],
+                "imd_rank": int(r["imd_rank"]),
+            }
+            for c, r in REFERENCE.items()
+        ]
+    )
 
 
 def test_quick_picks_find_the_same_region_and_similar_deprivation():
@@ -346,15 +433,35 @@ def test_quick_picks_find_the_same_region_and_similar_deprivation():
     assert sorted(ad.similar_deprivation(areas, "E06000032")) == [GATESHEAD, "E09000022"]
 
 
-def _rows(values: dict[str, float | None], indicator: str = "uptake.completion",
-          programme: float = 50.0) -> pd.DataFrame:
-    rows = [{"indicator": indicator, "area_code": c, "area_name": c, "period": "2018-19_Q4",
-             "value": v, "lower": None if v is None else v - 5,
-             "upper": None if v is None else v + 5, "status": "c" if v is None else None,
-             "comparison": None, "trend": None, "trend_judgement": None}
-            for c, v in values.items()]
-    rows.append({"indicator": indicator, "area_code": "programme", "area_name": "Programme",
-                 "period": "2018-19_Q4", "value": programme, "status": None})
+def _rows(
+    values: dict[str, float | None], indicator: str = "uptake.completion", programme: float = 50.0
+) -> pd.DataFrame:
+    rows = [
+        {
+            "indicator": indicator,
+            "area_code": c,
+            "area_name": c,
+            "period": "2018-19_Q4",
+            "value": v,
+            "lower": None if v is None else v - 5,
+            "upper": None if v is None else v + 5,
+            "status": "c" if v is None else None,
+            "comparison": None,
+            "trend": None,
+            "trend_judgement": None,
+        }
+        for c, v in values.items()
+    ]
+    rows.append(
+        {
+            "indicator": indicator,
+            "area_code": "programme",
+            "area_name": "Programme",
+            "period": "2018-19_Q4",
+            "value": programme,
+            "status": None,
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -375,8 +482,9 @@ def test_spine_puts_the_programme_at_the_centre_and_better_to_the_right():
     alone = ad.spine_frame(_rows({"A": 28.0, "S": None}, programme=30.0), "A")
     # the only figure is A's (23 to 33): the scale is set by its interval, not the range
     assert ad.spine_positions(alone, ["value"])["value"].iloc[0] == pytest.approx(-2 / 7)
-    lower = _rows({"A": 10.0, "B": 30.0, "C": 40.0}, indicator="uptake.days_to_start",
-                  programme=30.0)
+    lower = _rows(
+        {"A": 10.0, "B": 30.0, "C": 40.0}, indicator="uptake.days_to_start", programme=30.0
+    )
     frame = ad.spine_frame(lower, "A")
     assert frame["polarity"].iloc[0] == LOWER
     # A is 10 (5 to 15) against 30: the farthest end is 25 away, and lower is better
@@ -398,13 +506,23 @@ def test_spine_figure_marks_the_area_by_its_comparison_in_words():
 
 def test_funnel_groups_keep_the_most_offered_interventions_and_name_the_rest():
     def funnel(offered: float | None, status: str | None = None) -> pd.DataFrame:
-        return pd.DataFrame([
-            {"area_code": "A", "category": "referred", "numerator": 100.0, "status": None},
-            {"area_code": "A", "category": "offered", "numerator": offered, "status": status}])
+        return pd.DataFrame(
+            [
+                {"area_code": "A", "category": "referred", "numerator": 100.0, "status": None},
+                {"area_code": "A", "category": "offered", "numerator": offered, "status": status},
+            ]
+        )
 
-    groups = {"all": funnel(90.0), "mybt": funnel(40.0), "fcu": funnel(30.0),
-              "wmr": funnel(20.0), "pap": funnel(15.0), "tp_ft": funnel(12.0),
-              "girfc": funnel(None, "c"), "tp_enhanced": funnel(0.0)}
+    groups = {
+        "all": funnel(90.0),
+        "mybt": funnel(40.0),
+        "fcu": funnel(30.0),
+        "wmr": funnel(20.0),
+        "pap": funnel(15.0),
+        "tp_ft": funnel(12.0),
+        "girfc": funnel(None, "c"),
+        "tp_enhanced": funnel(0.0),
+    }
     rows, left_out = ad.funnel_groups(groups, "A", most=4)
     assert list(dict.fromkeys(rows["area_code"])) == ["all", "mybt", "fcu", "wmr", "pap"]
     assert rows["area_name"].iloc[0] == "All interventions"
@@ -412,17 +530,42 @@ def test_funnel_groups_keep_the_most_offered_interventions_and_name_the_rest():
 
 
 def test_description_counts_comparisons_and_suppressed_indicators():
-    frame = pd.DataFrame([
-        {"indicator": "a", "name": "Completion", "status": None, "value": 40.0,
-         "comparison": "worse", "kind": "proportion", "trend_judgement": "getting worse"},
-        {"indicator": "b", "name": "Offers taken up", "status": None, "value": 80.0,
-         "comparison": "similar", "kind": "proportion", "trend_judgement": None},
-        {"indicator": "c", "name": "Recovery", "status": "c", "value": None,
-         "comparison": None, "kind": "proportion", "trend_judgement": None},
-    ])
+    frame = pd.DataFrame(
+        [
+            {
+                "indicator": "a",
+                "name": "Completion",
+                "status": None,
+                "value": 40.0,
+                "comparison": "worse",
+                "kind": "proportion",
+                "trend_judgement": "getting worse",
+            },
+            {
+                "indicator": "b",
+                "name": "Offers taken up",
+                "status": None,
+                "value": 80.0,
+                "comparison": "similar",
+                "kind": "proportion",
+                "trend_judgement": None,
+            },
+            {
+                "indicator": "c",
+                "name": "Recovery",
+                "status": "c",
+                "value": None,
+                "comparison": None,
+                "kind": "proportion",
+                "trend_judgement": None,
+            },
+        ]
+    )
     text = ad.describe_spine(frame, "Blackpool", "2018-19_Q4")
-    assert text.startswith("Of 3 indicators for Blackpool in 2018-19 Q4, 1 was worse than the "
-                           "programme (Completion), 1 similar (Offers taken up).")
+    assert text.startswith(
+        "Of 3 indicators for Blackpool in 2018-19 Q4, 1 was worse than the "
+        "programme (Completion), 1 similar (Offers taken up)."
+    )
     assert "1 figure is suppressed ([c]): Recovery." in text
     assert "Getting worse over the last five quarters: Completion." in text
 
@@ -435,32 +578,38 @@ def test_trend_choices_are_the_spine_indicators_defined_for_quarters():
 
 def test_quick_pick_ticks_the_areas_of_similar_deprivation(app, client, store):
     key = next(k for k in app.callback_map if "area-compare" in k and "area-period.value" in k)
-    regions = list(dict.fromkeys(a["region"] for a in store["areas"]
-                                 if a["area_code"] != BLACKPOOL))
+    regions = list(
+        dict.fromkeys(a["region"] for a in store["areas"] if a["area_code"] != BLACKPOOL)
+    )
     group_ids = [ids.area_compare(r) for r in regions]
     body = {
         "output": key,
-        "outputs": [[{"id": g, "property": "value"} for g in group_ids],
-                    {"id": ids.AREA_PERIOD, "property": "value"},
-                    {"id": ids.AREA_INDICATOR, "property": "value"},
-                    {"id": ids.AREA_BREAKDOWN, "property": "value"},
-                    {"id": ids.AREA_MESSAGES, "property": "children"}],
-        "inputs": [{"id": ids.URL, "property": "search", "value": ""},
-                   {"id": ids.AREA_PICK_REGION, "property": "n_clicks", "value": 0},
-                   {"id": ids.AREA_PICK_IMD, "property": "n_clicks", "value": 1},
-                   {"id": ids.AREA_PICK_CLEAR, "property": "n_clicks", "value": 0}],
-        "state": [[{"id": g, "property": "value", "value": []} for g in group_ids],
-                  {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
-                  {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.completion"},
-                  {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
-                  {"id": ids.AREA_AREAS, "property": "data", "value": store}],
+        "outputs": [
+            [{"id": g, "property": "value"} for g in group_ids],
+            {"id": ids.AREA_PERIOD, "property": "value"},
+            {"id": ids.AREA_INDICATOR, "property": "value"},
+            {"id": ids.AREA_BREAKDOWN, "property": "value"},
+            {"id": ids.AREA_MESSAGES, "property": "children"},
+        ],
+        "inputs": [
+            {"id": ids.URL, "property": "search", "value": ""},
+            {"id": ids.AREA_PICK_REGION, "property": "n_clicks", "value": 0},
+            {"id": ids.AREA_PICK_IMD, "property": "n_clicks", "value": 1},
+            {"id": ids.AREA_PICK_CLEAR, "property": "n_clicks", "value": 0},
+        ],
+        "state": [
+            [{"id": g, "property": "value", "value": []} for g in group_ids],
+            {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
+            {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.completion"},
+            {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
+            {"id": ids.AREA_AREAS, "property": "data", "value": store},
+        ],
         "changedPropIds": [f"{ids.AREA_PICK_IMD}.n_clicks"],
     }
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200, r.data[:500]
     response = r.get_json()["response"]
-    ticked = {json.loads(k)["region"]: v["value"] for k, v in response.items()
-              if k.startswith("{")}
+    ticked = {json.loads(k)["region"]: v["value"] for k, v in response.items() if k.startswith("{")}
     # Blackpool's IMD rank is 1: Manchester (6) and Blackburn with Darwen (8) are within 20
     assert ticked["North West"] == ["E06000008", MANCHESTER]
     assert all(v == [] for r, v in ticked.items() if r != "North West")

@@ -9,8 +9,10 @@ from etl import schema
 from etl.areas import AreasFileError, add_areas, read_areas_file
 from etl.db import init_db, writer_engine
 
-HEADER = ("gss_code,name,region,families,annual_target,imd_rank,families_source,target_source,"
-          "imd_source,source")
+HEADER = (
+    "gss_code,name,region,families,annual_target,imd_rank,families_source,target_source,"
+    "imd_source,source"
+)
 DORSET = "E06000059,Dorset Council,South West,36000,140,,,,,added"
 
 
@@ -44,8 +46,11 @@ def test_new_area_is_added_to_a_new_database_with_the_pilot_areas(tmp_path, engi
 def test_known_area_is_updated_and_others_are_untouched(tmp_path, engine):
     init_db(engine)
     before = area_rows(engine)
-    path = write(tmp_path, "gss_code,name,region,families,annual_target",
-                 "E08000021,Newcastle upon Tyne,North East,35000,150")
+    path = write(
+        tmp_path,
+        "gss_code,name,region,families,annual_target",
+        "E08000021,Newcastle upon Tyne,North East,35000,150",
+    )
     result = add_areas(path, engine)
     assert result.updated == ["E08000021"] and result.added == []
     after = area_rows(engine)
@@ -67,8 +72,12 @@ def test_loading_the_same_file_twice_changes_nothing_the_second_time(tmp_path, e
 
 
 def test_header_is_matched_case_insensitively_and_a_bom_is_accepted(tmp_path, engine):
-    path = write(tmp_path, " GSS_Code ,Name,REGION,families,annual_target",
-                 "E06000059, Dorset Council ,South West,\"36,000\",140", encoding="utf-8-sig")
+    path = write(
+        tmp_path,
+        " GSS_Code ,Name,REGION,families,annual_target",
+        'E06000059, Dorset Council ,South West,"36,000",140',
+        encoding="utf-8-sig",
+    )
     add_areas(path, engine)
     row = area_rows(engine)["E06000059"]
     assert row["name"] == "Dorset Council" and row["families"] == 36000
@@ -82,7 +91,10 @@ def test_header_is_matched_case_insensitively_and_a_bom_is_accepted(tmp_path, en
         ("e06000059,Dorset,South West,36000,140", "line 2: gss_code 'e06000059'"),
         ("E06000059,,South West,36000,140", "line 2: name is empty"),
         ("E06000059,Dorset,,36000,140", "line 2: region is empty"),
-        ("E06000059,Dorset,South West,0,140", "line 2: families '0' must be a whole number above 0"),
+        (
+            "E06000059,Dorset,South West,0,140",
+            "line 2: families '0' must be a whole number above 0",
+        ),
         ("E06000059,Dorset,South West,-5,140", "families '-5' must be a whole number above 0"),
         ("E06000059,Dorset,South West,lots,140", "families 'lots' must be a whole number"),
         ("E06000059,Dorset,South West,36000,1.5", "annual_target '1.5' must be a whole number"),
@@ -100,10 +112,13 @@ def test_bad_area_rows_are_refused_with_a_message_naming_the_line(tmp_path, engi
 def test_every_problem_is_reported_and_nothing_is_written(tmp_path, engine):
     init_db(engine)
     before = area_rows(engine)
-    path = write(tmp_path, "gss_code,name,region,families,annual_target",
-                 "E06000059,Dorset Council,South West,36000,140",
-                 "E06000060,Buckinghamshire,South East,x,200",
-                 "E06000059,Dorset again,South West,36000,140")
+    path = write(
+        tmp_path,
+        "gss_code,name,region,families,annual_target",
+        "E06000059,Dorset Council,South West,36000,140",
+        "E06000060,Buckinghamshire,South East,x,200",
+        "E06000059,Dorset again,South West,36000,140",
+    )
     with pytest.raises(AreasFileError) as info:
         add_areas(path, engine)
     problems = info.value.problems
@@ -123,8 +138,13 @@ def test_missing_and_unknown_columns_are_named(tmp_path):
 
 
 def test_blank_lines_are_skipped_but_line_numbers_stay_true(tmp_path):
-    path = write(tmp_path, "gss_code,name,region,families,annual_target", "",
-                 "E06000059,Dorset,South West,36000,140", "E0600006,X,South East,1,1")
+    path = write(
+        tmp_path,
+        "gss_code,name,region,families,annual_target",
+        "",
+        "E06000059,Dorset,South West,36000,140",
+        "E0600006,X,South East,1,1",
+    )
     with pytest.raises(AreasFileError) as info:
         read_areas_file(path)
     assert info.value.problems == [
@@ -151,8 +171,11 @@ def test_missing_or_empty_file_is_refused(tmp_path, content, message):
 
 def test_file_that_is_not_utf8_is_refused(tmp_path):
     path = tmp_path / "areas.csv"
-    path.write_bytes("gss_code,name,region,families,annual_target\n"
-                     "E06000059,Dörset,South West,1,1\n".encode("utf-16"))
+    path.write_bytes(
+        "gss_code,name,region,families,annual_target\nE06000059,Dörset,South West,1,1\n".encode(
+            "utf-16"
+        )
+    )
     with pytest.raises(AreasFileError, match="UTF-8"):
         read_areas_file(path)
 

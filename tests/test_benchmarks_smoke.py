@@ -23,9 +23,23 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
     out = tmp_path_factory.mktemp("bench")
-    args = [sys.executable, "-m", "benchmarks.run", "--scale", "tiny", "-n", "2",
-            "--users", "4", "--seconds", "6", "--results", str(out / "results.json"),
-            "--doc", str(out / "benchmarks.md")]
+    args = [
+        sys.executable,
+        "-m",
+        "benchmarks.run",
+        "--scale",
+        "tiny",
+        "-n",
+        "2",
+        "--users",
+        "4",
+        "--seconds",
+        "6",
+        "--results",
+        str(out / "results.json"),
+        "--doc",
+        str(out / "benchmarks.md"),
+    ]
     if not Path("/usr/bin/chromium").exists():
         args.append("--skip-browser")
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)
@@ -45,8 +59,12 @@ def test_the_load_and_its_floor_hold_the_same_rows(tiny_run):
 def test_every_api_endpoint_is_timed_with_its_floor_and_no_errors(tiny_run):
     result, _ = tiny_run
     api = result["dashboard"]["api"]
-    assert set(api) == {"/api/v1/data", "/api/v1/areas", "/api/v1/indicators",
-                        "/api/v1/openapi.json"}
+    assert set(api) == {
+        "/api/v1/data",
+        "/api/v1/areas",
+        "/api/v1/indicators",
+        "/api/v1/openapi.json",
+    }
     for route, figures in api.items():
         assert figures["n"] == 2 and figures["floor"]["n"] == 2, route
         assert figures["errors"] == 0 and figures["floor"]["errors"] == 0, route

@@ -37,30 +37,50 @@ MODE = "chart-kit-test-mode"
 
 def engine_rows() -> pd.DataFrame:
     """Rows shaped as the engine returns them (hand-written: the kit computes nothing)."""
+
     def row(code, name, value, lower, upper, num, den, comparison, status=None):
-        return dict(indicator="uptake.completion", area_code=code, area_name=name,
-                    period="2018-19_Q4", category=None, value=value, lower=lower, upper=upper,
-                    numerator=num, denominator=den, comparison=comparison, trend=None,
-                    trend_judgement=None, status=status, benchmark=55.5,
-                    return_period="2018-19_Q4")
-    return pd.DataFrame([
-        row("E06000009", "Blackpool", 41.0, 34.4, 47.9, 82, 200, "worse"),
-        row("E06000032", "Luton", 52.5, 45.6, 59.3, 105, 200, "similar"),
-        row("E10000012", "Essex", 72.25, 67.7, 76.4, 289, 400, "better"),
-        row("E09000033", "Westminster", None, None, None, None, None, None, "c"),
-        row("programme", "Programme (all areas)", 55.5, 52.0, 58.9, 476, 800, None),
-    ])
+        return dict(
+            indicator="uptake.completion",
+            area_code=code,
+            area_name=name,
+            period="2018-19_Q4",
+            category=None,
+            value=value,
+            lower=lower,
+            upper=upper,
+            numerator=num,
+            denominator=den,
+            comparison=comparison,
+            trend=None,
+            trend_judgement=None,
+            status=status,
+            benchmark=55.5,
+            return_period="2018-19_Q4",
+        )
+
+    return pd.DataFrame(
+        [
+            row("E06000009", "Blackpool", 41.0, 34.4, 47.9, 82, 200, "worse"),
+            row("E06000032", "Luton", 52.5, 45.6, 59.3, 105, 200, "similar"),
+            row("E10000012", "Essex", 72.25, 67.7, 76.4, 289, 400, "better"),
+            row("E09000033", "Westminster", None, None, None, None, None, None, "c"),
+            row("programme", "Programme (all areas)", 55.5, 52.0, 58.9, 476, 800, None),
+        ]
+    )
 
 
 def test_content(empty: bool = False) -> ChartContent:
     rows = engine_rows()
     note = text.suppression_note(rows, 10)
     return ChartContent(
-        figure=figures.caterpillar(rows), title=f"{TITLE}, 2018-19 Q4",
+        figure=figures.caterpillar(rows),
+        title=f"{TITLE}, 2018-19 Q4",
         subtitle="All interventions; 95% confidence intervals",
         summary=text.describe_ranking(rows, COMPLETION),
-        table=plotted_table(rows, COMPLETION), indicator_ids=[COMPLETION.id],
-        notes=[note] if note else [], data_as_at="2019-04-15T09:30:00",
+        table=plotted_table(rows, COMPLETION),
+        indicator_ids=[COMPLETION.id],
+        notes=[note] if note else [],
+        data_as_at="2019-04-15T09:30:00",
         empty_message="No area has a figure for the filters chosen." if empty else None,
     )
 
@@ -70,11 +90,14 @@ test_content.__test__ = False  # a helper, not a test
 
 def chart_test_layout(search: str = ""):
     from dash import dcc
-    return html.Div([
-        html.H1("Chart kit test"),
-        dcc.Store(id=MODE, data="empty" if "empty" in search else "full"),
-        chart_card(CHART, TITLE),
-    ])
+
+    return html.Div(
+        [
+            html.H1("Chart kit test"),
+            dcc.Store(id=MODE, data="empty" if "empty" in search else "full"),
+            chart_card(CHART, TITLE),
+        ]
+    )
 
 
 def update_chart_test(mode: str) -> list:
@@ -85,8 +108,14 @@ def register_chart_test(app, db, settings) -> None:
     app.callback(*card_outputs(CHART), Input(MODE, "data"))(update_chart_test)
 
 
-CHART_TEST_PAGE = Page(path=TEST_PATH, title="Chart kit test", nav_label="Chart kit test",
-                       layout=chart_test_layout, register=register_chart_test, in_nav=False)
+CHART_TEST_PAGE = Page(
+    path=TEST_PATH,
+    title="Chart kit test",
+    nav_label="Chart kit test",
+    layout=chart_test_layout,
+    register=register_chart_test,
+    in_nav=False,
+)
 
 
 # --- fixtures and HTTP helpers -------------------------------------------------------------------
@@ -108,14 +137,20 @@ def key(cid: object) -> str:
     return str(cid)
 
 
-def post(client, outputs: list[tuple[object, str]], inputs: list[dict], state=None,
-         changed: list[dict] | None = None, pattern: list[tuple[object, str]] | None = None
-         ) -> tuple[int, dict]:
+def post(
+    client,
+    outputs: list[tuple[object, str]],
+    inputs: list[dict],
+    state=None,
+    changed: list[dict] | None = None,
+    pattern: list[tuple[object, str]] | None = None,
+) -> tuple[int, dict]:
     """POST a callback; ``pattern`` gives the outputs as registered (with MATCH) if they differ."""
     body = {
         "output": ".." + "...".join(f"{key(c)}.{p}" for c, p in (pattern or outputs)) + "..",
         "outputs": [{"id": c, "property": p} for c, p in outputs],
-        "inputs": inputs, "state": state or [],
+        "inputs": inputs,
+        "state": state or [],
         "changedPropIds": [f"{key(i['id'])}.{i['property']}" for i in (changed or inputs)],
     }
     r = client.post("/_dash-update-component", json=body)
@@ -192,9 +227,11 @@ def test_card_has_a_table_twin_in_details_and_four_labelled_download_buttons():
     assert find(card, "Summary")[0]["props"]["children"] == "Show the data in a table"
     buttons = find(card, "Button")
     assert [words(b["props"]["children"]) for b in buttons] == [
-        f"Download {TITLE} as  {label}" for _, label, _ in FORMATS]
+        f"Download {TITLE} as  {label}" for _, label, _ in FORMATS
+    ]
     assert [b["props"]["id"] for b in buttons] == [
-        ids.chart_download_button(CHART, fmt) for fmt, _, _ in FORMATS]
+        ids.chart_download_button(CHART, fmt) for fmt, _, _ in FORMATS
+    ]
     assert find(card, "Download")[0]["props"]["id"] == ids.chart_pattern(CHART, "download")
     assert find(card, "Store")[0]["props"]["id"] == ids.chart_pattern(CHART, "payload")
 
@@ -216,9 +253,11 @@ def test_page_callback_fills_heading_subtitle_summary_and_notes(client):
     out = fill(client)
     assert out[ids.chart(CHART, "heading")]["children"] == "Completion by area, 2018-19 Q4"
     assert out[ids.chart(CHART, "subtitle")]["children"] == (
-        "All interventions; 95% confidence intervals")
-    assert "1 was worse than the programme (Blackpool)" in out[ids.chart(CHART, "summary")][
-        "children"]
+        "All interventions; 95% confidence intervals"
+    )
+    assert (
+        "1 was worse than the programme (Blackpool)" in out[ids.chart(CHART, "summary")]["children"]
+    )
     assert "Westminster" in words(out[ids.chart(CHART, "notes")]["children"])
     assert "Data as at 15 April 2019" in out[ids.chart(CHART, "meta")]["children"]
     assert out[ids.chart(CHART, "content")]["hidden"] is False
@@ -245,19 +284,30 @@ def test_empty_state_shows_the_message_instead_of_the_chart(client):
     assert out[ids.chart(CHART, "content")]["hidden"] is True
     assert out[ids.chart(CHART, "empty")]["hidden"] is False
     assert out[ids.chart(CHART, "empty")]["children"] == (
-        "No area has a figure for the filters chosen.")
+        "No area has a figure for the filters chosen."
+    )
     assert out[key(ids.chart_pattern(CHART, "payload"))]["data"] is None
 
 
 def download(client, fmt: str, payload: object) -> tuple[int, dict]:
-    inputs = [{"id": ids.chart_download_button(CHART, f), "property": "n_clicks",
-               "value": 1 if f == fmt else 0} for f, _, _ in FORMATS]
+    inputs = [
+        {
+            "id": ids.chart_download_button(CHART, f),
+            "property": "n_clicks",
+            "value": 1 if f == fmt else 0,
+        }
+        for f, _, _ in FORMATS
+    ]
     state = [{"id": ids.chart_pattern(CHART, "payload"), "property": "data", "value": payload}]
-    outputs = [(ids.chart_pattern(CHART, "download"), "data"),
-               (ids.chart_pattern(CHART, "status"), "children")]
+    outputs = [
+        (ids.chart_pattern(CHART, "download"), "data"),
+        (ids.chart_pattern(CHART, "status"), "children"),
+    ]
     changed = [i for i in inputs if i["value"] == 1]
-    pattern = [(ids.chart_pattern(["MATCH"], "download"), "data"),
-               (ids.chart_pattern(["MATCH"], "status"), "children")]
+    pattern = [
+        (ids.chart_pattern(["MATCH"], "download"), "data"),
+        (ids.chart_pattern(["MATCH"], "status"), "children"),
+    ]
     return post(client, outputs, inputs, state, changed, pattern)
 
 
@@ -306,14 +356,21 @@ def test_payload_round_trips_table_figure_and_metadata():
     back = from_payload(json.loads(json.dumps(to_payload(content))))
     pd.testing.assert_frame_equal(back.table, content.table, check_dtype=False)
     assert back.table.attrs == content.table.attrs
-    np.testing.assert_allclose(np.asarray(back.figure.data[0].x, dtype=float),
-                               np.asarray(content.figure["data"][0]["x"], dtype=float))
-    assert (back.title, back.notes, back.data_as_at) == (content.title, content.notes,
-                                                         content.data_as_at)
+    np.testing.assert_allclose(
+        np.asarray(back.figure.data[0].x, dtype=float),
+        np.asarray(content.figure["data"][0]["x"], dtype=float),
+    )
+    assert (back.title, back.notes, back.data_as_at) == (
+        content.title,
+        content.notes,
+        content.data_as_at,
+    )
 
 
-@pytest.mark.parametrize(("as_at", "name"), [("2019-04-15T09:30:00", "lfo-x-2019-04-15.csv"),
-                                             (None, "lfo-x-undated.csv")])
+@pytest.mark.parametrize(
+    ("as_at", "name"),
+    [("2019-04-15T09:30:00", "lfo-x-2019-04-15.csv"), (None, "lfo-x-undated.csv")],
+)
 def test_file_names_carry_the_data_as_at_date(as_at, name):
     assert file_name("x", as_at, "csv") == name
 
@@ -341,18 +398,22 @@ def test_table_twin_shows_c_in_every_number_of_a_suppressed_row_and_keys_it():
     assert "[c] confidential" in words(find(tree, "Tfoot"))
 
 
-@pytest.mark.parametrize(("cls", "props"), [
-    (html.Td, {"children": "41%", "className": "text-end text-nowrap"}),
-    (html.Th, {"className": None, "scope": "row", "children": "Blackpool"}),
-    (html.Tr, {"children": [html.Td("a"), "b"]}),
-    (html.Td, {"colSpan": 3, "children": None}),
-    (html.Br, {}),
-    (html.Td, {"className": "x"}),
-])
+@pytest.mark.parametrize(
+    ("cls", "props"),
+    [
+        (html.Td, {"children": "41%", "className": "text-end text-nowrap"}),
+        (html.Th, {"className": None, "scope": "row", "children": "Blackpool"}),
+        (html.Tr, {"children": [html.Td("a"), "b"]}),
+        (html.Td, {"colSpan": 3, "children": None}),
+        (html.Br, {}),
+        (html.Td, {"className": "x"}),
+    ],
+)
 def test_component_json_is_what_the_component_sends(cls, props):
     assert as_tree(component_json(cls, **props)) == as_tree(cls(**props))
-    assert json.dumps(component_json(cls, **props), cls=plotly.utils.PlotlyJSONEncoder) == \
-        json.dumps(cls(**props), cls=plotly.utils.PlotlyJSONEncoder)
+    assert json.dumps(
+        component_json(cls, **props), cls=plotly.utils.PlotlyJSONEncoder
+    ) == json.dumps(cls(**props), cls=plotly.utils.PlotlyJSONEncoder)
 
 
 def test_component_json_refuses_an_unknown_prop():
@@ -366,8 +427,14 @@ def _twin_with_components(df: pd.DataFrame, caption: str) -> html.Table:
 
     cells = display_cells(df)
     numeric = set(numeric_columns(df))
-    head = html.Thead(html.Tr([html.Th(c, scope="col", className="text-end" if c in numeric
-                                       else None) for c in cells.columns]))
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(c, scope="col", className="text-end" if c in numeric else None)
+                for c in cells.columns
+            ]
+        )
+    )
     body_rows = []
     for values in cells.itertuples(index=False, name=None):
         tds = []
@@ -383,8 +450,10 @@ def _twin_with_components(df: pd.DataFrame, caption: str) -> html.Table:
     if not used:
         return html.Table(children, className="table table-sm chart-table")
     key = "; ".join(STATUS_KEY[s] for s in used if s in STATUS_KEY)
-    return html.Table([*children, html.Tfoot(html.Tr(html.Td(key, colSpan=len(cells.columns))))],
-                      className="table table-sm chart-table")
+    return html.Table(
+        [*children, html.Tfoot(html.Tr(html.Td(key, colSpan=len(cells.columns))))],
+        className="table table-sm chart-table",
+    )
 
 
 @pytest.mark.parametrize("columns", [None, ("area_name",), ("value", "area_name", "lower")])
@@ -400,16 +469,18 @@ def test_plain_json_of_a_component_tree_is_the_same_json_as_the_components():
     from dashboard.charts.table import plain_json
 
     tree = [html.Div([html.P("a", className="x"), "b", (html.Span(1),)], id="d"), None]
-    assert json.dumps(plain_json(tree), cls=plotly.utils.PlotlyJSONEncoder) == \
-        json.dumps(tree, cls=plotly.utils.PlotlyJSONEncoder)
+    assert json.dumps(plain_json(tree), cls=plotly.utils.PlotlyJSONEncoder) == json.dumps(
+        tree, cls=plotly.utils.PlotlyJSONEncoder
+    )
     assert "Div" not in repr(type(plain_json(tree)[0]))
 
 
 def test_component_json_of_a_component_with_a_required_prop():
     from dash import dcc
 
-    link = component_json(dcc.Link, children=["a", component_json(html.Span, children="b")],
-                          href="/x")
+    link = component_json(
+        dcc.Link, children=["a", component_json(html.Span, children="b")], href="/x"
+    )
     assert as_tree(link) == as_tree(dcc.Link(["a", html.Span("b")], href="/x"))
 
 
@@ -420,9 +491,11 @@ def test_json_maker_makes_what_component_json_makes():
 
     span = json_maker(html.Span, "children", "className", "style")
     assert span("a", "b", {"color": "red"}) == component_json(
-        html.Span, style={"color": "red"}, children="a", className="b")
+        html.Span, style={"color": "red"}, children="a", className="b"
+    )
     assert as_tree(json_maker(dcc.Link, "children", "href")("x", "/y")) == as_tree(
-        dcc.Link("x", href="/y"))
+        dcc.Link("x", href="/y")
+    )
     with pytest.raises(ValueError):
         json_maker(html.Span, "className", "children")  # not the component's order
     with pytest.raises(ValueError):
@@ -439,9 +512,14 @@ def test_plain_json_is_the_same_json_dash_sends_and_needs_no_walk():
     from dashboard.charts.table import JSONList, plain_json
 
     figure = go.Figure(go.Scatter(x=np.array([1.0, np.nan]), y=np.array(["a", "b"], dtype=object)))
-    value = [html.Div([html.P("x", className="y"), None, 3, np.int64(4), 2.5], id="d"), figure,
-             {"t": (1, "2"), "when": pd.Timestamp("2020-01-02 03:04"), "none": pd.NA},
-             html.Tbody(JSONList([component_json(html.Tr, children="r")])), [], ()]
+    value = [
+        html.Div([html.P("x", className="y"), None, 3, np.int64(4), 2.5], id="d"),
+        figure,
+        {"t": (1, "2"), "when": pd.Timestamp("2020-01-02 03:04"), "none": pd.NA},
+        html.Tbody(JSONList([component_json(html.Tr, children="r")])),
+        [],
+        (),
+    ]
     plain = plain_json(value)
     assert to_json_plotly(plain) == to_json_plotly(value)
     orjson.dumps(plain, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY)

@@ -19,28 +19,42 @@ from dashboard.charts.table import UNITS
 from dashboard.indicators.definitions import CAVEATS, indicators
 
 COMPLETION = indicators()["uptake.completion"]
-NOTE = ("Figures for Westminster are suppressed ([c]) to protect confidentiality: they rest on "
-        "fewer than 10 people or episodes.")
+NOTE = (
+    "Figures for Westminster are suppressed ([c]) to protect confidentiality: they rest on "
+    "fewer than 10 people or episodes."
+)
 
 
 def content(**kw) -> ChartContent:
     theme.register_template()
-    table = pd.DataFrame({
-        "Area": ["Blackpool", "Essex", "Westminster"],
-        "Value (%)": [41.23456, 72.5, None],
-        "Lower limit (95% confidence interval)": [35.1, 66.0, None],
-        "Upper limit (95% confidence interval)": [47.9, 78.25, None],
-        "Denominator": [200, 400, None],
-        "status": [None, None, "c"],
-    })
-    table.attrs[UNITS] = {"Value (%)": "%", "Lower limit (95% confidence interval)": "%",
-                          "Upper limit (95% confidence interval)": "%", "Denominator": "count"}
+    table = pd.DataFrame(
+        {
+            "Area": ["Blackpool", "Essex", "Westminster"],
+            "Value (%)": [41.23456, 72.5, None],
+            "Lower limit (95% confidence interval)": [35.1, 66.0, None],
+            "Upper limit (95% confidence interval)": [47.9, 78.25, None],
+            "Denominator": [200, 400, None],
+            "status": [None, None, "c"],
+        }
+    )
+    table.attrs[UNITS] = {
+        "Value (%)": "%",
+        "Lower limit (95% confidence interval)": "%",
+        "Upper limit (95% confidence interval)": "%",
+        "Denominator": "count",
+    }
     fig = go.Figure(go.Scatter(x=[41.23456, 72.5], y=["Blackpool", "Essex"], mode="markers"))
-    base = dict(figure=fig, title="Completion by area, 2018-19 Q4",
-                subtitle="All interventions; 95% confidence intervals",
-                summary="Completion in Blackpool was 41%, worse than the programme's 56%.",
-                table=table, indicator_ids=[COMPLETION.id], notes=[NOTE],
-                data_as_at="2019-04-15T09:30:00", threshold=10)
+    base = dict(
+        figure=fig,
+        title="Completion by area, 2018-19 Q4",
+        subtitle="All interventions; 95% confidence intervals",
+        summary="Completion in Blackpool was 41%, worse than the programme's 56%.",
+        table=table,
+        indicator_ids=[COMPLETION.id],
+        notes=[NOTE],
+        data_as_at="2019-04-15T09:30:00",
+        threshold=10,
+    )
     base.update(kw)
     return ChartContent(**base)
 
@@ -72,7 +86,7 @@ def test_csv_suppressed_cells_are_empty_with_the_status_code():
 
 def test_csv_carries_the_indicator_metadata_on_every_row():
     rows = read_csv(exports.to_csv(content()))
-    assert list(rows[0])[-len(exports.METADATA_COLUMNS):] == exports.METADATA_COLUMNS
+    assert list(rows[0])[-len(exports.METADATA_COLUMNS) :] == exports.METADATA_COLUMNS
     for r in rows:
         assert r["indicator_id"] == "uptake.completion"
         assert r["indicator_name"] == COMPLETION.name
@@ -86,10 +100,12 @@ def test_csv_carries_the_indicator_metadata_on_every_row():
 
 
 def test_csv_of_a_multi_indicator_table_gives_each_row_its_own_metadata():
-    table = pd.DataFrame({"Indicator id": ["uptake.start", "uptake.completion"],
-                          "Value (%)": [60.0, 41.0]})
-    rows = read_csv(exports.to_csv(content(table=table,
-                                           indicator_ids=["uptake.start", "uptake.completion"])))
+    table = pd.DataFrame(
+        {"Indicator id": ["uptake.start", "uptake.completion"], "Value (%)": [60.0, 41.0]}
+    )
+    rows = read_csv(
+        exports.to_csv(content(table=table, indicator_ids=["uptake.start", "uptake.completion"]))
+    )
     assert [r["indicator_name"] for r in rows] == ["Offers taken up", "Completion"]
 
 
@@ -112,9 +128,13 @@ def test_xlsx_has_cover_contents_notes_definitions_and_table_sheets(workbook):
 def test_xlsx_cover_has_title_source_date_contact_copyright_and_version(workbook):
     cover = column_a(workbook["Cover"])
     assert cover[0] == "Completion by area, 2018-19 Q4"
-    for expected in ("All interventions; 95% confidence intervals",
-                     "Local Family Offer quarterly returns to DWP", "15 April 2019",
-                     exports.CONTACT, "1"):
+    for expected in (
+        "All interventions; 95% confidence intervals",
+        "Local Family Offer quarterly returns to DWP",
+        "15 April 2019",
+        exports.CONTACT,
+        "1",
+    ):
         assert expected in cover
     assert any(line.startswith("© Crown copyright 2019") for line in cover)
 
@@ -152,8 +172,13 @@ def test_xlsx_table_has_a_title_then_numbers_as_numbers_and_c_as_text(workbook):
     ws = workbook["Table_1"]
     assert ws["A1"].value == "Completion by area, 2018-19 Q4"
     rows = list(ws.iter_rows(min_row=5, values_only=True))
-    assert rows[0] == ("Area", "Value (%)", "Lower limit (95% confidence interval)",
-                       "Upper limit (95% confidence interval)", "Denominator")
+    assert rows[0] == (
+        "Area",
+        "Value (%)",
+        "Lower limit (95% confidence interval)",
+        "Upper limit (95% confidence interval)",
+        "Denominator",
+    )
     assert rows[1] == ("Blackpool", 41.23456, 35.1, 47.9, 200)
     assert rows[3] == ("Westminster", "[c]", "[c]", "[c]", "[c]")
     assert ws["B6"].number_format == "#,##0.0"
@@ -210,8 +235,10 @@ def test_png_text_chunk_is_tEXt_for_latin1_text(png):
 
 
 def test_text_outside_latin1_goes_into_an_itxt_chunk():
-    plain = exports.add_png_text(b"\x89PNG\r\n\x1a\n" + exports._chunk(b"IHDR", b"\0" * 13),
-                                 [("Title", "Completion – 2018–19")])
+    plain = exports.add_png_text(
+        b"\x89PNG\r\n\x1a\n" + exports._chunk(b"IHDR", b"\0" * 13),
+        [("Title", "Completion – 2018–19")],
+    )
     assert b"iTXt" in plain
     assert exports.read_png_text(plain)["Title"] == "Completion – 2018–19"
 
@@ -232,9 +259,13 @@ def test_svg_parses_as_xml_and_holds_the_title_metadata_and_numbers(svg):
 
 def test_svg_draws_the_title_subtitle_and_footer(svg):
     text = svg.decode("utf-8")
-    for words in ("Completion by area, 2018-19 Q4", "All interventions; 95% confidence",
-                  "Source: Local Family Offer quarterly returns to DWP", "© Crown copyright",
-                  "Figures for Westminster are suppressed"):
+    for words in (
+        "Completion by area, 2018-19 Q4",
+        "All interventions; 95% confidence",
+        "Source: Local Family Offer quarterly returns to DWP",
+        "© Crown copyright",
+        "Figures for Westminster are suppressed",
+    ):
         assert words in text, words
 
 

@@ -17,12 +17,20 @@ from dashboard.charts import figures as builders
 from dashboard.indicators import funnel
 
 NAN = math.nan
-THEME_COLOURS = {c.upper() for c in (*theme.CATEGORICAL, theme.DARK_GREY, theme.DARK_BLUE,
-                                     theme.DARK_PINK, theme.GREY)}
+THEME_COLOURS = {
+    c.upper()
+    for c in (*theme.CATEGORICAL, theme.DARK_GREY, theme.DARK_BLUE, theme.DARK_PINK, theme.GREY)
+}
 
 
-BUILDERS = ("caterpillar", "funnel_plot", "trend_lines", "stage_funnel", "bars_vs_programme",
-            "empty_figure")
+BUILDERS = (
+    "caterpillar",
+    "funnel_plot",
+    "trend_lines",
+    "stage_funnel",
+    "bars_vs_programme",
+    "empty_figure",
+)
 
 
 class _ReadBack:
@@ -38,6 +46,7 @@ class _ReadBack:
             fig = attr(*args, **kwargs)
             assert isinstance(fig, dict) and set(fig) == {"data", "layout"}
             return go.Figure(fig)
+
         return build
 
 
@@ -50,29 +59,94 @@ def template():
 
 
 def row(**kw) -> dict:
-    base = dict(indicator="uptake.completion", area_code="E1", area_name="Blackpool",
-                period="2018-19_Q4", category=None, value=41.0, lower=35.0, upper=47.0,
-                numerator=82, denominator=200, comparison="worse", trend=None,
-                trend_judgement=None, status=None, benchmark=55.0)
+    base = dict(
+        indicator="uptake.completion",
+        area_code="E1",
+        area_name="Blackpool",
+        period="2018-19_Q4",
+        category=None,
+        value=41.0,
+        lower=35.0,
+        upper=47.0,
+        numerator=82,
+        denominator=200,
+        comparison="worse",
+        trend=None,
+        trend_judgement=None,
+        status=None,
+        benchmark=55.0,
+    )
     base.update(kw)
     return base
 
 
 def areas_rows() -> pd.DataFrame:
-    return pd.DataFrame([
-        row(area_code="E1", area_name="Blackpool", value=41.0, lower=35.0, upper=47.0,
-            numerator=82, denominator=200, comparison="worse"),
-        row(area_code="E2", area_name="Luton", value=52.0, lower=45.0, upper=59.0,
-            numerator=104, denominator=200, comparison="similar"),
-        row(area_code="E3", area_name="Essex", value=72.0, lower=67.0, upper=76.0,
-            numerator=288, denominator=400, comparison="better"),
-        row(area_code="E4", area_name="Westminster", value=None, lower=None, upper=None,
-            numerator=None, denominator=None, comparison=None, status="c"),
-        row(area_code="E5", area_name="Leeds", value=None, lower=None, upper=None,
-            numerator=None, denominator=None, comparison=None, status="x"),
-        row(area_code="programme", area_name="Programme (all areas)", value=55.0, lower=52.0,
-            upper=58.0, numerator=474, denominator=800, comparison=None),
-    ])
+    return pd.DataFrame(
+        [
+            row(
+                area_code="E1",
+                area_name="Blackpool",
+                value=41.0,
+                lower=35.0,
+                upper=47.0,
+                numerator=82,
+                denominator=200,
+                comparison="worse",
+            ),
+            row(
+                area_code="E2",
+                area_name="Luton",
+                value=52.0,
+                lower=45.0,
+                upper=59.0,
+                numerator=104,
+                denominator=200,
+                comparison="similar",
+            ),
+            row(
+                area_code="E3",
+                area_name="Essex",
+                value=72.0,
+                lower=67.0,
+                upper=76.0,
+                numerator=288,
+                denominator=400,
+                comparison="better",
+            ),
+            row(
+                area_code="E4",
+                area_name="Westminster",
+                value=None,
+                lower=None,
+                upper=None,
+                numerator=None,
+                denominator=None,
+                comparison=None,
+                status="c",
+            ),
+            row(
+                area_code="E5",
+                area_name="Leeds",
+                value=None,
+                lower=None,
+                upper=None,
+                numerator=None,
+                denominator=None,
+                comparison=None,
+                status="x",
+            ),
+            row(
+                area_code="programme",
+                area_name="Programme (all areas)",
+                value=55.0,
+                lower=52.0,
+                upper=58.0,
+                numerator=474,
+                denominator=800,
+                comparison=None,
+            ),
+        ]
+    )
 
 
 def colours(fig: go.Figure) -> set[str]:
@@ -112,7 +186,10 @@ def all_text(fig: go.Figure) -> str:
 def test_caterpillar_orders_areas_by_value_and_leaves_out_suppressed_and_missing():
     fig = figures.caterpillar(areas_rows())
     assert list(fig.layout.yaxis.categoryarray) == [
-        "Blackpool (worse)", "Luton (similar)", "Essex (better)"]
+        "Blackpool (worse)",
+        "Luton (similar)",
+        "Essex (better)",
+    ]
     assert "Westminster" not in all_text(fig)
     assert "Leeds" not in all_text(fig)
 
@@ -122,8 +199,10 @@ def test_caterpillar_writes_the_comparison_and_value_beside_each_area():
     worse = next(t for t in fig.data if t.name == "Worse than the programme")
     assert list(worse.y) == ["Blackpool (worse)"]
     assert list(worse.text) == ["41%"]
-    assert worse.marker.symbol != next(
-        t for t in fig.data if t.name == "Better than the programme").marker.symbol
+    assert (
+        worse.marker.symbol
+        != next(t for t in fig.data if t.name == "Better than the programme").marker.symbol
+    )
 
 
 def test_caterpillar_whiskers_reach_the_interval_limits():
@@ -169,10 +248,16 @@ def test_funnel_limits_are_the_phe_limits_around_the_programme_value():
 def test_funnel_points_are_area_values_at_their_denominators_labelled_in_words():
     fig = figures.funnel_plot(areas_rows())
     points = [t for t in fig.data if t.mode == "markers+text"]
-    plotted = {str(n): (float(x), float(y)) for t in points
-               for n, x, y in zip(t.text, t.x, t.y, strict=True)}
-    assert plotted == {"Blackpool (worse)": (200.0, 41.0), "Luton": (200.0, 52.0),
-                       "Essex (better)": (400.0, 72.0)}
+    plotted = {
+        str(n): (float(x), float(y))
+        for t in points
+        for n, x, y in zip(t.text, t.x, t.y, strict=True)
+    }
+    assert plotted == {
+        "Blackpool (worse)": (200.0, 41.0),
+        "Luton": (200.0, 52.0),
+        "Essex (better)": (400.0, 72.0),
+    }
     names = " ".join(t.name for t in points)
     assert "Worse (beyond the 99.8% limit)" in names
     assert "Better (beyond the 99.8% limit)" in names
@@ -196,13 +281,23 @@ def test_funnel_leaves_out_suppressed_areas():
 
 def trend_rows() -> pd.DataFrame:
     out = []
-    for code, name, values in (("E1", "Blackpool", [50.0, None, 47.0]),
-                               ("E2", "Luton", [60.0, 61.0, 62.0]),
-                               ("programme", "Programme (all areas)", [55.0, 56.0, 57.0])):
+    for code, name, values in (
+        ("E1", "Blackpool", [50.0, None, 47.0]),
+        ("E2", "Luton", [60.0, 61.0, 62.0]),
+        ("programme", "Programme (all areas)", [55.0, 56.0, 57.0]),
+    ):
         for period, v in zip(("2018-19_Q1", "2018-19_Q2", "2018-19_Q3"), values, strict=True):
-            out.append(row(area_code=code, area_name=name, period=period, value=v,
-                           lower=None if v is None else v - 5, upper=None if v is None else v + 5,
-                           status="c" if v is None else None))
+            out.append(
+                row(
+                    area_code=code,
+                    area_name=name,
+                    period=period,
+                    value=v,
+                    lower=None if v is None else v - 5,
+                    upper=None if v is None else v + 5,
+                    status="c" if v is None else None,
+                )
+            )
     return pd.DataFrame(out)
 
 
@@ -225,7 +320,8 @@ def test_trend_lines_leave_a_gap_where_a_figure_is_suppressed():
 def test_trend_lines_label_each_line_at_its_last_point():
     fig = figures.trend_lines(trend_rows(), areas=["E1"], show_programme=False)
     assert [(a.x, a.y, a.text) for a in fig.layout.annotations] == [
-        ("2018-19 Q3", 47.0, "Blackpool: 47%")]
+        ("2018-19 Q3", 47.0, "Blackpool: 47%")
+    ]
     assert len(fig.data) == 1
 
 
@@ -238,10 +334,13 @@ def test_end_labels_of_lines_ending_close_together_are_pushed_apart():
 
 
 def test_funnel_labels_of_neighbouring_points_take_different_positions():
-    positions = figures.place_labels(np.array([100.0, 101.0, 400.0]),
-                                     np.array([50.0, 50.5, 70.0]), ["Gateshead", "Newcastle",
-                                                                     "Essex"],
-                                     (0.0, 500.0), (0.0, 100.0))
+    positions = figures.place_labels(
+        np.array([100.0, 101.0, 400.0]),
+        np.array([50.0, 50.5, 70.0]),
+        ["Gateshead", "Newcastle", "Essex"],
+        (0.0, 500.0),
+        (0.0, 100.0),
+    )
     assert positions[0] != positions[1]
     assert positions[2] == "top center"
 
@@ -256,35 +355,84 @@ def test_trend_line_intervals_are_error_bars_to_the_limits():
 
 
 def test_stage_funnel_writes_counts_and_percentage_of_previous_stage():
-    stages = pd.DataFrame([
-        row(indicator="uptake.funnel", category="referred", numerator=200, value=None,
-            denominator=None),
-        row(indicator="uptake.funnel", category="offered", numerator=150, value=75.0,
-            denominator=200),
-        row(indicator="uptake.funnel", category="started", numerator=None, value=None,
-            denominator=None, status="c"),
-        row(indicator="uptake.funnel", category="completed", numerator=60, value=40.0,
-            denominator=150),
-    ])
+    stages = pd.DataFrame(
+        [
+            row(
+                indicator="uptake.funnel",
+                category="referred",
+                numerator=200,
+                value=None,
+                denominator=None,
+            ),
+            row(
+                indicator="uptake.funnel",
+                category="offered",
+                numerator=150,
+                value=75.0,
+                denominator=200,
+            ),
+            row(
+                indicator="uptake.funnel",
+                category="started",
+                numerator=None,
+                value=None,
+                denominator=None,
+                status="c",
+            ),
+            row(
+                indicator="uptake.funnel",
+                category="completed",
+                numerator=60,
+                value=40.0,
+                denominator=150,
+            ),
+        ]
+    )
     fig = figures.stage_funnel(stages)
     bars = fig.data[0]
     assert list(bars.x) == ["Referred", "Offered", "Started", "Completed"]
     assert list(bars.y) == [200, 150, 0, 60]
-    assert list(bars.text) == ["200", "150<br>75% of referred", "[c]",
-                               "60<br>40% of started"]
+    assert list(bars.text) == ["200", "150<br>75% of referred", "[c]", "60<br>40% of started"]
 
 
 def test_bars_vs_programme_put_area_and_patterned_programme_side_by_side():
-    rows = pd.DataFrame([
-        row(indicator="reach.breakdown", category="sex:female", value=80.0, lower=75.0,
-            upper=84.0),
-        row(indicator="reach.breakdown", category="sex:male", value=None, lower=None,
-            upper=None, status="c"),
-        row(indicator="reach.breakdown", area_code="programme", area_name="Programme (all areas)",
-            category="sex:female", value=70.0, lower=68.0, upper=72.0),
-        row(indicator="reach.breakdown", area_code="programme", area_name="Programme (all areas)",
-            category="sex:male", value=30.0, lower=28.0, upper=32.0),
-    ])
+    rows = pd.DataFrame(
+        [
+            row(
+                indicator="reach.breakdown",
+                category="sex:female",
+                value=80.0,
+                lower=75.0,
+                upper=84.0,
+            ),
+            row(
+                indicator="reach.breakdown",
+                category="sex:male",
+                value=None,
+                lower=None,
+                upper=None,
+                status="c",
+            ),
+            row(
+                indicator="reach.breakdown",
+                area_code="programme",
+                area_name="Programme (all areas)",
+                category="sex:female",
+                value=70.0,
+                lower=68.0,
+                upper=72.0,
+            ),
+            row(
+                indicator="reach.breakdown",
+                area_code="programme",
+                area_name="Programme (all areas)",
+                category="sex:male",
+                value=30.0,
+                lower=28.0,
+                upper=32.0,
+            ),
+        ]
+    )
     fig = figures.bars_vs_programme(rows, categories_label="Sex")
     area, prog = fig.data
     assert (area.name, prog.name) == ("Blackpool", "Programme (all areas)")
@@ -299,12 +447,14 @@ def test_bars_vs_programme_put_area_and_patterned_programme_side_by_side():
 
 
 def every_figure() -> list[go.Figure]:
-    return [figures.caterpillar(areas_rows()), figures.funnel_plot(areas_rows()),
-            figures.trend_lines(trend_rows(), areas=["E1", "E2"]),
-            figures.stage_funnel(areas_rows().assign(indicator="uptake.funnel",
-                                                     category="offered")),
-            figures.bars_vs_programme(areas_rows(), categories_label="Area"),
-            figures.empty_figure("Nothing")]
+    return [
+        figures.caterpillar(areas_rows()),
+        figures.funnel_plot(areas_rows()),
+        figures.trend_lines(trend_rows(), areas=["E1", "E2"]),
+        figures.stage_funnel(areas_rows().assign(indicator="uptake.funnel", category="offered")),
+        figures.bars_vs_programme(areas_rows(), categories_label="Area"),
+        figures.empty_figure("Nothing"),
+    ]
 
 
 def test_builders_set_no_colour_outside_the_theme():
@@ -321,24 +471,30 @@ def test_builders_return_valid_figures_on_the_default_template():
 def test_a_figure_dict_is_sent_as_its_go_figure_would_be():
     """The JSON of ``to_wire(dict)`` is the JSON of ``go.Figure(dict)`` (numpy arrays as typed
     arrays, the template in the layout), so the browser draws the same chart."""
-    dicts = [builders.caterpillar(areas_rows(), highlight="E2"),
-             builders.funnel_plot(areas_rows(), highlight="E1"),
-             builders.trend_lines(trend_rows(), areas=["E1", "E2"]),
-             builders.stage_funnel(areas_rows().assign(indicator="uptake.funnel",
-                                                       category="offered")),
-             builders.bars_vs_programme(areas_rows(), categories_label="Area"),
-             builders.empty_figure("Nothing")]
+    dicts = [
+        builders.caterpillar(areas_rows(), highlight="E2"),
+        builders.funnel_plot(areas_rows(), highlight="E1"),
+        builders.trend_lines(trend_rows(), areas=["E1", "E2"]),
+        builders.stage_funnel(areas_rows().assign(indicator="uptake.funnel", category="offered")),
+        builders.bars_vs_programme(areas_rows(), categories_label="Area"),
+        builders.empty_figure("Nothing"),
+    ]
     for fig in dicts:
         sent = json.loads(pio.to_json(builders.to_wire(fig), validate=False))
         assert sent == json.loads(go.Figure(fig).to_json())
         assert any("bdata" in json.dumps(t) for t in sent["data"]) or not sent["data"]
 
 
-@pytest.mark.parametrize("builder", [
-    lambda r: figures.caterpillar(r), lambda r: figures.funnel_plot(r),
-    lambda r: figures.trend_lines(r, areas=["E1"]), lambda r: figures.stage_funnel(r),
-    lambda r: figures.bars_vs_programme(r, categories_label="Sex"),
-])
+@pytest.mark.parametrize(
+    "builder",
+    [
+        lambda r: figures.caterpillar(r),
+        lambda r: figures.funnel_plot(r),
+        lambda r: figures.trend_lines(r, areas=["E1"]),
+        lambda r: figures.stage_funnel(r),
+        lambda r: figures.bars_vs_programme(r, categories_label="Sex"),
+    ],
+)
 def test_builders_give_an_empty_figure_for_no_rows(builder):
     fig = builder(areas_rows().iloc[0:0])
     assert fig.data == ()
@@ -350,12 +506,14 @@ def test_a_line_ending_before_the_last_quarter_is_labelled_at_the_end_with_its_q
     rows = rows[~((rows["area_code"] == "E1") & (rows["period"] == "2018-19_Q3"))]
     fig = figures.trend_lines(rows, areas=["E1"], show_programme=False)
     assert [(a.x, a.y, a.text) for a in fig.layout.annotations] == [
-        ("2018-19 Q3", 50.0, "Blackpool: 50% in 2018-19 Q1")]
+        ("2018-19 Q3", 50.0, "Blackpool: 50% in 2018-19 Q1")
+    ]
 
 
 def test_funnel_labels_stay_inside_the_plot_on_the_left():
-    positions = figures.place_labels(np.array([2.0]), np.array([50.0]),
-                                     ["Blackburn with Darwen"], (0.0, 500.0), (0.0, 100.0))
+    positions = figures.place_labels(
+        np.array([2.0]), np.array([50.0]), ["Blackburn with Darwen"], (0.0, 500.0), (0.0, 100.0)
+    )
     assert positions == ["middle right"]
 
 

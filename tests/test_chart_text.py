@@ -17,11 +17,23 @@ NAN = math.nan
 
 
 def row(**kw) -> dict:
-    base = dict(indicator="uptake.completion", area_code="E06000009", area_name="Blackpool",
-                period="2018-19_Q4", category=None, value=41.2, lower=35.4, upper=46.6,
-                numerator=82, denominator=199, comparison="worse",
-                trend="no significant change", trend_judgement=None, status=None,
-                benchmark=55.5)
+    base = dict(
+        indicator="uptake.completion",
+        area_code="E06000009",
+        area_name="Blackpool",
+        period="2018-19_Q4",
+        category=None,
+        value=41.2,
+        lower=35.4,
+        upper=46.6,
+        numerator=82,
+        denominator=199,
+        comparison="worse",
+        trend="no significant change",
+        trend_judgement=None,
+        status=None,
+        benchmark=55.5,
+    )
     base.update(kw)
     return base
 
@@ -29,7 +41,8 @@ def row(**kw) -> dict:
 def test_area_sentence_has_value_interval_comparison_and_trend():
     assert text.describe_area(row(), COMPLETION) == (
         "Completion in Blackpool in 2018-19 Q4 was 41% (95% CI 35 to 47), worse than the "
-        "programme's 56%; no significant change over the last five quarters.")
+        "programme's 56%; no significant change over the last five quarters."
+    )
 
 
 def test_area_sentence_rounds_half_away_from_zero_for_display_only():
@@ -48,74 +61,96 @@ def test_similar_area_is_similar_to_the_programme():
 
 def test_trend_with_a_judgement_says_getting_better_or_worse():
     sentence = text.describe_area(
-        row(trend="decreasing", trend_judgement="getting worse"), COMPLETION)
+        row(trend="decreasing", trend_judgement="getting worse"), COMPLETION
+    )
     assert sentence.endswith("; decreasing (getting worse) over the last five quarters.")
 
 
 def test_missing_trend_adds_no_trend_words():
     sentence = text.describe_area(row(trend=None, period="2018-19"), COMPLETION)
-    assert sentence == ("Completion in Blackpool in 2018-19 was 41% (95% CI 35 to 47), worse "
-                        "than the programme's 56%.")
+    assert sentence == (
+        "Completion in Blackpool in 2018-19 was 41% (95% CI 35 to 47), worse "
+        "than the programme's 56%."
+    )
 
 
 def test_suppressed_row_says_why_and_names_the_threshold():
     sentence = text.describe_area(
         row(status="c", value=None, lower=None, upper=None, comparison=None, trend=None),
-        COMPLETION, threshold=7)
+        COMPLETION,
+        threshold=7,
+    )
     assert sentence.startswith("Completion in Blackpool in 2018-19 Q4 is suppressed ([c])")
     assert "fewer than 7" in sentence
     assert "%" not in sentence
 
 
-@pytest.mark.parametrize(("status", "words"), [("x", "No figure is available"),
-                                              ("z", "is not applicable ([z])")])
+@pytest.mark.parametrize(
+    ("status", "words"), [("x", "No figure is available"), ("z", "is not applicable ([z])")]
+)
 def test_unavailable_and_not_applicable_rows_say_so(status, words):
-    sentence = text.describe_area(row(status=status, value=NAN, lower=NAN, upper=NAN),
-                                  COMPLETION)
+    sentence = text.describe_area(row(status=status, value=NAN, lower=NAN, upper=NAN), COMPLETION)
     assert words in sentence
     assert f"[{status}]" in sentence
 
 
 def test_programme_row_is_described_across_the_programme_without_comparison():
     sentence = text.describe_area(
-        row(area_code="programme", area_name="Programme (all areas)", comparison=None,
-            trend=None), COMPLETION)
+        row(area_code="programme", area_name="Programme (all areas)", comparison=None, trend=None),
+        COMPLETION,
+    )
     assert sentence == "Completion across the programme in 2018-19 Q4 was 41% (95% CI 35 to 47)."
 
 
 def test_count_has_no_interval_and_thousands_separators():
     sentence = text.describe_area(
-        row(indicator="reach.parents", value=1234.0, lower=None, upper=None, comparison=None,
-            trend=None, benchmark=20000.0), PARENTS, benchmark_name="the programme")
+        row(
+            indicator="reach.parents",
+            value=1234.0,
+            lower=None,
+            upper=None,
+            comparison=None,
+            trend=None,
+            benchmark=20000.0,
+        ),
+        PARENTS,
+        benchmark_name="the programme",
+    )
     assert sentence.startswith("Parents referred in Blackpool in 2018-19 Q4 was 1,234")
     assert "CI" not in sentence
 
 
 def test_median_interval_is_an_interquartile_range_not_a_ci():
     sentence = text.describe_area(
-        row(value=21.0, lower=12.0, upper=30.5, comparison=None, trend=None), DAYS)
+        row(value=21.0, lower=12.0, upper=30.5, comparison=None, trend=None), DAYS
+    )
     assert "was 21 (interquartile range 12 to 31)" in sentence
     assert "CI" not in sentence
 
 
 def test_category_is_named_in_the_subject():
     ind = indicators()["reach.breakdown"]
-    sentence = text.describe_area(row(category="sex:not_stated", comparison=None, trend=None),
-                                  ind)
+    sentence = text.describe_area(row(category="sex:not_stated", comparison=None, trend=None), ind)
     assert sentence.startswith("Who is referred (Not stated) in Blackpool")
 
 
 def ranking_rows() -> pd.DataFrame:
-    return pd.DataFrame([
-        row(area_code="E1", area_name="Blackpool", comparison="worse", value=41.0),
-        row(area_code="E2", area_name="Luton", comparison="worse", value=44.0),
-        row(area_code="E3", area_name="Essex", comparison="better", value=72.0),
-        row(area_code="E4", area_name="Kent", comparison="similar", value=55.0),
-        row(area_code="E5", area_name="Westminster", comparison=None, value=None, status="c"),
-        row(area_code="E6", area_name="Leeds", comparison=None, value=None, status="x"),
-        row(area_code="programme", area_name="Programme (all areas)", comparison=None,
-            value=55.5),
-    ])
+    return pd.DataFrame(
+        [
+            row(area_code="E1", area_name="Blackpool", comparison="worse", value=41.0),
+            row(area_code="E2", area_name="Luton", comparison="worse", value=44.0),
+            row(area_code="E3", area_name="Essex", comparison="better", value=72.0),
+            row(area_code="E4", area_name="Kent", comparison="similar", value=55.0),
+            row(area_code="E5", area_name="Westminster", comparison=None, value=None, status="c"),
+            row(area_code="E6", area_name="Leeds", comparison=None, value=None, status="x"),
+            row(
+                area_code="programme",
+                area_name="Programme (all areas)",
+                comparison=None,
+                value=55.5,
+            ),
+        ]
+    )
 
 
 def test_ranking_counts_names_highest_lowest_and_suppressed():
@@ -123,7 +158,8 @@ def test_ranking_counts_names_highest_lowest_and_suppressed():
         "Completion in 2018-19 Q4: of 4 areas with a figure, 2 were worse than the programme "
         "(Blackpool and Luton), 1 similar (Kent), 1 better (Essex); the highest was Essex "
         "(72%) and the lowest Blackpool (41%); the programme's figure was 56%; 1 area is "
-        "suppressed (Westminster); 1 area has no figure (Leeds).")
+        "suppressed (Westminster); 1 area has no figure (Leeds)."
+    )
 
 
 def test_ranking_of_nothing_is_a_friendly_sentence():
@@ -131,27 +167,45 @@ def test_ranking_of_nothing_is_a_friendly_sentence():
 
 
 def test_trend_lines_summary_gives_first_and_latest_figures_and_gaps():
-    rows = pd.DataFrame([
-        row(period="2018-19_Q1", value=50.0, trend=None),
-        row(period="2018-19_Q2", value=None, status="c", trend=None),
-        row(period="2018-19_Q3", value=47.4, trend=None),
-        row(area_code="programme", area_name="Programme (all areas)", period="2018-19_Q1",
-            value=55.0, trend=None),
-        row(area_code="programme", area_name="Programme (all areas)", period="2018-19_Q3",
-            value=56.0, trend="no significant change"),
-    ])
+    rows = pd.DataFrame(
+        [
+            row(period="2018-19_Q1", value=50.0, trend=None),
+            row(period="2018-19_Q2", value=None, status="c", trend=None),
+            row(period="2018-19_Q3", value=47.4, trend=None),
+            row(
+                area_code="programme",
+                area_name="Programme (all areas)",
+                period="2018-19_Q1",
+                value=55.0,
+                trend=None,
+            ),
+            row(
+                area_code="programme",
+                area_name="Programme (all areas)",
+                period="2018-19_Q3",
+                value=56.0,
+                trend="no significant change",
+            ),
+        ]
+    )
     summary = text.describe_trend_lines(rows, COMPLETION, ["E06000009"])
     assert "Blackpool: 50% in 2018-19 Q1, 47% in 2018-19 Q3" in summary
     assert "1 quarter without a figure" in summary
-    assert ("The programme: 55% in 2018-19 Q1, 56% in 2018-19 Q3; no significant change over "
-            "the last five quarters.") in summary
+    assert (
+        "The programme: 55% in 2018-19 Q1, 56% in 2018-19 Q3; no significant change over "
+        "the last five quarters."
+    ) in summary
 
 
 def test_suppression_note_names_each_suppressed_area_once():
-    rows = pd.DataFrame([row(area_name="Westminster", status="c"),
-                         row(area_name="Westminster", status="c", period="2018-19_Q3"),
-                         row(area_code="E2", area_name="Luton", status="c"),
-                         row(area_code="E3", area_name="Essex")])
+    rows = pd.DataFrame(
+        [
+            row(area_name="Westminster", status="c"),
+            row(area_name="Westminster", status="c", period="2018-19_Q3"),
+            row(area_code="E2", area_name="Luton", status="c"),
+            row(area_code="E3", area_name="Essex"),
+        ]
+    )
     note = text.suppression_note(rows, 10)
     assert note.startswith("Figures for Westminster and Luton are suppressed ([c])")
     assert "fewer than 10" in note
@@ -162,22 +216,39 @@ def test_no_suppression_gives_no_note():
     assert text.suppression_note(pd.DataFrame([row()]), 10) is None
 
 
-@pytest.mark.parametrize(("unit", "value", "shown"), [
-    ("% (episodes)", 41.25, "41%"), ("count (participants)", 1234.0, "1,234"),
-    ("rate per 10,000 families", 12.345, "12.3"), ("days (median)", 20.5, "21"),
-    ("points", -1.25, "-1.3"), ("ratio", 0.456, "0.46"),
-])
+@pytest.mark.parametrize(
+    ("unit", "value", "shown"),
+    [
+        ("% (episodes)", 41.25, "41%"),
+        ("count (participants)", 1234.0, "1,234"),
+        ("rate per 10,000 families", 12.345, "12.3"),
+        ("days (median)", 20.5, "21"),
+        ("points", -1.25, "-1.3"),
+        ("ratio", 0.456, "0.46"),
+    ],
+)
 def test_values_are_formatted_in_the_indicators_unit(unit, value, shown):
     assert text.fmt(value, unit) == shown
 
 
 def test_suppression_note_names_suppressed_categories_and_says_how_they_are_shown():
-    rows = pd.DataFrame([
-        row(area_code="programme", area_name="Programme (all areas)", category="sex:other",
-            status="c"),
-        row(area_code="programme", area_name="Programme (all areas)", category="sex:not_stated",
-            status="c"),
-        row(area_code="programme", area_name="Programme (all areas)", category="sex:male")])
+    rows = pd.DataFrame(
+        [
+            row(
+                area_code="programme",
+                area_name="Programme (all areas)",
+                category="sex:other",
+                status="c",
+            ),
+            row(
+                area_code="programme",
+                area_name="Programme (all areas)",
+                category="sex:not_stated",
+                status="c",
+            ),
+            row(area_code="programme", area_name="Programme (all areas)", category="sex:male"),
+        ]
+    )
     note = text.suppression_note(rows, 10, left_out=False)
     assert note.startswith("Figures for the programme (Other and Not stated) are suppressed")
     assert note.endswith("They are shown as [c] in the chart and the table.")
@@ -186,14 +257,17 @@ def test_suppression_note_names_suppressed_categories_and_says_how_they_are_show
 def test_categories_are_described_compactly_area_first_then_the_programme():
     ind = indicators()["reach.breakdown"]
     prog = dict(area_code="programme", area_name="Programme (all areas)", comparison=None)
-    rows = pd.DataFrame([
-        row(category="sex:female", value=54.2, comparison="similar"),
-        row(category="sex:male", value=None, status="c", comparison=None),
-        row(category="sex:other", value=0.0, comparison="lower"),
-        row(category="sex:female", value=56.0, **prog),
-        row(category="sex:male", value=None, status="c", **prog),
-    ])
+    rows = pd.DataFrame(
+        [
+            row(category="sex:female", value=54.2, comparison="similar"),
+            row(category="sex:male", value=None, status="c", comparison=None),
+            row(category="sex:other", value=0.0, comparison="lower"),
+            row(category="sex:female", value=56.0, **prog),
+            row(category="sex:male", value=None, status="c", **prog),
+        ]
+    )
     assert text.describe_categories(rows, ind) == (
         "Who is referred in 2018-19 Q4. Blackpool: Female 54% (similar to the programme), "
         "Other 0% (lower than the programme); Male suppressed ([c]). The programme: Female 56%; "
-        "Male suppressed ([c]).")
+        "Male suppressed ([c])."
+    )

@@ -52,19 +52,23 @@ def typed(tables):
     return out
 
 
-@pytest.mark.parametrize("sheet, index, column, code", [
-    ("participants", 0, "referral_date", "E202"),
-    ("participants", 0, "participant_id", "E202"),
-    ("participants", 0, "sex", "E203"),
-    ("interventions", 0, "intervention", "E203"),
-    ("interventions", 0, "sessions_planned", "E202"),
-    ("outcomes", 0, "score", "E202"),
-])
+@pytest.mark.parametrize(
+    "sheet, index, column, code",
+    [
+        ("participants", 0, "referral_date", "E202"),
+        ("participants", 0, "participant_id", "E202"),
+        ("participants", 0, "sex", "E203"),
+        ("interventions", 0, "intervention", "E203"),
+        ("interventions", 0, "sessions_planned", "E202"),
+        ("outcomes", 0, "score", "E202"),
+    ],
+)
 def test_a_formula_cell_is_checked_as_its_formula_text(tmp_path, sheet, index, column, code):
     result = check(tmp_path, edit(sheet, index, **{column: "=VLOOKUP(A2,Lists!A:B,2,FALSE)"}))
     cell = [f for f in result.findings if (f.sheet, f.row, f.column) == (sheet, index + 2, column)]
     assert [(f.code, f.value, f.message) for f in cell] == [
-        (code, "=VLOOKUP(A2,Lists!A:B,2,FALSE)", FORMULA_MESSAGE)]
+        (code, "=VLOOKUP(A2,Lists!A:B,2,FALSE)", FORMULA_MESSAGE)
+    ]
 
 
 def test_a_formula_in_a_csv_is_just_text(tmp_path):
@@ -85,12 +89,15 @@ def test_an_excel_serial_number_in_a_date_column_is_e202(tmp_path):
     assert result.findings[0].value == "42828"
 
 
-@pytest.mark.parametrize("column, band", [("age_band", dt.datetime(2017, 4, 16)),
-                                          ("youngest_child_age_band", dt.datetime(2017, 4, 2))])
+@pytest.mark.parametrize(
+    "column, band",
+    [("age_band", dt.datetime(2017, 4, 16)), ("youngest_child_age_band", dt.datetime(2017, 4, 2))],
+)
 def test_a_band_turned_into_a_date_is_e203_with_the_band_message(tmp_path, column, band):
     result = check(tmp_path, edit("participants", 1, **{column: band}))
     assert [(f.column, f.code, f.message) for f in result.findings] == [
-        (column, "E203", BAND_DATE_MESSAGE)]
+        (column, "E203", BAND_DATE_MESSAGE)
+    ]
 
 
 @pytest.mark.parametrize("value", [1001, 1001.0])
@@ -112,8 +119,10 @@ def test_a_fractional_number_cell_is_not_an_id_nor_a_whole_number(tmp_path):
     tables["outcomes"][0]["score"] = 9.5
     tables["outcomes"][1]["score"] = 15.0
     result = check(tmp_path, tables)
-    assert found(result) == [("participants", 3, "family_id", "E202"),
-                             ("outcomes", 2, "score", "E202")]
+    assert found(result) == [
+        ("participants", 3, "family_id", "E202"),
+        ("outcomes", 2, "score", "E202"),
+    ]
 
 
 def test_a_date_cell_in_an_id_column_is_e202(tmp_path):
@@ -127,7 +136,9 @@ def test_a_true_false_cell_in_a_code_column_is_e203(tmp_path):
 
 
 def test_text_cells_are_trimmed_of_non_breaking_spaces(tmp_path):
-    result = check(tmp_path, edit("participants", 1, sex="\u00a0Male ", participant_id=" P002\u00a0"))
+    result = check(
+        tmp_path, edit("participants", 1, sex="\u00a0Male ", participant_id=" P002\u00a0")
+    )
     assert result.findings == []
     pt = result.tables["participants"]
     assert pt["sex"].iloc[1] == "male" and pt["participant_id"].iloc[1] == "P002"
@@ -148,10 +159,12 @@ def _with_errors():
     return tables
 
 
-@pytest.mark.parametrize("tables, count", [(valid_tables(), 0), (_with_errors(), 10)],
-                         ids=["valid", "errors"])
-def test_xlsx_and_zip_of_the_same_content_give_the_same_tables_and_findings(tmp_path, tables,
-                                                                          count):
+@pytest.mark.parametrize(
+    "tables, count", [(valid_tables(), 0), (_with_errors(), 10)], ids=["valid", "errors"]
+)
+def test_xlsx_and_zip_of_the_same_content_give_the_same_tables_and_findings(
+    tmp_path, tables, count
+):
     by_zip = check(tmp_path / "z", tables, fmt="zip")
     by_xlsx = check(tmp_path / "x", tables, fmt="xlsx")
     assert len(by_zip.findings) == count

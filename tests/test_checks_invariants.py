@@ -15,15 +15,53 @@ from etl.checks import check_file, quarantine_plan
 
 TODAY = dt.date(2018, 6, 1)
 CELL_CODES = {"E201", "E210", "E202", "E203", "E204"}
-NASTY = ["", " ", "NA", "-", "=A1", "P001", "P002", "EP1", "EP2", "0", "3", "3.5", "99", "-1",
-         "2016-03-31", "2018-01-01", "31/12/2017", "29/02/2017", "jo@x.org", "9434765919",
-         "SW1A 1AA", "completed", "offered", "started", "baseline", "exit", "swemwbs", "csi4",
-         "FEMALE", "2-4", "\u00a0", "a,b", '"', "\u00e9"]
+NASTY = [
+    "",
+    " ",
+    "NA",
+    "-",
+    "=A1",
+    "P001",
+    "P002",
+    "EP1",
+    "EP2",
+    "0",
+    "3",
+    "3.5",
+    "99",
+    "-1",
+    "2016-03-31",
+    "2018-01-01",
+    "31/12/2017",
+    "29/02/2017",
+    "jo@x.org",
+    "9434765919",
+    "SW1A 1AA",
+    "completed",
+    "offered",
+    "started",
+    "baseline",
+    "exit",
+    "swemwbs",
+    "csi4",
+    "FEMALE",
+    "2-4",
+    "\u00a0",
+    "a,b",
+    '"',
+    "\u00e9",
+]
 
 edits = st.lists(
-    st.tuples(st.sampled_from(["participants", "interventions", "outcomes"]),
-              st.integers(0, 5), st.integers(0, 9), st.sampled_from(NASTY)),
-    min_size=1, max_size=6)
+    st.tuples(
+        st.sampled_from(["participants", "interventions", "outcomes"]),
+        st.integers(0, 5),
+        st.integers(0, 9),
+        st.sampled_from(NASTY),
+    ),
+    min_size=1,
+    max_size=6,
+)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -35,8 +73,9 @@ def test_any_edited_return_keeps_the_report_rules(edits, fmt):
         rec = records[index % len(records)]
         rec[list(rec)[col % len(rec)]] = value
     with tempfile.TemporaryDirectory() as folder:
-        checked = check_file(write_return(Path(folder), tables, fmt=fmt),
-                             known_areas={"E08000021"}, today=TODAY)
+        checked = check_file(
+            write_return(Path(folder), tables, fmt=fmt), known_areas={"E08000021"}, today=TODAY
+        )
     lines = [(f.sheet, f.row, f.column, f.code) for f in checked.findings]
     assert len(lines) == len(set(lines))
     per_cell: dict[tuple, int] = {}

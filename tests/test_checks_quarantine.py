@@ -29,15 +29,15 @@ def test_a_valid_return_holds_nothing_back(tmp_path):
 
 def test_warnings_hold_nothing_back(tmp_path):
     tables = valid_tables()
-    tables["interventions"][0]["sessions_attended"] = "0"   # W302
-    tables["participants"][0]["sex"] = ""                   # W305
+    tables["interventions"][0]["sessions_attended"] = "0"  # W302
+    tables["participants"][0]["sex"] = ""  # W305
     _, plan = plan_for(tmp_path, tables)
     assert held(plan) == {"participants": [], "interventions": [], "outcomes": []}
 
 
 def test_a_held_participant_takes_its_episodes_and_outcomes_with_it(tmp_path):
     tables = valid_tables()
-    tables["participants"][2]["referral_date"] = "2017-13-01"   # P003, row 4
+    tables["participants"][2]["referral_date"] = "2017-13-01"  # P003, row 4
     checked, plan = plan_for(tmp_path, tables)
     assert held(plan) == {"participants": [4], "interventions": [4, 5], "outcomes": [7]}
     reasons = {s: dict(zip(f["_row"], f["reason"], strict=True)) for s, f in plan.items()}
@@ -49,7 +49,7 @@ def test_a_held_participant_takes_its_episodes_and_outcomes_with_it(tmp_path):
 
 def test_a_held_episode_takes_its_outcomes_but_not_its_participant(tmp_path):
     tables = valid_tables()
-    tables["interventions"][0]["intervention"] = "unknown"   # EP1, row 2
+    tables["interventions"][0]["intervention"] = "unknown"  # EP1, row 2
     _, plan = plan_for(tmp_path, tables)
     assert held(plan) == {"participants": [], "interventions": [2], "outcomes": [2, 3, 4, 5]}
     assert set(plan["outcomes"]["reason"]) == {"depends on held-back row 2 of sheet interventions"}
@@ -57,12 +57,13 @@ def test_a_held_episode_takes_its_outcomes_but_not_its_participant(tmp_path):
 
 def test_every_row_of_a_duplicated_key_is_held_back_with_its_dependants(tmp_path):
     tables = valid_tables()
-    tables["participants"].append(dict(tables["participants"][1]))   # P002 twice: rows 3, 5
+    tables["participants"].append(dict(tables["participants"][1]))  # P002 twice: rows 3, 5
     _, plan = plan_for(tmp_path, tables)
     assert held(plan) == {"participants": [3, 5], "interventions": [3], "outcomes": [6]}
     assert plan["participants"]["reason"].str.startswith("E205 participant_id").all()
     assert plan["interventions"]["reason"].tolist() == [
-        "depends on held-back row 3 of sheet participants"]
+        "depends on held-back row 3 of sheet participants"
+    ]
 
 
 def test_a_row_with_several_errors_lists_them_all_once(tmp_path):
@@ -76,8 +77,8 @@ def test_a_row_with_several_errors_lists_them_all_once(tmp_path):
 
 def test_an_outcome_with_its_own_error_and_a_held_episode_gives_both_reasons(tmp_path):
     tables = valid_tables()
-    tables["interventions"][1]["status"] = "finished"   # EP2, row 3
-    tables["outcomes"][4]["score"] = "99"                # EP2's outcome, row 6
+    tables["interventions"][1]["status"] = "finished"  # EP2, row 3
+    tables["outcomes"][4]["score"] = "99"  # EP2's outcome, row 6
     _, plan = plan_for(tmp_path, tables)
     assert held(plan)["outcomes"] == [6]
     reason = plan["outcomes"]["reason"].item()

@@ -22,8 +22,11 @@ def check(folder, tables=None, *, today=TODAY, fmt="zip", **kw):
 
 
 def found(result, code=None):
-    return [(f.sheet, f.row, f.column, f.code) for f in result.findings
-            if code is None or f.code == code]
+    return [
+        (f.sheet, f.row, f.column, f.code)
+        for f in result.findings
+        if code is None or f.code == code
+    ]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -37,19 +40,35 @@ def test_the_valid_return_has_no_findings_and_is_not_stopped(tmp_path, fmt):
     assert result.participant_ids == {"P001", "P002", "P003"}
 
 
-@pytest.mark.parametrize("name", [
-    "LFO_E08000021_2017-18_Q3.XLSX", "LFO_E08000021_2017-18_Q3.Zip", "LFO_E08000021_2099-00_Q1.xlsx",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "LFO_E08000021_2017-18_Q3.XLSX",
+        "LFO_E08000021_2017-18_Q3.Zip",
+        "LFO_E08000021_2099-00_Q1.xlsx",
+    ],
+)
 def test_file_names_following_the_pattern_are_parsed(name):
     assert parse_file_name(name) is not None
 
 
-@pytest.mark.parametrize("name", [
-    "lfo_E08000021_2017-18_Q3.zip", "LFO_e08000021_2017-18_Q3.zip", "LFO_E0800002_2017-18_Q3.zip",
-    "LFO_E08000021_2017-19_Q3.zip", "LFO_E08000021_2017-18_Q5.zip", "LFO_E08000021_2017-18_q3.zip",
-    "LFO_E08000021_2017_Q3.zip", "LFO_E08000021_2017-18_Q3.csv", "LFO_E08000021_2017-18_Q3 (1).zip",
-    "LFO_W06000001_2017-18_Q3.zip", "LFO_E08000021_2017-18_Q3.xlsx.zip", "return.zip",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lfo_E08000021_2017-18_Q3.zip",
+        "LFO_e08000021_2017-18_Q3.zip",
+        "LFO_E0800002_2017-18_Q3.zip",
+        "LFO_E08000021_2017-19_Q3.zip",
+        "LFO_E08000021_2017-18_Q5.zip",
+        "LFO_E08000021_2017-18_q3.zip",
+        "LFO_E08000021_2017_Q3.zip",
+        "LFO_E08000021_2017-18_Q3.csv",
+        "LFO_E08000021_2017-18_Q3 (1).zip",
+        "LFO_W06000001_2017-18_Q3.zip",
+        "LFO_E08000021_2017-18_Q3.xlsx.zip",
+        "return.zip",
+    ],
+)
 def test_other_file_names_are_e102_and_stop(tmp_path, name):
     result = check(tmp_path, name=name)
     assert found(result, "E102") == [(None, None, None, "E102")]
@@ -108,10 +127,15 @@ def write_exact(folder, tables, fmt="zip", name="LFO_E08000021_2017-18_Q3"):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("sheet, column", [
-    ("participants", "referral_date"), ("interventions", "start_date"),
-    ("interventions", "sessions_attended"), ("outcomes", "score"),
-])
+@pytest.mark.parametrize(
+    "sheet, column",
+    [
+        ("participants", "referral_date"),
+        ("interventions", "start_date"),
+        ("interventions", "sessions_attended"),
+        ("outcomes", "score"),
+    ],
+)
 def test_a_missing_required_or_conditional_column_is_e106(tmp_path, fmt, sheet, column):
     tables = valid_tables()
     for rec in tables[sheet]:
@@ -126,8 +150,10 @@ def test_every_missing_column_is_named(tmp_path):
     for rec in tables["outcomes"]:
         del rec["score"], rec["measured_date"]
     result = check_file(write_exact(tmp_path, tables), known_areas=AREAS, today=TODAY)
-    assert found(result) == [("outcomes", None, "measured_date", "E106"),
-                             ("outcomes", None, "score", "E106")]
+    assert found(result) == [
+        ("outcomes", None, "measured_date", "E106"),
+        ("outcomes", None, "score", "E106"),
+    ]
 
 
 def _zip(folder, members: dict[str, bytes], name="LFO_E08000021_2017-18_Q3.zip"):
@@ -148,7 +174,8 @@ def _csv_members(folder) -> dict[str, bytes]:
 def test_a_duplicated_header_is_e106(tmp_path):
     members = _csv_members(tmp_path)
     members["participants.csv"] = members["participants.csv"].replace(
-        b"participant_id,family_id", b"participant_id,Participant_ID ", 1)
+        b"participant_id,family_id", b"participant_id,Participant_ID ", 1
+    )
     result = check_file(_zip(tmp_path / "out", members), known_areas=AREAS, today=TODAY)
     assert ("participants", None, "participant_id", "E106") in found(result)
     assert result.stopped
@@ -158,9 +185,10 @@ def test_a_zero_byte_csv_is_e106_for_each_required_column(tmp_path):
     members = _csv_members(tmp_path)
     members["outcomes.csv"] = b""
     result = check_file(_zip(tmp_path / "out", members), known_areas=AREAS, today=TODAY)
-    assert found(result) == [("outcomes", None, c, "E106") for c in
-                             ["participant_id", "episode_id", "measure", "timepoint",
-                              "measured_date", "score"]]
+    assert found(result) == [
+        ("outcomes", None, c, "E106")
+        for c in ["participant_id", "episode_id", "measure", "timepoint", "measured_date", "score"]
+    ]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -217,8 +245,10 @@ def test_missing_optional_values_give_one_w305_per_column_listing_rows(tmp_path,
     for rec in extra:
         rec["sex"] = ""
     tables["participants"] += extra
-    tables["interventions"] += [dict(tables["interventions"][0], episode_id=f"EQ{i}",
-                                     participant_id=f"Q{i:03d}") for i in range(25)]
+    tables["interventions"] += [
+        dict(tables["interventions"][0], episode_id=f"EQ{i}", participant_id=f"Q{i:03d}")
+        for i in range(25)
+    ]
     tables["participants"][1]["ethnicity"] = "\u00a0 "
     result = check(tmp_path, tables, fmt=fmt)
     w305 = [f for f in result.findings if f.code == "W305"]
@@ -238,7 +268,8 @@ def test_an_absent_optional_column_gives_one_w305_and_not_stated(tmp_path, fmt):
         del rec["delivery_mode"]
     result = check_file(write_exact(tmp_path, tables, fmt), known_areas=AREAS, today=TODAY)
     assert [(f.sheet, f.column, f.code, f.value) for f in result.findings] == [
-        ("interventions", "delivery_mode", "W305", "4")]
+        ("interventions", "delivery_mode", "W305", "4")
+    ]
     assert (result.tables["interventions"]["delivery_mode"] == "not_stated").all()
 
 
@@ -252,8 +283,10 @@ def test_return_level_findings_come_first_then_sheets_rows_and_columns(tmp_path)
     other = path.with_name("LFO_E08000021_2017-18_Q3.zip")
     result = check_file(other, known_areas={"E08000021"}, today=TODAY)
     assert found(result) == [
-        ("participants", 2, "sex", "E203"), ("participants", 2, "age_band", "E203"),
-        ("participants", 4, "sex", "E203"), ("outcomes", 2, "score", "E204"),
+        ("participants", 2, "sex", "E203"),
+        ("participants", 2, "age_band", "E203"),
+        ("participants", 4, "sex", "E203"),
+        ("outcomes", 2, "score", "E204"),
     ]
 
 
@@ -263,7 +296,8 @@ def test_cp1252_csv_is_read_with_w306(tmp_path):
         rec["notes"] = "café"
     result = check(tmp_path, tables, encoding="cp1252")
     assert sorted(found(result), key=str) == sorted(
-        [("participants", None, "notes", "W303"), ("participants", None, None, "W306")], key=str)
+        [("participants", None, "notes", "W303"), ("participants", None, None, "W306")], key=str
+    )
     assert result.tables["participants"]["participant_id"].tolist() == ["P001", "P002", "P003"]
     assert not result.stopped
 

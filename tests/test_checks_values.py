@@ -24,35 +24,56 @@ from etl.reading import DATE, EMPTY, FORMULA, NUMBER, TEXT
 
 def _run(rule, text: str, kind: str = TEXT, **kw):
     issues = Issues()
-    values, missing = rule("col", pd.Series([text], dtype="str"), pd.Series([kind], dtype="str"),
-                           issues, **kw)
+    values, missing = rule(
+        "col", pd.Series([text], dtype="str"), pd.Series([kind], dtype="str"), issues, **kw
+    )
     codes = [c for c, pos in zip(issues.code, issues.pos, strict=True) for _ in pos]
     messages = [m for ms in issues.message for m in ms]
     return values.iloc[0], codes, messages
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2017-04-03", dt.date(2017, 4, 3)),
-    ("3/4/2017", dt.date(2017, 4, 3)),
-    ("03/04/2017", dt.date(2017, 4, 3)),
-    ("31/12/2017", dt.date(2017, 12, 31)),
-    ("2017-04-03 00:00", dt.date(2017, 4, 3)),
-    ("2017-04-03 00:00:00", dt.date(2017, 4, 3)),
-    ("03/04/2017 00:00:00", dt.date(2017, 4, 3)),
-    ("29/02/2016", dt.date(2016, 2, 29)),
-    ("2000-02-29", dt.date(2000, 2, 29)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2017-04-03", dt.date(2017, 4, 3)),
+        ("3/4/2017", dt.date(2017, 4, 3)),
+        ("03/04/2017", dt.date(2017, 4, 3)),
+        ("31/12/2017", dt.date(2017, 12, 31)),
+        ("2017-04-03 00:00", dt.date(2017, 4, 3)),
+        ("2017-04-03 00:00:00", dt.date(2017, 4, 3)),
+        ("03/04/2017 00:00:00", dt.date(2017, 4, 3)),
+        ("29/02/2016", dt.date(2016, 2, 29)),
+        ("2000-02-29", dt.date(2000, 2, 29)),
+    ],
+)
 def test_dates_in_the_spec_forms_are_read_in_uk_order(text, expected):
     value, codes, _ = _run(check_date, text, required=True)
     assert codes == []
     assert value.date() == expected
 
 
-@pytest.mark.parametrize("text", [
-    "03/04/17", "2017-4-3", "2017/04/03", "04-03-2017", "29/02/2017", "31/04/2017", "1900-02-29",
-    "2017-13-01", "00/04/2017", "2017-04-03 12:30", "2017-04-03T00:00:00", "3 April 2017",
-    "NA", "N/A", "-", "42917", "2017-04-03 00:00:01",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "03/04/17",
+        "2017-4-3",
+        "2017/04/03",
+        "04-03-2017",
+        "29/02/2017",
+        "31/04/2017",
+        "1900-02-29",
+        "2017-13-01",
+        "00/04/2017",
+        "2017-04-03 12:30",
+        "2017-04-03T00:00:00",
+        "3 April 2017",
+        "NA",
+        "N/A",
+        "-",
+        "42917",
+        "2017-04-03 00:00:01",
+    ],
+)
 def test_dates_in_other_forms_are_e202(text):
     value, codes, messages = _run(check_date, text, required=True)
     assert codes == ["E202"]
@@ -76,12 +97,15 @@ def test_a_date_cell_with_a_time_of_day_is_e202():
     assert codes == ["E202"]
 
 
-@pytest.mark.parametrize("rule, kw, code", [
-    (check_date, {"required": True}, "E202"),
-    (check_whole, {"required": True}, "E202"),
-    (check_id, {}, "E202"),
-    (check_code, {"allowed": ("a", "b"), "required": True}, "E203"),
-])
+@pytest.mark.parametrize(
+    "rule, kw, code",
+    [
+        (check_date, {"required": True}, "E202"),
+        (check_whole, {"required": True}, "E202"),
+        (check_id, {}, "E202"),
+        (check_code, {"allowed": ("a", "b"), "required": True}, "E203"),
+    ],
+)
 def test_a_formula_is_checked_as_its_text(rule, kw, code):
     _, codes, messages = _run(rule, "=VLOOKUP(A2,Codes!A:B,2,FALSE)", FORMULA, **kw)
     assert codes == [code]
@@ -101,8 +125,9 @@ def test_ids_following_the_pattern_pass(text):
     assert codes == [] and value == text
 
 
-@pytest.mark.parametrize("text", ["A" * 41, "_P1", "-P1", "P 1", "P.1", "Pé1", "NA/1", "P1!",
-                                  "N/A", "12.5"])
+@pytest.mark.parametrize(
+    "text", ["A" * 41, "_P1", "-P1", "P 1", "P.1", "Pé1", "NA/1", "P1!", "N/A", "12.5"]
+)
 def test_ids_breaking_the_pattern_are_e202(text):
     value, codes, _ = _run(check_id, text)
     assert codes == ["E202"] and pd.isna(value)
@@ -113,20 +138,23 @@ def test_id_messages_do_not_repeat_the_raw_id():
     assert "John" not in messages[0]
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("jo.bloggs@example.org", "an e-mail address"),
-    ("JO@EXAMPLE.CO.UK", "an e-mail address"),
-    ("9434765919", "an NHS number"),
-    ("943 476 5919", "an NHS number"),
-    ("4010232137", "an NHS number"),
-    ("SW1A 1AA", "a postcode"),
-    ("sw1a1aa", "a postcode"),
-    ("M1 1AE", "a postcode"),
-    ("B338TH", "a postcode"),
-    ("CR2 6XH", "a postcode"),
-    ("DN55 1PT", "a postcode"),
-    ("GIR 0AA", "a postcode"),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("jo.bloggs@example.org", "an e-mail address"),
+        ("JO@EXAMPLE.CO.UK", "an e-mail address"),
+        ("9434765919", "an NHS number"),
+        ("943 476 5919", "an NHS number"),
+        ("4010232137", "an NHS number"),
+        ("SW1A 1AA", "a postcode"),
+        ("sw1a1aa", "a postcode"),
+        ("M1 1AE", "a postcode"),
+        ("B338TH", "a postcode"),
+        ("CR2 6XH", "a postcode"),
+        ("DN55 1PT", "a postcode"),
+        ("GIR 0AA", "a postcode"),
+    ],
+)
 def test_personal_data_in_an_id_is_e210(text, kind):
     assert personal_data_kind(pd.Series([text], dtype="str")).iloc[0] == kind
     value, codes, messages = _run(check_id, text)
@@ -134,29 +162,45 @@ def test_personal_data_in_an_id_is_e210(text, kind):
     assert text not in messages[0]
 
 
-@pytest.mark.parametrize("text", [
-    "9434765918",   # wrong check digit
-    "9434765910",
-    "1234567890",   # check digit would be 10: never valid
-    "943476591",    # 9 digits
-    "94347659190",  # 11 digits
-    "P001", "EP12", "F01", "AB12", "12345",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9434765918",  # wrong check digit
+        "9434765910",
+        "1234567890",  # check digit would be 10: never valid
+        "943476591",  # 9 digits
+        "94347659190",  # 11 digits
+        "P001",
+        "EP12",
+        "F01",
+        "AB12",
+        "12345",
+    ],
+)
 def test_ids_that_are_not_personal_data_are_not_e210(text):
     assert personal_data_kind(pd.Series([text], dtype="str")).iloc[0] == ""
     assert "E210" not in _run(check_id, text)[1]
 
 
-@pytest.mark.parametrize("text, ok", [
-    ("9434765919", True), ("943 476 5919", True), ("4010232137", True), ("9434765918", False),
-    ("1234567890", False), ("0000000000", True), ("abc", False),
-])
+@pytest.mark.parametrize(
+    "text, ok",
+    [
+        ("9434765919", True),
+        ("943 476 5919", True),
+        ("4010232137", True),
+        ("9434765918", False),
+        ("1234567890", False),
+        ("0000000000", True),
+        ("abc", False),
+    ],
+)
 def test_nhs_number_modulus_11_check_digit(text, ok):
     assert is_valid_nhs_number(text) is ok
 
 
-@pytest.mark.parametrize("text, expected", [("3", 3), ("3.0", 3), ("03", 3), ("0", 0),
-                                            ("12.00", 12), ("-1", -1)])
+@pytest.mark.parametrize(
+    "text, expected", [("3", 3), ("3.0", 3), ("03", 3), ("0", 0), ("12.00", 12), ("-1", -1)]
+)
 def test_whole_numbers_are_read(text, expected):
     value, codes, _ = _run(check_whole, text, required=True)
     assert codes == [] and value == expected
@@ -174,8 +218,9 @@ def test_a_date_cell_in_a_number_column_is_e202():
 
 @pytest.mark.parametrize("text", ["female", "FEMALE", "Female", "not_stated"])
 def test_codes_match_case_insensitively_and_are_stored_lower_case(text):
-    value, codes, _ = _run(check_code, text, allowed=("female", "male", "not_stated"),
-                           required=False)
+    value, codes, _ = _run(
+        check_code, text, allowed=("female", "male", "not_stated"), required=False
+    )
     assert codes == [] and value == text.lower()
 
 
@@ -188,16 +233,28 @@ def test_codes_outside_the_list_are_e203_naming_value_and_list(text):
 
 def test_a_band_turned_into_a_date_gets_the_band_message():
     issues = Issues()
-    check_code("age_band", pd.Series(["2017-04-02"], dtype="str"),
-               pd.Series([DATE], dtype="str"), issues, allowed=("16-24",), required=False)
+    check_code(
+        "age_band",
+        pd.Series(["2017-04-02"], dtype="str"),
+        pd.Series([DATE], dtype="str"),
+        issues,
+        allowed=("16-24",),
+        required=False,
+    )
     assert issues.code == ["E203"]
     assert issues.message[0][0] == BAND_DATE_MESSAGE
 
 
 def test_a_date_cell_in_another_code_column_is_e203_without_the_band_message():
     issues = Issues()
-    check_code("sex", pd.Series(["2017-04-02"], dtype="str"),
-               pd.Series([DATE], dtype="str"), issues, allowed=("male",), required=False)
+    check_code(
+        "sex",
+        pd.Series(["2017-04-02"], dtype="str"),
+        pd.Series([DATE], dtype="str"),
+        issues,
+        allowed=("male",),
+        required=False,
+    )
     assert issues.code == ["E203"]
     assert issues.message[0][0] != BAND_DATE_MESSAGE
 
@@ -209,8 +266,9 @@ def test_parse_dates_handles_a_mixed_column():
     assert out.iloc[3] == pd.Timestamp("2016-01-01")
 
 
-@pytest.mark.parametrize("text", ["02-Apr", "2-Apr", "Apr-17", "05-Nov-2017", "02/04/2017",
-                                  "2017-04-02"])
+@pytest.mark.parametrize(
+    "text", ["02-Apr", "2-Apr", "Apr-17", "05-Nov-2017", "02/04/2017", "2017-04-02"]
+)
 def test_a_band_saved_as_date_text_gets_the_band_message(text):
     value, codes, messages = _run_band(text)
     assert codes == ["E203"] and messages == [BAND_DATE_MESSAGE]
@@ -224,9 +282,13 @@ def test_bands_are_not_mistaken_for_dates(text):
 
 def _run_band(text):
     issues = Issues()
-    values, _ = check_code("youngest_child_age_band", pd.Series([text], dtype="str"),
-                           pd.Series([TEXT], dtype="str"), issues,
-                           allowed=("0-1", "2-4", "5-11", "12-17", "16-24", "55+"),
-                           required=False)
+    values, _ = check_code(
+        "youngest_child_age_band",
+        pd.Series([text], dtype="str"),
+        pd.Series([TEXT], dtype="str"),
+        issues,
+        allowed=("0-1", "2-4", "5-11", "12-17", "16-24", "55+"),
+        required=False,
+    )
     codes = [c for c, pos in zip(issues.code, issues.pos, strict=True) for _ in pos]
     return values.iloc[0], codes, [m for ms in issues.message for m in ms]

@@ -34,7 +34,7 @@ def env(tmp_path, monkeypatch):
 
 def bad_tables() -> dict:
     tables = valid_tables()
-    tables["participants"][0]["referral_source"] = "=HYPERLINK(\"x\")"
+    tables["participants"][0]["referral_source"] = '=HYPERLINK("x")'
     return tables
 
 
@@ -42,8 +42,9 @@ def count(url: str, table: str) -> int:
     engine = reader_engine(url)
     try:
         with engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(schema.metadata.tables[table])
-                                ).scalar_one()
+            return conn.execute(
+                select(func.count()).select_from(schema.metadata.tables[table])
+            ).scalar_one()
     finally:
         engine.dispose()
 
@@ -106,8 +107,9 @@ def test_a_rejected_file_exits_1_and_does_not_stop_the_others(env, tmp_path, cap
     assert "rejected" in out and "E203" in out
 
 
-def test_quarantine_loads_the_rest_and_exits_0_saying_how_many_were_held_back(env, tmp_path,
-                                                                              capsys):
+def test_quarantine_loads_the_rest_and_exits_0_saying_how_many_were_held_back(
+    env, tmp_path, capsys
+):
     path = write_return(tmp_path / "in", bad_tables())
     assert main(["load", str(path), "--quarantine"]) == 0
     out = capsys.readouterr().out
@@ -285,12 +287,13 @@ def test_csv_report_of_a_load_has_bom_columns_and_injection_guard(env, tmp_path)
     path = write_return(tmp_path / "in", bad_tables())
     report = tmp_path / "findings.csv"
     assert main(["load", str(path), "--report", str(report)]) == 1
-    assert report.read_bytes().startswith(b"\xef\xbb\xbffile,sheet,row,column,value,code,"
-                                          b"severity,message\r\n")
+    assert report.read_bytes().startswith(
+        b"\xef\xbb\xbffile,sheet,row,column,value,code,severity,message\r\n"
+    )
     rows = read_report(report)
     assert rows == [rows[0]]
     assert rows[0]["file"] == "LFO_E08000021_2017-18_Q3.zip"
-    assert rows[0]["value"] == "'=HYPERLINK(\"x\")"
+    assert rows[0]["value"] == '\'=HYPERLINK("x")'
     assert (rows[0]["sheet"], rows[0]["row"], rows[0]["code"]) == ("participants", "2", "E203")
 
 
@@ -303,7 +306,7 @@ def test_xlsx_report_has_a_summary_sheet(env, tmp_path, capsys):
     assert wb.sheetnames == ["findings", "summary"]
     summary = wb["summary"]
     assert [c.value for c in summary[2]][:4] == ["E203", "error", "value not allowed", 1]
-    assert wb["findings"]["E2"].value == "'=HYPERLINK(\"x\")"
+    assert wb["findings"]["E2"].value == '\'=HYPERLINK("x")'
     out = capsys.readouterr().out
     assert "Findings by code" in out and "value not allowed" in out
 
@@ -343,10 +346,16 @@ def test_folder_files_are_taken_by_period_then_la_then_name_bad_names_last(tmp_p
     folder = tmp_path / "in"
     folder.mkdir()
     names = [
-        "LFO_E09000008_2017-18_Q1.zip", "LFO_E08000021_2017-18_Q1.xlsx",
-        "LFO_E08000021_2016-17_Q4.zip", "zzz.zip", "LFO_E08000021_2017-18_Q1.zip",
-        "LFO_E08000021_2017-19_Q1.zip", "Another.xlsx", "LFO_E08000021_2018-19_Q1.ZIP",
-        "notes.txt", "~$LFO_E08000021_2017-18_Q1.xlsx",
+        "LFO_E09000008_2017-18_Q1.zip",
+        "LFO_E08000021_2017-18_Q1.xlsx",
+        "LFO_E08000021_2016-17_Q4.zip",
+        "zzz.zip",
+        "LFO_E08000021_2017-18_Q1.zip",
+        "LFO_E08000021_2017-19_Q1.zip",
+        "Another.xlsx",
+        "LFO_E08000021_2018-19_Q1.ZIP",
+        "notes.txt",
+        "~$LFO_E08000021_2017-18_Q1.xlsx",
     ]
     for name in names:
         (folder / name).write_text("x")
@@ -355,10 +364,13 @@ def test_folder_files_are_taken_by_period_then_la_then_name_bad_names_last(tmp_p
     files, skipped = collect_files([folder])
     assert [p.name for p in files] == [
         "LFO_E08000021_2016-17_Q4.zip",
-        "LFO_E08000021_2017-18_Q1.xlsx", "LFO_E08000021_2017-18_Q1.zip",
+        "LFO_E08000021_2017-18_Q1.xlsx",
+        "LFO_E08000021_2017-18_Q1.zip",
         "LFO_E09000008_2017-18_Q1.zip",
         "LFO_E08000021_2018-19_Q1.ZIP",
-        "Another.xlsx", "LFO_E08000021_2017-19_Q1.zip", "zzz.zip",
+        "Another.xlsx",
+        "LFO_E08000021_2017-19_Q1.zip",
+        "zzz.zip",
     ]
     assert sorted(p.name for p in skipped) == ["notes.txt", "~$LFO_E08000021_2017-18_Q1.xlsx"]
 
@@ -403,9 +415,11 @@ def test_status_without_a_database_exits_2_and_creates_nothing(env, tmp_path, ca
 
 def test_areas_adds_and_updates_then_returns_for_the_new_area_load(env, tmp_path, capsys):
     areas = tmp_path / "areas.csv"
-    areas.write_text("gss_code,name,region,families,annual_target\n"
-                     "E06000059,Dorset Council,South West,36000,140\n"
-                     "E08000021,Newcastle upon Tyne,North East,35000,150\n")
+    areas.write_text(
+        "gss_code,name,region,families,annual_target\n"
+        "E06000059,Dorset Council,South West,36000,140\n"
+        "E08000021,Newcastle upon Tyne,North East,35000,150\n"
+    )
     assert main(["areas", str(areas)]) == 0
     out = capsys.readouterr().out
     assert "1 area(s) added: E06000059" in out and "1 area(s) updated: E08000021" in out
@@ -416,9 +430,11 @@ def test_areas_adds_and_updates_then_returns_for_the_new_area_load(env, tmp_path
 
 def test_bad_areas_file_exits_1_listing_every_problem(env, tmp_path, capsys):
     areas = tmp_path / "areas.csv"
-    areas.write_text("gss_code,name,region,families,annual_target\n"
-                     "E6000059,Dorset Council,South West,36000,140\n"
-                     "E06000060,Bucks,South East,-1,140\n")
+    areas.write_text(
+        "gss_code,name,region,families,annual_target\n"
+        "E6000059,Dorset Council,South West,36000,140\n"
+        "E06000060,Bucks,South East,-1,140\n"
+    )
     assert main(["areas", str(areas)]) == 1
     err = capsys.readouterr().err
     assert "line 2: gss_code 'E6000059'" in err and "line 3: families '-1'" in err
@@ -440,7 +456,9 @@ def test_template_command_writes_the_workbook(env, tmp_path, capsys):
 def test_report_of_a_command_without_findings_has_only_its_header(env, tmp_path):
     report = tmp_path / "r.csv"
     assert main(["template", "--report", str(report), "--out", str(tmp_path / "t.xlsx")]) == 0
-    assert report.read_bytes() == b"\xef\xbb\xbffile,sheet,row,column,value,code,severity,message\r\n"
+    assert (
+        report.read_bytes() == b"\xef\xbb\xbffile,sheet,row,column,value,code,severity,message\r\n"
+    )
 
 
 def test_template_with_a_csv_name_exits_2(env, tmp_path, capsys):
@@ -464,21 +482,31 @@ def test_generate_writes_pilot_returns_that_validate(env, tmp_path, capsys):
 
 def run_etl(*args: str, env_vars: dict[str, str]) -> subprocess.CompletedProcess:
     environment = {**os.environ, **env_vars, "PYTHONPATH": str(PROJECT)}
-    return subprocess.run([sys.executable, "-m", "etl", *args], capture_output=True, text=True,
-                          env=environment, cwd=env_vars["CWD"], timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "etl", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=env_vars["CWD"],
+        timeout=120,
+    )
 
 
 @pytest.fixture
 def sub_env(tmp_path) -> dict[str, str]:
-    return {"LFO_ARCHIVE_DIR": str(tmp_path / "archive"),
-            "LFO_ID_KEY_FILE": str(tmp_path / "key"), "LFO_DATABASE_URL": "",
-            "CWD": str(tmp_path)}
+    return {
+        "LFO_ARCHIVE_DIR": str(tmp_path / "archive"),
+        "LFO_ID_KEY_FILE": str(tmp_path / "key"),
+        "LFO_DATABASE_URL": "",
+        "CWD": str(tmp_path),
+    }
 
 
 def test_python_m_etl_load_with_options_after_the_paths(tmp_path, sub_env):
     path = write_return(tmp_path / "in")
-    result = run_etl("load", str(path), "--db", "sqlite:///x.db", "--report", "out.csv",
-                     env_vars=sub_env)
+    result = run_etl(
+        "load", str(path), "--db", "sqlite:///x.db", "--report", "out.csv", env_vars=sub_env
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "x.db").exists() and (tmp_path / "out.csv").exists()
     assert "loaded" in result.stdout

@@ -15,21 +15,24 @@ from dashboard.indicators.compare import (
 )
 
 
-@pytest.mark.parametrize("lower,upper,benchmark,polarity,expected", [
-    (52, 60, 50, "higher_better", "better"),
-    (52, 60, 50, "lower_better", "worse"),
-    (52, 60, 50, "none", "higher"),
-    (40, 48, 50, "higher_better", "worse"),
-    (40, 48, 50, "lower_better", "better"),
-    (40, 48, 50, "none", "lower"),
-    (45, 55, 50, "higher_better", "similar"),
-    (50, 55, 50, "higher_better", "similar"),  # touching the benchmark is not wholly above it
-    (45, 50, 50, "lower_better", "similar"),
-    (None, 55, 50, "higher_better", None),
-    (45, 55, None, "higher_better", None),
-    (45, float("nan"), 50, "none", None),
-    (52, 60, 50, None, None),
-])
+@pytest.mark.parametrize(
+    "lower,upper,benchmark,polarity,expected",
+    [
+        (52, 60, 50, "higher_better", "better"),
+        (52, 60, 50, "lower_better", "worse"),
+        (52, 60, 50, "none", "higher"),
+        (40, 48, 50, "higher_better", "worse"),
+        (40, 48, 50, "lower_better", "better"),
+        (40, 48, 50, "none", "lower"),
+        (45, 55, 50, "higher_better", "similar"),
+        (50, 55, 50, "higher_better", "similar"),  # touching the benchmark is not wholly above it
+        (45, 50, 50, "lower_better", "similar"),
+        (None, 55, 50, "higher_better", None),
+        (45, 55, None, "higher_better", None),
+        (45, float("nan"), 50, "none", None),
+        (52, 60, 50, None, None),
+    ],
+)
 def test_compare_scalar_cases(lower, upper, benchmark, polarity, expected) -> None:
     assert compare(lower, upper, benchmark, polarity) == expected
 
@@ -40,8 +43,12 @@ def test_compare_is_vectorised_and_keeps_a_series_index() -> None:
     got = compare(lower, upper, 50.0, "higher_better")
     assert got.index.tolist() == ["E1", "E2", "E3", "E4"]
     assert got.tolist() == ["better", "worse", "similar", None]
-    per_row = compare(np.array([52, 52]), np.array([60, 60]), np.array([50, 70]),
-                      np.array(["lower_better", "none"], dtype=object))
+    per_row = compare(
+        np.array([52, 52]),
+        np.array([60, 60]),
+        np.array([50, 70]),
+        np.array(["lower_better", "none"], dtype=object),
+    )
     assert per_row.tolist() == ["worse", "lower"]
 
 
@@ -50,15 +57,18 @@ def test_compare_refuses_an_unknown_polarity() -> None:
         compare(1, 2, 0, "up")
 
 
-@pytest.mark.parametrize("direction,polarity,expected", [
-    ("increasing", "higher_better", "getting better"),
-    ("increasing", "lower_better", "getting worse"),
-    ("decreasing", "higher_better", "getting worse"),
-    ("decreasing", "lower_better", "getting better"),
-    ("increasing", "none", None),
-    ("no significant change", "higher_better", None),
-    (None, "higher_better", None),
-])
+@pytest.mark.parametrize(
+    "direction,polarity,expected",
+    [
+        ("increasing", "higher_better", "getting better"),
+        ("increasing", "lower_better", "getting worse"),
+        ("decreasing", "higher_better", "getting worse"),
+        ("decreasing", "lower_better", "getting better"),
+        ("increasing", "none", None),
+        ("no significant change", "higher_better", None),
+        (None, "higher_better", None),
+    ],
+)
 def test_trend_judgement(direction, polarity, expected) -> None:
     assert trend_judgement(direction, polarity) == expected
 
@@ -80,22 +90,25 @@ def test_plain_words() -> None:
         describe_comparison("bad")
 
 
-@pytest.mark.parametrize("value,unit,expected", [
-    (45.5, "%", "46%"),  # half away from zero, not to even
-    (44.5, "%", "45%"),
-    (12.345, "%", "12%"),
-    (0.3, "%", "0.3%"),  # a non-zero figure never shows as 0%
-    (0.0, "%", "0%"),
-    (99.7, "%", "99.7%"),  # nor a figure short of 100 as 100%
-    (100.0, "%", "100%"),
-    (1234567, "count", "1,234,567"),
-    (2.25, "rate", "2.3"),
-    (-1.25, "points", "-1.3"),
-    (-0.04, "points", "0.0"),
-    (14.5, "days", "15"),
-    (None, "%", ""),
-    (float("nan"), "rate", ""),
-])
+@pytest.mark.parametrize(
+    "value,unit,expected",
+    [
+        (45.5, "%", "46%"),  # half away from zero, not to even
+        (44.5, "%", "45%"),
+        (12.345, "%", "12%"),
+        (0.3, "%", "0.3%"),  # a non-zero figure never shows as 0%
+        (0.0, "%", "0%"),
+        (99.7, "%", "99.7%"),  # nor a figure short of 100 as 100%
+        (100.0, "%", "100%"),
+        (1234567, "count", "1,234,567"),
+        (2.25, "rate", "2.3"),
+        (-1.25, "points", "-1.3"),
+        (-0.04, "points", "0.0"),
+        (14.5, "days", "15"),
+        (None, "%", ""),
+        (float("nan"), "rate", ""),
+    ],
+)
 def test_format_value_rounds_for_display(value, unit, expected) -> None:
     assert format_value(value, unit) == expected
 

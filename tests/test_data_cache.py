@@ -22,11 +22,20 @@ def test_cache_serves_repeats_and_is_emptied_by_a_load(tmp_path):
 
     engine = writer_engine(url)
     with engine.begin() as conn:  # what a load does: log it and change the current data
-        conn.execute(insert(schema.etl_load_log).values(
-            file_name="x.zip", sha256="1" * 64, size_bytes=1, outcome="loaded",
-            started_at=dt.datetime(2019, 5, 1)))
-        conn.execute(update(schema.sum_endings).where(
-            schema.sum_endings.c.area_code == NEWCASTLE).values(completed=11))
+        conn.execute(
+            insert(schema.etl_load_log).values(
+                file_name="x.zip",
+                sha256="1" * 64,
+                size_bytes=1,
+                outcome="loaded",
+                started_at=dt.datetime(2019, 5, 1),
+            )
+        )
+        conn.execute(
+            update(schema.sum_endings)
+            .where(schema.sum_endings.c.area_code == NEWCASTLE)
+            .values(completed=11)
+        )
     after = data.rows(["uptake.completion"], periods=["2017-18_Q1"], areas=[NEWCASTLE])
     assert after is not first
     assert after.rows.iloc[0]["numerator"] == 11

@@ -12,20 +12,29 @@ NEWCASTLE, GATESHEAD = "E08000021", "E08000037"
 
 
 def test_rows_for_chosen_areas_equal_the_engine_asked_for_those_areas(tmp_path):
-    url = build_db(tmp_path / "a.db", {
-        NEWCASTLE: [episode("completed", "2017-06-20")] * 12 + [episode("dropped_out",
-                                                                        "2017-06-21")] * 3,
-        GATESHEAD: [episode("completed", "2017-06-20")] * 4,
-    })
+    url = build_db(
+        tmp_path / "a.db",
+        {
+            NEWCASTLE: [episode("completed", "2017-06-20")] * 12
+            + [episode("dropped_out", "2017-06-21")] * 3,
+            GATESHEAD: [episode("completed", "2017-06-20")] * 4,
+        },
+    )
     db = Database(url)
     data = indicator_data(db, threshold=10)
     ids = ["uptake.completion", "uptake.attendance"]
     for areas in ([NEWCASTLE], [GATESHEAD, PROGRAMME], [PROGRAMME]):
         got = data.rows(ids, periods=["2017-18_Q1", "2017-18"], areas=areas)
         with db.engine.connect() as conn:
-            want = compute(conn, Query(indicators=tuple(indicators()[i] for i in ids),
-                                       areas=tuple(areas), periods=("2017-18_Q1", "2017-18"),
-                                       threshold=10))
+            want = compute(
+                conn,
+                Query(
+                    indicators=tuple(indicators()[i] for i in ids),
+                    areas=tuple(areas),
+                    periods=("2017-18_Q1", "2017-18"),
+                    threshold=10,
+                ),
+            )
         assert set(got.rows["area_code"]) == set(areas)
         assert_frame_equal(got.rows, want.rows)
         assert got.meta == want.meta
@@ -33,19 +42,29 @@ def test_rows_for_chosen_areas_equal_the_engine_asked_for_those_areas(tmp_path):
 
 
 def test_several_indicators_at_once_equal_the_engine_and_one_alone_matches_its_part(tmp_path):
-    url = build_db(tmp_path / "b.db", {
-        NEWCASTLE: [episode("completed", "2017-06-20")] * 12 + [episode("dropped_out",
-                                                                        "2017-06-21")] * 3,
-    })
+    url = build_db(
+        tmp_path / "b.db",
+        {
+            NEWCASTLE: [episode("completed", "2017-06-20")] * 12
+            + [episode("dropped_out", "2017-06-21")] * 3,
+        },
+    )
     db = Database(url)
     data = indicator_data(db, threshold=10)
     ids = ["uptake.completion", "uptake.attendance", "reach.parents"]
     got = data.rows(ids, periods=["2017-18_Q1"])
     with db.engine.connect() as conn:
-        want = compute(conn, Query(indicators=tuple(indicators()[i] for i in ids),
-                                   periods=("2017-18_Q1",), threshold=10))
+        want = compute(
+            conn,
+            Query(
+                indicators=tuple(indicators()[i] for i in ids),
+                periods=("2017-18_Q1",),
+                threshold=10,
+            ),
+        )
     assert_frame_equal(got.rows, want.rows)
     alone = data.rows(["uptake.attendance"], periods=["2017-18_Q1"])
-    assert_frame_equal(alone.rows, got.rows[got.rows["indicator"] == "uptake.attendance"]
-                       .reset_index(drop=True))
+    assert_frame_equal(
+        alone.rows, got.rows[got.rows["indicator"] == "uptake.attendance"].reset_index(drop=True)
+    )
     db.dispose()

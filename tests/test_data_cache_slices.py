@@ -42,11 +42,17 @@ def _random_episode(rng: random.Random) -> dict:
                         points[tp] = rng.randint(low, high)
                 scores[measure] = points
     return episode(
-        status, end.isoformat() if status in ("completed", "dropped_out") else None,
-        intervention=rng.choice(INTERVENTIONS), offered=offered.isoformat(),
-        start=start.isoformat(), referred=referred.isoformat(),
-        sex=rng.choice(["female", "male"]), workless=rng.choice(["yes", "no"]),
-        family=f"f{rng.randrange(0, 400)}", scores=scores)
+        status,
+        end.isoformat() if status in ("completed", "dropped_out") else None,
+        intervention=rng.choice(INTERVENTIONS),
+        offered=offered.isoformat(),
+        start=start.isoformat(),
+        referred=referred.isoformat(),
+        sex=rng.choice(["female", "male"]),
+        workless=rng.choice(["yes", "no"]),
+        family=f"f{rng.randrange(0, 400)}",
+        scores=scores,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +70,12 @@ def _direct(db: Database, query: Query) -> pd.DataFrame:
 
 
 def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
-    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True),
-                                  check_dtype=False, check_index_type=False)
+    pd.testing.assert_frame_equal(
+        got.reset_index(drop=True),
+        want.reset_index(drop=True),
+        check_dtype=False,
+        check_index_type=False,
+    )
 
 
 QUERIES = [
@@ -95,16 +105,22 @@ def test_breakdown_categories_are_a_slice_too(db):
     ind = indicators()["reach.breakdown"]
     data = IndicatorData(db, THRESHOLD)
     for chosen in (("sex",), ("workless_household", "age_band")):
-        query = Query(indicators=(ind,), periods=("2017-18_Q3", "2017-18"), breakdowns=chosen,
-                      threshold=THRESHOLD)
+        query = Query(
+            indicators=(ind,),
+            periods=("2017-18_Q3", "2017-18"),
+            breakdowns=chosen,
+            threshold=THRESHOLD,
+        )
         _same(data.result(query).rows, _direct(db, query))
 
 
 def test_several_indicators_are_their_slices_in_order(db):
     cat = indicators()
-    query = Query(indicators=(cat["uptake.completion"], cat["reach.families"],
-                              cat["outcome.csi4.change"]),
-                  periods=("2017-18_Q3",), threshold=THRESHOLD)
+    query = Query(
+        indicators=(cat["uptake.completion"], cat["reach.families"], cat["outcome.csi4.change"]),
+        periods=("2017-18_Q3",),
+        threshold=THRESHOLD,
+    )
     data = IndicatorData(db, THRESHOLD)
     _same(data.result(query).rows, _direct(db, query))
 
@@ -174,8 +190,12 @@ def test_concurrent_requests_for_one_result_compute_it_once(db, monkeypatch):
     monkeypatch.setattr(module, "compute", slow)
     data = IndicatorData(db, THRESHOLD)
     out = []
-    threads = [threading.Thread(target=lambda p=p: out.append(
-        data.rows(["uptake.completion"], periods=[p]))) for p in ("2017-18_Q1", "2017-18_Q2")]
+    threads = [
+        threading.Thread(
+            target=lambda p=p: out.append(data.rows(["uptake.completion"], periods=[p]))
+        )
+        for p in ("2017-18_Q1", "2017-18_Q2")
+    ]
     for t in threads:
         t.start()
     threading.Event().wait(0.3)

@@ -58,10 +58,22 @@ def test_the_writer_has_the_loader_storage_settings(tmp_path):
     engine = writer_engine(f"sqlite:///{tmp_path / 'w.db'}")
     try:
         with engine.connect() as conn:
-            got = {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar()  # noqa: S608 - fixed names
-                   for p in ("journal_mode", "synchronous", "cache_size", "wal_autocheckpoint",
-                             "foreign_keys")}
+            got = {
+                p: conn.exec_driver_sql(f"PRAGMA {p}").scalar()  # noqa: S608 - fixed names
+                for p in (
+                    "journal_mode",
+                    "synchronous",
+                    "cache_size",
+                    "wal_autocheckpoint",
+                    "foreign_keys",
+                )
+            }
     finally:
         engine.dispose()
-    assert got == {"journal_mode": "wal", "synchronous": 1, "cache_size": -524288,
-                   "wal_autocheckpoint": 50000, "foreign_keys": 1}
+    assert got == {
+        "journal_mode": "wal",
+        "synchronous": 1,
+        "cache_size": -524288,
+        "wal_autocheckpoint": 50000,
+        "foreign_keys": 1,
+    }

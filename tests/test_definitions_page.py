@@ -53,8 +53,10 @@ def reference_rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-@pytest.mark.parametrize("path,title", [("/definitions", "Definitions and methods"),
-                                        ("/accessibility", "Accessibility statement")])
+@pytest.mark.parametrize(
+    "path,title",
+    [("/definitions", "Definitions and methods"), ("/accessibility", "Accessibility statement")],
+)
 def test_page_is_served_with_its_title(client, path, title):
     r = client.get(path)
     assert r.status_code == 200
@@ -93,8 +95,14 @@ def test_methods_name_funnel_limits_trend_test_and_its_threshold(definitions):
 
 def test_disclosure_control_and_symbols_are_explained(definitions):
     text = texts(definitions["page-content"]["children"])
-    for needle in ("Primary suppression", "Secondary suppression", "[c]", "[x]", "[z]",
-                   "LFO_SUPPRESSION_THRESHOLD"):
+    for needle in (
+        "Primary suppression",
+        "Secondary suppression",
+        "[c]",
+        "[x]",
+        "[z]",
+        "LFO_SUPPRESSION_THRESHOLD",
+    ):
         assert needle in text, needle
 
 
@@ -131,10 +139,14 @@ def test_accessibility_page_shows_the_statement_of_docs(client):
 
 def test_statement_follows_the_gov_uk_model(client):
     statement = (ROOT / "docs" / "accessibility.md").read_text(encoding="utf-8")
-    for heading in ("## How accessible this dashboard is", "## Feedback and contact information",
-                    "## Reporting accessibility problems with this dashboard",
-                    "## Enforcement procedure", "## Non-accessible content",
-                    "### How we tested"):
+    for heading in (
+        "## How accessible this dashboard is",
+        "## Feedback and contact information",
+        "## Reporting accessibility problems with this dashboard",
+        "## Enforcement procedure",
+        "## Non-accessible content",
+        "### How we tested",
+    ):
         assert heading in statement, heading
     assert "Equality and Human Rights Commission" in statement
     assert "Web Content Accessibility Guidelines version 2.2" in statement

@@ -39,23 +39,30 @@ def _areas(nums, dens, codes=None) -> pd.DataFrame:
 
 
 def _hidden(frame: pd.DataFrame, threshold: int = 10) -> list[str]:
-    mask = secondary(frame, primary(frame["numerator"], frame["denominator"], threshold),
-                     [AREAS], threshold=threshold)
+    mask = secondary(
+        frame,
+        primary(frame["numerator"], frame["denominator"], threshold),
+        [AREAS],
+        threshold=threshold,
+    )
     return frame.loc[mask, "area"].tolist()
 
 
-@pytest.mark.parametrize("num,den,expected", [
-    (0, 100, False),  # a zero is shown
-    (1, 100, True),
-    (9, 100, True),
-    (10, 100, False),
-    (0, 9, True),  # denominator below T
-    (0, 0, True),
-    (12, 10, False),
-    (np.nan, 9, True),  # a mean or median: its n is the denominator
-    (np.nan, 10, False),
-    (np.nan, np.nan, False),  # nothing to show (status x)
-])
+@pytest.mark.parametrize(
+    "num,den,expected",
+    [
+        (0, 100, False),  # a zero is shown
+        (1, 100, True),
+        (9, 100, True),
+        (10, 100, False),
+        (0, 9, True),  # denominator below T
+        (0, 0, True),
+        (12, 10, False),
+        (np.nan, 9, True),  # a mean or median: its n is the denominator
+        (np.nan, 10, False),
+        (np.nan, np.nan, False),  # nothing to show (status x)
+    ],
+)
 def test_primary_suppression_rule(num, den, expected) -> None:
     assert bool(primary(num, den)[0]) is expected
 
@@ -137,13 +144,23 @@ def test_a_breakdown_table_and_the_area_table_are_suppressed_together() -> None:
     # areas E01, E02 x categories a, b (+ totals). E01:a = 4 is primary; in the area table for
     # category a its complement is E02:a; then E02's breakdown has one hidden cell, so E02:b goes.
     rows = []
-    cells = {("E01", "a"): (4, 40), ("E01", "b"): (30, 60), ("E02", "a"): (12, 50),
-             ("E02", "b"): (25, 70)}
+    cells = {
+        ("E01", "a"): (4, 40),
+        ("E01", "b"): (30, 60),
+        ("E02", "a"): (12, 50),
+        ("E02", "b"): (25, 70),
+    }
     for (area, cat), (n, d) in cells.items():
         rows.append((area, cat, n, d))
     for area in ("E01", "E02"):
-        rows.append((area, "all", sum(v[0] for k, v in cells.items() if k[0] == area),
-                     sum(v[1] for k, v in cells.items() if k[0] == area)))
+        rows.append(
+            (
+                area,
+                "all",
+                sum(v[0] for k, v in cells.items() if k[0] == area),
+                sum(v[1] for k, v in cells.items() if k[0] == area),
+            )
+        )
     for cat in ("a", "b", "all"):
         part = [r for r in rows if r[1] == cat]
         rows.append(("programme", cat, sum(r[2] for r in part), sum(r[3] for r in part)))
@@ -159,13 +176,16 @@ def test_a_breakdown_table_and_the_area_table_are_suppressed_together() -> None:
 
 def test_breakdowns_split_from_one_shared_total() -> None:
     # one area: sex (female 36, male 4) and age band (a 20, b 20) both add up to the "all" row
-    frame = pd.DataFrame({
-        "area": "E01",
-        "breakdown": ["sex", "sex", "age", "age", None],
-        "category": ["female", "male", "a", "b", "all"],
-        "numerator": [36, 4, 20, 20, 40], "denominator": [90, 10, 50, 50, 100],
-        "order": [0, 1, 0, 1, 9],
-    })
+    frame = pd.DataFrame(
+        {
+            "area": "E01",
+            "breakdown": ["sex", "sex", "age", "age", None],
+            "category": ["female", "male", "a", "b", "all"],
+            "numerator": [36, 4, 20, 20, 40],
+            "denominator": [90, 10, 50, 50, 100],
+            "order": [0, 1, 0, 1, 9],
+        }
+    )
     frame["is_all"] = frame["category"] == "all"
     margin = Margin(("area",), "is_all", "order", split="breakdown")
     mask = secondary(frame, primary(frame["numerator"], frame["denominator"]), [margin])
@@ -178,13 +198,15 @@ def test_suppress_indicator_on_the_engines_breakdown_frame() -> None:
     nums = [30, 4, 0, 6]
     rows = [("E01", c, n, 40) for c, n in zip(cats, nums, strict=True)]
     rows += [("E02", c, n, 100) for c, n in zip(cats, [50, 20, 10, 20], strict=True)]
-    rows += [("programme", c, n + m, 140) for c, n, m in
-             zip(cats, nums, [50, 20, 10, 20], strict=True)]
+    rows += [
+        ("programme", c, n + m, 140) for c, n, m in zip(cats, nums, [50, 20, 10, 20], strict=True)
+    ]
     df = pd.DataFrame(rows, columns=["area_code", "category", "numerator", "denominator"])
     df["period"] = "2024-25"
     df["value"] = df["numerator"] / df["denominator"] * 100
-    df["benchmark"] = df["category"].map(df[df["area_code"] == "programme"].set_index(
-        "category")["value"])
+    df["benchmark"] = df["category"].map(
+        df[df["area_code"] == "programme"].set_index("category")["value"]
+    )
     df["status"] = None
     df["areas_pooled"] = 2
     df["covered"] = True
@@ -193,19 +215,31 @@ def test_suppress_indicator_on_the_engines_breakdown_frame() -> None:
     # E01: male 4 and not_stated 6 are primary; in each category's area table they need a
     # complement: E02's male and not_stated; then E02's breakdown has two hidden: stable
     assert set(zip(hidden["area_code"], hidden["category"], strict=True)) == {
-        ("E01", "sex:male"), ("E01", "sex:not_stated"), ("E02", "sex:male"),
-        ("E02", "sex:not_stated")}
+        ("E01", "sex:male"),
+        ("E01", "sex:not_stated"),
+        ("E02", "sex:male"),
+        ("E02", "sex:not_stated"),
+    }
     assert hidden["areas_pooled"].tolist() == [2, 2, 2, 2]
     assert out.index.equals(df.index) and list(out.columns) == list(df.columns)
 
 
-def test_suppress_indicator_counts_use_the_count_and_a_hidden_programme_hides_the_benchmark(
-) -> None:
-    df = pd.DataFrame({
-        "area_code": ["E01", "E02", "programme"], "period": "2024-25_Q1", "category": None,
-        "numerator": [5.0, 0.0, 5.0], "denominator": np.nan, "value": [5.0, 0.0, 5.0],
-        "benchmark": 5.0, "comparison": None, "status": None,
-    })
+def test_suppress_indicator_counts_use_the_count_and_a_hidden_programme_hides_the_benchmark() -> (
+    None
+):
+    df = pd.DataFrame(
+        {
+            "area_code": ["E01", "E02", "programme"],
+            "period": "2024-25_Q1",
+            "category": None,
+            "numerator": [5.0, 0.0, 5.0],
+            "denominator": np.nan,
+            "value": [5.0, 0.0, 5.0],
+            "benchmark": 5.0,
+            "comparison": None,
+            "status": None,
+        }
+    )
     out = suppress_indicator(df, "count", 10)
     assert out["status"].tolist() == ["c", None, "c"]
     assert out["benchmark"].isna().all()
@@ -331,10 +365,20 @@ def test_two_way_tables_have_no_margin_with_a_single_hidden_cell(case) -> None:
 
 def _bridge_grid() -> pd.DataFrame:
     """Two blocks of four hidden cells, joined by E04:c1 (found by the property test above)."""
-    nums = {"E00": [9, 6, 12, 1], "E01": [6, 12, 0, 15], "E02": [5, 0, 9, 0],
-            "E03": [0, 10, 14, 5], "E04": [5, 3, 10, 5]}
-    dens = {"E00": [28, 7, 12, 7], "E01": [22, 23, 11, 15], "E02": [21, 12, 23, 9],
-            "E03": [9, 22, 22, 22], "E04": [19, 9, 16, 10]}
+    nums = {
+        "E00": [9, 6, 12, 1],
+        "E01": [6, 12, 0, 15],
+        "E02": [5, 0, 9, 0],
+        "E03": [0, 10, 14, 5],
+        "E04": [5, 3, 10, 5],
+    }
+    dens = {
+        "E00": [28, 7, 12, 7],
+        "E01": [22, 23, 11, 15],
+        "E02": [21, 12, 23, 9],
+        "E03": [9, 22, 22, 22],
+        "E04": [19, 9, 16, 10],
+    }
     rows = []
     for area in nums:
         for c in range(4):
@@ -370,10 +414,14 @@ def test_a_bridge_cell_between_two_protected_blocks_gets_a_complement() -> None:
 def test_derivable_by_graph_bridges_agrees_with_the_null_space(case, data) -> None:
     """The two margins of a grid form a graph: its bridges are the rows the null space fixes."""
     frame, _ = case
-    hidden = np.array(data.draw(st.lists(st.booleans(), min_size=len(frame),
-                                         max_size=len(frame))))
-    informative = np.array(data.draw(st.lists(st.booleans(), min_size=len(frame),
-                                              max_size=len(frame)).filter(lambda x: sum(x) > 0)))
+    hidden = np.array(data.draw(st.lists(st.booleans(), min_size=len(frame), max_size=len(frame))))
+    informative = np.array(
+        data.draw(
+            st.lists(st.booleans(), min_size=len(frame), max_size=len(frame)).filter(
+                lambda x: sum(x) > 0
+            )
+        )
+    )
     members = [membership(frame, m) for m in GRID_MARGINS]
     by_graph = derivable(members, hidden, informative)
     with pytest.MonkeyPatch.context() as mp:
@@ -391,8 +439,12 @@ def test_three_margins_per_row_fall_back_to_the_null_space() -> None:
     members = [membership(frame, m) for m in margins]
     hidden = primary(frame["numerator"], frame["denominator"], 5)
     informative = np.ones(len(frame), dtype=bool)
-    assert disclosure._fixed_in_graph(
-        np.array([0, 1, 2]), np.array([0, 0, 0]), np.ones(3), 3, 1, np.zeros(4, int)) is None
+    assert (
+        disclosure._fixed_in_graph(
+            np.array([0, 1, 2]), np.array([0, 0, 0]), np.ones(3), 3, 1, np.zeros(4, int)
+        )
+        is None
+    )
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(disclosure, "_fixed_in_graph", lambda *args: None)
         expected = derivable(members, hidden, informative)

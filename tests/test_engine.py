@@ -13,7 +13,12 @@ from dashboard.indicators.engine import PROGRAMME, Query, compute
 from etl.db import reader_engine
 
 NEWCASTLE, GATESHEAD, BLACKPOOL, MANCHESTER, LUTON = (
-    "E08000021", "E08000037", "E06000009", "E08000003", "E06000032")
+    "E08000021",
+    "E08000037",
+    "E06000009",
+    "E08000003",
+    "E06000032",
+)
 
 
 def _q2(status):
@@ -21,7 +26,9 @@ def _q2(status):
 
 
 def _csi(change):
-    return episode("completed", "2017-11-15", scores={"csi4": {"baseline": 10, "exit": 10 + change}})
+    return episode(
+        "completed", "2017-11-15", scores={"csi4": {"baseline": 10, "exit": 10 + change}}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +41,12 @@ def url(tmp_path_factory):
     manchester = [_q2("completed")] * 30
     path = tmp_path_factory.mktemp("engine") / "lfo.db"
     import datetime as dt
-    return build_db(path, {NEWCASTLE: newcastle, GATESHEAD: gateshead, BLACKPOOL: blackpool,
-                           MANCHESTER: manchester},
-                    return_period={MANCHESTER: ("2017-18_Q1", dt.date(2017, 6, 30))})
+
+    return build_db(
+        path,
+        {NEWCASTLE: newcastle, GATESHEAD: gateshead, BLACKPOOL: blackpool, MANCHESTER: manchester},
+        return_period={MANCHESTER: ("2017-18_Q1", dt.date(2017, 6, 30))},
+    )
 
 
 def run(url, ids, **kw):
@@ -83,8 +93,10 @@ def test_small_area_is_suppressed_with_its_smallest_neighbour(url):
     rows = run(url, ["uptake.completion"], periods=("2017-18_Q2",), threshold=10).rows
     black = one(rows, BLACKPOOL, "2017-18_Q2")
     assert black["status"] == "c"
-    assert all(black[c] is None or math.isnan(black[c])
-               for c in ("value", "lower", "upper", "numerator", "denominator"))
+    assert all(
+        black[c] is None or math.isnan(black[c])
+        for c in ("value", "lower", "upper", "numerator", "denominator")
+    )
     # one hidden cell in the margin would be the programme minus the others: Gateshead goes too
     assert one(rows, GATESHEAD, "2017-18_Q2")["status"] == "c"
     assert one(rows, NEWCASTLE, "2017-18_Q2")["value"] == pytest.approx(90.0)
@@ -105,13 +117,19 @@ def test_mean_change_with_student_t_interval_and_effect_size(url):
 
 
 def test_reliable_improvement_recovery_and_paired_completeness(url):
-    ids = ["outcome.csi4.reliable_improvement", "outcome.csi4.recovery",
-           "outcome.csi4.reliable_recovery", "outcome.csi4.reliable_deterioration",
-           "outcome.csi4.paired"]
+    ids = [
+        "outcome.csi4.reliable_improvement",
+        "outcome.csi4.recovery",
+        "outcome.csi4.reliable_recovery",
+        "outcome.csi4.reliable_deterioration",
+        "outcome.csi4.paired",
+    ]
     rows = run(url, ids, periods=("2017-18_Q3",), areas=(NEWCASTLE,)).rows.set_index("indicator")
     # changes 0..11 from a baseline of 10; RCI 4; caseness below 13.5
-    assert (rows.loc["outcome.csi4.reliable_improvement", ["numerator", "denominator"]]
-            .tolist() == [8, 12])
+    assert rows.loc["outcome.csi4.reliable_improvement", ["numerator", "denominator"]].tolist() == [
+        8,
+        12,
+    ]
     assert rows.loc["outcome.csi4.recovery", "numerator"] == 8  # exit >= 14 when change >= 4
     assert rows.loc["outcome.csi4.reliable_recovery", "numerator"] == 8
     assert rows.loc["outcome.csi4.reliable_deterioration", "numerator"] == 0
@@ -153,8 +171,13 @@ def test_trend_detects_a_rising_completion_rate(tmp_path):
     for end, k in zip(quarters, completed, strict=True):
         rows += [episode("completed", end)] * k + [episode("dropped_out", end)] * (40 - k)
     url = build_db(tmp_path / "t.db", {LUTON: rows})
-    out = run(url, ["uptake.completion"], periods=("2018-19_Q1", "2018-19_Q2"),
-              areas=(LUTON,), threshold=10).rows
+    out = run(
+        url,
+        ["uptake.completion"],
+        periods=("2018-19_Q1", "2018-19_Q2"),
+        areas=(LUTON,),
+        threshold=10,
+    ).rows
     r = one(out, LUTON, "2018-19_Q1")
     assert (r["trend"], r["trend_judgement"]) == ("increasing", "getting better")
     # Q2 2018-19 has no endings: a denominator below the threshold gives no trend
@@ -164,11 +187,26 @@ def test_trend_detects_a_rising_completion_rate(tmp_path):
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):
     """Four parents referred on 2017-04-03 (worked by hand in each test below)."""
-    a = episode("completed", "2017-06-20", start="2017-05-01", planned=6, attended=3,
-                family="F1", workless="yes",
-                scores={"csi4": {"baseline": 10, "exit": 14, "followup_6m": 16}})
-    b = episode("started", None, start="2017-05-11", planned=6, attended=2, sex="male",
-                family="F1", workless="no")
+    a = episode(
+        "completed",
+        "2017-06-20",
+        start="2017-05-01",
+        planned=6,
+        attended=3,
+        family="F1",
+        workless="yes",
+        scores={"csi4": {"baseline": 10, "exit": 14, "followup_6m": 16}},
+    )
+    b = episode(
+        "started",
+        None,
+        start="2017-05-11",
+        planned=6,
+        attended=2,
+        sex="male",
+        family="F1",
+        workless="no",
+    )
     c = episode("declined", None, sex="male", family="F2", workless="not_stated")
     d = episode("offered", None, sex="not_stated", family="F3", workless="yes")
     return build_db(tmp_path_factory.mktemp("mixed") / "m.db", {NEWCASTLE: [a, b, c, d]})
@@ -193,8 +231,12 @@ def test_reach_breakdown_keeps_not_stated_as_a_category(mixed):
     assert v.loc[("reach.breakdown", "sex:male"), "value"] == pytest.approx(50.0)
     assert v.loc[("reach.breakdown", "sex:not_stated"), "value"] == pytest.approx(25.0)
     assert v.loc[("reach.breakdown", "sex:other"), "numerator"] == 0
-    assert set(v.index.get_level_values(1)) == {"sex:female", "sex:male", "sex:other",
-                                                 "sex:not_stated"}
+    assert set(v.index.get_level_values(1)) == {
+        "sex:female",
+        "sex:male",
+        "sex:other",
+        "sex:not_stated",
+    }
 
 
 def test_uptake_start_counts_only_answered_offers(mixed):
@@ -225,16 +267,20 @@ def test_funnel_stages_as_percentage_of_the_previous_stage(mixed):
 
 def test_follow_up_response_and_sustained_change(mixed):
     v = values(mixed, ["outcome.csi4.followup_6m_response", "outcome.csi4.sustained_6m"])
-    assert v.loc[("outcome.csi4.followup_6m_response", ""),
-                 ["numerator", "denominator"]].tolist() == [1, 1]
+    assert v.loc[
+        ("outcome.csi4.followup_6m_response", ""), ["numerator", "denominator"]
+    ].tolist() == [1, 1]
     assert v.loc[("outcome.csi4.sustained_6m", ""), "value"] == pytest.approx(6.0)
 
 
 def test_an_empty_period_shows_zeros_and_forces_no_secondary_suppression(tmp_path):
-    url = build_db(tmp_path / "z.db", {
-        NEWCASTLE: [episode("completed", "2017-06-20")] * 12,
-        BLACKPOOL: [episode("completed", "2017-09-20")] * 12,  # nothing ends in Q1 here
-    })
+    url = build_db(
+        tmp_path / "z.db",
+        {
+            NEWCASTLE: [episode("completed", "2017-06-20")] * 12,
+            BLACKPOOL: [episode("completed", "2017-09-20")] * 12,  # nothing ends in Q1 here
+        },
+    )
     rows = run(url, ["uptake.completion"], periods=("2017-18_Q1",), threshold=10).rows
     black = one(rows, BLACKPOOL, "2017-18_Q1")
     assert (black["numerator"], black["denominator"], black["status"]) == (0, 0, "x")
@@ -247,7 +293,8 @@ def test_progress_to_target_in_a_year_with_no_referrals_is_zero(url):
 
 
 def test_funnel_for_an_intervention_nobody_was_offered_shows_zeros(url):
-    rows = run(url, ["uptake.funnel"], periods=("2017-18_Q1",), areas=(NEWCASTLE,),
-               intervention="girfc").rows.set_index("category")
+    rows = run(
+        url, ["uptake.funnel"], periods=("2017-18_Q1",), areas=(NEWCASTLE,), intervention="girfc"
+    ).rows.set_index("category")
     assert rows.loc["offered", "numerator"] == 0
     assert rows.loc["offered", "status"] == "x"  # nothing to measure, not an error

@@ -56,8 +56,13 @@ def test_funnel_limits_reproduce_phe_outputs_with_axis_variation(inputs: pd.Data
 def test_every_phe_significance_label_is_reproduced(inputs: pd.DataFrame) -> None:
     labels = significance(inputs["numerator"], inputs["denominator"])
     assert labels.tolist() == inputs["significance"].tolist()
-    assert set(labels) == {"High (0.001)", "High (0.025)", "Low (0.025)", "Low (0.001)",
-                           "Not significant"}
+    assert set(labels) == {
+        "High (0.001)",
+        "High (0.025)",
+        "Low (0.025)",
+        "Low (0.001)",
+        "Not significant",
+    }
 
 
 def test_axis_rule_hand_worked() -> None:

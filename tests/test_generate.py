@@ -29,8 +29,11 @@ TODAY = dt.date(2019, 6, 1)
 LAST = "2018-19_Q4"
 QUARTERS = [f"{y}-{(y + 1) % 100:02d}_Q{q}" for y in (2016, 2017, 2018) for q in (1, 2, 3, 4)]
 NAME = re.compile(r"^LFO_(E\d{8})_(\d{4})-(\d{2})_Q([1-4])\.(xlsx|zip)$")
-FAULTY = [f"E{n}" for n in range(101, 111)] + [f"E{n}" for n in range(201, 211)] + [
-    f"W30{n}" for n in range(1, 7)]
+FAULTY = (
+    [f"E{n}" for n in range(101, 111)]
+    + [f"E{n}" for n in range(201, 211)]
+    + [f"W30{n}" for n in range(1, 7)]
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +50,9 @@ def read_zip(path: Path) -> dict[str, pd.DataFrame]:
     with zipfile.ZipFile(path) as zf:
         for info in zf.infolist():
             sheet = Path(info.filename).stem.lower()
-            out[sheet] = pd.read_csv(io.BytesIO(zf.read(info)), dtype=str, keep_default_na=False,
-                                     encoding="utf-8-sig")
+            out[sheet] = pd.read_csv(
+                io.BytesIO(zf.read(info)), dtype=str, keep_default_na=False, encoding="utf-8-sig"
+            )
     return out
 
 
@@ -67,14 +71,20 @@ def final(out: Path, area: str, quarter: str = LAST) -> dict[str, pd.DataFrame]:
 def pooled(pilot) -> dict[str, pd.DataFrame]:
     """Every area's final return, one frame per sheet, with an ``area`` column and parsed dates."""
     out = pilot[0]
-    frames: dict[str, list[pd.DataFrame]] = {"participants": [], "interventions": [], "outcomes": []}
+    frames: dict[str, list[pd.DataFrame]] = {
+        "participants": [],
+        "interventions": [],
+        "outcomes": [],
+    }
     for area in AREAS:
         for sheet, df in final(out, area).items():
             frames[sheet].append(df.assign(area=area))
     data = {k: pd.concat(v, ignore_index=True) for k, v in frames.items()}
-    for sheet, cols in (("participants", ["referral_date"]),
-                        ("interventions", ["offered_date", "start_date", "end_date"]),
-                        ("outcomes", ["measured_date"])):
+    for sheet, cols in (
+        ("participants", ["referral_date"]),
+        ("interventions", ["offered_date", "start_date", "end_date"]),
+        ("outcomes", ["measured_date"]),
+    ):
         for c in cols:
             data[sheet][c] = parse_dates(data[sheet][c])
     return data
@@ -98,8 +108,10 @@ def test_pilot_writes_every_area_and_quarter_in_both_formats(pilot):
 def test_final_returns_pass_every_check_without_errors(pilot):
     out = pilot[0]
     files = [out / "zip" / f"LFO_{a}_{LAST}.zip" for a in AREAS]
-    files += [out / "xlsx" / f"LFO_{a}_{q}.xlsx" for a, q in (("E08000021", "2016-17_Q2"),
-                                                             ("E08000037", LAST))]
+    files += [
+        out / "xlsx" / f"LFO_{a}_{q}.xlsx"
+        for a, q in (("E08000021", "2016-17_Q2"), ("E08000037", LAST))
+    ]
     for f in files:
         checked = check_file(f, known_areas=AREAS, today=TODAY)
         errors = [x for x in checked.findings if x.severity == "error"]
@@ -126,13 +138,17 @@ def test_xlsx_and_zip_hold_the_same_content(pilot, area):
         rows = list(wb[sheet].iter_rows(values_only=True))
         assert list(rows[0]) == list(frame.columns)
         width = len(frame.columns)
-        body = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows[1:]],
-                            columns=frame.columns, dtype=object)
+        body = pd.DataFrame(
+            [list(r) + [None] * (width - len(r)) for r in rows[1:]],
+            columns=frame.columns,
+            dtype=object,
+        )
         for col in frame.columns:
             mine, theirs = frame[col], body[col]
             if col.endswith("_date"):
-                cells = theirs.map(lambda v: v.date().isoformat() if isinstance(v, dt.datetime)
-                                   else v)
+                cells = theirs.map(
+                    lambda v: v.date().isoformat() if isinstance(v, dt.datetime) else v
+                )
                 left = parse_dates(mine)
                 right = parse_dates(cells.fillna("").astype(str))
                 assert left.equals(right), (sheet, col)
@@ -171,7 +187,9 @@ def test_unknown_scale_is_refused(tmp_path):
 ALLOWED_NEXT = {
     "offered": {"offered", "declined", "started", "completed", "dropped_out"},
     "started": {"started", "completed", "dropped_out"},
-    "declined": {"declined"}, "completed": {"completed"}, "dropped_out": {"dropped_out"},
+    "declined": {"declined"},
+    "completed": {"completed"},
+    "dropped_out": {"dropped_out"},
 }
 
 
@@ -182,8 +200,11 @@ def test_each_quarter_contains_the_previous_one_with_statuses_moving_on(pilot, a
     for q in QUARTERS:
         now = final(out, area, q)
         end = pd.Timestamp(_quarter_end(q))
-        for sheet, col in (("participants", "referral_date"), ("interventions", "offered_date"),
-                           ("outcomes", "measured_date")):
+        for sheet, col in (
+            ("participants", "referral_date"),
+            ("interventions", "offered_date"),
+            ("outcomes", "measured_date"),
+        ):
             assert (parse_dates(now[sheet][col]) <= end).all()
         if before is not None:
             p0 = before["participants"].set_index("participant_id")
@@ -196,8 +217,9 @@ def test_each_quarter_contains_the_previous_one_with_statuses_moving_on(pilot, a
             assert all(b in ALLOWED_NEXT[a] for a, b in moves)
             assert (e0["offered_date"] == e1["offered_date"]).all()
             key = ["participant_id", "episode_id", "measure", "timepoint"]
-            merged = before["outcomes"].merge(now["outcomes"], on=key, how="left",
-                                              suffixes=("", "_now"))
+            merged = before["outcomes"].merge(
+                now["outcomes"], on=key, how="left", suffixes=("", "_now")
+            )
             assert (merged["score"] == merged["score_now"]).all()
         before = now
 
@@ -248,10 +270,12 @@ def test_optional_values_are_sometimes_missing_and_ids_look_like_la_ids(pooled):
 
 def test_measures_follow_the_interventions_table_and_the_design_assumption(pooled):
     ref = load_reference()
-    o = pooled["outcomes"].merge(pooled["interventions"][["area", "episode_id", "intervention"]],
-                                 on=["area", "episode_id"])
-    allowed = o.apply(lambda r: r["measure"] in ref.interventions[r["intervention"]].measures,
-                      axis=1)
+    o = pooled["outcomes"].merge(
+        pooled["interventions"][["area", "episode_id", "intervention"]], on=["area", "episode_id"]
+    )
+    allowed = o.apply(
+        lambda r: r["measure"] in ref.interventions[r["intervention"]].measures, axis=1
+    )
     assert allowed.all()
     o = o.merge(pooled["participants"], on=["area", "participant_id"])
     assert not o.loc[o["measure"] == "csi4", "relationship_status"].eq("separated").any()
@@ -265,8 +289,12 @@ def _paired(pooled) -> pd.DataFrame:
     """Baseline and exit per completed episode and measure, with the intervention's level."""
     o, e = pooled["outcomes"], pooled["interventions"]
     done = e[e["status"] == "completed"][["area", "episode_id", "intervention", "end_date"]]
-    wide = o.pivot_table(index=["area", "episode_id", "measure"], columns="timepoint",
-                         values="score", aggfunc="first").reset_index()
+    wide = o.pivot_table(
+        index=["area", "episode_id", "measure"],
+        columns="timepoint",
+        values="score",
+        aggfunc="first",
+    ).reset_index()
     wide = wide.merge(done, on=["area", "episode_id"])
     wide = wide[wide["baseline"].notna()]
     levels = {c: i.level for c, i in load_reference().interventions.items()}
@@ -283,10 +311,12 @@ def test_paired_completeness_is_between_60_and_85_percent(pooled):
 
 def test_change_is_plausible_and_larger_for_specialist_than_universal(pooled):
     w = _paired(pooled).dropna(subset=["exit"])
-    better = {c: (1 if m.higher_is == "better" else -1)
-              for c, m in load_reference().measures.items()}
-    w = w.assign(gain=(w["exit"].astype(float) - w["baseline"].astype(float))
-                 * w["measure"].map(better))
+    better = {
+        c: (1 if m.higher_is == "better" else -1) for c, m in load_reference().measures.items()
+    }
+    w = w.assign(
+        gain=(w["exit"].astype(float) - w["baseline"].astype(float)) * w["measure"].map(better)
+    )
     for measure, g in w.groupby("measure"):
         by_level = g.groupby("level")["gain"].mean()
         assert 0 < by_level["universal"] < by_level["specialist"] < 8, measure

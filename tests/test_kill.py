@@ -26,9 +26,13 @@ def _data_state(db: Path) -> dict[str, list]:
     con = sqlite3.connect(db)
     try:
         assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        names = [r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT LIKE 'etl_%'")]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "AND name NOT LIKE 'etl_%'"
+            )
+        ]
         out = {}
         for name in names:
             cur = con.execute(f'SELECT * FROM "{name}"')  # noqa: S608 - names from sqlite_master
@@ -45,15 +49,23 @@ def _data_state(db: Path) -> dict[str, list]:
 
 def _env(folder: Path, key_file: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(LFO_DATABASE_URL=f"sqlite:///{folder / 'lfo.db'}",
-               LFO_ARCHIVE_DIR=str(folder / "archive"), LFO_ID_KEY_FILE=str(key_file),
-               LFO_TODAY=TODAY)
+    env.update(
+        LFO_DATABASE_URL=f"sqlite:///{folder / 'lfo.db'}",
+        LFO_ARCHIVE_DIR=str(folder / "archive"),
+        LFO_ID_KEY_FILE=str(key_file),
+        LFO_TODAY=TODAY,
+    )
     return env
 
 
 def _start(folder: Path, key_file: Path, file: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(RUNNER), str(file)], env=_env(folder, key_file),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, str(RUNNER), str(file)],
+        env=_env(folder, key_file),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.mark.slow
@@ -62,8 +74,11 @@ def test_kill_9_during_a_load_leaves_before_or_after(tmp_path, lfo_settings, sca
     # the state before: a smaller earlier return of the same LA, checkpointed into one file
     template = tmp_path / "template"
     template.mkdir()
-    first = Settings(database_url=f"sqlite:///{template / 'lfo.db'}",
-                     archive_dir=template / "archive", id_key_file=key_file)
+    first = Settings(
+        database_url=f"sqlite:///{template / 'lfo.db'}",
+        archive_dir=template / "archive",
+        id_key_file=key_file,
+    )
     [r] = load_files([write_return(tmp_path / "a", scaled_tables(200))], first)
     assert r.outcome == "loaded"
     con = sqlite3.connect(template / "lfo.db")

@@ -36,33 +36,54 @@ def _drop_participant(tables, pid):
     }
 
 
-def test_valid_return_is_loaded_with_hashed_ids_iso_dates_and_swemwbs_metric(tmp_path,
-                                                                             lfo_settings):
+def test_valid_return_is_loaded_with_hashed_ids_iso_dates_and_swemwbs_metric(
+    tmp_path, lfo_settings
+):
     f = write_return(tmp_path / "in")
     [r] = load_files([f], lfo_settings)
     assert r.outcome == "loaded"
     assert r.rows_loaded == {"participants": 3, "episodes": 4, "outcomes": 6}
     key = _key(lfo_settings)
-    rows = _q(lfo_settings, "SELECT participant_key, family_key, referral_date, sex FROM "
-              "participants WHERE area_code = ? ORDER BY referral_date", AREA)
-    assert rows[0] == (hash_id(key, AREA, "P001"), hash_id(key, AREA, "F01"), "2017-04-03",
-                       "female")
+    rows = _q(
+        lfo_settings,
+        "SELECT participant_key, family_key, referral_date, sex FROM "
+        "participants WHERE area_code = ? ORDER BY referral_date",
+        AREA,
+    )
+    assert rows[0] == (
+        hash_id(key, AREA, "P001"),
+        hash_id(key, AREA, "F01"),
+        "2017-04-03",
+        "female",
+    )
     assert rows[2][2] == "2017-06-12"  # written as 12/06/2017 (UK order)
     with (REFERENCE_DIR / "swemwbs_conversion.csv").open() as fh:
         metric = {int(r["raw_total"]): float(r["metric_score"]) for r in csv.DictReader(fh)}
-    sw = _q(lfo_settings, "SELECT timepoint, score_raw, score FROM outcomes "
-            "WHERE measure = 'swemwbs' ORDER BY timepoint")
+    sw = _q(
+        lfo_settings,
+        "SELECT timepoint, score_raw, score FROM outcomes "
+        "WHERE measure = 'swemwbs' ORDER BY timepoint",
+    )
     assert sw == [("baseline", 18, metric[18]), ("exit", 24, metric[24])]
-    csi = _q(lfo_settings, "SELECT score_raw, score FROM outcomes WHERE measure = 'csi4' "
-             "AND timepoint = 'exit'")
+    csi = _q(
+        lfo_settings,
+        "SELECT score_raw, score FROM outcomes WHERE measure = 'csi4' AND timepoint = 'exit'",
+    )
     assert csi == [(15, 15.0)]
-    ep = _q(lfo_settings, "SELECT status, start_date, end_date, sessions_planned, "
-            "sessions_attended FROM episodes WHERE episode_key = ?", hash_id(key, AREA, "EP4"))
+    ep = _q(
+        lfo_settings,
+        "SELECT status, start_date, end_date, sessions_planned, "
+        "sessions_attended FROM episodes WHERE episode_key = ?",
+        hash_id(key, AREA, "EP4"),
+    )
     assert ep == [("declined", None, None, None, None)]
     ret = _q(lfo_settings, "SELECT area_code, period, period_end, sha256, load_id FROM returns")
     assert ret == [(AREA, "2017-18_Q3", "2017-12-31", r.sha256, r.load_id)]
-    log = _q(lfo_settings, "SELECT outcome, participants_loaded, episodes_loaded, "
-             "outcomes_loaded, errors FROM etl_load_log")
+    log = _q(
+        lfo_settings,
+        "SELECT outcome, participants_loaded, episodes_loaded, "
+        "outcomes_loaded, errors FROM etl_load_log",
+    )
     assert log == [("loaded", 3, 4, 6, 0)]
 
 
@@ -74,10 +95,16 @@ def test_missing_optional_values_are_stored_as_not_stated(tmp_path, lfo_settings
     assert r.outcome == "loaded"
     assert r.warnings >= 1
     key = _key(lfo_settings)
-    assert _q(lfo_settings, "SELECT ethnicity FROM participants WHERE participant_key = ?",
-              hash_id(key, AREA, "P001")) == [("not_stated",)]
-    assert _q(lfo_settings, "SELECT delivery_mode FROM episodes WHERE episode_key = ?",
-              hash_id(key, AREA, "EP1")) == [("not_stated",)]
+    assert _q(
+        lfo_settings,
+        "SELECT ethnicity FROM participants WHERE participant_key = ?",
+        hash_id(key, AREA, "P001"),
+    ) == [("not_stated",)]
+    assert _q(
+        lfo_settings,
+        "SELECT delivery_mode FROM episodes WHERE episode_key = ?",
+        hash_id(key, AREA, "EP1"),
+    ) == [("not_stated",)]
 
 
 def test_same_file_twice_is_already_loaded_and_changes_nothing(tmp_path, lfo_settings):
@@ -89,7 +116,9 @@ def test_same_file_twice_is_already_loaded_and_changes_nothing(tmp_path, lfo_set
     assert "already loaded" in again.message
     assert dump_tables(db_file(lfo_settings)) == before
     assert _q(lfo_settings, "SELECT outcome FROM etl_load_log ORDER BY load_id") == [
-        ("loaded",), ("already loaded",)]
+        ("loaded",),
+        ("already loaded",),
+    ]
 
 
 def test_correction_for_the_same_period_replaces_the_current_data(tmp_path, lfo_settings):
@@ -101,8 +130,11 @@ def test_correction_for_the_same_period_replaces_the_current_data(tmp_path, lfo_
     key = _key(lfo_settings)
     assert _q(lfo_settings, "SELECT count(*) FROM participants") == [(2,)]
     assert _q(lfo_settings, "SELECT count(*) FROM episodes") == [(2,)]
-    assert _q(lfo_settings, "SELECT sex FROM participants WHERE participant_key = ?",
-              hash_id(key, AREA, "P001")) == [("other",)]
+    assert _q(
+        lfo_settings,
+        "SELECT sex FROM participants WHERE participant_key = ?",
+        hash_id(key, AREA, "P001"),
+    ) == [("other",)]
     assert _q(lfo_settings, "SELECT load_id, sha256 FROM returns") == [(r.load_id, r.sha256)]
 
 
@@ -112,8 +144,10 @@ def test_other_areas_are_left_alone(tmp_path, lfo_settings):
     tables = valid_tables()
     tables["participants"][0]["sex"] = "other"
     load_files([write_return(tmp_path / "c", tables)], lfo_settings)
-    assert _q(lfo_settings, "SELECT area_code, count(*) FROM participants GROUP BY area_code") \
-        == [("E08000021", 3), ("E08000037", 3)]
+    assert _q(lfo_settings, "SELECT area_code, count(*) FROM participants GROUP BY area_code") == [
+        ("E08000021", 3),
+        ("E08000037", 3),
+    ]
     # equal raw IDs in two areas are distinct rows
     assert _q(lfo_settings, "SELECT count(DISTINCT participant_key) FROM participants") == [(6,)]
 
@@ -134,15 +168,17 @@ def test_stale_return_is_e108_and_force_rolls_back_to_it(tmp_path, lfo_settings)
     assert forced.outcome == "forced"
     assert _q(lfo_settings, "SELECT period FROM returns") == [("2017-18_Q3",)]
     assert _q(lfo_settings, "SELECT outcome, flags FROM etl_load_log ORDER BY load_id") == [
-        ("loaded", None), ("rejected", None), ("forced", "--force")]
+        ("loaded", None),
+        ("rejected", None),
+        ("forced", "--force"),
+    ]
     # a forced file counts as loaded
     assert load_files([older], lfo_settings)[0].outcome == "already loaded"
 
 
 def test_force_on_a_later_period_is_a_plain_load(tmp_path, lfo_settings):
     load_files([write_return(tmp_path / "a", period="2017-18_Q3")], lfo_settings)
-    [r] = load_files([write_return(tmp_path / "b", period="2017-18_Q4")], lfo_settings,
-                     force=True)
+    [r] = load_files([write_return(tmp_path / "b", period="2017-18_Q4")], lfo_settings, force=True)
     assert r.outcome == "loaded"
 
 
@@ -161,8 +197,7 @@ def twenty(scaled_tables):
     return scaled_tables(20)
 
 
-def test_shrink_over_5_percent_is_e109_and_allow_shrink_accepts_it(tmp_path, lfo_settings,
-                                                                   twenty):
+def test_shrink_over_5_percent_is_e109_and_allow_shrink_accepts_it(tmp_path, lfo_settings, twenty):
     load_files([write_return(tmp_path / "a", twenty)], lfo_settings)
     before = dump_sql(db_file(lfo_settings))
     smaller = twenty
@@ -209,7 +244,8 @@ def test_row_errors_reject_the_return_without_quarantine(tmp_path, lfo_settings)
     assert _q(lfo_settings, "SELECT count(*) FROM participants") == [(0,)]
     assert _q(lfo_settings, "SELECT outcome, errors FROM etl_load_log") == [("rejected", 1)]
     assert _q(lfo_settings, "SELECT sheet, row, code FROM etl_findings") == [
-        ("interventions", 2, "E203")]
+        ("interventions", 2, "E203")
+    ]
 
 
 def test_quarantine_holds_back_error_rows_and_their_dependents(tmp_path, lfo_settings):
@@ -221,18 +257,32 @@ def test_quarantine_holds_back_error_rows_and_their_dependents(tmp_path, lfo_set
     assert r.rows_held_back == 5
     assert r.rows_loaded == {"participants": 3, "episodes": 3, "outcomes": 2}
     key = _key(lfo_settings)
-    assert _q(lfo_settings, "SELECT count(*) FROM episodes WHERE episode_key = ?",
-              hash_id(key, AREA, "EP1")) == [(0,)]
-    assert _q(lfo_settings, "SELECT count(*) FROM outcomes WHERE episode_key = ?",
-              hash_id(key, AREA, "EP1")) == [(0,)]
-    held = _q(lfo_settings, "SELECT load_id, sheet, row, reason, data, resolved "
-              "FROM etl_held_back ORDER BY sheet, row")
+    assert _q(
+        lfo_settings,
+        "SELECT count(*) FROM episodes WHERE episode_key = ?",
+        hash_id(key, AREA, "EP1"),
+    ) == [(0,)]
+    assert _q(
+        lfo_settings,
+        "SELECT count(*) FROM outcomes WHERE episode_key = ?",
+        hash_id(key, AREA, "EP1"),
+    ) == [(0,)]
+    held = _q(
+        lfo_settings,
+        "SELECT load_id, sheet, row, reason, data, resolved FROM etl_held_back ORDER BY sheet, row",
+    )
     assert [(h[1], h[2]) for h in held] == [
-        ("interventions", 2), ("outcomes", 2), ("outcomes", 3), ("outcomes", 4), ("outcomes", 5)]
+        ("interventions", 2),
+        ("outcomes", 2),
+        ("outcomes", 3),
+        ("outcomes", 4),
+        ("outcomes", 5),
+    ]
     assert {h[0] for h in held} == {r.load_id}
     assert "E203" in held[0][3]
     assert "depends on held-back row 2 of sheet interventions" in held[1][3]
     import json
+
     data = json.loads(held[0][4])
     assert data["status"] == "finished"  # the value as typed, kept for correction
     assert data["episode_id"] == hash_id(key, AREA, "EP1")
@@ -240,8 +290,7 @@ def test_quarantine_holds_back_error_rows_and_their_dependents(tmp_path, lfo_set
     assert _q(lfo_settings, "SELECT rows_held_back FROM returns") == [(5,)]
 
 
-def test_held_back_rows_of_a_superseded_return_stay_linked_to_their_load(tmp_path,
-                                                                          lfo_settings):
+def test_held_back_rows_of_a_superseded_return_stay_linked_to_their_load(tmp_path, lfo_settings):
     tables = valid_tables()
     tables["interventions"][0]["status"] = "finished"
     [first] = load_files([write_return(tmp_path / "a", tables)], lfo_settings, quarantine=True)
@@ -270,7 +319,8 @@ def test_return_level_error_is_rejected_and_logged(tmp_path, lfo_settings):
     assert list(r.findings["code"]) == ["E102"]
     assert r.area_code is None
     assert _q(lfo_settings, "SELECT area_code, outcome, errors FROM etl_load_log") == [
-        (None, "rejected", 1)]
+        (None, "rejected", 1)
+    ]
 
 
 def test_a_rejected_file_does_not_stop_the_next(tmp_path, lfo_settings):
@@ -282,12 +332,13 @@ def test_a_rejected_file_does_not_stop_the_next(tmp_path, lfo_settings):
     assert seen == results
 
 
-def test_failure_inside_the_transaction_rolls_back_and_is_logged_as_failed(tmp_path,
-                                                                           lfo_settings):
+def test_failure_inside_the_transaction_rolls_back_and_is_logged_as_failed(tmp_path, lfo_settings):
     load_files([write_return(tmp_path / "a")], lfo_settings)
     con = sqlite3.connect(db_file(lfo_settings))
-    con.execute("CREATE TRIGGER boom BEFORE INSERT ON outcomes "
-                "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+    con.execute(
+        "CREATE TRIGGER boom BEFORE INSERT ON outcomes "
+        "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+    )
     con.commit()
     con.close()
     before = dump_sql(db_file(lfo_settings))
@@ -297,7 +348,9 @@ def test_failure_inside_the_transaction_rolls_back_and_is_logged_as_failed(tmp_p
     assert "\n" not in r.message and "[SQL" not in r.message
     assert dump_sql(db_file(lfo_settings)) == before
     assert _q(lfo_settings, "SELECT outcome FROM etl_load_log ORDER BY load_id") == [
-        ("loaded",), ("failed",)]
+        ("loaded",),
+        ("failed",),
+    ]
 
 
 def test_same_bytes_under_another_period_name_are_a_new_return(tmp_path, lfo_settings):

@@ -64,8 +64,11 @@ def _files(folder: Path, scaled_tables) -> list[Path]:
 
 
 def _settings(root: Path, key_file: Path) -> Settings:
-    return Settings(database_url=f"sqlite:///{root / 'lfo.db'}", archive_dir=root / "archive",
-                    id_key_file=key_file)
+    return Settings(
+        database_url=f"sqlite:///{root / 'lfo.db'}",
+        archive_dir=root / "archive",
+        id_key_file=key_file,
+    )
 
 
 def _untimed(message: str) -> str:
@@ -76,10 +79,23 @@ def _same(a, b) -> None:
     """Two FileResults alike but for the load id and the file's folder."""
     assert len(a) == len(b)
     for x, y in zip(a, b, strict=True):
-        assert (x.file_name, x.outcome, _untimed(x.message), x.area_code, x.period,
-                x.rows_loaded, x.rows_held_back) == (y.file_name, y.outcome, _untimed(y.message),
-                                                     y.area_code, y.period, y.rows_loaded,
-                                                     y.rows_held_back)
+        assert (
+            x.file_name,
+            x.outcome,
+            _untimed(x.message),
+            x.area_code,
+            x.period,
+            x.rows_loaded,
+            x.rows_held_back,
+        ) == (
+            y.file_name,
+            y.outcome,
+            _untimed(y.message),
+            y.area_code,
+            y.period,
+            y.rows_loaded,
+            y.rows_held_back,
+        )
         pd.testing.assert_frame_equal(x.findings, y.findings)
 
 
@@ -93,14 +109,15 @@ def _data(settings: Settings) -> dict[str, list[tuple]]:
     finally:
         con.close()
     at = cols.index("loaded_at")
-    tables["returns"] = [r[:at] + r[at + 1:] for r in tables["returns"]]
+    tables["returns"] = [r[:at] + r[at + 1 :] for r in tables["returns"]]
     return tables
 
 
 def _etl_findings(settings: Settings) -> list[tuple]:
     """The stored findings without their ids and load ids."""
-    return sorted((r[2:] for r in dump_tables(db_file(settings), etl=True)["etl_findings"]),
-                  key=repr)
+    return sorted(
+        (r[2:] for r in dump_tables(db_file(settings), etl=True)["etl_findings"]), key=repr
+    )
 
 
 @pytest.fixture
@@ -129,12 +146,20 @@ def _spy(monkeypatch) -> list[str]:
 
 
 @pytest.mark.slow
-def test_multi_file_load_is_identical_to_one_call_per_file(tmp_path, two_ways, monkeypatch,
-                                                            caplog):
+def test_multi_file_load_is_identical_to_one_call_per_file(tmp_path, two_ways, monkeypatch, caplog):
     files, one, expected = two_ways
     assert [r.outcome for r in expected] == [
-        "loaded", "rejected", "loaded", "rejected", "loaded", "rejected", "rejected", "rejected",
-        "rejected", "already loaded"]
+        "loaded",
+        "rejected",
+        "loaded",
+        "rejected",
+        "loaded",
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+        "already loaded",
+    ]
     seen = _spy(monkeypatch)
     caplog.set_level(logging.INFO, logger="etl")
     many = _settings(tmp_path / "many", one.id_key_file)
@@ -182,17 +207,25 @@ def test_a_single_file_starts_no_process(lfo_settings, monkeypatch):
         raise AssertionError("a process pool was started")
 
     monkeypatch.setattr(checks, "ProcessPoolExecutor", no_pool)
-    [r] = load_files([write_return(lfo_settings.archive_dir.parent / "in", valid_tables())],
-                     lfo_settings)
+    [r] = load_files(
+        [write_return(lfo_settings.archive_dir.parent / "in", valid_tables())], lfo_settings
+    )
     assert r.outcome == "loaded"
-    [v] = validate_files([write_return(lfo_settings.archive_dir.parent / "in2", valid_tables(),
-                                       period="2017-18_Q4")], lfo_settings)
+    [v] = validate_files(
+        [
+            write_return(
+                lfo_settings.archive_dir.parent / "in2", valid_tables(), period="2017-18_Q4"
+            )
+        ],
+        lfo_settings,
+    )
     assert v.outcome == "valid"
 
 
 @pytest.mark.slow
-def test_validate_of_several_files_is_identical_to_one_call_per_file(tmp_path, two_ways,
-                                                                     monkeypatch):
+def test_validate_of_several_files_is_identical_to_one_call_per_file(
+    tmp_path, two_ways, monkeypatch
+):
     files, one, _ = two_ways
     expected = [r for f in files for r in validate_files([f], one)]
     seen = _spy(monkeypatch)
@@ -221,15 +254,26 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
-def test_the_worker_ends_with_a_killed_parent_and_holds_no_lock(tmp_path, lfo_settings,
-                                                                scaled_tables):
-    files = [write_return(tmp_path / f"in{i}", scaled_tables(400), period=p)
-             for i, p in enumerate(["2017-18_Q2", "2017-18_Q3", "2017-18_Q4", "2018-19_Q1"])]
-    env = dict(os.environ, LFO_DATABASE_URL=lfo_settings.database_url,
-               LFO_ARCHIVE_DIR=str(lfo_settings.archive_dir),
-               LFO_ID_KEY_FILE=str(lfo_settings.id_key_file), LFO_TODAY=TODAY)
-    proc = subprocess.Popen([sys.executable, str(RUNNER), *map(str, files)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def test_the_worker_ends_with_a_killed_parent_and_holds_no_lock(
+    tmp_path, lfo_settings, scaled_tables
+):
+    files = [
+        write_return(tmp_path / f"in{i}", scaled_tables(400), period=p)
+        for i, p in enumerate(["2017-18_Q2", "2017-18_Q3", "2017-18_Q4", "2018-19_Q1"])
+    ]
+    env = dict(
+        os.environ,
+        LFO_DATABASE_URL=lfo_settings.database_url,
+        LFO_ARCHIVE_DIR=str(lfo_settings.archive_dir),
+        LFO_ID_KEY_FILE=str(lfo_settings.id_key_file),
+        LFO_TODAY=TODAY,
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(RUNNER), *map(str, files)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 60
         workers: set[int] = set()

@@ -29,8 +29,9 @@ def _q(settings, sql, *params):
         con.close()
 
 
-def test_a_rejected_return_changes_no_data_table_and_is_logged(tmp_path, lfo_settings,
-                                                               scaled_tables):
+def test_a_rejected_return_changes_no_data_table_and_is_logged(
+    tmp_path, lfo_settings, scaled_tables
+):
     load_files([write_return(tmp_path / "a", scaled_tables(5))], lfo_settings)
     before = dump_sql(db_file(lfo_settings))
     broken = scaled_tables(6)
@@ -39,16 +40,31 @@ def test_a_rejected_return_changes_no_data_table_and_is_logged(tmp_path, lfo_set
     [r] = load_files([write_return(tmp_path / "b", broken, period="2017-18_Q4")], lfo_settings)
     assert r.outcome == "rejected"
     assert dump_sql(db_file(lfo_settings)) == before
-    log = _q(lfo_settings, "SELECT outcome, errors, participants_loaded FROM etl_load_log "
-             "WHERE load_id = ?", r.load_id)
+    log = _q(
+        lfo_settings,
+        "SELECT outcome, errors, participants_loaded FROM etl_load_log WHERE load_id = ?",
+        r.load_id,
+    )
     assert log == [("rejected", 2, 0)]
-    codes = _q(lfo_settings, "SELECT code FROM etl_findings WHERE load_id = ? ORDER BY code",
-               r.load_id)
+    codes = _q(
+        lfo_settings, "SELECT code FROM etl_findings WHERE load_id = ? ORDER BY code", r.load_id
+    )
     assert codes == [("E202",), ("E204",)]
 
 
-RAW_IDS = ("PARTzq71", "PARTzq72", "PARTzq73", "PARTzq74", "EPIzq5", "FAMzq01", "FAMzq02", "EPIzq1", "EPIzq2",
-           "EPIzq3", "EPIzq4")
+RAW_IDS = (
+    "PARTzq71",
+    "PARTzq72",
+    "PARTzq73",
+    "PARTzq74",
+    "EPIzq5",
+    "FAMzq01",
+    "FAMzq02",
+    "EPIzq1",
+    "EPIzq2",
+    "EPIzq3",
+    "EPIzq4",
+)
 EMAIL = "jane.doe.zq@example.org"
 
 
@@ -60,20 +76,26 @@ def _tables_with_marked_ids():
     emap = {"EP1": "EPIzq1", "EP2": "EPIzq2", "EP3": "EPIzq3", "EP4": "EPIzq4"}
     for sheet in t.values():
         for row in sheet:
-            for col, mapping in (("participant_id", pmap), ("family_id", fmap),
-                                 ("episode_id", emap)):
+            for col, mapping in (
+                ("participant_id", pmap),
+                ("family_id", fmap),
+                ("episode_id", emap),
+            ):
                 if col in row:
                     row[col] = mapping[row[col]]
     extra = dict(t["participants"][0], participant_id=EMAIL)  # E210
     t["participants"].append(extra)
     t["outcomes"].append(dict(t["outcomes"][0]))  # E205 on the composite key
-    t["interventions"].append(dict(t["interventions"][2], episode_id="EPIzq9",
-                                   participant_id="PARTzqGONE"))  # E206
+    t["interventions"].append(
+        dict(t["interventions"][2], episode_id="EPIzq9", participant_id="PARTzqGONE")
+    )  # E206
     t["participants"].append(dict(t["participants"][2], participant_id="PARTzq74"))
-    t["interventions"].append(dict(t["interventions"][2], episode_id="EPIzq5",
-                                   participant_id="PARTzq74", status="paused"))  # E203
-    t["outcomes"].append(dict(t["outcomes"][5], episode_id="EPIzq5",
-                              participant_id="PARTzq74"))  # depends on EPIzq5
+    t["interventions"].append(
+        dict(t["interventions"][2], episode_id="EPIzq5", participant_id="PARTzq74", status="paused")
+    )  # E203
+    t["outcomes"].append(
+        dict(t["outcomes"][5], episode_id="EPIzq5", participant_id="PARTzq74")
+    )  # depends on EPIzq5
     return t
 
 
@@ -137,14 +159,17 @@ def test_key_file_is_created_0600_once_and_reused(tmp_path, lfo_settings):
     assert keys[0] == (hash_id(key, AREA, "P001"),)
 
 
-def test_xlsx_and_zip_of_the_same_content_give_the_same_database(tmp_path, lfo_settings,
-                                                                  scaled_tables):
+def test_xlsx_and_zip_of_the_same_content_give_the_same_database(
+    tmp_path, lfo_settings, scaled_tables
+):
     tables = scaled_tables(3)
     zip_ = write_return(tmp_path / "zip", tables, fmt="zip")
     xlsx = write_return(tmp_path / "xlsx", tables, fmt="xlsx")
-    other = type(lfo_settings)(database_url=f"sqlite:///{tmp_path / 'other.db'}",
-                               archive_dir=tmp_path / "archive2",
-                               id_key_file=lfo_settings.id_key_file)
+    other = type(lfo_settings)(
+        database_url=f"sqlite:///{tmp_path / 'other.db'}",
+        archive_dir=tmp_path / "archive2",
+        id_key_file=lfo_settings.id_key_file,
+    )
     assert load_files([zip_], lfo_settings)[0].outcome == "loaded"
     assert load_files([xlsx], other)[0].outcome == "loaded"
 
@@ -163,17 +188,16 @@ def test_a_second_load_waits_briefly_then_is_refused(tmp_path, lfo_settings):
     f = write_return(tmp_path / "in")
     load_files([f], lfo_settings)  # creates the database
     from etl.db import writer_engine
+
     engine = writer_engine(lfo_settings.database_url)
     with load_lock(engine), pytest.raises(LoadError, match="another load is in progress"):
-        load_files([write_return(tmp_path / "b", period="2017-18_Q4")], lfo_settings,
-                   lock_wait=0.3)
+        load_files([write_return(tmp_path / "b", period="2017-18_Q4")], lfo_settings, lock_wait=0.3)
     engine.dispose()
     assert _q(lfo_settings, "PRAGMA integrity_check") == [("ok",)]
     assert _q(lfo_settings, "SELECT count(*) FROM etl_load_log") == [(1,)]
 
 
-def test_two_loads_at_once_one_waits_and_nothing_is_corrupt(tmp_path, lfo_settings,
-                                                            scaled_tables):
+def test_two_loads_at_once_one_waits_and_nothing_is_corrupt(tmp_path, lfo_settings, scaled_tables):
     a = write_return(tmp_path / "a", scaled_tables(300), area="E08000021")
     b = write_return(tmp_path / "b", scaled_tables(300), area="E08000037")
     env_code = (
@@ -190,8 +214,13 @@ def test_two_loads_at_once_one_waits_and_nothing_is_corrupt(tmp_path, lfo_settin
     outputs = {}
 
     def run(path):
-        done = subprocess.run([sys.executable, "-c", env_code, str(path)], cwd=PROJECT_ROOT,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-c", env_code, str(path)],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         outputs[path.name] = done.stdout.strip() or done.stderr
 
     threads = [threading.Thread(target=run, args=(p,)) for p in (a, b)]
@@ -201,8 +230,10 @@ def test_two_loads_at_once_one_waits_and_nothing_is_corrupt(tmp_path, lfo_settin
         t.join()
     assert sorted(outputs.values()) == ["loaded", "loaded"], outputs
     assert _q(lfo_settings, "PRAGMA integrity_check") == [("ok",)]
-    assert _q(lfo_settings, "SELECT area_code, count(*) FROM participants GROUP BY area_code") \
-        == [("E08000021", 900), ("E08000037", 900)]
+    assert _q(lfo_settings, "SELECT area_code, count(*) FROM participants GROUP BY area_code") == [
+        ("E08000021", 900),
+        ("E08000037", 900),
+    ]
 
 
 def test_a_file_over_50_mb_is_rejected_not_archived_and_its_hash_logged(tmp_path, lfo_settings):
@@ -216,7 +247,8 @@ def test_a_file_over_50_mb_is_rejected_not_archived_and_its_hash_logged(tmp_path
     assert not lfo_settings.archive_dir.exists() or not any(lfo_settings.archive_dir.iterdir())
     digest = hashlib.sha256(big.read_bytes()).hexdigest()
     assert _q(lfo_settings, "SELECT sha256, size_bytes, outcome FROM etl_load_log") == [
-        (digest, big.stat().st_size, "rejected")]
+        (digest, big.stat().st_size, "rejected")
+    ]
 
 
 def test_a_half_written_archive_copy_of_a_killed_load_is_removed(tmp_path, lfo_settings):
@@ -235,7 +267,8 @@ def test_a_lost_key_file_is_not_silently_replaced_once_data_exists(tmp_path, lfo
     lfo_settings.id_key_file.unlink()
     before = dump_sql(db_file(lfo_settings))
     with pytest.raises(LoadError, match="restore the key file"):
-        load_files([write_return(tmp_path / "b", period="2017-18_Q4")], lfo_settings,
-                   allow_shrink=True)
+        load_files(
+            [write_return(tmp_path / "b", period="2017-18_Q4")], lfo_settings, allow_shrink=True
+        )
     assert not lfo_settings.id_key_file.exists()
     assert dump_sql(db_file(lfo_settings)) == before

@@ -46,8 +46,7 @@ def test_validate_reports_stale_and_shrunk_returns_and_writes_nothing(tmp_path, 
     tables["participants"] = tables["participants"][:2]
     tables["interventions"] = [r for r in tables["interventions"] if r["participant_id"] != "P003"]
     tables["outcomes"] = [r for r in tables["outcomes"] if r["participant_id"] != "P003"]
-    [r] = validate_files([write_return(tmp_path / "b", tables, period="2017-18_Q3")],
-                         lfo_settings)
+    [r] = validate_files([write_return(tmp_path / "b", tables, period="2017-18_Q3")], lfo_settings)
     assert r.outcome == "invalid"
     assert sorted(r.findings["code"]) == ["E108", "E109"]
     assert dump_tables(db_file(lfo_settings), etl=True) == before
@@ -63,8 +62,7 @@ def test_validate_says_when_a_file_is_already_loaded(tmp_path, lfo_settings):
     assert "already loaded" in r.message
 
 
-def test_validate_without_the_key_file_cannot_match_current_participants(tmp_path,
-                                                                         lfo_settings):
+def test_validate_without_the_key_file_cannot_match_current_participants(tmp_path, lfo_settings):
     load_files([write_return(tmp_path / "a")], lfo_settings)
     lfo_settings.id_key_file.unlink()
     [r] = validate_files([write_return(tmp_path / "b", period="2017-18_Q4")], lfo_settings)
@@ -77,6 +75,7 @@ def test_validate_runs_while_a_load_holds_the_lock(tmp_path, lfo_settings):
     load_files([write_return(tmp_path / "a")], lfo_settings)
     from etl.db import writer_engine
     from etl.lock import load_lock
+
     engine = writer_engine(lfo_settings.database_url)
     with load_lock(engine):
         [r] = validate_files([write_return(tmp_path / "b", period="2017-18_Q4")], lfo_settings)
@@ -98,9 +97,11 @@ def test_validate_of_a_database_that_is_not_one_is_a_load_error(tmp_path, lfo_se
 
 
 def test_a_database_server_that_cannot_be_used_is_a_load_error(tmp_path, lfo_settings):
-    unreachable = type(lfo_settings)(database_url="postgresql://lfo@127.0.0.1:1/lfo",
-                                      archive_dir=lfo_settings.archive_dir,
-                                      id_key_file=lfo_settings.id_key_file)
+    unreachable = type(lfo_settings)(
+        database_url="postgresql://lfo@127.0.0.1:1/lfo",
+        archive_dir=lfo_settings.archive_dir,
+        id_key_file=lfo_settings.id_key_file,
+    )
     f = write_return(tmp_path / "a")
     with pytest.raises(LoadError, match="database"):
         validate_files([f], unreachable)

@@ -46,8 +46,9 @@ def test_lock_of_a_killed_process_is_released(tmp_path):
         "    print('held', flush=True)\n"
         "    time.sleep(60)\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", holder], stdout=subprocess.PIPE, text=True,
-                            cwd=PROJECT_ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder], stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT
+    )
     try:
         assert proc.stdout.readline().strip() == "held"
         with pytest.raises(LockBusy), load_lock(_engine(tmp_path), wait=0.2):

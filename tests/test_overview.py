@@ -27,8 +27,11 @@ from dashboard.settings import DashboardSettings
 
 BLACKPOOL, NEWCASTLE, ESSEX = "E06000009", "E08000021", "E10000012"
 QUARTER_ENDS = {  # a day in each quarter, for end dates
-    "2017-18_Q4": "2018-02-15", "2018-19_Q1": "2018-05-15", "2018-19_Q2": "2018-08-15",
-    "2018-19_Q3": "2018-11-15", "2018-19_Q4": "2019-02-15",
+    "2017-18_Q4": "2018-02-15",
+    "2018-19_Q1": "2018-05-15",
+    "2018-19_Q2": "2018-08-15",
+    "2018-19_Q3": "2018-11-15",
+    "2018-19_Q4": "2019-02-15",
 }
 BLACKPOOL_COMPLETED = (54, 45, 36, 24, 12)
 STEADY_COMPLETED = 48
@@ -41,18 +44,20 @@ def _episodes(completed_by_quarter: tuple[int, ...]) -> list[dict]:
         fy = int(day[:4]) - (1 if day[5:7] < "04" else 0)  # referred early in the same year
         dates = dict(referred=f"{fy}-04-03", offered=f"{fy}-04-20", start=f"{fy}-05-01")
         out += [episode("completed", day, **dates) for _ in range(done)]
-        out += [episode("dropped_out", day, attended=2, **dates)
-                for _ in range(PER_QUARTER - done)]
+        out += [episode("dropped_out", day, attended=2, **dates) for _ in range(PER_QUARTER - done)]
     return out
 
 
 def build_overview_db(path: Path) -> str:
     steady = (STEADY_COMPLETED,) * 5
-    return build_db(path, {
-        BLACKPOOL: _episodes(BLACKPOOL_COMPLETED),
-        NEWCASTLE: _episodes(steady),
-        ESSEX: _episodes(steady),
-    })
+    return build_db(
+        path,
+        {
+            BLACKPOOL: _episodes(BLACKPOOL_COMPLETED),
+            NEWCASTLE: _episodes(steady),
+            ESSEX: _episodes(steady),
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -86,17 +91,27 @@ def grid_rows(data) -> pd.DataFrame:
 # --- pure shaping ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("period", "before"), [
-    ("2018-19_Q4", "2017-18_Q4"), ("2018-19_Q1", "2017-18_Q1"), ("2018-19", "2017-18"),
-])
+@pytest.mark.parametrize(
+    ("period", "before"),
+    [
+        ("2018-19_Q4", "2017-18_Q4"),
+        ("2018-19_Q1", "2017-18_Q1"),
+        ("2018-19", "2017-18"),
+    ],
+)
 def test_previous_year_is_the_same_period_a_year_earlier(period, before):
     assert od.previous_year(period) == before
 
 
 def test_period_options_offer_latest_then_quarters_newest_first_then_years():
     options = od.period_options(["2018-19_Q3", "2018-19_Q4", "2017-18", "2018-19"], "2018-19_Q4")
-    assert [o["value"] for o in options] == [od.LATEST, "2018-19_Q4", "2018-19_Q3", "2018-19",
-                                             "2017-18"]
+    assert [o["value"] for o in options] == [
+        od.LATEST,
+        "2018-19_Q4",
+        "2018-19_Q3",
+        "2018-19",
+        "2017-18",
+    ]
     assert options[0]["label"] == "Latest quarter (2018-19 Q4)"
 
 
@@ -121,11 +136,14 @@ def test_year_on_year_matches_newcombe_hand_computation():
     assert change.significant == (lower > 0 or upper < 0)
 
 
-@pytest.mark.parametrize(("counts", "significant"), [
-    ((60, 100, 50, 100), False),  # 10 points on 100 each: interval crosses 0
-    ((600, 1000, 500, 1000), True),  # the same 10 points on 1,000 each
-    ((40, 100, 40, 100), False),
-])
+@pytest.mark.parametrize(
+    ("counts", "significant"),
+    [
+        ((60, 100, 50, 100), False),  # 10 points on 100 each: interval crosses 0
+        ((600, 1000, 500, 1000), True),  # the same 10 points on 1,000 each
+        ((40, 100, 40, 100), False),
+    ],
+)
 def test_year_on_year_significance_depends_on_the_sizes(counts, significant):
     change = od.year_on_year(*counts)
     assert change is not None and change.significant is significant
@@ -151,14 +169,18 @@ def test_summary_names_the_worse_area_and_the_areas_without_a_return(grid_rows):
     n_areas = grid_rows.loc[grid_rows["area_code"] != "programme", "area_code"].nunique()
     assert sentences[0] == f"In 2018-19 Q4, 3 of {n_areas} areas had a return covering the period."
     # 3 areas x 240 families referred in 2018-19, over targets 140 + 740 + 60: 720 / 940 = 77%
-    assert sentences[1] == ("Across the programme in 2018-19 Q4, families reached were 77% of the "
-                            "pro-rata target and 60% of interventions that ended were completed.")
+    assert sentences[1] == (
+        "Across the programme in 2018-19 Q4, families reached were 77% of the "
+        "pro-rata target and 60% of interventions that ended were completed."
+    )
     assert sentences[2] == (
         "In 2018-19 Q4, 1 of 3 areas was worse than the programme (99.8% limits) on at least one "
-        "key indicator: 1 on completion (Blackpool); 1 on sessions attended (Blackpool).")
+        "key indicator: 1 on completion (Blackpool); 1 on sessions attended (Blackpool)."
+    )
     assert sentences[3] == (
         "2 areas were better than the programme on at least one: Essex (completion and sessions "
-        "attended) and Newcastle upon Tyne (completion and sessions attended).")
+        "attended) and Newcastle upon Tyne (completion and sessions attended)."
+    )
     assert sentences[-1] == "1 area needs attention (worse and getting worse): Blackpool."
 
 
@@ -166,21 +188,24 @@ def test_sorting_by_completion_lowest_first_puts_blackpool_first_and_gaps_last(g
     order = od.sort_areas(grid_rows, "uptake.completion", od.ORDER_LOW)
     assert order[0] == BLACKPOOL
     assert set(order[1:3]) == {NEWCASTLE, ESSEX}
-    assert len(order) == grid_rows.loc[grid_rows["area_code"] != "programme",
-                                       "area_code"].nunique()
+    assert len(order) == grid_rows.loc[grid_rows["area_code"] != "programme", "area_code"].nunique()
     high = od.sort_areas(grid_rows, "uptake.completion", od.ORDER_HIGH)
     assert high.index(BLACKPOOL) == 2  # after the two 80% areas, before the areas without data
 
 
 def test_cell_is_the_first_row_of_the_area_and_indicator_with_its_values(grid_rows):
     for (area, ind), _ in grid_rows.groupby(["area_code", "indicator"], sort=False):
-        expected = grid_rows[(grid_rows["area_code"] == area)
-                             & (grid_rows["indicator"] == ind)].iloc[0]
+        expected = grid_rows[
+            (grid_rows["area_code"] == area) & (grid_rows["indicator"] == ind)
+        ].iloc[0]
         got = od.cell(grid_rows, area, ind)
         assert list(got) == list(expected.index)
         for column, value in expected.items():
-            assert got[column] is value or got[column] == value or (
-                pd.isna(got[column]) and pd.isna(value)), column
+            assert (
+                got[column] is value
+                or got[column] == value
+                or (pd.isna(got[column]) and pd.isna(value))
+            ), column
     assert od.cell(grid_rows, "E99999999", "uptake.completion") is None
 
 
@@ -203,8 +228,9 @@ def test_sorting_by_name_is_alphabetical(grid_rows):
 
 
 def test_headline_completion_says_down_from_last_year_and_significant(data):
-    rows = data.rows(list(od.HEADLINE_INDICATORS), areas=["programme"],
-                     periods=["2018-19_Q4", "2017-18_Q4"]).rows
+    rows = data.rows(
+        list(od.HEADLINE_INDICATORS), areas=["programme"], periods=["2018-19_Q4", "2017-18_Q4"]
+    ).rows
     card = od.headline(rows, "uptake.completion", "2018-19_Q4")
     assert card.value_text == "60%"  # 108 / 180
     assert card.counts_text == "108 of 180 episodes"
@@ -219,12 +245,17 @@ def test_headline_without_last_year_says_so(data):
     assert card.change_text == "No figure for 2016-17 Q4 to compare with (no data)."
 
 
-@pytest.mark.parametrize(("indicator", "link"), [
-    ("uptake.completion", "/uptake?indicator=uptake.completion&period=2018-19_Q4&ci=99.8"),
-    ("reach.fathers", "/reach?indicator=reach.fathers&period=2018-19_Q4&ci=99.8"),
-    ("outcome.ops.reliable_improvement",
-     "/outcomes?indicator=reliable_improvement&measure=ops&period=2018-19_Q4&ci=99.8"),
-])
+@pytest.mark.parametrize(
+    ("indicator", "link"),
+    [
+        ("uptake.completion", "/uptake?indicator=uptake.completion&period=2018-19_Q4&ci=99.8"),
+        ("reach.fathers", "/reach?indicator=reach.fathers&period=2018-19_Q4&ci=99.8"),
+        (
+            "outcome.ops.reliable_improvement",
+            "/outcomes?indicator=reliable_improvement&measure=ops&period=2018-19_Q4&ci=99.8",
+        ),
+    ],
+)
 def test_topic_links_carry_the_indicator_period_and_grid_interval(indicator, link):
     assert od.topic_link(indicator, "2018-19_Q4") == link
 
@@ -232,14 +263,16 @@ def test_topic_links_carry_the_indicator_period_and_grid_interval(indicator, lin
 def test_area_links_carry_indicator_and_period_when_given():
     assert od.area_link(BLACKPOOL) == f"/area/{BLACKPOOL}"
     assert od.area_link(BLACKPOOL, "reach.target", "2018-19") == (
-        f"/area/{BLACKPOOL}?indicator=reach.target&period=2018-19")
+        f"/area/{BLACKPOOL}?indicator=reach.target&period=2018-19"
+    )
 
 
 def test_resolve_period_falls_back_to_latest_with_a_message():
     period, messages = cb.resolve_period("2030-31_Q1", ["2018-19_Q4"], "2018-19_Q4")
     assert period == "2018-19_Q4"
-    assert messages == ["There are no figures for 2030-31 Q1; showing the latest quarter, "
-                        "2018-19 Q4 instead."]
+    assert messages == [
+        "There are no figures for 2030-31 Q1; showing the latest quarter, 2018-19 Q4 instead."
+    ]
     assert cb.resolve_period(od.LATEST, ["2018-19_Q4"], "2018-19_Q4") == ("2018-19_Q4", [])
 
 
@@ -248,11 +281,15 @@ def test_resolve_period_falls_back_to_latest_with_a_message():
 
 def _update_overview(client, period=od.LATEST, sort=od.SORT_AREA, order=od.ORDER_LOW) -> dict:
     outputs = [(o.component_id, o.component_property) for o in cb.overview_outputs()]
-    return post_callback(client, outputs, [
-        {"id": ids.HOME_PERIOD, "property": "value", "value": period},
-        {"id": ids.HOME_SORT, "property": "value", "value": sort},
-        {"id": ids.HOME_ORDER, "property": "value", "value": order},
-    ])
+    return post_callback(
+        client,
+        outputs,
+        [
+            {"id": ids.HOME_PERIOD, "property": "value", "value": period},
+            {"id": ids.HOME_SORT, "property": "value", "value": sort},
+            {"id": ids.HOME_ORDER, "property": "value", "value": order},
+        ],
+    )
 
 
 def test_home_page_answers_200_with_and_without_a_query(client):
@@ -285,12 +322,15 @@ def test_overview_callback_fills_the_grid_with_words_and_links_for_every_area(cl
     assert options[0] == {"label": "Latest quarter (2018-19 Q4)", "value": od.LATEST}
 
 
-@pytest.mark.parametrize(("period", "sort", "order"), [
-    ("2018-19_Q1", "uptake.completion", od.ORDER_HIGH),
-    ("2018-19", "reach.target", od.ORDER_LOW),
-    ("2016-17_Q1", "outcome.csi4.reliable_improvement", od.ORDER_LOW),
-    ("2030-31_Q1", "nonsense", "sideways"),
-])
+@pytest.mark.parametrize(
+    ("period", "sort", "order"),
+    [
+        ("2018-19_Q1", "uptake.completion", od.ORDER_HIGH),
+        ("2018-19", "reach.target", od.ORDER_LOW),
+        ("2016-17_Q1", "outcome.csi4.reliable_improvement", od.ORDER_LOW),
+        ("2030-31_Q1", "nonsense", "sideways"),
+    ],
+)
 def test_overview_callback_answers_for_representative_inputs(client, period, sort, order):
     response = _update_overview(client, period, sort, order)
     assert ids.HOME_GRID in response and ids.HOME_SUMMARY in response
@@ -310,40 +350,60 @@ def test_a_period_without_data_says_so_and_shows_the_latest(client):
 def test_ranking_chart_follows_the_sort_indicator(client):
     response = _update_overview(client, sort="uptake.completion")
     assert response[ids.chart(ids.HOME_CHART, "heading")]["children"] == (
-        "Completion by area, 2018-19 Q4")
+        "Completion by area, 2018-19 Q4"
+    )
     summary = response[ids.chart(ids.HOME_CHART, "summary")]["children"]
     assert "Blackpool" in summary and "worse" in summary
 
 
 def _query_output(app) -> tuple[str, str]:
     """The address-writing callback's output (``allow_duplicate`` gives it a hashed name)."""
-    key = next(k for k, v in app.callback_map.items() if k.startswith(f"{ids.URL}.search@")
-               and any(i["id"] == ids.HOME_SORT for i in v["inputs"]))
+    key = next(
+        k
+        for k, v in app.callback_map.items()
+        if k.startswith(f"{ids.URL}.search@") and any(i["id"] == ids.HOME_SORT for i in v["inputs"])
+    )
     return ids.URL, key.split(".", 1)[1]
 
 
 def test_controls_write_the_query_and_defaults_stay_out(app, client):
     outputs = [_query_output(app)]
+
     def query(period, sort, order, search=""):
-        return post_callback(client, outputs, [
-            {"id": ids.HOME_PERIOD, "property": "value", "value": period},
-            {"id": ids.HOME_SORT, "property": "value", "value": sort},
-            {"id": ids.HOME_ORDER, "property": "value", "value": order},
-        ], [{"id": ids.URL, "property": "search", "value": search}])[ids.URL]["search"]
+        return post_callback(
+            client,
+            outputs,
+            [
+                {"id": ids.HOME_PERIOD, "property": "value", "value": period},
+                {"id": ids.HOME_SORT, "property": "value", "value": sort},
+                {"id": ids.HOME_ORDER, "property": "value", "value": order},
+            ],
+            [{"id": ids.URL, "property": "search", "value": search}],
+        )[ids.URL]["search"]
+
     assert query("2018-19_Q3", "uptake.completion", od.ORDER_LOW) == (
-        "?period=2018-19_Q3&sort=uptake.completion")
+        "?period=2018-19_Q3&sort=uptake.completion"
+    )
     assert query(od.LATEST, od.SORT_AREA, od.ORDER_HIGH) == "?order=high"
 
 
 def test_the_address_sets_the_controls_and_reports_bad_values(client):
-    outputs = [(ids.HOME_PERIOD, "value"), (ids.HOME_SORT, "value"), (ids.HOME_ORDER, "value"),
-               (ids.HOME_MESSAGES, "children")]
+    outputs = [
+        (ids.HOME_PERIOD, "value"),
+        (ids.HOME_SORT, "value"),
+        (ids.HOME_ORDER, "value"),
+        (ids.HOME_MESSAGES, "children"),
+    ]
     response = post_callback(
-        client, outputs,
+        client,
+        outputs,
         [{"id": ids.URL, "property": "search", "value": "?period=2018-19_Q2&sort=bad"}],
-        [{"id": ids.HOME_PERIOD, "property": "value", "value": od.LATEST},
-         {"id": ids.HOME_SORT, "property": "value", "value": "uptake.start"},
-         {"id": ids.HOME_ORDER, "property": "value", "value": od.ORDER_LOW}])
+        [
+            {"id": ids.HOME_PERIOD, "property": "value", "value": od.LATEST},
+            {"id": ids.HOME_SORT, "property": "value", "value": "uptake.start"},
+            {"id": ids.HOME_ORDER, "property": "value", "value": od.ORDER_LOW},
+        ],
+    )
     assert response[ids.HOME_PERIOD]["value"] == "2018-19_Q2"
     assert response[ids.HOME_SORT]["value"] == od.SORT_AREA
     assert ids.HOME_ORDER not in response  # unchanged: no update
@@ -373,13 +433,24 @@ def test_a_missing_database_gives_a_message_not_an_error(tmp_path):
 
 def test_a_change_in_the_areas_pooled_is_said():
     ind = od.indicators()["uptake.completion"]
-    now = pd.Series(dict(value=60.0, lower=50.0, upper=70.0, numerator=60, denominator=100,
-                         status=None, areas_pooled=12))
+    now = pd.Series(
+        dict(
+            value=60.0,
+            lower=50.0,
+            upper=70.0,
+            numerator=60,
+            denominator=100,
+            status=None,
+            areas_pooled=12,
+        )
+    )
     then = now.copy()
     then[["value", "numerator", "areas_pooled"]] = [50.0, 50, 9]
     sentence = od.change_sentence(now, then, ind, "2017-18 Q4")
-    assert sentence.startswith("Up from 50% (95% CI 50% to 70%) in 2017-18 Q4, when 9 areas' "
-                               "returns covered the period; the rise of 10.0 percentage points")
+    assert sentence.startswith(
+        "Up from 50% (95% CI 50% to 70%) in 2017-18 Q4, when 9 areas' "
+        "returns covered the period; the rise of 10.0 percentage points"
+    )
 
 
 # --- the grid written as JSON is what Dash components would send ------------------------------
@@ -397,19 +468,26 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
         words = od.comparison_words(row)
         if row is None or row["status"] in home.STATUS_MARKS or pd.isna(row["value"]):
             mark = home.STATUS_MARKS.get(None if row is None else row["status"], "[x]")
-            return html.Td([html.Span(mark), html.Span(f" {words}", className="small d-block")],
-                           className="text-end text-body-secondary")
+            return html.Td(
+                [html.Span(mark), html.Span(f" {words}", className="small d-block")],
+                className="text-end text-body-secondary",
+            )
         value = od.fmt(row["value"], ind)
         context = f" — {od.SHORT_NAMES[indicator]}, {name}, {od.period_display(period)}"
         if code == od.PROGRAMME:
             figure = html.Span(value, className="fw-bold")
         else:
-            figure = dcc.Link([value, html.Span(context, className="visually-hidden")],
-                              href=od.area_link(code, indicator, period))
+            figure = dcc.Link(
+                [value, html.Span(context, className="visually-hidden")],
+                href=od.area_link(code, indicator, period),
+            )
         parts = [figure]
         if words in home.COMPARISON_STYLES:
-            parts.append(html.Span(words, className="badge d-block mt-1",
-                                   style=home.COMPARISON_STYLES[words]))
+            parts.append(
+                html.Span(
+                    words, className="badge d-block mt-1", style=home.COMPARISON_STYLES[words]
+                )
+            )
         elif code != od.PROGRAMME and ind.has_interval:
             parts.append(html.Span(words, className="small d-block"))
         if row.get("trend_judgement") in ("getting better", "getting worse"):
@@ -417,30 +495,47 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
         return html.Td(parts, className="text-end")
 
     def grid_row(code, name):
-        header = (html.Th(name, scope="row") if code == od.PROGRAMME else
-                  html.Th(dcc.Link(name, href=od.area_link(code, period=period)), scope="row"))
-        return html.Tr([header] + [cell(od.cell(rows, code, i), code, name, i)
-                                   for i in od.GRID_INDICATORS])
+        header = (
+            html.Th(name, scope="row")
+            if code == od.PROGRAMME
+            else html.Th(dcc.Link(name, href=od.area_link(code, period=period)), scope="row")
+        )
+        return html.Tr(
+            [header] + [cell(od.cell(rows, code, i), code, name, i) for i in od.GRID_INDICATORS]
+        )
 
     catalogue = indicators()
     head = [html.Th("Area", scope="col")] + [
-        html.Th(scope="col", children=dcc.Link(
-            [od.SHORT_NAMES[i], html.Span(f" ({catalogue[i].name})", className="visually-hidden")],
-            href=od.topic_link(i, period)))
-        for i in od.GRID_INDICATORS]
+        html.Th(
+            scope="col",
+            children=dcc.Link(
+                [
+                    od.SHORT_NAMES[i],
+                    html.Span(f" ({catalogue[i].name})", className="visually-hidden"),
+                ],
+                href=od.topic_link(i, period),
+            ),
+        )
+        for i in od.GRID_INDICATORS
+    ]
     names = dict(zip(rows["area_code"], rows["area_name"], strict=False))
     body = [grid_row(od.PROGRAMME, "Programme (all areas)")]
     body += [grid_row(code, names.get(code, code)) for code in order_codes]
-    caption = (f"Areas compared with the programme, {od.period_display(period)}: each figure with "
-               "its comparison (99.8% limits). [c] suppressed, [x] not available, [z] not "
-               "applicable.")
-    table = html.Table(className="table table-sm lfo-table align-middle", children=[
-        html.Caption(caption), html.Thead(html.Tr(head)), html.Tbody(body)])
+    caption = (
+        f"Areas compared with the programme, {od.period_display(period)}: each figure with "
+        "its comparison (99.8% limits). [c] suppressed, [x] not available, [z] not "
+        "applicable."
+    )
+    table = html.Table(
+        className="table table-sm lfo-table align-middle",
+        children=[html.Caption(caption), html.Thead(html.Tr(head)), html.Tbody(body)],
+    )
     return html.Div(table, className="table-responsive")
 
 
-@pytest.mark.parametrize(("sort", "order"), [(od.SORT_AREA, od.ORDER_LOW),
-                                             ("uptake.completion", od.ORDER_HIGH)])
+@pytest.mark.parametrize(
+    ("sort", "order"), [(od.SORT_AREA, od.ORDER_LOW), ("uptake.completion", od.ORDER_HIGH)]
+)
 def test_grid_json_is_what_components_would_send_in_any_order(grid_rows, sort, order):
     import plotly.utils
 
@@ -448,8 +543,11 @@ def test_grid_json_is_what_components_would_send_in_any_order(grid_rows, sort, o
 
     codes = od.sort_areas(grid_rows, sort, order)
     made = home.grid_rows(grid_rows, "2018-19_Q4")  # made once, for any order
-    reference = json.dumps(_grid_with_components(grid_rows, codes, "2018-19_Q4"),
-                           cls=plotly.utils.PlotlyJSONEncoder)
-    for answer in (home.grid(grid_rows, codes, "2018-19_Q4"),
-                   home.grid(grid_rows, codes, "2018-19_Q4", made)):
+    reference = json.dumps(
+        _grid_with_components(grid_rows, codes, "2018-19_Q4"), cls=plotly.utils.PlotlyJSONEncoder
+    )
+    for answer in (
+        home.grid(grid_rows, codes, "2018-19_Q4"),
+        home.grid(grid_rows, codes, "2018-19_Q4", made),
+    ):
         assert json.dumps(answer, cls=plotly.utils.PlotlyJSONEncoder) == reference

@@ -73,11 +73,22 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def etl(work: Path, url: str, *args: str, archive: str = "archive") -> subprocess.CompletedProcess:
     """``python -m etl ARGS --db URL`` in its own process, with archive and key under ``work``."""
-    env = {**os.environ, "LFO_TODAY": TODAY, "LFO_ARCHIVE_DIR": str(work / archive),
-           "LFO_ID_KEY_FILE": str(work / "lfo-id.key"), "LFO_DATABASE_URL": url,
-           "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "etl", *args, "--db", url], cwd=PROJECT,
-                          env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "LFO_TODAY": TODAY,
+        "LFO_ARCHIVE_DIR": str(work / archive),
+        "LFO_ID_KEY_FILE": str(work / "lfo-id.key"),
+        "LFO_DATABASE_URL": url,
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "etl", *args, "--db", url],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def dump(url: str, *, etl_tables: bool = False) -> dict[str, list[tuple]]:
@@ -117,7 +128,7 @@ def loaded(work: Path, pg_url: str) -> dict[str, str]:
 
 def bad_tables() -> dict:
     tables = valid_tables()
-    tables["participants"][0]["referral_source"] = "=HYPERLINK(\"x\")"
+    tables["participants"][0]["referral_source"] = '=HYPERLINK("x")'
     return tables
 
 
@@ -136,8 +147,11 @@ def test_load_into_postgresql_loads_every_return(loaded):
 def test_status_on_postgresql_lists_the_loaded_areas(work, loaded):
     proc = etl(work, loaded["postgresql"], "status")
     assert proc.returncode == 0, proc.stderr
-    lines = {line.split("│")[1].strip(): line for line in proc.stdout.splitlines()
-             if line.startswith("│")}
+    lines = {
+        line.split("│")[1].strip(): line
+        for line in proc.stdout.splitlines()
+        if line.startswith("│")
+    }
     assert "2018-19_Q4" in lines["E08000021"] and "2018-19_Q4" in lines["E06000009"]
     assert "2018-19_Q4" not in lines["E08000037"]  # Gateshead sent nothing
     assert len(lines) == 12
@@ -162,8 +176,11 @@ def test_a_rejected_return_leaves_the_postgresql_data_unchanged(work, fresh_pg, 
     assert proc.returncode == 1
     assert "rejected" in proc.stdout and "E203" in proc.stdout
     assert dump(fresh_pg) == before
-    rejected = [r for r in dump(fresh_pg, etl_tables=True)["etl_load_log"] if "E203" in repr(r)
-                or "rejected" in repr(r)]
+    rejected = [
+        r
+        for r in dump(fresh_pg, etl_tables=True)["etl_load_log"]
+        if "E203" in repr(r) or "rejected" in repr(r)
+    ]
     assert rejected  # the attempt itself is logged
 
 
@@ -177,8 +194,9 @@ def test_a_second_load_while_one_holds_the_advisory_lock_is_refused(work, fresh_
         "    print('held', flush=True)\n"
         "    time.sleep(60)\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", holder], stdout=subprocess.PIPE, text=True,
-                            cwd=PROJECT)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder], stdout=subprocess.PIPE, text=True, cwd=PROJECT
+    )
     path = write_return(tmp_path / "in")
     engine = writer_engine(fresh_pg)
     init_db(engine)  # the tables exist, as after the first load
@@ -198,21 +216,25 @@ def test_a_second_load_while_one_holds_the_advisory_lock_is_refused(work, fresh_
     assert len(dump(fresh_pg)["participants"]) == 3
 
 
-
 def test_areas_and_a_quarantined_load_work_on_postgresql(work, fresh_pg, tmp_path):
     areas = tmp_path / "areas.csv"
-    areas.write_text("gss_code,name,region,families,annual_target\n"
-                     "E06000059,Dorset Council,South West,36000,140\n", encoding="utf-8")
+    areas.write_text(
+        "gss_code,name,region,families,annual_target\n"
+        "E06000059,Dorset Council,South West,36000,140\n",
+        encoding="utf-8",
+    )
     proc = etl(work, fresh_pg, "areas", str(areas))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "1 area(s) added: E06000059" in proc.stdout
     dorset = [r for r in dump(fresh_pg)["areas"] if r[0] == "E06000059"]
     assert [r[1:5] for r in dorset] == [("Dorset Council", "South West", 36000, 140)]
-    proc = etl(work, fresh_pg, "load", str(write_return(tmp_path / "q", bad_tables())),
-               "--quarantine")
+    proc = etl(
+        work, fresh_pg, "load", str(write_return(tmp_path / "q", bad_tables())), "--quarantine"
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     held = dump(fresh_pg, etl_tables=True)["etl_held_back"]
     assert len(dump(fresh_pg)["participants"]) == 2 and held
+
 
 # --- the same results as SQLite ------------------------------------------------------------------
 
@@ -276,10 +298,13 @@ def test_a_postgresql_reader_sees_one_snapshot_and_cannot_write(fresh_pg):
         writer.dispose()
 
 
-def test_the_api_on_postgresql_answers_with_a_load_made_while_the_app_runs(work, fresh_pg, tmp_path):
+def test_the_api_on_postgresql_answers_with_a_load_made_while_the_app_runs(
+    work, fresh_pg, tmp_path
+):
     assert etl(work, fresh_pg, "load", str(write_return(tmp_path / "a"))).returncode == 0
-    client = create_app(DashboardSettings(database_url=fresh_pg, suppression_threshold=1)
-                        ).server.test_client()
+    client = create_app(
+        DashboardSettings(database_url=fresh_pg, suppression_threshold=1)
+    ).server.test_client()
     path = "/api/v1/data?indicator=reach.parents&period=2017-18_Q1&area=E08000021,E08000037"
 
     def parents() -> dict:

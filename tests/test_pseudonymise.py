@@ -59,8 +59,11 @@ def test_series_hashing_maps_each_value_and_keeps_missing_values_missing():
     values = pd.Series(["P001", None, "P002", "P001", "007"], dtype="str")
     out = Hasher(key, "E08000021").series(values)
     assert out.tolist() == [
-        hash_id(key, "E08000021", "P001"), None, hash_id(key, "E08000021", "P002"),
-        hash_id(key, "E08000021", "P001"), hash_id(key, "E08000021", "007"),
+        hash_id(key, "E08000021", "P001"),
+        None,
+        hash_id(key, "E08000021", "P002"),
+        hash_id(key, "E08000021", "P001"),
+        hash_id(key, "E08000021", "007"),
     ]
 
 

@@ -38,51 +38,161 @@ def db_url(tmp_path_factory) -> str:
     newcastle = _completed(16, 16) + _completed(2, 0) + _completed(2, 0, sex="not_stated")
     url = build_db(
         tmp_path_factory.mktemp("quality") / "q.db",
-        {NEWCASTLE: newcastle, GATESHEAD: _completed(3, 3, end="2017-06-10"),
-         BLACKPOOL: _completed(4, 4), MANCHESTER: _completed(12, 12)},
+        {
+            NEWCASTLE: newcastle,
+            GATESHEAD: _completed(3, 3, end="2017-06-10"),
+            BLACKPOOL: _completed(4, 4),
+            MANCHESTER: _completed(12, 12),
+        },
         return_period={GATESHEAD: ("2017-18_Q2", dt.date(2017, 9, 30))},
     )
     engine = writer_engine(url)
     log = schema.etl_load_log
     with engine.begin() as conn:
-        base = dict(sha256="0" * 64, size_bytes=100, participants_loaded=0, episodes_loaded=0,
-                    outcomes_loaded=0, rows_held_back=0, errors=0, warnings=0)
-        conn.execute(insert(log), [
-            dict(base, load_id=1, file_name="LFO_E08000021_2018-19_Q4.zip", area_code=NEWCASTLE,
-                 period="2018-19_Q4", outcome="loaded", warnings=3, started_at=T0),
-            dict(base, load_id=2, file_name="LFO_E08000021_2018-19_Q3.zip", area_code=NEWCASTLE,
-                 period="2018-19_Q3", outcome="rejected", errors=1,
-                 started_at=T0 + dt.timedelta(hours=1)),
-            dict(base, load_id=3, file_name="LFO_E08000037_2017-18_Q2.zip", area_code=GATESHEAD,
-                 period="2017-18_Q2", outcome="loaded with quarantine", rows_held_back=3,
-                 errors=3, started_at=T0 - dt.timedelta(days=1)),
-            dict(base, load_id=4, file_name="junk.zip", area_code=None, period=None,
-                 outcome="rejected", errors=1, started_at=T0 + dt.timedelta(hours=2)),
-        ])
-        conn.execute(update(schema.returns).where(schema.returns.c.area_code == GATESHEAD)
-                     .values(load_id=3, rows_held_back=3))
+        base = dict(
+            sha256="0" * 64,
+            size_bytes=100,
+            participants_loaded=0,
+            episodes_loaded=0,
+            outcomes_loaded=0,
+            rows_held_back=0,
+            errors=0,
+            warnings=0,
+        )
+        conn.execute(
+            insert(log),
+            [
+                dict(
+                    base,
+                    load_id=1,
+                    file_name="LFO_E08000021_2018-19_Q4.zip",
+                    area_code=NEWCASTLE,
+                    period="2018-19_Q4",
+                    outcome="loaded",
+                    warnings=3,
+                    started_at=T0,
+                ),
+                dict(
+                    base,
+                    load_id=2,
+                    file_name="LFO_E08000021_2018-19_Q3.zip",
+                    area_code=NEWCASTLE,
+                    period="2018-19_Q3",
+                    outcome="rejected",
+                    errors=1,
+                    started_at=T0 + dt.timedelta(hours=1),
+                ),
+                dict(
+                    base,
+                    load_id=3,
+                    file_name="LFO_E08000037_2017-18_Q2.zip",
+                    area_code=GATESHEAD,
+                    period="2017-18_Q2",
+                    outcome="loaded with quarantine",
+                    rows_held_back=3,
+                    errors=3,
+                    started_at=T0 - dt.timedelta(days=1),
+                ),
+                dict(
+                    base,
+                    load_id=4,
+                    file_name="junk.zip",
+                    area_code=None,
+                    period=None,
+                    outcome="rejected",
+                    errors=1,
+                    started_at=T0 + dt.timedelta(hours=2),
+                ),
+            ],
+        )
+        conn.execute(
+            update(schema.returns)
+            .where(schema.returns.c.area_code == GATESHEAD)
+            .values(load_id=3, rows_held_back=3)
+        )
         for load_id, area in ((5, BLACKPOOL), (6, MANCHESTER)):
-            conn.execute(insert(log).values(dict(
-                base, load_id=load_id, file_name=f"LFO_{area}_2018-19_Q4.zip", area_code=area,
-                period="2018-19_Q4", outcome="loaded", started_at=T0 - dt.timedelta(days=2))))
-            conn.execute(update(schema.returns).where(schema.returns.c.area_code == area)
-                         .values(load_id=load_id))
+            conn.execute(
+                insert(log).values(
+                    dict(
+                        base,
+                        load_id=load_id,
+                        file_name=f"LFO_{area}_2018-19_Q4.zip",
+                        area_code=area,
+                        period="2018-19_Q4",
+                        outcome="loaded",
+                        started_at=T0 - dt.timedelta(days=2),
+                    )
+                )
+            )
+            conn.execute(
+                update(schema.returns)
+                .where(schema.returns.c.area_code == area)
+                .values(load_id=load_id)
+            )
         finding = dict(sheet="participants", row=2, column="sex", value=None)
-        conn.execute(insert(schema.etl_findings), [
-            dict(finding, load_id=1, area_code=NEWCASTLE, code="W305", severity="warning",
-                 message="m"),
-            dict(finding, load_id=1, area_code=NEWCASTLE, code="W305", severity="warning",
-                 message="m"),
-            dict(finding, load_id=1, area_code=NEWCASTLE, code="W304", severity="warning",
-                 message="m"),
-            dict(finding, load_id=2, area_code=NEWCASTLE, code="E109", severity="error",
-                 message="m"),
-            *[dict(finding, load_id=3, area_code=GATESHEAD, code="E203", severity="error",
-                   message="m") for _ in range(3)],
-        ])
-        conn.execute(insert(schema.etl_held_back), [
-            dict(load_id=3, area_code=GATESHEAD, sheet="participants", row=r, reason="E203",
-                 data="{}", resolved=r == 4) for r in (2, 3, 4)])
+        conn.execute(
+            insert(schema.etl_findings),
+            [
+                dict(
+                    finding,
+                    load_id=1,
+                    area_code=NEWCASTLE,
+                    code="W305",
+                    severity="warning",
+                    message="m",
+                ),
+                dict(
+                    finding,
+                    load_id=1,
+                    area_code=NEWCASTLE,
+                    code="W305",
+                    severity="warning",
+                    message="m",
+                ),
+                dict(
+                    finding,
+                    load_id=1,
+                    area_code=NEWCASTLE,
+                    code="W304",
+                    severity="warning",
+                    message="m",
+                ),
+                dict(
+                    finding,
+                    load_id=2,
+                    area_code=NEWCASTLE,
+                    code="E109",
+                    severity="error",
+                    message="m",
+                ),
+                *[
+                    dict(
+                        finding,
+                        load_id=3,
+                        area_code=GATESHEAD,
+                        code="E203",
+                        severity="error",
+                        message="m",
+                    )
+                    for _ in range(3)
+                ],
+            ],
+        )
+        conn.execute(
+            insert(schema.etl_held_back),
+            [
+                dict(
+                    load_id=3,
+                    area_code=GATESHEAD,
+                    sheet="participants",
+                    row=r,
+                    reason="E203",
+                    data="{}",
+                    resolved=r == 4,
+                )
+                for r in (2, 3, 4)
+            ],
+        )
     engine.dispose()
     return url
 
@@ -129,7 +239,8 @@ def test_findings_are_those_of_the_current_return_only(db):
 def test_held_back_rows_counted_with_unresolved(db):
     h = qd.held_back(db)
     assert h.to_dict("records") == [
-        {"area_code": GATESHEAD, "sheet": "participants", "rows": 3, "unresolved": 2}]
+        {"area_code": GATESHEAD, "sheet": "participants", "rows": 3, "unresolved": 2}
+    ]
 
 
 def test_completeness_counts_not_stated_as_not_stated(db):
@@ -154,8 +265,9 @@ def test_every_completeness_is_read_once_per_data_version_and_handed_out_as_copi
     data = IndicatorData(db, 10)
     first = qd.every_completeness(data)
     pd.testing.assert_frame_equal(first, qd.completeness(db))
-    pd.testing.assert_frame_equal(qd.every_pooled_completeness(data),
-                                  qd.pooled_completeness(qd.completeness(db)))
+    pd.testing.assert_frame_equal(
+        qd.every_pooled_completeness(data), qd.pooled_completeness(qd.completeness(db))
+    )
     first["field"] = "changed by a caller"
     first.loc[0, "rows"] = -1
     pd.testing.assert_frame_equal(qd.every_completeness(data), qd.completeness(db))
@@ -172,12 +284,22 @@ def test_load_log_is_newest_first_and_filters_by_area(db):
 
 
 def controls(client, search: str) -> dict:
-    outputs = [(ids.QUALITY_AREA, "options"), (ids.QUALITY_AREA, "value"),
-               (ids.QUALITY_PERIOD, "options"), (ids.QUALITY_PERIOD, "value"),
-               (ids.QUALITY_MEASURE, "value"), (ids.QUALITY_MESSAGES, "children")]
-    return post_callback(client, outputs, [
-        {"id": ids.QUALITY_STATE, "property": "data", "value": {"search": search}},
-        {"id": ids.URL, "property": "search", "value": search}])
+    outputs = [
+        (ids.QUALITY_AREA, "options"),
+        (ids.QUALITY_AREA, "value"),
+        (ids.QUALITY_PERIOD, "options"),
+        (ids.QUALITY_PERIOD, "value"),
+        (ids.QUALITY_MEASURE, "value"),
+        (ids.QUALITY_MESSAGES, "children"),
+    ]
+    return post_callback(
+        client,
+        outputs,
+        [
+            {"id": ids.QUALITY_STATE, "property": "data", "value": {"search": search}},
+            {"id": ids.URL, "property": "search", "value": search},
+        ],
+    )
 
 
 def registered_output(client, contains: str) -> str:
@@ -187,20 +309,29 @@ def registered_output(client, contains: str) -> str:
     return next(d["output"] for d in deps if contains in d["output"])
 
 
-def draw(client, area: str, measure: str = "csi4", period: str | None = "2018-19",
-         search: str = "") -> dict:
+def draw(
+    client, area: str, measure: str = "csi4", period: str | None = "2018-19", search: str = ""
+) -> dict:
     key = registered_output(client, f"{ids.QUALITY_CONTENT}.children")
     outputs = []
     for part in key.strip(".").split("..."):
         cid, prop = part.rsplit(".", 1)
         outputs.append({"id": json.loads(cid) if cid.startswith("{") else cid, "property": prop})
-    inputs = [{"id": ids.QUALITY_AREA, "property": "value", "value": area},
-              {"id": ids.QUALITY_MEASURE, "property": "value", "value": measure},
-              {"id": ids.QUALITY_PERIOD, "property": "value", "value": period}]
-    r = client.post("/_dash-update-component", json={
-        "output": key, "outputs": outputs, "inputs": inputs,
-        "state": [{"id": ids.URL, "property": "search", "value": search}],
-        "changedPropIds": [f"{ids.QUALITY_AREA}.value"]})
+    inputs = [
+        {"id": ids.QUALITY_AREA, "property": "value", "value": area},
+        {"id": ids.QUALITY_MEASURE, "property": "value", "value": measure},
+        {"id": ids.QUALITY_PERIOD, "property": "value", "value": period},
+    ]
+    r = client.post(
+        "/_dash-update-component",
+        json={
+            "output": key,
+            "outputs": outputs,
+            "inputs": inputs,
+            "state": [{"id": ids.URL, "property": "search", "value": search}],
+            "changedPropIds": [f"{ids.QUALITY_AREA}.value"],
+        },
+    )
     assert r.status_code == 200, r.data[:500]
     return r.get_json()["response"]
 
@@ -222,14 +353,17 @@ def test_controls_follow_the_address(client):
     assert {"label": "Gateshead", "value": GATESHEAD} in out[ids.QUALITY_AREA]["options"]
 
 
-@pytest.mark.parametrize("search,words", [
-    ("?area=E99999999", "no programme area E99999999"),
-    ("?area=banana", "Ignored area='banana'"),
-    ("?measure=iq", "Ignored measure='iq'"),
-    ("?period=2031-32", "no figures for 2031-32"),
-    ("?period=Q9", "Ignored period='Q9'"),
-    ("?colour=red", "unknown setting 'colour'"),
-])
+@pytest.mark.parametrize(
+    "search,words",
+    [
+        ("?area=E99999999", "no programme area E99999999"),
+        ("?area=banana", "Ignored area='banana'"),
+        ("?measure=iq", "Ignored measure='iq'"),
+        ("?period=2031-32", "no figures for 2031-32"),
+        ("?period=Q9", "Ignored period='Q9'"),
+        ("?colour=red", "unknown setting 'colour'"),
+    ],
+)
 def test_bad_address_gives_a_message_and_defaults(client, search, words):
     assert client.get(f"/quality{search}").status_code == 200
     out = controls(client, search)
@@ -264,10 +398,24 @@ def test_the_sections_are_made_again_after_a_load(tmp_path):
     assert "late.zip" not in before
     engine = writer_engine(url)
     with engine.begin() as conn:
-        conn.execute(insert(schema.etl_load_log).values(
-            load_id=99, sha256="1" * 64, size_bytes=1, participants_loaded=0, episodes_loaded=0,
-            outcomes_loaded=0, rows_held_back=0, errors=1, warnings=0, file_name="late.zip",
-            area_code=NEWCASTLE, period="2018-19_Q4", outcome="rejected", started_at=T0))
+        conn.execute(
+            insert(schema.etl_load_log).values(
+                load_id=99,
+                sha256="1" * 64,
+                size_bytes=1,
+                participants_loaded=0,
+                episodes_loaded=0,
+                outcomes_loaded=0,
+                rows_held_back=0,
+                errors=1,
+                warnings=0,
+                file_name="late.zip",
+                area_code=NEWCASTLE,
+                period="2018-19_Q4",
+                outcome="rejected",
+                started_at=T0,
+            )
+        )
     engine.dispose()
     assert "late.zip" in texts(draw(client, "all")[ids.QUALITY_CONTENT]["children"])
 
@@ -319,9 +467,12 @@ def test_paired_completeness_for_every_measure_is_a_table_with_suppression(clien
     table = out[ids.QUALITY_PAIRED_ALL]["children"]
     text = texts(table)
     assert "Couples Satisfaction Index, 4 items (% paired)" in text
-    rows = {r["props"]["children"][0]["props"]["children"]: [
-        c["props"]["children"] for c in r["props"]["children"][1:]]
-        for r in table["props"]["children"]["props"]["children"][2]["props"]["children"]}
+    rows = {
+        r["props"]["children"][0]["props"]["children"]: [
+            c["props"]["children"] for c in r["props"]["children"][1:]
+        ]
+        for r in table["props"]["children"]["props"]["children"][2]["props"]["children"]
+    }
     assert rows["Newcastle upon Tyne"][0] == "80%"  # csi4: 16 of 20
     assert rows["Blackpool"][0] == "[c]"  # 4 episodes, below the threshold of 10
 
@@ -334,19 +485,41 @@ def test_data_table_json_is_what_components_would_send():
 
     from dashboard.layouts import quality as page
 
-    df = pd.DataFrame({"Area": ["Blackpool", None, "Essex"], "Rows": [1200, 5, 0],
-                       "Share": [12.5, float("nan"), 3.0], "Note": ["a", "b", None]})
+    df = pd.DataFrame(
+        {
+            "Area": ["Blackpool", None, "Essex"],
+            "Rows": [1200, 5, 0],
+            "Share": [12.5, float("nan"), 3.0],
+            "Note": ["a", "b", None],
+        }
+    )
     numeric = ("Rows", "Share")
-    head = html.Thead(html.Tr([html.Th(c, scope="col", className="text-end" if c in numeric
-                                       else None) for c in df.columns]))
-    body = [html.Tr([html.Th(page._cell(v), scope="row", className="text-end" if c in numeric
-                             else None) if c == "Area"
-                     else html.Td(page._cell(v), className="text-end" if c in numeric else None)
-                     for c, v in zip(df.columns, record, strict=True)])
-            for record in df.itertuples(index=False)]
-    reference = html.Div(html.Table([html.Caption("t"), head, html.Tbody(body)],
-                                    className="table table-sm lfo-table"),
-                         className="table-responsive")
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(c, scope="col", className="text-end" if c in numeric else None)
+                for c in df.columns
+            ]
+        )
+    )
+    body = [
+        html.Tr(
+            [
+                html.Th(page._cell(v), scope="row", className="text-end" if c in numeric else None)
+                if c == "Area"
+                else html.Td(page._cell(v), className="text-end" if c in numeric else None)
+                for c, v in zip(df.columns, record, strict=True)
+            ]
+        )
+        for record in df.itertuples(index=False)
+    ]
+    reference = html.Div(
+        html.Table(
+            [html.Caption("t"), head, html.Tbody(body)], className="table table-sm lfo-table"
+        ),
+        className="table-responsive",
+    )
     made = page.data_table(df, "t", numeric=numeric, row_header="Area")
-    assert json.dumps(made, cls=plotly.utils.PlotlyJSONEncoder) == \
-        json.dumps(reference, cls=plotly.utils.PlotlyJSONEncoder)
+    assert json.dumps(made, cls=plotly.utils.PlotlyJSONEncoder) == json.dumps(
+        reference, cls=plotly.utils.PlotlyJSONEncoder
+    )

@@ -8,8 +8,14 @@ from dashboard.indicators.queries import snapshot
 from etl import schema
 from etl.db import init_db, reader_engine, writer_engine
 
-AREA = dict(gss_code="E99990001", name="Synthetic area 001", region="London", families=1000,
-            annual_target=10, source="synthetic")
+AREA = dict(
+    gss_code="E99990001",
+    name="Synthetic area 001",
+    region="London",
+    families=1000,
+    annual_target=10,
+    source="synthetic",
+)
 
 
 def _count_areas(conn) -> int:

@@ -52,7 +52,7 @@ def test_the_valid_return_reads_into_three_sheets(tmp_path, fmt):
 def test_a_file_over_50_mb_is_e110_without_being_opened(tmp_path, ext):
     path = tmp_path / f"{NAME}.{ext}"
     with path.open("wb") as fh:
-        fh.truncate(50 * 1024 * 1024 + 1)   # sparse, and not a valid file at all
+        fh.truncate(50 * 1024 * 1024 + 1)  # sparse, and not a valid file at all
     result = read_return(path)
     assert codes(result) == ["E110"] and result.stopped
 
@@ -70,7 +70,7 @@ def _patch_sizes(path, size: int) -> None:
     for sig, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
         i = data.find(sig)
         while i != -1:
-            data[i + offset:i + offset + 4] = struct.pack("<I", size)
+            data[i + offset : i + offset + 4] = struct.pack("<I", size)
             i = data.find(sig, i + 4)
     path.write_bytes(bytes(data))
 
@@ -78,7 +78,7 @@ def _patch_sizes(path, size: int) -> None:
 @pytest.mark.parametrize("ext", ["zip", "xlsx"])
 def test_a_zip_declaring_more_than_500_mb_is_e110(tmp_path, ext):
     path = write_return(tmp_path, fmt=ext)
-    _patch_sizes(path, 200 * 1024 * 1024)   # three or more members: over 500 MB in all
+    _patch_sizes(path, 200 * 1024 * 1024)  # three or more members: over 500 MB in all
     result = read_return(path)
     assert codes(result) == ["E110"] and result.stopped
 
@@ -89,12 +89,38 @@ def _lying_zip(path, actual: int, declared: int, crc: int) -> None:
     segment = comp.compress(b"0" * (1 << 20)) + comp.flush(zlib.Z_FULL_FLUSH)
     body = segment * (actual >> 20) + comp.flush()
     fname = b"participants.csv"
-    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(body), declared,
-                        len(fname), 0) + fname
-    central = struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, crc, len(body),
-                          declared, len(fname), 0, 0, 0, 0, 0, 0) + fname
-    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central),
-                      len(local) + len(body), 0)
+    local = (
+        struct.pack(
+            "<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(body), declared, len(fname), 0
+        )
+        + fname
+    )
+    central = (
+        struct.pack(
+            "<4s6H3L5H2L",
+            b"PK\x01\x02",
+            20,
+            20,
+            0,
+            8,
+            0,
+            0,
+            crc,
+            len(body),
+            declared,
+            len(fname),
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        )
+        + fname
+    )
+    end = struct.pack(
+        "<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(local) + len(body), 0
+    )
     path.write_bytes(local + body + central + end)
 
 
@@ -132,7 +158,7 @@ def test_decompressed_bytes_are_counted_against_the_limit_while_reading(tmp_path
 @pytest.mark.parametrize("fmt", ["zip", "xlsx"])
 def test_a_sheet_over_the_row_limit_is_e110(tmp_path, monkeypatch, fmt):
     monkeypatch.setattr(reading, "MAX_ROWS", 6)
-    assert read_return(write_return(tmp_path / "ok", fmt=fmt)).findings == []   # 6 outcomes
+    assert read_return(write_return(tmp_path / "ok", fmt=fmt)).findings == []  # 6 outcomes
     tables = valid_tables()
     tables["outcomes"].append(tables["outcomes"][0])
     result = read_return(write_return(tmp_path, tables, fmt=fmt))
@@ -143,17 +169,21 @@ def test_a_sheet_over_the_row_limit_is_e110(tmp_path, monkeypatch, fmt):
 def test_a_csv_with_more_than_a_million_rows_is_e110(tmp_path):
     members = members_of(tmp_path)
     row = b"P001,F01,2017-04-03,self\r\n"
-    members["participants.csv"] = (b"participant_id,family_id,referral_date,referral_source\r\n"
-                                   + row * 1_000_001)
+    members["participants.csv"] = (
+        b"participant_id,family_id,referral_date,referral_source\r\n" + row * 1_000_001
+    )
     result = read_return(make_zip(tmp_path, members))
     assert codes(result) == ["E110"]
 
 
-@pytest.mark.parametrize("ext, content", [
-    ("zip", b"this is not a zip file at all"),
-    ("xlsx", b"this is not a workbook either"),
-    ("zip", b"PK\x03\x04" + b"\x00" * 60),
-])
+@pytest.mark.parametrize(
+    "ext, content",
+    [
+        ("zip", b"this is not a zip file at all"),
+        ("xlsx", b"this is not a workbook either"),
+        ("zip", b"PK\x03\x04" + b"\x00" * 60),
+    ],
+)
 def test_a_corrupt_file_is_e101(tmp_path, ext, content):
     path = tmp_path / f"{NAME}.{ext}"
     path.write_bytes(content)
@@ -178,19 +208,22 @@ def test_a_zip_of_csvs_renamed_xlsx_is_e101(tmp_path):
 
 def test_a_password_protected_workbook_is_e101(tmp_path):
     path = tmp_path / f"{NAME}.xlsx"
-    path.write_bytes(reading.OLE_MAGIC + b"\x00" * 4000)   # encrypted xlsx are OLE/CFB files
+    path.write_bytes(reading.OLE_MAGIC + b"\x00" * 4000)  # encrypted xlsx are OLE/CFB files
     result = read_return(path)
     assert codes(result) == ["E101"]
     assert "password" in result.findings[0].message
 
 
-@pytest.mark.parametrize("data", [
-    codecs.BOM_UTF16_LE + "participant_id,family_id\r\n".encode("utf-16-le"),
-    codecs.BOM_UTF16_BE + "participant_id,family_id\r\n".encode("utf-16-be"),
-    "participant_id,family_id\r\n".encode("utf-16-le"),              # NUL bytes, no BOM
-    b"participant_id,family_id\r\nP1,F\x001\r\n",
-    b"participant_id,family_id\r\nP1,F\x81\xc3\r\n",                  # neither UTF-8 nor 1252
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        codecs.BOM_UTF16_LE + "participant_id,family_id\r\n".encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + "participant_id,family_id\r\n".encode("utf-16-be"),
+        "participant_id,family_id\r\n".encode("utf-16-le"),  # NUL bytes, no BOM
+        b"participant_id,family_id\r\nP1,F\x001\r\n",
+        b"participant_id,family_id\r\nP1,F\x81\xc3\r\n",  # neither UTF-8 nor 1252
+    ],
+)
 def test_unreadable_csv_text_is_e101(tmp_path, data):
     members = members_of(tmp_path)
     members["participants.csv"] = data
@@ -229,7 +262,9 @@ def test_other_members_are_ignored_with_w303(tmp_path):
     members["old/participants.csv"] = b"x"
     result = read_return(make_zip(tmp_path, members))
     assert [(f.code, f.value) for f in result.findings] == [
-        ("W303", "notes.txt"), ("W303", "old/participants.csv")]
+        ("W303", "notes.txt"),
+        ("W303", "old/participants.csv"),
+    ]
     assert not result.stopped
 
 
@@ -259,7 +294,7 @@ def test_blank_rows_are_skipped_but_row_numbers_are_kept(tmp_path):
 
 def test_a_csv_row_with_too_many_fields_is_recorded(tmp_path):
     members = members_of(tmp_path)
-    members["outcomes.csv"] = members["outcomes.csv"].replace(b",9\r\n", b",9,x,\"y\"\r\n")
+    members["outcomes.csv"] = members["outcomes.csv"].replace(b",9\r\n", b',9,x,"y"\r\n')
     sheet = read_return(make_zip(tmp_path, members)).sheets["outcomes"]
     assert sheet.extra_fields == {2: "x,y"}
     assert sheet.text.shape[1] == 6
@@ -277,8 +312,17 @@ def test_xlsx_cells_keep_their_kind_and_formulas_are_not_evaluated(tmp_path):
     ws = wb.active
     ws.title = "participants"
     ws.append(["a", "b", "c", "d", "e", "f", "g"])
-    ws.append(["=VLOOKUP(A1,B:C,2,FALSE)", dt.datetime(2017, 4, 3), 12345, 3.0, " x\u00a0", None,
-               dt.datetime(2017, 4, 3, 0, 0)])
+    ws.append(
+        [
+            "=VLOOKUP(A1,B:C,2,FALSE)",
+            dt.datetime(2017, 4, 3),
+            12345,
+            3.0,
+            " x\u00a0",
+            None,
+            dt.datetime(2017, 4, 3, 0, 0),
+        ]
+    )
     ws["F2"].value = "=1+1"
     for sheet in ("interventions", "outcomes"):
         wb.create_sheet(sheet).append(["a"])
@@ -287,7 +331,14 @@ def test_xlsx_cells_keep_their_kind_and_formulas_are_not_evaluated(tmp_path):
     sheet = read_return(path).sheets["participants"]
     assert sheet.kind.iloc[0].tolist() == [FORMULA, DATE, NUMBER, NUMBER, TEXT, FORMULA, DATE]
     assert sheet.text.iloc[0].tolist() == [
-        "=VLOOKUP(A1,B:C,2,FALSE)", "2017-04-03", "12345", "3", "x", "=1+1", "2017-04-03"]
+        "=VLOOKUP(A1,B:C,2,FALSE)",
+        "2017-04-03",
+        "12345",
+        "3",
+        "x",
+        "=1+1",
+        "2017-04-03",
+    ]
 
 
 def test_xlsx_empty_cells_are_empty_and_trailing_blank_columns_are_dropped(tmp_path):
@@ -296,7 +347,7 @@ def test_xlsx_empty_cells_are_empty_and_trailing_blank_columns_are_dropped(tmp_p
     ws.title = "participants"
     ws.append(["a", "b"])
     ws.append(["x", None])
-    ws["E2"].number_format = "0.00"    # formatted but empty
+    ws["E2"].number_format = "0.00"  # formatted but empty
     for sheet in ("interventions", "outcomes"):
         wb.create_sheet(sheet).append(["a"])
     path = tmp_path / f"{NAME}.xlsx"
@@ -324,7 +375,7 @@ def test_a_stale_dimension_tag_does_not_hide_rows_or_columns(tmp_path):
 def test_a_password_protected_zip_is_e101(tmp_path):
     path = write_return(tmp_path)
     data = bytearray(path.read_bytes())
-    for sig, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):   # set the "encrypted" flag
+    for sig, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # set the "encrypted" flag
         i = data.find(sig)
         while i != -1:
             data[i + offset] |= 0x1

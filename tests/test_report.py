@@ -15,19 +15,35 @@ FILE = "LFO_E08000021_2017-18_Q3.zip"
 
 
 def sample_findings() -> pd.DataFrame:
-    return findings_frame([
-        Finding(FILE, "participants", 2, "referral_source", "=HYPERLINK(\"x\")", "E203",
-                "not an allowed value"),
-        Finding(FILE, "participants", 3, "referral_source", "gpp", "E203", "not allowed"),
-        Finding(FILE, "interventions", 5, "sessions_planned", "-3", "E204", "out of range"),
-        Finding(FILE, "participants", 4, "participant_id", "jo.bloggs@example.org", "E210",
-                "looks like an e-mail address"),
-        Finding(FILE, "outcomes", 7, "score", "@SUM(A1)", "E202", "not a whole number"),
-        Finding(FILE, "outcomes", 8, "score", "\tx", "E202", "not a whole number"),
-        Finding(FILE, "outcomes", 9, "score", "+1", "E202", "not a whole number"),
-        Finding(FILE, "outcomes", 10, "score", "\r1", "E202", "not a whole number"),
-        Finding(FILE, None, None, None, None, "W303", "sheet cover ignored"),
-    ])
+    return findings_frame(
+        [
+            Finding(
+                FILE,
+                "participants",
+                2,
+                "referral_source",
+                '=HYPERLINK("x")',
+                "E203",
+                "not an allowed value",
+            ),
+            Finding(FILE, "participants", 3, "referral_source", "gpp", "E203", "not allowed"),
+            Finding(FILE, "interventions", 5, "sessions_planned", "-3", "E204", "out of range"),
+            Finding(
+                FILE,
+                "participants",
+                4,
+                "participant_id",
+                "jo.bloggs@example.org",
+                "E210",
+                "looks like an e-mail address",
+            ),
+            Finding(FILE, "outcomes", 7, "score", "@SUM(A1)", "E202", "not a whole number"),
+            Finding(FILE, "outcomes", 8, "score", "\tx", "E202", "not a whole number"),
+            Finding(FILE, "outcomes", 9, "score", "+1", "E202", "not a whole number"),
+            Finding(FILE, "outcomes", 10, "score", "\r1", "E202", "not a whole number"),
+            Finding(FILE, None, None, None, None, "W303", "sheet cover ignored"),
+        ]
+    )
 
 
 def read_csv_report(path) -> list[dict]:
@@ -83,17 +99,21 @@ def test_xlsx_report_has_findings_and_summary_sheets(tmp_path):
     assert ws.auto_filter.ref == "A1:H10"
     assert ws["A1"].font.bold
     values = [ws.cell(row=i, column=5).value for i in range(2, 11)]
-    assert "'=HYPERLINK(\"x\")" in values and "'-3" in values and "jo***" in values
+    assert '\'=HYPERLINK("x")' in values and "'-3" in values and "jo***" in values
     assert all(ws.cell(row=i, column=5).data_type != "f" for i in range(2, 11))
     assert ws.cell(row=2, column=3).value == 2
     summary = wb["summary"]
     header = [c.value for c in summary[1]]
     assert header[:4] == ["code", "severity", "title", "count"]
-    counts = {summary.cell(row=i, column=1).value: summary.cell(row=i, column=4).value
-              for i in range(2, summary.max_row + 1)}
+    counts = {
+        summary.cell(row=i, column=1).value: summary.cell(row=i, column=4).value
+        for i in range(2, summary.max_row + 1)
+    }
     assert counts == {"E202": 4, "E203": 2, "E204": 1, "E210": 1, "W303": 1}
-    first = {summary.cell(row=i, column=1).value: summary.cell(row=i, column=6).value
-             for i in range(2, summary.max_row + 1)}
+    first = {
+        summary.cell(row=i, column=1).value: summary.cell(row=i, column=6).value
+        for i in range(2, summary.max_row + 1)
+    }
     assert "participants row 2 referral_source" in first["E203"]
     assert "participants row 3 referral_source" in first["E203"]
 

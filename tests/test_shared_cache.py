@@ -20,16 +20,22 @@ NEWCASTLE = "E08000021"
 
 @pytest.fixture
 def db(tmp_path) -> Database:
-    url = build_db(tmp_path / "s.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12
-                                       + [episode("dropped_out", "2017-06-20")] * 8})
+    url = build_db(
+        tmp_path / "s.db",
+        {
+            NEWCASTLE: [episode("completed", "2017-06-20")] * 12
+            + [episode("dropped_out", "2017-06-20")] * 8
+        },
+    )
     return Database(url)
 
 
 def _counting(monkeypatch) -> list:
     calls = []
     original = data_module.compute
-    monkeypatch.setattr(data_module, "compute",
-                        lambda conn, q: calls.append(q) or original(conn, q))
+    monkeypatch.setattr(
+        data_module, "compute", lambda conn, q: calls.append(q) or original(conn, q)
+    )
     return calls
 
 

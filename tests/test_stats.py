@@ -73,8 +73,13 @@ def test_wilson_reproduces_phe_proportion_sheet(sheet_multiplier: int) -> None:
     data = data[data["multiplier"] == sheet_multiplier]
     value, lo95, up95 = wilson(data["Numerator"], data["Denominator"], 0.95, sheet_multiplier)
     _, lo998, up998 = wilson(data["Numerator"], data["Denominator"], 0.998, sheet_multiplier)
-    for got, col in ((value, "value"), (lo95, "lower95_0cl"), (up95, "upper95_0cl"),
-                     (lo998, "lower99_8cl"), (up998, "upper99_8cl")):
+    for got, col in (
+        (value, "value"),
+        (lo95, "lower95_0cl"),
+        (up95, "upper95_0cl"),
+        (lo998, "lower99_8cl"),
+        (up998, "upper99_8cl"),
+    ):
         expected = pd.to_numeric(data[col]).astype(float)
         assert got.isna().equals(expected.isna()), col
         assert np.allclose(got.dropna(), expected.dropna(), rtol=0, atol=1e-6), col
@@ -155,8 +160,10 @@ def test_byars_rate_divides_the_count_limits_by_the_denominator() -> None:
 
 
 def _mean_data() -> tuple[pd.DataFrame, pd.DataFrame]:
-    return (_sheet("testdata_Mean.xlsx", "testdata_Mean"),
-            _sheet("testdata_Mean.xlsx", "testdata_Mean_results"))
+    return (
+        _sheet("testdata_Mean.xlsx", "testdata_Mean"),
+        _sheet("testdata_Mean.xlsx", "testdata_Mean_results"),
+    )
 
 
 def test_mean_ci_reproduces_phe_means_per_area_and_overall() -> None:
@@ -171,8 +178,12 @@ def test_mean_ci_reproduces_phe_means_per_area_and_overall() -> None:
         assert sd == pytest.approx(row.stdev, abs=1e-6)
         lo95, up95 = mean_ci(n, mean, sd, 0.95)
         lo998, up998 = mean_ci(n, mean, sd, 0.998)
-        for got, expected in ((lo95, row.lower95_0cl), (up95, row.upper95_0cl),
-                              (lo998, row.lower99_8cl), (up998, row.upper99_8cl)):
+        for got, expected in (
+            (lo95, row.lower95_0cl),
+            (up95, row.upper95_0cl),
+            (lo998, row.lower99_8cl),
+            (up998, row.upper99_8cl),
+        ):
             assert abs(got - expected) <= 1e-6
 
 
@@ -193,8 +204,9 @@ def test_moments_from_sums_are_exact_for_large_integer_data() -> None:
 
 
 def test_moments_from_sums_for_small_and_fractional_inputs() -> None:
-    mean, sd = moments_from_sums(np.array([0, 1, 3]), np.array([0.0, 0.5, 1.5]),
-                                 np.array([0.0, 0.25, 0.77]))  # 0.4, 0.5, 0.6
+    mean, sd = moments_from_sums(
+        np.array([0, 1, 3]), np.array([0.0, 0.5, 1.5]), np.array([0.0, 0.25, 0.77])
+    )  # 0.4, 0.5, 0.6
     assert math.isnan(mean[0]) and math.isnan(sd[0]) and math.isnan(sd[1])
     assert mean[2] == pytest.approx(0.5)
     assert sd[2] == pytest.approx(0.1, rel=1e-9)
@@ -209,8 +221,10 @@ def test_frequency_quantiles_hand_worked() -> None:
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 400), st.integers(0, 6)), min_size=1, max_size=25),
-       st.floats(0, 1))
+@given(
+    st.lists(st.tuples(st.integers(0, 400), st.integers(0, 6)), min_size=1, max_size=25),
+    st.floats(0, 1),
+)
 def test_frequency_quantiles_equal_numpy_on_the_expanded_data(rows, q) -> None:
     values = [v for v, _ in rows]
     counts = [c for _, c in rows]
@@ -223,15 +237,18 @@ def test_frequency_quantiles_equal_numpy_on_the_expanded_data(rows, q) -> None:
 
 
 def test_grouped_frequency_quantiles_work_group_by_group() -> None:
-    frame = pd.DataFrame({
-        "area": ["A", "A", "A", "B", "B", "C"],
-        "days": [5, 1, 9, 4, 2, 7],
-        "participants": [2, 1, 1, 3, 0, 1],
-    })
+    frame = pd.DataFrame(
+        {
+            "area": ["A", "A", "A", "B", "B", "C"],
+            "days": [5, 1, 9, 4, 2, 7],
+            "participants": [2, 1, 1, 3, 0, 1],
+        }
+    )
     out = grouped_frequency_quantiles(frame, ["area"], "days", "participants").set_index("area")
     assert out.loc["A", "n"] == 4
-    assert out.loc["A", ["q25", "q50", "q75"]].tolist() == list(np.quantile([1, 5, 5, 9],
-                                                                           [.25, .5, .75]))
+    assert out.loc["A", ["q25", "q50", "q75"]].tolist() == list(
+        np.quantile([1, 5, 5, 9], [0.25, 0.5, 0.75])
+    )
     assert out.loc["B", ["q25", "q50", "q75"]].tolist() == [4.0, 4.0, 4.0]
     assert out.loc["C", "q50"] == 7.0
 

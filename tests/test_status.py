@@ -17,8 +17,11 @@ from etl.status import STATUS_COLUMNS, area_status
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(database_url=f"sqlite:///{tmp_path / 'lfo.db'}",
-                    archive_dir=tmp_path / "archive", id_key_file=tmp_path / "key")
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'lfo.db'}",
+        archive_dir=tmp_path / "archive",
+        id_key_file=tmp_path / "key",
+    )
 
 
 def status_of(settings: Settings):
@@ -37,14 +40,19 @@ def test_status_lists_every_area_with_zero_counts_before_any_load(settings):
     assert list(status.reset_index().columns) == STATUS_COLUMNS
     assert len(status) == 12
     assert status["period"].isna().all()
-    assert (status[["participants", "episodes", "outcomes", "held_back", "errors",
-                    "warnings"]] == 0).all().all()
+    assert (
+        (status[["participants", "episodes", "outcomes", "held_back", "errors", "warnings"]] == 0)
+        .all()
+        .all()
+    )
     assert list(status.index) == sorted(status.index)
 
 
 def test_status_shows_the_current_return_and_its_rows(settings, tmp_path):
-    files = [write_return(tmp_path / "in", area="E08000021", period="2017-18_Q3"),
-             write_return(tmp_path / "in", area="E09000008", period="2017-18_Q2", fmt="xlsx")]
+    files = [
+        write_return(tmp_path / "in", area="E08000021", period="2017-18_Q3"),
+        write_return(tmp_path / "in", area="E09000008", period="2017-18_Q2", fmt="xlsx"),
+    ]
     results = load_files(files, settings)
     assert [r.outcome for r in results] == ["loaded", "loaded"]
     status = status_of(settings)
@@ -72,17 +80,31 @@ def test_findings_are_counted_by_severity_for_the_current_return_only(settings, 
     engine = writer_engine(settings.database_url)
     with engine.begin() as conn:
         load_id = conn.execute(select(schema.returns.c.load_id)).scalar_one()
-        rows = [dict(load_id=load_id, area_code="E08000021", code=code, severity=sev,
-                     message="m") for code, sev in
-                (("W305", "warning"), ("W305", "warning"), ("W304", "warning"),
-                 ("E203", "error"))]
+        rows = [
+            dict(load_id=load_id, area_code="E08000021", code=code, severity=sev, message="m")
+            for code, sev in (
+                ("W305", "warning"),
+                ("W305", "warning"),
+                ("W304", "warning"),
+                ("E203", "error"),
+            )
+        ]
         conn.execute(insert(schema.etl_findings), rows)
-        old = conn.execute(insert(schema.etl_load_log).values(
-            file_name="old.zip", sha256="0" * 64, size_bytes=1, area_code="E08000021",
-            period="2017-18_Q1", outcome="rejected", started_at=dt.datetime(2017, 1, 1, 9, 0),
-        )).inserted_primary_key[0]
-        conn.execute(insert(schema.etl_findings), [dict(
-            load_id=old, area_code="E08000021", code="E201", severity="error", message="m")])
+        old = conn.execute(
+            insert(schema.etl_load_log).values(
+                file_name="old.zip",
+                sha256="0" * 64,
+                size_bytes=1,
+                area_code="E08000021",
+                period="2017-18_Q1",
+                outcome="rejected",
+                started_at=dt.datetime(2017, 1, 1, 9, 0),
+            )
+        ).inserted_primary_key[0]
+        conn.execute(
+            insert(schema.etl_findings),
+            [dict(load_id=old, area_code="E08000021", code="E201", severity="error", message="m")],
+        )
     engine.dispose()
     row = status_of(settings).loc["E08000021"]
     assert (row["errors"], row["warnings"]) == (1, 3)

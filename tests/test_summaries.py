@@ -12,36 +12,54 @@ NA = pd.NaT
 
 @pytest.fixture(scope="module")
 def built():
-    p = pd.DataFrame({
-        "participant_key": ["p1", "p2", "p3", "p4"],
-        "family_key": ["f1", "f1", "f2", "f3"],
-        "referral_date": [D("2017-04-03"), D("2017-05-10"), D("2017-07-15"), D("2018-01-20")],
-        "referral_source": ["gp", "self", "gp", "school"],
-        "sex": ["female", "male", "female", "not_stated"],
-        "age_band": ["25-34"] * 4, "ethnicity": ["white", "white", "black", "not_stated"],
-        "relationship_status": ["together", "together", "separated", "not_stated"],
-        "workless_household": ["no", "no", "yes", "not_stated"],
-        "youngest_child_age_band": ["2-4", "2-4", "0-1", "not_stated"],
-    })
-    e = pd.DataFrame({
-        "episode_key": ["e1", "e2", "e3", "e4", "e5"],
-        "participant_key": ["p1", "p2", "p3", "p3", "p4"],
-        "intervention": ["tp_enhanced", "tp_enhanced", "mybt", "pap", "mybt"],
-        "offered_date": [D("2017-04-20"), D("2017-05-20"), D("2017-07-20"), D("2017-08-01"),
-                         D("2018-01-25")],
-        "status": ["completed", "dropped_out", "declined", "completed", "offered"],
-        "start_date": [D("2017-05-01"), D("2017-06-01"), NA, D("2017-08-10"), NA],
-        "end_date": [D("2017-07-01"), D("2017-06-20"), NA, D("2017-12-01"), NA],
-        "sessions_planned": pd.array([6, 6, None, 16, None], dtype="Int64"),
-        "sessions_attended": pd.array([3, 1, None, 16, None], dtype="Int64"),
-    })
+    p = pd.DataFrame(
+        {
+            "participant_key": ["p1", "p2", "p3", "p4"],
+            "family_key": ["f1", "f1", "f2", "f3"],
+            "referral_date": [D("2017-04-03"), D("2017-05-10"), D("2017-07-15"), D("2018-01-20")],
+            "referral_source": ["gp", "self", "gp", "school"],
+            "sex": ["female", "male", "female", "not_stated"],
+            "age_band": ["25-34"] * 4,
+            "ethnicity": ["white", "white", "black", "not_stated"],
+            "relationship_status": ["together", "together", "separated", "not_stated"],
+            "workless_household": ["no", "no", "yes", "not_stated"],
+            "youngest_child_age_band": ["2-4", "2-4", "0-1", "not_stated"],
+        }
+    )
+    e = pd.DataFrame(
+        {
+            "episode_key": ["e1", "e2", "e3", "e4", "e5"],
+            "participant_key": ["p1", "p2", "p3", "p3", "p4"],
+            "intervention": ["tp_enhanced", "tp_enhanced", "mybt", "pap", "mybt"],
+            "offered_date": [
+                D("2017-04-20"),
+                D("2017-05-20"),
+                D("2017-07-20"),
+                D("2017-08-01"),
+                D("2018-01-25"),
+            ],
+            "status": ["completed", "dropped_out", "declined", "completed", "offered"],
+            "start_date": [D("2017-05-01"), D("2017-06-01"), NA, D("2017-08-10"), NA],
+            "end_date": [D("2017-07-01"), D("2017-06-20"), NA, D("2017-12-01"), NA],
+            "sessions_planned": pd.array([6, 6, None, 16, None], dtype="Int64"),
+            "sessions_attended": pd.array([3, 1, None, 16, None], dtype="Int64"),
+        }
+    )
     o = pd.DataFrame(
-        [("e1", "csi4", "baseline", 9), ("e1", "csi4", "exit", 15),
-         ("e1", "swemwbs", "baseline", 17.43), ("e1", "swemwbs", "exit", 21.54),
-         ("e1", "ops", "baseline", 22), ("e1", "ops", "exit", 20), ("e1", "ops", "followup_6m", 18),
-         ("e2", "csi4", "baseline", 5), ("e2", "csi4", "exit", 20),  # dropped out: not counted
-         ("e4", "sdq_total", "baseline", 20), ("e4", "sdq_total", "exit", 10),
-         ("e4", "csi4", "baseline", 15)],
+        [
+            ("e1", "csi4", "baseline", 9),
+            ("e1", "csi4", "exit", 15),
+            ("e1", "swemwbs", "baseline", 17.43),
+            ("e1", "swemwbs", "exit", 21.54),
+            ("e1", "ops", "baseline", 22),
+            ("e1", "ops", "exit", 20),
+            ("e1", "ops", "followup_6m", 18),
+            ("e2", "csi4", "baseline", 5),
+            ("e2", "csi4", "exit", 20),  # dropped out: not counted
+            ("e4", "sdq_total", "baseline", 20),
+            ("e4", "sdq_total", "exit", 10),
+            ("e4", "csi4", "baseline", 15),
+        ],
         columns=["episode_key", "measure", "timepoint", "score"],
     )
     return build_summaries(p, e, o, LEVELS)
@@ -125,13 +143,23 @@ def test_funnel_is_a_cohort_by_referral_period(built):
 def test_outcomes_count_completed_episodes_by_end_period(built):
     out = built["sum_outcomes"]
     csi = row(out, period="2017-18_Q2", grp="all", measure="csi4")
-    assert (csi["with_baseline"], csi["paired"], csi["improved"], csi["case_baseline"],
-            csi["recovered"], csi["reliable_recovered"]) == (1, 1, 1, 1, 1, 1)
+    assert (
+        csi["with_baseline"],
+        csi["paired"],
+        csi["improved"],
+        csi["case_baseline"],
+        csi["recovered"],
+        csi["reliable_recovered"],
+    ) == (1, 1, 1, 1, 1, 1)
     assert (csi["change_n"], csi["change_sum"], csi["change_sumsq"]) == (1, 6, 36)
     ops = row(out, period="2017-18_Q2", grp="all", measure="ops")
     # change -2 on a "higher is worse" scale: an improvement of 2, below the RCI of 8
     assert (ops["improved"], ops["deteriorated"], ops["case_baseline"], ops["recovered"]) == (
-        0, 0, 1, 0)
+        0,
+        0,
+        1,
+        0,
+    )
     assert (ops["fu6_n"], ops["fu6_sum"]) == (1, -4)
     swem = row(out, period="2017-18_Q2", grp="tp_enhanced", measure="swemwbs")
     assert swem["improved"] == 1 and swem["recovered"] == 1
@@ -152,8 +180,10 @@ def test_completeness_counts_not_stated_as_missing(built):
 def _sum_tables(con):
     from etl import schema
 
-    return {name: sorted(con.execute(f"SELECT * FROM {name}").fetchall(), key=repr)  # noqa: S608
-            for name in schema.SUMMARY_TABLES}
+    return {
+        name: sorted(con.execute(f"SELECT * FROM {name}").fetchall(), key=repr)  # noqa: S608
+        for name in schema.SUMMARY_TABLES
+    }
 
 
 def test_load_builds_the_same_summaries_as_reading_the_area_back(tmp_path, lfo_settings):

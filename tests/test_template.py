@@ -24,8 +24,17 @@ DATE_COLUMNS = {
 }
 LISTS = {
     ("participants", "referral_source"): (
-        "self", "health_visitor", "midwife", "gp", "childrens_centre", "school", "early_help",
-        "social_care", "jobcentre", "voluntary_sector", "other",
+        "self",
+        "health_visitor",
+        "midwife",
+        "gp",
+        "childrens_centre",
+        "school",
+        "early_help",
+        "social_care",
+        "jobcentre",
+        "voluntary_sector",
+        "other",
     ),
     ("participants", "sex"): ("female", "male", "other", "not_stated"),
     ("participants", "age_band"): ("16-24", "25-34", "35-44", "45-54", "55+", "not_stated"),
@@ -34,8 +43,17 @@ LISTS = {
     ("participants", "workless_household"): ("yes", "no", "not_stated"),
     ("participants", "youngest_child_age_band"): ("0-1", "2-4", "5-11", "12-17", "not_stated"),
     ("interventions", "intervention"): (
-        "mybt", "arguing_better", "girfc", "practitioner_support", "fcu", "pp_pws", "tp_ft",
-        "tp_enhanced", "wmr", "mbt_pt", "pap",
+        "mybt",
+        "arguing_better",
+        "girfc",
+        "practitioner_support",
+        "fcu",
+        "pp_pws",
+        "tp_ft",
+        "tp_enhanced",
+        "wmr",
+        "mbt_pt",
+        "pap",
     ),
     ("interventions", "status"): ("offered", "declined", "started", "completed", "dropped_out"),
     ("interventions", "delivery_mode"): ("online", "face_to_face", "group", "telephone", "mixed"),
@@ -140,7 +158,7 @@ def test_notes_sheet_explains_every_column_and_the_file_name_rule(template):
     assert "LFO_E08000021_2017-18_Q3.xlsx" in text
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     header_at = next(i for i, r in enumerate(rows) if r[:3] == ["sheet", "column", "required"])
-    described = {(r[0], r[1]): r for r in rows[header_at + 1:] if r[0]}
+    described = {(r[0], r[1]): r for r in rows[header_at + 1 :] if r[0]}
     for sheet, cols in SHEETS.items():
         for col in cols:
             assert (sheet, col) in described, (sheet, col)
@@ -182,12 +200,17 @@ def test_filled_template_passes_the_checks(tmp_path, capsys, typed):
         ws = wb[sheet]
         header = [c.value for c in ws[1]]
         for rec in records:
-            ws.append([as_typed(col, rec.get(col, "")) if typed else rec.get(col) or None
-                       for col in header])
+            ws.append(
+                [
+                    as_typed(col, rec.get(col, "")) if typed else rec.get(col) or None
+                    for col in header
+                ]
+            )
     wb.save(path)
     report = tmp_path / "findings.csv"
-    code = main(["validate", str(path), "--db", f"sqlite:///{tmp_path / 'lfo.db'}",
-                 "--report", str(report)])
+    code = main(
+        ["validate", str(path), "--db", f"sqlite:///{tmp_path / 'lfo.db'}", "--report", str(report)]
+    )
     text = report.read_text(encoding="utf-8-sig")
     assert code == 0, text
     assert ",error," not in text

@@ -33,8 +33,14 @@ Q_REFERRED = "2017-18_Q1"  # every participant is referred on 2017-04-03
 TOPICS = {"reach": reach.TOPIC, "uptake": uptake.TOPIC, "outcomes": outcomes.TOPIC}
 
 
-def _episodes(n: int, status: str, *, baseline: int | None = None, exit_: int | None = None,
-              sex: str = "female") -> list[dict]:
+def _episodes(
+    n: int,
+    status: str,
+    *,
+    baseline: int | None = None,
+    exit_: int | None = None,
+    sex: str = "female",
+) -> list[dict]:
     scores = {}
     if baseline is not None:
         scores = {"csi4": {"baseline": baseline} | ({"exit": exit_} if exit_ is not None else {})}
@@ -47,19 +53,24 @@ def build_topic_db(path: Path) -> str:
     completed (10 to 11: no reliable change) and 20 dropped out. Manchester: 30 completed (10 to
     15) and 10 dropped out. Gateshead and Dorset: 4 completed each (suppressed). Every episode
     ended in 2018-19 Q1; every return is 2018-19 Q4."""
-    newcastle = (_episodes(15, "completed", baseline=10, exit_=16, sex="male")
-                 + _episodes(15, "completed", baseline=10, exit_=16)
-                 + _episodes(10, "completed", baseline=10, exit_=10)
-                 + _episodes(10, "dropped_out"))
-    return build_db(path, {
-        NEWCASTLE: newcastle,
-        BLACKPOOL: _episodes(20, "completed", baseline=10, exit_=11)
-        + _episodes(20, "dropped_out"),
-        MANCHESTER: _episodes(30, "completed", baseline=10, exit_=15)
-        + _episodes(10, "dropped_out"),
-        GATESHEAD: _episodes(4, "completed", baseline=10, exit_=15),
-        DORSET: _episodes(4, "completed", baseline=10, exit_=15),
-    })
+    newcastle = (
+        _episodes(15, "completed", baseline=10, exit_=16, sex="male")
+        + _episodes(15, "completed", baseline=10, exit_=16)
+        + _episodes(10, "completed", baseline=10, exit_=10)
+        + _episodes(10, "dropped_out")
+    )
+    return build_db(
+        path,
+        {
+            NEWCASTLE: newcastle,
+            BLACKPOOL: _episodes(20, "completed", baseline=10, exit_=11)
+            + _episodes(20, "dropped_out"),
+            MANCHESTER: _episodes(30, "completed", baseline=10, exit_=15)
+            + _episodes(10, "dropped_out"),
+            GATESHEAD: _episodes(4, "completed", baseline=10, exit_=15),
+            DORSET: _episodes(4, "completed", baseline=10, exit_=15),
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -80,19 +91,27 @@ def _key(cid: object, prop: str) -> str:
     return f"{cid}.{prop}"
 
 
-def call(client, outputs: list[tuple[object, str]], inputs: list, state: list | None = None,
-         changed: list[str] | None = None) -> dict:
+def call(
+    client,
+    outputs: list[tuple[object, str]],
+    inputs: list,
+    state: list | None = None,
+    changed: list[str] | None = None,
+) -> dict:
     """POST a callback as the browser does (inputs may hold a list for an ALL pattern);
     ``changed`` names the inputs that triggered it (default: all)."""
     changed = changed or [_key(i["id"], i["property"]) for i in inputs if isinstance(i, dict)]
     output = ".." + "...".join(_key(c, p) for c, p in outputs) + ".."
     # an output with allow_duplicate is registered as "id.prop@<hash>", as the browser sends it
-    output = next((k for k in client.dash_app.callback_map
-                   if re.sub(r"@[0-9a-f]+", "", k) == output), output)
+    output = next(
+        (k for k in client.dash_app.callback_map if re.sub(r"@[0-9a-f]+", "", k) == output), output
+    )
     body = {
         "output": output,
         "outputs": [{"id": c, "property": p} for c, p in outputs],
-        "inputs": inputs, "state": state or [], "changedPropIds": changed,
+        "inputs": inputs,
+        "state": state or [],
+        "changedPropIds": changed,
     }
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200, (r.status_code, r.data[:800])
@@ -104,43 +123,82 @@ def get(response: dict, cid: object, prop: str, default: object = "absent") -> o
     return response.get(key, {}).get(prop, default)
 
 
-def controls(client, topic: layout.Topic, search: str = "",
-             ticked: dict[str, list[str]] | None = None) -> dict:
+def controls(
+    client, topic: layout.Topic, search: str = "", ticked: dict[str, list[str]] | None = None
+) -> dict:
     p = topic.part
-    optional = [o for o, on in (("group", topic.by_group), ("measure", topic.by_measure),
-                                ("char", topic.by_characteristic)) if on]
-    outputs = [(p("areas"), "children"), (p("from"), "options"), (p("from"), "value"),
-               (p("to"), "options"), (p("to"), "value"), (p("period"), "options"),
-               (p("period"), "value"), (p("indicator"), "value"), (p("ci"), "value"),
-               *[(p(o), "value") for o in optional], (p("messages"), "children")]
-    ticked_inputs = [{"id": ids.topic_areas(topic.key, region), "property": "value",
-                      "value": codes} for region, codes in (ticked or {}).items()]
-    return call(client, outputs, [
-        {"id": p("state"), "property": "data", "value": {"search": search}},
-        {"id": p("nav"), "property": "data", "value": {"search": search}}],
-        [{"id": ids.URL, "property": "search", "value": search}, ticked_inputs])
+    optional = [
+        o
+        for o, on in (
+            ("group", topic.by_group),
+            ("measure", topic.by_measure),
+            ("char", topic.by_characteristic),
+        )
+        if on
+    ]
+    outputs = [
+        (p("areas"), "children"),
+        (p("from"), "options"),
+        (p("from"), "value"),
+        (p("to"), "options"),
+        (p("to"), "value"),
+        (p("period"), "options"),
+        (p("period"), "value"),
+        (p("indicator"), "value"),
+        (p("ci"), "value"),
+        *[(p(o), "value") for o in optional],
+        (p("messages"), "children"),
+    ]
+    ticked_inputs = [
+        {"id": ids.topic_areas(topic.key, region), "property": "value", "value": codes}
+        for region, codes in (ticked or {}).items()
+    ]
+    return call(
+        client,
+        outputs,
+        [
+            {"id": p("state"), "property": "data", "value": {"search": search}},
+            {"id": p("nav"), "property": "data", "value": {"search": search}},
+        ],
+        [{"id": ids.URL, "property": "search", "value": search}, ticked_inputs],
+    )
 
 
 def chart_ids(topic: layout.Topic) -> list[str]:
-    extra = {"reach": ["breakdown", "groups"], "uptake": ["stages"],
-             "outcomes": ["change", "mean"]}[topic.key]
+    extra = {
+        "reach": ["breakdown", "groups"],
+        "uptake": ["stages"],
+        "outcomes": ["change", "mean"],
+    }[topic.key]
     return [topic.chart(c) for c in ("trend", "caterpillar", "funnel", *extra)]
 
 
-def draw(client, topic: layout.Topic, *, indicator: str | None = None,
-         areas: dict[str, list[str]] | None = None, start: str = "2016-17_Q1",
-         end: str = "2018-19_Q4", period: str = Q_ENDED, ci: str = "95", group: str = "all",
-         measure: str = "csi4", char: str = "sex", search: str = "") -> dict:
+def draw(
+    client,
+    topic: layout.Topic,
+    *,
+    indicator: str | None = None,
+    areas: dict[str, list[str]] | None = None,
+    start: str = "2016-17_Q1",
+    end: str = "2018-19_Q4",
+    period: str = Q_ENDED,
+    ci: str = "95",
+    group: str = "all",
+    measure: str = "csi4",
+    char: str = "sex",
+    search: str = "",
+) -> dict:
     """The charts callback for the filters given; ``areas`` maps region -> ticked codes."""
     p = topic.part
     outputs = [(ids.URL, "search"), (p("written"), "data"), (p("links"), "children")]
     for cid in chart_ids(topic):
         outputs += [(o.component_id, o.component_property) for o in card_outputs(cid)]
-    area_inputs = [{"id": ids.topic_areas(topic.key, region), "property": "value",
-                    "value": codes} for region, codes in (areas or {}).items()]
+    area_inputs = [
+        {"id": ids.topic_areas(topic.key, region), "property": "value", "value": codes}
+        for region, codes in (areas or {}).items()
+    ]
     inputs = [
-        {"id": p("indicator"), "property": "value",
-         "value": indicator or topic.default_indicator},
+        {"id": p("indicator"), "property": "value", "value": indicator or topic.default_indicator},
         area_inputs,
         {"id": p("from"), "property": "value", "value": start},
         {"id": p("to"), "property": "value", "value": end},
@@ -148,8 +206,11 @@ def draw(client, topic: layout.Topic, *, indicator: str | None = None,
         {"id": p("ci"), "property": "value", "value": ci},
     ]
     values = {"group": group, "measure": measure, "char": char}
-    for name, on in (("group", topic.by_group), ("measure", topic.by_measure),
-                     ("char", topic.by_characteristic)):
+    for name, on in (
+        ("group", topic.by_group),
+        ("measure", topic.by_measure),
+        ("char", topic.by_characteristic),
+    ):
         if on:
             inputs.append({"id": p(name), "property": "value", "value": values[name]})
     return call(client, outputs, inputs, [{"id": ids.URL, "property": "search", "value": search}])
@@ -178,8 +239,9 @@ def arr(value: object) -> list:
 
 
 def trace_values(figure: dict, axis: str = "x") -> list[float]:
-    return [v for t in figure["data"] for v in arr(t.get(axis))
-            if isinstance(v, int | float) and v == v]
+    return [
+        v for t in figure["data"] for v in arr(t.get(axis)) if isinstance(v, int | float) and v == v
+    ]
 
 
 def trace(figure: dict, name: str) -> dict:
@@ -189,8 +251,9 @@ def trace(figure: dict, name: str) -> dict:
 # --- every page ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path,title", [("/reach", "Reach"), ("/uptake", "Uptake"),
-                                        ("/outcomes", "Outcomes")])
+@pytest.mark.parametrize(
+    "path,title", [("/reach", "Reach"), ("/uptake", "Uptake"), ("/outcomes", "Outcomes")]
+)
 def test_each_topic_page_routes_with_one_h1_and_its_title(client, path, title):
     assert client.get(path).status_code == 200
     response = route(client, path)
@@ -254,8 +317,10 @@ def test_areas_are_grouped_by_region_with_a_legend_each(client):
 
 
 def test_a_shared_link_sets_every_control(client):
-    search = (f"?indicator=uptake.start&area={NEWCASTLE}&area={BLACKPOOL}&from=2017-18_Q1"
-              f"&to=2018-19_Q2&period={Q_ENDED}&ci=99.8&group=level:targeted")
+    search = (
+        f"?indicator=uptake.start&area={NEWCASTLE}&area={BLACKPOOL}&from=2017-18_Q1"
+        f"&to=2018-19_Q2&period={Q_ENDED}&ci=99.8&group=level:targeted"
+    )
     response = controls(client, uptake.TOPIC, search)
     p = uptake.TOPIC.part
     assert get(response, p("indicator"), "value") == "uptake.start"
@@ -264,24 +329,30 @@ def test_a_shared_link_sets_every_control(client):
     assert get(response, p("period"), "value") == Q_ENDED
     assert get(response, p("ci"), "value") == "99.8"
     assert get(response, p("group"), "value") == "level:targeted"
-    ticked = [c for g in get(response, p("areas"), "children")
-              for c in g["props"]["children"][1]["props"]["value"]]
+    ticked = [
+        c
+        for g in get(response, p("areas"), "children")
+        for c in g["props"]["children"][1]["props"]["value"]
+    ]
     assert sorted(ticked) == sorted([NEWCASTLE, BLACKPOOL])
     assert get(response, p("messages"), "children") is None
 
 
-@pytest.mark.parametrize("search,words", [
-    ("?indicator=nope", "Ignored indicator='nope'"),
-    ("?area=E99999999", "There is no programme area E99999999"),
-    ("?area=banana", "Ignored area='banana'"),
-    ("?period=2030-31_Q1", "There are no figures for 2030-31 Q1 yet"),
-    ("?from=2030-31_Q1", "There are no figures for 2030-31 Q1 yet"),
-    ("?from=2018-19_Q2&to=2017-18_Q1", "they were swapped"),
-    ("?ci=50", "Ignored ci='50'"),
-    ("?group=bogus", "Ignored group='bogus'"),
-    ("?measure=xyz", "Ignored measure='xyz'"),
-    ("?colour=red", "Ignored the unknown setting 'colour'"),
-])
+@pytest.mark.parametrize(
+    "search,words",
+    [
+        ("?indicator=nope", "Ignored indicator='nope'"),
+        ("?area=E99999999", "There is no programme area E99999999"),
+        ("?area=banana", "Ignored area='banana'"),
+        ("?period=2030-31_Q1", "There are no figures for 2030-31 Q1 yet"),
+        ("?from=2030-31_Q1", "There are no figures for 2030-31 Q1 yet"),
+        ("?from=2018-19_Q2&to=2017-18_Q1", "they were swapped"),
+        ("?ci=50", "Ignored ci='50'"),
+        ("?group=bogus", "Ignored group='bogus'"),
+        ("?measure=xyz", "Ignored measure='xyz'"),
+        ("?colour=red", "Ignored the unknown setting 'colour'"),
+    ],
+)
 def test_bad_address_values_give_a_message_not_an_error(client, search, words):
     response = controls(client, outcomes.TOPIC, search)
     assert words in texts(get(response, outcomes.TOPIC.part("messages"), "children"))
@@ -296,15 +367,33 @@ def test_bad_values_in_the_first_html_show_the_banner(client):
 
 
 def test_charts_write_the_filters_to_the_address_leaving_out_defaults(client):
-    drawn = draw(client, uptake.TOPIC, indicator="uptake.start", areas={"x": [NEWCASTLE]},
-                 group="level:targeted", ci="99.8")
+    drawn = draw(
+        client,
+        uptake.TOPIC,
+        indicator="uptake.start",
+        areas={"x": [NEWCASTLE]},
+        group="level:targeted",
+        ci="99.8",
+    )
     search = get(drawn, ids.URL, "search")
     assert search.startswith("?")
     got = dict(p.split("=") for p in search[1:].split("&"))
-    assert got == {"indicator": "uptake.start", "area": NEWCASTLE, "period": Q_ENDED,
-                   "ci": "99.8", "group": "level%3Atargeted"}
-    again = draw(client, uptake.TOPIC, indicator="uptake.start", areas={"x": [NEWCASTLE]},
-                 group="level:targeted", ci="99.8", search=search)
+    assert got == {
+        "indicator": "uptake.start",
+        "area": NEWCASTLE,
+        "period": Q_ENDED,
+        "ci": "99.8",
+        "group": "level%3Atargeted",
+    }
+    again = draw(
+        client,
+        uptake.TOPIC,
+        indicator="uptake.start",
+        areas={"x": [NEWCASTLE]},
+        group="level:targeted",
+        ci="99.8",
+        search=search,
+    )
     assert get(again, ids.URL, "search") == "absent"  # unchanged: not written again
     assert get(drawn, uptake.TOPIC.part("written"), "data") == search
     assert get(again, uptake.TOPIC.part("written"), "data") == search
@@ -316,8 +405,11 @@ def test_back_to_the_same_areas_keeps_the_checkboxes_and_their_focus(client):
     assert get(same, uptake.TOPIC.part("areas"), "children") == "absent"  # not re-rendered
     assert get(same, uptake.TOPIC.part("period"), "value") == Q_ENDED
     moved = controls(client, uptake.TOPIC, search, ticked={"North West": [BLACKPOOL]})
-    ticked = [c for g in get(moved, uptake.TOPIC.part("areas"), "children")
-              for c in g["props"]["children"][1]["props"]["value"]]
+    ticked = [
+        c
+        for g in get(moved, uptake.TOPIC.part("areas"), "children")
+        for c in g["props"]["children"][1]["props"]["value"]
+    ]
     assert ticked == [NEWCASTLE]
 
 
@@ -326,9 +418,16 @@ def test_state_round_trips_through_the_address():
 
     areas = pd.DataFrame({"area_code": [NEWCASTLE, BLACKPOOL]})
     periods = ["2016-17_Q1", "2016-17_Q2", "2016-17_Q3", "2016-17"]
-    f = shared.Filters(indicator="recovery", areas=(BLACKPOOL,), period_from="2016-17_Q2",
-                       period_to="2016-17_Q3", period="2016-17", ci="99.8",
-                       group="level:specialist", measure="ops")
+    f = shared.Filters(
+        indicator="recovery",
+        areas=(BLACKPOOL,),
+        period_from="2016-17_Q2",
+        period_to="2016-17_Q3",
+        period="2016-17",
+        ci="99.8",
+        group="level:specialist",
+        measure="ops",
+    )
     search = shared.to_search(outcomes.TOPIC, f, periods)
     back, messages = shared.state_from_search(outcomes.TOPIC, search, areas, periods)
     assert messages == []
@@ -339,8 +438,9 @@ def test_state_round_trips_through_the_address():
 
 
 def test_uptake_completion_charts_show_the_hand_worked_figures(client):
-    drawn = draw(client, uptake.TOPIC, indicator="uptake.completion",
-                 areas={"North East": [NEWCASTLE]})
+    drawn = draw(
+        client, uptake.TOPIC, indicator="uptake.completion", areas={"North East": [NEWCASTLE]}
+    )
     cat = card(drawn, uptake.TOPIC.chart("caterpillar"))
     assert cat["hidden"] is False
     # completion = completed / ended: Newcastle 40/50, Blackpool 20/40, Manchester 30/40
@@ -363,8 +463,10 @@ def test_the_stage_funnel_counts_each_stage(client):
     stages = card(drawn, uptake.TOPIC.chart("stages"))
     assert stages["hidden"] is False
     # Newcastle: 50 referred, offered and started; 40 completed (80% of started)
-    assert "In Newcastle upon Tyne: 50 referred; 50 offered (100% of referred); 50 started " \
-           "(100% of offered); 40 completed (80% of started)." in stages["summary"]
+    assert (
+        "In Newcastle upon Tyne: 50 referred; 50 offered (100% of referred); 50 started "
+        "(100% of offered); 40 completed (80% of started)." in stages["summary"]
+    )
     assert arr(trace(stages["figure"], "Newcastle upon Tyne")["y"]) == [50, 50, 50, 40]
     # the programme (pooled over every area) is described, not drawn beside the area
     assert [t["name"] for t in stages["figure"]["data"]] == ["Newcastle upon Tyne"]
@@ -375,8 +477,10 @@ def test_the_stage_funnel_counts_each_stage(client):
 
 def test_a_level_filter_keeps_its_interventions_and_empties_the_others(client):
     targeted = draw(client, uptake.TOPIC, group="level:targeted")  # tp_enhanced is targeted
-    assert 80.0 in [round(v, 6) for v in
-                    trace_values(card(targeted, uptake.TOPIC.chart("caterpillar"))["figure"])]
+    assert 80.0 in [
+        round(v, 6)
+        for v in trace_values(card(targeted, uptake.TOPIC.chart("caterpillar"))["figure"])
+    ]
     universal = draw(client, uptake.TOPIC, group="level:universal")
     cat = card(universal, uptake.TOPIC.chart("caterpillar"))
     assert cat["hidden"] is True
@@ -387,8 +491,9 @@ def test_a_level_filter_keeps_its_interventions_and_empties_the_others(client):
 
 def test_an_indicator_not_by_intervention_says_so_under_a_group_filter(client):
     drawn = draw(client, uptake.TOPIC, indicator="uptake.both_parents", group="tp_enhanced")
-    assert "not broken down by intervention" in card(drawn, uptake.TOPIC.chart("caterpillar")
-                                                     )["empty"]
+    assert (
+        "not broken down by intervention" in card(drawn, uptake.TOPIC.chart("caterpillar"))["empty"]
+    )
 
 
 def test_no_data_in_the_period_gives_the_friendly_empty_state(client):
@@ -477,8 +582,14 @@ def test_the_stricter_interval_widens_the_limits(client):
     assert "99.8% confidence" in wide["subtitle"] and "95% confidence" in narrow["subtitle"]
 
     def spans(fig):
-        return sorted(a for t in fig["data"] if t.get("error_x")
-                      for a in arr(t["error_x"].get("array")) if a == a)
+        return sorted(
+            a
+            for t in fig["data"]
+            if t.get("error_x")
+            for a in arr(t["error_x"].get("array"))
+            if a == a
+        )
+
     assert sum(spans(wide["figure"])) > sum(spans(narrow["figure"]))
 
 
@@ -490,7 +601,6 @@ def test_a_missing_database_gives_messages_not_errors(tmp_path):
     assert "could not be read" in texts(get(response, reach.TOPIC.part("messages"), "children"))
     drawn = draw(c, reach.TOPIC)
     assert "could not be read" in str(get(drawn, reach.TOPIC.part("links"), "children"))
-
 
 
 def test_a_count_trend_leaves_out_the_programme_total_beside_areas(client):
@@ -516,16 +626,27 @@ def test_a_chart_that_fails_shows_a_message_and_logs_it(caplog):
 def test_sorted_for_table_puts_the_programme_first_then_values_down_ties_by_name():
     import pandas as pd
 
-    rows = pd.DataFrame({
-        "area_code": ["E1", "programme", "E2", "E3", "E4", "E5", "E6"],
-        "area_name": ["Luton", "Programme", "Bury", "Essex", "Leeds", "Acton", "Zed"],
-        "value": [50.0, 55.0, 50.0, None, 70.0, float("nan"), 50.0],
-    }, index=[9, 8, 7, 6, 5, 4, 3])
+    rows = pd.DataFrame(
+        {
+            "area_code": ["E1", "programme", "E2", "E3", "E4", "E5", "E6"],
+            "area_name": ["Luton", "Programme", "Bury", "Essex", "Leeds", "Acton", "Zed"],
+            "value": [50.0, 55.0, 50.0, None, 70.0, float("nan"), 50.0],
+        },
+        index=[9, 8, 7, 6, 5, 4, 3],
+    )
     out = shared.sorted_for_table(rows)
     assert out["area_code"].tolist() == ["programme", "E4", "E2", "E1", "E6", "E5", "E3"]
     assert out.index.tolist() == list(range(7))
     # a missing name takes the pandas sort: the same order rules
-    with_missing = rows.assign(area_name=["Luton", "Programme", None, "Essex", "Leeds",
-                                          "Acton", "Zed"])
+    with_missing = rows.assign(
+        area_name=["Luton", "Programme", None, "Essex", "Leeds", "Acton", "Zed"]
+    )
     assert shared.sorted_for_table(with_missing)["area_code"].tolist() == [
-        "programme", "E4", "E1", "E6", "E2", "E5", "E3"]
+        "programme",
+        "E4",
+        "E1",
+        "E6",
+        "E2",
+        "E5",
+        "E3",
+    ]

@@ -53,11 +53,14 @@ def test_a_trend_just_short_of_p_0002_is_not_significant() -> None:
     assert result.direction == "no significant change"
 
 
-@pytest.mark.parametrize("events,totals", [
-    ([10, 15, 20, 25, 40], [100, 100, 100, 100, 100]),
-    ([3, 9, 4, 12, 30], [50, 80, 40, 90, 120]),
-    ([0, 1, 0, 2, 5], [20, 25, 22, 30, 28]),
-])
+@pytest.mark.parametrize(
+    "events,totals",
+    [
+        ([10, 15, 20, 25, 40], [100, 100, 100, 100, 100]),
+        ([3, 9, 4, 12, 30], [50, 80, 40, 90, 120]),
+        ([0, 1, 0, 2, 5], [20, 25, 22, 30, 28]),
+    ],
+)
 def test_x2_times_n_minus_1_over_n_equals_statsmodels_linear_by_linear(events, totals) -> None:
     result = cochran_armitage(events, totals)
     n = sum(totals)
@@ -106,9 +109,11 @@ def test_many_rows_at_once_match_one_at_a_time() -> None:
 
 
 def _wls(n, mean, sd):
-    fit = sm.WLS(np.asarray(mean, float), sm.add_constant(T.astype(float)),
-                 weights=np.asarray(n, float) / np.asarray(sd, float) ** 2).fit(
-        cov_type="fixed scale")
+    fit = sm.WLS(
+        np.asarray(mean, float),
+        sm.add_constant(T.astype(float)),
+        weights=np.asarray(n, float) / np.asarray(sd, float) ** 2,
+    ).fit(cov_type="fixed scale")
     return fit
 
 
@@ -131,8 +136,11 @@ def test_mean_trend_hand_worked_equal_weights() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(2, 80), st.floats(-10, 10), st.floats(0.5, 5)),
-                min_size=5, max_size=5))
+@given(
+    st.lists(
+        st.tuples(st.integers(2, 80), st.floats(-10, 10), st.floats(0.5, 5)), min_size=5, max_size=5
+    )
+)
 def test_mean_trend_matches_statsmodels_for_random_quarters(rows) -> None:
     n, mean, sd = zip(*rows, strict=True)
     result = mean_trend(n, mean, sd)

@@ -12,8 +12,9 @@ from dashboard.settings import DashboardSettings
 NEWCASTLE = "E08000021"
 
 
-@pytest.mark.parametrize(("value", "expected"), [("0", False), ("off", False), ("1", True),
-                                                 ("yes", True), ("", True)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("0", False), ("off", False), ("1", True), ("yes", True), ("", True)]
+)
 def test_lfo_warm_cache_is_read_from_the_environment(monkeypatch, value, expected):
     monkeypatch.setenv("LFO_WARM_CACHE", value)
     assert DashboardSettings.from_env().warm_cache is expected
@@ -39,7 +40,8 @@ def test_a_warmed_server_answers_from_what_it_made_ahead(tmp_path):
         made = {k[1].indicators[0].id for k in list(data._cache) if k[0] == "whole"}
         assert "uptake.completion" in made and "reach.breakdown" in made
         resp = app.server.test_client().get(
-            f"/api/v1/data?indicator=uptake.completion&area={NEWCASTLE}&period=2017-18_Q1")
+            f"/api/v1/data?indicator=uptake.completion&area={NEWCASTLE}&period=2017-18_Q1"
+        )
         assert resp.status_code == 200
         assert resp.get_json()["data"][0]["numerator"] == 12
     finally:
@@ -113,13 +115,22 @@ def test_after_a_load_the_results_in_use_are_made_again_first(tmp_path, monkeypa
     data.rows(["uptake.start"], intervention="mybt")  # in use: a filter never made ahead
     data.rows(["reach.breakdown"])  # in use, and the most recent
     with writer_engine(url).begin() as conn:  # a load
-        conn.execute(insert(schema.etl_load_log).values(
-            file_name="x.zip", sha256="1" * 64, size_bytes=1, outcome="loaded",
-            started_at=dt.datetime(2019, 5, 1)))
+        conn.execute(
+            insert(schema.etl_load_log).values(
+                file_name="x.zip",
+                sha256="1" * 64,
+                size_bytes=1,
+                outcome="loaded",
+                started_at=dt.datetime(2019, 5, 1),
+            )
+        )
     made = []
     original = module.compute
-    monkeypatch.setattr(module, "compute", lambda conn, q: made.append(
-        (q.indicators[0].id, q.intervention)) or original(conn, q))
+    monkeypatch.setattr(
+        module,
+        "compute",
+        lambda conn, q: made.append((q.indicators[0].id, q.intervention)) or original(conn, q),
+    )
     data.periods()  # a request sees the new version
     data.warm(levels=(95.0,))
     assert made[:2] == [("reach.breakdown", None), ("uptake.start", "mybt")]

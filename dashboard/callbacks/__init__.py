@@ -69,15 +69,23 @@ def nav_path(pathname: str | None, pages: Sequence[Page]) -> str:
     return page.path if page is not None else normalise_path(pathname)
 
 
-def initial_layout(pathname: str | None, search: str | None, pages: Sequence[Page],
-                   service_name: str) -> Component:
+def initial_layout(
+    pathname: str | None, search: str | None, pages: Sequence[Page], service_name: str
+) -> Component:
     """The app layout with the page at ``pathname`` already routed (no router round trip on the
     first load); ``pathname`` None: the bare shell, routed in the browser."""
     if pathname is None:
         return shell.shell(pages, service_name)
     content, title = route(pathname, search, pages, service_name)
-    return shell.shell(pages, service_name, pathname=pathname, search=search or "",
-                       content=content, title=title, current=nav_path(pathname, pages))
+    return shell.shell(
+        pages,
+        service_name,
+        pathname=pathname,
+        search=search or "",
+        content=content,
+        title=title,
+        current=nav_path(pathname, pages),
+    )
 
 
 def match_page(path: str, pages: Sequence[Page]) -> tuple[Page | None, str | None]:
@@ -95,8 +103,9 @@ def match_page(path: str, pages: Sequence[Page]) -> tuple[Page | None, str | Non
     return None, None
 
 
-def register(app: Dash, db: queries.Database, settings: DashboardSettings,
-             pages: Sequence[Page]) -> None:
+def register(
+    app: Dash, db: queries.Database, settings: DashboardSettings, pages: Sequence[Page]
+) -> None:
     """Attach the router, navigation state, document title, footer and home page callbacks."""
     nav_labels = {p.path: p.nav_label for p in pages if p.in_nav}
 
@@ -146,9 +155,7 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings,
         Input(ids.URL, "pathname"),
         prevent_initial_call=True,
     )(update_nav)
-    app.callback(Output(ids.DATA_AS_AT, "children"), Input(ids.URL, "pathname"))(
-        update_data_as_at
-    )
+    app.callback(Output(ids.DATA_AS_AT, "children"), Input(ids.URL, "pathname"))(update_data_as_at)
     app.callback(Output(ids.HOME_LOADED, "children"), Input(ids.HOME_STATE, "data"))(
         update_home_loaded
     )

@@ -37,8 +37,9 @@ def chart_indicator(sort: str | None) -> str:
     return DEFAULT_CHART_INDICATOR
 
 
-def resolve_period(choice: str | None, periods: list[str], latest: str | None
-                   ) -> tuple[str | None, list[str]]:
+def resolve_period(
+    choice: str | None, periods: list[str], latest: str | None
+) -> tuple[str | None, list[str]]:
     """The period to show for the select's value (``LATEST``: the latest quarter), and any
     message."""
     if not choice or choice == od.LATEST:
@@ -53,35 +54,47 @@ def resolve_period(choice: str | None, periods: list[str], latest: str | None
     return latest, [f"There are no figures for {shown}; showing {fallback} instead."]
 
 
-def ranking_chart(grid_rows: pd.DataFrame, indicator_id: str, period: str, meta: dict
-                  ) -> ChartContent:
+def ranking_chart(
+    grid_rows: pd.DataFrame, indicator_id: str, period: str, meta: dict
+) -> ChartContent:
     """The caterpillar of one grid indicator (99.8% intervals, as the grid's comparisons)."""
     ind = indicators()[indicator_id]
     rows = grid_rows[grid_rows["indicator"] == indicator_id]
     shown = od.period_display(period)
     title = f"{ind.name} by area, {shown}"
-    subtitle = ("All interventions; 99.8% confidence intervals, as in the grid above; the line is "
-                "the programme's figure. The chart shows the indicator the grid is sorted by "
-                "(completion when it is sorted by name or by families against target).")
+    subtitle = (
+        "All interventions; 99.8% confidence intervals, as in the grid above; the line is "
+        "the programme's figure. The chart shows the indicator the grid is sorted by "
+        "(completion when it is sorted by name or by families against target)."
+    )
     note = text.suppression_note(rows, meta.get("threshold", 10))
     areas = rows[rows["area_code"] != od.PROGRAMME]
     empty = None
     if areas["value"].notna().sum() == 0:
         empty = f"No area has a figure for {ind.name.lower()} in {shown}."
-    table = plotted_table(rows, ind, ci=od.GRID_CI, columns=(
-        "area_name", "value", "lower", "upper", "numerator", "denominator", "comparison"))
+    table = plotted_table(
+        rows,
+        ind,
+        ci=od.GRID_CI,
+        columns=("area_name", "value", "lower", "upper", "numerator", "denominator", "comparison"),
+    )
     return ChartContent(
         figure=figures.caterpillar(rows) if empty is None else figures.empty_figure(empty),
-        title=title, subtitle=subtitle,
+        title=title,
+        subtitle=subtitle,
         summary=text.describe_ranking(rows, ind, ci=od.GRID_CI),
-        table=table, indicator_ids=[indicator_id], notes=[note] if note else [],
-        data_as_at=meta.get("data_as_at"), empty_message=empty,
+        table=table,
+        indicator_ids=[indicator_id],
+        notes=[note] if note else [],
+        data_as_at=meta.get("data_as_at"),
+        empty_message=empty,
         threshold=meta.get("threshold"),
     )
 
 
-def overview(data: IndicatorData, period_choice: str | None, sort: str | None,
-             order: str | None) -> list:
+def overview(
+    data: IndicatorData, period_choice: str | None, sort: str | None, order: str | None
+) -> list:
     """Every output of ``update_overview`` (see ``overview_outputs``), from the engine."""
     periods = data.periods()
     latest = data.latest_quarter()
@@ -90,14 +103,25 @@ def overview(data: IndicatorData, period_choice: str | None, sort: str | None,
     notice = _notice(messages)
     if period is None:
         nothing = html_p("No returns are loaded yet, so there are no figures to show.")
-        empty = ChartContent(figure=figures.empty_figure("No data"), title=home.CHART_TITLE,
-                             subtitle="", summary="", table=pd.DataFrame(), indicator_ids=[],
-                             empty_message="No returns are loaded yet.")
+        empty = ChartContent(
+            figure=figures.empty_figure("No data"),
+            title=home.CHART_TITLE,
+            subtitle="",
+            summary="",
+            table=pd.DataFrame(),
+            indicator_ids=[],
+            empty_message="No returns are loaded yet.",
+        )
         return [options, notice, nothing, [], None, None, *render(empty)]
     grid_result = engine_rows(data, od.GRID_INDICATORS, periods=[period], ci=od.GRID_CI)
     grid_rows = grid_result.rows
-    head_rows = engine_rows(data, od.HEADLINE_INDICATORS, areas=[od.PROGRAMME],
-                            periods=_with_year_before(period, periods), ci=od.HEADLINE_CI).rows
+    head_rows = engine_rows(
+        data,
+        od.HEADLINE_INDICATORS,
+        areas=[od.PROGRAMME],
+        periods=_with_year_before(period, periods),
+        ci=od.HEADLINE_CI,
+    ).rows
     sort = sort if sort in (od.SORT_AREA, *od.GRID_INDICATORS) else od.SORT_AREA
     order = order if order in (od.ORDER_LOW, od.ORDER_HIGH) else od.ORDER_LOW
     codes = od.sort_areas(grid_rows, sort, order)
@@ -109,11 +133,17 @@ def overview(data: IndicatorData, period_choice: str | None, sort: str | None,
         notice,
         home.summary(od.overview_summary(grid_rows, period)),
         home.headline_cards(cards),
-        home.grid(grid_rows, codes, period, data._cached(  # noqa: SLF001 - version cache
-            # the grid's rows (a thousand cells) for the period, in any order: made once per
-            # period and data version, so a re-sorted grid only puts them in order
-            ("overview_grid_rows", period),
-            lambda _conn, _version: home.grid_rows(grid_rows, period))),
+        home.grid(
+            grid_rows,
+            codes,
+            period,
+            data._cached(  # noqa: SLF001 - version cache
+                # the grid's rows (a thousand cells) for the period, in any order: made once per
+                # period and data version, so a re-sorted grid only puts them in order
+                ("overview_grid_rows", period),
+                lambda _conn, _version: home.grid_rows(grid_rows, period),
+            ),
+        ),
         home.attention_list(od.needs_attention(grid_rows), period, is_quarter),
         *render(chart),
     ]
@@ -129,8 +159,9 @@ def engine_rows(data: IndicatorData, indicator_ids: tuple[str, ...], **query: ob
     try:
         return data.rows(list(indicator_ids), **query)  # type: ignore[arg-type]
     except ENGINE_FAULTS:
-        log.exception("the engine failed on %s; retrying one indicator at a time",
-                      ", ".join(indicator_ids))
+        log.exception(
+            "the engine failed on %s; retrying one indicator at a time", ", ".join(indicator_ids)
+        )
     parts, meta = [], {}
     for indicator_id in indicator_ids:
         try:
@@ -187,12 +218,16 @@ def register(app: Dash, db: Database, settings: DashboardSettings) -> None:
             out[2] = home.unavailable("the database could not be read")
             return out
 
-    def update_home_query(period: str | None, sort: str | None, order: str | None,
-                          search: str | None) -> str:
+    def update_home_query(
+        period: str | None, sort: str | None, order: str | None, search: str | None
+    ) -> str:
         # Dash calls this when the controls first appear, too: leave the address alone while
         # the controls show what it says (a bad value's message then stays on screen)
         if home.control_values(urlstate.parse_query(search, home.PARAMS)) == (
-                period or od.LATEST, sort, order):
+            period or od.LATEST,
+            sort,
+            order,
+        ):
             return no_update
         try:
             query = home.query_for(period, sort, order)
@@ -200,8 +235,9 @@ def register(app: Dash, db: Database, settings: DashboardSettings) -> None:
             return no_update
         return query if query != (search or "") else no_update
 
-    def update_home_controls(search: str | None, period: str | None, sort: str | None,
-                             order: str | None) -> tuple:
+    def update_home_controls(
+        search: str | None, period: str | None, sort: str | None, order: str | None
+    ) -> tuple:
         state = urlstate.parse_query(search, home.PARAMS)
         wanted = home.control_values(state)
         current = (period or od.LATEST, sort, order)

@@ -35,13 +35,15 @@ log = logging.getLogger(__name__)
 COMPLETENESS_DEFINITION = (
     "dq.completeness: for each area's current return and each optional field, the percentage "
     "of rows with a stated value; an explicit 'not_stated' counts as not stated. 'All areas' "
-    "pools the rows of every area's current return.")
+    "pools the rows of every area's current return."
+)
 
 _ = charts  # the kit registers its own download callbacks once per app (dashboard.app)
 
 
-def state_from_search(search: str | None, area_codes: list[str], periods: list[str]
-                      ) -> tuple[dict[str, object], list[str]]:
+def state_from_search(
+    search: str | None, area_codes: list[str], periods: list[str]
+) -> tuple[dict[str, object], list[str]]:
     """The filters for ``search``: unknown areas and periods without data fall back, with a message."""
     state = urlstate.parse_query(search, page.PARAMS)
     values, messages = dict(state.values), list(state.messages)
@@ -49,8 +51,10 @@ def state_from_search(search: str | None, area_codes: list[str], periods: list[s
         messages.append(f"There is no programme area {values['area']}; showing all areas.")
         values["area"] = None
     if values["period"] is not None and values["period"] not in periods:
-        messages.append(f"There are no figures for {str(values['period']).replace('_', ' ')} "
-                        "yet; showing the latest period.")
+        messages.append(
+            f"There are no figures for {str(values['period']).replace('_', ' ')} "
+            "yet; showing the latest period."
+        )
         values["period"] = None
     if values["period"] is None:
         values["period"] = default_period(periods)
@@ -90,17 +94,30 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
             periods = data.periods()
         except queries.READ_ERRORS as exc:
             log.warning("data quality controls: %s", exc)
-            return ([{"label": "All areas", "value": page.ALL_AREAS}], page.ALL_AREAS, [], None,
-                    "csi4", _unavailable())
+            return (
+                [{"label": "All areas", "value": page.ALL_AREAS}],
+                page.ALL_AREAS,
+                [],
+                None,
+                "csi4",
+                _unavailable(),
+            )
         values, messages = state_from_search(search, list(areas["area_code"]), periods)
         area_options = [{"label": "All areas", "value": page.ALL_AREAS}] + [
-            {"label": r.area_name, "value": r.area_code} for r in areas.itertuples()]
-        return (area_options, values["area"] or page.ALL_AREAS,
-                period_options(periods, values["period"]), values["period"], values["measure"],
-                messages_banner(messages))
+            {"label": r.area_name, "value": r.area_code} for r in areas.itertuples()
+        ]
+        return (
+            area_options,
+            values["area"] or page.ALL_AREAS,
+            period_options(periods, values["period"]),
+            values["period"],
+            values["measure"],
+            messages_banner(messages),
+        )
 
-    def update_quality(area: str | None, measure: str | None, period: str | None,
-                       search: str | None):
+    def update_quality(
+        area: str | None, measure: str | None, period: str | None, search: str | None
+    ):
         area = None if area in (None, page.ALL_AREAS) else area
         measure = measure or "csi4"
         definition = f"/definitions#outcome.{measure}.paired"
@@ -110,8 +127,9 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
             latest = None
         # the latest period is the default: left out, so a plain link always shows the latest
         written = None if period == latest else period
-        query = urlstate.to_query({"area": area, "measure": measure, "period": written},
-                                  page.PARAMS)
+        query = urlstate.to_query(
+            {"area": area, "measure": measure, "period": written}, page.PARAMS
+        )
         new_search = no_update if query == (search or "") else query
         try:
             # the same for every request of this area until a load changes the data: made once
@@ -119,48 +137,80 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
             # that is not walked again (a JSONList: see ``plain_json``)
             content = data._cached(  # noqa: SLF001 - the data version's cache
                 ("quality_sections", area),
-                lambda _conn, _version: JSONList(plain_json(quality_sections(db, area))))
+                lambda _conn, _version: JSONList(plain_json(quality_sections(db, area))),
+            )
             # the completeness card (a table of every area × field for all areas) depends only
             # on the area and the data: rendered once per data version, as plain JSON
             completeness = data._cached(  # noqa: SLF001 - the data version's cache
                 ("quality_completeness_card", area),
-                lambda _conn, _version: [plain_json(v) for v in charts.render(
-                    completeness_chart(db, area, data))])
+                lambda _conn, _version: [
+                    plain_json(v) for v in charts.render(completeness_chart(db, area, data))
+                ],
+            )
             paired = paired_chart(data, area, measure, period)
             every_measure = paired_every_measure(data, period)
         except queries.READ_ERRORS as exc:
             log.warning("data quality page: %s", exc)
             empty = _empty_content("The data cannot be shown just now.")
-            return [new_search, _unavailable(), *charts.render(empty), *charts.render(empty),
-                    definition, None]
+            return [
+                new_search,
+                _unavailable(),
+                *charts.render(empty),
+                *charts.render(empty),
+                definition,
+                None,
+            ]
         # every output as plain JSON, so Dash hands the answer straight to orjson
-        return [new_search, content, *completeness, *(plain_json(v) for v in [
-            *charts.render(paired), definition, every_measure])]
+        return [
+            new_search,
+            content,
+            *completeness,
+            *(plain_json(v) for v in [*charts.render(paired), definition, every_measure]),
+        ]
 
     app.callback(
-        Output(ids.QUALITY_AREA, "options"), Output(ids.QUALITY_AREA, "value"),
-        Output(ids.QUALITY_PERIOD, "options"), Output(ids.QUALITY_PERIOD, "value"),
-        Output(ids.QUALITY_MEASURE, "value"), Output(ids.QUALITY_MESSAGES, "children"),
-        Input(ids.QUALITY_STATE, "data"), Input(ids.URL, "search"),
+        Output(ids.QUALITY_AREA, "options"),
+        Output(ids.QUALITY_AREA, "value"),
+        Output(ids.QUALITY_PERIOD, "options"),
+        Output(ids.QUALITY_PERIOD, "value"),
+        Output(ids.QUALITY_MEASURE, "value"),
+        Output(ids.QUALITY_MESSAGES, "children"),
+        Input(ids.QUALITY_STATE, "data"),
+        Input(ids.URL, "search"),
     )(update_controls)
     app.callback(
-        Output(ids.URL, "search", allow_duplicate=True), Output(ids.QUALITY_CONTENT, "children"),
-        *card_outputs(ids.QUALITY_COMPLETENESS_CHART), *card_outputs(ids.QUALITY_PAIRED_CHART),
-        Output(ids.QUALITY_PAIRED_DEFINITION, "href"), Output(ids.QUALITY_PAIRED_ALL, "children"),
-        Input(ids.QUALITY_AREA, "value"), Input(ids.QUALITY_MEASURE, "value"),
-        Input(ids.QUALITY_PERIOD, "value"), State(ids.URL, "search"),
+        Output(ids.URL, "search", allow_duplicate=True),
+        Output(ids.QUALITY_CONTENT, "children"),
+        *card_outputs(ids.QUALITY_COMPLETENESS_CHART),
+        *card_outputs(ids.QUALITY_PAIRED_CHART),
+        Output(ids.QUALITY_PAIRED_DEFINITION, "href"),
+        Output(ids.QUALITY_PAIRED_ALL, "children"),
+        Input(ids.QUALITY_AREA, "value"),
+        Input(ids.QUALITY_MEASURE, "value"),
+        Input(ids.QUALITY_PERIOD, "value"),
+        State(ids.URL, "search"),
         prevent_initial_call=True,
     )(update_quality)
 
 
 def _unavailable() -> Component:
-    return html.Div(html.P("The data cannot be shown just now: the database could not be read."),
-                    className="alert alert-warning", role="status")
+    return html.Div(
+        html.P("The data cannot be shown just now: the database could not be read."),
+        className="alert alert-warning",
+        role="status",
+    )
 
 
 def _empty_content(message: str) -> ChartContent:
-    return ChartContent(figure=figures.empty_figure(message), title="", subtitle="", summary=message,
-                        table=pd.DataFrame(), indicator_ids=[], empty_message=message)
+    return ChartContent(
+        figure=figures.empty_figure(message),
+        title="",
+        subtitle="",
+        summary=message,
+        table=pd.DataFrame(),
+        indicator_ids=[],
+        empty_message=message,
+    )
 
 
 # --- the tables ----------------------------------------------------------------------------------
@@ -174,15 +224,19 @@ def quality_sections(db: queries.Database, area: str | None) -> list[Component]:
     quarters, grid = qd.coverage_grid(current)
     return [
         html.H2("Returns received"),
-        html.P("Each return is a cumulative snapshot, so an area's current return covers every "
-               "quarter from 2016-17 Q1 to the end of its period. A tick means the quarter is "
-               "covered; figures for quarters not covered are shown as [x]."),
+        html.P(
+            "Each return is a cumulative snapshot, so an area's current return covers every "
+            "quarter from 2016-17 Q1 to the end of its period. A tick means the quarter is "
+            "covered; figures for quarters not covered are shown as [x]."
+        ),
         page.returns_grid(current, quarters, grid),
         html.H3("Every return sent"),
         page.loads_table(qd.load_log(db, area), names),
         html.H2("What the checks found"),
-        html.P("Findings of the checks in each area's current return, counted by code. Errors in "
-               "single rows hold those rows back; warnings are accepted but worth a look."),
+        html.P(
+            "Findings of the checks in each area's current return, counted by code. Errors in "
+            "single rows hold those rows back; warnings are accepted but worth a look."
+        ),
         page.findings_table(qd.finding_counts(db, area), names),
         html.H3("Rows held back"),
         page.held_back_table(qd.held_back(db, area), names),
@@ -192,43 +246,72 @@ def quality_sections(db: queries.Database, area: str | None) -> list[Component]:
 # --- completeness of optional fields -------------------------------------------------------------
 
 
-def completeness_figure(per_area: pd.DataFrame, pooled: pd.DataFrame,
-                        area_name: str | None) -> go.Figure:
+def completeness_figure(
+    per_area: pd.DataFrame, pooled: pd.DataFrame, area_name: str | None
+) -> go.Figure:
     """A dot plot of % stated per field: the chosen area (or all areas pooled) as labelled
     diamonds, the comparison (all areas pooled, or each area) as open circles. The focus value is
     written in the field's axis label, so neither colour nor hover is needed to read it."""
     focus = per_area if area_name is not None else pooled
     other = pooled if area_name is not None else per_area
     focus_name = area_name or "All areas"
-    labels = {f: f"{f}: {format_value(v, '%')}"
-              for f, v in zip(focus["field"], focus["percent_stated"], strict=True)}
+    labels = {
+        f: f"{f}: {format_value(v, '%')}"
+        for f, v in zip(focus["field"], focus["percent_stated"], strict=True)
+    }
     fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        y=other["field"].map(labels), x=other["percent_stated"], mode="markers",
-        name="All areas" if area_name is not None else "Each area",
-        text=other["area_name"] if "area_name" in other else None,
-        hovertemplate="%{text}: %{x:.1f}%<extra></extra>" if area_name is None
-        else "All areas: %{x:.1f}%<extra></extra>",
-        marker={"symbol": "circle-open", "size": 10, "color": theme.DARK_GREY,
-                "line": {"width": 2}}))
-    fig.add_trace(go.Scatter(
-        y=focus["field"].map(labels), x=focus["percent_stated"], mode="markers",
-        name=focus_name, hovertemplate=f"{focus_name}: %{{x:.1f}}%<extra></extra>",
-        marker={"symbol": "diamond", "size": 15, "color": theme.DARK_BLUE,
-                "line": {"width": 1, "color": "white"}}))
+    fig.add_trace(
+        go.Scatter(
+            y=other["field"].map(labels),
+            x=other["percent_stated"],
+            mode="markers",
+            name="All areas" if area_name is not None else "Each area",
+            text=other["area_name"] if "area_name" in other else None,
+            hovertemplate="%{text}: %{x:.1f}%<extra></extra>"
+            if area_name is None
+            else "All areas: %{x:.1f}%<extra></extra>",
+            marker={
+                "symbol": "circle-open",
+                "size": 10,
+                "color": theme.DARK_GREY,
+                "line": {"width": 2},
+            },
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            y=focus["field"].map(labels),
+            x=focus["percent_stated"],
+            mode="markers",
+            name=focus_name,
+            hovertemplate=f"{focus_name}: %{{x:.1f}}%<extra></extra>",
+            marker={
+                "symbol": "diamond",
+                "size": 15,
+                "color": theme.DARK_BLUE,
+                "line": {"width": 1, "color": "white"},
+            },
+        )
+    )
     lowest = pd.concat([focus["percent_stated"], other["percent_stated"]]).min()
     start = max(0.0, float(lowest) - 5.0) if pd.notna(lowest) else 0.0
     fig.update_layout(
-        xaxis={"title": {"text": "% of rows with a stated value"}, "range": [start, 101],
-               "ticksuffix": "%"},
+        xaxis={
+            "title": {"text": "% of rows with a stated value"},
+            "range": [start, 101],
+            "ticksuffix": "%",
+        },
         yaxis={"autorange": "reversed"},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        margin={"t": 40}, height=60 + 48 * len(focus))
+        margin={"t": 40},
+        height=60 + 48 * len(focus),
+    )
     return fig
 
 
-def completeness_chart(db: queries.Database, area: str | None, data: IndicatorData | None = None
-                       ) -> ChartContent:
+def completeness_chart(
+    db: queries.Database, area: str | None, data: IndicatorData | None = None
+) -> ChartContent:
     """The completeness card (``data``: read every area's completeness through its cache)."""
     every = qd.every_completeness(data) if data is not None else qd.completeness(db)
     every_area = qd.areas(db)
@@ -238,36 +321,48 @@ def completeness_chart(db: queries.Database, area: str | None, data: IndicatorDa
         return _empty_content("No current return is loaded, so there is nothing to show yet.")
     every["field"] = every["column"].map(page.field_name)
     every["area_name"] = every["area_code"].map(names)
-    pooled = qd.every_pooled_completeness(data) if data is not None else \
-        qd.pooled_completeness(every)
+    pooled = (
+        qd.every_pooled_completeness(data) if data is not None else qd.pooled_completeness(every)
+    )
     pooled["field"] = pooled["column"].map(page.field_name)
     area_name = names.get(area) if area else None
     shown = every[every["area_code"] == area] if area else every
     if area and shown.empty:
         return _empty_content(f"{area_name} has no current return, so there is nothing to show.")
     fig = completeness_figure(shown, pooled, area_name)
-    table = pd.DataFrame({
-        "Field": pd.concat([shown["field"], pooled["field"]], ignore_index=True),
-        "Area": pd.concat([shown["area_name"], pd.Series(["All areas"] * len(pooled))],
-                          ignore_index=True),
-        "Rows": pd.concat([shown["rows"], pooled["rows"]], ignore_index=True),
-        "Rows stated": pd.concat([shown["stated"], pooled["stated"]], ignore_index=True),
-        "% stated": pd.concat([shown["percent_stated"], pooled["percent_stated"]],
-                              ignore_index=True),
-    })
+    table = pd.DataFrame(
+        {
+            "Field": pd.concat([shown["field"], pooled["field"]], ignore_index=True),
+            "Area": pd.concat(
+                [shown["area_name"], pd.Series(["All areas"] * len(pooled))], ignore_index=True
+            ),
+            "Rows": pd.concat([shown["rows"], pooled["rows"]], ignore_index=True),
+            "Rows stated": pd.concat([shown["stated"], pooled["stated"]], ignore_index=True),
+            "% stated": pd.concat(
+                [shown["percent_stated"], pooled["percent_stated"]], ignore_index=True
+            ),
+        }
+    )
     summary = completeness_summary(shown, pooled, area_name)
     return ChartContent(
-        figure=fig, title=f"{title}: {area_name or 'all areas'}",
+        figure=fig,
+        title=f"{title}: {area_name or 'all areas'}",
         subtitle="Current returns; % of rows with a stated value ('not stated' is not stated)",
-        summary=summary, table=table, indicator_ids=[],
-        notes=[COMPLETENESS_DEFINITION,
-               "Data-quality figures count rows, not people, and are not suppressed.",
-               f"Definitions version {DEFINITIONS_VERSION}."],
-        data_as_at=_as_at(db))
+        summary=summary,
+        table=table,
+        indicator_ids=[],
+        notes=[
+            COMPLETENESS_DEFINITION,
+            "Data-quality figures count rows, not people, and are not suppressed.",
+            f"Definitions version {DEFINITIONS_VERSION}.",
+        ],
+        data_as_at=_as_at(db),
+    )
 
 
 def completeness_summary(shown: pd.DataFrame, pooled: pd.DataFrame, area_name: str | None) -> str:
     """The least and most complete fields in words (the chart's text alternative)."""
+
     def pct(v: object) -> str:
         return format_value(v, "%")
 
@@ -275,16 +370,20 @@ def completeness_summary(shown: pd.DataFrame, pooled: pd.DataFrame, area_name: s
     low, high = focus.iloc[0], focus.iloc[-1]
     if area_name:
         base = pooled.set_index("column")["percent_stated"]
-        return (f"In {area_name}, the least complete optional field was {low['field'].lower()} "
-                f"({pct(low['percent_stated'])} of rows stated, against "
-                f"{pct(base.get(low['column']))} across all areas); the most complete was "
-                f"{high['field'].lower()} ({pct(high['percent_stated'])}).")
+        return (
+            f"In {area_name}, the least complete optional field was {low['field'].lower()} "
+            f"({pct(low['percent_stated'])} of rows stated, against "
+            f"{pct(base.get(low['column']))} across all areas); the most complete was "
+            f"{high['field'].lower()} ({pct(high['percent_stated'])})."
+        )
     worst = shown.sort_values("percent_stated", kind="stable").iloc[0]
-    return (f"Across all areas, the least complete optional field was {low['field'].lower()} "
-            f"({pct(low['percent_stated'])} of rows stated) and the most complete "
-            f"{high['field'].lower()} ({pct(high['percent_stated'])}); the lowest figure for any "
-            f"area was {worst['area_name']}'s {worst['field'].lower()} "
-            f"({pct(worst['percent_stated'])}).")
+    return (
+        f"Across all areas, the least complete optional field was {low['field'].lower()} "
+        f"({pct(low['percent_stated'])} of rows stated) and the most complete "
+        f"{high['field'].lower()} ({pct(high['percent_stated'])}); the lowest figure for any "
+        f"area was {worst['area_name']}'s {worst['field'].lower()} "
+        f"({pct(worst['percent_stated'])})."
+    )
 
 
 # --- paired-outcome completeness (an indicator) --------------------------------------------------
@@ -301,25 +400,34 @@ def paired_chart(data, area: str | None, measure: str, period: str | None) -> Ch
     areas = rows[rows["area_code"] != "programme"]
     shown = areas[areas["status"] != "c"]
     if shown["value"].notna().sum() == 0:
-        return _empty_content(f"No area has paired {measure_name} scores for "
-                              f"{_period_label(period)}.")
+        return _empty_content(
+            f"No area has paired {measure_name} scores for {_period_label(period)}."
+        )
     note = text.suppression_note(rows, result.meta.get("threshold"))
-    table = plotted_table(rows, ind, columns=("area_name", "value", "lower", "upper",
-                                              "numerator", "denominator", "comparison"))
+    table = plotted_table(
+        rows,
+        ind,
+        columns=("area_name", "value", "lower", "upper", "numerator", "denominator", "comparison"),
+    )
     return ChartContent(
         figure=figures.caterpillar(rows, highlight=area),
         title=f"Paired-outcome completeness, {measure_name}, {_period_label(period)}",
         subtitle="All interventions; areas ordered by value; 95% confidence intervals",
-        summary=text.describe_ranking(rows, ind), table=table, indicator_ids=[ind_id],
-        notes=[n for n in (note,) if n], data_as_at=result.meta.get("data_as_at"),
-        threshold=result.meta.get("threshold"))
+        summary=text.describe_ranking(rows, ind),
+        table=table,
+        indicator_ids=[ind_id],
+        notes=[n for n in (note,) if n],
+        data_as_at=result.meta.get("data_as_at"),
+        threshold=result.meta.get("threshold"),
+    )
 
 
 def paired_every_measure(data, period: str | None) -> Component:
     """The table of paired completeness for every measure (engine rows, suppressed as ever)."""
     if period is None:
-        return html.P("No return is loaded yet, so there is no period to show.",
-                      className="lfo-empty")
+        return html.P(
+            "No return is loaded yet, so there is no period to show.", className="lfo-empty"
+        )
     measures = load_reference().measures
     result = data.rows([f"outcome.{m}.paired" for m in measures], periods=[period])
     names = {code: m.name for code, m in measures.items()}

@@ -21,7 +21,7 @@ EXTRA_IDS = (page.TOPIC.chart("breakdown"), page.TOPIC.chart("groups"))
 
 
 def describe_breakdown(rows: pd.DataFrame, label: str, f: shared.Filters) -> str:
-    """"Who is referred by ethnicity, 2017-18 Q4. Across the programme: White 67% (95% CI 64 to
+    """ "Who is referred by ethnicity, 2017-18 Q4. Across the programme: White 67% (95% CI 64 to
     69), …. In Blackpool: White [c]; Black 0% (95% CI 0 to 24), similar to the programme; …"."""
     ind = indicator("reach.breakdown")
     sentences = [f"Who is referred by {label.lower()}, {shared.period_words(f.period)}."]
@@ -30,7 +30,8 @@ def describe_breakdown(rows: pd.DataFrame, label: str, f: shared.Filters) -> str
         if own.empty:
             continue
         own = own.assign(_v=pd.to_numeric(own["value"], errors="coerce")).sort_values(
-            "_v", ascending=False, na_position="last", kind="stable")
+            "_v", ascending=False, na_position="last", kind="stable"
+        )
         parts = []
         for r in own.itertuples():
             name = text.category_label(r.category)
@@ -55,59 +56,120 @@ def breakdown_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
     char = f.char or "sex"
     label = layout.characteristic_label(char)
     title = f"Who is referred: {label.lower()}, {shared.period_words(f.period)}"
-    subtitle = (f"Parents referred in the period; % in each category; "
-                f"{shared.interval_words(ind, f.ci)}; the programme hatched")
-    rows, meta = shared.chosen_rows(data, ["reach.breakdown"], f,
-                                    periods=[f.period] if f.period else None, breakdowns=[char],
-                                    by_group=False)
+    subtitle = (
+        f"Parents referred in the period; % in each category; "
+        f"{shared.interval_words(ind, f.ci)}; the programme hatched"
+    )
+    rows, meta = shared.chosen_rows(
+        data,
+        ["reach.breakdown"],
+        f,
+        periods=[f.period] if f.period else None,
+        breakdowns=[char],
+        by_group=False,
+    )
     rows = rows[rows["category"].astype(str).str.startswith(f"{char}:")]
     if not shared.has_figures(rows):
-        return shared.empty_content(shared.why_empty(rows, ind, f), title, subtitle,
-                                    meta.get("data_as_at"))
+        return shared.empty_content(
+            shared.why_empty(rows, ind, f), title, subtitle, meta.get("data_as_at")
+        )
     note = text.suppression_note(rows, meta["threshold"], left_out=False)
-    table = plotted_table(rows, ind, ci=f.ci_level, columns=(
-        "area_name", "category", "value", "lower", "upper", "numerator", "denominator",
-        "comparison"))
+    table = plotted_table(
+        rows,
+        ind,
+        ci=f.ci_level,
+        columns=(
+            "area_name",
+            "category",
+            "value",
+            "lower",
+            "upper",
+            "numerator",
+            "denominator",
+            "comparison",
+        ),
+    )
     return ChartContent(
-        figure=figures.bars_vs_programme(rows, categories_label=label), title=title,
+        figure=figures.bars_vs_programme(rows, categories_label=label),
+        title=title,
         subtitle=subtitle,
-        summary=describe_breakdown(rows, label, f), table=table,
-        indicator_ids=["reach.breakdown"], notes=[n for n in (note,) if n],
-        data_as_at=meta.get("data_as_at"), threshold=meta.get("threshold"))
+        summary=describe_breakdown(rows, label, f),
+        table=table,
+        indicator_ids=["reach.breakdown"],
+        notes=[n for n in (note,) if n],
+        data_as_at=meta.get("data_as_at"),
+        threshold=meta.get("threshold"),
+    )
 
 
 def groups_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
     first = indicator("reach.fathers")
     title = f"Fathers and workless households reached, {shared.period_words(f.period)}"
-    subtitle = (f"% of parents referred with the answer stated; "
-                f"{shared.interval_words(first, f.ci)}; the programme hatched")
-    rows, meta = shared.chosen_rows(data, list(GROUPS), f,
-                                    periods=[f.period] if f.period else None, by_group=False)
+    subtitle = (
+        f"% of parents referred with the answer stated; "
+        f"{shared.interval_words(first, f.ci)}; the programme hatched"
+    )
+    rows, meta = shared.chosen_rows(
+        data, list(GROUPS), f, periods=[f.period] if f.period else None, by_group=False
+    )
     if not shared.has_figures(rows):
-        return shared.empty_content(shared.why_empty(rows, first, f), title, subtitle,
-                                    meta.get("data_as_at"))
+        return shared.empty_content(
+            shared.why_empty(rows, first, f), title, subtitle, meta.get("data_as_at")
+        )
     sentences = []
     for ind_id in GROUPS:
         own = rows[rows["indicator"] == ind_id]
         sentences.append(shared.describe_rows(own, indicator(ind_id), f, meta["threshold"]))
     shown = shared.with_category(rows, GROUPS)
     note = text.suppression_note(rows, meta["threshold"], left_out=False)
-    table = shared.rename_columns(plotted_table(shown, first, ci=f.ci_level, columns=(
-        "category", "area_name", "value", "lower", "upper", "numerator", "denominator",
-        "comparison")), {"Category": "Indicator"})
+    table = shared.rename_columns(
+        plotted_table(
+            shown,
+            first,
+            ci=f.ci_level,
+            columns=(
+                "category",
+                "area_name",
+                "value",
+                "lower",
+                "upper",
+                "numerator",
+                "denominator",
+                "comparison",
+            ),
+        ),
+        {"Category": "Indicator"},
+    )
     return ChartContent(
-        figure=figures.bars_vs_programme(shown, categories_label="Indicator"), title=title,
-        subtitle=subtitle, summary=" ".join(sentences), table=table,
-        indicator_ids=list(GROUPS), notes=[n for n in (note,) if n],
-        data_as_at=meta.get("data_as_at"), threshold=meta.get("threshold"))
+        figure=figures.bars_vs_programme(shown, categories_label="Indicator"),
+        title=title,
+        subtitle=subtitle,
+        summary=" ".join(sentences),
+        table=table,
+        indicator_ids=list(GROUPS),
+        notes=[n for n in (note,) if n],
+        data_as_at=meta.get("data_as_at"),
+        threshold=meta.get("threshold"),
+    )
 
 
-def extra_charts(f: shared.Filters, data: IndicatorData, _names: dict[str, str]
-                 ) -> list[ChartContent]:
-    return [shared.safely(lambda: breakdown_chart(f, data)), shared.safely(lambda: groups_chart(f, data))]
+def extra_charts(
+    f: shared.Filters, data: IndicatorData, _names: dict[str, str]
+) -> list[ChartContent]:
+    return [
+        shared.safely(lambda: breakdown_chart(f, data)),
+        shared.safely(lambda: groups_chart(f, data)),
+    ]
 
 
 def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> None:
     """Attach the Reach page's callbacks to ``app``."""
-    shared.register_topic(app, db, settings, page.TOPIC, EXTRA_IDS, extra_charts,
-                          lambda f: ["reach.breakdown", *GROUPS])
+    shared.register_topic(
+        app,
+        db,
+        settings,
+        page.TOPIC,
+        EXTRA_IDS,
+        extra_charts,
+        lambda f: ["reach.breakdown", *GROUPS],
+    )

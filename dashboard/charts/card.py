@@ -33,8 +33,12 @@ log = logging.getLogger(__name__)
 
 SOURCE = "Local Family Offer quarterly returns to DWP"
 #: Download formats: (format, button text, file extension).
-FORMATS = (("png", "PNG", "png"), ("svg", "SVG", "svg"), ("csv", "CSV", "csv"),
-           ("xlsx", "Excel", "xlsx"))
+FORMATS = (
+    ("png", "PNG", "png"),
+    ("svg", "SVG", "svg"),
+    ("csv", "CSV", "csv"),
+    ("xlsx", "Excel", "xlsx"),
+)
 _CHART_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 PAYLOAD_VERSION = 1
 
@@ -78,7 +82,9 @@ def chart_card(chart_id: str, title: str, *, heading_level: int = 2) -> Componen
     buttons = [
         html.Button(
             [html.Span(f"Download {title} as ", className="visually-hidden"), label],
-            id=ids.chart_download_button(chart_id, fmt), n_clicks=0, type="button",
+            id=ids.chart_download_button(chart_id, fmt),
+            n_clicks=0,
+            type="button",
             className="btn btn-outline-dark btn-sm chart-download",
         )
         for fmt, label, _ in FORMATS
@@ -90,37 +96,60 @@ def chart_card(chart_id: str, title: str, *, heading_level: int = 2) -> Componen
         children=[
             heading_tag(title, id=heading_id, className="chart-title"),
             html.P(id=ids.chart(chart_id, "subtitle"), className="chart-subtitle"),
-            html.Div(id=ids.chart(chart_id, "empty"), hidden=True,
-                     className="chart-empty alert alert-secondary", role="status"),
-            html.Div(id=ids.chart(chart_id, "content"), children=[
-                html.Figure(
-                    id=ids.chart(chart_id, "figure"), className="chart-figure mb-2",
-                    **{"aria-labelledby": heading_id, "aria-describedby": summary_id},
-                    children=dcc.Graph(
-                        id=ids.chart(chart_id, "graph"), figure=empty_figure("Loading…"),
-                        config=theme.GRAPH_CONFIG, responsive=True,
+            html.Div(
+                id=ids.chart(chart_id, "empty"),
+                hidden=True,
+                className="chart-empty alert alert-secondary",
+                role="status",
+            ),
+            html.Div(
+                id=ids.chart(chart_id, "content"),
+                children=[
+                    html.Figure(
+                        id=ids.chart(chart_id, "figure"),
+                        className="chart-figure mb-2",
+                        **{"aria-labelledby": heading_id, "aria-describedby": summary_id},
+                        children=dcc.Graph(
+                            id=ids.chart(chart_id, "graph"),
+                            figure=empty_figure("Loading…"),
+                            config=theme.GRAPH_CONFIG,
+                            responsive=True,
+                        ),
                     ),
-                ),
-                html.P(id=summary_id, className="chart-summary"),
-                html.Ul(id=ids.chart(chart_id, "notes"), className="chart-notes small"),
-                html.Details([
-                    html.Summary("Show the data in a table"),
-                    # focusable and named, so keyboard users can scroll a wide table (axe
-                    # scrollable-region-focusable)
-                    html.Div(id=ids.chart(chart_id, "table"), className="table-responsive",
-                             tabIndex="0", role="region",
-                             **{"aria-label": f"Data table: {title}"}),
-                ], className="chart-table-twin mb-2"),
-                html.Div(
-                    [html.Span("Download:", className="me-2", **{"aria-hidden": "true"}),
-                     *buttons],
-                    className="chart-downloads d-flex flex-wrap gap-2 align-items-center",
-                    role="group", **{"aria-label": f"Download {title}"},
-                ),
-                html.P(id=ids.chart_pattern(chart_id, "status"), className="small mt-1 mb-0",
-                       role="status"),
-                html.P(id=ids.chart(chart_id, "meta"), className="chart-meta small"),
-            ]),
+                    html.P(id=summary_id, className="chart-summary"),
+                    html.Ul(id=ids.chart(chart_id, "notes"), className="chart-notes small"),
+                    html.Details(
+                        [
+                            html.Summary("Show the data in a table"),
+                            # focusable and named, so keyboard users can scroll a wide table (axe
+                            # scrollable-region-focusable)
+                            html.Div(
+                                id=ids.chart(chart_id, "table"),
+                                className="table-responsive",
+                                tabIndex="0",
+                                role="region",
+                                **{"aria-label": f"Data table: {title}"},
+                            ),
+                        ],
+                        className="chart-table-twin mb-2",
+                    ),
+                    html.Div(
+                        [
+                            html.Span("Download:", className="me-2", **{"aria-hidden": "true"}),
+                            *buttons,
+                        ],
+                        className="chart-downloads d-flex flex-wrap gap-2 align-items-center",
+                        role="group",
+                        **{"aria-label": f"Download {title}"},
+                    ),
+                    html.P(
+                        id=ids.chart_pattern(chart_id, "status"),
+                        className="small mt-1 mb-0",
+                        role="status",
+                    ),
+                    html.P(id=ids.chart(chart_id, "meta"), className="chart-meta small"),
+                ],
+            ),
             dcc.Download(id=ids.chart_pattern(chart_id, "download")),
             dcc.Store(id=ids.chart_pattern(chart_id, "payload")),
         ],
@@ -150,7 +179,7 @@ def card_outputs(chart_id: str) -> list[Output]:
 
 
 def format_as_at(data_as_at: str | None) -> str:
-    """"2019-01-15T09:30:00" → "15 January 2019"; unparseable text is returned as it is."""
+    """ "2019-01-15T09:30:00" → "15 January 2019"; unparseable text is returned as it is."""
     if not data_as_at:
         return "not known"
     try:
@@ -169,9 +198,17 @@ def render(content: ChartContent) -> list:
     message in place of the chart, table and downloads."""
     if content.empty_message:
         return [
-            content.title, content.subtitle, empty_figure(content.empty_message),
-            content.empty_message, None, [], meta_line(content), True,
-            content.empty_message, False, None,
+            content.title,
+            content.subtitle,
+            empty_figure(content.empty_message),
+            content.empty_message,
+            None,
+            [],
+            meta_line(content),
+            True,
+            content.empty_message,
+            False,
+            None,
         ]
     notes = [html.Li(n) for n in content.notes]
     figure = to_wire(content.figure)
@@ -211,8 +248,9 @@ def to_payload(content: ChartContent, wired: go.Figure | dict | None = None) -> 
     table = content.table.reset_index(drop=True)
     return {
         "version": PAYLOAD_VERSION,
-        "figure": (figure_json(content.figure) if wired is None
-                   else figure_json(wired, wired=True)),
+        "figure": (
+            figure_json(content.figure) if wired is None else figure_json(wired, wired=True)
+        ),
         "title": content.title,
         "subtitle": content.subtitle,
         "summary": content.summary,
@@ -233,15 +271,23 @@ def from_payload(payload: dict[str, Any]) -> ChartContent:
     t = payload["table"]
     table = pd.DataFrame(t["data"], columns=t["columns"])
     if STATUS in table:
-        table[STATUS] = pd.Series([s if isinstance(s, str) and s else None
-                                   for s in table[STATUS]], index=table.index, dtype=object)
+        table[STATUS] = pd.Series(
+            [s if isinstance(s, str) and s else None for s in table[STATUS]],
+            index=table.index,
+            dtype=object,
+        )
     table.attrs[UNITS] = dict(payload.get("units") or {})
     figure = go.Figure(decode_typed_arrays(json.loads(payload["figure"])))
     return ChartContent(
-        figure=figure, title=payload["title"],
-        subtitle=payload["subtitle"], summary=payload["summary"], table=table,
-        indicator_ids=list(payload["indicator_ids"]), notes=list(payload["notes"]),
-        data_as_at=payload["data_as_at"], source=payload["source"],
+        figure=figure,
+        title=payload["title"],
+        subtitle=payload["subtitle"],
+        summary=payload["summary"],
+        table=table,
+        indicator_ids=list(payload["indicator_ids"]),
+        notes=list(payload["notes"]),
+        data_as_at=payload["data_as_at"],
+        source=payload["source"],
         threshold=payload.get("threshold"),
     )
 

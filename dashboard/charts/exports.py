@@ -35,8 +35,15 @@ log = logging.getLogger(__name__)
 COPYRIGHT = "© Crown copyright"
 CONTACT = "Local Family Offer monitoring team, DWP (contact details to be added)"
 METADATA_COLUMNS = [
-    "indicator_id", "indicator_name", "unit", "interval_method", "definition", "data_as_at",
-    "definitions_version", "source", "suppression_threshold",
+    "indicator_id",
+    "indicator_name",
+    "unit",
+    "interval_method",
+    "definition",
+    "data_as_at",
+    "definitions_version",
+    "source",
+    "suppression_threshold",
 ]
 TABLE_SHEET = "Table_1"
 #: Fonts with the same metrics wherever the image is drawn (Liberation Sans is metric-compatible
@@ -57,10 +64,16 @@ def chart_indicators(content: ChartContent) -> list[Indicator]:
 def metadata_lines(ind: Indicator) -> list[tuple[str, str]]:
     """One indicator's published metadata as (label, text) pairs."""
     return [
-        ("Indicator id", ind.id), ("Name", ind.name), ("Definition", ind.definition),
-        ("Numerator", ind.numerator), ("Denominator", ind.denominator), ("Unit", ind.unit),
-        ("Polarity", ind.polarity), ("Period basis", ind.period_basis),
-        ("Interval method", ind.interval_method), ("Source tables", ind.source_tables),
+        ("Indicator id", ind.id),
+        ("Name", ind.name),
+        ("Definition", ind.definition),
+        ("Numerator", ind.numerator),
+        ("Denominator", ind.denominator),
+        ("Unit", ind.unit),
+        ("Polarity", ind.polarity),
+        ("Period basis", ind.period_basis),
+        ("Interval method", ind.interval_method),
+        ("Source tables", ind.source_tables),
     ]
 
 
@@ -104,8 +117,9 @@ def to_csv(content: ChartContent) -> bytes:
         meta["indicator_id"].append(ind.id if ind else _joined(content, "id"))
         meta["indicator_name"].append(ind.name if ind else _joined(content, "name"))
         meta["unit"].append(ind.unit if ind else _joined(content, "unit"))
-        meta["interval_method"].append(ind.interval_method if ind else
-                                       _joined(content, "interval_method"))
+        meta["interval_method"].append(
+            ind.interval_method if ind else _joined(content, "interval_method")
+        )
         meta["definition"].append(ind.definition if ind else _joined(content, "definition"))
     n = len(table)
     meta["data_as_at"] = [content.data_as_at or ""] * n
@@ -124,13 +138,20 @@ def all_notes(content: ChartContent) -> list[str]:
     """The spreadsheet's notes, numbered in this order."""
     notes = list(content.notes)
     for ind in chart_indicators(content):
-        notes.append(f"Indicator {ind.id} ({ind.name}): " + "; ".join(
-            f"{label.lower()}: {text.rstrip('.')}" for label, text in metadata_lines(ind)[2:]) + ".")
+        notes.append(
+            f"Indicator {ind.id} ({ind.name}): "
+            + "; ".join(
+                f"{label.lower()}: {text.rstrip('.')}" for label, text in metadata_lines(ind)[2:]
+            )
+            + "."
+        )
     notes += [f"[{k}] means {v.split('] ', 1)[1]}." for k, v in STATUS_KEY.items()]
     if content.threshold is not None:
-        notes.append(f"Figures resting on fewer than {content.threshold} people or episodes are "
-                     "suppressed ([c]), with further cells where needed so they cannot be "
-                     "worked out.")
+        notes.append(
+            f"Figures resting on fewer than {content.threshold} people or episodes are "
+            "suppressed ([c]), with further cells where needed so they cannot be "
+            "worked out."
+        )
     notes += [f"Caveat: {c}" for c in CAVEATS]
     return notes
 
@@ -205,14 +226,20 @@ def _cover_sheet(ws: Any, content: ChartContent) -> None:
         ("Indicator definitions version", True),
         (DEFINITIONS_VERSION, False),
         ("Notes", True),
-        ("Notes, indicator definitions and caveats are in the Notes and Definitions sheets. "
-         "Cells marked [c] are suppressed to protect confidentiality, [x] not available, "
-         "[z] not applicable.", False),
+        (
+            "Notes, indicator definitions and caveats are in the Notes and Definitions sheets. "
+            "Cells marked [c] are suppressed to protect confidentiality, [x] not available, "
+            "[z] not applicable.",
+            False,
+        ),
         ("Contact", True),
         (CONTACT, False),
         ("Copyright", True),
-        (f"{COPYRIGHT} {year}".strip() + ". You may re-use this information under the terms "
-         "of the Open Government Licence v3.0.", False),
+        (
+            f"{COPYRIGHT} {year}".strip() + ". You may re-use this information under the terms "
+            "of the Open Government Licence v3.0.",
+            False,
+        ),
     ]
     for k, (text, bold) in enumerate(rows, start=2):
         ws.cell(row=k, column=1, value=text)
@@ -236,8 +263,7 @@ def _contents_sheet(ws: Any, content: ChartContent) -> None:
     for sheet, text in entries:
         ws.append([sheet, text])
         cell = ws.cell(row=ws.max_row, column=1)
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!A1",
-                                   display=sheet)
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!A1", display=sheet)
         cell.style = "Hyperlink"
     _add_table(ws, "Contents_table", 3, len(entries), 2)
     _widths(ws, [16, 90])
@@ -255,15 +281,17 @@ def _notes_sheet(ws: Any, notes: Sequence[str]) -> None:
 
 def _definitions_sheet(ws: Any, content: ChartContent) -> None:
     _title(ws, "Indicator definitions")
-    ws["A2"] = (f"Definitions version {DEFINITIONS_VERSION}. This worksheet contains one table, "
-                "one row per indicator in the chart.")
+    ws["A2"] = (
+        f"Definitions version {DEFINITIONS_VERSION}. This worksheet contains one table, "
+        "one row per indicator in the chart."
+    )
     inds = chart_indicators(content)
     labels = [label for label, _ in metadata_lines(inds[0])] if inds else ["Indicator id"]
     ws.append(labels)
     for ind in inds:
         ws.append([text for _, text in metadata_lines(ind)])
     _add_table(ws, "Definitions_table", 3, len(inds), len(labels))
-    _widths(ws, [26, 30, 70, 40, 40, 18, 18, 30, 20, 24][:len(labels)])
+    _widths(ws, [26, 30, 70, 40, 40, 18, 18, 30, 20, 24][: len(labels)])
 
 
 def _table_sheet(ws: Any, content: ChartContent, n_notes: int) -> None:
@@ -277,9 +305,11 @@ def _table_sheet(ws: Any, content: ChartContent, n_notes: int) -> None:
     _title(ws, f"{content.title}")
     ws["A2"] = content.subtitle
     ws["A3"] = f"Source: {content.source}. Data as at {format_as_at(content.data_as_at)}."
-    ws["A4"] = ("This table contains notes: see the Notes sheet [note 1] to "
-                f"[note {n_notes}]. Cells marked [c] are suppressed to protect confidentiality, "
-                "[x] not available, [z] not applicable.")
+    ws["A4"] = (
+        "This table contains notes: see the Notes sheet [note 1] to "
+        f"[note {n_notes}]. Cells marked [c] are suppressed to protect confidentiality, "
+        "[x] not available, [z] not applicable."
+    )
     header = 5
     ws.append(shown)
     for i in range(len(table)):
@@ -307,9 +337,15 @@ def _column_formats(content: ChartContent, numeric: set[str]) -> dict[str, str]:
     units = content.table.attrs.get(UNITS, {})
     out = {}
     for column in numeric:
-        unit, dp = display_unit(units[column]) if column in units else (
-            ("count", None) if pd.api.types.is_integer_dtype(content.table[column])
-            else ("rate", None))
+        unit, dp = (
+            display_unit(units[column])
+            if column in units
+            else (
+                ("count", None)
+                if pd.api.types.is_integer_dtype(content.table[column])
+                else ("rate", None)
+            )
+        )
         places = dp if dp is not None else {"count": 0, "days": 0}.get(unit, 1)
         out[column] = "#,##0" + ("." + "0" * places if places else "")
     return out
@@ -356,8 +392,10 @@ def footer_lines(content: ChartContent, width: int = 150) -> list[str]:
     """Source, data as at, the suppression note(s) and the copyright line, wrapped."""
     from dashboard.charts.card import format_as_at
 
-    parts = [f"Source: {content.source}. Data as at {format_as_at(content.data_as_at)}. "
-             f"Indicator definitions version {DEFINITIONS_VERSION}."]
+    parts = [
+        f"Source: {content.source}. Data as at {format_as_at(content.data_as_at)}. "
+        f"Indicator definitions version {DEFINITIONS_VERSION}."
+    ]
     parts += suppression_notes(content)
     parts.append(COPYRIGHT)
     lines: list[str] = []
@@ -366,8 +404,7 @@ def footer_lines(content: ChartContent, width: int = 150) -> list[str]:
     return lines
 
 
-def publication_figure(content: ChartContent, width: int = 1200, height: int = 700
-                       ) -> go.Figure:
+def publication_figure(content: ChartContent, width: int = 1200, height: int = 700) -> go.Figure:
     """The card's figure dressed for publication: title, subtitle and footer, fixed size."""
     fig = go.Figure(content.figure)
     lines = footer_lines(content, width=max(60, width // 8))
@@ -378,20 +415,38 @@ def publication_figure(content: ChartContent, width: int = 1200, height: int = 7
     own_height = fig.layout.height or 0
     total = max(height, own_height + top + bottom - 100)
     title = f"<b>{_html(content.title)}</b><br>" + "<br>".join(
-        f"<span style='font-size:15px'>{_html(s)}</span>" for s in subtitle_lines)
+        f"<span style='font-size:15px'>{_html(s)}</span>" for s in subtitle_lines
+    )
     fig.update_layout(
-        width=width, height=total, autosize=False,
-        title={"text": title, "x": 0.01, "xanchor": "left", "xref": "container",
-               "y": 1 - 40 / total, "yanchor": "top", "yref": "container"},
+        width=width,
+        height=total,
+        autosize=False,
+        title={
+            "text": title,
+            "x": 0.01,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 1 - 40 / total,
+            "yanchor": "top",
+            "yref": "container",
+        },
         font={"family": EXPORT_FONT},
         margin={"t": top + 30, "b": bottom, "l": 80, "r": max(fig.layout.margin.r or 0, 40)},
         legend={"y": 1.01, "yanchor": "bottom"},
         paper_bgcolor="white",
     )
     fig.add_annotation(
-        text="<br>".join(_html(s) for s in lines), showarrow=False, align="left",
-        xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
-        yshift=-axis_space, font={"size": 13},
+        text="<br>".join(_html(s) for s in lines),
+        showarrow=False,
+        align="left",
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        xanchor="left",
+        yanchor="top",
+        yshift=-axis_space,
+        font={"size": 13},
     )
     return fig
 
@@ -400,8 +455,13 @@ def _html(text: str) -> str:
     return escape(text)
 
 
-def to_image(content: ChartContent, fmt: Literal["png", "svg"], width: int = 1200,
-             height: int = 700, scale: float = 2) -> bytes:
+def to_image(
+    content: ChartContent,
+    fmt: Literal["png", "svg"],
+    width: int = 1200,
+    height: int = 700,
+    scale: float = 2,
+) -> bytes:
     """PNG or SVG at publication quality, with the metadata embedded (PNG text chunks; SVG
     ``<title>``, ``<desc>`` and ``<metadata>``)."""
     if fmt not in ("png", "svg"):
@@ -419,8 +479,10 @@ def to_image(content: ChartContent, fmt: Literal["png", "svg"], width: int = 120
 def description(content: ChartContent) -> str:
     parts = [content.subtitle, content.summary, *content.notes]
     for ind in chart_indicators(content):
-        parts.append(f"{ind.name} ({ind.id}): {ind.definition} Interval method: "
-                     f"{ind.interval_method}. Unit: {ind.unit}.")
+        parts.append(
+            f"{ind.name} ({ind.id}): {ind.definition} Interval method: "
+            f"{ind.interval_method}. Unit: {ind.unit}."
+        )
     parts.append(f"Indicator definitions version {DEFINITIONS_VERSION}.")
     return " ".join(p for p in parts if p)
 
@@ -443,8 +505,12 @@ def png_text(content: ChartContent) -> list[tuple[str, str]]:
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(
-        ">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    return (
+        struct.pack(">I", len(body))
+        + kind
+        + body
+        + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    )
 
 
 def add_png_text(png: bytes, items: Sequence[tuple[str, str]]) -> bytes:
@@ -469,8 +535,8 @@ def read_png_text(png: bytes) -> dict[str, str]:
     out: dict[str, str] = {}
     pos = 8
     while pos < len(png):
-        length = struct.unpack(">I", png[pos:pos + 4])[0]
-        kind, body = png[pos + 4:pos + 8], png[pos + 8:pos + 8 + length]
+        length = struct.unpack(">I", png[pos : pos + 4])[0]
+        kind, body = png[pos + 4 : pos + 8], png[pos + 8 : pos + 8 + length]
         if kind == b"tEXt":
             key, _, text = body.partition(b"\0")
             out[key.decode("latin-1")] = text.decode("latin-1")
@@ -494,8 +560,9 @@ def add_svg_metadata(svg: bytes, content: ChartContent) -> bytes:
     end = text.find(">", start) + 1
     meta_rows = []
     for ind in chart_indicators(content):
-        fields = "".join(f'<lfo:field name="{escape(k)}">{escape(v)}</lfo:field>'
-                         for k, v in metadata_lines(ind))
+        fields = "".join(
+            f'<lfo:field name="{escape(k)}">{escape(v)}</lfo:field>' for k, v in metadata_lines(ind)
+        )
         meta_rows.append(f"<lfo:indicator>{fields}</lfo:indicator>")
     from dashboard.charts.card import format_as_at
 
@@ -509,9 +576,7 @@ def add_svg_metadata(svg: bytes, content: ChartContent) -> bytes:
         f"<lfo:definitions-version>{DEFINITIONS_VERSION}</lfo:definitions-version>"
         f"<lfo:copyright>{escape(COPYRIGHT)}</lfo:copyright>"
         + "".join(meta_rows)
-        + f"<lfo:data format=\"text/csv\">{escape(data_csv_text(content))}</lfo:data>"
+        + f'<lfo:data format="text/csv">{escape(data_csv_text(content))}</lfo:data>'
         "</lfo:chart></metadata>"
     )
     return (text[:end] + block + text[end:]).encode("utf-8")
-
-

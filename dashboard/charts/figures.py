@@ -31,8 +31,18 @@ from dashboard.indicators import funnel
 from dashboard.indicators.definitions import HIGHER, LOWER, Indicator, indicators
 
 PROGRAMME_LABEL = "Programme (all areas)"
-SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "star", "hexagon",
-           "cross", "pentagon", "x")
+SYMBOLS = (
+    "circle",
+    "square",
+    "diamond",
+    "triangle-up",
+    "triangle-down",
+    "star",
+    "hexagon",
+    "cross",
+    "pentagon",
+    "x",
+)
 DASHES = ("solid", "dot", "dashdot", "longdashdot", "longdash", "solid")
 PATTERNS = ("", "/", ".", "x", "\\", "+")
 STAGES = ("referred", "offered", "started", "completed")
@@ -92,10 +102,13 @@ def _axis_title(unit: str) -> str:
 def _error(values: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> dict:
     ok = np.isfinite(lower) & np.isfinite(upper)
     return {
-        "type": "data", "symmetric": False, "visible": bool(ok.any()),
+        "type": "data",
+        "symmetric": False,
+        "visible": bool(ok.any()),
         "array": np.where(ok, upper - values, np.nan),
         "arrayminus": np.where(ok, values - lower, np.nan),
-        "thickness": 1.5, "width": 4,
+        "thickness": 1.5,
+        "width": 4,
     }
 
 
@@ -159,11 +172,17 @@ def to_wire(fig: Figure | go.Figure) -> Wired | go.Figure:
             return {k: v if k in _UNCONVERTED else walk(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
             return [walk(v) for v in value]
-        if type(value) is np.ndarray and value.dtype == np.float64 and value.ndim == 1 \
-                and value.size:
+        if (
+            type(value) is np.ndarray
+            and value.dtype == np.float64
+            and value.ndim == 1
+            and value.size
+        ):
             # what to_typed_array_spec makes of it, without its trip through narwhals
-            return {"dtype": "f8",
-                    "bdata": base64.b64encode(np.ascontiguousarray(value)).decode("ascii")}
+            return {
+                "dtype": "f8",
+                "bdata": base64.b64encode(np.ascontiguousarray(value)).decode("ascii"),
+            }
         if isinstance(value, np.ndarray | pd.Series | pd.Index):
             value = to_typed_array_spec(value)
             # what plotly's encoder makes of an array it leaves (empty, text, big integers)
@@ -171,8 +190,12 @@ def to_wire(fig: Figure | go.Figure) -> Wired | go.Figure:
         return value
 
     layout = fig.get("layout", {})
-    return Wired({"data": walk(fig.get("data", [])),
-                  "layout": {k: v if k == "template" else walk(v) for k, v in layout.items()}})
+    return Wired(
+        {
+            "data": walk(fig.get("data", [])),
+            "layout": {k: v if k == "template" else walk(v) for k, v in layout.items()},
+        }
+    )
 
 
 def layout_of(fig: Figure | go.Figure) -> dict:
@@ -182,18 +205,33 @@ def layout_of(fig: Figure | go.Figure) -> dict:
 
 def empty_figure(message: str) -> Figure:
     """A blank figure that says why it is blank (used behind the card's empty state)."""
-    return make_figure([], {
-        "xaxis": {"visible": False}, "yaxis": {"visible": False}, "height": 240,
-        "annotations": [{"text": message, "showarrow": False, "xref": "paper", "yref": "paper",
-                         "x": 0.5, "y": 0.5, "font": {"size": 18}}],
-    })
+    return make_figure(
+        [],
+        {
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "height": 240,
+            "annotations": [
+                {
+                    "text": message,
+                    "showarrow": False,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.5,
+                    "y": 0.5,
+                    "font": {"size": 18},
+                }
+            ],
+        },
+    )
 
 
 # --- builders ------------------------------------------------------------------------------------
 
 
-def trend_lines(rows: pd.DataFrame, *, areas: list[str], show_programme: bool = True,
-                unit: str = "%") -> Figure:
+def trend_lines(
+    rows: pd.DataFrame, *, areas: list[str], show_programme: bool = True, unit: str = "%"
+) -> Figure:
     """One line per area (and the programme, dashed) over the periods in ``rows``, with interval
     bars; a suppressed or missing point is a gap. Each line is labelled at its last point."""
     if rows.empty:
@@ -219,34 +257,63 @@ def trend_lines(rows: pd.DataFrame, *, areas: list[str], show_programme: bool = 
             if finite[-1] != len(values) - 1:
                 label += f" in {x_labels[finite[-1]]}"
             ends.append((x_labels[-1], float(values[finite[-1]]), label))
-        hover = [f"{fmt(v, unit)}" + (f" ({fmt(lo, unit)} to {fmt(hi, unit)})"
-                                      if np.isfinite(lo) and np.isfinite(hi) else "")
-                 if np.isfinite(v) else f"[{s or 'x'}]"
-                 for v, lo, hi, s in zip(values, lower, upper, status, strict=True)]
+        hover = [
+            f"{fmt(v, unit)}"
+            + (
+                f" ({fmt(lo, unit)} to {fmt(hi, unit)})"
+                if np.isfinite(lo) and np.isfinite(hi)
+                else ""
+            )
+            if np.isfinite(v)
+            else f"[{s or 'x'}]"
+            for v, lo, hi, s in zip(values, lower, upper, status, strict=True)
+        ]
         line: dict[str, object] = {"dash": "dash" if is_prog else DASHES[i % len(DASHES)]}
-        marker: dict[str, object] = {"symbol": "line-ew-open" if is_prog else
-                                     SYMBOLS[i % len(SYMBOLS)], "size": 9}
+        marker: dict[str, object] = {
+            "symbol": "line-ew-open" if is_prog else SYMBOLS[i % len(SYMBOLS)],
+            "size": 9,
+        }
         if is_prog:
             line["color"] = theme.DARK_GREY
             marker["color"] = theme.DARK_GREY
-        data.append({
-            "type": "scatter", "x": x_labels, "y": values, "name": name,
-            "mode": "lines+markers", "line": line, "marker": marker,
-            "error_y": _error(values, lower, upper), "customdata": hover, "connectgaps": False,
-            "hovertemplate": "%{x}: %{customdata}<extra>" + name + "</extra>",
-        })
+        data.append(
+            {
+                "type": "scatter",
+                "x": x_labels,
+                "y": values,
+                "name": name,
+                "mode": "lines+markers",
+                "line": line,
+                "marker": marker,
+                "error_y": _error(values, lower, upper),
+                "customdata": hover,
+                "connectgaps": False,
+                "hovertemplate": "%{x}: %{customdata}<extra>" + name + "</extra>",
+            }
+        )
     yaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}, "rangemode": "tozero"}
     if unit.strip().startswith("%"):
         yaxis["ticksuffix"] = "%"
     all_values = _num(rows, "upper")
     top = float(np.nanmax(np.concatenate([all_values, _num(rows, "value"), [0.0]])))
-    annotations = [{"x": x, "y": y, "text": label, "showarrow": False, "xanchor": "left",
-                    "xshift": 10, "yshift": shift, "font": {"size": 14}}
-                   for x, y, label, shift in _spread_labels(ends, top)]
+    annotations = [
+        {
+            "x": x,
+            "y": y,
+            "text": label,
+            "showarrow": False,
+            "xanchor": "left",
+            "xshift": 10,
+            "yshift": shift,
+            "font": {"size": 14},
+        }
+        for x, y, label, shift in _spread_labels(ends, top)
+    ]
     # plotly's autorange makes room for the labels (annotations on the x axis) inside the plot
     extra = {"annotations": annotations} if annotations else {}
-    return _base_layout(data, **extra, xaxis={"title": {"text": "Quarter"}, "type": "category"},
-                        yaxis=yaxis)
+    return _base_layout(
+        data, **extra, xaxis={"title": {"text": "Quarter"}, "type": "category"}, yaxis=yaxis
+    )
 
 
 def _lines_by_area(rows: pd.DataFrame, periods: list) -> Callable[[str], tuple]:
@@ -258,8 +325,11 @@ def _lines_by_area(rows: pd.DataFrame, periods: list) -> Callable[[str], tuple]:
     where = {p: k for k, p in enumerate(periods)}
     at = np.array([where[p] for p in own["period"]], dtype=np.intp)
     value, lower, upper = _num(own, "value"), _num(own, "lower"), _num(own, "upper")
-    status = own["status"].astype(object).to_numpy() if "status" in own else \
-        np.full(len(own), None, dtype=object)
+    status = (
+        own["status"].astype(object).to_numpy()
+        if "status" in own
+        else np.full(len(own), None, dtype=object)
+    )
     names = own["area_name"].astype(object).to_numpy()
     rows_of = own.groupby("area_code", sort=False).indices
     n = len(periods)
@@ -279,9 +349,13 @@ def _lines_by_area(rows: pd.DataFrame, periods: list) -> Callable[[str], tuple]:
     return line
 
 
-def _spread_labels(ends: list[tuple[str, float, str]], top: float, plot_px: float = 320,
-                   gap_px: float = 18, bottom: float = 0.0
-                   ) -> list[tuple[str, float, str, float]]:
+def _spread_labels(
+    ends: list[tuple[str, float, str]],
+    top: float,
+    plot_px: float = 320,
+    gap_px: float = 18,
+    bottom: float = 0.0,
+) -> list[tuple[str, float, str, float]]:
     """End-of-line labels pushed apart vertically (``yshift`` in pixels) where lines end close
     together, so no label hides another. Assumes a y axis from 0 to ``top`` over ``plot_px``."""
     scale = plot_px / (top - bottom) if top > bottom else 1.0
@@ -307,8 +381,11 @@ def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
     if areas.empty:
         return empty_figure("No area has a figure for the period chosen.")
     areas = areas.assign(_v=_num(areas, "value")).sort_values(["_v", "area_name"], kind="stable")
-    comparison = areas["comparison"].astype(object).where(areas["comparison"].notna(), None) \
-        if "comparison" in areas else pd.Series(None, index=areas.index, dtype=object)
+    comparison = (
+        areas["comparison"].astype(object).where(areas["comparison"].notna(), None)
+        if "comparison" in areas
+        else pd.Series(None, index=areas.index, dtype=object)
+    )
     labels = []
     for code, name, comp in zip(areas["area_code"], areas["area_name"], comparison, strict=True):
         label = f"{name} ({comp})" if comp else str(name)
@@ -326,35 +403,72 @@ def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
             continue
         v, lo, hi = values[mask], lowers[mask], uppers[mask]
         big = np.array([c == highlight for c in codes[mask]], dtype=bool)
-        data.append({
-            "type": "scatter", "x": v, "y": label_array[mask].tolist(), "mode": "markers+text",
-            "name": legend,
-            "marker": {"symbol": symbol, "size": np.where(big, 15, 11).tolist(),
-                       "color": colour, "opacity": 1,
-                       "line": {"width": np.where(big, 3, 0).tolist(), "color": colour}},
-            "error_x": {**_error(v, lo, hi), "color": colour},
-            "text": _texts(v, unit), "textposition": "top center", "cliponaxis": False,
-            "customdata": [f"{fmt(a, unit)} to {fmt(b, unit)}" if np.isfinite(a) else ""
-                           for a, b in zip(lo, hi, strict=True)],
-            "hovertemplate": "%{y}: %{x}" + (" (%{customdata})" if np.isfinite(lo).any()
-                                             else "") + "<extra></extra>",
-        })
+        data.append(
+            {
+                "type": "scatter",
+                "x": v,
+                "y": label_array[mask].tolist(),
+                "mode": "markers+text",
+                "name": legend,
+                "marker": {
+                    "symbol": symbol,
+                    "size": np.where(big, 15, 11).tolist(),
+                    "color": colour,
+                    "opacity": 1,
+                    "line": {"width": np.where(big, 3, 0).tolist(), "color": colour},
+                },
+                "error_x": {**_error(v, lo, hi), "color": colour},
+                "text": _texts(v, unit),
+                "textposition": "top center",
+                "cliponaxis": False,
+                "customdata": [
+                    f"{fmt(a, unit)} to {fmt(b, unit)}" if np.isfinite(a) else ""
+                    for a, b in zip(lo, hi, strict=True)
+                ],
+                "hovertemplate": "%{y}: %{x}"
+                + (" (%{customdata})" if np.isfinite(lo).any() else "")
+                + "<extra></extra>",
+            }
+        )
     bench = _programme_value(rows)
     extra: dict[str, object] = {}
     if bench is not None:
         line = {"dash": "dash", "color": theme.DARK_GREY, "width": 2}
         # what fig.add_vline draws: a line across the y axis's domain at x
-        extra["shapes"] = [{"type": "line", "x0": bench, "x1": bench, "xref": "x", "y0": 0,
-                            "y1": 1, "yref": "y domain", "line": dict(line)}]
-        data.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines", "line": line,
-                     "name": f"Programme {fmt(bench, unit)}", "hoverinfo": "skip"})
+        extra["shapes"] = [
+            {
+                "type": "line",
+                "x0": bench,
+                "x1": bench,
+                "xref": "x",
+                "y0": 0,
+                "y1": 1,
+                "yref": "y domain",
+                "line": dict(line),
+            }
+        ]
+        data.append(
+            {
+                "type": "scatter",
+                "x": [None],
+                "y": [None],
+                "mode": "lines",
+                "line": line,
+                "name": f"Programme {fmt(bench, unit)}",
+                "hoverinfo": "skip",
+            }
+        )
     xaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}}
     if unit.strip().startswith("%"):
         xaxis["ticksuffix"] = "%"
     order = list(labels)
-    return _base_layout(data, **extra, xaxis=xaxis, height=max(320, 34 * len(areas) + 160),
-                        yaxis={"type": "category", "categoryorder": "array",
-                               "categoryarray": order})
+    return _base_layout(
+        data,
+        **extra,
+        xaxis=xaxis,
+        height=max(320, 34 * len(areas) + 160),
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": order},
+    )
 
 
 def _programme_value(rows: pd.DataFrame) -> float | None:
@@ -409,36 +523,64 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
     # the y axis shows the areas and the limits where the areas are, not the limits' full
     # sweep to 0% and 100% at tiny denominators
     at_smallest = funnel.limits_at(p, [float(den.min())])
-    y_span = (max(0.0, float(min(values.min(), at_smallest["lower_998"].iloc[0]))),
-              min(100.0, float(max(values.max(), at_smallest["upper_998"].iloc[0]))))
+    y_span = (
+        max(0.0, float(min(values.min(), at_smallest["lower_998"].iloc[0]))),
+        min(100.0, float(max(values.max(), at_smallest["upper_998"].iloc[0]))),
+    )
     pad = max(1.0, 0.08 * (y_span[1] - y_span[0]))
     y_span = (max(0.0, y_span[0] - pad), min(100.0, y_span[1] + pad))
     ends: list[tuple[float, float, str]] = []
     for name, column, dash in (("99.8% limits", "998", "dash"), ("95% limits", "95", "dot")):
         for side in ("upper", "lower"):
             y = limits[f"{side}_{column}"].to_numpy()
-            data.append({
-                "type": "scatter", "x": pop, "y": y, "mode": "lines", "name": name,
-                "legendgroup": name, "showlegend": side == "upper",
-                "line": {"dash": dash, "width": 1.5, "color": theme.DARK_GREY},
-                "hovertemplate": f"{side.title()} {name[:-7]} limit at %{{x:,}}: %{{y:.1f}}%"
-                                 "<extra></extra>",
-            })
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": pop,
+                    "y": y,
+                    "mode": "lines",
+                    "name": name,
+                    "legendgroup": name,
+                    "showlegend": side == "upper",
+                    "line": {"dash": dash, "width": 1.5, "color": theme.DARK_GREY},
+                    "hovertemplate": f"{side.title()} {name[:-7]} limit at %{{x:,}}: %{{y:.1f}}%"
+                    "<extra></extra>",
+                }
+            )
             ends.append((pop[-1], float(y[-1]), f"{name[:-7]} {side}"))
-    data.append({
-        "type": "scatter", "x": pop, "y": limits["baseline"].to_numpy(), "mode": "lines",
-        "name": f"Programme {fmt(p * 100, unit)}", "line": {"color": theme.DARK_GREY, "width": 2},
-        "hoverinfo": "skip"})
-    annotations = [{"x": x, "y": y, "text": label, "showarrow": False, "xanchor": "left",
-                    "yshift": shift, "font": {"size": 12}}
-                   for x, y, label, shift in _spread_labels(ends, y_span[1], plot_px=360,
-                                                            gap_px=15, bottom=y_span[0])]
+    data.append(
+        {
+            "type": "scatter",
+            "x": pop,
+            "y": limits["baseline"].to_numpy(),
+            "mode": "lines",
+            "name": f"Programme {fmt(p * 100, unit)}",
+            "line": {"color": theme.DARK_GREY, "width": 2},
+            "hoverinfo": "skip",
+        }
+    )
+    annotations = [
+        {
+            "x": x,
+            "y": y,
+            "text": label,
+            "showarrow": False,
+            "xanchor": "left",
+            "yshift": shift,
+            "font": {"size": 12},
+        }
+        for x, y, label, shift in _spread_labels(
+            ends, y_span[1], plot_px=360, gap_px=15, bottom=y_span[0]
+        )
+    ]
     labels = funnel.significance(num, den, p)
     words = [_SIG_WORDS.get(str(label), (None, "not tested")) for label in labels]
     comps = [_funnel_word(d, polarity) for d, _ in words]
     big = (areas["area_code"] == highlight).to_numpy()
-    texts = [f"{n} ({c})" if w != "within the 95% limits" else str(n)
-             for n, c, (_, w) in zip(areas["area_name"], comps, words, strict=True)]
+    texts = [
+        f"{n} ({c})" if w != "within the 95% limits" else str(n)
+        for n, c, (_, w) in zip(areas["area_name"], comps, words, strict=True)
+    ]
     positions = place_labels(den, values, texts, (0.0, float(hi_axis)), y_span)
     texts = [f"<b>{t}</b>" if b else t for t, b in zip(texts, big, strict=True)]
     groups = pd.DataFrame({"comp": comps, "where": [w for _, w in words]})
@@ -448,35 +590,63 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
             symbol = f"{symbol}-open"
         k = list(idx)  # positions (the groups frame has a range index)
         v = values[k]
-        data.append({
-            "type": "scatter", "x": den[k], "y": v, "mode": "markers+text",
-            "name": f"{legend.split(' than')[0].split(' to')[0]} ({where})",
-            "marker": {"symbol": symbol, "color": colour,
-                       "size": np.where(big[k], 15, 11).tolist(), "opacity": 1,
-                       "line": {"width": 2, "color": colour}},
-            "text": [texts[j] for j in k], "textposition": [positions[j] for j in k],
-            "textfont": {"size": 13}, "cliponaxis": False,
-            "customdata": [f"{fmt(x, unit)}, {comp} ({where})" for x in v],
-            "hovertemplate": "%{text}: %{customdata}; denominator %{x:,}<extra></extra>",
-        })
+        data.append(
+            {
+                "type": "scatter",
+                "x": den[k],
+                "y": v,
+                "mode": "markers+text",
+                "name": f"{legend.split(' than')[0].split(' to')[0]} ({where})",
+                "marker": {
+                    "symbol": symbol,
+                    "color": colour,
+                    "size": np.where(big[k], 15, 11).tolist(),
+                    "opacity": 1,
+                    "line": {"width": 2, "color": colour},
+                },
+                "text": [texts[j] for j in k],
+                "textposition": [positions[j] for j in k],
+                "textfont": {"size": 13},
+                "cliponaxis": False,
+                "customdata": [f"{fmt(x, unit)}, {comp} ({where})" for x in v],
+                "hovertemplate": "%{text}: %{customdata}; denominator %{x:,}<extra></extra>",
+            }
+        )
     yaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}, "range": list(y_span)}
     if unit.strip().startswith("%"):
         yaxis["ticksuffix"] = "%"
     denominator = ind.denominator if ind else "Denominator"
-    return _base_layout(data, annotations=annotations,
-                        xaxis={"title": {"text": f"Denominator: {denominator}"},
-                               "rangemode": "tozero"}, yaxis=yaxis,
-                        margin={"l": 8, "r": 110, "t": 48, "b": 8}, height=520)
+    return _base_layout(
+        data,
+        annotations=annotations,
+        xaxis={"title": {"text": f"Denominator: {denominator}"}, "rangemode": "tozero"},
+        yaxis=yaxis,
+        margin={"l": 8, "r": 110, "t": 48, "b": 8},
+        height=520,
+    )
 
 
-_POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right",
-              "bottom right", "top left", "bottom left")
+_POSITIONS = (
+    "top center",
+    "bottom center",
+    "middle right",
+    "middle left",
+    "top right",
+    "bottom right",
+    "top left",
+    "bottom left",
+)
 
 
-def place_labels(x: np.ndarray, y: np.ndarray, texts: Sequence[str],
-                 x_range: tuple[float, float], y_range: tuple[float, float],
-                 size_px: tuple[float, float] = (900, 360), font_px: float = 13
-                 ) -> list[str]:
+def place_labels(
+    x: np.ndarray,
+    y: np.ndarray,
+    texts: Sequence[str],
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    size_px: tuple[float, float] = (900, 360),
+    font_px: float = 13,
+) -> list[str]:
     """A ``textposition`` per point chosen so labels overlap neither each other nor the markers
     (greedy, in an assumed plot of ``size_px``); "top center" where nothing fits."""
     (x0, x1), (y0, y1) = x_range, y_range
@@ -500,8 +670,7 @@ def place_labels(x: np.ndarray, y: np.ndarray, texts: Sequence[str],
 
     def near(boxes: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
         """The boxes that reach into (x0, x1) × (y0, y1): every box a label there could hit."""
-        return ((boxes[:, 2] > x0) & (boxes[:, 0] < x1) & (boxes[:, 3] > y0)
-                & (boxes[:, 1] < y1))
+        return (boxes[:, 2] > x0) & (boxes[:, 0] < x1) & (boxes[:, 3] > y0) & (boxes[:, 1] < y1)
 
     for i in np.argsort(py)[::-1]:
         w, h = 0.62 * font_px * len(str(texts[i])), 1.25 * font_px
@@ -536,8 +705,9 @@ def stage_funnel(rows: pd.DataFrame) -> Figure:
     for i, (code, own) in enumerate(rows.groupby("area_code", sort=False)):
         own = own.set_index(own["category"].astype(str)).reindex(list(STAGES))
         counts, pct = _num(own, "numerator"), _num(own, "value")
-        status = own["status"].astype(object).fillna("").tolist() if "status" in own else \
-            [""] * len(own)
+        status = (
+            own["status"].astype(object).fillna("").tolist() if "status" in own else [""] * len(own)
+        )
         text = []
         for k, (c, p, s) in enumerate(zip(counts, pct, status, strict=True)):
             if not np.isfinite(c):
@@ -547,18 +717,34 @@ def stage_funnel(rows: pd.DataFrame) -> Figure:
             if k and np.isfinite(p):
                 label += f"<br>{fmt(p, '%')} of {STAGES[k - 1]}"
             text.append(label)
-        name = PROGRAMME_LABEL if code == PROGRAMME else str(own["area_name"].dropna().iloc[0]) \
-            if own["area_name"].notna().any() else code
-        data.append({
-            "type": "bar", "x": [s.title() for s in STAGES],
-            "y": np.where(np.isfinite(counts), counts, 0), "name": name, "text": text,
-            "textposition": "outside", "cliponaxis": False, "constraintext": "none",
-            "marker": {"pattern": {"shape": PATTERNS[i % len(PATTERNS)]}},
-            "hovertemplate": "%{x}: %{text}<extra>" + name + "</extra>",
-        })
-    return _base_layout(data, barmode="group", xaxis={"title": {"text": "Stage"}},
-                        yaxis={"title": {"text": "Parents"}, "rangemode": "tozero"},
-                        showlegend=rows["area_code"].nunique() > 1)
+        name = (
+            PROGRAMME_LABEL
+            if code == PROGRAMME
+            else str(own["area_name"].dropna().iloc[0])
+            if own["area_name"].notna().any()
+            else code
+        )
+        data.append(
+            {
+                "type": "bar",
+                "x": [s.title() for s in STAGES],
+                "y": np.where(np.isfinite(counts), counts, 0),
+                "name": name,
+                "text": text,
+                "textposition": "outside",
+                "cliponaxis": False,
+                "constraintext": "none",
+                "marker": {"pattern": {"shape": PATTERNS[i % len(PATTERNS)]}},
+                "hovertemplate": "%{x}: %{text}<extra>" + name + "</extra>",
+            }
+        )
+    return _base_layout(
+        data,
+        barmode="group",
+        xaxis={"title": {"text": "Stage"}},
+        yaxis={"title": {"text": "Parents"}, "rangemode": "tozero"},
+        showlegend=rows["area_code"].nunique() > 1,
+    )
 
 
 def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> Figure:
@@ -578,37 +764,64 @@ def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> Figure:
         own = rows[rows["area_code"] == code].drop_duplicates("category", keep="last")
         own = own.set_index(own["category"].astype(object)).reindex(categories)
         v, lo, hi = _num(own, "value"), _num(own, "lower"), _num(own, "upper")
-        status = own["status"].astype(object).fillna("").tolist() if "status" in own else \
-            [""] * len(own)
-        text = [fmt(x, unit) if np.isfinite(x) else f"[{s or 'x'}]"
-                for x, s in zip(v, status, strict=True)]
+        status = (
+            own["status"].astype(object).fillna("").tolist() if "status" in own else [""] * len(own)
+        )
+        text = [
+            fmt(x, unit) if np.isfinite(x) else f"[{s or 'x'}]"
+            for x, s in zip(v, status, strict=True)
+        ]
         is_prog = code == PROGRAMME
-        name = PROGRAMME_LABEL if is_prog else str(own["area_name"].dropna().iloc[0]) \
-            if own["area_name"].notna().any() else code
+        name = (
+            PROGRAMME_LABEL
+            if is_prog
+            else str(own["area_name"].dropna().iloc[0])
+            if own["area_name"].notna().any()
+            else code
+        )
         marker: dict[str, object] = {"pattern": {"shape": PATTERNS[i % len(PATTERNS)]}}
         error = _error(v, lo, hi)
         if is_prog:
             # light grey, hatched and outlined: told apart from the areas without colour
-            marker = {"color": theme.GREY, "line": {"color": theme.DARK_GREY, "width": 1.5},
-                      "pattern": {"shape": "/", "fgcolor": theme.DARK_GREY, "solidity": 0.08,
-                                  "size": 16, "fillmode": "overlay"}}
+            marker = {
+                "color": theme.GREY,
+                "line": {"color": theme.DARK_GREY, "width": 1.5},
+                "pattern": {
+                    "shape": "/",
+                    "fgcolor": theme.DARK_GREY,
+                    "solidity": 0.08,
+                    "size": 16,
+                    "fillmode": "overlay",
+                },
+            }
             error["color"] = theme.DARK_GREY
-        data.append({
-            "type": "bar", "y": y_labels, "x": np.where(np.isfinite(v), v, 0),
-            "orientation": "h", "name": name, "error_x": error, "text": text,
-            "insidetextanchor": "start",
-            # a missing or zero-length bar writes its [c] / 0% beside the axis
-            "textposition": ["auto" if np.isfinite(x) and x > 0 else "outside" for x in v],
-            "cliponaxis": False, "marker": marker,
-            "hovertemplate": "%{y}: %{text}<extra>" + name + "</extra>",
-        })
+        data.append(
+            {
+                "type": "bar",
+                "y": y_labels,
+                "x": np.where(np.isfinite(v), v, 0),
+                "orientation": "h",
+                "name": name,
+                "error_x": error,
+                "text": text,
+                "insidetextanchor": "start",
+                # a missing or zero-length bar writes its [c] / 0% beside the axis
+                "textposition": ["auto" if np.isfinite(x) and x > 0 else "outside" for x in v],
+                "cliponaxis": False,
+                "marker": marker,
+                "hovertemplate": "%{y}: %{text}<extra>" + name + "</extra>",
+            }
+        )
     xaxis: dict[str, object] = {"title": {"text": _axis_title(unit)}, "rangemode": "tozero"}
     if unit.strip().startswith("%"):
         xaxis["ticksuffix"] = "%"
-    return _base_layout(data, barmode="group", xaxis=xaxis,
-                        yaxis={"title": {"text": categories_label}, "autorange": "reversed",
-                               "type": "category"},
-                        height=max(320, 28 * len(categories) * max(1, len(codes)) + 140))
+    return _base_layout(
+        data,
+        barmode="group",
+        xaxis=xaxis,
+        yaxis={"title": {"text": categories_label}, "autorange": "reversed", "type": "category"},
+        height=max(320, 28 * len(categories) * max(1, len(codes)) + 140),
+    )
 
 
 def series_names(fig: Figure | go.Figure) -> Sequence[str]:

@@ -34,10 +34,25 @@ STATUS_KEY = {
 UNITS = "units"
 
 
-def plotted_table(rows: pd.DataFrame, indicator: Indicator, *, ci: float = 95.0,
-                  columns: Sequence[str] = ("area_name", "period", "category", "value", "lower",
-                                            "upper", "numerator", "denominator", "comparison",
-                                            "trend", "return_period")) -> pd.DataFrame:
+def plotted_table(
+    rows: pd.DataFrame,
+    indicator: Indicator,
+    *,
+    ci: float = 95.0,
+    columns: Sequence[str] = (
+        "area_name",
+        "period",
+        "category",
+        "value",
+        "lower",
+        "upper",
+        "numerator",
+        "denominator",
+        "comparison",
+        "trend",
+        "return_period",
+    ),
+) -> pd.DataFrame:
     """Engine rows → the twin's display frame (and the downloads' data), one row per row given.
 
     Only the engine columns named in ``columns`` that carry something are kept; ``status`` always
@@ -46,15 +61,23 @@ def plotted_table(rows: pd.DataFrame, indicator: Indicator, *, ci: float = 95.0,
     unit, _ = display_unit(indicator)
     unit_word = {"%": "%", "count": "number", "days": "days", "points": "points"}.get(unit)
     suffix = f" ({unit_word})" if unit_word else ""
-    interval = ("interquartile range" if indicator.kind == "median"
-                else f"{ci:g}% confidence interval")
+    interval = (
+        "interquartile range" if indicator.kind == "median" else f"{ci:g}% confidence interval"
+    )
     names = {
-        "area_name": "Area", "area_code": "Area code", "period": "Period",
-        "category": "Category", "value": f"Value{suffix}",
-        "lower": f"Lower limit ({interval})", "upper": f"Upper limit ({interval})",
-        "numerator": "Numerator", "denominator": "Denominator",
-        "comparison": "Compared with the programme", "trend": "Recent trend",
-        "benchmark": f"Programme value{suffix}", "indicator": "Indicator id",
+        "area_name": "Area",
+        "area_code": "Area code",
+        "period": "Period",
+        "category": "Category",
+        "value": f"Value{suffix}",
+        "lower": f"Lower limit ({interval})",
+        "upper": f"Upper limit ({interval})",
+        "numerator": "Numerator",
+        "denominator": "Denominator",
+        "comparison": "Compared with the programme",
+        "trend": "Recent trend",
+        "benchmark": f"Programme value{suffix}",
+        "indicator": "Indicator id",
         "return_period": "Latest return used",
     }
     keep = [c for c in columns if c in rows and rows[c].notna().any()]
@@ -71,10 +94,12 @@ def plotted_table(rows: pd.DataFrame, indicator: Indicator, *, ci: float = 95.0,
             series = pd.to_numeric(series, errors="coerce").astype(float)
         out[names.get(c, c)] = series.to_numpy()
     status = rows[STATUS] if STATUS in rows else pd.Series(None, index=rows.index)
-    out[STATUS] = pd.Series(status.astype(object).where(status.notna(), None).to_numpy(),
-                            index=out.index, dtype=object)
-    units = {names[c]: indicator.unit for c in ("value", "lower", "upper", "benchmark")
-             if c in keep}
+    out[STATUS] = pd.Series(
+        status.astype(object).where(status.notna(), None).to_numpy(), index=out.index, dtype=object
+    )
+    units = {
+        names[c]: indicator.unit for c in ("value", "lower", "upper", "benchmark") if c in keep
+    }
     units.update({names[c]: "count" for c in ("numerator", "denominator") if c in keep})
     out = out.reset_index(drop=True)
     out.attrs[UNITS] = units
@@ -88,8 +113,9 @@ def _unit_for(column: str, series: pd.Series, units: Mapping[str, str]) -> tuple
     if "%" in lowered or "per cent" in lowered or "percentage" in lowered:
         return "%", None
     if pd.api.types.is_integer_dtype(series) or any(
-            w in lowered for w in ("count", "number", "numerator", "denominator", "parents",
-                                   "families", "episodes")):
+        w in lowered
+        for w in ("count", "number", "numerator", "denominator", "parents", "families", "episodes")
+    ):
         return "count", None
     return "rate", None
 
@@ -120,8 +146,13 @@ def _cell(value: Any) -> str:
 
 
 def numeric_columns(df: pd.DataFrame) -> list[str]:
-    return [c for c in df.columns if c != STATUS and pd.api.types.is_numeric_dtype(df[c])
-            and not pd.api.types.is_bool_dtype(df[c])]
+    return [
+        c
+        for c in df.columns
+        if c != STATUS
+        and pd.api.types.is_numeric_dtype(df[c])
+        and not pd.api.types.is_bool_dtype(df[c])
+    ]
 
 
 #: Per component class and the names of the props given: the order of the props in its JSON and
@@ -152,10 +183,16 @@ def component_json(cls: type[Component], **props: Any) -> dict[str, Any]:
         _PROP_ORDER[key] = entry
     order, own = entry
     if own:
-        return {"props": {p: props.get(p) for p in order}, "type": cls._type,  # type: ignore
-                "namespace": cls._namespace}  # type: ignore[attr-defined]
-    return {"props": {p: props[p] for p in order}, "type": cls._type,  # type: ignore[attr-defined]
-            "namespace": cls._namespace}  # type: ignore[attr-defined]
+        return {
+            "props": {p: props.get(p) for p in order},
+            "type": cls._type,  # type: ignore
+            "namespace": cls._namespace,
+        }  # type: ignore[attr-defined]
+    return {
+        "props": {p: props[p] for p in order},
+        "type": cls._type,  # type: ignore[attr-defined]
+        "namespace": cls._namespace,
+    }  # type: ignore[attr-defined]
 
 
 def json_maker(cls: type[Component], *names: str) -> Callable[..., dict[str, Any]]:
@@ -168,8 +205,11 @@ def json_maker(cls: type[Component], *names: str) -> Callable[..., dict[str, Any
     kind, namespace = cls._type, cls._namespace  # type: ignore[attr-defined]
 
     def make(*values: Any) -> dict[str, Any]:
-        return {"props": dict(zip(names, values, strict=True)), "type": kind,
-                "namespace": namespace}
+        return {
+            "props": dict(zip(names, values, strict=True)),
+            "type": kind,
+            "namespace": namespace,
+        }
 
     return make
 
@@ -182,12 +222,17 @@ class JSONList(list):
 def _clean(value: Any) -> Any:
     """What Dash's encoder makes of one value it cannot hand to orjson as it is (a figure, a
     numpy or pandas value): plotly's own conversion, with the modules it would pass."""
-    return clean_to_json_compatible(value, numpy_allowed=True, datetime_allowed=True, modules={
-        "sage_all": get_module("sage.all", should_load=False),
-        "np": get_module("numpy", should_load=False),
-        "pd": get_module("pandas", should_load=False),
-        "image": get_module("PIL.Image", should_load=False),
-    })
+    return clean_to_json_compatible(
+        value,
+        numpy_allowed=True,
+        datetime_allowed=True,
+        modules={
+            "sage_all": get_module("sage.all", should_load=False),
+            "np": get_module("numpy", should_load=False),
+            "pd": get_module("pandas", should_load=False),
+            "image": get_module("PIL.Image", should_load=False),
+        },
+    )
 
 
 def plain_json(value: Any) -> Any:
@@ -221,9 +266,14 @@ def table_twin(df: pd.DataFrame, caption: str) -> html.Table:
     headers, numbers right-aligned, ``[c]`` / ``[x]`` / ``[z]`` where the status says so."""
     cells = display_cells(df)
     numeric = set(numeric_columns(df))
-    head = html.Thead(html.Tr([
-        html.Th(c, scope="col", className="text-end" if c in numeric else None)
-        for c in cells.columns]))
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(c, scope="col", className="text-end" if c in numeric else None)
+                for c in cells.columns
+            ]
+        )
+    )
     # The body rows (often thousands of cells) are written as the JSON the browser receives for
     # html.Tr / html.Th / html.Td (``json_maker``): the same output, without building and
     # then serialising a Dash component per cell.
@@ -240,12 +290,16 @@ def table_twin(df: pd.DataFrame, caption: str) -> html.Table:
             tds.insert(0, _TWIN_TH(values[0], first_class, "row"))
         body_rows.append(_TWIN_TR(tds))
     used = sorted({s for s in df[STATUS].dropna().astype(str)} if STATUS in df else set())
-    children: list[Any] = [html.Caption(caption, style={"captionSide": "top"}), head,
-                           html.Tbody(body_rows)]
+    children: list[Any] = [
+        html.Caption(caption, style={"captionSide": "top"}),
+        head,
+        html.Tbody(body_rows),
+    ]
     table = html.Table(children, className="table table-sm chart-table")
     if not used:
         return table
     key = "; ".join(STATUS_KEY[s] for s in used if s in STATUS_KEY)
     return html.Table(
         [*children, html.Tfoot(html.Tr(html.Td(key, colSpan=len(cells.columns))))],
-        className="table table-sm chart-table")
+        className="table table-sm chart-table",
+    )

@@ -17,8 +17,20 @@ from dashboard.indicators.definitions import Indicator
 
 PROGRAMME = "programme"
 PROGRAMME_NAME = "the programme"
-_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
-          8: "eight", 9: "nine", 10: "ten", 11: "eleven", 12: "twelve"}
+_WORDS = {
+    1: "one",
+    2: "two",
+    3: "three",
+    4: "four",
+    5: "five",
+    6: "six",
+    7: "seven",
+    8: "eight",
+    9: "nine",
+    10: "ten",
+    11: "eleven",
+    12: "twelve",
+}
 STATUS_WORDS = {
     "c": "suppressed to protect confidentiality",
     "x": "not available",
@@ -55,12 +67,12 @@ def fmt(value: Any, indicator: Indicator | str) -> str:
 
 
 def period_label(period: Any) -> str:
-    """"2018-19_Q4" → "2018-19 Q4"; a financial year stays as it is."""
+    """ "2018-19_Q4" → "2018-19 Q4"; a financial year stays as it is."""
     return "" if _missing(period) else str(period).replace("_", " ")
 
 
 def category_label(category: Any) -> str:
-    """"sex:male" → "Male"; "ethnicity:not_stated" → "Not stated"; None → ""."""
+    """ "sex:male" → "Male"; "ethnicity:not_stated" → "Not stated"; None → ""."""
     if _missing(category):
         return ""
     text = str(category).split(":", 1)[-1].replace("_", " ")
@@ -68,7 +80,7 @@ def category_label(category: Any) -> str:
 
 
 def join_names(names: Sequence[str]) -> str:
-    """"A", "A and B", "A, B and C"."""
+    """ "A", "A and B", "A, B and C"."""
     names = [str(n) for n in names]
     if len(names) <= 1:
         return "".join(names)
@@ -76,7 +88,7 @@ def join_names(names: Sequence[str]) -> str:
 
 
 def count_words(n: int, singular: str, plural: str | None = None) -> str:
-    """"1 area", "3 areas"."""
+    """ "1 area", "3 areas"."""
     return f"{n} {singular if n == 1 else (plural or singular + 's')}"
 
 
@@ -103,7 +115,7 @@ def _area(row: Mapping[str, Any] | pd.Series) -> str:
 
 
 def _subject(row: Mapping[str, Any] | pd.Series, indicator: Indicator) -> str:
-    """"Completion in Blackpool in 2018-19 Q4" (with the category where there is one)."""
+    """ "Completion in Blackpool in 2018-19 Q4" (with the category where there is one)."""
     category = _get(row, "category")
     name = indicator.name
     if category is not None:
@@ -114,9 +126,10 @@ def _subject(row: Mapping[str, Any] | pd.Series, indicator: Indicator) -> str:
     return f"{name} {where}{when}"
 
 
-def interval_words(row: Mapping[str, Any] | pd.Series, indicator: Indicator,
-                   ci: float = 95.0) -> str:
-    """"95% CI 35 to 47" or "interquartile range 12 to 30"; "" where there is no interval."""
+def interval_words(
+    row: Mapping[str, Any] | pd.Series, indicator: Indicator, ci: float = 95.0
+) -> str:
+    """ "95% CI 35 to 47" or "interquartile range 12 to 30"; "" where there is no interval."""
     lower, upper = _get(row, "lower"), _get(row, "upper")
     if lower is None or upper is None or indicator.interval_method == "none":
         return ""
@@ -129,16 +142,20 @@ def interval_words(row: Mapping[str, Any] | pd.Series, indicator: Indicator,
 def status_sentence(subject: str, status: str, threshold: int = 10) -> str:
     """The sentence for a row with no figure (status c, x or z)."""
     if status == "c":
-        return (f"{subject} is suppressed ([c]) to protect confidentiality: it rests on fewer "
-                f"than {threshold} people or episodes, or would let such a figure be worked out.")
+        return (
+            f"{subject} is suppressed ([c]) to protect confidentiality: it rests on fewer "
+            f"than {threshold} people or episodes, or would let such a figure be worked out."
+        )
     if status == "z":
         return f"{subject} is not applicable ([z])."
-    return f"No figure is available for {subject} ([x]): no return covers the period or there "\
-           "is nothing to count."
+    return (
+        f"No figure is available for {subject} ([x]): no return covers the period or there "
+        "is nothing to count."
+    )
 
 
 def trend_words(row: Mapping[str, Any] | pd.Series) -> str:
-    """"no significant change over the last five quarters", "increasing (getting worse) over …"."""
+    """ "no significant change over the last five quarters", "increasing (getting worse) over …"."""
     direction = _get(row, "trend")
     if direction is None:
         return ""
@@ -150,9 +167,14 @@ def trend_words(row: Mapping[str, Any] | pd.Series) -> str:
 # --- the contract --------------------------------------------------------------------------------
 
 
-def describe_area(row: Mapping[str, Any] | pd.Series, indicator: Indicator, *,
-                  benchmark_name: str = "the programme", ci: float = 95.0,
-                  threshold: int = 10) -> str:
+def describe_area(
+    row: Mapping[str, Any] | pd.Series,
+    indicator: Indicator,
+    *,
+    benchmark_name: str = "the programme",
+    ci: float = 95.0,
+    threshold: int = 10,
+) -> str:
     """One row of the engine in a sentence.
 
     "Completion in Blackpool in 2018-19 Q4 was 41% (95% CI 35 to 47), worse than the programme's
@@ -177,8 +199,11 @@ def describe_area(row: Mapping[str, Any] | pd.Series, indicator: Indicator, *,
         if comparison in ("higher", "lower"):
             words += " (no better or worse: the indicator has no polarity)"
         sentence += f", {words}"
-    elif (benchmark is not None and _get(row, "area_code") != PROGRAMME
-          and benchmark_name == "the programme"):
+    elif (
+        benchmark is not None
+        and _get(row, "area_code") != PROGRAMME
+        and benchmark_name == "the programme"
+    ):
         sentence += f"; the programme's figure was {fmt(benchmark, indicator)}"
     trend = trend_words(row)
     if trend:
@@ -227,24 +252,33 @@ def describe_ranking(rows: pd.DataFrame, indicator: Indicator, *, ci: float = 95
         ordered = shown.sort_values("value", kind="stable")
         low, high = ordered.iloc[0], ordered.iloc[-1]
         if n > 1:
-            parts.append(f"the highest was {high['area_name']} ({fmt(high['value'], indicator)}) "
-                         f"and the lowest {low['area_name']} ({fmt(low['value'], indicator)})")
+            parts.append(
+                f"the highest was {high['area_name']} ({fmt(high['value'], indicator)}) "
+                f"and the lowest {low['area_name']} ({fmt(low['value'], indicator)})"
+            )
     prog = df[df["area_code"] == PROGRAMME]
     if len(prog) and not _missing(prog["value"].iloc[0]):
         parts.append(f"the programme's figure was {fmt(prog['value'].iloc[0], indicator)}")
     elif "benchmark" in areas and areas["benchmark"].notna().any():
-        parts.append("the programme's figure was "
-                     f"{fmt(areas['benchmark'].dropna().iloc[0], indicator)}")
+        parts.append(
+            f"the programme's figure was {fmt(areas['benchmark'].dropna().iloc[0], indicator)}"
+        )
     suppressed = areas.loc[status == "c", "area_name"].astype(str).tolist()
     if suppressed:
         verb = "is" if len(suppressed) == 1 else "are"
-        parts.append(f"{count_words(len(suppressed), 'area')} {verb} suppressed "
-                     f"({join_names(suppressed)})")
-    missing = areas.loc[status.isin(["x", "z"]) | (status.isna() & areas["value"].isna()),
-                        "area_name"].astype(str).tolist()
+        parts.append(
+            f"{count_words(len(suppressed), 'area')} {verb} suppressed ({join_names(suppressed)})"
+        )
+    missing = (
+        areas.loc[status.isin(["x", "z"]) | (status.isna() & areas["value"].isna()), "area_name"]
+        .astype(str)
+        .tolist()
+    )
     if missing:
-        parts.append(f"{count_words(len(missing), 'area')} "
-                     f"{'has' if len(missing) == 1 else 'have'} no figure ({join_names(missing)})")
+        parts.append(
+            f"{count_words(len(missing), 'area')} "
+            f"{'has' if len(missing) == 1 else 'have'} no figure ({join_names(missing)})"
+        )
     if not parts:
         return f"There are no figures for {indicator.name} for the areas and period chosen."
     text = "; ".join(parts)
@@ -274,8 +308,10 @@ def describe_trend_lines(rows: pd.DataFrame, indicator: Indicator, areas: Sequen
         if len(has) == 1:
             text = f"{name}: {fmt(last['value'], indicator)} in {period_label(last['period'])}"
         else:
-            text = (f"{name}: {fmt(first['value'], indicator)} in {period_label(first['period'])}"
-                    f", {fmt(last['value'], indicator)} in {period_label(last['period'])}")
+            text = (
+                f"{name}: {fmt(first['value'], indicator)} in {period_label(first['period'])}"
+                f", {fmt(last['value'], indicator)} in {period_label(last['period'])}"
+            )
         trend = trend_words(last)
         if trend:
             text += f"; {trend}"
@@ -315,20 +351,23 @@ def describe_categories(rows: pd.DataFrame, indicator: Indicator) -> str:
             words = f"{label} {fmt(r['value'], indicator)}"
             comparison = _get(r, "comparison")
             if comparison is not None and code != PROGRAMME:
-                words += f" ({comparison} {'to' if comparison == 'similar' else 'than'} the " \
-                         "programme)"
+                words += (
+                    f" ({comparison} {'to' if comparison == 'similar' else 'than'} the programme)"
+                )
             shown.append(words)
         parts = [", ".join(shown)] if shown else []
-        for status, why in (("c", "suppressed ([c])"), ("x", "not available ([x])"),
-                            ("z", "not applicable ([z])")):
+        for status, why in (
+            ("c", "suppressed ([c])"),
+            ("x", "not available ([x])"),
+            ("z", "not applicable ([z])"),
+        ):
             if hidden[status]:
                 parts.append(f"{join_names(hidden[status])} {why}")
         sentences.append(f"{name}: {'; '.join(parts)}.")
     return " ".join(sentences)
 
 
-def suppression_note(rows: pd.DataFrame, threshold: int, *, left_out: bool = True
-                     ) -> str | None:
+def suppression_note(rows: pd.DataFrame, threshold: int, *, left_out: bool = True) -> str | None:
     """The note naming what is suppressed, or None when nothing is.
 
     ``left_out`` (caterpillar and funnel charts): suppressed areas are not drawn; otherwise the
@@ -349,8 +388,13 @@ def suppression_note(rows: pd.DataFrame, threshold: int, *, left_out: bool = Tru
         if not _missing(category) and category_label(category) not in cats:
             cats.append(category_label(category))
     parts = [f"{label} ({join_names(cats)})" if cats else label for label, cats in names.items()]
-    tail = ("Suppressed areas are left out of the chart." if left_out
-            else "They are shown as [c] in the chart and the table.")
-    return (f"Figures for {join_names(parts)} are suppressed ([c]) to protect confidentiality: "
-            f"they rest on fewer than {threshold} people or episodes, or would let such a figure "
-            f"be worked out. {tail}")
+    tail = (
+        "Suppressed areas are left out of the chart."
+        if left_out
+        else "They are shown as [c] in the chart and the table."
+    )
+    return (
+        f"Figures for {join_names(parts)} are suppressed ([c]) to protect confidentiality: "
+        f"they rest on fewer than {threshold} people or episodes, or would let such a figure "
+        f"be worked out. {tail}"
+    )

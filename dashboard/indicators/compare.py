@@ -49,7 +49,7 @@ def compare(lower: Any, upper: Any, benchmark: Any, polarity: Any) -> Any:
 
 
 def trend_judgement(direction: Any, polarity: Any) -> Any:
-    """"getting better" / "getting worse" for an increasing or decreasing trend with a polarity.
+    """ "getting better" / "getting worse" for an increasing or decreasing trend with a polarity.
 
     None for "no significant change", a missing trend or polarity ``none``. Vectorised like compare.
     """
@@ -125,8 +125,11 @@ def _numbers(a: Any) -> np.ndarray:
     """Numbers as a float array; anything that is not a number becomes NaN."""
     if isinstance(a, pd.Series) and a.dtype.kind == "f":
         return a.to_numpy(dtype=float)
-    return (pd.to_numeric(pd.Series(np.atleast_1d(np.asarray(a, dtype=object))), errors="coerce")
-            .astype(float).to_numpy())
+    return (
+        pd.to_numeric(pd.Series(np.atleast_1d(np.asarray(a, dtype=object))), errors="coerce")
+        .astype(float)
+        .to_numpy()
+    )
 
 
 def _objects(*args: Any) -> tuple:

@@ -106,8 +106,11 @@ def secondary(
         raise ValueError("the mask must have one entry per row")
     frame = table.reset_index(drop=True)
     num = _floats(frame[numerator]) if numerator in frame else np.full(len(frame), np.nan)
-    den = (_floats(frame[denominator]) if denominator and denominator in frame
-           else np.full(len(frame), np.nan))
+    den = (
+        _floats(frame[denominator])
+        if denominator and denominator in frame
+        else np.full(len(frame), np.nan)
+    )
     den_small = den < threshold
     informative = np.isfinite(num) | np.isfinite(den)
     # what to measure "smallest" by: the numerator where there is one, else the denominator
@@ -124,8 +127,10 @@ def secondary(
         if changed:
             continue
         blocks = _derivable_blocks(members, hidden, informative) if exact else []
-        extra = [_bridge_complement(rows, members, orders, hidden, informative, den_small,
-                                    by_num, den) for rows in blocks]
+        extra = [
+            _bridge_complement(rows, members, orders, hidden, informative, den_small, by_num, den)
+            for rows in blocks
+        ]
         extra = [e for e in extra if e is not None]
         if not extra:
             return hidden
@@ -133,8 +138,9 @@ def secondary(
     raise RuntimeError("secondary suppression did not settle")  # unreachable: the mask only grows
 
 
-def derivable(members: Sequence[pd.DataFrame], hidden: np.ndarray, informative: np.ndarray
-              ) -> list[int]:
+def derivable(
+    members: Sequence[pd.DataFrame], hidden: np.ndarray, informative: np.ndarray
+) -> list[int]:
     """Hidden rows whose values follow from the published rows and margins by linear algebra.
 
     ``members``: one membership frame per margin (``membership``). Each margin group is one
@@ -145,8 +151,9 @@ def derivable(members: Sequence[pd.DataFrame], hidden: np.ndarray, informative: 
     return sorted(r for rows in _derivable_blocks(members, hidden, informative) for r in rows)
 
 
-def _derivable_blocks(members: Sequence[pd.DataFrame], hidden: np.ndarray,
-                      informative: np.ndarray) -> list[list[int]]:
+def _derivable_blocks(
+    members: Sequence[pd.DataFrame], hidden: np.ndarray, informative: np.ndarray
+) -> list[list[int]]:
     """``derivable`` rows grouped by connected block of equations (blocks with none left out)."""
     eq_parts, var_parts, coef_parts, offset = [], [], [], 0
     for mem in members:
@@ -163,8 +170,9 @@ def _derivable_blocks(members: Sequence[pd.DataFrame], hidden: np.ndarray,
     eq_ids, eq_idx = np.unique(eqs, return_inverse=True)
     var_ids, var_idx = np.unique(vars_, return_inverse=True)
     n_eq, n_var = len(eq_ids), len(var_ids)
-    graph = sparse.coo_matrix((np.ones(len(eqs)), (eq_idx, n_eq + var_idx)),
-                              shape=(n_eq + n_var, n_eq + n_var))
+    graph = sparse.coo_matrix(
+        (np.ones(len(eqs)), (eq_idx, n_eq + var_idx)), shape=(n_eq + n_var, n_eq + n_var)
+    )
     _, label = connected_components(graph, directed=False)
     fixed = _fixed_in_graph(eq_idx, var_idx, coefs, n_eq, n_var, label)
     if fixed is not None:
@@ -181,10 +189,11 @@ def _derivable_blocks(members: Sequence[pd.DataFrame], hidden: np.ndarray,
         v_sel = np.flatnonzero(label[n_eq:] == comp)
         at = entry_comp == comp
         a = np.zeros((len(e_sel), len(v_sel)))
-        np.add.at(a, (np.searchsorted(e_sel, eq_idx[at]), np.searchsorted(v_sel, var_idx[at])),
-                  coefs[at])
+        np.add.at(
+            a, (np.searchsorted(e_sel, eq_idx[at]), np.searchsorted(v_sel, var_idx[at])), coefs[at]
+        )
         _, sv, vt = np.linalg.svd(a)
-        null = vt[int((sv > 1e-9).sum()):]
+        null = vt[int((sv > 1e-9).sum()) :]
         fixed = np.all(np.abs(null) < 1e-9, axis=0) if len(null) else np.ones(len(v_sel), bool)
         rows = [int(var_ids[v_sel[j]]) for j in np.flatnonzero(fixed)]
         if rows:
@@ -192,8 +201,14 @@ def _derivable_blocks(members: Sequence[pd.DataFrame], hidden: np.ndarray,
     return found
 
 
-def _fixed_in_graph(eq_idx: np.ndarray, var_idx: np.ndarray, coefs: np.ndarray, n_eq: int,
-                    n_var: int, label: np.ndarray) -> np.ndarray | None:
+def _fixed_in_graph(
+    eq_idx: np.ndarray,
+    var_idx: np.ndarray,
+    coefs: np.ndarray,
+    n_eq: int,
+    n_var: int,
+    label: np.ndarray,
+) -> np.ndarray | None:
     """Which hidden rows are determined, where the equations are those of a graph.
 
     When every row is in at most two equations, with coefficients ±1, and the equations and rows
@@ -292,10 +307,15 @@ def _bridge_complement(
             c = in_group[ok]
             p = c["pos"].to_numpy()
             size = den[p] if den_small[row] else by_num[p]
-            c = c.assign(total_last=c["is_total"].astype(int), zero_last=(size == 0).astype(int),
-                         size=size, order=order[p])
-            c = c.sort_values(["total_last", "zero_last", "size", "order"], na_position="last",
-                              kind="mergesort")
+            c = c.assign(
+                total_last=c["is_total"].astype(int),
+                zero_last=(size == 0).astype(int),
+                size=size,
+                order=order[p],
+            )
+            c = c.sort_values(
+                ["total_last", "zero_last", "size", "order"], na_position="last", kind="mergesort"
+            )
             return int(c["pos"].iloc[0])
     if len(bridges):
         log.warning("a hidden row can be derived and no row is left to hide beside it")
@@ -339,14 +359,16 @@ def hide(
         numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
         if numeric:
             values = out[column].astype(float).to_numpy()
-            out[column] = pd.Series(np.where(mask, np.nan, values), index=out.index,
-                                    dtype=float)
+            out[column] = pd.Series(np.where(mask, np.nan, values), index=out.index, dtype=float)
         elif column in _FIGURES or str(column).startswith(_TEXT_PREFIXES):
             values = out[column].astype(object).to_numpy().copy()
             values[mask] = None
             out[column] = pd.Series(values, index=out.index, dtype=object)
-    values = (out[status].astype(object).to_numpy().copy() if status in out
-              else np.full(len(out), None, dtype=object))
+    values = (
+        out[status].astype(object).to_numpy().copy()
+        if status in out
+        else np.full(len(out), None, dtype=object)
+    )
     values[mask] = SUPPRESSED
     out[status] = pd.Series(values, index=out.index, dtype=object)
     log.debug("suppressed %d of %d rows", int(mask.sum()), len(out))
@@ -365,8 +387,11 @@ def _protected(margins: Sequence[Margin], keep: Sequence[str]) -> set[str]:
 def membership(frame: pd.DataFrame, margin: Margin) -> pd.DataFrame:
     """Rows of each margin group: ``pos`` (row position), ``gid`` (group id), ``is_total``."""
     keys = list(margin.keys)
-    is_total = (frame[margin.total].fillna(False).astype(bool).to_numpy() if margin.total
-                else np.zeros(len(frame), dtype=bool))
+    is_total = (
+        frame[margin.total].fillna(False).astype(bool).to_numpy()
+        if margin.total
+        else np.zeros(len(frame), dtype=bool)
+    )
     pos = np.arange(len(frame))
     if margin.split is None:
         gid = frame.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
@@ -376,12 +401,17 @@ def membership(frame: pd.DataFrame, margin: Margin) -> pd.DataFrame:
     totals = frame.loc[is_total, keys].assign(pos=pos[is_total])
     groups = cells.drop_duplicates("gid")[keys + ["gid"]]
     linked = groups.merge(totals, on=keys, how="inner")
-    return pd.concat([
-        pd.DataFrame({"pos": cells["pos"].to_numpy(), "gid": cells["gid"].to_numpy(),
-                      "is_total": False}),
-        pd.DataFrame({"pos": linked["pos"].to_numpy(), "gid": linked["gid"].to_numpy(),
-                      "is_total": True}),
-    ], ignore_index=True)
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {"pos": cells["pos"].to_numpy(), "gid": cells["gid"].to_numpy(), "is_total": False}
+            ),
+            pd.DataFrame(
+                {"pos": linked["pos"].to_numpy(), "gid": linked["gid"].to_numpy(), "is_total": True}
+            ),
+        ],
+        ignore_index=True,
+    )
 
 
 def _complements(
@@ -408,21 +438,30 @@ def _complements(
     reason_den = pd.Series(den_small[pos[lone_hidden]], index=gid[lone_hidden])
     reason_den = reason_den[~reason_den.index.duplicated()]
     cand = lone & ~h & informative[pos]
-    c = pd.DataFrame({"pos": pos[cand], "gid": gid[cand], "is_total": mem["is_total"].to_numpy()[
-        cand]})
+    c = pd.DataFrame(
+        {"pos": pos[cand], "gid": gid[cand], "is_total": mem["is_total"].to_numpy()[cand]}
+    )
     use_den = reason_den.reindex(c["gid"]).fillna(False).to_numpy(dtype=bool)
     size = np.where(use_den, den[c["pos"]], by_num[c["pos"]])
-    c = c.assign(total_last=c["is_total"].astype(int), zero_last=(size == 0).astype(int),
-                 size=size, order=order[c["pos"]])
-    c = c.sort_values(["gid", "total_last", "zero_last", "size", "order"],
-                      na_position="last", kind="mergesort")
+    c = c.assign(
+        total_last=c["is_total"].astype(int),
+        zero_last=(size == 0).astype(int),
+        size=size,
+        order=order[c["pos"]],
+    )
+    c = c.sort_values(
+        ["gid", "total_last", "zero_last", "size", "order"], na_position="last", kind="mergesort"
+    )
     first = c.drop_duplicates("gid")
     return first["pos"].to_numpy(dtype=int)
 
 
 def _floats(values: Any) -> np.ndarray:
-    return pd.to_numeric(pd.Series(np.atleast_1d(np.asarray(values, dtype=object))),
-                         errors="coerce").astype(float).to_numpy()
+    return (
+        pd.to_numeric(pd.Series(np.atleast_1d(np.asarray(values, dtype=object))), errors="coerce")
+        .astype(float)
+        .to_numpy()
+    )
 
 
 # --- the engine's frames ------------------------------------------------------------------------
@@ -453,13 +492,21 @@ def suppress_indicator(
         parts = pd.Series(distinct, dtype=object).str.split(":", n=1, expand=True)
         frame["_breakdown"] = parts[0].to_numpy()[codes]
         frame["_category_order"] = _category_order(parts[0], parts[1])[codes]
-        margins.append(Margin(keys=("area_code", "period", "_breakdown"), total=None,
-                              order="_category_order"))
+        margins.append(
+            Margin(keys=("area_code", "period", "_breakdown"), total=None, order="_category_order")
+        )
     denominator = None if kind in _NUMERATOR_ONLY else "denominator"
-    out = apply(frame, threshold, margins, "numerator", denominator,
-                keep=("areas_pooled", "area_code", "period", "category"))
-    prog_hidden = out.loc[out["_is_programme"] & (out["status"] == SUPPRESSED),
-                          ["period", "category"]]
+    out = apply(
+        frame,
+        threshold,
+        margins,
+        "numerator",
+        denominator,
+        keep=("areas_pooled", "area_code", "period", "category"),
+    )
+    prog_hidden = out.loc[
+        out["_is_programme"] & (out["status"] == SUPPRESSED), ["period", "category"]
+    ]
     if not prog_hidden.empty and "benchmark" in out:
         keys = pd.MultiIndex.from_frame(out[["period", "category"]].astype(object))
         hit = keys.isin(pd.MultiIndex.from_frame(prog_hidden.astype(object)))
@@ -480,5 +527,6 @@ def _category_order(breakdown: pd.Series, category: pd.Series) -> np.ndarray:
     rank = {(b, c): i for b, cats in BREAKDOWNS.items() for i, c in enumerate(cats)}
     known = [rank.get((b, c)) for b, c in zip(breakdown, category, strict=True)]
     fallback = pd.Series(category.astype(str)).rank(method="dense").to_numpy() + 1000
-    return np.array([k if k is not None else f for k, f in zip(known, fallback, strict=True)],
-                    dtype=float)
+    return np.array(
+        [k if k is not None else f for k, f in zip(known, fallback, strict=True)], dtype=float
+    )

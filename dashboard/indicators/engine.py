@@ -29,8 +29,20 @@ from etl.periods import FinancialYear, Quarter, parse_period
 
 PROGRAMME = "programme"
 ROW_COLUMNS = [
-    "indicator", "area_code", "area_name", "period", "category", "value", "lower", "upper",
-    "numerator", "denominator", "comparison", "trend", "trend_judgement", "status",
+    "indicator",
+    "area_code",
+    "area_name",
+    "period",
+    "category",
+    "value",
+    "lower",
+    "upper",
+    "numerator",
+    "denominator",
+    "comparison",
+    "trend",
+    "trend_judgement",
+    "status",
 ]
 _POLARITY = {HIGHER: "higher_better", LOWER: "lower_better"}
 
@@ -133,13 +145,15 @@ def _used_columns(ind: Indicator, category) -> list[str]:
     return ["numerator", "denominator"]
 
 
-def _with_programme(ind: Indicator, fig: pd.DataFrame, cov: pd.DataFrame, periods: list[str],
-                    categories: list) -> pd.DataFrame:
+def _with_programme(
+    ind: Indicator, fig: pd.DataFrame, cov: pd.DataFrame, periods: list[str], categories: list
+) -> pd.DataFrame:
     """Complete area x period x category grid (zeros where an area covering the period had no
     rows), coverage status, and the programme row pooled over covered areas."""
     areas = cov[["area_code", "period_end"]]
     grid = pd.MultiIndex.from_product(
-        [areas["area_code"], periods, categories], names=KEYS).to_frame(index=False)
+        [areas["area_code"], periods, categories], names=KEYS
+    ).to_frame(index=False)
     grid = grid.astype({"category": object})
     fig = fig.astype({"category": object})
     placed = _grid_positions(fig, areas["area_code"], periods, categories)
@@ -179,14 +193,14 @@ def _with_programme(ind: Indicator, fig: pd.DataFrame, cov: pd.DataFrame, period
     prog = covered.groupby(["period", "category"], dropna=False)[SUMS].sum(min_count=1)
     groups = covered.groupby(["period", "category"], dropna=False)
     # one row per area in each group when the grid was filled by position: the count is the size
-    prog["areas_pooled"] = (groups.size() if placed is not None
-                            else groups["area_code"].nunique())
+    prog["areas_pooled"] = groups.size() if placed is not None else groups["area_code"].nunique()
     prog = prog.reset_index().assign(area_code=PROGRAMME, covered=True)
     return pd.concat([full, prog], ignore_index=True)
 
 
-def _grid_positions(fig: pd.DataFrame, area_codes: pd.Series, periods: list[str],
-                    categories: list) -> tuple[np.ndarray, np.ndarray] | None:
+def _grid_positions(
+    fig: pd.DataFrame, area_codes: pd.Series, periods: list[str], categories: list
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Rows of ``fig`` (source) and their positions in the area x period x category grid
     (target), for rows whose key is in the grid; None if a key is in ``fig`` (or an area in
     ``area_codes``) twice."""
@@ -195,7 +209,8 @@ def _grid_positions(fig: pd.DataFrame, area_codes: pd.Series, periods: list[str]
     cats = fig["category"].to_numpy(dtype=object)
     cats = np.where(pd.isna(cats), None, cats)
     a = pd.Index(area_codes.to_numpy(dtype=object)).get_indexer(
-        fig["area_code"].to_numpy(dtype=object))
+        fig["area_code"].to_numpy(dtype=object)
+    )
     p = pd.Index(periods, dtype=object).get_indexer(fig["period"].to_numpy(dtype=object))
     c = pd.Index(categories, dtype=object).get_indexer(cats)
     ok = (a >= 0) & (p >= 0) & (c >= 0)
@@ -215,8 +230,10 @@ def _values(ind: Indicator, df: pd.DataFrame, conf: float, cov: pd.DataFrame) ->
     elif ind.kind == "rate":
         pop = df["area_code"].map(cov.set_index("area_code")["families"]).astype(float)
         prog_pop = cov.assign(period_end=cov["period_end"])
-        pooled = {p: float(prog_pop.loc[prog_pop["period_end"] >= _bounds(p)[1],
-                                        "families"].sum()) for p in df["period"].unique()}
+        pooled = {
+            p: float(prog_pop.loc[prog_pop["period_end"] >= _bounds(p)[1], "families"].sum())
+            for p in df["period"].unique()
+        }
         pop = pop.where(df["area_code"] != PROGRAMME, df["period"].map(pooled))
         df["denominator"] = pop.where(df["covered"])
         df["value"], df["lower"], df["upper"] = stats.byars_rate(num, df["denominator"], conf)
@@ -245,11 +262,15 @@ def _target(df: pd.DataFrame, cov: pd.DataFrame, quarters: pd.DataFrame) -> pd.D
     q = q.assign(_fy=q["period"].str.slice(0, 7), _upto=q["period"].str.slice(-1).astype(int))
     q = q.sort_values(["area_code", "_fy", "_upto"])
     q["_cum"] = q["numerator"].astype(float).groupby([q["area_code"], q["_fy"]]).cumsum()
-    df = df.assign(_fy=df["period"].str.slice(0, 7),
-                   _upto=np.where(df["period"].str.contains("_Q"),
-                                  df["period"].str.slice(-1), "4").astype(int))
-    df = df.merge(q[["area_code", "_fy", "_upto", "_cum"]], on=["area_code", "_fy", "_upto"],
-                  how="left")
+    df = df.assign(
+        _fy=df["period"].str.slice(0, 7),
+        _upto=np.where(df["period"].str.contains("_Q"), df["period"].str.slice(-1), "4").astype(
+            int
+        ),
+    )
+    df = df.merge(
+        q[["area_code", "_fy", "_upto", "_cum"]], on=["area_code", "_fy", "_upto"], how="left"
+    )
     areas = df["area_code"] != PROGRAMME
     df.loc[areas, "numerator"] = df.loc[areas, "_cum"].where(df.loc[areas, "covered"])
     pooled = df[areas & df["covered"]].groupby("period")["numerator"].sum()
@@ -257,12 +278,12 @@ def _target(df: pd.DataFrame, cov: pd.DataFrame, quarters: pd.DataFrame) -> pd.D
         df.loc[~areas, "numerator"] = df.loc[~areas, "period"].map(pooled).to_numpy()
     target = cov.set_index("area_code")["annual_target"].astype(float)
     ends = {p: _bounds(p)[1] for p in df["period"].unique()}
-    pooled_target = {p: float(cov.loc[cov["period_end"] >= e, "annual_target"].sum())
-                     for p, e in ends.items()}
+    pooled_target = {
+        p: float(cov.loc[cov["period_end"] >= e, "annual_target"].sum()) for p, e in ends.items()
+    }
     annual = df["area_code"].map(target).where(areas, df["period"].map(pooled_target))
     df["denominator"] = (annual * df["_upto"] / 4).where(df["covered"])
-    df["value"] = np.where(df["denominator"] > 0, df["numerator"] / df["denominator"] * 100,
-                           np.nan)
+    df["value"] = np.where(df["denominator"] > 0, df["numerator"] / df["denominator"] * 100, np.nan)
     return df.drop(columns=["_fy", "_upto", "_cum"])
 
 
@@ -278,11 +299,14 @@ def _median(df: pd.DataFrame, hist: pd.DataFrame, cov: pd.DataFrame) -> pd.DataF
         h = h[(at >= 0) & flags[np.maximum(at, 0)]]
     prog = h.assign(area_code=PROGRAMME)
     both = pd.concat([h, prog], ignore_index=True)
-    q = stats.grouped_frequency_quantiles(both, ["area_code", "period"], "days",
-                                          "participants", (0.25, 0.5, 0.75))
+    q = stats.grouped_frequency_quantiles(
+        both, ["area_code", "period"], "days", "participants", (0.25, 0.5, 0.75)
+    )
     df = df.drop(columns=["denominator"]).merge(
         q.rename(columns={"n": "denominator", "q25": "lower", "q50": "value", "q75": "upper"}),
-        on=["area_code", "period"], how="left")
+        on=["area_code", "period"],
+        how="left",
+    )
     df["denominator"] = df["denominator"].where(~df["covered"], df["denominator"].fillna(0))
     return df
 
@@ -308,8 +332,7 @@ def _iso(value) -> str | None:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFrame
-                 ) -> pd.DataFrame:
+def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFrame) -> pd.DataFrame:
     table = summary_table_for(ind.id)
     periods = select_periods(available_periods(cov), query)
     if not periods:
@@ -318,9 +341,12 @@ def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFra
     needed = sorted(set(periods) | {q for w in trend_windows.values() for q in w})
     if ind.id == "reach.target":
         needed = sorted(set(needed) | {f"{p[:7]}_Q{k}" for p in periods for k in range(1, 5)})
-    not_applicable = (query.grp != "all" and not ind.by_intervention)
+    not_applicable = query.grp != "all" and not ind.by_intervention
     summary = read_summary(
-        conn, table, needed, grp=query.grp if ind.by_intervention else None,
+        conn,
+        table,
+        needed,
+        grp=query.grp if ind.by_intervention else None,
         measure=ind.measure,
         breakdowns=None if table != "sum_reach" else ["all", *_breakdowns(ind, query)],
         columns=summary_columns(ind),
@@ -342,15 +368,26 @@ def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFra
     df.loc[~df["covered"].astype(bool), "status"] = "x"
     df = _suppress(ind, df, query.threshold)
     if not_applicable:
-        df[["value", "lower", "upper", "numerator", "denominator", "comparison", "trend",
-            "trend_judgement"]] = None
+        df[
+            [
+                "value",
+                "lower",
+                "upper",
+                "numerator",
+                "denominator",
+                "comparison",
+                "trend",
+                "trend_judgement",
+            ]
+        ] = None
         df["status"] = "z"
     df["indicator"] = ind.id
     names = dict(zip(cov["area_code"], cov["area_name"], strict=True))
     names[PROGRAMME] = "Programme (all areas)"
     df["area_name"] = df["area_code"].map(names)
-    df["return_period"] = df["area_code"].map(dict(zip(cov["area_code"], cov["return_period"],
-                                                       strict=True)))
+    df["return_period"] = df["area_code"].map(
+        dict(zip(cov["area_code"], cov["return_period"], strict=True))
+    )
     if query.areas is not None:
         df = df[df["area_code"].isin(query.areas)]
     order = {p: i for i, p in enumerate(periods)}
@@ -363,10 +400,16 @@ def _pair_positions(left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray | Non
     """Position in ``left`` of each ``right`` row's area and period (-1: none); None when
     ``left`` has an area and period twice."""
     n = len(left)
-    area, _ = pd.factorize(np.concatenate([left["area_code"].to_numpy(dtype=object),
-                                           right["area_code"].to_numpy(dtype=object)]))
-    period, labels = pd.factorize(np.concatenate([left["period"].to_numpy(dtype=object),
-                                                  right["period"].to_numpy(dtype=object)]))
+    area, _ = pd.factorize(
+        np.concatenate(
+            [left["area_code"].to_numpy(dtype=object), right["area_code"].to_numpy(dtype=object)]
+        )
+    )
+    period, labels = pd.factorize(
+        np.concatenate(
+            [left["period"].to_numpy(dtype=object), right["period"].to_numpy(dtype=object)]
+        )
+    )
     key = area.astype(np.int64) * (len(labels) + 1) + period
     index = pd.Index(key[:n])
     if not index.is_unique:
@@ -406,8 +449,9 @@ def _compare(ind: Indicator, df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _trends(ind: Indicator, df: pd.DataFrame, windows: dict[str, list[str]], threshold: int
-            ) -> pd.DataFrame:
+def _trends(
+    ind: Indicator, df: pd.DataFrame, windows: dict[str, list[str]], threshold: int
+) -> pd.DataFrame:
     """Recent trend over the five quarters ending with each quarterly row (None: not tested)."""
     df["trend"] = None
     df["trend_judgement"] = None
@@ -426,8 +470,9 @@ def _trends(ind: Indicator, df: pd.DataFrame, windows: dict[str, list[str]], thr
         sds, means = column("_sd"), column("value")
         result = trend.mean_trend_many(column("n"), means, sds, min_n=threshold)
     else:
-        result = trend.cochran_armitage_many(column("numerator"), column("denominator"),
-                                             min_denominator=threshold)
+        result = trend.cochran_armitage_many(
+            column("numerator"), column("denominator"), min_denominator=threshold
+        )
     df.loc[df.index[is_target], "trend"] = result["direction"].to_numpy()
     polarity = _POLARITY.get(ind.polarity, "none")
     df["trend_judgement"] = cmp.trend_judgement(df["trend"], polarity)
@@ -452,8 +497,10 @@ def _window_rows(df: pd.DataFrame, at: np.ndarray, windows: dict[str, list[str]]
     base = (area[at].astype(np.int64) * n_cat + cat[at]) * n_per
     out = np.empty((len(at), 5), dtype=np.int64)
     for k in range(5):
-        window = np.array([code.get(windows[label][k], -1) if label in windows else -1
-                           for label in labels], dtype=np.int64)
+        window = np.array(
+            [code.get(windows[label][k], -1) if label in windows else -1 for label in labels],
+            dtype=np.int64,
+        )
         wanted = window[t_per]
         keys = base + wanted
         i = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)

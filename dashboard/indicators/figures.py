@@ -19,10 +19,15 @@ SUMS = ["numerator", "denominator", "n", "total", "sumsq"]
 
 
 def _frame(df: pd.DataFrame, category, numerator, denominator, n=None, total=None, sumsq=None):
-    out = pd.DataFrame({
-        "area_code": df["area_code"], "period": df["period"], "category": category,
-        "numerator": numerator, "denominator": denominator,
-    })
+    out = pd.DataFrame(
+        {
+            "area_code": df["area_code"],
+            "period": df["period"],
+            "category": category,
+            "numerator": numerator,
+            "denominator": denominator,
+        }
+    )
     out["n"] = n if n is not None else pd.NA
     out["total"] = total if total is not None else pd.NA
     out["sumsq"] = sumsq if sumsq is not None else pd.NA
@@ -46,10 +51,17 @@ def _reach(ind: Indicator, s: pd.DataFrame, breakdowns: list[str]) -> pd.DataFra
             return placed
         full = keys.merge(pd.DataFrame(grid, columns=["breakdown", "category"]), how="cross")
         full = full.merge(cats, on=["area_code", "period", "breakdown", "category"], how="left")
-        full = full.merge(wide_all.rename(columns={"parents": "all_parents"}),
-                          on=["area_code", "period"], how="left")
-        return _frame(full, full["breakdown"] + ":" + full["category"],
-                      full["parents"].fillna(0), full["all_parents"].fillna(0))
+        full = full.merge(
+            wide_all.rename(columns={"parents": "all_parents"}),
+            on=["area_code", "period"],
+            how="left",
+        )
+        return _frame(
+            full,
+            full["breakdown"] + ":" + full["category"],
+            full["parents"].fillna(0),
+            full["all_parents"].fillna(0),
+        )
     column = "sex" if ind.id == "reach.fathers" else "workless_household"
     yes = "male" if ind.id == "reach.fathers" else "yes"
     sub = s[s["breakdown"] == column]
@@ -59,27 +71,40 @@ def _reach(ind: Indicator, s: pd.DataFrame, breakdowns: list[str]) -> pd.DataFra
     return _frame(df, None, df["num"], df["den"])
 
 
-def _breakdown_grid(keys: pd.DataFrame, grid: list[tuple[str, str]], cats: pd.DataFrame,
-                    wide_all: pd.DataFrame) -> pd.DataFrame | None:
+def _breakdown_grid(
+    keys: pd.DataFrame, grid: list[tuple[str, str]], cats: pd.DataFrame, wide_all: pd.DataFrame
+) -> pd.DataFrame | None:
     """Every area x period x category of the breakdowns with its parents and the area's total,
     as the cross join and two left merges give it, by key positions. None where a key repeats."""
     n_g = len(grid)
-    area_codes, areas = pd.factorize(pd.concat([keys["area_code"], cats["area_code"],
-                                                wide_all["area_code"]]).to_numpy(dtype=object))
-    period_codes, periods = pd.factorize(pd.concat([keys["period"], cats["period"],
-                                                    wide_all["period"]]).to_numpy(dtype=object))
+    area_codes, areas = pd.factorize(
+        pd.concat([keys["area_code"], cats["area_code"], wide_all["area_code"]]).to_numpy(
+            dtype=object
+        )
+    )
+    period_codes, periods = pd.factorize(
+        pd.concat([keys["period"], cats["period"], wide_all["period"]]).to_numpy(dtype=object)
+    )
     pair = area_codes.astype(np.int64) * (len(periods) + 1) + period_codes
     n_k, n_c = len(keys), len(cats)
-    key_pair, cat_pair, all_pair = pair[:n_k], pair[n_k:n_k + n_c], pair[n_k + n_c:]
+    key_pair, cat_pair, all_pair = pair[:n_k], pair[n_k : n_k + n_c], pair[n_k + n_c :]
     key_index = pd.Index(key_pair)
     if not key_index.is_unique or not pd.Index(all_pair).is_unique:
         return None
     slot = {g: i for i, g in enumerate(grid)}
     if len(slot) != n_g:
         return None
-    cat_slot = np.array([slot.get(bc, -1) for bc in zip(cats["breakdown"].to_numpy(dtype=object),
-                                                        cats["category"].to_numpy(dtype=object),
-                                                        strict=True)], dtype=np.int64)
+    cat_slot = np.array(
+        [
+            slot.get(bc, -1)
+            for bc in zip(
+                cats["breakdown"].to_numpy(dtype=object),
+                cats["category"].to_numpy(dtype=object),
+                strict=True,
+            )
+        ],
+        dtype=np.int64,
+    )
     row = key_index.get_indexer(cat_pair)
     ok = (row >= 0) & (cat_slot >= 0)
     target = row[ok].astype(np.int64) * n_g + cat_slot[ok]
@@ -89,8 +114,12 @@ def _breakdown_grid(keys: pd.DataFrame, grid: list[tuple[str, str]], cats: pd.Da
     parents[target] = cats["parents"].to_numpy(dtype=float)[ok]
     all_row = pd.Index(all_pair).get_indexer(key_pair)
     totals = np.where(all_row >= 0, wide_all["parents"].to_numpy(dtype=float)[all_row], 0.0)
-    full = pd.DataFrame({"area_code": np.repeat(keys["area_code"].to_numpy(), n_g),
-                         "period": np.repeat(keys["period"].to_numpy(), n_g)})
+    full = pd.DataFrame(
+        {
+            "area_code": np.repeat(keys["area_code"].to_numpy(), n_g),
+            "period": np.repeat(keys["period"].to_numpy(), n_g),
+        }
+    )
     labels = np.array([f"{b}:{c}" for b, c in grid], dtype=object)
     return _frame(full, np.tile(labels, n_k), parents, np.repeat(totals, n_g))
 
@@ -101,8 +130,15 @@ def _uptake(ind: Indicator, s: pd.DataFrame) -> pd.DataFrame:
     if ind.id == "uptake.completion":
         return _frame(s, None, s["completed"], s["ended"])
     if ind.id == "uptake.attendance":
-        return _frame(s, None, pd.NA, s["attendance_n"], s["attendance_n"],
-                      s["attendance_sum"] * 100, s["attendance_sumsq"] * 10_000)
+        return _frame(
+            s,
+            None,
+            pd.NA,
+            s["attendance_n"],
+            s["attendance_n"],
+            s["attendance_sum"] * 100,
+            s["attendance_sumsq"] * 10_000,
+        )
     if ind.id == "uptake.both_parents":
         return _frame(s, None, s["two_started"], s["families"])
     if ind.id == "uptake.funnel":
@@ -133,10 +169,15 @@ def _outcome(ind: Indicator, s: pd.DataFrame) -> pd.DataFrame:
     if suffix in simple:
         num, den = simple[suffix]
         return _frame(s, None, s[num], s[den])
-    prefix = {"change": "change", "effect_size": "change", "sustained_6m": "fu6",
-              "sustained_12m": "fu12"}[suffix]
-    return _frame(s, None, pd.NA, s[f"{prefix}_n"], s[f"{prefix}_n"], s[f"{prefix}_sum"],
-                  s[f"{prefix}_sumsq"])
+    prefix = {
+        "change": "change",
+        "effect_size": "change",
+        "sustained_6m": "fu6",
+        "sustained_12m": "fu12",
+    }[suffix]
+    return _frame(
+        s, None, pd.NA, s[f"{prefix}_n"], s[f"{prefix}_n"], s[f"{prefix}_sum"], s[f"{prefix}_sumsq"]
+    )
 
 
 _OUTCOME_COLUMNS = {
@@ -170,19 +211,25 @@ def summary_columns(ind: Indicator) -> list[str]:
     suffix = ind.id.split(".", 2)[2]
     if suffix in _OUTCOME_COLUMNS:
         return [*keys, *_OUTCOME_COLUMNS[suffix]]
-    prefix = {"change": "change", "effect_size": "change", "sustained_6m": "fu6",
-              "sustained_12m": "fu12"}[suffix]
+    prefix = {
+        "change": "change",
+        "effect_size": "change",
+        "sustained_6m": "fu6",
+        "sustained_12m": "fu12",
+    }[suffix]
     return [*keys, f"{prefix}_n", f"{prefix}_sum", f"{prefix}_sumsq"]
 
 
-def figures(ind: Indicator, summary: pd.DataFrame, breakdowns: list[str] | None = None
-            ) -> pd.DataFrame:
+def figures(
+    ind: Indicator, summary: pd.DataFrame, breakdowns: list[str] | None = None
+) -> pd.DataFrame:
     """One row per area x period (x category) with numerator, denominator and moments."""
     if summary.empty:
         empty = pd.DataFrame(columns=KEYS + SUMS)
         return empty.astype({c: float for c in SUMS} | {c: object for c in KEYS})
-    if ind.topic == "reach" and ind.id.startswith(("reach.parents", "reach.fathers",
-                                                    "reach.workless", "reach.breakdown")):
+    if ind.topic == "reach" and ind.id.startswith(
+        ("reach.parents", "reach.fathers", "reach.workless", "reach.breakdown")
+    ):
         out = _reach(ind, summary, breakdowns or list(BREAKDOWNS))
     elif ind.id in ("reach.families", "reach.family_rate", "reach.target"):
         out = _frame(summary, None, summary["families"], pd.NA)

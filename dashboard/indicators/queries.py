@@ -54,17 +54,37 @@ def coverage(conn: Connection) -> pd.DataFrame:
     """Every area with the period and load time of its current return (null if none)."""
     a, r = schema.areas, schema.returns
     q = (
-        select(a.c.gss_code.label("area_code"), a.c.name.label("area_name"), a.c.region,
-               a.c.families, a.c.annual_target, a.c.source, r.c.period.label("return_period"),
-               r.c.period_end, r.c.loaded_at, r.c.file_name)
+        select(
+            a.c.gss_code.label("area_code"),
+            a.c.name.label("area_name"),
+            a.c.region,
+            a.c.families,
+            a.c.annual_target,
+            a.c.source,
+            r.c.period.label("return_period"),
+            r.c.period_end,
+            r.c.loaded_at,
+            r.c.file_name,
+        )
         .select_from(a.outerjoin(r, r.c.area_code == a.c.gss_code))
         .order_by(a.c.gss_code)
     )
     df = pd.DataFrame(conn.execute(q).mappings().all())
     if df.empty:
-        return pd.DataFrame(columns=["area_code", "area_name", "region", "families",
-                                     "annual_target", "source", "return_period", "period_end",
-                                     "loaded_at", "file_name"])
+        return pd.DataFrame(
+            columns=[
+                "area_code",
+                "area_name",
+                "region",
+                "families",
+                "annual_target",
+                "source",
+                "return_period",
+                "period_end",
+                "loaded_at",
+                "file_name",
+            ]
+        )
     df["period_end"] = pd.to_datetime(df["period_end"])
     return df
 

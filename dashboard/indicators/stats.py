@@ -109,9 +109,14 @@ def moments_from_sums(n: ArrayLike, total: ArrayLike, total_sq: ArrayLike) -> tu
         mean = np.where(n_ >= 1, s / n_, np.nan)
         dev = ss - s * s / n_
         exact = (
-            np.isfinite(n_) & np.isfinite(s) & np.isfinite(ss)
-            & (n_ == np.round(n_)) & (s == np.round(s)) & (ss == np.round(ss))
-            & (np.abs(n_ * ss) < 2.0**62) & (s * s < 2.0**62)
+            np.isfinite(n_)
+            & np.isfinite(s)
+            & np.isfinite(ss)
+            & (n_ == np.round(n_))
+            & (s == np.round(s))
+            & (ss == np.round(ss))
+            & (np.abs(n_ * ss) < 2.0**62)
+            & (s * s < 2.0**62)
         )
         if np.any(exact):
             ni = np.where(exact, n_, 1).astype(np.int64)

@@ -124,15 +124,17 @@ def _finish(x2: np.ndarray, sign: np.ndarray, valid: np.ndarray) -> pd.DataFrame
     positive = valid & (x2 > 0)
     p[valid & ~positive & ~np.isnan(x2)] = 1.0
     p[positive] = special.chdtrc(1.0, x2[positive])
-    direction = np.where(
-        p < ALPHA, np.where(sign > 0, INCREASING, DECREASING), NO_CHANGE
-    ).astype(object)
+    direction = np.where(p < ALPHA, np.where(sign > 0, INCREASING, DECREASING), NO_CHANGE).astype(
+        object
+    )
     direction[~valid] = None
-    return pd.DataFrame({
-        "statistic": np.where(valid, x2, np.nan),
-        "p_value": np.where(valid, p, np.nan),
-        "direction": pd.Series(direction, dtype=object),
-    })
+    return pd.DataFrame(
+        {
+            "statistic": np.where(valid, x2, np.nan),
+            "p_value": np.where(valid, p, np.nan),
+            "direction": pd.Series(direction, dtype=object),
+        }
+    )
 
 
 def _result(row: pd.Series) -> TrendResult | None:

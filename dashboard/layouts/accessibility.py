@@ -31,10 +31,14 @@ def statement_text() -> str | None:
 def layout(search: str = "") -> html.Div:
     text = statement_text()
     if text is None:
-        return html.Div([
-            html.H1(TITLE),
-            html.P("The accessibility statement cannot be shown just now. To report a problem "
-                   "with this dashboard's accessibility, contact the Local Family Offer "
-                   "monitoring team at DWP."),
-        ])
+        return html.Div(
+            [
+                html.H1(TITLE),
+                html.P(
+                    "The accessibility statement cannot be shown just now. To report a problem "
+                    "with this dashboard's accessibility, contact the Local Family Offer "
+                    "monitoring team at DWP."
+                ),
+            ]
+        )
     return html.Div(dcc.Markdown(text, link_target="_self", className="lfo-statement"))

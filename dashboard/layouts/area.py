@@ -39,15 +39,21 @@ def _join(codes: object) -> str:
 
 COMPARE = urlstate.Param("compare", parse=_compare_codes, default=(), format=_join)
 PERIOD = urlstate.Param("period", parse=lambda t: urlstate.period(t).label, default=None)
-INDICATOR = urlstate.Param("indicator", parse=urlstate.choice(ad.TREND_INDICATORS),
-                           default=ad.DEFAULT_TREND)
-BREAKDOWN = urlstate.Param("breakdown", parse=urlstate.choice(tuple(ad.BREAKDOWN_LABELS)),
-                           default=ad.DEFAULT_BREAKDOWN)
+INDICATOR = urlstate.Param(
+    "indicator", parse=urlstate.choice(ad.TREND_INDICATORS), default=ad.DEFAULT_TREND
+)
+BREAKDOWN = urlstate.Param(
+    "breakdown", parse=urlstate.choice(tuple(ad.BREAKDOWN_LABELS)), default=ad.DEFAULT_BREAKDOWN
+)
 PARAMS = (COMPARE, PERIOD, INDICATOR, BREAKDOWN)
 
 
-def query_for(compare: list[str] | tuple[str, ...], period: str | None, indicator: str | None,
-              breakdown: str | None) -> str:
+def query_for(
+    compare: list[str] | tuple[str, ...],
+    period: str | None,
+    indicator: str | None,
+    breakdown: str | None,
+) -> str:
     """The query string for the controls' values (defaults left out; commas kept readable)."""
     values = {
         "compare": tuple(compare),
@@ -71,8 +77,12 @@ def path_for(code: str) -> str:
 def control_values(state: urlstate.QueryState) -> tuple[tuple[str, ...], str, str, str]:
     """Comparison codes, period select value, indicator and breakdown for a parsed address."""
     v = state.values
-    return (tuple(v["compare"]), str(v["period"] or LATEST), str(v["indicator"]),  # type: ignore[arg-type]
-            str(v["breakdown"]))
+    return (
+        tuple(v["compare"]),
+        str(v["period"] or LATEST),
+        str(v["indicator"]),  # type: ignore[arg-type]
+        str(v["breakdown"]),
+    )
 
 
 def layout(search: str = "", code: str | None = None) -> html.Div:
@@ -82,89 +92,172 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
         try:
             code = urlstate.gss_code(code)
         except ValueError:
-            messages.append(f"'{code[:40]}' is not an area code: an area code is a letter and "
-                            "eight digits, like E08000021.")
+            messages.append(
+                f"'{code[:40]}' is not an area code: an area code is a letter and "
+                "eight digits, like E08000021."
+            )
     _compare, period, indicator, breakdown = control_values(state)
     period_options = [{"label": "The area's latest quarter", "value": LATEST}]
     if period != LATEST:
         period_options.append({"label": period.replace("_", " "), "value": period})
-    return html.Div([
-        dcc.Store(id=ids.AREA_STATE, data={"code": code, "search": search}),
-        dcc.Store(id=ids.AREA_AREAS),
-        html.H1(TITLE, id=ids.AREA_HEADING),
-        html.Div(shell.messages_banner(messages), id=ids.AREA_MESSAGES),
-        html.Div(id=ids.AREA_DATA_MESSAGES, role="status"),
-        html.Div(id=ids.AREA_NOT_FOUND, hidden=True),
-        html.Div(id=ids.AREA_PROFILE, hidden=code is None, children=[
-            html.Div(id=ids.AREA_HEADER, **{"aria-live": "polite"},
-                     children=html.P("Reading the area's details…")),
-            _controls(period, period_options),
-            chart_card(ids.AREA_SPINE_CHART, "Key indicators against the programme"),
-            html.H2("Trends over quarters"),
-            _fieldset("Indicator shown in the trend chart", dbc.RadioItems(
-                id=ids.AREA_INDICATOR, name=ids.AREA_INDICATOR, value=indicator,
-                options=[{"label": ad.SHORT_NAMES[i], "value": i} for i in ad.TREND_INDICATORS],
-                **_choice_style(columns=True))),
-            chart_card(ids.AREA_TREND_CHART, "Trend over quarters", heading_level=3),
-            chart_card(ids.AREA_FUNNEL_CHART, "Referral to completion by intervention"),
-            html.H2("Who is referred"),
-            _fieldset("Characteristic", dbc.RadioItems(
-                id=ids.AREA_BREAKDOWN, name=ids.AREA_BREAKDOWN, value=breakdown,
-                options=ad.breakdown_options(), **_choice_style(columns=True))),
-            chart_card(ids.AREA_REACH_CHART, "Who is referred, against the programme",
-                       heading_level=3),
-            html.H2("Data quality of the area's return"),
-            html.Div(id=ids.AREA_QUALITY, **{"aria-live": "polite"},
-                     children=html.P("Reading the area's return…")),
-        ]),
-    ])
+    return html.Div(
+        [
+            dcc.Store(id=ids.AREA_STATE, data={"code": code, "search": search}),
+            dcc.Store(id=ids.AREA_AREAS),
+            html.H1(TITLE, id=ids.AREA_HEADING),
+            html.Div(shell.messages_banner(messages), id=ids.AREA_MESSAGES),
+            html.Div(id=ids.AREA_DATA_MESSAGES, role="status"),
+            html.Div(id=ids.AREA_NOT_FOUND, hidden=True),
+            html.Div(
+                id=ids.AREA_PROFILE,
+                hidden=code is None,
+                children=[
+                    html.Div(
+                        id=ids.AREA_HEADER,
+                        **{"aria-live": "polite"},
+                        children=html.P("Reading the area's details…"),
+                    ),
+                    _controls(period, period_options),
+                    chart_card(ids.AREA_SPINE_CHART, "Key indicators against the programme"),
+                    html.H2("Trends over quarters"),
+                    _fieldset(
+                        "Indicator shown in the trend chart",
+                        dbc.RadioItems(
+                            id=ids.AREA_INDICATOR,
+                            name=ids.AREA_INDICATOR,
+                            value=indicator,
+                            options=[
+                                {"label": ad.SHORT_NAMES[i], "value": i}
+                                for i in ad.TREND_INDICATORS
+                            ],
+                            **_choice_style(columns=True),
+                        ),
+                    ),
+                    chart_card(ids.AREA_TREND_CHART, "Trend over quarters", heading_level=3),
+                    chart_card(ids.AREA_FUNNEL_CHART, "Referral to completion by intervention"),
+                    html.H2("Who is referred"),
+                    _fieldset(
+                        "Characteristic",
+                        dbc.RadioItems(
+                            id=ids.AREA_BREAKDOWN,
+                            name=ids.AREA_BREAKDOWN,
+                            value=breakdown,
+                            options=ad.breakdown_options(),
+                            **_choice_style(columns=True),
+                        ),
+                    ),
+                    chart_card(
+                        ids.AREA_REACH_CHART,
+                        "Who is referred, against the programme",
+                        heading_level=3,
+                    ),
+                    html.H2("Data quality of the area's return"),
+                    html.Div(
+                        id=ids.AREA_QUALITY,
+                        **{"aria-live": "polite"},
+                        children=html.P("Reading the area's return…"),
+                    ),
+                ],
+            ),
+        ]
+    )
 
 
 def _controls(period: str, period_options: list[dict[str, str]]) -> html.Section:
     return html.Section(
-        className="lfo-controls mb-4 p-3", style={"background": "#f3f2f1"},
+        className="lfo-controls mb-4 p-3",
+        style={"background": "#f3f2f1"},
         **{"aria-labelledby": "area-controls-heading"},
         children=[
-            html.H2("Choose the area, period and areas to compare", id="area-controls-heading",
-                    className="h4"),
-            html.Div(className="row g-3 align-items-end mb-3", children=[
-                html.Div(className="col-md-6", children=[
-                    html.Label("Show another area", htmlFor=ids.AREA_SWITCH,
-                               className="form-label fw-bold"),
-                    html.Div(className="d-flex gap-2", children=[
-                        dbc.Select(id=ids.AREA_SWITCH, options=[]),
-                        html.Button("Show area", id=ids.AREA_SWITCH_GO, n_clicks=0,
-                                    type="button", className="btn btn-dark text-nowrap"),
-                    ]),
-                ]),
-                html.Div(className="col-md-6", children=[
-                    html.Label("Period (a quarter or a whole financial year)",
-                               htmlFor=ids.AREA_PERIOD, className="form-label fw-bold"),
-                    dbc.Select(id=ids.AREA_PERIOD, value=period, options=period_options),
-                ]),
-            ]),
-            html.Fieldset([
-                html.Legend("Areas to compare with", className="fs-6 fw-bold mb-1"),
-                html.P("Tick areas to add them to the charts and tables, or use a quick pick "
-                       "(it replaces the areas ticked).", className="mb-2"),
-                html.Div(className="d-flex flex-wrap gap-2 mb-2", children=[
-                    html.Button("Same region", id=ids.AREA_PICK_REGION, n_clicks=0,
-                                type="button", className="btn btn-outline-dark btn-sm"),
-                    html.Button(f"Similar deprivation (IMD rank within {ad.IMD_WIDTH})",
-                                id=ids.AREA_PICK_IMD, n_clicks=0, type="button",
-                                className="btn btn-outline-dark btn-sm"),
-                    html.Button("Clear", id=ids.AREA_PICK_CLEAR, n_clicks=0, type="button",
-                                className="btn btn-outline-dark btn-sm"),
-                ]),
-                html.Div(id=ids.AREA_COMPARE_GROUPS, className="row g-2"),
-            ]),
+            html.H2(
+                "Choose the area, period and areas to compare",
+                id="area-controls-heading",
+                className="h4",
+            ),
+            html.Div(
+                className="row g-3 align-items-end mb-3",
+                children=[
+                    html.Div(
+                        className="col-md-6",
+                        children=[
+                            html.Label(
+                                "Show another area",
+                                htmlFor=ids.AREA_SWITCH,
+                                className="form-label fw-bold",
+                            ),
+                            html.Div(
+                                className="d-flex gap-2",
+                                children=[
+                                    dbc.Select(id=ids.AREA_SWITCH, options=[]),
+                                    html.Button(
+                                        "Show area",
+                                        id=ids.AREA_SWITCH_GO,
+                                        n_clicks=0,
+                                        type="button",
+                                        className="btn btn-dark text-nowrap",
+                                    ),
+                                ],
+                            ),
+                        ],
+                    ),
+                    html.Div(
+                        className="col-md-6",
+                        children=[
+                            html.Label(
+                                "Period (a quarter or a whole financial year)",
+                                htmlFor=ids.AREA_PERIOD,
+                                className="form-label fw-bold",
+                            ),
+                            dbc.Select(id=ids.AREA_PERIOD, value=period, options=period_options),
+                        ],
+                    ),
+                ],
+            ),
+            html.Fieldset(
+                [
+                    html.Legend("Areas to compare with", className="fs-6 fw-bold mb-1"),
+                    html.P(
+                        "Tick areas to add them to the charts and tables, or use a quick pick "
+                        "(it replaces the areas ticked).",
+                        className="mb-2",
+                    ),
+                    html.Div(
+                        className="d-flex flex-wrap gap-2 mb-2",
+                        children=[
+                            html.Button(
+                                "Same region",
+                                id=ids.AREA_PICK_REGION,
+                                n_clicks=0,
+                                type="button",
+                                className="btn btn-outline-dark btn-sm",
+                            ),
+                            html.Button(
+                                f"Similar deprivation (IMD rank within {ad.IMD_WIDTH})",
+                                id=ids.AREA_PICK_IMD,
+                                n_clicks=0,
+                                type="button",
+                                className="btn btn-outline-dark btn-sm",
+                            ),
+                            html.Button(
+                                "Clear",
+                                id=ids.AREA_PICK_CLEAR,
+                                n_clicks=0,
+                                type="button",
+                                className="btn btn-outline-dark btn-sm",
+                            ),
+                        ],
+                    ),
+                    html.Div(id=ids.AREA_COMPARE_GROUPS, className="row g-2"),
+                ]
+            ),
         ],
     )
 
 
 def _fieldset(legend: str, control: Component) -> html.Fieldset:
-    return html.Fieldset([html.Legend(legend, className="fs-6 fw-bold mb-1"), control],
-                         className="mb-3")
+    return html.Fieldset(
+        [html.Legend(legend, className="fs-6 fw-bold mb-1"), control], className="mb-3"
+    )
 
 
 def _choice_style(columns: bool = False) -> dict[str, object]:
@@ -187,14 +280,24 @@ def compare_groups(areas: pd.DataFrame, code: str, ticked: set[str]) -> list[Com
         members = areas[(areas["region"] == region) & (areas["area_code"] != code)]
         if members.empty:
             continue
-        options = [{"label": n, "value": c, "input_id": f"{ids.AREA_COMPARE_TYPE}-{c}"}
-                   for c, n in zip(members["area_code"], members["area_name"], strict=True)]
-        groups.append(html.Fieldset(className="col-sm-6 col-lg-3", children=[
-            html.Legend(region, className="fs-6 mb-1 fw-semibold"),
-            dbc.Checklist(id=ids.area_compare(region), options=options,
-                          value=[o["value"] for o in options if o["value"] in ticked],
-                          **_choice_style()),
-        ]))
+        options = [
+            {"label": n, "value": c, "input_id": f"{ids.AREA_COMPARE_TYPE}-{c}"}
+            for c, n in zip(members["area_code"], members["area_name"], strict=True)
+        ]
+        groups.append(
+            html.Fieldset(
+                className="col-sm-6 col-lg-3",
+                children=[
+                    html.Legend(region, className="fs-6 mb-1 fw-semibold"),
+                    dbc.Checklist(
+                        id=ids.area_compare(region),
+                        options=options,
+                        value=[o["value"] for o in options if o["value"] in ticked],
+                        **_choice_style(),
+                    ),
+                ],
+            )
+        )
     return groups
 
 
@@ -204,22 +307,34 @@ def area_links(areas: pd.DataFrame) -> html.Div:
     for region in ad.regions(areas):
         members = areas[areas["region"] == region]
         parts.append(html.H2(region, className="h4 mt-3"))
-        parts.append(html.Ul([
-            html.Li(dcc.Link(n, href=path_for(c)))
-            for c, n in zip(members["area_code"], members["area_name"], strict=True)]))
+        parts.append(
+            html.Ul(
+                [
+                    html.Li(dcc.Link(n, href=path_for(c)))
+                    for c, n in zip(members["area_code"], members["area_name"], strict=True)
+                ]
+            )
+        )
     return html.Div(parts)
 
 
 def not_found(code: str | None, areas: pd.DataFrame) -> list[Component]:
     """The friendly page for a missing or unknown area code."""
     if code is None:
-        intro = html.P("Choose an area to see its figures against the programme and against "
-                       "the areas you choose.")
+        intro = html.P(
+            "Choose an area to see its figures against the programme and against "
+            "the areas you choose."
+        )
     else:
-        intro = html.P([f"There is no programme area with the code {code}. The address may be "
-                        "mistyped, or the area may no longer be in the programme. Choose an "
-                        "area below, or go to the ", dcc.Link("programme overview", href="/"),
-                        "."])
+        intro = html.P(
+            [
+                f"There is no programme area with the code {code}. The address may be "
+                "mistyped, or the area may no longer be in the programme. Choose an "
+                "area below, or go to the ",
+                dcc.Link("programme overview", href="/"),
+                ".",
+            ]
+        )
     if areas.empty:
         return [intro, html.P("No areas are set up in the database yet.")]
     return [intro, area_links(areas)]
@@ -229,36 +344,63 @@ def header(facts: list[tuple[str, Component | str]]) -> html.Dl:
     """The area's facts as a description list (region, deprivation, return, data as at)."""
     items: list[Component] = []
     for term, value in facts:
-        items += [html.Dt(term, className="col-sm-4 col-lg-3"),
-                  html.Dd(value, className="col-sm-8 col-lg-9 mb-1")]
+        items += [
+            html.Dt(term, className="col-sm-4 col-lg-3"),
+            html.Dd(value, className="col-sm-8 col-lg-9 mb-1"),
+        ]
     return html.Dl(items, className="row mb-3")
 
 
-def simple_table(columns: list[str], rows: list[list[Component | str]], caption: str,
-                 numeric: tuple[int, ...] = ()) -> html.Div:
+def simple_table(
+    columns: list[str],
+    rows: list[list[Component | str]],
+    caption: str,
+    numeric: tuple[int, ...] = (),
+) -> html.Div:
     """An accessible table: caption, column headers with scope, the first cell a row header,
     numbers right-aligned."""
+
     def align(k: int) -> str | None:
         return "text-end" if k in numeric else None
 
-    head = html.Thead(html.Tr([html.Th(c, scope="col", className=align(k))
-                               for k, c in enumerate(columns)]))
-    body = html.Tbody([
-        html.Tr([html.Th(v, scope="row") if k == 0 else html.Td(v, className=align(k))
-                 for k, v in enumerate(row)])
-        for row in rows])
-    return html.Div(html.Table([html.Caption(caption), head, body],
-                               className="table table-sm caption-top chart-table"),
-                    className="table-responsive")
+    head = html.Thead(
+        html.Tr([html.Th(c, scope="col", className=align(k)) for k, c in enumerate(columns)])
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Th(v, scope="row") if k == 0 else html.Td(v, className=align(k))
+                    for k, v in enumerate(row)
+                ]
+            )
+            for row in rows
+        ]
+    )
+    return html.Div(
+        html.Table(
+            [html.Caption(caption), head, body], className="table table-sm caption-top chart-table"
+        ),
+        className="table-responsive",
+    )
 
 
-def spine_table(frame: pd.DataFrame, area_name: str, compare_names: dict[str, str],
-                caption: str) -> html.Div:
+def spine_table(
+    frame: pd.DataFrame, area_name: str, compare_names: dict[str, str], caption: str
+) -> html.Div:
     """The spine's table twin: each indicator's figures in its own unit, names linking to their
     definitions, ``[c]`` / ``[x]`` / ``[z]`` where the status says so."""
-    columns = ["Indicator", area_name, "95% confidence interval", "Programme",
-               "Range of areas (lowest to highest)", "Middle half of areas",
-               "Compared with the programme", "Recent trend", *compare_names.values()]
+    columns = [
+        "Indicator",
+        area_name,
+        "95% confidence interval",
+        "Programme",
+        "Range of areas (lowest to highest)",
+        "Middle half of areas",
+        "Compared with the programme",
+        "Recent trend",
+        *compare_names.values(),
+    ]
     rows = []
     for _, r in frame.iterrows():
         unit = r["unit"]
@@ -275,23 +417,32 @@ def spine_table(frame: pd.DataFrame, area_name: str, compare_names: dict[str, st
             interval = f"{fmt(r['lower'], unit)} to {fmt(r['upper'], unit)}"
             if r["kind"] == "median":
                 interval += " (interquartile range)"
-        span = (f"{fmt(r['min'], unit)} to {fmt(r['max'], unit)}"
-                if r["min"] is not None else "")
-        middle = (f"{fmt(r['q25'], unit)} to {fmt(r['q75'], unit)}"
-                  if r["q25"] is not None else "")
-        programme = ("total " + fmt(r["programme"], unit) if r["kind"] == "count"
-                     else cell(r["programme"], r["programme_status"]))
+        span = f"{fmt(r['min'], unit)} to {fmt(r['max'], unit)}" if r["min"] is not None else ""
+        middle = f"{fmt(r['q25'], unit)} to {fmt(r['q75'], unit)}" if r["q25"] is not None else ""
+        programme = (
+            "total " + fmt(r["programme"], unit)
+            if r["kind"] == "count"
+            else cell(r["programme"], r["programme_status"])
+        )
         others = [cell(r[f"value:{c}"], r[f"status:{c}"]) for c in compare_names]
-        rows.append([
-            dcc.Link(r["name"], href=f"/definitions#{r['indicator']}"),
-            cell(r["value"]), interval, programme, span, middle, ad.comparison_word(r),
-            ad.trend_word(r), *others,
-        ])
-    table = simple_table(columns, rows, caption,
-                         numeric=(1, 3, *range(8, 8 + len(compare_names))))
+        rows.append(
+            [
+                dcc.Link(r["name"], href=f"/definitions#{r['indicator']}"),
+                cell(r["value"]),
+                interval,
+                programme,
+                span,
+                middle,
+                ad.comparison_word(r),
+                ad.trend_word(r),
+                *others,
+            ]
+        )
+    table = simple_table(columns, rows, caption, numeric=(1, 3, *range(8, 8 + len(compare_names))))
     used = sorted({s for s in frame["status"].dropna()})
     if used:
-        table.children = [table.children, html.P("; ".join(STATUS_KEY[s] for s in used
-                                                           if s in STATUS_KEY),
-                                                 className="small")]
+        table.children = [
+            table.children,
+            html.P("; ".join(STATUS_KEY[s] for s in used if s in STATUS_KEY), className="small"),
+        ]
     return table

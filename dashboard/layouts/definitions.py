@@ -39,48 +39,64 @@ FIELDS = (
 )
 
 METHODS = (
-    ("Proportions: Wilson score interval",
-     "Percentages of people, families or episodes have a Wilson score interval (Wilson 1927), "
-     "computed as PHE Fingertips does (PHEindicatormethods phe_proportion): lower, upper = "
-     "(2x + z² ∓ z√(z² + 4x(1 − x/n))) ÷ (2(n + z²)), where x is the numerator, n the "
-     "denominator and z = 1.96 for 95%."),
-    ("Rates: Byar's method",
-     "The family reach rate per 10,000 families has Byar's approximation to the exact Poisson "
-     "interval for the count (Breslow and Day 1987), divided by the number of families. Where "
-     "the lower limit would be negative, or the count is 0, it is undefined and left empty."),
-    ("Means: Student's t interval",
-     "Means (sessions attended, mean change, change sustained) have the interval mean ∓ "
-     "t(n − 1) × SD ÷ √n; none for fewer than two episodes. The SD is the sample SD (n − 1)."),
-    ("Medians: interquartile range",
-     "Days from referral to start is a median with the interquartile range (25th and 75th "
-     "percentiles, linear interpolation as numpy's default), not a confidence interval."),
-    ("Comparison with the programme",
-     "The benchmark is the programme value for the same period and filters: all covered areas "
-     "pooled (numerators over denominators; for means, the mean over all areas' episodes). An "
-     "area is better or worse where its interval lies wholly on one side of the benchmark, "
-     "similar where the interval touches or contains it. Charts and tables use 95% intervals; "
-     "the overview grid and the needs-attention list use 99.8%, because hundreds of "
-     "comparisons are made each period. Indicators without a polarity say higher or lower. "
-     "Counts, medians, the standardised response mean and progress to target have no "
-     "comparison (shown as [z])."),
-    ("Funnel plots: PHE control limits",
-     "Funnel plots show each area's percentage against its denominator with 95% and 99.8% "
-     "control limits around the pooled programme proportion p: p ± z√(p(1 − p) ÷ n), clipped "
-     "to 0–100% (Spiegelhalter 2005), drawn and labelled exactly as PHE Fingertips "
-     "(PHEindicatormethods phe_funnels, including its axis rules). These are not the Wilson "
-     "interval of the programme value."),
-    ("Recent trend: Cochran–Armitage test at 99.8%",
-     "The trend of a percentage over the five quarters ending with the period shown is the "
-     "Cochran–Armitage test for linear trend (one degree of freedom, two-sided); for a mean it "
-     "is a weighted least-squares test of slope with weights n ÷ SD². A trend is reported as "
-     "increasing or decreasing only when p < 0.002, otherwise as no significant change; with "
-     "a polarity, also as getting better or getting worse. There is no trend ([x]) unless all "
-     "five quarters have a denominator of at least the suppression threshold."),
-    ("Coverage and revisions",
-     "An area's figures exist only for periods up to the end of its latest accepted return; "
-     "later periods are [x]. The programme value pools only the areas whose returns cover the "
-     "period. Returns are cumulative snapshots, so past figures are revised when a later "
-     "return arrives; every view and export shows the date the data is as at."),
+    (
+        "Proportions: Wilson score interval",
+        "Percentages of people, families or episodes have a Wilson score interval (Wilson 1927), "
+        "computed as PHE Fingertips does (PHEindicatormethods phe_proportion): lower, upper = "
+        "(2x + z² ∓ z√(z² + 4x(1 − x/n))) ÷ (2(n + z²)), where x is the numerator, n the "
+        "denominator and z = 1.96 for 95%.",
+    ),
+    (
+        "Rates: Byar's method",
+        "The family reach rate per 10,000 families has Byar's approximation to the exact Poisson "
+        "interval for the count (Breslow and Day 1987), divided by the number of families. Where "
+        "the lower limit would be negative, or the count is 0, it is undefined and left empty.",
+    ),
+    (
+        "Means: Student's t interval",
+        "Means (sessions attended, mean change, change sustained) have the interval mean ∓ "
+        "t(n − 1) × SD ÷ √n; none for fewer than two episodes. The SD is the sample SD (n − 1).",
+    ),
+    (
+        "Medians: interquartile range",
+        "Days from referral to start is a median with the interquartile range (25th and 75th "
+        "percentiles, linear interpolation as numpy's default), not a confidence interval.",
+    ),
+    (
+        "Comparison with the programme",
+        "The benchmark is the programme value for the same period and filters: all covered areas "
+        "pooled (numerators over denominators; for means, the mean over all areas' episodes). An "
+        "area is better or worse where its interval lies wholly on one side of the benchmark, "
+        "similar where the interval touches or contains it. Charts and tables use 95% intervals; "
+        "the overview grid and the needs-attention list use 99.8%, because hundreds of "
+        "comparisons are made each period. Indicators without a polarity say higher or lower. "
+        "Counts, medians, the standardised response mean and progress to target have no "
+        "comparison (shown as [z]).",
+    ),
+    (
+        "Funnel plots: PHE control limits",
+        "Funnel plots show each area's percentage against its denominator with 95% and 99.8% "
+        "control limits around the pooled programme proportion p: p ± z√(p(1 − p) ÷ n), clipped "
+        "to 0–100% (Spiegelhalter 2005), drawn and labelled exactly as PHE Fingertips "
+        "(PHEindicatormethods phe_funnels, including its axis rules). These are not the Wilson "
+        "interval of the programme value.",
+    ),
+    (
+        "Recent trend: Cochran–Armitage test at 99.8%",
+        "The trend of a percentage over the five quarters ending with the period shown is the "
+        "Cochran–Armitage test for linear trend (one degree of freedom, two-sided); for a mean it "
+        "is a weighted least-squares test of slope with weights n ÷ SD². A trend is reported as "
+        "increasing or decreasing only when p < 0.002, otherwise as no significant change; with "
+        "a polarity, also as getting better or getting worse. There is no trend ([x]) unless all "
+        "five quarters have a denominator of at least the suppression threshold.",
+    ),
+    (
+        "Coverage and revisions",
+        "An area's figures exist only for periods up to the end of its latest accepted return; "
+        "later periods are [x]. The programme value pools only the areas whose returns cover the "
+        "period. Returns are cumulative snapshots, so past figures are revised when a later "
+        "return arrives; every view and export shows the date the data is as at.",
+    ),
 )
 
 DISCLOSURE = (
@@ -123,15 +139,20 @@ def _page() -> html.Div:
         children=[
             html.H1(TITLE),
             html.P(
-                [f"Definitions version {DEFINITIONS_VERSION}. Every figure on this dashboard, "
-                 "in its downloads and in the data API is one of these indicators, computed "
-                 "in one place. The same metadata is available as data at ",
-                 html.A("/api/v1/indicators", href="/api/v1/indicators"), "."],
+                [
+                    f"Definitions version {DEFINITIONS_VERSION}. Every figure on this dashboard, "
+                    "in its downloads and in the data API is one of these indicators, computed "
+                    "in one place. The same metadata is available as data at ",
+                    html.A("/api/v1/indicators", href="/api/v1/indicators"),
+                    ".",
+                ],
                 className="lead",
             ),
             _contents(),
-            *[_topic(topic, heading, blurb, [i for i in catalogue.values() if i.topic == topic])
-              for topic, heading, blurb in TOPICS],
+            *[
+                _topic(topic, heading, blurb, [i for i in catalogue.values() if i.topic == topic])
+                for topic, heading, blurb in TOPICS
+            ],
             _methods(),
             _disclosure(),
             _caveats(),
@@ -142,12 +163,17 @@ def _page() -> html.Div:
 
 def _contents() -> html.Nav:
     links = [(f"topic-{t}", h) for t, h, _ in TOPICS] + [
-        ("methods", "Methods"), ("disclosure", "Disclosure control"), ("caveats", "Caveats"),
-        ("reference", "Reference tables and their sources")]
+        ("methods", "Methods"),
+        ("disclosure", "Disclosure control"),
+        ("caveats", "Caveats"),
+        ("reference", "Reference tables and their sources"),
+    ]
     return html.Nav(
         **{"aria-label": "On this page"},
-        children=[html.H2("On this page", className="h5"),
-                  html.Ul([html.Li(html.A(text, href=f"#{anchor}")) for anchor, text in links])],
+        children=[
+            html.H2("On this page", className="h5"),
+            html.Ul([html.Li(html.A(text, href=f"#{anchor}")) for anchor, text in links]),
+        ],
     )
 
 
@@ -172,9 +198,13 @@ def indicator_entry(ind: Indicator, level: int = 3) -> html.Div:
     public = ind.public()
     rows: list[Component] = []
     for field, label in FIELDS:
-        rows += [html.Dt(label, className="col-sm-3 mb-1"),
-                 html.Dd(html.Code(public[field], className="text-body") if field == "id"
-                         else public[field], className="col-sm-9 mb-1")]
+        rows += [
+            html.Dt(label, className="col-sm-3 mb-1"),
+            html.Dd(
+                html.Code(public[field], className="text-body") if field == "id" else public[field],
+                className="col-sm-9 mb-1",
+            ),
+        ]
     heading = html.H3 if level == 3 else html.H4
     return html.Div(
         id=ind.id,
@@ -191,56 +221,86 @@ def _methods() -> html.Section:
 
 
 def _disclosure() -> html.Section:
-    return html.Section([
-        html.H2("Disclosure control", id="disclosure"),
-        html.Ul([html.Li(t) for t in DISCLOSURE]),
-        html.H3("Symbols in tables and downloads"),
-        html.Dl([part for sym, text in SYMBOLS for part in (html.Dt(sym), html.Dd(text))]),
-    ])
+    return html.Section(
+        [
+            html.H2("Disclosure control", id="disclosure"),
+            html.Ul([html.Li(t) for t in DISCLOSURE]),
+            html.H3("Symbols in tables and downloads"),
+            html.Dl([part for sym, text in SYMBOLS for part in (html.Dt(sym), html.Dd(text))]),
+        ]
+    )
 
 
 def _caveats() -> html.Section:
-    return html.Section([
-        html.H2("Caveats", id="caveats"),
-        html.Ul([html.Li(c) for c in CAVEATS]),
-    ])
+    return html.Section(
+        [
+            html.H2("Caveats", id="caveats"),
+            html.Ul([html.Li(c) for c in CAVEATS]),
+        ]
+    )
 
 
 def _reference() -> html.Section:
     m = read_reference("measures.csv")
-    measures = pd.DataFrame({
-        "Code": m["code"], "Measure": m["name"], "Construct": m["construct"],
-        "Scores": m["score_min"] + "–" + m["score_max"], "Higher is": m["higher_is"],
-        "Caseness": m["caseness_operator"] + " " + m["caseness_value"],
-        "Reliable change index": m["rci"], "Source": m["source"], "Status": m["status"],
-    })
+    measures = pd.DataFrame(
+        {
+            "Code": m["code"],
+            "Measure": m["name"],
+            "Construct": m["construct"],
+            "Scores": m["score_min"] + "–" + m["score_max"],
+            "Higher is": m["higher_is"],
+            "Caseness": m["caseness_operator"] + " " + m["caseness_value"],
+            "Reliable change index": m["rci"],
+            "Source": m["source"],
+            "Status": m["status"],
+        }
+    )
     i = read_reference("interventions.csv")
-    interventions = pd.DataFrame({
-        "Code": i["code"], "Intervention": i["name"], "Level": i["level"],
-        "Sessions": (i["sessions_min"] + "–" + i["sessions_max"]).where(
-            i["sessions_min"] != i["sessions_max"], i["sessions_min"]),
-        "Measures": i["measures"],
-        "Sessions source": i["sessions_source"], "Note": i["note"],
-    })
+    interventions = pd.DataFrame(
+        {
+            "Code": i["code"],
+            "Intervention": i["name"],
+            "Level": i["level"],
+            "Sessions": (i["sessions_min"] + "–" + i["sessions_max"]).where(
+                i["sessions_min"] != i["sessions_max"], i["sessions_min"]
+            ),
+            "Measures": i["measures"],
+            "Sessions source": i["sessions_source"],
+            "Note": i["note"],
+        }
+    )
     a = read_reference("areas.csv")
-    areas = pd.DataFrame({
-        "Code": a["gss_code"], "Area": a["name"], "Region": a["region"],
-        "Families with children": a["families"], "Families source": a["families_source"],
-        "Annual target": a["annual_target"], "Target source": a["target_source"],
-        "Status": a["source"],
-    })
-    return html.Section([
-        html.H2("Reference tables and their sources", id="reference"),
-        html.P("Cut-offs, reliable change indices, session counts, families and targets come "
-               "from these tables. The source and status columns say which are published, "
-               "derived or programme assumptions; treat assumed values with care."),
-        html.H3("Measures"),
-        data_table(measures, "Outcome measures: scales, caseness cut-offs and reliable change"),
-        html.H3("Interventions"),
-        data_table(interventions, "Interventions, their level, sessions and measures"),
-        html.H3("Areas"),
-        data_table(areas, "Programme areas: families with dependent children and annual "
-                            "targets, with their sources", numeric=("Families with children",
-                                                                    "Annual target")),
-        html.P(html.A("Back to the top of the page", href="#main-content")),
-    ])
+    areas = pd.DataFrame(
+        {
+            "Code": a["gss_code"],
+            "Area": a["name"],
+            "Region": a["region"],
+            "Families with children": a["families"],
+            "Families source": a["families_source"],
+            "Annual target": a["annual_target"],
+            "Target source": a["target_source"],
+            "Status": a["source"],
+        }
+    )
+    return html.Section(
+        [
+            html.H2("Reference tables and their sources", id="reference"),
+            html.P(
+                "Cut-offs, reliable change indices, session counts, families and targets come "
+                "from these tables. The source and status columns say which are published, "
+                "derived or programme assumptions; treat assumed values with care."
+            ),
+            html.H3("Measures"),
+            data_table(measures, "Outcome measures: scales, caseness cut-offs and reliable change"),
+            html.H3("Interventions"),
+            data_table(interventions, "Interventions, their level, sessions and measures"),
+            html.H3("Areas"),
+            data_table(
+                areas,
+                "Programme areas: families with dependent children and annual "
+                "targets, with their sources",
+                numeric=("Families with children", "Annual target"),
+            ),
+            html.P(html.A("Back to the top of the page", href="#main-content")),
+        ]
+    )

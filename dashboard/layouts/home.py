@@ -25,12 +25,13 @@ from etl.periods import LONDON
 
 TITLE = "Local Family Offer monitoring"
 
-PERIOD = urlstate.Param("period", parse=urlstate.period, default=None,
-                        format=lambda p: p.label)  # type: ignore[attr-defined]
-SORT = urlstate.Param("sort", parse=urlstate.choice((od.SORT_AREA, *od.GRID_INDICATORS)),
-                      default=od.SORT_AREA)
-ORDER = urlstate.Param("order", parse=urlstate.choice((od.ORDER_LOW, od.ORDER_HIGH)),
-                       default=od.ORDER_LOW)
+PERIOD = urlstate.Param("period", parse=urlstate.period, default=None, format=lambda p: p.label)  # type: ignore[attr-defined]
+SORT = urlstate.Param(
+    "sort", parse=urlstate.choice((od.SORT_AREA, *od.GRID_INDICATORS)), default=od.SORT_AREA
+)
+ORDER = urlstate.Param(
+    "order", parse=urlstate.choice((od.ORDER_LOW, od.ORDER_HIGH)), default=od.ORDER_LOW
+)
 PARAMS = (PERIOD, SORT, ORDER)
 
 #: Headline card titles (the indicator's full name is shown beneath).
@@ -55,8 +56,11 @@ COMPARISON_STYLES = {
 def control_values(state: urlstate.QueryState) -> tuple[str, str, str]:
     """The period select's, sort select's and order radios' values for a parsed address."""
     period = state.values["period"]
-    return (period.label if period is not None else od.LATEST,  # type: ignore[attr-defined]
-            str(state.values["sort"]), str(state.values["order"]))
+    return (
+        period.label if period is not None else od.LATEST,  # type: ignore[attr-defined]
+        str(state.values["sort"]),
+        str(state.values["order"]),
+    )
 
 
 def query_for(period: str | None, sort: str | None, order: str | None) -> str:
@@ -71,7 +75,8 @@ def query_for(period: str | None, sort: str | None, order: str | None) -> str:
 
 def sort_options() -> list[dict[str, str]]:
     return [{"label": "Area name", "value": od.SORT_AREA}] + [
-        {"label": od.SHORT_NAMES[i], "value": i} for i in od.GRID_INDICATORS]
+        {"label": od.SHORT_NAMES[i], "value": i} for i in od.GRID_INDICATORS
+    ]
 
 
 def layout(search: str = "") -> html.Div:
@@ -90,15 +95,24 @@ def layout(search: str = "") -> html.Div:
             html.Div(
                 className="lfo-controls mb-3",
                 children=[
-                    html.Label("Period (a quarter or a whole financial year)",
-                               htmlFor=ids.HOME_PERIOD, className="form-label fw-bold"),
-                    dbc.Select(id=ids.HOME_PERIOD, value=period, options=[
-                        {"label": "Latest quarter", "value": od.LATEST}],
-                        style={"maxWidth": "22rem"}),
+                    html.Label(
+                        "Period (a quarter or a whole financial year)",
+                        htmlFor=ids.HOME_PERIOD,
+                        className="form-label fw-bold",
+                    ),
+                    dbc.Select(
+                        id=ids.HOME_PERIOD,
+                        value=period,
+                        options=[{"label": "Latest quarter", "value": od.LATEST}],
+                        style={"maxWidth": "22rem"},
+                    ),
                 ],
             ),
-            html.Div(id=ids.HOME_SUMMARY, **{"aria-live": "polite"},
-                     children=html.P("Reading the figures…")),
+            html.Div(
+                id=ids.HOME_SUMMARY,
+                **{"aria-live": "polite"},
+                children=html.P("Reading the figures…"),
+            ),
             html.H2("Headline figures for the programme"),
             html.Div(id=ids.HOME_HEADLINES, className="row g-3 mb-4"),
             html.H2("Areas compared with the programme"),
@@ -109,12 +123,17 @@ def layout(search: str = "") -> html.Div:
                 "area's profile at that indicator; select a column heading for its topic page.",
             ),
             _sort_controls(sort, order),
-            html.A("Skip the table to Needs attention", href=f"#{ATTENTION_HEADING}",
-                   className="visually-hidden-focusable"),
+            html.A(
+                "Skip the table to Needs attention",
+                href=f"#{ATTENTION_HEADING}",
+                className="visually-hidden-focusable",
+            ),
             html.Div(id=ids.HOME_GRID),
             html.H2("Needs attention", id=ATTENTION_HEADING),
-            html.P("Areas worse than the programme (99.8% limits) and getting worse over the last "
-                   "five quarters."),
+            html.P(
+                "Areas worse than the programme (99.8% limits) and getting worse over the last "
+                "five quarters."
+            ),
             html.Div(id=ids.HOME_ATTENTION),
             chart_card(ids.HOME_CHART, CHART_TITLE, heading_level=2),
             html.H2("Returns loaded"),
@@ -132,21 +151,33 @@ def _sort_controls(sort: str, order: str) -> html.Div:
     return html.Div(
         className="row g-3 mb-2 align-items-end",
         children=[
-            html.Div(className="col-md-5", children=[
-                html.Label("Sort the areas by", htmlFor=ids.HOME_SORT,
-                           className="form-label fw-bold"),
-                dbc.Select(id=ids.HOME_SORT, value=sort, options=sort_options()),
-            ]),
-            html.Fieldset(className="col-md-7", children=[
-                html.Legend("Order", className="form-label fw-bold fs-6"),
-                # dbc's radios are plain <input type=radio> with labels (Dash 4's dcc.RadioItems
-                # is a listbox of options holding inputs: two axe violations)
-                dbc.RadioItems(
-                    id=ids.HOME_ORDER, name=ids.HOME_ORDER, value=order, inline=True,
-                    options=[{"label": "Lowest first (A to Z by name)", "value": od.ORDER_LOW},
-                             {"label": "Highest first (Z to A by name)", "value": od.ORDER_HIGH}],
-                ),
-            ]),
+            html.Div(
+                className="col-md-5",
+                children=[
+                    html.Label(
+                        "Sort the areas by", htmlFor=ids.HOME_SORT, className="form-label fw-bold"
+                    ),
+                    dbc.Select(id=ids.HOME_SORT, value=sort, options=sort_options()),
+                ],
+            ),
+            html.Fieldset(
+                className="col-md-7",
+                children=[
+                    html.Legend("Order", className="form-label fw-bold fs-6"),
+                    # dbc's radios are plain <input type=radio> with labels (Dash 4's dcc.RadioItems
+                    # is a listbox of options holding inputs: two axe violations)
+                    dbc.RadioItems(
+                        id=ids.HOME_ORDER,
+                        name=ids.HOME_ORDER,
+                        value=order,
+                        inline=True,
+                        options=[
+                            {"label": "Lowest first (A to Z by name)", "value": od.ORDER_LOW},
+                            {"label": "Highest first (Z to A by name)", "value": od.ORDER_HIGH},
+                        ],
+                    ),
+                ],
+            ),
         ],
     )
 
@@ -173,17 +204,35 @@ def headline_cards(cards: list[od.Headline]) -> list[Component]:
         if card.pooled_text:
             body.append(html.P(card.pooled_text, className="small text-body-secondary mb-1"))
         title = HEADLINE_TITLES.get(card.indicator, card.name)
-        body.append(html.P(dcc.Link(
-            ["How this is defined",
-             html.Span(f" ({title.lower()}: {card.name})", className="visually-hidden")],
-            href=f"/definitions#{card.indicator}"), className="small mb-0"))
-        out.append(html.Div(className="col-md-6 col-xl-3", children=html.Div(
-            className="card h-100", children=html.Div(body, className="card-body"))))
+        body.append(
+            html.P(
+                dcc.Link(
+                    [
+                        "How this is defined",
+                        html.Span(f" ({title.lower()}: {card.name})", className="visually-hidden"),
+                    ],
+                    href=f"/definitions#{card.indicator}",
+                ),
+                className="small mb-0",
+            )
+        )
+        out.append(
+            html.Div(
+                className="col-md-6 col-xl-3",
+                children=html.Div(
+                    className="card h-100", children=html.Div(body, className="card-body")
+                ),
+            )
+        )
     return out
 
 
-def grid(rows: pd.DataFrame, order_codes: list[str], period: str,
-         made_rows: Mapping[str, dict] | None = None) -> dict:
+def grid(
+    rows: pd.DataFrame,
+    order_codes: list[str],
+    period: str,
+    made_rows: Mapping[str, dict] | None = None,
+) -> dict:
     """The accessible table of areas × key indicators (99.8% comparisons in words and colour),
     as the JSON the browser receives (``plain_json``): its thousands of cells are written as JSON
     (``json_maker``), not built as Dash components and then serialised one by one.
@@ -193,10 +242,18 @@ def grid(rows: pd.DataFrame, order_codes: list[str], period: str,
     catalogue = indicators()
     shown = od.period_display(period)
     head = [html.Th("Area", scope="col")] + [
-        html.Th(scope="col", children=dcc.Link(
-            [od.SHORT_NAMES[i], html.Span(f" ({catalogue[i].name})", className="visually-hidden")],
-            href=od.topic_link(i, period)))
-        for i in od.GRID_INDICATORS]
+        html.Th(
+            scope="col",
+            children=dcc.Link(
+                [
+                    od.SHORT_NAMES[i],
+                    html.Span(f" ({catalogue[i].name})", className="visually-hidden"),
+                ],
+                href=od.topic_link(i, period),
+            ),
+        )
+        for i in od.GRID_INDICATORS
+    ]
     made = made_rows if made_rows is not None else grid_rows(rows, period)
     lookup = None
     body = [made[od.PROGRAMME]]
@@ -206,10 +263,14 @@ def grid(rows: pd.DataFrame, order_codes: list[str], period: str,
             lookup = od.cells(rows) if lookup is None else lookup
             row = _grid_row(lookup, code, code, period)
         body.append(row)
-    caption = (f"Areas compared with the programme, {shown}: each figure with its comparison "
-               "(99.8% limits). [c] suppressed, [x] not available, [z] not applicable.")
-    table = html.Table(className="table table-sm lfo-table align-middle", children=[
-        html.Caption(caption), html.Thead(html.Tr(head)), html.Tbody(JSONList(body))])
+    caption = (
+        f"Areas compared with the programme, {shown}: each figure with its comparison "
+        "(99.8% limits). [c] suppressed, [x] not available, [z] not applicable."
+    )
+    table = html.Table(
+        className="table table-sm lfo-table align-middle",
+        children=[html.Caption(caption), html.Thead(html.Tr(head)), html.Tbody(JSONList(body))],
+    )
     return plain_json(html.Div(table, className="table-responsive"))
 
 
@@ -237,15 +298,16 @@ _LINK = json_maker(dcc.Link, "children", "href")
 _TD_PLAIN = json_maker(html.Td, "children")
 
 
-def _grid_row(lookup: Mapping[tuple[str, str], Mapping], code: str, name: str, period: str
-              ) -> dict:
+def _grid_row(lookup: Mapping[tuple[str, str], Mapping], code: str, name: str, period: str) -> dict:
     """A grid row as ``html.Tr``'s JSON."""
     if code == od.PROGRAMME:
         header = _TH(name, "row")
     else:
         header = _TH(_LINK(name, od.area_link(code, period=period)), "row")
-    return _TR([header] + [_grid_cell(lookup.get((code, i)), code, name, i, period)
-                           for i in od.GRID_INDICATORS])
+    return _TR(
+        [header]
+        + [_grid_cell(lookup.get((code, i)), code, name, i, period) for i in od.GRID_INDICATORS]
+    )
 
 
 STATUS_MARKS = {"c": "[c]", "x": "[x]", "z": "[z]"}
@@ -257,15 +319,17 @@ def _grid_cell(row: Mapping | None, code: str, name: str, indicator: str, period
     words = od.comparison_words(row)
     if row is None or row["status"] in STATUS_MARKS or pd.isna(row["value"]):
         mark = STATUS_MARKS.get(None if row is None else row["status"], "[x]")
-        return _TD([_SPAN(mark), _SPAN_CLASS(f" {words}", "small d-block")],
-                   "text-end text-body-secondary")
+        return _TD(
+            [_SPAN(mark), _SPAN_CLASS(f" {words}", "small d-block")], "text-end text-body-secondary"
+        )
     value = od.fmt(row["value"], ind)
     context = f" — {od.SHORT_NAMES[indicator]}, {name}, {od.period_display(period)}"
     if code == od.PROGRAMME:
         figure = _SPAN_CLASS(value, "fw-bold")
     else:
-        figure = _LINK([value, _SPAN_CLASS(context, "visually-hidden")],
-                       od.area_link(code, indicator, period))
+        figure = _LINK(
+            [value, _SPAN_CLASS(context, "visually-hidden")], od.area_link(code, indicator, period)
+        )
     parts = [figure]
     if words in COMPARISON_STYLES:
         parts.append(_SPAN_STYLE(words, "badge d-block mt-1", COMPARISON_STYLES[words]))
@@ -279,24 +343,43 @@ def _grid_cell(row: Mapping | None, code: str, name: str, indicator: str, period
 def attention_list(items: pd.DataFrame, period: str, is_quarter: bool) -> Component:
     shown = od.period_display(period)
     if not is_quarter:
-        return html.P(f"Trends are tested over the five quarters ending with a quarter, so this "
-                      f"list is for quarters only: {shown} is a financial year. Choose a quarter "
-                      "to see it.")
+        return html.P(
+            f"Trends are tested over the five quarters ending with a quarter, so this "
+            f"list is for quarters only: {shown} is a financial year. Choose a quarter "
+            "to see it."
+        )
     if items.empty:
         return html.P(f"No area was both worse than the programme and getting worse in {shown}.")
     entries = []
     for code, group in items.groupby("area_code", sort=False):
         name = group["area_name"].iloc[0]
-        reasons = [html.Li([
-            od.attention_reason(r), " ",
-            dcc.Link(f"{name}'s profile at {od.SHORT_NAMES[r['indicator']].lower()}",
-                     href=od.area_link(code, r["indicator"], period)), "; ",
-            dcc.Link(f"all areas on {od.SHORT_NAMES[r['indicator']].lower()}",
-                     href=od.topic_link(r["indicator"], period)), "."])
-            for _, r in group.iterrows()]
-        entries.append(html.Li([dcc.Link(html.Strong(name),
-                                         href=od.area_link(code, period=period)),
-                                html.Ul(reasons)]))
+        reasons = [
+            html.Li(
+                [
+                    od.attention_reason(r),
+                    " ",
+                    dcc.Link(
+                        f"{name}'s profile at {od.SHORT_NAMES[r['indicator']].lower()}",
+                        href=od.area_link(code, r["indicator"], period),
+                    ),
+                    "; ",
+                    dcc.Link(
+                        f"all areas on {od.SHORT_NAMES[r['indicator']].lower()}",
+                        href=od.topic_link(r["indicator"], period),
+                    ),
+                    ".",
+                ]
+            )
+            for _, r in group.iterrows()
+        ]
+        entries.append(
+            html.Li(
+                [
+                    dcc.Link(html.Strong(name), href=od.area_link(code, period=period)),
+                    html.Ul(reasons),
+                ]
+            )
+        )
     return html.Ul(entries)
 
 
@@ -321,8 +404,15 @@ def loaded_summary(returns: pd.DataFrame) -> dict:
         else f"No returns are loaded yet for the {n_areas} programme areas."
     )
     rows = JSONList(
-        _TR([_TH(r.name, "row"), _TD_PLAIN(r.gss_code), _TD_PLAIN(r.region),
-             _TD_PLAIN(_period(r.period)), _TD_PLAIN(_when(r.loaded_at))])
+        _TR(
+            [
+                _TH(r.name, "row"),
+                _TD_PLAIN(r.gss_code),
+                _TD_PLAIN(r.region),
+                _TD_PLAIN(_period(r.period)),
+                _TD_PLAIN(_when(r.loaded_at)),
+            ]
+        )
         for r in returns.itertuples(index=False)
     )
     table = html.Table(

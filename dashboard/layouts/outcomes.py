@@ -18,33 +18,55 @@ def _extra_cards() -> list[Component]:
     from dashboard.charts import chart_card
 
     caveats = html.Aside(
-        [html.H3("Read these figures with care", className="h5"),
-         html.Ul([html.Li(CAVEATS[0]), html.Li(CAVEATS[1])]),
-         html.P("Recovery counts only parents at caseness (past the clinical cut-off) at "
+        [
+            html.H3("Read these figures with care", className="h5"),
+            html.Ul([html.Li(CAVEATS[0]), html.Li(CAVEATS[1])]),
+            html.P(
+                "Recovery counts only parents at caseness (past the clinical cut-off) at "
                 "baseline; a reliable change is one of at least the measure's reliable change "
-                "index. The definitions of each figure are linked above.", className="mb-0")],
+                "index. The definitions of each figure are linked above.",
+                className="mb-0",
+            ),
+        ],
         className="lfo-caveats border-start border-4 ps-3 mb-4",
         **{"aria-label": "Caveats for outcome figures"},
     )
     return [
         html.H2("Outcomes for the chosen measure"),
         caveats,
-        chart_card(TOPIC.chart("change"), "Reliable improvement, recovery and deterioration",
-                   heading_level=3),
+        chart_card(
+            TOPIC.chart("change"),
+            "Reliable improvement, recovery and deterioration",
+            heading_level=3,
+        ),
         chart_card(TOPIC.chart("mean"), "Mean change in score", heading_level=3),
     ]
 
 
 TOPIC = Topic(
-    key="outcomes", path="/outcomes", title=TITLE,
+    key="outcomes",
+    path="/outcomes",
+    title=TITLE,
     intro="How parents' relationships and wellbeing change from the start to the end of an "
-          "intervention: reliable improvement, recovery and deterioration, and mean change, for "
-          "each questionnaire, by intervention or level.",
-    indicators=("reliable_improvement", "recovery", "reliable_recovery",
-                "reliable_deterioration", "change", "effect_size", "paired",
-                "followup_6m_response", "followup_12m_response", "sustained_6m",
-                "sustained_12m"),
-    default_indicator="reliable_improvement", by_group=True, by_measure=True, default_year=True,
+    "intervention: reliable improvement, recovery and deterioration, and mean change, for "
+    "each questionnaire, by intervention or level.",
+    indicators=(
+        "reliable_improvement",
+        "recovery",
+        "reliable_recovery",
+        "reliable_deterioration",
+        "change",
+        "effect_size",
+        "paired",
+        "followup_6m_response",
+        "followup_12m_response",
+        "sustained_6m",
+        "sustained_12m",
+    ),
+    default_indicator="reliable_improvement",
+    by_group=True,
+    by_measure=True,
+    default_year=True,
     extra_cards=_extra_cards,
 )
 

@@ -15,22 +15,35 @@ def _extra_cards() -> list[Component]:
 
     return [
         html.H2("Who is referred"),
-        html.P("Parents referred in the period by a characteristic you choose above, for the "
-               "ticked areas beside the programme. 'Not stated' is a category of its own."),
+        html.P(
+            "Parents referred in the period by a characteristic you choose above, for the "
+            "ticked areas beside the programme. 'Not stated' is a category of its own."
+        ),
         chart_card(TOPIC.chart("breakdown"), "Who is referred", heading_level=3),
-        chart_card(TOPIC.chart("groups"), "Fathers and workless households reached",
-                   heading_level=3),
+        chart_card(
+            TOPIC.chart("groups"), "Fathers and workless households reached", heading_level=3
+        ),
     ]
 
 
 TOPIC = Topic(
-    key="reach", path="/reach", title=TITLE,
+    key="reach",
+    path="/reach",
+    title=TITLE,
     intro="How many parents and families each area reaches, against its target, and who they "
-          "are: fathers, workless households and each characteristic, area by area and for the "
-          "programme.",
-    indicators=("reach.families", "reach.parents", "reach.target", "reach.family_rate",
-                "reach.fathers", "reach.workless"),
-    default_indicator="reach.families", by_characteristic=True, extra_cards=_extra_cards,
+    "are: fathers, workless households and each characteristic, area by area and for the "
+    "programme.",
+    indicators=(
+        "reach.families",
+        "reach.parents",
+        "reach.target",
+        "reach.family_rate",
+        "reach.fathers",
+        "reach.workless",
+    ),
+    default_indicator="reach.families",
+    by_characteristic=True,
+    extra_cards=_extra_cards,
 )
 
 

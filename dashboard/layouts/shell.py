@@ -13,9 +13,16 @@ from dashboard.layouts import Page
 CURRENT_PAGE_TEXT = " (current page)"
 
 
-def shell(pages: Sequence[Page], service_name: str, *, pathname: str | None = None,
-          search: str | None = None, content: Component | None = None,
-          title: str | None = None, current: str | None = None) -> html.Div:
+def shell(
+    pages: Sequence[Page],
+    service_name: str,
+    *,
+    pathname: str | None = None,
+    search: str | None = None,
+    content: Component | None = None,
+    title: str | None = None,
+    current: str | None = None,
+) -> html.Div:
     """The whole app layout; the router fills ``ids.PAGE_CONTENT``.
 
     Given the address the page was opened at (``pathname``, ``search``), the shell comes with that
@@ -74,9 +81,12 @@ def navigation(pages: Sequence[Page], current: str | None = None) -> html.Nav:
     ``current``, the path of the page shown, is marked as the current page."""
     items = [
         html.Li(
-            dcc.Link(nav_link_children(page.nav_label, page.path == current), href=page.path,
-                     id=ids.nav_link(page.path),
-                     className=NAV_CURRENT_CLASS if page.path == current else NAV_CLASS),
+            dcc.Link(
+                nav_link_children(page.nav_label, page.path == current),
+                href=page.path,
+                id=ids.nav_link(page.path),
+                className=NAV_CURRENT_CLASS if page.path == current else NAV_CLASS,
+            ),
             className="lfo-nav__item",
         )
         for page in pages
@@ -86,7 +96,9 @@ def navigation(pages: Sequence[Page], current: str | None = None) -> html.Nav:
         id=ids.NAV,
         className="lfo-nav",
         **{"aria-label": "Main"},
-        children=html.Div(className="container", children=html.Ul(items, className="lfo-nav__list")),
+        children=html.Div(
+            className="container", children=html.Ul(items, className="lfo-nav__list")
+        ),
     )
 
 

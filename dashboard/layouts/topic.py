@@ -23,8 +23,9 @@ from etl.reference import BREAKDOWNS, LEVELS, load_reference
 
 ALL = "all"
 CI_LEVELS = ("95", "99.8")
-EMPTY_MESSAGE = ("No area has data for these filters: widen the period or choose another "
-                 "intervention.")
+EMPTY_MESSAGE = (
+    "No area has data for these filters: widen the period or choose another intervention."
+)
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,9 @@ def _ci(text: str) -> str:
 def params(topic: Topic) -> tuple[urlstate.Param, ...]:
     """The page's query parameters (defaults are left out of links)."""
     out = [
-        urlstate.Param("indicator", parse=urlstate.choice(topic.indicators),
-                       default=topic.default_indicator),
+        urlstate.Param(
+            "indicator", parse=urlstate.choice(topic.indicators), default=topic.default_indicator
+        ),
         urlstate.Param("area", parse=urlstate.gss_code, many=True),
         urlstate.Param("from", parse=lambda t: urlstate.quarter(t).label),
         urlstate.Param("to", parse=lambda t: urlstate.quarter(t).label),
@@ -96,11 +98,13 @@ def params(topic: Topic) -> tuple[urlstate.Param, ...]:
     if topic.by_group:
         out.append(urlstate.Param("group", parse=_group, default=ALL))
     if topic.by_measure:
-        out.append(urlstate.Param("measure", parse=urlstate.choice(tuple(
-            load_reference().measures)), default="csi4"))
+        out.append(
+            urlstate.Param(
+                "measure", parse=urlstate.choice(tuple(load_reference().measures)), default="csi4"
+            )
+        )
     if topic.by_characteristic:
-        out.append(urlstate.Param("char", parse=urlstate.choice(tuple(BREAKDOWNS)),
-                                  default="sex"))
+        out.append(urlstate.Param("char", parse=urlstate.choice(tuple(BREAKDOWNS)), default="sex"))
     return tuple(out)
 
 
@@ -115,19 +119,22 @@ def characteristic_label(char: str) -> str:
     return char.replace("_", " ").capitalize()
 
 
-def _radios(control_id: str, options: Sequence[tuple[str, str]], value: str, *,
-            columns: bool = False) -> dbc.RadioItems:
+def _radios(
+    control_id: str, options: Sequence[tuple[str, str]], value: str, *, columns: bool = False
+) -> dbc.RadioItems:
     """Plain radio inputs with labels (Dash 4's dcc.RadioItems fails axe: see
     docs/dashboard-dev.md)."""
     return dbc.RadioItems(
-        id=control_id, value=value,
+        id=control_id,
+        value=value,
         options=[{"label": label, "value": v} for v, label in options],
         className="lfo-radios" + (" lfo-radios--columns" if columns else ""),
     )
 
 
-def _fieldset(legend: str, control: Component, hint: str | None = None,
-              class_name: str = "mb-3") -> html.Fieldset:
+def _fieldset(
+    legend: str, control: Component, hint: str | None = None, class_name: str = "mb-3"
+) -> html.Fieldset:
     children: list[Component] = [html.Legend(legend, className="h6 fw-bold")]
     if hint:
         children.append(html.P(hint, className="small text-body-secondary mb-1"))
@@ -136,10 +143,13 @@ def _fieldset(legend: str, control: Component, hint: str | None = None,
 
 
 def _select(control_id: str, label: str, value: str | None = None) -> html.Div:
-    return html.Div([
-        html.Label(label, htmlFor=control_id, className="form-label fw-bold"),
-        dbc.Select(id=control_id, value=value, options=[]),
-    ], className="col-sm-4")
+    return html.Div(
+        [
+            html.Label(label, htmlFor=control_id, className="form-label fw-bold"),
+            dbc.Select(id=control_id, value=value, options=[]),
+        ],
+        className="col-sm-4",
+    )
 
 
 def filters(topic: Topic, values: dict[str, object]) -> html.Section:
@@ -147,51 +157,119 @@ def filters(topic: Topic, values: dict[str, object]) -> html.Section:
     p = topic.part
     rows: list[Component] = [
         html.H2("Choose what to show", id=p("filters-heading")),
-        _fieldset("Indicator", _radios(p("indicator"), [
-            (i, indicator_label(topic, i)) for i in topic.indicators],
-            str(values["indicator"]), columns=True)),
+        _fieldset(
+            "Indicator",
+            _radios(
+                p("indicator"),
+                [(i, indicator_label(topic, i)) for i in topic.indicators],
+                str(values["indicator"]),
+                columns=True,
+            ),
+        ),
     ]
     if topic.by_measure:
-        rows.append(_fieldset("Outcome measure", _radios(p("measure"), [
-            (m.code, m.name) for m in load_reference().measures.values()],
-            str(values["measure"]))))
+        rows.append(
+            _fieldset(
+                "Outcome measure",
+                _radios(
+                    p("measure"),
+                    [(m.code, m.name) for m in load_reference().measures.values()],
+                    str(values["measure"]),
+                ),
+            )
+        )
     if topic.by_group:
-        rows.append(html.Div([
-            html.Label("Intervention or level", htmlFor=p("group"), className="form-label fw-bold"),
-            dbc.Select(id=p("group"), value=str(values["group"]), options=[
-                {"label": label, "value": v} for v, label in group_choices()],
-                style={"maxWidth": "32rem"}),
-        ], className="mb-3"))
-    rows.append(_fieldset(
-        "Areas to show in the trend chart",
-        html.Div([
-            html.Div([
-                html.Button("Programme only (clear the ticks)", id=p("quick-none"), n_clicks=0,
-                            type="button", className="btn btn-outline-dark btn-sm"),
-                html.Button("Tick every area", id=p("quick-all"), n_clicks=0, type="button",
-                            className="btn btn-outline-dark btn-sm"),
-            ], className="d-flex flex-wrap gap-2 mb-2", role="group",
-                **{"aria-label": "Quick picks for the areas"}),
-            html.Div(id=p("areas"), className="lfo-area-groups row",
-                     children=html.P("Reading the areas…")),
-        ]),
-        hint="With no area ticked the trend chart shows the programme only. Ticked areas are also "
-             "compared side by side with the programme below.",
-    ))
-    rows.append(html.Div([
-        _select(p("from"), "Trend from (quarter)"),
-        _select(p("to"), "Trend to (quarter)"),
-        _select(p("period"), "Period for the area comparisons"),
-    ], className="row g-3 mb-3"))
+        rows.append(
+            html.Div(
+                [
+                    html.Label(
+                        "Intervention or level", htmlFor=p("group"), className="form-label fw-bold"
+                    ),
+                    dbc.Select(
+                        id=p("group"),
+                        value=str(values["group"]),
+                        options=[{"label": label, "value": v} for v, label in group_choices()],
+                        style={"maxWidth": "32rem"},
+                    ),
+                ],
+                className="mb-3",
+            )
+        )
+    rows.append(
+        _fieldset(
+            "Areas to show in the trend chart",
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Button(
+                                "Programme only (clear the ticks)",
+                                id=p("quick-none"),
+                                n_clicks=0,
+                                type="button",
+                                className="btn btn-outline-dark btn-sm",
+                            ),
+                            html.Button(
+                                "Tick every area",
+                                id=p("quick-all"),
+                                n_clicks=0,
+                                type="button",
+                                className="btn btn-outline-dark btn-sm",
+                            ),
+                        ],
+                        className="d-flex flex-wrap gap-2 mb-2",
+                        role="group",
+                        **{"aria-label": "Quick picks for the areas"},
+                    ),
+                    html.Div(
+                        id=p("areas"),
+                        className="lfo-area-groups row",
+                        children=html.P("Reading the areas…"),
+                    ),
+                ]
+            ),
+            hint="With no area ticked the trend chart shows the programme only. Ticked areas are also "
+            "compared side by side with the programme below.",
+        )
+    )
+    rows.append(
+        html.Div(
+            [
+                _select(p("from"), "Trend from (quarter)"),
+                _select(p("to"), "Trend to (quarter)"),
+                _select(p("period"), "Period for the area comparisons"),
+            ],
+            className="row g-3 mb-3",
+        )
+    )
     if topic.by_characteristic:
-        rows.append(_fieldset("Characteristic (who is referred)", _radios(p("char"), [
-            (c, characteristic_label(c)) for c in BREAKDOWNS], str(values["char"]),
-            columns=True)))
-    rows.append(_fieldset("Confidence interval", _radios(p("ci"), [
-        ("95", "95% (the usual level)"), ("99.8", "99.8% (stricter: fewer areas flagged)")],
-        str(values["ci"]))))
-    return html.Section(rows, className="lfo-filters mb-4",
-                        **{"aria-labelledby": p("filters-heading")})
+        rows.append(
+            _fieldset(
+                "Characteristic (who is referred)",
+                _radios(
+                    p("char"),
+                    [(c, characteristic_label(c)) for c in BREAKDOWNS],
+                    str(values["char"]),
+                    columns=True,
+                ),
+            )
+        )
+    rows.append(
+        _fieldset(
+            "Confidence interval",
+            _radios(
+                p("ci"),
+                [
+                    ("95", "95% (the usual level)"),
+                    ("99.8", "99.8% (stricter: fewer areas flagged)"),
+                ],
+                str(values["ci"]),
+            ),
+        )
+    )
+    return html.Section(
+        rows, className="lfo-filters mb-4", **{"aria-labelledby": p("filters-heading")}
+    )
 
 
 def topic_layout(topic: Topic, search: str = "") -> html.Div:
@@ -200,22 +278,24 @@ def topic_layout(topic: Topic, search: str = "") -> html.Div:
 
     state = urlstate.parse_query(search, params(topic))
     p, c = topic.part, topic.chart
-    return html.Div([
-        html.H1(topic.title),
-        html.P(topic.intro, className="lead"),
-        dcc.Store(id=p("state"), data={"search": search}),
-        dcc.Store(id=p("written")),  # the query the page last wrote itself (not to re-read)
-        dcc.Store(id=p("nav")),  # a query the page did not write (back, forward, a link)
-        html.Div(shell.messages_banner(state.messages), id=p("messages")),
-        html.Div(id=p("data-messages"), role="status"),
-        filters(topic, state.values),
-        html.P(id=p("links"), className="mb-4"),
-        html.H2("Trends and areas compared"),
-        chart_card(c("trend"), "Trend by quarter", heading_level=3),
-        chart_card(c("caterpillar"), "Areas ranked by value", heading_level=3),
-        chart_card(c("funnel"), "Funnel plot", heading_level=3),
-        *topic.extra_cards(),
-    ])
+    return html.Div(
+        [
+            html.H1(topic.title),
+            html.P(topic.intro, className="lead"),
+            dcc.Store(id=p("state"), data={"search": search}),
+            dcc.Store(id=p("written")),  # the query the page last wrote itself (not to re-read)
+            dcc.Store(id=p("nav")),  # a query the page did not write (back, forward, a link)
+            html.Div(shell.messages_banner(state.messages), id=p("messages")),
+            html.Div(id=p("data-messages"), role="status"),
+            filters(topic, state.values),
+            html.P(id=p("links"), className="mb-4"),
+            html.H2("Trends and areas compared"),
+            chart_card(c("trend"), "Trend by quarter", heading_level=3),
+            chart_card(c("caterpillar"), "Areas ranked by value", heading_level=3),
+            chart_card(c("funnel"), "Funnel plot", heading_level=3),
+            *topic.extra_cards(),
+        ]
+    )
 
 
 # --- the page's state (used by dashboard.callbacks.topic) ---------------------------------------
@@ -264,8 +344,9 @@ def default_period(topic: Topic, periods: Sequence[str]) -> str | None:
     return quarters[-1] if quarters else None
 
 
-def state_from_search(topic: Topic, search: str | None, areas: pd.DataFrame,
-                      periods: list[str]) -> tuple[Filters, list[str]]:
+def state_from_search(
+    topic: Topic, search: str | None, areas: pd.DataFrame, periods: list[str]
+) -> tuple[Filters, list[str]]:
     """The filters for ``search``: unknown areas and periods without data fall back, with a
     message; never an exception."""
     state = urlstate.parse_query(search, params(topic))
@@ -280,8 +361,10 @@ def state_from_search(topic: Topic, search: str | None, areas: pd.DataFrame,
     quarters = [p for p in periods if "_Q" in p]
     for name in ("from", "to"):
         if v[name] is not None and v[name] not in quarters:
-            messages.append(f"There are no figures for {period_words(v[name])} yet; showing "
-                            f"the {'first' if name == 'from' else 'latest'} quarter instead.")
+            messages.append(
+                f"There are no figures for {period_words(v[name])} yet; showing "
+                f"the {'first' if name == 'from' else 'latest'} quarter instead."
+            )
             v[name] = None
     start = v["from"] or (quarters[0] if quarters else None)
     end = v["to"] or (quarters[-1] if quarters else None)
@@ -291,14 +374,22 @@ def state_from_search(topic: Topic, search: str | None, areas: pd.DataFrame,
     period = v["period"]
     if period is not None and period not in periods:
         fallback = default_period(topic, periods)
-        messages.append(f"There are no figures for {period_words(period)} yet; showing "
-                        f"{period_words(fallback)}.")
+        messages.append(
+            f"There are no figures for {period_words(period)} yet; showing "
+            f"{period_words(fallback)}."
+        )
         period = None
     period = period or default_period(topic, periods)
     return Filters(
-        indicator=str(v["indicator"]), areas=tuple(chosen), period_from=start, period_to=end,
-        period=period, ci=str(v["ci"]), group=str(v.get("group") or ALL),
-        measure=v.get("measure"), char=v.get("char"),
+        indicator=str(v["indicator"]),
+        areas=tuple(chosen),
+        period_from=start,
+        period_to=end,
+        period=period,
+        ci=str(v["ci"]),
+        group=str(v.get("group") or ALL),
+        measure=v.get("measure"),
+        char=v.get("char"),
     ), messages
 
 
@@ -309,7 +400,8 @@ def to_search(topic: Topic, f: Filters, periods: list[str]) -> str:
     first = quarters[0] if quarters else None
     latest = quarters[-1] if quarters else None
     values: dict[str, object] = {
-        "indicator": f.indicator, "area": tuple(f.areas),
+        "indicator": f.indicator,
+        "area": tuple(f.areas),
         "from": None if f.period_from == first else f.period_from,
         "to": None if f.period_to == latest else f.period_to,
         "period": None if f.period == default_period(topic, periods) else f.period,
@@ -331,15 +423,22 @@ def area_groups(topic: Topic, areas: pd.DataFrame, chosen: Sequence[str]) -> lis
     for region, part in frame.groupby("region", sort=True, dropna=False):
         region_name = str(region) if isinstance(region, str) and region else "No region"
         codes = list(part["area_code"])
-        out.append(html.Fieldset([
-            html.Legend(region_name, className="fs-6 fw-bold mb-1"),
-            dbc.Checklist(
-                id=ids.topic_areas(topic.key, region_name),
-                options=[{"label": n, "value": c} for c, n in zip(part["area_code"],
-                                                                 part["area_name"], strict=True)],
-                value=[c for c in chosen if c in codes],
-            ),
-        ], className="col-sm-6 col-lg-3 mb-2"))
+        out.append(
+            html.Fieldset(
+                [
+                    html.Legend(region_name, className="fs-6 fw-bold mb-1"),
+                    dbc.Checklist(
+                        id=ids.topic_areas(topic.key, region_name),
+                        options=[
+                            {"label": n, "value": c}
+                            for c, n in zip(part["area_code"], part["area_name"], strict=True)
+                        ],
+                        value=[c for c in chosen if c in codes],
+                    ),
+                ],
+                className="col-sm-6 col-lg-3 mb-2",
+            )
+        )
     return out
 
 

@@ -16,21 +16,32 @@ def _extra_cards() -> list[Component]:
 
     return [
         html.H2("From referral to completion"),
-        html.P("Parents referred in the period, and of them how many were offered, started and "
-               "completed an intervention by the date of the current return. Each bar says the "
-               "percentage of the stage before."),
+        html.P(
+            "Parents referred in the period, and of them how many were offered, started and "
+            "completed an intervention by the date of the current return. Each bar says the "
+            "percentage of the stage before."
+        ),
         chart_card(TOPIC.chart("stages"), "Referral to completion", heading_level=3),
     ]
 
 
 TOPIC = Topic(
-    key="uptake", path="/uptake", title=TITLE,
+    key="uptake",
+    path="/uptake",
+    title=TITLE,
     intro="Whether parents take up the interventions they are offered and see them through: "
-          "offers taken up, completion, days from referral to start, sessions attended and both "
-          "parents engaged, by intervention or level.",
-    indicators=("uptake.completion", "uptake.start", "uptake.attendance", "uptake.days_to_start",
-                "uptake.both_parents"),
-    default_indicator="uptake.completion", by_group=True, extra_cards=_extra_cards,
+    "offers taken up, completion, days from referral to start, sessions attended and both "
+    "parents engaged, by intervention or level.",
+    indicators=(
+        "uptake.completion",
+        "uptake.start",
+        "uptake.attendance",
+        "uptake.days_to_start",
+        "uptake.both_parents",
+    ),
+    default_indicator="uptake.completion",
+    by_group=True,
+    extra_cards=_extra_cards,
 )
 
 

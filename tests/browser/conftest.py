@@ -83,7 +83,12 @@ def browser_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     )
     done = subprocess.run(
         [sys.executable, "-m", "etl", "load", str(returns_dir), "--db", url],
-        cwd=folder, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     if done.returncode != 0:
         pytest.fail(
@@ -148,8 +153,9 @@ def browsing(browser: Browser) -> Iterator[Browsing]:
     page = context.new_page()
     seen = Browsing(context, page)
     context.on("request", lambda request: seen.requests.append(request.url))
-    page.on("console", lambda msg: seen.console_errors.append(msg.text)
-            if msg.type == "error" else None)
+    page.on(
+        "console", lambda msg: seen.console_errors.append(msg.text) if msg.type == "error" else None
+    )
     try:
         yield seen
     finally:
@@ -176,7 +182,12 @@ def no_server_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Fail a browser test if the app logged an error while it ran (a callback that raised gives
     the browser a 500 that the page may hide behind an unchanged view)."""
     yield
-    errors = [r for when in ("setup", "call") for r in caplog.get_records(when)
-              if r.levelno >= logging.ERROR and r.name.startswith("dashboard")]
+    errors = [
+        r
+        for when in ("setup", "call")
+        for r in caplog.get_records(when)
+        if r.levelno >= logging.ERROR and r.name.startswith("dashboard")
+    ]
     assert not errors, "the app logged errors:\n" + "\n".join(
-        f"{r.name}: {r.getMessage()}" for r in errors)
+        f"{r.name}: {r.getMessage()}" for r in errors
+    )

@@ -54,14 +54,16 @@ def wait_for_profile(page: Page) -> None:
     wait_for_dash(page)
     page.wait_for_function(
         "sel => (document.querySelector(sel)?.textContent || '').startsWith('Of ')",
-        arg=SPINE_SUMMARY)
+        arg=SPINE_SUMMARY,
+    )
     page.wait_for_selector(f"input#{ids.AREA_COMPARE_TYPE}-{GATESHEAD}", state="attached")
     wait_for_dash(page)
 
 
 def ticked(page: Page) -> list[str]:
     return page.eval_on_selector_all(
-        f"input[id^='{ids.AREA_COMPARE_TYPE}-']:checked", "els => els.map(e => e.value)")
+        f"input[id^='{ids.AREA_COMPARE_TYPE}-']:checked", "els => els.map(e => e.value)"
+    )
 
 
 def view_of(page: Page) -> dict:
@@ -86,7 +88,8 @@ def test_area_profile_has_no_axe_violations_and_one_h1(profile: Page):
 
 
 def test_la_lead_compares_with_two_areas_and_the_shared_link_reopens_the_view(
-        profile: Page, browser_context, base_url: str):
+    profile: Page, browser_context, base_url: str
+):
     page = profile
     page.check(f"#{ids.AREA_COMPARE_TYPE}-{GATESHEAD}")
     page.wait_for_url(f"**compare={GATESHEAD}*")
@@ -98,17 +101,23 @@ def test_la_lead_compares_with_two_areas_and_the_shared_link_reopens_the_view(
     page.wait_for_url("**period=2018-19_Q2*")
     page.wait_for_function(
         "sel => document.querySelector(sel)?.textContent.includes('Offers taken up')",
-        arg=f"#{ids.chart(ids.AREA_TREND_CHART, 'heading')}")
+        arg=f"#{ids.chart(ids.AREA_TREND_CHART, 'heading')}",
+    )
     wait_for_dash(page)
     for name in ("Gateshead", "Manchester"):
-        page.wait_for_function("([sel, n]) => document.querySelector(sel)?.textContent"
-                               ".includes(n)", arg=[TREND_TABLE, name])
+        page.wait_for_function(
+            "([sel, n]) => document.querySelector(sel)?.textContent.includes(n)",
+            arg=[TREND_TABLE, name],
+        )
     page.wait_for_function(  # the spine redraws for the chosen period before we read the view
         "sel => (document.querySelector(sel)?.textContent || '').includes('2018-19 Q2')",
-        arg=SPINE_SUMMARY)
+        arg=SPINE_SUMMARY,
+    )
     shared = page.evaluate("() => location.href")
-    assert shared == (f"{base_url}/area/{BLACKPOOL}?compare={GATESHEAD},{MANCHESTER}"
-                      "&period=2018-19_Q2&indicator=uptake.start")
+    assert shared == (
+        f"{base_url}/area/{BLACKPOOL}?compare={GATESHEAD},{MANCHESTER}"
+        "&period=2018-19_Q2&indicator=uptake.start"
+    )
     before = view_of(page)
     assert before["ticked"] == sorted([GATESHEAD, MANCHESTER])
 
@@ -118,7 +127,8 @@ def test_la_lead_compares_with_two_areas_and_the_shared_link_reopens_the_view(
         wait_for_profile(other)
         other.wait_for_function(
             "sel => document.querySelector(sel)?.textContent.includes('Manchester')",
-            arg=TREND_TABLE)
+            arg=TREND_TABLE,
+        )
         assert view_of(other) == before
     finally:
         other.close()
@@ -130,11 +140,13 @@ def test_back_returns_to_the_previous_comparison(profile: Page):
         page.go_back()
     page.wait_for_url(f"**/area/{BLACKPOOL}?compare={GATESHEAD}")
     page.wait_for_function(
-        "id => !document.getElementById(id)?.checked",
-        arg=f"{ids.AREA_COMPARE_TYPE}-{MANCHESTER}")
+        "id => !document.getElementById(id)?.checked", arg=f"{ids.AREA_COMPARE_TYPE}-{MANCHESTER}"
+    )
     assert ticked(page) == [GATESHEAD]
-    assert page.eval_on_selector(f"#{ids.AREA_INDICATOR} input:checked",
-                                 "e => e.value") == "uptake.completion"
+    assert (
+        page.eval_on_selector(f"#{ids.AREA_INDICATOR} input:checked", "e => e.value")
+        == "uptake.completion"
+    )
 
 
 def test_keyboard_reaches_every_control_and_download(profile: Page):
@@ -145,20 +157,31 @@ def test_keyboard_reaches_every_control_and_download(profile: Page):
     seen: set[str] = set()
     for _ in range(140):
         page.keyboard.press("Tab")
-        seen.add(page.evaluate(
-            "() => { const e = document.activeElement; return e.id || "
-            "(e.closest('button[id]') || {}).id || e.tagName; }"))
-    wanted = {ids.AREA_SWITCH, ids.AREA_SWITCH_GO, ids.AREA_PERIOD, ids.AREA_PICK_REGION,
-              ids.AREA_PICK_IMD, ids.AREA_PICK_CLEAR,
-              *(f"{ids.AREA_COMPARE_TYPE}-{c}" for c in REFERENCE if c != BLACKPOOL)}
+        seen.add(
+            page.evaluate(
+                "() => { const e = document.activeElement; return e.id || "
+                "(e.closest('button[id]') || {}).id || e.tagName; }"
+            )
+        )
+    wanted = {
+        ids.AREA_SWITCH,
+        ids.AREA_SWITCH_GO,
+        ids.AREA_PERIOD,
+        ids.AREA_PICK_REGION,
+        ids.AREA_PICK_IMD,
+        ids.AREA_PICK_CLEAR,
+        *(f"{ids.AREA_COMPARE_TYPE}-{c}" for c in REFERENCE if c != BLACKPOOL),
+    }
     assert wanted <= seen, wanted - seen
     buttons = page.eval_on_selector_all(
-        "button.chart-download", "els => els.filter(e => e.offsetParent).map(e => e.id)")
+        "button.chart-download", "els => els.filter(e => e.offsetParent).map(e => e.id)"
+    )
     assert len(buttons) >= 12  # every card with figures (an empty card shows no downloads)
     assert set(buttons) <= seen, set(buttons) - seen
     radios = page.eval_on_selector_all(
         f"#{ids.AREA_INDICATOR} input:checked, #{ids.AREA_BREAKDOWN} input:checked",
-        "els => els.map(e => e.id)")
+        "els => els.map(e => e.id)",
+    )
     assert set(radios) <= seen
 
 
@@ -169,8 +192,10 @@ def test_unknown_area_shows_a_message_and_links_to_every_area(browser_context, b
         wait_for_dash(page)
         page.wait_for_selector(f"#{ids.AREA_NOT_FOUND} a")
         assert page.inner_text("h1") == "Area not found"
-        hrefs = page.eval_on_selector_all(f"#{ids.AREA_NOT_FOUND} a[href^='/area/']",
-                                          "els => els.map(e => e.getAttribute('href'))")
+        hrefs = page.eval_on_selector_all(
+            f"#{ids.AREA_NOT_FOUND} a[href^='/area/']",
+            "els => els.map(e => e.getAttribute('href'))",
+        )
         assert sorted(hrefs) == sorted(f"/area/{c}" for c in REFERENCE)
         assert axe_violations(page) == []
     finally:
@@ -184,8 +209,9 @@ def test_switching_area_opens_its_profile_with_the_same_choices(profile: Page):
     page.select_option(f"#{ids.AREA_SWITCH}", GATESHEAD)
     page.click(f"#{ids.AREA_SWITCH_GO}")
     page.wait_for_url(f"**/area/{GATESHEAD}?compare={MANCHESTER}&indicator=uptake.start")
-    page.wait_for_function("() => document.querySelector('h1')?.textContent === "
-                           "'Gateshead: area profile'")
+    page.wait_for_function(
+        "() => document.querySelector('h1')?.textContent === 'Gateshead: area profile'"
+    )
     page.wait_for_selector(f"input#{ids.AREA_COMPARE_TYPE}-{BLACKPOOL}", state="attached")
     assert ticked(page) == [MANCHESTER]
     page.wait_for_function("() => document.title.startsWith('Gateshead: area profile – ')")

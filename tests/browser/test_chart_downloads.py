@@ -36,8 +36,9 @@ LABELS = {"png": "PNG", "svg": "SVG", "csv": "CSV", "xlsx": "Excel"}
 
 @pytest.fixture(scope="module")
 def server(browser_db_url: str) -> Iterator[str]:
-    app = create_app(DashboardSettings(database_url=browser_db_url),
-                     pages=(*PAGES, CHART_TEST_PAGE))
+    app = create_app(
+        DashboardSettings(database_url=browser_db_url), pages=(*PAGES, CHART_TEST_PAGE)
+    )
     httpd = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, name="chart-kit-server", daemon=True)
     thread.start()
@@ -50,14 +51,16 @@ def server(browser_db_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def card_page(browser, server) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
-                                  accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True
+    )
     context.set_default_timeout(30_000)
     page = context.new_page()
     page.goto(f"{server}{TEST_PATH}")
     wait_for_dash(page)
     page.wait_for_function(
-        f"() => document.getElementById('{ids.chart(CHART, 'summary')}').textContent.length > 0")
+        f"() => document.getElementById('{ids.chart(CHART, 'summary')}').textContent.length > 0"
+    )
     try:
         yield page
     finally:
@@ -150,7 +153,8 @@ def test_keyboard_reaches_every_download_button_and_downloads_with_enter(card_pa
     page.goto(page.url)
     wait_for_dash(page)
     page.wait_for_function(
-        f"() => document.getElementById('{ids.chart(CHART, 'summary')}').textContent.length > 0")
+        f"() => document.getElementById('{ids.chart(CHART, 'summary')}').textContent.length > 0"
+    )
     wanted = {f"Download {TITLE} as {label}" for label in LABELS.values()}
     seen: set[str] = set()
     summary_reached = False
@@ -158,7 +162,8 @@ def test_keyboard_reaches_every_download_button_and_downloads_with_enter(card_pa
         page.keyboard.press("Tab")
         name = page.evaluate(
             "() => { const e = document.activeElement;"
-            " return e ? (e.tagName + '|' + (e.textContent || '').trim()) : '' }")
+            " return e ? (e.tagName + '|' + (e.textContent || '').trim()) : '' }"
+        )
         tag, _, label = name.partition("|")
         if tag == "BUTTON" and label in wanted:
             seen.add(label)
@@ -173,5 +178,6 @@ def test_keyboard_reaches_every_download_button_and_downloads_with_enter(card_pa
     assert name.endswith(".csv")
     focus = page.evaluate(
         "() => getComputedStyle(document.activeElement).outlineStyle + '|'"
-        " + getComputedStyle(document.activeElement).boxShadow")
+        " + getComputedStyle(document.activeElement).boxShadow"
+    )
     assert focus != "none|none", "a focused download button must show where focus is"

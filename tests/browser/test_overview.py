@@ -34,8 +34,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def home(browser: Browser, base_url: str) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
-                                  accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True
+    )
     context.set_default_timeout(20_000)
     page = context.new_page()
     page.goto(f"{base_url}/")
@@ -60,18 +61,22 @@ def test_home_page_has_no_axe_violations(home: Page, tmp_path: Path):
     assert home.locator("h1").count() == 1
 
 
-def test_programme_lead_finds_the_lowest_completion_and_opens_its_profile(home: Page,
-                                                                         base_url: str):
+def test_programme_lead_finds_the_lowest_completion_and_opens_its_profile(
+    home: Page, base_url: str
+):
     home.goto(f"{base_url}/")
     wait_for_grid(home)
     home.select_option(f"#{ids.HOME_SORT}", "uptake.completion")
     home.wait_for_url("**/?sort=uptake.completion")
     home.wait_for_function(
-        "sel => document.querySelector(sel)?.textContent === 'Blackpool'", arg=GRID_FIRST_AREA)
+        "sel => document.querySelector(sel)?.textContent === 'Blackpool'", arg=GRID_FIRST_AREA
+    )
     link = home.locator(GRID_FIRST_AREA)
     assert link.get_attribute("href") == f"/area/{BLACKPOOL}?period=2018-19_Q4"
-    cell = home.locator(f"#{ids.HOME_GRID} a[href='/area/{BLACKPOOL}"
-                        "?indicator=uptake.completion&period=2018-19_Q4']")
+    cell = home.locator(
+        f"#{ids.HOME_GRID} a[href='/area/{BLACKPOOL}"
+        "?indicator=uptake.completion&period=2018-19_Q4']"
+    )
     assert cell.inner_text().startswith("20%")  # 12 of 60
     assert "worse" in home.locator(f"#{ids.HOME_ATTENTION}").inner_text()
     assert home.request.get(f"{base_url}/area/{BLACKPOOL}").status == 200
@@ -84,8 +89,9 @@ def test_programme_lead_finds_the_lowest_completion_and_opens_its_profile(home: 
 def test_a_shared_link_reopens_the_same_view_and_back_returns(home: Page, base_url: str):
     home.goto(f"{base_url}/?period=2018-19_Q3&sort=uptake.completion&order=high")
     wait_for_grid(home)
-    home.wait_for_function("() => document.querySelector('#home-grid caption')?.textContent"
-                           ".includes('2018-19 Q3')")
+    home.wait_for_function(
+        "() => document.querySelector('#home-grid caption')?.textContent.includes('2018-19 Q3')"
+    )
     assert home.locator(f"#{ids.HOME_PERIOD}").input_value() == "2018-19_Q3"
     assert home.locator(f"#{ids.HOME_SORT}").input_value() == "uptake.completion"
     assert home.locator(f"#{ids.HOME_ORDER} input[value=high]").is_checked()
@@ -94,7 +100,8 @@ def test_a_shared_link_reopens_the_same_view_and_back_returns(home: Page, base_u
     home.go_back()
     home.wait_for_url("**/?period=2018-19_Q3&sort=uptake.completion&order=high")
     home.wait_for_function(
-        f"() => document.querySelector('#{ids.HOME_ORDER} input[value=high]').checked")
+        f"() => document.querySelector('#{ids.HOME_ORDER} input[value=high]').checked"
+    )
 
 
 def test_a_bad_link_shows_a_message_and_the_page(home: Page, base_url: str):
@@ -111,10 +118,13 @@ def test_keyboard_reaches_every_control_and_download(home: Page, base_url: str):
     seen: list[dict] = []
     for _ in range(250):
         home.keyboard.press("Tab")
-        seen.append(home.evaluate(
-            "() => { const e = document.activeElement; return {id: e.id, tag: e.tagName, "
-            f"order: e.closest('#{ids.HOME_ORDER}') !== null, "
-            "text: (e.innerText || e.getAttribute('aria-label') || '').trim()}; }"))
+        seen.append(
+            home.evaluate(
+                "() => { const e = document.activeElement; return {id: e.id, tag: e.tagName, "
+                f"order: e.closest('#{ids.HOME_ORDER}') !== null, "
+                "text: (e.innerText || e.getAttribute('aria-label') || '').trim()}; }"
+            )
+        )
         if seen[-1]["tag"] == "BODY":
             break
     focused_ids = {s["id"] for s in seen}
@@ -125,12 +135,16 @@ def test_keyboard_reaches_every_control_and_download(home: Page, base_url: str):
     for fmt in ("PNG", "SVG", "CSV", "Excel"):
         assert fmt in texts, f"the {fmt} download was not reached by Tab"
     assert f"/area/{BLACKPOOL}" in " ".join(
-        home.evaluate("() => Array.from(document.querySelectorAll('#home-grid a'))"
-                      ".map(a => a.getAttribute('href'))"))
+        home.evaluate(
+            "() => Array.from(document.querySelectorAll('#home-grid a'))"
+            ".map(a => a.getAttribute('href'))"
+        )
+    )
 
 
-def test_researcher_downloads_the_ranking_as_csv_with_the_plotted_numbers(home: Page,
-                                                                          base_url: str):
+def test_researcher_downloads_the_ranking_as_csv_with_the_plotted_numbers(
+    home: Page, base_url: str
+):
     home.goto(f"{base_url}/?sort=uptake.completion")
     wait_for_grid(home)
     section = home.locator(f"#{ids.chart(ids.HOME_CHART, 'section')}")

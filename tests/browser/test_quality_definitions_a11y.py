@@ -125,8 +125,10 @@ def test_definitions_page_is_clean_and_anchors_reach_each_indicator(page, live_s
     wait_for_dash(page)
     target = page.locator("[id='uptake.completion']")
     target.wait_for()
-    page.evaluate("() => { const e = document.getElementById('uptake.completion');"
-                  " if (e) e.scrollIntoView(); }")
+    page.evaluate(
+        "() => { const e = document.getElementById('uptake.completion');"
+        " if (e) e.scrollIntoView(); }"
+    )
     assert target.locator("h3").inner_text() == "Completion"
     assert page.locator("h1").count() == 1
     assert_no_violations(page)

@@ -22,8 +22,10 @@ def open_home(browsing, live_server):
     page = browsing.page
     page.goto(f"{live_server}/")
     wait_for_dash(page)
-    page.wait_for_selector(f"#{ids.HOME_LOADED} table, #{ids.HOME_LOADED} .alert, "
-                           f"#{ids.HOME_LOADED} p:not(:has-text('Reading'))")
+    page.wait_for_selector(
+        f"#{ids.HOME_LOADED} table, #{ids.HOME_LOADED} .alert, "
+        f"#{ids.HOME_LOADED} p:not(:has-text('Reading'))"
+    )
     return page
 
 
@@ -34,8 +36,9 @@ def home(browser, live_server):
     context.set_default_timeout(15_000)
     seen = Browsing(context, context.new_page())
     context.on("request", lambda request: seen.requests.append(request.url))
-    seen.page.on("console", lambda msg: seen.console_errors.append(msg.text)
-                 if msg.type == "error" else None)
+    seen.page.on(
+        "console", lambda msg: seen.console_errors.append(msg.text) if msg.type == "error" else None
+    )
     open_home(seen, live_server)
     try:
         yield seen
@@ -81,15 +84,17 @@ def test_focused_links_show_the_focus_colour(browsing, live_server):
     page = open_home(browsing, live_server)
     page.keyboard.press("Tab")  # skip link
     page.keyboard.press("Tab")  # service name in the header
-    background = page.evaluate(
-        "() => getComputedStyle(document.activeElement).backgroundColor")
+    background = page.evaluate("() => getComputedStyle(document.activeElement).backgroundColor")
     assert background == GOVUK_FOCUS_YELLOW
 
 
 def test_no_request_leaves_localhost(home):
     home.page.wait_for_load_state("networkidle")
-    hosts = {urlsplit(u).hostname for u in home.requests
-             if urlsplit(u).scheme in ("http", "https", "ws", "wss")}
+    hosts = {
+        urlsplit(u).hostname
+        for u in home.requests
+        if urlsplit(u).scheme in ("http", "https", "ws", "wss")
+    }
     assert home.requests, "no requests were recorded"
     assert hosts <= {"127.0.0.1", "localhost"}, sorted(hosts)
 
@@ -103,8 +108,10 @@ def test_graphs_draw_with_the_local_basic_plotly_bundle(home):
     from plotly.offline import get_plotlyjs_version
 
     page = home.page
-    page.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot');"
-                           " return !!(g && g._fullLayout && g.querySelector('.main-svg')); }")
+    page.wait_for_function(
+        "() => { const g = document.querySelector('.js-plotly-plot');"
+        " return !!(g && g._fullLayout && g.querySelector('.main-svg')); }"
+    )
     assert page.evaluate("() => window.Plotly.version") == get_plotlyjs_version()
     assert [u for u in home.requests if "/assets/plotly-basic.min.js" in u]
     assert [u for u in home.requests if "plotly.min.js" in u] == []
@@ -113,20 +120,33 @@ def test_graphs_draw_with_the_local_basic_plotly_bundle(home):
 def test_a_page_opened_at_its_address_comes_without_a_router_call(browsing, live_server):
     page = browsing.page
     bodies: list[str] = []
-    page.on("request", lambda r: bodies.append(r.post_data or "")
-            if "/_dash-update-component" in r.url else None)
+    page.on(
+        "request",
+        lambda r: bodies.append(r.post_data or "") if "/_dash-update-component" in r.url else None,
+    )
     page.goto(f"{live_server}/definitions")
     wait_for_dash(page)
     assert page.locator("h1").count() == 1
-    assert page.get_by_role("navigation").get_by_role(
-        "link", name="Definitions (current page)").count() == 1
-    assert not [b for b in bodies if f'"{ids.PAGE_CONTENT}.children' in b or
-                f'..{ids.PAGE_CONTENT}.children' in b]
+    assert (
+        page.get_by_role("navigation")
+        .get_by_role("link", name="Definitions (current page)")
+        .count()
+        == 1
+    )
+    assert not [
+        b
+        for b in bodies
+        if f'"{ids.PAGE_CONTENT}.children' in b or f"..{ids.PAGE_CONTENT}.children" in b
+    ]
     page.get_by_role("navigation").get_by_role("link", name="Data quality", exact=True).click()
     page.wait_for_selector("h1:has-text('Data quality')")
     assert [b for b in bodies if f"..{ids.PAGE_CONTENT}.children" in b]
-    assert page.get_by_role("navigation").get_by_role(
-        "link", name="Data quality (current page)").count() == 1
+    assert (
+        page.get_by_role("navigation")
+        .get_by_role("link", name="Data quality (current page)")
+        .count()
+        == 1
+    )
 
 
 def test_home_says_what_data_is_loaded(home, loaded_returns):
@@ -159,7 +179,9 @@ def test_nav_link_to_home_marks_it_as_the_current_page(browsing, live_server):
     page.get_by_role("navigation").get_by_role("link", name="Home", exact=True).click()
     page.wait_for_selector("h1:has-text('Local Family Offer monitoring')")
     assert page.title() == SERVICE
-    assert page.get_by_role("navigation").get_by_role("link", name="Home (current page)").count() == 1
+    assert (
+        page.get_by_role("navigation").get_by_role("link", name="Home (current page)").count() == 1
+    )
     assert page.evaluate("() => document.activeElement.id") == ids.MAIN
 
 

@@ -16,11 +16,13 @@ PROBE_NEXT = "probe-next"
 
 
 def probe_layout(search: str = "") -> html.Div:
-    return html.Div([
-        html.H1("Probe"),
-        html.P(["Query when rendered: ", html.Span(search or "none", id=PROBE_INITIAL)]),
-        html.Button("Next", id=PROBE_NEXT, type="button", className="btn btn-primary"),
-    ])
+    return html.Div(
+        [
+            html.H1("Probe"),
+            html.P(["Query when rendered: ", html.Span(search or "none", id=PROBE_INITIAL)]),
+            html.Button("Next", id=PROBE_NEXT, type="button", className="btn btn-primary"),
+        ]
+    )
 
 
 def register_probe(app, _db, _settings) -> None:
@@ -35,8 +37,13 @@ def register_probe(app, _db, _settings) -> None:
 
 
 def test_writing_the_query_keeps_the_page_and_focus(browser_db_url, browsing):
-    probe = Page(path="/probe", title="Probe", nav_label="Probe", layout=probe_layout,
-                 register=register_probe)
+    probe = Page(
+        path="/probe",
+        title="Probe",
+        nav_label="Probe",
+        layout=probe_layout,
+        register=register_probe,
+    )
     app = create_app(DashboardSettings(database_url=browser_db_url), pages=(*PAGES, probe))
     page = browsing.page
     with serving(app) as base:

@@ -50,8 +50,9 @@ def server(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
-                                  accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True
+    )
     context.set_default_timeout(30_000)
     p = context.new_page()
     try:
@@ -66,7 +67,8 @@ def open_topic(page: Page, base: str, path: str, search: str = "") -> None:
     key = path.strip("/")
     page.wait_for_function(
         f"() => document.getElementById('{ids.chart(f'{key}-caterpillar', 'heading')}')"
-        ".textContent.includes(', ')")
+        ".textContent.includes(', ')"
+    )
     wait_for_dash(page)
 
 
@@ -82,8 +84,7 @@ def assert_no_violations(page: Page) -> None:
     assert results["violations"] == [], describe(results["violations"])
 
 
-@pytest.mark.parametrize("topic", [reach.TOPIC, uptake.TOPIC, outcomes.TOPIC],
-                         ids=lambda t: t.key)
+@pytest.mark.parametrize("topic", [reach.TOPIC, uptake.TOPIC, outcomes.TOPIC], ids=lambda t: t.key)
 def test_topic_page_has_one_h1_and_no_wcag_violations(page, server, topic):
     open_topic(page, server, topic.path, f"?period={Q_ENDED}&area={NEWCASTLE}")
     assert page.locator("h1").count() == 1
@@ -103,8 +104,10 @@ def test_an_la_lead_compares_her_area_with_two_others_and_shares_the_link(page, 
     page.wait_for_function("() => (window.location.search.match(/area=/g) || []).length === 3")
     assert sorted(query(page)["area"]) == sorted([NEWCASTLE, BLACKPOOL, MANCHESTER])
     trend = uptake.TOPIC.chart("trend")
-    page.wait_for_function(f"() => document.getElementById('{ids.chart(trend, 'summary')}')"
-                           ".textContent.includes('Manchester')")
+    page.wait_for_function(
+        f"() => document.getElementById('{ids.chart(trend, 'summary')}')"
+        ".textContent.includes('Manchester')"
+    )
     legend = page.locator(f"#{ids.chart(trend, 'graph')} .legend").first.text_content()
     summary = page.locator(f"#{ids.chart(trend, 'summary')}").inner_text()
     for name in ("Newcastle upon Tyne", "Blackpool", "Manchester"):
@@ -181,27 +184,34 @@ def test_keyboard_reaches_every_control_and_every_download(page, server):
             groups_reached.add(name)
         if kb is not None:
             reached.add(int(kb))
-        elif reached and page.evaluate(
-                "() => !!document.activeElement.closest('footer')"):
+        elif reached and page.evaluate("() => !!document.activeElement.closest('footer')"):
             break
     # a named radio group is one tab stop (arrows move within it); anything else is its own
-    missed = [c for i, c in enumerate(controls) if i not in reached
-              and not (c["type"] == "radio" and c["name"] and c["name"] in groups_reached)]
+    missed = [
+        c
+        for i, c in enumerate(controls)
+        if i not in reached
+        and not (c["type"] == "radio" and c["name"] and c["name"] in groups_reached)
+    ]
     assert not missed, missed
     radios = [c for c in controls if c["type"] == "radio"]
     assert len(radios) == 11 + 4 + 2  # indicators, measures, interval levels
     kinds = [controls[i]["type"] for i in reached]
     assert kinds.count("checkbox") == 12 and kinds.count("select-one") == 4
-    downloads = [controls[i] for i in reached if controls[i]["label"] in LABELS.values()
-                 or controls[i]["label"].startswith("Download ")]
+    downloads = [
+        controls[i]
+        for i in reached
+        if controls[i]["label"] in LABELS.values() or controls[i]["label"].startswith("Download ")
+    ]
     assert len(downloads) >= 4 * 5  # four buttons on each of the five charts shown
 
 
 def download(page: Page, fmt: str) -> tuple[str, bytes]:
     section = page.locator(f"#{ids.chart(CHANGE, 'section')}")
     with page.expect_download(timeout=90_000) as info:
-        section.get_by_role("button", name=f"Download {CHANGE_TITLE} as {LABELS[fmt]}",
-                            exact=True).click()
+        section.get_by_role(
+            "button", name=f"Download {CHANGE_TITLE} as {LABELS[fmt]}", exact=True
+        ).click()
     d = info.value
     return d.suggested_filename, Path(d.path()).read_bytes()
 
@@ -209,13 +219,15 @@ def download(page: Page, fmt: str) -> tuple[str, bytes]:
 def test_a_researcher_downloads_the_outcomes_chart_with_numbers_and_metadata(page, server):
     open_topic(page, server, "/outcomes", f"?period={Q_ENDED}&area={NEWCASTLE}")
     page.wait_for_function(
-        f"() => document.getElementById('{ids.chart(CHANGE, 'summary')}').textContent.length")
+        f"() => document.getElementById('{ids.chart(CHANGE, 'summary')}').textContent.length"
+    )
 
     name, data = download(page, "csv")
     assert name.startswith(f"lfo-{CHANGE}-") and name.endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    newcastle = {r["Outcome"]: float(r["Value (%)"]) for r in rows
-                 if r["Area"] == "Newcastle upon Tyne"}
+    newcastle = {
+        r["Outcome"]: float(r["Value (%)"]) for r in rows if r["Area"] == "Newcastle upon Tyne"
+    }
     assert newcastle == NEWCASTLE_PLOTTED
     ri = next(r for r in rows if r["Outcome"] == "Reliable improvement")
     assert ri["definition"].startswith(RI.definition.rstrip("."))
@@ -226,8 +238,11 @@ def test_a_researcher_downloads_the_outcomes_chart_with_numbers_and_metadata(pag
     wb = load_workbook(io.BytesIO(data))
     table = list(wb["Table_1"].iter_rows(min_row=5, values_only=True))
     header = list(table[0])
-    got = {r[header.index("Outcome")]: r[header.index("Value (%)")] for r in table[1:]
-           if r[header.index("Area")] == "Newcastle upon Tyne"}
+    got = {
+        r[header.index("Outcome")]: r[header.index("Value (%)")]
+        for r in table[1:]
+        if r[header.index("Area")] == "Newcastle upon Tyne"
+    }
     assert got == NEWCASTLE_PLOTTED
     defined = [r[0] for r in wb["Definitions"].iter_rows(min_row=4, values_only=True)]
     assert RI.id in defined and "outcome.csi4.recovery" in defined
@@ -238,8 +253,9 @@ def test_a_researcher_downloads_the_outcomes_chart_with_numbers_and_metadata(pag
     assert CHANGE_TITLE in chunks["Title"]
     assert RI.definition.rstrip(".") in chunks["Description"]
     assert chunks["Copyright"] == "© Crown copyright"
-    png_rows = [r for r in csv.DictReader(io.StringIO(chunks["Data"]))
-                if r["Area"] == "Newcastle upon Tyne"]
+    png_rows = [
+        r for r in csv.DictReader(io.StringIO(chunks["Data"])) if r["Area"] == "Newcastle upon Tyne"
+    ]
     assert {r["Outcome"]: float(r["Value (%)"]) for r in png_rows} == NEWCASTLE_PLOTTED
 
     name, data = download(page, "svg")
