@@ -127,7 +127,7 @@ def _actions(codes: list[str], quarters: list[str], bodies: list[str], rng: rand
     def pick() -> tuple[str, str, str, str | None]:
         r = rng.random()
         if r < 0.25:
-            path = rng.choice(pages + [f"/area/{rng.choice(codes)}"])
+            path = rng.choice([*pages, f"/area/{rng.choice(codes)}"])
             return ("page", "GET", path, None)
         if r < 0.8 and bodies:
             return ("callback", "POST", "/_dash-update-component", rng.choice(bodies))

@@ -209,7 +209,7 @@ def register_api(server: flask.Flask, db: Database, settings: DashboardSettings)
 
     @bp.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        if isinstance(exc, READ_ERRORS + (SQLAlchemyError,)):
+        if isinstance(exc, (*READ_ERRORS, SQLAlchemyError)):
             log.warning("API could not read the database: %s", exc)
             return _error(
                 ApiError(503, None, "the database cannot be read just now; try again shortly")

@@ -381,7 +381,7 @@ class IndicatorData:
                 if version != self.warmed_version:
                     self._changed.clear()
                     self.warm()
-            except Exception:  # noqa: BLE001 - a warming failure must never stop the server
+            except Exception:
                 log.warning(
                     "making indicator results ahead failed; requests will make them", exc_info=True
                 )
@@ -425,7 +425,7 @@ def indicator_data(db: Database, threshold: int) -> IndicatorData:
     existing = getattr(db, "_indicator_data", None)
     if existing is None or existing.threshold != threshold:
         existing = IndicatorData(db, threshold)
-        db._indicator_data = existing  # noqa: SLF001 - one cache per Database, by design
+        db._indicator_data = existing
     return existing
 
 

@@ -189,7 +189,7 @@ def every_completeness(data: IndicatorData) -> pd.DataFrame:
     """``completeness(db)`` for every area, read once per data version (a copy: callers may
     add columns)."""
     return data._cached(
-        ("quality_data", "completeness"),  # noqa: SLF001 - the version cache
+        ("quality_data", "completeness"),
         lambda conn, _version: _completeness(conn),
     ).copy()
 
@@ -197,7 +197,7 @@ def every_completeness(data: IndicatorData) -> pd.DataFrame:
 def every_pooled_completeness(data: IndicatorData) -> pd.DataFrame:
     """``pooled_completeness(completeness(db))``, made once per data version (a copy)."""
     return data._cached(
-        ("quality_data", "pooled_completeness"),  # noqa: SLF001
+        ("quality_data", "pooled_completeness"),
         lambda conn, _version: pooled_completeness(_completeness(conn)),
     ).copy()
 
@@ -223,7 +223,7 @@ def quarters_through(last: dt.date | None) -> list[Quarter]:
     if last is None:
         return []
     end = Quarter.containing(last)
-    return [Quarter.from_index(i) for i in range(0, end.index + 1)]
+    return [Quarter.from_index(i) for i in range(end.index + 1)]
 
 
 def coverage_grid(current: pd.DataFrame) -> tuple[list[Quarter], pd.DataFrame]:

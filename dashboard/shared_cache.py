@@ -73,7 +73,7 @@ class SharedResults:
         path = self._path(version, key, ".pkl")
         try:
             with path.open("rb") as f:
-                return pickle.load(f)  # noqa: S301 - our own 0700 directory (see the module)
+                return pickle.load(f)
         except FileNotFoundError:
             return None
         except Exception:  # noqa: BLE001 - a damaged file is recomputed, never fatal

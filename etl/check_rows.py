@@ -95,7 +95,7 @@ def check_ranges(
 def _duplicates(table: pd.DataFrame, key: list[str]) -> tuple[pd.Series, pd.Series]:
     """Rows sharing a complete key with another row, and the Excel rows of each key group."""
     complete = table[key].notna().all(axis=1)
-    sub = table.loc[complete, key + ["_row"]]
+    sub = table.loc[complete, [*key, "_row"]]
     dup = sub.duplicated(key, keep=False)
     mask = pd.Series(False, index=table.index)
     mask[dup[dup].index] = True

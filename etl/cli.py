@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.debug("the command could not run", exc_info=True)
         _fail(_one_line(exc))
         return CANNOT_RUN
-    except Exception as exc:  # noqa: BLE001 - the top of the program: no traceback reaches the user
+    except Exception as exc:
         log.debug("unexpected failure", exc_info=True)
         _fail(f"unexpected failure: {_one_line(exc)} (run again with --verbose for details)")
         return CANNOT_RUN

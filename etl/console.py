@@ -204,10 +204,10 @@ class _Formatter(logging.Formatter):
         super().__init__("%(levelname)s %(name)s: %(message)s" if verbose else "%(message)s")
         self.verbose = verbose
 
-    def formatException(self, ei) -> str:  # noqa: N802 - logging's name
+    def formatException(self, ei) -> str:
         return super().formatException(ei) if self.verbose else ""
 
-    def formatStack(self, stack_info: str) -> str:  # noqa: N802 - logging's name
+    def formatStack(self, stack_info: str) -> str:
         return super().formatStack(stack_info) if self.verbose else ""
 
     def format(self, record: logging.LogRecord) -> str:

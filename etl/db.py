@@ -175,8 +175,8 @@ def read_reference(file: str) -> pd.DataFrame:
 
 
 __all__ = [
-    "DatabaseError",
     "PROJECT_ROOT",
+    "DatabaseError",
     "database_exists",
     "init_db",
     "read_reference",

@@ -173,7 +173,7 @@ class _Loader:
             self._load_checked(path, result, started)
         except LoadError:
             raise
-        except Exception as exc:  # noqa: BLE001 - any failure rolls back and is logged as failed
+        except Exception as exc:
             log.debug("load of %s failed", path, exc_info=True)
             result.outcome = "failed"
             result.rows_loaded, result.rows_held_back = {}, 0

@@ -99,7 +99,7 @@ def _add_groups(df: pd.DataFrame, keys: list[str], levels: dict[str, str]) -> pd
     level_rows = df.assign(grp="level:" + df["grp"].map(levels))
     all_rows = df.assign(grp=ALL)
     out = pd.concat([df, level_rows, all_rows], ignore_index=True)
-    return out.groupby(keys + ["grp"], as_index=False, sort=True).sum(numeric_only=True)
+    return out.groupby([*keys, "grp"], as_index=False, sort=True).sum(numeric_only=True)
 
 
 def _moments(values: pd.Series, mask: pd.Series, prefix: str) -> dict[str, pd.Series]:

@@ -45,10 +45,7 @@ def validate_files(
             engine = reader_engine(settings.database_url)
         with engine.connect() if engine is not None else nullcontext() as conn:
             has_data = conn is not None and inspect(conn).has_table("returns")
-            if has_data:
-                areas = store.known_areas(conn)
-            else:
-                areas = set(load_reference().pilot_areas)
+            areas = store.known_areas(conn) if has_data else set(load_reference().pilot_areas)
             try:
                 key = read_key(settings.id_key_file)
             except (OSError, KeyFileError) as exc:
@@ -91,7 +88,7 @@ def _validate_one(
     result = FileResult(path, path.name, sha, size)
     try:
         checked: CheckedReturn = check(path)
-    except Exception as exc:  # noqa: BLE001 - a fault of the checker, not of the file
+    except Exception as exc:
         log.debug("checking %s failed", path, exc_info=True)
         raise LoadError(f"could not check {path.name}: {exc}") from exc
     area, quarter = checked.area_code, checked.quarter

@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from etl.load import LoadError, load_files  # noqa: E402 - after the path set-up
-from etl.settings import Settings  # noqa: E402
+from etl.load import LoadError, load_files
+from etl.settings import Settings
 
 
 def main(argv: list[str]) -> int:

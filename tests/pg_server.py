@@ -13,7 +13,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 INSTALL_HINT = "PostgreSQL is not installed: run scripts/install.sh (installs Debian's postgresql)"
@@ -105,10 +105,8 @@ def postgres_server() -> Iterator[str]:
         yield f"postgresql+psycopg://{user}@127.0.0.1:{port}/lfo"
     finally:
         if started:
-            try:
+            with suppress(RuntimeError, subprocess.TimeoutExpired):
                 _run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"])
-            except (RuntimeError, subprocess.TimeoutExpired):
-                pass
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -119,7 +117,7 @@ def create_database(url: str, name: str) -> str:
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))  # noqa: S608 - name from the test
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         engine.dispose()
     return url.rsplit("/", 1)[0] + "/" + name

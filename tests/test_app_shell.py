@@ -25,7 +25,9 @@ from etl.periods import FinancialYear, Quarter
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICE = "Local Family Offer monitoring"
-N_REFERENCE_AREAS = sum(1 for _ in open(ROOT / "data/reference/areas.csv", encoding="utf-8")) - 1
+N_REFERENCE_AREAS = (
+    len((ROOT / "data/reference/areas.csv").read_text(encoding="utf-8").splitlines()) - 1
+)
 
 
 @pytest.fixture(scope="module")
@@ -674,7 +676,7 @@ def test_demo_builder_runs_generate_then_load_from_the_working_directory(
 
 def test_demo_builder_stops_with_the_etl_reason_when_load_fails(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(DemoBuildError, match="loading the demo returns failed.*2 files rejected"):
+    with pytest.raises(DemoBuildError, match=r"loading the demo returns failed.*2 files rejected"):
         build_demo(
             "sqlite:///data/lfo.db", python=str(fake_python(tmp_path, 2)), say=lambda _m: None
         )

@@ -362,7 +362,7 @@ def test_choices_are_written_to_the_address(app, client, store):
 
 
 def test_switching_area_keeps_the_other_choices(app, client, store):
-    key = [k for k in app.callback_map if k.startswith("..url.pathname@")][0]
+    key = next(k for k in app.callback_map if k.startswith("..url.pathname@"))
     out = call(
         client,
         [(ids.URL, "pathname"), (ids.URL, "search")],

@@ -445,7 +445,7 @@ def _twin_with_components(df: pd.DataFrame, caption: str) -> html.Table:
             else:
                 tds.append(html.Td(value, className=f"{align or ''} text-nowrap".strip()))
         body_rows.append(html.Tr(tds))
-    used = sorted({s for s in df[STATUS].dropna().astype(str)} if STATUS in df else set())
+    used = sorted(set(df[STATUS].dropna().astype(str)) if STATUS in df else set())
     children = [html.Caption(caption, style={"captionSide": "top"}), head, html.Tbody(body_rows)]
     if not used:
         return html.Table(children, className="table table-sm chart-table")

@@ -330,7 +330,7 @@ def test_end_labels_of_lines_ending_close_together_are_pushed_apart():
     spread = figures._spread_labels(ends, top=100.0, plot_px=300, gap_px=18)
     pixels = sorted(y * 3 + shift for _, y, _, shift in spread)
     assert pixels[1] - pixels[0] >= 18
-    assert dict((label, shift) for _, _, label, shift in spread)["C: 90%"] == 0
+    assert {label: shift for _, _, label, shift in spread}["C: 90%"] == 0
 
 
 def test_funnel_labels_of_neighbouring_points_take_different_positions():

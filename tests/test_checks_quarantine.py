@@ -22,7 +22,7 @@ def held(plan):
 
 
 def test_a_valid_return_holds_nothing_back(tmp_path):
-    checked, plan = plan_for(tmp_path, valid_tables())
+    _checked, plan = plan_for(tmp_path, valid_tables())
     assert held(plan) == {"participants": [], "interventions": [], "outcomes": []}
     assert all(list(frame.columns) == ["_row", "reason"] for frame in plan.values())
 

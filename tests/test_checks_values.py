@@ -24,7 +24,7 @@ from etl.reading import DATE, EMPTY, FORMULA, NUMBER, TEXT
 
 def _run(rule, text: str, kind: str = TEXT, **kw):
     issues = Issues()
-    values, missing = rule(
+    values, _missing = rule(
         "col", pd.Series([text], dtype="str"), pd.Series([kind], dtype="str"), issues, **kw
     )
     codes = [c for c, pos in zip(issues.code, issues.pos, strict=True) for _ in pos]
@@ -270,7 +270,7 @@ def test_parse_dates_handles_a_mixed_column():
     "text", ["02-Apr", "2-Apr", "Apr-17", "05-Nov-2017", "02/04/2017", "2017-04-02"]
 )
 def test_a_band_saved_as_date_text_gets_the_band_message(text):
-    value, codes, messages = _run_band(text)
+    _value, codes, messages = _run_band(text)
     assert codes == ["E203"] and messages == [BAND_DATE_MESSAGE]
 
 

@@ -59,7 +59,7 @@ def test_the_writer_has_the_loader_storage_settings(tmp_path):
     try:
         with engine.connect() as conn:
             got = {
-                p: conn.exec_driver_sql(f"PRAGMA {p}").scalar()  # noqa: S608 - fixed names
+                p: conn.exec_driver_sql(f"PRAGMA {p}").scalar()
                 for p in (
                     "journal_mode",
                     "synchronous",

@@ -8,6 +8,7 @@ the worker ends with its parent and never holds the load lock.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
@@ -237,10 +238,8 @@ def test_validate_of_several_files_is_identical_to_one_call_per_file(
 def _children(pid: int) -> set[int]:
     out: set[int] = set()
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):
             out.update(int(c) for c in (task / "children").read_text().split())
-        except OSError:
-            pass
     return out
 
 

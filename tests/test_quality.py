@@ -271,7 +271,7 @@ def test_every_completeness_is_read_once_per_data_version_and_handed_out_as_copi
     first["field"] = "changed by a caller"
     first.loc[0, "rows"] = -1
     pd.testing.assert_frame_equal(qd.every_completeness(data), qd.completeness(db))
-    assert ("quality_data", "completeness") in data._cache  # noqa: SLF001 - the cache itself
+    assert ("quality_data", "completeness") in data._cache
 
 
 def test_load_log_is_newest_first_and_filters_by_area(db):

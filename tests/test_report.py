@@ -134,7 +134,7 @@ def test_empty_report_still_has_its_header(tmp_path):
 
 @pytest.mark.parametrize("name", ["r.txt", "r", "r.json", "r.xls"])
 def test_report_with_another_extension_is_refused(tmp_path, name):
-    with pytest.raises(ReportError, match="csv or .xlsx"):
+    with pytest.raises(ReportError, match=r"csv or \.xlsx"):
         check_report_path(tmp_path / name)
     assert not (tmp_path / name).exists()
 

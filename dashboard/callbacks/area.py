@@ -106,7 +106,7 @@ def frame(db: queries.Database, threshold: int, state: dict | None) -> list:
         ]
     data = indicator_data(db, threshold)
     cov = data.areas().set_index("area_code")
-    compare, period, _indicator, _breakdown = page.control_values(parsed)
+    compare, _period, _indicator, _breakdown = page.control_values(parsed)
     unknown = [c for c in compare if c not in known]
     if unknown:
         messages.append(
@@ -513,7 +513,7 @@ def spine_content(
         "All interventions; 95% confidence intervals; grey bars: the range of the areas' "
         "figures, hatched: the middle half; right is better (or higher)"
     )
-    if frame.empty or frame["value"].isna().all() and (frame["status"] != "c").all():
+    if frame.empty or (frame["value"].isna().all() and (frame["status"] != "c").all()):
         message = f"There are no figures for {name} in {ad.period_words(period)}."
         return _empty(message, title), None
     notes = []

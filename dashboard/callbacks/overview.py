@@ -137,7 +137,7 @@ def overview(
             grid_rows,
             codes,
             period,
-            data._cached(  # noqa: SLF001 - version cache
+            data._cached(
                 # the grid's rows (a thousand cells) for the period, in any order: made once per
                 # period and data version, so a re-sorted grid only puts them in order
                 ("overview_grid_rows", period),

@@ -135,13 +135,13 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
             # the same for every request of this area until a load changes the data: made once
             # per data version (the all-areas grid is thousands of cells), kept as plain JSON
             # that is not walked again (a JSONList: see ``plain_json``)
-            content = data._cached(  # noqa: SLF001 - the data version's cache
+            content = data._cached(
                 ("quality_sections", area),
                 lambda _conn, _version: JSONList(plain_json(quality_sections(db, area))),
             )
             # the completeness card (a table of every area × field for all areas) depends only
             # on the area and the data: rendered once per data version, as plain JSON
-            completeness = data._cached(  # noqa: SLF001 - the data version's cache
+            completeness = data._cached(
                 ("quality_completeness_card", area),
                 lambda _conn, _version: [
                     plain_json(v) for v in charts.render(completeness_chart(db, area, data))
@@ -266,7 +266,7 @@ def completeness_figure(
             x=other["percent_stated"],
             mode="markers",
             name="All areas" if area_name is not None else "Each area",
-            text=other["area_name"] if "area_name" in other else None,
+            text=other.get("area_name", None),
             hovertemplate="%{text}: %{x:.1f}%<extra></extra>"
             if area_name is None
             else "All areas: %{x:.1f}%<extra></extra>",

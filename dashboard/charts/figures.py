@@ -656,7 +656,6 @@ def place_labels(
     py = (np.asarray(y, float) - y0) * sy
     markers = np.column_stack([px - 6, py - 6, px + 6, py + 6])
     placed = np.empty((len(texts), 4))  # the boxes placed so far
-    n_placed = 0
     out = ["top center"] * len(texts)
 
     def box(a: float, b: float, w: float, h: float, pos: str) -> tuple[float, ...]:
@@ -672,7 +671,7 @@ def place_labels(
         """The boxes that reach into (x0, x1) × (y0, y1): every box a label there could hit."""
         return (boxes[:, 2] > x0) & (boxes[:, 0] < x1) & (boxes[:, 3] > y0) & (boxes[:, 1] < y1)
 
-    for i in np.argsort(py)[::-1]:
+    for n_placed, i in enumerate(np.argsort(py)[::-1]):
         w, h = 0.62 * font_px * len(str(texts[i])), 1.25 * font_px
         # every position's box lies in this region (a pixel wider each way): only the markers
         # and labels reaching into it are compared, box by box, as before
@@ -691,7 +690,6 @@ def place_labels(
                 break
         else:
             placed[n_placed] = box(px[i], py[i], w, h, "top center")
-        n_placed += 1
     return out
 
 

@@ -289,7 +289,7 @@ def table_twin(df: pd.DataFrame, caption: str) -> html.Table:
         if values:
             tds.insert(0, _TWIN_TH(values[0], first_class, "row"))
         body_rows.append(_TWIN_TR(tds))
-    used = sorted({s for s in df[STATUS].dropna().astype(str)} if STATUS in df else set())
+    used = sorted(set(df[STATUS].dropna().astype(str)) if STATUS in df else set())
     children: list[Any] = [
         html.Caption(caption, style={"captionSide": "top"}),
         head,

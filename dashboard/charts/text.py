@@ -45,7 +45,7 @@ def display_unit(indicator: Indicator | str) -> tuple[str, int | None]:
     """``(unit, dp)`` for ``compare.format_value`` from an indicator (or its unit text)."""
     unit = indicator if isinstance(indicator, str) else indicator.unit
     unit = unit.strip().lower()
-    if unit.startswith("%") or unit.startswith("count and %"):
+    if unit.startswith(("%", "count and %")):
         return "%", None
     if unit.startswith("count"):
         return "count", None
@@ -300,7 +300,7 @@ def describe_trend_lines(rows: pd.DataFrame, indicator: Indicator, areas: Sequen
         name = "The programme" if code == PROGRAMME else str(own["area_name"].iloc[0])
         has = own[own["value"].notna()]
         if has.empty:
-            statuses = sorted({s for s in own["status"].dropna().astype(str)})
+            statuses = sorted(set(own["status"].dropna().astype(str)))
             why = "suppressed ([c])" if statuses == ["c"] else "not available"
             sentences.append(f"{name}: no figures shown ({why}).")
             continue

@@ -396,10 +396,10 @@ def membership(frame: pd.DataFrame, margin: Margin) -> pd.DataFrame:
     if margin.split is None:
         gid = frame.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
         return pd.DataFrame({"pos": pos, "gid": gid, "is_total": is_total})
-    cells = frame.loc[~is_total, keys + [margin.split]].assign(pos=pos[~is_total])
-    cells["gid"] = cells.groupby(keys + [margin.split], dropna=False, sort=False).ngroup()
+    cells = frame.loc[~is_total, [*keys, margin.split]].assign(pos=pos[~is_total])
+    cells["gid"] = cells.groupby([*keys, margin.split], dropna=False, sort=False).ngroup()
     totals = frame.loc[is_total, keys].assign(pos=pos[is_total])
-    groups = cells.drop_duplicates("gid")[keys + ["gid"]]
+    groups = cells.drop_duplicates("gid")[[*keys, "gid"]]
     linked = groups.merge(totals, on=keys, how="inner")
     return pd.concat(
         [

@@ -523,4 +523,4 @@ def _suppress(ind: Indicator, df: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return pd.concat([out, zeros]).loc[df.index]
 
 
-__all__ = ["PROGRAMME", "ROW_COLUMNS", "Query", "Result", "compute", "FinancialYear"]
+__all__ = ["PROGRAMME", "ROW_COLUMNS", "FinancialYear", "Query", "Result", "compute"]

@@ -77,7 +77,7 @@ def _breakdown_grid(
     """Every area x period x category of the breakdowns with its parents and the area's total,
     as the cross join and two left merges give it, by key positions. None where a key repeats."""
     n_g = len(grid)
-    area_codes, areas = pd.factorize(
+    area_codes, _areas = pd.factorize(
         pd.concat([keys["area_code"], cats["area_code"], wide_all["area_code"]]).to_numpy(
             dtype=object
         )
@@ -226,7 +226,7 @@ def figures(
     """One row per area x period (x category) with numerator, denominator and moments."""
     if summary.empty:
         empty = pd.DataFrame(columns=KEYS + SUMS)
-        return empty.astype({c: float for c in SUMS} | {c: object for c in KEYS})
+        return empty.astype(dict.fromkeys(SUMS, float) | dict.fromkeys(KEYS, object))
     if ind.topic == "reach" and ind.id.startswith(
         ("reach.parents", "reach.fathers", "reach.workless", "reach.breakdown")
     ):

@@ -439,7 +439,7 @@ def spine_table(
             ]
         )
     table = simple_table(columns, rows, caption, numeric=(1, 3, *range(8, 8 + len(compare_names))))
-    used = sorted({s for s in frame["status"].dropna()})
+    used = sorted(set(frame["status"].dropna()))
     if used:
         table.children = [
             table.children,

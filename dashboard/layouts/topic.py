@@ -45,7 +45,7 @@ class Topic:
     # compare areas over the latest financial year by default (outcomes: a single quarter's
     # paired episodes are too few in most areas, so most figures would be suppressed)
     default_year: bool = False
-    extra_cards: Callable[[], list[Component]] = field(default=lambda: [])
+    extra_cards: Callable[[], list[Component]] = field(default=list)
 
     def indicator_id(self, choice: str, measure: str | None) -> str:
         return f"outcome.{measure}.{choice}" if self.by_measure else choice

@@ -3,9 +3,9 @@ re-rendered (so keyboard focus stays where it is), and the router passes the que
 
 from __future__ import annotations
 
-from browser.conftest import serving, wait_for_dash
 from dash import Input, Output, html
 
+from browser.conftest import serving, wait_for_dash
 from dashboard import ids
 from dashboard.app import PAGES, create_app
 from dashboard.layouts import Page
