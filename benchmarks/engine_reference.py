@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard.db import Database
-from dashboard.indicators.definitions import indicators
-from dashboard.indicators.engine import Query, compute
+from lfo.indicators.definitions import indicators
+from lfo.indicators.engine import Query, compute
 
 DATABASES = {
     "national": "benchmarks/out/national/lfo.db",

@@ -35,7 +35,7 @@ def fresh_database(ds: Dataset) -> None:
         Path(f"{ds.db_path}{suffix}").unlink(missing_ok=True)
     shutil.rmtree(ds.root / "archive", ignore_errors=True)
     (ds.root / "lfo-id.key").unlink(missing_ok=True)
-    from etl.db import init_db, writer_engine
+    from lfo.db import init_db, writer_engine
 
     engine = writer_engine(ds.db_url)
     try:
@@ -60,7 +60,7 @@ def count_rows(db_path: Path) -> dict[str, int]:
 
 
 def settings_for(ds: Dataset):
-    from etl.settings import Settings
+    from lfo.settings import Settings
 
     return Settings(
         database_url=ds.db_url, archive_dir=ds.root / "archive", id_key_file=ds.root / "lfo-id.key"

@@ -4,7 +4,7 @@ The participant, episode and outcome rows are read back from the loaded database
 tuples (not timed), then inserted with ``executemany`` in one transaction into a new database
 whose tables have the same columns and indexes (their DDL copied from the loaded database), with
 the loader's storage settings (WAL, synchronous NORMAL, its page cache and WAL checkpoint
-interval, taken from ``etl.db``, so tuning them speeds the floor as much as the load). Whatever
+interval, taken from ``lfo.db``, so tuning them speeds the floor as much as the load). Whatever
 the ETL spends beyond this is reading, checking, hashing, summarising and bookkeeping.
 """
 
@@ -14,7 +14,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from etl.db import WRITER_STORAGE_PRAGMAS
+from lfo.db import WRITER_STORAGE_PRAGMAS
 
 DATA_TABLES = ("participants", "episodes", "outcomes")
 

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import Engine
 from statsmodels.stats.proportion import proportion_confint
 
-from etl.periods import parse_period
+from lfo.periods import parse_period
 
 ROUTE = "/bench/naive"
 

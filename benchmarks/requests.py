@@ -177,7 +177,7 @@ def time_callbacks(
 
 
 def time_api(app, codes: list[str], quarters: list[str], n: int) -> dict[str, dict]:
-    from dashboard.indicators.definitions import indicators
+    from lfo.indicators.definitions import indicators
 
     server = app.server
     client = server.test_client()
@@ -229,7 +229,7 @@ def time_api(app, codes: list[str], quarters: list[str], n: int) -> dict[str, di
 def time_api_cold(app, codes: list[str], quarters: list[str], n: int) -> dict:
     """``/api/v1/data``'s same requests with nothing made ahead: the cache emptied once (as a
     load does) and the requests answered in turn, each computing what no earlier one made."""
-    from dashboard.indicators.definitions import indicators
+    from lfo.indicators.definitions import indicators
 
     cache = app.server.extensions["lfo_indicator_data"]
     cache.clear()  # as a new data version does
@@ -282,7 +282,7 @@ def _commit() -> str:
 def run_worker(ds: Dataset, *, browser: bool, n: int, naive_n: int) -> dict:
     from dashboard.app import create_app
     from dashboard.settings import DashboardSettings
-    from etl.db import reader_engine
+    from lfo.db import reader_engine
 
     started = time.perf_counter()
     app = create_app(DashboardSettings(database_url=ds.db_url))

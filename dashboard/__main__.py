@@ -54,7 +54,7 @@ def _serve(args: argparse.Namespace) -> int:
     # Imported here so that --help answers at once.
     from dashboard.db import Database, check_readable
     from dashboard.demo import DemoBuildError, build_demo, needs_demo
-    from etl.db import DatabaseError
+    from lfo.db import DatabaseError
 
     try:
         settings = DashboardSettings.from_env(database_url=args.db)

@@ -21,11 +21,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard.api_schema import openapi_document
 from dashboard.data import data_version, indicator_data
 from dashboard.db import READ_ERRORS, Database
-from dashboard.indicators.definitions import DEFINITIONS_VERSION, indicators
-from dashboard.indicators.engine import PROGRAMME, ROW_COLUMNS, Query
 from dashboard.settings import DashboardSettings
-from etl.periods import parse_period
-from etl.reference import BREAKDOWNS, LEVELS, load_reference
+from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
+from lfo.indicators.engine import PROGRAMME, ROW_COLUMNS, Query
+from lfo.periods import parse_period
+from lfo.reference import BREAKDOWNS, LEVELS, load_reference
 
 log = logging.getLogger(__name__)
 

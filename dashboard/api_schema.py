@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dashboard.indicators.definitions import DEFINITIONS_VERSION, indicators
-from etl.reference import BREAKDOWNS, LEVELS, load_reference
+from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
+from lfo.reference import BREAKDOWNS, LEVELS, load_reference
 
 _NUM = {"type": ["number", "null"]}
 _STR = {"type": ["string", "null"]}

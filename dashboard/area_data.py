@@ -18,10 +18,10 @@ from dashboard import theme
 from dashboard.charts.figures import COMPARISON_STYLE, Figure, make_figure
 from dashboard.charts.text import category_label, count_words, fmt, join_names, period_label
 from dashboard.db import Database
-from dashboard.indicators.definitions import HIGHER, LOWER, indicators
-from etl import schema
-from etl.periods import FinancialYear, Quarter, parse_period
-from etl.reference import BREAKDOWNS, load_reference
+from lfo import schema
+from lfo.indicators.definitions import HIGHER, LOWER, indicators
+from lfo.periods import FinancialYear, Quarter, parse_period
+from lfo.reference import BREAKDOWNS, load_reference
 
 PROGRAMME = "programme"
 MEASURES = ("csi4", "ops", "swemwbs", "sdq_total")

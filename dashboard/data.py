@@ -32,8 +32,10 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from dashboard.db import Database
-from dashboard.indicators.definitions import DEFINITIONS_VERSION, Indicator, indicators
-from dashboard.indicators.engine import (
+from dashboard.shared_cache import SharedResults
+from lfo import schema
+from lfo.indicators.definitions import DEFINITIONS_VERSION, Indicator, indicators
+from lfo.indicators.engine import (
     ROW_COLUMNS,
     Query,
     Result,
@@ -41,9 +43,7 @@ from dashboard.indicators.engine import (
     compute,
     select_periods,
 )
-from dashboard.indicators.queries import coverage, snapshot
-from dashboard.shared_cache import SharedResults
-from etl import schema
+from lfo.indicators.queries import coverage, snapshot
 
 log = logging.getLogger(__name__)
 

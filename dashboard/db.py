@@ -14,8 +14,8 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from etl import schema
-from etl.db import DatabaseError, reader_engine
+from lfo import schema
+from lfo.db import DatabaseError, reader_engine
 
 log = logging.getLogger(__name__)
 

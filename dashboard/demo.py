@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from etl.db import database_exists
+from lfo.db import database_exists
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from dashboard.indicators.compare import format_value
-from dashboard.indicators.definitions import HIGHER, LOWER, Indicator, indicators
-from etl.periods import FinancialYear, Quarter, parse_period
+from lfo.indicators.compare import format_value
+from lfo.indicators.definitions import HIGHER, LOWER, Indicator, indicators
+from lfo.periods import FinancialYear, Quarter, parse_period
 
 PROGRAMME = "programme"
 

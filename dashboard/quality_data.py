@@ -17,9 +17,9 @@ from sqlalchemy import Connection, Select, case, func, select
 
 from dashboard.data import IndicatorData
 from dashboard.db import Database
-from etl import schema
 from etl.findings import CODES
-from etl.periods import Quarter
+from lfo import schema
+from lfo.periods import Quarter
 
 AREA_COLUMNS = ["area_code", "area_name", "region"]
 CURRENT_COLUMNS = [

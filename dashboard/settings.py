@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.settings import DEFAULT_DATABASE_URL, positive_int
+from lfo.settings import DEFAULT_DATABASE_URL, positive_int
 
 DEFAULT_SERVICE_NAME = "Local Family Offer monitoring"
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode
 
-from etl.periods import FinancialYear, Quarter, parse_period
+from lfo.periods import FinancialYear, Quarter, parse_period
 
 MAX_QUERY_LENGTH = 2000
 _GSS_RE = re.compile(r"^[ENSW]\d{8}$")

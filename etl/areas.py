@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
-from etl import schema
-from etl.db import init_db
+from lfo import schema
+from lfo.db import init_db
 
 log = logging.getLogger(__name__)
 

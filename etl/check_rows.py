@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from etl.check_values import Issues
-from etl.periods import PROGRAMME_START, Quarter
-from etl.reference import Reference
+from lfo.periods import PROGRAMME_START, Quarter
+from lfo.reference import Reference
 
 NEEDS_START = ("started", "completed", "dropped_out")
 NEEDS_END = ("completed", "dropped_out")

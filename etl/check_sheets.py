@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from etl import reference as refs
 from etl.check_values import Issues, check_code, check_date, check_id, check_whole
 from etl.findings import Finding
 from etl.reading import EMPTY, RawSheet
+from lfo import reference as refs
 
 NOT_STATED = "not_stated"
 

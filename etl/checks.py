@@ -28,9 +28,9 @@ from etl import check_rows
 from etl.check_sheets import map_header, optional_missing, sheet_columns, type_sheet
 from etl.check_values import Issues
 from etl.findings import CODES, STOPPING, Finding, mask_personal
-from etl.periods import Quarter
 from etl.reading import SHEET_NAMES, RawSheet, read_return
-from etl.reference import load_reference
+from lfo.periods import Quarter
+from lfo.reference import load_reference
 
 log = logging.getLogger(__name__)
 

@@ -28,10 +28,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from etl import console as out
 from etl.areas import AreasFileError
 from etl.console import LogSetup
-from etl.db import DatabaseError
 from etl.findings import findings_frame
 from etl.report import ReportError, check_report_path, write_report
-from etl.settings import Settings
+from lfo.db import DatabaseError
+from lfo.settings import Settings
 
 log = logging.getLogger("etl.cli")
 
@@ -410,7 +410,7 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
 
 def _areas(args: argparse.Namespace, settings: Settings) -> int:
     from etl.areas import add_areas
-    from etl.db import writer_engine
+    from lfo.db import writer_engine
 
     if not args.file.is_file():
         raise UsageError(f"{args.file} does not exist: give the path of an areas .csv file")
@@ -440,8 +440,8 @@ def _template(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.db import reader_engine, sqlite_path
     from etl.status import area_status
+    from lfo.db import reader_engine, sqlite_path
 
     path = sqlite_path(settings.database_url)
     if path is not None and not path.exists():

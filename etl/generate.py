@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl.db import read_reference
 from etl.generate_faulty import write_faulty
 from etl.generate_sim import AreaParams, day, simulate_area
 from etl.generate_writers import (
@@ -31,7 +30,8 @@ from etl.generate_writers import (
     xlsx_bytes,
     zip_members,
 )
-from etl.periods import PROGRAMME_START, Quarter
+from lfo.db import read_reference
+from lfo.periods import PROGRAMME_START, Quarter
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from etl.generate_writers import (
     xlsx_bytes,
     zip_members,
 )
-from etl.periods import Quarter
+from lfo.periods import Quarter
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from etl.reference import load_reference
+from lfo.reference import load_reference
 
 NEVER = 10**7
 EPOCH = dt.date(1970, 1, 1)

@@ -20,11 +20,10 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from etl import periods, store
+from etl import store
 from etl.archive import archive_file, remove_partial_copies, sha256_of
 from etl.checks import CheckAhead, CheckedReturn, quarantine_plan
 from etl.continuity import shrink_finding, stale_finding
-from etl.db import DatabaseError, init_db, writer_engine
 from etl.findings import Finding, findings_frame
 from etl.load_result import (
     FileResult,
@@ -36,10 +35,12 @@ from etl.load_result import (
 )
 from etl.lock import WAIT_SECONDS, LockBusy, load_lock
 from etl.pseudonymise import Hasher, KeyFileError, ensure_key
-from etl.settings import Settings
 from etl.stored_rows import StoredFindings, data_rows, held_back_rows
-from etl.summaries import frames_from_rows, refresh_area
 from etl.validate import validate_files
+from lfo import periods
+from lfo.db import DatabaseError, init_db, writer_engine
+from lfo.indicators.summaries import frames_from_rows, refresh_area
+from lfo.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl.findings import findings_frame
-from etl.settings import Settings
+from lfo.settings import Settings
 
 
 class LoadError(Exception):

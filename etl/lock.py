@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from etl.db import sqlite_path
+from lfo.db import sqlite_path
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ import pandas as pd
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from etl import schema
-from etl.db import DatabaseError
+from lfo import schema
+from lfo.db import DatabaseError
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Big tables are written with ``exec_driver_sql`` and lists of tuples (executemany), the fastest path
 SQLAlchemy offers; values are always bound as parameters and table/column names come only from
-``etl.schema``.
+``lfo.schema``.
 """
 
 from __future__ import annotations
@@ -10,32 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
-from etl import schema
+from lfo import schema
+from lfo.db import bulk_insert
 
 SUCCESS_OUTCOMES = ("loaded", "loaded with quarantine", "forced")
-
-
-def _placeholders(conn: Connection, n: int) -> str:
-    style = conn.dialect.paramstyle
-    mark = "?" if style == "qmark" else "%s"
-    if style not in ("qmark", "format", "pyformat"):
-        raise ValueError(f"unsupported DB-API paramstyle {style}")
-    return ", ".join([mark] * n)
-
-
-def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
-    """executemany of positional tuples into ``table`` (names checked against the schema)."""
-    if not rows:
-        return
-    known = {c.name for c in table.columns}
-    unknown = [c for c in columns if c not in known]
-    if unknown:
-        raise ValueError(f"{table.name} has no column(s) {unknown}")
-    quoted = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
-    sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({_placeholders(conn, len(columns))})"  # noqa: S608 - names from etl.schema
-    conn.exec_driver_sql(sql, rows)
 
 
 # --- reads ---------------------------------------------------------------------------------------

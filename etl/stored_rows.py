@@ -16,7 +16,7 @@ import pandas as pd
 
 from etl.findings import mask_personal
 from etl.pseudonymise import ID_COLUMNS, Hasher
-from etl.reference import load_reference
+from lfo.reference import load_reference
 
 NOT_STATED = "not_stated"
 

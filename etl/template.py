@@ -1,6 +1,6 @@
 """The return template: an empty workbook for LAs, with drop-down lists and a notes sheet.
 
-Every allowed value comes from ``etl.reference`` (the same values the checks use). Code lists sit on
+Every allowed value comes from ``lfo.reference`` (the same values the checks use). Code lists sit on
 a hidden ``lists`` sheet and the drop-downs refer to them by name, which avoids Excel's 255-character
 limit on lists typed into a validation. ID and band columns are formatted as Text so that Excel keeps
 leading zeros and does not turn ``2-4`` into a date.
@@ -19,7 +19,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from etl import reference as ref
+from lfo import reference as ref
 
 log = logging.getLogger(__name__)
 

@@ -11,16 +11,17 @@ from pathlib import Path
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from etl import periods, store
+from etl import store
 from etl.archive import sha256_of
 from etl.checks import CheckAhead, CheckedReturn
 from etl.continuity import shrink_finding, stale_finding
-from etl.db import DatabaseError, reader_engine, sqlite_path
 from etl.findings import findings_frame
 from etl.load_result import FileResult, LoadError, db_name, summarise
 from etl.pseudonymise import Hasher, KeyFileError, read_key
-from etl.reference import load_reference
-from etl.settings import Settings
+from lfo import periods
+from lfo.db import DatabaseError, reader_engine, sqlite_path
+from lfo.reference import load_reference
+from lfo.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import pytest
 from builders import valid_tables
 from dbdump import TODAY
 
-from etl.settings import Settings
+from lfo.settings import Settings
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from etl.settings import Settings
+from lfo.settings import Settings
 
 #: The date the ETL tests run on (LFO_TODAY): every period up to 2018-19 Q4 has ended.
 TODAY = "2019-06-01"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from etl import schema
-from etl.db import init_db, writer_engine
-from etl.summaries import refresh_area
+from lfo import schema
+from lfo.db import init_db, writer_engine
+from lfo.indicators.summaries import refresh_area
 
 
 def episode(

@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from etl.load import LoadError, load_files
-from etl.settings import Settings
+from lfo.settings import Settings
 
 
 def main(argv: list[str]) -> int:

@@ -19,9 +19,9 @@ from dashboard.app import PAGES, create_app
 from dashboard.callbacks import document_title
 from dashboard.demo import DemoBuildError, build_demo, demo_commands, needs_demo
 from dashboard.settings import DashboardSettings
-from etl import schema
-from etl.db import init_db, writer_engine
-from etl.periods import FinancialYear, Quarter
+from lfo import schema
+from lfo.db import init_db, writer_engine
+from lfo.periods import FinancialYear, Quarter
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICE = "Local Family Offer monitoring"

@@ -17,9 +17,9 @@ from dashboard import ids, urlstate
 from dashboard.app import PAGES, create_app
 from dashboard.callbacks import area as cb
 from dashboard.callbacks import match_page
-from dashboard.indicators.definitions import LOWER
 from dashboard.layouts import area as page
 from dashboard.settings import DashboardSettings
+from lfo.indicators.definitions import LOWER
 
 ROOT = Path(__file__).resolve().parent.parent
 with open(ROOT / "data/reference/areas.csv", encoding="utf-8") as f:

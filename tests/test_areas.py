@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from etl import schema
 from etl.areas import AreasFileError, add_areas, read_areas_file
-from etl.db import init_db, writer_engine
+from lfo import schema
+from lfo.db import init_db, writer_engine
 
 HEADER = (
     "gss_code,name,region,families,annual_target,imd_rank,families_source,target_source,"
@@ -181,7 +181,7 @@ def test_file_that_is_not_utf8_is_refused(tmp_path):
 
 
 def test_reference_areas_file_itself_is_accepted():
-    from etl.settings import REFERENCE_DIR
+    from lfo.settings import REFERENCE_DIR
 
     areas = read_areas_file(REFERENCE_DIR / "areas.csv")
     assert len(areas) == 12

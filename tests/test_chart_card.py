@@ -20,10 +20,10 @@ from dashboard.app import PAGES, create_app
 from dashboard.charts import ChartContent, card_outputs, chart_card, figures, render, text
 from dashboard.charts.card import FORMATS, file_name, from_payload, to_payload
 from dashboard.charts.table import component_json, plotted_table, table_twin
-from dashboard.indicators.definitions import indicators
 from dashboard.layouts import Page
 from dashboard.settings import DashboardSettings
-from etl.db import init_db, writer_engine
+from lfo.db import init_db, writer_engine
+from lfo.indicators.definitions import indicators
 
 CHART = "test-chart"
 TITLE = "Completion by area"

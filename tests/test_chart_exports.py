@@ -16,7 +16,7 @@ from dashboard import theme
 from dashboard.charts import exports
 from dashboard.charts.card import ChartContent
 from dashboard.charts.table import UNITS
-from dashboard.indicators.definitions import CAVEATS, indicators
+from lfo.indicators.definitions import CAVEATS, indicators
 
 COMPLETION = indicators()["uptake.completion"]
 NOTE = (

@@ -14,7 +14,7 @@ import pytest
 
 from dashboard import theme
 from dashboard.charts import figures as builders
-from dashboard.indicators import funnel
+from lfo.indicators import funnel
 
 NAN = math.nan
 THEME_COLOURS = {

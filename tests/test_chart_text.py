@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from dashboard.charts import text
-from dashboard.indicators.definitions import indicators
+from lfo.indicators.definitions import indicators
 
 COMPLETION = indicators()["uptake.completion"]
 PARENTS = indicators()["reach.parents"]

@@ -10,7 +10,7 @@ from builders import valid_tables, write_return
 from openpyxl import Workbook
 
 from etl.checks import check_file, parse_file_name
-from etl.periods import Quarter
+from lfo.periods import Quarter
 
 TODAY = dt.date(2018, 6, 1)
 AREAS = frozenset({"E08000021", "E08000037"})

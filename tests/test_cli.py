@@ -14,9 +14,9 @@ from builders import valid_tables, write_return
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from etl import schema
 from etl.cli import collect_files, main, parse_args
-from etl.db import reader_engine
+from lfo import schema
+from lfo.db import reader_engine
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -181,8 +181,8 @@ def test_validate_against_an_unreachable_server_exits_2(env, tmp_path, capsys):
 
 
 def test_another_load_in_progress_exits_2(env, tmp_path, capsys):
-    from etl.db import writer_engine
     from etl.lock import load_lock
+    from lfo.db import writer_engine
 
     path = write_return(tmp_path / "in")
     engine = writer_engine(env)

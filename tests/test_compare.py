@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.indicators.compare import (
+from lfo.indicators.compare import (
     compare,
     describe_comparison,
     describe_trend,

@@ -7,8 +7,8 @@ from sqlalchemy import insert, update
 
 from dashboard.data import indicator_data
 from dashboard.db import Database
-from etl import schema
-from etl.db import writer_engine
+from lfo import schema
+from lfo.db import writer_engine
 
 NEWCASTLE = "E08000021"
 

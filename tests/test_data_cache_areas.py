@@ -5,8 +5,8 @@ from pandas.testing import assert_frame_equal
 
 from dashboard.data import indicator_data
 from dashboard.db import Database
-from dashboard.indicators.definitions import indicators
-from dashboard.indicators.engine import PROGRAMME, Query, compute
+from lfo.indicators.definitions import indicators
+from lfo.indicators.engine import PROGRAMME, Query, compute
 
 NEWCASTLE, GATESHEAD = "E08000021", "E08000037"
 

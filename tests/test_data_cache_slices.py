@@ -17,8 +17,8 @@ from engine_fixtures import build_db, episode
 
 from dashboard.data import IndicatorData, slice_rows, whole
 from dashboard.db import Database
-from dashboard.indicators.definitions import indicators
-from dashboard.indicators.engine import Query, compute
+from lfo.indicators.definitions import indicators
+from lfo.indicators.engine import Query, compute
 
 AREAS = ["E08000021", "E08000037", "E06000009", "E09000008"]
 MEASURES = {"csi4": (0, 21), "swemwbs": (7, 35), "sdq_total": (0, 40), "ops": (0, 24)}

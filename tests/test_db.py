@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from etl.db import DatabaseError, init_db, reader_engine, writer_engine
+from lfo.db import DatabaseError, init_db, reader_engine, writer_engine
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_writer_uses_wal_so_readers_read_during_a_load(url):
 
 
 def test_the_writer_has_the_loader_storage_settings(tmp_path):
-    from etl.db import writer_engine
+    from lfo.db import writer_engine
 
     engine = writer_engine(f"sqlite:///{tmp_path / 'w.db'}")
     try:

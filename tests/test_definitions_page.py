@@ -11,9 +11,9 @@ import pytest
 from test_app_shell import count_type, route, texts
 
 from dashboard.app import create_app
-from dashboard.indicators.definitions import CAVEATS, indicators
 from dashboard.settings import DashboardSettings
-from etl.db import init_db, writer_engine
+from lfo.db import init_db, writer_engine
+from lfo.indicators.definitions import CAVEATS, indicators
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "data" / "reference"

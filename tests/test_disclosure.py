@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.indicators import disclosure
-from dashboard.indicators.disclosure import (
+from lfo.indicators import disclosure
+from lfo.indicators.disclosure import (
     Margin,
     apply,
     derivable,

@@ -8,9 +8,9 @@ from engine_fixtures import build_db, episode
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
-from dashboard.indicators.definitions import indicators
-from dashboard.indicators.engine import PROGRAMME, Query, compute
-from etl.db import reader_engine
+from lfo.db import reader_engine
+from lfo.indicators.definitions import indicators
+from lfo.indicators.engine import PROGRAMME, Query, compute
 
 NEWCASTLE, GATESHEAD, BLACKPOOL, MANCHESTER, LUTON = (
     "E08000021",

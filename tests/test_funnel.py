@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.indicators.funnel import (
+from lfo.indicators.funnel import (
     LIMIT_COLUMNS,
     axis_range,
     baseline,

@@ -21,8 +21,8 @@ from statsmodels.stats.proportion import proportion_confint
 from etl.checks import check_file
 from etl.generate import generate
 from etl.load import load_files
-from etl.reference import load_reference
-from etl.settings import REFERENCE_DIR
+from lfo.reference import load_reference
+from lfo.settings import REFERENCE_DIR
 
 AREAS = load_reference().pilot_areas
 TODAY = dt.date(2019, 6, 1)

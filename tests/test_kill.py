@@ -16,7 +16,7 @@ from builders import write_return
 from dbdump import TODAY
 
 from etl.load import load_files
-from etl.settings import Settings
+from lfo.settings import Settings
 
 RUNNER = Path(__file__).with_name("load_runner.py")
 

@@ -11,7 +11,7 @@ from dbdump import db_file, dump_sql, dump_tables
 
 from etl.load import load_files
 from etl.pseudonymise import hash_id
-from etl.settings import REFERENCE_DIR
+from lfo.settings import REFERENCE_DIR
 
 AREA = "E08000021"
 

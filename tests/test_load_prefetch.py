@@ -29,8 +29,8 @@ from dbdump import TODAY, db_file, dump_tables
 from etl import checks
 from etl.load import load_files
 from etl.pseudonymise import ensure_key
-from etl.settings import Settings
 from etl.validate import validate_files
+from lfo.settings import Settings
 
 RUNNER = Path(__file__).with_name("load_runner.py")
 

@@ -16,7 +16,7 @@ from dbdump import db_file, dump_sql, dump_tables
 from etl.load import LoadError, load_files
 from etl.lock import load_lock
 from etl.pseudonymise import hash_id
-from etl.settings import PROJECT_ROOT
+from lfo.settings import PROJECT_ROOT
 
 AREA = "E08000021"
 
@@ -187,7 +187,7 @@ def test_xlsx_and_zip_of_the_same_content_give_the_same_database(
 def test_a_second_load_waits_briefly_then_is_refused(tmp_path, lfo_settings):
     f = write_return(tmp_path / "in")
     load_files([f], lfo_settings)  # creates the database
-    from etl.db import writer_engine
+    from lfo.db import writer_engine
 
     engine = writer_engine(lfo_settings.database_url)
     with load_lock(engine), pytest.raises(LoadError, match="another load is in progress"):
@@ -204,7 +204,7 @@ def test_two_loads_at_once_one_waits_and_nothing_is_corrupt(tmp_path, lfo_settin
         "import sys, logging\n"
         "from pathlib import Path\n"
         "from etl.load import load_files, LoadError\n"
-        "from etl.settings import Settings\n"
+        "from lfo.settings import Settings\n"
         "try:\n"
         "    r = load_files([Path(sys.argv[1])], Settings.from_env(), lock_wait=30)\n"
         "    print(r[0].outcome)\n"

@@ -73,8 +73,8 @@ def test_validate_without_the_key_file_cannot_match_current_participants(tmp_pat
 
 def test_validate_runs_while_a_load_holds_the_lock(tmp_path, lfo_settings):
     load_files([write_return(tmp_path / "a")], lfo_settings)
-    from etl.db import writer_engine
     from etl.lock import load_lock
+    from lfo.db import writer_engine
 
     engine = writer_engine(lfo_settings.database_url)
     with load_lock(engine):

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from etl.lock import LockBusy, load_lock, lock_path
-from etl.settings import PROJECT_ROOT
+from lfo.settings import PROJECT_ROOT
 
 
 def _engine(tmp_path):

@@ -411,7 +411,7 @@ def test_the_address_sets_the_controls_and_reports_bad_values(client):
 
 
 def test_an_empty_database_says_no_returns_are_loaded(tmp_path):
-    from etl.db import init_db, writer_engine
+    from lfo.db import init_db, writer_engine
 
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     engine = writer_engine(url)
@@ -460,8 +460,8 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
     """The grid as it was first written, a Dash component per cell (the reference)."""
     from dash import dcc, html
 
-    from dashboard.indicators.definitions import indicators
     from dashboard.layouts import home
+    from lfo.indicators.definitions import indicators
 
     def cell(row, code, name, indicator):
         ind = indicators()[indicator]

@@ -25,9 +25,9 @@ from sqlalchemy.exc import DBAPIError
 
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
-from etl import schema
-from etl.db import init_db, reader_engine, writer_engine
 from etl.generate import generate
+from lfo import schema
+from lfo.db import init_db, reader_engine, writer_engine
 
 PROJECT = Path(__file__).resolve().parent.parent
 AREAS = ("E08000021", "E06000009")  # Newcastle, Blackpool
@@ -187,7 +187,7 @@ def test_a_rejected_return_leaves_the_postgresql_data_unchanged(work, fresh_pg, 
 def test_a_second_load_while_one_holds_the_advisory_lock_is_refused(work, fresh_pg, tmp_path):
     holder = (
         "import sys, time\n"
-        "from etl.db import writer_engine\n"
+        "from lfo.db import writer_engine\n"
         "from etl.lock import load_lock\n"
         f"e = writer_engine({fresh_pg!r})\n"
         "with load_lock(e):\n"

@@ -16,8 +16,8 @@ from dashboard import quality_data as qd
 from dashboard.app import create_app
 from dashboard.db import Database
 from dashboard.settings import DashboardSettings
-from etl import schema
-from etl.db import init_db, writer_engine
+from lfo import schema
+from lfo.db import init_db, writer_engine
 
 NEWCASTLE, GATESHEAD, BLACKPOOL, MANCHESTER = "E08000021", "E08000037", "E06000009", "E08000003"
 T0 = dt.datetime(2019, 4, 15, 9, 30)

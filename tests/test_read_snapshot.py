@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select
 
-from dashboard.indicators.queries import snapshot
-from etl import schema
-from etl.db import init_db, reader_engine, writer_engine
+from lfo import schema
+from lfo.db import init_db, reader_engine, writer_engine
+from lfo.indicators.queries import snapshot
 
 AREA = dict(
     gss_code="E99990001",

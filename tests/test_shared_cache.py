@@ -10,10 +10,10 @@ from engine_fixtures import build_db, episode
 import dashboard.data as data_module
 from dashboard.data import IndicatorData, shared_key, whole
 from dashboard.db import Database
-from dashboard.indicators.definitions import indicators
-from dashboard.indicators.engine import Query
 from dashboard.settings import DashboardSettings
 from dashboard.shared_cache import SharedResults, default_directory
+from lfo.indicators.definitions import indicators
+from lfo.indicators.engine import Query
 
 NEWCASTLE = "E08000021"
 

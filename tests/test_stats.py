@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
-from dashboard.indicators.stats import (
+from lfo.indicators.stats import (
     byars,
     byars_rate,
     frequency_quantiles,

@@ -8,11 +8,11 @@ import pytest
 from builders import write_return
 from sqlalchemy import insert, select
 
-from etl import schema
-from etl.db import DatabaseError, init_db, reader_engine, writer_engine
 from etl.load import load_files
-from etl.settings import Settings
 from etl.status import STATUS_COLUMNS, area_status
+from lfo import schema
+from lfo.db import DatabaseError, init_db, reader_engine, writer_engine
+from lfo.settings import Settings
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from etl.summaries import build_summaries, period_end, quarter_labels, year_labels
+from lfo.indicators.summaries import build_summaries, period_end, quarter_labels, year_labels
 
 LEVELS = {"tp_enhanced": "targeted", "mybt": "universal", "pap": "specialist"}
 D = pd.Timestamp
@@ -178,7 +178,7 @@ def test_completeness_counts_not_stated_as_missing(built):
 
 
 def _sum_tables(con):
-    from etl import schema
+    from lfo import schema
 
     return {
         name: sorted(con.execute(f"SELECT * FROM {name}").fetchall(), key=repr)  # noqa: S608
@@ -195,7 +195,7 @@ def test_load_builds_the_same_summaries_as_reading_the_area_back(tmp_path, lfo_s
     from sqlalchemy import create_engine
 
     from etl.load import load_files
-    from etl.summaries import refresh_area
+    from lfo.indicators.summaries import refresh_area
 
     tables = valid_tables()
     tables["participants"][0]["ethnicity"] = ""

@@ -23,7 +23,7 @@ from dashboard.charts import card_outputs
 from dashboard.layouts import outcomes, reach, uptake
 from dashboard.layouts import topic as layout
 from dashboard.settings import DashboardSettings
-from etl.reference import load_reference
+from lfo.reference import load_reference
 
 NEWCASTLE, BLACKPOOL, MANCHESTER = "E08000021", "E06000009", "E08000003"
 GATESHEAD, DORSET = "E08000037", "E10000009"

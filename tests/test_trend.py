@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.contingency_tables import Table
 
-from dashboard.indicators.trend import (
+from lfo.indicators.trend import (
     TrendResult,
     cochran_armitage,
     cochran_armitage_many,

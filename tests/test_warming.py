@@ -106,8 +106,8 @@ def test_after_a_load_the_results_in_use_are_made_again_first(tmp_path, monkeypa
     from sqlalchemy import insert
 
     import dashboard.data as module
-    from etl import schema
-    from etl.db import writer_engine
+    from lfo import schema
+    from lfo.db import writer_engine
 
     url = build_db(tmp_path / "r.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
     app = create_app(DashboardSettings(database_url=url))

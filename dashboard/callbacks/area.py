@@ -29,11 +29,11 @@ from dashboard.charts import figures, text
 from dashboard.charts.card import ChartContent, card_outputs, plain_outputs, render
 from dashboard.charts.table import plotted_table
 from dashboard.data import IndicatorData, indicator, indicator_data
-from dashboard.indicators.compare import format_value
 from dashboard.layouts import area as page
 from dashboard.layouts import shell
 from dashboard.settings import DashboardSettings
-from etl.reference import load_reference
+from lfo.indicators.compare import format_value
+from lfo.reference import load_reference
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ from dashboard.callbacks import topic as shared
 from dashboard.charts import ChartContent, figures, text
 from dashboard.charts.table import plotted_table
 from dashboard.data import IndicatorData, indicator
-from dashboard.indicators.definitions import CAVEATS
 from dashboard.layouts import outcomes as page
 from dashboard.layouts import topic as layout
 from dashboard.settings import DashboardSettings
-from etl.reference import load_reference
+from lfo.indicators.definitions import CAVEATS
+from lfo.reference import load_reference
 
 PROGRAMME = shared.PROGRAMME
 EXTRA_IDS = (page.TOPIC.chart("change"), page.TOPIC.chart("mean"))

@@ -20,10 +20,10 @@ from dashboard.charts.card import ChartContent, card_outputs, render
 from dashboard.charts.table import plain_json, plotted_table
 from dashboard.data import IndicatorData, indicator_data
 from dashboard.db import READ_ERRORS, Database
-from dashboard.indicators.definitions import indicators
-from dashboard.indicators.engine import ROW_COLUMNS, Result
 from dashboard.layouts import home, shell
 from dashboard.settings import DashboardSettings
+from lfo.indicators.definitions import indicators
+from lfo.indicators.engine import ROW_COLUMNS, Result
 
 log = logging.getLogger(__name__)
 

@@ -21,13 +21,13 @@ from dashboard import quality_data as qd
 from dashboard.charts import ChartContent, card_outputs, figures, text
 from dashboard.charts.table import JSONList, plain_json, plotted_table
 from dashboard.data import IndicatorData, indicator, indicator_data
-from dashboard.indicators.compare import format_value
-from dashboard.indicators.definitions import DEFINITIONS_VERSION
 from dashboard.layouts import quality as page
 from dashboard.layouts.shell import messages_banner
 from dashboard.settings import DashboardSettings
-from etl.periods import FinancialYear, parse_period
-from etl.reference import load_reference
+from lfo.indicators.compare import format_value
+from lfo.indicators.definitions import DEFINITIONS_VERSION
+from lfo.periods import FinancialYear, parse_period
+from lfo.reference import load_reference
 
 log = logging.getLogger(__name__)
 

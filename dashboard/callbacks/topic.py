@@ -24,7 +24,6 @@ from dashboard.charts import ChartContent, card_outputs, figures, text
 from dashboard.charts.card import plain_outputs
 from dashboard.charts.table import UNITS, plotted_table
 from dashboard.data import IndicatorData, indicator, indicator_data
-from dashboard.indicators.definitions import Indicator
 from dashboard.layouts import topic as layout
 from dashboard.layouts.shell import messages_banner
 from dashboard.layouts.topic import (
@@ -38,6 +37,7 @@ from dashboard.layouts.topic import (
     to_search,
 )
 from dashboard.settings import DashboardSettings
+from lfo.indicators.definitions import Indicator
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 
 from dashboard.charts.table import STATUS, STATUS_KEY, UNITS, numeric_columns
 from dashboard.charts.text import display_unit
-from dashboard.indicators.definitions import CAVEATS, DEFINITIONS_VERSION, Indicator, indicators
+from lfo.indicators.definitions import CAVEATS, DEFINITIONS_VERSION, Indicator, indicators
 
 if TYPE_CHECKING:
     from dashboard.charts.card import ChartContent

@@ -27,8 +27,8 @@ from plotly.basedatatypes import BaseFigure
 
 from dashboard import theme
 from dashboard.charts.text import PROGRAMME, category_label, fmt, period_label
-from dashboard.indicators import funnel
-from dashboard.indicators.definitions import HIGHER, LOWER, Indicator, indicators
+from lfo.indicators import funnel
+from lfo.indicators.definitions import HIGHER, LOWER, Indicator, indicators
 
 PROGRAMME_LABEL = "Programme (all areas)"
 SYMBOLS = (

@@ -20,8 +20,8 @@ from dash.development.base_component import Component
 from plotly.io._json import clean_to_json_compatible
 
 from dashboard.charts.text import category_label, display_unit, period_label
-from dashboard.indicators.compare import format_value
-from dashboard.indicators.definitions import Indicator
+from lfo.indicators.compare import format_value
+from lfo.indicators.definitions import Indicator
 
 STATUS = "status"
 #: The GSS shorthand used in tables and downloads.

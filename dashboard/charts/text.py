@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.indicators.compare import format_value
-from dashboard.indicators.definitions import Indicator
+from lfo.indicators.compare import format_value
+from lfo.indicators.definitions import Indicator
 
 PROGRAMME = "programme"
 PROGRAMME_NAME = "the programme"

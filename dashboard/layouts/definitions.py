@@ -12,10 +12,10 @@ import pandas as pd
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard.indicators.definitions import CAVEATS, DEFINITIONS_VERSION, Indicator, indicators
 from dashboard.layouts.quality import data_table
-from etl.db import read_reference
-from etl.reference import load_reference
+from lfo.db import read_reference
+from lfo.indicators.definitions import CAVEATS, DEFINITIONS_VERSION, Indicator, indicators
+from lfo.reference import load_reference
 
 TITLE = "Definitions and methods"
 

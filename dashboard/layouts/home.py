@@ -19,9 +19,9 @@ from dashboard import ids, theme, urlstate
 from dashboard import overview_data as od
 from dashboard.charts.card import chart_card
 from dashboard.charts.table import JSONList, json_maker, plain_json
-from dashboard.indicators.definitions import indicators
 from dashboard.layouts import shell
-from etl.periods import LONDON
+from lfo.indicators.definitions import indicators
+from lfo.periods import LONDON
 
 TITLE = "Local Family Offer monitoring"
 

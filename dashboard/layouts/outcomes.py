@@ -6,8 +6,8 @@ from __future__ import annotations
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard.indicators.definitions import CAVEATS
 from dashboard.layouts.topic import Topic, topic_layout
+from lfo.indicators.definitions import CAVEATS
 
 TITLE = "Outcomes"
 #: The outcome indicators shown side by side (suffixes of outcome.<measure>.<suffix>).

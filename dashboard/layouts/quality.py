@@ -15,10 +15,10 @@ from dash.development.base_component import Component
 
 from dashboard import ids, urlstate
 from dashboard.charts.table import JSONList, component_json, json_maker
-from dashboard.indicators.compare import format_value
 from dashboard.layouts.home import format_when
-from etl.periods import Quarter
-from etl.reference import load_reference
+from lfo.indicators.compare import format_value
+from lfo.periods import Quarter
+from lfo.reference import load_reference
 
 TITLE = "Data quality"
 #: Control borders of 3:1 or more against white (WCAG 1.4.11; Bootstrap's default is 1.3:1).

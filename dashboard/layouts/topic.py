@@ -16,10 +16,10 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids, urlstate
-from dashboard.indicators.definitions import indicators
 from dashboard.layouts import shell
-from etl.periods import parse_period
-from etl.reference import BREAKDOWNS, LEVELS, load_reference
+from lfo.indicators.definitions import indicators
+from lfo.periods import parse_period
+from lfo.reference import BREAKDOWNS, LEVELS, load_reference
 
 ALL = "all"
 CI_LEVELS = ("95", "99.8")

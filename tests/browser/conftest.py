@@ -24,7 +24,7 @@ from werkzeug.serving import make_server
 
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
-from etl.db import init_db, writer_engine
+from lfo.db import init_db, writer_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CHROMIUM = "/usr/bin/chromium"

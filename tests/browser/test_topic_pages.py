@@ -26,9 +26,9 @@ from browser.conftest import serving, wait_for_dash
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.charts.exports import read_png_text
-from dashboard.indicators.definitions import indicators
 from dashboard.layouts import outcomes, reach, uptake
 from dashboard.settings import DashboardSettings
+from lfo.indicators.definitions import indicators
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from etl import schema
+from lfo import schema
 
 # summary table and the columns an indicator kind reads from it
 SUMMARY_FOR_TOPIC = {

@@ -522,7 +522,7 @@ def suppress_indicator(
 
 def _category_order(breakdown: pd.Series, category: pd.Series) -> np.ndarray:
     """Reference order of each breakdown category (unknown categories after, alphabetically)."""
-    from etl.reference import BREAKDOWNS  # the code lists, in reference order
+    from lfo.reference import BREAKDOWNS  # the code lists, in reference order
 
     rank = {(b, c): i for b, cats in BREAKDOWNS.items() for i, c in enumerate(cats)}
     known = [rank.get((b, c)) for b, c in zip(breakdown, category, strict=True)]

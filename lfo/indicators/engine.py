@@ -14,18 +14,18 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from dashboard.indicators import compare as cmp
-from dashboard.indicators import disclosure, stats, trend
-from dashboard.indicators.definitions import DEFINITIONS_VERSION, HIGHER, LOWER, Indicator
-from dashboard.indicators.figures import KEYS, SUMS, figures, summary_columns
-from dashboard.indicators.queries import (
+from lfo.indicators import compare as cmp
+from lfo.indicators import disclosure, stats, trend
+from lfo.indicators.definitions import DEFINITIONS_VERSION, HIGHER, LOWER, Indicator
+from lfo.indicators.figures import KEYS, SUMS, figures, summary_columns
+from lfo.indicators.queries import (
     coverage,
     data_as_at,
     read_summary,
     snapshot,
     summary_table_for,
 )
-from etl.periods import FinancialYear, Quarter, parse_period
+from lfo.periods import FinancialYear, Quarter, parse_period
 
 PROGRAMME = "programme"
 ROW_COLUMNS = [
@@ -126,7 +126,7 @@ def _trend_quarters(periods: list[str]) -> dict[str, list[str]]:
 def _categories(ind: Indicator, breakdowns: list[str]) -> list:
     """Every category an indicator reports, whether or not the data has rows for it."""
     if ind.kind == "breakdown":
-        from etl.reference import BREAKDOWNS
+        from lfo.reference import BREAKDOWNS
 
         return [f"{b}:{c}" for b in breakdowns for c in BREAKDOWNS[b]]
     if ind.kind == "funnel":
@@ -429,7 +429,7 @@ def _row_order(df: pd.DataFrame, order: dict[str, int]) -> np.ndarray:
 
 def _breakdowns(ind: Indicator, query: Query) -> list[str]:
     """The characteristics an indicator reads from ``sum_reach``."""
-    from etl.reference import BREAKDOWNS
+    from lfo.reference import BREAKDOWNS
 
     if ind.id == "reach.breakdown":
         return list(query.breakdowns or BREAKDOWNS)

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, text
 
-from etl import schema, store
-from etl.reference import BREAKDOWNS, load_reference
+from lfo import schema
+from lfo.db import bulk_insert
+from lfo.reference import BREAKDOWNS, load_reference
 
 STARTED = ("started", "completed", "dropped_out")
 ENDED = ("completed", "dropped_out")
@@ -417,7 +418,7 @@ def frames_from_rows(
     """The frames ``read_area`` would read back, built from the rows just inserted.
 
     ``rows`` maps each data table to (column names, tuples) exactly as written by
-    ``store.replace_area_data`` (which first deletes the area's rows, so these are all of them).
+    ``etl.store.replace_area_data`` (which first deletes the area's rows, so these are all of them).
     Same columns, dtypes and key order as ``read_area``, without the round trip to the database.
     """
     frames = {}
@@ -458,7 +459,7 @@ def refresh_area(
         table = schema.metadata.tables[name]
         columns = [c.name for c in table.columns]
         df = df.assign(area_code=area_code)[columns]
-        store.bulk_insert(conn, table, columns, _plain_rows(df))
+        bulk_insert(conn, table, columns, _plain_rows(df))
 
 
 def _plain_rows(df: pd.DataFrame) -> list[tuple]:

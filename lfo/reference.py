@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from etl.db import read_reference
+from lfo.db import read_reference
 
 # Code lists fixed by the return specification (section 2), in reference order.
 REFERRAL_SOURCES = (
@@ -101,7 +101,7 @@ class Reference:
 
 @cache
 def load_reference() -> Reference:
-    from etl.settings import REFERENCE_DIR
+    from lfo.settings import REFERENCE_DIR
 
     m = read_reference("measures.csv")
     measures = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from functools import cache
 
-from etl.reference import BREAKDOWNS, load_reference
+from lfo.reference import BREAKDOWNS, load_reference
 
 DEFINITIONS_VERSION = "1"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.indicators.definitions import Indicator
-from etl.reference import BREAKDOWNS
+from lfo.indicators.definitions import Indicator
+from lfo.reference import BREAKDOWNS
 
 KEYS = ["area_code", "period", "category"]
 SUMS = ["numerator", "denominator", "n", "total", "sumsq"]

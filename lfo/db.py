@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, event, insert, inspect, select
+from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
-from etl import schema
-from etl.settings import PROJECT_ROOT, REFERENCE_DIR
+from lfo import schema
+from lfo.settings import PROJECT_ROOT, REFERENCE_DIR
 
 log = logging.getLogger(__name__)
 
@@ -184,3 +185,24 @@ __all__ = [
     "sqlite_path",
     "writer_engine",
 ]
+
+
+def _placeholders(conn: Connection, n: int) -> str:
+    style = conn.dialect.paramstyle
+    mark = "?" if style == "qmark" else "%s"
+    if style not in ("qmark", "format", "pyformat"):
+        raise ValueError(f"unsupported DB-API paramstyle {style}")
+    return ", ".join([mark] * n)
+
+
+def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """executemany of positional tuples into ``table`` (names checked against the schema)."""
+    if not rows:
+        return
+    known = {c.name for c in table.columns}
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        raise ValueError(f"{table.name} has no column(s) {unknown}")
+    quoted = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
+    sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({_placeholders(conn, len(columns))})"  # noqa: S608 - names from lfo.schema
+    conn.exec_driver_sql(sql, rows)

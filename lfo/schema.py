@@ -219,7 +219,7 @@ etl_held_back = Table(
     Index("ix_etl_held_back_area", "area_code", "load_id"),
 )
 
-# --- summary tables (pre-aggregated per area at load time, see etl.summaries) ------------------
+# --- summary tables (pre-aggregated per area at load time, see lfo.indicators.summaries) ------------------
 # Each row is one area x period, where period is a quarter ("2017-18_Q3") or a financial year
 # ("2017-18"). ``grp`` is an intervention code, "level:<level>" or "all". They are rebuilt for an
 # area inside the transaction that replaces its data, so they always agree with it.
