@@ -11,9 +11,9 @@ if [ ! -x .venv/bin/python ]; then
   echo "Creating the virtual environment in .venv"
   "$PYTHON" -m venv .venv
 fi
-echo "Installing Python packages from requirements.txt"
+echo "Installing Python packages from requirements-dev.txt (runtime packages and test tools)"
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -r requirements.txt
+.venv/bin/python -m pip install --quiet -r requirements-dev.txt
 
 if [ -z "${LFO_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   echo "Installing Chromium (Debian package) for the browser tests"
