@@ -17,8 +17,8 @@ from sqlalchemy import Connection, Select, case, func, select
 
 from dashboard.data import IndicatorData
 from dashboard.db import Database
-from etl.findings import CODES
 from lfo import schema
+from lfo.findings import CODES
 from lfo.periods import Quarter
 
 AREA_COLUMNS = ["area_code", "area_name", "region"]

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from etl.check_values import Issues, check_code, check_date, check_id, check_whole
-from etl.findings import Finding
 from etl.reading import EMPTY, RawSheet
 from lfo import reference as refs
+from lfo.findings import Finding
 
 NOT_STATED = "not_stated"
 

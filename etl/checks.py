@@ -27,8 +27,8 @@ import pandas as pd
 from etl import check_rows
 from etl.check_sheets import map_header, optional_missing, sheet_columns, type_sheet
 from etl.check_values import Issues
-from etl.findings import CODES, STOPPING, Finding, mask_personal
 from etl.reading import SHEET_NAMES, RawSheet, read_return
+from lfo.findings import CODES, STOPPING, Finding, mask_personal
 from lfo.periods import Quarter
 from lfo.reference import load_reference
 

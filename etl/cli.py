@@ -28,9 +28,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from etl import console as out
 from etl.areas import AreasFileError
 from etl.console import LogSetup
-from etl.findings import findings_frame
 from etl.report import ReportError, check_report_path, write_report
 from lfo.db import DatabaseError
+from lfo.findings import findings_frame
 from lfo.settings import Settings
 
 log = logging.getLogger("etl.cli")

@@ -6,7 +6,7 @@ empty); ``--force`` and ``--allow-shrink`` override them.
 
 from __future__ import annotations
 
-from etl.findings import Finding
+from lfo.findings import Finding
 from lfo.periods import Quarter, parse_period
 
 SHRINK_LIMIT = 0.05  # more than 5% of the current participants missing is E109

@@ -24,7 +24,6 @@ from etl import store
 from etl.archive import archive_file, remove_partial_copies, sha256_of
 from etl.checks import CheckAhead, CheckedReturn, quarantine_plan
 from etl.continuity import shrink_finding, stale_finding
-from etl.findings import Finding, findings_frame
 from etl.load_result import (
     FileResult,
     LoadError,
@@ -39,6 +38,7 @@ from etl.stored_rows import StoredFindings, data_rows, held_back_rows
 from etl.validate import validate_files
 from lfo import periods
 from lfo.db import DatabaseError, init_db, writer_engine
+from lfo.findings import Finding, findings_frame
 from lfo.indicators.summaries import frames_from_rows, refresh_area
 from lfo.settings import Settings
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.findings import findings_frame
+from lfo.findings import findings_frame
 from lfo.settings import Settings
 
 

@@ -25,7 +25,7 @@ from xml.etree.ElementTree import ParseError
 import numpy as np
 import pandas as pd
 
-from etl.findings import Finding
+from lfo.findings import Finding
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from etl.findings import CODES, FINDING_COLUMNS, mask_personal
+from lfo.findings import CODES, FINDING_COLUMNS, mask_personal
 
 log = logging.getLogger(__name__)
 

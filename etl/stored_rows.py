@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from etl.findings import mask_personal
 from etl.pseudonymise import ID_COLUMNS, Hasher
+from lfo.findings import mask_personal
 from lfo.reference import load_reference
 
 NOT_STATED = "not_stated"

@@ -15,11 +15,11 @@ from etl import store
 from etl.archive import sha256_of
 from etl.checks import CheckAhead, CheckedReturn
 from etl.continuity import shrink_finding, stale_finding
-from etl.findings import findings_frame
 from etl.load_result import FileResult, LoadError, db_name, summarise
 from etl.pseudonymise import Hasher, KeyFileError, read_key
 from lfo import periods
 from lfo.db import DatabaseError, reader_engine, sqlite_path
+from lfo.findings import findings_frame
 from lfo.reference import load_reference
 from lfo.settings import Settings
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from etl.findings import FINDING_COLUMNS, Finding, findings_frame
 from etl.report import ReportError, check_report_path, summarise, write_report
+from lfo.findings import FINDING_COLUMNS, Finding, findings_frame
 
 FILE = "LFO_E08000021_2017-18_Q3.zip"
 
