@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.db import Database
+from dashboard.services.database import Database
 from lfo.indicators.definitions import indicators
 from lfo.indicators.engine import Query, compute
 

@@ -231,7 +231,7 @@ def time_api_cold(app, codes: list[str], quarters: list[str], n: int) -> dict:
     load does) and the requests answered in turn, each computing what no earlier one made."""
     from lfo.indicators.definitions import indicators
 
-    cache = app.server.extensions["lfo_indicator_data"]
+    cache = app.services.data
     cache.clear()  # as a new data version does
     client = app.server.test_client()
     urls = payloads.api_requests(codes, quarters, list(indicators()), n, random.Random(SEED))[
@@ -291,7 +291,7 @@ def run_worker(ds: Dataset, *, browser: bool, n: int, naive_n: int) -> dict:
     codes, quarters = _areas_and_quarters(ds.db_path)
     result: dict = {"app_factory_s": round(time.perf_counter() - started, 2), "commit": _commit()}
     # what a served worker does at start (LFO_WARM_CACHE=1): every indicator made ahead
-    cache = app.server.extensions["lfo_indicator_data"]
+    cache = app.services.data
     started, cpu = time.perf_counter(), time.process_time()
     made = cache.warm()
     result["warm"] = {

@@ -9,7 +9,15 @@ import argparse
 import socket
 import sys
 
-from dashboard.settings import DEFAULT_DATABASE_URL, DashboardSettings
+from dashboard.app import create_app
+from dashboard.demo import DemoBuildError, build_demo, needs_demo
+from dashboard.services.database import Database
+from dashboard.services.indicator_data import enable_warming
+from dashboard.services.queries import check_readable
+from dashboard.services.shared_cache import directory_for
+from dashboard.settings import DashboardSettings
+from lfo.db import DatabaseError
+from lfo.settings import DEFAULT_DATABASE_URL
 
 EXIT_ERROR = 2
 
@@ -52,9 +60,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     # Imported here so that --help answers at once.
-    from dashboard.db import Database, check_readable
-    from dashboard.demo import DemoBuildError, build_demo, needs_demo
-    from lfo.db import DatabaseError
 
     try:
         settings = DashboardSettings.from_env(database_url=args.db)
@@ -84,13 +89,9 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
 
-    from dashboard.app import create_app
-
     app = create_app(settings)
     if settings.warm_cache:
-        from dashboard.data import enable_warming
-
-        enable_warming(app.server, settings.shared_cache_directory())
+        enable_warming(app.services.data, app.server, directory_for(settings))
     try:
         app.run(host=args.host, port=args.port, debug=False)
     except OSError as exc:

@@ -19,9 +19,9 @@ import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.api_schema import openapi_document
-from dashboard.data import data_version, indicator_data
-from dashboard.db import READ_ERRORS, Database
-from dashboard.settings import DashboardSettings
+from dashboard.services import Services
+from dashboard.services.database import READ_ERRORS
+from dashboard.services.queries import data_version
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
 from lfo.indicators.engine import PROGRAMME, ROW_COLUMNS, Query
 from lfo.periods import parse_period
@@ -189,11 +189,11 @@ def json_response(payload: dict, status: int = 200) -> flask.Response:
     return flask.Response(orjson.dumps(payload), status=status, mimetype="application/json")
 
 
-def register_api(server: flask.Flask, db: Database, settings: DashboardSettings) -> None:
-    """Attach the ``/api/v1/`` routes to a Flask server (and its indicator cache, shared with the
-    pages, as ``server.extensions["lfo_indicator_data"]``)."""
+def register_api(server: flask.Flask, services: Services) -> None:
+    """Attach the ``/api/v1/`` routes and ``/healthz`` to a Flask server; they read through the
+    app's ``services`` (the same indicator cache as the pages)."""
     bp = flask.Blueprint("api_v1", __name__, url_prefix="/api/v1")
-    server.extensions["lfo_indicator_data"] = indicator_data(db, settings.suppression_threshold)
+    db, cache, threshold = services.db, services.data, services.threshold
 
     @bp.errorhandler(ApiError)
     def _api_error(exc: ApiError):
@@ -221,7 +221,7 @@ def register_api(server: flask.Flask, db: Database, settings: DashboardSettings)
 
     @bp.get("/areas")
     def areas():
-        cov = indicator_data(db, settings.suppression_threshold).areas()  # cached per version
+        cov = cache.areas()  # cached per version
         fields = {
             "code": "area_code",
             "name": "area_name",
@@ -242,9 +242,8 @@ def register_api(server: flask.Flask, db: Database, settings: DashboardSettings)
 
     @bp.get("/data")
     def data():
-        cache = indicator_data(db, settings.suppression_threshold)
         known = set(cache.areas()["area_code"])  # cached per data version
-        query, fmt = parse_data_query(flask.request.args, known, settings.suppression_threshold)
+        query, fmt = parse_data_query(flask.request.args, known, threshold)
         # the app's cache of engine results, keyed by data version (a load empties it)
         result = cache.result(query)
         recs = records(result.rows)
@@ -267,7 +266,6 @@ def register_api(server: flask.Flask, db: Database, settings: DashboardSettings)
     def healthz():
         """200 while the database can be read; ``warm``: this process has made every indicator
         ahead for the current data (see ``LFO_WARM_CACHE``)."""
-        cache = server.extensions["lfo_indicator_data"]
         try:
             with db.engine.connect() as conn:
                 version = data_version(conn)

@@ -26,7 +26,6 @@ from dashboard.callbacks import overview as overview_cb
 from dashboard.callbacks import quality as quality_cb
 from dashboard.callbacks import reach as reach_cb
 from dashboard.callbacks import uptake as uptake_cb
-from dashboard.db import Database
 from dashboard.layouts import Page, home, shell
 from dashboard.layouts import accessibility as accessibility_page
 from dashboard.layouts import area as area_page
@@ -35,6 +34,7 @@ from dashboard.layouts import outcomes as outcomes_page
 from dashboard.layouts import quality as quality_page
 from dashboard.layouts import reach as reach_page
 from dashboard.layouts import uptake as uptake_page
+from dashboard.services import Services
 from dashboard.settings import DashboardSettings
 
 log = logging.getLogger(__name__)
@@ -134,6 +134,8 @@ class LfoDash(Dash):
 
     lfo_pages: Sequence[Page] = ()
     lfo_service_name: str = ""
+    #: what the app's callbacks, API and health check read through (set by ``create_app``)
+    services: Services
 
     def interpolate_index(self, **kwargs: str) -> str:
         if flask.has_request_context():
@@ -232,7 +234,7 @@ def layout_for(pages: Sequence[Page], service_name: str) -> Callable[[], object]
     return layout
 
 
-def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] = PAGES) -> Dash:
+def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] = PAGES) -> LfoDash:
     """A new app for ``settings`` (default: from the environment). Safe to call many times."""
     settings = settings or DashboardSettings.from_env()
     theme.register_template()
@@ -259,13 +261,13 @@ def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] 
         PLOTLY_GUARD_JS.replace("BASIC_BUNDLE", app.config.external_scripts[0]["src"]),
     )
     app.layout = layout_for(app.lfo_pages, settings.service_name)
-    db = Database(settings.database_url)
-    callbacks.register(app, db, settings, pages)
+    services = Services.create(settings)
+    app.services = services
+    callbacks.register(app, services, pages)
     for page in pages:
         if page.register is not None:
-            page.register(app, db, settings)
-    charts.register(app)
-    register_api(app.server, db, settings)
+            page.register(app, services)
+    charts.register(app, services.threshold)
+    register_api(app.server, services)
     register_compression(app.server)
-    app.server.config["LFO_SETTINGS"] = settings
     return app

@@ -1,8 +1,8 @@
-"""The area profile's data: one named read (areas with region and deprivation) and pure shaping of
+"""The area profile's data: pure shaping of
 the indicator engine's rows for the profile (spine table, funnel by intervention, sentences).
 
 Nothing here computes a published figure: values, intervals, comparisons and trends come from
-the engine (``dashboard.data``). The spine's range across areas (minimum, quartiles, maximum) is a
+the engine (``dashboard.services.indicator_data``). The spine's range across areas (minimum, quartiles, maximum) is a
 description of the areas' published values, taken from the same engine rows.
 """
 
@@ -12,13 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 
 from dashboard import theme
 from dashboard.charts.figures import COMPARISON_STYLE, Figure, make_figure
 from dashboard.charts.text import category_label, count_words, fmt, join_names, period_label
-from dashboard.db import Database
-from lfo import schema
 from lfo.indicators.definitions import HIGHER, LOWER, indicators
 from lfo.periods import FinancialYear, Quarter, parse_period
 from lfo.reference import BREAKDOWNS, load_reference
@@ -56,7 +53,6 @@ BREAKDOWN_LABELS = {
 }
 #: Similar deprivation: IMD 2019 upper-tier ranks within this distance.
 IMD_WIDTH = 20
-AREA_COLUMNS = ["area_code", "area_name", "region", "imd_rank"]
 #: Short names of the indicators in the spine and the trend choice (full names in definitions).
 SHORT_NAMES = {
     "reach.parents": "Parents referred",
@@ -80,19 +76,6 @@ _MEASURE_SHORT = {
 for _m, _words in _MEASURE_SHORT.items():
     SHORT_NAMES[f"outcome.{_m}.reliable_improvement"] = f"Reliable improvement: {_words}"
     SHORT_NAMES[f"outcome.{_m}.recovery"] = f"Recovery: {_words}"
-
-
-# --- the one read ----------------------------------------------------------------------------
-
-
-def area_list(db: Database) -> pd.DataFrame:
-    """Every programme area: code, name, region and IMD 2019 upper-tier rank (1 = most
-    deprived), ordered by region and name."""
-    a = schema.areas
-    query = select(a.c.gss_code, a.c.name, a.c.region, a.c.imd_rank).order_by(a.c.region, a.c.name)
-    with db.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return pd.DataFrame(rows, columns=AREA_COLUMNS)
 
 
 # --- comparison areas ------------------------------------------------------------------------

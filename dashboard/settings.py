@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from lfo.settings import DEFAULT_DATABASE_URL, positive_int
 
@@ -45,16 +44,6 @@ class DashboardSettings:
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
-
-    def shared_cache_directory(self) -> Path | None:
-        """Where the server's processes share indicator results (None: they do not)."""
-        if self.cache_dir.strip().lower() == "off":
-            return None
-        if self.cache_dir:
-            return Path(self.cache_dir)
-        from dashboard.shared_cache import default_directory
-
-        return default_directory(self.database_url)
 
 
 def _flag(name: str, value: str) -> bool:

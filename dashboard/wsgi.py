@@ -7,7 +7,8 @@ the first request that reads it, and no demo is built here: load real returns wi
 from __future__ import annotations
 
 from dashboard.app import create_app
-from dashboard.data import enable_warming
+from dashboard.services.indicator_data import enable_warming
+from dashboard.services.shared_cache import directory_for
 from dashboard.settings import DashboardSettings
 
 settings = DashboardSettings.from_env()
@@ -15,4 +16,4 @@ app = create_app(settings)
 server = app.server
 if settings.warm_cache:
     # each worker makes the indicator results ahead (LFO_WARM_CACHE=0: not), sharing them
-    enable_warming(server, settings.shared_cache_directory())
+    enable_warming(app.services.data, server, directory_for(settings))

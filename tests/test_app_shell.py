@@ -694,4 +694,4 @@ def test_wsgi_entry_point_serves_the_app_from_environment_settings(db_url, monke
 
     client = wsgi.server.test_client()
     assert client.get("/").status_code == 200
-    assert wsgi.server.config["LFO_SETTINGS"].database_url == db_url
+    assert wsgi.app.services.settings.database_url == db_url

@@ -104,7 +104,7 @@ def update_chart_test(mode: str) -> list:
     return render(test_content(empty=mode == "empty"))
 
 
-def register_chart_test(app, db, settings) -> None:
+def register_chart_test(app, _services) -> None:
     app.callback(*card_outputs(CHART), Input(MODE, "data"))(update_chart_test)
 
 

@@ -5,8 +5,8 @@ import datetime as dt
 from engine_fixtures import build_db, episode
 from sqlalchemy import insert, update
 
-from dashboard.data import indicator_data
-from dashboard.db import Database
+from dashboard.services.database import Database
+from dashboard.services.indicator_data import IndicatorData
 from lfo import schema
 from lfo.db import writer_engine
 
@@ -15,7 +15,7 @@ NEWCASTLE = "E08000021"
 
 def test_cache_serves_repeats_and_is_emptied_by_a_load(tmp_path):
     url = build_db(tmp_path / "c.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
-    data = indicator_data(Database(url), threshold=10)
+    data = IndicatorData(Database(url), 10)
     first = data.rows(["uptake.completion"], periods=["2017-18_Q1"], areas=[NEWCASTLE])
     again = data.rows(["uptake.completion"], periods=["2017-18_Q1"], areas=[NEWCASTLE])
     assert again is first  # served from the cache
@@ -44,10 +44,10 @@ def test_cache_serves_repeats_and_is_emptied_by_a_load(tmp_path):
 def test_one_request_reads_the_data_version_once_for_its_cached_figures(tmp_path, monkeypatch):
     import flask
 
-    import dashboard.data as module
+    import dashboard.services.indicator_data as module
 
     url = build_db(tmp_path / "v.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
-    data = indicator_data(Database(url), threshold=10)
+    data = IndicatorData(Database(url), 10)
     data.rows(["uptake.completion"], periods=["2017-18_Q1"])  # made before the requests
     reads = []
     original = module.data_version

@@ -3,8 +3,8 @@
 from engine_fixtures import build_db, episode
 from pandas.testing import assert_frame_equal
 
-from dashboard.data import indicator_data
-from dashboard.db import Database
+from dashboard.services.database import Database
+from dashboard.services.indicator_data import IndicatorData
 from lfo.indicators.definitions import indicators
 from lfo.indicators.engine import PROGRAMME, Query, compute
 
@@ -21,7 +21,7 @@ def test_rows_for_chosen_areas_equal_the_engine_asked_for_those_areas(tmp_path):
         },
     )
     db = Database(url)
-    data = indicator_data(db, threshold=10)
+    data = IndicatorData(db, 10)
     ids = ["uptake.completion", "uptake.attendance"]
     for areas in ([NEWCASTLE], [GATESHEAD, PROGRAMME], [PROGRAMME]):
         got = data.rows(ids, periods=["2017-18_Q1", "2017-18"], areas=areas)
@@ -50,7 +50,7 @@ def test_several_indicators_at_once_equal_the_engine_and_one_alone_matches_its_p
         },
     )
     db = Database(url)
-    data = indicator_data(db, threshold=10)
+    data = IndicatorData(db, 10)
     ids = ["uptake.completion", "uptake.attendance", "reach.parents"]
     got = data.rows(ids, periods=["2017-18_Q1"])
     with db.engine.connect() as conn:

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from engine_fixtures import build_db, episode
 
-from dashboard.data import IndicatorData, slice_rows, whole
-from dashboard.db import Database
+from dashboard.services.database import Database
+from dashboard.services.indicator_data import IndicatorData, slice_rows, whole
 from lfo.indicators.definitions import indicators
 from lfo.indicators.engine import Query, compute
 
@@ -150,7 +150,7 @@ def test_warming_makes_every_indicator_ahead(db):
     wholes = {k[1].indicators[0].id for k in data._cache if k[0] == "whole"}
     assert wholes == set(indicators())
     # a request after warming computes nothing: the engine is not called
-    import dashboard.data as module
+    import dashboard.services.indicator_data as module
 
     calls = []
     original = module.compute
@@ -176,7 +176,7 @@ def test_the_warming_thread_warms_and_stops(db):
 
 
 def test_concurrent_requests_for_one_result_compute_it_once(db, monkeypatch):
-    import dashboard.data as module
+    import dashboard.services.indicator_data as module
 
     calls = []
     gate = threading.Event()
@@ -207,7 +207,7 @@ def test_concurrent_requests_for_one_result_compute_it_once(db, monkeypatch):
 
 
 def test_the_cache_is_bounded_by_the_rows_it_holds(db, monkeypatch):
-    import dashboard.data as module
+    import dashboard.services.indicator_data as module
 
     data = IndicatorData(db, THRESHOLD)
     one = data.rows(["uptake.completion"]).rows

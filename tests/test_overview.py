@@ -77,10 +77,10 @@ def client(app):
 
 @pytest.fixture(scope="module")
 def data(app, overview_db):
-    from dashboard.data import indicator_data
-    from dashboard.db import Database
+    from dashboard.services.database import Database
+    from dashboard.services.indicator_data import IndicatorData
 
-    return indicator_data(Database(overview_db), 10)
+    return IndicatorData(Database(overview_db), 10)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,8 @@ from test_app_shell import count_type, post_callback, route, texts
 from dashboard import ids
 from dashboard import quality_data as qd
 from dashboard.app import create_app
-from dashboard.db import Database
+from dashboard.services import queries
+from dashboard.services.database import Database
 from dashboard.settings import DashboardSettings
 from lfo import schema
 from lfo.db import init_db, writer_engine
@@ -211,7 +212,7 @@ def client(db_url):
 
 
 def test_current_returns_carry_their_load_outcome(db):
-    current = qd.current_returns(db).set_index("area_code")
+    current = queries.current_returns(db).set_index("area_code")
     assert current.at[NEWCASTLE, "outcome"] == "loaded"
     assert current.at[GATESHEAD, "outcome"] == "loaded with quarantine"
     assert current.at[GATESHEAD, "period"] == "2017-18_Q2"
@@ -219,7 +220,7 @@ def test_current_returns_carry_their_load_outcome(db):
 
 
 def test_coverage_grid_runs_from_programme_start_to_each_returns_end(db):
-    quarters, grid = qd.coverage_grid(qd.current_returns(db))
+    quarters, grid = qd.coverage_grid(queries.current_returns(db))
     assert quarters[0].label == "2016-17_Q1" and quarters[-1].label == "2018-19_Q4"
     assert len(quarters) == 12
     assert int(grid.loc[NEWCASTLE].sum()) == 12
@@ -229,7 +230,7 @@ def test_coverage_grid_runs_from_programme_start_to_each_returns_end(db):
 
 
 def test_findings_are_those_of_the_current_return_only(db):
-    f = qd.finding_counts(db)
+    f = queries.finding_counts(db)
     got = {(r.area_code, r.code): r.findings for r in f.itertuples()}
     assert got == {(NEWCASTLE, "W304"): 1, (NEWCASTLE, "W305"): 2, (GATESHEAD, "E203"): 3}
     assert f.set_index("code").at["E203", "title"] == "value not allowed"
@@ -237,21 +238,21 @@ def test_findings_are_those_of_the_current_return_only(db):
 
 
 def test_held_back_rows_counted_with_unresolved(db):
-    h = qd.held_back(db)
+    h = queries.held_back(db)
     assert h.to_dict("records") == [
         {"area_code": GATESHEAD, "sheet": "participants", "rows": 3, "unresolved": 2}
     ]
 
 
 def test_completeness_counts_not_stated_as_not_stated(db):
-    c = qd.completeness(db, NEWCASTLE).set_index("column")
+    c = queries.completeness(db, NEWCASTLE).set_index("column")
     assert c.at["sex", "rows"] == 20 and c.at["sex", "stated"] == 18
     assert c.at["sex", "percent_stated"] == pytest.approx(90.0)
     assert c.at["ethnicity", "percent_stated"] == pytest.approx(100.0)
 
 
 def test_pooled_completeness_adds_rows_before_dividing(db):
-    pooled = qd.pooled_completeness(qd.completeness(db)).set_index("column")
+    pooled = qd.pooled_completeness(queries.completeness(db)).set_index("column")
     # 20 + 3 + 4 + 12 = 39 participants, 2 with sex not stated
     assert pooled.at["sex", "rows"] == 39
     assert pooled.at["sex", "percent_stated"] == pytest.approx(100 * 37 / 39)
@@ -260,24 +261,24 @@ def test_pooled_completeness_adds_rows_before_dividing(db):
 def test_every_completeness_is_read_once_per_data_version_and_handed_out_as_copies(db):
     import pandas as pd
 
-    from dashboard.data import IndicatorData
+    from dashboard.services.indicator_data import IndicatorData
 
     data = IndicatorData(db, 10)
     first = qd.every_completeness(data)
-    pd.testing.assert_frame_equal(first, qd.completeness(db))
+    pd.testing.assert_frame_equal(first, queries.completeness(db))
     pd.testing.assert_frame_equal(
-        qd.every_pooled_completeness(data), qd.pooled_completeness(qd.completeness(db))
+        qd.every_pooled_completeness(data), qd.pooled_completeness(queries.completeness(db))
     )
     first["field"] = "changed by a caller"
     first.loc[0, "rows"] = -1
-    pd.testing.assert_frame_equal(qd.every_completeness(data), qd.completeness(db))
+    pd.testing.assert_frame_equal(qd.every_completeness(data), queries.completeness(db))
     assert ("quality_data", "completeness") in data._cache
 
 
 def test_load_log_is_newest_first_and_filters_by_area(db):
-    every = qd.load_log(db)
+    every = queries.load_log(db)
     assert list(every["load_id"]) == [4, 2, 1, 3, 6, 5]
-    assert list(qd.load_log(db, NEWCASTLE)["load_id"]) == [2, 1]
+    assert list(queries.load_log(db, NEWCASTLE)["load_id"]) == [2, 1]
 
 
 # --- pages and callbacks -------------------------------------------------------------------------

@@ -7,11 +7,11 @@ import threading
 import pytest
 from engine_fixtures import build_db, episode
 
-import dashboard.data as data_module
-from dashboard.data import IndicatorData, shared_key, whole
-from dashboard.db import Database
+import dashboard.services.indicator_data as data_module
+from dashboard.services.database import Database
+from dashboard.services.indicator_data import IndicatorData, shared_key, whole
+from dashboard.services.shared_cache import SharedResults, default_directory, directory_for
 from dashboard.settings import DashboardSettings
-from dashboard.shared_cache import SharedResults, default_directory
 from lfo.indicators.definitions import indicators
 from lfo.indicators.engine import Query
 
@@ -60,7 +60,7 @@ def test_a_new_data_version_never_reads_the_old_files(db, tmp_path, monkeypatch)
 
 
 def test_old_versions_are_removed_once_no_process_can_be_reading_them(tmp_path, monkeypatch):
-    import dashboard.shared_cache as module
+    import dashboard.services.shared_cache as module
 
     shared = SharedResults(tmp_path / "shared")
     shared.store(("v1",), "k", 1)
@@ -122,8 +122,8 @@ def test_a_process_waits_for_the_one_computing_a_result(tmp_path):
 
 def test_the_cache_folder_setting(monkeypatch, tmp_path):
     url = "sqlite:///x.db"
-    assert DashboardSettings(database_url=url).shared_cache_directory() == default_directory(url)
-    assert DashboardSettings(cache_dir="off").shared_cache_directory() is None
+    assert directory_for(DashboardSettings(database_url=url)) == default_directory(url)
+    assert directory_for(DashboardSettings(cache_dir="off")) is None
     monkeypatch.setenv("LFO_CACHE_DIR", str(tmp_path))
-    assert DashboardSettings.from_env().shared_cache_directory() == tmp_path
+    assert directory_for(DashboardSettings.from_env()) == tmp_path
     assert str(os.getuid()) in str(default_directory(url))

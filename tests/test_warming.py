@@ -6,7 +6,7 @@ import pytest
 from engine_fixtures import build_db, episode
 
 from dashboard.app import create_app
-from dashboard.data import enable_warming
+from dashboard.services.indicator_data import enable_warming
 from dashboard.settings import DashboardSettings
 
 NEWCASTLE = "E08000021"
@@ -29,8 +29,8 @@ def test_a_bad_lfo_warm_cache_says_what_it_takes(monkeypatch):
 def test_a_warmed_server_answers_from_what_it_made_ahead(tmp_path):
     url = build_db(tmp_path / "w.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
     app = create_app(DashboardSettings(database_url=url))
-    data = app.server.extensions["lfo_indicator_data"]
-    enable_warming(app.server)
+    data = app.services.data
+    enable_warming(app.services.data, app.server)
     try:
         for _ in range(600):
             if data.warmed_version is not None:
@@ -53,7 +53,7 @@ def test_healthz_says_whether_this_process_has_made_the_figures_ahead(tmp_path):
     app = create_app(DashboardSettings(database_url=url))
     client = app.server.test_client()
     assert client.get("/healthz").get_json() == {"status": "ok", "warm": False}
-    app.server.extensions["lfo_indicator_data"].warm(levels=(95.0,))
+    app.services.data.warm(levels=(95.0,))
     assert client.get("/healthz").get_json() == {"status": "ok", "warm": True}
 
 
@@ -64,11 +64,11 @@ def test_healthz_answers_503_when_the_database_cannot_be_read(tmp_path):
 
 
 def test_making_ahead_waits_while_this_process_answers_a_request(tmp_path, monkeypatch):
-    import dashboard.data as module
+    import dashboard.services.indicator_data as module
 
     url = build_db(tmp_path / "y.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
     app = create_app(DashboardSettings(database_url=url))
-    data = app.server.extensions["lfo_indicator_data"]
+    data = app.services.data
     monkeypatch.setattr(module, "YIELD_SECONDS", 30.0)
     data.request_started()  # a request is being answered
     done = threading.Event()
@@ -84,7 +84,7 @@ def test_making_ahead_waits_while_this_process_answers_a_request(tmp_path, monke
 def test_requests_through_the_server_are_counted_while_they_run(tmp_path):
     url = build_db(tmp_path / "z.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
     app = create_app(DashboardSettings(database_url=url))
-    data = app.server.extensions["lfo_indicator_data"]
+    data = app.services.data
     seen = []
 
     @app.server.get("/_probe")
@@ -92,7 +92,7 @@ def test_requests_through_the_server_are_counted_while_they_run(tmp_path):
         seen.append(data._active)
         return "ok"
 
-    enable_warming(app.server)
+    enable_warming(app.services.data, app.server)
     try:
         assert app.server.test_client().get("/_probe").status_code == 200
         assert seen == [1] and data._active == 0
@@ -105,13 +105,13 @@ def test_after_a_load_the_results_in_use_are_made_again_first(tmp_path, monkeypa
 
     from sqlalchemy import insert
 
-    import dashboard.data as module
+    import dashboard.services.indicator_data as module
     from lfo import schema
     from lfo.db import writer_engine
 
     url = build_db(tmp_path / "r.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
     app = create_app(DashboardSettings(database_url=url))
-    data = app.server.extensions["lfo_indicator_data"]
+    data = app.services.data
     data.rows(["uptake.start"], intervention="mybt")  # in use: a filter never made ahead
     data.rows(["reach.breakdown"])  # in use, and the most recent
     with writer_engine(url).begin() as conn:  # a load

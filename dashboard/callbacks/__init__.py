@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dash import ALL, Dash, Input, Output, State, callback_context
 from dash.development.base_component import Component
 
-from dashboard import db as queries
 from dashboard import ids
 from dashboard.layouts import Page, home, shell
-from dashboard.settings import DashboardSettings
+from dashboard.services import Services, queries
+from dashboard.services.database import READ_ERRORS
+from lfo.db import DatabaseError
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +104,9 @@ def match_page(path: str, pages: Sequence[Page]) -> tuple[Page | None, str | Non
     return None, None
 
 
-def register(
-    app: Dash, db: queries.Database, settings: DashboardSettings, pages: Sequence[Page]
-) -> None:
+def register(app: Dash, services: Services, pages: Sequence[Page]) -> None:
     """Attach the router, navigation state, document title, footer and home page callbacks."""
+    db, settings = services.db, services.settings
     nav_labels = {p.path: p.nav_label for p in pages if p.in_nav}
 
     def update_page(pathname: str | None, search: str | None) -> tuple[Component, str]:
@@ -125,7 +125,7 @@ def register(
     def update_data_as_at(_pathname: str | None) -> str:
         try:
             when = queries.data_as_at(db)
-        except queries.READ_ERRORS as exc:
+        except READ_ERRORS as exc:
             log.warning("data as at: %s", exc)
             return "not available"
         return home.format_when(when) if when else "no returns loaded yet"
@@ -133,7 +133,7 @@ def register(
     def update_home_loaded(_state: dict | None) -> Component:
         try:
             returns = queries.current_returns(db)
-        except queries.READ_ERRORS as exc:
+        except READ_ERRORS as exc:
             log.warning("home page: %s", exc)
             return home.unavailable(_reason(exc))
         return home.loaded_summary(returns)
@@ -166,6 +166,6 @@ def register(
 
 def _reason(exc: BaseException) -> str:
     """A one-line reason fit for a reader (no SQL, no traceback)."""
-    if isinstance(exc, queries.DatabaseError):
+    if isinstance(exc, DatabaseError):
         return str(exc)
     return "the database could not be read"

@@ -3,7 +3,7 @@
 - ``update_area_frame``: from the address, the heading, the area's facts, the switch and period
   selects, and the comparison checkboxes (or the friendly page for an unknown code);
 - ``update_area_charts``: the spine, trend, funnel and reach charts and the area's data quality,
-  all from the indicator engine (``dashboard.data``) and ``dashboard.quality_data``;
+  all from the indicator engine (``dashboard.services.indicator_data``) and ``dashboard.quality_data``;
 - ``update_area_query``: the controls written into the address (so a link reproduces the view);
 - ``update_area_controls``: the address followed back into the controls (back / forward), and
   the quick picks (same region, similar deprivation, clear);
@@ -21,17 +21,17 @@ from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard import area_data as ad
-from dashboard import db as queries
 from dashboard import ids, urlstate
 from dashboard import quality_data as qd
 from dashboard.callbacks import document_title
 from dashboard.charts import figures, text
 from dashboard.charts.card import ChartContent, card_outputs, plain_outputs, render
 from dashboard.charts.table import plotted_table
-from dashboard.data import IndicatorData, indicator, indicator_data
 from dashboard.layouts import area as page
 from dashboard.layouts import shell
-from dashboard.settings import DashboardSettings
+from dashboard.services import Services, queries
+from dashboard.services.database import READ_ERRORS, Database
+from dashboard.services.indicator_data import IndicatorData, indicator
 from lfo.indicators.compare import format_value
 from lfo.reference import load_reference
 
@@ -76,13 +76,14 @@ def frame_outputs() -> list[Output]:
     ]
 
 
-def frame(db: queries.Database, threshold: int, state: dict | None) -> list:
+def frame(services: Services, state: dict | None) -> list:
     """Every output of ``update_area_frame`` for the page state (code and raw query)."""
+    db = services.db
     state = state or {}
     code, search = state.get("code"), state.get("search") or ""
     parsed = urlstate.parse_query(search, page.PARAMS)
     messages = list(parsed.messages)
-    areas = ad.area_list(db)
+    areas = queries.areas(db)
     known = set(areas["area_code"])
     if code is not None and not _valid(code):
         messages.append(
@@ -104,7 +105,7 @@ def frame(db: queries.Database, threshold: int, state: dict | None) -> list:
             None,
             shell.messages_banner(messages),
         ]
-    data = indicator_data(db, threshold)
+    data = services.data
     cov = data.areas().set_index("area_code")
     compare, _period, _indicator, _breakdown = page.control_values(parsed)
     unknown = [c for c in compare if c not in known]
@@ -172,7 +173,7 @@ def _valid(code: str) -> bool:
 
 
 def _facts(
-    db: queries.Database, row: pd.Series, cov: pd.DataFrame, code: str
+    db: Database, row: pd.Series, cov: pd.DataFrame, code: str
 ) -> list[tuple[str, Component | str]]:
     facts: list[tuple[str, Component | str]] = [("Region", str(row["region"]))]
     rank = pd.to_numeric(pd.Series([row["imd_rank"]]), errors="coerce").iloc[0]
@@ -198,21 +199,21 @@ def _facts(
         facts.append(("Figures come from", "no return has been loaded for this area yet"))
     try:
         as_at = queries.data_as_at(db)
-    except queries.READ_ERRORS:
+    except READ_ERRORS:
         as_at = None
     facts.append(("Data as at", when_text(as_at) if as_at else "no returns loaded yet"))
     return facts
 
 
-def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> None:
+def register(app: Dash, services: Services) -> None:
     """Attach the area profile's callbacks to ``app``."""
-    threshold = settings.suppression_threshold
+    db = services.db
     n_frame = len(frame_outputs())
 
     def update_area_frame(state: dict | None) -> list:
         try:
-            return frame(db, threshold, state)
-        except queries.READ_ERRORS as exc:
+            return frame(services, state)
+        except READ_ERRORS as exc:
             log.warning("area profile: %s", exc)
             out = [no_update] * n_frame
             out[1] = html_unavailable()
@@ -224,11 +225,11 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
         """One part of the profile, or a message in its place if the database cannot be read."""
         if not store or not store.get("code"):
             raise PreventUpdate
-        data = indicator_data(db, threshold)
+        data = services.data
         try:
             out = make(data, view(data, store, compare, period), *extra)
             return plain_outputs(out) if isinstance(out, list) else plain_outputs([out])[0]
-        except queries.READ_ERRORS as exc:
+        except READ_ERRORS as exc:
             log.warning("area profile, %s: %s", name, exc)
             if n_outputs == 1:
                 return html_unavailable()
@@ -279,7 +280,7 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
             raise PreventUpdate
         group_ids = [o["id"] for o in ctx.outputs_list[0]]
         trigger = ctx.triggered_id
-        areas = pd.DataFrame(store.get("areas") or [], columns=ad.AREA_COLUMNS)
+        areas = pd.DataFrame(store.get("areas") or [], columns=queries.AREA_COLUMNS)
         code = store["code"]
         picks = {
             ids.AREA_PICK_REGION: ad.same_region,
@@ -327,7 +328,7 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
     def update_area_title(heading: str | None) -> str:
         if not heading:
             raise PreventUpdate
-        return document_title(str(heading), settings.service_name)
+        return document_title(str(heading), services.settings.service_name)
 
     app.callback(*frame_outputs(), Input(ids.AREA_STATE, "data"))(update_area_frame)
     app.callback(
@@ -748,15 +749,15 @@ def reach_content(
     )
 
 
-def quality_section(db: queries.Database, data: IndicatorData, v: View) -> Component:
+def quality_section(db: Database, data: IndicatorData, v: View) -> Component:
     """The area's own data quality: its current return, the returns it has sent, findings by
     severity and code, rows held back, completeness of optional fields and paired outcomes."""
     code, name, period = v.code, v.name, v.period
-    current = qd.current_returns(db, code)
-    loads = qd.load_log(db, code)
-    findings = qd.finding_counts(db, code)
-    held = qd.held_back(db, code)
-    complete = qd.completeness(db, code)
+    current = queries.current_returns(db, code)
+    loads = queries.load_log(db, code)
+    findings = queries.finding_counts(db, code)
+    held = queries.held_back(db, code)
+    complete = queries.completeness(db, code)
     pooled = qd.every_pooled_completeness(data)
     parts: list[Component] = []
     facts: list[tuple[str, Component | str]] = []

@@ -18,10 +18,10 @@ from dashboard import overview_data as od
 from dashboard.charts import figures, text
 from dashboard.charts.card import ChartContent, card_outputs, render
 from dashboard.charts.table import plain_json, plotted_table
-from dashboard.data import IndicatorData, indicator_data
-from dashboard.db import READ_ERRORS, Database
 from dashboard.layouts import home, shell
-from dashboard.settings import DashboardSettings
+from dashboard.services import Services
+from dashboard.services.database import READ_ERRORS
+from dashboard.services.indicator_data import IndicatorData
 from lfo.indicators.definitions import indicators
 from lfo.indicators.engine import ROW_COLUMNS, Result
 
@@ -137,7 +137,7 @@ def overview(
             grid_rows,
             codes,
             period,
-            data._cached(
+            data.per_version(
                 # the grid's rows (a thousand cells) for the period, in any order: made once per
                 # period and data version, so a re-sorted grid only puts them in order
                 ("overview_grid_rows", period),
@@ -202,12 +202,12 @@ def overview_outputs() -> list[Output]:
     ]
 
 
-def register(app: Dash, db: Database, settings: DashboardSettings) -> None:
+def register(app: Dash, services: Services) -> None:
     """Attach the overview's callbacks to ``app``."""
     n_outputs = len(overview_outputs())
 
     def update_overview(period: str | None, sort: str | None, order: str | None) -> list:
-        data = indicator_data(db, settings.suppression_threshold)
+        data = services.data
         try:
             # every output as plain JSON, so Dash's encoder hands the answer straight to orjson
             # (the grid is written as JSON already; see ``plain_json``)

@@ -16,14 +16,14 @@ from dash import Dash, Input, Output, State, html, no_update
 from dash.development.base_component import Component
 
 from dashboard import charts, ids, theme, urlstate
-from dashboard import db as queries
 from dashboard import quality_data as qd
 from dashboard.charts import ChartContent, card_outputs, figures, text
 from dashboard.charts.table import JSONList, plain_json, plotted_table
-from dashboard.data import IndicatorData, indicator, indicator_data
 from dashboard.layouts import quality as page
 from dashboard.layouts.shell import messages_banner
-from dashboard.settings import DashboardSettings
+from dashboard.services import Services, queries
+from dashboard.services.database import READ_ERRORS, Database
+from dashboard.services.indicator_data import IndicatorData, indicator
 from lfo.indicators.compare import format_value
 from lfo.indicators.definitions import DEFINITIONS_VERSION
 from lfo.periods import FinancialYear, parse_period
@@ -84,15 +84,15 @@ def _period_label(label: str) -> str:
     return f"{p.display} (financial year)" if isinstance(p, FinancialYear) else p.display
 
 
-def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> None:
+def register(app: Dash, services: Services) -> None:
     """Attach the page's callbacks to ``app``."""
-    data = indicator_data(db, settings.suppression_threshold)
+    db, data = services.db, services.data
 
     def update_controls(_state: dict | None, search: str | None):
         try:
-            areas = qd.areas(db)
+            areas = queries.areas(db)
             periods = data.periods()
-        except queries.READ_ERRORS as exc:
+        except READ_ERRORS as exc:
             log.warning("data quality controls: %s", exc)
             return (
                 [{"label": "All areas", "value": page.ALL_AREAS}],
@@ -123,7 +123,7 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
         definition = f"/definitions#outcome.{measure}.paired"
         try:
             latest = default_period(data.periods())
-        except queries.READ_ERRORS:
+        except READ_ERRORS:
             latest = None
         # the latest period is the default: left out, so a plain link always shows the latest
         written = None if period == latest else period
@@ -135,13 +135,13 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
             # the same for every request of this area until a load changes the data: made once
             # per data version (the all-areas grid is thousands of cells), kept as plain JSON
             # that is not walked again (a JSONList: see ``plain_json``)
-            content = data._cached(
+            content = data.per_version(
                 ("quality_sections", area),
                 lambda _conn, _version: JSONList(plain_json(quality_sections(db, area))),
             )
             # the completeness card (a table of every area × field for all areas) depends only
             # on the area and the data: rendered once per data version, as plain JSON
-            completeness = data._cached(
+            completeness = data.per_version(
                 ("quality_completeness_card", area),
                 lambda _conn, _version: [
                     plain_json(v) for v in charts.render(completeness_chart(db, area, data))
@@ -149,7 +149,7 @@ def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> No
             )
             paired = paired_chart(data, area, measure, period)
             every_measure = paired_every_measure(data, period)
-        except queries.READ_ERRORS as exc:
+        except READ_ERRORS as exc:
             log.warning("data quality page: %s", exc)
             empty = _empty_content("The data cannot be shown just now.")
             return [
@@ -216,10 +216,10 @@ def _empty_content(message: str) -> ChartContent:
 # --- the tables ----------------------------------------------------------------------------------
 
 
-def quality_sections(db: queries.Database, area: str | None) -> list[Component]:
+def quality_sections(db: Database, area: str | None) -> list[Component]:
     """Returns received, every load, findings and held-back rows (for one area or all)."""
-    current = qd.current_returns(db, area)
-    every_area = qd.areas(db)
+    current = queries.current_returns(db, area)
+    every_area = queries.areas(db)
     names = dict(zip(every_area["area_code"], every_area["area_name"], strict=True))
     quarters, grid = qd.coverage_grid(current)
     return [
@@ -231,15 +231,15 @@ def quality_sections(db: queries.Database, area: str | None) -> list[Component]:
         ),
         page.returns_grid(current, quarters, grid),
         html.H3("Every return sent"),
-        page.loads_table(qd.load_log(db, area), names),
+        page.loads_table(queries.load_log(db, area), names),
         html.H2("What the checks found"),
         html.P(
             "Findings of the checks in each area's current return, counted by code. Errors in "
             "single rows hold those rows back; warnings are accepted but worth a look."
         ),
-        page.findings_table(qd.finding_counts(db, area), names),
+        page.findings_table(queries.finding_counts(db, area), names),
         html.H3("Rows held back"),
-        page.held_back_table(qd.held_back(db, area), names),
+        page.held_back_table(queries.held_back(db, area), names),
     ]
 
 
@@ -310,11 +310,11 @@ def completeness_figure(
 
 
 def completeness_chart(
-    db: queries.Database, area: str | None, data: IndicatorData | None = None
+    db: Database, area: str | None, data: IndicatorData | None = None
 ) -> ChartContent:
     """The completeness card (``data``: read every area's completeness through its cache)."""
-    every = qd.every_completeness(data) if data is not None else qd.completeness(db)
-    every_area = qd.areas(db)
+    every = qd.every_completeness(data) if data is not None else queries.completeness(db)
+    every_area = queries.areas(db)
     names = dict(zip(every_area["area_code"], every_area["area_name"], strict=True))
     title = "Completeness of optional fields"
     if every.empty:
@@ -434,6 +434,6 @@ def paired_every_measure(data, period: str | None) -> Component:
     return page.paired_table(result.rows, names, _period_label(period))
 
 
-def _as_at(db: queries.Database) -> str | None:
+def _as_at(db: Database) -> str | None:
     when = queries.data_as_at(db)
     return when.isoformat() if when else None

@@ -6,14 +6,13 @@ from __future__ import annotations
 import pandas as pd
 from dash import Dash
 
-from dashboard import db as queries
 from dashboard.callbacks import topic as shared
 from dashboard.charts import ChartContent, figures, text
 from dashboard.charts.table import plotted_table
-from dashboard.data import IndicatorData, indicator
 from dashboard.layouts import reach as page
 from dashboard.layouts import topic as layout
-from dashboard.settings import DashboardSettings
+from dashboard.services import Services
+from dashboard.services.indicator_data import IndicatorData, indicator
 
 PROGRAMME = shared.PROGRAMME
 GROUPS = {"reach.fathers": "Fathers reached", "reach.workless": "Workless households reached"}
@@ -162,12 +161,11 @@ def extra_charts(
     ]
 
 
-def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> None:
+def register(app: Dash, services: Services) -> None:
     """Attach the Reach page's callbacks to ``app``."""
     shared.register_topic(
         app,
-        db,
-        settings,
+        services,
         page.TOPIC,
         EXTRA_IDS,
         extra_charts,

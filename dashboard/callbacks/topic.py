@@ -19,11 +19,9 @@ from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import charts, ids
-from dashboard import db as queries
 from dashboard.charts import ChartContent, card_outputs, figures, text
 from dashboard.charts.card import plain_outputs
 from dashboard.charts.table import UNITS, plotted_table
-from dashboard.data import IndicatorData, indicator, indicator_data
 from dashboard.layouts import topic as layout
 from dashboard.layouts.shell import messages_banner
 from dashboard.layouts.topic import (
@@ -36,7 +34,9 @@ from dashboard.layouts.topic import (
     state_from_search,
     to_search,
 )
-from dashboard.settings import DashboardSettings
+from dashboard.services import Services
+from dashboard.services.database import READ_ERRORS
+from dashboard.services.indicator_data import IndicatorData, indicator
 from lfo.indicators.definitions import Indicator
 
 log = logging.getLogger(__name__)
@@ -402,15 +402,14 @@ def funnel_chart(
 
 def register_topic(
     app: Dash,
-    db: queries.Database,
-    settings: DashboardSettings,
+    services: Services,
     topic: layout.Topic,
     extra_ids: Sequence[str] = (),
     extra: ExtraCharts | None = None,
     extra_links: Callable[[Filters], list[str]] | None = None,
 ) -> None:
     """Attach the controls, quick-pick and chart callbacks of ``topic`` to ``app``."""
-    data = indicator_data(db, settings.suppression_threshold)
+    data = services.data
     p = topic.part
     optional = [
         name
@@ -428,7 +427,7 @@ def register_topic(
     ) -> list:
         try:
             areas, periods = data.areas(), data.periods()
-        except queries.READ_ERRORS as exc:
+        except READ_ERRORS as exc:
             log.warning("%s controls: %s", topic.key, exc)
             banner = html.Div(
                 html.P("The data cannot be shown just now: the database could not be read."),
@@ -517,7 +516,7 @@ def register_topic(
                 contents += [empty_content(FAILED_MESSAGE)] * 2
             if extra is not None:
                 contents += extra(f, data, names)
-        except queries.READ_ERRORS as exc:
+        except READ_ERRORS as exc:
             log.warning("%s charts: %s", topic.key, exc)
             msg = "The data cannot be shown just now: the database could not be read."
             return [

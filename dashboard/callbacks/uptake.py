@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from dash import Dash
 
-from dashboard import db as queries
 from dashboard.callbacks import topic as shared
 from dashboard.charts import ChartContent, figures, text
 from dashboard.charts.table import plotted_table
-from dashboard.data import IndicatorData, indicator
 from dashboard.layouts import topic as layout
 from dashboard.layouts import uptake as page
-from dashboard.settings import DashboardSettings
+from dashboard.services import Services
+from dashboard.services.indicator_data import IndicatorData, indicator
 
 PROGRAMME = shared.PROGRAMME
 STAGES = ("referred", "offered", "started", "completed")
@@ -96,8 +95,8 @@ def extra_charts(
     return [shared.safely(lambda: stages_chart(f, data))]
 
 
-def register(app: Dash, db: queries.Database, settings: DashboardSettings) -> None:
+def register(app: Dash, services: Services) -> None:
     """Attach the Uptake page's callbacks to ``app``."""
     shared.register_topic(
-        app, db, settings, page.TOPIC, EXTRA_IDS, extra_charts, lambda f: ["uptake.funnel"]
+        app, services, page.TOPIC, EXTRA_IDS, extra_charts, lambda f: ["uptake.funnel"]
     )

@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import flask
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -317,15 +316,11 @@ def file_name(chart_id: str, data_as_at: str | None, ext: str) -> str:
     return f"lfo-{check_chart_id(chart_id)}-{date}.{ext}"
 
 
-def _app_threshold() -> int | None:
-    if not flask.has_app_context():
-        return None
-    settings = flask.current_app.config.get("LFO_SETTINGS")
-    return getattr(settings, "suppression_threshold", None)
-
-
-def update_download(png: Any, svg: Any, csv: Any, xlsx: Any, payload: Any) -> tuple:
-    """Build the file for the button pressed; a failure is a message, never an error page."""
+def update_download(
+    png: Any, svg: Any, csv: Any, xlsx: Any, payload: Any, *, threshold: int | None = None
+) -> tuple:
+    """Build the file for the button pressed; a failure is a message, never an error page.
+    ``threshold``: the app's suppression threshold, for a payload that does not carry one."""
     from dashboard.charts import exports
 
     trigger = ctx.triggered_id
@@ -340,7 +335,7 @@ def update_download(png: Any, svg: Any, csv: Any, xlsx: Any, payload: Any) -> tu
     try:
         content = from_payload(payload)
         if content.threshold is None:
-            content.threshold = _app_threshold()
+            content.threshold = threshold
         if fmt in ("png", "svg"):
             data = exports.to_image(content, fmt)
         elif fmt == "csv":
@@ -354,12 +349,17 @@ def update_download(png: Any, svg: Any, csv: Any, xlsx: Any, payload: Any) -> tu
     return dcc.send_bytes(data, name), f"Your {label} download ({name}) has started."
 
 
-def register(app: Any) -> None:
-    """Attach the kit's one download callback to ``app`` (every card, by pattern matching)."""
+def register(app: Any, threshold: int | None = None) -> None:
+    """Attach the kit's one download callback to ``app`` (every card, by pattern matching);
+    ``threshold``: the app's suppression threshold."""
+
+    def download(png: Any, svg: Any, csv: Any, xlsx: Any, payload: Any) -> tuple:
+        return update_download(png, svg, csv, xlsx, payload, threshold=threshold)
+
     app.callback(
         Output(ids.chart_pattern(MATCH, "download"), "data"),
         Output(ids.chart_pattern(MATCH, "status"), "children"),
         *[Input(ids.chart_download_button(MATCH, fmt), "n_clicks") for fmt, _, _ in FORMATS],
         State(ids.chart_pattern(MATCH, "payload"), "data"),
         prevent_initial_call=True,
-    )(update_download)
+    )(download)

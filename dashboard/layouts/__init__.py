@@ -15,8 +15,7 @@ from dash.development.base_component import Component
 if TYPE_CHECKING:
     from dash import Dash
 
-    from dashboard.db import Database
-    from dashboard.settings import DashboardSettings
+    from dashboard.services import Services
 
 
 @dataclass(frozen=True)
@@ -24,12 +23,12 @@ class Page:
     """One page of the dashboard.
 
     ``title`` is the page's document title (the service name is appended) and usually its h1;
-    ``register(app, db, settings)``, if given, attaches the page's callbacks to ``app``.
+    ``register(app, services)``, if given, attaches the page's callbacks to ``app``.
     """
 
     path: str
     title: str
     nav_label: str
     layout: Callable[..., Component]
-    register: Callable[[Dash, Database, DashboardSettings], None] | None = None
+    register: Callable[[Dash, Services], None] | None = None
     in_nav: bool = True

@@ -406,8 +406,8 @@ def loaded_summary(returns: pd.DataFrame) -> dict:
     rows = JSONList(
         _TR(
             [
-                _TH(r.name, "row"),
-                _TD_PLAIN(r.gss_code),
+                _TH(r.area_name, "row"),
+                _TD_PLAIN(r.area_code),
                 _TD_PLAIN(r.region),
                 _TD_PLAIN(_period(r.period)),
                 _TD_PLAIN(_when(r.loaded_at)),

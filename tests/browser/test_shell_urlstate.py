@@ -25,7 +25,7 @@ def probe_layout(search: str = "") -> html.Div:
     )
 
 
-def register_probe(app, _db, _settings) -> None:
+def register_probe(app, _services) -> None:
     def update_query(n_clicks: int | None) -> str:
         return f"?n={n_clicks}"
 

@@ -29,11 +29,11 @@ from pathlib import Path
 
 import flask
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
-from dashboard.db import Database
-from dashboard.shared_cache import SharedResults
-from lfo import schema
+from dashboard.services.database import Database
+from dashboard.services.queries import data_version
+from dashboard.services.shared_cache import SharedResults
 from lfo.indicators.definitions import DEFINITIONS_VERSION, Indicator, indicators
 from lfo.indicators.engine import (
     ROW_COLUMNS,
@@ -52,14 +52,6 @@ _WAIT_SECONDS = 300  # longest wait for another thread computing the same result
 POLL_SECONDS = 5.0  # how often the warming thread looks for a new data version
 WARM_LEVELS = (95.0, 99.8)  # interval levels made ahead, in this order
 YIELD_SECONDS = 2.0  # longest the making ahead waits for this process's requests to finish
-
-
-def data_version(conn: Connection) -> tuple:
-    """Changes whenever a load changes the current data (or a new return is logged)."""
-    log_, r = schema.etl_load_log, schema.returns
-    newest = conn.execute(select(func.max(log_.c.load_id))).scalar()
-    current = conn.execute(select(func.count(), func.max(r.c.loaded_at))).one()
-    return (newest, current[0], str(current[1]))
 
 
 def whole(query: Query) -> Query:
@@ -146,7 +138,7 @@ class IndicatorData:
 
     # --- the cache ---------------------------------------------------------------------------
 
-    def _cached(self, key: tuple, make: Callable[[Connection, tuple], object]):
+    def per_version(self, key: tuple, make: Callable[[Connection, tuple], object]):
         """``make(conn, version)``'s value for ``key`` at the current data version (made once).
 
         Within one web request the data version is read once: later lookups of the same request
@@ -251,7 +243,7 @@ class IndicatorData:
         query = replace(query, areas=None)
         chosen = tuple(areas) if areas is not None else None
         if chosen is None and len(query.indicators) == 1 and query == whole(query):
-            return self._cached(
+            return self.per_version(
                 ("whole", query), lambda conn, v: self._shared_or_compute(conn, v, query)
             )
 
@@ -272,7 +264,7 @@ class IndicatorData:
             rows = pd.concat([rows for _, rows in parts], ignore_index=True)
             return Result(rows, parts[0][0].meta)
 
-        return self._cached(("rows", query, chosen), make)
+        return self.per_version(("rows", query, chosen), make)
 
     def _whole(self, conn: Connection, version: tuple, query: Query) -> Result:
         """One indicator's rows for every area and period (the engine's, cached; shared with the
@@ -301,11 +293,11 @@ class IndicatorData:
 
     def areas(self) -> pd.DataFrame:
         """Every area with its region, population, target and current return (period, time)."""
-        return self._cached(("areas",), lambda conn, _v: coverage(conn))
+        return self.per_version(("areas",), lambda conn, _v: coverage(conn))
 
     def periods(self) -> list[str]:
         """Every period with data: quarters, then financial years, oldest first."""
-        return self._cached(("periods",), lambda conn, _v: available_periods(coverage(conn)))
+        return self.per_version(("periods",), lambda conn, _v: available_periods(coverage(conn)))
 
     def latest_quarter(self) -> str | None:
         quarters = [p for p in self.periods() if "_Q" in p]
@@ -389,11 +381,12 @@ class IndicatorData:
             self._changed.clear()
 
 
-def enable_warming(server, shared_directory: Path | None = None) -> None:
-    """Make the app's indicator results ahead in this process, and in each process forked from
-    it (a gunicorn worker starts its own thread on its first request); with
+def enable_warming(
+    data: IndicatorData, server: flask.Flask, shared_directory: Path | None = None
+) -> None:
+    """Make ``data``'s indicator results ahead in this process, and in each process forked from
+    it (a gunicorn worker starts its own thread on its first request to ``server``); with
     ``shared_directory``, the processes share what they make through files there."""
-    data: IndicatorData = server.extensions["lfo_indicator_data"]
     if shared_directory is not None:
         data.share(SharedResults.open(shared_directory))
     data.start_warming()
@@ -418,15 +411,6 @@ def warm_order(seed: int | None = None) -> list[Indicator]:
     if seed is not None:
         random.Random(seed).shuffle(first)
     return first + last
-
-
-def indicator_data(db: Database, threshold: int) -> IndicatorData:
-    """The one ``IndicatorData`` of an app's database (pages share its cache)."""
-    existing = getattr(db, "_indicator_data", None)
-    if existing is None or existing.threshold != threshold:
-        existing = IndicatorData(db, threshold)
-        db._indicator_data = existing
-    return existing
 
 
 def indicator(indicator_id: str) -> Indicator:

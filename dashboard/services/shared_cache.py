@@ -31,6 +31,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from dashboard.settings import DashboardSettings
+
 log = logging.getLogger(__name__)
 
 KEEP_OLD_SECONDS = 600.0  # a process may still read an older version's files this long
@@ -140,3 +142,13 @@ def _private_directory(directory: Path) -> None:
             f"{directory} is open to other users (mode "
             f"{stat.S_IMODE(info.st_mode):o}; it must be 700)"
         )
+
+
+def directory_for(settings: DashboardSettings) -> Path | None:
+    """Where a server's processes share indicator results (``LFO_CACHE_DIR``; None: they do
+    not)."""
+    if settings.cache_dir.strip().lower() == "off":
+        return None
+    if settings.cache_dir:
+        return Path(settings.cache_dir)
+    return default_directory(settings.database_url)
