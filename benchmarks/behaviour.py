@@ -344,13 +344,14 @@ def _etl_snapshot(out: Path) -> dict[str, object]:
 
 
 def _stable(snap: dict) -> dict:
-    """What differs from run to run left out: Dash's per-process config script in HTML pages,
-    the database's creation time."""
+    """What differs from run to run left out: Dash's per-process config script and the assets'
+    modification times in HTML pages, the database's creation time."""
     import re
 
     for key, value in snap.items():
         if key.startswith("api ") and value[1] == "text/html":
             value[2] = re.sub(r'<script id="_dash-config".*?</script>', "", value[2], flags=re.S)
+            value[2] = re.sub(r"\?m=[0-9.]+", "?m=", value[2])  # assets' modification times
         if key == "table schema_info":
             value[1] = [r for r in value[1] if "created_at" not in r]
     return snap

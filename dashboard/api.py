@@ -250,11 +250,11 @@ def register_api(server: flask.Flask, services: Services) -> None:
         if fmt == "csv":
             resp = flask.Response(to_csv(recs), mimetype="text/csv; charset=utf-8")
             resp.headers["Content-Disposition"] = "attachment; filename=lfo-data.csv"
-            resp.headers["X-Data-As-At"] = result.meta["data_as_at"] or ""
-            resp.headers["X-Suppression-Threshold"] = str(result.meta["threshold"])
-            resp.headers["X-Definitions-Version"] = result.meta["definitions_version"]
+            resp.headers["X-Data-As-At"] = result.meta.data_as_at or ""
+            resp.headers["X-Suppression-Threshold"] = str(result.meta.threshold)
+            resp.headers["X-Definitions-Version"] = result.meta.definitions_version
             return resp
-        return json_response({"data": recs, "meta": result.meta})
+        return json_response({"data": recs, "meta": result.meta.as_dict()})
 
     @bp.get("/openapi.json")
     def openapi():

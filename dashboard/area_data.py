@@ -15,12 +15,12 @@ import pandas as pd
 
 from dashboard import theme
 from dashboard.charts.figures import COMPARISON_STYLE, Figure, make_figure
-from dashboard.charts.text import category_label, count_words, fmt, join_names, period_label
+from dashboard.present.words import category_label, count_words, fmt, join_names, period_label
 from lfo.indicators.definitions import HIGHER, LOWER, indicators
 from lfo.periods import FinancialYear, Quarter, parse_period
 from lfo.reference import BREAKDOWNS, load_reference
+from lfo.terms import PROGRAMME
 
-PROGRAMME = "programme"
 MEASURES = ("csi4", "ops", "swemwbs", "sdq_total")
 #: The spine's indicators: all reach and uptake (but the breakdown and the funnel, which have
 #: their own charts), and reliable improvement and recovery for the four measures.

@@ -21,8 +21,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 from lfo.indicators.compare import format_value
 from lfo.indicators.definitions import HIGHER, LOWER, Indicator, indicators
 from lfo.periods import FinancialYear, Quarter, parse_period
-
-PROGRAMME = "programme"
+from lfo.terms import PROGRAMME
 
 #: Headline cards, in order.
 HEADLINE_INDICATORS = (

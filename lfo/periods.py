@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 PROGRAMME_START = dt.date(2016, 4, 1)
@@ -67,6 +69,19 @@ class Quarter:
         """Human form, ``2017-18 Q3``."""
         return f"{self.year_label} Q{self.q}"
 
+    #: A quarter (not a financial year).
+    is_quarter = True
+
+    @property
+    def option_label(self) -> str:
+        """How a period choice reads in a select: ``2017-18 Q3``."""
+        return self.display
+
+    @property
+    def in_words(self) -> str:
+        """How the period reads inside a sentence: ``2017-18 Q3``."""
+        return self.display
+
     def __add__(self, n: int) -> Quarter:
         return Quarter.from_index(self.index + n)
 
@@ -86,6 +101,18 @@ class FinancialYear:
         return f"{self.fy}-{(self.fy + 1) % 100:02d}"
 
     display = label
+    #: A financial year (not a quarter).
+    is_quarter = False
+
+    @property
+    def option_label(self) -> str:
+        """How a period choice reads in a select: ``Financial year 2017-18``."""
+        return f"Financial year {self.label}"
+
+    @property
+    def in_words(self) -> str:
+        """How the period reads inside a sentence: ``financial year 2017-18``."""
+        return f"financial year {self.label}"
 
     @property
     def start(self) -> dt.date:
@@ -125,6 +152,30 @@ def parse_period(text: str) -> Period:
     raise ValueError(
         f"'{text}' is not a period: write a quarter as 2017-18_Q3 or a financial year as 2017-18"
     )
+
+
+@lru_cache(maxsize=4096)
+def period(code: str) -> Period:
+    """The period a machine code names (``2017-18_Q3`` or ``2017-18``): periods travel between
+    the database, the engine's rows, addresses and the API as these codes; code that reasons
+    about a period (quarter or year, its label, the year before) parses it here.
+    ValueError for anything else."""
+    return parse_period(code)
+
+
+def is_quarter(code: str) -> bool:
+    """Whether a period code names a quarter (else a financial year)."""
+    return period(code).is_quarter
+
+
+def quarters_of(codes: Iterable[str]) -> list[str]:
+    """The quarter codes among ``codes``, in their order."""
+    return [c for c in codes if is_quarter(c)]
+
+
+def years_of(codes: Iterable[str]) -> list[str]:
+    """The financial-year codes among ``codes``, in their order."""
+    return [c for c in codes if not is_quarter(c)]
 
 
 def today() -> dt.date:

@@ -33,6 +33,7 @@ from dashboard.services import Services, queries
 from dashboard.services.database import READ_ERRORS, Database
 from dashboard.services.indicator_data import IndicatorData, indicator
 from lfo.indicators.compare import format_value
+from lfo.indicators.engine import ResultMeta
 from lfo.reference import load_reference
 
 log = logging.getLogger(__name__)
@@ -521,7 +522,7 @@ def spine_content(
     if (frame["status"] == "c").any():
         notes.append(
             f"Figures marked [c] are suppressed to protect confidentiality: they rest on fewer "
-            f"than {result.meta.get('threshold', 10)} people or episodes, or would let such a "
+            f"than {result.meta.threshold} people or episodes, or would let such a "
             "figure be worked out."
         )
     if ad.mostly_suppressed(frame) and not ad.is_year(period):
@@ -545,8 +546,8 @@ def spine_content(
         table=table,
         indicator_ids=list(frame["indicator"]),
         notes=notes,
-        data_as_at=result.meta.get("data_as_at"),
-        threshold=result.meta.get("threshold"),
+        data_as_at=result.meta.data_as_at,
+        threshold=result.meta.threshold,
     )
     twin = page.spine_table(frame, name, compare_names, f"{title}. {subtitle}")
     return content, twin
@@ -587,11 +588,11 @@ def trend_content(
     with_value = own[own["value"].notna()]
     latest = with_value.iloc[-1] if len(with_value) else own.iloc[-1]
     summary = (
-        text.describe_area(latest, ind, threshold=result.meta.get("threshold", 10))
+        text.describe_area(latest, ind, threshold=result.meta.threshold)
         + " "
         + text.describe_trend_lines(rows, ind, areas)
     )
-    note = text.suppression_note(rows, result.meta.get("threshold", 10), left_out=False)
+    note = text.suppression_note(rows, result.meta.threshold, left_out=False)
     notes = (
         [
             note.replace(
@@ -625,8 +626,8 @@ def trend_content(
         table=table,
         indicator_ids=[indicator_id],
         notes=notes,
-        data_as_at=result.meta.get("data_as_at"),
-        threshold=result.meta.get("threshold"),
+        data_as_at=result.meta.data_as_at,
+        threshold=result.meta.threshold,
     )
 
 
@@ -634,7 +635,7 @@ def funnel_content(data: IndicatorData, code: str, name: str, period: str) -> Ch
     ind = indicator("uptake.funnel")
     title = f"Referral to completion in {name} by intervention, {ad.period_words(period)}"
     by_group: dict[str, pd.DataFrame] = {}
-    meta: dict = {}
+    meta: ResultMeta | None = None
     for grp in ("all", *load_reference().interventions):
         result = data.rows(
             ["uptake.funnel"],
@@ -644,6 +645,7 @@ def funnel_content(data: IndicatorData, code: str, name: str, period: str) -> Ch
         )
         by_group[grp] = result.rows
         meta = result.meta
+    assert meta is not None  # the loop always runs for "all"
     rows, left_out = ad.funnel_groups(by_group, code)
     if rows.empty or (rows["numerator"].isna().all() and (rows["status"] != "c").all()):
         return _empty(f"There are no referrals in {name} in {ad.period_words(period)}.", title)
@@ -658,7 +660,7 @@ def funnel_content(data: IndicatorData, code: str, name: str, period: str) -> Ch
     )
     table.attrs["units"] = {"Parents at the stage": "count", "Per cent of the previous stage": "%"}
     note = text.suppression_note(
-        rows.assign(area_name=rows["area_name"]), meta.get("threshold", 10), left_out=False
+        rows.assign(area_name=rows["area_name"]), meta.threshold, left_out=False
     )
     notes = (
         [
@@ -690,8 +692,8 @@ def funnel_content(data: IndicatorData, code: str, name: str, period: str) -> Ch
         table=table,
         indicator_ids=["uptake.funnel"],
         notes=notes,
-        data_as_at=meta.get("data_as_at"),
-        threshold=meta.get("threshold"),
+        data_as_at=meta.data_as_at,
+        threshold=meta.threshold,
     )
 
 
@@ -708,7 +710,7 @@ def reach_content(
     own = rows[rows["area_code"] == code]
     if own.empty or (own["value"].isna().all() and (own["status"] != "c").all()):
         return _empty(f"No parents were referred in {name} in {ad.period_words(period)}.", title)
-    note = text.suppression_note(rows, result.meta.get("threshold", 10), left_out=False)
+    note = text.suppression_note(rows, result.meta.threshold, left_out=False)
     notes = (
         [
             note.replace(
@@ -744,8 +746,8 @@ def reach_content(
         table=table,
         indicator_ids=["reach.breakdown"],
         notes=notes,
-        data_as_at=result.meta.get("data_as_at"),
-        threshold=result.meta.get("threshold"),
+        data_as_at=result.meta.data_as_at,
+        threshold=result.meta.threshold,
     )
 
 

@@ -48,14 +48,14 @@ def change_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
     rows, meta = shared.chosen_rows(data, chosen, f, periods=[f.period] if f.period else None)
     if not shared.has_figures(rows):
         return shared.empty_content(
-            shared.why_empty(rows, first, f), title, subtitle, meta.get("data_as_at")
+            shared.why_empty(rows, first, f), title, subtitle, meta.data_as_at
         )
     sentences = [
-        shared.describe_rows(rows[rows["indicator"] == i], indicator(i), f, meta["threshold"])
+        shared.describe_rows(rows[rows["indicator"] == i], indicator(i), f, meta.threshold)
         for i in chosen
     ]
     shown = shared.with_category(rows, {i: SHORT[i.rsplit(".", 1)[1]] for i in chosen})
-    note = text.suppression_note(rows, meta["threshold"], left_out=False)
+    note = text.suppression_note(rows, meta.threshold, left_out=False)
     table = shared.rename_columns(
         plotted_table(
             shown,
@@ -82,8 +82,8 @@ def change_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
         table=table,
         indicator_ids=chosen,
         notes=[n for n in (note, CAVEATS[0], CAVEATS[1]) if n],
-        data_as_at=meta.get("data_as_at"),
-        threshold=meta.get("threshold"),
+        data_as_at=meta.data_as_at,
+        threshold=meta.threshold,
     )
 
 
@@ -99,10 +99,10 @@ def mean_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
     rows, meta = shared.chosen_rows(data, [ind.id], f, periods=[f.period] if f.period else None)
     if not shared.has_figures(rows):
         return shared.empty_content(
-            shared.why_empty(rows, ind, f), title, subtitle, meta.get("data_as_at")
+            shared.why_empty(rows, ind, f), title, subtitle, meta.data_as_at
         )
     shown = rows.assign(category="Mean change")
-    note = text.suppression_note(rows, meta["threshold"], left_out=False)
+    note = text.suppression_note(rows, meta.threshold, left_out=False)
     table = plotted_table(
         rows,
         ind,
@@ -113,12 +113,12 @@ def mean_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
         figure=figures.bars_vs_programme(shown, categories_label=""),
         title=title,
         subtitle=subtitle,
-        summary=shared.describe_rows(rows, ind, f, meta["threshold"]),
+        summary=shared.describe_rows(rows, ind, f, meta.threshold),
         table=table,
         indicator_ids=[ind.id],
         notes=[n for n in (note, PAIRED_NOTE) if n],
-        data_as_at=meta.get("data_as_at"),
-        threshold=meta.get("threshold"),
+        data_as_at=meta.data_as_at,
+        threshold=meta.threshold,
     )
 
 

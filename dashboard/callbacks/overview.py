@@ -23,7 +23,7 @@ from dashboard.services import Services
 from dashboard.services.database import READ_ERRORS
 from dashboard.services.indicator_data import IndicatorData
 from lfo.indicators.definitions import indicators
-from lfo.indicators.engine import ROW_COLUMNS, Result
+from lfo.indicators.engine import ROW_COLUMNS, Result, ResultMeta
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def resolve_period(
 
 
 def ranking_chart(
-    grid_rows: pd.DataFrame, indicator_id: str, period: str, meta: dict
+    grid_rows: pd.DataFrame, indicator_id: str, period: str, meta: ResultMeta
 ) -> ChartContent:
     """The caterpillar of one grid indicator (99.8% intervals, as the grid's comparisons)."""
     ind = indicators()[indicator_id]
@@ -67,7 +67,7 @@ def ranking_chart(
         "the programme's figure. The chart shows the indicator the grid is sorted by "
         "(completion when it is sorted by name or by families against target)."
     )
-    note = text.suppression_note(rows, meta.get("threshold", 10))
+    note = text.suppression_note(rows, meta.threshold)
     areas = rows[rows["area_code"] != od.PROGRAMME]
     empty = None
     if areas["value"].notna().sum() == 0:
@@ -86,9 +86,9 @@ def ranking_chart(
         table=table,
         indicator_ids=[indicator_id],
         notes=[note] if note else [],
-        data_as_at=meta.get("data_as_at"),
+        data_as_at=meta.data_as_at,
         empty_message=empty,
-        threshold=meta.get("threshold"),
+        threshold=meta.threshold,
     )
 
 
@@ -162,7 +162,8 @@ def engine_rows(data: IndicatorData, indicator_ids: tuple[str, ...], **query: ob
         log.exception(
             "the engine failed on %s; retrying one indicator at a time", ", ".join(indicator_ids)
         )
-    parts, meta = [], {}
+    parts: list[pd.DataFrame] = []
+    meta = ResultMeta(None, data.threshold)  # if every indicator fails
     for indicator_id in indicator_ids:
         try:
             result = data.rows([indicator_id], **query)  # type: ignore[arg-type]

@@ -403,7 +403,7 @@ def paired_chart(data, area: str | None, measure: str, period: str | None) -> Ch
         return _empty_content(
             f"No area has paired {measure_name} scores for {_period_label(period)}."
         )
-    note = text.suppression_note(rows, result.meta.get("threshold"))
+    note = text.suppression_note(rows, result.meta.threshold)
     table = plotted_table(
         rows,
         ind,
@@ -417,8 +417,8 @@ def paired_chart(data, area: str | None, measure: str, period: str | None) -> Ch
         table=table,
         indicator_ids=[ind_id],
         notes=[n for n in (note,) if n],
-        data_as_at=result.meta.get("data_as_at"),
-        threshold=result.meta.get("threshold"),
+        data_as_at=result.meta.data_as_at,
+        threshold=result.meta.threshold,
     )
 
 

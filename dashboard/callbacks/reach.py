@@ -70,9 +70,9 @@ def breakdown_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
     rows = rows[rows["category"].astype(str).str.startswith(f"{char}:")]
     if not shared.has_figures(rows):
         return shared.empty_content(
-            shared.why_empty(rows, ind, f), title, subtitle, meta.get("data_as_at")
+            shared.why_empty(rows, ind, f), title, subtitle, meta.data_as_at
         )
-    note = text.suppression_note(rows, meta["threshold"], left_out=False)
+    note = text.suppression_note(rows, meta.threshold, left_out=False)
     table = plotted_table(
         rows,
         ind,
@@ -96,8 +96,8 @@ def breakdown_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
         table=table,
         indicator_ids=["reach.breakdown"],
         notes=[n for n in (note,) if n],
-        data_as_at=meta.get("data_as_at"),
-        threshold=meta.get("threshold"),
+        data_as_at=meta.data_as_at,
+        threshold=meta.threshold,
     )
 
 
@@ -113,14 +113,14 @@ def groups_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
     )
     if not shared.has_figures(rows):
         return shared.empty_content(
-            shared.why_empty(rows, first, f), title, subtitle, meta.get("data_as_at")
+            shared.why_empty(rows, first, f), title, subtitle, meta.data_as_at
         )
     sentences = []
     for ind_id in GROUPS:
         own = rows[rows["indicator"] == ind_id]
-        sentences.append(shared.describe_rows(own, indicator(ind_id), f, meta["threshold"]))
+        sentences.append(shared.describe_rows(own, indicator(ind_id), f, meta.threshold))
     shown = shared.with_category(rows, GROUPS)
-    note = text.suppression_note(rows, meta["threshold"], left_out=False)
+    note = text.suppression_note(rows, meta.threshold, left_out=False)
     table = shared.rename_columns(
         plotted_table(
             shown,
@@ -147,8 +147,8 @@ def groups_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
         table=table,
         indicator_ids=list(GROUPS),
         notes=[n for n in (note,) if n],
-        data_as_at=meta.get("data_as_at"),
-        threshold=meta.get("threshold"),
+        data_as_at=meta.data_as_at,
+        threshold=meta.threshold,
     )
 
 

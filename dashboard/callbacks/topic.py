@@ -38,10 +38,11 @@ from dashboard.services import Services
 from dashboard.services.database import READ_ERRORS
 from dashboard.services.indicator_data import IndicatorData, indicator
 from lfo.indicators.definitions import Indicator
+from lfo.indicators.engine import ResultMeta
+from lfo.terms import PROGRAMME
 
 log = logging.getLogger(__name__)
 
-PROGRAMME = "programme"
 KIND_WORDS = {
     "count": "a count",
     "mean": "a mean",
@@ -237,8 +238,8 @@ def trend_chart(data: IndicatorData, f: Filters, ind: Indicator) -> ChartContent
                 "the trend's range: widen the period."
             )
         )
-        return empty_content(msg, title, subtitle, meta.get("data_as_at"))
-    note = text.suppression_note(rows, meta["threshold"], left_out=False)
+        return empty_content(msg, title, subtitle, meta.data_as_at)
+    note = text.suppression_note(rows, meta.threshold, left_out=False)
     notes = [n for n in (note,) if n]
     with_programme = not (ind.kind == "count" and f.areas)
     if not with_programme:  # the programme's total would dwarf the areas' lines
@@ -274,8 +275,8 @@ def trend_chart(data: IndicatorData, f: Filters, ind: Indicator) -> ChartContent
         table=table,
         indicator_ids=[ind.id],
         notes=notes,
-        data_as_at=meta.get("data_as_at"),
-        threshold=meta.get("threshold"),
+        data_as_at=meta.data_as_at,
+        threshold=meta.threshold,
     )
 
 
@@ -299,7 +300,7 @@ def once(memo: dict | None, key: str, rows: pd.DataFrame, make: Callable[[], T])
 
 
 def caterpillar_chart(
-    rows: pd.DataFrame, meta: dict, f: Filters, ind: Indicator, memo: dict | None = None
+    rows: pd.DataFrame, meta: ResultMeta, f: Filters, ind: Indicator, memo: dict | None = None
 ) -> ChartContent:
     title = f"{ind.name} by area, {period_words(f.period)}"
     subtitle = (
@@ -308,8 +309,8 @@ def caterpillar_chart(
     )
     areas = rows[rows["area_code"] != PROGRAMME]
     if not has_figures(areas):
-        return empty_content(why_empty(areas, ind, f), title, subtitle, meta.get("data_as_at"))
-    note = text.suppression_note(areas, meta["threshold"])
+        return empty_content(why_empty(areas, ind, f), title, subtitle, meta.data_as_at)
+    note = text.suppression_note(areas, meta.threshold)
     notes = [n for n in (note,) if n]
     if ind.kind == "count":  # the programme's count is the sum of the areas': no benchmark
         rows = areas.assign(benchmark=None)
@@ -338,13 +339,13 @@ def caterpillar_chart(
         table=table,
         indicator_ids=[ind.id],
         notes=notes,
-        data_as_at=meta.get("data_as_at"),
-        threshold=meta.get("threshold"),
+        data_as_at=meta.data_as_at,
+        threshold=meta.threshold,
     )
 
 
 def funnel_chart(
-    rows: pd.DataFrame, meta: dict, f: Filters, ind: Indicator, memo: dict | None = None
+    rows: pd.DataFrame, meta: ResultMeta, f: Filters, ind: Indicator, memo: dict | None = None
 ) -> ChartContent:
     title = f"Funnel plot: {ind.name}, {period_words(f.period)}"
     subtitle = (
@@ -357,12 +358,12 @@ def funnel_chart(
             f"{KIND_WORDS.get(ind.kind, 'not a percentage')}, so see the areas ranked above.",
             title,
             subtitle,
-            meta.get("data_as_at"),
+            meta.data_as_at,
         )
     areas = rows[rows["area_code"] != PROGRAMME]
     if not has_figures(areas):
-        return empty_content(why_empty(areas, ind, f), title, subtitle, meta.get("data_as_at"))
-    note = text.suppression_note(areas, meta["threshold"])
+        return empty_content(why_empty(areas, ind, f), title, subtitle, meta.data_as_at)
+    note = text.suppression_note(areas, meta.threshold)
     table = plotted_table(
         once(memo, "sorted", rows, lambda: sorted_for_table(rows)),
         ind,
@@ -392,8 +393,8 @@ def funnel_chart(
             )
             if n
         ],
-        data_as_at=meta.get("data_as_at"),
-        threshold=meta.get("threshold"),
+        data_as_at=meta.data_as_at,
+        threshold=meta.threshold,
     )
 
 

@@ -56,7 +56,7 @@ def stages_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
     )
     if rows.empty or not rows["numerator"].notna().any():
         return shared.empty_content(
-            shared.why_empty(rows, ind, f), title, subtitle, meta.get("data_as_at")
+            shared.why_empty(rows, ind, f), title, subtitle, meta.data_as_at
         )
     order = [*f.areas, PROGRAMME]
     context = ""
@@ -70,7 +70,7 @@ def stages_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
         _s=rows["category"].map({s: i for i, s in enumerate(STAGES)}),
     )
     rows = rows.sort_values(["_a", "_s"], kind="stable").drop(columns=["_a", "_s"])
-    note = text.suppression_note(rows, meta["threshold"], left_out=False)
+    note = text.suppression_note(rows, meta.threshold, left_out=False)
     table = shared.rename_columns(
         plotted_table(rows, ind, columns=("area_name", "category", "numerator", "value")),
         {"Category": "Stage", "Numerator": "Parents", "Value (%)": "% of the previous stage"},
@@ -84,8 +84,8 @@ def stages_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
         table=table,
         indicator_ids=["uptake.funnel"],
         notes=[n for n in (note,) if n],
-        data_as_at=meta.get("data_as_at"),
-        threshold=meta.get("threshold"),
+        data_as_at=meta.data_as_at,
+        threshold=meta.threshold,
     )
 
 

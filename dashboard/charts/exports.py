@@ -24,7 +24,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.table import STATUS, STATUS_KEY, UNITS, numeric_columns
-from dashboard.charts.text import display_unit
+from dashboard.present.words import display_unit
 from lfo.indicators.definitions import CAVEATS, DEFINITIONS_VERSION, Indicator, indicators
 
 if TYPE_CHECKING:

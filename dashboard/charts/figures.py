@@ -26,9 +26,10 @@ from _plotly_utils.utils import to_typed_array_spec
 from plotly.basedatatypes import BaseFigure
 
 from dashboard import theme
-from dashboard.charts.text import PROGRAMME, category_label, fmt, period_label
+from dashboard.present.words import category_label, fmt, period_label
 from lfo.indicators import funnel
 from lfo.indicators.definitions import HIGHER, LOWER, Indicator, indicators
+from lfo.terms import PROGRAMME
 
 PROGRAMME_LABEL = "Programme (all areas)"
 SYMBOLS = (

@@ -19,7 +19,7 @@ from dash import html
 from dash.development.base_component import Component
 from plotly.io._json import clean_to_json_compatible
 
-from dashboard.charts.text import category_label, display_unit, period_label
+from dashboard.present.words import category_label, display_unit, period_label
 from lfo.indicators.compare import format_value
 from lfo.indicators.definitions import Indicator
 

@@ -6,106 +6,28 @@ values, intervals, comparisons and trends all come from the engine's rows.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
+from dashboard.present.words import (
+    PROGRAMME_NAME,
+    category_label,
+    count_words,
+    fmt,
+    is_missing,
+    join_names,
+    period_label,
+)
 from lfo.indicators.compare import format_value
 from lfo.indicators.definitions import Indicator
-
-PROGRAMME = "programme"
-PROGRAMME_NAME = "the programme"
-_WORDS = {
-    1: "one",
-    2: "two",
-    3: "three",
-    4: "four",
-    5: "five",
-    6: "six",
-    7: "seven",
-    8: "eight",
-    9: "nine",
-    10: "ten",
-    11: "eleven",
-    12: "twelve",
-}
-STATUS_WORDS = {
-    "c": "suppressed to protect confidentiality",
-    "x": "not available",
-    "z": "not applicable",
-}
-
-
-# --- small helpers (public: page authors use them for their own words and tables) -------------
-
-
-def display_unit(indicator: Indicator | str) -> tuple[str, int | None]:
-    """``(unit, dp)`` for ``compare.format_value`` from an indicator (or its unit text)."""
-    unit = indicator if isinstance(indicator, str) else indicator.unit
-    unit = unit.strip().lower()
-    if unit.startswith(("%", "count and %")):
-        return "%", None
-    if unit.startswith("count"):
-        return "count", None
-    if unit.startswith("rate"):
-        return "rate", None
-    if unit.startswith("days"):
-        return "days", None
-    if unit.startswith("points"):
-        return "points", None
-    if unit.startswith("ratio"):
-        return "rate", 2
-    return "rate", None
-
-
-def fmt(value: Any, indicator: Indicator | str) -> str:
-    """One figure as display text in the indicator's unit ("41%", "1,234", "3.2")."""
-    unit, dp = display_unit(indicator)
-    return format_value(value, unit, dp)
-
-
-def period_label(period: Any) -> str:
-    """ "2018-19_Q4" → "2018-19 Q4"; a financial year stays as it is."""
-    return "" if _missing(period) else str(period).replace("_", " ")
-
-
-def category_label(category: Any) -> str:
-    """ "sex:male" → "Male"; "ethnicity:not_stated" → "Not stated"; None → ""."""
-    if _missing(category):
-        return ""
-    text = str(category).split(":", 1)[-1].replace("_", " ")
-    return text[:1].upper() + text[1:]
-
-
-def join_names(names: Sequence[str]) -> str:
-    """ "A", "A and B", "A, B and C"."""
-    names = [str(n) for n in names]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def count_words(n: int, singular: str, plural: str | None = None) -> str:
-    """ "1 area", "3 areas"."""
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
-
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+from lfo.terms import PROGRAMME
 
 
 def _get(row: Mapping[str, Any] | pd.Series, key: str) -> Any:
     value = row.get(key) if hasattr(row, "get") else None
-    return None if _missing(value) else value
+    return None if is_missing(value) else value
 
 
 def _area(row: Mapping[str, Any] | pd.Series) -> str:
@@ -257,7 +179,7 @@ def describe_ranking(rows: pd.DataFrame, indicator: Indicator, *, ci: float = 95
                 f"and the lowest {low['area_name']} ({fmt(low['value'], indicator)})"
             )
     prog = df[df["area_code"] == PROGRAMME]
-    if len(prog) and not _missing(prog["value"].iloc[0]):
+    if len(prog) and not is_missing(prog["value"].iloc[0]):
         parts.append(f"the programme's figure was {fmt(prog['value'].iloc[0], indicator)}")
     elif "benchmark" in areas and areas["benchmark"].notna().any():
         parts.append(
@@ -383,9 +305,11 @@ def suppression_note(rows: pd.DataFrame, threshold: int, *, left_out: bool = Tru
     categories = hit["category"] if "category" in hit else pd.Series(None, index=hit.index)
     area_names = hit["area_name"] if "area_name" in hit else hit["area_code"]
     for code, name, category in zip(hit["area_code"], area_names, categories, strict=True):
-        label = "the programme" if code == PROGRAMME else str(name if not _missing(name) else code)
+        label = (
+            "the programme" if code == PROGRAMME else str(name if not is_missing(name) else code)
+        )
         cats = names.setdefault(label, [])
-        if not _missing(category) and category_label(category) not in cats:
+        if not is_missing(category) and category_label(category) not in cats:
             cats.append(category_label(category))
     parts = [f"{label} ({join_names(cats)})" if cats else label for label, cats in names.items()]
     tail = (

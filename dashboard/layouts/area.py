@@ -19,8 +19,8 @@ from dashboard import area_data as ad
 from dashboard import ids, urlstate
 from dashboard.charts.card import chart_card
 from dashboard.charts.table import STATUS_KEY
-from dashboard.charts.text import fmt
 from dashboard.layouts import shell
+from dashboard.present.words import fmt
 
 TITLE = "Area profile"
 PATH = "/area"

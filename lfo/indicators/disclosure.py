@@ -46,6 +46,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from lfo.terms import PROGRAMME
+
 log = logging.getLogger(__name__)
 
 THRESHOLD = 10
@@ -465,7 +467,6 @@ def _floats(values: Any) -> np.ndarray:
 
 
 # --- the engine's frames ------------------------------------------------------------------------
-PROGRAMME = "programme"
 # kinds whose denominator is not a number of people (a target) or which have none (a count)
 _NUMERATOR_ONLY = frozenset({"count", "target"})
 

@@ -8,7 +8,7 @@ disclosure control to each complete table, and only then keeps the areas asked f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -26,8 +26,8 @@ from lfo.indicators.queries import (
     summary_table_for,
 )
 from lfo.periods import FinancialYear, Quarter, parse_period
+from lfo.terms import PROGRAMME
 
-PROGRAMME = "programme"
 ROW_COLUMNS = [
     "indicator",
     "area_code",
@@ -73,10 +73,28 @@ class Query:
         return self.ci / 100
 
 
+@dataclass(frozen=True)
+class ResultMeta:
+    """What travels with every set of figures: when the data was last changed (ISO 8601, None
+    before any load), the suppression threshold applied, and the definitions' version."""
+
+    data_as_at: str | None
+    threshold: int
+    definitions_version: str = DEFINITIONS_VERSION
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        """The API's ``meta`` object."""
+        return {
+            "data_as_at": self.data_as_at,
+            "threshold": self.threshold,
+            "definitions_version": self.definitions_version,
+        }
+
+
 @dataclass
 class Result:
     rows: pd.DataFrame  # ROW_COLUMNS plus extras (benchmark, areas_pooled, return_period)
-    meta: dict = field(default_factory=dict)
+    meta: ResultMeta
 
 
 # --- periods ---------------------------------------------------------------------------------
@@ -318,12 +336,7 @@ def compute(conn: Connection, query: Query) -> Result:
     for ind in query.indicators:
         parts.append(_compute_one(conn, ind, query, cov))
     rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ROW_COLUMNS)
-    meta = {
-        "data_as_at": _iso(data_as_at(conn)),
-        "threshold": query.threshold,
-        "definitions_version": DEFINITIONS_VERSION,
-    }
-    return Result(rows, meta)
+    return Result(rows, ResultMeta(_iso(data_as_at(conn)), query.threshold))
 
 
 def _iso(value) -> str | None:
