@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from engine_fixtures import build_db, episode
+from support.engine_db import build_db, episode
 
 from dashboard import area_data as ad
 from dashboard import ids, urlstate

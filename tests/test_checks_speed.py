@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from builders import write_return
+from support.returns import write_return
 
 from etl.checks import check_file
 

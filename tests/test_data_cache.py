@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from engine_fixtures import build_db, episode
 from sqlalchemy import insert, update
+from support.engine_db import build_db, episode
 
 from dashboard.data import indicator_data
 from dashboard.db import Database

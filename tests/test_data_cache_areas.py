@@ -1,7 +1,7 @@
 """One cached result for all areas serves any choice of areas, with the engine's own rows."""
 
-from engine_fixtures import build_db, episode
 from pandas.testing import assert_frame_equal
+from support.engine_db import build_db, episode
 
 from dashboard.data import indicator_data
 from dashboard.db import Database

@@ -13,7 +13,7 @@ import threading
 
 import pandas as pd
 import pytest
-from engine_fixtures import build_db, episode
+from support.engine_db import build_db, episode
 
 from dashboard.data import IndicatorData, slice_rows, whole
 from dashboard.db import Database

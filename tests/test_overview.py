@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from engine_fixtures import build_db, episode
+from support.engine_db import build_db, episode
 from test_app_shell import post_callback, route
 
 from dashboard import ids

@@ -7,8 +7,8 @@ import datetime as dt
 import json
 
 import pytest
-from engine_fixtures import build_db, episode
 from sqlalchemy import insert, update
+from support.engine_db import build_db, episode
 from test_app_shell import count_type, post_callback, route, texts
 
 from dashboard import ids

@@ -11,8 +11,8 @@ import zipfile
 import zlib
 
 import pytest
-from builders import valid_tables, write_return
 from openpyxl import Workbook
+from support.returns import valid_tables, write_return
 
 from etl import reading
 from etl.reading import DATE, EMPTY, FORMULA, NUMBER, TEXT, read_return

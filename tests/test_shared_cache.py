@@ -5,7 +5,7 @@ import stat
 import threading
 
 import pytest
-from engine_fixtures import build_db, episode
+from support.engine_db import build_db, episode
 
 import dashboard.data as data_module
 from dashboard.data import IndicatorData, shared_key, whole

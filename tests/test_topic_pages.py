@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from engine_fixtures import build_db, episode
+from support.engine_db import build_db, episode
 from test_app_shell import count_h1, route, texts
 
 from dashboard import ids

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page
+from support.axe import axe_violations, describe
+from support.browser import ROOT, serving, wait_for_dash
 from test_area_profile import BLACKPOOL, GATESHEAD, MANCHESTER, REFERENCE, build_area_db
 
-from browser.axe import axe_violations, describe
-from browser.conftest import ROOT, serving, wait_for_dash
 from dashboard import ids
 
 TREND_TABLE = f"#{ids.chart(ids.AREA_TREND_CHART, 'table')} table"

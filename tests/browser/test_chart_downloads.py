@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page
+from support.axe import axe_results, describe
+from support.browser import wait_for_dash
 from test_chart_card import CHART, CHART_TEST_PAGE, TEST_PATH, TITLE
 from werkzeug.serving import make_server
 
-from browser.axe import axe_results, describe
-from browser.conftest import wait_for_dash
 from dashboard import ids
 from dashboard.app import PAGES, create_app
 from dashboard.charts.exports import read_png_text

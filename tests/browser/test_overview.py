@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
+from support.axe import axe_violations, describe
+from support.browser import ROOT, serving, wait_for_dash
 from test_overview import BLACKPOOL, build_overview_db
 
-from browser.axe import axe_violations, describe
-from browser.conftest import ROOT, serving, wait_for_dash
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings

@@ -19,10 +19,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page
+from support.axe import axe_results, describe
+from support.browser import serving, wait_for_dash
 from test_topic_pages import BLACKPOOL, MANCHESTER, NEWCASTLE, Q_ENDED, build_topic_db
 
-from browser.axe import axe_results, describe
-from browser.conftest import serving, wait_for_dash
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.charts.exports import read_png_text
