@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from support.engine_db import build_db, episode
+from support.page_dbs import BLACKPOOL, GATESHEAD, MANCHESTER, REFERENCE, build_area_db
 
 from dashboard import area_data as ad
 from dashboard import ids, urlstate
@@ -20,26 +18,6 @@ from dashboard.callbacks import match_page
 from dashboard.layouts import area as page
 from dashboard.settings import DashboardSettings
 from lfo.indicators.definitions import LOWER
-
-ROOT = Path(__file__).resolve().parent.parent
-with open(ROOT / "data/reference/areas.csv", encoding="utf-8") as f:
-    REFERENCE = {r["gss_code"]: r for r in csv.DictReader(f)}
-BLACKPOOL, GATESHEAD, MANCHESTER = "E06000009", "E08000037", "E08000003"
-
-
-def _episodes(completed: int, dropped: int) -> list[dict]:
-    done = [episode("completed", "2018-06-10") for _ in range(completed)]
-    later = [episode("offered", referred="2018-10-01", offered="2018-10-05")]
-    return done + [episode("dropped_out", "2018-06-10") for _ in range(dropped)] + later
-
-
-def build_area_db(path: Path) -> str:
-    """Three areas with returns for 2018-19 Q4: completion 30/40, 20/40 and 12/20 in
-    2018-19 Q1 (also used by the browser tests)."""
-    return build_db(
-        path,
-        {BLACKPOOL: _episodes(30, 10), GATESHEAD: _episodes(20, 20), MANCHESTER: _episodes(12, 8)},
-    )
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """The Reach, Uptake and Outcomes pages through Flask's test client: every page answers, the
 controls follow the address (bad values give a message, never an error), every callback answers
 for representative filters (every measure, a level, an intervention), and the charts show the
-figures worked out by hand from the fixture below.
+figures worked out by hand from the database of ``support.page_dbs.build_topic_db``.
 """
 
 from __future__ import annotations
@@ -9,11 +9,10 @@ from __future__ import annotations
 import base64
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
-from support.engine_db import build_db, episode
+from support.page_dbs import BLACKPOOL, NEWCASTLE, Q_ENDED, build_topic_db
 from test_app_shell import count_h1, route, texts
 
 from dashboard import ids
@@ -25,52 +24,8 @@ from dashboard.layouts import topic as layout
 from dashboard.settings import DashboardSettings
 from lfo.reference import load_reference
 
-NEWCASTLE, BLACKPOOL, MANCHESTER = "E08000021", "E06000009", "E08000003"
-GATESHEAD, DORSET = "E08000037", "E10000009"
-ENDED = "2018-06-10"  # 2018-19 Q1
-Q_ENDED = "2018-19_Q1"
 Q_REFERRED = "2017-18_Q1"  # every participant is referred on 2017-04-03
 TOPICS = {"reach": reach.TOPIC, "uptake": uptake.TOPIC, "outcomes": outcomes.TOPIC}
-
-
-def _episodes(
-    n: int,
-    status: str,
-    *,
-    baseline: int | None = None,
-    exit_: int | None = None,
-    sex: str = "female",
-) -> list[dict]:
-    scores = {}
-    if baseline is not None:
-        scores = {"csi4": {"baseline": baseline} | ({"exit": exit_} if exit_ is not None else {})}
-    return [episode(status, ENDED, scores=scores, sex=sex) for _ in range(n)]
-
-
-def build_topic_db(path: Path) -> str:
-    """Newcastle: 40 completed (15 by fathers) and 10 dropped out; of the completed, 30 moved on
-    csi4 from 10 to 16 (reliably improved, recovered) and 10 stayed at 10. Blackpool: 20
-    completed (10 to 11: no reliable change) and 20 dropped out. Manchester: 30 completed (10 to
-    15) and 10 dropped out. Gateshead and Dorset: 4 completed each (suppressed). Every episode
-    ended in 2018-19 Q1; every return is 2018-19 Q4."""
-    newcastle = (
-        _episodes(15, "completed", baseline=10, exit_=16, sex="male")
-        + _episodes(15, "completed", baseline=10, exit_=16)
-        + _episodes(10, "completed", baseline=10, exit_=10)
-        + _episodes(10, "dropped_out")
-    )
-    return build_db(
-        path,
-        {
-            NEWCASTLE: newcastle,
-            BLACKPOOL: _episodes(20, "completed", baseline=10, exit_=11)
-            + _episodes(20, "dropped_out"),
-            MANCHESTER: _episodes(30, "completed", baseline=10, exit_=15)
-            + _episodes(10, "dropped_out"),
-            GATESHEAD: _episodes(4, "completed", baseline=10, exit_=15),
-            DORSET: _episodes(4, "completed", baseline=10, exit_=15),
-        },
-    )
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,8 @@
 the link; keyboard access to every control and download; an axe-core scan; a bad code.
 
 One page for the module (page loads are the slow part), on the small database of
-tests/test_area_profile.py. Set ``LFO_UPDATE_SCREENSHOTS=1`` to write docs/screenshots/area.png.
+tests/test_area_profile.py (``support.page_dbs.build_area_db``). Set ``LFO_UPDATE_SCREENSHOTS=1``
+to write docs/screenshots/area.png.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from support.axe import axe_violations, describe
 from support.browser import ROOT, serving, wait_for_dash
-from test_area_profile import BLACKPOOL, GATESHEAD, MANCHESTER, REFERENCE, build_area_db
+from support.page_dbs import BLACKPOOL, GATESHEAD, MANCHESTER, REFERENCE, build_area_db
 
 from dashboard import ids
 
