@@ -15,8 +15,8 @@ import math
 
 import pandas as pd
 import pytest
+from support.dash_client import post_callback, route
 from support.page_dbs import BLACKPOOL, ESSEX, NEWCASTLE, build_overview_db
-from test_app_shell import post_callback, route
 
 from dashboard import ids
 from dashboard import overview_data as od

@@ -7,13 +7,12 @@ figures worked out by hand from the database of ``support.page_dbs.build_topic_d
 from __future__ import annotations
 
 import base64
-import json
-import re
 
 import numpy as np
 import pytest
+from support.dash_client import component_key, post_callback, route
 from support.page_dbs import BLACKPOOL, NEWCASTLE, Q_ENDED, build_topic_db
-from test_app_shell import count_h1, route, texts
+from support.text import count_h1, texts
 
 from dashboard import ids
 from dashboard.app import create_app
@@ -33,49 +32,11 @@ def client(tmp_path_factory):
     url = build_topic_db(tmp_path_factory.mktemp("topic") / "topic.db")
     app = create_app(DashboardSettings(database_url=url))
     c = app.server.test_client()
-    c.dash_app = app
     return c
 
 
-# --- calling callbacks over HTTP -----------------------------------------------------------------
-
-
-def _key(cid: object, prop: str) -> str:
-    if isinstance(cid, dict):
-        cid = json.dumps(cid, separators=(",", ":"), sort_keys=True)
-    return f"{cid}.{prop}"
-
-
-def call(
-    client,
-    outputs: list[tuple[object, str]],
-    inputs: list,
-    state: list | None = None,
-    changed: list[str] | None = None,
-) -> dict:
-    """POST a callback as the browser does (inputs may hold a list for an ALL pattern);
-    ``changed`` names the inputs that triggered it (default: all)."""
-    changed = changed or [_key(i["id"], i["property"]) for i in inputs if isinstance(i, dict)]
-    output = ".." + "...".join(_key(c, p) for c, p in outputs) + ".."
-    # an output with allow_duplicate is registered as "id.prop@<hash>", as the browser sends it
-    output = next(
-        (k for k in client.dash_app.callback_map if re.sub(r"@[0-9a-f]+", "", k) == output), output
-    )
-    body = {
-        "output": output,
-        "outputs": [{"id": c, "property": p} for c, p in outputs],
-        "inputs": inputs,
-        "state": state or [],
-        "changedPropIds": changed,
-    }
-    r = client.post("/_dash-update-component", json=body)
-    assert r.status_code == 200, (r.status_code, r.data[:800])
-    return r.get_json()["response"]
-
-
 def get(response: dict, cid: object, prop: str, default: object = "absent") -> object:
-    key = json.dumps(cid, separators=(",", ":"), sort_keys=True) if isinstance(cid, dict) else cid
-    return response.get(key, {}).get(prop, default)
+    return response.get(component_key(cid), {}).get(prop, default)
 
 
 def controls(
@@ -108,7 +69,7 @@ def controls(
         {"id": ids.topic_areas(topic.key, region), "property": "value", "value": codes}
         for region, codes in (ticked or {}).items()
     ]
-    return call(
+    return post_callback(
         client,
         outputs,
         [
@@ -168,7 +129,9 @@ def draw(
     ):
         if on:
             inputs.append({"id": p(name), "property": "value", "value": values[name]})
-    return call(client, outputs, inputs, [{"id": ids.URL, "property": "search", "value": search}])
+    return post_callback(
+        client, outputs, inputs, [{"id": ids.URL, "property": "search", "value": search}]
+    )
 
 
 def card(response: dict, chart_id: str) -> dict[str, object]:
@@ -551,7 +514,6 @@ def test_the_stricter_interval_widens_the_limits(client):
 def test_a_missing_database_gives_messages_not_errors(tmp_path):
     app = create_app(DashboardSettings(database_url=f"sqlite:///{tmp_path / 'none.db'}"))
     c = app.server.test_client()
-    c.dash_app = app
     response = controls(c, reach.TOPIC)
     assert "could not be read" in texts(get(response, reach.TOPIC.part("messages"), "children"))
     drawn = draw(c, reach.TOPIC)
