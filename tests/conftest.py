@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from builders import valid_tables
-from dbdump import TODAY
+from support.dumps import TODAY
+from support.returns import valid_tables
 
 from lfo.settings import Settings
 

@@ -5,7 +5,7 @@ import io
 import math
 
 import pytest
-from engine_fixtures import build_db, episode
+from support.engine_db import build_db, episode
 
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings

@@ -13,6 +13,8 @@ from pathlib import Path
 import plotly.io as pio
 import pytest
 from sqlalchemy import insert
+from support.dash_client import post_callback, route, send_callback
+from support.text import count_h1, count_type, texts
 
 from dashboard import ids, theme, urlstate
 from dashboard.app import PAGES, create_app
@@ -56,78 +58,6 @@ def db_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def client(db_url):
     return create_app(DashboardSettings(database_url=db_url)).server.test_client()
-
-
-def post_callback(
-    client, outputs: list[tuple[object, str]], inputs: list[dict], state: list[dict] | None = None
-) -> dict:
-    """Call a callback over HTTP, as the browser does; return the response's ``response`` dict."""
-
-    def key(cid: object, prop: str) -> str:
-        cid = (
-            json.dumps(cid, separators=(",", ":"), sort_keys=True) if isinstance(cid, dict) else cid
-        )
-        return f"{cid}.{prop}"
-
-    output = (
-        (".." + "...".join(key(c, p) for c, p in outputs) + "..")
-        if len(outputs) > 1
-        else key(*outputs[0])
-    )
-    body = {
-        "output": output,
-        "outputs": [{"id": c, "property": p} for c, p in outputs]
-        if len(outputs) > 1
-        else {"id": outputs[0][0], "property": outputs[0][1]},
-        "inputs": inputs,
-        "state": state or [],
-        "changedPropIds": [f"{i['id']}.{i['property']}" for i in inputs],
-    }
-    r = client.post("/_dash-update-component", json=body)
-    assert r.status_code == 200, r.data[:500]
-    return r.get_json()["response"]
-
-
-def route(client, pathname: str, search: str = "") -> dict:
-    return post_callback(
-        client,
-        [(ids.PAGE_CONTENT, "children"), (ids.PAGE_TITLE, "data")],
-        [{"id": ids.URL, "property": "pathname", "value": pathname}],
-        [{"id": ids.URL, "property": "search", "value": search}],
-    )
-
-
-def count_type(tree: object, type_name: str) -> int:
-    if isinstance(tree, dict):
-        own = 1 if tree.get("type") == type_name and "props" in tree else 0
-        return own + sum(count_type(v, type_name) for v in tree.values())
-    if isinstance(tree, list):
-        return sum(count_type(v, type_name) for v in tree)
-    return 0
-
-
-def count_h1(tree: object) -> int:
-    """``html.H1`` components plus ``# `` headings inside ``dcc.Markdown``."""
-    if isinstance(tree, dict):
-        own = 1 if tree.get("type") == "H1" and "props" in tree else 0
-        if tree.get("type") == "Markdown" and "props" in tree:
-            text = texts(tree["props"].get("children"))
-            own += sum(1 for line in text.splitlines() if re.match(r"#\s", line))
-            return own
-        return own + sum(count_h1(v) for v in tree.values())
-    if isinstance(tree, list):
-        return sum(count_h1(v) for v in tree)
-    return 0
-
-
-def texts(tree: object) -> str:
-    if isinstance(tree, str):
-        return tree
-    if isinstance(tree, dict):
-        return " ".join(texts(v) for v in tree.values())
-    if isinstance(tree, list):
-        return " ".join(texts(v) for v in tree)
-    return ""
 
 
 # --- the page and its assets ----------------------------------------------------------------------
@@ -227,19 +157,12 @@ def test_text_is_gzipped_for_browsers_that_accept_it(client):
             assert packed.headers["Content-Encoding"] == "gzip", url
             assert gzip.decompress(packed.data) == plain.data, url
             assert len(packed.data) < len(plain.data), url
-    answer = client.post(
-        "/_dash-update-component",
+    answer = send_callback(
+        client,
+        [(ids.PAGE_CONTENT, "children"), (ids.PAGE_TITLE, "data")],
+        [{"id": ids.URL, "property": "pathname", "value": "/definitions"}],
+        [{"id": ids.URL, "property": "search", "value": ""}],
         headers={"Accept-Encoding": "gzip"},
-        json={
-            "output": f"..{ids.PAGE_CONTENT}.children...{ids.PAGE_TITLE}.data..",
-            "outputs": [
-                {"id": ids.PAGE_CONTENT, "property": "children"},
-                {"id": ids.PAGE_TITLE, "property": "data"},
-            ],
-            "inputs": [{"id": ids.URL, "property": "pathname", "value": "/definitions"}],
-            "state": [{"id": ids.URL, "property": "search", "value": ""}],
-            "changedPropIds": ["url.pathname"],
-        },
     )
     assert answer.headers["Content-Encoding"] == "gzip"
     assert json.loads(gzip.decompress(answer.data))["response"][ids.PAGE_TITLE]["data"]
@@ -361,18 +284,11 @@ def test_router_gives_home_title_and_not_found_page(client):
 def test_nav_marks_the_current_page_for_sight_and_screen_readers(client):
     link = ids.nav_link("/")
     pattern = '{"path":["ALL"],"type":"nav-link"}'
-    r = client.post(
-        "/_dash-update-component",
-        json={
-            "output": f"..{pattern}.className...{pattern}.children..",
-            "outputs": [
-                [{"id": link, "property": "className"}],
-                [{"id": link, "property": "children"}],
-            ],
-            "inputs": [{"id": ids.URL, "property": "pathname", "value": "/"}],
-            "changedPropIds": ["url.pathname"],
-            "state": [],
-        },
+    r = send_callback(
+        client,
+        [[(link, "className")], [(link, "children")]],
+        [{"id": ids.URL, "property": "pathname", "value": "/"}],
+        output=f"..{pattern}.className...{pattern}.children..",
     )
     assert r.status_code == 200, r.data[:300]
     response = r.get_json()["response"]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from engine_fixtures import build_db, episode
+from support.dash_client import post_callback, registered_output, route, send_callback
+from support.page_dbs import BLACKPOOL, GATESHEAD, MANCHESTER, REFERENCE, build_area_db
+from support.text import texts
 
 from dashboard import area_data as ad
 from dashboard import ids, urlstate
@@ -20,26 +20,6 @@ from dashboard.callbacks import match_page
 from dashboard.layouts import area as page
 from dashboard.settings import DashboardSettings
 from lfo.indicators.definitions import LOWER
-
-ROOT = Path(__file__).resolve().parent.parent
-with open(ROOT / "data/reference/areas.csv", encoding="utf-8") as f:
-    REFERENCE = {r["gss_code"]: r for r in csv.DictReader(f)}
-BLACKPOOL, GATESHEAD, MANCHESTER = "E06000009", "E08000037", "E08000003"
-
-
-def _episodes(completed: int, dropped: int) -> list[dict]:
-    done = [episode("completed", "2018-06-10") for _ in range(completed)]
-    later = [episode("offered", referred="2018-10-01", offered="2018-10-05")]
-    return done + [episode("dropped_out", "2018-06-10") for _ in range(dropped)] + later
-
-
-def build_area_db(path: Path) -> str:
-    """Three areas with returns for 2018-19 Q4: completion 30/40, 20/40 and 12/20 in
-    2018-19 Q1 (also used by the browser tests)."""
-    return build_db(
-        path,
-        {BLACKPOOL: _episodes(30, 10), GATESHEAD: _episodes(20, 20), MANCHESTER: _episodes(12, 8)},
-    )
 
 
 @pytest.fixture(scope="module")
@@ -57,75 +37,12 @@ def client(app):
     return app.server.test_client()
 
 
-def output_key(app, output: str, input_id: str) -> str:
-    """The callback-map key of the callback writing ``output`` (``allow_duplicate`` adds a
-    suffix) that listens to ``input_id``."""
-    for key, spec in app.callback_map.items():
-        if key.split("@")[0].strip(".") == output and any(
-            i["id"] == input_id for i in spec["inputs"]
-        ):
-            return key
-    raise KeyError(output)
-
-
-def _key(cid: object, prop: str) -> str:
-    if isinstance(cid, dict):
-        cid = json.dumps(cid, separators=(",", ":"), sort_keys=True)
-    return f"{cid}.{prop}"
-
-
-def call(client, outputs, inputs: list, state: list | None = None, key: str | None = None) -> dict:
-    """POST a callback as the browser does; ``inputs`` items are dicts or lists (wildcards);
-    ``key`` names the callback where its output is shared (``allow_duplicate``)."""
-    outs = [
-        (o.component_id, o.component_property) if hasattr(o, "component_id") else o for o in outputs
-    ]
-    changed = [f"{i['id']}.{i['property']}" for i in inputs if isinstance(i, dict)]
-    body = {
-        "output": key
-        or (
-            ".." + "...".join(_key(c, p) for c, p in outs) + ".."
-            if len(outs) > 1
-            else _key(*outs[0])
-        ),
-        "outputs": [{"id": c, "property": p} for c, p in outs]
-        if len(outs) > 1
-        else {"id": outs[0][0], "property": outs[0][1]},
-        "inputs": inputs,
-        "state": state or [],
-        "changedPropIds": changed,
-    }
-    r = client.post("/_dash-update-component", json=body)
-    assert r.status_code == 200, r.data[:500]
-    return r.get_json()["response"]
-
-
-def route(client, pathname: str, search: str = "") -> dict:
-    return call(
-        client,
-        [(ids.PAGE_CONTENT, "children"), (ids.PAGE_TITLE, "data")],
-        [{"id": ids.URL, "property": "pathname", "value": pathname}],
-        [{"id": ids.URL, "property": "search", "value": search}],
-    )
-
-
 def frame(client, code: str | None, search: str = "") -> dict:
-    return call(
+    return post_callback(
         client,
         cb.frame_outputs(),
         [{"id": ids.AREA_STATE, "property": "data", "value": {"code": code, "search": search}}],
     )
-
-
-def text_of(node: object) -> str:
-    """Every string inside a serialised Dash component tree."""
-    if isinstance(node, str):
-        return node
-    if isinstance(node, list):
-        return " ".join(text_of(n) for n in node)
-    if isinstance(node, dict):
-        return " ".join(text_of(v) for k, v in node.items() if k in ("children", "props"))
-    return ""
 
 
 def links(node: object) -> list[str]:
@@ -154,7 +71,7 @@ def test_every_area_profile_returns_200_with_its_name_as_h1(client, code):
     out = frame(client, code)
     assert out[ids.AREA_HEADING]["children"] == f"{REFERENCE[code]['name']}: area profile"
     assert out[ids.AREA_PROFILE]["hidden"] is False
-    assert REFERENCE[code]["region"] in text_of(out[ids.AREA_HEADER]["children"])
+    assert REFERENCE[code]["region"] in texts(out[ids.AREA_HEADER]["children"])
 
 
 def test_area_page_has_its_own_title_before_any_callback(client):
@@ -168,7 +85,7 @@ def test_unknown_area_code_gives_a_friendly_page_linking_every_area(client):
     assert out[ids.AREA_NOT_FOUND]["hidden"] is False
     assert out[ids.AREA_PROFILE]["hidden"] is True
     body = out[ids.AREA_NOT_FOUND]["children"]
-    assert "There is no programme area with the code E99999999" in text_of(body)
+    assert "There is no programme area with the code E99999999" in texts(body)
     assert sorted(h for h in links(body) if h.startswith("/area/")) == sorted(
         f"/area/{c}" for c in REFERENCE
     )
@@ -179,7 +96,7 @@ def test_malformed_area_code_is_a_message_not_an_error(client):
     assert "not an area code" in json.dumps(content)
     out = frame(client, "not-a-code")
     assert out[ids.AREA_HEADING]["children"] == "Area not found"
-    assert "not an area code" in text_of(out[ids.AREA_MESSAGES]["children"])
+    assert "not an area code" in texts(out[ids.AREA_MESSAGES]["children"])
 
 
 def test_area_without_a_code_lists_areas_to_choose_from(client):
@@ -195,7 +112,7 @@ def test_bad_and_stale_query_values_give_messages(client):
     for expected in ("compare", "indicator", "colour"):
         assert expected in words
     out = frame(client, BLACKPOOL, "?compare=E99999999,E08000037")
-    assert "E99999999" in text_of(out[ids.AREA_MESSAGES]["children"])
+    assert "E99999999" in texts(out[ids.AREA_MESSAGES]["children"])
     ticked = [
         c
         for g in out[ids.AREA_COMPARE_GROUPS]["children"]
@@ -216,18 +133,11 @@ def test_comparison_checkboxes_are_grouped_by_region_without_the_area_itself(cli
 def test_navigation_marks_area_profile_current_on_an_area_page(client):
     links_ = [ids.nav_link("/"), ids.nav_link("/area")]
     pattern = '{"path":["ALL"],"type":"nav-link"}'
-    r = client.post(
-        "/_dash-update-component",
-        json={
-            "output": f"..{pattern}.className...{pattern}.children..",
-            "outputs": [
-                [{"id": link, "property": "className"} for link in links_],
-                [{"id": link, "property": "children"} for link in links_],
-            ],
-            "inputs": [{"id": ids.URL, "property": "pathname", "value": f"/area/{BLACKPOOL}"}],
-            "changedPropIds": ["url.pathname"],
-            "state": [],
-        },
+    r = send_callback(
+        client,
+        [[(link, "className") for link in links_], [(link, "children") for link in links_]],
+        [{"id": ids.URL, "property": "pathname", "value": f"/area/{BLACKPOOL}"}],
+        output=f"..{pattern}.className...{pattern}.children..",
     )
     assert r.status_code == 200, r.data[:300]
     response = r.get_json()["response"]
@@ -263,7 +173,7 @@ def _compare_input(store: dict, ticked: list[str]) -> list[dict]:
 
 
 def test_spine_callback_answers_with_title_summary_and_every_indicator(client, store):
-    out = call(
+    out = post_callback(
         client,
         [(ids.AREA_DATA_MESSAGES, "children"), *cb.card_and_height(ids.AREA_SPINE_CHART)],
         [
@@ -279,11 +189,11 @@ def test_spine_callback_answers_with_title_summary_and_every_indicator(client, s
     table = out[ids.chart(ids.AREA_SPINE_CHART, "table")]["children"]
     hrefs = links(table)
     assert hrefs == [f"/definitions#{i}" for i in ad.SPINE_INDICATORS]
-    assert "Gateshead" in text_of(table)
+    assert "Gateshead" in texts(table)
 
 
 def test_trend_callback_draws_area_comparison_and_programme(client, store):
-    out = call(
+    out = post_callback(
         client,
         cb.card_and_height(ids.AREA_TREND_CHART),
         [
@@ -308,12 +218,12 @@ def test_trend_callback_draws_area_comparison_and_programme(client, store):
 def test_funnel_reach_and_quality_callbacks_answer(client, store):
     period = {"id": ids.AREA_PERIOD, "property": "value", "value": "2017-18"}
     areas = {"id": ids.AREA_AREAS, "property": "data", "value": store}
-    funnel = call(client, cb.card_and_height(ids.AREA_FUNNEL_CHART), [period, areas])
+    funnel = post_callback(client, cb.card_and_height(ids.AREA_FUNNEL_CHART), [period, areas])
     assert (
         "Referral to completion in Blackpool"
         in funnel[ids.chart(ids.AREA_FUNNEL_CHART, "heading")]["children"]
     )
-    reach = call(
+    reach = post_callback(
         client,
         cb.card_and_height(ids.AREA_REACH_CHART),
         [period, {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"}, areas],
@@ -321,13 +231,13 @@ def test_funnel_reach_and_quality_callbacks_answer(client, store):
     summary = reach[ids.chart(ids.AREA_REACH_CHART, "summary")]["children"]
     # every fixture parent is female and was referred on 2017-04-03
     assert "Female 100%" in summary
-    quality = call(client, [(ids.AREA_QUALITY, "children")], [period, areas])
-    words = text_of(quality[ids.AREA_QUALITY]["children"])
+    quality = post_callback(client, [(ids.AREA_QUALITY, "children")], [period, areas])
+    words = texts(quality[ids.AREA_QUALITY]["children"])
     assert "LFO_E06000009_2018-19_Q4.zip" in words and "Rows held back" in words
 
 
 def test_a_period_without_figures_falls_back_with_a_message(client, store):
-    out = call(
+    out = post_callback(
         client,
         [(ids.AREA_DATA_MESSAGES, "children"), *cb.card_and_height(ids.AREA_SPINE_CHART)],
         [
@@ -336,12 +246,12 @@ def test_a_period_without_figures_falls_back_with_a_message(client, store):
             {"id": ids.AREA_AREAS, "property": "data", "value": store},
         ],
     )
-    assert "There are no figures for 2030-31 Q1" in text_of(out[ids.AREA_DATA_MESSAGES]["children"])
+    assert "There are no figures for 2030-31 Q1" in texts(out[ids.AREA_DATA_MESSAGES]["children"])
 
 
 def test_choices_are_written_to_the_address(app, client, store):
-    key = output_key(app, "url.search", ids.AREA_INDICATOR)
-    out = call(
+    key = registered_output(client, "url.search", listening_to=ids.AREA_INDICATOR)
+    out = post_callback(
         client,
         [(ids.URL, "search")],
         [
@@ -354,7 +264,7 @@ def test_choices_are_written_to_the_address(app, client, store):
             {"id": ids.URL, "property": "search", "value": ""},
             {"id": ids.AREA_AREAS, "property": "data", "value": store},
         ],
-        key=key,
+        output=key,
     )
     assert out[ids.URL]["search"] == (
         f"?compare={GATESHEAD},{MANCHESTER}&period=2018-19_Q4&indicator=uptake.start"
@@ -363,7 +273,7 @@ def test_choices_are_written_to_the_address(app, client, store):
 
 def test_switching_area_keeps_the_other_choices(app, client, store):
     key = next(k for k in app.callback_map if k.startswith("..url.pathname@"))
-    out = call(
+    out = post_callback(
         client,
         [(ids.URL, "pathname"), (ids.URL, "search")],
         [{"id": ids.AREA_SWITCH_GO, "property": "n_clicks", "value": 1}],
@@ -376,7 +286,7 @@ def test_switching_area_keeps_the_other_choices(app, client, store):
             },
             {"id": ids.AREA_AREAS, "property": "data", "value": store},
         ],
-        key=key,
+        output=key,
     )
     assert out[ids.URL]["pathname"] == f"/area/{GATESHEAD}"
     assert out[ids.URL]["search"] == f"?compare={MANCHESTER}&indicator=uptake.start"
@@ -582,31 +492,31 @@ def test_quick_pick_ticks_the_areas_of_similar_deprivation(app, client, store):
         dict.fromkeys(a["region"] for a in store["areas"] if a["area_code"] != BLACKPOOL)
     )
     group_ids = [ids.area_compare(r) for r in regions]
-    body = {
-        "output": key,
-        "outputs": [
-            [{"id": g, "property": "value"} for g in group_ids],
-            {"id": ids.AREA_PERIOD, "property": "value"},
-            {"id": ids.AREA_INDICATOR, "property": "value"},
-            {"id": ids.AREA_BREAKDOWN, "property": "value"},
-            {"id": ids.AREA_MESSAGES, "property": "children"},
+    r = send_callback(
+        client,
+        [
+            [(g, "value") for g in group_ids],
+            (ids.AREA_PERIOD, "value"),
+            (ids.AREA_INDICATOR, "value"),
+            (ids.AREA_BREAKDOWN, "value"),
+            (ids.AREA_MESSAGES, "children"),
         ],
-        "inputs": [
+        [
             {"id": ids.URL, "property": "search", "value": ""},
             {"id": ids.AREA_PICK_REGION, "property": "n_clicks", "value": 0},
             {"id": ids.AREA_PICK_IMD, "property": "n_clicks", "value": 1},
             {"id": ids.AREA_PICK_CLEAR, "property": "n_clicks", "value": 0},
         ],
-        "state": [
+        [
             [{"id": g, "property": "value", "value": []} for g in group_ids],
             {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
             {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.completion"},
             {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
             {"id": ids.AREA_AREAS, "property": "data", "value": store},
         ],
-        "changedPropIds": [f"{ids.AREA_PICK_IMD}.n_clicks"],
-    }
-    r = client.post("/_dash-update-component", json=body)
+        changed=[f"{ids.AREA_PICK_IMD}.n_clicks"],
+        output=key,
+    )
     assert r.status_code == 200, r.data[:500]
     response = r.get_json()["response"]
     ticked = {json.loads(k)["region"]: v["value"] for k, v in response.items() if k.startswith("{")}

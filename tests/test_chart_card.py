@@ -12,111 +12,28 @@ import numpy as np
 import pandas as pd
 import plotly.utils
 import pytest
-from dash import Input, html
+from dash import html
 from openpyxl import load_workbook
+from support.chart_page import (
+    CHART,
+    CHART_TEST_PAGE,
+    COMPLETION,
+    MODE,
+    TEST_PATH,
+    TITLE,
+    engine_rows,
+    test_content,
+)
+from support.dash_client import component_key, output_key, prop_key, send_callback
+from support.text import texts
 
 from dashboard import ids, theme
 from dashboard.app import PAGES, create_app
-from dashboard.charts import ChartContent, card_outputs, chart_card, figures, render, text
+from dashboard.charts import card_outputs, chart_card
 from dashboard.charts.card import FORMATS, file_name, from_payload, to_payload
 from dashboard.charts.table import component_json, plotted_table, table_twin
-from dashboard.layouts import Page
 from dashboard.settings import DashboardSettings
 from lfo.db import init_db, writer_engine
-from lfo.indicators.definitions import indicators
-
-CHART = "test-chart"
-TITLE = "Completion by area"
-COMPLETION = indicators()["uptake.completion"]
-TEST_PATH = "/chart-kit-test"
-MODE = "chart-kit-test-mode"
-
-
-# --- a tiny test page (also used by the browser test) -------------------------------------------
-
-
-def engine_rows() -> pd.DataFrame:
-    """Rows shaped as the engine returns them (hand-written: the kit computes nothing)."""
-
-    def row(code, name, value, lower, upper, num, den, comparison, status=None):
-        return dict(
-            indicator="uptake.completion",
-            area_code=code,
-            area_name=name,
-            period="2018-19_Q4",
-            category=None,
-            value=value,
-            lower=lower,
-            upper=upper,
-            numerator=num,
-            denominator=den,
-            comparison=comparison,
-            trend=None,
-            trend_judgement=None,
-            status=status,
-            benchmark=55.5,
-            return_period="2018-19_Q4",
-        )
-
-    return pd.DataFrame(
-        [
-            row("E06000009", "Blackpool", 41.0, 34.4, 47.9, 82, 200, "worse"),
-            row("E06000032", "Luton", 52.5, 45.6, 59.3, 105, 200, "similar"),
-            row("E10000012", "Essex", 72.25, 67.7, 76.4, 289, 400, "better"),
-            row("E09000033", "Westminster", None, None, None, None, None, None, "c"),
-            row("programme", "Programme (all areas)", 55.5, 52.0, 58.9, 476, 800, None),
-        ]
-    )
-
-
-def test_content(empty: bool = False) -> ChartContent:
-    rows = engine_rows()
-    note = text.suppression_note(rows, 10)
-    return ChartContent(
-        figure=figures.caterpillar(rows),
-        title=f"{TITLE}, 2018-19 Q4",
-        subtitle="All interventions; 95% confidence intervals",
-        summary=text.describe_ranking(rows, COMPLETION),
-        table=plotted_table(rows, COMPLETION),
-        indicator_ids=[COMPLETION.id],
-        notes=[note] if note else [],
-        data_as_at="2019-04-15T09:30:00",
-        empty_message="No area has a figure for the filters chosen." if empty else None,
-    )
-
-
-test_content.__test__ = False  # a helper, not a test
-
-
-def chart_test_layout(search: str = ""):
-    from dash import dcc
-
-    return html.Div(
-        [
-            html.H1("Chart kit test"),
-            dcc.Store(id=MODE, data="empty" if "empty" in search else "full"),
-            chart_card(CHART, TITLE),
-        ]
-    )
-
-
-def update_chart_test(mode: str) -> list:
-    return render(test_content(empty=mode == "empty"))
-
-
-def register_chart_test(app, _services) -> None:
-    app.callback(*card_outputs(CHART), Input(MODE, "data"))(update_chart_test)
-
-
-CHART_TEST_PAGE = Page(
-    path=TEST_PATH,
-    title="Chart kit test",
-    nav_label="Chart kit test",
-    layout=chart_test_layout,
-    register=register_chart_test,
-    in_nav=False,
-)
-
 
 # --- fixtures and HTTP helpers -------------------------------------------------------------------
 
@@ -131,37 +48,11 @@ def client(tmp_path_factory):
     return create_app(settings, pages=(*PAGES, CHART_TEST_PAGE)).server.test_client()
 
 
-def key(cid: object) -> str:
-    if isinstance(cid, dict):
-        return json.dumps(cid, separators=(",", ":"), sort_keys=True)
-    return str(cid)
-
-
-def post(
-    client,
-    outputs: list[tuple[object, str]],
-    inputs: list[dict],
-    state=None,
-    changed: list[dict] | None = None,
-    pattern: list[tuple[object, str]] | None = None,
-) -> tuple[int, dict]:
-    """POST a callback; ``pattern`` gives the outputs as registered (with MATCH) if they differ."""
-    body = {
-        "output": ".." + "...".join(f"{key(c)}.{p}" for c, p in (pattern or outputs)) + "..",
-        "outputs": [{"id": c, "property": p} for c, p in outputs],
-        "inputs": inputs,
-        "state": state or [],
-        "changedPropIds": [f"{key(i['id'])}.{i['property']}" for i in (changed or inputs)],
-    }
-    r = client.post("/_dash-update-component", json=body)
-    return r.status_code, (r.get_json() or {}) if r.status_code == 200 else {}
-
-
 def fill(client, mode: str = "full") -> dict:
     outputs = [(o.component_id, o.component_property) for o in card_outputs(CHART)]
-    status, body = post(client, outputs, [{"id": MODE, "property": "data", "value": mode}])
-    assert status == 200
-    return body["response"]
+    r = send_callback(client, outputs, [{"id": MODE, "property": "data", "value": mode}])
+    assert r.status_code == 200
+    return r.get_json()["response"]
 
 
 def as_tree(component) -> dict:
@@ -180,19 +71,6 @@ def find(tree: object, type_name: str) -> list[dict]:
         for v in tree:
             found += find(v, type_name)
     return found
-
-
-def words(tree: object) -> str:
-    """The text a reader sees: every ``children`` string, in order."""
-    if isinstance(tree, str):
-        return tree
-    if isinstance(tree, dict):
-        if "props" in tree:
-            return words(tree["props"].get("children"))
-        return ""
-    if isinstance(tree, list):
-        return " ".join(words(v) for v in tree)
-    return ""
 
 
 # --- layout --------------------------------------------------------------------------------------
@@ -226,7 +104,7 @@ def test_card_has_a_table_twin_in_details_and_four_labelled_download_buttons():
     card = as_tree(chart_card(CHART, TITLE))
     assert find(card, "Summary")[0]["props"]["children"] == "Show the data in a table"
     buttons = find(card, "Button")
-    assert [words(b["props"]["children"]) for b in buttons] == [
+    assert [texts(b["props"]["children"]) for b in buttons] == [
         f"Download {TITLE} as  {label}" for _, label, _ in FORMATS
     ]
     assert [b["props"]["id"] for b in buttons] == [
@@ -258,7 +136,7 @@ def test_page_callback_fills_heading_subtitle_summary_and_notes(client):
     assert (
         "1 was worse than the programme (Blackpool)" in out[ids.chart(CHART, "summary")]["children"]
     )
-    assert "Westminster" in words(out[ids.chart(CHART, "notes")]["children"])
+    assert "Westminster" in texts(out[ids.chart(CHART, "notes")]["children"])
     assert "Data as at 15 April 2019" in out[ids.chart(CHART, "meta")]["children"]
     assert out[ids.chart(CHART, "content")]["hidden"] is False
     assert out[ids.chart(CHART, "empty")]["hidden"] is True
@@ -267,13 +145,13 @@ def test_page_callback_fills_heading_subtitle_summary_and_notes(client):
 def test_page_callback_sends_the_table_twin_with_c_for_the_suppressed_area(client):
     table = fill(client)[ids.chart(CHART, "table")]["children"]
     assert table["type"] == "Table"
-    cells = words(table)
+    cells = texts(table)
     assert "Westminster" in cells and "[c]" in cells
     assert "72.25" not in cells and "72%" in cells
 
 
 def test_page_callback_stores_the_payload_for_downloads(client):
-    payload = fill(client)[key(ids.chart_pattern(CHART, "payload"))]["data"]
+    payload = fill(client)[component_key(ids.chart_pattern(CHART, "payload"))]["data"]
     content = from_payload(payload)
     assert content.indicator_ids == ["uptake.completion"]
     assert content.table["Value (%)"].tolist()[:3] == [41.0, 52.5, 72.25]
@@ -286,7 +164,7 @@ def test_empty_state_shows_the_message_instead_of_the_chart(client):
     assert out[ids.chart(CHART, "empty")]["children"] == (
         "No area has a figure for the filters chosen."
     )
-    assert out[key(ids.chart_pattern(CHART, "payload"))]["data"] is None
+    assert out[component_key(ids.chart_pattern(CHART, "payload"))]["data"] is None
 
 
 def download(client, fmt: str, payload: object) -> tuple[int, dict]:
@@ -303,35 +181,36 @@ def download(client, fmt: str, payload: object) -> tuple[int, dict]:
         (ids.chart_pattern(CHART, "download"), "data"),
         (ids.chart_pattern(CHART, "status"), "children"),
     ]
-    changed = [i for i in inputs if i["value"] == 1]
+    changed = [prop_key(i["id"], i["property"]) for i in inputs if i["value"] == 1]
     pattern = [
         (ids.chart_pattern(["MATCH"], "download"), "data"),
         (ids.chart_pattern(["MATCH"], "status"), "children"),
     ]
-    return post(client, outputs, inputs, state, changed, pattern)
+    r = send_callback(client, outputs, inputs, state, changed=changed, output=output_key(pattern))
+    return r.status_code, (r.get_json() or {}) if r.status_code == 200 else {}
 
 
 @pytest.fixture(scope="module")
 def payload(client):
-    return fill(client)[key(ids.chart_pattern(CHART, "payload"))]["data"]
+    return fill(client)[component_key(ids.chart_pattern(CHART, "payload"))]["data"]
 
 
 def test_csv_download_is_named_for_the_chart_and_date_and_holds_the_numbers(client, payload):
     status, body = download(client, "csv", payload)
     assert status == 200
-    sent = body["response"][key(ids.chart_pattern(CHART, "download"))]["data"]
+    sent = body["response"][component_key(ids.chart_pattern(CHART, "download"))]["data"]
     assert sent["filename"] == "lfo-test-chart-2019-04-15.csv"
     data = base64.b64decode(sent["content"]).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(data)))
     assert [float(r["Value (%)"]) for r in rows if r["Value (%)"]] == [41.0, 52.5, 72.25, 55.5]
     assert rows[0]["suppression_threshold"] == "10"  # the app's setting
-    status_line = body["response"][key(ids.chart_pattern(CHART, "status"))]["children"]
+    status_line = body["response"][component_key(ids.chart_pattern(CHART, "status"))]["children"]
     assert "CSV download" in status_line
 
 
 def test_excel_download_is_a_workbook_with_the_table(client, payload):
     _, body = download(client, "xlsx", payload)
-    sent = body["response"][key(ids.chart_pattern(CHART, "download"))]["data"]
+    sent = body["response"][component_key(ids.chart_pattern(CHART, "download"))]["data"]
     assert sent["filename"].endswith(".xlsx")
     wb = load_workbook(io.BytesIO(base64.b64decode(sent["content"])))
     assert "Table_1" in wb.sheetnames
@@ -339,7 +218,7 @@ def test_excel_download_is_a_workbook_with_the_table(client, payload):
 
 def test_png_download_answers_with_a_png(client, payload):
     _, body = download(client, "png", payload)
-    sent = body["response"][key(ids.chart_pattern(CHART, "download"))]["data"]
+    sent = body["response"][component_key(ids.chart_pattern(CHART, "download"))]["data"]
     assert sent["filename"] == "lfo-test-chart-2019-04-15.png"
     assert base64.b64decode(sent["content"]).startswith(b"\x89PNG")
 
@@ -347,7 +226,7 @@ def test_png_download_answers_with_a_png(client, payload):
 def test_bad_payload_gives_a_message_not_an_error(client):
     status, body = download(client, "csv", {"version": 99})
     assert status == 200
-    line = body["response"][key(ids.chart_pattern(CHART, "status"))]["children"]
+    line = body["response"][component_key(ids.chart_pattern(CHART, "status"))]["children"]
     assert line.startswith("Sorry, the CSV file could not be made")
 
 
@@ -395,7 +274,7 @@ def test_table_twin_shows_c_in_every_number_of_a_suppressed_row_and_keys_it():
     tree = as_tree(table_twin(plotted_table(engine_rows(), COMPLETION), "t"))
     westminster = find(find(tree, "Tbody")[0], "Tr")[3]["props"]["children"]
     assert [td["props"]["children"] for td in westminster][2:7] == ["[c]"] * 5
-    assert "[c] confidential" in words(find(tree, "Tfoot"))
+    assert "[c] confidential" in texts(find(tree, "Tfoot"))
 
 
 @pytest.mark.parametrize(

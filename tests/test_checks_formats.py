@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from builders import valid_tables, write_return
+from support.returns import valid_tables, write_return
 
 from etl.check_values import BAND_DATE_MESSAGE, FORMULA_MESSAGE
 from etl.checks import check_file

@@ -7,9 +7,9 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from builders import valid_tables, write_return
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.returns import valid_tables, write_return
 
 from etl.checks import check_file, quarantine_plan
 

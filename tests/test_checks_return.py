@@ -6,8 +6,8 @@ import datetime as dt
 import zipfile
 
 import pytest
-from builders import valid_tables, write_return
 from openpyxl import Workbook
+from support.returns import valid_tables, write_return
 
 from etl.checks import check_file, parse_file_name
 from lfo.periods import Quarter

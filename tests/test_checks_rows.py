@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from builders import valid_tables, write_return
+from support.returns import valid_tables, write_return
 
 from etl.checks import check_file
 

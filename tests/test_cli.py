@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from builders import valid_tables, write_return
 from openpyxl import load_workbook
 from sqlalchemy import func, select
+from support.returns import valid_tables, write_return
 
 from etl.cli import collect_files, main, parse_args
 from lfo import schema

@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from engine_fixtures import build_db, episode
 from sqlalchemy import insert, update
+from support.engine_db import build_db, episode
 
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData

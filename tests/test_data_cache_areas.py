@@ -1,7 +1,7 @@
 """One cached result for all areas serves any choice of areas, with the engine's own rows."""
 
-from engine_fixtures import build_db, episode
 from pandas.testing import assert_frame_equal
+from support.engine_db import build_db, episode
 
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData

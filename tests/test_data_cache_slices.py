@@ -13,7 +13,7 @@ import threading
 
 import pandas as pd
 import pytest
-from engine_fixtures import build_db, episode
+from support.engine_db import build_db, episode
 
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData, slice_rows, whole

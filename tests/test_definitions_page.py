@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from test_app_shell import count_type, route, texts
+from support.dash_client import route
+from support.text import count_type, texts
 
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings

@@ -4,9 +4,9 @@ against statsmodels / scipy (not against our own statistics module)."""
 import math
 
 import pytest
-from engine_fixtures import build_db, episode
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
+from support.engine_db import build_db, episode
 
 from lfo.db import reader_engine
 from lfo.indicators.definitions import indicators

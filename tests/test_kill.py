@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
-from builders import write_return
-from dbdump import TODAY
+from support.dumps import TODAY
+from support.returns import write_return
 
 from etl.load import load_files
 from lfo.settings import Settings
 
-RUNNER = Path(__file__).with_name("load_runner.py")
+RUNNER = Path(__file__).parent / "support" / "load_runner.py"
 
 
 def _data_state(db: Path) -> dict[str, list]:

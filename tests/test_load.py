@@ -6,8 +6,8 @@ import csv
 import sqlite3
 
 import pytest
-from builders import valid_tables, write_return
-from dbdump import db_file, dump_sql, dump_tables
+from support.dumps import db_file, dump_sql, dump_tables
+from support.returns import valid_tables, write_return
 
 from etl.load import load_files
 from etl.pseudonymise import hash_id

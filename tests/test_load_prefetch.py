@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import valid_tables, write_return
-from dbdump import TODAY, db_file, dump_tables
+from support.dumps import TODAY, db_file, dump_tables
+from support.returns import valid_tables, write_return
 
 from etl import checks
 from etl.load import load_files
@@ -32,7 +32,7 @@ from etl.pseudonymise import ensure_key
 from etl.validate import validate_files
 from lfo.settings import Settings
 
-RUNNER = Path(__file__).with_name("load_runner.py")
+RUNNER = Path(__file__).parent / "support" / "load_runner.py"
 
 
 def _files(folder: Path, scaled_tables) -> list[Path]:

@@ -10,8 +10,8 @@ import sys
 import threading
 
 import pytest
-from builders import valid_tables, write_return
-from dbdump import db_file, dump_sql, dump_tables
+from support.dumps import db_file, dump_sql, dump_tables
+from support.returns import valid_tables, write_return
 
 from etl.load import LoadError, load_files
 from etl.lock import load_lock

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from builders import valid_tables, write_return
-from dbdump import db_file, dump_tables
+from support.dumps import db_file, dump_tables
+from support.returns import valid_tables, write_return
 
 from etl.load import LoadError, load_files, validate_files
 

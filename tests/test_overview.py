@@ -12,52 +12,17 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from engine_fixtures import build_db, episode
-from test_app_shell import post_callback, route
+from support.dash_client import post_callback, route
+from support.page_dbs import BLACKPOOL, ESSEX, NEWCASTLE, build_overview_db
 
 from dashboard import ids
 from dashboard import overview_data as od
 from dashboard.app import create_app
 from dashboard.callbacks import overview as cb
 from dashboard.settings import DashboardSettings
-
-BLACKPOOL, NEWCASTLE, ESSEX = "E06000009", "E08000021", "E10000012"
-QUARTER_ENDS = {  # a day in each quarter, for end dates
-    "2017-18_Q4": "2018-02-15",
-    "2018-19_Q1": "2018-05-15",
-    "2018-19_Q2": "2018-08-15",
-    "2018-19_Q3": "2018-11-15",
-    "2018-19_Q4": "2019-02-15",
-}
-BLACKPOOL_COMPLETED = (54, 45, 36, 24, 12)
-STEADY_COMPLETED = 48
-PER_QUARTER = 60
-
-
-def _episodes(completed_by_quarter: tuple[int, ...]) -> list[dict]:
-    out = []
-    for day, done in zip(QUARTER_ENDS.values(), completed_by_quarter, strict=True):
-        fy = int(day[:4]) - (1 if day[5:7] < "04" else 0)  # referred early in the same year
-        dates = dict(referred=f"{fy}-04-03", offered=f"{fy}-04-20", start=f"{fy}-05-01")
-        out += [episode("completed", day, **dates) for _ in range(done)]
-        out += [episode("dropped_out", day, attended=2, **dates) for _ in range(PER_QUARTER - done)]
-    return out
-
-
-def build_overview_db(path: Path) -> str:
-    steady = (STEADY_COMPLETED,) * 5
-    return build_db(
-        path,
-        {
-            BLACKPOOL: _episodes(BLACKPOOL_COMPLETED),
-            NEWCASTLE: _episodes(steady),
-            ESSEX: _episodes(steady),
-        },
-    )
 
 
 @pytest.fixture(scope="module")

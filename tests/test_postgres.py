@@ -1,5 +1,6 @@
-"""The system on PostgreSQL, for real: a throw-away server (tests/pg_server.py), the ETL's command
-line loading pilot returns into it, and the same rows, summaries and API answers as on SQLite.
+"""The system on PostgreSQL, for real: a throw-away server (tests/support/postgres.py), the ETL's
+command line loading pilot returns into it, and the same rows, summaries and API answers as on
+SQLite.
 
 Columns left out of the comparison, because they legitimately differ between two loads:
 ``returns.loaded_at`` (the clock) and ``schema_info`` ``created_at`` (the clock). Floating-point
@@ -17,11 +18,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from builders import valid_tables, write_return
-from dbdump import TODAY
-from pg_server import create_database, pg_bin, postgres_server
 from sqlalchemy import create_engine, delete, func, insert, select
 from sqlalchemy.exc import DBAPIError
+from support.dumps import TODAY
+from support.postgres import create_database, pg_bin, postgres_server
+from support.returns import valid_tables, write_return
 
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings

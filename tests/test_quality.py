@@ -7,9 +7,10 @@ import datetime as dt
 import json
 
 import pytest
-from engine_fixtures import build_db, episode
 from sqlalchemy import insert, update
-from test_app_shell import count_type, post_callback, route, texts
+from support.dash_client import dependencies, post_callback, route
+from support.engine_db import build_db, episode
+from support.text import count_type, texts
 
 from dashboard import ids
 from dashboard import quality_data as qd
@@ -306,8 +307,7 @@ def controls(client, search: str) -> dict:
 def registered_output(client, contains: str) -> str:
     """The output key of the registered callback whose outputs include ``contains`` (an output
     with allow_duplicate carries a hash suffix that only the app knows)."""
-    deps = client.get("/_dash-dependencies").get_json()
-    return next(d["output"] for d in deps if contains in d["output"])
+    return next(d["output"] for d in dependencies(client) if contains in d["output"])
 
 
 def draw(
@@ -317,24 +317,20 @@ def draw(
     outputs = []
     for part in key.strip(".").split("..."):
         cid, prop = part.rsplit(".", 1)
-        outputs.append({"id": json.loads(cid) if cid.startswith("{") else cid, "property": prop})
+        outputs.append((json.loads(cid) if cid.startswith("{") else cid, prop))
     inputs = [
         {"id": ids.QUALITY_AREA, "property": "value", "value": area},
         {"id": ids.QUALITY_MEASURE, "property": "value", "value": measure},
         {"id": ids.QUALITY_PERIOD, "property": "value", "value": period},
     ]
-    r = client.post(
-        "/_dash-update-component",
-        json={
-            "output": key,
-            "outputs": outputs,
-            "inputs": inputs,
-            "state": [{"id": ids.URL, "property": "search", "value": search}],
-            "changedPropIds": [f"{ids.QUALITY_AREA}.value"],
-        },
+    return post_callback(
+        client,
+        outputs,
+        inputs,
+        [{"id": ids.URL, "property": "search", "value": search}],
+        changed=[f"{ids.QUALITY_AREA}.value"],
+        output=key,
     )
-    assert r.status_code == 200, r.data[:500]
-    return r.get_json()["response"]
 
 
 def test_quality_page_is_served_for_all_areas_and_each_area(client):

@@ -6,13 +6,12 @@ import codecs
 import datetime as dt
 import re
 import struct
-import time
 import zipfile
 import zlib
 
 import pytest
-from builders import valid_tables, write_return
 from openpyxl import Workbook
+from support.returns import lying_zip, valid_tables, write_return
 
 from etl import reading
 from etl.reading import DATE, EMPTY, FORMULA, NUMBER, TEXT, read_return
@@ -83,62 +82,18 @@ def test_a_zip_declaring_more_than_500_mb_is_e110(tmp_path, ext):
     assert codes(result) == ["E110"] and result.stopped
 
 
-def _lying_zip(path, actual: int, declared: int, crc: int) -> None:
-    """A zip whose one member unpacks to ``actual`` bytes but declares ``declared``."""
-    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
-    segment = comp.compress(b"0" * (1 << 20)) + comp.flush(zlib.Z_FULL_FLUSH)
-    body = segment * (actual >> 20) + comp.flush()
-    fname = b"participants.csv"
-    local = (
-        struct.pack(
-            "<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(body), declared, len(fname), 0
-        )
-        + fname
-    )
-    central = (
-        struct.pack(
-            "<4s6H3L5H2L",
-            b"PK\x01\x02",
-            20,
-            20,
-            0,
-            8,
-            0,
-            0,
-            crc,
-            len(body),
-            declared,
-            len(fname),
-            0,
-            0,
-            0,
-            0,
-            0,
-            0,
-        )
-        + fname
-    )
-    end = struct.pack(
-        "<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(local) + len(body), 0
-    )
-    path.write_bytes(local + body + central + end)
-
-
-def test_a_zip_bomb_with_a_lying_header_is_refused_quickly(tmp_path):
+def test_a_zip_bomb_with_a_lying_header_is_refused(tmp_path):
+    # how long it takes is measured by ``python -m benchmarks.checks_speed``
     path = tmp_path / f"{NAME}.zip"
-    _lying_zip(path, actual=600 * 1024 * 1024, declared=1000, crc=0)
-    start = time.perf_counter()
+    lying_zip(path, actual=600 * 1024 * 1024, declared=1000, crc=0)
     result = read_return(path)
-    assert time.perf_counter() - start < 2
     assert codes(result) == ["E101"] and result.stopped
 
 
 def test_a_lying_header_never_yields_more_than_it_declares(tmp_path):
     path = tmp_path / f"{NAME}.zip"
-    _lying_zip(path, actual=600 * 1024 * 1024, declared=1000, crc=zlib.crc32(b"0" * 1000))
-    start = time.perf_counter()
+    lying_zip(path, actual=600 * 1024 * 1024, declared=1000, crc=zlib.crc32(b"0" * 1000))
     result = read_return(path)
-    assert time.perf_counter() - start < 2
     assert len(result.sheets["participants"].header[0]) == 1000
 
 

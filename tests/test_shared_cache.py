@@ -5,7 +5,7 @@ import stat
 import threading
 
 import pytest
-from engine_fixtures import build_db, episode
+from support.engine_db import build_db, episode
 
 import dashboard.services.indicator_data as data_module
 from dashboard.services.database import Database

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from builders import write_return
 from sqlalchemy import insert, select
+from support.returns import write_return
 
 from etl.load import load_files
 from etl.status import STATUS_COLUMNS, area_status

@@ -190,9 +190,9 @@ def test_load_builds_the_same_summaries_as_reading_the_area_back(tmp_path, lfo_s
     """The loader builds summaries from the rows it inserted; they equal a rebuild from the DB."""
     import sqlite3
 
-    from builders import valid_tables, write_return
-    from dbdump import db_file
     from sqlalchemy import create_engine
+    from support.dumps import db_file
+    from support.returns import valid_tables, write_return
 
     from etl.load import load_files
     from lfo.indicators.summaries import refresh_area

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from builders import SHEETS, valid_tables
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from support.returns import SHEETS, valid_tables
 
 from etl.template import write_template
 

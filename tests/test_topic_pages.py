@@ -1,20 +1,18 @@
 """The Reach, Uptake and Outcomes pages through Flask's test client: every page answers, the
 controls follow the address (bad values give a message, never an error), every callback answers
 for representative filters (every measure, a level, an intervention), and the charts show the
-figures worked out by hand from the fixture below.
+figures worked out by hand from the database of ``support.page_dbs.build_topic_db``.
 """
 
 from __future__ import annotations
 
 import base64
-import json
-import re
-from pathlib import Path
 
 import numpy as np
 import pytest
-from engine_fixtures import build_db, episode
-from test_app_shell import count_h1, route, texts
+from support.dash_client import component_key, post_callback, route
+from support.page_dbs import BLACKPOOL, NEWCASTLE, Q_ENDED, build_topic_db
+from support.text import count_h1, texts
 
 from dashboard import ids
 from dashboard.app import create_app
@@ -25,52 +23,8 @@ from dashboard.layouts import topic as layout
 from dashboard.settings import DashboardSettings
 from lfo.reference import load_reference
 
-NEWCASTLE, BLACKPOOL, MANCHESTER = "E08000021", "E06000009", "E08000003"
-GATESHEAD, DORSET = "E08000037", "E10000009"
-ENDED = "2018-06-10"  # 2018-19 Q1
-Q_ENDED = "2018-19_Q1"
 Q_REFERRED = "2017-18_Q1"  # every participant is referred on 2017-04-03
 TOPICS = {"reach": reach.TOPIC, "uptake": uptake.TOPIC, "outcomes": outcomes.TOPIC}
-
-
-def _episodes(
-    n: int,
-    status: str,
-    *,
-    baseline: int | None = None,
-    exit_: int | None = None,
-    sex: str = "female",
-) -> list[dict]:
-    scores = {}
-    if baseline is not None:
-        scores = {"csi4": {"baseline": baseline} | ({"exit": exit_} if exit_ is not None else {})}
-    return [episode(status, ENDED, scores=scores, sex=sex) for _ in range(n)]
-
-
-def build_topic_db(path: Path) -> str:
-    """Newcastle: 40 completed (15 by fathers) and 10 dropped out; of the completed, 30 moved on
-    csi4 from 10 to 16 (reliably improved, recovered) and 10 stayed at 10. Blackpool: 20
-    completed (10 to 11: no reliable change) and 20 dropped out. Manchester: 30 completed (10 to
-    15) and 10 dropped out. Gateshead and Dorset: 4 completed each (suppressed). Every episode
-    ended in 2018-19 Q1; every return is 2018-19 Q4."""
-    newcastle = (
-        _episodes(15, "completed", baseline=10, exit_=16, sex="male")
-        + _episodes(15, "completed", baseline=10, exit_=16)
-        + _episodes(10, "completed", baseline=10, exit_=10)
-        + _episodes(10, "dropped_out")
-    )
-    return build_db(
-        path,
-        {
-            NEWCASTLE: newcastle,
-            BLACKPOOL: _episodes(20, "completed", baseline=10, exit_=11)
-            + _episodes(20, "dropped_out"),
-            MANCHESTER: _episodes(30, "completed", baseline=10, exit_=15)
-            + _episodes(10, "dropped_out"),
-            GATESHEAD: _episodes(4, "completed", baseline=10, exit_=15),
-            DORSET: _episodes(4, "completed", baseline=10, exit_=15),
-        },
-    )
 
 
 @pytest.fixture(scope="module")
@@ -78,49 +32,11 @@ def client(tmp_path_factory):
     url = build_topic_db(tmp_path_factory.mktemp("topic") / "topic.db")
     app = create_app(DashboardSettings(database_url=url))
     c = app.server.test_client()
-    c.dash_app = app
     return c
 
 
-# --- calling callbacks over HTTP -----------------------------------------------------------------
-
-
-def _key(cid: object, prop: str) -> str:
-    if isinstance(cid, dict):
-        cid = json.dumps(cid, separators=(",", ":"), sort_keys=True)
-    return f"{cid}.{prop}"
-
-
-def call(
-    client,
-    outputs: list[tuple[object, str]],
-    inputs: list,
-    state: list | None = None,
-    changed: list[str] | None = None,
-) -> dict:
-    """POST a callback as the browser does (inputs may hold a list for an ALL pattern);
-    ``changed`` names the inputs that triggered it (default: all)."""
-    changed = changed or [_key(i["id"], i["property"]) for i in inputs if isinstance(i, dict)]
-    output = ".." + "...".join(_key(c, p) for c, p in outputs) + ".."
-    # an output with allow_duplicate is registered as "id.prop@<hash>", as the browser sends it
-    output = next(
-        (k for k in client.dash_app.callback_map if re.sub(r"@[0-9a-f]+", "", k) == output), output
-    )
-    body = {
-        "output": output,
-        "outputs": [{"id": c, "property": p} for c, p in outputs],
-        "inputs": inputs,
-        "state": state or [],
-        "changedPropIds": changed,
-    }
-    r = client.post("/_dash-update-component", json=body)
-    assert r.status_code == 200, (r.status_code, r.data[:800])
-    return r.get_json()["response"]
-
-
 def get(response: dict, cid: object, prop: str, default: object = "absent") -> object:
-    key = json.dumps(cid, separators=(",", ":"), sort_keys=True) if isinstance(cid, dict) else cid
-    return response.get(key, {}).get(prop, default)
+    return response.get(component_key(cid), {}).get(prop, default)
 
 
 def controls(
@@ -153,7 +69,7 @@ def controls(
         {"id": ids.topic_areas(topic.key, region), "property": "value", "value": codes}
         for region, codes in (ticked or {}).items()
     ]
-    return call(
+    return post_callback(
         client,
         outputs,
         [
@@ -213,7 +129,9 @@ def draw(
     ):
         if on:
             inputs.append({"id": p(name), "property": "value", "value": values[name]})
-    return call(client, outputs, inputs, [{"id": ids.URL, "property": "search", "value": search}])
+    return post_callback(
+        client, outputs, inputs, [{"id": ids.URL, "property": "search", "value": search}]
+    )
 
 
 def card(response: dict, chart_id: str) -> dict[str, object]:
@@ -596,7 +514,6 @@ def test_the_stricter_interval_widens_the_limits(client):
 def test_a_missing_database_gives_messages_not_errors(tmp_path):
     app = create_app(DashboardSettings(database_url=f"sqlite:///{tmp_path / 'none.db'}"))
     c = app.server.test_client()
-    c.dash_app = app
     response = controls(c, reach.TOPIC)
     assert "could not be read" in texts(get(response, reach.TOPIC.part("messages"), "children"))
     drawn = draw(c, reach.TOPIC)

@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from engine_fixtures import build_db, episode
+from support.engine_db import build_db, episode
 
 from dashboard.app import create_app
 from dashboard.services.indicator_data import enable_warming

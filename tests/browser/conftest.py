@@ -2,6 +2,7 @@
 
 Chromium is Debian's (``apt-get install -y chromium``), never one downloaded by Playwright. If it
 is missing the tests FAIL saying how to install it: they never skip.
+The helpers the tests call (``serving``, ``wait_for_dash``, axe) are in ``tests/support/``.
 """
 
 from __future__ import annotations
@@ -10,30 +11,25 @@ import logging
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from builders import write_return
-from dash import Dash
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Browser, Page, sync_playwright
+from support.browser import (
+    CHROMIUM_ARGS,
+    ROOT,
+    Browsing,
+    chromium_path,
+    etl_cli_exists,
+    serving,
+)
+from support.returns import write_return
 
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
 from lfo.db import init_db, writer_engine
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-]
 #: Areas and periods of the returns loaded into the browser tests' database.
 RETURNS = [("E08000021", "2017-18_Q3")]
 
@@ -44,14 +40,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
-
-
-def chromium_path() -> str:
-    return os.environ.get("LFO_CHROMIUM") or DEFAULT_CHROMIUM
-
-
-def etl_cli_exists() -> bool:
-    return (ROOT / "etl" / "__main__.py").exists()
 
 
 @pytest.fixture(scope="session")
@@ -99,19 +87,6 @@ def browser_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@contextmanager
-def serving(app: Dash) -> Iterator[str]:
-    """Serve ``app`` with werkzeug on a free local port, in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def live_server(browser_db_url: str) -> Iterator[str]:
     """The dashboard on the browser tests' database, served locally; yields its base URL."""
@@ -136,16 +111,6 @@ def browser() -> Iterator[Browser]:
             b.close()
 
 
-@dataclass
-class Browsing:
-    """One fresh browser context and page, with every URL the page requested."""
-
-    context: BrowserContext
-    page: Page
-    requests: list[str] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
-
-
 @pytest.fixture
 def browsing(browser: Browser) -> Iterator[Browsing]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
@@ -165,16 +130,6 @@ def browsing(browser: Browser) -> Iterator[Browsing]:
 @pytest.fixture
 def page(browsing: Browsing) -> Page:
     return browsing.page
-
-
-def wait_for_dash(page: Page) -> None:
-    """Wait until Dash has rendered and no callback is pending."""
-    page.wait_for_selector("#react-entry-point main", state="attached")
-    page.wait_for_function(
-        "() => !document.querySelector('[data-dash-is-loading=\"true\"]')"
-        " && !document.querySelector('._dash-loading')"
-    )
-    page.wait_for_load_state("networkidle")
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,8 @@
 the link; keyboard access to every control and download; an axe-core scan; a bad code.
 
 One page for the module (page loads are the slow part), on the small database of
-tests/test_area_profile.py. Set ``LFO_UPDATE_SCREENSHOTS=1`` to write docs/screenshots/area.png.
+tests/test_area_profile.py (``support.page_dbs.build_area_db``). Set ``LFO_UPDATE_SCREENSHOTS=1``
+to write docs/screenshots/area.png.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page
-from test_area_profile import BLACKPOOL, GATESHEAD, MANCHESTER, REFERENCE, build_area_db
+from support.axe import axe_violations, describe
+from support.browser import ROOT, serving, wait_for_dash
+from support.page_dbs import BLACKPOOL, GATESHEAD, MANCHESTER, REFERENCE, build_area_db
 
-from browser.axe import axe_violations, describe
-from browser.conftest import ROOT, serving, wait_for_dash
 from dashboard import ids
 
 TREND_TABLE = f"#{ids.chart(ids.AREA_TREND_CHART, 'table')} table"

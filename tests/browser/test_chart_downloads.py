@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,11 +16,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page
-from test_chart_card import CHART, CHART_TEST_PAGE, TEST_PATH, TITLE
-from werkzeug.serving import make_server
+from support.axe import axe_results, describe
+from support.browser import serving, wait_for_dash
+from support.chart_page import CHART, CHART_TEST_PAGE, TEST_PATH, TITLE
 
-from browser.axe import axe_results, describe
-from browser.conftest import wait_for_dash
 from dashboard import ids
 from dashboard.app import PAGES, create_app
 from dashboard.charts.exports import read_png_text
@@ -39,14 +37,8 @@ def server(browser_db_url: str) -> Iterator[str]:
     app = create_app(
         DashboardSettings(database_url=browser_db_url), pages=(*PAGES, CHART_TEST_PAGE)
     )
-    httpd = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="chart-kit-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """The programme overview in headless Chromium: a programme lead's journey, shareable state,
-keyboard access and an axe-core scan, on the overview's small database (see tests/test_overview.py:
-Blackpool has the lowest completion and needs attention).
+keyboard access and an axe-core scan, on the overview's small database (``support.page_dbs``; see
+tests/test_overview.py: Blackpool has the lowest completion and needs attention).
 
 One page for the module (page loads are the slow part). Set ``LFO_UPDATE_SCREENSHOTS=1`` to write
 the page's screenshot to docs/screenshots/home.png as well.
@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
-from test_overview import BLACKPOOL, build_overview_db
+from support.axe import axe_violations, describe
+from support.browser import ROOT, serving, wait_for_dash
+from support.page_dbs import BLACKPOOL, build_overview_db
 
-from browser.axe import axe_violations, describe
-from browser.conftest import ROOT, serving, wait_for_dash
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings

@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page
+from support.axe import axe_results, describe
+from support.browser import wait_for_dash
 
-from browser.axe import axe_results, describe
-from browser.conftest import wait_for_dash
 from dashboard import ids
 
 AREA = "E08000021"  # Newcastle upon Tyne: the area the browser tests' database holds

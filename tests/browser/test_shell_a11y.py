@@ -6,9 +6,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from support.axe import axe_results, axe_violations, describe
+from support.browser import Browsing, wait_for_dash
 
-from browser.axe import axe_results, axe_violations, describe
-from browser.conftest import Browsing, wait_for_dash
 from dashboard import ids
 from dashboard.app import PAGES
 

@@ -4,8 +4,8 @@ re-rendered (so keyboard focus stays where it is), and the router passes the que
 from __future__ import annotations
 
 from dash import Input, Output, html
+from support.browser import serving, wait_for_dash
 
-from browser.conftest import serving, wait_for_dash
 from dashboard import ids
 from dashboard.app import PAGES, create_app
 from dashboard.layouts import Page

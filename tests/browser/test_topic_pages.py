@@ -3,7 +3,8 @@ any of them, the filters live in the address (a link reopens the view, back retu
 reaches every control and every download, and a researcher takes the Outcomes chart away as PNG,
 SVG, CSV and Excel with the plotted numbers and the metadata inside.
 
-One browser page for the module, on the hand-worked database of ``tests/test_topic_pages.py``.
+One browser page for the module, on the hand-worked database of ``tests/test_topic_pages.py``
+(``support.page_dbs.build_topic_db``).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page
-from test_topic_pages import BLACKPOOL, MANCHESTER, NEWCASTLE, Q_ENDED, build_topic_db
+from support.axe import axe_results, describe
+from support.browser import serving, wait_for_dash
+from support.page_dbs import BLACKPOOL, MANCHESTER, NEWCASTLE, Q_ENDED, build_topic_db
 
-from browser.axe import axe_results, describe
-from browser.conftest import serving, wait_for_dash
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.charts.exports import read_png_text

@@ -1,4 +1,5 @@
-"""Load files in a separate process (the kill -9 test kills it): ``python tests/load_runner.py F...``.
+"""Load files in a separate process (the kill -9 test kills it):
+``python tests/support/load_runner.py F...``.
 
 Settings come from the environment (LFO_DATABASE_URL, LFO_ARCHIVE_DIR, LFO_ID_KEY_FILE, LFO_TODAY).
 Prints one line per file: the outcome, then the message.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from etl.load import LoadError, load_files
 from lfo.settings import Settings

@@ -2,15 +2,21 @@
 
 ``valid_tables()`` gives a tiny valid return as three lists of dicts (text values, as typed in a
 spreadsheet); tests change a cell or two and write the file with ``write_return``.
+``national_tables()`` gives a valid return of national size with three known errors,
+``to_shared_strings`` rewrites a workbook as Excel saves it and ``lying_zip`` writes a zip bomb.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
+import numpy as np
 from openpyxl import Workbook
 
 PARTICIPANT_COLUMNS = [
@@ -235,3 +241,158 @@ def write_return(
     else:
         raise ValueError(fmt)
     return path
+
+
+# --- large and hostile returns (also built by benchmarks/checks_speed.py) ----------------------
+
+
+def national_tables(
+    participants: int = 7000, episodes: int = 10000, outcomes: int = 25000, seed: int = 1
+) -> dict[str, list[dict]]:
+    """A valid 2017-18 Q3 return of national size, with a few known errors mixed in."""
+    rng = np.random.default_rng(seed)
+    base = np.datetime64("2016-04-01")
+    pt = []
+    referral = base + rng.integers(0, 500, participants)
+    for i in range(participants):
+        pt.append(
+            dict(
+                participant_id=f"P{i:06d}",
+                family_id=f"F{i // 2:06d}",
+                referral_date=str(referral[i]),
+                referral_source="gp",
+                sex=["female", "male", ""][i % 3],
+                age_band="25-34",
+                ethnicity="white",
+                relationship_status="together",
+                workless_household="no",
+                youngest_child_age_band="2-4",
+            )
+        )
+    iv = []
+    owner = np.concatenate(
+        [np.arange(participants), rng.integers(0, participants, episodes - participants)]
+    )
+    for e in range(episodes):
+        p = int(owner[e])
+        offered = referral[p] + 5
+        iv.append(
+            dict(
+                episode_id=f"E{e:06d}",
+                participant_id=f"P{p:06d}",
+                intervention="tp_enhanced",
+                offered_date=str(offered),
+                status="completed",
+                start_date=str(offered + 5),
+                end_date=str(offered + 60),
+                sessions_planned="6",
+                sessions_attended="5",
+                delivery_mode="group",
+            )
+        )
+    oc = []
+    measures = ["csi4", "ops", "swemwbs", "sdq_total"]
+    for k in range(outcomes):
+        e = k % episodes
+        rep = k // episodes
+        ep = iv[e]
+        timepoint = ["baseline", "exit", "followup_6m"][rep]
+        date = ep["start_date"] if timepoint != "exit" else ep["end_date"]
+        oc.append(
+            dict(
+                participant_id=ep["participant_id"],
+                episode_id=ep["episode_id"],
+                measure=measures[(e + rep) % 4 if timepoint != "exit" else e % 4],
+                timepoint=timepoint,
+                measured_date=date,
+                score="12",
+            )
+        )
+    pt[10]["sex"] = "M"
+    iv[20]["end_date"] = "2017-02-30"
+    oc[30]["score"] = "99"
+    return {"participants": pt, "interventions": iv, "outcomes": oc}
+
+
+CELL = re.compile(
+    r'<c r="([A-Z]+\d+)"( s="\d+")? t="inlineStr"><is><t(?: xml:space="preserve")?>'
+    r"(.*?)</t></is></c>",
+    re.S,
+)
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def to_shared_strings(path: Path) -> None:
+    """Rewrite an openpyxl workbook's inline strings as shared strings, as Excel saves them."""
+    with zipfile.ZipFile(path) as zf:
+        items = {n: zf.read(n) for n in zf.namelist()}
+    strings: dict[str, int] = {}
+
+    def shared(m: re.Match) -> str:
+        idx = strings.setdefault(m.group(3), len(strings))
+        return f'<c r="{m.group(1)}"{m.group(2) or ""} t="s"><v>{idx}</v></c>'
+
+    for name in list(items):
+        if name.startswith("xl/worksheets/sheet"):
+            items[name] = CELL.sub(shared, items[name].decode()).encode()
+    items["xl/sharedStrings.xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN_NS}" count="{len(strings)}" '
+        f'uniqueCount="{len(strings)}">'
+        + "".join(f"<si><t>{s}</t></si>" for s in strings)
+        + "</sst>"
+    ).encode()
+    items["[Content_Types].xml"] = items["[Content_Types].xml"].replace(
+        b"</Types>",
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SST_TYPE}"/></Types>'.encode(),
+    )
+    items["xl/_rels/workbook.xml.rels"] = items["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        f'<Relationship Id="rIdSST" Type="{SST_REL}" '
+        'Target="sharedStrings.xml"/></Relationships>'.encode(),
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in items.items():
+            zf.writestr(name, data)
+
+
+def lying_zip(path, actual: int, declared: int, crc: int) -> None:
+    """A zip whose one member unpacks to ``actual`` bytes but declares ``declared``."""
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    segment = comp.compress(b"0" * (1 << 20)) + comp.flush(zlib.Z_FULL_FLUSH)
+    body = segment * (actual >> 20) + comp.flush()
+    fname = b"participants.csv"
+    local = (
+        struct.pack(
+            "<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(body), declared, len(fname), 0
+        )
+        + fname
+    )
+    central = (
+        struct.pack(
+            "<4s6H3L5H2L",
+            b"PK\x01\x02",
+            20,
+            20,
+            0,
+            8,
+            0,
+            0,
+            crc,
+            len(body),
+            declared,
+            len(fname),
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        )
+        + fname
+    )
+    end = struct.pack(
+        "<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(local) + len(body), 0
+    )
+    path.write_bytes(local + body + central + end)

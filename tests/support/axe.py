@@ -1,4 +1,5 @@
-"""Accessibility checks with axe-core, vendored (``vendor/axe.min.js``, axe-core 4.14.1, MPL-2.0).
+"""Accessibility checks with axe-core, vendored (``tests/browser/vendor/axe.min.js``, axe-core
+4.14.1, MPL-2.0).
 
 The script is injected from disk, so the check needs no network.
 """
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE_JS = Path(__file__).resolve().parents[1] / "browser" / "vendor" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
