@@ -266,7 +266,7 @@ def _same(a: Path, b: Path | None) -> bool:
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.load import validate_files
+    from etl.load.loader import validate_files
 
     _check_reachable(settings)
     files = _files(args)
@@ -276,7 +276,7 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _load(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.load import load_files
+    from etl.load.loader import load_files
 
     files = _files(args)
     return _run_files(
@@ -308,7 +308,7 @@ def _run_files(
 ) -> int:
     """Run validate or load with a progress bar; print and report what was done, even when the
     command stops part way (a LoadError: exit status 2 after the summary of the files done)."""
-    from etl.load_result import LoadError
+    from etl.load.result import LoadError
 
     results: list = []
     verb = "Loading" if loading else "Checking"
@@ -398,7 +398,7 @@ def _empty_report(args: argparse.Namespace) -> None:
 
 
 def _generate(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.generate import generate
+    from etl.synthetic.generate import generate
 
     target = args.out or Path("data/returns") / args.scale
     with out.Progress(f"Generating {args.scale} returns") as bar:

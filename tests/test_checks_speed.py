@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from builders import write_return
 
-from etl.checks import check_file
+from etl.checks.file import check_file
 
 TODAY = dt.date(2018, 6, 1)
 AREAS = frozenset({"E08000021"})

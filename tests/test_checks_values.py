@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from etl.check_values import (
+from etl.checks.values import (
     BAND_DATE_MESSAGE,
     FORMULA_MESSAGE,
     Issues,

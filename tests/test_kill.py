@@ -15,7 +15,7 @@ import pytest
 from builders import write_return
 from dbdump import TODAY
 
-from etl.load import load_files
+from etl.load.loader import load_files
 from lfo.settings import Settings
 
 RUNNER = Path(__file__).with_name("load_runner.py")

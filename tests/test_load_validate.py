@@ -8,7 +8,7 @@ import pytest
 from builders import valid_tables, write_return
 from dbdump import db_file, dump_tables
 
-from etl.load import LoadError, load_files, validate_files
+from etl.load.loader import LoadError, load_files, validate_files
 
 
 def _snapshot(settings):

@@ -194,7 +194,7 @@ def test_load_builds_the_same_summaries_as_reading_the_area_back(tmp_path, lfo_s
     from dbdump import db_file
     from sqlalchemy import create_engine
 
-    from etl.load import load_files
+    from etl.load.loader import load_files
     from lfo.indicators.summaries import refresh_area
 
     tables = valid_tables()

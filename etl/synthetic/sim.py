@@ -2,7 +2,7 @@
 with the true dates on which each thing happened.
 
 Everything is vectorised with numpy (one array per column); the snapshots "as known at a quarter's
-end" are taken later (``etl.generate_writers``). Dates are whole days since 1970-01-01 (int64);
+end" are taken later (``etl.synthetic.writers``). Dates are whole days since 1970-01-01 (int64);
 ``NEVER`` marks an event that never happens, so ``date <= snapshot`` is simply false for it.
 """
 

@@ -11,11 +11,11 @@ from pathlib import Path
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from etl import store
 from etl.archive import sha256_of
-from etl.checks import CheckAhead, CheckedReturn
-from etl.continuity import shrink_finding, stale_finding
-from etl.load_result import FileResult, LoadError, db_name, summarise
+from etl.checks.continuity import shrink_finding, stale_finding
+from etl.checks.file import CheckAhead, CheckedReturn
+from etl.load import store
+from etl.load.result import FileResult, LoadError, db_name, summarise
 from etl.pseudonymise import Hasher, KeyFileError, read_key
 from lfo import periods
 from lfo.db import DatabaseError, reader_engine, sqlite_path

@@ -1,8 +1,8 @@
 """Synthetic returns that look like real ones: the pilot's 12 areas quarter by quarter, or the
 national programme's 153 areas in one big cumulative return each.
 
-Each area's full history is simulated once (``etl.generate_sim``), then every quarter's return is
-the snapshot of that history as known at the quarter's end (``etl.generate_writers``), so later
+Each area's full history is simulated once (``etl.synthetic.sim``), then every quarter's return is
+the snapshot of that history as known at the quarter's end (``etl.synthetic.writers``), so later
 returns contain every record of earlier ones, with statuses that move on. Same seed, same bytes.
 
     generate(Path("data/returns/pilot"), seed=2016, scale="pilot")
@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl.generate_faulty import write_faulty
-from etl.generate_sim import AreaParams, day, simulate_area
-from etl.generate_writers import (
+from etl.synthetic.faulty import write_faulty
+from etl.synthetic.sim import AreaParams, day, simulate_area
+from etl.synthetic.writers import (
     OPTIONAL,
     AreaStyle,
     label_history,

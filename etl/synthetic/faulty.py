@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl.generate_sim import AreaHistory, day
-from etl.generate_writers import (
+from etl.synthetic.sim import AreaHistory, day
+from etl.synthetic.writers import (
     ZIP_TIME,
     AreaStyle,
     as_text,

@@ -4,7 +4,7 @@
 archives it, skips it if that exact file was loaded before, checks it, compares it with the LA's
 current data (E108 stale, E109 shrunk) and either rejects it (only the ``etl_`` bookkeeping tables
 change) or replaces the LA's current data in one transaction. With more than one file, the next
-file's ``check_file`` runs in a worker process meanwhile (``etl.checks.CheckAhead``); everything else
+file's ``check_file`` runs in a worker process meanwhile (``etl.checks.file.CheckAhead``); everything else
 stays here, in file order. ``validate_files`` runs the same checks against the database opened
 read-only and writes nothing.
 """
@@ -20,11 +20,11 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from etl import store
 from etl.archive import archive_file, remove_partial_copies, sha256_of
-from etl.checks import CheckAhead, CheckedReturn, quarantine_plan
-from etl.continuity import shrink_finding, stale_finding
-from etl.load_result import (
+from etl.checks.continuity import shrink_finding, stale_finding
+from etl.checks.file import CheckAhead, CheckedReturn, quarantine_plan
+from etl.load import store
+from etl.load.result import (
     FileResult,
     LoadError,
     db_name,
@@ -32,10 +32,10 @@ from etl.load_result import (
     now_utc,
     summarise,
 )
+from etl.load.stored_rows import StoredFindings, data_rows, held_back_rows
+from etl.load.validate import validate_files
 from etl.lock import WAIT_SECONDS, LockBusy, load_lock
 from etl.pseudonymise import Hasher, KeyFileError, ensure_key
-from etl.stored_rows import StoredFindings, data_rows, held_back_rows
-from etl.validate import validate_files
 from lfo import periods
 from lfo.db import DatabaseError, init_db, writer_engine
 from lfo.findings import Finding, findings_frame

@@ -1,8 +1,8 @@
 """Checking a return file against the return specification, sections 1-3 (not E108/E109).
 
 ``check_file`` reads a file (``etl.reading``), checks its name, period and area, its sheets and
-columns, every cell (``etl.check_values``) and the rules across cells and sheets
-(``etl.check_rows``), and gives a ``CheckedReturn``: every finding in report order and the typed
+columns, every cell (``etl.checks.values``) and the rules across cells and sheets
+(``etl.checks.rows``), and gives a ``CheckedReturn``: every finding in report order and the typed
 tables. ``quarantine_plan`` says which rows ``--quarantine`` holds back, and why.
 """
 
@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl import check_rows
-from etl.check_sheets import map_header, optional_missing, sheet_columns, type_sheet
-from etl.check_values import Issues
+from etl.checks import rows as check_rows
+from etl.checks.sheets import map_header, optional_missing, sheet_columns, type_sheet
+from etl.checks.values import Issues
 from etl.reading import SHEET_NAMES, RawSheet, read_return
 from lfo.findings import CODES, STOPPING, Finding, mask_personal
 from lfo.periods import Quarter
