@@ -1,4 +1,4 @@
-"""Checking the next return in a worker process (``etl.checks.file.CheckAhead``) changes no outcome.
+"""Checking the next return in a worker process (``etl.checks.ahead.CheckAhead``) changes no outcome.
 
 A load (or validate) of several files in one call checks file i + 1 in a worker process while file i
 is loaded; the database, the results and the findings must be exactly those of loading the same
@@ -26,7 +26,7 @@ import pytest
 from builders import valid_tables, write_return
 from dbdump import TODAY, db_file, dump_tables
 
-from etl.checks import file as checks
+from etl.checks import ahead as checks
 from etl.load.loader import load_files
 from etl.load.validate import validate_files
 from etl.pseudonymise import ensure_key

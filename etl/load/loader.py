@@ -21,8 +21,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from etl.archive import archive_file, remove_partial_copies, sha256_of
+from etl.checks.ahead import CheckAhead
 from etl.checks.continuity import shrink_finding, stale_finding
-from etl.checks.file import CheckAhead, CheckedReturn, quarantine_plan
+from etl.checks.file import CheckedReturn
+from etl.checks.quarantine import quarantine_plan
 from etl.load import store
 from etl.load.result import (
     FileResult,

@@ -12,8 +12,9 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from etl.archive import sha256_of
+from etl.checks.ahead import CheckAhead
 from etl.checks.continuity import shrink_finding, stale_finding
-from etl.checks.file import CheckAhead, CheckedReturn
+from etl.checks.file import CheckedReturn
 from etl.load import store
 from etl.load.result import FileResult, LoadError, db_name, summarise
 from etl.pseudonymise import Hasher, KeyFileError, read_key
