@@ -266,7 +266,7 @@ def _same(a: Path, b: Path | None) -> bool:
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.load.loader import validate_files
+    from etl.load.validate import validate_files
 
     _check_reachable(settings)
     files = _files(args)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from etl.load.loader import LoadError, load_files
+from etl.load.loader import load_files
+from etl.load.result import LoadError
 from lfo.settings import Settings
 
 

@@ -1,12 +1,12 @@
-"""Loading returns (spec section 4) and validating them without writing (section 5).
+"""A load command (return-spec section 4): ``load_files``.
 
 ``load_files`` takes the database's load lock for the whole command, then for each file in turn:
-archives it, skips it if that exact file was loaded before, checks it, compares it with the LA's
-current data (E108 stale, E109 shrunk) and either rejects it (only the ``etl_`` bookkeeping tables
-change) or replaces the LA's current data in one transaction. With more than one file, the next
-file's ``check_file`` runs in a worker process meanwhile (``etl.checks.file.CheckAhead``); everything else
-stays here, in file order. ``validate_files`` runs the same checks against the database opened
-read-only and writes nothing.
+archives it, gathers the facts (an earlier load of that exact file, the checks, the LA's current
+data), decides what to do with it (``etl.load.decide``, pure: skip, reject, or load with or without
+held-back rows) and carries that out in one transaction (``etl.load.write``): a rejection changes
+only the ``etl_`` bookkeeping tables, a load replaces the LA's current data. With more than one
+file, the next file's ``check_file`` runs in a worker process meanwhile
+(``etl.checks.ahead.CheckAhead``); everything else stays here, in file order.
 """
 
 from __future__ import annotations
@@ -15,41 +15,25 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from etl.archive import archive_file, remove_partial_copies, sha256_of
 from etl.checks.ahead import CheckAhead
-from etl.checks.continuity import shrink_finding, stale_finding
 from etl.checks.file import CheckedReturn
-from etl.checks.quarantine import quarantine_plan
-from etl.load import store
-from etl.load.result import (
-    FileResult,
-    LoadError,
-    db_name,
-    loaded_text,
-    now_utc,
-    summarise,
-)
-from etl.load.stored_rows import StoredFindings, data_rows, held_back_rows
-from etl.load.validate import validate_files
+from etl.load import store, write
+from etl.load.decide import CurrentData, Options, already_loaded, decide, needs_current_data
+from etl.load.result import FileResult, LoadError, db_name, now_utc
+from etl.load.stored_rows import StoredFindings, data_rows
 from etl.lock import WAIT_SECONDS, LockBusy, load_lock
 from etl.pseudonymise import Hasher, KeyFileError, ensure_key
 from lfo import periods
 from lfo.db import DatabaseError, init_db, writer_engine
-from lfo.findings import Finding, findings_frame
-from lfo.indicators.summaries import frames_from_rows, refresh_area
 from lfo.settings import Settings
 
 log = logging.getLogger(__name__)
-
-SHEETS = ("participants", "interventions", "outcomes")
-
-
-# --- load -------------------------------------------------------------------------------------
 
 
 def load_files(
@@ -80,14 +64,8 @@ def load_files(
             results = []
             # the next file is checked in a worker process meanwhile (none for a single file)
             with CheckAhead(paths, known_areas=areas, today=periods.today()) as ahead:
-                loader = _Loader(
-                    engine,
-                    settings,
-                    quarantine=quarantine,
-                    force=force,
-                    allow_shrink=allow_shrink,
-                    check=ahead.check,
-                )
+                options = Options(quarantine=quarantine, force=force, allow_shrink=allow_shrink)
+                loader = _Loader(engine, settings, options, check=ahead.check)
                 for i, path in enumerate(paths):
                     ahead.begin(i)
                     result = loader.load_one(path)
@@ -106,32 +84,20 @@ def load_files(
 
 
 class _Loader:
+    """Loads the files of one command, one at a time (the ID key is read once, when first needed)."""
+
     def __init__(
         self,
         engine: Engine,
         settings: Settings,
+        options: Options,
         *,
-        quarantine: bool,
-        force: bool,
-        allow_shrink: bool,
         check: Callable[[Path], CheckedReturn],
     ) -> None:
         self.engine = engine
         self.check = check  # check_file with the known areas and today's date
         self.settings = settings
-        self.quarantine, self.force, self.allow_shrink = quarantine, force, allow_shrink
-        self.flags = (
-            " ".join(
-                f
-                for f, on in (
-                    ("--quarantine", quarantine),
-                    ("--force", force),
-                    ("--allow-shrink", allow_shrink),
-                )
-                if on
-            )
-            or None
-        )
+        self.options = options
         self._key: bytes | None = None
         self._key_created_pending = False
 
@@ -193,8 +159,7 @@ class _Loader:
 
     def _log_failure(self, result: FileResult, started: dt.datetime) -> int | None:
         try:
-            with self.engine.begin() as conn:
-                return store.insert_load_log(conn, self._log_values(result, started, now_utc()))
+            return write.record(self.engine, self._log_values(result, started, now_utc()))
         except (SQLAlchemyError, OSError) as exc:
             log.error(
                 "could not record the failure of %s in the load log: %s", result.file_name, exc
@@ -203,150 +168,65 @@ class _Loader:
 
     def _log_values(
         self, result: FileResult, started: dt.datetime, finished: dt.datetime | None
-    ) -> dict:
-        rows = result.rows_loaded
-        return dict(
-            file_name=result.file_name,
-            sha256=result.sha256,
-            size_bytes=result.size_bytes,
-            area_code=result.area_code,
-            period=result.period,
-            outcome=result.outcome,
-            participants_loaded=rows.get("participants", 0),
-            episodes_loaded=rows.get("episodes", 0),
-            outcomes_loaded=rows.get("outcomes", 0),
-            rows_held_back=result.rows_held_back,
-            errors=result.errors,
-            warnings=result.warnings,
-            flags=self.flags,
-            message=result.message,
-            started_at=started,
-            finished_at=finished,
-        )
+    ) -> dict[str, Any]:
+        return write.log_values(result, self.options.flags, started, finished)
 
     def _load_checked(self, path: Path, result: FileResult, started: dt.datetime) -> None:
+        """Gather the facts, decide (``etl.load.decide``, pure), then carry the decision out."""
+        assert result.sha256 is not None  # load_one hashed the file
         with self.engine.connect() as conn:
             earlier = store.earlier_success(conn, result.sha256, result.file_name)
         if earlier is not None:
-            result.outcome = "already loaded"
-            result.area_code, result.period = earlier["area_code"], earlier["period"]
-            result.message = (
-                f"already loaded (load {earlier['load_id']}, "
-                f"{earlier['started_at']:%Y-%m-%d %H:%M} UTC); nothing was changed"
-            )
-            with self.engine.begin() as conn:
-                result.load_id = store.insert_load_log(
-                    conn, self._log_values(result, started, now_utc())
-                )
+            skip = already_loaded(earlier)
+            result.outcome, result.message = skip.outcome, skip.message
+            result.area_code, result.period = skip.area_code, skip.period
+            result.load_id = write.record(self.engine, self._log_values(result, started, now_utc()))
             return
 
         checked = self.check(path)
         area, quarter = checked.area_code, checked.quarter
-        result.area_code = area
+        result.area_code = area  # before anything else can fail, for the failure's log row
         result.period = quarter.label if quarter is not None else None
-        findings: list[Finding] = list(checked.findings)
-        notes: list[str] = []
-        forced = False
         hasher = self.hasher(area) if area is not None else None
-        if not checked.stopped and area is not None and quarter is not None:
-            with self.engine.connect() as conn:
-                current = store.current_return(conn, area)
-                keys = store.current_participant_keys(conn, area) if current else set()
-            current_period = current["period"] if current else None
-            stale = stale_finding(path.name, current_period, quarter)
-            if stale is not None and self.force:
-                forced = True
-                notes.append(f"forced: replaces the current {stale.value} data")
-            elif stale is not None:
-                findings.append(stale)
-            shrink = shrink_finding(
-                path.name, keys, hasher.many(checked.participant_ids), current_period
-            )
-            if shrink is not None and self.allow_shrink:
-                notes.append(
-                    f"{shrink.value} current participants missing, allowed by --allow-shrink"
-                )
-            elif shrink is not None:
-                findings.append(shrink)
-
-        tables: dict[str, pd.DataFrame] = {}
-        plan: dict[str, pd.DataFrame] = {}
-        rejected = checked.stopped or any(f.code in ("E108", "E109") for f in findings)
-        rejected = rejected or (checked.has_errors and not self.quarantine)
-        if not rejected:
-            if checked.has_errors:
-                plan = quarantine_plan(checked)
-            tables = {s: _without(checked.tables[s], plan.get(s)) for s in SHEETS}
-            if tables["participants"].empty:
-                findings.append(
-                    Finding(
-                        path.name,
-                        None,
-                        None,
-                        None,
-                        None,
-                        "E107",
-                        "every participant of this return is held back: correct the rows with "
-                        "errors (see the report) and send the return again",
-                    )
-                )
-                rejected = True
-        result.findings = findings_frame(findings)
+        current = self._current_data(checked, hasher) if needs_current_data(checked) else None
+        decision = decide(checked, current, self.options)
+        result.findings = decision.findings
         stored = StoredFindings(result.findings, hasher, _raw_ids(checked))
-
-        if rejected:
-            result.outcome = "rejected"
-            result.message = (
-                f"rejected: {summarise(result.findings)}; the LA's current data is unchanged"
+        if not decision.loads:
+            result.outcome, result.message = decision.outcome, decision.message
+            result.load_id = write.reject(
+                self.engine, self._log_values(result, started, None), stored, area
             )
-            with self.engine.begin() as conn:
-                load_id = store.insert_load_log(conn, self._log_values(result, started, None))
-                store.insert_findings(conn, stored.rows(load_id, area))
-                store.finish_load_log(conn, load_id, now_utc())
-            result.load_id = load_id
             return
 
         assert area is not None and quarter is not None and hasher is not None
-        held = sum(len(p["_row"].unique()) for p in plan.values())
-        rows = data_rows(tables, area, hasher)
+        rows = data_rows(decision.tables, area, hasher)
         result.rows_loaded = {name: len(r[1]) for name, r in rows.items()}
-        result.rows_held_back = held
-        result.outcome = "forced" if forced else ("loaded with quarantine" if held else "loaded")
-        text = f"{result.outcome}: {loaded_text(result.rows_loaded)}"
-        if held:
-            text += f"; {held:,} rows held back"
-        if len(result.findings):
-            text += f"; {summarise(result.findings)}"
-        result.message = "; ".join([text, *notes])
+        result.rows_held_back = decision.rows_held_back
+        result.outcome = decision.outcome
+        result.message = decision.load_message(result.rows_loaded)
+        result.load_id = write.load(
+            self.engine,
+            self._log_values(result, started, None),
+            decision,
+            quarter=quarter,
+            rows=rows,
+            checked_tables=checked.tables,
+            stored=stored,
+            hasher=hasher,
+        )
 
-        with self.engine.begin() as conn:
-            load_id = store.insert_load_log(conn, self._log_values(result, started, None))
-            store.replace_area_data(conn, area, rows)
-            store.upsert_return(
-                conn,
-                dict(
-                    area_code=area,
-                    period=quarter.label,
-                    period_end=quarter.end,
-                    file_name=path.name,
-                    sha256=result.sha256,
-                    load_id=load_id,
-                    loaded_at=now_utc(),
-                    rows_held_back=held,
-                ),
-            )
-            refresh_area(conn, area, frames_from_rows(rows))
-            store.insert_findings(conn, stored.rows(load_id, area))
-            for sheet, sheet_plan in plan.items():
-                store.insert_held_back(
-                    conn,
-                    held_back_rows(
-                        sheet, checked.tables[sheet], sheet_plan, stored, load_id, area, hasher
-                    ),
-                )
-            store.supersede_held_back(conn, area, load_id)
-            store.finish_load_log(conn, load_id, now_utc())
-        result.load_id = load_id
+    def _current_data(self, checked: CheckedReturn, hasher: Hasher | None) -> CurrentData:
+        """The LA's current data, read for ``decide``'s E108 and E109."""
+        assert checked.area_code is not None and hasher is not None
+        with self.engine.connect() as conn:
+            current = store.current_return(conn, checked.area_code)
+            keys = store.current_participant_keys(conn, checked.area_code) if current else set()
+        return CurrentData(
+            period=current["period"] if current else None,
+            participant_keys=keys,
+            return_keys=hasher.many(checked.participant_ids),
+        )
 
 
 def _one_line(exc: Exception) -> str:
@@ -371,12 +251,3 @@ def _raw_ids(checked: CheckedReturn) -> set[str]:
         if frame is not None and column in frame.columns:
             ids.update(frame[column].dropna().astype(str).unique())
     return ids
-
-
-def _without(frame: pd.DataFrame, plan: pd.DataFrame | None) -> pd.DataFrame:
-    if plan is None or plan.empty:
-        return frame
-    return frame[~frame["_row"].isin(plan["_row"])]
-
-
-__all__ = ["FileResult", "LoadError", "load_files", "validate_files"]
