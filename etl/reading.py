@@ -23,7 +23,9 @@ from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 import numpy as np
+import openpyxl
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
 
 from lfo.findings import Finding
 
@@ -198,9 +200,6 @@ _ZIP_ERRORS = (
 
 
 def _read_xlsx(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
     name = path.name
     with path.open("rb") as fh:
         head = fh.read(8)

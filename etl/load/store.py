@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lfo import schema
 from lfo.db import bulk_insert
@@ -141,8 +141,6 @@ def supersede_held_back(conn: Connection, area_code: str, load_id: int) -> None:
 
 
 def count_rows(conn: Connection, names: Iterable[str], area_code: str) -> dict[str, int]:
-    from sqlalchemy import func
-
     out = {}
     for name in names:
         t = schema.metadata.tables[name]
