@@ -19,7 +19,7 @@ from etl.checks.values import (
     parse_dates,
     personal_data_kind,
 )
-from etl.reading import DATE, EMPTY, FORMULA, NUMBER, TEXT
+from etl.raw_sheet import DATE, EMPTY, FORMULA, NUMBER, TEXT
 
 
 def _run(rule, text: str, kind: str = TEXT, **kw):

@@ -21,7 +21,8 @@ import pandas as pd
 from etl.checks import rows as check_rows
 from etl.checks.sheets import map_header, optional_missing, sheet_columns, type_sheet
 from etl.checks.values import Issues
-from etl.reading import SHEET_NAMES, RawSheet, read_return
+from etl.raw_sheet import RawSheet
+from etl.reading import SHEET_NAMES, read_return
 from lfo.findings import STOPPING, Finding, mask_personal
 from lfo.periods import Quarter
 from lfo.reference import load_reference

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from etl.checks.values import Issues, check_code, check_date, check_id, check_whole
-from etl.reading import EMPTY, RawSheet
+from etl.raw_sheet import EMPTY, RawSheet
 from lfo import reference as refs
 from lfo.findings import Finding
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from etl.reading import BOOL, DATE, EMPTY, ERROR, FORMULA, NUMBER
+from etl.raw_sheet import BOOL, DATE, EMPTY, ERROR, FORMULA, NUMBER
 
 FORMULA_MESSAGE = "this cell holds a formula; copy the column and paste values only"
 BAND_DATE_MESSAGE = (
