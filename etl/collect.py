@@ -15,7 +15,7 @@ _NAME = re.compile(r"^LFO_(E[0-9]{8})_([0-9]{4})-([0-9]{2})_Q([1-4])\.(xlsx|zip)
 RETURN_SUFFIXES = (".xlsx", ".zip")
 
 
-def return_order(path: Path) -> tuple:
+def return_order(path: Path) -> tuple[int, int, str, str]:
     """Sort key: period, then LA code, then file name; names that do not parse go last, by name."""
     m = _NAME.match(path.stem + path.suffix.lower())
     if m is None:

@@ -19,7 +19,7 @@ from etl import console as out
 from etl.areas import add_areas
 from etl.collect import UsageError, collect_files
 from etl.load.loader import load_files
-from etl.load.result import LoadError
+from etl.load.result import FileResult, LoadError
 from etl.load.validate import validate_files
 from etl.report import ReportError, check_report_path, write_report
 from etl.status import area_status
@@ -109,16 +109,21 @@ def _files(args: argparse.Namespace) -> list[Path]:
 
 
 def _run_files(
-    args: argparse.Namespace, files: list[Path], run, *, loading: bool, key_file: Path | None = None
+    args: argparse.Namespace,
+    files: list[Path],
+    run: Callable[[Callable[[FileResult], None]], list[FileResult]],
+    *,
+    loading: bool,
+    key_file: Path | None = None,
 ) -> int:
     """Run validate or load with a progress bar; print and report what was done, even when the
     command stops part way (a LoadError: exit status 2 after the summary of the files done)."""
-    results: list = []
+    results: list[FileResult] = []
     verb = "Loading" if loading else "Checking"
     error: LoadError | None = None
     with out.Progress(verb, total=len(files)) as bar:
 
-        def on_file(result) -> None:
+        def on_file(result: FileResult) -> None:
             results.append(result)
             bar.advance(description=f"{verb} (done: {result.file_name})")
 
@@ -142,7 +147,9 @@ def _key_notice(key_file: Path | None) -> None:
     )
 
 
-def _finish(args: argparse.Namespace, results: list, loading: bool, *, report: bool) -> int:
+def _finish(
+    args: argparse.Namespace, results: list[FileResult], loading: bool, *, report: bool
+) -> int:
     console = out.stdout_console()
     findings = _all_findings(results)
     failure: OSError | None = None
@@ -168,7 +175,7 @@ def _finish(args: argparse.Namespace, results: list, loading: bool, *, report: b
     return OK
 
 
-def _all_findings(results: list) -> pd.DataFrame:
+def _all_findings(results: list[FileResult]) -> pd.DataFrame:
     frames = [r.findings for r in results if r.findings is not None and len(r.findings)]
     if not frames:
         return findings_frame()

@@ -15,10 +15,13 @@ from collections.abc import Collection, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from types import TracebackType
 
 from etl.checks.file import CheckedReturn, check_file
 
 log = logging.getLogger(__name__)
+
+_Checked = tuple[CheckedReturn, list[logging.LogRecord]]  # what the worker sends back
 
 
 class CheckAhead:
@@ -46,12 +49,17 @@ class CheckAhead:
         self._pool: ProcessPoolExecutor | None = None
         self._broken = False
         self._index = -1
-        self._pending: dict[int, tuple[Future, tuple[int, int] | None]] = {}
+        self._pending: dict[int, tuple[Future[_Checked], tuple[int, int] | None]] = {}
 
     def __enter__(self) -> CheckAhead:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close(wait=exc_type is None)
 
     def close(self, *, wait: bool = True) -> None:
@@ -100,7 +108,7 @@ class CheckAhead:
         self._pending[index] = (future, _stamp(path))
 
     def _received(
-        self, path: Path, future: Future, stamp: tuple[int, int] | None
+        self, path: Path, future: Future[_Checked], stamp: tuple[int, int] | None
     ) -> CheckedReturn | None:
         try:
             checked, records = future.result()
@@ -165,9 +173,7 @@ def _worker_start(parent_pid: int, level: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _check_in_worker(
-    path: Path, known_areas: frozenset[str], today: dt.date
-) -> tuple[CheckedReturn, list[logging.LogRecord]]:
+def _check_in_worker(path: Path, known_areas: frozenset[str], today: dt.date) -> _Checked:
     collector = _collector
     if collector is not None:
         collector.records = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from etl.checks import rows as check_rows
-from etl.checks.sheets import map_header, optional_missing, sheet_columns, type_sheet
+from etl.checks.sheets import Column, map_header, optional_missing, sheet_columns, type_sheet
 from etl.checks.values import Issues
 from etl.raw_sheet import RawSheet
 from etl.reading import SHEET_NAMES, read_return
@@ -200,7 +200,7 @@ def check_file(path: Path, *, known_areas: Collection[str], today: dt.date) -> C
     return _finish(result)
 
 
-def _texts(raw: RawSheet, columns: list, positions: dict[str, int]) -> dict[str, pd.Series]:
+def _texts(raw: RawSheet, columns: list[Column], positions: dict[str, int]) -> dict[str, pd.Series]:
     empty = pd.Series([""] * len(raw.rows), dtype="str")
     return {
         c.name: (raw.text[positions[c.name]] if c.name in positions else empty) for c in columns
@@ -241,8 +241,8 @@ def _cell_findings(
     return out
 
 
-def _order(checked_columns: dict[str, list[str]]):
-    def key(f: Finding) -> tuple:
+def _order(checked_columns: dict[str, list[str]]) -> Callable[[Finding], tuple[int, int, int, str]]:
+    def key(f: Finding) -> tuple[int, int, int, str]:
         sheet_rank = SHEET_NAMES.index(f.sheet) if f.sheet in SHEET_NAMES else -1
         cols = checked_columns.get(f.sheet or "", [])
         col_rank = cols.index(f.column) if f.column in cols else len(cols)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
-from sqlalchemy import inspect
+from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from etl.archive import sha256_of
@@ -47,7 +47,11 @@ def validate_files(
             engine = reader_engine(settings.database_url)
         with engine.connect() if engine is not None else nullcontext() as conn:
             has_data = conn is not None and inspect(conn).has_table("returns")
-            areas = store.known_areas(conn) if has_data else set(load_reference().pilot_areas)
+            areas = (
+                store.known_areas(conn)
+                if conn is not None and has_data
+                else set(load_reference().pilot_areas)
+            )
             try:
                 key = read_key(settings.id_key_file)
             except (OSError, KeyFileError) as exc:
@@ -80,7 +84,7 @@ def validate_files(
 
 
 def _validate_one(
-    path: Path, conn, check: Callable[[Path], CheckedReturn], key: bytes
+    path: Path, conn: Connection | None, check: Callable[[Path], CheckedReturn], key: bytes
 ) -> FileResult:
     try:
         size = path.stat().st_size
