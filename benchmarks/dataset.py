@@ -55,7 +55,7 @@ def ensure_dataset(scale: str, out: Path = OUT) -> Dataset:
     """Generate the returns for ``scale`` unless they are already there; list them in load order."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}: use one of {SCALES}")
-    from etl.cli import return_order
+    from etl.collect import return_order
 
     if scale == "national":
         root = out / "national"

@@ -75,7 +75,7 @@ def _children_cpu() -> float:
 
 def time_load(ds: Dataset, *, profile: Path | None = None, limit: int | None = None) -> dict:
     """Load every file of ``ds`` into a fresh database (in this process) and measure it."""
-    from etl.load import load_files
+    from etl.load.loader import load_files
 
     fresh_database(ds)
     files = list(ds.files[:limit] if limit else ds.files)

@@ -204,7 +204,11 @@ class _Formatter(logging.Formatter):
         super().__init__("%(levelname)s %(name)s: %(message)s" if verbose else "%(message)s")
         self.verbose = verbose
 
-    def formatException(self, ei) -> str:
+    def formatException(
+        self,
+        ei: tuple[type[BaseException], BaseException, TracebackType | None]
+        | tuple[None, None, None],
+    ) -> str:
         return super().formatException(ei) if self.verbose else ""
 
     def formatStack(self, stack_info: str) -> str:

@@ -113,7 +113,7 @@ class Hasher:
         """
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         cache, compute = self._cache, self._compute
-        hashed = []
+        hashed: list[str | None] = []
         for raw in np.asarray(uniques, dtype=object).tolist():
             raw = str(raw)
             h = cache.get(raw)

@@ -1,30 +1,31 @@
 """Reading a return file safely: ``.xlsx`` workbooks and ``.zip`` files of CSVs.
 
 ``read_return(path)`` opens the file without trusting it (size, zip bombs, row counts, encodings)
-and gives the three sheets as ``RawSheet``: every cell as trimmed text plus its kind (text, number,
-date, formula, ...), so the checks can tell a typed date from a date cell and a formula from its text.
-Problems that stop the return (E101, E105, E106 for an empty CSV, E110) and the warnings W303 and
-W306 come back as ``Finding`` objects; nothing is evaluated, nothing is silently dropped.
+and gives the three sheets as ``RawSheet`` (``etl.raw_sheet``): every cell as trimmed text plus its
+kind (text, number, date, formula, ...), so the checks can tell a typed date from a date cell and a
+formula from its text. Problems that stop the return (E101, E105, E106 for an empty CSV, E110) and
+the warnings W303 and W306 come back as ``Finding`` objects; nothing is evaluated, nothing is
+silently dropped.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
 import logging
 import warnings
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
-import numpy as np
-import pandas as pd
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
 
+from etl.raw_sheet import RawSheet, sheet_frame, xlsx_cell
 from lfo.findings import Finding
 
 log = logging.getLogger(__name__)
@@ -35,23 +36,6 @@ MAX_UNPACKED_BYTES = 500 * 1024 * 1024
 MAX_ROWS = 1_000_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CHUNK = 1 << 20
-
-# Cell kinds: what the cell held in the file.
-EMPTY, TEXT, NUMBER, DATE, FORMULA, BOOL, ERROR = "", "s", "n", "d", "f", "b", "e"
-
-
-@dataclass
-class RawSheet:
-    """One sheet as read: ``text`` and ``kind`` have one column per header position (0, 1, ...)."""
-
-    name: str  # canonical sheet name: participants, interventions, outcomes
-    source: str  # the sheet or member name as it is in the file
-    header: list[str]  # header cells, trimmed, case kept
-    text: pd.DataFrame  # trimmed cell text ("" when missing), str dtype
-    kind: pd.DataFrame  # cell kinds (EMPTY, TEXT, NUMBER, DATE, FORMULA, BOOL, ERROR)
-    rows: np.ndarray  # Excel row number of each data row (header = 1)
-    extra_fields: dict[int, str] = field(default_factory=dict)  # CSV row -> fields past the header
-    empty_file: bool = False  # a 0-byte CSV (or a sheet with no header at all)
 
 
 @dataclass
@@ -198,9 +182,6 @@ _ZIP_ERRORS = (
 
 
 def _read_xlsx(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
     name = path.name
     with path.open("rb") as fh:
         head = fh.read(8)
@@ -271,45 +252,13 @@ def _read_xlsx(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
     return sheets
 
 
-def _xlsx_cell(cell: object) -> tuple[str, str]:
-    value = getattr(cell, "value", None)
-    if value is None:
-        return "", EMPTY
-    dtype = getattr(cell, "data_type", "s")
-    if dtype == "f":
-        text = getattr(value, "text", None) or str(value)
-        if not text.startswith("="):
-            text = "=" + text
-        return text.strip(), FORMULA
-    if isinstance(value, bool):
-        return ("TRUE" if value else "FALSE"), BOOL
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.date().isoformat(), DATE
-        return value.isoformat(sep=" "), DATE
-    if isinstance(value, dt.date):
-        return value.isoformat(), DATE
-    if isinstance(value, int):
-        return str(value), NUMBER
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value)), NUMBER
-        return repr(value), NUMBER
-    if dtype == "e":
-        return str(value).strip(), ERROR
-    if isinstance(value, str):
-        text = value.strip()
-        return text, (TEXT if text else EMPTY)
-    return str(value).strip(), TEXT  # times, durations: checked as their text
-
-
 def _xlsx_sheet(ws: object, key: str, title: str, name: str) -> RawSheet:
     header: list[str] | None = None
     texts: list[list[str]] = []
     kinds: list[list[str]] = []
     rows: list[int] = []
     for excel_row, cells in enumerate(ws.iter_rows(), start=1):  # type: ignore[attr-defined]
-        pairs = [_xlsx_cell(c) for c in cells]
+        pairs = [xlsx_cell(c) for c in cells]
         if header is None:
             header = [t for t, _ in pairs]
             continue
@@ -321,92 +270,8 @@ def _xlsx_sheet(ws: object, key: str, title: str, name: str) -> RawSheet:
         texts.append([t for t, _ in pairs])
         kinds.append([k for _, k in pairs])
     if header is None:
-        return _frame(key, title, [], [], [], [], empty_file=True)
-    return _frame(key, title, header, texts, kinds, rows)
-
-
-def _frame(
-    key: str,
-    source: str,
-    header: list[str],
-    texts: list[list[str]],
-    kinds: list[list[str]] | None,
-    rows: list[int],
-    *,
-    extra: dict[int, str] | None = None,
-    empty_file: bool = False,
-) -> RawSheet:
-    """The sheet as columns; ``kinds`` None means every cell is text or empty (CSV)."""
-    # trailing header cells that are empty and hold no data are dropped
-    width = max([len(header), *(len(t) for t in texts)], default=0)
-    header = [h.strip() for h in header] + [""] * (width - len(header))
-    if kinds is None and all(len(t) == width for t in texts):
-        return _text_frame(key, source, header, texts, rows, extra, empty_file)
-    marks = texts if kinds is None else kinds
-    keep = [i for i in range(width) if header[i] or any(i < len(k) and k[i] for k in marks)]
-    text_cols = {}
-    kind_cols = {}
-    for pos, i in enumerate(keep):
-        column = [t[i] if i < len(t) else "" for t in texts]
-        text_cols[pos] = pd.array(column, dtype="str")
-        if kinds is None:
-            kind_cols[pos] = pd.array(
-                np.where(np.asarray(column, dtype=str) == "", EMPTY, TEXT).astype(object),
-                dtype="str",
-            )
-        else:
-            kind_cols[pos] = pd.array([k[i] if i < len(k) else "" for k in kinds], dtype="str")
-    n = len(rows)
-    text = pd.DataFrame(text_cols, index=pd.RangeIndex(n))
-    kind = pd.DataFrame(kind_cols, index=pd.RangeIndex(n))
-    return RawSheet(
-        key,
-        source,
-        [header[i] for i in keep],
-        text,
-        kind,
-        np.asarray(rows, dtype=np.int64),
-        extra or {},
-        empty_file,
-    )
-
-
-_KIND_OF_EMPTY = np.array([TEXT, EMPTY], dtype=object)  # indexed by "the cell is empty"
-
-
-def _text_frame(
-    key: str,
-    source: str,
-    header: list[str],
-    texts: list[list[str]],
-    rows: list[int],
-    extra: dict[int, str] | None,
-    empty_file: bool,
-) -> RawSheet:
-    """``_frame`` for text-only rows that all have the header's width (every CSV row does once
-    trimmed to the header): the same columns, transposed at once instead of cell by cell."""
-    width = len(header)
-    columns = list(zip(*texts, strict=True)) if texts else [()] * width
-    keep = [i for i in range(width) if header[i] or any(columns[i])]
-    text_cols = {}
-    kind_cols = {}
-    for pos, i in enumerate(keep):
-        text_cols[pos] = pd.array(columns[i], dtype="str")
-        empty = (np.array(columns[i], dtype=object) == "").astype(np.intp)
-        kind_cols[pos] = pd.array(_KIND_OF_EMPTY[empty], dtype="str")
-    n = len(rows)
-    text = pd.DataFrame(text_cols, index=pd.RangeIndex(n))
-    kind = pd.DataFrame(kind_cols, index=pd.RangeIndex(n))
-    return RawSheet(
-        key,
-        source,
-        [header[i] for i in keep],
-        text,
-        kind,
-        np.asarray(rows, dtype=np.int64),
-        extra or {},
-        empty_file,
-    )
+        return sheet_frame(key, title, [], [], [], [], empty_file=True)
+    return sheet_frame(key, title, header, texts, kinds, rows)
 
 
 # ---------------------------------------------------------------- zip of CSVs
@@ -539,7 +404,7 @@ def _csv_sheet(
             )
         )
     if not content:
-        return _frame(key, info.filename, [], [], [], [], empty_file=True)
+        return sheet_frame(key, info.filename, [], [], [], [], empty_file=True)
     if content.count("\n") > MAX_ROWS:
         _count_records(content, name, info.filename)
     reader = csv.reader(io.StringIO(content, newline=""))
@@ -569,8 +434,8 @@ def _csv_sheet(
             name, f"'{info.filename}' is not a readable CSV ({exc}): save it again as CSV UTF-8"
         ) from exc
     if header is None:
-        return _frame(key, info.filename, [], [], [], [], empty_file=True)
-    return _frame(key, info.filename, header, texts, None, rows, extra=extra)
+        return sheet_frame(key, info.filename, [], [], [], [], empty_file=True)
+    return sheet_frame(key, info.filename, header, texts, None, rows, extra=extra)
 
 
 def _count_records(content: str, name: str, member: str) -> None:

@@ -10,13 +10,16 @@ from __future__ import annotations
 import csv
 import logging
 import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from lfo.findings import CODES, FINDING_COLUMNS, mask_personal
 
@@ -100,7 +103,7 @@ def summarise(findings: pd.DataFrame, first_rows: int = FIRST_ROWS) -> pd.DataFr
     return pd.DataFrame(out, columns=SUMMARY_COLUMNS)
 
 
-def _where(finding) -> str:
+def _where(finding: Any) -> str:  # a row of ``itertuples`` over the findings frame
     """Where a finding is, for a person: ``file sheet row N column``."""
     parts = [str(finding.file)]
     if finding.sheet is not None and not pd.isna(finding.sheet) and finding.sheet != "":
@@ -172,7 +175,9 @@ def _write_xlsx(rows: pd.DataFrame, summary: pd.DataFrame, path: Path) -> None:
     wb.save(path)
 
 
-def _fill(ws, header: list[str], records, widths: dict[str, int]) -> None:
+def _fill(
+    ws: Worksheet, header: list[str], records: Iterable[tuple[Any, ...]], widths: dict[str, int]
+) -> None:
     """Header in bold, frozen, with an autofilter; cells written as values, never formulas."""
     ws.append(header)
     for cell in ws[1]:

@@ -8,9 +8,10 @@ a later, rejected file).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Connection, Engine, Select, func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from lfo import schema
@@ -62,11 +63,11 @@ def _first_line(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-def _frame(conn, query, columns: list[str]) -> pd.DataFrame:
+def _frame(conn: Connection, query: Select[Any], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=columns)
 
 
-def _status(conn) -> pd.DataFrame:
+def _status(conn: Connection) -> pd.DataFrame:
     a, r = schema.areas, schema.returns
     out = _frame(conn, select(a.c.gss_code, a.c.name).order_by(a.c.gss_code), ["area_code", "name"])
     current = _frame(
@@ -103,7 +104,7 @@ def _status(conn) -> pd.DataFrame:
     return out.reindex(columns=STATUS_COLUMNS)
 
 
-def _last_attempts(conn) -> pd.DataFrame:
+def _last_attempts(conn: Connection) -> pd.DataFrame:
     """The outcome and time of each area's latest load-log row (any outcome)."""
     log_t = schema.etl_load_log
     latest = (

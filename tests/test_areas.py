@@ -191,7 +191,7 @@ def test_reference_areas_file_itself_is_accepted():
 def test_national_areas_file_from_the_generator_registers_153_areas(tmp_path, engine):
     import numpy as np
 
-    from etl.generate import national_areas
+    from etl.synthetic.generate import national_areas
 
     path = tmp_path / "areas.csv"
     national_areas(np.random.default_rng(1)).to_csv(path, index=False, lineterminator="\n")

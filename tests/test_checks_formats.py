@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from support.returns import valid_tables, write_return
 
-from etl.check_values import BAND_DATE_MESSAGE, FORMULA_MESSAGE
-from etl.checks import check_file
+from etl.checks.file import check_file
+from etl.checks.values import BAND_DATE_MESSAGE, FORMULA_MESSAGE
 
 TODAY = dt.date(2018, 6, 1)
 AREAS = frozenset({"E08000021"})

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.returns import valid_tables, write_return
 
-from etl.checks import check_file, quarantine_plan
+from etl.checks.file import check_file
+from etl.checks.quarantine import quarantine_plan
 
 TODAY = dt.date(2018, 6, 1)
 CELL_CODES = {"E201", "E210", "E202", "E203", "E204"}

@@ -6,7 +6,8 @@ import datetime as dt
 
 from support.returns import valid_tables, write_return
 
-from etl.checks import check_file, quarantine_plan
+from etl.checks.file import check_file
+from etl.checks.quarantine import quarantine_plan
 
 TODAY = dt.date(2018, 6, 1)
 AREAS = frozenset({"E08000021"})

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 from support.returns import valid_tables, write_return
 
-from etl.checks import check_file, parse_file_name
+from etl.checks.file import check_file, parse_file_name
 from lfo.periods import Quarter
 
 TODAY = dt.date(2018, 6, 1)

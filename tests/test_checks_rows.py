@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from support.returns import valid_tables, write_return
 
-from etl.checks import check_file
+from etl.checks.file import check_file
 
 TODAY = dt.date(2018, 6, 1)
 AREAS = frozenset({"E08000021"})

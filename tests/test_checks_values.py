@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from etl.check_values import (
+from etl.checks.values import (
     BAND_DATE_MESSAGE,
     FORMULA_MESSAGE,
     Issues,
@@ -19,7 +19,7 @@ from etl.check_values import (
     parse_dates,
     personal_data_kind,
 )
-from etl.reading import DATE, EMPTY, FORMULA, NUMBER, TEXT
+from etl.raw_sheet import DATE, EMPTY, FORMULA, NUMBER, TEXT
 
 
 def _run(rule, text: str, kind: str = TEXT, **kw):

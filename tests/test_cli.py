@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from support.returns import valid_tables, write_return
 
-from etl.cli import collect_files, main, parse_args
+from etl.cli import main, parse_args
+from etl.collect import collect_files
 from lfo import schema
 from lfo.db import reader_engine
 

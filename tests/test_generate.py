@@ -18,9 +18,9 @@ import pytest
 from openpyxl import load_workbook
 from statsmodels.stats.proportion import proportion_confint
 
-from etl.checks import check_file
-from etl.generate import generate
-from etl.load import load_files
+from etl.checks.file import check_file
+from etl.load.loader import load_files
+from etl.synthetic.generate import generate
 from lfo.reference import load_reference
 from lfo.settings import REFERENCE_DIR
 

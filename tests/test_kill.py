@@ -15,7 +15,7 @@ import pytest
 from support.dumps import TODAY
 from support.returns import write_return
 
-from etl.load import load_files
+from etl.load.loader import load_files
 from lfo.settings import Settings
 
 RUNNER = Path(__file__).parent / "support" / "load_runner.py"

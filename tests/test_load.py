@@ -9,7 +9,7 @@ import pytest
 from support.dumps import db_file, dump_sql, dump_tables
 from support.returns import valid_tables, write_return
 
-from etl.load import load_files
+from etl.load.loader import load_files
 from etl.pseudonymise import hash_id
 from lfo.settings import REFERENCE_DIR
 

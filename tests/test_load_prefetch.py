@@ -1,4 +1,4 @@
-"""Checking the next return in a worker process (``etl.checks.CheckAhead``) changes no outcome.
+"""Checking the next return in a worker process (``etl.checks.ahead.CheckAhead``) changes no outcome.
 
 A load (or validate) of several files in one call checks file i + 1 in a worker process while file i
 is loaded; the database, the results and the findings must be exactly those of loading the same
@@ -26,10 +26,10 @@ import pytest
 from support.dumps import TODAY, db_file, dump_tables
 from support.returns import valid_tables, write_return
 
-from etl import checks
-from etl.load import load_files
+from etl.checks import ahead as checks
+from etl.load.loader import load_files
+from etl.load.validate import validate_files
 from etl.pseudonymise import ensure_key
-from etl.validate import validate_files
 from lfo.settings import Settings
 
 RUNNER = Path(__file__).parent / "support" / "load_runner.py"

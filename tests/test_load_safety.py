@@ -13,7 +13,8 @@ import pytest
 from support.dumps import db_file, dump_sql, dump_tables
 from support.returns import valid_tables, write_return
 
-from etl.load import LoadError, load_files
+from etl.load.loader import load_files
+from etl.load.result import LoadError
 from etl.lock import load_lock
 from etl.pseudonymise import hash_id
 from lfo.settings import PROJECT_ROOT
@@ -203,7 +204,8 @@ def test_two_loads_at_once_one_waits_and_nothing_is_corrupt(tmp_path, lfo_settin
     env_code = (
         "import sys, logging\n"
         "from pathlib import Path\n"
-        "from etl.load import load_files, LoadError\n"
+        "from etl.load.loader import load_files\n"
+        "from etl.load.result import LoadError\n"
         "from lfo.settings import Settings\n"
         "try:\n"
         "    r = load_files([Path(sys.argv[1])], Settings.from_env(), lock_wait=30)\n"

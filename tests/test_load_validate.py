@@ -8,7 +8,9 @@ import pytest
 from support.dumps import db_file, dump_tables
 from support.returns import valid_tables, write_return
 
-from etl.load import LoadError, load_files, validate_files
+from etl.load.loader import load_files
+from etl.load.result import LoadError
+from etl.load.validate import validate_files
 
 
 def _snapshot(settings):

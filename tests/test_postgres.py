@@ -26,7 +26,7 @@ from support.returns import valid_tables, write_return
 
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
-from etl.generate import generate
+from etl.synthetic.generate import generate
 from lfo import schema
 from lfo.db import init_db, reader_engine, writer_engine
 

@@ -14,7 +14,8 @@ from openpyxl import Workbook
 from support.returns import lying_zip, valid_tables, write_return
 
 from etl import reading
-from etl.reading import DATE, EMPTY, FORMULA, NUMBER, TEXT, read_return
+from etl.raw_sheet import DATE, EMPTY, FORMULA, NUMBER, TEXT
+from etl.reading import read_return
 
 NAME = "LFO_E08000021_2017-18_Q3"
 

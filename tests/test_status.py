@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import insert, select
 from support.returns import write_return
 
-from etl.load import load_files
+from etl.load.loader import load_files
 from etl.status import STATUS_COLUMNS, area_status
 from lfo import schema
 from lfo.db import DatabaseError, init_db, reader_engine, writer_engine

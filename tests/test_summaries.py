@@ -194,7 +194,7 @@ def test_load_builds_the_same_summaries_as_reading_the_area_back(tmp_path, lfo_s
     from support.dumps import db_file
     from support.returns import valid_tables, write_return
 
-    from etl.load import load_files
+    from etl.load.loader import load_files
     from lfo.indicators.summaries import refresh_area
 
     tables = valid_tables()

@@ -418,13 +418,15 @@ def frames_from_rows(
     """The frames ``read_area`` would read back, built from the rows just inserted.
 
     ``rows`` maps each data table to (column names, tuples) exactly as written by
-    ``etl.store.replace_area_data`` (which first deletes the area's rows, so these are all of them).
-    Same columns, dtypes and key order as ``read_area``, without the round trip to the database.
+    ``etl.load.store.replace_area_data`` (which first deletes the area's rows, so these are all of
+    them). Same columns, dtypes and key order as ``read_area``, without the round trip to the
+    database.
     """
     frames = {}
     for name, wanted in _COLUMNS.items():
         columns, tuples = rows[name]
-        content = getattr(tuples, "columns", None)  # etl.stored_rows.RowList keeps its columns
+        # etl.load.stored_rows.RowList keeps its columns
+        content = getattr(tuples, "columns", None)
         if content is None:
             content = list(zip(*tuples, strict=True)) if tuples else [()] * len(columns)
         by_name = dict(zip(columns, content, strict=True))

@@ -12,7 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from etl.load import LoadError, load_files
+from etl.load.loader import load_files
+from etl.load.result import LoadError
 from lfo.settings import Settings
 
 

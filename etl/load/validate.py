@@ -8,14 +8,15 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
-from sqlalchemy import inspect
+from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from etl import store
 from etl.archive import sha256_of
-from etl.checks import CheckAhead, CheckedReturn
-from etl.continuity import shrink_finding, stale_finding
-from etl.load_result import FileResult, LoadError, db_name, summarise
+from etl.checks.ahead import CheckAhead
+from etl.checks.continuity import shrink_finding, stale_finding
+from etl.checks.file import CheckedReturn
+from etl.load import store
+from etl.load.result import FileResult, LoadError, db_name, summarise
 from etl.pseudonymise import Hasher, KeyFileError, read_key
 from lfo import periods
 from lfo.db import DatabaseError, reader_engine, sqlite_path
@@ -46,7 +47,11 @@ def validate_files(
             engine = reader_engine(settings.database_url)
         with engine.connect() if engine is not None else nullcontext() as conn:
             has_data = conn is not None and inspect(conn).has_table("returns")
-            areas = store.known_areas(conn) if has_data else set(load_reference().pilot_areas)
+            areas = (
+                store.known_areas(conn)
+                if conn is not None and has_data
+                else set(load_reference().pilot_areas)
+            )
             try:
                 key = read_key(settings.id_key_file)
             except (OSError, KeyFileError) as exc:
@@ -79,7 +84,7 @@ def validate_files(
 
 
 def _validate_one(
-    path: Path, conn, check: Callable[[Path], CheckedReturn], key: bytes
+    path: Path, conn: Connection | None, check: Callable[[Path], CheckedReturn], key: bytes
 ) -> FileResult:
     try:
         size = path.stat().st_size

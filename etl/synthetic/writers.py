@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl.generate_sim import NEVER, STATUS_COMPLETED, STATUS_DECLINED, AreaHistory
-from etl.generate_xlsx import sheet_xml, xlsx_package
+from etl.synthetic.sim import NEVER, STATUS_COMPLETED, STATUS_DECLINED, AreaHistory
+from etl.synthetic.xlsx import sheet_xml, xlsx_package
 
 ZIP_TIME = (2016, 4, 1, 0, 0, 0)
 SHEETS = {

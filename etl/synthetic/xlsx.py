@@ -136,7 +136,7 @@ def sheet_xml(header: list[str], columns: list[tuple[str, np.ndarray, np.ndarray
     return "".join(parts)
 
 
-def xlsx_package(sheets: dict[str, str], zip_time: tuple[int, ...]) -> bytes:
+def xlsx_package(sheets: dict[str, str], zip_time: tuple[int, int, int, int, int, int]) -> bytes:
     """A workbook from sheet name -> sheet XML, with fixed timestamps."""
     names = list(sheets)
     parts = {

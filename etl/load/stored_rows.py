@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -60,16 +61,17 @@ OUTCOME_COLUMNS = (
     "score",
 )
 
-Rows = tuple[Sequence[str], list[tuple]]
+Rows = tuple[Sequence[str], list[tuple[Any, ...]]]
 
 
-def _plain(values: pd.Series | np.ndarray | list) -> list:
+def _plain(values: pd.Series | np.ndarray | list[Any]) -> list[Any]:
     """A column as a Python list with None for missing (ints stay ints, dates become ISO text)."""
     s = values if isinstance(values, pd.Series) else pd.Series(values)
     present = s.notna()
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         s = s.dt.strftime("%Y-%m-%d")
-    return s.astype(object).where(present, None).tolist()
+    plain: list[Any] = s.astype(object).where(present, None).tolist()
+    return plain
 
 
 def _codes(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -82,20 +84,20 @@ def _int_column(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame[column].astype("Int64")
 
 
-class RowList(list):
+class RowList(list[tuple[Any, ...]]):
     """Rows as tuples (what ``executemany`` takes) that also keep the column lists they were
     zipped from (``columns``), so the summaries can build frames without transposing back."""
 
-    columns: list[list]
+    columns: list[list[Any]]
 
 
-def _tuples(columns: list[list]) -> list[tuple]:
+def _tuples(columns: list[list[Any]]) -> list[tuple[Any, ...]]:
     rows = RowList(zip(*columns, strict=True))
     rows.columns = columns
     return rows
 
 
-def participant_rows(frame: pd.DataFrame, area: str, keys: dict[str, list]) -> Rows:
+def participant_rows(frame: pd.DataFrame, area: str, keys: dict[str, list[Any]]) -> Rows:
     n = len(frame)
     cols = [
         keys["participant_id"],
@@ -108,7 +110,7 @@ def participant_rows(frame: pd.DataFrame, area: str, keys: dict[str, list]) -> R
     return PARTICIPANT_COLUMNS, _tuples(cols)
 
 
-def episode_rows(frame: pd.DataFrame, area: str, keys: dict[str, list]) -> Rows:
+def episode_rows(frame: pd.DataFrame, area: str, keys: dict[str, list[Any]]) -> Rows:
     n = len(frame)
     cols = [
         keys["episode_id"],
@@ -136,7 +138,7 @@ def metric_scores(measure: pd.Series, raw: pd.Series) -> pd.Series:
     return score
 
 
-def outcome_rows(frame: pd.DataFrame, area: str, keys: dict[str, list]) -> Rows:
+def outcome_rows(frame: pd.DataFrame, area: str, keys: dict[str, list[Any]]) -> Rows:
     n = len(frame)
     raw = _int_column(frame, "score")
     score = metric_scores(frame["measure"], raw)
@@ -163,9 +165,9 @@ def data_rows(tables: dict[str, pd.DataFrame], area: str, hasher: Hasher) -> dic
     }
 
 
-def hashed_ids(tables: dict[str, pd.DataFrame], hasher: Hasher) -> dict[str, dict[str, list]]:
+def hashed_ids(tables: dict[str, pd.DataFrame], hasher: Hasher) -> dict[str, dict[str, list[Any]]]:
     """sheet -> ID column -> hashed values; each ID column hashed across the sheets at once."""
-    out: dict[str, dict[str, list]] = {sheet: {} for sheet in tables}
+    out: dict[str, dict[str, list[Any]]] = {sheet: {} for sheet in tables}
     for column in ID_COLUMNS:
         sheets = [s for s, frame in tables.items() if column in frame.columns]
         if not sheets:
@@ -207,7 +209,7 @@ def _hash_value(value: str, names: list[str], hasher: Hasher) -> str:
 
 def stored_findings(
     findings: pd.DataFrame, hasher: Hasher | None, raw_ids: set[str]
-) -> tuple[list, list]:
+) -> tuple[list[Any], list[Any]]:
     """(values, messages) of findings as stored: IDs hashed, E210 values masked.
 
     A value in an ID column (or in a composite key holding one) is hashed part by part; in the
@@ -222,7 +224,7 @@ def stored_findings(
         if v is not None and _id_columns_of(c)
     }
 
-    def scrub(match: re.Match) -> str:
+    def scrub(match: re.Match[str]) -> str:
         text = match.group(1)
         if hasher is None:
             return "'[ID]'"
@@ -267,13 +269,13 @@ class StoredFindings:
             if raw != stored and isinstance(sheet, str) and pd.notna(row):
                 self._by_row.setdefault((sheet, int(row)), []).append((raw, stored))
 
-    def rows(self, load_id: int, area: str | None) -> list[tuple]:
+    def rows(self, load_id: int, area: str | None) -> list[tuple[Any, ...]]:
         """Rows for ``etl_findings`` in ``store.FINDING_DB_COLUMNS`` order."""
         f = self.findings
         n = len(f)
         if n == 0:
             return []
-        cols = [
+        cols: list[list[Any]] = [
             [load_id] * n,
             [area] * n,
             _plain(f["sheet"]),
@@ -307,7 +309,7 @@ def held_back_rows(
     load_id: int,
     area: str,
     hasher: Hasher,
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """Rows for ``etl_held_back`` (``store.HELD_DB_COLUMNS`` order) from one sheet's plan.
 
     ``data`` is the row as JSON; each cell that carried a finding shows the value as the LA typed it

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lfo import schema
 from lfo.db import bulk_insert
@@ -25,7 +26,7 @@ def known_areas(conn: Connection) -> set[str]:
     return set(conn.execute(select(schema.areas.c.gss_code)).scalars())
 
 
-def current_return(conn: Connection, area_code: str) -> dict | None:
+def current_return(conn: Connection, area_code: str) -> dict[str, Any] | None:
     """The ``returns`` row of the area's current data, or None."""
     row = (
         conn.execute(select(schema.returns).where(schema.returns.c.area_code == area_code))
@@ -47,7 +48,7 @@ def holds_participants(conn: Connection) -> bool:
     return conn.execute(select(p.c.participant_key).limit(1)).first() is not None
 
 
-def earlier_success(conn: Connection, sha256: str, file_name: str) -> dict | None:
+def earlier_success(conn: Connection, sha256: str, file_name: str) -> dict[str, Any] | None:
     """The first load-log row that loaded this exact file under this name, or None.
 
     The name is the return's identity (LA and period): the same bytes sent under another period's
@@ -74,9 +75,11 @@ def earlier_success(conn: Connection, sha256: str, file_name: str) -> dict | Non
 # --- writes --------------------------------------------------------------------------------------
 
 
-def insert_load_log(conn: Connection, values: dict) -> int:
+def insert_load_log(conn: Connection, values: dict[str, Any]) -> int:
     result = conn.execute(insert(schema.etl_load_log).values(**values))
-    return int(result.inserted_primary_key[0])
+    key = result.inserted_primary_key
+    assert key is not None  # a single-row INSERT always has one
+    return int(key[0])
 
 
 def finish_load_log(conn: Connection, load_id: int, finished_at: dt.datetime) -> None:
@@ -98,18 +101,18 @@ FINDING_DB_COLUMNS = (
 HELD_DB_COLUMNS = ("load_id", "area_code", "sheet", "row", "reason", "data", "resolved")
 
 
-def insert_findings(conn: Connection, rows: list[tuple]) -> None:
+def insert_findings(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
     """Rows in FINDING_DB_COLUMNS order (values already hashed / masked)."""
     bulk_insert(conn, schema.etl_findings, FINDING_DB_COLUMNS, rows)
 
 
-def insert_held_back(conn: Connection, rows: list[tuple]) -> None:
+def insert_held_back(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
     """Rows in HELD_DB_COLUMNS order (data already hashed / masked JSON)."""
     bulk_insert(conn, schema.etl_held_back, HELD_DB_COLUMNS, rows)
 
 
 def replace_area_data(
-    conn: Connection, area_code: str, tables: dict[str, tuple[Sequence[str], list[tuple]]]
+    conn: Connection, area_code: str, tables: dict[str, tuple[Sequence[str], list[tuple[Any, ...]]]]
 ) -> None:
     """Delete the area's rows from every data table, then insert ``tables`` (name -> cols, rows)."""
     for name in ("outcomes", "episodes", "participants"):
@@ -121,7 +124,7 @@ def replace_area_data(
             bulk_insert(conn, schema.metadata.tables[name], columns, rows)
 
 
-def upsert_return(conn: Connection, values: dict) -> None:
+def upsert_return(conn: Connection, values: dict[str, Any]) -> None:
     r = schema.returns
     conn.execute(delete(r).where(r.c.area_code == values["area_code"]))
     conn.execute(insert(r).values(**values))
@@ -141,8 +144,6 @@ def supersede_held_back(conn: Connection, area_code: str, load_id: int) -> None:
 
 
 def count_rows(conn: Connection, names: Iterable[str], area_code: str) -> dict[str, int]:
-    from sqlalchemy import func
-
     out = {}
     for name in names:
         t = schema.metadata.tables[name]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy.engine import make_url
 
 from lfo.findings import findings_frame
 from lfo.settings import Settings
@@ -49,8 +50,6 @@ def now_utc() -> dt.datetime:
 
 
 def db_name(settings: Settings) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(settings.database_url).render_as_string(hide_password=True)
 
 

@@ -1,8 +1,8 @@
 """Synthetic returns that look like real ones: the pilot's 12 areas quarter by quarter, or the
 national programme's 153 areas in one big cumulative return each.
 
-Each area's full history is simulated once (``etl.generate_sim``), then every quarter's return is
-the snapshot of that history as known at the quarter's end (``etl.generate_writers``), so later
+Each area's full history is simulated once (``etl.synthetic.sim``), then every quarter's return is
+the snapshot of that history as known at the quarter's end (``etl.synthetic.writers``), so later
 returns contain every record of earlier ones, with statuses that move on. Same seed, same bytes.
 
     generate(Path("data/returns/pilot"), seed=2016, scale="pilot")
@@ -15,13 +15,14 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from etl.generate_faulty import write_faulty
-from etl.generate_sim import AreaParams, day, simulate_area
-from etl.generate_writers import (
+from etl.synthetic.faulty import write_faulty
+from etl.synthetic.sim import AreaHistory, AreaParams, day, simulate_area
+from etl.synthetic.writers import (
     OPTIONAL,
     AreaStyle,
     label_history,
@@ -145,7 +146,7 @@ def _not_stated(rng: np.random.Generator, people: pd.DataFrame) -> None:
 
 def _area_history(
     rng: np.random.Generator, params: AreaParams, style: AreaStyle, first: int, last: int
-):
+) -> AreaHistory:
     history = simulate_area(rng, params, first, last)
     _not_stated(rng, history.participants)
     label_history(history, style, _missing(rng, len(history.participants), params.missing))
@@ -155,7 +156,7 @@ def _area_history(
     return history
 
 
-def _style(row: tuple, rng: np.random.Generator) -> AreaStyle:
+def _style(row: tuple[Any, ...], rng: np.random.Generator) -> AreaStyle:
     pp, fp, ep, width, dates, cells, bom, folder = row
     return AreaStyle(
         pp, fp, ep, width, int(rng.integers(1, 10 ** (width - 2))), dates, cells, bom, folder

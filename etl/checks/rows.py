@@ -1,6 +1,6 @@
 """Rules across cells, rows and sheets (spec section 3): E204-E209 and W301, W302, W304.
 
-They run on the typed tables of ``etl.check_sheets``, where a cell that is missing or failed a cell
+They run on the typed tables of ``etl.checks.sheets``, where a cell that is missing or failed a cell
 rule holds NA, so each rule sees only values that passed (and reports every failure it finds).
 """
 
@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from etl.check_values import Issues
+from etl.checks.values import Issues
 from lfo.periods import PROGRAMME_START, Quarter
 from lfo.reference import Reference
 

@@ -1,7 +1,7 @@
 """The columns of each sheet (spec section 2), the header checks, and typing a sheet's cells.
 
 ``map_header`` finds each spec column in a sheet's header (E106, W303); ``type_sheet`` runs the cell
-rules of ``etl.check_values`` on every column and gives the typed table, the missing-cell masks and
+rules of ``etl.checks.values`` on every column and gives the typed table, the missing-cell masks and
 the failures; ``optional_missing`` gives the W305 counts.
 """
 
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from etl.check_values import Issues, check_code, check_date, check_id, check_whole
-from etl.reading import EMPTY, RawSheet
+from etl.checks.values import Issues, check_code, check_date, check_id, check_whole
+from etl.raw_sheet import EMPTY, RawSheet
 from lfo import reference as refs
 from lfo.findings import Finding
 

@@ -9,12 +9,14 @@ E203, tried in that order; E204 (ranges) is added by the sheet checks on values 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
 
-from etl.reading import BOOL, DATE, EMPTY, ERROR, FORMULA, NUMBER
+from etl.raw_sheet import BOOL, DATE, EMPTY, ERROR, FORMULA, NUMBER
 
 FORMULA_MESSAGE = "this cell holds a formula; copy the column and paste values only"
 BAND_DATE_MESSAGE = (
@@ -37,10 +39,10 @@ EXCEL_DATE_TEXT_RE = r"(?i:\d{1,2}-[a-z]{3}(?:-\d{2,4})?|[a-z]{3}-\d{2,4})"
 _NHS_WEIGHTS = np.arange(10, 1, -1)
 
 
-Part = str | pd.Series
+Part: TypeAlias = str | pd.Series
 
 
-def per_unique(values: pd.Series, fn) -> pd.Series:
+def per_unique(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """``fn(values)`` for an element-wise ``fn``, computed once per distinct value.
 
     Columns of codes, dates, scores and repeated IDs hold far fewer distinct values than rows;
@@ -103,7 +105,8 @@ def _nhs_ok(digits: pd.Series) -> np.ndarray:
     total = arr[:, :9].astype(np.int64) @ _NHS_WEIGHTS
     check = 11 - total % 11
     check = np.where(check == 11, 0, check)
-    return (check != 10) & (check == arr[:, 9])
+    ok: np.ndarray = (check != 10) & (check == arr[:, 9])
+    return ok
 
 
 def personal_data_kind(text: pd.Series) -> pd.Series:

@@ -2,7 +2,7 @@
 with the true dates on which each thing happened.
 
 Everything is vectorised with numpy (one array per column); the snapshots "as known at a quarter's
-end" are taken later (``etl.generate_writers``). Dates are whole days since 1970-01-01 (int64);
+end" are taken later (``etl.synthetic.writers``). Dates are whole days since 1970-01-01 (int64);
 ``NEVER`` marks an event that never happens, so ``date <= snapshot`` is simply false for it.
 """
 
@@ -95,7 +95,8 @@ def _pick_rows(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     """One draw per row of a probability matrix (rows need not sum to 1)."""
     cum = np.cumsum(probs, axis=1)
     u = rng.random(len(probs)) * cum[:, -1]
-    return (u[:, None] >= cum).sum(axis=1).clip(0, probs.shape[1] - 1)
+    picks: np.ndarray = (u[:, None] >= cum).sum(axis=1).clip(0, probs.shape[1] - 1)
+    return picks
 
 
 def referral_days(rng: np.random.Generator, n: int, first: int, last: int) -> np.ndarray:
@@ -169,7 +170,7 @@ _CHILD_CODES = ("0-1", "2-4", "5-11", "12-17")
 
 
 def _episode_block(
-    rng,
+    rng: np.random.Generator,
     a: AreaParams,
     person: np.ndarray,
     code: np.ndarray,

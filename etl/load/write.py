@@ -1,0 +1,109 @@
+"""Carrying out a load's decision: each in one transaction (the SQL itself is in ``store``).
+
+A skip or a failure writes the load-log row only; a rejection adds the file's findings; a load
+replaces the LA's current data, its summaries, findings and held-back rows, all or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from etl.load import store
+from etl.load.decide import Decision
+from etl.load.result import FileResult, now_utc
+from etl.load.stored_rows import Rows, StoredFindings, held_back_rows
+from etl.pseudonymise import Hasher
+from lfo.indicators.summaries import frames_from_rows, refresh_area
+from lfo.periods import Quarter
+
+
+def log_values(
+    result: FileResult, flags: str | None, started: dt.datetime, finished: dt.datetime | None
+) -> dict[str, Any]:
+    """The ``etl_load_log`` row of a file's result."""
+    rows = result.rows_loaded
+    return dict(
+        file_name=result.file_name,
+        sha256=result.sha256,
+        size_bytes=result.size_bytes,
+        area_code=result.area_code,
+        period=result.period,
+        outcome=result.outcome,
+        participants_loaded=rows.get("participants", 0),
+        episodes_loaded=rows.get("episodes", 0),
+        outcomes_loaded=rows.get("outcomes", 0),
+        rows_held_back=result.rows_held_back,
+        errors=result.errors,
+        warnings=result.warnings,
+        flags=flags,
+        message=result.message,
+        started_at=started,
+        finished_at=finished,
+    )
+
+
+def record(engine: Engine, log_row: dict[str, Any]) -> int:
+    """A finished load-log row on its own (a file skipped as already loaded, or one that failed)."""
+    with engine.begin() as conn:
+        return store.insert_load_log(conn, log_row)
+
+
+def reject(
+    engine: Engine, log_row: dict[str, Any], stored: StoredFindings, area: str | None
+) -> int:
+    """A rejected file: its load-log row and its findings; the LA's data is not touched."""
+    with engine.begin() as conn:
+        load_id = store.insert_load_log(conn, log_row)
+        store.insert_findings(conn, stored.rows(load_id, area))
+        store.finish_load_log(conn, load_id, now_utc())
+    return load_id
+
+
+def load(
+    engine: Engine,
+    log_row: dict[str, Any],
+    decision: Decision,
+    *,
+    quarter: Quarter,
+    rows: dict[str, Rows],
+    checked_tables: dict[str, pd.DataFrame],
+    stored: StoredFindings,
+    hasher: Hasher,
+) -> int:
+    """A loaded file: it replaces the LA's current data (``rows``), its ``returns`` row and
+    summaries; its findings and held-back rows (from ``checked_tables``) are stored, and the held-
+    back rows of the LA's earlier returns resolved."""
+    area = decision.area_code
+    assert area is not None  # a decision to load always has the return's area
+    with engine.begin() as conn:
+        load_id = store.insert_load_log(conn, log_row)
+        store.replace_area_data(conn, area, rows)
+        store.upsert_return(
+            conn,
+            dict(
+                area_code=area,
+                period=quarter.label,
+                period_end=quarter.end,
+                file_name=log_row["file_name"],
+                sha256=log_row["sha256"],
+                load_id=load_id,
+                loaded_at=now_utc(),
+                rows_held_back=decision.rows_held_back,
+            ),
+        )
+        refresh_area(conn, area, frames_from_rows(rows))
+        store.insert_findings(conn, stored.rows(load_id, area))
+        for sheet, sheet_plan in decision.held_back.items():
+            store.insert_held_back(
+                conn,
+                held_back_rows(
+                    sheet, checked_tables[sheet], sheet_plan, stored, load_id, area, hasher
+                ),
+            )
+        store.supersede_held_back(conn, area, load_id)
+        store.finish_load_log(conn, load_id, now_utc())
+    return load_id

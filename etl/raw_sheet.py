@@ -1,0 +1,148 @@
+"""One sheet of a return as read (``RawSheet``): every cell's trimmed text and its kind.
+
+The kinds say what a cell held in the file (text, number, date, formula, ...), so the checks can
+tell a typed date from a date cell and a formula from its text. ``xlsx_cell`` reads one workbook
+cell; ``sheet_frame`` builds a ``RawSheet`` from the rows a reader collected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+# Cell kinds: what the cell held in the file.
+EMPTY, TEXT, NUMBER, DATE, FORMULA, BOOL, ERROR = "", "s", "n", "d", "f", "b", "e"
+
+
+@dataclass
+class RawSheet:
+    """One sheet as read: ``text`` and ``kind`` have one column per header position (0, 1, ...)."""
+
+    name: str  # canonical sheet name: participants, interventions, outcomes
+    source: str  # the sheet or member name as it is in the file
+    header: list[str]  # header cells, trimmed, case kept
+    text: pd.DataFrame  # trimmed cell text ("" when missing), str dtype
+    kind: pd.DataFrame  # cell kinds (EMPTY, TEXT, NUMBER, DATE, FORMULA, BOOL, ERROR)
+    rows: np.ndarray  # Excel row number of each data row (header = 1)
+    extra_fields: dict[int, str] = field(default_factory=dict)  # CSV row -> fields past the header
+    empty_file: bool = False  # a 0-byte CSV (or a sheet with no header at all)
+
+
+def xlsx_cell(cell: object) -> tuple[str, str]:
+    """(text, kind) of an openpyxl cell."""
+    value = getattr(cell, "value", None)
+    if value is None:
+        return "", EMPTY
+    dtype = getattr(cell, "data_type", "s")
+    if dtype == "f":
+        text = getattr(value, "text", None) or str(value)
+        if not text.startswith("="):
+            text = "=" + text
+        return text.strip(), FORMULA
+    if isinstance(value, bool):
+        return ("TRUE" if value else "FALSE"), BOOL
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat(), DATE
+        return value.isoformat(sep=" "), DATE
+    if isinstance(value, dt.date):
+        return value.isoformat(), DATE
+    if isinstance(value, int):
+        return str(value), NUMBER
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value)), NUMBER
+        return repr(value), NUMBER
+    if dtype == "e":
+        return str(value).strip(), ERROR
+    if isinstance(value, str):
+        text = value.strip()
+        return text, (TEXT if text else EMPTY)
+    return str(value).strip(), TEXT  # times, durations: checked as their text
+
+
+def sheet_frame(
+    key: str,
+    source: str,
+    header: list[str],
+    texts: list[list[str]],
+    kinds: list[list[str]] | None,
+    rows: list[int],
+    *,
+    extra: dict[int, str] | None = None,
+    empty_file: bool = False,
+) -> RawSheet:
+    """The sheet as columns; ``kinds`` None means every cell is text or empty (CSV)."""
+    # trailing header cells that are empty and hold no data are dropped
+    width = max([len(header), *(len(t) for t in texts)], default=0)
+    header = [h.strip() for h in header] + [""] * (width - len(header))
+    if kinds is None and all(len(t) == width for t in texts):
+        return _text_frame(key, source, header, texts, rows, extra, empty_file)
+    marks = texts if kinds is None else kinds
+    keep = [i for i in range(width) if header[i] or any(i < len(k) and k[i] for k in marks)]
+    text_cols = {}
+    kind_cols = {}
+    for pos, i in enumerate(keep):
+        column = [t[i] if i < len(t) else "" for t in texts]
+        text_cols[pos] = pd.array(column, dtype="str")
+        if kinds is None:
+            kind_cols[pos] = pd.array(
+                np.where(np.asarray(column, dtype=str) == "", EMPTY, TEXT).astype(object),
+                dtype="str",
+            )
+        else:
+            kind_cols[pos] = pd.array([k[i] if i < len(k) else "" for k in kinds], dtype="str")
+    n = len(rows)
+    text = pd.DataFrame(text_cols, index=pd.RangeIndex(n))
+    kind = pd.DataFrame(kind_cols, index=pd.RangeIndex(n))
+    return RawSheet(
+        key,
+        source,
+        [header[i] for i in keep],
+        text,
+        kind,
+        np.asarray(rows, dtype=np.int64),
+        extra or {},
+        empty_file,
+    )
+
+
+_KIND_OF_EMPTY = np.array([TEXT, EMPTY], dtype=object)  # indexed by "the cell is empty"
+
+
+def _text_frame(
+    key: str,
+    source: str,
+    header: list[str],
+    texts: list[list[str]],
+    rows: list[int],
+    extra: dict[int, str] | None,
+    empty_file: bool,
+) -> RawSheet:
+    """``sheet_frame`` for text-only rows that all have the header's width (every CSV row does once
+    trimmed to the header): the same columns, transposed at once instead of cell by cell."""
+    width = len(header)
+    columns = list(zip(*texts, strict=True)) if texts else [()] * width
+    keep = [i for i in range(width) if header[i] or any(columns[i])]
+    text_cols = {}
+    kind_cols = {}
+    for pos, i in enumerate(keep):
+        text_cols[pos] = pd.array(columns[i], dtype="str")
+        empty = (np.array(columns[i], dtype=object) == "").astype(np.intp)
+        kind_cols[pos] = pd.array(_KIND_OF_EMPTY[empty], dtype="str")
+    n = len(rows)
+    text = pd.DataFrame(text_cols, index=pd.RangeIndex(n))
+    kind = pd.DataFrame(kind_cols, index=pd.RangeIndex(n))
+    return RawSheet(
+        key,
+        source,
+        [header[i] for i in keep],
+        text,
+        kind,
+        np.asarray(rows, dtype=np.int64),
+        extra or {},
+        empty_file,
+    )
