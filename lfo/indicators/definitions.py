@@ -37,7 +37,7 @@ class Indicator:
     quarters: bool = True  # defined for quarters (else financial years only)
     measure: str | None = None
 
-    def public(self) -> dict:
+    def public(self) -> dict[str, str]:
         """The metadata fields of the API contract."""
         d = asdict(self)
         return {
@@ -302,8 +302,18 @@ def _outcomes() -> list[Indicator]:
         rci = f"reliable change index {m.rci:g} points"
 
         def ind(
-            suffix, name, definition, num, den, unit, pol, method, kind, _pre=pre, _code=m.code
-        ):
+            suffix: str,
+            name: str,
+            definition: str,
+            num: str,
+            den: str,
+            unit: str,
+            pol: str,
+            method: str,
+            kind: str,
+            _pre: str = pre,
+            _code: str = m.code,
+        ) -> Indicator:
             return Indicator(
                 f"{_pre}.{suffix}",
                 name,

@@ -37,7 +37,7 @@ denominator, so that denominator − numerator is small, is shown).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,11 +129,11 @@ def secondary(
         if changed:
             continue
         blocks = _derivable_blocks(members, hidden, informative) if exact else []
-        extra = [
+        candidates = [
             _bridge_complement(rows, members, orders, hidden, informative, den_small, by_num, den)
             for rows in blocks
         ]
-        extra = [e for e in extra if e is not None]
+        extra = [e for e in candidates if e is not None]
         if not extra:
             return hidden
         hidden[extra] = True  # one per block of equations: one fix may free the whole block
@@ -347,7 +347,7 @@ def apply(
 
 
 def hide(
-    table: pd.DataFrame, mask: Any, keep: Sequence[str] = (), status: str = "status"
+    table: pd.DataFrame, mask: Any, keep: Collection[str] = (), status: str = "status"
 ) -> pd.DataFrame:
     """Null the figures of the rows in ``mask`` and set their status to "c" (see ``apply``)."""
     out = table.copy()
@@ -455,15 +455,17 @@ def _complements(
         ["gid", "total_last", "zero_last", "size", "order"], na_position="last", kind="mergesort"
     )
     first = c.drop_duplicates("gid")
-    return first["pos"].to_numpy(dtype=int)
+    chosen: np.ndarray = first["pos"].to_numpy(dtype=int)
+    return chosen
 
 
 def _floats(values: Any) -> np.ndarray:
-    return (
+    out: np.ndarray = (
         pd.to_numeric(pd.Series(np.atleast_1d(np.asarray(values, dtype=object))), errors="coerce")
         .astype(float)
         .to_numpy()
     )
+    return out
 
 
 # --- the engine's frames ------------------------------------------------------------------------

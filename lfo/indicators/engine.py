@@ -141,7 +141,7 @@ def _trend_quarters(periods: list[str]) -> dict[str, list[str]]:
 # --- computing -------------------------------------------------------------------------------
 
 
-def _categories(ind: Indicator, breakdowns: list[str]) -> list:
+def _categories(ind: Indicator, breakdowns: list[str]) -> list[str | None]:
     """Every category an indicator reports, whether or not the data has rows for it."""
     if ind.kind == "breakdown":
         from lfo.reference import BREAKDOWNS
@@ -152,7 +152,7 @@ def _categories(ind: Indicator, breakdowns: list[str]) -> list:
     return [None]
 
 
-def _used_columns(ind: Indicator, category) -> list[str]:
+def _used_columns(ind: Indicator, category: str | None) -> list[str]:
     """The columns that hold a real zero when an area has no rows for a period."""
     if ind.kind in ("count", "target", "rate") or category == "referred":
         return ["numerator"]
@@ -164,7 +164,11 @@ def _used_columns(ind: Indicator, category) -> list[str]:
 
 
 def _with_programme(
-    ind: Indicator, fig: pd.DataFrame, cov: pd.DataFrame, periods: list[str], categories: list
+    ind: Indicator,
+    fig: pd.DataFrame,
+    cov: pd.DataFrame,
+    periods: list[str],
+    categories: list[str | None],
 ) -> pd.DataFrame:
     """Complete area x period x category grid (zeros where an area covering the period had no
     rows), coverage status, and the programme row pooled over covered areas."""
@@ -197,7 +201,7 @@ def _with_programme(
             values[target] = fig[column].to_numpy(dtype=float)[source]
             full[column] = values
         absent = full["covered"] & ~found
-    by_columns: dict[tuple[str, ...], list] = {}
+    by_columns: dict[tuple[str, ...], list[str | None]] = {}
     for category in categories:
         by_columns.setdefault(tuple(_used_columns(ind, category)), []).append(category)
     for used, cats in by_columns.items():
@@ -217,7 +221,7 @@ def _with_programme(
 
 
 def _grid_positions(
-    fig: pd.DataFrame, area_codes: pd.Series, periods: list[str], categories: list
+    fig: pd.DataFrame, area_codes: pd.Series, periods: list[str], categories: list[str | None]
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Rows of ``fig`` (source) and their positions in the area x period x category grid
     (target), for rows whose key is in the grid; None if a key is in ``fig`` (or an area in
@@ -257,7 +261,8 @@ def _values(ind: Indicator, df: pd.DataFrame, conf: float, cov: pd.DataFrame) ->
         df["value"], df["lower"], df["upper"] = stats.byars_rate(num, df["denominator"], conf)
         is_quarter = df["period"].str.contains("_Q")
         df.loc[is_quarter, ["value", "lower", "upper", "numerator", "denominator"]] = np.nan
-        df["status"] = np.where(is_quarter, "z", None)
+        # numpy's stubs take no None as a value; here it makes an object array of "z" and None
+        df["status"] = np.where(is_quarter, "z", None)  # type: ignore[call-overload]
     elif ind.kind in ("mean", "ratio"):
         mean, sd = stats.moments_from_sums(df["n"], df["total"], df["sumsq"])
         if ind.kind == "mean":
@@ -339,7 +344,7 @@ def compute(conn: Connection, query: Query) -> Result:
     return Result(rows, ResultMeta(_iso(data_as_at(conn)), query.threshold))
 
 
-def _iso(value) -> str | None:
+def _iso(value: object) -> str | None:
     if value is None:
         return None
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
@@ -427,7 +432,8 @@ def _pair_positions(left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray | Non
     index = pd.Index(key[:n])
     if not index.is_unique:
         return None
-    return index.get_indexer(key[n:])
+    positions: np.ndarray = index.get_indexer(key[n:])
+    return positions
 
 
 def _row_order(df: pd.DataFrame, order: dict[str, int]) -> np.ndarray:
@@ -475,7 +481,7 @@ def _trends(
         return df
     rows = _window_rows(df, np.flatnonzero(is_target), windows)
 
-    def column(name):
+    def column(name: str) -> np.ndarray:
         values = df[name].to_numpy(dtype=float)
         return np.where(rows >= 0, values[np.maximum(rows, 0)], np.nan)
 

@@ -8,6 +8,8 @@ summing covered areas (``pool``), so each figure is defined once for areas and p
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -17,8 +19,20 @@ from lfo.reference import BREAKDOWNS
 KEYS = ["area_code", "period", "category"]
 SUMS = ["numerator", "denominator", "n", "total", "sumsq"]
 
+# a column's values: a Series or array (one per row of the frame) or a scalar such as None or
+# pd.NA (the same for every row)
+Values = Any
 
-def _frame(df: pd.DataFrame, category, numerator, denominator, n=None, total=None, sumsq=None):
+
+def _frame(
+    df: pd.DataFrame,
+    category: Values,
+    numerator: Values,
+    denominator: Values,
+    n: Values = None,
+    total: Values = None,
+    sumsq: Values = None,
+) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "area_code": df["area_code"],

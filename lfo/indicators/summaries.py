@@ -12,7 +12,8 @@ interventions summed into levels, by plain addition.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,7 @@ def _fy_and_quarter(dates: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return fy, q, ok
 
 
-def _labels(keys: np.ndarray, ok: np.ndarray, make) -> pd.Series:
+def _labels(keys: np.ndarray, ok: np.ndarray, make: Callable[[int], str]) -> pd.Series:
     """Label per key, built once per distinct key (a handful) instead of once per row."""
     uniq, inverse = np.unique(keys, return_inverse=True)
     table = np.array([make(int(k)) for k in uniq] + [None], dtype=object)
@@ -413,7 +414,7 @@ _COLUMNS = {
 
 
 def frames_from_rows(
-    rows: dict[str, tuple[Sequence[str], list[tuple]]],
+    rows: Mapping[str, tuple[Sequence[str], Sequence[tuple[Any, ...]]]],
 ) -> dict[str, pd.DataFrame]:
     """The frames ``read_area`` would read back, built from the rows just inserted.
 
@@ -462,7 +463,7 @@ def refresh_area(
         bulk_insert(conn, table, columns, _plain_rows(df))
 
 
-def _plain_rows(df: pd.DataFrame) -> list[tuple]:
+def _plain_rows(df: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Rows as tuples of plain Python values (numpy ints and floats become int and float)."""
     cols = [df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns]
     return list(zip(*cols, strict=True))
