@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lfo.indicators.definitions import Indicator
+from lfo.indicators.indicator import Indicator
 from lfo.reference import BREAKDOWNS
 
 KEYS = ["area_code", "period", "category"]
