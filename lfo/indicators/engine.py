@@ -36,7 +36,7 @@ from lfo.indicators.request import (
     select_periods,
     trend_windows,
 )
-from lfo.periods import FinancialYear
+from lfo.periods import FinancialYear, is_quarter, period
 from lfo.reference import BREAKDOWNS
 from lfo.terms import PROGRAMME
 
@@ -165,7 +165,8 @@ def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFra
     windows = trend_windows(periods)
     needed = sorted(set(periods) | {q for w in windows.values() for q in w})
     if ind.id == "reach.target":
-        needed = sorted(set(needed) | {f"{p[:7]}_Q{k}" for p in periods for k in range(1, 5)})
+        year_quarters = {q.label for p in periods for q in FinancialYear(period(p).fy).quarters}
+        needed = sorted(set(needed) | year_quarters)
     not_applicable = query.grp != "all" and not ind.by_intervention
     summary = read_summary(
         conn,
@@ -179,7 +180,7 @@ def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFra
     fig = figures(ind, summary, _breakdowns(ind, query))
     df = _with_programme(ind, fig, cov, needed, _categories(ind, _breakdowns(ind, query)))
     if ind.id == "reach.target":
-        quarters = df[df["period"].str.contains("_Q")]
+        quarters = df[df["period"].map(is_quarter).astype(bool)]
         df = kinds.progress_to_target(df[df["period"].isin(periods)].copy(), cov, quarters)
     elif ind.kind == "median":
         df = kinds.pooled_median(df, summary, cov)

@@ -15,6 +15,7 @@ from lfo.indicators import compare as cmp
 from lfo.indicators import disclosure, stats, trend
 from lfo.indicators.indicator import HIGHER, LOWER, Indicator
 from lfo.indicators.request import period_bounds
+from lfo.periods import Quarter, is_quarter, period
 from lfo.terms import PROGRAMME
 
 _POLARITY = {HIGHER: "higher_better", LOWER: "lower_better"}
@@ -36,10 +37,10 @@ def add_values(ind: Indicator, df: pd.DataFrame, conf: float, cov: pd.DataFrame)
         pop = pop.where(df["area_code"] != PROGRAMME, df["period"].map(pooled))
         df["denominator"] = pop.where(df["covered"])
         df["value"], df["lower"], df["upper"] = stats.byars_rate(num, df["denominator"], conf)
-        is_quarter = df["period"].str.contains("_Q")
-        df.loc[is_quarter, ["value", "lower", "upper", "numerator", "denominator"]] = np.nan
+        quarterly = df["period"].map(is_quarter).astype(bool)
+        df.loc[quarterly, ["value", "lower", "upper", "numerator", "denominator"]] = np.nan
         # numpy's stubs take no None as a value; here it makes an object array of "z" and None
-        df["status"] = np.where(is_quarter, "z", None)  # type: ignore[call-overload]
+        df["status"] = np.where(quarterly, "z", None)  # type: ignore[call-overload]
     elif ind.kind in ("mean", "ratio"):
         mean, sd = stats.moments_from_sums(df["n"], df["total"], df["sumsq"])
         if ind.kind == "mean":
@@ -59,15 +60,10 @@ def progress_to_target(df: pd.DataFrame, cov: pd.DataFrame, quarters: pd.DataFra
     The programme pools the areas whose returns cover the period, for numerator and target alike.
     """
     q = quarters[quarters["area_code"] != PROGRAMME][["area_code", "period", "numerator"]]
-    q = q.assign(_fy=q["period"].str.slice(0, 7), _upto=q["period"].str.slice(-1).astype(int))
+    q = q.assign(**_year_to_date(q["period"]))
     q = q.sort_values(["area_code", "_fy", "_upto"])
     q["_cum"] = q["numerator"].astype(float).groupby([q["area_code"], q["_fy"]]).cumsum()
-    df = df.assign(
-        _fy=df["period"].str.slice(0, 7),
-        _upto=np.where(df["period"].str.contains("_Q"), df["period"].str.slice(-1), "4").astype(
-            int
-        ),
-    )
+    df = df.assign(**_year_to_date(df["period"]))
     df = df.merge(
         q[["area_code", "_fy", "_upto", "_cum"]], on=["area_code", "_fy", "_upto"], how="left"
     )
@@ -85,6 +81,16 @@ def progress_to_target(df: pd.DataFrame, cov: pd.DataFrame, quarters: pd.DataFra
     df["denominator"] = (annual * df["_upto"] / 4).where(df["covered"])
     df["value"] = np.where(df["denominator"] > 0, df["numerator"] / df["denominator"] * 100, np.nan)
     return df.drop(columns=["_fy", "_upto", "_cum"])
+
+
+def _year_to_date(codes: pd.Series) -> dict[str, np.ndarray]:
+    """Each period's financial year (``_fy``, the year it starts in) and the quarters of that
+    year up to the period's end (``_upto``: the quarter's number, 4 for a whole year)."""
+    parsed = [period(code) for code in codes]
+    return {
+        "_fy": np.array([p.fy for p in parsed], dtype=np.int64),
+        "_upto": np.array([p.q if isinstance(p, Quarter) else 4 for p in parsed], dtype=np.int64),
+    }
 
 
 def pooled_median(df: pd.DataFrame, hist: pd.DataFrame, cov: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from lfo.periods import FinancialYear, Quarter, period
 from lfo.reference import BREAKDOWNS, load_reference
 
 STARTED = ("started", "completed", "dropped_out")
@@ -41,17 +42,27 @@ def _labels(keys: np.ndarray, ok: np.ndarray, make: Callable[[int], str]) -> pd.
     return pd.Series(table[np.where(ok, inverse, len(uniq))], dtype=object)
 
 
+def _quarter_label(key: int) -> str:
+    """The code of quarter ``key % 10`` of the financial year ``key // 10``."""
+    return Quarter(key // 10, key % 10).label
+
+
+def _year_label(fy: int) -> str:
+    """The code of the financial year starting in ``fy``."""
+    return FinancialYear(fy).label
+
+
 def quarter_labels(dates: pd.Series) -> pd.Series:
     """``2017-18_Q3`` for each date (missing for NaT)."""
     fy, q, ok = _fy_and_quarter(dates)
-    out = _labels(fy * 10 + q, ok, lambda k: f"{k // 10}-{(k // 10 + 1) % 100:02d}_Q{k % 10}")
+    out = _labels(fy * 10 + q, ok, _quarter_label)
     out.index = dates.index
     return out
 
 
 def year_labels(dates: pd.Series) -> pd.Series:
     fy, _, ok = _fy_and_quarter(dates)
-    out = _labels(fy, ok, lambda k: f"{k}-{(k + 1) % 100:02d}")
+    out = _labels(fy, ok, _year_label)
     out.index = dates.index
     return out
 
@@ -59,28 +70,16 @@ def year_labels(dates: pd.Series) -> pd.Series:
 def period_end(labels: pd.Series) -> pd.Series:
     """Last day of each period label (quarter or financial year), worked out once per label."""
     uniq = pd.Series(pd.unique(labels.to_numpy(dtype=object)), dtype="str")
-    ends = _period_end(uniq)
+    ends = [pd.Timestamp(period(code).end) for code in uniq]
     return labels.map(dict(zip(uniq, ends, strict=True))).astype("datetime64[ns]")
-
-
-def _period_end(labels: pd.Series) -> pd.Series:
-    fy = labels.str.slice(0, 4).astype(int)
-    q = labels.str.extract(r"_Q(\d)$")[0].fillna("4").astype(int)
-    # quarter q of financial year fy ends in month 3q+3 of the calendar (q=4 -> March next year)
-    month = (3 * q + 3 - 1) % 12 + 1
-    year = fy + (q == 4)
-    first_of_next = pd.to_datetime(
-        pd.DataFrame({"year": year, "month": month, "day": 1})
-    ) + pd.offsets.MonthBegin(1)
-    return first_of_next - pd.Timedelta(days=1)
 
 
 def by_period(df: pd.DataFrame, date_column: str) -> pd.DataFrame:
     """``df`` twice over, with ``period`` the quarter and then the financial year of the date."""
     df = df[df[date_column].notna()]
     fy, q, ok = _fy_and_quarter(df[date_column])
-    quarter = _labels(fy * 10 + q, ok, lambda k: f"{k // 10}-{(k // 10 + 1) % 100:02d}_Q{k % 10}")
-    year = _labels(fy, ok, lambda k: f"{k}-{(k + 1) % 100:02d}")
+    quarter = _labels(fy * 10 + q, ok, _quarter_label)
+    year = _labels(fy, ok, _year_label)
     quarters = df.assign(period=quarter.set_axis(df.index))
     years = df.assign(period=year.set_axis(df.index))
     return pd.concat([quarters, years], ignore_index=True)
