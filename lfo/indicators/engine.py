@@ -41,6 +41,95 @@ from lfo.reference import BREAKDOWNS
 from lfo.terms import PROGRAMME
 
 
+def compute(conn: Connection, query: Query) -> Result:
+    """The rows of every indicator of ``query`` (in its order) with the result's metadata."""
+    snapshot(conn)  # every read below sees the same committed data
+    cov = coverage(conn)
+    parts = []
+    for ind in query.indicators:
+        parts.append(_compute_one(conn, ind, query, cov))
+    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ROW_COLUMNS)
+    return Result(rows, ResultMeta(_iso(data_as_at(conn)), query.threshold))
+
+
+def _iso(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFrame) -> pd.DataFrame:
+    table = summary_table_for(ind.id)
+    periods = select_periods(available_periods(cov), query)
+    if not periods:
+        return pd.DataFrame(columns=ROW_COLUMNS)
+    windows = trend_windows(periods)
+    needed = sorted(set(periods) | {q for w in windows.values() for q in w})
+    if ind.id == "reach.target":
+        year_quarters = {q.label for p in periods for q in FinancialYear(period(p).fy).quarters}
+        needed = sorted(set(needed) | year_quarters)
+    not_applicable = query.grp != "all" and not ind.by_intervention
+    summary = read_summary(
+        conn,
+        table,
+        needed,
+        grp=query.grp if ind.by_intervention else None,
+        measure=ind.measure,
+        breakdowns=None if table != "sum_reach" else ["all", *_breakdowns(ind, query)],
+        columns=summary_columns(ind),
+    )
+    fig = figures(ind, summary, _breakdowns(ind, query))
+    df = _with_programme(ind, fig, cov, needed, _categories(ind, _breakdowns(ind, query)))
+    if ind.id == "reach.target":
+        quarters = df[df["period"].map(is_quarter).astype(bool)]
+        df = kinds.progress_to_target(df[df["period"].isin(periods)].copy(), cov, quarters)
+    elif ind.kind == "median":
+        df = kinds.pooled_median(df, summary, cov)
+    conf = query.confidence
+    if "status" not in df:
+        df["status"] = None
+    df = kinds.add_values(ind, df, conf, cov)
+    df = kinds.add_comparison(ind, df)
+    df = kinds.add_trends(ind, df, windows, query.threshold)
+    df = df[df["period"].isin(periods)].copy()
+    df.loc[~df["covered"].astype(bool), "status"] = "x"
+    df = kinds.suppress(ind, df, query.threshold)
+    if not_applicable:
+        df[
+            [
+                "value",
+                "lower",
+                "upper",
+                "numerator",
+                "denominator",
+                "comparison",
+                "trend",
+                "trend_judgement",
+            ]
+        ] = None
+        df["status"] = "z"
+    df["indicator"] = ind.id
+    names = dict(zip(cov["area_code"], cov["area_name"], strict=True))
+    names[PROGRAMME] = "Programme (all areas)"
+    df["area_name"] = df["area_code"].map(names)
+    df["return_period"] = df["area_code"].map(
+        dict(zip(cov["area_code"], cov["return_period"], strict=True))
+    )
+    if query.areas is not None:
+        df = df[df["area_code"].isin(query.areas)]
+    order = {p: i for i, p in enumerate(periods)}
+    df = df.iloc[_row_order(df, order)]
+    extras = [c for c in ("benchmark", "areas_pooled", "return_period") if c in df]
+    return df.reindex(columns=ROW_COLUMNS + extras).reset_index(drop=True)
+
+
+def _breakdowns(ind: Indicator, query: Query) -> list[str]:
+    """The characteristics an indicator reads from ``sum_reach``."""
+    if ind.id == "reach.breakdown":
+        return list(query.breakdowns or BREAKDOWNS)
+    return {"reach.fathers": ["sex"], "reach.workless": ["workless_household"]}.get(ind.id, [])
+
+
 def _categories(ind: Indicator, breakdowns: list[str]) -> list[str | None]:
     """Every category an indicator reports, whether or not the data has rows for it."""
     if ind.kind == "breakdown":
@@ -141,87 +230,6 @@ def _grid_positions(
     return source, target
 
 
-def compute(conn: Connection, query: Query) -> Result:
-    snapshot(conn)  # every read below sees the same committed data
-    cov = coverage(conn)
-    parts = []
-    for ind in query.indicators:
-        parts.append(_compute_one(conn, ind, query, cov))
-    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ROW_COLUMNS)
-    return Result(rows, ResultMeta(_iso(data_as_at(conn)), query.threshold))
-
-
-def _iso(value: object) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFrame) -> pd.DataFrame:
-    table = summary_table_for(ind.id)
-    periods = select_periods(available_periods(cov), query)
-    if not periods:
-        return pd.DataFrame(columns=ROW_COLUMNS)
-    windows = trend_windows(periods)
-    needed = sorted(set(periods) | {q for w in windows.values() for q in w})
-    if ind.id == "reach.target":
-        year_quarters = {q.label for p in periods for q in FinancialYear(period(p).fy).quarters}
-        needed = sorted(set(needed) | year_quarters)
-    not_applicable = query.grp != "all" and not ind.by_intervention
-    summary = read_summary(
-        conn,
-        table,
-        needed,
-        grp=query.grp if ind.by_intervention else None,
-        measure=ind.measure,
-        breakdowns=None if table != "sum_reach" else ["all", *_breakdowns(ind, query)],
-        columns=summary_columns(ind),
-    )
-    fig = figures(ind, summary, _breakdowns(ind, query))
-    df = _with_programme(ind, fig, cov, needed, _categories(ind, _breakdowns(ind, query)))
-    if ind.id == "reach.target":
-        quarters = df[df["period"].map(is_quarter).astype(bool)]
-        df = kinds.progress_to_target(df[df["period"].isin(periods)].copy(), cov, quarters)
-    elif ind.kind == "median":
-        df = kinds.pooled_median(df, summary, cov)
-    conf = query.confidence
-    if "status" not in df:
-        df["status"] = None
-    df = kinds.add_values(ind, df, conf, cov)
-    df = kinds.add_comparison(ind, df)
-    df = kinds.add_trends(ind, df, windows, query.threshold)
-    df = df[df["period"].isin(periods)].copy()
-    df.loc[~df["covered"].astype(bool), "status"] = "x"
-    df = kinds.suppress(ind, df, query.threshold)
-    if not_applicable:
-        df[
-            [
-                "value",
-                "lower",
-                "upper",
-                "numerator",
-                "denominator",
-                "comparison",
-                "trend",
-                "trend_judgement",
-            ]
-        ] = None
-        df["status"] = "z"
-    df["indicator"] = ind.id
-    names = dict(zip(cov["area_code"], cov["area_name"], strict=True))
-    names[PROGRAMME] = "Programme (all areas)"
-    df["area_name"] = df["area_code"].map(names)
-    df["return_period"] = df["area_code"].map(
-        dict(zip(cov["area_code"], cov["return_period"], strict=True))
-    )
-    if query.areas is not None:
-        df = df[df["area_code"].isin(query.areas)]
-    order = {p: i for i, p in enumerate(periods)}
-    df = df.iloc[_row_order(df, order)]
-    extras = [c for c in ("benchmark", "areas_pooled", "return_period") if c in df]
-    return df.reindex(columns=ROW_COLUMNS + extras).reset_index(drop=True)
-
-
 def _row_order(df: pd.DataFrame, order: dict[str, int]) -> np.ndarray:
     """Positions sorting rows by period order, areas before the programme, area code, then
     category (missing first): a stable sort of integer codes, as sort_values on the columns."""
@@ -230,13 +238,6 @@ def _row_order(df: pd.DataFrame, order: dict[str, int]) -> np.ndarray:
     area, _ = pd.factorize(df["area_code"], sort=True)
     category, _ = pd.factorize(df["category"].astype(object), sort=True)  # missing: -1, first
     return np.lexsort([category, area, is_programme, period])
-
-
-def _breakdowns(ind: Indicator, query: Query) -> list[str]:
-    """The characteristics an indicator reads from ``sum_reach``."""
-    if ind.id == "reach.breakdown":
-        return list(query.breakdowns or BREAKDOWNS)
-    return {"reach.fathers": ["sex"], "reach.workless": ["workless_household"]}.get(ind.id, [])
 
 
 __all__ = [
