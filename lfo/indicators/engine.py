@@ -233,11 +233,11 @@ def _grid_positions(
 def _row_order(df: pd.DataFrame, order: dict[str, int]) -> np.ndarray:
     """Positions sorting rows by period order, areas before the programme, area code, then
     category (missing first): a stable sort of integer codes, as sort_values on the columns."""
-    period = df["period"].map(order).to_numpy()
+    period_order = df["period"].map(order).to_numpy()
     is_programme = (df["area_code"] == PROGRAMME).to_numpy()
     area, _ = pd.factorize(df["area_code"], sort=True)
     category, _ = pd.factorize(df["category"].astype(object), sort=True)  # missing: -1, first
-    return np.lexsort([category, area, is_programme, period])
+    return np.lexsort([category, area, is_programme, period_order])
 
 
 __all__ = [

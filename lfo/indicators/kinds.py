@@ -22,6 +22,9 @@ _POLARITY = {HIGHER: "higher_better", LOWER: "lower_better"}
 
 
 def add_values(ind: Indicator, df: pd.DataFrame, conf: float, cov: pd.DataFrame) -> pd.DataFrame:
+    """Each row's value and interval by the indicator's kind, at confidence ``conf``. A rate's
+    denominator is the families of the area (of the covered areas, for the programme); a rate is
+    for financial years only, so its quarters have no figure (status ``z``)."""
     num, den = df["numerator"], df["denominator"]
     if ind.kind in ("proportion", "breakdown"):
         df["value"], df["lower"], df["upper"] = stats.wilson(num, den, conf)
@@ -94,6 +97,9 @@ def _year_to_date(codes: pd.Series) -> dict[str, np.ndarray]:
 
 
 def pooled_median(df: pd.DataFrame, hist: pd.DataFrame, cov: pd.DataFrame) -> pd.DataFrame:
+    """Median days (``value``) with the quartiles (``lower``, ``upper``) and the number of
+    participants (``denominator``), from the histogram rows ``hist`` of the covered areas; the
+    programme pools their histograms."""
     covered = set(cov.loc[cov["period_end"].notna(), "area_code"])
     h = hist[hist["area_code"].isin(covered)]
     at = _pair_positions(df, h)
@@ -126,12 +132,12 @@ def _pair_positions(left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray | Non
             [left["area_code"].to_numpy(dtype=object), right["area_code"].to_numpy(dtype=object)]
         )
     )
-    period, labels = pd.factorize(
+    per, labels = pd.factorize(
         np.concatenate(
             [left["period"].to_numpy(dtype=object), right["period"].to_numpy(dtype=object)]
         )
     )
-    key = area.astype(np.int64) * (len(labels) + 1) + period
+    key = area.astype(np.int64) * (len(labels) + 1) + per
     index = pd.Index(key[:n])
     if not index.is_unique:
         return None
