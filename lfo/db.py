@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, inspect, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from lfo import schema
 from lfo.settings import PROJECT_ROOT, REFERENCE_DIR
@@ -52,7 +55,9 @@ def sqlite_path(url: str) -> Path | None:
     return Path(u.database)
 
 
-def _sqlite_pragmas(dbapi_conn, _record, *, read_only: bool) -> None:
+def _sqlite_pragmas(
+    dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry, *, read_only: bool
+) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA busy_timeout = 10000")  # = BUSY_TIMEOUT_MS; PRAGMA takes no parameters
     if not read_only:
@@ -102,9 +107,7 @@ def reader_engine(url: str) -> Engine:
     return create_engine(url)
 
 
-def _sqlite_connect_ro(uri: str):
-    import sqlite3
-
+def _sqlite_connect_ro(uri: str) -> sqlite3.Connection:
     return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
 
@@ -155,7 +158,7 @@ def init_db(engine: Engine) -> None:
                 log.info("loaded %d rows into %s", len(rows), table.name)
 
 
-def _typed(table, rows: list[dict]) -> list[dict]:
+def _typed(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Convert reference CSV text to each column's Python type (PostgreSQL does not coerce)."""
     types = {c.name: c.type.python_type for c in table.columns}
     return [
@@ -195,7 +198,9 @@ def _placeholders(conn: Connection, n: int) -> str:
     return ", ".join([mark] * n)
 
 
-def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+def bulk_insert(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
     """executemany of positional tuples into ``table`` (names checked against the schema)."""
     if not rows:
         return

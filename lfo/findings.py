@@ -60,7 +60,7 @@ class Finding:
     def severity(self) -> str:
         return CODES[self.code][0]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str | int | None]:
         return {
             "file": self.file,
             "sheet": self.sheet,

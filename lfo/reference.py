@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from lfo.db import read_reference
+from lfo.settings import REFERENCE_DIR
 
 # Code lists fixed by the return specification (section 2), in reference order.
 REFERRAL_SOURCES = (
@@ -101,8 +102,6 @@ class Reference:
 
 @cache
 def load_reference() -> Reference:
-    from lfo.settings import REFERENCE_DIR
-
     m = read_reference("measures.csv")
     measures = {
         r["code"]: Measure(

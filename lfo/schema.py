@@ -10,6 +10,8 @@ and is untouched by a rejected return.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -225,7 +227,7 @@ etl_held_back = Table(
 # area inside the transaction that replaces its data, so they always agree with it.
 
 
-def _summary(name: str, *columns: Column, grp: bool = True) -> Table:
+def _summary(name: str, *columns: Column[Any], grp: bool = True) -> Table:
     keys = [
         Column("area_code", String(9), primary_key=True),
         Column("period", String(10), primary_key=True),
@@ -237,11 +239,11 @@ def _summary(name: str, *columns: Column, grp: bool = True) -> Table:
     return table
 
 
-def _counts(*names: str) -> list[Column]:
+def _counts(*names: str) -> list[Column[Any]]:
     return [Column(n, Integer, nullable=False, default=0) for n in names]
 
 
-def _moments(prefix: str) -> list[Column]:
+def _moments(prefix: str) -> list[Column[Any]]:
     return [
         Column(f"{prefix}_n", Integer, nullable=False, default=0),
         Column(f"{prefix}_sum", Float, nullable=False, default=0.0),

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lfo.indicators import disclosure
+from lfo.indicators import derivation
 from lfo.indicators.disclosure import (
     Margin,
     apply,
@@ -425,11 +425,11 @@ def test_derivable_by_graph_bridges_agrees_with_the_null_space(case, data) -> No
     members = [membership(frame, m) for m in GRID_MARGINS]
     by_graph = derivable(members, hidden, informative)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(disclosure, "_fixed_in_graph", lambda *args: None)
+        mp.setattr(derivation, "_fixed_in_graph", lambda *args: None)
         by_null_space = derivable(members, hidden, informative)
-        blocks_null = disclosure._derivable_blocks(members, hidden, informative)
+        blocks_null = derivation.derivable_blocks(members, hidden, informative)
     assert by_graph == by_null_space
-    assert disclosure._derivable_blocks(members, hidden, informative) == blocks_null
+    assert derivation.derivable_blocks(members, hidden, informative) == blocks_null
 
 
 def test_three_margins_per_row_fall_back_to_the_null_space() -> None:
@@ -440,12 +440,12 @@ def test_three_margins_per_row_fall_back_to_the_null_space() -> None:
     hidden = primary(frame["numerator"], frame["denominator"], 5)
     informative = np.ones(len(frame), dtype=bool)
     assert (
-        disclosure._fixed_in_graph(
+        derivation._fixed_in_graph(
             np.array([0, 1, 2]), np.array([0, 0, 0]), np.ones(3), 3, 1, np.zeros(4, int)
         )
         is None
     )
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(disclosure, "_fixed_in_graph", lambda *args: None)
+        mp.setattr(derivation, "_fixed_in_graph", lambda *args: None)
         expected = derivable(members, hidden, informative)
     assert derivable(members, hidden, informative) == expected

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from lfo.indicators.summaries import build_summaries, period_end, quarter_labels, year_labels
+from lfo.indicators.summary_rows import build_summaries, period_end, quarter_labels, year_labels
 
 LEVELS = {"tp_enhanced": "targeted", "mybt": "universal", "pap": "specialist"}
 D = pd.Timestamp

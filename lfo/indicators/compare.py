@@ -112,30 +112,38 @@ def _round(x: float, places: int) -> float:
     return float(rounded) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def _inputs(lower: Any, upper: Any, benchmark: Any, polarity: Any) -> tuple:
+def _inputs(lower: Any, upper: Any, benchmark: Any, polarity: Any) -> tuple[Any, ...]:
+    """The limits and benchmark as float arrays and the polarity as objects (missing: None),
+    broadcast together, then the 'like' of ``_wrap``."""
     like = _like(lower, upper, benchmark, polarity)
     nums = [_numbers(a) for a in (lower, upper, benchmark)]
     pol = np.atleast_1d(np.asarray(polarity, dtype=object))
-    pol = np.where(pd.isna(pol), None, pol)
+    # numpy's stubs take no None as a value to fill with; it fills an object array with None
+    pol = np.where(pd.isna(pol), None, pol)  # type: ignore[call-overload]
     arrays = np.broadcast_arrays(*nums, pol)
     return (*arrays, like)
 
 
 def _numbers(a: Any) -> np.ndarray:
     """Numbers as a float array; anything that is not a number becomes NaN."""
+    out: np.ndarray
     if isinstance(a, pd.Series) and a.dtype.kind == "f":
-        return a.to_numpy(dtype=float)
-    return (
+        out = a.to_numpy(dtype=float)
+        return out
+    out = (
         pd.to_numeric(pd.Series(np.atleast_1d(np.asarray(a, dtype=object))), errors="coerce")
         .astype(float)
         .to_numpy()
     )
+    return out
 
 
-def _objects(*args: Any) -> tuple:
+def _objects(*args: Any) -> tuple[Any, ...]:
+    """The arguments as object arrays (missing: None) broadcast together, then the 'like'."""
     like = _like(*args)
     arrays = [np.atleast_1d(np.asarray(a, dtype=object)) for a in args]
-    arrays = [np.where(pd.isna(a), None, a) for a in arrays]
+    # as in _inputs: numpy's stubs take no None as a fill value, which object arrays accept
+    arrays = [np.where(pd.isna(a), None, a) for a in arrays]  # type: ignore[call-overload]
     return (*np.broadcast_arrays(*arrays), like)
 
 

@@ -8,17 +8,31 @@ summing covered areas (``pool``), so each figure is defined once for areas and p
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from lfo.indicators.definitions import Indicator
+from lfo.indicators.indicator import Indicator
 from lfo.reference import BREAKDOWNS
 
 KEYS = ["area_code", "period", "category"]
 SUMS = ["numerator", "denominator", "n", "total", "sumsq"]
 
+# a column's values: a Series or array (one per row of the frame) or a scalar such as None or
+# pd.NA (the same for every row)
+Values = Any
 
-def _frame(df: pd.DataFrame, category, numerator, denominator, n=None, total=None, sumsq=None):
+
+def _frame(
+    df: pd.DataFrame,
+    category: Values,
+    numerator: Values,
+    denominator: Values,
+    n: Values = None,
+    total: Values = None,
+    sumsq: Values = None,
+) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "area_code": df["area_code"],
@@ -157,29 +171,16 @@ def _uptake(ind: Indicator, s: pd.DataFrame) -> pd.DataFrame:
 
 def _outcome(ind: Indicator, s: pd.DataFrame) -> pd.DataFrame:
     suffix = ind.id.split(".", 2)[2]
-    simple = {
-        "paired": ("paired", "with_baseline"),
-        "reliable_improvement": ("improved", "paired"),
-        "reliable_deterioration": ("deteriorated", "paired"),
-        "recovery": ("recovered", "case_baseline"),
-        "reliable_recovery": ("reliable_recovered", "case_baseline"),
-        "followup_6m_response": ("fu6_n", "with_baseline"),
-        "followup_12m_response": ("fu12_n", "with_baseline"),
-    }
-    if suffix in simple:
-        num, den = simple[suffix]
+    if suffix in _OUTCOME_COLUMNS:
+        num, den = _OUTCOME_COLUMNS[suffix]
         return _frame(s, None, s[num], s[den])
-    prefix = {
-        "change": "change",
-        "effect_size": "change",
-        "sustained_6m": "fu6",
-        "sustained_12m": "fu12",
-    }[suffix]
+    prefix = _MOMENT_PREFIX[suffix]
     return _frame(
         s, None, pd.NA, s[f"{prefix}_n"], s[f"{prefix}_n"], s[f"{prefix}_sum"], s[f"{prefix}_sumsq"]
     )
 
 
+# outcome indicators that are a proportion: their numerator and denominator columns
 _OUTCOME_COLUMNS = {
     "paired": ["paired", "with_baseline"],
     "reliable_improvement": ["improved", "paired"],
@@ -188,6 +189,13 @@ _OUTCOME_COLUMNS = {
     "reliable_recovery": ["reliable_recovered", "case_baseline"],
     "followup_6m_response": ["fu6_n", "with_baseline"],
     "followup_12m_response": ["fu12_n", "with_baseline"],
+}
+# outcome indicators that are a mean (or a mean over an SD): the prefix of their moments' columns
+_MOMENT_PREFIX = {
+    "change": "change",
+    "effect_size": "change",
+    "sustained_6m": "fu6",
+    "sustained_12m": "fu12",
 }
 _UPTAKE_COLUMNS = {
     "uptake.start": ["started", "answered"],
@@ -211,12 +219,7 @@ def summary_columns(ind: Indicator) -> list[str]:
     suffix = ind.id.split(".", 2)[2]
     if suffix in _OUTCOME_COLUMNS:
         return [*keys, *_OUTCOME_COLUMNS[suffix]]
-    prefix = {
-        "change": "change",
-        "effect_size": "change",
-        "sustained_6m": "fu6",
-        "sustained_12m": "fu12",
-    }[suffix]
+    prefix = _MOMENT_PREFIX[suffix]
     return [*keys, f"{prefix}_n", f"{prefix}_sum", f"{prefix}_sumsq"]
 
 

@@ -6,8 +6,12 @@ secondary suppression need the complete table, whatever one request shows.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Select, func, select
 
 from lfo import schema
 
@@ -89,8 +93,10 @@ def coverage(conn: Connection) -> pd.DataFrame:
     return df
 
 
-def data_as_at(conn: Connection):
-    return conn.execute(select(func.max(schema.returns.c.loaded_at))).scalar()
+def data_as_at(conn: Connection) -> dt.datetime | None:
+    """When the latest current return was loaded (None before any load)."""
+    when: dt.datetime | None = conn.execute(select(func.max(schema.returns.c.loaded_at))).scalar()
+    return when
 
 
 def periods_with_data(conn: Connection, table_name: str) -> list[str]:
@@ -121,14 +127,18 @@ def read_summary(
     return frame_of(_fetch(conn, q), names)
 
 
-def _fetch(conn: Connection, q) -> list:
+def _fetch(conn: Connection, q: Select[Any]) -> Sequence[Any]:
     """All rows of ``q`` as plain tuples, from the driver's own cursor (no per-row Row objects)."""
     compiled = q.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     if compiled.positional:
-        params = tuple(compiled.params[k] for k in compiled.positiontup)
+        # positiontup is set whenever the parameters are positional
+        params = tuple(compiled.params[k] for k in compiled.positiontup or ())
     else:
         params = compiled.params
-    cursor = conn.connection.dbapi_connection.cursor()
+    raw = conn.connection.dbapi_connection
+    if raw is None:
+        raise RuntimeError("the connection has been closed")
+    cursor = raw.cursor()
     try:
         cursor.execute(str(compiled), params)
         return cursor.fetchall()
@@ -136,7 +146,7 @@ def _fetch(conn: Connection, q) -> list:
         cursor.close()
 
 
-def frame_of(rows: list, columns: list[str]) -> pd.DataFrame:
+def frame_of(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
     """Result rows as a DataFrame: plain tuples (a driver's rows) at once, other rows column by
     column (pandas is slow on SQLAlchemy Rows)."""
     if not rows:

@@ -143,7 +143,8 @@ def frequency_quantiles(
     out = grouped_frequency_quantiles(frame, ["g"], "value", "count", qs)
     if out.empty:
         return np.full(len(qs), np.nan)
-    return out[[_qname(x) for x in qs]].to_numpy(dtype=float)[0]
+    first: np.ndarray = out[[_qname(x) for x in qs]].to_numpy(dtype=float)[0]
+    return first
 
 
 def grouped_frequency_quantiles(
@@ -151,7 +152,7 @@ def grouped_frequency_quantiles(
     by: Sequence[str],
     value: str = "value",
     count: str = "count",
-    q: float | Sequence[float] = (0.25, 0.5, 0.75),
+    q: float | Sequence[float] | np.ndarray = (0.25, 0.5, 0.75),
 ) -> pd.DataFrame:
     """``frequency_quantiles`` for every group of ``by`` at once (vectorised, no per-group Python).
 
@@ -208,8 +209,9 @@ def _check_confidence(confidence: float) -> None:
         raise ValueError(f"confidence must be between 0 and 1 (0.95, 0.998), not {confidence!r}")
 
 
-def _floats(*args: ArrayLike) -> tuple:
-    """Inputs as float arrays broadcast together, plus the 'like' describing the output shape."""
+def _floats(*args: ArrayLike) -> tuple[Any, ...]:
+    """Inputs as float arrays broadcast together, plus the 'like' describing the output shape
+    (an index, "scalar" or None: see ``_wrap``)."""
     like: Any = None
     scalar = True
     for a in args:
@@ -226,16 +228,19 @@ def _floats(*args: ArrayLike) -> tuple:
 
 def _to_float(a: ArrayLike) -> np.ndarray:
     """Numbers as floats; None, pd.NA and text that is not a number become NaN."""
+    out: np.ndarray
     if isinstance(a, pd.Series):
-        return pd.to_numeric(a, errors="coerce").astype(float).to_numpy()
+        out = pd.to_numeric(a, errors="coerce").astype(float).to_numpy()
+        return out
     arr = np.asarray(a if a is not None else np.nan)
     if arr.dtype.kind not in "biuf":
         flat = pd.to_numeric(pd.Series(arr.reshape(-1)), errors="coerce").astype(float)
-        return flat.to_numpy().reshape(arr.shape)
+        out = flat.to_numpy().reshape(arr.shape)
+        return out
     return arr.astype(float)
 
 
-def _wrap(like: Any, *arrays: np.ndarray) -> tuple:
+def _wrap(like: Any, *arrays: np.ndarray) -> tuple[Any, ...]:
     if isinstance(like, str) and like == "scalar":
         return tuple(float(np.asarray(a).reshape(-1)[0]) for a in arrays)
     if isinstance(like, pd.Index):

@@ -1,0 +1,163 @@
+"""Which hidden cells of a table can be worked back from its published cells and margins.
+
+Secondary suppression (``lfo.indicators.disclosure``) leaves no margin with a single hidden row,
+but where margins overlap (areas × categories) a hidden cell can still follow from adding margins
+up (a "bridge" between two protected blocks). Each margin group is one linear equation
+Σ cells − total = 0 over the hidden rows; a hidden row is derivable exactly when every solution of
+the homogeneous system leaves it at 0. Found in linear time where the equations are those of a
+graph (the two margins of ``suppress_indicator``), by a null-space basis otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+
+def derivable(
+    members: Sequence[pd.DataFrame], hidden: np.ndarray, informative: np.ndarray
+) -> list[int]:
+    """Hidden rows whose values follow from the published rows and margins by linear algebra.
+
+    ``members``: one membership frame per margin (``disclosure.membership``). Each margin group
+    is one equation Σ cells − total = 0 over the hidden rows (published rows are known). A hidden
+    row is determined exactly when every solution of the homogeneous system leaves it at 0, i.e.
+    its row of a null-space basis is zero. Solved per connected block of equations.
+    """
+    return sorted(r for rows in derivable_blocks(members, hidden, informative) for r in rows)
+
+
+def derivable_blocks(
+    members: Sequence[pd.DataFrame], hidden: np.ndarray, informative: np.ndarray
+) -> list[list[int]]:
+    """``derivable`` rows grouped by connected block of equations (blocks with none left out)."""
+    eq_parts, var_parts, coef_parts, offset = [], [], [], 0
+    for mem in members:
+        pos, gid = mem["pos"].to_numpy(), mem["gid"].to_numpy()
+        sel = hidden[pos] & informative[pos]
+        if sel.any():
+            eq_parts.append(gid[sel] + offset)
+            var_parts.append(pos[sel])
+            coef_parts.append(np.where(mem["is_total"].to_numpy()[sel], -1.0, 1.0))
+        offset += int(gid.max()) + 1 if len(gid) else 0
+    if not eq_parts:
+        return []
+    eqs, vars_, coefs = (np.concatenate(p) for p in (eq_parts, var_parts, coef_parts))
+    eq_ids, eq_idx = np.unique(eqs, return_inverse=True)
+    var_ids, var_idx = np.unique(vars_, return_inverse=True)
+    n_eq, n_var = len(eq_ids), len(var_ids)
+    graph = sparse.coo_matrix(
+        (np.ones(len(eqs)), (eq_idx, n_eq + var_idx)), shape=(n_eq + n_var, n_eq + n_var)
+    )
+    _, label = connected_components(graph, directed=False)
+    fixed = _fixed_in_graph(eq_idx, var_idx, coefs, n_eq, n_var, label)
+    if fixed is not None:
+        comp = label[n_eq:]
+        hits = np.flatnonzero(fixed)
+        order = np.argsort(comp[hits], kind="stable")  # blocks in label order, rows ascending
+        hits = hits[order]
+        bounds = np.flatnonzero(np.diff(comp[hits])) + 1
+        return [[int(r) for r in var_ids[part]] for part in np.split(hits, bounds) if len(part)]
+    found: list[list[int]] = []
+    entry_comp = label[eq_idx]
+    for comp in np.unique(label[n_eq:]):
+        e_sel = np.flatnonzero(label[:n_eq] == comp)
+        v_sel = np.flatnonzero(label[n_eq:] == comp)
+        at = entry_comp == comp
+        a = np.zeros((len(e_sel), len(v_sel)))
+        np.add.at(
+            a, (np.searchsorted(e_sel, eq_idx[at]), np.searchsorted(v_sel, var_idx[at])), coefs[at]
+        )
+        _, sv, vt = np.linalg.svd(a)
+        null = vt[int((sv > 1e-9).sum()) :]
+        fixed = np.all(np.abs(null) < 1e-9, axis=0) if len(null) else np.ones(len(v_sel), bool)
+        rows = [int(var_ids[v_sel[j]]) for j in np.flatnonzero(fixed)]
+        if rows:
+            found.append(rows)
+    return found
+
+
+def _fixed_in_graph(
+    eq_idx: np.ndarray,
+    var_idx: np.ndarray,
+    coefs: np.ndarray,
+    n_eq: int,
+    n_var: int,
+    label: np.ndarray,
+) -> np.ndarray | None:
+    """Which hidden rows are determined, where the equations are those of a graph.
+
+    When every row is in at most two equations, with coefficients ±1, and the equations and rows
+    can be rescaled by ±1 so that each row has +1 in one equation and −1 in the other (checked),
+    the system is the incidence matrix of a graph: equations are vertices, rows are edges (a row
+    in one equation joins it to a free "ground" vertex of its block, which has no equation). Its
+    null space is then the cycle space, so a row is determined exactly when its edge is in no
+    cycle: when it is a bridge. This is what the null-space test computes, found in linear time
+    (the two margins of ``suppress_indicator`` always give such a graph). None: not a graph, use
+    the null space.
+    """
+    count = np.bincount(var_idx, minlength=n_var)
+    if count.max() > 2 or not np.all(np.abs(coefs) == 1):
+        return None
+    order = np.argsort(var_idx, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(count)[:-1]])
+    first = order[starts]
+    second = order[np.minimum(starts + 1, len(order) - 1)]
+    two = count == 2
+    u = eq_idx[first]
+    w = np.where(two, eq_idx[second], n_eq + label[u])  # ground vertex of the block
+    if np.any(two & (u == w)):
+        return None  # a row twice in one equation
+    # balance: signs s_v of equations with s_u·a = −s_w·b on every edge (a double cover check)
+    flip = np.where(two, -coefs[first] * coefs[np.where(two, second, first)], 1.0) < 0
+    uu, ww, ff = u[two], w[two], flip[two]
+    src = np.concatenate([uu, uu + n_eq])
+    dst = np.concatenate([np.where(ff, ww + n_eq, ww), np.where(ff, ww, ww + n_eq)])
+    cover = sparse.coo_matrix((np.ones(len(src)), (src, dst)), shape=(2 * n_eq, 2 * n_eq))
+    _, side = connected_components(cover, directed=False)
+    if np.any(side[:n_eq] == side[n_eq:]):
+        return None
+    return _bridges(n_eq + int(label.max()) + 1, u, w)
+
+
+def _bridges(n_nodes: int, u: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Boolean per edge (u[i], w[i]) of a multigraph: True where the edge is in no cycle."""
+    adjacency: list[list[tuple[int, int]]] = [[] for _ in range(n_nodes)]
+    for e, (a, b) in enumerate(zip(u.tolist(), w.tolist(), strict=True)):
+        adjacency[a].append((b, e))
+        adjacency[b].append((a, e))
+    disc = [-1] * n_nodes
+    low = [0] * n_nodes
+    bridge = np.zeros(len(u), dtype=bool)
+    timer = 0
+    for root in range(n_nodes):
+        if disc[root] != -1 or not adjacency[root]:
+            continue
+        disc[root] = low[root] = timer
+        timer += 1
+        stack = [(root, -1, iter(adjacency[root]))]
+        while stack:
+            node, via, edges = stack[-1]
+            for nxt, e in edges:
+                if e == via:
+                    continue
+                if disc[nxt] == -1:
+                    disc[nxt] = low[nxt] = timer
+                    timer += 1
+                    stack.append((nxt, e, iter(adjacency[nxt])))
+                    break
+                if disc[nxt] < low[node]:
+                    low[node] = disc[nxt]
+            else:
+                stack.pop()
+                if stack:
+                    parent = stack[-1][0]
+                    if low[node] < low[parent]:
+                        low[parent] = low[node]
+                    if low[node] > disc[parent]:
+                        bridge[via] = True
+    return bridge
