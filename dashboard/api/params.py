@@ -41,7 +41,7 @@ def parse_data_query(args: Args, known_areas: set[str], threshold: int) -> tuple
         )
     ids = _indicator_ids(args)
     areas = _areas(args, known_areas)
-    periods = [_period({"period": p}, "period") for p in _list(args, "period") or []] or None
+    periods = [_period_code(p, "period") for p in _list(args, "period") or []] or None
     start, end = _period(args, "from"), _period(args, "to")
     if start and end and parse_period(start).start > parse_period(end).end:
         raise ApiError(400, "from", f"'from' ({start}) is after 'to' ({end})")
@@ -91,8 +91,11 @@ def _list(args: Args, name: str) -> list[str] | None:
 def _period(args: Args, name: str) -> str | None:
     """A period parameter as its code; None when it is not given, 400 when it is not a period."""
     raw = args.get(name)
-    if raw is None:
-        return None
+    return None if raw is None else _period_code(raw, name)
+
+
+def _period_code(raw: str, name: str) -> str:
+    """``raw`` (a period, perhaps with spaces around it) as its code; 400 when it is not one."""
     try:
         return parse_period(raw).label
     except ValueError as exc:

@@ -34,9 +34,12 @@ def column_values(series: pd.Series) -> list[Any]:
             None if m else v
             for v, m in zip(values.tolist(), np.isnan(values).tolist(), strict=True)
         ]
-    if series.dtype.kind in "iub":
-        return series.tolist()
-    return series.astype(object).where(series.notna(), None).tolist()
+    plain: list[Any] = (
+        series.tolist()
+        if series.dtype.kind in "iub"
+        else series.astype(object).where(series.notna(), None).tolist()
+    )
+    return plain
 
 
 def _records(frame: pd.DataFrame, fields: dict[str, str]) -> list[dict[str, Any]]:

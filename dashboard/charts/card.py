@@ -9,6 +9,7 @@ download callback (``dashboard.charts.downloads``) makes the card's PNG, SVG, CS
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from dash import Output, dcc, html, no_update
 from dash.development.base_component import Component
@@ -48,6 +49,11 @@ def check_chart_id(chart_id: str) -> str:
 # --- layout --------------------------------------------------------------------------------------
 
 
+def _aria(**attrs: str) -> dict[str, Any]:
+    """``aria-*`` props for a Dash component: ``_aria(label="…")`` is ``{"aria-label": "…"}``."""
+    return {f"aria-{name}": value for name, value in attrs.items()}
+
+
 def chart_card(chart_id: str, title: str, *, heading_level: int = 2) -> Component:
     """The card's static layout: no data (a page's callback fills it through ``card_outputs``)."""
     check_chart_id(chart_id)
@@ -56,20 +62,10 @@ def chart_card(chart_id: str, title: str, *, heading_level: int = 2) -> Componen
     heading_tag = getattr(html, f"H{heading_level}")
     heading_id = ids.chart(chart_id, "heading")
     summary_id = ids.chart(chart_id, "summary")
-    buttons = [
-        html.Button(
-            [html.Span(f"Download {title} as ", className="visually-hidden"), label],
-            id=ids.chart_download_button(chart_id, fmt),
-            n_clicks=0,
-            type="button",
-            className="btn btn-outline-dark btn-sm chart-download",
-        )
-        for fmt, label, _ in FORMATS
-    ]
     return html.Section(
         id=ids.chart(chart_id, "section"),
         className="chart-card mb-5",
-        **{"aria-labelledby": heading_id},
+        **_aria(labelledby=heading_id),
         children=[
             heading_tag(title, id=heading_id, className="chart-title"),
             html.P(id=ids.chart(chart_id, "subtitle"), className="chart-subtitle"),
@@ -85,40 +81,19 @@ def chart_card(chart_id: str, title: str, *, heading_level: int = 2) -> Componen
                     html.Figure(
                         id=ids.chart(chart_id, "figure"),
                         className="chart-figure mb-2",
-                        **{"aria-labelledby": heading_id, "aria-describedby": summary_id},
+                        **_aria(labelledby=heading_id, describedby=summary_id),
                         children=dcc.Graph(
                             id=ids.chart(chart_id, "graph"),
                             figure=empty_figure("Loading…"),
-                            config=theme.GRAPH_CONFIG,
+                            # a plain dict in dashboard.theme; dcc.Graph types it as its Config
+                            config=theme.GRAPH_CONFIG,  # type: ignore[arg-type]
                             responsive=True,
                         ),
                     ),
                     html.P(id=summary_id, className="chart-summary"),
                     html.Ul(id=ids.chart(chart_id, "notes"), className="chart-notes small"),
-                    html.Details(
-                        [
-                            html.Summary("Show the data in a table"),
-                            # focusable and named, so keyboard users can scroll a wide table (axe
-                            # scrollable-region-focusable)
-                            html.Div(
-                                id=ids.chart(chart_id, "table"),
-                                className="table-responsive",
-                                tabIndex="0",
-                                role="region",
-                                **{"aria-label": f"Data table: {title}"},
-                            ),
-                        ],
-                        className="chart-table-twin mb-2",
-                    ),
-                    html.Div(
-                        [
-                            html.Span("Download:", className="me-2", **{"aria-hidden": "true"}),
-                            *buttons,
-                        ],
-                        className="chart-downloads d-flex flex-wrap gap-2 align-items-center",
-                        role="group",
-                        **{"aria-label": f"Download {title}"},
-                    ),
+                    _table_details(chart_id, title),
+                    _download_buttons(chart_id, title),
                     html.P(
                         id=ids.chart_pattern(chart_id, "status"),
                         className="small mt-1 mb-0",
@@ -130,6 +105,45 @@ def chart_card(chart_id: str, title: str, *, heading_level: int = 2) -> Componen
             dcc.Download(id=ids.chart_pattern(chart_id, "download")),
             dcc.Store(id=ids.chart_pattern(chart_id, "payload")),
         ],
+    )
+
+
+def _table_details(chart_id: str, title: str) -> Component:
+    """The table twin, folded under "Show the data in a table"."""
+    return html.Details(
+        [
+            html.Summary("Show the data in a table"),
+            # focusable and named, so keyboard users can scroll a wide table (axe
+            # scrollable-region-focusable)
+            html.Div(
+                id=ids.chart(chart_id, "table"),
+                className="table-responsive",
+                tabIndex="0",
+                role="region",
+                **_aria(label=f"Data table: {title}"),
+            ),
+        ],
+        className="chart-table-twin mb-2",
+    )
+
+
+def _download_buttons(chart_id: str, title: str) -> Component:
+    """A button per download format, each named for the chart ("Download <title> as PNG")."""
+    buttons = [
+        html.Button(
+            [html.Span(f"Download {title} as ", className="visually-hidden"), label],
+            id=ids.chart_download_button(chart_id, fmt),
+            n_clicks=0,
+            type="button",
+            className="btn btn-outline-dark btn-sm chart-download",
+        )
+        for fmt, label, _ in FORMATS
+    ]
+    return html.Div(
+        [html.Span("Download:", className="me-2", **_aria(hidden="true")), *buttons],
+        className="chart-downloads d-flex flex-wrap gap-2 align-items-center",
+        role="group",
+        **_aria(label=f"Download {title}"),
     )
 
 
@@ -155,7 +169,7 @@ def card_outputs(chart_id: str) -> list[Output]:
 # --- filling it ----------------------------------------------------------------------------------
 
 
-def render(content: ChartContent) -> list:
+def render(content: ChartContent) -> list[Any]:
     """Values for ``card_outputs``, in order. With ``empty_message`` set, the card shows that
     message in place of the chart, table and downloads."""
     if content.empty_message:
@@ -189,7 +203,7 @@ def render(content: ChartContent) -> list:
     ]
 
 
-def plain_outputs(values: list) -> list:
+def plain_outputs(values: list[Any]) -> list[Any]:
     """A callback's output values as the plain JSON data Dash's encoder makes of them
     (``plain_json``; ``no_update`` kept): the same answer, handed to orjson as it is instead of
     walked value by value in Python first. A figure from ``to_wire`` is plain already."""

@@ -65,12 +65,15 @@ def meta_line(content: ChartContent) -> str:
 def figure_json(figure: go.Figure | Figure, *, wired: bool = False) -> str:
     """A figure as plotly JSON text (a figure dict's arrays as typed arrays, like
     ``go.Figure.to_json``); ``wired``: the dict is ``to_wire``'s already."""
-    if isinstance(figure, go.Figure):
-        return figure.to_json()
-    return pio.to_json(figure if wired else to_wire(figure), validate=False)
+    text: str = (
+        figure.to_json()
+        if isinstance(figure, go.Figure)
+        else pio.to_json(figure if wired else to_wire(figure), validate=False)
+    )
+    return text
 
 
-def to_payload(content: ChartContent, wired: go.Figure | dict | None = None) -> dict[str, Any]:
+def to_payload(content: ChartContent, wired: go.Figure | Figure | None = None) -> dict[str, Any]:
     """The JSON the download callback rebuilds the content from (figure as plotly JSON);
     ``wired`` is ``to_wire(content.figure)`` when the caller has made it already."""
     table = content.table.reset_index(drop=True)

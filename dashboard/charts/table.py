@@ -58,10 +58,11 @@ def component_json(cls: type[Component], **props: Any) -> dict[str, Any]:
         # made once with these props (a component with required props, such as dcc.Link's
         # href, cannot be made without them; an unknown prop raises TypeError here)
         made = cls(**props)
-        unknown = set(props) - set(made._prop_names)  # type: ignore[attr-defined]
+        unknown = set(props) - set(made._prop_names)
         if unknown:
             raise TypeError(f"{cls.__name__} has no prop {sorted(unknown)}")
-        made_props = made.to_plotly_json()["props"]
+        # (dash's Component.to_plotly_json has no annotations)
+        made_props = made.to_plotly_json()["props"]  # type: ignore[no-untyped-call]
         own = {p: v for p, v in made_props.items() if p not in props}
         if any(v is not None for v in own.values()):
             raise TypeError(f"{cls.__name__} sets props of its own: {sorted(own)}")
@@ -71,14 +72,14 @@ def component_json(cls: type[Component], **props: Any) -> dict[str, Any]:
     if own:
         return {
             "props": {p: props.get(p) for p in order},
-            "type": cls._type,  # type: ignore
+            "type": cls._type,
             "namespace": cls._namespace,
-        }  # type: ignore[attr-defined]
+        }
     return {
         "props": {p: props[p] for p in order},
-        "type": cls._type,  # type: ignore[attr-defined]
+        "type": cls._type,
         "namespace": cls._namespace,
-    }  # type: ignore[attr-defined]
+    }
 
 
 def json_maker(cls: type[Component], *names: str) -> Callable[..., dict[str, Any]]:
@@ -88,7 +89,7 @@ def json_maker(cls: type[Component], *names: str) -> Callable[..., dict[str, Any
     order = tuple(component_json(cls, **dict.fromkeys(names, ""))["props"])
     if order != names:
         raise ValueError(f"{cls.__name__} writes its props as {order}, not {names}")
-    kind, namespace = cls._type, cls._namespace  # type: ignore[attr-defined]
+    kind, namespace = cls._type, cls._namespace
 
     def make(*values: Any) -> dict[str, Any]:
         return {
@@ -100,7 +101,7 @@ def json_maker(cls: type[Component], *names: str) -> Callable[..., dict[str, Any
     return make
 
 
-class JSONList(list):
+class JSONList(list[Any]):
     """A list already written as plain JSON (components as ``component_json`` gives them, strings,
     numbers, None): ``plain_json`` keeps it as it is instead of walking it."""
 
@@ -134,7 +135,7 @@ def plain_json(value: Any) -> Any:
     if isinstance(value, (str, int, float)) or value is None or isinstance(value, JSONList):
         return value
     if isinstance(value, Component):
-        value = value.to_plotly_json()
+        value = value.to_plotly_json()  # type: ignore[no-untyped-call]  # not annotated in dash
     if type(value) is dict:
         return {k: plain_json(v) for k, v in value.items()}
     if type(value) in (list, tuple):

@@ -70,5 +70,5 @@ def to_csv(content: ChartContent) -> bytes:
     meta["source"] = [content.source] * n
     meta["suppression_threshold"] = [_threshold(content)] * n
     out = pd.concat([table, pd.DataFrame(meta, columns=METADATA_COLUMNS)], axis=1)
-    text = out.to_csv(index=False, lineterminator="\r\n")
+    text: str = out.to_csv(index=False, lineterminator="\r\n")
     return ("\ufeff" + text).encode("utf-8")

@@ -49,7 +49,8 @@ def _draw(fig: go.Figure, opts: dict[str, Any]) -> bytes | str:
 
     with _KALEIDO_LOCK:
         try:
-            return _kaleido().calc_fig_sync(fig.to_dict(), opts=opts)
+            drawn: bytes | str = _kaleido().calc_fig_sync(fig.to_dict(), opts=opts)
+            return drawn
         except (KaleidoError, RuntimeError) as exc:
             log.warning("kaleido failed (%s); it will be restarted on the next image", exc)
             try:

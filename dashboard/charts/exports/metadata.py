@@ -52,4 +52,5 @@ def description(content: ChartContent) -> str:
 
 def data_csv_text(content: ChartContent) -> str:
     """The plotted numbers as CSV text (no metadata columns), for embedding in images."""
-    return content.table.to_csv(index=False, lineterminator="\n")
+    text: str = content.table.to_csv(index=False, lineterminator="\n")
+    return text

@@ -207,7 +207,7 @@ def _table_sheet(ws: Any, content: ChartContent, n_notes: int) -> None:
     ws.append(shown)
     for i in range(len(table)):
         mark = status.iloc[i]
-        row = []
+        row: list[str | float] = []
         for column in shown:
             value = table[column].iloc[i]
             if pd.isna(value):

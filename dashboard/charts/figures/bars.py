@@ -10,6 +10,7 @@ from dashboard import theme
 from dashboard.charts.figures.base import (
     PATTERNS,
     Figure,
+    Trace,
     area_label,
     base_layout,
     empty_figure,
@@ -33,7 +34,7 @@ def stage_funnel(rows: pd.DataFrame) -> Figure:
     if rows.empty:
         return empty_figure("No figures for the area and period chosen.")
     rows = last_period(rows)
-    data: list[dict] = []
+    data: list[Trace] = []
     for i, (code, own) in enumerate(rows.groupby("area_code", sort=False)):
         own = own.set_index(own["category"].astype(str)).reindex(list(STAGES))
         counts, pct = numbers(own, "numerator"), numbers(own, "value")
@@ -83,7 +84,7 @@ def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> Figure:
     codes = [c for c in dict.fromkeys(rows["area_code"]) if c != PROGRAMME]
     if (rows["area_code"] == PROGRAMME).any():
         codes.append(PROGRAMME)
-    data: list[dict] = []
+    data: list[Trace] = []
     for i, code in enumerate(codes):
         own = rows[rows["area_code"] == code].drop_duplicates("category", keep="last")
         own = own.set_index(own["category"].astype(object)).reindex(categories)

@@ -80,7 +80,8 @@ def value_texts(values: pd.Series | np.ndarray, unit: str) -> list[str]:
 def numbers(rows: pd.DataFrame, column: str) -> np.ndarray:
     if column not in rows:
         return np.full(len(rows), np.nan)
-    return pd.to_numeric(rows[column], errors="coerce").astype(float).to_numpy()
+    values: np.ndarray = pd.to_numeric(rows[column], errors="coerce").astype(float).to_numpy()
+    return values
 
 
 def shown(rows: pd.DataFrame) -> pd.DataFrame:
@@ -112,7 +113,8 @@ def status_texts(rows: pd.DataFrame) -> list[str]:
     """Each row's status code ("" for none)."""
     if "status" not in rows:
         return [""] * len(rows)
-    return rows["status"].astype(object).fillna("").tolist()
+    texts: list[str] = rows["status"].astype(object).fillna("").tolist()
+    return texts
 
 
 def area_label(code: str, own: pd.DataFrame) -> str:
@@ -124,7 +126,7 @@ def area_label(code: str, own: pd.DataFrame) -> str:
     return code
 
 
-def error_bars(values: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> dict:
+def error_bars(values: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> dict[str, Any]:
     ok = np.isfinite(lower) & np.isfinite(upper)
     return {
         "type": "data",
@@ -142,11 +144,13 @@ def error_bars(values: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> dict
 
 #: A figure as plotly's dict: ``{"data": [...], "layout": {...}}`` (see the module docstring).
 Figure = dict[str, Any]
+#: A trace as plotly's dict: ``{"type": "scatter", "x": ..., ...}``.
+Trace = dict[str, Any]
 
-_template_json: list = [None, None]  # [the default template object, its JSON dict]
+_template_json: list[Any] = [None, None]  # [the default template object, its JSON dict]
 
 
-def _template() -> dict | None:
+def _template() -> dict[str, Any] | None:
     """The default template as ``go.Figure`` puts it in a new figure's layout (made once per
     template object; every figure shares the dict, which nothing changes)."""
     name = pio.templates.default
@@ -155,17 +159,18 @@ def _template() -> dict | None:
     template = pio.templates[name]
     if _template_json[0] is not template:
         _template_json[:] = [template, go.Figure().to_dict()["layout"].get("template")]
-    return _template_json[1]
+    made: dict[str, Any] | None = _template_json[1]
+    return made
 
 
-def make_figure(data: list[dict], layout: dict[str, object]) -> Figure:
+def make_figure(data: list[Trace], layout: dict[str, object]) -> Figure:
     template = _template()
     if template is not None and "template" not in layout:
         layout = {"template": template, **layout}
     return {"data": data, "layout": layout}
 
 
-def base_layout(data: list[dict], **extra: object) -> Figure:
+def base_layout(data: list[Trace], **extra: object) -> Figure:
     layout: dict[str, object] = {
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         "margin": {"l": 8, "r": 24, "t": 48, "b": 8},
@@ -180,7 +185,7 @@ def as_figure(fig: Figure | go.Figure) -> go.Figure:
     return fig if isinstance(fig, BaseFigure) else go.Figure(fig)
 
 
-class Wired(dict):
+class Wired(dict[str, Any]):
     """A figure as ``to_wire`` makes it: plain JSON data only (dicts, lists, strings, numbers,
     typed arrays), which Dash's encoder can give orjson as it is (``card.plain_outputs``)."""
 
@@ -209,7 +214,8 @@ def to_wire(fig: Figure | go.Figure) -> Wired | go.Figure:
             # what to_typed_array_spec makes of it, without its trip through narwhals
             return {
                 "dtype": "f8",
-                "bdata": base64.b64encode(np.ascontiguousarray(value)).decode("ascii"),
+                # an ndarray is a buffer (numpy's stubs say so for Python 3.12 and later only)
+                "bdata": base64.b64encode(np.ascontiguousarray(value)).decode("ascii"),  # type: ignore[arg-type]
             }
         if isinstance(value, np.ndarray | pd.Series | pd.Index):
             value = to_typed_array_spec(value)
@@ -226,9 +232,12 @@ def to_wire(fig: Figure | go.Figure) -> Wired | go.Figure:
     )
 
 
-def layout_of(fig: Figure | go.Figure) -> dict:
+def layout_of(fig: Figure | go.Figure) -> dict[str, Any]:
     """The layout of a figure dict or ``go.Figure`` as a dict (for reading a property)."""
-    return fig.to_dict()["layout"] if isinstance(fig, BaseFigure) else fig.get("layout", {})
+    layout: dict[str, Any] = (
+        fig.to_dict()["layout"] if isinstance(fig, BaseFigure) else fig.get("layout", {})
+    )
+    return layout
 
 
 def empty_figure(message: str) -> Figure:

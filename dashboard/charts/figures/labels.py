@@ -3,22 +3,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from typing import TypeVar
 
 import numpy as np
 
+#: Where a line ends on the x axis (a category label, or a number).
+X = TypeVar("X", bound=Hashable)
+
 
 def spread_labels(
-    ends: list[tuple[str, float, str]],
+    ends: Sequence[tuple[X, float, str]],
     top: float,
     plot_px: float = 320,
     gap_px: float = 18,
     bottom: float = 0.0,
-) -> list[tuple[str, float, str, float]]:
+) -> list[tuple[X, float, str, float]]:
     """End-of-line labels pushed apart vertically (``yshift`` in pixels) where lines end close
     together, so no label hides another. Assumes a y axis from 0 to ``top`` over ``plot_px``."""
     scale = plot_px / (top - bottom) if top > bottom else 1.0
-    out: list[tuple[str, float, str, float]] = []
+    out: list[tuple[X, float, str, float]] = []
     for x in dict.fromkeys(e[0] for e in ends):
         group = sorted((e for e in ends if e[0] == x), key=lambda e: e[1])
         placed: list[float] = []
@@ -69,7 +73,7 @@ def place_labels(
         bottom = {"top": b + 8, "bottom": b - 8 - h, "middle": b - h / 2}[vertical]
         return (left, bottom, left + w, bottom + h)
 
-    def clash(r: tuple[float, ...], others: list) -> bool:
+    def clash(r: tuple[float, ...], others: list[list[float]]) -> bool:
         return any(r[0] < o[2] and o[0] < r[2] and r[1] < o[3] and o[1] < r[3] for o in others)
 
     def near(boxes: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ from dashboard.charts.figures.base import (
     PROGRAMME_LABEL,
     SYMBOLS,
     Figure,
+    Trace,
     base_layout,
     empty_figure,
     error_bars,
@@ -36,7 +38,7 @@ def trend_lines(
     codes = [a for a in areas if a != PROGRAMME]
     if show_programme:
         codes.append(PROGRAMME)
-    data: list[dict] = []
+    data: list[Trace] = []
     ends: list[tuple[str, float, str]] = []  # (x, y, label) of each line's last point
     lines = _lines_by_area(rows, periods)
     for i, code in enumerate(codes):
@@ -76,7 +78,12 @@ def trend_lines(
     )
 
 
-def _lines_by_area(rows: pd.DataFrame, periods: list) -> Callable[[str], tuple]:
+#: One area's line over the periods: values, lower and upper limits, status texts, whether each
+#: point has no status, and the area's names.
+Line = tuple[np.ndarray, np.ndarray, np.ndarray, list[str], np.ndarray, list[Any]]
+
+
+def _lines_by_area(rows: pd.DataFrame, periods: list[str]) -> Callable[[str], Line]:
     """Per area code: its value, lower and upper arrays, status texts ("" for none), whether
     it has no status, and area names over ``periods`` (the last row of a repeated period; a period
     without a row is NaN, "" and NaN), as ``rows[rows.area_code == code].drop_duplicates("period", keep="last")
@@ -94,7 +101,7 @@ def _lines_by_area(rows: pd.DataFrame, periods: list) -> Callable[[str], tuple]:
     rows_of = own.groupby("area_code", sort=False).indices
     n = len(periods)
 
-    def line(code: str) -> tuple:
+    def line(code: str) -> Line:
         k = rows_of.get(code, np.array([], dtype=np.intp))
         v, lo, hi = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
         v[at[k]], lo[at[k]], hi[at[k]] = value[k], lower[k], upper[k]
@@ -119,7 +126,7 @@ def _line_trace(
     upper: np.ndarray,
     status: list[str],
     unit: str,
-) -> dict:
+) -> Trace:
     """The ``i``-th line: its own dash pattern and marker symbol (the programme's dashed, grey);
     the hover says the value and interval, or the status of a missing point."""
     hover = [

@@ -3,6 +3,8 @@ the funnel plot (each area's percentage against its denominator, within control 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -10,6 +12,7 @@ from dashboard import theme
 from dashboard.charts.figures.base import (
     COMPARISON_STYLE,
     Figure,
+    Trace,
     base_layout,
     empty_figure,
     error_bars,
@@ -65,7 +68,7 @@ def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
 
 def _caterpillar_traces(
     areas: pd.DataFrame, labels: list[str], comparison: pd.Series, highlight: str | None, unit: str
-) -> list[dict]:
+) -> list[Trace]:
     """A trace per comparison with the programme (in ``COMPARISON_STYLE``'s order): its symbol and
     colour, the value written on each point, interval whiskers; the highlighted area larger."""
     # each comparison's areas picked out of whole-column arrays (in the sorted order)
@@ -74,7 +77,7 @@ def _caterpillar_traces(
     label_array = np.array(labels, dtype=object)
     codes = areas["area_code"].to_numpy(dtype=object)
     values, lowers, uppers = (numbers(areas, c) for c in ("value", "lower", "upper"))
-    data: list[dict] = []
+    data: list[Trace] = []
     for comp, (legend, symbol, colour) in COMPARISON_STYLE.items():
         mask = no_comp if comp is None else (comps == comp) & ~no_comp
         if not mask.any():
@@ -111,7 +114,7 @@ def _caterpillar_traces(
     return data
 
 
-def _programme_line(bench: float, unit: str) -> tuple[dict, dict]:
+def _programme_line(bench: float, unit: str) -> tuple[dict[str, Any], Trace]:
     """The programme's value as a dashed vertical line (a shape) and its legend entry (a trace)."""
     line = {"dash": "dash", "color": theme.DARK_GREY, "width": 2}
     # what fig.add_vline draws: a line across the y axis's domain at x
@@ -232,10 +235,10 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
 
 def _limit_lines(
     limits: pd.DataFrame, p: float, unit: str, y_span: tuple[float, float]
-) -> tuple[list[dict], list[dict]]:
+) -> tuple[list[Trace], list[Trace]]:
     """The 99.8% and 95% control limits (dashed, dotted; each labelled at its right end) and the
     programme's baseline: their traces and the limits' labels."""
-    data: list[dict] = []
+    data: list[Trace] = []
     pop = limits["population"].to_numpy()
     ends: list[tuple[float, float, str]] = []
     for name, column, dash in (("99.8% limits", "998", "dash"), ("95% limits", "95", "dot")):
@@ -293,7 +296,7 @@ def _funnel_points(
     texts: list[str],
     positions: list[str],
     unit: str,
-) -> dict:
+) -> Trace:
     """The areas with one comparison and one position against the limits: the comparison's
     symbol and colour (open beyond the 95% limit), each labelled; the highlighted area larger."""
     legend, symbol, colour = COMPARISON_STYLE.get(comp, COMPARISON_STYLE[None])
