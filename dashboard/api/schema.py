@@ -5,8 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
+from lfo.indicators.engine import ROW_COLUMNS
 from lfo.reference import BREAKDOWNS, LEVELS, load_reference
 
+#: The metadata of an indicator in ``/api/v1/indicators`` (``Indicator.public``).
+INDICATOR_FIELDS = (
+    "id",
+    "name",
+    "definition",
+    "numerator",
+    "denominator",
+    "unit",
+    "polarity",
+    "period_basis",
+    "interval_method",
+    "source_tables",
+)
 _NUM = {"type": ["number", "null"]}
 _STR = {"type": ["string", "null"]}
 
@@ -193,33 +207,8 @@ def _schemas() -> dict[str, Any]:
         },
         "Indicator": {
             "type": "object",
-            "required": [
-                "id",
-                "name",
-                "definition",
-                "numerator",
-                "denominator",
-                "unit",
-                "polarity",
-                "period_basis",
-                "interval_method",
-                "source_tables",
-            ],
-            "properties": {
-                k: {"type": "string"}
-                for k in (
-                    "id",
-                    "name",
-                    "definition",
-                    "numerator",
-                    "denominator",
-                    "unit",
-                    "polarity",
-                    "period_basis",
-                    "interval_method",
-                    "source_tables",
-                )
-            },
+            "required": list(INDICATOR_FIELDS),
+            "properties": {k: {"type": "string"} for k in INDICATOR_FIELDS},
         },
         "Row": _row_schema(),
         "DataResponse": {
@@ -245,22 +234,7 @@ def _row_schema() -> dict[str, Any]:
     """One row of ``/api/v1/data``: the engine's row contract."""
     return {
         "type": "object",
-        "required": [
-            "indicator",
-            "area_code",
-            "area_name",
-            "period",
-            "category",
-            "value",
-            "lower",
-            "upper",
-            "numerator",
-            "denominator",
-            "comparison",
-            "trend",
-            "trend_judgement",
-            "status",
-        ],
+        "required": list(ROW_COLUMNS),
         "properties": {
             "indicator": {"type": "string"},
             "area_code": {"type": "string", "description": "GSS code, or 'programme'"},

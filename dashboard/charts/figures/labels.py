@@ -1,10 +1,11 @@
 """Where a figure's labels go so that none hides another: end-of-line labels spread apart
-(``spread_labels``) and point labels placed clear of the markers (``place_labels``)."""
+(``spread_labels``, written as annotations by ``end_labels``) and point labels placed clear of the
+markers (``place_labels``)."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -32,6 +33,30 @@ def spread_labels(
                 px = placed[-1] + gap_px
             placed.append(px)
             out.append((x, y, label, px - y * scale))
+    return out
+
+
+def end_labels(
+    ends: Sequence[tuple[X, float, str]],
+    top: float,
+    *,
+    font_size: int,
+    xshift: int = 0,
+    plot_px: float = 320,
+    gap_px: float = 18,
+    bottom: float = 0.0,
+) -> list[dict[str, Any]]:
+    """Annotations writing each label just right of its line's end ``(x, y, label)`` (shifted
+    ``xshift`` pixels to the right), spread apart by ``spread_labels``."""
+    out = []
+    for x, y, label, shift in spread_labels(ends, top, plot_px, gap_px, bottom):
+        note: dict[str, Any] = {"x": x, "y": y, "text": label, "showarrow": False}
+        note["xanchor"] = "left"
+        if xshift:
+            note["xshift"] = xshift
+        note["yshift"] = shift
+        note["font"] = {"size": font_size}
+        out.append(note)
     return out
 
 

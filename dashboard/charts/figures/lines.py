@@ -21,7 +21,7 @@ from dashboard.charts.figures.base import (
     numbers,
     value_axis,
 )
-from dashboard.charts.figures.labels import spread_labels
+from dashboard.charts.figures.labels import end_labels
 from dashboard.present.words import fmt, period_label
 from lfo.terms import PROGRAMME
 
@@ -58,19 +58,7 @@ def trend_lines(
     yaxis = value_axis(unit, rangemode="tozero")
     all_values = numbers(rows, "upper")
     top = float(np.nanmax(np.concatenate([all_values, numbers(rows, "value"), [0.0]])))
-    annotations = [
-        {
-            "x": x,
-            "y": y,
-            "text": label,
-            "showarrow": False,
-            "xanchor": "left",
-            "xshift": 10,
-            "yshift": shift,
-            "font": {"size": 14},
-        }
-        for x, y, label, shift in spread_labels(ends, top)
-    ]
+    annotations = end_labels(ends, top, font_size=14, xshift=10)
     # plotly's autorange makes room for the labels (annotations on the x axis) inside the plot
     extra = {"annotations": annotations} if annotations else {}
     return base_layout(

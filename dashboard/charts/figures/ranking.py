@@ -24,7 +24,7 @@ from dashboard.charts.figures.base import (
     value_axis,
     value_texts,
 )
-from dashboard.charts.figures.labels import place_labels, spread_labels
+from dashboard.charts.figures.labels import end_labels, place_labels
 from dashboard.present.words import fmt
 from lfo.indicators import funnel
 from lfo.indicators.definitions import HIGHER, LOWER
@@ -270,20 +270,9 @@ def _limit_lines(
             "hoverinfo": "skip",
         }
     )
-    annotations = [
-        {
-            "x": x,
-            "y": y,
-            "text": label,
-            "showarrow": False,
-            "xanchor": "left",
-            "yshift": shift,
-            "font": {"size": 12},
-        }
-        for x, y, label, shift in spread_labels(
-            ends, y_span[1], plot_px=360, gap_px=15, bottom=y_span[0]
-        )
-    ]
+    annotations = end_labels(
+        ends, y_span[1], font_size=12, plot_px=360, gap_px=15, bottom=y_span[0]
+    )
     return data, annotations
 
 
