@@ -30,8 +30,11 @@ from support.text import texts
 from dashboard import ids, theme
 from dashboard.app import PAGES, create_app
 from dashboard.charts import card_outputs, chart_card
-from dashboard.charts.card import FORMATS, file_name, from_payload, to_payload
-from dashboard.charts.table import component_json, plotted_table, table_twin
+from dashboard.charts.card import FORMATS
+from dashboard.charts.content import from_payload, to_payload
+from dashboard.charts.downloads import file_name
+from dashboard.charts.frame import plotted_table
+from dashboard.charts.table import component_json, table_twin
 from dashboard.settings import DashboardSettings
 from lfo.db import init_db, writer_engine
 
@@ -302,7 +305,7 @@ def test_component_json_refuses_an_unknown_prop():
 
 def _twin_with_components(df: pd.DataFrame, caption: str) -> html.Table:
     """The table twin as it was first written: a Dash component per cell (the reference)."""
-    from dashboard.charts.table import STATUS, STATUS_KEY, display_cells, numeric_columns
+    from dashboard.charts.frame import STATUS, STATUS_KEY, display_cells, numeric_columns
 
     cells = display_cells(df)
     numeric = set(numeric_columns(df))

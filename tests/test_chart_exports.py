@@ -14,8 +14,9 @@ from openpyxl import load_workbook
 
 from dashboard import theme
 from dashboard.charts import exports
-from dashboard.charts.card import ChartContent
-from dashboard.charts.table import UNITS
+from dashboard.charts.content import ChartContent
+from dashboard.charts.exports.embed import png_chunk
+from dashboard.charts.frame import UNITS
 from lfo.indicators.definitions import CAVEATS, indicators
 
 COMPLETION = indicators()["uptake.completion"]
@@ -236,7 +237,7 @@ def test_png_text_chunk_is_tEXt_for_latin1_text(png):
 
 def test_text_outside_latin1_goes_into_an_itxt_chunk():
     plain = exports.add_png_text(
-        b"\x89PNG\r\n\x1a\n" + exports._chunk(b"IHDR", b"\0" * 13),
+        b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", b"\0" * 13),
         [("Title", "Completion – 2018–19")],
     )
     assert b"iTXt" in plain

@@ -327,7 +327,7 @@ def test_trend_lines_label_each_line_at_its_last_point():
 
 def test_end_labels_of_lines_ending_close_together_are_pushed_apart():
     ends = [("Q3", 50.0, "A: 50%"), ("Q3", 50.5, "B: 51%"), ("Q3", 90.0, "C: 90%")]
-    spread = figures._spread_labels(ends, top=100.0, plot_px=300, gap_px=18)
+    spread = figures.spread_labels(ends, top=100.0, plot_px=300, gap_px=18)
     pixels = sorted(y * 3 + shift for _, y, _, shift in spread)
     assert pixels[1] - pixels[0] >= 18
     assert {label: shift for _, _, label, shift in spread}["C: 90%"] == 0

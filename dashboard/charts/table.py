@@ -1,159 +1,45 @@
-"""The table twin of a chart: an accessible HTML table of exactly the plotted numbers.
+"""The table twin of a chart: an accessible HTML table of exactly the plotted numbers, and the
+JSON Dash sends for components (``component_json``, ``json_maker``, ``plain_json``).
 
-A page builds the twin's DataFrame with ``plotted_table`` (or its own display columns); numbers are
-formatted for display only (``compare.format_value``), the unrounded values go to the downloads.
-A ``status`` column (c / x / z) is not shown as a column: its code replaces the row's missing
-numbers as ``[c]``, ``[x]`` or ``[z]``, and the key is written under the table.
+The twin's frame (``plotted_table``) and its display text (``display_cells``) are made in
+``dashboard.charts.frame`` (pure data); this module draws them as Dash components.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from _plotly_utils.optional_imports import get_module
 from dash import html
 from dash.development.base_component import Component
 from plotly.io._json import clean_to_json_compatible
 
-from dashboard.present.words import category_label, display_unit, period_label
-from lfo.indicators.compare import format_value
-from lfo.indicators.definitions import Indicator
+from dashboard.charts.frame import (
+    STATUS,
+    STATUS_KEY,
+    UNITS,
+    display_cells,
+    numeric_columns,
+    plotted_table,
+)
 
-STATUS = "status"
-#: The GSS shorthand used in tables and downloads.
-STATUS_KEY = {
-    "c": "[c] confidential: suppressed to protect confidentiality",
-    "x": "[x] not available",
-    "z": "[z] not applicable",
-}
-#: ``df.attrs[UNITS]``: display unit (``format_value`` unit, or an indicator unit text) per column.
-UNITS = "units"
-
-
-def plotted_table(
-    rows: pd.DataFrame,
-    indicator: Indicator,
-    *,
-    ci: float = 95.0,
-    columns: Sequence[str] = (
-        "area_name",
-        "period",
-        "category",
-        "value",
-        "lower",
-        "upper",
-        "numerator",
-        "denominator",
-        "comparison",
-        "trend",
-        "return_period",
-    ),
-) -> pd.DataFrame:
-    """Engine rows → the twin's display frame (and the downloads' data), one row per row given.
-
-    Only the engine columns named in ``columns`` that carry something are kept; ``status`` always
-    travels. Column names say the unit ("Value (%)"); ``attrs["units"]`` records it for display.
-    """
-    unit, _ = display_unit(indicator)
-    unit_word = {"%": "%", "count": "number", "days": "days", "points": "points"}.get(unit)
-    suffix = f" ({unit_word})" if unit_word else ""
-    interval = (
-        "interquartile range" if indicator.kind == "median" else f"{ci:g}% confidence interval"
-    )
-    names = {
-        "area_name": "Area",
-        "area_code": "Area code",
-        "period": "Period",
-        "category": "Category",
-        "value": f"Value{suffix}",
-        "lower": f"Lower limit ({interval})",
-        "upper": f"Upper limit ({interval})",
-        "numerator": "Numerator",
-        "denominator": "Denominator",
-        "comparison": "Compared with the programme",
-        "trend": "Recent trend",
-        "benchmark": f"Programme value{suffix}",
-        "indicator": "Indicator id",
-        "return_period": "Latest return used",
-    }
-    keep = [c for c in columns if c in rows and rows[c].notna().any()]
-    out = pd.DataFrame(index=rows.index)
-    for c in keep:
-        series = rows[c]
-        if c in ("period", "return_period"):
-            series = series.map(period_label)
-        elif c == "category":
-            series = series.map(category_label)
-        elif c == "area_name" and "area_code" in rows:
-            series = series.where(rows["area_code"] != "programme", "Programme (all areas)")
-        elif c in ("value", "lower", "upper", "benchmark", "numerator", "denominator"):
-            series = pd.to_numeric(series, errors="coerce").astype(float)
-        out[names.get(c, c)] = series.to_numpy()
-    status = rows[STATUS] if STATUS in rows else pd.Series(None, index=rows.index)
-    out[STATUS] = pd.Series(
-        status.astype(object).where(status.notna(), None).to_numpy(), index=out.index, dtype=object
-    )
-    units = {
-        names[c]: indicator.unit for c in ("value", "lower", "upper", "benchmark") if c in keep
-    }
-    units.update({names[c]: "count" for c in ("numerator", "denominator") if c in keep})
-    out = out.reset_index(drop=True)
-    out.attrs[UNITS] = units
-    return out
-
-
-def _unit_for(column: str, series: pd.Series, units: Mapping[str, str]) -> tuple[str, int | None]:
-    if column in units:
-        return display_unit(units[column])
-    lowered = column.lower()
-    if "%" in lowered or "per cent" in lowered or "percentage" in lowered:
-        return "%", None
-    if pd.api.types.is_integer_dtype(series) or any(
-        w in lowered
-        for w in ("count", "number", "numerator", "denominator", "parents", "families", "episodes")
-    ):
-        return "count", None
-    return "rate", None
-
-
-def display_cells(df: pd.DataFrame) -> pd.DataFrame:
-    """The frame as display text: numbers formatted, missing numbers as ``[status]``."""
-    units: Mapping[str, str] = df.attrs.get(UNITS, {})
-    status = df[STATUS].astype(object) if STATUS in df else pd.Series(None, index=df.index)
-    marks = status.map(lambda s: f"[{s}]" if isinstance(s, str) and s else "")
-    out = pd.DataFrame(index=df.index)
-    for column in df.columns:
-        if column == STATUS:
-            continue
-        series = df[column]
-        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            unit, dp = _unit_for(column, series, units)
-            text = [format_value(v, unit, dp) for v in series]
-            out[column] = [t if t else m for t, m in zip(text, marks, strict=True)]
-        else:
-            out[column] = [_cell(v) for v in series]
-    return out
-
-
-def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return str(value)
-
-
-def numeric_columns(df: pd.DataFrame) -> list[str]:
-    return [
-        c
-        for c in df.columns
-        if c != STATUS
-        and pd.api.types.is_numeric_dtype(df[c])
-        and not pd.api.types.is_bool_dtype(df[c])
-    ]
-
+# the twin's frame keeps its older import path here (``from dashboard.charts.table import ...``)
+__all__ = [
+    "STATUS",
+    "STATUS_KEY",
+    "UNITS",
+    "JSONList",
+    "component_json",
+    "display_cells",
+    "json_maker",
+    "numeric_columns",
+    "plain_json",
+    "plotted_table",
+    "table_twin",
+]
 
 #: Per component class and the names of the props given: the order of the props in its JSON and
 #: the props it sets itself (``children`` is always set, to None when not given).
@@ -172,10 +58,11 @@ def component_json(cls: type[Component], **props: Any) -> dict[str, Any]:
         # made once with these props (a component with required props, such as dcc.Link's
         # href, cannot be made without them; an unknown prop raises TypeError here)
         made = cls(**props)
-        unknown = set(props) - set(made._prop_names)  # type: ignore[attr-defined]
+        unknown = set(props) - set(made._prop_names)
         if unknown:
             raise TypeError(f"{cls.__name__} has no prop {sorted(unknown)}")
-        made_props = made.to_plotly_json()["props"]
+        # (dash's Component.to_plotly_json has no annotations)
+        made_props = made.to_plotly_json()["props"]  # type: ignore[no-untyped-call]
         own = {p: v for p, v in made_props.items() if p not in props}
         if any(v is not None for v in own.values()):
             raise TypeError(f"{cls.__name__} sets props of its own: {sorted(own)}")
@@ -185,14 +72,14 @@ def component_json(cls: type[Component], **props: Any) -> dict[str, Any]:
     if own:
         return {
             "props": {p: props.get(p) for p in order},
-            "type": cls._type,  # type: ignore
+            "type": cls._type,
             "namespace": cls._namespace,
-        }  # type: ignore[attr-defined]
+        }
     return {
         "props": {p: props[p] for p in order},
-        "type": cls._type,  # type: ignore[attr-defined]
+        "type": cls._type,
         "namespace": cls._namespace,
-    }  # type: ignore[attr-defined]
+    }
 
 
 def json_maker(cls: type[Component], *names: str) -> Callable[..., dict[str, Any]]:
@@ -202,7 +89,7 @@ def json_maker(cls: type[Component], *names: str) -> Callable[..., dict[str, Any
     order = tuple(component_json(cls, **dict.fromkeys(names, ""))["props"])
     if order != names:
         raise ValueError(f"{cls.__name__} writes its props as {order}, not {names}")
-    kind, namespace = cls._type, cls._namespace  # type: ignore[attr-defined]
+    kind, namespace = cls._type, cls._namespace
 
     def make(*values: Any) -> dict[str, Any]:
         return {
@@ -214,7 +101,7 @@ def json_maker(cls: type[Component], *names: str) -> Callable[..., dict[str, Any
     return make
 
 
-class JSONList(list):
+class JSONList(list[Any]):
     """A list already written as plain JSON (components as ``component_json`` gives them, strings,
     numbers, None): ``plain_json`` keeps it as it is instead of walking it."""
 
@@ -248,7 +135,7 @@ def plain_json(value: Any) -> Any:
     if isinstance(value, (str, int, float)) or value is None or isinstance(value, JSONList):
         return value
     if isinstance(value, Component):
-        value = value.to_plotly_json()
+        value = value.to_plotly_json()  # type: ignore[no-untyped-call]  # not annotated in dash
     if type(value) is dict:
         return {k: plain_json(v) for k, v in value.items()}
     if type(value) in (list, tuple):

@@ -154,7 +154,7 @@ def describe_ranking(rows: pd.DataFrame, indicator: Indicator, *, ci: float = 95
     period = period_label(df["period"].iloc[0]) if "period" in df else ""
     head = f"{indicator.name} in {period}: " if period else f"{indicator.name}: "
     if n:
-        groups = []
+        groups: list[str] = []
         for word in ("worse", "similar", "better", "higher", "lower"):
             names = shown.loc[shown["comparison"] == word, "area_name"].astype(str).tolist()
             if not names:
@@ -263,7 +263,8 @@ def describe_categories(rows: pd.DataFrame, indicator: Indicator) -> str:
     for code in codes:
         own = df[df["area_code"] == code]
         name = "The programme" if code == PROGRAMME else _area(own.iloc[0])
-        shown, hidden = [], {"c": [], "x": [], "z": []}
+        shown: list[str] = []
+        hidden: dict[str, list[str]] = {"c": [], "x": [], "z": []}
         for _, r in own.iterrows():
             label = category_label(_get(r, "category")) or indicator.name
             status = _get(r, "status")

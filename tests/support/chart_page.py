@@ -9,7 +9,7 @@ import pandas as pd
 from dash import Input, html
 
 from dashboard.charts import ChartContent, card_outputs, chart_card, figures, render, text
-from dashboard.charts.table import plotted_table
+from dashboard.charts.frame import plotted_table
 from dashboard.layouts import Page
 from lfo.indicators.definitions import indicators
 

@@ -1,0 +1,73 @@
+"""How the API writes its answers: engine rows as flat records (nulls as None), CSV, and JSON by
+orjson."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import flask
+import numpy as np
+import orjson
+import pandas as pd
+
+from lfo.indicators.engine import ROW_COLUMNS
+
+#: ``/api/v1/areas``: the API's field per column of the dashboard's areas.
+AREA_FIELDS = {
+    "code": "area_code",
+    "name": "area_name",
+    "region": "region",
+    "families": "families",
+    "annual_target": "annual_target",
+    "source": "source",
+    "latest_return": "return_period",
+}
+
+
+def column_values(series: pd.Series) -> list[Any]:
+    """One column as plain Python values, every missing value (NaN, NA, NaT, None) as None."""
+    if series.dtype.kind == "f":
+        values = series.to_numpy()
+        return [
+            None if m else v
+            for v, m in zip(values.tolist(), np.isnan(values).tolist(), strict=True)
+        ]
+    plain: list[Any] = (
+        series.tolist()
+        if series.dtype.kind in "iub"
+        else series.astype(object).where(series.notna(), None).tolist()
+    )
+    return plain
+
+
+def _records(frame: pd.DataFrame, fields: dict[str, str]) -> list[dict[str, Any]]:
+    """A record per row of ``frame``: each field from its column, built a column at a time."""
+    columns = [column_values(frame[c]) for c in fields.values()]
+    return [dict(zip(fields, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def records(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Engine rows as the API's flat records (contract columns only, nulls as None), built a
+    column at a time (a per-value loop costs seconds on a national answer of 7,700 rows)."""
+    return _records(rows.reindex(columns=ROW_COLUMNS), {c: c for c in ROW_COLUMNS})
+
+
+def area_records(areas: pd.DataFrame) -> list[dict[str, Any]]:
+    """The dashboard's areas as ``/api/v1/areas`` records (``AREA_FIELDS``)."""
+    return _records(areas, AREA_FIELDS)
+
+
+def to_csv(recs: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(ROW_COLUMNS)
+    writer.writerows(["" if v is None else v for v in r.values()] for r in recs)
+    return buf.getvalue()
+
+
+def json_response(payload: dict[str, Any], status: int = 200) -> flask.Response:
+    """``payload`` as JSON, written by orjson (floats in their shortest exact form, as Python's
+    json writes them, and about ten times faster on a national answer of several megabytes)."""
+    return flask.Response(orjson.dumps(payload), status=status, mimetype="application/json")

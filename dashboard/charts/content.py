@@ -1,0 +1,138 @@
+"""What a chart card shows and every download carries: ``ChartContent``, and the payload it travels
+as between the page and the download callback (``to_payload`` / ``from_payload``).
+
+Pure data (no Dash): a presenter makes a ``ChartContent``; ``card.render`` shows it; the card keeps
+its payload in the browser; ``downloads`` rebuilds the content from it for ``exports``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from dashboard.charts.figures.base import Figure, to_wire
+from dashboard.charts.frame import STATUS, UNITS
+
+SOURCE = "Local Family Offer quarterly returns to DWP"
+PAYLOAD_VERSION = 1
+
+
+@dataclass
+class ChartContent:
+    """Everything a card shows and every export carries (see the module docstring)."""
+
+    figure: go.Figure | Figure  # a figure dict from dashboard.charts.figures, or a go.Figure
+    title: str
+    subtitle: str
+    summary: str
+    table: pd.DataFrame
+    indicator_ids: list[str]
+    notes: list[str] = field(default_factory=list)
+    data_as_at: str | None = None
+    source: str = SOURCE
+    empty_message: str | None = None
+    #: the suppression threshold the figures were made with (None: the app's setting)
+    threshold: int | None = None
+
+
+def format_as_at(data_as_at: str | None) -> str:
+    """ "2019-01-15T09:30:00" → "15 January 2019"; unparseable text is returned as it is."""
+    if not data_as_at:
+        return "not known"
+    try:
+        when = dt.datetime.fromisoformat(str(data_as_at))
+    except ValueError:
+        return str(data_as_at)
+    return f"{when.day} {when:%B %Y}"
+
+
+def meta_line(content: ChartContent) -> str:
+    """ "Source: …. Data as at 15 January 2019." (under the card, and in the downloads)."""
+    return f"Source: {content.source}. Data as at {format_as_at(content.data_as_at)}."
+
+
+# --- the payload ---------------------------------------------------------------------------------
+
+
+def figure_json(figure: go.Figure | Figure, *, wired: bool = False) -> str:
+    """A figure as plotly JSON text (a figure dict's arrays as typed arrays, like
+    ``go.Figure.to_json``); ``wired``: the dict is ``to_wire``'s already."""
+    text: str = (
+        figure.to_json()
+        if isinstance(figure, go.Figure)
+        else pio.to_json(figure if wired else to_wire(figure), validate=False)
+    )
+    return text
+
+
+def to_payload(content: ChartContent, wired: go.Figure | Figure | None = None) -> dict[str, Any]:
+    """The JSON the download callback rebuilds the content from (figure as plotly JSON);
+    ``wired`` is ``to_wire(content.figure)`` when the caller has made it already."""
+    table = content.table.reset_index(drop=True)
+    return {
+        "version": PAYLOAD_VERSION,
+        "figure": (
+            figure_json(content.figure) if wired is None else figure_json(wired, wired=True)
+        ),
+        "title": content.title,
+        "subtitle": content.subtitle,
+        "summary": content.summary,
+        "table": json.loads(table.to_json(orient="split", index=False, date_format="iso")),
+        "units": dict(table.attrs.get(UNITS, {})),
+        "indicator_ids": list(content.indicator_ids),
+        "notes": list(content.notes),
+        "data_as_at": content.data_as_at,
+        "source": content.source,
+        "threshold": content.threshold,
+    }
+
+
+def from_payload(payload: dict[str, Any]) -> ChartContent:
+    """The inverse of ``to_payload``."""
+    if not isinstance(payload, dict) or payload.get("version") != PAYLOAD_VERSION:
+        raise ValueError("not a chart payload")
+    t = payload["table"]
+    table = pd.DataFrame(t["data"], columns=t["columns"])
+    if STATUS in table:
+        table[STATUS] = pd.Series(
+            [s if isinstance(s, str) and s else None for s in table[STATUS]],
+            index=table.index,
+            dtype=object,
+        )
+    table.attrs[UNITS] = dict(payload.get("units") or {})
+    figure = go.Figure(decode_typed_arrays(json.loads(payload["figure"])))
+    return ChartContent(
+        figure=figure,
+        title=payload["title"],
+        subtitle=payload["subtitle"],
+        summary=payload["summary"],
+        table=table,
+        indicator_ids=list(payload["indicator_ids"]),
+        notes=list(payload["notes"]),
+        data_as_at=payload["data_as_at"],
+        source=payload["source"],
+        threshold=payload.get("threshold"),
+    )
+
+
+def decode_typed_arrays(obj: Any) -> Any:
+    """Plotly JSON with its binary arrays (``{"dtype", "bdata"}``, plotly.py 6+) turned back into
+    numpy arrays, so a rebuilt figure's data can be read like the original's."""
+    if isinstance(obj, dict):
+        if "bdata" in obj and "dtype" in obj:
+            array = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
+            if obj.get("shape"):
+                array = array.reshape([int(n) for n in str(obj["shape"]).split(",")])
+            return array
+        return {k: decode_typed_arrays(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [decode_typed_arrays(v) for v in obj]
+    return obj

@@ -1,0 +1,138 @@
+"""Bars: the uptake funnel's stages (``stage_funnel``) and categories beside the programme
+(``bars_vs_programme``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dashboard import theme
+from dashboard.charts.figures.base import (
+    PATTERNS,
+    Figure,
+    Trace,
+    area_label,
+    base_layout,
+    empty_figure,
+    error_bars,
+    last_period,
+    numbers,
+    status_texts,
+    unit_of,
+    value_axis,
+)
+from dashboard.present.words import category_label, fmt
+from lfo.terms import PROGRAMME
+
+#: The uptake funnel's stages, in order.
+STAGES = ("referred", "offered", "started", "completed")
+
+
+def stage_funnel(rows: pd.DataFrame) -> Figure:
+    """Referred → offered → started → completed: a bar per stage with its count and the
+    percentage of the previous stage written on it (one bar group per area, patterned)."""
+    if rows.empty:
+        return empty_figure("No figures for the area and period chosen.")
+    rows = last_period(rows)
+    data: list[Trace] = []
+    for i, (code, own) in enumerate(rows.groupby("area_code", sort=False)):
+        own = own.set_index(own["category"].astype(str)).reindex(list(STAGES))
+        counts, pct = numbers(own, "numerator"), numbers(own, "value")
+        status = status_texts(own)
+        text = []
+        for k, (c, p, s) in enumerate(zip(counts, pct, status, strict=True)):
+            if not np.isfinite(c):
+                text.append(f"[{s or 'x'}]")
+                continue
+            label = fmt(c, "count")
+            if k and np.isfinite(p):
+                label += f"<br>{fmt(p, '%')} of {STAGES[k - 1]}"
+            text.append(label)
+        name = area_label(code, own)
+        data.append(
+            {
+                "type": "bar",
+                "x": [s.title() for s in STAGES],
+                "y": np.where(np.isfinite(counts), counts, 0),
+                "name": name,
+                "text": text,
+                "textposition": "outside",
+                "cliponaxis": False,
+                "constraintext": "none",
+                "marker": {"pattern": {"shape": PATTERNS[i % len(PATTERNS)]}},
+                "hovertemplate": "%{x}: %{text}<extra>" + name + "</extra>",
+            }
+        )
+    return base_layout(
+        data,
+        barmode="group",
+        xaxis={"title": {"text": "Stage"}},
+        yaxis={"title": {"text": "Parents"}, "rangemode": "tozero"},
+        showlegend=rows["area_code"].nunique() > 1,
+    )
+
+
+def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> Figure:
+    """Each category's percentage for the area(s) beside the programme's (patterned), with
+    intervals and the value written on each bar; a suppressed figure shows ``[c]`` at zero."""
+    if rows.empty:
+        return empty_figure("No figures for the area and period chosen.")
+    rows = last_period(rows)
+    unit = unit_of(rows)
+    categories = list(dict.fromkeys(rows["category"].astype(object).tolist()))
+    y_labels = [category_label(c) or "All" for c in categories]
+    codes = [c for c in dict.fromkeys(rows["area_code"]) if c != PROGRAMME]
+    if (rows["area_code"] == PROGRAMME).any():
+        codes.append(PROGRAMME)
+    data: list[Trace] = []
+    for i, code in enumerate(codes):
+        own = rows[rows["area_code"] == code].drop_duplicates("category", keep="last")
+        own = own.set_index(own["category"].astype(object)).reindex(categories)
+        v, lo, hi = numbers(own, "value"), numbers(own, "lower"), numbers(own, "upper")
+        status = status_texts(own)
+        text = [
+            fmt(x, unit) if np.isfinite(x) else f"[{s or 'x'}]"
+            for x, s in zip(v, status, strict=True)
+        ]
+        is_prog = code == PROGRAMME
+        name = area_label(code, own)
+        marker: dict[str, object] = {"pattern": {"shape": PATTERNS[i % len(PATTERNS)]}}
+        error = error_bars(v, lo, hi)
+        if is_prog:
+            # light grey, hatched and outlined: told apart from the areas without colour
+            marker = {
+                "color": theme.GREY,
+                "line": {"color": theme.DARK_GREY, "width": 1.5},
+                "pattern": {
+                    "shape": "/",
+                    "fgcolor": theme.DARK_GREY,
+                    "solidity": 0.08,
+                    "size": 16,
+                    "fillmode": "overlay",
+                },
+            }
+            error["color"] = theme.DARK_GREY
+        data.append(
+            {
+                "type": "bar",
+                "y": y_labels,
+                "x": np.where(np.isfinite(v), v, 0),
+                "orientation": "h",
+                "name": name,
+                "error_x": error,
+                "text": text,
+                "insidetextanchor": "start",
+                # a missing or zero-length bar writes its [c] / 0% beside the axis
+                "textposition": ["auto" if np.isfinite(x) and x > 0 else "outside" for x in v],
+                "cliponaxis": False,
+                "marker": marker,
+                "hovertemplate": "%{y}: %{text}<extra>" + name + "</extra>",
+            }
+        )
+    return base_layout(
+        data,
+        barmode="group",
+        xaxis=value_axis(unit, rangemode="tozero"),
+        yaxis={"title": {"text": categories_label}, "autorange": "reversed", "type": "category"},
+        height=max(320, 28 * len(categories) * max(1, len(codes)) + 140),
+    )

@@ -1,0 +1,127 @@
+"""Where a figure's labels go so that none hides another: end-of-line labels spread apart
+(``spread_labels``, written as annotations by ``end_labels``) and point labels placed clear of the
+markers (``place_labels``)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+
+#: Where a line ends on the x axis (a category label, or a number).
+X = TypeVar("X", bound=Hashable)
+
+
+def spread_labels(
+    ends: Sequence[tuple[X, float, str]],
+    top: float,
+    plot_px: float = 320,
+    gap_px: float = 18,
+    bottom: float = 0.0,
+) -> list[tuple[X, float, str, float]]:
+    """End-of-line labels pushed apart vertically (``yshift`` in pixels) where lines end close
+    together, so no label hides another. Assumes a y axis from 0 to ``top`` over ``plot_px``."""
+    scale = plot_px / (top - bottom) if top > bottom else 1.0
+    out: list[tuple[X, float, str, float]] = []
+    for x in dict.fromkeys(e[0] for e in ends):
+        group = sorted((e for e in ends if e[0] == x), key=lambda e: e[1])
+        placed: list[float] = []
+        for _, y, label in group:
+            px = y * scale
+            if placed and px < placed[-1] + gap_px:
+                px = placed[-1] + gap_px
+            placed.append(px)
+            out.append((x, y, label, px - y * scale))
+    return out
+
+
+def end_labels(
+    ends: Sequence[tuple[X, float, str]],
+    top: float,
+    *,
+    font_size: int,
+    xshift: int = 0,
+    plot_px: float = 320,
+    gap_px: float = 18,
+    bottom: float = 0.0,
+) -> list[dict[str, Any]]:
+    """Annotations writing each label just right of its line's end ``(x, y, label)`` (shifted
+    ``xshift`` pixels to the right), spread apart by ``spread_labels``."""
+    out = []
+    for x, y, label, shift in spread_labels(ends, top, plot_px, gap_px, bottom):
+        note: dict[str, Any] = {"x": x, "y": y, "text": label, "showarrow": False}
+        note["xanchor"] = "left"
+        if xshift:
+            note["xshift"] = xshift
+        note["yshift"] = shift
+        note["font"] = {"size": font_size}
+        out.append(note)
+    return out
+
+
+_POSITIONS = (
+    "top center",
+    "bottom center",
+    "middle right",
+    "middle left",
+    "top right",
+    "bottom right",
+    "top left",
+    "bottom left",
+)
+
+
+def place_labels(
+    x: np.ndarray,
+    y: np.ndarray,
+    texts: Sequence[str],
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    size_px: tuple[float, float] = (900, 360),
+    font_px: float = 13,
+) -> list[str]:
+    """A ``textposition`` per point chosen so labels overlap neither each other nor the markers
+    (greedy, in an assumed plot of ``size_px``); "top center" where nothing fits."""
+    (x0, x1), (y0, y1) = x_range, y_range
+    sx = size_px[0] / (x1 - x0) if x1 > x0 else 1.0
+    sy = size_px[1] / (y1 - y0) if y1 > y0 else 1.0
+    px = (np.asarray(x, float) - x0) * sx
+    py = (np.asarray(y, float) - y0) * sy
+    markers = np.column_stack([px - 6, py - 6, px + 6, py + 6])
+    placed = np.empty((len(texts), 4))  # the boxes placed so far
+    out = ["top center"] * len(texts)
+
+    def box(a: float, b: float, w: float, h: float, pos: str) -> tuple[float, ...]:
+        vertical, horizontal = pos.split()
+        left = {"center": a - w / 2, "right": a + 8, "left": a - 8 - w}[horizontal]
+        bottom = {"top": b + 8, "bottom": b - 8 - h, "middle": b - h / 2}[vertical]
+        return (left, bottom, left + w, bottom + h)
+
+    def clash(r: tuple[float, ...], others: list[list[float]]) -> bool:
+        return any(r[0] < o[2] and o[0] < r[2] and r[1] < o[3] and o[1] < r[3] for o in others)
+
+    def near(boxes: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+        """The boxes that reach into (x0, x1) × (y0, y1): every box a label there could hit."""
+        return (boxes[:, 2] > x0) & (boxes[:, 0] < x1) & (boxes[:, 3] > y0) & (boxes[:, 1] < y1)
+
+    for n_placed, i in enumerate(np.argsort(py)[::-1]):
+        w, h = 0.62 * font_px * len(str(texts[i])), 1.25 * font_px
+        # every position's box lies in this region (a pixel wider each way): only the markers
+        # and labels reaching into it are compared, box by box, as before
+        region = (px[i] - 9 - w, py[i] - 9 - h, px[i] + 9 + w, py[i] + 9 + h)
+        close = near(markers, *region)
+        close[i] = False  # a point's own marker is not in its label's way
+        own = markers[close].tolist()
+        done = placed[:n_placed]
+        others = done[near(done, *region)].tolist()
+        for pos in _POSITIONS:
+            r = box(px[i], py[i], w, h, pos)
+            inside = r[0] >= 0 and r[2] <= size_px[0]
+            if inside and not clash(r, others) and not clash(r, own):
+                out[i] = pos
+                placed[n_placed] = r
+                break
+        else:
+            placed[n_placed] = box(px[i], py[i], w, h, "top center")
+    return out

@@ -1,0 +1,313 @@
+"""Areas ranked against the programme: the caterpillar plot (areas by value, with intervals) and
+the funnel plot (each area's percentage against its denominator, within control limits)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard import theme
+from dashboard.charts.figures.base import (
+    COMPARISON_STYLE,
+    Figure,
+    Trace,
+    base_layout,
+    empty_figure,
+    error_bars,
+    last_period,
+    numbers,
+    row_indicator,
+    shown,
+    unit_of,
+    value_axis,
+    value_texts,
+)
+from dashboard.charts.figures.labels import end_labels, place_labels
+from dashboard.present.words import fmt
+from lfo.indicators import funnel
+from lfo.indicators.definitions import HIGHER, LOWER
+from lfo.terms import PROGRAMME
+
+
+def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
+    """Areas ordered by value (highest at the top) with interval whiskers and the programme as a
+    vertical line. Each tick label says the comparison in words; suppressed areas are left out."""
+    rows = last_period(rows)
+    unit = unit_of(rows)
+    areas = shown(rows[rows["area_code"] != PROGRAMME])
+    if areas.empty:
+        return empty_figure("No area has a figure for the period chosen.")
+    areas = areas.assign(_v=numbers(areas, "value")).sort_values(["_v", "area_name"], kind="stable")
+    comparison = (
+        areas["comparison"].astype(object).where(areas["comparison"].notna(), None)
+        if "comparison" in areas
+        else pd.Series(None, index=areas.index, dtype=object)
+    )
+    labels = []
+    for code, name, comp in zip(areas["area_code"], areas["area_name"], comparison, strict=True):
+        label = f"{name} ({comp})" if comp else str(name)
+        labels.append(f"<b>{label}</b>" if code == highlight else label)
+    data = _caterpillar_traces(areas, labels, comparison, highlight, unit)
+    bench = _programme_value(rows)
+    extra: dict[str, object] = {}
+    if bench is not None:
+        shape, trace = _programme_line(bench, unit)
+        extra["shapes"] = [shape]
+        data.append(trace)
+    order = list(labels)
+    return base_layout(
+        data,
+        **extra,
+        xaxis=value_axis(unit),
+        height=max(320, 34 * len(areas) + 160),
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": order},
+    )
+
+
+def _caterpillar_traces(
+    areas: pd.DataFrame, labels: list[str], comparison: pd.Series, highlight: str | None, unit: str
+) -> list[Trace]:
+    """A trace per comparison with the programme (in ``COMPARISON_STYLE``'s order): its symbol and
+    colour, the value written on each point, interval whiskers; the highlighted area larger."""
+    # each comparison's areas picked out of whole-column arrays (in the sorted order)
+    comps = comparison.to_numpy(dtype=object)
+    no_comp = pd.isna(comps)
+    label_array = np.array(labels, dtype=object)
+    codes = areas["area_code"].to_numpy(dtype=object)
+    values, lowers, uppers = (numbers(areas, c) for c in ("value", "lower", "upper"))
+    data: list[Trace] = []
+    for comp, (legend, symbol, colour) in COMPARISON_STYLE.items():
+        mask = no_comp if comp is None else (comps == comp) & ~no_comp
+        if not mask.any():
+            continue
+        v, lo, hi = values[mask], lowers[mask], uppers[mask]
+        big = np.array([c == highlight for c in codes[mask]], dtype=bool)
+        data.append(
+            {
+                "type": "scatter",
+                "x": v,
+                "y": label_array[mask].tolist(),
+                "mode": "markers+text",
+                "name": legend,
+                "marker": {
+                    "symbol": symbol,
+                    "size": np.where(big, 15, 11).tolist(),
+                    "color": colour,
+                    "opacity": 1,
+                    "line": {"width": np.where(big, 3, 0).tolist(), "color": colour},
+                },
+                "error_x": {**error_bars(v, lo, hi), "color": colour},
+                "text": value_texts(v, unit),
+                "textposition": "top center",
+                "cliponaxis": False,
+                "customdata": [
+                    f"{fmt(a, unit)} to {fmt(b, unit)}" if np.isfinite(a) else ""
+                    for a, b in zip(lo, hi, strict=True)
+                ],
+                "hovertemplate": "%{y}: %{x}"
+                + (" (%{customdata})" if np.isfinite(lo).any() else "")
+                + "<extra></extra>",
+            }
+        )
+    return data
+
+
+def _programme_line(bench: float, unit: str) -> tuple[dict[str, Any], Trace]:
+    """The programme's value as a dashed vertical line (a shape) and its legend entry (a trace)."""
+    line = {"dash": "dash", "color": theme.DARK_GREY, "width": 2}
+    # what fig.add_vline draws: a line across the y axis's domain at x
+    shape = {
+        "type": "line",
+        "x0": bench,
+        "x1": bench,
+        "xref": "x",
+        "y0": 0,
+        "y1": 1,
+        "yref": "y domain",
+        "line": dict(line),
+    }
+    trace = {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "lines",
+        "line": line,
+        "name": f"Programme {fmt(bench, unit)}",
+        "hoverinfo": "skip",
+    }
+    return shape, trace
+
+
+def _programme_value(rows: pd.DataFrame) -> float | None:
+    prog = rows[rows["area_code"] == PROGRAMME]
+    values = numbers(prog, "value")
+    if len(values) and np.isfinite(values[0]):
+        return float(values[0])
+    bench = numbers(rows, "benchmark")
+    bench = bench[np.isfinite(bench)]
+    return float(bench[0]) if len(bench) else None
+
+
+_SIG_WORDS = {
+    "Low (0.001)": ("low", "beyond the 99.8% limit"),
+    "Low (0.025)": ("low", "beyond the 95% limit"),
+    "High (0.001)": ("high", "beyond the 99.8% limit"),
+    "High (0.025)": ("high", "beyond the 95% limit"),
+    "Not significant": (None, "within the 95% limits"),
+}
+
+
+def _funnel_word(direction: str | None, polarity: str) -> str | None:
+    if direction is None:
+        return "similar"
+    if polarity == HIGHER:
+        return "better" if direction == "high" else "worse"
+    if polarity == LOWER:
+        return "worse" if direction == "high" else "better"
+    return "higher" if direction == "high" else "lower"
+
+
+def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
+    """Each area's percentage against its denominator, with the PHE 95% and 99.8% control limits
+    around the programme value (``funnel.limits_at`` at PHE's populations). Suppressed areas are
+    left out; each point is labelled with its area name and its position in words."""
+    rows = last_period(rows)
+    ind = row_indicator(rows)
+    unit = ind.unit if ind else "%"
+    polarity = ind.polarity if ind else HIGHER
+    areas = shown(rows[rows["area_code"] != PROGRAMME])
+    areas = areas[numbers(areas, "denominator") > 0]
+    if areas.empty:
+        return empty_figure("No area has a figure for the period chosen.")
+    values = numbers(areas, "value")
+    num, den = numbers(areas, "numerator"), numbers(areas, "denominator")
+    bench = _programme_value(rows)
+    p = bench / 100 if bench is not None else funnel.baseline(num, den)
+    lo_axis, hi_axis = funnel.axis_range(den, axis_variation=True)
+    limits = funnel.limits_at(p, funnel.populations(lo_axis, hi_axis))
+    # the y axis shows the areas and the limits where the areas are, not the limits' full
+    # sweep to 0% and 100% at tiny denominators
+    at_smallest = funnel.limits_at(p, [float(den.min())])
+    y_span = (
+        max(0.0, float(min(values.min(), at_smallest["lower_998"].iloc[0]))),
+        min(100.0, float(max(values.max(), at_smallest["upper_998"].iloc[0]))),
+    )
+    pad = max(1.0, 0.08 * (y_span[1] - y_span[0]))
+    y_span = (max(0.0, y_span[0] - pad), min(100.0, y_span[1] + pad))
+    data, annotations = _limit_lines(limits, p, unit, y_span)
+    labels = funnel.significance(num, den, p)
+    words = [_SIG_WORDS.get(str(label), (None, "not tested")) for label in labels]
+    comps = [_funnel_word(d, polarity) for d, _ in words]
+    big = (areas["area_code"] == highlight).to_numpy()
+    texts = [
+        f"{n} ({c})" if w != "within the 95% limits" else str(n)
+        for n, c, (_, w) in zip(areas["area_name"], comps, words, strict=True)
+    ]
+    positions = place_labels(den, values, texts, (0.0, float(hi_axis)), y_span)
+    texts = [f"<b>{t}</b>" if b else t for t, b in zip(texts, big, strict=True)]
+    groups = pd.DataFrame({"comp": comps, "where": [w for _, w in words]})
+    for (comp, where), idx in groups.groupby(["comp", "where"], sort=False).groups.items():
+        k = list(idx)  # positions (the groups frame has a range index)
+        data.append(
+            _funnel_points(
+                comp,
+                where,
+                den[k],
+                values[k],
+                big[k],
+                [texts[j] for j in k],
+                [positions[j] for j in k],
+                unit,
+            )
+        )
+    denominator = ind.denominator if ind else "Denominator"
+    return base_layout(
+        data,
+        annotations=annotations,
+        xaxis={"title": {"text": f"Denominator: {denominator}"}, "rangemode": "tozero"},
+        yaxis=value_axis(unit, range=list(y_span)),
+        margin={"l": 8, "r": 110, "t": 48, "b": 8},
+        height=520,
+    )
+
+
+def _limit_lines(
+    limits: pd.DataFrame, p: float, unit: str, y_span: tuple[float, float]
+) -> tuple[list[Trace], list[Trace]]:
+    """The 99.8% and 95% control limits (dashed, dotted; each labelled at its right end) and the
+    programme's baseline: their traces and the limits' labels."""
+    data: list[Trace] = []
+    pop = limits["population"].to_numpy()
+    ends: list[tuple[float, float, str]] = []
+    for name, column, dash in (("99.8% limits", "998", "dash"), ("95% limits", "95", "dot")):
+        for side in ("upper", "lower"):
+            y = limits[f"{side}_{column}"].to_numpy()
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": pop,
+                    "y": y,
+                    "mode": "lines",
+                    "name": name,
+                    "legendgroup": name,
+                    "showlegend": side == "upper",
+                    "line": {"dash": dash, "width": 1.5, "color": theme.DARK_GREY},
+                    "hovertemplate": f"{side.title()} {name[:-7]} limit at %{{x:,}}: %{{y:.1f}}%"
+                    "<extra></extra>",
+                }
+            )
+            ends.append((pop[-1], float(y[-1]), f"{name[:-7]} {side}"))
+    data.append(
+        {
+            "type": "scatter",
+            "x": pop,
+            "y": limits["baseline"].to_numpy(),
+            "mode": "lines",
+            "name": f"Programme {fmt(p * 100, unit)}",
+            "line": {"color": theme.DARK_GREY, "width": 2},
+            "hoverinfo": "skip",
+        }
+    )
+    annotations = end_labels(
+        ends, y_span[1], font_size=12, plot_px=360, gap_px=15, bottom=y_span[0]
+    )
+    return data, annotations
+
+
+def _funnel_points(
+    comp: str | None,
+    where: str,
+    den: np.ndarray,
+    values: np.ndarray,
+    big: np.ndarray,
+    texts: list[str],
+    positions: list[str],
+    unit: str,
+) -> Trace:
+    """The areas with one comparison and one position against the limits: the comparison's
+    symbol and colour (open beyond the 95% limit), each labelled; the highlighted area larger."""
+    legend, symbol, colour = COMPARISON_STYLE.get(comp, COMPARISON_STYLE[None])
+    if where == "beyond the 95% limit":
+        symbol = f"{symbol}-open"
+    return {
+        "type": "scatter",
+        "x": den,
+        "y": values,
+        "mode": "markers+text",
+        "name": f"{legend.split(' than')[0].split(' to')[0]} ({where})",
+        "marker": {
+            "symbol": symbol,
+            "color": colour,
+            "size": np.where(big, 15, 11).tolist(),
+            "opacity": 1,
+            "line": {"width": 2, "color": colour},
+        },
+        "text": texts,
+        "textposition": positions,
+        "textfont": {"size": 13},
+        "cliponaxis": False,
+        "customdata": [f"{fmt(x, unit)}, {comp} ({where})" for x in values],
+        "hovertemplate": "%{text}: %{customdata}; denominator %{x:,}<extra></extra>",
+    }
