@@ -38,7 +38,7 @@ def _areas() -> pd.DataFrame:
     )
 
 
-def test_quick_picks_find_the_same_region_and_similar_deprivation():
+def test_quick_picks_find_the_same_region_and_similar_deprivation() -> None:
     areas = _areas()
     # North West: Manchester, Blackpool, Blackburn with Darwen; IMD ranks 6, 1, 8
     assert sorted(area.same_region(areas, BLACKPOOL)) == ["E06000008", MANCHESTER]
@@ -79,7 +79,7 @@ def _rows(
     return pd.DataFrame(rows)
 
 
-def test_spine_range_leaves_out_suppressed_areas_and_the_programme():
+def test_spine_range_leaves_out_suppressed_areas_and_the_programme() -> None:
     rows = _rows({"A": 10.0, "B": 20.0, "C": 30.0, "D": 40.0, "E": 50.0, "S": None})
     frame = area_spine.spine_frame(rows, "B", ["S"])
     row = frame.iloc[0]
@@ -88,7 +88,7 @@ def test_spine_range_leaves_out_suppressed_areas_and_the_programme():
     assert row["status:S"] == "c" and row["value:S"] is None
 
 
-def test_spine_puts_the_programme_at_the_centre_and_better_to_the_right():
+def test_spine_puts_the_programme_at_the_centre_and_better_to_the_right() -> None:
     rows = _rows({"A": 10.0, "B": 30.0, "C": 40.0}, programme=30.0)
     frame = area_spine.spine_frame(rows, "B")  # B's interval is 25 to 35, inside the range 10 to 40
     pos = spine_positions(frame, ["min", "max", "programme", "value"]).iloc[0]
@@ -105,7 +105,7 @@ def test_spine_puts_the_programme_at_the_centre_and_better_to_the_right():
     assert spine_positions(frame, ["value"])["value"].iloc[0] == pytest.approx(0.8)
 
 
-def test_spine_figure_marks_the_area_by_its_comparison_in_words():
+def test_spine_figure_marks_the_area_by_its_comparison_in_words() -> None:
     rows = _rows({"A": 10.0, "B": 30.0, "C": 40.0}, programme=30.0)
     rows["comparison"] = rows["comparison"].astype(object)
     rows.loc[rows["area_code"] == "A", "comparison"] = "worse"
@@ -118,7 +118,7 @@ def test_spine_figure_marks_the_area_by_its_comparison_in_words():
     assert "10%" in texts and "30%" in texts
 
 
-def test_funnel_groups_keep_the_most_offered_interventions_and_name_the_rest():
+def test_funnel_groups_keep_the_most_offered_interventions_and_name_the_rest() -> None:
     def funnel(offered: float | None, status: str | None = None) -> pd.DataFrame:
         return pd.DataFrame(
             [
@@ -143,7 +143,7 @@ def test_funnel_groups_keep_the_most_offered_interventions_and_name_the_rest():
     assert left_out == ["Getting it Right for Children", "Triple P Family Transitions"]
 
 
-def test_description_counts_comparisons_and_suppressed_indicators():
+def test_description_counts_comparisons_and_suppressed_indicators() -> None:
     frame = pd.DataFrame(
         [
             {
@@ -184,7 +184,7 @@ def test_description_counts_comparisons_and_suppressed_indicators():
     assert "Getting worse over the last five quarters: Completion." in text
 
 
-def test_trend_choices_are_the_spine_indicators_defined_for_quarters():
+def test_trend_choices_are_the_spine_indicators_defined_for_quarters() -> None:
     assert "reach.family_rate" not in area.TREND_INDICATORS
     assert set(area.TREND_INDICATORS) < set(area.SPINE_INDICATORS)
     assert np.all([i in area.SPINE_LABELS for i in area.SPINE_INDICATORS])

@@ -96,7 +96,7 @@ def update_area_frame(services: Services, state: dict[str, Any] | None) -> list[
     messages = [*parsed.messages, *present.code_messages(code)]
     try:
         areas = queries.areas(services.db)
-        if code not in set(areas["area_code"]):
+        if code is None or code not in set(areas["area_code"]):
             heading = "Choose an area" if code is None else "Area not found"
             not_found = page.not_found(code or None, areas)
             banner = shell.messages_banner(messages)
@@ -270,7 +270,7 @@ def update_area_query(
     breakdown: str | None,
     search: str | None,
     store: dict[str, Any] | None,
-) -> str:
+) -> Any:  # the query, or no_update
     area = _area(store)
     chosen = present.in_order(area, present.ticked(compare))
     query = page.query_for(chosen, period, indicator, breakdown)

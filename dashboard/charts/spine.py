@@ -53,30 +53,32 @@ def spine_positions(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame
     polarity)."""
     out = pd.DataFrame(index=frame.index)
     centre = spine_centre(frame)
-    ends = [_num(frame, c) for c in ("min", "max", "lower", "upper")]
+    ends = [numbers(frame, c) for c in ("min", "max", "lower", "upper")]
     half = np.abs(ends[0] - centre)
     for e in ends[1:]:
         half = np.fmax(half, np.abs(e - centre))
     half = np.where(np.isfinite(half) & (half > 0), half, 1.0)
     sign = np.where(frame["polarity"].to_numpy() == LOWER, -1.0, 1.0)
     for column in columns:
-        out[column] = sign * (_num(frame, column) - centre) / half
+        out[column] = sign * (numbers(frame, column) - centre) / half
     return out
 
 
 def spine_centre(frame: pd.DataFrame) -> np.ndarray:
     """The spine's centre per row: the programme's value, or for counts the areas' median."""
-    prog = _num(frame, "programme")
-    q = (_num(frame, "q25") + _num(frame, "q75")) / 2
+    prog = numbers(frame, "programme")
+    q = (numbers(frame, "q25") + numbers(frame, "q75")) / 2
     counts = frame["kind"].to_numpy() == "count"
     result: np.ndarray = np.where(counts | ~np.isfinite(prog), q, prog)
     return result
 
 
-def _num(frame: pd.DataFrame, column: str) -> np.ndarray:
+def numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A column as floats (NaN where missing or not a number; all NaN if there is no column)."""
     if column not in frame:
         return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[column], errors="coerce").astype(float).to_numpy()
+    values: np.ndarray = pd.to_numeric(frame[column], errors="coerce").astype(float).to_numpy()
+    return values
 
 
 # --- the figure ------------------------------------------------------------------------------

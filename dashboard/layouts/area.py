@@ -8,7 +8,8 @@ lives in the address: ``?compare=E08000037,E06000009&period=2018-19_Q4&indicator
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
@@ -40,6 +41,9 @@ from lfo.periods import period as parse_code
 
 TITLE = "Area profile"
 PATH = "/area"
+#: Attributes Dash takes only as keyword arguments spelt with a hyphen.
+_LIVE: dict[str, Any] = {"aria-live": "polite"}
+_LABELLED_BY_HEADING: dict[str, Any] = {"aria-labelledby": "area-controls-heading"}
 
 
 def _compare_codes(text: str) -> tuple[str, ...]:
@@ -93,9 +97,9 @@ def control_values(state: urlstate.QueryState) -> tuple[tuple[str, ...], str, st
     """Comparison codes, period select value, indicator and breakdown for a parsed address."""
     v = state.values
     return (
-        tuple(v["compare"]),
+        tuple(cast("Iterable[str]", v["compare"])),
         str(v["period"] or LATEST),
-        str(v["indicator"]),  # type: ignore[arg-type]
+        str(v["indicator"]),
         str(v["breakdown"]),
     )
 
@@ -129,7 +133,7 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                 children=[
                     html.Div(
                         id=ids.AREA_HEADER,
-                        **{"aria-live": "polite"},
+                        **_LIVE,
                         children=html.P("Reading the area's details…"),
                     ),
                     _controls(period, period_options),
@@ -166,7 +170,7 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                     html.H2("Data quality of the area's return"),
                     html.Div(
                         id=ids.AREA_QUALITY,
-                        **{"aria-live": "polite"},
+                        **_LIVE,
                         children=html.P("Reading the area's return…"),
                     ),
                 ],
@@ -179,7 +183,7 @@ def _controls(period: str, period_options: list[dict[str, str]]) -> html.Section
     return html.Section(
         className="lfo-controls mb-4 p-3",
         style={"background": "#f3f2f1"},
-        **{"aria-labelledby": "area-controls-heading"},
+        **_LABELLED_BY_HEADING,
         children=[
             html.H2(
                 "Choose the area, period and areas to compare",
@@ -225,44 +229,49 @@ def _controls(period: str, period_options: list[dict[str, str]]) -> html.Section
                     ),
                 ],
             ),
-            html.Fieldset(
-                [
-                    html.Legend("Areas to compare with", className="fs-6 fw-bold mb-1"),
-                    html.P(
-                        "Tick areas to add them to the charts and tables, or use a quick pick "
-                        "(it replaces the areas ticked).",
-                        className="mb-2",
-                    ),
-                    html.Div(
-                        className="d-flex flex-wrap gap-2 mb-2",
-                        children=[
-                            html.Button(
-                                "Same region",
-                                id=ids.AREA_PICK_REGION,
-                                n_clicks=0,
-                                type="button",
-                                className="btn btn-outline-dark btn-sm",
-                            ),
-                            html.Button(
-                                f"Similar deprivation (IMD rank within {IMD_WIDTH})",
-                                id=ids.AREA_PICK_IMD,
-                                n_clicks=0,
-                                type="button",
-                                className="btn btn-outline-dark btn-sm",
-                            ),
-                            html.Button(
-                                "Clear",
-                                id=ids.AREA_PICK_CLEAR,
-                                n_clicks=0,
-                                type="button",
-                                className="btn btn-outline-dark btn-sm",
-                            ),
-                        ],
-                    ),
-                    html.Div(id=ids.AREA_COMPARE_GROUPS, className="row g-2"),
-                ]
-            ),
+            _compare_choice(),
         ],
+    )
+
+
+def _compare_choice() -> html.Fieldset:
+    """The comparison areas: the quick picks and the region checklists (filled by a callback)."""
+    return html.Fieldset(
+        [
+            html.Legend("Areas to compare with", className="fs-6 fw-bold mb-1"),
+            html.P(
+                "Tick areas to add them to the charts and tables, or use a quick pick "
+                "(it replaces the areas ticked).",
+                className="mb-2",
+            ),
+            html.Div(
+                className="d-flex flex-wrap gap-2 mb-2",
+                children=[
+                    html.Button(
+                        "Same region",
+                        id=ids.AREA_PICK_REGION,
+                        n_clicks=0,
+                        type="button",
+                        className="btn btn-outline-dark btn-sm",
+                    ),
+                    html.Button(
+                        f"Similar deprivation (IMD rank within {IMD_WIDTH})",
+                        id=ids.AREA_PICK_IMD,
+                        n_clicks=0,
+                        type="button",
+                        className="btn btn-outline-dark btn-sm",
+                    ),
+                    html.Button(
+                        "Clear",
+                        id=ids.AREA_PICK_CLEAR,
+                        n_clicks=0,
+                        type="button",
+                        className="btn btn-outline-dark btn-sm",
+                    ),
+                ],
+            ),
+            html.Div(id=ids.AREA_COMPARE_GROUPS, className="row g-2"),
+        ]
     )
 
 
@@ -287,7 +296,7 @@ def _choice_style(columns: bool = False) -> dict[str, object]:
 
 def compare_groups(areas: pd.DataFrame, code: str, ticked: set[str]) -> list[Component]:
     """One fieldset of checkboxes per region (the area itself left out)."""
-    groups = []
+    groups: list[Component] = []
     for region in regions(areas):
         members = areas[(areas["region"] == region) & (areas["area_code"] != code)]
         if members.empty:
@@ -315,7 +324,7 @@ def compare_groups(areas: pd.DataFrame, code: str, ticked: set[str]) -> list[Com
 
 def area_links(areas: pd.DataFrame) -> html.Div:
     """Links to every area's profile, grouped by region."""
-    parts = []
+    parts: list[Component] = []
     for region in regions(areas):
         members = areas[areas["region"] == region]
         parts.append(html.H2(region, className="h4 mt-3"))

@@ -302,9 +302,9 @@ def code_messages(code: str | None) -> list[str]:
 
 def when_text(value: object) -> str:
     """A load time as "27 November 2026 at 05:14" (unknown: "not known")."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]  # pd.isna takes any scalar
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "not known"
-    when = pd.Timestamp(value).to_pydatetime()  # type: ignore[arg-type]  # a time or its text
+    when = pd.Timestamp(value).to_pydatetime()
     return f"{when.day} {when:%B %Y} at {when:%H:%M}"
 
 

@@ -37,7 +37,7 @@ ALL_INTERVENTIONS = "all"
 
 def _no_figures(rows: pd.DataFrame, column: str = "value") -> bool:
     """No figure and nothing suppressed: nothing to draw."""
-    return rows.empty or (rows[column].isna().all() and (rows["status"] != "c").all())
+    return bool(rows.empty or (rows[column].isna().all() and (rows["status"] != "c").all()))
 
 
 def _suppression_notes(rows: pd.DataFrame, threshold: int, instead: str) -> list[str]:

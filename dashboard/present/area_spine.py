@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.charts import ChartContent
-from dashboard.charts.spine import spine_figure
+from dashboard.charts.spine import numbers, spine_figure
 from dashboard.present.area import (
     NO_DATA,
     SPINE_INDICATORS,
@@ -28,23 +28,13 @@ from dashboard.present.area import (
 )
 from dashboard.present.words import count_words, fmt, join_names
 from lfo.indicators.definitions import indicators
-from lfo.indicators.engine import Result
+from lfo.indicators.engine import ROW_COLUMNS, Result
 from lfo.periods import is_quarter
 from lfo.periods import period as parse_code
 from lfo.terms import PROGRAMME
 
-#: The engine columns of the area's own row that the spine keeps.
-_OWN_COLUMNS = (
-    "value",
-    "lower",
-    "upper",
-    "numerator",
-    "denominator",
-    "comparison",
-    "trend",
-    "trend_judgement",
-    "status",
-)
+#: The columns of the area's own engine row that the spine keeps: its figure, from value to status.
+_OWN_COLUMNS = tuple(ROW_COLUMNS[ROW_COLUMNS.index("value") :])
 
 
 def spine_frame(rows: pd.DataFrame, code: str, compare: Sequence[str] = ()) -> pd.DataFrame:
@@ -122,19 +112,13 @@ def _scalar(value: object) -> object:
     if value is None:
         return None
     try:
-        if pd.isna(value):  # type: ignore[call-overload]  # any scalar from a column
+        if pd.isna(value):
             return None
     except (TypeError, ValueError):
         return value
     if isinstance(value, np.generic):
         return value.item()
     return value
-
-
-def _num(frame: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in frame:
-        return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[column], errors="coerce").astype(float).to_numpy()
 
 
 def spine_export_table(
@@ -147,23 +131,23 @@ def spine_export_table(
             "Indicator": frame["name"].to_numpy(),
             "Indicator id": frame["indicator"].to_numpy(),
             "Unit": frame["unit"].to_numpy(),
-            f"{area_name}": _num(frame, "value"),
-            "Lower limit": _num(frame, "lower"),
-            "Upper limit": _num(frame, "upper"),
+            f"{area_name}": numbers(frame, "value"),
+            "Lower limit": numbers(frame, "lower"),
+            "Upper limit": numbers(frame, "upper"),
             "Programme": np.where(
-                frame["kind"].to_numpy() == "count", np.nan, _num(frame, "programme")
+                frame["kind"].to_numpy() == "count", np.nan, numbers(frame, "programme")
             ),
-            "Lowest area": _num(frame, "min"),
-            "25th percentile of areas": _num(frame, "q25"),
-            "75th percentile of areas": _num(frame, "q75"),
-            "Highest area": _num(frame, "max"),
-            "Areas with a figure": _num(frame, "n_areas"),
+            "Lowest area": numbers(frame, "min"),
+            "25th percentile of areas": numbers(frame, "q25"),
+            "75th percentile of areas": numbers(frame, "q75"),
+            "Highest area": numbers(frame, "max"),
+            "Areas with a figure": numbers(frame, "n_areas"),
             "Compared with the programme": frame["comparison"].to_numpy(),
             "Recent trend": frame["trend"].to_numpy(),
         }
     )
     for code, name in compare_names.items():
-        out[name] = _num(frame, f"value:{code}")
+        out[name] = numbers(frame, f"value:{code}")
     out["status"] = frame["status"].to_numpy()
     return out
 
@@ -264,7 +248,7 @@ def describe_spine(
     if frame.empty:
         return f"There are no figures for {area_name} in {when}."
     words = frame.apply(comparison_word, axis=1)
-    parts = []
+    parts: list[str] = []
     for word in ("worse", "better", "similar", "higher", "lower"):
         full = f"{word} {'to' if word == 'similar' else 'than'} the programme"
         names = frame.loc[words == full, "name"].tolist()
@@ -308,7 +292,7 @@ def mostly_suppressed(frame: pd.DataFrame) -> bool:
 
 
 def _notes(frame: pd.DataFrame, period: str, threshold: int) -> list[str]:
-    notes = []
+    notes: list[str] = []
     if (frame["status"] == "c").any():
         notes.append(
             f"Figures marked [c] are suppressed to protect confidentiality: they rest on fewer "
