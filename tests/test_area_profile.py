@@ -336,6 +336,26 @@ def test_a_period_without_figures_falls_back_with_a_message(client, store):
     assert "There are no figures for 2030-31 Q1" in text_of(out[ids.AREA_DATA_MESSAGES]["children"])
 
 
+def test_a_database_that_cannot_be_read_gives_messages_not_errors(tmp_path, store):
+    missing = create_app(
+        DashboardSettings(database_url=f"sqlite:///{tmp_path / 'missing.db'}")
+    ).server.test_client()
+    out = frame(missing, BLACKPOOL)
+    assert "cannot be shown just now" in text_of(out[ids.AREA_HEADER]["children"])
+    period = {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"}
+    areas = {"id": ids.AREA_AREAS, "property": "data", "value": store}
+    spine = call(
+        missing,
+        [(ids.AREA_DATA_MESSAGES, "children"), *cb.card_and_height(ids.AREA_SPINE_CHART)],
+        [_compare_input(store, []), period, areas],
+    )
+    assert "cannot be shown just now" in text_of(spine[ids.AREA_DATA_MESSAGES]["children"])
+    empty = spine[ids.chart(ids.AREA_SPINE_CHART, "empty")]
+    assert empty["hidden"] is False and "cannot be shown just now" in empty["children"]
+    quality = call(missing, [(ids.AREA_QUALITY, "children")], [period, areas])
+    assert "cannot be shown just now" in text_of(quality[ids.AREA_QUALITY]["children"])
+
+
 def test_choices_are_written_to_the_address(app, client, store):
     key = output_key(app, "url.search", ids.AREA_INDICATOR)
     out = call(

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard.charts.spine import spine_figure, spine_positions
-from dashboard.present import area, area_charts, area_spine
+from dashboard.present import area, area_charts, area_quality, area_spine
 from lfo.indicators.definitions import LOWER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,3 +188,201 @@ def test_trend_choices_are_the_spine_indicators_defined_for_quarters() -> None:
     assert "reach.family_rate" not in area.TREND_INDICATORS
     assert set(area.TREND_INDICATORS) < set(area.SPINE_INDICATORS)
     assert np.all([i in area.SPINE_LABELS for i in area.SPINE_INDICATORS])
+
+
+# --- the view, the frame and the tables ----------------------------------------------------------
+
+STORE = {
+    "code": "A",
+    "name": "Area A",
+    "areas": [
+        {"area_code": c, "area_name": f"Area {c}", "region": r, "imd_rank": k}
+        for c, r, k in (("A", "North", 1), ("B", "North", 30), ("C", "South", 5))
+    ],
+    "default_period": "2018-19_Q4",
+}
+PERIODS = ["2018-19_Q3", "2018-19_Q4", "2017-18", "2018-19"]
+
+
+def test_view_orders_the_compared_areas_and_falls_back_to_the_areas_latest_quarter() -> None:
+    v = area.view(STORE, [["C"], ["B", "A", "Z"], None], area.LATEST, PERIODS)
+    assert v.compare_names == {"B": "Area B", "C": "Area C"}  # the areas' order; A, Z left out
+    assert (v.period, v.messages) == ("2018-19_Q4", ())
+    assert area.view(STORE, None, "2017-18", PERIODS).period == "2017-18"
+    gone = area.view(STORE, None, "2030-31_Q1", PERIODS)
+    assert gone.period == "2018-19_Q4"
+    assert gone.messages == (
+        "There are no figures for 2030-31 Q1; showing the area's latest quarter, "
+        "2018-19 Q4 instead.",
+    )
+    nothing = area.view({**STORE, "default_period": None}, None, "2030-31_Q1", [])
+    assert nothing.period is None and "showing no period instead" in nothing.messages[0]
+
+
+def test_periods_offered_are_the_latest_then_quarters_and_years_newest_first() -> None:
+    options = area.period_options(PERIODS, "2018-19_Q4")
+    assert options == [
+        {"label": "The area's latest quarter (2018-19 Q4)", "value": area.LATEST},
+        {"label": "2018-19 Q4", "value": "2018-19_Q4"},
+        {"label": "2018-19 Q3", "value": "2018-19_Q3"},
+        {"label": "Financial year 2018-19", "value": "2018-19"},
+        {"label": "Financial year 2017-18", "value": "2017-18"},
+    ]
+    assert area.quarters_up_to("2018-19_Q3", PERIODS) == ["2018-19_Q3"]
+    assert area.quarters_up_to("2018-19", PERIODS) == ["2018-19_Q3", "2018-19_Q4"]
+    assert area.quarters_up_to(None, PERIODS) == []
+
+
+def test_choices_fall_back_to_their_defaults() -> None:
+    assert area.trend_choice("uptake.start") == "uptake.start"
+    assert area.trend_choice("reach.family_rate") == area.DEFAULT_TREND  # not for quarters
+    assert area.trend_choice(None) == area.DEFAULT_TREND
+    assert area.breakdown_choice("ethnicity") == "ethnicity"
+    assert area.breakdown_choice("colour") == area.DEFAULT_BREAKDOWN
+    assert area.code_messages("E06000009") == [] and area.code_messages(None) == []
+    assert "is not an area code" in area.code_messages("not-a-code")[0]
+
+
+def test_frame_has_the_facts_the_switch_and_the_store() -> None:
+    areas = pd.DataFrame(
+        [(a["area_code"], a["area_name"], a["region"], a["imd_rank"]) for a in STORE["areas"]],
+        columns=["area_code", "area_name", "region", "imd_rank"],
+    )
+    coverage = pd.DataFrame(
+        {
+            "area_code": ["A", "B"],
+            "return_period": ["2018-19_Q3", None],
+            "file_name": ["LFO_A_2018-19_Q3.zip", None],
+            "loaded_at": ["2019-01-15 09:30:00", None],
+        }
+    )
+    shown = area.area_frame(
+        "A", ("B", "Z", "A"), areas, coverage, PERIODS, "2018-19_Q4", "2019-02-01 10:05:00"
+    )
+    assert shown.heading == "Area A: area profile"
+    assert shown.facts == [
+        ("Region", "North"),
+        (
+            "Deprivation",
+            "IMD 2019 rank 1 of 151 upper-tier local authorities (1 is the most deprived)",
+        ),
+        (
+            "Figures come from",
+            "the return for 2018-19 Q3 (LFO_A_2018-19_Q3.zip), loaded 15 January 2019 at 09:30",
+        ),
+        ("Data as at", "1 February 2019 at 10:05"),
+    ]
+    assert shown.ticked == {"B"}
+    assert shown.messages == ["Ignored comparison area Z: not programme area."]
+    assert shown.switch_options[0] == {"label": "Area A (North)", "value": "A"}
+    assert shown.store["default_period"] == "2018-19_Q3"  # the area's own return
+    assert shown.period_options[0]["label"] == "The area's latest quarter (2018-19 Q3)"
+    b = area.area_frame("B", (), areas, coverage, PERIODS, "2018-19_Q4", None)
+    assert b.facts[-2:] == [
+        ("Figures come from", "no return has been loaded for this area yet"),
+        ("Data as at", "no returns loaded yet"),
+    ]
+    assert b.store["default_period"] == "2018-19_Q4"  # the latest quarter
+
+
+def test_quick_pick_ticks_by_region_in_the_areas_order() -> None:
+    assert area.ticked_by_region(STORE, ["South", "North"], {"C", "B", "A"}) == [
+        ["C"],
+        ["A", "B"],
+    ]
+    assert area.in_order(STORE, ["C", "Z", "B", "C"]) == ["B", "C", "Z"]
+    assert list(area.store_areas(STORE)["area_code"]) == ["A", "B", "C"]
+
+
+def test_spine_twin_writes_each_figure_in_its_unit_and_links_its_definition() -> None:
+    rows = _rows({"A": 10.0, "B": 30.0, "S": None}, programme=30.0)
+    frame = area_spine.spine_frame(rows, "A", ["S"])
+    twin = area_spine.spine_twin(frame, "Area A", {"S": "Area S"}, "Caption")
+    assert twin.columns[1] == "Area A" and twin.columns[-1] == "Area S"
+    link, value, interval, programme, span, middle, comparison, trend, other = twin.rows[0]
+    assert link == area.Link("Completion", "/definitions#uptake.completion")
+    assert (value, interval, programme, other) == ("10%", "5% to 15%", "30%", "[c]")
+    assert (span, middle) == ("10% to 30%", "15% to 25%")
+    assert (comparison, trend) == ("not compared (no interval)", "not tested")
+    assert twin.numeric == (1, 3, 8) and twin.statuses == ()
+    table = area_spine.spine_export_table(frame, "Area A", {"S": "Area S"})
+    assert table["Area A"].iloc[0] == 10.0 and np.isnan(table["Area S"].iloc[0])
+
+
+def test_spine_without_a_period_or_figures_says_so() -> None:
+    v = area.View("A", "Area A", {}, None)
+    assert area_spine.spine(v, None).content.empty_message == area.NO_DATA
+    assert area_charts.trend_content(v, "uptake.completion", [], None).empty_message == (
+        area.NO_DATA
+    )
+    q4 = area.View("A", "Area A", {}, "2018-19_Q4", ("a message",))
+    none = area_charts.trend_content(q4, "uptake.completion", [], None)
+    assert none.empty_message == "There are no quarters with figures up to 2018-19 Q4."
+    assert none.title == "Completion in Area A by quarter"
+
+
+def test_quality_section_from_the_reads() -> None:
+    v = area.View("A", "Area A", {}, "2018-19")
+    current = pd.DataFrame(
+        [{"period": "2018-19_Q4", "file_name": "f.zip", "loaded_at": None, "outcome": "loaded"}]
+    )
+    loads = pd.DataFrame({"outcome": ["loaded", "loaded", None]})
+    findings = pd.DataFrame(
+        [
+            {"code": "W304", "title": "t", "severity": "warning", "findings": 1200},
+            {"code": "E101", "title": "u", "severity": "error", "findings": 1},
+        ]
+    )
+    held = pd.DataFrame({"rows": [3], "unresolved": [1]})
+    complete = pd.DataFrame(
+        [{"sheet": "participants", "column": "age_band", "rows": 40, "stated": 30}]
+    ).assign(percent_stated=75.0)
+    pooled = complete.assign(percent_stated=50.0)
+    paired = pd.DataFrame(
+        [
+            {"indicator": "outcome.csi4.paired", "area_code": "A", "value": 80.0, "status": None},
+            {
+                "indicator": "outcome.csi4.paired",
+                "area_code": "programme",
+                "value": None,
+                "status": "c",
+            },
+        ]
+    )
+    q = area_quality.area_quality(
+        v,
+        current=current,
+        loads=loads,
+        findings=findings,
+        held=held,
+        completeness=complete,
+        pooled=pooled,
+        paired=paired,
+    )
+    assert q.facts == [
+        ("Latest return", "2018-19 Q4 (f.zip), loaded not known; loaded"),
+        ("Returns sent", "3 (2 loaded, 1 unknown)"),
+        ("Findings in the latest return", "1 error, 1,200 warnings"),
+        ("Rows held back", "3 (1 not yet resolved)"),
+    ]
+    assert q.findings is not None and q.findings.rows[0][-1] == "1,200"
+    assert q.completeness is not None
+    assert q.completeness.rows == [["age band (participants)", "30 of 40", "75%", "50%"]]
+    assert q.paired is not None and q.paired.rows[0][1:] == ["80%", "[c]"]
+    assert q.paired.rows[1][1:] == ["[x]", "[x]"]
+    assert q.paired.caption.startswith("Paired outcome completeness, financial year 2018-19:")
+    assert q.link == area.Link(
+        "See every return Area A has sent, on the data quality page", "/quality?area=A"
+    )
+    none = area_quality.area_quality(
+        area.View("A", "Area A", {}, None),
+        current=current.iloc[:0],
+        loads=loads.iloc[:0],
+        findings=findings.iloc[:0],
+        held=held.iloc[:0],
+        completeness=complete.iloc[:0],
+        pooled=pooled,
+        paired=None,
+    )
+    assert none.facts[0] == ("Latest return", "none loaded yet")
+    assert (none.findings, none.completeness, none.paired) == (None, None, None)
