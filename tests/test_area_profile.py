@@ -14,7 +14,7 @@ from dashboard import ids, urlstate
 from dashboard.app import PAGES, create_app
 from dashboard.callbacks import area as cb
 from dashboard.callbacks import match_page
-from dashboard.layouts import area as page
+from dashboard.present import area_address as address
 from dashboard.present.area import SPINE_INDICATORS
 from dashboard.settings import DashboardSettings
 
@@ -411,20 +411,20 @@ def test_router_passes_the_code_only_to_pages_that_take_one():
 
 
 def test_address_round_trips_and_keeps_commas_readable():
-    query = page.query_for([GATESHEAD, BLACKPOOL], "2018-19", "uptake.start", "ethnicity")
+    query = address.query_for([GATESHEAD, BLACKPOOL], "2018-19", "uptake.start", "ethnicity")
     assert query == (
         f"?compare={GATESHEAD},{BLACKPOOL}&period=2018-19&indicator=uptake.start"
         "&breakdown=ethnicity"
     )
-    state = urlstate.parse_query(query, page.PARAMS)
+    state = urlstate.parse_query(query, address.PARAMS)
     assert state.ok
-    assert page.control_values(state) == (
+    assert address.control_values(state) == (
         (GATESHEAD, BLACKPOOL),
         "2018-19",
         "uptake.start",
         "ethnicity",
     )
-    assert page.query_for([], "latest", "uptake.completion", "sex") == ""
+    assert address.query_for([], "latest", "uptake.completion", "sex") == ""
 
 
 def test_quick_pick_ticks_the_areas_of_similar_deprivation(app, client, store):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -192,7 +193,7 @@ def test_trend_choices_are_the_spine_indicators_defined_for_quarters() -> None:
 
 # --- the view, the frame and the tables ----------------------------------------------------------
 
-STORE = {
+STORE: dict[str, Any] = {
     "code": "A",
     "name": "Area A",
     "areas": [

@@ -29,6 +29,7 @@ from dashboard.charts.card import card_outputs, plain_outputs
 from dashboard.layouts import area as page
 from dashboard.layouts import shell
 from dashboard.present import area as present
+from dashboard.present import area_address as address
 from dashboard.present import area_charts, area_quality, area_spine
 from dashboard.services import Services, queries
 from dashboard.services.database import READ_ERRORS, Database
@@ -92,7 +93,7 @@ def update_area_frame(services: Services, state: dict[str, Any] | None) -> list[
     """Every output of ``frame_outputs`` for the page state (code and raw query)."""
     state = state or {}
     code, search = state.get("code"), state.get("search") or ""
-    parsed = urlstate.parse_query(search, page.PARAMS)
+    parsed = urlstate.parse_query(search, address.PARAMS)
     messages = [*parsed.messages, *present.code_messages(code)]
     try:
         areas = queries.areas(services.db)
@@ -104,7 +105,7 @@ def update_area_frame(services: Services, state: dict[str, Any] | None) -> list[
         data = services.data
         shown = present.area_frame(
             code,
-            page.control_values(parsed)[0],
+            address.control_values(parsed)[0],
             areas,
             data.areas(),
             data.periods(),
@@ -273,7 +274,7 @@ def update_area_query(
 ) -> Any:  # the query, or no_update
     area = _area(store)
     chosen = present.in_order(area, present.ticked(compare))
-    query = page.query_for(chosen, period, indicator, breakdown)
+    query = address.query_for(chosen, period, indicator, breakdown)
     return query if query != (search or "") else no_update
 
 
@@ -296,8 +297,8 @@ def update_area_controls(
         wanted = set(pick(present.store_areas(area), code))
         values = present.ticked_by_region(area, group_regions, wanted)
         return values, no_update, no_update, no_update, no_update
-    state = urlstate.parse_query(search, page.PARAMS)
-    w_compare, w_period, w_indicator, w_breakdown = page.control_values(state)
+    state = urlstate.parse_query(search, address.PARAMS)
+    w_compare, w_period, w_indicator, w_breakdown = address.control_values(state)
     values = present.ticked_by_region(area, group_regions, set(w_compare) - {code})
     current = [sorted(g or []) for g in (compare or [])]
     banner = shell.messages_banner(state.messages) if state.messages else no_update
@@ -316,10 +317,10 @@ def update_area_switch(
 ) -> tuple[str, str]:
     if not chosen or not store or chosen == store.get("code"):
         raise PreventUpdate
-    state = urlstate.parse_query(search, page.PARAMS)
-    compare, period, indicator, breakdown = page.control_values(state)
+    state = urlstate.parse_query(search, address.PARAMS)
+    compare, period, indicator, breakdown = address.control_values(state)
     kept = [c for c in compare if c != chosen]
-    return page.path_for(chosen), page.query_for(kept, period, indicator, breakdown)
+    return address.path_for(chosen), address.query_for(kept, period, indicator, breakdown)
 
 
 def register(app: Dash, services: Services) -> None:

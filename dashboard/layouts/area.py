@@ -2,15 +2,13 @@
 areas its reader chooses — for an LA lead.
 
 The layout does no database work: ``dashboard.callbacks.area`` fills the heading, the header, the
-comparison checkboxes (grouped by region), the charts and the area's data quality. Every choice
-lives in the address: ``?compare=E08000037,E06000009&period=2018-19_Q4&indicator=…&breakdown=…``.
+comparison checkboxes (grouped by region), the charts and the area's data quality, with the
+component helpers here. Every choice lives in the address (``dashboard.present.area_address``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, cast
-from urllib.parse import urlencode
+from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -23,12 +21,8 @@ from dashboard.charts.figures import layout_of
 from dashboard.charts.table import STATUS_KEY
 from dashboard.layouts import shell
 from dashboard.present.area import (
-    BREAKDOWN_LABELS,
-    DEFAULT_BREAKDOWN,
-    DEFAULT_TREND,
     IMD_WIDTH,
     LATEST,
-    TREND_INDICATORS,
     UNAVAILABLE,
     Link,
     Table,
@@ -36,72 +30,15 @@ from dashboard.present.area import (
     regions,
     trend_options,
 )
+from dashboard.present.area_address import PARAMS, control_values, path_for
+from dashboard.present.area_address import PATH as PATH  # the page's path (dashboard.app)
 from dashboard.present.area_quality import AreaQuality
 from lfo.periods import period as parse_code
 
 TITLE = "Area profile"
-PATH = "/area"
 #: Attributes Dash takes only as keyword arguments spelt with a hyphen.
 _LIVE: dict[str, Any] = {"aria-live": "polite"}
 _LABELLED_BY_HEADING: dict[str, Any] = {"aria-labelledby": "area-controls-heading"}
-
-
-def _compare_codes(text: str) -> tuple[str, ...]:
-    """``E08000037,E06000009`` → a tuple of GSS codes (each checked)."""
-    codes = [urlstate.gss_code(t.strip()) for t in text.split(",") if t.strip()]
-    return tuple(dict.fromkeys(codes))
-
-
-def _join(codes: object) -> str:
-    return ",".join(codes)  # type: ignore[arg-type]
-
-
-COMPARE = urlstate.Param("compare", parse=_compare_codes, default=(), format=_join)
-PERIOD = urlstate.Param("period", parse=lambda t: urlstate.period(t).label, default=None)
-INDICATOR = urlstate.Param(
-    "indicator", parse=urlstate.choice(TREND_INDICATORS), default=DEFAULT_TREND
-)
-BREAKDOWN = urlstate.Param(
-    "breakdown", parse=urlstate.choice(tuple(BREAKDOWN_LABELS)), default=DEFAULT_BREAKDOWN
-)
-PARAMS = (COMPARE, PERIOD, INDICATOR, BREAKDOWN)
-
-
-def query_for(
-    compare: list[str] | tuple[str, ...],
-    period: str | None,
-    indicator: str | None,
-    breakdown: str | None,
-) -> str:
-    """The query string for the controls' values (defaults left out; commas kept readable)."""
-    values = {
-        "compare": tuple(compare),
-        "period": period if period and period != LATEST else None,
-        "indicator": indicator or DEFAULT_TREND,
-        "breakdown": breakdown or DEFAULT_BREAKDOWN,
-    }
-    pairs = []
-    for p in PARAMS:
-        value = values[p.name]
-        if value in (None, (), p.default):
-            continue
-        pairs.append((p.name, p.format(value)))
-    return f"?{urlencode(pairs, safe=',')}" if pairs else ""
-
-
-def path_for(code: str) -> str:
-    return f"{PATH}/{code}"
-
-
-def control_values(state: urlstate.QueryState) -> tuple[tuple[str, ...], str, str, str]:
-    """Comparison codes, period select value, indicator and breakdown for a parsed address."""
-    v = state.values
-    return (
-        tuple(cast("Iterable[str]", v["compare"])),
-        str(v["period"] or LATEST),
-        str(v["indicator"]),
-        str(v["breakdown"]),
-    )
 
 
 def layout(search: str = "", code: str | None = None) -> html.Div:
