@@ -1,25 +1,22 @@
-"""The area profile (/area/<gss_code>) through Flask's test client, and its pure shaping."""
+"""The area profile (/area/<gss_code>) through Flask's test client (its presenter's pure shaping:
+``test_present_area.py``)."""
 
 from __future__ import annotations
 
 import json
 
-import numpy as np
-import pandas as pd
-import plotly.graph_objects as go
 import pytest
 from support.dash_client import post_callback, registered_output, route, send_callback
 from support.page_dbs import BLACKPOOL, GATESHEAD, MANCHESTER, REFERENCE, build_area_db
 from support.text import texts
 
-from dashboard import area_data as ad
 from dashboard import ids, urlstate
 from dashboard.app import PAGES, create_app
 from dashboard.callbacks import area as cb
 from dashboard.callbacks import match_page
-from dashboard.layouts import area as page
+from dashboard.present import area_address as address
+from dashboard.present.area import SPINE_INDICATORS
 from dashboard.settings import DashboardSettings
-from lfo.indicators.definitions import LOWER
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +185,7 @@ def test_spine_callback_answers_with_title_summary_and_every_indicator(client, s
     assert summary.startswith("Of 19 indicators for Blackpool in 2018-19 Q1")
     table = out[ids.chart(ids.AREA_SPINE_CHART, "table")]["children"]
     hrefs = links(table)
-    assert hrefs == [f"/definitions#{i}" for i in ad.SPINE_INDICATORS]
+    assert hrefs == [f"/definitions#{i}" for i in SPINE_INDICATORS]
     assert "Gateshead" in texts(table)
 
 
@@ -249,6 +246,26 @@ def test_a_period_without_figures_falls_back_with_a_message(client, store):
     assert "There are no figures for 2030-31 Q1" in texts(out[ids.AREA_DATA_MESSAGES]["children"])
 
 
+def test_a_database_that_cannot_be_read_gives_messages_not_errors(tmp_path, store):
+    missing = create_app(
+        DashboardSettings(database_url=f"sqlite:///{tmp_path / 'missing.db'}")
+    ).server.test_client()
+    out = frame(missing, BLACKPOOL)
+    assert "cannot be shown just now" in texts(out[ids.AREA_HEADER]["children"])
+    period = {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"}
+    areas = {"id": ids.AREA_AREAS, "property": "data", "value": store}
+    spine = post_callback(
+        missing,
+        [(ids.AREA_DATA_MESSAGES, "children"), *cb.card_and_height(ids.AREA_SPINE_CHART)],
+        [_compare_input(store, []), period, areas],
+    )
+    assert "cannot be shown just now" in texts(spine[ids.AREA_DATA_MESSAGES]["children"])
+    empty = spine[ids.chart(ids.AREA_SPINE_CHART, "empty")]
+    assert empty["hidden"] is False and "cannot be shown just now" in empty["children"]
+    quality = post_callback(missing, [(ids.AREA_QUALITY, "children")], [period, areas])
+    assert "cannot be shown just now" in texts(quality[ids.AREA_QUALITY]["children"])
+
+
 def test_choices_are_written_to_the_address(app, client, store):
     key = registered_output(client, "url.search", listening_to=ids.AREA_INDICATOR)
     out = post_callback(
@@ -304,186 +321,20 @@ def test_router_passes_the_code_only_to_pages_that_take_one():
 
 
 def test_address_round_trips_and_keeps_commas_readable():
-    query = page.query_for([GATESHEAD, BLACKPOOL], "2018-19", "uptake.start", "ethnicity")
+    query = address.query_for([GATESHEAD, BLACKPOOL], "2018-19", "uptake.start", "ethnicity")
     assert query == (
         f"?compare={GATESHEAD},{BLACKPOOL}&period=2018-19&indicator=uptake.start"
         "&breakdown=ethnicity"
     )
-    state = urlstate.parse_query(query, page.PARAMS)
+    state = urlstate.parse_query(query, address.PARAMS)
     assert state.ok
-    assert page.control_values(state) == (
+    assert address.control_values(state) == (
         (GATESHEAD, BLACKPOOL),
         "2018-19",
         "uptake.start",
         "ethnicity",
     )
-    assert page.query_for([], "latest", "uptake.completion", "sex") == ""
-
-
-def _areas() -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "area_code": c,
-                "area_name": r["name"],
-                "region": r["region"],
-                "imd_rank": int(r["imd_rank"]),
-            }
-            for c, r in REFERENCE.items()
-        ]
-    )
-
-
-def test_quick_picks_find_the_same_region_and_similar_deprivation():
-    areas = _areas()
-    # North West: Manchester, Blackpool, Blackburn with Darwen; IMD ranks 6, 1, 8
-    assert sorted(ad.same_region(areas, BLACKPOOL)) == ["E06000008", MANCHESTER]
-    assert sorted(ad.similar_deprivation(areas, BLACKPOOL)) == ["E06000008", MANCHESTER]
-    # Luton (54): Gateshead 36 and Lambeth 62 are within 20; Newcastle 32 and Croydon 75 not
-    assert sorted(ad.similar_deprivation(areas, "E06000032")) == [GATESHEAD, "E09000022"]
-
-
-def _rows(
-    values: dict[str, float | None], indicator: str = "uptake.completion", programme: float = 50.0
-) -> pd.DataFrame:
-    rows = [
-        {
-            "indicator": indicator,
-            "area_code": c,
-            "area_name": c,
-            "period": "2018-19_Q4",
-            "value": v,
-            "lower": None if v is None else v - 5,
-            "upper": None if v is None else v + 5,
-            "status": "c" if v is None else None,
-            "comparison": None,
-            "trend": None,
-            "trend_judgement": None,
-        }
-        for c, v in values.items()
-    ]
-    rows.append(
-        {
-            "indicator": indicator,
-            "area_code": "programme",
-            "area_name": "Programme",
-            "period": "2018-19_Q4",
-            "value": programme,
-            "status": None,
-        }
-    )
-    return pd.DataFrame(rows)
-
-
-def test_spine_range_leaves_out_suppressed_areas_and_the_programme():
-    rows = _rows({"A": 10.0, "B": 20.0, "C": 30.0, "D": 40.0, "E": 50.0, "S": None})
-    frame = ad.spine_frame(rows, "B", ["S"])
-    row = frame.iloc[0]
-    assert (row["min"], row["q25"], row["q75"], row["max"]) == (10.0, 20.0, 40.0, 50.0)
-    assert row["n_areas"] == 5 and row["programme"] == 50.0 and row["value"] == 20.0
-    assert row["status:S"] == "c" and row["value:S"] is None
-
-
-def test_spine_puts_the_programme_at_the_centre_and_better_to_the_right():
-    rows = _rows({"A": 10.0, "B": 30.0, "C": 40.0}, programme=30.0)
-    frame = ad.spine_frame(rows, "B")  # B's interval is 25 to 35, inside the range 10 to 40
-    pos = ad.spine_positions(frame, ["min", "max", "programme", "value"]).iloc[0]
-    assert (pos["programme"], pos["min"], pos["max"]) == (0.0, -1.0, 0.5)
-    alone = ad.spine_frame(_rows({"A": 28.0, "S": None}, programme=30.0), "A")
-    # the only figure is A's (23 to 33): the scale is set by its interval, not the range
-    assert ad.spine_positions(alone, ["value"])["value"].iloc[0] == pytest.approx(-2 / 7)
-    lower = _rows(
-        {"A": 10.0, "B": 30.0, "C": 40.0}, indicator="uptake.days_to_start", programme=30.0
-    )
-    frame = ad.spine_frame(lower, "A")
-    assert frame["polarity"].iloc[0] == LOWER
-    # A is 10 (5 to 15) against 30: the farthest end is 25 away, and lower is better
-    assert ad.spine_positions(frame, ["value"])["value"].iloc[0] == pytest.approx(0.8)
-
-
-def test_spine_figure_marks_the_area_by_its_comparison_in_words():
-    rows = _rows({"A": 10.0, "B": 30.0, "C": 40.0}, programme=30.0)
-    rows["comparison"] = rows["comparison"].astype(object)
-    rows.loc[rows["area_code"] == "A", "comparison"] = "worse"
-    frame = ad.spine_frame(rows, "A", ["C"])
-    fig = go.Figure(ad.spine_figure(frame, "Area A", {"C": "Area C"}))  # validates the dict
-    names = [t.name for t in fig.data]
-    assert "Area A: worse" in names and "Area C" in names
-    assert "Programme (centre)" in names
-    texts = [a.text for a in fig.layout.annotations]
-    assert "10%" in texts and "30%" in texts
-
-
-def test_funnel_groups_keep_the_most_offered_interventions_and_name_the_rest():
-    def funnel(offered: float | None, status: str | None = None) -> pd.DataFrame:
-        return pd.DataFrame(
-            [
-                {"area_code": "A", "category": "referred", "numerator": 100.0, "status": None},
-                {"area_code": "A", "category": "offered", "numerator": offered, "status": status},
-            ]
-        )
-
-    groups = {
-        "all": funnel(90.0),
-        "mybt": funnel(40.0),
-        "fcu": funnel(30.0),
-        "wmr": funnel(20.0),
-        "pap": funnel(15.0),
-        "tp_ft": funnel(12.0),
-        "girfc": funnel(None, "c"),
-        "tp_enhanced": funnel(0.0),
-    }
-    rows, left_out = ad.funnel_groups(groups, "A", most=4)
-    assert list(dict.fromkeys(rows["area_code"])) == ["all", "mybt", "fcu", "wmr", "pap"]
-    assert rows["area_name"].iloc[0] == "All interventions"
-    assert left_out == ["Getting it Right for Children", "Triple P Family Transitions"]
-
-
-def test_description_counts_comparisons_and_suppressed_indicators():
-    frame = pd.DataFrame(
-        [
-            {
-                "indicator": "a",
-                "name": "Completion",
-                "status": None,
-                "value": 40.0,
-                "comparison": "worse",
-                "kind": "proportion",
-                "trend_judgement": "getting worse",
-            },
-            {
-                "indicator": "b",
-                "name": "Offers taken up",
-                "status": None,
-                "value": 80.0,
-                "comparison": "similar",
-                "kind": "proportion",
-                "trend_judgement": None,
-            },
-            {
-                "indicator": "c",
-                "name": "Recovery",
-                "status": "c",
-                "value": None,
-                "comparison": None,
-                "kind": "proportion",
-                "trend_judgement": None,
-            },
-        ]
-    )
-    text = ad.describe_spine(frame, "Blackpool", "2018-19_Q4")
-    assert text.startswith(
-        "Of 3 indicators for Blackpool in 2018-19 Q4, 1 was worse than the "
-        "programme (Completion), 1 similar (Offers taken up)."
-    )
-    assert "1 figure is suppressed ([c]): Recovery." in text
-    assert "Getting worse over the last five quarters: Completion." in text
-
-
-def test_trend_choices_are_the_spine_indicators_defined_for_quarters():
-    assert "reach.family_rate" not in ad.TREND_INDICATORS
-    assert set(ad.TREND_INDICATORS) < set(ad.SPINE_INDICATORS)
-    assert np.all([i in ad.SHORT_NAMES for i in ad.SPINE_INDICATORS])
+    assert address.query_for([], "latest", "uptake.completion", "sex") == ""
 
 
 def test_quick_pick_ticks_the_areas_of_similar_deprivation(app, client, store):

@@ -2,87 +2,43 @@
 areas its reader chooses — for an LA lead.
 
 The layout does no database work: ``dashboard.callbacks.area`` fills the heading, the header, the
-comparison checkboxes (grouped by region), the charts and the area's data quality. Every choice
-lives in the address: ``?compare=E08000037,E06000009&period=2018-19_Q4&indicator=…&breakdown=…``.
+comparison checkboxes (grouped by region), the charts and the area's data quality, with the
+component helpers here. Every choice lives in the address (``dashboard.present.area_address``).
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import area_data as ad
 from dashboard import ids, urlstate
-from dashboard.charts.card import chart_card
+from dashboard.charts.card import ChartContent, card_outputs, chart_card, render
+from dashboard.charts.figures import layout_of
 from dashboard.charts.table import STATUS_KEY
 from dashboard.layouts import shell
-from dashboard.present.words import fmt
+from dashboard.present.area import (
+    IMD_WIDTH,
+    LATEST,
+    UNAVAILABLE,
+    Link,
+    Table,
+    breakdown_options,
+    regions,
+    trend_options,
+)
+from dashboard.present.area_address import PARAMS, control_values, path_for
+from dashboard.present.area_address import PATH as PATH  # the page's path (dashboard.app)
+from dashboard.present.area_quality import AreaQuality
+from lfo.periods import period as parse_code
 
 TITLE = "Area profile"
-PATH = "/area"
-LATEST = "latest"  # the period select's value for "the area's latest quarter"
-
-
-def _compare_codes(text: str) -> tuple[str, ...]:
-    """``E08000037,E06000009`` → a tuple of GSS codes (each checked)."""
-    codes = [urlstate.gss_code(t.strip()) for t in text.split(",") if t.strip()]
-    return tuple(dict.fromkeys(codes))
-
-
-def _join(codes: object) -> str:
-    return ",".join(codes)  # type: ignore[arg-type]
-
-
-COMPARE = urlstate.Param("compare", parse=_compare_codes, default=(), format=_join)
-PERIOD = urlstate.Param("period", parse=lambda t: urlstate.period(t).label, default=None)
-INDICATOR = urlstate.Param(
-    "indicator", parse=urlstate.choice(ad.TREND_INDICATORS), default=ad.DEFAULT_TREND
-)
-BREAKDOWN = urlstate.Param(
-    "breakdown", parse=urlstate.choice(tuple(ad.BREAKDOWN_LABELS)), default=ad.DEFAULT_BREAKDOWN
-)
-PARAMS = (COMPARE, PERIOD, INDICATOR, BREAKDOWN)
-
-
-def query_for(
-    compare: list[str] | tuple[str, ...],
-    period: str | None,
-    indicator: str | None,
-    breakdown: str | None,
-) -> str:
-    """The query string for the controls' values (defaults left out; commas kept readable)."""
-    values = {
-        "compare": tuple(compare),
-        "period": period if period and period != LATEST else None,
-        "indicator": indicator or ad.DEFAULT_TREND,
-        "breakdown": breakdown or ad.DEFAULT_BREAKDOWN,
-    }
-    pairs = []
-    for p in PARAMS:
-        value = values[p.name]
-        if value in (None, (), p.default):
-            continue
-        pairs.append((p.name, p.format(value)))
-    return f"?{urlencode(pairs, safe=',')}" if pairs else ""
-
-
-def path_for(code: str) -> str:
-    return f"{PATH}/{code}"
-
-
-def control_values(state: urlstate.QueryState) -> tuple[tuple[str, ...], str, str, str]:
-    """Comparison codes, period select value, indicator and breakdown for a parsed address."""
-    v = state.values
-    return (
-        tuple(v["compare"]),
-        str(v["period"] or LATEST),
-        str(v["indicator"]),  # type: ignore[arg-type]
-        str(v["breakdown"]),
-    )
+#: Attributes Dash takes only as keyword arguments spelt with a hyphen.
+_LIVE: dict[str, Any] = {"aria-live": "polite"}
+_LABELLED_BY_HEADING: dict[str, Any] = {"aria-labelledby": "area-controls-heading"}
 
 
 def layout(search: str = "", code: str | None = None) -> html.Div:
@@ -99,7 +55,7 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
     _compare, period, indicator, breakdown = control_values(state)
     period_options = [{"label": "The area's latest quarter", "value": LATEST}]
     if period != LATEST:
-        period_options.append({"label": period.replace("_", " "), "value": period})
+        period_options.append({"label": parse_code(period).option_label, "value": period})
     return html.Div(
         [
             dcc.Store(id=ids.AREA_STATE, data={"code": code, "search": search}),
@@ -114,7 +70,7 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                 children=[
                     html.Div(
                         id=ids.AREA_HEADER,
-                        **{"aria-live": "polite"},
+                        **_LIVE,
                         children=html.P("Reading the area's details…"),
                     ),
                     _controls(period, period_options),
@@ -126,10 +82,7 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                             id=ids.AREA_INDICATOR,
                             name=ids.AREA_INDICATOR,
                             value=indicator,
-                            options=[
-                                {"label": ad.SHORT_NAMES[i], "value": i}
-                                for i in ad.TREND_INDICATORS
-                            ],
+                            options=trend_options(),
                             **_choice_style(columns=True),
                         ),
                     ),
@@ -142,7 +95,7 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                             id=ids.AREA_BREAKDOWN,
                             name=ids.AREA_BREAKDOWN,
                             value=breakdown,
-                            options=ad.breakdown_options(),
+                            options=breakdown_options(),
                             **_choice_style(columns=True),
                         ),
                     ),
@@ -154,7 +107,7 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                     html.H2("Data quality of the area's return"),
                     html.Div(
                         id=ids.AREA_QUALITY,
-                        **{"aria-live": "polite"},
+                        **_LIVE,
                         children=html.P("Reading the area's return…"),
                     ),
                 ],
@@ -167,7 +120,7 @@ def _controls(period: str, period_options: list[dict[str, str]]) -> html.Section
     return html.Section(
         className="lfo-controls mb-4 p-3",
         style={"background": "#f3f2f1"},
-        **{"aria-labelledby": "area-controls-heading"},
+        **_LABELLED_BY_HEADING,
         children=[
             html.H2(
                 "Choose the area, period and areas to compare",
@@ -213,44 +166,49 @@ def _controls(period: str, period_options: list[dict[str, str]]) -> html.Section
                     ),
                 ],
             ),
-            html.Fieldset(
-                [
-                    html.Legend("Areas to compare with", className="fs-6 fw-bold mb-1"),
-                    html.P(
-                        "Tick areas to add them to the charts and tables, or use a quick pick "
-                        "(it replaces the areas ticked).",
-                        className="mb-2",
-                    ),
-                    html.Div(
-                        className="d-flex flex-wrap gap-2 mb-2",
-                        children=[
-                            html.Button(
-                                "Same region",
-                                id=ids.AREA_PICK_REGION,
-                                n_clicks=0,
-                                type="button",
-                                className="btn btn-outline-dark btn-sm",
-                            ),
-                            html.Button(
-                                f"Similar deprivation (IMD rank within {ad.IMD_WIDTH})",
-                                id=ids.AREA_PICK_IMD,
-                                n_clicks=0,
-                                type="button",
-                                className="btn btn-outline-dark btn-sm",
-                            ),
-                            html.Button(
-                                "Clear",
-                                id=ids.AREA_PICK_CLEAR,
-                                n_clicks=0,
-                                type="button",
-                                className="btn btn-outline-dark btn-sm",
-                            ),
-                        ],
-                    ),
-                    html.Div(id=ids.AREA_COMPARE_GROUPS, className="row g-2"),
-                ]
-            ),
+            _compare_choice(),
         ],
+    )
+
+
+def _compare_choice() -> html.Fieldset:
+    """The comparison areas: the quick picks and the region checklists (filled by a callback)."""
+    return html.Fieldset(
+        [
+            html.Legend("Areas to compare with", className="fs-6 fw-bold mb-1"),
+            html.P(
+                "Tick areas to add them to the charts and tables, or use a quick pick "
+                "(it replaces the areas ticked).",
+                className="mb-2",
+            ),
+            html.Div(
+                className="d-flex flex-wrap gap-2 mb-2",
+                children=[
+                    html.Button(
+                        "Same region",
+                        id=ids.AREA_PICK_REGION,
+                        n_clicks=0,
+                        type="button",
+                        className="btn btn-outline-dark btn-sm",
+                    ),
+                    html.Button(
+                        f"Similar deprivation (IMD rank within {IMD_WIDTH})",
+                        id=ids.AREA_PICK_IMD,
+                        n_clicks=0,
+                        type="button",
+                        className="btn btn-outline-dark btn-sm",
+                    ),
+                    html.Button(
+                        "Clear",
+                        id=ids.AREA_PICK_CLEAR,
+                        n_clicks=0,
+                        type="button",
+                        className="btn btn-outline-dark btn-sm",
+                    ),
+                ],
+            ),
+            html.Div(id=ids.AREA_COMPARE_GROUPS, className="row g-2"),
+        ]
     )
 
 
@@ -275,8 +233,8 @@ def _choice_style(columns: bool = False) -> dict[str, object]:
 
 def compare_groups(areas: pd.DataFrame, code: str, ticked: set[str]) -> list[Component]:
     """One fieldset of checkboxes per region (the area itself left out)."""
-    groups = []
-    for region in ad.regions(areas):
+    groups: list[Component] = []
+    for region in regions(areas):
         members = areas[(areas["region"] == region) & (areas["area_code"] != code)]
         if members.empty:
             continue
@@ -303,8 +261,8 @@ def compare_groups(areas: pd.DataFrame, code: str, ticked: set[str]) -> list[Com
 
 def area_links(areas: pd.DataFrame) -> html.Div:
     """Links to every area's profile, grouped by region."""
-    parts = []
-    for region in ad.regions(areas):
+    parts: list[Component] = []
+    for region in regions(areas):
         members = areas[areas["region"] == region]
         parts.append(html.H2(region, className="h4 mt-3"))
         parts.append(
@@ -340,7 +298,7 @@ def not_found(code: str | None, areas: pd.DataFrame) -> list[Component]:
     return [intro, area_links(areas)]
 
 
-def header(facts: list[tuple[str, Component | str]]) -> html.Dl:
+def header(facts: list[tuple[str, str]]) -> html.Dl:
     """The area's facts as a description list (region, deprivation, return, data as at)."""
     items: list[Component] = []
     for term, value in facts:
@@ -351,98 +309,80 @@ def header(facts: list[tuple[str, Component | str]]) -> html.Dl:
     return html.Dl(items, className="row mb-3")
 
 
-def simple_table(
-    columns: list[str],
-    rows: list[list[Component | str]],
-    caption: str,
-    numeric: tuple[int, ...] = (),
-) -> html.Div:
-    """An accessible table: caption, column headers with scope, the first cell a row header,
-    numbers right-aligned."""
+def _cell(value: str | Link) -> Component | str:
+    return dcc.Link(value.text, href=value.href) if isinstance(value, Link) else value
+
+
+def data_table(table: Table) -> html.Div:
+    """A presenter's table (``present.area.Table``): caption, column headers with scope, the
+    first cell a row header, numbers right-aligned, links as links; under it, the key to the
+    status symbols it uses."""
 
     def align(k: int) -> str | None:
-        return "text-end" if k in numeric else None
+        return "text-end" if k in table.numeric else None
 
     head = html.Thead(
-        html.Tr([html.Th(c, scope="col", className=align(k)) for k, c in enumerate(columns)])
+        html.Tr([html.Th(c, scope="col", className=align(k)) for k, c in enumerate(table.columns)])
     )
     body = html.Tbody(
         [
             html.Tr(
                 [
-                    html.Th(v, scope="row") if k == 0 else html.Td(v, className=align(k))
+                    html.Th(_cell(v), scope="row")
+                    if k == 0
+                    else html.Td(_cell(v), className=align(k))
                     for k, v in enumerate(row)
                 ]
             )
-            for row in rows
+            for row in table.rows
         ]
     )
-    return html.Div(
+    out = html.Div(
         html.Table(
-            [html.Caption(caption), head, body], className="table table-sm caption-top chart-table"
+            [html.Caption(table.caption), head, body],
+            className="table table-sm caption-top chart-table",
         ),
         className="table-responsive",
     )
+    key = [STATUS_KEY[s] for s in table.statuses if s in STATUS_KEY]
+    if table.statuses:
+        out.children = [out.children, html.P("; ".join(key), className="small")]
+    return out
 
 
-def spine_table(
-    frame: pd.DataFrame, area_name: str, compare_names: dict[str, str], caption: str
-) -> html.Div:
-    """The spine's table twin: each indicator's figures in its own unit, names linking to their
-    definitions, ``[c]`` / ``[x]`` / ``[z]`` where the status says so."""
-    columns = [
-        "Indicator",
-        area_name,
-        "95% confidence interval",
-        "Programme",
-        "Range of areas (lowest to highest)",
-        "Middle half of areas",
-        "Compared with the programme",
-        "Recent trend",
-        *compare_names.values(),
-    ]
-    rows = []
-    for _, r in frame.iterrows():
-        unit = r["unit"]
-        status = r["status"]
+def quality_section(quality: AreaQuality) -> html.Div:
+    """The area's data quality: its facts, findings by code, completeness of optional fields,
+    paired outcome completeness, and the link to the data quality page."""
+    parts: list[Component] = [header(quality.facts)]
+    for heading, table in (
+        ("Findings by code", quality.findings),
+        ("Completeness of optional fields", quality.completeness),
+        ("Paired outcome completeness", quality.paired),
+    ):
+        if table is not None:
+            parts += [html.H3(heading, className="h5 mt-3"), data_table(table)]
+    parts.append(html.P(dcc.Link(quality.link.text, href=quality.link.href)))
+    return html.Div(parts)
 
-        def cell(value: object, row_status: object = status, unit: str = unit) -> str:
-            if isinstance(row_status, str) and row_status:
-                return f"[{row_status}]"
-            text = fmt(value, unit)
-            return text if text else "[x]"
 
-        interval = ""
-        if status is None and r["lower"] is not None and r["upper"] is not None:
-            interval = f"{fmt(r['lower'], unit)} to {fmt(r['upper'], unit)}"
-            if r["kind"] == "median":
-                interval += " (interquartile range)"
-        span = f"{fmt(r['min'], unit)} to {fmt(r['max'], unit)}" if r["min"] is not None else ""
-        middle = f"{fmt(r['q25'], unit)} to {fmt(r['q75'], unit)}" if r["q25"] is not None else ""
-        programme = (
-            "total " + fmt(r["programme"], unit)
-            if r["kind"] == "count"
-            else cell(r["programme"], r["programme_status"])
-        )
-        others = [cell(r[f"value:{c}"], r[f"status:{c}"]) for c in compare_names]
-        rows.append(
-            [
-                dcc.Link(r["name"], href=f"/definitions#{r['indicator']}"),
-                cell(r["value"]),
-                interval,
-                programme,
-                span,
-                middle,
-                ad.comparison_word(r),
-                ad.trend_word(r),
-                *others,
-            ]
-        )
-    table = simple_table(columns, rows, caption, numeric=(1, 3, *range(8, 8 + len(compare_names))))
-    used = sorted(set(frame["status"].dropna()))
-    if used:
-        table.children = [
-            table.children,
-            html.P("; ".join(STATUS_KEY[s] for s in used if s in STATUS_KEY), className="small"),
-        ]
-    return table
+# --- filling the chart cards -------------------------------------------------------------------
+
+_TABLE_INDEX = [o.component_id for o in card_outputs(ids.AREA_SPINE_CHART)].index(
+    ids.chart(ids.AREA_SPINE_CHART, "table")
+)
+
+
+def card_values(content: ChartContent, twin: Table | None = None) -> list[Any]:
+    """The values of the kit's card outputs (``render(content)``), the table twin drawn from
+    ``twin`` if given, then the graph's style: the kit's graph is responsive, so it takes its
+    height from its container, not from the figure (tall charts set it here)."""
+    out = render(content)
+    if twin is not None:
+        out[_TABLE_INDEX] = data_table(twin)
+    height = layout_of(content.figure).get("height")
+    return [*out, {"height": f"{int(height)}px"} if height else {}]
+
+
+def unavailable() -> html.P:
+    """In place of a part of the profile when the database cannot be read."""
+    return html.P(f"{UNAVAILABLE} Try again in a few minutes.", className="alert alert-warning")

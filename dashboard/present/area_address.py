@@ -1,0 +1,80 @@
+"""The area profile's address: every choice lives in it, so a link reproduces the view —
+``/area/E06000009?compare=E08000037,E06000009&period=2018-19_Q4&indicator=…&breakdown=…``
+(pure: parsed and written with ``dashboard.urlstate``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import cast
+from urllib.parse import urlencode
+
+from dashboard import urlstate
+from dashboard.present.area import (
+    BREAKDOWN_LABELS,
+    DEFAULT_BREAKDOWN,
+    DEFAULT_TREND,
+    LATEST,
+    TREND_INDICATORS,
+)
+
+PATH = "/area"
+
+
+def _compare_codes(text: str) -> tuple[str, ...]:
+    """``E08000037,E06000009`` → a tuple of GSS codes (each checked)."""
+    codes = [urlstate.gss_code(t.strip()) for t in text.split(",") if t.strip()]
+    return tuple(dict.fromkeys(codes))
+
+
+def _join(codes: object) -> str:
+    """The comparison codes as the address writes them (the value is ``_compare_codes``')."""
+    return ",".join(cast("Iterable[str]", codes))
+
+
+COMPARE = urlstate.Param("compare", parse=_compare_codes, default=(), format=_join)
+PERIOD = urlstate.Param("period", parse=lambda t: urlstate.period(t).label, default=None)
+INDICATOR = urlstate.Param(
+    "indicator", parse=urlstate.choice(TREND_INDICATORS), default=DEFAULT_TREND
+)
+BREAKDOWN = urlstate.Param(
+    "breakdown", parse=urlstate.choice(tuple(BREAKDOWN_LABELS)), default=DEFAULT_BREAKDOWN
+)
+PARAMS = (COMPARE, PERIOD, INDICATOR, BREAKDOWN)
+
+
+def query_for(
+    compare: list[str] | tuple[str, ...],
+    period: str | None,
+    indicator: str | None,
+    breakdown: str | None,
+) -> str:
+    """The query string for the controls' values (defaults left out; commas kept readable)."""
+    values = {
+        "compare": tuple(compare),
+        "period": period if period and period != LATEST else None,
+        "indicator": indicator or DEFAULT_TREND,
+        "breakdown": breakdown or DEFAULT_BREAKDOWN,
+    }
+    pairs = []
+    for p in PARAMS:
+        value = values[p.name]
+        if value in (None, (), p.default):
+            continue
+        pairs.append((p.name, p.format(value)))
+    return f"?{urlencode(pairs, safe=',')}" if pairs else ""
+
+
+def path_for(code: str) -> str:
+    return f"{PATH}/{code}"
+
+
+def control_values(state: urlstate.QueryState) -> tuple[tuple[str, ...], str, str, str]:
+    """Comparison codes, period select value, indicator and breakdown for a parsed address."""
+    v = state.values
+    return (
+        tuple(cast("Iterable[str]", v["compare"])),
+        str(v["period"] or LATEST),
+        str(v["indicator"]),
+        str(v["breakdown"]),
+    )

@@ -1,0 +1,308 @@
+"""The area profile's trend, funnel and reach charts (pure; see ``dashboard.present.area``): chart
+content from the engine's results the callbacks read for the ``View``.
+
+- trend: one indicator by quarter up to the period, for the area, the areas compared and the
+  programme;
+- funnel: referral to completion for all interventions and those offered to most parents;
+- reach: who is referred, by one characteristic, against the programme.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.charts import ChartContent
+from dashboard.charts.figures import bars_vs_programme, stage_funnel, trend_lines
+from dashboard.charts.table import plotted_table
+from dashboard.charts.text import describe_area, describe_trend_lines, suppression_note
+from dashboard.present.area import (
+    NO_DATA,
+    View,
+    breakdown_label,
+    empty_content,
+    spine_label,
+)
+from dashboard.present.words import category_label, count_words, fmt, join_names
+from lfo.indicators.definitions import indicators
+from lfo.indicators.engine import Result
+from lfo.periods import period as parse_code
+from lfo.reference import load_reference
+from lfo.terms import PROGRAMME
+
+FUNNEL = "uptake.funnel"
+REACH = "reach.breakdown"
+#: The funnel's group of every intervention together (the others are intervention codes).
+ALL_INTERVENTIONS = "all"
+
+
+def _no_figures(rows: pd.DataFrame, column: str = "value") -> bool:
+    """No figure and nothing suppressed: nothing to draw."""
+    return bool(rows.empty or (rows[column].isna().all() and (rows["status"] != "c").all()))
+
+
+def _suppression_notes(rows: pd.DataFrame, threshold: int, instead: str) -> list[str]:
+    """The kit's suppression note, saying how the chart shows a suppressed figure."""
+    note = suppression_note(rows, threshold, left_out=False)
+    return [note.replace("Suppressed areas are left out of the chart.", instead)] if note else []
+
+
+# --- trend -----------------------------------------------------------------------------------
+
+
+def trend_areas(v: View) -> list[str]:
+    """The areas the trend chart draws: the area, then the areas compared."""
+    return [v.code, *v.compare_names]
+
+
+def trend_content(
+    v: View, indicator_id: str, quarters: list[str], result: Result | None
+) -> ChartContent:
+    """The trend of ``indicator_id`` over ``quarters`` (``quarters_up_to`` the view's period),
+    from the engine's result for the trend's areas and the programme in those quarters."""
+    if v.period is None:
+        return empty_content(NO_DATA)
+    ind = indicators()[indicator_id]
+    name, period = v.name, v.period
+    label = spine_label(indicator_id)
+    title = f"{label} in {name} by quarter"
+    if quarters:
+        first, last = (parse_code(q).in_words for q in (quarters[0], quarters[-1]))
+        title += f", {first} to {last}"
+    when = parse_code(period).in_words
+    if not quarters or result is None:
+        return empty_content(f"There are no quarters with figures up to {when}.", title)
+    areas = trend_areas(v)
+    rows = result.rows
+    shown = rows[rows["area_code"] != PROGRAMME]
+    others = f", {join_names(list(v.compare_names.values()))}" if v.compare_names else ""
+    interval = "interquartile range" if ind.kind == "median" else "95% confidence intervals"
+    subtitle = (
+        f"{name}{others} and the programme (dashed); all interventions; "
+        f"{interval} as bars; a gap is a suppressed or missing figure"
+    )
+    if _no_figures(shown):
+        return empty_content(
+            f"There are no figures for {label.lower()} in {name} up to {when}.", title
+        )
+    own = rows[(rows["area_code"] == v.code)]
+    with_value = own[own["value"].notna()]
+    latest = with_value.iloc[-1] if len(with_value) else own.iloc[-1]
+    threshold = result.meta.threshold
+    summary = (
+        describe_area(latest, ind, threshold=threshold)
+        + " "
+        + describe_trend_lines(rows, ind, areas)
+    )
+    columns = ("area_name", "period", "value", "lower", "upper", "numerator", "denominator")
+    return ChartContent(
+        figure=trend_lines(rows, areas=areas, unit=ind.unit),
+        title=title,
+        subtitle=subtitle,
+        summary=summary,
+        table=plotted_table(rows, ind, columns=(*columns, "comparison", "trend")),
+        indicator_ids=[indicator_id],
+        notes=_suppression_notes(rows, threshold, "Suppressed figures are gaps in the lines."),
+        data_as_at=result.meta.data_as_at,
+        threshold=threshold,
+    )
+
+
+# --- funnel by intervention ------------------------------------------------------------------
+
+
+def intervention_groups() -> tuple[str, ...]:
+    """The funnel's groups: every intervention together, then each intervention's code."""
+    return (ALL_INTERVENTIONS, *load_reference().interventions)
+
+
+def intervention_of(group: str) -> str | None:
+    """The engine's intervention filter for a funnel group (None: every intervention)."""
+    return None if group == ALL_INTERVENTIONS else group
+
+
+def intervention_name(code: str) -> str:
+    ref = load_reference().interventions.get(code)
+    return ref.name.split(" (")[0] if ref else code
+
+
+def funnel_groups(
+    by_intervention: dict[str, pd.DataFrame], code: str, most: int = 2
+) -> tuple[pd.DataFrame, list[str]]:
+    """The area's funnel rows, one group per intervention (``all`` first), relabelled so that a
+    stage-funnel chart draws one bar group per intervention: the ``most`` interventions with the
+    most parents offered (a figure, not suppressed). Also the names of interventions offered in
+    the area but left out (suppressed, or beyond the first ``most``)."""
+    parts, ranked, left_out = [], [], []
+    for grp, rows in by_intervention.items():
+        own = rows[rows["area_code"] == code].copy()
+        if own.empty:
+            continue
+        own["area_name"] = "All interventions" if grp == "all" else intervention_name(grp)
+        own["area_code"] = grp
+        if grp == "all":
+            parts.append(own)
+            continue
+        offered = own[own["category"] == "offered"]
+        count = pd.to_numeric(offered["numerator"], errors="coerce").max()
+        suppressed = (offered["status"] == "c").any()
+        if suppressed:
+            left_out.append(own["area_name"].iloc[0])
+        elif pd.notna(count) and count > 0:
+            ranked.append((float(count), grp, own))
+    ranked.sort(key=lambda t: -t[0])
+    parts += [own for _, _, own in ranked[:most]]
+    left_out += [own["area_name"].iloc[0] for _, _, own in ranked[most:]]
+    if not parts:
+        columns = ["area_code", "area_name", "category", "value", "numerator", "denominator"]
+        return pd.DataFrame(columns=[*columns, "status"]), left_out
+    return pd.concat(parts, ignore_index=True), left_out
+
+
+def describe_funnel(
+    all_rows: pd.DataFrame, code: str, area_name: str, period: str, shown: int
+) -> str:
+    """Referral to completion for all interventions in the area, against the programme."""
+    when = parse_code(period).in_words
+    own = all_rows[all_rows["area_code"] == code].set_index("category")
+    if own.empty or "referred" not in own.index:
+        return f"There are no funnel figures for {area_name} in {when}."
+    referred = own.loc["referred"]
+    if referred["status"] == "c" or pd.isna(referred["numerator"]):
+        return (
+            f"The number of parents referred in {area_name} in {when} is "
+            "suppressed, so the funnel is not shown."
+        )
+    text = f"Of {fmt(referred['numerator'], 'count')} parents referred in {area_name} in {when}"
+    steps = []
+    for stage, verb in (
+        ("offered", "were offered an intervention"),
+        ("started", "of those offered started"),
+        ("completed", "of those who started completed"),
+    ):
+        if stage not in own.index:
+            continue
+        row = own.loc[stage]
+        if row["status"] == "c" or pd.isna(row["value"]):
+            steps.append(
+                f"the number who {verb.split(' ', 1)[-1] if stage == 'offered' else verb}"
+                " is suppressed ([c])"
+            )
+            continue
+        bench = row.get("benchmark")
+        prog = f" (programme {fmt(bench, '%')})" if pd.notna(bench) else ""
+        steps.append(f"{fmt(row['value'], '%')} {verb}{prog}")
+    text += ", " + "; ".join(steps) + "." if steps else "."
+    if shown > 1:
+        text += (
+            f" The chart also shows the {count_words(shown - 1, 'intervention')} offered "
+            "to the most parents in the area; a parent counts once per intervention."
+        )
+    return text
+
+
+_FUNNEL_COLUMNS = {
+    "Area": "Intervention",
+    "Category": "Stage",
+    "Numerator": "Parents at the stage",
+    "Value (%)": "Per cent of the previous stage",
+}
+
+
+def funnel_content(v: View, by_group: dict[str, Result]) -> ChartContent:
+    """The funnel from the engine's ``uptake.funnel`` result for each of ``intervention_groups``
+    (the area and the programme in the view's period)."""
+    if v.period is None or not by_group:
+        return empty_content(NO_DATA)
+    ind = indicators()[FUNNEL]
+    code, name, period = v.code, v.name, v.period
+    when = parse_code(period).in_words
+    title = f"Referral to completion in {name} by intervention, {when}"
+    meta = by_group[ALL_INTERVENTIONS].meta
+    rows, left_out = funnel_groups({g: r.rows for g, r in by_group.items()}, code)
+    if _no_figures(rows, "numerator"):
+        return empty_content(f"There are no referrals in {name} in {when}.", title)
+    table = plotted_table(rows, ind, columns=("area_name", "category", "numerator", "value"))
+    table = table.rename(columns=_FUNNEL_COLUMNS)
+    table.attrs["units"] = {"Parents at the stage": "count", "Per cent of the previous stage": "%"}
+    notes = _suppression_notes(rows, meta.threshold, "Suppressed stages show [c] at zero height.")
+    notes.append(
+        "Parents referred in the period, followed to the date of the area's return; "
+        "by intervention a parent counts once per intervention, so the first stage is "
+        "the same for every intervention."
+    )
+    if left_out:
+        notes.append(
+            f"Also offered in {name}, not drawn (fewer parents, or suppressed): "
+            f"{join_names(left_out)}."
+        )
+    all_rows = by_group[ALL_INTERVENTIONS].rows
+    return ChartContent(
+        figure=stage_funnel(rows),
+        title=title,
+        subtitle="Parents at each stage; the percentage is of the previous stage",
+        summary=describe_funnel(all_rows, code, name, period, rows["area_code"].nunique()),
+        table=table,
+        indicator_ids=[FUNNEL],
+        notes=notes,
+        data_as_at=meta.data_as_at,
+        threshold=meta.threshold,
+    )
+
+
+# --- reach by characteristic -----------------------------------------------------------------
+
+
+def describe_breakdown(
+    rows: pd.DataFrame, code: str, area_name: str, breakdown: str, period: str
+) -> str:
+    """Each category's share in the area against the programme's, with the comparison."""
+    when = parse_code(period).in_words
+    own = rows[rows["area_code"] == code]
+    if own.empty:
+        return f"There are no figures for {area_name} in {when}."
+    parts = []
+    for _, row in own.iterrows():
+        label = category_label(row["category"])
+        if row["status"] == "c" or pd.isna(row["value"]):
+            parts.append(f"{label} [c]" if row["status"] == "c" else f"{label} [x]")
+            continue
+        bench = row.get("benchmark")
+        prog = f"programme {fmt(bench, '%')}" if pd.notna(bench) else ""
+        comp = row.get("comparison")
+        extra = ", ".join(w for w in (prog, str(comp) if isinstance(comp, str) else "") if w)
+        parts.append(f"{label} {fmt(row['value'], '%')}" + (f" ({extra})" if extra else ""))
+    return (
+        f"Parents referred in {area_name} in {when} by "
+        f"{breakdown_label(breakdown).lower()}: " + "; ".join(parts) + "."
+    )
+
+
+def reach_content(v: View, breakdown: str, result: Result | None) -> ChartContent:
+    """Who is referred, by ``breakdown``, from the engine's ``reach.breakdown`` result for the
+    area and the programme in the view's period."""
+    if v.period is None or result is None:
+        return empty_content(NO_DATA)
+    ind = indicators()[REACH]
+    code, name, period = v.code, v.name, v.period
+    label = breakdown_label(breakdown)
+    when = parse_code(period).in_words
+    title = f"Who is referred in {name}: {label.lower()}, {when}"
+    rows = result.rows
+    if _no_figures(rows[rows["area_code"] == code]):
+        return empty_content(f"No parents were referred in {name} in {when}.", title)
+    instead = "Suppressed categories show [c] at zero length."
+    columns = ("area_name", "category", "value", "lower", "upper", "numerator", "denominator")
+    return ChartContent(
+        figure=bars_vs_programme(rows, categories_label=label),
+        title=title,
+        subtitle=(
+            f"Percentage of parents referred in each {label.lower()} category, "
+            f"{name} beside the programme; 95% confidence intervals"
+        ),
+        summary=describe_breakdown(rows, code, name, breakdown, period),
+        table=plotted_table(rows, ind, columns=(*columns, "comparison")),
+        indicator_ids=[REACH],
+        notes=_suppression_notes(rows, result.meta.threshold, instead),
+        data_as_at=result.meta.data_as_at,
+        threshold=result.meta.threshold,
+    )
