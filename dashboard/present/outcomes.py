@@ -1,0 +1,113 @@
+"""The Outcomes page's own charts, beside the shared topic charts (``present.topic``): reliable
+improvement, recovery and deterioration side by side for the ticked areas and the programme, and
+mean change, for the chosen measure."""
+
+from __future__ import annotations
+
+from dashboard.charts import ChartContent, figures, text
+from dashboard.charts.table import plotted_table
+from dashboard.present import topic as shared
+from dashboard.present.topic_filters import Filters, group_words, period_in_words
+from dashboard.services.indicator_data import IndicatorData, indicator
+from lfo.indicators.definitions import CAVEATS
+from lfo.reference import load_reference
+
+#: The outcome indicators shown side by side (suffixes of outcome.<measure>.<suffix>).
+SIDE_BY_SIDE = ("reliable_improvement", "recovery", "reliable_deterioration")
+DEFAULT_MEASURE = "csi4"
+PAIRED_NOTE = (
+    "Only completed episodes with both a baseline and an exit score count: parents "
+    "who dropped out or did not answer at exit are not in these figures."
+)
+SHORT = {
+    "reliable_improvement": "Reliable improvement",
+    "recovery": "Recovery",
+    "reliable_deterioration": "Reliable deterioration",
+}
+
+
+def side_by_side_ids(measure: str) -> list[str]:
+    return [f"outcome.{measure}.{s}" for s in SIDE_BY_SIDE]
+
+
+def change_chart(f: Filters, data: IndicatorData) -> ChartContent:
+    measure = f.measure or DEFAULT_MEASURE
+    m = load_reference().measures[measure]
+    chosen = side_by_side_ids(measure)
+    first = indicator(chosen[0])
+    title = (
+        f"Reliable improvement, recovery and deterioration: {m.name}, {period_in_words(f.period)}"
+    )
+    subtitle = (
+        f"{group_words(f.group)}; completed episodes with paired scores; "
+        f"{shared.interval_words(first, f.ci)}; the programme hatched"
+    )
+    rows, meta = shared.chosen_rows(data, chosen, f, periods=shared.the_period(f))
+    if not shared.has_figures(rows):
+        return shared.empty_content(
+            shared.why_empty(rows, first, f), title, subtitle, meta.data_as_at
+        )
+    sentences = [
+        shared.describe_rows(rows[rows["indicator"] == i], indicator(i), f, meta.threshold)
+        for i in chosen
+    ]
+    shown = shared.with_category(rows, {i: SHORT[i.rsplit(".", 1)[1]] for i in chosen})
+    table = plotted_table(shown, first, ci=f.ci_level, columns=("category", *shared.BAR_COLUMNS))
+    return ChartContent(
+        figure=figures.bars_vs_programme(shown, categories_label="Outcome"),
+        title=title,
+        subtitle=subtitle,
+        summary=" ".join(sentences),
+        table=shared.rename_columns(table, {"Category": "Outcome"}),
+        indicator_ids=chosen,
+        notes=shared.notes_of(
+            text.suppression_note(rows, meta.threshold, left_out=False), CAVEATS[0], CAVEATS[1]
+        ),
+        data_as_at=meta.data_as_at,
+        threshold=meta.threshold,
+    )
+
+
+def mean_chart(f: Filters, data: IndicatorData) -> ChartContent:
+    measure = f.measure or DEFAULT_MEASURE
+    m = load_reference().measures[measure]
+    ind = indicator(f"outcome.{measure}.change")
+    title = f"Mean change in score: {m.name}, {period_in_words(f.period)}"
+    subtitle = (
+        f"{group_words(f.group)}; exit minus baseline (higher is {m.higher_is}); "
+        f"{shared.interval_words(ind, f.ci)}; the programme hatched"
+    )
+    rows, meta = shared.chosen_rows(data, [ind.id], f, periods=shared.the_period(f))
+    if not shared.has_figures(rows):
+        return shared.empty_content(
+            shared.why_empty(rows, ind, f), title, subtitle, meta.data_as_at
+        )
+    columns = ("area_name", "value", "lower", "upper", "denominator", "comparison", "trend")
+    return ChartContent(
+        figure=figures.bars_vs_programme(rows.assign(category="Mean change"), categories_label=""),
+        title=title,
+        subtitle=subtitle,
+        summary=shared.describe_rows(rows, ind, f, meta.threshold),
+        table=plotted_table(rows, ind, ci=f.ci_level, columns=columns),
+        indicator_ids=[ind.id],
+        notes=shared.notes_of(
+            text.suppression_note(rows, meta.threshold, left_out=False), PAIRED_NOTE
+        ),
+        data_as_at=meta.data_as_at,
+        threshold=meta.threshold,
+    )
+
+
+def extra_charts(f: Filters, data: IndicatorData) -> list[ChartContent]:
+    return [
+        shared.safely(lambda: change_chart(f, data)),
+        shared.safely(lambda: mean_chart(f, data)),
+    ]
+
+
+def extra_indicators(f: Filters) -> list[str]:
+    measure = f.measure or DEFAULT_MEASURE
+    return [*side_by_side_ids(measure), f"outcome.{measure}.change"]
+
+
+EXTRAS = shared.Extras(("change", "mean"), extra_charts, extra_indicators)
