@@ -50,11 +50,11 @@ AreaLists = Sequence[Sequence[str] | None] | None
 def update_controls(
     data: IndicatorData,
     topic: Topic,
-    _state: dict | None,
-    _nav: dict | None,
+    _state: dict[str, str] | None,
+    _nav: dict[str, str] | None,
     search: str | None,
     ticked: AreaLists,
-) -> list:
+) -> list[object]:
     """The controls for the address ``search``: the areas' checklists (not drawn again when the
     ticks already say them, so focus stays), the period options and every control's value."""
     try:
@@ -91,7 +91,9 @@ def update_controls(
     ]
 
 
-def update_quick(topic: Topic, _none: int, _all: int, options: list) -> list:
+def update_quick(
+    topic: Topic, _none: int, _all: int, options: list[list[dict[str, str]] | None]
+) -> list[list[str]]:
     """Untick every area, or tick every one."""
     if ctx.triggered_id == topic.part("quick-none"):
         return [[] for _ in options]
@@ -111,7 +113,7 @@ def update_charts(
     period: str | None,
     ci: str | None,
     *rest: object,
-) -> list:
+) -> list[object]:
     """Every chart of the page for the controls' values (``rest``: the page's own controls'
     values, then the address), the definition and profile links, and the address to write."""
     *optional_values, search = rest
@@ -162,7 +164,7 @@ def register_topic(app: Dash, services: Services, topic: Topic, extras: Extras) 
     )(partial(update_controls, data, topic))
     # In the browser: pass on only the addresses the page did not write itself (back, forward),
     # so ticking a box never re-renders the controls (focus stays) nor races the charts.
-    app.clientside_callback(
+    app.clientside_callback(  # type: ignore[no-untyped-call]  # Dash leaves it unannotated
         NAV_JS, Output(p("nav"), "data"), Input(ids.URL, "search"), State(p("written"), "data")
     )
     app.callback(

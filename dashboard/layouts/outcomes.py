@@ -27,7 +27,7 @@ def _extra_cards() -> list[Component]:
             ),
         ],
         className="lfo-caveats border-start border-4 ps-3 mb-4",
-        **{"aria-label": "Caveats for outcome figures"},
+        **{"aria-label": "Caveats for outcome figures"},  # type: ignore[arg-type]  # Dash types no aria-* keywords
     )
     return [
         html.H2("Outcomes for the chosen measure"),

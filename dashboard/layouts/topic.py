@@ -70,6 +70,51 @@ def _select(control_id: str, label: str, value: str | None = None) -> html.Div:
     )
 
 
+def _group_select(control_id: str, value: str) -> html.Div:
+    """The intervention-or-level select (a plain select: the list is long)."""
+    return html.Div(
+        [
+            html.Label("Intervention or level", htmlFor=control_id, className="form-label fw-bold"),
+            dbc.Select(
+                id=control_id,
+                value=value,
+                options=[{"label": label, "value": v} for v, label in group_choices()],
+                style={"maxWidth": "32rem"},
+            ),
+        ],
+        className="mb-3",
+    )
+
+
+def _quick_button(text: str, control_id: str) -> html.Button:
+    return html.Button(
+        text, id=control_id, n_clicks=0, type="button", className="btn btn-outline-dark btn-sm"
+    )
+
+
+def _areas_fieldset(topic: Topic) -> html.Fieldset:
+    """The quick picks and the areas' checklists (filled by the controls callback)."""
+    p = topic.part
+    quick = html.Div(
+        [
+            _quick_button("Programme only (clear the ticks)", p("quick-none")),
+            _quick_button("Tick every area", p("quick-all")),
+        ],
+        className="d-flex flex-wrap gap-2 mb-2",
+        role="group",
+        **{"aria-label": "Quick picks for the areas"},  # type: ignore[arg-type]  # Dash types no aria-* keywords
+    )
+    checklists = html.Div(
+        id=p("areas"), className="lfo-area-groups row", children=html.P("Reading the areas…")
+    )
+    return _fieldset(
+        "Areas to show in the trend chart",
+        html.Div([quick, checklists]),
+        hint="With no area ticked the trend chart shows the programme only. Ticked areas are also "
+        "compared side by side with the programme below.",
+    )
+
+
 def filters(topic: Topic, values: dict[str, object]) -> html.Section:
     """The filter panel (labelled radio items, checkboxes and plain selects)."""
     p = topic.part
@@ -86,70 +131,13 @@ def filters(topic: Topic, values: dict[str, object]) -> html.Section:
         ),
     ]
     if topic.by_measure:
+        measures = [(m.code, m.name) for m in load_reference().measures.values()]
         rows.append(
-            _fieldset(
-                "Outcome measure",
-                _radios(
-                    p("measure"),
-                    [(m.code, m.name) for m in load_reference().measures.values()],
-                    str(values["measure"]),
-                ),
-            )
+            _fieldset("Outcome measure", _radios(p("measure"), measures, str(values["measure"])))
         )
     if topic.by_group:
-        rows.append(
-            html.Div(
-                [
-                    html.Label(
-                        "Intervention or level", htmlFor=p("group"), className="form-label fw-bold"
-                    ),
-                    dbc.Select(
-                        id=p("group"),
-                        value=str(values["group"]),
-                        options=[{"label": label, "value": v} for v, label in group_choices()],
-                        style={"maxWidth": "32rem"},
-                    ),
-                ],
-                className="mb-3",
-            )
-        )
-    rows.append(
-        _fieldset(
-            "Areas to show in the trend chart",
-            html.Div(
-                [
-                    html.Div(
-                        [
-                            html.Button(
-                                "Programme only (clear the ticks)",
-                                id=p("quick-none"),
-                                n_clicks=0,
-                                type="button",
-                                className="btn btn-outline-dark btn-sm",
-                            ),
-                            html.Button(
-                                "Tick every area",
-                                id=p("quick-all"),
-                                n_clicks=0,
-                                type="button",
-                                className="btn btn-outline-dark btn-sm",
-                            ),
-                        ],
-                        className="d-flex flex-wrap gap-2 mb-2",
-                        role="group",
-                        **{"aria-label": "Quick picks for the areas"},
-                    ),
-                    html.Div(
-                        id=p("areas"),
-                        className="lfo-area-groups row",
-                        children=html.P("Reading the areas…"),
-                    ),
-                ]
-            ),
-            hint="With no area ticked the trend chart shows the programme only. Ticked areas are also "
-            "compared side by side with the programme below.",
-        )
-    )
+        rows.append(_group_select(p("group"), str(values["group"])))
+    rows.append(_areas_fieldset(topic))
     rows.append(
         html.Div(
             [
@@ -161,32 +149,19 @@ def filters(topic: Topic, values: dict[str, object]) -> html.Section:
         )
     )
     if topic.by_characteristic:
+        chars = [(c, characteristic_label(c)) for c in BREAKDOWNS]
         rows.append(
             _fieldset(
                 "Characteristic (who is referred)",
-                _radios(
-                    p("char"),
-                    [(c, characteristic_label(c)) for c in BREAKDOWNS],
-                    str(values["char"]),
-                    columns=True,
-                ),
+                _radios(p("char"), chars, str(values["char"]), columns=True),
             )
         )
-    rows.append(
-        _fieldset(
-            "Confidence interval",
-            _radios(
-                p("ci"),
-                [
-                    ("95", "95% (the usual level)"),
-                    ("99.8", "99.8% (stricter: fewer areas flagged)"),
-                ],
-                str(values["ci"]),
-            ),
-        )
-    )
+    levels = [("95", "95% (the usual level)"), ("99.8", "99.8% (stricter: fewer areas flagged)")]
+    rows.append(_fieldset("Confidence interval", _radios(p("ci"), levels, str(values["ci"]))))
     return html.Section(
-        rows, className="lfo-filters mb-4", **{"aria-labelledby": p("filters-heading")}
+        rows,
+        className="lfo-filters mb-4",
+        **{"aria-labelledby": p("filters-heading")},  # type: ignore[arg-type]  # Dash types no aria-* keywords
     )
 
 
@@ -227,9 +202,9 @@ def unavailable_banner() -> html.Div:
     return html.Div(html.P(UNAVAILABLE), className="alert alert-warning", role="status")
 
 
-def area_groups(topic: Topic, areas: pd.DataFrame, chosen: Sequence[str]) -> list:
+def area_groups(topic: Topic, areas: pd.DataFrame, chosen: Sequence[str]) -> list[Component]:
     """One labelled group of checkboxes per region."""
-    out = []
+    out: list[Component] = []
     frame = areas.sort_values(["region", "area_name"], kind="stable")
     for region, part in frame.groupby("region", sort=True, dropna=False):
         region_name = str(region) if isinstance(region, str) and region else "No region"
@@ -253,8 +228,9 @@ def area_groups(topic: Topic, areas: pd.DataFrame, chosen: Sequence[str]) -> lis
     return out
 
 
-def definition_links(ids_: Sequence[str]) -> list[Component]:
-    links: list[Component] = []
+def definition_links(ids_: Sequence[str]) -> list[Component | str]:
+    """A link to each indicator's definition, separated by dots."""
+    links: list[Component | str] = []
     for i in dict.fromkeys(ids_):
         if links:
             links.append(" · ")
@@ -262,8 +238,9 @@ def definition_links(ids_: Sequence[str]) -> list[Component]:
     return links
 
 
-def profile_links(codes: Sequence[str], names: dict[str, str]) -> list[Component]:
-    out: list[Component] = []
+def profile_links(codes: Sequence[str], names: dict[str, str]) -> list[Component | str]:
+    """A link to each area's profile, each after a dot."""
+    out: list[Component | str] = []
     for c in codes:
         out += [" · ", dcc.Link(f"{names.get(c, c)}: area profile", href=f"/area/{c}")]
     return out
