@@ -296,7 +296,7 @@ def test_a_count_is_ranked_without_the_programme_and_has_no_funnel_plot(data):
 
 def test_the_outcome_charts_over_a_financial_year_say_so_in_words(data):
     f = Filters(indicator="reliable_improvement", period="2018-19", measure="csi4")
-    change, mean = present_outcomes.extra_charts(f, data)
+    change, mean = present_outcomes.change_chart(f, data), present_outcomes.mean_chart(f, data)
     assert change.title.endswith(", financial year 2018-19")
     assert mean.title.startswith("Mean change in score: ")
     assert present_outcomes.extra_indicators(f)[-1] == "outcome.csi4.change"
@@ -304,7 +304,7 @@ def test_the_outcome_charts_over_a_financial_year_say_so_in_words(data):
 
 def test_the_breakdown_describes_each_area_beside_the_programme(data):
     f = Filters(indicator="reach.families", areas=(NEWCASTLE,), period=Q_REFERRED, char="sex")
-    breakdown, groups = present_reach.extra_charts(f, data)
+    breakdown, groups = present_reach.breakdown_chart(f, data), present_reach.groups_chart(f, data)
     assert breakdown.summary.startswith("Who is referred by sex, 2017-18 Q1.")
     assert "In Newcastle upon Tyne: Female 70% (95% CI" in breakdown.summary
     assert "Fathers reached in Newcastle upon Tyne in 2017-18 Q1 was 30%" in groups.summary

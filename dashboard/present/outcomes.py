@@ -34,37 +34,19 @@ def change_chart(f: Filters, data: IndicatorData) -> ChartContent:
     measure = f.measure or DEFAULT_MEASURE
     m = load_reference().measures[measure]
     chosen = side_by_side_ids(measure)
-    first = indicator(chosen[0])
-    title = (
-        f"Reliable improvement, recovery and deterioration: {m.name}, {period_in_words(f.period)}"
-    )
     subtitle = (
         f"{group_words(f.group)}; completed episodes with paired scores; "
-        f"{shared.interval_words(first, f.ci)}; the programme hatched"
+        f"{shared.interval_words(indicator(chosen[0]), f.ci)}; the programme hatched"
     )
-    rows, meta = shared.chosen_rows(data, chosen, f, periods=shared.the_period(f))
-    if not shared.has_figures(rows):
-        return shared.empty_content(
-            shared.why_empty(rows, first, f), title, subtitle, meta.data_as_at
-        )
-    sentences = [
-        shared.describe_rows(rows[rows["indicator"] == i], indicator(i), f, meta.threshold)
-        for i in chosen
-    ]
-    shown = shared.with_category(rows, {i: SHORT[i.rsplit(".", 1)[1]] for i in chosen})
-    table = plotted_table(shown, first, ci=f.ci_level, columns=("category", *shared.BAR_COLUMNS))
-    return ChartContent(
-        figure=figures.bars_vs_programme(shown, categories_label="Outcome"),
-        title=title,
+    return shared.side_by_side_chart(
+        data,
+        f,
+        {i: SHORT[i.rsplit(".", 1)[1]] for i in chosen},
+        title=f"Reliable improvement, recovery and deterioration: {m.name}, "
+        f"{period_in_words(f.period)}",
         subtitle=subtitle,
-        summary=" ".join(sentences),
-        table=shared.rename_columns(table, {"Category": "Outcome"}),
-        indicator_ids=chosen,
-        notes=shared.notes_of(
-            text.suppression_note(rows, meta.threshold, left_out=False), CAVEATS[0], CAVEATS[1]
-        ),
-        data_as_at=meta.data_as_at,
-        threshold=meta.threshold,
+        categories_label="Outcome",
+        notes=(CAVEATS[0], CAVEATS[1]),
     )
 
 
@@ -98,16 +80,9 @@ def mean_chart(f: Filters, data: IndicatorData) -> ChartContent:
     )
 
 
-def extra_charts(f: Filters, data: IndicatorData) -> list[ChartContent]:
-    return [
-        shared.safely(lambda: change_chart(f, data)),
-        shared.safely(lambda: mean_chart(f, data)),
-    ]
-
-
 def extra_indicators(f: Filters) -> list[str]:
     measure = f.measure or DEFAULT_MEASURE
     return [*side_by_side_ids(measure), f"outcome.{measure}.change"]
 
 
-EXTRAS = shared.Extras(("change", "mean"), extra_charts, extra_indicators)
+EXTRAS = shared.Extras({"change": change_chart, "mean": mean_chart}, extra_indicators)

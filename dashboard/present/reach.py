@@ -85,47 +85,23 @@ def breakdown_chart(f: Filters, data: IndicatorData) -> ChartContent:
 
 
 def groups_chart(f: Filters, data: IndicatorData) -> ChartContent:
-    first = indicator("reach.fathers")
-    title = f"Fathers and workless households reached, {period_in_words(f.period)}"
     subtitle = (
         f"% of parents referred with the answer stated; "
-        f"{shared.interval_words(first, f.ci)}; the programme hatched"
+        f"{shared.interval_words(indicator('reach.fathers'), f.ci)}; the programme hatched"
     )
-    rows, meta = shared.chosen_rows(
-        data, list(GROUPS), f, periods=shared.the_period(f), by_group=False
-    )
-    if not shared.has_figures(rows):
-        return shared.empty_content(
-            shared.why_empty(rows, first, f), title, subtitle, meta.data_as_at
-        )
-    sentences = [
-        shared.describe_rows(rows[rows["indicator"] == i], indicator(i), f, meta.threshold)
-        for i in GROUPS
-    ]
-    shown = shared.with_category(rows, GROUPS)
-    table = plotted_table(shown, first, ci=f.ci_level, columns=("category", *shared.BAR_COLUMNS))
-    return ChartContent(
-        figure=figures.bars_vs_programme(shown, categories_label="Indicator"),
-        title=title,
+    return shared.side_by_side_chart(
+        data,
+        f,
+        GROUPS,
+        title=f"Fathers and workless households reached, {period_in_words(f.period)}",
         subtitle=subtitle,
-        summary=" ".join(sentences),
-        table=shared.rename_columns(table, {"Category": "Indicator"}),
-        indicator_ids=list(GROUPS),
-        notes=shared.notes_of(text.suppression_note(rows, meta.threshold, left_out=False)),
-        data_as_at=meta.data_as_at,
-        threshold=meta.threshold,
+        categories_label="Indicator",
+        by_group=False,
     )
-
-
-def extra_charts(f: Filters, data: IndicatorData) -> list[ChartContent]:
-    return [
-        shared.safely(lambda: breakdown_chart(f, data)),
-        shared.safely(lambda: groups_chart(f, data)),
-    ]
 
 
 def extra_indicators(_f: Filters) -> list[str]:
     return ["reach.breakdown", *GROUPS]
 
 
-EXTRAS = shared.Extras(("breakdown", "groups"), extra_charts, extra_indicators)
+EXTRAS = shared.Extras({"breakdown": breakdown_chart, "groups": groups_chart}, extra_indicators)

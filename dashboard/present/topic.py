@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 import pandas as pd
@@ -54,6 +54,10 @@ FAILED_MESSAGE = (
     "This chart could not be drawn for these filters. Try another period or "
     "intervention; the problem has been logged."
 )
+#: Columns of the table twins: an area's figure beside the programme's, ranked, over time.
+BAR_COLUMNS = ("area_name", "value", "lower", "upper", "numerator", "denominator", "comparison")
+RANKED_COLUMNS = (*BAR_COLUMNS, "trend")
+TREND_COLUMNS = ("area_name", "period", *BAR_COLUMNS[1:], "trend")
 
 
 # --- helpers the pages share ---------------------------------------------------------------------
@@ -214,12 +218,42 @@ def the_period(f: Filters) -> list[str] | None:
     return [f.period] if f.period else None
 
 
-# --- the three main charts -----------------------------------------------------------------------
+def side_by_side_chart(
+    data: IndicatorData,
+    f: Filters,
+    labels: dict[str, str],
+    *,
+    title: str,
+    subtitle: str,
+    categories_label: str,
+    by_group: bool = True,
+    notes: Sequence[str] = (),
+) -> ChartContent:
+    """Several indicators (``labels``: id -> label) side by side, as bars for the ticked areas
+    beside the programme's, in the chosen period; ``notes`` after the suppression note."""
+    first = indicator(next(iter(labels)))
+    rows, meta = chosen_rows(data, list(labels), f, periods=the_period(f), by_group=by_group)
+    if not has_figures(rows):
+        return empty_content(why_empty(rows, first, f), title, subtitle, meta.data_as_at)
+    sentences = [
+        describe_rows(rows[rows["indicator"] == i], indicator(i), f, meta.threshold) for i in labels
+    ]
+    shown = with_category(rows, labels)
+    table = plotted_table(shown, first, ci=f.ci_level, columns=("category", *BAR_COLUMNS))
+    return ChartContent(
+        figure=figures.bars_vs_programme(shown, categories_label=categories_label),
+        title=title,
+        subtitle=subtitle,
+        summary=" ".join(sentences),
+        table=rename_columns(table, {"Category": categories_label}),
+        indicator_ids=list(labels),
+        notes=notes_of(text.suppression_note(rows, meta.threshold, left_out=False), *notes),
+        data_as_at=meta.data_as_at,
+        threshold=meta.threshold,
+    )
 
-#: Columns of the table twins: an area's figure beside the programme's, ranked, over time.
-BAR_COLUMNS = ("area_name", "value", "lower", "upper", "numerator", "denominator", "comparison")
-RANKED_COLUMNS = (*BAR_COLUMNS, "trend")
-TREND_COLUMNS = ("area_name", "period", *BAR_COLUMNS[1:], "trend")
+
+# --- the three main charts -----------------------------------------------------------------------
 
 
 def trend_chart(data: IndicatorData, f: Filters, ind: Indicator) -> ChartContent:
@@ -377,8 +411,8 @@ def funnel_chart(cs: CrossSection) -> ChartContent:
 # --- a whole page --------------------------------------------------------------------------------
 
 
-def _no_charts(_f: Filters, _data: IndicatorData) -> list[ChartContent]:
-    return []
+#: One of a page's own charts: its content for the filters, from the indicator data.
+MakeChart = Callable[[Filters, IndicatorData], ChartContent]
 
 
 def _no_ids(_f: Filters) -> list[str]:
@@ -387,13 +421,16 @@ def _no_ids(_f: Filters) -> list[str]:
 
 @dataclass(frozen=True)
 class Extras:
-    """A topic page's own charts after the shared three: their names (a chart's id is
-    ``Topic.chart(name)``), what draws them for the filters, and the indicators they show (for
-    the definition links)."""
+    """A topic page's own charts after the shared three: each chart's name (its id is
+    ``Topic.chart(name)``) and what draws it, in order, and the indicators they show (for the
+    definition links)."""
 
-    names: tuple[str, ...] = ()
-    charts: Callable[[Filters, IndicatorData], list[ChartContent]] = _no_charts
+    charts: dict[str, MakeChart] = field(default_factory=dict)
     indicator_ids: Callable[[Filters], list[str]] = _no_ids
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.charts)
 
 
 @dataclass(frozen=True)
@@ -418,5 +455,5 @@ def topic_view(data: IndicatorData, topic: Topic, f: Filters, extras: Extras) ->
     except CHART_ERRORS:
         log.exception("%s: the cross-section could not be computed", topic.key)
         contents += [empty_content(FAILED_MESSAGE)] * 2
-    contents += extras.charts(f, data)
+    contents += [safely(partial(make, f, data)) for make in extras.charts.values()]
     return TopicView(contents, [ind.id, *extras.indicator_ids(f)], names)

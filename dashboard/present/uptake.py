@@ -84,12 +84,8 @@ def stages_chart(f: Filters, data: IndicatorData) -> ChartContent:
     )
 
 
-def extra_charts(f: Filters, data: IndicatorData) -> list[ChartContent]:
-    return [shared.safely(lambda: stages_chart(f, data))]
-
-
 def extra_indicators(_f: Filters) -> list[str]:
     return ["uptake.funnel"]
 
 
-EXTRAS = shared.Extras(("stages",), extra_charts, extra_indicators)
+EXTRAS = shared.Extras({"stages": stages_chart}, extra_indicators)
