@@ -16,6 +16,7 @@ from dashboard.layouts import outcomes, reach, uptake
 from dashboard.present import outcomes as present_outcomes
 from dashboard.present import reach as present_reach
 from dashboard.present import topic as shared
+from dashboard.present import topic_rows
 from dashboard.present import uptake as present_uptake
 from dashboard.present.topic_filters import (
     Filters,
@@ -56,8 +57,8 @@ def test_a_chart_that_fails_shows_a_message_and_logs_it(caplog):
     def broken():
         raise ZeroDivisionError("float division by zero")
 
-    content = shared.safely(broken, "Broken chart")
-    assert content.empty_message == shared.FAILED_MESSAGE
+    content = topic_rows.safely(broken, "Broken chart")
+    assert content.empty_message == topic_rows.FAILED_MESSAGE
     assert content.title == "Broken chart"
     assert "could not be drawn" in caplog.text
 
@@ -71,14 +72,14 @@ def test_sorted_for_table_puts_the_programme_first_then_values_down_ties_by_name
         },
         index=[9, 8, 7, 6, 5, 4, 3],
     )
-    out = shared.sorted_for_table(rows)
+    out = topic_rows.sorted_for_table(rows)
     assert out["area_code"].tolist() == ["programme", "E4", "E2", "E1", "E6", "E5", "E3"]
     assert out.index.tolist() == list(range(7))
     # a missing name takes the pandas sort: the same order rules
     with_missing = rows.assign(
         area_name=["Luton", "Programme", None, "Essex", "Leeds", "Acton", "Zed"]
     )
-    assert shared.sorted_for_table(with_missing)["area_code"].tolist() == [
+    assert topic_rows.sorted_for_table(with_missing)["area_code"].tolist() == [
         "programme",
         "E4",
         "E1",
@@ -199,14 +200,14 @@ def _rows(**columns: list) -> pd.DataFrame:
 def test_why_empty_says_what_to_change():
     f = Filters(indicator="x", period="2017-18_Q1", group="tp_enhanced")
     empty = _rows(status=[])
-    assert "financial years only" in shared.why_empty(empty, indicator("reach.family_rate"), f)
-    assert "not broken down by intervention" in shared.why_empty(
+    assert "financial years only" in topic_rows.why_empty(empty, indicator("reach.family_rate"), f)
+    assert "not broken down by intervention" in topic_rows.why_empty(
         empty, indicator("uptake.both_parents"), f
     )
     completion = indicator("uptake.completion")
     suppressed = _rows(status=["c", "c"])
-    assert "suppressed" in shared.why_empty(suppressed, completion, f)
-    assert shared.why_empty(empty, completion, f) == shared.EMPTY_MESSAGE
+    assert "suppressed" in topic_rows.why_empty(suppressed, completion, f)
+    assert topic_rows.why_empty(empty, completion, f) == topic_rows.EMPTY_MESSAGE
 
 
 def test_describe_rows_names_the_rows_without_a_figure():
@@ -218,7 +219,9 @@ def test_describe_rows_names_the_rows_without_a_figure():
         value=[None, None, None],
         status=["c", "z", None],
     )
-    text = shared.describe_rows(rows, indicator("uptake.completion"), Filters(indicator="x"), 10)
+    text = topic_rows.describe_rows(
+        rows, indicator("uptake.completion"), Filters(indicator="x"), 10
+    )
     assert text == (
         "Completion: the figure for Luton is suppressed to protect confidentiality ([c]). "
         "Completion: the figure for Bury is not applicable ([z]). "
@@ -227,15 +230,15 @@ def test_describe_rows_names_the_rows_without_a_figure():
 
 
 def test_has_figures_needs_a_value_without_a_status():
-    assert not shared.has_figures(_rows(value=[]))
-    assert not shared.has_figures(_rows(value=[1.0], status=["c"]))
-    assert shared.has_figures(_rows(value=[1.0, None], status=[None, None]))
+    assert not topic_rows.has_figures(_rows(value=[]))
+    assert not topic_rows.has_figures(_rows(value=[1.0], status=["c"]))
+    assert topic_rows.has_figures(_rows(value=[1.0, None], status=[None, None]))
 
 
 def test_renamed_twin_columns_keep_their_units():
     table = pd.DataFrame({"Category": ["a"], "Value (%)": [1.0]})
     table.attrs[UNITS] = {"Category": "", "Value (%)": "%"}
-    out = shared.rename_columns(table, {"Category": "Stage"})
+    out = topic_rows.rename_columns(table, {"Category": "Stage"})
     assert list(out.columns) == ["Stage", "Value (%)"]
     assert out.attrs[UNITS] == {"Stage": "", "Value (%)": "%"}
 

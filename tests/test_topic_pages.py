@@ -20,8 +20,8 @@ from dashboard import ids
 from dashboard.app import create_app
 from dashboard.charts import card_outputs
 from dashboard.layouts import outcomes, reach, uptake
-from dashboard.present.topic import EMPTY_MESSAGE
 from dashboard.present.topic_filters import Topic, characteristic_label
+from dashboard.present.topic_rows import EMPTY_MESSAGE
 from dashboard.settings import DashboardSettings
 from lfo.reference import load_reference
 

@@ -21,7 +21,7 @@ from dashboard.charts import card_outputs
 from dashboard.charts.card import plain_outputs
 from dashboard.layouts import topic as layout
 from dashboard.layouts.shell import messages_banner
-from dashboard.present.topic import UNAVAILABLE, Extras, empty_content, topic_view
+from dashboard.present.topic import UNAVAILABLE, Extras, topic_view
 from dashboard.present.topic_filters import (
     Topic,
     filters_from_inputs,
@@ -30,6 +30,7 @@ from dashboard.present.topic_filters import (
     state_from_search,
     to_search,
 )
+from dashboard.present.topic_rows import empty_content
 from dashboard.services import Services
 from dashboard.services.database import READ_ERRORS
 from dashboard.services.indicator_data import IndicatorData

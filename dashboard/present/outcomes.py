@@ -8,6 +8,16 @@ from dashboard.charts import ChartContent, figures, text
 from dashboard.charts.table import plotted_table
 from dashboard.present import topic as shared
 from dashboard.present.topic_filters import Filters, group_words, period_in_words
+from dashboard.present.topic_rows import (
+    chosen_rows,
+    describe_rows,
+    empty_content,
+    has_figures,
+    interval_words,
+    notes_of,
+    the_period,
+    why_empty,
+)
 from dashboard.services.indicator_data import IndicatorData, indicator
 from lfo.indicators.definitions import CAVEATS
 from lfo.reference import load_reference
@@ -36,7 +46,7 @@ def change_chart(f: Filters, data: IndicatorData) -> ChartContent:
     chosen = side_by_side_ids(measure)
     subtitle = (
         f"{group_words(f.group)}; completed episodes with paired scores; "
-        f"{shared.interval_words(indicator(chosen[0]), f.ci)}; the programme hatched"
+        f"{interval_words(indicator(chosen[0]), f.ci)}; the programme hatched"
     )
     return shared.side_by_side_chart(
         data,
@@ -57,24 +67,20 @@ def mean_chart(f: Filters, data: IndicatorData) -> ChartContent:
     title = f"Mean change in score: {m.name}, {period_in_words(f.period)}"
     subtitle = (
         f"{group_words(f.group)}; exit minus baseline (higher is {m.higher_is}); "
-        f"{shared.interval_words(ind, f.ci)}; the programme hatched"
+        f"{interval_words(ind, f.ci)}; the programme hatched"
     )
-    rows, meta = shared.chosen_rows(data, [ind.id], f, periods=shared.the_period(f))
-    if not shared.has_figures(rows):
-        return shared.empty_content(
-            shared.why_empty(rows, ind, f), title, subtitle, meta.data_as_at
-        )
+    rows, meta = chosen_rows(data, [ind.id], f, periods=the_period(f))
+    if not has_figures(rows):
+        return empty_content(why_empty(rows, ind, f), title, subtitle, meta.data_as_at)
     columns = ("area_name", "value", "lower", "upper", "denominator", "comparison", "trend")
     return ChartContent(
         figure=figures.bars_vs_programme(rows.assign(category="Mean change"), categories_label=""),
         title=title,
         subtitle=subtitle,
-        summary=shared.describe_rows(rows, ind, f, meta.threshold),
+        summary=describe_rows(rows, ind, f, meta.threshold),
         table=plotted_table(rows, ind, ci=f.ci_level, columns=columns),
         indicator_ids=[ind.id],
-        notes=shared.notes_of(
-            text.suppression_note(rows, meta.threshold, left_out=False), PAIRED_NOTE
-        ),
+        notes=notes_of(text.suppression_note(rows, meta.threshold, left_out=False), PAIRED_NOTE),
         data_as_at=meta.data_as_at,
         threshold=meta.threshold,
     )

@@ -10,6 +10,16 @@ from dashboard.charts import ChartContent, figures, text
 from dashboard.charts.table import plotted_table
 from dashboard.present import topic as shared
 from dashboard.present.topic_filters import Filters, characteristic_label, period_in_words
+from dashboard.present.topic_rows import (
+    BAR_COLUMNS,
+    chosen_rows,
+    empty_content,
+    has_figures,
+    interval_words,
+    notes_of,
+    the_period,
+    why_empty,
+)
 from dashboard.present.words import category_label, fmt
 from dashboard.services.indicator_data import IndicatorData, indicator
 from lfo.terms import PROGRAMME
@@ -55,22 +65,20 @@ def breakdown_chart(f: Filters, data: IndicatorData) -> ChartContent:
     title = f"Who is referred: {label.lower()}, {period_in_words(f.period)}"
     subtitle = (
         f"Parents referred in the period; % in each category; "
-        f"{shared.interval_words(ind, f.ci)}; the programme hatched"
+        f"{interval_words(ind, f.ci)}; the programme hatched"
     )
-    rows, meta = shared.chosen_rows(
+    rows, meta = chosen_rows(
         data,
         ["reach.breakdown"],
         f,
-        periods=shared.the_period(f),
+        periods=the_period(f),
         breakdowns=[char],
         by_group=False,
     )
     rows = rows[rows["category"].astype(str).str.startswith(f"{char}:")]
-    if not shared.has_figures(rows):
-        return shared.empty_content(
-            shared.why_empty(rows, ind, f), title, subtitle, meta.data_as_at
-        )
-    columns = ("area_name", "category", *shared.BAR_COLUMNS[1:])
+    if not has_figures(rows):
+        return empty_content(why_empty(rows, ind, f), title, subtitle, meta.data_as_at)
+    columns = ("area_name", "category", *BAR_COLUMNS[1:])
     return ChartContent(
         figure=figures.bars_vs_programme(rows, categories_label=label),
         title=title,
@@ -78,7 +86,7 @@ def breakdown_chart(f: Filters, data: IndicatorData) -> ChartContent:
         summary=describe_breakdown(rows, label, f),
         table=plotted_table(rows, ind, ci=f.ci_level, columns=columns),
         indicator_ids=["reach.breakdown"],
-        notes=shared.notes_of(text.suppression_note(rows, meta.threshold, left_out=False)),
+        notes=notes_of(text.suppression_note(rows, meta.threshold, left_out=False)),
         data_as_at=meta.data_as_at,
         threshold=meta.threshold,
     )
@@ -87,7 +95,7 @@ def breakdown_chart(f: Filters, data: IndicatorData) -> ChartContent:
 def groups_chart(f: Filters, data: IndicatorData) -> ChartContent:
     subtitle = (
         f"% of parents referred with the answer stated; "
-        f"{shared.interval_words(indicator('reach.fathers'), f.ci)}; the programme hatched"
+        f"{interval_words(indicator('reach.fathers'), f.ci)}; the programme hatched"
     )
     return shared.side_by_side_chart(
         data,

@@ -9,6 +9,14 @@ from dashboard.charts import ChartContent, figures, text
 from dashboard.charts.table import plotted_table
 from dashboard.present import topic as shared
 from dashboard.present.topic_filters import Filters, group_words, period_in_words
+from dashboard.present.topic_rows import (
+    chosen_rows,
+    empty_content,
+    notes_of,
+    rename_columns,
+    the_period,
+    why_empty,
+)
 from dashboard.present.words import fmt
 from dashboard.services.indicator_data import IndicatorData, indicator
 from lfo.terms import PROGRAMME
@@ -49,11 +57,9 @@ def stages_chart(f: Filters, data: IndicatorData) -> ChartContent:
         f"{group_words(f.group)}; parents referred in the period and how far "
         "they had gone by the current return"
     )
-    rows, meta = shared.chosen_rows(data, ["uptake.funnel"], f, periods=shared.the_period(f))
+    rows, meta = chosen_rows(data, ["uptake.funnel"], f, periods=the_period(f))
     if rows.empty or not rows["numerator"].notna().any():
-        return shared.empty_content(
-            shared.why_empty(rows, ind, f), title, subtitle, meta.data_as_at
-        )
+        return empty_content(why_empty(rows, ind, f), title, subtitle, meta.data_as_at)
     order = [*f.areas, PROGRAMME]
     context = ""
     if f.areas and rows.loc[rows["area_code"] != PROGRAMME, "numerator"].notna().any():
@@ -66,7 +72,7 @@ def stages_chart(f: Filters, data: IndicatorData) -> ChartContent:
         _s=rows["category"].map({s: i for i, s in enumerate(STAGES)}),
     )
     rows = rows.sort_values(["_a", "_s"], kind="stable").drop(columns=["_a", "_s"])
-    table = shared.rename_columns(
+    table = rename_columns(
         plotted_table(rows, ind, columns=("area_name", "category", "numerator", "value")),
         {"Category": "Stage", "Numerator": "Parents", "Value (%)": "% of the previous stage"},
     )
@@ -78,7 +84,7 @@ def stages_chart(f: Filters, data: IndicatorData) -> ChartContent:
         + context,
         table=table,
         indicator_ids=["uptake.funnel"],
-        notes=shared.notes_of(text.suppression_note(rows, meta.threshold, left_out=False)),
+        notes=notes_of(text.suppression_note(rows, meta.threshold, left_out=False)),
         data_as_at=meta.data_as_at,
         threshold=meta.threshold,
     )
