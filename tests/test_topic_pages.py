@@ -16,10 +16,10 @@ from support.text import count_h1, texts
 
 from dashboard import ids
 from dashboard.app import create_app
-from dashboard.callbacks import topic as shared
 from dashboard.charts import card_outputs
 from dashboard.layouts import outcomes, reach, uptake
-from dashboard.layouts import topic as layout
+from dashboard.present.topic_filters import Topic, characteristic_label
+from dashboard.present.topic_rows import EMPTY_MESSAGE
 from dashboard.settings import DashboardSettings
 from lfo.reference import load_reference
 
@@ -40,7 +40,7 @@ def get(response: dict, cid: object, prop: str, default: object = "absent") -> o
 
 
 def controls(
-    client, topic: layout.Topic, search: str = "", ticked: dict[str, list[str]] | None = None
+    client, topic: Topic, search: str = "", ticked: dict[str, list[str]] | None = None
 ) -> dict:
     p = topic.part
     optional = [
@@ -80,7 +80,7 @@ def controls(
     )
 
 
-def chart_ids(topic: layout.Topic) -> list[str]:
+def chart_ids(topic: Topic) -> list[str]:
     extra = {
         "reach": ["breakdown", "groups"],
         "uptake": ["stages"],
@@ -91,7 +91,7 @@ def chart_ids(topic: layout.Topic) -> list[str]:
 
 def draw(
     client,
-    topic: layout.Topic,
+    topic: Topic,
     *,
     indicator: str | None = None,
     areas: dict[str, list[str]] | None = None,
@@ -181,7 +181,7 @@ def test_each_topic_page_routes_with_one_h1_and_its_title(client, path, title):
     assert "Choose what to show" in texts(content)
 
 
-def _area_codes(client, topic: layout.Topic) -> list[str]:
+def _area_codes(client, topic: Topic) -> list[str]:
     groups = get(controls(client, topic), topic.part("areas"), "children")
     return [o["value"] for g in groups for o in g["props"]["children"][1]["props"]["options"]]
 
@@ -331,27 +331,6 @@ def test_back_to_the_same_areas_keeps_the_checkboxes_and_their_focus(client):
     assert ticked == [NEWCASTLE]
 
 
-def test_state_round_trips_through_the_address():
-    import pandas as pd
-
-    areas = pd.DataFrame({"area_code": [NEWCASTLE, BLACKPOOL]})
-    periods = ["2016-17_Q1", "2016-17_Q2", "2016-17_Q3", "2016-17"]
-    f = shared.Filters(
-        indicator="recovery",
-        areas=(BLACKPOOL,),
-        period_from="2016-17_Q2",
-        period_to="2016-17_Q3",
-        period="2016-17",
-        ci="99.8",
-        group="level:specialist",
-        measure="ops",
-    )
-    search = shared.to_search(outcomes.TOPIC, f, periods)
-    back, messages = shared.state_from_search(outcomes.TOPIC, search, areas, periods)
-    assert messages == []
-    assert back == f
-
-
 # --- the charts ----------------------------------------------------------------------------------
 
 
@@ -402,7 +381,7 @@ def test_a_level_filter_keeps_its_interventions_and_empties_the_others(client):
     universal = draw(client, uptake.TOPIC, group="level:universal")
     cat = card(universal, uptake.TOPIC.chart("caterpillar"))
     assert cat["hidden"] is True
-    assert cat["empty"] == layout.EMPTY_MESSAGE
+    assert cat["empty"] == EMPTY_MESSAGE
     intervention = draw(client, uptake.TOPIC, group="tp_enhanced")
     assert card(intervention, uptake.TOPIC.chart("caterpillar"))["hidden"] is False
 
@@ -418,7 +397,7 @@ def test_no_data_in_the_period_gives_the_friendly_empty_state(client):
     drawn = draw(client, uptake.TOPIC, period="2018-19_Q4")  # nothing ended then
     for name in ("caterpillar", "funnel"):
         c = card(drawn, uptake.TOPIC.chart(name))
-        assert c["hidden"] is True and c["empty"] == layout.EMPTY_MESSAGE
+        assert c["hidden"] is True and c["empty"] == EMPTY_MESSAGE
         assert c["payload"] is None  # nothing to download
 
 
@@ -437,7 +416,7 @@ def test_outcomes_answer_for_every_measure(client, measure):
     name = load_reference().measures[measure].name
     assert name in change["title"]
     if measure != "csi4":  # the fixture has csi4 scores only
-        assert change["hidden"] is True and change["empty"] == layout.EMPTY_MESSAGE
+        assert change["hidden"] is True and change["empty"] == EMPTY_MESSAGE
         return
     # Newcastle: 30 of 40 paired reliably improved (75%), 30 of 40 at caseness recovered,
     # none deteriorated; the programme pools 30+0+30+4+4 of 40+20+30+4+4 = 68 of 98
@@ -490,7 +469,7 @@ def test_a_financial_year_only_indicator_asks_for_a_year(client):
 def test_reach_answers_for_other_characteristics(client, char):
     drawn = draw(client, reach.TOPIC, char=char, period=Q_REFERRED)
     breakdown = card(drawn, reach.TOPIC.chart("breakdown"))
-    assert layout.characteristic_label(char).lower() in breakdown["title"]
+    assert characteristic_label(char).lower() in breakdown["title"]
     assert f"char={char}" in get(drawn, ids.URL, "search")
 
 
@@ -528,42 +507,3 @@ def test_a_count_trend_leaves_out_the_programme_total_beside_areas(client):
     alone = card(draw(client, reach.TOPIC, indicator="reach.families"), reach.TOPIC.chart("trend"))
     # 138 families referred in 2017-18 Q1 across the programme (one per participant)
     assert 138 in trace_values(alone["figure"], "y")
-
-
-def test_a_chart_that_fails_shows_a_message_and_logs_it(caplog):
-    def broken():
-        raise ZeroDivisionError("float division by zero")
-
-    content = shared.safely(broken, "Broken chart")
-    assert content.empty_message == shared.FAILED_MESSAGE
-    assert content.title == "Broken chart"
-    assert "could not be drawn" in caplog.text
-
-
-def test_sorted_for_table_puts_the_programme_first_then_values_down_ties_by_name():
-    import pandas as pd
-
-    rows = pd.DataFrame(
-        {
-            "area_code": ["E1", "programme", "E2", "E3", "E4", "E5", "E6"],
-            "area_name": ["Luton", "Programme", "Bury", "Essex", "Leeds", "Acton", "Zed"],
-            "value": [50.0, 55.0, 50.0, None, 70.0, float("nan"), 50.0],
-        },
-        index=[9, 8, 7, 6, 5, 4, 3],
-    )
-    out = shared.sorted_for_table(rows)
-    assert out["area_code"].tolist() == ["programme", "E4", "E2", "E1", "E6", "E5", "E3"]
-    assert out.index.tolist() == list(range(7))
-    # a missing name takes the pandas sort: the same order rules
-    with_missing = rows.assign(
-        area_name=["Luton", "Programme", None, "Essex", "Leeds", "Acton", "Zed"]
-    )
-    assert shared.sorted_for_table(with_missing)["area_code"].tolist() == [
-        "programme",
-        "E4",
-        "E1",
-        "E6",
-        "E2",
-        "E5",
-        "E3",
-    ]

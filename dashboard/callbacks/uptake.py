@@ -1,102 +1,16 @@
-"""Callbacks of the Uptake page: the shared topic charts, plus the referral to completion funnel
-(referred, offered, started, completed) by intervention or level."""
+"""Callbacks of the Uptake page: the shared topic callbacks (``dashboard.callbacks.topic``) with
+the page's own charts (``dashboard.present.uptake``)."""
 
 from __future__ import annotations
 
 from dash import Dash
 
-from dashboard.callbacks import topic as shared
-from dashboard.charts import ChartContent, figures, text
-from dashboard.charts.table import plotted_table
-from dashboard.layouts import topic as layout
+from dashboard.callbacks.topic import register_topic
 from dashboard.layouts import uptake as page
+from dashboard.present import uptake as present
 from dashboard.services import Services
-from dashboard.services.indicator_data import IndicatorData, indicator
-
-PROGRAMME = shared.PROGRAMME
-STAGES = ("referred", "offered", "started", "completed")
-EXTRA_IDS = (page.TOPIC.chart("stages"),)
-
-
-def describe_stages(rows, names_first: list[str]) -> str:
-    """ "Across the programme: 326 parents referred; 258 offered (79% of referred); …"."""
-    sentences = []
-    for code in names_first:
-        own = rows[rows["area_code"] == code].set_index("category").reindex(list(STAGES))
-        name = (
-            "Across the programme"
-            if code == PROGRAMME
-            else f"In {own['area_name'].dropna().iloc[0]}"
-            if own["area_name"].notna().any()
-            else code
-        )
-        parts = []
-        for k, stage in enumerate(STAGES):
-            r = own.loc[stage]
-            if r.isna().all() or (isinstance(r["status"], str) and r["status"]):
-                parts.append(f"{stage}: [{r['status'] if isinstance(r['status'], str) else 'x'}]")
-                continue
-            words = f"{text.fmt(r['numerator'], 'count')} {stage}"
-            if k and r["value"] == r["value"]:
-                words += f" ({text.fmt(r['value'], '%')} of {STAGES[k - 1]})"
-            parts.append(words)
-        sentences.append(f"{name}: " + "; ".join(parts) + ".")
-    return " ".join(sentences)
-
-
-def stages_chart(f: shared.Filters, data: IndicatorData) -> ChartContent:
-    ind = indicator("uptake.funnel")
-    title = f"Referral to completion, {shared.period_words(f.period)}"
-    subtitle = (
-        f"{layout.group_words(f.group)}; parents referred in the period and how far "
-        "they had gone by the current return"
-    )
-    rows, meta = shared.chosen_rows(
-        data, ["uptake.funnel"], f, periods=[f.period] if f.period else None
-    )
-    if rows.empty or not rows["numerator"].notna().any():
-        return shared.empty_content(
-            shared.why_empty(rows, ind, f), title, subtitle, meta.data_as_at
-        )
-    order = [*f.areas, PROGRAMME]
-    context = ""
-    if f.areas and rows.loc[rows["area_code"] != PROGRAMME, "numerator"].notna().any():
-        # the programme's counts would dwarf an area's bars: it is described, not drawn
-        context = " " + describe_stages(rows, [PROGRAMME])
-        rows = rows[rows["area_code"] != PROGRAMME]
-        subtitle += "; the programme's figures are in the summary below the chart"
-    rows = rows.assign(
-        _a=rows["area_code"].map({c: i for i, c in enumerate(order)}),
-        _s=rows["category"].map({s: i for i, s in enumerate(STAGES)}),
-    )
-    rows = rows.sort_values(["_a", "_s"], kind="stable").drop(columns=["_a", "_s"])
-    note = text.suppression_note(rows, meta.threshold, left_out=False)
-    table = shared.rename_columns(
-        plotted_table(rows, ind, columns=("area_name", "category", "numerator", "value")),
-        {"Category": "Stage", "Numerator": "Parents", "Value (%)": "% of the previous stage"},
-    )
-    return ChartContent(
-        figure=figures.stage_funnel(rows),
-        title=title,
-        subtitle=subtitle,
-        summary=describe_stages(rows, [c for c in order if (rows["area_code"] == c).any()])
-        + context,
-        table=table,
-        indicator_ids=["uptake.funnel"],
-        notes=[n for n in (note,) if n],
-        data_as_at=meta.data_as_at,
-        threshold=meta.threshold,
-    )
-
-
-def extra_charts(
-    f: shared.Filters, data: IndicatorData, _names: dict[str, str]
-) -> list[ChartContent]:
-    return [shared.safely(lambda: stages_chart(f, data))]
 
 
 def register(app: Dash, services: Services) -> None:
     """Attach the Uptake page's callbacks to ``app``."""
-    shared.register_topic(
-        app, services, page.TOPIC, EXTRA_IDS, extra_charts, lambda f: ["uptake.funnel"]
-    )
+    register_topic(app, services, page.TOPIC, present.EXTRAS)

@@ -6,17 +6,15 @@ from __future__ import annotations
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard.layouts.topic import Topic, topic_layout
+from dashboard.charts import chart_card
+from dashboard.layouts.topic import topic_layout
+from dashboard.present.topic_filters import Topic
 from lfo.indicators.definitions import CAVEATS
 
 TITLE = "Outcomes"
-#: The outcome indicators shown side by side (suffixes of outcome.<measure>.<suffix>).
-SIDE_BY_SIDE = ("reliable_improvement", "recovery", "reliable_deterioration")
 
 
 def _extra_cards() -> list[Component]:
-    from dashboard.charts import chart_card
-
     caveats = html.Aside(
         [
             html.H3("Read these figures with care", className="h5"),
@@ -29,7 +27,7 @@ def _extra_cards() -> list[Component]:
             ),
         ],
         className="lfo-caveats border-start border-4 ps-3 mb-4",
-        **{"aria-label": "Caveats for outcome figures"},
+        **{"aria-label": "Caveats for outcome figures"},  # type: ignore[arg-type]  # Dash types no aria-* keywords
     )
     return [
         html.H2("Outcomes for the chosen measure"),
@@ -67,9 +65,8 @@ TOPIC = Topic(
     by_group=True,
     by_measure=True,
     default_year=True,
-    extra_cards=_extra_cards,
 )
 
 
 def layout(search: str = "") -> html.Div:
-    return topic_layout(TOPIC, search)
+    return topic_layout(TOPIC, search, _extra_cards())

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard.layouts.topic import Topic, topic_layout
+from dashboard.charts import chart_card
+from dashboard.layouts.topic import topic_layout
+from dashboard.present.topic_filters import Topic
 
 TITLE = "Reach"
 
 
 def _extra_cards() -> list[Component]:
-    from dashboard.charts import chart_card
-
     return [
         html.H2("Who is referred"),
         html.P(
@@ -43,9 +43,8 @@ TOPIC = Topic(
     ),
     default_indicator="reach.families",
     by_characteristic=True,
-    extra_cards=_extra_cards,
 )
 
 
 def layout(search: str = "") -> html.Div:
-    return topic_layout(TOPIC, search)
+    return topic_layout(TOPIC, search, _extra_cards())

@@ -6,14 +6,14 @@ from __future__ import annotations
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard.layouts.topic import Topic, topic_layout
+from dashboard.charts import chart_card
+from dashboard.layouts.topic import topic_layout
+from dashboard.present.topic_filters import Topic
 
 TITLE = "Uptake"
 
 
 def _extra_cards() -> list[Component]:
-    from dashboard.charts import chart_card
-
     return [
         html.H2("From referral to completion"),
         html.P(
@@ -41,9 +41,8 @@ TOPIC = Topic(
     ),
     default_indicator="uptake.completion",
     by_group=True,
-    extra_cards=_extra_cards,
 )
 
 
 def layout(search: str = "") -> html.Div:
-    return topic_layout(TOPIC, search)
+    return topic_layout(TOPIC, search, _extra_cards())

@@ -1,0 +1,115 @@
+"""The Reach page's own charts, beside the shared topic charts (``present.topic``): who is
+referred (a breakdown by a chosen characteristic) and fathers and workless households reached,
+for the ticked areas beside the programme."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.charts import ChartContent, figures, text
+from dashboard.charts.table import plotted_table
+from dashboard.present import topic as shared
+from dashboard.present.topic_filters import Filters, characteristic_label, period_in_words
+from dashboard.present.topic_rows import (
+    BAR_COLUMNS,
+    chosen_rows,
+    empty_content,
+    has_figures,
+    interval_words,
+    notes_of,
+    the_period,
+    why_empty,
+)
+from dashboard.present.words import category_label, fmt
+from dashboard.services.indicator_data import IndicatorData, indicator
+from lfo.terms import PROGRAMME
+
+GROUPS = {"reach.fathers": "Fathers reached", "reach.workless": "Workless households reached"}
+
+
+def describe_breakdown(rows: pd.DataFrame, label: str, f: Filters) -> str:
+    """ "Who is referred by ethnicity, 2017-18 Q4. Across the programme: White 67% (95% CI 64 to
+    69), …. In Blackpool: White [c]; Black 0% (95% CI 0 to 24), similar to the programme; …"."""
+    ind = indicator("reach.breakdown")
+    sentences = [f"Who is referred by {label.lower()}, {period_in_words(f.period)}."]
+    for code in [PROGRAMME, *f.areas]:
+        own = rows[rows["area_code"] == code]
+        if own.empty:
+            continue
+        own = own.assign(_v=pd.to_numeric(own["value"], errors="coerce")).sort_values(
+            "_v", ascending=False, na_position="last", kind="stable"
+        )
+        parts = []
+        for r in own.itertuples():
+            name = category_label(r.category)
+            if isinstance(r.status, str) and r.status:
+                parts.append(f"{name} [{r.status}]")
+                continue
+            words = f"{name} {fmt(r.value, ind)}"
+            interval = text.interval_words(own.loc[r.Index], ind, f.ci_level)
+            if interval:
+                words += f" ({interval})"
+            if code != PROGRAMME and isinstance(r.comparison, str) and r.comparison:
+                link = "to" if r.comparison == "similar" else "than"
+                words += f", {r.comparison} {link} the programme"
+            parts.append(words)
+        where = "Across the programme" if code == PROGRAMME else f"In {own['area_name'].iloc[0]}"
+        sentences.append(f"{where}: " + "; ".join(parts) + ".")
+    return " ".join(sentences)
+
+
+def breakdown_chart(f: Filters, data: IndicatorData) -> ChartContent:
+    ind = indicator("reach.breakdown")
+    char = f.char or "sex"
+    label = characteristic_label(char)
+    title = f"Who is referred: {label.lower()}, {period_in_words(f.period)}"
+    subtitle = (
+        f"Parents referred in the period; % in each category; "
+        f"{interval_words(ind, f.ci)}; the programme hatched"
+    )
+    rows, meta = chosen_rows(
+        data,
+        ["reach.breakdown"],
+        f,
+        periods=the_period(f),
+        breakdowns=[char],
+        by_group=False,
+    )
+    rows = rows[rows["category"].astype(str).str.startswith(f"{char}:")]
+    if not has_figures(rows):
+        return empty_content(why_empty(rows, ind, f), title, subtitle, meta.data_as_at)
+    columns = ("area_name", "category", *BAR_COLUMNS[1:])
+    return ChartContent(
+        figure=figures.bars_vs_programme(rows, categories_label=label),
+        title=title,
+        subtitle=subtitle,
+        summary=describe_breakdown(rows, label, f),
+        table=plotted_table(rows, ind, ci=f.ci_level, columns=columns),
+        indicator_ids=["reach.breakdown"],
+        notes=notes_of(text.suppression_note(rows, meta.threshold, left_out=False)),
+        data_as_at=meta.data_as_at,
+        threshold=meta.threshold,
+    )
+
+
+def groups_chart(f: Filters, data: IndicatorData) -> ChartContent:
+    subtitle = (
+        f"% of parents referred with the answer stated; "
+        f"{interval_words(indicator('reach.fathers'), f.ci)}; the programme hatched"
+    )
+    return shared.side_by_side_chart(
+        data,
+        f,
+        GROUPS,
+        title=f"Fathers and workless households reached, {period_in_words(f.period)}",
+        subtitle=subtitle,
+        categories_label="Indicator",
+        by_group=False,
+    )
+
+
+def extra_indicators(_f: Filters) -> list[str]:
+    return ["reach.breakdown", *GROUPS]
+
+
+EXTRAS = shared.Extras({"breakdown": breakdown_chart, "groups": groups_chart}, extra_indicators)

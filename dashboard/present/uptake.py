@@ -1,0 +1,97 @@
+"""The Uptake page's own chart, beside the shared topic charts (``present.topic``): the referral
+to completion funnel (referred, offered, started, completed) by intervention or level."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.charts import ChartContent, figures, text
+from dashboard.charts.table import plotted_table
+from dashboard.present import topic as shared
+from dashboard.present.topic_filters import Filters, group_words, period_in_words
+from dashboard.present.topic_rows import (
+    chosen_rows,
+    empty_content,
+    notes_of,
+    rename_columns,
+    the_period,
+    why_empty,
+)
+from dashboard.present.words import fmt
+from dashboard.services.indicator_data import IndicatorData, indicator
+from lfo.terms import PROGRAMME
+
+STAGES = ("referred", "offered", "started", "completed")
+
+
+def describe_stages(rows: pd.DataFrame, names_first: list[str]) -> str:
+    """ "Across the programme: 326 parents referred; 258 offered (79% of referred); …"."""
+    sentences = []
+    for code in names_first:
+        own = rows[rows["area_code"] == code].set_index("category").reindex(list(STAGES))
+        name = (
+            "Across the programme"
+            if code == PROGRAMME
+            else f"In {own['area_name'].dropna().iloc[0]}"
+            if own["area_name"].notna().any()
+            else code
+        )
+        parts = []
+        for k, stage in enumerate(STAGES):
+            r = own.loc[stage]
+            if r.isna().all() or (isinstance(r["status"], str) and r["status"]):
+                parts.append(f"{stage}: [{r['status'] if isinstance(r['status'], str) else 'x'}]")
+                continue
+            words = f"{fmt(r['numerator'], 'count')} {stage}"
+            if k and r["value"] == r["value"]:
+                words += f" ({fmt(r['value'], '%')} of {STAGES[k - 1]})"
+            parts.append(words)
+        sentences.append(f"{name}: " + "; ".join(parts) + ".")
+    return " ".join(sentences)
+
+
+def stages_chart(f: Filters, data: IndicatorData) -> ChartContent:
+    ind = indicator("uptake.funnel")
+    title = f"Referral to completion, {period_in_words(f.period)}"
+    subtitle = (
+        f"{group_words(f.group)}; parents referred in the period and how far "
+        "they had gone by the current return"
+    )
+    rows, meta = chosen_rows(data, ["uptake.funnel"], f, periods=the_period(f))
+    if rows.empty or not rows["numerator"].notna().any():
+        return empty_content(why_empty(rows, ind, f), title, subtitle, meta.data_as_at)
+    order = [*f.areas, PROGRAMME]
+    context = ""
+    if f.areas and rows.loc[rows["area_code"] != PROGRAMME, "numerator"].notna().any():
+        # the programme's counts would dwarf an area's bars: it is described, not drawn
+        context = " " + describe_stages(rows, [PROGRAMME])
+        rows = rows[rows["area_code"] != PROGRAMME]
+        subtitle += "; the programme's figures are in the summary below the chart"
+    rows = rows.assign(
+        _a=rows["area_code"].map({c: i for i, c in enumerate(order)}),
+        _s=rows["category"].map({s: i for i, s in enumerate(STAGES)}),
+    )
+    rows = rows.sort_values(["_a", "_s"], kind="stable").drop(columns=["_a", "_s"])
+    table = rename_columns(
+        plotted_table(rows, ind, columns=("area_name", "category", "numerator", "value")),
+        {"Category": "Stage", "Numerator": "Parents", "Value (%)": "% of the previous stage"},
+    )
+    return ChartContent(
+        figure=figures.stage_funnel(rows),
+        title=title,
+        subtitle=subtitle,
+        summary=describe_stages(rows, [c for c in order if (rows["area_code"] == c).any()])
+        + context,
+        table=table,
+        indicator_ids=["uptake.funnel"],
+        notes=notes_of(text.suppression_note(rows, meta.threshold, left_out=False)),
+        data_as_at=meta.data_as_at,
+        threshold=meta.threshold,
+    )
+
+
+def extra_indicators(_f: Filters) -> list[str]:
+    return ["uptake.funnel"]
+
+
+EXTRAS = shared.Extras({"stages": stages_chart}, extra_indicators)

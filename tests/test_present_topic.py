@@ -1,0 +1,313 @@
+"""The topic pages' presenters without a server: the filters and the address
+(``dashboard.present.topic_filters``), the shared charts and their words
+(``dashboard.present.topic``) and each page's own charts (``present.reach``, ``present.uptake``,
+``present.outcomes``), on hand-made engine rows and on the hand-worked database of
+``tests/test_topic_pages.py`` read through ``IndicatorData`` (no Dash app, no HTTP).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from test_topic_pages import BLACKPOOL, NEWCASTLE, Q_ENDED, Q_REFERRED, build_topic_db
+
+from dashboard.charts.table import UNITS
+from dashboard.layouts import outcomes, reach, uptake
+from dashboard.present import outcomes as present_outcomes
+from dashboard.present import reach as present_reach
+from dashboard.present import topic as shared
+from dashboard.present import topic_rows
+from dashboard.present import uptake as present_uptake
+from dashboard.present.topic_filters import (
+    Filters,
+    default_period,
+    filters_from_inputs,
+    period_in_words,
+    period_options,
+    same_areas,
+    state_from_search,
+    to_search,
+)
+from dashboard.services.database import Database
+from dashboard.services.indicator_data import IndicatorData, indicator
+from lfo.indicators.engine import ROW_COLUMNS
+from lfo.terms import PROGRAMME
+
+
+def test_state_round_trips_through_the_address():
+    areas = pd.DataFrame({"area_code": [NEWCASTLE, BLACKPOOL]})
+    periods = ["2016-17_Q1", "2016-17_Q2", "2016-17_Q3", "2016-17"]
+    f = Filters(
+        indicator="recovery",
+        areas=(BLACKPOOL,),
+        period_from="2016-17_Q2",
+        period_to="2016-17_Q3",
+        period="2016-17",
+        ci="99.8",
+        group="level:specialist",
+        measure="ops",
+    )
+    search = to_search(outcomes.TOPIC, f, periods)
+    back, messages = state_from_search(outcomes.TOPIC, search, areas, periods)
+    assert messages == []
+    assert back == f
+
+
+def test_a_chart_that_fails_shows_a_message_and_logs_it(caplog):
+    def broken():
+        raise ZeroDivisionError("float division by zero")
+
+    content = topic_rows.safely(broken, "Broken chart")
+    assert content.empty_message == topic_rows.FAILED_MESSAGE
+    assert content.title == "Broken chart"
+    assert "could not be drawn" in caplog.text
+
+
+def test_sorted_for_table_puts_the_programme_first_then_values_down_ties_by_name():
+    rows = pd.DataFrame(
+        {
+            "area_code": ["E1", "programme", "E2", "E3", "E4", "E5", "E6"],
+            "area_name": ["Luton", "Programme", "Bury", "Essex", "Leeds", "Acton", "Zed"],
+            "value": [50.0, 55.0, 50.0, None, 70.0, float("nan"), 50.0],
+        },
+        index=[9, 8, 7, 6, 5, 4, 3],
+    )
+    out = topic_rows.sorted_for_table(rows)
+    assert out["area_code"].tolist() == ["programme", "E4", "E2", "E1", "E6", "E5", "E3"]
+    assert out.index.tolist() == list(range(7))
+    # a missing name takes the pandas sort: the same order rules
+    with_missing = rows.assign(
+        area_name=["Luton", "Programme", None, "Essex", "Leeds", "Acton", "Zed"]
+    )
+    assert topic_rows.sorted_for_table(with_missing)["area_code"].tolist() == [
+        "programme",
+        "E4",
+        "E1",
+        "E6",
+        "E2",
+        "E5",
+        "E3",
+    ]
+
+
+# --- the filters and the address -----------------------------------------------------------------
+
+
+def test_period_options_read_as_everywhere_else():
+    periods = ["2017-18_Q4", "2018-19_Q1", "2017-18"]
+    assert period_options(periods, quarters_only=True) == [
+        {"label": "2017-18 Q4", "value": "2017-18_Q4"},
+        {"label": "2018-19 Q1", "value": "2018-19_Q1"},
+    ]
+    assert period_options(periods, quarters_only=False)[-1] == {
+        "label": "Financial year 2017-18",
+        "value": "2017-18",
+    }
+
+
+def test_a_period_in_a_sentence():
+    assert period_in_words("2017-18_Q3") == "2017-18 Q3"
+    assert period_in_words("2017-18") == "financial year 2017-18"
+    assert period_in_words(None) == ""
+
+
+def test_the_default_period_is_the_latest_quarter_or_for_outcomes_the_latest_year():
+    periods = ["2017-18_Q4", "2018-19_Q1", "2017-18"]
+    assert default_period(reach.TOPIC, periods) == "2018-19_Q1"
+    assert default_period(outcomes.TOPIC, periods) == "2017-18"
+    assert default_period(outcomes.TOPIC, ["2018-19_Q1"]) == "2018-19_Q1"
+    assert default_period(reach.TOPIC, []) is None
+
+
+def test_each_page_has_its_own_optional_controls_in_order():
+    assert reach.TOPIC.optional == ("char",)
+    assert uptake.TOPIC.optional == ("group",)
+    assert outcomes.TOPIC.optional == ("group", "measure")
+    f = Filters(indicator="recovery", group="level:targeted", measure="ops", char="sex")
+    assert f.optional_values(outcomes.TOPIC) == ["level:targeted", "ops"]
+
+
+@pytest.mark.parametrize(
+    "group,intervention,level",
+    [
+        ("all", None, None),
+        ("level:targeted", None, "targeted"),
+        ("tp_enhanced", "tp_enhanced", None),
+    ],
+)
+def test_the_group_filter_becomes_the_engine_arguments(group, intervention, level):
+    f = Filters(indicator="uptake.start", group=group)
+    assert (f.intervention, f.level) == (intervention, level)
+
+
+def test_the_controls_values_become_filters_with_a_backwards_range_turned_round():
+    f = filters_from_inputs(
+        outcomes.TOPIC,
+        None,
+        [[NEWCASTLE], None, [BLACKPOOL]],
+        "2018-19_Q2",
+        "2017-18_Q1",
+        "2018-19",
+        None,
+        [None, "ops"],
+    )
+    assert f == Filters(
+        indicator="reliable_improvement",
+        areas=(NEWCASTLE, BLACKPOOL),
+        period_from="2017-18_Q1",
+        period_to="2018-19_Q2",
+        period="2018-19",
+        ci="95",
+        group="all",
+        measure="ops",
+    )
+    assert same_areas([[BLACKPOOL], [NEWCASTLE]], (NEWCASTLE, BLACKPOOL))
+    assert not same_areas([], ())
+    assert not same_areas([[NEWCASTLE]], (NEWCASTLE, BLACKPOOL))
+
+
+def test_stale_values_in_the_address_fall_back_with_a_message_in_words():
+    areas = pd.DataFrame({"area_code": [NEWCASTLE]})
+    periods = ["2016-17_Q1", "2016-17_Q2", "2016-17"]
+    f, messages = state_from_search(
+        outcomes.TOPIC, f"?area={BLACKPOOL}&period=2030-31&from=2030-31_Q1", areas, periods
+    )
+    assert (f.areas, f.period, f.period_from, f.period_to) == (
+        (),
+        "2016-17",
+        "2016-17_Q1",
+        "2016-17_Q2",
+    )
+    assert messages == [
+        f"There is no programme area {BLACKPOOL}; it was left out.",
+        "There are no figures for 2030-31 Q1 yet; showing the first quarter instead.",
+        "There are no figures for financial year 2030-31 yet; showing financial year 2016-17.",
+    ]
+
+
+# --- the words and tables of the shared charts ---------------------------------------------------
+
+
+def _rows(**columns: list) -> pd.DataFrame:
+    """Engine-like rows: every engine column, the given ones filled."""
+    n = len(next(iter(columns.values())))
+    frame = pd.DataFrame({c: [None] * n for c in ROW_COLUMNS})
+    for name, values in columns.items():
+        frame[name] = values
+    return frame
+
+
+def test_why_empty_says_what_to_change():
+    f = Filters(indicator="x", period="2017-18_Q1", group="tp_enhanced")
+    empty = _rows(status=[])
+    assert "financial years only" in topic_rows.why_empty(empty, indicator("reach.family_rate"), f)
+    assert "not broken down by intervention" in topic_rows.why_empty(
+        empty, indicator("uptake.both_parents"), f
+    )
+    completion = indicator("uptake.completion")
+    suppressed = _rows(status=["c", "c"])
+    assert "suppressed" in topic_rows.why_empty(suppressed, completion, f)
+    assert topic_rows.why_empty(empty, completion, f) == topic_rows.EMPTY_MESSAGE
+
+
+def test_describe_rows_names_the_rows_without_a_figure():
+    rows = _rows(
+        indicator=["uptake.completion"] * 3,
+        area_code=["E1", "E2", "E3"],
+        area_name=["Luton", "Bury", "Leeds"],
+        period=["2018-19_Q1"] * 3,
+        value=[None, None, None],
+        status=["c", "z", None],
+    )
+    text = topic_rows.describe_rows(
+        rows, indicator("uptake.completion"), Filters(indicator="x"), 10
+    )
+    assert text == (
+        "Completion: the figure for Luton is suppressed to protect confidentiality ([c]). "
+        "Completion: the figure for Bury is not applicable ([z]). "
+        "Completion: no figure for Leeds ([x])."
+    )
+
+
+def test_has_figures_needs_a_value_without_a_status():
+    assert not topic_rows.has_figures(_rows(value=[]))
+    assert not topic_rows.has_figures(_rows(value=[1.0], status=["c"]))
+    assert topic_rows.has_figures(_rows(value=[1.0, None], status=[None, None]))
+
+
+def test_renamed_twin_columns_keep_their_units():
+    table = pd.DataFrame({"Category": ["a"], "Value (%)": [1.0]})
+    table.attrs[UNITS] = {"Category": "", "Value (%)": "%"}
+    out = topic_rows.rename_columns(table, {"Category": "Stage"})
+    assert list(out.columns) == ["Stage", "Value (%)"]
+    assert out.attrs[UNITS] == {"Stage": "", "Value (%)": "%"}
+
+
+def test_the_stages_are_described_as_counts_and_percentages_of_the_stage_before():
+    rows = _rows(
+        area_code=[PROGRAMME] * 4,
+        area_name=["Programme"] * 4,
+        category=list(present_uptake.STAGES),
+        numerator=[10.0, 8.0, 4.0, 2.0],
+        value=[None, 80.0, 50.0, 50.0],
+    )
+    assert present_uptake.describe_stages(rows, [PROGRAMME]) == (
+        "Across the programme: 10 referred; 8 offered (80% of referred); 4 started "
+        "(50% of offered); 2 completed (50% of started)."
+    )
+
+
+# --- the charts, on the hand-worked database (no app, no HTTP) -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> IndicatorData:
+    url = build_topic_db(tmp_path_factory.mktemp("present-topic") / "topic.db")
+    return IndicatorData(Database(url), threshold=10)
+
+
+def _view(data: IndicatorData, topic, extras, **filters) -> shared.TopicView:
+    f = Filters(indicator=topic.default_indicator, period=Q_ENDED, **filters)
+    return shared.topic_view(data, topic, f, extras)
+
+
+def test_the_uptake_view_draws_the_shared_charts_and_the_stages(data):
+    view = _view(data, uptake.TOPIC, present_uptake.EXTRAS, areas=(NEWCASTLE,))
+    assert [c.indicator_ids for c in view.contents] == [["uptake.completion"]] * 3 + [
+        ["uptake.funnel"]
+    ]
+    assert view.indicator_ids == ["uptake.completion", "uptake.funnel"]
+    assert view.area_names[NEWCASTLE] == "Newcastle upon Tyne"
+    trend, caterpillar, funnel, _stages = view.contents
+    assert caterpillar.title == "Completion by area, 2018-19 Q1"
+    # completion = completed / ended: Newcastle 40/50, Blackpool 20/40, Manchester 30/40
+    ranked = caterpillar.table.set_index("Area")["Value (%)"]
+    assert ranked[["Newcastle upon Tyne", "Manchester", "Blackpool"]].tolist() == [80.0, 75.0, 50.0]
+    assert funnel.summary.startswith(caterpillar.summary)
+    assert "Newcastle upon Tyne" in trend.summary
+
+
+def test_a_count_is_ranked_without_the_programme_and_has_no_funnel_plot(data):
+    f = Filters(indicator="reach.families", period=Q_REFERRED)
+    cs = shared.CrossSection.of(data, f, indicator("reach.families"))
+    caterpillar = shared.caterpillar_chart(cs)
+    assert PROGRAMME not in caterpillar.table["Area"].tolist()
+    assert caterpillar.notes[-1].startswith("The programme's figure is the total")
+    funnel = shared.funnel_chart(cs)
+    assert funnel.empty_message and "a count" in funnel.empty_message
+
+
+def test_the_outcome_charts_over_a_financial_year_say_so_in_words(data):
+    f = Filters(indicator="reliable_improvement", period="2018-19", measure="csi4")
+    change, mean = present_outcomes.change_chart(f, data), present_outcomes.mean_chart(f, data)
+    assert change.title.endswith(", financial year 2018-19")
+    assert mean.title.startswith("Mean change in score: ")
+    assert present_outcomes.extra_indicators(f)[-1] == "outcome.csi4.change"
+
+
+def test_the_breakdown_describes_each_area_beside_the_programme(data):
+    f = Filters(indicator="reach.families", areas=(NEWCASTLE,), period=Q_REFERRED, char="sex")
+    breakdown, groups = present_reach.breakdown_chart(f, data), present_reach.groups_chart(f, data)
+    assert breakdown.summary.startswith("Who is referred by sex, 2017-18 Q1.")
+    assert "In Newcastle upon Tyne: Female 70% (95% CI" in breakdown.summary
+    assert "Fathers reached in Newcastle upon Tyne in 2017-18 Q1 was 30%" in groups.summary
