@@ -24,7 +24,9 @@ from dashboard.app import create_app
 from dashboard.callbacks import overview as cb
 from dashboard.layouts import home
 from dashboard.present import overview as po
+from dashboard.present import overview_grid as pg
 from dashboard.present import overview_headlines as ph
+from dashboard.present import overview_summary as psum
 from dashboard.present.words import fmt, period_label
 from dashboard.settings import DashboardSettings
 from lfo.indicators.definitions import indicators
@@ -90,7 +92,7 @@ def data(app, overview_db):
 
 @pytest.fixture(scope="module")
 def grid_rows(data) -> pd.DataFrame:
-    return data.rows(list(po.GRID_INDICATORS), periods=["2018-19_Q4"], ci=po.GRID_CI).rows
+    return data.rows(list(pg.GRID_INDICATORS), periods=["2018-19_Q4"], ci=pg.GRID_CI).rows
 
 
 # --- pure shaping ---------------------------------------------------------------------------
@@ -161,17 +163,17 @@ def test_year_on_year_is_none_without_two_proportions(counts):
 
 
 def test_blackpool_needs_attention_and_the_others_do_not(grid_rows):
-    attention = po.needs_attention(grid_rows)
+    attention = pg.needs_attention(grid_rows)
     assert attention["area_code"].tolist() == [BLACKPOOL, BLACKPOOL]
     assert attention["indicator"].tolist() == ["uptake.completion", "uptake.attendance"]
-    reason = po.attention_reason(attention.iloc[0])
+    reason = pg.attention_reason(attention.iloc[0])
     # 12 of 60 = 20%; the programme 108 of 180 = 60%
     assert reason.startswith("Completion was 20% (99.8% CI ")
     assert "worse than the programme's 60%, and getting worse" in reason
 
 
 def test_summary_names_the_worse_area_and_the_areas_without_a_return(grid_rows):
-    sentences = po.overview_summary(grid_rows, "2018-19_Q4")
+    sentences = psum.overview_summary(grid_rows, "2018-19_Q4")
     n_areas = grid_rows.loc[grid_rows["area_code"] != "programme", "area_code"].nunique()
     assert sentences[0] == f"In 2018-19 Q4, 3 of {n_areas} areas had a return covering the period."
     # 3 areas x 240 families referred in 2018-19, over targets 140 + 740 + 60: 720 / 940 = 77%
@@ -191,11 +193,11 @@ def test_summary_names_the_worse_area_and_the_areas_without_a_return(grid_rows):
 
 
 def test_sorting_by_completion_lowest_first_puts_blackpool_first_and_gaps_last(grid_rows):
-    order = po.sort_areas(grid_rows, "uptake.completion", po.ORDER_LOW)
+    order = pg.sort_areas(grid_rows, "uptake.completion", pg.ORDER_LOW)
     assert order[0] == BLACKPOOL
     assert set(order[1:3]) == {NEWCASTLE, ESSEX}
     assert len(order) == grid_rows.loc[grid_rows["area_code"] != "programme", "area_code"].nunique()
-    high = po.sort_areas(grid_rows, "uptake.completion", po.ORDER_HIGH)
+    high = pg.sort_areas(grid_rows, "uptake.completion", pg.ORDER_HIGH)
     assert high.index(BLACKPOOL) == 2  # after the two 80% areas, before the areas without data
 
 
@@ -204,7 +206,7 @@ def test_cell_is_the_first_row_of_the_area_and_indicator_with_its_values(grid_ro
         expected = grid_rows[
             (grid_rows["area_code"] == area) & (grid_rows["indicator"] == ind)
         ].iloc[0]
-        got = po.cell(grid_rows, area, ind)
+        got = pg.cell(grid_rows, area, ind)
         assert list(got) == list(expected.index)
         for column, value in expected.items():
             assert (
@@ -212,24 +214,24 @@ def test_cell_is_the_first_row_of_the_area_and_indicator_with_its_values(grid_ro
                 or got[column] == value
                 or (pd.isna(got[column]) and pd.isna(value))
             ), column
-    assert po.cell(grid_rows, "E99999999", "uptake.completion") is None
+    assert pg.cell(grid_rows, "E99999999", "uptake.completion") is None
 
 
 def test_cell_follows_the_frame_it_is_given(grid_rows):
-    first = po.cell(grid_rows, BLACKPOOL, "uptake.completion")
+    first = pg.cell(grid_rows, BLACKPOOL, "uptake.completion")
     other = grid_rows.assign(value=grid_rows["value"] * 0 + 1.5)
-    assert po.cell(other, BLACKPOOL, "uptake.completion")["value"] == 1.5
-    assert po.cell(grid_rows, BLACKPOOL, "uptake.completion")["value"] == first["value"]
+    assert pg.cell(other, BLACKPOOL, "uptake.completion")["value"] == 1.5
+    assert pg.cell(grid_rows, BLACKPOOL, "uptake.completion")["value"] == first["value"]
     dup = pd.concat([grid_rows.iloc[:1].assign(value=-1.0), grid_rows], ignore_index=True)
     row = dup.iloc[0]
-    assert po.cell(dup, row["area_code"], row["indicator"])["value"] == -1.0
+    assert pg.cell(dup, row["area_code"], row["indicator"])["value"] == -1.0
 
 
 def test_sorting_by_name_is_alphabetical(grid_rows):
     names = dict(zip(grid_rows["area_code"], grid_rows["area_name"], strict=False))
-    order = [names[c] for c in po.sort_areas(grid_rows, po.SORT_AREA, po.ORDER_LOW)]
+    order = [names[c] for c in pg.sort_areas(grid_rows, pg.SORT_AREA, pg.ORDER_LOW)]
     assert order == sorted(order)
-    reverse = [names[c] for c in po.sort_areas(grid_rows, po.SORT_AREA, po.ORDER_HIGH)]
+    reverse = [names[c] for c in pg.sort_areas(grid_rows, pg.SORT_AREA, pg.ORDER_HIGH)]
     assert reverse == sorted(order, reverse=True)
 
 
@@ -263,12 +265,12 @@ def test_headline_without_last_year_says_so(data):
     ],
 )
 def test_topic_links_carry_the_indicator_period_and_grid_interval(indicator, link):
-    assert po.topic_link(indicator, "2018-19_Q4") == link
+    assert pg.topic_link(indicator, "2018-19_Q4") == link
 
 
 def test_area_links_carry_indicator_and_period_when_given():
-    assert po.area_link(BLACKPOOL) == f"/area/{BLACKPOOL}"
-    assert po.area_link(BLACKPOOL, "reach.target", "2018-19") == (
+    assert pg.area_link(BLACKPOOL) == f"/area/{BLACKPOOL}"
+    assert pg.area_link(BLACKPOOL, "reach.target", "2018-19") == (
         f"/area/{BLACKPOOL}?indicator=reach.target&period=2018-19"
     )
 
@@ -285,7 +287,7 @@ def test_resolve_period_falls_back_to_latest_with_a_message():
 # --- through the app ------------------------------------------------------------------------
 
 
-def _update_overview(client, period=po.LATEST, sort=po.SORT_AREA, order=po.ORDER_LOW) -> dict:
+def _update_overview(client, period=po.LATEST, sort=pg.SORT_AREA, order=pg.ORDER_LOW) -> dict:
     outputs = [(o.component_id, o.component_property) for o in cb.overview_outputs()]
     return post_callback(
         client,
@@ -331,9 +333,9 @@ def test_overview_callback_fills_the_grid_with_words_and_links_for_every_area(cl
 @pytest.mark.parametrize(
     ("period", "sort", "order"),
     [
-        ("2018-19_Q1", "uptake.completion", po.ORDER_HIGH),
-        ("2018-19", "reach.target", po.ORDER_LOW),
-        ("2016-17_Q1", "outcome.csi4.reliable_improvement", po.ORDER_LOW),
+        ("2018-19_Q1", "uptake.completion", pg.ORDER_HIGH),
+        ("2018-19", "reach.target", pg.ORDER_LOW),
+        ("2016-17_Q1", "outcome.csi4.reliable_improvement", pg.ORDER_LOW),
         ("2030-31_Q1", "nonsense", "sideways"),
     ],
 )
@@ -387,10 +389,10 @@ def test_controls_write_the_query_and_defaults_stay_out(app, client):
             [{"id": ids.URL, "property": "search", "value": search}],
         )[ids.URL]["search"]
 
-    assert query("2018-19_Q3", "uptake.completion", po.ORDER_LOW) == (
+    assert query("2018-19_Q3", "uptake.completion", pg.ORDER_LOW) == (
         "?period=2018-19_Q3&sort=uptake.completion"
     )
-    assert query(po.LATEST, po.SORT_AREA, po.ORDER_HIGH) == "?order=high"
+    assert query(po.LATEST, pg.SORT_AREA, pg.ORDER_HIGH) == "?order=high"
 
 
 def test_the_address_sets_the_controls_and_reports_bad_values(client):
@@ -407,11 +409,11 @@ def test_the_address_sets_the_controls_and_reports_bad_values(client):
         [
             {"id": ids.HOME_PERIOD, "property": "value", "value": po.LATEST},
             {"id": ids.HOME_SORT, "property": "value", "value": "uptake.start"},
-            {"id": ids.HOME_ORDER, "property": "value", "value": po.ORDER_LOW},
+            {"id": ids.HOME_ORDER, "property": "value", "value": pg.ORDER_LOW},
         ],
     )
     assert response[ids.HOME_PERIOD]["value"] == "2018-19_Q2"
-    assert response[ids.HOME_SORT]["value"] == po.SORT_AREA
+    assert response[ids.HOME_SORT]["value"] == pg.SORT_AREA
     assert ids.HOME_ORDER not in response  # unchanged: no update
     assert "Ignored sort='bad'" in json.dumps(response[ids.HOME_MESSAGES])
 
@@ -468,21 +470,21 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
 
     def cell(row, code, name, indicator):
         ind = indicators()[indicator]
-        words = po.comparison_words(row)
-        if row is None or row["status"] in po.STATUS_MARKS or pd.isna(row["value"]):
-            mark = po.STATUS_MARKS.get(None if row is None else row["status"], "[x]")
+        words = pg.comparison_words(row)
+        if row is None or row["status"] in pg.STATUS_MARKS or pd.isna(row["value"]):
+            mark = pg.STATUS_MARKS.get(None if row is None else row["status"], "[x]")
             return html.Td(
                 [html.Span(mark), html.Span(f" {words}", className="small d-block")],
                 className="text-end text-body-secondary",
             )
         value = fmt(row["value"], ind)
-        context = f" — {po.GRID_HEADERS[indicator]}, {name}, {period_label(period)}"
+        context = f" — {pg.GRID_HEADERS[indicator]}, {name}, {period_label(period)}"
         if code == PROGRAMME:
             figure = html.Span(value, className="fw-bold")
         else:
             figure = dcc.Link(
                 [value, html.Span(context, className="visually-hidden")],
-                href=po.area_link(code, indicator, period),
+                href=pg.area_link(code, indicator, period),
             )
         parts = [figure]
         if words in home.COMPARISON_STYLES:
@@ -501,10 +503,10 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
         header = (
             html.Th(name, scope="row")
             if code == PROGRAMME
-            else html.Th(dcc.Link(name, href=po.area_link(code, period=period)), scope="row")
+            else html.Th(dcc.Link(name, href=pg.area_link(code, period=period)), scope="row")
         )
         return html.Tr(
-            [header] + [cell(po.cell(rows, code, i), code, name, i) for i in po.GRID_INDICATORS]
+            [header] + [cell(pg.cell(rows, code, i), code, name, i) for i in pg.GRID_INDICATORS]
         )
 
     catalogue = indicators()
@@ -513,13 +515,13 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
             scope="col",
             children=dcc.Link(
                 [
-                    po.GRID_HEADERS[i],
+                    pg.GRID_HEADERS[i],
                     html.Span(f" ({catalogue[i].name})", className="visually-hidden"),
                 ],
-                href=po.topic_link(i, period),
+                href=pg.topic_link(i, period),
             ),
         )
-        for i in po.GRID_INDICATORS
+        for i in pg.GRID_INDICATORS
     ]
     names = dict(zip(rows["area_code"], rows["area_name"], strict=False))
     body = [grid_row(PROGRAMME, "Programme (all areas)")]
@@ -537,12 +539,12 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
 
 
 @pytest.mark.parametrize(
-    ("sort", "order"), [(po.SORT_AREA, po.ORDER_LOW), ("uptake.completion", po.ORDER_HIGH)]
+    ("sort", "order"), [(pg.SORT_AREA, pg.ORDER_LOW), ("uptake.completion", pg.ORDER_HIGH)]
 )
 def test_grid_json_is_what_components_would_send_in_any_order(grid_rows, sort, order):
     import plotly.utils
 
-    codes = po.sort_areas(grid_rows, sort, order)
+    codes = pg.sort_areas(grid_rows, sort, order)
     made = home.grid_rows(grid_rows, "2018-19_Q4")  # made once, for any order
     reference = json.dumps(
         _grid_with_components(grid_rows, codes, "2018-19_Q4"), cls=plotly.utils.PlotlyJSONEncoder

@@ -10,7 +10,9 @@ import pytest
 
 from dashboard.present import home as ph_home
 from dashboard.present import overview as po
+from dashboard.present import overview_grid as pg
 from dashboard.present import overview_headlines as ph
+from dashboard.present import overview_summary as psum
 from lfo.db import DatabaseError
 from lfo.indicators.engine import ROW_COLUMNS, ResultMeta
 from lfo.terms import PROGRAMME
@@ -69,17 +71,17 @@ def test_resolve_period_falls_back_to_the_latest_quarter_with_a_message():
 
 
 def test_links_open_the_area_profile_and_the_topic_page_at_the_indicator():
-    assert po.area_link(BLACKPOOL, "uptake.completion", Q4) == (
+    assert pg.area_link(BLACKPOOL, "uptake.completion", Q4) == (
         f"/area/{BLACKPOOL}?indicator=uptake.completion&period={Q4}"
     )
-    assert po.topic_link("outcome.ops.reliable_improvement") == (
+    assert pg.topic_link("outcome.ops.reliable_improvement") == (
         "/outcomes?indicator=reliable_improvement&measure=ops&ci=99.8"
     )
 
 
 def test_the_grid_headers_name_every_grid_indicator_in_order():
-    assert tuple(po.GRID_HEADERS) == po.GRID_INDICATORS
-    assert po.GRID_HEADERS["uptake.start"] == "Offers taken up"
+    assert tuple(pg.GRID_HEADERS) == pg.GRID_INDICATORS
+    assert pg.GRID_HEADERS["uptake.start"] == "Offers taken up"
 
 
 # --- the grid ----------------------------------------------------------------------------------
@@ -91,9 +93,9 @@ def test_areas_sort_by_value_with_missing_values_last():
         row(ESSEX, value=None, status="c"),
         row(LUTON, value=70.0),
     )
-    assert po.sort_areas(rows, "uptake.completion", po.ORDER_LOW) == [BLACKPOOL, LUTON, ESSEX]
-    assert po.sort_areas(rows, "uptake.completion", po.ORDER_HIGH) == [LUTON, BLACKPOOL, ESSEX]
-    assert po.sort_areas(rows, po.SORT_AREA, po.ORDER_HIGH) == [LUTON, ESSEX, BLACKPOOL]
+    assert pg.sort_areas(rows, "uptake.completion", pg.ORDER_LOW) == [BLACKPOOL, LUTON, ESSEX]
+    assert pg.sort_areas(rows, "uptake.completion", pg.ORDER_HIGH) == [LUTON, BLACKPOOL, ESSEX]
+    assert pg.sort_areas(rows, pg.SORT_AREA, pg.ORDER_HIGH) == [LUTON, ESSEX, BLACKPOOL]
 
 
 def test_a_grid_cell_says_its_figure_comparison_and_trend():
@@ -103,8 +105,8 @@ def test_a_grid_cell_says_its_figure_comparison_and_trend():
         row(ESSEX, value=None, status="c"),
         row(LUTON),
     )
-    worse = po.grid_cell(
-        po.cell(rows, BLACKPOOL, "uptake.completion"),
+    worse = pg.grid_cell(
+        pg.cell(rows, BLACKPOOL, "uptake.completion"),
         BLACKPOOL,
         "Blackpool",
         "uptake.completion",
@@ -112,31 +114,31 @@ def test_a_grid_cell_says_its_figure_comparison_and_trend():
     )
     assert (worse.mark, worse.value, worse.words, worse.flagged) == (None, "30%", "worse", True)
     assert worse.trend == "getting worse"
-    assert worse.href == po.area_link(BLACKPOOL, "uptake.completion", Q4)
+    assert worse.href == pg.area_link(BLACKPOOL, "uptake.completion", Q4)
     assert worse.context == " — Completion, Blackpool, 2018-19 Q4"
-    similar = po.grid_cell(
-        po.cell(rows, LUTON, "uptake.completion"), LUTON, "Luton", "uptake.completion", Q4
+    similar = pg.grid_cell(
+        pg.cell(rows, LUTON, "uptake.completion"), LUTON, "Luton", "uptake.completion", Q4
     )
     assert (similar.flagged, similar.words_shown, similar.trend) == (False, True, None)
-    suppressed = po.grid_cell(
-        po.cell(rows, ESSEX, "uptake.completion"), ESSEX, "Essex", "uptake.completion", Q4
+    suppressed = pg.grid_cell(
+        pg.cell(rows, ESSEX, "uptake.completion"), ESSEX, "Essex", "uptake.completion", Q4
     )
     assert (suppressed.mark, suppressed.words) == ("[c]", "suppressed")
-    programme = po.grid_cell(
-        po.cell(rows, PROGRAMME, "uptake.completion"),
+    programme = pg.grid_cell(
+        pg.cell(rows, PROGRAMME, "uptake.completion"),
         PROGRAMME,
         "Programme (all areas)",
         "uptake.completion",
         Q4,
     )
     assert (programme.href, programme.words, programme.words_shown) == (None, "programme", False)
-    missing = po.grid_cell(None, LUTON, "Luton", "uptake.start", Q4)
+    missing = pg.grid_cell(None, LUTON, "Luton", "uptake.start", Q4)
     assert (missing.mark, missing.words) == ("[x]", "no data")
 
 
 def test_the_grid_caption_names_the_period_and_the_symbols():
-    assert po.grid_caption("2018-19").startswith("Areas compared with the programme, 2018-19:")
-    assert "[c] suppressed, [x] not available, [z] not applicable." in po.grid_caption(Q4)
+    assert pg.grid_caption("2018-19").startswith("Areas compared with the programme, 2018-19:")
+    assert "[c] suppressed, [x] not available, [z] not applicable." in pg.grid_caption(Q4)
 
 
 # --- needs attention and the summary -----------------------------------------------------------
@@ -167,37 +169,37 @@ def _worse_and_worsening() -> pd.DataFrame:
 
 
 def test_needs_attention_lists_areas_with_most_indicators_first():
-    hit = po.needs_attention(_worse_and_worsening())
+    hit = pg.needs_attention(_worse_and_worsening())
     assert list(zip(hit["area_name"], hit["indicator"], strict=True)) == [
         ("Blackpool", "uptake.start"),
         ("Blackpool", "uptake.completion"),
         ("Luton", "uptake.completion"),
     ]
-    assert po.attention_reason(hit.iloc[1]) == (
+    assert pg.attention_reason(hit.iloc[1]) == (
         "Completion was 30% (99.8% CI 25% to 35%), worse than the programme's 50%, and "
         "getting worse over the last five quarters."
     )
 
 
 def test_attention_gives_each_area_its_reasons_and_links():
-    got = po.attention(po.needs_attention(_worse_and_worsening()), Q4)
+    got = pg.attention(pg.needs_attention(_worse_and_worsening()), Q4)
     assert got.message is None
     assert [a.name for a in got.areas] == ["Blackpool", "Luton"]
     first = got.areas[0].reasons[0]
-    assert first.profile == po.Link(
-        "Blackpool's profile at offers taken up", po.area_link(BLACKPOOL, "uptake.start", Q4)
+    assert first.profile == pg.Link(
+        "Blackpool's profile at offers taken up", pg.area_link(BLACKPOOL, "uptake.start", Q4)
     )
     assert first.topic.text == "all areas on offers taken up"
-    year = po.attention(po.needs_attention(_worse_and_worsening()), "2018-19")
+    year = pg.attention(pg.needs_attention(_worse_and_worsening()), "2018-19")
     assert year.message is not None and "for quarters only: 2018-19" in year.message
-    none = po.attention(po.needs_attention(frame(row(PROGRAMME), row(LUTON))), Q4)
+    none = pg.attention(pg.needs_attention(frame(row(PROGRAMME), row(LUTON))), Q4)
     assert none.message == (
         "No area was both worse than the programme and getting worse in 2018-19 Q4."
     )
 
 
 def test_the_summary_names_worse_better_and_attention_areas():
-    sentences = po.overview_summary(_worse_and_worsening(), Q4)
+    sentences = psum.overview_summary(_worse_and_worsening(), Q4)
     assert sentences[0] == (
         "Across the programme in 2018-19 Q4, 50% of interventions that ended were completed."
     )
@@ -210,7 +212,7 @@ def test_the_summary_names_worse_better_and_attention_areas():
         "1 area was better than the programme on at least one: Essex (completion)."
     )
     assert sentences[-1] == "2 areas need attention (worse and getting worse): Blackpool and Luton."
-    assert po.overview_summary(frame(row(PROGRAMME)), Q4) == [
+    assert psum.overview_summary(frame(row(PROGRAMME)), Q4) == [
         "There are no programme areas with figures for 2018-19 Q4."
     ]
 
@@ -218,7 +220,7 @@ def test_the_summary_names_worse_better_and_attention_areas():
 def test_the_ranking_chart_shows_the_sort_indicator_if_it_has_an_interval():
     assert po.chart_indicator("uptake.start") == "uptake.start"
     assert po.chart_indicator("reach.target") == po.DEFAULT_CHART_INDICATOR
-    assert po.chart_indicator(po.SORT_AREA) == po.DEFAULT_CHART_INDICATOR
+    assert po.chart_indicator(pg.SORT_AREA) == po.DEFAULT_CHART_INDICATOR
     content = po.ranking_chart(
         _worse_and_worsening(), "uptake.completion", Q4, ResultMeta("2019-05-01T10:00:00", 10)
     )

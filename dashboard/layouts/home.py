@@ -21,6 +21,7 @@ from dashboard.charts.table import JSONList, json_maker, plain_json
 from dashboard.layouts import shell
 from dashboard.layouts.shell import aria
 from dashboard.present import overview as po
+from dashboard.present import overview_grid as pg
 from dashboard.present.home import RETURNS_HEADERS, returns_loaded
 from dashboard.present.overview_headlines import Headline
 from lfo.indicators.definitions import indicators
@@ -30,10 +31,10 @@ TITLE = "Local Family Offer monitoring"
 
 PERIOD = urlstate.Param("period", parse=urlstate.period, default=None, format=lambda p: p.label)  # type: ignore[attr-defined]
 SORT = urlstate.Param(
-    "sort", parse=urlstate.choice((po.SORT_AREA, *po.GRID_INDICATORS)), default=po.SORT_AREA
+    "sort", parse=urlstate.choice((pg.SORT_AREA, *pg.GRID_INDICATORS)), default=pg.SORT_AREA
 )
 ORDER = urlstate.Param(
-    "order", parse=urlstate.choice((po.ORDER_LOW, po.ORDER_HIGH)), default=po.ORDER_LOW
+    "order", parse=urlstate.choice((pg.ORDER_LOW, pg.ORDER_HIGH)), default=pg.ORDER_LOW
 )
 PARAMS = (PERIOD, SORT, ORDER)
 
@@ -62,15 +63,15 @@ def query_for(period: str | None, sort: str | None, order: str | None) -> str:
     """The query string for the controls' values (defaults left out)."""
     values = {
         "period": urlstate.period(period) if period and period != po.LATEST else None,
-        "sort": sort or po.SORT_AREA,
-        "order": order or po.ORDER_LOW,
+        "sort": sort or pg.SORT_AREA,
+        "order": order or pg.ORDER_LOW,
     }
     return urlstate.to_query(values, PARAMS)
 
 
 def sort_options() -> list[dict[str, str]]:
-    return [{"label": "Area name", "value": po.SORT_AREA}] + [
-        {"label": po.GRID_HEADERS[i], "value": i} for i in po.GRID_INDICATORS
+    return [{"label": "Area name", "value": pg.SORT_AREA}] + [
+        {"label": pg.GRID_HEADERS[i], "value": i} for i in pg.GRID_INDICATORS
     ]
 
 
@@ -167,8 +168,8 @@ def _sort_controls(sort: str, order: str) -> html.Div:
                         value=order,
                         inline=True,
                         options=[
-                            {"label": "Lowest first (A to Z by name)", "value": po.ORDER_LOW},
-                            {"label": "Highest first (Z to A by name)", "value": po.ORDER_HIGH},
+                            {"label": "Lowest first (A to Z by name)", "value": pg.ORDER_LOW},
+                            {"label": "Highest first (Z to A by name)", "value": pg.ORDER_HIGH},
                         ],
                     ),
                 ],
@@ -247,10 +248,10 @@ def grid(
             scope="col",
             children=dcc.Link(
                 [header, html.Span(f" ({catalogue[i].name})", className="visually-hidden")],
-                href=po.topic_link(i, period),
+                href=pg.topic_link(i, period),
             ),
         )
-        for i, header in po.GRID_HEADERS.items()
+        for i, header in pg.GRID_HEADERS.items()
     ]
     made = made_rows if made_rows is not None else grid_rows(rows, period)
     lookup = None
@@ -258,13 +259,13 @@ def grid(
     for code in order_codes:
         row = made.get(code)
         if row is None:  # not an area of ``rows`` (its cells say "no data")
-            lookup = po.cells(rows) if lookup is None else lookup
+            lookup = pg.cells(rows) if lookup is None else lookup
             row = _grid_row(lookup, code, code, period)
         body.append(row)
     table = html.Table(
         className="table table-sm lfo-table align-middle",
         children=[
-            html.Caption(po.grid_caption(period)),
+            html.Caption(pg.grid_caption(period)),
             html.Thead(html.Tr(head)),
             html.Tbody(JSONList(body)),
         ],
@@ -275,7 +276,7 @@ def grid(
 def grid_rows(rows: pd.DataFrame, period: str) -> dict[str, dict[str, Any]]:
     """Every row of the grid as ``html.Tr``'s JSON, by area code: the programme's (always) and
     each area's in ``rows``."""
-    lookup = po.cells(rows)
+    lookup = pg.cells(rows)
     names = dict(zip(rows["area_code"], rows["area_name"], strict=False))
     made = {PROGRAMME: _grid_row(lookup, PROGRAMME, "Programme (all areas)", period)}
     for code, name in names.items():
@@ -303,17 +304,17 @@ def _grid_row(
     if code == PROGRAMME:
         header = _TH(name, "row")
     else:
-        header = _TH(_LINK(name, po.area_link(code, period=period)), "row")
+        header = _TH(_LINK(name, pg.area_link(code, period=period)), "row")
     return _TR(
         [header]
         + [
-            _grid_cell(po.grid_cell(lookup.get((code, i)), code, name, i, period))
-            for i in po.GRID_INDICATORS
+            _grid_cell(pg.grid_cell(lookup.get((code, i)), code, name, i, period))
+            for i in pg.GRID_INDICATORS
         ]
     )
 
 
-def _grid_cell(cell: po.GridCell) -> dict[str, Any]:
+def _grid_cell(cell: pg.GridCell) -> dict[str, Any]:
     """A grid cell as ``html.Td``'s JSON."""
     if cell.mark is not None:
         return _TD(
@@ -334,7 +335,7 @@ def _grid_cell(cell: po.GridCell) -> dict[str, Any]:
     return _TD(parts, "text-end")
 
 
-def attention_list(attention: po.Attention) -> Component:
+def attention_list(attention: pg.Attention) -> Component:
     if attention.message is not None:
         return html.P(attention.message)
     return html.Ul(
