@@ -36,7 +36,6 @@ PARAMS = (
 
 def layout(search: str = "") -> html.Div:
     """The page frame: filters and empty regions the callbacks fill (no database work)."""
-    measures = load_reference().measures
     return html.Div(
         [
             html.H1(TITLE),
@@ -49,67 +48,7 @@ def layout(search: str = "") -> html.Div:
             ),
             dcc.Store(id=ids.QUALITY_STATE, data={"search": search}),
             html.Div(id=ids.QUALITY_MESSAGES, role="status"),
-            html.Section(
-                className="lfo-filters",
-                **aria(labelledby="quality-filters-heading"),
-                children=[
-                    html.H2("Choose what to show", id="quality-filters-heading"),
-                    html.Div(
-                        className="row g-3 mb-3",
-                        children=[
-                            html.Div(
-                                className="col-md-6",
-                                children=[
-                                    html.Label(
-                                        "Area",
-                                        htmlFor=ids.QUALITY_AREA,
-                                        className="form-label fw-bold",
-                                    ),
-                                    dbc.Select(
-                                        id=ids.QUALITY_AREA,
-                                        value=ALL_AREAS,
-                                        style=_BORDER,
-                                        options=[{"label": "All areas", "value": ALL_AREAS}],
-                                    ),
-                                ],
-                            ),
-                            html.Div(
-                                className="col-md-6",
-                                children=[
-                                    html.Label(
-                                        "Period (for paired-outcome completeness)",
-                                        htmlFor=ids.QUALITY_PERIOD,
-                                        className="form-label fw-bold",
-                                    ),
-                                    dbc.Select(
-                                        id=ids.QUALITY_PERIOD, value=None, options=[], style=_BORDER
-                                    ),
-                                ],
-                            ),
-                        ],
-                    ),
-                    html.Fieldset(
-                        className="mb-3",
-                        children=[
-                            html.Legend(
-                                "Outcome measure (for paired-outcome completeness)",
-                                className="form-label fw-bold fs-6",
-                            ),
-                            # dbc's radios are plain <input type=radio> with labels (Dash 4's
-                            # dcc.RadioItems is a listbox of options holding inputs: axe violations)
-                            dbc.RadioItems(
-                                id=ids.QUALITY_MEASURE,
-                                name=ids.QUALITY_MEASURE,
-                                value=pq.DEFAULT_MEASURE,
-                                inputStyle=_BORDER,
-                                options=[
-                                    {"label": m.name, "value": m.code} for m in measures.values()
-                                ],
-                            ),
-                        ],
-                    ),
-                ],
-            ),
+            _filters(),
             html.Div(
                 id=ids.QUALITY_CONTENT,
                 **aria(live="polite"),
@@ -139,6 +78,71 @@ def layout(search: str = "") -> html.Div:
             html.H3("Paired-outcome completeness for every measure"),
             html.Div(id=ids.QUALITY_PAIRED_ALL),
         ]
+    )
+
+
+def _filters() -> html.Section:
+    """The area and period selects and the measure radios (the callbacks set their options and
+    values from the address)."""
+    measures = load_reference().measures
+    return html.Section(
+        className="lfo-filters",
+        **aria(labelledby="quality-filters-heading"),
+        children=[
+            html.H2("Choose what to show", id="quality-filters-heading"),
+            html.Div(
+                className="row g-3 mb-3",
+                children=[
+                    html.Div(
+                        className="col-md-6",
+                        children=[
+                            html.Label(
+                                "Area",
+                                htmlFor=ids.QUALITY_AREA,
+                                className="form-label fw-bold",
+                            ),
+                            dbc.Select(
+                                id=ids.QUALITY_AREA,
+                                value=ALL_AREAS,
+                                style=_BORDER,
+                                options=[{"label": "All areas", "value": ALL_AREAS}],
+                            ),
+                        ],
+                    ),
+                    html.Div(
+                        className="col-md-6",
+                        children=[
+                            html.Label(
+                                "Period (for paired-outcome completeness)",
+                                htmlFor=ids.QUALITY_PERIOD,
+                                className="form-label fw-bold",
+                            ),
+                            dbc.Select(
+                                id=ids.QUALITY_PERIOD, value=None, options=[], style=_BORDER
+                            ),
+                        ],
+                    ),
+                ],
+            ),
+            html.Fieldset(
+                className="mb-3",
+                children=[
+                    html.Legend(
+                        "Outcome measure (for paired-outcome completeness)",
+                        className="form-label fw-bold fs-6",
+                    ),
+                    # dbc's radios are plain <input type=radio> with labels (Dash 4's
+                    # dcc.RadioItems is a listbox of options holding inputs: axe violations)
+                    dbc.RadioItems(
+                        id=ids.QUALITY_MEASURE,
+                        name=ids.QUALITY_MEASURE,
+                        value=pq.DEFAULT_MEASURE,
+                        inputStyle=_BORDER,
+                        options=[{"label": m.name, "value": m.code} for m in measures.values()],
+                    ),
+                ],
+            ),
+        ],
     )
 
 
