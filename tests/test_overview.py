@@ -19,10 +19,17 @@ from support.dash_client import post_callback, route
 from support.page_dbs import BLACKPOOL, ESSEX, NEWCASTLE, build_overview_db
 
 from dashboard import ids
-from dashboard import overview_data as od
 from dashboard.app import create_app
 from dashboard.callbacks import overview as cb
+from dashboard.layouts import home
+from dashboard.present import overview as po
+from dashboard.present import overview_grid as pg
+from dashboard.present import overview_headlines as ph
+from dashboard.present import overview_summary as psum
+from dashboard.present.words import fmt, period_label
 from dashboard.settings import DashboardSettings
+from lfo.indicators.definitions import indicators
+from lfo.terms import PROGRAMME
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +57,7 @@ def data(app, overview_db):
 
 @pytest.fixture(scope="module")
 def grid_rows(data) -> pd.DataFrame:
-    return data.rows(list(od.GRID_INDICATORS), periods=["2018-19_Q4"], ci=od.GRID_CI).rows
+    return data.rows(list(pg.GRID_INDICATORS), periods=["2018-19_Q4"], ci=pg.GRID_CI).rows
 
 
 # --- pure shaping ---------------------------------------------------------------------------
@@ -65,13 +72,14 @@ def grid_rows(data) -> pd.DataFrame:
     ],
 )
 def test_previous_year_is_the_same_period_a_year_earlier(period, before):
-    assert od.previous_year(period) == before
+    assert ph.previous_year(period) == before
 
 
 def test_period_options_offer_latest_then_quarters_newest_first_then_years():
-    options = od.period_options(["2018-19_Q3", "2018-19_Q4", "2017-18", "2018-19"], "2018-19_Q4")
+    choices = po.period_choices(["2018-19_Q3", "2018-19_Q4", "2017-18", "2018-19"])
+    options = home.period_options("2018-19_Q4", choices)
     assert [o["value"] for o in options] == [
-        od.LATEST,
+        po.LATEST,
         "2018-19_Q4",
         "2018-19_Q3",
         "2018-19",
@@ -93,7 +101,7 @@ def test_year_on_year_matches_newcombe_hand_computation():
     d = p1 - p2
     lower = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
     upper = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-    change = od.year_on_year(56, 70, 48, 80)
+    change = ph.year_on_year(56, 70, 48, 80)
     assert change is not None
     assert change.difference == pytest.approx(d * 100)
     assert change.lower == pytest.approx(lower * 100, abs=1e-9)
@@ -110,27 +118,27 @@ def test_year_on_year_matches_newcombe_hand_computation():
     ],
 )
 def test_year_on_year_significance_depends_on_the_sizes(counts, significant):
-    change = od.year_on_year(*counts)
+    change = ph.year_on_year(*counts)
     assert change is not None and change.significant is significant
 
 
 @pytest.mark.parametrize("counts", [(5, 0, 4, 10), (5, 10, float("nan"), 10)])
 def test_year_on_year_is_none_without_two_proportions(counts):
-    assert od.year_on_year(*counts) is None
+    assert ph.year_on_year(*counts) is None
 
 
 def test_blackpool_needs_attention_and_the_others_do_not(grid_rows):
-    attention = od.needs_attention(grid_rows)
+    attention = pg.needs_attention(grid_rows)
     assert attention["area_code"].tolist() == [BLACKPOOL, BLACKPOOL]
     assert attention["indicator"].tolist() == ["uptake.completion", "uptake.attendance"]
-    reason = od.attention_reason(attention.iloc[0])
+    reason = pg.attention_reason(attention.iloc[0])
     # 12 of 60 = 20%; the programme 108 of 180 = 60%
     assert reason.startswith("Completion was 20% (99.8% CI ")
     assert "worse than the programme's 60%, and getting worse" in reason
 
 
 def test_summary_names_the_worse_area_and_the_areas_without_a_return(grid_rows):
-    sentences = od.overview_summary(grid_rows, "2018-19_Q4")
+    sentences = psum.overview_summary(grid_rows, "2018-19_Q4")
     n_areas = grid_rows.loc[grid_rows["area_code"] != "programme", "area_code"].nunique()
     assert sentences[0] == f"In 2018-19 Q4, 3 of {n_areas} areas had a return covering the period."
     # 3 areas x 240 families referred in 2018-19, over targets 140 + 740 + 60: 720 / 940 = 77%
@@ -150,11 +158,11 @@ def test_summary_names_the_worse_area_and_the_areas_without_a_return(grid_rows):
 
 
 def test_sorting_by_completion_lowest_first_puts_blackpool_first_and_gaps_last(grid_rows):
-    order = od.sort_areas(grid_rows, "uptake.completion", od.ORDER_LOW)
+    order = pg.sort_areas(grid_rows, "uptake.completion", pg.ORDER_LOW)
     assert order[0] == BLACKPOOL
     assert set(order[1:3]) == {NEWCASTLE, ESSEX}
     assert len(order) == grid_rows.loc[grid_rows["area_code"] != "programme", "area_code"].nunique()
-    high = od.sort_areas(grid_rows, "uptake.completion", od.ORDER_HIGH)
+    high = pg.sort_areas(grid_rows, "uptake.completion", pg.ORDER_HIGH)
     assert high.index(BLACKPOOL) == 2  # after the two 80% areas, before the areas without data
 
 
@@ -163,7 +171,7 @@ def test_cell_is_the_first_row_of_the_area_and_indicator_with_its_values(grid_ro
         expected = grid_rows[
             (grid_rows["area_code"] == area) & (grid_rows["indicator"] == ind)
         ].iloc[0]
-        got = od.cell(grid_rows, area, ind)
+        got = pg.cell(grid_rows, area, ind)
         assert list(got) == list(expected.index)
         for column, value in expected.items():
             assert (
@@ -171,32 +179,32 @@ def test_cell_is_the_first_row_of_the_area_and_indicator_with_its_values(grid_ro
                 or got[column] == value
                 or (pd.isna(got[column]) and pd.isna(value))
             ), column
-    assert od.cell(grid_rows, "E99999999", "uptake.completion") is None
+    assert pg.cell(grid_rows, "E99999999", "uptake.completion") is None
 
 
 def test_cell_follows_the_frame_it_is_given(grid_rows):
-    first = od.cell(grid_rows, BLACKPOOL, "uptake.completion")
+    first = pg.cell(grid_rows, BLACKPOOL, "uptake.completion")
     other = grid_rows.assign(value=grid_rows["value"] * 0 + 1.5)
-    assert od.cell(other, BLACKPOOL, "uptake.completion")["value"] == 1.5
-    assert od.cell(grid_rows, BLACKPOOL, "uptake.completion")["value"] == first["value"]
+    assert pg.cell(other, BLACKPOOL, "uptake.completion")["value"] == 1.5
+    assert pg.cell(grid_rows, BLACKPOOL, "uptake.completion")["value"] == first["value"]
     dup = pd.concat([grid_rows.iloc[:1].assign(value=-1.0), grid_rows], ignore_index=True)
     row = dup.iloc[0]
-    assert od.cell(dup, row["area_code"], row["indicator"])["value"] == -1.0
+    assert pg.cell(dup, row["area_code"], row["indicator"])["value"] == -1.0
 
 
 def test_sorting_by_name_is_alphabetical(grid_rows):
     names = dict(zip(grid_rows["area_code"], grid_rows["area_name"], strict=False))
-    order = [names[c] for c in od.sort_areas(grid_rows, od.SORT_AREA, od.ORDER_LOW)]
+    order = [names[c] for c in pg.sort_areas(grid_rows, pg.SORT_AREA, pg.ORDER_LOW)]
     assert order == sorted(order)
-    reverse = [names[c] for c in od.sort_areas(grid_rows, od.SORT_AREA, od.ORDER_HIGH)]
+    reverse = [names[c] for c in pg.sort_areas(grid_rows, pg.SORT_AREA, pg.ORDER_HIGH)]
     assert reverse == sorted(order, reverse=True)
 
 
 def test_headline_completion_says_down_from_last_year_and_significant(data):
     rows = data.rows(
-        list(od.HEADLINE_INDICATORS), areas=["programme"], periods=["2018-19_Q4", "2017-18_Q4"]
+        list(ph.HEADLINE_INDICATORS), areas=["programme"], periods=["2018-19_Q4", "2017-18_Q4"]
     ).rows
-    card = od.headline(rows, "uptake.completion", "2018-19_Q4")
+    card = ph.headline(rows, "uptake.completion", "2018-19_Q4")
     assert card.value_text == "60%"  # 108 / 180
     assert card.counts_text == "108 of 180 episodes"
     assert card.change_text.startswith("Down from 83% (95% CI ")  # 150 / 180 = 83.3%
@@ -206,7 +214,7 @@ def test_headline_completion_says_down_from_last_year_and_significant(data):
 
 def test_headline_without_last_year_says_so(data):
     rows = data.rows(["uptake.completion"], areas=["programme"], periods=["2017-18_Q4"]).rows
-    card = od.headline(rows, "uptake.completion", "2017-18_Q4")
+    card = ph.headline(rows, "uptake.completion", "2017-18_Q4")
     assert card.change_text == "No figure for 2016-17 Q4 to compare with (no data)."
 
 
@@ -222,29 +230,29 @@ def test_headline_without_last_year_says_so(data):
     ],
 )
 def test_topic_links_carry_the_indicator_period_and_grid_interval(indicator, link):
-    assert od.topic_link(indicator, "2018-19_Q4") == link
+    assert pg.topic_link(indicator, "2018-19_Q4") == link
 
 
 def test_area_links_carry_indicator_and_period_when_given():
-    assert od.area_link(BLACKPOOL) == f"/area/{BLACKPOOL}"
-    assert od.area_link(BLACKPOOL, "reach.target", "2018-19") == (
+    assert pg.area_link(BLACKPOOL) == f"/area/{BLACKPOOL}"
+    assert pg.area_link(BLACKPOOL, "reach.target", "2018-19") == (
         f"/area/{BLACKPOOL}?indicator=reach.target&period=2018-19"
     )
 
 
 def test_resolve_period_falls_back_to_latest_with_a_message():
-    period, messages = cb.resolve_period("2030-31_Q1", ["2018-19_Q4"], "2018-19_Q4")
+    period, messages = po.resolve_period("2030-31_Q1", ["2018-19_Q4"], "2018-19_Q4")
     assert period == "2018-19_Q4"
     assert messages == [
         "There are no figures for 2030-31 Q1; showing the latest quarter, 2018-19 Q4 instead."
     ]
-    assert cb.resolve_period(od.LATEST, ["2018-19_Q4"], "2018-19_Q4") == ("2018-19_Q4", [])
+    assert po.resolve_period(po.LATEST, ["2018-19_Q4"], "2018-19_Q4") == ("2018-19_Q4", [])
 
 
 # --- through the app ------------------------------------------------------------------------
 
 
-def _update_overview(client, period=od.LATEST, sort=od.SORT_AREA, order=od.ORDER_LOW) -> dict:
+def _update_overview(client, period=po.LATEST, sort=pg.SORT_AREA, order=pg.ORDER_LOW) -> dict:
     outputs = [(o.component_id, o.component_property) for o in cb.overview_outputs()]
     return post_callback(
         client,
@@ -284,15 +292,15 @@ def test_overview_callback_fills_the_grid_with_words_and_links_for_every_area(cl
     attention = json.dumps(response[ids.HOME_ATTENTION]["children"])
     assert "Blackpool" in attention and "getting worse" in attention
     options = response[ids.HOME_PERIOD]["options"]
-    assert options[0] == {"label": "Latest quarter (2018-19 Q4)", "value": od.LATEST}
+    assert options[0] == {"label": "Latest quarter (2018-19 Q4)", "value": po.LATEST}
 
 
 @pytest.mark.parametrize(
     ("period", "sort", "order"),
     [
-        ("2018-19_Q1", "uptake.completion", od.ORDER_HIGH),
-        ("2018-19", "reach.target", od.ORDER_LOW),
-        ("2016-17_Q1", "outcome.csi4.reliable_improvement", od.ORDER_LOW),
+        ("2018-19_Q1", "uptake.completion", pg.ORDER_HIGH),
+        ("2018-19", "reach.target", pg.ORDER_LOW),
+        ("2016-17_Q1", "outcome.csi4.reliable_improvement", pg.ORDER_LOW),
         ("2030-31_Q1", "nonsense", "sideways"),
     ],
 )
@@ -346,10 +354,10 @@ def test_controls_write_the_query_and_defaults_stay_out(app, client):
             [{"id": ids.URL, "property": "search", "value": search}],
         )[ids.URL]["search"]
 
-    assert query("2018-19_Q3", "uptake.completion", od.ORDER_LOW) == (
+    assert query("2018-19_Q3", "uptake.completion", pg.ORDER_LOW) == (
         "?period=2018-19_Q3&sort=uptake.completion"
     )
-    assert query(od.LATEST, od.SORT_AREA, od.ORDER_HIGH) == "?order=high"
+    assert query(po.LATEST, pg.SORT_AREA, pg.ORDER_HIGH) == "?order=high"
 
 
 def test_the_address_sets_the_controls_and_reports_bad_values(client):
@@ -364,13 +372,13 @@ def test_the_address_sets_the_controls_and_reports_bad_values(client):
         outputs,
         [{"id": ids.URL, "property": "search", "value": "?period=2018-19_Q2&sort=bad"}],
         [
-            {"id": ids.HOME_PERIOD, "property": "value", "value": od.LATEST},
+            {"id": ids.HOME_PERIOD, "property": "value", "value": po.LATEST},
             {"id": ids.HOME_SORT, "property": "value", "value": "uptake.start"},
-            {"id": ids.HOME_ORDER, "property": "value", "value": od.ORDER_LOW},
+            {"id": ids.HOME_ORDER, "property": "value", "value": pg.ORDER_LOW},
         ],
     )
     assert response[ids.HOME_PERIOD]["value"] == "2018-19_Q2"
-    assert response[ids.HOME_SORT]["value"] == od.SORT_AREA
+    assert response[ids.HOME_SORT]["value"] == pg.SORT_AREA
     assert ids.HOME_ORDER not in response  # unchanged: no update
     assert "Ignored sort='bad'" in json.dumps(response[ids.HOME_MESSAGES])
 
@@ -397,7 +405,7 @@ def test_a_missing_database_gives_a_message_not_an_error(tmp_path):
 
 
 def test_a_change_in_the_areas_pooled_is_said():
-    ind = od.indicators()["uptake.completion"]
+    ind = indicators()["uptake.completion"]
     now = pd.Series(
         dict(
             value=60.0,
@@ -411,7 +419,7 @@ def test_a_change_in_the_areas_pooled_is_said():
     )
     then = now.copy()
     then[["value", "numerator", "areas_pooled"]] = [50.0, 50, 9]
-    sentence = od.change_sentence(now, then, ind, "2017-18 Q4")
+    sentence = ph.change_sentence(now, then, ind, "2017-18 Q4")
     assert sentence.startswith(
         "Up from 50% (95% CI 50% to 70%) in 2017-18 Q4, when 9 areas' "
         "returns covered the period; the rise of 10.0 percentage points"
@@ -425,26 +433,23 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
     """The grid as it was first written, a Dash component per cell (the reference)."""
     from dash import dcc, html
 
-    from dashboard.layouts import home
-    from lfo.indicators.definitions import indicators
-
     def cell(row, code, name, indicator):
         ind = indicators()[indicator]
-        words = od.comparison_words(row)
-        if row is None or row["status"] in home.STATUS_MARKS or pd.isna(row["value"]):
-            mark = home.STATUS_MARKS.get(None if row is None else row["status"], "[x]")
+        words = pg.comparison_words(row)
+        if row is None or row["status"] in pg.STATUS_MARKS or pd.isna(row["value"]):
+            mark = pg.STATUS_MARKS.get(None if row is None else row["status"], "[x]")
             return html.Td(
                 [html.Span(mark), html.Span(f" {words}", className="small d-block")],
                 className="text-end text-body-secondary",
             )
-        value = od.fmt(row["value"], ind)
-        context = f" — {od.SHORT_NAMES[indicator]}, {name}, {od.period_display(period)}"
-        if code == od.PROGRAMME:
+        value = fmt(row["value"], ind)
+        context = f" — {pg.GRID_HEADERS[indicator]}, {name}, {period_label(period)}"
+        if code == PROGRAMME:
             figure = html.Span(value, className="fw-bold")
         else:
             figure = dcc.Link(
                 [value, html.Span(context, className="visually-hidden")],
-                href=od.area_link(code, indicator, period),
+                href=pg.area_link(code, indicator, period),
             )
         parts = [figure]
         if words in home.COMPARISON_STYLES:
@@ -453,7 +458,7 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
                     words, className="badge d-block mt-1", style=home.COMPARISON_STYLES[words]
                 )
             )
-        elif code != od.PROGRAMME and ind.has_interval:
+        elif code != PROGRAMME and ind.has_interval:
             parts.append(html.Span(words, className="small d-block"))
         if row.get("trend_judgement") in ("getting better", "getting worse"):
             parts.append(html.Span(row["trend_judgement"], className="small d-block"))
@@ -462,11 +467,11 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
     def grid_row(code, name):
         header = (
             html.Th(name, scope="row")
-            if code == od.PROGRAMME
-            else html.Th(dcc.Link(name, href=od.area_link(code, period=period)), scope="row")
+            if code == PROGRAMME
+            else html.Th(dcc.Link(name, href=pg.area_link(code, period=period)), scope="row")
         )
         return html.Tr(
-            [header] + [cell(od.cell(rows, code, i), code, name, i) for i in od.GRID_INDICATORS]
+            [header] + [cell(pg.cell(rows, code, i), code, name, i) for i in pg.GRID_INDICATORS]
         )
 
     catalogue = indicators()
@@ -475,19 +480,19 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
             scope="col",
             children=dcc.Link(
                 [
-                    od.SHORT_NAMES[i],
+                    pg.GRID_HEADERS[i],
                     html.Span(f" ({catalogue[i].name})", className="visually-hidden"),
                 ],
-                href=od.topic_link(i, period),
+                href=pg.topic_link(i, period),
             ),
         )
-        for i in od.GRID_INDICATORS
+        for i in pg.GRID_INDICATORS
     ]
     names = dict(zip(rows["area_code"], rows["area_name"], strict=False))
-    body = [grid_row(od.PROGRAMME, "Programme (all areas)")]
+    body = [grid_row(PROGRAMME, "Programme (all areas)")]
     body += [grid_row(code, names.get(code, code)) for code in order_codes]
     caption = (
-        f"Areas compared with the programme, {od.period_display(period)}: each figure with "
+        f"Areas compared with the programme, {period_label(period)}: each figure with "
         "its comparison (99.8% limits). [c] suppressed, [x] not available, [z] not "
         "applicable."
     )
@@ -499,14 +504,12 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
 
 
 @pytest.mark.parametrize(
-    ("sort", "order"), [(od.SORT_AREA, od.ORDER_LOW), ("uptake.completion", od.ORDER_HIGH)]
+    ("sort", "order"), [(pg.SORT_AREA, pg.ORDER_LOW), ("uptake.completion", pg.ORDER_HIGH)]
 )
 def test_grid_json_is_what_components_would_send_in_any_order(grid_rows, sort, order):
     import plotly.utils
 
-    from dashboard.layouts import home
-
-    codes = od.sort_areas(grid_rows, sort, order)
+    codes = pg.sort_areas(grid_rows, sort, order)
     made = home.grid_rows(grid_rows, "2018-19_Q4")  # made once, for any order
     reference = json.dumps(
         _grid_with_components(grid_rows, codes, "2018-19_Q4"), cls=plotly.utils.PlotlyJSONEncoder

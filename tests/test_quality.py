@@ -13,8 +13,9 @@ from support.engine_db import build_db, episode
 from support.text import count_type, texts
 
 from dashboard import ids
-from dashboard import quality_data as qd
 from dashboard.app import create_app
+from dashboard.present import quality as pq
+from dashboard.present import quality_completeness as pc
 from dashboard.services import queries
 from dashboard.services.database import Database
 from dashboard.settings import DashboardSettings
@@ -221,7 +222,7 @@ def test_current_returns_carry_their_load_outcome(db):
 
 
 def test_coverage_grid_runs_from_programme_start_to_each_returns_end(db):
-    quarters, grid = qd.coverage_grid(queries.current_returns(db))
+    quarters, grid = pq.coverage_grid(queries.current_returns(db))
     assert quarters[0].label == "2016-17_Q1" and quarters[-1].label == "2018-19_Q4"
     assert len(quarters) == 12
     assert int(grid.loc[NEWCASTLE].sum()) == 12
@@ -253,7 +254,7 @@ def test_completeness_counts_not_stated_as_not_stated(db):
 
 
 def test_pooled_completeness_adds_rows_before_dividing(db):
-    pooled = qd.pooled_completeness(queries.completeness(db)).set_index("column")
+    pooled = pc.pooled_completeness(queries.completeness(db)).set_index("column")
     # 20 + 3 + 4 + 12 = 39 participants, 2 with sex not stated
     assert pooled.at["sex", "rows"] == 39
     assert pooled.at["sex", "percent_stated"] == pytest.approx(100 * 37 / 39)
@@ -265,14 +266,14 @@ def test_every_completeness_is_read_once_per_data_version_and_handed_out_as_copi
     from dashboard.services.indicator_data import IndicatorData
 
     data = IndicatorData(db, 10)
-    first = qd.every_completeness(data)
+    first = pc.every_completeness(data)
     pd.testing.assert_frame_equal(first, queries.completeness(db))
     pd.testing.assert_frame_equal(
-        qd.every_pooled_completeness(data), qd.pooled_completeness(queries.completeness(db))
+        pc.every_pooled_completeness(data), pc.pooled_completeness(queries.completeness(db))
     )
     first["field"] = "changed by a caller"
     first.loc[0, "rows"] = -1
-    pd.testing.assert_frame_equal(qd.every_completeness(data), queries.completeness(db))
+    pd.testing.assert_frame_equal(pc.every_completeness(data), queries.completeness(db))
     assert ("quality_data", "completeness") in data._cache
 
 
@@ -480,7 +481,7 @@ def test_data_table_json_is_what_components_would_send():
     import plotly.utils
     from dash import html
 
-    from dashboard.layouts import quality as page
+    from dashboard.layouts import tables as page
 
     df = pd.DataFrame(
         {

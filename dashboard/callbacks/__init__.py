@@ -1,6 +1,7 @@
-"""Callbacks of the shell and the home page, as plain functions attached per app by ``register``.
+"""Callbacks of the shell (router, navigation, document title, the footer's "data as at"), as
+plain module-level functions attached per app by ``register(app, services, pages)``.
 
-Page modules add their own ``register(app, db, settings)``; ``dashboard.app`` calls them.
+Page modules add their own ``register(app, services)``; ``dashboard.app`` calls them.
 """
 
 from __future__ import annotations
@@ -8,15 +9,16 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Sequence
+from functools import partial
 
 from dash import ALL, Dash, Input, Output, State, callback_context
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.layouts import Page, home, shell
+from dashboard.layouts import Page, shell
+from dashboard.present.home import AS_AT_UNKNOWN, data_as_at
 from dashboard.services import Services, queries
 from dashboard.services.database import READ_ERRORS
-from lfo.db import DatabaseError
 
 log = logging.getLogger(__name__)
 
@@ -104,40 +106,40 @@ def match_page(path: str, pages: Sequence[Page]) -> tuple[Page | None, str | Non
     return None, None
 
 
+def update_page(
+    pages: Sequence[Page], service_name: str, pathname: str | None, search: str | None
+) -> tuple[Component, str]:
+    """The router: the page at the address and its document title."""
+    return route(pathname, search, pages, service_name)
+
+
+def update_nav(
+    pages: Sequence[Page], pathname: str | None
+) -> tuple[list[str], list[list[Component | str]]]:
+    """Every navigation link's class and content, the current page's marked as such."""
+    path = nav_path(pathname, pages)
+    labels = {p.path: p.nav_label for p in pages if p.in_nav}
+    link_ids = [o["id"] for o in callback_context.outputs_list[0]]
+    classes, children = [], []
+    for link_id in link_ids:
+        current = link_id["path"] == path
+        classes.append(NAV_CURRENT_CLASS if current else NAV_CLASS)
+        children.append(shell.nav_link_children(labels[link_id["path"]], current))
+    return classes, children
+
+
+def update_data_as_at(services: Services, _pathname: str | None) -> str:
+    """The footer's "Data as at": when the latest return was loaded."""
+    try:
+        when = queries.data_as_at(services.db)
+    except READ_ERRORS as exc:
+        log.warning("data as at: %s", exc)
+        return AS_AT_UNKNOWN
+    return data_as_at(when)
+
+
 def register(app: Dash, services: Services, pages: Sequence[Page]) -> None:
-    """Attach the router, navigation state, document title, footer and home page callbacks."""
-    db, settings = services.db, services.settings
-    nav_labels = {p.path: p.nav_label for p in pages if p.in_nav}
-
-    def update_page(pathname: str | None, search: str | None) -> tuple[Component, str]:
-        return route(pathname, search, pages, settings.service_name)
-
-    def update_nav(pathname: str | None) -> tuple[list[str], list[list]]:
-        path = nav_path(pathname, pages)
-        link_ids = [o["id"] for o in callback_context.outputs_list[0]]
-        classes, children = [], []
-        for link_id in link_ids:
-            current = link_id["path"] == path
-            classes.append(NAV_CURRENT_CLASS if current else NAV_CLASS)
-            children.append(shell.nav_link_children(nav_labels[link_id["path"]], current))
-        return classes, children
-
-    def update_data_as_at(_pathname: str | None) -> str:
-        try:
-            when = queries.data_as_at(db)
-        except READ_ERRORS as exc:
-            log.warning("data as at: %s", exc)
-            return "not available"
-        return home.format_when(when) if when else "no returns loaded yet"
-
-    def update_home_loaded(_state: dict | None) -> Component:
-        try:
-            returns = queries.current_returns(db)
-        except READ_ERRORS as exc:
-            log.warning("home page: %s", exc)
-            return home.unavailable(_reason(exc))
-        return home.loaded_summary(returns)
-
+    """Attach the router, navigation state, document title and footer callbacks."""
     # The first page comes routed in the layout (``initial_layout``), with the address already in
     # the location component: the router and the navigation run only when the address changes
     # (a link followed, back / forward), or on load if the layout could not be routed (the
@@ -148,24 +150,17 @@ def register(app: Dash, services: Services, pages: Sequence[Page]) -> None:
         Input(ids.URL, "pathname"),
         State(ids.URL, "search"),
         prevent_initial_call=True,
-    )(update_page)
+    )(partial(update_page, pages, services.settings.service_name))
     app.callback(
-        Output(ids.nav_link(ALL), "className"),
-        Output(ids.nav_link(ALL), "children"),
+        # a pattern: every navigation link (``ids.nav_link`` takes the wildcard as a path)
+        Output(ids.nav_link(ALL), "className"),  # type: ignore[arg-type]
+        Output(ids.nav_link(ALL), "children"),  # type: ignore[arg-type]
         Input(ids.URL, "pathname"),
         prevent_initial_call=True,
-    )(update_nav)
-    app.callback(Output(ids.DATA_AS_AT, "children"), Input(ids.URL, "pathname"))(update_data_as_at)
-    app.callback(Output(ids.HOME_LOADED, "children"), Input(ids.HOME_STATE, "data"))(
-        update_home_loaded
+    )(partial(update_nav, pages))
+    app.callback(Output(ids.DATA_AS_AT, "children"), Input(ids.URL, "pathname"))(
+        partial(update_data_as_at, services)
     )
-    app.clientside_callback(
+    app.clientside_callback(  # type: ignore[no-untyped-call]  # Dash's method is untyped
         SET_TITLE_JS, Output(ids.TITLE_SINK, "children"), Input(ids.PAGE_TITLE, "data")
     )
-
-
-def _reason(exc: BaseException) -> str:
-    """A one-line reason fit for a reader (no SQL, no traceback)."""
-    if isinstance(exc, DatabaseError):
-        return str(exc)
-    return "the database could not be read"

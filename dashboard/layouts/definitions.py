@@ -12,7 +12,8 @@ import pandas as pd
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard.layouts.quality import data_table
+from dashboard.layouts.shell import aria
+from dashboard.layouts.tables import data_table
 from lfo.db import read_reference
 from lfo.indicators.definitions import CAVEATS, DEFINITIONS_VERSION, Indicator, indicators
 from lfo.reference import load_reference
@@ -169,7 +170,7 @@ def _contents() -> html.Nav:
         ("reference", "Reference tables and their sources"),
     ]
     return html.Nav(
-        **{"aria-label": "On this page"},
+        **aria(label="On this page"),
         children=[
             html.H2("On this page", className="h5"),
             html.Ul([html.Li(html.A(text, href=f"#{anchor}")) for anchor, text in links]),
@@ -181,14 +182,14 @@ def _topic(topic: str, heading: str, blurb: str, items: list[Indicator]) -> html
     entries: list[Component] = []
     if topic == "outcomes":  # grouped by measure: a heading per measure, h4 per indicator
         measures = load_reference().measures
-        for code in dict.fromkeys(i.measure for i in items):
+        for code in dict.fromkeys(i.measure for i in items if i.measure):
             entries.append(html.H3(f"{measures[code].name} ({code})", id=f"measure-{code}"))
             entries += [indicator_entry(i, level=4) for i in items if i.measure == code]
     else:
         entries = [indicator_entry(i) for i in items]
     return html.Section(
         id=f"topic-{topic}",
-        **{"aria-labelledby": f"topic-{topic}-heading"},
+        **aria(labelledby=f"topic-{topic}-heading"),
         children=[html.H2(heading, id=f"topic-{topic}-heading"), html.P(blurb), *entries],
     )
 

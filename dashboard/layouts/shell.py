@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.layouts import Page
+from lfo.periods import period
 
 CURRENT_PAGE_TEXT = " (current page)"
+
+
+def aria(**attributes: str) -> dict[str, Any]:
+    """ARIA attributes for a component's keyword arguments: ``**aria(label="Main")`` gives
+    ``aria-label="Main"`` (Dash takes them as ``aria-*`` keywords)."""
+    return {f"aria-{name}": value for name, value in attributes.items()}
 
 
 def shell(
@@ -95,7 +103,7 @@ def navigation(pages: Sequence[Page], current: str | None = None) -> html.Nav:
     return html.Nav(
         id=ids.NAV,
         className="lfo-nav",
-        **{"aria-label": "Main"},
+        **aria(label="Main"),
         children=html.Div(
             className="container", children=html.Ul(items, className="lfo-nav__list")
         ),
@@ -139,6 +147,21 @@ def messages_banner(messages: Sequence[str]) -> Component | None:
             html.Ul([html.Li(m) for m in messages], className="mb-0"),
         ],
     )
+
+
+def unavailable(reason: str) -> html.Div:
+    """The notice shown in place of a page's figures when the data cannot be read."""
+    return html.Div(
+        html.P(f"The data cannot be shown just now: {reason}."),
+        className="alert alert-warning",
+        role="status",
+    )
+
+
+def period_options(codes: Sequence[str]) -> list[dict[str, str]]:
+    """A period select's options for period codes, in their order, each labelled as a period
+    choice reads (``Period.option_label``: "2017-18 Q3", "Financial year 2017-18")."""
+    return [{"label": period(code).option_label, "value": code} for code in codes]
 
 
 def not_found(path: str) -> html.Div:
