@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_topic_pages import BLACKPOOL, NEWCASTLE, Q_ENDED, Q_REFERRED, build_topic_db
+from support.page_dbs import BLACKPOOL, NEWCASTLE, Q_ENDED, Q_REFERRED, build_topic_db
 
 from dashboard.charts.table import UNITS
 from dashboard.layouts import outcomes, reach, uptake

@@ -11,7 +11,7 @@ import base64
 import numpy as np
 import pytest
 from support.dash_client import component_key, post_callback, route
-from support.page_dbs import BLACKPOOL, NEWCASTLE, Q_ENDED, build_topic_db
+from support.page_dbs import BLACKPOOL, NEWCASTLE, Q_ENDED, Q_REFERRED, build_topic_db
 from support.text import count_h1, texts
 
 from dashboard import ids
@@ -23,7 +23,6 @@ from dashboard.present.topic_rows import EMPTY_MESSAGE
 from dashboard.settings import DashboardSettings
 from lfo.reference import load_reference
 
-Q_REFERRED = "2017-18_Q1"  # every participant is referred on 2017-04-03
 TOPICS = {"reach": reach.TOPIC, "uptake": uptake.TOPIC, "outcomes": outcomes.TOPIC}
 
 

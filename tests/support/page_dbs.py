@@ -81,6 +81,9 @@ def build_overview_db(path: Path) -> str:
 
 ENDED = "2018-06-10"  # 2018-19 Q1
 Q_ENDED = "2018-19_Q1"
+Q_REFERRED = (
+    "2017-18_Q1"  # every participant of the topic pages' database is referred on 2017-04-03
+)
 
 
 def _topic_episodes(
