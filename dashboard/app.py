@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import flask
@@ -137,16 +138,16 @@ class LfoDash(Dash):
     #: what the app's callbacks, API and health check read through (set by ``create_app``)
     services: Services
 
-    def interpolate_index(self, **kwargs: str) -> str:
+    def interpolate_index(self, **kwargs: Any) -> str:  # type: ignore[override]  # Dash's keywords
         if flask.has_request_context():
             path = callbacks.normalise_path(flask.request.path)
             page, _ = callbacks.match_page(path, self.lfo_pages)
             title = page.title if page is not None else "Page not found"
             kwargs["title"] = html.escape(callbacks.document_title(title, self.lfo_service_name))
-        return super().interpolate_index(**kwargs)
+        return str(super().interpolate_index(**kwargs))  # type: ignore[no-untyped-call]
 
-    def _config(self) -> dict:
-        config = super()._config()
+    def _config(self) -> dict[str, Any]:
+        config: dict[str, Any] = super()._config()  # type: ignore[no-untyped-call]
         config["disable_version_check"] = True
         config["dash_version_url"] = ""
         config["python_version"] = ""
@@ -246,7 +247,7 @@ def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] 
         external_scripts=[],
         assets_ignore=re.escape(PLOTLY_JS),
         title=settings.service_name,
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # Dash documents None: no "Updating..." title
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )

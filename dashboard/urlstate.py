@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 from urllib.parse import parse_qs, urlencode
 
 from lfo.periods import FinancialYear, Quarter, parse_period
@@ -90,7 +91,7 @@ def to_query(values: Mapping[str, object], params: Sequence[Param]) -> str:
 
 def _default(p: Param) -> object:
     if p.many:
-        return tuple(p.default or ())
+        return tuple(cast(Iterable[object], p.default or ()))
     return p.default
 
 

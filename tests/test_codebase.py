@@ -22,7 +22,13 @@ PACKAGES = ("lfo", "etl", "dashboard")
 MAX_MODULE_LINES = 450
 MAX_FUNCTION_LINES = 80
 #: Functions allowed over MAX_FUNCTION_LINES, each with its reason.
-LONG_FUNCTIONS: dict[str, str] = {}
+LONG_FUNCTIONS: dict[str, str] = {
+    "lfo.indicators.definitions._measure_indicators": "the catalogue of outcome indicators: "
+    "one declarative entry per indicator, read top to bottom against indicators.md",
+    "etl.synthetic.faulty.write_faulty": "one faulty return per finding code of the spec, "
+    "each a few lines; splitting would scatter the list the tests walk",
+    "etl.template.columns": "the template's columns as the spec lists them: a declarative table",
+}
 
 
 def product_modules() -> Iterator[tuple[str, Path]]:

@@ -23,16 +23,17 @@ import random
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar, cast
 
 import flask
 import pandas as pd
 from sqlalchemy import Connection
 
 from dashboard.services.database import Database
-from dashboard.services.queries import data_version
+from dashboard.services.queries import DataVersion, data_version
 from dashboard.services.shared_cache import SharedResults
 from lfo.indicators.definitions import DEFINITIONS_VERSION, Indicator, indicators
 from lfo.indicators.engine import (
@@ -46,6 +47,9 @@ from lfo.indicators.engine import (
 from lfo.indicators.queries import coverage, snapshot
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+#: A cached value's name: its kind ("whole", "rows", "areas", ...) and what identifies it.
+CacheKey = tuple[Hashable, ...]
 
 _CACHE_ROWS = 3_000_000  # rows held in all (about 1.5 GB at national scale), oldest used out
 _WAIT_SECONDS = 300  # longest wait for another thread computing the same result
@@ -83,11 +87,12 @@ def slice_rows(rows: pd.DataFrame, query: Query, areas: Sequence[str] | None) ->
     return rows[keep].reset_index(drop=True)
 
 
-def _request_versions() -> dict | None:
+def _request_versions() -> dict[int, DataVersion] | None:
     """The data versions read during the current web request (None outside a request)."""
     if not flask.has_request_context():
         return None
-    return flask.g.setdefault("lfo_data_versions", {})
+    seen: dict[int, DataVersion] = flask.g.setdefault("lfo_data_versions", {})
+    return seen
 
 
 def shared_key(query: Query) -> str:
@@ -122,10 +127,10 @@ class IndicatorData:
     def __init__(self, db: Database, threshold: int) -> None:
         self.db = db
         self.threshold = threshold
-        self._cache: OrderedDict[tuple, object] = OrderedDict()
+        self._cache: OrderedDict[CacheKey, object] = OrderedDict()
         self._rows = 0  # rows held by the cache's values (see _size)
-        self._pending: dict[tuple, threading.Event] = {}
-        self._version: tuple | None = None
+        self._pending: dict[tuple[DataVersion, CacheKey], threading.Event] = {}
+        self._version: DataVersion | None = None
         self._lock = threading.Lock()
         self._changed = threading.Event()  # set when a new data version is seen
         self._warmer: threading.Thread | None = None
@@ -133,12 +138,12 @@ class IndicatorData:
         self.shared: SharedResults | None = None  # results shared with other processes
         self._active = 0  # web requests being answered in this process (see enable_warming)
         self._recent: list[Query] = []  # whole results in use before the last new version
-        self.warmed_version: tuple | None = None  # the last version fully made ahead
+        self.warmed_version: DataVersion | None = None  # the last version fully made ahead
         self.warm_seconds: float | None = None
 
     # --- the cache ---------------------------------------------------------------------------
 
-    def per_version(self, key: tuple, make: Callable[[Connection, tuple], object]):
+    def per_version(self, key: CacheKey, make: Callable[[Connection, DataVersion], T]) -> T:
         """``make(conn, version)``'s value for ``key`` at the current data version (made once).
 
         Within one web request the data version is read once: later lookups of the same request
@@ -150,7 +155,7 @@ class IndicatorData:
             with self._lock:
                 if self._version == seen[id(self)] and key in self._cache:
                     self._cache.move_to_end(key)
-                    return self._cache[key]
+                    return cast(T, self._cache[key])
         with self.db.engine.connect() as conn:
             snapshot(conn)  # the version read and the value made from one committed state
             version = self._see(data_version(conn))
@@ -158,11 +163,15 @@ class IndicatorData:
                 seen[id(self)] = version
             return self._get_or_make(key, version, lambda: make(conn, version))
 
-    def _see(self, version: tuple) -> tuple:
+    def _see(self, version: DataVersion) -> DataVersion:
         with self._lock:
             if version != self._version:
                 # what users asked for most recently is made again first after a load
-                self._recent = [k[1] for k in reversed(self._cache) if k[0] == "whole"]
+                self._recent = [
+                    k[1]
+                    for k in reversed(self._cache)
+                    if k[0] == "whole" and isinstance(k[1], Query)
+                ]
                 self._cache.clear()
                 self._rows = 0
                 self._version = version
@@ -175,21 +184,20 @@ class IndicatorData:
             self._cache.clear()
             self._rows = 0
 
-    def _get_or_make(self, key: tuple, version: tuple, make: Callable[[], object]):
+    def _get_or_make(self, key: CacheKey, version: DataVersion, make: Callable[[], T]) -> T:
         """The cached value, or the one another thread is making (waited for), or made here."""
         with self._lock:
             if key in self._cache and self._version == version:
                 self._cache.move_to_end(key)
-                return self._cache[key]
-            pending = self._pending.get((version, key))
-            mine = pending is None
-            if mine:
+                return cast(T, self._cache[key])
+            other = self._pending.get((version, key))
+            if other is None:
                 pending = self._pending[(version, key)] = threading.Event()
-        if not mine:
-            pending.wait(_WAIT_SECONDS)
+        if other is not None:
+            other.wait(_WAIT_SECONDS)
             with self._lock:
                 if key in self._cache and self._version == version:
-                    return self._cache[key]
+                    return cast(T, self._cache[key])
             return make()  # the other thread failed, or the data changed meanwhile
         try:
             value = make()
@@ -247,7 +255,7 @@ class IndicatorData:
                 ("whole", query), lambda conn, v: self._shared_or_compute(conn, v, query)
             )
 
-        def make(conn: Connection, version: tuple) -> Result:
+        def make(conn: Connection, version: DataVersion) -> Result:
             if not query.indicators:
                 return compute(conn, query)
             parts = []
@@ -266,7 +274,7 @@ class IndicatorData:
 
         return self.per_version(("rows", query, chosen), make)
 
-    def _whole(self, conn: Connection, version: tuple, query: Query) -> Result:
+    def _whole(self, conn: Connection, version: DataVersion, query: Query) -> Result:
         """One indicator's rows for every area and period (the engine's, cached; shared with the
         server's other processes when ``share`` was called)."""
         return self._get_or_make(
@@ -277,7 +285,7 @@ class IndicatorData:
         """Share whole results with other processes through ``shared`` (None: do not)."""
         self.shared = shared
 
-    def _shared_or_compute(self, conn: Connection, version: tuple, query: Query) -> Result:
+    def _shared_or_compute(self, conn: Connection, version: DataVersion, query: Query) -> Result:
         shared = self.shared
         if shared is None:
             return compute(conn, query)
@@ -289,7 +297,7 @@ class IndicatorData:
                 if found is None:
                     found = compute(conn, query)
                     shared.store(version, key, found)
-        return found
+        return cast(Result, found)  # only results are stored under these keys
 
     def areas(self) -> pd.DataFrame:
         """Every area with its region, population, target and current return (period, time)."""

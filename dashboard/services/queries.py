@@ -14,6 +14,7 @@ for reads made inside the indicator cache's snapshot) and return plain values or
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Select, case, func, select
@@ -24,13 +25,17 @@ from lfo import schema
 from lfo.db import DatabaseError
 from lfo.findings import CODES
 
+#: What changes whenever a load changes the current data: the newest load-log id, the number of
+#: current returns and their latest load time.
+DataVersion = tuple[Any, ...]
 
-def _frame(db: Database, query: Select, columns: list[str]) -> pd.DataFrame:
+
+def _frame(db: Database, query: Select[Any], columns: list[str]) -> pd.DataFrame:
     with db.engine.connect() as conn:
         return _read(conn, query, columns)
 
 
-def _read(conn: Connection, query: Select, columns: list[str]) -> pd.DataFrame:
+def _read(conn: Connection, query: Select[Any], columns: list[str]) -> pd.DataFrame:
     # plain tuples: pandas reading SQLAlchemy Row objects looks each one up as a mapping first
     rows = [tuple(r) for r in conn.execute(query)]
     return pd.DataFrame(rows, columns=columns)
@@ -54,7 +59,7 @@ def check_readable(db: Database) -> None:
         raise DatabaseError(f"cannot read the database: {reason}") from None
 
 
-def data_version(conn: Connection) -> tuple:
+def data_version(conn: Connection) -> DataVersion:
     """Changes whenever a load changes the current data (or a new return is logged)."""
     log_, r = schema.etl_load_log, schema.returns
     newest = conn.execute(select(func.max(log_.c.load_id))).scalar()
@@ -112,22 +117,6 @@ COMPLETENESS_COLUMNS = ["area_code", "sheet", "column", "rows", "stated", "perce
 
 #: The outcomes of etl_load_log whose data became (or stayed) current.
 ACCEPTED = ("loaded", "loaded with quarantine", "forced")
-
-
-def _frame(db: Database, query: Select, columns: list[str]) -> pd.DataFrame:
-    with db.engine.connect() as conn:
-        return _read(conn, query, columns)
-
-
-def _read(conn: Connection, query: Select, columns: list[str]) -> pd.DataFrame:
-    # plain tuples: pandas reading SQLAlchemy Row objects looks each one up as a mapping first
-    rows = [tuple(r) for r in conn.execute(query)]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _when(series: pd.Series) -> pd.Series:
-    """SQLite may hand back DateTime columns as text: make them datetimes (naive UTC)."""
-    return pd.to_datetime(series, errors="coerce")
 
 
 def areas(db: Database) -> pd.DataFrame:

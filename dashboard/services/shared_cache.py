@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from dashboard.services.queries import DataVersion
 from dashboard.settings import DashboardSettings
 
 log = logging.getLogger(__name__)
@@ -64,25 +65,26 @@ class SharedResults:
             log.warning("indicator results are not shared between processes: %s", exc)
             return None
 
-    def _version_dir(self, version: tuple) -> Path:
+    def _version_dir(self, version: DataVersion) -> Path:
         return self.directory / _digest(version)
 
-    def _path(self, version: tuple, key: str, suffix: str) -> Path:
+    def _path(self, version: DataVersion, key: str, suffix: str) -> Path:
         return self._version_dir(version) / f"{_digest(key)}{suffix}"
 
-    def load(self, version: tuple, key: str) -> object | None:
+    def load(self, version: DataVersion, key: str) -> object | None:
         """The stored result, or None if there is none (or it cannot be read)."""
         path = self._path(version, key, ".pkl")
         try:
             with path.open("rb") as f:
-                return pickle.load(f)
+                found: object = pickle.load(f)  # our own private 0700 folder (see above)
+                return found
         except FileNotFoundError:
             return None
         except Exception:  # noqa: BLE001 - a damaged file is recomputed, never fatal
             log.warning("could not read the shared result %s; computing it", path.name)
             return None
 
-    def store(self, version: tuple, key: str, value: object) -> None:
+    def store(self, version: DataVersion, key: str, value: object) -> None:
         """Write ``value`` (atomically); a failure to write is logged, never raised."""
         folder = self._version_dir(version)
         try:
@@ -96,7 +98,7 @@ class SharedResults:
         self._tidy(folder)
 
     @contextlib.contextmanager
-    def claim(self, version: tuple, key: str) -> Iterator[None]:
+    def claim(self, version: DataVersion, key: str) -> Iterator[None]:
         """Hold the lock on ``key`` (waiting while another process holds it)."""
         folder = self._version_dir(version)
         try:
