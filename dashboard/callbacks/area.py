@@ -23,7 +23,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
-from dashboard import ids, quality_data, urlstate
+from dashboard import ids, urlstate
 from dashboard.callbacks import document_title
 from dashboard.charts.card import card_outputs, plain_outputs
 from dashboard.layouts import area as page
@@ -31,6 +31,7 @@ from dashboard.layouts import shell
 from dashboard.present import area as present
 from dashboard.present import area_address as address
 from dashboard.present import area_charts, area_quality, area_spine
+from dashboard.present.quality_completeness import every_pooled_completeness
 from dashboard.services import Services, queries
 from dashboard.services.database import READ_ERRORS, Database
 from lfo.terms import PROGRAMME
@@ -251,7 +252,7 @@ def update_area_quality(
             findings=queries.finding_counts(db, code),
             held=queries.held_back(db, code),
             completeness=queries.completeness(db, code),
-            pooled=quality_data.every_pooled_completeness(data),
+            pooled=every_pooled_completeness(data),
             paired=paired.rows if paired is not None else None,
         )
     except READ_ERRORS as exc:
