@@ -14,6 +14,8 @@ fi
 echo "Installing Python packages from requirements-dev.txt (runtime packages and test tools)"
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r requirements-dev.txt
+echo "Installing the project itself (editable: lfo, etl, dashboard and the lfo-etl command)"
+.venv/bin/python -m pip install --quiet --no-deps -e .
 
 if [ -z "${LFO_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   echo "Installing Chromium (Debian package) for the browser tests"

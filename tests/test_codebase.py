@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,12 @@ def test_pyproject_dependencies_are_the_pinned_runtime_requirements():
     assert set(wanted) == set(pinned)
     for name, req in wanted.items():
         assert req.specifier.contains(pinned[name]), f"{name}: {req} does not allow {pinned[name]}"
+
+
+def test_the_project_is_installed_from_its_pyproject():
+    """``scripts/install.sh`` installs the project (``pip install -e .``): its metadata and the
+    ``lfo-etl`` command come from pyproject.toml."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    dist = metadata.distribution(project["name"])
+    assert dist.version == project["version"]
+    assert {e.name for e in dist.entry_points} == set(project["scripts"])
