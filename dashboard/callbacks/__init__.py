@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Sequence
-from functools import partial
+from collections.abc import Callable, Sequence
+from functools import partial, update_wrapper
+from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, callback_context
 from dash.development.base_component import Component
@@ -38,6 +39,13 @@ function(title) {
     return window.dash_clientside.no_update;
 }
 """.replace("MAIN_ID", ids.MAIN)
+
+
+def bound(function: Callable[..., Any], *args: Any) -> Callable[..., Any]:
+    """``function`` with its first arguments given (what ``register`` attaches: a module-level
+    ``update_*`` function bound to the app's services), keeping its name and module (profiles,
+    logs and the benchmarks name a callback by them)."""
+    return update_wrapper(partial(function, *args), function)
 
 
 def document_title(page_title: str, service_name: str) -> str:
@@ -150,16 +158,16 @@ def register(app: Dash, services: Services, pages: Sequence[Page]) -> None:
         Input(ids.URL, "pathname"),
         State(ids.URL, "search"),
         prevent_initial_call=True,
-    )(partial(update_page, pages, services.settings.service_name))
+    )(bound(update_page, pages, services.settings.service_name))
     app.callback(
         # a pattern: every navigation link (``ids.nav_link`` takes the wildcard as a path)
         Output(ids.nav_link(ALL), "className"),  # type: ignore[arg-type]
         Output(ids.nav_link(ALL), "children"),  # type: ignore[arg-type]
         Input(ids.URL, "pathname"),
         prevent_initial_call=True,
-    )(partial(update_nav, pages))
+    )(bound(update_nav, pages))
     app.callback(Output(ids.DATA_AS_AT, "children"), Input(ids.URL, "pathname"))(
-        partial(update_data_as_at, services)
+        bound(update_data_as_at, services)
     )
     app.clientside_callback(  # type: ignore[no-untyped-call]  # Dash's method is untyped
         SET_TITLE_JS, Output(ids.TITLE_SINK, "children"), Input(ids.PAGE_TITLE, "data")

@@ -9,13 +9,13 @@ returns loaded.
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import Any
 
 from dash import Dash, Input, NoUpdate, Output, State, no_update
 from dash.development.base_component import Component
 
 from dashboard import ids, urlstate
+from dashboard.callbacks import bound
 from dashboard.charts.card import card_outputs, render
 from dashboard.charts.table import plain_json
 from dashboard.layouts import home, shell
@@ -125,7 +125,7 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.HOME_PERIOD, "value"),
         Input(ids.HOME_SORT, "value"),
         Input(ids.HOME_ORDER, "value"),
-    )(partial(update_overview, services))
+    )(bound(update_overview, services))
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
         Input(ids.HOME_PERIOD, "value"),
@@ -146,5 +146,5 @@ def register(app: Dash, services: Services) -> None:
         prevent_initial_call=True,
     )(update_home_controls)
     app.callback(Output(ids.HOME_LOADED, "children"), Input(ids.HOME_STATE, "data"))(
-        partial(update_home_loaded, services)
+        bound(update_home_loaded, services)
     )

@@ -8,13 +8,13 @@
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
 from dash.development.base_component import Component
 
 from dashboard import ids, urlstate
+from dashboard.callbacks import bound
 from dashboard.charts import ChartContent, card_outputs, render
 from dashboard.charts.table import JSONList, plain_json
 from dashboard.layouts import quality as page
@@ -150,7 +150,7 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.QUALITY_MESSAGES, "children"),
         Input(ids.QUALITY_STATE, "data"),
         Input(ids.URL, "search"),
-    )(partial(update_controls, services))
+    )(bound(update_controls, services))
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
         Output(ids.QUALITY_CONTENT, "children"),
@@ -163,4 +163,4 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.QUALITY_PERIOD, "value"),
         State(ids.URL, "search"),
         prevent_initial_call=True,
-    )(partial(update_quality, services))
+    )(bound(update_quality, services))
