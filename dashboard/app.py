@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import flask
 from dash import Dash
 
-from dashboard import callbacks, charts, theme
+from dashboard import callbacks, theme
 from dashboard.api import register_api
 from dashboard.callbacks import area as area_cb
 from dashboard.callbacks import outcomes as outcomes_cb
@@ -27,6 +27,7 @@ from dashboard.callbacks import overview as overview_cb
 from dashboard.callbacks import quality as quality_cb
 from dashboard.callbacks import reach as reach_cb
 from dashboard.callbacks import uptake as uptake_cb
+from dashboard.charts import downloads
 from dashboard.layouts import Page, home, shell
 from dashboard.layouts import accessibility as accessibility_page
 from dashboard.layouts import area as area_page
@@ -268,7 +269,7 @@ def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] 
     for page in pages:
         if page.register is not None:
             page.register(app, services)
-    charts.register(app, services.threshold)
+    downloads.register(app, services.threshold)
     register_api(app.server, services)
     register_compression(app.server)
     return app

@@ -29,8 +29,7 @@ from support.text import texts
 
 from dashboard import ids, theme
 from dashboard.app import PAGES, create_app
-from dashboard.charts import card_outputs, chart_card
-from dashboard.charts.card import FORMATS
+from dashboard.charts.card import FORMATS, card_outputs, chart_card
 from dashboard.charts.content import from_payload, to_payload
 from dashboard.charts.downloads import file_name
 from dashboard.charts.frame import plotted_table

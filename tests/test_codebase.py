@@ -181,3 +181,19 @@ def test_the_project_is_installed_from_its_pyproject():
     dist = metadata.distribution(project["name"])
     assert dist.version == project["version"]
     assert {e.name for e in dist.entry_points} == set(project["scripts"])
+
+
+def test_presenters_load_no_dash_even_through_what_they_import():
+    """The presenters are pure: importing every one of them (in a fresh interpreter) loads no
+    Dash, so they are unit-tested without a server or a browser."""
+    names = [n for n in MODULES if n.startswith("dashboard.present.")]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {names!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'dash', 'dash_bootstrap_components'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

@@ -16,7 +16,7 @@ from support.text import count_h1, texts
 
 from dashboard import ids
 from dashboard.app import create_app
-from dashboard.charts import card_outputs
+from dashboard.charts.card import card_outputs
 from dashboard.layouts import outcomes, reach, uptake
 from dashboard.present.topic_filters import Topic, characteristic_label
 from dashboard.present.topic_rows import EMPTY_MESSAGE

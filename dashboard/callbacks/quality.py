@@ -15,7 +15,8 @@ from dash.development.base_component import Component
 
 from dashboard import ids, urlstate
 from dashboard.callbacks import bound
-from dashboard.charts import ChartContent, card_outputs, render
+from dashboard.charts.card import card_outputs, render
+from dashboard.charts.content import ChartContent
 from dashboard.charts.table import JSONList, plain_json
 from dashboard.layouts import quality as page
 from dashboard.layouts import shell

@@ -16,9 +16,8 @@ from functools import partial
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import charts, ids
-from dashboard.charts import card_outputs
-from dashboard.charts.card import plain_outputs
+from dashboard import ids
+from dashboard.charts.card import card_outputs, plain_outputs, render
 from dashboard.layouts import topic as layout
 from dashboard.layouts.shell import messages_banner
 from dashboard.present.topic import UNAVAILABLE, Extras, topic_view
@@ -125,7 +124,7 @@ def update_charts(
     except READ_ERRORS as exc:
         log.warning("%s charts: %s", topic.key, exc)
         cards = [empty_content(UNAVAILABLE)] * (3 + len(extras.names))
-        return [no_update, no_update, UNAVAILABLE, *[v for c in cards for v in charts.render(c)]]
+        return [no_update, no_update, UNAVAILABLE, *[v for c in cards for v in render(c)]]
     query = to_search(topic, f, periods)
     links = [
         *layout.definition_links(view.indicator_ids),
@@ -136,7 +135,7 @@ def update_charts(
             no_update if query == (search or "") else query,
             query,  # what the address says now (back then forward must re-read it)
             links,
-            *[v for c in view.contents for v in charts.render(c)],
+            *[v for c in view.contents for v in render(c)],
         ]
     )
 

@@ -1,20 +1,15 @@
 """The chart kit every page uses: cards, figure builders, summaries, table twins and downloads.
 
-A page's layout holds ``chart_card(chart_id, title)``; its callback lists ``card_outputs(chart_id)``
-and returns ``render(ChartContent(...))``, with the figure from a ``figures`` builder, the summary
-from ``text``, and the table twin's frame from ``frame.plotted_table``. ``register(app, threshold)``
+A page's layout holds ``card.chart_card(chart_id, title)``; its callback lists
+``card.card_outputs(chart_id)`` and returns ``card.render(content)``, where a presenter made the
+``content.ChartContent`` with the figure from a ``figures`` builder, the summary from ``text``,
+and the table twin's frame from ``frame.plotted_table``. ``downloads.register(app, threshold)``
 (called once by ``create_app``) serves every card's PNG, SVG, CSV and Excel downloads.
 
 Modules: ``content`` (``ChartContent`` and its payload: pure data), ``figures`` (the builders),
 ``text`` (plain-English summaries), ``frame`` (the table twin's frame), ``card`` (the card's Dash
 components and ``render``), ``table`` (the twin as an HTML table), ``exports`` (the files made
-from a ``ChartContent``), ``downloads`` (the download callback).
+from a ``ChartContent``), ``downloads`` (the download callback). Only ``card``, ``table`` and
+``downloads`` import Dash, and this package imports none of its modules, so presenters can use
+the pure ones without loading Dash.
 """
-
-from __future__ import annotations
-
-from dashboard.charts.card import card_outputs, chart_card, plain_outputs, render
-from dashboard.charts.content import ChartContent
-from dashboard.charts.downloads import register
-
-__all__ = ["ChartContent", "card_outputs", "chart_card", "plain_outputs", "register", "render"]

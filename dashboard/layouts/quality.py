@@ -11,7 +11,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids, urlstate
-from dashboard.charts import chart_card
+from dashboard.charts.card import chart_card
 from dashboard.charts.table import JSONList, component_json, json_maker
 from dashboard.layouts.shell import aria
 from dashboard.layouts.tables import data_table

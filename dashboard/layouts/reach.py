@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard.charts import chart_card
+from dashboard.charts.card import chart_card
 from dashboard.layouts.topic import topic_layout
 from dashboard.present.topic_filters import Topic
 

@@ -17,7 +17,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids, urlstate
-from dashboard.charts import chart_card
+from dashboard.charts.card import chart_card
 from dashboard.layouts import shell
 from dashboard.present.topic import UNAVAILABLE
 from dashboard.present.topic_filters import (

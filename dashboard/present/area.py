@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard import urlstate
-from dashboard.charts import ChartContent
+from dashboard.charts.content import ChartContent
 from dashboard.charts.figures import empty_figure
 from dashboard.present.words import period_label
 from dashboard.services.queries import AREA_COLUMNS

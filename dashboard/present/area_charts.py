@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.charts import ChartContent
+from dashboard.charts.content import ChartContent
 from dashboard.charts.figures import bars_vs_programme, stage_funnel, trend_lines
-from dashboard.charts.table import plotted_table
+from dashboard.charts.frame import plotted_table
 from dashboard.charts.text import describe_area, describe_trend_lines, suppression_note
 from dashboard.present.area import (
     NO_DATA,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.charts import ChartContent
+from dashboard.charts.content import ChartContent
 from dashboard.charts.spine import numbers, spine_figure
 from dashboard.present.area import (
     NO_DATA,

@@ -17,8 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.charts import ChartContent, figures, text
-from dashboard.charts.table import plotted_table
+from dashboard.charts import figures, text
+from dashboard.charts.content import ChartContent
+from dashboard.charts.frame import plotted_table
 from dashboard.present.overview_grid import (
     GRID_CI,
     GRID_INDICATORS,

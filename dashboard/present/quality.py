@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.charts import ChartContent, figures, text
-from dashboard.charts.table import plotted_table
+from dashboard.charts import figures, text
+from dashboard.charts.content import ChartContent
+from dashboard.charts.frame import plotted_table
 from dashboard.present.home import load_time
 from dashboard.present.words import count_words, fmt, period_label
 from dashboard.services.indicator_data import IndicatorData, indicator

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import theme
-from dashboard.charts import ChartContent
+from dashboard.charts.content import ChartContent
 from dashboard.present.quality import empty_content
 from dashboard.present.words import fmt
 from dashboard.services import queries

@@ -18,8 +18,9 @@ from functools import cached_property, partial
 import numpy as np
 import pandas as pd
 
-from dashboard.charts import ChartContent, figures, text
-from dashboard.charts.table import plotted_table
+from dashboard.charts import figures, text
+from dashboard.charts.content import ChartContent
+from dashboard.charts.frame import plotted_table
 from dashboard.present.topic_filters import (
     Filters,
     Topic,

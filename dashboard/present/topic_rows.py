@@ -15,8 +15,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from dashboard.charts import ChartContent, figures, text
-from dashboard.charts.table import UNITS
+from dashboard.charts import figures, text
+from dashboard.charts.content import ChartContent
+from dashboard.charts.frame import UNITS
 from dashboard.present.topic_filters import ALL, Filters
 from dashboard.present.words import category_label, join_names
 from dashboard.services.indicator_data import IndicatorData

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.charts import ChartContent, figures, text
-from dashboard.charts.table import plotted_table
+from dashboard.charts import figures, text
+from dashboard.charts.content import ChartContent
+from dashboard.charts.frame import plotted_table
 from dashboard.present import topic as shared
 from dashboard.present.topic_filters import Filters, group_words, period_in_words
 from dashboard.present.topic_rows import (

@@ -8,7 +8,9 @@ from __future__ import annotations
 import pandas as pd
 from dash import Input, html
 
-from dashboard.charts import ChartContent, card_outputs, chart_card, figures, render, text
+from dashboard.charts import figures, text
+from dashboard.charts.card import card_outputs, chart_card, render
+from dashboard.charts.content import ChartContent
 from dashboard.charts.frame import plotted_table
 from dashboard.layouts import Page
 from lfo.indicators.definitions import indicators
