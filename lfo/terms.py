@@ -11,6 +11,8 @@ from typing import Final
 
 #: The area code of the programme (all covered areas pooled) in the engine's rows and the API.
 PROGRAMME: Final = "programme"
+#: Its name wherever areas are named: in the engine's rows, tables, charts and files.
+PROGRAMME_LABEL: Final = "Programme (all areas)"
 
 #: Why a figure is missing (GSS symbols): suppressed, not available, not applicable.
 SUPPRESSED: Final = "c"

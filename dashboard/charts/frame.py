@@ -15,11 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.charts.figures.base import PROGRAMME_LABEL
 from dashboard.present.words import category_label, display_unit, period_label
 from lfo.indicators.compare import format_value
 from lfo.indicators.definitions import Indicator
-from lfo.terms import NOT_APPLICABLE, NOT_AVAILABLE, PROGRAMME, SUPPRESSED
+from lfo.terms import NOT_APPLICABLE, NOT_AVAILABLE, PROGRAMME, PROGRAMME_LABEL, SUPPRESSED
 
 STATUS = "status"
 #: The GSS shorthand used in tables and downloads.

@@ -25,7 +25,7 @@ from dashboard.present import overview_grid as pg
 from dashboard.present.home import RETURNS_HEADERS, returns_loaded
 from dashboard.present.overview_headlines import Headline
 from lfo.indicators.definitions import indicators
-from lfo.terms import PROGRAMME
+from lfo.terms import PROGRAMME, PROGRAMME_LABEL
 
 TITLE = "Local Family Offer monitoring"
 
@@ -278,7 +278,7 @@ def grid_rows(rows: pd.DataFrame, period: str) -> dict[str, dict[str, Any]]:
     each area's in ``rows``."""
     lookup = pg.cells(rows)
     names = dict(zip(rows["area_code"], rows["area_name"], strict=False))
-    made = {PROGRAMME: _grid_row(lookup, PROGRAMME, "Programme (all areas)", period)}
+    made = {PROGRAMME: _grid_row(lookup, PROGRAMME, PROGRAMME_LABEL, period)}
     for code, name in names.items():
         if code != PROGRAMME:
             made[code] = _grid_row(lookup, code, name, period)

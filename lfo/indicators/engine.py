@@ -38,7 +38,7 @@ from lfo.indicators.request import (
 )
 from lfo.periods import FinancialYear, is_quarter, period
 from lfo.reference import BREAKDOWNS
-from lfo.terms import PROGRAMME
+from lfo.terms import PROGRAMME, PROGRAMME_LABEL
 
 
 def compute(conn: Connection, query: Query) -> Result:
@@ -110,7 +110,7 @@ def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFra
         df["status"] = "z"
     df["indicator"] = ind.id
     names = dict(zip(cov["area_code"], cov["area_name"], strict=True))
-    names[PROGRAMME] = "Programme (all areas)"
+    names[PROGRAMME] = PROGRAMME_LABEL
     df["area_name"] = df["area_code"].map(names)
     df["return_period"] = df["area_code"].map(
         dict(zip(cov["area_code"], cov["return_period"], strict=True))

@@ -29,10 +29,9 @@ from plotly.basedatatypes import BaseFigure
 from dashboard import theme
 from dashboard.present.words import fmt
 from lfo.indicators.definitions import Indicator, indicators
-from lfo.terms import PROGRAMME
+from lfo.terms import PROGRAMME, PROGRAMME_LABEL
 
 #: How the programme is named where it stands beside the areas (legends, table twins).
-PROGRAMME_LABEL = "Programme (all areas)"
 SYMBOLS = (
     "circle",
     "square",

@@ -11,7 +11,6 @@ import pandas as pd
 from dashboard import theme
 from dashboard.charts.figures.base import (
     DASHES,
-    PROGRAMME_LABEL,
     SYMBOLS,
     Figure,
     Trace,
@@ -23,7 +22,7 @@ from dashboard.charts.figures.base import (
 )
 from dashboard.charts.figures.labels import end_labels
 from dashboard.present.words import fmt, period_label
-from lfo.terms import PROGRAMME
+from lfo.terms import PROGRAMME, PROGRAMME_LABEL
 
 
 def trend_lines(
