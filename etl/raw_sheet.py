@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -95,18 +96,8 @@ def sheet_frame(
             )
         else:
             kind_cols[pos] = pd.array([k[i] if i < len(k) else "" for k in kinds], dtype="str")
-    n = len(rows)
-    text = pd.DataFrame(text_cols, index=pd.RangeIndex(n))
-    kind = pd.DataFrame(kind_cols, index=pd.RangeIndex(n))
-    return RawSheet(
-        key,
-        source,
-        [header[i] for i in keep],
-        text,
-        kind,
-        np.asarray(rows, dtype=np.int64),
-        extra or {},
-        empty_file,
+    return _assemble(
+        key, source, [header[i] for i in keep], text_cols, kind_cols, rows, extra, empty_file
     )
 
 
@@ -133,15 +124,29 @@ def _text_frame(
         text_cols[pos] = pd.array(columns[i], dtype="str")
         empty = (np.array(columns[i], dtype=object) == "").astype(np.intp)
         kind_cols[pos] = pd.array(_KIND_OF_EMPTY[empty], dtype="str")
+    return _assemble(
+        key, source, [header[i] for i in keep], text_cols, kind_cols, rows, extra, empty_file
+    )
+
+
+def _assemble(
+    key: str,
+    source: str,
+    header: list[str],
+    text_cols: dict[int, Any],
+    kind_cols: dict[int, Any],
+    rows: list[int],
+    extra: dict[int, str] | None,
+    empty_file: bool,
+) -> RawSheet:
+    """The ``RawSheet`` of the kept columns (their header, texts and kinds, by position)."""
     n = len(rows)
-    text = pd.DataFrame(text_cols, index=pd.RangeIndex(n))
-    kind = pd.DataFrame(kind_cols, index=pd.RangeIndex(n))
     return RawSheet(
         key,
         source,
-        [header[i] for i in keep],
-        text,
-        kind,
+        header,
+        pd.DataFrame(text_cols, index=pd.RangeIndex(n)),
+        pd.DataFrame(kind_cols, index=pd.RangeIndex(n)),
         np.asarray(rows, dtype=np.int64),
         extra or {},
         empty_file,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lfo.reference import load_reference
+from lfo.reference import REFERRAL_SOURCES, load_reference
 
 NEVER = 10**7
 EPOCH = dt.date(1970, 1, 1)
@@ -151,19 +151,7 @@ def simulate_area(rng: np.random.Generator, a: AreaParams, first: int, last: int
     return AreaHistory(truth, episodes, outcomes)
 
 
-_REF_CODES = (
-    "self",
-    "health_visitor",
-    "midwife",
-    "gp",
-    "childrens_centre",
-    "school",
-    "early_help",
-    "social_care",
-    "jobcentre",
-    "voluntary_sector",
-    "other",
-)
+_REF_CODES = REFERRAL_SOURCES
 _AGE_CODES = ("16-24", "25-34", "35-44", "45-54", "55+")
 _ETH_CODES = ("white", "mixed", "asian", "black", "other")
 _CHILD_CODES = ("0-1", "2-4", "5-11", "12-17")
