@@ -185,26 +185,17 @@ def _compare_choice() -> html.Fieldset:
                 className="d-flex flex-wrap gap-2 mb-2",
                 children=[
                     html.Button(
-                        "Same region",
-                        id=ids.AREA_PICK_REGION,
+                        words,
+                        id=button_id,
                         n_clicks=0,
                         type="button",
                         className="btn btn-outline-dark btn-sm",
-                    ),
-                    html.Button(
-                        f"Similar deprivation (IMD rank within {IMD_WIDTH})",
-                        id=ids.AREA_PICK_IMD,
-                        n_clicks=0,
-                        type="button",
-                        className="btn btn-outline-dark btn-sm",
-                    ),
-                    html.Button(
-                        "Clear",
-                        id=ids.AREA_PICK_CLEAR,
-                        n_clicks=0,
-                        type="button",
-                        className="btn btn-outline-dark btn-sm",
-                    ),
+                    )
+                    for words, button_id in (
+                        ("Same region", ids.AREA_PICK_REGION),
+                        (f"Similar deprivation (IMD rank within {IMD_WIDTH})", ids.AREA_PICK_IMD),
+                        ("Clear", ids.AREA_PICK_CLEAR),
+                    )
                 ],
             ),
             html.Div(id=ids.AREA_COMPARE_GROUPS, className="row g-2"),
