@@ -43,7 +43,8 @@ def layout(search: str = "") -> html.Div:
                 "Which returns each area has sent and when, what the checks found in them, and how "
                 "complete the optional fields and the outcome questionnaires are — so you know how "
                 "far to trust a figure. These counts are of returns, rows and cells, not people, so "
-                "they are not suppressed; paired-outcome completeness is an indicator, so it is suppressed like the others.",
+                "they are not suppressed; paired-outcome completeness is an indicator, so it is "
+                "suppressed like the others.",
                 className="lead",
             ),
             dcc.Store(id=ids.QUALITY_STATE, data={"search": search}),
