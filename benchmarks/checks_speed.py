@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from etl.checks import check_file
+from etl.checks.file import check_file
 from etl.reading import read_return
 from tests.support.returns import lying_zip, national_tables, to_shared_strings, write_return
 
