@@ -6,7 +6,7 @@
 Replays the callback request bodies recorded from Chromium (``benchmarks/out/<scale>/callbacks.json``,
 written by ``benchmarks.requests``) through Flask's test client, with the same varied areas and
 periods as ``benchmarks.requests`` (same seed). Each body is posted TWICE: the first call fills the
-engine's cache (``dashboard/data.py``, keyed by the query), so the second, timed, call is the
+engine's cache (``dashboard/services/indicator_data.py``, keyed by the query), so the second, timed, call is the
 callback's own work (overview cells, profiles, figures, tables, text, exports) plus Dash.
 
 Prints per callback: n, warm p50 / p95 / max wall ms and the mean CPU ms of the warm call.
