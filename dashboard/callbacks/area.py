@@ -16,8 +16,6 @@ and its parts) and renders what it returns with ``dashboard.layouts.area``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from functools import partial, update_wrapper
 from typing import Any
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
@@ -25,7 +23,7 @@ from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, urlstate
-from dashboard.callbacks import document_title
+from dashboard.callbacks import bound, document_title
 from dashboard.charts.card import card_outputs, plain_outputs
 from dashboard.layouts import area as page
 from dashboard.layouts import shell
@@ -325,12 +323,6 @@ def update_area_switch(
     return address.path_for(chosen), address.query_for(kept, period, indicator, breakdown)
 
 
-def _bound(update: Callable[..., Any], services: Services) -> Callable[..., Any]:
-    """``update`` with the app's services bound, keeping its name (Dash's callback map, logs and
-    the benchmarks name a callback by its function)."""
-    return update_wrapper(partial(update, services), update)
-
-
 def register(app: Dash, services: Services) -> None:
     """Attach the area profile's callbacks to ``app``."""
     compare_in = Input(ids.area_compare(ALL), "value")
@@ -339,31 +331,31 @@ def register(app: Dash, services: Services) -> None:
     breakdown_in = Input(ids.AREA_BREAKDOWN, "value")
     store_in = Input(ids.AREA_AREAS, "data")
     app.callback(*frame_outputs(), Input(ids.AREA_STATE, "data"))(
-        _bound(update_area_frame, services)
+        bound(update_area_frame, services)
     )
     app.callback(
         Output(ids.PAGE_TITLE, "data", allow_duplicate=True),
         Input(ids.AREA_HEADING, "children"),
         prevent_initial_call=True,
-    )(_bound(update_area_title, services))
+    )(bound(update_area_title, services))
     app.callback(
         Output(ids.AREA_DATA_MESSAGES, "children"),
         *card_and_height(ids.AREA_SPINE_CHART),
         compare_in,
         period_in,
         store_in,
-    )(_bound(update_area_spine, services))
+    )(bound(update_area_spine, services))
     app.callback(
         *card_and_height(ids.AREA_TREND_CHART), compare_in, period_in, indicator_in, store_in
-    )(_bound(update_area_trend, services))
+    )(bound(update_area_trend, services))
     app.callback(*card_and_height(ids.AREA_FUNNEL_CHART), period_in, store_in)(
-        _bound(update_area_funnel, services)
+        bound(update_area_funnel, services)
     )
     app.callback(*card_and_height(ids.AREA_REACH_CHART), period_in, breakdown_in, store_in)(
-        _bound(update_area_reach, services)
+        bound(update_area_reach, services)
     )
     app.callback(Output(ids.AREA_QUALITY, "children"), period_in, store_in)(
-        _bound(update_area_quality, services)
+        bound(update_area_quality, services)
     )
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True),

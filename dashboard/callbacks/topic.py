@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from functools import partial
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
+from dashboard.callbacks import bound
 from dashboard.charts.card import card_outputs, plain_outputs, render
 from dashboard.layouts import topic as layout
 from dashboard.layouts.shell import messages_banner
@@ -161,7 +161,7 @@ def register_topic(app: Dash, services: Services, topic: Topic, extras: Extras) 
         Input(p("nav"), "data"),
         State(ids.URL, "search"),
         State(areas, "value"),
-    )(partial(update_controls, data, topic))
+    )(bound(update_controls, data, topic))
     # In the browser: pass on only the addresses the page did not write itself (back, forward),
     # so ticking a box never re-renders the controls (focus stays) nor races the charts.
     app.clientside_callback(  # type: ignore[no-untyped-call]  # Dash leaves it unannotated
@@ -173,7 +173,7 @@ def register_topic(app: Dash, services: Services, topic: Topic, extras: Extras) 
         Input(p("quick-all"), "n_clicks"),
         State(areas, "options"),
         prevent_initial_call=True,
-    )(partial(update_quick, topic))
+    )(bound(update_quick, topic))
     names = ("trend", "caterpillar", "funnel", *extras.names)
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
@@ -189,4 +189,4 @@ def register_topic(app: Dash, services: Services, topic: Topic, extras: Extras) 
         *[Input(p(o), "value") for o in topic.optional],
         State(ids.URL, "search"),
         prevent_initial_call=True,
-    )(partial(update_charts, data, topic, extras))
+    )(bound(update_charts, data, topic, extras))
