@@ -23,7 +23,8 @@ import pandas as pd
 
 from dashboard.services.database import Database
 from lfo.indicators.definitions import indicators
-from lfo.indicators.engine import Query, compute
+from lfo.indicators.engine import compute
+from lfo.indicators.request import Query
 
 DATABASES = {
     "national": "benchmarks/out/national/lfo.db",

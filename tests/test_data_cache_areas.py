@@ -6,7 +6,9 @@ from support.engine_db import build_db, episode
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData
 from lfo.indicators.definitions import indicators
-from lfo.indicators.engine import PROGRAMME, Query, compute
+from lfo.indicators.engine import compute
+from lfo.indicators.request import Query
+from lfo.terms import PROGRAMME
 
 NEWCASTLE, GATESHEAD = "E08000021", "E08000037"
 

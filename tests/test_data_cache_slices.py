@@ -18,7 +18,8 @@ from support.engine_db import build_db, episode
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData, slice_rows, whole
 from lfo.indicators.definitions import indicators
-from lfo.indicators.engine import Query, compute
+from lfo.indicators.engine import compute
+from lfo.indicators.request import Query
 
 AREAS = ["E08000021", "E08000037", "E06000009", "E09000008"]
 MEASURES = {"csi4": (0, 21), "swemwbs": (7, 35), "sdq_total": (0, 40), "ops": (0, 24)}

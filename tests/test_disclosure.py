@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lfo.indicators import derivation
+from lfo.indicators.derivation import derivable
 from lfo.indicators.disclosure import (
     Margin,
     apply,
-    derivable,
     membership,
     primary,
     secondary,

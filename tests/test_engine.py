@@ -10,7 +10,9 @@ from support.engine_db import build_db, episode
 
 from lfo.db import reader_engine
 from lfo.indicators.definitions import indicators
-from lfo.indicators.engine import PROGRAMME, Query, compute
+from lfo.indicators.engine import compute
+from lfo.indicators.request import Query
+from lfo.terms import PROGRAMME
 
 NEWCASTLE, GATESHEAD, BLACKPOOL, MANCHESTER, LUTON = (
     "E08000021",

@@ -14,7 +14,7 @@ import pytest
 
 from dashboard.charts.spine import spine_figure, spine_positions
 from dashboard.present import area, area_charts, area_quality, area_spine
-from lfo.indicators.definitions import LOWER
+from lfo.indicators.indicator import LOWER
 
 ROOT = Path(__file__).resolve().parent.parent
 BLACKPOOL, GATESHEAD, MANCHESTER = "E06000009", "E08000037", "E08000003"

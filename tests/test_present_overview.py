@@ -14,7 +14,7 @@ from dashboard.present import overview_grid as pg
 from dashboard.present import overview_headlines as ph
 from dashboard.present import overview_summary as psum
 from lfo.db import DatabaseError
-from lfo.indicators.engine import ROW_COLUMNS, ResultMeta
+from lfo.indicators.request import ROW_COLUMNS, ResultMeta
 from lfo.terms import PROGRAMME
 
 BLACKPOOL, ESSEX, LUTON = "E06000009", "E10000012", "E06000032"

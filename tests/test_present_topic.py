@@ -30,7 +30,7 @@ from dashboard.present.topic_filters import (
 )
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData, indicator
-from lfo.indicators.engine import ROW_COLUMNS
+from lfo.indicators.request import ROW_COLUMNS
 from lfo.terms import PROGRAMME
 
 

@@ -13,7 +13,7 @@ from dashboard.services.indicator_data import IndicatorData, shared_key, whole
 from dashboard.services.shared_cache import SharedResults, default_directory, directory_for
 from dashboard.settings import DashboardSettings
 from lfo.indicators.definitions import indicators
-from lfo.indicators.engine import Query
+from lfo.indicators.request import Query
 
 NEWCASTLE = "E08000021"
 

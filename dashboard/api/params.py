@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 
 from dashboard.api.errors import ApiError
 from lfo.indicators.definitions import indicators
-from lfo.indicators.engine import Query
+from lfo.indicators.request import Query
 from lfo.periods import parse_period
 from lfo.reference import BREAKDOWNS, LEVELS, load_reference
 from lfo.terms import PROGRAMME

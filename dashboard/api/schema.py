@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
-from lfo.indicators.engine import ROW_COLUMNS
+from lfo.indicators.request import ROW_COLUMNS
 from lfo.reference import BREAKDOWNS, LEVELS, load_reference
 
 #: The metadata of an indicator in ``/api/v1/indicators`` (``Indicator.public``).

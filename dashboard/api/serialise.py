@@ -12,7 +12,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from lfo.indicators.engine import ROW_COLUMNS
+from lfo.indicators.request import ROW_COLUMNS
 
 #: ``/api/v1/areas``: the API's field per column of the dashboard's areas.
 AREA_FIELDS = {

@@ -17,7 +17,7 @@ import pandas as pd
 
 from dashboard.present.words import category_label, display_unit, period_label
 from lfo.indicators.compare import format_value
-from lfo.indicators.definitions import Indicator
+from lfo.indicators.indicator import Indicator
 from lfo.terms import NOT_APPLICABLE, NOT_AVAILABLE, PROGRAMME, PROGRAMME_LABEL, SUPPRESSED
 
 STATUS = "status"

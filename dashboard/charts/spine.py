@@ -18,7 +18,7 @@ import pandas as pd
 from dashboard import theme
 from dashboard.charts.figures import COMPARISON_STYLE, Figure, make_figure
 from dashboard.present.words import fmt
-from lfo.indicators.definitions import LOWER
+from lfo.indicators.indicator import LOWER
 
 #: Marker symbols and theme colours of the comparison areas (never those of the area's own
 #: comparison words, so a comparison area cannot be read as "worse" or "better").

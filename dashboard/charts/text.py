@@ -21,7 +21,7 @@ from dashboard.present.words import (
     period_label,
 )
 from lfo.indicators.compare import format_value
-from lfo.indicators.definitions import Indicator
+from lfo.indicators.indicator import Indicator
 from lfo.terms import PROGRAMME
 
 

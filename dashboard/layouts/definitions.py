@@ -15,7 +15,8 @@ from dash.development.base_component import Component
 from dashboard.layouts.shell import aria
 from dashboard.layouts.tables import data_table
 from lfo.db import read_reference
-from lfo.indicators.definitions import CAVEATS, DEFINITIONS_VERSION, Indicator, indicators
+from lfo.indicators.definitions import CAVEATS, DEFINITIONS_VERSION, indicators
+from lfo.indicators.indicator import Indicator
 from lfo.reference import load_reference
 
 TITLE = "Definitions and methods"

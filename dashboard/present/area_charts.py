@@ -24,7 +24,7 @@ from dashboard.present.area import (
 )
 from dashboard.present.words import category_label, count_words, fmt, join_names
 from lfo.indicators.definitions import indicators
-from lfo.indicators.engine import Result
+from lfo.indicators.request import Result
 from lfo.periods import period as parse_code
 from lfo.reference import load_reference
 from lfo.terms import PROGRAMME

@@ -28,7 +28,7 @@ from dashboard.present.area import (
 )
 from dashboard.present.words import count_words, fmt, join_names
 from lfo.indicators.definitions import indicators
-from lfo.indicators.engine import ROW_COLUMNS, Result
+from lfo.indicators.request import ROW_COLUMNS, Result
 from lfo.periods import is_quarter
 from lfo.periods import period as parse_code
 from lfo.terms import PROGRAMME

@@ -42,7 +42,7 @@ from dashboard.present.overview_summary import overview_summary
 from dashboard.present.words import period_label
 from dashboard.services.indicator_data import IndicatorData
 from lfo.indicators.definitions import indicators
-from lfo.indicators.engine import ROW_COLUMNS, Result, ResultMeta
+from lfo.indicators.request import ROW_COLUMNS, Result, ResultMeta
 from lfo.periods import period, quarters_of, years_of
 from lfo.terms import PROGRAMME
 

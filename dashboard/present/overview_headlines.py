@@ -16,7 +16,8 @@ import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from dashboard.present.words import count_words, fmt, period_label
-from lfo.indicators.definitions import HIGHER, LOWER, Indicator, indicators
+from lfo.indicators.definitions import indicators
+from lfo.indicators.indicator import HIGHER, LOWER, Indicator
 from lfo.periods import FinancialYear, Quarter, period
 from lfo.terms import PROGRAMME
 

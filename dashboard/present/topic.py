@@ -45,8 +45,8 @@ from dashboard.present.topic_rows import (
     with_category,
 )
 from dashboard.services.indicator_data import IndicatorData, indicator
-from lfo.indicators.definitions import Indicator
-from lfo.indicators.engine import ResultMeta
+from lfo.indicators.indicator import Indicator
+from lfo.indicators.request import ResultMeta
 from lfo.periods import is_quarter
 from lfo.terms import PROGRAMME
 

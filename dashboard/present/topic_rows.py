@@ -21,8 +21,8 @@ from dashboard.charts.frame import UNITS
 from dashboard.present.topic_filters import ALL, Filters
 from dashboard.present.words import category_label, join_names
 from dashboard.services.indicator_data import IndicatorData
-from lfo.indicators.definitions import Indicator
-from lfo.indicators.engine import ResultMeta
+from lfo.indicators.indicator import Indicator
+from lfo.indicators.request import ResultMeta
 from lfo.periods import is_quarter
 from lfo.terms import PROGRAMME
 

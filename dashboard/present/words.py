@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from lfo.indicators.compare import format_value
-from lfo.indicators.definitions import Indicator
+from lfo.indicators.indicator import Indicator
 
 #: The programme (all covered areas pooled) in a sentence.
 PROGRAMME_NAME = "the programme"

@@ -35,16 +35,11 @@ from sqlalchemy import Connection
 from dashboard.services.database import Database
 from dashboard.services.queries import DataVersion, data_version
 from dashboard.services.shared_cache import SharedResults
-from lfo.indicators.definitions import DEFINITIONS_VERSION, Indicator, indicators
-from lfo.indicators.engine import (
-    ROW_COLUMNS,
-    Query,
-    Result,
-    available_periods,
-    compute,
-    select_periods,
-)
+from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
+from lfo.indicators.engine import compute
+from lfo.indicators.indicator import Indicator
 from lfo.indicators.queries import coverage, snapshot
+from lfo.indicators.request import ROW_COLUMNS, Query, Result, available_periods, select_periods
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -228,7 +223,7 @@ class IndicatorData:
         breakdowns: Sequence[str] | None = None,
         ci: float = 95.0,
     ) -> Result:
-        """Engine rows (see ``engine.ROW_COLUMNS``) for the indicators and filters given."""
+        """Engine rows (see ``lfo.indicators.request.ROW_COLUMNS``) for the indicators and filters given."""
         catalogue = indicators()
         query = Query(
             indicators=tuple(catalogue[i] for i in indicator_ids),

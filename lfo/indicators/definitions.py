@@ -409,15 +409,3 @@ CAVEATS = (
     "Differencing across periods (a financial year minus its quarters) is not protected by "
     "suppression in version 1.",
 )
-
-
-__all__ = [
-    "CAVEATS",
-    "DEFINITIONS_VERSION",
-    "HIGHER",
-    "LOWER",
-    "NONE",
-    "Indicator",
-    "breakdown_categories",
-    "indicators",
-]

@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lfo.indicators.derivation import derivable, derivable_blocks
+from lfo.indicators.derivation import derivable_blocks
 from lfo.reference import BREAKDOWNS  # the code lists, in reference order
 from lfo.terms import PROGRAMME
 
@@ -386,17 +386,3 @@ def _category_order(breakdown: pd.Series, category: pd.Series) -> np.ndarray:
     return np.array(
         [k if k is not None else f for k, f in zip(known, fallback, strict=True)], dtype=float
     )
-
-
-__all__ = [
-    "SUPPRESSED",
-    "THRESHOLD",
-    "Margin",
-    "apply",
-    "derivable",
-    "hide",
-    "membership",
-    "primary",
-    "secondary",
-    "suppress_indicator",
-]

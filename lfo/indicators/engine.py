@@ -238,16 +238,3 @@ def _row_order(df: pd.DataFrame, order: dict[str, int]) -> np.ndarray:
     area, _ = pd.factorize(df["area_code"], sort=True)
     category, _ = pd.factorize(df["category"].astype(object), sort=True)  # missing: -1, first
     return np.lexsort([category, area, is_programme, period_order])
-
-
-__all__ = [
-    "PROGRAMME",
-    "ROW_COLUMNS",
-    "FinancialYear",
-    "Query",
-    "Result",
-    "ResultMeta",
-    "available_periods",
-    "compute",
-    "select_periods",
-]

@@ -21,24 +21,7 @@ from sqlalchemy import Connection, delete, text
 from lfo import schema
 from lfo.db import bulk_insert
 from lfo.indicators.summary_rows import (
-    ALL,
-    ENDED,
-    OPTIONAL_COLUMNS,
-    STARTED,
-    both_parents,
     build_summaries,
-    by_period,
-    completeness,
-    days_to_start,
-    endings,
-    families,
-    funnel,
-    offers,
-    outcomes,
-    period_end,
-    quarter_labels,
-    reach,
-    year_labels,
 )
 from lfo.reference import load_reference
 
@@ -165,28 +148,3 @@ def _plain_rows(df: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Rows as tuples of plain Python values (numpy ints and floats become int and float)."""
     cols = [df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns]
     return list(zip(*cols, strict=True))
-
-
-__all__ = [
-    "ALL",
-    "ENDED",
-    "OPTIONAL_COLUMNS",
-    "STARTED",
-    "both_parents",
-    "build_summaries",
-    "by_period",
-    "completeness",
-    "days_to_start",
-    "endings",
-    "families",
-    "frames_from_rows",
-    "funnel",
-    "offers",
-    "outcomes",
-    "period_end",
-    "quarter_labels",
-    "reach",
-    "read_area",
-    "refresh_area",
-    "year_labels",
-]

@@ -10,7 +10,8 @@ import pandas as pd
 from dashboard.charts.content import ChartContent
 from dashboard.charts.exports.metadata import chart_indicators
 from dashboard.charts.frame import STATUS
-from lfo.indicators.definitions import DEFINITIONS_VERSION, Indicator, indicators
+from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
+from lfo.indicators.indicator import Indicator
 
 METADATA_COLUMNS = [
     "indicator_id",

@@ -4,7 +4,8 @@ suppression notes, the source and "© Crown copyright"."""
 from __future__ import annotations
 
 from dashboard.charts.content import ChartContent
-from lfo.indicators.definitions import DEFINITIONS_VERSION, Indicator, indicators
+from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
+from lfo.indicators.indicator import Indicator
 
 COPYRIGHT = "© Crown copyright"
 CONTACT = "Local Family Offer monitoring team, DWP (contact details to be added)"

@@ -28,7 +28,8 @@ from plotly.basedatatypes import BaseFigure
 
 from dashboard import theme
 from dashboard.present.words import fmt
-from lfo.indicators.definitions import Indicator, indicators
+from lfo.indicators.definitions import indicators
+from lfo.indicators.indicator import Indicator
 from lfo.terms import PROGRAMME, PROGRAMME_LABEL
 
 #: How the programme is named where it stands beside the areas (legends, table twins).

@@ -27,7 +27,7 @@ from dashboard.charts.figures.base import (
 from dashboard.charts.figures.labels import end_labels, place_labels
 from dashboard.present.words import fmt
 from lfo.indicators import funnel
-from lfo.indicators.definitions import HIGHER, LOWER
+from lfo.indicators.indicator import HIGHER, LOWER
 from lfo.terms import PROGRAMME
 
 
