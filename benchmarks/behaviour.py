@@ -27,9 +27,11 @@ import io
 import json
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -303,11 +305,9 @@ def save(out: Path, file: Path) -> None:
 
 def _etl_snapshot(out: Path) -> dict[str, object]:
     snap: dict[str, object] = {}
-    work = out / "etl-check"
-    work.mkdir(exist_ok=True)
+    # a folder of its own, so that saves run at the same time never share a database
+    work = Path(tempfile.mkdtemp(prefix="lfo-behaviour-"))
     db = work / "lfo.db"
-    if db.exists():
-        db.unlink()
     files = sorted((out / "returns" / "zip").glob("*.zip"))
     report = work / "findings.csv"
     done = _etl(
@@ -340,6 +340,7 @@ def _etl_snapshot(out: Path) -> dict[str, object]:
             snap[f"table {name}"] = [keep, sorted(map(repr, rows))]
     finally:
         con.close()
+        shutil.rmtree(work, ignore_errors=True)
     return snap
 
 
