@@ -36,7 +36,7 @@ OK, REJECTED, CANNOT_RUN = 0, 1, 2
 def run(args: argparse.Namespace) -> int:
     """Run the command ``args`` names; library errors propagate for ``etl.cli.main``."""
     if args.report is not None:
-        check_report_path(args.report)
+        check_report_path(args.report, getattr(args, "paths", ()))
     settings = Settings.from_env(database_url=args.db)
     if args.command in ("validate", "load", "areas", "status"):
         _check_database_url(settings.database_url)

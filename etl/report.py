@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +36,9 @@ class ReportError(ValueError):
     """The report cannot be written as asked (for example an unknown file extension)."""
 
 
-def check_report_path(path: Path) -> None:
-    """Raise ReportError unless ``path`` names a report this module can write."""
+def check_report_path(path: Path, checked: Sequence[Path] = ()) -> None:
+    """Raise ReportError unless ``path`` names a report this module can write, and is neither one
+    of the files being ``checked`` nor inside a folder being checked (return-spec v2 § 5)."""
     if path.suffix.lower() not in REPORT_FORMATS:
         raise ReportError(
             f"--report {path}: the report must be a .csv or .xlsx file, not "
@@ -50,6 +51,19 @@ def check_report_path(path: Path) -> None:
         folder = folder.parent
     if not folder.is_dir() or not os.access(folder, os.W_OK):
         raise ReportError(f"--report {path}: cannot write in {folder}; choose another place")
+    target = path.resolve()
+    for given in checked:
+        source = given.resolve()
+        if target == source:
+            raise ReportError(
+                f"--report {path} is a file being checked: the report would replace it; "
+                "write the report somewhere else"
+            )
+        if source.is_dir() and source in target.parents:
+            raise ReportError(
+                f"--report {path} is inside {given}, a folder being checked: write the report "
+                "somewhere else"
+            )
 
 
 def guard_formula(value: object) -> object:

@@ -239,6 +239,35 @@ def test_report_that_cannot_be_written_exits_2_before_loading(env, tmp_path, cap
     assert not (tmp_path / "lfo.db").exists()
 
 
+@pytest.mark.parametrize("command", ["validate", "load"])
+def test_report_never_overwrites_the_return_being_checked(env, tmp_path, capsys, command):
+    """return-spec v2 § 5: ``validate R.xlsx --report R.xlsx`` used to replace the LA's return
+    with the report; now it exits 2 and the return is untouched."""
+    path = write_return(tmp_path / "in", fmt="xlsx")
+    before = path.read_bytes()
+    assert main([command, str(path), "--report", str(path)]) == 2
+    assert_one_clear_line(capsys.readouterr().err, "is a file being checked")
+    assert path.read_bytes() == before
+    assert not (tmp_path / "lfo.db").exists()
+
+
+def test_report_is_never_written_into_a_folder_being_checked(env, tmp_path, capsys):
+    """A report inside a folder of returns would be read as a return by the next command."""
+    folder = tmp_path / "in"
+    write_return(folder, fmt="xlsx")
+    inside = folder / "findings.xlsx"
+    assert main(["validate", str(folder), "--report", str(inside)]) == 2
+    assert_one_clear_line(capsys.readouterr().err, "a folder being checked")
+    assert not inside.exists()
+
+
+def test_a_report_beside_the_return_is_written(env, tmp_path):
+    path = write_return(tmp_path / "in")
+    report = tmp_path / "findings.csv"
+    assert main(["validate", str(path), "--report", str(report)]) == 0
+    assert report.exists()
+
+
 def test_help_exits_0(capsys):
     assert main(["load", "--help"]) == 0
     out = capsys.readouterr().out
@@ -310,14 +339,6 @@ def test_xlsx_report_has_a_summary_sheet(env, tmp_path, capsys):
     assert wb["findings"]["E2"].value == '\'=HYPERLINK("x")'
     out = capsys.readouterr().out
     assert "Findings by code" in out and "value not allowed" in out
-
-
-def test_report_in_the_returns_folder_is_not_taken_for_a_return(env, tmp_path):
-    folder = tmp_path / "in"
-    write_return(folder)
-    report = folder / "findings.xlsx"
-    assert main(["validate", str(folder), "--report", str(report)]) == 0
-    assert main(["validate", str(folder), "--report", str(report)]) == 0
 
 
 def test_report_of_a_clean_run_has_only_the_header(env, tmp_path):
