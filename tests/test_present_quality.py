@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from dashboard.charts.content import empty_content
 from dashboard.present import quality as pq
 from dashboard.present import quality_completeness as pc
 
@@ -152,7 +153,7 @@ def test_held_back_rows_name_their_area():
 
 def test_the_paired_definition_link_and_empty_content():
     assert pq.paired_definition("ops") == "/definitions#outcome.ops.paired"
-    empty = pq.empty_content("Nothing yet.")
+    empty = empty_content("Nothing yet.")
     assert (empty.summary, empty.empty_message, empty.title) == ("Nothing yet.", "Nothing yet.", "")
 
 

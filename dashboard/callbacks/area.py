@@ -25,6 +25,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids, urlstate
 from dashboard.callbacks import bound, document_title
 from dashboard.charts.card import card_outputs, plain_outputs
+from dashboard.charts.content import empty_content
 from dashboard.layouts import area as page
 from dashboard.layouts import shell
 from dashboard.present import area as present
@@ -76,7 +77,7 @@ def _area(store: dict[str, Any] | None) -> dict[str, Any]:
 
 def _card_unavailable(part: str, exc: Exception) -> list[Any]:
     log.warning("area profile, %s: %s", part, exc)
-    return page.card_values(present.empty_content(present.UNAVAILABLE))
+    return page.card_values(empty_content(present.UNAVAILABLE))
 
 
 def _data_as_at(db: Database) -> object:

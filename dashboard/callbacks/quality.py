@@ -16,7 +16,7 @@ from dash.development.base_component import Component
 from dashboard import ids, urlstate
 from dashboard.callbacks import bound
 from dashboard.charts.card import card_outputs, render
-from dashboard.charts.content import ChartContent
+from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.table import JSONList, plain_json
 from dashboard.layouts import quality as page
 from dashboard.layouts import shell
@@ -102,7 +102,7 @@ def update_quality(
         every_measure = page.table(pq.paired_every_measure(data, period))
     except READ_ERRORS as exc:
         log.warning("data quality page: %s", exc)
-        empty = pq.empty_content("The data cannot be shown just now.")
+        empty = empty_content("The data cannot be shown just now.")
         return [
             new_search,
             shell.unavailable(UNREADABLE),

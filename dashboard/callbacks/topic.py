@@ -18,6 +18,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard.callbacks import bound
 from dashboard.charts.card import card_outputs, plain_outputs, render
+from dashboard.charts.content import empty_content
 from dashboard.layouts import topic as layout
 from dashboard.layouts.shell import messages_banner
 from dashboard.present.topic import UNAVAILABLE, Extras, topic_view
@@ -29,7 +30,6 @@ from dashboard.present.topic_filters import (
     state_from_search,
     to_search,
 )
-from dashboard.present.topic_rows import empty_content
 from dashboard.services import Services
 from dashboard.services.database import READ_ERRORS
 from dashboard.services.indicator_data import IndicatorData

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from dashboard.charts.figures.base import Figure, to_wire
+from dashboard.charts.figures.base import Figure, empty_figure, to_wire
 from dashboard.charts.frame import STATUS, UNITS
 
 SOURCE = "Local Family Offer quarterly returns to DWP"
@@ -41,6 +41,22 @@ class ChartContent:
     empty_message: str | None = None
     #: the suppression threshold the figures were made with (None: the app's setting)
     threshold: int | None = None
+
+
+def empty_content(
+    message: str, title: str = "", subtitle: str = "", data_as_at: str | None = None
+) -> ChartContent:
+    """A card with ``message`` in place of its chart, table and downloads."""
+    return ChartContent(
+        figure=empty_figure(message),
+        title=title,
+        subtitle=subtitle,
+        summary=message,
+        table=pd.DataFrame(),
+        indicator_ids=[],
+        empty_message=message,
+        data_as_at=data_as_at,
+    )
 
 
 def format_as_at(data_as_at: str | None) -> str:

@@ -18,8 +18,6 @@ from typing import Any
 import pandas as pd
 
 from dashboard import urlstate
-from dashboard.charts.content import ChartContent
-from dashboard.charts.figures import empty_figure
 from dashboard.present.words import period_label
 from dashboard.services.queries import AREA_COLUMNS
 from lfo.indicators.definitions import indicators
@@ -119,19 +117,6 @@ def breakdown_label(breakdown: str) -> str:
 
 def breakdown_options() -> list[dict[str, str]]:
     return [{"label": breakdown_label(b), "value": b} for b in BREAKDOWNS]
-
-
-def empty_content(message: str, title: str = "") -> ChartContent:
-    """A card with ``message`` in place of its chart, table and downloads."""
-    return ChartContent(
-        figure=empty_figure(message),
-        title=title,
-        subtitle="",
-        summary=message,
-        table=pd.DataFrame(),
-        indicator_ids=[],
-        empty_message=message,
-    )
 
 
 # --- what a table shows (the layout draws it) ------------------------------------------------

@@ -11,17 +11,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.charts.content import ChartContent
+from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.figures import bars_vs_programme, stage_funnel, trend_lines
 from dashboard.charts.frame import plotted_table
 from dashboard.charts.text import describe_area, describe_trend_lines, suppression_note
-from dashboard.present.area import (
-    NO_DATA,
-    View,
-    breakdown_label,
-    empty_content,
-    spine_label,
-)
+from dashboard.present.area import NO_DATA, View, breakdown_label, spine_label
 from dashboard.present.words import category_label, count_words, fmt, join_names
 from lfo.indicators.definitions import indicators
 from lfo.indicators.request import Result

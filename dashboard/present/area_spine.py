@@ -15,17 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.charts.content import ChartContent
+from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.spine import numbers, spine_figure
-from dashboard.present.area import (
-    NO_DATA,
-    SPINE_INDICATORS,
-    Link,
-    Table,
-    View,
-    empty_content,
-    spine_label,
-)
+from dashboard.present.area import NO_DATA, SPINE_INDICATORS, Link, Table, View, spine_label
 from dashboard.present.words import count_words, fmt, join_names
 from lfo.indicators.definitions import indicators
 from lfo.indicators.request import ROW_COLUMNS, Result

@@ -5,14 +5,13 @@ mean change, for the chosen measure."""
 from __future__ import annotations
 
 from dashboard.charts import figures, text
-from dashboard.charts.content import ChartContent
+from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import plotted_table
 from dashboard.present import topic as shared
 from dashboard.present.topic_filters import Filters, group_words, period_in_words
 from dashboard.present.topic_rows import (
     chosen_rows,
     describe_rows,
-    empty_content,
     has_figures,
     interval_words,
     notes_of,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.charts import figures, text
-from dashboard.charts.content import ChartContent
+from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import plotted_table
 from dashboard.present.home import load_time
 from dashboard.present.words import count_words, fmt, period_label
@@ -261,19 +261,6 @@ def paired_definition(measure: str) -> str:
 
 
 NO_PERIOD = "No return is loaded yet, so there is no period to show."
-
-
-def empty_content(message: str) -> ChartContent:
-    """A chart card's content that shows only ``message``."""
-    return ChartContent(
-        figure=figures.empty_figure(message),
-        title="",
-        subtitle="",
-        summary=message,
-        table=pd.DataFrame(),
-        indicator_ids=[],
-        empty_message=message,
-    )
 
 
 def paired_chart(

@@ -15,8 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import theme
-from dashboard.charts.content import ChartContent
-from dashboard.present.quality import empty_content
+from dashboard.charts.content import ChartContent, empty_content
 from dashboard.present.words import fmt
 from dashboard.services import queries
 from dashboard.services.indicator_data import IndicatorData

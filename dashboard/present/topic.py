@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.charts import figures, text
-from dashboard.charts.content import ChartContent
+from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import plotted_table
 from dashboard.present.topic_filters import (
     Filters,
@@ -33,7 +33,6 @@ from dashboard.present.topic_rows import (
     FAILED_MESSAGE,
     chosen_rows,
     describe_rows,
-    empty_content,
     has_figures,
     interval_words,
     notes_of,

@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from dashboard.charts import figures, text
-from dashboard.charts.content import ChartContent
+from dashboard.charts import text
+from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import UNITS
 from dashboard.present.topic_filters import ALL, Filters
 from dashboard.present.words import category_label, join_names
@@ -40,21 +40,6 @@ FAILED_MESSAGE = (
 )
 #: Columns of the table twins of bars: an area's figure beside the programme's.
 BAR_COLUMNS = ("area_name", "value", "lower", "upper", "numerator", "denominator", "comparison")
-
-
-def empty_content(
-    message: str, title: str = "", subtitle: str = "", data_as_at: str | None = None
-) -> ChartContent:
-    return ChartContent(
-        figure=figures.empty_figure(message),
-        title=title,
-        subtitle=subtitle,
-        summary=message,
-        table=pd.DataFrame(),
-        indicator_ids=[],
-        empty_message=message,
-        data_as_at=data_as_at,
-    )
 
 
 def safely(make: Callable[[], ChartContent], title: str = "") -> ChartContent:

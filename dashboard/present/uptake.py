@@ -6,13 +6,12 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.charts import figures, text
-from dashboard.charts.content import ChartContent
+from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import plotted_table
 from dashboard.present import topic as shared
 from dashboard.present.topic_filters import Filters, group_words, period_in_words
 from dashboard.present.topic_rows import (
     chosen_rows,
-    empty_content,
     notes_of,
     rename_columns,
     the_period,
