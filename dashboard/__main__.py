@@ -6,6 +6,7 @@ Errors are one clear line and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import logging
 import socket
 import sys
 
@@ -16,6 +17,8 @@ from dashboard.services.indicator_data import enable_warming
 from dashboard.services.queries import check_readable
 from dashboard.services.shared_cache import directory_for
 from dashboard.settings import DashboardSettings
+from dashboard.web.devserver import QuietRequestHandler
+from dashboard.web.logs import configure_logging
 from lfo.db import DatabaseError
 from lfo.settings import DEFAULT_DATABASE_URL
 
@@ -50,8 +53,6 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    # No root handler: warnings reach stderr through logging's last-resort handler, and Dash and
-    # werkzeug print their start-up and request lines once, through their own handlers.
     try:
         return _serve(args)
     except KeyboardInterrupt:
@@ -65,6 +66,12 @@ def _serve(args: argparse.Namespace) -> int:
         settings = DashboardSettings.from_env(database_url=args.db)
     except ValueError as exc:
         return _fail(str(exc))
+    # one line per record on stderr, with the request id (dashboard.web.logs); werkzeug's own
+    # start-up lines too, its access lines replaced by the app's; Dash prints its start-up line
+    # through its own handler, once
+    configure_logging(settings.log_format)
+    logging.getLogger("werkzeug").setLevel(logging.INFO)
+    logging.getLogger("dash.dash").propagate = False
     url = settings.database_url
     if not 0 < args.port < 65536:
         return _fail(f"--port {args.port} is not a port number (1 to 65535)")
@@ -93,7 +100,7 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.warm_cache:
         enable_warming(app.services.data, app.server, directory_for(settings))
     try:
-        app.run(host=args.host, port=args.port, debug=False)
+        app.run(host=args.host, port=args.port, debug=False, request_handler=QuietRequestHandler)
     except OSError as exc:
         return _fail(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}")
     return 0

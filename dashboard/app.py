@@ -38,6 +38,8 @@ from dashboard.layouts import reach as reach_page
 from dashboard.layouts import uptake as uptake_page
 from dashboard.services import Services
 from dashboard.settings import DashboardSettings
+from dashboard.web import register_web
+from dashboard.web.headers import script_hash
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +128,9 @@ INDEX_STRING = """<!DOCTYPE html>
 #: If a graph appears before the deferred bundle has run, dcc.Graph loads plotly.js itself from
 #: ``window._dashPlotlyJSURL`` (which the renderer sets to the full bundle): pin that to the
 #: basic bundle too (already downloading, so from memory), so the full bundle is never fetched.
-PLOTLY_GUARD_JS = """<script>Object.defineProperty(window, "_dashPlotlyJSURL", {
-  configurable: true, get: function () { return "BASIC_BUNDLE"; }, set: function () {}});</script>"""
+#: An inline script: the Content-Security-Policy allows it by its hash (``dashboard.web.headers``).
+PLOTLY_GUARD_JS = """Object.defineProperty(window, "_dashPlotlyJSURL", {
+  configurable: true, get: function () { return "BASIC_BUNDLE"; }, set: function () {}});"""
 
 
 class LfoDash(Dash):
@@ -258,10 +261,8 @@ def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] 
     ]
     app.lfo_pages = tuple(pages)
     app.lfo_service_name = settings.service_name
-    app.index_string = INDEX_STRING.replace(
-        "PLOTLY_GUARD",
-        PLOTLY_GUARD_JS.replace("BASIC_BUNDLE", app.config.external_scripts[0]["src"]),
-    )
+    guard = PLOTLY_GUARD_JS.replace("BASIC_BUNDLE", app.config.external_scripts[0]["src"])
+    app.index_string = INDEX_STRING.replace("PLOTLY_GUARD", f"<script>{guard}</script>")
     app.layout = layout_for(app.lfo_pages, settings.service_name)
     services = Services.create(settings)
     app.services = services
@@ -272,4 +273,7 @@ def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] 
     downloads.register(app, services.threshold)
     register_api(app.server, services)
     register_compression(app.server)
+    # last: Dash's inline scripts (its clientside callbacks) are all known only now
+    inline_scripts = [*app.csp_hashes(), script_hash(guard)]
+    register_web(app.server, services, inline_scripts, app.callback_map)
     return app

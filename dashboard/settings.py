@@ -9,16 +9,24 @@
 start and after each load (``0``: only when asked) |
 | ``LFO_CACHE_DIR`` | a private folder in the temp folder | where a server's processes share the \
 results they make (0700, this user's); ``off``: not shared |
+| ``LFO_BASE_URL`` | (none) | the address users see, ``https://…`` in production: with https, every \
+answer carries ``Strict-Transport-Security`` and cookies are ``Secure`` |
+| ``LFO_TRUSTED_PROXIES`` | ``0`` | how many proxies in front of the service set ``X-Forwarded-*`` \
+and ``X-Request-ID``; only when it is 1 or more is a request id sent by the proxy used |
+| ``LFO_LOG_FORMAT`` | ``plain`` | ``plain``: one readable line per record; ``json``: one JSON \
+object per line (for a log collector) |
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from lfo.settings import DEFAULT_DATABASE_URL, positive_int
 
 DEFAULT_SERVICE_NAME = "Local Family Offer monitoring"
+LOG_FORMATS = ("plain", "json")
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,14 @@ class DashboardSettings:
     service_name: str = DEFAULT_SERVICE_NAME
     warm_cache: bool = True
     cache_dir: str = ""  # "" the default folder, "off" no sharing between processes
+    base_url: str = ""  # "" not set (development); else http(s)://host[:port][/path]
+    trusted_proxies: int = 0
+    log_format: str = "plain"
+
+    @property
+    def https(self) -> bool:
+        """Whether users reach the service over https (``LFO_BASE_URL`` starts with https://)."""
+        return self.base_url.startswith("https://")
 
     @classmethod
     def from_env(cls, **overrides: object) -> DashboardSettings:
@@ -41,6 +57,11 @@ class DashboardSettings:
             "service_name": env.get("LFO_SERVICE_NAME") or DEFAULT_SERVICE_NAME,
             "warm_cache": _flag("LFO_WARM_CACHE", env.get("LFO_WARM_CACHE") or "1"),
             "cache_dir": env.get("LFO_CACHE_DIR") or "",
+            "base_url": base_url(env.get("LFO_BASE_URL") or ""),
+            "trusted_proxies": non_negative_int(
+                "LFO_TRUSTED_PROXIES", env.get("LFO_TRUSTED_PROXIES") or "0"
+            ),
+            "log_format": log_format(env.get("LFO_LOG_FORMAT") or "plain"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -53,3 +74,38 @@ def _flag(name: str, value: str) -> bool:
     if text in ("0", "false", "no", "off"):
         return False
     raise ValueError(f"{name} must be 1 or 0 (or true/false, yes/no, on/off), not {value!r}")
+
+
+def base_url(value: str) -> str:
+    """``LFO_BASE_URL`` checked: empty, or an http(s) address with a host and nothing after the
+    path (no query, no fragment, no user name); returned without a trailing slash."""
+    text = value.strip()
+    if not text:
+        return ""
+    parts = urlsplit(text)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+    ):
+        raise ValueError(
+            f"LFO_BASE_URL must be the address users see, such as https://lfo.example.gov.uk, "
+            f"not {value!r}"
+        )
+    return text.rstrip("/")
+
+
+def non_negative_int(name: str, value: str) -> int:
+    text = value.strip()
+    if not text.isdigit():
+        raise ValueError(f"{name} must be a whole number, 0 or more, not {value!r}")
+    return int(text)
+
+
+def log_format(value: str) -> str:
+    text = value.strip().lower()
+    if text not in LOG_FORMATS:
+        raise ValueError(f"LFO_LOG_FORMAT must be plain or json, not {value!r}")
+    return text

@@ -2,6 +2,8 @@
 
 Settings come from the environment (see ``dashboard.settings``). The database is not opened until
 the first request that reads it, and no demo is built here: load real returns with ``python -m etl``.
+Each worker logs to stderr (gunicorn's error log stream) as ``LFO_LOG_FORMAT`` says, one line per
+record with its request id (``dashboard.web.logs``). See ``deploy/gunicorn.conf.py``.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from dashboard.app import create_app
 from dashboard.services.indicator_data import enable_warming
 from dashboard.services.shared_cache import directory_for
 from dashboard.settings import DashboardSettings
+from dashboard.web.logs import configure_logging
 
 settings = DashboardSettings.from_env()
+configure_logging(settings.log_format)
 app = create_app(settings)
 server = app.server
 if settings.warm_cache:

@@ -1,9 +1,19 @@
 """The API's errors: JSON ``{"error": {"parameter", "message"}}`` with an HTTP status, never a
-stack trace."""
+stack trace, for every answer under ``/api/`` that is not a success (service.md § 3): a bad
+parameter (400), an unknown endpoint, area or indicator (404), a method other than GET (405), a
+request too large (413), the database unreadable (503)."""
 
 from __future__ import annotations
 
 import flask
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+#: What the API says for the HTTP errors that come from routing and limits, not from a parameter.
+MESSAGES = {
+    404: "no such endpoint: see /api/v1/openapi.json",
+    405: "this API is read-only: use GET",
+    413: "the request is too large",
+}
 
 
 class ApiError(Exception):
@@ -18,3 +28,13 @@ class ApiError(Exception):
 def error_response(exc: ApiError) -> flask.Response:
     body = {"error": {"parameter": exc.parameter, "message": exc.message}}
     return flask.make_response(flask.jsonify(body), exc.status)
+
+
+def http_error_response(exc: HTTPException) -> flask.Response:
+    """An HTTP error (from routing, a size limit or a refused body) as the API's JSON error."""
+    status = exc.code or 500
+    message = MESSAGES.get(status) or exc.description or exc.name
+    response = error_response(ApiError(status, None, message))
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response

@@ -1,4 +1,6 @@
-"""The ``/api/v1/`` routes and ``/healthz``, on the dashboard's own Flask server.
+"""The ``/api/v1/`` routes, on the dashboard's own Flask server (``/healthz`` is in
+``dashboard.web.health``; JSON errors for addresses under ``/api/`` that are no endpoint, in
+``dashboard.web.errors``).
 
 Every figure comes from the indicator engine through the app's ``IndicatorData`` (the same cache
 and disclosure control as the pages), so the API can never show what the screen hides.
@@ -9,38 +11,32 @@ from __future__ import annotations
 import logging
 
 import flask
+from werkzeug.exceptions import HTTPException
 
-from dashboard.api.errors import ApiError, error_response
+from dashboard.api.errors import ApiError, error_response, http_error_response
 from dashboard.api.params import parse_data_query
 from dashboard.api.schema import openapi_document
 from dashboard.api.serialise import area_records, json_response, records, to_csv
 from dashboard.services import Services
 from dashboard.services.database import READ_ERRORS
-from dashboard.services.queries import data_version
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
 
 log = logging.getLogger(__name__)
 
-Answer = flask.Response | tuple[flask.Response, int]
-
 
 def register_api(server: flask.Flask, services: Services) -> None:
-    """Attach the ``/api/v1/`` routes and ``/healthz`` to a Flask server; they read through the
-    app's ``services`` (the same indicator cache as the pages)."""
+    """Attach the ``/api/v1/`` routes to a Flask server; they read through the app's
+    ``services`` (the same indicator cache as the pages)."""
     bp = flask.Blueprint("api_v1", __name__, url_prefix="/api/v1")
-    db, cache, threshold = services.db, services.data, services.threshold
+    cache, threshold = services.data, services.threshold
 
     @bp.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> flask.Response:
         return error_response(exc)
 
-    @bp.errorhandler(404)
-    def _not_found(_exc: Exception) -> flask.Response:
-        return error_response(ApiError(404, None, "no such endpoint: see /api/v1/openapi.json"))
-
-    @bp.errorhandler(405)
-    def _method(_exc: Exception) -> flask.Response:
-        return error_response(ApiError(405, None, "this API is read-only: use GET"))
+    @bp.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> flask.Response:
+        return http_error_response(exc)  # before the catch-all below: a 413 is not a 500
 
     @bp.errorhandler(Exception)
     def _unexpected(exc: Exception) -> flask.Response:
@@ -84,14 +80,3 @@ def register_api(server: flask.Flask, services: Services) -> None:
         return flask.jsonify(openapi_document())
 
     server.register_blueprint(bp)
-
-    @server.get("/healthz")
-    def healthz() -> Answer:
-        """200 while the database can be read; ``warm``: this process has made every indicator
-        ahead for the current data (see ``LFO_WARM_CACHE``)."""
-        try:
-            with db.engine.connect() as conn:
-                version = data_version(conn)
-        except READ_ERRORS:
-            return flask.jsonify({"status": "unavailable", "warm": False}), 503
-        return flask.jsonify({"status": "ok", "warm": cache.warmed_version == version})

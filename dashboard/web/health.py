@@ -1,0 +1,87 @@
+"""``GET /healthz``: whether this process can serve the data, for a load balancer or a service
+manager to act on.
+
+200 ``{"status": "ok", "warm": true|false}`` while the database can be read (``warm``: this process
+has made every indicator ahead for the current data, see ``LFO_WARM_CACHE``); otherwise 503
+``{"status": "unavailable", "warm": false, "reason": "…"}``. Unavailable when:
+
+- the database cannot be read (any backend: for PostgreSQL, the connection or the query fails);
+- SQLite: the database file is gone, or is no longer the file the service first opened (another
+  file was copied or moved into its place: its device and inode differ). An open SQLite
+  connection keeps reading the file it opened even after it was deleted or replaced, so without
+  this check the service went on saying "ok" while serving data nobody could back up or load
+  into. Restart the service after restoring a backup into place (docs/operations.md).
+
+The file's identity is taken when the app is made, or, if the file did not exist yet, at the
+first health check that finds it. The reason names no path (the log does).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+import flask
+
+from dashboard.services import Services
+from dashboard.services.database import READ_ERRORS
+from dashboard.services.queries import data_version
+from lfo.db import sqlite_path
+
+log = logging.getLogger(__name__)
+
+MISSING = "the database file is missing"
+REPLACED = "the database file has been replaced since the service started: restart the service"
+UNREADABLE = "the database cannot be read"
+
+
+class FileIdentity:
+    """The SQLite file a service reads, as (device, inode), remembered the first time it is seen."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path.resolve() if path is not None else None
+        self._lock = threading.Lock()
+        self.identity: tuple[int, int] | None = None
+        self.problem()  # remember the file now, if it is there
+
+    def problem(self) -> str | None:
+        """Why the file is not the one first seen (None if it is, or if there is no file)."""
+        if self.path is None:
+            return None
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            return MISSING
+        except OSError:
+            return UNREADABLE
+        now = (info.st_dev, info.st_ino)
+        with self._lock:
+            if self.identity is None:
+                self.identity = now
+        return None if now == self.identity else REPLACED
+
+
+def register_health(server: flask.Flask, services: Services) -> None:
+    """Attach ``/healthz`` to ``server``."""
+    identity = FileIdentity(sqlite_path(services.settings.database_url))
+
+    @server.get("/healthz")
+    def healthz() -> tuple[flask.Response, int]:
+        problem = identity.problem()
+        version = None
+        if problem is None:
+            try:
+                with services.db.engine.connect() as conn:
+                    version = data_version(conn)
+            except READ_ERRORS as exc:
+                log.warning("health check: the database cannot be read: %s", exc)
+                problem = UNREADABLE
+        else:
+            log.warning("health check: %s (%s)", problem, identity.path)
+        if problem is not None:
+            body = {"status": "unavailable", "warm": False, "reason": problem}
+            return flask.jsonify(body), 503
+        warm = services.data.warmed_version == version
+        return flask.jsonify({"status": "ok", "warm": warm}), 200

@@ -1,0 +1,127 @@
+"""Request size limits and the shape of a callback's body (service.md § 3), checked before any
+view runs.
+
+- Every request: a body of at most ``MAX_BODY_BYTES`` (50 MB, room for the uploads to come); more
+  is refused with 413 before it is read.
+- ``POST /_dash-update-component`` (every Dash callback): at most ``CALLBACK_MAX_BYTES`` (1 MB:
+  the pages' real callback bodies are under 10 kB), else 413; then the body must be JSON (400
+  otherwise), nested at most ``MAX_JSON_DEPTH`` levels (the pages' bodies are 6 deep; Python's own
+  JSON reader fails with a 500 on a few thousand), and an object naming one of the app's callbacks,
+  with as many inputs and states as it has, each a component property (Dash itself fails with a
+  500 on anything else).
+
+What a callback's values mean (area codes, indicators, periods) is checked by the callbacks
+against the server's own lists; this module only keeps bodies Dash cannot read from reaching it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import flask
+import orjson
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+MAX_BODY_BYTES = 50 * 1024 * 1024
+CALLBACK_MAX_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 64
+CALLBACK_PATH = "/_dash-update-component"
+REFUSED = "the callback request was refused: "
+TOO_DEEP = f"it nests more than {MAX_JSON_DEPTH} levels deep"
+
+
+def json_depth(value: Any, limit: int) -> int:
+    """How deeply ``value`` nests lists and objects (a scalar is 0, ``[]`` is 1), counting no
+    further than ``limit + 1``; iterative, so any depth is safe to measure."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        depth += 1
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        stack.extend((child, depth) for child in children)
+    return deepest
+
+
+def _is_prop(item: Any) -> bool:
+    """A component property as the renderer names it: ``{"id": …, "property": …}``."""
+    return (
+        isinstance(item, dict)
+        and isinstance(item.get("property"), str)
+        and isinstance(item.get("id"), str | dict)
+    )
+
+
+def _are_props(items: Any, count: int | None = None) -> bool:
+    """A list of properties (each one, or a list of them for a pattern-matching wildcard)."""
+    return (
+        isinstance(items, list)
+        and (count is None or len(items) == count)
+        and all(_is_prop(i) or (isinstance(i, list) and all(map(_is_prop, i))) for i in items)
+    )
+
+
+def _outputs_fit(outputs: Any, spec: Mapping[str, Any]) -> bool:
+    """Whether ``outputs`` names as many properties as the callback has outputs."""
+    if spec.get("no_output"):
+        return True
+    declared = spec.get("output")
+    if isinstance(declared, list | tuple):  # several outputs: one entry each
+        return _are_props(outputs, len(declared))
+    return _is_prop(outputs) or _are_props(outputs)  # one (a list for a wildcard)
+
+
+def check_callback_body(data: bytes, callbacks: Mapping[str, Mapping[str, Any]]) -> None:
+    """Raise BadRequest (with a clear message) unless ``data`` is a body Dash can answer: JSON, at
+    most ``MAX_JSON_DEPTH`` deep, naming one of ``callbacks`` (Dash's callback map) with as many
+    inputs and states as it has, each a component property."""
+    try:
+        body = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        too_deep = "depth" in str(exc) or "recursion" in str(exc)
+        raise BadRequest(REFUSED + (TOO_DEEP if too_deep else "it is not valid JSON")) from None
+    if json_depth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise BadRequest(REFUSED + TOO_DEEP)
+    if not isinstance(body, dict) or not isinstance(body.get("output"), str):
+        raise BadRequest(REFUSED + "it is not a Dash callback (an object with an output)")
+    spec = callbacks.get(body["output"])
+    if spec is None:
+        raise BadRequest(REFUSED + "this app has no such callback")
+    changed = body.get("changedPropIds", [])
+    if not (
+        _are_props(body.get("inputs"), len(spec.get("inputs") or []))
+        and _are_props(body.get("state", []), len(spec.get("state") or []))
+        and _outputs_fit(body.get("outputs"), spec)
+        and isinstance(changed, list)
+        and all(isinstance(c, str) for c in changed)
+    ):
+        raise BadRequest(REFUSED + "its inputs, states or outputs are not this callback's")
+
+
+def register_limits(server: flask.Flask, callbacks: Mapping[str, Mapping[str, Any]]) -> None:
+    """Refuse bodies over the limits (413) and callback bodies Dash cannot answer (400) before any
+    view; ``callbacks``: the app's callback map (read at each request, so complete by then)."""
+    server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+
+    @server.before_request
+    def _limits() -> None:
+        request = flask.request
+        is_callback = request.path == CALLBACK_PATH and request.method == "POST"
+        if is_callback:
+            request.max_content_length = CALLBACK_MAX_BYTES
+        limit = request.max_content_length
+        if limit is not None and (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge(
+                f"the request is larger than this address accepts ({limit // 1024 // 1024} MB)"
+            )
+        if is_callback:
+            check_callback_body(request.get_data(cache=True), callbacks)
