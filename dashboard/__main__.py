@@ -66,12 +66,6 @@ def _serve(args: argparse.Namespace) -> int:
         settings = DashboardSettings.from_env(database_url=args.db)
     except ValueError as exc:
         return _fail(str(exc))
-    # one line per record on stderr, with the request id (dashboard.web.logs); werkzeug's own
-    # start-up lines too, its access lines replaced by the app's; Dash prints its start-up line
-    # through its own handler, once
-    configure_logging(settings.log_format)
-    logging.getLogger("werkzeug").setLevel(logging.INFO)
-    logging.getLogger("dash.dash").propagate = False
     url = settings.database_url
     if not 0 < args.port < 65536:
         return _fail(f"--port {args.port} is not a port number (1 to 65535)")
@@ -96,6 +90,12 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
 
+    # from here on (the checks above fail in one line), one line per record on stderr with the
+    # request id (dashboard.web.logs); werkzeug's own start-up lines too, its access lines
+    # replaced by the app's; Dash prints its start-up line through its own handler, once
+    configure_logging(settings.log_format)
+    logging.getLogger("werkzeug").setLevel(logging.INFO)
+    logging.getLogger("dash.dash").propagate = False
     app = create_app(settings)
     if settings.warm_cache:
         enable_warming(app.services.data, app.server, directory_for(settings))

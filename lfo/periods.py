@@ -133,10 +133,17 @@ class FinancialYear:
 Period = Quarter | FinancialYear
 
 
+#: The financial years a code may name: four-digit years whose end is a date Python can hold
+#: (``0001-02`` would be labelled ``1-02`` and ``9999-00`` ends in the year 10000).
+FIRST_YEAR, LAST_YEAR = 1000, 9998
+
+
 def _check_years(start: str, end2: str) -> int:
     fy = int(start)
     if (fy + 1) % 100 != int(end2):
         raise ValueError(f"{start}-{end2}: the second year must be the year after the first")
+    if not FIRST_YEAR <= fy <= LAST_YEAR:
+        raise ValueError(f"{start}-{end2} is not a financial year that data could be for")
     return fy
 
 

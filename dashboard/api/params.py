@@ -1,19 +1,29 @@
 """The query parameters of ``/api/v1/data``: parsed and validated into an engine ``Query``, or an
-``ApiError`` naming the first bad parameter (checked in the order of ``DATA_PARAMETERS``)."""
+``ApiError`` naming the first bad parameter (checked in the order of ``DATA_PARAMETERS``).
+
+Each parameter is given at most once (several values are comma-separated: a repeated parameter
+was silently half-ignored); periods are codes of quarters or financial years from the programme's
+first quarter on (earlier ones can have no data: they were answered with zeros, and ``0001-02_Q4``
+with a 500)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
+
+from werkzeug.datastructures import MultiDict
 
 from dashboard.api.errors import ApiError
 from lfo.indicators.definitions import indicators
 from lfo.indicators.request import Query
-from lfo.periods import parse_period
+from lfo.periods import PROGRAMME_START, Quarter, parse_period
 from lfo.reference import BREAKDOWNS, LEVELS, load_reference
 from lfo.terms import PROGRAMME
 
-#: The request's arguments (Flask's ``request.args``, or any mapping of name to text).
-Args = Mapping[str, str]
+#: The request's arguments (Flask's ``request.args``: each name with every value it was given).
+Args = MultiDict[str, str]
+#: The parameters that take several values, comma-separated.
+LIST_PARAMETERS = ("indicator", "area", "period", "breakdown")
+FIRST_QUARTER = Quarter.containing(PROGRAMME_START)
 
 DATA_PARAMETERS = (
     "indicator",
@@ -39,6 +49,7 @@ def parse_data_query(args: Args, known_areas: set[str], threshold: int) -> tuple
             unknown[0],
             f"unknown parameter '{unknown[0]}': use one of " + ", ".join(DATA_PARAMETERS),
         )
+    _given_once(args)
     ids = _indicator_ids(args)
     areas = _areas(args, known_areas)
     periods = [_period_code(p, "period") for p in _list(args, "period") or []] or None
@@ -77,6 +88,19 @@ def parse_data_query(args: Args, known_areas: set[str], threshold: int) -> tuple
     return query, fmt
 
 
+def _given_once(args: Args) -> None:
+    """400 naming the first parameter given more than once."""
+    for name in DATA_PARAMETERS:
+        count = len(args.getlist(name))
+        if count > 1:
+            how = (
+                f"give several values once, separated by commas ({name}=A,B)"
+                if name in LIST_PARAMETERS
+                else "give it once"
+            )
+            raise ApiError(400, name, f"'{name}' is given {count} times: {how}")
+
+
 def _list(args: Args, name: str) -> list[str] | None:
     """A comma-separated parameter's values; None when it is not given, 400 when it is empty."""
     raw = args.get(name)
@@ -95,11 +119,20 @@ def _period(args: Args, name: str) -> str | None:
 
 
 def _period_code(raw: str, name: str) -> str:
-    """``raw`` (a period, perhaps with spaces around it) as its code; 400 when it is not one."""
+    """``raw`` (a period, perhaps with spaces around it) as its code; 400 when it is not one, or
+    is before the programme's first quarter."""
     try:
-        return parse_period(raw).label
+        found = parse_period(raw)
     except ValueError as exc:
         raise ApiError(400, name, str(exc)) from None
+    if found.start < FIRST_QUARTER.start:
+        raise ApiError(
+            400,
+            name,
+            f"'{found.label}' is before the programme began: its first period is "
+            f"{FIRST_QUARTER.label}",
+        )
+    return found.label
 
 
 def _indicator_ids(args: Args) -> list[str]:

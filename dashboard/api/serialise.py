@@ -1,5 +1,5 @@
-"""How the API writes its answers: engine rows as flat records (nulls as None), CSV, and JSON by
-orjson."""
+"""How the API writes its answers: engine rows as flat records (nulls as None), CSV (through
+``lfo.formula_guard``), and JSON by orjson."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from lfo.formula_guard import csv_row
 from lfo.indicators.request import ROW_COLUMNS
 
 #: ``/api/v1/areas``: the API's field per column of the dashboard's areas.
@@ -60,10 +61,12 @@ def area_records(areas: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def to_csv(recs: list[dict[str, Any]]) -> str:
+    """The records as CSV, every text cell through the formula guard (an area name
+    ``=HYPERLINK(…)`` is written ``'=HYPERLINK(…)``; numbers stay numbers)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(ROW_COLUMNS)
-    writer.writerows(["" if v is None else v for v in r.values()] for r in recs)
+    writer.writerow(csv_row(ROW_COLUMNS))
+    writer.writerows(csv_row("" if v is None else v for v in r.values()) for r in recs)
     return buf.getvalue()
 
 
