@@ -113,11 +113,13 @@ def router_body(app: Any, pathname: str = "/") -> dict[str, Any]:
     """A body the browser sends to ``/_dash-update-component`` for the app's router (the
     callback whose input is the address's path and state its query), built from the app's own
     callback map so that it stays true to the app."""
-    for output, spec in app.callback_map.items():
-        if spec["inputs"] == [{"id": "url", "property": "pathname"}]:
-            break
-    else:
-        raise AssertionError("the app has no router callback")
+    routers = [
+        (output, spec)
+        for output, spec in app.callback_map.items()
+        if spec["inputs"] == [{"id": "url", "property": "pathname"}]
+    ]
+    assert routers, "the app has no router callback"
+    output, spec = routers[0]
     declared = spec["output"] if isinstance(spec["output"], list) else [spec["output"]]
     values = {"pathname": pathname, "search": ""}
     return {
