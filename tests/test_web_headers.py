@@ -152,7 +152,7 @@ def test_web_settings_are_read_from_the_environment(monkeypatch):
 VERSION = re.compile(r"\d|werkzeug|python", re.IGNORECASE)
 
 
-def test_the_development_server_names_no_version(db_url, tmp_path):
+def test_the_development_server_names_no_version_and_logs_request_ids(db_url, tmp_path):
     """``python -m dashboard`` said ``Server: Werkzeug/3.1.9 Python/3.11.7``: now ``lfo``, on
     the app's answers and on the error page werkzeug writes itself for a broken request."""
     with dev_server(db_url, tmp_path) as served:
@@ -162,6 +162,7 @@ def test_the_development_server_names_no_version(db_url, tmp_path):
         with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
             raw.sendall(b"GET / too many words HTTP/1.1\r\n\r\n")
             broken = raw.recv(65536).decode("latin-1")
+        log = served.stderr()
     assert page.status == 200 and security_problems(page.headers) == []
     assert api.status == 404 and json.loads(api.body)["error"]["message"]
     for server in (page.header("Server"), api.header("Server")):
@@ -169,3 +170,7 @@ def test_the_development_server_names_no_version(db_url, tmp_path):
     broken_server = re.search(r"^Server: (.*)$", broken, re.MULTILINE | re.IGNORECASE)
     assert broken.startswith("HTTP/1.") and " 400 " in broken.splitlines()[0]
     assert broken_server and not VERSION.search(broken_server.group(1))
+    # its log: the app's access line with the request id, not werkzeug's own
+    rid = api.header("X-Request-ID")
+    assert f"INFO dashboard.web.access [{rid}] GET /api/v1/nope 404 " in log
+    assert '"GET /api/v1/nope HTTP/1.1" 404' not in log
