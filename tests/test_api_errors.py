@@ -132,3 +132,15 @@ def test_an_area_name_that_is_a_formula_is_text_in_the_api_csv(tmp_path):
     # the JSON answer keeps the name as it is (JSON is not a spreadsheet)
     data = client.get(f"/api/v1/data?{query}").get_json()["data"]
     assert [r["area_name"] for r in data] == [HYPERLINK]
+
+
+def test_the_openapi_document_describes_the_errors_every_endpoint_can_answer(client):
+    from jsonschema import validate
+
+    doc = client.get("/api/v1/openapi.json").get_json()
+    error_schema = doc["components"]["schemas"]["Error"]
+    for path, item in doc["paths"].items():
+        responses = item["get"]["responses"]
+        assert {"405", "413"} <= set(responses), path
+    for resp in (client.post("/api/v1/areas"), client.get("/api/v1/nope")):
+        validate(resp.get_json(), error_schema)

@@ -54,7 +54,9 @@ def openapi_document() -> dict[str, Any]:
             "description": "Read-only indicators for the DWP Local Family Offer programme, with "
             "intervals, comparison with the programme, trends and disclosure control (figures "
             "from 1 to threshold-1 are suppressed, status 'c'). Definitions version "
-            f"{DEFINITIONS_VERSION}; {len(indicators())} indicators.",
+            f"{DEFINITIONS_VERSION}; {len(indicators())} indicators. Every answer is JSON (or "
+            "the CSV asked for), errors included: an address under /api/ that is no endpoint "
+            "answers 404 with the Error schema.",
         },
         "paths": _paths(),
         "components": {"schemas": _schemas()},
@@ -82,12 +84,12 @@ def _data_parameters() -> list[dict[str, Any]]:
         ),
         _param(
             "period",
-            "quarter (2017-18_Q3) or financial year (2017-18), comma-separated; "
-            "default every period with data",
+            "quarter (2017-18_Q3) or financial year (2017-18), from the programme's first "
+            "quarter (2016-17_Q1) on, comma-separated; default every period with data",
             {"type": "string"},
         ),
-        _param("from", "first period, inclusive", period),
-        _param("to", "last period, inclusive", period),
+        _param("from", "first period, inclusive (2016-17_Q1 or later)", period),
+        _param("to", "last period, inclusive (2016-17_Q1 or later)", period),
         _param(
             "intervention", "an intervention code", {"enum": list(load_reference().interventions)}
         ),
@@ -122,9 +124,17 @@ def _list_of(description: str, schema: str) -> dict[str, Any]:
 def _paths() -> dict[str, Any]:
     """The endpoints: areas, indicators, data and this document."""
     errors = {
-        "400": _error_response("a parameter is not valid"),
+        "400": _error_response(
+            "a parameter is not valid, is given more than once (give several values once, "
+            "comma-separated), or names a period before the programme's first quarter"
+        ),
         "404": _error_response("unknown indicator or area"),
         "503": _error_response("the database cannot be read just now"),
+    }
+    # every endpoint: a method other than GET, or a body over the size limit
+    every = {
+        "405": _error_response("a method other than GET (the API is read-only)"),
+        "413": _error_response("the request has a body over 50 MB"),
     }
     return {
         "/api/v1/areas": {
@@ -134,6 +144,7 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": _list_of("the areas", "Area"),
                     "503": errors["503"],
+                    **every,
                 },
             }
         },
@@ -141,7 +152,10 @@ def _paths() -> dict[str, Any]:
             "get": {
                 "summary": "Indicator definitions",
                 "operationId": "listIndicators",
-                "responses": {"200": _list_of("every indicator's metadata", "Indicator")},
+                "responses": {
+                    "200": _list_of("every indicator's metadata", "Indicator"),
+                    **every,
+                },
             }
         },
         "/api/v1/data": {
@@ -160,6 +174,7 @@ def _paths() -> dict[str, Any]:
                         },
                     },
                     **errors,
+                    **every,
                 },
             }
         },
@@ -171,7 +186,8 @@ def _paths() -> dict[str, Any]:
                     "200": {
                         "description": "OpenAPI 3.1 document",
                         "content": {"application/json": {"schema": {"type": "object"}}},
-                    }
+                    },
+                    **every,
                 },
             }
         },
