@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import socket
 import subprocess
@@ -606,8 +607,19 @@ def test_demo_is_needed_only_when_the_database_is_missing(db_url, tmp_path):
 def test_wsgi_entry_point_serves_the_app_from_environment_settings(db_url, monkeypatch):
     monkeypatch.setenv("LFO_DATABASE_URL", db_url)
     sys.modules.pop("dashboard.wsgi", None)
-    import dashboard.wsgi as wsgi
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    levels = {n: logging.getLogger(n).level for n in ("dashboard", "lfo", "etl")}
+    try:
+        import dashboard.wsgi as wsgi
 
-    client = wsgi.server.test_client()
-    assert client.get("/").status_code == 200
-    assert wsgi.app.services.settings.database_url == db_url
+        # the entry point configures logging (each gunicorn worker imports it)
+        assert len(root.handlers) == len(handlers) + 1
+        client = wsgi.server.test_client()
+        assert client.get("/").status_code == 200
+        assert wsgi.app.services.settings.database_url == db_url
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, old in levels.items():
+            logging.getLogger(name).setLevel(old)

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 MESSAGES = {
     404: "no such endpoint: see /api/v1/openapi.json",
     405: "this API is read-only: use GET",
-    413: "the request is too large",
+    413: "the request is too large: at most 1 MB for a dashboard callback, 50 MB for any request",
 }
 
 
