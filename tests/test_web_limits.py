@@ -96,7 +96,7 @@ def test_a_deep_but_allowed_value_reaches_the_callback(app, base):
     """64 levels in all are accepted (the pages' own bodies are 6 deep)."""
     body = router_body(app)
     body["extra"] = json.loads(nested(JSON_DEPTH - 1))  # Dash reads only the keys it knows
-    assert json_depth(body, 1000) == JSON_DEPTH
+    assert json_depth(json.dumps(body).encode()) == JSON_DEPTH
     assert post(base, json.dumps(body).encode()).status == 200
     body["extra"] = json.loads(nested(JSON_DEPTH))
     assert post(base, json.dumps(body).encode()).status == 400
@@ -128,8 +128,17 @@ def test_any_request_over_fifty_megabytes_is_refused_before_it_is_read(base):
     assert request(base, "GET", "/api/v1/areas").status == 200
 
 
-def test_json_depth_counts_lists_and_objects_and_stops_early():
-    assert json_depth(1, 64) == 0
-    assert json_depth([], 64) == 1
-    assert json_depth({"a": [{"b": []}]}, 64) == 4
-    assert json_depth(json.loads(nested(500)), 64) == 65
+def test_json_depth_counts_lists_and_objects_not_brackets_inside_strings():
+    assert json_depth(b"1") == 0
+    assert json_depth(b"[]") == 1
+    assert json_depth(b'{"a": [{"b": []}]}') == 4
+    assert json_depth(nested(500)) == 500
+    assert json_depth(b'"[[[["') == 0
+    assert json_depth(b'["a\\"[[", {"x": "]]"}]') == 2  # an escaped quote does not end a string
+    assert json_depth(b'{"\\\\": [1]}') == 2  # an escaped backslash does not escape the quote
+
+
+def test_brackets_inside_strings_do_not_count_against_the_limit(app, base):
+    body = router_body(app)
+    body["extra"] = "[" * 1000
+    assert post(base, json.dumps(body).encode()).status == 200
