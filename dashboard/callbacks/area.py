@@ -11,11 +11,11 @@ and its parts) and renders what it returns with ``dashboard.layouts.area``.
 - ``update_area_controls``: the address followed back into the controls (back / forward), and
   the quick picks (same region, similar deprivation, clear);
 - ``update_area_switch``: open another area's profile, keeping the other choices;
-- ``area_chart``: one chart built again for its view key (the downloads).
+- each chart's downloads, built again for the card's view key (``area_views.area_chart``).
 
 The page keeps only the code of the area shown (``ids.AREA_SHOWN``): each callback looks the area,
-the programme areas and the periods up on the server (``shown_area``), and checks every value the
-browser sends against them and within size (``dashboard.callbacks.inputs``).
+the programme areas and the periods up on the server (``area_views.shown_area``), and checks every
+value the browser sends against them and within size (``dashboard.callbacks.inputs``).
 """
 
 from __future__ import annotations
@@ -29,14 +29,27 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids, urlstate
 from dashboard.callbacks import bound, document_title, inputs
+from dashboard.callbacks.area_views import (
+    CHARTS,
+    Compare,
+    area_chart,
+    checked_compare,
+    checked_text,
+    funnel_chart,
+    reach_chart,
+    shown_area,
+    spine_chart,
+    trend_chart,
+    view_key,
+)
 from dashboard.charts import downloads
-from dashboard.charts.card import View, card_outputs, plain_outputs
-from dashboard.charts.content import ChartContent, empty_content
+from dashboard.charts.card import card_outputs, plain_outputs
+from dashboard.charts.content import empty_content
 from dashboard.layouts import area as page
 from dashboard.layouts import shell
 from dashboard.present import area as present
 from dashboard.present import area_address as address
-from dashboard.present import area_charts, area_quality, area_spine
+from dashboard.present import area_quality
 from dashboard.present.quality_completeness import every_pooled_completeness
 from dashboard.services import Services, queries
 from dashboard.services.database import READ_ERRORS, Database
@@ -44,9 +57,6 @@ from lfo.terms import PROGRAMME
 
 log = logging.getLogger(__name__)
 
-Compare = list[list[str]] | None  # the region checklists' values (checked: ``checked_compare``)
-#: The profile's charts (chart-kit chart_ids), each with its downloads (``area_chart``).
-CHARTS = (ids.AREA_SPINE_CHART, ids.AREA_TREND_CHART, ids.AREA_FUNNEL_CHART, ids.AREA_REACH_CHART)
 #: The quick picks: which areas each button ticks.
 PICKS = {
     ids.AREA_PICK_REGION: present.same_region,
@@ -74,39 +84,6 @@ def frame_outputs() -> list[Output]:
         Output(ids.AREA_SHOWN, "data"),
         Output(ids.AREA_MESSAGES, "children"),
     ]
-
-
-def shown_area(services: Services, shown: object) -> dict[str, Any]:
-    """What the parts of the profile are drawn from (``present.area_store``), made on the
-    server for the area code the page keeps (``ids.AREA_SHOWN``); nothing to draw before the
-    frame has found a known area, or for a code the server does not know."""
-    code = shown.get("code") if isinstance(shown, dict) else None
-    if not isinstance(code, str) or len(code) > inputs.MAX_TEXT:
-        raise PreventUpdate
-    areas = queries.areas(services.db)
-    if code not in set(areas["area_code"]):
-        raise PreventUpdate
-    data = services.data
-    return present.area_store(code, areas, data.areas(), data.periods(), data.latest_quarter())
-
-
-def checked_compare(area: dict[str, Any], compare: object) -> Compare:
-    """The comparison checklists' values with only programme areas kept (``PreventUpdate`` for
-    more lists or codes than the page can have)."""
-    known = {a["area_code"] for a in area["areas"]}
-    try:
-        return inputs.code_groups(compare, known)
-    except inputs.NotRecognised:
-        raise PreventUpdate from None
-
-
-def checked_text(value: object) -> str | None:
-    """A select's or radio's value (the browser's) within size, else ``PreventUpdate``;
-    what it names is checked where it is used (``present.view``, ``trend_choice`` ...)."""
-    try:
-        return inputs.text(value)
-    except inputs.NotRecognised:
-        raise PreventUpdate from None
 
 
 def _card_unavailable(part: str, exc: Exception) -> list[Any]:
@@ -177,18 +154,6 @@ def update_area_title(services: Services, heading: str | None) -> str:
 # --- the parts -------------------------------------------------------------------------------
 
 
-def spine_chart(
-    services: Services, area: dict[str, Any], compare: Compare, period: str | None
-) -> area_spine.Spine:
-    """The spine for the area, the comparison areas and the period select's value."""
-    data = services.data
-    v = present.view(area, compare, period, data.periods())
-    result = (
-        data.rows(present.SPINE_INDICATORS, periods=[v.period]) if v.period is not None else None
-    )
-    return area_spine.spine(v, result)
-
-
 def update_area_spine(
     services: Services, compare: Compare, period: str | None, shown: object
 ) -> list[Any]:
@@ -203,24 +168,6 @@ def update_area_spine(
     banner = shell.messages_banner(list(spine.messages)) if spine.messages else None
     key = view_key(area, compare=compare, period=period)
     return plain_outputs([banner, *page.card_values(spine.content, spine.twin, key)])
-
-
-def trend_chart(
-    services: Services,
-    area: dict[str, Any],
-    compare: Compare,
-    period: str | None,
-    indicator_id: str | None,
-) -> ChartContent:
-    """The trend card's content: the chosen indicator by quarter up to the period."""
-    data = services.data
-    periods = data.periods()
-    v = present.view(area, compare, period, periods)
-    chosen = present.trend_choice(indicator_id)
-    quarters = present.quarters_up_to(v.period, periods)
-    areas = [*area_charts.trend_areas(v), PROGRAMME]
-    result = data.rows([chosen], areas=areas, periods=quarters) if quarters else None
-    return area_charts.trend_content(v, chosen, quarters, result)
 
 
 def update_area_trend(
@@ -242,23 +189,6 @@ def update_area_trend(
     return plain_outputs(page.card_values(content, view=key))
 
 
-def funnel_chart(services: Services, area: dict[str, Any], period: str | None) -> ChartContent:
-    """The funnel card's content: referral to completion, all interventions and the most
-    offered."""
-    data = services.data
-    v = present.view(area, None, period, data.periods())
-    by_group = {}
-    if v.period is not None:  # every intervention together, then each one
-        for group in area_charts.intervention_groups():
-            by_group[group] = data.rows(
-                [area_charts.FUNNEL],
-                areas=[v.code, PROGRAMME],
-                periods=[v.period],
-                intervention=area_charts.intervention_of(group),
-            )
-    return area_charts.funnel_content(v, by_group)
-
-
 def update_area_funnel(services: Services, period: str | None, shown: object) -> list[Any]:
     """The funnel card: referral to completion, all interventions and the most offered."""
     period = checked_text(period)
@@ -268,26 +198,6 @@ def update_area_funnel(services: Services, period: str | None, shown: object) ->
     except READ_ERRORS as exc:
         return _card_unavailable("funnel", exc)
     return plain_outputs(page.card_values(content, view=view_key(area, period=period)))
-
-
-def reach_chart(
-    services: Services, area: dict[str, Any], period: str | None, breakdown: str | None
-) -> ChartContent:
-    """The reach card's content: who is referred, by the chosen characteristic."""
-    data = services.data
-    v = present.view(area, None, period, data.periods())
-    chosen = present.breakdown_choice(breakdown)
-    result = (
-        data.rows(
-            [area_charts.REACH],
-            areas=[v.code, PROGRAMME],
-            periods=[v.period],
-            breakdowns=[chosen],
-        )
-        if v.period is not None
-        else None
-    )
-    return area_charts.reach_content(v, chosen, result)
 
 
 def update_area_reach(
@@ -302,31 +212,6 @@ def update_area_reach(
         return _card_unavailable("reach", exc)
     key = view_key(area, period=period, breakdown=breakdown)
     return plain_outputs(page.card_values(content, view=key))
-
-
-def view_key(area: dict[str, Any], *, compare: Compare = None, **chosen: str | None) -> View:
-    """A chart's view key (``card.render``): the area, the comparison areas ticked and the
-    page's other choices for it."""
-    return {"code": area["code"], "compare": present.ticked(compare), **chosen}
-
-
-def area_chart(services: Services, chart_id: str, view: object) -> ChartContent:
-    """The chart ``chart_id`` of the profile built again for its view key (``view_key``),
-    checked as the page's values are (``ValueError`` if not recognised)."""
-    key = inputs.view_key(view)
-    try:
-        area = shown_area(services, {"code": key.get("code")})
-    except PreventUpdate:
-        raise inputs.NotRecognised("not a programme area") from None
-    compare = checked_compare(area, [key.get("compare") or []])
-    period = inputs.text(key.get("period"))
-    if chart_id == ids.AREA_SPINE_CHART:
-        return spine_chart(services, area, compare, period).content
-    if chart_id == ids.AREA_TREND_CHART:
-        return trend_chart(services, area, compare, period, inputs.text(key.get("indicator")))
-    if chart_id == ids.AREA_FUNNEL_CHART:
-        return funnel_chart(services, area, period)
-    return reach_chart(services, area, period, inputs.text(key.get("breakdown")))
 
 
 def update_area_quality(services: Services, period: str | None, shown: object) -> Component:
