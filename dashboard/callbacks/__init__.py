@@ -15,7 +15,7 @@ from typing import Any
 import flask
 from dash import ALL, Dash, Input, Output, State, callback_context
 from dash.development.base_component import Component
-from dash.exceptions import CallbackException
+from dash.exceptions import CallbackException, PreventUpdate
 
 from dashboard import ids
 from dashboard.layouts import Page, shell
@@ -129,7 +129,12 @@ def update_nav(
     """Every navigation link's class and content, the current page's marked as such."""
     path = nav_path(pathname, pages)
     labels = {p.path: p.nav_label for p in pages if p.in_nav}
-    link_ids = [o["id"] for o in callback_context.outputs_list[0]]
+    link_ids = [o.get("id") for o in callback_context.outputs_list[0]]
+    # the links are the browser's list: only the app's own, never more than there are
+    if len(link_ids) > len(labels) or not all(
+        isinstance(i, dict) and i.get("path") in labels for i in link_ids
+    ):
+        raise PreventUpdate
     classes, children = [], []
     for link_id in link_ids:
         current = link_id["path"] == path
