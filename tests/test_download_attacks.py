@@ -349,3 +349,27 @@ def test_chart_xlsx_writes_a_formula_like_area_name_as_a_text_cell(client):
                     assert cell.quotePrefix, (sheet.title, cell.coordinate)
                     found.append(sheet.title)
     assert "Table_1" in found  # the area's row
+
+
+def test_an_area_chart_is_built_for_a_programme_area_only(client):
+    chart = ids.AREA_SPINE_CHART
+    for view in ({"code": "E99999999", "period": "latest"}, {"code": BLACKPOOL, "compare": 5}):
+        status, answer = new_download(client, chart, "csv", view)
+        assert status == 200 and answer["file"] is None
+        assert "not recognised" in answer["status"]
+
+
+def test_an_area_chart_names_its_column_after_the_area_and_writes_it_as_text(client):
+    # the spine's table has a column named after the area: a header cell in the CSV and XLSX
+    view = {"code": BLACKPOOL, "compare": [], "period": "latest"}
+    status, answer = new_download(client, ids.AREA_SPINE_CHART, "csv", view)
+    assert status == 200 and answer["file"], answer["status"]
+    text = base64.b64decode(answer["file"]["content"]).decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(text)))
+    assert "'" + FORMULA_NAME in header and FORMULA_NAME not in header
+    status, answer = new_download(client, ids.AREA_SPINE_CHART, "xlsx", view)
+    book = load_workbook(io.BytesIO(base64.b64decode(answer["file"]["content"])))
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    named = [c for c in cells if c.value == FORMULA_NAME]
+    assert named and all(c.quotePrefix and c.data_type == "s" for c in named)
+    assert not [c for c in cells if c.data_type == "f"]

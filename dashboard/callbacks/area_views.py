@@ -143,7 +143,8 @@ def area_chart(services: Services, chart_id: str, view: object) -> ChartContent:
         area = shown_area(services, {"code": key.get("code")})
     except PreventUpdate:
         raise inputs.NotRecognised("not a programme area") from None
-    compare = checked_compare(area, [key.get("compare") or []])
+    known = {a["area_code"] for a in area["areas"]}
+    compare = inputs.code_groups([key.get("compare") or []], known)
     period = inputs.text(key.get("period"))
     if chart_id == ids.AREA_SPINE_CHART:
         return spine_chart(services, area, compare, period).content
