@@ -23,12 +23,14 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 N = 50_000
 
 
-def _app(db: Path):
+def _app(db: Path) -> Any:
     from dashboard.app import create_app
     from dashboard.settings import DashboardSettings
 
@@ -36,11 +38,11 @@ def _app(db: Path):
     return create_app(settings)
 
 
-def _key(app, *parts: str) -> str:
-    return next(k for k in app.callback_map if all(p in k for p in parts))
+def _key(app: Any, *parts: str) -> str:
+    return str(next(k for k in app.callback_map if all(p in k for p in parts)))
 
 
-def _outputs(key: str) -> list[dict]:
+def _outputs(key: str) -> list[dict[str, Any]]:
     out = []
     for part in key.strip(".").split("..."):
         cid, prop = part.rsplit(".", 1)
@@ -48,12 +50,12 @@ def _outputs(key: str) -> list[dict]:
     return out
 
 
-def _body(app, key: str, values: dict[str, object], changed: str) -> dict:
+def _body(app: Any, key: str, values: Mapping[str, object], changed: str) -> dict[str, Any]:
     """A body for the callback ``key``: each registered input and state given its value from
     ``values`` (by id as text, None if absent)."""
     spec = app.callback_map[key]
 
-    def item(dep: dict) -> object:
+    def item(dep: dict[str, Any]) -> object:
         cid = dep["id"]
         text = cid if isinstance(cid, str) else json.dumps(cid, sort_keys=True)
         if text in values:
@@ -73,7 +75,7 @@ def _fake_codes() -> list[str]:
     return [f"E{i:08d}" for i in range(N)]
 
 
-def _post(client, body: dict) -> tuple[int, float, int]:
+def _post(client: Any, body: dict[str, Any]) -> tuple[int, float, int]:
     start = time.perf_counter()
     r = client.post("/_dash-update-component", json=body)
     return r.status_code, time.perf_counter() - start, len(r.data)
@@ -96,7 +98,7 @@ def _listener() -> tuple[http.server.ThreadingHTTPServer, list[str]]:
     return server, hits
 
 
-def area_spine(app, client, code: str) -> tuple[int, float, int]:
+def area_spine(app: Any, client: Any, code: str) -> tuple[int, float, int]:
     key = _key(app, "area-data-messages.children", "chart-area-spine")
     store_id = next(
         d["id"] for d in app.callback_map[key]["inputs"] if d["id"] in ("area-areas", "area-shown")
@@ -113,7 +115,7 @@ def area_spine(app, client, code: str) -> tuple[int, float, int]:
             "value": _fake_codes(),
         }
     ]
-    values = {
+    values: dict[str, object] = {
         '{"region":["ALL"],"type":"area-compare"}': compare,
         store_id: {"id": store_id, "property": "data", "value": store},
         "area-period": {"id": "area-period", "property": "value", "value": "latest"},
@@ -121,7 +123,7 @@ def area_spine(app, client, code: str) -> tuple[int, float, int]:
     return _post(client, _body(app, key, values, "area-period.value"))
 
 
-def reach_charts(app, client) -> tuple[int, float, int]:
+def reach_charts(app: Any, client: Any) -> tuple[int, float, int]:
     key = _key(app, "reach-written.data", "chart-reach-trend-heading")
     ticked = [
         {
@@ -130,14 +132,14 @@ def reach_charts(app, client) -> tuple[int, float, int]:
             "value": _fake_codes(),
         }
     ]
-    values = {
+    values: dict[str, object] = {
         '{"region":["ALL"],"topic":"reach","type":"topic-areas"}': ticked,
         "reach-indicator": {"id": "reach-indicator", "property": "value", "value": "reach.parents"},
     }
     return _post(client, _body(app, key, values, "reach-indicator.value"))
 
 
-def quick_all(app, client) -> tuple[int, float, int]:
+def quick_all(app: Any, client: Any) -> tuple[int, float, int]:
     key = '{"region":["ALL"],"topic":"reach","type":"topic-areas"}.value'
     options = [{"label": c, "value": c} for c in _fake_codes()]
     region = {"type": "topic-areas", "topic": "reach", "region": "North West"}
@@ -155,7 +157,7 @@ def quick_all(app, client) -> tuple[int, float, int]:
     return _post(client, body)
 
 
-def ssrf_download(client, url: str) -> tuple[int, float, int]:
+def ssrf_download(client: Any, url: str) -> tuple[int, float, int]:
     import pandas as pd
 
     from dashboard.charts.content import ChartContent, to_payload
@@ -215,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     server, hits = _listener()
     url = f"http://127.0.0.1:{server.server_address[1]}/ssrf.png"
     print(f"{'request':<52} {'status':>6} {'seconds':>8} {'answer bytes':>13} {'fetches':>8}")
-    cases = [
+    cases: list[tuple[str, Callable[[], tuple[int, float, int]]]] = [
         (
             "area spine, store of 50,000 fake areas, all ticked",
             lambda: area_spine(app, client, code),
