@@ -7,12 +7,12 @@ callback never lets a value it received decide what the server computes: it look
 lists the server holds (``IndicatorData`` areas and periods, the indicator catalogue, the
 reference data) and drops anything it does not know. Every check costs at most a few times the
 size of the server's own list, never the size of what was sent: a list longer than its bound, or
-a text longer than any code, is not looked at beyond its length (``NOT_RECOGNISED``).
+a text longer than any code, is not looked at beyond its length (``NotRecognised``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from typing import Any
 
 #: The longest text any code or choice of the dashboard has (area codes have 9 characters,
@@ -24,8 +24,6 @@ MAX_GROUPS = 64
 MAX_AREAS = 1000
 #: The most keys a chart's view key can have.
 MAX_VIEW_KEYS = 16
-#: What a page shows for a view it cannot use.
-NOT_RECOGNISED = "The page's settings were not recognised, so nothing was made."
 
 
 class NotRecognised(ValueError):
@@ -40,13 +38,6 @@ def text(value: object, limit: int = MAX_TEXT) -> str | None:
     if not isinstance(value, str) or len(value) > limit:
         raise NotRecognised("not a short text")
     return value
-
-
-def known(value: object, allowed: Collection[str], default: str | None = None) -> str | None:
-    """``value`` if it is one of ``allowed``, else ``default`` (never an error)."""
-    if isinstance(value, str) and len(value) <= MAX_TEXT and value in allowed:
-        return value
-    return default
 
 
 def codes(value: object, allowed: Collection[str], limit: int = MAX_AREAS) -> list[str]:
@@ -93,8 +84,3 @@ def view_key(value: object) -> Mapping[str, Any]:
         elif v is not None and not (isinstance(v, str) and len(v) <= MAX_TEXT):
             raise NotRecognised("not a view key")
     return value
-
-
-def one_of(values: Sequence[object], allowed: Collection[str]) -> list[str | None]:
-    """Each of ``values`` if known (``known``), else None."""
-    return [known(v, allowed) for v in values]
