@@ -7,9 +7,9 @@
 
 A snapshot holds, on the pilot demo data loaded into ``DIR/lfo.db``:
 - every recorded callback body, and varied ones (other areas, periods), answered through Flask's
-  test client (JSON held inside strings, such as a chart payload's figure, compared as data);
+  test client (JSON held inside strings compared as data);
 - every chart download (CSV and Excel cells; PNG and SVG by their metadata text) for every chart
-  payload those answers hold;
+  view key those answers hold (the card's ``chart-view`` store: what a download button sends);
 - a fixed set of API requests (every endpoint, every indicator, areas, periods, CSV and JSON);
 - the ETL: ``etl validate`` findings for every pilot return and the loaded database's tables
   (load times and ids left out).
@@ -187,18 +187,29 @@ def _parsed(text: str) -> object:
     return walk(text) if text else text
 
 
-def _payloads(answer: object, found: list[tuple[str, object]]) -> None:
-    """Every chart payload (``{"chart": ..., "payload": ...}`` output) in a callback answer."""
+#: The card's store a download sends (a view key; before issue 10 the whole chart, "payload").
+VIEW_TYPES = ("chart-view", "chart-payload")
+#: Stores renamed in issue 10 (what they hold changed: the browser keeps only codes): bodies
+#: recorded before it are sent with the new names; their answers are left out of comparisons.
+RENAMED = {"chart-payload": "chart-view", "area-areas": "area-shown"}
+NOT_COMPARED = (*VIEW_TYPES, *RENAMED.values(), *RENAMED)
+
+
+def _views(answer: object, found: list[tuple[str, object]]) -> None:
+    """Every chart view key (``{"chart": ..., "type": "chart-view"}`` output) in a callback
+    answer (the whole chart's payload, in code from before issue 10)."""
     if not isinstance(answer, dict):
         return
     for out_id, props in (answer.get("response") or {}).items():
-        if "payload" in out_id and isinstance(props, dict) and props.get("data"):
+        if any(t in out_id for t in VIEW_TYPES) and isinstance(props, dict) and props.get("data"):
             found.append((out_id, props["data"]))
 
 
-def _download_body(out_id: str, payload: object, fmt: str) -> str:
-    """The request a click on the card's ``fmt`` button sends (ids as in ``dashboard.ids``)."""
-    chart = json.loads(out_id)["chart"]
+def _download_body(out_id: str, view: object, fmt: str) -> str:
+    """The request a click on the card's ``fmt`` button sends (ids as in ``dashboard.ids``):
+    one callback per chart since issue 10 (before it, one pattern-matching callback)."""
+    out = json.loads(out_id)
+    chart, store = out["chart"], out["type"]
     fmts = ["png", "svg", "csv", "xlsx"]
     button = [
         {
@@ -208,9 +219,10 @@ def _download_body(out_id: str, payload: object, fmt: str) -> str:
         }
         for f in fmts
     ]
+    which = '["MATCH"]' if store == "chart-payload" else json.dumps(chart)
     key = (
-        '..{"chart":["MATCH"],"type":"chart-download"}.data...'
-        '{"chart":["MATCH"],"type":"chart-status"}.children..'
+        f'..{{"chart":{which},"type":"chart-download"}}.data...'
+        f'{{"chart":{which},"type":"chart-status"}}.children..'
     )
     return json.dumps(
         {
@@ -222,9 +234,9 @@ def _download_body(out_id: str, payload: object, fmt: str) -> str:
             "inputs": button,
             "state": [
                 {
-                    "id": {"chart": chart, "type": "chart-payload"},
+                    "id": {"chart": chart, "type": store},
                     "property": "data",
-                    "value": payload,
+                    "value": view,
                 }
             ],
             "changedPropIds": [
@@ -263,21 +275,25 @@ def save(out: Path, file: Path) -> None:
     client = app.server.test_client()
     _IDS[:] = [i["id"] for i in client.get("/api/v1/indicators").get_json()["data"]]
     snap: dict[str, object] = {}
-    payloads: list[tuple[str, object]] = []
+    views: list[tuple[str, object]] = []
+    renamed = _renamed(app)
     for body in _bodies(out):
-        r = client.post("/_dash-update-component", data=body, content_type="application/json")
+        sent = body  # bodies recorded before issue 10 name the stores it renamed
+        for old, new in renamed.items():
+            sent = sent.replace(old, new)
+        r = client.post("/_dash-update-component", data=sent, content_type="application/json")
         text = r.get_data(as_text=True)
         answer = _parsed(text)
         snap["callback " + body] = [r.status_code, answer]
-        _payloads(json.loads(text) if r.status_code == 200 else None, payloads)
+        _views(json.loads(text) if r.status_code == 200 else None, views)
     seen = set()
-    for out_id, payload in payloads:
-        key = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-        if key in seen:
+    for out_id, view in views:
+        key = hashlib.sha256(json.dumps(view, sort_keys=True).encode()).hexdigest()
+        if (out_id, key) in seen:  # charts of one page share their view key
             continue
-        seen.add(key)
+        seen.add((out_id, key))
         for fmt in ("csv", "xlsx", "svg", "png"):
-            body = _download_body(out_id, payload, fmt)
+            body = _download_body(out_id, view, fmt)
             r = client.post("/_dash-update-component", data=body, content_type="application/json")
             answer = r.get_json(silent=True) or {}
             resp = answer.get("response", {})
@@ -300,7 +316,13 @@ def save(out: Path, file: Path) -> None:
         ]
     snap.update(_etl_snapshot(out))
     file.write_text(json.dumps(snap, sort_keys=True, default=str))
-    print(f"{len(snap)} answers saved to {file} ({len(seen)} chart payloads)")
+    print(f"{len(snap)} answers saved to {file} ({len(seen)} chart views)")
+
+
+def _renamed(app: object) -> dict[str, str]:
+    """``RENAMED`` if the code under test has the new names, else nothing."""
+    keys = " ".join(app.callback_map)  # type: ignore[attr-defined]
+    return RENAMED if "chart-view" in keys else {}
 
 
 def _etl_snapshot(out: Path) -> dict[str, object]:
@@ -358,8 +380,38 @@ def _stable(snap: dict) -> dict:
     return snap
 
 
+def _downloads_by_chart(snap: dict) -> dict:
+    """Downloads keyed by format and chart, each the set of different answers (the key of one
+    download names the store it came from, whose shape changed in issue 10), and the card's
+    store left out of callback answers (the downloads are compared instead)."""
+    out: dict[str, object] = {}
+    grouped: dict[str, set[str]] = {}
+    for key, value in snap.items():
+        if key.startswith("download "):
+            _, fmt, rest = key.split(" ", 2)
+            chart = json.loads(rest.rsplit(" ", 1)[0])["chart"]
+            grouped.setdefault(f"download {fmt} {chart}", set()).add(
+                json.dumps(value, sort_keys=True)
+            )
+            continue
+        if key.startswith("callback ") and isinstance(value[1], dict):
+            response = value[1].get("response")
+            if isinstance(response, dict):
+                value[1]["response"] = {
+                    k: v for k, v in response.items() if not any(t in k for t in NOT_COMPARED)
+                }
+        out[key] = value
+    out.update({k: sorted(v) for k, v in grouped.items()})
+    # the stores' new names in every answer (the page layouts hold them)
+    text = json.dumps(out)
+    for old, new in RENAMED.items():
+        text = text.replace(old, new)
+    return json.loads(text)
+
+
 def compare(old: Path, new: Path) -> int:
-    a, b = _stable(json.loads(old.read_text())), _stable(json.loads(new.read_text()))
+    a = _downloads_by_chart(_stable(json.loads(old.read_text())))
+    b = _downloads_by_chart(_stable(json.loads(new.read_text())))
     differ = [k for k in a if k in b and a[k] != b[k]]
     only_a = [k for k in a if k not in b]
     only_b = [k for k in b if k not in a]

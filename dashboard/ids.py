@@ -67,8 +67,10 @@ CHART_PARTS = (
     "notes",
     "meta",
 )
-#: Parts matched by the kit's one download callback (pattern-matching IDs keyed by chart_id).
-CHART_PATTERN_PARTS = ("download", "payload", "status")
+#: Parts of a card's downloads (dict IDs keyed by chart_id): the dcc.Download, the view key (a
+#: dcc.Store holding only what the page's callback chose: codes the server checks again) and the
+#: status line.
+CHART_PATTERN_PARTS = ("download", "view", "status")
 CHART_DOWNLOAD_BUTTON = "chart-download-button"
 
 
@@ -78,9 +80,8 @@ def chart(chart_id: str, part: str) -> str:
 
 
 def chart_pattern(chart_id: object, part: str) -> dict[str, object]:
-    """Pattern-matching ID of the card's dcc.Download, payload dcc.Store or download status line
-    (``CHART_PATTERN_PARTS``);
-    ``chart_id`` may be ``dash.MATCH``."""
+    """The dict ID of the card's dcc.Download, view-key dcc.Store or download status line
+    (``CHART_PATTERN_PARTS``)."""
     return {"type": f"chart-{part}", "chart": chart_id}
 
 
@@ -130,7 +131,7 @@ def topic_chart(topic: str, chart: str) -> str:
 
 # --- area profile (/area/<gss_code>, helper G2) ------------------------------------------------
 AREA_STATE = "area-state"  # Store: the area code from the path and the raw query string
-AREA_AREAS = "area-areas"  # Store: every area's code, name, region and IMD rank (for quick picks)
+AREA_SHOWN = "area-shown"  # Store: the code of the area shown (the server looks up the rest)
 AREA_HEADING = "area-heading"  # the page's one h1
 AREA_HEADER = "area-header"  # region, the return the figures come from, data as at
 AREA_MESSAGES = "area-messages"  # problems with the address

@@ -52,6 +52,8 @@ def parse_query(search: str | None, params: Sequence[Param]) -> QueryState:
     by_name = {p.name: p for p in params}
     values: dict[str, object] = {p.name: _default(p) for p in params}
     messages: list[str] = []
+    if search is not None and not isinstance(search, str):
+        return QueryState(values, ("The address could not be read, so its settings were ignored.",))
     text = (search or "").lstrip("?")
     if len(text) > MAX_QUERY_LENGTH:
         return QueryState(values, ("The address is too long, so its settings were ignored.",))
@@ -114,14 +116,27 @@ def gss_code(text: str) -> str:
     return code
 
 
+#: The financial years a page's address may name (a wider span than any return's).
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
 def period(text: str) -> Quarter | FinancialYear:
-    """A quarter (2017-18_Q3) or a financial year (2017-18)."""
-    return parse_period(text)
+    """A quarter (2017-18_Q3) or a financial year (2017-18), between ``FIRST_YEAR`` and
+    ``LAST_YEAR`` (``0001-02_Q4`` is not a period any page could have figures for: it is
+    refused like any other bad value, and never reaches the date arithmetic)."""
+    value = parse_period(text)
+    start = value.label[:4]
+    if not (len(start) == 4 and start.isdigit() and FIRST_YEAR <= int(start) <= LAST_YEAR):
+        raise ValueError(
+            f"a period is a financial year from {FIRST_YEAR} to {LAST_YEAR}, like 2017-18, "
+            "or a quarter of one, like 2017-18_Q3"
+        )
+    return value
 
 
 def quarter(text: str) -> Quarter:
     """A quarter only (2017-18_Q3)."""
-    value = parse_period(text)
+    value = period(text)
     if not isinstance(value, Quarter):
         raise ValueError("expected a quarter, like 2017-18_Q3")
     return value

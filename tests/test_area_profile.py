@@ -148,24 +148,22 @@ def test_navigation_marks_area_profile_current_on_an_area_page(client):
 
 @pytest.fixture(scope="module")
 def store(client) -> dict:
-    return frame(client, BLACKPOOL)[ids.AREA_AREAS]["data"]
+    return frame(client, BLACKPOOL)[ids.AREA_SHOWN]["data"]
+
+
+def _regions(code: str) -> list[str]:
+    """The regions of the comparison checklists on ``code``'s profile (the reference areas')."""
+    return sorted({a["region"] for c, a in REFERENCE.items() if c != code})
 
 
 def _compare_input(store: dict, ticked: list[str]) -> list[dict]:
-    regions = list(
-        dict.fromkeys(a["region"] for a in store["areas"] if a["area_code"] != store["code"])
-    )
     return [
         {
             "id": ids.area_compare(r),
             "property": "value",
-            "value": [
-                a["area_code"]
-                for a in store["areas"]
-                if a["region"] == r and a["area_code"] in ticked
-            ],
+            "value": [c for c in sorted(REFERENCE) if REFERENCE[c]["region"] == r and c in ticked],
         }
-        for r in regions
+        for r in _regions(store["code"])
     ]
 
 
@@ -176,7 +174,7 @@ def test_spine_callback_answers_with_title_summary_and_every_indicator(client, s
         [
             _compare_input(store, [GATESHEAD]),
             {"id": ids.AREA_PERIOD, "property": "value", "value": "2018-19_Q1"},
-            {"id": ids.AREA_AREAS, "property": "data", "value": store},
+            {"id": ids.AREA_SHOWN, "property": "data", "value": store},
         ],
     )
     heading = out[ids.chart(ids.AREA_SPINE_CHART, "heading")]["children"]
@@ -197,7 +195,7 @@ def test_trend_callback_draws_area_comparison_and_programme(client, store):
             _compare_input(store, [GATESHEAD]),
             {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
             {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.completion"},
-            {"id": ids.AREA_AREAS, "property": "data", "value": store},
+            {"id": ids.AREA_SHOWN, "property": "data", "value": store},
         ],
     )
     figure = out[ids.chart(ids.AREA_TREND_CHART, "graph")]["figure"]
@@ -214,7 +212,7 @@ def test_trend_callback_draws_area_comparison_and_programme(client, store):
 
 def test_funnel_reach_and_quality_callbacks_answer(client, store):
     period = {"id": ids.AREA_PERIOD, "property": "value", "value": "2017-18"}
-    areas = {"id": ids.AREA_AREAS, "property": "data", "value": store}
+    areas = {"id": ids.AREA_SHOWN, "property": "data", "value": store}
     funnel = post_callback(client, cb.card_and_height(ids.AREA_FUNNEL_CHART), [period, areas])
     assert (
         "Referral to completion in Blackpool"
@@ -240,7 +238,7 @@ def test_a_period_without_figures_falls_back_with_a_message(client, store):
         [
             _compare_input(store, []),
             {"id": ids.AREA_PERIOD, "property": "value", "value": "2030-31_Q1"},
-            {"id": ids.AREA_AREAS, "property": "data", "value": store},
+            {"id": ids.AREA_SHOWN, "property": "data", "value": store},
         ],
     )
     assert "There are no figures for 2030-31 Q1" in texts(out[ids.AREA_DATA_MESSAGES]["children"])
@@ -253,7 +251,7 @@ def test_a_database_that_cannot_be_read_gives_messages_not_errors(tmp_path, stor
     out = frame(missing, BLACKPOOL)
     assert "cannot be shown just now" in texts(out[ids.AREA_HEADER]["children"])
     period = {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"}
-    areas = {"id": ids.AREA_AREAS, "property": "data", "value": store}
+    areas = {"id": ids.AREA_SHOWN, "property": "data", "value": store}
     spine = post_callback(
         missing,
         [(ids.AREA_DATA_MESSAGES, "children"), *cb.card_and_height(ids.AREA_SPINE_CHART)],
@@ -279,7 +277,7 @@ def test_choices_are_written_to_the_address(app, client, store):
         ],
         [
             {"id": ids.URL, "property": "search", "value": ""},
-            {"id": ids.AREA_AREAS, "property": "data", "value": store},
+            {"id": ids.AREA_SHOWN, "property": "data", "value": store},
         ],
         output=key,
     )
@@ -301,7 +299,7 @@ def test_switching_area_keeps_the_other_choices(app, client, store):
                 "property": "search",
                 "value": f"?compare={GATESHEAD},{MANCHESTER}&indicator=uptake.start",
             },
-            {"id": ids.AREA_AREAS, "property": "data", "value": store},
+            {"id": ids.AREA_SHOWN, "property": "data", "value": store},
         ],
         output=key,
     )
@@ -339,9 +337,7 @@ def test_address_round_trips_and_keeps_commas_readable():
 
 def test_quick_pick_ticks_the_areas_of_similar_deprivation(app, client, store):
     key = next(k for k in app.callback_map if "area-compare" in k and "area-period.value" in k)
-    regions = list(
-        dict.fromkeys(a["region"] for a in store["areas"] if a["area_code"] != BLACKPOOL)
-    )
+    regions = _regions(BLACKPOOL)
     group_ids = [ids.area_compare(r) for r in regions]
     r = send_callback(
         client,
@@ -363,7 +359,7 @@ def test_quick_pick_ticks_the_areas_of_similar_deprivation(app, client, store):
             {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
             {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.completion"},
             {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
-            {"id": ids.AREA_AREAS, "property": "data", "value": store},
+            {"id": ids.AREA_SHOWN, "property": "data", "value": store},
         ],
         changed=[f"{ids.AREA_PICK_IMD}.n_clicks"],
         output=key,

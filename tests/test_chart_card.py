@@ -113,7 +113,7 @@ def test_card_has_a_table_twin_in_details_and_four_labelled_download_buttons():
         ids.chart_download_button(CHART, fmt) for fmt, _, _ in FORMATS
     ]
     assert find(card, "Download")[0]["props"]["id"] == ids.chart_pattern(CHART, "download")
-    assert find(card, "Store")[0]["props"]["id"] == ids.chart_pattern(CHART, "payload")
+    assert find(card, "Store")[0]["props"]["id"] == ids.chart_pattern(CHART, "view")
 
 
 @pytest.mark.parametrize("bad", ["Has Space", "UPPER", "", "a/b", "1abc"])
@@ -152,11 +152,10 @@ def test_page_callback_sends_the_table_twin_with_c_for_the_suppressed_area(clien
     assert "72.25" not in cells and "72%" in cells
 
 
-def test_page_callback_stores_the_payload_for_downloads(client):
-    payload = fill(client)[component_key(ids.chart_pattern(CHART, "payload"))]["data"]
-    content = from_payload(payload)
-    assert content.indicator_ids == ["uptake.completion"]
-    assert content.table["Value (%)"].tolist()[:3] == [41.0, 52.5, 72.25]
+def test_page_callback_keeps_only_the_view_key_for_downloads(client):
+    # no figure, table or text of the chart in the browser: only what the page chose
+    view = fill(client)[component_key(ids.chart_pattern(CHART, "view"))]["data"]
+    assert view == {"mode": "full"}
 
 
 def test_empty_state_shows_the_message_instead_of_the_chart(client):
@@ -166,10 +165,10 @@ def test_empty_state_shows_the_message_instead_of_the_chart(client):
     assert out[ids.chart(CHART, "empty")]["children"] == (
         "No area has a figure for the filters chosen."
     )
-    assert out[component_key(ids.chart_pattern(CHART, "payload"))]["data"] is None
+    assert out[component_key(ids.chart_pattern(CHART, "view"))]["data"] is None
 
 
-def download(client, fmt: str, payload: object) -> tuple[int, dict]:
+def download(client, fmt: str, view: object) -> tuple[int, dict]:
     inputs = [
         {
             "id": ids.chart_download_button(CHART, f),
@@ -178,23 +177,20 @@ def download(client, fmt: str, payload: object) -> tuple[int, dict]:
         }
         for f, _, _ in FORMATS
     ]
-    state = [{"id": ids.chart_pattern(CHART, "payload"), "property": "data", "value": payload}]
+    state = [{"id": ids.chart_pattern(CHART, "view"), "property": "data", "value": view}]
     outputs = [
         (ids.chart_pattern(CHART, "download"), "data"),
         (ids.chart_pattern(CHART, "status"), "children"),
     ]
     changed = [prop_key(i["id"], i["property"]) for i in inputs if i["value"] == 1]
-    pattern = [
-        (ids.chart_pattern(["MATCH"], "download"), "data"),
-        (ids.chart_pattern(["MATCH"], "status"), "children"),
-    ]
-    r = send_callback(client, outputs, inputs, state, changed=changed, output=output_key(pattern))
+    r = send_callback(client, outputs, inputs, state, changed=changed, output=output_key(outputs))
     return r.status_code, (r.get_json() or {}) if r.status_code == 200 else {}
 
 
 @pytest.fixture(scope="module")
 def payload(client):
-    return fill(client)[component_key(ids.chart_pattern(CHART, "payload"))]["data"]
+    """The card's view key, as the page's callback wrote it."""
+    return fill(client)[component_key(ids.chart_pattern(CHART, "view"))]["data"]
 
 
 def test_csv_download_is_named_for_the_chart_and_date_and_holds_the_numbers(client, payload):
@@ -225,11 +221,23 @@ def test_png_download_answers_with_a_png(client, payload):
     assert base64.b64decode(sent["content"]).startswith(b"\x89PNG")
 
 
-def test_bad_payload_gives_a_message_not_an_error(client):
-    status, body = download(client, "csv", {"version": 99})
+@pytest.mark.parametrize(
+    "view", [{"mode": "other"}, {"version": 99}, "text", [1, 2], {"mode": "x" * 100_000}]
+)
+def test_a_view_key_not_recognised_gives_a_message_not_an_error(client, view):
+    status, body = download(client, "csv", view)
+    assert status == 200
+    response = body["response"]
+    line = response[component_key(ids.chart_pattern(CHART, "status"))]["children"]
+    assert line == "Sorry, this chart's settings were not recognised, so no CSV file was made."
+    assert response[component_key(ids.chart_pattern(CHART, "download"))]["data"] is None
+
+
+def test_an_empty_chart_has_nothing_to_download(client):
+    status, body = download(client, "csv", {"mode": "empty"})
     assert status == 200
     line = body["response"][component_key(ids.chart_pattern(CHART, "status"))]["children"]
-    assert line.startswith("Sorry, the CSV file could not be made")
+    assert line == "There are no figures to download for this chart."
 
 
 def test_payload_round_trips_table_figure_and_metadata():

@@ -273,3 +273,43 @@ def test_svg_draws_the_title_subtitle_and_footer(svg):
 def test_image_format_must_be_png_or_svg():
     with pytest.raises(ValueError, match="png or svg"):
         exports.to_image(content(), "gif")
+
+
+# --- formulas (issue 10: lfo.formula_guard) --------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def formula_content() -> ChartContent:
+    """A chart of an area whose name a spreadsheet would read as a formula (in the table, the
+    title and the summary), and a negative number, which stays a number."""
+    table = pd.DataFrame(
+        {"Area": [FORMULA, "+Essex", "Blackpool"], "Change": [-3.5, 2.0, 1.0], "status": [None] * 3}
+    )
+    return content(
+        table=table,
+        title=f"{FORMULA}: completion",
+        summary=f"@{FORMULA} was highest.",
+        notes=[],
+    )
+
+
+def test_csv_writes_formula_like_text_with_a_leading_apostrophe_and_numbers_as_numbers():
+    rows = read_csv(exports.to_csv(formula_content()))
+    assert [r["Area"] for r in rows] == ["'" + FORMULA, "'+Essex", "Blackpool"]
+    assert [r["Change"] for r in rows] == ["-3.5", "2.0", "1.0"]
+
+
+def test_xlsx_writes_formula_like_text_as_text_cells_in_every_sheet():
+    wb = load_workbook(io.BytesIO(exports.to_xlsx(formula_content())))
+    seen = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "@")):
+                    assert cell.quotePrefix, (ws.title, cell.coordinate)
+                    seen.add(ws.title)
+    assert {"Cover", "Table_1", "Contents"} <= seen
+    table = wb[exports.TABLE_SHEET]
+    assert table["A6"].value == FORMULA and table["B6"].value == -3.5

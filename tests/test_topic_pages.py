@@ -144,7 +144,7 @@ def card(response: dict, chart_id: str) -> dict[str, object]:
         "notes": texts(get(response, c(chart_id, "notes"), "children")),
         "hidden": get(response, c(chart_id, "content"), "hidden"),
         "empty": get(response, c(chart_id, "empty"), "children"),
-        "payload": get(response, ids.chart_pattern(chart_id, "payload"), "data"),
+        "view": get(response, ids.chart_pattern(chart_id, "view"), "data"),
     }
 
 
@@ -351,7 +351,19 @@ def test_uptake_completion_charts_show_the_hand_worked_figures(client):
     assert "99.8% limits" in [t.get("name") for t in funnel["figure"]["data"]]
     trend = card(drawn, uptake.TOPIC.chart("trend"))
     assert "Newcastle upon Tyne" in trend["summary"] and "80%" in trend["summary"]
-    assert trend["payload"]["indicator_ids"] == ["uptake.completion"]
+    # the card keeps only the codes it was drawn for (its downloads are built from them)
+    assert trend["view"]["indicator"] == "uptake.completion"
+    assert set(trend["view"]) == {
+        "indicator",
+        "areas",
+        "from",
+        "to",
+        "period",
+        "ci",
+        "group",
+        "measure",
+        "char",
+    }
 
 
 def test_the_stage_funnel_counts_each_stage(client):
@@ -397,7 +409,7 @@ def test_no_data_in_the_period_gives_the_friendly_empty_state(client):
     for name in ("caterpillar", "funnel"):
         c = card(drawn, uptake.TOPIC.chart(name))
         assert c["hidden"] is True and c["empty"] == EMPTY_MESSAGE
-        assert c["payload"] is None  # nothing to download
+        assert c["view"] is None  # nothing to download
 
 
 def test_the_funnel_plot_is_hidden_with_a_note_for_a_mean(client):

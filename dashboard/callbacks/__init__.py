@@ -12,8 +12,10 @@ from collections.abc import Callable, Sequence
 from functools import partial, update_wrapper
 from typing import Any
 
+import flask
 from dash import ALL, Dash, Input, Output, State, callback_context
 from dash.development.base_component import Component
+from dash.exceptions import CallbackException, PreventUpdate
 
 from dashboard import ids
 from dashboard.layouts import Page, shell
@@ -127,7 +129,12 @@ def update_nav(
     """Every navigation link's class and content, the current page's marked as such."""
     path = nav_path(pathname, pages)
     labels = {p.path: p.nav_label for p in pages if p.in_nav}
-    link_ids = [o["id"] for o in callback_context.outputs_list[0]]
+    link_ids = [o.get("id") for o in callback_context.outputs_list[0]]
+    # the links are the browser's list: only the app's own, never more than there are
+    if len(link_ids) > len(labels) or not all(
+        isinstance(i, dict) and i.get("path") in labels for i in link_ids
+    ):
+        raise PreventUpdate
     classes, children = [], []
     for link_id in link_ids:
         current = link_id["path"] == path
@@ -146,8 +153,36 @@ def update_data_as_at(services: Services, _pathname: str | None) -> str:
     return data_as_at(when)
 
 
+#: What Dash's dispatcher raises for a request naming no callback of the app (a KeyError), or
+#: sending other inputs or outputs than the callback has (a CallbackException).
+NOT_CALLBACKS = (
+    "Callback function not found",
+    "Inputs do not match callback definition",
+    "Output does not match callback definition",
+    "Wrong length output_spec",
+)
+#: The answer to it: a 400, never a 500 (a crafted request, or a page from before a release).
+NOT_A_CALLBACK = "This request does not name a callback of the dashboard."
+
+
+def refuse_unknown_callback(exc: Exception) -> tuple[flask.Response, int]:
+    """A request to ``/_dash-update-component`` for a callback the app does not have (such as
+    the chart downloads of old, which took the whole chart from the browser), or with other
+    inputs than the callback takes, is a 400 with a JSON message. Any other exception is raised
+    again, to be the 500 it was."""
+    if flask.request.path.endswith("/_dash-update-component") and any(
+        m in str(exc) for m in NOT_CALLBACKS
+    ):
+        log.info("refused a request that is not a callback of the app: %s", str(exc)[:200])
+        return flask.jsonify(error=NOT_A_CALLBACK), 400
+    raise exc
+
+
 def register(app: Dash, services: Services, pages: Sequence[Page]) -> None:
-    """Attach the router, navigation state, document title and footer callbacks."""
+    """Attach the router, navigation state, document title and footer callbacks, and the
+    refusal of requests for callbacks the app does not have."""
+    app.server.register_error_handler(KeyError, refuse_unknown_callback)
+    app.server.register_error_handler(CallbackException, refuse_unknown_callback)
     # The first page comes routed in the layout (``initial_layout``), with the address already in
     # the location component: the router and the navigation run only when the address changes
     # (a link followed, back / forward), or on load if the layout could not be routed (the

@@ -10,7 +10,12 @@ and its parts) and renders what it returns with ``dashboard.layouts.area``.
 - ``update_area_query``: the controls written into the address (so a link reproduces the view);
 - ``update_area_controls``: the address followed back into the controls (back / forward), and
   the quick picks (same region, similar deprivation, clear);
-- ``update_area_switch``: open another area's profile, keeping the other choices.
+- ``update_area_switch``: open another area's profile, keeping the other choices;
+- each chart's downloads, built again for the card's view key (``area_views.area_chart``).
+
+The page keeps only the code of the area shown (``ids.AREA_SHOWN``): each callback looks the area,
+the programme areas and the periods up on the server (``area_views.shown_area``), and checks every
+value the browser sends against them and within size (``dashboard.callbacks.inputs``).
 """
 
 from __future__ import annotations
@@ -23,14 +28,28 @@ from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, urlstate
-from dashboard.callbacks import bound, document_title
+from dashboard.callbacks import bound, document_title, inputs
+from dashboard.callbacks.area_views import (
+    CHARTS,
+    Compare,
+    area_chart,
+    checked_compare,
+    checked_text,
+    funnel_chart,
+    reach_chart,
+    shown_area,
+    spine_chart,
+    trend_chart,
+    view_key,
+)
+from dashboard.charts import downloads
 from dashboard.charts.card import card_outputs, plain_outputs
 from dashboard.charts.content import empty_content
 from dashboard.layouts import area as page
 from dashboard.layouts import shell
 from dashboard.present import area as present
 from dashboard.present import area_address as address
-from dashboard.present import area_charts, area_quality, area_spine
+from dashboard.present import area_quality
 from dashboard.present.quality_completeness import every_pooled_completeness
 from dashboard.services import Services, queries
 from dashboard.services.database import READ_ERRORS, Database
@@ -38,7 +57,6 @@ from lfo.terms import PROGRAMME
 
 log = logging.getLogger(__name__)
 
-Compare = list[list[str]] | None  # the region checklists' values
 #: The quick picks: which areas each button ticks.
 PICKS = {
     ids.AREA_PICK_REGION: present.same_region,
@@ -63,16 +81,9 @@ def frame_outputs() -> list[Output]:
         Output(ids.AREA_SWITCH, "value"),
         Output(ids.AREA_PERIOD, "options"),
         Output(ids.AREA_COMPARE_GROUPS, "children"),
-        Output(ids.AREA_AREAS, "data"),
+        Output(ids.AREA_SHOWN, "data"),
         Output(ids.AREA_MESSAGES, "children"),
     ]
-
-
-def _area(store: dict[str, Any] | None) -> dict[str, Any]:
-    """The page's store of a known area (nothing to draw before the frame has found one)."""
-    if not store or not store.get("code"):
-        raise PreventUpdate
-    return store
 
 
 def _card_unavailable(part: str, exc: Exception) -> list[Any]:
@@ -92,8 +103,11 @@ def _data_as_at(db: Database) -> object:
 
 def update_area_frame(services: Services, state: dict[str, Any] | None) -> list[Any]:
     """Every output of ``frame_outputs`` for the page state (code and raw query)."""
-    state = state or {}
-    code, search = state.get("code"), state.get("search") or ""
+    state = state if isinstance(state, dict) else {}
+    code, search = state.get("code"), state.get("search")
+    if code is not None and not isinstance(code, str):
+        code = ""
+    code = code if code is None else code[: inputs.MAX_TEXT]  # no code is longer
     parsed = urlstate.parse_query(search, address.PARAMS)
     messages = [*parsed.messages, *present.code_messages(code)]
     try:
@@ -126,7 +140,7 @@ def update_area_frame(services: Services, state: dict[str, Any] | None) -> list[
         code,
         shown.period_options,
         page.compare_groups(areas, code, shown.ticked),
-        shown.store,
+        {"code": code},  # the page keeps only the code; the server looks the rest up
         shell.messages_banner([*messages, *shown.messages]),
     ]
 
@@ -141,23 +155,19 @@ def update_area_title(services: Services, heading: str | None) -> str:
 
 
 def update_area_spine(
-    services: Services, compare: Compare, period: str | None, store: dict[str, Any] | None
+    services: Services, compare: Compare, period: str | None, shown: object
 ) -> list[Any]:
     """The period message and the spine card."""
-    area = _area(store)
-    data = services.data
+    period = checked_text(period)
     try:
-        v = present.view(area, compare, period, data.periods())
-        result = (
-            data.rows(present.SPINE_INDICATORS, periods=[v.period])
-            if v.period is not None
-            else None
-        )
-        spine = area_spine.spine(v, result)
+        area = shown_area(services, shown)
+        compare = checked_compare(area, compare)
+        spine = spine_chart(services, area, compare, period)
     except READ_ERRORS as exc:
         return [page.unavailable(), *_card_unavailable("spine", exc)]
     banner = shell.messages_banner(list(spine.messages)) if spine.messages else None
-    return plain_outputs([banner, *page.card_values(spine.content, spine.twin)])
+    key = view_key(area, compare=compare, period=period)
+    return plain_outputs([banner, *page.card_values(spine.content, spine.twin, key)])
 
 
 def update_area_trend(
@@ -165,87 +175,58 @@ def update_area_trend(
     compare: Compare,
     period: str | None,
     indicator_id: str | None,
-    store: dict[str, Any] | None,
+    shown: object,
 ) -> list[Any]:
     """The trend card: the chosen indicator by quarter up to the period."""
-    area = _area(store)
-    data = services.data
+    period, indicator_id = checked_text(period), checked_text(indicator_id)
     try:
-        periods = data.periods()
-        v = present.view(area, compare, period, periods)
-        chosen = present.trend_choice(indicator_id)
-        quarters = present.quarters_up_to(v.period, periods)
-        areas = [*area_charts.trend_areas(v), PROGRAMME]
-        result = data.rows([chosen], areas=areas, periods=quarters) if quarters else None
-        content = area_charts.trend_content(v, chosen, quarters, result)
+        area = shown_area(services, shown)
+        compare = checked_compare(area, compare)
+        content = trend_chart(services, area, compare, period, indicator_id)
     except READ_ERRORS as exc:
         return _card_unavailable("trend", exc)
-    return plain_outputs(page.card_values(content))
+    key = view_key(area, compare=compare, period=period, indicator=indicator_id)
+    return plain_outputs(page.card_values(content, view=key))
 
 
-def update_area_funnel(
-    services: Services, period: str | None, store: dict[str, Any] | None
-) -> list[Any]:
+def update_area_funnel(services: Services, period: str | None, shown: object) -> list[Any]:
     """The funnel card: referral to completion, all interventions and the most offered."""
-    area = _area(store)
-    data = services.data
+    period = checked_text(period)
     try:
-        v = present.view(area, None, period, data.periods())
-        by_group = {}
-        if v.period is not None:  # every intervention together, then each one
-            for group in area_charts.intervention_groups():
-                by_group[group] = data.rows(
-                    [area_charts.FUNNEL],
-                    areas=[v.code, PROGRAMME],
-                    periods=[v.period],
-                    intervention=area_charts.intervention_of(group),
-                )
-        content = area_charts.funnel_content(v, by_group)
+        area = shown_area(services, shown)
+        content = funnel_chart(services, area, period)
     except READ_ERRORS as exc:
         return _card_unavailable("funnel", exc)
-    return plain_outputs(page.card_values(content))
+    return plain_outputs(page.card_values(content, view=view_key(area, period=period)))
 
 
 def update_area_reach(
-    services: Services, period: str | None, breakdown: str | None, store: dict[str, Any] | None
+    services: Services, period: str | None, breakdown: str | None, shown: object
 ) -> list[Any]:
     """The reach card: who is referred, by the chosen characteristic."""
-    area = _area(store)
-    data = services.data
+    period, breakdown = checked_text(period), checked_text(breakdown)
     try:
-        v = present.view(area, None, period, data.periods())
-        chosen = present.breakdown_choice(breakdown)
-        result = (
-            data.rows(
-                [area_charts.REACH],
-                areas=[v.code, PROGRAMME],
-                periods=[v.period],
-                breakdowns=[chosen],
-            )
-            if v.period is not None
-            else None
-        )
-        content = area_charts.reach_content(v, chosen, result)
+        area = shown_area(services, shown)
+        content = reach_chart(services, area, period, breakdown)
     except READ_ERRORS as exc:
         return _card_unavailable("reach", exc)
-    return plain_outputs(page.card_values(content))
+    key = view_key(area, period=period, breakdown=breakdown)
+    return plain_outputs(page.card_values(content, view=key))
 
 
-def update_area_quality(
-    services: Services, period: str | None, store: dict[str, Any] | None
-) -> Component:
+def update_area_quality(services: Services, period: str | None, shown: object) -> Component:
     """The area's own data quality."""
-    area = _area(store)
+    period = checked_text(period)
     db, data = services.db, services.data
     try:
-        v = present.view(area, None, period, data.periods())
+        v = present.view(shown_area(services, shown), None, period, data.periods())
         code = v.code
         paired = (
             data.rows(area_quality.PAIRED_INDICATORS, areas=[code, PROGRAMME], periods=[v.period])
             if v.period is not None
             else None
         )
-        shown = area_quality.area_quality(
+        shown_quality = area_quality.area_quality(
             v,
             current=queries.current_returns(db, code),
             loads=queries.load_log(db, code),
@@ -258,28 +239,40 @@ def update_area_quality(
     except READ_ERRORS as exc:
         log.warning("area profile, quality: %s", exc)
         return page.unavailable()
-    section: Component = plain_outputs([page.quality_section(shown)])[0]
+    section: Component = plain_outputs([page.quality_section(shown_quality)])[0]
     return section
 
 
 # --- the address and the controls ------------------------------------------------------------
 
 
+def _shown_or_stop(services: Services, shown: object) -> dict[str, Any]:
+    try:
+        return shown_area(services, shown)
+    except READ_ERRORS as exc:
+        log.warning("area profile: %s", exc)
+        raise PreventUpdate from exc
+
+
 def update_area_query(
+    services: Services,
     compare: Compare,
     period: str | None,
     indicator: str | None,
     breakdown: str | None,
     search: str | None,
-    store: dict[str, Any] | None,
+    shown: object,
 ) -> Any:  # the query, or no_update
-    area = _area(store)
+    area = _shown_or_stop(services, shown)
+    compare = checked_compare(area, compare)
+    period, indicator, breakdown = map(checked_text, (period, indicator, breakdown))
     chosen = present.in_order(area, present.ticked(compare))
     query = address.query_for(chosen, period, indicator, breakdown)
     return query if query != (search or "") else no_update
 
 
 def update_area_controls(
+    services: Services,
     search: str | None,
     _region: int,
     _imd: int,
@@ -288,16 +281,19 @@ def update_area_controls(
     period: str | None,
     indicator: str | None,
     breakdown: str | None,
-    store: dict[str, Any] | None,
+    shown: object,
 ) -> tuple[Any, ...]:
-    area = _area(store)
+    area = _shown_or_stop(services, shown)
     code = area["code"]
     group_regions = [o["id"]["region"] for o in ctx.outputs_list[0]]
+    if len(group_regions) > inputs.MAX_GROUPS:
+        raise PreventUpdate
     pick = PICKS.get(ctx.triggered_id)
     if pick is not None:
         wanted = set(pick(present.store_areas(area), code))
         values = present.ticked_by_region(area, group_regions, wanted)
         return values, no_update, no_update, no_update, no_update
+    compare = checked_compare(area, compare)
     state = urlstate.parse_query(search, address.PARAMS)
     w_compare, w_period, w_indicator, w_breakdown = address.control_values(state)
     values = present.ticked_by_region(area, group_regions, set(w_compare) - {code})
@@ -314,14 +310,16 @@ def update_area_controls(
 
 
 def update_area_switch(
-    _clicks: int, chosen: str | None, search: str | None, store: dict[str, Any] | None
+    services: Services, _clicks: int, chosen: str | None, search: str | None, shown: object
 ) -> tuple[str, str]:
-    if not chosen or not store or chosen == store.get("code"):
+    area = _shown_or_stop(services, shown)
+    known = {a["area_code"] for a in area["areas"]}
+    if chosen not in known or chosen == area["code"]:
         raise PreventUpdate
     state = urlstate.parse_query(search, address.PARAMS)
     compare, period, indicator, breakdown = address.control_values(state)
     kept = [c for c in compare if c != chosen]
-    return address.path_for(chosen), address.query_for(kept, period, indicator, breakdown)
+    return address.path_for(str(chosen)), address.query_for(kept, period, indicator, breakdown)
 
 
 def register(app: Dash, services: Services) -> None:
@@ -330,7 +328,7 @@ def register(app: Dash, services: Services) -> None:
     period_in = Input(ids.AREA_PERIOD, "value")
     indicator_in = Input(ids.AREA_INDICATOR, "value")
     breakdown_in = Input(ids.AREA_BREAKDOWN, "value")
-    store_in = Input(ids.AREA_AREAS, "data")
+    shown_in = Input(ids.AREA_SHOWN, "data")
     app.callback(*frame_outputs(), Input(ids.AREA_STATE, "data"))(
         bound(update_area_frame, services)
     )
@@ -344,18 +342,21 @@ def register(app: Dash, services: Services) -> None:
         *card_and_height(ids.AREA_SPINE_CHART),
         compare_in,
         period_in,
-        store_in,
+        shown_in,
     )(bound(update_area_spine, services))
     app.callback(
-        *card_and_height(ids.AREA_TREND_CHART), compare_in, period_in, indicator_in, store_in
+        *card_and_height(ids.AREA_TREND_CHART), compare_in, period_in, indicator_in, shown_in
     )(bound(update_area_trend, services))
-    app.callback(*card_and_height(ids.AREA_FUNNEL_CHART), period_in, store_in)(
+    app.callback(*card_and_height(ids.AREA_FUNNEL_CHART), period_in, shown_in)(
         bound(update_area_funnel, services)
     )
-    app.callback(*card_and_height(ids.AREA_REACH_CHART), period_in, breakdown_in, store_in)(
+    app.callback(*card_and_height(ids.AREA_REACH_CHART), period_in, breakdown_in, shown_in)(
         bound(update_area_reach, services)
     )
-    app.callback(Output(ids.AREA_QUALITY, "children"), period_in, store_in)(
+    for chart_id in CHARTS:
+        rebuild = bound(area_chart, services, chart_id)
+        downloads.attach(app, chart_id, rebuild, services.threshold)
+    app.callback(Output(ids.AREA_QUALITY, "children"), period_in, shown_in)(
         bound(update_area_quality, services)
     )
     app.callback(
@@ -365,9 +366,9 @@ def register(app: Dash, services: Services) -> None:
         indicator_in,
         breakdown_in,
         State(ids.URL, "search"),
-        State(ids.AREA_AREAS, "data"),
+        State(ids.AREA_SHOWN, "data"),
         prevent_initial_call=True,
-    )(update_area_query)
+    )(bound(update_area_query, services))
     app.callback(
         Output(ids.area_compare(ALL), "value"),
         Output(ids.AREA_PERIOD, "value"),
@@ -382,15 +383,15 @@ def register(app: Dash, services: Services) -> None:
         State(ids.AREA_PERIOD, "value"),
         State(ids.AREA_INDICATOR, "value"),
         State(ids.AREA_BREAKDOWN, "value"),
-        State(ids.AREA_AREAS, "data"),
+        State(ids.AREA_SHOWN, "data"),
         prevent_initial_call=True,
-    )(update_area_controls)
+    )(bound(update_area_controls, services))
     app.callback(
         Output(ids.URL, "pathname", allow_duplicate=True),
         Output(ids.URL, "search", allow_duplicate=True),
         Input(ids.AREA_SWITCH_GO, "n_clicks"),
         State(ids.AREA_SWITCH, "value"),
         State(ids.URL, "search"),
-        State(ids.AREA_AREAS, "data"),
+        State(ids.AREA_SHOWN, "data"),
         prevent_initial_call=True,
-    )(update_area_switch)
+    )(bound(update_area_switch, services))

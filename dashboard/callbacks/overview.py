@@ -3,7 +3,9 @@
 ``update_overview`` fills the page for the period, sort and order chosen (``present.overview``);
 ``update_home_query`` writes those choices into the address; ``update_home_controls`` follows the
 address (back / forward, a pasted link) back into the controls; ``update_home_loaded`` lists the
-returns loaded.
+returns loaded; ``overview_chart`` builds the ranking chart again for its view key (the
+downloads). Every value the browser sends is checked within size first
+(``dashboard.callbacks.inputs``); ``present.overview`` falls back from any it does not know.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ from typing import Any
 
 from dash import Dash, Input, NoUpdate, Output, State, no_update
 from dash.development.base_component import Component
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids, urlstate
-from dashboard.callbacks import bound
-from dashboard.charts.card import card_outputs, render
+from dashboard.callbacks import bound, inputs
+from dashboard.charts import downloads
+from dashboard.charts.card import View, card_outputs, render
+from dashboard.charts.content import ChartContent
 from dashboard.charts.table import plain_json
 from dashboard.layouts import home, shell
 from dashboard.present import overview as po
@@ -46,12 +51,17 @@ def update_overview(
     straight to orjson; the grid is written as JSON already: see ``plain_json``)."""
     data = services.data
     try:
+        period, sort, order = (inputs.text(v) for v in (period, sort, order))
+    except inputs.NotRecognised:
+        raise PreventUpdate from None  # not what the page's controls send: the page stays
+    try:
         page = po.overview(data, period, sort, order)
+        key = view_key(page.period, sort, order)
         options = home.period_options(page.latest, page.choices)
         notice = shell.messages_banner(page.messages)
         if page.period is None or page.attention is None:
             out: list[Any] = [options, notice, home.summary(page.summary), [], None, None]
-            return [plain_json(v) for v in [*out, *render(page.chart)]]
+            return [plain_json(v) for v in [*out, *render(page.chart, key)]]
         shown, grid_rows = page.period, page.grid_rows
         made = data.per_version(
             # the grid's rows (a thousand cells) for the period, in any order: made once per
@@ -66,7 +76,7 @@ def update_overview(
             home.headline_cards(page.headlines),
             home.grid(grid_rows, page.area_order, shown, made),
             home.attention_list(page.attention),
-            *render(page.chart),
+            *render(page.chart, key),
         ]
         return [plain_json(v) for v in out]
     except READ_ERRORS as exc:
@@ -76,10 +86,27 @@ def update_overview(
         return failed
 
 
+def view_key(period: str | None, sort: str | None, order: str | None) -> View:
+    """The ranking chart's view key (``card.render``): the period shown, the sort and order."""
+    return {"period": period, "sort": sort, "order": order}
+
+
+def overview_chart(services: Services, view: object) -> ChartContent:
+    """The ranking chart built again for its view key (``view_key``), checked as the controls'
+    values are (``ValueError`` if not recognised)."""
+    key = inputs.view_key(view)
+    period, sort, order = (inputs.text(key.get(k)) for k in ("period", "sort", "order"))
+    return po.overview(services.data, period, sort, order).chart
+
+
 def update_home_query(
     period: str | None, sort: str | None, order: str | None, search: str | None
 ) -> str | NoUpdate:
     """The address for the controls' values (no update while it already says them)."""
+    try:
+        period, sort, order = (inputs.text(v) for v in (period, sort, order))
+    except inputs.NotRecognised:
+        return no_update
     # Dash calls this when the controls first appear, too: leave the address alone while
     # the controls show what it says (a bad value's message then stays on screen)
     if home.control_values(urlstate.parse_query(search, home.PARAMS)) == (
@@ -145,6 +172,7 @@ def register(app: Dash, services: Services) -> None:
         State(ids.HOME_ORDER, "value"),
         prevent_initial_call=True,
     )(update_home_controls)
+    downloads.attach(app, ids.HOME_CHART, bound(overview_chart, services), services.threshold)
     app.callback(Output(ids.HOME_LOADED, "children"), Input(ids.HOME_STATE, "data"))(
         bound(update_home_loaded, services)
     )

@@ -2,7 +2,9 @@
 
 ``update_controls`` turns the address into the filters (and messages for bad values);
 ``update_quality`` draws the page for the filters (``present.quality``,
-``present.quality_completeness``) and writes them back to the address.
+``present.quality_completeness``) and writes them back to the address; ``quality_chart`` builds
+a chart again for its view key (the downloads). The filters the browser sends are checked
+against the server's areas, measures and periods first (``checked_filters``).
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
 from dash.development.base_component import Component
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids, urlstate
-from dashboard.callbacks import bound
-from dashboard.charts.card import card_outputs, render
+from dashboard.callbacks import bound, inputs
+from dashboard.charts import downloads
+from dashboard.charts.card import View, card_outputs, render
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.table import JSONList, plain_json
 from dashboard.layouts import quality as page
@@ -24,6 +28,7 @@ from dashboard.present import quality as pq
 from dashboard.present import quality_completeness as pc
 from dashboard.services import Services, queries
 from dashboard.services.database import READ_ERRORS, Database
+from lfo.reference import load_reference
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +76,12 @@ def update_quality(
     """The address for the filters, the returns, loads, findings and held-back sections, the
     completeness card, the paired-outcome completeness card and its table for every measure."""
     db, data = services.db, services.data
-    area = None if area in (None, page.ALL_AREAS) else area
-    measure = measure or pq.DEFAULT_MEASURE
+    try:
+        area, measure, period = checked_filters(services, area, measure, period)
+    except inputs.NotRecognised:
+        raise PreventUpdate from None  # not what the page's controls send: the page stays
+    except READ_ERRORS:
+        area, measure, period = None, pq.DEFAULT_MEASURE, None
     definition = pq.paired_definition(measure)
     try:
         latest = pq.default_period(data.periods())
@@ -95,10 +104,11 @@ def update_quality(
         completeness = data.per_version(
             ("quality_completeness_card", area),
             lambda _conn, _version: [
-                plain_json(v) for v in render(completeness_card(services, area))
+                plain_json(v) for v in render(completeness_card(services, area), {"area": area})
             ],
         )
         paired = pq.paired_chart(data, area, measure, period)
+        paired_key: View = {"area": area, "measure": measure, "period": period}
         every_measure = page.table(pq.paired_every_measure(data, period))
     except READ_ERRORS as exc:
         log.warning("data quality page: %s", exc)
@@ -116,8 +126,38 @@ def update_quality(
         new_search,
         content,
         *completeness,
-        *(plain_json(v) for v in [*render(paired), definition, every_measure]),
+        *(plain_json(v) for v in [*render(paired, paired_key), definition, every_measure]),
     ]
+
+
+def checked_filters(
+    services: Services, area: object, measure: object, period: object
+) -> tuple[str | None, str, str | None]:
+    """The filters' values (the browser's) checked against the server's lists: a programme area
+    or None (all areas), a measure, a period with data or None. A value the page's controls
+    never send is ``inputs.NotRecognised``."""
+    area, measure, period = (inputs.text(v) for v in (area, measure, period))
+    area = None if area in (None, page.ALL_AREAS) else area
+    if area is not None and area not in set(queries.areas(services.db)["area_code"]):
+        raise inputs.NotRecognised("not a programme area")
+    measure = measure or pq.DEFAULT_MEASURE
+    if measure not in load_reference().measures:
+        raise inputs.NotRecognised("not a measure")
+    if period is not None and period not in services.data.periods():
+        raise inputs.NotRecognised("not a period with data")
+    return area, measure, period
+
+
+def quality_chart(services: Services, chart_id: str, view: object) -> ChartContent:
+    """The chart ``chart_id`` of the page built again for its view key, checked as the
+    filters are (``ValueError`` if not recognised)."""
+    key = inputs.view_key(view)
+    area, measure, period = checked_filters(
+        services, key.get("area"), key.get("measure"), key.get("period")
+    )
+    if chart_id == ids.QUALITY_COMPLETENESS_CHART:
+        return completeness_card(services, area)
+    return pq.paired_chart(services.data, area, measure, period)
 
 
 def quality_sections(db: Database, area: str | None) -> list[Component]:
@@ -165,3 +205,6 @@ def register(app: Dash, services: Services) -> None:
         State(ids.URL, "search"),
         prevent_initial_call=True,
     )(bound(update_quality, services))
+    for chart_id in (ids.QUALITY_COMPLETENESS_CHART, ids.QUALITY_PAIRED_CHART):
+        rebuild = bound(quality_chart, services, chart_id)
+        downloads.attach(app, chart_id, rebuild, services.threshold)

@@ -4,7 +4,10 @@
 ``update_controls`` turns the address into the filters (areas by region and periods come from the
 database; bad or stale values fall back with a message); ``update_quick`` is the quick picks;
 ``update_charts`` draws every chart for the filters (``dashboard.present.topic``) and writes them
-back to the address.
+back to the address; ``topic_chart`` builds one chart again for its view key (the downloads).
+
+Every value the browser sends is checked against the server's lists and sizes first
+(``dashboard.callbacks.inputs``, ``topic_filters.checked_filters``).
 """
 
 from __future__ import annotations
@@ -16,19 +19,23 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.callbacks import bound
+from dashboard.callbacks import bound, inputs
+from dashboard.charts import downloads
 from dashboard.charts.card import card_outputs, plain_outputs, render
-from dashboard.charts.content import empty_content
+from dashboard.charts.content import ChartContent, empty_content
 from dashboard.layouts import topic as layout
 from dashboard.layouts.shell import messages_banner
 from dashboard.present.topic import UNAVAILABLE, Extras, topic_view
 from dashboard.present.topic_filters import (
+    Filters,
     Topic,
+    checked_filters,
     filters_from_inputs,
     period_options,
     same_areas,
     state_from_search,
     to_search,
+    view_key,
 )
 from dashboard.services import Services
 from dashboard.services.database import READ_ERRORS
@@ -74,6 +81,10 @@ def update_controls(
             layout.unavailable_banner(),
         ]
     f, messages = state_from_search(topic, search, areas, periods)
+    try:  # the boxes ticked now (the browser's): only to see whether they must be drawn again
+        ticked = inputs.code_groups(ticked, set(areas["area_code"]))
+    except inputs.NotRecognised:
+        ticked = None
     quarters = period_options(periods, quarters_only=True)
     groups = no_update if same_areas(ticked, f.areas) else layout.area_groups(topic, areas, f.areas)
     return [
@@ -91,15 +102,76 @@ def update_controls(
     ]
 
 
-def update_quick(
-    topic: Topic, _none: int, _all: int, options: list[list[dict[str, str]] | None]
-) -> list[list[str]]:
-    """Untick every area, or tick every one."""
+def update_quick(data: IndicatorData, topic: Topic, _none: int, _all: int) -> list[list[str]]:
+    """Untick every area, or tick every one (every area the server knows in each checklist's
+    region: the checklists' options are the browser's, so never read)."""
+    regions = [o["id"].get("region") for o in ctx.outputs_list]
+    if len(regions) > inputs.MAX_GROUPS:
+        raise PreventUpdate
     if ctx.triggered_id == topic.part("quick-none"):
-        return [[] for _ in options]
-    if ctx.triggered_id == topic.part("quick-all"):
-        return [[o["value"] for o in opts or []] for opts in options]
-    raise PreventUpdate
+        return [[] for _ in regions]
+    if ctx.triggered_id != topic.part("quick-all"):
+        raise PreventUpdate
+    try:
+        areas = data.areas()
+    except READ_ERRORS as exc:
+        log.warning("%s quick pick: %s", topic.key, exc)
+        raise PreventUpdate from exc
+    by_region: dict[str, list[str]] = {}
+    frame = areas.sort_values(["region", "area_name"], kind="stable")
+    for code, region in zip(frame["area_code"], frame["region"], strict=True):
+        name = str(region) if isinstance(region, str) and region else "No region"
+        by_region.setdefault(name, []).append(str(code))
+    return [by_region.get(str(r), []) for r in regions]
+
+
+def filters_for(
+    data: IndicatorData,
+    topic: Topic,
+    choice: object,
+    area_lists: object,
+    start: object,
+    end: object,
+    period: object,
+    ci: object,
+    optional_values: Sequence[object],
+) -> Filters:
+    """The filters for the controls' values (the browser's), checked against the server's
+    areas and periods: ``inputs.NotRecognised`` for values too large to be controls'."""
+    known = set(data.areas()["area_code"])
+    texts = [inputs.text(v) for v in (choice, start, end, period, ci, *optional_values)]
+    choice_, start_, end_, period_, ci_, *optional = texts
+    lists = inputs.code_groups(area_lists, known)
+    f = filters_from_inputs(topic, choice_, lists, start_, end_, period_, ci_, optional)
+    return checked_filters(topic, f, known, data.periods())
+
+
+def topic_chart(
+    data: IndicatorData, topic: Topic, extras: Extras, name: str, view: object
+) -> ChartContent:
+    """The chart ``name`` of ``topic`` built again for its view key (``view_key``), checked as
+    the controls' values are (``ValueError`` if not recognised)."""
+    key = inputs.view_key(view)
+    optional = [key.get(o) for o in topic.optional]
+    areas = key.get("areas")
+    f = filters_for(
+        data,
+        topic,
+        key.get("indicator"),
+        [areas] if areas is not None else None,
+        key.get("from"),
+        key.get("to"),
+        key.get("period"),
+        key.get("ci"),
+        optional,
+    )
+    names = chart_names(extras)
+    return topic_view(data, topic, f, extras).contents[names.index(name)]
+
+
+def chart_names(extras: Extras) -> tuple[str, ...]:
+    """The page's charts, in the order ``topic_view`` makes them."""
+    return ("trend", "caterpillar", "funnel", *extras.names)
 
 
 def update_charts(
@@ -117,15 +189,18 @@ def update_charts(
     """Every chart of the page for the controls' values (``rest``: the page's own controls'
     values, then the address), the definition and profile links, and the address to write."""
     *optional_values, search = rest
-    f = filters_from_inputs(topic, choice, area_lists, start, end, period, ci, optional_values)
     try:
+        f = filters_for(data, topic, choice, area_lists, start, end, period, ci, optional_values)
         periods = data.periods()
         view = topic_view(data, topic, f, extras)
+    except inputs.NotRecognised:
+        raise PreventUpdate from None  # not what the page's controls send: the page stays
     except READ_ERRORS as exc:
         log.warning("%s charts: %s", topic.key, exc)
         cards = [empty_content(UNAVAILABLE)] * (3 + len(extras.names))
         return [no_update, no_update, UNAVAILABLE, *[v for c in cards for v in render(c)]]
     query = to_search(topic, f, periods)
+    key = view_key(f)
     links = [
         *layout.definition_links(view.indicator_ids),
         *layout.profile_links(f.areas, view.area_names),
@@ -135,7 +210,7 @@ def update_charts(
             no_update if query == (search or "") else query,
             query,  # what the address says now (back then forward must re-read it)
             links,
-            *[v for c in view.contents for v in render(c)],
+            *[v for c in view.contents for v in render(c, key)],
         ]
     )
 
@@ -171,10 +246,9 @@ def register_topic(app: Dash, services: Services, topic: Topic, extras: Extras) 
         Output(areas, "value"),
         Input(p("quick-none"), "n_clicks"),
         Input(p("quick-all"), "n_clicks"),
-        State(areas, "options"),
         prevent_initial_call=True,
-    )(bound(update_quick, topic))
-    names = ("trend", "caterpillar", "funnel", *extras.names)
+    )(bound(update_quick, data, topic))
+    names = chart_names(extras)
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
         Output(p("written"), "data"),
@@ -190,3 +264,6 @@ def register_topic(app: Dash, services: Services, topic: Topic, extras: Extras) 
         State(ids.URL, "search"),
         prevent_initial_call=True,
     )(bound(update_charts, data, topic, extras))
+    for name in names:
+        rebuild = bound(topic_chart, data, topic, extras, name)
+        downloads.attach(app, topic.chart(name), rebuild, services.threshold)

@@ -1,9 +1,12 @@
 """The chart card: heading, subtitle, chart, summary, table twin, notes and downloads.
 
 A page puts ``chart_card(chart_id, title)`` in its layout (no data), lists ``card_outputs(chart_id)``
-among its callback's outputs and returns ``render(content)`` for them (a ``ChartContent``, from
-``dashboard.charts.content``). ``render`` stores the content's payload in the card, from which the
-download callback (``dashboard.charts.downloads``) makes the card's PNG, SVG, CSV and Excel files.
+among its callback's outputs and returns ``render(content, view)`` for them (a ``ChartContent``,
+from ``dashboard.charts.content``). ``view`` is the chart's view key: the few codes the page's
+callback drew the chart for (area, indicator, period...), kept in the card. A download press
+sends only that key; the page's download callback (``dashboard.charts.downloads.attach``) checks
+it against the server's own lists and makes the file from the content it builds again on the
+server: nothing the browser holds is ever drawn or written into a file.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dash import Output, dcc, html, no_update
 from dash.development.base_component import Component
 
 from dashboard import ids, theme
-from dashboard.charts.content import ChartContent, meta_line, to_payload
+from dashboard.charts.content import ChartContent, meta_line
 from dashboard.charts.figures.base import Wired, empty_figure, to_wire
 from dashboard.charts.table import plain_json, table_twin
 
@@ -31,6 +34,7 @@ _CHART_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 __all__ = [
     "FORMATS",
     "ChartContent",
+    "View",
     "card_outputs",
     "chart_card",
     "check_chart_id",
@@ -103,7 +107,7 @@ def chart_card(chart_id: str, title: str, *, heading_level: int = 2) -> Componen
                 ],
             ),
             dcc.Download(id=ids.chart_pattern(chart_id, "download")),
-            dcc.Store(id=ids.chart_pattern(chart_id, "payload")),
+            dcc.Store(id=ids.chart_pattern(chart_id, "view")),
         ],
     )
 
@@ -162,16 +166,22 @@ def card_outputs(chart_id: str) -> list[Output]:
         Output(c(chart_id, "content"), "hidden"),
         Output(c(chart_id, "empty"), "children"),
         Output(c(chart_id, "empty"), "hidden"),
-        Output(ids.chart_pattern(chart_id, "payload"), "data"),
+        Output(ids.chart_pattern(chart_id, "view"), "data"),
     ]
 
 
 # --- filling it ----------------------------------------------------------------------------------
 
 
-def render(content: ChartContent) -> list[Any]:
+#: A chart's view key: what the page chose (codes and choices, each a short text, or a list of
+#: them), from which the page's download callback builds the chart again on the server.
+View = dict[str, str | list[str] | None]
+
+
+def render(content: ChartContent, view: View | None = None) -> list[Any]:
     """Values for ``card_outputs``, in order. With ``empty_message`` set, the card shows that
-    message in place of the chart, table and downloads."""
+    message in place of the chart, table and downloads. ``view``: the chart's view key, kept in
+    the card for its downloads (None: nothing to download)."""
     if content.empty_message:
         return [
             content.title,
@@ -199,7 +209,7 @@ def render(content: ChartContent) -> list[Any]:
         False,
         None,
         True,
-        to_payload(content, figure),
+        view,
     ]
 
 

@@ -1,8 +1,11 @@
-"""What a chart card shows and every download carries: ``ChartContent``, and the payload it travels
-as between the page and the download callback (``to_payload`` / ``from_payload``).
+"""What a chart card shows and every download carries: ``ChartContent``, and its plain-JSON form
+(``to_payload`` / ``from_payload``).
 
-Pure data (no Dash): a presenter makes a ``ChartContent``; ``card.render`` shows it; the card keeps
-its payload in the browser; ``downloads`` rebuilds the content from it for ``exports``.
+Pure data (no Dash): a presenter makes a ``ChartContent``; ``card.render`` shows it. The browser
+never holds it: a download builds it again on the server from the chart's view key
+(``downloads``) and hands ``exports`` its plain-JSON form read back (``exported``), so a file's
+figures are the ones the card shows (the table's numbers as JSON carries them, the figure as the
+graph draws it).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.io.json import to_json_plotly
 
 from dashboard.charts.figures.base import Figure, empty_figure, to_wire
 from dashboard.charts.frame import STATUS, UNITS
@@ -75,7 +79,7 @@ def meta_line(content: ChartContent) -> str:
     return f"Source: {content.source}. Data as at {format_as_at(content.data_as_at)}."
 
 
-# --- the payload ---------------------------------------------------------------------------------
+# --- the plain-JSON form ------------------------------------------------------------------------
 
 
 def figure_json(figure: go.Figure | Figure, *, wired: bool = False) -> str:
@@ -90,7 +94,7 @@ def figure_json(figure: go.Figure | Figure, *, wired: bool = False) -> str:
 
 
 def to_payload(content: ChartContent, wired: go.Figure | Figure | None = None) -> dict[str, Any]:
-    """The JSON the download callback rebuilds the content from (figure as plotly JSON);
+    """The content as plain JSON (figure as plotly JSON);
     ``wired`` is ``to_wire(content.figure)`` when the caller has made it already."""
     table = content.table.reset_index(drop=True)
     return {
@@ -109,6 +113,13 @@ def to_payload(content: ChartContent, wired: go.Figure | Figure | None = None) -
         "source": content.source,
         "threshold": content.threshold,
     }
+
+
+def exported(content: ChartContent) -> ChartContent:
+    """The content the files are made from: ``content`` through its plain-JSON form and back (the
+    table as JSON writes it, the figure as the card's graph gets it), made on the server."""
+    # encoded as Dash encodes a callback's answer (plotly's encoder)
+    return from_payload(json.loads(to_json_plotly(to_payload(content))))
 
 
 def from_payload(payload: dict[str, Any]) -> ChartContent:

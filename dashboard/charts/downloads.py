@@ -1,9 +1,12 @@
-"""The chart cards' downloads: one callback, attached once by ``register(app, threshold)``, serves
-every card's PNG, SVG, CSV and Excel files.
+"""The chart cards' downloads: the PNG, SVG, CSV and Excel files of every card, made on the server.
 
-A button press sends the card's payload (stored by ``card.render``); the callback rebuilds the
-``ChartContent`` from it (``content.from_payload``), has ``exports`` make the file and hands it to
-the browser (``dcc.send_bytes``). A failure is a message beside the buttons, never an error page.
+A page attaches one download callback per chart with ``attach(app, chart_id, rebuild, threshold)``.
+A button press sends only the card's view key (``card.render`` keeps it: the codes the page's
+callback drew the chart for). ``rebuild`` checks the key against the server's own lists (an
+unknown or oversized key raises ``ValueError``) and builds the chart's ``ChartContent`` again with
+the page's own presenter, from the server's data; ``exports`` makes the file from it
+(``content.exported``) and the browser gets it (``dcc.send_bytes``). Nothing the browser holds is
+ever drawn or written into a file. A failure is a message beside the buttons, never an error page.
 """
 
 from __future__ import annotations
@@ -14,14 +17,14 @@ from collections.abc import Callable
 from functools import partial, update_wrapper
 from typing import Any
 
-from dash import MATCH, Input, Output, State, ctx
+from dash import Input, Output, State, ctx
 from dash.dcc.express import send_bytes
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.charts import exports
 from dashboard.charts.card import FORMATS, check_chart_id
-from dashboard.charts.content import ChartContent, from_payload
+from dashboard.charts.content import ChartContent, exported
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,14 @@ MAKERS: dict[str, Callable[[ChartContent], bytes]] = {
     "csv": exports.to_csv,
     "xlsx": exports.to_xlsx,
 }
+#: What a download of a view the server does not recognise says.
+NOT_RECOGNISED = "Sorry, this chart's settings were not recognised, so no {label} file was made."
+#: What a download of an empty chart says.
+NOTHING = "There are no figures to download for this chart."
+
+#: ``rebuild(view)``: the chart's content for a view key, built on the server; ``ValueError``
+#: for a key it does not recognise.
+Rebuild = Callable[[object], ChartContent]
 
 
 def file_name(chart_id: str, data_as_at: str | None, ext: str) -> str:
@@ -42,21 +53,35 @@ def file_name(chart_id: str, data_as_at: str | None, ext: str) -> str:
 
 
 def update_download(
-    png: Any, svg: Any, csv: Any, xlsx: Any, payload: Any, *, threshold: int | None = None
+    chart_id: str,
+    rebuild: Rebuild,
+    threshold: int | None,
+    png: Any,
+    svg: Any,
+    csv: Any,
+    xlsx: Any,
+    view: object,
 ) -> tuple[dict[str, Any] | None, str]:
-    """Build the file for the button pressed; a failure is a message, never an error page.
-    ``threshold``: the app's suppression threshold, for a payload that does not carry one."""
+    """Build the file for the button pressed from the chart ``chart_id`` built again for
+    ``view``; a failure is a message, never an error page. ``threshold``: the app's suppression
+    threshold, for content that does not carry one."""
     trigger = ctx.triggered_id
-    if not payload or not isinstance(trigger, dict) or trigger.get("fmt") is None:
+    if not isinstance(trigger, dict) or view is None:
         raise PreventUpdate
-    fmt = str(trigger["fmt"])
-    chart_id = str(trigger.get("chart"))
     spec = {f: (label, ext) for f, label, ext in FORMATS}
-    if fmt not in spec:
+    fmt = trigger.get("fmt")
+    if fmt not in spec or trigger.get("chart") != chart_id:
         raise PreventUpdate
     label, ext = spec[fmt]
     try:
-        content = from_payload(payload)
+        content = rebuild(view)
+    except ValueError:
+        log.info("chart %s: a %s download of a view not recognised", chart_id, fmt)
+        return None, NOT_RECOGNISED.format(label=label)
+    if content.empty_message:
+        return None, NOTHING
+    try:
+        content = exported(content)
         if content.threshold is None:
             content.threshold = threshold
         data = MAKERS[fmt](content)
@@ -69,16 +94,26 @@ def update_download(
     return sent, f"Your {label} download ({name}) has started."
 
 
-def register(app: Any, threshold: int | None = None) -> None:
-    """Attach the kit's one download callback to ``app`` (every card, by pattern matching);
+def attach(app: Any, chart_id: str, rebuild: Rebuild, threshold: int | None = None) -> None:
+    """Attach the download callback of the card ``chart_id`` to ``app``: its buttons in, its
+    view key as state, the file and the status line out. ``rebuild``: see ``Rebuild``;
     ``threshold``: the app's suppression threshold."""
-
+    check_chart_id(chart_id)
     # bound with its name kept: Dash's callback map, logs and the benchmarks name it by it
-    download = update_wrapper(partial(update_download, threshold=threshold), update_download)
+    download = update_wrapper(
+        partial(update_download, chart_id, rebuild, threshold), update_download
+    )
     app.callback(
-        Output(ids.chart_pattern(MATCH, "download"), "data"),
-        Output(ids.chart_pattern(MATCH, "status"), "children"),
-        *[Input(ids.chart_download_button(MATCH, fmt), "n_clicks") for fmt, _, _ in FORMATS],
-        State(ids.chart_pattern(MATCH, "payload"), "data"),
+        Output(ids.chart_pattern(chart_id, "download"), "data"),
+        Output(ids.chart_pattern(chart_id, "status"), "children"),
+        *[Input(ids.chart_download_button(chart_id, fmt), "n_clicks") for fmt, _, _ in FORMATS],
+        State(ids.chart_pattern(chart_id, "view"), "data"),
         prevent_initial_call=True,
     )(download)
+
+
+def register(app: Any, threshold: int | None = None) -> None:
+    """Nothing to attach app-wide any more: each page attaches its charts' downloads
+    (``attach``), with the server-side rebuild only it knows. Kept so that ``create_app``'s call
+    stands until it is taken out."""
+    del app, threshold

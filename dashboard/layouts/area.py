@@ -16,7 +16,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids, urlstate
-from dashboard.charts.card import ChartContent, card_outputs, chart_card, render
+from dashboard.charts.card import ChartContent, View, card_outputs, chart_card, render
 from dashboard.charts.figures import layout_of
 from dashboard.charts.table import STATUS_KEY
 from dashboard.layouts import shell
@@ -59,7 +59,7 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
     return html.Div(
         [
             dcc.Store(id=ids.AREA_STATE, data={"code": code, "search": search}),
-            dcc.Store(id=ids.AREA_AREAS),
+            dcc.Store(id=ids.AREA_SHOWN),
             html.H1(TITLE, id=ids.AREA_HEADING),
             html.Div(shell.messages_banner(messages), id=ids.AREA_MESSAGES),
             html.Div(id=ids.AREA_DATA_MESSAGES, role="status"),
@@ -363,11 +363,14 @@ _TABLE_INDEX = [o.component_id for o in card_outputs(ids.AREA_SPINE_CHART)].inde
 )
 
 
-def card_values(content: ChartContent, twin: Table | None = None) -> list[Any]:
-    """The values of the kit's card outputs (``render(content)``), the table twin drawn from
-    ``twin`` if given, then the graph's style: the kit's graph is responsive, so it takes its
-    height from its container, not from the figure (tall charts set it here)."""
-    out = render(content)
+def card_values(
+    content: ChartContent, twin: Table | None = None, view: View | None = None
+) -> list[Any]:
+    """The values of the kit's card outputs (``render(content, view)``: ``view`` the chart's
+    view key), the table twin drawn from ``twin`` if given, then the graph's style: the kit's
+    graph is responsive, so it takes its height from its container, not from the figure (tall
+    charts set it here)."""
+    out = render(content, view)
     if twin is not None:
         out[_TABLE_INDEX] = data_table(twin)
     height = layout_of(content.figure).get("height")

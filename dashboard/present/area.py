@@ -296,7 +296,7 @@ def when_text(value: object) -> str:
 @dataclass(frozen=True)
 class AreaFrame:
     """The frame of a known area's profile: heading, facts, selects' options, the comparison
-    areas ticked, the page's store (what the parts are drawn from) and messages."""
+    areas ticked, what the parts are drawn from (``area_store``) and messages."""
 
     heading: str
     facts: list[tuple[str, str]]
@@ -321,6 +321,8 @@ def area_frame(
     data, ``latest`` the latest quarter, ``data_as_at`` the latest load (None: none)."""
     known = set(areas["area_code"])
     cov = coverage.set_index("area_code")
+    store = area_store(code, areas, coverage, periods, latest)
+    own_latest = store["default_period"]
     unknown = [c for c in compare if c not in known]
     messages = []
     if unknown:
@@ -328,21 +330,10 @@ def area_frame(
         messages.append(f"Ignored comparison area{s} {', '.join(unknown)}: not programme area{s}.")
     row = areas.set_index("area_code").loc[code]
     name = str(row["area_name"])
-    return_period = cov["return_period"].get(code)
-    own_latest = default_period(
-        return_period if isinstance(return_period, str) else None, periods, latest
-    )
     switch = [
         {"label": f"{n} ({r})", "value": c}
         for c, n, r in zip(areas["area_code"], areas["area_name"], areas["region"], strict=True)
     ]
-    ranked = areas.assign(imd_rank=pd.to_numeric(areas["imd_rank"], errors="coerce"))
-    store = {
-        "code": code,
-        "name": name,
-        "areas": ranked.to_dict("records"),
-        "default_period": own_latest,
-    }
     return AreaFrame(
         heading=f"{name}: area profile",
         facts=area_facts(row, cov, code, data_as_at),
@@ -352,6 +343,31 @@ def area_frame(
         store=store,
         messages=messages,
     )
+
+
+def area_store(
+    code: str,
+    areas: pd.DataFrame,
+    coverage: pd.DataFrame,
+    periods: Sequence[str],
+    latest: str | None,
+) -> dict[str, Any]:
+    """What every part of the profile of ``code`` (one of ``areas``) is drawn from: the area's
+    code and name, every programme area (``queries.AREA_COLUMNS``, for the comparisons and
+    quick picks) and the area's own latest period. Made on the server for each callback from
+    the area code alone (the page keeps nothing else)."""
+    name = str(areas.loc[areas["area_code"] == code, "area_name"].iloc[0])
+    return_period = coverage.set_index("area_code")["return_period"].get(code)
+    own_latest = default_period(
+        return_period if isinstance(return_period, str) else None, periods, latest
+    )
+    ranked = areas.assign(imd_rank=pd.to_numeric(areas["imd_rank"], errors="coerce"))
+    return {
+        "code": code,
+        "name": name,
+        "areas": ranked.to_dict("records"),
+        "default_period": own_latest,
+    }
 
 
 def area_facts(

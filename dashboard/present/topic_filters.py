@@ -8,7 +8,7 @@ address written back (``to_search``), so a plain link always shows the newest da
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -294,3 +294,54 @@ def filters_from_inputs(
         measure=_text(opts.get("measure")),
         char=_text(opts.get("char")),
     )
+
+
+def checked_filters(
+    topic: Topic, f: Filters, known_areas: Collection[str], periods: Sequence[str]
+) -> Filters:
+    """``f`` with every value checked against the server's lists: unknown areas left out, an
+    indicator, interval level or choice the page does not offer replaced by its default, a
+    period without data by the default period. The controls only ever offer known values, so
+    for what they send this is ``f`` itself."""
+    quarters = quarters_of(periods)
+    start = f.period_from if f.period_from in quarters else (quarters[0] if quarters else None)
+    end = f.period_to if f.period_to in quarters else (quarters[-1] if quarters else None)
+    if start and end and quarters.index(start) > quarters.index(end):
+        start, end = end, start
+    defaults = {p.name: p.default for p in params(topic)}
+    opts = {}
+    for name in OPTIONAL_CONTROLS:
+        value = getattr(f, name)
+        if name in topic.optional:
+            parse = next(p.parse for p in params(topic) if p.name == name)
+            try:
+                value = parse(value) if isinstance(value, str) else defaults[name]
+            except ValueError:
+                value = defaults[name]
+        opts[name] = value
+    return Filters(
+        indicator=f.indicator if f.indicator in topic.indicators else topic.default_indicator,
+        areas=tuple(dict.fromkeys(a for a in f.areas if a in known_areas)),
+        period_from=start,
+        period_to=end,
+        period=f.period if f.period in periods else default_period(topic, periods),
+        ci=f.ci if f.ci in CI_LEVELS else "95",
+        group=str(opts["group"] or ALL),
+        measure=_text(opts["measure"]),
+        char=_text(opts["char"]),
+    )
+
+
+def view_key(f: Filters) -> dict[str, str | list[str] | None]:
+    """The filters as a chart's view key (``card.render``): codes and choices only."""
+    return {
+        "indicator": f.indicator,
+        "areas": list(f.areas),
+        "from": f.period_from,
+        "to": f.period_to,
+        "period": f.period,
+        "ci": f.ci,
+        "group": f.group,
+        "measure": f.measure,
+        "char": f.char,
+    }

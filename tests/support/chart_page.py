@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import Input, html
 
-from dashboard.charts import figures, text
+from dashboard.charts import downloads, figures, text
 from dashboard.charts.card import card_outputs, chart_card, render
 from dashboard.charts.content import ChartContent
 from dashboard.charts.frame import plotted_table
@@ -88,11 +88,19 @@ def chart_test_layout(search: str = ""):
 
 
 def update_chart_test(mode: str) -> list:
-    return render(test_content(empty=mode == "empty"))
+    return render(test_content(empty=mode == "empty"), {"mode": mode})
 
 
-def register_chart_test(app, _services) -> None:
+def rebuild_chart_test(view: object) -> ChartContent:
+    """The test chart built again on the server for its view key (a mode it knows)."""
+    if not isinstance(view, dict) or view.get("mode") not in ("full", "empty"):
+        raise ValueError("not a view of the test chart")
+    return test_content(empty=view["mode"] == "empty")
+
+
+def register_chart_test(app, services) -> None:
     app.callback(*card_outputs(CHART), Input(MODE, "data"))(update_chart_test)
+    downloads.attach(app, CHART, rebuild_chart_test, services.threshold)
 
 
 CHART_TEST_PAGE = Page(

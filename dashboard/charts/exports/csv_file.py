@@ -10,6 +10,7 @@ import pandas as pd
 from dashboard.charts.content import ChartContent
 from dashboard.charts.exports.metadata import chart_indicators
 from dashboard.charts.frame import STATUS
+from lfo.formula_guard import csv_frame
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
 from lfo.indicators.indicator import Indicator
 
@@ -50,7 +51,8 @@ def _joined(content: ChartContent, attr: str) -> str:
 
 def to_csv(content: ChartContent) -> bytes:
     """UTF-8 with a byte-order mark: the table's rows (unrounded; suppressed cells empty; a
-    ``status`` column) with the metadata columns on every row."""
+    ``status`` column) with the metadata columns on every row; text that a spreadsheet would
+    read as a formula gets a leading apostrophe (``lfo.formula_guard``)."""
     table = content.table.reset_index(drop=True).copy()
     if STATUS not in table:
         table[STATUS] = None
@@ -71,5 +73,6 @@ def to_csv(content: ChartContent) -> bytes:
     meta["source"] = [content.source] * n
     meta["suppression_threshold"] = [_threshold(content)] * n
     out = pd.concat([table, pd.DataFrame(meta, columns=METADATA_COLUMNS)], axis=1)
-    text: str = out.to_csv(index=False, lineterminator="\r\n")
+    # area names and every other text come from the database: never a live formula
+    text: str = csv_frame(out).to_csv(index=False, lineterminator="\r\n")
     return ("\ufeff" + text).encode("utf-8")

@@ -3,7 +3,10 @@ footer with the source, the suppression note and the copyright line; fixed size 
 by kaleido, with the metadata embedded (``embed``).
 
 kaleido (headless Chromium) is imported and started on the first image a process draws, not when
-the app starts.
+the app starts, without MathJax. What it draws loads nothing from outside the figure
+(``self_contained``): only the trace types the chart kit draws, layout images only as ``data:``
+URIs, no maps or geographies (which fetch tiles and outlines). The figure is always one the
+server built; this is the second line.
 """
 
 from __future__ import annotations
@@ -41,6 +44,52 @@ def _kaleido() -> Any:
     return kaleido
 
 
+#: The trace types drawn (none fetches anything); any other trace is left out of an image.
+DRAWN_TRACES = frozenset({"bar", "scatter", "box", "histogram", "heatmap"})
+#: Layout parts that make plotly.js fetch tiles, outlines or styles from elsewhere.
+FETCHING_LAYOUT = ("mapbox", "map", "geo")
+
+
+def _inline_images(images: object) -> list[Any]:
+    """Layout images whose source is a ``data:`` URI (drawn from the figure itself)."""
+    if not isinstance(images, (list, tuple)):
+        return []
+    return [
+        i
+        for i in images
+        if isinstance(i, dict)
+        and isinstance(i.get("source"), str)
+        and i["source"].lstrip().lower().startswith("data:")
+    ]
+
+
+def self_contained(figure: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a figure dict (``go.Figure.to_dict``) that loads nothing from outside itself:
+    traces of ``DRAWN_TRACES`` only, layout images only with a ``data:`` source (in the
+    template's layout too), no maps or geographies."""
+
+    def clean_layout(layout: object) -> dict[str, Any]:
+        out = dict(layout) if isinstance(layout, dict) else {}
+        for key in FETCHING_LAYOUT:
+            out.pop(key, None)
+        if "images" in out:
+            out["images"] = _inline_images(out["images"])
+        template = out.get("template")
+        if isinstance(template, dict):
+            out["template"] = {
+                **template,
+                "layout": clean_layout(template.get("layout", {})),
+                "data": {
+                    k: v for k, v in (template.get("data") or {}).items() if k in DRAWN_TRACES
+                },
+            }
+        return out
+
+    data = figure.get("data") or []
+    traces = [t for t in data if isinstance(t, dict) and t.get("type", "scatter") in DRAWN_TRACES]
+    return {"data": traces, "layout": clean_layout(figure.get("layout", {}))}
+
+
 def _draw(fig: go.Figure, opts: dict[str, Any]) -> bytes | str:
     """Draw with the process's kaleido server; a failed browser is restarted on the next call.
     Any kaleido failure is raised as RuntimeError (the card shows it as a message)."""
@@ -49,7 +98,7 @@ def _draw(fig: go.Figure, opts: dict[str, Any]) -> bytes | str:
 
     with _KALEIDO_LOCK:
         try:
-            drawn: bytes | str = _kaleido().calc_fig_sync(fig.to_dict(), opts=opts)
+            drawn: bytes | str = _kaleido().calc_fig_sync(self_contained(fig.to_dict()), opts=opts)
             return drawn
         except (KaleidoError, RuntimeError) as exc:
             log.warning("kaleido failed (%s); it will be restarted on the next image", exc)
@@ -75,8 +124,10 @@ def footer_lines(content: ChartContent, width: int = 150) -> list[str]:
 
 
 def publication_figure(content: ChartContent, width: int = 1200, height: int = 700) -> go.Figure:
-    """The card's figure dressed for publication: title, subtitle and footer, fixed size."""
-    fig = go.Figure(content.figure)
+    """The card's figure dressed for publication: title, subtitle and footer, fixed size (and
+    nothing that loads from outside the figure: ``self_contained``)."""
+    figure = content.figure
+    fig = go.Figure(self_contained(figure.to_dict() if isinstance(figure, go.Figure) else figure))
     lines = footer_lines(content, width=max(60, width // 8))
     subtitle_lines = textwrap.wrap(content.subtitle, width=max(60, width // 9)) or [""]
     top = 70 + 22 * len(subtitle_lines) + 40

@@ -25,6 +25,7 @@ from dashboard.charts.exports.metadata import (
 )
 from dashboard.charts.frame import STATUS, STATUS_KEY, UNITS, numeric_columns
 from dashboard.present.words import display_unit
+from lfo.formula_guard import guard_workbook
 from lfo.indicators.definitions import CAVEATS, DEFINITIONS_VERSION
 
 TABLE_SHEET = "Table_1"
@@ -56,7 +57,8 @@ def all_notes(content: ChartContent) -> list[str]:
 def to_xlsx(content: ChartContent) -> bytes:
     """A statistical spreadsheet after the Analysis Function's guidance: Cover, Contents, Notes,
     Definitions and the table, each a sheet whose tables start in column A under a title row,
-    with no merged cells and no blank rows inside a table; numbers stay numbers."""
+    with no merged cells and no blank rows inside a table; numbers stay numbers; text that a
+    spreadsheet would read as a formula stays text (``lfo.formula_guard``)."""
     from openpyxl import Workbook
 
     notes = all_notes(content)
@@ -70,6 +72,8 @@ def to_xlsx(content: ChartContent) -> bytes:
     wb.properties.title = content.title
     wb.properties.creator = "Local Family Offer monitoring"
     wb.properties.description = description(content)
+    # area names and every other text come from the database: never a live formula
+    guard_workbook(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -1,0 +1,155 @@
+"""The area profile's charts for the page's values, and for a download's view key; the area shown
+looked up on the server from its code; the checks of what the browser sends for them.
+
+``shown_area`` makes what every part of the profile is drawn from (``present.area_store``) from
+the code the page keeps; ``checked_compare`` and ``checked_text`` check the controls' values
+(``dashboard.callbacks.inputs``); ``spine_chart``, ``trend_chart``, ``funnel_chart`` and
+``reach_chart`` build each card's content (``dashboard.callbacks.area`` renders them);
+``view_key`` is a card's view key and ``area_chart`` builds a chart again for one (its
+downloads, ``dashboard.charts.downloads``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash.exceptions import PreventUpdate
+
+from dashboard import ids
+from dashboard.callbacks import inputs
+from dashboard.charts.card import View
+from dashboard.charts.content import ChartContent
+from dashboard.present import area as present
+from dashboard.present import area_charts, area_spine
+from dashboard.services import Services, queries
+from lfo.terms import PROGRAMME
+
+Compare = list[list[str]] | None  # the region checklists' values (checked: ``checked_compare``)
+#: The profile's charts (chart-kit chart_ids), each with its downloads (``area_chart``).
+CHARTS = (ids.AREA_SPINE_CHART, ids.AREA_TREND_CHART, ids.AREA_FUNNEL_CHART, ids.AREA_REACH_CHART)
+
+
+def shown_area(services: Services, shown: object) -> dict[str, Any]:
+    """What the parts of the profile are drawn from (``present.area_store``), made on the
+    server for the area code the page keeps (``ids.AREA_SHOWN``); nothing to draw before the
+    frame has found a known area, or for a code the server does not know."""
+    code = shown.get("code") if isinstance(shown, dict) else None
+    if not isinstance(code, str) or len(code) > inputs.MAX_TEXT:
+        raise PreventUpdate
+    areas = queries.areas(services.db)
+    if code not in set(areas["area_code"]):
+        raise PreventUpdate
+    data = services.data
+    return present.area_store(code, areas, data.areas(), data.periods(), data.latest_quarter())
+
+
+def checked_compare(area: dict[str, Any], compare: object) -> Compare:
+    """The comparison checklists' values with only programme areas kept (``PreventUpdate`` for
+    more lists or codes than the page can have)."""
+    known = {a["area_code"] for a in area["areas"]}
+    try:
+        return inputs.code_groups(compare, known)
+    except inputs.NotRecognised:
+        raise PreventUpdate from None
+
+
+def checked_text(value: object) -> str | None:
+    """A select's or radio's value (the browser's) within size, else ``PreventUpdate``;
+    what it names is checked where it is used (``present.view``, ``trend_choice`` ...)."""
+    try:
+        return inputs.text(value)
+    except inputs.NotRecognised:
+        raise PreventUpdate from None
+
+
+def spine_chart(
+    services: Services, area: dict[str, Any], compare: Compare, period: str | None
+) -> area_spine.Spine:
+    """The spine for the area, the comparison areas and the period select's value."""
+    data = services.data
+    v = present.view(area, compare, period, data.periods())
+    result = (
+        data.rows(present.SPINE_INDICATORS, periods=[v.period]) if v.period is not None else None
+    )
+    return area_spine.spine(v, result)
+
+
+def trend_chart(
+    services: Services,
+    area: dict[str, Any],
+    compare: Compare,
+    period: str | None,
+    indicator_id: str | None,
+) -> ChartContent:
+    """The trend card's content: the chosen indicator by quarter up to the period."""
+    data = services.data
+    periods = data.periods()
+    v = present.view(area, compare, period, periods)
+    chosen = present.trend_choice(indicator_id)
+    quarters = present.quarters_up_to(v.period, periods)
+    areas = [*area_charts.trend_areas(v), PROGRAMME]
+    result = data.rows([chosen], areas=areas, periods=quarters) if quarters else None
+    return area_charts.trend_content(v, chosen, quarters, result)
+
+
+def funnel_chart(services: Services, area: dict[str, Any], period: str | None) -> ChartContent:
+    """The funnel card's content: referral to completion, all interventions and the most
+    offered."""
+    data = services.data
+    v = present.view(area, None, period, data.periods())
+    by_group = {}
+    if v.period is not None:  # every intervention together, then each one
+        for group in area_charts.intervention_groups():
+            by_group[group] = data.rows(
+                [area_charts.FUNNEL],
+                areas=[v.code, PROGRAMME],
+                periods=[v.period],
+                intervention=area_charts.intervention_of(group),
+            )
+    return area_charts.funnel_content(v, by_group)
+
+
+def reach_chart(
+    services: Services, area: dict[str, Any], period: str | None, breakdown: str | None
+) -> ChartContent:
+    """The reach card's content: who is referred, by the chosen characteristic."""
+    data = services.data
+    v = present.view(area, None, period, data.periods())
+    chosen = present.breakdown_choice(breakdown)
+    result = (
+        data.rows(
+            [area_charts.REACH],
+            areas=[v.code, PROGRAMME],
+            periods=[v.period],
+            breakdowns=[chosen],
+        )
+        if v.period is not None
+        else None
+    )
+    return area_charts.reach_content(v, chosen, result)
+
+
+def view_key(area: dict[str, Any], *, compare: Compare = None, **chosen: str | None) -> View:
+    """A chart's view key (``card.render``): the area, the comparison areas ticked and the
+    page's other choices for it."""
+    return {"code": area["code"], "compare": present.ticked(compare), **chosen}
+
+
+def area_chart(services: Services, chart_id: str, view: object) -> ChartContent:
+    """The chart ``chart_id`` of the profile built again for its view key (``view_key``),
+    checked as the page's values are (``ValueError`` if not recognised)."""
+    key = inputs.view_key(view)
+    try:
+        area = shown_area(services, {"code": key.get("code")})
+    except PreventUpdate:
+        raise inputs.NotRecognised("not a programme area") from None
+    known = {a["area_code"] for a in area["areas"]}
+    compare = inputs.code_groups([key.get("compare") or []], known)
+    period = inputs.text(key.get("period"))
+    if chart_id == ids.AREA_SPINE_CHART:
+        return spine_chart(services, area, compare, period).content
+    if chart_id == ids.AREA_TREND_CHART:
+        return trend_chart(services, area, compare, period, inputs.text(key.get("indicator")))
+    if chart_id == ids.AREA_FUNNEL_CHART:
+        return funnel_chart(services, area, period)
+    return reach_chart(services, area, period, inputs.text(key.get("breakdown")))

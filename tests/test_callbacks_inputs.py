@@ -1,0 +1,390 @@
+"""Issue 10: every callback input is checked against the server's own lists and within size.
+
+Crafted POSTs to ``/_dash-update-component``, as an attacker sends them: thousands of made-up
+areas in the area page's store and in the checklists, oversized texts, unknown codes, quick picks
+with made-up options, bodies that do not match a callback, and odd periods (``0001-02_Q4``) in
+page addresses.
+Before issue 10 these cost seconds of work and answers of many megabytes, put made-up names on
+the page, or were a 500. Now each is refused at its size (204: nothing to do; 400: not a
+callback), or answered from the server's own lists, never a 500.
+"""
+
+from __future__ import annotations
+
+import pytest
+from support.dash_client import (
+    component_key,
+    post_callback,
+    registered_output,
+    route,
+    send_callback,
+)
+from support.page_dbs import BLACKPOOL, GATESHEAD, NEWCASTLE, Q_ENDED, REFERENCE, build_topic_db
+from support.text import texts
+
+from dashboard import ids
+from dashboard.app import create_app
+from dashboard.callbacks import NOT_A_CALLBACK
+from dashboard.callbacks import area as area_cb
+from dashboard.callbacks.overview import overview_outputs
+from dashboard.charts.card import card_outputs
+from dashboard.layouts import quality as quality_page
+from dashboard.layouts import reach
+from dashboard.settings import DashboardSettings
+
+FAKE = 50_000  # made-up codes in a list (650 kB of JSON)
+#: made-up areas in the area page's store, and made-up options: as many as stay within the 1 MB
+#: a callback body may have at the Flask layer (the attack sent 50,000: see
+#: benchmarks/hostile_callbacks.py)
+FAKE_RECORDS = 5_000
+FAKE_OPTIONS = 20_000
+TOPIC = reach.TOPIC
+#: An answer to a request that costs the server little (every good one here is under 100 kB).
+SMALL = 300_000
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    url = build_topic_db(tmp_path_factory.mktemp("inputs") / "lfo.db")
+    return create_app(DashboardSettings(database_url=url)).server.test_client()
+
+
+def fake_codes(n: int = FAKE) -> list[str]:
+    return [f"E{i:08d}" for i in range(n)]
+
+
+def fake_store(code: str = BLACKPOOL) -> dict:
+    """The area page's store as an attacker writes it: thousands of made-up areas."""
+    areas = [
+        {"area_code": c, "area_name": f"Fake area {c}", "region": "North West", "imd_rank": 1}
+        for c in fake_codes(FAKE_RECORDS)
+    ]
+    return {"code": code, "name": "Fake name", "areas": areas, "default_period": Q_ENDED}
+
+
+# --- the area profile ------------------------------------------------------------------------
+
+
+def spine(client, compare: list, shown: object):
+    outputs = [(ids.AREA_DATA_MESSAGES, "children"), *area_cb.card_and_height(ids.AREA_SPINE_CHART)]
+    return send_callback(
+        client,
+        outputs,
+        [
+            compare,
+            {"id": ids.AREA_PERIOD, "property": "value", "value": Q_ENDED},
+            {"id": ids.AREA_SHOWN, "property": "data", "value": shown},
+        ],
+    )
+
+
+def compare_input(groups: dict[str, list[str]]) -> list[dict]:
+    return [
+        {"id": ids.area_compare(region), "property": "value", "value": codes}
+        for region, codes in groups.items()
+    ]
+
+
+def test_a_store_of_fake_areas_is_not_read_the_server_looks_the_area_up(client):
+    fake = fake_codes(3)
+    r = spine(client, compare_input({"North West": [*fake, NEWCASTLE]}), fake_store())
+    assert r.status_code == 200
+    body = r.get_data(as_text=True)
+    assert len(body) < SMALL
+    assert "Fake" not in body  # before: the made-up names were drawn as comparison areas
+    heading = r.get_json()["response"][ids.chart(ids.AREA_SPINE_CHART, "heading")]["children"]
+    assert REFERENCE[BLACKPOOL]["name"] in heading
+
+
+def test_fifty_thousand_ticked_areas_are_refused_at_their_size(client):
+    r = spine(client, compare_input({"North West": fake_codes()}), {"code": BLACKPOOL})
+    assert r.status_code == 204  # nothing done: the page stays as it was
+    many_lists = compare_input({f"region {i}": [NEWCASTLE] for i in range(1000)})
+    assert spine(client, many_lists, {"code": BLACKPOOL}).status_code == 204
+
+
+@pytest.mark.parametrize(
+    "shown", [{"code": "E99999999"}, {"code": "x" * 100_000}, {"code": ["E06000009"]}, "E0", None]
+)
+def test_an_unknown_area_in_the_store_draws_nothing(client, shown):
+    assert spine(client, [], shown).status_code == 204
+
+
+def test_a_huge_area_code_in_the_address_is_not_found_in_a_small_answer(client):
+    r = send_callback(
+        client,
+        area_cb.frame_outputs(),
+        [
+            {
+                "id": ids.AREA_STATE,
+                "property": "data",
+                "value": {"code": "E" * 200_000, "search": ["not", "text"]},
+            }
+        ],
+    )
+    assert r.status_code == 200 and len(r.data) < SMALL
+    assert r.get_json()["response"][ids.AREA_HEADING]["children"] == "Area not found"
+
+
+def test_the_quick_picks_and_the_switch_use_the_servers_areas(client):
+    output = registered_output(
+        client,
+        f"..{component_key(ids.area_compare(['ALL']))}.value...area-period.value..."
+        "area-indicator.value...area-breakdown.value...area-messages.children..",
+    )
+    assert output is not None
+    regions = sorted({a["region"] for a in REFERENCE.values()})
+    r = send_callback(
+        client,
+        [
+            [(ids.area_compare(g), "value") for g in regions],
+            (ids.AREA_PERIOD, "value"),
+            (ids.AREA_INDICATOR, "value"),
+            (ids.AREA_BREAKDOWN, "value"),
+            (ids.AREA_MESSAGES, "children"),
+        ],
+        [
+            {"id": ids.URL, "property": "search", "value": ""},
+            {"id": ids.AREA_PICK_REGION, "property": "n_clicks", "value": 1},
+            {"id": ids.AREA_PICK_IMD, "property": "n_clicks", "value": 0},
+            {"id": ids.AREA_PICK_CLEAR, "property": "n_clicks", "value": 0},
+        ],
+        [
+            compare_input({g: [] for g in regions}),
+            {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
+            {"id": ids.AREA_INDICATOR, "property": "value", "value": None},
+            {"id": ids.AREA_BREAKDOWN, "property": "value", "value": None},
+            {"id": ids.AREA_SHOWN, "property": "data", "value": fake_store()},
+        ],
+        output=output,
+        changed=[f"{ids.AREA_PICK_REGION}.n_clicks"],
+    )
+    assert r.status_code == 200 and len(r.data) < SMALL
+    ticked = [c for v in r.get_json()["response"].values() for c in v.get("value") or []]
+    # Blackpool's region (North West): the programme areas there, none of the fake ones
+    assert ticked and all(REFERENCE[c]["region"] == "North West" for c in ticked)
+
+
+# --- the topic pages -------------------------------------------------------------------------
+
+
+def charts(client, area_lists: list, indicator: object = "reach.parents"):
+    p = TOPIC.part
+    outputs = [(ids.URL, "search"), (p("written"), "data"), (p("links"), "children")]
+    for name in ("trend", "caterpillar", "funnel", "breakdown", "groups"):
+        outputs += [(o.component_id, o.component_property) for o in card_outputs(TOPIC.chart(name))]
+    inputs = [
+        {"id": p("indicator"), "property": "value", "value": indicator},
+        area_lists,
+        {"id": p("from"), "property": "value", "value": "2016-17_Q1"},
+        {"id": p("to"), "property": "value", "value": "2018-19_Q4"},
+        {"id": p("period"), "property": "value", "value": Q_ENDED},
+        {"id": p("ci"), "property": "value", "value": "95"},
+        {"id": p("char"), "property": "value", "value": "sex"},
+    ]
+    return send_callback(
+        client, outputs, inputs, [{"id": ids.URL, "property": "search", "value": ""}]
+    )
+
+
+def topic_areas(groups: dict[str, list[str]]) -> list[dict]:
+    return [
+        {"id": ids.topic_areas(TOPIC.key, region), "property": "value", "value": codes}
+        for region, codes in groups.items()
+    ]
+
+
+def test_fifty_thousand_fake_areas_on_a_topic_page_are_refused_at_their_size(client):
+    r = charts(client, topic_areas({"North West": fake_codes()}))
+    assert r.status_code == 204  # before: every chart computed for them, a huge answer
+
+
+def test_unknown_areas_and_choices_on_a_topic_page_are_left_out(client):
+    r = charts(client, topic_areas({"North West": [BLACKPOOL, "E99999999"]}), "no.such.one")
+    assert r.status_code == 200
+    response = r.get_json()["response"]
+    view = response[component_key(ids.chart_pattern(TOPIC.chart("trend"), "view"))]["data"]
+    assert view["areas"] == [BLACKPOOL] and view["indicator"] == TOPIC.default_indicator
+    assert "E99999999" not in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("indicator", ["x" * 100_000, ["reach.parents"], {"a": 1}])
+def test_an_oversized_or_odd_control_value_on_a_topic_page_is_refused(client, indicator):
+    assert charts(client, topic_areas({"North West": [BLACKPOOL]}), indicator).status_code == 204
+
+
+def test_tick_every_area_ticks_the_servers_areas_not_the_browsers_options(client):
+    key = component_key(ids.topic_areas(TOPIC.key, ["ALL"]))
+    regions = ["North West", "Made-up region"]
+    r = send_callback(
+        client,
+        [[(ids.topic_areas(TOPIC.key, g), "value") for g in regions]],
+        [
+            {"id": TOPIC.part("quick-none"), "property": "n_clicks", "value": 0},
+            {"id": TOPIC.part("quick-all"), "property": "n_clicks", "value": 1},
+        ],
+        output=f"{key}.value",
+        multi=False,
+        changed=[f"{TOPIC.part('quick-all')}.n_clicks"],
+    )
+    assert r.status_code == 200
+    response = r.get_json()["response"]
+    north_west = response[component_key(ids.topic_areas(TOPIC.key, "North West"))]["value"]
+    assert set(north_west) == {c for c, a in REFERENCE.items() if a["region"] == "North West"}
+    assert GATESHEAD not in north_west and NEWCASTLE not in north_west  # North East
+    assert response[component_key(ids.topic_areas(TOPIC.key, "Made-up region"))]["value"] == []
+
+
+def test_the_old_quick_pick_request_with_made_up_options_is_not_a_callback(client):
+    key = component_key(ids.topic_areas(TOPIC.key, ["ALL"]))
+    options = [{"label": "x", "value": c} for c in fake_codes(FAKE_OPTIONS)]
+    r = send_callback(
+        client,
+        [[(ids.topic_areas(TOPIC.key, "North West"), "value")]],
+        [
+            {"id": TOPIC.part("quick-none"), "property": "n_clicks", "value": 0},
+            {"id": TOPIC.part("quick-all"), "property": "n_clicks", "value": 1},
+        ],
+        [
+            [
+                {
+                    "id": ids.topic_areas(TOPIC.key, "North West"),
+                    "property": "options",
+                    "value": options,
+                }
+            ]
+        ],
+        output=f"{key}.value",
+        multi=False,
+        changed=[f"{TOPIC.part('quick-all')}.n_clicks"],
+    )
+    assert r.status_code == 400  # before: the made-up codes came back ticked
+    assert r.get_json() == {"error": NOT_A_CALLBACK}
+
+
+# --- the data-quality and home pages -----------------------------------------------------------
+
+
+def quality(client, area: object, measure: object = "csi4", period: object = Q_ENDED):
+    outputs = [
+        (ids.URL, "search"),
+        (ids.QUALITY_CONTENT, "children"),
+        *[
+            (o.component_id, o.component_property)
+            for o in card_outputs(ids.QUALITY_COMPLETENESS_CHART)
+        ],
+        *[(o.component_id, o.component_property) for o in card_outputs(ids.QUALITY_PAIRED_CHART)],
+        (ids.QUALITY_PAIRED_DEFINITION, "href"),
+        (ids.QUALITY_PAIRED_ALL, "children"),
+    ]
+    return send_callback(
+        client,
+        outputs,
+        [
+            {"id": ids.QUALITY_AREA, "property": "value", "value": area},
+            {"id": ids.QUALITY_MEASURE, "property": "value", "value": measure},
+            {"id": ids.QUALITY_PERIOD, "property": "value", "value": period},
+        ],
+        [{"id": ids.URL, "property": "search", "value": ""}],
+    )
+
+
+def test_the_quality_page_draws_a_known_area(client):
+    assert quality(client, BLACKPOOL).status_code == 200
+    assert quality(client, quality_page.ALL_AREAS).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("area", "measure", "period"),
+    [
+        ("E99999999", "csi4", Q_ENDED),  # before: cached per made-up code, for ever
+        ("x" * 100_000, "csi4", Q_ENDED),
+        (BLACKPOOL, "no-such-measure", Q_ENDED),  # before: a 500
+        (BLACKPOOL, "csi4", "0001-02_Q4"),
+        (BLACKPOOL, ["csi4"], Q_ENDED),
+    ],
+)
+def test_the_quality_page_refuses_what_its_controls_never_send(client, area, measure, period):
+    assert quality(client, area, measure, period).status_code == 204
+
+
+def test_the_home_page_refuses_an_oversized_period(client):
+    r = send_callback(
+        client,
+        overview_outputs(),
+        [
+            {"id": ids.HOME_PERIOD, "property": "value", "value": "2" * 200_000},
+            {"id": ids.HOME_SORT, "property": "value", "value": "area"},
+            {"id": ids.HOME_ORDER, "property": "value", "value": "low"},
+        ],
+    )
+    assert r.status_code == 204
+
+
+# --- odd periods in page addresses -------------------------------------------------------------
+
+ODD = "0001-02_Q4"
+
+
+@pytest.mark.parametrize(
+    ("path", "search"),
+    [
+        ("/", f"?period={ODD}"),
+        ("/reach", f"?period={ODD}&from={ODD}&to=9999-00_Q1"),
+        ("/uptake", f"?from={ODD}"),
+        ("/outcomes", f"?period={ODD}"),
+        ("/quality", f"?period={ODD}"),
+        (f"/area/{BLACKPOOL}", f"?period={ODD}"),
+    ],
+)
+def test_an_odd_period_in_the_address_is_the_pages_normal_message(client, path, search):
+    page = client.get(path + search)
+    assert page.status_code == 200  # before: a 500 on some pages
+    layout = route(client, path, search)
+    assert layout[ids.PAGE_CONTENT]["children"]
+
+
+@pytest.mark.parametrize("search", [f"?period={ODD}&from={ODD}", "?to=9999-00_Q4"])
+def test_a_topic_pages_controls_say_an_odd_period_was_ignored(client, search):
+    p = TOPIC.part
+    outputs = [
+        (p("areas"), "children"),
+        (p("from"), "options"),
+        (p("from"), "value"),
+        (p("to"), "options"),
+        (p("to"), "value"),
+        (p("period"), "options"),
+        (p("period"), "value"),
+        (p("indicator"), "value"),
+        (p("ci"), "value"),
+        (p("char"), "value"),
+        (p("messages"), "children"),
+    ]
+    response = post_callback(
+        client,
+        outputs,
+        [
+            {"id": p("state"), "property": "data", "value": {"search": search}},
+            {"id": p("nav"), "property": "data", "value": {"search": search}},
+        ],
+        [{"id": ids.URL, "property": "search", "value": search}, []],
+    )
+    assert "Ignored" in texts(response[p("messages")]["children"])
+    # the page shows what it shows for no period at all: the latest quarter
+    assert response[p("to")]["value"] == "2018-19_Q4"
+
+
+# --- the shell -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("paths", [["/", "/made-up"], ["/"] * 5000])
+def test_the_navigation_draws_only_the_apps_own_links(client, paths):
+    pattern = '{"path":["ALL"],"type":"nav-link"}'
+    links = [ids.nav_link(p) for p in paths]
+    r = send_callback(
+        client,
+        [[(link, "className") for link in links], [(link, "children") for link in links]],
+        [{"id": ids.URL, "property": "pathname", "value": "/"}],
+        output=f"..{pattern}.className...{pattern}.children..",
+    )
+    assert r.status_code == 204  # before: a 500 for a made-up link, work for every one sent
