@@ -27,7 +27,6 @@ from dashboard.callbacks import overview as overview_cb
 from dashboard.callbacks import quality as quality_cb
 from dashboard.callbacks import reach as reach_cb
 from dashboard.callbacks import uptake as uptake_cb
-from dashboard.charts import downloads
 from dashboard.layouts import Page, home, shell
 from dashboard.layouts import accessibility as accessibility_page
 from dashboard.layouts import area as area_page
@@ -270,7 +269,6 @@ def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] 
     for page in pages:
         if page.register is not None:
             page.register(app, services)
-    downloads.register(app, services.threshold)
     register_api(app.server, services)
     register_compression(app.server)
     # last: Dash's inline scripts (its clientside callbacks) are all known only now

@@ -12,10 +12,9 @@ from collections.abc import Callable, Sequence
 from functools import partial, update_wrapper
 from typing import Any
 
-import flask
 from dash import ALL, Dash, Input, Output, State, callback_context
 from dash.development.base_component import Component
-from dash.exceptions import CallbackException, PreventUpdate
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.layouts import Page, shell
@@ -153,36 +152,10 @@ def update_data_as_at(services: Services, _pathname: str | None) -> str:
     return data_as_at(when)
 
 
-#: What Dash's dispatcher raises for a request naming no callback of the app (a KeyError), or
-#: sending other inputs or outputs than the callback has (a CallbackException).
-NOT_CALLBACKS = (
-    "Callback function not found",
-    "Inputs do not match callback definition",
-    "Output does not match callback definition",
-    "Wrong length output_spec",
-)
-#: The answer to it: a 400, never a 500 (a crafted request, or a page from before a release).
-NOT_A_CALLBACK = "This request does not name a callback of the dashboard."
-
-
-def refuse_unknown_callback(exc: Exception) -> tuple[flask.Response, int]:
-    """A request to ``/_dash-update-component`` for a callback the app does not have (such as
-    the chart downloads of old, which took the whole chart from the browser), or with other
-    inputs than the callback takes, is a 400 with a JSON message. Any other exception is raised
-    again, to be the 500 it was."""
-    if flask.request.path.endswith("/_dash-update-component") and any(
-        m in str(exc) for m in NOT_CALLBACKS
-    ):
-        log.info("refused a request that is not a callback of the app: %s", str(exc)[:200])
-        return flask.jsonify(error=NOT_A_CALLBACK), 400
-    raise exc
-
-
 def register(app: Dash, services: Services, pages: Sequence[Page]) -> None:
-    """Attach the router, navigation state, document title and footer callbacks, and the
-    refusal of requests for callbacks the app does not have."""
-    app.server.register_error_handler(KeyError, refuse_unknown_callback)
-    app.server.register_error_handler(CallbackException, refuse_unknown_callback)
+    """Attach the router, navigation state, document title and footer callbacks. (A request
+    naming no callback of the app, or with other inputs than it takes, is refused with a 400 at
+    the Flask layer: ``dashboard.web.limits``.)"""
     # The first page comes routed in the layout (``initial_layout``), with the address already in
     # the location component: the router and the navigation run only when the address changes
     # (a link followed, back / forward), or on load if the layout could not be routed (the

@@ -110,10 +110,3 @@ def attach(app: Any, chart_id: str, rebuild: Rebuild, threshold: int | None = No
         State(ids.chart_pattern(chart_id, "view"), "data"),
         prevent_initial_call=True,
     )(download)
-
-
-def register(app: Any, threshold: int | None = None) -> None:
-    """Nothing to attach app-wide any more: each page attaches its charts' downloads
-    (``attach``), with the server-side rebuild only it knows. Kept so that ``create_app``'s call
-    stands until it is taken out."""
-    del app, threshold
