@@ -1,21 +1,21 @@
 """Measuring a workbook sheet before it is read: E110 for too many columns or rows, in seconds.
 
-``scan_sheet`` streams the sheet's XML out of the zip (decompressed bytes counted, a pull parser,
-each row forgotten once seen) and stops at the first cell that breaks a limit, so a hostile
+``scan_sheet`` streams the sheet's XML out of the zip (decompressed bytes counted, expat's
+handlers, nothing kept) and stops at the first cell that breaks a limit, so a hostile
 workbook (16,384 columns, a million rows) costs what reading its first offending row costs. It
 never trusts the sheet's own ``<dimension>``: it reads every cell's reference. It gives the widest
 column that holds anything, so the reader (openpyxl) can be told to read no further.
 
-A cell "holds something" when it has a value, a formula or inline text (a child element); a cell
-that is only formatted holds nothing and never counts against the column limit, but no cell may lie
-past Excel's own last column (XFD, 16,384), and no row may have more cells than that.
+Every cell the sheet's XML has counts against the column limit, one that is only formatted too
+(Excel writes a cell for it): otherwise rows of formatted empty cells out to column XFD would cost
+openpyxl minutes while holding nothing. A cell "holds something" when it has a value, a formula or
+inline text (``v``, ``f``, ``is``): the widest such column is what openpyxl is told to read.
 """
 
 from __future__ import annotations
 
 import zipfile
-from typing import cast
-from xml.etree.ElementTree import Element, ParseError, XMLPullParser
+from xml.parsers import expat
 
 from etl.read_limits import (
     MAX_COLUMNS,
@@ -25,10 +25,11 @@ from etl.read_limits import (
     e101,
     e110,
     member_chunks,
-    too_many_columns,
 )
 
-EXCEL_COLUMNS = 16_384  # XFD: no cell of a real workbook lies further right
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"  # as openpyxl reads it
+_CELL, _ROW = f"{_MAIN}}}c", f"{_MAIN}}}row"
+_CONTENT = frozenset(f"{_MAIN}}}{tag}" for tag in ("v", "f", "is"))  # what a cell may hold
 _DIGITS = "0123456789"
 _HINT = (
     "delete the columns after the last one of the return (even empty ones that were formatted) "
@@ -61,22 +62,24 @@ def scan_sheet(zf: zipfile.ZipFile, member: str, title: str, name: str) -> int:
     """The widest column holding anything in the sheet ``title`` (0 when none holds anything).
 
     Raises ``ReadStop`` (E110) at the first cell past column 100 that holds something, the first
-    cell past Excel's last column, or the row past the row limit; E101 when the XML is damaged.
+    cell past Excel's last column, or the row past the row limit; E101 when the XML is damaged or
+    declares a document type (Excel never writes one; entities are how XML bombs work).
     """
-    parser: XMLPullParser[Element] = XMLPullParser(events=("start", "end"))
     counter = _Counter(name, title)
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = counter.doctype
+    parser.StartElementHandler = counter.start
     try:
         for chunk in member_chunks(zf, zf.getinfo(member), Budget(name)):
-            parser.feed(chunk)
-            for item in parser.read_events():
-                event, elem = cast(tuple[str, Element], item)
-                counter.see(event, elem)
-        parser.close()
-    except ParseError as exc:
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+        counter.end_row()
+    except expat.ExpatError as exc:
         raise e101(
             name,
-            f"the workbook is damaged (the sheet '{title}': {exc}): open it in Excel and save "
-            "it again as .xlsx",
+            f"the workbook is damaged (the sheet '{title}': {expat.ErrorString(exc.code)}): "
+            "open it in Excel and save it again as .xlsx",
         ) from exc
     except KeyError as exc:
         raise e101(name, f"the workbook is damaged (no sheet '{title}'): save it again") from exc
@@ -84,51 +87,55 @@ def scan_sheet(zf: zipfile.ZipFile, member: str, title: str, name: str) -> int:
 
 
 class _Counter:
-    """Columns and rows of one sheet, element by element; each row forgotten once counted."""
+    """Columns and rows of one sheet, element by element (expat's handlers); nothing is kept."""
 
     def __init__(self, name: str, title: str) -> None:
         self.name, self.title = name, title
         self.widest = self.rows = self.cells = self.column = 0
-        self.valued = False
-        self.sheet_data: Element | None = None
+        self.open_cell = self.row_valued = False
+        self.ref: str | None = None
 
-    def see(self, event: str, elem: Element) -> None:
-        tag = elem.tag
-        if event == "start":
-            if tag.endswith("sheetData"):
-                self.sheet_data = elem
-        elif tag.endswith("}c") or tag == "c":
-            self.cell(elem)
-        elif tag.endswith("}row") or tag == "row":
-            self.rows += self.valued
-            if self.rows > MAX_ROWS + 1:  # the header is not a row
-                raise e110(
-                    self.name, self.title, f"the sheet '{self.title}' has more than 1,000,000 rows"
-                )
-            self.cells = self.column = 0
-            self.valued = False
-            elem.clear()
-            if self.sheet_data is not None:
-                self.sheet_data.clear()
+    def doctype(self, *_: object) -> None:
+        raise e101(
+            self.name,
+            f"the sheet '{self.title}' declares a document type, which Excel never writes: "
+            "open the file in Excel and save it again as .xlsx",
+        )
 
-    def cell(self, elem: Element) -> None:
-        self.cells += 1
-        ref = elem.get("r")
-        self.column = column_number(ref, self.column)
-        if self.column > EXCEL_COLUMNS or self.cells > EXCEL_COLUMNS:
-            raise too_many_columns(self.name, f"the sheet '{self.title}'", None, _HINT)
-        if len(elem):  # a value, a formula or inline text
-            if self.column > MAX_COLUMNS:
-                raise _wide(self.name, self.title, self.column, ref)
-            self.widest = max(self.widest, self.column)
-            self.valued = True
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        """Only start tags are needed: a cell's first value, formula or inline text says it holds
+        something; a row's start ends the row before it (``end_row`` ends the last one)."""
+        if tag == _CELL:
+            self.open_cell = True
+            self.cells += 1
+            self.ref = attrs.get("r")
+            self.column = column_number(self.ref, self.column)
+            if self.column > MAX_COLUMNS or self.cells > MAX_COLUMNS:
+                raise _wide(self.name, self.title, max(self.column, self.cells), self.ref)
+        elif tag in _CONTENT:
+            if self.open_cell:
+                self.open_cell = False
+                if self.column > self.widest:
+                    self.widest = self.column
+                self.row_valued = True
+        elif tag == _ROW:
+            self.end_row()
+
+    def end_row(self) -> None:
+        self.rows += self.row_valued
+        if self.rows > MAX_ROWS + 1:  # the header is not a row
+            raise e110(
+                self.name, self.title, f"the sheet '{self.title}' has more than 1,000,000 rows"
+            )
+        self.cells = self.column = 0
+        self.open_cell = self.row_valued = False
 
 
 def _wide(name: str, title: str, column: int, ref: str | None) -> ReadStop:
-    cell = f"cell {ref[:12]}" if ref else f"column {column_letters(column)}"
+    cell = f"cell {ref[:12]}" if ref else f"a cell in column {column_letters(column)}"
     return e110(
         name,
         title,
-        f"the sheet '{title}' has more than {MAX_COLUMNS} columns (a value in {cell}, column {column:,}): "
-        f"a return has at most 10 columns a sheet; {_HINT}",
+        f"the sheet '{title}' has more than {MAX_COLUMNS} columns ({cell}, column {column:,}, "
+        f"holds a value or formatting): a return has at most 10 columns a sheet; {_HINT}",
     )

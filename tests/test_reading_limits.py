@@ -78,7 +78,7 @@ def test_the_16384_column_workbook_is_one_e110_whatever_its_dimension_says(tmp_p
     assert codes(result) == ["E110"] and result.stopped and result.sheets == {}
     [finding] = result.findings
     assert finding.value == "participants"
-    assert "a value in cell CW1, column 101" in finding.message
+    assert "(cell CW1, column 101, holds a value or formatting)" in finding.message
 
 
 @pytest.mark.parametrize(("columns", "stopped"), [(100, False), (101, True)])
@@ -149,30 +149,34 @@ def test_one_value_past_column_100_deep_in_a_sheet_is_e110_naming_its_cell(tmp_p
     rows[2] = rows[2].replace("</row>", '<c r="CW3"><v>5</v></c></row>')
     result = read_return(_workbook_with_participants(tmp_path, rows))
     assert codes(result) == ["E110"]
-    assert "a value in cell CW3, column 101" in result.findings[0].message
+    assert "cell CW3, column 101" in result.findings[0].message
 
 
-def test_formatted_empty_cells_past_column_100_do_not_count(tmp_path):
+def test_formatted_empty_cells_up_to_column_100_are_read_as_empty(tmp_path):
     rows = list(sheet_rows_xml(_participant_grid()))
-    rows[1] = rows[1].replace("</row>", '<c r="CW2" s="0"/><c r="XFD2" s="0"/></row>')
-    result = read_return(_workbook_with_participants(tmp_path, rows, dimension="A1:XFD4"))
+    rows[1] = rows[1].replace("</row>", '<c r="CV2" s="0"/></row>')
+    result = read_return(_workbook_with_participants(tmp_path, rows, dimension="A1:CV4"))
     assert result.findings == []
     sheet = result.sheets["participants"]
     assert sheet.header == SHEETS["participants"] and sheet.text.shape == (3, 10)
 
 
 @pytest.mark.parametrize(
-    "cells",
+    ("cells", "where"),
     [
-        '<c r="XFE2" s="0"/>',  # past Excel's last column
-        '<c s="0"/>' * 16_385,  # more cells in a row than Excel allows
+        ('<c r="CW2" s="0"/>', "cell CW2, column 101"),  # only formatted, past column 100
+        ('<c r="XFD2" s="0"/>' * 3, "cell XFD2, column 16,384"),
+        ('<c s="0"/>' * 100, "a cell in column CW, column 101"),  # no references: counted
     ],
 )
-def test_cells_excel_could_not_hold_are_e110(tmp_path, cells):
+def test_formatted_cells_past_column_100_are_e110_too(tmp_path, cells, where):
+    """Rows of formatted empty cells out to XFD would cost openpyxl minutes and hold nothing."""
     rows = list(sheet_rows_xml(_participant_grid()))
     rows[1] = rows[1].replace("</row>", cells + "</row>")
     result = read_return(_workbook_with_participants(tmp_path, rows))
     assert codes(result) == ["E110"]
+    assert where in result.findings[0].message
+    assert "holds a value or formatting" in result.findings[0].message
 
 
 def test_a_workbook_sheet_with_a_doctype_bomb_is_e101(tmp_path):
