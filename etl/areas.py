@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from etl.console import shown
 from lfo import schema
 from lfo.db import init_db
 from lfo.formula_guard import is_formula_like
@@ -42,9 +43,11 @@ class AreasFileError(ValueError):
     def __init__(self, path: Path, problems: list[str]) -> None:
         self.path = path
         self.problems = problems
-        shown = problems[:MAX_PROBLEMS]
-        more = len(problems) - len(shown)
-        text = f"{path}: {len(problems)} problem(s), nothing was changed:\n  " + "\n  ".join(shown)
+        listed = [shown(p) for p in problems[:MAX_PROBLEMS]]  # one line each, whatever they hold
+        more = len(problems) - len(listed)
+        text = f"{shown(path)}: {len(problems)} problem(s), nothing was changed:\n  " + "\n  ".join(
+            listed
+        )
         if more:
             text += f"\n  ... and {more} more"
         super().__init__(text)

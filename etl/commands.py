@@ -155,7 +155,8 @@ def _finish(
     failure: OSError | None = None
     if args.report is not None and report:
         try:
-            write_report(findings, args.report)  # first, so a broken stdout cannot lose it
+            # first, so a broken stdout cannot lose it; control characters shown escaped
+            write_report(out.shown_frame(findings), args.report)
         except OSError as exc:
             failure = exc
     if results:
