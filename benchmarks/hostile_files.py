@@ -32,6 +32,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the tests' builders: ``support.*``
@@ -45,12 +46,13 @@ from support.hostile import (  # noqa: E402
 )
 from support.returns import SHEETS, national_tables, write_return  # noqa: E402
 
+Tables = dict[str, list[dict[str, Any]]]  # a return as the tests' builders take it
 TODAY = "2018-06-01"
 BUDGET_MB = 2048
 NAME = "LFO_E08000021_2017-18_Q3"
 
 
-def _formatted_xlsx(folder: Path, tables: dict[str, list[dict]], rows_wanted: int) -> Path:
+def _formatted_xlsx(folder: Path, tables: Tables, rows_wanted: int) -> Path:
     """An honest workbook whose first ``rows_wanted`` participant rows also hold formatted empty
     cells out to XFD (the rest of the return as it is)."""
     from openpyxl.utils import get_column_letter
@@ -66,18 +68,18 @@ def _formatted_xlsx(folder: Path, tables: dict[str, list[dict]], rows_wanted: in
             yield row.replace("</row>", tail.replace("{r}", str(r)) + "</row>")
 
     replace_sheet(path, "xl/worksheets/sheet1.xml", sheet_xml(rows(), "A1:XFD1"))
-    return path
+    return Path(path)
 
 
-def _first_participants(tables: dict[str, list[dict]], n: int) -> dict[str, list[dict]]:
+def _first_participants(tables: Tables, n: int) -> Tables:
     """The return cut to its first ``n`` participants and their episodes and outcomes."""
     keep = {r["participant_id"] for r in tables["participants"][:n]}
     return {s: [r for r in rows if r["participant_id"] in keep] for s, rows in tables.items()}
 
 
-def valid_national(scale: int) -> dict[str, list[dict]]:
+def valid_national(scale: int) -> Tables:
     """The tests' national-size return without its three deliberate errors."""
-    tables = national_tables(7000 * scale, 10000 * scale, 25000 * scale)
+    tables: Tables = national_tables(7000 * scale, 10000 * scale, 25000 * scale)
     tables["participants"][10]["sex"] = "male"
     tables["interventions"][20]["end_date"] = tables["interventions"][20]["start_date"]
     tables["outcomes"][30]["score"] = "12"

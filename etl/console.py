@@ -51,16 +51,8 @@ def shown(text: object) -> str:
 
 
 def shown_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells are ``shown`` (numbers and missing values kept)."""
-    out = frame.copy()
-    for column in out.columns:
-        series = out[column]
-        if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
-            continue
-        out[column] = series.map(lambda v: shown(v) if isinstance(v, str) else v).astype(
-            series.dtype
-        )
-    return out
+    """A copy of ``frame`` whose text cells are ``shown`` (other cells as they are)."""
+    return frame.map(lambda v: shown(v) if isinstance(v, str) else v)
 
 
 class SafeConsole(Console):
