@@ -36,13 +36,14 @@ def e110(name: str, value: str | None, why: str) -> ReadStop:
     return ReadStop(Finding(name, None, None, None, value, "E110", why))
 
 
-def too_many_columns(name: str, where: str, columns: int | None, hint: str) -> ReadStop:
-    """E110 for a sheet or CSV wider than ``MAX_COLUMNS`` (``columns``: how many, when known)."""
+def too_many_columns(name: str, part: str, columns: int | None, hint: str) -> ReadStop:
+    """E110 for the CSV member or sheet ``part`` when it is wider than ``MAX_COLUMNS``
+    (``columns``: how many, when known)."""
     count = f" ({columns:,})" if columns is not None else ""
     return e110(
         name,
-        where,
-        f"{where} has more than {MAX_COLUMNS} columns{count}: a return has at most 10 columns a "
+        part,
+        f"'{part}' has more than {MAX_COLUMNS} columns{count}: a return has at most 10 columns a "
         f"sheet; {hint}",
     )
 

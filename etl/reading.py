@@ -213,7 +213,7 @@ def _xlsx_sheet(ws: object, key: str, title: str, name: str, width: int | None) 
     for excel_row, cells in enumerate(cells_by_row, start=1):
         pairs = [xlsx_cell(c) for c in cells]
         if len(pairs) > MAX_COLUMNS and any(k != EMPTY for _, k in pairs[MAX_COLUMNS:]):
-            raise too_many_columns(name, f"the sheet '{title}'", None, "delete the extra columns")
+            raise too_many_columns(name, title, None, "delete the extra columns")
         if header is None:
             header = [t for t, _ in pairs]
             continue
@@ -358,7 +358,7 @@ def _check_header_width(head: bytes, member: str, name: str) -> None:
     width = _width(first)
     if width > MAX_COLUMNS:
         raise too_many_columns(
-            name, f"'{member}'", width, "delete the columns after the last one of the return"
+            name, member, width, "delete the columns after the last one of the return"
         )
 
 
@@ -417,7 +417,7 @@ def _csv_sheet(
             if len(cells) > MAX_COLUMNS and _width(cells) > MAX_COLUMNS:
                 raise too_many_columns(
                     name,
-                    f"'{info.filename}'",
+                    info.filename,
                     _width(cells),
                     f"its record {record_no:,} has more fields than that: delete the extra "
                     "fields, or put values that contain commas in double quotes",

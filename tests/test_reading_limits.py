@@ -65,8 +65,8 @@ def test_the_200000_column_csv_is_one_e110_before_its_rows_are_read(tmp_path):
     result = read_return(path)
     assert codes(result) == ["E110"] and result.stopped and result.sheets == {}
     [finding] = result.findings
-    assert finding.value == "'participants.csv'"
-    assert "more than 100 columns (200,010)" in finding.message
+    assert finding.value == "participants.csv"
+    assert "'participants.csv' has more than 100 columns (200,010)" in finding.message
     assert "delete the columns" in finding.message
 
 
