@@ -1,7 +1,8 @@
 """Reading a return file safely: ``.xlsx`` workbooks and ``.zip`` files of CSVs.
 
-``read_return(path)`` opens the file without trusting it (size, zip bombs, row counts, encodings)
-and gives the three sheets as ``RawSheet`` (``etl.raw_sheet``): every cell as trimmed text plus its
+``read_return(path)`` opens the file without trusting it (size, zip bombs, row and column counts,
+encodings: the limits in ``etl.read_limits``; a workbook sheet measured by ``etl.xlsx_scan`` before
+openpyxl reads it, a CSV's header from its first bytes) and gives the three sheets as ``RawSheet`` (``etl.raw_sheet``): every cell as trimmed text plus its
 kind (text, number, date, formula, ...), so the checks can tell a typed date from a date cell and a
 formula from its text. Problems that stop the return (E101, E105, E106 for an empty CSV, E110) and
 the warnings W303 and W306 come back as ``Finding`` objects; nothing is evaluated, nothing is
