@@ -1,22 +1,29 @@
 """The ``areas`` command: add or update programme areas from a CSV file.
 
 The file has the columns of ``data/reference/areas.csv``. It is checked as a whole first (every
-problem is reported, by line), then written in one transaction: new codes are added, known codes
-are updated. Areas are never deleted (their returns would lose their area).
+problem is reported, by line, and a name or region that a spreadsheet would run as a formula is one),
+then written in one transaction: new codes are added, known codes are updated. Areas are never
+deleted (their returns would lose their area). A change is logged in the load log (outcome
+``areas updated``, with what changed, return-spec v2 § 4) in the same transaction, which changes the
+data version: every view, cache and export shows the new names and targets at once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
+from etl.console import shown
 from lfo import schema
 from lfo.db import init_db
+from lfo.formula_guard import is_formula_like
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +33,8 @@ OPTIONAL = ("imd_rank", "families_source", "target_source", "imd_source", "sourc
 POSITIVE_WHOLE = ("families", "annual_target", "imd_rank")
 DEFAULT_SOURCE = "added"
 MAX_PROBLEMS = 50  # listed in the message; the count says how many more
+NO_FORMULAS = ("name", "region")  # refused when a spreadsheet would read them as a formula
+AREAS_UPDATED = "areas updated"  # the load log's outcome of a change to the areas
 
 
 class AreasFileError(ValueError):
@@ -34,9 +43,11 @@ class AreasFileError(ValueError):
     def __init__(self, path: Path, problems: list[str]) -> None:
         self.path = path
         self.problems = problems
-        shown = problems[:MAX_PROBLEMS]
-        more = len(problems) - len(shown)
-        text = f"{path}: {len(problems)} problem(s), nothing was changed:\n  " + "\n  ".join(shown)
+        listed = [shown(p) for p in problems[:MAX_PROBLEMS]]  # one line each, whatever they hold
+        more = len(problems) - len(listed)
+        text = f"{shown(path)}: {len(problems)} problem(s), nothing was changed:\n  " + "\n  ".join(
+            listed
+        )
         if more:
             text += f"\n  ... and {more} more"
         super().__init__(text)
@@ -47,6 +58,22 @@ class AreasResult:
     added: list[str]
     updated: list[str]
     unchanged: list[str]
+    changes: list[str] = field(default_factory=list)  # what changed, one line per area
+    load_id: int | None = None  # the load-log row of the change (None when nothing changed)
+
+
+@dataclass(frozen=True)
+class AreasSource:
+    """The areas file as the load log records it."""
+
+    file_name: str
+    sha256: str
+    size_bytes: int
+
+    @classmethod
+    def of(cls, path: Path) -> AreasSource:
+        data = path.read_bytes()
+        return cls(path.name, hashlib.sha256(data).hexdigest(), len(data))
 
 
 def read_areas_file(path: Path) -> pd.DataFrame:
@@ -117,6 +144,15 @@ def _check_rows(df: pd.DataFrame) -> list[str]:
     for col in ("name", "region"):
         for i in df.index[df[col] == ""]:
             problems.append((lines[i], f"{col} is empty"))
+    for col in NO_FORMULAS:
+        for i in df.index[df[col].map(is_formula_like)]:
+            problems.append(
+                (
+                    lines[i],
+                    f"{col} {df[col][i]!r} begins with {df[col][i][0]!r}, which a spreadsheet "
+                    "would run as a formula: remove that first character",
+                )
+            )
     for col in POSITIVE_WHOLE:
         if col not in df:
             continue
@@ -145,11 +181,14 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
     return out.astype(object).reset_index(drop=True)
 
 
-def upsert_areas(engine: Engine, areas: pd.DataFrame) -> AreasResult:
+def upsert_areas(
+    engine: Engine, areas: pd.DataFrame, source: AreasSource | None = None
+) -> AreasResult:
     """Add new areas and update known ones, in one transaction (creates the tables if needed).
 
     A new area gets every column (absent ones empty, ``source`` = ``added`` unless given). A known
-    area is updated only in the columns the file has; an empty ``source`` keeps the stored one.
+    area is updated only in the columns the file has; an empty ``source`` keeps the stored one. Any
+    change is logged in the load log (``areas updated``) in the same transaction.
     """
     init_db(engine)
     columns = list(REQUIRED + OPTIONAL)
@@ -157,6 +196,9 @@ def upsert_areas(engine: Engine, areas: pd.DataFrame) -> AreasResult:
     added: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
+    changes: list[str] = []
+    started = _now()
+    load_id = None
     with engine.begin() as conn:
         existing = {
             row.gss_code: row._asdict()
@@ -169,21 +211,69 @@ def upsert_areas(engine: Engine, areas: pd.DataFrame) -> AreasResult:
                 new["source"] = new["source"] or DEFAULT_SOURCE
                 conn.execute(insert(schema.areas), new)
                 added.append(code)
+                changes.append(f"{code} added: " + _described(new))
                 continue
             values = {c: rec[c] for c in present if c != "gss_code"}
             if values.get("source", "") is None:
                 del values["source"]
-            if any(existing[code][c] != v for c, v in values.items()):
+            changed = {c: v for c, v in values.items() if existing[code][c] != v}
+            if changed:
                 conn.execute(
                     update(schema.areas).where(schema.areas.c.gss_code == code).values(values)
                 )
                 updated.append(code)
+                changes.append(
+                    f"{code} updated: "
+                    + ", ".join(f"{c} {existing[code][c]!r} -> {v!r}" for c, v in changed.items())
+                )
             else:
                 unchanged.append(code)
+        if changes:
+            load_id = _log_change(conn, source, added, updated, changes, started)
     log.info("areas: %d added, %d updated, %d unchanged", len(added), len(updated), len(unchanged))
-    return AreasResult(added, updated, unchanged)
+    return AreasResult(added, updated, unchanged, changes, load_id)
+
+
+def _described(values: dict[str, object]) -> str:
+    return ", ".join(f"{c} {v!r}" for c, v in values.items() if c != "gss_code" and v is not None)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _log_change(
+    conn: Connection,
+    source: AreasSource | None,
+    added: list[str],
+    updated: list[str],
+    changes: list[str],
+    started: dt.datetime,
+) -> int:
+    """The load-log row of a change to the areas (it changes the data version)."""
+    source = source or AreasSource("(areas)", hashlib.sha256(b"").hexdigest(), 0)
+    message = (
+        f"{AREAS_UPDATED} from {source.file_name}: {len(added)} added, {len(updated)} updated; "
+        + "; ".join(changes)
+    )
+    result = conn.execute(
+        insert(schema.etl_load_log).values(
+            file_name=source.file_name,
+            sha256=source.sha256,
+            size_bytes=source.size_bytes,
+            area_code=None,
+            period=None,
+            outcome=AREAS_UPDATED,
+            message=message,
+            started_at=started,
+            finished_at=_now(),
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None  # a single-row INSERT always has one
+    return int(key[0])
 
 
 def add_areas(path: Path, engine: Engine) -> AreasResult:
     """Check the areas file at ``path`` and write it to the database behind ``engine``."""
-    return upsert_areas(engine, read_areas_file(path))
+    return upsert_areas(engine, read_areas_file(path), AreasSource.of(path))

@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from etl.areas import AreasFileError
 from etl.collect import UsageError
 from etl.commands import CANNOT_RUN, PROG, REJECTED, one_line, run
-from etl.console import LogSetup
+from etl.console import LogSetup, shown
 from etl.report import ReportError
 from lfo.db import DatabaseError
 
@@ -148,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail("stopped by the user (Ctrl+C); a load in progress was rolled back")
         return 130
     except AreasFileError as exc:
-        _fail(str(exc))
+        _fail(str(exc), escaped=True)  # one problem a line, each shown
         return REJECTED
     except (UsageError, ReportError, DatabaseError, SQLAlchemyError, OSError, ValueError) as exc:
         log.debug("the command could not run", exc_info=True)
@@ -162,5 +162,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         logs.restore()
 
 
-def _fail(text: str) -> None:
-    sys.stderr.write(f"{PROG}: error: {text}\n")
+def _fail(text: str, *, escaped: bool = False) -> None:
+    """One error on stderr; control characters from file names or values shown escaped."""
+    sys.stderr.write(f"{PROG}: error: {text if escaped else shown(text)}\n")

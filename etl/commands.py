@@ -155,7 +155,8 @@ def _finish(
     failure: OSError | None = None
     if args.report is not None and report:
         try:
-            write_report(findings, args.report)  # first, so a broken stdout cannot lose it
+            # first, so a broken stdout cannot lose it; control characters shown escaped
+            write_report(out.shown_frame(findings), args.report)
         except OSError as exc:
             failure = exc
     if results:
@@ -229,6 +230,13 @@ def _areas(args: argparse.Namespace, settings: Settings) -> int:
         ("unchanged", result.unchanged),
     ):
         console.print(f"{len(codes)} area(s) {label}" + (f": {', '.join(codes)}" if codes else ""))
+    for change in result.changes:
+        console.print(f"  {change}")
+    if result.load_id is not None:
+        console.print(
+            f"logged as load {result.load_id} (areas updated): the dashboard, its caches and "
+            "the API show the new names and targets at once"
+        )
     _empty_report(args)
     return OK
 

@@ -2,6 +2,12 @@
 
 The progress bar goes to stderr and only when stderr is a terminal, and it disappears when done, so
 captured output (tests, cron logs) holds only the summary tables, which go to stdout.
+
+Text that came from outside (file names, sheet names, headers, values, area names) may hold
+control characters: an ESC sequence in a file name would recolour or rewrite the terminal, a
+newline would forge a line, a bidi override would reverse what is read. ``shown`` is the one
+helper that escapes them (``\x1b``, ``\n``, ``\u202e``); every console here prints through it,
+and the command line writes its errors and reports through it.
 """
 
 from __future__ import annotations
@@ -28,6 +34,34 @@ from rich.table import Table
 
 from etl.report import summarise
 
+#: Control characters (C0, DEL, C1) and the bidi controls, as printable escapes.
+_ESCAPES: dict[int, str] = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_ESCAPES.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"})
+_ESCAPES.update(
+    {
+        c: f"\\u{c:04x}"
+        for c in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+    }
+)
+
+
+def shown(text: object) -> str:
+    """``text`` safe to show on a terminal or in a report: control characters escaped."""
+    return str(text).translate(_ESCAPES)
+
+
+def shown_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells are ``shown`` (other cells as they are)."""
+    return frame.map(lambda v: shown(v) if isinstance(v, str) else v)
+
+
+class SafeConsole(Console):
+    """A rich console whose printed strings are ``shown`` (tables escape their own cells)."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(*(shown(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+
 WIDE = 240  # columns used when stdout is not a terminal, so tables do not wrap in logs
 ROUTINE = frozenset({"loaded", "already loaded", "valid"})  # the table says it all
 OK_OUTCOMES = frozenset({"loaded", "loaded with quarantine", "already loaded", "forced", "valid"})
@@ -35,14 +69,16 @@ OK_OUTCOMES = frozenset({"loaded", "loaded with quarantine", "already loaded", "
 
 def stdout_console() -> Console:
     """A console on the current ``sys.stdout`` (made per call, so redirections are honoured)."""
-    console = Console(file=sys.stdout, highlight=False, markup=False)
+    console = SafeConsole(file=sys.stdout, highlight=False, markup=False)
     if not console.is_terminal:
-        console = Console(file=sys.stdout, highlight=False, markup=False, width=WIDE, no_color=True)
+        console = SafeConsole(
+            file=sys.stdout, highlight=False, markup=False, width=WIDE, no_color=True
+        )
     return console
 
 
 def stderr_console() -> Console:
-    return Console(file=sys.stderr, highlight=False, markup=False)
+    return SafeConsole(file=sys.stderr, highlight=False, markup=False)
 
 
 class Progress:
@@ -81,11 +117,11 @@ class Progress:
     def advance(self, n: int = 1, description: str | None = None) -> None:
         kwargs: dict[str, Any] = {"advance": n}
         if description is not None:
-            kwargs["description"] = description
+            kwargs["description"] = shown(description)
         self._bar.update(self._task, **kwargs)
 
     def update(self, description: str, done: int, total: int | None) -> None:
-        self._bar.update(self._task, description=description, completed=done, total=total)
+        self._bar.update(self._task, description=shown(description), completed=done, total=total)
 
 
 # --- tables ---------------------------------------------------------------------------------
@@ -115,7 +151,7 @@ def print_file_results(results: Iterable[Any], console: Console, *, loading: boo
         errors, warnings = severity_counts(r.findings)
         totals["err"] += errors
         totals["warn"] += warnings
-        cells = [r.file_name, r.outcome]
+        cells = [shown(r.file_name), r.outcome]
         if loading:
             rows = r.rows_loaded or {}
             for name in ("participants", "episodes", "outcomes"):
@@ -128,7 +164,7 @@ def print_file_results(results: Iterable[Any], console: Console, *, loading: boo
     console.print(table)
     for r in results:
         if r.message and (r.outcome not in ROUTINE or "--allow-shrink" in r.message):
-            console.print(f"{r.file_name}: {r.message}")
+            console.print(f"{r.file_name}: {r.message}")  # shown by the console
     ok = sum(1 for r in results if r.outcome in OK_OUTCOMES)
     verb = "loaded or already loaded" if loading else "valid"
     line = f"{len(results)} file(s): {ok} {verb}, {len(results) - ok} not"
@@ -157,7 +193,9 @@ def print_findings_summary(findings: pd.DataFrame, console: Console) -> None:
     ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for rec in summary.itertuples(index=False):
-        table.add_row(rec.code, rec.severity, rec.title, f"{rec.count:,}", rec.first_rows)
+        table.add_row(
+            shown(rec.code), rec.severity, rec.title, f"{rec.count:,}", shown(rec.first_rows)
+        )
     console.print(table)
 
 
@@ -189,7 +227,7 @@ def print_status(status: pd.DataFrame, console: Console) -> None:
             elif isinstance(value, int | float):
                 cells.append(f"{int(value):,}")
             else:
-                cells.append(str(value))
+                cells.append(shown(value))
         table.add_row(*cells)
     console.print(table)
 
@@ -215,11 +253,10 @@ class _Formatter(logging.Formatter):
         return super().formatStack(stack_info) if self.verbose else ""
 
     def format(self, record: logging.LogRecord) -> str:
+        fields = {**record.__dict__, "msg": shown(record.getMessage()), "args": None}
         if not self.verbose:
-            record = logging.makeLogRecord(
-                {**record.__dict__, "exc_info": None, "exc_text": None, "stack_info": None}
-            )
-        return super().format(record)
+            fields.update(exc_info=None, exc_text=None, stack_info=None)
+        return super().format(logging.makeLogRecord(fields))
 
 
 class LogSetup:

@@ -1,7 +1,8 @@
 """Reading a return file safely: ``.xlsx`` workbooks and ``.zip`` files of CSVs.
 
-``read_return(path)`` opens the file without trusting it (size, zip bombs, row counts, encodings)
-and gives the three sheets as ``RawSheet`` (``etl.raw_sheet``): every cell as trimmed text plus its
+``read_return(path)`` opens the file without trusting it (size, zip bombs, row and column counts,
+encodings: the limits in ``etl.read_limits``; a workbook sheet measured by ``etl.xlsx_scan`` before
+openpyxl reads it, a CSV's header from its first bytes) and gives the three sheets as ``RawSheet`` (``etl.raw_sheet``): every cell as trimmed text plus its
 kind (text, number, date, formula, ...), so the checks can tell a typed date from a date cell and a
 formula from its text. Problems that stop the return (E101, E105, E106 for an empty CSV, E110) and
 the warnings W303 and W306 come back as ``Finding`` objects; nothing is evaluated, nothing is
@@ -16,8 +17,6 @@ import io
 import logging
 import warnings
 import zipfile
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -25,17 +24,31 @@ from xml.etree.ElementTree import ParseError
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from etl.raw_sheet import RawSheet, sheet_frame, xlsx_cell
+from etl.raw_sheet import EMPTY, RawSheet, sheet_frame, xlsx_cell
+from etl.read_limits import (
+    MAX_COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    MAX_UNPACKED_BYTES,
+    ZIP_ERRORS,
+    Budget,
+    ReadStop,
+    check_declared_sizes,
+    e101,
+    e110,
+    member_chunks,
+    too_many_columns,
+)
+from etl.xlsx_scan import scan_sheet
 from lfo.findings import Finding
+
+__all__ = ["MAX_FILE_BYTES", "MAX_UNPACKED_BYTES", "ReadResult", "ReadStop", "read_return"]
 
 log = logging.getLogger(__name__)
 
 SHEET_NAMES = ("participants", "interventions", "outcomes")
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNPACKED_BYTES = 500 * 1024 * 1024
-MAX_ROWS = 1_000_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_CHUNK = 1 << 20
+HEADER_SCAN = (MAX_COLUMNS + 1) * 131_072  # bytes that hold any header within the limits
 
 
 @dataclass
@@ -43,14 +56,6 @@ class ReadResult:
     sheets: dict[str, RawSheet]
     findings: list[Finding]
     stopped: bool
-
-
-class ReadStop(Exception):
-    """A return-level problem found while reading: carries its finding."""
-
-    def __init__(self, finding: Finding) -> None:
-        super().__init__(finding.message)
-        self.finding = finding
 
 
 # ---------------------------------------------------------------- entry point
@@ -116,68 +121,6 @@ def read_return(path: Path) -> ReadResult:
     return ReadResult(sheets, findings, bool(missing))
 
 
-def _e101(name: str, why: str) -> ReadStop:
-    return ReadStop(Finding(name, None, None, None, None, "E101", why))
-
-
-def _e110(name: str, value: str | None, why: str) -> ReadStop:
-    return ReadStop(Finding(name, None, None, None, value, "E110", why))
-
-
-# ---------------------------------------------------------------- zip safety
-
-
-def _check_declared_sizes(zf: zipfile.ZipFile, name: str) -> None:
-    declared = sum(i.file_size for i in zf.infolist())
-    if declared > MAX_UNPACKED_BYTES:
-        raise _e110(
-            name,
-            str(declared),
-            f"the file would unpack to {declared / 1024 / 1024:.0f} MB, over the 500 MB "
-            "limit: send only the three sheets",
-        )
-
-
-class _Budget:
-    """Counts decompressed bytes across the members of one zip."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.used = 0
-
-    def spend(self, n: int) -> None:
-        self.used += n
-        if self.used > MAX_UNPACKED_BYTES:
-            raise _e110(
-                self.name, None, "the file unpacks to more than 500 MB: send only the three sheets"
-            )
-
-
-def _member_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> Iterator[bytes]:
-    """The decompressed bytes of a member, in chunks, never past the budget (lying headers too)."""
-    with zf.open(info) as stream:
-        while True:
-            chunk = stream.read(_CHUNK)
-            if not chunk:
-                return
-            budget.spend(len(chunk))
-            yield chunk
-
-
-_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    zlib.error,
-    EOFError,
-    OSError,
-    NotImplementedError,
-    RuntimeError,
-    ValueError,
-    KeyError,
-    UnicodeDecodeError,
-)
-
-
 # ---------------------------------------------------------------- xlsx
 
 
@@ -186,20 +129,20 @@ def _read_xlsx(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head == OLE_MAGIC:
-        raise _e101(
+        raise e101(
             name,
             "the workbook is password-protected or in the old .xls format: "
             "remove the password and save it as .xlsx",
         )
     try:
         with zipfile.ZipFile(path) as zf:
-            _check_declared_sizes(zf, name)
-            budget = _Budget(name)
+            check_declared_sizes(zf, name)
+            budget = Budget(name)
             for info in zf.infolist():  # guard the real sizes before openpyxl unpacks anything
-                for _ in _member_chunks(zf, info, budget):
+                for _ in member_chunks(zf, info, budget):
                     pass
-    except _ZIP_ERRORS as exc:
-        raise _e101(
+    except ZIP_ERRORS as exc:
+        raise e101(
             name,
             f"the file is not a valid .xlsx workbook ({exc.__class__.__name__}): "
             "open it in Excel and save it again as .xlsx",
@@ -209,19 +152,24 @@ def _read_xlsx(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
             warnings.simplefilter("ignore", UserWarning)
             wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (
-        *_ZIP_ERRORS,
+        *ZIP_ERRORS,
         InvalidFileException,
         ParseError,
         TypeError,
         IndexError,
         AttributeError,
     ) as exc:
-        raise _e101(
+        raise e101(
             name,
             f"the file is not a valid .xlsx workbook ({exc.__class__.__name__}): "
             "open it in Excel and save it again as .xlsx",
         ) from exc
     sheets: dict[str, RawSheet] = {}
+    try:
+        scan = zipfile.ZipFile(path)  # each sheet measured before openpyxl reads its rows
+    except ZIP_ERRORS as exc:
+        wb.close()
+        raise e101(name, f"the file is not a valid .xlsx workbook ({exc})") from exc
     try:
         for title in wb.sheetnames:
             key = title.strip().lower()
@@ -239,26 +187,34 @@ def _read_xlsx(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
                     )
                 )
                 continue
+            member = getattr(ws, "_worksheet_path", None)  # openpyxl's name of the sheet's XML
+            width = scan_sheet(scan, member, title, name) if member else None
             ws.reset_dimensions()  # a stale <dimension> tag would hide rows and columns
-            sheets[key] = _xlsx_sheet(ws, key, title, name)
-    except (*_ZIP_ERRORS, ParseError, TypeError, IndexError, AttributeError) as exc:
-        raise _e101(
+            sheets[key] = _xlsx_sheet(ws, key, title, name, width or None)
+    except (*ZIP_ERRORS, ParseError, TypeError, IndexError, AttributeError) as exc:
+        raise e101(
             name,
             f"the workbook is damaged ({exc.__class__.__name__}): open it in Excel "
             "and save it again as .xlsx",
         ) from exc
     finally:
+        scan.close()
         wb.close()
     return sheets
 
 
-def _xlsx_sheet(ws: object, key: str, title: str, name: str) -> RawSheet:
+def _xlsx_sheet(ws: object, key: str, title: str, name: str, width: int | None) -> RawSheet:
+    """The sheet's rows, read no further right than ``width`` (the widest column holding anything,
+    as ``scan_sheet`` measured it)."""
     header: list[str] | None = None
     texts: list[list[str]] = []
     kinds: list[list[str]] = []
     rows: list[int] = []
-    for excel_row, cells in enumerate(ws.iter_rows(), start=1):  # type: ignore[attr-defined]
+    cells_by_row = ws.iter_rows(max_col=width)  # type: ignore[attr-defined]
+    for excel_row, cells in enumerate(cells_by_row, start=1):
         pairs = [xlsx_cell(c) for c in cells]
+        if len(pairs) > MAX_COLUMNS and any(k != EMPTY for _, k in pairs[MAX_COLUMNS:]):
+            raise too_many_columns(name, title, None, "delete the extra columns")
         if header is None:
             header = [t for t, _ in pairs]
             continue
@@ -266,7 +222,7 @@ def _xlsx_sheet(ws: object, key: str, title: str, name: str) -> RawSheet:
             continue
         rows.append(excel_row)
         if len(rows) > MAX_ROWS:
-            raise _e110(name, title, f"the sheet '{title}' has more than 1,000,000 rows")
+            raise e110(name, title, f"the sheet '{title}' has more than 1,000,000 rows")
         texts.append([t for t, _ in pairs])
         kinds.append([k for _, k in pairs])
     if header is None:
@@ -282,31 +238,31 @@ def _read_zip(path: Path, findings: list[Finding]) -> dict[str, RawSheet]:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head == OLE_MAGIC:
-        raise _e101(
+        raise e101(
             name,
             "the file is not a zip file (it looks like an old Excel or a "
             "password-protected file): send a .zip of CSV files",
         )
     try:
         zf = zipfile.ZipFile(path)
-    except _ZIP_ERRORS as exc:
-        raise _e101(
+    except ZIP_ERRORS as exc:
+        raise e101(
             name, f"the file is not a valid zip file ({exc.__class__.__name__}): make the zip again"
         ) from exc
     with zf:
-        _check_declared_sizes(zf, name)
+        check_declared_sizes(zf, name)
         members = _pick_members(zf, name, findings)
         if any(info.flag_bits & 0x1 for info in members.values()):
-            raise _e101(name, "the zip is password-protected: make it again without a password")
-        budget = _Budget(name)
+            raise e101(name, "the zip is password-protected: make it again without a password")
+        budget = Budget(name)
         sheets: dict[str, RawSheet] = {}
         for key, info in members.items():
             try:
                 sheets[key] = _csv_sheet(zf, info, key, name, budget, findings)
             except ReadStop:
                 raise
-            except _ZIP_ERRORS as exc:
-                raise _e101(
+            except ZIP_ERRORS as exc:
+                raise e101(
                     name,
                     f"'{info.filename}' in the zip cannot be read "
                     f"({exc.__class__.__name__}): make the zip again",
@@ -352,21 +308,28 @@ def _pick_members(
 
 
 def _decode_csv(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budget: _Budget
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budget: Budget
 ) -> tuple[str, bool]:
-    """The member's text and whether it was read as Windows-1252."""
+    """The member's text and whether it was read as Windows-1252 (its header's width checked as
+    soon as its first ``HEADER_SCAN`` bytes are in, before the rest is read)."""
     data = bytearray()
-    for chunk in _member_chunks(zf, info, budget):
+    measured = False
+    for chunk in member_chunks(zf, info, budget):
         if b"\x00" in chunk:
-            raise _e101(
+            raise e101(
                 name,
                 f"'{info.filename}' holds NUL bytes (UTF-16 or a binary file): "
                 "save it as CSV UTF-8",
             )
         data += chunk
+        if not measured and len(data) >= HEADER_SCAN:
+            _check_header_width(bytes(data[:HEADER_SCAN]), info.filename, name)
+            measured = True
+    if not measured:
+        _check_header_width(bytes(data), info.filename, name)
     raw = bytes(data)
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise _e101(name, f"'{info.filename}' is in UTF-16: save it as CSV UTF-8")
+        raise e101(name, f"'{info.filename}' is in UTF-16: save it as CSV UTF-8")
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     try:
@@ -376,9 +339,37 @@ def _decode_csv(
     try:
         return raw.decode("cp1252"), True
     except UnicodeDecodeError as exc:
-        raise _e101(
+        raise e101(
             name, f"'{info.filename}' is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8"
         ) from exc
+
+
+def _check_header_width(head: bytes, member: str, name: str) -> None:
+    """E110 when the first record of a CSV (read from ``head``, its first bytes: never a whole
+    unbounded line) has more than ``MAX_COLUMNS`` fields up to its last non-empty one.
+
+    Commas, quotes and line ends are the same bytes in UTF-8 and Windows-1252, so the bytes are
+    read as Latin-1 (which never fails) just to count fields. A header within the limits fits in
+    ``HEADER_SCAN`` bytes, or has a field longer than the csv module reads (an E101 later)."""
+    reader = csv.reader(io.StringIO(head.decode("latin-1"), newline=""))
+    try:
+        first = next(reader, [])
+    except csv.Error:
+        return  # the whole read reports it (E101)
+    width = _width(first)
+    if width > MAX_COLUMNS:
+        raise too_many_columns(
+            name, member, width, "delete the columns after the last one of the return"
+        )
+
+
+def _width(record: list[str]) -> int:
+    """How many fields, up to the last one that holds something (trailing empty fields hold
+    nothing)."""
+    for i in range(len(record) - 1, -1, -1):
+        if record[i].strip():
+            return i + 1
+    return 0
 
 
 def _csv_sheet(
@@ -386,7 +377,7 @@ def _csv_sheet(
     info: zipfile.ZipInfo,
     key: str,
     name: str,
-    budget: _Budget,
+    budget: Budget,
     findings: list[Finding],
 ) -> RawSheet:
     content, cp1252 = _decode_csv(zf, info, name, budget)
@@ -423,14 +414,22 @@ def _csv_sheet(
                 continue
             rows.append(record_no)
             if len(rows) > MAX_ROWS:
-                raise _e110(name, info.filename, f"'{info.filename}' has more than 1,000,000 rows")
+                raise e110(name, info.filename, f"'{info.filename}' has more than 1,000,000 rows")
+            if len(cells) > MAX_COLUMNS and _width(cells) > MAX_COLUMNS:
+                raise too_many_columns(
+                    name,
+                    info.filename,
+                    _width(cells),
+                    f"its record {record_no:,} has more fields than that: delete the extra "
+                    "fields, or put values that contain commas in double quotes",
+                )
             if len(cells) > len(header):
                 if any(cells[len(header) :]):  # trailing empty fields hold nothing
                     extra[record_no] = ",".join(record[len(header) :])
                 cells = cells[: len(header)]
             texts.append(cells)
     except csv.Error as exc:
-        raise _e101(
+        raise e101(
             name, f"'{info.filename}' is not a readable CSV ({exc}): save it again as CSV UTF-8"
         ) from exc
     if header is None:
@@ -445,4 +444,4 @@ def _count_records(content: str, name: str, member: str) -> None:
         if any(c.strip() for c in record):
             records += 1
             if records > MAX_ROWS + 1:  # the header is not a row
-                raise _e110(name, member, f"'{member}' has more than 1,000,000 rows")
+                raise e110(name, member, f"'{member}' has more than 1,000,000 rows")

@@ -2,7 +2,8 @@
 
 The report goes back to the LA, so it shows the values as they sent them, except personal data
 (E210 values), which it masks. Any text cell that a spreadsheet would run as a formula (it begins
-with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written with a leading ``'``.
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) goes through ``lfo.formula_guard``:
+written with a leading ``'`` in a CSV, stored as quote-prefixed text in an XLSX.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lfo.findings import CODES, FINDING_COLUMNS, mask_personal
+from lfo.formula_guard import csv_frame, guard_workbook
 
 log = logging.getLogger(__name__)
 
 REPORT_FORMATS = (".csv", ".xlsx")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_575  # Excel's row limit, less the header
 FIRST_ROWS = 5  # rows listed per code in the summary
 SUMMARY_COLUMNS = ["code", "severity", "title", "count", "files", "first_rows"]
@@ -66,15 +67,9 @@ def check_report_path(path: Path, checked: Sequence[Path] = ()) -> None:
             )
 
 
-def guard_formula(value: object) -> object:
-    """Text that a spreadsheet would evaluate, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def report_rows(findings: pd.DataFrame) -> pd.DataFrame:
-    """The report's rows: the finding columns, E210 values masked, injection guard applied."""
+    """The report's rows: the finding columns, E210 values masked (not yet guarded: each format
+    guards its own way)."""
     df = findings.reindex(columns=FINDING_COLUMNS).copy()
     df = df.astype(object).where(df.notna(), None)
     e210 = df["code"] == "E210"
@@ -82,19 +77,7 @@ def report_rows(findings: pd.DataFrame) -> pd.DataFrame:
         df.loc[e210, "value"] = df.loc[e210, "value"].map(mask_personal)
     rows = pd.to_numeric(df["row"], errors="coerce").round().astype("Int64").astype(object)
     df["row"] = rows.where(rows.notna(), None)
-    for col in FINDING_COLUMNS:
-        if col != "row":
-            df[col] = _guard_series(df[col])
     return df
-
-
-def _guard_series(values: pd.Series) -> pd.Series:
-    """``guard_formula`` over a column, vectorised."""
-    risky = values.str.startswith(FORMULA_STARTS, na=False) if len(values) else values.astype(bool)
-    if risky.any():
-        values = values.copy()
-        values[risky] = "'" + values[risky].astype(str)
-    return values
 
 
 def summarise(findings: pd.DataFrame, first_rows: int = FIRST_ROWS) -> pd.DataFrame:
@@ -143,7 +126,7 @@ def write_report(findings: pd.DataFrame, path: Path) -> Path:
 
 
 def _write_csv(rows: pd.DataFrame, path: Path) -> None:
-    rows.to_csv(
+    csv_frame(rows).to_csv(
         path, index=False, encoding="utf-8-sig", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
     )
 
@@ -176,23 +159,20 @@ def _write_xlsx(rows: pd.DataFrame, summary: pd.DataFrame, path: Path) -> None:
         },
     )
     sheet = wb.create_sheet("summary")
-    summary_rows = summary.assign(
-        title=summary["title"].map(guard_formula),
-        first_rows=summary["first_rows"].map(guard_formula),
-    )
     _fill(
         sheet,
         SUMMARY_COLUMNS,
-        summary_rows.itertuples(index=False),
+        summary.itertuples(index=False),
         widths={"code": 7, "severity": 9, "title": 45, "count": 8, "files": 7, "first_rows": 100},
     )
+    guard_workbook(wb)  # formula-like text stays text (quote-prefixed), never a live formula
     wb.save(path)
 
 
 def _fill(
     ws: Worksheet, header: list[str], records: Iterable[tuple[Any, ...]], widths: dict[str, int]
 ) -> None:
-    """Header in bold, frozen, with an autofilter; cells written as values, never formulas."""
+    """Header in bold, frozen, with an autofilter; the caller guards formula-like text."""
     ws.append(header)
     for cell in ws[1]:
         cell.font = Font(bold=True)

@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lfo import reference as ref
+from lfo.formula_guard import guard_workbook
 
 log = logging.getLogger(__name__)
 
@@ -215,6 +216,7 @@ def write_template(path: Path) -> Path:
     for name, ws in sheets.items():
         _write_sheet(ws, [c for c in cols if c.sheet == name], list_names)
     _write_notes(notes, cols)
+    guard_workbook(wb)  # reference names are text, never formulas (lfo.formula_guard)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     log.info("wrote the return template to %s", path)

@@ -336,7 +336,8 @@ def test_xlsx_report_has_a_summary_sheet(env, tmp_path, capsys):
     assert wb.sheetnames == ["findings", "summary"]
     summary = wb["summary"]
     assert [c.value for c in summary[2]][:4] == ["E203", "error", "value not allowed", 1]
-    assert wb["findings"]["E2"].value == '\'=HYPERLINK("x")'
+    assert wb["findings"]["E2"].value == '=HYPERLINK("x")'
+    assert wb["findings"]["E2"].data_type == "s" and wb["findings"]["E2"].quotePrefix
     out = capsys.readouterr().out
     assert "Findings by code" in out and "value not allowed" in out
 

@@ -172,8 +172,81 @@ def test_stale_return_is_e108_and_force_rolls_back_to_it(tmp_path, lfo_settings)
         ("rejected", None),
         ("forced", "--force"),
     ]
-    # a forced file counts as loaded
+    # the forced file is now the LA's current return: loading it again is "already loaded"
     assert load_files([older], lfo_settings)[0].outcome == "already loaded"
+
+
+def _with_q4_referrals(n: int) -> dict[str, list[dict]]:
+    """The small return plus ``n`` participants referred in 2017-18 Q4 (so only in a Q4 return)."""
+    tables = valid_tables()
+    for i in range(n):
+        new = dict(tables["participants"][2])
+        new.update(participant_id=f"Q4P{i}", family_id=f"Q4F{i}", referral_date="2018-01-10")
+        tables["participants"].append(new)
+    return tables
+
+
+def _data_version(settings):
+    from sqlalchemy import create_engine
+
+    from dashboard.services.queries import data_version
+
+    engine = create_engine(settings.database_url)
+    try:
+        with engine.connect() as conn:
+            return data_version(conn)
+    finally:
+        engine.dispose()
+
+
+def test_force_of_an_earlier_return_loaded_before_is_a_rollback(tmp_path, lfo_settings):
+    """Issue 10: ``load EARLIER --force`` for a return loaded before said "already loaded", exited
+    0 and left the later return current. Now it is checked and loaded again (outcome forced)."""
+    q3 = write_return(tmp_path / "a", period="2017-18_Q3")
+    q4 = write_return(tmp_path / "b", _with_q4_referrals(2), period="2017-18_Q4")
+    assert [r.outcome for r in load_files([q3, q4], lfo_settings)] == ["loaded", "loaded"]
+    assert _q(lfo_settings, "SELECT period FROM returns") == [("2017-18_Q4",)]
+    version = _data_version(lfo_settings)
+    # without --force the earlier return is stale (E108), not "already loaded"; nothing changes
+    before = dump_sql(db_file(lfo_settings))
+    [stale] = load_files([q3], lfo_settings)
+    assert stale.outcome == "rejected"
+    assert "E108" in set(stale.findings["code"])
+    assert dump_sql(db_file(lfo_settings)) == before
+    # with --force: a rollback. The 2 of 5 current participants referred in Q4 are expected to be
+    # missing (40%, far over E109's 5%), so E109 does not count them.
+    [forced] = load_files([q3], lfo_settings, force=True)
+    assert forced.outcome == "forced", forced.message
+    assert "replaces the current 2017-18 Q4 data" in forced.message
+    assert _q(lfo_settings, "SELECT period, sha256, load_id FROM returns") == [
+        ("2017-18_Q3", forced.sha256, forced.load_id)
+    ]
+    assert _q(lfo_settings, "SELECT count(*) FROM participants") == [(3,)]
+    assert _q(lfo_settings, "SELECT outcome, flags FROM etl_load_log ORDER BY load_id") == [
+        ("loaded", None),
+        ("loaded", None),
+        ("rejected", None),
+        ("forced", "--force"),
+    ]
+    assert _data_version(lfo_settings) != version
+    # the rolled-back-to file is current now; the Q4 file is stale until forced
+    assert load_files([q3], lfo_settings)[0].outcome == "already loaded"
+    [again] = load_files([q4], lfo_settings)
+    assert again.outcome == "loaded"  # a later period: a plain load, not "already loaded"
+    assert load_files([q4], lfo_settings)[0].outcome == "already loaded"
+
+
+def test_a_forced_rollback_still_finds_earlier_participants_missing(tmp_path, lfo_settings):
+    """E109 under --force counts the current participants referred up to the forced quarter."""
+    q4 = write_return(tmp_path / "b", _with_q4_referrals(1), period="2017-18_Q4")
+    load_files([q4], lfo_settings)
+    tables = _drop_participant(valid_tables(), "P003")  # 1 of the 3 referred by Q3 is missing
+    [r] = load_files(
+        [write_return(tmp_path / "a", tables, period="2017-18_Q3")], lfo_settings, force=True
+    )
+    assert r.outcome == "rejected"
+    assert list(r.findings["code"]) == ["E109"]
+    assert r.findings["value"].iloc[0] == "1 of 3"
 
 
 def test_force_on_a_later_period_is_a_plain_load(tmp_path, lfo_settings):

@@ -193,18 +193,33 @@ def test_stale_and_shrunk_are_both_reported_and_each_flag_overrides_its_own():
     assert forced.message == "rejected: 1 error (E109); the LA's current data is unchanged"
 
 
-def test_an_earlier_load_of_the_same_file_is_skipped():
-    earlier = {
+def test_the_las_current_return_sent_again_is_skipped():
+    current_row = {
         "load_id": 7,
         "area_code": "E08000021",
         "period": "2017-18_Q3",
-        "started_at": dt.datetime(2018, 1, 15, 9, 30, 12),
+        "loaded_at": dt.datetime(2018, 1, 15, 9, 30, 12),
     }
-    d = already_loaded(earlier)
+    d = already_loaded(current_row)
     assert d.outcome == ALREADY_LOADED and not d.loads
     assert (d.area_code, d.period) == ("E08000021", "2017-18_Q3")
-    assert d.message == "already loaded (load 7, 2018-01-15 09:30 UTC); nothing was changed"
+    assert d.message == (
+        "already loaded: it is this LA's current return (load 7, 2018-01-15 09:30 UTC); "
+        "nothing was changed"
+    )
     assert d.findings.empty
+
+
+def test_under_force_e109_leaves_out_participants_referred_after_the_returns_quarter():
+    # 4 current participants, 2 of them referred after the return's quarter and missing from it
+    later = CurrentData("2017-18_Q4", {"k0", "k1", "k2", "k3"}, {"k0", "k1"}, {"k2", "k3"})
+    assert decide(checked(), later, Options(force=True)).outcome == FORCED
+    # without --force the same return is stale, and the missing ones count
+    assert codes(decide(checked(), later, Options())) == ["E108", "E109"]
+    # under --force, one missing of those referred by the quarter's end is still E109 (1 of 2)
+    gap = CurrentData("2017-18_Q4", {"k0", "k1", "k2", "k3"}, {"k0"}, {"k2", "k3"})
+    forced = decide(checked(), gap, Options(force=True))
+    assert codes(forced) == ["E109"] and forced.findings["value"].iloc[0] == "1 of 2"
 
 
 @pytest.mark.parametrize(

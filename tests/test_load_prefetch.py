@@ -58,9 +58,10 @@ def _files(folder: Path, scaled_tables) -> list[Path]:
     broken = folder / "i" / "LFO_E09000008_2017-18_Q3.zip"
     broken.parent.mkdir()
     broken.write_bytes(b"not a zip file")  # rejected
-    again = folder / "j" / first.name
+    current = files[2]  # the LA's current return once loaded (the Q3 file is superseded by then)
+    again = folder / "j" / current.name
     again.parent.mkdir()
-    shutil.copy(first, again)  # the same file again: already loaded
+    shutil.copy(current, again)  # the same file again: already loaded
     return [*files, broken, again]
 
 

@@ -13,6 +13,7 @@ import pytest
 from openpyxl import Workbook
 from support.returns import lying_zip, valid_tables, write_return
 
+from etl import read_limits as reading_limits
 from etl import reading
 from etl.raw_sheet import DATE, EMPTY, FORMULA, NUMBER, TEXT
 from etl.reading import read_return
@@ -100,13 +101,13 @@ def test_a_lying_header_never_yields_more_than_it_declares(tmp_path):
 
 def test_decompressed_bytes_are_counted_against_the_limit_while_reading(tmp_path, monkeypatch):
     path = make_zip(tmp_path, {"a.csv": b"x" * 5000, "b.csv": b"y" * 5000})
-    monkeypatch.setattr(reading, "MAX_UNPACKED_BYTES", 8000)
-    budget = reading._Budget(path.name)
+    monkeypatch.setattr(reading_limits, "MAX_UNPACKED_BYTES", 8000)
+    budget = reading_limits.Budget(path.name)
     with zipfile.ZipFile(path) as zf:
-        for _ in reading._member_chunks(zf, zf.getinfo("a.csv"), budget):
+        for _ in reading_limits.member_chunks(zf, zf.getinfo("a.csv"), budget):
             pass
-        with pytest.raises(reading.ReadStop) as stop:
-            for _ in reading._member_chunks(zf, zf.getinfo("b.csv"), budget):
+        with pytest.raises(reading_limits.ReadStop) as stop:
+            for _ in reading_limits.member_chunks(zf, zf.getinfo("b.csv"), budget):
                 pass
     assert stop.value.finding.code == "E110"
 

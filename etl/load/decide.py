@@ -1,7 +1,7 @@
 """What the load does with one file (return-spec section 4): a pure decision, no database or file.
 
-The loader gathers the facts (an earlier successful load of the same file, the checked return, the
-LA's current data) and the command's options; ``already_loaded`` and ``decide`` turn them into a
+The loader gathers the facts (whether the file is already its LA's current return, the checked
+return, the LA's current data) and the command's options; ``already_loaded`` and ``decide`` turn them into a
 ``Decision``: skip the file as already loaded, reject it (with its findings), or load it (which
 rows, which held back, which overrides to note). ``etl.load.write`` carries the decision out, in
 one transaction.
@@ -56,6 +56,9 @@ class CurrentData:
     period: str | None  # the period label of the LA's current return; None if it has none
     participant_keys: set[str]  # the current participants' pseudonymised keys
     return_keys: set[str]  # the return's participant IDs, pseudonymised with the same key
+    # current participants referred after the end of the return's quarter (read under --force: a
+    # rollback expects them to be missing, so E109 does not count them)
+    referred_after: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -87,16 +90,15 @@ class Decision:
         return "; ".join([text, *self.notes])
 
 
-def already_loaded(earlier: Mapping[str, Any]) -> Decision:
-    """Skip a file whose exact bytes were loaded under its name before (``earlier``: that load's
-    load-log row)."""
+def already_loaded(current: Mapping[str, Any]) -> Decision:
+    """Skip a file that is already its LA's current return (``current``: that ``returns`` row)."""
     return Decision(
         ALREADY_LOADED,
-        earlier["area_code"],
-        earlier["period"],
+        current["area_code"],
+        current["period"],
         message=(
-            f"already loaded (load {earlier['load_id']}, "
-            f"{earlier['started_at']:%Y-%m-%d %H:%M} UTC); nothing was changed"
+            f"already loaded: it is this LA's current return (load {current['load_id']}, "
+            f"{current['loaded_at']:%Y-%m-%d %H:%M} UTC); nothing was changed"
         ),
     )
 
@@ -110,7 +112,8 @@ def decide(checked: CheckedReturn, current: CurrentData | None, options: Options
     """Load, quarantine or reject a checked return.
 
     ``current`` is the LA's current data when ``needs_current_data(checked)``, else None. A return
-    is rejected when its checks stopped, when it is stale (E108, unless ``--force``) or shrunk
+    is rejected when its checks stopped, when it is stale (E108, unless ``--force``: then it is a
+    rollback, and E109 leaves out the current participants referred after its quarter) or shrunk
     (E109, unless ``--allow-shrink``), when it has errors without ``--quarantine``, or when
     quarantine would hold back every participant (E107).
     """
@@ -126,8 +129,12 @@ def decide(checked: CheckedReturn, current: CurrentData | None, options: Options
             notes.append(f"forced: replaces the current {stale.value} data")
         elif stale is not None:
             findings.append(stale)
+        counted = current.participant_keys - current.referred_after if forced else None
         shrink = shrink_finding(
-            checked.file_name, current.participant_keys, current.return_keys, current.period
+            checked.file_name,
+            current.participant_keys if counted is None else counted,
+            current.return_keys,
+            current.period,
         )
         if shrink is not None and options.allow_shrink:
             notes.append(f"{shrink.value} current participants missing, allowed by --allow-shrink")

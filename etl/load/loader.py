@@ -1,7 +1,7 @@
 """A load command (return-spec section 4): ``load_files``.
 
 ``load_files`` takes the database's load lock for the whole command, then for each file in turn:
-archives it, gathers the facts (an earlier load of that exact file, the checks, the LA's current
+archives it, gathers the facts (whether that exact file is its LA's current return, the checks, the LA's current
 data), decides what to do with it (``etl.load.decide``, pure: skip, reject, or load with or without
 held-back rows) and carries that out in one transaction (``etl.load.write``): a rejection changes
 only the ``etl_`` bookkeeping tables, a load replaces the LA's current data. With more than one
@@ -175,9 +175,9 @@ class _Loader:
         """Gather the facts, decide (``etl.load.decide``, pure), then carry the decision out."""
         assert result.sha256 is not None  # load_one hashed the file
         with self.engine.connect() as conn:
-            earlier = store.earlier_success(conn, result.sha256, result.file_name)
-        if earlier is not None:
-            skip = already_loaded(earlier)
+            current_copy = store.current_copy(conn, result.sha256, result.file_name)
+        if current_copy is not None:
+            skip = already_loaded(current_copy)
             result.outcome, result.message = skip.outcome, skip.message
             result.area_code, result.period = skip.area_code, skip.period
             result.load_id = write.record(self.engine, self._log_values(result, started, now_utc()))
@@ -219,13 +219,18 @@ class _Loader:
     def _current_data(self, checked: CheckedReturn, hasher: Hasher | None) -> CurrentData:
         """The LA's current data, read for ``decide``'s E108 and E109."""
         assert checked.area_code is not None and hasher is not None
+        area, quarter = checked.area_code, checked.quarter
+        later: set[str] = set()
         with self.engine.connect() as conn:
-            current = store.current_return(conn, checked.area_code)
-            keys = store.current_participant_keys(conn, checked.area_code) if current else set()
+            current = store.current_return(conn, area)
+            keys = store.current_participant_keys(conn, area) if current else set()
+            if current and self.options.force and quarter is not None:
+                later = store.referred_after(conn, area, quarter.end)
         return CurrentData(
             period=current["period"] if current else None,
             participant_keys=keys,
             return_keys=hasher.many(checked.participant_ids),
+            referred_after=later,
         )
 
 

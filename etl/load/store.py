@@ -16,9 +16,6 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from lfo import schema
 from lfo.db import bulk_insert
 
-SUCCESS_OUTCOMES = ("loaded", "loaded with quarantine", "forced")
-
-
 # --- reads ---------------------------------------------------------------------------------------
 
 
@@ -48,28 +45,30 @@ def holds_participants(conn: Connection) -> bool:
     return conn.execute(select(p.c.participant_key).limit(1)).first() is not None
 
 
-def earlier_success(conn: Connection, sha256: str, file_name: str) -> dict[str, Any] | None:
-    """The first load-log row that loaded this exact file under this name, or None.
+def current_copy(conn: Connection, sha256: str, file_name: str) -> dict[str, Any] | None:
+    """The ``returns`` row when this exact file (bytes and name) is its LA's current return.
 
     The name is the return's identity (LA and period): the same bytes sent under another period's
-    name (an LA with no new records in a quarter) are a new return, not one already loaded.
+    name (an LA with no new records in a quarter) are a new return. A file loaded before but since
+    superseded is not current: loading it again is E108, or with ``--force`` a rollback.
     """
-    log_ = schema.etl_load_log
+    r = schema.returns
     row = (
-        conn.execute(
-            select(log_)
-            .where(
-                log_.c.sha256 == sha256,
-                log_.c.file_name == file_name,
-                log_.c.outcome.in_(SUCCESS_OUTCOMES),
-            )
-            .order_by(log_.c.load_id)
-            .limit(1)
-        )
+        conn.execute(select(r).where(r.c.sha256 == sha256, r.c.file_name == file_name).limit(1))
         .mappings()
         .first()
     )
     return dict(row) if row else None
+
+
+def referred_after(conn: Connection, area_code: str, day: dt.date) -> set[str]:
+    """Keys of the area's current participants referred after ``day`` (E109 under --force)."""
+    p = schema.participants
+    return set(
+        conn.execute(
+            select(p.c.participant_key).where(p.c.area_code == area_code, p.c.referral_date > day)
+        ).scalars()
+    )
 
 
 # --- writes --------------------------------------------------------------------------------------

@@ -112,6 +112,6 @@ def _validate_one(
     result.findings = findings_frame(findings)
     result.outcome = "invalid" if result.errors else "valid"
     result.message = f"{result.outcome}: {summarise(result.findings)}"
-    if conn is not None and store.earlier_success(conn, sha, path.name) is not None:
-        result.message += "; this exact file is already loaded"
+    if conn is not None and store.current_copy(conn, sha, path.name) is not None:
+        result.message += "; this exact file is already loaded (the LA's current return)"
     return result

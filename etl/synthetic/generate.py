@@ -32,6 +32,7 @@ from etl.synthetic.writers import (
     zip_members,
 )
 from lfo.db import read_reference
+from lfo.formula_guard import csv_frame
 from lfo.periods import PROGRAMME_START, Quarter
 
 log = logging.getLogger(__name__)
@@ -245,7 +246,7 @@ def _national(
 ) -> None:
     root = np.random.default_rng(np.random.SeedSequence([seed, 153]))
     areas = national_areas(root)
-    areas.to_csv(out / "areas.csv", index=False, lineterminator="\n")
+    csv_frame(areas).to_csv(out / "areas.csv", index=False, lineterminator="\n")
     first, last = day(PROGRAMME_START), day(NATIONAL_QUARTER.end)
     targets = areas["annual_target"].astype(int).to_numpy()
     families = np.rint(targets / targets.sum() * participants / 1.6).astype(int)
