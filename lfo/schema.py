@@ -175,7 +175,8 @@ etl_load_log = Table(
     Column("size_bytes", Integer, nullable=False),
     Column("area_code", String(9)),  # null when the name could not be read (E102)
     Column("period", String(10)),
-    # loaded / loaded with quarantine / rejected / already loaded / forced / failed
+    # loaded / loaded with quarantine / rejected / already loaded / forced / failed /
+    # areas updated (etl areas: area_code and period null, the changes in message)
     Column("outcome", String(24), nullable=False),
     Column("participants_loaded", Integer, nullable=False, default=0),
     Column("episodes_loaded", Integer, nullable=False, default=0),

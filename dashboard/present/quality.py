@@ -32,10 +32,11 @@ DEFAULT_MEASURE = "csi4"
 OUTCOME_WORDS = {
     "loaded": "Loaded",
     "loaded with quarantine": "Loaded, some rows held back",
-    "forced": "Loaded by force (checks overridden)",
+    "forced": "Loaded by force (checks overridden, or an earlier return restored)",
     "rejected": "Rejected",
     "failed": "Failed",
     "already loaded": "Already loaded (same file)",
+    "areas updated": "Areas updated (names, regions or targets)",
 }
 STATUS_MARKS = ("c", "x", "z")
 
