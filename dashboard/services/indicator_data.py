@@ -38,6 +38,7 @@ from dashboard.services.shared_cache import SharedResults
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
 from lfo.indicators.engine import compute
 from lfo.indicators.indicator import Indicator
+from lfo.indicators.protection import Plan, make_plan
 from lfo.indicators.queries import coverage, snapshot
 from lfo.indicators.request import ROW_COLUMNS, Query, Result, available_periods, select_periods
 
@@ -257,7 +258,11 @@ class IndicatorData:
             for ind in query.indicators:
                 full = self._whole(conn, version, replace(whole(query), indicators=(ind,)))
                 if _outside(full.rows, query):  # periods with no data: the engine says so
-                    one = compute(conn, replace(query, indicators=(ind,), areas=chosen))
+                    one = compute(
+                        conn,
+                        replace(query, indicators=(ind,), areas=chosen),
+                        self._plan(conn, version),
+                    )
                     parts.append((one, one.rows))
                     continue
                 parts.append((full, slice_rows(full.rows, query, chosen)))
@@ -280,17 +285,29 @@ class IndicatorData:
         """Share whole results with other processes through ``shared`` (None: do not)."""
         self.shared = shared
 
+    def _plan(self, conn: Connection, version: DataVersion) -> Plan:
+        """The disclosure plan of this data version (made once: every result hides its cells)."""
+        return self._get_or_make(
+            ("plan", self.threshold), version, lambda: make_plan(conn, self.threshold)
+        )
+
+    def plan(self) -> Plan:
+        """The disclosure plan of the current data version (its counts feed the methods page)."""
+        return self.per_version(
+            ("plan", self.threshold), lambda conn, _v: make_plan(conn, self.threshold)
+        )
+
     def _shared_or_compute(self, conn: Connection, version: DataVersion, query: Query) -> Result:
         shared = self.shared
         if shared is None:
-            return compute(conn, query)
+            return compute(conn, query, self._plan(conn, version))
         key = shared_key(query)
         found = shared.load(version, key)
         if found is None:
             with shared.claim(version, key):  # another process computing it: wait for its file
                 found = shared.load(version, key)
                 if found is None:
-                    found = compute(conn, query)
+                    found = compute(conn, query, self._plan(conn, version))
                     shared.store(version, key, found)
         return cast(Result, found)  # only results are stored under these keys
 
