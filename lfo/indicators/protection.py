@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 from sqlalchemy import Connection
 
 from lfo.indicators import cells as cell_table
@@ -144,6 +146,10 @@ class _State:
         self.tie = tie
         self.rule_group = m.rule
         self.coef = np.where(m.is_total, -1, 1)
+        # blocks found clean, per known area (None: none known), by signature
+        self.clean: dict[str | None, set[int]] = {}
+        self.weight = np.random.default_rng(7).integers(1, 2**62, size=len(c), dtype=np.int64)
+        self._cached: tuple[int, np.ndarray, np.ndarray] | None = None
 
     def settle(self, hidden: np.ndarray) -> None:
         """Apply the rule (and the implications) to every margin until nothing changes."""
@@ -181,15 +187,24 @@ class _State:
 
     def check(self, hidden: np.ndarray, known_area: str | None) -> bool:
         """The linear-algebra check (with ``known_area``'s cells known): hide one more cell
-        for each block of equations that gives a hidden cell away; whether any was added."""
+        for each block of equations that gives a hidden cell away; whether any was added.
+
+        Only connected blocks of hidden cells not already found clean (for this area) are
+        checked: a block's result depends only on its hidden cells (``_blocks``)."""
         m = self.m
-        unknown = hidden.copy()
-        if known_area is not None:
-            own = self.area == known_area
-            if not (own & hidden).any():
+        label, sig = self._blocks(hidden)
+        if known_area is None:
+            own = np.zeros(len(hidden), dtype=bool)
+        else:
+            own = hidden & (self.area == known_area)
+            if not own.any():
                 return False
-            unknown &= ~own
-        sel = unknown[m.cell]
+        clean = self.clean.setdefault(known_area, set())
+        wanted = np.unique(label[own]) if known_area is not None else np.unique(label[hidden])
+        wanted = np.array([b for b in wanted if b >= 0 and sig[b] not in clean], dtype=np.int64)
+        if len(wanted) == 0:
+            return False
+        sel = hidden[m.cell] & ~own[m.cell] & np.isin(label[m.cell], wanted)
         blocks, _, _ = determined_blocks(m.gid[sel], m.cell[sel], self.coef[sel])
         added = False
         for block in blocks:
@@ -197,7 +212,30 @@ class _State:
             if extra is not None:
                 hidden[extra] = True
                 added = True
+        if not added:
+            clean.update(int(sig[b]) for b in wanted)
         return added
+
+    def _blocks(self, hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each cell's block of hidden cells linked by shared margins (-1: not hidden) and each
+        block's signature (a hash of its cells), kept while ``hidden`` does not change."""
+        count = int(hidden.sum())
+        if self._cached is not None and self._cached[0] == count:
+            return self._cached[1], self._cached[2]
+        m = self.m
+        sel = hidden[m.cell]
+        n = len(hidden)
+        graph = sparse.coo_matrix(
+            (np.ones(int(sel.sum())), (m.gid[sel], self.m.groups + m.cell[sel])),
+            shape=(m.groups + n, m.groups + n),
+        )
+        _, comp = connected_components(graph, directed=False)
+        label = np.where(hidden, comp[m.groups :], -1)
+        weights = np.where(hidden, self.weight, 0)
+        sig = np.zeros(int(comp.max()) + 1, dtype=np.uint64)
+        np.add.at(sig, np.maximum(label, 0), weights.astype(np.uint64))
+        self._cached = (count, label, sig)
+        return label, sig
 
     def _complement(
         self, block: list[int], hidden: np.ndarray, known_area: str | None
