@@ -67,7 +67,7 @@ def test_page_is_served_with_its_title(client, path, title):
 def test_definitions_page_has_one_h1_and_says_the_version(definitions):
     page = definitions["page-content"]["children"]
     assert count_type(page, "H1") == 1
-    assert "Definitions version 1." in texts(page)
+    assert "Definitions version 2." in texts(page)
 
 
 def test_every_indicator_has_an_anchor_named_by_its_id(definitions):

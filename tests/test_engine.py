@@ -99,9 +99,10 @@ def test_small_area_is_suppressed_with_its_smallest_neighbour(url):
         black[c] is None or math.isnan(black[c])
         for c in ("value", "lower", "upper", "numerator", "denominator")
     )
-    # one hidden cell in the margin would be the programme minus the others: Gateshead goes too
+    # Gateshead (6 of 20) is small too; v2 (indicators.md v2): a margin that hides a cell hides
+    # at least three (an LA knows its own figures), so Newcastle, the smallest other, goes too
     assert one(rows, GATESHEAD, "2017-18_Q2")["status"] == "c"
-    assert one(rows, NEWCASTLE, "2017-18_Q2")["value"] == pytest.approx(90.0)
+    assert one(rows, NEWCASTLE, "2017-18_Q2")["status"] == "c"
     assert one(rows, PROGRAMME, "2017-18_Q2")["numerator"] == 45
 
 
