@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from lfo.indicators.cells import FUNNEL_STAGES, NO_CATEGORY, CellTable
-from lfo.periods import FinancialYear, Quarter, period
+from lfo.periods import Quarter, period
 from lfo.reference import BREAKDOWNS, load_reference
 from lfo.terms import PROGRAMME
 
@@ -188,6 +188,7 @@ def _running(m: Margins, c: pd.DataFrame) -> None:
     if target.empty or fam.empty:
         return
     fam_at = fam.set_index(["area_code", "period"])["_id"]
+    pooled = _programme_pooling(c)
     group, cell, total = [], [], []
     rows = zip(target["area_code"], target["period"], target["_id"], target["_prog"], strict=True)
     for g, (area, code, own, prog) in enumerate(rows):
@@ -195,7 +196,7 @@ def _running(m: Margins, c: pd.DataFrame) -> None:
         if not isinstance(p, Quarter):
             continue
         members = [fam_at.get((area, Quarter(p.fy, j).label)) for j in range(1, p.q + 1)]
-        if any(x is None for x in members) or (prog and not _same_pooling(c, p)):
+        if any(x is None for x in members) or (prog and not _same_pooling(pooled, p)):
             continue
         group += [g] * (len(members) + 1)
         cell += [*members, own]
@@ -203,10 +204,16 @@ def _running(m: Margins, c: pd.DataFrame) -> None:
     m.extend(np.array(group), np.array(cell), np.array(total), "running")
 
 
-def _same_pooling(c: pd.DataFrame, q: Quarter) -> bool:
-    fam = c[(c["indicator"] == "reach.families") & c["_prog"]].set_index("period")["areas_pooled"]
-    pooled = {fam.get(Quarter(q.fy, j).label) for j in range(1, q.q + 1)}
-    return len(pooled) == 1
+def _programme_pooling(c: pd.DataFrame) -> pd.Series:
+    """How many areas the programme's reach.families pools, by period."""
+    fam = c[(c["indicator"] == "reach.families") & c["_prog"]]
+    pooled: pd.Series = fam.set_index("period")["areas_pooled"]
+    return pooled
+
+
+def _same_pooling(pooled: pd.Series, q: Quarter) -> bool:
+    """Whether the programme pools the same areas in every quarter of ``q``'s year up to it."""
+    return len({pooled.get(Quarter(q.fy, j).label) for j in range(1, q.q + 1)}) == 1
 
 
 def _implications(m: Margins, c: pd.DataFrame, table: CellTable) -> None:
@@ -240,24 +247,22 @@ def _implications(m: Margins, c: pd.DataFrame, table: CellTable) -> None:
                 link(shown.assign(category=f"{name}:{other}"), shown)
         link(shown, shown.assign(category=f"{name}:{unstated}"))
     target = c[c["indicator"] == "reach.target"]
-    for row in target.itertuples(index=False):
-        p = period(row.period)
-        if isinstance(p, FinancialYear):
-            continue
-        src = pd.DataFrame(
-            [
-                ("reach.families", row.grp, row.area_code, Quarter(p.fy, j).label, NO_CATEGORY)
-                for j in range(1, p.q + 1)
-            ],
-            columns=_KEYS,
-        )
-        link(src, pd.DataFrame([tuple(getattr(row, k) for k in _KEYS)] * len(src), columns=_KEYS))
+    src, dst = [], []
+    for key in target[_KEYS].itertuples(index=False, name=None):
+        p = period(key[3])
+        if isinstance(p, Quarter):
+            for j in range(1, p.q + 1):
+                src.append(("reach.families", key[1], key[2], Quarter(p.fy, j).label, NO_CATEGORY))
+                dst.append(key)
+    if src:
+        link(pd.DataFrame(src, columns=_KEYS), pd.DataFrame(dst, columns=_KEYS))
     # where the programme's quarters pool different areas, its year-to-date total is not the
     # sum of its quarters: it is hidden with any area's
     prog = target[target["_prog"]]
+    pooled = _programme_pooling(c)
     for code in prog["period"]:
         p = period(code)
-        if isinstance(p, Quarter) and not _same_pooling(c, p):
+        if isinstance(p, Quarter) and not _same_pooling(pooled, p):
             areas = target[(target["period"] == code) & ~target["_prog"]]
             link(areas, prog[prog["period"] == code].iloc[[0] * len(areas)])
 

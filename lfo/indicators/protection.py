@@ -121,8 +121,10 @@ def protect(table: CellTable, m: Margins, rule: Rule) -> np.ndarray:
         state.settle(hidden)
         if rule.exact and state.check(hidden, None):
             continue
-        if rule.areas_know_their_own and any(state.check(hidden, a) for a in areas):
-            continue
+        if rule.areas_know_their_own:
+            added = [state.check(hidden, a) for a in areas]  # every area, then the rule again
+            if any(added):
+                continue
         return hidden
     raise RuntimeError("disclosure control did not settle")  # the mask only grows
 
