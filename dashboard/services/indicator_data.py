@@ -7,9 +7,10 @@ its next request: nothing stale is ever served.
 
 The cache holds, per indicator and filter (intervention or level, interval level), the engine's
 rows for **every area and every period**; a request's areas, periods and breakdown categories are
-a slice of them. Every table the disclosure rules protect lies within one period (and, for
-breakdowns, one characteristic), so the slice is exactly what the engine gives when asked for
-those periods alone (tests/test_data_cache_slices.py checks it). A background thread (``start_warming``)
+a slice of them. Disclosure control is one plan per data version (``lfo.indicators.protection``:
+which cells of the complete published set are hidden, made once and passed to every computation),
+so the slice is exactly what the engine gives when asked for those periods alone
+(tests/test_data_cache_slices.py checks it). A background thread (``start_warming``)
 makes the common results for each new data version before anyone asks; requests that arrive
 first, or ask something else, compute it once (concurrent requests for the same result wait for
 the one computing it).

@@ -173,7 +173,8 @@ def _primary(rows: pd.DataFrame, threshold: int) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         small_den = ~only_num & (den < threshold) & ~(den == 0)
     covered = rows["covered"].astype(bool).to_numpy()
-    return covered & (small_num | small_den)
+    out: np.ndarray = covered & (small_num | small_den)
+    return out
 
 
 def _empty(rows: pd.DataFrame) -> np.ndarray:
@@ -183,7 +184,8 @@ def _empty(rows: pd.DataFrame) -> np.ndarray:
         ~rows["kind"].isin(_NUMERATOR_ONLY).to_numpy()
         & ~((rows["kind"] == "funnel") & (rows["category"] == "referred")).to_numpy()
     )
-    return rows["covered"].astype(bool).to_numpy() & has_den & (den == 0)
+    out: np.ndarray = rows["covered"].astype(bool).to_numpy() & has_den & (den == 0)
+    return out
 
 
 def canonical_keys(rows: pd.DataFrame) -> pd.DataFrame:

@@ -114,7 +114,7 @@ def plan_from(table: CellTable, hidden: np.ndarray) -> Plan:
 def protect(table: CellTable, m: Margins, rule: Rule) -> np.ndarray:
     """Hidden cells (boolean per cell) after primary suppression, the rule and the checks."""
     c = table.cells
-    hidden = c["primary"].to_numpy(dtype=bool).copy()
+    hidden: np.ndarray = c["primary"].to_numpy(dtype=bool).copy()
     state = _State(table, m, rule)
     areas = [a for a in pd.unique(c["area_code"]) if a != PROGRAMME]
     for _ in range(len(c) + 1):
