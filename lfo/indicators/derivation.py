@@ -175,7 +175,7 @@ FREE_TOLERANCE = 1e-3
 
 
 def determined_blocks(
-    eq: np.ndarray, var: np.ndarray, coef: np.ndarray
+    eq: np.ndarray, var: np.ndarray, coef: np.ndarray, memo: dict[bytes, np.ndarray] | None = None
 ) -> tuple[list[list[int]], np.ndarray, np.ndarray]:
     """Which unknowns a linear system Σ coef·var = known fixes, per connected block.
 
@@ -186,7 +186,8 @@ def determined_blocks(
     determined only if the equation's other unknowns are); what is left, where every unknown is
     in two equations or more, is reduced to row echelon form modulo a large prime, block by
     block. Returns the determined unknowns per block, and each unknown's block label
-    (``labels[i]`` for ``unknowns[i]``).
+    (``labels[i]`` for ``unknowns[i]``). ``memo`` keeps the reduced blocks' results between
+    calls (keyed by their equations and unknowns, whose coefficients never change).
     """
     eq, var, coef = _combined(eq, var, coef)
     unknowns = np.unique(var)
@@ -199,7 +200,8 @@ def determined_blocks(
         (np.ones(len(eq)), (e_idx, n_e + v_idx)), shape=(n_e + n_v, n_e + n_v)
     )
     _, label = connected_components(graph, directed=False)
-    fixed = _peel_and_reduce(e_idx, v_idx, coef.astype(np.int64), n_v)
+    ids = (eqs.astype(np.int64), unknowns.astype(np.int64))
+    fixed = _peel_and_reduce(e_idx, v_idx, coef.astype(np.int64), n_v, ids, memo)
     v_label = label[n_e:]
     blocks: dict[int, list[int]] = {}
     for i in np.flatnonzero(fixed):
@@ -212,15 +214,21 @@ def _combined(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if len(eq) == 0:
         return eq, var, coef
-    pairs = np.stack([eq, var], axis=1)
-    uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
+    width = int(var.max()) + 1
+    key = eq.astype(np.int64) * width + var.astype(np.int64)
+    uniq, inverse = np.unique(key, return_inverse=True)
     total = np.bincount(inverse.reshape(-1), weights=coef, minlength=len(uniq))
     keep = total != 0
-    return uniq[keep, 0], uniq[keep, 1], total[keep]
+    return uniq[keep] // width, uniq[keep] % width, total[keep]
 
 
 def _peel_and_reduce(
-    e_idx: np.ndarray, v_idx: np.ndarray, coef: np.ndarray, n_v: int
+    e_idx: np.ndarray,
+    v_idx: np.ndarray,
+    coef: np.ndarray,
+    n_v: int,
+    ids: tuple[np.ndarray, np.ndarray],
+    memo: dict[bytes, np.ndarray] | None,
 ) -> np.ndarray:
     """Determined unknowns (boolean per unknown), see ``determined_blocks``."""
     eq_vars: dict[int, dict[int, int]] = {}
@@ -266,13 +274,18 @@ def _peel_and_reduce(
                 var_eqs[u].discard(e)
                 if len(var_eqs[u]) == 1:
                     leaves.append(u)
-    _reduce_core(eq_vars, fixed)
+    _reduce_core(eq_vars, fixed, ids, {} if memo is None else memo)
     for v, others in reversed(freed):
         fixed[v] = bool(np.all(fixed[others]))
     return fixed
 
 
-def _reduce_core(eq_vars: dict[int, dict[int, int]], fixed: np.ndarray) -> None:
+def _reduce_core(
+    eq_vars: dict[int, dict[int, int]],
+    fixed: np.ndarray,
+    ids: tuple[np.ndarray, np.ndarray],
+    memo: dict[bytes, np.ndarray],
+) -> None:
     """Mark the unknowns the remaining equations determine (row echelon form mod PRIME, per
     connected block)."""
     if not eq_vars:
@@ -297,18 +310,23 @@ def _reduce_core(eq_vars: dict[int, dict[int, int]], fixed: np.ndarray) -> None:
     for part in np.split(order, bounds) if len(order) else []:
         e_sel, e_loc = np.unique(e_idx[part], return_inverse=True)
         v_sel, v_loc = np.unique(v_idx[part], return_inverse=True)
-        a = np.zeros((len(e_sel), len(v_sel)), dtype=np.int64)
-        a[e_loc, v_loc] = a_list[part] % PRIME
-        determined = _determined_mod_p(a)
-        fixed[vs[v_sel[determined]]] = True
+        key = ids[0][eqs[e_sel]].tobytes() + b"|" + ids[1][vs[v_sel]].tobytes()
+        if key not in memo:
+            a = np.zeros((len(e_sel), len(v_sel)), dtype=np.int64)
+            a[e_loc, v_loc] = a_list[part] % PRIME
+            memo[key] = _determined_mod_p(a)
+        fixed[vs[v_sel[memo[key]]]] = True
     large = np.flatnonzero(~small)
     if len(large):
         e_sel, e_loc = np.unique(e_idx[large], return_inverse=True)
         v_sel, v_loc = np.unique(v_idx[large], return_inverse=True)
-        a = sparse.csr_matrix(
-            (a_list[large].astype(float), (e_loc, v_loc)), shape=(len(e_sel), len(v_sel))
-        )
-        fixed[vs[v_sel[_determined_by_projection(a)]]] = True
+        key = ids[0][eqs[e_sel]].tobytes() + b"|" + ids[1][vs[v_sel]].tobytes()
+        if key not in memo:
+            a = sparse.csr_matrix(
+                (a_list[large].astype(float), (e_loc, v_loc)), shape=(len(e_sel), len(v_sel))
+            )
+            memo[key] = _determined_by_projection(a)
+        fixed[vs[v_sel[memo[key]]]] = True
 
 
 def _determined_by_projection(a: sparse.csr_matrix, probes: int = 3) -> np.ndarray:

@@ -152,6 +152,12 @@ class _State:
         self.clean: dict[str | None, set[int]] = {}
         self.weight = np.random.default_rng(7).integers(1, 2**62, size=len(c), dtype=np.int64)
         self._cached: tuple[int, np.ndarray, np.ndarray] | None = None
+        self.memo: dict[bytes, np.ndarray] = {}  # reduced blocks' results (derivation)
+        # memberships by cell and by group, for finding a cell's margins and their members
+        self.by_cell = np.argsort(m.cell, kind="stable")
+        self.cell_starts = np.searchsorted(m.cell[self.by_cell], np.arange(len(c) + 1))
+        self.by_gid = np.argsort(m.gid, kind="stable")
+        self.gid_starts = np.searchsorted(m.gid[self.by_gid], np.arange(m.groups + 1))
 
     def settle(self, hidden: np.ndarray) -> None:
         """Apply the rule (and the implications) to every margin until nothing changes."""
@@ -207,7 +213,7 @@ class _State:
         if len(wanted) == 0:
             return False
         sel = hidden[m.cell] & ~own[m.cell] & np.isin(label[m.cell], wanted)
-        blocks, _, _ = determined_blocks(m.gid[sel], m.cell[sel], self.coef[sel])
+        blocks, _, _ = determined_blocks(m.gid[sel], m.cell[sel], self.coef[sel], self.memo)
         added = False
         for block in blocks:
             extra = self._complement(block, hidden, known_area)
@@ -243,13 +249,13 @@ class _State:
         self, block: list[int], hidden: np.ndarray, known_area: str | None
     ) -> int | None:
         """The smallest further cell on a margin of the block's first cell given away."""
-        m = self.m
         for cell in sorted(block, key=lambda x: self.tie[x]):
             found = self._smallest_beside([cell], hidden, known_area)
             if found is None:  # a check-only table (a year-to-date total): its members' tables
-                groups = np.unique(m.gid[m.cell == cell])
                 found = self._smallest_beside(
-                    list(np.unique(m.cell[np.isin(m.gid, groups)])), hidden, known_area
+                    list(np.unique(self.m.cell[self._members(self._groups([cell]))])),
+                    hidden,
+                    known_area,
                 )
             if found is not None:
                 return found
@@ -259,13 +265,23 @@ class _State:
         # published zeros, which the area knows whatever is hidden
         return None
 
+    def _groups(self, cells: list[int]) -> np.ndarray:
+        """The groups (margins) the cells are in."""
+        at = [self.by_cell[self.cell_starts[c] : self.cell_starts[c + 1]] for c in cells]
+        return np.unique(self.m.gid[np.concatenate(at)]) if at else np.zeros(0, np.int64)
+
+    def _members(self, groups: np.ndarray) -> np.ndarray:
+        """Membership positions of the groups."""
+        at = [self.by_gid[self.gid_starts[g] : self.gid_starts[g + 1]] for g in groups]
+        return np.concatenate(at) if at else np.zeros(0, np.int64)
+
     def _smallest_beside(
         self, cells: list[int], hidden: np.ndarray, known_area: str | None
     ) -> int | None:
         """The smallest cell that could be hidden on a rule margin of any of ``cells``."""
         m = self.m
-        groups = np.unique(m.gid[np.isin(m.cell, cells) & self.rule_group[m.gid]])
-        at = np.isin(m.gid, groups)
+        groups = self._groups(cells)
+        at = self._members(groups[self.rule_group[groups]])
         cand, total = m.cell[at], m.is_total[at]
         ok = ~hidden[cand] & self.usable[cand]
         if known_area is not None:
