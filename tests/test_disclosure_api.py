@@ -25,8 +25,13 @@ from lfo.reference import LEVELS, load_reference
 from lfo.terms import PROGRAMME
 
 THRESHOLD = 10
-# a target and a population are public reference data, not counts of people
-PARTS = {"reach.target": ("numerator",), "reach.family_rate": ("numerator",)}
+# what a hidden row keeps secret: its own counts. A target and a population are public reference
+# data; a breakdown's denominator is reach.parents and a funnel stage's the previous stage's
+# count, each secret (or not) as its own cell
+SECRET = {
+    i: ("numerator",)
+    for i in ("reach.target", "reach.family_rate", "reach.breakdown", "uptake.funnel")
+}
 STAGES = ("referred", "offered", "started", "completed")
 Key = tuple[str, ...]  # (indicator, grp, area, period, category, "numerator" | "denominator")
 
@@ -71,9 +76,10 @@ def facts(published: dict[str, list[dict]]) -> tuple[dict[Key, float], set[Key]]
             if r["status"] == "z":
                 continue
             base = (r["indicator"], grp, r["area_code"], r["period"], r["category"] or "")
-            for part in PARTS.get(r["indicator"], ("numerator", "denominator")):
+            for part in ("numerator", "denominator"):
                 if r["status"] == "c":
-                    hidden.add((*base, part))
+                    if part in SECRET.get(r["indicator"], ("numerator", "denominator")):
+                        hidden.add((*base, part))
                 elif r[part] is not None:
                     known[(*base, part)] = float(r[part])
     return known, hidden
@@ -89,7 +95,7 @@ def equations(published: dict[str, list[dict]]) -> list[tuple[list[Key], list[Ke
         ind, area, per, cat = r["indicator"], r["area_code"], r["period"], r["category"] or ""
         if r["status"] == "x" and r["numerator"] is None:
             continue  # no return covers it: not in any total
-        for part in PARTS.get(ind, ("numerator", "denominator")):
+        for part in ("numerator", "denominator"):
             key = (ind, grp, area, per, cat, part)
             # (a) areas and the programme
             by[("a", ind, grp, per, cat, part, area == PROGRAMME)].append(key)
