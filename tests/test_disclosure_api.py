@@ -28,10 +28,9 @@ THRESHOLD = 10
 # what a hidden row keeps secret: its own counts. A target and a population are public reference
 # data; a breakdown's denominator is reach.parents and a funnel stage's the previous stage's
 # count, each secret (or not) as its own cell
-SECRET = {
-    i: ("numerator",)
-    for i in ("reach.target", "reach.family_rate", "reach.breakdown", "uptake.funnel")
-}
+SECRET = dict.fromkeys(
+    ("reach.target", "reach.family_rate", "reach.breakdown", "uptake.funnel"), ("numerator",)
+)
 STAGES = ("referred", "offered", "started", "completed")
 Key = tuple[str, ...]  # (indicator, grp, area, period, category, "numerator" | "denominator")
 
