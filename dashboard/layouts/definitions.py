@@ -43,7 +43,14 @@ FIELDS = (
 #: What the rules hide, measured by benchmarks/disclosure_counts.py (docs/benchmarks.md).
 SUPPRESSION_FIGURES = (
     "How much is hidden (threshold 10, every published figure counted once per indicator, "
-    "filter, area, period and category): on the pilot demo data, PILOT_TEXT",
+    "filter, area or the programme, period and category). On the pilot demo data (157,950 "
+    "figures): 74,625 (47.2%) by primary suppression and 14,757 (9.3%) by secondary, 89,382 "
+    "(56.6%) in all; the version 1 rules hid 75,160 (47.6%, of which 535 secondary), so "
+    "version 2 hides 14,222 more. Most figures hidden are tiny counts for one intervention in "
+    "one area and quarter.",
+    "On synthetic data at national scale (153 areas, 2016-17 to 2025-26: 6,237,000 figures): "
+    "3,295,334 (52.8%) by primary suppression; the rule adds 710,167 (11.4%), 4,005,501 "
+    "(64.2%) in all, against 3,313,522 (53.1%) under the version 1 rules.",
 )
 
 METHODS = (
