@@ -1,13 +1,15 @@
 """The indicator engine: the one place where every published figure is made.
 
-``compute(conn, query)`` reads the summary tables for all areas and the periods asked (plus the
-four quarters before each, for the trend), adds the programme (covered areas pooled), computes
+``compute(conn, query, plan)`` reads the summary tables for all areas and the periods asked (plus
+the four quarters before each, for the trend), adds the programme (covered areas pooled), computes
 values and intervals, compares each area with the programme, tests the recent trend, applies
-disclosure control to each complete table, and only then keeps the areas asked for.
+disclosure control from the plan (``lfo.indicators.protection``: the cells hidden in the complete
+published set, worked out once per data version), and only then keeps the areas asked for.
 
 The query and result types and the choice of periods are in ``lfo.indicators.request`` (imported
 here for the engine's callers); the computations of each kind of indicator are in
-``lfo.indicators.kinds``. This module reads the data and builds the complete grid they work on.
+``lfo.indicators.kinds``; the complete grid in ``lfo.indicators.grid``. Callers computing many
+results for one data version should make the plan once (``make_plan``) and pass it.
 """
 
 from __future__ import annotations
