@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import pytest
 from support.pilot_db import build_pilot_db
 
@@ -102,7 +103,9 @@ def equations(published: dict[str, list[dict]]) -> list[tuple[list[Key], list[Ke
             p = period(per)
             if ind not in ("reach.target", "reach.family_rate"):
                 by[("c", ind, grp, area, cat, part, p.fy, not p.is_quarter)].append(key)
-            # (d) filters
+            # (d) filters (the funnel's referred stage is the cohort: the same in every filter)
+            if cat == "referred":
+                continue
             if grp in levels:
                 by[("d", ind, area, per, cat, part, f"level:{levels[grp]}", False)].append(key)
             elif grp.startswith("level:"):
@@ -238,3 +241,89 @@ def test_every_area_knowing_its_own_figures_recovers_no_other_areas(published):
         found = recover({**known, **own}, eqs)
         leaks += [k for k in hidden if k in found and k[2] not in (area, PROGRAMME)]
     assert not leaks, f"{len(leaks)} other areas' hidden numbers recovered, e.g. {leaks[:5]}"
+
+
+# --- the linear-algebra check over each set of related indicators ------------------------------
+
+PRIME = 1_000_000_007
+
+
+def free_of(matrix: np.ndarray) -> np.ndarray:
+    """Columns whose unit vector is NOT in the row space of ``matrix`` (Gauss-Jordan modulo a
+    prime): the unknowns that no combination of the equations pins down."""
+    a = matrix.astype(np.int64) % PRIME
+    rows, cols = a.shape
+    pivots = []
+    r = 0
+    for j in range(cols):
+        nz = np.flatnonzero(a[r:, j]) if r < rows else []
+        if len(nz) == 0:
+            continue
+        p = r + int(nz[0])
+        a[[r, p]] = a[[p, r]]
+        a[r] = a[r] * pow(int(a[r, j]), PRIME - 2, PRIME) % PRIME
+        for i in np.flatnonzero(a[:, j]):
+            if i != r:
+                a[i] = (a[i] - a[i, j] * a[r]) % PRIME
+        pivots.append(j)
+        r += 1
+    free_cols = [j for j in range(cols) if j not in set(pivots)]
+    pinned = {j for i, j in enumerate(pivots) if not a[i, free_cols].any()}
+    return np.array([j not in pinned for j in range(cols)])
+
+
+def hidden_system(eqs, known, unknowns):
+    """The relations restricted to ``unknowns`` (a list of keys) as a matrix (published values
+    moved to the other side)."""
+    col = {k: j for j, k in enumerate(unknowns)}
+    out = []
+    for plus, minus in eqs:
+        row = np.zeros(len(unknowns), dtype=np.int64)
+        for k in plus:
+            if k in col:
+                row[col[k]] += 1
+        for k in minus:
+            if k in col:
+                row[col[k]] -= 1
+        if row.any() and all(k in col or k in known for k in (*plus, *minus)):
+            out.append(row)
+    return np.array(out).reshape(-1, len(unknowns))
+
+
+@pytest.mark.parametrize(
+    "related",
+    [
+        *[("reach.parents", f"reach.breakdown:{b}") for b in ("sex", "age_band", "ethnicity")],
+        *[
+            ("reach.parents", f"reach.breakdown:{b}")
+            for b in ("workless_household", "referral_source")
+        ],
+        ("reach.families", "reach.target", "reach.family_rate"),
+    ],
+)
+def test_no_hidden_count_of_related_indicators_follows_by_linear_algebra(published, related):
+    """Exact linear algebra over reach.parents with one breakdown (the parents being each
+    breakdown's total), and over families, progress to target and the family rate; again with
+    each area's own figures known."""
+    known, hidden = facts(published)
+    eqs = equations(published)
+
+    def wanted(k):
+        if k[0] == "reach.breakdown":
+            return f"reach.breakdown:{k[4].split(':')[0]}" in related
+        return k[0] in related and k[1] == "all"
+
+    targets = {k for k in hidden if wanted(k) and k[5] == "numerator"}
+    assert targets, "nothing hidden: the test would prove nothing"
+    # the unknowns: these, and every hidden number sharing a relation with one of them
+    near = {k for plus, minus in eqs if targets & {*plus, *minus} for k in (*plus, *minus)}
+    unknowns = sorted(targets | (near & hidden))
+    free = free_of(hidden_system(eqs, known, unknowns))
+    assert all(free[j] for j, k in enumerate(unknowns) if k in targets), "a hidden count follows"
+    for area in sorted({k[2] for k in targets} - {PROGRAMME}):
+        rest = [k for k in unknowns if k[2] != area]
+        own = {k: 0.0 for k in hidden if k[2] == area}  # its values: any number will do
+        free = free_of(hidden_system(eqs, {**known, **own}, rest))
+        leaks = [k for j, k in enumerate(rest) if not free[j] and k in targets]
+        leaks = [k for k in leaks if k[2] != PROGRAMME]
+        assert not leaks, (area, leaks[:5])
