@@ -287,16 +287,25 @@ class IndicatorData:
         self.shared = shared
 
     def _plan(self, conn: Connection, version: DataVersion) -> Plan:
-        """The disclosure plan of this data version (made once: every result hides its cells)."""
+        """The disclosure plan of this data version (made once: every result hides its cells;
+        shared with the server's other processes like the results)."""
         return self._get_or_make(
-            ("plan", self.threshold), version, lambda: make_plan(conn, self.threshold)
+            ("plan", self.threshold), version, lambda: self._shared_plan(conn, version)
         )
 
-    def plan(self) -> Plan:
-        """The disclosure plan of the current data version (its counts feed the methods page)."""
-        return self.per_version(
-            ("plan", self.threshold), lambda conn, _v: make_plan(conn, self.threshold)
-        )
+    def _shared_plan(self, conn: Connection, version: DataVersion) -> Plan:
+        shared = self.shared
+        if shared is None:
+            return make_plan(conn, self.threshold)
+        key = f"definitions {DEFINITIONS_VERSION}|disclosure plan|{self.threshold}"
+        found = shared.load(version, key)
+        if found is None:
+            with shared.claim(version, key):  # another process making it: wait for its file
+                found = shared.load(version, key)
+                if found is None:
+                    found = make_plan(conn, self.threshold)
+                    shared.store(version, key, found)
+        return cast(Plan, found)  # only plans are stored under this key
 
     def _shared_or_compute(self, conn: Connection, version: DataVersion, query: Query) -> Result:
         shared = self.shared
