@@ -19,7 +19,6 @@ from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData, slice_rows, whole
 from lfo.indicators.definitions import indicators
 from lfo.indicators.engine import compute
-from lfo.indicators.protection import Plan, make_plan
 from lfo.indicators.request import Query
 
 AREAS = ["E08000021", "E08000037", "E06000009", "E09000008"]
@@ -66,22 +65,9 @@ def db(tmp_path_factory) -> Database:
     return Database(url)
 
 
-@pytest.fixture(scope="module")
-def plan(db: Database) -> Plan:
-    """The disclosure plan of the module's database (made once: it does not change)."""
+def _direct(db: Database, query: Query) -> pd.DataFrame:
     with db.engine.connect() as conn:
-        return make_plan(conn, THRESHOLD)
-
-
-@pytest.fixture(scope="module")
-def data(db: Database) -> IndicatorData:
-    """One cache for the slice tests (the data does not change between them)."""
-    return IndicatorData(db, THRESHOLD)
-
-
-def _direct(db: Database, query: Query, plan: Plan | None = None) -> pd.DataFrame:
-    with db.engine.connect() as conn:
-        return compute(conn, query, plan).rows
+        return compute(conn, query).rows
 
 
 def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
@@ -106,17 +92,19 @@ QUERIES = [
 
 
 @pytest.mark.parametrize("ind_id", sorted(indicators()))
-def test_a_slice_of_the_whole_result_is_what_the_engine_gives(db, plan, data, ind_id):
+def test_a_slice_of_the_whole_result_is_what_the_engine_gives(db, ind_id):
     ind = indicators()[ind_id]
+    data = IndicatorData(db, THRESHOLD)
     for i, extra in enumerate(QUERIES):
         query = Query(indicators=(ind,), threshold=THRESHOLD, **extra)
         areas = [None, (AREAS[1], "programme"), (AREAS[3],)][i % 3]
-        want = _direct(db, Query(**{**query.__dict__, "areas": areas}), plan)
+        want = _direct(db, Query(**{**query.__dict__, "areas": areas}))
         _same(data.result(query, areas).rows, want)
 
 
-def test_breakdown_categories_are_a_slice_too(db, plan, data):
+def test_breakdown_categories_are_a_slice_too(db):
     ind = indicators()["reach.breakdown"]
+    data = IndicatorData(db, THRESHOLD)
     for chosen in (("sex",), ("workless_household", "age_band")):
         query = Query(
             indicators=(ind,),
@@ -124,17 +112,18 @@ def test_breakdown_categories_are_a_slice_too(db, plan, data):
             breakdowns=chosen,
             threshold=THRESHOLD,
         )
-        _same(data.result(query).rows, _direct(db, query, plan))
+        _same(data.result(query).rows, _direct(db, query))
 
 
-def test_several_indicators_are_their_slices_in_order(db, plan, data):
+def test_several_indicators_are_their_slices_in_order(db):
     cat = indicators()
     query = Query(
         indicators=(cat["uptake.completion"], cat["reach.families"], cat["outcome.csi4.change"]),
         periods=("2017-18_Q3",),
         threshold=THRESHOLD,
     )
-    _same(data.result(query).rows, _direct(db, query, plan))
+    data = IndicatorData(db, THRESHOLD)
+    _same(data.result(query).rows, _direct(db, query))
 
 
 def test_the_cache_holds_one_whole_result_per_indicator_and_filter(db):
@@ -194,14 +183,13 @@ def test_concurrent_requests_for_one_result_compute_it_once(db, monkeypatch):
     gate = threading.Event()
     original = module.compute
 
-    def slow(conn, query, plan=None):
+    def slow(conn, query):
         calls.append(query)
         gate.wait(5)
-        return original(conn, query, plan)
+        return original(conn, query)
 
     monkeypatch.setattr(module, "compute", slow)
     data = IndicatorData(db, THRESHOLD)
-    data.per_version(("plan made",), data._plan)  # the disclosure plan first: not timed here
     out = []
     threads = [
         threading.Thread(
