@@ -18,6 +18,7 @@ from support.dash_client import (
     registered_output,
     route,
     send_callback,
+    topic_control_outputs,
 )
 from support.page_dbs import BLACKPOOL, GATESHEAD, NEWCASTLE, Q_ENDED, REFERENCE, build_topic_db
 from support.text import texts
@@ -347,19 +348,7 @@ def test_an_odd_period_in_the_address_is_the_pages_normal_message(client, path, 
 @pytest.mark.parametrize("search", [f"?period={ODD}&from={ODD}", "?to=9999-00_Q4"])
 def test_a_topic_pages_controls_say_an_odd_period_was_ignored(client, search):
     p = TOPIC.part
-    outputs = [
-        (p("areas"), "children"),
-        (p("from"), "options"),
-        (p("from"), "value"),
-        (p("to"), "options"),
-        (p("to"), "value"),
-        (p("period"), "options"),
-        (p("period"), "value"),
-        (p("indicator"), "value"),
-        (p("ci"), "value"),
-        (p("char"), "value"),
-        (p("messages"), "children"),
-    ]
+    outputs = topic_control_outputs(TOPIC)
     response = post_callback(
         client,
         outputs,

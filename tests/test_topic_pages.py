@@ -10,7 +10,7 @@ import base64
 
 import numpy as np
 import pytest
-from support.dash_client import component_key, post_callback, route
+from support.dash_client import component_key, post_callback, route, topic_control_outputs
 from support.page_dbs import BLACKPOOL, NEWCASTLE, Q_ENDED, Q_REFERRED, build_topic_db
 from support.text import count_h1, texts
 
@@ -42,28 +42,7 @@ def controls(
     client, topic: Topic, search: str = "", ticked: dict[str, list[str]] | None = None
 ) -> dict:
     p = topic.part
-    optional = [
-        o
-        for o, on in (
-            ("group", topic.by_group),
-            ("measure", topic.by_measure),
-            ("char", topic.by_characteristic),
-        )
-        if on
-    ]
-    outputs = [
-        (p("areas"), "children"),
-        (p("from"), "options"),
-        (p("from"), "value"),
-        (p("to"), "options"),
-        (p("to"), "value"),
-        (p("period"), "options"),
-        (p("period"), "value"),
-        (p("indicator"), "value"),
-        (p("ci"), "value"),
-        *[(p(o), "value") for o in optional],
-        (p("messages"), "children"),
-    ]
+    outputs = topic_control_outputs(topic)
     ticked_inputs = [
         {"id": ids.topic_areas(topic.key, region), "property": "value", "value": codes}
         for region, codes in (ticked or {}).items()

@@ -144,3 +144,30 @@ def route(client, pathname: str, search: str = "") -> dict:
         [{"id": ids.URL, "property": "pathname", "value": pathname}],
         [{"id": ids.URL, "property": "search", "value": search}],
     )
+
+
+def topic_control_outputs(topic) -> list[tuple[object, str]]:
+    """The outputs of a topic page's controls callback, in the order it declares them."""
+    p = topic.part
+    optional = [
+        o
+        for o, on in (
+            ("group", topic.by_group),
+            ("measure", topic.by_measure),
+            ("char", topic.by_characteristic),
+        )
+        if on
+    ]
+    return [
+        (p("areas"), "children"),
+        (p("from"), "options"),
+        (p("from"), "value"),
+        (p("to"), "options"),
+        (p("to"), "value"),
+        (p("period"), "options"),
+        (p("period"), "value"),
+        (p("indicator"), "value"),
+        (p("ci"), "value"),
+        *[(p(o), "value") for o in optional],
+        (p("messages"), "children"),
+    ]
