@@ -23,7 +23,9 @@ import pandas as pd
 
 from dashboard.services.database import Database
 from lfo.indicators.definitions import indicators
+from lfo.indicators.disclosure import THRESHOLD
 from lfo.indicators.engine import compute
+from lfo.indicators.protection import make_plan
 from lfo.indicators.request import Query
 
 DATABASES = {
@@ -52,13 +54,14 @@ def _run(db_names, action, skip=lambda key: False, only=None) -> int:
     for db_name in db_names:
         db = Database(f"sqlite:///{DATABASES[db_name]}")
         with db.engine.connect() as conn:
+            plan = make_plan(conn, THRESHOLD)  # one disclosure plan per database, as the app makes
             for _, name, kwargs in cases((db_name,)):
                 for ind_id, ind in indicators().items():
                     if skip(f"{name}-{ind_id}") or (
                         only and not any(o in f"{name}-{ind_id}" for o in only)
                     ):
                         continue
-                    rows = compute(conn, Query(indicators=(ind,), **kwargs)).rows
+                    rows = compute(conn, Query(indicators=(ind,), **kwargs), plan).rows
                     failures += action(f"{name}-{ind_id}", rows)
                 conn.rollback()
         db.dispose()
@@ -84,6 +87,7 @@ def main(argv=None) -> int:
         db = Database(f"sqlite:///{DATABASES[db_names[0]]}")
         total = 0.0
         with db.engine.connect() as conn:
+            plan = make_plan(conn, THRESHOLD)
             for ind_id, ind in indicators().items():
                 q = Query(
                     indicators=(ind,),
@@ -92,7 +96,7 @@ def main(argv=None) -> int:
                     **FILTERS[args.grp],
                 )
                 t0 = time.process_time()
-                compute(conn, q)
+                compute(conn, q, plan)
                 spent = time.process_time() - t0
                 total += spent
                 print(f"{ind_id:45s} {spent:7.3f}")

@@ -80,7 +80,9 @@ def test_indicators_carry_the_metadata_contract(client):
 def test_data_rows_are_flat_with_meta(client):
     body = get(client, "/api/v1/data?indicator=uptake.completion&period=2017-18_Q2").get_json()
     assert set(body["meta"]) == {"data_as_at", "threshold", "definitions_version"}
-    assert body["meta"]["threshold"] == 10 and body["meta"]["definitions_version"] == "1"
+    assert (
+        body["meta"]["threshold"] == 10 and body["meta"]["definitions_version"] == "2"
+    )  # indicators.md v2
     rows = {r["area_code"]: r for r in body["data"]}
     assert all(set(r) == ROW_KEYS for r in body["data"])
     assert rows[NEWCASTLE]["value"] == pytest.approx(90.0)

@@ -95,7 +95,7 @@ def test_csv_carries_the_indicator_metadata_on_every_row():
         assert r["interval_method"] == "Wilson"
         assert r["unit"] == COMPLETION.unit
         assert r["data_as_at"] == "2019-04-15T09:30:00"
-        assert r["definitions_version"] == "1"
+        assert r["definitions_version"] == "2"  # indicators.md v2
         assert r["suppression_threshold"] == "10"
         assert r["source"] == "Local Family Offer quarterly returns to DWP"
 
@@ -134,7 +134,7 @@ def test_xlsx_cover_has_title_source_date_contact_copyright_and_version(workbook
         "Local Family Offer quarterly returns to DWP",
         "15 April 2019",
         exports.CONTACT,
-        "1",
+        "2",  # definitions version (indicators.md v2)
     ):
         assert expected in cover
     assert any(line.startswith("© Crown copyright 2019") for line in cover)
@@ -250,7 +250,7 @@ def test_svg_parses_as_xml_and_holds_the_title_metadata_and_numbers(svg):
     assert root.find("s:title", ns).text == "Completion by area, 2018-19 Q4"
     assert COMPLETION.definition in root.find("s:desc", ns).text
     chart = root.find("s:metadata/lfo:chart", ns)
-    assert chart.find("lfo:definitions-version", ns).text == "1"
+    assert chart.find("lfo:definitions-version", ns).text == "2"
     assert chart.find("lfo:copyright", ns).text == "© Crown copyright"
     fields = {f.get("name"): f.text for f in chart.iter("{urn:lfo:chart-metadata}field")}
     assert fields["Interval method"] == "Wilson"

@@ -19,6 +19,7 @@ from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData, slice_rows, whole
 from lfo.indicators.definitions import indicators
 from lfo.indicators.engine import compute
+from lfo.indicators.protection import Plan, make_plan
 from lfo.indicators.request import Query
 
 AREAS = ["E08000021", "E08000037", "E06000009", "E09000008"]
@@ -65,9 +66,22 @@ def db(tmp_path_factory) -> Database:
     return Database(url)
 
 
-def _direct(db: Database, query: Query) -> pd.DataFrame:
+@pytest.fixture(scope="module")
+def plan(db: Database) -> Plan:
+    """The disclosure plan of the module's database (made once: it does not change)."""
     with db.engine.connect() as conn:
-        return compute(conn, query).rows
+        return make_plan(conn, THRESHOLD)
+
+
+@pytest.fixture(scope="module")
+def data(db: Database) -> IndicatorData:
+    """One cache for the slice tests (the data does not change between them)."""
+    return IndicatorData(db, THRESHOLD)
+
+
+def _direct(db: Database, query: Query, plan: Plan | None = None) -> pd.DataFrame:
+    with db.engine.connect() as conn:
+        return compute(conn, query, plan).rows
 
 
 def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
@@ -92,19 +106,17 @@ QUERIES = [
 
 
 @pytest.mark.parametrize("ind_id", sorted(indicators()))
-def test_a_slice_of_the_whole_result_is_what_the_engine_gives(db, ind_id):
+def test_a_slice_of_the_whole_result_is_what_the_engine_gives(db, plan, data, ind_id):
     ind = indicators()[ind_id]
-    data = IndicatorData(db, THRESHOLD)
     for i, extra in enumerate(QUERIES):
         query = Query(indicators=(ind,), threshold=THRESHOLD, **extra)
         areas = [None, (AREAS[1], "programme"), (AREAS[3],)][i % 3]
-        want = _direct(db, Query(**{**query.__dict__, "areas": areas}))
+        want = _direct(db, Query(**{**query.__dict__, "areas": areas}), plan)
         _same(data.result(query, areas).rows, want)
 
 
-def test_breakdown_categories_are_a_slice_too(db):
+def test_breakdown_categories_are_a_slice_too(db, plan, data):
     ind = indicators()["reach.breakdown"]
-    data = IndicatorData(db, THRESHOLD)
     for chosen in (("sex",), ("workless_household", "age_band")):
         query = Query(
             indicators=(ind,),
@@ -112,18 +124,17 @@ def test_breakdown_categories_are_a_slice_too(db):
             breakdowns=chosen,
             threshold=THRESHOLD,
         )
-        _same(data.result(query).rows, _direct(db, query))
+        _same(data.result(query).rows, _direct(db, query, plan))
 
 
-def test_several_indicators_are_their_slices_in_order(db):
+def test_several_indicators_are_their_slices_in_order(db, plan, data):
     cat = indicators()
     query = Query(
         indicators=(cat["uptake.completion"], cat["reach.families"], cat["outcome.csi4.change"]),
         periods=("2017-18_Q3",),
         threshold=THRESHOLD,
     )
-    data = IndicatorData(db, THRESHOLD)
-    _same(data.result(query).rows, _direct(db, query))
+    _same(data.result(query).rows, _direct(db, query, plan))
 
 
 def test_the_cache_holds_one_whole_result_per_indicator_and_filter(db):
@@ -183,13 +194,14 @@ def test_concurrent_requests_for_one_result_compute_it_once(db, monkeypatch):
     gate = threading.Event()
     original = module.compute
 
-    def slow(conn, query):
+    def slow(conn, query, plan=None):
         calls.append(query)
         gate.wait(5)
-        return original(conn, query)
+        return original(conn, query, plan)
 
     monkeypatch.setattr(module, "compute", slow)
     data = IndicatorData(db, THRESHOLD)
+    data.per_version(("plan made",), data._plan)  # the disclosure plan first: not timed here
     out = []
     threads = [
         threading.Thread(

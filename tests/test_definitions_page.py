@@ -67,7 +67,7 @@ def test_page_is_served_with_its_title(client, path, title):
 def test_definitions_page_has_one_h1_and_says_the_version(definitions):
     page = definitions["page-content"]["children"]
     assert count_type(page, "H1") == 1
-    assert "Definitions version 1." in texts(page)
+    assert "Definitions version 2." in texts(page)
 
 
 def test_every_indicator_has_an_anchor_named_by_its_id(definitions):
@@ -158,3 +158,20 @@ def test_statement_names_the_axe_core_version_the_tests_use():
     version = re.match(r"/\*! axe v(\S+)", axe).group(1)
     statement = (ROOT / "docs" / "accessibility.md").read_text(encoding="utf-8")
     assert f"axe-core]({'https://github.com/dequelabs/axe-core'}) {version}" in statement
+
+
+def test_disclosure_control_v2_rule_what_it_hides_and_what_it_does_not(definitions):
+    text = texts(definitions["page-content"]["children"])
+    for needle in (
+        "a financial year and its four quarters",
+        "the interventions of a level and the level",
+        "hides at least three",
+        "an LA knows its own figures",
+        "zeros last",
+        "0 of 0",
+        "Not protected, by design: a numerator close to its denominator",
+        "On the pilot demo data",
+        "at national scale",
+        "version 1 rules",
+    ):
+        assert needle in text, needle

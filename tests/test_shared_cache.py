@@ -34,7 +34,9 @@ def _counting(monkeypatch) -> list:
     calls = []
     original = data_module.compute
     monkeypatch.setattr(
-        data_module, "compute", lambda conn, q: calls.append(q) or original(conn, q)
+        data_module,
+        "compute",
+        lambda conn, q, plan=None: calls.append(q) or original(conn, q, plan),
     )
     return calls
 

@@ -129,7 +129,9 @@ def test_after_a_load_the_results_in_use_are_made_again_first(tmp_path, monkeypa
     monkeypatch.setattr(
         module,
         "compute",
-        lambda conn, q: made.append((q.indicators[0].id, q.intervention)) or original(conn, q),
+        lambda conn, q, plan=None: (
+            made.append((q.indicators[0].id, q.intervention)) or original(conn, q, plan)
+        ),
     )
     data.periods()  # a request sees the new version
     data.warm(levels=(95.0,))

@@ -7,9 +7,10 @@ its next request: nothing stale is ever served.
 
 The cache holds, per indicator and filter (intervention or level, interval level), the engine's
 rows for **every area and every period**; a request's areas, periods and breakdown categories are
-a slice of them. Every table the disclosure rules protect lies within one period (and, for
-breakdowns, one characteristic), so the slice is exactly what the engine gives when asked for
-those periods alone (tests/test_data_cache_slices.py checks it). A background thread (``start_warming``)
+a slice of them. Disclosure control is one plan per data version (``lfo.indicators.protection``:
+which cells of the complete published set are hidden, made once and passed to every computation),
+so the slice is exactly what the engine gives when asked for those periods alone
+(tests/test_data_cache_slices.py checks it). A background thread (``start_warming``)
 makes the common results for each new data version before anyone asks; requests that arrive
 first, or ask something else, compute it once (concurrent requests for the same result wait for
 the one computing it).
@@ -38,6 +39,7 @@ from dashboard.services.shared_cache import SharedResults
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
 from lfo.indicators.engine import compute
 from lfo.indicators.indicator import Indicator
+from lfo.indicators.protection import Plan, make_plan
 from lfo.indicators.queries import coverage, snapshot
 from lfo.indicators.request import ROW_COLUMNS, Query, Result, available_periods, select_periods
 
@@ -257,7 +259,11 @@ class IndicatorData:
             for ind in query.indicators:
                 full = self._whole(conn, version, replace(whole(query), indicators=(ind,)))
                 if _outside(full.rows, query):  # periods with no data: the engine says so
-                    one = compute(conn, replace(query, indicators=(ind,), areas=chosen))
+                    one = compute(
+                        conn,
+                        replace(query, indicators=(ind,), areas=chosen),
+                        self._plan(conn, version),
+                    )
                     parts.append((one, one.rows))
                     continue
                 parts.append((full, slice_rows(full.rows, query, chosen)))
@@ -280,17 +286,38 @@ class IndicatorData:
         """Share whole results with other processes through ``shared`` (None: do not)."""
         self.shared = shared
 
+    def _plan(self, conn: Connection, version: DataVersion) -> Plan:
+        """The disclosure plan of this data version (made once: every result hides its cells;
+        shared with the server's other processes like the results)."""
+        return self._get_or_make(
+            ("plan", self.threshold), version, lambda: self._shared_plan(conn, version)
+        )
+
+    def _shared_plan(self, conn: Connection, version: DataVersion) -> Plan:
+        shared = self.shared
+        if shared is None:
+            return make_plan(conn, self.threshold)
+        key = f"definitions {DEFINITIONS_VERSION}|disclosure plan|{self.threshold}"
+        found = shared.load(version, key)
+        if found is None:
+            with shared.claim(version, key):  # another process making it: wait for its file
+                found = shared.load(version, key)
+                if found is None:
+                    found = make_plan(conn, self.threshold)
+                    shared.store(version, key, found)
+        return cast(Plan, found)  # only plans are stored under this key
+
     def _shared_or_compute(self, conn: Connection, version: DataVersion, query: Query) -> Result:
         shared = self.shared
         if shared is None:
-            return compute(conn, query)
+            return compute(conn, query, self._plan(conn, version))
         key = shared_key(query)
         found = shared.load(version, key)
         if found is None:
             with shared.claim(version, key):  # another process computing it: wait for its file
                 found = shared.load(version, key)
                 if found is None:
-                    found = compute(conn, query)
+                    found = compute(conn, query, self._plan(conn, version))
                     shared.store(version, key, found)
         return cast(Result, found)  # only results are stored under these keys
 

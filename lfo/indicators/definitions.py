@@ -1,4 +1,4 @@
-"""Every indicator's metadata, defined once (indicators.md, definitions version 1).
+"""Every indicator's metadata, defined once (indicators.md, definitions version 2).
 
 The engine computes figures from these definitions; the definitions page, the API's
 ``/api/v1/indicators`` and every export show the same metadata.
@@ -11,7 +11,7 @@ from functools import cache
 from lfo.indicators.indicator import HIGHER, LOWER, NONE, Indicator
 from lfo.reference import BREAKDOWNS, Measure, load_reference
 
-DEFINITIONS_VERSION = "1"
+DEFINITIONS_VERSION = "2"
 
 _REFERRAL = "quarter or financial year of referral_date"
 _EPISODES = "interventions (episodes)"
@@ -406,6 +406,6 @@ CAVEATS = (
     "Cut-offs, reliable change indices and targets are partly programme assumptions (see the "
     "source column of the reference tables); families per area are approximate.",
     "Figures for past periods are revised when a later cumulative return arrives.",
-    "Differencing across periods (a financial year minus its quarters) is not protected by "
-    "suppression in version 1.",
+    "A numerator close to its denominator is not protected (95 of 100 completed reveals that 5 "
+    "did not).",
 )

@@ -1,13 +1,15 @@
 """The indicator engine: the one place where every published figure is made.
 
-``compute(conn, query)`` reads the summary tables for all areas and the periods asked (plus the
-four quarters before each, for the trend), adds the programme (covered areas pooled), computes
+``compute(conn, query, plan)`` reads the summary tables for all areas and the periods asked (plus
+the four quarters before each, for the trend), adds the programme (covered areas pooled), computes
 values and intervals, compares each area with the programme, tests the recent trend, applies
-disclosure control to each complete table, and only then keeps the areas asked for.
+disclosure control from the plan (``lfo.indicators.protection``: the cells hidden in the complete
+published set, worked out once per data version), and only then keeps the areas asked for.
 
 The query and result types and the choice of periods are in ``lfo.indicators.request`` (imported
 here for the engine's callers); the computations of each kind of indicator are in
-``lfo.indicators.kinds``. This module reads the data and builds the complete grid they work on.
+``lfo.indicators.kinds``; the complete grid in ``lfo.indicators.grid``. Callers computing many
+results for one data version should make the plan once (``make_plan``) and pass it.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from lfo.indicators import kinds
-from lfo.indicators.figures import KEYS, SUMS, figures, summary_columns
+from lfo.indicators.figures import figures, summary_columns
+from lfo.indicators.grid import breakdowns_of, categories_of, grid_with_programme
 from lfo.indicators.indicator import Indicator
+from lfo.indicators.protection import Plan, make_plan
 from lfo.indicators.queries import (
     coverage,
     data_as_at,
@@ -32,22 +36,27 @@ from lfo.indicators.request import (
     Result,
     ResultMeta,
     available_periods,
-    period_bounds,
     select_periods,
     trend_windows,
 )
 from lfo.periods import FinancialYear, is_quarter, period
-from lfo.reference import BREAKDOWNS
 from lfo.terms import PROGRAMME, PROGRAMME_LABEL
 
 
-def compute(conn: Connection, query: Query) -> Result:
-    """The rows of every indicator of ``query`` (in its order) with the result's metadata."""
+def compute(conn: Connection, query: Query, plan: Plan | None = None) -> Result:
+    """The rows of every indicator of ``query`` (in its order) with the result's metadata.
+
+    ``plan``: the disclosure plan of this data version at the query's threshold (made here when
+    None or made at another threshold): which cells of the complete published set are hidden.
+    """
     snapshot(conn)  # every read below sees the same committed data
     cov = coverage(conn)
+    if query.indicators and (plan is None or plan.threshold != query.threshold):
+        plan = make_plan(conn, query.threshold)
     parts = []
     for ind in query.indicators:
-        parts.append(_compute_one(conn, ind, query, cov))
+        assert plan is not None
+        parts.append(_compute_one(conn, ind, query, cov, plan))
     rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ROW_COLUMNS)
     return Result(rows, ResultMeta(_iso(data_as_at(conn)), query.threshold))
 
@@ -58,7 +67,9 @@ def _iso(value: object) -> str | None:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFrame) -> pd.DataFrame:
+def _compute_one(
+    conn: Connection, ind: Indicator, query: Query, cov: pd.DataFrame, plan: Plan
+) -> pd.DataFrame:
     table = summary_table_for(ind.id)
     periods = select_periods(available_periods(cov), query)
     if not periods:
@@ -75,11 +86,11 @@ def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFra
         needed,
         grp=query.grp if ind.by_intervention else None,
         measure=ind.measure,
-        breakdowns=None if table != "sum_reach" else ["all", *_breakdowns(ind, query)],
+        breakdowns=None if table != "sum_reach" else ["all", *breakdowns_of(ind, query)],
         columns=summary_columns(ind),
     )
-    fig = figures(ind, summary, _breakdowns(ind, query))
-    df = _with_programme(ind, fig, cov, needed, _categories(ind, _breakdowns(ind, query)))
+    fig = figures(ind, summary, breakdowns_of(ind, query))
+    df = grid_with_programme(ind, fig, cov, needed, categories_of(ind, breakdowns_of(ind, query)))
     if ind.id == "reach.target":
         quarters = df[df["period"].map(is_quarter).astype(bool)]
         df = kinds.progress_to_target(df[df["period"].isin(periods)].copy(), cov, quarters)
@@ -93,7 +104,8 @@ def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFra
     df = kinds.add_trends(ind, df, windows, query.threshold)
     df = df[df["period"].isin(periods)].copy()
     df.loc[~df["covered"].astype(bool), "status"] = "x"
-    df = kinds.suppress(ind, df, query.threshold)
+    grp = query.grp if ind.by_intervention else "all"
+    df = kinds.apply_plan(ind, df, plan.hidden_mask(ind.id, grp, df))
     if not_applicable:
         df[
             [
@@ -121,113 +133,6 @@ def _compute_one(conn: Connection, ind: Indicator, query: Query, cov: pd.DataFra
     df = df.iloc[_row_order(df, order)]
     extras = [c for c in ("benchmark", "areas_pooled", "return_period") if c in df]
     return df.reindex(columns=ROW_COLUMNS + extras).reset_index(drop=True)
-
-
-def _breakdowns(ind: Indicator, query: Query) -> list[str]:
-    """The characteristics an indicator reads from ``sum_reach``."""
-    if ind.id == "reach.breakdown":
-        return list(query.breakdowns or BREAKDOWNS)
-    return {"reach.fathers": ["sex"], "reach.workless": ["workless_household"]}.get(ind.id, [])
-
-
-def _categories(ind: Indicator, breakdowns: list[str]) -> list[str | None]:
-    """Every category an indicator reports, whether or not the data has rows for it."""
-    if ind.kind == "breakdown":
-        return [f"{b}:{c}" for b in breakdowns for c in BREAKDOWNS[b]]
-    if ind.kind == "funnel":
-        return ["referred", "offered", "started", "completed"]
-    return [None]
-
-
-def _used_columns(ind: Indicator, category: str | None) -> list[str]:
-    """The columns that hold a real zero when an area has no rows for a period."""
-    if ind.kind in ("count", "target", "rate") or category == "referred":
-        return ["numerator"]
-    if ind.kind in ("mean", "ratio"):
-        return ["denominator", "n", "total", "sumsq"]
-    if ind.kind == "median":
-        return ["denominator"]
-    return ["numerator", "denominator"]
-
-
-def _with_programme(
-    ind: Indicator,
-    fig: pd.DataFrame,
-    cov: pd.DataFrame,
-    periods: list[str],
-    categories: list[str | None],
-) -> pd.DataFrame:
-    """Complete area x period x category grid (zeros where an area covering the period had no
-    rows), coverage status, and the programme row pooled over covered areas."""
-    areas = cov[["area_code", "period_end"]]
-    grid = pd.MultiIndex.from_product(
-        [areas["area_code"], periods, categories], names=KEYS
-    ).to_frame(index=False)
-    grid = grid.astype({"category": object})
-    fig = fig.astype({"category": object})
-    placed = _grid_positions(fig, areas["area_code"], periods, categories)
-    if placed is None:  # not one row per key: join as a merge would
-        ends = pd.Series({p: period_bounds(p)[1] for p in periods}, name="p_end")
-        grid = grid.join(ends, on="period").merge(areas, on="area_code", how="left")
-        grid["covered"] = grid["period_end"].notna() & (grid["period_end"] >= grid["p_end"])
-        full = grid.merge(fig, on=KEYS, how="left", indicator=True)
-        absent = full["covered"] & (full["_merge"] == "left_only")
-        full = full.drop(columns=["_merge", "p_end", "period_end"])
-    else:
-        source, target = placed
-        ends = pd.to_datetime(pd.Series([period_bounds(p)[1] for p in periods])).to_numpy()
-        area_end = pd.to_datetime(areas["period_end"]).to_numpy()
-        with np.errstate(invalid="ignore"):
-            covered = ~np.isnat(area_end)[:, None] & (area_end[:, None] >= ends[None, :])
-        full = grid
-        full["covered"] = np.repeat(covered.reshape(-1), len(categories))
-        found = np.zeros(len(full), dtype=bool)
-        found[target] = True
-        for column in SUMS:
-            values = np.full(len(full), np.nan)
-            values[target] = fig[column].to_numpy(dtype=float)[source]
-            full[column] = values
-        absent = full["covered"] & ~found
-    by_columns: dict[tuple[str, ...], list[str | None]] = {}
-    for category in categories:
-        by_columns.setdefault(tuple(_used_columns(ind, category)), []).append(category)
-    for used, cats in by_columns.items():
-        named = [c for c in cats if c is not None]
-        in_cats = full["category"].isin(named) if named else False
-        if None in cats:
-            in_cats = full["category"].isna() | in_cats
-        full.loc[absent & in_cats, list(used)] = 0.0
-    full.loc[~full["covered"], SUMS] = np.nan
-    covered = full[full["covered"]]
-    prog = covered.groupby(["period", "category"], dropna=False)[SUMS].sum(min_count=1)
-    groups = covered.groupby(["period", "category"], dropna=False)
-    # one row per area in each group when the grid was filled by position: the count is the size
-    prog["areas_pooled"] = groups.size() if placed is not None else groups["area_code"].nunique()
-    prog = prog.reset_index().assign(area_code=PROGRAMME, covered=True)
-    return pd.concat([full, prog], ignore_index=True)
-
-
-def _grid_positions(
-    fig: pd.DataFrame, area_codes: pd.Series, periods: list[str], categories: list[str | None]
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Rows of ``fig`` (source) and their positions in the area x period x category grid
-    (target), for rows whose key is in the grid; None if a key is in ``fig`` (or an area in
-    ``area_codes``) twice."""
-    if not area_codes.is_unique:
-        return None
-    cats = fig["category"].to_numpy(dtype=object)
-    cats = np.where(pd.isna(cats), None, cats)
-    a = pd.Index(area_codes.to_numpy(dtype=object)).get_indexer(
-        fig["area_code"].to_numpy(dtype=object)
-    )
-    p = pd.Index(periods, dtype=object).get_indexer(fig["period"].to_numpy(dtype=object))
-    c = pd.Index(categories, dtype=object).get_indexer(cats)
-    ok = (a >= 0) & (p >= 0) & (c >= 0)
-    source = np.flatnonzero(ok)
-    target = (a[ok].astype(np.int64) * len(periods) + p[ok]) * len(categories) + c[ok]
-    if len(np.unique(target)) != len(target):
-        return None
-    return source, target
 
 
 def _row_order(df: pd.DataFrame, order: dict[str, int]) -> np.ndarray:

@@ -230,3 +230,33 @@ def suppress(ind: Indicator, df: pd.DataFrame, threshold: int) -> pd.DataFrame:
     zeros[["value", "lower", "upper", "comparison", "trend", "trend_judgement"]] = None
     zeros["status"] = "x"
     return pd.concat([out, zeros]).loc[df.index]
+
+
+def apply_plan(ind: Indicator, df: pd.DataFrame, hidden: np.ndarray) -> pd.DataFrame:
+    """Disclosure control from the plan: rows in ``hidden`` become ``c`` (figures, comparison
+    and trend null); where the programme row is hidden, the benchmark and comparison of its
+    period and category are null. A covered row whose denominator is 0 (0 of 0) that the plan
+    does not hide is shown with its zeros and status ``x``. Rows not applicable (``z``) stay so."""
+    df = df.reset_index(drop=True)
+    hidden = np.asarray(hidden, dtype=bool) & (df["status"] != "z").to_numpy()
+    if ind.kind not in ("count", "target", "rate"):
+        empty = df["covered"].astype(bool).to_numpy() & (df["denominator"] == 0).to_numpy()
+        zeros = empty & ~hidden
+        if zeros.any():
+            df[["comparison", "trend", "trend_judgement"]] = df[
+                ["comparison", "trend", "trend_judgement"]
+            ].astype(object)
+            df.loc[zeros, ["value", "lower", "upper"]] = np.nan
+            df.loc[zeros, ["comparison", "trend", "trend_judgement"]] = None
+            df["status"] = df["status"].astype(object)
+            df.loc[zeros, "status"] = "x"
+    keep = ("areas_pooled", "area_code", "period", "category", "covered")
+    out = disclosure.hide(df, hidden, keep=keep)
+    prog_hidden = out.loc[(out["area_code"] == PROGRAMME) & hidden, ["period", "category"]]
+    if not prog_hidden.empty and "benchmark" in out:
+        keys = pd.MultiIndex.from_frame(out[["period", "category"]].astype(object))
+        hit = keys.isin(pd.MultiIndex.from_frame(prog_hidden.astype(object)))
+        out.loc[hit, "benchmark"] = np.nan
+        out["comparison"] = out["comparison"].astype(object)
+        out.loc[hit, "comparison"] = None
+    return out

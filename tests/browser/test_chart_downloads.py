@@ -124,7 +124,7 @@ def test_csv_download_holds_the_numbers_and_metadata(card_page):
     assert {a: float(rows[a]["Value (%)"]) for a in PLOTTED} == PLOTTED
     assert rows["Westminster"]["status"] == "c"
     assert rows["Blackpool"]["definition"].startswith(DEFINITION)
-    assert rows["Blackpool"]["definitions_version"] == "1"
+    assert rows["Blackpool"]["definitions_version"] == "2"  # indicators.md v2
 
 
 def test_excel_download_holds_the_numbers_and_metadata(card_page):

@@ -232,7 +232,7 @@ def test_a_researcher_downloads_the_outcomes_chart_with_numbers_and_metadata(pag
     assert newcastle == NEWCASTLE_PLOTTED
     ri = next(r for r in rows if r["Outcome"] == "Reliable improvement")
     assert ri["definition"].startswith(RI.definition.rstrip("."))
-    assert ri["definitions_version"] == "1"
+    assert ri["definitions_version"] == "2"  # indicators.md v2
 
     name, data = download(page, "xlsx")
     assert name.endswith(".xlsx")

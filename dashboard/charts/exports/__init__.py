@@ -1,6 +1,6 @@
 """Chart downloads: ``ChartContent`` in, file bytes out (CSV, Excel, PNG, SVG).
 
-Every file carries the indicator metadata (definitions version 1), the data-as-at date, the
+Every file carries the indicator metadata (definitions version 2), the data-as-at date, the
 source, the suppression note and "© Crown copyright" (``metadata``). Values are the unrounded
 figures of the table twin; suppressed cells are empty in the CSV (with a ``status`` column, GSS
 practice: ``csv_file``) and ``[c]`` in the spreadsheet (with the key in its notes:

@@ -1,0 +1,293 @@
+"""Disclosure control v2 (indicators.md v2 § Disclosure control): which published cells are hidden.
+
+Computed **once** over the complete published set (``lfo.indicators.cells``: every indicator,
+filter, period, area and category) and its margins (``lfo.indicators.margins``), whatever a
+request selects, so every page, export and API answer hides the same cells. ``make_plan`` gives
+a ``Plan``; the engine applies it to its rows.
+
+1. Primary: a numerator (a count) of 1 to T-1 or a denominator below T. 0 of 0 (denominator 0)
+   is published (status x) and never a complement.
+2. The rule, over every margin: a margin holding a hidden cell has at least three hidden cells,
+   or its total hidden and at least two; add the smallest other cells (by numerator for
+   proportions, rates and counts, by n for means, medians and effect sizes), zeros last, totals
+   last; a hidden set whose sizes total 0 is extended; ties by the cells' ``tie`` rank (lowest
+   area code, reference order of category and filter, earliest period). A hidden cell hides the
+   rows that show its count (``Margins.src``/``dst``). Repeat until nothing changes.
+3. The linear-algebra check (``derivation.determined_blocks``): a hidden cell that adding and
+   subtracting published numbers still gives away adds the smallest further cell on one of its
+   margins; back to 2.
+4. The same check once per area with that area's own cells known (an LA knows its own
+   figures); a cell it gives away adds the smallest further cell not of that area; back to 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+from sqlalchemy import Connection
+
+from lfo.indicators import cells as cell_table
+from lfo.indicators import margins as margin_list
+from lfo.indicators.cells import NO_CATEGORY, ROW_KEYS, CellTable
+from lfo.indicators.derivation import determined_blocks
+from lfo.indicators.margins import Margins
+from lfo.terms import PROGRAMME
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The rule's parameters: v2 by default (``min_hidden`` 3; with the total hidden,
+    ``with_total`` 2)."""
+
+    min_hidden: int = 3
+    with_total: int = 2
+    exact: bool = True  # the linear-algebra check
+    areas_know_their_own: bool = True
+
+
+@dataclass
+class Plan:
+    """The hidden rows of the published set at one data version and threshold."""
+
+    threshold: int
+    hidden: dict[tuple[str, str], frozenset[tuple[str, str, str]]]  # (ind, grp) -> keys
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def hidden_mask(self, indicator: str, grp: str, rows: pd.DataFrame) -> np.ndarray:
+        """Which of ``rows`` (area_code, period, category) the plan hides."""
+        keys = self.hidden.get((_cell_indicator(indicator), grp), frozenset())
+        if not keys or rows.empty:
+            return np.zeros(len(rows), dtype=bool)
+        cat = rows["category"].astype(object).where(rows["category"].notna(), NO_CATEGORY)
+        triples = zip(rows["area_code"], rows["period"], cat, strict=True)
+        return np.fromiter((t in keys for t in triples), dtype=bool, count=len(rows))
+
+
+def _cell_indicator(indicator: str) -> str:
+    # the family reach rate shows the families' count of a year (its quarters: not applicable)
+    return "reach.families" if indicator == "reach.family_rate" else indicator
+
+
+def make_plan(conn: Connection, threshold: int, rule: Rule | None = None) -> Plan:
+    """The plan of the data ``conn`` sees: every published cell, its margins, the rule."""
+    started = time.perf_counter()
+    table = cell_table.build(conn, threshold)
+    hidden = protect(table, margin_list.build(table), rule or Rule())
+    plan = plan_from(table, hidden)
+    plan.seconds = time.perf_counter() - started
+    log.info("disclosure plan: %s in %.1f s", plan.counts, plan.seconds)
+    return plan
+
+
+def plan_from(table: CellTable, hidden: np.ndarray) -> Plan:
+    """The plan of a cell table and its hidden cells (a row is hidden with its cell)."""
+    rows = table.rows
+    row_hidden = hidden[rows["cell"].to_numpy()]
+    out: dict[tuple[str, str], set[tuple[str, str, str]]] = {}
+    picked = rows.loc[row_hidden, ROW_KEYS]
+    for (ind, grp), part in picked.groupby(["indicator", "grp"], sort=False):
+        out[(str(ind), str(grp))] = set(
+            zip(part["area_code"], part["period"], part["category"], strict=True)
+        )
+    primary = table.cells["primary"].to_numpy(dtype=bool)
+    counts = {
+        "rows": len(rows),
+        "cells": len(table.cells),
+        "primary": int(primary.sum()),
+        "secondary": int((hidden & ~primary).sum()),
+        "hidden": int(hidden.sum()),
+        "rows_hidden": int(row_hidden.sum()),
+    }
+    frozen = {k: frozenset(v) for k, v in out.items()}
+    return Plan(table.threshold, frozen, counts)
+
+
+def protect(table: CellTable, m: Margins, rule: Rule) -> np.ndarray:
+    """Hidden cells (boolean per cell) after primary suppression, the rule and the checks."""
+    c = table.cells
+    hidden: np.ndarray = c["primary"].to_numpy(dtype=bool).copy()
+    state = _State(table, m, rule)
+    areas = [a for a in pd.unique(c["area_code"]) if a != PROGRAMME]
+    for _ in range(len(c) + 1):
+        state.settle(hidden)
+        if rule.exact and state.check(hidden, None):
+            continue
+        if rule.areas_know_their_own:
+            added = [state.check(hidden, a) for a in areas]  # every area, then the rule again
+            if any(added):
+                continue
+        return hidden
+    raise RuntimeError("disclosure control did not settle")  # the mask only grows
+
+
+class _State:
+    """What the rule reads over and over: sizes, ranks, the candidates' order per group."""
+
+    def __init__(self, table: CellTable, m: Margins, rule: Rule) -> None:
+        c = table.cells
+        self.m, self.rule = m, rule
+        self.size = np.nan_to_num(c["size"].to_numpy(dtype=float), nan=0.0)
+        self.area = c["area_code"].to_numpy(dtype=object)
+        usable = c["informative"].to_numpy(dtype=bool) & ~c["empty"].to_numpy(dtype=bool)
+        self.usable = usable
+        self.zero = self.size <= 0
+        tie = c["tie"].to_numpy(dtype=np.int64)
+        # per membership, the order complements are taken in: group, non-total first, zeros
+        # last, smallest, tie rank
+        cell = m.cell
+        self.order = np.lexsort((tie[cell], self.size[cell], self.zero[cell], m.is_total, m.gid))
+        self.tie = tie
+        self.rule_group = m.rule
+        self.coef = np.where(m.is_total, -1, 1)
+        # blocks found clean, per known area (None: none known), by signature
+        self.clean: dict[str | None, set[int]] = {}
+        self.weight = np.random.default_rng(7).integers(1, 2**62, size=len(c), dtype=np.int64)
+        self._cached: tuple[int, np.ndarray, np.ndarray] | None = None
+        self.memo: dict[bytes, np.ndarray] = {}  # reduced blocks' results (derivation)
+        # memberships by cell and by group, for finding a cell's margins and their members
+        self.by_cell = np.argsort(m.cell, kind="stable")
+        self.cell_starts = np.searchsorted(m.cell[self.by_cell], np.arange(len(c) + 1))
+        self.by_gid = np.argsort(m.gid, kind="stable")
+        self.gid_starts = np.searchsorted(m.gid[self.by_gid], np.arange(m.groups + 1))
+
+    def settle(self, hidden: np.ndarray) -> None:
+        """Apply the rule (and the implications) to every margin until nothing changes."""
+        m = self.m
+        while True:
+            self.imply(hidden)
+            h = hidden[m.cell]
+            cells_h = np.bincount(m.gid, weights=h & ~m.is_total, minlength=m.groups)
+            total_h = np.bincount(m.gid, weights=h & m.is_total, minlength=m.groups) > 0
+            sized = np.bincount(
+                m.gid, weights=np.where(h & ~m.is_total, self.size[m.cell], 0), minlength=m.groups
+            )
+            any_h = (cells_h > 0) | total_h
+            enough = (cells_h >= self.rule.min_hidden) | (
+                total_h & (cells_h >= self.rule.with_total)
+            )
+            need = self.rule_group & any_h & (~enough | ((cells_h > 0) & (sized <= 0)))
+            if not need.any():
+                return
+            idx = self.order
+            ok = need[m.gid[idx]] & ~hidden[m.cell[idx]] & self.usable[m.cell[idx]]
+            idx = idx[ok]
+            if len(idx) == 0:
+                return
+            _, first = np.unique(m.gid[idx], return_index=True)
+            hidden[m.cell[idx[first]]] = True
+
+    def imply(self, hidden: np.ndarray) -> None:
+        src, dst = self.m.src, self.m.dst
+        while len(src):
+            add = hidden[src] & ~hidden[dst]
+            if not add.any():
+                return
+            hidden[dst[add]] = True
+
+    def check(self, hidden: np.ndarray, known_area: str | None) -> bool:
+        """The linear-algebra check (with ``known_area``'s cells known): hide one more cell
+        for each block of equations that gives a hidden cell away; whether any was added.
+
+        Only connected blocks of hidden cells not already found clean (for this area) are
+        checked: a block's result depends only on its hidden cells (``_blocks``)."""
+        m = self.m
+        label, sig = self._blocks(hidden)
+        if known_area is None:
+            own = np.zeros(len(hidden), dtype=bool)
+        else:
+            own = hidden & (self.area == known_area)
+            if not own.any():
+                return False
+        clean = self.clean.setdefault(known_area, set())
+        wanted = np.unique(label[own]) if known_area is not None else np.unique(label[hidden])
+        wanted = np.array([b for b in wanted if b >= 0 and sig[b] not in clean], dtype=np.int64)
+        if len(wanted) == 0:
+            return False
+        sel = hidden[m.cell] & ~own[m.cell] & np.isin(label[m.cell], wanted)
+        blocks, _, _ = determined_blocks(m.gid[sel], m.cell[sel], self.coef[sel], self.memo)
+        added = False
+        for block in blocks:
+            extra = self._complement(block, hidden, known_area)
+            if extra is not None:
+                hidden[extra] = True
+                added = True
+        if not added:
+            clean.update(int(sig[b]) for b in wanted)
+        return added
+
+    def _blocks(self, hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each cell's block of hidden cells linked by shared margins (-1: not hidden) and each
+        block's signature (a hash of its cells), kept while ``hidden`` does not change."""
+        count = int(hidden.sum())
+        if self._cached is not None and self._cached[0] == count:
+            return self._cached[1], self._cached[2]
+        m = self.m
+        sel = hidden[m.cell]
+        n = len(hidden)
+        graph = sparse.coo_matrix(
+            (np.ones(int(sel.sum())), (m.gid[sel], self.m.groups + m.cell[sel])),
+            shape=(m.groups + n, m.groups + n),
+        )
+        _, comp = connected_components(graph, directed=False)
+        label = np.where(hidden, comp[m.groups :], -1)
+        weights = np.where(hidden, self.weight, 0)
+        sig = np.zeros(int(comp.max()) + 1, dtype=np.uint64)
+        np.add.at(sig, np.maximum(label, 0), weights.astype(np.uint64))
+        self._cached = (count, label, sig)
+        return label, sig
+
+    def _complement(
+        self, block: list[int], hidden: np.ndarray, known_area: str | None
+    ) -> int | None:
+        """The smallest further cell on a margin of the block's first cell given away."""
+        for cell in sorted(block, key=lambda x: self.tie[x]):
+            found = self._smallest_beside([cell], hidden, known_area)
+            if found is None:  # a check-only table (a year-to-date total): its members' tables
+                found = self._smallest_beside(
+                    list(np.unique(self.m.cell[self._members(self._groups([cell]))])),
+                    hidden,
+                    known_area,
+                )
+            if found is not None:
+                return found
+        if block and known_area is None:
+            log.warning("a hidden cell can be derived and no cell is left to hide beside it")
+        # with an area's cells known: e.g. a programme made only of that area's figures and
+        # published zeros, which the area knows whatever is hidden
+        return None
+
+    def _groups(self, cells: list[int]) -> np.ndarray:
+        """The groups (margins) the cells are in."""
+        at = [self.by_cell[self.cell_starts[c] : self.cell_starts[c + 1]] for c in cells]
+        return np.unique(self.m.gid[np.concatenate(at)]) if at else np.zeros(0, np.int64)
+
+    def _members(self, groups: np.ndarray) -> np.ndarray:
+        """Membership positions of the groups."""
+        at = [self.by_gid[self.gid_starts[g] : self.gid_starts[g + 1]] for g in groups]
+        return np.concatenate(at) if at else np.zeros(0, np.int64)
+
+    def _smallest_beside(
+        self, cells: list[int], hidden: np.ndarray, known_area: str | None
+    ) -> int | None:
+        """The smallest cell that could be hidden on a rule margin of any of ``cells``."""
+        m = self.m
+        groups = self._groups(cells)
+        at = self._members(groups[self.rule_group[groups]])
+        cand, total = m.cell[at], m.is_total[at]
+        ok = ~hidden[cand] & self.usable[cand]
+        if known_area is not None:
+            ok &= self.area[cand] != known_area
+        if not ok.any():
+            return None
+        cand, total = cand[ok], total[ok]
+        best = np.lexsort((self.tie[cand], self.size[cand], self.zero[cand], total))[0]
+        return int(cand[best])
