@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
-from scipy.sparse.linalg import lsqr
 
 log = logging.getLogger(__name__)
 
@@ -169,192 +168,71 @@ def _bridges(n_nodes: int, u: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 # --- disclosure control v2: exact check over any margins ---------------------------------------
 
-PRIME = 2_147_483_647  # 2^31 - 1: products of two residues fit in int64
-EXACT_UNKNOWNS = 400  # blocks up to this many unknowns are reduced exactly (mod PRIME)
-FREE_TOLERANCE = 1e-3
+PRIME = 2_147_483_647  # 2^31 - 1: a product of two residues fits in int64
 
 
-def determined_blocks(
-    eq: np.ndarray, var: np.ndarray, coef: np.ndarray, memo: dict[bytes, np.ndarray] | None = None
-) -> tuple[list[list[int]], np.ndarray, np.ndarray]:
-    """Which unknowns a linear system Σ coef·var = known fixes, per connected block.
+def null_basis(eq: np.ndarray, var: np.ndarray, coef: np.ndarray, n_var: int) -> np.ndarray:
+    """A basis of the solutions of Σ coef·x[var] = 0 (one equation per ``eq`` value), modulo
+    PRIME: an ``n_var`` × d matrix, one row per unknown (d: the dimension of the null space).
 
-    ``eq``, ``var``, ``coef``: one entry per (equation, unknown) (coefficients of one pair are
-    added up). An unknown is determined exactly when its unit vector lies in the row space of
-    the equations. Found exactly: unknowns that a single-unknown equation fixes are taken out
-    (and the rest repeats); an unknown in one equation only frees that equation (it is
-    determined only if the equation's other unknowns are); what is left, where every unknown is
-    in two equations or more, is reduced to row echelon form modulo a large prime, block by
-    block. Returns the determined unknowns per block, and each unknown's block label
-    (``labels[i]`` for ``unknowns[i]``). ``memo`` keeps the reduced blocks' results between
-    calls (keyed by their equations and unknowns, whose coefficients never change).
+    Unknown i is determined by the equations exactly when its row is zero; with the unknowns
+    ``known`` also known, when its row lies in the span of the known unknowns' rows
+    (``given_away``). One reduction per block of equations serves every area's check.
     """
-    eq, var, coef = _combined(eq, var, coef)
-    unknowns = np.unique(var)
-    if len(unknowns) == 0:
-        return [], unknowns, np.zeros(0, np.int64)
-    eqs = np.unique(eq)
-    e_idx, v_idx = np.searchsorted(eqs, eq), np.searchsorted(unknowns, var)
-    n_e, n_v = len(eqs), len(unknowns)
-    graph = sparse.coo_matrix(
-        (np.ones(len(eq)), (e_idx, n_e + v_idx)), shape=(n_e + n_v, n_e + n_v)
-    )
-    _, label = connected_components(graph, directed=False)
-    ids = (eqs.astype(np.int64), unknowns.astype(np.int64))
-    fixed = _peel_and_reduce(e_idx, v_idx, coef.astype(np.int64), n_v, ids, memo)
-    v_label = label[n_e:]
-    blocks: dict[int, list[int]] = {}
-    for i in np.flatnonzero(fixed):
-        blocks.setdefault(int(v_label[i]), []).append(int(unknowns[i]))
-    return list(blocks.values()), unknowns, v_label
+    eqs, e_idx = np.unique(eq, return_inverse=True)
+    a = np.zeros((len(eqs), n_var), dtype=np.int64)
+    np.add.at(a, (e_idx.reshape(-1), var), coef.astype(np.int64))
+    reduced, pivots = _rref_mod_p(a % PRIME)
+    free = np.ones(n_var, dtype=bool)
+    free[pivots] = False
+    free_cols = np.flatnonzero(free)
+    basis = np.zeros((n_var, len(free_cols)), dtype=np.int64)
+    basis[free_cols, np.arange(len(free_cols))] = 1
+    basis[pivots] = (-reduced[: len(pivots)][:, free_cols]) % PRIME
+    return basis
 
 
-def _combined(
-    eq: np.ndarray, var: np.ndarray, coef: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if len(eq) == 0:
-        return eq, var, coef
-    width = int(var.max()) + 1
-    key = eq.astype(np.int64) * width + var.astype(np.int64)
-    uniq, inverse = np.unique(key, return_inverse=True)
-    total = np.bincount(inverse.reshape(-1), weights=coef, minlength=len(uniq))
-    keep = total != 0
-    return uniq[keep] // width, uniq[keep] % width, total[keep]
+def given_away(basis: np.ndarray, known: np.ndarray, probes: int = 2) -> np.ndarray:
+    """Which unknowns (boolean per row of ``basis``; ``known`` ones False) the equations
+    determine once the ``known`` unknowns are known.
 
-
-def _peel_and_reduce(
-    e_idx: np.ndarray,
-    v_idx: np.ndarray,
-    coef: np.ndarray,
-    n_v: int,
-    ids: tuple[np.ndarray, np.ndarray],
-    memo: dict[bytes, np.ndarray] | None,
-) -> np.ndarray:
-    """Determined unknowns (boolean per unknown), see ``determined_blocks``."""
-    eq_vars: dict[int, dict[int, int]] = {}
-    var_eqs: list[set[int]] = [set() for _ in range(n_v)]
-    for e, v, a in zip(e_idx.tolist(), v_idx.tolist(), coef.tolist(), strict=True):
-        eq_vars.setdefault(e, {})[v] = a
-        var_eqs[v].add(e)
-    fixed = np.zeros(n_v, dtype=bool)
-    freed: list[tuple[int, list[int]]] = []  # (unknown, the other unknowns of its equation)
-    singles = [e for e, vs in eq_vars.items() if len(vs) == 1]
-    leaves = [v for v in range(n_v) if len(var_eqs[v]) == 1]
-    while singles or leaves:
-        while singles:
-            e = singles.pop()
-            vs = eq_vars.pop(e, None)
-            if not vs or len(vs) != 1:
-                if vs:
-                    eq_vars[e] = vs
-                continue
-            (v,) = vs
-            fixed[v] = True
-            for other in var_eqs[v]:
-                if other != e and other in eq_vars:
-                    eq_vars[other].pop(v, None)
-                    if len(eq_vars[other]) == 1:
-                        singles.append(other)
-                    elif not eq_vars[other]:
-                        del eq_vars[other]
-            var_eqs[v] = set()
-        if leaves:
-            v = leaves.pop()
-            if len(var_eqs[v]) != 1:
-                continue
-            (e,) = var_eqs[v]
-            vs = eq_vars.get(e)
-            if vs is None or len(vs) < 2:
-                continue
-            del eq_vars[e]
-            var_eqs[v] = set()
-            others = [u for u in vs if u != v]
-            freed.append((v, others))
-            for u in others:
-                var_eqs[u].discard(e)
-                if len(var_eqs[u]) == 1:
-                    leaves.append(u)
-    _reduce_core(eq_vars, fixed, ids, {} if memo is None else memo)
-    for v, others in reversed(freed):
-        fixed[v] = bool(np.all(fixed[others]))
-    return fixed
-
-
-def _reduce_core(
-    eq_vars: dict[int, dict[int, int]],
-    fixed: np.ndarray,
-    ids: tuple[np.ndarray, np.ndarray],
-    memo: dict[bytes, np.ndarray],
-) -> None:
-    """Mark the unknowns the remaining equations determine (row echelon form mod PRIME, per
-    connected block)."""
-    if not eq_vars:
-        return
-    rows = list(eq_vars.items())
-    e_list = np.array([e for e, vs in rows for _ in vs], dtype=np.int64)
-    v_list = np.array([v for _, vs in rows for v in vs], dtype=np.int64)
-    a_list = np.array([a for _, vs in rows for a in vs.values()], dtype=np.int64)
-    eqs, e_idx = np.unique(e_list, return_inverse=True)
-    vs, v_idx = np.unique(v_list, return_inverse=True)
-    n_e, n_v = len(eqs), len(vs)
-    graph = sparse.coo_matrix(
-        (np.ones(len(e_idx)), (e_idx, n_e + v_idx)), shape=(n_e + n_v, n_e + n_v)
-    )
-    _, label = connected_components(graph, directed=False)
-    entry_label = label[e_idx]
-    sizes = np.bincount(label[n_e:], minlength=int(label.max()) + 1)
-    small = sizes[entry_label] <= EXACT_UNKNOWNS
-    order = np.flatnonzero(small)
-    order = order[np.argsort(entry_label[order], kind="stable")]
-    bounds = np.flatnonzero(np.diff(entry_label[order])) + 1
-    for part in np.split(order, bounds) if len(order) else []:
-        e_sel, e_loc = np.unique(e_idx[part], return_inverse=True)
-        v_sel, v_loc = np.unique(v_idx[part], return_inverse=True)
-        key = ids[0][eqs[e_sel]].tobytes() + b"|" + ids[1][vs[v_sel]].tobytes()
-        if key not in memo:
-            a = np.zeros((len(e_sel), len(v_sel)), dtype=np.int64)
-            a[e_loc, v_loc] = a_list[part] % PRIME
-            memo[key] = _determined_mod_p(a)
-        fixed[vs[v_sel[memo[key]]]] = True
-    large = np.flatnonzero(~small)
-    if len(large):
-        e_sel, e_loc = np.unique(e_idx[large], return_inverse=True)
-        v_sel, v_loc = np.unique(v_idx[large], return_inverse=True)
-        key = ids[0][eqs[e_sel]].tobytes() + b"|" + ids[1][vs[v_sel]].tobytes()
-        if key not in memo:
-            a = sparse.csr_matrix(
-                (a_list[large].astype(float), (e_loc, v_loc)), shape=(len(e_sel), len(v_sel))
-            )
-            memo[key] = _determined_by_projection(a)
-        fixed[vs[v_sel[memo[key]]]] = True
-
-
-def _determined_by_projection(a: sparse.csr_matrix, probes: int = 3) -> np.ndarray:
-    """Columns j with e_j in the row space of ``a``, for systems too large to reduce densely:
-    the projection z of a random vector onto the null space of ``a`` (by LSQR) has z_j = 0
-    exactly for those columns, and almost surely not for the others. A column is taken as
-    determined (the safe side: it gets a complement) unless some probe gives |z_j| above
-    ``FREE_TOLERANCE`` with ``a z`` (which should be 0) 100,000 times smaller."""
-    rng = np.random.default_rng(20261203)
-    free = np.zeros(a.shape[1], dtype=bool)
-    at = a.T.tocsr()
+    The solutions that keep the known unknowns fixed are ``basis @ w`` for w in the kernel of
+    the known rows; an unknown is determined when all of them leave it at 0. Tested with
+    ``probes`` random kernel vectors (Schwartz–Zippel): an unknown that is not determined shows
+    a non-zero value except with probability 1/PRIME per probe, and that error only ever
+    counts a cell as given away (the safe side: it gets a complement). With nothing known:
+    the zero rows, exactly."""
+    out = np.zeros(len(basis), dtype=bool)
+    if not known.any() or basis.shape[1] == 0:
+        out[~known] = ~basis[~known].any(axis=1)
+        return out
+    reduced, pivots = _rref_mod_p(basis[known])
+    free = np.ones(basis.shape[1], dtype=bool)
+    free[pivots] = False
+    rest = basis[~known]
+    rng = np.random.default_rng(len(basis))
+    moved = np.zeros(len(rest), dtype=bool)
     for _ in range(probes):
-        r = rng.integers(1, 1000, size=a.shape[1]).astype(float)
-        y = lsqr(at, r, atol=1e-15, btol=1e-15, iter_lim=20 * a.shape[1])[0]
-        z = r - at @ y
-        residual = float(np.abs(a @ z).max()) if a.shape[0] else 0.0
-        if residual * 1e5 > FREE_TOLERANCE:
-            log.warning("the projection did not converge (residual %.2g)", residual)
-            continue
-        free |= np.abs(z) > FREE_TOLERANCE
-    determined: np.ndarray = ~free
-    return determined
+        w = np.zeros(basis.shape[1], dtype=np.int64)
+        w[free] = rng.integers(1, PRIME, size=int(free.sum()))
+        w[pivots] = (-_product(reduced[: len(pivots)][:, free], w[free])) % PRIME
+        moved |= _product(rest, w) != 0
+    out[np.flatnonzero(~known)] = ~moved
+    return out
 
 
-def _determined_mod_p(a: np.ndarray) -> np.ndarray:
-    """Columns j of ``a`` whose unit vector e_j is in its row space, modulo PRIME: the pivot
-    columns whose reduced row has no entry in a free column."""
-    a = a.copy() % PRIME
+def _product(a: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``a @ v`` modulo PRIME, exactly in int64: ``a``'s entries split at 2^16 keep every sum
+    of products below 2^63 (for up to 2^15 columns)."""
+    low = (a & 0xFFFF) @ v % PRIME
+    high = (a >> 16) @ v % PRIME * 65536 % PRIME
+    out: np.ndarray = (low + high) % PRIME
+    return out
+
+
+def _rref_mod_p(a: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """The reduced row echelon form of ``a`` modulo PRIME, and its pivot columns."""
+    a = a.copy()
     m, n = a.shape
     pivots: list[int] = []
     r = 0
@@ -375,9 +253,4 @@ def _determined_mod_p(a: np.ndarray) -> np.ndarray:
             a[others] = (a[others] - (a[others, col][:, None] * a[r][None, :]) % PRIME) % PRIME
         pivots.append(col)
         r += 1
-    free = np.ones(n, dtype=bool)
-    free[pivots] = False
-    out = np.zeros(n, dtype=bool)
-    for i, col in enumerate(pivots):
-        out[col] = not np.any(a[i, free])
-    return out
+    return a, pivots

@@ -13,7 +13,7 @@ a ``Plan``; the engine applies it to its rows.
    last; a hidden set whose sizes total 0 is extended; ties by the cells' ``tie`` rank (lowest
    area code, reference order of category and filter, earliest period). A hidden cell hides the
    rows that show its count (``Margins.src``/``dst``). Repeat until nothing changes.
-3. The linear-algebra check (``derivation.determined_blocks``): a hidden cell that adding and
+3. The linear-algebra check (``derivation.null_basis``, ``given_away``): a hidden cell that adding and
    subtracting published numbers still gives away adds the smallest further cell on one of its
    margins; back to 2.
 4. The same check once per area with that area's own cells known (an LA knows its own
@@ -35,7 +35,7 @@ from sqlalchemy import Connection
 from lfo.indicators import cells as cell_table
 from lfo.indicators import margins as margin_list
 from lfo.indicators.cells import NO_CATEGORY, ROW_KEYS, CellTable
-from lfo.indicators.derivation import determined_blocks
+from lfo.indicators.derivation import given_away, null_basis
 from lfo.indicators.margins import Margins
 from lfo.terms import PROGRAMME
 
@@ -117,8 +117,15 @@ def protect(table: CellTable, m: Margins, rule: Rule) -> np.ndarray:
     hidden: np.ndarray = c["primary"].to_numpy(dtype=bool).copy()
     state = _State(table, m, rule)
     areas = [a for a in pd.unique(c["area_code"]) if a != PROGRAMME]
-    for _ in range(len(c) + 1):
+    started = time.perf_counter()
+    for round_no in range(len(c) + 1):
         state.settle(hidden)
+        log.info(
+            "disclosure round %d: %d hidden, %.1f s",
+            round_no,
+            hidden.sum(),
+            time.perf_counter() - started,
+        )
         if rule.exact and state.check(hidden, None):
             continue
         if rule.areas_know_their_own:
@@ -152,7 +159,8 @@ class _State:
         self.clean: dict[str | None, set[int]] = {}
         self.weight = np.random.default_rng(7).integers(1, 2**62, size=len(c), dtype=np.int64)
         self._cached: tuple[int, np.ndarray, np.ndarray] | None = None
-        self.memo: dict[bytes, np.ndarray] = {}  # reduced blocks' results (derivation)
+        self.bases: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per block signature
+        self._block_at: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64),) * 2
         # memberships by cell and by group, for finding a cell's margins and their members
         self.by_cell = np.argsort(m.cell, kind="stable")
         self.cell_starts = np.searchsorted(m.cell[self.by_cell], np.arange(len(c) + 1))
@@ -195,33 +203,33 @@ class _State:
 
     def check(self, hidden: np.ndarray, known_area: str | None) -> bool:
         """The linear-algebra check (with ``known_area``'s cells known): hide one more cell
-        for each block of equations that gives a hidden cell away; whether any was added.
+        for each block of hidden cells that gives a hidden cell away; whether any was added.
 
-        Only connected blocks of hidden cells not already found clean (for this area) are
-        checked: a block's result depends only on its hidden cells (``_blocks``)."""
-        m = self.m
+        A block (hidden cells linked by shared margins) is checked on its own: no equation
+        links it to another. Its null-space basis is reduced once and serves every area's
+        check (``derivation.given_away``); blocks found clean for an area are not checked
+        again for it until their hidden cells change."""
         label, sig = self._blocks(hidden)
         if known_area is None:
             own = np.zeros(len(hidden), dtype=bool)
+            wanted = np.unique(label[hidden])
         else:
             own = hidden & (self.area == known_area)
-            if not own.any():
-                return False
+            wanted = np.unique(label[own])
         clean = self.clean.setdefault(known_area, set())
-        wanted = np.unique(label[own]) if known_area is not None else np.unique(label[hidden])
-        wanted = np.array([b for b in wanted if b >= 0 and sig[b] not in clean], dtype=np.int64)
-        if len(wanted) == 0:
-            return False
-        sel = hidden[m.cell] & ~own[m.cell] & np.isin(label[m.cell], wanted)
-        blocks, _, _ = determined_blocks(m.gid[sel], m.cell[sel], self.coef[sel], self.memo)
         added = False
-        for block in blocks:
-            extra = self._complement(block, hidden, known_area)
+        for b in wanted.tolist():
+            if int(sig[b]) in clean:
+                continue
+            cells, basis = self._basis(b, label, sig)
+            fixed = given_away(basis, own[cells])
+            if not fixed.any():
+                clean.add(int(sig[b]))
+                continue
+            extra = self._complement([int(x) for x in cells[fixed]], hidden, known_area)
             if extra is not None:
                 hidden[extra] = True
                 added = True
-        if not added:
-            clean.update(int(sig[b]) for b in wanted)
         return added
 
     def _blocks(self, hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -243,7 +251,26 @@ class _State:
         sig = np.zeros(int(comp.max()) + 1, dtype=np.uint64)
         np.add.at(sig, np.maximum(label, 0), weights.astype(np.uint64))
         self._cached = (count, label, sig)
+        # each block's memberships (equations over its hidden cells), in block order
+        at = np.flatnonzero(sel)
+        at = at[np.argsort(label[m.cell[at]], kind="stable")]
+        starts = np.searchsorted(label[m.cell[at]], np.arange(len(sig) + 1))
+        self._block_at = (at, starts)
         return label, sig
+
+    def _basis(self, b: int, label: np.ndarray, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Block ``b``'s cells (ascending) and the null-space basis of its equations, one
+        reduction per distinct block (kept by signature, cells compared)."""
+        at, starts = self._block_at
+        rows = at[starts[b] : starts[b + 1]]
+        cells = np.unique(self.m.cell[rows])
+        kept = self.bases.get(int(sig[b]))
+        if kept is not None and np.array_equal(kept[0], cells):
+            return kept
+        var = np.searchsorted(cells, self.m.cell[rows])
+        basis = null_basis(self.m.gid[rows], var, self.coef[rows], len(cells))
+        self.bases[int(sig[b])] = (cells, basis)
+        return cells, basis
 
     def _complement(
         self, block: list[int], hidden: np.ndarray, known_area: str | None
