@@ -11,6 +11,7 @@ from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
 
 NEWCASTLE, GATESHEAD, BLACKPOOL = "E08000021", "E08000037", "E06000009"
+CROYDON, LAMBETH = "E09000008", "E09000022"
 ROW_KEYS = {
     "indicator",
     "area_code",
@@ -38,6 +39,11 @@ def client(tmp_path_factory):
             NEWCASTLE: [episode("completed", q2)] * 36 + [episode("dropped_out", q2)] * 4,
             GATESHEAD: [episode("completed", q2)] * 6 + [episode("dropped_out", q2)] * 14,
             BLACKPOOL: [episode("completed", q2)] * 3,
+            # two more areas, so that the three cells a margin hides when Blackpool's 3 is
+            # suppressed (indicators.md v2) are Blackpool, Gateshead (6) and Croydon (10), and
+            # Newcastle and Lambeth stay published
+            CROYDON: [episode("completed", q2)] * 10 + [episode("dropped_out", q2)] * 10,
+            LAMBETH: [episode("completed", q2)] * 12 + [episode("dropped_out", q2)] * 8,
         },
     )
     app = create_app(DashboardSettings(database_url=url, suppression_threshold=10))
@@ -85,6 +91,7 @@ def test_data_rows_are_flat_with_meta(client):
     )  # indicators.md v2
     rows = {r["area_code"]: r for r in body["data"]}
     assert all(set(r) == ROW_KEYS for r in body["data"])
+    assert [a for a, r in rows.items() if r["status"] == "c"] == [BLACKPOOL, GATESHEAD, CROYDON]
     assert rows[NEWCASTLE]["value"] == pytest.approx(90.0)
     assert rows[NEWCASTLE]["comparison"] == "better"
     assert "programme" in rows and len(rows) == 13  # every area and the programme

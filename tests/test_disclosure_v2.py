@@ -167,25 +167,42 @@ def run(frame: pd.DataFrame) -> np.ndarray:
     return protection.protect(table, margin_module.build(table), protection.Rule())
 
 
+def zero_tables(frame: pd.DataFrame) -> list[bool]:
+    """For every relation: whether all its cells and its total count 0 (a count of 0; for a
+    proportion, 0 of 0). Their total 0 shows each cell is 0 whatever is hidden: exempt by
+    decision (docs/decisions.md, "Margins that are all zero")."""
+    num = frame["numerator"].to_numpy(dtype=float)
+    den = np.nan_to_num(frame["denominator"].to_numpy(dtype=float), nan=0.0)
+    alone = frame["kind"].isin(["count", "breakdown"]).to_numpy()
+    zero = (num == 0) & (alone | (den == 0))
+    return [bool(zero[cells].all() and zero[total]) for cells, total in relations(frame)]
+
+
 def assert_guarantee(frame: pd.DataFrame, hidden: np.ndarray) -> None:
     rels = relations(frame)
+    exempt = {
+        c
+        for (cells, total), z in zip(rels, zero_tables(frame), strict=True)
+        if z
+        for c in [*cells, total]
+    }
     hid = set(np.flatnonzero(hidden).tolist())
-    assert not determined(rels, hid), "a hidden cell follows from the published ones"
+    assert not determined(rels, hid) - exempt, "a hidden cell follows from the published ones"
     for area in AREAS:
         own = set(np.flatnonzero((frame["area_code"] == area).to_numpy()).tolist())
-        found = determined(rels, hid - own)
+        found = determined(rels, hid - own) - exempt
         others = {c for c in found if frame.iloc[c]["area_code"] != PROGRAMME}
         assert not others, f"{area} knowing its own figures finds another area's hidden cell"
 
 
 def margin_counts(frame: pd.DataFrame, hidden: np.ndarray) -> list[tuple[int, bool, bool]]:
     """For every margin: how many of its cells are hidden, whether its total is, and whether a
-    cell is left that could be hidden (published and not 0 of 0)."""
+    cell is left that could be hidden (published and not 0 of 0, in a table not all zero)."""
     empty = table_from(frame).cells["empty"].to_numpy()
     out = []
-    for cells, total in relations(frame):
+    for (cells, total), zero in zip(relations(frame), zero_tables(frame), strict=True):
         room = bool(np.any(~hidden[cells] & ~empty[cells])) or not hidden[total]
-        out.append((int(hidden[cells].sum()), bool(hidden[total]), room))
+        out.append((int(hidden[cells].sum()), bool(hidden[total]), room and not zero))
     return out
 
 
@@ -320,6 +337,24 @@ def test_zeros_are_chosen_last_and_a_hidden_set_summing_to_zero_is_extended():
     q1 = {a for a, p in hidden_keys(frame, hidden) if p == QUARTERS[0]}
     # the zeros of Areas 1 and 2 come after the 30 of Area 3, and {0, 0, 0} would total 0
     assert AREAS[3] in q1 and len(q1 - {PROGRAMME}) >= 3
+
+
+def test_a_table_of_zeros_hides_no_further_zeros():
+    """Categories nobody falls in: the areas' and the programme's 0s stay published beside an
+    area whose categories are hidden for its small total (applied literally, "a hidden set
+    totalling 0 is extended" hid every 0 of the table, then the programme's, and from there the
+    areas' whole breakdowns)."""
+    counts = np.zeros((3, 4, 4), dtype=int)
+    counts[:, :, 0], counts[:, :, 1] = 20, 15  # female, male; other and not stated: nobody
+    counts[0, 0] = (3, 2, 0, 0)  # Area 0, Q1: 5 parents, hidden with its categories
+    frame = breakdown_table(counts)
+    hidden = run(frame)
+    keys = frame[["area_code", "period", "category"]].itertuples(index=False)
+    shown = {tuple(k) for k, h in zip(keys, hidden, strict=True) if not h}
+    for cat in ("sex:other", "sex:not_stated"):
+        assert (PROGRAMME, QUARTERS[0], cat) in shown
+        assert (AREAS[0], QUARTERS[0], cat) not in shown  # its total (5) is hidden
+    assert_guarantee(frame, hidden)
 
 
 def test_zero_of_zero_is_published_and_never_a_complement():

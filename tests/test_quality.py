@@ -23,6 +23,7 @@ from lfo import schema
 from lfo.db import init_db, writer_engine
 
 NEWCASTLE, GATESHEAD, BLACKPOOL, MANCHESTER = "E08000021", "E08000037", "E06000009", "E08000003"
+ESSEX, DORSET = "E10000012", "E10000009"
 T0 = dt.datetime(2019, 4, 15, 9, 30)
 
 
@@ -208,6 +209,25 @@ def db(db_url) -> Database:
 @pytest.fixture(scope="module")
 def client(db_url):
     return create_app(DashboardSettings(database_url=db_url)).server.test_client()
+
+
+@pytest.fixture(scope="module")
+def paired_client(tmp_path_factory):
+    """Paired-outcome completeness in 2018-19: Newcastle 16 of 20, Manchester 12 of 12,
+    Blackpool 4 of 4 (suppressed: below 10), and Essex 10 of 10 and Dorset 10 of 11, the smallest
+    published figures, so the three cells disclosure control v2 hides in a table with
+    Blackpool's (indicators.md v2) are Blackpool's, Essex's and Dorset's."""
+    url = build_db(
+        tmp_path_factory.mktemp("quality-paired") / "q.db",
+        {
+            NEWCASTLE: _completed(16, 16) + _completed(4, 0),
+            BLACKPOOL: _completed(4, 4),
+            MANCHESTER: _completed(12, 12),
+            ESSEX: _completed(10, 10),
+            DORSET: _completed(11, 10),
+        },
+    )
+    return create_app(DashboardSettings(database_url=url)).server.test_client()
 
 
 # --- queries -------------------------------------------------------------------------------------
@@ -423,8 +443,8 @@ def test_unchanged_address_is_not_written_again(client):
     assert ids.URL not in out  # no_update: back and forward keep working
 
 
-def test_paired_chart_marks_suppressed_areas_and_names_them(client):
-    out = json.dumps(draw(client, "all"))
+def test_paired_chart_marks_suppressed_areas_and_names_them(paired_client):
+    out = json.dumps(draw(paired_client, "all"))
     assert "Blackpool" in out and "[c]" in out
     assert "Paired-outcome completeness" in out
     assert "80%" in out  # Newcastle: 16 of 20
@@ -460,8 +480,8 @@ def test_an_empty_database_shows_friendly_empty_states(tmp_path):
     assert "no period to show" in json.dumps(drawn)
 
 
-def test_paired_completeness_for_every_measure_is_a_table_with_suppression(client):
-    out = draw(client, "all")
+def test_paired_completeness_for_every_measure_is_a_table_with_suppression(paired_client):
+    out = draw(paired_client, "all")
     table = out[ids.QUALITY_PAIRED_ALL]["children"]
     text = texts(table)
     assert "Couples Satisfaction Index, 4 items (% paired)" in text
@@ -473,6 +493,8 @@ def test_paired_completeness_for_every_measure_is_a_table_with_suppression(clien
     }
     assert rows["Newcastle upon Tyne"][0] == "80%"  # csi4: 16 of 20
     assert rows["Blackpool"][0] == "[c]"  # 4 episodes, below the threshold of 10
+    # beside it, the two smallest published figures (Essex 10, Dorset 10 of 11), not Manchester
+    assert rows["Essex"][0] == rows["Dorset"][0] == "[c]" and rows["Manchester"][0] == "100%"
 
 
 def test_data_table_json_is_what_components_would_send():

@@ -357,9 +357,10 @@ def test_the_stage_funnel_counts_each_stage(client):
     assert arr(trace(stages["figure"], "Newcastle upon Tyne")["y"]) == [50, 50, 50, 40]
     # the programme (pooled over every area) is described, not drawn beside the area
     assert [t["name"] for t in stages["figure"]["data"]] == ["Newcastle upon Tyne"]
-    assert "Across the programme: 138 referred" in stages["summary"]  # 50 + 40 + 40 + 4 + 4
+    assert "Across the programme: 153 referred" in stages["summary"]  # 50 + 40 + 40 + 4 + 4 + 15
     alone = card(draw(client, uptake.TOPIC, period=Q_REFERRED), uptake.TOPIC.chart("stages"))
-    assert arr(trace(alone["figure"], "Programme (all areas)")["y"]) == [138, 138, 138, 98]
+    # completed: 40 + 20 + 30 + 4 + 4 + 12
+    assert arr(trace(alone["figure"], "Programme (all areas)")["y"]) == [153, 153, 153, 110]
 
 
 def test_a_level_filter_keeps_its_interventions_and_empties_the_others(client):
@@ -409,10 +410,10 @@ def test_outcomes_answer_for_every_measure(client, measure):
         assert change["hidden"] is True and change["empty"] == EMPTY_MESSAGE
         return
     # Newcastle: 30 of 40 paired reliably improved (75%), 30 of 40 at caseness recovered,
-    # none deteriorated; the programme pools 30+0+30+4+4 of 40+20+30+4+4 = 68 of 98
+    # none deteriorated; the programme pools 30+0+30+4+4+12 of 40+20+30+4+4+12 = 80 of 110
     newcastle = arr(trace(change["figure"], "Newcastle upon Tyne")["x"])
     assert [round(v, 6) for v in newcastle] == [75.0, 75.0, 0.0]
-    assert "Reliable improvement" in change["table"] and "69%" in change["table"]
+    assert "Reliable improvement" in change["table"] and "73%" in change["table"]
     assert "Regression to the mean" in change["notes"]
     mean = card(drawn, outcomes.TOPIC.chart("mean"))
     # mean change: (30 x 6 + 10 x 0) / 40 = 4.5 points
@@ -438,10 +439,11 @@ def test_reach_breakdown_and_fathers_come_from_the_engine(client):
     assert "Fathers reached in Newcastle upon Tyne in 2017-18 Q1 was 30%" in groups["summary"]
     breakdown = card(drawn, reach.TOPIC.chart("breakdown"))
     assert "Female" in breakdown["table"] and "Male" in breakdown["table"]
-    # Newcastle: 35 of 50 parents female, 15 male; the programme: 15 male of 138
+    # Newcastle: 35 of 50 parents female, 15 male; the programme: 15 + 12 (Essex) male of 153,
+    # so 126 female (82%)
     assert "In Newcastle upon Tyne: Female 70% (95% CI" in breakdown["summary"]
     assert "Male 30% (95% CI" in breakdown["summary"]
-    assert "Across the programme: Female 89% (95% CI" in breakdown["summary"]
+    assert "Across the programme: Female 82% (95% CI" in breakdown["summary"]
     families = card(drawn, reach.TOPIC.chart("caterpillar"))
     assert 50 in trace_values(families["figure"])  # 50 families referred in Newcastle
     assert not any("Programme" in str(t.get("name")) for t in families["figure"]["data"])
@@ -495,5 +497,5 @@ def test_a_count_trend_leaves_out_the_programme_total_beside_areas(client):
     assert [t["name"] for t in trend["figure"]["data"]] == ["Newcastle upon Tyne"]
     assert "untick every area" in trend["notes"]
     alone = card(draw(client, reach.TOPIC, indicator="reach.families"), reach.TOPIC.chart("trend"))
-    # 138 families referred in 2017-18 Q1 across the programme (one per participant)
-    assert 138 in trace_values(alone["figure"], "y")
+    # 153 families referred in 2017-18 Q1 across the programme (one per participant)
+    assert 153 in trace_values(alone["figure"], "y")

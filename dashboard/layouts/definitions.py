@@ -44,9 +44,9 @@ FIELDS = (
 SUPPRESSION_FIGURES = (
     "How much is hidden (threshold 10, every published figure counted once per indicator, "
     "filter, area or the programme, period and category). On the pilot demo data (157,950 "
-    "figures): 74,625 (47.2%) by primary suppression and 14,757 (9.3%) by secondary, 89,382 "
+    "figures): 74,625 (47.2%) by primary suppression and 14,704 (9.3%) by secondary, 89,329 "
     "(56.6%) in all; the version 1 rules hid 75,160 (47.6%, of which 535 secondary), so "
-    "version 2 hides 14,222 more. Most figures hidden are tiny counts for one intervention in "
+    "version 2 hides 14,169 more. Most figures hidden are tiny counts for one intervention in "
     "one area and quarter.",
     "On synthetic data at national scale (153 areas, 2016-17 to 2025-26: 6,237,000 figures): "
     "3,295,334 (52.8%) by primary suppression; the rule adds 710,167 (11.4%), 4,005,501 "
@@ -133,14 +133,15 @@ DISCLOSURE = (
     "The rule: a table that hides one figure hides at least three (or its total and two), "
     "because an LA knows its own figures. The smallest other figures are added (by numerator; "
     "by number of people or episodes for means, medians and effect sizes), zeros last, and a "
-    "set of hidden figures adding up to 0 is extended. Then every hidden figure is checked by "
+    "set of hidden figures adding up to 0 is extended (a table in which every figure, total "
+    "included, is 0 is left as it is: its total of 0 already shows that each figure is 0). Then every hidden figure is checked by "
     "exact linear algebra against everything published, and again once for each area with that "
     "area's own figures known; any figure that could still be worked out by adding and "
     "subtracting hides one more figure beside it, and the whole repeats.",
     "A hidden row has no value, interval, numerator, denominator, comparison or trend. Suppressed "
     "areas are left out of funnel and caterpillar charts, and the chart's note names them.",
     "Not protected, by design: a numerator close to its denominator (95 of 100 completed "
-    "reveals that 5 did not).",
+    "reveals that 5 did not), and a hidden 0 in a table whose every figure is 0.",
     *SUPPRESSION_FIGURES,
     "Data-quality figures (returns, findings, completeness of optional fields) count returns and "
     "cells, not people, and are not suppressed; paired-outcome completeness is an indicator and "

@@ -41,6 +41,10 @@ from lfo.terms import PROGRAMME
 
 log = logging.getLogger(__name__)
 
+# kinds whose cells' margins add up counts only: no denominator (counts, targets, rates) or a
+# denominator that is another cell (a breakdown's parents, the funnel's previous stage)
+COUNTED_ALONE = frozenset({"count", "target", "rate", "breakdown", "funnel"})
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -153,7 +157,20 @@ class _State:
         cell = m.cell
         self.order = np.lexsort((tie[cell], self.size[cell], self.zero[cell], m.is_total, m.gid))
         self.tie = tie
-        self.rule_group = m.rule
+        # margins whose every cell, total included, counts 0: the published total 0 shows
+        # each hidden cell is 0 whatever else is hidden, so hiding further zeros protects
+        # nothing (docs/decisions.md); they take no complements and their zeros are not
+        # "given away" by the check
+        # (a cell counts 0 when its count is 0 and, where its denominator adds up in the same
+        # margins, that is 0 too: a "0 of 5" is not a zero, its denominator is hidden)
+        den = np.nan_to_num(c["denominator"].to_numpy(dtype=float), nan=0.0)
+        own_den = c["kind"].isin(COUNTED_ALONE).to_numpy()
+        zero_cell = (self.size <= 0) & (own_den | (den <= 0))
+        nonzero = np.bincount(m.gid, weights=~zero_cell[m.cell], minlength=m.groups)
+        self.all_zero = nonzero == 0
+        self.in_zero_margin = np.zeros(len(c), dtype=bool)
+        self.in_zero_margin[m.cell[self.all_zero[m.gid]]] = True
+        self.rule_group = m.rule & ~self.all_zero
         self.coef = np.where(m.is_total, -1, 1)
         # blocks found clean, per known area (None: none known), by signature
         self.clean: dict[str | None, set[int]] = {}
@@ -222,7 +239,7 @@ class _State:
             if int(sig[b]) in clean:
                 continue
             cells, basis = self._basis(b, label, sig)
-            fixed = given_away(basis, own[cells])
+            fixed = given_away(basis, own[cells]) & ~self.in_zero_margin[cells]
             if not fixed.any():
                 clean.add(int(sig[b]))
                 continue

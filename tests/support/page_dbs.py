@@ -105,7 +105,9 @@ def build_topic_db(path: Path) -> str:
     csi4 from 10 to 16 (reliably improved, recovered) and 10 stayed at 10. Blackpool: 20
     completed (10 to 11: no reliable change) and 20 dropped out. Manchester: 30 completed (10 to
     15) and 10 dropped out. Gateshead and Dorset: 4 completed each (suppressed). Every episode
-    ended in 2018-19 Q1; every return is 2018-19 Q4."""
+    ended in 2018-19 Q1; every return is 2018-19 Q4. Essex: 12 completed (fathers, 10 to 15) and
+    3 dropped out: the smallest published figures, so the cells disclosure control v2 hides beside
+    Gateshead's and Dorset's (three in a table, indicators.md v2) are Essex's."""
     newcastle = (
         _topic_episodes(15, "completed", baseline=10, exit_=16, sex="male")
         + _topic_episodes(15, "completed", baseline=10, exit_=16)
@@ -122,5 +124,7 @@ def build_topic_db(path: Path) -> str:
             + _topic_episodes(10, "dropped_out"),
             GATESHEAD: _topic_episodes(4, "completed", baseline=10, exit_=15),
             DORSET: _topic_episodes(4, "completed", baseline=10, exit_=15),
+            ESSEX: _topic_episodes(12, "completed", baseline=10, exit_=15, sex="male")
+            + _topic_episodes(3, "dropped_out"),
         },
     )
