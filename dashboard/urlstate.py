@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import cast
 from urllib.parse import parse_qs, urlencode
 
-from lfo.periods import FinancialYear, Quarter, parse_period
+from lfo.periods import FinancialYear, Quarter, requested_period
 
 MAX_QUERY_LENGTH = 2000
 _GSS_RE = re.compile(r"^[ENSW]\d{8}$")
@@ -116,22 +116,11 @@ def gss_code(text: str) -> str:
     return code
 
 
-#: The financial years a page's address may name (a wider span than any return's).
-FIRST_YEAR, LAST_YEAR = 1990, 2100
-
-
 def period(text: str) -> Quarter | FinancialYear:
-    """A quarter (2017-18_Q3) or a financial year (2017-18), between ``FIRST_YEAR`` and
-    ``LAST_YEAR`` (``0001-02_Q4`` is not a period any page could have figures for: it is
-    refused like any other bad value, and never reaches the date arithmetic)."""
-    value = parse_period(text)
-    start = value.label[:4]
-    if not (len(start) == 4 and start.isdigit() and FIRST_YEAR <= int(start) <= LAST_YEAR):
-        raise ValueError(
-            f"a period is a financial year from {FIRST_YEAR} to {LAST_YEAR}, like 2017-18, "
-            "or a quarter of one, like 2017-18_Q3"
-        )
-    return value
+    """A quarter (2017-18_Q3) or a financial year (2017-18) a page's address may name
+    (``lfo.periods.requested_period``: ``0001-02_Q4`` is refused like any other bad value and
+    never reaches the date arithmetic)."""
+    return requested_period(text)
 
 
 def quarter(text: str) -> Quarter:

@@ -170,6 +170,29 @@ def period(code: str) -> Period:
     return parse_period(code)
 
 
+#: The last financial year a request (a page's address, an API parameter) may name: far beyond
+#: any return, so that no honest request is refused, and a bound on what a request may ask for.
+LAST_REQUESTED_YEAR = 2100
+
+
+def requested_period(text: str) -> Period:
+    """A period a request names (a page's address, an API parameter): a quarter or financial
+    year from the programme's first quarter to ``LAST_REQUESTED_YEAR``. The one rule for what a
+    request may ask for; ValueError (a message saying what is allowed) for anything else."""
+    value = parse_period(text)
+    first = Quarter.containing(PROGRAMME_START)
+    if value.start < first.start:
+        raise ValueError(
+            f"'{value.label}' is before the programme began: its first period is {first.label}"
+        )
+    if value.end.year > LAST_REQUESTED_YEAR + 1:
+        raise ValueError(
+            f"'{value.label}' is too far ahead: the last financial year a request may name is "
+            f"{FinancialYear(LAST_REQUESTED_YEAR).label}"
+        )
+    return value
+
+
 def is_quarter(code: str) -> bool:
     """Whether a period code names a quarter (else a financial year)."""
     return period(code).is_quarter

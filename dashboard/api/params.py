@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from dashboard.api.errors import ApiError
 from lfo.indicators.definitions import indicators
 from lfo.indicators.request import Query
-from lfo.periods import PROGRAMME_START, Quarter, parse_period
+from lfo.periods import parse_period, requested_period
 from lfo.reference import BREAKDOWNS, LEVELS, load_reference
 from lfo.terms import PROGRAMME
 
@@ -23,7 +23,6 @@ from lfo.terms import PROGRAMME
 Args = MultiDict[str, str]
 #: The parameters that take several values, comma-separated.
 LIST_PARAMETERS = ("indicator", "area", "period", "breakdown")
-FIRST_QUARTER = Quarter.containing(PROGRAMME_START)
 
 DATA_PARAMETERS = (
     "indicator",
@@ -119,20 +118,12 @@ def _period(args: Args, name: str) -> str | None:
 
 
 def _period_code(raw: str, name: str) -> str:
-    """``raw`` (a period, perhaps with spaces around it) as its code; 400 when it is not one, or
-    is before the programme's first quarter."""
+    """``raw`` (a period, perhaps with spaces around it) as its code; 400 when it is not one a
+    request may name (``lfo.periods.requested_period``)."""
     try:
-        found = parse_period(raw)
+        return requested_period(raw).label
     except ValueError as exc:
         raise ApiError(400, name, str(exc)) from None
-    if found.start < FIRST_QUARTER.start:
-        raise ApiError(
-            400,
-            name,
-            f"'{found.label}' is before the programme began: its first period is "
-            f"{FIRST_QUARTER.label}",
-        )
-    return found.label
 
 
 def _indicator_ids(args: Args) -> list[str]:
