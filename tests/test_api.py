@@ -208,3 +208,29 @@ def test_a_period_no_return_covers_answers_not_available_for_every_indicator(cli
         assert len(areas) == 12, ind
         assert {r["status"] for r in areas} <= {"x", "z"}, ind
         assert all(r["value"] is None for r in rows), ind
+
+
+def test_data_too_linked_for_the_exact_check_is_refused_not_published_unprotected(
+    tmp_path, monkeypatch
+):
+    """Where a block of hidden cells is beyond the exact check (national scale today), the API
+    answers 503 with the reason, and publishes nothing unprotected."""
+    from lfo.indicators import protection
+
+    q2 = "2017-08-15"
+    url = build_db(
+        tmp_path / "lfo.db",
+        {
+            NEWCASTLE: [episode("completed", q2)] * 36 + [episode("dropped_out", q2)] * 4,
+            GATESHEAD: [episode("completed", q2)] * 6 + [episode("dropped_out", q2)] * 14,
+            BLACKPOOL: [episode("completed", q2)] * 3,
+            CROYDON: [episode("completed", q2)] * 10 + [episode("dropped_out", q2)] * 10,
+        },
+    )
+    monkeypatch.setattr(protection, "MAX_BLOCK", 2)
+    app = create_app(DashboardSettings(database_url=url, suppression_threshold=10))
+    resp = app.server.test_client().get("/api/v1/data?indicator=uptake.completion")
+    assert resp.status_code == 503
+    message = resp.get_json()["error"]["message"]
+    assert "more than the 2 the exact check can reduce" in message
+    assert "not published unprotected" in message

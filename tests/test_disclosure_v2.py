@@ -357,6 +357,20 @@ def test_a_table_of_zeros_hides_no_further_zeros():
     assert_guarantee(frame, hidden)
 
 
+def test_a_zero_sum_is_not_extended_where_every_numerator_is_zero():
+    """Nobody deteriorated anywhere: Area 0's 0 of 4 is hidden (small denominator) with the two
+    next (0 of 20, 0 of 30); extending {0, 0, 0} is futile when every numerator is 0, so Area 3's
+    0 of 40 and the programme stay published (the three hidden keep the denominators apart)."""
+    leaf = np.zeros((4, 4, len(_interventions()), 2), dtype=int)
+    leaf[:, 0, 0, 1] = (4, 20, 30, 40)
+    frame = proportion_table(leaf)
+    hidden = run(frame)
+    q1 = (frame["period"] == QUARTERS[0]) & (frame["grp"] == _interventions()[0])
+    shown = set(frame.loc[q1 & ~hidden, "area_code"])
+    assert shown == {AREAS[3], PROGRAMME}
+    assert_guarantee(frame, hidden)
+
+
 def test_zero_of_zero_is_published_and_never_a_complement():
     leaf = np.zeros((2, 4, len(_interventions()), 2), dtype=int)
     leaf[0, 0, 0] = (3, 20)  # small: primary

@@ -20,6 +20,7 @@ from dashboard.api.serialise import area_records, json_response, records, to_csv
 from dashboard.services import Services
 from dashboard.services.database import READ_ERRORS
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
+from lfo.indicators.protection import PlanTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ def register_api(server: flask.Flask, services: Services) -> None:
             return error_response(
                 ApiError(503, None, "the database cannot be read just now; try again shortly")
             )
+        if isinstance(exc, PlanTooLarge):
+            log.error("API: %s", exc)
+            return error_response(ApiError(503, None, str(exc)))
         log.exception("API request failed")
         return error_response(
             ApiError(500, None, "the request could not be answered; the error has been logged")

@@ -44,13 +44,15 @@ FIELDS = (
 SUPPRESSION_FIGURES = (
     "How much is hidden (threshold 10, every published figure counted once per indicator, "
     "filter, area or the programme, period and category). On the pilot demo data (157,950 "
-    "figures): 74,625 (47.2%) by primary suppression and 14,704 (9.3%) by secondary, 89,329 "
-    "(56.6%) in all; the version 1 rules hid 75,160 (47.6%, of which 535 secondary), so "
-    "version 2 hides 14,169 more. Most figures hidden are tiny counts for one intervention in "
+    "figures): 74,625 (47.2%) by primary suppression and 13,711 (8.7%) by secondary, 88,336 "
+    "(55.9%) in all; the version 1 rules hid 75,160 (47.6%, of which 535 secondary), so "
+    "version 2 hides 13,176 more. Most figures hidden are tiny counts for one intervention in "
     "one area and quarter.",
     "On synthetic data at national scale (153 areas, 2016-17 to 2025-26: 6,237,000 figures): "
-    "3,295,334 (52.8%) by primary suppression; the rule adds 710,167 (11.4%), 4,005,501 "
-    "(64.2%) in all, against 3,313,522 (53.1%) under the version 1 rules.",
+    "3,295,334 (52.8%) by primary suppression; the rule adds 710,022 (11.4%), 4,005,356 "
+    "(64.2%) in all, against 3,313,522 (53.1%) under the version 1 rules (691,834 more). "
+    "These national figures are the rule's alone: the linear-algebra checks are not yet "
+    "computed at that scale.",
 )
 
 METHODS = (
@@ -133,8 +135,9 @@ DISCLOSURE = (
     "The rule: a table that hides one figure hides at least three (or its total and two), "
     "because an LA knows its own figures. The smallest other figures are added (by numerator; "
     "by number of people or episodes for means, medians and effect sizes), zeros last, and a "
-    "set of hidden figures adding up to 0 is extended (a table in which every figure, total "
-    "included, is 0 is left as it is: its total of 0 already shows that each figure is 0). Then every hidden figure is checked by "
+    "set of hidden figures adding up to 0 is extended where another figure in the table is "
+    "not 0 (a table in which every figure, total included, is 0 is left as it is: its total "
+    "of 0 already shows that each figure is 0). Then every hidden figure is checked by "
     "exact linear algebra against everything published, and again once for each area with that "
     "area's own figures known; any figure that could still be worked out by adding and "
     "subtracting hides one more figure beside it, and the whole repeats.",

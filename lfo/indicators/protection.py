@@ -41,6 +41,17 @@ from lfo.terms import PROGRAMME
 
 log = logging.getLogger(__name__)
 
+#: The largest block of hidden cells the exact check reduces (a dense reduction: its memory
+#: grows with the square of the block, its time with the cube). The pilot's largest is 1,720
+#: cells; at national scale blocks reach 18,000 (docs/decisions.md).
+MAX_BLOCK = 4000
+
+
+class PlanTooLarge(RuntimeError):
+    """The disclosure plan cannot be made for this data: a block of hidden cells is larger than
+    the exact check can reduce. Nothing is published unprotected: figures are refused."""
+
+
 # kinds whose cells' margins add up counts only: no denominator (counts, targets, rates) or a
 # denominator that is another cell (a breakdown's parents, the funnel's previous stage)
 COUNTED_ALONE = frozenset({"count", "target", "rate", "breakdown", "funnel"})
@@ -171,6 +182,11 @@ class _State:
         self.in_zero_margin = np.zeros(len(c), dtype=bool)
         self.in_zero_margin[m.cell[self.all_zero[m.gid]]] = True
         self.rule_group = m.rule & ~self.all_zero
+        # extending a hidden set whose numerators total 0 is futile where every numerator of
+        # the margin is 0 (a 0 of 40 beside 0 of 4s): no further cell can make the total
+        # non-zero, and the three hidden cells already keep the denominators apart
+        counted = np.bincount(m.gid, weights=self.size[m.cell] > 0, minlength=m.groups)
+        self.can_extend = counted > 0
         self.coef = np.where(m.is_total, -1, 1)
         # blocks found clean, per known area (None: none known), by signature
         self.clean: dict[str | None, set[int]] = {}
@@ -199,7 +215,8 @@ class _State:
             enough = (cells_h >= self.rule.min_hidden) | (
                 total_h & (cells_h >= self.rule.with_total)
             )
-            need = self.rule_group & any_h & (~enough | ((cells_h > 0) & (sized <= 0)))
+            zero_sum = (cells_h > 0) & (sized <= 0) & self.can_extend
+            need = self.rule_group & any_h & (~enough | zero_sum)
             if not need.any():
                 return
             idx = self.order
@@ -284,6 +301,12 @@ class _State:
         kept = self.bases.get(int(sig[b]))
         if kept is not None and np.array_equal(kept[0], cells):
             return kept
+        if len(cells) > MAX_BLOCK:
+            raise PlanTooLarge(
+                f"disclosure control cannot yet check this data: {len(cells):,} hidden cells are "
+                f"linked by shared totals, more than the {MAX_BLOCK:,} the exact check can "
+                "reduce; figures are not published unprotected (docs/decisions.md, issue 15)"
+            )
         var = np.searchsorted(cells, self.m.cell[rows])
         basis = null_basis(self.m.gid[rows], var, self.coef[rows], len(cells))
         self.bases[int(sig[b])] = (cells, basis)
