@@ -14,6 +14,7 @@ from dashboard import ids, urlstate
 from dashboard.app import PAGES, create_app
 from dashboard.callbacks import area as cb
 from dashboard.callbacks import match_page
+from dashboard.charts.card import card_outputs
 from dashboard.present import area_address as address
 from dashboard.present.area import SPINE_INDICATORS
 from dashboard.settings import DashboardSettings
@@ -170,7 +171,7 @@ def _compare_input(store: dict, ticked: list[str]) -> list[dict]:
 def test_spine_callback_answers_with_title_summary_and_every_indicator(client, store):
     out = post_callback(
         client,
-        [(ids.AREA_DATA_MESSAGES, "children"), *cb.card_and_height(ids.AREA_SPINE_CHART)],
+        [(ids.AREA_DATA_MESSAGES, "children"), *card_outputs(ids.AREA_SPINE_CHART)],
         [
             _compare_input(store, [GATESHEAD]),
             {"id": ids.AREA_PERIOD, "property": "value", "value": "2018-19_Q1"},
@@ -190,7 +191,7 @@ def test_spine_callback_answers_with_title_summary_and_every_indicator(client, s
 def test_trend_callback_draws_area_comparison_and_programme(client, store):
     out = post_callback(
         client,
-        cb.card_and_height(ids.AREA_TREND_CHART),
+        card_outputs(ids.AREA_TREND_CHART),
         [
             _compare_input(store, [GATESHEAD]),
             {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
@@ -213,14 +214,14 @@ def test_trend_callback_draws_area_comparison_and_programme(client, store):
 def test_funnel_reach_and_quality_callbacks_answer(client, store):
     period = {"id": ids.AREA_PERIOD, "property": "value", "value": "2017-18"}
     areas = {"id": ids.AREA_SHOWN, "property": "data", "value": store}
-    funnel = post_callback(client, cb.card_and_height(ids.AREA_FUNNEL_CHART), [period, areas])
+    funnel = post_callback(client, card_outputs(ids.AREA_FUNNEL_CHART), [period, areas])
     assert (
         "Referral to completion in Blackpool"
         in funnel[ids.chart(ids.AREA_FUNNEL_CHART, "heading")]["children"]
     )
     reach = post_callback(
         client,
-        cb.card_and_height(ids.AREA_REACH_CHART),
+        card_outputs(ids.AREA_REACH_CHART),
         [period, {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"}, areas],
     )
     summary = reach[ids.chart(ids.AREA_REACH_CHART, "summary")]["children"]
@@ -234,7 +235,7 @@ def test_funnel_reach_and_quality_callbacks_answer(client, store):
 def test_a_period_without_figures_falls_back_with_a_message(client, store):
     out = post_callback(
         client,
-        [(ids.AREA_DATA_MESSAGES, "children"), *cb.card_and_height(ids.AREA_SPINE_CHART)],
+        [(ids.AREA_DATA_MESSAGES, "children"), *card_outputs(ids.AREA_SPINE_CHART)],
         [
             _compare_input(store, []),
             {"id": ids.AREA_PERIOD, "property": "value", "value": "2030-31_Q1"},
@@ -254,7 +255,7 @@ def test_a_database_that_cannot_be_read_gives_messages_not_errors(tmp_path, stor
     areas = {"id": ids.AREA_SHOWN, "property": "data", "value": store}
     spine = post_callback(
         missing,
-        [(ids.AREA_DATA_MESSAGES, "children"), *cb.card_and_height(ids.AREA_SPINE_CHART)],
+        [(ids.AREA_DATA_MESSAGES, "children"), *card_outputs(ids.AREA_SPINE_CHART)],
         [_compare_input(store, []), period, areas],
     )
     assert "cannot be shown just now" in texts(spine[ids.AREA_DATA_MESSAGES]["children"])

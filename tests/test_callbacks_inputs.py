@@ -67,7 +67,7 @@ def fake_store(code: str = BLACKPOOL) -> dict:
 
 
 def spine(client, compare: list, shown: object):
-    outputs = [(ids.AREA_DATA_MESSAGES, "children"), *area_cb.card_and_height(ids.AREA_SPINE_CHART)]
+    outputs = [(ids.AREA_DATA_MESSAGES, "children"), *card_outputs(ids.AREA_SPINE_CHART)]
     return send_callback(
         client,
         outputs,

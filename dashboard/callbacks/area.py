@@ -65,11 +65,6 @@ PICKS = {
 }
 
 
-def card_and_height(chart_id: str) -> list[Output]:
-    """The kit's card outputs and the graph's height (``page.card_values`` fills them)."""
-    return [*card_outputs(chart_id), Output(ids.chart(chart_id, "graph"), "style")]
-
-
 def frame_outputs() -> list[Output]:
     return [
         Output(ids.AREA_HEADING, "children"),
@@ -339,18 +334,18 @@ def register(app: Dash, services: Services) -> None:
     )(bound(update_area_title, services))
     app.callback(
         Output(ids.AREA_DATA_MESSAGES, "children"),
-        *card_and_height(ids.AREA_SPINE_CHART),
+        *card_outputs(ids.AREA_SPINE_CHART),
         compare_in,
         period_in,
         shown_in,
     )(bound(update_area_spine, services))
     app.callback(
-        *card_and_height(ids.AREA_TREND_CHART), compare_in, period_in, indicator_in, shown_in
+        *card_outputs(ids.AREA_TREND_CHART), compare_in, period_in, indicator_in, shown_in
     )(bound(update_area_trend, services))
-    app.callback(*card_and_height(ids.AREA_FUNNEL_CHART), period_in, shown_in)(
+    app.callback(*card_outputs(ids.AREA_FUNNEL_CHART), period_in, shown_in)(
         bound(update_area_funnel, services)
     )
-    app.callback(*card_and_height(ids.AREA_REACH_CHART), period_in, breakdown_in, shown_in)(
+    app.callback(*card_outputs(ids.AREA_REACH_CHART), period_in, breakdown_in, shown_in)(
         bound(update_area_reach, services)
     )
     for chart_id in CHARTS:

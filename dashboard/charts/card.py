@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import plotly.graph_objects as go
 from dash import Output, dcc, html, no_update
 from dash.development.base_component import Component
 
 from dashboard import ids, theme
 from dashboard.charts.content import ChartContent, meta_line
-from dashboard.charts.figures.base import Wired, empty_figure, to_wire
+from dashboard.charts.figures.base import Figure, Wired, empty_figure, layout_of, to_wire
 from dashboard.charts.table import plain_json, table_twin
 
 #: Download formats: (format, button text, file extension).
@@ -167,6 +168,7 @@ def card_outputs(chart_id: str) -> list[Output]:
         Output(c(chart_id, "empty"), "children"),
         Output(c(chart_id, "empty"), "hidden"),
         Output(ids.chart_pattern(chart_id, "view"), "data"),
+        Output(c(chart_id, "graph"), "style"),
     ]
 
 
@@ -176,6 +178,19 @@ def card_outputs(chart_id: str) -> list[Output]:
 #: A chart's view key: what the page chose (codes and choices, each a short text, or a list of
 #: them), from which the page's download callback builds the chart again on the server.
 View = dict[str, str | list[str] | None]
+
+
+#: The height of a chart whose figure does not set one, and of the message shown in place of an
+#: empty chart (pixels). The graph is responsive: it takes its width from the page and its height
+#: from its own box, so every render sets that box's height (a box with none collapses to 0 px
+#: when a filter changes, and the plot is drawn over the text below it).
+DEFAULT_HEIGHT, EMPTY_HEIGHT = 400, 240
+
+
+def graph_style(figure: Figure | go.Figure) -> dict[str, str]:
+    """The graph box's style: the figure's own height, else ``DEFAULT_HEIGHT``."""
+    height = layout_of(figure).get("height")
+    return {"height": f"{int(height) if height else DEFAULT_HEIGHT}px"}
 
 
 def render(content: ChartContent, view: View | None = None) -> list[Any]:
@@ -195,6 +210,7 @@ def render(content: ChartContent, view: View | None = None) -> list[Any]:
             content.empty_message,
             False,
             None,
+            {"height": f"{EMPTY_HEIGHT}px"},
         ]
     notes = [html.Li(n) for n in content.notes]
     figure = to_wire(content.figure)
@@ -210,6 +226,7 @@ def render(content: ChartContent, view: View | None = None) -> list[Any]:
         None,
         True,
         view,
+        graph_style(content.figure),
     ]
 
 

@@ -17,7 +17,6 @@ from dash.development.base_component import Component
 
 from dashboard import ids, urlstate
 from dashboard.charts.card import ChartContent, View, card_outputs, chart_card, render
-from dashboard.charts.figures import layout_of
 from dashboard.charts.table import STATUS_KEY
 from dashboard.layouts import shell
 from dashboard.present.area import (
@@ -367,14 +366,11 @@ def card_values(
     content: ChartContent, twin: Table | None = None, view: View | None = None
 ) -> list[Any]:
     """The values of the kit's card outputs (``render(content, view)``: ``view`` the chart's
-    view key), the table twin drawn from ``twin`` if given, then the graph's style: the kit's
-    graph is responsive, so it takes its height from its container, not from the figure (tall
-    charts set it here)."""
+    view key), the table twin drawn from ``twin`` if given."""
     out = render(content, view)
     if twin is not None:
         out[_TABLE_INDEX] = data_table(twin)
-    height = layout_of(content.figure).get("height")
-    return [*out, {"height": f"{int(height)}px"} if height else {}]
+    return out
 
 
 def unavailable() -> html.P:

@@ -1,0 +1,102 @@
+"""Layouts that hold (issue 11 § 1), on the pilot demo data in headless Chromium: on every page
+with charts, at 1366×768, 768×1024 and 390×844, after the first draw and after changing each of
+the page's selects, every chart shown is at least its minimum height, its box overlaps neither the
+text nor the controls below it, and the page does not scroll sideways.
+
+Before the fix, changing a select made each responsive graph 0 px tall (its box had no height)
+and drew the plot over the summary, the notes and the download buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page
+from support.browser import serving, wait_for_dash
+from support.pilot_db import build_pilot_db
+
+from dashboard.app import create_app
+from dashboard.settings import DashboardSettings
+
+VIEWPORTS = {"desktop": (1366, 768), "tablet": (768, 1024), "phone": (390, 844)}
+PAGES = ("/", "/reach", "/uptake", "/outcomes", "/area/E09000008")  # Croydon's profile
+MIN_GRAPH = 200  # px: below this a chart cannot be read
+
+#: For every chart card shown: its graph box's height, the plot's drawn height, and whether the
+#: graph's box reaches below the top of the next thing in its card (summary, notes, buttons).
+MEASURE = """() => {
+  const out = [];
+  for (const fig of document.querySelectorAll('figure.chart-figure')) {
+    const content = fig.parentElement;
+    if (content.hidden || content.closest('[hidden]') || fig.offsetParent === null) continue;
+    const graph = fig.querySelector('.dash-graph');
+    const svg = fig.querySelector('.js-plotly-plot .main-svg');
+    const box = graph.getBoundingClientRect();
+    const drawn = svg ? svg.getBoundingClientRect().height : 0;
+    let next = fig.nextElementSibling;
+    while (next && next.offsetParent === null) next = next.nextElementSibling;
+    const below = next ? next.getBoundingClientRect().top : Infinity;
+    out.push({id: fig.id, height: box.height, drawn: drawn,
+              overlap: Math.max(box.bottom, svg ? svg.getBoundingClientRect().bottom : 0) - below});
+  }
+  return {charts: out, scroll: document.documentElement.scrollWidth - window.innerWidth};
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    url = build_pilot_db(tmp_path_factory.mktemp("layout"))
+    with serving(create_app(DashboardSettings(database_url=url))) as base:
+        yield base
+
+
+@pytest.fixture(scope="module", params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def page(request, browser: Browser) -> Iterator[Page]:
+    width, height = VIEWPORTS[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+    context.set_default_timeout(120_000)  # the first draw waits for the disclosure plan
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def settle(page: Page) -> None:
+    wait_for_dash(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('figure.chart-figure .js-plotly-plot')].length"
+    )
+    page.wait_for_timeout(300)  # plotly's resize after the box changes
+    wait_for_dash(page)
+
+
+def assert_holds(page: Page, when: str) -> None:
+    found = page.evaluate(MEASURE)
+    assert found["charts"], f"{when}: no chart shown"
+    for c in found["charts"]:
+        assert c["height"] >= MIN_GRAPH, f"{when}: {c['id']} box is {c['height']:.0f} px tall"
+        assert c["drawn"] >= MIN_GRAPH, f"{when}: {c['id']} plot is drawn {c['drawn']:.0f} px tall"
+        assert c["overlap"] <= 1, f"{when}: {c['id']} runs {c['overlap']:.0f} px over what follows"
+    assert found["scroll"] <= 1, f"{when}: the page scrolls {found['scroll']} px sideways"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_charts_keep_their_height_and_place_after_every_select_changes(page, server, path):
+    page.goto(f"{server}{path}")
+    settle(page)
+    assert_holds(page, f"{path} first draw")
+    selects = page.locator("main select")
+    for i in range(selects.count()):
+        select = selects.nth(i)
+        if not select.is_visible():
+            continue
+        options = select.locator("option").evaluate_all("os => os.map(o => o.value)")
+        current = select.input_value()
+        others = [o for o in options if o != current]
+        if not others:
+            continue
+        name = select.get_attribute("id")
+        select.select_option(others[-1])
+        settle(page)
+        assert_holds(page, f"{path} after {name} = {others[-1]}")
