@@ -1,6 +1,6 @@
 """Layouts that hold (issue 11 § 1), on the pilot demo data in headless Chromium: on every page
 with charts, at 1366×768, 768×1024 and 390×844, after the first draw and after changing each of
-the page's selects, every chart shown is at least its minimum height, its box overlaps neither the
+the page's selects and radio groups, every chart shown is at least its minimum height, its box overlaps neither the
 text nor the controls below it, and the page does not scroll sideways.
 
 Before the fix, changing a select made each responsive graph 0 px tall (its box had no height)
@@ -100,3 +100,21 @@ def test_charts_keep_their_height_and_place_after_every_select_changes(page, ser
         select.select_option(others[-1])
         settle(page)
         assert_holds(page, f"{path} after {name} = {others[-1]}")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_charts_keep_their_height_and_place_after_every_radio_group_changes(page, server, path):
+    page.goto(f"{server}{path}")
+    settle(page)
+    groups = page.locator("main input[type=radio]").evaluate_all(
+        "rs => [...new Set(rs.filter(r => r.offsetParent !== null).map(r => r.parentElement.closest('[id]').id))]"
+    )
+    for name in groups:
+        radios = page.locator(f"main [id='{name}'] input[type=radio]")
+        last = radios.nth(radios.count() - 1)
+        if last.is_checked():
+            last = radios.nth(0)
+        label = last.get_attribute("value")
+        last.check()
+        settle(page)
+        assert_holds(page, f"{path} after {name} = {label}")
