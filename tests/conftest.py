@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from support.dumps import TODAY
+from support.pilot_db import build_pilot_db
 from support.returns import valid_tables
 
 from lfo.settings import Settings
@@ -54,3 +55,11 @@ def scaled_tables() -> Callable[[int], dict[str, list[dict]]]:
         return out
 
     return make
+
+
+@pytest.fixture(scope="session")
+def pilot_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The pilot demo data loaded once per test run (``support.pilot_db``), for tests that only
+    read it: the disclosure attacks through the API and the browser's layout checks share it (and,
+    through the results folder, its disclosure plan)."""
+    return build_pilot_db(tmp_path_factory.mktemp("pilot-demo"))

@@ -16,7 +16,6 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
-from support.pilot_db import build_pilot_db
 
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
@@ -37,9 +36,8 @@ Key = tuple[str, ...]  # (indicator, grp, area, period, category, "numerator" | 
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    url = build_pilot_db(tmp_path_factory.mktemp("pilot"))
-    app = create_app(DashboardSettings(database_url=url, suppression_threshold=THRESHOLD))
+def client(pilot_db_url):
+    app = create_app(DashboardSettings(database_url=pilot_db_url, suppression_threshold=THRESHOLD))
     return app.server.test_client()
 
 

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 from support.browser import serving, wait_for_dash
-from support.pilot_db import build_pilot_db
 
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
@@ -45,9 +44,8 @@ MEASURE = """() => {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
-    url = build_pilot_db(tmp_path_factory.mktemp("layout"))
-    with serving(create_app(DashboardSettings(database_url=url))) as base:
+def server(pilot_db_url) -> Iterator[str]:
+    with serving(create_app(DashboardSettings(database_url=pilot_db_url))) as base:
         yield base
 
 
