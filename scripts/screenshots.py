@@ -1,4 +1,4 @@
-"""Screenshots of every page with charts at desktop, tablet and phone widths, on first draw and
+"""Screenshots of every page with charts at desktop, tablet and phone widths and at 200% zoom, on first draw and
 after a select changes, for looking at by eye (docs/screenshots/, docs/accessibility.md).
 
 ``python scripts/screenshots.py --db PATH [--out docs/screenshots]`` (PATH: a loaded SQLite
@@ -21,6 +21,8 @@ from dashboard.app import create_app  # noqa: E402
 from dashboard.settings import DashboardSettings  # noqa: E402
 
 WIDTHS = {"desktop": (1366, 768), "tablet": (768, 1024), "phone": (390, 844)}
+#: 200% zoom on a 1366×768 screen: half the CSS pixels, each drawn twice as large
+ZOOM = {"zoom200": (683, 384)}
 PAGES = {
     "home": "/",
     "reach": "/reach",
@@ -41,8 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         browser = pw.chromium.launch(
             executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
         )
-        for width_name, (w, h) in WIDTHS.items():
-            context = browser.new_context(viewport={"width": w, "height": h}, locale="en-GB")
+        for width_name, (w, h) in {**WIDTHS, **ZOOM}.items():
+            scale = 2 if width_name in ZOOM else 1
+            context = browser.new_context(
+                viewport={"width": w, "height": h}, device_scale_factor=scale, locale="en-GB"
+            )
             context.set_default_timeout(180_000)
             page = context.new_page()
             for name, path in PAGES.items():
