@@ -30,22 +30,28 @@ ROW_KEYS = {
 }
 
 
+def completion_episodes() -> dict[str, list[dict]]:
+    """Completion in 2017-18 Q2: Newcastle 36 of 40, Gateshead 6 of 20, Blackpool 3 of 3,
+    Croydon 10 of 20, Lambeth 12 of 20. The three cells disclosure control v2 hides in the areas'
+    table when Blackpool's 3 is suppressed (indicators.md v2) are Blackpool, Gateshead (6) and
+    Croydon (10); Newcastle and Lambeth stay published."""
+    q2 = "2017-08-15"
+
+    def area(completed: int, dropped: int) -> list[dict]:
+        return [episode("completed", q2)] * completed + [episode("dropped_out", q2)] * dropped
+
+    return {
+        NEWCASTLE: area(36, 4),
+        GATESHEAD: area(6, 14),
+        BLACKPOOL: area(3, 0),
+        CROYDON: area(10, 10),
+        LAMBETH: area(12, 8),
+    }
+
+
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    q2 = "2017-08-15"
-    url = build_db(
-        tmp_path_factory.mktemp("api") / "lfo.db",
-        {
-            NEWCASTLE: [episode("completed", q2)] * 36 + [episode("dropped_out", q2)] * 4,
-            GATESHEAD: [episode("completed", q2)] * 6 + [episode("dropped_out", q2)] * 14,
-            BLACKPOOL: [episode("completed", q2)] * 3,
-            # two more areas, so that the three cells a margin hides when Blackpool's 3 is
-            # suppressed (indicators.md v2) are Blackpool, Gateshead (6) and Croydon (10), and
-            # Newcastle and Lambeth stay published
-            CROYDON: [episode("completed", q2)] * 10 + [episode("dropped_out", q2)] * 10,
-            LAMBETH: [episode("completed", q2)] * 12 + [episode("dropped_out", q2)] * 8,
-        },
-    )
+    url = build_db(tmp_path_factory.mktemp("api") / "lfo.db", completion_episodes())
     app = create_app(DashboardSettings(database_url=url, suppression_threshold=10))
     return app.server.test_client()
 
@@ -217,16 +223,7 @@ def test_data_too_linked_for_the_exact_check_is_refused_not_published_unprotecte
     answers 503 with the reason, and publishes nothing unprotected."""
     from lfo.indicators import protection
 
-    q2 = "2017-08-15"
-    url = build_db(
-        tmp_path / "lfo.db",
-        {
-            NEWCASTLE: [episode("completed", q2)] * 36 + [episode("dropped_out", q2)] * 4,
-            GATESHEAD: [episode("completed", q2)] * 6 + [episode("dropped_out", q2)] * 14,
-            BLACKPOOL: [episode("completed", q2)] * 3,
-            CROYDON: [episode("completed", q2)] * 10 + [episode("dropped_out", q2)] * 10,
-        },
-    )
+    url = build_db(tmp_path / "lfo.db", completion_episodes())
     monkeypatch.setattr(protection, "MAX_BLOCK", 2)
     app = create_app(DashboardSettings(database_url=url, suppression_threshold=10))
     resp = app.server.test_client().get("/api/v1/data?indicator=uptake.completion")
