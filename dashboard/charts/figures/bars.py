@@ -8,8 +8,8 @@ import pandas as pd
 
 from dashboard import theme
 from dashboard.charts.figures.base import (
-    PATTERNS,
     Figure,
+    SeriesStyle,
     Trace,
     area_label,
     base_layout,
@@ -17,6 +17,7 @@ from dashboard.charts.figures.base import (
     error_bars,
     last_period,
     numbers,
+    series_styles,
     status_texts,
     unit_of,
     value_axis,
@@ -35,7 +36,8 @@ def stage_funnel(rows: pd.DataFrame) -> Figure:
         return empty_figure("No figures for the area and period chosen.")
     rows = last_period(rows)
     data: list[Trace] = []
-    for i, (code, own) in enumerate(rows.groupby("area_code", sort=False)):
+    styles = series_styles([str(c) for c in rows["area_code"].unique()])
+    for code, own in rows.groupby("area_code", sort=False):
         own = own.set_index(own["category"].astype(str)).reindex(list(STAGES))
         counts, pct = numbers(own, "numerator"), numbers(own, "value")
         status = status_texts(own)
@@ -59,7 +61,7 @@ def stage_funnel(rows: pd.DataFrame) -> Figure:
                 "textposition": "outside",
                 "cliponaxis": False,
                 "constraintext": "none",
-                "marker": {"pattern": {"shape": PATTERNS[i % len(PATTERNS)]}},
+                "marker": _marker(styles[str(code)]),
                 "hovertemplate": "%{x}: %{text}<extra>" + name + "</extra>",
             }
         )
@@ -85,7 +87,8 @@ def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> Figure:
     if (rows["area_code"] == PROGRAMME).any():
         codes.append(PROGRAMME)
     data: list[Trace] = []
-    for i, code in enumerate(codes):
+    styles = series_styles([c for c in codes if c != PROGRAMME])
+    for code in codes:
         own = rows[rows["area_code"] == code].drop_duplicates("category", keep="last")
         own = own.set_index(own["category"].astype(object)).reindex(categories)
         v, lo, hi = numbers(own, "value"), numbers(own, "lower"), numbers(own, "upper")
@@ -96,7 +99,7 @@ def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> Figure:
         ]
         is_prog = code == PROGRAMME
         name = area_label(code, own)
-        marker: dict[str, object] = {"pattern": {"shape": PATTERNS[i % len(PATTERNS)]}}
+        marker = _marker(styles[code]) if code in styles else {}
         error = error_bars(v, lo, hi)
         if is_prog:
             # light grey, hatched and outlined: told apart from the areas without colour
@@ -136,3 +139,8 @@ def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> Figure:
         yaxis={"title": {"text": categories_label}, "autorange": "reversed", "type": "category"},
         height=max(320, 28 * len(categories) * max(1, len(codes)) + 140),
     )
+
+
+def _marker(style: SeriesStyle) -> dict[str, object]:
+    """A bar's fill: the series' own colour and pattern (the same on every page and period)."""
+    return {"color": style.color, "pattern": {"shape": style.pattern}}

@@ -7,8 +7,9 @@ cost). dcc.Graph takes the dict as it is; ``as_figure`` makes a ``go.Figure`` of
 it: the tests do), ``to_wire`` the JSON-ready form (numpy arrays as plotly's typed arrays, as
 ``go.Figure.to_dict`` writes them).
 
-Colours come only from the template (``dashboard.theme``): its colorway, or a named theme colour
-where a colour carries a fixed meaning (the programme, a comparison). Every meaning colour carries
+Colours come only from the template (``dashboard.theme``): its colorway, a named theme colour
+where a colour carries a fixed meaning (the programme, a comparison), or a series' fixed style
+(``series_styles``: an area or intervention looks the same on every page and for every period). Every meaning colour carries
 is also written (labels, tick text, legend names) or drawn (marker symbols, dash patterns, bar
 patterns), and every number is on the chart or in the table twin, not only in a hover.
 """
@@ -16,7 +17,9 @@ patterns), and every number is on the chart or in the table twin, not only in a 
 from __future__ import annotations
 
 import base64
+import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -47,6 +50,58 @@ SYMBOLS = (
 )
 DASHES = ("solid", "dot", "dashdot", "longdashdot", "longdash", "solid")
 PATTERNS = ("", "/", ".", "x", "\\", "+")
+
+
+@dataclass(frozen=True)
+class SeriesStyle:
+    """How one series (an area, an intervention) is drawn: colour, marker, line and bar pattern."""
+
+    color: str
+    symbol: str
+    dash: str
+    pattern: str
+
+
+#: The styles a series can take: colour, marker, dash and pattern each cycle on their own, so
+#: neighbouring styles differ in all four (30 in all).
+_STYLES = [
+    SeriesStyle(
+        theme.CATEGORICAL[k % len(theme.CATEGORICAL)],
+        SYMBOLS[k % len(SYMBOLS)],
+        DASHES[k % len(DASHES)],
+        PATTERNS[k % len(PATTERNS)],
+    )
+    for k in range(30)
+]
+
+
+def series_styles(keys: Sequence[str]) -> dict[str, SeriesStyle]:
+    """A fixed style per series key (an area's GSS code, an intervention's code), the same on
+    every page and for every period: each key's own style comes from its code (CRC-32, so it
+    does not depend on which other series are drawn or in what order). Within one chart, series
+    differ in marker, colour and dash while there are enough of each to go round (so never by
+    colour alone); the later key (in code order) takes the next style that keeps it so."""
+    out: dict[str, SeriesStyle] = {}
+    taken: list[SeriesStyle] = []
+    for key in sorted(dict.fromkeys(keys)):
+        start = zlib.crc32(key.encode("utf-8")) % len(_STYLES)
+        order = [_STYLES[(start + j) % len(_STYLES)] for j in range(len(_STYLES))]
+        out[key] = _first_apart(order, taken)
+        taken.append(out[key])
+    return out
+
+
+def _first_apart(order: list[SeriesStyle], taken: list[SeriesStyle]) -> SeriesStyle:
+    """The first style in ``order`` unlike every taken one in marker, colour and dash; else in
+    marker; else any style not taken; else the first."""
+    for attrs in (("symbol", "color", "dash"), ("symbol",), ()):
+        for style in order:
+            if style not in taken and all(
+                getattr(style, a) not in {getattr(t, a) for t in taken} for a in attrs
+            ):
+                return style
+    return order[0]
+
 
 #: How a comparison with the programme is drawn: legend words, symbol and theme colour.
 COMPARISON_STYLE: dict[str | None, tuple[str, str, str]] = {

@@ -10,59 +10,150 @@ import pandas as pd
 
 from dashboard import theme
 from dashboard.charts.figures.base import (
-    DASHES,
-    SYMBOLS,
     Figure,
+    SeriesStyle,
     Trace,
     base_layout,
     empty_figure,
     error_bars,
     numbers,
+    series_styles,
     value_axis,
 )
 from dashboard.charts.figures.labels import end_labels
 from dashboard.present.words import fmt, period_label
+from lfo.periods import is_quarter
 from lfo.terms import PROGRAMME, PROGRAMME_LABEL
+
+#: More lines than this on one chart tangle (with their intervals): draw small multiples instead.
+MAX_OVERLAID = 3
+#: Small multiples: panels per row, and each row's height in pixels.
+PANEL_COLUMNS = 2
+PANEL_HEIGHT = 190
 
 
 def trend_lines(
     rows: pd.DataFrame, *, areas: list[str], show_programme: bool = True, unit: str = "%"
 ) -> Figure:
     """One line per area (and the programme, dashed) over the periods in ``rows``, with interval
-    bars; a suppressed or missing point is a gap. Each line is labelled at its last point."""
+    bars; a suppressed or missing point is a gap. Each line is labelled at its last point. Each
+    area keeps its own colour, marker and dash on every page and period (``series_styles``).
+    More than ``MAX_OVERLAID`` areas: one small panel per area, each with the programme."""
     if rows.empty:
         return empty_figure("No figures for the areas and periods chosen.")
     periods = list(dict.fromkeys(rows["period"].tolist()))
     x_labels = [period_label(p) for p in periods]
-    codes = [a for a in areas if a != PROGRAMME]
+    codes = list(dict.fromkeys(a for a in areas if a != PROGRAMME))
+    styles = series_styles(codes)
+    lines = _lines_by_area(rows, periods)
+    x_title = "Quarter" if all(is_quarter(p) for p in periods) else "Period"
+    if len(codes) > MAX_OVERLAID:
+        return _small_multiples(rows, codes, lines, x_labels, show_programme, unit, x_title)
     if show_programme:
         codes.append(PROGRAMME)
     data: list[Trace] = []
     ends: list[tuple[str, float, str]] = []  # (x, y, label) of each line's last point
-    lines = _lines_by_area(rows, periods)
-    for i, code in enumerate(codes):
+    for code in codes:
         values, lower, upper, status, shown, names = lines(code)
         values = np.where(shown, values, np.nan)
-        is_prog = code == PROGRAMME
-        named = [n for n in names if not pd.isna(n)]
-        name = PROGRAMME_LABEL if is_prog else str(named[0]) if named else code
-        finite = np.flatnonzero(np.isfinite(values))
-        if len(finite):
-            short = "Programme" if is_prog else name
-            label = f"{short}: {fmt(values[finite[-1]], unit)}"
-            if finite[-1] != len(values) - 1:
-                label += f" in {x_labels[finite[-1]]}"
-            ends.append((x_labels[-1], float(values[finite[-1]]), label))
-        data.append(_line_trace(i, is_prog, name, x_labels, values, lower, upper, status, unit))
+        name = _name(code, names)
+        end = _end_label(code, name, values, x_labels, unit)
+        if end:
+            ends.append(end)
+        data.append(
+            _line_trace(styles.get(code), name, x_labels, values, lower, upper, status, unit)
+        )
     yaxis = value_axis(unit, rangemode="tozero")
-    all_values = numbers(rows, "upper")
-    top = float(np.nanmax(np.concatenate([all_values, numbers(rows, "value"), [0.0]])))
-    annotations = end_labels(ends, top, font_size=14, xshift=10)
+    annotations = end_labels(ends, _top(rows), font_size=14, xshift=10)
     # plotly's autorange makes room for the labels (annotations on the x axis) inside the plot
     extra = {"annotations": annotations} if annotations else {}
     return base_layout(
-        data, **extra, xaxis={"title": {"text": "Quarter"}, "type": "category"}, yaxis=yaxis
+        data, **extra, xaxis={"title": {"text": x_title}, "type": "category"}, yaxis=yaxis
     )
+
+
+def _small_multiples(
+    rows: pd.DataFrame,
+    codes: list[str],
+    lines: Callable[[str], Line],
+    x_labels: list[str],
+    show_programme: bool,
+    unit: str,
+    x_title: str,
+) -> Figure:
+    """One panel per area (its line, and the programme's dashed in each), on one value scale;
+    each panel titled with the area's name and its latest value."""
+    n_rows = -(-len(codes) // PANEL_COLUMNS)
+    top = _top(rows) * 1.08 or 1.0
+    styles = series_styles(codes)
+    data: list[Trace] = []
+    layout: dict[str, object] = {
+        "grid": {"rows": n_rows, "columns": PANEL_COLUMNS, "pattern": "independent"},
+        "height": n_rows * PANEL_HEIGHT + 90,
+        "showlegend": show_programme,
+        "margin": {"l": 8, "r": 16, "t": 56, "b": 8},
+    }
+    annotations: list[dict[str, object]] = []
+    prog = lines(PROGRAMME) if show_programme else None
+    for k, code in enumerate(codes):
+        axis = "" if k == 0 else str(k + 1)
+        values, lower, upper, status, shown, names = lines(code)
+        values = np.where(shown, values, np.nan)
+        name = _name(code, names)
+        trace = _line_trace(styles[code], name, x_labels, values, lower, upper, status, unit)
+        data.append({**trace, "xaxis": f"x{axis}", "yaxis": f"y{axis}", "showlegend": False})
+        if prog is not None:
+            p_values = np.where(prog[4], prog[0], np.nan)
+            p_trace = _line_trace(None, PROGRAMME_LABEL, x_labels, p_values, *prog[1:4], unit)
+            p_trace.pop("error_y")
+            data.append({**p_trace, "xaxis": f"x{axis}", "yaxis": f"y{axis}", "showlegend": k == 0})
+        end = _end_label(code, name, values, x_labels, unit)
+        annotations.append(
+            {
+                "text": f"<b>{end[2] if end else name + ': no figures'}</b>",
+                "xref": f"x{axis} domain",
+                "yref": f"y{axis} domain",
+                "x": 0,
+                "y": 1.02,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 13},
+            }
+        )
+        last_row = k >= len(codes) - PANEL_COLUMNS
+        layout[f"xaxis{axis}"] = {
+            "type": "category",
+            "showticklabels": last_row,
+            "title": {"text": x_title if last_row else ""},
+        }
+        layout[f"yaxis{axis}"] = value_axis(unit, range=[0, top], title={"text": ""})
+    layout["annotations"] = annotations
+    return base_layout(data, **layout)
+
+
+def _name(code: str, names: list[Any]) -> str:
+    named = [n for n in names if not pd.isna(n)]
+    return PROGRAMME_LABEL if code == PROGRAMME else str(named[0]) if named else code
+
+
+def _end_label(
+    code: str, name: str, values: np.ndarray, x_labels: list[str], unit: str
+) -> tuple[str, float, str] | None:
+    """(x, y, "Name: value [in period]") at the line's last point with a figure, or None."""
+    finite = np.flatnonzero(np.isfinite(values))
+    if not len(finite):
+        return None
+    short = "Programme" if code == PROGRAMME else name
+    label = f"{short}: {fmt(values[finite[-1]], unit)}"
+    if finite[-1] != len(values) - 1:
+        label += f" in {x_labels[finite[-1]]}"
+    return x_labels[-1], float(values[finite[-1]]), label
+
+
+def _top(rows: pd.DataFrame) -> float:
+    both = np.concatenate([numbers(rows, "upper"), numbers(rows, "value"), [0.0]])
+    return float(np.nanmax(both))
 
 
 #: One area's line over the periods: values, lower and upper limits, status texts, whether each
@@ -104,8 +195,7 @@ def _lines_by_area(rows: pd.DataFrame, periods: list[str]) -> Callable[[str], Li
 
 
 def _line_trace(
-    i: int,
-    is_prog: bool,
+    style: SeriesStyle | None,
     name: str,
     x_labels: list[str],
     values: np.ndarray,
@@ -114,8 +204,9 @@ def _line_trace(
     status: list[str],
     unit: str,
 ) -> Trace:
-    """The ``i``-th line: its own dash pattern and marker symbol (the programme's dashed, grey);
-    the hover says the value and interval, or the status of a missing point."""
+    """One line in its series' own colour, dash pattern and marker (``style``; None: the
+    programme's, dashed and grey); the hover says the value and interval, or the status of a
+    missing point."""
     hover = [
         f"{fmt(v, unit)}"
         + (f" ({fmt(lo, unit)} to {fmt(hi, unit)})" if np.isfinite(lo) and np.isfinite(hi) else "")
@@ -123,14 +214,12 @@ def _line_trace(
         else f"[{s or 'x'}]"
         for v, lo, hi, s in zip(values, lower, upper, status, strict=True)
     ]
-    line: dict[str, object] = {"dash": "dash" if is_prog else DASHES[i % len(DASHES)]}
-    marker: dict[str, object] = {
-        "symbol": "line-ew-open" if is_prog else SYMBOLS[i % len(SYMBOLS)],
-        "size": 9,
-    }
-    if is_prog:
-        line["color"] = theme.DARK_GREY
-        marker["color"] = theme.DARK_GREY
+    if style is None:
+        line: dict[str, object] = {"dash": "dash", "color": theme.DARK_GREY}
+        marker: dict[str, object] = {"symbol": "line-ew-open", "size": 9, "color": theme.DARK_GREY}
+    else:
+        line = {"dash": style.dash, "color": style.color}
+        marker = {"symbol": style.symbol, "size": 9, "color": style.color}
     return {
         "type": "scatter",
         "x": x_labels,
