@@ -112,7 +112,7 @@ def test_csv_carries_the_indicator_metadata_on_every_row():
 def test_csv_rows_say_what_they_are_then_the_numbers_then_comparison_and_status():
     rows = read_csv(exports.to_csv(content()))
     columns = list(rows[0])
-    assert columns[:8] == [
+    assert columns[:9] == [
         "area_code",
         "area_name",
         "period",
@@ -120,11 +120,11 @@ def test_csv_rows_say_what_they_are_then_the_numbers_then_comparison_and_status(
         "intervention_group",
         "benchmark",
         "confidence_level",
+        "Area",  # then the twin's own columns, as on screen
         "Value (%)",
     ]
     status_at = columns.index("status")
     assert columns[status_at - 1 : status_at + 2] == ["comparison", "status", "status_meaning"]
-    assert "Area" not in columns  # moved to area_name
     for r in rows:
         assert (r["period"], r["period_type"]) == ("2018-19_Q4", "quarter")
         assert (r["intervention_group"], r["benchmark"]) == ("all", "programme")
@@ -163,7 +163,7 @@ def test_csv_takes_the_comparison_from_the_table_and_a_financial_year_from_the_c
         ("2018-19", "financial_year", "csi4")
     }
     assert {(r["benchmark"], r["confidence_level"]) for r in rows} == {("", "99.8")}
-    assert "Compared with the programme" not in rows[0]
+    assert rows[0]["Compared with the programme"] == "worse"  # the twin's column, as it is
 
 
 def test_csv_of_a_chart_of_one_area_names_it_on_every_row():

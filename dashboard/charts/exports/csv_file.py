@@ -4,7 +4,8 @@ standing alone (issue 11 § 10):
 - first what the row is: ``area_code``, ``area_name``, ``period`` (code), ``period_type``
   (``quarter`` or ``financial_year``), the view's filters as codes (the chart's ``context``, e.g.
   ``intervention_group``, ``measure``), ``benchmark`` and ``confidence_level``;
-- then the table's own columns (unrounded numbers; suppressed cells empty, GSS practice);
+- then the table twin's own columns, as the card's table has them (unrounded numbers;
+  suppressed cells empty, GSS practice), so a reader of earlier files finds the same columns;
 - then ``comparison`` (better / similar / worse / higher / lower, against the benchmark at the
   confidence level), ``status`` (c / x / z) and ``status_meaning`` (the status key in words, on
   every row: a tidy reader needs no comment lines or second file to read ``c``);
@@ -46,8 +47,8 @@ ROW_COLUMNS = ["area_code", "area_name", "period", "period_type"]
 COMPARISON_COLUMNS = ["benchmark", "confidence_level"]
 #: After the table's own columns: the comparison and the status, with the status key in words.
 STATUS_COLUMNS = ["comparison", STATUS, "status_meaning"]
-#: The twin's columns that name each row's area (moved to ``area_name``) and say its
-#: comparison (moved to ``comparison``; a name starting "Compared with").
+#: The twin's columns that name each row's area (copied to ``area_name``) and say its
+#: comparison (copied to ``comparison``: a name starting "Compared with").
 AREA_NAME_COLUMNS = ("Area",)
 AREA_CODE_COLUMNS = (AREA_CODE, "Area code")
 COMPARED = "Compared with"
@@ -156,11 +157,8 @@ def to_csv(content: ChartContent) -> bytes:
     meta["definitions_version"] = [DEFINITIONS_VERSION] * n
     meta["source"] = [content.source] * n
     meta["suppression_threshold"] = [_threshold(content)] * n
-    moved = {*CODE_COLUMNS, STATUS}
-    if "area_code" not in content.context:  # else the table's areas are not the rows' area
-        moved |= {*AREA_CODE_COLUMNS, *AREA_NAME_COLUMNS}
-    moved |= {c for c in table.columns if str(c).startswith(COMPARED)}
-    values = table[[c for c in table.columns if c not in moved]]
+    # the twin's own columns as they are (the rows' codes and the status move to their places)
+    values = table[[c for c in table.columns if c not in (*CODE_COLUMNS, STATUS)]]
     out = pd.concat(
         [
             row_context(content, table),
