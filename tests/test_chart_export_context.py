@@ -156,3 +156,48 @@ def test_chart_export_orders_the_context_and_names_only_codes():
     ]
     # the measure is in the indicators' shared id already; the area by code, never its name
     assert got["file_parts"] == ["outcome.csi4", NEWCASTLE, "2018-19", "all", "ci99.8"]
+
+
+# --- the area profile: charts of one area name it on every row ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def area_parts(tmp_path_factory):
+    """The area profile's parts for Blackpool, made as its callbacks make them (no app)."""
+    from types import SimpleNamespace
+
+    from support.page_dbs import GATESHEAD, build_area_db
+
+    from dashboard.callbacks import area_views
+    from dashboard.present import area as present_area
+    from dashboard.services import queries
+
+    db = Database(build_area_db(tmp_path_factory.mktemp("export-area") / "area.db"))
+    data = IndicatorData(db, threshold=10)
+    services = SimpleNamespace(data=data, db=db)
+    area = present_area.area_store(
+        BLACKPOOL, queries.areas(db), data.areas(), data.periods(), data.latest_quarter()
+    )
+    compare = [[GATESHEAD]]
+    return {
+        "spine": area_views.spine_chart(services, area, compare, "2018-19_Q1").content,
+        "funnel": area_views.funnel_chart(services, area, "2018-19_Q1"),
+        "trend": area_views.trend_chart(services, area, compare, "2018-19_Q1", None),
+        "gateshead": GATESHEAD,
+    }
+
+
+@pytest.mark.parametrize("part", ["spine", "funnel"])
+def test_a_chart_of_one_area_names_it_on_every_row(area_parts, part):
+    chart = exported(area_parts[part])
+    rows = read_csv(exports.to_csv(chart))
+    assert rows and {(r["area_code"], r["area_name"]) for r in rows} == {(BLACKPOOL, "Blackpool")}
+    assert {(r["period"], r["period_type"]) for r in rows} == {("2018-19_Q1", "quarter")}
+    assert BLACKPOOL in file_name(f"area-{part}", chart.data_as_at, "csv", chart.file_parts)
+
+
+def test_the_area_trend_names_each_rows_area_and_quarter(area_parts):
+    rows = read_csv(exports.to_csv(exported(area_parts["trend"])))
+    assert {r["area_code"] for r in rows} == {BLACKPOOL, area_parts["gateshead"], PROGRAMME}
+    assert all(r["period_type"] == "quarter" and r["period"] for r in rows)
+    assert {r["confidence_level"] for r in rows} == {"95"}
