@@ -24,6 +24,13 @@ NOTE = (
     "Figures for Westminster are suppressed ([c]) to protect confidentiality: they rest on "
     "fewer than 10 people or episodes."
 )
+#: What the test chart's figures are for (as a presenter's ``chart_export`` gives it).
+CONTEXT = {
+    "period": "2018-19_Q4",
+    "intervention_group": "all",
+    "benchmark": "programme",
+    "confidence_level": "95",
+}
 
 
 def content(**kw) -> ChartContent:
@@ -55,6 +62,8 @@ def content(**kw) -> ChartContent:
         notes=[NOTE],
         data_as_at="2019-04-15T09:30:00",
         threshold=10,
+        context=dict(CONTEXT),
+        file_parts=["uptake.completion", "2018-19_Q4", "all", "ci95"],
     )
     base.update(kw)
     return ChartContent(**base)
@@ -73,7 +82,7 @@ def test_csv_starts_with_a_utf8_byte_order_mark():
 
 def test_csv_rows_hold_the_unrounded_plotted_numbers():
     rows = read_csv(exports.to_csv(content()))
-    assert [r["Area"] for r in rows] == ["Blackpool", "Essex", "Westminster"]
+    assert [r["area_name"] for r in rows] == ["Blackpool", "Essex", "Westminster"]
     assert float(rows[0]["Value (%)"]) == 41.23456
     assert float(rows[1]["Upper limit (95% confidence interval)"]) == 78.25
 
@@ -98,6 +107,83 @@ def test_csv_carries_the_indicator_metadata_on_every_row():
         assert r["definitions_version"] == "2"  # indicators.md v2
         assert r["suppression_threshold"] == "10"
         assert r["source"] == "Local Family Offer quarterly returns to DWP"
+
+
+def test_csv_rows_say_what_they_are_then_the_numbers_then_comparison_and_status():
+    rows = read_csv(exports.to_csv(content()))
+    columns = list(rows[0])
+    assert columns[:9] == [
+        "area_code",
+        "area_name",
+        "period",
+        "period_type",
+        "intervention_group",
+        "benchmark",
+        "confidence_level",
+        "Area",  # then the twin's own columns, as on screen
+        "Value (%)",
+    ]
+    status_at = columns.index("status")
+    assert columns[status_at - 1 : status_at + 2] == ["comparison", "status", "status_meaning"]
+    for r in rows:
+        assert (r["period"], r["period_type"]) == ("2018-19_Q4", "quarter")
+        assert (r["intervention_group"], r["benchmark"]) == ("all", "programme")
+        assert r["confidence_level"] == "95"
+
+
+def test_csv_explains_the_status_on_every_row_in_the_words_of_the_status_key():
+    rows = read_csv(exports.to_csv(content()))
+    assert [(r["status"], r["status_meaning"]) for r in rows] == [
+        ("", ""),
+        ("", ""),
+        ("c", "suppressed to protect confidentiality"),
+    ]
+    table = pd.DataFrame({"Area": ["A", "B"], "Value (%)": [None, None], "status": ["x", "z"]})
+    rows = read_csv(exports.to_csv(content(table=table)))
+    assert [r["status_meaning"] for r in rows] == ["not available", "not applicable"]
+
+
+def test_csv_takes_the_comparison_from_the_table_and_a_financial_year_from_the_context():
+    table = pd.DataFrame(
+        {
+            "Area": ["Blackpool", "Essex"],
+            "Value (%)": [41.0, 72.0],
+            "Compared with the programme": ["worse", "better"],
+            "area_code": ["E06000009", "E10000012"],
+            "status": [None, None],
+        }
+    )
+    context = {"period": "2018-19", "measure": "csi4", "confidence_level": "99.8"}
+    rows = read_csv(exports.to_csv(content(table=table, context=context)))
+    assert [(r["area_code"], r["area_name"], r["comparison"]) for r in rows] == [
+        ("E06000009", "Blackpool", "worse"),
+        ("E10000012", "Essex", "better"),
+    ]
+    assert {(r["period"], r["period_type"], r["measure"]) for r in rows} == {
+        ("2018-19", "financial_year", "csi4")
+    }
+    assert {(r["benchmark"], r["confidence_level"]) for r in rows} == {("", "99.8")}
+    assert rows[0]["Compared with the programme"] == "worse"  # the twin's column, as it is
+
+
+def test_csv_of_a_chart_of_one_area_names_it_on_every_row():
+    table = pd.DataFrame(
+        {
+            "Area": ["All interventions", "Parenting course"],  # rows of one area
+            "Value (%)": [41.0, 72.0],
+            "area_code": ["all", "pc1"],  # not areas: the context's area wins
+            "status": [None, None],
+        }
+    )
+    context = {"area_code": "E06000009", "area_name": "Blackpool", "period": "2018-19_Q1"}
+    rows = read_csv(exports.to_csv(content(table=table, context=context)))
+    assert {(r["area_code"], r["area_name"]) for r in rows} == {("E06000009", "Blackpool")}
+    assert [r["Area"] for r in rows] == ["All interventions", "Parenting course"]
+
+
+def test_csv_guards_formula_like_context_too():
+    rows = read_csv(exports.to_csv(content(context={"area_name": "=1+1", "area_code": "X"})))
+    assert {r["area_name"] for r in rows} == {"'=1+1"}
 
 
 def test_csv_of_a_multi_indicator_table_gives_each_row_its_own_metadata():
@@ -135,6 +221,11 @@ def test_xlsx_cover_has_title_source_date_contact_copyright_and_version(workbook
         "15 April 2019",
         exports.CONTACT,
         "2",  # definitions version (indicators.md v2)
+        "What the figures are for",
+        "Period: 2018-19_Q4",
+        "Intervention or level: all",
+        "Compared with: programme",
+        "Confidence level (%): 95",
     ):
         assert expected in cover
     assert any(line.startswith("© Crown copyright 2019") for line in cover)
@@ -226,6 +317,11 @@ def test_png_text_chunks_hold_title_description_source_copyright_and_data(png):
     assert COMPLETION.definition in chunks["Description"]
     assert "Data as at 15 April 2019" in chunks["Source"]
     assert chunks["Copyright"] == "© Crown copyright"
+    assert chunks["Context"] == (
+        "Figures for Period: 2018-19_Q4; Intervention or level: all; Compared with: programme; "
+        "Confidence level (%): 95."
+    )
+    assert chunks["Context"] in chunks["Description"]
     data = list(csv.DictReader(io.StringIO(chunks["Data"])))
     assert float(data[0]["Value (%)"]) == 41.23456
     assert data[2]["status"] == "c"
@@ -252,6 +348,9 @@ def test_svg_parses_as_xml_and_holds_the_title_metadata_and_numbers(svg):
     chart = root.find("s:metadata/lfo:chart", ns)
     assert chart.find("lfo:definitions-version", ns).text == "2"
     assert chart.find("lfo:copyright", ns).text == "© Crown copyright"
+    context = {c.get("name"): c.text for c in chart.iter("{urn:lfo:chart-metadata}context")}
+    assert context == CONTEXT
+    assert "Period: 2018-19_Q4" in root.find("s:desc", ns).text
     fields = {f.get("name"): f.text for f in chart.iter("{urn:lfo:chart-metadata}field")}
     assert fields["Interval method"] == "Wilson"
     data = chart.find("lfo:data", ns).text
@@ -266,6 +365,7 @@ def test_svg_draws_the_title_subtitle_and_footer(svg):
         "Source: Local Family Offer quarterly returns to DWP",
         "© Crown copyright",
         "Figures for Westminster are suppressed",
+        "Figures for Period: 2018-19_Q4; Intervention or level: all",
     ):
         assert words in text, words
 
@@ -296,7 +396,7 @@ def formula_content() -> ChartContent:
 
 def test_csv_writes_formula_like_text_with_a_leading_apostrophe_and_numbers_as_numbers():
     rows = read_csv(exports.to_csv(formula_content()))
-    assert [r["Area"] for r in rows] == ["'" + FORMULA, "'+Essex", "Blackpool"]
+    assert [r["area_name"] for r in rows] == ["'" + FORMULA, "'+Essex", "Blackpool"]
     assert [r["Change"] for r in rows] == ["-3.5", "2.0", "1.0"]
 
 

@@ -276,6 +276,13 @@ def test_an_honest_download_is_made_on_the_server_from_its_figures(client):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows and all("Made-up" not in json.dumps(r) for r in rows)
     assert {r["suppression_threshold"] for r in rows} == {"10"}
+    # the file stands alone (issue 11 § 10): its name and every row say what it is
+    name = answer["file"]["filename"]
+    assert name.startswith(f"lfo-{HOME}-uptake.completion-2018-19_Q4-all-ci99.8-")
+    assert {(r["period"], r["period_type"], r["confidence_level"]) for r in rows} == {
+        ("2018-19_Q4", "quarter", "99.8")
+    }
+    assert all(r["area_code"] and r["area_name"] for r in rows)
 
 
 def test_a_view_key_for_another_period_is_checked_against_the_servers_periods(client):

@@ -45,6 +45,13 @@ class ChartContent:
     empty_message: str | None = None
     #: the suppression threshold the figures were made with (None: the app's setting)
     threshold: int | None = None
+    #: what the figures are for, as codes, in order (``period``, ``intervention_group``,
+    #: ``measure``, ``benchmark``, ``confidence_level``, ...): a column of every CSV row and a
+    #: line of the other files' metadata (see ``dashboard.present.export_context``)
+    context: dict[str, str] = field(default_factory=dict)
+    #: the codes a download's file name carries after the chart's id (indicator, period,
+    #: filters), in order; sanitised and bounded by ``downloads.file_name``
+    file_parts: list[str] = field(default_factory=list)
 
 
 def empty_content(
@@ -112,6 +119,8 @@ def to_payload(content: ChartContent, wired: go.Figure | Figure | None = None) -
         "data_as_at": content.data_as_at,
         "source": content.source,
         "threshold": content.threshold,
+        "context": dict(content.context),
+        "file_parts": list(content.file_parts),
     }
 
 
@@ -147,6 +156,8 @@ def from_payload(payload: dict[str, Any]) -> ChartContent:
         data_as_at=payload["data_as_at"],
         source=payload["source"],
         threshold=payload.get("threshold"),
+        context={str(k): str(v) for k, v in (payload.get("context") or {}).items()},
+        file_parts=[str(p) for p in payload.get("file_parts") or []],
     )
 
 

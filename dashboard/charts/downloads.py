@@ -5,7 +5,9 @@ A button press sends only the card's view key (``card.render`` keeps it: the cod
 callback drew the chart for). ``rebuild`` checks the key against the server's own lists (an
 unknown or oversized key raises ``ValueError``) and builds the chart's ``ChartContent`` again with
 the page's own presenter, from the server's data; ``exports`` makes the file from it
-(``content.exported``) and the browser gets it (``dcc.send_bytes``). Nothing the browser holds is
+(``content.exported``) and the browser gets it (``dcc.send_bytes``), named by ``file_name`` from
+the chart's id, the content's ``file_parts`` (indicator, period, filters) and its data-as-at date,
+so two views of one chart never download to the same name. Nothing the browser holds is
 ever drawn or written into a file. A failure is a message beside the buttons, never an error page.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial, update_wrapper
 from typing import Any
 
@@ -45,11 +47,32 @@ NOTHING = "There are no figures to download for this chart."
 Rebuild = Callable[[object], ChartContent]
 
 
-def file_name(chart_id: str, data_as_at: str | None, ext: str) -> str:
-    """``lfo-<chart_id>-<data-as-at date>.<ext>``."""
+#: A file name's bounds: each part (after sanitising) and the parts between the chart's id and
+#: the date together, so a name stays well under every file system's limit.
+PART_LENGTH = 40
+PARTS_LENGTH = 120
+
+
+def name_part(text: object) -> str:
+    """One part of a file name: letters, digits, dots, underscores and hyphens (anything else a
+    hyphen, runs of hyphens one, none at either end), at most ``PART_LENGTH`` characters."""
+    part = re.sub(r"[^0-9A-Za-z._-]+", "-", str(text))
+    part = re.sub(r"-{2,}", "-", part).strip("-._")
+    return part[:PART_LENGTH].strip("-._")
+
+
+def file_name(chart_id: str, data_as_at: str | None, ext: str, parts: Sequence[object] = ()) -> str:
+    """``lfo-<chart_id>-<parts>-<data-as-at date>.<ext>``: ``parts`` are the content's
+    ``file_parts`` (indicator, period, filters: codes the server made, never text from the
+    browser), each sanitised (``name_part``), empty ones left out, bounded in length together."""
     date = str(data_as_at)[:10] if data_as_at else "undated"
     date = re.sub(r"[^0-9A-Za-z-]", "-", date)
-    return f"lfo-{check_chart_id(chart_id)}-{date}.{ext}"
+    middle = ""
+    for part in filter(None, (name_part(p) for p in parts)):
+        if len(middle) + len(part) + 1 > PARTS_LENGTH:
+            break
+        middle += f"-{part}"
+    return f"lfo-{check_chart_id(chart_id)}{middle}-{date}.{ext}"
 
 
 def update_download(
@@ -85,7 +108,7 @@ def update_download(
         if content.threshold is None:
             content.threshold = threshold
         data = MAKERS[fmt](content)
-        name = file_name(chart_id, content.data_as_at, ext)
+        name = file_name(chart_id, content.data_as_at, ext, content.file_parts)
     except (ValueError, KeyError, TypeError, RuntimeError, OSError) as exc:
         log.exception("chart %s: the %s download failed", chart_id, fmt)
         return None, f"Sorry, the {label} file could not be made ({type(exc).__name__})."

@@ -5,6 +5,12 @@ carry; ``display_cells`` is its display text (numbers formatted for display only
 ``compare.format_value``; the unrounded values go to the downloads). A ``status`` column (c / x / z)
 is not shown as a column: its code replaces the row's missing numbers as ``[c]``, ``[x]`` or
 ``[z]``, and ``STATUS_KEY`` says what each means.
+
+The frame also carries each row's codes for the downloads, which the twin does not show
+(``CODE_COLUMNS``): ``area_code`` (the engine's code of the row's area; ``programme`` for the
+programme) and ``period_code`` (the row's period code, where the table has a period column). The
+CSV writes them as ``area_code`` and ``period`` on every row; the twin and the spreadsheet's
+table show the names and labels beside them instead.
 """
 
 from __future__ import annotations
@@ -27,6 +33,10 @@ STATUS_KEY = {
     NOT_AVAILABLE: "[x] not available",
     NOT_APPLICABLE: "[z] not applicable",
 }
+#: The row codes a table carries for its downloads but does not show (see the module docstring).
+AREA_CODE = "area_code"
+PERIOD_CODE = "period_code"
+CODE_COLUMNS = (AREA_CODE, PERIOD_CODE)
 #: ``df.attrs[UNITS]``: display unit (``format_value`` unit, or an indicator unit text) per column.
 UNITS = "units"
 
@@ -53,7 +63,8 @@ def plotted_table(
     """Engine rows → the twin's display frame (and the downloads' data), one row per row given.
 
     Only the engine columns named in ``columns`` that carry something are kept; ``status`` always
-    travels. Column names say the unit ("Value (%)"); ``attrs["units"]`` records it for display.
+    travels, and so do the rows' area and period codes (``CODE_COLUMNS``, not shown). Column names
+    say the unit ("Value (%)"); ``attrs["units"]`` records it for display.
     """
     unit, _ = display_unit(indicator)
     unit_word = {"%": "%", "count": "number", "days": "days", "points": "points"}.get(unit)
@@ -90,6 +101,10 @@ def plotted_table(
         elif c in ("value", "lower", "upper", "benchmark", "numerator", "denominator"):
             series = pd.to_numeric(series, errors="coerce").astype(float)
         out[names.get(c, c)] = series.to_numpy()
+    if "area_code" in rows and "area_code" not in keep:
+        out[AREA_CODE] = rows["area_code"].astype(object).to_numpy()
+    if "period" in keep:
+        out[PERIOD_CODE] = rows["period"].astype(object).to_numpy()
     status = rows[STATUS] if STATUS in rows else pd.Series(None, index=rows.index)
     out[STATUS] = pd.Series(
         status.astype(object).where(status.notna(), None).to_numpy(), index=out.index, dtype=object
@@ -118,13 +133,14 @@ def _unit_for(column: str, series: pd.Series, units: Mapping[str, str]) -> tuple
 
 
 def display_cells(df: pd.DataFrame) -> pd.DataFrame:
-    """The frame as display text: numbers formatted, missing numbers as ``[status]``."""
+    """The frame as display text: numbers formatted, missing numbers as ``[status]``; the status
+    and the rows' codes (``CODE_COLUMNS``) are not shown as columns."""
     units: Mapping[str, str] = df.attrs.get(UNITS, {})
     status = df[STATUS].astype(object) if STATUS in df else pd.Series(None, index=df.index)
     marks = status.map(lambda s: f"[{s}]" if isinstance(s, str) and s else "")
     out = pd.DataFrame(index=df.index)
     for column in df.columns:
-        if column == STATUS:
+        if column == STATUS or column in CODE_COLUMNS:
             continue
         series = df[column]
         if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
@@ -147,6 +163,7 @@ def numeric_columns(df: pd.DataFrame) -> list[str]:
         c
         for c in df.columns
         if c != STATUS
+        and c not in CODE_COLUMNS
         and pd.api.types.is_numeric_dtype(df[c])
         and not pd.api.types.is_bool_dtype(df[c])
     ]

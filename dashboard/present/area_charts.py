@@ -16,6 +16,7 @@ from dashboard.charts.figures import bars_vs_programme, stage_funnel, trend_line
 from dashboard.charts.frame import plotted_table
 from dashboard.charts.text import describe_area, describe_trend_lines, suppression_note
 from dashboard.present.area import NO_DATA, View, breakdown_label, spine_label
+from dashboard.present.export_context import chart_export
 from dashboard.present.words import category_label, count_words, fmt, join_names
 from lfo.indicators.definitions import indicators
 from lfo.indicators.request import Result
@@ -98,6 +99,14 @@ def trend_content(
         notes=_suppression_notes(rows, threshold, "Suppressed figures are gaps in the lines."),
         data_as_at=result.meta.data_as_at,
         threshold=threshold,
+        **chart_export(
+            [indicator_id],
+            period_from=quarters[0],
+            period_to=quarters[-1],
+            filters={"intervention_group": ALL_INTERVENTIONS},
+            areas=areas,
+            ci=getattr(v, "ci", None) or "95",
+        ),
     )
 
 
@@ -240,6 +249,7 @@ def funnel_content(v: View, by_group: dict[str, Result]) -> ChartContent:
         notes=notes,
         data_as_at=meta.data_as_at,
         threshold=meta.threshold,
+        **chart_export([FUNNEL], period=period, area=(code, name), ci=None),
     )
 
 
@@ -299,4 +309,11 @@ def reach_content(v: View, breakdown: str, result: Result | None) -> ChartConten
         notes=_suppression_notes(rows, result.meta.threshold, instead),
         data_as_at=result.meta.data_as_at,
         threshold=result.meta.threshold,
+        **chart_export(
+            [REACH],
+            period=period,
+            filters={"intervention_group": ALL_INTERVENTIONS, "characteristic": breakdown},
+            areas=[code],
+            ci=getattr(v, "ci", None) or "95",
+        ),
     )

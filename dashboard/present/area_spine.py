@@ -18,6 +18,7 @@ import pandas as pd
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.spine import numbers, spine_figure
 from dashboard.present.area import NO_DATA, SPINE_INDICATORS, Link, Table, View, spine_label
+from dashboard.present.export_context import chart_export
 from dashboard.present.words import count_words, fmt, join_names
 from lfo.indicators.definitions import indicators
 from lfo.indicators.request import ROW_COLUMNS, Result
@@ -342,6 +343,13 @@ def spine(v: View, result: Result | None) -> Spine:
         notes=_notes(frame, period, result.meta.threshold),
         data_as_at=result.meta.data_as_at,
         threshold=result.meta.threshold,
+        **chart_export(
+            ["key-indicators"],
+            period=period,
+            area=(code, name),
+            filters={"intervention_group": "all"},
+            ci=getattr(v, "ci", None) or "95",
+        ),
     )
     twin = spine_twin(frame, name, compare_names, f"{title}. {subtitle}")
     return Spine(content, twin, v.messages)

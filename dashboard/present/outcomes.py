@@ -8,6 +8,7 @@ from dashboard.charts import figures, text
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import plotted_table
 from dashboard.present import topic as shared
+from dashboard.present.export_context import topic_export
 from dashboard.present.topic_filters import Filters, group_words, period_in_words
 from dashboard.present.topic_rows import (
     chosen_rows,
@@ -83,6 +84,7 @@ def mean_chart(f: Filters, data: IndicatorData) -> ChartContent:
         notes=notes_of(text.suppression_note(rows, meta.threshold, left_out=False), PAIRED_NOTE),
         data_as_at=meta.data_as_at,
         threshold=meta.threshold,
+        **topic_export(f, [ind.id], by_areas=True),
     )
 
 

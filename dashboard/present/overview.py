@@ -20,6 +20,7 @@ import pandas as pd
 from dashboard.charts import figures, text
 from dashboard.charts.content import ChartContent
 from dashboard.charts.frame import plotted_table
+from dashboard.present.export_context import chart_export
 from dashboard.present.overview_grid import (
     GRID_CI,
     GRID_INDICATORS,
@@ -228,4 +229,7 @@ def ranking_chart(
         data_as_at=meta.data_as_at,
         empty_message=empty,
         threshold=meta.threshold,
+        **chart_export(
+            [indicator_id], period=code, filters={"intervention_group": "all"}, ci=GRID_CI
+        ),
     )

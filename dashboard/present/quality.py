@@ -19,6 +19,7 @@ import pandas as pd
 from dashboard.charts import figures, text
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import plotted_table
+from dashboard.present.export_context import chart_export
 from dashboard.present.home import load_time
 from dashboard.present.words import count_words, fmt, period_label
 from dashboard.services.indicator_data import IndicatorData, indicator
@@ -297,6 +298,12 @@ def paired_chart(
         notes=[n for n in (note,) if n],
         data_as_at=result.meta.data_as_at,
         threshold=result.meta.threshold,
+        **chart_export(
+            [ind_id],
+            period=code,
+            filters={"intervention_group": "all", "measure": measure},
+            areas=[area] if area else (),
+        ),
     )
 
 

@@ -16,10 +16,12 @@ import plotly.graph_objects as go
 
 from dashboard import theme
 from dashboard.charts.content import ChartContent, empty_content
+from dashboard.present.export_context import chart_export
 from dashboard.present.words import fmt
 from dashboard.services import queries
 from dashboard.services.indicator_data import IndicatorData
 from lfo.indicators.definitions import DEFINITIONS_VERSION
+from lfo.terms import PROGRAMME
 
 #: The data-quality figure's definition (indicators.md § Data quality figures), carried by exports.
 COMPLETENESS_DEFINITION = (
@@ -158,6 +160,10 @@ def completeness_chart(
             "Area": pd.concat(
                 [shown["area_name"], pd.Series(["All areas"] * len(pooled))], ignore_index=True
             ),
+            # each row's area code, for the CSV (not shown: ``frame.CODE_COLUMNS``)
+            "area_code": pd.concat(
+                [shown["area_code"], pd.Series([PROGRAMME] * len(pooled))], ignore_index=True
+            ),
             "Rows": pd.concat([shown["rows"], pooled["rows"]], ignore_index=True),
             "Rows stated": pd.concat([shown["stated"], pooled["stated"]], ignore_index=True),
             "% stated": pd.concat(
@@ -179,6 +185,13 @@ def completeness_chart(
             f"Definitions version {DEFINITIONS_VERSION}.",
         ],
         data_as_at=data_as_at.isoformat() if data_as_at else None,
+        **chart_export(
+            ["completeness"],
+            filters={"returns": "current"},
+            areas=[area] if area else (),
+            benchmark=None,
+            ci=None,
+        ),
     )
 
 

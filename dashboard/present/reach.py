@@ -10,6 +10,7 @@ from dashboard.charts import figures, text
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import plotted_table
 from dashboard.present import topic as shared
+from dashboard.present.export_context import topic_export
 from dashboard.present.topic_filters import Filters, characteristic_label, period_in_words
 from dashboard.present.topic_rows import (
     BAR_COLUMNS,
@@ -89,6 +90,9 @@ def breakdown_chart(f: Filters, data: IndicatorData) -> ChartContent:
         notes=notes_of(text.suppression_note(rows, meta.threshold, left_out=False)),
         data_as_at=meta.data_as_at,
         threshold=meta.threshold,
+        **topic_export(
+            f, ["reach.breakdown"], by_areas=True, intervention_group="all", characteristic=char
+        ),
     )
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from dashboard.charts import figures, text
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import plotted_table
+from dashboard.present.export_context import topic_export
 from dashboard.present.topic_filters import (
     Filters,
     Topic,
@@ -102,6 +103,9 @@ def side_by_side_chart(
         notes=notes_of(text.suppression_note(rows, meta.threshold, left_out=False), *notes),
         data_as_at=meta.data_as_at,
         threshold=meta.threshold,
+        **topic_export(
+            f, list(labels), by_areas=True, intervention_group=f.group if by_group else "all"
+        ),
     )
 
 
@@ -148,6 +152,7 @@ def trend_chart(data: IndicatorData, f: Filters, ind: Indicator) -> ChartContent
         notes=notes,
         data_as_at=meta.data_as_at,
         threshold=meta.threshold,
+        **topic_export(f, [ind.id], trend=True, by_areas=True),
     )
 
 
@@ -212,6 +217,7 @@ def caterpillar_chart(cs: CrossSection) -> ChartContent:
         notes=notes,
         data_as_at=meta.data_as_at,
         threshold=meta.threshold,
+        **topic_export(f, [ind.id]),
     )
 
 
@@ -257,6 +263,7 @@ def funnel_chart(cs: CrossSection) -> ChartContent:
         ),
         data_as_at=meta.data_as_at,
         threshold=meta.threshold,
+        **topic_export(f, [ind.id]),
     )
 
 

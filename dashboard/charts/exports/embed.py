@@ -1,5 +1,6 @@
 """Metadata written into the image files: PNG text chunks (``tEXt``, ``iTXt``) and the SVG's
-``<title>``, ``<desc>`` and ``<metadata>`` (the plotted data as CSV and the indicator metadata)."""
+``<title>``, ``<desc>`` and ``<metadata>`` (the chart's context as ``<lfo:context name="…">``
+codes, the plotted data as CSV and the indicator metadata)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dashboard.charts.content import ChartContent, format_as_at
 from dashboard.charts.exports.metadata import (
     COPYRIGHT,
     chart_indicators,
+    context_text,
     data_csv_text,
     description,
     metadata_lines,
@@ -20,10 +22,12 @@ from lfo.indicators.definitions import DEFINITIONS_VERSION
 
 
 def png_text(content: ChartContent) -> list[tuple[str, str]]:
-    """The text chunks a PNG download carries: title, description, source, copyright, data."""
+    """The text chunks a PNG download carries: title, description, what the figures are for
+    (``Context``: area, period, filters, benchmark, confidence level), source, copyright, data."""
     return [
         ("Title", content.title),
         ("Description", description(content)),
+        ("Context", context_text(content)),
         ("Source", f"{content.source}. Data as at {format_as_at(content.data_as_at)}."),
         ("Copyright", COPYRIGHT),
         ("Data", data_csv_text(content)),
@@ -85,6 +89,10 @@ def add_svg_metadata(svg: bytes, content: ChartContent) -> bytes:
     if start < 0:
         raise ValueError("not an SVG")
     end = text.find(">", start) + 1
+    context = "".join(
+        f'<lfo:context name="{escape(k)}">{escape(v)}</lfo:context>'
+        for k, v in content.context.items()
+    )
     meta_rows = []
     for ind in chart_indicators(content):
         fields = "".join(
@@ -100,6 +108,7 @@ def add_svg_metadata(svg: bytes, content: ChartContent) -> bytes:
         f"<lfo:data-as-at-text>{escape(format_as_at(content.data_as_at))}</lfo:data-as-at-text>"
         f"<lfo:definitions-version>{DEFINITIONS_VERSION}</lfo:definitions-version>"
         f"<lfo:copyright>{escape(COPYRIGHT)}</lfo:copyright>"
+        + context
         + "".join(meta_rows)
         + f'<lfo:data format="text/csv">{escape(data_csv_text(content))}</lfo:data>'
         "</lfo:chart></metadata>"

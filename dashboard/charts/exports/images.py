@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 
 from dashboard.charts.content import ChartContent, meta_line
 from dashboard.charts.exports.embed import add_png_text, add_svg_metadata, png_text
-from dashboard.charts.exports.metadata import COPYRIGHT, suppression_notes
+from dashboard.charts.exports.metadata import COPYRIGHT, context_text, suppression_notes
 from lfo.indicators.definitions import DEFINITIONS_VERSION
 
 log = logging.getLogger(__name__)
@@ -113,8 +113,10 @@ def _draw(fig: go.Figure, opts: dict[str, Any]) -> bytes | str:
 
 
 def footer_lines(content: ChartContent, width: int = 150) -> list[str]:
-    """Source, data as at, the suppression note(s) and the copyright line, wrapped."""
-    parts = [f"{meta_line(content)} Indicator definitions version {DEFINITIONS_VERSION}."]
+    """What the figures are for (the context), source, data as at, the suppression note(s) and
+    the copyright line, wrapped."""
+    parts = [context_text(content)] if content.context else []
+    parts.append(f"{meta_line(content)} Indicator definitions version {DEFINITIONS_VERSION}.")
     parts += suppression_notes(content)
     parts.append(COPYRIGHT)
     lines: list[str] = []

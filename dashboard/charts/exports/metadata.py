@@ -33,15 +33,44 @@ def metadata_lines(ind: Indicator) -> list[tuple[str, str]]:
     ]
 
 
+#: How each context item (``ChartContent.context``: codes) is labelled in a file's metadata.
+CONTEXT_LABELS = {
+    "area_code": "Area code",
+    "area_name": "Area",
+    "period": "Period",
+    "intervention_group": "Intervention or level",
+    "measure": "Outcome measure",
+    "characteristic": "Characteristic",
+    "returns": "Returns",
+    "benchmark": "Compared with",
+    "confidence_level": "Confidence level (%)",
+}
+
+
+def context_lines(content: ChartContent) -> list[tuple[str, str]]:
+    """The chart's context (what its figures are for: area, period, filters, benchmark,
+    confidence level) as (label, code) pairs, in order."""
+    return [
+        (CONTEXT_LABELS.get(k, k.replace("_", " ").capitalize()), v)
+        for k, v in content.context.items()
+    ]
+
+
+def context_text(content: ChartContent) -> str:
+    """The chart's context in one line: "Period: 2018-19_Q4; Intervention or level: all; …"."""
+    lines = context_lines(content)
+    return ("Figures for " + "; ".join(f"{k}: {v}" for k, v in lines) + ".") if lines else ""
+
+
 def suppression_notes(content: ChartContent) -> list[str]:
     """The chart's notes about suppressed figures (those that mention ``[c]``)."""
     return [n for n in content.notes if "[c]" in n]
 
 
 def description(content: ChartContent) -> str:
-    """The chart in words for a file's description: subtitle, summary, notes, each indicator's
-    definition and the definitions version."""
-    parts = [content.subtitle, content.summary, *content.notes]
+    """The chart in words for a file's description: subtitle, what the figures are for (the
+    context), summary, notes, each indicator's definition and the definitions version."""
+    parts = [content.subtitle, context_text(content), content.summary, *content.notes]
     for ind in chart_indicators(content):
         parts.append(
             f"{ind.name} ({ind.id}): {ind.definition} Interval method: "

@@ -20,10 +20,11 @@ from dashboard.charts.exports.metadata import (
     CONTACT,
     COPYRIGHT,
     chart_indicators,
+    context_lines,
     description,
     metadata_lines,
 )
-from dashboard.charts.frame import STATUS, STATUS_KEY, UNITS, numeric_columns
+from dashboard.charts.frame import CODE_COLUMNS, STATUS, STATUS_KEY, UNITS, numeric_columns
 from dashboard.present.words import display_unit
 from lfo.formula_guard import guard_workbook
 from lfo.indicators.definitions import CAVEATS, DEFINITIONS_VERSION
@@ -118,6 +119,7 @@ def _cover_sheet(ws: Any, content: ChartContent) -> None:
         (content.subtitle, False),
         ("About this data", True),
         (content.summary, False),
+        *_context_rows(content),
         ("Source", True),
         (content.source, False),
         ("Data as at", True),
@@ -145,6 +147,14 @@ def _cover_sheet(ws: Any, content: ChartContent) -> None:
         if bold:
             _bold(ws.cell(row=k, column=1))
     _widths(ws, [110])
+
+
+def _context_rows(content: ChartContent) -> list[tuple[str, bool]]:
+    """The cover's "What the figures are for" rows: each context item as "Label: code"."""
+    lines = context_lines(content)
+    if not lines:
+        return []
+    return [("What the figures are for", True), *((f"{k}: {v}", False) for k, v in lines)]
 
 
 def _contents_sheet(ws: Any, content: ChartContent) -> None:
@@ -196,7 +206,8 @@ def _definitions_sheet(ws: Any, content: ChartContent) -> None:
 def _table_sheet(ws: Any, content: ChartContent, n_notes: int) -> None:
     table = content.table.reset_index(drop=True)
     status = table[STATUS].astype(object) if STATUS in table else pd.Series(None, table.index)
-    shown = [c for c in table.columns if c != STATUS]
+    # the rows' codes (``CODE_COLUMNS``) are in the CSV; the sheet shows the names, as the twin
+    shown = [c for c in table.columns if c != STATUS and c not in CODE_COLUMNS]
     numeric = set(numeric_columns(table))
     units = _column_formats(content, numeric)
     _title(ws, f"{content.title}")
