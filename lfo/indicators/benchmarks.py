@@ -213,7 +213,7 @@ def programme_status(rows: pd.DataFrame, programme: pd.DataFrame) -> pd.Series:
     index = pd.MultiIndex.from_frame(prog[on].astype(object))
     keys = pd.MultiIndex.from_frame(rows[on].astype(object))
     theirs = pd.Series(prog["status"].astype(object).to_numpy(), index=index)
-    out = theirs.reindex(keys).to_numpy(dtype=object)
+    out = np.array(theirs.reindex(keys).to_numpy(dtype=object), dtype=object)
     published = pd.Series(prog["value"].notna().to_numpy(), index=index)
     shown = published.reindex(keys, fill_value=False).to_numpy(dtype=bool)
     missing = pd.isna(out)
