@@ -5,7 +5,8 @@ threshold). Results are cached in memory keyed by the database's data version (t
 in ``etl_load_log`` and the current returns), so a load empties the cache for every worker on
 its next request: nothing stale is ever served.
 
-The cache holds, per indicator and filter (intervention or level, interval level), the engine's
+The cache holds, per indicator and filter (intervention or level, interval level, benchmark: the
+whole ``Query`` is the key, and ``shared_key`` names each of its parts), the engine's
 rows for **every area and every period**; a request's areas, periods and breakdown categories are
 a slice of them. Disclosure control is one plan per data version (``lfo.indicators.protection``:
 which cells of the complete published set are hidden, made once and passed to every computation),
@@ -97,7 +98,7 @@ def shared_key(query: Query) -> str:
     (ind,) = query.indicators
     return (
         f"definitions {DEFINITIONS_VERSION}|{ind.id}|{query.intervention}|{query.level}|"
-        f"{query.ci}|{query.threshold}"
+        f"{query.ci}|{query.threshold}|{query.benchmark}"
     )
 
 
@@ -224,8 +225,10 @@ class IndicatorData:
         level: str | None = None,
         breakdowns: Sequence[str] | None = None,
         ci: float = 95.0,
+        benchmark: str = "programme",
     ) -> Result:
-        """Engine rows (see ``lfo.indicators.request.ROW_COLUMNS``) for the indicators and filters given."""
+        """Engine rows (see ``lfo.indicators.request.ROW_COLUMNS``) for the indicators and filters
+        given, each area compared with ``benchmark`` (``lfo.indicators.benchmarks.KINDS``)."""
         catalogue = indicators()
         query = Query(
             indicators=tuple(catalogue[i] for i in indicator_ids),
@@ -237,6 +240,7 @@ class IndicatorData:
             breakdowns=tuple(breakdowns) if breakdowns else None,
             ci=ci,
             threshold=self.threshold,
+            benchmark=benchmark,
         )
         return self.result(query, areas)
 
