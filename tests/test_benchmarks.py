@@ -3,14 +3,29 @@ against the reference table by an independent computation and by hand, and the e
 group values, checked against sums worked out by hand from the episodes written."""
 
 import csv
-import datetime as dt
 import math
 import statistics
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from support.engine_db import build_db, episode
+from support.benchmark_db import (
+    BLACKBURN,
+    BLACKPOOL,
+    CROYDON,
+    DORSET,
+    ESSEX,
+    GATESHEAD,
+    HERTS,
+    LAMBETH,
+    LUTON,
+    MANCHESTER,
+    NEWCASTLE,
+    Q2,
+    Q3,
+    WESTMINSTER,
+    database,
+)
 
 from lfo.db import reader_engine
 from lfo.indicators import benchmarks
@@ -21,12 +36,6 @@ from lfo.indicators.request import Query
 from lfo.terms import PROGRAMME
 
 AREAS_CSV = Path(__file__).resolve().parents[1] / "data" / "reference" / "areas.csv"
-NEWCASTLE, GATESHEAD = "E08000021", "E08000037"
-CROYDON, LAMBETH, WESTMINSTER = "E09000008", "E09000022", "E09000033"
-ESSEX, HERTS, LUTON = "E10000012", "E10000015", "E06000032"
-MANCHESTER, BLACKPOOL, BLACKBURN = "E08000003", "E06000009", "E06000008"
-DORSET = "E10000009"
-Q2, Q3 = "2017-18_Q2", "2017-18_Q3"
 
 
 def reference_areas() -> pd.DataFrame:
@@ -122,58 +131,21 @@ def test_the_programme_group_is_every_area_and_unknown_kinds_are_refused():
 # --- the engine --------------------------------------------------------------------------------
 
 
-def _completion(completed: int, ended: int) -> list[dict]:
-    return [episode("completed", "2017-08-15")] * completed + [
-        episode("dropped_out", "2017-08-15")
-    ] * (ended - completed)
-
-
-def _changes(changes: list[int]) -> list[dict]:
-    return [
-        episode("completed", "2017-11-15", scores={"csi4": {"baseline": 10, "exit": 10 + c}})
-        for c in changes
-    ]
-
-
-def _database(path: Path, blackpool: tuple[int, int]) -> str:
-    """Completion in Q2 by area; csi4 change in Q3 for London; Essex's and Hertfordshire's
-    returns end in Q1 (not covering Q2)."""
-    q1 = ("2017-18_Q1", dt.date(2017, 6, 30))
-    return build_db(
-        path,
-        {
-            NEWCASTLE: _completion(36, 40),
-            GATESHEAD: _completion(12, 20),
-            CROYDON: _completion(10, 20) + _changes([0] * 10),
-            LAMBETH: _completion(12, 20) + _changes(list(range(1, 11))),
-            WESTMINSTER: _completion(30, 40) + _changes([4] * 12),
-            LUTON: _completion(15, 30),
-            MANCHESTER: _completion(50, 100),
-            BLACKPOOL: _completion(*blackpool),
-            BLACKBURN: _completion(18, 30),
-            DORSET: _completion(25, 50),
-            ESSEX: [episode("completed", "2017-06-15")] * 20,
-            HERTS: [episode("completed", "2017-06-15")] * 20,
-        },
-        return_period={ESSEX: q1, HERTS: q1},
-    )
+def _with_plan(url: str) -> tuple[str, Plan]:
+    with reader_engine(url).connect() as conn:
+        return url, make_plan(conn, 10)
 
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """No figure small enough to hide."""
-    return _with_plan(_database(tmp_path_factory.mktemp("bench") / "lfo.db", blackpool=(10, 20)))
+    return _with_plan(database(tmp_path_factory.mktemp("bench") / "lfo.db", blackpool=(10, 20)))
 
 
 @pytest.fixture(scope="module")
 def one_small(tmp_path_factory):
     """Blackpool's 3 of 3 is suppressed (and, by the rule, two more cells of its table)."""
-    return _with_plan(_database(tmp_path_factory.mktemp("bench_c") / "lfo.db", blackpool=(3, 3)))
-
-
-def _with_plan(url: str) -> tuple[str, Plan]:
-    with reader_engine(url).connect() as conn:
-        return url, make_plan(conn, 10)
+    return _with_plan(database(tmp_path_factory.mktemp("bench_c") / "lfo.db", blackpool=(3, 3)))
 
 
 def run(db, indicator, benchmark, period=Q2):
