@@ -5,10 +5,9 @@ threshold). Results are cached in memory keyed by the database's data version (t
 in ``etl_load_log`` and the current returns), so a load empties the cache for every worker on
 its next request: nothing stale is ever served.
 
-The cache holds, per indicator and filter (intervention or level, interval level, benchmark: the
-whole ``Query`` is the key, and ``shared_key`` names each of its parts), the engine's
-rows for **every area and every period**; a request's areas, periods and breakdown categories are
-a slice of them. Disclosure control is one plan per data version (``lfo.indicators.protection``:
+The cache holds, per indicator and filter (intervention or level, interval level, benchmark), the
+engine's rows for **every area and every period**; a request's areas, periods and breakdown
+categories are a slice of them. Disclosure control is one plan per data version (``lfo.indicators.protection``:
 which cells of the complete published set are hidden, made once and passed to every computation),
 so the slice is exactly what the engine gives when asked for those periods alone
 (tests/test_data_cache_slices.py checks it). A background thread (``start_warming``)
@@ -227,8 +226,7 @@ class IndicatorData:
         ci: float = 95.0,
         benchmark: str = "programme",
     ) -> Result:
-        """Engine rows (see ``lfo.indicators.request.ROW_COLUMNS``) for the indicators and filters
-        given, each area compared with ``benchmark`` (``lfo.indicators.benchmarks.KINDS``)."""
+        """Engine rows (``ROW_COLUMNS``) for the indicators, filters and ``benchmark`` given."""
         catalogue = indicators()
         query = Query(
             indicators=tuple(catalogue[i] for i in indicator_ids),
