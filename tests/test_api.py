@@ -201,6 +201,7 @@ def test_openapi_document_validates_and_describes_every_endpoint(client):
         "intervention",
         "level",
         "breakdown",
+        "benchmark",
         "ci",
         "format",
     }

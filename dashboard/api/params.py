@@ -13,6 +13,7 @@ from collections.abc import Collection, Sequence
 from werkzeug.datastructures import MultiDict
 
 from dashboard.api.errors import ApiError
+from lfo.indicators.benchmarks import KINDS
 from lfo.indicators.definitions import indicators
 from lfo.indicators.request import Query
 from lfo.periods import parse_period, requested_period
@@ -33,6 +34,7 @@ DATA_PARAMETERS = (
     "intervention",
     "level",
     "breakdown",
+    "benchmark",
     "ci",
     "format",
 )
@@ -69,6 +71,7 @@ def parse_data_query(args: Args, known_areas: set[str], threshold: int) -> tuple
         _one_of("breakdown", b, BREAKDOWNS)
     if breakdowns and ids != ["reach.breakdown"]:
         raise ApiError(400, "breakdown", "'breakdown' applies only to indicator=reach.breakdown")
+    benchmark = _one_of("benchmark", args.get("benchmark", KINDS[0]).strip().lower(), KINDS)
     ci = _choice(args, "ci", ("95", "99.8"))
     fmt = _choice(args, "format", ("json", "csv"))
     catalogue = indicators()
@@ -83,6 +86,7 @@ def parse_data_query(args: Args, known_areas: set[str], threshold: int) -> tuple
         breakdowns=tuple(breakdowns) if breakdowns else None,
         ci=float(ci),
         threshold=threshold,
+        benchmark=benchmark,
     )
     return query, fmt
 

@@ -9,6 +9,7 @@ and disclosure control as the pages), so the API can never show what the screen 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import flask
 from werkzeug.exceptions import HTTPException
@@ -16,11 +17,21 @@ from werkzeug.exceptions import HTTPException
 from dashboard.api.errors import ApiError, error_response, http_error_response
 from dashboard.api.params import parse_data_query
 from dashboard.api.schema import openapi_document
-from dashboard.api.serialise import area_records, json_response, records, to_csv
+from dashboard.api.serialise import (
+    BENCHMARK_FIELDS,
+    area_records,
+    json_response,
+    programme_rows,
+    records,
+    to_csv,
+    with_benchmark,
+)
 from dashboard.services import Services
 from dashboard.services.database import READ_ERRORS
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
 from lfo.indicators.protection import PlanTooLarge
+from lfo.indicators.request import ROW_COLUMNS
+from lfo.terms import PROGRAMME
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +80,16 @@ def register_api(server: flask.Flask, services: Services) -> None:
         query, fmt = parse_data_query(flask.request.args, known, threshold)
         # the app's cache of engine results, keyed by data version (a load empties it)
         result = cache.result(query)
-        recs = records(result.rows)
+        rows, columns = result.rows, ROW_COLUMNS
+        if "benchmark" in flask.request.args:  # asked for: the rows say what they are against
+            programme = rows
+            if not programme_rows(rows) and not rows.empty:
+                programme = cache.result(replace(query, areas=(PROGRAMME,))).rows
+            rows = with_benchmark(rows, programme)
+            columns = [*ROW_COLUMNS, *BENCHMARK_FIELDS]
+        recs = records(rows, columns)
         if fmt == "csv":
-            resp = flask.Response(to_csv(recs), mimetype="text/csv; charset=utf-8")
+            resp = flask.Response(to_csv(recs, columns), mimetype="text/csv; charset=utf-8")
             resp.headers["Content-Disposition"] = "attachment; filename=lfo-data.csv"
             resp.headers["X-Data-As-At"] = result.meta.data_as_at or ""
             resp.headers["X-Suppression-Threshold"] = str(result.meta.threshold)

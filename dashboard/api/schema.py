@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lfo.indicators import benchmarks
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
 from lfo.indicators.request import ROW_COLUMNS
 from lfo.reference import BREAKDOWNS, LEVELS, load_reference
@@ -52,8 +53,9 @@ def openapi_document() -> dict[str, Any]:
             "title": "Local Family Offer monitoring data API",
             "version": "1.0.0",
             "description": "Read-only indicators for the DWP Local Family Offer programme, with "
-            "intervals, comparison with the programme, trends and disclosure control (figures "
-            "from 1 to threshold-1 are suppressed, status 'c'). Definitions version "
+            "intervals, comparison with the programme (or statistical neighbours, or the "
+            "region), trends and disclosure control (figures from 1 to threshold-1 are "
+            "suppressed, status 'c'). Definitions version "
             f"{DEFINITIONS_VERSION}; {len(indicators())} indicators. Every answer is JSON (or "
             "the CSV asked for), errors included: an address under /api/ that is no endpoint "
             "answers 404 with the Error schema.",
@@ -100,7 +102,20 @@ def _data_parameters() -> list[dict[str, Any]]:
             "default all. Values: " + ", ".join(BREAKDOWNS),
             {"type": "string"},
         ),
-        _param("ci", "interval level", {"enum": ["95", "99.8"], "default": "95"}),
+        _param(
+            "benchmark",
+            "what each area is compared with: the programme, its statistical neighbours (the 5 "
+            "areas nearest in deprivation rank and log families with children) or the other "
+            "areas of its region (see each area's neighbours and region_peers in "
+            "/api/v1/areas). When given, each row also carries benchmark, benchmark_kind and "
+            "benchmark_status",
+            {"enum": list(benchmarks.KINDS), "default": benchmarks.KINDS[0]},
+        ),
+        _param(
+            "ci",
+            "confidence level of the intervals and of every comparison (%)",
+            {"enum": ["95", "99.8"], "default": "95"},
+        ),
         _param("format", "response format", {"enum": ["json", "csv"], "default": "json"}),
     ]
 
@@ -219,6 +234,12 @@ def _schemas() -> dict[str, Any]:
                 "annual_target": _NUM,
                 "source": _STR,
                 "latest_return": _STR,
+                "imd_rank": {
+                    "type": ["integer", "null"],
+                    "description": "deprivation rank (1 most deprived), for statistical neighbours",
+                },
+                "neighbours": _members("statistical neighbours, nearest first (none: no rank)"),
+                "region_peers": _members("the other areas of the region (none: z)"),
             },
         },
         "Indicator": {
@@ -273,5 +294,32 @@ def _row_schema() -> dict[str, Any]:
                 "enum": [None, "c", "x", "z"],
                 "description": "c suppressed, x not available, z not applicable",
             },
+            "benchmark": {
+                **_NUM,
+                "description": "only when benchmark is given: the value compared with (the "
+                "group's members pooled: numerators over denominators, for means the units)",
+            },
+            "benchmark_kind": {
+                "enum": list(benchmarks.KINDS),
+                "description": "only when benchmark is given: the programme's own row is "
+                "always compared with the programme",
+            },
+            "benchmark_status": {
+                "enum": [None, "c", "x", "z"],
+                "description": "only when benchmark is given: why the benchmark is missing: c "
+                "a member's figure is suppressed (a pooled total would reveal it), x no member "
+                "has data, z no group (no other area in the region) or no comparison for this "
+                "indicator. The benchmark is also missing where the row itself is c",
+            },
         },
     }
+
+
+def _members(description: str) -> dict[str, Any]:
+    """A list of areas by code and name."""
+    area = {
+        "type": "object",
+        "required": ["code", "name"],
+        "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+    }
+    return {"type": "array", "items": area, "description": description}

@@ -5,9 +5,9 @@ threshold). Results are cached in memory keyed by the database's data version (t
 in ``etl_load_log`` and the current returns), so a load empties the cache for every worker on
 its next request: nothing stale is ever served.
 
-The cache holds, per indicator and filter (intervention or level, interval level), the engine's
-rows for **every area and every period**; a request's areas, periods and breakdown categories are
-a slice of them. Disclosure control is one plan per data version (``lfo.indicators.protection``:
+The cache holds, per indicator and filter (intervention or level, interval level, benchmark), the
+engine's rows for **every area and every period**; a request's areas, periods and breakdown
+categories are a slice of them. Disclosure control is one plan per data version (``lfo.indicators.protection``:
 which cells of the complete published set are hidden, made once and passed to every computation),
 so the slice is exactly what the engine gives when asked for those periods alone
 (tests/test_data_cache_slices.py checks it). A background thread (``start_warming``)
@@ -97,7 +97,7 @@ def shared_key(query: Query) -> str:
     (ind,) = query.indicators
     return (
         f"definitions {DEFINITIONS_VERSION}|{ind.id}|{query.intervention}|{query.level}|"
-        f"{query.ci}|{query.threshold}"
+        f"{query.ci}|{query.threshold}|{query.benchmark}"
     )
 
 
@@ -224,8 +224,9 @@ class IndicatorData:
         level: str | None = None,
         breakdowns: Sequence[str] | None = None,
         ci: float = 95.0,
+        benchmark: str = "programme",
     ) -> Result:
-        """Engine rows (see ``lfo.indicators.request.ROW_COLUMNS``) for the indicators and filters given."""
+        """Engine rows (``ROW_COLUMNS``) for the indicators, filters and ``benchmark`` given."""
         catalogue = indicators()
         query = Query(
             indicators=tuple(catalogue[i] for i in indicator_ids),
@@ -237,6 +238,7 @@ class IndicatorData:
             breakdowns=tuple(breakdowns) if breakdowns else None,
             ci=ci,
             threshold=self.threshold,
+            benchmark=benchmark,
         )
         return self.result(query, areas)
 

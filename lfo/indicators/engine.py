@@ -2,7 +2,8 @@
 
 ``compute(conn, query, plan)`` reads the summary tables for all areas and the periods asked (plus
 the four quarters before each, for the trend), adds the programme (covered areas pooled), computes
-values and intervals, compares each area with the programme, tests the recent trend, applies
+values and intervals, compares each area with the programme (or, when the query names another
+benchmark, with its group: ``lfo.indicators.benchmarks``), tests the recent trend, applies
 disclosure control from the plan (``lfo.indicators.protection``: the cells hidden in the complete
 published set, worked out once per data version), and only then keeps the areas asked for.
 
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from lfo.indicators import kinds
+from lfo.indicators import benchmarks, kinds
 from lfo.indicators.figures import figures, summary_columns
 from lfo.indicators.grid import breakdowns_of, categories_of, grid_with_programme
 from lfo.indicators.indicator import Indicator
@@ -120,6 +121,9 @@ def _compute_one(
             ]
         ] = None
         df["status"] = "z"
+    if query.benchmark != benchmarks.PROGRAMME_KIND:
+        members = benchmarks.groups(cov, query.benchmark)
+        df = benchmarks.add_group_benchmark(ind, df, members, query.benchmark, conf)
     df["indicator"] = ind.id
     names = dict(zip(cov["area_code"], cov["area_name"], strict=True))
     names[PROGRAMME] = PROGRAMME_LABEL
@@ -131,7 +135,9 @@ def _compute_one(
         df = df[df["area_code"].isin(query.areas)]
     order = {p: i for i, p in enumerate(periods)}
     df = df.iloc[_row_order(df, order)]
-    extras = [c for c in ("benchmark", "areas_pooled", "return_period") if c in df]
+    extras = [
+        c for c in ("benchmark", *benchmarks.COLUMNS, "areas_pooled", "return_period") if c in df
+    ]
     return df.reindex(columns=ROW_COLUMNS + extras).reset_index(drop=True)
 
 

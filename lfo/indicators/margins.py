@@ -13,9 +13,14 @@ quarters' families. Some indicators are not strictly additive across filters or 
 parent counted once per intervention; a family whose parents start in two quarters): the margin
 is treated as exact anyway, which can only hide more.
 
-A new kind of published total (a group benchmark, a release) joins the check by adding its
-members here (``Margins.extend`` with its own ``kind``): the rule and the linear-algebra check
-read nothing else.
+A new kind of published total (a release, say) joins the check by adding its members here
+(``Margins.extend`` with its own ``kind``): the rule and the linear-algebra check read nothing
+else. Group benchmarks (statistical neighbours, region: ``lfo.indicators.benchmarks``) need no
+margin: a group's value is published only when every member's cell for that indicator, period,
+filter and category is published (else it is ``c``), so its numerator and denominator (for a
+mean, n and the sum n × mean) are sums of published numbers. An equation whose every term is
+already known adds nothing to the linear-algebra check, for anyone, an LA knowing its own figures
+included (docs/decisions.md, "Issue 11 — benchmarks").
 
 Also the **implications**: a hidden cell whose count another row shows (as its denominator, or
 inside it) hides that row too, e.g. a breakdown's total hides its categories (their denominator),

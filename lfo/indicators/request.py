@@ -1,6 +1,6 @@
 """What the indicator engine is asked and what it answers, and the periods a question selects.
 
-``Query`` names the indicators, areas, periods, filter and interval; ``Result`` holds the rows
+``Query`` names the indicators, areas, periods, filter, interval and benchmark; ``Result`` holds the rows
 (``ROW_COLUMNS``) and their ``ResultMeta``. ``available_periods`` lists the periods the data
 allows, ``select_periods`` the ones a query asks for, in time order, and ``trend_windows`` the
 five quarters the trend of each quarter asked is tested over.
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from lfo.indicators.benchmarks import KINDS as BENCHMARKS
 from lfo.indicators.definitions import DEFINITIONS_VERSION
 from lfo.indicators.indicator import Indicator
 from lfo.periods import FinancialYear, Quarter, period
@@ -46,6 +47,15 @@ class Query:
     breakdowns: tuple[str, ...] | None = None
     ci: float = 95.0
     threshold: int = 10
+    # what each area is compared with (lfo.indicators.benchmarks.KINDS): "programme",
+    # "neighbours" (statistical neighbours) or "region" (the other areas of its region)
+    benchmark: str = "programme"
+
+    def __post_init__(self) -> None:
+        if self.benchmark not in BENCHMARKS:
+            raise ValueError(
+                f"benchmark must be one of {', '.join(BENCHMARKS)}, not {self.benchmark!r}"
+            )
 
     @property
     def grp(self) -> str:
@@ -80,7 +90,9 @@ class ResultMeta:
 
 @dataclass
 class Result:
-    rows: pd.DataFrame  # ROW_COLUMNS plus extras (benchmark, areas_pooled, return_period)
+    # ROW_COLUMNS plus extras (benchmark, areas_pooled, return_period; with a group benchmark
+    # also benchmark_kind, benchmark_status, benchmark_areas: lfo.indicators.benchmarks)
+    rows: pd.DataFrame
     meta: ResultMeta
 
 
