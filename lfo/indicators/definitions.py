@@ -409,3 +409,35 @@ CAVEATS = (
     "A numerator close to its denominator is not protected (95 of 100 completed reveals that 5 "
     "did not).",
 )
+
+#: What ``indicator_caveats`` adds for every indicator (the revisions of cumulative returns).
+_ALWAYS = CAVEATS[4]
+
+
+def indicator_caveats(ind: Indicator) -> tuple[str, ...]:
+    """The caveats (``CAVEATS``, and the two completion figures told apart) that apply to one
+    indicator, shown beside its charts ("About this indicator")."""
+    suffix = ind.id.rsplit(".", 1)[-1]
+    out: list[str] = []
+    if suffix in ("recovery", "reliable_recovery"):
+        out.append(CAVEATS[0])
+    if suffix.startswith(("sustained_", "followup_")):
+        out.append(CAVEATS[1])
+    if ind.polarity != NONE and ind.kind in ("proportion", "rate", "mean"):
+        out.append(CAVEATS[2])
+    if ind.id in ("reach.family_rate", "reach.target") or ind.measure:
+        out.append(CAVEATS[3])
+    if ind.id == "uptake.completion":
+        out.append(
+            "The completion rate counts episodes that ended in the period; it is not the "
+            "referral-to-completion funnel's last stage (parents referred in the period who "
+            "started and have completed by now)."
+        )
+    if ind.id == "uptake.funnel":
+        out.append(
+            "Its last stage (of parents who started, the percentage who completed by now) "
+            "follows a cohort of referrals; it is not the completion rate, which counts "
+            "episodes that ended in the period."
+        )
+    out.append(_ALWAYS)
+    return tuple(out)
