@@ -1,4 +1,5 @@
-"""Plain-English chart summaries: one sentence per status, rounding for display only."""
+"""Plain-English chart summaries: at most two sentences, the period named, every comparison with
+its confidence level; one sentence per status, rounding for display only."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def row(**kw) -> dict:
 def test_area_sentence_has_value_interval_comparison_and_trend():
     assert text.describe_area(row(), COMPLETION) == (
         "Completion in Blackpool in 2018-19 Q4 was 41% (95% CI 35 to 47), worse than the "
-        "programme's 56%; no significant change over the last five quarters."
+        "programme's 56% at 95% confidence; no significant change over the last five quarters "
+        "at 99.8% confidence."
     )
 
 
@@ -51,26 +53,30 @@ def test_area_sentence_rounds_half_away_from_zero_for_display_only():
 
 
 def test_area_sentence_uses_the_confidence_level_given():
-    assert "(99.8% CI 35 to 47)" in text.describe_area(row(), COMPLETION, ci=99.8)
+    sentence = text.describe_area(row(), COMPLETION, ci=99.8)
+    assert "(99.8% CI 35 to 47)" in sentence
+    assert "worse than the programme's 56% at 99.8% confidence" in sentence
 
 
 def test_similar_area_is_similar_to_the_programme():
     sentence = text.describe_area(row(comparison="similar"), COMPLETION)
-    assert "similar to the programme's 56%" in sentence
+    assert "similar to the programme's 56% at 95% confidence" in sentence
 
 
 def test_trend_with_a_judgement_says_getting_better_or_worse():
     sentence = text.describe_area(
         row(trend="decreasing", trend_judgement="getting worse"), COMPLETION
     )
-    assert sentence.endswith("; decreasing (getting worse) over the last five quarters.")
+    assert sentence.endswith(
+        "; decreasing (getting worse) over the last five quarters at 99.8% confidence."
+    )
 
 
 def test_missing_trend_adds_no_trend_words():
     sentence = text.describe_area(row(trend=None, period="2018-19"), COMPLETION)
     assert sentence == (
         "Completion in Blackpool in 2018-19 was 41% (95% CI 35 to 47), worse "
-        "than the programme's 56%."
+        "than the programme's 56% at 95% confidence."
     )
 
 
@@ -156,9 +162,9 @@ def ranking_rows() -> pd.DataFrame:
 def test_ranking_counts_names_highest_lowest_and_suppressed():
     assert text.describe_ranking(ranking_rows(), COMPLETION) == (
         "Completion in 2018-19 Q4: of 4 areas with a figure, 2 were worse than the programme "
-        "(Blackpool and Luton), 1 similar (Kent), 1 better (Essex); the highest was Essex "
-        "(72%) and the lowest Blackpool (41%); the programme's figure was 56%; 1 area is "
-        "suppressed (Westminster); 1 area has no figure (Leeds)."
+        "at 95% confidence (Blackpool and Luton), 1 similar (Kent), 1 better (Essex). The "
+        "highest was Essex (72%) and the lowest Blackpool (41%); the programme's figure was "
+        "56%; 1 area is suppressed (Westminster); 1 area has no figure (Leeds)."
     )
 
 
@@ -189,12 +195,11 @@ def test_trend_lines_summary_gives_first_and_latest_figures_and_gaps():
         ]
     )
     summary = text.describe_trend_lines(rows, COMPLETION, ["E06000009"])
-    assert "Blackpool: 50% in 2018-19 Q1, 47% in 2018-19 Q3" in summary
-    assert "1 quarter without a figure" in summary
-    assert (
-        "The programme: 55% in 2018-19 Q1, 56% in 2018-19 Q3; no significant change over "
-        "the last five quarters."
-    ) in summary
+    assert summary == (
+        "Completion by quarter, 2018-19 Q1 to 2018-19 Q3. Blackpool: 50% in 2018-19 Q1 to 47% "
+        "in 2018-19 Q3 (1 quarter without a figure); the programme: 55% in 2018-19 Q1 to 56% "
+        "in 2018-19 Q3, no significant change over the last five quarters at 99.8% confidence."
+    )
 
 
 def test_suppression_note_names_each_suppressed_area_once():
@@ -267,7 +272,31 @@ def test_categories_are_described_compactly_area_first_then_the_programme():
         ]
     )
     assert text.describe_categories(rows, ind) == (
-        "Who is referred in 2018-19 Q4. Blackpool: Female 54% (similar to the programme), "
-        "Other 0% (lower than the programme); Male suppressed ([c]). The programme: Female 56%; "
-        "Male suppressed ([c])."
+        "Who is referred in 2018-19 Q4, compared with the programme at 95% confidence. "
+        "Blackpool: Female 54% (similar), Other 0% (lower), Male suppressed ([c]); the "
+        "programme: Female 56%, Male suppressed ([c])."
     )
+    assert "at 99.8% confidence." in text.describe_categories(rows, ind, ci=99.8)
+
+
+def test_ranking_names_the_level_given_and_another_benchmark():
+    summary = text.describe_ranking(
+        ranking_rows().iloc[:-1], COMPLETION, ci=99.8, benchmark_name="its neighbours"
+    )
+    assert "2 were worse than its neighbours at 99.8% confidence (Blackpool and Luton)" in summary
+    assert "its neighbours's" not in summary
+
+
+def test_ranking_of_counts_has_no_comparison_and_no_level():
+    counts = ranking_rows().assign(comparison=None, indicator="reach.parents")
+    summary = text.describe_ranking(counts, PARENTS)
+    assert summary.startswith("Parents referred in 2018-19 Q4: of 4 areas with a figure.")
+    assert "confidence" not in summary
+
+
+def test_trend_of_financial_years_says_so():
+    rows = pd.DataFrame(
+        [row(period="2017-18", value=50.0, trend=None), row(period="2018-19", value=60.0)]
+    )
+    summary = text.describe_trend_lines(rows, COMPLETION, ["E06000009"])
+    assert summary.startswith("Completion by financial year, 2017-18 to 2018-19. Blackpool: 50%")

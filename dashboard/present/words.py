@@ -95,6 +95,11 @@ def display_unit(indicator: Indicator | str) -> tuple[str, int | None]:
     return "rate", None
 
 
+def possessive(name: str) -> str:
+    """ "the programme" → "the programme's"; "its neighbours" → "its neighbours'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def confidence_words(ci: float) -> str:
     """ "at 95% confidence" (99.8 → "at 99.8% confidence"): every better/worse label says it."""
     level = format_value(ci, "rate", 0 if float(ci).is_integer() else 1)
