@@ -14,7 +14,7 @@ import pandas as pd
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.figures import bars_vs_programme, stage_funnel, trend_lines
 from dashboard.charts.frame import plotted_table
-from dashboard.charts.text import describe_area, describe_trend_lines, suppression_note
+from dashboard.charts.text import describe_trend_lines, suppression_note
 from dashboard.present.area import NO_DATA, View, breakdown_label, spine_label
 from dashboard.present.words import category_label, count_words, fmt, join_names
 from lfo.indicators.definitions import indicators
@@ -78,15 +78,9 @@ def trend_content(
         return empty_content(
             f"There are no figures for {label.lower()} in {name} up to {when}.", title
         )
-    own = rows[(rows["area_code"] == v.code)]
-    with_value = own[own["value"].notna()]
-    latest = with_value.iloc[-1] if len(with_value) else own.iloc[-1]
     threshold = result.meta.threshold
-    summary = (
-        describe_area(latest, ind, threshold=threshold)
-        + " "
-        + describe_trend_lines(rows, ind, areas)
-    )
+    # the quarters the chart draws, not one quarter's headline beside the spine's period
+    summary = describe_trend_lines(rows, ind, areas)
     columns = ("area_name", "period", "value", "lower", "upper", "numerator", "denominator")
     return ChartContent(
         figure=trend_lines(rows, areas=areas, unit=ind.unit),
