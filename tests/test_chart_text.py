@@ -272,11 +272,11 @@ def test_categories_are_described_compactly_area_first_then_the_programme():
         ]
     )
     assert text.describe_categories(rows, ind) == (
-        "Who is referred in 2018-19 Q4, compared with the programme at 95% confidence. "
+        "Who is referred in 2018-19 Q4. Compared with the programme at 95% confidence, "
         "Blackpool: Female 54% (similar), Other 0% (lower), Male suppressed ([c]); the "
         "programme: Female 56%, Male suppressed ([c])."
     )
-    assert "at 99.8% confidence." in text.describe_categories(rows, ind, ci=99.8)
+    assert "at 99.8% confidence, Blackpool" in text.describe_categories(rows, ind, ci=99.8)
 
 
 def test_ranking_names_the_level_given_and_another_benchmark():

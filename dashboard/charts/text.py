@@ -300,9 +300,9 @@ def describe_categories(
     benchmark_name: str = PROGRAMME_NAME,
 ) -> str:
     """Categories of one period, each area then the programme, compactly (for bar charts): two
-    sentences, the period and confidence level, then the figures.
+    sentences, the period, then the figures with the confidence level of their comparisons.
 
-    "Who is referred in 2018-19 Q4, compared with the programme at 95% confidence. Newcastle
+    "Who is referred in 2018-19 Q4. Compared with the programme at 95% confidence, Newcastle
     upon Tyne: Female 54% (similar), Other 0% (lower), Male and Not stated suppressed ([c]); the
     programme: Female 56%, Male 41%, Other and Not stated suppressed ([c])."
     """
@@ -312,8 +312,7 @@ def describe_categories(
     period = period_label(df["period"].iloc[0]) if "period" in df else ""
     head = f"{indicator.name} in {period}" if period else indicator.name
     compared = "comparison" in df and df["comparison"].notna().any()
-    if compared:
-        head += f", compared with {benchmark_name} {confidence_words(ci)}"
+    lead = f"Compared with {benchmark_name} {confidence_words(ci)}, " if compared else ""
     codes = [c for c in dict.fromkeys(df["area_code"]) if c != PROGRAMME]
     codes += [PROGRAMME] if (df["area_code"] == PROGRAMME).any() else []
     lines: list[str] = []
@@ -341,7 +340,8 @@ def describe_categories(
             if hidden[status]:
                 shown.append(f"{join_names(hidden[status])} {why}")
         lines.append(f"{name}: {', '.join(shown)}")
-    return f"{head}. {_sentence(lines)}"
+    figures = f"{lead}{'; '.join(lines)}." if lead else _sentence(lines)
+    return f"{head}. {figures}"
 
 
 def suppression_note(rows: pd.DataFrame, threshold: int, *, left_out: bool = True) -> str | None:
