@@ -20,6 +20,7 @@ from dashboard.present.words import period_label
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData
 from lfo.indicators.definitions import indicators
+from lfo.periods import period as parse_period
 from lfo.terms import PROGRAMME
 
 _END = re.compile(r"[.!?](?=\s+[A-Z0-9\[(])")
@@ -77,10 +78,10 @@ def test_every_indicators_ranking_and_area_sentences_keep_the_rules(database):
                 continue
             if ind.kind in ("breakdown", "funnel"):
                 summary = text.describe_categories(rows, ind, ci=ci)
-                head = f"{ind.name} in {period_label(period)}."
+                head = f"{ind.name} in {parse_period(period).in_words}."
             else:
                 summary = text.describe_ranking(rows, ind, ci=ci)
-                head = f"{ind.name} in {period_label(period)}:"
+                head = f"{ind.name} in {parse_period(period).in_words}:"
                 for _, r in rows[rows["category"].isna()].iterrows():
                     one = text.describe_area(r, ind, ci=ci)
                     assert_house_rules(one, ci)

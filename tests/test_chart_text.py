@@ -75,7 +75,7 @@ def test_trend_with_a_judgement_says_getting_better_or_worse():
 def test_missing_trend_adds_no_trend_words():
     sentence = text.describe_area(row(trend=None, period="2018-19"), COMPLETION)
     assert sentence == (
-        "Completion in Blackpool in 2018-19 was 41% (95% CI 35 to 47), worse "
+        "Completion in Blackpool in financial year 2018-19 was 41% (95% CI 35 to 47), worse "
         "than the programme's 56% at 95% confidence."
     )
 

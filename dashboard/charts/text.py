@@ -30,10 +30,20 @@ from dashboard.present.words import (
 from lfo.indicators.compare import format_value
 from lfo.indicators.indicator import Indicator
 from lfo.indicators.trend import ALPHA
+from lfo.periods import period as parse_period
 from lfo.terms import PROGRAMME
 
 #: The confidence level a recent trend is tested at (p < ``ALPHA``): 99.8.
 TREND_CI = round(100 * (1 - ALPHA), 1)
+
+
+def in_words(code: Any) -> str:
+    """A period code as a sentence names it ("2018-19 Q4", "financial year 2018-19"), as the
+    charts' titles do (``lfo.periods``); a code that is not a period is shown as it is."""
+    try:
+        return parse_period(str(code)).in_words
+    except ValueError:
+        return period_label(code)
 
 
 def _get(row: Mapping[str, Any] | pd.Series, key: str) -> Any:
@@ -55,7 +65,7 @@ def _subject(row: Mapping[str, Any] | pd.Series, indicator: Indicator) -> str:
         name = f"{name} ({category_label(category)})"
     where = "across the programme" if _get(row, "area_code") == PROGRAMME else f"in {_area(row)}"
     period = _get(row, "period")
-    when = f" in {period_label(period)}" if period is not None else ""
+    when = f" in {in_words(period)}" if period is not None else ""
     return f"{name} {where}{when}"
 
 
@@ -163,9 +173,11 @@ def describe_ranking(
     *,
     ci: float = 95.0,
     benchmark_name: str = PROGRAMME_NAME,
+    also: str = "",
 ) -> str:
     """Areas of one period against the benchmark, for caterpillar and funnel charts: two
-    sentences, the comparisons (with their confidence level) then the range.
+    sentences, the comparisons (with their confidence level) then the range; ``also``: a last
+    clause of the second sentence (a funnel plot's reading, say).
 
     "Completion in 2018-19 Q4: of 12 areas with a figure, 2 were worse than the programme at 95%
     confidence (Blackpool and Luton), 8 similar, 1 better (Essex). The highest was Essex (72%)
@@ -180,7 +192,7 @@ def describe_ranking(
     status = areas["status"].astype(object).where(areas["status"].notna(), None)
     shown = areas[status.isna() & areas["value"].notna()]
     n = len(shown)
-    period = period_label(df["period"].iloc[0]) if "period" in df else ""
+    period = in_words(df["period"].iloc[0]) if "period" in df else ""
     head = f"{indicator.name} in {period}: " if period else f"{indicator.name}: "
     groups: list[str] = []
     for word in ("worse", "similar", "better", "higher", "lower"):
@@ -207,6 +219,9 @@ def describe_ranking(
     else:
         first = "no area has a figure"
     rest: list[str] = []
+    if n == 1:
+        only = shown.iloc[0]
+        rest.append(f"the figure for {only['area_name']} was {fmt(only['value'], indicator)}")
     if n > 1:
         ordered = shown.sort_values("value", kind="stable")
         low, high = ordered.iloc[0], ordered.iloc[-1]
@@ -236,6 +251,8 @@ def describe_ranking(
             f"{count_words(len(missing), 'area')} "
             f"{'has' if len(missing) == 1 else 'have'} no figure ({join_names(missing)})"
         )
+    if also:
+        rest.append(also)
     if not n and not rest:
         return nothing
     return f"{head}{first}." + (f" {_sentence(rest)}" if rest else "")
@@ -298,6 +315,7 @@ def describe_categories(
     *,
     ci: float = 95.0,
     benchmark_name: str = PROGRAMME_NAME,
+    title: str | None = None,
 ) -> str:
     """Categories of one period, each area then the programme, compactly (for bar charts): two
     sentences, the period, then the figures with the confidence level of their comparisons.
@@ -305,12 +323,16 @@ def describe_categories(
     "Who is referred in 2018-19 Q4. Compared with the programme at 95% confidence, Newcastle
     upon Tyne: Female 54% (similar), Other 0% (lower), Male and Not stated suppressed ([c]); the
     programme: Female 56%, Male 41%, Other and Not stated suppressed ([c])."
+
+    ``title`` names the chart in place of the indicator's name ("Who is referred by sex"); for
+    several indicators side by side, pass rows whose category is each indicator's label.
     """
     df = _records(rows)
     if df.empty:
         return f"There are no figures for {indicator.name} for the area and period chosen."
-    period = period_label(df["period"].iloc[0]) if "period" in df else ""
-    head = f"{indicator.name} in {period}" if period else indicator.name
+    period = in_words(df["period"].iloc[0]) if "period" in df else ""
+    head = title or indicator.name
+    head = f"{head} in {period}" if period else head
     compared = "comparison" in df and df["comparison"].notna().any()
     lead = f"Compared with {benchmark_name} {confidence_words(ci)}, " if compared else ""
     codes = [c for c in dict.fromkeys(df["area_code"]) if c != PROGRAMME]
@@ -342,6 +364,44 @@ def describe_categories(
         lines.append(f"{name}: {', '.join(shown)}")
     figures = f"{lead}{'; '.join(lines)}." if lead else _sentence(lines)
     return f"{head}. {figures}"
+
+
+#: The stages of referral to completion (``uptake.funnel``'s categories), in order.
+STAGES = ("referred", "offered", "started", "completed")
+
+
+def describe_stages(
+    rows: pd.DataFrame, codes: Sequence[str], *, title: str = "Referral to completion"
+) -> str:
+    """Referral to completion for each of ``codes`` (areas, the programme), in two sentences.
+
+    "Referral to completion in 2018-19 Q4. Blackpool: 40 referred, 38 offered (95% of
+    referred), 30 started (79% of offered), completed [c]; the programme: …."
+    """
+    df = _records(rows)
+    period = in_words(df["period"].iloc[0]) if len(df) and "period" in df else ""
+    head = f"{title} in {period}" if period else title
+    lines = []
+    for code in codes:
+        own = df[df["area_code"] == code].set_index("category")
+        if own.empty:
+            continue
+        name = PROGRAMME_NAME if code == PROGRAMME else _area(own.iloc[0])
+        parts = []
+        for k, stage in enumerate(STAGES):
+            r = own.loc[stage] if stage in own.index else None
+            status = None if r is None else _get(r, "status")
+            if r is None or status or _get(r, "numerator") is None:
+                parts.append(f"{stage} [{status or 'x'}]")
+                continue
+            words = f"{fmt(r['numerator'], 'count')} {stage}"
+            if k and _get(r, "value") is not None:
+                words += f" ({fmt(r['value'], '%')} of {STAGES[k - 1]})"
+            parts.append(words)
+        lines.append(f"{name}: {', '.join(parts)}")
+    if not lines:
+        return f"There are no figures for {title.lower()} for the areas and period chosen."
+    return f"{head}. {_sentence(lines)}"
 
 
 def suppression_note(rows: pd.DataFrame, threshold: int, *, left_out: bool = True) -> str | None:
