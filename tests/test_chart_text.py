@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from dashboard.charts import text
+from dashboard.charts import text, text_profile
 from lfo.indicators.definitions import indicators
 
 COMPLETION = indicators()["uptake.completion"]
@@ -300,3 +300,72 @@ def test_trend_of_financial_years_says_so():
     )
     summary = text.describe_trend_lines(rows, COMPLETION, ["E06000009"])
     assert summary.startswith("Completion by financial year, 2017-18 to 2018-19. Blackpool: 50%")
+
+
+def spine_frame() -> pd.DataFrame:
+    def r(name, value, comparison, status=None, judgement=None):
+        return dict(
+            name=name,
+            value=value,
+            comparison=comparison,
+            status=status,
+            trend_judgement=judgement,
+        )
+
+    return pd.DataFrame(
+        [
+            r("Completion", 41.0, "worse", judgement="getting worse"),
+            r("Offers taken up", 80.0, "similar"),
+            r("Fathers reached", 30.0, "better"),
+            r("Recovery", None, None, status="c"),
+            r("Families reached per 10,000", None, None, status="z"),
+        ]
+    )
+
+
+def test_profile_says_each_comparison_with_its_level_then_trends_and_gaps_in_two_sentences():
+    summary = text_profile.describe_profile(
+        spine_frame(), "Blackpool", "2018-19", ["Luton"], ci=99.8
+    )
+    assert summary == (
+        "Of 5 indicators for Blackpool in financial year 2018-19, 1 was worse than the "
+        "programme at 99.8% confidence (Completion), 1 better (Fathers reached), 1 similar "
+        "(Offers taken up). Getting worse over the last five quarters at 99.8% confidence: "
+        "Completion; suppressed ([c]): Recovery; no figure: Families reached per 10,000; Luton "
+        "marked on each row, their figures in the table."
+    )
+
+
+def test_profile_without_comparisons_says_so_in_one_sentence():
+    frame = spine_frame().assign(comparison=None, trend_judgement=None, status=None)
+    assert text_profile.describe_profile(frame, "Blackpool", "2018-19_Q4") == (
+        "Of 5 indicators for Blackpool in 2018-19 Q4, none could be compared with the programme."
+    )
+
+
+def test_stages_name_each_group_drawn_with_counts_and_percentages_of_the_stage_before():
+    def r(code, name, stage, num, value, status=None):
+        return dict(
+            area_code=code,
+            area_name=name,
+            period="2018-19",
+            category=stage,
+            numerator=num,
+            value=value,
+            status=status,
+        )
+
+    rows = pd.DataFrame(
+        [
+            r("E1", "Blackpool", "referred", 40, None),
+            r("E1", "Blackpool", "offered", 38, 95.0),
+            r("E1", "Blackpool", "started", 30, 78.9),
+            r("E1", "Blackpool", "completed", None, None, "c"),
+            r("programme", "Programme (all areas)", "referred", 400, None),
+        ]
+    )
+    assert text.describe_stages(rows, ["E1", "programme"]) == (
+        "Referral to completion in financial year 2018-19. Blackpool: 40 referred, 38 offered "
+        "(95% of referred), 30 started (79% of offered), completed [c]; the programme: 400 "
+        "referred, offered [x], started [x], completed [x]."
+    )

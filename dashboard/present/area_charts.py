@@ -14,7 +14,12 @@ import pandas as pd
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.figures import bars_vs_programme, stage_funnel, trend_lines
 from dashboard.charts.frame import plotted_table
-from dashboard.charts.text import describe_trend_lines, suppression_note
+from dashboard.charts.text import (
+    describe_categories,
+    describe_stages,
+    describe_trend_lines,
+    suppression_note,
+)
 from dashboard.present.area import NO_DATA, View, breakdown_label, spine_label
 from dashboard.present.words import category_label, count_words, fmt, join_names
 from lfo.indicators.definitions import indicators
@@ -223,12 +228,13 @@ def funnel_content(v: View, by_group: dict[str, Result]) -> ChartContent:
             f"Also offered in {name}, not drawn (fewer parents, or suppressed): "
             f"{join_names(left_out)}."
         )
-    all_rows = by_group[ALL_INTERVENTIONS].rows
     return ChartContent(
         figure=stage_funnel(rows),
         title=title,
         subtitle="Parents at each stage; the percentage is of the previous stage",
-        summary=describe_funnel(all_rows, code, name, period, rows["area_code"].nunique()),
+        summary=describe_stages(
+            rows, list(dict.fromkeys(rows["area_code"])), title=f"Referral to completion in {name}"
+        ),
         table=table,
         indicator_ids=[FUNNEL],
         notes=notes,
@@ -287,7 +293,9 @@ def reach_content(v: View, breakdown: str, result: Result | None) -> ChartConten
             f"Percentage of parents referred in each {label.lower()} category, "
             f"{name} beside the programme; 95% confidence intervals"
         ),
-        summary=describe_breakdown(rows, code, name, breakdown, period),
+        summary=describe_categories(
+            rows, ind, title=f"Who is referred in {name} by {label.lower()}"
+        ),
         table=plotted_table(rows, ind, columns=(*columns, "comparison")),
         indicator_ids=[REACH],
         notes=_suppression_notes(rows, result.meta.threshold, instead),
