@@ -3,17 +3,15 @@ two page databases (tests/support/page_dbs.py) for every indicator and a quarter
 year: at most two sentences; the period (or periods) named is the one the rows are for; every
 sentence that says better, worse, similar, higher or lower names its confidence level.
 
-Sentences are counted with a simple rule: a full stop, question or exclamation mark followed by
-a space and a capital letter, a digit or a bracket ends one (a decimal point never does).
+Sentences are counted by ``support.sentences``.
 """
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import pytest
 from support.page_dbs import BLACKPOOL, ESSEX, NEWCASTLE, build_overview_db, build_topic_db
+from support.sentences import assert_house_rules, sentences
 
 from dashboard.charts import text
 from dashboard.present.words import period_label
@@ -23,28 +21,10 @@ from lfo.indicators.definitions import indicators
 from lfo.periods import period as parse_period
 from lfo.terms import PROGRAMME
 
-_END = re.compile(r"[.!?](?=\s+[A-Z0-9\[(])")
-_COMPARED = re.compile(r"\b(better|worse|similar|higher|lower)\b")
 #: (a quarter, a financial year) of each page database
 PERIODS = {"overview": ("2018-19_Q4", "2018-19"), "topic": ("2018-19_Q1", "2018-19")}
 #: the confidence level each database's figures are compared at (both levels, once each)
 LEVELS = {"overview": 99.8, "topic": 95.0}
-
-
-def sentences(summary: str) -> list[str]:
-    return [s for s in _END.split(summary.strip()) if s]
-
-
-def assert_house_rules(summary: str, ci: float) -> None:
-    assert summary.endswith("."), summary
-    said = sentences(summary)
-    assert 1 <= len(said) <= 2, summary
-    level = f"at {ci:g}% confidence"
-    for sentence in said:
-        if _COMPARED.search(sentence.replace("getting better", "").replace("getting worse", "")):
-            assert level in sentence, sentence
-        if "getting better" in sentence or "getting worse" in sentence:
-            assert "at 99.8% confidence" in sentence, sentence
 
 
 def test_the_sentence_rule_counts_sentences_not_decimal_points():
