@@ -329,8 +329,8 @@ def test_profile_says_each_comparison_with_its_level_then_trends_and_gaps_in_two
     )
     assert summary == (
         "Of 5 indicators for Blackpool in financial year 2018-19, 1 was worse than the "
-        "programme at 99.8% confidence (Completion), 1 better (Fathers reached), 1 similar "
-        "(Offers taken up). Getting worse over the last five quarters at 99.8% confidence: "
+        "programme at 99.8% confidence (Completion), 1 similar (Offers taken up), 1 better "
+        "(Fathers reached). Getting worse over the last five quarters at 99.8% confidence: "
         "Completion; suppressed ([c]): Recovery; no figure: Families reached per 10,000; Luton "
         "marked on each row, their figures in the table."
     )
@@ -364,7 +364,7 @@ def test_stages_name_each_group_drawn_with_counts_and_percentages_of_the_stage_b
             r("programme", "Programme (all areas)", "referred", 400, None),
         ]
     )
-    assert text.describe_stages(rows, ["E1", "programme"]) == (
+    assert text_profile.describe_stages(rows, ["E1", "programme"]) == (
         "Referral to completion in financial year 2018-19. Blackpool: 40 referred, 38 offered "
         "(95% of referred), 30 started (79% of offered), completed [c]; the programme: 400 "
         "referred, offered [x], started [x], completed [x]."

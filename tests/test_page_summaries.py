@@ -86,9 +86,7 @@ def test_data_quality_summaries(services):
 def test_topic_page_summaries(services, topic, extras, period, ci):
     measure = {"measure": "csi4"} if topic is outcomes.TOPIC else {}
     for areas in ((), (BLACKPOOL, NEWCASTLE)):
-        f = Filters(
-            indicator=topic.default_indicator, period=period, areas=areas, ci=ci, **measure
-        )
+        f = Filters(indicator=topic.default_indicator, period=period, areas=areas, ci=ci, **measure)
         contents = shared.topic_view(services.data, topic, f, extras).contents
         assert contents
         for content in contents:

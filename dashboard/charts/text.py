@@ -167,6 +167,49 @@ def _sentence(parts: Sequence[str]) -> str:
     return text[:1].upper() + text[1:] + "." if text else ""
 
 
+def comparison_groups(
+    comparison: pd.Series, names: pd.Series, ci: float, benchmark_name: str = PROGRAMME_NAME
+) -> list[str]:
+    """ "2 were worse than the programme at 95% confidence (Blackpool and Luton)", "8 similar",
+    "1 better (Essex)": the things compared, by comparison (worst first), the level said once."""
+    groups: list[str] = []
+    for word in ("worse", "similar", "better", "higher", "lower"):
+        these = names[comparison == word].astype(str).tolist()
+        if not these:
+            continue
+        listed = f" ({join_names(these)})" if word != "similar" or len(these) <= 3 else ""
+        if not groups:
+            link = "to" if word == "similar" else "than"
+            verb = "was" if len(these) == 1 else "were"
+            level = confidence_words(ci)
+            groups.append(f"{len(these)} {verb} {word} {link} {benchmark_name} {level}{listed}")
+        else:
+            groups.append(f"{len(these)} {word}{listed}")
+    return groups
+
+
+def _gaps(areas: pd.DataFrame, status: pd.Series) -> list[str]:
+    """ "1 area is suppressed (Westminster)", "2 areas have no figure (Leeds and Kent)"."""
+    out = []
+    suppressed = areas.loc[status == "c", "area_name"].astype(str).tolist()
+    if suppressed:
+        verb = "is" if len(suppressed) == 1 else "are"
+        out.append(
+            f"{count_words(len(suppressed), 'area')} {verb} suppressed ({join_names(suppressed)})"
+        )
+    missing = (
+        areas.loc[status.isin(["x", "z"]) | (status.isna() & areas["value"].isna()), "area_name"]
+        .astype(str)
+        .tolist()
+    )
+    if missing:
+        out.append(
+            f"{count_words(len(missing), 'area')} "
+            f"{'has' if len(missing) == 1 else 'have'} no figure ({join_names(missing)})"
+        )
+    return out
+
+
 def describe_ranking(
     rows: pd.DataFrame,
     indicator: Indicator,
@@ -194,21 +237,7 @@ def describe_ranking(
     n = len(shown)
     period = in_words(df["period"].iloc[0]) if "period" in df else ""
     head = f"{indicator.name} in {period}: " if period else f"{indicator.name}: "
-    groups: list[str] = []
-    for word in ("worse", "similar", "better", "higher", "lower"):
-        if not n:
-            break
-        names = shown.loc[shown["comparison"] == word, "area_name"].astype(str).tolist()
-        if not names:
-            continue
-        listed = f" ({join_names(names)})" if word != "similar" or len(names) <= 3 else ""
-        if not groups:
-            link = "to" if word == "similar" else "than"
-            verb = "was" if len(names) == 1 else "were"
-            level = confidence_words(ci)
-            groups.append(f"{len(names)} {verb} {word} {link} {benchmark_name} {level}{listed}")
-        else:
-            groups.append(f"{len(names)} {word}{listed}")
+    groups = comparison_groups(shown["comparison"], shown["area_name"], ci, benchmark_name)
     if n:
         uncompared = int(shown["comparison"].isna().sum())
         if uncompared and groups:
@@ -235,22 +264,7 @@ def describe_ranking(
         rest.append(f"the programme's figure was {fmt(prog['value'].iloc[0], indicator)}")
     elif "benchmark" in areas and areas["benchmark"].notna().any():
         rest.append(f"{owner} figure was {fmt(areas['benchmark'].dropna().iloc[0], indicator)}")
-    suppressed = areas.loc[status == "c", "area_name"].astype(str).tolist()
-    if suppressed:
-        verb = "is" if len(suppressed) == 1 else "are"
-        rest.append(
-            f"{count_words(len(suppressed), 'area')} {verb} suppressed ({join_names(suppressed)})"
-        )
-    missing = (
-        areas.loc[status.isin(["x", "z"]) | (status.isna() & areas["value"].isna()), "area_name"]
-        .astype(str)
-        .tolist()
-    )
-    if missing:
-        rest.append(
-            f"{count_words(len(missing), 'area')} "
-            f"{'has' if len(missing) == 1 else 'have'} no figure ({join_names(missing)})"
-        )
+    rest += _gaps(areas, status)
     if also:
         rest.append(also)
     if not n and not rest:
@@ -364,44 +378,6 @@ def describe_categories(
         lines.append(f"{name}: {', '.join(shown)}")
     figures = f"{lead}{'; '.join(lines)}." if lead else _sentence(lines)
     return f"{head}. {figures}"
-
-
-#: The stages of referral to completion (``uptake.funnel``'s categories), in order.
-STAGES = ("referred", "offered", "started", "completed")
-
-
-def describe_stages(
-    rows: pd.DataFrame, codes: Sequence[str], *, title: str = "Referral to completion"
-) -> str:
-    """Referral to completion for each of ``codes`` (areas, the programme), in two sentences.
-
-    "Referral to completion in 2018-19 Q4. Blackpool: 40 referred, 38 offered (95% of
-    referred), 30 started (79% of offered), completed [c]; the programme: …."
-    """
-    df = _records(rows)
-    period = in_words(df["period"].iloc[0]) if len(df) and "period" in df else ""
-    head = f"{title} in {period}" if period else title
-    lines = []
-    for code in codes:
-        own = df[df["area_code"] == code].set_index("category")
-        if own.empty:
-            continue
-        name = PROGRAMME_NAME if code == PROGRAMME else _area(own.iloc[0])
-        parts = []
-        for k, stage in enumerate(STAGES):
-            r = own.loc[stage] if stage in own.index else None
-            status = None if r is None else _get(r, "status")
-            if r is None or status or _get(r, "numerator") is None:
-                parts.append(f"{stage} [{status or 'x'}]")
-                continue
-            words = f"{fmt(r['numerator'], 'count')} {stage}"
-            if k and _get(r, "value") is not None:
-                words += f" ({fmt(r['value'], '%')} of {STAGES[k - 1]})"
-            parts.append(words)
-        lines.append(f"{name}: {', '.join(parts)}")
-    if not lines:
-        return f"There are no figures for {title.lower()} for the areas and period chosen."
-    return f"{head}. {_sentence(lines)}"
 
 
 def suppression_note(rows: pd.DataFrame, threshold: int, *, left_out: bool = True) -> str | None:

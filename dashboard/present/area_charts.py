@@ -14,12 +14,8 @@ import pandas as pd
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.figures import bars_vs_programme, stage_funnel, trend_lines
 from dashboard.charts.frame import plotted_table
-from dashboard.charts.text import (
-    describe_categories,
-    describe_stages,
-    describe_trend_lines,
-    suppression_note,
-)
+from dashboard.charts.text import describe_categories, describe_trend_lines, suppression_note
+from dashboard.charts.text_profile import describe_stages
 from dashboard.present.area import NO_DATA, View, breakdown_label, spine_label
 from dashboard.present.words import category_label, count_words, fmt, join_names
 from lfo.indicators.definitions import indicators
