@@ -148,7 +148,8 @@ _UPTAKE = (
         "uptake.completion",
         "Completion",
         "Of episodes that ended in the period (completed or dropped out, by end date), "
-        "the percentage completed.",
+        "the percentage completed: the completion rate (not the referral-to-completion "
+        "funnel's completed stage, which follows the parents referred in a period).",
         "episodes completed",
         "episodes that ended in the period",
         "% (episodes)",
@@ -213,7 +214,8 @@ _UPTAKE = (
         "Parents referred in the period (a cohort), and of them how many were offered, "
         "started and completed an intervention by the date of the current return; by "
         "intervention a parent counts once per intervention, in all once. The category "
-        "is the stage; the value is the percentage of the previous stage.",
+        "is the stage; the value is the percentage of the previous stage (so its completed "
+        "stage is a cohort's completion, not the completion rate).",
         "parents at the stage",
         "parents at the previous stage",
         "count and % of previous stage",
