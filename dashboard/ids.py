@@ -66,6 +66,7 @@ CHART_PARTS = (
     "table",
     "notes",
     "meta",
+    "about",
 )
 #: Parts of a card's downloads (dict IDs keyed by chart_id): the dcc.Download, the view key (a
 #: dcc.Store holding only what the page's callback chose: codes the server checks again) and the

@@ -207,8 +207,8 @@ def test_trend_callback_draws_area_comparison_and_programme(client, store):
     ]
     summary = out[ids.chart(ids.AREA_TREND_CHART, "summary")]["children"]
     # completion in 2018-19 Q1: Blackpool 30 of 40 (75%), programme 62 of 100 (62%)
-    assert "Completion in Blackpool in 2018-19 Q1 was 75%" in summary
-    assert "the programme's 62%" in summary
+    assert "Blackpool: 75% in 2018-19 Q1" in summary
+    assert "the programme: 62% in 2018-19 Q1" in summary
 
 
 def test_funnel_reach_and_quality_callbacks_answer(client, store):

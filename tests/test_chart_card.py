@@ -29,6 +29,7 @@ from support.text import texts
 
 from dashboard import ids, theme
 from dashboard.app import PAGES, create_app
+from dashboard.charts.about import about
 from dashboard.charts.card import FORMATS, card_outputs, chart_card
 from dashboard.charts.content import from_payload, to_payload
 from dashboard.charts.downloads import file_name
@@ -136,12 +137,55 @@ def test_page_callback_fills_heading_subtitle_summary_and_notes(client):
         "All interventions; 95% confidence intervals"
     )
     assert (
-        "1 was worse than the programme (Blackpool)" in out[ids.chart(CHART, "summary")]["children"]
+        "1 was worse than the programme at 95% confidence (Blackpool)"
+        in out[ids.chart(CHART, "summary")]["children"]
     )
     assert "Westminster" in texts(out[ids.chart(CHART, "notes")]["children"])
     assert "Data as at 15 April 2019" in out[ids.chart(CHART, "meta")]["children"]
     assert out[ids.chart(CHART, "content")]["hidden"] is False
     assert out[ids.chart(CHART, "empty")]["hidden"] is True
+
+
+def test_card_has_a_place_for_about_this_indicator_after_the_summary():
+    card = as_tree(chart_card(CHART, TITLE))
+    content = find(card, "Div")
+    order = [d["props"].get("id") for d in content] + [
+        p["props"].get("id") for p in find(card, "P")
+    ]
+    assert ids.chart(CHART, "about") in order
+    outputs = [(o.component_id, o.component_property) for o in card_outputs(CHART)]
+    assert (ids.chart(CHART, "about"), "children") in outputs
+
+
+def test_page_callback_sends_about_this_indicator_folded_with_its_definition(client):
+    about = fill(client)[ids.chart(CHART, "about")]["children"]
+    assert about["type"] == "Details"
+    assert not about["props"].get("open")  # folded by default
+    assert find(about, "Summary")[0]["props"]["children"] == "About this indicator"
+    words = texts(about)
+    for needle in (
+        COMPLETION.definition,
+        f"Numerator {COMPLETION.numerator}",
+        f"Denominator {COMPLETION.denominator}",
+        "Wilson score interval",
+        "Figures for past periods are revised",
+        "not the referral-to-completion funnel",
+    ):
+        assert needle in words, needle
+    links = [a["props"]["href"] for a in find(about, "A")]
+    assert links == ["/definitions#uptake.completion"]
+
+
+def test_about_has_the_key_to_c_x_and_z_with_the_charts_threshold(client):
+    about = fill(client)[ids.chart(CHART, "about")]["children"]
+    words = texts(about)
+    for symbol in ("[c] Suppressed to protect confidentiality", "[x] Not available", "[z] Not"):
+        assert symbol in words, symbol
+    assert "fewer than 10 people or episodes" in words
+
+
+def test_empty_chart_has_no_about_panel(client):
+    assert fill(client, "empty")[ids.chart(CHART, "about")]["children"] is None
 
 
 def test_page_callback_sends_the_table_twin_with_c_for_the_suppressed_area(client):
@@ -419,3 +463,32 @@ def test_plotted_table_keeps_only_columns_with_something_in_them():
     assert "Recent trend" not in table.columns
     assert "Latest return used" in table.columns
     assert table["status"].tolist() == [None, None, None, "c", None]
+
+
+# --- About this indicator, without a server --------------------------------------------------
+
+
+def test_about_lists_each_indicator_of_a_chart_once_and_skips_unknown_ids():
+    panel = as_tree(about(["uptake.completion", "uptake.start", "uptake.completion", "nope"]))
+    assert find(panel, "Summary")[0]["props"]["children"] == "About these indicators"
+    assert [a["props"]["href"] for a in find(panel, "A")] == [
+        "/definitions#uptake.completion",
+        "/definitions#uptake.start",
+    ]
+    assert about(["nope"]) is None and about([]) is None
+
+
+def test_about_names_the_threshold_the_figures_were_made_with():
+    assert "fewer than 7 people" in texts(as_tree(about(["uptake.completion"], 7)))
+
+
+def test_about_explains_an_interquartile_range_and_a_count_without_comparison():
+    days = texts(as_tree(about(["uptake.days_to_start"])))
+    assert "interquartile range (25th to 75th percentile), not a confidence interval" in days
+    parents = texts(as_tree(about(["reach.parents"])))
+    assert "no interval" in parents and "better or worse" not in parents
+
+
+def test_about_warns_of_regression_to_the_mean_for_recovery():
+    words = texts(as_tree(about(["outcome.swemwbs.recovery"])))
+    assert "Regression to the mean" in words

@@ -1,4 +1,5 @@
-"""Plain-English chart summaries: one sentence per status, rounding for display only."""
+"""Plain-English chart summaries: at most two sentences, the period named, every comparison with
+its confidence level; one sentence per status, rounding for display only."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from dashboard.charts import text
+from dashboard.charts import text, text_profile
 from lfo.indicators.definitions import indicators
 
 COMPLETION = indicators()["uptake.completion"]
@@ -41,7 +42,8 @@ def row(**kw) -> dict:
 def test_area_sentence_has_value_interval_comparison_and_trend():
     assert text.describe_area(row(), COMPLETION) == (
         "Completion in Blackpool in 2018-19 Q4 was 41% (95% CI 35 to 47), worse than the "
-        "programme's 56%; no significant change over the last five quarters."
+        "programme's 56% at 95% confidence; no significant change over the last five quarters "
+        "at 99.8% confidence."
     )
 
 
@@ -51,26 +53,30 @@ def test_area_sentence_rounds_half_away_from_zero_for_display_only():
 
 
 def test_area_sentence_uses_the_confidence_level_given():
-    assert "(99.8% CI 35 to 47)" in text.describe_area(row(), COMPLETION, ci=99.8)
+    sentence = text.describe_area(row(), COMPLETION, ci=99.8)
+    assert "(99.8% CI 35 to 47)" in sentence
+    assert "worse than the programme's 56% at 99.8% confidence" in sentence
 
 
 def test_similar_area_is_similar_to_the_programme():
     sentence = text.describe_area(row(comparison="similar"), COMPLETION)
-    assert "similar to the programme's 56%" in sentence
+    assert "similar to the programme's 56% at 95% confidence" in sentence
 
 
 def test_trend_with_a_judgement_says_getting_better_or_worse():
     sentence = text.describe_area(
         row(trend="decreasing", trend_judgement="getting worse"), COMPLETION
     )
-    assert sentence.endswith("; decreasing (getting worse) over the last five quarters.")
+    assert sentence.endswith(
+        "; decreasing (getting worse) over the last five quarters at 99.8% confidence."
+    )
 
 
 def test_missing_trend_adds_no_trend_words():
     sentence = text.describe_area(row(trend=None, period="2018-19"), COMPLETION)
     assert sentence == (
-        "Completion in Blackpool in 2018-19 was 41% (95% CI 35 to 47), worse "
-        "than the programme's 56%."
+        "Completion in Blackpool in financial year 2018-19 was 41% (95% CI 35 to 47), worse "
+        "than the programme's 56% at 95% confidence."
     )
 
 
@@ -156,9 +162,9 @@ def ranking_rows() -> pd.DataFrame:
 def test_ranking_counts_names_highest_lowest_and_suppressed():
     assert text.describe_ranking(ranking_rows(), COMPLETION) == (
         "Completion in 2018-19 Q4: of 4 areas with a figure, 2 were worse than the programme "
-        "(Blackpool and Luton), 1 similar (Kent), 1 better (Essex); the highest was Essex "
-        "(72%) and the lowest Blackpool (41%); the programme's figure was 56%; 1 area is "
-        "suppressed (Westminster); 1 area has no figure (Leeds)."
+        "at 95% confidence (Blackpool and Luton), 1 similar (Kent), 1 better (Essex). The "
+        "highest was Essex (72%) and the lowest Blackpool (41%); the programme's figure was "
+        "56%; 1 area is suppressed (Westminster); 1 area has no figure (Leeds)."
     )
 
 
@@ -189,12 +195,11 @@ def test_trend_lines_summary_gives_first_and_latest_figures_and_gaps():
         ]
     )
     summary = text.describe_trend_lines(rows, COMPLETION, ["E06000009"])
-    assert "Blackpool: 50% in 2018-19 Q1, 47% in 2018-19 Q3" in summary
-    assert "1 quarter without a figure" in summary
-    assert (
-        "The programme: 55% in 2018-19 Q1, 56% in 2018-19 Q3; no significant change over "
-        "the last five quarters."
-    ) in summary
+    assert summary == (
+        "Completion by quarter, 2018-19 Q1 to 2018-19 Q3. Blackpool: 50% in 2018-19 Q1 to 47% "
+        "in 2018-19 Q3 (1 quarter without a figure); the programme: 55% in 2018-19 Q1 to 56% "
+        "in 2018-19 Q3, no significant change over the last five quarters at 99.8% confidence."
+    )
 
 
 def test_suppression_note_names_each_suppressed_area_once():
@@ -267,7 +272,100 @@ def test_categories_are_described_compactly_area_first_then_the_programme():
         ]
     )
     assert text.describe_categories(rows, ind) == (
-        "Who is referred in 2018-19 Q4. Blackpool: Female 54% (similar to the programme), "
-        "Other 0% (lower than the programme); Male suppressed ([c]). The programme: Female 56%; "
-        "Male suppressed ([c])."
+        "Who is referred in 2018-19 Q4. Compared with the programme at 95% confidence, "
+        "Blackpool: Female 54% (similar), Other 0% (lower), Male suppressed ([c]); the "
+        "programme: Female 56%, Male suppressed ([c])."
+    )
+    assert "at 99.8% confidence, Blackpool" in text.describe_categories(rows, ind, ci=99.8)
+
+
+def test_ranking_names_the_level_given_and_another_benchmark():
+    summary = text.describe_ranking(
+        ranking_rows().iloc[:-1], COMPLETION, ci=99.8, benchmark_name="its neighbours"
+    )
+    assert "2 were worse than its neighbours at 99.8% confidence (Blackpool and Luton)" in summary
+    assert "its neighbours's" not in summary
+
+
+def test_ranking_of_counts_has_no_comparison_and_no_level():
+    counts = ranking_rows().assign(comparison=None, indicator="reach.parents")
+    summary = text.describe_ranking(counts, PARENTS)
+    assert summary.startswith("Parents referred in 2018-19 Q4: of 4 areas with a figure.")
+    assert "confidence" not in summary
+
+
+def test_trend_of_financial_years_says_so():
+    rows = pd.DataFrame(
+        [row(period="2017-18", value=50.0, trend=None), row(period="2018-19", value=60.0)]
+    )
+    summary = text.describe_trend_lines(rows, COMPLETION, ["E06000009"])
+    assert summary.startswith("Completion by financial year, 2017-18 to 2018-19. Blackpool: 50%")
+
+
+def spine_frame() -> pd.DataFrame:
+    def r(name, value, comparison, status=None, judgement=None):
+        return dict(
+            name=name,
+            value=value,
+            comparison=comparison,
+            status=status,
+            trend_judgement=judgement,
+        )
+
+    return pd.DataFrame(
+        [
+            r("Completion", 41.0, "worse", judgement="getting worse"),
+            r("Offers taken up", 80.0, "similar"),
+            r("Fathers reached", 30.0, "better"),
+            r("Recovery", None, None, status="c"),
+            r("Families reached per 10,000", None, None, status="z"),
+        ]
+    )
+
+
+def test_profile_says_each_comparison_with_its_level_then_trends_and_gaps_in_two_sentences():
+    summary = text_profile.describe_profile(
+        spine_frame(), "Blackpool", "2018-19", ["Luton"], ci=99.8
+    )
+    assert summary == (
+        "Of 5 indicators for Blackpool in financial year 2018-19, 1 was worse than the "
+        "programme at 99.8% confidence (Completion), 1 similar (Offers taken up), 1 better "
+        "(Fathers reached). Getting worse over the last five quarters at 99.8% confidence: "
+        "Completion; suppressed ([c]): Recovery; no figure: Families reached per 10,000; Luton "
+        "marked on each row, their figures in the table."
+    )
+
+
+def test_profile_without_comparisons_says_so_in_one_sentence():
+    frame = spine_frame().assign(comparison=None, trend_judgement=None, status=None)
+    assert text_profile.describe_profile(frame, "Blackpool", "2018-19_Q4") == (
+        "Of 5 indicators for Blackpool in 2018-19 Q4, none could be compared with the programme."
+    )
+
+
+def test_stages_name_each_group_drawn_with_counts_and_percentages_of_the_stage_before():
+    def r(code, name, stage, num, value, status=None):
+        return dict(
+            area_code=code,
+            area_name=name,
+            period="2018-19",
+            category=stage,
+            numerator=num,
+            value=value,
+            status=status,
+        )
+
+    rows = pd.DataFrame(
+        [
+            r("E1", "Blackpool", "referred", 40, None),
+            r("E1", "Blackpool", "offered", 38, 95.0),
+            r("E1", "Blackpool", "started", 30, 78.9),
+            r("E1", "Blackpool", "completed", None, None, "c"),
+            r("programme", "Programme (all areas)", "referred", 400, None),
+        ]
+    )
+    assert text_profile.describe_stages(rows, ["E1", "programme"]) == (
+        "Referral to completion in financial year 2018-19. Blackpool: 40 referred, 38 offered "
+        "(95% of referred), 30 started (79% of offered), completed [c]; the programme: 400 "
+        "referred, offered [x], started [x], completed [x]."
     )

@@ -7,11 +7,14 @@ import json
 import re
 from pathlib import Path
 
+import plotly.utils
 import pytest
 from support.dash_client import route
 from support.text import count_type, texts
 
 from dashboard.app import create_app
+from dashboard.charts.about import about
+from dashboard.present.words import status_key
 from dashboard.settings import DashboardSettings
 from lfo.db import init_db, writer_engine
 from lfo.indicators.definitions import CAVEATS, indicators
@@ -175,3 +178,79 @@ def test_disclosure_control_v2_rule_what_it_hides_and_what_it_does_not(definitio
         "version 1 rules",
     ):
         assert needle in text, needle
+
+
+def hrefs(tree: object) -> list[str]:
+    found: list[str] = []
+    if isinstance(tree, dict):
+        props = tree.get("props")
+        if isinstance(props, dict) and isinstance(props.get("href"), str):
+            found.append(props["href"])
+        for v in tree.values():
+            found += hrefs(v)
+    elif isinstance(tree, list):
+        for v in tree:
+            found += hrefs(v)
+    return found
+
+
+def test_contents_at_the_top_link_to_every_indicator_and_section(definitions):
+    page = definitions["page-content"]["children"]
+    nav = next(c for c in page["props"]["children"] if c.get("type") == "Nav")
+    links = hrefs(nav)
+    assert [f"#{i}" for i in indicators()] == [h for h in links if h[1:] in indicators()]
+    anchors = element_ids(page)
+    assert all(h[1:] in anchors for h in links), [h for h in links if h[1:] not in anchors]
+    assert "#words" in links and "#measure-swemwbs" in links
+
+
+def test_every_about_panel_link_lands_on_an_anchor_of_the_page(definitions):
+    anchors = element_ids(definitions["page-content"]["children"])
+    panel = json.loads(json.dumps(about(list(indicators())), cls=plotly.utils.PlotlyJSONEncoder))
+    targets = hrefs(panel)
+    assert len(targets) == len(indicators())
+    assert all(h.startswith("/definitions#") and h.split("#", 1)[1] in anchors for h in targets)
+
+
+def test_word_list_of_docs_is_on_the_page_and_names_the_two_completion_figures_apart(
+    definitions,
+):
+    page = definitions["page-content"]["children"]
+    assert "words" in element_ids(page)
+    text = texts(page)
+    words = (ROOT / "docs" / "words.md").read_text(encoding="utf-8")
+    assert "Referral-to-completion funnel, completed stage" in words
+    assert "**Completion rate**" in words
+    body = words.split("\n", 1)[1].strip()  # the h1 is the section's heading
+    assert body.replace("## ", "### ", 1)[:200] in text
+    for term in (
+        "Area",
+        "Programme",
+        "Benchmark",
+        "Statistical neighbours",
+        "Period",
+        "Quarter",
+        "Financial year",
+        "[c] Suppressed",
+        "[x] Not available",
+        "[z] Not applicable",
+        "Interval",
+        "Better, similar, worse",
+        "Recent trend",
+        "Reach",
+        "Uptake",
+        "Completion rate",
+    ):
+        assert f"**{term}**" in words, term
+
+
+def test_symbols_on_the_page_are_the_key_of_the_charts(definitions):
+    text = texts(definitions["page-content"]["children"])
+    for symbol, meaning in status_key():
+        assert symbol in text and meaning in text
+
+
+def test_one_confidence_level_is_described(definitions):
+    text = texts(definitions["page-content"]["children"])
+    assert "One confidence level is used for every comparison on every page" in text
+    assert "the overview grid and the needs-attention list use 99.8%" not in text

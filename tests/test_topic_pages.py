@@ -351,13 +351,13 @@ def test_the_stage_funnel_counts_each_stage(client):
     assert stages["hidden"] is False
     # Newcastle: 50 referred, offered and started; 40 completed (80% of started)
     assert (
-        "In Newcastle upon Tyne: 50 referred; 50 offered (100% of referred); 50 started "
-        "(100% of offered); 40 completed (80% of started)." in stages["summary"]
+        "Newcastle upon Tyne: 50 referred, 50 offered (100% of referred), 50 started "
+        "(100% of offered), 40 completed (80% of started); " in stages["summary"]
     )
     assert arr(trace(stages["figure"], "Newcastle upon Tyne")["y"]) == [50, 50, 50, 40]
     # the programme (pooled over every area) is described, not drawn beside the area
     assert [t["name"] for t in stages["figure"]["data"]] == ["Newcastle upon Tyne"]
-    assert "Across the programme: 153 referred" in stages["summary"]  # 50 + 40 + 40 + 4 + 4 + 15
+    assert "the programme: 153 referred" in stages["summary"]  # 50 + 40 + 40 + 4 + 4 + 15
     alone = card(draw(client, uptake.TOPIC, period=Q_REFERRED), uptake.TOPIC.chart("stages"))
     # completed: 40 + 20 + 30 + 4 + 4 + 12
     assert arr(trace(alone["figure"], "Programme (all areas)")["y"]) == [153, 153, 153, 110]
@@ -436,14 +436,13 @@ def test_reach_breakdown_and_fathers_come_from_the_engine(client):
     groups = card(drawn, reach.TOPIC.chart("groups"))
     # fathers: 15 of Newcastle's 50 parents are male
     assert round(arr(trace(groups["figure"], "Newcastle upon Tyne")["x"])[0], 6) == 30.0
-    assert "Fathers reached in Newcastle upon Tyne in 2017-18 Q1 was 30%" in groups["summary"]
+    assert "Newcastle upon Tyne: Fathers reached 30%" in groups["summary"]
     breakdown = card(drawn, reach.TOPIC.chart("breakdown"))
     assert "Female" in breakdown["table"] and "Male" in breakdown["table"]
     # Newcastle: 35 of 50 parents female, 15 male; the programme: 15 + 12 (Essex) male of 153,
     # so 126 female (82%)
-    assert "In Newcastle upon Tyne: Female 70% (95% CI" in breakdown["summary"]
-    assert "Male 30% (95% CI" in breakdown["summary"]
-    assert "Across the programme: Female 82% (95% CI" in breakdown["summary"]
+    assert "Newcastle upon Tyne: Female 70% (lower), Male 30% (higher)" in breakdown["summary"]
+    assert "the programme: Female 82%, Male 18%" in breakdown["summary"]
     families = card(drawn, reach.TOPIC.chart("caterpillar"))
     assert 50 in trace_values(families["figure"])  # 50 families referred in Newcastle
     assert not any("Programme" in str(t.get("name")) for t in families["figure"]["data"])

@@ -1,4 +1,5 @@
-"""The chart card: heading, subtitle, chart, summary, table twin, notes and downloads.
+"""The chart card: heading, subtitle, chart, summary, "About this indicator" (``about``), notes,
+table twin and downloads.
 
 A page puts ``chart_card(chart_id, title)`` in its layout (no data), lists ``card_outputs(chart_id)``
 among its callback's outputs and returns ``render(content, view)`` for them (a ``ChartContent``,
@@ -19,6 +20,7 @@ from dash import Output, dcc, html, no_update
 from dash.development.base_component import Component
 
 from dashboard import ids, theme
+from dashboard.charts.about import about
 from dashboard.charts.content import ChartContent, meta_line
 from dashboard.charts.figures.base import Figure, Wired, empty_figure, layout_of, to_wire
 from dashboard.charts.table import plain_json, table_twin
@@ -96,6 +98,7 @@ def chart_card(chart_id: str, title: str, *, heading_level: int = 2) -> Componen
                         ),
                     ),
                     html.P(id=summary_id, className="chart-summary"),
+                    html.Div(id=ids.chart(chart_id, "about"), className="chart-about-box"),
                     html.Ul(id=ids.chart(chart_id, "notes"), className="chart-notes small"),
                     _table_details(chart_id, title),
                     _download_buttons(chart_id, title),
@@ -169,6 +172,7 @@ def card_outputs(chart_id: str) -> list[Output]:
         Output(c(chart_id, "empty"), "hidden"),
         Output(ids.chart_pattern(chart_id, "view"), "data"),
         Output(c(chart_id, "graph"), "style"),
+        Output(c(chart_id, "about"), "children"),
     ]
 
 
@@ -211,6 +215,7 @@ def render(content: ChartContent, view: View | None = None) -> list[Any]:
             False,
             None,
             {"height": f"{EMPTY_HEIGHT}px"},
+            None,
         ]
     notes = [html.Li(n) for n in content.notes]
     figure = to_wire(content.figure)
@@ -227,6 +232,7 @@ def render(content: ChartContent, view: View | None = None) -> list[Any]:
         True,
         view,
         graph_style(content.figure),
+        about(content.indicator_ids, content.threshold),
     ]
 
 

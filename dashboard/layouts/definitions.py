@@ -6,18 +6,23 @@ the reference tables with their sources. Static: built from the code's own defin
 
 from __future__ import annotations
 
+import logging
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
-from dash import html
+from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard.layouts.shell import aria
 from dashboard.layouts.tables import data_table
+from dashboard.present.words import status_key
 from lfo.db import read_reference
 from lfo.indicators.definitions import CAVEATS, DEFINITIONS_VERSION, indicators
 from lfo.indicators.indicator import Indicator
 from lfo.reference import load_reference
+
+log = logging.getLogger(__name__)
 
 TITLE = "Definitions and methods"
 
@@ -84,9 +89,10 @@ METHODS = (
         "The benchmark is the programme value for the same period and filters: all covered areas "
         "pooled (numerators over denominators; for means, the mean over all areas' episodes). An "
         "area is better or worse where its interval lies wholly on one side of the benchmark, "
-        "similar where the interval touches or contains it. Charts and tables use 95% intervals; "
-        "the overview grid and the needs-attention list use 99.8%, because hundreds of "
-        "comparisons are made each period. Indicators without a polarity say higher or lower. "
+        "similar where the interval touches or contains it. One confidence level is used for "
+        "every comparison on every page: 95% by default, 99.8% when chosen (many areas and "
+        "indicators are compared each period, so 99.8% flags only clear differences), and every "
+        "better or worse label states it. Indicators without a polarity say higher or lower. "
         "Counts, medians, the standardised response mean and progress to target have no "
         "comparison (shown as [z]).",
     ),
@@ -151,11 +157,12 @@ DISCLOSURE = (
     "is suppressed as one.",
 )
 
-SYMBOLS = (
-    ("[c]", "Confidential: suppressed to protect the people counted."),
-    ("[x]", "Not available: no return covers the period, or too little data for a trend."),
-    ("[z]", "Not applicable: for example a rate for a quarter, or a comparison for a count."),
-)
+#: The key to the symbols: one home, ``dashboard.present.words`` (the threshold is the default's;
+#: each chart's own key names the threshold its figures were made with).
+SYMBOLS = tuple(status_key())
+
+#: The word list: one home, docs/words.md, shown on this page as its "Words" section.
+WORDS = Path(__file__).resolve().parents[2] / "docs" / "words.md"
 
 
 def layout(search: str = "") -> html.Div:
@@ -188,25 +195,73 @@ def _page() -> html.Div:
             _methods(),
             _disclosure(),
             _caveats(),
+            _words(),
             _reference(),
         ],
     )
 
 
 def _contents() -> html.Nav:
-    links = [(f"topic-{t}", h) for t, h, _ in TOPICS] + [
-        ("methods", "Methods"),
-        ("disclosure", "Disclosure control"),
-        ("caveats", "Caveats"),
-        ("reference", "Reference tables and their sources"),
+    """What the page holds: its sections, and under each topic a link to every indicator."""
+    catalogue = indicators()
+    items: list[Component] = []
+    for topic, heading, _ in TOPICS:
+        own = [i for i in catalogue.values() if i.topic == topic]
+        items.append(html.Li([html.A(heading, href=f"#topic-{topic}"), _indicator_links(own)]))
+    items += [
+        html.Li(html.A(text, href=f"#{anchor}"))
+        for anchor, text in (
+            ("methods", "Methods"),
+            ("disclosure", "Disclosure control"),
+            ("caveats", "Caveats"),
+            ("words", "Words used on this dashboard"),
+            ("reference", "Reference tables and their sources"),
+        )
     ]
     return html.Nav(
-        **aria(label="On this page"),
-        children=[
-            html.H2("On this page", className="h5"),
-            html.Ul([html.Li(html.A(text, href=f"#{anchor}")) for anchor, text in links]),
-        ],
+        id="contents",
+        className="lfo-definitions-contents mb-4",
+        **aria(labelledby="contents-heading"),
+        children=[html.H2("On this page", id="contents-heading", className="h5"), html.Ul(items)],
     )
+
+
+def _indicator_links(items: list[Indicator]) -> html.Ul:
+    """A topic's indicators as links to their entries (outcomes: one line per measure)."""
+    measures = [m for m in dict.fromkeys(i.measure for i in items) if m]
+    if not measures:
+        return html.Ul(
+            [html.Li(html.A(i.name, href=f"#{i.id}"), className="list-inline-item") for i in items],
+            className="list-inline",
+        )
+    names = load_reference().measures
+    return html.Ul(
+        [
+            html.Li(
+                [
+                    html.A(f"{names[m].name} ({m})", href=f"#measure-{m}"),
+                    ": ",
+                    html.Ul(
+                        [
+                            html.Li(
+                                html.A(_short(i), href=f"#{i.id}"),
+                                className="list-inline-item",
+                            )
+                            for i in items
+                            if i.measure == m
+                        ],
+                        className="list-inline d-inline",
+                    ),
+                ]
+            )
+            for m in measures
+        ]
+    )
+
+
+def _short(ind: Indicator) -> str:
+    """An outcome indicator's name without its measure ("Recovery: SWEMWBS" → "Recovery")."""
+    return ind.name.split(":")[0]
 
 
 def _topic(topic: str, heading: str, blurb: str, items: list[Indicator]) -> html.Section:
@@ -261,6 +316,29 @@ def _disclosure() -> html.Section:
             html.Dl([part for sym, text in SYMBOLS for part in (html.Dt(sym), html.Dd(text))]),
         ]
     )
+
+
+@cache
+def words_text() -> str | None:
+    """docs/words.md, its headings one level down (its h1 is a section of this page), or None
+    if the file is missing."""
+    try:
+        text = WORDS.read_text(encoding="utf-8")
+    except OSError as exc:
+        log.warning("word list: %s", exc)
+        return None
+    lines = [f"#{line}" if line.startswith("#") else line for line in text.splitlines()]
+    return "\n".join(lines[1:]).strip()  # the h1 becomes this section's own heading
+
+
+def _words() -> html.Section:
+    text = words_text()
+    body: Component = (
+        dcc.Markdown(text, link_target="_self", className="lfo-words")
+        if text is not None
+        else html.P("The word list cannot be shown just now.")
+    )
+    return html.Section([html.H2("Words used on this dashboard", id="words"), body])
 
 
 def _caveats() -> html.Section:

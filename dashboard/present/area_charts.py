@@ -14,7 +14,8 @@ import pandas as pd
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.figures import bars_vs_programme, stage_funnel, trend_lines
 from dashboard.charts.frame import plotted_table
-from dashboard.charts.text import describe_area, describe_trend_lines, suppression_note
+from dashboard.charts.text import describe_categories, describe_trend_lines, suppression_note
+from dashboard.charts.text_profile import describe_stages
 from dashboard.present.area import NO_DATA, View, breakdown_label, spine_label
 from dashboard.present.export_context import chart_export
 from dashboard.present.words import category_label, count_words, fmt, join_names
@@ -79,15 +80,9 @@ def trend_content(
         return empty_content(
             f"There are no figures for {label.lower()} in {name} up to {when}.", title
         )
-    own = rows[(rows["area_code"] == v.code)]
-    with_value = own[own["value"].notna()]
-    latest = with_value.iloc[-1] if len(with_value) else own.iloc[-1]
     threshold = result.meta.threshold
-    summary = (
-        describe_area(latest, ind, threshold=threshold)
-        + " "
-        + describe_trend_lines(rows, ind, areas)
-    )
+    # the quarters the chart draws, not one quarter's headline beside the spine's period
+    summary = describe_trend_lines(rows, ind, areas)
     columns = ("area_name", "period", "value", "lower", "upper", "numerator", "denominator")
     return ChartContent(
         figure=trend_lines(rows, areas=areas, unit=ind.unit),
@@ -238,12 +233,13 @@ def funnel_content(v: View, by_group: dict[str, Result]) -> ChartContent:
             f"Also offered in {name}, not drawn (fewer parents, or suppressed): "
             f"{join_names(left_out)}."
         )
-    all_rows = by_group[ALL_INTERVENTIONS].rows
     return ChartContent(
         figure=stage_funnel(rows),
         title=title,
         subtitle="Parents at each stage; the percentage is of the previous stage",
-        summary=describe_funnel(all_rows, code, name, period, rows["area_code"].nunique()),
+        summary=describe_stages(
+            rows, list(dict.fromkeys(rows["area_code"])), title=f"Referral to completion in {name}"
+        ),
         table=table,
         indicator_ids=[FUNNEL],
         notes=notes,
@@ -303,7 +299,9 @@ def reach_content(v: View, breakdown: str, result: Result | None) -> ChartConten
             f"Percentage of parents referred in each {label.lower()} category, "
             f"{name} beside the programme; 95% confidence intervals"
         ),
-        summary=describe_breakdown(rows, code, name, breakdown, period),
+        summary=describe_categories(
+            rows, ind, title=f"Who is referred in {name} by {label.lower()}"
+        ),
         table=plotted_table(rows, ind, columns=(*columns, "comparison")),
         indicator_ids=[REACH],
         notes=_suppression_notes(rows, result.meta.threshold, instead),

@@ -17,6 +17,7 @@ import pandas as pd
 
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.spine import numbers, spine_figure
+from dashboard.charts.text_profile import describe_profile
 from dashboard.present.area import NO_DATA, SPINE_INDICATORS, Link, Table, View, spine_label
 from dashboard.present.export_context import chart_export
 from dashboard.present.words import count_words, fmt, join_names
@@ -337,7 +338,7 @@ def spine(v: View, result: Result | None) -> Spine:
         figure=spine_figure(frame, name, compare_names),
         title=title,
         subtitle=subtitle,
-        summary=describe_spine(frame, name, period, list(compare_names.values())),
+        summary=describe_profile(frame, name, period, list(compare_names.values())),
         table=spine_export_table(frame, name, compare_names),
         indicator_ids=list(frame["indicator"]),
         notes=_notes(frame, period, result.meta.threshold),

@@ -12,7 +12,6 @@ from dashboard.present.export_context import topic_export
 from dashboard.present.topic_filters import Filters, group_words, period_in_words
 from dashboard.present.topic_rows import (
     chosen_rows,
-    describe_rows,
     has_figures,
     interval_words,
     notes_of,
@@ -78,7 +77,7 @@ def mean_chart(f: Filters, data: IndicatorData) -> ChartContent:
         figure=figures.bars_vs_programme(rows.assign(category="Mean change"), categories_label=""),
         title=title,
         subtitle=subtitle,
-        summary=describe_rows(rows, ind, f, meta.threshold),
+        summary=text.describe_ranking(rows, ind, ci=f.ci_level),
         table=plotted_table(rows, ind, ci=f.ci_level, columns=columns),
         indicator_ids=[ind.id],
         notes=notes_of(text.suppression_note(rows, meta.threshold, left_out=False), PAIRED_NOTE),

@@ -84,7 +84,9 @@ def breakdown_chart(f: Filters, data: IndicatorData) -> ChartContent:
         figure=figures.bars_vs_programme(rows, categories_label=label),
         title=title,
         subtitle=subtitle,
-        summary=describe_breakdown(rows, label, f),
+        summary=text.describe_categories(
+            rows, ind, ci=f.ci_level, title=f"Who is referred by {label.lower()}"
+        ),
         table=plotted_table(rows, ind, ci=f.ci_level, columns=columns),
         indicator_ids=["reach.breakdown"],
         notes=notes_of(text.suppression_note(rows, meta.threshold, left_out=False)),

@@ -33,7 +33,6 @@ from dashboard.present.topic_rows import (
     CHART_ERRORS,
     FAILED_MESSAGE,
     chosen_rows,
-    describe_rows,
     has_figures,
     interval_words,
     notes_of,
@@ -44,6 +43,7 @@ from dashboard.present.topic_rows import (
     why_empty,
     with_category,
 )
+from dashboard.present.words import join_names
 from dashboard.services.indicator_data import IndicatorData, indicator
 from lfo.indicators.indicator import Indicator
 from lfo.indicators.request import ResultMeta
@@ -88,16 +88,16 @@ def side_by_side_chart(
     rows, meta = chosen_rows(data, list(labels), f, periods=the_period(f), by_group=by_group)
     if not has_figures(rows):
         return empty_content(why_empty(rows, first, f), title, subtitle, meta.data_as_at)
-    sentences = [
-        describe_rows(rows[rows["indicator"] == i], indicator(i), f, meta.threshold) for i in labels
-    ]
     shown = with_category(rows, labels)
+    summary = text.describe_categories(
+        shown, first, ci=f.ci_level, title=join_names(list(labels.values()))
+    )
     table = plotted_table(shown, first, ci=f.ci_level, columns=("category", *BAR_COLUMNS))
     return ChartContent(
         figure=figures.bars_vs_programme(shown, categories_label=categories_label),
         title=title,
         subtitle=subtitle,
-        summary=" ".join(sentences),
+        summary=summary,
         table=rename_columns(table, {"Category": categories_label}),
         indicator_ids=list(labels),
         notes=notes_of(text.suppression_note(rows, meta.threshold, left_out=False), *notes),
@@ -238,10 +238,12 @@ def funnel_chart(cs: CrossSection) -> ChartContent:
         )
     if not has_figures(cs.areas):
         return empty_content(why_empty(cs.areas, ind, f), title, subtitle, meta.data_as_at)
-    summary = (
-        cs.ranking + " In the funnel plot an area "
-        "outside the 99.8% limits differs from the programme by more than chance would "
-        "explain; the words beside each point say where it lies."
+    summary = text.describe_ranking(
+        cs.rows,
+        ind,
+        ci=f.ci_level,
+        also="in the funnel plot an area outside the 99.8% limits differs from the programme "
+        "by more than chance would explain, and the words beside each point say where it lies",
     )
     return ChartContent(
         figure=figures.funnel_plot(cs.rows, highlight=f.areas[0] if f.areas else None),

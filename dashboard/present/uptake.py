@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.charts import figures, text
+from dashboard.charts import figures, text, text_profile
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import plotted_table
 from dashboard.present import topic as shared
@@ -62,10 +62,11 @@ def stages_chart(f: Filters, data: IndicatorData) -> ChartContent:
     if rows.empty or not rows["numerator"].notna().any():
         return empty_content(why_empty(rows, ind, f), title, subtitle, meta.data_as_at)
     order = [*f.areas, PROGRAMME]
-    context = ""
+    summary = text_profile.describe_stages(
+        rows, [c for c in order if (rows["area_code"] == c).any()]
+    )
     if f.areas and rows.loc[rows["area_code"] != PROGRAMME, "numerator"].notna().any():
         # the programme's counts would dwarf an area's bars: it is described, not drawn
-        context = " " + describe_stages(rows, [PROGRAMME])
         rows = rows[rows["area_code"] != PROGRAMME]
         subtitle += "; the programme's figures are in the summary below the chart"
     rows = rows.assign(
@@ -81,8 +82,7 @@ def stages_chart(f: Filters, data: IndicatorData) -> ChartContent:
         figure=figures.stage_funnel(rows),
         title=title,
         subtitle=subtitle,
-        summary=describe_stages(rows, [c for c in order if (rows["area_code"] == c).any()])
-        + context,
+        summary=summary,
         table=table,
         indicator_ids=["uptake.funnel"],
         notes=notes_of(text.suppression_note(rows, meta.threshold, left_out=False)),

@@ -33,11 +33,44 @@ _WORDS = {
     11: "eleven",
     12: "twelve",
 }
+#: What each status symbol (``lfo.terms``: GSS symbols for a missing figure) says, in a phrase.
 STATUS_WORDS = {
     "c": "suppressed to protect confidentiality",
     "x": "not available",
     "z": "not applicable",
 }
+#: The key to the symbols, one sentence each: under every chart ("About this indicator"), on
+#: the definitions page and in docs/words.md. ``{threshold}`` is the suppression threshold.
+STATUS_KEY = {
+    "c": (
+        "Suppressed to protect confidentiality: the figure rests on fewer than {threshold} "
+        "people or episodes, or would let such a figure be worked out."
+    ),
+    "x": (
+        "Not available: no return covers the period, there is nothing to count, or too few "
+        "quarters for a trend."
+    ),
+    "z": (
+        "Not applicable: the figure is not defined here, for example a yearly rate for a "
+        "quarter or a better/worse comparison for a count."
+    ),
+}
+#: The suppression threshold the key names when a chart does not carry its own.
+DEFAULT_THRESHOLD = 10
+#: How an interval method reads under a chart (the methods in full: the definitions page).
+METHOD_WORDS = {
+    "Wilson": "Wilson score interval (a percentage)",
+    "Byar": "Byar's approximation to the exact Poisson interval (a rate)",
+    "Student's t": "Student's t interval (a mean)",
+    "interquartile range": "interquartile range (25th to 75th percentile), not a confidence "
+    "interval",
+    "none": "no interval",
+}
+#: How a comparison is judged, for the "About this indicator" panel.
+COMPARISON_METHOD = (
+    "better or worse than the benchmark when the interval lies wholly on one side of it, "
+    "similar when it touches or contains it"
+)
 
 
 # --- small helpers (public: page authors use them for their own words and tables) -------------
@@ -60,6 +93,23 @@ def display_unit(indicator: Indicator | str) -> tuple[str, int | None]:
     if unit.startswith("ratio"):
         return "rate", 2
     return "rate", None
+
+
+def possessive(name: str) -> str:
+    """ "the programme" → "the programme's"; "its neighbours" → "its neighbours'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def confidence_words(ci: float) -> str:
+    """ "at 95% confidence" (99.8 → "at 99.8% confidence"): every better/worse label says it."""
+    level = format_value(ci, "rate", 0 if float(ci).is_integer() else 1)
+    return f"at {level}% confidence"
+
+
+def status_key(threshold: int | None = None) -> list[tuple[str, str]]:
+    """``[("[c]", "Suppressed …"), ("[x]", …), ("[z]", …)]``: the key to the symbols."""
+    t = DEFAULT_THRESHOLD if threshold is None else threshold
+    return [(f"[{code}]", text.format(threshold=t)) for code, text in STATUS_KEY.items()]
 
 
 def fmt(value: Any, indicator: Indicator | str) -> str:

@@ -148,7 +148,8 @@ _UPTAKE = (
         "uptake.completion",
         "Completion",
         "Of episodes that ended in the period (completed or dropped out, by end date), "
-        "the percentage completed.",
+        "the percentage completed: the completion rate (not the referral-to-completion "
+        "funnel's completed stage, which follows the parents referred in a period).",
         "episodes completed",
         "episodes that ended in the period",
         "% (episodes)",
@@ -213,7 +214,8 @@ _UPTAKE = (
         "Parents referred in the period (a cohort), and of them how many were offered, "
         "started and completed an intervention by the date of the current return; by "
         "intervention a parent counts once per intervention, in all once. The category "
-        "is the stage; the value is the percentage of the previous stage.",
+        "is the stage; the value is the percentage of the previous stage (so its completed "
+        "stage is a cohort's completion, not the completion rate).",
         "parents at the stage",
         "parents at the previous stage",
         "count and % of previous stage",
@@ -409,3 +411,35 @@ CAVEATS = (
     "A numerator close to its denominator is not protected (95 of 100 completed reveals that 5 "
     "did not).",
 )
+
+#: What ``indicator_caveats`` adds for every indicator (the revisions of cumulative returns).
+_ALWAYS = CAVEATS[4]
+
+
+def indicator_caveats(ind: Indicator) -> tuple[str, ...]:
+    """The caveats (``CAVEATS``, and the two completion figures told apart) that apply to one
+    indicator, shown beside its charts ("About this indicator")."""
+    suffix = ind.id.rsplit(".", 1)[-1]
+    out: list[str] = []
+    if suffix in ("recovery", "reliable_recovery"):
+        out.append(CAVEATS[0])
+    if suffix.startswith(("sustained_", "followup_")):
+        out.append(CAVEATS[1])
+    if ind.polarity != NONE and ind.kind in ("proportion", "rate", "mean"):
+        out.append(CAVEATS[2])
+    if ind.id in ("reach.family_rate", "reach.target") or ind.measure:
+        out.append(CAVEATS[3])
+    if ind.id == "uptake.completion":
+        out.append(
+            "The completion rate counts episodes that ended in the period; it is not the "
+            "referral-to-completion funnel's last stage (parents referred in the period who "
+            "started and have completed by now)."
+        )
+    if ind.id == "uptake.funnel":
+        out.append(
+            "Its last stage (of parents who started, the percentage who completed by now) "
+            "follows a cohort of referrals; it is not the completion rate, which counts "
+            "episodes that ended in the period."
+        )
+    out.append(_ALWAYS)
+    return tuple(out)

@@ -75,7 +75,12 @@ def download(page: Page, fmt: str, *, keyboard: bool = False) -> tuple[str, byte
 
 
 def test_card_page_has_no_wcag_violations(card_page):
-    card_page.locator(f"#{ids.chart(CHART, 'section')} details summary").click()
+    # open every folded part (About this indicator, the table twin) so that axe checks them too
+    summaries = card_page.locator(f"#{ids.chart(CHART, 'section')} details > summary")
+    assert summaries.count() == 2
+    for i in range(summaries.count()):
+        if summaries.nth(i).evaluate("s => !s.parentElement.open"):
+            summaries.nth(i).click()
     results = axe_results(card_page)
     assert len(results["passes"]) > 10, "axe-core did not run its WCAG rules"
     assert results["violations"] == [], describe(results["violations"])
@@ -173,3 +178,27 @@ def test_keyboard_reaches_every_download_button_and_downloads_with_enter(card_pa
         " + getComputedStyle(document.activeElement).boxShadow"
     )
     assert focus != "none|none", "a focused download button must show where focus is"
+
+
+def test_about_this_indicator_opens_from_the_keyboard_and_links_to_the_definition(card_page):
+    about = card_page.locator(f"#{ids.chart(CHART, 'about')} details")
+    summary = about.locator("summary")
+    assert summary.inner_text() == "About this indicator"
+    if about.evaluate("d => d.open"):  # the axe test may have opened it
+        summary.click()
+    assert not about.evaluate("d => d.open")
+    summary.focus()
+    card_page.keyboard.press("Enter")
+    assert about.evaluate("d => d.open")
+    text = about.inner_text()
+    assert DEFINITION in text and "[c]" in text and "[x]" in text and "[z]" in text
+    link = about.get_by_role("link", name="Full definition of Completion (definitions page)")
+    assert link.get_attribute("href") == "/definitions#uptake.completion"
+    link.click()
+    card_page.wait_for_url("**/definitions#uptake.completion")
+    wait_for_dash(card_page)
+    target = card_page.locator("[id='uptake.completion']")
+    target.wait_for()
+    assert target.locator("h3").inner_text() == "Completion"
+    card_page.goto(f"{card_page.url.split('/definitions')[0]}{TEST_PATH}")  # as it was
+    wait_for_dash(card_page)

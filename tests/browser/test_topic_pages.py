@@ -113,7 +113,7 @@ def test_an_la_lead_compares_her_area_with_two_others_and_shares_the_link(page, 
     summary = page.locator(f"#{ids.chart(trend, 'summary')}").inner_text()
     for name in ("Newcastle upon Tyne", "Blackpool", "Manchester"):
         assert name in legend and name in summary
-    assert "Programme (all areas)" in legend and "The programme" in summary
+    assert "Programme (all areas)" in legend and "the programme: " in summary
     shared_link = page.url
     page.goto("about:blank")
     page.goto(shared_link)  # the shared link reopens the same view
