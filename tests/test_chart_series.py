@@ -134,4 +134,4 @@ def test_more_than_three_areas_are_small_multiples_each_with_the_programme():
     assert fig.layout.height == rows_of_panels * PANEL_HEIGHT + 90
     # one value scale: every panel's y axis has the same range
     ranges = {tuple(fig.layout[f"yaxis{'' if k == 0 else k + 1}"].range) for k in range(5)}
-    assert len(ranges) == 1 and list(ranges)[0][0] == 0
+    assert len(ranges) == 1 and next(iter(ranges))[0] == 0
