@@ -328,8 +328,9 @@ def test_overview_callback_answers_for_representative_inputs(client, period, sor
 
 
 def test_a_financial_year_lists_the_areas_that_need_attention(client):
-    # Blackpool completes 159 of 240 in 2018-19 (66%) against the programme's 80% elsewhere,
-    # and its completion falls every quarter to 2018-19 Q4: worse and getting worse
+    # Blackpool completes 45 + 36 + 24 + 12 = 117 of 240 in 2018-19 (49%) against 48 of 60 a
+    # quarter (80%) elsewhere, and its completion falls every quarter from 2017-18 Q4 to
+    # 2018-19 Q4: worse and getting worse
     response = _update_overview(client, "2018-19")
     attention = json.dumps(response[ids.HOME_ATTENTION])
     assert "Blackpool" in attention
