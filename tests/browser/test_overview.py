@@ -86,9 +86,16 @@ def test_programme_lead_finds_the_lowest_completion_and_opens_its_profile(
     # the order radios say what they do once sorted by a figure
     assert home.locator(f"#{ids.HOME_ORDER}").inner_text().startswith("Lowest completion first")
     # ... and the ranking chart lists the areas in the grid's order: lowest at the top
-    graph = f"#{ids.chart(ids.HOME_CHART, 'graph')} .js-plotly-plot"
+    graph = ids.chart(ids.HOME_CHART, "graph")
     home.wait_for_function(
-        "sel => document.querySelector(sel)?.layout?.yaxis?.autorange === 'reversed'", arg=graph
+        """id => {
+            const box = document.getElementById(id);
+            const gd = box && (box.classList.contains('js-plotly-plot')
+                ? box : box.querySelector('.js-plotly-plot'));
+            const range = gd && gd._fullLayout && gd._fullLayout.yaxis.range;
+            return Boolean(range) && range[0] > range[1];
+        }""",
+        arg=graph,
     )
     attention = home.locator(f"#{ids.HOME_ATTENTION}").inner_text()
     assert "Blackpool" in attention and "five quarters to 2018-19 Q4" in attention
