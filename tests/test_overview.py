@@ -482,6 +482,20 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
                 href=pg.area_link(code, indicator, period),
             )
         parts = [figure]
+        direction = row.get("trend")
+        judged = row.get("trend_judgement")
+        judged = judged if judged in ("getting better", "getting worse") else None
+        if direction in ("increasing", "decreasing", "no significant change"):
+            arrow = {"increasing": "\u2191", "decreasing": "\u2193"}.get(direction, "\u2192")
+            parts.append(
+                html.Span(
+                    [
+                        arrow,
+                        html.Span(f" (recent trend: {direction})", className="visually-hidden"),
+                    ],
+                    className="lfo-arrow",
+                )
+            )
         comp = row["comparison"] if code != PROGRAMME and ind.has_interval else None
         if comp in ("better", "similar", "worse"):
             shape = {"better": "\u25c6", "similar": "\u25cf", "worse": "\u25a0"}[comp]
@@ -496,22 +510,8 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
                     className="lfo-cmp",
                 )
             )
-        direction = row.get("trend")
-        if direction in ("increasing", "decreasing", "no significant change"):
-            arrow = {"increasing": "\u2191", "decreasing": "\u2193"}.get(direction, "\u2192")
-            judged = row.get("trend_judgement")
-            judged = judged if judged in ("getting better", "getting worse") else None
-            said = f"recent trend: {direction}" + (f", {judged}" if judged else "")
-            parts.append(
-                html.Span(
-                    [
-                        html.Span(arrow, className="lfo-arrow"),
-                        f" {judged}" if judged else "",
-                        html.Span(f" ({said})", className="visually-hidden"),
-                    ],
-                    className="lfo-trend",
-                )
-            )
+        if judged and direction in ("increasing", "decreasing", "no significant change"):
+            parts.append(html.Span(judged, className="lfo-trend"))
         fill = f" lfo-cmp-{comp}" if comp in ("better", "similar", "worse") else ""
         return html.Td(parts, className="text-end" + fill)
 

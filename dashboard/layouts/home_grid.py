@@ -155,9 +155,10 @@ def _grid_row(
 
 
 def _grid_cell(cell: pg.GridCell) -> dict[str, Any]:
-    """A grid cell as ``html.Td``'s JSON: the figure, the comparison (shape and word; its level
-    in words for screen readers), the trend (arrow; words for screen readers, and said where it
-    is getting better or worse); the cell filled by the comparison."""
+    """A grid cell as ``html.Td``'s JSON: the figure with its trend's arrow (the trend in words for
+    screen readers), the comparison (shape and word; its level in words for screen readers),
+    "getting better" / "getting worse" where the trend says so; the cell filled by the
+    comparison."""
     if cell.mark is not None:
         return _TD(
             [_SPAN(cell.mark), _SPAN_CLASS(f" {cell.words}", "small d-block")],
@@ -168,6 +169,12 @@ def _grid_cell(cell: pg.GridCell) -> dict[str, Any]:
     else:
         figure = _LINK([cell.value, _SPAN_CLASS(cell.context, "visually-hidden")], cell.href)
     parts = [figure]
+    if cell.arrow:
+        # the arrow beside the figure (its direction), the words for screen readers with it
+        said = cell.trend_words.split(",")[0] if cell.trend else cell.trend_words
+        parts.append(
+            _SPAN_CLASS([cell.arrow, _SPAN_CLASS(f" ({said})", "visually-hidden")], "lfo-arrow")
+        )
     if cell.comparison:
         parts.append(
             _SPAN_CLASS(
@@ -179,18 +186,8 @@ def _grid_cell(cell: pg.GridCell) -> dict[str, Any]:
                 "lfo-cmp",
             )
         )
-    if cell.arrow:
-        visible = f" {cell.trend}" if cell.trend else ""
-        parts.append(
-            _SPAN_CLASS(
-                [
-                    _SPAN_CLASS(cell.arrow, "lfo-arrow"),
-                    visible,
-                    _SPAN_CLASS(f" ({cell.trend_words})", "visually-hidden"),
-                ],
-                "lfo-trend",
-            )
-        )
+    if cell.trend:
+        parts.append(_SPAN_CLASS(cell.trend, "lfo-trend"))
     fill = f" lfo-cmp-{cell.comparison}" if cell.comparison in pg.COUNTED else ""
     return _TD(parts, "text-end" + fill)
 
