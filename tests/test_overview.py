@@ -75,15 +75,15 @@ def test_previous_year_is_the_same_period_a_year_earlier(period, before):
     assert ph.previous_year(period) == before
 
 
-def test_period_options_offer_the_default_then_years_newest_first_then_quarters():
+def test_period_options_offer_the_default_then_quarters_then_years_newest_first():
     choices = po.period_choices(["2018-19_Q3", "2018-19_Q4", "2017-18", "2018-19"])
     options = home.period_options("2018-19", choices)
     assert [o["value"] for o in options] == [
         po.LATEST,
-        "2018-19",
-        "2017-18",
         "2018-19_Q4",
         "2018-19_Q3",
+        "2018-19",
+        "2017-18",
     ]
     assert options[0]["label"] == "Latest financial year (2018-19)"
 
@@ -307,7 +307,7 @@ def test_home_opens_at_the_latest_financial_year_at_95_percent(client):
     response = _update_overview(client)
     options = response[ids.HOME_PERIOD]["options"]
     assert options[0] == {"label": "Latest financial year (2018-19)", "value": po.LATEST}
-    assert options[1]["value"] == "2018-19"  # years first, then quarters
+    assert options[1]["value"] == "2018-19_Q4"  # the latest quarter next
     grid = json.dumps(response[ids.HOME_GRID]["children"])
     assert "Areas compared with the programme, 2018-19, at 95% confidence" in grid
     assert "/uptake?indicator=uptake.completion&period=2018-19&ci=95" in grid

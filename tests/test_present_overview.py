@@ -51,9 +51,9 @@ def frame(*rows: dict[str, object]) -> pd.DataFrame:
 # --- periods and links -------------------------------------------------------------------------
 
 
-def test_period_choices_are_years_newest_first_then_quarters_newest_first():
+def test_period_choices_are_quarters_newest_first_then_years_newest_first():
     periods = ["2018-19_Q3", "2018-19_Q4", "2017-18", "2018-19"]
-    assert po.period_choices(periods) == ["2018-19", "2017-18", "2018-19_Q4", "2018-19_Q3"]
+    assert po.period_choices(periods) == ["2018-19_Q4", "2018-19_Q3", "2018-19", "2017-18"]
     assert po.latest_label(Q4) == "Latest quarter (2018-19 Q4)"
     assert po.latest_label("2018-19") == "Latest financial year (2018-19)"
 

@@ -75,9 +75,9 @@ def default_period(periods: Sequence[str]) -> str | None:
 
 
 def period_choices(periods: Sequence[str]) -> list[str]:
-    """The period select's choices after the default: financial years newest first, then
-    quarters newest first."""
-    return [*reversed(years_of(periods)), *reversed(quarters_of(periods))]
+    """The period select's choices after the default (the latest financial year): quarters
+    newest first, then financial years newest first."""
+    return [*reversed(quarters_of(periods)), *reversed(years_of(periods))]
 
 
 def latest_label(latest: str) -> str:
