@@ -26,6 +26,7 @@ HOME_DATA_MESSAGES = "home-data-messages"  # e.g. a period with no data
 HOME_PERIOD = "home-period"
 HOME_SORT = "home-sort"
 HOME_ORDER = "home-order"
+HOME_CI = "home-ci"  # the confidence level of the comparisons (issue 11)
 HOME_SUMMARY = "home-summary"
 HOME_HEADLINES = "home-headlines"
 HOME_GRID = "home-grid"

@@ -317,6 +317,7 @@ def test_the_home_page_refuses_an_oversized_period(client):
             {"id": ids.HOME_PERIOD, "property": "value", "value": "2" * 200_000},
             {"id": ids.HOME_SORT, "property": "value", "value": "area"},
             {"id": ids.HOME_ORDER, "property": "value", "value": "low"},
+            {"id": ids.HOME_CI, "property": "value", "value": "95"},
         ],
     )
     assert r.status_code == 204

@@ -191,6 +191,7 @@ def home_view(client) -> dict:
             {"id": ids.HOME_PERIOD, "property": "value", "value": "latest"},
             {"id": ids.HOME_SORT, "property": "value", "value": "area"},
             {"id": ids.HOME_ORDER, "property": "value", "value": "low"},
+            {"id": ids.HOME_CI, "property": "value", "value": "95"},
         ],
     )
     return response[component_key(ids.chart_pattern(HOME, "view"))]["data"]
@@ -269,7 +270,8 @@ def test_a_crafted_view_key_makes_no_file(client, view):
 def test_an_honest_download_is_made_on_the_server_from_its_figures(client):
     view = home_view(client)
     # only codes and choices in the browser: no figure, no table, no text
-    assert view == {"period": "2018-19_Q4", "sort": "area", "order": "low"}
+    # (Home opens at the latest financial year, compared at 95%: issue 11)
+    assert view == {"period": "2018-19", "sort": "area", "order": "low", "ci": "95"}
     status, answer = new_download(client, HOME, "csv", view)
     assert status == 200 and answer["status"].startswith("Your CSV download")
     text = base64.b64decode(answer["file"]["content"]).decode("utf-8-sig")
@@ -288,7 +290,8 @@ def test_an_honest_download_is_made_on_the_server_from_its_figures(client):
 def test_a_view_key_for_another_period_is_checked_against_the_servers_periods(client):
     view = {"period": "2099-00_Q1", "sort": "area", "order": "low"}
     status, answer = new_download(client, HOME, "csv", view)
-    # an unknown period falls back as the page does (to the latest quarter): server figures only
+    # an unknown period falls back as the page does (to the latest financial year): server
+    # figures only
     assert status == 200 and answer["file"]["filename"].endswith(".csv")
 
 

@@ -57,7 +57,7 @@ def data(app, overview_db):
 
 @pytest.fixture(scope="module")
 def grid_rows(data) -> pd.DataFrame:
-    return data.rows(list(pg.GRID_INDICATORS), periods=["2018-19_Q4"], ci=pg.GRID_CI).rows
+    return data.rows(list(pg.GRID_INDICATORS), periods=["2018-19_Q4"], ci=99.8).rows
 
 
 # --- pure shaping ---------------------------------------------------------------------------
@@ -75,9 +75,9 @@ def test_previous_year_is_the_same_period_a_year_earlier(period, before):
     assert ph.previous_year(period) == before
 
 
-def test_period_options_offer_latest_then_quarters_newest_first_then_years():
+def test_period_options_offer_the_default_then_quarters_then_years_newest_first():
     choices = po.period_choices(["2018-19_Q3", "2018-19_Q4", "2017-18", "2018-19"])
-    options = home.period_options("2018-19_Q4", choices)
+    options = home.period_options("2018-19", choices)
     assert [o["value"] for o in options] == [
         po.LATEST,
         "2018-19_Q4",
@@ -85,7 +85,7 @@ def test_period_options_offer_latest_then_quarters_newest_first_then_years():
         "2018-19",
         "2017-18",
     ]
-    assert options[0]["label"] == "Latest quarter (2018-19 Q4)"
+    assert options[0]["label"] == "Latest financial year (2018-19)"
 
 
 def test_year_on_year_matches_newcombe_hand_computation():
@@ -131,14 +131,14 @@ def test_blackpool_needs_attention_and_the_others_do_not(grid_rows):
     attention = pg.needs_attention(grid_rows)
     assert attention["area_code"].tolist() == [BLACKPOOL, BLACKPOOL]
     assert attention["indicator"].tolist() == ["uptake.completion", "uptake.attendance"]
-    reason = pg.attention_reason(attention.iloc[0])
+    reason = pg.attention_reason(attention.iloc[0], "99.8")
     # 12 of 60 = 20%; the programme 108 of 180 = 60%
     assert reason.startswith("Completion was 20% (99.8% CI ")
-    assert "worse than the programme's 60%, and getting worse" in reason
+    assert "worse than the programme's 60% (99.8%), and getting worse over the five " in reason
 
 
 def test_summary_names_the_worse_area_and_the_areas_without_a_return(grid_rows):
-    sentences = psum.overview_summary(grid_rows, "2018-19_Q4")
+    sentences = psum.overview_summary(grid_rows, "2018-19_Q4", ci="99.8")
     n_areas = grid_rows.loc[grid_rows["area_code"] != "programme", "area_code"].nunique()
     assert sentences[0] == f"In 2018-19 Q4, 3 of {n_areas} areas had a return covering the period."
     # 3 areas x 240 families referred in 2018-19, over targets 140 + 740 + 60: 720 / 940 = 77%
@@ -151,10 +151,14 @@ def test_summary_names_the_worse_area_and_the_areas_without_a_return(grid_rows):
         "key indicator: 1 on completion (Blackpool); 1 on sessions attended (Blackpool)."
     )
     assert sentences[3] == (
-        "2 areas were better than the programme on at least one: Essex (completion and sessions "
-        "attended) and Newcastle upon Tyne (completion and sessions attended)."
+        "2 areas were better than the programme (99.8% limits) on at least one: Essex "
+        "(completion and sessions attended) and Newcastle upon Tyne (completion and sessions "
+        "attended)."
     )
-    assert sentences[-1] == "1 area needs attention (worse and getting worse): Blackpool."
+    assert sentences[-1] == (
+        "1 area needs attention (worse than the programme (99.8% limits) and getting worse): "
+        "Blackpool."
+    )
 
 
 def test_sorting_by_completion_lowest_first_puts_blackpool_first_and_gaps_last(grid_rows):
@@ -230,7 +234,8 @@ def test_headline_without_last_year_says_so(data):
     ],
 )
 def test_topic_links_carry_the_indicator_period_and_grid_interval(indicator, link):
-    assert pg.topic_link(indicator, "2018-19_Q4") == link
+    assert pg.topic_link(indicator, "2018-19_Q4", "99.8") == link
+    assert pg.topic_link(indicator, "2018-19_Q4") == link.replace("ci=99.8", "ci=95")
 
 
 def test_area_links_carry_indicator_and_period_when_given():
@@ -252,7 +257,9 @@ def test_resolve_period_falls_back_to_latest_with_a_message():
 # --- through the app ------------------------------------------------------------------------
 
 
-def _update_overview(client, period=po.LATEST, sort=pg.SORT_AREA, order=pg.ORDER_LOW) -> dict:
+def _update_overview(
+    client, period=po.LATEST, sort=pg.SORT_AREA, order=pg.ORDER_LOW, ci="95"
+) -> dict:
     outputs = [(o.component_id, o.component_property) for o in cb.overview_outputs()]
     return post_callback(
         client,
@@ -261,6 +268,7 @@ def _update_overview(client, period=po.LATEST, sort=pg.SORT_AREA, order=pg.ORDER
             {"id": ids.HOME_PERIOD, "property": "value", "value": period},
             {"id": ids.HOME_SORT, "property": "value", "value": sort},
             {"id": ids.HOME_ORDER, "property": "value", "value": order},
+            {"id": ids.HOME_CI, "property": "value", "value": ci},
         ],
     )
 
@@ -280,19 +288,29 @@ def test_home_layout_with_bad_parameters_shows_a_message_not_an_error(client):
 
 
 def test_overview_callback_fills_the_grid_with_words_and_links_for_every_area(client, data):
-    response = _update_overview(client)
+    response = _update_overview(client, "2018-19_Q4", ci="99.8")
     grid = json.dumps(response[ids.HOME_GRID]["children"])
-    assert "Areas compared with the programme, 2018-19 Q4" in grid
-    assert '"worse"' in grid
+    assert "Areas compared with the programme, 2018-19 Q4, at 99.8% confidence" in grid
+    assert '"lfo-cmp-worse"' not in grid  # a td's class is "text-end lfo-cmp-worse"
+    assert "text-end lfo-cmp-worse" in grid and " than the programme (99.8%)" in grid
     for code in data.areas()["area_code"]:
         assert f"/area/{code}" in grid
     assert f"/area/{BLACKPOOL}?indicator=uptake.completion&period=2018-19_Q4" in grid
     assert "/uptake?indicator=uptake.completion&period=2018-19_Q4&ci=99.8" in grid
     assert "[x]" in grid  # areas without a return
+    assert "Number of areas (99.8%)" in grid
     attention = json.dumps(response[ids.HOME_ATTENTION]["children"])
     assert "Blackpool" in attention and "getting worse" in attention
+
+
+def test_home_opens_at_the_latest_financial_year_at_95_percent(client):
+    response = _update_overview(client)
     options = response[ids.HOME_PERIOD]["options"]
-    assert options[0] == {"label": "Latest quarter (2018-19 Q4)", "value": po.LATEST}
+    assert options[0] == {"label": "Latest financial year (2018-19)", "value": po.LATEST}
+    assert options[1]["value"] == "2018-19_Q4"  # the latest quarter next
+    grid = json.dumps(response[ids.HOME_GRID]["children"])
+    assert "Areas compared with the programme, 2018-19, at 95% confidence" in grid
+    assert "/uptake?indicator=uptake.completion&period=2018-19&ci=95" in grid
 
 
 @pytest.mark.parametrize(
@@ -309,19 +327,26 @@ def test_overview_callback_answers_for_representative_inputs(client, period, sor
     assert ids.HOME_GRID in response and ids.HOME_SUMMARY in response
 
 
-def test_a_financial_year_says_the_attention_list_is_for_quarters(client):
+def test_a_financial_year_lists_the_areas_that_need_attention(client):
+    # Blackpool completes 45 + 36 + 24 + 12 = 117 of 240 in 2018-19 (49%) against 48 of 60 a
+    # quarter (80%) elsewhere, and its completion falls every quarter from 2017-18 Q4 to
+    # 2018-19 Q4: worse and getting worse
     response = _update_overview(client, "2018-19")
-    assert "this list is for quarters only" in json.dumps(response[ids.HOME_ATTENTION])
+    attention = json.dumps(response[ids.HOME_ATTENTION])
+    assert "Blackpool" in attention
+    assert "getting worse over the five quarters to 2018-19 Q4" in attention
 
 
 def test_a_period_without_data_says_so_and_shows_the_latest(client):
     response = _update_overview(client, "2030-31_Q1")
-    assert "There are no figures for 2030-31 Q1" in json.dumps(response[ids.HOME_DATA_MESSAGES])
-    assert "2018-19 Q4" in json.dumps(response[ids.HOME_SUMMARY])
+    assert "There are no figures for 2030-31 Q1; showing the latest financial year, 2018-19" in (
+        json.dumps(response[ids.HOME_DATA_MESSAGES])
+    )
+    assert "In 2018-19," in json.dumps(response[ids.HOME_SUMMARY])
 
 
 def test_ranking_chart_follows_the_sort_indicator(client):
-    response = _update_overview(client, sort="uptake.completion")
+    response = _update_overview(client, "2018-19_Q4", sort="uptake.completion")
     assert response[ids.chart(ids.HOME_CHART, "heading")]["children"] == (
         "Completion by area, 2018-19 Q4"
     )
@@ -342,7 +367,7 @@ def _query_output(app) -> tuple[str, str]:
 def test_controls_write_the_query_and_defaults_stay_out(app, client):
     outputs = [_query_output(app)]
 
-    def query(period, sort, order, search=""):
+    def query(period, sort, order, ci="95", search=""):
         return post_callback(
             client,
             outputs,
@@ -350,6 +375,7 @@ def test_controls_write_the_query_and_defaults_stay_out(app, client):
                 {"id": ids.HOME_PERIOD, "property": "value", "value": period},
                 {"id": ids.HOME_SORT, "property": "value", "value": sort},
                 {"id": ids.HOME_ORDER, "property": "value", "value": order},
+                {"id": ids.HOME_CI, "property": "value", "value": ci},
             ],
             [{"id": ids.URL, "property": "search", "value": search}],
         )[ids.URL]["search"]
@@ -358,6 +384,7 @@ def test_controls_write_the_query_and_defaults_stay_out(app, client):
         "?period=2018-19_Q3&sort=uptake.completion"
     )
     assert query(po.LATEST, pg.SORT_AREA, pg.ORDER_HIGH) == "?order=high"
+    assert query(po.LATEST, pg.SORT_AREA, pg.ORDER_LOW, "99.8") == "?ci=99.8"
 
 
 def test_the_address_sets_the_controls_and_reports_bad_values(client):
@@ -365,20 +392,23 @@ def test_the_address_sets_the_controls_and_reports_bad_values(client):
         (ids.HOME_PERIOD, "value"),
         (ids.HOME_SORT, "value"),
         (ids.HOME_ORDER, "value"),
+        (ids.HOME_CI, "value"),
         (ids.HOME_MESSAGES, "children"),
     ]
     response = post_callback(
         client,
         outputs,
-        [{"id": ids.URL, "property": "search", "value": "?period=2018-19_Q2&sort=bad"}],
+        [{"id": ids.URL, "property": "search", "value": "?period=2018-19_Q2&sort=bad&ci=99.8"}],
         [
             {"id": ids.HOME_PERIOD, "property": "value", "value": po.LATEST},
             {"id": ids.HOME_SORT, "property": "value", "value": "uptake.start"},
             {"id": ids.HOME_ORDER, "property": "value", "value": pg.ORDER_LOW},
+            {"id": ids.HOME_CI, "property": "value", "value": "95"},
         ],
     )
     assert response[ids.HOME_PERIOD]["value"] == "2018-19_Q2"
     assert response[ids.HOME_SORT]["value"] == pg.SORT_AREA
+    assert response[ids.HOME_CI]["value"] == "99.8"
     assert ids.HOME_ORDER not in response  # unchanged: no update
     assert "Ignored sort='bad'" in json.dumps(response[ids.HOME_MESSAGES])
 
@@ -429,8 +459,8 @@ def test_a_change_in_the_areas_pooled_is_said():
 # --- the grid written as JSON is what Dash components would send ------------------------------
 
 
-def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: str):
-    """The grid as it was first written, a Dash component per cell (the reference)."""
+def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: str, ci: str):
+    """The grid built a Dash component per cell (the reference the JSON must equal)."""
     from dash import dcc, html
 
     def cell(row, code, name, indicator):
@@ -452,17 +482,40 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
                 href=pg.area_link(code, indicator, period),
             )
         parts = [figure]
-        if words in home.COMPARISON_STYLES:
+        direction = row.get("trend")
+        judged = row.get("trend_judgement")
+        judged = judged if judged in ("getting better", "getting worse") else None
+        if direction in ("increasing", "decreasing", "no significant change"):
+            arrow = {"increasing": "\u2191", "decreasing": "\u2193"}.get(direction, "\u2192")
             parts.append(
                 html.Span(
-                    words, className="badge d-block mt-1", style=home.COMPARISON_STYLES[words]
+                    [
+                        arrow,
+                        html.Span(f" (recent trend: {direction})", className="visually-hidden"),
+                    ],
+                    className="lfo-arrow",
                 )
             )
-        elif code != PROGRAMME and ind.has_interval:
-            parts.append(html.Span(words, className="small d-block"))
-        if row.get("trend_judgement") in ("getting better", "getting worse"):
-            parts.append(html.Span(row["trend_judgement"], className="small d-block"))
-        return html.Td(parts, className="text-end")
+        comp = row["comparison"] if code != PROGRAMME and ind.has_interval else None
+        if comp in ("better", "similar", "worse"):
+            shape = {"better": "\u25c6", "similar": "\u25cf", "worse": "\u25a0"}[comp]
+            rest = " to the programme" if comp == "similar" else " than the programme"
+            parts.append(
+                html.Span(
+                    [
+                        html.Span(shape, className="lfo-shape"),
+                        f" {comp}",
+                        html.Span(f"{rest} ({ci}%)", className="visually-hidden"),
+                    ],
+                    className="lfo-cmp",
+                )
+            )
+        if judged and direction in ("increasing", "decreasing", "no significant change"):
+            parts.append(html.Span(judged, className="lfo-trend"))
+        fill = f" lfo-cmp-{comp}" if comp in ("better", "similar", "worse") else ""
+        return html.Td(parts, className="text-end" + fill)
+
+    shown = [i for i in pg.GRID_INDICATORS if i not in pg.suppressed_columns(rows)]
 
     def grid_row(code, name):
         header = (
@@ -470,9 +523,7 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
             if code == PROGRAMME
             else html.Th(dcc.Link(name, href=pg.area_link(code, period=period)), scope="row")
         )
-        return html.Tr(
-            [header] + [cell(pg.cell(rows, code, i), code, name, i) for i in pg.GRID_INDICATORS]
-        )
+        return html.Tr([header] + [cell(pg.cell(rows, code, i), code, name, i) for i in shown])
 
     catalogue = indicators()
     head = [html.Th("Area", scope="col")] + [
@@ -483,24 +534,44 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
                     pg.GRID_HEADERS[i],
                     html.Span(f" ({catalogue[i].name})", className="visually-hidden"),
                 ],
-                href=pg.topic_link(i, period),
+                href=pg.topic_link(i, period, ci),
             ),
         )
-        for i in pg.GRID_INDICATORS
+        for i in shown
     ]
+    counts = pg.column_counts(rows)
+    count_cells = [
+        html.Td(
+            "not compared"
+            if counts[i] is None
+            else [
+                html.Span(f"{pg.COMPARISON_SHAPES[c]} {counts[i][c]} {c}")
+                for c in ("better", "similar", "worse")
+            ],
+            className="text-end",
+        )
+        for i in shown
+    ]
+    count_row = html.Tr(
+        [html.Th(f"Number of areas ({ci}%)", scope="row"), *count_cells], className="lfo-counts"
+    )
     names = dict(zip(rows["area_code"], rows["area_name"], strict=False))
     body = [grid_row(PROGRAMME, "Programme (all areas)")]
     body += [grid_row(code, names.get(code, code)) for code in order_codes]
     caption = (
-        f"Areas compared with the programme, {period_label(period)}: each figure with "
-        "its comparison (99.8% limits). [c] suppressed, [x] not available, [z] not "
-        "applicable."
+        f"Areas compared with the programme, {period_label(period)}, at {ci}% confidence: each "
+        "figure with its comparison and its recent trend. [c] suppressed, [x] not available, "
+        "[z] not applicable."
     )
     table = html.Table(
-        className="table table-sm lfo-table align-middle",
-        children=[html.Caption(caption), html.Thead(html.Tr(head)), html.Tbody(body)],
+        className="table table-sm lfo-table lfo-grid align-middle",
+        children=[
+            html.Caption(caption),
+            html.Thead([html.Tr(head), count_row]),
+            html.Tbody(body),
+        ],
     )
-    return html.Div(table, className="table-responsive")
+    return html.Div([html.Div(table, className="table-responsive")])
 
 
 @pytest.mark.parametrize(
@@ -510,12 +581,32 @@ def test_grid_json_is_what_components_would_send_in_any_order(grid_rows, sort, o
     import plotly.utils
 
     codes = pg.sort_areas(grid_rows, sort, order)
-    made = home.grid_rows(grid_rows, "2018-19_Q4")  # made once, for any order
+    made = home.grid_rows(grid_rows, "2018-19_Q4", "99.8")  # made once, for any order
     reference = json.dumps(
-        _grid_with_components(grid_rows, codes, "2018-19_Q4"), cls=plotly.utils.PlotlyJSONEncoder
+        _grid_with_components(grid_rows, codes, "2018-19_Q4", "99.8"),
+        cls=plotly.utils.PlotlyJSONEncoder,
     )
     for answer in (
-        home.grid(grid_rows, codes, "2018-19_Q4"),
-        home.grid(grid_rows, codes, "2018-19_Q4", made),
+        home.grid(grid_rows, codes, "2018-19_Q4", ci="99.8"),
+        home.grid(grid_rows, codes, "2018-19_Q4", made, ci="99.8"),
     ):
         assert json.dumps(answer, cls=plotly.utils.PlotlyJSONEncoder) == reference
+
+
+def test_the_order_radios_say_what_they_do_for_the_sort_chosen(client):
+    response = post_callback(
+        client,
+        [(ids.HOME_ORDER, "options")],
+        [{"id": ids.HOME_SORT, "property": "value", "value": "uptake.completion"}],
+    )
+    labels = [o["label"] for o in response[ids.HOME_ORDER]["options"]]
+    assert labels == ["Lowest completion first", "Highest completion first"]
+    text = json.dumps(route(client, "/", "?sort=area")[ids.PAGE_CONTENT]["children"])
+    assert "A to Z by name" in text and "Lowest first" not in text
+
+
+def test_the_confidence_switch_follows_the_address_and_explains_99_8(client):
+    text = json.dumps(route(client, "/", "?ci=99.8")[ids.PAGE_CONTENT]["children"])
+    assert "99.8% flags only clear differences, because many comparisons are made" in text
+    bad = json.dumps(route(client, "/", "?ci=90")[ids.PAGE_CONTENT]["children"])
+    assert "Ignored ci='90': the confidence level is 95 or 99.8" in bad

@@ -52,18 +52,31 @@ def frame(*rows: dict[str, object]) -> pd.DataFrame:
 
 
 def test_period_choices_are_quarters_newest_first_then_years_newest_first():
-    periods = ["2017-18", "2018-19_Q3", "2018-19", "2018-19_Q4"]
+    periods = ["2018-19_Q3", "2018-19_Q4", "2017-18", "2018-19"]
     assert po.period_choices(periods) == ["2018-19_Q4", "2018-19_Q3", "2018-19", "2017-18"]
     assert po.latest_label(Q4) == "Latest quarter (2018-19 Q4)"
+    assert po.latest_label("2018-19") == "Latest financial year (2018-19)"
 
 
-def test_resolve_period_falls_back_to_the_latest_quarter_with_a_message():
+def test_the_default_period_is_the_latest_year_the_returns_cover_else_the_latest_quarter():
+    # available_periods lists a year only once its Q4 is within a return: 2019-20 is not listed
+    periods = ["2018-19_Q4", "2019-20_Q1", "2019-20_Q2", "2017-18", "2018-19"]
+    assert po.default_period(periods) == "2018-19"
+    assert po.default_period(["2019-20_Q1", "2019-20_Q2"]) == "2019-20_Q2"
+    assert po.default_period([]) is None
+
+
+def test_resolve_period_falls_back_to_the_default_with_a_message():
     assert po.resolve_period(None, [Q4], Q4) == (Q4, [])
-    assert po.resolve_period("2018-19", ["2018-19", Q4], Q4) == ("2018-19", [])
+    assert po.resolve_period(po.LATEST, ["2018-19", Q4], "2018-19") == ("2018-19", [])
+    assert po.resolve_period(Q4, ["2018-19", Q4], "2018-19") == (Q4, [])
     assert po.resolve_period("2030-31_Q1", [Q4], Q4) == (
         Q4,
         ["There are no figures for 2030-31 Q1; showing the latest quarter, 2018-19 Q4 instead."],
     )
+    assert po.resolve_period("2030-31", ["2018-19"], "2018-19")[1] == [
+        "There are no figures for 2030-31; showing the latest financial year, 2018-19 instead."
+    ]
     assert po.resolve_period("nonsense", [], None) == (
         None,
         ["There are no figures for nonsense; showing no period instead."],
@@ -75,7 +88,10 @@ def test_links_open_the_area_profile_and_the_topic_page_at_the_indicator():
         f"/area/{BLACKPOOL}?indicator=uptake.completion&period={Q4}"
     )
     assert pg.topic_link("outcome.ops.reliable_improvement") == (
-        "/outcomes?indicator=reliable_improvement&measure=ops&ci=99.8"
+        "/outcomes?indicator=reliable_improvement&measure=ops&ci=95"
+    )
+    assert pg.topic_link("uptake.completion", Q4, "99.8") == (
+        f"/uptake?indicator=uptake.completion&period={Q4}&ci=99.8"
     )
 
 
@@ -98,12 +114,18 @@ def test_areas_sort_by_value_with_missing_values_last():
     assert pg.sort_areas(rows, pg.SORT_AREA, pg.ORDER_HIGH) == [LUTON, ESSEX, BLACKPOOL]
 
 
-def test_a_grid_cell_says_its_figure_comparison_and_trend():
+def test_a_grid_cell_says_its_figure_comparison_with_its_level_and_trend():
     rows = frame(
         row(PROGRAMME),
-        row(BLACKPOOL, value=30.0, comparison="worse", trend_judgement="getting worse"),
+        row(
+            BLACKPOOL,
+            value=30.0,
+            comparison="worse",
+            trend="decreasing",
+            trend_judgement="getting worse",
+        ),
         row(ESSEX, value=None, status="c"),
-        row(LUTON),
+        row(LUTON, trend="no significant change", trend_judgement=None),
     )
     worse = pg.grid_cell(
         pg.cell(rows, BLACKPOOL, "uptake.completion"),
@@ -111,19 +133,33 @@ def test_a_grid_cell_says_its_figure_comparison_and_trend():
         "Blackpool",
         "uptake.completion",
         Q4,
+        "99.8",
     )
-    assert (worse.mark, worse.value, worse.words, worse.flagged) == (None, "30%", "worse", True)
-    assert worse.trend == "getting worse"
+    assert (worse.mark, worse.value, worse.comparison, worse.flagged) == (
+        None,
+        "30%",
+        "worse",
+        True,
+    )
+    assert (worse.shape, worse.label) == ("\u25a0", "worse than the programme (99.8%)")
+    assert (worse.arrow, worse.trend) == ("\u2193", "getting worse")
+    assert worse.trend_words == "recent trend: decreasing, getting worse"
     assert worse.href == pg.area_link(BLACKPOOL, "uptake.completion", Q4)
     assert worse.context == " — Completion, Blackpool, 2018-19 Q4"
     similar = pg.grid_cell(
         pg.cell(rows, LUTON, "uptake.completion"), LUTON, "Luton", "uptake.completion", Q4
     )
-    assert (similar.flagged, similar.words_shown, similar.trend) == (False, True, None)
+    assert (similar.flagged, similar.comparison, similar.shape) == (False, "similar", "\u25cf")
+    assert similar.label == "similar to the programme (95%)"
+    assert (similar.arrow, similar.trend, similar.trend_words) == (
+        "\u2192",
+        None,
+        "recent trend: no significant change",
+    )
     suppressed = pg.grid_cell(
         pg.cell(rows, ESSEX, "uptake.completion"), ESSEX, "Essex", "uptake.completion", Q4
     )
-    assert (suppressed.mark, suppressed.words) == ("[c]", "suppressed")
+    assert (suppressed.mark, suppressed.words, suppressed.comparison) == ("[c]", "suppressed", None)
     programme = pg.grid_cell(
         pg.cell(rows, PROGRAMME, "uptake.completion"),
         PROGRAMME,
@@ -131,13 +167,89 @@ def test_a_grid_cell_says_its_figure_comparison_and_trend():
         "uptake.completion",
         Q4,
     )
-    assert (programme.href, programme.words, programme.words_shown) == (None, "programme", False)
+    assert (programme.href, programme.words, programme.comparison) == (None, "programme", None)
     missing = pg.grid_cell(None, LUTON, "Luton", "uptake.start", Q4)
     assert (missing.mark, missing.words) == ("[x]", "no data")
+    # families against target has no interval: never compared, so never filled
+    target = pg.grid_cell(
+        row(LUTON, "reach.target", value=80.0, comparison="better"),
+        LUTON,
+        "Luton",
+        "reach.target",
+        Q4,
+    )
+    assert (target.comparison, target.label, target.shape) == (None, "", "")
 
 
-def test_the_grid_caption_names_the_period_and_the_symbols():
-    assert pg.grid_caption("2018-19").startswith("Areas compared with the programme, 2018-19:")
+def test_the_count_row_counts_better_similar_and_worse_areas_per_column():
+    counts = pg.column_counts(_worse_and_worsening())
+    # completion: Blackpool and Luton worse, Essex better; offers taken up: Blackpool worse
+    assert counts["uptake.completion"] == {"better": 1, "similar": 0, "worse": 2}
+    assert counts["uptake.start"] == {"better": 0, "similar": 0, "worse": 1}
+    assert counts["reach.target"] is None  # not compared
+    assert counts["reach.fathers"] == {"better": 0, "similar": 0, "worse": 0}
+    assert pg.count_words(counts["uptake.completion"]) == "1 better, 0 similar, 2 worse"
+    assert pg.count_words(None) == "not compared"
+
+
+def test_columns_every_area_suppressed_in_are_left_out_with_a_note():
+    rows = frame(
+        row(PROGRAMME),
+        row(PROGRAMME, "uptake.start"),
+        row(BLACKPOOL),
+        row(BLACKPOOL, "uptake.start", value=None, status="c"),
+        row(LUTON, "uptake.start", value=None, status="x"),
+        row(ESSEX, "reach.fathers", value=None, status="x"),  # none suppressed: shown
+    )
+    assert pg.suppressed_columns(rows) == ["uptake.start"]
+    assert pg.suppressed_note(["uptake.start"], Q4) == (
+        "Not shown: Offers taken up — every area's figure is suppressed ([c], too few people) "
+        "or not available for 2018-19 Q4. A financial year shows more."
+    )
+    assert pg.suppressed_note([], Q4) is None
+    assert pg.suppressed_note(["uptake.start"], "2018-19").endswith("available for 2018-19.")
+
+
+def test_highest_first_is_lowest_first_turned_over_and_the_order_labels_say_so():
+    rows = frame(
+        row(PROGRAMME),
+        row(BLACKPOOL, value=40.0),
+        row(ESSEX, value=40.0),  # a tie with Blackpool
+        row(LUTON, value=None, status="c"),
+    )
+    low = pg.sort_areas(rows, "uptake.completion", pg.ORDER_LOW)
+    high = pg.sort_areas(rows, "uptake.completion", pg.ORDER_HIGH)
+    assert low == [BLACKPOOL, ESSEX, LUTON]
+    assert high == [ESSEX, BLACKPOOL, LUTON]  # reversed, ties too; no figure still last
+    assert pg.order_labels("uptake.completion") == (
+        "Lowest completion first",
+        "Highest completion first",
+    )
+    assert pg.order_labels(pg.SORT_AREA) == ("A to Z by name", "Z to A by name")
+
+
+def test_a_financial_year_takes_the_trend_of_its_q4():
+    year = frame(
+        row(BLACKPOOL, period="2018-19", comparison="worse", trend=None, trend_judgement=None),
+        row(LUTON, period="2018-19", trend=None, trend_judgement=None),
+    )
+    q4 = frame(
+        row(BLACKPOOL, trend="decreasing", trend_judgement="getting worse"),
+        row(LUTON, "uptake.start", trend="increasing", trend_judgement="getting better"),
+    )
+    got = po.with_year_trends(year, q4)
+    assert got["trend"].tolist() == ["decreasing", None]  # Luton's completion: no Q4 row
+    assert got["trend_judgement"].tolist() == ["getting worse", None]
+    assert got["period"].tolist() == ["2018-19", "2018-19"]
+    assert pg.needs_attention(got)["area_name"].tolist() == ["Blackpool"]
+    assert pg.trend_end("2018-19") == "2018-19_Q4" and pg.trend_end(Q4) == Q4
+
+
+def test_the_grid_caption_names_the_period_the_level_and_the_symbols():
+    assert pg.grid_caption("2018-19").startswith(
+        "Areas compared with the programme, 2018-19, at 95% confidence:"
+    )
+    assert ", at 99.8% confidence:" in pg.grid_caption("2018-19", "99.8")
     assert "[c] suppressed, [x] not available, [z] not applicable." in pg.grid_caption(Q4)
 
 
@@ -176,8 +288,14 @@ def test_needs_attention_lists_areas_with_most_indicators_first():
         ("Luton", "uptake.completion"),
     ]
     assert pg.attention_reason(hit.iloc[1]) == (
-        "Completion was 30% (99.8% CI 25% to 35%), worse than the programme's 50%, and "
-        "getting worse over the last five quarters."
+        "Completion was 30% (95% CI 25% to 35%), worse than the programme's 50% (95%), and "
+        "getting worse over the five quarters to 2018-19 Q4."
+    )
+    year = hit.iloc[1].copy()
+    year["period"] = "2018-19"
+    assert pg.attention_reason(year, "99.8") == (
+        "Completion was 30% (99.8% CI 25% to 35%), worse than the programme's 50% (99.8%), "
+        "and getting worse over the five quarters to 2018-19 Q4."
     )
 
 
@@ -190,11 +308,15 @@ def test_attention_gives_each_area_its_reasons_and_links():
         "Blackpool's profile at offers taken up", pg.area_link(BLACKPOOL, "uptake.start", Q4)
     )
     assert first.topic.text == "all areas on offers taken up"
-    year = pg.attention(pg.needs_attention(_worse_and_worsening()), "2018-19")
-    assert year.message is not None and "for quarters only: 2018-19" in year.message
-    none = pg.attention(pg.needs_attention(frame(row(PROGRAMME), row(LUTON))), Q4)
+    assert first.topic.href == pg.topic_link("uptake.start", Q4, "95")
+    # a financial year has its list too (its trend is over the five quarters to its Q4)
+    year = pg.attention(pg.needs_attention(_worse_and_worsening()), "2018-19", "99.8")
+    assert year.message is None and [a.name for a in year.areas] == ["Blackpool", "Luton"]
+    assert year.areas[0].reasons[0].topic.href.endswith("period=2018-19&ci=99.8")
+    none = pg.attention(pg.needs_attention(frame(row(PROGRAMME), row(LUTON))), "2018-19")
     assert none.message == (
-        "No area was both worse than the programme and getting worse in 2018-19 Q4."
+        "No area was both worse than the programme (95%) in 2018-19 and getting worse over "
+        "the five quarters to 2018-19 Q4."
     )
 
 
@@ -204,14 +326,19 @@ def test_the_summary_names_worse_better_and_attention_areas():
         "Across the programme in 2018-19 Q4, 50% of interventions that ended were completed."
     )
     assert sentences[1] == (
-        "In 2018-19 Q4, 2 of 3 areas were worse than the programme (99.8% limits) on at least "
+        "In 2018-19 Q4, 2 of 3 areas were worse than the programme (95% limits) on at least "
         "one key indicator: 1 on offers taken up (Blackpool); 2 on completion (Blackpool and "
         "Luton)."
     )
     assert sentences[2] == (
-        "1 area was better than the programme on at least one: Essex (completion)."
+        "1 area was better than the programme (95% limits) on at least one: Essex (completion)."
     )
-    assert sentences[-1] == "2 areas need attention (worse and getting worse): Blackpool and Luton."
+    assert sentences[-1] == (
+        "2 areas need attention (worse than the programme (95% limits) and getting worse): "
+        "Blackpool and Luton."
+    )
+    at_998 = psum.overview_summary(_worse_and_worsening(), Q4, ci="99.8")
+    assert "worse than the programme (99.8% limits) on at least one" in at_998[1]
     assert psum.overview_summary(frame(row(PROGRAMME)), Q4) == [
         "There are no programme areas with figures for 2018-19 Q4."
     ]
@@ -226,6 +353,22 @@ def test_the_ranking_chart_shows_the_sort_indicator_if_it_has_an_interval():
     )
     assert content.title == "Completion by area, 2018-19 Q4"
     assert content.empty_message is None and content.threshold == 10
+    assert "95% confidence intervals" in content.subtitle
+    assert "autorange" not in content.figure["layout"]["yaxis"]  # highest at the top
+    meta = ResultMeta(None, 10)
+    low = po.ranking_chart(
+        _worse_and_worsening(),
+        "uptake.completion",
+        Q4,
+        meta,
+        ci="99.8",
+        sort="uptake.completion",
+        order=pg.ORDER_LOW,
+    )
+    # lowest first in the grid: the lowest at the top of the chart too
+    assert low.figure["layout"]["yaxis"]["autorange"] == "reversed"
+    assert "99.8% confidence intervals" in low.subtitle
+    assert "lowest at the top, as in the grid" in low.subtitle
     empty = po.ranking_chart(frame(row(PROGRAMME)), "uptake.completion", Q4, ResultMeta(None, 10))
     assert empty.empty_message == "No area has a figure for completion in 2018-19 Q4."
 

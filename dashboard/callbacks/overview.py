@@ -1,9 +1,10 @@
 """Callbacks of the programme overview (the home page), attached per app by ``register``.
 
-``update_overview`` fills the page for the period, sort and order chosen (``present.overview``);
-``update_home_query`` writes those choices into the address; ``update_home_controls`` follows the
-address (back / forward, a pasted link) back into the controls; ``update_home_loaded`` lists the
-returns loaded; ``overview_chart`` builds the ranking chart again for its view key (the
+``update_overview`` fills the page for the period, sort, order and confidence level chosen
+(``present.overview``); ``update_home_query`` writes those choices into the address;
+``update_home_controls`` follows the address (back / forward, a pasted link) back into the
+controls; ``update_order_options`` relabels the order radios for the sort chosen;
+``update_home_loaded`` lists the returns loaded; ``overview_chart`` builds the ranking chart again for its view key (the
 downloads). Every value the browser sends is checked within size first
 (``dashboard.callbacks.inputs``); ``present.overview`` falls back from any it does not know.
 """
@@ -24,6 +25,7 @@ from dashboard.charts.card import View, card_outputs, render
 from dashboard.charts.content import ChartContent
 from dashboard.charts.table import plain_json
 from dashboard.layouts import home, shell
+from dashboard.present import confidence as pci
 from dashboard.present import overview as po
 from dashboard.present.home import unavailable_reason
 from dashboard.services import Services, queries
@@ -45,36 +47,40 @@ def overview_outputs() -> list[Output]:
 
 
 def update_overview(
-    services: Services, period: str | None, sort: str | None, order: str | None
+    services: Services,
+    period: str | None,
+    sort: str | None,
+    order: str | None,
+    ci: str | None = None,
 ) -> list[Any]:
     """Every output of ``overview_outputs``, as plain JSON (so Dash's encoder hands the answer
     straight to orjson; the grid is written as JSON already: see ``plain_json``)."""
     data = services.data
     try:
-        period, sort, order = (inputs.text(v) for v in (period, sort, order))
+        period, sort, order, ci = (inputs.text(v) for v in (period, sort, order, ci))
     except inputs.NotRecognised:
         raise PreventUpdate from None  # not what the page's controls send: the page stays
     try:
-        page = po.overview(data, period, sort, order)
-        key = view_key(page.period, sort, order)
+        page = po.overview(data, period, sort, order, ci=pci.checked(ci))
+        key = view_key(page.period, sort, order, ci=page.ci)
         options = home.period_options(page.latest, page.choices)
         notice = shell.messages_banner(page.messages)
         if page.period is None or page.attention is None:
             out: list[Any] = [options, notice, home.summary(page.summary), [], None, None]
             return [plain_json(v) for v in [*out, *render(page.chart, key)]]
-        shown, grid_rows = page.period, page.grid_rows
+        shown, grid_rows, level = page.period, page.grid_rows, page.ci
         made = data.per_version(
-            # the grid's rows (a thousand cells) for the period, in any order: made once per
-            # period and data version, so a re-sorted grid only puts them in order
-            ("overview_grid_rows", shown),
-            lambda _conn, _version: home.grid_rows(grid_rows, shown),
+            # the grid's rows (a thousand cells) for the period and level, in any order: made
+            # once per period, level and data version, so a re-sorted grid only orders them
+            ("overview_grid_rows", shown, level),
+            lambda _conn, _version: home.grid_rows(grid_rows, shown, level),
         )
         out = [
             options,
             notice,
             home.summary(page.summary),
             home.headline_cards(page.headlines),
-            home.grid(grid_rows, page.area_order, shown, made),
+            home.grid(grid_rows, page.area_order, shown, made, ci=level),
             home.attention_list(page.attention),
             *render(page.chart, key),
         ]
@@ -86,51 +92,72 @@ def update_overview(
         return failed
 
 
-def view_key(period: str | None, sort: str | None, order: str | None) -> View:
-    """The ranking chart's view key (``card.render``): the period shown, the sort and order."""
-    return {"period": period, "sort": sort, "order": order}
+def view_key(
+    period: str | None, sort: str | None, order: str | None, ci: str | None = None
+) -> View:
+    """The ranking chart's view key (``card.render``): the period shown, the sort, order and
+    confidence level."""
+    return {"period": period, "sort": sort, "order": order, "ci": ci or pci.DEFAULT_CI}
 
 
 def overview_chart(services: Services, view: object) -> ChartContent:
     """The ranking chart built again for its view key (``view_key``), checked as the controls'
     values are (``ValueError`` if not recognised)."""
     key = inputs.view_key(view)
-    period, sort, order = (inputs.text(key.get(k)) for k in ("period", "sort", "order"))
-    return po.overview(services.data, period, sort, order).chart
+    period, sort, order, ci = (inputs.text(key.get(k)) for k in ("period", "sort", "order", "ci"))
+    return po.overview(services.data, period, sort, order, ci=pci.checked(ci)).chart
 
 
 def update_home_query(
-    period: str | None, sort: str | None, order: str | None, search: str | None
+    period: str | None,
+    sort: str | None,
+    order: str | None,
+    search: str | None,
+    ci: str | None = None,
 ) -> str | NoUpdate:
     """The address for the controls' values (no update while it already says them)."""
     try:
-        period, sort, order = (inputs.text(v) for v in (period, sort, order))
+        period, sort, order, ci = (inputs.text(v) for v in (period, sort, order, ci))
     except inputs.NotRecognised:
         return no_update
+    ci = pci.checked(ci) if ci is not None else pci.DEFAULT_CI
     # Dash calls this when the controls first appear, too: leave the address alone while
     # the controls show what it says (a bad value's message then stays on screen)
     if home.control_values(urlstate.parse_query(search, home.PARAMS)) == (
         period or po.LATEST,
         sort,
         order,
+        ci,
     ):
         return no_update
     try:
-        query = home.query_for(period, sort, order)
+        query = home.query_for(period, sort, order, ci)
     except ValueError:
         return no_update
     return query if query != (search or "") else no_update
 
 
 def update_home_controls(
-    search: str | None, period: str | None, sort: str | None, order: str | None
+    search: str | None,
+    period: str | None,
+    sort: str | None,
+    order: str | None,
+    ci: str | None = None,
 ) -> tuple[Any, ...]:
     """The controls' values for the address (only those that differ), and its messages."""
     state = urlstate.parse_query(search, home.PARAMS)
     wanted = home.control_values(state)
-    current = (period or po.LATEST, sort, order)
+    current = (period or po.LATEST, sort, order, ci)
     values = tuple(no_update if w == c else w for w, c in zip(wanted, current, strict=True))
     return (*values, shell.messages_banner(state.messages))
+
+
+def update_order_options(sort: str | None) -> list[dict[str, str]]:
+    """The order radios' options for the sort chosen (their labels say what they do)."""
+    try:
+        return home.order_options(inputs.text(sort))
+    except inputs.NotRecognised:
+        return home.order_options(None)
 
 
 def update_home_loaded(
@@ -145,6 +172,13 @@ def update_home_loaded(
     return home.loaded_summary(returns)
 
 
+def _home_query(
+    period: str | None, sort: str | None, order: str | None, ci: str | None, search: str | None
+) -> str | NoUpdate:
+    """``update_home_query`` in the order Dash passes the values (inputs, then the address)."""
+    return update_home_query(period, sort, order, search, ci=ci)
+
+
 def register(app: Dash, services: Services) -> None:
     """Attach the overview's callbacks to ``app``."""
     app.callback(
@@ -152,26 +186,35 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.HOME_PERIOD, "value"),
         Input(ids.HOME_SORT, "value"),
         Input(ids.HOME_ORDER, "value"),
+        Input(ids.HOME_CI, "value"),
     )(bound(update_overview, services))
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
         Input(ids.HOME_PERIOD, "value"),
         Input(ids.HOME_SORT, "value"),
         Input(ids.HOME_ORDER, "value"),
+        Input(ids.HOME_CI, "value"),
         State(ids.URL, "search"),
         prevent_initial_call=True,
-    )(update_home_query)
+    )(_home_query)
     app.callback(
         Output(ids.HOME_PERIOD, "value"),
         Output(ids.HOME_SORT, "value"),
         Output(ids.HOME_ORDER, "value"),
+        Output(ids.HOME_CI, "value"),
         Output(ids.HOME_MESSAGES, "children"),
         Input(ids.URL, "search"),
         State(ids.HOME_PERIOD, "value"),
         State(ids.HOME_SORT, "value"),
         State(ids.HOME_ORDER, "value"),
+        State(ids.HOME_CI, "value"),
         prevent_initial_call=True,
     )(update_home_controls)
+    app.callback(
+        Output(ids.HOME_ORDER, "options"),
+        Input(ids.HOME_SORT, "value"),
+        prevent_initial_call=True,
+    )(update_order_options)
     downloads.attach(app, ids.HOME_CHART, bound(overview_chart, services), services.threshold)
     app.callback(Output(ids.HOME_LOADED, "children"), Input(ids.HOME_STATE, "data"))(
         bound(update_home_loaded, services)

@@ -1,13 +1,15 @@
 """The home page: the programme overview for a DWP programme lead — where is it working, where not.
 
 Headline cards for the programme, a grid of areas × key indicators compared with the programme (at
-99.8%), the areas that need attention, a ranking chart, and the returns loaded. The layout does no
-database work: ``dashboard.callbacks.overview`` fills it from the indicator engine.
+the confidence level the reader chooses: 95% by default, 99.8% by choice, ``ci`` in the address),
+the areas that need attention, a ranking chart, and the returns loaded. The grid's cells are
+filled by comparison, always with a word and a shape too, and carry the recent trend as an arrow
+with words (styles in ``assets/site/grid.css``). The layout does no database work:
+``dashboard.callbacks.overview`` fills it from the indicator engine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -15,17 +17,17 @@ import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import ids, theme, urlstate
+from dashboard import ids, urlstate
 from dashboard.charts.card import chart_card
-from dashboard.charts.table import JSONList, json_maker, plain_json
+from dashboard.charts.table import JSONList, plain_json
 from dashboard.layouts import shell
+from dashboard.layouts.home_grid import _TD_PLAIN, _TH, _TR, grid, grid_key, grid_rows
 from dashboard.layouts.shell import aria
+from dashboard.present import confidence as pci
 from dashboard.present import overview as po
 from dashboard.present import overview_grid as pg
 from dashboard.present.home import RETURNS_HEADERS, returns_loaded
 from dashboard.present.overview_headlines import Headline
-from lfo.indicators.definitions import indicators
-from lfo.terms import PROGRAMME, PROGRAMME_LABEL
 
 TITLE = "Local Family Offer monitoring"
 
@@ -36,35 +38,32 @@ SORT = urlstate.Param(
 ORDER = urlstate.Param(
     "order", parse=urlstate.choice((pg.ORDER_LOW, pg.ORDER_HIGH)), default=pg.ORDER_LOW
 )
-PARAMS = (PERIOD, SORT, ORDER)
+PARAMS = (PERIOD, SORT, ORDER, pci.CI)
 
 ATTENTION_HEADING = "home-attention-heading"
 
-#: Words and colours of a grid cell's comparison (colour always with the word).
-#: "similar" is plain text, so the eye goes to the differences.
-#: The ranking chart's colours (Analysis Function palette), white text at 9:1 or more.
-COMPARISON_STYLES = {
-    "worse": {"backgroundColor": theme.DARK_PINK, "color": "#ffffff"},
-    "better": {"backgroundColor": theme.DARK_BLUE, "color": "#ffffff"},
-}
 
-
-def control_values(state: urlstate.QueryState) -> tuple[str, str, str]:
-    """The period select's, sort select's and order radios' values for a parsed address."""
+def control_values(state: urlstate.QueryState) -> tuple[str, str, str, str]:
+    """The period select's, sort select's, order radios' and confidence switch's values for a
+    parsed address."""
     period = state.values["period"]
     return (
         period.label if period is not None else po.LATEST,  # type: ignore[attr-defined]
         str(state.values["sort"]),
         str(state.values["order"]),
+        str(state.values["ci"]),
     )
 
 
-def query_for(period: str | None, sort: str | None, order: str | None) -> str:
+def query_for(
+    period: str | None, sort: str | None, order: str | None, ci: str | None = None
+) -> str:
     """The query string for the controls' values (defaults left out)."""
     values = {
         "period": urlstate.period(period) if period and period != po.LATEST else None,
         "sort": sort or pg.SORT_AREA,
         "order": order or pg.ORDER_LOW,
+        "ci": pci.checked(ci) if ci else pci.DEFAULT_CI,
     }
     return urlstate.to_query(values, PARAMS)
 
@@ -77,7 +76,7 @@ def sort_options() -> list[dict[str, str]]:
 
 def layout(search: str = "") -> html.Div:
     state = urlstate.parse_query(search, PARAMS)
-    period, sort, order = control_values(state)
+    period, sort, order, ci = control_values(state)
     return html.Div(
         [
             html.H1(TITLE),
@@ -89,19 +88,25 @@ def layout(search: str = "") -> html.Div:
             html.Div(shell.messages_banner(state.messages), id=ids.HOME_MESSAGES),
             html.Div(id=ids.HOME_DATA_MESSAGES, role="status"),
             html.Div(
-                className="lfo-controls mb-3",
+                className="lfo-controls row g-3 mb-3",
                 children=[
-                    html.Label(
-                        "Period (a quarter or a whole financial year)",
-                        htmlFor=ids.HOME_PERIOD,
-                        className="form-label fw-bold",
+                    html.Div(
+                        className="col-md-5",
+                        children=[
+                            html.Label(
+                                "Period (a financial year or a quarter)",
+                                htmlFor=ids.HOME_PERIOD,
+                                className="form-label fw-bold",
+                            ),
+                            dbc.Select(
+                                id=ids.HOME_PERIOD,
+                                value=period,
+                                options=[{"label": "Latest financial year", "value": po.LATEST}],
+                                style={"maxWidth": "22rem"},
+                            ),
+                        ],
                     ),
-                    dbc.Select(
-                        id=ids.HOME_PERIOD,
-                        value=period,
-                        options=[{"label": "Latest quarter", "value": po.LATEST}],
-                        style={"maxWidth": "22rem"},
-                    ),
+                    _ci_control(ci),
                 ],
             ),
             html.Div(
@@ -113,11 +118,12 @@ def layout(search: str = "") -> html.Div:
             html.Div(id=ids.HOME_HEADLINES, className="row g-3 mb-4"),
             html.H2("Areas compared with the programme"),
             html.P(
-                "Each cell gives the area's figure and says whether it is better, similar or "
-                "worse than the programme, using 99.8% limits (many comparisons are made each "
-                "period, so only clear differences are flagged). Select a figure to open the "
-                "area's profile at that indicator; select a column heading for its topic page.",
+                "Each cell gives the area's figure, whether it is better, similar or worse than "
+                "the programme at the confidence level chosen above, and its recent trend. "
+                "Select a figure to open the area's profile at that indicator; select a column "
+                "heading for its topic page.",
             ),
+            grid_key(),
             _sort_controls(sort, order),
             html.A(
                 "Skip the table to Needs attention",
@@ -127,8 +133,9 @@ def layout(search: str = "") -> html.Div:
             html.Div(id=ids.HOME_GRID),
             html.H2("Needs attention", id=ATTENTION_HEADING),
             html.P(
-                "Areas worse than the programme (99.8% limits) and getting worse over the last "
-                "five quarters."
+                "Areas worse than the programme (at the confidence level chosen above) and "
+                "getting worse over the five quarters to the period's end (for a financial "
+                "year, the five quarters to its fourth quarter)."
             ),
             html.Div(id=ids.HOME_ATTENTION),
             chart_card(ids.HOME_CHART, po.CHART_TITLE, heading_level=2),
@@ -167,13 +174,34 @@ def _sort_controls(sort: str, order: str) -> html.Div:
                         name=ids.HOME_ORDER,
                         value=order,
                         inline=True,
-                        options=[
-                            {"label": "Lowest first (A to Z by name)", "value": pg.ORDER_LOW},
-                            {"label": "Highest first (Z to A by name)", "value": pg.ORDER_HIGH},
-                        ],
+                        options=order_options(sort),
                     ),
                 ],
             ),
+        ],
+    )
+
+
+def order_options(sort: str | None) -> list[dict[str, str]]:
+    """The order radios' options, their labels saying what they do for the sort chosen."""
+    low, high = pg.order_labels(sort or pg.SORT_AREA)
+    return [{"label": low, "value": pg.ORDER_LOW}, {"label": high, "value": pg.ORDER_HIGH}]
+
+
+def _ci_control(ci: str) -> html.Fieldset:
+    """The confidence switch (95% / 99.8%) with a line saying why one would choose 99.8%."""
+    return html.Fieldset(
+        className="col-md-7",
+        children=[
+            html.Legend("Confidence level of the comparisons", className="form-label fw-bold fs-6"),
+            dbc.RadioItems(
+                id=ids.HOME_CI,
+                name=ids.HOME_CI,
+                value=ci,
+                inline=True,
+                options=pci.ci_options(),
+            ),
+            html.P(pci.CI_HELP, className="small mb-0 lfo-ci-help"),
         ],
     )
 
@@ -230,111 +258,6 @@ def headline_cards(cards: list[Headline]) -> list[Component]:
     return out
 
 
-def grid(
-    rows: pd.DataFrame,
-    order_codes: list[str],
-    period: str,
-    made_rows: Mapping[str, dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """The accessible table of areas × key indicators (99.8% comparisons in words and colour),
-    as the JSON the browser receives (``plain_json``): its thousands of cells are written as JSON
-    (``json_maker``), not built as Dash components and then serialised one by one.
-
-    ``made_rows``: ``grid_rows(rows, period)``, if already made (the rows do not depend on the
-    order, so a page re-sorted uses the same ones)."""
-    catalogue = indicators()
-    head = [html.Th("Area", scope="col")] + [
-        html.Th(
-            scope="col",
-            children=dcc.Link(
-                [header, html.Span(f" ({catalogue[i].name})", className="visually-hidden")],
-                href=pg.topic_link(i, period),
-            ),
-        )
-        for i, header in pg.GRID_HEADERS.items()
-    ]
-    made = made_rows if made_rows is not None else grid_rows(rows, period)
-    lookup = None
-    body = [made[PROGRAMME]]
-    for code in order_codes:
-        row = made.get(code)
-        if row is None:  # not an area of ``rows`` (its cells say "no data")
-            lookup = pg.cells(rows) if lookup is None else lookup
-            row = _grid_row(lookup, code, code, period)
-        body.append(row)
-    table = html.Table(
-        className="table table-sm lfo-table align-middle",
-        children=[
-            html.Caption(pg.grid_caption(period)),
-            html.Thead(html.Tr(head)),
-            html.Tbody(JSONList(body)),
-        ],
-    )
-    return _json(html.Div(table, className="table-responsive"))
-
-
-def grid_rows(rows: pd.DataFrame, period: str) -> dict[str, dict[str, Any]]:
-    """Every row of the grid as ``html.Tr``'s JSON, by area code: the programme's (always) and
-    each area's in ``rows``."""
-    lookup = pg.cells(rows)
-    names = dict(zip(rows["area_code"], rows["area_name"], strict=False))
-    made = {PROGRAMME: _grid_row(lookup, PROGRAMME, PROGRAMME_LABEL, period)}
-    for code, name in names.items():
-        if code != PROGRAMME:
-            made[code] = _grid_row(lookup, code, name, period)
-    return made
-
-
-#: The grid's cells are written as JSON by these (``json_maker``: the props in the component's
-#: order, checked once).
-_TH = json_maker(html.Th, "children", "scope")
-_TR = json_maker(html.Tr, "children")
-_TD = json_maker(html.Td, "children", "className")
-_SPAN = json_maker(html.Span, "children")
-_SPAN_CLASS = json_maker(html.Span, "children", "className")
-_SPAN_STYLE = json_maker(html.Span, "children", "className", "style")
-_LINK = json_maker(dcc.Link, "children", "href")
-_TD_PLAIN = json_maker(html.Td, "children")
-
-
-def _grid_row(
-    lookup: Mapping[tuple[str, str], Mapping[str, Any]], code: str, name: str, period: str
-) -> dict[str, Any]:
-    """A grid row as ``html.Tr``'s JSON."""
-    if code == PROGRAMME:
-        header = _TH(name, "row")
-    else:
-        header = _TH(_LINK(name, pg.area_link(code, period=period)), "row")
-    return _TR(
-        [header]
-        + [
-            _grid_cell(pg.grid_cell(lookup.get((code, i)), code, name, i, period))
-            for i in pg.GRID_INDICATORS
-        ]
-    )
-
-
-def _grid_cell(cell: pg.GridCell) -> dict[str, Any]:
-    """A grid cell as ``html.Td``'s JSON."""
-    if cell.mark is not None:
-        return _TD(
-            [_SPAN(cell.mark), _SPAN_CLASS(f" {cell.words}", "small d-block")],
-            "text-end text-body-secondary",
-        )
-    if cell.href is None:
-        figure = _SPAN_CLASS(cell.value, "fw-bold")
-    else:
-        figure = _LINK([cell.value, _SPAN_CLASS(cell.context, "visually-hidden")], cell.href)
-    parts = [figure]
-    if cell.flagged:
-        parts.append(_SPAN_STYLE(cell.words, "badge d-block mt-1", COMPARISON_STYLES[cell.words]))
-    elif cell.words_shown:
-        parts.append(_SPAN_CLASS(cell.words, "small d-block"))
-    if cell.trend:
-        parts.append(_SPAN_CLASS(cell.trend, "small d-block"))
-    return _TD(parts, "text-end")
-
-
 def attention_list(attention: pg.Attention) -> Component:
     if attention.message is not None:
         return html.P(attention.message)
@@ -389,3 +312,7 @@ def _json(component: Component) -> dict[str, Any]:
     """``component`` as the JSON the browser receives (``plain_json``)."""
     made: dict[str, Any] = plain_json(component)
     return made
+
+
+#: The grid is laid out in ``home_grid``; the callbacks reach it through this page's module.
+__all__ = ["grid", "grid_key", "grid_rows", "layout"]

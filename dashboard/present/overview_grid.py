@@ -1,8 +1,11 @@
 """The overview's grid of areas × key indicators and its "needs attention" list.
 
-Pure: the engine's rows of the grid's indicators (99.8% intervals) in; the areas' order, what
-each cell says, the areas worse than the programme and getting worse, and the links that open
-an area's profile or an indicator's topic page out. Nothing here computes a figure.
+Pure: the engine's rows of the grid's indicators (at the confidence level the reader chose,
+``present.confidence``) in; the areas' order, what each cell says (its figure, its comparison as a
+word and a shape, its recent trend as an arrow and words), how many areas are better, similar and
+worse in each column, the columns every area's figure is suppressed in, the areas worse than the
+programme and getting worse, and the links that open an area's profile or an indicator's topic
+page out. Nothing here computes a figure.
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+from dashboard.present.confidence import DEFAULT_CI, checked, compared
 from dashboard.present.overview_headlines import SHORT_STATUS_WORDS
 from dashboard.present.words import fmt, period_label
 from lfo.indicators.definitions import indicators
-from lfo.periods import is_quarter
+from lfo.periods import FinancialYear, is_quarter, period
 from lfo.terms import PROGRAMME
 
 #: The grid's columns, with their short headers (the full names are in the definitions): reach
@@ -40,7 +44,6 @@ TOPIC_PATHS = {"reach": "/reach", "uptake": "/uptake", "outcomes": "/outcomes"}
 
 SORT_AREA = "area"
 ORDER_LOW, ORDER_HIGH = "low", "high"
-GRID_CI = 99.8
 #: A grid cell's mark for a missing figure (the GSS symbols).
 STATUS_MARKS = {"c": "[c]", "x": "[x]", "z": "[z]"}
 
@@ -53,8 +56,9 @@ def area_link(code: str, indicator: str | None = None, period: str | None = None
     return f"/area/{code}" + (f"?{urlencode(query)}" if query else "")
 
 
-def topic_link(indicator: str, period: str | None = None) -> str:
-    """The indicator's topic page, at the period and with the grid's 99.8% intervals."""
+def topic_link(indicator: str, period: str | None = None, ci: str = DEFAULT_CI) -> str:
+    """The indicator's topic page, at the period and at the grid's confidence level (always
+    written, so the topic page compares at the level the grid did)."""
     ind = indicators()[indicator]
     path = TOPIC_PATHS.get(ind.topic, "/")
     if ind.measure:
@@ -63,7 +67,7 @@ def topic_link(indicator: str, period: str | None = None) -> str:
         query = {"indicator": indicator}
     if period:
         query["period"] = period
-    query["ci"] = f"{GRID_CI:g}"
+    query["ci"] = checked(ci)
     return f"{path}?{urlencode(query)}"
 
 
@@ -77,7 +81,9 @@ def area_rows(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def sort_areas(rows: pd.DataFrame, sort: str, order: str) -> list[str]:
-    """Area codes ordered by name or by an indicator's value; areas without a value go last."""
+    """Area codes ordered by name or by an indicator's value; areas without a value go last (by
+    name). Highest first is exactly lowest first turned over (ties too), as the ranking chart
+    lists them (``overview.ranking_chart``)."""
     areas = area_rows(rows)
     if sort == SORT_AREA or sort not in set(rows["indicator"]):
         names = areas.sort_values("area_name", ascending=order != ORDER_HIGH)
@@ -86,11 +92,21 @@ def sort_areas(rows: pd.DataFrame, sort: str, order: str) -> list[str]:
     vals = rows[(rows["indicator"] == sort) & (rows["area_code"] != PROGRAMME)]
     vals = vals.drop_duplicates("area_code").set_index("area_code")["value"]
     areas = areas.assign(_v=areas["area_code"].map(vals).astype(float))
-    ordered = areas.sort_values(
-        ["_v", "area_name"], ascending=[order != ORDER_HIGH, True], na_position="last"
-    )
-    by_value: list[str] = ordered["area_code"].tolist()
-    return by_value
+    valued = areas[areas["_v"].notna()].sort_values(["_v", "area_name"], kind="stable")
+    by_value: list[str] = valued["area_code"].tolist()
+    if order == ORDER_HIGH:
+        by_value.reverse()
+    missing: list[str] = areas.loc[areas["_v"].isna(), "area_code"].tolist()
+    return by_value + missing
+
+
+def order_labels(sort: str) -> tuple[str, str]:
+    """The order radios' labels (lowest first, highest first) for the sort chosen: they say what
+    they do."""
+    if sort in GRID_HEADERS:
+        name = GRID_HEADERS[sort].lower()
+        return (f"Lowest {name} first", f"Highest {name} first")
+    return ("A to Z by name", "Z to A by name")
 
 
 class Cell(dict[str, Any]):
@@ -140,49 +156,140 @@ def comparison_words(row: Any) -> str:
     return str(row["comparison"])
 
 
+#: A comparison's shape, drawn beside its word (the ranking chart's marker shapes: a diamond
+#: better, a circle similar, a square worse; triangles higher or lower where there is no polarity).
+COMPARISON_SHAPES = {
+    "better": "\u25c6",
+    "similar": "\u25cf",
+    "worse": "\u25a0",
+    "higher": "\u25b2",
+    "lower": "\u25bc",
+}
+#: The recent trend's arrow (direction of the figure over the five quarters).
+TREND_ARROWS = {"increasing": "\u2191", "decreasing": "\u2193", "no significant change": "\u2192"}
+#: The count row's comparisons, in order.
+COUNTED = ("better", "similar", "worse")
+
+
 @dataclass(frozen=True)
 class GridCell:
     """What one grid cell says: a mark ("[c]") and words for a missing figure; else the figure,
-    its link (an area's) and words for the hidden context, the comparison (``flagged``: better
-    or worse, shown as a badge; ``words_shown``: similar and the like, shown plainly) and a
-    trend worth saying."""
+    its link (an area's) and words for the hidden context, the comparison (``comparison``: the
+    engine's word or None; ``shape`` and ``label``, "worse than the programme (95%)", shown
+    with it) and the recent trend (``arrow``, with ``trend_words`` for every reader and
+    ``trend``: "getting better" / "getting worse" where it says so)."""
 
     mark: str | None
     value: str
     words: str
-    flagged: bool = False
-    words_shown: bool = False
+    comparison: str | None = None
+    shape: str = ""
+    label: str = ""
+    arrow: str = ""
+    trend_words: str = ""
     trend: str | None = None
     href: str | None = None  # None for the programme's row
     context: str = ""
 
+    @property
+    def flagged(self) -> bool:
+        """Better or worse than the programme."""
+        return self.comparison in ("better", "worse")
 
-def grid_cell(row: Any, code: str, name: str, indicator: str, code_shown: str) -> GridCell:
+
+def _text(value: Any) -> str | None:
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def grid_cell(
+    row: Any, code: str, name: str, indicator: str, code_shown: str, ci: str = DEFAULT_CI
+) -> GridCell:
     """The grid cell of area ``code`` (named ``name``) for ``indicator`` from its engine row
-    (None: no row), in the period ``code_shown``."""
+    (None: no row), in the period ``code_shown``, compared at level ``ci``."""
     ind = indicators()[indicator]
     words = comparison_words(row)
     if row is None or row["status"] in STATUS_MARKS or pd.isna(row["value"]):
         mark = "[x]" if row is None else STATUS_MARKS.get(row["status"], "[x]")
         return GridCell(mark, "", words)
     area = code != PROGRAMME
-    trend = row.get("trend_judgement")
+    comparison = _text(row.get("comparison")) if area and ind.has_interval else None
+    direction = _text(row.get("trend"))
+    judgement = _text(row.get("trend_judgement"))
+    trend = judgement if judgement in ("getting better", "getting worse") else None
+    trend_words = ""
+    if direction in TREND_ARROWS:
+        trend_words = f"recent trend: {direction}" + (f", {trend}" if trend else "")
     return GridCell(
         None,
         fmt(row["value"], ind),
         words,
-        flagged=words in ("worse", "better"),
-        words_shown=area and ind.has_interval,
-        trend=trend if trend in ("getting better", "getting worse") else None,
+        comparison=comparison if comparison in COMPARISON_SHAPES else None,
+        shape=COMPARISON_SHAPES.get(comparison or "", ""),
+        label=compared(comparison, ci) if comparison in COMPARISON_SHAPES else "",
+        arrow=TREND_ARROWS.get(direction or "", ""),
+        trend_words=trend_words,
+        trend=trend,
         href=area_link(code, indicator, code_shown) if area else None,
         context=f" — {GRID_HEADERS[indicator]}, {name}, {period_label(code_shown)}",
     )
 
 
-def grid_caption(code: str) -> str:
+def grid_caption(code: str, ci: str = DEFAULT_CI) -> str:
     return (
-        f"Areas compared with the programme, {period_label(code)}: each figure with its "
-        "comparison (99.8% limits). [c] suppressed, [x] not available, [z] not applicable."
+        f"Areas compared with the programme, {period_label(code)}, at {checked(ci)}% "
+        "confidence: each figure with its comparison and its recent trend. [c] suppressed, "
+        "[x] not available, [z] not applicable."
+    )
+
+
+def area_cells(rows: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """The areas' rows (programme left out) of one indicator, one per area."""
+    mine = rows[(rows["indicator"] == indicator) & (rows["area_code"] != PROGRAMME)]
+    return mine.drop_duplicates("area_code")
+
+
+def column_counts(rows: pd.DataFrame) -> dict[str, dict[str, int] | None]:
+    """Per grid indicator, how many areas are better, similar and worse than the programme
+    (None: the indicator is not compared, such as families against target)."""
+    out: dict[str, dict[str, int] | None] = {}
+    for indicator in GRID_INDICATORS:
+        if not indicators()[indicator].has_interval:
+            out[indicator] = None
+            continue
+        seen = area_cells(rows, indicator)["comparison"].value_counts()
+        out[indicator] = {c: int(seen.get(c, 0)) for c in COUNTED}
+    return out
+
+
+def count_words(counts: dict[str, int] | None) -> str:
+    """A count cell in words: "2 better, 10 similar, 1 worse"; "not compared"."""
+    if counts is None:
+        return "not compared"
+    return ", ".join(f"{counts[c]} {c}" for c in COUNTED)
+
+
+def suppressed_columns(rows: pd.DataFrame) -> list[str]:
+    """The grid indicators no area has a figure for and at least one area's is suppressed ([c]):
+    the grid leaves their columns out and says so (``suppressed_note``)."""
+    out = []
+    for indicator in GRID_INDICATORS:
+        mine = area_cells(rows, indicator)
+        if mine.empty or mine["value"].notna().any():
+            continue
+        if (mine["status"] == "c").any():
+            out.append(indicator)
+    return out
+
+
+def suppressed_note(hidden: list[str], code: str) -> str | None:
+    """The line in place of the columns left out, or None."""
+    if not hidden:
+        return None
+    names = ", ".join(GRID_HEADERS[i] for i in hidden)
+    return (
+        f"Not shown: {names} — every area's figure is suppressed ([c], too few people) or not "
+        f"available for {period_label(code)}."
+        + (" A financial year shows more." if is_quarter(code) else "")
     )
 
 
@@ -206,14 +313,30 @@ def needs_attention(rows: pd.DataFrame) -> pd.DataFrame:
     return hit.drop(columns=["_n", "_i"]).reset_index(drop=True)
 
 
-def attention_reason(row: pd.Series, ci: float = GRID_CI) -> str:
+def trend_end(code: str) -> str:
+    """The quarter a period's recent trend ends with: the quarter itself, or a financial year's
+    fourth quarter (indicators.md, "Recent trend")."""
+    if is_quarter(code):
+        return code
+    return FinancialYear(period(code).fy).quarters[-1].label
+
+
+def trend_window_words(code: str) -> str:
+    """ "the five quarters to 2018-19 Q4" for a period's recent trend."""
+    return f"the five quarters to {period_label(trend_end(code))}"
+
+
+def attention_reason(row: pd.Series, ci: str | float = DEFAULT_CI) -> str:
     ind = indicators()[row["indicator"]]
+    level = checked(ci)
     interval = ""
     if pd.notna(row["lower"]) and pd.notna(row["upper"]):
-        interval = f" ({ci:g}% CI {fmt(row['lower'], ind)} to {fmt(row['upper'], ind)})"
+        interval = f" ({level}% CI {fmt(row['lower'], ind)} to {fmt(row['upper'], ind)})"
+    code = row.get("period")
+    window = trend_window_words(str(code)) if code else "the last five quarters"
     return (
         f"{ind.name} was {fmt(row['value'], ind)}{interval}, worse than the programme's "
-        f"{fmt(row['benchmark'], ind)}, and getting worse over the last five quarters."
+        f"{fmt(row['benchmark'], ind)} ({level}%), and getting worse over {window}."
     )
 
 
@@ -247,19 +370,15 @@ class Attention:
     areas: list[AttentionArea]
 
 
-def attention(items: pd.DataFrame, code: str) -> Attention:
-    """The areas of ``needs_attention`` with their reasons and links, for period ``code``."""
+def attention(items: pd.DataFrame, code: str, ci: str = DEFAULT_CI) -> Attention:
+    """The areas of ``needs_attention`` with their reasons and links, for period ``code`` (a
+    quarter or a financial year: a year's trend is over the five quarters to its Q4)."""
     shown = period_label(code)
-    if not is_quarter(code):
-        return Attention(
-            f"Trends are tested over the five quarters ending with a quarter, so this "
-            f"list is for quarters only: {shown} is a financial year. Choose a quarter "
-            "to see it.",
-            [],
-        )
     if items.empty:
         return Attention(
-            f"No area was both worse than the programme and getting worse in {shown}.", []
+            f"No area was both worse than the programme ({checked(ci)}%) in {shown} and getting "
+            f"worse over {trend_window_words(code)}.",
+            [],
         )
     areas = []
     for area, group in items.groupby("area_code", sort=False):
@@ -269,11 +388,11 @@ def attention(items: pd.DataFrame, code: str) -> Attention:
             header = GRID_HEADERS[r["indicator"]].lower()
             reasons.append(
                 AttentionReason(
-                    attention_reason(r),
+                    attention_reason(r, ci),
                     Link(
                         f"{name}'s profile at {header}", area_link(str(area), r["indicator"], code)
                     ),
-                    Link(f"all areas on {header}", topic_link(r["indicator"], code)),
+                    Link(f"all areas on {header}", topic_link(r["indicator"], code, ci)),
                 )
             )
         areas.append(AttentionArea(name, area_link(str(area), period=code), reasons))

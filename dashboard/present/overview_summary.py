@@ -1,7 +1,8 @@
 """The sentences at the top of the overview: coverage, the programme's figures, the areas worse
 and better than the programme, the figures mostly suppressed and the areas that need attention.
 
-Pure: the engine's rows of the grid's indicators (99.8% intervals) in, sentences out.
+Pure: the engine's rows of the grid's indicators (at the confidence level the reader chose) in,
+sentences out.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from dashboard.present.confidence import DEFAULT_CI, checked
 from dashboard.present.overview_grid import (
     GRID_HEADERS,
     GRID_INDICATORS,
@@ -51,9 +53,11 @@ SUMMARY_COLUMNS = (
 )
 
 
-def overview_summary(rows: pd.DataFrame, code: str) -> list[str]:
-    """Plain-English sentences for the top of the page, from the grid's rows (99.8%)."""
+def overview_summary(rows: pd.DataFrame, code: str, ci: str = DEFAULT_CI) -> list[str]:
+    """Plain-English sentences for the top of the page, from the grid's rows (compared at
+    ``ci``)."""
     shown = period_label(code)
+    at = f"({checked(ci)}% limits)"
     # only the columns read here (each filter below then copies 8 columns, not every one)
     rows = rows[[c for c in SUMMARY_COLUMNS if c in rows.columns]]
     areas = area_rows(rows)
@@ -87,13 +91,11 @@ def overview_summary(rows: pd.DataFrame, code: str) -> list[str]:
         n_areas = worse["area_code"].nunique()
         out.append(
             f"In {shown}, {n_areas} of {covered} areas {_was(n_areas)} worse than the "
-            "programme "
-            f"(99.8% limits) on at least one key indicator: {'; '.join(parts)}."
+            f"programme {at} on at least one key indicator: {'; '.join(parts)}."
         )
     else:
         out.append(
-            f"In {shown}, no area was worse than the programme (99.8% limits) on any "
-            "of the key indicators."
+            f"In {shown}, no area was worse than the programme {at} on any of the key indicators."
         )
     better = per_area[per_area["comparison"] == "better"]
     if not better.empty:
@@ -104,7 +106,7 @@ def overview_summary(rows: pd.DataFrame, code: str) -> list[str]:
             named.append(f"{name} ({_names(on, limit=8)})")
         out.append(
             f"{count_words(n_better, 'area')} {_was(n_better)} better "
-            f"than the programme on at least one: {_names(named)}."
+            f"than the programme {at} on at least one: {_names(named)}."
         )
     covered_rows = per_area[per_area["status"] != "x"]
     suppressed = covered_rows.groupby("indicator")["status"].apply(lambda st: (st == "c").mean())
@@ -120,6 +122,6 @@ def overview_summary(rows: pd.DataFrame, code: str) -> list[str]:
         names = needing.drop_duplicates("area_code")["area_name"].tolist()
         out.append(
             f"{count_words(len(names), 'area needs', 'areas need')} attention "
-            f"(worse and getting worse): {_names(names)}."
+            f"(worse than the programme {at} and getting worse): {_names(names)}."
         )
     return out

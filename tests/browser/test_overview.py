@@ -71,17 +71,37 @@ def test_programme_lead_finds_the_lowest_completion_and_opens_its_profile(
     home.wait_for_function(
         "sel => document.querySelector(sel)?.textContent === 'Blackpool'", arg=GRID_FIRST_AREA
     )
+    # Home opens at the latest financial year, 2018-19, compared at 95%
     link = home.locator(GRID_FIRST_AREA)
-    assert link.get_attribute("href") == f"/area/{BLACKPOOL}?period=2018-19_Q4"
+    assert link.get_attribute("href") == f"/area/{BLACKPOOL}?period=2018-19"
     cell = home.locator(
-        f"#{ids.HOME_GRID} a[href='/area/{BLACKPOOL}"
-        "?indicator=uptake.completion&period=2018-19_Q4']"
+        f"#{ids.HOME_GRID} a[href='/area/{BLACKPOOL}?indicator=uptake.completion&period=2018-19']"
     )
-    assert cell.inner_text().startswith("20%")  # 12 of 60
-    assert "worse" in home.locator(f"#{ids.HOME_ATTENTION}").inner_text()
+    assert cell.inner_text().startswith("49%")  # 45 + 36 + 24 + 12 = 117 of 240
+    td = cell.locator("xpath=ancestor::td")
+    assert "lfo-cmp-worse" in (td.get_attribute("class") or "")
+    # the word and the shape with the fill, the level for screen readers
+    assert "worse than the programme (95%)" in td.text_content()
+    assert "\u25a0 worse" in td.inner_text()
+    # the order radios say what they do once sorted by a figure
+    assert home.locator(f"#{ids.HOME_ORDER}").inner_text().startswith("Lowest completion first")
+    # ... and the ranking chart lists the areas in the grid's order: lowest at the top
+    graph = ids.chart(ids.HOME_CHART, "graph")
+    home.wait_for_function(
+        """id => {
+            const box = document.getElementById(id);
+            const gd = box && (box.classList.contains('js-plotly-plot')
+                ? box : box.querySelector('.js-plotly-plot'));
+            const range = gd && gd._fullLayout && gd._fullLayout.yaxis.range;
+            return Boolean(range) && range[0] > range[1];
+        }""",
+        arg=graph,
+    )
+    attention = home.locator(f"#{ids.HOME_ATTENTION}").inner_text()
+    assert "Blackpool" in attention and "five quarters to 2018-19 Q4" in attention
     assert home.request.get(f"{base_url}/area/{BLACKPOOL}").status == 200
     link.click()
-    home.wait_for_url(f"**/area/{BLACKPOOL}?period=2018-19_Q4")
+    home.wait_for_url(f"**/area/{BLACKPOOL}?period=2018-19")
     wait_for_dash(home)
     assert home.locator("h1").count() == 1
 
@@ -104,6 +124,23 @@ def test_a_shared_link_reopens_the_same_view_and_back_returns(home: Page, base_u
     )
 
 
+def test_the_confidence_switch_changes_every_comparison_and_stays_in_the_address(
+    home: Page, base_url: str, tmp_path: Path
+):
+    home.goto(f"{base_url}/?period=2018-19_Q4")
+    wait_for_grid(home)
+    home.locator(f"#{ids.HOME_CI} input[value='99.8']").check()
+    home.wait_for_url("**/?period=2018-19_Q4&ci=99.8")
+    home.wait_for_function(
+        "() => document.querySelector('#home-grid caption')?.textContent.includes('99.8%')"
+    )
+    assert "(99.8%)" in home.locator(f"#{ids.HOME_GRID}").text_content()
+    topic = home.locator(f"#{ids.HOME_GRID} thead a").first.get_attribute("href")
+    assert topic is not None and topic.endswith("ci=99.8")
+    violations = axe_violations(home)  # after a change, too
+    assert violations == [], describe(violations)
+
+
 def test_a_bad_link_shows_a_message_and_the_page(home: Page, base_url: str):
     home.goto(f"{base_url}/?period=2018-19_Q9&sort=nonsense")
     wait_for_grid(home)
@@ -122,6 +159,7 @@ def test_keyboard_reaches_every_control_and_download(home: Page, base_url: str):
             home.evaluate(
                 "() => { const e = document.activeElement; return {id: e.id, tag: e.tagName, "
                 f"order: e.closest('#{ids.HOME_ORDER}') !== null, "
+                f"ci: e.closest('#{ids.HOME_CI}') !== null, "
                 "text: (e.innerText || e.getAttribute('aria-label') || '').trim()}; }"
             )
         )
@@ -130,6 +168,7 @@ def test_keyboard_reaches_every_control_and_download(home: Page, base_url: str):
     focused_ids = {s["id"] for s in seen}
     assert ids.HOME_PERIOD in focused_ids
     assert ids.HOME_SORT in focused_ids
+    assert any(s["ci"] and s["tag"] == "INPUT" for s in seen), "the confidence switch"
     assert any(s["order"] and s["tag"] == "INPUT" for s in seen), "the order radios"
     texts = " | ".join(s["text"] for s in seen)
     for fmt in ("PNG", "SVG", "CSV", "Excel"):
@@ -155,4 +194,4 @@ def test_researcher_downloads_the_ranking_as_csv_with_the_plotted_numbers(
     text = Path(download.path()).read_text(encoding="utf-8-sig")
     assert "uptake.completion" in text and "Completion" in text
     blackpool = next(line for line in text.splitlines() if line.startswith("Blackpool,"))
-    assert ",20.0," in blackpool  # 12 of 60, unrounded in the download
+    assert ",48.75," in blackpool  # 117 of 240 in 2018-19, unrounded in the download
