@@ -105,8 +105,8 @@ def _first_apart(order: list[SeriesStyle], taken: list[SeriesStyle]) -> SeriesSt
 
 #: How a comparison with the programme is drawn: legend words, symbol and theme colour.
 COMPARISON_STYLE: dict[str | None, tuple[str, str, str]] = {
-    "worse": ("Worse than the programme", "square", theme.DARK_PINK),
-    "lower": ("Lower than the programme", "triangle-down", theme.DARK_PINK),
+    "worse": ("Worse than the programme", "square", theme.ORANGE),
+    "lower": ("Lower than the programme", "triangle-down", theme.ORANGE),
     "similar": ("Similar to the programme", "circle", theme.DARK_GREY),
     "better": ("Better than the programme", "diamond", theme.DARK_BLUE),
     "higher": ("Higher than the programme", "triangle-up", theme.DARK_BLUE),
