@@ -111,12 +111,13 @@ def test_a_period_in_a_sentence():
     assert period_in_words(None) == ""
 
 
-def test_the_default_period_is_the_latest_quarter_or_for_outcomes_the_latest_year():
+def test_every_topic_page_opens_at_the_latest_financial_year_the_returns_cover():
     periods = ["2017-18_Q4", "2018-19_Q1", "2017-18"]
-    assert default_period(reach.TOPIC, periods) == "2018-19_Q1"
-    assert default_period(outcomes.TOPIC, periods) == "2017-18"
-    assert default_period(outcomes.TOPIC, ["2018-19_Q1"]) == "2018-19_Q1"
-    assert default_period(reach.TOPIC, []) is None
+    for topic in (reach.TOPIC, uptake.TOPIC, outcomes.TOPIC):
+        assert default_period(topic, periods) == "2017-18"
+        assert default_period(topic, periods, ["2018-19_Q1", "2017-18_Q4"]) == "2017-18"
+        assert default_period(topic, ["2018-19_Q1"]) == "2018-19_Q1"  # no year: a quarter
+        assert default_period(topic, []) is None
 
 
 def test_each_page_has_its_own_optional_controls_in_order():

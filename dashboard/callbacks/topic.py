@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
@@ -80,7 +81,7 @@ def update_controls(
             *unchanged,
             layout.unavailable_banner(),
         ]
-    f, messages = state_from_search(topic, search, areas, periods)
+    f, messages = state_from_search(topic, search, areas, periods, returns_of(areas))
     try:  # the boxes ticked now (the browser's): only to see whether they must be drawn again
         ticked = inputs.code_groups(ticked, set(areas["area_code"]))
     except inputs.NotRecognised:
@@ -138,12 +139,18 @@ def filters_for(
 ) -> Filters:
     """The filters for the controls' values (the browser's), checked against the server's
     areas and periods: ``inputs.NotRecognised`` for values too large to be controls'."""
-    known = set(data.areas()["area_code"])
+    areas = data.areas()
+    known = set(areas["area_code"])
     texts = [inputs.text(v) for v in (choice, start, end, period, ci, *optional_values)]
     choice_, start_, end_, period_, ci_, *optional = texts
     lists = inputs.code_groups(area_lists, known)
     f = filters_from_inputs(topic, choice_, lists, start_, end_, period_, ci_, optional)
-    return checked_filters(topic, f, known, data.periods())
+    return checked_filters(topic, f, known, data.periods(), returns_of(areas))
+
+
+def returns_of(areas: pd.DataFrame) -> list[object]:
+    """Each area's current return period (the rule of the default period)."""
+    return list(areas["return_period"]) if "return_period" in areas else []
 
 
 def topic_chart(
@@ -199,7 +206,7 @@ def update_charts(
         log.warning("%s charts: %s", topic.key, exc)
         cards = [empty_content(UNAVAILABLE)] * (3 + len(extras.names))
         return [no_update, no_update, UNAVAILABLE, *[v for c in cards for v in render(c)]]
-    query = to_search(topic, f, periods)
+    query = to_search(topic, f, periods, returns_of(data.areas()))
     key = view_key(f)
     links = [
         *layout.definition_links(view.indicator_ids),

@@ -36,6 +36,7 @@ from dashboard.present.topic_rows import (
     has_figures,
     interval_words,
     notes_of,
+    with_level,
     rename_columns,
     safely,
     sorted_for_table,
@@ -182,7 +183,7 @@ class CrossSection:
 
     @cached_property
     def ranking(self) -> str:
-        return text.describe_ranking(self.rows, self.ind, ci=self.f.ci_level)
+        return with_level(text.describe_ranking(self.rows, self.ind, ci=self.f.ci_level), self.f.ci)
 
 
 def caterpillar_chart(cs: CrossSection) -> ChartContent:
@@ -198,7 +199,7 @@ def caterpillar_chart(cs: CrossSection) -> ChartContent:
     if ind.kind == "count":  # the programme's count is the sum of the areas': no benchmark
         rows = cs.areas.assign(benchmark=None)
         table_rows = sorted_for_table(rows)
-        ranking = text.describe_ranking(rows, ind, ci=f.ci_level)
+        ranking = with_level(text.describe_ranking(rows, ind, ci=f.ci_level), f.ci)
         notes.append("The programme's figure is the total of the areas', so it is not drawn.")
     else:
         rows, table_rows, ranking = cs.rows, cs.sorted, cs.ranking
