@@ -36,13 +36,13 @@ from dashboard.present.topic_rows import (
     has_figures,
     interval_words,
     notes_of,
-    with_level,
     rename_columns,
     safely,
     sorted_for_table,
     the_period,
     why_empty,
     with_category,
+    with_level,
 )
 from dashboard.services.indicator_data import IndicatorData, indicator
 from lfo.indicators.indicator import Indicator
