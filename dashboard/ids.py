@@ -99,9 +99,22 @@ TOPIC_PARTS = (
     "messages",
     "data-messages",
     "indicator",
-    "areas",
+    "areas",  # Store: the chosen areas' codes (the picker's value)
     "quick-none",
     "quick-all",
+    "quick-worse",
+    "quick-region",
+    "quick-neighbours",
+    "region",
+    "area-search",
+    "area-options",
+    "area-add",
+    "area-status",
+    "chosen",
+    "filter-bar",
+    "summary",
+    "ci-note",
+    "not-shown",
     "from",
     "to",
     "period",
@@ -112,6 +125,7 @@ TOPIC_PARTS = (
     "links",
 )
 TOPIC_AREAS_TYPE = "topic-areas"
+TOPIC_AREA_REMOVE_TYPE = "topic-area-remove"
 
 
 def topic_part(topic: str, part: str) -> str:
@@ -122,6 +136,12 @@ def topic_part(topic: str, part: str) -> str:
 def topic_areas(topic: str, region: object) -> dict[str, object]:
     """The ID of a topic page's checklist of areas in one region (``region`` may be ``ALL``)."""
     return {"type": TOPIC_AREAS_TYPE, "topic": topic, "region": region}
+
+
+def topic_area_remove(topic: str, code: object) -> dict[str, object]:
+    """The ID of the Remove button of one chosen area of a topic page (``code`` may be
+    ``ALL``)."""
+    return {"type": TOPIC_AREA_REMOVE_TYPE, "topic": topic, "code": code}
 
 
 def topic_chart(topic: str, chart: str) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 from dashboard import ids, urlstate
 from dashboard.present import choices
 from dashboard.present.choices import CI_LEVELS
-from lfo.periods import period, quarters_of
+from lfo.periods import period, quarters_of, years_of
 from lfo.reference import BREAKDOWNS, LEVELS, load_reference
 
 ALL = "all"
@@ -124,8 +124,14 @@ def period_in_words(code: str | None) -> str:
 
 
 def period_options(periods: Sequence[str], quarters_only: bool) -> list[dict[str, str]]:
-    """The options of a period select (``Period.option_label``), in the order given."""
-    shown = quarters_of(periods) if quarters_only else periods
+    """The options of a period select (``Period.option_label``): quarters only, oldest first
+    (the trend's range); or financial years then quarters, newest first (the period the areas
+    are compared over: a year is the default, a quarter by choice)."""
+    shown = (
+        quarters_of(periods)
+        if quarters_only
+        else [*reversed(years_of(periods)), *reversed(quarters_of(periods))]
+    )
     return [{"label": period(p).option_label, "value": p} for p in shown]
 
 
