@@ -247,7 +247,9 @@ def filters(topic: Topic, values: dict[str, object]) -> html.Section:
             controls,
         ],
         id=p("filter-bar"),
-        open=True,
+        # closed: the first screen shows the answer, the line above says what it is for; the
+        # controls fill a laptop's first screen when open (judged by screenshots at 1366×768)
+        open=False,
         className="lfo-filterbar",
     )
     return html.Section(

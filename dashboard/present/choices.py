@@ -29,10 +29,7 @@ from lfo.periods import FinancialYear, period, quarters_of, years_of
 CI_LEVELS = ("95", "99.8")
 DEFAULT_CI = "95"
 #: The one line beside the choice of level (§ 3).
-CI_NOTE = (
-    "99.8% flags only clear differences, because many comparisons are made each period; "
-    "95% is the usual level."
-)
+CI_NOTE = "99.8% flags only clear differences, because many comparisons are made each period."
 #: The choice's labels (value, label), for a radio group.
 CI_OPTIONS = (("95", "95% (the usual level)"), ("99.8", "99.8% (stricter: clear differences only)"))
 

@@ -69,6 +69,14 @@ def settle(page: Page) -> None:
     wait_for_dash(page)
 
 
+def open_filters(page: Page) -> None:
+    """Open every closed disclosure of filters (the topic pages' filter bar), so its controls are
+    changed too."""
+    page.evaluate(
+        "() => document.querySelectorAll('main details.lfo-filterbar').forEach(d => d.open = true)"
+    )
+
+
 def assert_holds(page: Page, when: str) -> None:
     found = page.evaluate(MEASURE)
     assert found["charts"], f"{when}: no chart shown"
@@ -84,6 +92,8 @@ def test_charts_keep_their_height_and_place_after_every_select_changes(page, ser
     page.goto(f"{server}{path}")
     settle(page)
     assert_holds(page, f"{path} first draw")
+    open_filters(page)
+    assert_holds(page, f"{path} filters open")
     selects = page.locator("main select")
     for i in range(selects.count()):
         select = selects.nth(i)
@@ -104,6 +114,7 @@ def test_charts_keep_their_height_and_place_after_every_select_changes(page, ser
 def test_charts_keep_their_height_and_place_after_every_radio_group_changes(page, server, path):
     page.goto(f"{server}{path}")
     settle(page)
+    open_filters(page)
     groups = page.locator("main input[type=radio]").evaluate_all(
         "rs => [...new Set(rs.filter(r => r.offsetParent !== null).map(r => r.parentElement.closest('[id]').id))]"
     )
