@@ -161,6 +161,7 @@ AREA_PROFILE = "area-profile"  # everything else (hidden when the code is unknow
 AREA_SWITCH = "area-switch"  # select: another area
 AREA_SWITCH_GO = "area-switch-go"  # button: open the area selected
 AREA_PERIOD = "area-period"
+AREA_CI = "area-ci"  # radio items: the confidence level of the comparisons (95 or 99.8)
 AREA_COMPARE_GROUPS = "area-compare-groups"  # container of the comparison checklists
 AREA_PICK_REGION = "area-pick-region"  # quick pick: the areas of the same region
 AREA_PICK_IMD = "area-pick-imd"  # quick pick: similar deprivation (IMD rank within 20)

@@ -74,6 +74,7 @@ def spine(client, compare: list, shown: object):
         [
             compare,
             {"id": ids.AREA_PERIOD, "property": "value", "value": Q_ENDED},
+            {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": shown},
         ],
     )
@@ -131,7 +132,7 @@ def test_the_quick_picks_and_the_switch_use_the_servers_areas(client):
     output = registered_output(
         client,
         f"..{component_key(ids.area_compare(['ALL']))}.value...area-period.value..."
-        "area-indicator.value...area-breakdown.value...area-messages.children..",
+        "area-indicator.value...area-breakdown.value...area-ci.value...area-messages.children..",
     )
     assert output is not None
     regions = sorted({a["region"] for a in REFERENCE.values()})
@@ -142,6 +143,7 @@ def test_the_quick_picks_and_the_switch_use_the_servers_areas(client):
             (ids.AREA_PERIOD, "value"),
             (ids.AREA_INDICATOR, "value"),
             (ids.AREA_BREAKDOWN, "value"),
+            (ids.AREA_CI, "value"),
             (ids.AREA_MESSAGES, "children"),
         ],
         [
@@ -155,6 +157,7 @@ def test_the_quick_picks_and_the_switch_use_the_servers_areas(client):
             {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
             {"id": ids.AREA_INDICATOR, "property": "value", "value": None},
             {"id": ids.AREA_BREAKDOWN, "property": "value", "value": None},
+            {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": fake_store()},
         ],
         output=output,

@@ -99,10 +99,12 @@ def test_period_options_read_as_everywhere_else():
         {"label": "2017-18 Q4", "value": "2017-18_Q4"},
         {"label": "2018-19 Q1", "value": "2018-19_Q1"},
     ]
-    assert period_options(periods, quarters_only=False)[-1] == {
-        "label": "Financial year 2017-18",
-        "value": "2017-18",
-    }
+    # the period the areas are compared over: years first (the default), newest first
+    assert period_options(periods, quarters_only=False) == [
+        {"label": "Financial year 2017-18", "value": "2017-18"},
+        {"label": "2018-19 Q1", "value": "2018-19_Q1"},
+        {"label": "2017-18 Q4", "value": "2017-18_Q4"},
+    ]
 
 
 def test_a_period_in_a_sentence():

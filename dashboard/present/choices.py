@@ -19,6 +19,7 @@ Pure: no Dash, no database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import parse_qs, urlencode
 
@@ -56,6 +57,28 @@ def checked_ci(value: object) -> str:
 def level_words(ci: str | float) -> str:
     """The level as a better/worse label states it: "95% intervals", "99.8% intervals"."""
     return f"{float(ci):g}% intervals"
+
+
+#: A comparison with the programme in the chart kit's sentences: "worse than the programme",
+#: "similar to the programme's 56%" (up to the end of the clause).
+_COMPARED = re.compile(
+    r"\b((?:better|worse|similar|higher|lower) (?:than|to) the programme"
+    r"(?:'s [^,;()]+?)?)(?=[,;(]|\.(?:\s|$)| \(|$)"
+)
+
+
+def with_level(sentence: str, ci: str) -> str:
+    """``sentence`` with every better/worse (or similar) comparison with the programme naming
+    the level it was made at: "worse than the programme (95% intervals)"; before a list of
+    names in brackets, "worse than the programme at 95% intervals (Blackpool and Luton)"."""
+    words = level_words(ci)
+
+    def named(m: re.Match[str]) -> str:
+        if sentence.startswith(" (", m.end()):
+            return f"{m.group(1)} at {words}"
+        return f"{m.group(1)} ({words})"
+
+    return _COMPARED.sub(named, sentence)
 
 
 def ci_from_search(search: str | None) -> str:

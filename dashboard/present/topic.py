@@ -21,6 +21,7 @@ import pandas as pd
 from dashboard.charts import figures, text
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import plotted_table
+from dashboard.present.choices import with_level
 from dashboard.present.topic_filters import (
     Filters,
     Topic,
@@ -42,7 +43,6 @@ from dashboard.present.topic_rows import (
     the_period,
     why_empty,
     with_category,
-    with_level,
 )
 from dashboard.services.indicator_data import IndicatorData, indicator
 from lfo.indicators.indicator import Indicator

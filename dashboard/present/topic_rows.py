@@ -10,7 +10,6 @@ number.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -19,7 +18,7 @@ import pandas as pd
 from dashboard.charts import text
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import UNITS
-from dashboard.present.choices import level_words
+from dashboard.present.choices import with_level
 from dashboard.present.topic_filters import ALL, Filters
 from dashboard.present.words import category_label, join_names
 from dashboard.services.indicator_data import IndicatorData
@@ -59,28 +58,6 @@ def interval_words(ind: Indicator, ci: str) -> str:
     if not ind.has_interval:
         return "no interval (not a sample statistic)"
     return f"{ci}% confidence intervals"
-
-
-#: A comparison with the programme in the chart kit's sentences: "worse than the programme",
-#: "similar to the programme's 56%" (up to the end of the clause).
-_COMPARED = re.compile(
-    r"\b((?:better|worse|similar|higher|lower) (?:than|to) the programme"
-    r"(?:'s [^,;()]+?)?)(?=[,;(]|\.(?:\s|$)| \(|$)"
-)
-
-
-def with_level(sentence: str, ci: str) -> str:
-    """``sentence`` with every better/worse (or similar) comparison with the programme naming
-    the level it was made at: "worse than the programme (95% intervals)" (issue 11 § 3)."""
-    words = level_words(ci)
-
-    def named(m: re.Match[str]) -> str:
-        # before a list of names in brackets: "worse than the programme at 95% intervals (…)"
-        if sentence.startswith(" (", m.end()):
-            return f"{m.group(1)} at {words}"
-        return f"{m.group(1)} ({words})"
-
-    return _COMPARED.sub(named, sentence)
 
 
 def with_category(rows: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
