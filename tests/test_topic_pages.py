@@ -18,7 +18,7 @@ from dashboard import ids
 from dashboard.app import create_app
 from dashboard.charts.card import card_outputs
 from dashboard.layouts import outcomes, reach, uptake
-from dashboard.present.topic_filters import Topic, characteristic_label
+from dashboard.present.topic_filters import Topic, characteristic_label, group_choices
 from dashboard.present.topic_rows import EMPTY_MESSAGE
 from dashboard.settings import DashboardSettings
 from lfo.reference import load_reference
@@ -474,6 +474,12 @@ def test_a_level_filter_keeps_its_interventions_and_empties_the_others(client):
     cat = card(universal, uptake.TOPIC.chart("caterpillar"))
     assert cat["hidden"] is True
     assert cat["empty"] == EMPTY_MESSAGE
+    # no empty panels: the cards with nothing to draw are not shown, one line each says why
+    assert cat["section_hidden"] is True
+    assert card(universal, uptake.TOPIC.chart("stages"))["section_hidden"] is True
+    lines = texts(get(universal, uptake.TOPIC.part("not-shown"), "children"))
+    assert "The areas ranked is not shown: no area has data for these filters" in lines
+    assert "Referral to completion is not shown" in lines
     intervention = draw(client, uptake.TOPIC, group="tp_enhanced")
     assert card(intervention, uptake.TOPIC.chart("caterpillar"))["hidden"] is False
 
@@ -499,6 +505,10 @@ def test_the_funnel_plot_is_hidden_with_a_note_for_a_mean(client):
     assert funnel["hidden"] is True
     assert "only for percentages" in funnel["empty"] and "a mean" in funnel["empty"]
     assert card(drawn, uptake.TOPIC.chart("caterpillar"))["hidden"] is False
+    assert funnel["section_hidden"] is True  # not an empty grey panel
+    assert card(drawn, uptake.TOPIC.chart("caterpillar"))["section_hidden"] is False
+    lines = texts(get(drawn, uptake.TOPIC.part("not-shown"), "children"))
+    assert lines.startswith("The funnel plot is not shown: a funnel plot is drawn only for")
 
 
 @pytest.mark.parametrize("measure", list(load_reference().measures))
@@ -609,3 +619,18 @@ def test_a_count_trend_leaves_out_the_programme_total_beside_areas(client):
     alone = card(draw(client, reach.TOPIC, indicator="reach.families"), reach.TOPIC.chart("trend"))
     # 153 families referred in 2017-18 Q1 across the programme (one per participant)
     assert 153 in trace_values(alone["figure"], "y")
+
+
+def test_the_summary_line_says_what_is_selected_with_the_level(client):
+    drawn = draw(client, uptake.TOPIC, areas={"x": [NEWCASTLE]}, ci="99.8", group="tp_enhanced")
+    summary = get(drawn, uptake.TOPIC.part("summary"), "children")
+    group = dict(group_choices())["tp_enhanced"]
+    assert summary == (
+        f"Completion · {Q_ENDED[:7]} {Q_ENDED[-2:]} · {group} · 1 area chosen · "
+        "99.8% intervals · Programme benchmark"
+    )
+    cat = card(drawn, uptake.TOPIC.chart("caterpillar"))
+    assert (
+        "the programme at 99.8% intervals (" in cat["summary"]
+        or "(99.8% intervals)" in (cat["summary"])
+    )

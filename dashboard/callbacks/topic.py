@@ -200,18 +200,19 @@ def update_charts(
             query,  # what the address says now (back then forward must re-read it)
             links,
             summary,
-            layout.hidden_notes(not_shown_lines(view.contents)),
+            layout.hidden_notes(not_shown_lines(chart_names(extras), view.contents)),
             *hidden,
             *[v for c in view.contents for v in render(c, key)],
         ]
     )
 
 
-def not_shown_lines(contents: Sequence[ChartContent]) -> list[str]:
-    """One line per chart with nothing to draw for these choices: its title and why."""
+def not_shown_lines(names: Sequence[str], contents: Sequence[ChartContent]) -> list[str]:
+    """One line per chart with nothing to draw for these choices: which chart, and why."""
     return [
-        f"{c.title or 'A chart'} is not shown: {c.empty_message}"
-        for c in contents
+        f"{layout.SHORT_NAMES.get(name, 'A chart')} is not shown: "
+        f"{c.empty_message[:1].lower()}{c.empty_message[1:]}"
+        for name, c in zip(names, contents, strict=True)
         if c.empty_message
     ]
 

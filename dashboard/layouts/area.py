@@ -358,6 +358,11 @@ def data_table(table: Table) -> html.Div:
             className="table table-sm caption-top chart-table",
         ),
         className="table-responsive",
+        # focusable and named: a keyboard can scroll a table wider than a phone (axe
+        # scrollable-region-focusable)
+        tabIndex="0",
+        role="region",
+        **{"aria-label": table.caption},  # type: ignore[arg-type]  # Dash types no aria-*
     )
     key = [STATUS_KEY[s] for s in table.statuses if s in STATUS_KEY]
     if table.statuses:

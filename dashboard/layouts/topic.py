@@ -30,6 +30,18 @@ from dashboard.present.topic_filters import (
 from lfo.indicators.definitions import indicators
 from lfo.reference import BREAKDOWNS, load_reference
 
+#: Each chart's name in the line that says it is not shown (``callbacks.topic``).
+SHORT_NAMES = {
+    "trend": "The trend chart",
+    "caterpillar": "The areas ranked",
+    "funnel": "The funnel plot",
+    "breakdown": "Who is referred",
+    "groups": "Fathers and workless households reached",
+    "stages": "Referral to completion",
+    "change": "Reliable improvement, recovery and deterioration",
+    "mean": "Mean change in score",
+}
+
 
 def indicator_label(topic: Topic, choice: str) -> str:
     if topic.by_measure:
@@ -240,7 +252,8 @@ def filters(topic: Topic, values: dict[str, object]) -> html.Section:
                 [
                     html.Span("Showing: ", className="fw-bold"),
                     html.Span("the page's defaults", id=p("summary")),
-                    html.Span(" (change)", className="lfo-filterbar__change"),
+                    " ",
+                    html.Span("(change)", className="lfo-filterbar__change"),
                 ],
                 className="lfo-filterbar__summary",
             ),
@@ -274,11 +287,9 @@ def topic_layout(topic: Topic, search: str = "", extra_cards: Sequence[Component
             html.Div(shell.messages_banner(state.messages), id=p("messages")),
             html.Div(id=p("data-messages"), role="status"),
             filters(topic, state.values),
-            html.P(id=p("links"), className="mb-3"),
-            html.Div(
-                html.Ul(id=p("not-shown"), className="lfo-not-shown small mb-3"), role="status"
-            ),
+            html.P(id=p("links"), className="mb-4"),
             html.H2("Trends and areas compared"),
+            html.Div(html.Ul(id=p("not-shown"), className="lfo-not-shown mb-3"), role="status"),
             chart_card(c("trend"), "Trend by quarter", heading_level=3),
             chart_card(c("caterpillar"), "Areas ranked by value", heading_level=3),
             chart_card(c("funnel"), "Funnel plot", heading_level=3),

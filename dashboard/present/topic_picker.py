@@ -92,7 +92,7 @@ def summary_line(topic: Topic, f: Filters, indicator_name: str, n_areas: int) ->
     if topic.by_measure and f.measure:
         parts.append(measure_name(f.measure))
     if topic.by_characteristic and f.char:
-        parts.append(f"By {f.char.replace('_', ' ')}")
+        parts.append(f"Who is referred: {f.char.replace('_', ' ')}")
     parts.append(
         "Programme only" if not n_areas else f"{n_areas} area{'s' if n_areas != 1 else ''} chosen"
     )
