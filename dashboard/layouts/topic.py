@@ -108,8 +108,24 @@ def _area_picker(topic: Topic) -> html.Fieldset:
     """Choose areas by typing (a text box with the areas as suggestions: search as you type,
     the browser's own combobox), each chosen area listed with a Remove button, and quick picks
     (``present.topic_picker``). The lists are filled by the controls callback."""
+    return _fieldset(
+        "Areas in the trend and side by side",
+        html.Div(
+            [
+                html.Div([_area_search(topic), _chosen(topic)], className="col-lg-7"),
+                html.Div([_quick_picks(topic), _region_pick(topic)], className="col-lg-5"),
+            ],
+            className="row g-3",
+        ),
+        hint="With no area chosen the trend chart shows the programme only.",
+        class_name="mb-3 lfo-area-picker",
+    )
+
+
+def _area_search(topic: Topic) -> html.Div:
+    """The text box whose suggestions are the areas, its Add button and its status line."""
     p = topic.part
-    search = html.Div(
+    return html.Div(
         [
             html.Label(
                 [
@@ -146,7 +162,12 @@ def _area_picker(topic: Topic) -> html.Fieldset:
         ],
         className="mb-2",
     )
-    region = html.Div(
+
+
+def _region_pick(topic: Topic) -> html.Div:
+    """Add every area of a region (the regions are filled by the controls callback)."""
+    p = topic.part
+    return html.Div(
         [
             html.Label(
                 "Add every area of a region", htmlFor=p("region"), className="form-label small"
@@ -161,7 +182,12 @@ def _area_picker(topic: Topic) -> html.Fieldset:
         ],
         className="lfo-region-pick",
     )
-    quick = html.Div(
+
+
+def _quick_picks(topic: Topic) -> html.Div:
+    """The quick picks: worse than the programme, similar areas (once the hook is set), clear."""
+    p = topic.part
+    return html.Div(
         [
             _quick_button("Areas worse than the programme", p("quick-worse")),
             _quick_button(
@@ -173,7 +199,12 @@ def _area_picker(topic: Topic) -> html.Fieldset:
         role="group",
         **{"aria-label": "Quick picks for the areas"},  # type: ignore[arg-type]  # Dash types no aria-* keywords
     )
-    chosen = html.Div(
+
+
+def _chosen(topic: Topic) -> html.Div:
+    """The chosen areas' list (each a Remove button, drawn by the picker's callback)."""
+    p = topic.part
+    return html.Div(
         [
             html.P("Chosen:", className="small fw-bold mb-1", id=p("chosen-label")),
             html.Ul(
@@ -182,18 +213,6 @@ def _area_picker(topic: Topic) -> html.Fieldset:
                 **{"aria-labelledby": p("chosen-label")},  # type: ignore[arg-type]
             ),
         ]
-    )
-    return _fieldset(
-        "Areas in the trend and side by side",
-        html.Div(
-            [
-                html.Div([search, chosen], className="col-lg-7"),
-                html.Div([quick, region], className="col-lg-5"),
-            ],
-            className="row g-3",
-        ),
-        hint="With no area chosen the trend chart shows the programme only.",
-        class_name="mb-3 lfo-area-picker",
     )
 
 
