@@ -125,15 +125,10 @@ def area_spine(app: Any, client: Any, code: str) -> tuple[int, float, int]:
 
 def reach_charts(app: Any, client: Any) -> tuple[int, float, int]:
     key = _key(app, "reach-written.data", "chart-reach-trend-heading")
-    ticked = [
-        {
-            "id": {"type": "topic-areas", "topic": "reach", "region": "North West"},
-            "property": "value",
-            "value": _fake_codes(),
-        }
-    ]
+    # the areas chosen: the picker's store (issue 11; before, one checklist per region)
+    chosen = {"id": "reach-areas", "property": "data", "value": _fake_codes()}
     values: dict[str, object] = {
-        '{"region":["ALL"],"topic":"reach","type":"topic-areas"}': ticked,
+        "reach-areas": chosen,
         "reach-indicator": {"id": "reach-indicator", "property": "value", "value": "reach.parents"},
     }
     return _post(client, _body(app, key, values, "reach-indicator.value"))

@@ -101,9 +101,22 @@ TOPIC_PARTS = (
     "messages",
     "data-messages",
     "indicator",
-    "areas",
+    "areas",  # Store: the chosen areas' codes (the picker's value)
     "quick-none",
     "quick-all",
+    "quick-worse",
+    "quick-region",
+    "quick-neighbours",
+    "region",
+    "area-search",
+    "area-options",
+    "area-add",
+    "area-status",
+    "chosen",
+    "filter-bar",
+    "summary",
+    "ci-note",
+    "not-shown",
     "from",
     "to",
     "period",
@@ -114,6 +127,7 @@ TOPIC_PARTS = (
     "links",
 )
 TOPIC_AREAS_TYPE = "topic-areas"
+TOPIC_AREA_REMOVE_TYPE = "topic-area-remove"
 
 
 def topic_part(topic: str, part: str) -> str:
@@ -124,6 +138,12 @@ def topic_part(topic: str, part: str) -> str:
 def topic_areas(topic: str, region: object) -> dict[str, object]:
     """The ID of a topic page's checklist of areas in one region (``region`` may be ``ALL``)."""
     return {"type": TOPIC_AREAS_TYPE, "topic": topic, "region": region}
+
+
+def topic_area_remove(topic: str, code: object) -> dict[str, object]:
+    """The ID of the Remove button of one chosen area of a topic page (``code`` may be
+    ``ALL``)."""
+    return {"type": TOPIC_AREA_REMOVE_TYPE, "topic": topic, "code": code}
 
 
 def topic_chart(topic: str, chart: str) -> str:
@@ -143,6 +163,7 @@ AREA_PROFILE = "area-profile"  # everything else (hidden when the code is unknow
 AREA_SWITCH = "area-switch"  # select: another area
 AREA_SWITCH_GO = "area-switch-go"  # button: open the area selected
 AREA_PERIOD = "area-period"
+AREA_CI = "area-ci"  # radio items: the confidence level of the comparisons (95 or 99.8)
 AREA_COMPARE_GROUPS = "area-compare-groups"  # container of the comparison checklists
 AREA_PICK_REGION = "area-pick-region"  # quick pick: the areas of the same region
 AREA_PICK_IMD = "area-pick-imd"  # quick pick: similar deprivation (IMD rank within 20)

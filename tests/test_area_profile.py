@@ -6,7 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.dash_client import post_callback, registered_output, route, send_callback
+from support.dash_client import (
+    component_key,
+    post_callback,
+    registered_output,
+    route,
+    send_callback,
+)
 from support.page_dbs import BLACKPOOL, GATESHEAD, MANCHESTER, REFERENCE, build_area_db
 from support.text import texts
 
@@ -175,6 +181,7 @@ def test_spine_callback_answers_with_title_summary_and_every_indicator(client, s
         [
             _compare_input(store, [GATESHEAD]),
             {"id": ids.AREA_PERIOD, "property": "value", "value": "2018-19_Q1"},
+            {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
         ],
     )
@@ -195,6 +202,7 @@ def test_trend_callback_draws_area_comparison_and_programme(client, store):
         [
             _compare_input(store, [GATESHEAD]),
             {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
+            {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.completion"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
         ],
@@ -222,7 +230,12 @@ def test_funnel_reach_and_quality_callbacks_answer(client, store):
     reach = post_callback(
         client,
         card_outputs(ids.AREA_REACH_CHART),
-        [period, {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"}, areas],
+        [
+            period,
+            {"id": ids.AREA_CI, "property": "value", "value": "95"},
+            {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
+            areas,
+        ],
     )
     summary = reach[ids.chart(ids.AREA_REACH_CHART, "summary")]["children"]
     # every fixture parent is female and was referred on 2017-04-03
@@ -239,6 +252,7 @@ def test_a_period_without_figures_falls_back_with_a_message(client, store):
         [
             _compare_input(store, []),
             {"id": ids.AREA_PERIOD, "property": "value", "value": "2030-31_Q1"},
+            {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
         ],
     )
@@ -256,7 +270,12 @@ def test_a_database_that_cannot_be_read_gives_messages_not_errors(tmp_path, stor
     spine = post_callback(
         missing,
         [(ids.AREA_DATA_MESSAGES, "children"), *card_outputs(ids.AREA_SPINE_CHART)],
-        [_compare_input(store, []), period, areas],
+        [
+            _compare_input(store, []),
+            period,
+            {"id": ids.AREA_CI, "property": "value", "value": "95"},
+            areas,
+        ],
     )
     assert "cannot be shown just now" in texts(spine[ids.AREA_DATA_MESSAGES]["children"])
     empty = spine[ids.chart(ids.AREA_SPINE_CHART, "empty")]
@@ -275,6 +294,7 @@ def test_choices_are_written_to_the_address(app, client, store):
             {"id": ids.AREA_PERIOD, "property": "value", "value": "2018-19_Q4"},
             {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.start"},
             {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
+            {"id": ids.AREA_CI, "property": "value", "value": "99.8"},
         ],
         [
             {"id": ids.URL, "property": "search", "value": ""},
@@ -283,7 +303,7 @@ def test_choices_are_written_to_the_address(app, client, store):
         output=key,
     )
     assert out[ids.URL]["search"] == (
-        f"?compare={GATESHEAD},{MANCHESTER}&period=2018-19_Q4&indicator=uptake.start"
+        f"?compare={GATESHEAD},{MANCHESTER}&period=2018-19_Q4&indicator=uptake.start&ci=99.8"
     )
 
 
@@ -347,6 +367,7 @@ def test_quick_pick_ticks_the_areas_of_similar_deprivation(app, client, store):
             (ids.AREA_PERIOD, "value"),
             (ids.AREA_INDICATOR, "value"),
             (ids.AREA_BREAKDOWN, "value"),
+            (ids.AREA_CI, "value"),
             (ids.AREA_MESSAGES, "children"),
         ],
         [
@@ -360,6 +381,7 @@ def test_quick_pick_ticks_the_areas_of_similar_deprivation(app, client, store):
             {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
             {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.completion"},
             {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
+            {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
         ],
         changed=[f"{ids.AREA_PICK_IMD}.n_clicks"],
@@ -371,3 +393,20 @@ def test_quick_pick_ticks_the_areas_of_similar_deprivation(app, client, store):
     # Blackpool's IMD rank is 1: Manchester (6) and Blackburn with Darwen (8) are within 20
     assert ticked["North West"] == ["E06000008", MANCHESTER]
     assert all(v == [] for r, v in ticked.items() if r != "North West")
+
+
+def test_the_spine_at_the_stricter_level_says_so(client, store):
+    out = post_callback(
+        client,
+        [(ids.AREA_DATA_MESSAGES, "children"), *card_outputs(ids.AREA_SPINE_CHART)],
+        [
+            _compare_input(store, []),
+            {"id": ids.AREA_PERIOD, "property": "value", "value": "2018-19_Q1"},
+            {"id": ids.AREA_CI, "property": "value", "value": "99.8"},
+            {"id": ids.AREA_SHOWN, "property": "data", "value": store},
+        ],
+    )
+    subtitle = out[ids.chart(ids.AREA_SPINE_CHART, "subtitle")]["children"]
+    assert "99.8% confidence intervals" in subtitle and "95%" not in subtitle
+    view = out[component_key(ids.chart_pattern(ids.AREA_SPINE_CHART, "view"))]["data"]
+    assert view["ci"] == "99.8"

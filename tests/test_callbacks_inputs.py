@@ -20,7 +20,7 @@ from support.dash_client import (
     send_callback,
     topic_control_outputs,
 )
-from support.page_dbs import BLACKPOOL, GATESHEAD, NEWCASTLE, Q_ENDED, REFERENCE, build_topic_db
+from support.page_dbs import BLACKPOOL, NEWCASTLE, Q_ENDED, REFERENCE, build_topic_db
 from support.text import texts
 
 from dashboard import ids
@@ -74,6 +74,7 @@ def spine(client, compare: list, shown: object):
         [
             compare,
             {"id": ids.AREA_PERIOD, "property": "value", "value": Q_ENDED},
+            {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": shown},
         ],
     )
@@ -131,7 +132,7 @@ def test_the_quick_picks_and_the_switch_use_the_servers_areas(client):
     output = registered_output(
         client,
         f"..{component_key(ids.area_compare(['ALL']))}.value...area-period.value..."
-        "area-indicator.value...area-breakdown.value...area-messages.children..",
+        "area-indicator.value...area-breakdown.value...area-ci.value...area-messages.children..",
     )
     assert output is not None
     regions = sorted({a["region"] for a in REFERENCE.values()})
@@ -142,6 +143,7 @@ def test_the_quick_picks_and_the_switch_use_the_servers_areas(client):
             (ids.AREA_PERIOD, "value"),
             (ids.AREA_INDICATOR, "value"),
             (ids.AREA_BREAKDOWN, "value"),
+            (ids.AREA_CI, "value"),
             (ids.AREA_MESSAGES, "children"),
         ],
         [
@@ -155,6 +157,7 @@ def test_the_quick_picks_and_the_switch_use_the_servers_areas(client):
             {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
             {"id": ids.AREA_INDICATOR, "property": "value", "value": None},
             {"id": ids.AREA_BREAKDOWN, "property": "value", "value": None},
+            {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": fake_store()},
         ],
         output=output,
@@ -171,8 +174,16 @@ def test_the_quick_picks_and_the_switch_use_the_servers_areas(client):
 
 def charts(client, area_lists: list, indicator: object = "reach.parents"):
     p = TOPIC.part
-    outputs = [(ids.URL, "search"), (p("written"), "data"), (p("links"), "children")]
-    for name in ("trend", "caterpillar", "funnel", "breakdown", "groups"):
+    names = ("trend", "caterpillar", "funnel", "breakdown", "groups")
+    outputs = [
+        (ids.URL, "search"),
+        (p("written"), "data"),
+        (p("links"), "children"),
+        (p("summary"), "children"),
+        (p("not-shown"), "children"),
+    ]
+    outputs += [(ids.chart(TOPIC.chart(name), "section"), "hidden") for name in names]
+    for name in names:
         outputs += [(o.component_id, o.component_property) for o in card_outputs(TOPIC.chart(name))]
     inputs = [
         {"id": p("indicator"), "property": "value", "value": indicator},
@@ -188,11 +199,10 @@ def charts(client, area_lists: list, indicator: object = "reach.parents"):
     )
 
 
-def topic_areas(groups: dict[str, list[str]]) -> list[dict]:
-    return [
-        {"id": ids.topic_areas(TOPIC.key, region), "property": "value", "value": codes}
-        for region, codes in groups.items()
-    ]
+def topic_areas(groups: dict[str, list[str]]) -> dict:
+    """The area picker's value (the chosen codes) for codes given by region."""
+    codes = [c for group in groups.values() for c in group]
+    return {"id": TOPIC.part("areas"), "property": "data", "value": codes}
 
 
 def test_fifty_thousand_fake_areas_on_a_topic_page_are_refused_at_their_size(client):
@@ -214,26 +224,50 @@ def test_an_oversized_or_odd_control_value_on_a_topic_page_is_refused(client, in
     assert charts(client, topic_areas({"North West": [BLACKPOOL]}), indicator).status_code == 204
 
 
-def test_tick_every_area_ticks_the_servers_areas_not_the_browsers_options(client):
-    key = component_key(ids.topic_areas(TOPIC.key, ["ALL"]))
-    regions = ["North West", "Made-up region"]
-    r = send_callback(
+def region_pick(client, region: object, chosen: object):
+    p = TOPIC.part
+    clicks = ("area-add", "quick-none", "quick-worse", "quick-region", "quick-neighbours")
+    return send_callback(
         client,
-        [[(ids.topic_areas(TOPIC.key, g), "value") for g in regions]],
+        [(p("areas"), "data"), (p("area-search"), "value"), (p("area-status"), "children")],
         [
-            {"id": TOPIC.part("quick-none"), "property": "n_clicks", "value": 0},
-            {"id": TOPIC.part("quick-all"), "property": "n_clicks", "value": 1},
+            *[
+                {"id": p(n), "property": "n_clicks", "value": int(n == "quick-region")}
+                for n in clicks[:1]
+            ],
+            {"id": p("area-search"), "property": "n_submit", "value": 0},
+            *[
+                {"id": p(n), "property": "n_clicks", "value": int(n == "quick-region")}
+                for n in clicks[1:]
+            ],
+            [],
         ],
-        output=f"{key}.value",
-        multi=False,
-        changed=[f"{TOPIC.part('quick-all')}.n_clicks"],
+        [
+            {"id": p("area-search"), "property": "value", "value": None},
+            {"id": p("areas"), "property": "data", "value": chosen},
+            {"id": p("region"), "property": "value", "value": region},
+            {"id": p("indicator"), "property": "value", "value": "reach.parents"},
+            {"id": p("period"), "property": "value", "value": Q_ENDED},
+            {"id": p("ci"), "property": "value", "value": "95"},
+            {"id": p("char"), "property": "value", "value": "sex"},
+        ],
+        changed=[f"{p('quick-region')}.n_clicks"],
     )
+
+
+def test_a_region_quick_pick_adds_the_servers_areas_not_the_browsers(client):
+    r = region_pick(client, "North West", [NEWCASTLE, "E99999999"])
     assert r.status_code == 200
-    response = r.get_json()["response"]
-    north_west = response[component_key(ids.topic_areas(TOPIC.key, "North West"))]["value"]
-    assert set(north_west) == {c for c, a in REFERENCE.items() if a["region"] == "North West"}
-    assert GATESHEAD not in north_west and NEWCASTLE not in north_west  # North East
-    assert response[component_key(ids.topic_areas(TOPIC.key, "Made-up region"))]["value"] == []
+    chosen = r.get_json()["response"][TOPIC.part("areas")]["data"]
+    north_west = {c for c, a in REFERENCE.items() if a["region"] == "North West"}
+    assert chosen[0] == NEWCASTLE and set(chosen[1:]) == north_west  # the made-up code dropped
+    made_up = region_pick(client, "Made-up region", [])
+    assert made_up.status_code == 200
+    assert TOPIC.part("areas") not in made_up.get_json()["response"]
+
+
+def test_fifty_thousand_chosen_areas_in_the_picker_are_refused_at_their_size(client):
+    assert region_pick(client, "North West", fake_codes()).status_code == 204
 
 
 def test_the_old_quick_pick_request_with_made_up_options_is_not_a_callback(client):

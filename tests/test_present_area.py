@@ -220,15 +220,19 @@ def test_view_orders_the_compared_areas_and_falls_back_to_the_areas_latest_quart
     assert nothing.period is None and "showing no period instead" in nothing.messages[0]
 
 
-def test_periods_offered_are_the_latest_then_quarters_and_years_newest_first() -> None:
-    options = area.period_options(PERIODS, "2018-19_Q4")
+def test_periods_offered_are_the_default_then_years_and_quarters_newest_first() -> None:
+    options = area.period_options(PERIODS, "2018-19")
     assert options == [
-        {"label": "The area's latest quarter (2018-19 Q4)", "value": area.LATEST},
-        {"label": "2018-19 Q4", "value": "2018-19_Q4"},
-        {"label": "2018-19 Q3", "value": "2018-19_Q3"},
+        {"label": "The latest financial year covered (2018-19)", "value": area.LATEST},
         {"label": "Financial year 2018-19", "value": "2018-19"},
         {"label": "Financial year 2017-18", "value": "2017-18"},
+        {"label": "2018-19 Q4", "value": "2018-19_Q4"},
+        {"label": "2018-19 Q3", "value": "2018-19_Q3"},
     ]
+    # with no whole year to show, the area's latest quarter
+    assert area.period_options(PERIODS, "2018-19_Q4")[0]["label"] == (
+        "The area's latest quarter (2018-19 Q4)"
+    )
     assert area.quarters_up_to("2018-19_Q3", PERIODS) == ["2018-19_Q3"]
     assert area.quarters_up_to("2018-19", PERIODS) == ["2018-19_Q3", "2018-19_Q4"]
     assert area.quarters_up_to(None, PERIODS) == []
@@ -276,14 +280,16 @@ def test_frame_has_the_facts_the_switch_and_the_store() -> None:
     assert shown.ticked == {"B"}
     assert shown.messages == ["Ignored comparison area Z: not programme area."]
     assert shown.switch_options[0] == {"label": "Area A (North)", "value": "A"}
-    assert shown.store["default_period"] == "2018-19_Q3"  # the area's own return
-    assert shown.period_options[0]["label"] == "The area's latest quarter (2018-19 Q3)"
+    # A's return reaches 2018-19 Q3: the last whole financial year it covers is 2017-18
+    assert shown.store["default_period"] == "2017-18"
+    assert shown.period_options[0]["label"] == "The latest financial year covered (2017-18)"
     b = area.area_frame("B", (), areas, coverage, PERIODS, "2018-19_Q4", None)
     assert b.facts[-2:] == [
         ("Figures come from", "no return has been loaded for this area yet"),
         ("Data as at", "no returns loaded yet"),
     ]
-    assert b.store["default_period"] == "2018-19_Q4"  # the latest quarter
+    # B has no return: the page's default, the latest year the returns (A's) cover
+    assert b.store["default_period"] == "2017-18"
 
 
 def test_quick_pick_ticks_by_region_in_the_areas_order() -> None:

@@ -99,10 +99,12 @@ def test_period_options_read_as_everywhere_else():
         {"label": "2017-18 Q4", "value": "2017-18_Q4"},
         {"label": "2018-19 Q1", "value": "2018-19_Q1"},
     ]
-    assert period_options(periods, quarters_only=False)[-1] == {
-        "label": "Financial year 2017-18",
-        "value": "2017-18",
-    }
+    # the period the areas are compared over: years first (the default), newest first
+    assert period_options(periods, quarters_only=False) == [
+        {"label": "Financial year 2017-18", "value": "2017-18"},
+        {"label": "2018-19 Q1", "value": "2018-19_Q1"},
+        {"label": "2017-18 Q4", "value": "2017-18_Q4"},
+    ]
 
 
 def test_a_period_in_a_sentence():
@@ -111,12 +113,13 @@ def test_a_period_in_a_sentence():
     assert period_in_words(None) == ""
 
 
-def test_the_default_period_is_the_latest_quarter_or_for_outcomes_the_latest_year():
+def test_every_topic_page_opens_at_the_latest_financial_year_the_returns_cover():
     periods = ["2017-18_Q4", "2018-19_Q1", "2017-18"]
-    assert default_period(reach.TOPIC, periods) == "2018-19_Q1"
-    assert default_period(outcomes.TOPIC, periods) == "2017-18"
-    assert default_period(outcomes.TOPIC, ["2018-19_Q1"]) == "2018-19_Q1"
-    assert default_period(reach.TOPIC, []) is None
+    for topic in (reach.TOPIC, uptake.TOPIC, outcomes.TOPIC):
+        assert default_period(topic, periods) == "2017-18"
+        assert default_period(topic, periods, ["2018-19_Q1", "2017-18_Q4"]) == "2017-18"
+        assert default_period(topic, ["2018-19_Q1"]) == "2018-19_Q1"  # no year: a quarter
+        assert default_period(topic, []) is None
 
 
 def test_each_page_has_its_own_optional_controls_in_order():
@@ -273,12 +276,13 @@ def _view(data: IndicatorData, topic, extras, **filters) -> shared.TopicView:
 
 def test_the_uptake_view_draws_the_shared_charts_and_the_stages(data):
     view = _view(data, uptake.TOPIC, present_uptake.EXTRAS, areas=(NEWCASTLE,))
-    assert [c.indicator_ids for c in view.contents] == [["uptake.completion"]] * 3 + [
-        ["uptake.funnel"]
-    ]
+    assert [c.indicator_ids for c in view.contents] == [["uptake.completion"]] * 3 + [[]]
     assert view.indicator_ids == ["uptake.completion", "uptake.funnel"]
     assert view.area_names[NEWCASTLE] == "Newcastle upon Tyne"
-    trend, caterpillar, funnel, _stages = view.contents
+    trend, caterpillar, funnel, stages = view.contents
+    # every test parent was referred in 2017-18 Q1: none in 2018-19 Q1, so every stage is 0 and
+    # the funnel is not drawn (an empty panel), its message says why
+    assert stages.empty_message
     assert caterpillar.title == "Completion by area, 2018-19 Q1"
     # completion = completed / ended: Newcastle 40/50, Blackpool 20/40, Manchester 30/40
     ranked = caterpillar.table.set_index("Area")["Value (%)"]

@@ -18,7 +18,7 @@ from dashboard import ids
 from dashboard.app import create_app
 from dashboard.charts.card import card_outputs
 from dashboard.layouts import outcomes, reach, uptake
-from dashboard.present.topic_filters import Topic, characteristic_label
+from dashboard.present.topic_filters import Topic, characteristic_label, group_choices
 from dashboard.present.topic_rows import EMPTY_MESSAGE
 from dashboard.settings import DashboardSettings
 from lfo.reference import load_reference
@@ -43,10 +43,8 @@ def controls(
 ) -> dict:
     p = topic.part
     outputs = topic_control_outputs(topic)
-    ticked_inputs = [
-        {"id": ids.topic_areas(topic.key, region), "property": "value", "value": codes}
-        for region, codes in (ticked or {}).items()
-    ]
+    held = None if ticked is None else [c for codes in ticked.values() for c in codes]
+    ticked_inputs = {"id": p("areas"), "property": "data", "value": held}
     return post_callback(
         client,
         outputs,
@@ -84,13 +82,21 @@ def draw(
 ) -> dict:
     """The charts callback for the filters given; ``areas`` maps region -> ticked codes."""
     p = topic.part
-    outputs = [(ids.URL, "search"), (p("written"), "data"), (p("links"), "children")]
+    outputs = [
+        (ids.URL, "search"),
+        (p("written"), "data"),
+        (p("links"), "children"),
+        (p("summary"), "children"),
+        (p("not-shown"), "children"),
+    ]
+    outputs += [(ids.chart(cid, "section"), "hidden") for cid in chart_ids(topic)]
     for cid in chart_ids(topic):
         outputs += [(o.component_id, o.component_property) for o in card_outputs(cid)]
-    area_inputs = [
-        {"id": ids.topic_areas(topic.key, region), "property": "value", "value": codes}
-        for region, codes in (areas or {}).items()
-    ]
+    area_inputs = {
+        "id": p("areas"),
+        "property": "data",
+        "value": [c for codes in (areas or {}).values() for c in codes],
+    }
     inputs = [
         {"id": p("indicator"), "property": "value", "value": indicator or topic.default_indicator},
         area_inputs,
@@ -124,6 +130,7 @@ def card(response: dict, chart_id: str) -> dict[str, object]:
         "hidden": get(response, c(chart_id, "content"), "hidden"),
         "empty": get(response, c(chart_id, "empty"), "children"),
         "view": get(response, ids.chart_pattern(chart_id, "view"), "data"),
+        "section_hidden": get(response, ids.chart(chart_id, "section"), "hidden"),
     }
 
 
@@ -160,8 +167,12 @@ def test_each_topic_page_routes_with_one_h1_and_its_title(client, path, title):
 
 
 def _area_codes(client, topic: Topic) -> list[str]:
-    groups = get(controls(client, topic), topic.part("areas"), "children")
-    return [o["value"] for g in groups for o in g["props"]["children"][1]["props"]["options"]]
+    """Every programme area's code (the API's list), after checking the picker suggests each
+    area by name."""
+    codes = [a["code"] for a in client.get("/api/v1/areas").get_json()["data"]]
+    options = get(controls(client, topic), topic.part("area-options"), "children")
+    assert len(options) == len(codes)
+    return codes
 
 
 @pytest.mark.parametrize("key", TOPICS)
@@ -190,23 +201,123 @@ def test_controls_default_to_every_quarter_and_the_latest(client, key):
     p = topic.part
     assert get(response, p("from"), "value") == "2016-17_Q1"
     assert get(response, p("to"), "value") == "2018-19_Q4"
-    # outcomes compare areas over the latest financial year: a quarter's paired episodes are
-    # too few in most areas
-    latest = "2018-19" if key == "outcomes" else "2018-19_Q4"
-    assert get(response, p("period"), "value") == latest
+    # every page compares areas over the latest financial year the returns cover (issue 11 § 4):
+    # every test return reaches 2018-19 Q4
+    assert get(response, p("period"), "value") == "2018-19"
     assert get(response, p("indicator"), "value") == topic.default_indicator
     assert all("_Q" in o["value"] for o in get(response, p("from"), "options"))
     assert "2017-18" in [o["value"] for o in get(response, p("period"), "options")]
     assert get(response, p("messages"), "children") is None
 
 
-def test_areas_are_grouped_by_region_with_a_legend_each(client):
-    groups = get(controls(client, reach.TOPIC), reach.TOPIC.part("areas"), "children")
-    legends = [g["props"]["children"][0]["props"]["children"] for g in groups]
-    assert legends == sorted(legends)
-    assert {"North East", "North West", "London"} <= set(legends)
-    north_east = groups[legends.index("North East")]["props"]["children"][1]["props"]
-    assert {o["label"] for o in north_east["options"]} == {"Newcastle upon Tyne", "Gateshead"}
+def test_the_picker_suggests_every_area_by_name_and_offers_each_region(client):
+    response = controls(client, reach.TOPIC)
+    options = [
+        o["props"]["value"] for o in get(response, reach.TOPIC.part("area-options"), "children")
+    ]
+    assert "Newcastle upon Tyne (North East)" in options and "Gateshead (North East)" in options
+    assert options == sorted(options)
+    regions = [o["value"] for o in get(response, reach.TOPIC.part("region"), "options")]
+    assert regions == sorted(regions)
+    assert {"North East", "North West", "London"} <= set(regions)
+
+
+def pick(client, topic: Topic, trigger: str, *, typed=None, chosen=None, region=None, **filters):
+    """The picker's callback, as if ``trigger`` (a part of the page, or a Remove button's id)
+    was clicked once."""
+    p = topic.part
+    remove = filters.pop("remove", [])
+    clicks = {
+        name: 1 if trigger == p(name) else 0
+        for name in ("area-add", "quick-none", "quick-worse", "quick-region", "quick-neighbours")
+    }
+    remove_inputs = [
+        {
+            "id": ids.topic_area_remove(topic.key, c),
+            "property": "n_clicks",
+            "value": 1 if trigger == c else 0,
+        }
+        for c in remove
+    ]
+    inputs = [
+        {"id": p("area-add"), "property": "n_clicks", "value": clicks["area-add"]},
+        {"id": p("area-search"), "property": "n_submit", "value": 0},
+        *[
+            {"id": p(n), "property": "n_clicks", "value": clicks[n]}
+            for n in ("quick-none", "quick-worse", "quick-region", "quick-neighbours")
+        ],
+        remove_inputs,
+    ]
+    values = {"group": "all", "measure": "csi4", "char": "sex", **filters}
+    state = [
+        {"id": p("area-search"), "property": "value", "value": typed},
+        {"id": p("areas"), "property": "data", "value": chosen},
+        {"id": p("region"), "property": "value", "value": region},
+        {"id": p("indicator"), "property": "value", "value": values.get("indicator")},
+        {"id": p("period"), "property": "value", "value": values.get("period")},
+        {"id": p("ci"), "property": "value", "value": values.get("ci", "95")},
+        *[{"id": p(o), "property": "value", "value": values[o]} for o in topic.optional],
+    ]
+    changed = (
+        component_key(ids.topic_area_remove(topic.key, trigger)) if trigger in remove else trigger
+    )
+    return post_callback(
+        client,
+        [(p("areas"), "data"), (p("area-search"), "value"), (p("area-status"), "children")],
+        inputs,
+        state,
+        changed=[f"{changed}.n_clicks"],
+    )
+
+
+def test_the_picker_adds_a_typed_name_and_refuses_one_it_does_not_know(client):
+    p = uptake.TOPIC.part
+    added = pick(client, uptake.TOPIC, p("area-add"), typed="  newcastle upon tyne ", chosen=[])
+    assert get(added, p("areas"), "data") == [NEWCASTLE]
+    assert get(added, p("area-search"), "value") == ""
+    assert get(added, p("area-status"), "children") == "Added Newcastle upon Tyne."
+    listed = pick(
+        client, uptake.TOPIC, p("area-add"), typed="Blackpool (North West)", chosen=[NEWCASTLE]
+    )
+    assert get(listed, p("areas"), "data") == [NEWCASTLE, BLACKPOOL]
+    unknown = pick(client, uptake.TOPIC, p("area-add"), typed="Atlantis", chosen=[NEWCASTLE])
+    assert get(unknown, p("areas"), "data") == "absent"
+    assert "No programme area is called ‘Atlantis’" in get(unknown, p("area-status"), "children")
+
+
+def test_the_picker_removes_an_area_and_its_quick_picks_use_the_servers_lists(client):
+    p = uptake.TOPIC.part
+    removed = pick(
+        client,
+        uptake.TOPIC,
+        NEWCASTLE,
+        chosen=[NEWCASTLE, BLACKPOOL],
+        remove=[NEWCASTLE, BLACKPOOL],
+    )
+    assert get(removed, p("areas"), "data") == [BLACKPOOL]
+    region = pick(client, uptake.TOPIC, p("quick-region"), chosen=[BLACKPOOL], region="North East")
+    assert get(region, p("areas"), "data") == [BLACKPOOL, "E08000037", NEWCASTLE]  # Gateshead
+    made_up = pick(client, uptake.TOPIC, p("quick-region"), chosen=[], region="Atlantis")
+    assert get(made_up, p("areas"), "data") == "absent"
+    cleared = pick(client, uptake.TOPIC, p("quick-none"), chosen=[BLACKPOOL, "E99999999"])
+    assert get(cleared, p("areas"), "data") == []
+
+
+def test_the_worse_quick_pick_adds_the_areas_the_engine_calls_worse(client):
+    # completion in Q_ENDED: Newcastle 40/50, Blackpool 20/40, Manchester 30/40 against the
+    # programme's 90/130 (69%): Blackpool's 50% is below it by more than the 95% intervals allow
+    p = uptake.TOPIC.part
+    worse = pick(
+        client,
+        uptake.TOPIC,
+        p("quick-worse"),
+        chosen=[],
+        indicator="uptake.completion",
+        period=Q_ENDED,
+    )
+    assert BLACKPOOL in get(worse, p("areas"), "data")
+    assert NEWCASTLE not in get(worse, p("areas"), "data")
+    assert "95% intervals" in get(worse, p("area-status"), "children")
 
 
 # --- the address ---------------------------------------------------------------------------------
@@ -225,12 +336,7 @@ def test_a_shared_link_sets_every_control(client):
     assert get(response, p("period"), "value") == Q_ENDED
     assert get(response, p("ci"), "value") == "99.8"
     assert get(response, p("group"), "value") == "level:targeted"
-    ticked = [
-        c
-        for g in get(response, p("areas"), "children")
-        for c in g["props"]["children"][1]["props"]["value"]
-    ]
-    assert sorted(ticked) == sorted([NEWCASTLE, BLACKPOOL])
+    assert get(response, p("areas"), "data") == [NEWCASTLE, BLACKPOOL]
     assert get(response, p("messages"), "children") is None
 
 
@@ -295,18 +401,13 @@ def test_charts_write_the_filters_to_the_address_leaving_out_defaults(client):
     assert get(again, uptake.TOPIC.part("written"), "data") == search
 
 
-def test_back_to_the_same_areas_keeps_the_checkboxes_and_their_focus(client):
+def test_back_to_the_same_areas_leaves_the_chosen_areas_alone(client):
     search = f"?area={NEWCASTLE}&period={Q_ENDED}"
     same = controls(client, uptake.TOPIC, search, ticked={"North East": [NEWCASTLE]})
-    assert get(same, uptake.TOPIC.part("areas"), "children") == "absent"  # not re-rendered
+    assert get(same, uptake.TOPIC.part("areas"), "data") == "absent"  # not set again
     assert get(same, uptake.TOPIC.part("period"), "value") == Q_ENDED
     moved = controls(client, uptake.TOPIC, search, ticked={"North West": [BLACKPOOL]})
-    ticked = [
-        c
-        for g in get(moved, uptake.TOPIC.part("areas"), "children")
-        for c in g["props"]["children"][1]["props"]["value"]
-    ]
-    assert ticked == [NEWCASTLE]
+    assert get(moved, uptake.TOPIC.part("areas"), "data") == [NEWCASTLE]
 
 
 # --- the charts ----------------------------------------------------------------------------------
@@ -373,6 +474,12 @@ def test_a_level_filter_keeps_its_interventions_and_empties_the_others(client):
     cat = card(universal, uptake.TOPIC.chart("caterpillar"))
     assert cat["hidden"] is True
     assert cat["empty"] == EMPTY_MESSAGE
+    # no empty panels: the cards with nothing to draw are not shown, one line each says why
+    assert cat["section_hidden"] is True
+    assert card(universal, uptake.TOPIC.chart("stages"))["section_hidden"] is True
+    lines = texts(get(universal, uptake.TOPIC.part("not-shown"), "children"))
+    assert "The areas ranked is not shown: no area has data for these filters" in lines
+    assert "Referral to completion is not shown" in lines
     intervention = draw(client, uptake.TOPIC, group="tp_enhanced")
     assert card(intervention, uptake.TOPIC.chart("caterpillar"))["hidden"] is False
 
@@ -398,6 +505,10 @@ def test_the_funnel_plot_is_hidden_with_a_note_for_a_mean(client):
     assert funnel["hidden"] is True
     assert "only for percentages" in funnel["empty"] and "a mean" in funnel["empty"]
     assert card(drawn, uptake.TOPIC.chart("caterpillar"))["hidden"] is False
+    assert funnel["section_hidden"] is True  # not an empty grey panel
+    assert card(drawn, uptake.TOPIC.chart("caterpillar"))["section_hidden"] is False
+    lines = texts(get(drawn, uptake.TOPIC.part("not-shown"), "children"))
+    assert lines.startswith("The funnel plot is not shown: a funnel plot is drawn only for")
 
 
 @pytest.mark.parametrize("measure", list(load_reference().measures))
@@ -443,7 +554,16 @@ def test_reach_breakdown_and_fathers_come_from_the_engine(client):
     # so 126 female (82%)
     assert "Newcastle upon Tyne: Female 70% (lower), Male 30% (higher)" in breakdown["summary"]
     assert "the programme: Female 82%, Male 18%" in breakdown["summary"]
-    families = card(drawn, reach.TOPIC.chart("caterpillar"))
+    families = card(
+        draw(
+            client,
+            reach.TOPIC,
+            indicator="reach.families",
+            areas={"North East": [NEWCASTLE]},
+            period=Q_REFERRED,
+        ),
+        reach.TOPIC.chart("caterpillar"),
+    )
     assert 50 in trace_values(families["figure"])  # 50 families referred in Newcastle
     assert not any("Programme" in str(t.get("name")) for t in families["figure"]["data"])
     assert "total of the areas'" in families["notes"]
@@ -498,3 +618,18 @@ def test_a_count_trend_leaves_out_the_programme_total_beside_areas(client):
     alone = card(draw(client, reach.TOPIC, indicator="reach.families"), reach.TOPIC.chart("trend"))
     # 153 families referred in 2017-18 Q1 across the programme (one per participant)
     assert 153 in trace_values(alone["figure"], "y")
+
+
+def test_the_summary_line_says_what_is_selected_with_the_level(client):
+    drawn = draw(client, uptake.TOPIC, areas={"x": [NEWCASTLE]}, ci="99.8", group="tp_enhanced")
+    summary = get(drawn, uptake.TOPIC.part("summary"), "children")
+    group = dict(group_choices())["tp_enhanced"]
+    assert summary == (
+        f"Completion · {Q_ENDED[:7]} {Q_ENDED[-2:]} · {group} · 1 area chosen · "
+        "99.8% intervals · Programme benchmark"
+    )
+    cat = card(drawn, uptake.TOPIC.chart("caterpillar"))
+    assert (
+        "the programme at 99.8% intervals (" in cat["summary"]
+        or "(99.8% intervals)" in (cat["summary"])
+    )

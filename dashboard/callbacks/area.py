@@ -50,6 +50,7 @@ from dashboard.layouts import shell
 from dashboard.present import area as present
 from dashboard.present import area_address as address
 from dashboard.present import area_quality
+from dashboard.present.choices import checked_ci
 from dashboard.present.quality_completeness import every_pooled_completeness
 from dashboard.services import Services, queries
 from dashboard.services.database import READ_ERRORS, Database
@@ -150,18 +151,18 @@ def update_area_title(services: Services, heading: str | None) -> str:
 
 
 def update_area_spine(
-    services: Services, compare: Compare, period: str | None, shown: object
+    services: Services, compare: Compare, period: str | None, ci: str | None, shown: object
 ) -> list[Any]:
     """The period message and the spine card."""
-    period = checked_text(period)
+    period, ci = checked_text(period), checked_ci(ci)
     try:
         area = shown_area(services, shown)
         compare = checked_compare(area, compare)
-        spine = spine_chart(services, area, compare, period)
+        spine = spine_chart(services, area, compare, period, ci)
     except READ_ERRORS as exc:
         return [page.unavailable(), *_card_unavailable("spine", exc)]
     banner = shell.messages_banner(list(spine.messages)) if spine.messages else None
-    key = view_key(area, compare=compare, period=period)
+    key = view_key(area, compare=compare, period=period, ci=ci)
     return plain_outputs([banner, *page.card_values(spine.content, spine.twin, key)])
 
 
@@ -169,18 +170,19 @@ def update_area_trend(
     services: Services,
     compare: Compare,
     period: str | None,
+    ci: str | None,
     indicator_id: str | None,
     shown: object,
 ) -> list[Any]:
     """The trend card: the chosen indicator by quarter up to the period."""
-    period, indicator_id = checked_text(period), checked_text(indicator_id)
+    period, indicator_id, ci = checked_text(period), checked_text(indicator_id), checked_ci(ci)
     try:
         area = shown_area(services, shown)
         compare = checked_compare(area, compare)
-        content = trend_chart(services, area, compare, period, indicator_id)
+        content = trend_chart(services, area, compare, period, indicator_id, ci)
     except READ_ERRORS as exc:
         return _card_unavailable("trend", exc)
-    key = view_key(area, compare=compare, period=period, indicator=indicator_id)
+    key = view_key(area, compare=compare, period=period, indicator=indicator_id, ci=ci)
     return plain_outputs(page.card_values(content, view=key))
 
 
@@ -196,16 +198,16 @@ def update_area_funnel(services: Services, period: str | None, shown: object) ->
 
 
 def update_area_reach(
-    services: Services, period: str | None, breakdown: str | None, shown: object
+    services: Services, period: str | None, ci: str | None, breakdown: str | None, shown: object
 ) -> list[Any]:
     """The reach card: who is referred, by the chosen characteristic."""
-    period, breakdown = checked_text(period), checked_text(breakdown)
+    period, breakdown, ci = checked_text(period), checked_text(breakdown), checked_ci(ci)
     try:
         area = shown_area(services, shown)
-        content = reach_chart(services, area, period, breakdown)
+        content = reach_chart(services, area, period, breakdown, ci)
     except READ_ERRORS as exc:
         return _card_unavailable("reach", exc)
-    key = view_key(area, period=period, breakdown=breakdown)
+    key = view_key(area, period=period, breakdown=breakdown, ci=ci)
     return plain_outputs(page.card_values(content, view=key))
 
 
@@ -255,6 +257,7 @@ def update_area_query(
     period: str | None,
     indicator: str | None,
     breakdown: str | None,
+    ci: str | None,
     search: str | None,
     shown: object,
 ) -> Any:  # the query, or no_update
@@ -262,7 +265,7 @@ def update_area_query(
     compare = checked_compare(area, compare)
     period, indicator, breakdown = map(checked_text, (period, indicator, breakdown))
     chosen = present.in_order(area, present.ticked(compare))
-    query = address.query_for(chosen, period, indicator, breakdown)
+    query = address.query_for(chosen, period, indicator, breakdown, checked_ci(ci))
     return query if query != (search or "") else no_update
 
 
@@ -276,6 +279,7 @@ def update_area_controls(
     period: str | None,
     indicator: str | None,
     breakdown: str | None,
+    ci: str | None,
     shown: object,
 ) -> tuple[Any, ...]:
     area = _shown_or_stop(services, shown)
@@ -287,10 +291,11 @@ def update_area_controls(
     if pick is not None:
         wanted = set(pick(present.store_areas(area), code))
         values = present.ticked_by_region(area, group_regions, wanted)
-        return values, no_update, no_update, no_update, no_update
+        return values, no_update, no_update, no_update, no_update, no_update
     compare = checked_compare(area, compare)
     state = urlstate.parse_query(search, address.PARAMS)
     w_compare, w_period, w_indicator, w_breakdown = address.control_values(state)
+    w_ci = address.ci_value(state)
     values = present.ticked_by_region(area, group_regions, set(w_compare) - {code})
     current = [sorted(g or []) for g in (compare or [])]
     banner = shell.messages_banner(state.messages) if state.messages else no_update
@@ -300,6 +305,7 @@ def update_area_controls(
         no_update if w_period == (period or present.LATEST) else w_period,
         no_update if w_indicator == indicator else w_indicator,
         no_update if w_breakdown == breakdown else w_breakdown,
+        no_update if w_ci == ci else w_ci,
         banner,
     )
 
@@ -314,7 +320,8 @@ def update_area_switch(
     state = urlstate.parse_query(search, address.PARAMS)
     compare, period, indicator, breakdown = address.control_values(state)
     kept = [c for c in compare if c != chosen]
-    return address.path_for(str(chosen)), address.query_for(kept, period, indicator, breakdown)
+    ci = address.ci_value(state)
+    return address.path_for(str(chosen)), address.query_for(kept, period, indicator, breakdown, ci)
 
 
 def register(app: Dash, services: Services) -> None:
@@ -323,6 +330,7 @@ def register(app: Dash, services: Services) -> None:
     period_in = Input(ids.AREA_PERIOD, "value")
     indicator_in = Input(ids.AREA_INDICATOR, "value")
     breakdown_in = Input(ids.AREA_BREAKDOWN, "value")
+    ci_in = Input(ids.AREA_CI, "value")
     shown_in = Input(ids.AREA_SHOWN, "data")
     app.callback(*frame_outputs(), Input(ids.AREA_STATE, "data"))(
         bound(update_area_frame, services)
@@ -337,15 +345,16 @@ def register(app: Dash, services: Services) -> None:
         *card_outputs(ids.AREA_SPINE_CHART),
         compare_in,
         period_in,
+        ci_in,
         shown_in,
     )(bound(update_area_spine, services))
     app.callback(
-        *card_outputs(ids.AREA_TREND_CHART), compare_in, period_in, indicator_in, shown_in
+        *card_outputs(ids.AREA_TREND_CHART), compare_in, period_in, ci_in, indicator_in, shown_in
     )(bound(update_area_trend, services))
     app.callback(*card_outputs(ids.AREA_FUNNEL_CHART), period_in, shown_in)(
         bound(update_area_funnel, services)
     )
-    app.callback(*card_outputs(ids.AREA_REACH_CHART), period_in, breakdown_in, shown_in)(
+    app.callback(*card_outputs(ids.AREA_REACH_CHART), period_in, ci_in, breakdown_in, shown_in)(
         bound(update_area_reach, services)
     )
     for chart_id in CHARTS:
@@ -360,6 +369,7 @@ def register(app: Dash, services: Services) -> None:
         period_in,
         indicator_in,
         breakdown_in,
+        ci_in,
         State(ids.URL, "search"),
         State(ids.AREA_SHOWN, "data"),
         prevent_initial_call=True,
@@ -369,6 +379,7 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.AREA_PERIOD, "value"),
         Output(ids.AREA_INDICATOR, "value"),
         Output(ids.AREA_BREAKDOWN, "value"),
+        Output(ids.AREA_CI, "value"),
         Output(ids.AREA_MESSAGES, "children", allow_duplicate=True),
         Input(ids.URL, "search"),
         Input(ids.AREA_PICK_REGION, "n_clicks"),
@@ -378,6 +389,7 @@ def register(app: Dash, services: Services) -> None:
         State(ids.AREA_PERIOD, "value"),
         State(ids.AREA_INDICATOR, "value"),
         State(ids.AREA_BREAKDOWN, "value"),
+        State(ids.AREA_CI, "value"),
         State(ids.AREA_SHOWN, "data"),
         prevent_initial_call=True,
     )(bound(update_area_controls, services))

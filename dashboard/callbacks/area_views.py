@@ -21,6 +21,8 @@ from dashboard.charts.card import View
 from dashboard.charts.content import ChartContent
 from dashboard.present import area as present
 from dashboard.present import area_charts, area_spine
+from dashboard.present.area_level import content_at_level, table_at_level
+from dashboard.present.choices import checked_ci
 from dashboard.services import Services, queries
 from lfo.terms import PROGRAMME
 
@@ -63,15 +65,26 @@ def checked_text(value: object) -> str | None:
 
 
 def spine_chart(
-    services: Services, area: dict[str, Any], compare: Compare, period: str | None
+    services: Services,
+    area: dict[str, Any],
+    compare: Compare,
+    period: str | None,
+    ci: object = None,
 ) -> area_spine.Spine:
-    """The spine for the area, the comparison areas and the period select's value."""
+    """The spine for the area, the comparison areas, the period select's value and the
+    confidence level (``ci``: the default for anything but a level the pages offer)."""
     data = services.data
+    level = checked_ci(ci)
     v = present.view(area, compare, period, data.periods())
     result = (
-        data.rows(present.SPINE_INDICATORS, periods=[v.period]) if v.period is not None else None
+        data.rows(present.SPINE_INDICATORS, periods=[v.period], ci=float(level))
+        if v.period is not None
+        else None
     )
-    return area_spine.spine(v, result)
+    shown = area_spine.spine(v, result)
+    return area_spine.Spine(
+        content_at_level(shown.content, level), table_at_level(shown.twin, level), shown.messages
+    )
 
 
 def trend_chart(
@@ -80,16 +93,20 @@ def trend_chart(
     compare: Compare,
     period: str | None,
     indicator_id: str | None,
+    ci: object = None,
 ) -> ChartContent:
     """The trend card's content: the chosen indicator by quarter up to the period."""
     data = services.data
+    level = checked_ci(ci)
     periods = data.periods()
     v = present.view(area, compare, period, periods)
     chosen = present.trend_choice(indicator_id)
     quarters = present.quarters_up_to(v.period, periods)
     areas = [*area_charts.trend_areas(v), PROGRAMME]
-    result = data.rows([chosen], areas=areas, periods=quarters) if quarters else None
-    return area_charts.trend_content(v, chosen, quarters, result)
+    result = (
+        data.rows([chosen], areas=areas, periods=quarters, ci=float(level)) if quarters else None
+    )
+    return content_at_level(area_charts.trend_content(v, chosen, quarters, result), level)
 
 
 def funnel_chart(services: Services, area: dict[str, Any], period: str | None) -> ChartContent:
@@ -110,10 +127,15 @@ def funnel_chart(services: Services, area: dict[str, Any], period: str | None) -
 
 
 def reach_chart(
-    services: Services, area: dict[str, Any], period: str | None, breakdown: str | None
+    services: Services,
+    area: dict[str, Any],
+    period: str | None,
+    breakdown: str | None,
+    ci: object = None,
 ) -> ChartContent:
     """The reach card's content: who is referred, by the chosen characteristic."""
     data = services.data
+    level = checked_ci(ci)
     v = present.view(area, None, period, data.periods())
     chosen = present.breakdown_choice(breakdown)
     result = (
@@ -122,11 +144,12 @@ def reach_chart(
             areas=[v.code, PROGRAMME],
             periods=[v.period],
             breakdowns=[chosen],
+            ci=float(level),
         )
         if v.period is not None
         else None
     )
-    return area_charts.reach_content(v, chosen, result)
+    return content_at_level(area_charts.reach_content(v, chosen, result), level)
 
 
 def view_key(area: dict[str, Any], *, compare: Compare = None, **chosen: str | None) -> View:
@@ -146,10 +169,11 @@ def area_chart(services: Services, chart_id: str, view: object) -> ChartContent:
     known = {a["area_code"] for a in area["areas"]}
     compare = inputs.code_groups([key.get("compare") or []], known)
     period = inputs.text(key.get("period"))
+    ci = inputs.text(key.get("ci"))
     if chart_id == ids.AREA_SPINE_CHART:
-        return spine_chart(services, area, compare, period).content
+        return spine_chart(services, area, compare, period, ci).content
     if chart_id == ids.AREA_TREND_CHART:
-        return trend_chart(services, area, compare, period, inputs.text(key.get("indicator")))
+        return trend_chart(services, area, compare, period, inputs.text(key.get("indicator")), ci)
     if chart_id == ids.AREA_FUNNEL_CHART:
         return funnel_chart(services, area, period)
-    return reach_chart(services, area, period, inputs.text(key.get("breakdown")))
+    return reach_chart(services, area, period, inputs.text(key.get("breakdown")), ci)

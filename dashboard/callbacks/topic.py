@@ -15,16 +15,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from dash import ALL, Dash, Input, Output, State, ctx, no_update
+import pandas as pd
+from dash import Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.callbacks import bound, inputs
+from dashboard.callbacks import topic_picker as picker_callbacks
 from dashboard.charts import downloads
 from dashboard.charts.card import card_outputs, plain_outputs, render
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.layouts import topic as layout
 from dashboard.layouts.shell import messages_banner
+from dashboard.present import topic_picker as picker
 from dashboard.present.topic import UNAVAILABLE, Extras, topic_view
 from dashboard.present.topic_filters import (
     Filters,
@@ -32,7 +35,6 @@ from dashboard.present.topic_filters import (
     checked_filters,
     filters_from_inputs,
     period_options,
-    same_areas,
     state_from_search,
     to_search,
     view_key,
@@ -60,35 +62,28 @@ def update_controls(
     _state: dict[str, str] | None,
     _nav: dict[str, str] | None,
     search: str | None,
-    ticked: AreaLists,
+    current: object,
 ) -> list[object]:
-    """The controls for the address ``search``: the areas' checklists (not drawn again when the
-    ticks already say them, so focus stays), the period options and every control's value."""
+    """The controls for the address ``search``: the picker's suggestions and regions, the
+    chosen areas (not set again when the page holds them already), the period options and every
+    control's value."""
     try:
         areas, periods = data.areas(), data.periods()
     except READ_ERRORS as exc:
         log.warning("%s controls: %s", topic.key, exc)
         unchanged = [no_update] * (2 + len(topic.optional))  # indicator, interval, optional
-        return [
-            layout.no_areas(),
-            [],
-            None,
-            [],
-            None,
-            [],
-            None,
-            *unchanged,
-            layout.unavailable_banner(),
-        ]
-    f, messages = state_from_search(topic, search, areas, periods)
-    try:  # the boxes ticked now (the browser's): only to see whether they must be drawn again
-        ticked = inputs.code_groups(ticked, set(areas["area_code"]))
+        return [[], [], [], [], None, [], None, [], None, *unchanged, layout.unavailable_banner()]
+    f, messages = state_from_search(topic, search, areas, periods, returns_of(areas))
+    try:  # the areas chosen now (the browser's): only to see whether they must be set again
+        held = inputs.codes(current, set(areas["area_code"]))
     except inputs.NotRecognised:
-        ticked = None
+        held = None
     quarters = period_options(periods, quarters_only=True)
-    groups = no_update if same_areas(ticked, f.areas) else layout.area_groups(topic, areas, f.areas)
+    regions = picker.regions(areas)
     return [
-        groups,
+        layout.suggestions(picker.suggestions(areas)),
+        [{"label": r, "value": r} for r in regions],
+        no_update if current is not None and held == list(f.areas) else list(f.areas),
         quarters,
         f.period_from,
         quarters,
@@ -100,29 +95,6 @@ def update_controls(
         *f.optional_values(topic),
         messages_banner(messages),
     ]
-
-
-def update_quick(data: IndicatorData, topic: Topic, _none: int, _all: int) -> list[list[str]]:
-    """Untick every area, or tick every one (every area the server knows in each checklist's
-    region: the checklists' options are the browser's, so never read)."""
-    regions = [o["id"].get("region") for o in ctx.outputs_list]
-    if len(regions) > inputs.MAX_GROUPS:
-        raise PreventUpdate
-    if ctx.triggered_id == topic.part("quick-none"):
-        return [[] for _ in regions]
-    if ctx.triggered_id != topic.part("quick-all"):
-        raise PreventUpdate
-    try:
-        areas = data.areas()
-    except READ_ERRORS as exc:
-        log.warning("%s quick pick: %s", topic.key, exc)
-        raise PreventUpdate from exc
-    by_region: dict[str, list[str]] = {}
-    frame = areas.sort_values(["region", "area_name"], kind="stable")
-    for code, region in zip(frame["area_code"], frame["region"], strict=True):
-        name = str(region) if isinstance(region, str) and region else "No region"
-        by_region.setdefault(name, []).append(str(code))
-    return [by_region.get(str(r), []) for r in regions]
 
 
 def filters_for(
@@ -138,12 +110,18 @@ def filters_for(
 ) -> Filters:
     """The filters for the controls' values (the browser's), checked against the server's
     areas and periods: ``inputs.NotRecognised`` for values too large to be controls'."""
-    known = set(data.areas()["area_code"])
+    areas = data.areas()
+    known = set(areas["area_code"])
     texts = [inputs.text(v) for v in (choice, start, end, period, ci, *optional_values)]
     choice_, start_, end_, period_, ci_, *optional = texts
     lists = inputs.code_groups(area_lists, known)
     f = filters_from_inputs(topic, choice_, lists, start_, end_, period_, ci_, optional)
-    return checked_filters(topic, f, known, data.periods())
+    return checked_filters(topic, f, known, data.periods(), returns_of(areas))
+
+
+def returns_of(areas: pd.DataFrame) -> list[object]:
+    """Each area's current return period (the rule of the default period)."""
+    return list(areas["return_period"]) if "return_period" in areas else []
 
 
 def topic_chart(
@@ -179,16 +157,19 @@ def update_charts(
     topic: Topic,
     extras: Extras,
     choice: str | None,
-    area_lists: AreaLists,
+    chosen: object,
     start: str | None,
     end: str | None,
     period: str | None,
     ci: str | None,
     *rest: object,
 ) -> list[object]:
-    """Every chart of the page for the controls' values (``rest``: the page's own controls'
-    values, then the address), the definition and profile links, and the address to write."""
+    """Every chart of the page for the controls' values (``chosen``: the picker's area codes;
+    ``rest``: the page's own controls' values, then the address), the definition and profile
+    links, the address to write, the filter bar's summary, and which charts are not shown
+    (those with nothing to draw for these choices, each with one line saying why)."""
     *optional_values, search = rest
+    area_lists = [chosen] if chosen is not None else None
     try:
         f = filters_for(data, topic, choice, area_lists, start, end, period, ci, optional_values)
         periods = data.periods()
@@ -198,30 +179,53 @@ def update_charts(
     except READ_ERRORS as exc:
         log.warning("%s charts: %s", topic.key, exc)
         cards = [empty_content(UNAVAILABLE)] * (3 + len(extras.names))
-        return [no_update, no_update, UNAVAILABLE, *[v for c in cards for v in render(c)]]
-    query = to_search(topic, f, periods)
+        n = len(cards)
+        hidden = [False] * n
+        return [
+            *[no_update, no_update, UNAVAILABLE, no_update, []],
+            *hidden,
+            *[v for c in cards for v in render(c)],
+        ]
+    query = to_search(topic, f, periods, returns_of(data.areas()))
     key = view_key(f)
     links = [
         *layout.definition_links(view.indicator_ids),
         *layout.profile_links(f.areas, view.area_names),
     ]
+    summary = picker.summary_line(topic, f, picker.indicator_name(topic, f), len(f.areas))
+    hidden = [bool(c.empty_message) for c in view.contents]
     return plain_outputs(
         [
             no_update if query == (search or "") else query,
             query,  # what the address says now (back then forward must re-read it)
             links,
+            summary,
+            layout.hidden_notes(not_shown_lines(chart_names(extras), view.contents)),
+            *hidden,
             *[v for c in view.contents for v in render(c, key)],
         ]
     )
+
+
+def not_shown_lines(names: Sequence[str], contents: Sequence[ChartContent]) -> list[str]:
+    """One line per chart with nothing to draw for these choices: which chart, and why."""
+    return [
+        f"{layout.SHORT_NAMES.get(name, 'A chart')} is not shown: "
+        f"{c.empty_message[:1].lower()}{c.empty_message[1:]}"
+        for name, c in zip(names, contents, strict=True)
+        if c.empty_message
+    ]
 
 
 def register_topic(app: Dash, services: Services, topic: Topic, extras: Extras) -> None:
     """Attach the controls, quick-pick and chart callbacks of ``topic`` (with its own charts,
     ``extras``) to ``app``."""
     p, data = topic.part, services.data
-    areas = ids.topic_areas(topic.key, ALL)
+    areas = p("areas")
     app.callback(
-        Output(p("areas"), "children"),
+        Output(p("area-options"), "children"),
+        Output(p("region"), "options"),
+        Output(areas, "data"),
         Output(p("from"), "options"),
         Output(p("from"), "value"),
         Output(p("to"), "options"),
@@ -235,27 +239,25 @@ def register_topic(app: Dash, services: Services, topic: Topic, extras: Extras) 
         Input(p("state"), "data"),
         Input(p("nav"), "data"),
         State(ids.URL, "search"),
-        State(areas, "value"),
+        State(areas, "data"),
     )(bound(update_controls, data, topic))
     # In the browser: pass on only the addresses the page did not write itself (back, forward),
     # so ticking a box never re-renders the controls (focus stays) nor races the charts.
     app.clientside_callback(  # type: ignore[no-untyped-call]  # Dash leaves it unannotated
         NAV_JS, Output(p("nav"), "data"), Input(ids.URL, "search"), State(p("written"), "data")
     )
-    app.callback(
-        Output(areas, "value"),
-        Input(p("quick-none"), "n_clicks"),
-        Input(p("quick-all"), "n_clicks"),
-        prevent_initial_call=True,
-    )(bound(update_quick, data, topic))
+    picker_callbacks.register(app, services, topic)
     names = chart_names(extras)
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
         Output(p("written"), "data"),
         Output(p("links"), "children"),
+        Output(p("summary"), "children"),
+        Output(p("not-shown"), "children"),
+        *[Output(ids.chart(topic.chart(name), "section"), "hidden") for name in names],
         *[o for name in names for o in card_outputs(topic.chart(name))],
         Input(p("indicator"), "value"),
-        Input(areas, "value"),
+        Input(areas, "data"),
         Input(p("from"), "value"),
         Input(p("to"), "value"),
         Input(p("period"), "value"),

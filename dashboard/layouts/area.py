@@ -29,9 +29,10 @@ from dashboard.present.area import (
     regions,
     trend_options,
 )
-from dashboard.present.area_address import PARAMS, control_values, path_for
+from dashboard.present.area_address import PARAMS, ci_value, control_values, path_for
 from dashboard.present.area_address import PATH as PATH  # the page's path (dashboard.app)
 from dashboard.present.area_quality import AreaQuality
+from dashboard.present.choices import CI_NOTE, CI_OPTIONS
 from lfo.periods import period as parse_code
 
 TITLE = "Area profile"
@@ -52,7 +53,8 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                 "eight digits, like E08000021."
             )
     _compare, period, indicator, breakdown = control_values(state)
-    period_options = [{"label": "The area's latest quarter", "value": LATEST}]
+    ci = ci_value(state)
+    period_options = [{"label": "The latest financial year covered", "value": LATEST}]
     if period != LATEST:
         period_options.append({"label": parse_code(period).option_label, "value": period})
     return html.Div(
@@ -72,7 +74,7 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                         **_LIVE,
                         children=html.P("Reading the area's details…"),
                     ),
-                    _controls(period, period_options),
+                    _controls(period, period_options, ci),
                     chart_card(ids.AREA_SPINE_CHART, "Key indicators against the programme"),
                     html.H2("Trends over quarters"),
                     _fieldset(
@@ -115,7 +117,29 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
     )
 
 
-def _controls(period: str, period_options: list[dict[str, str]]) -> html.Section:
+def _level(ci: str) -> html.Div:
+    """The confidence level of the comparisons (``present.choices``), with the line saying
+    what the stricter one does."""
+    return html.Div(
+        className="col-12",
+        children=[
+            _fieldset(
+                "Confidence level",
+                dbc.RadioItems(
+                    id=ids.AREA_CI,
+                    name=ids.AREA_CI,
+                    value=ci,
+                    options=[{"label": t, "value": v} for v, t in CI_OPTIONS],
+                    inline=True,
+                    **_choice_style(),
+                ),
+            ),
+            html.P(CI_NOTE, className="small text-body-secondary mb-0"),
+        ],
+    )
+
+
+def _controls(period: str, period_options: list[dict[str, str]], ci: str = "95") -> html.Section:
     return html.Section(
         className="lfo-controls mb-4 p-3",
         style={"background": "#f3f2f1"},
@@ -163,6 +187,7 @@ def _controls(period: str, period_options: list[dict[str, str]]) -> html.Section
                             dbc.Select(id=ids.AREA_PERIOD, value=period, options=period_options),
                         ],
                     ),
+                    _level(ci),
                 ],
             ),
             _compare_choice(),
@@ -333,6 +358,11 @@ def data_table(table: Table) -> html.Div:
             className="table table-sm caption-top chart-table",
         ),
         className="table-responsive",
+        # focusable and named: a keyboard can scroll a table wider than a phone (axe
+        # scrollable-region-focusable)
+        tabIndex="0",
+        role="region",
+        **{"aria-label": table.caption},  # type: ignore[arg-type]  # Dash types no aria-*
     )
     key = [STATUS_KEY[s] for s in table.statuses if s in STATUS_KEY]
     if table.statuses:

@@ -41,7 +41,8 @@ TOPIC = Topic(
         "reach.fathers",
         "reach.workless",
     ),
-    default_indicator="reach.families",
+    # a rate by default: the areas differ in size, so counts would rank them by size
+    default_indicator="reach.family_rate",
     by_characteristic=True,
 )
 

@@ -10,6 +10,7 @@ from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.layouts import Page
+from dashboard.present.choices import ci_from_search, with_ci
 from lfo.periods import period
 
 CURRENT_PAGE_TEXT = " (current page)"
@@ -51,7 +52,7 @@ def shell(
                 id=ids.SKIP_LINK,
                 className="lfo-skip-link",
             ),
-            header(pages, service_name, current),
+            header(pages, service_name, current, ci=ci_from_search(search)),
             html.Main(
                 id=ids.MAIN,
                 tabIndex="-1",
@@ -63,7 +64,9 @@ def shell(
     )
 
 
-def header(pages: Sequence[Page], service_name: str, current: str | None = None) -> html.Header:
+def header(
+    pages: Sequence[Page], service_name: str, current: str | None = None, *, ci: str | None = None
+) -> html.Header:
     return html.Header(
         id=ids.HEADER,
         className="lfo-header",
@@ -75,7 +78,7 @@ def header(pages: Sequence[Page], service_name: str, current: str | None = None)
                     html.Span("Department for Work and Pensions", className="lfo-header__org"),
                 ],
             ),
-            navigation(pages, current),
+            navigation(pages, current, ci=ci),
         ],
     )
 
@@ -84,14 +87,18 @@ NAV_CLASS = "lfo-nav__link"
 NAV_CURRENT_CLASS = "lfo-nav__link lfo-nav__link--current"
 
 
-def navigation(pages: Sequence[Page], current: str | None = None) -> html.Nav:
+def navigation(
+    pages: Sequence[Page], current: str | None = None, *, ci: str | None = None
+) -> html.Nav:
     """Links to every page in the navigation (real links: they work without the router);
-    ``current``, the path of the page shown, is marked as the current page."""
+    ``current``, the path of the page shown, is marked as the current page. The links carry the
+    confidence level ``ci`` (only that: other pages' filters are their own), so the level chosen
+    on one page holds on the next (``choices.with_ci``; the default adds nothing)."""
     items = [
         html.Li(
             dcc.Link(
                 nav_link_children(page.nav_label, page.path == current),
-                href=page.path,
+                href=with_ci(page.path, ci),
                 id=ids.nav_link(page.path),
                 className=NAV_CURRENT_CLASS if page.path == current else NAV_CLASS,
             ),

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids, urlstate
 from dashboard.charts.card import chart_card
 from dashboard.layouts import shell
+from dashboard.present import topic_picker
+from dashboard.present.choices import CI_NOTE, CI_OPTIONS
 from dashboard.present.topic import UNAVAILABLE
 from dashboard.present.topic_filters import (
     Topic,
@@ -29,6 +30,18 @@ from dashboard.present.topic_filters import (
 from lfo.indicators.definitions import indicators
 from lfo.reference import BREAKDOWNS, load_reference
 
+#: Each chart's name in the line that says it is not shown (``callbacks.topic``).
+SHORT_NAMES = {
+    "trend": "The trend chart",
+    "caterpillar": "The areas ranked",
+    "funnel": "The funnel plot",
+    "breakdown": "Who is referred",
+    "groups": "Fathers and workless households reached",
+    "stages": "Referral to completion",
+    "change": "Reliable improvement, recovery and deterioration",
+    "mean": "Mean change in score",
+}
+
 
 def indicator_label(topic: Topic, choice: str) -> str:
     if topic.by_measure:
@@ -38,7 +51,7 @@ def indicator_label(topic: Topic, choice: str) -> str:
 
 
 def _radios(
-    control_id: str, options: Sequence[tuple[str, str]], value: str, *, columns: bool = False
+    control_id: str, options: Sequence[tuple[str, str]], value: str, *, inline: bool = False
 ) -> dbc.RadioItems:
     """Plain radio inputs with labels (Dash 4's dcc.RadioItems fails axe: see
     docs/dashboard-dev.md)."""
@@ -46,7 +59,8 @@ def _radios(
         id=control_id,
         value=value,
         options=[{"label": label, "value": v} for v, label in options],
-        className="lfo-radios" + (" lfo-radios--columns" if columns else ""),
+        className="lfo-radios",
+        inline=inline,
     )
 
 
@@ -60,106 +74,218 @@ def _fieldset(
     return html.Fieldset(children, className=class_name)
 
 
-def _select(control_id: str, label: str, value: str | None = None) -> html.Div:
+def _select(
+    control_id: str,
+    label: str,
+    value: str | None = None,
+    options: Sequence[tuple[str, str]] = (),
+    class_name: str = "col-sm-6 col-lg-4",
+) -> html.Div:
+    """A labelled plain select (filled by the controls callback when ``options`` is empty)."""
     return html.Div(
         [
             html.Label(label, htmlFor=control_id, className="form-label fw-bold"),
-            dbc.Select(id=control_id, value=value, options=[]),
-        ],
-        className="col-sm-4",
-    )
-
-
-def _group_select(control_id: str, value: str) -> html.Div:
-    """The intervention-or-level select (a plain select: the list is long)."""
-    return html.Div(
-        [
-            html.Label("Intervention or level", htmlFor=control_id, className="form-label fw-bold"),
             dbc.Select(
-                id=control_id,
-                value=value,
-                options=[{"label": label, "value": v} for v, label in group_choices()],
-                style={"maxWidth": "32rem"},
+                id=control_id, value=value, options=[{"label": t, "value": v} for v, t in options]
             ),
         ],
-        className="mb-3",
+        className=class_name,
     )
 
 
-def _quick_button(text: str, control_id: str) -> html.Button:
+def _quick_button(text: str, control_id: str, hidden: bool = False) -> html.Button:
     return html.Button(
-        text, id=control_id, n_clicks=0, type="button", className="btn btn-outline-dark btn-sm"
+        text,
+        id=control_id,
+        n_clicks=0,
+        type="button",
+        className="btn btn-outline-dark btn-sm",
+        hidden=hidden,
     )
 
 
-def _areas_fieldset(topic: Topic) -> html.Fieldset:
-    """The quick picks and the areas' checklists (filled by the controls callback)."""
+def _area_picker(topic: Topic) -> html.Fieldset:
+    """Choose areas by typing (a text box with the areas as suggestions: search as you type,
+    the browser's own combobox), each chosen area listed with a Remove button, and quick picks
+    (``present.topic_picker``). The lists are filled by the controls callback."""
+    return _fieldset(
+        "Areas in the trend and side by side",
+        html.Div(
+            [
+                html.Div([_area_search(topic), _chosen(topic)], className="col-lg-7"),
+                html.Div([_quick_picks(topic), _region_pick(topic)], className="col-lg-5"),
+            ],
+            className="row g-3",
+        ),
+        hint="With no area chosen the trend chart shows the programme only.",
+        class_name="mb-3 lfo-area-picker",
+    )
+
+
+def _area_search(topic: Topic) -> html.Div:
+    """The text box whose suggestions are the areas, its Add button and its status line."""
     p = topic.part
-    quick = html.Div(
+    return html.Div(
         [
-            _quick_button("Programme only (clear the ticks)", p("quick-none")),
-            _quick_button("Tick every area", p("quick-all")),
+            html.Label(
+                [
+                    "Add an area",
+                    html.Span(
+                        "Type part of a name, choose from the list, then press Enter or Add.",
+                        className="d-block small fw-normal text-body-secondary",
+                    ),
+                ],
+                htmlFor=p("area-search"),
+                className="form-label fw-bold mb-1",
+            ),
+            html.Div(
+                [
+                    dcc.Input(
+                        id=p("area-search"),
+                        type="text",
+                        list=p("area-options"),
+                        autoComplete="off",
+                        className="form-control",
+                    ),
+                    html.Button(
+                        "Add",
+                        id=p("area-add"),
+                        n_clicks=0,
+                        type="button",
+                        className="btn btn-dark",
+                    ),
+                ],
+                className="input-group lfo-area-search",
+            ),
+            html.Datalist(id=p("area-options")),
+            html.P(id=p("area-status"), className="small mb-1", role="status"),
+        ],
+        className="mb-2",
+    )
+
+
+def _region_pick(topic: Topic) -> html.Div:
+    """Add every area of a region (the regions are filled by the controls callback)."""
+    p = topic.part
+    return html.Div(
+        [
+            html.Label(
+                "Add every area of a region", htmlFor=p("region"), className="form-label small"
+            ),
+            html.Div(
+                [
+                    dbc.Select(id=p("region"), options=[], size="sm"),
+                    _quick_button("Add region", p("quick-region")),
+                ],
+                className="input-group input-group-sm",
+            ),
+        ],
+        className="lfo-region-pick",
+    )
+
+
+def _quick_picks(topic: Topic) -> html.Div:
+    """The quick picks: worse than the programme, similar areas (once the hook is set), clear."""
+    p = topic.part
+    return html.Div(
+        [
+            _quick_button("Areas worse than the programme", p("quick-worse")),
+            _quick_button(
+                "Similar areas", p("quick-neighbours"), hidden=topic_picker.NEIGHBOURS is None
+            ),
+            _quick_button("Clear: programme only", p("quick-none")),
         ],
         className="d-flex flex-wrap gap-2 mb-2",
         role="group",
         **{"aria-label": "Quick picks for the areas"},  # type: ignore[arg-type]  # Dash types no aria-* keywords
     )
-    checklists = html.Div(
-        id=p("areas"), className="lfo-area-groups row", children=html.P("Reading the areas…")
-    )
-    return _fieldset(
-        "Areas to show in the trend chart",
-        html.Div([quick, checklists]),
-        hint="With no area ticked the trend chart shows the programme only. Ticked areas are also "
-        "compared side by side with the programme below.",
+
+
+def _chosen(topic: Topic) -> html.Div:
+    """The chosen areas' list (each a Remove button, drawn by the picker's callback)."""
+    p = topic.part
+    return html.Div(
+        [
+            html.P("Chosen:", className="small fw-bold mb-1", id=p("chosen-label")),
+            html.Ul(
+                id=p("chosen"),
+                className="lfo-chosen list-unstyled d-flex flex-wrap gap-2 mb-2",
+                **{"aria-labelledby": p("chosen-label")},  # type: ignore[arg-type]
+            ),
+        ]
     )
 
 
 def filters(topic: Topic, values: dict[str, object]) -> html.Section:
-    """The filter panel (labelled radio items, checkboxes and plain selects)."""
+    """The filter bar: one line saying what is selected (the summary of a disclosure the reader
+    opens or closes), and the controls: plain selects, a pair of radios for the level, the area
+    picker (issue 11 § 8)."""
     p = topic.part
-    rows: list[Component] = [
-        html.H2("Choose what to show", id=p("filters-heading")),
-        _fieldset(
+    selects: list[Component] = [
+        _select(
+            p("indicator"),
             "Indicator",
-            _radios(
-                p("indicator"),
-                [(i, indicator_label(topic, i)) for i in topic.indicators],
-                str(values["indicator"]),
-                columns=True,
-            ),
-        ),
+            str(values["indicator"]),
+            [(i, indicator_label(topic, i)) for i in topic.indicators],
+        )
     ]
     if topic.by_measure:
         measures = [(m.code, m.name) for m in load_reference().measures.values()]
-        rows.append(
-            _fieldset("Outcome measure", _radios(p("measure"), measures, str(values["measure"])))
-        )
+        selects.append(_select(p("measure"), "Outcome measure", str(values["measure"]), measures))
     if topic.by_group:
-        rows.append(_group_select(p("group"), str(values["group"])))
-    rows.append(_areas_fieldset(topic))
-    rows.append(
-        html.Div(
-            [
-                _select(p("from"), "Trend from (quarter)"),
-                _select(p("to"), "Trend to (quarter)"),
-                _select(p("period"), "Period for the area comparisons"),
-            ],
-            className="row g-3 mb-3",
+        selects.append(
+            _select(p("group"), "Intervention or level", str(values["group"]), group_choices())
         )
-    )
     if topic.by_characteristic:
         chars = [(c, characteristic_label(c)) for c in BREAKDOWNS]
-        rows.append(
+        selects.append(_select(p("char"), "Who is referred, by", str(values["char"]), chars))
+    selects.append(_select(p("period"), "Period for the areas compared"))
+    level = html.Div(
+        [
             _fieldset(
-                "Characteristic (who is referred)",
-                _radios(p("char"), chars, str(values["char"]), columns=True),
-            )
-        )
-    levels = [("95", "95% (the usual level)"), ("99.8", "99.8% (stricter: fewer areas flagged)")]
-    rows.append(_fieldset("Confidence interval", _radios(p("ci"), levels, str(values["ci"]))))
+                "Confidence level",
+                _radios(p("ci"), CI_OPTIONS, str(values["ci"]), inline=True),
+                class_name="mb-0",
+            ),
+            html.P(CI_NOTE, id=p("ci-note"), className="small text-body-secondary mb-0"),
+        ],
+        className="col-lg-8",
+    )
+    controls = html.Div(
+        [
+            html.Div([*selects, level], className="row g-3 mb-3"),
+            _area_picker(topic),
+            html.Div(
+                [
+                    _select(p("from"), "Trend from (quarter)"),
+                    _select(p("to"), "Trend to (quarter)"),
+                ],
+                className="row g-3 mb-2",
+            ),
+        ],
+        className="lfo-filterbar__controls",
+    )
+    bar = html.Details(
+        [
+            html.Summary(
+                [
+                    html.Span("Showing: ", className="fw-bold"),
+                    html.Span("the page's defaults", id=p("summary")),
+                    " ",
+                    html.Span("(change)", className="lfo-filterbar__change"),
+                ],
+                className="lfo-filterbar__summary",
+            ),
+            controls,
+        ],
+        id=p("filter-bar"),
+        # closed: the first screen shows the answer, the line above says what it is for; the
+        # controls fill a laptop's first screen when open (judged by screenshots at 1366×768)
+        open=False,
+        className="lfo-filterbar",
+    )
     return html.Section(
-        rows,
+        [html.H2("Choose what to show", id=p("filters-heading"), className="h5"), bar],
         className="lfo-filters mb-4",
         **{"aria-labelledby": p("filters-heading")},  # type: ignore[arg-type]  # Dash types no aria-* keywords
     )
@@ -176,11 +302,13 @@ def topic_layout(topic: Topic, search: str = "", extra_cards: Sequence[Component
             dcc.Store(id=p("state"), data={"search": search}),
             dcc.Store(id=p("written")),  # the query the page last wrote itself (not to re-read)
             dcc.Store(id=p("nav")),  # a query the page did not write (back, forward, a link)
+            dcc.Store(id=p("areas")),  # the chosen areas' codes (the picker's value)
             html.Div(shell.messages_banner(state.messages), id=p("messages")),
             html.Div(id=p("data-messages"), role="status"),
             filters(topic, state.values),
             html.P(id=p("links"), className="mb-4"),
             html.H2("Trends and areas compared"),
+            html.Div(html.Ul(id=p("not-shown"), className="lfo-not-shown mb-3"), role="status"),
             chart_card(c("trend"), "Trend by quarter", heading_level=3),
             chart_card(c("caterpillar"), "Areas ranked by value", heading_level=3),
             chart_card(c("funnel"), "Funnel plot", heading_level=3),
@@ -202,30 +330,34 @@ def unavailable_banner() -> html.Div:
     return html.Div(html.P(UNAVAILABLE), className="alert alert-warning", role="status")
 
 
-def area_groups(topic: Topic, areas: pd.DataFrame, chosen: Sequence[str]) -> list[Component]:
-    """One labelled group of checkboxes per region."""
-    out: list[Component] = []
-    frame = areas.sort_values(["region", "area_name"], kind="stable")
-    for region, part in frame.groupby("region", sort=True, dropna=False):
-        region_name = str(region) if isinstance(region, str) and region else "No region"
-        codes = list(part["area_code"])
-        out.append(
-            html.Fieldset(
-                [
-                    html.Legend(region_name, className="fs-6 fw-bold mb-1"),
-                    dbc.Checklist(
-                        id=ids.topic_areas(topic.key, region_name),
-                        options=[
-                            {"label": n, "value": c}
-                            for c, n in zip(part["area_code"], part["area_name"], strict=True)
-                        ],
-                        value=[c for c in chosen if c in codes],
-                    ),
-                ],
-                className="col-sm-6 col-lg-3 mb-2",
+def chosen_areas(topic: Topic, chosen: Sequence[str], names: dict[str, str]) -> list[Component]:
+    """The chosen areas, each with a Remove button naming it (none: a line saying so)."""
+    if not chosen:
+        return [html.Li("None: the programme only.", className="small")]
+    return [
+        html.Li(
+            html.Button(
+                [names.get(c, c), html.Span(" ×", **{"aria-hidden": "true"})],  # type: ignore[arg-type]
+                id=ids.topic_area_remove(topic.key, c),
+                n_clicks=0,
+                type="button",
+                className="btn btn-outline-dark btn-sm lfo-chip",
+                title=f"Remove {names.get(c, c)}",
+                **{"aria-label": f"Remove {names.get(c, c)}"},  # type: ignore[arg-type]
             )
         )
-    return out
+        for c in chosen
+    ]
+
+
+def suggestions(texts: Sequence[str]) -> list[Component]:
+    """The picker's list of suggestions."""
+    return [html.Option(value=t) for t in texts]
+
+
+def hidden_notes(lines: Sequence[str]) -> list[Component]:
+    """One line per chart not shown for these choices, saying why."""
+    return [html.Li(line) for line in lines]
 
 
 def definition_links(ids_: Sequence[str]) -> list[Component | str]:

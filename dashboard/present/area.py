@@ -18,11 +18,12 @@ from typing import Any
 import pandas as pd
 
 from dashboard import urlstate
+from dashboard.present import choices
 from dashboard.present.words import period_label
 from dashboard.services.queries import AREA_COLUMNS
 from lfo.indicators.definitions import indicators
+from lfo.periods import is_quarter, quarters_of, years_of
 from lfo.periods import period as parse_code
-from lfo.periods import quarters_of, years_of
 from lfo.reference import BREAKDOWNS
 
 MEASURES = ("csi4", "ops", "swemwbs", "sdq_total")
@@ -228,17 +229,42 @@ def resolve_period(
         return default, []
     if choice in periods:
         return choice, []
-    shown = f"the area's latest quarter, {parse_code(default).in_words}" if default else "no period"
+    shown = f"{default_words(default)}, {parse_code(default).in_words}" if default else "no period"
     return default, [f"There are no figures for {period_label(choice)}; showing {shown} instead."]
 
 
+def default_words(default: str | None) -> str:
+    """What the period select's first choice (``LATEST``) is: a year or the area's quarter."""
+    if default is not None and not is_quarter(default):
+        return "the latest financial year covered"
+    return "the area's latest quarter"
+
+
 def period_options(periods: Sequence[str], own_latest: str | None) -> list[dict[str, str]]:
-    """The period select: the area's latest quarter, then quarters and years, newest first."""
+    """The period select: the default period (``LATEST``: the latest financial year the returns
+    cover), then years and quarters, newest first."""
     latest = f" ({period_label(own_latest)})" if own_latest else ""
-    options = [{"label": "The area's latest quarter" + latest, "value": LATEST}]
-    for p in [*reversed(quarters_of(periods)), *reversed(years_of(periods))]:
+    words = default_words(own_latest)
+    options = [{"label": words[0].upper() + words[1:] + latest, "value": LATEST}]
+    for p in [*reversed(years_of(periods)), *reversed(quarters_of(periods))]:
         options.append({"label": parse_code(p).option_label, "value": p})
     return options
+
+
+def opening_period(
+    own: str | None, periods: Sequence[str], latest: str | None, returns: Sequence[object]
+) -> str | None:
+    """The period the profile opens at: the latest financial year the returns cover
+    (``choices.default_period``, as on every page), but no later than the last year the area's
+    own return (``own``) covers — its figures stop there; with no whole year covered, the
+    area's own latest quarter (``default_period``)."""
+    shared = choices.default_period(periods, returns)
+    if own is None:  # no return: no figures of its own; the page's default as everywhere
+        return shared or latest
+    own_year = choices.latest_covered_year(periods, [own]) if own else None
+    if own_year is not None and shared is not None and not is_quarter(shared):
+        return min(shared, own_year)  # financial years sort by their codes
+    return own_year or default_period(own, periods, latest)
 
 
 @dataclass(frozen=True)
@@ -358,9 +384,8 @@ def area_store(
     the area code alone (the page keeps nothing else)."""
     name = str(areas.loc[areas["area_code"] == code, "area_name"].iloc[0])
     return_period = coverage.set_index("area_code")["return_period"].get(code)
-    own_latest = default_period(
-        return_period if isinstance(return_period, str) else None, periods, latest
-    )
+    own = return_period if isinstance(return_period, str) else None
+    own_latest = opening_period(own, periods, latest, list(coverage["return_period"]))
     ranked = areas.assign(imd_rank=pd.to_numeric(areas["imd_rank"], errors="coerce"))
     return {
         "code": code,

@@ -17,6 +17,7 @@ from dashboard.present.area import (
     LATEST,
     TREND_INDICATORS,
 )
+from dashboard.present.choices import CI_PARAM, DEFAULT_CI, checked_ci
 
 PATH = "/area"
 
@@ -40,7 +41,7 @@ INDICATOR = urlstate.Param(
 BREAKDOWN = urlstate.Param(
     "breakdown", parse=urlstate.choice(tuple(BREAKDOWN_LABELS)), default=DEFAULT_BREAKDOWN
 )
-PARAMS = (COMPARE, PERIOD, INDICATOR, BREAKDOWN)
+PARAMS = (COMPARE, PERIOD, INDICATOR, BREAKDOWN, CI_PARAM)
 
 
 def query_for(
@@ -48,13 +49,16 @@ def query_for(
     period: str | None,
     indicator: str | None,
     breakdown: str | None,
+    ci: str | None = None,
 ) -> str:
-    """The query string for the controls' values (defaults left out; commas kept readable)."""
+    """The query string for the controls' values (defaults left out; commas kept readable);
+    ``ci`` the confidence level (``present.choices``: kept from page to page)."""
     values = {
         "compare": tuple(compare),
         "period": period if period and period != LATEST else None,
         "indicator": indicator or DEFAULT_TREND,
         "breakdown": breakdown or DEFAULT_BREAKDOWN,
+        "ci": checked_ci(ci),
     }
     pairs = []
     for p in PARAMS:
@@ -67,6 +71,11 @@ def query_for(
 
 def path_for(code: str) -> str:
     return f"{PATH}/{code}"
+
+
+def ci_value(state: urlstate.QueryState) -> str:
+    """The confidence level a parsed address names (the default if none)."""
+    return str(state.values.get("ci") or DEFAULT_CI)
 
 
 def control_values(state: urlstate.QueryState) -> tuple[tuple[str, ...], str, str, str]:

@@ -10,6 +10,7 @@ from dashboard.charts import figures, text
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import plotted_table
 from dashboard.present import topic as shared
+from dashboard.present.choices import level_words
 from dashboard.present.export_context import topic_export
 from dashboard.present.topic_filters import Filters, characteristic_label, period_in_words
 from dashboard.present.topic_rows import (
@@ -52,7 +53,7 @@ def describe_breakdown(rows: pd.DataFrame, label: str, f: Filters) -> str:
                 words += f" ({interval})"
             if code != PROGRAMME and isinstance(r.comparison, str) and r.comparison:
                 link = "to" if r.comparison == "similar" else "than"
-                words += f", {r.comparison} {link} the programme"
+                words += f", {r.comparison} {link} the programme ({level_words(f.ci)})"
             parts.append(words)
         where = "Across the programme" if code == PROGRAMME else f"In {own['area_name'].iloc[0]}"
         sentences.append(f"{where}: " + "; ".join(parts) + ".")

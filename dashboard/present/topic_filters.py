@@ -15,11 +15,13 @@ from typing import cast
 import pandas as pd
 
 from dashboard import ids, urlstate
+from dashboard.present import choices
+from dashboard.present.choices import CI_LEVELS
 from lfo.periods import period, quarters_of, years_of
 from lfo.reference import BREAKDOWNS, LEVELS, load_reference
 
 ALL = "all"
-CI_LEVELS = ("95", "99.8")
+__all__ = ["CI_LEVELS"]  # re-exported: the levels' one home is ``present.choices``
 #: The controls a topic page may add to the shared ones, in the order the callbacks list them.
 OPTIONAL_CONTROLS = ("group", "measure", "char")
 
@@ -38,8 +40,8 @@ class Topic:
     by_group: bool = False  # intervention or level filter
     by_measure: bool = False  # outcome measure filter
     by_characteristic: bool = False  # reach breakdown characteristic
-    # compare areas over the latest financial year by default (outcomes: a single quarter's
-    # paired episodes are too few in most areas, so most figures would be suppressed)
+    # kept for callers that set it: every topic page now opens at the latest financial year
+    # the returns cover (``choices.default_period``), a quarter by choice
     default_year: bool = False
 
     @property
@@ -122,8 +124,14 @@ def period_in_words(code: str | None) -> str:
 
 
 def period_options(periods: Sequence[str], quarters_only: bool) -> list[dict[str, str]]:
-    """The options of a period select (``Period.option_label``), in the order given."""
-    shown = quarters_of(periods) if quarters_only else periods
+    """The options of a period select (``Period.option_label``): quarters only, oldest first
+    (the trend's range); or financial years then quarters, newest first (the period the areas
+    are compared over: a year is the default, a quarter by choice)."""
+    shown = (
+        quarters_of(periods)
+        if quarters_only
+        else [*reversed(years_of(periods)), *reversed(quarters_of(periods))]
+    )
     return [{"label": period(p).option_label, "value": p} for p in shown]
 
 
@@ -137,12 +145,6 @@ def _group(text: str) -> str:
     return text
 
 
-def _ci(text: str) -> str:
-    if text not in CI_LEVELS:
-        raise ValueError("the interval level is 95 or 99.8")
-    return text
-
-
 def params(topic: Topic) -> tuple[urlstate.Param, ...]:
     """The page's query parameters (defaults are left out of links)."""
     out = [
@@ -153,7 +155,7 @@ def params(topic: Topic) -> tuple[urlstate.Param, ...]:
         urlstate.Param("from", parse=lambda t: urlstate.quarter(t).label),
         urlstate.Param("to", parse=lambda t: urlstate.quarter(t).label),
         urlstate.Param("period", parse=lambda t: urlstate.period(t).label),
-        urlstate.Param("ci", parse=_ci, default="95"),
+        choices.CI_PARAM,
     ]
     if topic.by_group:
         out.append(urlstate.Param("group", parse=_group, default=ALL))
@@ -168,19 +170,27 @@ def params(topic: Topic) -> tuple[urlstate.Param, ...]:
     return tuple(out)
 
 
-def default_period(topic: Topic, periods: Sequence[str]) -> str | None:
-    """The period the area comparisons show when the address names none."""
-    quarters, years = quarters_of(periods), years_of(periods)
-    if topic.default_year and years:
-        return years[-1]
-    return quarters[-1] if quarters else None
+def default_period(
+    topic: Topic, periods: Sequence[str], returns: Sequence[object] = ()
+) -> str | None:
+    """The period the area comparisons show when the address names none: the latest financial
+    year the areas' current returns (``returns``, their periods) cover
+    (``choices.default_period``, the same on every page)."""
+    return choices.default_period(periods, returns)
 
 
 def state_from_search(
-    topic: Topic, search: str | None, areas: pd.DataFrame, periods: list[str]
+    topic: Topic,
+    search: str | None,
+    areas: pd.DataFrame,
+    periods: list[str],
+    returns: Sequence[object] | None = None,
 ) -> tuple[Filters, list[str]]:
     """The filters for ``search``: unknown areas and periods without data fall back, with a
-    message; never an exception."""
+    message; never an exception. ``returns``: the areas' current return periods (the default
+    period's rule); None reads them from ``areas`` (``return_period``) if it has them."""
+    if returns is None:
+        returns = list(areas["return_period"]) if "return_period" in areas else []
     state = urlstate.parse_query(search, params(topic))
     v, messages = dict(state.values), list(state.messages)
     known = set(areas["area_code"])
@@ -208,7 +218,7 @@ def state_from_search(
         start, end = end, start
     chosen_period = None if v["period"] is None else str(v["period"])
     if chosen_period is not None and chosen_period not in periods:
-        fallback = default_period(topic, periods)
+        fallback = default_period(topic, periods, returns)
         messages.append(
             f"There are no figures for {period_in_words(chosen_period)} yet; showing "
             f"{period_in_words(fallback)}."
@@ -219,7 +229,7 @@ def state_from_search(
         areas=tuple(chosen),
         period_from=start,
         period_to=end,
-        period=chosen_period or default_period(topic, periods),
+        period=chosen_period or default_period(topic, periods, returns),
         ci=str(v["ci"]),
         group=str(v.get("group") or ALL),
         measure=_text(v.get("measure")),
@@ -231,9 +241,9 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def to_search(topic: Topic, f: Filters, periods: list[str]) -> str:
-    """The query string for ``f``; defaults (first and latest quarter, latest period) left out,
-    so a plain link always shows the newest data."""
+def to_search(topic: Topic, f: Filters, periods: list[str], returns: Sequence[object] = ()) -> str:
+    """The query string for ``f``; defaults (first and latest quarter, the default period for
+    ``returns``) left out, so a plain link always shows the newest data."""
     quarters = quarters_of(periods)
     first = quarters[0] if quarters else None
     latest = quarters[-1] if quarters else None
@@ -242,7 +252,7 @@ def to_search(topic: Topic, f: Filters, periods: list[str]) -> str:
         "area": tuple(f.areas),
         "from": None if f.period_from == first else f.period_from,
         "to": None if f.period_to == latest else f.period_to,
-        "period": None if f.period == default_period(topic, periods) else f.period,
+        "period": None if f.period == default_period(topic, periods, returns) else f.period,
         "ci": f.ci,
     }
     if topic.by_group:
@@ -297,7 +307,11 @@ def filters_from_inputs(
 
 
 def checked_filters(
-    topic: Topic, f: Filters, known_areas: Collection[str], periods: Sequence[str]
+    topic: Topic,
+    f: Filters,
+    known_areas: Collection[str],
+    periods: Sequence[str],
+    returns: Sequence[object] = (),
 ) -> Filters:
     """``f`` with every value checked against the server's lists: unknown areas left out, an
     indicator, interval level or choice the page does not offer replaced by its default, a
@@ -324,7 +338,7 @@ def checked_filters(
         areas=tuple(dict.fromkeys(a for a in f.areas if a in known_areas)),
         period_from=start,
         period_to=end,
-        period=f.period if f.period in periods else default_period(topic, periods),
+        period=f.period if f.period in periods else default_period(topic, periods, returns),
         ci=f.ci if f.ci in CI_LEVELS else "95",
         group=str(opts["group"] or ALL),
         measure=_text(opts["measure"]),

@@ -59,7 +59,8 @@ def stages_chart(f: Filters, data: IndicatorData) -> ChartContent:
         "they had gone by the current return"
     )
     rows, meta = chosen_rows(data, ["uptake.funnel"], f, periods=the_period(f))
-    if rows.empty or not rows["numerator"].notna().any():
+    if rows.empty or not (pd.to_numeric(rows["numerator"], errors="coerce") > 0).any():
+        # nothing at any stage (or every count hidden): a funnel of zeros says nothing
         return empty_content(why_empty(rows, ind, f), title, subtitle, meta.data_as_at)
     order = [*f.areas, PROGRAMME]
     summary = text_profile.describe_stages(

@@ -95,15 +95,55 @@ def test_topic_page_has_one_h1_and_no_wcag_violations(page, server, topic):
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{topic.key}.png"), full_page=True)
     assert_no_violations(page)
+    open_filters(page, topic.key)  # the controls too: the picker, its list, the chosen areas
+    assert_no_violations(page)
+
+
+def open_filters(page: Page, key: str) -> None:
+    """Open the filter bar by its one-line summary, as a reader would."""
+    bar = page.locator(f"#{ids.topic_part(key, 'filter-bar')}")
+    if bar.get_attribute("open") is None:
+        bar.locator("summary").click()
+    page.locator(f"#{ids.topic_part(key, 'area-search')}").wait_for(state="visible")
+
+
+def add_area(page: Page, key: str, name: str) -> None:
+    """Type an area's name in the picker and press Enter."""
+    box = page.locator(f"#{ids.topic_part(key, 'area-search')}")
+    box.fill(name)
+    box.press("Enter")
+    page.locator(f"#{ids.topic_part(key, 'chosen')}").get_by_role(
+        "button", name=f"Remove {name}"
+    ).wait_for()
+    wait_for_dash(page)
+
+
+def chosen(page: Page, key: str) -> list[str]:
+    buttons = page.locator(f"#{ids.topic_part(key, 'chosen')} button").all()
+    return [b.get_attribute("aria-label").removeprefix("Remove ") for b in buttons]
+
+
+def test_the_filters_step_aside_behind_a_line_saying_what_is_shown(page, server):
+    open_topic(page, server, "/uptake")
+    bar = page.locator(f"#{ids.topic_part('uptake', 'filter-bar')}")
+    assert bar.get_attribute("open") is None  # closed: the first screen shows the charts
+    summary = page.locator(f"#{ids.topic_part('uptake', 'summary')}").inner_text()
+    assert summary == (
+        "Completion · Financial year 2018-19 · All interventions · Programme only · "
+        "95% intervals · Programme benchmark"
+    )
+    assert not page.locator(f"#{ids.topic_part('uptake', 'indicator')}").is_visible()
+    open_filters(page, "uptake")
+    assert page.locator(f"#{ids.topic_part('uptake', 'indicator')}").is_visible()
 
 
 def test_an_la_lead_compares_her_area_with_two_others_and_shares_the_link(page, server):
     open_topic(page, server, "/uptake", f"?period={Q_ENDED}")
+    open_filters(page, "uptake")
     for name in ("Newcastle upon Tyne", "Blackpool", "Manchester"):
-        page.get_by_label(name, exact=True).check()
-        wait_for_dash(page)
+        add_area(page, "uptake", name)
     page.wait_for_function("() => (window.location.search.match(/area=/g) || []).length === 3")
-    assert sorted(query(page)["area"]) == sorted([NEWCASTLE, BLACKPOOL, MANCHESTER])
+    assert query(page)["area"] == [NEWCASTLE, BLACKPOOL, MANCHESTER]
     trend = uptake.TOPIC.chart("trend")
     page.wait_for_function(
         f"() => document.getElementById('{ids.chart(trend, 'summary')}')"
@@ -118,37 +158,46 @@ def test_an_la_lead_compares_her_area_with_two_others_and_shares_the_link(page, 
     page.goto("about:blank")
     page.goto(shared_link)  # the shared link reopens the same view
     wait_for_dash(page)
-    page.wait_for_selector(f"#{ids.topic_part('uptake', 'areas')} input[type=checkbox]")
+    page.locator(f"#{ids.topic_part('uptake', 'chosen')} button").first.wait_for(state="attached")
     wait_for_dash(page)
-    for name in ("Newcastle upon Tyne", "Blackpool", "Manchester"):
-        assert page.get_by_label(name, exact=True).is_checked()
-    assert not page.get_by_label("Gateshead", exact=True).is_checked()
+    assert chosen(page, "uptake") == ["Newcastle upon Tyne", "Blackpool", "Manchester"]
     assert page.locator(f"#{ids.topic_part('uptake', 'period')}").input_value() == Q_ENDED
 
 
 def test_quick_picks_and_back_and_forward_follow_the_address(page, server):
     open_topic(page, server, "/uptake", f"?period={Q_ENDED}&area={NEWCASTLE}")
-    page.get_by_role("button", name="Programme only (clear the ticks)").click()
+    open_filters(page, "uptake")
+    page.get_by_role("button", name="Clear: programme only").click()
     page.wait_for_function("() => !window.location.search.includes('area=')")
-    assert not page.get_by_label("Newcastle upon Tyne", exact=True).is_checked()
+    assert chosen(page, "uptake") == []
     page.go_back()
     page.wait_for_function(f"() => window.location.search.includes('area={NEWCASTLE}')")
     wait_for_dash(page)
-    assert page.get_by_label("Newcastle upon Tyne", exact=True).is_checked()
-    page.get_by_role("button", name="Tick every area").click()
-    page.wait_for_function("() => (window.location.search.match(/area=/g) || []).length > 5")
-    assert page.get_by_label("Dorset", exact=True).is_checked()
+    page.locator(f"#{ids.topic_part('uptake', 'chosen')} button").first.wait_for()
+    assert chosen(page, "uptake") == ["Newcastle upon Tyne"]
+    page.locator(f"#{ids.topic_part('uptake', 'region')}").select_option("North West")
+    page.get_by_role("button", name="Add region").click()
+    page.wait_for_function("() => (window.location.search.match(/area=/g) || []).length > 2")
+    assert "Blackpool" in chosen(page, "uptake")
+    page.get_by_role("button", name="Remove Blackpool").click()
+    page.wait_for_function(f"() => !window.location.search.includes('area={BLACKPOOL}')")
 
 
-def test_ticking_a_box_by_keyboard_writes_the_address_and_keeps_focus(page, server):
+def test_choosing_an_area_by_keyboard_writes_the_address_and_keeps_focus(page, server):
     open_topic(page, server, "/reach", f"?period={Q_ENDED}")
-    box = page.get_by_label("Blackpool", exact=True)
+    open_filters(page, "reach")
+    box = page.locator(f"#{ids.topic_part('reach', 'area-search')}")
     box.focus()
-    page.keyboard.press("Space")
+    page.keyboard.type("blackpool")
+    page.keyboard.press("Enter")
     page.wait_for_function(f"() => window.location.search.includes('area={BLACKPOOL}')")
     wait_for_dash(page)
-    assert box.is_checked()
-    assert page.evaluate("() => document.activeElement.value") == BLACKPOOL
+    assert chosen(page, "reach") == ["Blackpool"]
+    assert page.evaluate("() => document.activeElement.id") == ids.topic_part(
+        "reach", "area-search"
+    )
+    status = page.locator(f"#{ids.topic_part('reach', 'area-status')}")
+    assert status.inner_text() == "Added Blackpool."
 
 
 def test_a_bad_link_shows_a_message_not_an_error(page, server):
@@ -162,7 +211,7 @@ def test_a_bad_link_shows_a_message_not_an_error(page, server):
 
 def test_keyboard_reaches_every_control_and_every_download(page, server):
     open_topic(page, server, "/outcomes", f"?period={Q_ENDED}&area={NEWCASTLE}")
-    page.wait_for_selector(f"#{ids.topic_part('outcomes', 'areas')} input[type=checkbox]")
+    open_filters(page, "outcomes")
     wait_for_dash(page)
     # number every visible control; a radio group is one tab stop (arrows move within it)
     controls = page.evaluate("""() => {
@@ -196,9 +245,10 @@ def test_keyboard_reaches_every_control_and_every_download(page, server):
     ]
     assert not missed, missed
     radios = [c for c in controls if c["type"] == "radio"]
-    assert len(radios) == 11 + 4 + 2  # indicators, measures, interval levels
+    assert len(radios) == 2  # the confidence levels; the other choices are selects
     kinds = [controls[i]["type"] for i in reached]
-    assert kinds.count("checkbox") == 12 and kinds.count("select-one") == 4
+    # indicator, measure, intervention, period, region, trend from and to
+    assert kinds.count("select-one") == 7 and kinds.count("text") == 1
     downloads = [
         controls[i]
         for i in reached

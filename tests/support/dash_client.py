@@ -159,7 +159,9 @@ def topic_control_outputs(topic) -> list[tuple[object, str]]:
         if on
     ]
     return [
-        (p("areas"), "children"),
+        (p("area-options"), "children"),
+        (p("region"), "options"),
+        (p("areas"), "data"),
         (p("from"), "options"),
         (p("from"), "value"),
         (p("to"), "options"),

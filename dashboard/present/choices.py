@@ -1,0 +1,152 @@
+"""The choices every page shares and carries from page to page: the confidence level of the
+comparisons (``ci`` in the address) and the period a page opens at (``default_period``).
+
+One home (issue 11 § 3 and § 4): the topic pages, the area profile and Home import them from
+here, so one address means one level everywhere, and every page opens at the same period.
+
+- **Confidence level.** 95% by default, 99.8% by choice (``CI_LEVELS``); the address says
+  ``ci=99.8`` (``CI_PARAM``; the default is left out, so plain links stay stable). The words of
+  a better/worse label name the level (``level_words``: "95% intervals"); ``CI_NOTE`` is the one
+  line beside the choice.
+- **Default period.** The latest financial year the returns cover (``latest_covered_year``), a
+  quarter by choice. "Covered" follows docs/spec/indicators.md, "Coverage and revisions": an
+  area's figures exist only up to the end of its current return, so a year is covered by the
+  returns that reach its last day; the page opens at the latest year covered by at least half
+  the areas with a return (a year only one early return reaches would compare one area).
+
+Pure: no Dash, no database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from urllib.parse import parse_qs, urlencode
+
+from dashboard import urlstate
+from lfo.periods import FinancialYear, period, quarters_of, years_of
+
+#: The confidence levels a page offers, as the address writes them; the first is the default.
+CI_LEVELS = ("95", "99.8")
+DEFAULT_CI = "95"
+#: The one line beside the choice of level (§ 3).
+CI_NOTE = "99.8% flags only clear differences, because many comparisons are made each period."
+#: The choice's labels (value, label), for a radio group.
+CI_OPTIONS = (("95", "95% (the usual level)"), ("99.8", "99.8% (stricter: clear differences only)"))
+
+
+def parse_ci(text: str) -> str:
+    """A confidence level as the address gives it (``ValueError`` for any other)."""
+    value = text.strip()
+    if value in ("99.80", "998"):  # tolerate how people retype it
+        value = "99.8"
+    if value not in CI_LEVELS:
+        raise ValueError("the confidence level is 95 or 99.8")
+    return value
+
+
+#: The confidence level in a page's address (``urlstate``): default 95, left out of links.
+CI_PARAM = urlstate.Param("ci", parse=parse_ci, default=DEFAULT_CI)
+
+
+def checked_ci(value: object) -> str:
+    """A level the browser sent, if it is one the pages offer; else the default."""
+    return value if isinstance(value, str) and value in CI_LEVELS else DEFAULT_CI
+
+
+def level_words(ci: str | float) -> str:
+    """The level as a better/worse label states it: "95% intervals", "99.8% intervals"."""
+    return f"{float(ci):g}% intervals"
+
+
+#: A comparison with the programme in the chart kit's sentences: "worse than the programme",
+#: "similar to the programme's 56%" (up to the end of the clause).
+_COMPARED = re.compile(
+    r"\b((?:better|worse|similar|higher|lower) (?:than|to) the programme"
+    r"(?:'s [^,;()]+?)?)(?=[,;(]|\.(?:\s|$)| \(|$)"
+)
+
+
+def with_level(sentence: str, ci: str) -> str:
+    """``sentence`` with every better/worse (or similar) comparison with the programme naming
+    the level it was made at: "worse than the programme (95% intervals)"; before a list of
+    names in brackets, "worse than the programme at 95% intervals (Blackpool and Luton)"."""
+    words = level_words(ci)
+
+    def named(m: re.Match[str]) -> str:
+        if sentence.startswith(" (", m.end()):
+            return f"{m.group(1)} at {words}"
+        return f"{m.group(1)} ({words})"
+
+    return _COMPARED.sub(named, sentence)
+
+
+def ci_from_search(search: str | None) -> str:
+    """The level an address names (``?ci=99.8``), else the default (never an exception)."""
+    state = urlstate.parse_query(_only(search, "ci"), (CI_PARAM,))
+    return str(state.values["ci"])
+
+
+def ci_query(ci: str | None) -> str:
+    """The query that carries a level to another page: ``?ci=99.8``, or "" for the default
+    (so navigation links stay the plain paths at 95%)."""
+    return urlstate.to_query({"ci": checked_ci(ci)}, (CI_PARAM,))
+
+
+def with_ci(href: str, ci: str | None) -> str:
+    """``href`` carrying the level ``ci`` (added to any query it has; the default adds
+    nothing)."""
+    extra = ci_query(ci)
+    if not extra:
+        return href
+    path, _, query = href.partition("?")
+    pairs = [(k, v) for k, vs in parse_qs(query).items() if k != "ci" for v in vs]
+    pairs.append(("ci", checked_ci(ci)))
+    return f"{path}?{urlencode(pairs, safe=',')}"
+
+
+def _only(search: str | None, name: str) -> str:
+    """The part of a query string that sets ``name`` (other pages' settings are not this
+    module's to judge)."""
+    if not isinstance(search, str) or len(search) > urlstate.MAX_QUERY_LENGTH:
+        return ""
+    values = parse_qs(search.lstrip("?")).get(name)
+    return urlencode([(name, values[0])]) if values else ""
+
+
+# --- the period a page opens at ------------------------------------------------------------------
+
+
+def latest_covered_year(periods: Sequence[str], return_periods: Iterable[object]) -> str | None:
+    """The latest financial year among ``periods`` (those with figures) that the areas' current
+    returns cover: reached in full by at least half the returns (``return_periods``, each area's
+    return period code; None or empty for an area without one). None if no year qualifies."""
+    ends = []
+    for code in return_periods:
+        if isinstance(code, str) and code:
+            try:
+                ends.append(period(code).end)
+            except ValueError:
+                continue
+    years = years_of(periods)
+    if not ends:
+        return years[-1] if years else None
+    needed = (len(ends) + 1) // 2
+    for year in reversed(years):
+        p = period(year)
+        if isinstance(p, FinancialYear) and sum(e >= p.end for e in ends) >= needed:
+            return year
+    return None
+
+
+def default_period(periods: Sequence[str], return_periods: Iterable[object] = ()) -> str | None:
+    """The period a page opens at: the latest financial year the returns cover
+    (``latest_covered_year``); with none, the latest year with figures; with no year at all,
+    the latest quarter; None when there are no periods."""
+    year = latest_covered_year(periods, return_periods)
+    if year is not None:
+        return year
+    years, quarters = years_of(periods), quarters_of(periods)
+    if years:
+        return years[-1]
+    return quarters[-1] if quarters else None
