@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.present import choices
+from dashboard.present import choices, confidence
 
 
 def test_the_level_in_an_address_defaults_to_95_and_ignores_other_settings():
@@ -32,15 +32,15 @@ def test_links_carry_only_a_level_other_than_the_default():
 
 
 def test_the_param_parses_both_levels_and_refuses_others():
-    assert choices.CI_PARAM.parse("99.8") == "99.8"
-    assert choices.CI_PARAM.parse("95") == "95"
+    assert confidence.CI.parse("99.8") == "99.8"
+    assert confidence.CI.parse("95") == "95"
     with pytest.raises(ValueError):
-        choices.CI_PARAM.parse("99")
+        confidence.CI.parse("99")
 
 
 def test_level_words_name_the_level():
-    assert choices.level_words("95") == "95% intervals"
-    assert choices.level_words(99.8) == "99.8% intervals"
+    assert confidence.level_words("95") == "95% intervals"
+    assert confidence.level_words(99.8) == "99.8% intervals"
 
 
 PERIODS = [

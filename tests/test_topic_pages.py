@@ -629,7 +629,4 @@ def test_the_summary_line_says_what_is_selected_with_the_level(client):
         "99.8% intervals · Programme benchmark"
     )
     cat = card(drawn, uptake.TOPIC.chart("caterpillar"))
-    assert (
-        "the programme at 99.8% intervals (" in cat["summary"]
-        or "(99.8% intervals)" in (cat["summary"])
-    )
+    assert "the programme at 99.8% confidence" in cat["summary"]

@@ -50,7 +50,7 @@ from dashboard.layouts import shell
 from dashboard.present import area as present
 from dashboard.present import area_address as address
 from dashboard.present import area_quality
-from dashboard.present.choices import checked_ci
+from dashboard.present.confidence import checked as checked_ci
 from dashboard.present.quality_completeness import every_pooled_completeness
 from dashboard.services import Services, queries
 from dashboard.services.database import READ_ERRORS, Database

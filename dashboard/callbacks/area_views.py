@@ -22,7 +22,7 @@ from dashboard.charts.content import ChartContent
 from dashboard.present import area as present
 from dashboard.present import area_charts, area_spine
 from dashboard.present.area_level import content_at_level, table_at_level
-from dashboard.present.choices import checked_ci
+from dashboard.present.confidence import checked
 from dashboard.services import Services, queries
 from lfo.terms import PROGRAMME
 
@@ -74,7 +74,7 @@ def spine_chart(
     """The spine for the area, the comparison areas, the period select's value and the
     confidence level (``ci``: the default for anything but a level the pages offer)."""
     data = services.data
-    level = checked_ci(ci)
+    level = checked(ci)
     v = present.view(area, compare, period, data.periods())
     result = (
         data.rows(present.SPINE_INDICATORS, periods=[v.period], ci=float(level))
@@ -97,7 +97,7 @@ def trend_chart(
 ) -> ChartContent:
     """The trend card's content: the chosen indicator by quarter up to the period."""
     data = services.data
-    level = checked_ci(ci)
+    level = checked(ci)
     periods = data.periods()
     v = present.view(area, compare, period, periods)
     chosen = present.trend_choice(indicator_id)
@@ -135,7 +135,7 @@ def reach_chart(
 ) -> ChartContent:
     """The reach card's content: who is referred, by the chosen characteristic."""
     data = services.data
-    level = checked_ci(ci)
+    level = checked(ci)
     v = present.view(area, None, period, data.periods())
     chosen = present.breakdown_choice(breakdown)
     result = (

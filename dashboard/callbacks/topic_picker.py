@@ -23,7 +23,7 @@ from dashboard import ids
 from dashboard.callbacks import bound, inputs
 from dashboard.layouts import topic as layout
 from dashboard.present import topic_picker as picker
-from dashboard.present.choices import level_words
+from dashboard.present.confidence import level_words
 from dashboard.present.topic_filters import (
     Topic,
     checked_filters,

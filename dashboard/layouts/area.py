@@ -32,7 +32,7 @@ from dashboard.present.area import (
 from dashboard.present.area_address import PARAMS, ci_value, control_values, path_for
 from dashboard.present.area_address import PATH as PATH  # the page's path (dashboard.app)
 from dashboard.present.area_quality import AreaQuality
-from dashboard.present.choices import CI_NOTE, CI_OPTIONS
+from dashboard.present.confidence import CI_NOTE, CI_OPTIONS
 from lfo.periods import period as parse_code
 
 TITLE = "Area profile"

@@ -201,7 +201,7 @@ def _ci_control(ci: str) -> html.Fieldset:
                 inline=True,
                 options=pci.ci_options(),
             ),
-            html.P(pci.CI_HELP, className="small mb-0 lfo-ci-help"),
+            html.P(pci.CI_NOTE, className="small mb-0 lfo-ci-help"),
         ],
     )
 

@@ -19,7 +19,7 @@ from dashboard import ids, urlstate
 from dashboard.charts.card import chart_card
 from dashboard.layouts import shell
 from dashboard.present import topic_picker
-from dashboard.present.choices import CI_NOTE, CI_OPTIONS
+from dashboard.present.confidence import CI_NOTE, CI_OPTIONS
 from dashboard.present.topic import UNAVAILABLE
 from dashboard.present.topic_filters import (
     Topic,

@@ -17,7 +17,7 @@ from dashboard.present.area import (
     LATEST,
     TREND_INDICATORS,
 )
-from dashboard.present.choices import CI_PARAM, DEFAULT_CI, checked_ci
+from dashboard.present.confidence import CI, DEFAULT_CI, checked
 
 PATH = "/area"
 
@@ -41,7 +41,7 @@ INDICATOR = urlstate.Param(
 BREAKDOWN = urlstate.Param(
     "breakdown", parse=urlstate.choice(tuple(BREAKDOWN_LABELS)), default=DEFAULT_BREAKDOWN
 )
-PARAMS = (COMPARE, PERIOD, INDICATOR, BREAKDOWN, CI_PARAM)
+PARAMS = (COMPARE, PERIOD, INDICATOR, BREAKDOWN, CI)
 
 
 def query_for(
@@ -58,7 +58,7 @@ def query_for(
         "period": period if period and period != LATEST else None,
         "indicator": indicator or DEFAULT_TREND,
         "breakdown": breakdown or DEFAULT_BREAKDOWN,
-        "ci": checked_ci(ci),
+        "ci": checked(ci),
     }
     pairs = []
     for p in PARAMS:

@@ -4,10 +4,8 @@ comparisons (``ci`` in the address) and the period a page opens at (``default_pe
 One home (issue 11 § 3 and § 4): the topic pages, the area profile and Home import them from
 here, so one address means one level everywhere, and every page opens at the same period.
 
-- **Confidence level.** 95% by default, 99.8% by choice (``CI_LEVELS``); the address says
-  ``ci=99.8`` (``CI_PARAM``; the default is left out, so plain links stay stable). The words of
-  a better/worse label name the level (``level_words``: "95% intervals"); ``CI_NOTE`` is the one
-  line beside the choice.
+- **Confidence level.** Its levels, address parameter and words have one home,
+  ``present.confidence``; here: carrying it from page to page (``with_ci``, ``ci_from_search``).
 - **Default period.** The latest financial year the returns cover (``latest_covered_year``), a
   quarter by choice. "Covered" follows docs/spec/indicators.md, "Coverage and revisions": an
   area's figures exist only up to the end of its current return, so a year is covered by the
@@ -24,40 +22,8 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import parse_qs, urlencode
 
 from dashboard import urlstate
+from dashboard.present.confidence import CI, checked, level_words
 from lfo.periods import FinancialYear, period, quarters_of, years_of
-
-#: The confidence levels a page offers, as the address writes them; the first is the default.
-CI_LEVELS = ("95", "99.8")
-DEFAULT_CI = "95"
-#: The one line beside the choice of level (§ 3).
-CI_NOTE = "99.8% flags only clear differences, because many comparisons are made each period."
-#: The choice's labels (value, label), for a radio group.
-CI_OPTIONS = (("95", "95% (the usual level)"), ("99.8", "99.8% (stricter: clear differences only)"))
-
-
-def parse_ci(text: str) -> str:
-    """A confidence level as the address gives it (``ValueError`` for any other)."""
-    value = text.strip()
-    if value in ("99.80", "998"):  # tolerate how people retype it
-        value = "99.8"
-    if value not in CI_LEVELS:
-        raise ValueError("the confidence level is 95 or 99.8")
-    return value
-
-
-#: The confidence level in a page's address (``urlstate``): default 95, left out of links.
-CI_PARAM = urlstate.Param("ci", parse=parse_ci, default=DEFAULT_CI)
-
-
-def checked_ci(value: object) -> str:
-    """A level the browser sent, if it is one the pages offer; else the default."""
-    return value if isinstance(value, str) and value in CI_LEVELS else DEFAULT_CI
-
-
-def level_words(ci: str | float) -> str:
-    """The level as a better/worse label states it: "95% intervals", "99.8% intervals"."""
-    return f"{float(ci):g}% intervals"
-
 
 #: A comparison with the programme in the chart kit's sentences: "worse than the programme",
 #: "similar to the programme's 56%" (up to the end of the clause).
@@ -83,14 +49,14 @@ def with_level(sentence: str, ci: str) -> str:
 
 def ci_from_search(search: str | None) -> str:
     """The level an address names (``?ci=99.8``), else the default (never an exception)."""
-    state = urlstate.parse_query(_only(search, "ci"), (CI_PARAM,))
+    state = urlstate.parse_query(_only(search, "ci"), (CI,))
     return str(state.values["ci"])
 
 
 def ci_query(ci: str | None) -> str:
     """The query that carries a level to another page: ``?ci=99.8``, or "" for the default
     (so navigation links stay the plain paths at 95%)."""
-    return urlstate.to_query({"ci": checked_ci(ci)}, (CI_PARAM,))
+    return urlstate.to_query({"ci": checked(ci)}, (CI,))
 
 
 def with_ci(href: str, ci: str | None) -> str:
@@ -101,7 +67,7 @@ def with_ci(href: str, ci: str | None) -> str:
         return href
     path, _, query = href.partition("?")
     pairs = [(k, v) for k, vs in parse_qs(query).items() if k != "ci" for v in vs]
-    pairs.append(("ci", checked_ci(ci)))
+    pairs.append(("ci", checked(ci)))
     return f"{path}?{urlencode(pairs, safe=',')}"
 
 

@@ -16,11 +16,13 @@ from dashboard import urlstate
 CI_LEVELS = ("95", "99.8")
 DEFAULT_CI = "95"
 
-#: What the switch says beside it: why a reader might choose 99.8%.
-CI_HELP = (
+#: The one line beside the choice, on every page: why a reader might choose 99.8%.
+CI_NOTE = (
     "95% is the usual level. 99.8% flags only clear differences, because many comparisons are "
     "made each period (at 95%, about 1 in 20 similar areas would be flagged by chance)."
 )
+#: The choice's options (value as the address writes it, label), default first.
+CI_OPTIONS = (("95", "95% (the usual level)"), ("99.8", "99.8% (only clear differences)"))
 
 
 def parse_ci(text: str) -> str:
@@ -53,10 +55,12 @@ def level(ci: str) -> float:
 
 def ci_options() -> list[dict[str, str]]:
     """The switch's options (value: the address's text)."""
-    return [
-        {"label": "95% (default)", "value": "95"},
-        {"label": "99.8% (only clear differences)", "value": "99.8"},
-    ]
+    return [{"label": label, "value": value} for value, label in CI_OPTIONS]
+
+
+def level_words(ci: str | float) -> str:
+    """The level as a label states it: "95% intervals", "99.8% intervals"."""
+    return f"{float(ci):g}% intervals"
 
 
 def compared(comparison: str, ci: str, benchmark: str = "the programme") -> str:

@@ -10,7 +10,7 @@ from dashboard.charts import figures, text
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import plotted_table
 from dashboard.present import topic as shared
-from dashboard.present.choices import level_words
+from dashboard.present.confidence import level_words
 from dashboard.present.export_context import topic_export
 from dashboard.present.topic_filters import Filters, characteristic_label, period_in_words
 from dashboard.present.topic_rows import (

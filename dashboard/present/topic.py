@@ -21,7 +21,6 @@ import pandas as pd
 from dashboard.charts import figures, text
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import plotted_table
-from dashboard.present.choices import with_level
 from dashboard.present.export_context import topic_export
 from dashboard.present.topic_filters import (
     Filters,
@@ -188,7 +187,7 @@ class CrossSection:
 
     @cached_property
     def ranking(self) -> str:
-        return with_level(text.describe_ranking(self.rows, self.ind, ci=self.f.ci_level), self.f.ci)
+        return text.describe_ranking(self.rows, self.ind, ci=self.f.ci_level)
 
 
 def caterpillar_chart(cs: CrossSection) -> ChartContent:
@@ -204,7 +203,7 @@ def caterpillar_chart(cs: CrossSection) -> ChartContent:
     if ind.kind == "count":  # the programme's count is the sum of the areas': no benchmark
         rows = cs.areas.assign(benchmark=None)
         table_rows = sorted_for_table(rows)
-        ranking = with_level(text.describe_ranking(rows, ind, ci=f.ci_level), f.ci)
+        ranking = text.describe_ranking(rows, ind, ci=f.ci_level)
         notes.append("The programme's figure is the total of the areas', so it is not drawn.")
     else:
         rows, table_rows, ranking = cs.rows, cs.sorted, cs.ranking

@@ -15,13 +15,11 @@ from typing import cast
 import pandas as pd
 
 from dashboard import ids, urlstate
-from dashboard.present import choices
-from dashboard.present.choices import CI_LEVELS
+from dashboard.present import choices, confidence
 from lfo.periods import period, quarters_of, years_of
 from lfo.reference import BREAKDOWNS, LEVELS, load_reference
 
 ALL = "all"
-__all__ = ["CI_LEVELS"]  # re-exported: the levels' one home is ``present.choices``
 #: The controls a topic page may add to the shared ones, in the order the callbacks list them.
 OPTIONAL_CONTROLS = ("group", "measure", "char")
 
@@ -155,7 +153,7 @@ def params(topic: Topic) -> tuple[urlstate.Param, ...]:
         urlstate.Param("from", parse=lambda t: urlstate.quarter(t).label),
         urlstate.Param("to", parse=lambda t: urlstate.quarter(t).label),
         urlstate.Param("period", parse=lambda t: urlstate.period(t).label),
-        choices.CI_PARAM,
+        confidence.CI,
     ]
     if topic.by_group:
         out.append(urlstate.Param("group", parse=_group, default=ALL))
@@ -339,7 +337,7 @@ def checked_filters(
         period_from=start,
         period_to=end,
         period=f.period if f.period in periods else default_period(topic, periods, returns),
-        ci=f.ci if f.ci in CI_LEVELS else "95",
+        ci=confidence.checked(f.ci),
         group=str(opts["group"] or ALL),
         measure=_text(opts["measure"]),
         char=_text(opts["char"]),

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from dashboard.present.choices import level_words
+from dashboard.present.confidence import level_words
 from dashboard.present.topic_filters import Filters, Topic, group_words, period_in_words
 from lfo.indicators.definitions import indicators
 from lfo.reference import load_reference

@@ -18,7 +18,6 @@ import pandas as pd
 from dashboard.charts import text
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import UNITS
-from dashboard.present.choices import with_level
 from dashboard.present.topic_filters import ALL, Filters
 from dashboard.present.words import category_label, join_names
 from dashboard.services.indicator_data import IndicatorData
@@ -124,7 +123,7 @@ def describe_rows(rows: pd.DataFrame, ind: Indicator, f: Filters, threshold: int
     rows = sorted_for_table(rows)
     shown = rows["status"].isna() & rows["value"].notna()
     sentences = [
-        with_level(text.describe_area(r, ind, ci=f.ci_level, threshold=threshold), f.ci)
+        text.describe_area(r, ind, ci=f.ci_level, threshold=threshold)
         for r in rows[shown].to_dict("records")
     ]
     hidden = rows[~shown]
