@@ -630,3 +630,22 @@ def test_the_summary_line_says_what_is_selected_with_the_level(client):
     )
     cat = card(drawn, uptake.TOPIC.chart("caterpillar"))
     assert "the programme at 99.8% confidence" in cat["summary"]
+
+
+def test_similar_areas_adds_the_first_chosen_areas_statistical_neighbours(client):
+    """Blackpool's five nearest areas on deprivation rank and log families (worked out by hand
+    in tests/test_benchmarks.py): Blackburn with Darwen, Gateshead, Newcastle, Luton, Lambeth."""
+    p = uptake.TOPIC.part
+    similar = pick(client, uptake.TOPIC, p("quick-neighbours"), chosen=[BLACKPOOL])
+    assert get(similar, p("areas"), "data") == [
+        BLACKPOOL,
+        "E06000008",  # Blackburn with Darwen
+        "E08000037",  # Gateshead
+        NEWCASTLE,
+        "E06000032",  # Luton
+        "E09000022",  # Lambeth
+    ]
+    assert get(similar, p("area-status"), "children") == "Added areas similar to Blackpool."
+    none = pick(client, uptake.TOPIC, p("quick-neighbours"), chosen=[])
+    assert get(none, p("areas"), "data") == "absent"
+    assert "Choose an area first" in get(none, p("area-status"), "children")

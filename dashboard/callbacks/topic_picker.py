@@ -3,7 +3,7 @@
 
 ``update_area_choice`` adds the area typed (Enter or Add), removes one (its Remove button), or
 applies a quick pick (clear; the areas worse than the programme on the indicator shown; every
-area of a region; similar areas once ``present.topic_picker.NEIGHBOURS`` is set);
+area of a region; similar areas: the first chosen area's statistical neighbours);
 ``update_chosen_list`` draws the chosen areas with their Remove buttons.
 
 What the browser sends is only ever looked up in the server's lists: the typed text against the
@@ -84,8 +84,10 @@ def update_area_choice(data: IndicatorData, topic: Topic, *values: object) -> tu
         return list(picker.added(chosen, codes)), no_update, f"Added the areas of {region_text}."
     if trigger == p("quick-worse"):
         return _worse(data, topic, chosen, names, filter_values)
-    if trigger == p("quick-neighbours") and picker.NEIGHBOURS is not None and chosen:
-        codes = [c for c in picker.NEIGHBOURS(chosen[0], areas) if c in known]
+    if trigger == p("quick-neighbours"):
+        if not chosen:
+            return no_update, no_update, "Choose an area first: similar areas are its neighbours."
+        codes = [c for c in picker.neighbour_codes(chosen[0], areas) if c in known]
         return (
             list(picker.added(chosen, codes)),
             no_update,

@@ -18,7 +18,6 @@ from dash.development.base_component import Component
 from dashboard import ids, urlstate
 from dashboard.charts.card import chart_card
 from dashboard.layouts import shell
-from dashboard.present import topic_picker
 from dashboard.present.confidence import CI_NOTE, CI_OPTIONS
 from dashboard.present.topic import UNAVAILABLE
 from dashboard.present.topic_filters import (
@@ -185,14 +184,12 @@ def _region_pick(topic: Topic) -> html.Div:
 
 
 def _quick_picks(topic: Topic) -> html.Div:
-    """The quick picks: worse than the programme, similar areas (once the hook is set), clear."""
+    """The quick picks: worse than the programme, similar areas (the neighbours), clear."""
     p = topic.part
     return html.Div(
         [
             _quick_button("Areas worse than the programme", p("quick-worse")),
-            _quick_button(
-                "Similar areas", p("quick-neighbours"), hidden=topic_picker.NEIGHBOURS is None
-            ),
+            _quick_button("Similar areas (statistical neighbours)", p("quick-neighbours")),
             _quick_button("Clear: programme only", p("quick-none")),
         ],
         className="d-flex flex-wrap gap-2 mb-2",

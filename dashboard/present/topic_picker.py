@@ -7,28 +7,32 @@ loaded from outside), an Add button, and the chosen areas as a list with a Remov
 What the reader types is only ever looked up in the server's own list of areas (``find_area``).
 
 Quick picks: every area of a region (``region_codes``), the areas worse than the programme on
-the indicator shown (``worse_codes``). Similar areas (statistical neighbours) come from the
-engine's benchmark work: ``NEIGHBOURS`` is the hook — a function from an area code and the
-areas to its neighbours' codes; while it is None the page offers no such button.
+the indicator shown (``worse_codes``). Similar areas: the first chosen area's statistical
+neighbours (``neighbour_codes``, the engine's benchmark group: ``lfo.indicators.benchmarks``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
 from dashboard.present.confidence import level_words
 from dashboard.present.topic_filters import Filters, Topic, group_words, period_in_words
+from lfo.indicators.benchmarks import NEIGHBOURS
+from lfo.indicators.benchmarks import groups as benchmark_groups
 from lfo.indicators.definitions import indicators
 from lfo.reference import load_reference
 from lfo.terms import PROGRAMME
 
-#: The hook for the "similar areas" quick pick: (area code, areas) -> the neighbours' codes.
-#: None until the engine names statistical neighbours (issue 11 § 6).
-NEIGHBOURS: Callable[[str, pd.DataFrame], list[str]] | None = None
 #: The most areas the trend chart draws as lines beside the programme.
 MAX_CHOSEN = 200
+
+
+def neighbour_codes(code: str, areas: pd.DataFrame) -> list[str]:
+    """The "similar areas" quick pick: ``code``'s statistical neighbours (the same group as the
+    neighbours benchmark), nearest first; none for an area without a deprivation rank."""
+    return list(benchmark_groups(areas, NEIGHBOURS).get(code, ()))
 
 
 def suggestion(name: str, region: object) -> str:
