@@ -18,7 +18,7 @@ from dash.development.base_component import Component
 from dashboard import ids, urlstate
 from dashboard.charts.card import ChartContent, View, card_outputs, chart_card, render
 from dashboard.charts.table import STATUS_KEY
-from dashboard.layouts import shell
+from dashboard.layouts import shell, spine_table
 from dashboard.present.area import (
     IMD_WIDTH,
     LATEST,
@@ -73,7 +73,10 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                         children=html.P("Reading the area's details…"),
                     ),
                     _controls(period, period_options),
-                    chart_card(ids.AREA_SPINE_CHART, "Key indicators against the programme"),
+                    spine_table.with_spine_slot(
+                        chart_card(ids.AREA_SPINE_CHART, "Key indicators against the programme"),
+                        ids.AREA_SPINE_CHART,
+                    ),
                     html.H2("Trends over quarters"),
                     _fieldset(
                         "Indicator shown in the trend chart",

@@ -18,6 +18,7 @@ import pandas as pd
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.spine import numbers, spine_figure
 from dashboard.present.area import NO_DATA, SPINE_INDICATORS, Link, Table, View, spine_label
+from dashboard.present.area_spine_table import SpineTable, spine_table
 from dashboard.present.words import count_words, fmt, join_names
 from lfo.indicators.definitions import indicators
 from lfo.indicators.request import ROW_COLUMNS, Result
@@ -308,12 +309,14 @@ def _notes(frame: pd.DataFrame, period: str, threshold: int) -> list[str]:
 
 @dataclass(frozen=True)
 class Spine:
-    """The spine part: its card's content, its table twin (None: the kit's own), and the
-    messages about the period shown above it."""
+    """The spine part: its card's content, its table twin (None: the kit's own), the
+    messages about the period shown above it, and the table shown in place of the chart on
+    phones (None: no figures)."""
 
     content: ChartContent
     twin: Table | None = None
     messages: tuple[str, ...] = ()
+    phone: SpineTable | None = None
 
 
 def spine(v: View, result: Result | None) -> Spine:
@@ -344,4 +347,6 @@ def spine(v: View, result: Result | None) -> Spine:
         threshold=result.meta.threshold,
     )
     twin = spine_twin(frame, name, compare_names, f"{title}. {subtitle}")
-    return Spine(content, twin, v.messages)
+    words = frame.apply(comparison_word, axis=1).tolist()
+    phone = spine_table(frame, name, title, words)
+    return Spine(content, twin, v.messages, phone)
