@@ -84,8 +84,8 @@ def spine_table(table: SpineTable | None) -> Component | None:
                         scope="row",
                         className="lfo-spine-table__indicator",
                     ),
-                    html.Td(row.area, className="text-end lfo-spine-table__figures"),
-                    html.Td(row.programme, className="text-end lfo-spine-table__figures"),
+                    html.Td(row.area, className="text-end"),
+                    html.Td(row.programme, className="text-end"),
                     html.Td(
                         [
                             html.Span(
@@ -104,7 +104,8 @@ def spine_table(table: SpineTable | None) -> Component | None:
     return html.Div(
         [
             html.Table(
-                [html.Caption(table.caption), head, body],
+                # (the caption repeats the card's heading just above: read, not shown)
+                [html.Caption(table.caption, className="visually-hidden"), head, body],
                 className="table table-sm caption-top lfo-table",
             ),
             html.P(bar_key(table.area_name), className="small"),

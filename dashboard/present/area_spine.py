@@ -214,7 +214,8 @@ def comparison_word(row: pd.Series) -> str:
     if status in ("x", "z") or row.get("value") is None:
         return "not available" if status != "z" else "not applicable"
     comparison = row.get("comparison")
-    if comparison:
+    # (a missing comparison is NaN in a pandas 3 text column: truthy, not a word)
+    if isinstance(comparison, str) and comparison:
         return (
             f"{comparison} than the programme"
             if comparison != "similar"
@@ -347,6 +348,6 @@ def spine(v: View, result: Result | None) -> Spine:
         threshold=result.meta.threshold,
     )
     twin = spine_twin(frame, name, compare_names, f"{title}. {subtitle}")
-    words = frame.apply(comparison_word, axis=1).tolist()
+    words = [comparison_word(r) for _, r in frame.iterrows()]  # (apply makes None NaN)
     phone = spine_table(frame, name, title, words)
     return Spine(content, twin, v.messages, phone)
