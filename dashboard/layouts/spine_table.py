@@ -14,6 +14,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids
+from dashboard.layouts.shell import aria
 from dashboard.present.area_spine_table import Bar, SpineTable, bar_key
 
 SLOT_CLASS = "lfo-spine-table"
@@ -32,11 +33,11 @@ def spine_slot(chart_id: str) -> html.Div:
 def with_spine_slot(card: Component, chart_id: str) -> Component:
     """The card (``chart_card``'s) with the phone table's box after its subtitle (first, if the
     card has no subtitle): on a phone the table comes first, before the summary."""
-    children: list[Any] = list(card.children)  # type: ignore[attr-defined]
+    children: list[Any] = list(card.children)
     subtitle = ids.chart(chart_id, "subtitle")
     at = next((k + 1 for k, c in enumerate(children) if getattr(c, "id", None) == subtitle), 0)
     children.insert(at, spine_slot(chart_id))
-    card.children = children  # type: ignore[attr-defined]
+    card.children = children
     return card
 
 
@@ -57,7 +58,7 @@ def _bar(bar: Bar) -> html.Div:
         )
     if bar.area is not None:
         marks.append(html.Span(className="lfo-spine-bar__area", style={"left": f"{bar.area}%"}))
-    return html.Div(marks, className="lfo-spine-bar", **{"aria-hidden": "true"})
+    return html.Div(marks, className="lfo-spine-bar", **aria(hidden="true"))
 
 
 def spine_table(table: SpineTable | None) -> Component | None:
@@ -91,7 +92,7 @@ def spine_table(table: SpineTable | None) -> Component | None:
                             html.Span(
                                 row.symbol,
                                 className="lfo-spine-comparison__symbol",
-                                **{"aria-hidden": "true"},
+                                **aria(hidden="true"),
                             ),
                             row.comparison,
                         ]

@@ -103,13 +103,24 @@ def test_on_a_phone_the_spine_is_a_table_with_bars_not_the_chart(phone, server):
     assert violations == [], describe(violations)
 
 
-def test_at_tablet_width_the_spine_chart_is_shown_and_the_phone_table_is_not(browser, server):
-    page = open_page(browser, {"width": 768, "height": 1024})
+@pytest.mark.parametrize(
+    ("viewport", "scale", "table"),
+    [(ZOOM200, 2, True), ({"width": 768, "height": 1024}, 1, False)],
+    ids=["zoom200", "tablet"],
+)
+def test_the_spine_is_a_table_at_200_percent_zoom_and_a_chart_on_a_tablet(
+    browser, server, viewport, scale, table
+):
+    page = open_page(browser, viewport, scale)
     try:
         page.goto(f"{server}{AREA}")
         settle(page)
-        assert page.locator("#chart-area-spine-figure .js-plotly-plot").is_visible()
-        assert page.locator(".lfo-spine-table").is_hidden()
+        chart = page.locator("#chart-area-spine-figure .js-plotly-plot")
+        phone_table = page.locator(".lfo-spine-table table")
+        assert (phone_table.is_visible(), chart.is_visible()) == (table, not table)
+        if table:
+            assert page.evaluate(LABELS_FIT, phone_table.element_handle()) == []
+        assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 1
     finally:
         page.context.close()
 
