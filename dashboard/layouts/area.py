@@ -336,6 +336,11 @@ def data_table(table: Table) -> html.Div:
             className="table table-sm caption-top chart-table",
         ),
         className="table-responsive",
+        # a table wider than a phone scrolls in its box: focusable and named, so keyboard
+        # users can scroll it (axe scrollable-region-focusable)
+        tabIndex="0",
+        role="region",
+        **shell.aria(label=table.caption),
     )
     key = [STATUS_KEY[s] for s in table.statuses if s in STATUS_KEY]
     if table.statuses:

@@ -199,6 +199,7 @@ def focus_by_keyboard(page: Page, selector: str) -> dict:
         "document.activeElement.matches(':focus-visible')",
         selector,
     )
+    page.wait_for_timeout(400)  # Bootstrap eases a control's box shadow in over 0.15 s
     return page.evaluate(RING)
 
 
