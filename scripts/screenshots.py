@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             context = browser.new_context(
                 viewport={"width": w, "height": h}, device_scale_factor=scale, locale="en-GB"
             )
-            context.set_default_timeout(180_000)
+            context.set_default_timeout(600_000)  # the first draw waits for the disclosure plan
             page = context.new_page()
             for name, path in PAGES.items():
                 page.goto(base + path)

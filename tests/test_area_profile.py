@@ -21,9 +21,13 @@ from dashboard.app import PAGES, create_app
 from dashboard.callbacks import area as cb
 from dashboard.callbacks import match_page
 from dashboard.charts.card import card_outputs
+from dashboard.layouts import spine_table
 from dashboard.present import area_address as address
 from dashboard.present.area import SPINE_INDICATORS
 from dashboard.settings import DashboardSettings
+
+#: The spine callback's last output: the table shown on phones in place of the chart.
+SPINE_PHONE = (spine_table.slot_id(ids.AREA_SPINE_CHART), "children")
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +181,7 @@ def _compare_input(store: dict, ticked: list[str]) -> list[dict]:
 def test_spine_callback_answers_with_title_summary_and_every_indicator(client, store):
     out = post_callback(
         client,
-        [(ids.AREA_DATA_MESSAGES, "children"), *card_outputs(ids.AREA_SPINE_CHART)],
+        [(ids.AREA_DATA_MESSAGES, "children"), *card_outputs(ids.AREA_SPINE_CHART), SPINE_PHONE],
         [
             _compare_input(store, [GATESHEAD]),
             {"id": ids.AREA_PERIOD, "property": "value", "value": "2018-19_Q1"},
@@ -193,6 +197,10 @@ def test_spine_callback_answers_with_title_summary_and_every_indicator(client, s
     hrefs = links(table)
     assert hrefs == [f"/definitions#{i}" for i in SPINE_INDICATORS]
     assert "Gateshead" in texts(table)
+    # the table shown on phones in place of the chart: every indicator, linking to its entry
+    phone = out[SPINE_PHONE[0]]["children"]
+    assert links(phone) == [f"/definitions#{i}" for i in SPINE_INDICATORS]
+    assert "Compared with the programme" in texts(phone)
 
 
 def test_trend_callback_draws_area_comparison_and_programme(client, store):
@@ -248,7 +256,7 @@ def test_funnel_reach_and_quality_callbacks_answer(client, store):
 def test_a_period_without_figures_falls_back_with_a_message(client, store):
     out = post_callback(
         client,
-        [(ids.AREA_DATA_MESSAGES, "children"), *card_outputs(ids.AREA_SPINE_CHART)],
+        [(ids.AREA_DATA_MESSAGES, "children"), *card_outputs(ids.AREA_SPINE_CHART), SPINE_PHONE],
         [
             _compare_input(store, []),
             {"id": ids.AREA_PERIOD, "property": "value", "value": "2030-31_Q1"},
@@ -269,7 +277,7 @@ def test_a_database_that_cannot_be_read_gives_messages_not_errors(tmp_path, stor
     areas = {"id": ids.AREA_SHOWN, "property": "data", "value": store}
     spine = post_callback(
         missing,
-        [(ids.AREA_DATA_MESSAGES, "children"), *card_outputs(ids.AREA_SPINE_CHART)],
+        [(ids.AREA_DATA_MESSAGES, "children"), *card_outputs(ids.AREA_SPINE_CHART), SPINE_PHONE],
         [
             _compare_input(store, []),
             period,

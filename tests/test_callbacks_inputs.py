@@ -29,7 +29,7 @@ from dashboard.callbacks import area as area_cb
 from dashboard.callbacks.overview import overview_outputs
 from dashboard.charts.card import card_outputs
 from dashboard.layouts import quality as quality_page
-from dashboard.layouts import reach
+from dashboard.layouts import reach, spine_table
 from dashboard.settings import DashboardSettings
 from dashboard.web.limits import REFUSED
 
@@ -42,6 +42,9 @@ FAKE_OPTIONS = 20_000
 TOPIC = reach.TOPIC
 #: An answer to a request that costs the server little (every good one here is under 100 kB).
 SMALL = 300_000
+
+#: The spine callback's last output: the table shown on phones in place of the chart.
+SPINE_PHONE = (spine_table.slot_id(ids.AREA_SPINE_CHART), "children")
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +70,11 @@ def fake_store(code: str = BLACKPOOL) -> dict:
 
 
 def spine(client, compare: list, shown: object):
-    outputs = [(ids.AREA_DATA_MESSAGES, "children"), *card_outputs(ids.AREA_SPINE_CHART)]
+    outputs = [
+        (ids.AREA_DATA_MESSAGES, "children"),
+        *card_outputs(ids.AREA_SPINE_CHART),
+        SPINE_PHONE,
+    ]
     return send_callback(
         client,
         outputs,

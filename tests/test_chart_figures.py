@@ -198,7 +198,16 @@ def test_caterpillar_writes_the_comparison_and_value_beside_each_area():
     fig = figures.caterpillar(areas_rows())
     worse = next(t for t in fig.data if t.name == "Worse than the programme")
     assert list(worse.y) == ["Blackpool (worse)"]
-    assert list(worse.text) == ["41%"]
+    # written above each row from the plot's left edge, not on the points (issue 11 § 2)
+    written = {a.y: a for a in fig.layout.annotations}
+    assert {y: a.text for y, a in written.items()} == {
+        "Blackpool (worse)": "Blackpool: 41% (worse)",
+        "Luton (similar)": "Luton: 52% (similar)",
+        "Essex (better)": "Essex: 72% (better)",
+    }
+    assert all(a.xref == "paper" and a.x == 0 and a.yshift > 0 for a in written.values())
+    assert all("text" not in t.mode for t in fig.data if t.mode)
+    assert fig.layout.yaxis.showticklabels is False
     assert (
         worse.marker.symbol
         != next(t for t in fig.data if t.name == "Better than the programme").marker.symbol
@@ -221,6 +230,7 @@ def test_caterpillar_draws_the_programme_value_as_a_vertical_line_named_in_the_l
 def test_caterpillar_highlights_the_chosen_area_in_bold():
     fig = figures.caterpillar(areas_rows(), highlight="E2")
     assert "<b>Luton (similar)</b>" in list(fig.layout.yaxis.categoryarray)
+    assert "<b>Luton: 52% (similar)</b>" in [a.text for a in fig.layout.annotations]
 
 
 def test_caterpillar_of_only_suppressed_areas_is_an_empty_figure_that_says_so():

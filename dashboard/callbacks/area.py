@@ -46,7 +46,7 @@ from dashboard.charts import downloads
 from dashboard.charts.card import card_outputs, plain_outputs
 from dashboard.charts.content import empty_content
 from dashboard.layouts import area as page
-from dashboard.layouts import shell
+from dashboard.layouts import shell, spine_table
 from dashboard.present import area as present
 from dashboard.present import area_address as address
 from dashboard.present import area_quality
@@ -160,10 +160,11 @@ def update_area_spine(
         compare = checked_compare(area, compare)
         spine = spine_chart(services, area, compare, period, ci)
     except READ_ERRORS as exc:
-        return [page.unavailable(), *_card_unavailable("spine", exc)]
+        return [page.unavailable(), *_card_unavailable("spine", exc), None]
     banner = shell.messages_banner(list(spine.messages)) if spine.messages else None
     key = view_key(area, compare=compare, period=period, ci=ci)
-    return plain_outputs([banner, *page.card_values(spine.content, spine.twin, key)])
+    phone = spine_table.spine_table(spine.phone)
+    return plain_outputs([banner, *page.card_values(spine.content, spine.twin, key), phone])
 
 
 def update_area_trend(
@@ -343,6 +344,7 @@ def register(app: Dash, services: Services) -> None:
     app.callback(
         Output(ids.AREA_DATA_MESSAGES, "children"),
         *card_outputs(ids.AREA_SPINE_CHART),
+        Output(spine_table.slot_id(ids.AREA_SPINE_CHART), "children"),
         compare_in,
         period_in,
         ci_in,

@@ -36,9 +36,11 @@ COMPARE_SYMBOLS = (
     "hexagram-open",
 )
 COMPARE_COLOURS = (theme.TURQUOISE, theme.ORANGE, theme.LIGHT_PURPLE, theme.MID_BLUE)
-_ROW_HEIGHT = 36
-#: Where the area's and the programme's figures are written, right of the plot (paper units).
-_AREA_X, _PROGRAMME_X = 1.02, 1.24
+_ROW_HEIGHT = 40
+#: Where the area's and the programme's figures are written: pixels right of the plot's right
+#: edge (fixed pixels, not a share of the plot's width, which on a narrow screen put the two
+#: columns on top of each other: "4942%"); the right margin holds both.
+_AREA_SHIFT, _PROGRAMME_SHIFT, _RIGHT_MARGIN = 10, 120, 240
 
 
 # --- the scale -------------------------------------------------------------------------------
@@ -241,10 +243,14 @@ def _figures_written(frame: pd.DataFrame, area_name: str) -> list[dict[str, Any]
         strict=True,
     ):
         prog_text = "(total)" if kind == "count" else _cell_text(prog, unit, prog_status)
-        for x, text in ((_AREA_X, _cell_text(value, unit, status)), (_PROGRAMME_X, prog_text)):
+        for shift, text in (
+            (_AREA_SHIFT, _cell_text(value, unit, status)),
+            (_PROGRAMME_SHIFT, prog_text),
+        ):
             annotations.append(
                 {
-                    "x": x,
+                    "x": 1,
+                    "xshift": shift,
                     "y": name,
                     "xref": "paper",
                     "yref": "y",
@@ -254,10 +260,11 @@ def _figures_written(frame: pd.DataFrame, area_name: str) -> list[dict[str, Any]
                 }
             )
     short = area_name if len(area_name) <= 12 else area_name[:11] + "…"
-    for x, text in ((_AREA_X, f"<b>{short}</b>"), (_PROGRAMME_X, "<b>Programme</b>")):
+    for shift, text in ((_AREA_SHIFT, f"<b>{short}</b>"), (_PROGRAMME_SHIFT, "<b>Programme</b>")):
         annotations.append(
             {
-                "x": x,
+                "x": 1,
+                "xshift": shift,
                 "y": 1.0,
                 "xref": "paper",
                 "yref": "paper",
@@ -270,6 +277,12 @@ def _figures_written(frame: pd.DataFrame, area_name: str) -> list[dict[str, Any]
     return annotations
 
 
+def _two_lines(name: str) -> str:
+    """A long row label broken after its colon ("Recovery:<br>wellbeing (SWEMWBS)")."""
+    head, colon, tail = name.partition(": ")
+    return f"{head}:<br>{tail}" if colon and len(name) > 24 else name
+
+
 def _layout(frame: pd.DataFrame, area_name: str) -> dict[str, object]:
     # (an axis title of None is no title: the key is left out, as go.Figure leaves it out)
     names = frame["name"].tolist()
@@ -277,7 +290,7 @@ def _layout(frame: pd.DataFrame, area_name: str) -> dict[str, object]:
         "barmode": "overlay",
         "height": _ROW_HEIGHT * len(names) + 190,
         "annotations": _figures_written(frame, area_name),
-        "margin": {"l": 8, "r": 250, "t": 40, "b": 8},
+        "margin": {"l": 8, "r": _RIGHT_MARGIN, "t": 40, "b": 8},
         "hovermode": "closest",
         "legend": {
             "orientation": "h",
@@ -285,14 +298,15 @@ def _layout(frame: pd.DataFrame, area_name: str) -> dict[str, object]:
             "y": -0.1,
             "xanchor": "left",
             "x": 0,
-            "entrywidth": 0.5,
-            "entrywidthmode": "fraction",
+            # (entries as wide as their words, not a share of a plot that is narrow on a
+            # tablet: the entries overprinted there)
             "font": {"size": 13},
         },
         "xaxis": {
             "range": [-1.18, 1.18],
             "tickvals": [-1, 0, 1],
-            "ticktext": ["Worse (or lower)", "Programme", "Better (or higher)"],
+            "ticktext": ["Worse<br>(or lower)", "Programme", "Better<br>(or higher)"],
+            "tickangle": 0,
             "zeroline": False,
             "showgrid": False,
             "fixedrange": True,
@@ -303,5 +317,10 @@ def _layout(frame: pd.DataFrame, area_name: str) -> dict[str, object]:
             "categoryarray": names,
             "autorange": "reversed",
             "fixedrange": True,
+            # the row labels take the room they need (they were clipped on the left), long ones
+            # on two lines, so the plot keeps some width on a tablet
+            "automargin": True,
+            "tickvals": names,
+            "ticktext": [_two_lines(n) for n in names],
         },
     }

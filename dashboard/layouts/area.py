@@ -18,7 +18,7 @@ from dash.development.base_component import Component
 from dashboard import ids, urlstate
 from dashboard.charts.card import ChartContent, View, card_outputs, chart_card, render
 from dashboard.charts.table import STATUS_KEY
-from dashboard.layouts import shell
+from dashboard.layouts import shell, spine_table
 from dashboard.present.area import (
     IMD_WIDTH,
     LATEST,
@@ -75,7 +75,10 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                         children=html.P("Reading the area's details…"),
                     ),
                     _controls(period, period_options, ci),
-                    chart_card(ids.AREA_SPINE_CHART, "Key indicators against the programme"),
+                    spine_table.with_spine_slot(
+                        chart_card(ids.AREA_SPINE_CHART, "Key indicators against the programme"),
+                        ids.AREA_SPINE_CHART,
+                    ),
                     html.H2("Trends over quarters"),
                     _fieldset(
                         "Indicator shown in the trend chart",
@@ -358,11 +361,11 @@ def data_table(table: Table) -> html.Div:
             className="table table-sm caption-top chart-table",
         ),
         className="table-responsive",
-        # focusable and named: a keyboard can scroll a table wider than a phone (axe
-        # scrollable-region-focusable)
+        # a table wider than a phone scrolls in its box: focusable and named, so keyboard
+        # users can scroll it (axe scrollable-region-focusable)
         tabIndex="0",
         role="region",
-        **{"aria-label": table.caption},  # type: ignore[arg-type]  # Dash types no aria-*
+        **shell.aria(label=table.caption),
     )
     key = [STATUS_KEY[s] for s in table.statuses if s in STATUS_KEY]
     if table.statuses:

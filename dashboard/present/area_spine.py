@@ -19,6 +19,7 @@ from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.spine import numbers, spine_figure
 from dashboard.charts.text_profile import describe_profile
 from dashboard.present.area import NO_DATA, SPINE_INDICATORS, Link, Table, View, spine_label
+from dashboard.present.area_spine_table import SpineTable, spine_table
 from dashboard.present.export_context import chart_export
 from dashboard.present.words import count_words, fmt, join_names
 from lfo.indicators.definitions import indicators
@@ -215,7 +216,8 @@ def comparison_word(row: pd.Series) -> str:
     if status in ("x", "z") or row.get("value") is None:
         return "not available" if status != "z" else "not applicable"
     comparison = row.get("comparison")
-    if comparison:
+    # (a missing comparison is NaN in a pandas 3 text column: truthy, not a word)
+    if isinstance(comparison, str) and comparison:
         return (
             f"{comparison} than the programme"
             if comparison != "similar"
@@ -310,12 +312,14 @@ def _notes(frame: pd.DataFrame, period: str, threshold: int) -> list[str]:
 
 @dataclass(frozen=True)
 class Spine:
-    """The spine part: its card's content, its table twin (None: the kit's own), and the
-    messages about the period shown above it."""
+    """The spine part: its card's content, its table twin (None: the kit's own), the
+    messages about the period shown above it, and the table shown in place of the chart on
+    phones (None: no figures)."""
 
     content: ChartContent
     twin: Table | None = None
     messages: tuple[str, ...] = ()
+    phone: SpineTable | None = None
 
 
 def spine(v: View, result: Result | None) -> Spine:
@@ -353,4 +357,6 @@ def spine(v: View, result: Result | None) -> Spine:
         ),
     )
     twin = spine_twin(frame, name, compare_names, f"{title}. {subtitle}")
-    return Spine(content, twin, v.messages)
+    words = [comparison_word(r) for _, r in frame.iterrows()]  # (apply makes None NaN)
+    phone = spine_table(frame, name, title, words)
+    return Spine(content, twin, v.messages, phone)

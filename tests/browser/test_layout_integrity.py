@@ -1,7 +1,8 @@
 """Layouts that hold (issue 11 § 1), on the pilot demo data in headless Chromium: on every page
-with charts, at 1366×768, 768×1024 and 390×844, after the first draw and after changing each of
-the page's selects and radio groups, every chart shown is at least its minimum height, its box overlaps neither the
-text nor the controls below it, and the page does not scroll sideways.
+with charts, at 1366×768, 768×1024, 390×844 and 200% zoom (683×384), after the first draw and
+after changing each of the page's selects and radio groups, every chart shown is at least its
+minimum height, its box overlaps neither the text nor the controls below it, and the page does
+not scroll sideways.
 
 Before the fix, changing a select made each responsive graph 0 px tall (its box had no height)
 and drew the plot over the summary, the notes and the download buttons.
@@ -18,7 +19,14 @@ from support.browser import serving, wait_for_dash
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
 
-VIEWPORTS = {"desktop": (1366, 768), "tablet": (768, 1024), "phone": (390, 844)}
+#: (width, height, device scale): 200% zoom on a 1366×768 screen is half the CSS pixels, each
+#: drawn twice as large
+VIEWPORTS = {
+    "desktop": (1366, 768, 1),
+    "tablet": (768, 1024, 1),
+    "phone": (390, 844, 1),
+    "zoom200": (683, 384, 2),
+}
 PAGES = ("/", "/reach", "/uptake", "/outcomes", "/area/E09000008")  # Croydon's profile
 MIN_GRAPH = 200  # px: below this a chart cannot be read
 
@@ -52,8 +60,10 @@ def server(pilot_db_url) -> Iterator[str]:
 
 @pytest.fixture(scope="module", params=list(VIEWPORTS), ids=list(VIEWPORTS))
 def page(request, browser: Browser) -> Iterator[Page]:
-    width, height = VIEWPORTS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+    width, height, scale = VIEWPORTS[request.param]
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, device_scale_factor=scale, locale="en-GB"
+    )
     context.set_default_timeout(120_000)  # the first draw waits for the disclosure plan
     try:
         yield context.new_page()

@@ -22,7 +22,6 @@ from dashboard.charts.figures.base import (
     shown,
     unit_of,
     value_axis,
-    value_texts,
 )
 from dashboard.charts.figures.labels import end_labels, place_labels
 from dashboard.present.words import fmt
@@ -30,10 +29,16 @@ from lfo.indicators import funnel
 from lfo.indicators.indicator import HIGHER, LOWER
 from lfo.terms import PROGRAMME
 
+#: A caterpillar row's height (pixels): the area's label line above its point and whisker.
+CATERPILLAR_ROW = 46
+
 
 def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
     """Areas ordered by value (highest at the top) with interval whiskers and the programme as a
-    vertical line. Each tick label says the comparison in words; suppressed areas are left out."""
+    vertical line; suppressed areas are left out. Each area's name, value and comparison in words
+    are written on a line of their own above its point, from the left edge of the plot (beside
+    the points, never on them, and no axis labels eating the plot's width: on a 390 px phone the
+    plot keeps the whole width; issue 11 § 2)."""
     rows = last_period(rows)
     unit = unit_of(rows)
     areas = shown(rows[rows["area_code"] != PROGRAMME])
@@ -45,10 +50,16 @@ def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
         if "comparison" in areas
         else pd.Series(None, index=areas.index, dtype=object)
     )
-    labels = []
-    for code, name, comp in zip(areas["area_code"], areas["area_name"], comparison, strict=True):
+    labels, written = [], []
+    values = numbers(areas, "value")
+    for code, name, comp, value in zip(
+        areas["area_code"], areas["area_name"], comparison, values, strict=True
+    ):
         label = f"{name} ({comp})" if comp else str(name)
-        labels.append(f"<b>{label}</b>" if code == highlight else label)
+        text = f"{name}: {fmt(value, unit)}" + (f" ({comp})" if comp else "")
+        bold = code == highlight
+        labels.append(f"<b>{label}</b>" if bold else label)
+        written.append(f"<b>{text}</b>" if bold else text)
     data = _caterpillar_traces(areas, labels, comparison, highlight, unit)
     bench = _programme_value(rows)
     extra: dict[str, object] = {}
@@ -60,17 +71,42 @@ def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
     return base_layout(
         data,
         **extra,
+        annotations=[_row_label(y, text) for y, text in zip(labels, written, strict=True)],
         xaxis=value_axis(unit),
-        height=max(320, 34 * len(areas) + 160),
-        yaxis={"type": "category", "categoryorder": "array", "categoryarray": order},
+        height=max(320, CATERPILLAR_ROW * len(areas) + 150),
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": order,
+            "showticklabels": False,
+            "ticks": "",
+            "fixedrange": True,
+        },
     )
+
+
+def _row_label(y: str, text: str) -> dict[str, Any]:
+    """An area's line of text above its row, from the plot's left edge."""
+    return {
+        "x": 0,
+        "xref": "paper",
+        "y": y,
+        "yref": "y",
+        "text": text,
+        "showarrow": False,
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "yshift": 8,
+        "font": {"size": 14},
+    }
 
 
 def _caterpillar_traces(
     areas: pd.DataFrame, labels: list[str], comparison: pd.Series, highlight: str | None, unit: str
 ) -> list[Trace]:
     """A trace per comparison with the programme (in ``COMPARISON_STYLE``'s order): its symbol and
-    colour, the value written on each point, interval whiskers; the highlighted area larger."""
+    colour, interval whiskers; the highlighted area larger (the values are written above the
+    points, by ``caterpillar``)."""
     # each comparison's areas picked out of whole-column arrays (in the sorted order)
     comps = comparison.to_numpy(dtype=object)
     no_comp = pd.isna(comps)
@@ -89,7 +125,7 @@ def _caterpillar_traces(
                 "type": "scatter",
                 "x": v,
                 "y": label_array[mask].tolist(),
-                "mode": "markers+text",
+                "mode": "markers",
                 "name": legend,
                 "marker": {
                     "symbol": symbol,
@@ -99,8 +135,6 @@ def _caterpillar_traces(
                     "line": {"width": np.where(big, 3, 0).tolist(), "color": colour},
                 },
                 "error_x": {**error_bars(v, lo, hi), "color": colour},
-                "text": value_texts(v, unit),
-                "textposition": "top center",
                 "cliponaxis": False,
                 "customdata": [
                     f"{fmt(a, unit)} to {fmt(b, unit)}" if np.isfinite(a) else ""

@@ -1,0 +1,114 @@
+"""The area profile's spine as a table with small bars, shown on phones in place of the plotly
+spine (``dashboard.present.area_spine_table``; the switch is a media query in
+``assets/site/app.css``: ``.lfo-spine-table``).
+
+``spine_slot(chart_id)`` is the empty box a page puts in the spine's card, after its subtitle
+(``with_spine_slot``); the page's callback fills it with ``spine_table(table)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from dashboard import ids
+from dashboard.layouts.shell import aria
+from dashboard.present.area_spine_table import Bar, SpineTable, bar_key
+
+SLOT_CLASS = "lfo-spine-table"
+
+
+def slot_id(chart_id: str) -> str:
+    """The id of the phone table's box in the card ``chart_id``."""
+    return ids.chart(chart_id, "phone-table")
+
+
+def spine_slot(chart_id: str) -> html.Div:
+    """The phone table's empty box."""
+    return html.Div(id=slot_id(chart_id), className=SLOT_CLASS)
+
+
+def with_spine_slot(card: Component, chart_id: str) -> Component:
+    """The card (``chart_card``'s) with the phone table's box after its subtitle (first, if the
+    card has no subtitle): on a phone the table comes first, before the summary."""
+    children: list[Any] = list(card.children)
+    subtitle = ids.chart(chart_id, "subtitle")
+    at = next((k + 1 for k, c in enumerate(children) if getattr(c, "id", None) == subtitle), 0)
+    children.insert(at, spine_slot(chart_id))
+    card.children = children
+    return card
+
+
+def _bar(bar: Bar) -> html.Div:
+    """The row's bar (decorative: the figures and words beside it say the same)."""
+    marks: list[Component] = []
+    if bar.low is not None and bar.high is not None:
+        width = max(bar.high - bar.low, 1.0)
+        marks.append(
+            html.Span(
+                className="lfo-spine-bar__range",
+                style={"left": f"{bar.low}%", "width": f"{width}%"},
+            )
+        )
+    if bar.programme is not None:
+        marks.append(
+            html.Span(className="lfo-spine-bar__programme", style={"left": f"{bar.programme}%"})
+        )
+    if bar.area is not None:
+        marks.append(html.Span(className="lfo-spine-bar__area", style={"left": f"{bar.area}%"}))
+    return html.Div(marks, className="lfo-spine-bar", **aria(hidden="true"))
+
+
+def spine_table(table: SpineTable | None) -> Component | None:
+    """The phone table: each indicator (linking to its definition) with its bar under its name,
+    the area's and the programme's figures, and the comparison in words after its symbol."""
+    if table is None or not table.rows:
+        return None
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th("Indicator", scope="col"),
+                html.Th(table.area_name, scope="col", className="text-end"),
+                html.Th("Programme", scope="col", className="text-end"),
+                html.Th("Compared with the programme", scope="col"),
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Th(
+                        [dcc.Link(row.name, href=row.href), _bar(row.bar)],
+                        scope="row",
+                        className="lfo-spine-table__indicator",
+                    ),
+                    html.Td(row.area, className="text-end"),
+                    html.Td(row.programme, className="text-end"),
+                    html.Td(
+                        [
+                            html.Span(
+                                row.symbol,
+                                className="lfo-spine-comparison__symbol",
+                                **aria(hidden="true"),
+                            ),
+                            row.comparison,
+                        ]
+                    ),
+                ]
+            )
+            for row in table.rows
+        ]
+    )
+    return html.Div(
+        [
+            html.Table(
+                # (the caption repeats the card's heading just above: read, not shown)
+                [html.Caption(table.caption, className="visually-hidden"), head, body],
+                className="table table-sm caption-top lfo-table",
+            ),
+            html.P(bar_key(table.area_name), className="small"),
+        ]
+    )

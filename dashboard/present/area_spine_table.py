@@ -1,0 +1,137 @@
+"""The area profile's spine as a phone reads it: one row per indicator with the area's figure, the
+programme's, the comparison in words with the symbol the chart draws, and a small bar placing the
+area and the programme within the range of the areas' figures (pure; laid out by
+``dashboard.layouts.spine_table``).
+
+Below 576 px the page shows this table in place of the plotly spine, whose row labels, two
+columns of figures and legend cannot fit in 390 px (issue 11 § 2). The bar uses the chart's own
+scale (``dashboard.charts.spine.spine_positions``: right is better, or higher), so the table and
+the chart place every mark alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard.charts.spine import spine_positions
+from dashboard.present.words import fmt
+
+#: The chart's x range (``charts.spine``: -1.18 to 1.18); a bar's 0% and 100% are its ends.
+SCALE_END = 1.18
+
+#: The comparison's symbol: the shape of the area's marker on the chart (``COMPARISON_STYLE``).
+SYMBOLS = {
+    "worse": "■",
+    "lower": "▼",
+    "similar": "●",
+    "better": "◆",
+    "higher": "▲",
+}
+NOT_COMPARED = "○"
+
+
+@dataclass(frozen=True)
+class Bar:
+    """Where the marks of one row's bar go, in percent of its width from the left (worse, or
+    lower): the areas' range from ``low`` to ``high``, the programme and the area (None: not
+    drawn)."""
+
+    low: float | None
+    high: float | None
+    programme: float | None
+    area: float | None
+
+
+@dataclass(frozen=True)
+class SpineRow:
+    """One indicator of the phone table."""
+
+    indicator: str
+    name: str
+    href: str
+    area: str
+    programme: str
+    comparison: str
+    symbol: str
+    bar: Bar
+
+
+@dataclass(frozen=True)
+class SpineTable:
+    """The phone table: caption, the area's column heading and the rows."""
+
+    caption: str
+    area_name: str
+    rows: tuple[SpineRow, ...]
+
+
+def _percent(position: float) -> float | None:
+    """A spine position (-1 to 1, beyond where an area's interval reaches further) as percent of
+    the bar's width, kept within it."""
+    if not np.isfinite(position):
+        return None
+    return round(float(np.clip((position + SCALE_END) / (2 * SCALE_END), 0.0, 1.0)) * 100, 1)
+
+
+def _figure(value: object, unit: str, status: object) -> str:
+    """A figure in its unit, or its status symbol (``[c]``, ``[x]``, ``[z]``)."""
+    if isinstance(status, str) and status:
+        return f"[{status}]"
+    return fmt(value, unit) or "[x]"
+
+
+def spine_table(frame: pd.DataFrame, area_name: str, caption: str, words: list[str]) -> SpineTable:
+    """The phone table from the spine's frame (``area_spine.spine_frame``) and each row's
+    comparison in words (``area_spine.comparison_word``)."""
+    if frame.empty:
+        return SpineTable(caption, area_name, ())
+    pos = spine_positions(frame, ["min", "max", "value", "programme"])
+    rows: list[SpineRow] = []
+    for (_, r), (_, p), word in zip(frame.iterrows(), pos.iterrows(), words, strict=True):
+        unit, count = str(r["unit"]), r["kind"] == "count"
+        ends = [_percent(p["min"]), _percent(p["max"])]
+        low, high = (min(ends), max(ends)) if None not in ends else (None, None)  # type: ignore[type-var]
+        shown = not (isinstance(r["status"], str) and r["status"])
+        comparison = r["comparison"] if isinstance(r["comparison"], str) else None
+        rows.append(
+            SpineRow(
+                indicator=str(r["indicator"]),
+                name=str(r["name"]),
+                href=f"/definitions#{r['indicator']}",
+                area=_figure(r["value"], unit, r["status"]),
+                programme=(
+                    f"total {fmt(r['programme'], unit)}"
+                    if count
+                    else _figure(r["programme"], unit, r["programme_status"])
+                ),
+                comparison=short_word(word),
+                symbol=SYMBOLS.get(comparison, NOT_COMPARED) if comparison else NOT_COMPARED,
+                bar=Bar(
+                    low,
+                    high,
+                    None if count else _percent(p["programme"]),
+                    _percent(p["value"]) if shown else None,
+                ),
+            )
+        )
+    return SpineTable(caption, area_name, tuple(rows))
+
+
+def short_word(word: str) -> str:
+    """The comparison's words without "than the programme" (the column's heading says it)."""
+    for tail in (" than the programme", " to the programme"):
+        if word.endswith(tail):
+            return word[: -len(tail)]
+    return word
+
+
+def bar_key(area_name: str) -> str:
+    """The key to the bars, under the table."""
+    return (
+        f"In each bar, the dot is {area_name}, the upright line the programme and the grey band "
+        "the range of the areas' figures. Right is better (or higher, where an indicator has no "
+        "better or worse)."
+    )
