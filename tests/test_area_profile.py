@@ -406,7 +406,7 @@ def test_quick_pick_ticks_the_areas_of_similar_deprivation(app, client, store):
 def test_the_spine_at_the_stricter_level_says_so(client, store):
     out = post_callback(
         client,
-        [(ids.AREA_DATA_MESSAGES, "children"), *card_outputs(ids.AREA_SPINE_CHART)],
+        [(ids.AREA_DATA_MESSAGES, "children"), *card_outputs(ids.AREA_SPINE_CHART), SPINE_PHONE],
         [
             _compare_input(store, []),
             {"id": ids.AREA_PERIOD, "property": "value", "value": "2018-19_Q1"},

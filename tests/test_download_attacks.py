@@ -280,9 +280,9 @@ def test_an_honest_download_is_made_on_the_server_from_its_figures(client):
     assert {r["suppression_threshold"] for r in rows} == {"10"}
     # the file stands alone (issue 11 § 10): its name and every row say what it is
     name = answer["file"]["filename"]
-    assert name.startswith(f"lfo-{HOME}-uptake.completion-2018-19_Q4-all-ci99.8-")
+    assert name.startswith(f"lfo-{HOME}-uptake.completion-2018-19-all-ci95-")
     assert {(r["period"], r["period_type"], r["confidence_level"]) for r in rows} == {
-        ("2018-19_Q4", "quarter", "99.8")
+        ("2018-19", "financial_year", "95")
     }
     assert all(r["area_code"] and r["area_name"] for r in rows)
 

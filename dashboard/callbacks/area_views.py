@@ -11,6 +11,7 @@ downloads, ``dashboard.charts.downloads``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from dash.exceptions import PreventUpdate
@@ -82,8 +83,10 @@ def spine_chart(
         else None
     )
     shown = area_spine.spine(v, result)
-    return area_spine.Spine(
-        content_at_level(shown.content, level), table_at_level(shown.twin, level), shown.messages
+    return replace(
+        shown,
+        content=content_at_level(shown.content, level),
+        twin=table_at_level(shown.twin, level),
     )
 
 
