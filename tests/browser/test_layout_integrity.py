@@ -30,8 +30,9 @@ VIEWPORTS = {
 PAGES = ("/", "/reach", "/uptake", "/outcomes", "/area/E09000008")  # Croydon's profile
 MIN_GRAPH = 200  # px: below this a chart cannot be read
 
-#: For every chart card shown: its graph box's height, the plot's drawn height, and whether the
-#: graph's box reaches below the top of the next thing in its card (summary, notes, buttons).
+#: For every chart card shown: its graph box's height, the plot's drawn height, and how far the
+#: graph's box or plot reaches into anything else shown in its card (summary, notes, buttons),
+#: above or below it (on phones the summary and table come before the chart).
 MEASURE = """() => {
   const out = [];
   for (const fig of document.querySelectorAll('figure.chart-figure')) {
@@ -41,11 +42,17 @@ MEASURE = """() => {
     const svg = fig.querySelector('.js-plotly-plot .main-svg');
     const box = graph.getBoundingClientRect();
     const drawn = svg ? svg.getBoundingClientRect().height : 0;
-    let next = fig.nextElementSibling;
-    while (next && next.offsetParent === null) next = next.nextElementSibling;
-    const below = next ? next.getBoundingClientRect().top : Infinity;
-    out.push({id: fig.id, height: box.height, drawn: drawn,
-              overlap: Math.max(box.bottom, svg ? svg.getBoundingClientRect().bottom : 0) - below});
+    // how far the graph (its box or its drawn plot) reaches into anything else shown in its
+    // card, whatever the order on screen (on phones the summary and table come first)
+    const bottom = Math.max(box.bottom, svg ? svg.getBoundingClientRect().bottom : 0);
+    let overlap = 0;
+    for (const other of content.children) {
+      if (other === fig || other.offsetParent === null) continue;
+      const r = other.getBoundingClientRect();
+      if (r.height === 0 || r.right <= box.left || r.left >= box.right) continue;
+      overlap = Math.max(overlap, Math.min(bottom, r.bottom) - Math.max(box.top, r.top));
+    }
+    out.push({id: fig.id, height: box.height, drawn: drawn, overlap: overlap});
   }
   return {charts: out, scroll: document.documentElement.scrollWidth - window.innerWidth,
           notShown: document.querySelectorAll('main .lfo-not-shown li').length};

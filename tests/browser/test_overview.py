@@ -8,6 +8,8 @@ the page's screenshot to docs/screenshots/home.png as well.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -193,5 +195,7 @@ def test_researcher_downloads_the_ranking_as_csv_with_the_plotted_numbers(
     assert download.suggested_filename.startswith(f"lfo-{ids.HOME_CHART}-")
     text = Path(download.path()).read_text(encoding="utf-8-sig")
     assert "uptake.completion" in text and "Completion" in text
-    blackpool = next(line for line in text.splitlines() if line.startswith("Blackpool,"))
-    assert ",48.75," in blackpool  # 117 of 240 in 2018-19, unrounded in the download
+    rows = list(csv.DictReader(io.StringIO(text)))
+    blackpool = next(r for r in rows if r["area_name"] == "Blackpool")
+    assert float(blackpool["Value (%)"]) == 48.75  # 117 of 240 in 2018-19, unrounded
+    assert blackpool["area_code"] == "E06000009" and blackpool["period"] == "2018-19"
