@@ -26,6 +26,8 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from benchmarks.browser import _is_callback, _Visit, chromium, serving
 
 PAGES = ("/", "/reach", "/uptake", "/outcomes", "/area/E09000008", "/quality")
@@ -87,6 +89,7 @@ def _control_times(visit: _Visit, control: dict, repeats: int) -> list[float]:
     times: list[float] = []
     if control["kind"] == "select":
         select = page.locator(f"main select[id='{control['id']}']")
+        select.wait_for(state="visible", timeout=5_000)
         for i in range(repeats):
             value = control["values"][i % 2]
             times.append(_changed(visit, lambda v=value: select.select_option(v)))
@@ -129,10 +132,15 @@ def measure(base: str, paths: tuple[str, ...], runs: int, repeats: int) -> list[
             context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-GB")
             visit = _Visit(context.new_page())
             visit.open(base + path)
+            # the topic pages' controls are behind the filter bar's summary line: open it
+            visit.page.evaluate(
+                "() => document.querySelectorAll('details.lfo-filterbar')"
+                ".forEach(d => { d.open = true; })"
+            )
             for control in visit.page.evaluate(CONTROLS_JS):
                 try:
                     times.controls[control["id"]] = _control_times(visit, control, repeats)
-                except RuntimeError:  # a control whose change asks the server nothing
+                except (RuntimeError, PlaywrightTimeout):  # asks the server nothing, or gone
                     continue
             context.close()
             out.append(times)
