@@ -55,7 +55,12 @@ def main(argv: list[str] | None = None) -> int:
                 wait_for_dash(page)
                 page.wait_for_timeout(500)
                 page.screenshot(path=str(args.out / f"{name}-{width_name}.png"), full_page=True)
-                select = page.locator("main select").first
+                # the topic pages keep their controls behind the filter bar's summary line
+                page.evaluate(
+                    "() => document.querySelectorAll('details.lfo-filterbar')"
+                    ".forEach(d => { d.open = true; })"
+                )
+                select = page.locator("main select:visible").first
                 options = select.locator("option").evaluate_all("os => os.map(o => o.value)")
                 if len(options) > 1:
                     select.select_option(options[-1])
