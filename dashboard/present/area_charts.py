@@ -18,7 +18,7 @@ from dashboard.charts.text import describe_categories, describe_trend_lines, sup
 from dashboard.charts.text_profile import describe_stages
 from dashboard.present.area import NO_DATA, View, breakdown_label, spine_label
 from dashboard.present.export_context import chart_export
-from dashboard.present.words import category_label, count_words, fmt, join_names
+from dashboard.present.words import join_names
 from lfo.indicators.definitions import indicators
 from lfo.indicators.request import Result
 from lfo.periods import period as parse_code
@@ -156,48 +156,6 @@ def funnel_groups(
     return pd.concat(parts, ignore_index=True), left_out
 
 
-def describe_funnel(
-    all_rows: pd.DataFrame, code: str, area_name: str, period: str, shown: int
-) -> str:
-    """Referral to completion for all interventions in the area, against the programme."""
-    when = parse_code(period).in_words
-    own = all_rows[all_rows["area_code"] == code].set_index("category")
-    if own.empty or "referred" not in own.index:
-        return f"There are no funnel figures for {area_name} in {when}."
-    referred = own.loc["referred"]
-    if referred["status"] == "c" or pd.isna(referred["numerator"]):
-        return (
-            f"The number of parents referred in {area_name} in {when} is "
-            "suppressed, so the funnel is not shown."
-        )
-    text = f"Of {fmt(referred['numerator'], 'count')} parents referred in {area_name} in {when}"
-    steps = []
-    for stage, verb in (
-        ("offered", "were offered an intervention"),
-        ("started", "of those offered started"),
-        ("completed", "of those who started completed"),
-    ):
-        if stage not in own.index:
-            continue
-        row = own.loc[stage]
-        if row["status"] == "c" or pd.isna(row["value"]):
-            steps.append(
-                f"the number who {verb.split(' ', 1)[-1] if stage == 'offered' else verb}"
-                " is suppressed ([c])"
-            )
-            continue
-        bench = row.get("benchmark")
-        prog = f" (programme {fmt(bench, '%')})" if pd.notna(bench) else ""
-        steps.append(f"{fmt(row['value'], '%')} {verb}{prog}")
-    text += ", " + "; ".join(steps) + "." if steps else "."
-    if shown > 1:
-        text += (
-            f" The chart also shows the {count_words(shown - 1, 'intervention')} offered "
-            "to the most parents in the area; a parent counts once per intervention."
-        )
-    return text
-
-
 _FUNNEL_COLUMNS = {
     "Area": "Intervention",
     "Category": "Stage",
@@ -250,31 +208,6 @@ def funnel_content(v: View, by_group: dict[str, Result]) -> ChartContent:
 
 
 # --- reach by characteristic -----------------------------------------------------------------
-
-
-def describe_breakdown(
-    rows: pd.DataFrame, code: str, area_name: str, breakdown: str, period: str
-) -> str:
-    """Each category's share in the area against the programme's, with the comparison."""
-    when = parse_code(period).in_words
-    own = rows[rows["area_code"] == code]
-    if own.empty:
-        return f"There are no figures for {area_name} in {when}."
-    parts = []
-    for _, row in own.iterrows():
-        label = category_label(row["category"])
-        if row["status"] == "c" or pd.isna(row["value"]):
-            parts.append(f"{label} [c]" if row["status"] == "c" else f"{label} [x]")
-            continue
-        bench = row.get("benchmark")
-        prog = f"programme {fmt(bench, '%')}" if pd.notna(bench) else ""
-        comp = row.get("comparison")
-        extra = ", ".join(w for w in (prog, str(comp) if isinstance(comp, str) else "") if w)
-        parts.append(f"{label} {fmt(row['value'], '%')}" + (f" ({extra})" if extra else ""))
-    return (
-        f"Parents referred in {area_name} in {when} by "
-        f"{breakdown_label(breakdown).lower()}: " + "; ".join(parts) + "."
-    )
 
 
 def reach_content(v: View, breakdown: str, result: Result | None) -> ChartContent:

@@ -4,13 +4,10 @@ for the ticked areas beside the programme."""
 
 from __future__ import annotations
 
-import pandas as pd
-
 from dashboard.charts import figures, text
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import plotted_table
 from dashboard.present import topic as shared
-from dashboard.present.confidence import level_words
 from dashboard.present.export_context import topic_export
 from dashboard.present.topic_filters import Filters, characteristic_label, period_in_words
 from dashboard.present.topic_rows import (
@@ -22,42 +19,9 @@ from dashboard.present.topic_rows import (
     the_period,
     why_empty,
 )
-from dashboard.present.words import category_label, fmt
 from dashboard.services.indicator_data import IndicatorData, indicator
-from lfo.terms import PROGRAMME
 
 GROUPS = {"reach.fathers": "Fathers reached", "reach.workless": "Workless households reached"}
-
-
-def describe_breakdown(rows: pd.DataFrame, label: str, f: Filters) -> str:
-    """ "Who is referred by ethnicity, 2017-18 Q4. Across the programme: White 67% (95% CI 64 to
-    69), …. In Blackpool: White [c]; Black 0% (95% CI 0 to 24), similar to the programme; …"."""
-    ind = indicator("reach.breakdown")
-    sentences = [f"Who is referred by {label.lower()}, {period_in_words(f.period)}."]
-    for code in [PROGRAMME, *f.areas]:
-        own = rows[rows["area_code"] == code]
-        if own.empty:
-            continue
-        own = own.assign(_v=pd.to_numeric(own["value"], errors="coerce")).sort_values(
-            "_v", ascending=False, na_position="last", kind="stable"
-        )
-        parts = []
-        for r in own.itertuples():
-            name = category_label(r.category)
-            if isinstance(r.status, str) and r.status:
-                parts.append(f"{name} [{r.status}]")
-                continue
-            words = f"{name} {fmt(r.value, ind)}"
-            interval = text.interval_words(own.loc[r.Index], ind, f.ci_level)
-            if interval:
-                words += f" ({interval})"
-            if code != PROGRAMME and isinstance(r.comparison, str) and r.comparison:
-                link = "to" if r.comparison == "similar" else "than"
-                words += f", {r.comparison} {link} the programme ({level_words(f.ci)})"
-            parts.append(words)
-        where = "Across the programme" if code == PROGRAMME else f"In {own['area_name'].iloc[0]}"
-        sentences.append(f"{where}: " + "; ".join(parts) + ".")
-    return " ".join(sentences)
 
 
 def breakdown_chart(f: Filters, data: IndicatorData) -> ChartContent:
