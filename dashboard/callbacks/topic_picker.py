@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
@@ -51,18 +52,13 @@ def update_area_choice(data: IndicatorData, topic: Topic, *values: object) -> tu
     trigger = ctx.triggered_id
     if trigger is None or not _clicked():
         raise PreventUpdate
+    areas, chosen, names = _areas_and_chosen(data, topic, current)
+    known = set(names)
     try:
-        areas = data.areas()
-        known = set(areas["area_code"])
-        chosen = inputs.codes(current, known, picker.MAX_CHOSEN)
         typed_text = inputs.text(typed)
         region_text = inputs.text(region)
     except inputs.NotRecognised:
         raise PreventUpdate from None
-    except READ_ERRORS as exc:
-        log.warning("%s area picker: %s", topic.key, exc)
-        raise PreventUpdate from exc
-    names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
     p = topic.part
     if trigger in (p("area-add"), p("area-search")):
         code = picker.find_area(typed_text, areas)
@@ -136,16 +132,24 @@ def _worse(
 
 def update_chosen_list(data: IndicatorData, topic: Topic, chosen: object) -> list[Any]:
     """The chosen areas, each with its Remove button."""
+    _areas, codes, names = _areas_and_chosen(data, topic, chosen)
+    return layout.chosen_areas(topic, codes, names)
+
+
+def _areas_and_chosen(
+    data: IndicatorData, topic: Topic, chosen: object
+) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
+    """The server's areas, the chosen codes checked against them, and each area's name; no
+    update for codes it does not know or a database it cannot read."""
     try:
         areas = data.areas()
         codes = inputs.codes(chosen, set(areas["area_code"]), picker.MAX_CHOSEN)
     except inputs.NotRecognised:
         raise PreventUpdate from None
     except READ_ERRORS as exc:
-        log.warning("%s chosen areas: %s", topic.key, exc)
+        log.warning("%s area picker: %s", topic.key, exc)
         raise PreventUpdate from exc
-    names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
-    return layout.chosen_areas(topic, codes, names)
+    return areas, codes, dict(zip(areas["area_code"], areas["area_name"], strict=True))
 
 
 def register(app: Dash, services: Services, topic: Topic) -> None:
