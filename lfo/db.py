@@ -2,11 +2,17 @@
 
 SQLite runs in WAL mode so that readers keep reading while a load writes. Readers open the file
 with ``mode=ro`` so they can never write. Any other URL (PostgreSQL) is passed to SQLAlchemy as is.
+
+The schema's version is its Alembic revision (``lfo/migrations``, docs/architecture.md §
+Migrations): ``init_db`` makes a new database at the code's revision (``create_all`` and a stamp,
+fast), and refuses one at any other revision; ``check_revision`` is the same refusal for readers
+(the dashboard). ``python -m etl db upgrade`` (``lfo.migrations.upgrade``) moves a database on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import sqlite3
 from collections.abc import Sequence
@@ -41,8 +47,18 @@ WRITER_STORAGE_PRAGMAS = (
 )
 
 
+#: Where the revisions live (a package inside ``lfo``, so they ship with the code).
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+UPGRADE_COMMAND = "python -m etl db upgrade"
+
+
 class DatabaseError(Exception):
     """The database cannot be used: the message says why and what to do."""
+
+
+class SchemaRevisionError(DatabaseError):
+    """The database's schema is not at the revision this program expects (the message says which
+    command to run)."""
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -126,26 +142,24 @@ def database_exists(url: str) -> bool:
 
 
 def init_db(engine: Engine) -> None:
-    """Create missing tables and load the reference tables (only those still empty)."""
-    schema.metadata.create_all(engine)
+    """Make a new database at the code's revision, or check an existing one is at it (else
+    SchemaRevisionError); then load the reference tables (only those still empty)."""
     with engine.begin() as conn:
-        have = {r.key: r.value for r in conn.execute(select(schema.schema_info))}
-        stored = have.get("schema_version")
-        if stored is not None and int(stored) != schema.SCHEMA_VERSION:
-            raise DatabaseError(
-                f"the database has schema version {stored}, this program expects "
-                f"{schema.SCHEMA_VERSION}: build a new database or migrate it"
-            )
-        if stored is None:
+        if is_new_database(conn):
+            schema.metadata.create_all(conn)
+            _stamp_head(conn)
             ref_version = (REFERENCE_DIR / "VERSION").read_text().strip()
             conn.execute(
                 insert(schema.schema_info),
                 [
+                    # frozen at 1: the schema's version is now its revision (alembic_version)
                     {"key": "schema_version", "value": str(schema.SCHEMA_VERSION)},
                     {"key": "reference_version", "value": ref_version},
                     {"key": "created_at", "value": dt.datetime.now(dt.UTC).isoformat()},
                 ],
             )
+        else:
+            check_revision(conn)
         for table, file in (
             (schema.areas, "areas.csv"),
             (schema.interventions, "interventions.csv"),
@@ -156,6 +170,85 @@ def init_db(engine: Engine) -> None:
                 rows = _typed(table, read_reference(file).to_dict("records"))
                 conn.execute(insert(table), rows)
                 log.info("loaded %d rows into %s", len(rows), table.name)
+
+
+# --- the schema's revision -----------------------------------------------------------------------
+# alembic is imported inside the functions: the dashboard and the ETL's other commands start
+# without it (a few hundred milliseconds).
+
+
+@functools.cache
+def script_directory() -> Any:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS_DIR))
+
+
+def head_revision() -> str:
+    """The revision this program's schema is (the newest in ``lfo/migrations/versions``)."""
+    heads = script_directory().get_heads()
+    if len(heads) != 1:
+        raise DatabaseError(f"the migrations have {len(heads)} newest revisions, not one: {heads}")
+    return str(heads[0])
+
+
+def stored_revision(conn: Connection) -> str | None:
+    """The database's revision (None when it has none: new, or made before migrations)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def legacy_schema_version(conn: Connection) -> int | None:
+    """The schema version a database made before migrations holds in ``schema_info`` (else None)."""
+    if not inspect(conn).has_table(schema.schema_info.name):
+        return None
+    query = select(schema.schema_info.c.value).where(schema.schema_info.c.key == "schema_version")
+    value = conn.execute(query).scalar()
+    return None if value is None else int(value)
+
+
+def is_new_database(conn: Connection) -> bool:
+    """True when the database has neither a revision nor a pre-migration schema version."""
+    return stored_revision(conn) is None and legacy_schema_version(conn) is None
+
+
+def check_revision(conn: Connection) -> None:
+    """Raise SchemaRevisionError, saying what to do, unless the database is at the code's revision."""
+    head = head_revision()
+    stored = stored_revision(conn)
+    if stored == head:
+        return
+    if stored is None:
+        version = legacy_schema_version(conn)
+        raise SchemaRevisionError(
+            "the database has no schema revision"
+            + (f" (it was made before migrations, schema version {version})" if version else "")
+            + f": run `{UPGRADE_COMMAND}` to bring it to revision {head}"
+        )
+    if not known_revision(stored):
+        raise SchemaRevisionError(
+            f"the database is at schema revision {stored}, which this program does not know (a "
+            f"newer program made it; this one expects {head}): run the program that matches it"
+        )
+    raise SchemaRevisionError(
+        f"the database is at schema revision {stored}, behind this program's {head}: "
+        f"run `{UPGRADE_COMMAND}`"
+    )
+
+
+def known_revision(revision: str) -> bool:
+    """True when ``revision`` is one of this program's revisions."""
+    try:
+        return script_directory().get_revision(revision) is not None
+    except Exception:  # noqa: BLE001 - alembic raises several kinds for an unknown id
+        return False
+
+
+def _stamp_head(conn: Connection) -> None:
+    from alembic.runtime.migration import MigrationContext
+
+    MigrationContext.configure(conn).stamp(script_directory(), "head")
 
 
 def _typed(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -181,7 +274,10 @@ def read_reference(file: str) -> pd.DataFrame:
 __all__ = [
     "PROJECT_ROOT",
     "DatabaseError",
+    "SchemaRevisionError",
+    "check_revision",
     "database_exists",
+    "head_revision",
     "init_db",
     "read_reference",
     "reader_engine",
