@@ -6,6 +6,7 @@
     python -m etl areas FILE.csv
     python -m etl template --out FILE.xlsx
     python -m etl status
+    python -m etl db current|upgrade|rebuild-summaries
 
 Every command accepts ``--db URL``, ``--report FILE`` and ``--verbose`` anywhere after its name.
 Exit status: 0 all files fine, 1 a file rejected or invalid, 2 the command could not run. Library
@@ -28,6 +29,7 @@ from etl.areas import AreasFileError
 from etl.collect import UsageError
 from etl.commands import CANNOT_RUN, PROG, REJECTED, one_line, run
 from etl.console import LogSetup, shown
+from etl.db_commands import ACTIONS as DB_ACTIONS
 from etl.report import ReportError
 from lfo.db import DatabaseError
 
@@ -40,6 +42,8 @@ COMMANDS = {
     "areas": "add or update programme areas from a CSV file",
     "template": "write an empty return workbook for LAs",
     "status": "one line per LA: latest period loaded, rows per table, findings by severity",
+    "db": "the database: its schema revision (current), upgrade it to this program's, or rebuild "
+    "the summary tables from the data",
 }
 
 
@@ -115,6 +119,12 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     )
     parsers["template"].add_argument(
         "--out", type=Path, metavar="FILE.xlsx", required=True, help="where to write the workbook"
+    )
+    parsers["db"].add_argument(
+        "action",
+        choices=tuple(DB_ACTIONS),
+        metavar="ACTION",
+        help="; ".join(f"{name}: {text}" for name, text in DB_ACTIONS.items()),
     )
     return top, parsers
 

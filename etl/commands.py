@@ -1,4 +1,5 @@
-"""The ETL's commands (validate, load, generate, areas, template, status), run from parsed arguments.
+"""The ETL's commands (validate, load, generate, areas, template, status; db in
+``etl.db_commands``), run from parsed arguments.
 
 ``etl.cli`` parses the command line and turns what these raise into exit statuses.
 """
@@ -18,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from etl import console as out
 from etl.areas import add_areas
 from etl.collect import UsageError, collect_files
+from etl.db_commands import run_db
 from etl.load.loader import load_files
 from etl.load.result import FileResult, LoadError
 from etl.load.validate import validate_files
@@ -38,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     if args.report is not None:
         check_report_path(args.report, getattr(args, "paths", ()))
     settings = Settings.from_env(database_url=args.db)
-    if args.command in ("validate", "load", "areas", "status"):
+    if args.command in ("validate", "load", "areas", "status", "db"):
         _check_database_url(settings.database_url)
     runner: Callable[[argparse.Namespace, Settings], int] = {
         "validate": _validate,
@@ -47,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         "areas": _areas,
         "template": _template,
         "status": _status,
+        "db": _db,
     }[args.command]
     return runner(args, settings)
 
@@ -239,6 +242,12 @@ def _areas(args: argparse.Namespace, settings: Settings) -> int:
         )
     _empty_report(args)
     return OK
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    status = run_db(args, settings)
+    _empty_report(args)
+    return status
 
 
 def _template(args: argparse.Namespace, settings: Settings) -> int:
