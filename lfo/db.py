@@ -221,9 +221,14 @@ def check_revision(conn: Connection) -> None:
         return
     if stored is None:
         version = legacy_schema_version(conn)
+        if version is None:
+            raise SchemaRevisionError(
+                "the database has no tables yet: load returns (`python -m etl load`), which "
+                "makes them"
+            )
         raise SchemaRevisionError(
             "the database has no schema revision"
-            + (f" (it was made before migrations, schema version {version})" if version else "")
+            + f" (it was made before migrations, schema version {version})"
             + f": run `{UPGRADE_COMMAND}` to bring it to revision {head}"
         )
     if not known_revision(stored):

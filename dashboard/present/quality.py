@@ -38,6 +38,7 @@ OUTCOME_WORDS = {
     "failed": "Failed",
     "already loaded": "Already loaded (same file)",
     "areas updated": "Areas updated (names, regions or targets)",
+    "summaries rebuilt": "Summary tables rebuilt from the data",
 }
 STATUS_MARKS = ("c", "x", "z")
 

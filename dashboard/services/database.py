@@ -3,6 +3,10 @@ of one app.
 
 Nothing here runs at import time or in ``create_app``: the engine is opened on the first request
 that needs it, and opened again later if that failed (the database may appear after start-up).
+Opening it checks the database's schema revision (``lfo.db.check_revision``): a database behind
+this program's revision, or made before migrations, is refused with a ``SchemaRevisionError``
+naming the command to run (``python -m etl db upgrade``), so nothing is read from a schema the
+code does not expect; once upgraded, the next request opens it.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import threading
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from lfo.db import DatabaseError, reader_engine
+from lfo.db import DatabaseError, check_revision, reader_engine
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +39,14 @@ class Database:
         if self._engine is None:
             with self._lock:
                 if self._engine is None:
-                    self._engine = reader_engine(self.url)
+                    engine = reader_engine(self.url)
+                    try:
+                        with engine.connect() as conn:
+                            check_revision(conn)
+                    except BaseException:
+                        engine.dispose()
+                        raise
+                    self._engine = engine
                     log.info("opened the database read-only")
         return self._engine
 

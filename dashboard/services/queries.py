@@ -50,7 +50,8 @@ def _when(series: pd.Series) -> pd.Series:
 
 
 def check_readable(db: Database) -> None:
-    """Raise DatabaseError with a one-line reason unless the schema can be read."""
+    """Raise DatabaseError with a one-line reason unless the schema can be read and is at this
+    program's revision (``Database.engine`` checks it: SchemaRevisionError says what to run)."""
     try:
         with db.engine.connect() as conn:
             conn.execute(select(schema.schema_info.c.key).limit(1)).all()

@@ -6,6 +6,8 @@ has made every indicator ahead for the current data, see ``LFO_WARM_CACHE``); ot
 ``{"status": "unavailable", "warm": false, "reason": "…"}``. Unavailable when:
 
 - the database cannot be read (any backend: for PostgreSQL, the connection or the query fails);
+- its schema is not at this program's revision (the reason says to run ``python -m etl db
+  upgrade``; see docs/operations.md);
 - SQLite: the database file is gone, or is no longer the file the service first opened (another
   file was copied or moved into its place: its device and inode differ). An open SQLite
   connection keeps reading the file it opened even after it was deleted or replaced, so without
@@ -28,7 +30,7 @@ import flask
 from dashboard.services import Services
 from dashboard.services.database import READ_ERRORS
 from dashboard.services.queries import data_version
-from lfo.db import sqlite_path
+from lfo.db import SchemaRevisionError, sqlite_path
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,9 @@ def register_health(server: flask.Flask, services: Services) -> None:
             try:
                 with services.db.engine.connect() as conn:
                     version = data_version(conn)
+            except SchemaRevisionError as exc:  # says which command to run, names no path
+                log.warning("health check: %s", exc)
+                problem = str(exc)
             except READ_ERRORS as exc:
                 log.warning("health check: the database cannot be read: %s", exc)
                 problem = UNREADABLE
