@@ -11,7 +11,9 @@ it was, at its old revision, which the dashboard refuses to serve (``lfo.db.chec
 PostgreSQL DDL is transactional. On SQLite it is too, but Python's ``sqlite3`` runs DDL outside
 any transaction unless told: the migration engine (``migration_engine``) turns its implicit
 transactions off and issues ``BEGIN IMMEDIATE`` itself, so the ``ALTER``\\s, the table copies of
-Alembic's batch mode and the new revision commit or roll back together.
+Alembic's batch mode and the new revision commit or roll back together; it also turns foreign key
+enforcement off (a batch copy drops and renames tables others refer to) and checks every key
+before the upgrade commits.
 
 Nothing here runs the ``alembic`` command or reads an ``alembic.ini``: ``config`` builds the
 configuration in code, pointing at this package.
@@ -73,6 +75,12 @@ def migration_engine(url: str) -> Engine:
 
 def _no_implicit_transactions(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None
+    # A batch ALTER copies a table, drops it and renames the copy: with foreign keys enforced the
+    # drop fails when other tables refer to it. SQLite ignores this pragma inside a transaction,
+    # so it is set here, and the keys are checked before the upgrade commits (_check_keys).
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys = OFF")
+    cur.close()
 
 
 def _begin_immediate(conn: Connection) -> None:
@@ -110,9 +118,23 @@ def upgrade(
         elif before != db.head_revision():
             _check_known(before)
         command.upgrade(config(conn), target)
+        _check_keys(conn)
         after = db.stored_revision(conn)
     assert after is not None  # an upgrade always leaves a revision
     return Upgraded(before, after, stamped=stamped)
+
+
+def _check_keys(conn: Connection) -> None:
+    """SQLite: every foreign key still points at a row (else the upgrade rolls back)."""
+    if conn.dialect.name != "sqlite":
+        return
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        tables = sorted({str(row[0]) for row in broken})
+        raise db.DatabaseError(
+            f"the upgrade left {len(broken)} row(s) of {', '.join(tables)} pointing at rows that "
+            "are not there: it was rolled back"
+        )
 
 
 def _check_legacy(conn: Connection) -> None:

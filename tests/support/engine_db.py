@@ -51,8 +51,15 @@ def episode(
     )
 
 
-def build_db(path: Path, areas: dict[str, list[dict]], return_period: dict | None = None) -> str:
-    url = f"sqlite:///{path}"
+def build_db(
+    path: Path | None,
+    areas: dict[str, list[dict]],
+    return_period: dict | None = None,
+    *,
+    url: str | None = None,
+) -> str:
+    """The database at ``path`` (SQLite), or at ``url`` (any backend) when given; its URL."""
+    url = url or f"sqlite:///{path}"
     engine = writer_engine(url)
     init_db(engine)
     return_period = return_period or {}
