@@ -20,7 +20,6 @@ from dashboard.charts.figures.base import (
     empty_figure,
     layout_of,
     make_figure,
-    series_names,
     to_wire,
 )
 from dashboard.charts.figures.labels import place_labels, spread_labels
@@ -43,7 +42,6 @@ __all__ = [
     "layout_of",
     "make_figure",
     "place_labels",
-    "series_names",
     "spread_labels",
     "stage_funnel",
     "to_wire",

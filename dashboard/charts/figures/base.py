@@ -30,7 +30,6 @@ from _plotly_utils.utils import to_typed_array_spec
 from plotly.basedatatypes import BaseFigure
 
 from dashboard import theme
-from dashboard.present.words import fmt
 from lfo.indicators.definitions import indicators
 from lfo.indicators.indicator import Indicator
 from lfo.terms import PROGRAMME, PROGRAMME_LABEL
@@ -126,10 +125,6 @@ def row_indicator(rows: pd.DataFrame) -> Indicator | None:
 def unit_of(rows: pd.DataFrame, default: str = "%") -> str:
     ind = row_indicator(rows)
     return ind.unit if ind is not None else default
-
-
-def value_texts(values: pd.Series | np.ndarray, unit: str) -> list[str]:
-    return [fmt(v, unit) for v in values]
 
 
 def numbers(rows: pd.DataFrame, column: str) -> np.ndarray:
@@ -316,10 +311,3 @@ def empty_figure(message: str) -> Figure:
             ],
         },
     )
-
-
-def series_names(fig: Figure | go.Figure) -> Sequence[str]:
-    """The trace names of a figure (for tests and summaries)."""
-    if isinstance(fig, BaseFigure):
-        return [t.name for t in fig.data]
-    return [t.get("name") for t in fig["data"]]
