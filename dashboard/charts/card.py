@@ -84,6 +84,9 @@ def chart_card(chart_id: str, title: str, *, heading_level: int = 2) -> Componen
             ),
             html.Div(
                 id=ids.chart(chart_id, "content"),
+                # the chart and all that goes with it: the stylesheets' hook (phones put the
+                # summary and table first), hidden whole when there is nothing to draw
+                className="chart-content",
                 children=[
                     html.Figure(
                         id=ids.chart(chart_id, "figure"),
