@@ -41,8 +41,11 @@ __all__ = [
     "card_outputs",
     "chart_card",
     "check_chart_id",
+    "not_shown_line",
     "plain_outputs",
     "render",
+    "shown_outputs",
+    "shown_values",
 ]
 
 
@@ -177,6 +180,31 @@ def card_outputs(chart_id: str) -> list[Output]:
         Output(c(chart_id, "graph"), "style"),
         Output(c(chart_id, "about"), "children"),
     ]
+
+
+def shown_outputs(chart_id: str, lines_id: str) -> list[Output]:
+    """For a page that shows no card for a chart with nothing to draw (the topic pages, Home):
+    the card's section hidden, and the list (an ``html.Ul`` with ``role="status"`` around it,
+    in the page's layout) of lines saying which chart is not shown and why
+    (``not_shown_line``)."""
+    return [
+        Output(ids.chart(check_chart_id(chart_id), "section"), "hidden"),
+        Output(lines_id, "children"),
+    ]
+
+
+def not_shown_line(name: str, content: ChartContent) -> str | None:
+    """ "The ranking chart is not shown: no area has a figure for …" for a chart with nothing to
+    draw (its ``empty_message``); None for one that draws."""
+    why = content.empty_message
+    return f"{name} is not shown: {why[:1].lower()}{why[1:]}" if why else None
+
+
+def shown_values(name: str, content: ChartContent) -> list[Any]:
+    """Values for ``shown_outputs``: the card hidden when ``content`` has nothing to draw, and
+    the one line that says why (``name``: the chart's name in that line)."""
+    line = not_shown_line(name, content)
+    return [line is not None, [html.Li(line)] if line else []]
 
 
 # --- filling it ----------------------------------------------------------------------------------
