@@ -531,3 +531,46 @@ def test_funnel_y_axis_shows_the_areas_not_the_limits_sweep_to_zero():
     fig = figures.funnel_plot(areas_rows())
     low, high = fig.layout.yaxis.range
     assert 0 < low < 41.0 and 72.0 < high <= 100
+
+
+# --- the legend names the interval's level (issue 11 § 3) -----------------------------------------
+
+
+def test_caterpillar_legend_names_the_confidence_level_of_comparisons_and_lines():
+    fig = figures.caterpillar(areas_rows(), ci=99.8)
+    names = [t.name for t in fig.data]
+    assert "Worse than the programme (99.8%)" in names
+    assert "Better than the programme (99.8%)" in names
+    assert "Similar to the programme (99.8%)" in names
+    (key,) = [t for t in fig.data if t.name == "Line: 99.8% confidence interval"]
+    # a legend entry only: a horizontal line as the whiskers are, nothing plotted
+    assert key.marker.symbol == "line-ew-open" and list(key.x) == [None]
+    assert "Line: 95% confidence interval" in [
+        t.name for t in figures.caterpillar(areas_rows(), ci=95.0).data
+    ]
+
+
+def test_a_median_line_is_an_interquartile_range_at_any_level():
+    days = areas_rows().assign(indicator="uptake.days_to_start", comparison=None)
+    names = [t.name for t in figures.caterpillar(days, ci=95.0).data]
+    assert "Line: interquartile range" in names
+    assert not any("confidence interval" in str(n) for n in names)
+
+
+def test_no_interval_key_without_intervals_or_without_a_level():
+    counts = areas_rows().assign(lower=None, upper=None)
+    assert not any(
+        str(t.name).startswith("Line:") for t in figures.caterpillar(counts, ci=95.0).data
+    )
+    assert not any(str(t.name).startswith("Line:") for t in figures.caterpillar(areas_rows()).data)
+
+
+def test_bars_legend_names_the_level_of_their_intervals():
+    fig = figures.bars_vs_programme(areas_rows(), categories_label="Area", ci=95.0)
+    assert fig.data[-1].name == "Line: 95% confidence interval"
+    assert fig.data[-1].showlegend is True
+
+
+def test_funnel_legend_names_both_limits_levels():
+    names = {t.name for t in figures.funnel_plot(areas_rows()).data}
+    assert {"99.8% limits", "95% limits"} <= names

@@ -15,6 +15,7 @@ from dashboard.charts.figures.base import (
     base_layout,
     empty_figure,
     error_bars,
+    interval_key,
     last_period,
     numbers,
     series_styles,
@@ -74,9 +75,13 @@ def stage_funnel(rows: pd.DataFrame) -> Figure:
     )
 
 
-def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> Figure:
+def bars_vs_programme(
+    rows: pd.DataFrame, *, categories_label: str, ci: float | None = None
+) -> Figure:
     """Each category's percentage for the area(s) beside the programme's (patterned), with
-    intervals and the value written on each bar; a suppressed figure shows ``[c]`` at zero."""
+    intervals and the value written on each bar; a suppressed figure shows ``[c]`` at zero.
+    ``ci``: the confidence level of the intervals, named in the legend ("Line: 95% confidence
+    interval")."""
     if rows.empty:
         return empty_figure("No figures for the area and period chosen.")
     rows = last_period(rows)
@@ -132,6 +137,7 @@ def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> Figure:
                 "hovertemplate": "%{y}: %{text}<extra>" + name + "</extra>",
             }
         )
+    data += interval_key(rows, ci)
     return base_layout(
         data,
         barmode="group",

@@ -127,6 +127,39 @@ def unit_of(rows: pd.DataFrame, default: str = "%") -> str:
     return ind.unit if ind is not None else default
 
 
+def interval_key(rows: pd.DataFrame, ci: float | None) -> list[Trace]:
+    """The legend's entry for the lines drawn through the points or bars, naming what they are:
+    "Line: 95% confidence interval" at the level ``ci`` the figures were made at, or "Line:
+    interquartile range" for a median (at any level). None where no row has an interval, or
+    where the level is not given for a confidence interval."""
+    ind = row_indicator(rows)
+    lower, upper = numbers(rows, "lower"), numbers(rows, "upper")
+    if not (np.isfinite(lower) & np.isfinite(upper)).any():
+        return []
+    if ind is not None and (ind.kind == "median" or ind.interval_method == "interquartile range"):
+        name = "Line: interquartile range"
+    elif ci is not None:
+        name = f"Line: {float(ci):g}% confidence interval"
+    else:
+        return []
+    return [
+        {
+            "type": "scatter",
+            "x": [None],
+            "y": [None],
+            "mode": "markers",
+            "marker": {
+                "symbol": "line-ew-open",
+                "size": 16,
+                "line": {"width": 2, "color": theme.DARK_GREY},
+            },
+            "name": name,
+            "hoverinfo": "skip",
+            "showlegend": True,
+        }
+    ]
+
+
 def numbers(rows: pd.DataFrame, column: str) -> np.ndarray:
     if column not in rows:
         return np.full(len(rows), np.nan)
