@@ -400,9 +400,19 @@ def test_stage_funnel_writes_counts_and_percentage_of_previous_stage():
     )
     fig = figures.stage_funnel(stages)
     bars = fig.data[0]
-    assert list(bars.x) == ["Referred", "Offered", "Started", "Completed"]
-    assert list(bars.y) == [200, 150, 0, 60]
-    assert list(bars.text) == ["200", "150<br>75% of referred", "[c]", "60<br>40% of started"]
+    # horizontal bars, the stages top to bottom: short labels beside the bars, on a phone too
+    assert bars.orientation == "h" and fig.layout.yaxis.autorange == "reversed"
+    assert list(bars.y) == ["Referred", "Offered", "Started", "Completed"]
+    assert list(bars.x) == [200, 150, 0, 60]
+    assert list(bars.text) == ["200", "150 (75%)", "[c]", "60 (40%)"]
+    assert list(bars.customdata) == [
+        "200 parents",
+        "150 parents, 75% of referred",
+        "[c]",
+        "60 parents, 40% of started",
+    ]
+    # the axis leaves room after the longest bar for its words
+    assert fig.layout.xaxis.range == (0, 300)
 
 
 def test_bars_vs_programme_put_area_and_patterned_programme_side_by_side():
@@ -451,6 +461,27 @@ def test_bars_vs_programme_put_area_and_patterned_programme_side_by_side():
     assert list(prog.x) == [70.0, 30.0]
     assert prog.marker.pattern.shape == "/"
     assert fig.layout.yaxis.title.text == "Sex"
+
+
+def test_long_category_names_are_wrapped_and_each_category_gets_room_for_its_lines():
+    rows = pd.DataFrame(
+        [
+            row(indicator="reach.breakdown", category="Practitioner-led relationship support"),
+            row(indicator="reach.breakdown", category="Mybt"),
+        ]
+    )
+    fig = figures.bars_vs_programme(rows, categories_label="Intervention")
+    assert list(fig.data[0].y) == ["Practitioner-led<br>relationship<br>support", "Mybt"]
+    # three lines of 20 px (+10) and one bar of 26 px, plus 150 for the axes and legend
+    assert fig.layout.height == max(320, (3 * 20 + 10) + 26 + 150)
+
+
+def test_wrap_label_breaks_between_words_only():
+    assert builders.wrap_label("Workless households reached") == "Workless<br>households<br>reached"
+    assert builders.wrap_label("Female") == "Female"
+    assert (
+        builders.wrap_label("Mentalization-Based Therapy", 10) == "Mentalization-Based<br>Therapy"
+    )
 
 
 # --- all builders ------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def stages_chart(f: Filters, data: IndicatorData) -> ChartContent:
     title = f"Referral to completion, {period_in_words(f.period)}"
     subtitle = (
         f"{group_words(f.group)}; parents referred in the period and how far "
-        "they had gone by the current return"
+        "they had gone by the current return; the percentage is of the stage before"
     )
     rows, meta = chosen_rows(data, ["uptake.funnel"], f, periods=the_period(f))
     if rows.empty or not (pd.to_numeric(rows["numerator"], errors="coerce") > 0).any():

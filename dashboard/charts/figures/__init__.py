@@ -22,7 +22,7 @@ from dashboard.charts.figures.base import (
     make_figure,
     to_wire,
 )
-from dashboard.charts.figures.labels import place_labels, spread_labels
+from dashboard.charts.figures.labels import place_labels, spread_labels, wrap_label
 from dashboard.charts.figures.lines import trend_lines
 from dashboard.charts.figures.ranking import caterpillar, funnel_plot
 
@@ -46,4 +46,5 @@ __all__ = [
     "stage_funnel",
     "to_wire",
     "trend_lines",
+    "wrap_label",
 ]

@@ -151,6 +151,7 @@ def interval_key(rows: pd.DataFrame, ci: float | None) -> list[Trace]:
             "marker": {
                 "symbol": "line-ew-open",
                 "size": 16,
+                "color": theme.DARK_GREY,
                 "line": {"width": 2, "color": theme.DARK_GREY},
             },
             "name": name,
