@@ -8,6 +8,11 @@ callback drew the chart for (area, indicator, period...), kept in the card. A do
 sends only that key; the page's download callback (``dashboard.charts.downloads.attach``) checks
 it against the server's own lists and makes the file from the content it builds again on the
 server: nothing the browser holds is ever drawn or written into a file.
+
+The chart and everything that goes with it sit in one ``.chart-content`` wrapper, the
+stylesheets' hook (on a phone: summary, table, chart, the rest). A page that leaves out a chart
+with nothing to draw (Home, the topic pages) also lists ``shown_outputs`` and returns
+``shown_values``: the card's section hidden and one line saying which chart is not shown and why.
 """
 
 from __future__ import annotations
