@@ -32,6 +32,7 @@ HOME_HEADLINES = "home-headlines"
 HOME_GRID = "home-grid"
 HOME_ATTENTION = "home-attention"
 HOME_CHART = "home-ranking"  # chart-kit chart_id
+HOME_NOT_SHOWN = "home-not-shown"  # a line when the ranking chart has nothing to draw
 
 # --- data quality page (helper I) ---------------------------------------------------------------
 QUALITY_STATE = "quality-state"

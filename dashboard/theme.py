@@ -35,6 +35,18 @@ FOCUS = (DARK_BLUE, GREY)
 #: Low to high.
 SEQUENTIAL = ("#092135", DARK_BLUE, MID_BLUE, LIGHT_BLUE, "#ADD1F1")
 
+#: The page's breakpoints (CSS pixels), one home for the stylesheets in ``assets/site`` and the
+#: Python that talks about them: below ``PHONE`` (Bootstrap's ``sm``) a phone, where a chart card
+#: shows its summary and table before the chart; below ``NARROW`` (Bootstrap's ``md``) a narrow
+#: screen (a tablet on end, 200% zoom on a 1366×768 screen), where the page takes the whole width,
+#: the header is compact and the area profile's spine is a table. ``SHORT``: the height below which
+#: the header is compact too (200% zoom). CSS cannot import these: an ``@media`` rule says
+#: ``(max-width: 575.98px)`` for "below 576" (Bootstrap's way, clear of fractional widths) and
+#: ``tests/test_breakpoints.py`` checks that every ``@media`` rule in ``assets/site`` uses one of them.
+PHONE, NARROW = 576, 768
+SHORT = 500
+BREAKPOINTS = {"phone": PHONE, "narrow": NARROW}
+
 #: The config of every dcc.Graph: no upload to Plotly's cloud, no logo, nothing leaves the building.
 GRAPH_CONFIG: dict[str, object] = {
     "displaylogo": False,

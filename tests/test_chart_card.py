@@ -117,6 +117,15 @@ def test_card_has_a_table_twin_in_details_and_four_labelled_download_buttons():
     assert find(card, "Store")[0]["props"]["id"] == ids.chart_pattern(CHART, "view")
 
 
+def test_the_chart_and_its_words_sit_in_one_wrapper_the_stylesheets_can_name():
+    # assets/site/app.css orders a phone's card by this class: summary, table, chart, the rest
+    card = as_tree(chart_card(CHART, TITLE))
+    (wrapper,) = [d for d in find(card, "Div") if d["props"].get("className") == "chart-content"]
+    assert wrapper["props"]["id"] == ids.chart(CHART, "content")
+    classes = [c["props"].get("className") for c in wrapper["props"]["children"]]
+    assert {"chart-figure mb-2", "chart-summary", "chart-table-twin mb-2"} <= set(classes)
+
+
 @pytest.mark.parametrize("bad", ["Has Space", "UPPER", "", "a/b", "1abc"])
 def test_chart_ids_are_lower_case_words_with_hyphens(bad):
     with pytest.raises(ValueError):

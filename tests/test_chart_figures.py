@@ -400,9 +400,19 @@ def test_stage_funnel_writes_counts_and_percentage_of_previous_stage():
     )
     fig = figures.stage_funnel(stages)
     bars = fig.data[0]
-    assert list(bars.x) == ["Referred", "Offered", "Started", "Completed"]
-    assert list(bars.y) == [200, 150, 0, 60]
-    assert list(bars.text) == ["200", "150<br>75% of referred", "[c]", "60<br>40% of started"]
+    # horizontal bars, the stages top to bottom: short labels beside the bars, on a phone too
+    assert bars.orientation == "h" and fig.layout.yaxis.autorange == "reversed"
+    assert list(bars.y) == ["Referred", "Offered", "Started", "Completed"]
+    assert list(bars.x) == [200, 150, 0, 60]
+    assert list(bars.text) == ["200", "150 (75%)", "[c]", "60 (40%)"]
+    assert list(bars.customdata) == [
+        "200 parents",
+        "150 parents, 75% of referred",
+        "[c]",
+        "60 parents, 40% of started",
+    ]
+    # the axis leaves room after the longest bar for its words
+    assert fig.layout.xaxis.range == (0, 300)
 
 
 def test_bars_vs_programme_put_area_and_patterned_programme_side_by_side():
@@ -451,6 +461,27 @@ def test_bars_vs_programme_put_area_and_patterned_programme_side_by_side():
     assert list(prog.x) == [70.0, 30.0]
     assert prog.marker.pattern.shape == "/"
     assert fig.layout.yaxis.title.text == "Sex"
+
+
+def test_long_category_names_are_wrapped_and_each_category_gets_room_for_its_lines():
+    rows = pd.DataFrame(
+        [
+            row(indicator="reach.breakdown", category="Practitioner-led relationship support"),
+            row(indicator="reach.breakdown", category="Mybt"),
+        ]
+    )
+    fig = figures.bars_vs_programme(rows, categories_label="Intervention")
+    assert list(fig.data[0].y) == ["Practitioner-led<br>relationship<br>support", "Mybt"]
+    # three lines of 20 px (+10) and one bar of 26 px, plus 150 for the axes and legend
+    assert fig.layout.height == max(320, (3 * 20 + 10) + 26 + 150)
+
+
+def test_wrap_label_breaks_between_words_only():
+    assert builders.wrap_label("Workless households reached") == "Workless<br>households<br>reached"
+    assert builders.wrap_label("Female") == "Female"
+    assert (
+        builders.wrap_label("Mentalization-Based Therapy", 10) == "Mentalization-Based<br>Therapy"
+    )
 
 
 # --- all builders ------------------------------------------------------------------------------
@@ -531,3 +562,46 @@ def test_funnel_y_axis_shows_the_areas_not_the_limits_sweep_to_zero():
     fig = figures.funnel_plot(areas_rows())
     low, high = fig.layout.yaxis.range
     assert 0 < low < 41.0 and 72.0 < high <= 100
+
+
+# --- the legend names the interval's level (issue 11 § 3) -----------------------------------------
+
+
+def test_caterpillar_legend_names_the_confidence_level_of_comparisons_and_lines():
+    fig = figures.caterpillar(areas_rows(), ci=99.8)
+    names = [t.name for t in fig.data]
+    assert "Worse than the programme (99.8%)" in names
+    assert "Better than the programme (99.8%)" in names
+    assert "Similar to the programme (99.8%)" in names
+    (key,) = [t for t in fig.data if t.name == "Line: 99.8% confidence interval"]
+    # a legend entry only: a horizontal line as the whiskers are, nothing plotted
+    assert key.marker.symbol == "line-ew-open" and list(key.x) == [None]
+    assert "Line: 95% confidence interval" in [
+        t.name for t in figures.caterpillar(areas_rows(), ci=95.0).data
+    ]
+
+
+def test_a_median_line_is_an_interquartile_range_at_any_level():
+    days = areas_rows().assign(indicator="uptake.days_to_start", comparison=None)
+    names = [t.name for t in figures.caterpillar(days, ci=95.0).data]
+    assert "Line: interquartile range" in names
+    assert not any("confidence interval" in str(n) for n in names)
+
+
+def test_no_interval_key_without_intervals_or_without_a_level():
+    counts = areas_rows().assign(lower=None, upper=None)
+    assert not any(
+        str(t.name).startswith("Line:") for t in figures.caterpillar(counts, ci=95.0).data
+    )
+    assert not any(str(t.name).startswith("Line:") for t in figures.caterpillar(areas_rows()).data)
+
+
+def test_bars_legend_names_the_level_of_their_intervals():
+    fig = figures.bars_vs_programme(areas_rows(), categories_label="Area", ci=95.0)
+    assert fig.data[-1].name == "Line: 95% confidence interval"
+    assert fig.data[-1].showlegend is True
+
+
+def test_funnel_legend_names_both_limits_levels():
+    names = {t.name for t in figures.funnel_plot(areas_rows()).data}
+    assert {"99.8% limits", "95% limits"} <= names

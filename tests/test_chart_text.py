@@ -39,105 +39,38 @@ def row(**kw) -> dict:
     return base
 
 
-def test_area_sentence_has_value_interval_comparison_and_trend():
-    assert text.describe_area(row(), COMPLETION) == (
-        "Completion in Blackpool in 2018-19 Q4 was 41% (95% CI 35 to 47), worse than the "
-        "programme's 56% at 95% confidence; no significant change over the last five quarters "
-        "at 99.8% confidence."
+# The sentences about one area's figure live where the pages make them: the ranking (each
+# comparison at its level, the areas without a figure), the trend lines (each line's trend) and
+# the suppression note (the threshold).
+
+
+def test_the_ranking_names_the_confidence_level_given():
+    summary = text.describe_ranking(ranking_rows(), COMPLETION, ci=99.8)
+    assert summary.startswith(
+        "Completion in 2018-19 Q4: of 4 areas with a figure, 2 were worse than the programme "
+        "at 99.8% confidence (Blackpool and Luton)"
     )
 
 
-def test_area_sentence_rounds_half_away_from_zero_for_display_only():
-    sentence = text.describe_area(row(value=40.5, lower=34.5, upper=46.5), COMPLETION)
-    assert "was 41% (95% CI 35 to 47)" in sentence
-
-
-def test_area_sentence_uses_the_confidence_level_given():
-    sentence = text.describe_area(row(), COMPLETION, ci=99.8)
-    assert "(99.8% CI 35 to 47)" in sentence
-    assert "worse than the programme's 56% at 99.8% confidence" in sentence
-
-
-def test_similar_area_is_similar_to_the_programme():
-    sentence = text.describe_area(row(comparison="similar"), COMPLETION)
-    assert "similar to the programme's 56% at 95% confidence" in sentence
-
-
-def test_trend_with_a_judgement_says_getting_better_or_worse():
-    sentence = text.describe_area(
-        row(trend="decreasing", trend_judgement="getting worse"), COMPLETION
+def test_a_trend_line_with_a_judgement_says_getting_better_or_worse():
+    rows = pd.DataFrame(
+        [
+            row(period="2018-19_Q3", value=50.0, trend=None),
+            row(
+                period="2018-19_Q4", value=40.0, trend="decreasing", trend_judgement="getting worse"
+            ),
+        ]
     )
-    assert sentence.endswith(
-        "; decreasing (getting worse) over the last five quarters at 99.8% confidence."
+    assert text.describe_trend_lines(rows, COMPLETION, ["E06000009"]) == (
+        "Completion by quarter, 2018-19 Q3 to 2018-19 Q4. Blackpool: 50% in 2018-19 Q3 to 40% in "
+        "2018-19 Q4, decreasing (getting worse) over the last five quarters at 99.8% confidence."
     )
 
 
-def test_missing_trend_adds_no_trend_words():
-    sentence = text.describe_area(row(trend=None, period="2018-19"), COMPLETION)
-    assert sentence == (
-        "Completion in Blackpool in financial year 2018-19 was 41% (95% CI 35 to 47), worse "
-        "than the programme's 56% at 95% confidence."
-    )
-
-
-def test_suppressed_row_says_why_and_names_the_threshold():
-    sentence = text.describe_area(
-        row(status="c", value=None, lower=None, upper=None, comparison=None, trend=None),
-        COMPLETION,
-        threshold=7,
-    )
-    assert sentence.startswith("Completion in Blackpool in 2018-19 Q4 is suppressed ([c])")
-    assert "fewer than 7" in sentence
-    assert "%" not in sentence
-
-
-@pytest.mark.parametrize(
-    ("status", "words"), [("x", "No figure is available"), ("z", "is not applicable ([z])")]
-)
-def test_unavailable_and_not_applicable_rows_say_so(status, words):
-    sentence = text.describe_area(row(status=status, value=NAN, lower=NAN, upper=NAN), COMPLETION)
-    assert words in sentence
-    assert f"[{status}]" in sentence
-
-
-def test_programme_row_is_described_across_the_programme_without_comparison():
-    sentence = text.describe_area(
-        row(area_code="programme", area_name="Programme (all areas)", comparison=None, trend=None),
-        COMPLETION,
-    )
-    assert sentence == "Completion across the programme in 2018-19 Q4 was 41% (95% CI 35 to 47)."
-
-
-def test_count_has_no_interval_and_thousands_separators():
-    sentence = text.describe_area(
-        row(
-            indicator="reach.parents",
-            value=1234.0,
-            lower=None,
-            upper=None,
-            comparison=None,
-            trend=None,
-            benchmark=20000.0,
-        ),
-        PARENTS,
-        benchmark_name="the programme",
-    )
-    assert sentence.startswith("Parents referred in Blackpool in 2018-19 Q4 was 1,234")
-    assert "CI" not in sentence
-
-
-def test_median_interval_is_an_interquartile_range_not_a_ci():
-    sentence = text.describe_area(
-        row(value=21.0, lower=12.0, upper=30.5, comparison=None, trend=None), DAYS
-    )
-    assert "was 21 (interquartile range 12 to 31)" in sentence
-    assert "CI" not in sentence
-
-
-def test_category_is_named_in_the_subject():
-    ind = indicators()["reach.breakdown"]
-    sentence = text.describe_area(row(category="sex:not_stated", comparison=None, trend=None), ind)
-    assert sentence.startswith("Who is referred (Not stated) in Blackpool")
+def test_the_suppression_note_names_the_threshold_it_was_made_with():
+    note = text.suppression_note(pd.DataFrame([row(status="c", value=None)]), 7)
+    assert note.startswith("Figures for Blackpool are suppressed ([c])")
+    assert "fewer than 7 " in note
 
 
 def ranking_rows() -> pd.DataFrame:

@@ -610,3 +610,26 @@ def test_the_confidence_switch_follows_the_address_and_explains_99_8(client):
     assert "99.8% flags only clear differences, because many comparisons are made" in text
     bad = json.dumps(route(client, "/", "?ci=90")[ids.PAGE_CONTENT]["children"])
     assert "Ignored ci='90': the confidence level is 95 or 99.8" in bad
+
+
+def test_the_ranking_chart_is_shown_when_it_has_figures(client):
+    response = _update_overview(client, "2018-19_Q4")
+    assert response[ids.chart(ids.HOME_CHART, "section")]["hidden"] is False
+    assert response[ids.HOME_NOT_SHOWN]["children"] == []
+
+
+def test_a_ranking_chart_with_nothing_to_draw_is_not_shown_and_one_line_says_why(tmp_path):
+    from lfo.db import init_db, writer_engine
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    engine = writer_engine(url)
+    init_db(engine)  # no returns loaded
+    engine.dispose()
+    empty = create_app(DashboardSettings(database_url=url)).server.test_client()
+    response = _update_overview(empty)
+    # no card, no 240 px blank figure: the section is hidden and the list says why
+    assert response[ids.chart(ids.HOME_CHART, "section")]["hidden"] is True
+    (line,) = response[ids.HOME_NOT_SHOWN]["children"]
+    assert line["props"]["children"] == (
+        "The ranking chart is not shown: no returns are loaded yet."
+    )

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from support.page_dbs import BLACKPOOL, NEWCASTLE, Q_ENDED, Q_REFERRED, build_topic_db
 
+from dashboard.charts import text, text_profile
 from dashboard.charts.table import UNITS
 from dashboard.layouts import outcomes, reach, uptake
 from dashboard.present import outcomes as present_outcomes
@@ -213,7 +214,9 @@ def test_why_empty_says_what_to_change():
     assert topic_rows.why_empty(empty, completion, f) == topic_rows.EMPTY_MESSAGE
 
 
-def test_describe_rows_names_the_rows_without_a_figure():
+def test_the_ranking_summary_names_the_areas_without_a_figure():
+    # the topic pages' ranking summary (text.describe_ranking): a suppressed area is named as
+    # suppressed, one not applicable ([z]) or with no figure ([x], no status) as having none
     rows = _rows(
         indicator=["uptake.completion"] * 3,
         area_code=["E1", "E2", "E3"],
@@ -222,13 +225,23 @@ def test_describe_rows_names_the_rows_without_a_figure():
         value=[None, None, None],
         status=["c", "z", None],
     )
-    text = topic_rows.describe_rows(
-        rows, indicator("uptake.completion"), Filters(indicator="x"), 10
+    assert text.describe_ranking(rows, indicator("uptake.completion")) == (
+        "Completion in 2018-19 Q1: no area has a figure. 1 area is suppressed (Luton); "
+        "2 areas have no figure (Bury and Leeds)."
     )
-    assert text == (
-        "Completion: the figure for Luton is suppressed to protect confidentiality ([c]). "
-        "Completion: the figure for Bury is not applicable ([z]). "
-        "Completion: no figure for Leeds ([x])."
+
+
+def test_interval_words_say_what_the_bars_are():
+    # the subtitles' words for the intervals drawn: a median's is an interquartile range, a
+    # count has none, a rate's names the confidence level chosen
+    assert topic_rows.interval_words(indicator("uptake.days_to_start"), "95") == (
+        "interquartile ranges"
+    )
+    assert topic_rows.interval_words(indicator("reach.parents"), "95") == (
+        "no interval (not a sample statistic)"
+    )
+    assert topic_rows.interval_words(indicator("uptake.completion"), "99.8") == (
+        "99.8% confidence intervals"
     )
 
 
@@ -247,16 +260,18 @@ def test_renamed_twin_columns_keep_their_units():
 
 
 def test_the_stages_are_described_as_counts_and_percentages_of_the_stage_before():
+    # the Uptake page's stages summary (text_profile.describe_stages), in the order of STAGES
     rows = _rows(
         area_code=[PROGRAMME] * 4,
         area_name=["Programme"] * 4,
+        period=["2018-19_Q1"] * 4,
         category=list(present_uptake.STAGES),
         numerator=[10.0, 8.0, 4.0, 2.0],
         value=[None, 80.0, 50.0, 50.0],
     )
-    assert present_uptake.describe_stages(rows, [PROGRAMME]) == (
-        "Across the programme: 10 referred; 8 offered (80% of referred); 4 started "
-        "(50% of offered); 2 completed (50% of started)."
+    assert text_profile.describe_stages(rows, [PROGRAMME]) == (
+        "Referral to completion in 2018-19 Q1. The programme: 10 referred, 8 offered (80% of "
+        "referred), 4 started (50% of offered), 2 completed (50% of started)."
     )
 
 

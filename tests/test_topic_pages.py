@@ -455,13 +455,13 @@ def test_the_stage_funnel_counts_each_stage(client):
         "Newcastle upon Tyne: 50 referred, 50 offered (100% of referred), 50 started "
         "(100% of offered), 40 completed (80% of started); " in stages["summary"]
     )
-    assert arr(trace(stages["figure"], "Newcastle upon Tyne")["y"]) == [50, 50, 50, 40]
+    assert arr(trace(stages["figure"], "Newcastle upon Tyne")["x"]) == [50, 50, 50, 40]
     # the programme (pooled over every area) is described, not drawn beside the area
     assert [t["name"] for t in stages["figure"]["data"]] == ["Newcastle upon Tyne"]
     assert "the programme: 153 referred" in stages["summary"]  # 50 + 40 + 40 + 4 + 4 + 15
     alone = card(draw(client, uptake.TOPIC, period=Q_REFERRED), uptake.TOPIC.chart("stages"))
     # completed: 40 + 20 + 30 + 4 + 4 + 12
-    assert arr(trace(alone["figure"], "Programme (all areas)")["y"]) == [153, 153, 153, 110]
+    assert arr(trace(alone["figure"], "Programme (all areas)")["x"]) == [153, 153, 153, 110]
 
 
 def test_a_level_filter_keeps_its_interventions_and_empties_the_others(client):

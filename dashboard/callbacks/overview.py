@@ -21,7 +21,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids, urlstate
 from dashboard.callbacks import bound, inputs
 from dashboard.charts import downloads
-from dashboard.charts.card import View, card_outputs, render
+from dashboard.charts.card import View, card_outputs, render, shown_outputs, shown_values
 from dashboard.charts.content import ChartContent
 from dashboard.charts.table import plain_json
 from dashboard.layouts import home, shell
@@ -43,7 +43,12 @@ def overview_outputs() -> list[Output]:
         Output(ids.HOME_GRID, "children"),
         Output(ids.HOME_ATTENTION, "children"),
         *card_outputs(ids.HOME_CHART),
+        *shown_outputs(ids.HOME_CHART, ids.HOME_NOT_SHOWN),
     ]
+
+
+#: The ranking chart's name in the line that says it is not shown (``card.shown_values``).
+CHART_NAME = "The ranking chart"
 
 
 def update_overview(
@@ -67,7 +72,8 @@ def update_overview(
         notice = shell.messages_banner(page.messages)
         if page.period is None or page.attention is None:
             out: list[Any] = [options, notice, home.summary(page.summary), [], None, None]
-            return [plain_json(v) for v in [*out, *render(page.chart, key)]]
+            out += [*render(page.chart, key), *shown_values(CHART_NAME, page.chart)]
+            return [plain_json(v) for v in out]
         shown, grid_rows, level = page.period, page.grid_rows, page.ci
         made = data.per_version(
             # the grid's rows (a thousand cells) for the period and level, in any order: made
@@ -83,6 +89,7 @@ def update_overview(
             home.grid(grid_rows, page.area_order, shown, made, ci=level),
             home.attention_list(page.attention),
             *render(page.chart, key),
+            *shown_values(CHART_NAME, page.chart),
         ]
         return [plain_json(v) for v in out]
     except READ_ERRORS as exc:

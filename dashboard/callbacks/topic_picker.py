@@ -14,9 +14,8 @@ the areas (``inputs``), the indicator and filters through ``topic_filters.checke
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
@@ -35,6 +34,9 @@ from dashboard.present.topic_rows import the_period
 from dashboard.services import Services
 from dashboard.services.database import READ_ERRORS
 from dashboard.services.indicator_data import IndicatorData, indicator
+
+if TYPE_CHECKING:  # a type hint only: the callbacks need no pandas of their own
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,11 @@ callback drew the chart for (area, indicator, period...), kept in the card. A do
 sends only that key; the page's download callback (``dashboard.charts.downloads.attach``) checks
 it against the server's own lists and makes the file from the content it builds again on the
 server: nothing the browser holds is ever drawn or written into a file.
+
+The chart and everything that goes with it sit in one ``.chart-content`` wrapper, the
+stylesheets' hook (on a phone: summary, table, chart, the rest). A page that leaves out a chart
+with nothing to draw (Home, the topic pages) also lists ``shown_outputs`` and returns
+``shown_values``: the card's section hidden and one line saying which chart is not shown and why.
 """
 
 from __future__ import annotations
@@ -41,8 +46,11 @@ __all__ = [
     "card_outputs",
     "chart_card",
     "check_chart_id",
+    "not_shown_line",
     "plain_outputs",
     "render",
+    "shown_outputs",
+    "shown_values",
 ]
 
 
@@ -84,6 +92,9 @@ def chart_card(chart_id: str, title: str, *, heading_level: int = 2) -> Componen
             ),
             html.Div(
                 id=ids.chart(chart_id, "content"),
+                # the chart and all that goes with it: the stylesheets' hook (phones put the
+                # summary and table first), hidden whole when there is nothing to draw
+                className="chart-content",
                 children=[
                     html.Figure(
                         id=ids.chart(chart_id, "figure"),
@@ -174,6 +185,31 @@ def card_outputs(chart_id: str) -> list[Output]:
         Output(c(chart_id, "graph"), "style"),
         Output(c(chart_id, "about"), "children"),
     ]
+
+
+def shown_outputs(chart_id: str, lines_id: str) -> list[Output]:
+    """For a page that shows no card for a chart with nothing to draw (the topic pages, Home):
+    the card's section hidden, and the list (an ``html.Ul`` with ``role="status"`` around it,
+    in the page's layout) of lines saying which chart is not shown and why
+    (``not_shown_line``)."""
+    return [
+        Output(ids.chart(check_chart_id(chart_id), "section"), "hidden"),
+        Output(lines_id, "children"),
+    ]
+
+
+def not_shown_line(name: str, content: ChartContent) -> str | None:
+    """ "The ranking chart is not shown: no area has a figure for …" for a chart with nothing to
+    draw (its ``empty_message``); None for one that draws."""
+    why = content.empty_message
+    return f"{name} is not shown: {why[:1].lower()}{why[1:]}" if why else None
+
+
+def shown_values(name: str, content: ChartContent) -> list[Any]:
+    """Values for ``shown_outputs``: the card hidden when ``content`` has nothing to draw, and
+    the one line that says why (``name``: the chart's name in that line)."""
+    line = not_shown_line(name, content)
+    return [line is not None, [html.Li(line)] if line else []]
 
 
 # --- filling it ----------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ from dashboard.present.words import (
     period_label,
     possessive,
 )
-from lfo.indicators.compare import format_value
 from lfo.indicators.indicator import Indicator
 from lfo.indicators.trend import ALPHA
 from lfo.periods import period as parse_period
@@ -57,46 +56,6 @@ def _area(row: Mapping[str, Any] | pd.Series) -> str:
     return str(_get(row, "area_name") or _get(row, "area_code") or "this area")
 
 
-def _subject(row: Mapping[str, Any] | pd.Series, indicator: Indicator) -> str:
-    """ "Completion in Blackpool in 2018-19 Q4" (with the category where there is one)."""
-    category = _get(row, "category")
-    name = indicator.name
-    if category is not None:
-        name = f"{name} ({category_label(category)})"
-    where = "across the programme" if _get(row, "area_code") == PROGRAMME else f"in {_area(row)}"
-    period = _get(row, "period")
-    when = f" in {in_words(period)}" if period is not None else ""
-    return f"{name} {where}{when}"
-
-
-def interval_words(
-    row: Mapping[str, Any] | pd.Series, indicator: Indicator, ci: float = 95.0
-) -> str:
-    """ "95% CI 35 to 47" or "interquartile range 12 to 30"; "" where there is no interval."""
-    lower, upper = _get(row, "lower"), _get(row, "upper")
-    if lower is None or upper is None or indicator.interval_method == "none":
-        return ""
-    span = f"{fmt(lower, indicator).rstrip('%')} to {fmt(upper, indicator).rstrip('%')}"
-    if indicator.kind == "median" or indicator.interval_method == "interquartile range":
-        return f"interquartile range {span}"
-    return f"{format_value(ci, 'rate', 0 if float(ci).is_integer() else 1)}% CI {span}"
-
-
-def status_sentence(subject: str, status: str, threshold: int = 10) -> str:
-    """The sentence for a row with no figure (status c, x or z)."""
-    if status == "c":
-        return (
-            f"{subject} is suppressed ([c]) to protect confidentiality: it rests on fewer "
-            f"than {threshold} people or episodes, or would let such a figure be worked out."
-        )
-    if status == "z":
-        return f"{subject} is not applicable ([z])."
-    return (
-        f"No figure is available for {subject} ([x]): no return covers the period or there "
-        "is nothing to count."
-    )
-
-
 def trend_words(row: Mapping[str, Any] | pd.Series) -> str:
     """ "no significant change over the last five quarters at 99.8% confidence",
     "decreasing (getting worse) over …"."""
@@ -108,53 +67,7 @@ def trend_words(row: Mapping[str, Any] | pd.Series) -> str:
     return f"{words} over the last five quarters {confidence_words(TREND_CI)}"
 
 
-# --- the contract --------------------------------------------------------------------------------
-
-
-def describe_area(
-    row: Mapping[str, Any] | pd.Series,
-    indicator: Indicator,
-    *,
-    benchmark_name: str = "the programme",
-    ci: float = 95.0,
-    threshold: int = 10,
-) -> str:
-    """One row of the engine in a sentence.
-
-    "Completion in Blackpool in 2018-19 Q4 was 41% (95% CI 35 to 47), worse than the programme's
-    56% at 95% confidence; no significant change over the last five quarters at 99.8%
-    confidence."
-    """
-    subject = _subject(row, indicator)
-    status = _get(row, "status")
-    value = _get(row, "value")
-    if status in ("c", "x", "z") or value is None:
-        return status_sentence(subject, status or "x", threshold)
-    sentence = f"{subject} was {fmt(value, indicator)}"
-    interval = interval_words(row, indicator, ci)
-    if interval:
-        sentence += f" ({interval})"
-    comparison = _get(row, "comparison")
-    benchmark = _get(row, "benchmark")
-    if comparison is not None and _get(row, "area_code") != PROGRAMME:
-        link = "to" if comparison == "similar" else "than"
-        words = f"{comparison} {link} {benchmark_name}"
-        if benchmark is not None:
-            words = f"{comparison} {link} {possessive(benchmark_name)} {fmt(benchmark, indicator)}"
-        words += f" {confidence_words(ci)}"
-        if comparison in ("higher", "lower"):
-            words += " (no better or worse: the indicator has no polarity)"
-        sentence += f", {words}"
-    elif (
-        benchmark is not None
-        and _get(row, "area_code") != PROGRAMME
-        and benchmark_name == "the programme"
-    ):
-        sentence += f"; the programme's figure was {fmt(benchmark, indicator)}"
-    trend = trend_words(row)
-    if trend:
-        sentence += f"; {trend}"
-    return sentence + "."
+# --- the summaries -------------------------------------------------------------------------------
 
 
 def _records(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:

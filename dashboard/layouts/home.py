@@ -138,6 +138,7 @@ def layout(search: str = "") -> html.Div:
                 "year, the five quarters to its fourth quarter)."
             ),
             html.Div(id=ids.HOME_ATTENTION),
+            html.Div(html.Ul(id=ids.HOME_NOT_SHOWN, className="lfo-not-shown"), role="status"),
             chart_card(ids.HOME_CHART, po.CHART_TITLE, heading_level=2),
             html.H2("Returns loaded"),
             dcc.Store(id=ids.HOME_STATE, data={"search": search}),

@@ -3,7 +3,7 @@ programme's, the comparison in words with the symbol the chart draws, and a smal
 area and the programme within the range of the areas' figures (pure; laid out by
 ``dashboard.layouts.spine_table``).
 
-Below 576 px the page shows this table in place of the plotly spine, whose row labels, two
+Below 768 px (``dashboard.theme.NARROW``: phones and 200% zoom) the page shows this table in place of the plotly spine, whose row labels, two
 columns of figures and legend cannot fit in 390 px (issue 11 § 2). The bar uses the chart's own
 scale (``dashboard.charts.spine.spine_positions``: right is better, or higher), so the table and
 the chart place every mark alike.

@@ -74,7 +74,9 @@ def mean_chart(f: Filters, data: IndicatorData) -> ChartContent:
         return empty_content(why_empty(rows, ind, f), title, subtitle, meta.data_as_at)
     columns = ("area_name", "value", "lower", "upper", "denominator", "comparison", "trend")
     return ChartContent(
-        figure=figures.bars_vs_programme(rows.assign(category="Mean change"), categories_label=""),
+        figure=figures.bars_vs_programme(
+            rows.assign(category="Mean change"), categories_label="", ci=f.ci_level
+        ),
         title=title,
         subtitle=subtitle,
         summary=text.describe_ranking(rows, ind, ci=f.ci_level),

@@ -295,7 +295,9 @@ def ranking_chart(
         ci=level(ci),
         columns=("area_name", "value", "lower", "upper", "numerator", "denominator", "comparison"),
     )
-    figure = figures.caterpillar(rows) if empty is None else figures.empty_figure(empty)
+    figure = (
+        figures.caterpillar(rows, ci=level(ci)) if empty is None else figures.empty_figure(empty)
+    )
     lowest_on_top = empty is None and sort == indicator_id and order == ORDER_LOW
     if lowest_on_top:
         # the caterpillar draws its categories from the bottom up (highest at the top): turned

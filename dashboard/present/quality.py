@@ -290,7 +290,7 @@ def paired_chart(
         columns=("area_name", "value", "lower", "upper", "numerator", "denominator", "comparison"),
     )
     return ChartContent(
-        figure=figures.caterpillar(rows, highlight=area),
+        figure=figures.caterpillar(rows, highlight=area, ci=95.0),
         title=f"Paired-outcome completeness, {measure_name}, {when}",
         subtitle="All interventions; areas ordered by value; 95% confidence intervals",
         summary=text.describe_ranking(rows, ind),

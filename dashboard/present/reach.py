@@ -46,7 +46,7 @@ def breakdown_chart(f: Filters, data: IndicatorData) -> ChartContent:
         return empty_content(why_empty(rows, ind, f), title, subtitle, meta.data_as_at)
     columns = ("area_name", "category", *BAR_COLUMNS[1:])
     return ChartContent(
-        figure=figures.bars_vs_programme(rows, categories_label=label),
+        figure=figures.bars_vs_programme(rows, categories_label=label, ci=f.ci_level),
         title=title,
         subtitle=subtitle,
         summary=text.describe_categories(

@@ -94,7 +94,7 @@ def side_by_side_chart(
     )
     table = plotted_table(shown, first, ci=f.ci_level, columns=("category", *BAR_COLUMNS))
     return ChartContent(
-        figure=figures.bars_vs_programme(shown, categories_label=categories_label),
+        figure=figures.bars_vs_programme(shown, categories_label=categories_label, ci=f.ci_level),
         title=title,
         subtitle=subtitle,
         summary=summary,
@@ -208,7 +208,7 @@ def caterpillar_chart(cs: CrossSection) -> ChartContent:
     else:
         rows, table_rows, ranking = cs.rows, cs.sorted, cs.ranking
     return ChartContent(
-        figure=figures.caterpillar(rows, highlight=f.areas[0] if f.areas else None),
+        figure=figures.caterpillar(rows, highlight=f.areas[0] if f.areas else None, ci=f.ci_level),
         title=title,
         subtitle=subtitle,
         summary=ranking,

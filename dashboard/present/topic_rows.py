@@ -15,11 +15,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from dashboard.charts import text
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import UNITS
 from dashboard.present.topic_filters import ALL, Filters
-from dashboard.present.words import category_label, join_names
 from dashboard.services.indicator_data import IndicatorData
 from lfo.indicators.indicator import Indicator
 from lfo.indicators.request import ResultMeta
@@ -116,33 +114,6 @@ def sorted_for_table(rows: pd.DataFrame) -> pd.DataFrame:
         ["_v", "area_name"], ascending=[False, True], na_position="last", kind="stable"
     )
     return pd.concat([prog, areas.drop(columns="_v")], ignore_index=True)
-
-
-def describe_rows(rows: pd.DataFrame, ind: Indicator, f: Filters, threshold: int) -> str:
-    """One sentence per row (programme first), from the engine's values and comparisons."""
-    rows = sorted_for_table(rows)
-    shown = rows["status"].isna() & rows["value"].notna()
-    sentences = [
-        text.describe_area(r, ind, ci=f.ci_level, threshold=threshold)
-        for r in rows[shown].to_dict("records")
-    ]
-    hidden = rows[~shown]
-    labels = [
-        str(n) + (f" ({category_label(c)})" if isinstance(c, str) and c else "")
-        for n, c in zip(hidden["area_name"], hidden["category"], strict=True)
-    ]
-    hidden = hidden.assign(_label=labels)
-    for code, words in (
-        ("c", "suppressed to protect confidentiality ([c])"),
-        ("z", "not applicable ([z])"),
-    ):
-        names = list(dict.fromkeys(hidden.loc[hidden["status"] == code, "_label"]))
-        if names:
-            sentences.append(f"{ind.name}: the figure for {join_names(names)} is {words}.")
-    missing = list(dict.fromkeys(hidden.loc[~hidden["status"].isin(["c", "z"]), "_label"]))
-    if missing:
-        sentences.append(f"{ind.name}: no figure for {join_names(missing)} ([x]).")
-    return " ".join(sentences)
 
 
 def chosen_rows(

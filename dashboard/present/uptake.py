@@ -18,37 +18,11 @@ from dashboard.present.topic_rows import (
     the_period,
     why_empty,
 )
-from dashboard.present.words import fmt
 from dashboard.services.indicator_data import IndicatorData, indicator
 from lfo.terms import PROGRAMME
 
-STAGES = ("referred", "offered", "started", "completed")
-
-
-def describe_stages(rows: pd.DataFrame, names_first: list[str]) -> str:
-    """ "Across the programme: 326 parents referred; 258 offered (79% of referred); …"."""
-    sentences = []
-    for code in names_first:
-        own = rows[rows["area_code"] == code].set_index("category").reindex(list(STAGES))
-        name = (
-            "Across the programme"
-            if code == PROGRAMME
-            else f"In {own['area_name'].dropna().iloc[0]}"
-            if own["area_name"].notna().any()
-            else code
-        )
-        parts = []
-        for k, stage in enumerate(STAGES):
-            r = own.loc[stage]
-            if r.isna().all() or (isinstance(r["status"], str) and r["status"]):
-                parts.append(f"{stage}: [{r['status'] if isinstance(r['status'], str) else 'x'}]")
-                continue
-            words = f"{fmt(r['numerator'], 'count')} {stage}"
-            if k and r["value"] == r["value"]:
-                words += f" ({fmt(r['value'], '%')} of {STAGES[k - 1]})"
-            parts.append(words)
-        sentences.append(f"{name}: " + "; ".join(parts) + ".")
-    return " ".join(sentences)
+#: the stages, in order (their one home is the summaries' module)
+STAGES = text_profile.STAGES
 
 
 def stages_chart(f: Filters, data: IndicatorData) -> ChartContent:
@@ -56,7 +30,7 @@ def stages_chart(f: Filters, data: IndicatorData) -> ChartContent:
     title = f"Referral to completion, {period_in_words(f.period)}"
     subtitle = (
         f"{group_words(f.group)}; parents referred in the period and how far "
-        "they had gone by the current return"
+        "they had gone by the current return; the percentage is of the stage before"
     )
     rows, meta = chosen_rows(data, ["uptake.funnel"], f, periods=the_period(f))
     if rows.empty or not (pd.to_numeric(rows["numerator"], errors="coerce") > 0).any():

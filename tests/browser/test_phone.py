@@ -227,3 +227,49 @@ def test_a_focused_link_is_yellow_with_dark_text(phone, server):
     ring = focus_by_keyboard(phone, "#site-nav a")
     assert ring["background"] == YELLOW, ring
     assert DARK in ring["shadow"], ring  # the dark underline
+
+
+def test_on_a_phone_a_card_gives_its_summary_and_table_before_its_chart(phone, server):
+    # the phone order hangs on the card's .chart-content wrapper (assets/site/app.css)
+    phone.goto(f"{server}/")
+    settle(phone)
+    tops = phone.evaluate(
+        """() => {
+          const box = document.querySelector('#chart-home-ranking-content');
+          const top = (s) => box.querySelector(s).getBoundingClientRect().top;
+          return {summary: top('.chart-summary'), table: top('.chart-table-twin'),
+                  figure: top('.chart-figure'), downloads: top('.chart-downloads'),
+                  flex: getComputedStyle(box).display};
+        }"""
+    )
+    assert tops["flex"] == "flex"
+    assert tops["summary"] < tops["table"] < tops["figure"] < tops["downloads"]
+
+
+#: The words written on or after the bars of one card: how many, how many overlap another, and
+#: how many reach outside the card.
+BAR_WORDS = """(card) => {
+  const words = [...card.querySelectorAll('.bartext')].map(t => t.getBoundingClientRect())
+    .filter(b => b.width > 0);
+  const edge = card.getBoundingClientRect();
+  let overlaps = 0, outside = 0;
+  words.forEach((a, i) => {
+    if (a.left < edge.left - 1 || a.right > edge.right + 1) outside++;
+    for (const b of words.slice(i + 1))
+      if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)
+        overlaps++;
+  });
+  return {words: words.length, overlaps, outside};
+}"""
+
+
+def test_on_a_phone_the_stage_funnels_words_neither_overlap_nor_leave_the_card(phone, server):
+    # Croydon's referral to completion by intervention: three bars a stage, each with its count
+    # and percentage (they overprinted each other as upright bars)
+    phone.goto(f"{server}{AREA}")
+    settle(phone)
+    card = phone.locator("#chart-area-funnel-figure")
+    card.scroll_into_view_if_needed()
+    found = phone.evaluate(BAR_WORDS, card.element_handle())
+    assert found["words"] >= 4
+    assert (found["overlaps"], found["outside"]) == (0, 0)

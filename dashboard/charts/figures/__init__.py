@@ -20,10 +20,9 @@ from dashboard.charts.figures.base import (
     empty_figure,
     layout_of,
     make_figure,
-    series_names,
     to_wire,
 )
-from dashboard.charts.figures.labels import place_labels, spread_labels
+from dashboard.charts.figures.labels import place_labels, spread_labels, wrap_label
 from dashboard.charts.figures.lines import trend_lines
 from dashboard.charts.figures.ranking import caterpillar, funnel_plot
 
@@ -43,9 +42,9 @@ __all__ = [
     "layout_of",
     "make_figure",
     "place_labels",
-    "series_names",
     "spread_labels",
     "stage_funnel",
     "to_wire",
     "trend_lines",
+    "wrap_label",
 ]

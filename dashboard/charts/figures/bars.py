@@ -15,6 +15,7 @@ from dashboard.charts.figures.base import (
     base_layout,
     empty_figure,
     error_bars,
+    interval_key,
     last_period,
     numbers,
     series_styles,
@@ -22,6 +23,7 @@ from dashboard.charts.figures.base import (
     unit_of,
     value_axis,
 )
+from dashboard.charts.figures.labels import wrap_label
 from dashboard.present.words import category_label, fmt
 from lfo.terms import PROGRAMME
 
@@ -29,60 +31,92 @@ from lfo.terms import PROGRAMME
 STAGES = ("referred", "offered", "started", "completed")
 
 
+#: A bar's thickness (pixels) and the room for a stage's or category's label lines: heights
+#: that read on a 390 px phone as on a laptop (the figure cannot know the screen's width).
+BAR_PX, LINE_PX = 26, 20
+#: The value axis of the stage funnel runs to this multiple of the largest count, so the count
+#: and percentage written after the longest bar still fit on a phone.
+ROOM_FOR_TEXT = 1.5
+
+
 def stage_funnel(rows: pd.DataFrame) -> Figure:
-    """Referred → offered → started → completed: a bar per stage with its count and the
-    percentage of the previous stage written on it (one bar group per area, patterned)."""
+    """Referred → offered → started → completed, top to bottom: a horizontal bar per stage (one
+    per area or intervention, patterned), with its count and the percentage of the previous
+    stage written after it ("342 (93%)"; the subtitle says what the percentage is of). Stage
+    names are short and the words sit after the bars, not over each other: it reads at 390 px
+    (issue 11 § 2)."""
     if rows.empty:
         return empty_figure("No figures for the area and period chosen.")
     rows = last_period(rows)
     data: list[Trace] = []
     styles = series_styles([str(c) for c in rows["area_code"].unique()])
+    stages = [s.title() for s in STAGES]
+    top = 0.0
     for code, own in rows.groupby("area_code", sort=False):
         own = own.set_index(own["category"].astype(str)).reindex(list(STAGES))
         counts, pct = numbers(own, "numerator"), numbers(own, "value")
         status = status_texts(own)
-        text = []
+        text, hover = [], []
         for k, (c, p, s) in enumerate(zip(counts, pct, status, strict=True)):
             if not np.isfinite(c):
                 text.append(f"[{s or 'x'}]")
+                hover.append(f"[{s or 'x'}]")
                 continue
             label = fmt(c, "count")
+            words = f"{label} parents"
             if k and np.isfinite(p):
-                label += f"<br>{fmt(p, '%')} of {STAGES[k - 1]}"
+                label += f" ({fmt(p, '%')})"
+                words += f", {fmt(p, '%')} of {STAGES[k - 1]}"
             text.append(label)
+            hover.append(words)
+        top = max(top, float(np.nanmax(counts)) if np.isfinite(counts).any() else 0.0)
         name = area_label(code, own)
         data.append(
             {
                 "type": "bar",
-                "x": [s.title() for s in STAGES],
-                "y": np.where(np.isfinite(counts), counts, 0),
+                "orientation": "h",
+                "y": stages,
+                "x": np.where(np.isfinite(counts), counts, 0),
                 "name": name,
                 "text": text,
                 "textposition": "outside",
+                "textangle": 0,
+                "textfont": {"size": 13},
                 "cliponaxis": False,
                 "constraintext": "none",
                 "marker": _marker(styles[str(code)]),
-                "hovertemplate": "%{x}: %{text}<extra>" + name + "</extra>",
+                "customdata": hover,
+                "hovertemplate": "%{y}: %{customdata}<extra>" + name + "</extra>",
             }
         )
+    series = len(data)
     return base_layout(
         data,
         barmode="group",
-        xaxis={"title": {"text": "Stage"}},
-        yaxis={"title": {"text": "Parents"}, "rangemode": "tozero"},
-        showlegend=rows["area_code"].nunique() > 1,
+        xaxis={
+            "title": {"text": "Parents"},
+            "range": [0, max(top, 1.0) * ROOM_FOR_TEXT],
+            "fixedrange": True,
+        },
+        yaxis={"autorange": "reversed", "type": "category", "fixedrange": True},
+        showlegend=series > 1,
+        height=max(300, len(STAGES) * max(BAR_PX * series + 14, LINE_PX * 2) + 170),
     )
 
 
-def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> Figure:
+def bars_vs_programme(
+    rows: pd.DataFrame, *, categories_label: str, ci: float | None = None
+) -> Figure:
     """Each category's percentage for the area(s) beside the programme's (patterned), with
-    intervals and the value written on each bar; a suppressed figure shows ``[c]`` at zero."""
+    intervals and the value written on each bar; a suppressed figure shows ``[c]`` at zero.
+    ``ci``: the confidence level of the intervals, named in the legend ("Line: 95% confidence
+    interval")."""
     if rows.empty:
         return empty_figure("No figures for the area and period chosen.")
     rows = last_period(rows)
     unit = unit_of(rows)
     categories = list(dict.fromkeys(rows["category"].astype(object).tolist()))
-    y_labels = [category_label(c) or "All" for c in categories]
+    y_labels = [wrap_label(category_label(c) or "All") for c in categories]
     codes = [c for c in dict.fromkeys(rows["area_code"]) if c != PROGRAMME]
     if (rows["area_code"] == PROGRAMME).any():
         codes.append(PROGRAMME)
@@ -124,6 +158,7 @@ def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> Figure:
                 "name": name,
                 "error_x": error,
                 "text": text,
+                "textangle": 0,
                 "insidetextanchor": "start",
                 # a missing or zero-length bar writes its [c] / 0% beside the axis
                 "textposition": ["auto" if np.isfinite(x) and x > 0 else "outside" for x in v],
@@ -132,12 +167,21 @@ def bars_vs_programme(rows: pd.DataFrame, *, categories_label: str) -> Figure:
                 "hovertemplate": "%{y}: %{text}<extra>" + name + "</extra>",
             }
         )
+    data += interval_key(rows, ci)
     return base_layout(
         data,
         barmode="group",
         xaxis=value_axis(unit, rangemode="tozero"),
         yaxis={"title": {"text": categories_label}, "autorange": "reversed", "type": "category"},
-        height=max(320, 28 * len(categories) * max(1, len(codes)) + 140),
+        # each category as tall as its bars or its wrapped name, whichever is taller
+        height=max(
+            320,
+            sum(
+                max(BAR_PX * max(1, len(codes)), LINE_PX * (y.count("<br>") + 1) + 10)
+                for y in y_labels
+            )
+            + 150,
+        ),
     )
 
 

@@ -30,7 +30,6 @@ from _plotly_utils.utils import to_typed_array_spec
 from plotly.basedatatypes import BaseFigure
 
 from dashboard import theme
-from dashboard.present.words import fmt
 from lfo.indicators.definitions import indicators
 from lfo.indicators.indicator import Indicator
 from lfo.terms import PROGRAMME, PROGRAMME_LABEL
@@ -128,8 +127,38 @@ def unit_of(rows: pd.DataFrame, default: str = "%") -> str:
     return ind.unit if ind is not None else default
 
 
-def value_texts(values: pd.Series | np.ndarray, unit: str) -> list[str]:
-    return [fmt(v, unit) for v in values]
+def interval_key(rows: pd.DataFrame, ci: float | None) -> list[Trace]:
+    """The legend's entry for the lines drawn through the points or bars, naming what they are:
+    "Line: 95% confidence interval" at the level ``ci`` the figures were made at, or "Line:
+    interquartile range" for a median (at any level). None where no row has an interval, or
+    where the level is not given for a confidence interval."""
+    ind = row_indicator(rows)
+    lower, upper = numbers(rows, "lower"), numbers(rows, "upper")
+    if not (np.isfinite(lower) & np.isfinite(upper)).any():
+        return []
+    if ind is not None and (ind.kind == "median" or ind.interval_method == "interquartile range"):
+        name = "Line: interquartile range"
+    elif ci is not None:
+        name = f"Line: {float(ci):g}% confidence interval"
+    else:
+        return []
+    return [
+        {
+            "type": "scatter",
+            "x": [None],
+            "y": [None],
+            "mode": "markers",
+            "marker": {
+                "symbol": "line-ew-open",
+                "size": 16,
+                "color": theme.DARK_GREY,
+                "line": {"width": 2, "color": theme.DARK_GREY},
+            },
+            "name": name,
+            "hoverinfo": "skip",
+            "showlegend": True,
+        }
+    ]
 
 
 def numbers(rows: pd.DataFrame, column: str) -> np.ndarray:
@@ -316,10 +345,3 @@ def empty_figure(message: str) -> Figure:
             ],
         },
     )
-
-
-def series_names(fig: Figure | go.Figure) -> Sequence[str]:
-    """The trace names of a figure (for tests and summaries)."""
-    if isinstance(fig, BaseFigure):
-        return [t.name for t in fig.data]
-    return [t.get("name") for t in fig["data"]]

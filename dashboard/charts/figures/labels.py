@@ -1,13 +1,26 @@
 """Where a figure's labels go so that none hides another: end-of-line labels spread apart
-(``spread_labels``, written as annotations by ``end_labels``) and point labels placed clear of the
-markers (``place_labels``)."""
+(``spread_labels``, written as annotations by ``end_labels``), point labels placed clear of the
+markers (``place_labels``) and long category names wrapped onto lines (``wrap_label``)."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Hashable, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
+
+#: The longest line of a wrapped category name (characters): "Practitioner-led relationship
+#: support" on three short lines keeps a 390 px phone's bars most of its width.
+WRAP_AT = 14
+
+
+def wrap_label(text: str, width: int = WRAP_AT) -> str:
+    """A category name on lines of at most ``width`` characters (plotly's ``<br>``), broken
+    between words (a longer word stays whole)."""
+    lines = textwrap.wrap(str(text), width, break_long_words=False, break_on_hyphens=False)
+    return "<br>".join(lines) if lines else str(text)
+
 
 #: Where a line ends on the x axis (a category label, or a number).
 X = TypeVar("X", bound=Hashable)

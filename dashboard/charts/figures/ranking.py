@@ -16,6 +16,7 @@ from dashboard.charts.figures.base import (
     base_layout,
     empty_figure,
     error_bars,
+    interval_key,
     last_period,
     numbers,
     row_indicator,
@@ -33,12 +34,16 @@ from lfo.terms import PROGRAMME
 CATERPILLAR_ROW = 46
 
 
-def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
+def caterpillar(
+    rows: pd.DataFrame, *, highlight: str | None = None, ci: float | None = None
+) -> Figure:
     """Areas ordered by value (highest at the top) with interval whiskers and the programme as a
     vertical line; suppressed areas are left out. Each area's name, value and comparison in words
     are written on a line of their own above its point, from the left edge of the plot (beside
     the points, never on them, and no axis labels eating the plot's width: on a 390 px phone the
-    plot keeps the whole width; issue 11 § 2)."""
+    plot keeps the whole width; issue 11 § 2). ``ci``: the confidence level the intervals and
+    comparisons were made at, named in the legend ("Worse than the programme (95%)", "Line: 95%
+    confidence interval")."""
     rows = last_period(rows)
     unit = unit_of(rows)
     areas = shown(rows[rows["area_code"] != PROGRAMME])
@@ -60,7 +65,8 @@ def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
         bold = code == highlight
         labels.append(f"<b>{label}</b>" if bold else label)
         written.append(f"<b>{text}</b>" if bold else text)
-    data = _caterpillar_traces(areas, labels, comparison, highlight, unit)
+    data = _caterpillar_traces(areas, labels, comparison, highlight, unit, ci)
+    data += interval_key(areas, ci)
     bench = _programme_value(rows)
     extra: dict[str, object] = {}
     if bench is not None:
@@ -102,7 +108,12 @@ def _row_label(y: str, text: str) -> dict[str, Any]:
 
 
 def _caterpillar_traces(
-    areas: pd.DataFrame, labels: list[str], comparison: pd.Series, highlight: str | None, unit: str
+    areas: pd.DataFrame,
+    labels: list[str],
+    comparison: pd.Series,
+    highlight: str | None,
+    unit: str,
+    ci: float | None = None,
 ) -> list[Trace]:
     """A trace per comparison with the programme (in ``COMPARISON_STYLE``'s order): its symbol and
     colour, interval whiskers; the highlighted area larger (the values are written above the
@@ -126,7 +137,7 @@ def _caterpillar_traces(
                 "x": v,
                 "y": label_array[mask].tolist(),
                 "mode": "markers",
-                "name": legend,
+                "name": legend if comp is None or ci is None else f"{legend} ({float(ci):g}%)",
                 "marker": {
                     "symbol": symbol,
                     "size": np.where(big, 15, 11).tolist(),
