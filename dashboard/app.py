@@ -27,6 +27,7 @@ from dashboard.callbacks import overview as overview_cb
 from dashboard.callbacks import quality as quality_cb
 from dashboard.callbacks import reach as reach_cb
 from dashboard.callbacks import uptake as uptake_cb
+from dashboard.charts import about
 from dashboard.layouts import Page, home, shell
 from dashboard.layouts import accessibility as accessibility_page
 from dashboard.layouts import area as area_page
@@ -266,6 +267,7 @@ def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] 
     services = Services.create(settings)
     app.services = services
     callbacks.register(app, services, pages)
+    about.register(app)  # every card's "About this indicator", made when first opened
     for page in pages:
         if page.register is not None:
             page.register(app, services)

@@ -29,6 +29,7 @@ from support.text import texts
 
 from dashboard import ids, theme
 from dashboard.app import PAGES, create_app
+from dashboard.charts import about as about_module
 from dashboard.charts.about import about
 from dashboard.charts.card import FORMATS, card_outputs, chart_card
 from dashboard.charts.content import from_payload, to_payload
@@ -166,8 +167,54 @@ def test_card_has_a_place_for_about_this_indicator_after_the_summary():
     assert (ids.chart(CHART, "about"), "children") in outputs
 
 
+def opened(client, shell: dict, n_clicks: int = 1):
+    """The answer of the app's callback to a click on the folded panel's summary."""
+    summary = find(shell, "Summary")[0]["props"]["id"]
+    body = find(shell, "Div")[0]["props"]["id"]
+    return send_callback(
+        client,
+        [(body, "children")],
+        [{"id": summary, "property": "n_clicks", "value": n_clicks}],
+        output=prop_key({"key": ["MATCH"], "type": about_module.BODY_TYPE}, "children"),
+    )
+
+
+def opened_about(client, mode: str = "full") -> dict:
+    """The panel as the page callback sends it, its body replaced by the one its opening made."""
+    shell = fill(client, mode)[ids.chart(CHART, "about")]["children"]
+    r = opened(client, shell)
+    assert r.status_code == 200, r.data[:500]
+    (body,) = r.get_json()["response"].values()
+    panel = json.loads(json.dumps(shell))
+    find(panel, "Div")[0]["props"]["children"] = body["children"]
+    return panel
+
+
+def test_page_callback_sends_about_this_indicator_folded_and_only_its_shell(client):
+    shell = fill(client)[ids.chart(CHART, "about")]["children"]
+    assert shell["type"] == "Details"
+    assert not shell["props"].get("open")  # folded by default
+    assert find(shell, "Summary")[0]["props"]["children"] == "About this indicator"
+    # the body is made when the panel is first opened: not sent with every redraw
+    assert texts(find(shell, "Div")[0]) == about_module.LOADING
+    assert COMPLETION.definition not in texts(shell)
+
+
+def test_closing_the_panel_or_a_key_not_made_by_the_server_changes_nothing(client):
+    shell = fill(client)[ids.chart(CHART, "about")]["children"]
+    assert opened(client, shell, n_clicks=2).status_code == 204  # the second click closes it
+    forged = json.loads(json.dumps(shell))
+    for part in ("Summary", "Div"):
+        find(forged, part)[0]["props"]["id"]["key"] = "-|no.such.indicator|x"
+    assert opened(client, forged).status_code == 204
+    for bad in ("", "x" * 3000, "99999|uptake.completion|x", "1|uptake.completion", 5, None):
+        with pytest.raises(ValueError):
+            about_module.parse_key(bad)
+    assert about_module.parse_key("7|uptake.completion|abc") == (["uptake.completion"], 7)
+
+
 def test_page_callback_sends_about_this_indicator_folded_with_its_definition(client):
-    about = fill(client)[ids.chart(CHART, "about")]["children"]
+    about = opened_about(client)
     assert about["type"] == "Details"
     assert not about["props"].get("open")  # folded by default
     assert find(about, "Summary")[0]["props"]["children"] == "About this indicator"
@@ -186,7 +233,7 @@ def test_page_callback_sends_about_this_indicator_folded_with_its_definition(cli
 
 
 def test_about_has_the_key_to_c_x_and_z_with_the_charts_threshold(client):
-    about = fill(client)[ids.chart(CHART, "about")]["children"]
+    about = opened_about(client)
     words = texts(about)
     for symbol in ("[c] Suppressed to protect confidentiality", "[x] Not available", "[z] Not"):
         assert symbol in words, symbol

@@ -6,14 +6,25 @@ summary: for each indicator the chart shows (``ChartContent.indicator_ids``, fro
 period and caveats, with a link to its full entry on the definitions page
 (``/definitions#<indicator id>``, the anchor ``dashboard.layouts.definitions`` gives it); then the
 key to the symbols ``[c]``, ``[x]`` and ``[z]`` (``dashboard.present.words.status_key``).
+
+A card sends only the folded panel's shell (``about_shell``: its summary line and a key naming the
+indicators and the threshold, codes only); the panel's body is made on the server when the reader
+first opens it (``register``: one callback for every card of the app, keyed by the shell's id).
+The body of a chart of many indicators (the area profile's spine: about 500 components) is then
+neither sent with every redraw nor kept by the browser's renderer, whose every update walks every
+component on the page (docs/benchmarks.md, "Issue 11 — speed as felt"). ``about`` is the whole
+panel at once (the definitions page's tests check every link of it).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from typing import Any
 
-from dash import html
+from dash import MATCH, Input, Output, ctx, html
 from dash.development.base_component import Component
+from dash.exceptions import PreventUpdate
 
 from dashboard.present.words import COMPARISON_METHOD, METHOD_WORDS, status_key
 from lfo.indicators.definitions import indicator_caveats, indicators
@@ -98,11 +109,15 @@ def status_key_list(threshold: int | None = None) -> html.Div:
     )
 
 
+def _known(indicator_ids: Sequence[str]) -> list[Indicator]:
+    catalogue = indicators()
+    return [catalogue[i] for i in dict.fromkeys(indicator_ids) if i in catalogue]
+
+
 def about(indicator_ids: Sequence[str], threshold: int | None = None) -> html.Details | None:
     """The panel for a chart of ``indicator_ids`` (unknown ids and repeats left out); None when
     the chart names no indicator (nothing to say)."""
-    catalogue = indicators()
-    known = [catalogue[i] for i in dict.fromkeys(indicator_ids) if i in catalogue]
+    known = _known(indicator_ids)
     if not known:
         return None
     return html.Details(
@@ -115,3 +130,93 @@ def about(indicator_ids: Sequence[str], threshold: int | None = None) -> html.De
             ),
         ],
     )
+
+
+# --- folded until opened ---------------------------------------------------------------------
+
+#: The pattern ids of a lazy panel's summary (its clicks open it) and body.
+SUMMARY_TYPE, BODY_TYPE = "chart-about-summary", "chart-about-body"
+#: What the body says until the server's answer replaces it (a few milliseconds).
+LOADING = "Loading the definitions…"
+#: Bounds of a key the browser sends back: its length, and a threshold's range.
+MAX_KEY, MAX_THRESHOLD = 2000, 1000
+
+
+def about_key(indicator_ids: Sequence[str], threshold: int | None, salt: str = "") -> str:
+    """The shell's key: ``<threshold or ->|<indicator ids, comma-separated>|<tag>``; the tag (a
+    short hash of ``salt``, the card's title) keeps two cards of the same indicators apart."""
+    ids_part = ",".join(i.id for i in _known(indicator_ids))
+    tag = hashlib.sha256(f"{salt}|{ids_part}".encode()).hexdigest()[:10]
+    return f"{'-' if threshold is None else int(threshold)}|{ids_part}|{tag}"
+
+
+def parse_key(key: object) -> tuple[list[str], int | None]:
+    """(indicator ids, threshold) from a shell's key, each checked: ids must be in the catalogue
+    and the threshold a whole number in range; ``ValueError`` otherwise."""
+    if not isinstance(key, str) or len(key) > MAX_KEY or key.count("|") != 2:
+        raise ValueError("not a panel key")
+    threshold_text, ids_text, _tag = key.split("|")
+    catalogue = indicators()
+    ids = [i for i in ids_text.split(",") if i]
+    if not ids or any(i not in catalogue for i in ids):
+        raise ValueError("unknown indicator")
+    if threshold_text == "-":
+        return ids, None
+    if not threshold_text.isdigit() or int(threshold_text) > MAX_THRESHOLD:
+        raise ValueError("bad threshold")
+    return ids, int(threshold_text)
+
+
+def about_shell(
+    indicator_ids: Sequence[str], threshold: int | None = None, salt: str = ""
+) -> html.Details | None:
+    """The folded panel as a card sends it: the summary line and a body that says it is loading,
+    filled on the server when first opened (``register``); None when the chart names no
+    indicator."""
+    known = _known(indicator_ids)
+    if not known:
+        return None
+    key = about_key(indicator_ids, threshold, salt)
+    return html.Details(
+        className="chart-about mb-2",
+        children=[
+            html.Summary(
+                SUMMARY_ONE if len(known) == 1 else SUMMARY_MANY,
+                id={"type": SUMMARY_TYPE, "key": key},
+                n_clicks=0,
+            ),
+            html.Div(
+                id={"type": BODY_TYPE, "key": key},
+                className="chart-about-body pt-2",
+                children=html.P(LOADING, className="mb-0"),
+            ),
+        ],
+    )
+
+
+def update_about_body(n_clicks: object, key: object) -> Any:
+    """The body of the panel whose summary was clicked: on an opening click (odd), the entries
+    and the key to the symbols; closing clicks change nothing."""
+    if not isinstance(n_clicks, int) or n_clicks % 2 == 0:
+        raise PreventUpdate
+    try:
+        indicator_ids, threshold = parse_key(key)
+    except ValueError:
+        raise PreventUpdate from None
+    return [*[_entry(i) for i in _known(indicator_ids)], status_key_list(threshold)]
+
+
+def register(app: Any) -> None:
+    """The one callback that fills every lazy panel of ``app`` when it is opened."""
+
+    def fill(n_clicks: object) -> Any:
+        trigger = ctx.triggered_id
+        key = trigger.get("key") if isinstance(trigger, dict) else None
+        return update_about_body(n_clicks, key)
+
+    fill.__name__ = update_about_body.__name__
+    app.callback(
+        Output({"type": BODY_TYPE, "key": MATCH}, "children"),
+        Input({"type": SUMMARY_TYPE, "key": MATCH}, "n_clicks"),
+        prevent_initial_call=True,
+    )(fill)

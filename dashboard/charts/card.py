@@ -25,7 +25,7 @@ from dash import Output, dcc, html, no_update
 from dash.development.base_component import Component
 
 from dashboard import ids, theme
-from dashboard.charts.about import about
+from dashboard.charts.about import about_shell
 from dashboard.charts.content import ChartContent, meta_line
 from dashboard.charts.figures.base import Figure, Wired, empty_figure, layout_of, to_wire
 from dashboard.charts.table import plain_json, table_twin
@@ -268,7 +268,9 @@ def render(content: ChartContent, view: View | None = None) -> list[Any]:
         True,
         view,
         graph_style(content.figure),
-        about(content.indicator_ids, content.threshold),
+        about_shell(
+            content.indicator_ids, content.threshold, f"{content.title}|{content.subtitle}"
+        ),
     ]
 
 

@@ -190,6 +190,10 @@ def test_about_this_indicator_opens_from_the_keyboard_and_links_to_the_definitio
     summary.focus()
     card_page.keyboard.press("Enter")
     assert about.evaluate("d => d.open")
+    # the body is made on the server when the panel is first opened
+    card_page.wait_for_function(
+        "el => !el.innerText.includes('Loading the definitions')", arg=about.element_handle()
+    )
     text = about.inner_text()
     assert DEFINITION in text and "[c]" in text and "[x]" in text and "[z]" in text
     link = about.get_by_role("link", name="Full definition of Completion (definitions page)")
