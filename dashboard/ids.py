@@ -119,6 +119,7 @@ TOPIC_PARTS = (
     "not-shown",
     "from",
     "to",
+    "trend-by",  # radios: the trend by quarter or by financial year
     "period",
     "group",
     "measure",
