@@ -62,7 +62,7 @@ class Years:
 
 
 def _end(code: object) -> FinancialYear | Quarter | None:
-    if code is None or pd.isna(code):  # type: ignore[call-overload]  # pandas accepts any scalar
+    if code is None or pd.isna(code):
         return None
     try:
         return period(str(code))

@@ -36,7 +36,10 @@ PANEL_HEIGHT = 170
 #: that they fit side by side, unturned, across a 390 px phone (issue 11 § 2).
 MAX_TICKS = 6
 #: An end-of-line label's lines are wrapped at this many characters (narrow beside the plot).
-LABEL_WRAP = 14
+LABEL_WRAP = 10
+#: The overlaid chart's height (pixels): its legend is under the plot, in up to three rows on a
+#: phone.
+OVERLAID_HEIGHT = 440
 
 
 def trend_lines(
@@ -85,15 +88,27 @@ def trend_lines(
     yaxis = value_axis(unit, rangemode="tozero")
     lines_per_label = max((e[2].count("<br>") + 1 for e in ends), default=1)
     annotations = end_labels(
-        ends, _top(rows), font_size=12, xshift=6, gap_px=14 * lines_per_label + 2
+        ends, _top(rows), font_size=11, xshift=6, gap_px=13 * lines_per_label + 3
     )
     extra = {"annotations": annotations} if annotations else {}
     n = len(x_labels)
     # room right of the last period for the labels: a share of the axis, so a phone keeps some
-    xaxis = {"title": {"text": ""}, "type": "category", **ticks}
-    xaxis["range"] = [-0.5, n - 0.5 + (0.25 * n + 0.9 if ends else 0)]
-    xaxis["title"]["text"] = "" if ticks else x_title
-    return base_layout(data, **extra, xaxis=xaxis, yaxis=yaxis, legend=legend)
+    xaxis: dict[str, object] = {
+        # the time labels say "Q1" or are years: no axis title needed (it would take height)
+        "title": {"text": "" if ticks else x_title},
+        "type": "category",
+        "range": [-0.5, n - 0.5 + (0.25 * n + 0.9 if ends else 0)],
+        **ticks,
+    }
+    return base_layout(
+        data,
+        **extra,
+        xaxis=xaxis,
+        yaxis=yaxis,
+        legend=legend,
+        height=OVERLAID_HEIGHT,
+        margin={"l": 8, "r": 8, "t": 16, "b": 8},
+    )
 
 
 def time_ticks(periods: list[str], x_labels: list[str]) -> dict[str, object]:
@@ -120,6 +135,7 @@ def time_ticks(periods: list[str], x_labels: list[str]) -> dict[str, object]:
         "tickvals": [x_labels[k] for k in at],
         "ticktext": texts,
         "tickangle": 0,
+        "tickfont": {"size": 11},
     }
 
 
@@ -134,7 +150,7 @@ def _legend(interval: str | None) -> dict[str, object]:
         "x": 0,
     }
     if interval:
-        legend["title"] = {"text": f"Bars: {interval}", "side": "top"}
+        legend["title"] = {"text": f"Bars: {interval}", "side": "top", "font": {"size": 13}}
     return legend
 
 
