@@ -145,7 +145,7 @@ def _legend(interval: str | None) -> dict[str, object]:
     legend: dict[str, object] = {
         "orientation": "h",
         "yanchor": "top",
-        "y": -0.18,
+        "y": -0.1,
         "xanchor": "left",
         "x": 0,
     }
