@@ -4,11 +4,21 @@ address (``topic_filters``)."""
 
 from __future__ import annotations
 
-import pandas as pd
+import datetime as dt
 
+import numpy as np
+import pandas as pd
+import pytest
+from support.engine_db import build_db, episode
+from support.page_dbs import BLACKPOOL, MANCHESTER, NEWCASTLE
+
+from dashboard.charts.figures.base import as_figure
 from dashboard.layouts import uptake
 from dashboard.present import trend_by
+from dashboard.present.topic import trend_chart
 from dashboard.present.topic_filters import Filters, checked_filters, state_from_search, to_search
+from dashboard.services.database import Database
+from dashboard.services.indicator_data import IndicatorData, indicator
 from lfo.periods import years_between
 
 PERIODS = [
@@ -65,3 +75,39 @@ def test_the_words_say_how_the_trend_steps():
     assert trend_by.summary_words("annual") == "Trend by financial year"
     assert trend_by.summary_words("quarterly") == "Trend by quarter"
     assert trend_by.checked("annual") == "annual" and trend_by.checked(None) == "quarterly"
+
+
+def test_an_annual_trend_marks_a_year_one_return_covers_in_part(tmp_path):
+    """Newcastle 20 of 25 and Manchester 15 of 20 episodes completed, Blackpool 10 of 20, all
+    ended in 2018-19 Q1; Blackpool's return stops at 2018-19 Q2, so the engine gives it no
+    figure for the year, and the programme's year pools the other two: 35 of 45."""
+    ended = "2018-06-10"
+    url = build_db(
+        tmp_path / "part.db",
+        {
+            NEWCASTLE: [episode("completed", ended)] * 20 + [episode("dropped_out", ended)] * 5,
+            MANCHESTER: [episode("completed", ended)] * 15 + [episode("dropped_out", ended)] * 5,
+            BLACKPOOL: [episode("completed", ended)] * 10 + [episode("dropped_out", ended)] * 10,
+        },
+        return_period={BLACKPOOL: ("2018-19_Q2", dt.date(2018, 9, 30))},
+    )
+    data = IndicatorData(Database(url), threshold=10)
+    f = Filters(
+        indicator="uptake.completion",
+        areas=(BLACKPOOL,),
+        period_from="2016-17_Q1",
+        period_to="2018-19_Q4",
+        trend_by="annual",
+    )
+    chart = trend_chart(data, f, indicator("uptake.completion"))
+    fig = as_figure(chart.figure)
+    lines = {t.name: t for t in fig.data}
+    assert list(lines["Blackpool"].x) == ["2016-17", "2017-18", "2018-19 *"]
+    assert np.isnan(np.asarray(lines["Blackpool"].y, dtype=float)[-1])
+    programme = np.asarray(lines["Programme (all areas)"].y, dtype=float)
+    assert programme[-1] == pytest.approx(35 / 45 * 100)
+    assert any(
+        n.startswith("2018-19 *: the programme's figure pools only the 2 areas")
+        and "1 area's return stops part-way" in n
+        for n in chart.notes
+    )
