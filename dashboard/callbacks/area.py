@@ -336,6 +336,7 @@ def register(app: Dash, services: Services) -> None:
     breakdown_in = Input(ids.AREA_BREAKDOWN, "value")
     ci_in = Input(ids.AREA_CI, "value")
     shown_in = Input(ids.AREA_SHOWN, "data")
+    trend_in = (shown_in, Input(ids.AREA_TREND_BY, "value"))  # the trend card's last two
     app.callback(*frame_outputs(), Input(ids.AREA_STATE, "data"))(
         bound(update_area_frame, services)
     )
@@ -354,13 +355,7 @@ def register(app: Dash, services: Services) -> None:
         shown_in,
     )(bound(update_area_spine, services))
     app.callback(
-        *card_outputs(ids.AREA_TREND_CHART),
-        compare_in,
-        period_in,
-        ci_in,
-        indicator_in,
-        shown_in,
-        Input(ids.AREA_TREND_BY, "value"),
+        *card_outputs(ids.AREA_TREND_CHART), compare_in, period_in, ci_in, indicator_in, *trend_in
     )(bound(update_area_trend, services))
     app.callback(*card_outputs(ids.AREA_FUNNEL_CHART), period_in, shown_in)(
         bound(update_area_funnel, services)
