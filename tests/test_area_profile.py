@@ -235,7 +235,7 @@ def test_trend_callback_draws_area_comparison_and_programme(client, store):
 def test_the_trend_by_financial_year_draws_the_engines_year_figures(client, store):
     out = _trend(client, store, "annual")
     heading = out[ids.chart(ids.AREA_TREND_CHART, "heading")]["children"]
-    assert heading.startswith("Completion in Blackpool by financial year")
+    assert heading == "Completion in Blackpool by financial year, 2016-17 to 2018-19"
     figure = out[ids.chart(ids.AREA_TREND_CHART, "graph")]["figure"]
     assert list(figure["data"][0]["x"]) == ["2016-17", "2017-18", "2018-19"]
     summary = out[ids.chart(ids.AREA_TREND_CHART, "summary")]["children"]

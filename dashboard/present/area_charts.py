@@ -72,7 +72,7 @@ def trend_content(
     label = spine_label(indicator_id)
     title = f"{label} in {name} {steps.step_words(steps.ANNUAL if years else steps.QUARTERLY)}"
     if quarters:
-        first, last = (parse_code(q).in_words for q in (quarters[0], quarters[-1]))
+        first, last = (q if years else parse_code(q).in_words for q in (quarters[0], quarters[-1]))
         title += f", {first} to {last}"
     when = parse_code(period).in_words
     if not quarters or result is None:

@@ -68,7 +68,7 @@ def trend_lines(
     lines = _lines_by_area(rows, periods)
     x_title = "Quarter" if all(is_quarter(p) for p in periods) else "Period"
     ticks = time_ticks(periods, x_labels)
-    legend = _legend(interval)
+    legend = _legend(interval, below=0.17 if "<br>" in str(ticks.get("ticktext")) else 0.1)
     if len(codes) > MAX_OVERLAID:
         return _small_multiples(rows, codes, lines, x_labels, show_programme, unit, ticks, legend)
     if show_programme:
@@ -139,13 +139,13 @@ def time_ticks(periods: list[str], x_labels: list[str]) -> dict[str, object]:
     }
 
 
-def _legend(interval: str | None) -> dict[str, object]:
-    """Under the plot (a legend on top takes a phone's plot height), its title saying what the
-    bars are."""
+def _legend(interval: str | None, below: float = 0.1) -> dict[str, object]:
+    """Under the plot, ``below`` (a share of its height) under its axis (a legend on top takes a
+    phone's plot height), its title saying what the bars are."""
     legend: dict[str, object] = {
         "orientation": "h",
         "yanchor": "top",
-        "y": -0.1,
+        "y": -below,
         "xanchor": "left",
         "x": 0,
     }
