@@ -120,6 +120,7 @@ TOPIC_PARTS = (
     "not-shown",
     "from",
     "to",
+    "trend-by",  # radios: the trend by quarter or by financial year
     "period",
     "group",
     "measure",
@@ -170,6 +171,7 @@ AREA_PICK_REGION = "area-pick-region"  # quick pick: the areas of the same regio
 AREA_PICK_IMD = "area-pick-imd"  # quick pick: similar deprivation (IMD rank within 20)
 AREA_PICK_CLEAR = "area-pick-clear"
 AREA_INDICATOR = "area-indicator"  # radio items: the indicator of the trend chart
+AREA_TREND_BY = "area-trend-by"  # radio items: the trend by quarter or financial year
 AREA_BREAKDOWN = "area-breakdown"  # radio items: the characteristic of the reach chart
 AREA_QUALITY = "area-quality"  # the area's own data quality
 AREA_SPINE_CHART = "area-spine"  # chart-kit chart_ids

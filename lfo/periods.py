@@ -208,6 +208,14 @@ def years_of(codes: Iterable[str]) -> list[str]:
     return [c for c in codes if not is_quarter(c)]
 
 
+def years_between(first: str, last: str) -> list[str]:
+    """The financial-year codes from the year holding period ``first`` to the year holding
+    ``last`` (quarter or year codes), oldest first: ``2016-17_Q3``, ``2018-19_Q1`` →
+    ``2016-17``, ``2017-18``, ``2018-19``."""
+    start, end = period(first).fy, period(last).fy
+    return [FinancialYear(fy).label for fy in range(start, end + 1)]
+
+
 def today() -> dt.date:
     """Today in Europe/London; ``LFO_TODAY=YYYY-MM-DD`` overrides it (for tests)."""
     override = os.environ.get("LFO_TODAY")

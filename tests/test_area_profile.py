@@ -203,8 +203,8 @@ def test_spine_callback_answers_with_title_summary_and_every_indicator(client, s
     assert "Compared with the programme" in texts(phone)
 
 
-def test_trend_callback_draws_area_comparison_and_programme(client, store):
-    out = post_callback(
+def _trend(client, store, trend: str = "quarterly") -> dict:
+    return post_callback(
         client,
         card_outputs(ids.AREA_TREND_CHART),
         [
@@ -213,8 +213,13 @@ def test_trend_callback_draws_area_comparison_and_programme(client, store):
             {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.completion"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
+            {"id": ids.AREA_TREND_BY, "property": "value", "value": trend},
         ],
     )
+
+
+def test_trend_callback_draws_area_comparison_and_programme(client, store):
+    out = _trend(client, store)
     figure = out[ids.chart(ids.AREA_TREND_CHART, "graph")]["figure"]
     assert [t["name"] for t in figure["data"]] == [
         "Blackpool",
@@ -225,6 +230,21 @@ def test_trend_callback_draws_area_comparison_and_programme(client, store):
     # completion in 2018-19 Q1: Blackpool 30 of 40 (75%), programme 62 of 100 (62%)
     assert "Blackpool: 75% in 2018-19 Q1" in summary
     assert "the programme: 62% in 2018-19 Q1" in summary
+
+
+def test_the_trend_by_financial_year_draws_the_engines_year_figures(client, store):
+    out = _trend(client, store, "annual")
+    heading = out[ids.chart(ids.AREA_TREND_CHART, "heading")]["children"]
+    assert heading == "Completion in Blackpool by financial year, 2016-17 to 2018-19"
+    figure = out[ids.chart(ids.AREA_TREND_CHART, "graph")]["figure"]
+    assert list(figure["data"][0]["x"]) == ["2016-17", "2017-18", "2018-19"]
+    summary = out[ids.chart(ids.AREA_TREND_CHART, "summary")]["children"]
+    # every episode ended in 2018-19 Q1, so the year is that quarter: Blackpool 30 of 40,
+    # Gateshead 20 of 40, the programme 62 of 100 (with Manchester's 12 of 20)
+    assert summary.startswith("Completion by financial year, 2016-17 to 2018-19.")
+    assert "Blackpool: 75% in 2018-19" in summary and "Gateshead: 50% in 2018-19" in summary
+    assert "the programme: 62% in 2018-19" in summary
+    assert figure["layout"]["legend"]["title"]["text"] == "Bars: 95% confidence intervals"
 
 
 def test_funnel_reach_and_quality_callbacks_answer(client, store):

@@ -200,6 +200,7 @@ def charts(client, area_lists: list, indicator: object = "reach.parents"):
         {"id": p("period"), "property": "value", "value": Q_ENDED},
         {"id": p("ci"), "property": "value", "value": "95"},
         {"id": p("char"), "property": "value", "value": "sex"},
+        {"id": p("trend-by"), "property": "value", "value": "quarterly"},
     ]
     return send_callback(
         client, outputs, inputs, [{"id": ids.URL, "property": "search", "value": ""}]

@@ -97,6 +97,26 @@ def test_a_trends_rows_each_carry_their_own_period(data):
     assert {r["area_code"] for r in rows} <= {NEWCASTLE, PROGRAMME}
     name = file_name("topic-uptake-trend", trend.data_as_at, "csv", trend.file_parts)
     assert "2017-18_Q4_to_2018-19_Q2" in name and NEWCASTLE in name
+    assert {r["trend_by"] for r in rows} == {"quarterly"} and "quarterly" in name
+
+
+def test_an_annual_trend_says_so_in_its_rows_and_its_file_name(data):
+    f = Filters(
+        indicator="uptake.completion",
+        areas=(NEWCASTLE,),
+        period_from="2017-18_Q4",
+        period_to="2018-19_Q2",
+        trend_by="annual",
+        period=Q_ENDED,
+    )
+    trend = exported(shared.trend_chart(data, f, indicator("uptake.completion")))
+    rows = read_csv(exports.to_csv(trend))
+    # the range touches two financial years: each row is one, of type financial_year
+    assert {r["period"] for r in rows} == {"2017-18", "2018-19"}
+    assert {r["period_type"] for r in rows} == {"financial_year"}
+    assert {r["trend_by"] for r in rows} == {"annual"}
+    name = file_name("topic-uptake-trend", trend.data_as_at, "csv", trend.file_parts)
+    assert "2017-18_to_2018-19" in name and "annual" in name
 
 
 def test_outcomes_over_a_year_carry_the_measure_and_the_years_type(data):

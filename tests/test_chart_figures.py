@@ -330,7 +330,7 @@ def test_trend_lines_leave_a_gap_where_a_figure_is_suppressed():
 def test_trend_lines_label_each_line_at_its_last_point():
     fig = figures.trend_lines(trend_rows(), areas=["E1"], show_programme=False)
     assert [(a.x, a.y, a.text) for a in fig.layout.annotations] == [
-        ("2018-19 Q3", 47.0, "Blackpool: 47%")
+        ("2018-19 Q3", 47.0, "Blackpool:<br>47%")
     ]
     assert len(fig.data) == 1
 
@@ -547,7 +547,7 @@ def test_a_line_ending_before_the_last_quarter_is_labelled_at_the_end_with_its_q
     rows = rows[~((rows["area_code"] == "E1") & (rows["period"] == "2018-19_Q3"))]
     fig = figures.trend_lines(rows, areas=["E1"], show_programme=False)
     assert [(a.x, a.y, a.text) for a in fig.layout.annotations] == [
-        ("2018-19 Q3", 50.0, "Blackpool: 50% in 2018-19 Q1")
+        ("2018-19 Q3", 50.0, "Blackpool:<br>50% in<br>2018-19 Q1")  # in short lines, for phones
     ]
 
 

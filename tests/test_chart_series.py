@@ -135,3 +135,49 @@ def test_more_than_three_areas_are_small_multiples_each_with_the_programme():
     # one value scale: every panel's y axis has the same range
     ranges = {tuple(fig.layout[f"yaxis{'' if k == 0 else k + 1}"].range) for k in range(5)}
     assert len(ranges) == 1 and next(iter(ranges))[0] == 0
+
+
+# --- readable on a phone (issue 11 § 2) and annual trends (§ 7) ---------------------------------
+
+
+def test_the_time_axis_labels_each_year_once_in_two_short_unturned_lines():
+    quarters = [f"{y}-{(y + 1) % 100:02d}_Q{q}" for y in (2016, 2017, 2018) for q in (1, 2, 3, 4)]
+    fig = figures.as_figure(figures.trend_lines(rows(PILOT[:2], quarters), areas=PILOT[:2]))
+    axis = fig.layout.xaxis
+    assert list(axis.ticktext) == ["Q1<br>2016-17", "Q1<br>2017-18", "Q1<br>2018-19"]
+    assert list(axis.tickvals) == ["2016-17 Q1", "2017-18 Q1", "2018-19 Q1"]
+    assert axis.tickangle == 0
+    # four quarters or fewer: each one labelled
+    few = figures.as_figure(figures.trend_lines(rows(PILOT[:1], quarters[5:7]), areas=PILOT[:1]))
+    assert list(few.layout.xaxis.ticktext) == ["Q2<br>2017-18", "Q3<br>2017-18"]
+
+
+def test_a_long_range_keeps_at_most_six_time_labels():
+    quarters = [f"{y}-{(y + 1) % 100:02d}_Q{q}" for y in range(2016, 2028) for q in (1, 2, 3, 4)]
+    fig = figures.as_figure(figures.trend_lines(rows(PILOT[:1], quarters), areas=PILOT[:1]))
+    # 12 financial years: every second year's Q1, six labels
+    assert list(fig.layout.xaxis.ticktext)[:2] == ["Q1<br>2016-17", "Q1<br>2018-19"]
+    assert len(fig.layout.xaxis.ticktext) == 6
+
+
+def test_an_annual_trend_labels_its_years_and_marks_one_covered_in_part():
+    years = ["2016-17", "2017-18", "2018-19"]
+    fig = figures.as_figure(
+        figures.trend_lines(
+            rows(PILOT[:1], years),
+            areas=PILOT[:1],
+            marks={"2018-19": " *"},
+            interval="95% confidence intervals",
+        )
+    )
+    assert list(fig.data[0].x) == ["2016-17", "2017-18", "2018-19 *"]
+    assert list(fig.layout.xaxis.ticktext) == ["2016-17", "2017-18", "2018-19 *"]
+    # the legend says what the bars are, at which level, and sits under the plot
+    assert fig.layout.legend.title.text == "Bars: 95% confidence intervals"
+    assert fig.layout.legend.y < 0
+
+
+def test_small_multiples_are_one_panel_a_row():
+    codes = PILOT[:4]
+    fig = figures.as_figure(figures.trend_lines(rows(codes, ["2017-18_Q1"]), areas=codes))
+    assert fig.layout.grid.columns == 1 and fig.layout.grid.rows == 4

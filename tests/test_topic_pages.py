@@ -79,6 +79,7 @@ def draw(
     measure: str = "csi4",
     char: str = "sex",
     search: str = "",
+    trend: str = "quarterly",
 ) -> dict:
     """The charts callback for the filters given; ``areas`` maps region -> ticked codes."""
     p = topic.part
@@ -113,6 +114,7 @@ def draw(
     ):
         if on:
             inputs.append({"id": p(name), "property": "value", "value": values[name]})
+    inputs.append({"id": p("trend-by"), "property": "value", "value": trend})
     return post_callback(
         client, outputs, inputs, [{"id": ids.URL, "property": "search", "value": search}]
     )
@@ -438,6 +440,7 @@ def test_uptake_completion_charts_show_the_hand_worked_figures(client):
         "areas",
         "from",
         "to",
+        "trend_by",
         "period",
         "ci",
         "group",
@@ -626,7 +629,7 @@ def test_the_summary_line_says_what_is_selected_with_the_level(client):
     group = dict(group_choices())["tp_enhanced"]
     assert summary == (
         f"Completion · {Q_ENDED[:7]} {Q_ENDED[-2:]} · {group} · 1 area chosen · "
-        "99.8% intervals · Programme benchmark"
+        "99.8% intervals · Programme benchmark · Trend by quarter"
     )
     cat = card(drawn, uptake.TOPIC.chart("caterpillar"))
     assert "the programme at 99.8% confidence" in cat["summary"]
@@ -649,3 +652,22 @@ def test_similar_areas_adds_the_first_chosen_areas_statistical_neighbours(client
     none = pick(client, uptake.TOPIC, p("quick-neighbours"), chosen=[])
     assert get(none, p("areas"), "data") == "absent"
     assert "Choose an area first" in get(none, p("area-status"), "children")
+
+
+def test_the_trend_by_financial_year_draws_the_engines_year_figures(client):
+    """Every episode ended in 2018-19 Q1, so the year 2018-19 is that quarter: Newcastle 40
+    completed of 50 ended (80%); the programme 110 of 153 (40 + 20 + 30 + 4 + 4 + 12 completed;
+    10 + 20 + 10 + 3 more dropped out). 2016-17 and 2017-18 have no episode ended: 0 of 0."""
+    drawn = draw(client, uptake.TOPIC, areas={"x": [NEWCASTLE]}, trend="annual")
+    trend = card(drawn, uptake.TOPIC.chart("trend"))
+    assert trend["title"] == "Completion by financial year"
+    assert "financial years 2016-17 to 2018-19" in trend["subtitle"]
+    lines = {t["name"]: t for t in trend["figure"]["data"]}
+    assert list(lines["Newcastle upon Tyne"]["x"]) == ["2016-17", "2017-18", "2018-19"]
+    newcastle = trace_values({"data": [lines["Newcastle upon Tyne"]]}, "y")
+    programme = trace_values({"data": [lines["Programme (all areas)"]]}, "y")
+    assert round(newcastle[-1], 6) == 80.0
+    assert round(programme[-1], 6) == round(110 / 153 * 100, 6)
+    assert trend["summary"].startswith("Completion by financial year, 2016-17 to 2018-19.")
+    assert trend["view"]["trend_by"] == "annual"
+    assert "Trend by financial year" in get(drawn, uptake.TOPIC.part("summary"), "children")

@@ -174,16 +174,19 @@ def update_area_trend(
     ci: str | None,
     indicator_id: str | None,
     shown: object,
+    trend: object = None,
 ) -> list[Any]:
-    """The trend card: the chosen indicator by quarter up to the period."""
+    """The trend card: the chosen indicator by quarter (or financial year) up to the period."""
     period, indicator_id, ci = checked_text(period), checked_text(indicator_id), checked_ci(ci)
+    trend = checked_text(trend)
     try:
         area = shown_area(services, shown)
         compare = checked_compare(area, compare)
-        content = trend_chart(services, area, compare, period, indicator_id, ci)
+        content = trend_chart(services, area, compare, period, indicator_id, ci, trend)
     except READ_ERRORS as exc:
         return _card_unavailable("trend", exc)
     key = view_key(area, compare=compare, period=period, indicator=indicator_id, ci=ci)
+    key["trend_by"] = trend
     return plain_outputs(page.card_values(content, view=key))
 
 
@@ -333,6 +336,7 @@ def register(app: Dash, services: Services) -> None:
     breakdown_in = Input(ids.AREA_BREAKDOWN, "value")
     ci_in = Input(ids.AREA_CI, "value")
     shown_in = Input(ids.AREA_SHOWN, "data")
+    trend_in = (shown_in, Input(ids.AREA_TREND_BY, "value"))  # the trend card's last two
     app.callback(*frame_outputs(), Input(ids.AREA_STATE, "data"))(
         bound(update_area_frame, services)
     )
@@ -351,7 +355,7 @@ def register(app: Dash, services: Services) -> None:
         shown_in,
     )(bound(update_area_spine, services))
     app.callback(
-        *card_outputs(ids.AREA_TREND_CHART), compare_in, period_in, ci_in, indicator_in, shown_in
+        *card_outputs(ids.AREA_TREND_CHART), compare_in, period_in, ci_in, indicator_in, *trend_in
     )(bound(update_area_trend, services))
     app.callback(*card_outputs(ids.AREA_FUNNEL_CHART), period_in, shown_in)(
         bound(update_area_funnel, services)

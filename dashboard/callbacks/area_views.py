@@ -22,6 +22,7 @@ from dashboard.charts.card import View
 from dashboard.charts.content import ChartContent
 from dashboard.present import area as present
 from dashboard.present import area_charts, area_spine
+from dashboard.present import trend_by as steps
 from dashboard.present.area_level import content_at_level, table_at_level
 from dashboard.present.confidence import checked
 from dashboard.services import Services, queries
@@ -97,19 +98,27 @@ def trend_chart(
     period: str | None,
     indicator_id: str | None,
     ci: object = None,
+    trend: object = None,
 ) -> ChartContent:
-    """The trend card's content: the chosen indicator by quarter up to the period."""
+    """The trend card's content: the chosen indicator by quarter up to the period, or
+    (``trend``: ``annual``) by financial year."""
     data = services.data
     level = checked(ci)
     periods = data.periods()
     v = present.view(area, compare, period, periods)
     chosen = present.trend_choice(indicator_id)
     quarters = present.quarters_up_to(v.period, periods)
+    years = None
+    if steps.checked(trend) == steps.ANNUAL and quarters:
+        returns = list(data.areas()["return_period"])
+        years = steps.annual_years(quarters[0], quarters[-1], periods, returns)
+        quarters = years.shown
     areas = [*area_charts.trend_areas(v), PROGRAMME]
     result = (
         data.rows([chosen], areas=areas, periods=quarters, ci=float(level)) if quarters else None
     )
-    return content_at_level(area_charts.trend_content(v, chosen, quarters, result), level)
+    content = area_charts.trend_content(v, chosen, quarters, result, years=years, ci=level)
+    return content_at_level(content, level)
 
 
 def funnel_chart(services: Services, area: dict[str, Any], period: str | None) -> ChartContent:
@@ -176,7 +185,9 @@ def area_chart(services: Services, chart_id: str, view: object) -> ChartContent:
     if chart_id == ids.AREA_SPINE_CHART:
         return spine_chart(services, area, compare, period, ci).content
     if chart_id == ids.AREA_TREND_CHART:
-        return trend_chart(services, area, compare, period, inputs.text(key.get("indicator")), ci)
+        chosen = inputs.text(key.get("indicator"))
+        trend = inputs.text(key.get("trend_by"))
+        return trend_chart(services, area, compare, period, chosen, ci, trend)
     if chart_id == ids.AREA_FUNNEL_CHART:
         return funnel_chart(services, area, period)
     return reach_chart(services, area, period, inputs.text(key.get("breakdown")), ci)

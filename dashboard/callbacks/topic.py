@@ -28,6 +28,7 @@ from dashboard.charts.content import ChartContent, empty_content
 from dashboard.layouts import topic as layout
 from dashboard.layouts.shell import messages_banner
 from dashboard.present import topic_picker as picker
+from dashboard.present import trend_by
 from dashboard.present.topic import UNAVAILABLE, Extras, topic_view
 from dashboard.present.topic_filters import (
     Filters,
@@ -72,7 +73,8 @@ def update_controls(
     except READ_ERRORS as exc:
         log.warning("%s controls: %s", topic.key, exc)
         unchanged = [no_update] * (2 + len(topic.optional))  # indicator, interval, optional
-        return [[], [], [], [], None, [], None, [], None, *unchanged, layout.unavailable_banner()]
+        banner = layout.unavailable_banner()
+        return [[], [], [], [], None, [], None, [], None, *unchanged, banner, no_update]
     f, messages = state_from_search(topic, search, areas, periods, returns_of(areas))
     try:  # the areas chosen now (the browser's): only to see whether they must be set again
         held = inputs.codes(current, set(areas["area_code"]))
@@ -94,6 +96,7 @@ def update_controls(
         f.ci,
         *f.optional_values(topic),
         messages_banner(messages),
+        f.trend_by,
     ]
 
 
@@ -107,15 +110,18 @@ def filters_for(
     period: object,
     ci: object,
     optional_values: Sequence[object],
+    trend: object = None,
 ) -> Filters:
-    """The filters for the controls' values (the browser's), checked against the server's
-    areas and periods: ``inputs.NotRecognised`` for values too large to be controls'."""
+    """The filters for the controls' values (the browser's; ``trend``: the trend's step),
+    checked against the server's areas and periods: ``inputs.NotRecognised`` for values too
+    large to be controls'."""
     areas = data.areas()
     known = set(areas["area_code"])
     texts = [inputs.text(v) for v in (choice, start, end, period, ci, *optional_values)]
     choice_, start_, end_, period_, ci_, *optional = texts
     lists = inputs.code_groups(area_lists, known)
-    f = filters_from_inputs(topic, choice_, lists, start_, end_, period_, ci_, optional)
+    trend_ = inputs.text(trend)
+    f = filters_from_inputs(topic, choice_, lists, start_, end_, period_, ci_, optional, trend_)
     return checked_filters(topic, f, known, data.periods(), returns_of(areas))
 
 
@@ -142,6 +148,7 @@ def topic_chart(
         key.get("period"),
         key.get("ci"),
         optional,
+        key.get("trend_by"),
     )
     names = chart_names(extras)
     return topic_view(data, topic, f, extras).contents[names.index(name)]
@@ -165,13 +172,16 @@ def update_charts(
     *rest: object,
 ) -> list[object]:
     """Every chart of the page for the controls' values (``chosen``: the picker's area codes;
-    ``rest``: the page's own controls' values, then the address), the definition and profile
+    ``rest``: the page's own controls' values, the address, then the trend's step), the
+    definition and profile
     links, the address to write, the filter bar's summary, and which charts are not shown
     (those with nothing to draw for these choices, each with one line saying why)."""
-    *optional_values, search = rest
+    *optional_values, search, trend = rest
     area_lists = [chosen] if chosen is not None else None
     try:
-        f = filters_for(data, topic, choice, area_lists, start, end, period, ci, optional_values)
+        f = filters_for(
+            data, topic, choice, area_lists, start, end, period, ci, optional_values, trend
+        )
         periods = data.periods()
         view = topic_view(data, topic, f, extras)
     except inputs.NotRecognised:
@@ -193,6 +203,7 @@ def update_charts(
         *layout.profile_links(f.areas, view.area_names),
     ]
     summary = picker.summary_line(topic, f, picker.indicator_name(topic, f), len(f.areas))
+    summary += f" · {trend_by.summary_words(f.trend_by)}"
     hidden = [bool(c.empty_message) for c in view.contents]
     return plain_outputs(
         [
@@ -236,6 +247,7 @@ def register_topic(app: Dash, services: Services, topic: Topic, extras: Extras) 
         Output(p("ci"), "value"),
         *[Output(p(o), "value") for o in topic.optional],
         Output(p("messages"), "children"),
+        Output(p("trend-by"), "value"),
         Input(p("state"), "data"),
         Input(p("nav"), "data"),
         State(ids.URL, "search"),
@@ -264,6 +276,7 @@ def register_topic(app: Dash, services: Services, topic: Topic, extras: Extras) 
         Input(p("ci"), "value"),
         *[Input(p(o), "value") for o in topic.optional],
         State(ids.URL, "search"),
+        Input(p("trend-by"), "value"),  # last: Dash takes Inputs and States in any order
         prevent_initial_call=True,
     )(bound(update_charts, data, topic, extras))
     for name in names:

@@ -19,6 +19,7 @@ from dashboard import ids, urlstate
 from dashboard.charts.card import ChartContent, View, card_outputs, chart_card, render
 from dashboard.charts.table import STATUS_KEY
 from dashboard.layouts import shell, spine_table
+from dashboard.present import trend_by
 from dashboard.present.area import (
     IMD_WIDTH,
     LATEST,
@@ -79,7 +80,7 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                         chart_card(ids.AREA_SPINE_CHART, "Key indicators against the programme"),
                         ids.AREA_SPINE_CHART,
                     ),
-                    html.H2("Trends over quarters"),
+                    html.H2("Trends"),
                     _fieldset(
                         "Indicator shown in the trend chart",
                         dbc.RadioItems(
@@ -90,7 +91,8 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                             **_choice_style(columns=True),
                         ),
                     ),
-                    chart_card(ids.AREA_TREND_CHART, "Trend over quarters", heading_level=3),
+                    _trend_by(),
+                    chart_card(ids.AREA_TREND_CHART, "Trend", heading_level=3),
                     chart_card(ids.AREA_FUNNEL_CHART, "Referral to completion by intervention"),
                     html.H2("Who is referred"),
                     _fieldset(
@@ -233,6 +235,21 @@ def _compare_choice() -> html.Fieldset:
 def _fieldset(legend: str, control: Component) -> html.Fieldset:
     return html.Fieldset(
         [html.Legend(legend, className="fs-6 fw-bold mb-1"), control], className="mb-3"
+    )
+
+
+def _trend_by() -> html.Fieldset:
+    """The trend card's step: quarterly or by financial year (``present.trend_by``)."""
+    return _fieldset(
+        "Trend by",
+        dbc.RadioItems(
+            id=ids.AREA_TREND_BY,
+            name=ids.AREA_TREND_BY,
+            value=trend_by.DEFAULT,
+            options=[{"label": t, "value": v} for v, t in trend_by.TREND_BY],
+            inline=True,
+            **_choice_style(),
+        ),
     )
 
 

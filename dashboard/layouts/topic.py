@@ -26,6 +26,7 @@ from dashboard.present.topic_filters import (
     group_choices,
     params,
 )
+from dashboard.present.trend_by import DEFAULT, TREND_BY
 from lfo.indicators.definitions import indicators
 from lfo.reference import BREAKDOWNS, load_reference
 
@@ -213,6 +214,18 @@ def _chosen(topic: Topic) -> html.Div:
     )
 
 
+def _trend_by(topic: Topic, values: dict[str, object]) -> html.Div:
+    """The trend's step: quarterly, or by financial year (``present.trend_by``)."""
+    return html.Div(
+        _fieldset(
+            "Trend by",
+            _radios(topic.part("trend-by"), TREND_BY, str(values.get("trend") or DEFAULT)),
+            class_name="mb-0",
+        ),
+        className="col-sm-6 col-lg-4",
+    )
+
+
 def filters(topic: Topic, values: dict[str, object]) -> html.Section:
     """The filter bar: one line saying what is selected (the summary of a disclosure the reader
     opens or closes), and the controls: plain selects, a pair of radios for the level, the area
@@ -256,6 +269,7 @@ def filters(topic: Topic, values: dict[str, object]) -> html.Section:
                 [
                     _select(p("from"), "Trend from (quarter)"),
                     _select(p("to"), "Trend to (quarter)"),
+                    _trend_by(topic, values),
                 ],
                 className="row g-3 mb-2",
             ),
@@ -306,7 +320,7 @@ def topic_layout(topic: Topic, search: str = "", extra_cards: Sequence[Component
             html.P(id=p("links"), className="mb-4"),
             html.H2("Trends and areas compared"),
             html.Div(html.Ul(id=p("not-shown"), className="lfo-not-shown mb-3"), role="status"),
-            chart_card(c("trend"), "Trend by quarter", heading_level=3),
+            chart_card(c("trend"), "Trend", heading_level=3),
             chart_card(c("caterpillar"), "Areas ranked by value", heading_level=3),
             chart_card(c("funnel"), "Funnel plot", heading_level=3),
             *extra_cards,

@@ -16,6 +16,7 @@ from dashboard.charts.figures import bars_vs_programme, stage_funnel, trend_line
 from dashboard.charts.frame import plotted_table
 from dashboard.charts.text import describe_categories, describe_trend_lines, suppression_note
 from dashboard.charts.text_profile import describe_stages
+from dashboard.present import trend_by as steps
 from dashboard.present.area import NO_DATA, View, breakdown_label, spine_label
 from dashboard.present.export_context import chart_export
 from dashboard.present.words import join_names
@@ -51,27 +52,38 @@ def trend_areas(v: View) -> list[str]:
 
 
 def trend_content(
-    v: View, indicator_id: str, quarters: list[str], result: Result | None
+    v: View,
+    indicator_id: str,
+    quarters: list[str],
+    result: Result | None,
+    *,
+    years: steps.Years | None = None,
+    ci: str | None = None,
 ) -> ChartContent:
     """The trend of ``indicator_id`` over ``quarters`` (``quarters_up_to`` the view's period),
-    from the engine's result for the trend's areas and the programme in those quarters."""
+    from the engine's result for the trend's areas and the programme in those quarters; with
+    ``years`` (``trend_by.annual_years``), over its financial years (``quarters`` are then
+    those years), a year covered in part marked and the year in progress left out, each with a
+    note. ``ci``: the level of the intervals (95 unless given)."""
     if v.period is None:
         return empty_content(NO_DATA)
     ind = indicators()[indicator_id]
     name, period = v.name, v.period
     label = spine_label(indicator_id)
-    title = f"{label} in {name} by quarter"
+    title = f"{label} in {name} {steps.step_words(steps.ANNUAL if years else steps.QUARTERLY)}"
     if quarters:
-        first, last = (parse_code(q).in_words for q in (quarters[0], quarters[-1]))
+        first, last = (q if years else parse_code(q).in_words for q in (quarters[0], quarters[-1]))
         title += f", {first} to {last}"
     when = parse_code(period).in_words
     if not quarters or result is None:
-        return empty_content(f"There are no quarters with figures up to {when}.", title)
+        what = "whole financial years" if years else "quarters"
+        return empty_content(f"There are no {what} with figures up to {when}.", title)
     areas = trend_areas(v)
     rows = result.rows
     shown = rows[rows["area_code"] != PROGRAMME]
     others = f", {join_names(list(v.compare_names.values()))}" if v.compare_names else ""
-    interval = "interquartile range" if ind.kind == "median" else "95% confidence intervals"
+    level = ci or getattr(v, "ci", None) or "95"
+    interval = "interquartile range" if ind.kind == "median" else f"{level}% confidence intervals"
     subtitle = (
         f"{name}{others} and the programme (dashed); all interventions; "
         f"{interval} as bars; a gap is a suppressed or missing figure"
@@ -84,23 +96,33 @@ def trend_content(
     # the quarters the chart draws, not one quarter's headline beside the spine's period
     summary = describe_trend_lines(rows, ind, areas)
     columns = ("area_name", "period", "value", "lower", "upper", "numerator", "denominator")
+    notes = _suppression_notes(rows, threshold, "Suppressed figures are gaps in the lines.")
     return ChartContent(
-        figure=trend_lines(rows, areas=areas, unit=ind.unit),
+        figure=trend_lines(
+            rows,
+            areas=areas,
+            unit=ind.unit,
+            marks=years.marks if years else None,
+            interval=interval if ind.has_interval else None,
+        ),
         title=title,
         subtitle=subtitle,
         summary=summary,
         table=plotted_table(rows, ind, columns=(*columns, "comparison", "trend")),
         indicator_ids=[indicator_id],
-        notes=_suppression_notes(rows, threshold, "Suppressed figures are gaps in the lines."),
+        notes=notes + (years.notes if years else []),
         data_as_at=result.meta.data_as_at,
         threshold=threshold,
         **chart_export(
             [indicator_id],
             period_from=quarters[0],
             period_to=quarters[-1],
-            filters={"intervention_group": ALL_INTERVENTIONS},
+            filters={
+                "intervention_group": ALL_INTERVENTIONS,
+                "trend_by": steps.ANNUAL if years else steps.QUARTERLY,
+            },
             areas=areas,
-            ci=getattr(v, "ci", None) or "95",
+            ci=level,
         ),
     )
 

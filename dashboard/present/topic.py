@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 
 import numpy as np
@@ -21,6 +21,7 @@ import pandas as pd
 from dashboard.charts import figures, text
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import plotted_table
+from dashboard.present import trend_by as steps
 from dashboard.present.export_context import topic_export
 from dashboard.present.topic_filters import (
     Filters,
@@ -113,25 +114,66 @@ def side_by_side_chart(
 
 
 def trend_chart(data: IndicatorData, f: Filters, ind: Indicator) -> ChartContent:
+    """The trend of ``ind`` over the chosen range, by quarter or (``f.trend_by``, or an
+    indicator defined for years only) by financial year: the engine's own year figures."""
+    if f.trend_by == steps.ANNUAL or not ind.quarters:
+        return annual_trend_chart(data, f, ind)
     title = f"{ind.name} by quarter"
     rows, meta = chosen_rows(data, [ind.id], f, period_from=f.period_from, period_to=f.period_to)
-    quarterly = np.array([is_quarter(p) for p in rows["period"]], dtype=bool)
-    rows = rows[quarterly] if ind.quarters else rows[~quarterly]
+    rows = rows[np.array([is_quarter(p) for p in rows["period"]], dtype=bool)]
     span = f"{period_in_words(f.period_from)} to {period_in_words(f.period_to)}"
     subtitle = f"{group_words(f.group)}; {span}; {interval_words(ind, f.ci)}; the programme dashed"
-    if not ind.quarters:
-        title = f"{ind.name} by financial year"
     if not has_figures(rows):
+        return empty_content(why_empty(rows, ind, f), title, subtitle, meta.data_as_at)
+    return _trend_content(rows, meta, f, ind, title, subtitle, f)
+
+
+def annual_trend_chart(data: IndicatorData, f: Filters, ind: Indicator) -> ChartContent:
+    """The trend by financial year (``trend_by.annual_years``: a year some returns cover only
+    in part is marked, the year in progress left out, each with a note)."""
+    title = f"{ind.name} by financial year"
+    areas = data.areas()
+    returns = list(areas["return_period"]) if "return_period" in areas else []
+    years = steps.annual_years(f.period_from, f.period_to, data.periods(), returns)
+    span = (
+        f"financial years {years.shown[0]} to {years.shown[-1]}"
+        if len(years.shown) > 1
+        else period_in_words(years.shown[0] if years.shown else None)
+    )
+    subtitle = "; ".join(
+        s
+        for s in (group_words(f.group), span, interval_words(ind, f.ci), "the programme dashed")
+        if s
+    )
+    if not years.shown:
         msg = (
-            why_empty(rows, ind, f)
-            if ind.quarters
-            else (
-                f"{ind.name} is for financial years only, and no whole financial year falls in "
-                "the trend's range: widen the period."
-            )
+            f"No whole financial year falls in the trend's range "
+            f"({period_in_words(f.period_from)} to {period_in_words(f.period_to)}): widen it, "
+            "or show the trend by quarter."
         )
-        return empty_content(msg, title, subtitle, meta.data_as_at)
+        return empty_content(msg, title, subtitle)
+    rows, meta = chosen_rows(data, [ind.id], f, periods=years.shown)
+    if not has_figures(rows):
+        return empty_content(why_empty(rows, ind, f), title, subtitle, meta.data_as_at)
+    exported = replace(
+        f, period_from=years.shown[0], period_to=years.shown[-1], trend_by=steps.ANNUAL
+    )
+    return _trend_content(rows, meta, f, ind, title, subtitle, exported, years)
+
+
+def _trend_content(
+    rows: pd.DataFrame,
+    meta: ResultMeta,
+    f: Filters,
+    ind: Indicator,
+    title: str,
+    subtitle: str,
+    exported: Filters,
+    years: steps.Years | None = None,
+) -> ChartContent:
+    """A trend chart's content from its rows (quarters, or the ``years`` of an annual trend)."""
     notes = notes_of(text.suppression_note(rows, meta.threshold, left_out=False))
+    notes += years.notes if years else []
     with_programme = not (ind.kind == "count" and f.areas)
     if not with_programme:  # the programme's total would dwarf the areas' lines
         rows = rows[rows["area_code"] != PROGRAMME]
@@ -142,7 +184,12 @@ def trend_chart(data: IndicatorData, f: Filters, ind: Indicator) -> ChartContent
         )
     return ChartContent(
         figure=figures.trend_lines(
-            rows, areas=list(f.areas), show_programme=with_programme, unit=ind.unit
+            rows,
+            areas=list(f.areas),
+            show_programme=with_programme,
+            unit=ind.unit,
+            marks=years.marks if years else None,
+            interval=interval_words(ind, f.ci) if ind.has_interval else None,
         ),
         title=title,
         subtitle=subtitle,
@@ -152,7 +199,7 @@ def trend_chart(data: IndicatorData, f: Filters, ind: Indicator) -> ChartContent
         notes=notes,
         data_as_at=meta.data_as_at,
         threshold=meta.threshold,
-        **topic_export(f, [ind.id], trend=True, by_areas=True),
+        **topic_export(exported, [ind.id], trend=True, by_areas=True, trend_by=exported.trend_by),
     )
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from dashboard import ids, urlstate
 from dashboard.present import choices, confidence
+from dashboard.present import trend_by as steps
 from lfo.periods import period, quarters_of, years_of
 from lfo.reference import BREAKDOWNS, LEVELS, load_reference
 
@@ -66,6 +67,7 @@ class Filters:
     areas: tuple[str, ...] = ()
     period_from: str | None = None
     period_to: str | None = None
+    trend_by: str = steps.DEFAULT  # the trend by quarter or by financial year
     period: str | None = None
     ci: str = "95"
     group: str = ALL
@@ -143,6 +145,12 @@ def _group(text: str) -> str:
     return text
 
 
+#: The trend's step in the address: ``trend=annual`` (quarterly by default).
+TREND_PARAM = urlstate.Param(
+    "trend", parse=urlstate.choice([v for v, _ in steps.TREND_BY]), default=steps.DEFAULT
+)
+
+
 def params(topic: Topic) -> tuple[urlstate.Param, ...]:
     """The page's query parameters (defaults are left out of links)."""
     out = [
@@ -152,6 +160,7 @@ def params(topic: Topic) -> tuple[urlstate.Param, ...]:
         urlstate.Param("area", parse=urlstate.gss_code, many=True),
         urlstate.Param("from", parse=lambda t: urlstate.quarter(t).label),
         urlstate.Param("to", parse=lambda t: urlstate.quarter(t).label),
+        TREND_PARAM,
         urlstate.Param("period", parse=lambda t: urlstate.period(t).label),
         confidence.CI,
     ]
@@ -227,6 +236,7 @@ def state_from_search(
         areas=tuple(chosen),
         period_from=start,
         period_to=end,
+        trend_by=steps.checked(v["trend"]),
         period=chosen_period or default_period(topic, periods, returns),
         ci=str(v["ci"]),
         group=str(v.get("group") or ALL),
@@ -250,6 +260,7 @@ def to_search(topic: Topic, f: Filters, periods: list[str], returns: Sequence[ob
         "area": tuple(f.areas),
         "from": None if f.period_from == first else f.period_from,
         "to": None if f.period_to == latest else f.period_to,
+        "trend": f.trend_by,
         "period": None if f.period == default_period(topic, periods, returns) else f.period,
         "ci": f.ci,
     }
@@ -285,9 +296,10 @@ def filters_from_inputs(
     chosen_period: str | None,
     ci: str | None,
     optional_values: Sequence[object],
+    trend: str | None = None,
 ) -> Filters:
-    """The filters the controls say (``optional_values`` those of ``topic.optional``); a trend
-    range given backwards is turned round."""
+    """The filters the controls say (``optional_values`` those of ``topic.optional``; ``trend``
+    the trend's step); a trend range given backwards is turned round."""
     opts = dict(zip(topic.optional, optional_values, strict=True))
     if start and end and start > end:
         start, end = end, start
@@ -296,6 +308,7 @@ def filters_from_inputs(
         areas=ticked_areas(area_lists),
         period_from=start,
         period_to=end,
+        trend_by=trend or steps.DEFAULT,
         period=chosen_period,
         ci=ci or "95",
         group=str(opts.get("group") or ALL),
@@ -336,6 +349,7 @@ def checked_filters(
         areas=tuple(dict.fromkeys(a for a in f.areas if a in known_areas)),
         period_from=start,
         period_to=end,
+        trend_by=steps.checked(f.trend_by),
         period=f.period if f.period in periods else default_period(topic, periods, returns),
         ci=confidence.checked(f.ci),
         group=str(opts["group"] or ALL),
@@ -351,6 +365,7 @@ def view_key(f: Filters) -> dict[str, str | list[str] | None]:
         "areas": list(f.areas),
         "from": f.period_from,
         "to": f.period_to,
+        "trend_by": f.trend_by,
         "period": f.period,
         "ci": f.ci,
         "group": f.group,

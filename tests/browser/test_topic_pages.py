@@ -130,11 +130,36 @@ def test_the_filters_step_aside_behind_a_line_saying_what_is_shown(page, server)
     summary = page.locator(f"#{ids.topic_part('uptake', 'summary')}").inner_text()
     assert summary == (
         "Completion · Financial year 2018-19 · All interventions · Programme only · "
-        "95% intervals · Programme benchmark"
+        "95% intervals · Programme benchmark · Trend by quarter"
     )
     assert not page.locator(f"#{ids.topic_part('uptake', 'indicator')}").is_visible()
     open_filters(page, "uptake")
     assert page.locator(f"#{ids.topic_part('uptake', 'indicator')}").is_visible()
+
+
+def test_the_uptake_trend_switches_to_financial_years(page, server):
+    """Issue 11 § 7: the trend by financial year (the engine's year figures), in the address,
+    drawn at its full height, with the time axis labelled by year; axe still finds nothing."""
+    open_topic(page, server, "/uptake", f"?area={NEWCASTLE}")
+    open_filters(page, "uptake")
+    radios = page.locator(f"#{ids.topic_part('uptake', 'trend-by')}")
+    radios.get_by_label("Financial years").check()
+    heading = ids.chart(uptake.TOPIC.chart("trend"), "heading")
+    page.wait_for_function(
+        f"() => document.getElementById('{heading}').textContent.includes('by financial year')"
+    )
+    wait_for_dash(page)
+    assert query(page)["trend"] == ["annual"]
+    graph = page.locator(f"#{ids.chart(uptake.TOPIC.chart('trend'), 'graph')}")
+    box = graph.bounding_box()
+    assert box is not None and box["height"] >= 300  # not collapsed after the change
+    ticks = graph.locator(".xtick text").evaluate_all("els => els.map(e => e.textContent)")
+    assert ticks == ["2016-17", "2017-18", "2018-19"]
+    assert (
+        "Trend by financial year"
+        in page.locator(f"#{ids.topic_part('uptake', 'summary')}").inner_text()
+    )
+    assert_no_violations(page)
 
 
 def test_an_la_lead_compares_her_area_with_two_others_and_shares_the_link(page, server):
@@ -245,7 +270,7 @@ def test_keyboard_reaches_every_control_and_every_download(page, server):
     ]
     assert not missed, missed
     radios = [c for c in controls if c["type"] == "radio"]
-    assert len(radios) == 2  # the confidence levels; the other choices are selects
+    assert len(radios) == 4  # the confidence levels and the trend's step; the rest are selects
     kinds = [controls[i]["type"] for i in reached]
     # indicator, measure, intervention, period, region, trend from and to
     assert kinds.count("select-one") == 7 and kinds.count("text") == 1

@@ -172,4 +172,5 @@ def topic_control_outputs(topic) -> list[tuple[object, str]]:
         (p("ci"), "value"),
         *[(p(o), "value") for o in optional],
         (p("messages"), "children"),
+        (p("trend-by"), "value"),
     ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import textwrap
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -22,33 +23,54 @@ from dashboard.charts.figures.base import (
 )
 from dashboard.charts.figures.labels import end_labels
 from dashboard.present.words import fmt, period_label
-from lfo.periods import is_quarter
+from lfo.periods import Quarter, is_quarter, period
 from lfo.terms import PROGRAMME, PROGRAMME_LABEL
 
 #: More lines than this on one chart tangle (with their intervals): draw small multiples instead.
 MAX_OVERLAID = 3
-#: Small multiples: panels per row, and each row's height in pixels.
-PANEL_COLUMNS = 2
-PANEL_HEIGHT = 190
+#: Small multiples: panels per row (one: a panel keeps a phone's whole width), and each row's
+#: height in pixels.
+PANEL_COLUMNS = 1
+PANEL_HEIGHT = 170
+#: At most this many labels on the time axis (each two short lines: "Q1" over "2016-17"), so
+#: that they fit side by side, unturned, across a 390 px phone (issue 11 § 2).
+MAX_TICKS = 6
+#: An end-of-line label's lines are wrapped at this many characters (narrow beside the plot).
+LABEL_WRAP = 10
+#: The overlaid chart's height (pixels): its legend is under the plot, in up to three rows on a
+#: phone.
+OVERLAID_HEIGHT = 440
 
 
 def trend_lines(
-    rows: pd.DataFrame, *, areas: list[str], show_programme: bool = True, unit: str = "%"
+    rows: pd.DataFrame,
+    *,
+    areas: list[str],
+    show_programme: bool = True,
+    unit: str = "%",
+    marks: Mapping[str, str] | None = None,
+    interval: str | None = None,
 ) -> Figure:
     """One line per area (and the programme, dashed) over the periods in ``rows``, with interval
     bars; a suppressed or missing point is a gap. Each line is labelled at its last point. Each
     area keeps its own colour, marker and dash on every page and period (``series_styles``).
-    More than ``MAX_OVERLAID`` areas: one small panel per area, each with the programme."""
+    More than ``MAX_OVERLAID`` areas: one small panel per area, each with the programme.
+    ``marks``: period code → text after its label (a year only partly covered); ``interval``:
+    what the bars are ("95% confidence intervals"), said in the legend. Readable on a phone:
+    few, unturned labels on the time axis (``time_ticks``), the legend under the plot, room
+    kept right of the lines for their labels."""
     if rows.empty:
         return empty_figure("No figures for the areas and periods chosen.")
     periods = list(dict.fromkeys(rows["period"].tolist()))
-    x_labels = [period_label(p) for p in periods]
+    x_labels = [period_label(p) + (marks or {}).get(p, "") for p in periods]
     codes = list(dict.fromkeys(a for a in areas if a != PROGRAMME))
     styles = series_styles(codes)
     lines = _lines_by_area(rows, periods)
     x_title = "Quarter" if all(is_quarter(p) for p in periods) else "Period"
+    ticks = time_ticks(periods, x_labels)
+    legend = _legend(interval, below=0.17 if "<br>" in str(ticks.get("ticktext")) else 0.1)
     if len(codes) > MAX_OVERLAID:
-        return _small_multiples(rows, codes, lines, x_labels, show_programme, unit, x_title)
+        return _small_multiples(rows, codes, lines, x_labels, show_programme, unit, ticks, legend)
     if show_programme:
         codes.append(PROGRAMME)
     data: list[Trace] = []
@@ -59,17 +81,77 @@ def trend_lines(
         name = _name(code, names)
         end = _end_label(code, name, values, x_labels, unit)
         if end:
-            ends.append(end)
+            ends.append((end[0], end[1], _wrapped(end[2])))
         data.append(
             _line_trace(styles.get(code), name, x_labels, values, lower, upper, status, unit)
         )
     yaxis = value_axis(unit, rangemode="tozero")
-    annotations = end_labels(ends, _top(rows), font_size=14, xshift=10)
-    # plotly's autorange makes room for the labels (annotations on the x axis) inside the plot
-    extra = {"annotations": annotations} if annotations else {}
-    return base_layout(
-        data, **extra, xaxis={"title": {"text": x_title}, "type": "category"}, yaxis=yaxis
+    lines_per_label = max((e[2].count("<br>") + 1 for e in ends), default=1)
+    annotations = end_labels(
+        ends, _top(rows), font_size=11, xshift=6, gap_px=13 * lines_per_label + 3
     )
+    extra = {"annotations": annotations} if annotations else {}
+    n = len(x_labels)
+    # room right of the last period for the labels: a share of the axis, so a phone keeps some
+    xaxis: dict[str, object] = {
+        # the time labels say "Q1" or are years: no axis title needed (it would take height)
+        "title": {"text": "" if ticks else x_title},
+        "type": "category",
+        "range": [-0.5, n - 0.5 + (0.25 * n + 0.9 if ends else 0)],
+        **ticks,
+    }
+    return base_layout(
+        data,
+        **extra,
+        xaxis=xaxis,
+        yaxis=yaxis,
+        legend=legend,
+        height=OVERLAID_HEIGHT,
+        margin={"l": 8, "r": 8, "t": 16, "b": 8},
+    )
+
+
+def time_ticks(periods: list[str], x_labels: list[str]) -> dict[str, object]:
+    """The time axis's labels: at most ``MAX_TICKS``, never turned. Quarters: each financial
+    year's first quarter shown ("Q1" over "2016-17"; every quarter when there are four or
+    fewer); years: each year ("2016-17"); thinned evenly to fit. Empty for mixed periods."""
+    parsed = [period(p) for p in periods]
+    quarters = [p for p in parsed if isinstance(p, Quarter)]
+    if len(quarters) == len(parsed):
+        at = list(range(len(quarters)))
+        if len(quarters) > 4:
+            at = [k for k in at if quarters[k].q == 1]
+            if not at or at[0] >= 2:
+                at.insert(0, 0)
+        texts = [f"Q{quarters[k].q}<br>{quarters[k].year_label}" for k in at]
+    elif not quarters:
+        at, texts = list(range(len(parsed))), [x_labels[k] for k in range(len(parsed))]
+    else:
+        return {}
+    step = -(-len(at) // MAX_TICKS)
+    at, texts = at[::step], texts[::step]
+    return {
+        "tickmode": "array",
+        "tickvals": [x_labels[k] for k in at],
+        "ticktext": texts,
+        "tickangle": 0,
+        "tickfont": {"size": 11},
+    }
+
+
+def _legend(interval: str | None, below: float = 0.1) -> dict[str, object]:
+    """Under the plot, ``below`` (a share of its height) under its axis (a legend on top takes a
+    phone's plot height), its title saying what the bars are."""
+    legend: dict[str, object] = {
+        "orientation": "h",
+        "yanchor": "top",
+        "y": -below,
+        "xanchor": "left",
+        "x": 0,
+    }
+    if interval:
+        legend["title"] = {"text": f"Bars: {interval}", "side": "top", "font": {"size": 13}}
+    return legend
 
 
 def _small_multiples(
@@ -79,7 +161,8 @@ def _small_multiples(
     x_labels: list[str],
     show_programme: bool,
     unit: str,
-    x_title: str,
+    ticks: dict[str, object],
+    legend: dict[str, object],
 ) -> Figure:
     """One panel per area (its line, and the programme's dashed in each), on one value scale;
     each panel titled with the area's name and its latest value."""
@@ -91,7 +174,9 @@ def _small_multiples(
         "grid": {"rows": n_rows, "columns": PANEL_COLUMNS, "pattern": "independent"},
         "height": n_rows * PANEL_HEIGHT + 90,
         "showlegend": show_programme,
-        "margin": {"l": 8, "r": 16, "t": 56, "b": 8},
+        "margin": {"l": 8, "r": 16, "t": 40, "b": 8},
+        # under the last panel (its labels take about 40 px)
+        "legend": {**legend, "y": -50 / (n_rows * PANEL_HEIGHT)},
     }
     annotations: list[dict[str, object]] = []
     prog = lines(PROGRAMME) if show_programme else None
@@ -122,11 +207,7 @@ def _small_multiples(
             }
         )
         last_row = k >= len(codes) - PANEL_COLUMNS
-        layout[f"xaxis{axis}"] = {
-            "type": "category",
-            "showticklabels": last_row,
-            "title": {"text": x_title if last_row else ""},
-        }
+        layout[f"xaxis{axis}"] = {"type": "category", "showticklabels": last_row, **ticks}
         layout[f"yaxis{axis}"] = value_axis(unit, range=[0, top], title={"text": ""})
     layout["annotations"] = annotations
     return base_layout(data, **layout)
@@ -149,6 +230,11 @@ def _end_label(
     if finite[-1] != len(values) - 1:
         label += f" in {x_labels[finite[-1]]}"
     return x_labels[-1], float(values[finite[-1]]), label
+
+
+def _wrapped(label: str) -> str:
+    """An end label in short lines (``LABEL_WRAP``), so it keeps to the room beside the plot."""
+    return "<br>".join(textwrap.wrap(label, LABEL_WRAP, break_long_words=False))
 
 
 def _top(rows: pd.DataFrame) -> float:
