@@ -164,6 +164,7 @@ AREA_SWITCH = "area-switch"  # select: another area
 AREA_SWITCH_GO = "area-switch-go"  # button: open the area selected
 AREA_PERIOD = "area-period"
 AREA_CI = "area-ci"  # radio items: the confidence level of the comparisons (95 or 99.8)
+AREA_BENCHMARK = "area-benchmark"  # select: the benchmark (programme, neighbours, region)
 AREA_COMPARE_GROUPS = "area-compare-groups"  # container of the comparison checklists
 AREA_PICK_REGION = "area-pick-region"  # quick pick: the areas of the same region
 AREA_PICK_IMD = "area-pick-imd"  # quick pick: similar deprivation (IMD rank within 20)

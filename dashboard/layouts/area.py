@@ -29,9 +29,16 @@ from dashboard.present.area import (
     regions,
     trend_options,
 )
-from dashboard.present.area_address import PARAMS, ci_value, control_values, path_for
+from dashboard.present.area_address import (
+    PARAMS,
+    benchmark_value,
+    ci_value,
+    control_values,
+    path_for,
+)
 from dashboard.present.area_address import PATH as PATH  # the page's path (dashboard.app)
 from dashboard.present.area_quality import AreaQuality
+from dashboard.present.benchmark import BENCHMARK_NOTE, benchmark_options
 from dashboard.present.confidence import CI_NOTE, CI_OPTIONS
 from lfo.periods import period as parse_code
 
@@ -54,6 +61,7 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
             )
     _compare, period, indicator, breakdown = control_values(state)
     ci = ci_value(state)
+    kind = benchmark_value(state)
     period_options = [{"label": "The latest financial year covered", "value": LATEST}]
     if period != LATEST:
         period_options.append({"label": parse_code(period).option_label, "value": period})
@@ -74,9 +82,9 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                         **_LIVE,
                         children=html.P("Reading the area's details…"),
                     ),
-                    _controls(period, period_options, ci),
+                    _controls(period, period_options, ci, kind),
                     spine_table.with_spine_slot(
-                        chart_card(ids.AREA_SPINE_CHART, "Key indicators against the programme"),
+                        chart_card(ids.AREA_SPINE_CHART, "Key indicators against the benchmark"),
                         ids.AREA_SPINE_CHART,
                     ),
                     html.H2("Trends over quarters"),
@@ -91,7 +99,9 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                         ),
                     ),
                     chart_card(ids.AREA_TREND_CHART, "Trend over quarters", heading_level=3),
-                    chart_card(ids.AREA_FUNNEL_CHART, "Referral to completion by intervention"),
+                    chart_card(
+                        ids.AREA_FUNNEL_CHART, "Referral-to-completion funnel by intervention"
+                    ),
                     html.H2("Who is referred"),
                     _fieldset(
                         "Characteristic",
@@ -124,7 +134,7 @@ def _level(ci: str) -> html.Div:
     """The confidence level of the comparisons (``present.choices``), with the line saying
     what the stricter one does."""
     return html.Div(
-        className="col-12",
+        className="col-md-6",
         children=[
             _fieldset(
                 "Confidence level",
@@ -142,7 +152,26 @@ def _level(ci: str) -> html.Div:
     )
 
 
-def _controls(period: str, period_options: list[dict[str, str]], ci: str = "95") -> html.Section:
+def _benchmark(kind: str) -> html.Div:
+    """The benchmark of the comparisons (``present.benchmark``), with the line saying what
+    the groups are."""
+    return html.Div(
+        className="col-md-6",
+        children=[
+            html.Label(
+                "Benchmark (compared with)",
+                htmlFor=ids.AREA_BENCHMARK,
+                className="form-label fw-bold",
+            ),
+            dbc.Select(id=ids.AREA_BENCHMARK, value=kind, options=benchmark_options()),
+            html.P(BENCHMARK_NOTE, className="small text-body-secondary mb-0"),
+        ],
+    )
+
+
+def _controls(
+    period: str, period_options: list[dict[str, str]], ci: str = "95", kind: str = "programme"
+) -> html.Section:
     return html.Section(
         className="lfo-controls mb-4 p-3",
         style={"background": "#f3f2f1"},
@@ -191,6 +220,7 @@ def _controls(period: str, period_options: list[dict[str, str]], ci: str = "95")
                         ],
                     ),
                     _level(ci),
+                    _benchmark(kind),
                 ],
             ),
             _compare_choice(),

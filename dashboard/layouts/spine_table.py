@@ -63,7 +63,8 @@ def _bar(bar: Bar) -> html.Div:
 
 def spine_table(table: SpineTable | None) -> Component | None:
     """The phone table: each indicator (linking to its definition) with its bar under its name,
-    the area's and the programme's figures, and the comparison in words after its symbol."""
+    the area's and the programme's figures (and the chosen group benchmark's), and the
+    comparison in words after its symbol."""
     if table is None or not table.rows:
         return None
     head = html.Thead(
@@ -72,7 +73,12 @@ def spine_table(table: SpineTable | None) -> Component | None:
                 html.Th("Indicator", scope="col"),
                 html.Th(table.area_name, scope="col", className="text-end"),
                 html.Th("Programme", scope="col", className="text-end"),
-                html.Th("Compared with the programme", scope="col"),
+                *(
+                    [html.Th(table.benchmark_heading, scope="col", className="text-end")]
+                    if table.benchmark_heading
+                    else []
+                ),
+                html.Th(table.compared_heading, scope="col"),
             ]
         )
     )
@@ -87,6 +93,11 @@ def spine_table(table: SpineTable | None) -> Component | None:
                     ),
                     html.Td(row.area, className="text-end"),
                     html.Td(row.programme, className="text-end"),
+                    *(
+                        [html.Td(row.benchmark, className="text-end")]
+                        if table.benchmark_heading
+                        else []
+                    ),
                     html.Td(
                         [
                             html.Span(

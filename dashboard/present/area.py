@@ -68,7 +68,8 @@ SPINE_LABELS = {
     "reach.fathers": "Fathers reached",
     "reach.workless": "Workless households reached",
     "uptake.start": "Offers taken up",
-    "uptake.completion": "Completion",
+    # named apart from the funnel's completed stage (docs/words.md: two completion figures)
+    "uptake.completion": "Completion rate",
     "uptake.days_to_start": "Days from referral to start",
     "uptake.attendance": "Sessions attended",
     "uptake.both_parents": "Both parents engaged",
@@ -277,6 +278,17 @@ class View:
     compare_names: dict[str, str]
     period: str | None
     messages: tuple[str, ...] = ()
+    ci: str = "95"  # the confidence level chosen (``present.confidence``)
+    benchmark: str = "programme"  # the benchmark chosen (``present.benchmark``)
+    #: the names of each group benchmark's members (kind → names; ``present.benchmark``) and
+    #: the area's region (for the words)
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    region: str | None = None
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        """The chosen benchmark's members (none for the programme)."""
+        return self.groups.get(self.benchmark, ())
 
 
 def view(

@@ -18,6 +18,7 @@ import pandas as pd
 from dashboard.charts import text
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import UNITS
+from dashboard.present import benchmark as bench
 from dashboard.present.topic_filters import ALL, Filters
 from dashboard.present.words import category_label, join_names
 from dashboard.services.indicator_data import IndicatorData
@@ -123,7 +124,9 @@ def describe_rows(rows: pd.DataFrame, ind: Indicator, f: Filters, threshold: int
     rows = sorted_for_table(rows)
     shown = rows["status"].isna() & rows["value"].notna()
     sentences = [
-        text.describe_area(r, ind, ci=f.ci_level, threshold=threshold)
+        text.describe_area(
+            r, ind, ci=f.ci_level, threshold=threshold, benchmark_name=bench.its(f.benchmark)
+        )
         for r in rows[shown].to_dict("records")
     ]
     hidden = rows[~shown]
@@ -161,6 +164,7 @@ def chosen_rows(
     result = data.rows(
         list(indicator_ids),
         ci=f.ci_level,
+        benchmark=f.benchmark,
         intervention=f.intervention if by_group else None,
         level=f.level if by_group else None,
         periods=periods,

@@ -33,12 +33,15 @@ from lfo.terms import PROGRAMME
 CATERPILLAR_ROW = 46
 
 
-def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
+def caterpillar(
+    rows: pd.DataFrame, *, highlight: str | None = None, benchmark_name: str = "the programme"
+) -> Figure:
     """Areas ordered by value (highest at the top) with interval whiskers and the programme as a
     vertical line; suppressed areas are left out. Each area's name, value and comparison in words
     are written on a line of their own above its point, from the left edge of the plot (beside
     the points, never on them, and no axis labels eating the plot's width: on a 390 px phone the
-    plot keeps the whole width; issue 11 § 2)."""
+    plot keeps the whole width; issue 11 § 2). ``benchmark_name``: what the comparisons are
+    with, as the legend says it ("their statistical neighbours")."""
     rows = last_period(rows)
     unit = unit_of(rows)
     areas = shown(rows[rows["area_code"] != PROGRAMME])
@@ -61,6 +64,8 @@ def caterpillar(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
         labels.append(f"<b>{label}</b>" if bold else label)
         written.append(f"<b>{text}</b>" if bold else text)
     data = _caterpillar_traces(areas, labels, comparison, highlight, unit)
+    for trace in data:  # the legend names the benchmark the comparisons were made with
+        trace["name"] = str(trace["name"]).replace("the programme", benchmark_name)
     bench = _programme_value(rows)
     extra: dict[str, object] = {}
     if bench is not None:
