@@ -27,6 +27,7 @@ HOME_PERIOD = "home-period"
 HOME_SORT = "home-sort"
 HOME_ORDER = "home-order"
 HOME_CI = "home-ci"  # the confidence level of the comparisons (issue 11)
+HOME_BENCHMARK = "home-benchmark"  # what the areas are compared with (issue 11 § 6)
 HOME_SUMMARY = "home-summary"
 HOME_HEADLINES = "home-headlines"
 HOME_GRID = "home-grid"
