@@ -101,13 +101,12 @@ def spine_chart(
     confidence level and the benchmark; the tables give every group benchmark's figure."""
     data = services.data
     v = chosen_view(services, area, compare, period, ci, benchmark)
-    if v.period is None:
+    shown = v.period
+    if shown is None:
         return area_spine.spine(v, None)
 
     def rows(kind: str) -> Any:
-        return data.rows(
-            present.SPINE_INDICATORS, periods=[v.period], ci=float(v.ci), benchmark=kind
-        )
+        return data.rows(present.SPINE_INDICATORS, periods=[shown], ci=float(v.ci), benchmark=kind)
 
     groups = {k: rows(k) for k in area_spine.GROUP_KINDS}
     return area_spine.spine(v, rows(bench.DEFAULT_BENCHMARK), groups)
