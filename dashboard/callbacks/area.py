@@ -357,8 +357,7 @@ def register(app: Dash, services: Services) -> None:
     indicator_in = Input(ids.AREA_INDICATOR, "value")
     breakdown_in = Input(ids.AREA_BREAKDOWN, "value")
     ci_in = Input(ids.AREA_CI, "value")
-    # (the benchmark comes last, so the callbacks' earlier arguments keep their places)
-    kind_in = Input(ids.AREA_BENCHMARK, "value")
+    kind_in = Input(ids.AREA_BENCHMARK, "value")  # (last: earlier arguments keep their places)
     shown_in = Input(ids.AREA_SHOWN, "data")
     app.callback(*frame_outputs(), Input(ids.AREA_STATE, "data"))(
         bound(update_area_frame, services)
@@ -372,11 +371,7 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.AREA_DATA_MESSAGES, "children"),
         *card_outputs(ids.AREA_SPINE_CHART),
         Output(spine_table.slot_id(ids.AREA_SPINE_CHART), "children"),
-        compare_in,
-        period_in,
-        ci_in,
-        shown_in,
-        kind_in,
+        *(compare_in, period_in, ci_in, shown_in, kind_in),
     )(bound(update_area_spine, services))
     app.callback(
         *card_outputs(ids.AREA_TREND_CHART),
@@ -396,11 +391,7 @@ def register(app: Dash, services: Services) -> None:
     )
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
-        compare_in,
-        period_in,
-        indicator_in,
-        breakdown_in,
-        ci_in,
+        *(compare_in, period_in, indicator_in, breakdown_in, ci_in),
         State(ids.URL, "search"),
         State(ids.AREA_SHOWN, "data"),
         kind_in,

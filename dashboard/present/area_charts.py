@@ -101,6 +101,7 @@ def trend_content(
             period_to=quarters[-1],
             filters={"intervention_group": ALL_INTERVENTIONS},
             areas=areas,
+            benchmark=v.benchmark,
             ci=v.ci,
         ),
     )
@@ -261,6 +262,7 @@ def reach_content(v: View, breakdown: str, result: Result | None) -> ChartConten
             period=period,
             filters={"intervention_group": ALL_INTERVENTIONS, "characteristic": breakdown},
             areas=[code],
+            benchmark=v.benchmark,
             ci=v.ci,
         ),
     )

@@ -388,6 +388,8 @@ def spine(v: View, result: Result | None, groups: dict[str, Result] | None = Non
     line = bench.members_line(name, kind, v.members, v.region)
     if line:
         notes.insert(0, line)
+    if kind in group_rows and (frame[f"benchmark_status:{kind}"] == "c").any():
+        notes.insert(1, f"{bench.LABELS[kind]}: [c] {bench.MISSING['c']}.")
     content = ChartContent(
         figure=spine_figure(_centred_on(frame, kind), name, compare_names, benchmark_label=centre),
         title=title,
@@ -409,7 +411,8 @@ def spine(v: View, result: Result | None, groups: dict[str, Result] | None = Non
             ["key-indicators"],
             period=period,
             area=(code, name),
-            filters={"intervention_group": "all", "benchmark": kind},
+            filters={"intervention_group": "all"},
+            benchmark=kind,
             ci=v.ci,
         ),
     )

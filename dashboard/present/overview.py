@@ -345,7 +345,8 @@ def ranking_chart(
         **chart_export(
             [indicator_id],
             period=code,
-            filters={"intervention_group": "all", "benchmark": benchmark},
+            filters={"intervention_group": "all"},
+            benchmark=benchmark,
             ci=level(ci),
         ),
     )
