@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from support.dash_client import (
@@ -187,6 +188,7 @@ def test_spine_callback_answers_with_title_summary_and_every_indicator(client, s
             {"id": ids.AREA_PERIOD, "property": "value", "value": "2018-19_Q1"},
             {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
+            {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
     )
     heading = out[ids.chart(ids.AREA_SPINE_CHART, "heading")]["children"]
@@ -214,6 +216,7 @@ def _trend(client, store, trend: str = "quarterly") -> dict:
             {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.completion"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
             {"id": ids.AREA_TREND_BY, "property": "value", "value": trend},
+            {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
     )
 
@@ -235,7 +238,7 @@ def test_trend_callback_draws_area_comparison_and_programme(client, store):
 def test_the_trend_by_financial_year_draws_the_engines_year_figures(client, store):
     out = _trend(client, store, "annual")
     heading = out[ids.chart(ids.AREA_TREND_CHART, "heading")]["children"]
-    assert heading == "Completion in Blackpool by financial year, 2016-17 to 2018-19"
+    assert heading == "Completion rate in Blackpool by financial year, 2016-17 to 2018-19"
     figure = out[ids.chart(ids.AREA_TREND_CHART, "graph")]["figure"]
     assert list(figure["data"][0]["x"]) == ["2016-17", "2017-18", "2018-19"]
     summary = out[ids.chart(ids.AREA_TREND_CHART, "summary")]["children"]
@@ -252,7 +255,7 @@ def test_funnel_reach_and_quality_callbacks_answer(client, store):
     areas = {"id": ids.AREA_SHOWN, "property": "data", "value": store}
     funnel = post_callback(client, card_outputs(ids.AREA_FUNNEL_CHART), [period, areas])
     assert (
-        "Referral to completion in Blackpool"
+        "Referral-to-completion funnel in Blackpool"
         in funnel[ids.chart(ids.AREA_FUNNEL_CHART, "heading")]["children"]
     )
     reach = post_callback(
@@ -263,6 +266,7 @@ def test_funnel_reach_and_quality_callbacks_answer(client, store):
             {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
             areas,
+            {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
     )
     summary = reach[ids.chart(ids.AREA_REACH_CHART, "summary")]["children"]
@@ -282,6 +286,7 @@ def test_a_period_without_figures_falls_back_with_a_message(client, store):
             {"id": ids.AREA_PERIOD, "property": "value", "value": "2030-31_Q1"},
             {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
+            {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
     )
     assert "There are no figures for 2030-31 Q1" in texts(out[ids.AREA_DATA_MESSAGES]["children"])
@@ -303,6 +308,7 @@ def test_a_database_that_cannot_be_read_gives_messages_not_errors(tmp_path, stor
             period,
             {"id": ids.AREA_CI, "property": "value", "value": "95"},
             areas,
+            {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
     )
     assert "cannot be shown just now" in texts(spine[ids.AREA_DATA_MESSAGES]["children"])
@@ -323,6 +329,7 @@ def test_choices_are_written_to_the_address(app, client, store):
             {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.start"},
             {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
             {"id": ids.AREA_CI, "property": "value", "value": "99.8"},
+            {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
         [
             {"id": ids.URL, "property": "search", "value": ""},
@@ -384,7 +391,7 @@ def test_address_round_trips_and_keeps_commas_readable():
     assert address.query_for([], "latest", "uptake.completion", "sex") == ""
 
 
-def test_quick_pick_ticks_the_areas_of_similar_deprivation(app, client, store):
+def test_quick_pick_ticks_the_statistical_neighbours(app, client, store):
     key = next(k for k in app.callback_map if "area-compare" in k and "area-period.value" in k)
     regions = _regions(BLACKPOOL)
     group_ids = [ids.area_compare(r) for r in regions]
@@ -397,6 +404,7 @@ def test_quick_pick_ticks_the_areas_of_similar_deprivation(app, client, store):
             (ids.AREA_BREAKDOWN, "value"),
             (ids.AREA_CI, "value"),
             (ids.AREA_MESSAGES, "children"),
+            (ids.AREA_BENCHMARK, "value"),
         ],
         [
             {"id": ids.URL, "property": "search", "value": ""},
@@ -411,6 +419,7 @@ def test_quick_pick_ticks_the_areas_of_similar_deprivation(app, client, store):
             {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
             {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
+            {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
         changed=[f"{ids.AREA_PICK_IMD}.n_clicks"],
         output=key,
@@ -418,9 +427,11 @@ def test_quick_pick_ticks_the_areas_of_similar_deprivation(app, client, store):
     assert r.status_code == 200, r.data[:500]
     response = r.get_json()["response"]
     ticked = {json.loads(k)["region"]: v["value"] for k, v in response.items() if k.startswith("{")}
-    # Blackpool's IMD rank is 1: Manchester (6) and Blackburn with Darwen (8) are within 20
-    assert ticked["North West"] == ["E06000008", MANCHESTER]
-    assert all(v == [] for r, v in ticked.items() if r != "North West")
+    # Blackpool's five statistical neighbours (worked out by hand in tests/test_benchmarks.py),
+    # each ticked in its region; Manchester, of its region but four times its size, is not
+    chosen = {c for v in ticked.values() for c in v}
+    assert chosen == {"E06000008", GATESHEAD, "E08000021", "E06000032", "E09000022"}
+    assert ticked["North West"] == ["E06000008"]
 
 
 def test_the_spine_at_the_stricter_level_says_so(client, store):
@@ -432,9 +443,71 @@ def test_the_spine_at_the_stricter_level_says_so(client, store):
             {"id": ids.AREA_PERIOD, "property": "value", "value": "2018-19_Q1"},
             {"id": ids.AREA_CI, "property": "value", "value": "99.8"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
+            {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
     )
     subtitle = out[ids.chart(ids.AREA_SPINE_CHART, "subtitle")]["children"]
     assert "99.8% confidence intervals" in subtitle and "95%" not in subtitle
     view = out[component_key(ids.chart_pattern(ids.AREA_SPINE_CHART, "view"))]["data"]
     assert view["ci"] == "99.8"
+
+
+def _spine_at(client, store, benchmark: str) -> dict:
+    return post_callback(
+        client,
+        [(ids.AREA_DATA_MESSAGES, "children"), *card_outputs(ids.AREA_SPINE_CHART), SPINE_PHONE],
+        [
+            _compare_input(store, []),
+            {"id": ids.AREA_PERIOD, "property": "value", "value": "2018-19_Q1"},
+            {"id": ids.AREA_CI, "property": "value", "value": "95"},
+            {"id": ids.AREA_SHOWN, "property": "data", "value": store},
+            {"id": ids.AREA_BENCHMARK, "property": "value", "value": benchmark},
+        ],
+    )
+
+
+def test_the_spine_compares_with_the_benchmark_chosen_and_names_its_members(client, store):
+    """Blackpool's region (North West) in the reference areas: Blackburn with Darwen and
+    Manchester; its statistical neighbours: lfo.indicators.benchmarks.groups (worked out by
+    hand in tests/test_benchmarks.py)."""
+    out = _spine_at(client, store, "region")
+    c = ids.chart
+    assert out[c(ids.AREA_SPINE_CHART, "heading")]["children"] == (
+        "Key indicators for Blackpool against its region, North West, 2018-19 Q1"
+    )
+    # completion in 2018-19 Q1 (build_area_db): Blackpool 30/40 = 75%; the programme 62/100;
+    # the neighbours: only Gateshead has figures, 20/40 = 50%; the region: only Manchester,
+    # 12/20 = 60%, within Blackpool's 95% interval (about 60% to 86%): similar
+    summary = out[c(ids.AREA_SPINE_CHART, "summary")]["children"]
+    assert "similar to its region, North West at 95% confidence (Completion rate" in summary
+    notes = texts(out[c(ids.AREA_SPINE_CHART, "notes")]["children"])
+    assert "Blackpool's region (North West): Blackburn with Darwen and Manchester." in notes
+    table = texts(out[c(ids.AREA_SPINE_CHART, "table")]["children"])
+    for heading in (
+        "Programme",
+        "Statistical neighbours (5 areas)",
+        "Region (North West)",
+        "Compared with its region, North West (95%)",
+    ):
+        assert heading in table
+    assert re.search(r"Completion rate 75%\s+(\S+ to \S+\s+)?62% 50% 60%", table)
+    phone = texts(out[SPINE_PHONE[0]]["children"])
+    assert "Region (North West)" in phone
+    # on a phone the region's figure is under the comparison (a fifth column would not fit)
+    assert re.search(r"Completion rate\s+75% 62% ● similar\s+\(Region \(North West\): 60%\)", phone)
+    assert "Compared with its region, North West (95%)" in phone
+    view = out[component_key(ids.chart_pattern(ids.AREA_SPINE_CHART, "view"))]["data"]
+    assert view["benchmark"] == "region"
+    # the chart's centre is the region's figure, named so
+    figure = out[c(ids.AREA_SPINE_CHART, "graph")]["figure"]
+    assert "Region (centre)" in [t.get("name") for t in figure["data"]]
+
+
+def test_a_forged_benchmark_on_the_profile_falls_back_to_the_programme(client, store):
+    out = _spine_at(client, store, "<script>")
+    heading = out[ids.chart(ids.AREA_SPINE_CHART, "heading")]["children"]
+    assert heading == "Key indicators for Blackpool against the programme, 2018-19 Q1"
+    assert address.query_for([], "latest", "uptake.completion", "sex", "95", "forged") == ""
+    assert address.query_for([], "latest", "uptake.completion", "sex", "95", "neighbours") == (
+        "?benchmark=neighbours"
+    )

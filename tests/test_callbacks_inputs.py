@@ -83,6 +83,7 @@ def spine(client, compare: list, shown: object):
             {"id": ids.AREA_PERIOD, "property": "value", "value": Q_ENDED},
             {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": shown},
+            {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
     )
 
@@ -139,7 +140,8 @@ def test_the_quick_picks_and_the_switch_use_the_servers_areas(client):
     output = registered_output(
         client,
         f"..{component_key(ids.area_compare(['ALL']))}.value...area-period.value..."
-        "area-indicator.value...area-breakdown.value...area-ci.value...area-messages.children..",
+        "area-indicator.value...area-breakdown.value...area-ci.value...area-messages.children..."
+        "area-benchmark.value..",
     )
     assert output is not None
     regions = sorted({a["region"] for a in REFERENCE.values()})
@@ -152,6 +154,7 @@ def test_the_quick_picks_and_the_switch_use_the_servers_areas(client):
             (ids.AREA_BREAKDOWN, "value"),
             (ids.AREA_CI, "value"),
             (ids.AREA_MESSAGES, "children"),
+            (ids.AREA_BENCHMARK, "value"),
         ],
         [
             {"id": ids.URL, "property": "search", "value": ""},
@@ -166,6 +169,7 @@ def test_the_quick_picks_and_the_switch_use_the_servers_areas(client):
             {"id": ids.AREA_BREAKDOWN, "property": "value", "value": None},
             {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": fake_store()},
+            {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
         output=output,
         changed=[f"{ids.AREA_PICK_REGION}.n_clicks"],
@@ -200,6 +204,7 @@ def charts(client, area_lists: list, indicator: object = "reach.parents"):
         {"id": p("period"), "property": "value", "value": Q_ENDED},
         {"id": p("ci"), "property": "value", "value": "95"},
         {"id": p("char"), "property": "value", "value": "sex"},
+        {"id": p("benchmark"), "property": "value", "value": "programme"},
         {"id": p("trend-by"), "property": "value", "value": "quarterly"},
     ]
     return send_callback(
@@ -258,6 +263,7 @@ def region_pick(client, region: object, chosen: object):
             {"id": p("period"), "property": "value", "value": Q_ENDED},
             {"id": p("ci"), "property": "value", "value": "95"},
             {"id": p("char"), "property": "value", "value": "sex"},
+            {"id": p("benchmark"), "property": "value", "value": "programme"},
         ],
         changed=[f"{p('quick-region')}.n_clicks"],
     )
@@ -360,6 +366,7 @@ def test_the_home_page_refuses_an_oversized_period(client):
             {"id": ids.HOME_SORT, "property": "value", "value": "area"},
             {"id": ids.HOME_ORDER, "property": "value", "value": "low"},
             {"id": ids.HOME_CI, "property": "value", "value": "95"},
+            {"id": ids.HOME_BENCHMARK, "property": "value", "value": "programme"},
         ],
     )
     assert r.status_code == 204

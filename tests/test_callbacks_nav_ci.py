@@ -65,3 +65,11 @@ def test_the_first_layout_carries_the_level_of_the_address(client):
     assert '"href": "/uptake?ci=99.8"' in first_layout(client, "/reach?ci=99.8")
     plain = first_layout(client, "/reach")
     assert '"href": "/uptake"' in plain and "ci=99.8" not in plain
+
+
+def test_links_carry_the_benchmark_checked_against_the_servers_list(client):
+    got = hrefs(client, "?benchmark=neighbours&ci=99.8&area=E09000008")
+    assert got["/uptake"] == "/uptake?ci=99.8&benchmark=neighbours"
+    assert hrefs(client, "?benchmark=region")["/"] == "/?benchmark=region"
+    assert hrefs(client, "?benchmark=everyone") == {p: p for p in NAV_PATHS}
+    assert '"href": "/uptake?benchmark=region"' in first_layout(client, "/reach?benchmark=region")

@@ -15,7 +15,7 @@ import math
 
 import pandas as pd
 import pytest
-from support.dash_client import post_callback, route
+from support.dash_client import component_key, post_callback, route
 from support.page_dbs import BLACKPOOL, ESSEX, NEWCASTLE, build_overview_db
 
 from dashboard import ids
@@ -258,7 +258,7 @@ def test_resolve_period_falls_back_to_latest_with_a_message():
 
 
 def _update_overview(
-    client, period=po.LATEST, sort=pg.SORT_AREA, order=pg.ORDER_LOW, ci="95"
+    client, period=po.LATEST, sort=pg.SORT_AREA, order=pg.ORDER_LOW, ci="95", benchmark="programme"
 ) -> dict:
     outputs = [(o.component_id, o.component_property) for o in cb.overview_outputs()]
     return post_callback(
@@ -269,6 +269,7 @@ def _update_overview(
             {"id": ids.HOME_SORT, "property": "value", "value": sort},
             {"id": ids.HOME_ORDER, "property": "value", "value": order},
             {"id": ids.HOME_CI, "property": "value", "value": ci},
+            {"id": ids.HOME_BENCHMARK, "property": "value", "value": benchmark},
         ],
     )
 
@@ -367,7 +368,7 @@ def _query_output(app) -> tuple[str, str]:
 def test_controls_write_the_query_and_defaults_stay_out(app, client):
     outputs = [_query_output(app)]
 
-    def query(period, sort, order, ci="95", search=""):
+    def query(period, sort, order, ci="95", search="", benchmark="programme"):
         return post_callback(
             client,
             outputs,
@@ -376,6 +377,7 @@ def test_controls_write_the_query_and_defaults_stay_out(app, client):
                 {"id": ids.HOME_SORT, "property": "value", "value": sort},
                 {"id": ids.HOME_ORDER, "property": "value", "value": order},
                 {"id": ids.HOME_CI, "property": "value", "value": ci},
+                {"id": ids.HOME_BENCHMARK, "property": "value", "value": benchmark},
             ],
             [{"id": ids.URL, "property": "search", "value": search}],
         )[ids.URL]["search"]
@@ -385,6 +387,10 @@ def test_controls_write_the_query_and_defaults_stay_out(app, client):
     )
     assert query(po.LATEST, pg.SORT_AREA, pg.ORDER_HIGH) == "?order=high"
     assert query(po.LATEST, pg.SORT_AREA, pg.ORDER_LOW, "99.8") == "?ci=99.8"
+    assert query(po.LATEST, pg.SORT_AREA, pg.ORDER_LOW, benchmark="region") == "?benchmark=region"
+    # a forged value is the programme's: the address drops the benchmark it had
+    forged = query(po.LATEST, pg.SORT_AREA, pg.ORDER_LOW, search="?benchmark=region", benchmark="x")
+    assert forged == ""
 
 
 def test_the_address_sets_the_controls_and_reports_bad_values(client):
@@ -394,18 +400,27 @@ def test_the_address_sets_the_controls_and_reports_bad_values(client):
         (ids.HOME_ORDER, "value"),
         (ids.HOME_CI, "value"),
         (ids.HOME_MESSAGES, "children"),
+        (ids.HOME_BENCHMARK, "value"),
     ]
     response = post_callback(
         client,
         outputs,
-        [{"id": ids.URL, "property": "search", "value": "?period=2018-19_Q2&sort=bad&ci=99.8"}],
+        [
+            {
+                "id": ids.URL,
+                "property": "search",
+                "value": "?period=2018-19_Q2&sort=bad&ci=99.8&benchmark=neighbours",
+            }
+        ],
         [
             {"id": ids.HOME_PERIOD, "property": "value", "value": po.LATEST},
             {"id": ids.HOME_SORT, "property": "value", "value": "uptake.start"},
             {"id": ids.HOME_ORDER, "property": "value", "value": pg.ORDER_LOW},
             {"id": ids.HOME_CI, "property": "value", "value": "95"},
+            {"id": ids.HOME_BENCHMARK, "property": "value", "value": "programme"},
         ],
     )
+    assert response[ids.HOME_BENCHMARK]["value"] == "neighbours"
     assert response[ids.HOME_PERIOD]["value"] == "2018-19_Q2"
     assert response[ids.HOME_SORT]["value"] == pg.SORT_AREA
     assert response[ids.HOME_CI]["value"] == "99.8"
@@ -633,3 +648,16 @@ def test_a_ranking_chart_with_nothing_to_draw_is_not_shown_and_one_line_says_why
     assert line["props"]["children"] == (
         "The ranking chart is not shown: no returns are loaded yet."
     )
+
+
+def test_the_grid_and_the_ranking_compare_with_the_benchmark_chosen(client):
+    response = _update_overview(client, "2018-19_Q4", benchmark="region")
+    grid = json.dumps(response[ids.HOME_GRID]["children"])
+    assert "Areas compared with their regions, 2018-19 Q4, at 95% confidence" in grid
+    assert "than the programme" not in grid and "to the programme" not in grid
+    subtitle = response[ids.chart(ids.HOME_CHART, "subtitle")]["children"]
+    assert "compared with their regions" in subtitle
+    view = response[component_key(ids.chart_pattern(ids.HOME_CHART, "view"))]["data"]
+    assert view["benchmark"] == "region"
+    forged = _update_overview(client, "2018-19_Q4", benchmark="<script>")
+    assert "Areas compared with the programme" in json.dumps(forged[ids.HOME_GRID]["children"])

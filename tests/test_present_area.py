@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard.charts.spine import spine_figure, spine_positions
+from dashboard.charts.text_profile import describe_profile
 from dashboard.present import area, area_charts, area_quality, area_spine
 from lfo.indicators.indicator import LOWER
 
@@ -33,19 +34,29 @@ def _areas() -> pd.DataFrame:
                 "area_name": r["name"],
                 "region": r["region"],
                 "imd_rank": int(r["imd_rank"]),
+                "families": int(r["families"]),
             }
             for c, r in _reference().items()
         ]
     )
 
 
-def test_quick_picks_find_the_same_region_and_similar_deprivation() -> None:
+def test_quick_picks_find_the_same_region_and_the_statistical_neighbours() -> None:
     areas = _areas()
-    # North West: Manchester, Blackpool, Blackburn with Darwen; IMD ranks 6, 1, 8
+    # North West: Manchester, Blackpool, Blackburn with Darwen
     assert sorted(area.same_region(areas, BLACKPOOL)) == ["E06000008", MANCHESTER]
-    assert sorted(area.similar_deprivation(areas, BLACKPOOL)) == ["E06000008", MANCHESTER]
-    # Luton (54): Gateshead 36 and Lambeth 62 are within 20; Newcastle 32 and Croydon 75 not
-    assert sorted(area.similar_deprivation(areas, "E06000032")) == [GATESHEAD, "E09000022"]
+    # "Similar areas" = Blackpool's five neighbours, nearest first, as worked out by hand in
+    # tests/test_benchmarks.py: Blackburn, Gateshead, Newcastle, Luton, Lambeth (not the
+    # region's Manchester, more than four times its size)
+    assert area.similar_areas(areas, BLACKPOOL) == [
+        "E06000008",
+        GATESHEAD,
+        "E08000021",
+        "E06000032",
+        "E09000022",
+    ]
+    unranked = areas.assign(imd_rank=areas["imd_rank"].where(areas["area_code"] != BLACKPOOL))
+    assert area.similar_areas(unranked, BLACKPOOL) == []
 
 
 def _rows(
@@ -176,13 +187,22 @@ def test_description_counts_comparisons_and_suppressed_indicators() -> None:
             },
         ]
     )
-    text = area_spine.describe_spine(frame, "Blackpool", "2018-19_Q4")
+    # the spine's summary (describe_profile, the one the page uses), at the level and with the
+    # benchmark chosen
+    text = describe_profile(frame, "Blackpool", "2018-19_Q4")
     assert text.startswith(
         "Of 3 indicators for Blackpool in 2018-19 Q4, 1 was worse than the "
-        "programme (Completion), 1 similar (Offers taken up)."
+        "programme at 95% confidence (Completion), 1 similar (Offers taken up)."
     )
-    assert "1 figure is suppressed ([c]): Recovery." in text
-    assert "Getting worse over the last five quarters: Completion." in text
+    assert "suppressed ([c]): Recovery" in text
+    assert "Getting worse over the last five quarters at 99.8% confidence: Completion" in text
+    stricter = describe_profile(
+        frame, "Blackpool", "2018-19_Q4", ci=99.8, benchmark_name="its statistical neighbours"
+    )
+    assert stricter.startswith(
+        "Of 3 indicators for Blackpool in 2018-19 Q4, 1 was worse than its statistical "
+        "neighbours at 99.8% confidence (Completion)"
+    )
 
 
 def test_trend_choices_are_the_spine_indicators_defined_for_quarters() -> None:
@@ -298,7 +318,6 @@ def test_quick_pick_ticks_by_region_in_the_areas_order() -> None:
         ["A", "B"],
     ]
     assert area.in_order(STORE, ["C", "Z", "B", "C"]) == ["B", "C", "Z"]
-    assert list(area.store_areas(STORE)["area_code"]) == ["A", "B", "C"]
 
 
 def test_spine_twin_writes_each_figure_in_its_unit_and_links_its_definition() -> None:
@@ -307,7 +326,7 @@ def test_spine_twin_writes_each_figure_in_its_unit_and_links_its_definition() ->
     twin = area_spine.spine_twin(frame, "Area A", {"S": "Area S"}, "Caption")
     assert twin.columns[1] == "Area A" and twin.columns[-1] == "Area S"
     link, value, interval, programme, span, middle, comparison, trend, other = twin.rows[0]
-    assert link == area.Link("Completion", "/definitions#uptake.completion")
+    assert link == area.Link("Completion rate", "/definitions#uptake.completion")
     assert (value, interval, programme, other) == ("10%", "5% to 15%", "30%", "[c]")
     assert (span, middle) == ("10% to 30%", "15% to 25%")
     assert (comparison, trend) == ("not compared (no interval)", "not tested")
@@ -325,7 +344,7 @@ def test_spine_without_a_period_or_figures_says_so() -> None:
     q4 = area.View("A", "Area A", {}, "2018-19_Q4", ("a message",))
     none = area_charts.trend_content(q4, "uptake.completion", [], None)
     assert none.empty_message == "There are no quarters with figures up to 2018-19 Q4."
-    assert none.title == "Completion in Area A by quarter"
+    assert none.title == "Completion rate in Area A by quarter"
 
 
 def test_quality_section_from_the_reads() -> None:

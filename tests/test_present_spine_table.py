@@ -55,7 +55,7 @@ def test_a_row_gives_both_figures_the_comparison_and_the_bar_on_the_charts_scale
     # (position + 1.18) / 2.36.
     table = _table(_rows({"A": 10.0, "B": 40.0, "C": 20.0}, "better"), "B")
     (row,) = table.rows
-    assert (row.name, row.href) == ("Completion", "/definitions#uptake.completion")
+    assert (row.name, row.href) == ("Completion rate", "/definitions#uptake.completion")
     assert (row.area, row.programme) == ("40%", "30%")
     assert (row.comparison, row.symbol) == ("better", "◆")
     assert row.bar == Bar(

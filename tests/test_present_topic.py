@@ -124,11 +124,14 @@ def test_every_topic_page_opens_at_the_latest_financial_year_the_returns_cover()
 
 
 def test_each_page_has_its_own_optional_controls_in_order():
-    assert reach.TOPIC.optional == ("char",)
-    assert uptake.TOPIC.optional == ("group",)
-    assert outcomes.TOPIC.optional == ("group", "measure")
-    f = Filters(indicator="recovery", group="level:targeted", measure="ops", char="sex")
-    assert f.optional_values(outcomes.TOPIC) == ["level:targeted", "ops"]
+    # the benchmark choice is on every page, carried as the optional controls are
+    assert reach.TOPIC.optional == ("char", "benchmark")
+    assert uptake.TOPIC.optional == ("group", "benchmark")
+    assert outcomes.TOPIC.optional == ("group", "measure", "benchmark")
+    f = Filters(
+        indicator="recovery", group="level:targeted", measure="ops", char="sex", benchmark="region"
+    )
+    assert f.optional_values(outcomes.TOPIC) == ["level:targeted", "ops", "region"]
 
 
 @pytest.mark.parametrize(

@@ -80,6 +80,7 @@ def draw(
     char: str = "sex",
     search: str = "",
     trend: str = "quarterly",
+    benchmark: str = "programme",
 ) -> dict:
     """The charts callback for the filters given; ``areas`` maps region -> ticked codes."""
     p = topic.part
@@ -106,11 +107,12 @@ def draw(
         {"id": p("period"), "property": "value", "value": period},
         {"id": p("ci"), "property": "value", "value": ci},
     ]
-    values = {"group": group, "measure": measure, "char": char}
+    values = {"group": group, "measure": measure, "char": char, "benchmark": benchmark}
     for name, on in (
         ("group", topic.by_group),
         ("measure", topic.by_measure),
         ("char", topic.by_characteristic),
+        ("benchmark", True),
     ):
         if on:
             inputs.append({"id": p(name), "property": "value", "value": values[name]})
@@ -250,7 +252,7 @@ def pick(client, topic: Topic, trigger: str, *, typed=None, chosen=None, region=
         ],
         remove_inputs,
     ]
-    values = {"group": "all", "measure": "csi4", "char": "sex", **filters}
+    values = {"group": "all", "measure": "csi4", "char": "sex", "benchmark": "programme", **filters}
     state = [
         {"id": p("area-search"), "property": "value", "value": typed},
         {"id": p("areas"), "property": "data", "value": chosen},
@@ -446,6 +448,7 @@ def test_uptake_completion_charts_show_the_hand_worked_figures(client):
         "group",
         "measure",
         "char",
+        "benchmark",
     }
 
 
@@ -671,3 +674,49 @@ def test_the_trend_by_financial_year_draws_the_engines_year_figures(client):
     assert trend["summary"].startswith("Completion by financial year, 2016-17 to 2018-19.")
     assert trend["view"]["trend_by"] == "annual"
     assert "Trend by financial year" in get(drawn, uptake.TOPIC.part("summary"), "children")
+
+
+BLACKPOOL_NEIGHBOURS = "Blackburn with Darwen, Gateshead, Newcastle upon Tyne, Luton and Lambeth"
+
+
+def test_the_neighbours_benchmark_is_chosen_named_and_suppressed_as_the_spec_says(client):
+    """Blackpool's neighbours (worked out by hand in tests/test_benchmarks.py) include Gateshead,
+    whose completion in Q_ENDED is suppressed: the group's total would reveal it, so the
+    benchmark is [c] with the reason, never a figure."""
+    drawn = draw(client, uptake.TOPIC, areas={"x": [BLACKPOOL]}, benchmark="neighbours")
+    p = uptake.TOPIC.part
+    assert "95% intervals · Statistical neighbours benchmark" in get(
+        drawn, p("summary"), "children"
+    )
+    assert "benchmark=neighbours" in get(drawn, ids.URL, "search")
+    cat = card(drawn, uptake.TOPIC.chart("caterpillar"))
+    assert "compared with their statistical neighbours" in cat["subtitle"]
+    assert "their statistical neighbours at 95% confidence" in cat["summary"]
+    assert f"Blackpool's statistical neighbours: {BLACKPOOL_NEIGHBOURS}." in cat["notes"]
+    assert "Compared with" in cat["table"] and BLACKPOOL_NEIGHBOURS in cat["table"]
+    assert "[c] suppressed: a member's figure is suppressed" in cat["table"]
+    assert cat["view"]["benchmark"] == "neighbours"
+    # the funnel plot's limits stay the programme's: its words compare with the programme
+    funnel = card(drawn, uptake.TOPIC.chart("funnel"))
+    assert "than the programme" in funnel["summary"] or "to the programme" in funnel["summary"]
+
+
+def test_the_region_benchmark_pools_the_other_areas_of_the_region(client):
+    """Blackpool's region (North West): Blackburn with Darwen (no completion in Q_ENDED) and
+    Manchester (30 of 40): 75%. Blackpool's 20 of 40 (50%, 95% interval about 35% to 65%) lies
+    wholly below it: worse."""
+    drawn = draw(client, uptake.TOPIC, areas={"x": [BLACKPOOL]}, benchmark="region")
+    cat = card(drawn, uptake.TOPIC.chart("caterpillar"))
+    assert "Blackpool's region (North West): Blackburn with Darwen and Manchester." in cat["notes"]
+    assert "75%" in cat["table"]
+    assert "1 was worse than their regions at 95% confidence (Blackpool)" in cat["summary"]
+
+
+def test_a_forged_benchmark_falls_back_to_the_programme(client):
+    drawn = draw(client, uptake.TOPIC, areas={"x": [BLACKPOOL]}, benchmark="everyone")
+    assert "· Programme benchmark" in get(drawn, uptake.TOPIC.part("summary"), "children")
+    assert "benchmark=" not in str(get(drawn, ids.URL, "search"))
+    shared = controls(client, uptake.TOPIC, "?benchmark=neighbours")
+    assert get(shared, uptake.TOPIC.part("benchmark"), "value") == "neighbours"
+    forged = controls(client, uptake.TOPIC, "?benchmark=<script>")
+    assert get(forged, uptake.TOPIC.part("benchmark"), "value") == "programme"

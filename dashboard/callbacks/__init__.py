@@ -18,7 +18,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.layouts import Page, shell
-from dashboard.present.choices import ci_from_search, with_ci
+from dashboard.present.choices import benchmark_from_search, ci_from_search, with_ci
 from dashboard.present.home import AS_AT_UNKNOWN, data_as_at
 from dashboard.services import Services, queries
 from dashboard.services.database import READ_ERRORS
@@ -144,16 +144,18 @@ def update_nav(
 
 
 def update_nav_links(pages: Sequence[Page], search: str | None) -> list[str]:
-    """Every navigation link's address, carrying the confidence level the page's address says
-    (``?ci=99.8``; nothing else of the page's filters), so the level holds from page to page."""
+    """Every navigation link's address, carrying the confidence level and the benchmark the
+    page's address says (``?ci=99.8&benchmark=neighbours``; nothing else of the page's
+    filters), so both hold from page to page."""
     paths = {p.path for p in pages if p.in_nav}
     link_ids = [o.get("id") for o in callback_context.outputs_list]
     if len(link_ids) > len(paths) or not all(
         isinstance(i, dict) and i.get("path") in paths for i in link_ids
     ):
         raise PreventUpdate
-    ci = ci_from_search(search if isinstance(search, str) else None)
-    return [with_ci(str(i["path"]), ci) for i in link_ids]
+    text = search if isinstance(search, str) else None
+    ci, kind = ci_from_search(text), benchmark_from_search(text)
+    return [with_ci(str(i["path"]), ci, kind) for i in link_ids]
 
 
 def update_data_as_at(services: Services, _pathname: str | None) -> str:

@@ -50,6 +50,7 @@ from dashboard.layouts import shell, spine_table
 from dashboard.present import area as present
 from dashboard.present import area_address as address
 from dashboard.present import area_quality
+from dashboard.present.benchmark import checked as checked_kind
 from dashboard.present.confidence import checked as checked_ci
 from dashboard.present.quality_completeness import every_pooled_completeness
 from dashboard.services import Services, queries
@@ -61,7 +62,7 @@ log = logging.getLogger(__name__)
 #: The quick picks: which areas each button ticks.
 PICKS = {
     ids.AREA_PICK_REGION: present.same_region,
-    ids.AREA_PICK_IMD: present.similar_deprivation,
+    ids.AREA_PICK_IMD: present.similar_areas,  # (the statistical neighbours)
     ids.AREA_PICK_CLEAR: present.no_areas,
 }
 
@@ -151,18 +152,24 @@ def update_area_title(services: Services, heading: str | None) -> str:
 
 
 def update_area_spine(
-    services: Services, compare: Compare, period: str | None, ci: str | None, shown: object
+    services: Services,
+    compare: Compare,
+    period: str | None,
+    ci: str | None,
+    shown: object,
+    benchmark: object = None,
 ) -> list[Any]:
-    """The period message and the spine card."""
-    period, ci = checked_text(period), checked_ci(ci)
+    """The period message and the spine card (``benchmark``: the benchmark select's value,
+    checked against the server's list)."""
+    period, ci, kind = checked_text(period), checked_ci(ci), checked_kind(benchmark)
     try:
         area = shown_area(services, shown)
         compare = checked_compare(area, compare)
-        spine = spine_chart(services, area, compare, period, ci)
+        spine = spine_chart(services, area, compare, period, ci, kind)
     except READ_ERRORS as exc:
         return [page.unavailable(), *_card_unavailable("spine", exc), None]
     banner = shell.messages_banner(list(spine.messages)) if spine.messages else None
-    key = view_key(area, compare=compare, period=period, ci=ci)
+    key = view_key(area, compare=compare, period=period, ci=ci, benchmark=kind)
     phone = spine_table.spine_table(spine.phone)
     return plain_outputs([banner, *page.card_values(spine.content, spine.twin, key), phone])
 
@@ -175,17 +182,21 @@ def update_area_trend(
     indicator_id: str | None,
     shown: object,
     trend: object = None,
+    benchmark: object = None,
 ) -> list[Any]:
     """The trend card: the chosen indicator by quarter (or financial year) up to the period."""
     period, indicator_id, ci = checked_text(period), checked_text(indicator_id), checked_ci(ci)
     trend = checked_text(trend)
+    kind = checked_kind(benchmark)
     try:
         area = shown_area(services, shown)
         compare = checked_compare(area, compare)
-        content = trend_chart(services, area, compare, period, indicator_id, ci, trend)
+        content = trend_chart(services, area, compare, period, indicator_id, ci, trend, kind)
     except READ_ERRORS as exc:
         return _card_unavailable("trend", exc)
-    key = view_key(area, compare=compare, period=period, indicator=indicator_id, ci=ci)
+    key = view_key(
+        area, compare=compare, period=period, indicator=indicator_id, ci=ci, benchmark=kind
+    )
     key["trend_by"] = trend
     return plain_outputs(page.card_values(content, view=key))
 
@@ -202,16 +213,22 @@ def update_area_funnel(services: Services, period: str | None, shown: object) ->
 
 
 def update_area_reach(
-    services: Services, period: str | None, ci: str | None, breakdown: str | None, shown: object
+    services: Services,
+    period: str | None,
+    ci: str | None,
+    breakdown: str | None,
+    shown: object,
+    benchmark: object = None,
 ) -> list[Any]:
     """The reach card: who is referred, by the chosen characteristic."""
     period, breakdown, ci = checked_text(period), checked_text(breakdown), checked_ci(ci)
+    kind = checked_kind(benchmark)
     try:
         area = shown_area(services, shown)
-        content = reach_chart(services, area, period, breakdown, ci)
+        content = reach_chart(services, area, period, breakdown, ci, kind)
     except READ_ERRORS as exc:
         return _card_unavailable("reach", exc)
-    key = view_key(area, period=period, breakdown=breakdown, ci=ci)
+    key = view_key(area, period=period, breakdown=breakdown, ci=ci, benchmark=kind)
     return plain_outputs(page.card_values(content, view=key))
 
 
@@ -264,12 +281,14 @@ def update_area_query(
     ci: str | None,
     search: str | None,
     shown: object,
+    benchmark: object = None,
 ) -> Any:  # the query, or no_update
     area = _shown_or_stop(services, shown)
     compare = checked_compare(area, compare)
     period, indicator, breakdown = map(checked_text, (period, indicator, breakdown))
     chosen = present.in_order(area, present.ticked(compare))
-    query = address.query_for(chosen, period, indicator, breakdown, checked_ci(ci))
+    kind = checked_kind(benchmark)
+    query = address.query_for(chosen, period, indicator, breakdown, checked_ci(ci), kind)
     return query if query != (search or "") else no_update
 
 
@@ -285,7 +304,10 @@ def update_area_controls(
     breakdown: str | None,
     ci: str | None,
     shown: object,
+    benchmark: object = None,
 ) -> tuple[Any, ...]:
+    """The controls for the address (back, forward) or a quick pick's areas; the last value
+    is the benchmark select's."""
     area = _shown_or_stop(services, shown)
     code = area["code"]
     group_regions = [o["id"]["region"] for o in ctx.outputs_list[0]]
@@ -293,13 +315,14 @@ def update_area_controls(
         raise PreventUpdate
     pick = PICKS.get(ctx.triggered_id)
     if pick is not None:
-        wanted = set(pick(present.store_areas(area), code))
+        wanted = set(pick(services.data.areas(), code))  # (with families: the neighbours)
         values = present.ticked_by_region(area, group_regions, wanted)
-        return values, no_update, no_update, no_update, no_update, no_update
+        return values, no_update, no_update, no_update, no_update, no_update, no_update
     compare = checked_compare(area, compare)
     state = urlstate.parse_query(search, address.PARAMS)
     w_compare, w_period, w_indicator, w_breakdown = address.control_values(state)
     w_ci = address.ci_value(state)
+    w_kind = address.benchmark_value(state)
     values = present.ticked_by_region(area, group_regions, set(w_compare) - {code})
     current = [sorted(g or []) for g in (compare or [])]
     banner = shell.messages_banner(state.messages) if state.messages else no_update
@@ -311,6 +334,7 @@ def update_area_controls(
         no_update if w_breakdown == breakdown else w_breakdown,
         no_update if w_ci == ci else w_ci,
         banner,
+        no_update if w_kind == benchmark else w_kind,
     )
 
 
@@ -324,8 +348,9 @@ def update_area_switch(
     state = urlstate.parse_query(search, address.PARAMS)
     compare, period, indicator, breakdown = address.control_values(state)
     kept = [c for c in compare if c != chosen]
-    ci = address.ci_value(state)
-    return address.path_for(str(chosen)), address.query_for(kept, period, indicator, breakdown, ci)
+    ci, kind = address.ci_value(state), address.benchmark_value(state)
+    query = address.query_for(kept, period, indicator, breakdown, ci, kind)
+    return address.path_for(str(chosen)), query
 
 
 def register(app: Dash, services: Services) -> None:
@@ -335,6 +360,7 @@ def register(app: Dash, services: Services) -> None:
     indicator_in = Input(ids.AREA_INDICATOR, "value")
     breakdown_in = Input(ids.AREA_BREAKDOWN, "value")
     ci_in = Input(ids.AREA_CI, "value")
+    kind_in = Input(ids.AREA_BENCHMARK, "value")  # (last: earlier arguments keep their places)
     shown_in = Input(ids.AREA_SHOWN, "data")
     trend_in = (shown_in, Input(ids.AREA_TREND_BY, "value"))  # the trend card's last two
     app.callback(*frame_outputs(), Input(ids.AREA_STATE, "data"))(
@@ -349,20 +375,18 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.AREA_DATA_MESSAGES, "children"),
         *card_outputs(ids.AREA_SPINE_CHART),
         Output(spine_table.slot_id(ids.AREA_SPINE_CHART), "children"),
-        compare_in,
-        period_in,
-        ci_in,
-        shown_in,
+        *(compare_in, period_in, ci_in, shown_in, kind_in),
     )(bound(update_area_spine, services))
     app.callback(
-        *card_outputs(ids.AREA_TREND_CHART), compare_in, period_in, ci_in, indicator_in, *trend_in
+        *card_outputs(ids.AREA_TREND_CHART),
+        *(compare_in, period_in, ci_in, indicator_in, *trend_in, kind_in),
     )(bound(update_area_trend, services))
     app.callback(*card_outputs(ids.AREA_FUNNEL_CHART), period_in, shown_in)(
         bound(update_area_funnel, services)
     )
-    app.callback(*card_outputs(ids.AREA_REACH_CHART), period_in, ci_in, breakdown_in, shown_in)(
-        bound(update_area_reach, services)
-    )
+    app.callback(
+        *card_outputs(ids.AREA_REACH_CHART), period_in, ci_in, breakdown_in, shown_in, kind_in
+    )(bound(update_area_reach, services))
     for chart_id in CHARTS:
         rebuild = bound(area_chart, services, chart_id)
         downloads.attach(app, chart_id, rebuild, services.threshold)
@@ -371,13 +395,10 @@ def register(app: Dash, services: Services) -> None:
     )
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
-        compare_in,
-        period_in,
-        indicator_in,
-        breakdown_in,
-        ci_in,
+        *(compare_in, period_in, indicator_in, breakdown_in, ci_in),
         State(ids.URL, "search"),
         State(ids.AREA_SHOWN, "data"),
+        kind_in,
         prevent_initial_call=True,
     )(bound(update_area_query, services))
     app.callback(
@@ -387,6 +408,7 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.AREA_BREAKDOWN, "value"),
         Output(ids.AREA_CI, "value"),
         Output(ids.AREA_MESSAGES, "children", allow_duplicate=True),
+        Output(ids.AREA_BENCHMARK, "value"),
         Input(ids.URL, "search"),
         Input(ids.AREA_PICK_REGION, "n_clicks"),
         Input(ids.AREA_PICK_IMD, "n_clicks"),
@@ -397,6 +419,7 @@ def register(app: Dash, services: Services) -> None:
         State(ids.AREA_BREAKDOWN, "value"),
         State(ids.AREA_CI, "value"),
         State(ids.AREA_SHOWN, "data"),
+        State(ids.AREA_BENCHMARK, "value"),
         prevent_initial_call=True,
     )(bound(update_area_controls, services))
     app.callback(

@@ -22,8 +22,8 @@ from dashboard.charts.card import View
 from dashboard.charts.content import ChartContent
 from dashboard.present import area as present
 from dashboard.present import area_charts, area_spine
+from dashboard.present import benchmark as bench
 from dashboard.present import trend_by as steps
-from dashboard.present.area_level import content_at_level, table_at_level
 from dashboard.present.confidence import checked
 from dashboard.services import Services, queries
 from lfo.terms import PROGRAMME
@@ -66,29 +66,51 @@ def checked_text(value: object) -> str | None:
         raise PreventUpdate from None
 
 
+def chosen_view(
+    services: Services,
+    area: dict[str, Any],
+    compare: Compare,
+    period: str | None,
+    ci: object = None,
+    benchmark: object = None,
+) -> present.View:
+    """The view for the page's values, with the confidence level and the benchmark (each the
+    default for anything but a value the server offers: ``confidence.checked``,
+    ``benchmark.checked``), the area's region and its group benchmarks' members by name."""
+    data = services.data
+    v = present.view(area, compare, period, data.periods())
+    areas = data.areas()
+    region = areas.loc[areas["area_code"] == v.code, "region"]
+    return replace(
+        v,
+        ci=checked(ci),
+        benchmark=bench.checked(benchmark),
+        groups={k: tuple(bench.member_names(v.code, k, areas)) for k in area_spine.GROUP_KINDS},
+        region=str(region.iloc[0]) if len(region) and isinstance(region.iloc[0], str) else None,
+    )
+
+
 def spine_chart(
     services: Services,
     area: dict[str, Any],
     compare: Compare,
     period: str | None,
     ci: object = None,
+    benchmark: object = None,
 ) -> area_spine.Spine:
-    """The spine for the area, the comparison areas, the period select's value and the
-    confidence level (``ci``: the default for anything but a level the pages offer)."""
+    """The spine for the area, the comparison areas, the period select's value, the
+    confidence level and the benchmark; the tables give every group benchmark's figure."""
     data = services.data
-    level = checked(ci)
-    v = present.view(area, compare, period, data.periods())
-    result = (
-        data.rows(present.SPINE_INDICATORS, periods=[v.period], ci=float(level))
-        if v.period is not None
-        else None
-    )
-    shown = area_spine.spine(v, result)
-    return replace(
-        shown,
-        content=content_at_level(shown.content, level),
-        twin=table_at_level(shown.twin, level),
-    )
+    v = chosen_view(services, area, compare, period, ci, benchmark)
+    shown = v.period
+    if shown is None:
+        return area_spine.spine(v, None)
+
+    def rows(kind: str) -> Any:
+        return data.rows(present.SPINE_INDICATORS, periods=[shown], ci=float(v.ci), benchmark=kind)
+
+    groups = {k: rows(k) for k in area_spine.GROUP_KINDS}
+    return area_spine.spine(v, rows(bench.DEFAULT_BENCHMARK), groups)
 
 
 def trend_chart(
@@ -99,13 +121,13 @@ def trend_chart(
     indicator_id: str | None,
     ci: object = None,
     trend: object = None,
+    benchmark: object = None,
 ) -> ChartContent:
     """The trend card's content: the chosen indicator by quarter up to the period, or
     (``trend``: ``annual``) by financial year."""
     data = services.data
-    level = checked(ci)
     periods = data.periods()
-    v = present.view(area, compare, period, periods)
+    v = chosen_view(services, area, compare, period, ci, benchmark)
     chosen = present.trend_choice(indicator_id)
     quarters = present.quarters_up_to(v.period, periods)
     years = None
@@ -115,10 +137,11 @@ def trend_chart(
         quarters = years.shown
     areas = [*area_charts.trend_areas(v), PROGRAMME]
     result = (
-        data.rows([chosen], areas=areas, periods=quarters, ci=float(level)) if quarters else None
+        data.rows([chosen], areas=areas, periods=quarters, ci=float(v.ci), benchmark=v.benchmark)
+        if quarters
+        else None
     )
-    content = area_charts.trend_content(v, chosen, quarters, result, years=years, ci=level)
-    return content_at_level(content, level)
+    return area_charts.trend_content(v, chosen, quarters, result, years=years)
 
 
 def funnel_chart(services: Services, area: dict[str, Any], period: str | None) -> ChartContent:
@@ -144,11 +167,11 @@ def reach_chart(
     period: str | None,
     breakdown: str | None,
     ci: object = None,
+    benchmark: object = None,
 ) -> ChartContent:
     """The reach card's content: who is referred, by the chosen characteristic."""
     data = services.data
-    level = checked(ci)
-    v = present.view(area, None, period, data.periods())
+    v = chosen_view(services, area, None, period, ci, benchmark)
     chosen = present.breakdown_choice(breakdown)
     result = (
         data.rows(
@@ -156,12 +179,13 @@ def reach_chart(
             areas=[v.code, PROGRAMME],
             periods=[v.period],
             breakdowns=[chosen],
-            ci=float(level),
+            ci=float(v.ci),
+            benchmark=v.benchmark,
         )
         if v.period is not None
         else None
     )
-    return content_at_level(area_charts.reach_content(v, chosen, result), level)
+    return area_charts.reach_content(v, chosen, result)
 
 
 def view_key(area: dict[str, Any], *, compare: Compare = None, **chosen: str | None) -> View:
@@ -182,12 +206,13 @@ def area_chart(services: Services, chart_id: str, view: object) -> ChartContent:
     compare = inputs.code_groups([key.get("compare") or []], known)
     period = inputs.text(key.get("period"))
     ci = inputs.text(key.get("ci"))
+    kind = inputs.text(key.get("benchmark"))
     if chart_id == ids.AREA_SPINE_CHART:
-        return spine_chart(services, area, compare, period, ci).content
+        return spine_chart(services, area, compare, period, ci, kind).content
     if chart_id == ids.AREA_TREND_CHART:
-        chosen = inputs.text(key.get("indicator"))
+        indicator_id = inputs.text(key.get("indicator"))
         trend = inputs.text(key.get("trend_by"))
-        return trend_chart(services, area, compare, period, chosen, ci, trend)
+        return trend_chart(services, area, compare, period, indicator_id, ci, trend, kind)
     if chart_id == ids.AREA_FUNNEL_CHART:
         return funnel_chart(services, area, period)
-    return reach_chart(services, area, period, inputs.text(key.get("breakdown")), ci)
+    return reach_chart(services, area, period, inputs.text(key.get("breakdown")), ci, kind)

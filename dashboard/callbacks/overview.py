@@ -25,6 +25,7 @@ from dashboard.charts.card import View, card_outputs, render, shown_outputs, sho
 from dashboard.charts.content import ChartContent
 from dashboard.charts.table import plain_json
 from dashboard.layouts import home, shell
+from dashboard.present import benchmark as bench
 from dashboard.present import confidence as pci
 from dashboard.present import overview as po
 from dashboard.present.home import unavailable_reason
@@ -57,17 +58,20 @@ def update_overview(
     sort: str | None,
     order: str | None,
     ci: str | None = None,
+    benchmark: object = None,
 ) -> list[Any]:
     """Every output of ``overview_outputs``, as plain JSON (so Dash's encoder hands the answer
-    straight to orjson; the grid is written as JSON already: see ``plain_json``)."""
+    straight to orjson; the grid is written as JSON already: see ``plain_json``). ``benchmark``:
+    the benchmark select's value, checked against the server's list."""
     data = services.data
+    kind = bench.checked(benchmark)
     try:
         period, sort, order, ci = (inputs.text(v) for v in (period, sort, order, ci))
     except inputs.NotRecognised:
         raise PreventUpdate from None  # not what the page's controls send: the page stays
     try:
-        page = po.overview(data, period, sort, order, ci=pci.checked(ci))
-        key = view_key(page.period, sort, order, ci=page.ci)
+        page = po.overview(data, period, sort, order, ci=pci.checked(ci), benchmark=kind)
+        key = view_key(page.period, sort, order, ci=page.ci, benchmark=kind)
         options = home.period_options(page.latest, page.choices)
         notice = shell.messages_banner(page.messages)
         if page.period is None or page.attention is None:
@@ -76,17 +80,17 @@ def update_overview(
             return [plain_json(v) for v in out]
         shown, grid_rows, level = page.period, page.grid_rows, page.ci
         made = data.per_version(
-            # the grid's rows (a thousand cells) for the period and level, in any order: made
-            # once per period, level and data version, so a re-sorted grid only orders them
-            ("overview_grid_rows", shown, level),
-            lambda _conn, _version: home.grid_rows(grid_rows, shown, level),
+            # the grid's rows (a thousand cells) for the period, level and benchmark, in any
+            # order: made once per those and the data version, so a re-sorted grid only orders
+            ("overview_grid_rows", shown, level, kind),
+            lambda _conn, _version: home.grid_rows(grid_rows, shown, level, kind),
         )
         out = [
             options,
             notice,
             home.summary(page.summary),
             home.headline_cards(page.headlines),
-            home.grid(grid_rows, page.area_order, shown, made, ci=level),
+            home.grid(grid_rows, page.area_order, shown, made, ci=level, benchmark=kind),
             home.attention_list(page.attention),
             *render(page.chart, key),
             *shown_values(CHART_NAME, page.chart),
@@ -100,11 +104,21 @@ def update_overview(
 
 
 def view_key(
-    period: str | None, sort: str | None, order: str | None, ci: str | None = None
+    period: str | None,
+    sort: str | None,
+    order: str | None,
+    ci: str | None = None,
+    benchmark: str | None = None,
 ) -> View:
-    """The ranking chart's view key (``card.render``): the period shown, the sort, order and
-    confidence level."""
-    return {"period": period, "sort": sort, "order": order, "ci": ci or pci.DEFAULT_CI}
+    """The ranking chart's view key (``card.render``): the period shown, the sort, order,
+    confidence level and benchmark."""
+    return {
+        "period": period,
+        "sort": sort,
+        "order": order,
+        "ci": ci or pci.DEFAULT_CI,
+        "benchmark": bench.checked(benchmark),
+    }
 
 
 def overview_chart(services: Services, view: object) -> ChartContent:
@@ -112,7 +126,8 @@ def overview_chart(services: Services, view: object) -> ChartContent:
     values are (``ValueError`` if not recognised)."""
     key = inputs.view_key(view)
     period, sort, order, ci = (inputs.text(key.get(k)) for k in ("period", "sort", "order", "ci"))
-    return po.overview(services.data, period, sort, order, ci=pci.checked(ci)).chart
+    kind = bench.checked(inputs.text(key.get("benchmark")))
+    return po.overview(services.data, period, sort, order, ci=pci.checked(ci), benchmark=kind).chart
 
 
 def update_home_query(
@@ -121,8 +136,10 @@ def update_home_query(
     order: str | None,
     search: str | None,
     ci: str | None = None,
+    benchmark: object = None,
 ) -> str | NoUpdate:
     """The address for the controls' values (no update while it already says them)."""
+    kind = bench.checked(benchmark)
     try:
         period, sort, order, ci = (inputs.text(v) for v in (period, sort, order, ci))
     except inputs.NotRecognised:
@@ -130,15 +147,13 @@ def update_home_query(
     ci = pci.checked(ci) if ci is not None else pci.DEFAULT_CI
     # Dash calls this when the controls first appear, too: leave the address alone while
     # the controls show what it says (a bad value's message then stays on screen)
-    if home.control_values(urlstate.parse_query(search, home.PARAMS)) == (
-        period or po.LATEST,
-        sort,
-        order,
-        ci,
+    state = urlstate.parse_query(search, home.PARAMS)
+    if home.control_values(state) == (period or po.LATEST, sort, order, ci) and (
+        home.benchmark_value(state) == kind
     ):
         return no_update
     try:
-        query = home.query_for(period, sort, order, ci)
+        query = home.query_for(period, sort, order, ci, kind)
     except ValueError:
         return no_update
     return query if query != (search or "") else no_update
@@ -150,13 +165,20 @@ def update_home_controls(
     sort: str | None,
     order: str | None,
     ci: str | None = None,
+    benchmark: object = None,
 ) -> tuple[Any, ...]:
-    """The controls' values for the address (only those that differ), and its messages."""
+    """The controls' values for the address (only those that differ), its messages, and the
+    benchmark select's value."""
     state = urlstate.parse_query(search, home.PARAMS)
     wanted = home.control_values(state)
     current = (period or po.LATEST, sort, order, ci)
     values = tuple(no_update if w == c else w for w, c in zip(wanted, current, strict=True))
-    return (*values, shell.messages_banner(state.messages))
+    kind = home.benchmark_value(state)
+    return (
+        *values,
+        shell.messages_banner(state.messages),
+        no_update if kind == benchmark else kind,
+    )
 
 
 def update_order_options(sort: str | None) -> list[dict[str, str]]:
@@ -180,10 +202,15 @@ def update_home_loaded(
 
 
 def _home_query(
-    period: str | None, sort: str | None, order: str | None, ci: str | None, search: str | None
+    period: str | None,
+    sort: str | None,
+    order: str | None,
+    ci: str | None,
+    search: str | None,
+    benchmark: object = None,
 ) -> str | NoUpdate:
-    """``update_home_query`` in the order Dash passes the values (inputs, then the address)."""
-    return update_home_query(period, sort, order, search, ci=ci)
+    """``update_home_query`` in the order Dash passes the values (as the callback lists them)."""
+    return update_home_query(period, sort, order, search, ci=ci, benchmark=benchmark)
 
 
 def register(app: Dash, services: Services) -> None:
@@ -194,6 +221,7 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.HOME_SORT, "value"),
         Input(ids.HOME_ORDER, "value"),
         Input(ids.HOME_CI, "value"),
+        Input(ids.HOME_BENCHMARK, "value"),
     )(bound(update_overview, services))
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
@@ -202,6 +230,7 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.HOME_ORDER, "value"),
         Input(ids.HOME_CI, "value"),
         State(ids.URL, "search"),
+        Input(ids.HOME_BENCHMARK, "value"),  # (last: the others keep their places)
         prevent_initial_call=True,
     )(_home_query)
     app.callback(
@@ -210,11 +239,13 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.HOME_ORDER, "value"),
         Output(ids.HOME_CI, "value"),
         Output(ids.HOME_MESSAGES, "children"),
+        Output(ids.HOME_BENCHMARK, "value"),
         Input(ids.URL, "search"),
         State(ids.HOME_PERIOD, "value"),
         State(ids.HOME_SORT, "value"),
         State(ids.HOME_ORDER, "value"),
         State(ids.HOME_CI, "value"),
+        State(ids.HOME_BENCHMARK, "value"),
         prevent_initial_call=True,
     )(update_home_controls)
     app.callback(

@@ -41,6 +41,19 @@ CODE_COLUMNS = (AREA_CODE, PERIOD_CODE)
 UNITS = "units"
 
 
+#: What the areas' rows were compared with (their ``benchmark_kind``), as a column says it.
+_BENCHMARK_WORDS = {"neighbours": "their statistical neighbours", "region": "their regions"}
+
+
+def _benchmark_of(rows: pd.DataFrame) -> str:
+    """ "the programme", or the group benchmark the areas' rows carry (``benchmark_kind``)."""
+    if "benchmark_kind" in rows and "area_code" in rows:
+        kinds = set(rows.loc[rows["area_code"] != PROGRAMME, "benchmark_kind"].dropna())
+        if len(kinds) == 1:
+            return _BENCHMARK_WORDS.get(str(kinds.pop()), "the programme")
+    return "the programme"
+
+
 def plotted_table(
     rows: pd.DataFrame,
     indicator: Indicator,
@@ -82,7 +95,7 @@ def plotted_table(
         "upper": f"Upper limit ({interval})",
         "numerator": "Numerator",
         "denominator": "Denominator",
-        "comparison": "Compared with the programme",
+        "comparison": f"Compared with {_benchmark_of(rows)}",
         "trend": "Recent trend",
         "benchmark": f"Programme value{suffix}",
         "indicator": "Indicator id",

@@ -86,11 +86,18 @@ def numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
 # --- the figure ------------------------------------------------------------------------------
 
 
-def spine_figure(frame: pd.DataFrame, area_name: str, compare_names: dict[str, str]) -> Figure:
+def spine_figure(
+    frame: pd.DataFrame,
+    area_name: str,
+    compare_names: dict[str, str],
+    *,
+    benchmark_label: str = "Programme",
+) -> Figure:
     """One row per indicator: the areas' range (lowest to highest, and the middle half) as grey
     bars, the programme's value at the centre, the area as a marker whose symbol says its
     comparison, the comparison areas as open markers; the area's and the programme's figures
-    are written at the right of each row."""
+    are written at the right of each row. ``benchmark_label``: what the centre is, where the
+    frame's ``programme`` column holds a group benchmark ("Statistical neighbours")."""
     if frame.empty:
         return make_figure([], {})
     names = np.array(frame["name"].tolist(), dtype=object)
@@ -100,11 +107,11 @@ def spine_figure(frame: pd.DataFrame, area_name: str, compare_names: dict[str, s
     )
     data = [
         *_range_bars(names, pos),
-        _programme_marker(frame, names, pos),
+        _programme_marker(frame, names, pos, benchmark_label),
         *_compare_markers(frame, names, pos, compare_names),
         *_area_markers(frame, names, pos, area_name),
     ]
-    return make_figure(data, _layout(frame, area_name))
+    return make_figure(data, _layout(frame, area_name, benchmark_label))
 
 
 def _range_bars(names: np.ndarray, pos: pd.DataFrame) -> list[dict[str, Any]]:
@@ -139,7 +146,9 @@ def _texts(values: pd.Series, units: list[str], shown: np.ndarray) -> list[str]:
     return [fmt(v, u) for v, u, ok in zip(values, units, shown, strict=True) if ok]
 
 
-def _programme_marker(frame: pd.DataFrame, names: np.ndarray, pos: pd.DataFrame) -> dict[str, Any]:
+def _programme_marker(
+    frame: pd.DataFrame, names: np.ndarray, pos: pd.DataFrame, label: str = "Programme"
+) -> dict[str, Any]:
     """The programme at the centre of each row (not for counts: their programme is a total)."""
     ok = (np.isfinite(pos["programme"]) & (frame["kind"] != "count")).to_numpy()
     return {
@@ -147,7 +156,7 @@ def _programme_marker(frame: pd.DataFrame, names: np.ndarray, pos: pd.DataFrame)
         "y": names[ok].tolist(),
         "x": np.zeros(int(ok.sum())),
         "mode": "markers",
-        "name": "Programme (centre)",
+        "name": f"{label} (centre)",
         "marker": {
             "symbol": "line-ns-open",
             "size": 26,
@@ -155,7 +164,7 @@ def _programme_marker(frame: pd.DataFrame, names: np.ndarray, pos: pd.DataFrame)
             "line": {"width": 3, "color": theme.DARK_GREY},
         },
         "customdata": _texts(frame["programme"], frame["unit"].tolist(), ok),
-        "hovertemplate": "%{y}: programme %{customdata}<extra></extra>",
+        "hovertemplate": f"%{{y}}: {label.lower()} %{{customdata}}<extra></extra>",
     }
 
 
@@ -229,7 +238,9 @@ def _cell_text(value: object, unit: str, status: object) -> str:
     return text or "[x]"
 
 
-def _figures_written(frame: pd.DataFrame, area_name: str) -> list[dict[str, Any]]:
+def _figures_written(
+    frame: pd.DataFrame, area_name: str, label: str = "Programme"
+) -> list[dict[str, Any]]:
     """The area's and the programme's figures at the right of each row, under headings."""
     annotations = []
     for name, value, unit, status, prog, prog_status, kind in zip(
@@ -260,7 +271,8 @@ def _figures_written(frame: pd.DataFrame, area_name: str) -> list[dict[str, Any]
                 }
             )
     short = area_name if len(area_name) <= 12 else area_name[:11] + "…"
-    for shift, text in ((_AREA_SHIFT, f"<b>{short}</b>"), (_PROGRAMME_SHIFT, "<b>Programme</b>")):
+    heading = label if len(label) <= 12 else label.split()[-1].capitalize()
+    for shift, text in ((_AREA_SHIFT, f"<b>{short}</b>"), (_PROGRAMME_SHIFT, f"<b>{heading}</b>")):
         annotations.append(
             {
                 "x": 1,
@@ -283,13 +295,13 @@ def _two_lines(name: str) -> str:
     return f"{head}:<br>{tail}" if colon and len(name) > 24 else name
 
 
-def _layout(frame: pd.DataFrame, area_name: str) -> dict[str, object]:
+def _layout(frame: pd.DataFrame, area_name: str, label: str = "Programme") -> dict[str, object]:
     # (an axis title of None is no title: the key is left out, as go.Figure leaves it out)
     names = frame["name"].tolist()
     return {
         "barmode": "overlay",
         "height": _ROW_HEIGHT * len(names) + 190,
-        "annotations": _figures_written(frame, area_name),
+        "annotations": _figures_written(frame, area_name, label),
         "margin": {"l": 8, "r": _RIGHT_MARGIN, "t": 40, "b": 8},
         "hovermode": "closest",
         "legend": {
@@ -305,7 +317,7 @@ def _layout(frame: pd.DataFrame, area_name: str) -> dict[str, object]:
         "xaxis": {
             "range": [-1.18, 1.18],
             "tickvals": [-1, 0, 1],
-            "ticktext": ["Worse<br>(or lower)", "Programme", "Better<br>(or higher)"],
+            "ticktext": ["Worse<br>(or lower)", label, "Better<br>(or higher)"],
             "tickangle": 0,
             "zeroline": False,
             "showgrid": False,

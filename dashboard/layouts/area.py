@@ -18,22 +18,24 @@ from dash.development.base_component import Component
 from dashboard import ids, urlstate
 from dashboard.charts.card import ChartContent, View, card_outputs, chart_card, render
 from dashboard.charts.table import STATUS_KEY
+from dashboard.layouts import area_controls as controls
 from dashboard.layouts import shell, spine_table
-from dashboard.present import trend_by
 from dashboard.present.area import (
-    IMD_WIDTH,
     LATEST,
     UNAVAILABLE,
     Link,
     Table,
-    breakdown_options,
     regions,
-    trend_options,
 )
-from dashboard.present.area_address import PARAMS, ci_value, control_values, path_for
+from dashboard.present.area_address import (
+    PARAMS,
+    benchmark_value,
+    ci_value,
+    control_values,
+    path_for,
+)
 from dashboard.present.area_address import PATH as PATH  # the page's path (dashboard.app)
 from dashboard.present.area_quality import AreaQuality
-from dashboard.present.confidence import CI_NOTE, CI_OPTIONS
 from lfo.periods import period as parse_code
 
 TITLE = "Area profile"
@@ -55,6 +57,7 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
             )
     _compare, period, indicator, breakdown = control_values(state)
     ci = ci_value(state)
+    kind = benchmark_value(state)
     period_options = [{"label": "The latest financial year covered", "value": LATEST}]
     if period != LATEST:
         period_options.append({"label": parse_code(period).option_label, "value": period})
@@ -75,36 +78,19 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                         **_LIVE,
                         children=html.P("Reading the area's details…"),
                     ),
-                    _controls(period, period_options, ci),
+                    controls.controls(period, period_options, ci, kind),
                     spine_table.with_spine_slot(
-                        chart_card(ids.AREA_SPINE_CHART, "Key indicators against the programme"),
+                        chart_card(ids.AREA_SPINE_CHART, "Key indicators against the benchmark"),
                         ids.AREA_SPINE_CHART,
                     ),
                     html.H2("Trends"),
-                    _fieldset(
-                        "Indicator shown in the trend chart",
-                        dbc.RadioItems(
-                            id=ids.AREA_INDICATOR,
-                            name=ids.AREA_INDICATOR,
-                            value=indicator,
-                            options=trend_options(),
-                            **_choice_style(columns=True),
-                        ),
-                    ),
-                    _trend_by(),
+                    *controls.trend_choices(indicator),
                     chart_card(ids.AREA_TREND_CHART, "Trend", heading_level=3),
-                    chart_card(ids.AREA_FUNNEL_CHART, "Referral to completion by intervention"),
-                    html.H2("Who is referred"),
-                    _fieldset(
-                        "Characteristic",
-                        dbc.RadioItems(
-                            id=ids.AREA_BREAKDOWN,
-                            name=ids.AREA_BREAKDOWN,
-                            value=breakdown,
-                            options=breakdown_options(),
-                            **_choice_style(columns=True),
-                        ),
+                    chart_card(
+                        ids.AREA_FUNNEL_CHART, "Referral-to-completion funnel by intervention"
                     ),
+                    html.H2("Who is referred"),
+                    controls.breakdown_choice(breakdown),
                     chart_card(
                         ids.AREA_REACH_CHART,
                         "Who is referred, against the programme",
@@ -120,147 +106,6 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
             ),
         ]
     )
-
-
-def _level(ci: str) -> html.Div:
-    """The confidence level of the comparisons (``present.choices``), with the line saying
-    what the stricter one does."""
-    return html.Div(
-        className="col-12",
-        children=[
-            _fieldset(
-                "Confidence level",
-                dbc.RadioItems(
-                    id=ids.AREA_CI,
-                    name=ids.AREA_CI,
-                    value=ci,
-                    options=[{"label": t, "value": v} for v, t in CI_OPTIONS],
-                    inline=True,
-                    **_choice_style(),
-                ),
-            ),
-            html.P(CI_NOTE, className="small text-body-secondary mb-0"),
-        ],
-    )
-
-
-def _controls(period: str, period_options: list[dict[str, str]], ci: str = "95") -> html.Section:
-    return html.Section(
-        className="lfo-controls mb-4 p-3",
-        style={"background": "#f3f2f1"},
-        **_LABELLED_BY_HEADING,
-        children=[
-            html.H2(
-                "Choose the area, period and areas to compare",
-                id="area-controls-heading",
-                className="h4",
-            ),
-            html.Div(
-                className="row g-3 align-items-end mb-3",
-                children=[
-                    html.Div(
-                        className="col-md-6",
-                        children=[
-                            html.Label(
-                                "Show another area",
-                                htmlFor=ids.AREA_SWITCH,
-                                className="form-label fw-bold",
-                            ),
-                            html.Div(
-                                className="d-flex gap-2",
-                                children=[
-                                    dbc.Select(id=ids.AREA_SWITCH, options=[]),
-                                    html.Button(
-                                        "Show area",
-                                        id=ids.AREA_SWITCH_GO,
-                                        n_clicks=0,
-                                        type="button",
-                                        className="btn btn-dark text-nowrap",
-                                    ),
-                                ],
-                            ),
-                        ],
-                    ),
-                    html.Div(
-                        className="col-md-6",
-                        children=[
-                            html.Label(
-                                "Period (a quarter or a whole financial year)",
-                                htmlFor=ids.AREA_PERIOD,
-                                className="form-label fw-bold",
-                            ),
-                            dbc.Select(id=ids.AREA_PERIOD, value=period, options=period_options),
-                        ],
-                    ),
-                    _level(ci),
-                ],
-            ),
-            _compare_choice(),
-        ],
-    )
-
-
-def _compare_choice() -> html.Fieldset:
-    """The comparison areas: the quick picks and the region checklists (filled by a callback)."""
-    return html.Fieldset(
-        [
-            html.Legend("Areas to compare with", className="fs-6 fw-bold mb-1"),
-            html.P(
-                "Tick areas to add them to the charts and tables, or use a quick pick "
-                "(it replaces the areas ticked).",
-                className="mb-2",
-            ),
-            html.Div(
-                className="d-flex flex-wrap gap-2 mb-2",
-                children=[
-                    html.Button(
-                        words,
-                        id=button_id,
-                        n_clicks=0,
-                        type="button",
-                        className="btn btn-outline-dark btn-sm",
-                    )
-                    for words, button_id in (
-                        ("Same region", ids.AREA_PICK_REGION),
-                        (f"Similar deprivation (IMD rank within {IMD_WIDTH})", ids.AREA_PICK_IMD),
-                        ("Clear", ids.AREA_PICK_CLEAR),
-                    )
-                ],
-            ),
-            html.Div(id=ids.AREA_COMPARE_GROUPS, className="row g-2"),
-        ]
-    )
-
-
-def _fieldset(legend: str, control: Component) -> html.Fieldset:
-    return html.Fieldset(
-        [html.Legend(legend, className="fs-6 fw-bold mb-1"), control], className="mb-3"
-    )
-
-
-def _trend_by() -> html.Fieldset:
-    """The trend card's step: quarterly or by financial year (``present.trend_by``)."""
-    return _fieldset(
-        "Trend by",
-        dbc.RadioItems(
-            id=ids.AREA_TREND_BY,
-            name=ids.AREA_TREND_BY,
-            value=trend_by.DEFAULT,
-            options=[{"label": t, "value": v} for v, t in trend_by.TREND_BY],
-            inline=True,
-            **_choice_style(),
-        ),
-    )
-
-
-def _choice_style(columns: bool = False) -> dict[str, object]:
-    """dbc radio items / checkboxes: plain labelled inputs (Dash 4's dcc ones fail axe), a dark
-    border (3:1 against white, WCAG 1.4.11), in columns where there are many."""
-    return {
-        "style": {"columnWidth": "16rem", "columnGap": "2rem"} if columns else {},
-        "label_style": {"breakInside": "avoid"},
-        "input_style": {"borderColor": "#0b0c0c"},
-    }
 
 
 # --- parts the callbacks fill ------------------------------------------------------------------
@@ -286,7 +131,7 @@ def compare_groups(areas: pd.DataFrame, code: str, ticked: set[str]) -> list[Com
                         id=ids.area_compare(region),
                         options=options,
                         value=[o["value"] for o in options if o["value"] in ticked],
-                        **_choice_style(),
+                        **controls.choice_style(),
                     ),
                 ],
             )

@@ -23,6 +23,7 @@ from dashboard.charts.table import JSONList, plain_json
 from dashboard.layouts import shell
 from dashboard.layouts.home_grid import _TD_PLAIN, _TH, _TR, grid, grid_key, grid_rows
 from dashboard.layouts.shell import aria
+from dashboard.present import benchmark as bench
 from dashboard.present import confidence as pci
 from dashboard.present import overview as po
 from dashboard.present import overview_grid as pg
@@ -38,7 +39,7 @@ SORT = urlstate.Param(
 ORDER = urlstate.Param(
     "order", parse=urlstate.choice((pg.ORDER_LOW, pg.ORDER_HIGH)), default=pg.ORDER_LOW
 )
-PARAMS = (PERIOD, SORT, ORDER, pci.CI)
+PARAMS = (PERIOD, SORT, ORDER, pci.CI, bench.BENCHMARK)
 
 ATTENTION_HEADING = "home-attention-heading"
 
@@ -55,8 +56,17 @@ def control_values(state: urlstate.QueryState) -> tuple[str, str, str, str]:
     )
 
 
+def benchmark_value(state: urlstate.QueryState) -> str:
+    """The benchmark select's value for a parsed address (the programme if none)."""
+    return bench.checked(state.values.get("benchmark"))
+
+
 def query_for(
-    period: str | None, sort: str | None, order: str | None, ci: str | None = None
+    period: str | None,
+    sort: str | None,
+    order: str | None,
+    ci: str | None = None,
+    benchmark: str | None = None,
 ) -> str:
     """The query string for the controls' values (defaults left out)."""
     values = {
@@ -64,6 +74,7 @@ def query_for(
         "sort": sort or pg.SORT_AREA,
         "order": order or pg.ORDER_LOW,
         "ci": pci.checked(ci) if ci else pci.DEFAULT_CI,
+        "benchmark": bench.checked(benchmark),
     }
     return urlstate.to_query(values, PARAMS)
 
@@ -107,6 +118,7 @@ def layout(search: str = "") -> html.Div:
                         ],
                     ),
                     _ci_control(ci),
+                    _benchmark_control(benchmark_value(state)),
                 ],
             ),
             html.Div(
@@ -116,10 +128,11 @@ def layout(search: str = "") -> html.Div:
             ),
             html.H2("Headline figures for the programme"),
             html.Div(id=ids.HOME_HEADLINES, className="row g-3 mb-4"),
-            html.H2("Areas compared with the programme"),
+            html.H2("Areas compared with the benchmark"),
             html.P(
                 "Each cell gives the area's figure, whether it is better, similar or worse than "
-                "the programme at the confidence level chosen above, and its recent trend. "
+                "the benchmark chosen above (the programme unless chosen otherwise) at the "
+                "confidence level chosen, and its recent trend. "
                 "Select a figure to open the area's profile at that indicator; select a column "
                 "heading for its topic page.",
             ),
@@ -133,7 +146,7 @@ def layout(search: str = "") -> html.Div:
             html.Div(id=ids.HOME_GRID),
             html.H2("Needs attention", id=ATTENTION_HEADING),
             html.P(
-                "Areas worse than the programme (at the confidence level chosen above) and "
+                "Areas worse than the benchmark (at the confidence level chosen above) and "
                 "getting worse over the five quarters to the period's end (for a financial "
                 "year, the five quarters to its fourth quarter)."
             ),
@@ -187,6 +200,28 @@ def order_options(sort: str | None) -> list[dict[str, str]]:
     """The order radios' options, their labels saying what they do for the sort chosen."""
     low, high = pg.order_labels(sort or pg.SORT_AREA)
     return [{"label": low, "value": pg.ORDER_LOW}, {"label": high, "value": pg.ORDER_HIGH}]
+
+
+def _benchmark_control(kind: str) -> html.Div:
+    """The benchmark select (programme, statistical neighbours, region) with a line saying what
+    the groups are."""
+    return html.Div(
+        className="col-md-5",
+        children=[
+            html.Label(
+                "Benchmark (compared with)",
+                htmlFor=ids.HOME_BENCHMARK,
+                className="form-label fw-bold",
+            ),
+            dbc.Select(
+                id=ids.HOME_BENCHMARK,
+                value=kind,
+                options=bench.benchmark_options(),
+                style={"maxWidth": "22rem"},
+            ),
+            html.P(bench.BENCHMARK_NOTE, className="small mb-0"),
+        ],
+    )
 
 
 def _ci_control(ci: str) -> html.Fieldset:

@@ -19,6 +19,7 @@ from dash.development.base_component import Component
 from dashboard.charts.table import JSONList, json_maker, plain_json
 from dashboard.present import confidence as pci
 from dashboard.present import overview_grid as pg
+from dashboard.present.benchmark import DEFAULT_BENCHMARK
 from lfo.indicators.definitions import indicators
 from lfo.terms import PROGRAMME, PROGRAMME_LABEL
 
@@ -42,6 +43,7 @@ def grid(
     period: str,
     made_rows: Mapping[str, dict[str, Any]] | None = None,
     ci: str = pci.DEFAULT_CI,
+    benchmark: str = DEFAULT_BENCHMARK,
 ) -> dict[str, Any]:
     """The accessible table of areas × key indicators (each cell's comparison at ``ci`` in a
     word, a shape and a fill; its recent trend as an arrow with words), as the JSON the browser
@@ -74,19 +76,19 @@ def grid(
         + [html.Td(_counts(counts[i]), className="text-end") for i in shown],
         className="lfo-counts",
     )
-    made = made_rows if made_rows is not None else grid_rows(rows, period, ci)
+    made = made_rows if made_rows is not None else grid_rows(rows, period, ci, benchmark)
     lookup = None
     body = [made[PROGRAMME]]
     for code in order_codes:
         row = made.get(code)
         if row is None:  # not an area of ``rows`` (its cells say "no data")
             lookup = pg.cells(rows) if lookup is None else lookup
-            row = _grid_row(lookup, code, code, period, ci, shown)
+            row = _grid_row(lookup, code, code, period, ci, shown, benchmark)
         body.append(row)
     table = html.Table(
         className="table table-sm lfo-table lfo-grid align-middle",
         children=[
-            html.Caption(pg.grid_caption(period, ci)),
+            html.Caption(pg.grid_caption(period, ci, benchmark)),
             html.Thead([html.Tr(head), count_row]),
             html.Tbody(JSONList(body)),
         ],
@@ -105,7 +107,7 @@ def _counts(counts: dict[str, int] | None) -> list[Component] | str:
 
 
 def grid_rows(
-    rows: pd.DataFrame, period: str, ci: str = pci.DEFAULT_CI
+    rows: pd.DataFrame, period: str, ci: str = pci.DEFAULT_CI, benchmark: str = DEFAULT_BENCHMARK
 ) -> dict[str, dict[str, Any]]:
     """Every row of the grid as ``html.Tr``'s JSON, by area code: the programme's (always) and
     each area's in ``rows`` (the columns every area's figure is suppressed in left out)."""
@@ -113,10 +115,10 @@ def grid_rows(
     hidden = pg.suppressed_columns(rows)
     shown = [i for i in pg.GRID_INDICATORS if i not in hidden]
     names = dict(zip(rows["area_code"], rows["area_name"], strict=False))
-    made = {PROGRAMME: _grid_row(lookup, PROGRAMME, PROGRAMME_LABEL, period, ci, shown)}
+    made = {PROGRAMME: _grid_row(lookup, PROGRAMME, PROGRAMME_LABEL, period, ci, shown, benchmark)}
     for code, name in names.items():
         if code != PROGRAMME:
-            made[code] = _grid_row(lookup, code, name, period, ci, shown)
+            made[code] = _grid_row(lookup, code, name, period, ci, shown, benchmark)
     return made
 
 
@@ -138,6 +140,7 @@ def _grid_row(
     period: str,
     ci: str = pci.DEFAULT_CI,
     shown: list[str] | None = None,
+    benchmark: str = DEFAULT_BENCHMARK,
 ) -> dict[str, Any]:
     """A grid row as ``html.Tr``'s JSON."""
     if code == PROGRAMME:
@@ -148,7 +151,7 @@ def _grid_row(
     return _TR(
         [header]
         + [
-            _grid_cell(pg.grid_cell(lookup.get((code, i)), code, name, i, period, ci))
+            _grid_cell(pg.grid_cell(lookup.get((code, i)), code, name, i, period, ci, benchmark))
             for i in columns
         ]
     )

@@ -10,7 +10,7 @@ from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.layouts import Page
-from dashboard.present.choices import ci_from_search, with_ci
+from dashboard.present.choices import benchmark_from_search, ci_from_search, with_ci
 from lfo.periods import period
 
 CURRENT_PAGE_TEXT = " (current page)"
@@ -52,7 +52,7 @@ def shell(
                 id=ids.SKIP_LINK,
                 className="lfo-skip-link",
             ),
-            header(pages, service_name, current, ci=ci_from_search(search)),
+            header(pages, service_name, current, ci=ci_from_search(search), search=search),
             html.Main(
                 id=ids.MAIN,
                 tabIndex="-1",
@@ -65,7 +65,12 @@ def shell(
 
 
 def header(
-    pages: Sequence[Page], service_name: str, current: str | None = None, *, ci: str | None = None
+    pages: Sequence[Page],
+    service_name: str,
+    current: str | None = None,
+    *,
+    ci: str | None = None,
+    search: str | None = None,
 ) -> html.Header:
     return html.Header(
         id=ids.HEADER,
@@ -78,7 +83,7 @@ def header(
                     html.Span("Department for Work and Pensions", className="lfo-header__org"),
                 ],
             ),
-            navigation(pages, current, ci=ci),
+            navigation(pages, current, ci=ci, benchmark=benchmark_from_search(search)),
         ],
     )
 
@@ -88,17 +93,21 @@ NAV_CURRENT_CLASS = "lfo-nav__link lfo-nav__link--current"
 
 
 def navigation(
-    pages: Sequence[Page], current: str | None = None, *, ci: str | None = None
+    pages: Sequence[Page],
+    current: str | None = None,
+    *,
+    ci: str | None = None,
+    benchmark: str | None = None,
 ) -> html.Nav:
     """Links to every page in the navigation (real links: they work without the router);
     ``current``, the path of the page shown, is marked as the current page. The links carry the
-    confidence level ``ci`` (only that: other pages' filters are their own), so the level chosen
+    confidence level ``ci`` and the ``benchmark`` (only those: other pages' filters are their own), so the level chosen
     on one page holds on the next (``choices.with_ci``; the default adds nothing)."""
     items = [
         html.Li(
             dcc.Link(
                 nav_link_children(page.nav_label, page.path == current),
-                href=with_ci(page.path, ci),
+                href=with_ci(page.path, ci, benchmark),
                 id=ids.nav_link(page.path),
                 className=NAV_CURRENT_CLASS if page.path == current else NAV_CLASS,
             ),

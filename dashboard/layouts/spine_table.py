@@ -61,9 +61,19 @@ def _bar(bar: Bar) -> html.Div:
     return html.Div(marks, className="lfo-spine-bar", **aria(hidden="true"))
 
 
+def _benchmark_figure(heading: str, figure: str) -> list[Component]:
+    """The chosen group benchmark's figure after the comparison ("(Region (London): 60%)"):
+    in the comparison's cell, not a column of its own, so the table still fits a 390 px
+    phone (a fifth column made the page scroll sideways)."""
+    if not heading:
+        return []
+    return [html.Span(f" ({heading}: {figure})", className="d-block small")]
+
+
 def spine_table(table: SpineTable | None) -> Component | None:
     """The phone table: each indicator (linking to its definition) with its bar under its name,
-    the area's and the programme's figures, and the comparison in words after its symbol."""
+    the area's and the programme's figures, and the comparison in words after its symbol (with
+    the chosen group benchmark's figure under it)."""
     if table is None or not table.rows:
         return None
     head = html.Thead(
@@ -72,7 +82,7 @@ def spine_table(table: SpineTable | None) -> Component | None:
                 html.Th("Indicator", scope="col"),
                 html.Th(table.area_name, scope="col", className="text-end"),
                 html.Th("Programme", scope="col", className="text-end"),
-                html.Th("Compared with the programme", scope="col"),
+                html.Th(table.compared_heading, scope="col"),
             ]
         )
     )
@@ -95,6 +105,7 @@ def spine_table(table: SpineTable | None) -> Component | None:
                                 **aria(hidden="true"),
                             ),
                             row.comparison,
+                            *_benchmark_figure(table.benchmark_heading, row.benchmark),
                         ]
                     ),
                 ]

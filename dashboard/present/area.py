@@ -20,7 +20,8 @@ import pandas as pd
 from dashboard import urlstate
 from dashboard.present import choices
 from dashboard.present.words import period_label
-from dashboard.services.queries import AREA_COLUMNS
+from lfo.indicators.benchmarks import NEIGHBOURS
+from lfo.indicators.benchmarks import groups as benchmark_groups
 from lfo.indicators.definitions import indicators
 from lfo.periods import is_quarter, quarters_of, years_of
 from lfo.periods import period as parse_code
@@ -56,8 +57,6 @@ BREAKDOWN_LABELS = {
     "youngest_child_age_band": "Youngest child's age",
     "referral_source": "Referral source",
 }
-#: Similar deprivation: IMD 2019 upper-tier ranks within this distance.
-IMD_WIDTH = 20
 #: The spine's short names of its indicators (rows of the spine, the trend choice and title;
 #: full names in the definitions). The overview's grid has its own column headers.
 SPINE_LABELS = {
@@ -68,7 +67,8 @@ SPINE_LABELS = {
     "reach.fathers": "Fathers reached",
     "reach.workless": "Workless households reached",
     "uptake.start": "Offers taken up",
-    "uptake.completion": "Completion",
+    # named apart from the funnel's completed stage (docs/words.md: two completion figures)
+    "uptake.completion": "Completion rate",
     "uptake.days_to_start": "Days from referral to start",
     "uptake.attendance": "Sessions attended",
     "uptake.both_parents": "Both parents engaged",
@@ -155,14 +155,11 @@ def same_region(areas: pd.DataFrame, code: str) -> list[str]:
     return [str(c) for c in areas.loc[mask, "area_code"]]
 
 
-def similar_deprivation(areas: pd.DataFrame, code: str, width: int = IMD_WIDTH) -> list[str]:
-    """The other areas whose IMD rank is within ``width`` of ``code``'s (none if unknown)."""
-    ranks = pd.to_numeric(areas["imd_rank"], errors="coerce")
-    own = ranks[areas["area_code"] == code]
-    if own.empty or pd.isna(own.iloc[0]):
-        return []
-    mask = ((ranks - own.iloc[0]).abs() <= width) & (areas["area_code"] != code)
-    return [str(c) for c in areas.loc[mask.fillna(False), "area_code"]]
+def similar_areas(areas: pd.DataFrame, code: str) -> list[str]:
+    """The quick pick "Similar areas": ``code``'s statistical neighbours, nearest first (the
+    same group as the neighbours benchmark, ``lfo.indicators.benchmarks``); none for an area
+    without a deprivation rank."""
+    return list(benchmark_groups(areas, NEIGHBOURS).get(code, ()))
 
 
 def no_areas(_areas: pd.DataFrame, _code: str) -> list[str]:
@@ -172,11 +169,6 @@ def no_areas(_areas: pd.DataFrame, _code: str) -> list[str]:
 
 def regions(areas: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(areas["region"].astype(str)))
-
-
-def store_areas(store: dict[str, Any]) -> pd.DataFrame:
-    """The programme areas the page's store holds (``queries.AREA_COLUMNS``)."""
-    return pd.DataFrame(store.get("areas") or [], columns=AREA_COLUMNS)
 
 
 def ticked_by_region(
@@ -277,6 +269,17 @@ class View:
     compare_names: dict[str, str]
     period: str | None
     messages: tuple[str, ...] = ()
+    ci: str = "95"  # the confidence level chosen (``present.confidence``)
+    benchmark: str = "programme"  # the benchmark chosen (``present.benchmark``)
+    #: the names of each group benchmark's members (kind → names; ``present.benchmark``) and
+    #: the area's region (for the words)
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    region: str | None = None
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        """The chosen benchmark's members (none for the programme)."""
+        return self.groups.get(self.benchmark, ())
 
 
 def view(

@@ -10,6 +10,7 @@ from typing import cast
 from urllib.parse import urlencode
 
 from dashboard import urlstate
+from dashboard.present import benchmark as bench
 from dashboard.present.area import (
     BREAKDOWN_LABELS,
     DEFAULT_BREAKDOWN,
@@ -41,7 +42,7 @@ INDICATOR = urlstate.Param(
 BREAKDOWN = urlstate.Param(
     "breakdown", parse=urlstate.choice(tuple(BREAKDOWN_LABELS)), default=DEFAULT_BREAKDOWN
 )
-PARAMS = (COMPARE, PERIOD, INDICATOR, BREAKDOWN, CI)
+PARAMS = (COMPARE, PERIOD, INDICATOR, BREAKDOWN, CI, bench.BENCHMARK)
 
 
 def query_for(
@@ -50,15 +51,18 @@ def query_for(
     indicator: str | None,
     breakdown: str | None,
     ci: str | None = None,
+    benchmark: str | None = None,
 ) -> str:
     """The query string for the controls' values (defaults left out; commas kept readable);
-    ``ci`` the confidence level (``present.choices``: kept from page to page)."""
+    ``ci`` the confidence level and ``benchmark`` the benchmark (``present.choices``: kept
+    from page to page; a value the server does not offer: the default)."""
     values = {
         "compare": tuple(compare),
         "period": period if period and period != LATEST else None,
         "indicator": indicator or DEFAULT_TREND,
         "breakdown": breakdown or DEFAULT_BREAKDOWN,
         "ci": checked(ci),
+        "benchmark": bench.checked(benchmark),
     }
     pairs = []
     for p in PARAMS:
@@ -76,6 +80,11 @@ def path_for(code: str) -> str:
 def ci_value(state: urlstate.QueryState) -> str:
     """The confidence level a parsed address names (the default if none)."""
     return str(state.values.get("ci") or DEFAULT_CI)
+
+
+def benchmark_value(state: urlstate.QueryState) -> str:
+    """The benchmark a parsed address names (the programme if none)."""
+    return bench.checked(state.values.get("benchmark"))
 
 
 def control_values(state: urlstate.QueryState) -> tuple[tuple[str, ...], str, str, str]:

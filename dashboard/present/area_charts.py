@@ -16,6 +16,7 @@ from dashboard.charts.figures import bars_vs_programme, stage_funnel, trend_line
 from dashboard.charts.frame import plotted_table
 from dashboard.charts.text import describe_categories, describe_trend_lines, suppression_note
 from dashboard.charts.text_profile import describe_stages
+from dashboard.present import benchmark as bench
 from dashboard.present import trend_by as steps
 from dashboard.present.area import NO_DATA, View, breakdown_label, spine_label
 from dashboard.present.export_context import chart_export
@@ -82,7 +83,7 @@ def trend_content(
     rows = result.rows
     shown = rows[rows["area_code"] != PROGRAMME]
     others = f", {join_names(list(v.compare_names.values()))}" if v.compare_names else ""
-    level = ci or getattr(v, "ci", None) or "95"
+    level = ci or v.ci
     interval = "interquartile range" if ind.kind == "median" else f"{level}% confidence intervals"
     subtitle = (
         f"{name}{others} and the programme (dashed); all interventions; "
@@ -108,7 +109,7 @@ def trend_content(
         title=title,
         subtitle=subtitle,
         summary=summary,
-        table=plotted_table(rows, ind, columns=(*columns, "comparison", "trend")),
+        table=plotted_table(rows, ind, ci=float(v.ci), columns=(*columns, "comparison", "trend")),
         indicator_ids=[indicator_id],
         notes=notes + (years.notes if years else []),
         data_as_at=result.meta.data_as_at,
@@ -122,6 +123,7 @@ def trend_content(
                 "trend_by": steps.ANNUAL if years else steps.QUARTERLY,
             },
             areas=areas,
+            benchmark=v.benchmark,
             ci=level,
         ),
     )
@@ -186,6 +188,15 @@ _FUNNEL_COLUMNS = {
 }
 
 
+#: The funnel's completed stage named apart from the completion rate (docs/words.md).
+COMPLETED_STAGE_NOTE = (
+    "The completed stage is not the completion rate of the key indicators: it follows the "
+    "parents referred in the period to the date of the latest return (recent referrals have "
+    "had little time to complete), while the completion rate counts the interventions that "
+    "ended in the period."
+)
+
+
 def funnel_content(v: View, by_group: dict[str, Result]) -> ChartContent:
     """The funnel from the engine's ``uptake.funnel`` result for each of ``intervention_groups``
     (the area and the programme in the view's period)."""
@@ -194,7 +205,7 @@ def funnel_content(v: View, by_group: dict[str, Result]) -> ChartContent:
     ind = indicators()[FUNNEL]
     code, name, period = v.code, v.name, v.period
     when = parse_code(period).in_words
-    title = f"Referral to completion in {name} by intervention, {when}"
+    title = f"Referral-to-completion funnel in {name} by intervention, {when}"
     meta = by_group[ALL_INTERVENTIONS].meta
     rows, left_out = funnel_groups({g: r.rows for g, r in by_group.items()}, code)
     if _no_figures(rows, "numerator"):
@@ -206,8 +217,9 @@ def funnel_content(v: View, by_group: dict[str, Result]) -> ChartContent:
     notes.append(
         "Parents referred in the period, followed to the date of the area's return; "
         "by intervention a parent counts once per intervention, so the first stage is "
-        "the same for every intervention."
+        "the same for every intervention.",
     )
+    notes.append(COMPLETED_STAGE_NOTE)
     if left_out:
         notes.append(
             f"Also offered in {name}, not drawn (fewer parents, or suppressed): "
@@ -252,12 +264,17 @@ def reach_content(v: View, breakdown: str, result: Result | None) -> ChartConten
         title=title,
         subtitle=(
             f"Percentage of parents referred in each {label.lower()} category, "
-            f"{name} beside the programme; 95% confidence intervals"
+            f"{name} beside the programme; {v.ci}% confidence intervals"
+            + (f"; compared with {bench.its(v.benchmark, v.region)}" if v.members else "")
         ),
         summary=describe_categories(
-            rows, ind, title=f"Who is referred in {name} by {label.lower()}"
+            rows,
+            ind,
+            title=f"Who is referred in {name} by {label.lower()}",
+            ci=float(v.ci),
+            benchmark_name=bench.its(v.benchmark, v.region),
         ),
-        table=plotted_table(rows, ind, columns=(*columns, "comparison")),
+        table=plotted_table(rows, ind, ci=float(v.ci), columns=(*columns, "comparison")),
         indicator_ids=[REACH],
         notes=_suppression_notes(rows, result.meta.threshold, instead),
         data_as_at=result.meta.data_as_at,
@@ -267,6 +284,7 @@ def reach_content(v: View, breakdown: str, result: Result | None) -> ChartConten
             period=period,
             filters={"intervention_group": ALL_INTERVENTIONS, "characteristic": breakdown},
             areas=[code],
-            ci=getattr(v, "ci", None) or "95",
+            benchmark=v.benchmark,
+            ci=v.ci,
         ),
     )

@@ -18,15 +18,20 @@ import pandas as pd
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.spine import numbers, spine_figure
 from dashboard.charts.text_profile import describe_profile
+from dashboard.present import benchmark as bench
 from dashboard.present.area import NO_DATA, SPINE_INDICATORS, Link, Table, View, spine_label
 from dashboard.present.area_spine_table import SpineTable, spine_table
 from dashboard.present.export_context import chart_export
-from dashboard.present.words import count_words, fmt, join_names
+from dashboard.present.words import fmt
+from lfo.indicators.benchmarks import NEIGHBOURS, REGION
 from lfo.indicators.definitions import indicators
 from lfo.indicators.request import ROW_COLUMNS, Result
 from lfo.periods import is_quarter
 from lfo.periods import period as parse_code
 from lfo.terms import PROGRAMME
+
+#: The group benchmarks whose figures the spine's tables give beside the programme's.
+GROUP_KINDS = (NEIGHBOURS, REGION)
 
 #: The columns of the area's own engine row that the spine keeps: its figure, from value to status.
 _OWN_COLUMNS = tuple(ROW_COLUMNS[ROW_COLUMNS.index("value") :])
@@ -117,7 +122,11 @@ def _scalar(value: object) -> object:
 
 
 def spine_export_table(
-    frame: pd.DataFrame, area_name: str, compare_names: dict[str, str]
+    frame: pd.DataFrame,
+    area_name: str,
+    compare_names: dict[str, str],
+    groups: dict[str, str] | None = None,
+    against: str = "the programme",
 ) -> pd.DataFrame:
     """The spine's downloads (CSV and Excel): exactly the plotted numbers, unrounded (the page's
     table twin is ``spine_twin``'s, with each figure in its own unit)."""
@@ -137,14 +146,25 @@ def spine_export_table(
             "75th percentile of areas": numbers(frame, "q75"),
             "Highest area": numbers(frame, "max"),
             "Areas with a figure": numbers(frame, "n_areas"),
-            "Compared with the programme": frame["comparison"].to_numpy(),
+            f"Compared with {against}": frame["comparison"].to_numpy(),
             "Recent trend": frame["trend"].to_numpy(),
         }
     )
+    for kind, heading in (groups or {}).items():  # published group figures only (else NaN)
+        shown = [_published(r, kind) for _, r in frame.iterrows()]
+        out.insert(list(out.columns).index("Lowest area"), heading, shown)
     for code, name in compare_names.items():
         out[name] = numbers(frame, f"value:{code}")
     out["status"] = frame["status"].to_numpy()
     return out
+
+
+def _published(row: pd.Series, kind: str) -> float:
+    """A group benchmark's figure where ``group_cell`` shows it, else NaN."""
+    if group_cell(row, kind).startswith("["):
+        return float("nan")
+    value = pd.to_numeric(pd.Series([row.get(f"benchmark:{kind}")]), errors="coerce").iloc[0]
+    return float(value)
 
 
 def _cell(value: object, unit: str, status: object) -> str:
@@ -155,22 +175,54 @@ def _cell(value: object, unit: str, status: object) -> str:
     return text if text else "[x]"
 
 
+def group_heading(kind: str, members: int, region: str | None = None) -> str:
+    """A group benchmark's column: "Statistical neighbours (5 areas)", "Region (London)"."""
+    if kind == REGION:
+        return f"Region ({region})" if region else "Region"
+    return f"Statistical neighbours ({members} area{'s' if members != 1 else ''})"
+
+
+def group_cell(row: pd.Series, kind: str) -> str:
+    """The area's group benchmark in its unit, or ``[c]`` / ``[x]`` / ``[z]``: the engine's
+    ``benchmark_status``, else ``[c]`` where the area's own figure is (the engine publishes no
+    benchmark beside a suppressed figure), never a figure the spec suppresses."""
+    status = row.get(f"benchmark_status:{kind}")
+    if not (isinstance(status, str) and status) and row.get("status") == "c":
+        status = "c"
+    if row.get("kind") == "count":
+        status = "z"
+    return _cell(row.get(f"benchmark:{kind}"), str(row["unit"]), status)
+
+
 def spine_twin(
-    frame: pd.DataFrame, area_name: str, compare_names: dict[str, str], caption: str
+    frame: pd.DataFrame,
+    area_name: str,
+    compare_names: dict[str, str],
+    caption: str,
+    *,
+    ci: str = "95",
+    benchmark: str = bench.DEFAULT_BENCHMARK,
+    groups: dict[str, str] | None = None,
+    region: str | None = None,
 ) -> Table:
     """The spine's table twin: each indicator's figures in its own unit, names linking to their
-    definitions, ``[c]`` / ``[x]`` / ``[z]`` where the status says so."""
+    definitions, ``[c]`` / ``[x]`` / ``[z]`` where the status says so; the interval and the
+    comparison at the level ``ci``, the comparison with the ``benchmark`` chosen; after the
+    programme's figure, each group benchmark's (``groups``: kind → column heading)."""
+    groups = groups or {}
     columns = [
         "Indicator",
         area_name,
-        "95% confidence interval",
+        f"{ci}% confidence interval",
         "Programme",
+        *groups.values(),
         "Range of areas (lowest to highest)",
         "Middle half of areas",
-        "Compared with the programme",
+        f"Compared with {bench.its(benchmark, region)} ({ci}%)",
         "Recent trend",
         *compare_names.values(),
     ]
+    against = bench.its(benchmark, region)
     rows: list[list[str | Link]] = []
     for _, r in frame.iterrows():
         unit, status = str(r["unit"]), r["status"]
@@ -192,24 +244,27 @@ def spine_twin(
                 _cell(r["value"], unit, status),
                 interval,
                 programme,
+                *(group_cell(r, kind) for kind in groups),
                 span,
                 middle,
-                comparison_word(r),
+                comparison_word(r, against),
                 trend_word(r),
                 *(_cell(r[f"value:{c}"], unit, r[f"status:{c}"]) for c in compare_names),
             ]
         )
+    n = len(groups)
     return Table(
         columns,
         rows,
         caption,
-        numeric=(1, 3, *range(8, 8 + len(compare_names))),
+        numeric=(1, 3, *range(4, 4 + n), *range(8 + n, 8 + n + len(compare_names))),
         statuses=tuple(sorted(set(frame["status"].dropna()))),
     )
 
 
-def comparison_word(row: pd.Series) -> str:
-    """The comparison with the programme in words, for the spine's table."""
+def comparison_word(row: pd.Series, against: str = "the programme") -> str:
+    """The comparison with the benchmark (``against``: "the programme", "its statistical
+    neighbours") in words, for the spine's table."""
     status = row.get("status")
     if status == "c":
         return "suppressed"
@@ -218,11 +273,7 @@ def comparison_word(row: pd.Series) -> str:
     comparison = row.get("comparison")
     # (a missing comparison is NaN in a pandas 3 text column: truthy, not a word)
     if isinstance(comparison, str) and comparison:
-        return (
-            f"{comparison} than the programme"
-            if comparison != "similar"
-            else "similar to the programme"
-        )
+        return f"{comparison} {'to' if comparison == 'similar' else 'than'} {against}"
     if row.get("kind") == "count":
         return "a count: not compared"
     return "not compared (no interval)"
@@ -234,52 +285,6 @@ def trend_word(row: pd.Series) -> str:
         return "not tested" if row.get("status") is None else ""
     judgement = row.get("trend_judgement")
     return f"{trend} ({judgement})" if judgement else str(trend)
-
-
-def describe_spine(
-    frame: pd.DataFrame, area_name: str, period: str, compare_names: Sequence[str] = ()
-) -> str:
-    """The spine chart's text alternative, from the engine's comparisons."""
-    when = parse_code(period).in_words
-    if frame.empty:
-        return f"There are no figures for {area_name} in {when}."
-    words = frame.apply(comparison_word, axis=1)
-    parts: list[str] = []
-    for word in ("worse", "better", "similar", "higher", "lower"):
-        full = f"{word} {'to' if word == 'similar' else 'than'} the programme"
-        names = frame.loc[words == full, "name"].tolist()
-        if not names:
-            continue
-        listed = f" ({join_names(names)})" if word != "similar" or len(names) <= 3 else ""
-        if not parts:
-            verb = "was" if len(names) == 1 else "were"
-            parts.append(f"{len(names)} {verb} {full}{listed}")
-        else:
-            parts.append(f"{len(names)} {word}{listed}")
-    text = f"Of {count_words(len(frame), 'indicator')} for {area_name} in {when}, "
-    text += (", ".join(parts) if parts else "none could be compared with the programme") + "."
-    suppressed = frame.loc[frame["status"] == "c", "name"].tolist()
-    if suppressed:
-        text += (
-            f" {count_words(len(suppressed), 'figure')} "
-            f"{'is' if len(suppressed) == 1 else 'are'} suppressed ([c]): "
-            f"{join_names(suppressed)}."
-        )
-    missing = frame.loc[frame["status"].isin(["x", "z"]), "name"].tolist()
-    if missing:
-        text += f" No figure for {join_names(missing)}."
-    worsening = frame.loc[frame["trend_judgement"] == "getting worse", "name"].tolist()
-    improving = frame.loc[frame["trend_judgement"] == "getting better", "name"].tolist()
-    if worsening:
-        text += f" Getting worse over the last five quarters: {join_names(worsening)}."
-    if improving:
-        text += f" Getting better over the last five quarters: {join_names(improving)}."
-    if compare_names:
-        text += (
-            f" Compared areas ({join_names(list(compare_names))}) are marked on each row; "
-            "their figures are in the table."
-        )
-    return text
 
 
 def mostly_suppressed(frame: pd.DataFrame) -> bool:
@@ -322,30 +327,84 @@ class Spine:
     phone: SpineTable | None = None
 
 
-def spine(v: View, result: Result | None) -> Spine:
+def with_groups(
+    frame: pd.DataFrame, code: str, groups: dict[str, pd.DataFrame], chosen: str
+) -> pd.DataFrame:
+    """``frame`` with, for each group benchmark in ``groups`` (kind → the engine's rows with
+    that benchmark), the area's ``benchmark:<kind>`` and ``benchmark_status:<kind>``; the
+    ``comparison`` is the chosen benchmark's (the programme's where ``chosen`` is not in
+    ``groups``)."""
+    out = frame.copy()
+    if out.empty:
+        return out
+    for kind, rows in groups.items():
+        own = rows[rows["area_code"] == code].drop_duplicates("indicator").set_index("indicator")
+        for column in ("benchmark", "benchmark_status", "comparison"):
+            values = own[column] if column in own else pd.Series(dtype=object)
+            mapped = [_scalar(values.get(i)) for i in out["indicator"]]
+            if column != "comparison":
+                out[f"{column}:{kind}"] = pd.Series(mapped, index=out.index, dtype=object)
+            elif kind == chosen:
+                out["comparison"] = pd.Series(mapped, index=out.index, dtype=object)
+    return out
+
+
+def _centred_on(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The frame the spine chart draws: centred on the chosen group benchmark (its figure in the
+    ``programme`` column, its status in ``programme_status``) or on the programme."""
+    if kind not in GROUP_KINDS or f"benchmark:{kind}" not in frame:
+        return frame
+    status = [s if isinstance(s, str) and s else None for s in frame[f"benchmark_status:{kind}"]]
+    return frame.assign(programme=frame[f"benchmark:{kind}"], programme_status=status)
+
+
+def spine(v: View, result: Result | None, groups: dict[str, Result] | None = None) -> Spine:
     """The spine for the view from the engine's result for ``SPINE_INDICATORS`` in the view's
-    period (every area: the range is theirs); ``result`` is None where there is no period."""
+    period (every area: the range is theirs); ``result`` is None where there is no period.
+    ``groups``: the same compared with each group benchmark (kind → result), whose figures the
+    tables give; the comparisons and the chart's centre are the chosen benchmark's
+    (``v.benchmark``), the interval and comparison words at ``v.ci``."""
     if v.period is None or result is None:
         return Spine(empty_content(NO_DATA))
     code, name, compare_names, period = v.code, v.name, v.compare_names, v.period
+    kind = bench.checked(v.benchmark)
+    group_rows = {k: r.rows for k, r in (groups or {}).items() if k in GROUP_KINDS}
     frame = spine_frame(result.rows, code, list(compare_names))
+    frame = with_groups(frame, code, group_rows, kind)
+    against = bench.its(kind, v.region)
     when = parse_code(period).in_words
-    title = f"Key indicators for {name} against the programme, {when}"
+    title = f"Key indicators for {name} against {against}, {when}"
+    centre = bench.LABELS[kind] if kind in group_rows else "Programme"
     subtitle = (
-        "All interventions; 95% confidence intervals; grey bars: the range of the areas' "
-        "figures, hatched: the middle half; right is better (or higher)"
+        f"All interventions; {v.ci}% confidence intervals; grey bars: the range of the areas' "
+        f"figures, hatched: the middle half; centre: {centre.lower()}; right is better (or "
+        "higher)"
     )
     if frame.empty or (frame["value"].isna().all() and (frame["status"] != "c").all()):
         message = f"There are no figures for {name} in {when}."
         return Spine(empty_content(message, title), messages=v.messages)
+    headings = {k: group_heading(k, len(v.groups.get(k, ())), v.region) for k in group_rows}
+    notes = _notes(frame, period, result.meta.threshold)
+    line = bench.members_line(name, kind, v.members, v.region)
+    if line:
+        notes.insert(0, line)
+    if kind in group_rows and (frame[f"benchmark_status:{kind}"] == "c").any():
+        notes.insert(1, f"{bench.LABELS[kind]}: [c] {bench.MISSING['c']}.")
     content = ChartContent(
-        figure=spine_figure(frame, name, compare_names),
+        figure=spine_figure(_centred_on(frame, kind), name, compare_names, benchmark_label=centre),
         title=title,
         subtitle=subtitle,
-        summary=describe_profile(frame, name, period, list(compare_names.values())),
-        table=spine_export_table(frame, name, compare_names),
+        summary=describe_profile(
+            frame,
+            name,
+            period,
+            list(compare_names.values()),
+            ci=float(v.ci),
+            benchmark_name=against,
+        ),
+        table=spine_export_table(frame, name, compare_names, headings, against),
         indicator_ids=list(frame["indicator"]),
-        notes=_notes(frame, period, result.meta.threshold),
+        notes=notes,
         data_as_at=result.meta.data_as_at,
         threshold=result.meta.threshold,
         **chart_export(
@@ -353,10 +412,29 @@ def spine(v: View, result: Result | None) -> Spine:
             period=period,
             area=(code, name),
             filters={"intervention_group": "all"},
-            ci=getattr(v, "ci", None) or "95",
+            benchmark=kind,
+            ci=v.ci,
         ),
     )
-    twin = spine_twin(frame, name, compare_names, f"{title}. {subtitle}")
-    words = [comparison_word(r) for _, r in frame.iterrows()]  # (apply makes None NaN)
-    phone = spine_table(frame, name, title, words)
+    twin = spine_twin(
+        frame,
+        name,
+        compare_names,
+        f"{title}. {subtitle}",
+        ci=v.ci,
+        benchmark=kind,
+        groups=headings,
+        region=v.region,
+    )
+    words = [comparison_word(r, against) for _, r in frame.iterrows()]  # (apply makes None NaN)
+    phone = spine_table(
+        frame,
+        name,
+        title,
+        words,
+        benchmark=(headings[kind], [group_cell(r, kind) for _, r in frame.iterrows()])
+        if kind in headings
+        else None,
+        compared_heading=f"Compared with {against} ({v.ci}%)",
+    )
     return Spine(content, twin, v.messages, phone)

@@ -57,6 +57,7 @@ class SpineRow:
     comparison: str
     symbol: str
     bar: Bar
+    benchmark: str = ""  # the chosen group benchmark's figure ("" with the programme)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,10 @@ class SpineTable:
     caption: str
     area_name: str
     rows: tuple[SpineRow, ...]
+    #: the chosen group benchmark's column heading ("" with the programme), and the
+    #: comparison column's ("Compared with its statistical neighbours")
+    benchmark_heading: str = ""
+    compared_heading: str = "Compared with the programme"
 
 
 def _percent(position: float) -> float | None:
@@ -83,14 +88,25 @@ def _figure(value: object, unit: str, status: object) -> str:
     return fmt(value, unit) or "[x]"
 
 
-def spine_table(frame: pd.DataFrame, area_name: str, caption: str, words: list[str]) -> SpineTable:
+def spine_table(
+    frame: pd.DataFrame,
+    area_name: str,
+    caption: str,
+    words: list[str],
+    *,
+    benchmark: tuple[str, list[str]] | None = None,
+    compared_heading: str = "Compared with the programme",
+) -> SpineTable:
     """The phone table from the spine's frame (``area_spine.spine_frame``) and each row's
-    comparison in words (``area_spine.comparison_word``)."""
+    comparison in words (``area_spine.comparison_word``); ``benchmark``: the chosen group
+    benchmark's column heading and each row's figure (``area_spine.group_cell``)."""
+    heading, cells = benchmark if benchmark is not None else ("", [""] * len(frame))
     if frame.empty:
-        return SpineTable(caption, area_name, ())
+        return SpineTable(caption, area_name, (), heading, compared_heading)
     pos = spine_positions(frame, ["min", "max", "value", "programme"])
     rows: list[SpineRow] = []
-    for (_, r), (_, p), word in zip(frame.iterrows(), pos.iterrows(), words, strict=True):
+    rowwise = zip(frame.iterrows(), pos.iterrows(), words, cells, strict=True)
+    for (_, r), (_, p), word, cell in rowwise:
         unit, count = str(r["unit"]), r["kind"] == "count"
         ends = [_percent(p["min"]), _percent(p["max"])]
         low, high = (min(ends), max(ends)) if None not in ends else (None, None)  # type: ignore[type-var]
@@ -115,16 +131,18 @@ def spine_table(frame: pd.DataFrame, area_name: str, caption: str, words: list[s
                     None if count else _percent(p["programme"]),
                     _percent(p["value"]) if shown else None,
                 ),
+                benchmark=cell,
             )
         )
-    return SpineTable(caption, area_name, tuple(rows))
+    return SpineTable(caption, area_name, tuple(rows), heading, compared_heading)
 
 
 def short_word(word: str) -> str:
-    """The comparison's words without "than the programme" (the column's heading says it)."""
-    for tail in (" than the programme", " to the programme"):
-        if word.endswith(tail):
-            return word[: -len(tail)]
+    """The comparison's words without what it is with ("than the programme", "to its
+    statistical neighbours": the column's heading says it)."""
+    first, _, rest = word.partition(" ")
+    if first in SYMBOLS and rest.startswith(("than ", "to ")):
+        return first
     return word
 
 

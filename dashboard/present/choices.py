@@ -1,11 +1,12 @@
 """The choices every page shares and carries from page to page: the confidence level of the
-comparisons (``ci`` in the address) and the period a page opens at (``default_period``).
+comparisons (``ci`` in the address), the benchmark (``benchmark``) and the period a page opens at (``default_period``).
 
 One home (issue 11 § 3 and § 4): the topic pages, the area profile and Home import them from
 here, so one address means one level everywhere, and every page opens at the same period.
 
-- **Confidence level.** Its levels, address parameter and words have one home,
-  ``present.confidence``; here: carrying it from page to page (``with_ci``, ``ci_from_search``).
+- **Confidence level and benchmark.** Their values, address parameters and words have one home
+  each, ``present.confidence`` and ``present.benchmark``; here: carrying them from page to page
+  (``with_ci``, ``ci_from_search``, ``benchmark_from_search``).
 - **Default period.** The latest financial year the returns cover (``latest_covered_year``), a
   quarter by choice. "Covered" follows docs/spec/indicators.md, "Coverage and revisions": an
   area's figures exist only up to the end of its current return, so a year is covered by the
@@ -17,34 +18,13 @@ Pure: no Dash, no database.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import parse_qs, urlencode
 
 from dashboard import urlstate
-from dashboard.present.confidence import CI, checked, level_words
+from dashboard.present import benchmark as bench
+from dashboard.present.confidence import CI, checked
 from lfo.periods import FinancialYear, period, quarters_of, years_of
-
-#: A comparison with the programme in the chart kit's sentences: "worse than the programme",
-#: "similar to the programme's 56%" (up to the end of the clause).
-_COMPARED = re.compile(
-    r"\b((?:better|worse|similar|higher|lower) (?:than|to) the programme"
-    r"(?:'s [^,;()]+?)?)(?=[,;(]|\.(?:\s|$)| \(|$)"
-)
-
-
-def with_level(sentence: str, ci: str) -> str:
-    """``sentence`` with every better/worse (or similar) comparison with the programme naming
-    the level it was made at: "worse than the programme (95% intervals)"; before a list of
-    names in brackets, "worse than the programme at 95% intervals (Blackpool and Luton)"."""
-    words = level_words(ci)
-
-    def named(m: re.Match[str]) -> str:
-        if sentence.startswith(" (", m.end()):
-            return f"{m.group(1)} at {words}"
-        return f"{m.group(1)} ({words})"
-
-    return _COMPARED.sub(named, sentence)
 
 
 def ci_from_search(search: str | None) -> str:
@@ -59,15 +39,27 @@ def ci_query(ci: str | None) -> str:
     return urlstate.to_query({"ci": checked(ci)}, (CI,))
 
 
-def with_ci(href: str, ci: str | None) -> str:
-    """``href`` carrying the level ``ci`` (added to any query it has; the default adds
-    nothing)."""
-    extra = ci_query(ci)
-    if not extra:
+def benchmark_from_search(search: str | None) -> str:
+    """The benchmark an address names (``?benchmark=neighbours``), checked against the
+    server's own list (``lfo.indicators.benchmarks.KINDS``); else the programme."""
+    state = urlstate.parse_query(_only(search, "benchmark"), (bench.BENCHMARK,))
+    return bench.checked(state.values["benchmark"])
+
+
+def with_ci(href: str, ci: str | None, benchmark: str | None = None) -> str:
+    """``href`` carrying the level ``ci`` and the ``benchmark`` (added to any query it has;
+    defaults add nothing)."""
+    carried = {}
+    if ci_query(ci):
+        carried["ci"] = checked(ci)
+    kind = bench.checked(benchmark)
+    if kind != bench.DEFAULT_BENCHMARK:
+        carried["benchmark"] = kind
+    if not carried:
         return href
     path, _, query = href.partition("?")
-    pairs = [(k, v) for k, vs in parse_qs(query).items() if k != "ci" for v in vs]
-    pairs.append(("ci", checked(ci)))
+    pairs = [(k, v) for k, vs in parse_qs(query).items() if k not in carried for v in vs]
+    pairs += list(carried.items())
     return f"{path}?{urlencode(pairs, safe=',')}"
 
 

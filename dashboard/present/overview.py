@@ -26,6 +26,7 @@ import pandas as pd
 from dashboard.charts import figures, text
 from dashboard.charts.content import ChartContent
 from dashboard.charts.frame import plotted_table
+from dashboard.present import benchmark as bench
 from dashboard.present.confidence import DEFAULT_CI, checked, level
 from dashboard.present.export_context import chart_export
 from dashboard.present.overview_grid import (
@@ -130,6 +131,7 @@ class Overview:
     attention: Attention | None
     chart: ChartContent
     ci: str = DEFAULT_CI  # the confidence level of every comparison ("95" or "99.8")
+    benchmark: str = bench.DEFAULT_BENCHMARK  # what every comparison is with
 
 
 def overview(
@@ -138,12 +140,14 @@ def overview(
     sort: str | None,
     order: str | None,
     ci: str | None = None,
+    benchmark: str | None = None,
 ) -> Overview:
-    """The overview for the period select's value, the grid's sort and order and the confidence
-    level (unknown values fall back to the defaults)."""
+    """The overview for the period select's value, the grid's sort and order, the confidence
+    level and the benchmark (unknown values fall back to the defaults)."""
     periods = data.periods()
     latest = default_period(periods)
     ci = checked(ci) if ci is not None else DEFAULT_CI
+    kind = bench.checked(benchmark)
     code, messages = resolve_period(period_choice, periods, latest)
     if code is None:
         empty = ChartContent(
@@ -167,11 +171,12 @@ def overview(
             attention=None,
             chart=empty,
             ci=ci,
+            benchmark=kind,
         )
-    grid = engine_rows(data, GRID_INDICATORS, periods=[code], ci=level(ci))
+    grid = engine_rows(data, GRID_INDICATORS, periods=[code], ci=level(ci), benchmark=kind)
     end = trend_end(code)
     if end != code and end in periods:
-        ends = engine_rows(data, GRID_INDICATORS, periods=[end], ci=level(ci)).rows
+        ends = engine_rows(data, GRID_INDICATORS, periods=[end], ci=level(ci), benchmark=kind).rows
         grid = Result(with_year_trends(grid.rows, ends), grid.meta)
     head_rows = engine_rows(
         data,
@@ -187,15 +192,23 @@ def overview(
         choices=period_choices(periods),
         messages=messages,
         period=code,
-        summary=overview_summary(grid.rows, code, ci=ci),
+        summary=overview_summary(grid.rows, code, ci=ci, benchmark=kind),
         headlines=[headline(head_rows, i, code) for i in HEADLINE_INDICATORS],
         grid_rows=grid.rows,
         area_order=sort_areas(grid.rows, sort, order),
-        attention=attention(needs_attention(grid.rows), code, ci),
+        attention=attention(needs_attention(grid.rows), code, ci, kind),
         chart=ranking_chart(
-            grid.rows, chart_indicator(sort), code, grid.meta, ci=ci, sort=sort, order=order
+            grid.rows,
+            chart_indicator(sort),
+            code,
+            grid.meta,
+            ci=ci,
+            sort=sort,
+            order=order,
+            benchmark=kind,
         ),
         ci=ci,
+        benchmark=kind,
     )
 
 
@@ -277,8 +290,10 @@ def ranking_chart(
     ci: str = DEFAULT_CI,
     sort: str | None = None,
     order: str | None = None,
+    benchmark: str = bench.DEFAULT_BENCHMARK,
 ) -> ChartContent:
-    """The caterpillar of one grid indicator (intervals at the grid's level ``ci``). Sorted by
+    """The caterpillar of one grid indicator (intervals at the grid's level ``ci``; the
+    comparisons with ``benchmark``, as in the grid). Sorted by
     this indicator, it lists the areas in the grid's order: highest at the top for highest
     first, lowest at the top for lowest first."""
     ind = indicators()[indicator_id]
@@ -295,8 +310,11 @@ def ranking_chart(
         ci=level(ci),
         columns=("area_name", "value", "lower", "upper", "numerator", "denominator", "comparison"),
     )
+    against = bench.their(benchmark)
     figure = (
-        figures.caterpillar(rows, ci=level(ci)) if empty is None else figures.empty_figure(empty)
+        figures.caterpillar(rows, ci=level(ci), benchmark_name=against)
+        if empty is None
+        else figures.empty_figure(empty)
     )
     lowest_on_top = empty is None and sort == indicator_id and order == ORDER_LOW
     if lowest_on_top:
@@ -313,9 +331,11 @@ def ranking_chart(
         title=f"{ind.name} by area, {shown}",
         subtitle=(
             f"All interventions; {checked(ci)}% confidence intervals, as in the grid above; the "
-            f"line is the programme's figure. Areas are ranked {placed}."
+            f"line is the programme's figure"
+            + ("" if benchmark == bench.DEFAULT_BENCHMARK else f"; compared with {against}")
+            + f". Areas are ranked {placed}."
         ),
-        summary=text.describe_ranking(rows, ind, ci=level(ci)),
+        summary=text.describe_ranking(rows, ind, ci=level(ci), benchmark_name=against),
         table=table,
         indicator_ids=[indicator_id],
         notes=[note] if note else [],
@@ -323,6 +343,10 @@ def ranking_chart(
         empty_message=empty,
         threshold=meta.threshold,
         **chart_export(
-            [indicator_id], period=code, filters={"intervention_group": "all"}, ci=level(ci)
+            [indicator_id],
+            period=code,
+            filters={"intervention_group": "all"},
+            benchmark=benchmark,
+            ci=level(ci),
         ),
     )

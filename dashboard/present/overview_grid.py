@@ -18,9 +18,10 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+from dashboard.present import benchmark as bench
 from dashboard.present.confidence import DEFAULT_CI, checked, compared
 from dashboard.present.overview_headlines import SHORT_STATUS_WORDS
-from dashboard.present.words import fmt, period_label
+from dashboard.present.words import fmt, period_label, possessive
 from lfo.indicators.definitions import indicators
 from lfo.periods import FinancialYear, is_quarter, period
 from lfo.terms import PROGRAMME
@@ -202,10 +203,16 @@ def _text(value: Any) -> str | None:
 
 
 def grid_cell(
-    row: Any, code: str, name: str, indicator: str, code_shown: str, ci: str = DEFAULT_CI
+    row: Any,
+    code: str,
+    name: str,
+    indicator: str,
+    code_shown: str,
+    ci: str = DEFAULT_CI,
+    benchmark: str = bench.DEFAULT_BENCHMARK,
 ) -> GridCell:
     """The grid cell of area ``code`` (named ``name``) for ``indicator`` from its engine row
-    (None: no row), in the period ``code_shown``, compared at level ``ci``."""
+    (None: no row), in the period ``code_shown``, compared at level ``ci`` with ``benchmark``."""
     ind = indicators()[indicator]
     words = comparison_words(row)
     if row is None or row["status"] in STATUS_MARKS or pd.isna(row["value"]):
@@ -225,7 +232,11 @@ def grid_cell(
         words,
         comparison=comparison if comparison in COMPARISON_SHAPES else None,
         shape=COMPARISON_SHAPES.get(comparison or "", ""),
-        label=compared(comparison, ci) if comparison in COMPARISON_SHAPES else "",
+        label=(
+            compared(comparison, ci, bench.its(benchmark))
+            if comparison in COMPARISON_SHAPES
+            else ""
+        ),
         arrow=TREND_ARROWS.get(direction or "", ""),
         trend_words=trend_words,
         trend=trend,
@@ -234,9 +245,9 @@ def grid_cell(
     )
 
 
-def grid_caption(code: str, ci: str = DEFAULT_CI) -> str:
+def grid_caption(code: str, ci: str = DEFAULT_CI, benchmark: str = bench.DEFAULT_BENCHMARK) -> str:
     return (
-        f"Areas compared with the programme, {period_label(code)}, at {checked(ci)}% "
+        f"Areas compared with {bench.their(benchmark)}, {period_label(code)}, at {checked(ci)}% "
         "confidence: each figure with its comparison and its recent trend. [c] suppressed, "
         "[x] not available, [z] not applicable."
     )
@@ -326,7 +337,9 @@ def trend_window_words(code: str) -> str:
     return f"the five quarters to {period_label(trend_end(code))}"
 
 
-def attention_reason(row: pd.Series, ci: str | float = DEFAULT_CI) -> str:
+def attention_reason(
+    row: pd.Series, ci: str | float = DEFAULT_CI, benchmark: str = bench.DEFAULT_BENCHMARK
+) -> str:
     ind = indicators()[row["indicator"]]
     level = checked(ci)
     interval = ""
@@ -335,8 +348,9 @@ def attention_reason(row: pd.Series, ci: str | float = DEFAULT_CI) -> str:
     code = row.get("period")
     window = trend_window_words(str(code)) if code else "the last five quarters"
     return (
-        f"{ind.name} was {fmt(row['value'], ind)}{interval}, worse than the programme's "
-        f"{fmt(row['benchmark'], ind)} ({level}%), and getting worse over {window}."
+        f"{ind.name} was {fmt(row['value'], ind)}{interval}, worse than "
+        f"{possessive(bench.its(benchmark))} {fmt(row['benchmark'], ind)} ({level}%), and "
+        f"getting worse over {window}."
     )
 
 
@@ -370,13 +384,16 @@ class Attention:
     areas: list[AttentionArea]
 
 
-def attention(items: pd.DataFrame, code: str, ci: str = DEFAULT_CI) -> Attention:
+def attention(
+    items: pd.DataFrame, code: str, ci: str = DEFAULT_CI, benchmark: str = bench.DEFAULT_BENCHMARK
+) -> Attention:
     """The areas of ``needs_attention`` with their reasons and links, for period ``code`` (a
     quarter or a financial year: a year's trend is over the five quarters to its Q4)."""
     shown = period_label(code)
     if items.empty:
         return Attention(
-            f"No area was both worse than the programme ({checked(ci)}%) in {shown} and getting "
+            f"No area was both worse than {bench.their(benchmark)} ({checked(ci)}%) in {shown} "
+            "and getting "
             f"worse over {trend_window_words(code)}.",
             [],
         )
@@ -388,7 +405,7 @@ def attention(items: pd.DataFrame, code: str, ci: str = DEFAULT_CI) -> Attention
             header = GRID_HEADERS[r["indicator"]].lower()
             reasons.append(
                 AttentionReason(
-                    attention_reason(r, ci),
+                    attention_reason(r, ci, benchmark),
                     Link(
                         f"{name}'s profile at {header}", area_link(str(area), r["indicator"], code)
                     ),

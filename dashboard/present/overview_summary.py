@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from dashboard.present import benchmark as bench
 from dashboard.present.confidence import DEFAULT_CI, checked
 from dashboard.present.overview_grid import (
     GRID_HEADERS,
@@ -53,11 +54,14 @@ SUMMARY_COLUMNS = (
 )
 
 
-def overview_summary(rows: pd.DataFrame, code: str, ci: str = DEFAULT_CI) -> list[str]:
+def overview_summary(
+    rows: pd.DataFrame, code: str, ci: str = DEFAULT_CI, benchmark: str = bench.DEFAULT_BENCHMARK
+) -> list[str]:
     """Plain-English sentences for the top of the page, from the grid's rows (compared at
-    ``ci``)."""
+    ``ci`` with ``benchmark``)."""
     shown = period_label(code)
     at = f"({checked(ci)}% limits)"
+    against = bench.their(benchmark)
     # only the columns read here (each filter below then copies 8 columns, not every one)
     rows = rows[[c for c in SUMMARY_COLUMNS if c in rows.columns]]
     areas = area_rows(rows)
@@ -90,12 +94,12 @@ def overview_summary(rows: pd.DataFrame, code: str, ci: str = DEFAULT_CI) -> lis
     if parts:
         n_areas = worse["area_code"].nunique()
         out.append(
-            f"In {shown}, {n_areas} of {covered} areas {_was(n_areas)} worse than the "
-            f"programme {at} on at least one key indicator: {'; '.join(parts)}."
+            f"In {shown}, {n_areas} of {covered} areas {_was(n_areas)} worse than "
+            f"{against} {at} on at least one key indicator: {'; '.join(parts)}."
         )
     else:
         out.append(
-            f"In {shown}, no area was worse than the programme {at} on any of the key indicators."
+            f"In {shown}, no area was worse than {against} {at} on any of the key indicators."
         )
     better = per_area[per_area["comparison"] == "better"]
     if not better.empty:
@@ -106,7 +110,7 @@ def overview_summary(rows: pd.DataFrame, code: str, ci: str = DEFAULT_CI) -> lis
             named.append(f"{name} ({_names(on, limit=8)})")
         out.append(
             f"{count_words(n_better, 'area')} {_was(n_better)} better "
-            f"than the programme {at} on at least one: {_names(named)}."
+            f"than {against} {at} on at least one: {_names(named)}."
         )
     covered_rows = per_area[per_area["status"] != "x"]
     suppressed = covered_rows.groupby("indicator")["status"].apply(lambda st: (st == "c").mean())
@@ -122,6 +126,6 @@ def overview_summary(rows: pd.DataFrame, code: str, ci: str = DEFAULT_CI) -> lis
         names = needing.drop_duplicates("area_code")["area_name"].tolist()
         out.append(
             f"{count_words(len(names), 'area needs', 'areas need')} attention "
-            f"(worse than the programme {at} and getting worse): {_names(names)}."
+            f"(worse than {against} {at} and getting worse): {_names(names)}."
         )
     return out

@@ -21,8 +21,10 @@ import pandas as pd
 from dashboard.charts import figures, text
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import plotted_table
+from dashboard.present import benchmark as bench
 from dashboard.present import trend_by as steps
 from dashboard.present.export_context import topic_export
+from dashboard.present.topic_benchmark import compared_words, group_columns
 from dashboard.present.topic_filters import (
     Filters,
     Topic,
@@ -47,7 +49,7 @@ from dashboard.present.topic_rows import (
 from dashboard.present.words import join_names
 from dashboard.services.indicator_data import IndicatorData, indicator
 from lfo.indicators.indicator import Indicator
-from lfo.indicators.request import ResultMeta
+from lfo.indicators.request import Result, ResultMeta
 from lfo.periods import is_quarter
 from lfo.terms import PROGRAMME
 
@@ -91,7 +93,11 @@ def side_by_side_chart(
         return empty_content(why_empty(rows, first, f), title, subtitle, meta.data_as_at)
     shown = with_category(rows, labels)
     summary = text.describe_categories(
-        shown, first, ci=f.ci_level, title=join_names(list(labels.values()))
+        shown,
+        first,
+        ci=f.ci_level,
+        title=join_names(list(labels.values())),
+        benchmark_name=f.benchmark_name,
     )
     table = plotted_table(shown, first, ci=f.ci_level, columns=("category", *BAR_COLUMNS))
     return ChartContent(
@@ -212,17 +218,33 @@ class CrossSection:
     meta: ResultMeta
     f: Filters
     ind: Indicator
+    #: the same rows compared with the programme (the funnel plot's limits are the
+    #: programme's, whatever the benchmark chosen); None: ``rows`` are
+    against_programme: pd.DataFrame | None = None
+    #: the areas (``IndicatorData.areas``): the members of each area's benchmark group
+    area_table: pd.DataFrame | None = None
 
     @classmethod
     def of(cls, data: IndicatorData, f: Filters, ind: Indicator) -> CrossSection:
-        result = data.rows(
-            [ind.id],
-            ci=f.ci_level,
-            intervention=f.intervention,
-            level=f.level,
-            periods=the_period(f),
-        )
-        return cls(result.rows, result.meta, f, ind)
+        def rows(benchmark: str) -> Result:
+            return data.rows(
+                [ind.id],
+                ci=f.ci_level,
+                intervention=f.intervention,
+                level=f.level,
+                periods=the_period(f),
+                benchmark=benchmark,
+            )
+
+        result = rows(f.benchmark)
+        if f.benchmark == bench.DEFAULT_BENCHMARK:
+            return cls(result.rows, result.meta, f, ind)
+        programme = rows(bench.DEFAULT_BENCHMARK).rows
+        return cls(result.rows, result.meta, f, ind, programme, data.areas())
+
+    @property
+    def funnel_rows(self) -> pd.DataFrame:
+        return self.rows if self.against_programme is None else self.against_programme
 
     @cached_property
     def areas(self) -> pd.DataFrame:
@@ -234,7 +256,9 @@ class CrossSection:
 
     @cached_property
     def ranking(self) -> str:
-        return text.describe_ranking(self.rows, self.ind, ci=self.f.ci_level)
+        return text.describe_ranking(
+            self.rows, self.ind, ci=self.f.ci_level, benchmark_name=self.f.benchmark_name
+        )
 
 
 def caterpillar_chart(cs: CrossSection) -> ChartContent:
@@ -242,7 +266,7 @@ def caterpillar_chart(cs: CrossSection) -> ChartContent:
     title = f"{ind.name} by area, {period_in_words(f.period)}"
     subtitle = (
         f"{group_words(f.group)}; areas ordered by value; "
-        f"{interval_words(ind, f.ci)}; the programme as a dashed line"
+        f"{interval_words(ind, f.ci)}; {compared_words(f)}the programme as a dashed line"
     )
     if not has_figures(cs.areas):
         return empty_content(why_empty(cs.areas, ind, f), title, subtitle, meta.data_as_at)
@@ -250,16 +274,26 @@ def caterpillar_chart(cs: CrossSection) -> ChartContent:
     if ind.kind == "count":  # the programme's count is the sum of the areas': no benchmark
         rows = cs.areas.assign(benchmark=None)
         table_rows = sorted_for_table(rows)
-        ranking = text.describe_ranking(rows, ind, ci=f.ci_level)
+        ranking = text.describe_ranking(rows, ind, ci=f.ci_level, benchmark_name=f.benchmark_name)
         notes.append("The programme's figure is the total of the areas', so it is not drawn.")
     else:
         rows, table_rows, ranking = cs.rows, cs.sorted, cs.ranking
+    table = plotted_table(table_rows, ind, ci=f.ci_level, columns=RANKED_COLUMNS)
+    if cs.area_table is not None and ind.kind != "count":
+        table = group_columns(table, table_rows, f.benchmark, cs.area_table, ind.unit)
+        names = dict(zip(cs.area_table["area_code"], cs.area_table["area_name"], strict=True))
+        notes += bench.members_lines(f.areas, names, f.benchmark, cs.area_table)
     return ChartContent(
-        figure=figures.caterpillar(rows, highlight=f.areas[0] if f.areas else None, ci=f.ci_level),
+        figure=figures.caterpillar(
+            rows,
+            highlight=f.areas[0] if f.areas else None,
+            ci=f.ci_level,
+            benchmark_name=f.benchmark_name,
+        ),
         title=title,
         subtitle=subtitle,
         summary=ranking,
-        table=plotted_table(table_rows, ind, ci=f.ci_level, columns=RANKED_COLUMNS),
+        table=table,
         indicator_ids=[ind.id],
         notes=notes,
         data_as_at=meta.data_as_at,
@@ -286,14 +320,14 @@ def funnel_chart(cs: CrossSection) -> ChartContent:
     if not has_figures(cs.areas):
         return empty_content(why_empty(cs.areas, ind, f), title, subtitle, meta.data_as_at)
     summary = text.describe_ranking(
-        cs.rows,
+        cs.funnel_rows,
         ind,
         ci=f.ci_level,
         also="in the funnel plot an area outside the 99.8% limits differs from the programme "
         "by more than chance would explain, and the words beside each point say where it lies",
     )
     return ChartContent(
-        figure=figures.funnel_plot(cs.rows, highlight=f.areas[0] if f.areas else None),
+        figure=figures.funnel_plot(cs.funnel_rows, highlight=f.areas[0] if f.areas else None),
         title=title,
         subtitle=subtitle,
         summary=summary,

@@ -15,14 +15,16 @@ from typing import cast
 import pandas as pd
 
 from dashboard import ids, urlstate
+from dashboard.present import benchmark as bench
 from dashboard.present import choices, confidence
 from dashboard.present import trend_by as steps
 from lfo.periods import period, quarters_of, years_of
 from lfo.reference import BREAKDOWNS, LEVELS, load_reference
 
 ALL = "all"
-#: The controls a topic page may add to the shared ones, in the order the callbacks list them.
-OPTIONAL_CONTROLS = ("group", "measure", "char")
+#: The controls a topic page may add to the shared ones, in the order the callbacks list them
+#: (``benchmark``: every topic page has it, carried through the callbacks as these are).
+OPTIONAL_CONTROLS = ("group", "measure", "char", "benchmark")
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,12 @@ class Topic:
     @property
     def optional(self) -> tuple[str, ...]:
         """The page's own controls among ``OPTIONAL_CONTROLS``, in that order."""
-        on = {"group": self.by_group, "measure": self.by_measure, "char": self.by_characteristic}
+        on = {
+            "group": self.by_group,
+            "measure": self.by_measure,
+            "char": self.by_characteristic,
+            "benchmark": True,
+        }
         return tuple(name for name in OPTIONAL_CONTROLS if on[name])
 
     def indicator_id(self, choice: str, measure: str | None) -> str:
@@ -73,10 +80,16 @@ class Filters:
     group: str = ALL
     measure: str | None = None
     char: str | None = None
+    benchmark: str = bench.DEFAULT_BENCHMARK  # lfo.indicators.benchmarks.KINDS
 
     @property
     def ci_level(self) -> float:
         return float(self.ci)
+
+    @property
+    def benchmark_name(self) -> str:
+        """The areas' benchmark in a sentence: "the programme", "their statistical neighbours"."""
+        return bench.their(self.benchmark)
 
     @property
     def intervention(self) -> str | None:
@@ -94,7 +107,12 @@ class Filters:
 
     def optional_values(self, topic: Topic) -> list[str | None]:
         """The values of ``topic``'s own controls (``Topic.optional``), in order."""
-        values = {"group": self.group, "measure": self.measure, "char": self.char}
+        values = {
+            "group": self.group,
+            "measure": self.measure,
+            "char": self.char,
+            "benchmark": self.benchmark,
+        }
         return [values[name] for name in topic.optional]
 
 
@@ -163,6 +181,7 @@ def params(topic: Topic) -> tuple[urlstate.Param, ...]:
         TREND_PARAM,
         urlstate.Param("period", parse=lambda t: urlstate.period(t).label),
         confidence.CI,
+        bench.BENCHMARK,
     ]
     if topic.by_group:
         out.append(urlstate.Param("group", parse=_group, default=ALL))
@@ -242,6 +261,7 @@ def state_from_search(
         group=str(v.get("group") or ALL),
         measure=_text(v.get("measure")),
         char=_text(v.get("char")),
+        benchmark=bench.checked(v.get("benchmark")),
     ), messages
 
 
@@ -263,6 +283,7 @@ def to_search(topic: Topic, f: Filters, periods: list[str], returns: Sequence[ob
         "trend": f.trend_by,
         "period": None if f.period == default_period(topic, periods, returns) else f.period,
         "ci": f.ci,
+        "benchmark": f.benchmark,
     }
     if topic.by_group:
         values["group"] = f.group
@@ -300,7 +321,11 @@ def filters_from_inputs(
 ) -> Filters:
     """The filters the controls say (``optional_values`` those of ``topic.optional``; ``trend``
     the trend's step); a trend range given backwards is turned round."""
-    opts = dict(zip(topic.optional, optional_values, strict=True))
+    given = list(optional_values)
+    if len(given) > len(topic.optional):
+        raise ValueError("more values than the page has controls")
+    given += [None] * (len(topic.optional) - len(given))  # (left out: the defaults)
+    opts = dict(zip(topic.optional, given, strict=True))
     if start and end and start > end:
         start, end = end, start
     return Filters(
@@ -314,6 +339,7 @@ def filters_from_inputs(
         group=str(opts.get("group") or ALL),
         measure=_text(opts.get("measure")),
         char=_text(opts.get("char")),
+        benchmark=bench.checked(opts.get("benchmark")),
     )
 
 
@@ -355,6 +381,7 @@ def checked_filters(
         group=str(opts["group"] or ALL),
         measure=_text(opts["measure"]),
         char=_text(opts["char"]),
+        benchmark=bench.checked(opts["benchmark"]),
     )
 
 
@@ -371,4 +398,5 @@ def view_key(f: Filters) -> dict[str, str | list[str] | None]:
         "group": f.group,
         "measure": f.measure,
         "char": f.char,
+        "benchmark": f.benchmark,
     }

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from dashboard.present.benchmark import summary_words
 from dashboard.present.confidence import level_words
 from dashboard.present.topic_filters import Filters, Topic, group_words, period_in_words
 from lfo.indicators.benchmarks import NEIGHBOURS
@@ -100,7 +101,7 @@ def summary_line(topic: Topic, f: Filters, indicator_name: str, n_areas: int) ->
     parts.append(
         "Programme only" if not n_areas else f"{n_areas} area{'s' if n_areas != 1 else ''} chosen"
     )
-    parts += [level_words(f.ci), "Programme benchmark"]
+    parts += [level_words(f.ci), summary_words(f.benchmark)]
     return " · ".join(p for p in parts if p)
 
 

@@ -132,6 +132,7 @@ def chosen_rows(
     result = data.rows(
         list(indicator_ids),
         ci=f.ci_level,
+        benchmark=f.benchmark,
         intervention=f.intervention if by_group else None,
         level=f.level if by_group else None,
         periods=periods,

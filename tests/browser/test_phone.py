@@ -90,7 +90,7 @@ def test_on_a_phone_the_spine_is_a_table_with_bars_not_the_chart(phone, server):
     rows = table.locator("tbody tr")
     assert rows.count() == 19  # every spine indicator (the chart's rows)
     headers = table.locator("thead th").all_inner_texts()
-    assert headers == ["Indicator", "Croydon", "Programme", "Compared with the programme"]
+    assert headers == ["Indicator", "Croydon", "Programme", "Compared with the programme (95%)"]
     # Completion: Croydon 52% against the programme's 59%, similar (the pilot's 2018-19 Q4,
     # as the area profile's chart and table twin give them)
     completion = rows.filter(has_text="Completion")

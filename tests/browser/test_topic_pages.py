@@ -273,7 +273,7 @@ def test_keyboard_reaches_every_control_and_every_download(page, server):
     assert len(radios) == 4  # the confidence levels and the trend's step; the rest are selects
     kinds = [controls[i]["type"] for i in reached]
     # indicator, measure, intervention, period, region, trend from and to
-    assert kinds.count("select-one") == 7 and kinds.count("text") == 1
+    assert kinds.count("select-one") == 8 and kinds.count("text") == 1  # (8: the benchmark)
     downloads = [
         controls[i]
         for i in reached

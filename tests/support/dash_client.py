@@ -155,6 +155,7 @@ def topic_control_outputs(topic) -> list[tuple[object, str]]:
             ("group", topic.by_group),
             ("measure", topic.by_measure),
             ("char", topic.by_characteristic),
+            ("benchmark", True),  # every topic page has the benchmark choice
         )
         if on
     ]

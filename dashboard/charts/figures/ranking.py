@@ -35,7 +35,11 @@ CATERPILLAR_ROW = 46
 
 
 def caterpillar(
-    rows: pd.DataFrame, *, highlight: str | None = None, ci: float | None = None
+    rows: pd.DataFrame,
+    *,
+    highlight: str | None = None,
+    ci: float | None = None,
+    benchmark_name: str = "the programme",
 ) -> Figure:
     """Areas ordered by value (highest at the top) with interval whiskers and the programme as a
     vertical line; suppressed areas are left out. Each area's name, value and comparison in words
@@ -43,7 +47,8 @@ def caterpillar(
     the points, never on them, and no axis labels eating the plot's width: on a 390 px phone the
     plot keeps the whole width; issue 11 § 2). ``ci``: the confidence level the intervals and
     comparisons were made at, named in the legend ("Worse than the programme (95%)", "Line: 95%
-    confidence interval")."""
+    confidence interval"). ``benchmark_name``: what the comparisons are with, as the legend says
+    it ("their statistical neighbours")."""
     rows = last_period(rows)
     unit = unit_of(rows)
     areas = shown(rows[rows["area_code"] != PROGRAMME])
@@ -66,6 +71,8 @@ def caterpillar(
         labels.append(f"<b>{label}</b>" if bold else label)
         written.append(f"<b>{text}</b>" if bold else text)
     data = _caterpillar_traces(areas, labels, comparison, highlight, unit, ci)
+    for trace in data:  # the legend names the benchmark the comparisons were made with
+        trace["name"] = str(trace["name"]).replace("the programme", benchmark_name)
     data += interval_key(areas, ci)
     bench = _programme_value(rows)
     extra: dict[str, object] = {}
