@@ -9,7 +9,7 @@ and its parts) and renders what it returns with ``dashboard.layouts.area``.
   the charts, all from the indicator engine; ``update_area_quality``: the area's data quality;
 - ``update_area_query``: the controls written into the address (so a link reproduces the view);
 - ``update_area_controls``: the address followed back into the controls (back / forward), and
-  the quick picks (same region, similar deprivation, clear);
+  the quick picks (same region, similar areas (the statistical neighbours), clear);
 - ``update_area_switch``: open another area's profile, keeping the other choices;
 - each chart's downloads, built again for the card's view key (``area_views.area_chart``).
 
