@@ -37,6 +37,8 @@ COMPARE_SYMBOLS = (
 )
 COMPARE_COLOURS = (theme.TURQUOISE, theme.ORANGE, theme.LIGHT_PURPLE, theme.MID_BLUE)
 _ROW_HEIGHT = 40
+_TWO_LINE_EXTRA = 12  # a row whose label takes two lines
+_AXIS_AND_KEY = 330  # the axis below, the column headings above, the key wrapped on a tablet
 #: Where the area's and the programme's figures are written: pixels right of the plot's right
 #: edge (fixed pixels, not a share of the plot's width, which on a narrow screen put the two
 #: columns on top of each other: "4942%"); the right margin holds both.
@@ -295,12 +297,20 @@ def _two_lines(name: str) -> str:
     return f"{head}:<br>{tail}" if colon and len(name) > 24 else name
 
 
+def _height(names: list[str]) -> int:
+    """The figure's height: a row per indicator (two-line labels a little taller), the axis, and
+    room for the key below, which wraps to one entry a line on a tablet: without that room the
+    key took the rows' space and two-line labels ran into each other at 768 px."""
+    two_line = sum("<br>" in _two_lines(n) for n in names)
+    return _ROW_HEIGHT * len(names) + _TWO_LINE_EXTRA * two_line + _AXIS_AND_KEY
+
+
 def _layout(frame: pd.DataFrame, area_name: str, label: str = "Programme") -> dict[str, object]:
     # (an axis title of None is no title: the key is left out, as go.Figure leaves it out)
     names = frame["name"].tolist()
     return {
         "barmode": "overlay",
-        "height": _ROW_HEIGHT * len(names) + 190,
+        "height": _height(names),
         "annotations": _figures_written(frame, area_name, label),
         "margin": {"l": 8, "r": _RIGHT_MARGIN, "t": 40, "b": 8},
         "hovermode": "closest",
