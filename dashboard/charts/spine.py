@@ -297,6 +297,13 @@ def _two_lines(name: str) -> str:
     return f"{head}:<br>{tail}" if colon and len(name) > 24 else name
 
 
+def _centre_words(label: str) -> str:
+    """The centre tick's words, on two lines when long ("Statistical<br>neighbours"): on one
+    line they ran into "Worse" and "Better" on a tablet."""
+    head, space, tail = label.partition(" ")
+    return f"{head}<br>{tail}" if space and len(label) > 10 else label
+
+
 def _height(names: list[str]) -> int:
     """The figure's height: a row per indicator (two-line labels a little taller), the axis, and
     room for the key below, which wraps to one entry a line on a tablet: without that room the
@@ -327,7 +334,7 @@ def _layout(frame: pd.DataFrame, area_name: str, label: str = "Programme") -> di
         "xaxis": {
             "range": [-1.18, 1.18],
             "tickvals": [-1, 0, 1],
-            "ticktext": ["Worse<br>(or lower)", label, "Better<br>(or higher)"],
+            "ticktext": ["Worse<br>(or lower)", _centre_words(label), "Better<br>(or higher)"],
             "tickangle": 0,
             "zeroline": False,
             "showgrid": False,

@@ -42,6 +42,10 @@ LABEL_WRAP = 10
 OVERLAID_HEIGHT = 440
 
 
+#: Pixels right of the plot for the labels at the lines' ends ("Programme:<br>58%").
+_END_LABEL_ROOM = 84
+
+
 def trend_lines(
     rows: pd.DataFrame,
     *,
@@ -92,12 +96,13 @@ def trend_lines(
     )
     extra = {"annotations": annotations} if annotations else {}
     n = len(x_labels)
-    # room right of the last period for the labels: a share of the axis, so a phone keeps some
+    # room right of the last period for the labels: half a period inside the plot and a fixed
+    # margin beyond it (a share of the axis left a third of a three-year chart blank on desktop)
     xaxis: dict[str, object] = {
         # the time labels say "Q1" or are years: no axis title needed (it would take height)
         "title": {"text": "" if ticks else x_title},
         "type": "category",
-        "range": [-0.5, n - 0.5 + (0.25 * n + 0.9 if ends else 0)],
+        "range": [-0.5, n - 0.5 + (0.5 if ends else 0)],
         **ticks,
     }
     return base_layout(
@@ -107,7 +112,7 @@ def trend_lines(
         yaxis=yaxis,
         legend=legend,
         height=OVERLAID_HEIGHT,
-        margin={"l": 8, "r": 8, "t": 16, "b": 8},
+        margin={"l": 8, "r": _END_LABEL_ROOM if ends else 8, "t": 16, "b": 8},
     )
 
 
