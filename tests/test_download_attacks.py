@@ -192,6 +192,7 @@ def home_view(client) -> dict:
             {"id": ids.HOME_SORT, "property": "value", "value": "area"},
             {"id": ids.HOME_ORDER, "property": "value", "value": "low"},
             {"id": ids.HOME_CI, "property": "value", "value": "95"},
+            {"id": ids.HOME_BENCHMARK, "property": "value", "value": "programme"},
         ],
     )
     return response[component_key(ids.chart_pattern(HOME, "view"))]["data"]
@@ -271,7 +272,13 @@ def test_an_honest_download_is_made_on_the_server_from_its_figures(client):
     view = home_view(client)
     # only codes and choices in the browser: no figure, no table, no text
     # (Home opens at the latest financial year, compared at 95%: issue 11)
-    assert view == {"period": "2018-19", "sort": "area", "order": "low", "ci": "95"}
+    assert view == {
+        "period": "2018-19",
+        "sort": "area",
+        "order": "low",
+        "ci": "95",
+        "benchmark": "programme",
+    }
     status, answer = new_download(client, HOME, "csv", view)
     assert status == 200 and answer["status"].startswith("Your CSV download")
     text = base64.b64decode(answer["file"]["content"]).decode("utf-8-sig")
