@@ -312,6 +312,15 @@ def test_the_uptake_view_draws_the_shared_charts_and_the_stages(data):
     assert "Newcastle upon Tyne" in trend.summary
 
 
+def test_the_funnel_plots_file_names_the_programme_whatever_the_pages_benchmark(data):
+    f = Filters(indicator="uptake.completion", period=Q_ENDED, benchmark="neighbours")
+    cs = shared.CrossSection.of(data, f, indicator("uptake.completion"))
+    # the funnel plot's limits are around the programme's value; the ranking is against the
+    # benchmark chosen, and each file says which
+    assert shared.funnel_chart(cs).context["benchmark"] == "programme"
+    assert shared.caterpillar_chart(cs).context["benchmark"] == "neighbours"
+
+
 def test_a_count_is_ranked_without_the_programme_and_has_no_funnel_plot(data):
     f = Filters(indicator="reach.families", period=Q_REFERRED)
     cs = shared.CrossSection.of(data, f, indicator("reach.families"))

@@ -346,7 +346,8 @@ def funnel_chart(cs: CrossSection) -> ChartContent:
         ),
         data_as_at=meta.data_as_at,
         threshold=meta.threshold,
-        **topic_export(f, [ind.id]),
+        # its limits are the programme's whatever the page's benchmark: its file says so
+        **topic_export(replace(f, benchmark=bench.DEFAULT_BENCHMARK), [ind.id]),
     )
 
 
