@@ -23,7 +23,7 @@ import collections
 import logging
 from urllib.parse import urlsplit
 
-from benchmarks.browser import _is_callback, _Visit, chromium, serving
+from benchmarks.browser import _is_callback, _Visit, chromium, serving, warm_up
 
 PAGES = ("/", "/reach", "/uptake", "/outcomes", "/area/E09000008", "/quality")
 
@@ -105,15 +105,7 @@ def main() -> None:
     app = create_app(DashboardSettings(database_url=args.db))
     paths = tuple(args.page or PAGES)
     with serving(app.server) as base, chromium() as browser:
-        warmup = browser.new_context()
-        for path in paths:  # untimed: the server makes the data version's plan and results
-            for _ in range(10):
-                try:
-                    _Visit(warmup.new_page()).open(base + path)
-                    break
-                except TimeoutError:
-                    continue
-        warmup.close()
+        warm_up(browser, base, paths)
         for path in paths:
             print("\n".join(profile_page(browser, base + path)))
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from benchmarks.browser import _is_callback, _Visit, chromium, serving
+from benchmarks.browser import _is_callback, _Visit, chromium, serving, warm_up
 
 PAGES = ("/", "/reach", "/uptake", "/outcomes", "/area/E09000008", "/quality")
 FIRST_DRAW_GOAL = 2.0
@@ -110,15 +110,7 @@ def _control_times(visit: _Visit, control: dict, repeats: int) -> list[float]:
 def measure(base: str, paths: tuple[str, ...], runs: int, repeats: int) -> list[PageTimes]:
     out: list[PageTimes] = []
     with chromium() as browser:
-        warmup = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-GB")
-        for path in paths:  # untimed: the server makes the data version's plan and results
-            for _ in range(10):  # the first may wait minutes on a busy machine
-                try:
-                    _Visit(warmup.new_page()).open(base + path)
-                    break
-                except TimeoutError:
-                    continue
-        warmup.close()
+        warm_up(browser, base, paths)
         for path in paths:
             firsts = []
             for _ in range(runs + 1):  # a new visitor each time: new context, empty cache

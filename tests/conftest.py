@@ -6,12 +6,13 @@ ended.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from support.dumps import TODAY
 from support.pilot_db import build_pilot_db
+from support.postgres import pg_bin, postgres_server
 from support.returns import valid_tables
 
 from lfo.settings import Settings
@@ -63,3 +64,14 @@ def pilot_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     read it: the disclosure attacks through the API and the browser's layout checks share it (and,
     through the results folder, its disclosure plan)."""
     return build_pilot_db(tmp_path_factory.mktemp("pilot-demo"))
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """The URL of a database on a throw-away PostgreSQL server (fails if PostgreSQL is missing)."""
+    try:
+        pg_bin()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))  # never a skip: the PostgreSQL proof must run everywhere
+    with postgres_server() as url:
+        yield url

@@ -19,7 +19,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from support import migrations as m
-from support.postgres import create_database, pg_bin, postgres_server
+from support.postgres import create_database
 
 from dashboard.app import create_app
 from dashboard.services.database import Database
@@ -34,23 +34,13 @@ UPGRADE = "python -m etl db upgrade"
 _names = iter(range(1, 1000))
 
 
-@pytest.fixture(scope="module")
-def pg_server() -> Iterator[str]:
-    try:
-        pg_bin()
-    except RuntimeError as exc:
-        pytest.fail(str(exc))  # never a skip: the PostgreSQL proof must run everywhere
-    with postgres_server() as url:
-        yield url
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def new_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a new, empty database on each backend."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'lfo.db'}"
     else:
-        yield create_database(request.getfixturevalue("pg_server"), f"lfo_m{next(_names)}")
+        yield create_database(request.getfixturevalue("pg_url"), f"lfo_m{next(_names)}")
 
 
 @pytest.fixture

@@ -14,14 +14,13 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, delete, func, insert, select
 from sqlalchemy.exc import DBAPIError
 from support.dumps import TODAY
-from support.postgres import create_database, pg_bin, postgres_server
+from support.postgres import create_database
 from support.returns import valid_tables, write_return
 
 from dashboard.app import create_app
@@ -37,17 +36,6 @@ PERIODS = ("2018-19_Q3", "2018-19_Q4")
 CLOCK_COLUMNS = {"returns": {"loaded_at"}}
 #: Rows whose values come from the clock.
 CLOCK_ROWS = {"schema_info": {("created_at",)}}
-
-
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """The URL of a database on a throw-away PostgreSQL server (fails if PostgreSQL is missing)."""
-    try:
-        pg_bin()
-    except RuntimeError as exc:
-        pytest.fail(str(exc))  # never a skip: the PostgreSQL proof must run everywhere
-    with postgres_server() as url:
-        yield url
 
 
 _databases = iter(range(1, 1000))

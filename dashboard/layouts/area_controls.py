@@ -12,9 +12,9 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard import ids
+from dashboard.layouts import shell
 from dashboard.present import trend_by
 from dashboard.present.area import breakdown_options, trend_options
-from dashboard.present.benchmark import BENCHMARK_NOTE, benchmark_options
 from dashboard.present.confidence import CI_NOTE, CI_OPTIONS
 
 _LABELLED_BY_HEADING: dict[str, Any] = {"aria-labelledby": "area-controls-heading"}
@@ -74,23 +74,6 @@ def _level(ci: str) -> html.Div:
     )
 
 
-def _benchmark(kind: str) -> html.Div:
-    """The benchmark of the comparisons (``present.benchmark``), with the line saying what
-    the groups are."""
-    return html.Div(
-        className="col-md-6",
-        children=[
-            html.Label(
-                "Benchmark (compared with)",
-                htmlFor=ids.AREA_BENCHMARK,
-                className="form-label fw-bold",
-            ),
-            dbc.Select(id=ids.AREA_BENCHMARK, value=kind, options=benchmark_options()),
-            html.P(BENCHMARK_NOTE, className="small text-body-secondary mb-0"),
-        ],
-    )
-
-
 def controls(
     period: str, period_options: list[dict[str, str]], ci: str = "95", kind: str = "programme"
 ) -> html.Section:
@@ -142,7 +125,7 @@ def controls(
                         ],
                     ),
                     _level(ci),
-                    _benchmark(kind),
+                    shell.benchmark_choice(ids.AREA_BENCHMARK, kind),
                 ],
             ),
             _compare_choice(),

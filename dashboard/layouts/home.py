@@ -118,7 +118,7 @@ def layout(search: str = "") -> html.Div:
                         ],
                     ),
                     _ci_control(ci),
-                    _benchmark_control(benchmark_value(state)),
+                    shell.benchmark_choice(ids.HOME_BENCHMARK, benchmark_value(state), "col-md-5"),
                 ],
             ),
             html.Div(
@@ -200,28 +200,6 @@ def order_options(sort: str | None) -> list[dict[str, str]]:
     """The order radios' options, their labels saying what they do for the sort chosen."""
     low, high = pg.order_labels(sort or pg.SORT_AREA)
     return [{"label": low, "value": pg.ORDER_LOW}, {"label": high, "value": pg.ORDER_HIGH}]
-
-
-def _benchmark_control(kind: str) -> html.Div:
-    """The benchmark select (programme, statistical neighbours, region) with a line saying what
-    the groups are."""
-    return html.Div(
-        className="col-md-5",
-        children=[
-            html.Label(
-                "Benchmark (compared with)",
-                htmlFor=ids.HOME_BENCHMARK,
-                className="form-label fw-bold",
-            ),
-            dbc.Select(
-                id=ids.HOME_BENCHMARK,
-                value=kind,
-                options=bench.benchmark_options(),
-                style={"maxWidth": "22rem"},
-            ),
-            html.P(bench.BENCHMARK_NOTE, className="small mb-0"),
-        ],
-    )
 
 
 def _ci_control(ci: str) -> html.Fieldset:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.layouts import Page
+from dashboard.present.benchmark import BENCHMARK_LABEL, BENCHMARK_NOTE, benchmark_options
 from dashboard.present.choices import benchmark_from_search, ci_from_search, with_ci
 from lfo.periods import period
 
@@ -188,4 +190,22 @@ def not_found(path: str) -> html.Div:
             html.P(f"There is no page at {path}. Check the address, or go to the home page."),
             html.P(dcc.Link("Go to the home page", href="/")),
         ]
+    )
+
+
+def benchmark_choice(component_id: str, kind: str, column: str = "col-md-6") -> html.Div:
+    """The benchmark select (programme, statistical neighbours, region; ``present.benchmark``)
+    with the line saying what the groups are: Home's and the area profile's."""
+    return html.Div(
+        className=column,
+        children=[
+            html.Label(BENCHMARK_LABEL, htmlFor=component_id, className="form-label fw-bold"),
+            dbc.Select(
+                id=component_id,
+                value=kind,
+                options=benchmark_options(),
+                style={"maxWidth": "22rem"},
+            ),
+            html.P(BENCHMARK_NOTE, className="small text-body-secondary mb-0"),
+        ],
     )

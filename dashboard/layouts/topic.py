@@ -18,7 +18,7 @@ from dash.development.base_component import Component
 from dashboard import ids, urlstate
 from dashboard.charts.card import chart_card
 from dashboard.layouts import shell
-from dashboard.present.benchmark import BENCHMARK_NOTE, benchmark_options
+from dashboard.present.benchmark import BENCHMARK_LABEL, BENCHMARK_NOTE, benchmark_options
 from dashboard.present.confidence import CI_NOTE, CI_OPTIONS
 from dashboard.present.topic import UNAVAILABLE
 from dashboard.present.topic_filters import (
@@ -253,7 +253,7 @@ def filters(topic: Topic, values: dict[str, object]) -> html.Section:
     selects.append(_select(p("period"), "Period for the areas compared"))
     kinds = [(o["value"], o["label"]) for o in benchmark_options()]
     chosen_kind = str(values.get("benchmark") or kinds[0][0])
-    selects.append(_select(p("benchmark"), "Benchmark (compared with)", chosen_kind, kinds))
+    selects.append(_select(p("benchmark"), BENCHMARK_LABEL, chosen_kind, kinds))
     level = html.Div(
         [
             _fieldset(

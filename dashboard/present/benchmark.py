@@ -30,6 +30,8 @@ LABELS = {
     REGION: "Region",
 }
 #: The one line beside the choice.
+#: The benchmark choice's label on every page.
+BENCHMARK_LABEL = "Benchmark (compared with)"
 BENCHMARK_NOTE = (
     "Statistical neighbours: the 5 areas most like each area in deprivation and number of "
     "families with children. Region: the other areas of its region."
