@@ -59,13 +59,12 @@ def trend_content(
     result: Result | None,
     *,
     years: steps.Years | None = None,
-    ci: str | None = None,
 ) -> ChartContent:
     """The trend of ``indicator_id`` over ``quarters`` (``quarters_up_to`` the view's period),
     from the engine's result for the trend's areas and the programme in those quarters; with
     ``years`` (``trend_by.annual_years``), over its financial years (``quarters`` are then
     those years), a year covered in part marked and the year in progress left out, each with a
-    note. ``ci``: the level of the intervals (95 unless given)."""
+    note. The intervals are at the view's level (``v.ci``)."""
     if v.period is None:
         return empty_content(NO_DATA)
     ind = indicators()[indicator_id]
@@ -83,7 +82,7 @@ def trend_content(
     rows = result.rows
     shown = rows[rows["area_code"] != PROGRAMME]
     others = f", {join_names(list(v.compare_names.values()))}" if v.compare_names else ""
-    level = ci or v.ci
+    level = v.ci
     interval = "interquartile range" if ind.kind == "median" else f"{level}% confidence intervals"
     subtitle = (
         f"{name}{others} and the programme (dashed); all interventions; "
