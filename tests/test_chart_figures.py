@@ -558,6 +558,43 @@ def test_funnel_labels_stay_inside_the_plot_on_the_left():
     assert positions == ["middle right"]
 
 
+def test_where_no_label_position_is_clear_the_least_covered_one_is_taken():
+    """A crowded cluster (the pilot's funnel: five areas within 60 px): a label with no clear
+    position goes where it covers least, not blindly on top (where it hid a neighbour's label)."""
+    x = np.array([100.0, 110.0, 120.0, 130.0, 140.0])
+    y = np.array([60.0, 60.0, 60.0, 60.0, 60.0])
+    texts = ["Blackburn with Darwen", "Newcastle upon Tyne", "Gateshead", "Lambeth", "Luton"]
+    size, font = (900.0, 360.0), 13.0
+    positions = figures.place_labels(x, y, texts, (0.0, 1000.0), (0.0, 100.0), size, font)
+    sx, sy = size[0] / 1000.0, size[1] / 100.0
+
+    def box(i: int) -> tuple[float, float, float, float]:
+        # the same box geometry the placer documents: 8 px from the point, 0.62 em a character
+        w, h, a, b = 0.62 * font * len(texts[i]), 1.25 * font, x[i] * sx, y[i] * sy
+        vertical, horizontal = positions[i].split()
+        left = {"center": a - w / 2, "right": a + 8, "left": a - 8 - w}[horizontal]
+        bottom = {"top": b + 8, "bottom": b - 8 - h, "middle": b - h / 2}[vertical]
+        return (left, bottom, left + w, bottom + h)
+
+    def shared(r: tuple[float, ...], o: tuple[float, ...]) -> float:
+        return max(0.0, min(r[2], o[2]) - max(r[0], o[0])) * max(
+            0.0, min(r[3], o[3]) - max(r[1], o[1])
+        )
+
+    boxes = [box(i) for i in range(len(texts))]
+    covered = sum(shared(boxes[i], boxes[j]) for i in range(5) for j in range(i + 1, 5))
+    # all five "top center" (the old fallback) would stack the labels on one another
+    stacked_w = [0.62 * font * len(t) for t in texts]
+    stacked = [
+        (x[i] * sx - stacked_w[i] / 2, y[i] * sy + 8, x[i] * sx + stacked_w[i] / 2, 0.0)
+        for i in range(5)
+    ]
+    stacked = [(a, b, c, b + 1.25 * font) for a, b, c, _ in stacked]
+    worst = sum(shared(stacked[i], stacked[j]) for i in range(5) for j in range(i + 1, 5))
+    assert covered < worst / 2
+    assert len(set(positions)) >= 3
+
+
 def test_funnel_y_axis_shows_the_areas_not_the_limits_sweep_to_zero():
     fig = figures.funnel_plot(areas_rows())
     low, high = fig.layout.yaxis.range

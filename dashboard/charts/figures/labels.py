@@ -95,7 +95,8 @@ def place_labels(
     font_px: float = 13,
 ) -> list[str]:
     """A ``textposition`` per point chosen so labels overlap neither each other nor the markers
-    (greedy, in an assumed plot of ``size_px``); "top center" where nothing fits."""
+    (greedy, in an assumed plot of ``size_px``); where no position is clear, the one that covers
+    the least of the others."""
     (x0, x1), (y0, y1) = x_range, y_range
     sx = size_px[0] / (x1 - x0) if x1 > x0 else 1.0
     sy = size_px[1] / (y1 - y0) if y1 > y0 else 1.0
@@ -111,8 +112,13 @@ def place_labels(
         bottom = {"top": b + 8, "bottom": b - 8 - h, "middle": b - h / 2}[vertical]
         return (left, bottom, left + w, bottom + h)
 
-    def clash(r: tuple[float, ...], others: list[list[float]]) -> bool:
-        return any(r[0] < o[2] and o[0] < r[2] and r[1] < o[3] and o[1] < r[3] for o in others)
+    def overlap(r: tuple[float, ...], others: list[list[float]]) -> float:
+        """The area of ``r`` that ``others`` cover (summed box by box)."""
+        return sum(
+            max(0.0, min(r[2], o[2]) - max(r[0], o[0]))
+            * max(0.0, min(r[3], o[3]) - max(r[1], o[1]))
+            for o in others
+        )
 
     def near(boxes: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
         """The boxes that reach into (x0, x1) × (y0, y1): every box a label there could hit."""
@@ -128,13 +134,19 @@ def place_labels(
         own = markers[close].tolist()
         done = placed[:n_placed]
         others = done[near(done, *region)].tolist()
+        # the first position that hides nothing; where every one hides something, the one
+        # that hides least (markers weigh double: a hidden point is worse than a crowded label)
+        best: tuple[float, str, tuple[float, ...]] | None = None
         for pos in _POSITIONS:
             r = box(px[i], py[i], w, h, pos)
-            inside = r[0] >= 0 and r[2] <= size_px[0]
-            if inside and not clash(r, others) and not clash(r, own):
-                out[i] = pos
-                placed[n_placed] = r
+            if r[0] < 0 or r[2] > size_px[0]:
+                continue
+            cost = overlap(r, others) + 2 * overlap(r, own)
+            if best is None or cost < best[0]:
+                best = (cost, pos, r)
+            if cost == 0:
                 break
-        else:
-            placed[n_placed] = box(px[i], py[i], w, h, "top center")
+        if best is None:
+            best = (0.0, "top center", box(px[i], py[i], w, h, "top center"))
+        out[i], placed[n_placed] = best[1], best[2]
     return out
