@@ -263,15 +263,27 @@ def test_funnel_points_are_area_values_at_their_denominators_labelled_in_words()
         for t in points
         for n, x, y in zip(t.text, t.x, t.y, strict=True)
     }
+    # the areas outside the 95% limits are named on the plot; Luton, within them, is a point
+    # named on hover only (the table twin lists every area)
     assert plotted == {
         "Blackpool (worse)": (200.0, 41.0),
-        "Luton": (200.0, 52.0),
+        "": (200.0, 52.0),
         "Essex (better)": (400.0, 72.0),
     }
+    hover = [str(c) for t in points for c in t.customdata]
+    assert any(c.startswith("Luton: 52") for c in hover)
     names = " ".join(t.name for t in points)
     assert "Worse (beyond the 99.8% limit)" in names
     assert "Better (beyond the 99.8% limit)" in names
     assert "Similar (within the 95% limits)" in names
+
+
+def test_funnel_names_the_highlighted_area_even_within_the_limits():
+    rows = areas_rows()
+    luton = rows.loc[rows["area_name"] == "Luton", "area_code"].iloc[0]
+    fig = figures.funnel_plot(rows, highlight=luton)
+    texts = [str(x) for t in fig.data if t.mode == "markers+text" for x in t.text]
+    assert "<b>Luton</b>" in texts
 
 
 def test_funnel_significance_matches_phe_labels():

@@ -307,7 +307,8 @@ def funnel_chart(cs: CrossSection) -> ChartContent:
     title = f"Funnel plot: {ind.name}, {period_in_words(f.period)}"
     subtitle = (
         f"{group_words(f.group)}; each area against its denominator; 95% and "
-        "99.8% control limits around the programme value"
+        "99.8% control limits around the programme value; areas outside the 95% limits named "
+        "(the table lists every area)"
     )
     if ind.kind != "proportion":
         return empty_content(
@@ -324,7 +325,8 @@ def funnel_chart(cs: CrossSection) -> ChartContent:
         ind,
         ci=f.ci_level,
         also="in the funnel plot an area outside the 99.8% limits differs from the programme "
-        "by more than chance would explain, and the words beside each point say where it lies",
+        "by more than chance would explain; the areas outside the 95% limits are named beside "
+        "their points, with where they lie",
     )
     return ChartContent(
         figure=figures.funnel_plot(cs.funnel_rows, highlight=f.areas[0] if f.areas else None),

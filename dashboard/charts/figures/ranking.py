@@ -253,12 +253,26 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
     words = [_SIG_WORDS.get(str(label), (None, "not tested")) for label in labels]
     comps = [_funnel_word(d, polarity) for d, _ in words]
     big = (areas["area_code"] == highlight).to_numpy()
-    texts = [
+    names = [
         f"{n} ({c})" if w != "within the 95% limits" else str(n)
         for n, c, (_, w) in zip(areas["area_name"], comps, words, strict=True)
     ]
-    positions = place_labels(den, values, texts, (0.0, float(hi_axis)), y_span)
-    texts = [f"<b>{t}</b>" if b else t for t, b in zip(texts, big, strict=True)]
+    # only the areas outside the 95% limits (and the one highlighted) are named on the plot: a
+    # name per point hid points and names on a phone and cannot fit 153 areas; the table twin
+    # names every area (funnel_named_words says so under the chart)
+    named = [w != "within the 95% limits" or b for (_, w), b in zip(words, big, strict=True)]
+    texts = [t if keep else "" for t, keep in zip(names, named, strict=True)]
+    keep = np.asarray(named, dtype=bool)
+    positions = place_labels(
+        np.asarray(den, float)[keep],
+        np.asarray(values, float)[keep],
+        [t for t in texts if t],
+        (0.0, float(hi_axis)),
+        y_span,
+    )
+    placed = iter(positions)
+    positions = [next(placed) if keep else "top center" for keep in named]
+    texts = [f"<b>{t}</b>" if b and t else t for t, b in zip(texts, big, strict=True)]
     groups = pd.DataFrame({"comp": comps, "where": [w for _, w in words]})
     for (comp, where), idx in groups.groupby(["comp", "where"], sort=False).groups.items():
         k = list(idx)  # positions (the groups frame has a range index)
@@ -272,6 +286,7 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
                 [texts[j] for j in k],
                 [positions[j] for j in k],
                 unit,
+                [names[j] for j in k],
             )
         )
     denominator = ind.denominator if ind else "Denominator"
@@ -337,9 +352,11 @@ def _funnel_points(
     texts: list[str],
     positions: list[str],
     unit: str,
+    names: list[str],
 ) -> Trace:
     """The areas with one comparison and one position against the limits: the comparison's
-    symbol and colour (open beyond the 95% limit), each labelled; the highlighted area larger."""
+    symbol and colour (open beyond the 95% limit), labelled with ``texts`` (empty for an area
+    not named on the plot; ``names`` on hover); the highlighted area larger."""
     legend, symbol, colour = COMPARISON_STYLE.get(comp, COMPARISON_STYLE[None])
     if where == "beyond the 95% limit":
         symbol = f"{symbol}-open"
@@ -360,6 +377,6 @@ def _funnel_points(
         "textposition": positions,
         "textfont": {"size": 13},
         "cliponaxis": False,
-        "customdata": [f"{fmt(x, unit)}, {comp} ({where})" for x in values],
-        "hovertemplate": "%{text}: %{customdata}; denominator %{x:,}<extra></extra>",
+        "customdata": [f"{n}: {fmt(x, unit)}, {comp} ({where})" for n, x in zip(names, values)],
+        "hovertemplate": "%{customdata}; denominator %{x:,}<extra></extra>",
     }
