@@ -97,6 +97,27 @@ def test_a_suppressed_group_benchmark_shows_c_and_why_never_a_figure():
     assert out["Compared with"].tolist() == ["", "Barton and Dunmore", "no group [z]"]
 
 
+def test_the_chart_names_the_areas_not_compared_because_their_group_has_no_figure():
+    """Seen on the pilot's Outcomes page with neighbours: every dot "Not compared" and no word
+    why (each area's neighbours include a suppressed area)."""
+    rows = pd.DataFrame(
+        {
+            "area_code": ["programme", "E1", "E2", "E3", "E4"],
+            "area_name": ["Programme", "Ashby", "Barton", "Carlow", "Dunmore"],
+            "value": [40.0, 35.0, 41.0, None, 30.0],
+            "benchmark_status": [None, "c", "c", "c", None],
+        }
+    )
+    line = topic_benchmark.not_compared_line(rows, "neighbours")
+    # Carlow has no figure of its own: nothing to compare, so not named
+    assert line == (
+        "Not compared with their statistical neighbours: Ashby and Barton, the group's figure "
+        f"[c] {bench.MISSING['c']}."
+    )
+    assert topic_benchmark.not_compared_line(rows.assign(benchmark_status=None), "region") is None
+    assert topic_benchmark.not_compared_line(rows, "programme") is None
+
+
 def test_the_spine_takes_each_groups_figure_and_the_chosen_comparison():
     frame = pd.DataFrame(
         {

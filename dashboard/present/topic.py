@@ -24,7 +24,7 @@ from dashboard.charts.frame import plotted_table
 from dashboard.present import benchmark as bench
 from dashboard.present import trend_by as steps
 from dashboard.present.export_context import topic_export
-from dashboard.present.topic_benchmark import compared_words, group_columns
+from dashboard.present.topic_benchmark import compared_words, group_columns, not_compared_line
 from dashboard.present.topic_filters import (
     Filters,
     Topic,
@@ -283,6 +283,7 @@ def caterpillar_chart(cs: CrossSection) -> ChartContent:
         table = group_columns(table, table_rows, f.benchmark, cs.area_table, ind.unit)
         names = dict(zip(cs.area_table["area_code"], cs.area_table["area_name"], strict=True))
         notes += bench.members_lines(f.areas, names, f.benchmark, cs.area_table)
+        notes += notes_of(not_compared_line(rows, f.benchmark))
     return ChartContent(
         figure=figures.caterpillar(
             rows,

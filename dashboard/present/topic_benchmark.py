@@ -30,6 +30,27 @@ def compared_words(f: Filters) -> str:
     return f"compared with {bench.their(f.benchmark)}; "
 
 
+def not_compared_line(rows: pd.DataFrame, kind: str) -> str | None:
+    """The chart's note naming the areas with a figure that are not compared because their
+    group benchmark has none, with the reason: "Not compared with their statistical neighbours:
+    Croydon and Essex, the group's figure [c] suppressed: a member's figure is suppressed, so
+    the group's total would reveal it." None when every area with a figure is compared, and for
+    the programme (its own [c] is said by the suppression note)."""
+    if bench.checked(kind) == bench.DEFAULT_BENCHMARK or "benchmark_status" not in rows:
+        return None
+    areas = rows[rows["area_code"] != PROGRAMME]
+    with_figure = areas[pd.to_numeric(areas["value"], errors="coerce").notna()]
+    lines = []
+    for status, group in with_figure.groupby("benchmark_status", sort=True):
+        reason = bench.missing_reason(status)
+        if reason:
+            names = join_names(sorted(str(n) for n in group["area_name"]))
+            lines.append(
+                f"Not compared with {bench.their(kind)}: {names}, the group's figure {reason}."
+            )
+    return " ".join(lines) or None
+
+
 def benchmark_cell(value: object, status: object, unit: str) -> str:
     """A group benchmark's figure in its unit, or its status with the reason."""
     reason = bench.missing_reason(status)
