@@ -181,6 +181,34 @@ def test_a_grid_cell_says_its_figure_comparison_with_its_level_and_trend():
     assert (target.comparison, target.label, target.shape) == (None, "", "")
 
 
+def test_a_figure_whose_group_benchmark_is_suppressed_says_not_compared_and_why():
+    """Seen on Home with the region benchmark for a quarter: Lambeth's 81% stood with no word,
+    because London's other areas had a suppressed figure."""
+    rows = frame(
+        row(PROGRAMME),
+        row(BLACKPOOL, comparison=None, benchmark=None, benchmark_status="c"),
+        row(LUTON, comparison="similar", benchmark_status=None),
+    )
+    cell = pg.grid_cell(
+        pg.cell(rows, BLACKPOOL, "uptake.completion"),
+        BLACKPOOL,
+        "Blackpool",
+        "uptake.completion",
+        Q4,
+        benchmark="region",
+    )
+    assert (cell.value, cell.comparison, cell.uncompared) == ("50%", None, "[c]")
+    luton = pg.grid_cell(
+        pg.cell(rows, LUTON, "uptake.completion"), LUTON, "Luton", "uptake.completion", Q4
+    )
+    assert luton.uncompared == ""
+    note = pg.uncompared_note(rows, "region")
+    assert note is not None and note.startswith("Not compared: their regions have no figure")
+    assert "[c] suppressed" in note
+    assert pg.uncompared_note(rows, "programme") is None
+    assert pg.uncompared_note(rows.assign(benchmark_status=None), "region") is None
+
+
 def test_the_count_row_counts_better_similar_and_worse_areas_per_column():
     counts = pg.column_counts(_worse_and_worsening())
     # completion: Blackpool and Luton worse, Essex better; offers taken up: Blackpool worse

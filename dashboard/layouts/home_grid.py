@@ -97,6 +97,9 @@ def grid(
     parts: list[Component] = [html.Div(table, className="table-responsive")]
     if note:
         parts.insert(0, html.P(note, className="lfo-notice"))
+    why = pg.uncompared_note(rows, benchmark)
+    if why:
+        parts.append(html.P(why, className="small"))
     return _json(html.Div(parts))
 
 
@@ -189,6 +192,8 @@ def _grid_cell(cell: pg.GridCell) -> dict[str, Any]:
                 "lfo-cmp",
             )
         )
+    if cell.uncompared:
+        parts.append(_SPAN_CLASS(f"not compared {cell.uncompared}", "lfo-cmp small"))
     if cell.trend:
         parts.append(_SPAN_CLASS(cell.trend, "lfo-trend"))
     fill = f" lfo-cmp-{cell.comparison}" if cell.comparison in pg.COUNTED else ""

@@ -191,6 +191,9 @@ class GridCell:
     trend: str | None = None
     href: str | None = None  # None for the programme's row
     context: str = ""
+    #: why an area's figure is not compared ("[c]": its group benchmark is suppressed; see
+    #: ``uncompared_note``), "" when it is compared or cannot be (no interval)
+    uncompared: str = ""
 
     @property
     def flagged(self) -> bool:
@@ -220,6 +223,8 @@ def grid_cell(
         return GridCell(mark, "", words)
     area = code != PROGRAMME
     comparison = _text(row.get("comparison")) if area and ind.has_interval else None
+    missing = _text(row.get("benchmark_status")) if area and ind.has_interval else None
+    uncompared = f"[{missing}]" if comparison is None and missing in bench.MISSING else ""
     direction = _text(row.get("trend"))
     judgement = _text(row.get("trend_judgement"))
     trend = judgement if judgement in ("getting better", "getting worse") else None
@@ -242,7 +247,24 @@ def grid_cell(
         trend=trend,
         href=area_link(code, indicator, code_shown) if area else None,
         context=f" — {GRID_HEADERS[indicator]}, {name}, {period_label(code_shown)}",
+        uncompared=uncompared,
     )
+
+
+def uncompared_note(rows: pd.DataFrame, benchmark: str) -> str | None:
+    """The line under the grid saying why some areas' figures are "not compared": their group
+    benchmark has no figure ([c] a member's figure is suppressed, …). None when every area's
+    figure with an interval is compared, or the benchmark is the programme."""
+    if bench.checked(benchmark) == bench.DEFAULT_BENCHMARK or "benchmark_status" not in rows:
+        return None
+    interval = [i for i in GRID_INDICATORS if indicators()[i].has_interval]
+    mine = rows[rows["indicator"].isin(interval) & (rows["area_code"] != PROGRAMME)]
+    mine = mine[mine["value"].notna() & mine["comparison"].isna()]
+    found = [s for s in bench.MISSING if (mine["benchmark_status"] == s).any()]
+    if not found:
+        return None
+    reasons = "; ".join(bench.missing_reason(s) for s in found)
+    return f"Not compared: {bench.their(benchmark)} have no figure to compare with ({reasons})."
 
 
 def grid_caption(code: str, ci: str = DEFAULT_CI, benchmark: str = bench.DEFAULT_BENCHMARK) -> str:

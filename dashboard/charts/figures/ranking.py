@@ -377,6 +377,8 @@ def _funnel_points(
         "textposition": positions,
         "textfont": {"size": 13},
         "cliponaxis": False,
-        "customdata": [f"{n}: {fmt(x, unit)}, {comp} ({where})" for n, x in zip(names, values)],
+        "customdata": [
+            f"{n}: {fmt(x, unit)}, {comp} ({where})" for n, x in zip(names, values, strict=True)
+        ],
         "hovertemplate": "%{customdata}; denominator %{x:,}<extra></extra>",
     }
