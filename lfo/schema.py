@@ -383,6 +383,7 @@ invitations = Table(
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
     Column("used_at", DateTime),
+    Column("totp_secret", Text),  # encrypted: the secret offered while the link is open
     _one_of("purpose", INVITATION_PURPOSES, "ck_invitations_purpose"),
 )
 

@@ -151,7 +151,7 @@ def test_an_upgrade_through_a_new_revision_keeps_every_row_and_figure(
     assert f"behind this program's {m.NEXT}" in refusal(url)
     status, out, _ = run_etl(capsys, "db", "upgrade", "--db", url)
     assert status == 0, out
-    assert f"now at revision {m.NEXT}" in out
+    assert f"upgraded the database from revision {m.HEAD} to {m.NEXT}" in out
     assert m.revision_of(url) == m.NEXT
     columns = [c[0] for c in m.shape(url)["areas"][0]]
     assert columns[-1] == "nickname"

@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
         sa.Column("used_at", sa.DateTime(), nullable=True),
+        sa.Column("totp_secret", sa.Text(), nullable=True),
         sa.CheckConstraint("purpose IN ('invite', 'reset-2fa')", name="ck_invitations_purpose"),
         sa.ForeignKeyConstraint(["created_by"], ["users.user_id"]),
         sa.ForeignKeyConstraint(["user_id"], ["users.user_id"]),
