@@ -75,12 +75,18 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse a command line (``--db`` may come before the command's name, or anywhere after)."""
     top, parsers = _parsers()
-    if argv and argv[0] in parsers:
-        args = parsers[argv[0]].parse_intermixed_args(list(argv[1:]))
-        args.command = argv[0]
+    words = list(argv)
+    i = 0
+    while i < len(words) and words[i] not in parsers:
+        i += 2 if words[i] == "--db" else 1
+    if i < len(words):
+        name = words.pop(i)
+        args = parsers[name].parse_intermixed_args(words)
+        args.command = name
         return args
-    return top.parse_args(list(argv))
+    return top.parse_args(words)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
