@@ -204,8 +204,11 @@ def test_the_accounts_revision_upgrades_a_postgresql_database_and_serves_the_com
     assert f"ann@example.org  la    {NEWCASTLE}  invited  never" in out
     engine = create_engine(url)
     try:
-        with engine.begin() as conn, pytest.raises(Exception, match="ck_users_role"):
-            with conn.begin_nested():
-                conn.execute(text("UPDATE users SET role = 'boss'"))
+        with (
+            engine.begin() as conn,
+            pytest.raises(Exception, match="ck_users_role"),
+            conn.begin_nested(),
+        ):
+            conn.execute(text("UPDATE users SET role = 'boss'"))
     finally:
         engine.dispose()

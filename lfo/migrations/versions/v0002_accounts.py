@@ -26,6 +26,16 @@ TABLES = (
 
 
 def upgrade() -> None:
+    _users()
+    _secrets()
+
+
+def downgrade() -> None:
+    for table in reversed(TABLES):
+        op.drop_table(table)
+
+
+def _users() -> None:
     op.create_table(
         "users",
         sa.Column("user_id", sa.Integer(), autoincrement=True, nullable=False),
@@ -69,6 +79,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("invitation_id"),
         sa.UniqueConstraint("token_hash"),
     )
+
+
+def _secrets() -> None:
     op.create_table(
         "recovery_codes",
         sa.Column("code_id", sa.Integer(), autoincrement=True, nullable=False),
@@ -113,8 +126,3 @@ def upgrade() -> None:
         sa.Column("last_failure_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("kind", "key_hash"),
     )
-
-
-def downgrade() -> None:
-    for table in reversed(TABLES):
-        op.drop_table(table)
