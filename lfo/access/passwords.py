@@ -6,11 +6,11 @@ compared case-insensitively, see the README beside it); not the account's e-mail
 
 Hashing: Argon2id (argon2-cffi ``PasswordHasher``) with memory 19 MiB (19,456 KiB), 2 iterations
 and parallelism 1: the first of the configurations the OWASP Password Storage Cheat Sheet
-recommends for Argon2id, all of which give the same defence against GPU cracking. It costs a few
-tens of milliseconds on one core (docs/benchmarks.md), which keeps a sign-in fast and an offline
-guess slow without letting a flood of sign-ins exhaust the server's memory (a 64 MiB setting
-would need 64 MiB per concurrent sign-in). A stored hash made with other parameters is rehashed
-at the next successful sign-in (``verify`` returns the new hash).
+recommends for Argon2id, all of which give the same defence against GPU cracking. It costs under a
+tenth of a second on one core (74–95 ms on a shared machine: docs/benchmarks.md), which keeps a
+sign-in fast and an offline guess slow without letting a flood of sign-ins exhaust the server's
+memory (a 64 MiB setting would need 64 MiB per concurrent sign-in). A stored hash made with other
+parameters is rehashed at the next successful sign-in (``verify_password`` returns the new hash).
 
 An address with no account (or no password yet) is verified against a dummy hash made with the
 same parameters, so a sign-in takes the same time whether or not the account exists.
