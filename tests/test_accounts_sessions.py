@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -226,3 +227,18 @@ def test_an_area_leaving_disables_the_la_users_who_have_no_other_area(conn, key)
     assert tokens.token_principal(conn, made.token, now=NOW) is None
     assert not users.get_user(conn, both.user_id).disabled
     assert not users.get_user(conn, lead.user_id).disabled
+
+
+def test_the_database_refuses_a_role_that_is_not_one_of_roles(conn):
+    from sqlalchemy.exc import IntegrityError
+
+    from lfo.access.roles import ROLES
+    from lfo.migrations.versions import v0002_accounts
+
+    with pytest.raises(IntegrityError, match="ck_users_role"), conn.begin_nested():
+        conn.execute(
+            schema.users.insert().values(email="x@example.org", role="boss", created_at=NOW)
+        )
+    # the revision writes the same check out (it must not read lfo.schema)
+    source = Path(v0002_accounts.__file__).read_text()
+    assert f"role IN ({', '.join(repr(r) for r in ROLES)})" in source
