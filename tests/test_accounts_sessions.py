@@ -242,3 +242,16 @@ def test_the_database_refuses_a_role_that_is_not_one_of_roles(conn):
     # the revision writes the same check out (it must not read lfo.schema)
     source = Path(v0002_accounts.__file__).read_text()
     assert f"role IN ({', '.join(repr(r) for r in ROLES)})" in source
+
+
+def test_the_idle_clock_is_written_at_most_once_a_minute(conn, key):
+    ann = enrolled(conn, key)
+    sid = sessions.create_session(conn, ann.user_id, now=NOW)
+
+    def last_seen():
+        return conn.execute(select(schema.sessions.c.last_seen_at)).scalar()
+
+    sessions.session_principal(conn, sid, now=NOW + dt.timedelta(seconds=59))
+    assert last_seen() == NOW
+    sessions.session_principal(conn, sid, now=NOW + MIN)
+    assert last_seen() == NOW + MIN

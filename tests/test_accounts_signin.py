@@ -303,3 +303,25 @@ def test_the_throttle_delays_by_hand():
     assert throttle.delay("address", 400).total_seconds() == 900
     assert throttle.delay("client", 19).total_seconds() == 0
     assert throttle.delay("client", 20).total_seconds() == 1
+
+
+def test_a_first_failure_recorded_twice_at_once_counts_both(conn, key, monkeypatch):
+    at = NOW
+    signin.check_password(conn, key, "ann@example.org", "nope nope nope", now=at)
+    key_hash = throttle._keys(key, "ann@example.org", None)[0][1]
+    # another request inserted the row between this one's read and its insert
+    assert throttle._inserted(conn, "address", key_hash, at) is False
+    real_execute = conn.execute
+    reads = []
+
+    def first_read_misses(statement, *args, **kwargs):
+        result = real_execute(statement, *args, **kwargs)
+        if str(statement).startswith("SELECT sign_in_failures.failures") and not reads:
+            reads.append(1)
+            result.first = lambda: None  # this request's first read saw no row
+        return result
+
+    monkeypatch.setattr(conn, "execute", first_read_misses)
+    assert throttle.record_failure(conn, key, "ann@example.org", None, at) == 2
+    monkeypatch.undo()
+    assert conn.execute(select(schema.sign_in_failures.c.failures)).scalars().all() == [2]

@@ -21,6 +21,7 @@ from lfo.access.secrets import naive_utc, new_token, token_hash
 
 IDLE = dt.timedelta(minutes=30)
 ABSOLUTE = dt.timedelta(hours=12)
+TOUCH_EVERY = dt.timedelta(minutes=1)  # last_seen_at is written at most this often
 
 s = schema.sessions
 
@@ -67,7 +68,9 @@ def session_principal(
     minutes, older than 12 hours, or its user is disabled (an expired session is deleted).
 
     ``activity``: the request is the person's own doing, so it restarts the idle clock; pass
-    False for background polling (interval refreshes), which must not keep a session alive."""
+    False for background polling (interval refreshes), which must not keep a session alive. The
+    clock is written at most once a minute, so most requests only read (on SQLite a write waits
+    for a load in progress to commit)."""
     moment = naive_utc(now)
     key = token_hash(session_id)
     row = conn.execute(select(s).where(s.c.session_hash == key)).first()
@@ -80,7 +83,7 @@ def session_principal(
     if who is None:
         conn.execute(delete(s).where(s.c.session_hash == key))
         return None
-    if activity:
+    if activity and moment - row.last_seen_at >= TOUCH_EVERY:
         conn.execute(update(s).where(s.c.session_hash == key).values(last_seen_at=moment))
     return who
 

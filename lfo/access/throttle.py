@@ -17,6 +17,7 @@ from typing import Literal
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from lfo import schema
 from lfo.access.secrets import SecretsKey
@@ -71,17 +72,28 @@ def record_failure(
     for kind, key_hash in _keys(key, email, client):
         where = (f.c.kind == kind, f.c.key_hash == key_hash)
         row = conn.execute(select(f.c.failures, f.c.last_failure_at).where(*where)).first()
-        if row is None:
-            conn.execute(
-                insert(f).values(kind=kind, key_hash=key_hash, failures=1, last_failure_at=now)
-            )
+        if row is None and _inserted(conn, kind, key_hash, now):
             n = 1
         else:
+            if row is None:  # another request inserted it just now
+                row = conn.execute(select(f.c.failures, f.c.last_failure_at).where(*where)).one()
             n = 1 if now - row.last_failure_at >= FORGET_AFTER else row.failures + 1
             conn.execute(update(f).where(*where).values(failures=n, last_failure_at=now))
         if kind == "address":
             count = n
     return count
+
+
+def _inserted(conn: Connection, kind: Kind, key_hash: str, now: dt.datetime) -> bool:
+    """Insert a first failure; False when a concurrent request inserted the row first."""
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                insert(f).values(kind=kind, key_hash=key_hash, failures=1, last_failure_at=now)
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 def clear(conn: Connection, key: SecretsKey, email: str) -> None:
