@@ -212,3 +212,32 @@ def test_the_accounts_revision_upgrades_a_postgresql_database_and_serves_the_com
             conn.execute(text("UPDATE users SET role = 'boss'"))
     finally:
         engine.dispose()
+
+
+def test_enrolment_sign_in_session_and_token_work_on_postgresql(pg_url, tmp_path):
+    from support.accounts import NOW, PASSWORD, code, enrolled
+
+    from lfo.access import signin, tokens
+    from lfo.access.secrets import load_key
+
+    url = create_database(pg_url, "lfo_signin")
+    engine = writer_engine(url)
+    init_db(engine)
+    key = load_key(tmp_path / "secrets.key")
+    at = NOW + dt.timedelta(minutes=1)
+    try:
+        with engine.begin() as conn:
+            ann = enrolled(conn, key)
+            for _ in range(5):
+                signin.check_password(conn, key, ann.email, "not the password", now=at)
+            assert signin.check_password(conn, key, ann.email, PASSWORD, now=at).wait_seconds == 1
+            at += dt.timedelta(seconds=1)
+            assert signin.check_password(conn, key, ann.email, PASSWORD, now=at).ok
+            done = signin.check_second_factor(conn, key, ann.user_id, code(ann, at), now=at)
+            assert done.ok
+            assert sessions.session_principal(conn, done.session_id, now=at).areas == {NEWCASTLE}
+            made = tokens.create_token(conn, ann.user_id, "notebook", now=at)
+        with engine.begin() as conn:
+            assert tokens.token_principal(conn, made.token, now=at).via_token
+    finally:
+        engine.dispose()
