@@ -325,3 +325,15 @@ def test_a_first_failure_recorded_twice_at_once_counts_both(conn, key, monkeypat
     assert throttle.record_failure(conn, key, "ann@example.org", None, at) == 2
     monkeypatch.undo()
     assert conn.execute(select(schema.sign_in_failures.c.failures)).scalars().all() == [2]
+
+
+def test_a_password_hash_with_old_parameters_is_remade_at_sign_in(conn, key):
+    from argon2 import PasswordHasher
+
+    ann = enrolled(conn, key)
+    old = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    conn.execute(schema.users.update().values(password_hash=old))
+    assert signin.check_password(conn, key, ann.email, PASSWORD, now=NOW).ok
+    stored = conn.execute(select(schema.users.c.password_hash)).scalar()
+    assert stored != old and stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert signin.check_password(conn, key, ann.email, PASSWORD, now=NOW).ok
