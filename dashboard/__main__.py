@@ -30,6 +30,7 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m dashboard",
         description="Serve the Local Family Offer monitoring dashboard. If the database does not "
         "exist yet, first build a demo database from synthetic pilot returns.",
+        epilog="Users: python -m dashboard users --help",
     )
     p.add_argument(
         "--host",
@@ -52,6 +53,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["users"]:  # python -m dashboard users …: the accounts command line
+        from dashboard.users_cli import main as users_main
+
+        return users_main(argv[1:])
     args = parser().parse_args(argv)
     try:
         return _serve(args)

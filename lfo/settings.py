@@ -19,6 +19,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     archive_dir: Path = Path("data/archive")
     id_key_file: Path = Path("data/lfo-id.key")
+    secrets_key_file: Path = Path("data/lfo-secrets.key")
     suppression_threshold: int = 10
 
     @classmethod
@@ -28,6 +29,7 @@ class Settings:
             "database_url": env.get("LFO_DATABASE_URL") or DEFAULT_DATABASE_URL,
             "archive_dir": Path(env.get("LFO_ARCHIVE_DIR") or "data/archive"),
             "id_key_file": Path(env.get("LFO_ID_KEY_FILE") or "data/lfo-id.key"),
+            "secrets_key_file": Path(env.get("LFO_SECRETS_KEY_FILE") or "data/lfo-secrets.key"),
             "suppression_threshold": positive_int(
                 "LFO_SUPPRESSION_THRESHOLD", env.get("LFO_SUPPRESSION_THRESHOLD") or "10"
             ),

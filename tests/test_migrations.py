@@ -1,10 +1,11 @@
 """Schema migrations (issue 15 § 1), on SQLite and on a throw-away PostgreSQL.
 
 A database made before migrations is upgraded with its rows and the engine's figures unchanged;
-revision 0001 is the schema the code creates; a revision that fails midway leaves the database
+the revisions, one by one, give the schema the code creates; a revision that fails midway leaves the database
 exactly as it was, and the dashboard refuses it; ``python -m etl db current | upgrade |
-rebuild-summaries`` say what they did in one line. Extra revisions (0002) are test revisions in a
-copy of ``lfo/migrations`` (``support.migrations``).
+rebuild-summaries`` say what they did in one line. Extra revisions (``m.NEXT``, after the
+program's newest ``m.HEAD``) are test revisions in a copy of ``lfo/migrations``
+(``support.migrations``).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def pre_migration(new_url: str) -> str:
 
 @pytest.fixture
 def use_revisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
-    """``use_revisions(source, ...)``: the program's revisions are 0001 and these (0002, ...)."""
+    """``use_revisions(source, ...)``: the program's revisions and these after them (NEXT, ...)."""
 
     def use(*sources: str) -> None:
         monkeypatch.setattr(db, "MIGRATIONS_DIR", m.with_revisions(tmp_path, *sources))
@@ -81,7 +82,7 @@ def refusal(url: str) -> str:
     return str(caught.value)
 
 
-# --- revision 0001 is the schema the code creates -----------------------------------------------
+# --- the revisions give the schema the code creates -----------------------------------------------
 
 
 def test_revision_0001_is_the_schema_the_code_creates(new_url, tmp_path):
@@ -101,15 +102,15 @@ def test_revision_0001_is_the_schema_the_code_creates(new_url, tmp_path):
     init_db(made)  # create_all and a stamp
     made.dispose()
     assert m.shape(other) == m.shape(new_url)
-    assert m.revision_of(other) == m.revision_of(new_url) == "0001"
+    assert m.revision_of(other) == m.revision_of(new_url) == m.HEAD
 
 
 def test_a_new_database_is_made_at_the_newest_revision(sqlite_url, capsys):
     init_db(writer_engine(sqlite_url))
-    assert m.revision_of(sqlite_url) == db.head_revision() == "0001"
+    assert m.revision_of(sqlite_url) == db.head_revision() == m.HEAD
     status, out, _err = run_etl(capsys, "db", "current", "--db", sqlite_url)
     assert status == 0
-    assert "at revision 0001, this program's: up to date" in out
+    assert f"at revision {m.HEAD}, this program's: up to date" in out
     check_readable(Database(sqlite_url))  # served
 
 
@@ -127,26 +128,31 @@ def test_a_pre_migration_database_is_stamped_and_keeps_every_row_and_figure(pre_
     assert UPGRADE in refusal(url)
     status, out, _ = run_etl(capsys, "db", "upgrade", "--db", url)
     assert status == 0, out
-    assert "stamping it at revision 0001" in out and "now at revision 0001" in out
-    assert m.revision_of(url) == "0001"
-    assert m.dump(url) == rows
+    assert "stamping it at revision 0001" in out and f"now at revision {m.HEAD}" in out
+    assert m.revision_of(url) == m.HEAD
+    after = m.dump(url)
+    made = {name: after.pop(name) for name in set(after) - set(rows)}  # by later revisions
+    assert set(schema.ACCOUNT_TABLES) <= set(made)
+    assert all(table_rows == [] for table_rows in made.values())
+    assert after == rows
     pd.testing.assert_frame_equal(m.figures(url), figures)
     check_readable(Database(url))  # served now
     status, out, _ = run_etl(capsys, "db", "upgrade", "--db", url)
-    assert (status, out) == (0, "the database is at revision 0001 already: nothing to do")
+    assert (status, out) == (0, f"the database is at revision {m.HEAD} already: nothing to do")
 
 
 def test_an_upgrade_through_a_new_revision_keeps_every_row_and_figure(
     pre_migration, use_revisions, capsys
 ):
     url = pre_migration
+    assert run_etl(capsys, "db", "upgrade", "--db", url)[0] == 0  # to the program's revision
     rows, figures = m.dump(url), m.figures(url)
-    use_revisions(m.GOOD_0002)
-    assert "no schema revision" in refusal(url)
+    use_revisions(m.GOOD_NEXT)
+    assert f"behind this program's {m.NEXT}" in refusal(url)
     status, out, _ = run_etl(capsys, "db", "upgrade", "--db", url)
     assert status == 0, out
-    assert "now at revision 0002" in out
-    assert m.revision_of(url) == "0002"
+    assert f"upgraded the database from revision {m.HEAD} to {m.NEXT}" in out
+    assert m.revision_of(url) == m.NEXT
     columns = [c[0] for c in m.shape(url)["areas"][0]]
     assert columns[-1] == "nickname"
     after = m.dump(url)
@@ -164,11 +170,11 @@ def test_a_revision_that_fails_midway_leaves_the_database_as_it_was(
 ):
     url = pre_migration
     rows, shape = m.dump(url), m.shape(url)
-    use_revisions(m.FAILING_0002)
+    use_revisions(m.FAILING_NEXT)
     status, _out, err = run_etl(capsys, "db", "upgrade", "--db", url)
     assert status == 2
     assert "the upgrade failed and was rolled back" in err
-    assert "test revision 0002 fails midway" in err
+    assert f"test revision {m.NEXT} fails midway" in err
     assert m.revision_of(url) is None  # the stamp at 0001 was rolled back with the rest
     assert m.shape(url) == shape  # no nickname column, no sum_extra table
     assert m.dump(url) == rows  # names, summaries: every row as it was
@@ -180,13 +186,14 @@ def test_a_failed_upgrade_of_a_stamped_database_stays_at_its_revision_and_is_ref
 ):
     m.build_data(sqlite_url)
     rows = m.dump(sqlite_url)
-    use_revisions(m.FAILING_0002)
+    use_revisions(m.FAILING_NEXT)
     status, _out, err = run_etl(capsys, "db", "upgrade", "--db", sqlite_url)
-    assert status == 2 and "still at revision 0001" in err
-    assert m.revision_of(sqlite_url) == "0001"
+    assert status == 2 and f"still at revision {m.HEAD}" in err
+    assert m.revision_of(sqlite_url) == m.HEAD
     assert m.dump(sqlite_url) == rows
     assert refusal(sqlite_url) == (
-        f"the database is at schema revision 0001, behind this program's 0002: run `{UPGRADE}`"
+        f"the database is at schema revision {m.HEAD}, behind this program's {m.NEXT}: "
+        f"run `{UPGRADE}`"
     )
     app = create_app(DashboardSettings(database_url=sqlite_url, warm_cache=False))
     health = app.server.test_client().get("/healthz")
@@ -201,11 +208,11 @@ def test_the_dashboard_serves_a_database_once_it_is_upgraded_without_a_restart(
     sqlite_url, use_revisions, capsys
 ):
     m.build_data(sqlite_url)
-    use_revisions(m.GOOD_0002)
+    use_revisions(m.GOOD_NEXT)
     client = create_app(DashboardSettings(database_url=sqlite_url, warm_cache=False)).server
     health = client.test_client().get("/healthz")
     assert health.status_code == 503
-    assert health.get_json()["reason"].endswith(f"behind this program's 0002: run `{UPGRADE}`")
+    assert health.get_json()["reason"].endswith(f"behind this program's {m.NEXT}: run `{UPGRADE}`")
     assert run_etl(capsys, "db", "upgrade", "--db", sqlite_url)[0] == 0
     health = client.test_client().get("/healthz")
     assert health.status_code == 200, health.get_json()

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import Engine
 
 from lfo import schema
-from lfo.db import reader_engine
+from lfo.db import head_revision, reader_engine
 from lfo.indicators.definitions import indicators
 from lfo.indicators.engine import compute
 from lfo.indicators.request import Query
@@ -20,14 +20,18 @@ from support.engine_db import build_db, episode
 
 NEWCASTLE, GATESHEAD = "E08000021", "E08000037"
 
+HEAD = head_revision()
+"""The program's newest revision; the test revisions come after it (``NEXT``)."""
+NEXT = f"{int(HEAD) + 1:04d}"
+
 #: A revision that changes the schema the way real ones will: a column added to a table other
 #: tables refer to (on SQLite a batch copy of the table), and an index.
-GOOD_0002 = '''"""test revision 0002: areas get a nickname"""
+GOOD_NEXT = '''"""test revision: areas get a nickname"""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{revision}"
+down_revision = "{down_revision}"
 branch_labels = None
 depends_on = None
 
@@ -44,12 +48,12 @@ def downgrade():
 '''
 
 #: A revision that fails midway, after changing a table, its rows and adding another table.
-FAILING_0002 = '''"""test revision 0002: fails midway"""
+FAILING_NEXT = '''"""test revision: fails midway"""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{revision}"
+down_revision = "{down_revision}"
 branch_labels = None
 depends_on = None
 
@@ -61,7 +65,7 @@ def upgrade():
     op.execute("UPDATE areas SET nickname = name, name = 'changed'")
     op.execute("DELETE FROM sum_reach")
     op.create_table("sum_extra", sa.Column("area_code", sa.String(9), primary_key=True))
-    raise RuntimeError("test revision 0002 fails midway")
+    raise RuntimeError("test revision {revision} fails midway")
 
 
 def downgrade():
@@ -83,23 +87,32 @@ def build_data(url: str) -> None:
 def make_pre_migration(url: str) -> None:
     """Turn a database made by ``init_db`` into what the code made before migrations: the same
     ``create_all`` schema and ``schema_info`` rows, without the ``alembic_version`` table (the
-    tests check that revision 0001 is that schema)."""
+    tests check that revision 0001 is that schema): the tables of later revisions dropped too."""
+    from lfo.migrations.versions.v0001_initial_schema import TABLES
+
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
             conn.execute(text("DROP TABLE alembic_version"))
+            later = [t for t in schema.metadata.sorted_tables if t.name not in TABLES]
+            for table in reversed(later):
+                table.drop(conn)
     finally:
         engine.dispose()
 
 
 def with_revisions(root: Path, *sources: str) -> Path:
-    """A copy of ``lfo/migrations`` under ``root`` with the revisions ``sources`` added."""
+    """A copy of ``lfo/migrations`` under ``root`` with the revisions ``sources`` added after
+    the program's newest (``{revision}`` and ``{down_revision}`` in each filled in)."""
     from lfo.db import MIGRATIONS_DIR
 
     target = root / "migrations"
     shutil.copytree(MIGRATIONS_DIR, target, ignore=shutil.ignore_patterns("__pycache__"))
-    for i, source in enumerate(sources, start=2):
-        (target / "versions" / f"v{i:04d}_test.py").write_text(source, encoding="utf-8")
+    down = HEAD
+    for i, source in enumerate(sources, start=int(HEAD) + 1):
+        text_ = source.replace("{revision}", f"{i:04d}").replace("{down_revision}", down)
+        (target / "versions" / f"v{i:04d}_test.py").write_text(text_, encoding="utf-8")
+        down = f"{i:04d}"
     return target
 
 
