@@ -308,7 +308,9 @@ def test_the_uptake_view_draws_the_shared_charts_and_the_stages(data):
     # the funnel plot's summary is the ranking's, with the reading of the plot in its second
     # sentence (two sentences at most)
     assert funnel.summary.split(". ")[0] == caterpillar.summary.split(". ")[0]
-    assert funnel.summary.endswith("the areas outside the 95% limits are named beside their points, with where they lie.")
+    assert funnel.summary.endswith(
+        "the areas outside the 95% limits are named beside their points, with where they lie."
+    )
     assert "Newcastle upon Tyne" in trend.summary
 
 
