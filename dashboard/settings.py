@@ -15,6 +15,19 @@ answer carries ``Strict-Transport-Security`` and cookies are ``Secure`` |
 and ``X-Request-ID``; only when it is 1 or more is a request id sent by the proxy used |
 | ``LFO_LOG_FORMAT`` | ``plain`` | ``plain``: one readable line per record; ``json``: one JSON \
 object per line (for a log collector) |
+| ``LFO_PUBLIC`` | ``0`` | ``1``: anonymous visitors may see what the public may (published \
+figures, exports, releases, the API) without signing in |
+| ``LFO_LOCAL_TOKEN`` | (random) | ``python -m dashboard --no-sign-in``: the token every request \
+needs (``?token=…`` once, then a cookie; ``Authorization: Bearer …`` for API clients) |
+| ``LFO_SECRETS_KEY_FILE`` | ``data/lfo-secrets.key`` | the key that encrypts TOTP secrets and \
+signs the sign-in forms' tokens (``lfo.settings``) |
+
+Modes (docs/security.md, "The web layer"): ``sign_in`` True (``from_env``, gunicorn): every
+request acts for the person its session cookie or API token names, or for nobody. ``sign_in``
+False (the dataclass default, so tests' apps, the demo and ``--no-sign-in``): every request acts
+for the local user, a programme lead unless the role switcher chose another role; ``demo`` adds
+the banner and needs no token; ``local_token`` (``--no-sign-in``) is then required of every
+request.
 """
 
 from __future__ import annotations
@@ -39,11 +52,25 @@ class DashboardSettings:
     base_url: str = ""  # "" not set (development); else http(s)://host[:port][/path]
     trusted_proxies: int = 0
     log_format: str = "plain"
+    sign_in: bool = False  # False: local mode (no sign-in); from_env: True
+    public: bool = False  # LFO_PUBLIC=1
+    local_token: str = ""  # local mode: "" no token needed, else every request needs it
+    demo: bool = False  # local mode on the demo database: the banner, no token
+    secrets_key_file: str = "data/lfo-secrets.key"
 
     @property
     def https(self) -> bool:
         """Whether users reach the service over https (``LFO_BASE_URL`` starts with https://)."""
         return self.base_url.startswith("https://")
+
+    @property
+    def origin(self) -> str:
+        """``scheme://host[:port]`` of ``LFO_BASE_URL`` ("" when not set): what the Origin (or
+        Referer) of every state-changing request must be."""
+        if not self.base_url:
+            return ""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
 
     @classmethod
     def from_env(cls, **overrides: object) -> DashboardSettings:
@@ -62,6 +89,10 @@ class DashboardSettings:
                 "LFO_TRUSTED_PROXIES", env.get("LFO_TRUSTED_PROXIES") or "0"
             ),
             "log_format": log_format(env.get("LFO_LOG_FORMAT") or "plain"),
+            "sign_in": True,
+            "public": _flag("LFO_PUBLIC", env.get("LFO_PUBLIC") or "0"),
+            "local_token": (env.get("LFO_LOCAL_TOKEN") or "").strip(),
+            "secrets_key_file": env.get("LFO_SECRETS_KEY_FILE") or "data/lfo-secrets.key",
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
