@@ -139,6 +139,8 @@ class LfoDash(Dash):
 
     lfo_pages: Sequence[Page] = ()
     lfo_service_name: str = ""
+    #: the strip above every page (demo banner, role switcher, who is signed in): HTML, or ""
+    lfo_banner: Callable[[], str] = staticmethod(lambda: "")  # type: ignore[assignment]
     #: what the app's callbacks, API and health check read through (set by ``create_app``)
     services: Services
 
@@ -148,6 +150,7 @@ class LfoDash(Dash):
             page, _ = callbacks.match_page(path, self.lfo_pages)
             title = page.title if page is not None else "Page not found"
             kwargs["title"] = html.escape(callbacks.document_title(title, self.lfo_service_name))
+            kwargs["app_entry"] = self.lfo_banner() + kwargs.get("app_entry", "")
         return str(super().interpolate_index(**kwargs))  # type: ignore[no-untyped-call]
 
     def _config(self) -> dict[str, Any]:
@@ -275,5 +278,6 @@ def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] 
     register_compression(app.server)
     # last: Dash's inline scripts (its clientside callbacks) are all known only now
     inline_scripts = [*app.csp_hashes(), script_hash(guard)]
-    register_web(app.server, services, inline_scripts, app.callback_map)
+    local = register_web(app.server, services, inline_scripts, app.callback_map, pages)
+    app.lfo_banner = local.banner_html
     return app

@@ -14,26 +14,39 @@ whatever page, file, callback or API endpoint it is for (service.md § 3).
    ``Referrer-Policy``, HSTS when ``LFO_BASE_URL`` is https);
 5. ``health``: ``/healthz``.
 
+Between 1 and 2, who a request acts for and whether it may (issue 12, docs/security.md "The web
+layer"): ``principal`` (the session cookie, an API token, or the local user of ``local`` mode),
+``local`` (the local token of ``--no-sign-in``, the role switcher, the demo banner), the
+same-origin check of callbacks that come with a session (``forms``), and ``gate`` (the one gate:
+every request mapped to policy actions and checked). ``signin``: the sign-in pages. ``accounts``:
+the writer engine and secrets key these use.
+
 ``devserver`` is the request handler of ``python -m dashboard`` (no version in ``Server``).
 
-Sign-in, sessions, the Origin/CSRF checks and rate limits (issue 12) belong here too, as a module
-of their own registered between 1 and 3 (so that a refused request is logged with its id and
-answered with the same headers and JSON errors).
+Rate limits (issue 12) are still to come.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import flask
+from werkzeug.exceptions import Forbidden
 
+from dashboard.layouts import Page
 from dashboard.services import Services
+from dashboard.web import forms
+from dashboard.web.accounts import Accounts
 from dashboard.web.errors import register_errors
+from dashboard.web.gate import Gate, register_gate
 from dashboard.web.headers import register_headers
 from dashboard.web.health import register_health
-from dashboard.web.limits import register_limits
+from dashboard.web.limits import CALLBACK_PATH, register_limits
+from dashboard.web.local import LocalMode, register_local
 from dashboard.web.logs import register_request_ids
+from dashboard.web.principal import SESSION_COOKIE, register_principal
+from dashboard.web.signin import SignInPages, register_signin
 
 
 def register_web(
@@ -41,12 +54,42 @@ def register_web(
     services: Services,
     script_hashes: Iterable[str],
     callbacks: Mapping[str, Mapping[str, Any]],
-) -> None:
+    pages: Sequence[Page] = (),
+) -> LocalMode:
     """Install the web layer on ``server``; ``script_hashes``: the CSP hashes of every inline
-    script the pages carry; ``callbacks``: Dash's callback map (``Dash.callback_map``)."""
+    script the pages carry; ``callbacks``: Dash's callback map (``Dash.callback_map``);
+    ``pages``: the app's pages (for the gate). Returns the local mode (its banner)."""
     settings = services.settings
     register_request_ids(server, trust_header=settings.trusted_proxies > 0)
     register_errors(server)
+    accounts = Accounts(settings)
+    local = LocalMode(services, accounts)
+    register_principal(server, settings, accounts, local)
+    register_local(server, local)
+    register_same_origin_callbacks(server, services)
+    register_gate(server, Gate(settings, accounts, pages))
+    register_signin(server, SignInPages(settings, accounts))
+
+    @server.after_request
+    def _form_cookie(response: flask.Response) -> flask.Response:
+        return forms.remember_form_cookie(response, settings.https)
+
     register_limits(server, callbacks)
     register_headers(server, script_hashes, https=settings.https)
     register_health(server, services)
+    return local
+
+
+def register_same_origin_callbacks(server: flask.Flask, services: Services) -> None:
+    """A Dash callback that comes with a session must come from this site (service.md § 3)."""
+    settings = services.settings
+
+    @server.before_request
+    def _same_origin() -> None:
+        request = flask.request
+        if not settings.sign_in or request.path != CALLBACK_PATH:
+            return
+        if request.cookies.get(SESSION_COOKIE):
+            problem = forms.origin_problem(settings)
+            if problem is not None:
+                raise Forbidden(f"Refused: {problem}.")

@@ -1,0 +1,230 @@
+"""The one gate (docs/spec/service.md § 1): every request is mapped to the policy actions it needs
+and the request's principal is checked against each with ``lfo.access.policy.decide``, before
+any page, callback, download or API endpoint runs. Hiding a link is never the protection.
+
+What a request needs (``requirement``):
+
+- static files (``/assets/``, Dash's scripts), ``/healthz``, the sign-in pages: nothing;
+- a page, by its path (``PAGE_ACTIONS``); an unknown address, the layout and Dash's dependency
+  list: ``view_releases`` (what anyone signed in, or the public under ``LFO_PUBLIC``, may see);
+- a Dash callback (``POST /_dash-update-component``), by the page its outputs belong to: the ids'
+  prefixes in ``ID_PAGES`` (checked by a test to cover every registered callback), and
+  ``export_figures`` too for a chart download;
+- the API: ``use_api``, and ``view_live`` for the figures (``/api/v1/data``).
+
+Anonymous and refused: a page redirects to ``/sign-in?next=<the path>`` (a relative path only),
+a callback or the API answers 401 (JSON). Signed in and refused: 403 (JSON under ``/api/`` and
+for callbacks, a plain page otherwise) and a row in the audit log (the first refusal of a client
+each minute at once, the repeats as one row with their count: ``lfo.access.audit_tally``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import quote
+
+import flask
+import orjson
+from werkzeug.exceptions import Forbidden, Unauthorized
+
+from dashboard import callbacks
+from dashboard.layouts import Page
+from dashboard.present.area_address import PATH as AREA_PATH
+from dashboard.settings import DashboardSettings
+from dashboard.web.accounts import Accounts, client_address
+from dashboard.web.errors import is_api, reads_json
+from dashboard.web.limits import CALLBACK_PATH
+from dashboard.web.principal import current, token_refusal
+from lfo.access import audit, audit_tally
+from lfo.access.policy import Action, decide
+
+log = logging.getLogger(__name__)
+
+SHELL = "shell"
+OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/", "/static/", "/sign-in", "/account/", "/local/")
+OPEN_PATHS = frozenset(
+    {"/healthz", "/_favicon.ico", "/_reload-hash", "/sign-out", "/sign-out/everywhere"}
+)
+#: What each page needs (its path as in ``dashboard.app.PAGES``).
+PAGE_ACTIONS: dict[str, tuple[Action, ...]] = {
+    "/": ("view_live",),
+    "/reach": ("view_live",),
+    "/uptake": ("view_live",),
+    "/outcomes": ("view_live",),
+    AREA_PATH: ("view_live",),
+    "/quality": ("view_quality_received",),
+    "/definitions": ("view_releases",),
+    "/accessibility": ("view_releases",),
+    SHELL: ("view_releases",),
+}
+#: Which page a callback's output id belongs to, by its prefix (longest first); a chart's
+#: download and status are named by their ``chart``. ``SHELL``: the header, navigation, router.
+ID_PAGES: tuple[tuple[str, str], ...] = (
+    ("chart-quality-", "/quality"),
+    ("chart-area-", AREA_PATH),
+    ("chart-about-body", SHELL),
+    ("home-", "/"),
+    ("reach-", "/reach"),
+    ("uptake-", "/uptake"),
+    ("outcomes-", "/outcomes"),
+    ("area-", AREA_PATH),
+    ("quality-", "/quality"),
+    ("page-content", SHELL),
+    ("page-title", SHELL),
+    ("nav-link", SHELL),
+    ("data-as-at", SHELL),
+    ("url", SHELL),
+)
+DOWNLOAD_TYPE = "chart-download"
+API_FIGURES = ("/api/v1/data",)
+
+Need = tuple[Action, ...]
+
+
+def output_ids(output: str) -> list[tuple[str, str]]:
+    """The component ids (as text: a pattern id's ``chart``, else its ``type``) and their dict
+    ``type`` ("" for a plain id) of a callback's output key (``Dash.callback_map``'s keys)."""
+    text = output.strip()
+    parts = text[2:-2].split("...") if text.startswith("..") else [text]
+    found = []
+    for part in parts:
+        ident, _, _prop = part.split("@", 1)[0].rpartition(".")
+        if ident.startswith("{"):
+            try:
+                value = json.loads(ident)
+            except ValueError:
+                continue
+            found.append((str(value.get("chart") or value.get("type") or ""), str(value["type"])))
+        else:
+            found.append((ident, ""))
+    return found
+
+
+def id_page(ident: str) -> str | None:
+    for prefix, page in ID_PAGES:
+        if ident.startswith(prefix):
+            return page
+    return None
+
+
+def callback_need(output: str) -> Need | None:
+    """What a callback with this output key needs (None: its outputs are not in ``ID_PAGES``)."""
+    ids = output_ids(output)
+    pages = {id_page(i) for i, _ in ids}
+    if not ids or None in pages:
+        return None
+    need: list[Action] = []
+    for page in sorted(p for p in pages if p is not None):
+        need.extend(PAGE_ACTIONS[page])
+    if any(kind == DOWNLOAD_TYPE for _, kind in ids):
+        need.append("export_figures")
+    return tuple(dict.fromkeys(need))
+
+
+def page_need(path: str, pages: Sequence[Page]) -> Need:
+    page, _ = callbacks.match_page(callbacks.normalise_path(path), pages)
+    if page is None or page.path not in PAGE_ACTIONS:
+        return PAGE_ACTIONS[SHELL]
+    return PAGE_ACTIONS[page.path]
+
+
+def requirement(request: flask.Request, pages: Sequence[Page]) -> Need:
+    """What ``request`` needs (module docstring); () for nothing."""
+    path = request.path
+    if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
+        return ()
+    if is_api(path):
+        return ("use_api", "view_live") if path in API_FIGURES else ("use_api",)
+    if path == CALLBACK_PATH:
+        try:
+            body: Any = orjson.loads(request.get_data(cache=True))
+        except orjson.JSONDecodeError:
+            body = None
+        output = body.get("output") if isinstance(body, dict) else None
+        need = callback_need(output) if isinstance(output, str) else None
+        return need if need is not None else PAGE_ACTIONS[SHELL]
+    if path.startswith("/_dash-"):
+        return PAGE_ACTIONS[SHELL]
+    return page_need(path, pages)
+
+
+def safe_next(target: str | None) -> str:
+    """``target`` if it is a path of this site (``/…``, not ``//…`` nor ``/\\…``), else ``/``."""
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith(("//", "/\\"))
+        or any(c in target for c in "\r\n\\")
+    ):
+        return "/"
+    return target
+
+
+class Gate:
+    """The gate of one app: its settings, pages and the refusals' tally."""
+
+    def __init__(
+        self, settings: DashboardSettings, accounts: Accounts, pages: Sequence[Page]
+    ) -> None:
+        self.settings = settings
+        self.accounts = accounts
+        self.pages = tuple(pages)
+        self.refusals = audit_tally.refusals()
+
+    def check(self) -> flask.Response | None:
+        """None to go on; else the answer (a redirect), or an HTTP error raised."""
+        request = flask.request
+        refused_token = token_refusal()
+        if refused_token is not None:
+            self.refuse("bearer token", refused_token, anonymous=is_api(request.path))
+        need = requirement(request, self.pages)
+        who = current()
+        api = is_api(request.path)
+        for action in need:
+            decision = decide(who, action, None, public=self.settings.public, api=api)
+            if decision.allowed:
+                continue
+            if who.anonymous:
+                if reads_json(request.path):
+                    raise Unauthorized("Sign in first.")
+                path = request.full_path if request.query_string else request.path
+                target = quote(safe_next(path), safe="/?=&")
+                return flask.redirect(f"/sign-in?next={target}", code=303)
+            self.refuse(action, decision.reason)
+        return None
+
+    def refuse(self, action: str, reason: str, *, anonymous: bool = False) -> None:
+        """Audit the refusal, then raise 403 (401 for an anonymous API request)."""
+        self.audit_refusal(f"{action} {flask.request.path}")
+        if anonymous:
+            raise Unauthorized(f"Refused: {reason}.")
+        raise Forbidden(f"Refused: {reason}.")
+
+    def audit_refusal(self, what: str) -> None:
+        who = current()
+        client = client_address(self.settings.trusted_proxies)
+        principal = None if who.anonymous and who.user_id is None else who
+        key = audit_tally.Key(principal, client, what.split(" ", 1)[0])
+        try:
+            first = self.refusals.add(key)
+            due = self.refusals.due()
+            if first or due:
+                with self.accounts.engine.begin() as conn:
+                    if first:
+                        audit.record(
+                            conn, "refused", "refused", obj=what, principal=principal, client=client
+                        )
+                    self.refusals.write(conn, due)
+        except Exception:  # the refusal stands even if the audit log cannot be written now
+            log.exception("could not record a refused request in the audit log")
+
+
+def register_gate(server: flask.Flask, gate: Gate) -> Callable[[], flask.Response | None]:
+    @server.before_request
+    def _gate() -> flask.Response | None:
+        return gate.check()
+
+    return _gate

@@ -1,0 +1,179 @@
+"""Local mode (docs/spec/service.md § 2): the demo, and ``python -m dashboard --no-sign-in``.
+
+No one signs in: every request acts for the local user (``Principal(local=True)``), a programme
+lead unless the role switcher chose another role: an LA lead of a chosen area, or a researcher.
+The choice is a cookie (``lfo_role``: ``programme``, ``researcher`` or ``la:<GSS code>``), read
+on every request and checked against ``ROLES`` and the database's own area list; anything else
+is the programme lead. The switcher is a server-rendered form at ``/local/role``.
+
+With ``--no-sign-in`` (``settings.local_token``) every request needs the local token, as Jupyter
+does: the start-up line prints the URL with ``?token=…``; that first visit sets the cookie
+``lfo_local`` and redirects to the same address without the token; API clients send it as
+``Authorization: Bearer …``. Static files and ``/healthz`` need no token.
+
+The banner (demo: "Demo with synthetic data: sign-in is switched off") and the current role are
+put at the top of every Dash page by ``banner_html``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from html import escape
+from urllib.parse import urlencode
+
+import flask
+from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
+
+from dashboard.services import Services
+from dashboard.services.queries import areas as area_table
+from dashboard.web import forms
+from dashboard.web.accounts import Accounts
+from dashboard.web.errors import reads_json
+from dashboard.web.gate import safe_next
+from dashboard.web.principal import bearer
+from lfo.access.roles import ROLE_NAMES, ROLES, Principal
+
+ROLE_COOKIE = "lfo_role"
+TOKEN_COOKIE = "lfo_local"
+DEMO_BANNER = "Demo with synthetic data: sign-in is switched off"
+LOCAL_BANNER = "Sign-in is switched off: this dashboard runs for you alone, on this computer"
+NO_TOKEN_PATHS = ("/assets/", "/_dash-component-suites/", "/healthz", "/_favicon.ico")
+ROLE_PATH = "/local/role"
+
+
+class LocalMode:
+    """One app's local user: the switcher's role, the token check, the banner."""
+
+    def __init__(self, services: Services, accounts: Accounts) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.accounts = accounts
+
+    def area_names(self) -> dict[str, str]:
+        """Every programme area, code → name (the switcher's choices)."""
+        table = area_table(self.services.db)
+        return dict(zip(table["gss_code"], table["name"], strict=True))
+
+    def choice(self) -> tuple[str, str | None]:
+        """The switcher's role and area, checked (anything unknown: the programme lead)."""
+        raw = flask.request.cookies.get(ROLE_COOKIE, "")
+        role, _, area = raw.partition(":")
+        if role not in ROLES or (role == "la") != bool(area):
+            return "programme", None
+        if role == "la":
+            try:
+                known = area in self.area_names()
+            except Exception:  # noqa: BLE001 - no readable database: nobody's area
+                known = False
+            return ("la", area) if known else ("programme", None)
+        return role, None
+
+    def principal(self) -> Principal:
+        role, area = self.choice()
+        areas = frozenset({area}) if area else frozenset()
+        return Principal(role=role, areas=areas, local=True)  # type: ignore[arg-type]
+
+    # --- the local token -------------------------------------------------------------------------
+
+    def check_token(self) -> flask.Response | None:
+        """None to go on; a redirect that sets the cookie; else 401 (JSON) or 403."""
+        token = self.settings.local_token
+        request = flask.request
+        if not token or request.path.startswith(NO_TOKEN_PATHS):
+            return None
+        sent = request.args.get("token")
+        if sent is not None and hmac.compare_digest(sent, token):
+            rest = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
+            target = request.path + (f"?{urlencode(rest)}" if rest else "")
+            response = flask.redirect(target, code=303)
+            response.set_cookie(
+                TOKEN_COOKIE, token, httponly=True, samesite="Strict", path="/"
+            )
+            return response
+        for candidate in (request.cookies.get(TOKEN_COOKIE), bearer()):
+            if candidate is not None and hmac.compare_digest(candidate, token):
+                return None
+        why = (
+            "This dashboard needs its local token: open the address with ?token=… that "
+            "`python -m dashboard --no-sign-in` printed when it started"
+        )
+        if reads_json(request.path):
+            raise Unauthorized(why + " (API clients: send it as Authorization: Bearer …).")
+        raise Forbidden(why + ".")
+
+    # --- the switcher ------------------------------------------------------------------------------
+
+    def role_page(self) -> flask.Response:
+        if self.settings.sign_in:
+            raise NotFound()
+        if flask.request.method == "POST":
+            forms.check_form(self.settings, self.accounts)
+            return self.choose()
+        role, area = self.choice()
+        target = safe_next(flask.request.args.get("next"))
+        names = self.area_names()
+        options = "".join(
+            f'<option value="{r}"{" selected" if r == role else ""}>{escape(ROLE_NAMES[r])}</option>'
+            for r in ROLES
+        )
+        areas = "".join(
+            f'<option value="{escape(code)}"{" selected" if code == area else ""}>'
+            f"{escape(name)} ({escape(code)})</option>"
+            for code, name in sorted(names.items(), key=lambda kv: kv[1])
+        )
+        body = f"""<p>{escape(self.banner_text())}. Choose whose view to see; the server applies
+that role's rules to every page, chart and download.</p>
+<form method="post" action="{ROLE_PATH}" class="lfo-form">{forms.hidden_csrf(self.accounts)}
+<input type="hidden" name="next" value="{escape(target)}">
+<div class="mb-3"><label class="form-label" for="role">Role</label>
+<select class="form-select" id="role" name="role">{options}</select></div>
+<div class="mb-3"><label class="form-label" for="area">Area (for a local authority lead)</label>
+<select class="form-select" id="area" name="area">{areas}</select></div>
+<button class="btn btn-primary" type="submit">Show this view</button></form>"""
+        response = forms.page("Whose view to show", body, self.settings.service_name)
+        return forms.remember_form_cookie(response, self.settings.https)
+
+    def choose(self) -> flask.Response:
+        form = flask.request.form
+        role = form.get("role", "")
+        area = form.get("area", "")
+        if role not in ROLES:
+            raise Forbidden("Refused: unknown role.")
+        value = role
+        if role == "la":
+            if area not in self.area_names():
+                raise Forbidden("Refused: unknown area.")
+            value = f"la:{area}"
+        response = flask.redirect(safe_next(form.get("next")), code=303)
+        response.set_cookie(ROLE_COOKIE, value, httponly=True, samesite="Lax", path="/")
+        return response
+
+    def banner_text(self) -> str:
+        return DEMO_BANNER if self.settings.demo else LOCAL_BANNER
+
+    def banner_html(self) -> str:
+        """The strip above a Dash page: the banner, whose view it is, and a link to change it
+        ("" when the app is not in demo or ``--no-sign-in`` mode)."""
+        if self.settings.sign_in or not (self.settings.demo or self.settings.local_token):
+            return ""
+        who = self.principal()
+        role = ROLE_NAMES[who.role] if who.role else "Nobody"
+        if who.areas:
+            role += f" of {', '.join(sorted(who.areas))}"
+        here = safe_next(flask.request.full_path.rstrip("?")) if flask.has_request_context() else "/"
+        link = f"{ROLE_PATH}?{urlencode({'next': here})}"
+        return (
+            '<div class="lfo-demo-banner alert alert-warning mb-0 rounded-0" role="region" '
+            f'aria-label="Demo mode"><strong>{escape(self.banner_text())}.</strong> '
+            f'Viewing as: {escape(role)}. <a href="{escape(link)}">Change role</a></div>'
+        )
+
+
+def register_local(server: flask.Flask, local: LocalMode) -> None:
+    server.add_url_rule(ROLE_PATH, "lfo_local_role", local.role_page, methods=["GET", "POST"])
+
+    @server.before_request
+    def _local_token() -> flask.Response | None:
+        if local.settings.sign_in:
+            return None
+        return local.check_token()

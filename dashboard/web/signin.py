@@ -1,0 +1,294 @@
+"""The sign-in pages (docs/spec/service.md § 2), server-rendered with the site's CSS and no
+script; every form POSTs with its CSRF token and is refused from another origin
+(``dashboard.web.forms``).
+
+- ``/sign-in``: e-mail address and password (``lfo.access.signin.check_password``); right → a
+  pending sign-in (a signed cookie naming the account, tied to the form cookie, valid 5
+  minutes) → ``/sign-in/code``: a TOTP code or a recovery code (``check_second_factor``) → a new
+  session, its id in the ``lfo_session`` cookie (a session the browser had before is ended).
+- ``/sign-out`` (POST) ends this session; ``/sign-out/everywhere`` (POST) every session of the
+  person.
+- ``/account/invitation/<token>``: set a password (not for a 2FA reset that keeps it), add the
+  TOTP secret (shown as text and as its ``otpauth://`` URI) to an authenticator app, confirm with
+  a code; the recovery codes are shown once.
+
+Messages come from ``lfo.access`` (never telling whether an address has an account; the
+throttle's wait). Every step is written to the audit log with the client's address.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import flask
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.engine import Connection
+
+from dashboard.settings import DashboardSettings
+from dashboard.web import forms
+from dashboard.web.accounts import Accounts, client_address
+from dashboard.web.gate import safe_next
+from dashboard.web.principal import (
+    SESSION_COOKIE,
+    clear_session_cookie,
+    current,
+    set_session_cookie,
+)
+from lfo.access import audit, invitations, sessions, signin
+from lfo.access.events import Event
+from lfo.access.roles import Principal
+
+PENDING_COOKIE = "lfo_pending"
+PENDING_SECONDS = 300
+AUDIT_ACTION: dict[str, audit.AuditAction] = {
+    "sign-in": "sign-in",
+    "failed sign-in": "failed-sign-in",
+    "lock-out": "lock-out",
+    "sign-out": "sign-out",
+    "invitation": "invitation",
+    "invitation accepted": "invitation",
+    "role change": "role-change",
+    "disable": "disable",
+    "enable": "enable",
+    "2FA reset": "2fa-reset",
+    "token created": "token-created",
+    "token revoked": "token-revoked",
+}
+
+
+def record_event(conn: Connection, event: Event, client: str | None) -> None:
+    """Write an accounts layer ``Event`` to the audit log (in the caller's transaction)."""
+    who: Principal | None = None
+    if event.actor_id is not None:
+        who = sessions.principal(conn, event.actor_id) or Principal(
+            role=None, user_id=event.actor_id
+        )
+    detail = f"{event.action}: {event.target}" + (f" ({event.detail})" if event.detail else "")
+    audit.record(
+        conn, AUDIT_ACTION[event.action], event.outcome, obj=detail, principal=who, client=client
+    )
+
+
+class SignInPages:
+    def __init__(self, settings: DashboardSettings, accounts: Accounts) -> None:
+        self.settings = settings
+        self.accounts = accounts
+        self.https = settings.https
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def client(self) -> str | None:
+        return client_address(self.settings.trusted_proxies)
+
+    def serializer(self) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self.accounts.form_key(), salt="lfo pending sign-in")
+
+    def page(self, title: str, body: str, status: int = 200) -> flask.Response:
+        response = forms.page(title, body, self.settings.service_name, status=status)
+        return forms.remember_form_cookie(response, self.https)
+
+    def pending_user(self) -> int | None:
+        raw = flask.request.cookies.get(PENDING_COOKIE)
+        if not raw:
+            return None
+        try:
+            data: Any = self.serializer().loads(raw, max_age=PENDING_SECONDS)
+        except BadSignature:
+            return None
+        form_cookie = flask.request.cookies.get(forms.FORM_COOKIE, "")
+        if not isinstance(data, dict) or data.get("f") != form_cookie:
+            return None
+        user = data.get("u")
+        return user if isinstance(user, int) else None
+
+    # --- /sign-in ------------------------------------------------------------------------------
+
+    def sign_in_form(
+        self, problem: str | None = None, email: str = "", status: int = 200
+    ) -> flask.Response:
+        target = safe_next(flask.request.values.get("next"))
+        body = f"""{forms.message(problem)}
+<form method="post" action="/sign-in" class="lfo-form" novalidate>{forms.hidden_csrf(self.accounts)}
+<input type="hidden" name="next" value="{escape(target)}">
+<div class="mb-3"><label class="form-label" for="email">E-mail address</label>
+<input class="form-control" id="email" name="email" type="email" autocomplete="username"
+ value="{escape(email)}" required></div>
+<div class="mb-3"><label class="form-label" for="password">Password</label>
+<input class="form-control" id="password" name="password" type="password"
+ autocomplete="current-password" required></div>
+<button class="btn btn-primary" type="submit">Continue</button></form>"""
+        return self.page("Sign in", body, status)
+
+    def sign_in(self) -> flask.Response:
+        if flask.request.method == "GET":
+            return self.sign_in_form()
+        forms.check_form(self.settings, self.accounts)
+        email = flask.request.form.get("email", "")[:320]
+        password = flask.request.form.get("password", "")[:1024]
+        client = self.client()
+        with self.accounts.engine.begin() as conn:
+            step = signin.check_password(conn, self.accounts.key, email, password, client=client)
+            record_event(conn, step.event, client)
+        if not step.ok or step.user_id is None:
+            status = 429 if step.wait_seconds else 200
+            return self.sign_in_form(step.message, email, status)
+        target = safe_next(flask.request.form.get("next"))
+        response = flask.redirect(f"/sign-in/code?next={target}", code=303)
+        form_cookie = flask.request.cookies.get(forms.FORM_COOKIE, "")
+        pending = self.serializer().dumps({"u": step.user_id, "f": form_cookie})
+        response.set_cookie(
+            PENDING_COOKIE,
+            pending,
+            max_age=PENDING_SECONDS,
+            httponly=True,
+            samesite="Lax",
+            secure=self.https,
+            path="/sign-in",
+        )
+        return response
+
+    # --- /sign-in/code -------------------------------------------------------------------------
+
+    def code_form(self, problem: str | None = None, status: int = 200) -> flask.Response:
+        target = safe_next(flask.request.values.get("next"))
+        body = f"""{forms.message(problem)}
+<p>Enter the 6-digit code your authenticator app shows now, or one of your recovery codes.</p>
+<form method="post" action="/sign-in/code" class="lfo-form" novalidate>\
+{forms.hidden_csrf(self.accounts)}
+<input type="hidden" name="next" value="{escape(target)}">
+<div class="mb-3"><label class="form-label" for="code">Code</label>
+<input class="form-control" id="code" name="code" type="text" inputmode="text"
+ autocomplete="one-time-code" required></div>
+<button class="btn btn-primary" type="submit">Sign in</button></form>"""
+        return self.page("Sign in: your code", body, status)
+
+    def sign_in_code(self) -> flask.Response:
+        user_id = self.pending_user()
+        if user_id is None:
+            return flask.redirect("/sign-in", code=303)
+        if flask.request.method == "GET":
+            return self.code_form()
+        forms.check_form(self.settings, self.accounts)
+        code = flask.request.form.get("code", "")[:64]
+        client = self.client()
+        with self.accounts.engine.begin() as conn:
+            step = signin.check_second_factor(conn, self.accounts.key, user_id, code, client=client)
+            record_event(conn, step.event, client)
+            old = flask.request.cookies.get(SESSION_COOKIE)
+            if step.ok and old:
+                sessions.end_session(conn, old)
+        if not step.ok or step.session_id is None:
+            return self.code_form(step.message, 429 if step.wait_seconds else 200)
+        response = flask.redirect(safe_next(flask.request.form.get("next")), code=303)
+        set_session_cookie(response, step.session_id, self.https)
+        response.delete_cookie(PENDING_COOKIE, path="/sign-in")
+        return response
+
+    # --- /sign-out -----------------------------------------------------------------------------
+
+    def sign_out(self, everywhere: bool = False) -> flask.Response:
+        forms.check_form(self.settings, self.accounts)
+        session_id = flask.request.cookies.get(SESSION_COOKIE)
+        who = current()
+        client = self.client()
+        with self.accounts.engine.begin() as conn:
+            event: Event | None
+            if everywhere and who.user_id is not None:
+                event = sessions.sign_out_everywhere(conn, who.user_id)
+            else:
+                event = sessions.end_session(conn, session_id) if session_id else None
+            if event is not None:
+                record_event(conn, event, client)
+        response = self.page(
+            "Signed out",
+            '<p>You are signed out.</p><p><a href="/sign-in">Sign in again</a></p>',
+        )
+        clear_session_cookie(response, self.https)
+        return response
+
+    # --- /account/invitation/<token> ----------------------------------------------------------
+
+    def invitation(self, token: str) -> flask.Response:
+        if len(token) > 200:
+            return self.page("This link cannot be used", forms.message("Unknown link."), 404)
+        if flask.request.method == "POST":
+            forms.check_form(self.settings, self.accounts)
+            return self.accept(token)
+        with self.accounts.engine.begin() as conn:
+            opened = invitations.open_invitation(conn, self.accounts.key, token)
+        if opened.problem is not None:
+            return self.page("This link cannot be used", forms.message(opened.problem), 410)
+        return self.invitation_form(token, opened)
+
+    def invitation_form(
+        self, token: str, opened: invitations.Opened, problem: str | None = None
+    ) -> flask.Response:
+        password = ""
+        if opened.needs_password:
+            password = """<div class="mb-3"><label class="form-label" for="password">Choose a \
+password (at least 12 characters)</label>
+<input class="form-control" id="password" name="password" type="password"
+ autocomplete="new-password" required></div>"""
+        body = f"""{forms.message(problem)}
+<p>Account: <strong>{escape(opened.email)}</strong></p>
+<form method="post" action="/account/invitation/{escape(token)}" class="lfo-form" novalidate>\
+{forms.hidden_csrf(self.accounts)}
+{password}
+<h2 class="h4">Second factor</h2>
+<p>Add this account to an authenticator app: type the key below into it, or give it the address
+that follows. Then enter the 6-digit code it shows.</p>
+<p>Key: <code class="lfo-secret">{escape(opened.secret)}</code></p>
+<p>Address: <code class="lfo-secret">{escape(opened.uri)}</code></p>
+<div class="mb-3"><label class="form-label" for="code">Code from the app</label>
+<input class="form-control" id="code" name="code" type="text" inputmode="numeric"
+ autocomplete="one-time-code" required></div>
+<button class="btn btn-primary" type="submit">Set up my account</button></form>"""
+        return self.page("Set up your account", body)
+
+    def accept(self, token: str) -> flask.Response:
+        form = flask.request.form
+        password = form.get("password", "")[:1024] or None
+        code = form.get("code", "")[:64]
+        client = self.client()
+        with self.accounts.engine.begin() as conn:
+            done = invitations.accept_invitation(
+                conn, self.accounts.key, token, password=password, code=code
+            )
+            record_event(conn, done.event, client)
+            opened = invitations.open_invitation(conn, self.accounts.key, token)
+        if done.problem is not None:
+            if opened.problem is not None:
+                return self.page("This link cannot be used", forms.message(opened.problem), 410)
+            return self.invitation_form(token, opened, done.problem)
+        codes = "".join(f"<li><code>{escape(c)}</code></li>" for c in done.recovery_codes)
+        body = f"""{forms.message("Your account is ready.", kind="success")}
+<h2 class="h4">Your recovery codes</h2>
+<p>Each works once, instead of a code from your app. Keep them somewhere safe now: they are not
+shown again.</p><ul class="lfo-recovery-codes">{codes}</ul>
+<p><a class="btn btn-primary" href="/sign-in">Sign in</a></p>"""
+        response = self.page("Account ready", body)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def register_signin(server: flask.Flask, pages: SignInPages) -> None:
+    server.add_url_rule(
+        "/sign-in", "lfo_sign_in", pages.sign_in, methods=["GET", "POST"]
+    )
+    server.add_url_rule(
+        "/sign-in/code", "lfo_sign_in_code", pages.sign_in_code, methods=["GET", "POST"]
+    )
+    server.add_url_rule("/sign-out", "lfo_sign_out", pages.sign_out, methods=["POST"])
+    server.add_url_rule(
+        "/sign-out/everywhere",
+        "lfo_sign_out_everywhere",
+        lambda: pages.sign_out(everywhere=True),
+        methods=["POST"],
+    )
+    server.add_url_rule(
+        "/account/invitation/<token>",
+        "lfo_invitation",
+        pages.invitation,
+        methods=["GET", "POST"],
+    )
