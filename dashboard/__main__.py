@@ -1,24 +1,33 @@
 """``python -m dashboard``: serve the dashboard; on first start, build the demo database.
 
+Modes (docs/security.md, "The web layer"): on the demo database it built itself, no sign-in (the
+demo banner and role switcher); with ``--no-sign-in``, no sign-in on any database but every
+request needs the local token (printed in the start-up URL); otherwise sign-in, as under
+gunicorn (users needed). The first two listen on a loopback address only.
+
 Errors are one clear line and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import ipaddress
 import logging
 import socket
 import sys
 
 from dashboard.app import create_app
-from dashboard.demo import DemoBuildError, build_demo, needs_demo
+from dashboard.demo import DemoBuildError, build_demo, demo_database, needs_demo
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import enable_warming
 from dashboard.services.queries import check_readable
 from dashboard.services.shared_cache import directory_for
 from dashboard.settings import DashboardSettings
+from dashboard.web.accounts import service_problem
 from dashboard.web.devserver import QuietRequestHandler
 from dashboard.web.logs import configure_logging
+from lfo.access.secrets import new_token
 from lfo.db import DatabaseError
 from lfo.settings import DEFAULT_DATABASE_URL
 
@@ -48,6 +57,13 @@ def parser() -> argparse.ArgumentParser:
         "--no-demo",
         action="store_true",
         help="do not build the demo database when the database does not exist",
+    )
+    p.add_argument(
+        "--no-sign-in",
+        action="store_true",
+        help="no sign-in, on any database: you act as a programme lead (with a role switcher); "
+        "loopback addresses only, and every request needs the local token printed at start "
+        "(LFO_LOCAL_TOKEN sets it)",
     )
     return p
 
@@ -95,6 +111,9 @@ def _serve(args: argparse.Namespace) -> int:
         return _fail(f"{url}: {exc}")
     finally:
         db.dispose()
+    settings, problem = choose_mode(settings, args)
+    if problem:
+        return _fail(problem)
 
     # from here on (the checks above fail in one line), one line per record on stderr with the
     # request id (dashboard.web.logs); werkzeug's own start-up lines too, its access lines
@@ -105,11 +124,55 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     if settings.warm_cache:
         enable_warming(app.services.data, app.server, directory_for(settings))
+    if settings.local_token:
+        _say(
+            "No sign-in: open http://"
+            f"{_url_host(args.host)}:{args.port}/?token={settings.local_token} "
+            "(API clients: send Authorization: Bearer <the token>)"
+        )
     try:
         app.run(host=args.host, port=args.port, debug=False, request_handler=QuietRequestHandler)
     except OSError as exc:
         return _fail(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}")
     return 0
+
+
+def is_loopback(host: str) -> bool:
+    """Whether every address ``host`` names is a loopback address (this computer only)."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except socket.gaierror:
+        return False
+    try:
+        return bool(infos) and all(
+            ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]).is_loopback for info in infos
+        )
+    except ValueError:
+        return False
+
+
+def choose_mode(
+    settings: DashboardSettings, args: argparse.Namespace
+) -> tuple[DashboardSettings, str | None]:
+    """The settings for the mode the command line and database ask for, or why not."""
+    if args.no_sign_in or demo_database(settings.database_url):
+        if not is_loopback(args.host):
+            why = "--no-sign-in" if args.no_sign_in else "the demo (no sign-in)"
+            return settings, (
+                f"{why} listens on a loopback address only (such as 127.0.0.1), not {args.host}: "
+                "to serve others, invite users and run with sign-in"
+            )
+        token = (settings.local_token or new_token(24)) if args.no_sign_in else ""
+        demo = not args.no_sign_in
+        return dataclasses.replace(settings, sign_in=False, demo=demo, local_token=token), None
+    if not settings.base_url:
+        base = f"http://{_url_host(args.host)}:{args.port}"
+        settings = dataclasses.replace(settings, base_url=base)
+    return settings, service_problem(settings)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def port_problem(host: str, port: int) -> str | None:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from lfo.db import database_exists
+from lfo.db import database_exists, is_demo, mark_demo, reader_engine, writer_engine
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,29 @@ def build_demo(
     say(f"Loaded in {time.monotonic() - started:.0f} s.")
     if status == 1:
         say("Some demo returns were rejected, as the demo intends; the rest are loaded.")
+    engine = writer_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            mark_demo(conn)  # demo mode: no sign-in on this database (until another load)
+    finally:
+        engine.dispose()
     say("Demo database ready.")
+
+
+def demo_database(database_url: str) -> bool:
+    """Whether ``database_url`` is the demo database ``build_demo`` made (and nothing else was
+    loaded into it since)."""
+    try:
+        engine = reader_engine(database_url)
+    except Exception:  # noqa: BLE001 - not readable: not the demo
+        return False
+    try:
+        with engine.connect() as conn:
+            return is_demo(conn)
+    except Exception:  # noqa: BLE001
+        return False
+    finally:
+        engine.dispose()
 
 
 def _run(cmd: list[str], env: dict[str, str], ok: tuple[int, ...], step: str) -> int:

@@ -312,3 +312,30 @@ def bulk_insert(
     quoted = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
     sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({_placeholders(conn, len(columns))})"  # noqa: S608 - names from lfo.schema
     conn.exec_driver_sql(sql, rows)
+
+
+# --- the demo database's mark ----------------------------------------------------------------------
+# ``python -m dashboard`` opens without sign-in only on the database it built itself from synthetic
+# returns (service.md § 2): it marks it with a ``schema_info`` row; any other load clears it.
+
+DEMO_MARK = "demo_data"
+
+
+def mark_demo(conn: Connection) -> None:
+    """Mark the database as built by ``python -m dashboard`` from synthetic returns."""
+    si = schema.schema_info
+    conn.execute(si.delete().where(si.c.key == DEMO_MARK))
+    conn.execute(insert(si).values(key=DEMO_MARK, value="built from synthetic pilot returns"))
+
+
+def clear_demo_mark(conn: Connection) -> None:
+    """Any load but the demo's own: the database no longer holds only synthetic data."""
+    si = schema.schema_info
+    conn.execute(si.delete().where(si.c.key == DEMO_MARK))
+
+
+def is_demo(conn: Connection) -> bool:
+    si = schema.schema_info
+    if not inspect(conn).has_table(si.name):
+        return False
+    return conn.execute(select(si.c.value).where(si.c.key == DEMO_MARK)).first() is not None

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lfo import schema
-from lfo.db import bulk_insert
+from lfo.db import bulk_insert, clear_demo_mark
 
 # --- reads ---------------------------------------------------------------------------------------
 
@@ -127,6 +127,7 @@ def upsert_return(conn: Connection, values: dict[str, Any]) -> None:
     r = schema.returns
     conn.execute(delete(r).where(r.c.area_code == values["area_code"]))
     conn.execute(insert(r).values(**values))
+    clear_demo_mark(conn)  # real data now (the demo marks its database after its own load)
 
 
 def supersede_held_back(conn: Connection, area_code: str, load_id: int) -> None:
