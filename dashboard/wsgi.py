@@ -19,12 +19,15 @@ from dashboard.settings import DashboardSettings
 from dashboard.web.accounts import service_problem
 from dashboard.web.logs import configure_logging
 
+#: gunicorn stops (instead of starting the worker again and again) when a worker exits with this
+APP_LOAD_ERROR = 4
+
 settings = DashboardSettings.from_env()
 configure_logging(settings.log_format)
 problem = service_problem(settings)
 if problem is not None:
     print(f"error: {problem}", file=sys.stderr, flush=True)
-    raise SystemExit(2)
+    raise SystemExit(APP_LOAD_ERROR)
 app = create_app(settings)
 server = app.server
 if settings.warm_cache:

@@ -10,15 +10,34 @@ import re
 import time
 
 import pytest
-from support.servers import gunicorn, request
+from support.servers import gunicorn as served_by_gunicorn
+from support.servers import request
 from support.web import security_problems, small_db
+
+from lfo.access import users
+from lfo.db import writer_engine
 
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
+#: The service needs its public address and a user (issue 12); the API's reference lists are
+#: public here, so these tests need not sign in.
+SERVICE_ENV = {"LFO_BASE_URL": "http://127.0.0.1", "LFO_PUBLIC": "1"}
+
+
 @pytest.fixture(scope="module")
 def db_url(tmp_path_factory) -> str:
-    return small_db(tmp_path_factory.mktemp("web-gunicorn") / "lfo.db")
+    url = small_db(tmp_path_factory.mktemp("web-gunicorn") / "lfo.db")
+    engine = writer_engine(url)
+    with engine.begin() as conn:
+        users.add_user(conn, "lead@example.org", "programme")
+    engine.dispose()
+    return url
+
+
+def gunicorn(db_url: str, log_dir, env=None, workers: int = 1):
+    key = {"LFO_SECRETS_KEY_FILE": str(log_dir / "secrets.key")}
+    return served_by_gunicorn(db_url, log_dir, {**SERVICE_ENV, **key, **(env or {})}, workers)
 
 
 def wait_for(served, text: str, seconds: float = 10) -> str:
@@ -32,7 +51,8 @@ def wait_for(served, text: str, seconds: float = 10) -> str:
 def test_under_gunicorn_every_answer_has_the_headers_and_no_server_version(db_url, tmp_path):
     with gunicorn(db_url, tmp_path) as served:
         answers = {
-            "page": request(served.base, "GET", "/"),
+            "page": request(served.base, "GET", "/sign-in"),
+            "page 303": request(served.base, "GET", "/"),
             "API": request(served.base, "GET", "/api/v1/indicators"),
             "API 404": request(served.base, "GET", "/api/v1/nope"),
             "callback 400": request(served.base, "POST", "/_dash-update-component", b"[[["),
@@ -40,6 +60,7 @@ def test_under_gunicorn_every_answer_has_the_headers_and_no_server_version(db_ur
         }
     assert {k: a.status for k, a in answers.items()} == {
         "page": 200,
+        "page 303": 303,
         "API": 200,
         "API 404": 404,
         "callback 400": 400,
@@ -86,3 +107,24 @@ def test_under_gunicorn_json_lines_and_a_trusted_proxy_s_request_id(db_url, tmp_
     made = [r for r in ours if r["logger"] == "dashboard.services.indicator_data"]
     assert made and made[0]["level"] == "INFO" and made[0]["request_id"] == "-"
     assert "forged" not in out  # an untrusted or malformed id goes nowhere
+
+
+def exit_and_stderr(db_url: str, log_dir, env=None) -> tuple[int | None, str]:
+    """Start gunicorn; its exit status (None: still running after 30 s) and its stderr."""
+    try:
+        with gunicorn(db_url, log_dir, env=env) as served:
+            served.process.wait(timeout=30)
+            return served.process.returncode, served.stderr()
+    except RuntimeError as exc:  # exited before its port was open
+        return -1, str(exc)
+
+
+def test_gunicorn_refuses_to_start_without_its_public_address_or_any_user(db_url, tmp_path):
+    """service.md § 2: gunicorn never runs as the demo; it says what to configure."""
+    status, err = exit_and_stderr(db_url, tmp_path, env={"LFO_BASE_URL": ""})
+    assert status not in (None, 0)
+    assert "error: LFO_BASE_URL is not set: set it to the address users see" in err
+    empty = small_db(tmp_path / "nobody.db")
+    status, err = exit_and_stderr(empty, tmp_path / "empty")
+    assert status not in (None, 0)
+    assert "error: there are no users: invite the first programme lead" in err

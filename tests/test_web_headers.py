@@ -155,9 +155,11 @@ VERSION = re.compile(r"\d|werkzeug|python", re.IGNORECASE)
 def test_the_development_server_names_no_version_and_logs_request_ids(db_url, tmp_path):
     """``python -m dashboard`` said ``Server: Werkzeug/3.1.9 Python/3.11.7``: now ``lfo``, on
     the app's answers and on the error page werkzeug writes itself for a broken request."""
-    with dev_server(db_url, tmp_path) as served:
-        page = request(served.base, "GET", "/")
-        api = request(served.base, "GET", "/api/v1/nope")
+    token = {"Authorization": "Bearer local-test-token"}
+    env = {"LFO_LOCAL_TOKEN": "local-test-token"}
+    with dev_server(db_url, tmp_path, env, ["--no-sign-in"]) as served:
+        page = request(served.base, "GET", "/", headers=token)
+        api = request(served.base, "GET", "/api/v1/nope", headers=token)
         port = int(served.base.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
             raw.sendall(b"GET / too many words HTTP/1.1\r\n\r\n")

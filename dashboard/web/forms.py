@@ -71,9 +71,7 @@ def csrf_token(accounts: Accounts) -> str:
 def remember_form_cookie(response: flask.Response, https: bool) -> flask.Response:
     new = flask.g.pop("lfo_new_form_cookie", None)
     if new:
-        response.set_cookie(
-            FORM_COOKIE, new, httponly=True, samesite="Lax", secure=https, path="/"
-        )
+        response.set_cookie(FORM_COOKIE, new, httponly=True, samesite="Lax", secure=https, path="/")
     return response
 
 
@@ -97,9 +95,7 @@ def hidden_csrf(accounts: Accounts) -> str:
 def page(title: str, body: str, service_name: str, *, status: int = 200) -> flask.Response:
     """A whole server-rendered page: the site's header, ``body`` (HTML, already escaped) in the
     main landmark, and the site's CSS."""
-    links = "".join(
-        f'<link rel="stylesheet" href="/assets/{name}">' for name in STYLESHEETS
-    )
+    links = "".join(f'<link rel="stylesheet" href="/assets/{name}">' for name in STYLESHEETS)
     name = escape(service_name)
     html = f"""<!DOCTYPE html>
 <html lang="en">

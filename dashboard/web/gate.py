@@ -44,7 +44,14 @@ from lfo.access.policy import Action, decide
 log = logging.getLogger(__name__)
 
 SHELL = "shell"
-OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/", "/static/", "/sign-in", "/account/", "/local/")
+OPEN_PREFIXES = (
+    "/assets/",
+    "/_dash-component-suites/",
+    "/static/",
+    "/sign-in",
+    "/account/",
+    "/local/",
+)
 OPEN_PATHS = frozenset(
     {"/healthz", "/_favicon.ico", "/_reload-hash", "/sign-out", "/sign-out/everywhere"}
 )
@@ -60,11 +67,11 @@ PAGE_ACTIONS: dict[str, tuple[Action, ...]] = {
     "/accessibility": ("view_releases",),
     SHELL: ("view_releases",),
 }
-#: Which page a callback's output id belongs to, by its prefix (longest first); a chart's
-#: download and status are named by their ``chart``. ``SHELL``: the header, navigation, router.
+#: Which page a callback's output id belongs to, by its prefix (a chart card's ids start with
+#: ``chart-`` and the chart's name; its download and status are named by their ``chart``).
+#: ``SHELL``: the header, navigation, router and the shared "About this indicator".
+CHART = "chart-"
 ID_PAGES: tuple[tuple[str, str], ...] = (
-    ("chart-quality-", "/quality"),
-    ("chart-area-", AREA_PATH),
     ("chart-about-body", SHELL),
     ("home-", "/"),
     ("reach-", "/reach"),
@@ -104,9 +111,12 @@ def output_ids(output: str) -> list[tuple[str, str]]:
 
 
 def id_page(ident: str) -> str | None:
+    """The page (or ``SHELL``) of a component id; None when ``ID_PAGES`` does not know it."""
     for prefix, page in ID_PAGES:
         if ident.startswith(prefix):
             return page
+    if ident.startswith(CHART):
+        return id_page(ident.removeprefix(CHART))
     return None
 
 
@@ -116,6 +126,8 @@ def callback_need(output: str) -> Need | None:
     pages = {id_page(i) for i, _ in ids}
     if not ids or None in pages:
         return None
+    if pages != {SHELL}:
+        pages.discard(SHELL)  # a page's own callback that also sets the address or title
     need: list[Action] = []
     for page in sorted(p for p in pages if p is not None):
         need.extend(PAGE_ACTIONS[page])

@@ -86,9 +86,7 @@ class LocalMode:
             rest = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
             target = request.path + (f"?{urlencode(rest)}" if rest else "")
             response = flask.redirect(target, code=303)
-            response.set_cookie(
-                TOKEN_COOKIE, token, httponly=True, samesite="Strict", path="/"
-            )
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict", path="/")
             return response
         for candidate in (request.cookies.get(TOKEN_COOKIE), bearer()):
             if candidate is not None and hmac.compare_digest(candidate, token):
@@ -160,7 +158,9 @@ that role's rules to every page, chart and download.</p>
         role = ROLE_NAMES[who.role] if who.role else "Nobody"
         if who.areas:
             role += f" of {', '.join(sorted(who.areas))}"
-        here = safe_next(flask.request.full_path.rstrip("?")) if flask.has_request_context() else "/"
+        here = (
+            safe_next(flask.request.full_path.rstrip("?")) if flask.has_request_context() else "/"
+        )
         link = f"{ROLE_PATH}?{urlencode({'next': here})}"
         return (
             '<div class="lfo-demo-banner alert alert-warning mb-0 rounded-0" role="region" '

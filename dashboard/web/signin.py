@@ -273,9 +273,7 @@ shown again.</p><ul class="lfo-recovery-codes">{codes}</ul>
 
 
 def register_signin(server: flask.Flask, pages: SignInPages) -> None:
-    server.add_url_rule(
-        "/sign-in", "lfo_sign_in", pages.sign_in, methods=["GET", "POST"]
-    )
+    server.add_url_rule("/sign-in", "lfo_sign_in", pages.sign_in, methods=["GET", "POST"])
     server.add_url_rule(
         "/sign-in/code", "lfo_sign_in_code", pages.sign_in_code, methods=["GET", "POST"]
     )

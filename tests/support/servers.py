@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,9 +131,13 @@ def gunicorn(
 
 
 def dev_server(
-    database_url: str, log_dir: Path, env: Mapping[str, str] | None = None
+    database_url: str,
+    log_dir: Path,
+    env: Mapping[str, str] | None = None,
+    args: Sequence[str] = (),
 ) -> AbstractContextManager[Served]:
-    """``python -m dashboard`` (werkzeug's development server) on the database, no demo."""
+    """``python -m dashboard`` (werkzeug's development server) on the database, no demo;
+    ``args``: more of its options (such as ``--no-sign-in``)."""
     port = free_port()
     command = [
         sys.executable,
@@ -144,5 +148,6 @@ def dev_server(
         "--port",
         str(port),
         "--no-demo",
+        *args,
     ]
     return serve_process(command, port, env or {}, log_dir)
