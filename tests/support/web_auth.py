@@ -25,6 +25,7 @@ from support.accounts import PASSWORD, Person, enrolled
 BASE = "http://localhost"  # the Flask test client's host
 SAME_SITE = {"Origin": BASE}
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+_NEXT = re.compile(r'name="next" value="([^"]*)"')
 
 
 def url_of(engine: Engine) -> str:
@@ -68,13 +69,15 @@ def csrf_of(html: str) -> str:
 def post_form(
     client: FlaskClient, page: str, data: dict[str, str], headers: dict[str, str] | None = None
 ) -> Any:
-    """Open ``page``, then post its form with its CSRF token (from this site, unless
+    """Open ``page``, then post its form with its hidden fields (from this site, unless
     ``headers`` say otherwise)."""
-    shown = client.get(page)
-    token = csrf_of(shown.get_data(as_text=True))
+    shown = client.get(page).get_data(as_text=True)
+    hidden = {"csrf": csrf_of(shown)}
+    if found := _NEXT.search(shown):
+        hidden["next"] = unescape(found.group(1))
     return client.post(
-        page if "?" not in page else page.split("?")[0],
-        data={"csrf": token, **data},
+        page.split("?")[0],
+        data={**hidden, **data},
         headers=SAME_SITE if headers is None else headers,
     )
 
