@@ -88,10 +88,15 @@ _PROGRAMME: frozenset[Action] = frozenset(ACTIONS)
 
 #: An LA lead: every published and live figure; the area actions for their own LA(s) only
 #: (``view_quality_received`` for every LA); their own tokens.
-_LA: frozenset[Action] = frozenset(
-    {"view_live", "view_released", "export_figures", "view_releases", "use_api"}
-    | {"manage_own_tokens"}
-    | AREA_ACTIONS
+_LA: frozenset[Action] = AREA_ACTIONS | frozenset(
+    {
+        "view_live",
+        "view_released",
+        "export_figures",
+        "view_releases",
+        "use_api",
+        "manage_own_tokens",
+    }
 )
 #: Of the LA lead's area actions, those allowed for any LA, not only their own.
 _LA_ANY_AREA: frozenset[Action] = frozenset({"view_quality_received"})
