@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     Boolean,
     Column,
     Date,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
 )
 
 SCHEMA_VERSION = 1
@@ -221,6 +223,58 @@ etl_held_back = Table(
     Column("resolved", Boolean, nullable=False, default=False),
     Index("ix_etl_held_back_area", "area_code", "load_id"),
 )
+
+# --- the audit log (service.md § 4; lfo.access.audit) -------------------------------------------
+# Append-only: triggers refuse UPDATE and DELETE (AUDIT_TRIGGERS, created with the table here and
+# by revision 0003); each row's hash chains it to the row before. Users are named by id and e-mail
+# as text (no foreign key), so the rows outlive a user's removal.
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("audit_id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),  # UTC
+    Column("user_id", Integer),
+    Column("user_email", Text),
+    Column("os_user", Text),  # the operating-system user of a command-line action (etl load)
+    Column("role", String(12)),
+    Column("action", String(24), nullable=False),
+    Column("object", Text),
+    Column("outcome", String(24), nullable=False),
+    Column("client", String(64)),  # the client's address
+    Column("count", Integer, nullable=False, default=1),
+    # unique: two writers can never both chain to the same row
+    Column("prev_hash", String(64), nullable=False, unique=True),
+    Column("hash", String(64), nullable=False, unique=True),
+    Index("ix_audit_log_at", "at"),
+    sqlite_autoincrement=True,  # an id is never reused, even after the retention job
+)
+
+#: The append-only triggers, by dialect (the same text as revision 0003's).
+AUDIT_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "sqlite": (
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END",
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE refused'); END",
+    ),
+    "postgresql": (
+        "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN "
+        "IF TG_OP = 'DELETE' AND current_setting('lfo.audit_prune', true) = 'on' THEN "
+        "RETURN OLD; END IF; "
+        "RAISE EXCEPTION USING MESSAGE = 'audit_log is append-only: ' || TG_OP || ' refused'; "
+        "END $$",
+        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+        "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()",
+    ),
+}
+for _dialect, _statements in AUDIT_TRIGGERS.items():
+    for _statement in _statements:
+        _ddl = DDL(_statement)  # type: ignore[no-untyped-call]
+        event.listen(audit_log, "after_create", _ddl.execute_if(dialect=_dialect))
 
 # --- summary tables (pre-aggregated per area at load time, see lfo.indicators.summaries) ------------------
 # Each row is one area x period, where period is a quarter ("2017-18_Q3") or a financial year
