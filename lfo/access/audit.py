@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import getpass
 import hashlib
 import io
 import json
@@ -92,6 +93,15 @@ _CUT = re.compile(r"cut at ([0-9a-f]{64})")
 def now_utc() -> dt.datetime:
     """The current time in UTC, naive (as every time the database holds), to the microsecond."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def os_user() -> str | None:
+    """The operating-system user running this process (a command-line action's "who"); None
+    when the system has no name for it (a container without a passwd entry)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
