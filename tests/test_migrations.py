@@ -3,8 +3,8 @@
 A database made before migrations is upgraded with its rows and the engine's figures unchanged;
 revision 0001 is the schema the code creates; a revision that fails midway leaves the database
 exactly as it was, and the dashboard refuses it; ``python -m etl db current | upgrade |
-rebuild-summaries`` say what they did in one line. Extra revisions (0002) are test revisions in a
-copy of ``lfo/migrations`` (``support.migrations``).
+rebuild-summaries`` say what they did in one line. Extra revisions (9002, after the program's
+newest) are test revisions in a copy of ``lfo/migrations`` (``support.migrations``).
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ from lfo import db, migrations, schema
 from lfo.db import SchemaRevisionError, init_db, writer_engine
 
 UPGRADE = "python -m etl db upgrade"
+#: The program's newest revision (0001 is the first; later ones add tables).
+HEAD = db.head_revision()
+TEST = m.TEST_REV
 _names = iter(range(1, 1000))
 
 
@@ -58,7 +61,7 @@ def pre_migration(new_url: str) -> str:
 
 @pytest.fixture
 def use_revisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
-    """``use_revisions(source, ...)``: the program's revisions are 0001 and these (0002, ...)."""
+    """``use_revisions(source, ...)``: the program's revisions and these after them (9002, ...)."""
 
     def use(*sources: str) -> None:
         monkeypatch.setattr(db, "MIGRATIONS_DIR", m.with_revisions(tmp_path, *sources))
@@ -101,15 +104,15 @@ def test_revision_0001_is_the_schema_the_code_creates(new_url, tmp_path):
     init_db(made)  # create_all and a stamp
     made.dispose()
     assert m.shape(other) == m.shape(new_url)
-    assert m.revision_of(other) == m.revision_of(new_url) == "0001"
+    assert m.revision_of(other) == m.revision_of(new_url) == HEAD
 
 
 def test_a_new_database_is_made_at_the_newest_revision(sqlite_url, capsys):
     init_db(writer_engine(sqlite_url))
-    assert m.revision_of(sqlite_url) == db.head_revision() == "0001"
+    assert m.revision_of(sqlite_url) == db.head_revision() == HEAD
     status, out, _err = run_etl(capsys, "db", "current", "--db", sqlite_url)
     assert status == 0
-    assert "at revision 0001, this program's: up to date" in out
+    assert f"at revision {HEAD}, this program's: up to date" in out
     check_readable(Database(sqlite_url))  # served
 
 
@@ -127,13 +130,13 @@ def test_a_pre_migration_database_is_stamped_and_keeps_every_row_and_figure(pre_
     assert UPGRADE in refusal(url)
     status, out, _ = run_etl(capsys, "db", "upgrade", "--db", url)
     assert status == 0, out
-    assert "stamping it at revision 0001" in out and "now at revision 0001" in out
-    assert m.revision_of(url) == "0001"
-    assert m.dump(url) == rows
+    assert "stamping it at revision 0001" in out and f"now at revision {HEAD}" in out
+    assert m.revision_of(url) == HEAD
+    assert m.same_rows(m.dump(url), rows)
     pd.testing.assert_frame_equal(m.figures(url), figures)
     check_readable(Database(url))  # served now
     status, out, _ = run_etl(capsys, "db", "upgrade", "--db", url)
-    assert (status, out) == (0, "the database is at revision 0001 already: nothing to do")
+    assert (status, out) == (0, f"the database is at revision {HEAD} already: nothing to do")
 
 
 def test_an_upgrade_through_a_new_revision_keeps_every_row_and_figure(
@@ -145,13 +148,13 @@ def test_an_upgrade_through_a_new_revision_keeps_every_row_and_figure(
     assert "no schema revision" in refusal(url)
     status, out, _ = run_etl(capsys, "db", "upgrade", "--db", url)
     assert status == 0, out
-    assert "now at revision 0002" in out
-    assert m.revision_of(url) == "0002"
+    assert f"now at revision {TEST}" in out
+    assert m.revision_of(url) == TEST
     columns = [c[0] for c in m.shape(url)["areas"][0]]
     assert columns[-1] == "nickname"
     after = m.dump(url)
     assert [r[:-1] for r in after.pop("areas")] == rows.pop("areas")
-    assert after == rows
+    assert m.same_rows(after, rows)
     pd.testing.assert_frame_equal(m.figures(url), figures)
     check_readable(Database(url))
 
@@ -182,11 +185,11 @@ def test_a_failed_upgrade_of_a_stamped_database_stays_at_its_revision_and_is_ref
     rows = m.dump(sqlite_url)
     use_revisions(m.FAILING_0002)
     status, _out, err = run_etl(capsys, "db", "upgrade", "--db", sqlite_url)
-    assert status == 2 and "still at revision 0001" in err
-    assert m.revision_of(sqlite_url) == "0001"
+    assert status == 2 and f"still at revision {HEAD}" in err
+    assert m.revision_of(sqlite_url) == HEAD
     assert m.dump(sqlite_url) == rows
     assert refusal(sqlite_url) == (
-        f"the database is at schema revision 0001, behind this program's 0002: run `{UPGRADE}`"
+        f"the database is at schema revision {HEAD}, behind this program's {TEST}: run `{UPGRADE}`"
     )
     app = create_app(DashboardSettings(database_url=sqlite_url, warm_cache=False))
     health = app.server.test_client().get("/healthz")
@@ -205,7 +208,7 @@ def test_the_dashboard_serves_a_database_once_it_is_upgraded_without_a_restart(
     client = create_app(DashboardSettings(database_url=sqlite_url, warm_cache=False)).server
     health = client.test_client().get("/healthz")
     assert health.status_code == 503
-    assert health.get_json()["reason"].endswith(f"behind this program's 0002: run `{UPGRADE}`")
+    assert health.get_json()["reason"].endswith(f"behind this program's {TEST}: run `{UPGRADE}`")
     assert run_etl(capsys, "db", "upgrade", "--db", sqlite_url)[0] == 0
     health = client.test_client().get("/healthz")
     assert health.status_code == 200, health.get_json()

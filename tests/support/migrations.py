@@ -20,14 +20,17 @@ from support.engine_db import build_db, episode
 
 NEWCASTLE, GATESHEAD = "E08000021", "E08000037"
 
+#: The test revisions' id: each comes after the program's newest revision (``with_revisions``).
+TEST_REV = "9002"
+
 #: A revision that changes the schema the way real ones will: a column added to a table other
 #: tables refer to (on SQLite a batch copy of the table), and an index.
 GOOD_0002 = '''"""test revision 0002: areas get a nickname"""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9002"
+down_revision = "__DOWN__"
 branch_labels = None
 depends_on = None
 
@@ -48,8 +51,8 @@ FAILING_0002 = '''"""test revision 0002: fails midway"""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9002"
+down_revision = "__DOWN__"
 branch_labels = None
 depends_on = None
 
@@ -82,25 +85,44 @@ def build_data(url: str) -> None:
 
 def make_pre_migration(url: str) -> None:
     """Turn a database made by ``init_db`` into what the code made before migrations: the same
-    ``create_all`` schema and ``schema_info`` rows, without the ``alembic_version`` table (the
-    tests check that revision 0001 is that schema)."""
+    ``create_all`` schema of revision 0001's tables and ``schema_info`` rows, without the
+    ``alembic_version`` table and the tables later revisions add."""
+    from lfo.migrations import FIRST_TABLES
+
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
             conn.execute(text("DROP TABLE alembic_version"))
+            for table in reversed(schema.metadata.sorted_tables):
+                if table.name not in FIRST_TABLES:
+                    table.drop(conn)
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("DROP FUNCTION IF EXISTS audit_log_append_only()"))
     finally:
         engine.dispose()
 
 
 def with_revisions(root: Path, *sources: str) -> Path:
-    """A copy of ``lfo/migrations`` under ``root`` with the revisions ``sources`` added."""
+    """A copy of ``lfo/migrations`` under ``root`` with the revisions ``sources`` added after the
+    program's newest revision."""
+    from alembic.script import ScriptDirectory
+
     from lfo.db import MIGRATIONS_DIR
 
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
     target = root / "migrations"
     shutil.copytree(MIGRATIONS_DIR, target, ignore=shutil.ignore_patterns("__pycache__"))
     for i, source in enumerate(sources, start=2):
-        (target / "versions" / f"v{i:04d}_test.py").write_text(source, encoding="utf-8")
+        text_ = source.replace("__DOWN__", str(head))
+        (target / "versions" / f"v9{i:03d}_test.py").write_text(text_, encoding="utf-8")
     return target
+
+
+def same_rows(after: dict[str, list[tuple]], before: dict[str, list[tuple]]) -> bool:
+    """True when ``after`` has ``before``'s rows, and any table it has more (a later revision's)
+    is empty."""
+    extra = {name: rows for name, rows in after.items() if name not in before}
+    return all(not rows for rows in extra.values()) and {n: after[n] for n in before} == before
 
 
 def dump(url: str) -> dict[str, list[tuple]]:
