@@ -332,3 +332,29 @@ def test_the_migration_and_create_all_make_the_same_triggers(url):
         if "TRIGGER" in s.split()[1]
     ]
     assert got == sorted(want)
+
+
+def test_a_database_upgraded_by_revision_0003_refuses_update_and_delete_too(url, engine):
+    from support import migrations as m
+
+    from lfo import migrations
+
+    engine.dispose()
+    m.make_pre_migration(url)  # revision 0001's tables, no audit_log
+    upgrader = migrations.migration_engine(url)
+    try:
+        migrations.upgrade(upgrader)
+    finally:
+        upgrader.dispose()
+    again = writer_engine(url)
+    try:
+        add(again, 2)
+        for statement in ("UPDATE audit_log SET outcome = 'ok'", "DELETE FROM audit_log"):
+            with pytest.raises(DBAPIError, match="append-only"), again.begin() as conn:
+                conn.exec_driver_sql(statement)
+        assert len(rows(again)) == 2 and verified(again).ok
+        # the retention job's way through the revision's triggers works
+        assert prune(url, 1, now=T0 + dt.timedelta(days=30)).deleted == 2
+        assert verified(again).ok
+    finally:
+        again.dispose()
