@@ -358,3 +358,54 @@ def test_a_database_upgraded_by_revision_0003_refuses_update_and_delete_too(url,
         assert verified(again).ok
     finally:
         again.dispose()
+
+
+def _grants(app: str, job: str) -> list[str]:
+    """The GRANT block of docs/operations.md § The audit log, for roles ``app`` and ``job``."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "operations.md").read_text()
+    section = doc[doc.index("## The audit log") :]
+    block = section[
+        section.index("```sql") + len("```sql") : section.index("```", section.index("```sql") + 6)
+    ]
+    text_ = block.replace("lfo_app", app).replace("lfo_retention", job)
+    return [s.strip() for s in text_.split(";") if s.strip()]
+
+
+def test_postgresql_the_documented_grants_let_the_app_append_and_only_the_job_delete(pg_url):
+    url = create_database(pg_url, f"lfo_a{next(_names)}")
+    n = next(_names)
+    app, job = f"lfo_app_{n}", f"lfo_job_{n}"
+    owner = writer_engine(url)
+    try:
+        init_db(owner)
+        with owner.begin() as conn:
+            conn.exec_driver_sql(f"CREATE ROLE {app} LOGIN")
+            conn.exec_driver_sql(f"CREATE ROLE {job} LOGIN")
+            for statement in _grants(app, job):
+                conn.exec_driver_sql(statement)
+    finally:
+        owner.dispose()
+    user = url.split("://", 1)[1].split("@", 1)[0]
+    app_url, job_url = (url.replace(f"://{user}@", f"://{r}@") for r in (app, job))
+    as_app = writer_engine(app_url)
+    try:
+        add(as_app, 3)  # the advisory lock, the insert and the sequence are enough
+        assert verified(as_app).ok
+        for statement in ("DELETE FROM audit_log", "UPDATE audit_log SET count = 2"):
+            with pytest.raises(DBAPIError, match="permission denied"), as_app.begin() as conn:
+                conn.exec_driver_sql("SET LOCAL lfo.audit_prune = 'on'")
+                conn.exec_driver_sql(statement)
+        with pytest.raises(DBAPIError, match="permission denied"):
+            prune(app_url, 1, now=T0 + dt.timedelta(days=30))
+        assert len(rows(as_app)) == 3
+    finally:
+        as_app.dispose()
+    done = prune(job_url, 1, now=T0 + dt.timedelta(days=2, hours=1))  # days 0 and 1 are due
+    assert done.deleted == 2
+    as_job = writer_engine(job_url)
+    try:
+        with pytest.raises(DBAPIError, match="append-only"), as_job.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM audit_log")  # the job's user, outside the job
+        assert verified(as_job).ok and len(rows(as_job)) == 2
+    finally:
+        as_job.dispose()
