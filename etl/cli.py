@@ -123,19 +123,19 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     parsers["template"].add_argument(
         "--out", type=Path, metavar="FILE.xlsx", required=True, help="where to write the workbook"
     )
-    parsers["db"].add_argument(
-        "action",
-        choices=tuple(DB_ACTIONS),
-        metavar="ACTION",
-        help="; ".join(f"{name}: {text}" for name, text in DB_ACTIONS.items()),
-    )
-    parsers["audit"].add_argument(
-        "action",
-        choices=tuple(AUDIT_ACTIONS),
-        metavar="ACTION",
-        help="; ".join(f"{name}: {text}" for name, text in AUDIT_ACTIONS.items()),
-    )
+    _add_actions(parsers)
     return top, parsers
+
+
+def _add_actions(parsers: dict[str, argparse.ArgumentParser]) -> None:
+    """The ACTION argument of the commands that have several (``db``, ``audit``)."""
+    for name, actions in (("db", DB_ACTIONS), ("audit", AUDIT_ACTIONS)):
+        parsers[name].add_argument(
+            "action",
+            choices=tuple(actions),
+            metavar="ACTION",
+            help="; ".join(f"{action}: {text}" for action, text in actions.items()),
+        )
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
