@@ -236,8 +236,11 @@ def test_two_writers_at_once_keep_one_chain(url):
         engine = writer_engine(url)
         try:
             for i in range(per_thread):
-                with engine.begin() as conn:
-                    audit.record(conn, "download", "ok", obj=f"{name} {i}", principal=ALICE)
+                if name == "a":  # in a transaction of the caller's
+                    with engine.begin() as conn:
+                        audit.record(conn, "download", "ok", obj=f"{name} {i}", principal=ALICE)
+                else:  # in one of its own
+                    audit.record_apart(engine, "refused", "403", obj=f"{name} {i}", client="::1")
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
@@ -255,7 +258,7 @@ def test_two_writers_at_once_keep_one_chain(url):
         assert len(got) == 2 * per_thread
         assert len({r["prev_hash"] for r in got}) == len(got)  # nobody chained to the same row
         objects = {r["object"] for r in got}
-        assert {f"a {i}" for i in range(per_thread)} <= objects
+        assert objects == {f"{n} {i}" for n in "ab" for i in range(per_thread)}
         v = verified(engine)
         assert v.ok, v.reason
     finally:

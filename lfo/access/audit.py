@@ -12,7 +12,8 @@ row breaks the next row's link; ``verify`` walks the chain and names the first b
 - **One chain under concurrency.** ``record`` appends inside the caller's transaction after taking
   the audit log's write lock: on SQLite a write statement that matches no row (it takes the
   database's write lock, which the transaction then holds until it ends, as ``BEGIN IMMEDIATE``
-  would); on PostgreSQL a transaction-level advisory lock (``LOCK TABLE ... EXCLUSIVE`` would need
+  would; ``sqlite3`` begins a transaction only at its first write, so no earlier read of the
+  caller's holds an older snapshot); on PostgreSQL a transaction-level advisory lock (``LOCK TABLE ... EXCLUSIVE`` would need
   UPDATE or DELETE rights, which the application's database user must not have). Two writers
   therefore never read the same last row; and ``prev_hash`` is unique, so the database itself
   refuses a fork.
@@ -35,7 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, Engine, insert, select, text
 
 from lfo import schema
 from lfo.access.roles import Principal
@@ -206,10 +207,15 @@ def _lock(conn: Connection) -> None:
 def last_hash(conn: Connection) -> str:
     """The hash of the newest row (``GENESIS`` for an empty log)."""
     a = schema.audit_log
-    newest = conn.execute(select(func.max(a.c.audit_id))).scalar()
-    if newest is None:
-        return GENESIS
-    return str(conn.execute(select(a.c.hash).where(a.c.audit_id == newest)).scalar_one())
+    newest = conn.execute(select(a.c.hash).order_by(a.c.audit_id.desc()).limit(1)).scalar()
+    return GENESIS if newest is None else str(newest)
+
+
+def record_apart(engine: Engine, action: AuditAction, outcome: str, **details: Any) -> str:
+    """``record`` in a transaction of its own (a refusal, a sign-in: nothing else to commit with
+    it); returns the row's hash. ``details`` are ``record``'s keyword arguments."""
+    with engine.begin() as conn:
+        return record(conn, action, outcome, **details)
 
 
 # --- verifying the chain -----------------------------------------------------------------------
@@ -248,8 +254,9 @@ def verify(conn: Connection) -> Verified:
     previous: str | None = None
     previous_id: int | None = None
     count = 0
-    rows = conn.execute(select(a).order_by(a.c.audit_id)).mappings()
-    for row in rows:
+    # streamed, a thousand rows at a time: seven years of a busy service's rows need not fit
+    rows = conn.execute(select(a).order_by(a.c.audit_id).execution_options(yield_per=1000))
+    for row in rows.mappings():
         count += 1
         audit_id = int(row["audit_id"])
         if previous is None:
