@@ -133,3 +133,27 @@ def test_audit_commands_refuse_a_bad_setting_and_a_missing_database(tmp_path, ca
 def test_audit_commands_are_in_the_help(capsys, action):
     status, out = run(capsys, "audit", "--help")
     assert status == 0 and action in out
+
+
+def test_a_change_to_the_areas_is_audited_with_who_made_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(getpass, "getuser", lambda: "areas-admin")
+    url = f"sqlite:///{tmp_path / 'lfo.db'}"
+    header = "gss_code,name,region,families,annual_target"
+    path = tmp_path / "areas.csv"
+    path.write_text(f"{header}\nE06000059,Dorset Council,South West,36000,140\n", encoding="utf-8")
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert run(capsys, "areas", str(path), "--db", url)[0] == 0
+    assert run(capsys, "areas", str(path), "--db", url)[0] == 0  # unchanged: nothing recorded
+    con = sqlite3.connect(tmp_path / "lfo.db")
+    try:
+        got = con.execute("SELECT action, outcome, os_user, object FROM audit_log").fetchall()
+    finally:
+        con.close()
+    assert got == [
+        (
+            "areas-updated",
+            "updated",
+            "areas-admin",
+            f"areas.csv sha256:{sha}: 1 added (E06000059), 0 updated (none)",
+        )
+    ]
