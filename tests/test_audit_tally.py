@@ -59,3 +59,28 @@ def test_api_requests_are_one_row_per_token_per_hour():
         ("token 12", hour + dt.timedelta(hours=1), 1)
     ]
     assert tally.drain() == []
+
+
+def test_refused_records_the_first_at_once_and_the_repeats_when_the_minute_is_over(tmp_path):
+    from lfo.access.audit_tally import refused
+
+    engine = writer_engine(f"sqlite:///{tmp_path / 'lfo.db'}")
+    init_db(engine)
+    tally = refusals()
+    key = Key(LA, "192.0.2.9", "/quality/E08000037")
+    got = [refused(engine, tally, key, now=MINUTE + dt.timedelta(seconds=s)) for s in (1, 2, 3)]
+    assert got == [True, False, False]
+    with engine.connect() as conn:
+        assert [(r["outcome"], r["count"]) for r in audit.query(conn)] == [("refused", 1)]
+    # the next minute's first refusal writes it, and the two repeats of the minute before
+    assert refused(engine, tally, key, now=MINUTE + dt.timedelta(seconds=75)) is True
+    with engine.connect() as conn:
+        rows = audit.query(conn)
+        assert audit.verify(conn).ok
+    assert [(r["outcome"], r["count"], r["at"]) for r in rows] == [
+        ("refused", 1, MINUTE + dt.timedelta(seconds=1)),
+        ("repeated", 2, MINUTE + dt.timedelta(minutes=1)),  # the minute's end
+        ("refused", 1, MINUTE + dt.timedelta(seconds=75)),
+    ]
+    assert rows[0]["client"] == "192.0.2.9" and rows[0]["object"] == "/quality/E08000037"
+    engine.dispose()

@@ -8,14 +8,15 @@ is over (``due``), or when the process stops (``drain``):
   per minute with a count"): ``refusals()``, keyed by client address and user, one-minute windows.
   The first refusal of a window is recorded at once (``add`` returns True: the caller records it
   with ``audit.record``), so a single refusal is never late or lost; the repeats in that minute
-  become one more row with their count when the minute is over.
+  become one more row with their count when the minute is over (dated at the minute's end).
+  ``refused(engine, tally, key)`` does all this: the web layer's one call per refusal.
 - **API requests** ("counted per token per hour"): ``api_requests()``, keyed by token (and its
   owner), one-hour windows; nothing at once, one row per token per hour with the count.
 
 A count still in memory when a process is killed is lost (at most a window's worth: a minute of
 repeated refusals, an hour of one token's request count); each refusal's first row is never lost.
 Several server processes each write their own row for the same window: sum the ``count`` of a
-key's rows to get its total (the audit page does). docs/decisions.md, "Issue 12 — audit and
+key's rows to get its total. docs/decisions.md, "Issue 12 — audit and
 authorisation", gives the reasons.
 """
 
@@ -25,7 +26,7 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from lfo.access import audit
 from lfo.access.roles import Principal
@@ -107,8 +108,32 @@ class Tally:
                 principal=c.key.principal,
                 client=c.key.client,
                 count=c.n,
+                at=min(end, audit.now_utc()),  # when the window ended (or now, when drained)
             )
         return len(counts)
+
+
+def refused(engine: Engine, tally: Tally, key: Key, *, now: dt.datetime | None = None) -> bool:
+    """What the web layer calls on each refusal (403): the first of the client's minute is
+    recorded at once (outcome ``refused``), a repeat only counted; the counts of minutes that are
+    over are written meanwhile. True when this refusal got its own row."""
+    moment = now or audit.now_utc()
+    first = tally.add(key, moment)
+    due = tally.due(moment)
+    if first or due:
+        with engine.begin() as conn:
+            tally.write(conn, due)  # the minutes that are over come first, in time order
+            if first:
+                audit.record(
+                    conn,
+                    tally.action,
+                    "refused",
+                    obj=key.obj,
+                    principal=key.principal,
+                    client=key.client,
+                    at=moment,
+                )
+    return first
 
 
 def _iso(moment: dt.datetime) -> str:
