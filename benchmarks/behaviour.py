@@ -355,6 +355,7 @@ def _etl_snapshot(out: Path) -> dict[str, object]:
                 c
                 for c in cols
                 if not any(w in c for w in ("_at", "load_id", "seconds", "duration", "path"))
+                and c not in ("at", "hash", "prev_hash", "os_user")  # the audit log's clock
             ]
             rows = con.execute(
                 f'SELECT {", ".join(chr(34) + c + chr(34) for c in keep)} FROM "{name}"'  # noqa: S608

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from etl.console import shown
 from lfo import schema
+from lfo.access import audit
 from lfo.db import init_db
 from lfo.formula_guard import is_formula_like
 
@@ -271,6 +272,10 @@ def _log_change(
     )
     key = result.inserted_primary_key
     assert key is not None  # a single-row INSERT always has one
+    summary = f"{len(added)} added ({', '.join(added) or 'none'}), {len(updated)} updated"
+    summary += f" ({', '.join(updated) or 'none'})"
+    what = f"{source.file_name} sha256:{source.sha256}: {summary}"
+    audit.record(conn, "areas-updated", "updated", obj=what, os_user=audit.os_user())
     return int(key[0])
 
 

@@ -7,6 +7,7 @@
     python -m etl template --out FILE.xlsx
     python -m etl status
     python -m etl db current|upgrade|rebuild-summaries
+    python -m etl audit verify|prune
 
 Every command accepts ``--db URL``, ``--report FILE`` and ``--verbose`` anywhere after its name.
 Exit status: 0 all files fine, 1 a file rejected or invalid, 2 the command could not run. Library
@@ -26,6 +27,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from etl.areas import AreasFileError
+from etl.audit_commands import ACTIONS as AUDIT_ACTIONS
 from etl.collect import UsageError
 from etl.commands import CANNOT_RUN, PROG, REJECTED, one_line, run
 from etl.console import LogSetup, shown
@@ -44,6 +46,7 @@ COMMANDS = {
     "status": "one line per LA: latest period loaded, rows per table, findings by severity",
     "db": "the database: its schema revision (current), upgrade it to this program's, or rebuild "
     "the summary tables from the data",
+    "audit": "the audit log: verify its hash chain, or prune rows past the retention period",
 }
 
 
@@ -120,13 +123,19 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     parsers["template"].add_argument(
         "--out", type=Path, metavar="FILE.xlsx", required=True, help="where to write the workbook"
     )
-    parsers["db"].add_argument(
-        "action",
-        choices=tuple(DB_ACTIONS),
-        metavar="ACTION",
-        help="; ".join(f"{name}: {text}" for name, text in DB_ACTIONS.items()),
-    )
+    _add_actions(parsers)
     return top, parsers
+
+
+def _add_actions(parsers: dict[str, argparse.ArgumentParser]) -> None:
+    """The ACTION argument of the commands that have several (``db``, ``audit``)."""
+    for name, actions in (("db", DB_ACTIONS), ("audit", AUDIT_ACTIONS)):
+        parsers[name].add_argument(
+            "action",
+            choices=tuple(actions),
+            metavar="ACTION",
+            help="; ".join(f"{action}: {text}" for action, text in actions.items()),
+        )
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from etl import console as out
 from etl.areas import add_areas
+from etl.audit_commands import run_audit
 from etl.collect import UsageError, collect_files
 from etl.db_commands import run_db
 from etl.load.loader import load_files
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if args.report is not None:
         check_report_path(args.report, getattr(args, "paths", ()))
     settings = Settings.from_env(database_url=args.db)
-    if args.command in ("validate", "load", "areas", "status", "db"):
+    if args.command in ("validate", "load", "areas", "status", "db", "audit"):
         _check_database_url(settings.database_url)
     runner: Callable[[argparse.Namespace, Settings], int] = {
         "validate": _validate,
@@ -50,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         "template": _template,
         "status": _status,
         "db": _db,
+        "audit": _audit,
     }[args.command]
     return runner(args, settings)
 
@@ -246,6 +248,12 @@ def _areas(args: argparse.Namespace, settings: Settings) -> int:
 
 def _db(args: argparse.Namespace, settings: Settings) -> int:
     status = run_db(args, settings)
+    _empty_report(args)
+    return status
+
+
+def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    status = run_audit(args, settings)
     _empty_report(args)
     return status
 

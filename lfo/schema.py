@@ -13,9 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
-    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -23,19 +21,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
-    UniqueConstraint,
 )
 
-from lfo.access.roles import ROLES
+from lfo.schema_base import HASH_LEN, metadata
 
 SCHEMA_VERSION = 1
-HASH_LEN = 64  # hex digest of HMAC-SHA256
-
-metadata = MetaData()
 
 schema_info = Table(
     "schema_info",
@@ -335,110 +328,35 @@ SUMMARY_TABLES = (
     "sum_completeness",
 )
 
-# --- accounts (docs/spec/service.md § 2, docs/security.md; lfo.access) -------------------------
-# Secrets are never stored: invitation tokens, session ids, API tokens and recovery codes only as
-# SHA-256 hex; passwords as Argon2id; TOTP secrets encrypted with the key in LFO_SECRETS_KEY_FILE.
-# Times are naive UTC.
 
-INVITATION_PURPOSES = ("invite", "reset-2fa")
+# --- accounts and the audit log: defined in lfo.schema_access on the same metadata -------------
 
-
-def _one_of(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
-    return CheckConstraint(f"{column} IN ({', '.join(repr(v) for v in values)})", name=name)
-
-
-users = Table(
-    "users",
-    metadata,
-    Column("user_id", Integer, primary_key=True, autoincrement=True),
-    Column("email", String(254), nullable=False, unique=True),  # lower-case
-    Column("role", String(12), nullable=False),
-    Column("password_hash", Text),  # Argon2id; null until the invitation is accepted
-    Column("totp_secret", Text),  # encrypted (Fernet); null until enrolled
-    Column("totp_last_step", BigInteger),  # the last accepted TOTP time step
-    Column("oidc_iss", Text),
-    Column("oidc_sub", Text),
-    Column("created_at", DateTime, nullable=False),
-    Column("disabled_at", DateTime),
-    Column("last_sign_in_at", DateTime),
-    UniqueConstraint("oidc_iss", "oidc_sub", name="uq_users_oidc"),
-    _one_of("role", ROLES, "ck_users_role"),
+from lfo.schema_access import (  # noqa: E402  (after the tables they refer to)
+    ACCOUNT_TABLES,
+    AUDIT_TRIGGERS,
+    INVITATION_PURPOSES,
+    api_tokens,
+    audit_log,
+    invitations,
+    recovery_codes,
+    sessions,
+    sign_in_failures,
+    user_areas,
+    users,
 )
 
-user_areas = Table(
-    "user_areas",
-    metadata,
-    Column("user_id", Integer, ForeignKey("users.user_id"), primary_key=True),
-    Column("area_code", String(9), ForeignKey("areas.gss_code"), primary_key=True),
-)
-
-invitations = Table(
-    "invitations",
-    metadata,
-    Column("invitation_id", Integer, primary_key=True, autoincrement=True),
-    Column("user_id", Integer, ForeignKey("users.user_id"), nullable=False),
-    Column("token_hash", String(HASH_LEN), nullable=False, unique=True),
-    Column("purpose", String(10), nullable=False),
-    Column("created_by", Integer, ForeignKey("users.user_id")),  # null: the command line
-    Column("created_at", DateTime, nullable=False),
-    Column("expires_at", DateTime, nullable=False),
-    Column("used_at", DateTime),
-    Column("totp_secret", Text),  # encrypted: the secret offered while the link is open
-    _one_of("purpose", INVITATION_PURPOSES, "ck_invitations_purpose"),
-)
-
-recovery_codes = Table(
-    "recovery_codes",
-    metadata,
-    Column("code_id", Integer, primary_key=True, autoincrement=True),
-    Column("user_id", Integer, ForeignKey("users.user_id"), nullable=False),
-    Column("code_hash", String(HASH_LEN), nullable=False),
-    Column("used_at", DateTime),
-    Index("ix_recovery_codes_user", "user_id"),
-)
-
-sessions = Table(
-    "sessions",
-    metadata,
-    Column("session_hash", String(HASH_LEN), primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.user_id"), nullable=False),
-    Column("created_at", DateTime, nullable=False),
-    Column("last_seen_at", DateTime, nullable=False),
-    Index("ix_sessions_user", "user_id"),
-)
-
-api_tokens = Table(
+__all__ = [
+    "ACCOUNT_TABLES",
+    "AUDIT_TRIGGERS",
+    "HASH_LEN",
+    "INVITATION_PURPOSES",
     "api_tokens",
-    metadata,
-    Column("token_id", Integer, primary_key=True, autoincrement=True),
-    Column("user_id", Integer, ForeignKey("users.user_id"), nullable=False),
-    Column("token_hash", String(HASH_LEN), nullable=False, unique=True),
-    Column("prefix", String(12), nullable=False),  # shown in lists, e.g. "lfo_AbC1"
-    Column("name", Text, nullable=False),
-    Column("created_at", DateTime, nullable=False),
-    Column("expires_at", DateTime, nullable=False),
-    Column("revoked_at", DateTime),
-    Column("last_used_at", DateTime),
-    Index("ix_api_tokens_user", "user_id"),
-)
-
-# failed sign-ins per e-mail address (keyed hash of it, the same for an address with no account)
-# and per client address (keyed hash too): the throttle of lfo.access.throttle
-sign_in_failures = Table(
-    "sign_in_failures",
-    metadata,
-    Column("kind", String(7), primary_key=True),  # address / client
-    Column("key_hash", String(HASH_LEN), primary_key=True),
-    Column("failures", Integer, nullable=False),
-    Column("last_failure_at", DateTime, nullable=False),
-)
-
-ACCOUNT_TABLES = (
-    "users",
-    "user_areas",
+    "audit_log",
     "invitations",
+    "metadata",
     "recovery_codes",
     "sessions",
-    "api_tokens",
     "sign_in_failures",
-)
+    "user_areas",
+    "users",
+]

@@ -21,6 +21,8 @@ class Settings:
     id_key_file: Path = Path("data/lfo-id.key")
     secrets_key_file: Path = Path("data/lfo-secrets.key")
     suppression_threshold: int = 10
+    #: days the audit log keeps a row (``python -m etl audit prune``): 7 years, see .env.example
+    audit_retention_days: int = 2557
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -32,6 +34,9 @@ class Settings:
             "secrets_key_file": Path(env.get("LFO_SECRETS_KEY_FILE") or "data/lfo-secrets.key"),
             "suppression_threshold": positive_int(
                 "LFO_SUPPRESSION_THRESHOLD", env.get("LFO_SUPPRESSION_THRESHOLD") or "10"
+            ),
+            "audit_retention_days": positive_int(
+                "LFO_AUDIT_RETENTION_DAYS", env.get("LFO_AUDIT_RETENTION_DAYS") or "2557"
             ),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

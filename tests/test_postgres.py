@@ -81,13 +81,14 @@ def etl(work: Path, url: str, *args: str, archive: str = "archive") -> subproces
 
 
 def dump(url: str, *, etl_tables: bool = False) -> dict[str, list[tuple]]:
-    """Every row of every table but the ``etl_`` ones, clock columns left out, sorted."""
+    """Every row of every table but the bookkeeping (the ``etl_`` ones and the audit log), clock
+    columns left out, sorted."""
     engine = create_engine(url)
     out: dict[str, list[tuple]] = {}
     try:
         with engine.connect() as conn:
             for name, table in sorted(schema.metadata.tables.items()):
-                if name.startswith("etl_") and not etl_tables:
+                if (name.startswith("etl_") or name == "audit_log") and not etl_tables:
                     continue
                 cols = [c for c in table.columns if c.name not in CLOCK_COLUMNS.get(name, ())]
                 rows = [tuple(_rounded(v) for v in r) for r in conn.execute(select(*cols))]
@@ -171,6 +172,8 @@ def test_a_rejected_return_leaves_the_postgresql_data_unchanged(work, fresh_pg, 
         if "E203" in repr(r) or "rejected" in repr(r)
     ]
     assert rejected  # the attempt itself is logged
+    audited = [r[6:9:2] for r in dump(fresh_pg, etl_tables=True)["audit_log"]]
+    assert sorted(audited) == [("load", "loaded"), ("load", "refused")]  # action, outcome
 
 
 def test_a_second_load_while_one_holds_the_advisory_lock_is_refused(work, fresh_pg, tmp_path):

@@ -2,6 +2,10 @@
 
 A skip or a failure writes the load-log row only; a rejection adds the file's findings; a load
 replaces the LA's current data, its summaries, findings and held-back rows, all or nothing.
+
+A load, a rejection and a failure are also recorded in the audit log (service.md § 4, ``audit``)
+with the operating-system user who ran the command: a load in its own transaction (a load that
+fails leaves no "loaded" row), a rejection with its findings, a failure after the rollback.
 """
 
 from __future__ import annotations
@@ -10,13 +14,14 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from etl.load import store
 from etl.load.decide import Decision
 from etl.load.result import FileResult, now_utc
 from etl.load.stored_rows import Rows, StoredFindings, held_back_rows
 from etl.pseudonymise import Hasher
+from lfo.access import audit as audit_log
 from lfo.indicators.summaries import frames_from_rows, refresh_area
 from lfo.periods import Quarter
 
@@ -46,10 +51,38 @@ def log_values(
     )
 
 
+#: The audit row of a load-log outcome: (action, outcome); outcomes not here are not audited (a
+#: file skipped as already loaded changes nothing).
+AUDITED: dict[str, tuple[audit_log.AuditAction, str]] = {
+    "loaded": ("load", "loaded"),
+    "loaded with quarantine": ("load", "loaded"),
+    "forced": ("rollback", "loaded"),  # --force: an earlier period replaces the current one
+    "rejected": ("load", "refused"),
+    "failed": ("load", "failed"),
+}
+
+
+def audit(conn: Connection, log_row: dict[str, Any]) -> None:
+    """The audit row of a load-log row (in ``conn``'s transaction): who ran the command (the
+    operating-system user), the LA, period and file hash, and the outcome."""
+    action_outcome = AUDITED.get(str(log_row["outcome"]))
+    if action_outcome is None:
+        return
+    action, outcome = action_outcome
+    what = " ".join(
+        str(part) for part in (log_row.get("area_code"), log_row.get("period")) if part is not None
+    )
+    sha = log_row.get("sha256")
+    obj = f"{what or '(LA not known)'} {log_row['file_name']}" + (f" sha256:{sha}" if sha else "")
+    audit_log.record(conn, action, outcome, obj=obj, os_user=audit_log.os_user())
+
+
 def record(engine: Engine, log_row: dict[str, Any]) -> int:
     """A finished load-log row on its own (a file skipped as already loaded, or one that failed)."""
     with engine.begin() as conn:
-        return store.insert_load_log(conn, log_row)
+        load_id = store.insert_load_log(conn, log_row)
+        audit(conn, log_row)
+        return load_id
 
 
 def reject(
@@ -60,6 +93,7 @@ def reject(
         load_id = store.insert_load_log(conn, log_row)
         store.insert_findings(conn, stored.rows(load_id, area))
         store.finish_load_log(conn, load_id, now_utc())
+        audit(conn, log_row)
     return load_id
 
 
@@ -106,4 +140,5 @@ def load(
             )
         store.supersede_held_back(conn, area, load_id)
         store.finish_load_log(conn, load_id, now_utc())
+        audit(conn, log_row)
     return load_id

@@ -16,7 +16,8 @@ def db_file(settings: Settings) -> Path:
 
 
 def dump_tables(path: Path, *, etl: bool = False) -> dict[str, list[tuple]]:
-    """Every row of every table (data tables only unless ``etl``), sorted, read with sqlite3."""
+    """Every row of every table (data tables only unless ``etl``: the ``etl_`` tables and the
+    audit log are bookkeeping), sorted, read with sqlite3."""
     con = sqlite3.connect(path)
     try:
         names = [
@@ -27,7 +28,7 @@ def dump_tables(path: Path, *, etl: bool = False) -> dict[str, list[tuple]]:
         ]
         out = {}
         for name in sorted(names):
-            if name.startswith("etl_") and not etl:
+            if (name.startswith("etl_") or name == "audit_log") and not etl:
                 continue
             rows = con.execute(f'SELECT * FROM "{name}"').fetchall()  # noqa: S608 - names from sqlite_master
             out[name] = sorted(rows, key=repr)
@@ -37,9 +38,14 @@ def dump_tables(path: Path, *, etl: bool = False) -> dict[str, list[tuple]]:
 
 
 def dump_sql(path: Path) -> list[str]:
-    """``iterdump`` lines of the database without the ``etl_`` tables (schema and rows)."""
+    """``iterdump`` lines of the database without the bookkeeping: the ``etl_`` tables and the
+    audit log (schema and rows)."""
     con = sqlite3.connect(path)
     try:
-        return [line for line in con.iterdump() if '"etl_' not in line and "etl_" not in line[:40]]
+        return [
+            line
+            for line in con.iterdump()
+            if '"etl_' not in line and "etl_" not in line[:40] and "audit_log" not in line[:80]
+        ]
     finally:
         con.close()

@@ -97,6 +97,8 @@ def make_pre_migration(url: str) -> None:
             later = [t for t in schema.metadata.sorted_tables if t.name not in TABLES]
             for table in reversed(later):
                 table.drop(conn)
+            if conn.dialect.name == "postgresql":  # the audit log's trigger function (0003)
+                conn.execute(text("DROP FUNCTION IF EXISTS audit_log_append_only()"))
     finally:
         engine.dispose()
 
