@@ -38,7 +38,7 @@ from dashboard.web.accounts import Accounts, client_address
 from dashboard.web.errors import is_api, reads_json
 from dashboard.web.limits import CALLBACK_PATH
 from dashboard.web.principal import current, token_refusal
-from lfo.access import audit, audit_tally
+from lfo.access import audit_tally
 from lfo.access.policy import Action, decide
 
 log = logging.getLogger(__name__)
@@ -217,19 +217,10 @@ class Gate:
 
     def audit_refusal(self, what: str) -> None:
         who = current()
-        client = client_address(self.settings.trusted_proxies)
         principal = None if who.anonymous and who.user_id is None else who
-        key = audit_tally.Key(principal, client, what.split(" ", 1)[0])
+        key = audit_tally.Key(principal, client_address(self.settings.trusted_proxies), what)
         try:
-            first = self.refusals.add(key)
-            due = self.refusals.due()
-            if first or due:
-                with self.accounts.engine.begin() as conn:
-                    if first:
-                        audit.record(
-                            conn, "refused", "refused", obj=what, principal=principal, client=client
-                        )
-                    self.refusals.write(conn, due)
+            audit_tally.refused(self.accounts.engine, self.refusals, key)
         except Exception:  # the refusal stands even if the audit log cannot be written now
             log.exception("could not record a refused request in the audit log")
 
