@@ -203,7 +203,7 @@ class Gate:
                 if reads_json(request.path):
                     raise Unauthorized("Sign in first.")
                 path = request.full_path if request.query_string else request.path
-                target = quote(safe_next(path), safe="/?=&")
+                target = quote(safe_next(path), safe="/")
                 return flask.redirect(f"/sign-in?next={target}", code=303)
             self.refuse(action, decision.reason)
         return None
