@@ -30,7 +30,7 @@ from dashboard.web import forms
 from dashboard.web.accounts import Accounts
 from dashboard.web.errors import reads_json
 from dashboard.web.gate import safe_next
-from dashboard.web.principal import bearer
+from dashboard.web.principal import bearer, current
 from lfo.access.roles import ROLE_NAMES, ROLES, Principal
 
 ROLE_COOKIE = "lfo_role"
@@ -52,7 +52,7 @@ class LocalMode:
     def area_names(self) -> dict[str, str]:
         """Every programme area, code → name (the switcher's choices)."""
         table = area_table(self.services.db)
-        return dict(zip(table["gss_code"], table["name"], strict=True))
+        return dict(zip(table["area_code"], table["area_name"], strict=True))
 
     def choice(self) -> tuple[str, str | None]:
         """The switcher's role and area, checked (anything unknown: the programme lead)."""
@@ -152,7 +152,9 @@ that role's rules to every page, chart and download.</p>
     def banner_html(self) -> str:
         """The strip above a Dash page: the banner, whose view it is, and a link to change it
         ("" when the app is not in demo or ``--no-sign-in`` mode)."""
-        if self.settings.sign_in or not (self.settings.demo or self.settings.local_token):
+        if self.settings.sign_in:
+            return self.signed_in_html()
+        if not (self.settings.demo or self.settings.local_token):
             return ""
         who = self.principal()
         role = ROLE_NAMES[who.role] if who.role else "Nobody"
@@ -166,6 +168,23 @@ that role's rules to every page, chart and download.</p>
             '<div class="lfo-demo-banner alert alert-warning mb-0 rounded-0" role="region" '
             f'aria-label="Demo mode"><strong>{escape(self.banner_text())}.</strong> '
             f'Viewing as: {escape(role)}. <a href="{escape(link)}">Change role</a></div>'
+        )
+
+    def signed_in_html(self) -> str:
+        """Sign-in mode: who is signed in, and the sign-out buttons (forms with their token)."""
+        who = current()
+        if who.user_id is None or who.role is None:
+            return ""
+        csrf = forms.hidden_csrf(self.accounts)
+        return (
+            '<div class="lfo-signed-in container py-1 small" role="region" aria-label="Account">'
+            f"Signed in as {escape(who.email or '')} ({escape(ROLE_NAMES[who.role])}). "
+            f'<form method="post" action="/sign-out" class="d-inline">{csrf}'
+            '<button type="submit" class="btn btn-link btn-sm p-0 align-baseline">Sign out'
+            "</button></form> · "
+            f'<form method="post" action="/sign-out/everywhere" class="d-inline">{csrf}'
+            '<button type="submit" class="btn btn-link btn-sm p-0 align-baseline">Sign out '
+            "everywhere</button></form></div>"
         )
 
 

@@ -1,0 +1,173 @@
+"""Local mode (docs/spec/service.md § 2): the demo's banner and role switcher (checked on the
+server against the roles and the area list), ``--no-sign-in`` on loopback only with its local
+token, and the demo database's mark."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from support.servers import dev_server, free_port
+from support.web import GATESHEAD, NEWCASTLE, small_db
+from support.web_auth import SAME_SITE, csrf_of, post_form
+
+from dashboard.__main__ import is_loopback
+from dashboard.app import create_app
+from dashboard.demo import demo_database
+from dashboard.settings import DashboardSettings
+from etl.load import store
+from lfo import schema
+from lfo.db import clear_demo_mark, is_demo, mark_demo, writer_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+BANNER = "Demo with synthetic data: sign-in is switched off"
+
+
+@pytest.fixture(scope="module")
+def db_url(tmp_path_factory) -> str:
+    return small_db(tmp_path_factory.mktemp("web-local") / "lfo.db")
+
+
+def client_for(db_url: str, **changes):
+    settings = DashboardSettings(database_url=db_url, warm_cache=False, **changes)
+    return create_app(settings).server.test_client()
+
+
+def choose(client, role: str, area: str = "") -> None:
+    done = post_form(client, "/local/role?next=/reach", {"role": role, "area": area})
+    assert done.status_code == 303 and done.headers["Location"] == "/reach"
+
+
+def test_the_demo_shows_its_banner_and_acts_as_a_programme_lead(db_url):
+    client = client_for(db_url, demo=True)
+    page = client.get("/")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and BANNER in text
+    assert "Viewing as: Programme lead (DWP)" in text and 'href="/local/role?next=' in text
+    assert client.get("/quality").status_code == 200
+
+
+def test_the_role_switcher_shows_each_role_s_view_checked_on_the_server(db_url):
+    client = client_for(db_url, demo=True)
+    choose(client, "la", NEWCASTLE)
+    text = client.get("/").get_data(as_text=True)
+    assert f"Viewing as: Local authority lead of {NEWCASTLE}" in text
+    choose(client, "researcher")
+    assert client.get("/reach").status_code == 403  # researchers see releases only
+    assert client.get("/definitions").status_code == 200
+    # a cookie the switcher never set: an unknown area or role is the programme lead
+    for forged in (f"la:{GATESHEAD}x", "admin", "la:", "researcher:E08000021"):
+        client.set_cookie("lfo_role", forged)
+        assert "Viewing as: Programme lead (DWP)" in client.get("/").get_data(as_text=True)
+        assert client.get("/reach").status_code == 200
+
+
+def test_the_role_switcher_refuses_unknown_roles_and_areas_and_other_sites(db_url):
+    client = client_for(db_url, demo=True)
+    page = client.get("/local/role")
+    token = csrf_of(page.get_data(as_text=True))
+    for data in ({"role": "admin"}, {"role": "la", "area": "E99999999"}):
+        answer = client.post("/local/role", data={"csrf": token, **data}, headers=SAME_SITE)
+        assert answer.status_code == 403
+    evil = client.post(
+        "/local/role",
+        data={"csrf": token, "role": "researcher"},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert evil.status_code == 403
+
+
+def test_apps_built_by_default_have_no_banner_and_act_as_a_programme_lead(db_url):
+    client = client_for(db_url)
+    text = client.get("/").get_data(as_text=True)
+    assert BANNER not in text and "Viewing as" not in text
+    assert client.get("/reach").status_code == 200
+
+
+def test_no_sign_in_needs_the_local_token_on_every_request(db_url):
+    client = client_for(db_url, local_token="s3cret-token")
+    assert client.get("/").status_code == 403
+    assert client.get("/api/v1/areas").status_code == 401
+    assert client.get("/api/v1/areas?token=wrong").status_code == 401
+    assert client.get("/assets/bootstrap.min.css").status_code == 200  # files need none
+    bearer = {"Authorization": "Bearer s3cret-token"}
+    assert client.get("/api/v1/areas", headers=bearer).status_code == 200
+    first = client.get("/reach?token=s3cret-token&area=E08000021")
+    assert first.status_code == 303 and first.headers["Location"] == "/reach?area=E08000021"
+    assert "lfo_local=s3cret-token" in first.headers["Set-Cookie"]
+    assert "HttpOnly" in first.headers["Set-Cookie"]
+    page = client.get("/reach")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Sign-in is switched off" in text
+
+
+def test_loopback_addresses():
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.0.2.10")
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_no_sign_in_on_a_non_loopback_host_is_refused(db_url):
+    done = run_cli("--db", db_url, "--no-sign-in", "--host", "0.0.0.0", "--port", str(free_port()))
+    assert done.returncode == 2
+    assert "--no-sign-in listens on a loopback address only" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_without_users_the_dashboard_says_how_to_invite_the_first_one(db_url):
+    done = run_cli("--db", db_url, "--port", str(free_port()))
+    assert done.returncode == 2
+    assert "python -m dashboard users add EMAIL --role programme" in done.stderr
+
+
+def test_the_demo_mark_is_a_schema_info_row_set_and_cleared(tmp_path):
+    url = small_db(tmp_path / "lfo.db")
+    assert not demo_database(url)
+    engine = writer_engine(url)
+    with engine.begin() as conn:
+        mark_demo(conn)
+    assert demo_database(url)
+    with engine.begin() as conn:
+        assert is_demo(conn)
+        clear_demo_mark(conn)
+    assert not demo_database(url)
+    engine.dispose()
+
+
+def test_a_load_clears_the_demo_mark(tmp_path):
+    """``etl.load.store.upsert_return``: every load's new current return clears the mark."""
+    url = small_db(tmp_path / "lfo.db")
+    engine = writer_engine(url)
+    with engine.begin() as conn:
+        mark_demo(conn)
+        row = conn.execute(select(schema.returns).limit(1)).mappings().first()
+        assert row is not None
+        store.upsert_return(conn, dict(row))
+    assert not demo_database(url)
+    engine.dispose()
+
+
+def test_the_start_up_line_prints_the_url_with_the_token(db_url, tmp_path):
+    env = {"LFO_LOCAL_TOKEN": "printed-token"}
+    with dev_server(db_url, tmp_path, env, ["--no-sign-in"]) as served:
+        for _ in range(50):
+            if "printed-token" in served.stderr():
+                break
+            time.sleep(0.1)
+        err = served.stderr()
+    assert re.search(r"open http://127\.0\.0\.1:\d+/\?token=printed-token", err), err
