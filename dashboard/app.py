@@ -140,7 +140,7 @@ class LfoDash(Dash):
     lfo_pages: Sequence[Page] = ()
     lfo_service_name: str = ""
     #: the strip above every page (demo banner, role switcher, who is signed in): HTML, or ""
-    lfo_banner: Callable[[], str] = staticmethod(lambda: "")  # type: ignore[assignment]
+    lfo_banner: Callable[[], str] = staticmethod(lambda: "")
     #: what the app's callbacks, API and health check read through (set by ``create_app``)
     services: Services
 

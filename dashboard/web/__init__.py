@@ -33,6 +33,7 @@ from typing import Any
 
 import flask
 from werkzeug.exceptions import Forbidden
+from werkzeug.wrappers import Response
 
 from dashboard.layouts import Page
 from dashboard.services import Services
@@ -71,7 +72,7 @@ def register_web(
     register_signin(server, SignInPages(settings, accounts))
 
     @server.after_request
-    def _form_cookie(response: flask.Response) -> flask.Response:
+    def _form_cookie(response: Response) -> Response:
         return forms.remember_form_cookie(response, settings.https)
 
     register_limits(server, callbacks)

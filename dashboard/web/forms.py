@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import flask
 from werkzeug.exceptions import Forbidden
+from werkzeug.wrappers import Response
 
 from dashboard.settings import DashboardSettings
 from dashboard.web.accounts import Accounts
@@ -68,7 +69,7 @@ def csrf_token(accounts: Accounts) -> str:
     return accounts.sign("csrf", cookie, request.cookies.get(SESSION_COOKIE, ""))
 
 
-def remember_form_cookie(response: flask.Response, https: bool) -> flask.Response:
+def remember_form_cookie(response: Response, https: bool) -> Response:
     new = flask.g.pop("lfo_new_form_cookie", None)
     if new:
         response.set_cookie(FORM_COOKIE, new, httponly=True, samesite="Lax", secure=https, path="/")
@@ -92,7 +93,7 @@ def hidden_csrf(accounts: Accounts) -> str:
     return f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf_token(accounts))}">'
 
 
-def page(title: str, body: str, service_name: str, *, status: int = 200) -> flask.Response:
+def page(title: str, body: str, service_name: str, *, status: int = 200) -> Response:
     """A whole server-rendered page: the site's header, ``body`` (HTML, already escaped) in the
     main landmark, and the site's CSS."""
     links = "".join(f'<link rel="stylesheet" href="/assets/{name}">' for name in STYLESHEETS)
@@ -108,7 +109,7 @@ def page(title: str, body: str, service_name: str, *, status: int = 200) -> flas
 <main id="main" tabindex="-1" class="container lfo-main"><h1>{escape(title)}</h1>
 {body}
 </main></div></body></html>"""
-    response = flask.Response(html, status=status, mimetype="text/html")
+    response = Response(html, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -29,6 +29,7 @@ from urllib.parse import quote
 import flask
 import orjson
 from werkzeug.exceptions import Forbidden, Unauthorized
+from werkzeug.wrappers import Response
 
 from dashboard import callbacks
 from dashboard.layouts import Page
@@ -186,7 +187,7 @@ class Gate:
         self.pages = tuple(pages)
         self.refusals = audit_tally.refusals()
 
-    def check(self) -> flask.Response | None:
+    def check(self) -> Response | None:
         """None to go on; else the answer (a redirect), or an HTTP error raised."""
         request = flask.request
         refused_token = token_refusal()
@@ -225,9 +226,9 @@ class Gate:
             log.exception("could not record a refused request in the audit log")
 
 
-def register_gate(server: flask.Flask, gate: Gate) -> Callable[[], flask.Response | None]:
+def register_gate(server: flask.Flask, gate: Gate) -> Callable[[], Response | None]:
     @server.before_request
-    def _gate() -> flask.Response | None:
+    def _gate() -> Response | None:
         return gate.check()
 
     return _gate

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import flask
 from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
+from werkzeug.wrappers import Response
 
 from dashboard.services import Services
 from dashboard.services.queries import areas as area_table
@@ -75,7 +76,7 @@ class LocalMode:
 
     # --- the local token -------------------------------------------------------------------------
 
-    def check_token(self) -> flask.Response | None:
+    def check_token(self) -> Response | None:
         """None to go on; a redirect that sets the cookie; else 401 (JSON) or 403."""
         token = self.settings.local_token
         request = flask.request
@@ -101,7 +102,7 @@ class LocalMode:
 
     # --- the switcher ------------------------------------------------------------------------------
 
-    def role_page(self) -> flask.Response:
+    def role_page(self) -> Response:
         if self.settings.sign_in:
             raise NotFound()
         if flask.request.method == "POST":
@@ -131,17 +132,17 @@ that role's rules to every page, chart and download.</p>
         response = forms.page("Whose view to show", body, self.settings.service_name)
         return forms.remember_form_cookie(response, self.settings.https)
 
-    def choose(self) -> flask.Response:
+    def choose(self) -> Response:
         form = flask.request.form
-        role = form.get("role", "")
+        chosen = form.get("role", "")
         area = form.get("area", "")
-        if role not in ROLES:
+        if chosen not in ROLES:
             raise Forbidden("Refused: unknown role.")
-        value = role
-        if role == "la":
+        value: str = chosen
+        if chosen == "la":
             if area not in self.area_names():
                 raise Forbidden("Refused: unknown area.")
-            value = f"la:{area}"
+            value = "la:" + area
         response = flask.redirect(safe_next(form.get("next")), code=303)
         response.set_cookie(ROLE_COOKIE, value, httponly=True, samesite="Lax", path="/")
         return response
@@ -192,7 +193,7 @@ def register_local(server: flask.Flask, local: LocalMode) -> None:
     server.add_url_rule(ROLE_PATH, "lfo_local_role", local.role_page, methods=["GET", "POST"])
 
     @server.before_request
-    def _local_token() -> flask.Response | None:
+    def _local_token() -> Response | None:
         if local.settings.sign_in:
             return None
         return local.check_token()

@@ -22,6 +22,7 @@ from typing import Any
 
 import flask
 import orjson
+from werkzeug.wrappers import Response
 
 from dashboard.settings import DashboardSettings
 from dashboard.web.accounts import Accounts
@@ -78,13 +79,13 @@ def is_background() -> bool:
     return all(isinstance(i, dict) and i.get("property") == "n_intervals" for i in inputs)
 
 
-def set_session_cookie(response: flask.Response, session_id: str, https: bool) -> None:
+def set_session_cookie(response: Response, session_id: str, https: bool) -> None:
     response.set_cookie(
         SESSION_COOKIE, session_id, httponly=True, samesite="Lax", secure=https, path="/"
     )
 
 
-def clear_session_cookie(response: flask.Response, https: bool) -> None:
+def clear_session_cookie(response: Response, https: bool) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax", secure=https)
 
 

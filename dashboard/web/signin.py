@@ -24,6 +24,7 @@ from typing import Any
 import flask
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.engine import Connection
+from werkzeug.wrappers import Response
 
 from dashboard.settings import DashboardSettings
 from dashboard.web import forms
@@ -84,7 +85,7 @@ class SignInPages:
     def serializer(self) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(self.accounts.form_key(), salt="lfo pending sign-in")
 
-    def page(self, title: str, body: str, status: int = 200) -> flask.Response:
+    def page(self, title: str, body: str, status: int = 200) -> Response:
         response = forms.page(title, body, self.settings.service_name, status=status)
         return forms.remember_form_cookie(response, self.https)
 
@@ -106,7 +107,7 @@ class SignInPages:
 
     def sign_in_form(
         self, problem: str | None = None, email: str = "", status: int = 200
-    ) -> flask.Response:
+    ) -> Response:
         target = safe_next(flask.request.values.get("next"))
         body = f"""{forms.message(problem)}
 <form method="post" action="/sign-in" class="lfo-form" novalidate>{forms.hidden_csrf(self.accounts)}
@@ -120,7 +121,7 @@ class SignInPages:
 <button class="btn btn-primary" type="submit">Continue</button></form>"""
         return self.page("Sign in", body, status)
 
-    def sign_in(self) -> flask.Response:
+    def sign_in(self) -> Response:
         if flask.request.method == "GET":
             return self.sign_in_form()
         forms.check_form(self.settings, self.accounts)
@@ -150,7 +151,7 @@ class SignInPages:
 
     # --- /sign-in/code -------------------------------------------------------------------------
 
-    def code_form(self, problem: str | None = None, status: int = 200) -> flask.Response:
+    def code_form(self, problem: str | None = None, status: int = 200) -> Response:
         target = safe_next(flask.request.values.get("next"))
         body = f"""{forms.message(problem)}
 <p>Enter the 6-digit code your authenticator app shows now, or one of your recovery codes.</p>
@@ -163,7 +164,7 @@ class SignInPages:
 <button class="btn btn-primary" type="submit">Sign in</button></form>"""
         return self.page("Sign in: your code", body, status)
 
-    def sign_in_code(self) -> flask.Response:
+    def sign_in_code(self) -> Response:
         user_id = self.pending_user()
         if user_id is None:
             return flask.redirect("/sign-in", code=303)
@@ -187,7 +188,7 @@ class SignInPages:
 
     # --- /sign-out -----------------------------------------------------------------------------
 
-    def sign_out(self, everywhere: bool = False) -> flask.Response:
+    def sign_out(self, everywhere: bool = False) -> Response:
         forms.check_form(self.settings, self.accounts)
         session_id = flask.request.cookies.get(SESSION_COOKIE)
         who = current()
@@ -209,7 +210,7 @@ class SignInPages:
 
     # --- /account/invitation/<token> ----------------------------------------------------------
 
-    def invitation(self, token: str) -> flask.Response:
+    def invitation(self, token: str) -> Response:
         if len(token) > 200:
             return self.page("This link cannot be used", forms.message("Unknown link."), 404)
         if flask.request.method == "POST":
@@ -223,7 +224,7 @@ class SignInPages:
 
     def invitation_form(
         self, token: str, opened: invitations.Opened, problem: str | None = None
-    ) -> flask.Response:
+    ) -> Response:
         password = ""
         if opened.needs_password:
             password = """<div class="mb-3"><label class="form-label" for="password">Choose a \
@@ -246,7 +247,7 @@ that follows. Then enter the 6-digit code it shows.</p>
 <button class="btn btn-primary" type="submit">Set up my account</button></form>"""
         return self.page("Set up your account", body)
 
-    def accept(self, token: str) -> flask.Response:
+    def accept(self, token: str) -> Response:
         form = flask.request.form
         password = form.get("password", "")[:1024] or None
         code = form.get("code", "")[:64]
