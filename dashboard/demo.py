@@ -77,7 +77,8 @@ def build_demo(
     engine = writer_engine(database_url)
     try:
         with engine.begin() as conn:
-            mark_demo(conn)  # demo mode: no sign-in on this database (until another load)
+            if not mark_demo(conn):  # demo mode: no sign-in on it (until another load)
+                say("The ETL made no database to mark as the demo's: it will need sign-in.")
     finally:
         engine.dispose()
     say("Demo database ready.")

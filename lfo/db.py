@@ -321,11 +321,15 @@ def bulk_insert(
 DEMO_MARK = "demo_data"
 
 
-def mark_demo(conn: Connection) -> None:
-    """Mark the database as built by ``python -m dashboard`` from synthetic returns."""
+def mark_demo(conn: Connection) -> bool:
+    """Mark the database as built by ``python -m dashboard`` from synthetic returns (False when
+    it has no schema yet to hold the mark)."""
     si = schema.schema_info
+    if not inspect(conn).has_table(si.name):
+        return False
     conn.execute(si.delete().where(si.c.key == DEMO_MARK))
     conn.execute(insert(si).values(key=DEMO_MARK, value="built from synthetic pilot returns"))
+    return True
 
 
 def clear_demo_mark(conn: Connection) -> None:

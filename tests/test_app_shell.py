@@ -23,6 +23,7 @@ from dashboard.callbacks import document_title
 from dashboard.demo import DemoBuildError, build_demo, demo_commands, needs_demo
 from dashboard.settings import DashboardSettings
 from lfo import schema
+from lfo.access import users
 from lfo.db import init_db, writer_engine
 from lfo.periods import FinancialYear, Quarter
 
@@ -604,8 +605,15 @@ def test_demo_is_needed_only_when_the_database_is_missing(db_url, tmp_path):
     assert needs_demo(f"sqlite:///{tmp_path / 'nothing.db'}")
 
 
-def test_wsgi_entry_point_serves_the_app_from_environment_settings(db_url, monkeypatch):
+def test_wsgi_entry_point_serves_the_app_from_environment_settings(db_url, monkeypatch, tmp_path):
     monkeypatch.setenv("LFO_DATABASE_URL", db_url)
+    monkeypatch.setenv("LFO_BASE_URL", "http://localhost")  # the service needs its address
+    monkeypatch.setenv("LFO_SECRETS_KEY_FILE", str(tmp_path / "secrets.key"))
+    engine = writer_engine(db_url)
+    with engine.begin() as conn:  # and a user (issue 12)
+        if users.find_user(conn, "lead@example.org") is None:
+            users.add_user(conn, "lead@example.org", "programme")
+    engine.dispose()
     sys.modules.pop("dashboard.wsgi", None)
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
@@ -616,7 +624,8 @@ def test_wsgi_entry_point_serves_the_app_from_environment_settings(db_url, monke
         # the entry point configures logging (each gunicorn worker imports it)
         assert len(root.handlers) == len(handlers) + 1
         client = wsgi.server.test_client()
-        assert client.get("/").status_code == 200
+        assert client.get("/").headers["Location"] == "/sign-in?next=/"  # sign-in mode
+        assert client.get("/sign-in").status_code == 200
         assert wsgi.app.services.settings.database_url == db_url
     finally:
         root.handlers[:] = handlers
