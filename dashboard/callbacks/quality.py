@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import pandas as pd
 from dash import Dash, Input, Output, State, no_update
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
@@ -28,6 +29,8 @@ from dashboard.present import quality as pq
 from dashboard.present import quality_completeness as pc
 from dashboard.services import Services, queries
 from dashboard.services.database import READ_ERRORS, Database
+from dashboard.web.principal import current
+from lfo.access.policy import decide
 from lfo.reference import load_reference
 
 log = logging.getLogger(__name__)
@@ -95,9 +98,10 @@ def update_quality(
         # the same for every request of this area until a load changes the data: made once
         # per data version (the all-areas grid is thousands of cells), kept as plain JSON
         # that is not walked again (a JSONList: see ``plain_json``)
+        detail = detail_areas()
         content = data.per_version(
-            ("quality_sections", area),
-            lambda _conn, _version: JSONList(plain_json(quality_sections(db, area))),
+            ("quality_sections", area, detail),
+            lambda _conn, _version: JSONList(plain_json(quality_sections(db, area, detail=detail))),
         )
         # the completeness card (a table of every area × field for all areas) depends only
         # on the area and the data: rendered once per data version, as plain JSON
@@ -160,15 +164,33 @@ def quality_chart(services: Services, chart_id: str, view: object) -> ChartConte
     return pq.paired_chart(services.data, area, measure, period)
 
 
-def quality_sections(db: Database, area: str | None) -> list[Component]:
-    """Returns received, every load, findings and held-back rows (for one area or all)."""
-    current = queries.current_returns(db, area)
+def detail_areas() -> frozenset[str] | None:
+    """The LAs whose detail (loads, findings, held-back rows) the request's principal may see:
+    None for every LA (``lfo.access.policy``: a programme lead), else their own LA(s)."""
+    who = current()
+    if decide(who, "view_quality_detail", None).allowed:
+        return None
+    return frozenset(a for a in who.areas if decide(who, "view_quality_detail", a).allowed)
+
+
+def quality_sections(
+    db: Database, area: str | None, *, detail: frozenset[str] | None = None
+) -> list[Component]:
+    """Returns received, every load, findings and held-back rows (for one area or all); the
+    last three only for the LAs in ``detail`` (None: every LA)."""
+    current_returns = queries.current_returns(db, area)
     names = pq.area_names(queries.areas(db))
+
+    def own(frame: pd.DataFrame) -> pd.DataFrame:
+        if detail is None:
+            return frame
+        return frame[frame["area_code"].isin(sorted(detail))].reset_index(drop=True)
+
     return page.sections(
-        pq.coverage(current),
-        pq.loads(queries.load_log(db, area), names),
-        pq.findings(queries.finding_counts(db, area), names),
-        pq.held_back(queries.held_back(db, area), names),
+        pq.coverage(current_returns),
+        pq.loads(own(queries.load_log(db, area)), names),
+        pq.findings(own(queries.finding_counts(db, area)), names),
+        pq.held_back(own(queries.held_back(db, area)), names),
     )
 
 
