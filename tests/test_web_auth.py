@@ -5,6 +5,7 @@ code used twice, the throttle's wait, invitations, cross-origin posts, forged an
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 
 import pytest
@@ -216,3 +217,14 @@ def test_an_expired_invitation_cannot_be_used(client, engine):
     page = client.get(f"/account/invitation/{token_of(invited.link)}")
     assert page.status_code == 410
     assert 'name="password"' not in page.get_data(as_text=True)
+
+
+def test_an_invitation_link_s_token_is_not_written_to_the_access_log(client, engine, caplog):
+    with engine.begin() as conn:
+        invited = users.add_user(conn, "dee@example.org", "researcher", base_url=BASE)
+    token = token_of(invited.link)
+    with caplog.at_level(logging.INFO, logger="dashboard.web.access"):
+        assert client.get(f"/account/invitation/{token}").status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "dashboard.web.access"]
+    assert lines and lines[-1].startswith("GET /account/invitation/… 200")
+    assert all(token not in line for line in lines)

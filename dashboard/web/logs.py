@@ -102,6 +102,18 @@ def configure_logging(fmt: str = "plain", stream: TextIO | None = None) -> loggi
     return handler
 
 
+#: Addresses that carry a secret (an invitation link's token): logged without it.
+SECRET_PATHS = ("/account/invitation/",)
+
+
+def secret_free(path: str) -> str:
+    """``path`` with the secret of an invitation link replaced by ``…``."""
+    for prefix in SECRET_PATHS:
+        if path.startswith(prefix) and len(path) > len(prefix):
+            return prefix + "…"
+    return path
+
+
 def register_request_ids(server: flask.Flask, trust_header: bool) -> None:
     """Give each request its id (``X-Request-ID``) and log one access line after it."""
 
@@ -119,6 +131,6 @@ def register_request_ids(server: flask.Flask, trust_header: bool) -> None:
         started = flask.g.get("request_started")
         took = (time.perf_counter() - started) * 1000 if started else 0.0
         request = flask.request
-        path = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", request.path)
+        path = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", secret_free(request.path))
         access_log.info("%s %s %d %.1f ms", request.method, path, response.status_code, took)
         return response
