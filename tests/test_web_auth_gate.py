@@ -4,6 +4,8 @@ refused with 403 and an audit row, API tokens only under /api/ and only to read.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from support.accounts import NEWCASTLE, engine, key
 from support.web_auth import SAME_SITE, audit_rows, make_app, person, sign_in
@@ -130,3 +132,16 @@ def test_an_api_token_works_only_under_api_only_to_read_and_not_once_revoked(
 )
 def test_next_is_a_path_of_this_site_only(target, kept):
     assert safe_next(target) == kept
+
+
+def test_a_page_carries_the_script_that_goes_to_sign_in_when_a_callback_gets_401(
+    app_client, engine, key
+):
+    ann = person(engine, key)
+    client = app_client()
+    sign_in(client, ann)
+    page = client.get("/").get_data(as_text=True)
+    found = re.search(r'src="(/assets/site/session\.js[^"]*)"', page)
+    assert found
+    script = client.get(found.group(1)).get_data(as_text=True)
+    assert "status === 401" in script and '"/sign-in?next="' in script
