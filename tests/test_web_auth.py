@@ -7,8 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import sqlite3
+import time
 
 import pytest
+from sqlalchemy import update
 from support.accounts import NEWCASTLE, engine, key, token_of
 from support.web_auth import (
     BASE,
@@ -22,6 +25,7 @@ from support.web_auth import (
     sign_in,
 )
 
+from lfo import schema
 from lfo.access import totp, users
 
 __all__ = ["engine", "key"]  # fixtures
@@ -228,3 +232,29 @@ def test_an_invitation_link_s_token_is_not_written_to_the_access_log(client, eng
     lines = [r.getMessage() for r in caplog.records if r.name == "dashboard.web.access"]
     assert lines and lines[-1].startswith("GET /account/invitation/… 200")
     assert all(token not in line for line in lines)
+
+
+def test_a_page_never_stalls_on_the_idle_clock_while_a_load_holds_the_database(client, engine, key):
+    """The idle clock's write is best-effort: with SQLite's write lock held (as by a load), a
+    request whose clock is due waits at most a moment, is answered, and the session stays."""
+    ann = person(engine, key)
+    sign_in(client, ann)
+    with engine.begin() as conn:
+        conn.execute(
+            update(schema.sessions).values(
+                last_seen_at=dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=5)
+            )
+        )
+    path = engine.url.database
+    assert path
+    holder = sqlite3.connect(path, timeout=0)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # the write lock, as a load's transaction holds it
+        started = time.monotonic()
+        answer = client.get("/")
+        took = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+    assert answer.status_code == 200 and took < 3  # the busy timeout would be 10 s
+    assert client.get("/").status_code == 200  # and once free, the clock is written
