@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from support.servers import dev_server, free_port
+from support.servers import dev_server, free_port, request
 from support.web import GATESHEAD, NEWCASTLE, small_db
 from support.web_auth import SAME_SITE, csrf_of, post_form
 
@@ -171,3 +171,19 @@ def test_the_start_up_line_prints_the_url_with_the_token(db_url, tmp_path):
             time.sleep(0.1)
         err = served.stderr()
     assert re.search(r"open http://127\.0\.0\.1:\d+/\?token=printed-token", err), err
+
+
+def test_python_m_dashboard_on_its_demo_database_needs_no_sign_in(tmp_path):
+    url = small_db(tmp_path / "demo.db")
+    engine = writer_engine(url)
+    with engine.begin() as conn:
+        mark_demo(conn)
+    engine.dispose()
+    with dev_server(url, tmp_path) as served:
+        page = request(served.base, "GET", "/")
+        api = request(served.base, "GET", "/api/v1/areas")
+    assert page.status == 200
+    assert BANNER in page.body.decode()
+    assert api.status == 200
+    done = run_cli("--db", url, "--host", "0.0.0.0", "--port", str(free_port()))
+    assert done.returncode == 2 and "loopback address only" in done.stderr
