@@ -33,8 +33,16 @@ def db_url(tmp_path_factory) -> str:
     return small_db(tmp_path_factory.mktemp("web-local") / "lfo.db")
 
 
-def client_for(db_url: str, **changes):
-    settings = DashboardSettings(database_url=db_url, warm_cache=False, **changes)
+@pytest.fixture(scope="module")
+def key_file(tmp_path_factory) -> str:
+    return str(tmp_path_factory.mktemp("web-local-key") / "secrets.key")
+
+
+def client_for(db_url: str, key_file: str = "", **changes):
+    assert key_file, "a secrets key in the test's folder, never data/"
+    settings = DashboardSettings(
+        database_url=db_url, warm_cache=False, secrets_key_file=key_file, **changes
+    )
     return create_app(settings).server.test_client()
 
 
@@ -43,8 +51,8 @@ def choose(client, role: str, area: str = "") -> None:
     assert done.status_code == 303 and done.headers["Location"] == "/reach"
 
 
-def test_the_demo_shows_its_banner_and_acts_as_a_programme_lead(db_url):
-    client = client_for(db_url, demo=True)
+def test_the_demo_shows_its_banner_and_acts_as_a_programme_lead(db_url, key_file):
+    client = client_for(db_url, key_file, demo=True)
     page = client.get("/")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and BANNER in text
@@ -52,8 +60,8 @@ def test_the_demo_shows_its_banner_and_acts_as_a_programme_lead(db_url):
     assert client.get("/quality").status_code == 200
 
 
-def test_the_role_switcher_shows_each_role_s_view_checked_on_the_server(db_url):
-    client = client_for(db_url, demo=True)
+def test_the_role_switcher_shows_each_role_s_view_checked_on_the_server(db_url, key_file):
+    client = client_for(db_url, key_file, demo=True)
     choose(client, "la", NEWCASTLE)
     text = client.get("/").get_data(as_text=True)
     assert f"Viewing as: Local authority lead of {NEWCASTLE}" in text
@@ -67,8 +75,8 @@ def test_the_role_switcher_shows_each_role_s_view_checked_on_the_server(db_url):
         assert client.get("/reach").status_code == 200
 
 
-def test_the_role_switcher_refuses_unknown_roles_and_areas_and_other_sites(db_url):
-    client = client_for(db_url, demo=True)
+def test_the_role_switcher_refuses_unknown_roles_and_areas_and_other_sites(db_url, key_file):
+    client = client_for(db_url, key_file, demo=True)
     page = client.get("/local/role")
     token = csrf_of(page.get_data(as_text=True))
     for data in ({"role": "admin"}, {"role": "la", "area": "E99999999"}):
@@ -82,15 +90,15 @@ def test_the_role_switcher_refuses_unknown_roles_and_areas_and_other_sites(db_ur
     assert evil.status_code == 403
 
 
-def test_apps_built_by_default_have_no_banner_and_act_as_a_programme_lead(db_url):
-    client = client_for(db_url)
+def test_apps_built_by_default_have_no_banner_and_act_as_a_programme_lead(db_url, key_file):
+    client = client_for(db_url, key_file)
     text = client.get("/").get_data(as_text=True)
     assert BANNER not in text and "Viewing as" not in text
     assert client.get("/reach").status_code == 200
 
 
-def test_no_sign_in_needs_the_local_token_on_every_request(db_url):
-    client = client_for(db_url, local_token="s3cret-token")
+def test_no_sign_in_needs_the_local_token_on_every_request(db_url, key_file):
+    client = client_for(db_url, key_file, local_token="s3cret-token")
     assert client.get("/").status_code == 403
     assert client.get("/api/v1/areas").status_code == 401
     assert client.get("/api/v1/areas?token=wrong").status_code == 401
@@ -122,14 +130,14 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_no_sign_in_on_a_non_loopback_host_is_refused(db_url):
+def test_no_sign_in_on_a_non_loopback_host_is_refused(db_url, key_file):
     done = run_cli("--db", db_url, "--no-sign-in", "--host", "0.0.0.0", "--port", str(free_port()))
     assert done.returncode == 2
     assert "--no-sign-in listens on a loopback address only" in done.stderr
     assert "Traceback" not in done.stderr
 
 
-def test_without_users_the_dashboard_says_how_to_invite_the_first_one(db_url):
+def test_without_users_the_dashboard_says_how_to_invite_the_first_one(db_url, key_file):
     done = run_cli("--db", db_url, "--port", str(free_port()))
     assert done.returncode == 2
     assert "python -m dashboard users add EMAIL --role programme" in done.stderr
@@ -163,7 +171,7 @@ def test_a_load_clears_the_demo_mark(tmp_path):
 
 
 def test_the_start_up_line_prints_the_url_with_the_token(db_url, tmp_path):
-    env = {"LFO_LOCAL_TOKEN": "printed-token"}
+    env = {"LFO_LOCAL_TOKEN": "printed-token", "LFO_SECRETS_KEY_FILE": str(tmp_path / "k")}
     with dev_server(db_url, tmp_path, env, ["--no-sign-in"]) as served:
         for _ in range(50):
             if "printed-token" in served.stderr():
@@ -179,7 +187,7 @@ def test_python_m_dashboard_on_its_demo_database_needs_no_sign_in(tmp_path):
     with engine.begin() as conn:
         mark_demo(conn)
     engine.dispose()
-    with dev_server(url, tmp_path) as served:
+    with dev_server(url, tmp_path, {"LFO_SECRETS_KEY_FILE": str(tmp_path / "k")}) as served:
         page = request(served.base, "GET", "/")
         api = request(served.base, "GET", "/api/v1/areas")
     assert page.status == 200

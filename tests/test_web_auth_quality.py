@@ -18,8 +18,10 @@ GATESHEAD_FILE = "LFO_E08000037_2017-18_Q2.zip"
 
 
 @pytest.fixture(scope="module")
-def demo(db_url):
-    return create_app(DashboardSettings(database_url=db_url, demo=True)).server.test_client()
+def demo(db_url, tmp_path_factory):
+    key = str(tmp_path_factory.mktemp("quality-key") / "secrets.key")
+    settings = DashboardSettings(database_url=db_url, demo=True, secrets_key_file=key)
+    return create_app(settings).server.test_client()
 
 
 def sections(client, area: str, role: str) -> str:
