@@ -195,3 +195,15 @@ def test_python_m_dashboard_on_its_demo_database_needs_no_sign_in(tmp_path):
     assert api.status == 200
     done = run_cli("--db", url, "--host", "0.0.0.0", "--port", str(free_port()))
     assert done.returncode == 2 and "loopback address only" in done.stderr
+
+
+def test_local_mode_has_no_sign_in_and_audits_no_role_switcher_refusal(db_url, key_file):
+    client = client_for(db_url, key_file, demo=True)
+    assert client.get("/sign-in").headers["Location"] == "/"
+    client.set_cookie("lfo_role", "researcher")
+    assert client.get("/reach").status_code == 403
+    engine = writer_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(schema.audit_log)).all()
+    engine.dispose()
+    assert rows == []

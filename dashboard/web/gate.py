@@ -218,6 +218,8 @@ class Gate:
 
     def audit_refusal(self, what: str) -> None:
         who = current()
+        if who.local:  # the role switcher's simulation (demo, --no-sign-in): nobody to audit
+            return
         principal = None if who.anonymous and who.user_id is None else who
         key = audit_tally.Key(principal, client_address(self.settings.trusted_proxies), what)
         try:

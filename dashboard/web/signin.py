@@ -122,6 +122,8 @@ class SignInPages:
         return self.page("Sign in", body, status)
 
     def sign_in(self) -> Response:
+        if not self.settings.sign_in:  # demo and --no-sign-in: nobody signs in
+            return flask.redirect("/", code=303)
         if flask.request.method == "GET":
             return self.sign_in_form()
         forms.check_form(self.settings, self.accounts)
@@ -165,6 +167,8 @@ class SignInPages:
         return self.page("Sign in: your code", body, status)
 
     def sign_in_code(self) -> Response:
+        if not self.settings.sign_in:
+            return flask.redirect("/", code=303)
         user_id = self.pending_user()
         if user_id is None:
             return flask.redirect("/sign-in", code=303)
