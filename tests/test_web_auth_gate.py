@@ -64,7 +64,7 @@ def test_a_signed_in_role_refused_gets_403_and_an_audit_row(app_client, engine, 
     client = app_client()
     sign_in(client, cy)
     page = client.get("/reach")
-    assert page.status_code == 403 and "Refused" in page.get_data(as_text=True)
+    assert page.status_code == 403 and "none is published yet" in page.get_data(as_text=True)
     callback = client.post(
         "/_dash-update-component", json={"output": "home-order.options"}, headers=SAME_SITE
     )

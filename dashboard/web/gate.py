@@ -87,6 +87,11 @@ ID_PAGES: tuple[tuple[str, str], ...] = (
     ("url", SHELL),
 )
 DOWNLOAD_TYPE = "chart-download"
+#: Why a researcher (releases only) is refused live figures while no release exists.
+NO_RELEASE = (
+    "these are live (provisional) figures, for programme and LA leads; researchers see "
+    "published releases, and none is published yet"
+)
 API_FIGURES = ("/api/v1/data",)
 
 Need = tuple[Action, ...]
@@ -206,7 +211,10 @@ class Gate:
                 path = request.full_path if request.query_string else request.path
                 target = quote(safe_next(path), safe="/")
                 return flask.redirect(f"/sign-in?next={target}", code=303)
-            self.refuse(action, decision.reason)
+            reason = decision.reason
+            if action == "view_live" and decide(who, "view_released", None, api=api).allowed:
+                reason = NO_RELEASE
+            self.refuse(action, reason)
         return None
 
     def refuse(self, action: str, reason: str, *, anonymous: bool = False) -> None:
