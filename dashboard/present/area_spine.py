@@ -436,5 +436,7 @@ def spine(v: View, result: Result | None, groups: dict[str, Result] | None = Non
         if kind in headings
         else None,
         compared_heading=f"Compared with {against} ({v.ci}%)",
+        centred=_centred_on(frame, kind),
+        mark=(centre, against if kind in group_rows else "the programme"),
     )
     return Spine(content, twin, v.messages, phone)
