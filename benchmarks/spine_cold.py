@@ -15,7 +15,9 @@ cache is emptied, then timed in turn:
   drawn after a load once the plan is made (a served worker makes both ahead, ``LFO_WARM_CACHE``).
 
 Prints the median and the largest of each, in milliseconds (wall time; CPU time beside).
-The database is only read.
+The database is only read. ``--no-plan``: an empty disclosure plan in place of the real one (at
+national scale the plan is refused, ``PlanTooLarge``): the engine's own cost, nothing hidden
+beyond what each cell's own count hides.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from dashboard.present import area as present
 from dashboard.services import Services
 from dashboard.settings import DashboardSettings
 from lfo.indicators.benchmarks import KINDS
+from lfo.indicators.protection import Plan
 
 #: Croydon: a pilot area with neighbours and a region at both scales.
 AREA = "E09000008"
@@ -42,7 +45,9 @@ def _timed(work: Callable[[], Any]) -> tuple[float, float]:
     return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
 
 
-def measure(db_url: str, area_code: str = AREA, rounds: int = 3) -> dict[str, list[float]]:
+def measure(
+    db_url: str, area_code: str = AREA, rounds: int = 3, real_plan: bool = True
+) -> dict[str, list[float]]:
     """Each step's wall and CPU milliseconds per round (``<step>`` and ``<step> cpu``)."""
     services = Services.create(DashboardSettings(database_url=db_url, warm_cache=False))
     data = services.data
@@ -53,7 +58,13 @@ def measure(db_url: str, area_code: str = AREA, rounds: int = 3) -> dict[str, li
         return lambda: data.rows(present.SPINE_INDICATORS, periods=[period], benchmark=kind)
 
     def plan() -> Any:
-        return data.per_version(("timed plan",), lambda conn, v: data._plan(conn, v))
+        if real_plan:
+            return data.per_version(("timed plan",), lambda conn, v: data._plan(conn, v))
+        key = ("plan", data.threshold)  # what IndicatorData._plan looks up
+        return data.per_version(
+            ("timed plan",),
+            lambda conn, v: data._get_or_make(key, v, lambda: Plan(data.threshold, {})),
+        )
 
     def spine() -> Any:
         return area_views.spine_chart(services, area, None, period, "95", "neighbours")
@@ -84,8 +95,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", required=True, help="database URL (read only)")
     parser.add_argument("--area", default=AREA)
     parser.add_argument("-n", type=int, default=3, help="rounds")
+    parser.add_argument("--no-plan", action="store_true", help="an empty disclosure plan")
     args = parser.parse_args(argv)
-    times = measure(args.db, args.area, args.n)
+    times = measure(args.db, args.area, args.n, real_plan=not args.no_plan)
     print(f"{'step':<40} {'median ms':>10} {'max ms':>10} {'CPU ms':>10}")
     for step, walls in times.items():
         if step.endswith(" cpu"):
