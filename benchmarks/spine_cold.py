@@ -53,6 +53,8 @@ def measure(
     data = services.data
     area = area_views.shown_area(services, {"code": area_code})
     period = data.latest_quarter()
+    if period is None:
+        raise SystemExit("no quarter has data: nothing to draw")
 
     def rows(kind: str) -> Callable[[], Any]:
         return lambda: data.rows(present.SPINE_INDICATORS, periods=[period], benchmark=kind)
