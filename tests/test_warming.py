@@ -130,13 +130,20 @@ def test_after_a_load_the_results_in_use_are_made_again_first(tmp_path, monkeypa
         module,
         "compute",
         lambda conn, q, plan=None: (
-            made.append((q.indicators[0].id, q.intervention)) or original(conn, q, plan)
+            made.append((q.indicators[0].id, q.intervention, q.benchmark))
+            or original(conn, q, plan)
         ),
     )
     data.periods()  # a request sees the new version
     data.warm(levels=(95.0,))
-    assert made[:2] == [("reach.breakdown", None), ("uptake.start", "mybt")]
-    assert len(made) == len(made_set := set(made)) and ("uptake.completion", None) in made_set
+    assert made[:2] == [
+        ("reach.breakdown", None, "programme"),
+        ("uptake.start", "mybt", "programme"),
+    ]
+    made_set = set(made)
+    assert len(made) == len(made_set) and ("uptake.completion", None, "programme") in made_set
+    # and the spine's group benchmarks (made ahead after the standard ones)
+    assert ("uptake.completion", None, "neighbours") in made_set
 
 
 def test_the_spines_group_benchmarks_are_made_ahead_and_its_first_draw_finds_them(tmp_path):
