@@ -19,7 +19,15 @@ from lfo.indicators import funnel
 NAN = math.nan
 THEME_COLOURS = {
     c.upper()
-    for c in (*theme.CATEGORICAL, theme.DARK_GREY, theme.DARK_BLUE, theme.DARK_PINK, theme.GREY)
+    for c in (
+        *theme.CATEGORICAL,
+        theme.DARK_GREY,
+        theme.DARK_BLUE,
+        theme.DARK_PINK,
+        theme.GREY,
+        theme.TEXT,  # the text written in bars (theme.text_on)
+        "#FFFFFF",
+    )
 }
 
 
