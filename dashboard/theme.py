@@ -26,6 +26,32 @@ GREY = "#BFBFBF"
 CHART_FEATURES = "#D9D9D9"  # grid lines, axis lines, ticks
 AXES_AND_LABELS = "#595959"
 
+#: The text colour of the page and the charts.
+TEXT = "#0B0C0C"
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a "#RRGGBB" colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two "#RRGGBB" colours (1 to 21)."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_on(fill: str, *, patterned: bool = False) -> str:
+    """The text colour (``TEXT`` or white) that reads best on a bar of ``fill``. A patterned bar
+    is mostly white with stripes of its colour (plotly's pattern on a clear ground), so its text
+    is ``TEXT`` whatever the colour (plotly's own choice went by the colour and wrote white)."""
+    if patterned:
+        return TEXT
+    return TEXT if contrast(TEXT, fill) >= contrast("#FFFFFF", fill) else "#FFFFFF"
+
+
 #: Categorical palette, in order of use (use at most four where you can).
 CATEGORICAL = (DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE)
 #: Two categories.
@@ -86,13 +112,13 @@ def build_template() -> go.layout.Template:
                 "sequential": [[i / (len(SEQUENTIAL) - 1), c] for i, c in enumerate(SEQUENTIAL)],
                 "diverging": [[0, DARK_PINK], [0.5, "#F2F2F2"], [1, DARK_BLUE]],
             },
-            "font": {"color": "#0B0C0C", "family": _FONT, "size": _BASE_SIZE},
+            "font": {"color": TEXT, "family": _FONT, "size": _BASE_SIZE},
             "title": {"font": {"size": _BASE_SIZE * 1.25}, "x": 0, "xanchor": "left"},
             "paper_bgcolor": "rgba(0,0,0,0)",
             "plot_bgcolor": "rgba(0,0,0,0)",
             "bargap": 0.15,
             "bargroupgap": 0.1,
-            "hoverlabel": {"align": "left", "bgcolor": "white", "font": {"color": "#0B0C0C"}},
+            "hoverlabel": {"align": "left", "bgcolor": "white", "font": {"color": TEXT}},
             "legend": {"bgcolor": "rgba(0,0,0,0)", "borderwidth": 0, "title": {"text": None}},
             "margin": {"l": _HALF_LINE, "r": _HALF_LINE, "t": _HALF_LINE * 4, "b": _HALF_LINE},
             "xaxis": _axis(),

@@ -496,6 +496,9 @@ def test_the_spine_compares_with_the_benchmark_chosen_and_names_its_members(clie
     # on a phone the region's figure is under the comparison (a fifth column would not fit)
     assert re.search(r"Completion rate\s+75% 62% ● similar\s+\(Region \(North West\): 60%\)", phone)
     assert "Compared with its region, North West (95%)" in phone
+    # the small bars mark the region's figure, and the key under them says so
+    assert "the upright line its region, North West (the benchmark)" in phone
+    assert "lfo-spine-bar__programme" in json.dumps(out[SPINE_PHONE[0]]["children"])
     view = out[component_key(ids.chart_pattern(ids.AREA_SPINE_CHART, "view"))]["data"]
     assert view["benchmark"] == "region"
     # the chart's centre is the region's figure, named so

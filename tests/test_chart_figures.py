@@ -19,7 +19,15 @@ from lfo.indicators import funnel
 NAN = math.nan
 THEME_COLOURS = {
     c.upper()
-    for c in (*theme.CATEGORICAL, theme.DARK_GREY, theme.DARK_BLUE, theme.DARK_PINK, theme.GREY)
+    for c in (
+        *theme.CATEGORICAL,
+        theme.DARK_GREY,
+        theme.DARK_BLUE,
+        theme.DARK_PINK,
+        theme.GREY,
+        theme.TEXT,  # the text written in bars (theme.text_on)
+        "#FFFFFF",
+    )
 }
 
 
@@ -473,6 +481,30 @@ def test_bars_vs_programme_put_area_and_patterned_programme_side_by_side():
     assert list(prog.x) == [70.0, 30.0]
     assert prog.marker.pattern.shape == "/"
     assert fig.layout.yaxis.title.text == "Sex"
+
+
+def test_the_value_written_in_a_bar_reads_against_what_is_behind_it():
+    """Seen on Outcomes with four areas: Essex's 30% in white on its turquoise-hatched bar, which
+    is mostly white (plotly's "auto" text colour goes by the bar's colour, not its pattern)."""
+    rows = areas_rows()
+    fig = figures.bars_vs_programme(rows, categories_label="Area")
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert len(bars) >= 3
+    for bar in bars:
+        colour = bar.insidetextfont.color
+        shape = bar.marker.pattern.shape if bar.marker.pattern else None
+        if shape:  # mostly the white ground between stripes
+            assert colour == theme.TEXT
+        else:  # solid: 4.5:1 against the fill
+            assert theme.contrast(colour, bar.marker.color) >= 4.5
+
+
+def test_text_on_picks_the_more_legible_of_dark_and_white():
+    # hand-worked: navy #12436D has luminance ~0.056, so white (10.4:1) beats near-black (2.0:1)
+    assert theme.text_on("#12436D") == "#FFFFFF"
+    assert theme.text_on("#F46A25") == theme.TEXT  # orange: dark text 6.6:1, white 3.0:1
+    assert theme.text_on("#12436D", patterned=True) == theme.TEXT
+    assert round(theme.contrast("#FFFFFF", "#000000"), 1) == 21.0
 
 
 def test_long_category_names_are_wrapped_and_each_category_gets_room_for_its_lines():

@@ -5,7 +5,10 @@ are drawn as small multiples, each panel with the programme."""
 from __future__ import annotations
 
 import itertools
+import zlib
+from collections import Counter
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -69,16 +72,85 @@ def test_an_area_keeps_its_style_whatever_else_is_drawn_and_in_any_order():
     for trio in itertools.combinations(PILOT, 3):
         together = series_styles(list(trio))
         assert together == series_styles(list(reversed(trio)))
-        # the same as alone, unless two of them would share a marker (then only the later moves)
-        first = min(trio)
-        assert together[first] == alone[first]
+        assert together == {code: alone[code] for code in trio}  # nobody moves
 
 
-def test_series_of_one_chart_never_share_a_marker_so_they_differ_by_more_than_colour():
-    styles = series_styles(PILOT[:10])
-    assert len({s.symbol for s in styles.values()}) == 10
-    many = series_styles([f"E9999{n:04d}" for n in range(40)])
-    assert len(set(many.values())) == 30  # every style used before any repeats
+def test_the_reference_areas_take_the_styles_in_the_reference_order():
+    # by hand from the rule: style k is colour k mod 6, marker k mod 7, dash k mod 5
+    croydon = series_styles(["E09000033", "E09000008"])["E09000008"]  # third in areas.csv
+    assert (croydon.color, croydon.symbol, croydon.dash) == (theme.DARK_PINK, "diamond", "dashdot")
+    dorset = series_styles(["E10000009"])["E10000009"]  # twelfth: 11 → 5, 4, 1
+    assert (dorset.color, dorset.symbol, dorset.dash) == (
+        theme.LIGHT_PURPLE,
+        "triangle-down",
+        "dot",
+    )
+
+
+def drawn_apart(styles) -> None:
+    """No two series share colour, marker and dash; two of one colour differ in marker or dash."""
+    looks = [(s.color, s.symbol, s.dash) for s in styles.values()]
+    assert len(set(looks)) == len(looks)
+    assert "dash" not in {s.dash for s in styles.values()}  # the programme's
+
+
+def test_the_pilot_areas_are_twelve_styles_two_of_a_colour_differing_in_marker_and_dash():
+    styles = series_styles(PILOT)
+    drawn_apart(styles)
+    for a, b in itertools.combinations(styles.values(), 2):
+        if a.color == b.color:
+            assert a.symbol != b.symbol and a.dash != b.dash and a.pattern != b.pattern
+    assert sorted(Counter(s.color for s in styles.values()).values()) == [2] * 6
+
+
+def national_codes() -> list[str]:
+    from etl.synthetic.generate import national_areas
+
+    return [str(c) for c in national_areas(np.random.default_rng(1))["gss_code"]]
+
+
+def real_upper_tier_codes() -> list[str]:
+    """Every code an English upper-tier area has or could have soon (London boroughs and the
+    City, metropolitan districts, counties, unitary authorities)."""
+    ranges = {"E09": 33, "E08": 37, "E10": 34, "E06": 70}
+    return [f"{kind}{n:06d}" for kind, top in ranges.items() for n in range(1, top + 1)]
+
+
+@pytest.mark.parametrize("codes", [national_codes(), real_upper_tier_codes()])
+def test_at_national_scale_every_area_has_its_own_style_whatever_else_is_drawn(codes):
+    assert len(codes) >= 153
+    alone = {code: series_styles([code])[code] for code in codes}
+    drawn_apart(alone)  # all of them told apart, each with the style it has alone
+    assert series_styles(codes) == alone
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        some = list(rng.choice(codes, size=int(rng.integers(2, 12)), replace=False))
+        assert series_styles(some) == {c: alone[c] for c in some}
+
+
+def test_each_intervention_keeps_its_style_and_all_interventions_differ():
+    from lfo.reference import load_reference
+
+    codes = ["all", *load_reference().interventions]
+    every = series_styles(codes)
+    drawn_apart(every)
+    assert series_styles(["fcu", "all"])["fcu"] == every["fcu"] == series_styles(["fcu"])["fcu"]
+
+
+def test_keys_without_a_fixed_style_that_would_clash_are_moved_apart_in_one_chart():
+    # two unknown codes whose CRC-32 gives the same style number, found independently
+    seen: dict[int, str] = {}
+    n = 0
+    while True:
+        key = f"X{n}"
+        k = zlib.crc32(key.encode()) % 210
+        if k in seen:
+            break
+        seen[k], n = key, n + 1
+    pair = [seen[k], key]
+    assert series_styles([pair[0]])[pair[0]] == series_styles([pair[1]])[pair[1]]
+    drawn_apart(series_styles(pair))
+    drawn_apart(series_styles([*pair, *PILOT]))
 
 
 def test_a_trend_line_keeps_its_colour_and_marker_when_the_period_or_the_other_areas_change():
@@ -96,6 +168,32 @@ def test_a_trend_line_keeps_its_colour_and_marker_when_the_period_or_the_other_a
     )
     assert line_style(a, "Area E09000008") == line_style(b, "Area E09000008")
     assert line_style(a, "Area E09000008") != line_style(a, "Area E09000022")
+
+
+def test_at_national_scale_a_line_and_a_bar_keep_their_style_in_charts_with_other_areas():
+    a = figures.as_figure(
+        figures.trend_lines(
+            rows(["E99990007", "E99990049"], ["2017-18_Q1"]), areas=["E99990007", "E99990049"]
+        )
+    )
+    b = figures.as_figure(
+        figures.trend_lines(
+            rows(["E99990091", "E99990007", "E09000008"], ["2017-18_Q1"]),
+            areas=["E99990091", "E99990007", "E09000008"],
+        )
+    )
+    assert line_style(a, "Area E99990007") == line_style(b, "Area E99990007")
+    # 7 and 49 are 42 apart: one colour and one marker, so they differ by the dash
+    assert line_style(a, "Area E99990007")[:2] == line_style(a, "Area E99990049")[:2]
+    assert line_style(a, "Area E99990007")[2] != line_style(a, "Area E99990049")[2]
+
+    def bar(codes: list[str]) -> dict:
+        r = rows(codes, ["2018-19"]).assign(category="mybt")
+        fig = figures.as_figure(figures.bars_vs_programme(r, categories_label="Intervention"))
+        t = next(t for t in fig.data if t.name == "Area E99990091")
+        return {"color": t.marker.color, "shape": t.marker.pattern.shape}
+
+    assert bar(["E99990091"]) == bar(["E99990001", "E99990091", "E08000003"])
 
 
 def test_bars_of_an_area_keep_their_colour_and_pattern():

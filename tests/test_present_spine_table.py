@@ -61,7 +61,7 @@ def test_a_row_gives_both_figures_the_comparison_and_the_bar_on_the_charts_scale
     assert row.bar == Bar(
         low=pytest.approx(100 * 0.18 / 2.36, abs=0.05),  # 10: position -1
         high=pytest.approx(100 * 1.68 / 2.36, abs=0.05),  # 40: position 0.5
-        programme=pytest.approx(50.0),
+        benchmark=pytest.approx(50.0),
         area=pytest.approx(100 * 1.68 / 2.36, abs=0.05),
     )
 
@@ -71,7 +71,7 @@ def test_a_suppressed_figure_is_c_with_no_dot_and_says_suppressed():
     (row,) = table.rows
     assert row.area == "[c]" and row.bar.area is None
     assert row.comparison == "suppressed" and row.symbol == "○"
-    assert row.bar.programme == pytest.approx(50.0)
+    assert row.bar.benchmark == pytest.approx(50.0) and row.bar.missing == ""
 
 
 def test_no_comparison_reads_as_words_never_nan():
@@ -104,3 +104,69 @@ def test_the_laid_out_table_has_a_header_per_column_and_a_bar_per_row():
     assert indicator.scope == "row" and area.children == "40%" and programme.children == "30%"
     assert words.children[1] == "better"
     assert laid_out(None) is None
+
+
+def _group(value: float | None, status: str | None, comparison: str = "better") -> dict:
+    """The engine's rows compared with a group benchmark: area B's group figure and status."""
+    row = {
+        "indicator": "uptake.completion",
+        "area_code": "B",
+        "benchmark": value,
+        "benchmark_status": status,
+        "comparison": comparison,
+    }
+    return {"neighbours": pd.DataFrame([row])}
+
+
+def _group_table(rows: pd.DataFrame, groups: dict):
+    frame = area_spine.with_groups(area_spine.spine_frame(rows, "B"), "B", groups, "neighbours")
+    words = [area_spine.comparison_word(r) for _, r in frame.iterrows()]
+    cells = [area_spine.group_cell(r, "neighbours") for _, r in frame.iterrows()]
+    return spine_table(
+        frame,
+        "B",
+        "Key indicators",
+        words,
+        benchmark=("Statistical neighbours (5 areas)", cells),
+        centred=area_spine._centred_on(frame, "neighbours"),
+        mark=("Statistical neighbours", "its statistical neighbours"),
+    )
+
+
+def test_the_bar_marks_the_chosen_group_and_the_key_says_which():
+    # B is 40 (35 to 45), its neighbours 35, the programme 30; the areas range from 10 to 40.
+    # Centred on 35, the farthest end is 10 (25 away): positions (x - 35) / 25.
+    table = _group_table(_rows({"A": 10.0, "B": 40.0, "C": 20.0}, None), _group(35.0, None))
+    (row,) = table.rows
+    assert row.programme == "30%" and row.benchmark == "35%"
+    assert row.bar == Bar(
+        low=pytest.approx(100 * 0.18 / 2.36, abs=0.05),  # 10: position -1
+        high=pytest.approx(100 * 1.38 / 2.36, abs=0.05),  # 40: position 0.2
+        benchmark=pytest.approx(50.0),  # the neighbours' figure is the centre
+        area=pytest.approx(100 * 1.38 / 2.36, abs=0.05),
+        missing="",
+    )
+    div = laid_out(table)
+    key = div.children[1].children
+    assert "the upright line its statistical neighbours (the benchmark)" in key
+    assert "the programme" not in key
+
+
+def test_a_suppressed_group_figure_draws_no_line_and_says_so():
+    table = _group_table(_rows({"A": 10.0, "B": 40.0, "C": 20.0}, None), _group(None, "c", None))
+    (row,) = table.rows
+    assert row.benchmark == "[c]"
+    assert row.bar.benchmark is None
+    assert row.bar.missing == "Statistical neighbours [c]: suppressed, no line"
+    assert row.bar.area is not None  # the area's own dot is still drawn
+    tr = laid_out(table).children[0].children[2].children[0]
+    _link, bar, said = tr.children[0].children
+    assert [c.className for c in bar.children] == ["lfo-spine-bar__range", "lfo-spine-bar__area"]
+    assert said.children == "Statistical neighbours [c]: suppressed, no line"
+
+
+def test_with_the_programme_chosen_the_key_names_the_programme():
+    table = _table(_rows({"A": 10.0, "B": 40.0, "C": 20.0}, "better"), "B")
+    key = laid_out(table).children[1].children
+    assert key.startswith("In each bar, the dot is B, the upright line the programme and")
+    assert "suppressed" not in key

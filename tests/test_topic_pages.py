@@ -720,3 +720,19 @@ def test_a_forged_benchmark_falls_back_to_the_programme(client):
     assert get(shared, uptake.TOPIC.part("benchmark"), "value") == "neighbours"
     forged = controls(client, uptake.TOPIC, "?benchmark=<script>")
     assert get(forged, uptake.TOPIC.part("benchmark"), "value") == "programme"
+
+
+def test_the_not_shown_lines_are_the_card_kits_words_one_per_empty_chart():
+    from dashboard.callbacks.topic import not_shown_lines
+    from dashboard.charts.content import empty_content
+
+    drawn = empty_content("")
+    assert drawn.empty_message == ""  # a chart that draws: no line
+    lines = not_shown_lines(
+        ["funnel", "trend", "no-such-chart"],
+        [empty_content("Only for percentages."), drawn, empty_content("No data.")],
+    )
+    assert lines == [
+        "The funnel plot is not shown: only for percentages.",
+        "A chart is not shown: no data.",
+    ]

@@ -130,10 +130,44 @@ def test_after_a_load_the_results_in_use_are_made_again_first(tmp_path, monkeypa
         module,
         "compute",
         lambda conn, q, plan=None: (
-            made.append((q.indicators[0].id, q.intervention)) or original(conn, q, plan)
+            made.append((q.indicators[0].id, q.intervention, q.benchmark))
+            or original(conn, q, plan)
         ),
     )
     data.periods()  # a request sees the new version
     data.warm(levels=(95.0,))
-    assert made[:2] == [("reach.breakdown", None), ("uptake.start", "mybt")]
-    assert len(made) == len(made_set := set(made)) and ("uptake.completion", None) in made_set
+    assert made[:2] == [
+        ("reach.breakdown", None, "programme"),
+        ("uptake.start", "mybt", "programme"),
+    ]
+    made_set = set(made)
+    assert len(made) == len(made_set) and ("uptake.completion", None, "programme") in made_set
+    # and the spine's group benchmarks (made ahead after the standard ones)
+    assert ("uptake.completion", None, "neighbours") in made_set
+
+
+def test_the_spines_group_benchmarks_are_made_ahead_and_its_first_draw_finds_them(tmp_path):
+    from dashboard.callbacks import area_views
+    from dashboard.present.area import SPINE_INDICATORS
+    from lfo.indicators.definitions import indicators
+
+    url = build_db(tmp_path / "g.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
+    app = create_app(DashboardSettings(database_url=url))
+    data = app.services.data
+    standard = len(indicators())
+    assert data.warm(levels=(95.0,)) == standard  # the count is of the standard ones only
+
+    def made() -> set[tuple[str, str]]:
+        return {
+            (k[1].indicators[0].id, k[1].benchmark)
+            for k in list(data._cache)
+            if k[0] == "whole" and k[1].ci == 95.0
+        }
+
+    before = made()
+    for kind in ("neighbours", "region"):
+        assert {(i, kind) for i in SPINE_INDICATORS} <= before
+    assert ("uptake.completion", "programme") in before
+    area = area_views.shown_area(app.services, {"code": NEWCASTLE})
+    area_views.spine_chart(app.services, area, None, data.latest_quarter(), "95", "region")
+    assert made() == before  # nothing computed: every result the spine asked for was made

@@ -377,6 +377,7 @@ def register(app: Dash, services: Services) -> None:
         Output(spine_table.slot_id(ids.AREA_SPINE_CHART), "children"),
         *(compare_in, period_in, ci_in, shown_in, kind_in),
     )(bound(update_area_spine, services))
+    services.data.ahead += present.spine_ahead(services.threshold)  # made ahead (first draw)
     app.callback(
         *card_outputs(ids.AREA_TREND_CHART),
         *(compare_in, period_in, ci_in, indicator_in, *trend_in, kind_in),

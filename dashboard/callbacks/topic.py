@@ -23,7 +23,7 @@ from dashboard import ids
 from dashboard.callbacks import bound, inputs
 from dashboard.callbacks import topic_picker as picker_callbacks
 from dashboard.charts import downloads
-from dashboard.charts.card import card_outputs, plain_outputs, render
+from dashboard.charts.card import card_outputs, not_shown_line, plain_outputs, render
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.layouts import topic as layout
 from dashboard.layouts.shell import messages_banner
@@ -219,13 +219,13 @@ def update_charts(
 
 
 def not_shown_lines(names: Sequence[str], contents: Sequence[ChartContent]) -> list[str]:
-    """One line per chart with nothing to draw for these choices: which chart, and why."""
-    return [
-        f"{layout.SHORT_NAMES.get(name, 'A chart')} is not shown: "
-        f"{c.empty_message[:1].lower()}{c.empty_message[1:]}"
+    """One line per chart with nothing to draw for these choices: which chart, and why (the
+    card kit's ``not_shown_line``, the one home of those words)."""
+    lines = (
+        not_shown_line(layout.SHORT_NAMES.get(name, "A chart"), c)
         for name, c in zip(names, contents, strict=True)
-        if c.empty_message
-    ]
+    )
+    return [line for line in lines if line is not None]
 
 
 def register_topic(app: Dash, services: Services, topic: Topic, extras: Extras) -> None:

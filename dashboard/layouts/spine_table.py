@@ -42,7 +42,8 @@ def with_spine_slot(card: Component, chart_id: str) -> Component:
 
 
 def _bar(bar: Bar) -> html.Div:
-    """The row's bar (decorative: the figures and words beside it say the same)."""
+    """The row's bar (decorative: the figures and words beside it say the same; the key under
+    the table says what its upright line is, the benchmark chosen)."""
     marks: list[Component] = []
     if bar.low is not None and bar.high is not None:
         width = max(bar.high - bar.low, 1.0)
@@ -52,13 +53,20 @@ def _bar(bar: Bar) -> html.Div:
                 style={"left": f"{bar.low}%", "width": f"{width}%"},
             )
         )
-    if bar.programme is not None:
+    if bar.benchmark is not None:
+        # (the class keeps its old name: the stylesheet draws the chosen benchmark's line by it)
         marks.append(
-            html.Span(className="lfo-spine-bar__programme", style={"left": f"{bar.programme}%"})
+            html.Span(className="lfo-spine-bar__programme", style={"left": f"{bar.benchmark}%"})
         )
     if bar.area is not None:
         marks.append(html.Span(className="lfo-spine-bar__area", style={"left": f"{bar.area}%"}))
     return html.Div(marks, className="lfo-spine-bar", **aria(hidden="true"))
+
+
+def _no_line(bar: Bar) -> list[Component]:
+    """Why the bar has no benchmark line (the chosen group's figure suppressed or missing),
+    under the bar: in words, not only by the line's absence."""
+    return [html.Span(bar.missing, className="d-block small")] if bar.missing else []
 
 
 def _benchmark_figure(heading: str, figure: str) -> list[Component]:
@@ -91,7 +99,7 @@ def spine_table(table: SpineTable | None) -> Component | None:
             html.Tr(
                 [
                     html.Th(
-                        [dcc.Link(row.name, href=row.href), _bar(row.bar)],
+                        [dcc.Link(row.name, href=row.href), _bar(row.bar), *_no_line(row.bar)],
                         scope="row",
                         className="lfo-spine-table__indicator",
                     ),
@@ -120,6 +128,6 @@ def spine_table(table: SpineTable | None) -> Component | None:
                 [html.Caption(table.caption, className="visually-hidden"), head, body],
                 className="table table-sm caption-top lfo-table",
             ),
-            html.P(bar_key(table.area_name), className="small"),
+            html.P(bar_key(table.area_name, table.mark_words), className="small"),
         ]
     )

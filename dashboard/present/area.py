@@ -20,9 +20,10 @@ import pandas as pd
 from dashboard import urlstate
 from dashboard.present import choices
 from dashboard.present.words import period_label
-from lfo.indicators.benchmarks import NEIGHBOURS
+from lfo.indicators.benchmarks import NEIGHBOURS, REGION
 from lfo.indicators.benchmarks import groups as benchmark_groups
 from lfo.indicators.definitions import indicators
+from lfo.indicators.request import Query
 from lfo.periods import is_quarter, quarters_of, years_of
 from lfo.periods import period as parse_code
 from lfo.reference import BREAKDOWNS
@@ -44,6 +45,19 @@ SPINE_INDICATORS: tuple[str, ...] = (
     "uptake.both_parents",
     *(f"outcome.{m}.{s}" for m in MEASURES for s in ("reliable_improvement", "recovery")),
 )
+
+
+def spine_ahead(threshold: int) -> list[Query]:
+    """The whole results the spine asks for on every first draw beyond the programme's: its
+    indicators with each group benchmark at 95% (made ahead: ``IndicatorData.ahead``)."""
+    catalogue = indicators()
+    return [
+        Query(indicators=(catalogue[i],), ci=95.0, threshold=threshold, benchmark=kind)
+        for kind in (NEIGHBOURS, REGION)
+        for i in SPINE_INDICATORS
+    ]
+
+
 #: Indicators the trend chart offers (those defined for quarters).
 TREND_INDICATORS: tuple[str, ...] = tuple(i for i in SPINE_INDICATORS if indicators()[i].quarters)
 DEFAULT_TREND = "uptake.completion"

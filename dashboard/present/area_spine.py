@@ -359,11 +359,10 @@ def _centred_on(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 
 def spine(v: View, result: Result | None, groups: dict[str, Result] | None = None) -> Spine:
-    """The spine for the view from the engine's result for ``SPINE_INDICATORS`` in the view's
-    period (every area: the range is theirs); ``result`` is None where there is no period.
-    ``groups``: the same compared with each group benchmark (kind → result), whose figures the
-    tables give; the comparisons and the chart's centre are the chosen benchmark's
-    (``v.benchmark``), the interval and comparison words at ``v.ci``."""
+    """The spine for the view from the engine's ``result`` for ``SPINE_INDICATORS`` in the view's
+    period (every area: the range is theirs; None where there is no period). ``groups``: the same
+    compared with each group benchmark (kind → result), whose figures the tables give; the
+    comparisons and the centre of the chart and of the phone bars are ``v.benchmark``'s."""
     if v.period is None or result is None:
         return Spine(empty_content(NO_DATA))
     code, name, compare_names, period = v.code, v.name, v.compare_names, v.period
@@ -426,15 +425,16 @@ def spine(v: View, result: Result | None, groups: dict[str, Result] | None = Non
         groups=headings,
         region=v.region,
     )
-    words = [comparison_word(r, against) for _, r in frame.iterrows()]  # (apply makes None NaN)
     phone = spine_table(
         frame,
         name,
         title,
-        words,
+        [comparison_word(r, against) for _, r in frame.iterrows()],  # (apply makes None NaN)
         benchmark=(headings[kind], [group_cell(r, kind) for _, r in frame.iterrows()])
         if kind in headings
         else None,
         compared_heading=f"Compared with {against} ({v.ci}%)",
+        centred=_centred_on(frame, kind),
+        mark=(centre, against if kind in group_rows else "the programme"),
     )
     return Spine(content, twin, v.messages, phone)

@@ -1,12 +1,15 @@
 """The area profile's spine as a phone reads it: one row per indicator with the area's figure, the
 programme's, the comparison in words with the symbol the chart draws, and a small bar placing the
-area and the programme within the range of the areas' figures (pure; laid out by
-``dashboard.layouts.spine_table``).
+area and the benchmark the reader chose (the programme, its statistical neighbours or its region:
+``dashboard.present.benchmark``) within the range of the areas' figures (pure; laid out by
+``dashboard.layouts.spine_table``). The key under the table says which benchmark the upright line
+is; where the chosen group's figure is suppressed (or missing) the row's bar draws no line and
+says so under it ("Statistical neighbours [c]: suppressed, no line").
 
 Below 768 px (``dashboard.theme.NARROW``: phones and 200% zoom) the page shows this table in place of the plotly spine, whose row labels, two
 columns of figures and legend cannot fit in 390 px (issue 11 § 2). The bar uses the chart's own
 scale (``dashboard.charts.spine.spine_positions``: right is better, or higher), so the table and
-the chart place every mark alike.
+the chart place every mark alike: the chart and the bars are centred on the chosen benchmark.
 """
 
 from __future__ import annotations
@@ -36,13 +39,15 @@ NOT_COMPARED = "○"
 @dataclass(frozen=True)
 class Bar:
     """Where the marks of one row's bar go, in percent of its width from the left (worse, or
-    lower): the areas' range from ``low`` to ``high``, the programme and the area (None: not
-    drawn)."""
+    lower): the areas' range from ``low`` to ``high``, the chosen benchmark (the upright line)
+    and the area (None: not drawn). ``missing``: why the benchmark has no line, said under the
+    bar ("Region [c]: suppressed, no line"; "" when it has one, or for a count)."""
 
     low: float | None
     high: float | None
-    programme: float | None
+    benchmark: float | None
     area: float | None
+    missing: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,8 @@ class SpineTable:
     #: comparison column's ("Compared with its statistical neighbours")
     benchmark_heading: str = ""
     compared_heading: str = "Compared with the programme"
+    #: what the bars' upright line is, in the key ("the programme", "its region, London")
+    mark_words: str = "the programme"
 
 
 def _percent(position: float) -> float | None:
@@ -88,6 +95,10 @@ def _figure(value: object, unit: str, status: object) -> str:
     return fmt(value, unit) or "[x]"
 
 
+#: How the bar says why the chosen group benchmark has no line, by its status.
+NO_LINE = {"c": "suppressed", "x": "not available", "z": "not applicable"}
+
+
 def spine_table(
     frame: pd.DataFrame,
     area_name: str,
@@ -96,14 +107,23 @@ def spine_table(
     *,
     benchmark: tuple[str, list[str]] | None = None,
     compared_heading: str = "Compared with the programme",
+    centred: pd.DataFrame | None = None,
+    mark: tuple[str, str] = ("Programme", "the programme"),
 ) -> SpineTable:
     """The phone table from the spine's frame (``area_spine.spine_frame``) and each row's
     comparison in words (``area_spine.comparison_word``); ``benchmark``: the chosen group
-    benchmark's column heading and each row's figure (``area_spine.group_cell``)."""
+    benchmark's column heading and each row's figure (``area_spine.group_cell``). The bars
+    take the chart's scale from ``centred``, the frame the chart draws (its ``programme``
+    column the chosen benchmark's figure; ``frame`` itself by default), and mark that centre
+    where ``benchmark``'s cell is a figure; ``mark``: the benchmark's short label and its
+    words in the key ("Statistical neighbours", "its statistical neighbours")."""
     heading, cells = benchmark if benchmark is not None else ("", [""] * len(frame))
+    label, mark_words = mark
     if frame.empty:
-        return SpineTable(caption, area_name, (), heading, compared_heading)
-    pos = spine_positions(frame, ["min", "max", "value", "programme"])
+        return SpineTable(caption, area_name, (), heading, compared_heading, mark_words)
+    pos = spine_positions(
+        frame if centred is None else centred, ["min", "max", "value", "programme"]
+    )
     rows: list[SpineRow] = []
     rowwise = zip(frame.iterrows(), pos.iterrows(), words, cells, strict=True)
     for (_, r), (_, p), word, cell in rowwise:
@@ -112,6 +132,12 @@ def spine_table(
         low, high = (min(ends), max(ends)) if None not in ends else (None, None)  # type: ignore[type-var]
         shown = not (isinstance(r["status"], str) and r["status"])
         comparison = r["comparison"] if isinstance(r["comparison"], str) else None
+        status = cell[1:-1] if cell.startswith("[") and cell.endswith("]") else ""
+        missing = (
+            ""
+            if count or not status
+            else f"{label} [{status}]: {NO_LINE.get(status, 'not shown')}, no line"
+        )
         rows.append(
             SpineRow(
                 indicator=str(r["indicator"]),
@@ -128,13 +154,14 @@ def spine_table(
                 bar=Bar(
                     low,
                     high,
-                    None if count else _percent(p["programme"]),
+                    None if count or status else _percent(p["programme"]),
                     _percent(p["value"]) if shown else None,
+                    missing,
                 ),
                 benchmark=cell,
             )
         )
-    return SpineTable(caption, area_name, tuple(rows), heading, compared_heading)
+    return SpineTable(caption, area_name, tuple(rows), heading, compared_heading, mark_words)
 
 
 def short_word(word: str) -> str:
@@ -146,10 +173,17 @@ def short_word(word: str) -> str:
     return word
 
 
-def bar_key(area_name: str) -> str:
-    """The key to the bars, under the table."""
+def bar_key(area_name: str, mark_words: str = "the programme") -> str:
+    """The key to the bars, under the table; ``mark_words``: what the upright line is (the
+    benchmark chosen: "the programme", "its statistical neighbours")."""
+    line = "the programme" if mark_words == "the programme" else f"{mark_words} (the benchmark)"
+    missing = (
+        ""
+        if mark_words == "the programme"
+        else " Where that figure is suppressed or missing, the bar has no line and says so under it."
+    )
     return (
-        f"In each bar, the dot is {area_name}, the upright line the programme and the grey band "
+        f"In each bar, the dot is {area_name}, the upright line {line} and the grey band "
         "the range of the areas' figures. Right is better (or higher, where an indicator has no "
-        "better or worse)."
+        f"better or worse).{missing}"
     )

@@ -136,6 +136,7 @@ class IndicatorData:
         self._active = 0  # web requests being answered in this process (see enable_warming)
         self._recent: list[Query] = []  # whole results in use before the last new version
         self.warmed_version: DataVersion | None = None  # the last version fully made ahead
+        self.ahead: list[Query] = []  # made ahead too (``warm``): e.g. the spine's group benchmarks
         self.warm_seconds: float | None = None
 
     # --- the cache ---------------------------------------------------------------------------
@@ -354,24 +355,24 @@ class IndicatorData:
 
     def warm(self, levels: Sequence[float] = WARM_LEVELS) -> int:
         """Make every indicator's whole result (all interventions, each level in ``levels``)
-        for the current data version — first those in use before the data changed, most
-        recently used first — and return how many of the standard ones were made or found."""
+        for the current data version — first those in use before the data changed, most recently
+        used first; then ``ahead``, after the first level's — and count the standard ones made."""
         started = time.perf_counter()
-        done = 0
-        version = None
+        done, version = 0, None
         recent, self._recent = self._recent, []
         for query in recent:  # the results in use before the load first, most recent first
             if self._stop.is_set():
                 return done
             self._wait_for_idle()
             self.result(query)
-        for ci in levels:
-            for ind in warm_order(os.getpid() if self.shared is not None else None):
+        for k, ci in enumerate(levels):
+            order = warm_order(os.getpid() if self.shared is not None else None)
+            standard = [Query(indicators=(i,), ci=ci, threshold=self.threshold) for i in order]
+            for query in standard + (self.ahead if k == 0 else []):
                 if self._stop.is_set():
                     return done
                 self._wait_for_idle()
-                result = self.result(Query(indicators=(ind,), ci=ci, threshold=self.threshold))
-                done += result is not None
+                done += self.result(query) is not None and query in standard
                 version = self._version
         self.warmed_version = version
         self.warm_seconds = time.perf_counter() - started

@@ -103,6 +103,38 @@ def test_on_a_phone_the_spine_is_a_table_with_bars_not_the_chart(phone, server):
     assert violations == [], describe(violations)
 
 
+def test_on_a_phone_the_bars_mark_the_chosen_benchmark_and_say_which(phone, server):
+    phone.goto(f"{server}{AREA}?period=2018-19_Q4&benchmark=neighbours")
+    settle(phone)
+    card = phone.locator("#chart-area-spine-section .lfo-spine-table")
+    table = card.locator("table")
+    table.wait_for(state="visible")
+    assert "Compared with its statistical neighbours (95%)" in table.locator("thead").inner_text()
+    key = card.locator("p.small").inner_text()
+    assert "the upright line its statistical neighbours (the benchmark)" in key
+    # each row: the neighbours' line, or words saying why there is none (never a silent gap);
+    # counts (no group figure, [z]) have neither, as with the programme. In the pilot's 2018-19
+    # Q4 every figure of Croydon's neighbours is suppressed or not applicable: no line at all
+    rows = table.locator("tbody tr")
+    for k in range(rows.count()):
+        row = rows.nth(k)
+        lines = row.locator(".lfo-spine-bar__programme").count()
+        said = row.locator("th").inner_text()
+        if "[z]" in row.locator("td").nth(2).inner_text():
+            continue
+        assert (lines == 1) != ("no line" in said), said
+    completion = rows.filter(has_text="Completion rate")
+    assert completion.locator(".lfo-spine-bar__programme").count() == 0
+    assert (
+        "Statistical neighbours [c]: suppressed, no line" in completion.locator("th").inner_text()
+    )
+    assert completion.locator(".lfo-spine-bar__area").count() == 1
+    assert phone.evaluate(LABELS_FIT, table.element_handle()) == []
+    assert phone.evaluate("document.documentElement.scrollWidth - innerWidth") <= 1
+    violations = axe_violations(phone)
+    assert violations == [], describe(violations)
+
+
 @pytest.mark.parametrize(
     ("viewport", "scale", "table"),
     [(ZOOM200, 2, True), ({"width": 768, "height": 1024}, 1, False)],

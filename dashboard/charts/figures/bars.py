@@ -160,6 +160,12 @@ def bars_vs_programme(
                 "text": text,
                 "textangle": 0,
                 "insidetextanchor": "start",
+                # chosen, not plotly's "auto": on a patterned bar it wrote white on white
+                "insidetextfont": {
+                    "color": theme.TEXT
+                    if is_prog or code not in styles
+                    else theme.text_on(styles[code].color, patterned=bool(styles[code].pattern))
+                },
                 # a missing or zero-length bar writes its [c] / 0% beside the axis
                 "textposition": ["auto" if np.isfinite(x) and x > 0 else "outside" for x in v],
                 "cliponaxis": False,

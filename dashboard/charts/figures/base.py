@@ -9,7 +9,11 @@ it: the tests do), ``to_wire`` the JSON-ready form (numpy arrays as plotly's typ
 
 Colours come only from the template (``dashboard.theme``): its colorway, a named theme colour
 where a colour carries a fixed meaning (the programme, a comparison), or a series' fixed style
-(``series_styles``: an area or intervention looks the same on every page and for every period). Every meaning colour carries
+(``series_styles``: an area or intervention looks the same on every chart, page and period).
+The rule: each area and intervention has a fixed style number (the reference list's order,
+else a number fixed by its code), and style k is the palette's colour k mod 6, marker k mod 7,
+dash k mod 5 and bar pattern k mod 7, so no two of the 210 styles share colour, marker and dash
+and a series never moves because of what else a chart draws. Every meaning colour carries
 is also written (labels, tick text, legend names) or drawn (marker symbols, dash patterns, bar
 patterns), and every number is on the chart or in the table twin, not only in a hover.
 """
@@ -20,6 +24,7 @@ import base64
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -32,23 +37,16 @@ from plotly.basedatatypes import BaseFigure
 from dashboard import theme
 from lfo.indicators.definitions import indicators
 from lfo.indicators.indicator import Indicator
+from lfo.reference import load_reference
 from lfo.terms import PROGRAMME, PROGRAMME_LABEL
 
-#: How the programme is named where it stands beside the areas (legends, table twins).
-SYMBOLS = (
-    "circle",
-    "square",
-    "diamond",
-    "triangle-up",
-    "triangle-down",
-    "star",
-    "hexagon",
-    "cross",
-    "pentagon",
-    "x",
-)
-DASHES = ("solid", "dot", "dashdot", "longdashdot", "longdash", "solid")
-PATTERNS = ("", "/", ".", "x", "\\", "+")
+#: The markers, line dashes and bar patterns of the series' styles (``series_styles``). Their
+#: counts (7, 5, 7) and the palette's 6 colours are chosen so that a style's index fixes all four:
+#: colour, marker and dash repeat only together after 6 × 7 × 5 = 210 styles. "dash" and the "/"
+#: pattern are left to the programme (``PROGRAMME_STYLE``).
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "star", "cross")
+DASHES = ("solid", "dot", "dashdot", "longdash", "longdashdot")
+PATTERNS = ("", "\\", "x", "-", "|", ".", "+")
 
 
 @dataclass(frozen=True)
@@ -61,45 +59,80 @@ class SeriesStyle:
     pattern: str
 
 
-#: The styles a series can take: colour, marker, dash and pattern each cycle on their own, so
-#: neighbouring styles differ in all four (30 in all).
-_STYLES = [
-    SeriesStyle(
-        theme.CATEGORICAL[k % len(theme.CATEGORICAL)],
-        SYMBOLS[k % len(SYMBOLS)],
-        DASHES[k % len(DASHES)],
-        PATTERNS[k % len(PATTERNS)],
-    )
-    for k in range(30)
-]
+def style_at(k: int) -> SeriesStyle:
+    """Style number ``k`` (0 to ``len(STYLES) - 1``): colour, marker and dash each cycle on their
+    own (6, 7 and 5 long), the bar pattern with the marker."""
+    c = theme.CATEGORICAL
+    return SeriesStyle(c[k % len(c)], SYMBOLS[k % 7], DASHES[k % 5], PATTERNS[k % 7])
+
+
+#: Every style a series can take: no two share colour, marker and dash; two of one colour (their
+#: numbers differ by a multiple of 6) differ in marker unless the numbers differ by a multiple of
+#: 42, and in dash unless by a multiple of 30 — never both.
+STYLES = tuple(style_at(k) for k in range(len(theme.CATEGORICAL) * 7 * 5))
+
+#: The programme where it is drawn as a series (dark grey, dashed, hatched "/").
+PROGRAMME_STYLE = SeriesStyle(theme.DARK_GREY, "line-ew-open", "dash", "/")
+
+#: Where the style numbers of areas outside the reference list start, by the first characters of
+#: their GSS code, and how many numbers each kind has: a code's style is its kind's start plus
+#: the number at its end (``E09000008`` → 8; the national synthetic areas ``E9999nnnn`` → n).
+#: Within each kind no two codes share a style; the kinds overlap (a deployment holds one).
+_KINDS = {"E9999": (0, 198), "E09": (0, 40), "E08": (40, 40), "E10": (80, 40), "E06": (120, 78)}
+
+
+@cache
+def _fixed_numbers() -> dict[str, int]:
+    """The style number of each series with a fixed place: the areas of the reference list in its
+    order (0, 1, …), and "all interventions" then each intervention in the reference order."""
+    ref = load_reference()
+    areas = {code: k for k, code in enumerate(ref.pilot_areas)}
+    interventions = {code: k for k, code in enumerate(("all", *ref.interventions))}
+    return {**interventions, **areas}
+
+
+def style_number(key: str) -> int | None:
+    """The fixed style number of a series key (see ``series_styles``), or None for a key with none."""
+    fixed = _fixed_numbers()
+    if key in fixed:
+        return fixed[key]
+    offset = len(load_reference().pilot_areas)
+    for prefix, (start, count) in _KINDS.items():
+        tail = key[len(prefix) :]
+        if key.startswith(prefix) and len(key) == 9 and tail.isdigit() and int(tail) < count:
+            return offset + start + int(tail)
+    return None
 
 
 def series_styles(keys: Sequence[str]) -> dict[str, SeriesStyle]:
-    """A fixed style per series key (an area's GSS code, an intervention's code), the same on
-    every page and for every period: each key's own style comes from its code (CRC-32, so it
-    does not depend on which other series are drawn or in what order). Within one chart, series
-    differ in marker, colour and dash while there are enough of each to go round (so never by
-    colour alone); the later key (in code order) takes the next style that keeps it so."""
+    """A style per series key (an area's GSS code, an intervention's code), the same on every
+    chart and page whatever else is drawn, in whatever order, for whatever period:
+
+    - the areas of the reference list (``data/reference/areas.csv``) take styles 0, 1, … in its
+      order; "all interventions" and the interventions of the reference list likewise;
+    - any other area takes a number fixed by its code (``_KINDS``): the national scale's 153
+      areas all differ in colour, marker and dash (the programme, dashed grey, is none of them);
+    - a key with no fixed number (an unknown code) takes one from its CRC-32.
+
+    Series with fixed numbers never move. Two series in one chart never share colour, marker
+    and dash: one that would (only a key without a fixed number, or two areas of different
+    kinds) takes the next free style. Two of one colour differ in marker or dash (at pilot
+    scale in both), and bar patterns follow the marker, so a chart never tells series apart
+    by colour alone; its legend and labels name them."""
     out: dict[str, SeriesStyle] = {}
-    taken: list[SeriesStyle] = []
-    for key in sorted(dict.fromkeys(keys)):
-        start = zlib.crc32(key.encode("utf-8")) % len(_STYLES)
-        order = [_STYLES[(start + j) % len(_STYLES)] for j in range(len(_STYLES))]
-        out[key] = _first_apart(order, taken)
-        taken.append(out[key])
+    taken: set[int] = set()
+    numbered = [(k, style_number(k)) for k in dict.fromkeys(keys)]
+    ordered = sorted(numbered, key=lambda kn: (kn[1] is None, kn[0]))
+    for key, number in ordered:
+        if key == PROGRAMME:
+            out[key] = PROGRAMME_STYLE
+            continue
+        k = number if number is not None else zlib.crc32(key.encode("utf-8")) % len(STYLES)
+        while k % len(STYLES) in taken and len(taken) < len(STYLES):
+            k += 1
+        taken.add(k % len(STYLES))
+        out[key] = STYLES[k % len(STYLES)]
     return out
-
-
-def _first_apart(order: list[SeriesStyle], taken: list[SeriesStyle]) -> SeriesStyle:
-    """The first style in ``order`` unlike every taken one in marker, colour and dash; else in
-    marker; else any style not taken; else the first."""
-    for attrs in (("symbol", "color", "dash"), ("symbol",), ()):
-        for style in order:
-            if style not in taken and all(
-                getattr(style, a) not in {getattr(t, a) for t in taken} for a in attrs
-            ):
-                return style
-    return order[0]
 
 
 #: How a comparison with the programme is drawn: legend words, symbol and theme colour.
