@@ -8,7 +8,7 @@ import re
 
 import pytest
 from support.accounts import NEWCASTLE, engine, key
-from support.web_auth import SAME_SITE, audit_rows, make_app, person, sign_in
+from support.web_auth import SAME_SITE, audit_rows, make_app, person, settings_for, sign_in
 
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
@@ -145,3 +145,19 @@ def test_a_page_carries_the_script_that_goes_to_sign_in_when_a_callback_gets_401
     assert found
     script = client.get(found.group(1)).get_data(as_text=True)
     assert "status === 401" in script and '"/sign-in?next="' in script
+
+
+def test_api_requests_are_counted_per_token_per_hour_in_the_audit_log(engine, key, tmp_path):
+    ann = person(engine, key)
+    with engine.begin() as conn:
+        made = tokens.create_token(conn, ann.user_id, "script")
+    app = create_app(settings_for(engine, tmp_path))
+    client = app.server.test_client()
+    bearer = {"Authorization": f"Bearer {made.token}"}
+    for _ in range(3):
+        assert client.get("/api/v1/areas", headers=bearer).status_code == 200
+    gate = app.server.extensions["lfo_gate"]
+    gate.write_api_counts(gate.api_requests.drain())  # as at the hour's end or at exit
+    counted = [r for r in audit_rows(engine) if r["action"] == "api-requests"]
+    assert len(counted) == 1 and counted[0]["count"] == 3
+    assert counted[0]["user_email"] == ann.email and made.info.prefix in counted[0]["object"]

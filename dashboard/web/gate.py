@@ -20,6 +20,7 @@ each minute at once, the repeats as one row with their count: ``lfo.access.audit
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -38,9 +39,10 @@ from dashboard.settings import DashboardSettings
 from dashboard.web.accounts import Accounts, client_address
 from dashboard.web.errors import is_api, reads_json
 from dashboard.web.limits import CALLBACK_PATH
-from dashboard.web.principal import current, token_refusal
+from dashboard.web.principal import current, token_prefix, token_refusal
 from lfo.access import audit_tally
 from lfo.access.policy import Action, decide
+from lfo.access.roles import Principal
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +193,7 @@ class Gate:
         self.accounts = accounts
         self.pages = tuple(pages)
         self.refusals = audit_tally.refusals()
+        self.api_requests = audit_tally.api_requests()
 
     def check(self) -> Response | None:
         """None to go on; else the answer (a redirect), or an HTTP error raised."""
@@ -215,7 +218,25 @@ class Gate:
             if action == "view_live" and decide(who, "view_released", None, api=api).allowed:
                 reason = NO_RELEASE
             self.refuse(action, reason)
+        if who.via_token:
+            self.count_api_request(who)
         return None
+
+    def count_api_request(self, who: Principal) -> None:
+        """Count a token's request; write the counts of the hours that are over (service.md § 4:
+        API requests counted per token per hour)."""
+        client = client_address(self.settings.trusted_proxies)
+        self.api_requests.add(audit_tally.Key(who, client, f"token {token_prefix()}"))
+        self.write_api_counts(self.api_requests.due())
+
+    def write_api_counts(self, counts: list[audit_tally.Count]) -> None:
+        if not counts:
+            return
+        try:
+            with self.accounts.engine.begin() as conn:
+                self.api_requests.write(conn, counts)
+        except Exception:  # counted again never: a lost hour's count is logged
+            log.exception("could not record %d API request count(s)", len(counts))
 
     def refuse(self, action: str, reason: str, *, anonymous: bool = False) -> None:
         """Audit the refusal, then raise 403 (401 for an anonymous API request)."""
@@ -237,6 +258,10 @@ class Gate:
 
 
 def register_gate(server: flask.Flask, gate: Gate) -> Callable[[], Response | None]:
+    """Check every request; at exit, write the API request counts still in memory."""
+    server.extensions["lfo_gate"] = gate
+    atexit.register(lambda: gate.write_api_counts(gate.api_requests.drain()))
+
     @server.before_request
     def _gate() -> Response | None:
         return gate.check()

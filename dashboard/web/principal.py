@@ -30,11 +30,13 @@ from dashboard.web.errors import is_api
 from dashboard.web.limits import CALLBACK_PATH
 from lfo.access.roles import ANONYMOUS, Principal
 from lfo.access.tokens import PREFIX as TOKEN_PREFIX
+from lfo.access.tokens import PREFIX_SHOWN as TOKEN_PREFIX_SHOWN
 
 SESSION_COOKIE = "lfo_session"
 READ_METHODS = ("GET", "HEAD")
 _KEY = "lfo_principal"
 _TOKEN_KEY = "lfo_token_refused"
+_PREFIX_KEY = "lfo_token_prefix"
 
 
 def current() -> Principal:
@@ -52,6 +54,12 @@ def set_current(who: Principal) -> None:
 def token_refusal() -> str | None:
     """Why the request's bearer token was refused outright (None: it was not)."""
     found = flask.g.get(_TOKEN_KEY)
+    return found if isinstance(found, str) else None
+
+
+def token_prefix() -> str | None:
+    """The shown prefix of the API token the request came with (None: it came with none)."""
+    found = flask.g.get(_PREFIX_KEY)
     return found if isinstance(found, str) else None
 
 
@@ -107,6 +115,7 @@ def signed_in(accounts: Accounts) -> Principal:
         if who is None:
             setattr(flask.g, _TOKEN_KEY, "the API token is unknown, revoked or expired")
             return ANONYMOUS
+        setattr(flask.g, _PREFIX_KEY, token[:TOKEN_PREFIX_SHOWN])
         return who
     session_id = request.cookies.get(SESSION_COOKIE)
     if not session_id or len(session_id) > 100:
