@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import hmac
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import flask
@@ -67,6 +68,25 @@ class Accounts:
     def session_principal(self, session_id: str, *, activity: bool) -> Principal | None:
         """Who the session is (None: unknown, expired, or the user disabled); the idle clock
         restarted when ``activity``, best-effort (module docstring)."""
+        return self._best_effort(
+            lambda conn: sessions.session_principal(conn, session_id, activity=activity),
+            lambda conn: _read_session(conn, session_id),
+        )
+
+    def token_principal(self, token: str) -> Principal | None:
+        """Who the API token acts for (None: unknown, revoked, expired, owner disabled); its
+        last use written best-effort, as the session's idle clock is."""
+        return self._best_effort(
+            lambda conn: tokens.token_principal(conn, token),
+            lambda conn: _read_token(conn, token),
+        )
+
+    def _best_effort(
+        self,
+        write: Callable[[Connection], Principal | None],
+        read: Callable[[Connection], Principal | None],
+    ) -> Principal | None:
+        """``write`` waiting at most ``TOUCH_WAIT_MS`` for SQLite's write lock; else ``read``."""
         engine = self.engine
         sqlite = engine.dialect.name == "sqlite"
         try:
@@ -74,21 +94,13 @@ class Accounts:
                 if sqlite:
                     conn.exec_driver_sql(f"PRAGMA busy_timeout = {TOUCH_WAIT_MS}")
                 try:
-                    return sessions.session_principal(conn, session_id, activity=activity)
+                    return write(conn)
                 finally:
                     if sqlite:
                         conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         except OperationalError:  # locked by a load: read only, write nothing
             with engine.connect() as conn:
-                return _read_session(conn, session_id)
-
-    def token_principal(self, token: str) -> Principal | None:
-        """Who the API token acts for (None: unknown, revoked, expired, owner disabled)."""
-        try:
-            with self.engine.begin() as conn:
-                return tokens.token_principal(conn, token)
-        except OperationalError:
-            return None
+                return read(conn)
 
     def users_exist(self) -> bool:
         with self.engine.connect() as conn:
@@ -103,6 +115,15 @@ def _read_session(conn: Connection, session_id: str) -> Principal | None:
     if row is None or not _alive(row.created_at, row.last_seen_at, moment):
         return None
     return sessions.principal(conn, row.user_id)
+
+
+def _read_token(conn: Connection, token: str) -> Principal | None:
+    """``tokens.token_principal`` without any write (its last use is not recorded)."""
+    t = schema.api_tokens
+    row = conn.execute(select(t).where(t.c.token_hash == token_hash(token))).first()
+    if row is None or row.revoked_at is not None or naive_utc(None) >= row.expires_at:
+        return None
+    return sessions.principal(conn, row.user_id, via_token=True)
 
 
 def _alive(created: dt.datetime, seen: dt.datetime, moment: dt.datetime) -> bool:
