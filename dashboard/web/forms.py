@@ -104,8 +104,9 @@ def page(title: str, body: str, service_name: str, *, status: int = 200) -> Resp
 <title>{escape(title)} - {name}</title>{links}</head>
 <body><div class="lfo-page">
 <a class="lfo-skip-link" href="#main">Skip to main content</a>
-<header class="lfo-header"><div class="container"><a class="lfo-service-name" href="/">{name}</a>
-</div></header>
+<header class="lfo-header"><div class="container">\
+<a class="lfo-header__service" href="/">{name}</a>\
+<span class="lfo-header__org">Department for Work and Pensions</span></div></header>
 <main id="main" tabindex="-1" class="container lfo-main"><h1>{escape(title)}</h1>
 {body}
 </main></div></body></html>"""
