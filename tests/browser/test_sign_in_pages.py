@@ -70,3 +70,28 @@ def test_signing_in_and_out_in_a_browser_is_accessible_and_within_the_policy(ser
     page.goto(f"{base}/definitions")
     assert page.url.startswith(f"{base}/sign-in")
     assert violations == []
+
+
+def test_the_demo_banner_and_role_switcher_are_accessible(tmp_path, browsing):
+    url = f"sqlite:///{tmp_path / 'lfo.db'}"
+    engine = writer_engine(url)
+    init_db(engine)
+    engine.dispose()
+    settings = DashboardSettings(
+        database_url=url, warm_cache=False, demo=True, secrets_key_file=str(tmp_path / "k")
+    )
+    page = browsing.page
+    with serving(create_app(settings)) as base:
+        page.goto(f"{base}/definitions")
+        wait_for_dash(page)
+        assert "Demo with synthetic data: sign-in is switched off" in page.inner_text("body")
+        assert axe_violations(page) == [], describe(axe_violations(page))
+        page.get_by_role("link", name="Change role").click()
+        page.wait_for_url(re.compile(r".*/local/role\?next=.*"))
+        assert axe_violations(page) == [], describe(axe_violations(page))
+        page.get_by_label("Role").select_option("la")
+        page.get_by_label("Area (for a local authority lead)").select_option("E08000021")
+        page.get_by_role("button", name="Show this view").click()
+        page.wait_for_url(f"{base}/definitions")
+        wait_for_dash(page)
+        assert "Viewing as: Local authority lead of E08000021" in page.inner_text("body")
