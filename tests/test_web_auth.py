@@ -141,9 +141,9 @@ def test_next_is_kept_and_never_leaves_the_site(client, engine, key):
     assert to_sign_in.status_code == 303
     assert to_sign_in.headers["Location"] == "/sign-in?next=/reach"
     password = {"email": ann.email, "password": "correct horse battery staple"}
-    first = post_form(client, "/sign-in?next=/reach", password)
+    first = post_form(client, "/sign-in?next=/reach%3Farea%3DE08000021%26by%3Dsex", password)
     done = post_form(client, first.headers["Location"], {"code": current_code(ann)})
-    assert done.headers["Location"] == "/reach"
+    assert done.headers["Location"] == "/reach?area=E08000021&by=sex"
     page = client.get("/sign-in?next=https://evil.example/")
     assert 'name="next" value="/"' in page.get_data(as_text=True)
     page = client.get("/sign-in?next=//evil.example/")

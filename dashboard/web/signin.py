@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 import flask
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -137,7 +138,7 @@ class SignInPages:
             status = 429 if step.wait_seconds else 200
             return self.sign_in_form(step.message, email, status)
         target = safe_next(flask.request.form.get("next"))
-        response = flask.redirect(f"/sign-in/code?next={target}", code=303)
+        response = flask.redirect(f"/sign-in/code?next={quote(target, safe='/')}", code=303)
         form_cookie = flask.request.cookies.get(forms.FORM_COOKIE, "")
         pending = self.serializer().dumps({"u": step.user_id, "f": form_cookie})
         response.set_cookie(
