@@ -9,6 +9,7 @@ import re
 import pytest
 from support.dash_client import (
     component_key,
+    opened_twin,
     post_callback,
     registered_output,
     route,
@@ -168,6 +169,11 @@ def _regions(code: str) -> list[str]:
     return sorted({a["region"] for c, a in REFERENCE.items() if c != code})
 
 
+def _view(out: dict, chart_id: str) -> object:
+    """The card's view key, as the page's callback wrote it."""
+    return out[component_key(ids.chart_pattern(chart_id, "view"))]["data"]
+
+
 def _compare_input(store: dict, ticked: list[str]) -> list[dict]:
     return [
         {
@@ -195,7 +201,10 @@ def test_spine_callback_answers_with_title_summary_and_every_indicator(client, s
     assert heading == "Key indicators for Blackpool against the programme, 2018-19 Q1"
     summary = out[ids.chart(ids.AREA_SPINE_CHART, "summary")]["children"]
     assert summary.startswith("Of 19 indicators for Blackpool in 2018-19 Q1")
-    table = out[ids.chart(ids.AREA_SPINE_CHART, "table")]["children"]
+    # the table twin is sent folded, saying it is loading; opening it builds it on the server
+    sent = out[ids.chart(ids.AREA_SPINE_CHART, "table")]["children"]
+    assert texts(sent) == "Loading the table…" and "Gateshead" not in str(sent)
+    table = opened_twin(client, ids.AREA_SPINE_CHART, _view(out, ids.AREA_SPINE_CHART))
     hrefs = links(table)
     assert hrefs == [f"/definitions#{i}" for i in SPINE_INDICATORS]
     assert "Gateshead" in texts(table)
@@ -482,7 +491,7 @@ def test_the_spine_compares_with_the_benchmark_chosen_and_names_its_members(clie
     assert "similar to its region, North West at 95% confidence (Completion rate" in summary
     notes = texts(out[c(ids.AREA_SPINE_CHART, "notes")]["children"])
     assert "Blackpool's region (North West): Blackburn with Darwen and Manchester." in notes
-    table = texts(out[c(ids.AREA_SPINE_CHART, "table")]["children"])
+    table = texts(opened_twin(client, ids.AREA_SPINE_CHART, _view(out, ids.AREA_SPINE_CHART)))
     for heading in (
         "Programme",
         "Statistical neighbours (5 areas)",

@@ -6,11 +6,13 @@ the code the page keeps; ``checked_compare`` and ``checked_text`` check the cont
 (``dashboard.callbacks.inputs``); ``spine_chart``, ``trend_chart``, ``funnel_chart`` and
 ``reach_chart`` build each card's content (``dashboard.callbacks.area`` renders them);
 ``view_key`` is a card's view key and ``area_chart`` builds a chart again for one (its
-downloads, ``dashboard.charts.downloads``).
+downloads, ``dashboard.charts.downloads``, and its table twin; the spine's own twin:
+``spine_for_view``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -194,9 +196,11 @@ def view_key(area: dict[str, Any], *, compare: Compare = None, **chosen: str | N
     return {"code": area["code"], "compare": present.ticked(compare), **chosen}
 
 
-def area_chart(services: Services, chart_id: str, view: object) -> ChartContent:
-    """The chart ``chart_id`` of the profile built again for its view key (``view_key``),
-    checked as the page's values are (``ValueError`` if not recognised)."""
+def _checked_key(
+    services: Services, view: object
+) -> tuple[Mapping[str, Any], dict[str, Any], Compare, str | None, str | None, str | None]:
+    """(key, area, compare, period, ci, benchmark) of a view key, each checked as the page's
+    values are (``ValueError`` if not recognised)."""
     key = inputs.view_key(view)
     try:
         area = shown_area(services, {"code": key.get("code")})
@@ -207,8 +211,22 @@ def area_chart(services: Services, chart_id: str, view: object) -> ChartContent:
     period = inputs.text(key.get("period"))
     ci = inputs.text(key.get("ci"))
     kind = inputs.text(key.get("benchmark"))
+    return key, area, compare, period, ci, kind
+
+
+def spine_for_view(services: Services, view: object) -> area_spine.Spine:
+    """The spine built again for its view key (its table twin: ``spine.twin``), checked as
+    ``area_chart`` checks it."""
+    _key, area, compare, period, ci, kind = _checked_key(services, view)
+    return spine_chart(services, area, compare, period, ci, kind)
+
+
+def area_chart(services: Services, chart_id: str, view: object) -> ChartContent:
+    """The chart ``chart_id`` of the profile built again for its view key (``view_key``),
+    checked as the page's values are (``ValueError`` if not recognised)."""
     if chart_id == ids.AREA_SPINE_CHART:
-        return spine_chart(services, area, compare, period, ci, kind).content
+        return spine_for_view(services, view).content
+    key, area, compare, period, ci, kind = _checked_key(services, view)
     if chart_id == ids.AREA_TREND_CHART:
         indicator_id = inputs.text(key.get("indicator"))
         trend = inputs.text(key.get("trend_by"))

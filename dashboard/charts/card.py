@@ -25,6 +25,7 @@ from dash import Output, dcc, html, no_update
 from dash.development.base_component import Component
 
 from dashboard import ids, theme
+from dashboard.charts import twin
 from dashboard.charts.about import about_shell
 from dashboard.charts.content import ChartContent, meta_line
 from dashboard.charts.figures.base import Figure, Wired, empty_figure, layout_of, to_wire
@@ -123,6 +124,7 @@ def chart_card(chart_id: str, title: str, *, heading_level: int = 2) -> Componen
             ),
             dcc.Download(id=ids.chart_pattern(chart_id, "download")),
             dcc.Store(id=ids.chart_pattern(chart_id, "view")),
+            dcc.Store(id=ids.chart(chart_id, twin.REQUEST_PART)),
         ],
     )
 
@@ -131,7 +133,12 @@ def _table_details(chart_id: str, title: str) -> Component:
     """The table twin, folded under "Show the data in a table"."""
     return html.Details(
         [
-            html.Summary("Show the data in a table"),
+            # its clicks open it: the table is built on the server then (``twin``)
+            html.Summary(
+                "Show the data in a table",
+                id=ids.chart(chart_id, twin.SUMMARY_PART),
+                n_clicks=0,
+            ),
             # focusable and named, so keyboard users can scroll a wide table (axe
             # scrollable-region-focusable)
             html.Div(
@@ -236,7 +243,9 @@ def graph_style(figure: Figure | go.Figure) -> dict[str, str]:
 def render(content: ChartContent, view: View | None = None) -> list[Any]:
     """Values for ``card_outputs``, in order. With ``empty_message`` set, the card shows that
     message in place of the chart, table and downloads. ``view``: the chart's view key, kept in
-    the card for its downloads (None: nothing to download)."""
+    the card for its downloads and its table twin, which is then built when the reader opens it
+    (``dashboard.charts.twin``: the page must ``downloads.attach`` the card); None: nothing to
+    download, and the twin is sent with the chart."""
     if content.empty_message:
         return [
             content.title,
@@ -260,7 +269,8 @@ def render(content: ChartContent, view: View | None = None) -> list[Any]:
         content.subtitle,
         figure,
         content.summary,
-        table_twin(content.table, f"{content.title}. {content.subtitle}".strip()),
+        # with a view key, built when the reader opens it (``twin``); without one, sent now
+        twin.loading() if view is not None else table_twin(content.table, twin.caption(content)),
         notes,
         meta_line(content),
         False,
