@@ -12,7 +12,7 @@ and its parts) and renders what it returns with ``dashboard.layouts.area``.
   the quick picks (same region, similar areas (the statistical neighbours), clear);
 - ``update_area_switch``: open another area's profile, keeping the other choices;
 - each chart's downloads and table twin, built again for the card's view key
-  (``area_views.area_chart``; ``area_twin``: the twin, when the reader opens it).
+  (``area_views.area_chart``; ``area_views.area_twin``: the twin, when the reader opens it).
 
 The page keeps only the code of the area shown (``ids.AREA_SHOWN``): each callback looks the area,
 the programme areas and the periods up on the server (``area_views.shown_area``), and checks every
@@ -34,17 +34,17 @@ from dashboard.callbacks.area_views import (
     CHARTS,
     Compare,
     area_chart,
+    area_twin,
     checked_compare,
     checked_text,
     funnel_chart,
     reach_chart,
     shown_area,
     spine_chart,
-    spine_for_view,
     trend_chart,
     view_key,
 )
-from dashboard.charts import downloads, twin
+from dashboard.charts import downloads
 from dashboard.charts.card import card_outputs, plain_outputs
 from dashboard.charts.content import empty_content
 from dashboard.layouts import area as page
@@ -262,18 +262,6 @@ def update_area_quality(services: Services, period: str | None, shown: object) -
         return page.unavailable()
     section: Component = plain_outputs([page.quality_section(shown_quality)])[0]
     return section
-
-
-def area_twin(services: Services, chart_id: str, view: object) -> Component | None:
-    """The table twin of the chart ``chart_id`` for its view key, built when the reader opens
-    it (``dashboard.charts.twin``): the spine's own table (``page.data_table``), the kit's for
-    the others; ``ValueError`` for a key not recognised."""
-    if chart_id != ids.AREA_SPINE_CHART:
-        return twin.table_of(area_chart(services, chart_id, view))
-    spine = spine_for_view(services, view)
-    if spine.content.empty_message:
-        return None
-    return page.data_table(spine.twin) if spine.twin is not None else twin.table_of(spine.content)
 
 
 # --- the address and the controls ------------------------------------------------------------

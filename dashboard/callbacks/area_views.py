@@ -7,7 +7,7 @@ the code the page keeps; ``checked_compare`` and ``checked_text`` check the cont
 ``reach_chart`` build each card's content (``dashboard.callbacks.area`` renders them);
 ``view_key`` is a card's view key and ``area_chart`` builds a chart again for one (its
 downloads, ``dashboard.charts.downloads``, and its table twin; the spine's own twin:
-``spine_for_view``).
+``spine_for_view``; ``area_twin`` builds the twin a card's reader opens).
 """
 
 from __future__ import annotations
@@ -16,12 +16,15 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.callbacks import inputs
+from dashboard.charts import twin
 from dashboard.charts.card import View
 from dashboard.charts.content import ChartContent
+from dashboard.layouts import area as page
 from dashboard.present import area as present
 from dashboard.present import area_charts, area_spine
 from dashboard.present import benchmark as bench
@@ -234,3 +237,15 @@ def area_chart(services: Services, chart_id: str, view: object) -> ChartContent:
     if chart_id == ids.AREA_FUNNEL_CHART:
         return funnel_chart(services, area, period)
     return reach_chart(services, area, period, inputs.text(key.get("breakdown")), ci, kind)
+
+
+def area_twin(services: Services, chart_id: str, view: object) -> Component | None:
+    """The table twin of the chart ``chart_id`` for its view key, built when the reader opens
+    it (``dashboard.charts.twin``): the spine's own table (``page.data_table``), the kit's for
+    the others; ``ValueError`` for a key not recognised."""
+    if chart_id != ids.AREA_SPINE_CHART:
+        return twin.table_of(area_chart(services, chart_id, view))
+    spine = spine_for_view(services, view)
+    if spine.content.empty_message:
+        return None
+    return page.data_table(spine.twin) if spine.twin is not None else twin.table_of(spine.content)

@@ -233,3 +233,18 @@ def test_switching_area_opens_its_profile_with_the_same_choices(profile: Page):
     page.wait_for_selector(f"input#{ids.AREA_COMPARE_TYPE}-{BLACKPOOL}", state="attached")
     assert ticked(page) == [MANCHESTER]
     page.wait_for_function("() => document.title.startsWith('Gateshead: area profile – ')")
+
+
+def test_the_trend_step_is_kept_in_the_address_across_a_reload(profile: Page):
+    page = profile
+    page.goto(page.url.split("?")[0])
+    wait_for_profile(page)
+    page.get_by_label("Financial years", exact=True).check()
+    page.wait_for_url("**trend=annual*")
+    page.reload()
+    wait_for_profile(page)
+    assert page.get_by_label("Financial years", exact=True).is_checked()
+    page.wait_for_function(
+        "sel => (document.querySelector(sel)?.textContent || '').includes('by financial year')",
+        arg=f"#{ids.chart(ids.AREA_TREND_CHART, 'heading')}",
+    )
