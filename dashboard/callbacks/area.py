@@ -396,20 +396,17 @@ def register(app: Dash, services: Services) -> None:
     app.callback(
         *card_outputs(ids.AREA_REACH_CHART), period_in, ci_in, breakdown_in, shown_in, kind_in
     )(bound(update_area_reach, services))
-    for chart_id in CHARTS:
+    for chart_id in CHARTS:  # each card's downloads and table twin, from its view key
+        twin = bound(area_twin, services, chart_id)
         rebuild = bound(area_chart, services, chart_id)
-        table = bound(area_twin, services, chart_id)
-        downloads.attach(app, chart_id, rebuild, services.threshold, table=table)
+        downloads.attach(app, chart_id, rebuild, services.threshold, table=twin)
     app.callback(Output(ids.AREA_QUALITY, "children"), period_in, shown_in)(
         bound(update_area_quality, services)
     )
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
         *(compare_in, period_in, indicator_in, breakdown_in, ci_in),
-        State(ids.URL, "search"),
-        State(ids.AREA_SHOWN, "data"),
-        kind_in,
-        trend_in[1],  # (last: earlier arguments keep their places)
+        *(State(ids.URL, "search"), State(ids.AREA_SHOWN, "data"), kind_in, trend_in[1]),
         prevent_initial_call=True,
     )(bound(update_area_query, services))
     app.callback(
@@ -430,9 +427,8 @@ def register(app: Dash, services: Services) -> None:
         State(ids.AREA_INDICATOR, "value"),
         State(ids.AREA_BREAKDOWN, "value"),
         State(ids.AREA_CI, "value"),
-        State(ids.AREA_SHOWN, "data"),
-        State(ids.AREA_BENCHMARK, "value"),
-        State(ids.AREA_TREND_BY, "value"),
+        *(State(ids.AREA_SHOWN, "data"), State(ids.AREA_BENCHMARK, "value")),
+        State(ids.AREA_TREND_BY, "value"),  # (last: earlier arguments keep their places)
         prevent_initial_call=True,
     )(bound(update_area_controls, services))
     app.callback(
