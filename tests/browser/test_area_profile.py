@@ -235,9 +235,9 @@ def test_switching_area_opens_its_profile_with_the_same_choices(profile: Page):
     page.wait_for_function("() => document.title.startsWith('Gateshead: area profile – ')")
 
 
-def test_the_trend_step_is_kept_in_the_address_across_a_reload(profile: Page):
+def test_the_trend_step_is_kept_in_the_address_across_a_reload(profile: Page, base_url: str):
     page = profile
-    page.goto(page.url.split("?")[0])
+    page.goto(f"{base_url}/area/{BLACKPOOL}")
     wait_for_profile(page)
     page.get_by_label("Financial years", exact=True).check()
     page.wait_for_url("**trend=annual*")
