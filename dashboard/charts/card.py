@@ -7,7 +7,9 @@ from ``dashboard.charts.content``). ``view`` is the chart's view key: the few co
 callback drew the chart for (area, indicator, period...), kept in the card. A download press
 sends only that key; the page's download callback (``dashboard.charts.downloads.attach``) checks
 it against the server's own lists and makes the file from the content it builds again on the
-server: nothing the browser holds is ever drawn or written into a file.
+server: nothing the browser holds is ever drawn or written into a file. The table twin is built
+the same way, when the reader opens it (``dashboard.charts.twin``): ``render`` sends its place
+saying it is loading.
 
 The chart and everything that goes with it sit in one ``.chart-content`` wrapper, the
 stylesheets' hook (on a phone: summary, table, chart, the rest). A page that leaves out a chart
