@@ -9,6 +9,7 @@ import re
 import pytest
 from support.dash_client import (
     component_key,
+    opened_twin,
     post_callback,
     registered_output,
     route,
@@ -168,6 +169,11 @@ def _regions(code: str) -> list[str]:
     return sorted({a["region"] for c, a in REFERENCE.items() if c != code})
 
 
+def _view(out: dict, chart_id: str) -> object:
+    """The card's view key, as the page's callback wrote it."""
+    return out[component_key(ids.chart_pattern(chart_id, "view"))]["data"]
+
+
 def _compare_input(store: dict, ticked: list[str]) -> list[dict]:
     return [
         {
@@ -195,7 +201,10 @@ def test_spine_callback_answers_with_title_summary_and_every_indicator(client, s
     assert heading == "Key indicators for Blackpool against the programme, 2018-19 Q1"
     summary = out[ids.chart(ids.AREA_SPINE_CHART, "summary")]["children"]
     assert summary.startswith("Of 19 indicators for Blackpool in 2018-19 Q1")
-    table = out[ids.chart(ids.AREA_SPINE_CHART, "table")]["children"]
+    # the table twin is sent folded, saying it is loading; opening it builds it on the server
+    sent = out[ids.chart(ids.AREA_SPINE_CHART, "table")]["children"]
+    assert texts(sent) == "Loading the table…" and "Gateshead" not in str(sent)
+    table = opened_twin(client, ids.AREA_SPINE_CHART, _view(out, ids.AREA_SPINE_CHART))
     hrefs = links(table)
     assert hrefs == [f"/definitions#{i}" for i in SPINE_INDICATORS]
     assert "Gateshead" in texts(table)
@@ -318,7 +327,12 @@ def test_a_database_that_cannot_be_read_gives_messages_not_errors(tmp_path, stor
     assert "cannot be shown just now" in texts(quality[ids.AREA_QUALITY]["children"])
 
 
-def test_choices_are_written_to_the_address(app, client, store):
+@pytest.mark.parametrize(
+    ("trend", "written"),
+    [("quarterly", ""), ("annual", "&trend=annual"), ("weekly", ""), (None, "")],
+)
+def test_choices_are_written_to_the_address(app, client, store, trend, written):
+    # the trend's step too (quarterly, the default, left out; a value not offered: the default)
     key = registered_output(client, "url.search", listening_to=ids.AREA_INDICATOR)
     out = post_callback(
         client,
@@ -330,6 +344,7 @@ def test_choices_are_written_to_the_address(app, client, store):
             {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
             {"id": ids.AREA_CI, "property": "value", "value": "99.8"},
             {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
+            {"id": ids.AREA_TREND_BY, "property": "value", "value": trend},
         ],
         [
             {"id": ids.URL, "property": "search", "value": ""},
@@ -339,6 +354,7 @@ def test_choices_are_written_to_the_address(app, client, store):
     )
     assert out[ids.URL]["search"] == (
         f"?compare={GATESHEAD},{MANCHESTER}&period=2018-19_Q4&indicator=uptake.start&ci=99.8"
+        + written
     )
 
 
@@ -353,14 +369,14 @@ def test_switching_area_keeps_the_other_choices(app, client, store):
             {
                 "id": ids.URL,
                 "property": "search",
-                "value": f"?compare={GATESHEAD},{MANCHESTER}&indicator=uptake.start",
+                "value": f"?compare={GATESHEAD},{MANCHESTER}&indicator=uptake.start&trend=annual",
             },
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
         ],
         output=key,
     )
     assert out[ids.URL]["pathname"] == f"/area/{GATESHEAD}"
-    assert out[ids.URL]["search"] == f"?compare={MANCHESTER}&indicator=uptake.start"
+    assert out[ids.URL]["search"] == f"?compare={MANCHESTER}&indicator=uptake.start&trend=annual"
 
 
 # --- routing and pure shaping --------------------------------------------------------------------
@@ -391,6 +407,92 @@ def test_address_round_trips_and_keeps_commas_readable():
     assert address.query_for([], "latest", "uptake.completion", "sex") == ""
 
 
+def test_the_trend_step_round_trips_in_the_address():
+    query = address.query_for([], None, None, None, None, None, "annual")
+    assert query == "?trend=annual"
+    state = urlstate.parse_query(query, address.PARAMS)
+    assert state.ok and address.trend_value(state) == "annual"
+    assert address.query_for([], None, None, None, None, None, "quarterly") == ""
+    assert address.query_for([], None, None, None, None, None, "weekly") == ""
+    bad = urlstate.parse_query("?trend=weekly", address.PARAMS)
+    assert not bad.ok and bad.messages  # said, and the default kept
+    assert address.trend_value(bad) == "quarterly"
+    assert address.trend_value(urlstate.parse_query("", address.PARAMS)) == "quarterly"
+
+
+def _radio_value(layout: object, component_id: str) -> object:
+    """The ``value`` of the component ``component_id`` in a page's layout (its JSON)."""
+    if isinstance(layout, dict):
+        props = layout.get("props", {})
+        if props.get("id") == component_id:
+            return props.get("value")
+        children = [v for v in layout.values() if isinstance(v, (dict, list))]
+        for v in [*children, *props.values()]:
+            found = _radio_value(v, component_id)
+            if found is not None:
+                return found
+    elif isinstance(layout, list):
+        for v in layout:
+            found = _radio_value(v, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+@pytest.mark.parametrize(
+    ("search", "step"),
+    [("?trend=annual", "annual"), ("", "quarterly"), ("?trend=weekly", "quarterly")],
+)
+def test_a_reload_or_a_shared_link_keeps_the_trend_step(client, search, step):
+    page = route(client, f"/area/{BLACKPOOL}", search)[ids.PAGE_CONTENT]["children"]
+    assert _radio_value(page, ids.AREA_TREND_BY) == step
+
+
+def test_back_and_forward_set_the_trend_step_from_the_address(app, client, store):
+    key = next(k for k in app.callback_map if "area-compare" in k and "area-period.value" in k)
+    regions = _regions(BLACKPOOL)
+    group_ids = [ids.area_compare(r) for r in regions]
+
+    def follow(search: str, shown_step: str) -> object:
+        r = send_callback(
+            client,
+            [
+                [(g, "value") for g in group_ids],
+                (ids.AREA_PERIOD, "value"),
+                (ids.AREA_INDICATOR, "value"),
+                (ids.AREA_BREAKDOWN, "value"),
+                (ids.AREA_CI, "value"),
+                (ids.AREA_MESSAGES, "children"),
+                (ids.AREA_BENCHMARK, "value"),
+                (ids.AREA_TREND_BY, "value"),
+            ],
+            [
+                {"id": ids.URL, "property": "search", "value": search},
+                {"id": ids.AREA_PICK_REGION, "property": "n_clicks", "value": 0},
+                {"id": ids.AREA_PICK_IMD, "property": "n_clicks", "value": 0},
+                {"id": ids.AREA_PICK_CLEAR, "property": "n_clicks", "value": 0},
+            ],
+            [
+                [{"id": g, "property": "value", "value": []} for g in group_ids],
+                {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
+                {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.completion"},
+                {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
+                {"id": ids.AREA_CI, "property": "value", "value": "95"},
+                {"id": ids.AREA_SHOWN, "property": "data", "value": store},
+                {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
+                {"id": ids.AREA_TREND_BY, "property": "value", "value": shown_step},
+            ],
+            changed=["url.search"],
+            output=key,
+        )
+        assert r.status_code == 200, r.data[:500]
+        return r.get_json()["response"].get(ids.AREA_TREND_BY, {}).get("value")
+
+    assert follow("?trend=annual", "quarterly") == "annual"
+    assert follow("", "annual") == "quarterly"
+    assert follow("?trend=annual", "annual") is None  # already shown: not set again
+
+
 def test_quick_pick_ticks_the_statistical_neighbours(app, client, store):
     key = next(k for k in app.callback_map if "area-compare" in k and "area-period.value" in k)
     regions = _regions(BLACKPOOL)
@@ -405,6 +507,7 @@ def test_quick_pick_ticks_the_statistical_neighbours(app, client, store):
             (ids.AREA_CI, "value"),
             (ids.AREA_MESSAGES, "children"),
             (ids.AREA_BENCHMARK, "value"),
+            (ids.AREA_TREND_BY, "value"),
         ],
         [
             {"id": ids.URL, "property": "search", "value": ""},
@@ -420,6 +523,7 @@ def test_quick_pick_ticks_the_statistical_neighbours(app, client, store):
             {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
             {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
+            {"id": ids.AREA_TREND_BY, "property": "value", "value": "quarterly"},
         ],
         changed=[f"{ids.AREA_PICK_IMD}.n_clicks"],
         output=key,
@@ -482,7 +586,7 @@ def test_the_spine_compares_with_the_benchmark_chosen_and_names_its_members(clie
     assert "similar to its region, North West at 95% confidence (Completion rate" in summary
     notes = texts(out[c(ids.AREA_SPINE_CHART, "notes")]["children"])
     assert "Blackpool's region (North West): Blackburn with Darwen and Manchester." in notes
-    table = texts(out[c(ids.AREA_SPINE_CHART, "table")]["children"])
+    table = texts(opened_twin(client, ids.AREA_SPINE_CHART, _view(out, ids.AREA_SPINE_CHART)))
     for heading in (
         "Programme",
         "Statistical neighbours (5 areas)",

@@ -141,7 +141,7 @@ def test_the_quick_picks_and_the_switch_use_the_servers_areas(client):
         client,
         f"..{component_key(ids.area_compare(['ALL']))}.value...area-period.value..."
         "area-indicator.value...area-breakdown.value...area-ci.value...area-messages.children..."
-        "area-benchmark.value..",
+        "area-benchmark.value...area-trend-by.value..",
     )
     assert output is not None
     regions = sorted({a["region"] for a in REFERENCE.values()})
@@ -155,6 +155,7 @@ def test_the_quick_picks_and_the_switch_use_the_servers_areas(client):
             (ids.AREA_CI, "value"),
             (ids.AREA_MESSAGES, "children"),
             (ids.AREA_BENCHMARK, "value"),
+            (ids.AREA_TREND_BY, "value"),
         ],
         [
             {"id": ids.URL, "property": "search", "value": ""},
@@ -170,6 +171,7 @@ def test_the_quick_picks_and_the_switch_use_the_servers_areas(client):
             {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": fake_store()},
             {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
+            {"id": ids.AREA_TREND_BY, "property": "value", "value": "quarterly"},
         ],
         output=output,
         changed=[f"{ids.AREA_PICK_REGION}.n_clicks"],

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.utils
 import pytest
 from dash import html
+from dash.exceptions import PreventUpdate
 from openpyxl import load_workbook
 from support.chart_page import (
     CHART,
@@ -24,12 +25,13 @@ from support.chart_page import (
     engine_rows,
     test_content,
 )
-from support.dash_client import component_key, output_key, prop_key, send_callback
+from support.dash_client import component_key, opened_twin, output_key, prop_key, send_callback
 from support.text import texts
 
 from dashboard import ids, theme
 from dashboard.app import PAGES, create_app
 from dashboard.charts import about as about_module
+from dashboard.charts import twin as twin_module
 from dashboard.charts.about import about
 from dashboard.charts.card import FORMATS, card_outputs, chart_card
 from dashboard.charts.content import from_payload, to_payload
@@ -244,12 +246,54 @@ def test_empty_chart_has_no_about_panel(client):
     assert fill(client, "empty")[ids.chart(CHART, "about")]["children"] is None
 
 
-def test_page_callback_sends_the_table_twin_with_c_for_the_suppressed_area(client):
-    table = fill(client)[ids.chart(CHART, "table")]["children"]
+def test_page_callback_sends_the_table_twin_folded_and_empty_saying_it_is_loading(client):
+    out = fill(client)
+    sent = out[ids.chart(CHART, "table")]["children"]
+    assert texts(sent) == twin_module.LOADING
+    assert sent["props"]["aria-busy"] == "true"
+    assert "Westminster" not in json.dumps(out[ids.chart(CHART, "table")])
+
+
+def test_opening_the_twin_builds_the_table_with_c_for_the_suppressed_area(client):
+    view = fill(client)[component_key(ids.chart_pattern(CHART, "view"))]["data"]
+    table = opened_twin(client, CHART, view)
     assert table["type"] == "Table"
     cells = texts(table)
     assert "Westminster" in cells and "[c]" in cells
     assert "72.25" not in cells and "72%" in cells
+
+
+@pytest.mark.parametrize("view", [{"mode": "no-such-mode"}, {"mode": "x" * 5000}, "full", 7])
+def test_a_twin_for_a_view_key_not_recognised_is_a_line_not_a_table(client, view):
+    sent = opened_twin(client, CHART, view)
+    assert sent["type"] == "P" and texts(sent) == twin_module.NOT_RECOGNISED
+
+
+def test_a_twin_of_an_empty_chart_says_there_are_no_figures(client):
+    sent = opened_twin(client, CHART, {"mode": "empty"})
+    assert texts(sent) == twin_module.NOTHING
+
+
+def test_a_twin_request_without_a_view_key_changes_nothing(client):
+    built = []
+    for request in (None, {}, {"opened": 1}, {"view": None}, "full", ["full"]):
+        with pytest.raises(PreventUpdate):
+            twin_module.update_twin(built.append, request)
+    assert built == []  # nothing was built
+
+
+def test_card_twin_summary_counts_its_clicks_and_the_card_has_the_twins_request_store():
+    card = as_tree(chart_card(CHART, TITLE))
+    (summary,) = [s for s in find(card, "Summary") if "Show the data" in str(s)]
+    assert summary["props"]["id"] == ids.chart(CHART, twin_module.SUMMARY_PART)
+    assert summary["props"]["n_clicks"] == 0
+    stores = [s["props"]["id"] for s in find(card, "Store")]
+    assert ids.chart(CHART, twin_module.REQUEST_PART) in stores
+    # the region keeps its name and focus for axe (scrollable-region-focusable)
+    (region,) = [d for d in find(card, "Div") if d["props"].get("role") == "region"]
+    assert region["props"]["id"] == ids.chart(CHART, "table")
+    assert region["props"]["tabIndex"] == "0"
+    assert region["props"]["aria-label"] == f"Data table: {TITLE}"
 
 
 def test_page_callback_keeps_only_the_view_key_for_downloads(client):
@@ -548,3 +592,13 @@ def test_about_explains_an_interquartile_range_and_a_count_without_comparison():
 def test_about_warns_of_regression_to_the_mean_for_recovery():
     words = texts(as_tree(about(["outcome.swemwbs.recovery"])))
     assert "Regression to the mean" in words
+
+
+def test_a_card_drawn_without_a_view_key_sends_its_twin_with_the_chart():
+    # nothing to build the table again from: it goes with the chart, as before
+    from dashboard.charts.card import render
+
+    table = dict(zip(card_outputs(CHART), render(test_content()), strict=True))
+    (sent,) = [v for o, v in table.items() if o.component_id == ids.chart(CHART, "table")]
+    assert as_tree(sent)["type"] == "Table"
+    assert "Westminster" in texts(as_tree(sent))

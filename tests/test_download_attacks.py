@@ -26,13 +26,14 @@ import time
 
 import pytest
 from openpyxl import load_workbook
-from support.dash_client import component_key, output_key, post_callback, prop_key
+from support.dash_client import component_key, opened_twin, output_key, post_callback, prop_key
 from support.page_dbs import BLACKPOOL, build_overview_db
+from support.text import texts
 
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.callbacks import overview as home_cb
-from dashboard.charts import exports
+from dashboard.charts import exports, twin
 from dashboard.charts.card import FORMATS
 from dashboard.charts.content import ChartContent, to_payload
 from dashboard.charts.exports.images import self_contained
@@ -390,3 +391,37 @@ def test_an_area_chart_names_its_column_after_the_area_and_writes_it_as_text(cli
     named = [c for c in cells if c.value == FORMULA_NAME]
     assert named and all(c.quotePrefix and c.data_type == "s" for c in named)
     assert not [c for c in cells if c.data_type == "f"]
+
+
+# --- the table twins, built on the server from the same view key (dashboard.charts.twin) ------
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        {"period": "latest", "sort": "area", "order": "low", "figure": {"layout": {}}},
+        {"period": ["x"] * 5000, "sort": "area", "order": "low"},
+        {"period": "x" * 100_000},
+        {"k" + str(i): "v" for i in range(1000)},
+        "latest",
+    ],
+)
+def test_a_crafted_view_key_builds_no_table(client, view):
+    sent = opened_twin(client, HOME, view)
+    assert sent["type"] == "P" and sent["props"]["children"] == twin.NOT_RECOGNISED
+
+
+def test_a_chart_sent_as_a_twins_view_key_is_not_drawn_as_a_table(client):
+    sent = opened_twin(client, HOME, to_payload(made_up()))
+    assert '"type": "Table"' not in json.dumps(sent)
+    assert sent["props"]["children"] == twin.NOT_RECOGNISED
+
+
+def test_an_area_twin_is_built_for_a_programme_area_only(client):
+    for chart in (ids.AREA_SPINE_CHART, ids.AREA_TREND_CHART, ids.AREA_REACH_CHART):
+        for view in ({"code": "E99999999", "period": "latest"}, {"code": BLACKPOOL, "compare": 5}):
+            sent = opened_twin(client, chart, view)
+            assert sent["props"]["children"] == twin.NOT_RECOGNISED, (chart, view)
+    # an honest key: the spine's own table, with the area's column written as text
+    sent = opened_twin(client, ids.AREA_SPINE_CHART, {"code": BLACKPOOL, "compare": []})
+    assert '"type": "Table"' in json.dumps(sent) and FORMULA_NAME in texts(sent)

@@ -10,7 +10,13 @@ import base64
 
 import numpy as np
 import pytest
-from support.dash_client import component_key, post_callback, route, topic_control_outputs
+from support.dash_client import (
+    component_key,
+    opened_twin,
+    post_callback,
+    route,
+    topic_control_outputs,
+)
 from support.page_dbs import BLACKPOOL, NEWCASTLE, Q_ENDED, Q_REFERRED, build_topic_db
 from support.text import count_h1, texts
 
@@ -122,14 +128,21 @@ def draw(
     )
 
 
-def card(response: dict, chart_id: str) -> dict[str, object]:
+def card(response: dict, chart_id: str, client=None) -> dict[str, object]:
+    """The card's parts as the page's callback sent them; with ``client``, its table twin too
+    (``"table"``: the text of the table the server builds when the reader opens it; a chart
+    with nothing to draw has no view key, so no table)."""
     c = ids.chart
+    view = get(response, ids.chart_pattern(chart_id, "view"), "data")
+    opened = {}
+    if client is not None:
+        opened["table"] = texts(opened_twin(client, chart_id, view)) if view is not None else ""
     return {
+        **opened,
         "title": get(response, c(chart_id, "heading"), "children"),
         "subtitle": get(response, c(chart_id, "subtitle"), "children"),
         "figure": get(response, c(chart_id, "graph"), "figure"),
         "summary": get(response, c(chart_id, "summary"), "children"),
-        "table": texts(get(response, c(chart_id, "table"), "children")),
         "notes": texts(get(response, c(chart_id, "notes"), "children")),
         "hidden": get(response, c(chart_id, "content"), "hidden"),
         "empty": get(response, c(chart_id, "empty"), "children"),
@@ -421,7 +434,7 @@ def test_uptake_completion_charts_show_the_hand_worked_figures(client):
     drawn = draw(
         client, uptake.TOPIC, indicator="uptake.completion", areas={"North East": [NEWCASTLE]}
     )
-    cat = card(drawn, uptake.TOPIC.chart("caterpillar"))
+    cat = card(drawn, uptake.TOPIC.chart("caterpillar"), client)
     assert cat["hidden"] is False
     # completion = completed / ended: Newcastle 40/50, Blackpool 20/40, Manchester 30/40
     assert sorted(round(v, 6) for v in trace_values(cat["figure"]))[-3:] == [50.0, 75.0, 80.0]
@@ -520,7 +533,7 @@ def test_the_funnel_plot_is_hidden_with_a_note_for_a_mean(client):
 @pytest.mark.parametrize("measure", list(load_reference().measures))
 def test_outcomes_answer_for_every_measure(client, measure):
     drawn = draw(client, outcomes.TOPIC, measure=measure, areas={"x": [NEWCASTLE]})
-    change = card(drawn, outcomes.TOPIC.chart("change"))
+    change = card(drawn, outcomes.TOPIC.chart("change"), client)
     name = load_reference().measures[measure].name
     assert name in change["title"]
     if measure != "csi4":  # the fixture has csi4 scores only
@@ -554,7 +567,7 @@ def test_reach_breakdown_and_fathers_come_from_the_engine(client):
     # fathers: 15 of Newcastle's 50 parents are male
     assert round(arr(trace(groups["figure"], "Newcastle upon Tyne")["x"])[0], 6) == 30.0
     assert "Newcastle upon Tyne: Fathers reached 30%" in groups["summary"]
-    breakdown = card(drawn, reach.TOPIC.chart("breakdown"))
+    breakdown = card(drawn, reach.TOPIC.chart("breakdown"), client)
     assert "Female" in breakdown["table"] and "Male" in breakdown["table"]
     # Newcastle: 35 of 50 parents female, 15 male; the programme: 15 + 12 (Essex) male of 153,
     # so 126 female (82%)
@@ -689,7 +702,7 @@ def test_the_neighbours_benchmark_is_chosen_named_and_suppressed_as_the_spec_say
         drawn, p("summary"), "children"
     )
     assert "benchmark=neighbours" in get(drawn, ids.URL, "search")
-    cat = card(drawn, uptake.TOPIC.chart("caterpillar"))
+    cat = card(drawn, uptake.TOPIC.chart("caterpillar"), client)
     assert "compared with their statistical neighbours" in cat["subtitle"]
     assert "their statistical neighbours at 95% confidence" in cat["summary"]
     assert f"Blackpool's statistical neighbours: {BLACKPOOL_NEIGHBOURS}." in cat["notes"]
@@ -706,7 +719,7 @@ def test_the_region_benchmark_pools_the_other_areas_of_the_region(client):
     Manchester (30 of 40): 75%. Blackpool's 20 of 40 (50%, 95% interval about 35% to 65%) lies
     wholly below it: worse."""
     drawn = draw(client, uptake.TOPIC, areas={"x": [BLACKPOOL]}, benchmark="region")
-    cat = card(drawn, uptake.TOPIC.chart("caterpillar"))
+    cat = card(drawn, uptake.TOPIC.chart("caterpillar"), client)
     assert "Blackpool's region (North West): Blackburn with Darwen and Manchester." in cat["notes"]
     assert "75%" in cat["table"]
     assert "1 was worse than their regions at 95% confidence (Blackpool)" in cat["summary"]

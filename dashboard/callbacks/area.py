@@ -11,7 +11,8 @@ and its parts) and renders what it returns with ``dashboard.layouts.area``.
 - ``update_area_controls``: the address followed back into the controls (back / forward), and
   the quick picks (same region, similar areas (the statistical neighbours), clear);
 - ``update_area_switch``: open another area's profile, keeping the other choices;
-- each chart's downloads, built again for the card's view key (``area_views.area_chart``).
+- each chart's downloads and table twin, built again for the card's view key
+  (``area_views.area_chart``; ``area_views.area_twin``: the twin, when the reader opens it).
 
 The page keeps only the code of the area shown (``ids.AREA_SHOWN``): each callback looks the area,
 the programme areas and the periods up on the server (``area_views.shown_area``), and checks every
@@ -33,6 +34,7 @@ from dashboard.callbacks.area_views import (
     CHARTS,
     Compare,
     area_chart,
+    area_twin,
     checked_compare,
     checked_text,
     funnel_chart,
@@ -49,7 +51,7 @@ from dashboard.layouts import area as page
 from dashboard.layouts import shell, spine_table
 from dashboard.present import area as present
 from dashboard.present import area_address as address
-from dashboard.present import area_quality
+from dashboard.present import area_quality, trend_by
 from dashboard.present.benchmark import checked as checked_kind
 from dashboard.present.confidence import checked as checked_ci
 from dashboard.present.quality_completeness import every_pooled_completeness
@@ -171,7 +173,8 @@ def update_area_spine(
     banner = shell.messages_banner(list(spine.messages)) if spine.messages else None
     key = view_key(area, compare=compare, period=period, ci=ci, benchmark=kind)
     phone = spine_table.spine_table(spine.phone)
-    return plain_outputs([banner, *page.card_values(spine.content, spine.twin, key), phone])
+    # (its table twin, ``spine.twin``, is built when the reader opens it: ``area_twin``)
+    return plain_outputs([banner, *page.card_values(spine.content, view=key), phone])
 
 
 def update_area_trend(
@@ -282,13 +285,15 @@ def update_area_query(
     search: str | None,
     shown: object,
     benchmark: object = None,
+    trend: object = None,
 ) -> Any:  # the query, or no_update
+    """The address for the controls' values (``trend``: the trend card's step)."""
     area = _shown_or_stop(services, shown)
     compare = checked_compare(area, compare)
     period, indicator, breakdown = map(checked_text, (period, indicator, breakdown))
     chosen = present.in_order(area, present.ticked(compare))
-    kind = checked_kind(benchmark)
-    query = address.query_for(chosen, period, indicator, breakdown, checked_ci(ci), kind)
+    kind, step = checked_kind(benchmark), trend_by.checked(checked_text(trend))
+    query = address.query_for(chosen, period, indicator, breakdown, checked_ci(ci), kind, step)
     return query if query != (search or "") else no_update
 
 
@@ -305,9 +310,10 @@ def update_area_controls(
     ci: str | None,
     shown: object,
     benchmark: object = None,
+    trend: object = None,
 ) -> tuple[Any, ...]:
-    """The controls for the address (back, forward) or a quick pick's areas; the last value
-    is the benchmark select's."""
+    """The controls for the address (back, forward) or a quick pick's areas; the last two
+    values are the benchmark select's and the trend card's step."""
     area = _shown_or_stop(services, shown)
     code = area["code"]
     group_regions = [o["id"]["region"] for o in ctx.outputs_list[0]]
@@ -317,12 +323,13 @@ def update_area_controls(
     if pick is not None:
         wanted = set(pick(services.data.areas(), code))  # (with families: the neighbours)
         values = present.ticked_by_region(area, group_regions, wanted)
-        return values, no_update, no_update, no_update, no_update, no_update, no_update
+        return values, *[no_update] * 7
     compare = checked_compare(area, compare)
     state = urlstate.parse_query(search, address.PARAMS)
     w_compare, w_period, w_indicator, w_breakdown = address.control_values(state)
     w_ci = address.ci_value(state)
     w_kind = address.benchmark_value(state)
+    w_trend = address.trend_value(state)
     values = present.ticked_by_region(area, group_regions, set(w_compare) - {code})
     current = [sorted(g or []) for g in (compare or [])]
     banner = shell.messages_banner(state.messages) if state.messages else no_update
@@ -335,6 +342,7 @@ def update_area_controls(
         no_update if w_ci == ci else w_ci,
         banner,
         no_update if w_kind == benchmark else w_kind,
+        no_update if w_trend == trend else w_trend,
     )
 
 
@@ -349,7 +357,8 @@ def update_area_switch(
     compare, period, indicator, breakdown = address.control_values(state)
     kept = [c for c in compare if c != chosen]
     ci, kind = address.ci_value(state), address.benchmark_value(state)
-    query = address.query_for(kept, period, indicator, breakdown, ci, kind)
+    step = address.trend_value(state)
+    query = address.query_for(kept, period, indicator, breakdown, ci, kind, step)
     return address.path_for(str(chosen)), query
 
 
@@ -388,18 +397,17 @@ def register(app: Dash, services: Services) -> None:
     app.callback(
         *card_outputs(ids.AREA_REACH_CHART), period_in, ci_in, breakdown_in, shown_in, kind_in
     )(bound(update_area_reach, services))
-    for chart_id in CHARTS:
+    for chart_id in CHARTS:  # each card's downloads and table twin, from its view key
+        twin = bound(area_twin, services, chart_id)
         rebuild = bound(area_chart, services, chart_id)
-        downloads.attach(app, chart_id, rebuild, services.threshold)
+        downloads.attach(app, chart_id, rebuild, services.threshold, table=twin)
     app.callback(Output(ids.AREA_QUALITY, "children"), period_in, shown_in)(
         bound(update_area_quality, services)
     )
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
         *(compare_in, period_in, indicator_in, breakdown_in, ci_in),
-        State(ids.URL, "search"),
-        State(ids.AREA_SHOWN, "data"),
-        kind_in,
+        *(State(ids.URL, "search"), State(ids.AREA_SHOWN, "data"), kind_in, trend_in[1]),
         prevent_initial_call=True,
     )(bound(update_area_query, services))
     app.callback(
@@ -410,6 +418,7 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.AREA_CI, "value"),
         Output(ids.AREA_MESSAGES, "children", allow_duplicate=True),
         Output(ids.AREA_BENCHMARK, "value"),
+        Output(ids.AREA_TREND_BY, "value"),
         Input(ids.URL, "search"),
         Input(ids.AREA_PICK_REGION, "n_clicks"),
         Input(ids.AREA_PICK_IMD, "n_clicks"),
@@ -419,8 +428,8 @@ def register(app: Dash, services: Services) -> None:
         State(ids.AREA_INDICATOR, "value"),
         State(ids.AREA_BREAKDOWN, "value"),
         State(ids.AREA_CI, "value"),
-        State(ids.AREA_SHOWN, "data"),
-        State(ids.AREA_BENCHMARK, "value"),
+        *(State(ids.AREA_SHOWN, "data"), State(ids.AREA_BENCHMARK, "value")),
+        State(ids.AREA_TREND_BY, "value"),  # (last: earlier arguments keep their places)
         prevent_initial_call=True,
     )(bound(update_area_controls, services))
     app.callback(

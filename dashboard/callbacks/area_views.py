@@ -6,20 +6,25 @@ the code the page keeps; ``checked_compare`` and ``checked_text`` check the cont
 (``dashboard.callbacks.inputs``); ``spine_chart``, ``trend_chart``, ``funnel_chart`` and
 ``reach_chart`` build each card's content (``dashboard.callbacks.area`` renders them);
 ``view_key`` is a card's view key and ``area_chart`` builds a chart again for one (its
-downloads, ``dashboard.charts.downloads``).
+downloads, ``dashboard.charts.downloads``, and its table twin; the spine's own twin:
+``spine_for_view``; ``area_twin`` builds the twin a card's reader opens).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.callbacks import inputs
+from dashboard.charts import twin
 from dashboard.charts.card import View
 from dashboard.charts.content import ChartContent
+from dashboard.layouts import area as page
 from dashboard.present import area as present
 from dashboard.present import area_charts, area_spine
 from dashboard.present import benchmark as bench
@@ -194,9 +199,11 @@ def view_key(area: dict[str, Any], *, compare: Compare = None, **chosen: str | N
     return {"code": area["code"], "compare": present.ticked(compare), **chosen}
 
 
-def area_chart(services: Services, chart_id: str, view: object) -> ChartContent:
-    """The chart ``chart_id`` of the profile built again for its view key (``view_key``),
-    checked as the page's values are (``ValueError`` if not recognised)."""
+def _checked_key(
+    services: Services, view: object
+) -> tuple[Mapping[str, Any], dict[str, Any], Compare, str | None, str | None, str | None]:
+    """(key, area, compare, period, ci, benchmark) of a view key, each checked as the page's
+    values are (``ValueError`` if not recognised)."""
     key = inputs.view_key(view)
     try:
         area = shown_area(services, {"code": key.get("code")})
@@ -207,8 +214,22 @@ def area_chart(services: Services, chart_id: str, view: object) -> ChartContent:
     period = inputs.text(key.get("period"))
     ci = inputs.text(key.get("ci"))
     kind = inputs.text(key.get("benchmark"))
+    return key, area, compare, period, ci, kind
+
+
+def spine_for_view(services: Services, view: object) -> area_spine.Spine:
+    """The spine built again for its view key (its table twin: ``spine.twin``), checked as
+    ``area_chart`` checks it."""
+    _key, area, compare, period, ci, kind = _checked_key(services, view)
+    return spine_chart(services, area, compare, period, ci, kind)
+
+
+def area_chart(services: Services, chart_id: str, view: object) -> ChartContent:
+    """The chart ``chart_id`` of the profile built again for its view key (``view_key``),
+    checked as the page's values are (``ValueError`` if not recognised)."""
     if chart_id == ids.AREA_SPINE_CHART:
-        return spine_chart(services, area, compare, period, ci, kind).content
+        return spine_for_view(services, view).content
+    key, area, compare, period, ci, kind = _checked_key(services, view)
     if chart_id == ids.AREA_TREND_CHART:
         indicator_id = inputs.text(key.get("indicator"))
         trend = inputs.text(key.get("trend_by"))
@@ -216,3 +237,15 @@ def area_chart(services: Services, chart_id: str, view: object) -> ChartContent:
     if chart_id == ids.AREA_FUNNEL_CHART:
         return funnel_chart(services, area, period)
     return reach_chart(services, area, period, inputs.text(key.get("breakdown")), ci, kind)
+
+
+def area_twin(services: Services, chart_id: str, view: object) -> Component | None:
+    """The table twin of the chart ``chart_id`` for its view key, built when the reader opens
+    it (``dashboard.charts.twin``): the spine's own table (``page.data_table``), the kit's for
+    the others; ``ValueError`` for a key not recognised."""
+    if chart_id != ids.AREA_SPINE_CHART:
+        return twin.table_of(area_chart(services, chart_id, view))
+    spine = spine_for_view(services, view)
+    if spine.content.empty_message:
+        return None
+    return page.data_table(spine.twin) if spine.twin is not None else twin.table_of(spine.content)

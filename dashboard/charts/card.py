@@ -7,7 +7,9 @@ from ``dashboard.charts.content``). ``view`` is the chart's view key: the few co
 callback drew the chart for (area, indicator, period...), kept in the card. A download press
 sends only that key; the page's download callback (``dashboard.charts.downloads.attach``) checks
 it against the server's own lists and makes the file from the content it builds again on the
-server: nothing the browser holds is ever drawn or written into a file.
+server: nothing the browser holds is ever drawn or written into a file. The table twin is built
+the same way, when the reader opens it (``dashboard.charts.twin``): ``render`` sends its place
+saying it is loading.
 
 The chart and everything that goes with it sit in one ``.chart-content`` wrapper, the
 stylesheets' hook (on a phone: summary, table, chart, the rest). A page that leaves out a chart
@@ -25,6 +27,7 @@ from dash import Output, dcc, html, no_update
 from dash.development.base_component import Component
 
 from dashboard import ids, theme
+from dashboard.charts import twin
 from dashboard.charts.about import about_shell
 from dashboard.charts.content import ChartContent, meta_line
 from dashboard.charts.figures.base import Figure, Wired, empty_figure, layout_of, to_wire
@@ -123,6 +126,7 @@ def chart_card(chart_id: str, title: str, *, heading_level: int = 2) -> Componen
             ),
             dcc.Download(id=ids.chart_pattern(chart_id, "download")),
             dcc.Store(id=ids.chart_pattern(chart_id, "view")),
+            dcc.Store(id=ids.chart(chart_id, twin.REQUEST_PART)),
         ],
     )
 
@@ -131,7 +135,12 @@ def _table_details(chart_id: str, title: str) -> Component:
     """The table twin, folded under "Show the data in a table"."""
     return html.Details(
         [
-            html.Summary("Show the data in a table"),
+            # its clicks open it: the table is built on the server then (``twin``)
+            html.Summary(
+                "Show the data in a table",
+                id=ids.chart(chart_id, twin.SUMMARY_PART),
+                n_clicks=0,
+            ),
             # focusable and named, so keyboard users can scroll a wide table (axe
             # scrollable-region-focusable)
             html.Div(
@@ -236,7 +245,9 @@ def graph_style(figure: Figure | go.Figure) -> dict[str, str]:
 def render(content: ChartContent, view: View | None = None) -> list[Any]:
     """Values for ``card_outputs``, in order. With ``empty_message`` set, the card shows that
     message in place of the chart, table and downloads. ``view``: the chart's view key, kept in
-    the card for its downloads (None: nothing to download)."""
+    the card for its downloads and its table twin, which is then built when the reader opens it
+    (``dashboard.charts.twin``: the page must ``downloads.attach`` the card); None: nothing to
+    download, and the twin is sent with the chart."""
     if content.empty_message:
         return [
             content.title,
@@ -260,7 +271,8 @@ def render(content: ChartContent, view: View | None = None) -> list[Any]:
         content.subtitle,
         figure,
         content.summary,
-        table_twin(content.table, f"{content.title}. {content.subtitle}".strip()),
+        # with a view key, built when the reader opens it (``twin``); without one, sent now
+        twin.loading() if view is not None else table_twin(content.table, twin.caption(content)),
         notes,
         meta_line(content),
         False,

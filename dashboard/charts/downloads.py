@@ -9,6 +9,8 @@ the page's own presenter, from the server's data; ``exports`` makes the file fro
 the chart's id, the content's ``file_parts`` (indicator, period, filters) and its data-as-at date,
 so two views of one chart never download to the same name. Nothing the browser holds is
 ever drawn or written into a file. A failure is a message beside the buttons, never an error page.
+``attach`` also attaches the card's table twin, built from the same key by the same ``rebuild``
+when the reader opens it (``dashboard.charts.twin``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dash.dcc.express import send_bytes
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.charts import exports
+from dashboard.charts import exports, twin
 from dashboard.charts.card import FORMATS, check_chart_id
 from dashboard.charts.content import ChartContent, exported
 
@@ -117,11 +119,22 @@ def update_download(
     return sent, f"Your {label} download ({name}) has started."
 
 
-def attach(app: Any, chart_id: str, rebuild: Rebuild, threshold: int | None = None) -> None:
+def attach(
+    app: Any,
+    chart_id: str,
+    rebuild: Rebuild,
+    threshold: int | None = None,
+    *,
+    table: twin.Build | None = None,
+) -> None:
     """Attach the download callback of the card ``chart_id`` to ``app``: its buttons in, its
-    view key as state, the file and the status line out. ``rebuild``: see ``Rebuild``;
-    ``threshold``: the app's suppression threshold."""
+    view key as state, the file and the status line out; and the callbacks that build its table
+    twin when the reader opens it (``dashboard.charts.twin``). ``rebuild``: see ``Rebuild``;
+    ``threshold``: the app's suppression threshold; ``table``: the twin's table for a view key,
+    for a chart whose twin is not the kit's table of its content (default: that table, from
+    ``rebuild``)."""
     check_chart_id(chart_id)
+    twin.attach(app, chart_id, table if table is not None else twin.from_content(rebuild))
     # bound with its name kept: Dash's callback map, logs and the benchmarks name it by it
     download = update_wrapper(
         partial(update_download, chart_id, rebuild, threshold), update_download

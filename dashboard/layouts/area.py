@@ -33,6 +33,7 @@ from dashboard.present.area_address import (
     ci_value,
     control_values,
     path_for,
+    trend_value,
 )
 from dashboard.present.area_address import PATH as PATH  # the page's path (dashboard.app)
 from dashboard.present.area_quality import AreaQuality
@@ -84,7 +85,7 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                         ids.AREA_SPINE_CHART,
                     ),
                     html.H2("Trends"),
-                    *controls.trend_choices(indicator),
+                    *controls.trend_choices(indicator, trend_value(state)),
                     chart_card(ids.AREA_TREND_CHART, "Trend", heading_level=3),
                     chart_card(
                         ids.AREA_FUNNEL_CHART, "Referral-to-completion funnel by intervention"

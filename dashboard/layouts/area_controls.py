@@ -20,9 +20,9 @@ from dashboard.present.confidence import CI_NOTE, CI_OPTIONS
 _LABELLED_BY_HEADING: dict[str, Any] = {"aria-labelledby": "area-controls-heading"}
 
 
-def trend_choices(indicator: str) -> list[Component]:
+def trend_choices(indicator: str, trend: str = trend_by.DEFAULT) -> list[Component]:
     """The choices beside the trend chart: its indicator and
-    its step (by quarter or by financial year)."""
+    its step (by quarter or by financial year: ``trend``, from the address)."""
     return [
         _fieldset(
             "Indicator shown in the trend chart",
@@ -34,7 +34,7 @@ def trend_choices(indicator: str) -> list[Component]:
                 **choice_style(columns=True),
             ),
         ),
-        trend_by_choice(),
+        trend_by_choice(trend),
     ]
 
 
@@ -171,14 +171,15 @@ def _fieldset(legend: str, control: Component) -> html.Fieldset:
     )
 
 
-def trend_by_choice() -> html.Fieldset:
-    """The trend card's step: quarterly or by financial year (``present.trend_by``)."""
+def trend_by_choice(value: str = trend_by.DEFAULT) -> html.Fieldset:
+    """The trend card's step: quarterly or by financial year (``present.trend_by``); ``value``
+    the one chosen (the address's)."""
     return _fieldset(
         "Trend by",
         dbc.RadioItems(
             id=ids.AREA_TREND_BY,
             name=ids.AREA_TREND_BY,
-            value=trend_by.DEFAULT,
+            value=trend_by.checked(value),
             options=[{"label": t, "value": v} for v, t in trend_by.TREND_BY],
             inline=True,
             **choice_style(),

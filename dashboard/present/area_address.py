@@ -1,5 +1,6 @@
 """The area profile's address: every choice lives in it, so a link reproduces the view —
 ``/area/E06000009?compare=E08000037,E06000009&period=2018-19_Q4&indicator=…&breakdown=…``
+(and ``trend=annual``: the trend card's step, ``dashboard.present.trend_by``)
 (pure: parsed and written with ``dashboard.urlstate``).
 """
 
@@ -11,6 +12,7 @@ from urllib.parse import urlencode
 
 from dashboard import urlstate
 from dashboard.present import benchmark as bench
+from dashboard.present import trend_by as steps
 from dashboard.present.area import (
     BREAKDOWN_LABELS,
     DEFAULT_BREAKDOWN,
@@ -42,7 +44,7 @@ INDICATOR = urlstate.Param(
 BREAKDOWN = urlstate.Param(
     "breakdown", parse=urlstate.choice(tuple(BREAKDOWN_LABELS)), default=DEFAULT_BREAKDOWN
 )
-PARAMS = (COMPARE, PERIOD, INDICATOR, BREAKDOWN, CI, bench.BENCHMARK)
+PARAMS = (COMPARE, PERIOD, INDICATOR, BREAKDOWN, CI, bench.BENCHMARK, steps.PARAM)
 
 
 def query_for(
@@ -52,10 +54,12 @@ def query_for(
     breakdown: str | None,
     ci: str | None = None,
     benchmark: str | None = None,
+    trend: str | None = None,
 ) -> str:
     """The query string for the controls' values (defaults left out; commas kept readable);
     ``ci`` the confidence level and ``benchmark`` the benchmark (``present.choices``: kept
-    from page to page; a value the server does not offer: the default)."""
+    from page to page; a value the server does not offer: the default); ``trend`` the trend
+    card's step (``trend_by``: quarterly, left out, or annual)."""
     values = {
         "compare": tuple(compare),
         "period": period if period and period != LATEST else None,
@@ -63,6 +67,7 @@ def query_for(
         "breakdown": breakdown or DEFAULT_BREAKDOWN,
         "ci": checked(ci),
         "benchmark": bench.checked(benchmark),
+        "trend": steps.checked(trend),
     }
     pairs = []
     for p in PARAMS:
@@ -85,6 +90,11 @@ def ci_value(state: urlstate.QueryState) -> str:
 def benchmark_value(state: urlstate.QueryState) -> str:
     """The benchmark a parsed address names (the programme if none)."""
     return bench.checked(state.values.get("benchmark"))
+
+
+def trend_value(state: urlstate.QueryState) -> str:
+    """The trend card's step a parsed address names (quarterly if none)."""
+    return steps.checked(state.values.get("trend"))
 
 
 def control_values(state: urlstate.QueryState) -> tuple[tuple[str, ...], str, str, str]:

@@ -164,9 +164,7 @@ def _group(text: str) -> str:
 
 
 #: The trend's step in the address: ``trend=annual`` (quarterly by default).
-TREND_PARAM = urlstate.Param(
-    "trend", parse=urlstate.choice([v for v, _ in steps.TREND_BY]), default=steps.DEFAULT
-)
+TREND_PARAM = steps.PARAM
 
 
 def params(topic: Topic) -> tuple[urlstate.Param, ...]:

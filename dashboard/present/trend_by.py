@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from dashboard import urlstate
 from lfo.periods import FinancialYear, Quarter, period, years_between
 
 QUARTERLY, ANNUAL = "quarterly", "annual"
@@ -32,6 +33,9 @@ TREND_BY: tuple[tuple[str, str], ...] = ((QUARTERLY, "Quarterly"), (ANNUAL, "Fin
 DEFAULT = QUARTERLY
 #: After the label of a year some areas' returns cover only in part.
 PART_MARK = " *"
+#: The trend's step in a page's address: ``trend=annual`` (quarterly by default, left out);
+#: the topic pages' and the area profile's.
+PARAM = urlstate.Param("trend", parse=urlstate.choice([v for v, _ in TREND_BY]), default=DEFAULT)
 
 
 def checked(value: object) -> str:

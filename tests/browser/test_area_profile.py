@@ -48,7 +48,14 @@ def profile(browser_context, base_url: str) -> Page:
     page = browser_context.new_page()
     page.goto(f"{base_url}/area/{BLACKPOOL}")
     wait_for_profile(page)
+    open_twin(page, ids.AREA_TREND_CHART)  # the reader reads the trend's table (``view_of``)
     return page
+
+
+def open_twin(page: Page, chart_id: str) -> None:
+    """Open a card's "Show the data in a table" and wait for its table (built when opened)."""
+    page.click(f"#{ids.chart(chart_id, 'table-summary')}")
+    page.wait_for_selector(f"#{ids.chart(chart_id, 'table')} table")
 
 
 def wait_for_profile(page: Page) -> None:
@@ -80,6 +87,8 @@ def view_of(page: Page) -> dict:
 
 
 def test_area_profile_has_no_axe_violations_and_one_h1(profile: Page):
+    for chart_id in (ids.AREA_SPINE_CHART, ids.AREA_FUNNEL_CHART, ids.AREA_REACH_CHART):
+        open_twin(profile, chart_id)  # the twins' tables are checked too
     violations = axe_violations(profile)
     if os.environ.get("LFO_UPDATE_SCREENSHOTS"):
         profile.screenshot(path=str(ROOT / "docs" / "screenshots" / "area.png"), full_page=True)
@@ -119,13 +128,21 @@ def test_la_lead_compares_with_two_areas_and_the_shared_link_reopens_the_view(
         f"{base_url}/area/{BLACKPOOL}?compare={GATESHEAD},{MANCHESTER}"
         "&period=2018-19_Q2&indicator=uptake.start"
     )
+    # the trend's twin was opened before the choices changed: its table followed each of them
     before = view_of(page)
     assert before["ticked"] == sorted([GATESHEAD, MANCHESTER])
+    assert "Offers taken up" in before["trend_table"]
 
     other = browser_context.new_page()
     try:
         other.goto(shared)
         wait_for_profile(other)
+        # the twins come folded and without their tables, which are built when opened
+        assert other.locator(f"#{ids.chart(ids.AREA_TREND_CHART, 'table')} table").count() == 0
+        assert other.locator("details.chart-table-twin table").count() == 0
+        busy = other.locator(f"#{ids.chart(ids.AREA_TREND_CHART, 'table')} [aria-busy='true']")
+        assert busy.text_content() == "Loading the table…"
+        open_twin(other, ids.AREA_TREND_CHART)
         other.wait_for_function(
             "sel => document.querySelector(sel)?.textContent.includes('Manchester')",
             arg=TREND_TABLE,
@@ -216,3 +233,18 @@ def test_switching_area_opens_its_profile_with_the_same_choices(profile: Page):
     page.wait_for_selector(f"input#{ids.AREA_COMPARE_TYPE}-{BLACKPOOL}", state="attached")
     assert ticked(page) == [MANCHESTER]
     page.wait_for_function("() => document.title.startsWith('Gateshead: area profile – ')")
+
+
+def test_the_trend_step_is_kept_in_the_address_across_a_reload(profile: Page, base_url: str):
+    page = profile
+    page.goto(f"{base_url}/area/{BLACKPOOL}")
+    wait_for_profile(page)
+    page.get_by_label("Financial years", exact=True).check()
+    page.wait_for_url("**trend=annual*")
+    page.reload()
+    wait_for_profile(page)
+    assert page.get_by_label("Financial years", exact=True).is_checked()
+    page.wait_for_function(
+        "sel => (document.querySelector(sel)?.textContent || '').includes('by financial year')",
+        arg=f"#{ids.chart(ids.AREA_TREND_CHART, 'heading')}",
+    )

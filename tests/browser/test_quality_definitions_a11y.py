@@ -53,7 +53,13 @@ def test_quality_page_has_no_wcag_violations_and_one_h1(page, live_server):
     assert page.locator("h1").inner_text() == "Data quality"
     assert page.title().startswith("Data quality – ")
     # open every folded part (load log, table twins) so that axe checks them too
-    page.evaluate("() => document.querySelectorAll('main details').forEach(d => d.open = true)")
+    # (a chart's table twin is built when its summary is clicked)
+    page.evaluate(
+        "() => document.querySelectorAll('main details').forEach(d => {"
+        " if (d.classList.contains('chart-table-twin')) d.querySelector('summary').click();"
+        " else d.open = true; })"
+    )
+    page.wait_for_function("() => !document.querySelector('main details [aria-busy=\"true\"]')")
     assert page.locator("main details[open] table").count() >= 2  # load log, completeness
     assert_no_violations(page)
 

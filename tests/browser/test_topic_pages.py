@@ -79,7 +79,10 @@ def query(page: Page) -> dict[str, list[str]]:
 
 def assert_no_violations(page: Page) -> None:
     for summary in page.locator("details.chart-table-twin:visible > summary").all():
-        summary.click()  # the twins' tables are checked too
+        summary.click()  # the twins' tables are checked too (built on the server when opened)
+    page.wait_for_function(
+        "() => !document.querySelector('details.chart-table-twin[open] [aria-busy=\"true\"]')"
+    )
     results = axe_results(page)
     assert len(results["passes"]) > 10, "axe-core did not run its WCAG rules"
     assert results["violations"] == [], describe(results["violations"])

@@ -175,3 +175,20 @@ def topic_control_outputs(topic) -> list[tuple[object, str]]:
         (p("messages"), "children"),
         (p("trend-by"), "value"),
     ]
+
+
+def opened_twin(client, chart_id: str, view: object, *, status: int = 200) -> object:
+    """The table twin of the card ``chart_id`` as the server builds it when the reader opens it
+    (``dashboard.charts.twin``: the request the browser writes, ``{"view": <the card's view
+    key>}``); the table's place's children, or None when the server answers ``status`` 204."""
+    table, request = ids.chart(chart_id, "table"), ids.chart(chart_id, "table-request")
+    output = registered_output(client, prop_key(table, "children"), listening_to=request)
+    assert output is not None, f"no twin callback for {chart_id}"
+    r = send_callback(
+        client,
+        [(table, "children")],
+        [{"id": request, "property": "data", "value": {"view": view, "opened": 1}}],
+        output=output,
+    )
+    assert r.status_code == status, (r.status_code, r.data[:800])
+    return r.get_json()["response"][table]["children"] if status == 200 else None

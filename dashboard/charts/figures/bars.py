@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 
@@ -133,21 +135,9 @@ def bars_vs_programme(
         ]
         is_prog = code == PROGRAMME
         name = area_label(code, own)
-        marker = _marker(styles[code]) if code in styles else {}
+        marker, ink = _fill(styles.get(code), is_prog)
         error = error_bars(v, lo, hi)
         if is_prog:
-            # light grey, hatched and outlined: told apart from the areas without colour
-            marker = {
-                "color": theme.GREY,
-                "line": {"color": theme.DARK_GREY, "width": 1.5},
-                "pattern": {
-                    "shape": "/",
-                    "fgcolor": theme.DARK_GREY,
-                    "solidity": 0.08,
-                    "size": 16,
-                    "fillmode": "overlay",
-                },
-            }
             error["color"] = theme.DARK_GREY
         data.append(
             {
@@ -161,11 +151,7 @@ def bars_vs_programme(
                 "textangle": 0,
                 "insidetextanchor": "start",
                 # chosen, not plotly's "auto": on a patterned bar it wrote white on white
-                "insidetextfont": {
-                    "color": theme.TEXT
-                    if is_prog or code not in styles
-                    else theme.text_on(styles[code].color, patterned=bool(styles[code].pattern))
-                },
+                "insidetextfont": {"color": ink},
                 # a missing or zero-length bar writes its [c] / 0% beside the axis
                 "textposition": ["auto" if np.isfinite(x) and x > 0 else "outside" for x in v],
                 "cliponaxis": False,
@@ -189,6 +175,28 @@ def bars_vs_programme(
             + 150,
         ),
     )
+
+
+#: The programme's bars: light grey, hatched and outlined, told apart from the areas without colour.
+_PROGRAMME_FILL: dict[str, object] = {
+    "color": theme.GREY,
+    "line": {"color": theme.DARK_GREY, "width": 1.5},
+    "pattern": {
+        "shape": "/",
+        "fgcolor": theme.DARK_GREY,
+        "solidity": 0.08,
+        "size": 16,
+        "fillmode": "overlay",
+    },
+}
+
+
+def _fill(style: SeriesStyle | None, programme: bool) -> tuple[dict[str, object], str]:
+    """A bar's marker and the colour of the value written in it (chosen, not plotly's "auto",
+    which wrote white on the white ground of a patterned bar)."""
+    if programme or style is None:
+        return (copy.deepcopy(_PROGRAMME_FILL) if programme else {}), theme.TEXT
+    return _marker(style), theme.text_on(style.color, patterned=bool(style.pattern))
 
 
 def _marker(style: SeriesStyle) -> dict[str, object]:
