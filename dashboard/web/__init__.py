@@ -14,7 +14,7 @@ whatever page, file, callback or API endpoint it is for (service.md § 3).
    ``Referrer-Policy``, HSTS when ``LFO_BASE_URL`` is https);
 5. ``health``: ``/healthz``.
 
-Between 1 and 2, who a request acts for and whether it may (issue 12, docs/security.md "The web
+Between 2 and 3, who a request acts for and whether it may (issue 12, docs/security.md "The web
 layer"): ``principal`` (the session cookie, an API token, or the local user of ``local`` mode),
 ``local`` (the local token of ``--no-sign-in``, the role switcher, the demo banner), the
 same-origin check of callbacks that come with a session (``forms``), and ``gate`` (the one gate:
