@@ -18,8 +18,9 @@ Between 2 and 3, who a request acts for and whether it may (issue 12, docs/secur
 layer"): ``principal`` (the session cookie, an API token, or the local user of ``local`` mode),
 ``local`` (the local token of ``--no-sign-in``, the role switcher, the demo banner), the
 same-origin check of callbacks that come with a session (``forms``), and ``gate`` (the one gate:
-every request mapped to policy actions and checked). ``signin``: the sign-in pages. ``accounts``:
-the writer engine and secrets key these use.
+every request mapped to policy actions and checked). ``signin``: the sign-in pages.
+``audit_page``: the audit page (programme leads). ``accounts``: the writer engine and secrets key
+these use.
 
 ``devserver`` is the request handler of ``python -m dashboard`` (no version in ``Server``).
 
@@ -39,6 +40,7 @@ from dashboard.layouts import Page
 from dashboard.services import Services
 from dashboard.web import forms
 from dashboard.web.accounts import Accounts
+from dashboard.web.audit_page import AuditPage, register_audit_page
 from dashboard.web.errors import register_errors
 from dashboard.web.gate import Gate, register_gate
 from dashboard.web.headers import register_headers
@@ -70,6 +72,7 @@ def register_web(
     register_same_origin_callbacks(server, services)
     register_gate(server, Gate(settings, accounts, pages))
     register_signin(server, SignInPages(settings, accounts))
+    register_audit_page(server, AuditPage(settings, accounts))
 
     @server.after_request
     def _form_cookie(response: Response) -> Response:

@@ -10,7 +10,9 @@ What a request needs (``requirement``):
 - a Dash callback (``POST /_dash-update-component``), by the page its outputs belong to: the ids'
   prefixes in ``ID_PAGES`` (checked by a test to cover every registered callback), and
   ``export_figures`` too for a chart download;
-- the API: ``use_api``, and ``view_live`` for the figures (``/api/v1/data``).
+- the API: ``use_api``, and ``view_live`` for the figures (``/api/v1/data``);
+- the server-rendered pages other than sign-in, by their path (``SERVER_PAGES``): the audit page
+  ``view_audit``, its CSV download ``export_audit`` too.
 
 Anonymous and refused: a page redirects to ``/sign-in?next=<the path>`` (a relative path only),
 a callback or the API answers 401 (JSON). Signed in and refused: 403 (JSON under ``/api/`` and
@@ -36,6 +38,7 @@ from dashboard import callbacks
 from dashboard.layouts import Page
 from dashboard.present.area_address import PATH as AREA_PATH
 from dashboard.settings import DashboardSettings
+from dashboard.web import audit_page
 from dashboard.web.accounts import Accounts, client_address
 from dashboard.web.errors import is_api, reads_json
 from dashboard.web.limits import CALLBACK_PATH
@@ -95,6 +98,11 @@ NO_RELEASE = (
     "published releases, and none is published yet"
 )
 API_FIGURES = ("/api/v1/data",)
+#: The server's own pages (Flask routes, not Dash pages) and what each needs.
+SERVER_PAGES: dict[str, tuple[Action, ...]] = {
+    audit_page.PATH: ("view_audit",),
+    audit_page.CSV_PATH: ("view_audit", "export_audit"),
+}
 
 Need = tuple[Action, ...]
 
@@ -156,6 +164,8 @@ def requirement(request: flask.Request, pages: Sequence[Page]) -> Need:
     path = request.path
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
         return ()
+    if path in SERVER_PAGES:
+        return SERVER_PAGES[path]
     if is_api(path):
         return ("use_api", "view_live") if path in API_FIGURES else ("use_api",)
     if path == CALLBACK_PATH:

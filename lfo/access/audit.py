@@ -68,6 +68,18 @@ AuditAction = Literal[
     "audit-pruned",  # the retention job's own row: how many rows it deleted, the hash it cut at
 ]
 AUDIT_ACTIONS: tuple[AuditAction, ...] = get_args(AuditAction)
+#: Every outcome the writers of the log use (the audit page's filter offers these and no other).
+AUDIT_OUTCOMES: tuple[str, ...] = (
+    "ok",
+    "refused",
+    "repeated",  # refusals of one client counted over a minute
+    "counted",  # API requests of one token counted over an hour
+    "updated",
+    "loaded",
+    "failed",
+    "pruned",
+    "nothing due",
+)
 
 #: The previous hash of the very first row.
 GENESIS = "0" * 64
@@ -301,11 +313,14 @@ def query(
     action: AuditAction | Sequence[AuditAction] | None = None,
     outcome: str | None = None,
     limit: int | None = None,
+    offset: int = 0,
+    newest_first: bool = False,
 ) -> list[dict[str, Any]]:
-    """Rows in order, filtered: ``since`` <= time < ``until`` (UTC), ``user`` an e-mail or an
-    operating-system user (exact), ``action`` one or several, ``outcome`` exact."""
+    """Rows in order (``newest_first``: the other way), filtered: ``since`` <= time < ``until``
+    (UTC), ``user`` an e-mail or an operating-system user (exact), ``action`` one or several,
+    ``outcome`` exact; ``offset`` rows skipped, at most ``limit`` returned."""
     a = schema.audit_log
-    stmt = select(a).order_by(a.c.audit_id)
+    stmt = select(a).order_by(a.c.audit_id.desc() if newest_first else a.c.audit_id)
     if since is not None:
         stmt = stmt.where(a.c.at >= _utc(since))
     if until is not None:
@@ -317,6 +332,8 @@ def query(
         stmt = stmt.where(a.c.action.in_(actions))
     if outcome is not None:
         stmt = stmt.where(a.c.outcome == outcome)
+    if offset:
+        stmt = stmt.offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
     return [dict(r) for r in conn.execute(stmt).mappings()]
