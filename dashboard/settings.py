@@ -19,6 +19,10 @@ object per line (for a log collector) |
 figures, exports, releases, the API) without signing in |
 | ``LFO_LOCAL_TOKEN`` | (random) | ``python -m dashboard --no-sign-in``: the token every request \
 needs (``?token=…`` once, then a cookie; ``Authorization: Bearer …`` for API clients) |
+| ``LFO_API_RATE_LIMIT`` | ``600/minute`` | requests under ``/api/`` per API token (or user, or \
+client address for anonymous use under ``LFO_PUBLIC``); over it, 429 (``dashboard.web.rates``) |
+| ``LFO_IMAGE_RATE_LIMIT`` | ``30/minute`` | chart PNG and SVG downloads per user (or client \
+address) |
 | ``LFO_SECRETS_KEY_FILE`` | ``data/lfo-secrets.key`` | the key that encrypts TOTP secrets and \
 signs the sign-in forms' tokens (``lfo.settings``) |
 
@@ -33,6 +37,7 @@ request.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -40,6 +45,8 @@ from lfo.settings import DEFAULT_DATABASE_URL, positive_int
 
 DEFAULT_SERVICE_NAME = "Local Family Offer monitoring"
 LOG_FORMATS = ("plain", "json")
+#: One rate in Flask-Limiter's notation: ``600/minute``, ``10 per second``, ``100/5 minutes``.
+_RATE = re.compile(r"\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,8 @@ class DashboardSettings:
     local_token: str = ""  # local mode: "" no token needed, else every request needs it
     demo: bool = False  # local mode on the demo database: the banner, no token
     secrets_key_file: str = "data/lfo-secrets.key"
+    api_rate_limit: str = "600/minute"  # LFO_API_RATE_LIMIT
+    image_rate_limit: str = "30/minute"  # LFO_IMAGE_RATE_LIMIT
 
     @property
     def https(self) -> bool:
@@ -93,6 +102,12 @@ class DashboardSettings:
             "public": _flag("LFO_PUBLIC", env.get("LFO_PUBLIC") or "0"),
             "local_token": (env.get("LFO_LOCAL_TOKEN") or "").strip(),
             "secrets_key_file": env.get("LFO_SECRETS_KEY_FILE") or "data/lfo-secrets.key",
+            "api_rate_limit": rate_limit(
+                "LFO_API_RATE_LIMIT", env.get("LFO_API_RATE_LIMIT") or "600/minute"
+            ),
+            "image_rate_limit": rate_limit(
+                "LFO_IMAGE_RATE_LIMIT", env.get("LFO_IMAGE_RATE_LIMIT") or "30/minute"
+            ),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -105,6 +120,13 @@ def _flag(name: str, value: str) -> bool:
     if text in ("0", "false", "no", "off"):
         return False
     raise ValueError(f"{name} must be 1 or 0 (or true/false, yes/no, on/off), not {value!r}")
+
+
+def rate_limit(name: str, value: str) -> str:
+    """``value`` checked: a rate such as ``600/minute`` (Flask-Limiter's notation)."""
+    if not _RATE.fullmatch(value.strip()):
+        raise ValueError(f"{name} must be a rate such as 600/minute or 10/second, not {value!r}")
+    return value.strip()
 
 
 def base_url(value: str) -> str:

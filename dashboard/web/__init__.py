@@ -24,7 +24,8 @@ these use.
 
 ``devserver`` is the request handler of ``python -m dashboard`` (no version in ``Server``).
 
-Rate limits (issue 12) are still to come.
+``rates``: the rate limits (Flask-Limiter: the API per token, chart image downloads per user),
+checked just after the gate.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from dashboard.web.limits import CALLBACK_PATH, register_limits
 from dashboard.web.local import LocalMode, register_local
 from dashboard.web.logs import register_request_ids
 from dashboard.web.principal import SESSION_COOKIE, register_principal
+from dashboard.web.rates import register_rates
 from dashboard.web.signin import SignInPages, register_signin
 
 
@@ -71,6 +73,7 @@ def register_web(
     register_local(server, local)
     register_same_origin_callbacks(server, services)
     register_gate(server, Gate(settings, accounts, pages))
+    register_rates(server, settings)
     register_signin(server, SignInPages(settings, accounts))
     register_audit_page(server, AuditPage(settings, accounts))
 
