@@ -13,7 +13,10 @@ from sqlalchemy import text
 from support.accounts import NEWCASTLE, engine, key
 from support.web_auth import audit_rows, make_app, person, sign_in
 
+from dashboard.app import create_app
+from dashboard.settings import DashboardSettings
 from dashboard.web.audit_page import FilterProblem, parse_filters
+from dashboard.web.gate import OPEN_PATHS, OPEN_PREFIXES, SERVER_PAGES
 from lfo.access import audit
 
 __all__ = ["engine", "key"]  # fixtures
@@ -152,3 +155,18 @@ def test_a_crafted_e_mail_comes_out_guarded(app_client, engine, key):
     text_csv = client.get("/audit/csv").get_data(as_text=True)
     assert "'=cmd@example.org" in text_csv
     assert not any(line.startswith("=") or ",=" in line for line in text_csv.splitlines())
+
+
+def test_every_server_route_is_open_api_dash_or_mapped_by_the_gate():
+    app = create_app(DashboardSettings(database_url="sqlite:///unused.db", warm_cache=False))
+    unmapped = []
+    for rule in app.server.url_map.iter_rules():
+        path = rule.rule
+        if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES) or path in SERVER_PAGES:
+            continue
+        if path.startswith(("/api/", "/_dash-")) or path in ("/", "/<path:path>"):
+            continue  # the API, Dash's own routes and its pages: mapped by the gate's rules
+        unmapped.append(path)
+    assert unmapped == []
+    assert SERVER_PAGES["/audit"] == ("view_audit",)
+    assert SERVER_PAGES["/audit/csv"] == ("view_audit", "export_audit")
