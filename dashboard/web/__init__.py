@@ -48,6 +48,8 @@ from dashboard.web.local import LocalMode, register_local
 from dashboard.web.logs import register_request_ids
 from dashboard.web.principal import SESSION_COOKIE, register_principal
 from dashboard.web.signin import SignInPages, register_signin
+from dashboard.web.tokens_page import TokensPage, register_tokens_page
+from dashboard.web.users_page import UsersPage, register_users_page
 
 
 def register_web(
@@ -70,6 +72,8 @@ def register_web(
     register_same_origin_callbacks(server, services)
     register_gate(server, Gate(settings, accounts, pages))
     register_signin(server, SignInPages(settings, accounts))
+    register_users_page(server, UsersPage(settings, accounts))
+    register_tokens_page(server, TokensPage(settings, accounts))
 
     @server.after_request
     def _form_cookie(response: Response) -> Response:

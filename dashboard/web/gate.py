@@ -10,7 +10,9 @@ What a request needs (``requirement``):
 - a Dash callback (``POST /_dash-update-component``), by the page its outputs belong to: the ids'
   prefixes in ``ID_PAGES`` (checked by a test to cover every registered callback), and
   ``export_figures`` too for a chart download;
-- the API: ``use_api``, and ``view_live`` for the figures (``/api/v1/data``).
+- the API: ``use_api``, and ``view_live`` for the figures (``/api/v1/data``);
+- the users page (``/users…``): ``manage_users``; the tokens page (``/account/tokens…``):
+  ``manage_own_tokens`` (``FORM_PAGES``, checked before the open ``/account/`` prefix).
 
 Anonymous and refused: a page redirects to ``/sign-in?next=<the path>`` (a relative path only),
 a callback or the API answers 401 (JSON). Signed in and refused: 403 (JSON under ``/api/`` and
@@ -95,6 +97,11 @@ NO_RELEASE = (
     "published releases, and none is published yet"
 )
 API_FIGURES = ("/api/v1/data",)
+#: The server-rendered account pages, by path and every path under it (issue 12 §§ 4–5).
+FORM_PAGES: tuple[tuple[str, tuple[Action, ...]], ...] = (
+    ("/users", ("manage_users",)),
+    ("/account/tokens", ("manage_own_tokens",)),
+)
 
 Need = tuple[Action, ...]
 
@@ -154,6 +161,9 @@ def page_need(path: str, pages: Sequence[Page]) -> Need:
 def requirement(request: flask.Request, pages: Sequence[Page]) -> Need:
     """What ``request`` needs (module docstring); () for nothing."""
     path = request.path
+    for prefix, actions in FORM_PAGES:
+        if path == prefix or path.startswith(prefix + "/"):
+            return actions
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
         return ()
     if is_api(path):
