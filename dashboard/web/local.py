@@ -32,7 +32,7 @@ from dashboard.web.accounts import Accounts
 from dashboard.web.errors import reads_json
 from dashboard.web.gate import safe_next
 from dashboard.web.principal import bearer, current
-from lfo.access.policy import may
+from lfo.access.policy import Action, may
 from lfo.access.roles import ROLE_NAMES, ROLES, Principal
 
 ROLE_COOKIE = "lfo_role"
@@ -193,7 +193,7 @@ that role's rules to every page, chart and download.</p>
 
 def account_links(who: Principal) -> str:
     """Links to the account pages the principal may use (the gate refuses the others anyway)."""
-    links = [
+    links: list[tuple[str, str, Action]] = [
         ("/users", "Users", "manage_users"),
         ("/account/tokens", "API tokens", "manage_own_tokens"),
     ]
