@@ -136,7 +136,7 @@ and stops when it expires, when you revoke it, or when your account is disabled.
         shown = f"""<div class="alert alert-success" role="alert"><p>Token
 <strong>{escape(made.info.name)}</strong> made; it expires {when(made.info.expires_at)}.</p>
 <p>Copy it now (select it, then Ctrl+C or ⌘C) and keep it like a password: it is shown only this
-once.</p><p><code class="lfo-secret lfo-new-token">{escape(made.token)}</code></p></div>"""
+once.</p><p><code class="lfo-secret lfo-new-token text-body">{escape(made.token)}</code></p></div>"""
         return self.show(done=shown)
 
     def revoke(self, token_id: int) -> Response:

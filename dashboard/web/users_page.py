@@ -98,7 +98,7 @@ class UsersPage:
     def link_shown(self, what: str, link: Link) -> str:
         return f"""<div class="alert alert-success" role="alert"><p>{escape(what)}</p>
 <p>Pass this single-use link on to the person (it is shown only now; it works once, until
-{when(link.expires_at)}):</p><p><code class="lfo-secret lfo-new-link">{escape(link.url)}</code></p>
+{when(link.expires_at)}):</p><p><code class="lfo-secret lfo-new-link text-body">{escape(link.url)}</code></p>
 </div>"""
 
     # --- /users --------------------------------------------------------------------------------
