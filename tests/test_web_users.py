@@ -156,14 +156,23 @@ def test_a_role_change_takes_effect_on_the_persons_next_request(app_client, engi
     assert "la E08000021 E08000037 -> researcher" in changes[-1]["object"]
 
 
-def test_a_researcher_cannot_be_given_areas(app_client, engine, key):
+def test_areas_are_kept_for_la_leads_only(app_client, engine, key):
     client, _ = lead(app_client, engine, key)
-    cy = person(engine, key, "cy@example.org", "researcher", areas=())
-    page = f"/users/{cy.user_id}"
+    ann = person(engine, key, "ann@example.org", "la", areas=(NEWCASTLE,))
+    page = f"/users/{ann.user_id}"
+    # the area list still has her area selected: not kept for a researcher
     answer = post_on(client, page, f"{page}/role", {"role": "researcher", "area": NEWCASTLE})
-    text = answer.get_data(as_text=True)
-    assert answer.status_code == 400 and "Only la users have areas" in text
-    assert user(engine, cy.email).areas == ()
+    assert answer.status_code == 200
+    changed = user(engine, ann.email)
+    assert changed.role == "researcher" and changed.areas == ()
+    invited = post_form(
+        client, "/users", {"email": "cy@example.org", "role": "researcher", "area": GATESHEAD}
+    )
+    assert invited.status_code == 200 and user(engine, "cy@example.org").areas == ()
+    refused = post_on(client, page, f"{page}/role", {"role": "la"})  # an LA lead needs one
+    assert refused.status_code == 400
+    assert "needs one or more areas" in refused.get_data(as_text=True)
+    assert user(engine, ann.email).role == "researcher"
 
 
 def test_disabling_ends_sessions_and_tokens_at_once_and_enabling_lets_them_back(

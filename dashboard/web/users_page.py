@@ -87,12 +87,18 @@ class UsersPage:
         return (
             f'<div class="mb-3"><label class="form-label" for="{ident}">Areas (local authority '
             f'leads only)</label><div class="form-text" id="{ident}-hint">An LA lead needs one '
-            "or more areas; choose several with Ctrl or ⌘. Leave empty for the other roles.</div>"
+            "or more areas; choose several with Ctrl or ⌘. Other roles have none: any chosen are "
+            "not kept.</div>"
             f'<select class="form-select" id="{ident}" name="area" multiple size="6" '
             f'aria-describedby="{ident}-hint">{options}</select></div>'
         )
 
-    def sent_areas(self) -> list[str]:
+    def sent_areas(self, role: str) -> list[str]:
+        """The areas the form sent, for an ``la`` role; none for the others (the area list keeps
+        a changed user's old areas selected: a lead making an LA lead a researcher need not
+        clear it)."""
+        if role != "la":
+            return []
         return [a[:20] for a in flask.request.form.getlist("area")[:MAX_AREAS] if a.strip()]
 
     def link_shown(self, what: str, link: Link) -> str:
@@ -146,13 +152,14 @@ class UsersPage:
         forms.check_form(self.settings, self.accounts)
         actor = self.actor()
         form = flask.request.form
+        role = form.get("role", "")[:20]
         with self.accounts.engine.begin() as conn:
             try:
                 invited = users.add_user(
                     conn,
                     form.get("email", "")[:300],
-                    form.get("role", "")[:20],
-                    self.sent_areas(),
+                    role,
+                    self.sent_areas(role),
                     by=actor,
                     base_url=self.settings.base_url,
                 )
@@ -228,7 +235,7 @@ new single-use link to set the app up again (their password is kept).</p>
         role = flask.request.form.get("role", "")[:20]
         with self.accounts.engine.begin() as conn:
             try:
-                changed = users.set_role(conn, user.email, role, self.sent_areas(), by=actor)
+                changed = users.set_role(conn, user.email, role, self.sent_areas(role), by=actor)
             except users.AccountError as exc:
                 problem = _sentence(str(exc))
             else:
