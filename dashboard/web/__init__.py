@@ -52,6 +52,8 @@ from dashboard.web.logs import register_request_ids
 from dashboard.web.principal import SESSION_COOKIE, register_principal
 from dashboard.web.rates import register_rates
 from dashboard.web.signin import SignInPages, register_signin
+from dashboard.web.tokens_page import TokensPage, register_tokens_page
+from dashboard.web.users_page import UsersPage, register_users_page
 
 
 def register_web(
@@ -76,6 +78,9 @@ def register_web(
     register_rates(server, settings)
     register_signin(server, SignInPages(settings, accounts))
     register_audit_page(server, AuditPage(settings, accounts))
+
+    register_users_page(server, UsersPage(settings, accounts))
+    register_tokens_page(server, TokensPage(settings, accounts))
 
     @server.after_request
     def _form_cookie(response: Response) -> Response:

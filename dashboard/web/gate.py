@@ -11,8 +11,10 @@ What a request needs (``requirement``):
   prefixes in ``ID_PAGES`` (checked by a test to cover every registered callback), and
   ``export_figures`` too for a chart download;
 - the API: ``use_api``, and ``view_live`` for the figures (``/api/v1/data``);
-- the server-rendered pages other than sign-in, by their path (``SERVER_PAGES``): the audit page
-  ``view_audit``, its CSV download ``export_audit`` too.
+- the server-rendered pages other than sign-in, by their path and every path under it
+  (``SERVER_PAGES``, checked before the open ``/account/`` prefix): the audit page
+  ``view_audit``, its CSV download ``export_audit`` too; the users page ``manage_users``; the
+  tokens page ``manage_own_tokens``.
 
 Anonymous and refused: a page redirects to ``/sign-in?next=<the path>`` (a relative path only),
 a callback or the API answers 401 (JSON). Signed in and refused: 403 (JSON under ``/api/`` and
@@ -98,11 +100,23 @@ NO_RELEASE = (
     "published releases, and none is published yet"
 )
 API_FIGURES = ("/api/v1/data",)
-#: The server's own pages (Flask routes, not Dash pages) and what each needs.
-SERVER_PAGES: dict[str, tuple[Action, ...]] = {
-    audit_page.PATH: ("view_audit",),
-    audit_page.CSV_PATH: ("view_audit", "export_audit"),
-}
+#: The server's own pages (Flask routes, not Dash pages) and what each needs: a path and every
+#: path under it, the first that matches (so the more particular first).
+SERVER_PAGES: tuple[tuple[str, tuple[Action, ...]], ...] = (
+    (audit_page.CSV_PATH, ("view_audit", "export_audit")),
+    (audit_page.PATH, ("view_audit",)),
+    ("/users", ("manage_users",)),
+    ("/account/tokens", ("manage_own_tokens",)),
+)
+
+
+def server_page_need(path: str) -> tuple[Action, ...] | None:
+    """What a server page at ``path`` needs (``SERVER_PAGES``), or None for no such page."""
+    for prefix, actions in SERVER_PAGES:
+        if path == prefix or path.startswith(prefix + "/"):
+            return actions
+    return None
+
 
 Need = tuple[Action, ...]
 
@@ -162,10 +176,11 @@ def page_need(path: str, pages: Sequence[Page]) -> Need:
 def requirement(request: flask.Request, pages: Sequence[Page]) -> Need:
     """What ``request`` needs (module docstring); () for nothing."""
     path = request.path
+    server_page = server_page_need(path)
+    if server_page is not None:
+        return server_page
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
         return ()
-    if path in SERVER_PAGES:
-        return SERVER_PAGES[path]
     if is_api(path):
         return ("use_api", "view_live") if path in API_FIGURES else ("use_api",)
     if path == CALLBACK_PATH:

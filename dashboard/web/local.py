@@ -32,6 +32,7 @@ from dashboard.web.accounts import Accounts
 from dashboard.web.errors import reads_json
 from dashboard.web.gate import safe_next
 from dashboard.web.principal import bearer, current
+from lfo.access.policy import Action, may
 from lfo.access.roles import ROLE_NAMES, ROLES, Principal
 
 ROLE_COOKIE = "lfo_role"
@@ -180,6 +181,7 @@ that role's rules to every page, chart and download.</p>
         return (
             '<div class="lfo-signed-in container py-1 small" role="region" aria-label="Account">'
             f"Signed in as {escape(who.email or '')} ({escape(ROLE_NAMES[who.role])}). "
+            f"{account_links(who)}"
             f'<form method="post" action="/sign-out" class="d-inline">{csrf}'
             '<button type="submit" class="btn btn-link btn-sm p-0 align-baseline">Sign out'
             "</button></form> · "
@@ -187,6 +189,16 @@ that role's rules to every page, chart and download.</p>
             '<button type="submit" class="btn btn-link btn-sm p-0 align-baseline">Sign out '
             "everywhere</button></form></div>"
         )
+
+
+def account_links(who: Principal) -> str:
+    """Links to the account pages the principal may use (the gate refuses the others anyway)."""
+    links: list[tuple[str, str, Action]] = [
+        ("/users", "Users", "manage_users"),
+        ("/account/tokens", "API tokens", "manage_own_tokens"),
+    ]
+    shown = [f'<a href="{href}">{text}</a>' for href, text, action in links if may(who, action)]
+    return " · ".join(shown) + (" · " if shown else "")
 
 
 def register_local(server: flask.Flask, local: LocalMode) -> None:
