@@ -29,11 +29,15 @@ import sys
 import threading
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from benchmarks.dataset import Dataset
+from dashboard.web.principal import SESSION_COOKIE
+from lfo.access import sessions, tokens, users
+from lfo.db import writer_engine
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 USERS = 50
 SECONDS = 60.0
 THINK = (1.0, 3.0)
+LOAD_TEST_USER = "load-test@lfo.invalid"
 CHECK_INDICATORS = "reach.parents,uptake.start,uptake.completion,outcome.csi4.paired"
 
 
@@ -50,10 +55,46 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _request(port: int, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
+@dataclass(frozen=True)
+class Auth:
+    """A programme lead's session (pages and callbacks) and API token (``/api/``), made in the
+    database before gunicorn starts: the service runs in sign-in mode, as deployed."""
+
+    session: str
+    token: str
+    origin: str
+
+    def headers(self, path: str) -> dict[str, str]:
+        if path.startswith("/api/"):
+            return {"Authorization": f"Bearer {self.token}"}
+        return {"Cookie": f"{SESSION_COOKIE}={self.session}", "Origin": self.origin}
+
+
+def signed_in(db_url: str, origin: str) -> Auth:
+    """A programme lead (made once per database) with a new session and token."""
+    engine = writer_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            user = users.find_user(conn, LOAD_TEST_USER)
+            if user is None:
+                users.add_user(conn, LOAD_TEST_USER, "programme")
+                user = users.find_user(conn, LOAD_TEST_USER)
+            assert user is not None
+            session = sessions.create_session(conn, user.user_id)
+            token = tokens.create_token(conn, user.user_id, "load test", days=1).token
+    finally:
+        engine.dispose()
+    return Auth(session, token, origin)
+
+
+def _request(
+    port: int, method: str, path: str, body: str | None = None, auth: Auth | None = None
+) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         headers = {"Content-Type": "application/json"} if body is not None else {}
+        if auth is not None:
+            headers.update(auth.headers(path))
         conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
         return response.status, response.read()
@@ -88,12 +129,23 @@ def correction(ds: Dataset, area: str, out_dir: Path, share: float = 0.02) -> Pa
     return target
 
 
-def _start_gunicorn(ds: Dataset, port: int, workers: int, threads: int) -> subprocess.Popen:
+def _start_gunicorn(
+    ds: Dataset, port: int, workers: int, threads: int
+) -> tuple[subprocess.Popen, Auth]:
     # a new shared-results folder, so the workers make everything themselves (as after a deploy)
     cache_dir = ds.root / "loadtest-cache"
     shutil.rmtree(cache_dir, ignore_errors=True)
+    origin = f"http://127.0.0.1:{port}"
+    auth = signed_in(ds.db_url, origin)
     env = dict(
-        os.environ, LFO_DATABASE_URL=ds.db_url, PYTHONPATH=str(ROOT), LFO_CACHE_DIR=str(cache_dir)
+        os.environ,
+        LFO_DATABASE_URL=ds.db_url,
+        PYTHONPATH=str(ROOT),
+        LFO_CACHE_DIR=str(cache_dir),
+        LFO_BASE_URL=origin,
+        # far above 50 users' requests: the load test measures the service, not its limits
+        LFO_API_RATE_LIMIT="100000/minute",
+        LFO_IMAGE_RATE_LIMIT="100000/minute",
     )
     args = [
         str(Path(sys.executable).with_name("gunicorn")),
@@ -113,8 +165,8 @@ def _start_gunicorn(ds: Dataset, port: int, workers: int, threads: int) -> subpr
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if _request(port, "GET", "/api/v1/indicators")[0] == 200:
-                return proc
+            if _request(port, "GET", "/api/v1/indicators", auth=auth)[0] == 200:
+                return proc, auth
         except OSError:
             time.sleep(0.2)
     proc.terminate()
@@ -176,8 +228,8 @@ def _phase(records: list[tuple], start: float, end: float) -> dict:
     }
 
 
-def _check_figures(port: int, path: str) -> tuple[int, str | None]:
-    status, body = _request(port, "GET", path)
+def _check_figures(port: int, path: str, auth: Auth) -> tuple[int, str | None]:
+    status, body = _request(port, "GET", path, auth=auth)
     if status != 200:
         return status, None
     return status, json.dumps(json.loads(body)["data"], sort_keys=True)
@@ -195,7 +247,7 @@ def run(
     seconds: float = SECONDS,
 ) -> dict:
     port = _free_port()
-    proc = _start_gunicorn(ds, port, workers, threads)
+    proc, auth = _start_gunicorn(ds, port, workers, threads)
     try:
         warm_wait = wait_until_warm(port, workers)
     except RuntimeError:
@@ -209,7 +261,7 @@ def run(
     lock = threading.Lock()
     stop = threading.Event()
     try:
-        before = _check_figures(port, check_path)[1]
+        before = _check_figures(port, check_path, auth)[1]
         started = time.monotonic()
 
         def user(seed: int) -> None:
@@ -221,7 +273,7 @@ def run(
                 t0 = time.perf_counter()
                 at = time.monotonic() - started
                 try:
-                    status = _request(port, method, path, body)[0]
+                    status = _request(port, method, path, body, auth)[0]
                 except OSError:
                     status = 599
                 with lock:
@@ -231,7 +283,7 @@ def run(
         def checker() -> None:
             while not stop.is_set():
                 try:
-                    status, figures = _check_figures(port, check_path)
+                    status, figures = _check_figures(port, check_path, auth)
                 except OSError:
                     status, figures = 599, None
                 checks.append((time.monotonic() - started, status, figures))
@@ -263,7 +315,7 @@ def run(
         for t in pool:
             t.join(timeout=90)
         elapsed = time.monotonic() - started
-        after = _check_figures(port, check_path)[1]
+        after = _check_figures(port, check_path, auth)[1]
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
