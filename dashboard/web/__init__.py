@@ -18,7 +18,8 @@ Between 2 and 3, who a request acts for and whether it may (issue 12, docs/secur
 layer"): ``principal`` (the session cookie, an API token, or the local user of ``local`` mode),
 ``local`` (the local token of ``--no-sign-in``, the role switcher, the demo banner), the
 same-origin check of callbacks that come with a session (``forms``), and ``gate`` (the one gate:
-every request mapped to policy actions and checked). ``signin``: the sign-in pages. ``accounts``:
+every request mapped to policy actions and checked). ``signin``: the sign-in pages; ``oidc``:
+single sign-on by OpenID Connect (when ``LFO_OIDC_*`` are set). ``accounts``:
 the writer engine and secrets key these use.
 
 ``devserver`` is the request handler of ``python -m dashboard`` (no version in ``Server``).
@@ -46,6 +47,7 @@ from dashboard.web.health import register_health
 from dashboard.web.limits import CALLBACK_PATH, register_limits
 from dashboard.web.local import LocalMode, register_local
 from dashboard.web.logs import register_request_ids
+from dashboard.web.oidc import SsoPages, register_oidc
 from dashboard.web.principal import SESSION_COOKIE, register_principal
 from dashboard.web.signin import SignInPages, register_signin
 
@@ -69,7 +71,10 @@ def register_web(
     register_local(server, local)
     register_same_origin_callbacks(server, services)
     register_gate(server, Gate(settings, accounts, pages))
-    register_signin(server, SignInPages(settings, accounts))
+    signin_pages = SignInPages(settings, accounts)
+    register_signin(server, signin_pages)
+    if settings.sso:
+        register_oidc(server, SsoPages(signin_pages))
 
     @server.after_request
     def _form_cookie(response: Response) -> Response:
