@@ -216,7 +216,11 @@ def test_a_tampered_nonce_is_refused(client, engine, issuer):
     assert refused.status_code == 403 and client.get_cookie("lfo_session") is None
     assert bound(engine, user_id) == (None, None)
     action, outcome, obj = last_audit(engine)
-    assert (action, outcome) == ("failed-sign-in", "refused") and "token refused" in obj and "nonce" in obj
+    assert (
+        (action, outcome) == ("failed-sign-in", "refused")
+        and "token refused" in obj
+        and "nonce" in obj
+    )
 
 
 def test_a_reassigned_address_cannot_take_the_account_over(client, engine, issuer, tmp_path):
