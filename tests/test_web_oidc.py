@@ -271,6 +271,12 @@ def test_without_sso_settings_there_is_no_button_and_no_route(engine, tmp_path):
     plain = make_app(engine, tmp_path)()
     assert "Sign in with" not in plain.get("/sign-in").get_data(as_text=True)
     assert plain.post("/sign-in/sso", headers=SAME_SITE).status_code == 405  # no such route
+    assert "form-action 'self';" in plain.get("/sign-in").headers["Content-Security-Policy"]
+
+
+def test_forms_may_lead_to_the_provider_and_nowhere_else(client, issuer):
+    policy = client.get("/sign-in").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {issuer};" in policy
 
 
 def test_the_service_starts_with_sso_settings_in_place_of_users(engine, tmp_path):

@@ -81,7 +81,10 @@ def register_web(
         return forms.remember_form_cookie(response, settings.https)
 
     register_limits(server, callbacks)
-    register_headers(server, script_hashes, https=settings.https)
+    provider = forms.origin_of(settings.oidc_issuer) if settings.sso else None
+    register_headers(
+        server, script_hashes, https=settings.https, form_targets=[provider] if provider else []
+    )
     register_health(server, services)
     return local
 
