@@ -302,3 +302,19 @@ def test_the_settings_are_read_from_the_environment(monkeypatch):
     assert settings.sso and settings.oidc_issuer == "https://login.example.org"
     monkeypatch.delenv("LFO_OIDC_CLIENT_SECRET")
     assert not DashboardSettings.from_env().sso
+
+
+@pytest.mark.parametrize(
+    ("amr", "strong"),
+    [
+        (["pwd", "mfa"], True),
+        (["OTP"], True),
+        (["hwk"], True),
+        (["pwd"], False),
+        ([], False),
+        ("mfa", False),  # not a list: amr is an array of strings (RFC 8176)
+        (None, False),
+    ],
+)
+def test_which_amr_values_count_as_a_second_factor(amr, strong):
+    assert oidc.strong_amr(amr) is strong

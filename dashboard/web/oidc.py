@@ -134,6 +134,9 @@ class SsoPages:
             endpoint = self.metadata()["authorization_endpoint"]
         except (requests.RequestException, ValueError, KeyError, SsoFailed) as exc:
             return self.refused("", f"SSO: provider unavailable ({exc.__class__.__name__})", 502)
+        if forms.origin_of(endpoint) != forms.origin_of(self.settings.oidc_issuer):
+            # the CSP's form-action allows the issuer's origin only (dashboard.web.headers)
+            return self.refused("", "SSO: authorization endpoint not on the issuer's origin", 502)
         state, nonce, verifier = generate_token(32), generate_token(32), generate_token(48)
         url, _ = self.session().create_authorization_url(
             endpoint, state=state, code_verifier=verifier, nonce=nonce
