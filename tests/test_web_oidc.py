@@ -165,6 +165,7 @@ def test_without_amr_and_without_a_totp_the_person_enrols_one(client, engine, is
         "/sign-in/sso/enrol", data={"csrf": csrf_of(page), "code": "123456"}, headers=SAME_SITE
     )
     assert wrong.status_code == 200 and client.get_cookie("lfo_session") is None
+    assert "That code is not right" in wrong.get_data(as_text=True)
     done = client.post(
         "/sign-in/sso/enrol",
         data={"csrf": csrf_of(page), "code": pyotp.TOTP(secret).now(), "next": "/"},
@@ -318,3 +319,20 @@ def test_the_settings_are_read_from_the_environment(monkeypatch):
 )
 def test_which_amr_values_count_as_a_second_factor(amr, strong):
     assert oidc.strong_amr(amr) is strong
+
+
+def test_wrong_enrolment_codes_are_throttled(client, engine, issuer):
+    invite(engine, "guess@example.org")
+    provider_user(issuer, "sub-guess", email="guess@example.org", email_verified=True)
+    asked = sso(client, "sub-guess")
+    page = client.get(asked.headers["Location"]).get_data(as_text=True)
+    answers = [
+        client.post(
+            "/sign-in/sso/enrol", data={"csrf": csrf_of(page), "code": "000000"}, headers=SAME_SITE
+        ).get_data(as_text=True)
+        for _ in range(6)
+    ]
+    assert "Too many attempts" not in answers[0]
+    assert "Too many attempts: try again in" in answers[-1]
+    assert client.get_cookie("lfo_session") is None
+    assert last_audit(engine)[0] in ("lock-out", "failed-sign-in")

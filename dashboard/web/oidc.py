@@ -227,14 +227,15 @@ class SsoPages:
             forms.check_form(self.settings, self.accounts)
             code = flask.request.form.get("code", "")[:64]
             with self.accounts.engine.begin() as conn:
-                ok, event = oidc.enrol_totp(conn, self.accounts.key, data["u"], secret, code)
+                problem, event = oidc.enrol_totp(
+                    conn, self.accounts.key, data["u"], secret, code, client=self.pages.client()
+                )
                 record_event(conn, event, self.pages.client())
-            if ok:
+            if problem is None:
                 target = safe_next(flask.request.form.get("next"))
                 response = self.signed_in(data["u"], "SSO; TOTP enrolled", target)
                 response.delete_cookie(ENROL_COOKIE, path="/sign-in")
                 return response
-            problem = "That code is not right: enter the code your authenticator app shows now."
         with self.accounts.engine.connect() as conn:
             who = sessions.principal(conn, data["u"])
         email = who.email if who is not None and who.email else ""

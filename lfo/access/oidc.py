@@ -24,10 +24,11 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from lfo import schema
-from lfo.access import totp
+from lfo.access import throttle, totp
 from lfo.access.events import Event
 from lfo.access.secrets import SecretsKey, naive_utc
 from lfo.access.sessions import create_session
+from lfo.access.signin import CODE_NOT_RIGHT, wait_message
 
 #: ``amr`` values (RFC 8176) that show the provider checked a second factor.
 STRONG_AMR = frozenset({"mfa", "otp", "hwk", "swk", "sc", "fpt", "face", "iris", "retina", "vbm"})
@@ -137,26 +138,37 @@ def enrol_totp(
     secret: str,
     code: str,
     *,
+    client: str | None = None,
     now: dt.datetime | None = None,
-) -> tuple[bool, Event]:
+) -> tuple[str | None, Event]:
     """Enrol ``secret`` as the TOTP of an SSO user who has none, once ``code`` from it is right
-    (the code's step is then used up)."""
+    (the code's step is then used up). Throttled as the password sign-in's code step is. Returns
+    None when enrolled, else the message for the form, and the event."""
     moment = naive_utc(now)
     row = conn.execute(
         select(u.c.email, u.c.totp_secret, u.c.disabled_at).where(u.c.user_id == user_id)
     ).first()
     if row is None or row.disabled_at is not None or row.totp_secret is not None:
         email = row.email if row is not None else ""
-        return False, Event("failed sign-in", email, "refused", user_id=user_id, detail="enrol")
+        return FAILED, Event("failed sign-in", email, "refused", user_id=user_id, detail="enrol")
+    wait = throttle.wait_seconds(conn, key, row.email, client, moment)
+    if wait:
+        event = Event("lock-out", row.email, "refused", user_id=user_id, detail=f"wait {wait} s")
+        return wait_message(wait), event
     step = totp.accepted_step(secret, code, None, moment)
     if step is None:
-        event = Event("failed sign-in", row.email, "refused", user_id=user_id, detail="enrol code")
-        return False, event
+        n = throttle.record_failure(conn, key, row.email, client, moment)
+        event = Event(
+            "failed sign-in", row.email, "refused", user_id=user_id, detail=f"enrol; failure {n}"
+        )
+        wait = throttle.wait_seconds(conn, key, row.email, client, moment)
+        return (wait_message(wait) if wait else CODE_NOT_RIGHT), event
     conn.execute(
         update(u)
         .where(u.c.user_id == user_id)
         .values(totp_secret=key.encrypt(secret), totp_last_step=step)
     )
-    return True, Event(
+    throttle.clear(conn, key, row.email)
+    return None, Event(
         "invitation accepted", row.email, user_id=user_id, detail="SSO TOTP enrolled"
     )
