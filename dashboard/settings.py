@@ -25,6 +25,8 @@ client address for anonymous use under ``LFO_PUBLIC``); over it, 429 (``dashboar
 address) |
 | ``LFO_SECRETS_KEY_FILE`` | ``data/lfo-secrets.key`` | the key that encrypts TOTP secrets and \
 signs the sign-in forms' tokens (``lfo.settings``) |
+| ``LFO_OIDC_ISSUER``, ``LFO_OIDC_CLIENT_ID``, ``LFO_OIDC_CLIENT_SECRET`` | (none) | single sign-on by OpenID Connect (``dashboard.web.oidc``): the provider's issuer URL and this service's client; all three set, or none |
+| ``LFO_OIDC_NAME`` | ``your organisation`` | the name on the button "Sign in with …" |
 
 Modes (docs/security.md, "The web layer"): ``sign_in`` True (``from_env``, gunicorn): every
 request acts for the person its session cookie or API token names, or for nobody. ``sign_in``
@@ -66,6 +68,15 @@ class DashboardSettings:
     secrets_key_file: str = "data/lfo-secrets.key"
     api_rate_limit: str = "600/minute"  # LFO_API_RATE_LIMIT
     image_rate_limit: str = "30/minute"  # LFO_IMAGE_RATE_LIMIT
+    oidc_issuer: str = ""  # single sign-on (dashboard.web.oidc): all three set, or none
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_name: str = "your organisation"
+
+    @property
+    def sso(self) -> bool:
+        """Whether single sign-on is configured (issuer, client id and secret all set)."""
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
     @property
     def https(self) -> bool:
@@ -108,6 +119,10 @@ class DashboardSettings:
             "image_rate_limit": rate_limit(
                 "LFO_IMAGE_RATE_LIMIT", env.get("LFO_IMAGE_RATE_LIMIT") or "30/minute"
             ),
+            "oidc_issuer": (env.get("LFO_OIDC_ISSUER") or "").strip().rstrip("/"),
+            "oidc_client_id": (env.get("LFO_OIDC_CLIENT_ID") or "").strip(),
+            "oidc_client_secret": (env.get("LFO_OIDC_CLIENT_SECRET") or "").strip(),
+            "oidc_name": (env.get("LFO_OIDC_NAME") or "").strip() or "your organisation",
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

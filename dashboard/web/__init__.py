@@ -18,9 +18,10 @@ Between 2 and 3, who a request acts for and whether it may (issue 12, docs/secur
 layer"): ``principal`` (the session cookie, an API token, or the local user of ``local`` mode),
 ``local`` (the local token of ``--no-sign-in``, the role switcher, the demo banner), the
 same-origin check of callbacks that come with a session (``forms``), and ``gate`` (the one gate:
-every request mapped to policy actions and checked). ``signin``: the sign-in pages.
-``audit_page``: the audit page (programme leads). ``accounts``: the writer engine and secrets key
-these use.
+every request mapped to policy actions and checked). ``signin``: the sign-in pages; ``oidc``:
+single sign-on by OpenID Connect (when ``LFO_OIDC_*`` are set). ``audit_page``: the audit page
+(programme leads); ``users_page`` and ``tokens_page``: the users page and a person's API tokens.
+``accounts``: the writer engine and secrets key these use.
 
 ``devserver`` is the request handler of ``python -m dashboard`` (no version in ``Server``).
 
@@ -49,6 +50,7 @@ from dashboard.web.health import register_health
 from dashboard.web.limits import CALLBACK_PATH, register_limits
 from dashboard.web.local import LocalMode, register_local
 from dashboard.web.logs import register_request_ids
+from dashboard.web.oidc import SsoPages, register_oidc
 from dashboard.web.principal import SESSION_COOKIE, register_principal
 from dashboard.web.rates import register_rates
 from dashboard.web.signin import SignInPages, register_signin
@@ -76,9 +78,11 @@ def register_web(
     register_same_origin_callbacks(server, services)
     register_gate(server, Gate(settings, accounts, pages))
     register_rates(server, settings)
-    register_signin(server, SignInPages(settings, accounts))
+    signin_pages = SignInPages(settings, accounts)
+    register_signin(server, signin_pages)
+    if settings.sso:
+        register_oidc(server, SsoPages(signin_pages))
     register_audit_page(server, AuditPage(settings, accounts))
-
     register_users_page(server, UsersPage(settings, accounts))
     register_tokens_page(server, TokensPage(settings, accounts))
 
@@ -87,7 +91,10 @@ def register_web(
         return forms.remember_form_cookie(response, settings.https)
 
     register_limits(server, callbacks)
-    register_headers(server, script_hashes, https=settings.https)
+    provider = forms.origin_of(settings.oidc_issuer) if settings.sso else None
+    register_headers(
+        server, script_hashes, https=settings.https, form_targets=[provider] if provider else []
+    )
     register_health(server, services)
     return local
 

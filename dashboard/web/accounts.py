@@ -147,7 +147,8 @@ def client_address(trusted_proxies: int) -> str | None:
 
 def service_problem(settings: DashboardSettings) -> str | None:
     """Why the service cannot start in sign-in mode (None: it can): ``gunicorn`` never runs as
-    the demo, so it needs ``LFO_BASE_URL`` and at least one user."""
+    the demo, so it needs ``LFO_BASE_URL`` and at least one user, or single sign-on configured
+    (``LFO_OIDC_*``: then people are invited later, and sign in with their organisation)."""
     if not settings.base_url:
         return (
             "LFO_BASE_URL is not set: set it to the address users see (such as "
@@ -155,10 +156,11 @@ def service_problem(settings: DashboardSettings) -> str | None:
         )
     accounts = Accounts(settings)
     try:
-        if not accounts.users_exist():
+        if not accounts.users_exist() and not settings.sso:
             return (
                 "there are no users: invite the first programme lead with `python -m dashboard "
-                "users add EMAIL --role programme` before starting the service"
+                "users add EMAIL --role programme` (or configure single sign-on, LFO_OIDC_ISSUER, "
+                "LFO_OIDC_CLIENT_ID and LFO_OIDC_CLIENT_SECRET) before starting the service"
             )
     except Exception as exc:  # noqa: BLE001 - the database itself is the problem: say so
         return f"cannot read the users from {settings.database_url}: {exc}"

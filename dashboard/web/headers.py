@@ -6,7 +6,8 @@
   inline styles are allowed (Plotly sets ``style`` attributes as it draws); images also from
   ``data:`` and ``blob:`` (Bootstrap's CSS draws its icons from ``data:`` SVG, and Plotly's own
   "download plot as PNG" paints through them); ``frame-ancestors 'none'`` (no page may frame
-  this one), ``form-action``, ``base-uri`` and ``object-src`` closed.
+  this one), ``form-action`` (but for the single sign-on provider's origin), ``base-uri`` and ``object-src``
+  closed.
 - ``X-Frame-Options: DENY`` for browsers that predate ``frame-ancestors``,
   ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin``.
 - ``Strict-Transport-Security`` (one year, sub-domains) when ``LFO_BASE_URL`` is https.
@@ -36,8 +37,12 @@ def script_hash(source: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
-def content_security_policy(script_hashes: Iterable[str]) -> dict[str, str]:
-    """The policy, directive by directive, allowing the inline scripts with these hashes."""
+def content_security_policy(
+    script_hashes: Iterable[str], form_targets: Iterable[str] = ()
+) -> dict[str, str]:
+    """The policy, directive by directive, allowing the inline scripts with these hashes;
+    ``form_targets``: other origins a form may lead to (the single sign-on provider, whose page a
+    form's redirect opens: ``form-action`` covers redirects)."""
     scripts = " ".join(["'self'", *dict.fromkeys(script_hashes)])
     return {
         "default-src": "'self'",
@@ -48,19 +53,24 @@ def content_security_policy(script_hashes: Iterable[str]) -> dict[str, str]:
         "connect-src": "'self'",
         "object-src": "'none'",
         "base-uri": "'self'",
-        "form-action": "'self'",
+        "form-action": " ".join(["'self'", *dict.fromkeys(form_targets)]),
         "frame-ancestors": "'none'",
     }
 
 
-def register_headers(server: flask.Flask, script_hashes: Iterable[str], https: bool) -> Talisman:
+def register_headers(
+    server: flask.Flask,
+    script_hashes: Iterable[str],
+    https: bool,
+    form_targets: Iterable[str] = (),
+) -> Talisman:
     """Set the headers on every answer of ``server`` (pages, files, callbacks, API, errors)."""
     talisman = Talisman(
         server,
         force_https=False,
         frame_options="DENY",
         strict_transport_security=False,
-        content_security_policy=content_security_policy(script_hashes),
+        content_security_policy=content_security_policy(script_hashes, form_targets),
         referrer_policy="same-origin",
         session_cookie_secure=https,
         session_cookie_http_only=True,

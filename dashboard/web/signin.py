@@ -110,7 +110,7 @@ class SignInPages:
         self, problem: str | None = None, email: str = "", status: int = 200
     ) -> Response:
         target = safe_next(flask.request.values.get("next"))
-        body = f"""{forms.message(problem)}
+        body = f"""{forms.message(problem)}{self.sso_button(target)}
 <form method="post" action="/sign-in" class="lfo-form" novalidate>{forms.hidden_csrf(self.accounts)}
 <input type="hidden" name="next" value="{escape(target)}">
 <div class="mb-3"><label class="form-label" for="email">E-mail address</label>
@@ -121,6 +121,17 @@ class SignInPages:
  autocomplete="current-password" required></div>
 <button class="btn btn-primary" type="submit">Continue</button></form>"""
         return self.page("Sign in", body, status)
+
+    def sso_button(self, target: str) -> str:
+        """The "Sign in with …" form (``dashboard.web.oidc``), when single sign-on is on."""
+        if not self.settings.sso:
+            return ""
+        return f"""
+<form method="post" action="/sign-in/sso" class="lfo-form mb-4">{forms.hidden_csrf(self.accounts)}
+<input type="hidden" name="next" value="{escape(target)}">
+<button class="btn btn-primary" type="submit">Sign in with {escape(self.settings.oidc_name)}\
+</button></form>
+<p>Or with the e-mail address and password of your account here:</p>"""
 
     def sign_in(self) -> Response:
         if not self.settings.sign_in:  # demo and --no-sign-in: nobody signs in
