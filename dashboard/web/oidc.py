@@ -28,9 +28,10 @@ import flask
 import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
-from authlib.jose import JsonWebKey, jwt
-from authlib.oidc.core import CodeIDToken
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from joserfc import jwt
+from joserfc.jwk import KeySet
+from joserfc.jwt import JWTClaimsRegistry
 from werkzeug.wrappers import Response
 
 from dashboard.web import forms
@@ -203,14 +204,19 @@ class SsoPages:
             )
             jwks = requests.get(meta["jwks_uri"], timeout=TIMEOUT)
             jwks.raise_for_status()
-            claims = jwt.decode(
-                str(token["id_token"]),
-                JsonWebKey.import_key_set(jwks.json()),
-                claims_cls=CodeIDToken,
-                claims_options={"iss": {"essential": True, "value": self.settings.oidc_issuer}},
-                claims_params={"nonce": flow["n"], "client_id": self.settings.oidc_client_id},
-            )
-            claims.validate(leeway=60)
+            # the signature against the provider's keys (joserfc's recommended algorithms),
+            # then the claims an ID token must carry (OpenID Connect Core § 3.1.3.7)
+            decoded = jwt.decode(str(token["id_token"]), KeySet.import_key_set(jwks.json()))
+            claims = decoded.claims
+            JWTClaimsRegistry(
+                leeway=60,
+                iss={"essential": True, "value": self.settings.oidc_issuer},
+                aud={"essential": True, "value": self.settings.oidc_client_id},
+                nonce={"essential": True, "value": flow["n"]},
+                sub={"essential": True},
+                exp={"essential": True},
+                iat={"essential": True},
+            ).validate(claims)
         except Exception as exc:  # HTTP, a refused code, a bad signature or claim: all refused
             raise SsoFailed(f"token refused ({exc.__class__.__name__}: {str(exc)[:80]})") from exc
         return dict(claims)
