@@ -92,6 +92,29 @@ def test_a_callback_with_the_wrong_inputs_or_outputs_is_a_clear_400(app, base):
         assert "not this callback's" in refusal(answer)
 
 
+def test_a_callback_that_runs_in_the_browser_posted_to_the_server_is_a_clear_400(
+    app, base, caplog
+):
+    """Every clientside callback (the page title, the topic pages' address, the table twins'
+    requests): a crafted POST of one was a 500 with a traceback (KeyError in Dash)."""
+    clientside = [key for key, spec in app.callback_map.items() if "callback" not in spec]
+    assert len(clientside) >= 5
+    for key in clientside:
+        spec = app.callback_map[key]
+        body = {
+            "output": key,
+            "outputs": {"id": "x", "property": "y"},
+            "inputs": [{"id": "x", "property": "y", "value": None} for _ in spec["inputs"]],
+            "state": [{"id": "x", "property": "y", "value": None} for _ in spec["state"]],
+            "changedPropIds": [],
+        }
+        with caplog.at_level(logging.ERROR):
+            answer = post(base, json.dumps(body).encode())
+        assert answer.status == 400, key
+        assert "runs in the browser" in refusal(answer)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 def test_a_deep_but_allowed_value_reaches_the_callback(app, base):
     """64 levels in all are accepted (the pages' own bodies are 6 deep)."""
     body = router_body(app)

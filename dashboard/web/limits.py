@@ -89,6 +89,8 @@ def check_callback_body(data: bytes, callbacks: Mapping[str, Mapping[str, Any]])
     spec = callbacks.get(body["output"])
     if spec is None:
         raise BadRequest(REFUSED + "this app has no such callback")
+    if "callback" not in spec:  # a clientside callback: it runs in the browser, never here
+        raise BadRequest(REFUSED + "this callback runs in the browser, not on the server")
     changed = body.get("changedPropIds", [])
     if not (
         _are_props(body.get("inputs"), len(spec.get("inputs") or []))
