@@ -30,6 +30,11 @@ EMAIL = "ann@example.org"
         ("unbelievable", "common passwords"),  # on the bundled list
         ("UnBelievable", "common passwords"),  # compared without case
         ("ANN@example.org", "must not be your e-mail address"),
+        ("qwertyqwerty", "common passwords"),  # 12 characters: on Django's and zxcvbn's lists
+        ("1q2w3e4r5t6y7u8i9o0p", "common passwords"),  # 20 characters, on zxcvbn's list
+        ("a" * 12, "5 different characters"),
+        ("abababababab", "5 different characters"),
+        ("AbcdAbcdAbcd", "5 different characters"),  # four, whatever the case
     ],
 )
 def test_a_password_that_breaks_a_rule_is_refused_with_the_reason(password, problem):
@@ -38,16 +43,19 @@ def test_a_password_that_breaks_a_rule_is_refused_with_the_reason(password, prob
 
 
 def test_a_long_uncommon_password_is_accepted():
-    assert passwords.password_problem("a" * 12, EMAIL) is None
+    assert passwords.password_problem("abcde" * 3, EMAIL) is None  # five different: the least
     assert passwords.password_problem("tidal quartz 47 meadow", EMAIL) is None
 
 
-def test_the_bundled_list_is_the_seclists_top_ten_thousand():
+def test_the_bundled_lists_are_seclists_top_ten_thousand_and_the_long_ones_of_two_more():
     common = passwords.common_passwords()
-    assert len(common) > 9_900  # 10,000 lines; a few differ only in case
-    assert {"password", "123456", "qwerty", "eyphed"} <= common  # its first and last lines
-    readme = (passwords.COMMON_PASSWORDS_FILE.parent / "README.md").read_text()
+    assert len(common) > 9_900 + 300  # 10,000 lines (a few differ only in case) + 344
+    assert {"password", "123456", "qwerty", "eyphed"} <= common  # SecLists' first and last lines
+    long_ones = passwords.COMMON_PASSWORDS_FILES[1].read_text(encoding="utf-8").splitlines()
+    assert len(long_ones) > 300 and min(map(len, long_ones)) >= passwords.MIN_LENGTH
+    readme = (passwords.COMMON_PASSWORDS_FILES[0].parent / "README.md").read_text()
     assert "SecLists" in readme and "MIT License" in readme
+    assert "Django" in readme and "zxcvbn" in readme and "BSD" in readme
 
 
 # --- Argon2id ----------------------------------------------------------------------------------

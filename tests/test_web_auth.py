@@ -211,16 +211,22 @@ def test_an_invitation_sets_a_password_enrols_totp_and_shows_recovery_codes_once
     assert len(re.findall(r"<li><code>", shown)) >= 8
     reused = client.get(path)
     assert reused.status_code == 410 and "Your recovery codes" not in reused.get_data(as_text=True)
-    assert "invitation" in [r["action"] for r in audit_rows(engine)]
+    actions = [(r["action"], r["object"]) for r in audit_rows(engine)]
+    assert ("invitation", "invitation accepted: bob@example.org (invite)") in actions
+    assert [a for a in actions if a[0] == "refused" and "invitation link" in a[1]]  # the reuse
 
 
 def test_an_expired_invitation_cannot_be_used(client, engine):
     long_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=73)
     with engine.begin() as conn:
         invited = users.add_user(conn, "cy@example.org", "researcher", base_url=BASE, now=long_ago)
-    page = client.get(f"/account/invitation/{token_of(invited.link)}")
+    token = token_of(invited.link)
+    page = client.get(f"/account/invitation/{token}")
     assert page.status_code == 410
     assert 'name="password"' not in page.get_data(as_text=True)
+    refused = [r for r in audit_rows(engine) if r["action"] == "refused"]
+    assert len(refused) == 1 and "invitation link" in refused[0]["object"]
+    assert "expired" in refused[0]["object"] and token not in str(refused[0])
 
 
 def test_an_invitation_link_s_token_is_not_written_to_the_access_log(client, engine, caplog):

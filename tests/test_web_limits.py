@@ -92,9 +92,7 @@ def test_a_callback_with_the_wrong_inputs_or_outputs_is_a_clear_400(app, base):
         assert "not this callback's" in refusal(answer)
 
 
-def test_a_callback_that_runs_in_the_browser_posted_to_the_server_is_a_clear_400(
-    app, base, caplog
-):
+def test_a_callback_that_runs_in_the_browser_posted_to_the_server_is_a_clear_400(app, base, caplog):
     """Every clientside callback (the page title, the topic pages' address, the table twins'
     requests): a crafted POST of one was a 500 with a traceback (KeyError in Dash)."""
     clientside = [key for key, spec in app.callback_map.items() if "callback" not in spec]

@@ -235,6 +235,9 @@ class SignInPages:
         with self.accounts.engine.begin() as conn:
             opened = invitations.open_invitation(conn, self.accounts.key, token)
         if opened.problem is not None:
+            # audited as a refused request (never with the token: the path is not written)
+            gate = flask.current_app.extensions["lfo_gate"]
+            gate.audit_refusal(f"invitation link: {opened.problem}")
             return self.page("This link cannot be used", forms.message(opened.problem), 410)
         return self.invitation_form(token, opened)
 
@@ -244,7 +247,7 @@ class SignInPages:
         password = ""
         if opened.needs_password:
             password = """<div class="mb-3"><label class="form-label" for="password">Choose a \
-password (at least 12 characters)</label>
+password (at least 12 characters, not a common one)</label>
 <input class="form-control" id="password" name="password" type="password"
  autocomplete="new-password" required></div>"""
         body = f"""{forms.message(problem)}

@@ -1,8 +1,10 @@
 """Passwords: the rules a new one must meet, and Argon2id hashing.
 
-Rules (docs/spec/service.md § 2): at least 12 characters; not on the bundled list of common
-passwords (``lfo/access/data/common-passwords.txt``, SecLists' ``10k-most-common.txt``, MIT licence;
-compared case-insensitively, see the README beside it); not the account's e-mail address.
+Rules (docs/spec/service.md § 2): at least 12 characters; not on the bundled lists of common
+passwords (``COMMON_PASSWORDS_FILES``: SecLists' ``10k-most-common.txt``, and the entries of 12
+characters or more of Django's and zxcvbn's lists; compared case-insensitively, see the README
+beside them); at least ``MIN_DISTINCT`` different characters (NIST SP 800-63B: no repetitive
+passwords such as ``aaaaaaaaaaaa``); not the account's e-mail address.
 
 Hashing: Argon2id (argon2-cffi ``PasswordHasher``) with memory 19 MiB (19,456 KiB), 2 iterations
 and parallelism 1: the first of the configurations the OWASP Password Storage Cheat Sheet
@@ -25,7 +27,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 MIN_LENGTH = 12
-COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "data" / "common-passwords.txt"
+MIN_DISTINCT = 5
+_DATA = Path(__file__).resolve().parent / "data"
+COMMON_PASSWORDS_FILES = (_DATA / "common-passwords.txt", _DATA / "common-passwords-long.txt")
 
 #: OWASP's Argon2id recommendation: m = 19 MiB, t = 2, p = 1.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1, hash_len=32, salt_len=16)
@@ -33,9 +37,13 @@ HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1, hash_len
 
 @functools.cache
 def common_passwords() -> frozenset[str]:
-    """The bundled list, lower-cased."""
-    text = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8")
-    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
+    """The bundled lists, lower-cased."""
+    lines = (
+        line
+        for path in COMMON_PASSWORDS_FILES
+        for line in path.read_text(encoding="utf-8").splitlines()
+    )
+    return frozenset(line.strip().lower() for line in lines if line.strip())
 
 
 def password_problem(password: str, email: str) -> str | None:
@@ -44,6 +52,11 @@ def password_problem(password: str, email: str) -> str | None:
         return f"Your password must have at least {MIN_LENGTH} characters."
     if password.strip().lower() in common_passwords():
         return "That password is on a list of common passwords: choose another."
+    if len(set(password.lower())) < MIN_DISTINCT:
+        return (
+            f"Your password must use at least {MIN_DISTINCT} different characters: "
+            "a repeated pattern is easy to guess."
+        )
     if password.strip().lower() == email.strip().lower():
         return "Your password must not be your e-mail address."
     return None
