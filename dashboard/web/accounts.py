@@ -81,6 +81,12 @@ class Accounts:
             lambda conn: _read_token(conn, token),
         )
 
+    def token_owner(self, token: str) -> Principal | None:
+        """Who a token belongs to, for auditing its misuse (outside ``/api/``, or to write):
+        nothing written (a refused request is no use of the token)."""
+        with self.engine.connect() as conn:
+            return _read_token(conn, token)
+
     def _best_effort(
         self,
         write: Callable[[Connection], Principal | None],

@@ -44,7 +44,7 @@ from dashboard.web import audit_page
 from dashboard.web.accounts import Accounts, client_address
 from dashboard.web.errors import is_api, reads_json
 from dashboard.web.limits import CALLBACK_PATH
-from dashboard.web.principal import current, token_prefix, token_refusal
+from dashboard.web.principal import current, token_owner, token_prefix, token_refusal
 from lfo.access import audit_tally
 from lfo.access.policy import Action, decide
 from lfo.access.roles import Principal
@@ -225,7 +225,9 @@ class Gate:
         request = flask.request
         refused_token = token_refusal()
         if refused_token is not None:
-            self.refuse("bearer token", refused_token, anonymous=is_api(request.path))
+            prefix = token_prefix()
+            what = f"bearer token {prefix}…" if prefix else "bearer token"
+            self.refuse(what, refused_token, anonymous=is_api(request.path))
         need = requirement(request, self.pages)
         who = current()
         api = is_api(request.path)
@@ -274,7 +276,7 @@ class Gate:
         who = current()
         if who.local:  # the role switcher's simulation (demo, --no-sign-in): nobody to audit
             return
-        principal = None if who.anonymous and who.user_id is None else who
+        principal = token_owner() or (None if who.anonymous and who.user_id is None else who)
         key = audit_tally.Key(principal, client_address(self.settings.trusted_proxies), what)
         try:
             audit_tally.refused(self.accounts.engine, self.refusals, key)

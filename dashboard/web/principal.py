@@ -37,6 +37,7 @@ READ_METHODS = ("GET", "HEAD")
 _KEY = "lfo_principal"
 _TOKEN_KEY = "lfo_token_refused"
 _PREFIX_KEY = "lfo_token_prefix"
+_OWNER_KEY = "lfo_token_owner"
 
 
 def current() -> Principal:
@@ -55,6 +56,13 @@ def token_refusal() -> str | None:
     """Why the request's bearer token was refused outright (None: it was not)."""
     found = flask.g.get(_TOKEN_KEY)
     return found if isinstance(found, str) else None
+
+
+def token_owner() -> Principal | None:
+    """The owner of a good API token refused outright (used outside ``/api/``, or to write):
+    the request acts for nobody, but its refusal is audited under the owner's name."""
+    found = flask.g.get(_OWNER_KEY)
+    return found if isinstance(found, Principal) else None
 
 
 def token_prefix() -> str | None:
@@ -102,11 +110,16 @@ def signed_in(accounts: Accounts) -> Principal:
     request = flask.request
     token = bearer()
     if token is not None:
+        misuse = None
         if not is_api(request.path):
-            setattr(flask.g, _TOKEN_KEY, "an API token is valid only under /api/")
-            return ANONYMOUS
-        if request.method not in READ_METHODS:
-            setattr(flask.g, _TOKEN_KEY, "an API token may only read (GET or HEAD)")
+            misuse = "an API token is valid only under /api/"
+        elif request.method not in READ_METHODS:
+            misuse = "an API token may only read (GET or HEAD)"
+        if misuse is not None:
+            setattr(flask.g, _TOKEN_KEY, misuse)
+            if token.startswith(TOKEN_PREFIX) and len(token) <= 200:
+                setattr(flask.g, _OWNER_KEY, accounts.token_owner(token))
+                setattr(flask.g, _PREFIX_KEY, token[:TOKEN_PREFIX_SHOWN])
             return ANONYMOUS
         if not token.startswith(TOKEN_PREFIX):
             setattr(flask.g, _TOKEN_KEY, "not an API token")
