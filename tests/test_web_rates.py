@@ -1,19 +1,23 @@
 """Rate limits (issue 12 § 7, service.md § 3): the API per token (or client address for anonymous
-use under LFO_PUBLIC), chart image downloads per user; 429 with Retry-After, JSON under /api/;
-the client address from LFO_TRUSTED_PROXIES; the settings checked."""
+use under LFO_PUBLIC), 429 with Retry-After as JSON; chart image downloads per user, said in the
+card's status line; the client address from LFO_TRUSTED_PROXIES; the settings checked."""
 
 from __future__ import annotations
 
 import pytest
 from support.accounts import NEWCASTLE, engine, key
 from support.web_auth import SAME_SITE, make_app, person, sign_in
+from test_download_attacks import new_download
 
 from dashboard.settings import DashboardSettings, rate_limit
 from lfo.access import tokens
 
 __all__ = ["engine", "key"]  # fixtures
 
-IMAGE = '{"chart":"reach-trend","fmt":"%s","type":"chart-download-button"}.n_clicks'
+#: A view key with nothing to draw: the download says so without rendering, after the quota is
+#: counted (the limit is checked before any work).
+UNKNOWN_VIEW = {"not": "a view"}
+OVER = "Too many chart image downloads"
 
 
 @pytest.fixture
@@ -64,32 +68,29 @@ def test_without_trusted_proxies_the_forwarded_header_is_ignored(app_client):
 
 
 def image_download(client, fmt):
-    body = {
-        "output": "..x..",  # not a real callback: the limit is checked before the body's shape
-        "changedPropIds": [IMAGE % fmt],
-        "inputs": [],
-    }
-    return client.post("/_dash-update-component", json=body, headers=SAME_SITE)
+    """The status line of the Reach trend card after pressing its ``fmt`` button."""
+    client.environ_base["HTTP_ORIGIN"] = SAME_SITE["Origin"]
+    status, got = new_download(client, "reach-trend", fmt, UNKNOWN_VIEW)
+    assert status == 200 and got["status"]
+    return got["status"]
 
 
-def test_chart_image_downloads_are_limited_per_user(app_client, engine, key):
+def test_chart_image_downloads_are_limited_per_user_and_the_card_says_so(app_client, engine, key):
     ann = person(engine, key, "ann@example.org", "la", areas=(NEWCASTLE,))
     bob = person(engine, key, "bob@example.org", "la", areas=(NEWCASTLE,))
     client = app_client(image_rate_limit="2/minute")
     assert sign_in(client, ann).status_code == 303
-    assert image_download(client, "png").status_code != 429
-    assert image_download(client, "svg").status_code != 429
+    assert OVER not in image_download(client, "png")
+    assert OVER not in image_download(client, "svg")
     over = image_download(client, "png")
-    assert (
-        over.status_code == 429
-        and "Too many chart image downloads" in over.get_json()["error"]["message"]
-    )
-    assert "Retry-After" in over.headers
+    assert f"{OVER}: the limit is 2/minute" in over
+    wait = int(over.split("Try again in ")[1].split(" ")[0])
+    assert 1 <= wait <= 60 and "CSV or Excel" in over
     # CSV and Excel are not image renders: not counted
-    assert image_download(client, "csv").status_code != 429
+    assert OVER not in image_download(client, "csv")
     other = app_client(image_rate_limit="2/minute")
     assert sign_in(other, bob).status_code == 303
-    assert image_download(other, "png").status_code != 429
+    assert OVER not in image_download(other, "png")
 
 
 @pytest.mark.parametrize("value", ["600/minute", "10 per second", "100/5 minutes"])

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from functools import partial, update_wrapper
 from typing import Any
 
+import flask
 from dash import Input, Output, State, ctx
 from dash.dcc.express import send_bytes
 from dash.exceptions import PreventUpdate
@@ -43,6 +44,10 @@ MAKERS: dict[str, Callable[[ChartContent], bytes]] = {
 NOT_RECOGNISED = "Sorry, this chart's settings were not recognised, so no {label} file was made."
 #: What a download of an empty chart says.
 NOTHING = "There are no figures to download for this chart."
+#: The formats rendered as images (each a server-side render: rate limited by the web layer,
+#: which keeps its check in ``flask.current_app.extensions[IMAGE_QUOTA]``).
+IMAGE_FORMATS = frozenset({"png", "svg"})
+IMAGE_QUOTA = "lfo_image_quota"
 
 #: ``rebuild(view)``: the chart's content for a view key, built on the server; ``ValueError``
 #: for a key it does not recognise.
@@ -77,6 +82,15 @@ def file_name(chart_id: str, data_as_at: str | None, ext: str, parts: Sequence[o
     return f"lfo-{check_chart_id(chart_id)}{middle}-{date}.{ext}"
 
 
+def _image_quota() -> str | None:
+    """Why no more chart images may be rendered for this requester now (None: one may, and it
+    is counted), from the rate limit the web layer keeps (``dashboard.web.rates``)."""
+    if not flask.has_app_context():
+        return None
+    quota = flask.current_app.extensions.get(IMAGE_QUOTA)
+    return quota() if quota is not None else None
+
+
 def update_download(
     chart_id: str,
     rebuild: Rebuild,
@@ -98,6 +112,8 @@ def update_download(
     if fmt not in spec or trigger.get("chart") != chart_id:
         raise PreventUpdate
     label, ext = spec[fmt]
+    if fmt in IMAGE_FORMATS and (over := _image_quota()) is not None:
+        return None, over
     try:
         content = rebuild(view)
     except ValueError:

@@ -19,23 +19,24 @@ one home for it. Checked after the gate, so a refused request is not counted.
 
 from __future__ import annotations
 
-from typing import Any
+import math
+import time
 
 import flask
-import orjson
+import limits
 from flask_limiter import ApplicationLimit, Limiter
 
-from dashboard.ids import CHART_DOWNLOAD_BUTTON
+from dashboard.charts.downloads import IMAGE_QUOTA
 from dashboard.settings import DashboardSettings
 from dashboard.web.accounts import client_address
 from dashboard.web.errors import is_api
-from dashboard.web.limits import CALLBACK_PATH
 from dashboard.web.principal import current, token_prefix
 
-#: The chart download formats that are rendered as images (each costs a browser-less render).
-IMAGE_FORMATS = frozenset({"png", "svg"})
 API_MESSAGE = "Too many API requests: the limit is {limit}. Wait and try again."
-IMAGE_MESSAGE = "Too many chart image downloads: the limit is {limit}. Wait and try again."
+IMAGE_MESSAGE = (
+    "Too many chart image downloads: the limit is {limit}. Try again in {wait} seconds, or "
+    "download the CSV or Excel file, which have no limit."
+)
 
 
 def who_key(settings: DashboardSettings) -> str:
@@ -51,35 +52,6 @@ def who_key(settings: DashboardSettings) -> str:
     return f"address:{client_address(settings.trusted_proxies) or 'unknown'}"
 
 
-def is_image_download() -> bool:
-    """A callback fired by a chart card's PNG or SVG button."""
-    request = flask.request
-    if request.path != CALLBACK_PATH or request.method != "POST":
-        return False
-    try:
-        body: Any = orjson.loads(request.get_data(cache=True))
-    except orjson.JSONDecodeError:
-        return False
-    changed = body.get("changedPropIds") if isinstance(body, dict) else None
-    if not isinstance(changed, list):
-        return False
-    for prop in changed:
-        ident = str(prop).rpartition(".")[0]
-        if not ident.startswith("{"):
-            continue
-        try:
-            value = orjson.loads(ident)
-        except orjson.JSONDecodeError:
-            continue
-        if (
-            isinstance(value, dict)
-            and value.get("type") == CHART_DOWNLOAD_BUTTON
-            and value.get("fmt") in IMAGE_FORMATS
-        ):
-            return True
-    return False
-
-
 def register_rates(server: flask.Flask, settings: DashboardSettings) -> Limiter:
     """Install the limits (module docstring) on ``server``; call it after the gate."""
 
@@ -87,8 +59,7 @@ def register_rates(server: flask.Flask, settings: DashboardSettings) -> Limiter:
         return who_key(settings)
 
     api = settings.api_rate_limit
-    images = settings.image_rate_limit
-    return Limiter(
+    limiter = Limiter(
         key,
         app=server,
         storage_uri="memory://",
@@ -103,12 +74,19 @@ def register_rates(server: flask.Flask, settings: DashboardSettings) -> Limiter:
                 exempt_when=lambda: not is_api(flask.request.path),
                 error_message=API_MESSAGE.format(limit=api),
             ),
-            ApplicationLimit(
-                images,
-                key_function=key,
-                scope="chart-images",
-                exempt_when=lambda: not is_image_download(),
-                error_message=IMAGE_MESSAGE.format(limit=images),
-            ),
         ],
     )
+    images = limits.parse(settings.image_rate_limit)
+
+    def image_quota() -> str | None:
+        """None when one more chart image may be rendered for this requester (it is counted);
+        else why not, with the wait."""
+        who = key()
+        if limiter.limiter.hit(images, "chart-images", who):
+            return None
+        reset, _left = limiter.limiter.get_window_stats(images, "chart-images", who)
+        wait = max(1, math.ceil(reset - time.time()))
+        return IMAGE_MESSAGE.format(limit=settings.image_rate_limit, wait=wait)
+
+    server.extensions[IMAGE_QUOTA] = image_quota
+    return limiter
