@@ -174,6 +174,8 @@ def test_sign_out_ends_the_session_and_everywhere_ends_them_all(client, engine, 
         "/sign-out", data={"csrf": csrf_of(page.get_data(as_text=True))}, headers=SAME_SITE
     )
     assert done.status_code == 200 and "You are signed out" in done.get_data(as_text=True)
+    assert "Signed in as" not in done.get_data(as_text=True)
+    assert "Signed in as ann@example.org" not in client.get("/sign-in").get_data(as_text=True)
     client.set_cookie("lfo_session", old or "")
     assert client.get("/").status_code == 303  # the old id no longer works
     # everywhere: two browsers, one signs out everywhere

@@ -63,6 +63,10 @@ def test_every_signed_in_role_sees_its_tokens_page_and_the_link_to_it(
     assert page.headers["Cache-Control"] == "no-store"
     strip = client.get("/definitions").get_data(as_text=True)
     assert f'href="{PAGE}"' in strip
+    # the tokens page itself has the same strip: who is signed in, and the sign-out buttons
+    text = page.get_data(as_text=True)
+    assert "Signed in as " in text and 'action="/sign-out"' in text
+    assert text.index("Signed in as ") < text.index('<main id="main"')
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_and_the_local_user_refused(

@@ -73,6 +73,7 @@ def register_web(
     register_errors(server)
     accounts = Accounts(settings)
     local = LocalMode(services, accounts)
+    server.extensions[forms.BANNER] = local.banner_html  # atop the server's own pages too
     register_principal(server, settings, accounts, local)
     register_local(server, local)
     register_same_origin_callbacks(server, services)

@@ -31,6 +31,9 @@ FORM_COOKIE = "lfo_form"
 CSRF_FIELD = "csrf"
 DEFAULT_PORTS = {"http": "80", "https": "443"}
 STYLESHEETS = ("bootstrap.min.css", "site/app.css")
+#: ``server.extensions`` key of the function that makes the strip under the header (the demo
+#: banner, or who is signed in with the sign-out buttons: ``dashboard.web.local``).
+BANNER = "lfo_banner"
 
 
 def origin_of(url: str) -> str | None:
@@ -94,8 +97,11 @@ def hidden_csrf(accounts: Accounts) -> str:
 
 
 def page(title: str, body: str, service_name: str, *, status: int = 200) -> Response:
-    """A whole server-rendered page: the site's header, ``body`` (HTML, already escaped) in the
-    main landmark, and the site's CSS."""
+    """A whole server-rendered page: the site's header, the demo banner or who is signed in (as
+    on the Dash pages: ``BANNER``), ``body`` (HTML, already escaped) in the main landmark, and
+    the site's CSS."""
+    banner = flask.current_app.extensions.get(BANNER) if flask.has_app_context() else None
+    strip = banner() if banner is not None else ""
     links = "".join(f'<link rel="stylesheet" href="/assets/{name}">' for name in STYLESHEETS)
     name = escape(service_name)
     html = f"""<!DOCTYPE html>
@@ -107,6 +113,7 @@ def page(title: str, body: str, service_name: str, *, status: int = 200) -> Resp
 <header class="lfo-header"><div class="container">\
 <a class="lfo-header__service" href="/">{name}</a>\
 <span class="lfo-header__org">Department for Work and Pensions</span></div></header>
+{strip}
 <main id="main" tabindex="-1" class="container lfo-main"><h1>{escape(title)}</h1>
 {body}
 </main></div></body></html>"""

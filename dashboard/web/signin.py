@@ -35,11 +35,12 @@ from dashboard.web.principal import (
     SESSION_COOKIE,
     clear_session_cookie,
     current,
+    set_current,
     set_session_cookie,
 )
 from lfo.access import audit, invitations, sessions, signin
 from lfo.access.events import Event
-from lfo.access.roles import Principal
+from lfo.access.roles import ANONYMOUS, Principal
 
 PENDING_COOKIE = "lfo_pending"
 PENDING_SECONDS = 300
@@ -217,6 +218,7 @@ class SignInPages:
                 event = sessions.end_session(conn, session_id) if session_id else None
             if event is not None:
                 record_event(conn, event, client)
+        set_current(ANONYMOUS)  # the page says signed out: no strip of who was signed in
         response = self.page(
             "Signed out",
             '<p>You are signed out.</p><p><a href="/sign-in">Sign in again</a></p>',
