@@ -171,13 +171,24 @@ def test_without_amr_and_without_a_totp_the_person_enrols_one(client, engine, is
         data={"csrf": csrf_of(page), "code": pyotp.TOTP(secret).now(), "next": "/"},
         headers=SAME_SITE,
     )
-    assert done.status_code == 303 and done.headers["Location"] == "/"
+    shown = done.get_data(as_text=True)
+    assert done.status_code == 200 and "Your recovery codes" in shown  # shown once, then on
+    assert done.headers["Cache-Control"] == "no-store" and 'href="/"' in shown
+    codes = re.findall(r"<li><code>([^<]+)</code></li>", shown)
+    assert len(codes) >= 8
     assert who_is_signed_in(client, engine).role == "programme"
     with engine.connect() as conn:
         stored = conn.execute(
             select(schema.users.c.totp_secret).where(schema.users.c.user_id == user_id)
         ).scalar()
+        kept = conn.execute(
+            select(schema.recovery_codes.c.code_hash).where(
+                schema.recovery_codes.c.user_id == user_id
+            )
+        ).scalars()
+        hashes = set(kept)
     assert stored is not None and secret not in stored  # kept encrypted
+    assert len(hashes) == len(codes) and not set(codes) & hashes  # stored hashed
 
 
 def test_someone_not_invited_is_refused_with_a_clear_message(client, engine, issuer):

@@ -122,6 +122,16 @@ def page(title: str, body: str, service_name: str, *, status: int = 200) -> Resp
     return response
 
 
+def recovery_codes(codes: list[str], then: str, label: str) -> str:
+    """The recovery codes, shown once (the page is ``no-store``), and a button to go on to
+    ``then`` (a path of this site)."""
+    items = "".join(f"<li><code>{escape(c)}</code></li>" for c in codes)
+    return f"""<h2 class="h4">Your recovery codes</h2>
+<p>Each works once, instead of a code from your app. Keep them somewhere safe now: they are not
+shown again.</p><ul class="lfo-recovery-codes">{items}</ul>
+<p><a class="btn btn-primary" href="{escape(then)}">{escape(label)}</a></p>"""
+
+
 def message(text: str | None, *, kind: str = "danger") -> str:
     """A message above a form (an alert announced to screen readers), or nothing."""
     if not text:

@@ -233,13 +233,13 @@ class SsoPages:
             forms.check_form(self.settings, self.accounts)
             code = flask.request.form.get("code", "")[:64]
             with self.accounts.engine.begin() as conn:
-                problem, event = oidc.enrol_totp(
+                problem, event, codes = oidc.enrol_totp(
                     conn, self.accounts.key, data["u"], secret, code, client=self.pages.client()
                 )
                 record_event(conn, event, self.pages.client())
             if problem is None:
                 target = safe_next(flask.request.form.get("next"))
-                response = self.signed_in(data["u"], "SSO; TOTP enrolled", target)
+                response = self.signed_in(data["u"], "SSO; TOTP enrolled", target, codes)
                 response.delete_cookie(ENROL_COOKIE, path="/sign-in")
                 return response
         with self.accounts.engine.connect() as conn:
@@ -263,7 +263,11 @@ give it the address that follows. Then enter the 6-digit code it shows.</p>
 
     # --- outcomes ------------------------------------------------------------------------------
 
-    def signed_in(self, user_id: int, how: str, target: str) -> Response:
+    def signed_in(
+        self, user_id: int, how: str, target: str, codes: list[str] | None = None
+    ) -> Response:
+        """A new session, then on to ``target``; with ``codes`` (a second factor just
+        enrolled), a page that shows the recovery codes once and links to ``target``."""
         client = self.pages.client()
         with self.accounts.engine.begin() as conn:
             session_id, event = oidc.start_session(conn, user_id, how)
@@ -273,7 +277,12 @@ give it the address that follows. Then enter the 6-digit code it shows.</p>
                 sessions.end_session(conn, old)
         if session_id is None:
             return self.page_refused(oidc.DISABLED)
-        response = flask.redirect(target, code=303)
+        if codes:
+            body = forms.message("Your second factor is set up.", kind="success")
+            body += forms.recovery_codes(codes, target, "Continue")
+            response = self.pages.page("Second factor added", body)
+        else:
+            response = flask.redirect(target, code=303)
         set_session_cookie(response, session_id, self.settings.https)
         response.delete_cookie(FLOW_COOKIE, path="/sign-in")
         return response

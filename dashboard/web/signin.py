@@ -283,15 +283,9 @@ that follows. Then enter the 6-digit code it shows.</p>
             if opened.problem is not None:
                 return self.page("This link cannot be used", forms.message(opened.problem), 410)
             return self.invitation_form(token, opened, done.problem)
-        codes = "".join(f"<li><code>{escape(c)}</code></li>" for c in done.recovery_codes)
-        body = f"""{forms.message("Your account is ready.", kind="success")}
-<h2 class="h4">Your recovery codes</h2>
-<p>Each works once, instead of a code from your app. Keep them somewhere safe now: they are not
-shown again.</p><ul class="lfo-recovery-codes">{codes}</ul>
-<p><a class="btn btn-primary" href="/sign-in">Sign in</a></p>"""
-        response = self.page("Account ready", body)
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        body = forms.message("Your account is ready.", kind="success")
+        body += forms.recovery_codes(done.recovery_codes, "/sign-in", "Sign in")
+        return self.page("Account ready", body)
 
 
 def register_signin(server: flask.Flask, pages: SignInPages) -> None:

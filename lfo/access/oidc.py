@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection
 from lfo import schema
 from lfo.access import throttle, totp
 from lfo.access.events import Event
+from lfo.access.invitations import store_recovery_codes
 from lfo.access.secrets import SecretsKey, naive_utc
 from lfo.access.sessions import create_session
 from lfo.access.signin import CODE_NOT_RIGHT, wait_message
@@ -140,21 +141,26 @@ def enrol_totp(
     *,
     client: str | None = None,
     now: dt.datetime | None = None,
-) -> tuple[str | None, Event]:
+) -> tuple[str | None, Event, list[str]]:
     """Enrol ``secret`` as the TOTP of an SSO user who has none, once ``code`` from it is right
-    (the code's step is then used up). Throttled as the password sign-in's code step is. Returns
-    None when enrolled, else the message for the form, and the event."""
+    (the code's step is then used up), with new recovery codes (any old ones replaced), as an
+    invitation does. Throttled as the password sign-in's code step is. Returns None when
+    enrolled, else the message for the form; the event; the recovery codes to show once."""
     moment = naive_utc(now)
     row = conn.execute(
         select(u.c.email, u.c.totp_secret, u.c.disabled_at).where(u.c.user_id == user_id)
     ).first()
     if row is None or row.disabled_at is not None or row.totp_secret is not None:
         email = row.email if row is not None else ""
-        return FAILED, Event("failed sign-in", email, "refused", user_id=user_id, detail="enrol")
+        return (
+            FAILED,
+            Event("failed sign-in", email, "refused", user_id=user_id, detail="enrol"),
+            [],
+        )
     wait = throttle.wait_seconds(conn, key, row.email, client, moment)
     if wait:
         event = Event("lock-out", row.email, "refused", user_id=user_id, detail=f"wait {wait} s")
-        return wait_message(wait), event
+        return wait_message(wait), event, []
     step = totp.accepted_step(secret, code, None, moment)
     if step is None:
         n = throttle.record_failure(conn, key, row.email, client, moment)
@@ -162,13 +168,13 @@ def enrol_totp(
             "failed sign-in", row.email, "refused", user_id=user_id, detail=f"enrol; failure {n}"
         )
         wait = throttle.wait_seconds(conn, key, row.email, client, moment)
-        return (wait_message(wait) if wait else CODE_NOT_RIGHT), event
+        return (wait_message(wait) if wait else CODE_NOT_RIGHT), event, []
     conn.execute(
         update(u)
         .where(u.c.user_id == user_id)
         .values(totp_secret=key.encrypt(secret), totp_last_step=step)
     )
     throttle.clear(conn, key, row.email)
-    return None, Event(
-        "invitation accepted", row.email, user_id=user_id, detail="SSO TOTP enrolled"
-    )
+    codes = store_recovery_codes(conn, user_id)
+    event = Event("invitation accepted", row.email, user_id=user_id, detail="SSO TOTP enrolled")
+    return None, event, codes

@@ -71,6 +71,9 @@ def test_signing_in_with_the_organisation_in_a_browser(served, browsing):
     assert found, page.inner_text("main")
     page.get_by_label("Code from the app").fill(pyotp.TOTP(found.group(1)).now())
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Your recovery codes").wait_for()  # shown once
+    assert axe_violations(page) == [], describe(axe_violations(page))
+    page.get_by_role("link", name="Continue").click()
     page.wait_for_url(f"{base}/definitions")
     wait_for_dash(page)
     assert "Signed in as bea@example.org" in page.inner_text("body")
