@@ -26,7 +26,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.settings import DashboardSettings
-from lfo.access import users
+from lfo.access import audit, users
+from lfo.access.event_log import record_event
 from lfo.access.events import Event
 from lfo.access.roles import ROLES
 from lfo.db import DatabaseError, check_revision, database_exists, writer_engine
@@ -125,7 +126,7 @@ Run = Callable[[Connection, argparse.Namespace, DashboardSettings], int]
 
 def _add(conn: Connection, args: argparse.Namespace, settings: DashboardSettings) -> int:
     done = users.add_user(conn, args.email, args.role, args.area, base_url=settings.base_url)
-    _audit(done.event)
+    _audit(conn, done.event)
     _say(
         f"invited {_who(done.user)}: pass on this single-use link, valid until {_when(done.link.expires_at)}:"
     )
@@ -154,7 +155,7 @@ def _list(conn: Connection, args: argparse.Namespace, settings: DashboardSetting
 
 def _disable(conn: Connection, args: argparse.Namespace, settings: DashboardSettings) -> int:
     done = users.set_disabled(conn, args.email, True)
-    _audit(done.event)
+    _audit(conn, done.event)
     if done.event.detail == "no change":
         _say(f"{done.user.email} is disabled already")
     else:
@@ -167,7 +168,7 @@ def _disable(conn: Connection, args: argparse.Namespace, settings: DashboardSett
 
 def _enable(conn: Connection, args: argparse.Namespace, settings: DashboardSettings) -> int:
     done = users.set_disabled(conn, args.email, False)
-    _audit(done.event)
+    _audit(conn, done.event)
     _say(
         f"{done.user.email} is enabled already"
         if done.event.detail == "no change"
@@ -178,7 +179,7 @@ def _enable(conn: Connection, args: argparse.Namespace, settings: DashboardSetti
 
 def _role(conn: Connection, args: argparse.Namespace, settings: DashboardSettings) -> int:
     done = users.set_role(conn, args.email, args.role, args.area)
-    _audit(done.event)
+    _audit(conn, done.event)
     areas = f" for {' '.join(done.user.areas)}" if done.user.areas else ""
     _say(
         f"{done.user.email} is now {done.user.role}{areas}: {done.sessions_ended} session(s) ended"
@@ -188,7 +189,7 @@ def _role(conn: Connection, args: argparse.Namespace, settings: DashboardSetting
 
 def _reset_2fa(conn: Connection, args: argparse.Namespace, settings: DashboardSettings) -> int:
     done = users.reset_2fa(conn, args.email, base_url=settings.base_url)
-    _audit(done.event)
+    _audit(conn, done.event)
     _say(
         f"cleared the second factor of {done.user.email} and ended their sessions: pass on "
         f"this single-use link to enrol again, valid until {_when(done.link.expires_at)}:"
@@ -207,8 +208,10 @@ COMMAND_RUNS: dict[str, Run] = {
 }
 
 
-def _audit(event: Event) -> None:
-    """Where the change is written to the audit log (lfo.access.audit, wired at the merge)."""
+def _audit(conn: Connection, event: Event) -> None:
+    """Write the change to the audit log, in the command's transaction, as done by the
+    operating-system user who ran the command."""
+    record_event(conn, event, os_user=audit.os_user())
 
 
 def _who(user: users.User) -> str:

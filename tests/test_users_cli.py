@@ -17,7 +17,7 @@ from support.postgres import create_database
 from dashboard.__main__ import main as dashboard
 from etl.cli import main as etl
 from lfo import schema
-from lfo.access import sessions
+from lfo.access import audit, sessions
 from lfo.db import init_db, writer_engine
 
 NEWCASTLE = "E08000021"
@@ -117,8 +117,24 @@ def test_disable_enable_role_and_reset_2fa(url, capsys):
     assert link.startswith("http://127.0.0.1:8050/account/invitation/")
     with engine.begin() as conn:
         purposes = conn.execute(select(schema.invitations.c.purpose)).scalars().all()
+        logged = conn.execute(
+            select(schema.audit_log.c.action, schema.audit_log.c.os_user, schema.audit_log.c.object)
+        ).all()
     engine.dispose()
     assert purposes == ["reset-2fa"]  # the first link was replaced
+    # every change is in the audit log, by the operating-system user who ran the command
+    assert [a for a, _, _ in logged] == [
+        "invitation",
+        "disable",
+        "disable",  # "no change": the attempt is recorded too
+        "enable",
+        "role-change",
+        "role-change",
+        "2fa-reset",
+    ]
+    assert {o for _, o, _ in logged} == {audit.os_user()} and audit.os_user()
+    assert all("ann@example.org" in obj for _, _, obj in logged)
+    assert etl(["audit", "verify", "--db", url]) == 0  # the chain holds
 
 
 @pytest.mark.parametrize(

@@ -37,8 +37,9 @@ from werkzeug.wrappers import Response
 from dashboard.web import forms
 from dashboard.web.gate import safe_next
 from dashboard.web.principal import SESSION_COOKIE, set_session_cookie
-from dashboard.web.signin import PENDING_COOKIE, PENDING_SECONDS, SignInPages, record_event
+from dashboard.web.signin import PENDING_COOKIE, PENDING_SECONDS, SignInPages
 from lfo.access import oidc, sessions, totp
+from lfo.access.event_log import record_event
 from lfo.access.events import Event
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,6 @@ from urllib.parse import quote
 
 import flask
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy.engine import Connection
 from werkzeug.wrappers import Response
 
 from dashboard.settings import DashboardSettings
@@ -38,39 +37,13 @@ from dashboard.web.principal import (
     set_current,
     set_session_cookie,
 )
-from lfo.access import audit, invitations, sessions, signin
+from lfo.access import invitations, sessions, signin
+from lfo.access.event_log import record_event
 from lfo.access.events import Event
-from lfo.access.roles import ANONYMOUS, Principal
+from lfo.access.roles import ANONYMOUS
 
 PENDING_COOKIE = "lfo_pending"
 PENDING_SECONDS = 300
-AUDIT_ACTION: dict[str, audit.AuditAction] = {
-    "sign-in": "sign-in",
-    "failed sign-in": "failed-sign-in",
-    "lock-out": "lock-out",
-    "sign-out": "sign-out",
-    "invitation": "invitation",
-    "invitation accepted": "invitation",
-    "role change": "role-change",
-    "disable": "disable",
-    "enable": "enable",
-    "2FA reset": "2fa-reset",
-    "token created": "token-created",
-    "token revoked": "token-revoked",
-}
-
-
-def record_event(conn: Connection, event: Event, client: str | None) -> None:
-    """Write an accounts layer ``Event`` to the audit log (in the caller's transaction)."""
-    who: Principal | None = None
-    if event.actor_id is not None:
-        who = sessions.principal(conn, event.actor_id) or Principal(
-            role=None, user_id=event.actor_id
-        )
-    detail = f"{event.action}: {event.target}" + (f" ({event.detail})" if event.detail else "")
-    audit.record(
-        conn, AUDIT_ACTION[event.action], event.outcome, obj=detail, principal=who, client=client
-    )
 
 
 class SignInPages:

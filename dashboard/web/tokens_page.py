@@ -27,8 +27,8 @@ from dashboard.settings import DashboardSettings
 from dashboard.web import forms
 from dashboard.web.accounts import Accounts, client_address
 from dashboard.web.principal import current
-from dashboard.web.signin import record_event
 from lfo.access import tokens
+from lfo.access.event_log import record_event
 
 PATH = "/account/tokens"
 

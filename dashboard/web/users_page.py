@@ -30,10 +30,10 @@ from dashboard.settings import DashboardSettings
 from dashboard.web import forms
 from dashboard.web.accounts import Accounts, client_address
 from dashboard.web.principal import current
-from dashboard.web.signin import record_event
 from dashboard.web.tokens_page import when
 from lfo import schema
 from lfo.access import users
+from lfo.access.event_log import record_event
 from lfo.access.invitations import Link
 from lfo.access.roles import ROLE_NAMES, ROLES
 
