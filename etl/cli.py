@@ -3,7 +3,7 @@
     python -m etl validate PATH...
     python -m etl load PATH... [--quarantine] [--force] [--allow-shrink]
     python -m etl generate [--out DIR] [--seed N] [--scale pilot|national]
-    python -m etl areas FILE.csv
+    python -m etl areas FILE.csv | --retire GSS
     python -m etl template --out FILE.xlsx
     python -m etl status
     python -m etl db current|upgrade|rebuild-summaries
@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from etl.areas import AreasFileError
+from etl.areas_retire import RetireError
 from etl.audit_commands import ACTIONS as AUDIT_ACTIONS
 from etl.collect import UsageError
 from etl.commands import CANNOT_RUN, PROG, REJECTED, one_line, run
@@ -41,7 +42,7 @@ COMMANDS = {
     "validate": "run every check on returns, against the database opened read-only; writes nothing",
     "load": "check returns and load the accepted ones, each in its own transaction",
     "generate": "write synthetic returns that follow the return specification",
-    "areas": "add or update programme areas from a CSV file",
+    "areas": "add or update programme areas from a CSV file, or retire one (--retire GSS)",
     "template": "write an empty return workbook for LAs",
     "status": "one line per LA: latest period loaded, rows per table, findings by severity",
     "db": "the database: its schema revision (current), upgrade it to this program's, or rebuild "
@@ -117,8 +118,15 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     parsers["areas"].add_argument(
         "file",
         type=Path,
+        nargs="?",
         metavar="FILE.csv",
         help="areas to add or update, with the columns of areas.csv",
+    )
+    parsers["areas"].add_argument(
+        "--retire",
+        metavar="GSS",
+        help="an area leaving the programme: its history is kept, its returns are no longer "
+        "loaded, and LA users with no other area are disabled (with their API tokens)",
     )
     parsers["template"].add_argument(
         "--out", type=Path, metavar="FILE.xlsx", required=True, help="where to write the workbook"
@@ -168,6 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except AreasFileError as exc:
         _fail(str(exc), escaped=True)  # one problem a line, each shown
+        return REJECTED
+    except RetireError as exc:
+        _fail(str(exc))
         return REJECTED
     except (UsageError, ReportError, DatabaseError, SQLAlchemyError, OSError, ValueError) as exc:
         log.debug("the command could not run", exc_info=True)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from etl import console as out
 from etl.areas import add_areas
+from etl.areas_retire import retire_area
 from etl.audit_commands import run_audit
 from etl.collect import UsageError, collect_files
 from etl.db_commands import run_db
@@ -221,6 +222,10 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _areas(args: argparse.Namespace, settings: Settings) -> int:
+    if (args.file is None) == (args.retire is None):
+        raise UsageError("give either an areas .csv file or --retire GSS (one of the two)")
+    if args.retire is not None:
+        return _retire(args, settings)
     if not args.file.is_file():
         raise UsageError(f"{args.file} does not exist: give the path of an areas .csv file")
     engine = writer_engine(settings.database_url)
@@ -241,6 +246,26 @@ def _areas(args: argparse.Namespace, settings: Settings) -> int:
         console.print(
             f"logged as load {result.load_id} (areas updated): the dashboard, its caches and "
             "the API show the new names and targets at once"
+        )
+    _empty_report(args)
+    return OK
+
+
+def _retire(args: argparse.Namespace, settings: Settings) -> int:
+    engine = writer_engine(settings.database_url)
+    try:
+        done = retire_area(engine, args.retire)
+    finally:
+        engine.dispose()
+    console = out.stdout_console()
+    when = f"{done.retired_at:%Y-%m-%d %H:%M} UTC"
+    if done.already:
+        console.print(f"{done.code} {done.name} was retired already, on {when}: nothing changed")
+    else:
+        users = ", ".join(done.disabled) or "none"
+        console.print(
+            f"{done.code} {done.name} retired on {when}: its history is kept, its returns are "
+            f"no longer loaded; LA users disabled (no other area): {users}"
         )
     _empty_report(args)
     return OK

@@ -52,6 +52,8 @@ areas = Table(
     Column("target_source", Text),
     Column("imd_source", Text),
     Column("source", Text, nullable=False),  # pilot / synthetic / added
+    # left the programme (etl areas --retire): history kept, no more returns loaded
+    Column("retired_at", DateTime),
 )
 
 interventions = Table(

@@ -101,8 +101,8 @@ def _identity(
                 None,
                 area,
                 "E103",
-                f"the LA code '{area}' is not one of the programme's areas: "
-                "check the code in the file name",
+                f"the LA code '{area}' is not one of the programme's current areas (unknown, "
+                "or retired with `etl areas --retire`): check the code in the file name",
             )
         )
     if quarter.index < 0:

@@ -20,7 +20,10 @@ from lfo.db import bulk_insert, clear_demo_mark
 
 
 def known_areas(conn: Connection) -> set[str]:
-    return set(conn.execute(select(schema.areas.c.gss_code)).scalars())
+    """The programme's current areas: those whose returns may be loaded (a retired area's are
+    not: ``etl areas --retire``)."""
+    a = schema.areas
+    return set(conn.execute(select(a.c.gss_code).where(a.c.retired_at.is_(None))).scalars())
 
 
 def current_return(conn: Connection, area_code: str) -> dict[str, Any] | None:

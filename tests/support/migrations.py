@@ -84,6 +84,10 @@ def build_data(url: str) -> None:
     build_db(None, {NEWCASTLE: newcastle, GATESHEAD: gateshead}, url=url)
 
 
+#: Columns later revisions add to the tables of revision 0001: (table, column).
+LATER_COLUMNS = (("areas", "retired_at"),)  # 0004
+
+
 def make_pre_migration(url: str) -> None:
     """Turn a database made by ``init_db`` into what the code made before migrations: the same
     ``create_all`` schema and ``schema_info`` rows, without the ``alembic_version`` table (the
@@ -99,6 +103,8 @@ def make_pre_migration(url: str) -> None:
                 table.drop(conn)
             if conn.dialect.name == "postgresql":  # the audit log's trigger function (0003)
                 conn.execute(text("DROP FUNCTION IF EXISTS audit_log_append_only()"))
+            for table, column in LATER_COLUMNS:
+                conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
     finally:
         engine.dispose()
 
