@@ -108,3 +108,19 @@ def test_report_has_the_tables(tiny_run):
 
 def test_gunicorn_is_installed():
     assert shutil.which("gunicorn", path=str(Path(sys.executable).parent))
+
+
+def test_the_authorisation_benchmark_times_both_hooks_for_each_kind_of_request():
+    """benchmarks/authorisation.py runs end to end (a few requests; the figures are for
+    docs/benchmarks.md, not asserted here)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.authorisation", "--requests", "30"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and " ms |" in line]
+    assert len(rows) == 4 and "refused" in rows[-1]
+    assert "Goal: authorisation adds at most 2 ms p95:" in done.stdout
