@@ -7,6 +7,7 @@ the first programme lead and for operators.
     python -m dashboard users enable EMAIL
     python -m dashboard users role EMAIL --role ROLE [--area GSS ...]
     python -m dashboard users reset-2fa EMAIL
+    python -m dashboard users reset-sso EMAIL
 
 Every command accepts ``--db URL``. ``add`` and ``reset-2fa`` print a single-use link valid 72
 hours (``LFO_BASE_URL`` + ``/account/invitation/…``; default base http://127.0.0.1:8050) for the
@@ -43,6 +44,7 @@ COMMANDS = {
     "enable": "enable a disabled user again",
     "role": "change a user's role and areas (their sessions end)",
     "reset-2fa": "clear a user's second factor: prints a new single-use link to enrol again",
+    "reset-sso": "clear a user's single sign-on binding: their next SSO sign-in binds anew",
 }
 
 
@@ -61,7 +63,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
         )
         for name, text in COMMANDS.items()
     }
-    for name in ("add", "disable", "enable", "role", "reset-2fa"):
+    for name in ("add", "disable", "enable", "role", "reset-2fa", "reset-sso"):
         parsers[name].add_argument("email", metavar="EMAIL", help="the person's e-mail address")
     for name in ("add", "role"):
         parsers[name].add_argument("--role", required=True, metavar="ROLE", help=" | ".join(ROLES))
@@ -198,6 +200,20 @@ def _reset_2fa(conn: Connection, args: argparse.Namespace, settings: DashboardSe
     return OK
 
 
+def _reset_sso(conn: Connection, args: argparse.Namespace, settings: DashboardSettings) -> int:
+    done = users.reset_sso(conn, args.email)
+    _audit(conn, done.event)
+    if done.event.detail == "no change":
+        _say(f"{done.user.email} is not bound to a single sign-on account: nothing to clear")
+    else:
+        _say(
+            f"cleared the single sign-on binding of {done.user.email} ({done.event.detail}) and "
+            f"ended {done.sessions_ended} session(s): their next single sign-on binds anew, "
+            "matched by their verified e-mail address"
+        )
+    return OK
+
+
 COMMAND_RUNS: dict[str, Run] = {
     "add": _add,
     "list": _list,
@@ -205,6 +221,7 @@ COMMAND_RUNS: dict[str, Run] = {
     "enable": _enable,
     "role": _role,
     "reset-2fa": _reset_2fa,
+    "reset-sso": _reset_sso,
 }
 
 

@@ -257,3 +257,32 @@ def test_enrolment_sign_in_session_and_token_work_on_postgresql(pg_url, tmp_path
             assert tokens.token_principal(conn, made.token, now=at).via_token
     finally:
         engine.dispose()
+
+
+def test_reset_sso_clears_the_binding_ends_sessions_and_is_audited(url, capsys):
+    users(capsys, "add", "sso@example.org", "--role", "programme", "--db", url)
+    status, out, _ = users(capsys, "reset-sso", "sso@example.org", "--db", url)
+    assert (status, out.strip()) == (
+        0,
+        "sso@example.org is not bound to a single sign-on account: nothing to clear",
+    )
+    engine = create_engine(url)
+    u = schema.users
+    with engine.begin() as conn:
+        user_id = conn.execute(select(u.c.user_id)).scalar()
+        conn.execute(u.update().values(oidc_iss="https://idp.example.org", oidc_sub="old-subject"))
+        sid = sessions.create_session(conn, user_id)
+    status, out, _ = users(capsys, "reset-sso", "SSO@example.org", "--db", url)
+    assert status == 0
+    assert out.strip().startswith(
+        "cleared the single sign-on binding of sso@example.org "
+        "(was bound to https://idp.example.org) and ended 1 session(s)"
+    )
+    a = schema.audit_log
+    with engine.begin() as conn:
+        bound = conn.execute(select(u.c.oidc_iss, u.c.oidc_sub)).one()
+        assert sessions.session_principal(conn, sid) is None
+        logged = conn.execute(select(a.c.action, a.c.object).where(a.c.action == "sso-reset")).all()
+    engine.dispose()
+    assert tuple(bound) == (None, None)
+    assert len(logged) == 2 and "was bound to https://idp.example.org" in logged[-1].object

@@ -52,6 +52,7 @@ AuditAction = Literal[
     "disable",
     "enable",
     "2fa-reset",
+    "sso-reset",
     "token-created",
     "token-revoked",
     "upload",

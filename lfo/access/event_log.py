@@ -21,6 +21,7 @@ AUDIT_ACTION: dict[Action, audit.AuditAction] = {
     "disable": "disable",
     "enable": "enable",
     "2FA reset": "2fa-reset",
+    "SSO reset": "sso-reset",
     "token created": "token-created",
     "token revoked": "token-revoked",
 }

@@ -21,6 +21,7 @@ Action = Literal[
     "disable",
     "enable",
     "2FA reset",
+    "SSO reset",
     "token created",
     "token revoked",
 ]

@@ -256,6 +256,27 @@ def reset_2fa(
     return Invited(changed, link, Event("2FA reset", user.email, actor_id=by, user_id=user.user_id))
 
 
+def reset_sso(conn: Connection, email: str, *, by: int | None = None) -> Changed:
+    """Clear the user's single sign-on binding (the provider's ``iss`` and ``sub``, set at their
+    first SSO sign-in) and end their sessions: their next SSO sign-in is matched by verified
+    e-mail address again and binds the account anew (for a person whose account at the
+    provider was made again, or a provider that changed its issuer)."""
+    user = _existing(conn, email)
+    bound = conn.execute(
+        select(u.c.oidc_iss, u.c.oidc_sub).where(u.c.user_id == user.user_id)
+    ).first()
+    if bound is None or bound.oidc_sub is None:
+        event = Event(
+            "SSO reset", user.email, actor_id=by, user_id=user.user_id, detail="no change"
+        )
+        return Changed(user, event)
+    conn.execute(update(u).where(u.c.user_id == user.user_id).values(oidc_iss=None, oidc_sub=None))
+    ended = end_all_sessions(conn, user.user_id)
+    detail = f"was bound to {bound.oidc_iss}"
+    event = Event("SSO reset", user.email, actor_id=by, user_id=user.user_id, detail=detail)
+    return Changed(user, event, ended)
+
+
 def disable_users_of_area(
     conn: Connection, gss_code: str, *, by: int | None = None, now: dt.datetime | None = None
 ) -> list[Changed]:
