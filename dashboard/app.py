@@ -22,6 +22,7 @@ from dash import Dash
 from dashboard import callbacks, theme
 from dashboard.api import register_api
 from dashboard.callbacks import area as area_cb
+from dashboard.callbacks import area_frame
 from dashboard.callbacks import outcomes as outcomes_cb
 from dashboard.callbacks import overview as overview_cb
 from dashboard.callbacks import quality as quality_cb
@@ -85,6 +86,7 @@ PAGES: tuple[Page, ...] = (
         nav_label="Area profile",
         layout=area_page.layout,
         register=area_cb.register,
+        prefill=area_frame.prefill,
     ),
     Page(
         path="/quality",
@@ -228,16 +230,18 @@ def opened_at() -> tuple[str, str] | None:
     return parts.path or "/", f"?{parts.query}" if parts.query else ""
 
 
-def layout_for(pages: Sequence[Page], service_name: str) -> Callable[[], object]:
+def layout_for(
+    pages: Sequence[Page], service_name: str, services: Services | None = None
+) -> Callable[[], object]:
     """The app's layout function: the shell with the page it is opened at already routed into
-    it, so the first page needs no router round trip (the bare shell if the address is not
-    known)."""
+    it (and its first state filled in: ``Page.prefill``), so the first page needs no router
+    round trip (the bare shell if the address is not known)."""
 
     def layout() -> object:
         where = opened_at()
         if where is None:
             return shell.shell(pages, service_name)
-        return callbacks.initial_layout(*where, pages, service_name)
+        return callbacks.initial_layout(*where, pages, service_name, services)
 
     return layout
 
@@ -266,8 +270,8 @@ def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] 
     app.lfo_service_name = settings.service_name
     guard = PLOTLY_GUARD_JS.replace("BASIC_BUNDLE", app.config.external_scripts[0]["src"])
     app.index_string = INDEX_STRING.replace("PLOTLY_GUARD", f"<script>{guard}</script>")
-    app.layout = layout_for(app.lfo_pages, settings.service_name)
     services = Services.create(settings)
+    app.layout = layout_for(app.lfo_pages, settings.service_name, services)
     app.services = services
     callbacks.register(app, services, pages)
     about.register(app)  # every card's "About this indicator", made when first opened

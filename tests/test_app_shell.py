@@ -89,9 +89,15 @@ def test_home_page_has_exactly_one_h1(client):
 def test_every_page_has_one_h1_and_its_own_title(client, page):
     out = route(client, page.path)
     assert count_h1(out[ids.PAGE_CONTENT]["children"]) == 1
-    assert out[ids.PAGE_TITLE]["data"] == document_title(page.title, SERVICE)
-    html = client.get(page.path).get_data(as_text=True)
+    assert out[ids.PAGE_TITLE]["data"] == document_title(opened_title(page), SERVICE)
+    html = client.get(page.path).get_data(as_text=True)  # (the page's title, before any data)
     assert f"<title>{document_title(page.title, SERVICE)}</title>" in html
+
+
+def opened_title(page) -> str:
+    """A page's title at its own path: its ``title``, or for a page the router fills in (the
+    area profile, with no area chosen at /area) the heading it fills in."""
+    return "Choose an area" if page.prefill is not None else page.title
 
 
 def test_shell_has_landmarks_and_a_skip_link_to_main(client):
@@ -229,7 +235,9 @@ def test_first_layout_comes_with_the_page_it_was_opened_at(client, page):
     assert content == route(client, page.path, "?period=2017-18_Q3")[ids.PAGE_CONTENT]["children"]
     location = find(layout, ids.URL)["props"]
     assert (location["pathname"], location["search"]) == (page.path, "?period=2017-18_Q3")
-    assert find(layout, ids.PAGE_TITLE)["props"]["data"] == document_title(page.title, SERVICE)
+    assert find(layout, ids.PAGE_TITLE)["props"]["data"] == document_title(
+        opened_title(page), SERVICE
+    )
     current = [
         link["props"]["id"]["path"]
         for link in nav_links(layout)

@@ -25,7 +25,6 @@ from support.text import texts
 
 from dashboard import ids
 from dashboard.app import create_app
-from dashboard.callbacks import area as area_cb
 from dashboard.callbacks.overview import overview_outputs
 from dashboard.charts.card import card_outputs
 from dashboard.layouts import quality as quality_page
@@ -121,19 +120,15 @@ def test_an_unknown_area_in_the_store_draws_nothing(client, shown):
 
 
 def test_a_huge_area_code_in_the_address_is_not_found_in_a_small_answer(client):
+    """The router fills the area's frame in (``area_frame.prefill``) from the address."""
     r = send_callback(
         client,
-        area_cb.frame_outputs(),
-        [
-            {
-                "id": ids.AREA_STATE,
-                "property": "data",
-                "value": {"code": "E" * 200_000, "search": ["not", "text"]},
-            }
-        ],
+        [(ids.PAGE_CONTENT, "children"), (ids.PAGE_TITLE, "data")],
+        [{"id": ids.URL, "property": "pathname", "value": "/area/" + "E" * 200_000}],
+        [{"id": ids.URL, "property": "search", "value": "?search=not-text"}],
     )
     assert r.status_code == 200 and len(r.data) < SMALL
-    assert r.get_json()["response"][ids.AREA_HEADING]["children"] == "Area not found"
+    assert r.get_json()["response"][ids.PAGE_TITLE]["data"].startswith("Area not found")
 
 
 def test_the_quick_picks_and_the_switch_use_the_servers_areas(client):

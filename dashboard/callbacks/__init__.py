@@ -63,16 +63,25 @@ def normalise_path(pathname: str | None) -> str:
 
 
 def route(
-    pathname: str | None, search: str | None, pages: Sequence[Page], service_name: str
+    pathname: str | None,
+    search: str | None,
+    pages: Sequence[Page],
+    service_name: str,
+    services: Services | None = None,
 ) -> tuple[Component, str]:
-    """The layout and document title for ``pathname`` (a not-found page for unknown paths)."""
+    """The layout and document title for ``pathname`` (a not-found page for unknown paths),
+    with the page's first state filled in when it has a ``prefill`` (and ``services`` is given)."""
     path = normalise_path(pathname)
     page, code = match_page(path, pages)
     if page is not None:
         kwargs = {"search": search or ""}
         if code is not None:
             kwargs["code"] = code
-        return page.layout(**kwargs), document_title(page.title, service_name)
+        content = page.layout(**kwargs)
+        title = page.title
+        if page.prefill is not None and services is not None:
+            title = page.prefill(services, content) or title
+        return content, document_title(title, service_name)
     return shell.not_found(path), document_title("Page not found", service_name)
 
 
@@ -83,13 +92,17 @@ def nav_path(pathname: str | None, pages: Sequence[Page]) -> str:
 
 
 def initial_layout(
-    pathname: str | None, search: str | None, pages: Sequence[Page], service_name: str
+    pathname: str | None,
+    search: str | None,
+    pages: Sequence[Page],
+    service_name: str,
+    services: Services | None = None,
 ) -> Component:
     """The app layout with the page at ``pathname`` already routed (no router round trip on the
     first load); ``pathname`` None: the bare shell, routed in the browser."""
     if pathname is None:
         return shell.shell(pages, service_name)
-    content, title = route(pathname, search, pages, service_name)
+    content, title = route(pathname, search, pages, service_name, services)
     return shell.shell(
         pages,
         service_name,
@@ -117,10 +130,10 @@ def match_page(path: str, pages: Sequence[Page]) -> tuple[Page | None, str | Non
 
 
 def update_page(
-    pages: Sequence[Page], service_name: str, pathname: str | None, search: str | None
+    pages: Sequence[Page], services: Services, pathname: str | None, search: str | None
 ) -> tuple[Component, str]:
     """The router: the page at the address and its document title."""
-    return route(pathname, search, pages, service_name)
+    return route(pathname, search, pages, services.settings.service_name, services)
 
 
 def update_nav(
@@ -182,7 +195,7 @@ def register(app: Dash, services: Services, pages: Sequence[Page]) -> None:
         Input(ids.URL, "pathname"),
         State(ids.URL, "search"),
         prevent_initial_call=True,
-    )(bound(update_page, pages, services.settings.service_name))
+    )(bound(update_page, pages, services))
     app.callback(
         # a pattern: every navigation link (``ids.nav_link`` takes the wildcard as a path)
         Output(ids.nav_link(ALL), "className"),  # type: ignore[arg-type]

@@ -3,8 +3,8 @@
 engine's rows with ``services.data``), hands them to the presenter (``dashboard.present.area``
 and its parts) and renders what it returns with ``dashboard.layouts.area``.
 
-- ``update_area_frame``: from the address, the heading, the area's facts, the switch and period
-  selects, and the comparison checkboxes (or the friendly page for an unknown code);
+- the frame (the heading, the area's facts, the selects and the comparison checkboxes) is not a
+  callback: ``dashboard.callbacks.area_frame``, run by the router with the layout;
 - ``update_area_spine``, ``update_area_trend``, ``update_area_funnel``, ``update_area_reach``:
   the charts, all from the indicator engine; ``update_area_quality``: the area's data quality;
 - ``update_area_query``: the controls written into the address (so a link reproduces the view);
@@ -56,7 +56,7 @@ from dashboard.present.benchmark import checked as checked_kind
 from dashboard.present.confidence import checked as checked_ci
 from dashboard.present.quality_completeness import every_pooled_completeness
 from dashboard.services import Services, queries
-from dashboard.services.database import READ_ERRORS, Database
+from dashboard.services.database import READ_ERRORS
 from lfo.terms import PROGRAMME
 
 log = logging.getLogger(__name__)
@@ -69,79 +69,9 @@ PICKS = {
 }
 
 
-def frame_outputs() -> list[Output]:
-    return [
-        Output(ids.AREA_HEADING, "children"),
-        Output(ids.AREA_HEADER, "children"),
-        Output(ids.AREA_NOT_FOUND, "children"),
-        Output(ids.AREA_NOT_FOUND, "hidden"),
-        Output(ids.AREA_PROFILE, "hidden"),
-        Output(ids.AREA_SWITCH, "options"),
-        Output(ids.AREA_SWITCH, "value"),
-        Output(ids.AREA_PERIOD, "options"),
-        Output(ids.AREA_COMPARE_GROUPS, "children"),
-        Output(ids.AREA_SHOWN, "data"),
-        Output(ids.AREA_MESSAGES, "children"),
-    ]
-
-
 def _card_unavailable(part: str, exc: Exception) -> list[Any]:
     log.warning("area profile, %s: %s", part, exc)
     return page.card_values(empty_content(present.UNAVAILABLE))
-
-
-def _data_as_at(db: Database) -> object:
-    try:
-        return queries.data_as_at(db)
-    except READ_ERRORS:
-        return None
-
-
-# --- the frame -------------------------------------------------------------------------------
-
-
-def update_area_frame(services: Services, state: dict[str, Any] | None) -> list[Any]:
-    """Every output of ``frame_outputs`` for the page state (code and raw query)."""
-    state = state if isinstance(state, dict) else {}
-    code, search = state.get("code"), state.get("search")
-    if code is not None and not isinstance(code, str):
-        code = ""
-    code = code if code is None else code[: inputs.MAX_TEXT]  # no code is longer
-    parsed = urlstate.parse_query(search, address.PARAMS)
-    messages = [*parsed.messages, *present.code_messages(code)]
-    try:
-        areas = queries.areas(services.db)
-        if code is None or code not in set(areas["area_code"]):
-            heading = "Choose an area" if code is None else "Area not found"
-            not_found = page.not_found(code or None, areas)
-            banner = shell.messages_banner(messages)
-            return [heading, None, not_found, False, True, [], None, no_update, [], None, banner]
-        data = services.data
-        shown = present.area_frame(
-            code,
-            address.control_values(parsed)[0],
-            areas,
-            data.areas(),
-            data.periods(),
-            data.latest_quarter(),
-            _data_as_at(services.db),
-        )
-    except READ_ERRORS as exc:
-        log.warning("area profile: %s", exc)
-        return [no_update, page.unavailable(), *[no_update] * (len(frame_outputs()) - 2)]
-    return [
-        shown.heading,
-        page.header(shown.facts),
-        None,
-        True,
-        False,
-        shown.switch_options,
-        code,
-        shown.period_options,
-        page.compare_groups(areas, code, shown.ticked),
-        {"code": code},  # the page keeps only the code; the server looks the rest up
-        shell.messages_banner([*messages, *shown.messages]),
-    ]
 
 
 def update_area_title(services: Services, heading: str | None) -> str:
@@ -372,9 +302,7 @@ def register(app: Dash, services: Services) -> None:
     kind_in = Input(ids.AREA_BENCHMARK, "value")  # (last: earlier arguments keep their places)
     shown_in = Input(ids.AREA_SHOWN, "data")
     trend_in = (shown_in, Input(ids.AREA_TREND_BY, "value"))  # the trend card's last two
-    app.callback(*frame_outputs(), Input(ids.AREA_STATE, "data"))(
-        bound(update_area_frame, services)
-    )
+    # (the frame is no callback: the router fills it in with the layout, ``prefill``)
     app.callback(
         Output(ids.PAGE_TITLE, "data", allow_duplicate=True),
         Input(ids.AREA_HEADING, "children"),

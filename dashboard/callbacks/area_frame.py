@@ -1,0 +1,126 @@
+"""The area profile's frame (``/area/<gss_code>``): the heading, the area's facts, the switch and
+period selects and the comparison checkboxes (or the friendly page for an unknown code), for the
+address the page was opened at.
+
+It is not a callback: it is the page's ``prefill`` (``dashboard.layouts.Page``), which the router
+runs on the server with the layout, so the charts (which take the checkboxes and the shown area
+as inputs) are drawn in the first round of callbacks rather than a second one after the frame
+came back (issue 11 § 12: the area profile's first draw). ``update_area_frame`` is the whole
+frame for a page state; ``prefill`` puts it into the layout.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from dash import Output, no_update
+from dash.development.base_component import Component
+
+from dashboard import ids, urlstate
+from dashboard.callbacks import inputs
+from dashboard.layouts import area as page
+from dashboard.layouts import set_props, shell
+from dashboard.present import area as present
+from dashboard.present import area_address as address
+from dashboard.services import Services, queries
+from dashboard.services.database import READ_ERRORS, Database
+
+log = logging.getLogger(__name__)
+
+
+def frame_outputs() -> list[Output]:
+    return [
+        Output(ids.AREA_HEADING, "children"),
+        Output(ids.AREA_HEADER, "children"),
+        Output(ids.AREA_NOT_FOUND, "children"),
+        Output(ids.AREA_NOT_FOUND, "hidden"),
+        Output(ids.AREA_PROFILE, "hidden"),
+        Output(ids.AREA_SWITCH, "options"),
+        Output(ids.AREA_SWITCH, "value"),
+        Output(ids.AREA_PERIOD, "options"),
+        Output(ids.AREA_COMPARE_GROUPS, "children"),
+        Output(ids.AREA_SHOWN, "data"),
+        Output(ids.AREA_MESSAGES, "children"),
+    ]
+
+
+def _data_as_at(db: Database) -> object:
+    try:
+        return queries.data_as_at(db)
+    except READ_ERRORS:
+        return None
+
+
+def update_area_frame(services: Services, state: dict[str, Any] | None) -> list[Any]:
+    """Every output of ``frame_outputs`` for the page state (code and raw query)."""
+    state = state if isinstance(state, dict) else {}
+    code, search = state.get("code"), state.get("search")
+    if code is not None and not isinstance(code, str):
+        code = ""
+    code = code if code is None else code[: inputs.MAX_TEXT]  # no code is longer
+    parsed = urlstate.parse_query(search, address.PARAMS)
+    messages = [*parsed.messages, *present.code_messages(code)]
+    try:
+        areas = queries.areas(services.db)
+        if code is None or code not in set(areas["area_code"]):
+            heading = "Choose an area" if code is None else "Area not found"
+            not_found = page.not_found(code or None, areas)
+            banner = shell.messages_banner(messages)
+            return [heading, None, not_found, False, True, [], None, no_update, [], None, banner]
+        data = services.data
+        shown = present.area_frame(
+            code,
+            address.control_values(parsed)[0],
+            areas,
+            data.areas(),
+            data.periods(),
+            data.latest_quarter(),
+            _data_as_at(services.db),
+        )
+    except READ_ERRORS as exc:
+        log.warning("area profile: %s", exc)
+        return [no_update, page.unavailable(), *[no_update] * (len(frame_outputs()) - 2)]
+    return [
+        shown.heading,
+        page.header(shown.facts),
+        None,
+        True,
+        False,
+        shown.switch_options,
+        code,
+        shown.period_options,
+        page.compare_groups(areas, code, shown.ticked),
+        {"code": code},  # the page keeps only the code; the server looks the rest up
+        shell.messages_banner([*messages, *shown.messages]),
+    ]
+
+
+def prefill(services: Services, layout: Component) -> str | None:
+    """The page's first state filled into ``layout`` (``update_area_frame`` for its address, as
+    the layout's ``AREA_STATE`` store holds it); the document title: the heading (the area's
+    name, or why there is none)."""
+    values = update_area_frame(services, _store_data(layout))
+    filled: dict[tuple[object, str], object] = {
+        (o.component_id, o.component_property): v
+        for o, v in zip(frame_outputs(), values, strict=True)
+        if v is not no_update
+    }
+    set_props(layout, filled)
+    heading = values[0]
+    return heading if isinstance(heading, str) and heading else None
+
+
+def _store_data(layout: Component) -> dict[str, Any] | None:
+    """The data of the layout's ``AREA_STATE`` store (the code and query of the address)."""
+    stack: list[Any] = [layout]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list | tuple):
+            stack.extend(node)
+        elif isinstance(node, Component):
+            if getattr(node, "id", None) == ids.AREA_STATE:
+                data = getattr(node, "data", None)
+                return data if isinstance(data, dict) else None
+            stack.append(getattr(node, "children", None))
+    return None
