@@ -171,3 +171,29 @@ def test_the_spines_group_benchmarks_are_made_ahead_and_its_first_draw_finds_the
     area = area_views.shown_area(app.services, {"code": NEWCASTLE})
     area_views.spine_chart(app.services, area, None, data.latest_quarter(), "95", "region")
     assert made() == before  # nothing computed: every result the spine asked for was made
+
+
+def test_the_spines_group_benchmarks_are_made_ahead_at_every_level(tmp_path):
+    """A reader who changes the confidence level on the area profile finds the spine's group
+    benchmarks made at that level too (before: at 95% only, and the 99.8% change took seconds)."""
+    from dashboard.callbacks import area_views
+    from dashboard.present.area import SPINE_INDICATORS
+
+    url = build_db(tmp_path / "l.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
+    app = create_app(DashboardSettings(database_url=url))
+    data = app.services.data
+    data.warm(levels=(95.0, 99.8))
+
+    def made(level: float) -> set[tuple[str, str]]:
+        return {
+            (k[1].indicators[0].id, k[1].benchmark)
+            for k in list(data._cache)
+            if k[0] == "whole" and k[1].ci == level
+        }
+
+    before = made(99.8)
+    for kind in ("neighbours", "region"):
+        assert {(i, kind) for i in SPINE_INDICATORS} <= before
+    area = area_views.shown_area(app.services, {"code": NEWCASTLE})
+    area_views.spine_chart(app.services, area, None, data.latest_quarter(), "99.8", "neighbours")
+    assert made(99.8) == before  # nothing computed at the other level either

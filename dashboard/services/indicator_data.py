@@ -18,6 +18,7 @@ the one computing it).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import random
@@ -356,7 +357,9 @@ class IndicatorData:
     def warm(self, levels: Sequence[float] = WARM_LEVELS) -> int:
         """Make every indicator's whole result (all interventions, each level in ``levels``)
         for the current data version — first those in use before the data changed, most recently
-        used first; then ``ahead``, after the first level's — and count the standard ones made."""
+        used first; then ``ahead`` at each level too, after that level's standard ones (a reader
+        who changes the confidence level finds the spine's group benchmarks made) — and count
+        the standard ones made."""
         started = time.perf_counter()
         done, version = 0, None
         recent, self._recent = self._recent, []
@@ -365,10 +368,11 @@ class IndicatorData:
                 return done
             self._wait_for_idle()
             self.result(query)
-        for k, ci in enumerate(levels):
+        for ci in levels:
             order = warm_order(os.getpid() if self.shared is not None else None)
             standard = [Query(indicators=(i,), ci=ci, threshold=self.threshold) for i in order]
-            for query in standard + (self.ahead if k == 0 else []):
+            extra = [dataclasses.replace(q, ci=ci) for q in self.ahead]
+            for query in standard + extra:
                 if self._stop.is_set():
                     return done
                 self._wait_for_idle()
