@@ -10,10 +10,9 @@ engine's rows for **every area and every period**; a request's areas, periods an
 categories are a slice of them. Disclosure control is one plan per data version (``lfo.indicators.protection``:
 which cells of the complete published set are hidden, made once and passed to every computation),
 so the slice is exactly what the engine gives when asked for those periods alone
-(tests/test_data_cache_slices.py checks it). A background thread (``start_warming``)
-makes the common results for each new data version before anyone asks; requests that arrive
-first, or ask something else, compute it once (concurrent requests for the same result wait for
-the one computing it).
+(tests/test_data_cache_slices.py checks it). A background thread (``start_warming``) makes the
+common results for each new data version before anyone asks; requests that arrive first, or ask
+something else, compute it once (concurrent ones for the same result wait for that one).
 """
 
 from __future__ import annotations
@@ -355,11 +354,9 @@ class IndicatorData:
             self._stop.wait(0.005)
 
     def warm(self, levels: Sequence[float] = WARM_LEVELS) -> int:
-        """Make every indicator's whole result (all interventions, each level in ``levels``)
-        for the current data version — first those in use before the data changed, most recently
-        used first; then ``ahead`` at each level too, after that level's standard ones (a reader
-        who changes the confidence level finds the spine's group benchmarks made) — and count
-        the standard ones made."""
+        """Make every indicator's whole result (all interventions, each level in ``levels``,
+        then ``ahead`` at that level) for the current data version, those in use before the data
+        changed first; count the standard ones made."""
         started = time.perf_counter()
         done, version = 0, None
         recent, self._recent = self._recent, []
@@ -371,8 +368,7 @@ class IndicatorData:
         for ci in levels:
             order = warm_order(os.getpid() if self.shared is not None else None)
             standard = [Query(indicators=(i,), ci=ci, threshold=self.threshold) for i in order]
-            extra = [dataclasses.replace(q, ci=ci) for q in self.ahead]
-            for query in standard + extra:
+            for query in standard + [dataclasses.replace(q, ci=ci) for q in self.ahead]:
                 if self._stop.is_set():
                     return done
                 self._wait_for_idle()
