@@ -131,15 +131,16 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
         help="an area leaving the programme: its history is kept, its returns are no longer "
         "loaded, and LA users with no other area are disabled (with their API tokens)",
     )
-    parsers["template"].add_argument(
-        "--out", type=Path, metavar="FILE.xlsx", required=True, help="where to write the workbook"
-    )
-    _add_worker_options(parsers["worker"])
+    _add_template_and_worker_options(parsers)
     _add_actions(parsers)
     return top, parsers
 
 
-def _add_worker_options(p: argparse.ArgumentParser) -> None:
+def _add_template_and_worker_options(parsers: dict[str, argparse.ArgumentParser]) -> None:
+    parsers["template"].add_argument(
+        "--out", type=Path, metavar="FILE.xlsx", required=True, help="where to write the workbook"
+    )
+    p = parsers["worker"]
     p.add_argument(
         "--once", action="store_true", help="run the jobs waiting now, then stop (do not wait)"
     )
