@@ -8,6 +8,7 @@
     python -m etl status
     python -m etl db current|upgrade|rebuild-summaries
     python -m etl audit verify|prune
+    python -m etl worker [--once] [--poll SECONDS] [--lease SECONDS]
 
 Every command accepts ``--db URL``, ``--report FILE`` and ``--verbose`` anywhere after its name.
 Exit status: 0 all files fine, 1 a file rejected or invalid, 2 the command could not run. Library
@@ -48,6 +49,8 @@ COMMANDS = {
     "db": "the database: its schema revision (current), upgrade it to this program's, or rebuild "
     "the summary tables from the data",
     "audit": "the audit log: verify its hash chain, or prune rows past the retention period",
+    "worker": "run the background jobs (returns submitted in the web app), one at a time, until "
+    "stopped (SIGTERM)",
 }
 
 
@@ -128,11 +131,34 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
         help="an area leaving the programme: its history is kept, its returns are no longer "
         "loaded, and LA users with no other area are disabled (with their API tokens)",
     )
+    _add_template_and_worker_options(parsers)
+    _add_actions(parsers)
+    return top, parsers
+
+
+def _add_template_and_worker_options(parsers: dict[str, argparse.ArgumentParser]) -> None:
     parsers["template"].add_argument(
         "--out", type=Path, metavar="FILE.xlsx", required=True, help="where to write the workbook"
     )
-    _add_actions(parsers)
-    return top, parsers
+    p = parsers["worker"]
+    p.add_argument(
+        "--once", action="store_true", help="run the jobs waiting now, then stop (do not wait)"
+    )
+    p.add_argument(
+        "--poll",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="how often to look for a job when none is waiting (default 5)",
+    )
+    p.add_argument(
+        "--lease",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="a running job whose heartbeat is older than this is taken to have lost its worker "
+        "and is run again (default 300)",
+    )
 
 
 def _add_actions(parsers: dict[str, argparse.ArgumentParser]) -> None:

@@ -1,4 +1,4 @@
-"""The ETL's commands (validate, load, generate, areas, template, status; db in
+"""The ETL's commands (validate, load, generate, areas, template, status, worker; db in
 ``etl.db_commands``), run from parsed arguments.
 
 ``etl.cli`` parses the command line and turns what these raise into exit statuses.
@@ -29,6 +29,7 @@ from etl.report import ReportError, check_report_path, write_report
 from etl.status import area_status
 from etl.synthetic.generate import generate
 from etl.template import write_template
+from etl.worker import run_worker
 from lfo.db import DatabaseError, reader_engine, sqlite_path, writer_engine
 from lfo.findings import findings_frame
 from lfo.settings import Settings
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     if args.report is not None:
         check_report_path(args.report, getattr(args, "paths", ()))
     settings = Settings.from_env(database_url=args.db)
-    if args.command in ("validate", "load", "areas", "status", "db", "audit"):
+    if args.command in ("validate", "load", "areas", "status", "db", "audit", "worker"):
         _check_database_url(settings.database_url)
     runner: Callable[[argparse.Namespace, Settings], int] = {
         "validate": _validate,
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         "status": _status,
         "db": _db,
         "audit": _audit,
+        "worker": _worker,
     }[args.command]
     return runner(args, settings)
 
@@ -281,6 +283,18 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
     status = run_audit(args, settings)
     _empty_report(args)
     return status
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    if args.poll <= 0 or args.lease <= 0:
+        raise UsageError("--poll and --lease must be positive numbers of seconds")
+    ran = run_worker(settings, once=args.once, poll=args.poll, lease=args.lease)
+    out.stdout_console().print(
+        f"worker stopped: {ran.done} job(s) done, {ran.failed} failed, "
+        f"{ran.given_back} given back to the queue"
+    )
+    _empty_report(args)
+    return OK
 
 
 def _template(args: argparse.Namespace, settings: Settings) -> int:

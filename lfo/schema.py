@@ -331,7 +331,7 @@ SUMMARY_TABLES = (
 )
 
 
-# --- accounts and the audit log: defined in lfo.schema_access on the same metadata -------------
+# --- accounts, the audit log and jobs: in lfo.schema_access / lfo.schema_jobs, same metadata ---
 
 from lfo.schema_access import (  # noqa: E402  (after the tables they refer to)
     ACCOUNT_TABLES,
@@ -346,15 +346,19 @@ from lfo.schema_access import (  # noqa: E402  (after the tables they refer to)
     user_areas,
     users,
 )
+from lfo.schema_jobs import JOB_STATES, JOB_TABLES, jobs  # noqa: E402
 
 __all__ = [
     "ACCOUNT_TABLES",
     "AUDIT_TRIGGERS",
     "HASH_LEN",
     "INVITATION_PURPOSES",
+    "JOB_STATES",
+    "JOB_TABLES",
     "api_tokens",
     "audit_log",
     "invitations",
+    "jobs",
     "metadata",
     "recovery_codes",
     "sessions",
