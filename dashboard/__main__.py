@@ -20,9 +20,9 @@ import sys
 from dashboard.app import create_app
 from dashboard.demo import DemoBuildError, build_demo, demo_database, needs_demo
 from dashboard.services.database import Database
-from dashboard.services.indicator_data import enable_warming
 from dashboard.services.queries import check_readable
 from dashboard.services.shared_cache import directory_for
+from dashboard.services.warming import enable_warming
 from dashboard.settings import DashboardSettings
 from dashboard.web.accounts import service_problem
 from dashboard.web.devserver import QuietRequestHandler

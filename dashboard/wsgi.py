@@ -13,8 +13,8 @@ from __future__ import annotations
 import sys
 
 from dashboard.app import create_app
-from dashboard.services.indicator_data import enable_warming
 from dashboard.services.shared_cache import directory_for
+from dashboard.services.warming import enable_warming
 from dashboard.settings import DashboardSettings
 from dashboard.web.accounts import service_problem
 from dashboard.web.logs import configure_logging

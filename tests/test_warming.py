@@ -6,7 +6,7 @@ import pytest
 from support.engine_db import build_db, episode
 
 from dashboard.app import create_app
-from dashboard.services.indicator_data import enable_warming
+from dashboard.services.warming import enable_warming
 from dashboard.settings import DashboardSettings
 
 NEWCASTLE = "E08000021"
@@ -197,3 +197,34 @@ def test_the_spines_group_benchmarks_are_made_ahead_at_every_level(tmp_path):
     area = area_views.shown_area(app.services, {"code": NEWCASTLE})
     area_views.spine_chart(app.services, area, None, data.latest_quarter(), "99.8", "neighbours")
     assert made(99.8) == before  # nothing computed at the other level either
+
+
+def test_a_plan_that_cannot_be_made_is_tried_once_per_data_version(tmp_path, monkeypatch, caplog):
+    """At national scale the disclosure plan cannot be made yet (PlanTooLarge, about 40 s of
+    CPU before it fails). It was tried again by every request and by the warming thread every
+    few seconds, each time with a traceback in the log; now once per data version."""
+    import logging
+
+    from dashboard.services import indicator_data as module
+    from lfo.indicators.protection import PlanTooLarge
+
+    url = build_db(tmp_path / "p.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
+    app = create_app(DashboardSettings(database_url=url, warm_cache=False))
+    data = app.services.data
+    tried = []
+
+    def too_large(conn, threshold):
+        tried.append(threshold)
+        raise PlanTooLarge("18,386 hidden cells are linked by shared totals")
+
+    monkeypatch.setattr(module, "make_plan", too_large)
+    for _ in range(3):
+        with pytest.raises(PlanTooLarge):
+            data.rows(["uptake.completion"])
+    assert len(tried) == 1
+    with caplog.at_level(logging.WARNING, logger=module.__name__):
+        data.start_warming(poll=0.05)
+        threading.Event().wait(0.6)  # a dozen polls
+        data.stop_warming()
+    failures = [r for r in caplog.records if "making results ahead failed" in r.getMessage()]
+    assert len(failures) == 1 and len(tried) == 1

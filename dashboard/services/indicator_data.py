@@ -26,7 +26,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import TypeVar, cast
 
 import flask
@@ -39,7 +38,7 @@ from dashboard.services.shared_cache import SharedResults
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
 from lfo.indicators.engine import compute
 from lfo.indicators.indicator import Indicator
-from lfo.indicators.protection import Plan, make_plan
+from lfo.indicators.protection import Plan, PlanTooLarge, make_plan
 from lfo.indicators.queries import coverage, snapshot
 from lfo.indicators.request import ROW_COLUMNS, Query, Result, available_periods, select_periods
 
@@ -99,6 +98,15 @@ def shared_key(query: Query) -> str:
         f"definitions {DEFINITIONS_VERSION}|{ind.id}|{query.intervention}|{query.level}|"
         f"{query.ci}|{query.threshold}|{query.benchmark}"
     )
+
+
+def _plan_or_why(
+    data: IndicatorData, conn: Connection, version: DataVersion
+) -> Plan | PlanTooLarge:
+    try:
+        return data._shared_plan(conn, version)
+    except PlanTooLarge as why:
+        return why
 
 
 def _size(value: object) -> int:
@@ -291,10 +299,14 @@ class IndicatorData:
 
     def _plan(self, conn: Connection, version: DataVersion) -> Plan:
         """The disclosure plan of this data version (made once: every result hides its cells;
-        shared with the server's other processes like the results)."""
-        return self._get_or_make(
-            ("plan", self.threshold), version, lambda: self._shared_plan(conn, version)
+        shared with the server's other processes like the results). A plan that cannot be made
+        (``PlanTooLarge``) is kept as such for the version: not tried again by every request."""
+        made = self._get_or_make(
+            ("plan", self.threshold), version, lambda: _plan_or_why(self, conn, version)
         )
+        if isinstance(made, PlanTooLarge):
+            raise made
+        return made
 
     def _shared_plan(self, conn: Connection, version: DataVersion) -> Plan:
         shared = self.shared
@@ -399,39 +411,20 @@ class IndicatorData:
             self._warmer.join(timeout=30)
 
     def _warm_loop(self, poll: float) -> None:
+        failed: DataVersion | None = None  # a version that failed: not tried again until a load
         while not self._stop.is_set():
+            version = None
             try:
                 with self.db.engine.connect() as conn:
                     version = self._see(data_version(conn))
-                if version != self.warmed_version:
+                if version not in (self.warmed_version, failed):
                     self._changed.clear()
                     self.warm()
             except Exception:
-                log.warning(
-                    "making indicator results ahead failed; requests will make them", exc_info=True
-                )
+                failed = version
+                log.warning("making results ahead failed; requests will try", exc_info=True)
             self._changed.wait(poll)
             self._changed.clear()
-
-
-def enable_warming(
-    data: IndicatorData, server: flask.Flask, shared_directory: Path | None = None
-) -> None:
-    """Make ``data``'s indicator results ahead in this process, and in each process forked from
-    it (a gunicorn worker starts its own thread on its first request to ``server``); with
-    ``shared_directory``, the processes share what they make through files there."""
-    if shared_directory is not None:
-        data.share(SharedResults.open(shared_directory))
-    data.start_warming()
-
-    @server.before_request
-    def _warming() -> None:
-        data.start_warming()  # no-op while this process's thread runs
-        data.request_started()  # the thread makes the next result when no request is running
-
-    @server.teardown_request
-    def _answered(_exc: BaseException | None) -> None:
-        data.request_finished()
 
 
 def warm_order(seed: int | None = None) -> list[Indicator]:

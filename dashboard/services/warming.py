@@ -1,0 +1,31 @@
+"""Making indicator results ahead in a serving process (``dashboard.services.indicator_data``
+does the making; this wires it to the Flask server that answers requests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import flask
+
+from dashboard.services.indicator_data import IndicatorData
+from dashboard.services.shared_cache import SharedResults
+
+
+def enable_warming(
+    data: IndicatorData, server: flask.Flask, shared_directory: Path | None = None
+) -> None:
+    """Make ``data``'s indicator results ahead in this process, and in each process forked from
+    it (a gunicorn worker starts its own thread on its first request to ``server``); with
+    ``shared_directory``, the processes share what they make through files there."""
+    if shared_directory is not None:
+        data.share(SharedResults.open(shared_directory))
+    data.start_warming()
+
+    @server.before_request
+    def _warming() -> None:
+        data.start_warming()  # no-op while this process's thread runs
+        data.request_started()  # the thread makes the next result when no request is running
+
+    @server.teardown_request
+    def _answered(_exc: BaseException | None) -> None:
+        data.request_finished()
