@@ -5,6 +5,9 @@ demo banner and role switcher); with ``--no-sign-in``, no sign-in on any databas
 request needs the local token (printed in the start-up URL); otherwise sign-in, as under
 gunicorn (users needed). The first two listen on a loopback address only.
 
+A background worker (``python -m etl worker``: it loads the returns submitted in the service) is
+started beside it and stopped with it, unless ``--no-worker`` (``dashboard.worker_process``).
+
 Errors are one clear line and a non-zero exit, never a traceback.
 """
 
@@ -27,6 +30,7 @@ from dashboard.settings import DashboardSettings
 from dashboard.web.accounts import service_problem
 from dashboard.web.devserver import QuietRequestHandler
 from dashboard.web.logs import configure_logging
+from dashboard.worker_process import exit_on_sigterm, start_worker, stop_worker
 from lfo.access.secrets import new_token
 from lfo.db import DatabaseError
 from lfo.settings import DEFAULT_DATABASE_URL
@@ -57,6 +61,12 @@ def parser() -> argparse.ArgumentParser:
         "--no-demo",
         action="store_true",
         help="do not build the demo database when the database does not exist",
+    )
+    p.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not start the background worker that loads returns submitted in the service "
+        "(python -m etl worker; run it yourself, or under gunicorn as its own service)",
     )
     p.add_argument(
         "--no-sign-in",
@@ -130,10 +140,14 @@ def _serve(args: argparse.Namespace) -> int:
             f"{_url_host(args.host)}:{args.port}/?token={settings.local_token} "
             "(API clients: send Authorization: Bearer <the token>)"
         )
+    worker = None if args.no_worker else start_worker(settings.database_url)
+    exit_on_sigterm()
     try:
         app.run(host=args.host, port=args.port, debug=False, request_handler=QuietRequestHandler)
     except OSError as exc:
         return _fail(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}")
+    finally:
+        stop_worker(worker)
     return 0
 
 
