@@ -182,3 +182,23 @@ def test_an_api_token_is_answered_while_a_load_holds_the_database(app_client, en
         holder.rollback()
         holder.close()
     assert answer.status_code == 200 and took < 3
+
+
+def test_refusals_of_many_addresses_in_a_minute_are_one_row_and_one_count(app_client, engine, key):
+    """service.md § 4: repeated refusals from one client are one row per minute with a count,
+    whatever they asked for (keyed per address, a client cycling addresses wrote a row each)."""
+    ann = person(engine, key)
+    client = app_client()
+    sign_in(client, ann)
+    for i in range(40):
+        assert client.get(f"/users/{i + 1}").status_code == 403
+    first = [r for r in audit_rows(engine) if r["action"] == "refused"]
+    assert len(first) <= 2  # one a minute (two if the loop crossed a minute's end)
+    assert first[0]["object"].endswith("/users/1")
+    gate = client.application.extensions["lfo_gate"]
+    with engine.begin() as conn:
+        gate.refusals.write(conn, gate.refusals.drain())  # as at the minute's end
+    rows = [r for r in audit_rows(engine) if r["action"] == "refused"]
+    counted = [r for r in rows if r["outcome"] == "repeated"]
+    assert 1 <= len(counted) <= 2 and all("refused requests" in r["object"] for r in counted)
+    assert sum(r["count"] for r in rows) == 40 and len(rows) <= 4

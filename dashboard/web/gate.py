@@ -19,7 +19,8 @@ What a request needs (``requirement``):
 Anonymous and refused: a page redirects to ``/sign-in?next=<the path>`` (a relative path only),
 a callback or the API answers 401 (JSON). Signed in and refused: 403 (JSON under ``/api/`` and
 for callbacks, a plain page otherwise) and a row in the audit log (the first refusal of a client
-each minute at once, the repeats as one row with their count: ``lfo.access.audit_tally``).
+each minute at once, with what it asked for; the repeats, whatever they asked for, as one row
+with their count: ``lfo.access.audit_tally``).
 """
 
 from __future__ import annotations
@@ -100,6 +101,8 @@ NO_RELEASE = (
     "published releases, and none is published yet"
 )
 API_FIGURES = ("/api/v1/data",)
+#: The object of the audit row that counts a client's repeated refusals of a minute.
+REPEATS = "refused requests"
 #: The server's own pages (Flask routes, not Dash pages) and what each needs: a path and every
 #: path under it, the first that matches (so the more particular first).
 SERVER_PAGES: tuple[tuple[str, tuple[Action, ...]], ...] = (
@@ -277,9 +280,11 @@ class Gate:
         if who.local:  # the role switcher's simulation (demo, --no-sign-in): nobody to audit
             return
         principal = token_owner() or (None if who.anonymous and who.user_id is None else who)
-        key = audit_tally.Key(principal, client_address(self.settings.trusted_proxies), what)
+        # one count per client and person a minute, whatever they asked for (service.md § 4): a
+        # client cycling addresses adds to one count, not a row per address
+        key = audit_tally.Key(principal, client_address(self.settings.trusted_proxies), REPEATS)
         try:
-            audit_tally.refused(self.accounts.engine, self.refusals, key)
+            audit_tally.refused(self.accounts.engine, self.refusals, key, obj=what)
         except Exception:  # the refusal stands even if the audit log cannot be written now
             log.exception("could not record a refused request in the audit log")
 

@@ -113,10 +113,18 @@ class Tally:
         return len(counts)
 
 
-def refused(engine: Engine, tally: Tally, key: Key, *, now: dt.datetime | None = None) -> bool:
-    """What the web layer calls on each refusal (403): the first of the client's minute is
-    recorded at once (outcome ``refused``), a repeat only counted; the counts of minutes that are
-    over are written meanwhile. True when this refusal got its own row."""
+def refused(
+    engine: Engine,
+    tally: Tally,
+    key: Key,
+    *,
+    now: dt.datetime | None = None,
+    obj: str | None = None,
+) -> bool:
+    """What the web layer calls on each refusal (403): the first of the key's minute is recorded
+    at once (outcome ``refused``; its object ``obj``, else the key's), a repeat only counted; the
+    counts of minutes that are over are written meanwhile. True when this refusal got its own
+    row."""
     moment = now or audit.now_utc()
     first = tally.add(key, moment)
     due = tally.due(moment)
@@ -128,7 +136,7 @@ def refused(engine: Engine, tally: Tally, key: Key, *, now: dt.datetime | None =
                     conn,
                     tally.action,
                     "refused",
-                    obj=key.obj,
+                    obj=obj or key.obj,
                     principal=key.principal,
                     client=key.client,
                     at=moment,
