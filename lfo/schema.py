@@ -347,22 +347,36 @@ from lfo.schema_access import (  # noqa: E402  (after the tables they refer to)
     users,
 )
 from lfo.schema_jobs import JOB_STATES, JOB_TABLES, jobs  # noqa: E402
+from lfo.schema_submissions import (  # noqa: E402
+    CHALLENGE_STATES,
+    SUBMISSION_KINDS,
+    SUBMISSION_STATES,
+    SUBMISSION_TABLES,
+    challenges,
+    submissions,
+)
 
 __all__ = [
     "ACCOUNT_TABLES",
     "AUDIT_TRIGGERS",
+    "CHALLENGE_STATES",
     "HASH_LEN",
     "INVITATION_PURPOSES",
     "JOB_STATES",
     "JOB_TABLES",
+    "SUBMISSION_KINDS",
+    "SUBMISSION_STATES",
+    "SUBMISSION_TABLES",
     "api_tokens",
     "audit_log",
+    "challenges",
     "invitations",
     "jobs",
     "metadata",
     "recovery_codes",
     "sessions",
     "sign_in_failures",
+    "submissions",
     "user_areas",
     "users",
 ]

@@ -23,6 +23,10 @@ class Settings:
     suppression_threshold: int = 10
     #: days the audit log keeps a row (``python -m etl audit prune``): 7 years, see .env.example
     audit_retention_days: int = 2557
+    #: returns uploaded through the web, each in its own folder under its canonical name
+    uploads_dir: Path = Path("data/uploads")
+    #: a quarter's return is due this many working days (England) after the quarter ends
+    return_due_working_days: int = 25
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -37,6 +41,10 @@ class Settings:
             ),
             "audit_retention_days": positive_int(
                 "LFO_AUDIT_RETENTION_DAYS", env.get("LFO_AUDIT_RETENTION_DAYS") or "2557"
+            ),
+            "uploads_dir": Path(env.get("LFO_UPLOADS_DIR") or "data/uploads"),
+            "return_due_working_days": positive_int(
+                "LFO_RETURN_DUE_WORKING_DAYS", env.get("LFO_RETURN_DUE_WORKING_DAYS") or "25"
             ),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
