@@ -14,7 +14,8 @@ What a request needs (``requirement``):
 - the server-rendered pages other than sign-in, by their path and every path under it
   (``SERVER_PAGES``, checked before the open ``/account/`` prefix): the audit page
   ``view_audit``, its CSV download ``export_audit`` too; the users page ``manage_users``; the
-  tokens page ``manage_own_tokens``.
+  tokens page ``manage_own_tokens``; the returns, tracker and challenges pages ``view_live``
+  (programme and LA leads), each then asking ``require`` for the one LA it acts on.
 
 Anonymous and refused: a page redirects to ``/sign-in?next=<the path>`` (a relative path only),
 a callback or the API answers 401 (JSON). Signed in and refused: 403 (JSON under ``/api/`` and
@@ -103,6 +104,9 @@ NO_RELEASE = (
 API_FIGURES = ("/api/v1/data",)
 #: The object of the audit row that counts a client's repeated refusals of a minute.
 REPEATS = "refused requests"
+RETURNS_PATH = "/returns"
+TRACKER_PATH = "/tracker"
+CHALLENGES_PATH = "/challenges"
 #: The server's own pages (Flask routes, not Dash pages) and what each needs: a path and every
 #: path under it, the first that matches (so the more particular first).
 SERVER_PAGES: tuple[tuple[str, tuple[Action, ...]], ...] = (
@@ -287,6 +291,18 @@ class Gate:
             audit_tally.refused(self.accounts.engine, self.refusals, key, obj=what)
         except Exception:  # the refusal stands even if the audit log cannot be written now
             log.exception("could not record a refused request in the audit log")
+
+
+def require(action: Action, obj: str | None) -> Principal:
+    """For a server page acting on one LA (``obj``, a GSS code the page checked against its own
+    list; None: every LA): the principal, if it may do ``action`` to ``obj``; else the refusal,
+    audited, as a 403 (the page's own ``SERVER_PAGES`` need was checked before it ran)."""
+    gate: Gate = flask.current_app.extensions["lfo_gate"]
+    who = current()
+    decision = decide(who, action, obj, public=gate.settings.public)
+    if not decision.allowed:
+        gate.refuse(f"{action} {obj or 'every LA'}", decision.reason)
+    return who
 
 
 def register_gate(server: flask.Flask, gate: Gate) -> Callable[[], Response | None]:
