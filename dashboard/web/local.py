@@ -30,7 +30,7 @@ from dashboard.services.queries import areas as area_table
 from dashboard.web import forms
 from dashboard.web.accounts import Accounts
 from dashboard.web.errors import reads_json
-from dashboard.web.gate import safe_next
+from dashboard.web.gate import CHALLENGES_PATH, RETURNS_PATH, TRACKER_PATH, safe_next
 from dashboard.web.principal import bearer, current
 from lfo.access.policy import Action, may
 from lfo.access.roles import ROLE_NAMES, ROLES, Principal
@@ -169,7 +169,8 @@ that role's rules to every page, chart and download.</p>
         return (
             '<div class="lfo-demo-banner alert alert-warning mb-0 rounded-0" role="region" '
             f'aria-label="Demo mode"><strong>{escape(self.banner_text())}.</strong> '
-            f'Viewing as: {escape(role)}. <a href="{escape(link)}">Change role</a></div>'
+            f'Viewing as: {escape(role)}. <a href="{escape(link)}">Change role</a>'
+            f"{' · ' + account_links(who).removesuffix(' · ') if account_links(who) else ''}</div>"
         )
 
     def signed_in_html(self) -> str:
@@ -194,10 +195,17 @@ that role's rules to every page, chart and download.</p>
 def account_links(who: Principal) -> str:
     """Links to the account pages the principal may use (the gate refuses the others anyway)."""
     links: list[tuple[str, str, Action]] = [
+        (RETURNS_PATH, "Returns", "view_submissions"),
+        (TRACKER_PATH, "Submissions tracker", "view_submissions"),
+        (CHALLENGES_PATH, "Data challenges", "raise_challenge"),
         ("/users", "Users", "manage_users"),
         ("/account/tokens", "API tokens", "manage_own_tokens"),
     ]
-    shown = [f'<a href="{href}">{text}</a>' for href, text, action in links if may(who, action)]
+    shown = [
+        f'<a href="{href}">{text}</a>'
+        for href, text, action in links
+        if any(may(who, action, area) for area in (None, *sorted(who.areas)))
+    ]
     return " · ".join(shown) + (" · " if shown else "")
 
 
