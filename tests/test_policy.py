@@ -41,6 +41,8 @@ SPEC: dict[str, tuple[bool, bool, bool, bool, bool, bool]] = {
     # "see their own submissions and reports"; the tracker is the programme's
     "view_submissions": (Y, Y, N, N, N, N),
     "view_tracker": (Y, N, N, N, N, N),
+    # "rollback by a programme lead (loading an earlier return with force)" (issue 13 § 4)
+    "rollback_return": (Y, N, N, N, N, N),
     # "raise a data challenge on any figure of their own LA"; programme: anything la may, any LA
     "raise_challenge": (Y, Y, N, N, N, N),
     # "resolve data challenges", "invite, change and disable users", "publish releases", audit
@@ -56,6 +58,7 @@ SPEC: dict[str, tuple[bool, bool, bool, bool, bool, bool]] = {
 WRITES = {
     "upload_return",
     "submit_return",
+    "rollback_return",
     "raise_challenge",
     "answer_challenge",
     "manage_users",

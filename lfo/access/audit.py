@@ -80,6 +80,7 @@ AUDIT_OUTCOMES: tuple[str, ...] = (
     "failed",
     "pruned",
     "nothing due",
+    "requested",  # a rollback asked for from the tracker (the worker's load writes its own row)
 )
 
 #: The previous hash of the very first row.

@@ -39,6 +39,7 @@ Action = Literal[
     "submit_return",  # submit an uploaded return of an LA for loading
     "view_submissions",  # an LA's submissions and their reports
     "view_tracker",  # the submissions tracker (every LA)
+    "rollback_return",  # load an LA's earlier return again, with force (programme leads only)
     "raise_challenge",  # raise a data challenge on a figure of an LA
     "answer_challenge",  # answer (resolve) data challenges
     "manage_users",  # invite, change role and areas, disable, reset 2FA
@@ -58,8 +59,11 @@ AREA_ACTIONS: frozenset[Action] = frozenset(
         "submit_return",
         "view_submissions",
         "raise_challenge",
+        "rollback_return",
     }
 )
+#: Area actions for programme leads only (an LA lead may not do them even for their own LA).
+_PROGRAMME_AREA: frozenset[Action] = frozenset({"rollback_return"})
 
 #: What an anonymous visitor may do when the deployment is public (LFO_PUBLIC=1).
 PUBLIC_ACTIONS: frozenset[Action] = frozenset(
@@ -88,7 +92,7 @@ _PROGRAMME: frozenset[Action] = frozenset(ACTIONS)
 
 #: An LA lead: every published and live figure; the area actions for their own LA(s) only
 #: (``view_quality_received`` for every LA); their own tokens.
-_LA: frozenset[Action] = AREA_ACTIONS | frozenset(
+_LA: frozenset[Action] = (AREA_ACTIONS - _PROGRAMME_AREA) | frozenset(
     {
         "view_live",
         "view_released",
