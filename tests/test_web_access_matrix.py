@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support.accounts import NEWCASTLE
+from support.accounts import GATESHEAD, NEWCASTLE
 from support.dash_client import CALLBACK_URL, dependencies
 from support.web import small_db
 from support.web_auth import SAME_SITE, audit_rows, person, settings_for, sign_in
@@ -68,6 +68,11 @@ PAGES: dict[str, dict[str, str]] = {
     "/users": PROGRAMME_ONLY,
     "/users/1": PROGRAMME_ONLY,
     "/account/tokens": SIGNED_IN,
+    # the submissions tracker: programme leads every LA, an LA lead their own (Newcastle)
+    "/tracker": LIVE,
+    "/tracker/csv": LIVE,
+    f"/tracker/{NEWCASTLE}": LIVE,
+    f"/tracker/{GATESHEAD}": PROGRAMME_ONLY,
 }
 API: dict[str, dict[str, str]] = {
     "/api/v1/areas": OPEN,

@@ -20,7 +20,8 @@ layer"): ``principal`` (the session cookie, an API token, or the local user of `
 same-origin check of callbacks that come with a session (``forms``), and ``gate`` (the one gate:
 every request mapped to policy actions and checked). ``signin``: the sign-in pages; ``oidc``:
 single sign-on by OpenID Connect (when ``LFO_OIDC_*`` are set). ``audit_page``: the audit page
-(programme leads); ``users_page`` and ``tokens_page``: the users page and a person's API tokens.
+(programme leads); ``users_page`` and ``tokens_page``: the users page and a person's API tokens;
+``tracker_page`` (with ``tracker_html``): the submissions tracker.
 ``accounts``: the writer engine and secrets key these use.
 
 ``devserver`` is the request handler of ``python -m dashboard`` (no version in ``Server``).
@@ -40,6 +41,7 @@ from werkzeug.wrappers import Response
 
 from dashboard.layouts import Page
 from dashboard.services import Services
+from dashboard.settings import DashboardSettings
 from dashboard.web import forms
 from dashboard.web.accounts import Accounts
 from dashboard.web.audit_page import AuditPage, register_audit_page
@@ -55,7 +57,9 @@ from dashboard.web.principal import SESSION_COOKIE, register_principal
 from dashboard.web.rates import register_rates
 from dashboard.web.signin import SignInPages, register_signin
 from dashboard.web.tokens_page import TokensPage, register_tokens_page
+from dashboard.web.tracker_page import TrackerPage, register_tracker_page
 from dashboard.web.users_page import UsersPage, register_users_page
+from lfo.settings import Settings
 
 
 def register_web(
@@ -86,6 +90,7 @@ def register_web(
     register_audit_page(server, AuditPage(settings, accounts))
     register_users_page(server, UsersPage(settings, accounts))
     register_tokens_page(server, TokensPage(settings, accounts))
+    register_tracker_page(server, TrackerPage(settings, accounts, core_settings(settings)))
 
     @server.after_request
     def _form_cookie(response: Response) -> Response:
@@ -98,6 +103,12 @@ def register_web(
     )
     register_health(server, services)
     return local
+
+
+def core_settings(settings: DashboardSettings) -> Settings:
+    """The shared settings (archive and uploads folders, the due-date setting) of this app's
+    database, read once from the environment."""
+    return Settings.from_env(database_url=settings.database_url)
 
 
 def register_same_origin_callbacks(server: flask.Flask, services: Services) -> None:
