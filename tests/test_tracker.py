@@ -295,3 +295,54 @@ def test_a_rollback_may_choose_an_earlier_archived_loaded_return_only(engine, wo
         rollback.archived_path(archive, sha[q3_id], "x.xlsx").unlink()
         with pytest.raises(rollback.RollbackRefused, match="no longer in the archive"):
             rollback.candidate(conn, code, q3_id, archive)
+
+
+def test_the_tracker_reads_in_four_queries_whatever_the_number_of_las(engine, world):
+    """Areas, load log, submissions (with their jobs), users: not one query per LA or cell
+    (153 LAs here, as the programme has, each with a load in every quarter)."""
+    from sqlalchemy import event
+
+    extra = [f"E07{n:06d}" for n in range(153 - len(names(engine)))]
+    with engine.begin() as conn:
+        conn.execute(
+            schema.areas.insert(),
+            [
+                dict(
+                    gss_code=c,
+                    name=f"Area {c}",
+                    region="North East",
+                    families=1000,
+                    annual_target=100,
+                    source="synthetic",
+                )
+                for c in extra
+            ],
+        )
+        for c in extra:
+            for q in range(4):
+                load_row(
+                    conn,
+                    c,
+                    (Q4 - q).label,
+                    "loaded",
+                    dt.datetime(2019, 1, 2) + dt.timedelta(days=q),
+                )
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if not statement.startswith("BEGIN"):  # the jobs engine's own BEGIN IMMEDIATE on SQLite
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with engine.connect() as conn:
+            seen.clear()
+            every = tracker.tracker(conn, today=TODAY)
+            queries_for_all, seen_all = len(seen), list(seen)
+            seen.clear()
+            none = tracker.tracker(conn, today=TODAY, only=[])
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(every.rows) == len(names(engine)) == 153
+    assert queries_for_all <= 4, seen_all
+    assert none.rows == () and none.summary(Q4).total == 0

@@ -342,3 +342,44 @@ def test_an_la_lead_cannot_roll_back_their_own_la(site):
     assert refused(engine, "ann@example.org", f"rollback_return {NEWCASTLE}")
     with engine.connect() as conn:
         assert submissions.list_submissions(conn) == []
+
+
+def test_names_from_the_database_are_escaped_and_csv_cells_guarded(site):
+    engine, client = site["engine"], site["clients"]["programme"]
+    hostile = '=HYPERLINK("http://x")<b>'
+    with engine.begin() as conn:
+        conn.execute(
+            schema.areas.update().where(schema.areas.c.gss_code == GATESHEAD).values(name=hostile)
+        )
+        submissions.create(
+            conn,
+            kind="upload",
+            area_code=GATESHEAD,
+            period=Q4,
+            file_name=f"LFO_{GATESHEAD}_{Q4}.zip",
+            original_name="<script>alert(1)</script>.xlsx",
+            sha256="e" * 64,
+            size_bytes=1,
+            user_id=None,
+            now=dt.datetime(2018, 4, 20),
+        )
+    page = client.get("/tracker").get_data(as_text=True)
+    assert "<b>" not in page and "=HYPERLINK(&quot;http://x&quot;)&lt;b&gt;" in page
+    detail = client.get(f"/tracker/{GATESHEAD}").get_data(as_text=True)
+    assert "<script>alert" not in detail and "&lt;script&gt;alert(1)" in detail
+    lines = list(csv.DictReader(io.StringIO(client.get("/tracker/csv").get_data(as_text=True))))
+    names_sent = {line["area_name"] for line in lines if line["area_code"] == GATESHEAD}
+    assert names_sent == {"'" + hostile}
+
+
+def test_the_local_user_of_demo_mode_rolls_back_as_local_user(site, tmp_path):
+    engine = site["engine"]
+    client = create_app(settings_for(engine, tmp_path, sign_in=False)).server.test_client()
+    ids = load_ids(engine)
+    answer = post_rollback(client, {"load_id": str(ids[Q3]), "confirm": "yes", "reason": "demo"})
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    with engine.connect() as conn:
+        [made] = submissions.list_submissions(conn, areas=[NEWCASTLE])
+    assert made.uploaded_by is None
+    detail = client.get(f"/tracker/{NEWCASTLE}").get_data(as_text=True)
+    assert "<td>rollback asked for</td><td>local user</td>" in detail
