@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import threading
 
 import flask
-from sqlalchemy import select
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
@@ -31,14 +34,15 @@ from dashboard.web import tracker_html as html
 from dashboard.web.accounts import Accounts, client_address
 from dashboard.web.gate import TRACKER_PATH, require
 from dashboard.web.principal import current
-from lfo import rollback, schema, submissions, tracker
+from lfo import jobs, rollback, schema, submissions, tracker
 from lfo.access import audit
 from lfo.access.policy import may
 from lfo.access.roles import Principal
 from lfo.formula_guard import csv_row
-from lfo.jobs import now_utc
 from lfo.periods import today
 from lfo.settings import Settings
+
+log = logging.getLogger(__name__)
 
 CSV_PATH = f"{TRACKER_PATH}/csv"
 MAX_CODE = 12  # a GSS code is 9 characters; anything longer is not one
@@ -50,6 +54,17 @@ class TrackerPage:
         self.settings = settings
         self.accounts = accounts
         self.core = core  # the archive and uploads folders, the due-date setting
+        self._writer: Engine | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def writer(self) -> Engine:
+        """The rollback's engine (``lfo.jobs.engine``): on SQLite its transaction begins by taking
+        the write lock, so what it checks is still true when it writes, even beside a load."""
+        with self._lock:
+            if self._writer is None:
+                self._writer = jobs.engine(self.settings.database_url)
+            return self._writer
 
     def page(self, title: str, body: str, status: int = 200) -> Response:
         response = forms.page(title, body, self.settings.service_name, status=status)
@@ -217,7 +232,7 @@ class TrackerPage:
             return self.area_page(code, "Give the reason for the rollback (it is audited).", 400)
         try:
             made = rollback.request(
-                self.accounts.engine,
+                self.writer,
                 code,
                 int(load_text),
                 reason=reason,
@@ -225,10 +240,14 @@ class TrackerPage:
                 uploads_dir=self.core.uploads_dir,
                 principal=who,
                 client=client_address(self.settings.trusted_proxies),
-                now=now_utc(),
+                now=jobs.now_utc(),
             )
         except rollback.RollbackRefused as exc:
             return self.area_page(code, str(exc), 400)
+        except OperationalError:
+            log.exception("could not ask for the rollback of %s", code)
+            busy = "The database is busy (a load, most likely): nothing was done. Try again soon."
+            return self.area_page(code, busy, 503)
         return flask.redirect(f"{TRACKER_PATH}/{code}?rollback={made}", code=303)
 
 
