@@ -45,8 +45,10 @@ def load_files(
     allow_shrink: bool = False,
     on_file: Callable[[FileResult], None] | None = None,
     lock_wait: float = WAIT_SECONDS,
+    by: write.By | None = None,
 ) -> list[FileResult]:
-    """Check and load each file in order, each in its own transaction (see the module docstring)."""
+    """Check and load each file in order, each in its own transaction (see the module docstring).
+    ``by``: who asked for it when not the command line's user (the audit rows name them)."""
     try:
         engine = writer_engine(settings.database_url)
     except (SQLAlchemyError, OSError, ValueError, ImportError) as exc:
@@ -65,7 +67,7 @@ def load_files(
             # the next file is checked in a worker process meanwhile (none for a single file)
             with CheckAhead(paths, known_areas=areas, today=periods.today()) as ahead:
                 options = Options(quarantine=quarantine, force=force, allow_shrink=allow_shrink)
-                loader = _Loader(engine, settings, options, check=ahead.check)
+                loader = _Loader(engine, settings, options, check=ahead.check, by=by)
                 for i, path in enumerate(paths):
                     ahead.begin(i)
                     result = loader.load_one(path)
@@ -93,8 +95,10 @@ class _Loader:
         options: Options,
         *,
         check: Callable[[Path], CheckedReturn],
+        by: write.By | None = None,
     ) -> None:
         self.engine = engine
+        self.by = by
         self.check = check  # check_file with the known areas and today's date
         self.settings = settings
         self.options = options
@@ -159,7 +163,7 @@ class _Loader:
 
     def _log_failure(self, result: FileResult, started: dt.datetime) -> int | None:
         try:
-            return write.record(self.engine, self._log_values(result, started, now_utc()))
+            return write.record(self.engine, self._log_values(result, started, now_utc()), self.by)
         except (SQLAlchemyError, OSError) as exc:
             log.error(
                 "could not record the failure of %s in the load log: %s", result.file_name, exc
@@ -180,7 +184,8 @@ class _Loader:
             skip = already_loaded(current_copy)
             result.outcome, result.message = skip.outcome, skip.message
             result.area_code, result.period = skip.area_code, skip.period
-            result.load_id = write.record(self.engine, self._log_values(result, started, now_utc()))
+            values = self._log_values(result, started, now_utc())
+            result.load_id = write.record(self.engine, values, self.by)
             return
 
         checked = self.check(path)
@@ -195,7 +200,7 @@ class _Loader:
         if not decision.loads:
             result.outcome, result.message = decision.outcome, decision.message
             result.load_id = write.reject(
-                self.engine, self._log_values(result, started, None), stored, area
+                self.engine, self._log_values(result, started, None), stored, area, self.by
             )
             return
 
@@ -214,6 +219,7 @@ class _Loader:
             checked_tables=checked.tables,
             stored=stored,
             hasher=hasher,
+            by=self.by,
         )
 
     def _current_data(self, checked: CheckedReturn, hasher: Hasher | None) -> CurrentData:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import make_url
 
+from etl.load.changes import Changes
 from lfo.findings import findings_frame
 from lfo.settings import Settings
 
@@ -35,6 +36,7 @@ class FileResult:
     load_id: int | None = None
     message: str = ""
     key_created: bool = False  # this file's load created the ID key file: back it up
+    changes: Changes | None = None  # validate with changes: what loading it would change
 
     @property
     def errors(self) -> int:

@@ -74,6 +74,16 @@ def referred_after(conn: Connection, area_code: str, day: dt.date) -> set[str]:
     )
 
 
+def current_rows(
+    conn: Connection, name: str, columns: Sequence[str], area_code: str
+) -> list[tuple[Any, ...]]:
+    """The area's rows of the data table ``name``, as tuples of ``columns`` (what a load would
+    replace: ``etl.load.changes`` compares them with a return's)."""
+    t = schema.metadata.tables[name]
+    query = select(*(t.c[c] for c in columns)).where(t.c.area_code == area_code)
+    return [tuple(row) for row in conn.execute(query)]
+
+
 # --- writes --------------------------------------------------------------------------------------
 
 

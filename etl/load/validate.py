@@ -16,6 +16,7 @@ from etl.checks.ahead import CheckAhead
 from etl.checks.continuity import shrink_finding, stale_finding
 from etl.checks.file import CheckedReturn
 from etl.load import store
+from etl.load.changes import compare_with_current
 from etl.load.result import FileResult, LoadError, db_name, summarise
 from etl.pseudonymise import Hasher, KeyFileError, read_key
 from lfo import periods
@@ -32,6 +33,7 @@ def validate_files(
     settings: Settings,
     *,
     on_file: Callable[[FileResult], None] | None = None,
+    changes: bool = False,
 ) -> list[FileResult]:
     """Run every check, E108 and E109 included, against the database opened read-only.
 
@@ -39,6 +41,9 @@ def validate_files(
     is not created. Nothing is written: no archive copy, no key file. Without the key file the
     current participants cannot be matched, so an LA with current data gets E109, just as a load
     (which would create a new key) would.
+
+    With ``changes``, each valid file's ``FileResult.changes`` says what loading it would change
+    in its LA's current data (``etl.load.changes``), read in the same snapshot as the checks.
     """
     engine = None
     try:
@@ -57,6 +62,7 @@ def validate_files(
             except (OSError, KeyFileError) as exc:
                 raise LoadError(str(exc)) from exc
             key_note = ""
+            real_key = key
             if key is None:
                 key = secrets.token_bytes(32)  # matches nothing, like a newly created key would
                 key_note = (
@@ -69,7 +75,13 @@ def validate_files(
             with CheckAhead(paths, known_areas=areas, today=periods.today()) as ahead:
                 for i, path in enumerate(paths):
                     ahead.begin(i)
-                    result = _validate_one(path, conn if has_data else None, ahead.check, key)
+                    db = conn if has_data else None
+                    result, checked = _validate_one(path, db, ahead.check, key)
+                    if changes and checked.area_code is not None and not result.errors:
+                        result.changes = compare_with_current(
+                            db, checked.tables, checked.area_code, real_key
+                        )
+                    del checked  # the next file's tables are not held with this one's
                     if result.findings["code"].eq("E109").any():
                         result.message += key_note
                     results.append(result)
@@ -85,7 +97,7 @@ def validate_files(
 
 def _validate_one(
     path: Path, conn: Connection | None, check: Callable[[Path], CheckedReturn], key: bytes
-) -> FileResult:
+) -> tuple[FileResult, CheckedReturn]:
     try:
         size = path.stat().st_size
         sha = sha256_of(path)
@@ -114,4 +126,4 @@ def _validate_one(
     result.message = f"{result.outcome}: {summarise(result.findings)}"
     if conn is not None and store.current_copy(conn, sha, path.name) is not None:
         result.message += "; this exact file is already loaded (the LA's current return)"
-    return result
+    return result, checked

@@ -4,13 +4,15 @@ A skip or a failure writes the load-log row only; a rejection adds the file's fi
 replaces the LA's current data, its summaries, findings and held-back rows, all or nothing.
 
 A load, a rejection and a failure are also recorded in the audit log (service.md § 4, ``audit``)
-with the operating-system user who ran the command: a load in its own transaction (a load that
-fails leaves no "loaded" row), a rejection with its findings, a failure after the rollback.
+with who asked for it: the operating-system user who ran the command, or (``By``) the person who
+submitted the return through the web: a load in its own transaction (a load that fails leaves no
+"loaded" row), a rejection with its findings, a failure after the rollback.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -22,6 +24,8 @@ from etl.load.result import FileResult, now_utc
 from etl.load.stored_rows import Rows, StoredFindings, held_back_rows
 from etl.pseudonymise import Hasher
 from lfo.access import audit as audit_log
+from lfo.access import sessions
+from lfo.access.roles import Principal
 from lfo.indicators.summaries import frames_from_rows, refresh_area
 from lfo.periods import Quarter
 
@@ -62,9 +66,19 @@ AUDITED: dict[str, tuple[audit_log.AuditAction, str]] = {
 }
 
 
-def audit(conn: Connection, log_row: dict[str, Any]) -> None:
-    """The audit row of a load-log row (in ``conn``'s transaction): who ran the command (the
-    operating-system user), the LA, period and file hash, and the outcome."""
+@dataclass(frozen=True)
+class By:
+    """Who asked for a load other than from the command line: ``user_id`` (None: the local user
+    of a dashboard without sign-in, recorded as the operating-system user) and how (``via``, the
+    end of the audit row's object, e.g. "from the web, submission 12")."""
+
+    user_id: int | None
+    via: str
+
+
+def audit(conn: Connection, log_row: dict[str, Any], by: By | None = None) -> None:
+    """The audit row of a load-log row (in ``conn``'s transaction): who asked for it (the
+    operating-system user, or ``by``'s person), the LA, period and file hash, and the outcome."""
     action_outcome = AUDITED.get(str(log_row["outcome"]))
     if action_outcome is None:
         return
@@ -74,26 +88,36 @@ def audit(conn: Connection, log_row: dict[str, Any]) -> None:
     )
     sha = log_row.get("sha256")
     obj = f"{what or '(LA not known)'} {log_row['file_name']}" + (f" sha256:{sha}" if sha else "")
-    audit_log.record(conn, action, outcome, obj=obj, os_user=audit_log.os_user())
+    who: Principal | None = None
+    if by is not None:
+        obj += f" {by.via}"
+        if by.user_id is not None:  # a disabled or removed person is still named by id
+            who = sessions.principal(conn, by.user_id) or Principal(role=None, user_id=by.user_id)
+    os_user = audit_log.os_user() if who is None else None
+    audit_log.record(conn, action, outcome, obj=obj, principal=who, os_user=os_user)
 
 
-def record(engine: Engine, log_row: dict[str, Any]) -> int:
+def record(engine: Engine, log_row: dict[str, Any], by: By | None = None) -> int:
     """A finished load-log row on its own (a file skipped as already loaded, or one that failed)."""
     with engine.begin() as conn:
         load_id = store.insert_load_log(conn, log_row)
-        audit(conn, log_row)
+        audit(conn, log_row, by)
         return load_id
 
 
 def reject(
-    engine: Engine, log_row: dict[str, Any], stored: StoredFindings, area: str | None
+    engine: Engine,
+    log_row: dict[str, Any],
+    stored: StoredFindings,
+    area: str | None,
+    by: By | None = None,
 ) -> int:
     """A rejected file: its load-log row and its findings; the LA's data is not touched."""
     with engine.begin() as conn:
         load_id = store.insert_load_log(conn, log_row)
         store.insert_findings(conn, stored.rows(load_id, area))
         store.finish_load_log(conn, load_id, now_utc())
-        audit(conn, log_row)
+        audit(conn, log_row, by)
     return load_id
 
 
@@ -107,6 +131,7 @@ def load(
     checked_tables: dict[str, pd.DataFrame],
     stored: StoredFindings,
     hasher: Hasher,
+    by: By | None = None,
 ) -> int:
     """A loaded file: it replaces the LA's current data (``rows``), its ``returns`` row and
     summaries; its findings and held-back rows (from ``checked_tables``) are stored, and the held-
@@ -140,5 +165,5 @@ def load(
             )
         store.supersede_held_back(conn, area, load_id)
         store.finish_load_log(conn, load_id, now_utc())
-        audit(conn, log_row)
+        audit(conn, log_row, by)
     return load_id
