@@ -68,6 +68,8 @@ PAGES: dict[str, dict[str, str]] = {
     "/users": PROGRAMME_ONLY,
     "/users/1": PROGRAMME_ONLY,
     "/account/tokens": SIGNED_IN,
+    "/challenges": LIVE,  # an LA lead sees their own LA's (test_web_challenges.py)
+    f"/challenges/new?indicator=reach.parents&area={NEWCASTLE}&period=2017-18_Q1": LIVE,
 }
 API: dict[str, dict[str, str]] = {
     "/api/v1/areas": OPEN,
