@@ -5,6 +5,7 @@ answer, the answer shown to the raiser, and the audit rows."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from html import unescape
@@ -13,7 +14,9 @@ from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import select
+from support.dash_client import send_callback
 from support.engine_db import build_db, episode
+from support.text import texts
 from support.web import GATESHEAD, NEWCASTLE, small_db
 from support.web_auth import (
     SAME_SITE,
@@ -25,6 +28,7 @@ from support.web_auth import (
     sign_in,
 )
 
+from dashboard import ids
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
 from dashboard.present.area import SPINE_INDICATORS
@@ -368,3 +372,58 @@ def stored_in(url: str, ident: int) -> challenges.Challenge:
         engine.dispose()
     assert got is not None
     return got
+
+
+# --- beside the figures: the area profile's panel ------------------------------------------------
+
+
+def panel_of(world, who: str, area: str = NEWCASTLE, period: str = Q1) -> Any:
+    """The area profile's challenges panel as the callback answers ``who`` (None: nothing)."""
+    answer = send_callback(
+        world["clients"][who],
+        [(ids.AREA_CHALLENGES, "children")],
+        [
+            {"id": ids.AREA_PERIOD, "property": "value", "value": period},
+            {"id": ids.AREA_SHOWN, "property": "data", "value": {"code": area}},
+        ],
+        headers=SAME_SITE,
+    )
+    assert answer.status_code == 200, answer.data[:500]
+    return answer.get_json()["response"][ids.AREA_CHALLENGES]["children"]
+
+
+def test_open_challenges_are_marked_for_the_las_lead_and_programme_leads_only(world):
+    ident = challenge_id(raise_one(world, comment="Marked?"))
+    for who in ("la", "programme"):
+        shown = panel_of(world, who)
+        words = " ".join(texts(shown).split())
+        assert "Challenge open" in words and "Parents referred" in words
+        raw = json.dumps(shown)
+        assert f"/challenges/{ident}" in raw
+        flag = "/challenges/new?" + urlencode(parents())
+        assert flag in raw  # "Flag this figure" with the page's period
+    assert panel_of(world, "other_la") is None  # another LA's lead sees nothing
+    assert "Flag this figure" in texts(panel_of(world, "other_la", GATESHEAD))
+    # answered: no longer marked open
+    lead = world["clients"]["programme"]
+    for c in challenges_open(world, NEWCASTLE):
+        assert answer_form(lead, c, {"state": "explained", "answer": "Fine"}).status_code == 303
+    assert "Challenge open" not in texts(panel_of(world, "la"))
+
+
+def test_the_panel_is_refused_to_a_researcher(world):
+    answer = send_callback(
+        world["clients"]["researcher"],
+        [(ids.AREA_CHALLENGES, "children")],
+        [
+            {"id": ids.AREA_PERIOD, "property": "value", "value": Q1},
+            {"id": ids.AREA_SHOWN, "property": "data", "value": {"code": NEWCASTLE}},
+        ],
+        headers=SAME_SITE,
+    )
+    assert answer.status_code == 403
+
+
+def challenges_open(world, area: str) -> list[int]:
+    with world["engine"].connect() as conn:
+        return [c.challenge_id for c in challenges.open_for_area(conn, area)]
