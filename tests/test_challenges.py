@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 
 import pytest
-from support.accounts import GATESHEAD, NEWCASTLE, enrolled, engine, key
+from support.accounts import GATESHEAD, NEWCASTLE, engine, enrolled, key
 from support.postgres import create_database
 
 from lfo import challenges

@@ -30,10 +30,10 @@ from support.web_auth import (
 
 from dashboard import ids
 from dashboard.app import create_app
-from dashboard.settings import DashboardSettings
 from dashboard.present.area import SPINE_INDICATORS
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData
+from dashboard.settings import DashboardSettings
 from lfo import challenges, schema
 from lfo.access.secrets import load_key
 from lfo.db import writer_engine

@@ -11,8 +11,8 @@ from dash import Dash, Input, Output
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.callbacks.area_views import checked_text, shown_area
 from dashboard.callbacks import bound
+from dashboard.callbacks.area_views import checked_text, shown_area
 from dashboard.layouts import area_challenges as layout
 from dashboard.present import area as present
 from dashboard.present import challenges as words

@@ -7,12 +7,16 @@ request and hands in ``present.challenges.AreaChallenges``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from dash import html
 from dash.development.base_component import Component
 
 from dashboard.present.challenges import MARK, AreaChallenges, FlagLink
 
 HEADING_ID = "area-challenges-heading"
+#: Attributes Dash takes only as keyword arguments spelt with a hyphen.
+_LABELLED: dict[str, Any] = {"aria-labelledby": HEADING_ID}
 
 
 def _flag(flag: FlagLink) -> html.Li:
@@ -77,6 +81,6 @@ def panel(content: AreaChallenges | None) -> Component | None:
             *flags,
             html.P(html.A("Every challenge on this area, with its answer", href=content.all_href)),
         ],
-        **{"aria-labelledby": HEADING_ID},
+        **_LABELLED,
         className="lfo-area-challenges",
     )

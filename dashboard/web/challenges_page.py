@@ -143,7 +143,7 @@ class ChallengesPage:
                 self.audit("challenge-raised", obj, conn)
         except challenges.ChallengeError as exc:
             return self.new_form(figure, names, str(exc), comment, status=400)
-        return flask.redirect(f"{PATH}/{made}", code=303)  # type: ignore[return-value]
+        return flask.redirect(f"{PATH}/{made}", code=303)
 
     def new_form(
         self,
@@ -343,7 +343,7 @@ aria-describedby="answer-hint"{flag}>{escape(answer[: challenges.MAX_TEXT + 100]
                 "This challenge has been answered already: it has one answer.",
                 status=409,
             )
-        return flask.redirect(f"{PATH}/{challenge_id}", code=303)  # type: ignore[return-value]
+        return flask.redirect(f"{PATH}/{challenge_id}", code=303)
 
 
 def register_challenges_page(server: flask.Flask, page: ChallengesPage) -> None:
