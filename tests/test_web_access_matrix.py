@@ -73,6 +73,8 @@ PAGES: dict[str, dict[str, str]] = {
     "/tracker/csv": LIVE,
     f"/tracker/{NEWCASTLE}": LIVE,
     f"/tracker/{GATESHEAD}": PROGRAMME_ONLY,
+    "/challenges": LIVE,  # an LA lead sees their own LA's (test_web_challenges.py)
+    f"/challenges/new?indicator=reach.parents&area={NEWCASTLE}&period=2017-18_Q1": LIVE,
 }
 API: dict[str, dict[str, str]] = {
     "/api/v1/areas": OPEN,

@@ -29,7 +29,7 @@ from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, urlstate
-from dashboard.callbacks import bound, document_title, inputs
+from dashboard.callbacks import area_challenges, bound, document_title, inputs
 from dashboard.callbacks.area_views import (
     CHARTS,
     Compare,
@@ -332,6 +332,7 @@ def register(app: Dash, services: Services) -> None:
     app.callback(Output(ids.AREA_QUALITY, "children"), period_in, shown_in)(
         bound(update_area_quality, services)
     )
+    area_challenges.register(app, services)  # per person: never from a shared cache
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
         *(compare_in, period_in, indicator_in, breakdown_in, ci_in),

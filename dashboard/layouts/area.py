@@ -84,6 +84,7 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                         chart_card(ids.AREA_SPINE_CHART, "Key indicators against the benchmark"),
                         ids.AREA_SPINE_CHART,
                     ),
+                    html.Div(id=ids.AREA_CHALLENGES, **_LIVE),  # (filled per person)
                     html.H2("Trends"),
                     *controls.trend_choices(indicator, trend_value(state)),
                     chart_card(ids.AREA_TREND_CHART, "Trend", heading_level=3),

@@ -88,7 +88,7 @@ def _percent(position: float) -> float | None:
     return round(float(np.clip((position + SCALE_END) / (2 * SCALE_END), 0.0, 1.0)) * 100, 1)
 
 
-def _figure(value: object, unit: str, status: object) -> str:
+def figure_text(value: object, unit: str, status: object) -> str:
     """A figure in its unit, or its status symbol (``[c]``, ``[x]``, ``[z]``)."""
     if isinstance(status, str) and status:
         return f"[{status}]"
@@ -143,11 +143,11 @@ def spine_table(
                 indicator=str(r["indicator"]),
                 name=str(r["name"]),
                 href=f"/definitions#{r['indicator']}",
-                area=_figure(r["value"], unit, r["status"]),
+                area=figure_text(r["value"], unit, r["status"]),
                 programme=(
                     f"total {fmt(r['programme'], unit)}"
                     if count
-                    else _figure(r["programme"], unit, r["programme_status"])
+                    else figure_text(r["programme"], unit, r["programme_status"])
                 ),
                 comparison=short_word(word),
                 symbol=SYMBOLS.get(comparison, NOT_COMPARED) if comparison else NOT_COMPARED,

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.services.database import Database
 from lfo import schema
+from lfo.challenges import Challenge, open_for_area
 from lfo.db import DatabaseError
 from lfo.findings import CODES
 
@@ -237,3 +238,13 @@ def percent(stated: pd.Series, rows: pd.Series) -> pd.Series:
     rows = pd.to_numeric(rows, errors="coerce").astype(float)
     stated = pd.to_numeric(stated, errors="coerce").astype(float)
     return (100.0 * stated / rows.where(rows > 0)).astype(float)
+
+
+# --- data challenges (issue 13) ----------------------------------------------------------------
+
+
+def open_challenges(db: Database, area: str) -> list[Challenge]:
+    """The area's open data challenges, read fresh for each request (never cached: who may see
+    them is decided per person)."""
+    with db.engine.connect() as conn:
+        return open_for_area(conn, area)

@@ -22,6 +22,7 @@ every request mapped to policy actions and checked). ``signin``: the sign-in pag
 single sign-on by OpenID Connect (when ``LFO_OIDC_*`` are set). ``audit_page``: the audit page
 (programme leads); ``users_page`` and ``tokens_page``: the users page and a person's API tokens;
 ``tracker_page`` (with ``tracker_html``): the submissions tracker.
+``challenges_page``: data challenges (issue 13).
 ``accounts``: the writer engine and secrets key these use.
 
 ``devserver`` is the request handler of ``python -m dashboard`` (no version in ``Server``).
@@ -45,6 +46,7 @@ from dashboard.settings import DashboardSettings
 from dashboard.web import forms
 from dashboard.web.accounts import Accounts
 from dashboard.web.audit_page import AuditPage, register_audit_page
+from dashboard.web.challenges_page import ChallengesPage, register_challenges_page
 from dashboard.web.errors import register_errors
 from dashboard.web.gate import Gate, register_gate
 from dashboard.web.headers import register_headers
@@ -91,6 +93,7 @@ def register_web(
     register_users_page(server, UsersPage(settings, accounts))
     register_tokens_page(server, TokensPage(settings, accounts))
     register_tracker_page(server, TrackerPage(settings, accounts, core_settings(settings)))
+    register_challenges_page(server, ChallengesPage(services, accounts))
 
     @server.after_request
     def _form_cookie(response: Response) -> Response:

@@ -115,6 +115,7 @@ SERVER_PAGES: tuple[tuple[str, tuple[Action, ...]], ...] = (
     ("/users", ("manage_users",)),
     ("/account/tokens", ("manage_own_tokens",)),
     (TRACKER_PATH, ("view_live",)),
+    (CHALLENGES_PATH, ("view_live",)),
 )
 
 
