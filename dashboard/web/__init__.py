@@ -21,7 +21,9 @@ same-origin check of callbacks that come with a session (``forms``), and ``gate`
 every request mapped to policy actions and checked). ``signin``: the sign-in pages; ``oidc``:
 single sign-on by OpenID Connect (when ``LFO_OIDC_*`` are set). ``audit_page``: the audit page
 (programme leads); ``users_page`` and ``tokens_page``: the users page and a person's API tokens.
-``accounts``: the writer engine and secrets key these use.
+``submissions_page`` (with ``submission_report`` and ``upload_store``): the returns pages, where
+LAs upload, read and submit their returns. ``accounts``: the writer engine and secrets key these
+use.
 
 ``devserver`` is the request handler of ``python -m dashboard`` (no version in ``Server``).
 
@@ -54,6 +56,7 @@ from dashboard.web.oidc import SsoPages, register_oidc
 from dashboard.web.principal import SESSION_COOKIE, register_principal
 from dashboard.web.rates import register_rates
 from dashboard.web.signin import SignInPages, register_signin
+from dashboard.web.submissions_page import ReturnsPage, register_returns_page
 from dashboard.web.tokens_page import TokensPage, register_tokens_page
 from dashboard.web.users_page import UsersPage, register_users_page
 
@@ -86,6 +89,7 @@ def register_web(
     register_audit_page(server, AuditPage(settings, accounts))
     register_users_page(server, UsersPage(settings, accounts))
     register_tokens_page(server, TokensPage(settings, accounts))
+    register_returns_page(server, ReturnsPage(settings, accounts))
 
     @server.after_request
     def _form_cookie(response: Response) -> Response:

@@ -114,6 +114,7 @@ SERVER_PAGES: tuple[tuple[str, tuple[Action, ...]], ...] = (
     (audit_page.PATH, ("view_audit",)),
     ("/users", ("manage_users",)),
     ("/account/tokens", ("manage_own_tokens",)),
+    (RETURNS_PATH, ("view_live",)),
 )
 
 
