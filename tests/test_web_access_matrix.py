@@ -68,6 +68,7 @@ PAGES: dict[str, dict[str, str]] = {
     "/users": PROGRAMME_ONLY,
     "/users/1": PROGRAMME_ONLY,
     "/account/tokens": SIGNED_IN,
+    "/returns": LIVE,  # each LA then checked inside (test_web_returns.py)
 }
 API: dict[str, dict[str, str]] = {
     "/api/v1/areas": OPEN,

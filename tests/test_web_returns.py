@@ -100,8 +100,10 @@ def checked(world, submission_id: int, errors: int, warnings: int = 0) -> None:
     summary = {
         "findings": [],
         "rows": {"participants": 3, "episodes": 4, "outcomes": 6},
-        "changes": {t: {"added": 1, "changed": 0, "removed": 0, "unchanged": 0} for t in
-                    ("participants", "episodes", "outcomes")},
+        "changes": {
+            t: {"added": 1, "changed": 0, "removed": 0, "unchanged": 0}
+            for t in ("participants", "episodes", "outcomes")
+        },
         "current_period": None,
     }
     with world["engine"].begin() as conn:

@@ -24,10 +24,13 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+from dashboard.web.tokens_page import when
 from etl.console import shown_frame
 from etl.load.validate import validate_files
 from etl.report import report_rows, write_report
+from lfo.periods import period
 from lfo.settings import Settings
+from lfo.submissions import STATE_NAMES, Submission
 
 PAGE_ROWS = 50
 CACHE_SIZE = 8
@@ -115,8 +118,13 @@ def summary_html(summary: Mapping[str, Any]) -> str:
     found = summary.get("findings")
     if isinstance(found, list) and found:
         rows = [
-            [f.get("sheet") or "(the file)", f.get("code"), f.get("severity"), f.get("title"),
-             _count(f.get("count"))]
+            [
+                f.get("sheet") or "(the file)",
+                f.get("code"),
+                f.get("severity"),
+                f.get("title"),
+                _count(f.get("count")),
+            ]
             for f in found
             if isinstance(f, dict)
         ]
@@ -213,9 +221,7 @@ def findings_html(rows: pd.DataFrame, view: FindingsView, here: str) -> str:
         if 1 <= number <= pages:
             query = urlencode({**view.chosen, "page": number})
             links.append(f'<a href="{escape(here)}?{escape(query)}#findings">{label}</a>')
-    nav = (
-        f'<nav aria-label="Findings pages"><p>{" · ".join(links)}</p></nav>' if links else ""
-    )
+    nav = f'<nav aria-label="Findings pages"><p>{" · ".join(links)}</p></nav>' if links else ""
     alert = (
         f'<div class="alert alert-warning" role="alert">{escape(view.problem)}</div>'
         if view.problem
@@ -236,4 +242,43 @@ def _select(name: str, rows: pd.DataFrame, chosen: str) -> str:
         f'<div class="col-auto"><label class="form-label" for="{ident}">{name.capitalize()}'
         f'</label><select class="form-select" id="{ident}" name="{name}">{"".join(options)}'
         "</select></div>"
+    )
+
+
+def person_name(user_id: int | None, who: dict[int, str]) -> str:
+    """Who did it: their e-mail address, or the local user of demo and --no-sign-in modes."""
+    return "local user" if user_id is None else who.get(user_id, f"user {user_id}")
+
+
+def list_row(sub: Submission, names: dict[str, str], who: dict[int, str], href: str) -> str:
+    """A row of the returns list."""
+    cells = (
+        escape(names.get(sub.area_code, sub.area_code)),
+        escape(period(sub.period).display),
+        f'<a href="{escape(href)}">{escape(sub.original_name or sub.file_name)}</a>',
+        escape(STATE_NAMES.get(sub.shown, sub.shown)),
+        "—" if sub.errors is None else str(sub.errors),
+        "—" if sub.warnings is None else str(sub.warnings),
+        escape(person_name(sub.uploaded_by, who)),
+        when(sub.uploaded_at),
+    )
+    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+
+
+def facts_html(sub: Submission, names: dict[str, str], who: dict[int, str]) -> str:
+    submitted = (
+        f"<dt>Submitted</dt><dd>{when(sub.submitted_at)} by "
+        f"{escape(person_name(sub.submitted_by, who))}</dd>"
+        if sub.submitted_at is not None
+        else ""
+    )
+    return (
+        f"<dl><dt>Local authority</dt><dd>{escape(names.get(sub.area_code, sub.area_code))} "
+        f"({escape(sub.area_code)})</dd><dt>Quarter</dt><dd>{escape(period(sub.period).display)}"
+        f"</dd><dt>File</dt><dd>{escape(sub.original_name or sub.file_name)} (kept as "
+        f"{escape(sub.file_name)}, {sub.size_bytes:,} bytes)</dd><dt>Uploaded</dt>"
+        f"<dd>{when(sub.uploaded_at)} by {escape(person_name(sub.uploaded_by, who))}</dd>"
+        f"{submitted}<dt>Errors and warnings</dt><dd>"
+        f"{'not known yet' if sub.errors is None else f'{sub.errors} errors, {sub.warnings} warnings'}"
+        "</dd></dl>"
     )

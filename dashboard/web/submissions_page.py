@@ -35,7 +35,6 @@ from dashboard.web.accounts import Accounts, client_address
 from dashboard.web.errors import reads_json
 from dashboard.web.gate import RETURNS_PATH, require
 from dashboard.web.principal import current
-from dashboard.web.tokens_page import when
 from etl.archive import MAX_FILE_BYTES
 from etl.load.result import LoadError
 from lfo import jobs, schema, submissions
@@ -116,7 +115,9 @@ class ReturnsPage:
         with self.accounts.engine.connect() as conn:
             subs = submissions.list_submissions(conn, areas=visible)
         who = self.people({s.uploaded_by for s in subs if s.uploaded_by is not None})
-        rows = "".join(_list_row(s, names, who) for s in subs)
+        rows = "".join(
+            submission_report.list_row(s, names, who, f"{PATH}/{s.submission_id}") for s in subs
+        )
         listed = (
             '<table class="table table-sm"><caption>Returns uploaded, newest first</caption>'
             '<thead><tr><th scope="col">Local authority</th><th scope="col">Quarter</th>'
@@ -127,7 +128,7 @@ class ReturnsPage:
             if subs
             else "<p>No return has been uploaded yet.</p>"
         )
-        body = f"{forms.message(problem)}{self.upload_form()}<h2 class=\"h4\">Returns</h2>{listed}"
+        body = f'{forms.message(problem)}{self.upload_form()}<h2 class="h4">Returns</h2>{listed}'
         return self.page("Returns", body, status, head=f'<script src="{SCRIPT}" defer></script>')
 
     def upload_form(self) -> str:
@@ -183,7 +184,9 @@ most {limit} MB. It is checked as soon as it arrives; nothing is loaded until yo
         try:
             staged = upload_store.stage(sent.stream, uploads, MAX_FILE_BYTES)
         except upload_store.TooLarge:
-            log.warning("upload refused: %s for %s is over %d bytes", original, code, MAX_FILE_BYTES)
+            log.warning(
+                "upload refused: %s for %s is over %d bytes", original, code, MAX_FILE_BYTES
+            )
             raise RequestEntityTooLarge(TOO_LARGE) from None
         name = upload_store.canonical_name(code, quarter, ext)
         submission_id = None
@@ -244,7 +247,7 @@ most {limit} MB. It is checked as soon as it arrives; nothing is loaded until yo
         if shown in WORKING:
             head = f'<meta http-equiv="refresh" content="{REFRESH_SECONDS}">'
         body = [forms.message(problem), f'<p><a href="{PATH}">All returns</a></p>']
-        body.append(_facts(sub, names, who))
+        body.append(submission_report.facts_html(sub, names, who))
         body.append(self.state_html(sub))
         if shown not in ("checking", "check_failed"):
             body.append(self.report_html(sub, here))
@@ -289,7 +292,7 @@ most {limit} MB. It is checked as soon as it arrives; nothing is loaded until yo
         if rows.empty:
             parts.append("<p>The file has no findings.</p>")
         else:
-            args = {k: v for k, v in flask.request.args.items()}
+            args = dict(flask.request.args.items())
             view = submission_report.choose(rows, args)
             parts.append(submission_report.findings_html(rows, view, here))
         parts.append(
@@ -387,43 +390,6 @@ most {limit} MB. It is checked as soon as it arrives; nothing is loaded until yo
             if moved:
                 obj = f"{sub.area_code} {sub.period} {sub.file_name} submission {sub.submission_id}"
                 audit.record(conn, "submit", "ok", obj=obj, principal=who, client=self.client())
-
-
-def _person(user_id: int | None, who: dict[int, str]) -> str:
-    return "local user" if user_id is None else who.get(user_id, f"user {user_id}")
-
-
-def _list_row(sub: Submission, names: dict[str, str], who: dict[int, str]) -> str:
-    cells = (
-        escape(names.get(sub.area_code, sub.area_code)),
-        escape(period(sub.period).display),
-        f'<a href="{PATH}/{sub.submission_id}">{escape(sub.original_name or sub.file_name)}</a>',
-        escape(STATE_NAMES.get(sub.shown, sub.shown)),
-        "—" if sub.errors is None else str(sub.errors),
-        "—" if sub.warnings is None else str(sub.warnings),
-        escape(_person(sub.uploaded_by, who)),
-        when(sub.uploaded_at),
-    )
-    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
-
-
-def _facts(sub: Submission, names: dict[str, str], who: dict[int, str]) -> str:
-    submitted = (
-        f"<dt>Submitted</dt><dd>{when(sub.submitted_at)} by "
-        f"{escape(_person(sub.submitted_by, who))}</dd>"
-        if sub.submitted_at is not None
-        else ""
-    )
-    return (
-        f"<dl><dt>Local authority</dt><dd>{escape(names.get(sub.area_code, sub.area_code))} "
-        f"({escape(sub.area_code)})</dd><dt>Quarter</dt><dd>{escape(period(sub.period).display)}"
-        f"</dd><dt>File</dt><dd>{escape(sub.original_name or sub.file_name)} (kept as "
-        f"{escape(sub.file_name)}, {sub.size_bytes:,} bytes)</dd><dt>Uploaded</dt>"
-        f"<dd>{when(sub.uploaded_at)} by {escape(_person(sub.uploaded_by, who))}</dd>"
-        f"{submitted}<dt>Errors and warnings</dt><dd>"
-        f"{'not known yet' if sub.errors is None else f'{sub.errors} errors, {sub.warnings} warnings'}"
-        "</dd></dl>"
-    )
 
 
 def register_returns_page(server: flask.Flask, page: ReturnsPage) -> None:
