@@ -20,12 +20,24 @@ from sqlalchemy import select
 from support.accounts import GATESHEAD, NEWCASTLE, engine, key
 from support.dumps import TODAY
 from support.returns import valid_tables, write_return
-from support.web_auth import SAME_SITE, audit_rows, csrf_of, make_app, person, sign_in
+from support.web import small_db
+from support.web_auth import (
+    SAME_SITE,
+    audit_rows,
+    csrf_of,
+    make_app,
+    person,
+    sign_in,
+    url_of,
+)
 
+from dashboard.app import create_app
+from dashboard.settings import DashboardSettings
 from dashboard.web import submissions_page
 from dashboard.web.submission_report import PAGE_ROWS
 from etl.cli import main as etl_main
 from lfo import schema_jobs, submissions
+from lfo.db import writer_engine
 from lfo.schema_submissions import submissions as submissions_table
 
 __all__ = ["engine", "key"]  # fixtures
@@ -40,6 +52,7 @@ def world(engine, key, tmp_path, monkeypatch):
     monkeypatch.setenv("LFO_UPLOADS_DIR", str(tmp_path / "uploads"))
     monkeypatch.setenv("LFO_ARCHIVE_DIR", str(tmp_path / "archive"))
     monkeypatch.setenv("LFO_ID_KEY_FILE", str(tmp_path / "keys" / "lfo-id.key"))
+    monkeypatch.setenv("LFO_DATABASE_URL", url_of(engine))  # the CLI's, to compare with
     app_client = make_app(engine, tmp_path)
     clients = {}
     for role, email, areas in (
@@ -354,3 +367,22 @@ def test_a_return_with_errors_cannot_be_submitted(world):
     answer = submit(client, submission_id)
     assert answer.status_code == 400 and "has errors" in answer.get_data(as_text=True)
     assert load_jobs(world) == []
+
+
+def test_the_local_user_of_the_demo_uploads_and_is_shown_as_the_local_user(tmp_path, monkeypatch):
+    monkeypatch.setenv("LFO_TODAY", TODAY)
+    monkeypatch.setenv("LFO_UPLOADS_DIR", str(tmp_path / "uploads"))
+    url = small_db(tmp_path / "lfo.db")
+    settings = DashboardSettings(
+        database_url=url, warm_cache=False, secrets_key_file=str(tmp_path / "s.key"), demo=True
+    )
+    client = create_app(settings).server.test_client()
+    path = write_return(tmp_path / "sent")
+    answer = upload(client, {}, file=path.read_bytes(), name=path.name)
+    assert answer.status_code == 303
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "by local user" in page
+    engine = writer_engine(url)
+    [row] = [r for r in audit_rows(engine) if r["action"] == "upload"]
+    assert row["user_id"] is None and row["role"] == "programme"
+    engine.dispose()
