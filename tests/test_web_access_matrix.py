@@ -75,6 +75,7 @@ PAGES: dict[str, dict[str, str]] = {
     f"/tracker/{GATESHEAD}": PROGRAMME_ONLY,
     "/challenges": LIVE,  # an LA lead sees their own LA's (test_web_challenges.py)
     f"/challenges/new?indicator=reach.parents&area={NEWCASTLE}&period=2017-18_Q1": LIVE,
+    "/returns": LIVE,  # each LA then checked inside (test_web_returns.py)
 }
 API: dict[str, dict[str, str]] = {
     "/api/v1/areas": OPEN,

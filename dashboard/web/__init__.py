@@ -21,9 +21,10 @@ same-origin check of callbacks that come with a session (``forms``), and ``gate`
 every request mapped to policy actions and checked). ``signin``: the sign-in pages; ``oidc``:
 single sign-on by OpenID Connect (when ``LFO_OIDC_*`` are set). ``audit_page``: the audit page
 (programme leads); ``users_page`` and ``tokens_page``: the users page and a person's API tokens;
-``tracker_page`` (with ``tracker_html``): the submissions tracker.
-``challenges_page``: data challenges (issue 13).
-``accounts``: the writer engine and secrets key these use.
+issue 13's pages: ``submissions_page`` (with ``submission_report`` and ``upload_store``), where
+LAs upload, read and submit their returns; ``tracker_page`` (with ``tracker_html``): the
+submissions tracker; ``challenges_page``: data challenges. ``accounts``: the writer engine and
+secrets key these use.
 
 ``devserver`` is the request handler of ``python -m dashboard`` (no version in ``Server``).
 
@@ -58,6 +59,7 @@ from dashboard.web.oidc import SsoPages, register_oidc
 from dashboard.web.principal import SESSION_COOKIE, register_principal
 from dashboard.web.rates import register_rates
 from dashboard.web.signin import SignInPages, register_signin
+from dashboard.web.submissions_page import ReturnsPage, register_returns_page
 from dashboard.web.tokens_page import TokensPage, register_tokens_page
 from dashboard.web.tracker_page import TrackerPage, register_tracker_page
 from dashboard.web.users_page import UsersPage, register_users_page
@@ -94,6 +96,7 @@ def register_web(
     register_tokens_page(server, TokensPage(settings, accounts))
     register_tracker_page(server, TrackerPage(settings, accounts, core_settings(settings)))
     register_challenges_page(server, ChallengesPage(services, accounts))
+    register_returns_page(server, ReturnsPage(settings, accounts))
 
     @server.after_request
     def _form_cookie(response: Response) -> Response:

@@ -96,10 +96,12 @@ def hidden_csrf(accounts: Accounts) -> str:
     return f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf_token(accounts))}">'
 
 
-def page(title: str, body: str, service_name: str, *, status: int = 200) -> Response:
+def page(
+    title: str, body: str, service_name: str, *, status: int = 200, head: str = ""
+) -> Response:
     """A whole server-rendered page: the site's header, the demo banner or who is signed in (as
     on the Dash pages: ``BANNER``), ``body`` (HTML, already escaped) in the main landmark, and
-    the site's CSS."""
+    the site's CSS; ``head``: more for the head (HTML: a refresh, a script file of this site)."""
     banner = flask.current_app.extensions.get(BANNER) if flask.has_app_context() else None
     strip = banner() if banner is not None else ""
     links = "".join(f'<link rel="stylesheet" href="/assets/{name}">' for name in STYLESHEETS)
@@ -107,7 +109,7 @@ def page(title: str, body: str, service_name: str, *, status: int = 200) -> Resp
     html = f"""<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)} - {name}</title>{links}</head>
+<title>{escape(title)} - {name}</title>{links}{head}</head>
 <body><div class="lfo-page">
 <a class="lfo-skip-link" href="#main">Skip to main content</a>
 <header class="lfo-header"><div class="container">\

@@ -116,6 +116,7 @@ SERVER_PAGES: tuple[tuple[str, tuple[Action, ...]], ...] = (
     ("/account/tokens", ("manage_own_tokens",)),
     (TRACKER_PATH, ("view_live",)),
     (CHALLENGES_PATH, ("view_live",)),
+    (RETURNS_PATH, ("view_live",)),
 )
 
 

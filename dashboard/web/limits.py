@@ -1,8 +1,9 @@
 """Request size limits and the shape of a callback's body (service.md § 3), checked before any
 view runs.
 
-- Every request: a body of at most ``MAX_BODY_BYTES`` (50 MB, room for the uploads to come); more
-  is refused with 413 before it is read.
+- Every request: a body of at most ``MAX_BODY_BYTES`` (50 MB); more is refused with 413 before it
+  is read. A return's upload (``UPLOAD_PATH``) may be ``UPLOAD_MAX_BYTES``: a 50 MB file and its
+  multipart framing (the file part itself is held to 50 MB as it is copied).
 - ``POST /_dash-update-component`` (every Dash callback): at most ``CALLBACK_MAX_BYTES`` (1 MB:
   the pages' real callback bodies are under 10 kB), else 413; then the body must be JSON (400
   otherwise), nested at most ``MAX_JSON_DEPTH`` levels (the pages' bodies are 6 deep; Python's own
@@ -29,6 +30,10 @@ MAX_BODY_BYTES = 50 * 1024 * 1024
 CALLBACK_MAX_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 64
 CALLBACK_PATH = "/_dash-update-component"
+#: A return's upload (``dashboard.web.submissions_page``): its file may be 50 MB, so the request
+#: may be that and the multipart framing and form fields around it.
+UPLOAD_PATH = "/returns/upload"
+UPLOAD_MAX_BYTES = MAX_BODY_BYTES + 256 * 1024
 REFUSED = "the callback request was refused: "
 TOO_DEEP = f"it nests more than {MAX_JSON_DEPTH} levels deep"
 #: A JSON string (with its escapes); what is left outside them is the document's structure.
@@ -113,6 +118,8 @@ def register_limits(server: flask.Flask, callbacks: Mapping[str, Mapping[str, An
         is_callback = request.path == CALLBACK_PATH and request.method == "POST"
         if is_callback:
             request.max_content_length = CALLBACK_MAX_BYTES
+        elif request.path == UPLOAD_PATH and request.method == "POST":
+            request.max_content_length = UPLOAD_MAX_BYTES
         limit = request.max_content_length
         if limit is not None and (request.content_length or 0) > limit:
             raise RequestEntityTooLarge(
