@@ -166,10 +166,11 @@ def tracker(
     working_days: int = due.DEFAULT_WORKING_DAYS,
     quarters: int = 4,
     only: Collection[str] | None = None,
+    until: Quarter | None = None,
 ) -> Tracker:
-    """The tracker of the latest ``quarters`` ended quarters for every LA (``only``: these GSS
-    codes), sorted by LA name."""
-    shown = ended_quarters(today, quarters)
+    """The tracker of the latest ``quarters`` ended quarters (or those up to ``until``) for every
+    LA (``only``: these GSS codes), sorted by LA name."""
+    shown = [until - i for i in range(quarters)] if until else ended_quarters(today, quarters)
     labels = [q.label for q in shown]
     columns = tuple(Column(q, d, today > d) for q in shown for d in [due.due_date(q, working_days)])
     loads = _by_cell(read_loads(conn, areas=only, periods=labels))
@@ -272,6 +273,18 @@ def read_areas(conn: Connection, only: Collection[str] | None = None) -> list[di
     if only is not None:
         query = query.where(a.c.gss_code.in_(tuple(only)))
     return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def latest_loaded(conn: Connection, only: Collection[str] | None = None) -> Quarter | None:
+    """The latest quarter any LA (of ``only``) has a loaded return for; None before any load."""
+    log = etl_load_log
+    query = select(log.c.period).where(
+        log.c.outcome.in_(LOADED_OUTCOMES), log.c.period.is_not(None)
+    )
+    if only is not None:
+        query = query.where(log.c.area_code.in_(tuple(only)))
+    found = [q for code in conn.execute(query.distinct()).scalars() if (q := quarter_of(code))]
+    return max(found, default=None)
 
 
 def read_loads(

@@ -383,3 +383,35 @@ def test_the_local_user_of_demo_mode_rolls_back_as_local_user(site, tmp_path):
     assert made.uploaded_by is None
     detail = client.get(f"/tracker/{NEWCASTLE}").get_data(as_text=True)
     assert "<td>rollback asked for</td><td>local user</td>" in detail
+
+
+# --- earlier quarters ---------------------------------------------------------------------------
+
+
+def test_earlier_quarters_are_shown_up_to_a_chosen_one_and_a_bad_choice_is_explained(site):
+    client = site["clients"]["programme"]
+    html = client.get(f"/tracker?until={Q3}").get_data(as_text=True)
+    heads = [Quarter(2017, 3) - i for i in range(4)]
+    assert all(q.display in html for q in heads)
+    assert Quarter(2017, 4).display not in html.split("lfo-tracker")[1]
+    rows = {row[0]: row[1:] for row in table_of(html)}
+    newcastle = rows[f"{names(site['engine'])[NEWCASTLE]} ({NEWCASTLE})"]
+    assert newcastle[0].startswith("✓ Loaded")
+    assert f'name="until" value="{Q3}"' in html  # the filter keeps the choice
+    for bad in ("2018-19_Q1", "2015-16_Q4", "Q3", "<b>"):  # not ended, before the programme, junk
+        answer = client.get(f"/tracker?until={bad}")
+        assert answer.status_code == 400
+        assert "is not a quarter of the programme that has ended" in answer.get_data(as_text=True)
+    assert client.get(f"/tracker/csv?until={Q3}").status_code == 200
+
+
+def test_when_nothing_was_received_lately_the_page_links_to_the_latest_loaded_quarters(
+    site, monkeypatch
+):
+    monkeypatch.setenv("LFO_TODAY", "2019-12-01")  # 2018-19 Q3 to 2019-20 Q2: nothing received
+    html = site["clients"]["programme"].get("/tracker").get_data(as_text=True)
+    assert "No return has been received for the quarters shown" in html
+    assert f"/tracker?until={Q4}" in html
+    monkeypatch.setenv("LFO_TODAY", TODAY)  # Newcastle's returns are in the quarters shown
+    html = site["clients"]["programme"].get("/tracker").get_data(as_text=True)
+    assert "No return has been received" not in html

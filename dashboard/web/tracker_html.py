@@ -112,7 +112,19 @@ def summary_line(made: tracker.Tracker, column: tracker.Column) -> str:
     )
 
 
-def filter_form(made: tracker.Tracker, status: str, quarter: str) -> str:
+def earlier_note(latest: Quarter) -> str:
+    """No return was received in the quarters shown: a link to those up to the latest loaded."""
+    link = f"{TRACKER_PATH}?{urlencode({'until': latest.label})}"
+    return (
+        '<div class="alert alert-info" role="status">No return has been received for the '
+        f"quarters shown. The latest loaded return is for {escape(latest.display)}: "
+        f'<a href="{escape(link)}">show the quarters up to {escape(latest.display)}</a>.</div>'
+    )
+
+
+def filter_form(
+    made: tracker.Tracker, status: str, quarter: str, until: Quarter | None = None
+) -> str:
     def options(values: Sequence[tuple[str, str]], chosen: str) -> str:
         return "".join(
             f'<option value="{escape(v)}"{" selected" if v == chosen else ""}>{escape(t)}</option>'
@@ -124,14 +136,18 @@ def filter_form(made: tracker.Tracker, status: str, quarter: str) -> str:
         ("", "Any quarter shown"),
         *((c.quarter.label, c.quarter.display) for c in made.columns),
     ]
-    query = urlencode({k: v for k, v in (("status", status), ("quarter", quarter)) if v})
+    kept = until.label if until else ""
+    query = urlencode(
+        {k: v for k, v in (("status", status), ("quarter", quarter), ("until", kept)) if v}
+    )
     csv_link = f"{TRACKER_PATH}/csv" + (f"?{query}" if query else "")
+    hidden = f'<input type="hidden" name="until" value="{escape(kept)}">' if kept else ""
     return f"""<form method="get" action="{TRACKER_PATH}" class="lfo-form row g-2 align-items-end">
 <div class="col-auto"><label class="form-label" for="status">Show LAs whose status is</label>
 <select class="form-select" id="status" name="status">{options(statuses, status)}</select></div>
 <div class="col-auto"><label class="form-label" for="quarter">In</label>
 <select class="form-select" id="quarter" name="quarter">{options(quarters, quarter)}</select></div>
-<div class="col-auto"><button class="btn btn-primary" type="submit">Show</button></div>
+<div class="col-auto">{hidden}<button class="btn btn-primary" type="submit">Show</button></div>
 </form>
 <p><a href="{escape(csv_link)}">Download these rows as CSV</a></p>"""
 
@@ -143,8 +159,15 @@ def tracker_body(
     quarter: str,
     *,
     every: bool,
+    until: Quarter | None = None,
 ) -> str:
     whose = "every LA" if every else "your LA"
+    which = (
+        f"the quarters up to {escape(until.display)} "
+        f'(<a href="{TRACKER_PATH}">the latest quarters</a>)'
+        if until
+        else "the latest quarters that have ended"
+    )
     heads = "".join(
         f'<th scope="col">{escape(c.quarter.display)}<br>'
         f'<span class="fw-normal small">due {day(c.due)}</span></th>'
@@ -162,12 +185,12 @@ def tracker_body(
         chosen += f" in {_period(quarter)}"
     summaries = "".join(summary_line(made, c) for c in made.columns)
     empty = "" if rows else "<p>No LA matches this choice.</p>"
-    return f"""<p>The returns of {whose} for the latest quarters that have ended. A return is due
+    return f"""<p>The returns of {whose} for {which}. A return is due
 a number of working days (Monday to Friday, not bank holidays in England) after its quarter ends;
 it is <strong>late</strong> if it was not loaded by the end of that day. Choose an LA to see who did
 what and when.</p>
 <h2 class="h4">Each quarter</h2><ul>{summaries}</ul>
-{filter_form(made, status, quarter)}
+{filter_form(made, status, quarter, until)}
 <table class="table table-sm lfo-table lfo-tracker"><caption>Each LA's return by quarter
 ({len(rows)} LAs{escape(chosen)}), by LA name</caption>
 <thead><tr><th scope="col">LA</th>{heads}</tr></thead><tbody>{body}</tbody></table>{empty}"""

@@ -39,7 +39,7 @@ from lfo.access import audit
 from lfo.access.policy import may
 from lfo.access.roles import Principal
 from lfo.formula_guard import csv_row
-from lfo.periods import today
+from lfo.periods import PROGRAMME_START, Quarter, today
 from lfo.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -81,14 +81,46 @@ class TrackerPage:
             return None
         return [code for code in self.area_names() if may(who, "view_submissions", code)]
 
-    def made(self, who: Principal) -> tracker.Tracker:
+    def made(self, who: Principal, until: Quarter | None = None) -> tracker.Tracker:
         with self.accounts.engine.connect() as conn:
             return tracker.tracker(
                 conn,
                 today=today(),
                 working_days=self.core.return_due_working_days,
                 only=self.shown_areas(who),
+                until=until,
             )
+
+    def chosen_until(self) -> tuple[Quarter | None, str]:
+        """The last quarter asked for (``until``; None: the latest that has ended), and the
+        problem with it ("" for none): a quarter of the programme that has ended."""
+        asked = flask.request.args.get("until", "")[:20]
+        if not asked:
+            return None, ""
+        found = tracker.quarter_of(asked)
+        latest = Quarter.containing(today()) - 1
+        if found is None or not Quarter.containing(PROGRAMME_START) <= found <= latest:
+            return None, (
+                f"{asked!r} is not a quarter of the programme that has ended: write it like "
+                f"{latest.label}, from {Quarter.containing(PROGRAMME_START).label} to "
+                f"{latest.label}."
+            )
+        return found, ""
+
+    def earlier_note(self, who: Principal, made: tracker.Tracker, until: Quarter | None) -> str:
+        """When nothing was received in the quarters shown, a link to those of the latest
+        loaded return (as in the demo, whose pilot data ends years ago)."""
+        if until is not None or any(
+            c is not None and c.status != "not received"
+            for r in made.rows
+            for c in r.cells.values()
+        ):
+            return ""
+        with self.accounts.engine.connect() as conn:
+            latest = tracker.latest_loaded(conn, self.shown_areas(who))
+        if latest is None:
+            return ""
+        return html.earlier_note(latest)
 
     def chosen_filter(self, made: tracker.Tracker) -> tuple[str, str, str]:
         """The ``status`` and ``quarter`` asked for ("" for none), checked against the known
@@ -121,17 +153,25 @@ class TrackerPage:
 
     def tracker_page(self) -> Response:
         who = current()
-        made = self.made(who)
-        status, quarter, problem = self.chosen_filter(made)
+        until, problem = self.chosen_until()
+        made = self.made(who, until)
+        status, quarter, filter_problem = self.chosen_filter(made)
+        problem = problem or filter_problem
         rows = html.filtered(made, status, quarter)
         every = may(who, "view_tracker")
-        body = forms.message(problem) + html.tracker_body(made, rows, status, quarter, every=every)
+        body = (
+            forms.message(problem)
+            + self.earlier_note(who, made, until)
+            + html.tracker_body(made, rows, status, quarter, every=every, until=until)
+        )
         return self.page("Submissions tracker", body, 400 if problem else 200)
 
     def tracker_csv(self) -> Response:
         who = current()
-        made = self.made(who)
-        status, quarter, problem = self.chosen_filter(made)
+        until, problem = self.chosen_until()
+        made = self.made(who, until)
+        status, quarter, filter_problem = self.chosen_filter(made)
+        problem = problem or filter_problem
         if problem:
             return Response(problem + "\n", status=400, mimetype="text/plain")
         out = io.StringIO()
