@@ -99,7 +99,8 @@ def cell_html(row: tracker.Row, column: tracker.Column) -> str:
     if cell.late and cell.status != "loaded":
         late = f'<br><strong><span aria-hidden="true">{SYMBOLS[tracker.LATE]}</span> Late</strong>'
     what = latest(cell)
-    small = f'<br><span class="small">{escape(what)}</span>' if what else ""
+    # the latest event, beside the status on wider screens (on a phone the LA's page has it)
+    small = f'<br><span class="small d-none d-md-inline">{escape(what)}</span>' if what else ""
     return f"<td>{link}{late}{small}</td>"
 
 
@@ -191,9 +192,9 @@ it is <strong>late</strong> if it was not loaded by the end of that day. Choose 
 what and when.</p>
 <h2 class="h4">Each quarter</h2><ul>{summaries}</ul>
 {filter_form(made, status, quarter, until)}
-<table class="table table-sm lfo-table lfo-tracker"><caption>Each LA's return by quarter
+<div class="table-responsive"><table class="table table-sm lfo-table lfo-tracker"><caption>Each LA's return by quarter
 ({len(rows)} LAs{escape(chosen)}), by LA name</caption>
-<thead><tr><th scope="col">LA</th>{heads}</tr></thead><tbody>{body}</tbody></table>{empty}"""
+<thead><tr><th scope="col">LA</th>{heads}</tr></thead><tbody>{body}</tbody></table></div>{empty}"""
 
 
 def area_body(
@@ -284,23 +285,25 @@ def rollback_forms(code: str, choices: Sequence[Candidate], csrf: str) -> str:
 above. Every rollback is in the audit log with its reason.</p>"""
     if not choices:
         return intro + "<p>No earlier loaded return of this LA is in the archive.</p>"
-    forms = "".join(_rollback_form(code, c, csrf) for c in choices)
-    return intro + forms
-
-
-def _rollback_form(code: str, chosen: Candidate, csrf: str) -> str:
-    load = chosen.load
-    ident = f"load-{load.load_id}"
-    return f"""<form method="post" action="{TRACKER_PATH}/{escape(code)}/rollback" class="lfo-form mb-4">
-{csrf}<input type="hidden" name="load_id" value="{load.load_id}">
-<fieldset><legend class="h6">Load {load.load_id}: {escape(_period(load.period))},
-{escape(load.file_name)}, {escape(load.outcome)} {when(load.at)}</legend>
+    options = "".join(
+        f'<option value="{c.load.load_id}">{escape(_period(c.load.period))}: '
+        f"{escape(c.load.file_name)}, {escape(c.load.outcome)} {when(c.load.at)} "
+        f"(load {c.load.load_id})</option>"
+        for c in choices
+    )
+    return (
+        intro
+        + f"""<form method="post" action="{TRACKER_PATH}/{escape(code)}/rollback"
+class="lfo-form mb-4">{csrf}
+<div class="mb-2"><label class="form-label" for="rollback-load">Earlier return (newest
+first)</label><select class="form-select" id="rollback-load" name="load_id">{options}</select></div>
 <div class="form-check mb-2"><input class="form-check-input" type="checkbox" name="confirm"
-value="yes" id="{ident}-confirm" required><label class="form-check-label" for="{ident}-confirm">I
-confirm: load this return in place of the LA's current data</label></div>
-<div class="mb-2"><label class="form-label" for="{ident}-reason">Reason</label>
-<input class="form-control" id="{ident}-reason" name="reason" maxlength="500" required></div>
-<button class="btn btn-secondary" type="submit">Roll back to this return</button></fieldset></form>"""
+value="yes" id="rollback-confirm" required><label class="form-check-label"
+for="rollback-confirm">I confirm: load this return in place of the LA's current data</label></div>
+<div class="mb-2"><label class="form-label" for="rollback-reason">Reason</label>
+<input class="form-control" id="rollback-reason" name="reason" maxlength="500" required></div>
+<button class="btn btn-secondary" type="submit">Roll back to this return</button></form>"""
+    )
 
 
 def _period(code: str) -> str:
