@@ -2,7 +2,8 @@
 
 ``python -m benchmarks.hostile_files [--work DIR] [--xlsx-rows N] [--scale K] [--only NAME...]``
 builds the files, then runs each command on each file in a child process of its own, as an
-operator would, and prints one line per run: file size, wall seconds, the child's peak resident
+operator would (and ``web-check``: the file as uploaded through the web, checked by the worker's
+``check-return`` job, issue 13), and prints one line per run: file size, wall seconds, the child's peak resident
 memory (``os.wait4``'s rusage, the same figure as ``/usr/bin/time -v``'s "Maximum resident set
 size"), exit status, the findings written and the database's size after a load. The budget
 (issue 10): any file within the limits is checked in seconds to a few minutes at national return
@@ -116,17 +117,95 @@ def run(command: str, path: Path, work: Path, code: Path = ROOT) -> dict[str, ob
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     report = work / "report.csv"
     report.unlink(missing_ok=True)
+    args = [sys.executable, "-m", "etl", command, str(path), "--db", f"sqlite:///{db}"]
+    args += ["--report", str(report)]
+    # /usr/bin/time measures its child alone (a child forked from this process would count this
+    # process's own memory at the fork in its peak); wait4 is the fallback
+    measured = _measured(args, work, code, {})
+    rows: list[dict[str, str]] = []
+    if report.exists():
+        with report.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    codes = sorted({r["code"] for r in rows})
+    return {
+        **measured,
+        "findings": len(rows),
+        "codes": ",".join(codes[:6]) + ("..." if len(codes) > 6 else ""),
+        "db_mb": db.stat().st_size / 1e6 if db.exists() else 0.0,
+    }
+
+
+def web_check(path: Path, work: Path, code: Path = ROOT) -> dict[str, object]:
+    """The same file through the web (issue 13): a submission made as the upload page makes it,
+    then the worker (``python -m etl worker --once``, in a child process of its own) running its
+    ``check-return`` job: the checks of ``validate``, the archive copy and the counts kept."""
+    import shutil
+
+    from lfo import jobs, submissions
+    from lfo.db import init_db
+
+    db = work / "lfo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    engine = jobs.engine(f"sqlite:///{db}")
+    init_db(engine)
+    area, period = NAME.split("_")[1], "2017-18_Q3"
+    canonical = f"{NAME}{path.suffix.lower()}"
+    with engine.begin() as conn:
+        sid = submissions.create(
+            conn,
+            kind="upload",
+            area_code=area,
+            period=period,
+            file_name=canonical,
+            sha256=_sha256(path),
+            size_bytes=path.stat().st_size,
+            user_id=None,
+            now=jobs.now_utc(),
+        )
+        job = jobs.enqueue(conn, "check-return", {"submission_id": sid})
+        submissions.set_jobs(conn, sid, check=job)
+    folder = work / "uploads" / str(sid)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, folder / canonical)
+    args = [sys.executable, "-m", "etl", "worker", "--once", "--db", f"sqlite:///{db}"]
+    measured = _measured(args, work, code, {"LFO_UPLOADS_DIR": str(work / "uploads")})
+    with engine.connect() as conn:
+        sub = submissions.get(conn, sid)
+    engine.dispose()
+    assert sub is not None
+    counts = sub.summary.get("findings", [])
+    codes = sorted({f["code"] for f in counts})
+    return {
+        **measured,
+        "findings": sum(int(f["count"]) for f in counts),
+        "codes": ",".join(codes[:6]) + ("..." if len(codes) > 6 else "") or sub.shown,
+        "db_mb": 0.0,
+    }
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _measured(
+    args: list[str], work: Path, code: Path, extra_env: dict[str, str]
+) -> dict[str, float | int]:
+    """Wall and CPU seconds, peak memory and exit status of ``args`` run as a child process."""
     env = {
         **os.environ,
         "LFO_TODAY": TODAY,
         "LFO_ARCHIVE_DIR": str(work / "archive"),
         "LFO_ID_KEY_FILE": str(work / "lfo-id.key"),
         "PYTHONPATH": str(code),
+        **extra_env,
     }
-    args = [sys.executable, "-m", "etl", command, str(path), "--db", f"sqlite:///{db}"]
-    args += ["--report", str(report)]
-    # /usr/bin/time measures its child alone (a child forked from this process would count this
-    # process's own memory at the fork in its peak); wait4 is the fallback
     timing = work / "time.txt"
     wrapped = [str(TIME), "-f", "%e %U %S %M", "-o", str(timing), *args] if TIME.exists() else args
     start = time.perf_counter()
@@ -134,7 +213,6 @@ def run(command: str, path: Path, work: Path, code: Path = ROOT) -> dict[str, ob
         wrapped, cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
     wall, cpu, peak_kb = (
         time.perf_counter() - start,
         usage.ru_utime + usage.ru_stime,
@@ -143,19 +221,11 @@ def run(command: str, path: Path, work: Path, code: Path = ROOT) -> dict[str, ob
     if TIME.exists():
         fields = timing.read_text().split()[-4:]
         wall, cpu, peak_kb = float(fields[0]), float(fields[1]) + float(fields[2]), int(fields[3])
-    rows: list[dict[str, str]] = []
-    if report.exists():
-        with report.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    codes = sorted({r["code"] for r in rows})
     return {
         "wall": wall,
         "cpu": cpu,
         "peak_mb": peak_kb / 1024,
-        "exit": proc.returncode,
-        "findings": len(rows),
-        "codes": ",".join(codes[:6]) + ("..." if len(codes) > 6 else ""),
-        "db_mb": db.stat().st_size / 1e6 if db.exists() else 0.0,
+        "exit": os.waitstatus_to_exitcode(status),
     }
 
 
@@ -186,8 +256,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{'findings':>8} {'db MB':>7}  budget  codes"
         )
         for name, path in files.items():
-            for command in ("validate", "load"):
-                r = run(command, path, work, args.code.resolve())
+            for command in ("validate", "web-check", "load"):
+                r = (
+                    web_check(path, work, args.code.resolve())
+                    if command == "web-check"
+                    else run(command, path, work, args.code.resolve())
+                )
                 within = r["peak_mb"] <= BUDGET_MB and r["wall"] <= 180  # type: ignore[operator]
                 print(
                     f"{name:<16} {path.stat().st_size / 1e6:7.2f} {command:<9} {r['wall']:8.1f} "

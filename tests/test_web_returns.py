@@ -386,3 +386,20 @@ def test_the_local_user_of_the_demo_uploads_and_is_shown_as_the_local_user(tmp_p
     [row] = [r for r in audit_rows(engine) if r["action"] == "upload"]
     assert row["user_id"] is None and row["role"] == "programme"
     engine.dispose()
+
+
+def test_the_template_is_offered_beside_the_upload_and_is_the_clis(world, tmp_path):
+    client = world["clients"]["la"]
+    assert 'href="/returns/template.xlsx"' in client.get("/returns").get_data(as_text=True)
+    answer = client.get("/returns/template.xlsx")
+    assert answer.status_code == 200
+    assert "LFO_return_template.xlsx" in answer.headers["Content-Disposition"]
+    cli = tmp_path / "cli-template.xlsx"
+    assert etl_main(["template", "--out", str(cli)]) == 0
+    got, want = load_workbook(io.BytesIO(answer.data)), load_workbook(cli)
+    assert got.sheetnames == want.sheetnames
+    for sheet in want.sheetnames:
+        assert [[c.value for c in r] for r in got[sheet].iter_rows()] == [
+            [c.value for c in r] for r in want[sheet].iter_rows()
+        ]
+    assert world["clients"]["researcher"].get("/returns/template.xlsx").status_code == 403

@@ -18,6 +18,7 @@ programme and LA leads (the gate's ``view_live``), each LA then checked with ``g
 from __future__ import annotations
 
 import logging
+import tempfile
 from html import escape
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from dashboard.web.gate import RETURNS_PATH, require
 from dashboard.web.principal import current
 from etl.archive import MAX_FILE_BYTES
 from etl.load.result import LoadError
+from etl.template import write_template
 from lfo import jobs, schema, submissions
 from lfo.access import audit
 from lfo.access.policy import Action, may
@@ -49,6 +51,9 @@ log = logging.getLogger(__name__)
 
 PATH = RETURNS_PATH
 UPLOAD_PATH = limits.UPLOAD_PATH
+TEMPLATE_PATH = f"{RETURNS_PATH}/template.xlsx"
+TEMPLATE_NAME = "LFO_return_template.xlsx"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCRIPT = "/assets/site/upload.js"
 REFRESH_SECONDS = 3
 CONFIRM = "I confirm this return is complete and correct for the quarter"
@@ -66,6 +71,7 @@ class ReturnsPage:
         self.settings = settings
         self.accounts = accounts
         self.findings = submission_report.FindingsCache()
+        self.template_bytes: bytes | None = None
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -153,7 +159,8 @@ class ReturnsPage:
 <select class="form-select" id="upload-period" name="period" required>{quarters}</select></div>
 <div class="mb-3"><label class="form-label" for="upload-file">Return file</label>
 <div class="form-text" id="upload-file-hint">An Excel workbook (.xlsx) or a .zip of CSV files, at
-most {limit} MB. It is checked as soon as it arrives; nothing is loaded until you submit it.</div>
+most {limit} MB: use <a href="{TEMPLATE_PATH}">the return template</a>.
+It is checked as soon as it arrives; nothing is loaded until you submit it.</div>
 <input class="form-control" id="upload-file" name="file" type="file" accept=".xlsx,.zip" required
  aria-describedby="upload-file-hint"></div>
 <div id="upload-progress" hidden><label for="upload-bar">Uploading</label>
@@ -161,6 +168,18 @@ most {limit} MB. It is checked as soon as it arrives; nothing is loaded until yo
 <span id="upload-percent" aria-live="polite"></span></div>
 <div id="upload-problem" role="alert"></div>
 <button class="btn btn-primary" type="submit">Upload and check</button></form>"""
+
+    # --- GET /returns/template.xlsx -------------------------------------------------------------
+
+    def template(self) -> Response:
+        """The empty return workbook (``python -m etl template``'s), made once per process."""
+        if self.template_bytes is None:
+            with tempfile.TemporaryDirectory(prefix="lfo-template-") as folder:
+                made = write_template(Path(folder) / TEMPLATE_NAME)
+                self.template_bytes = made.read_bytes()
+        response = Response(self.template_bytes, mimetype=XLSX_TYPE)
+        response.headers["Content-Disposition"] = f'attachment; filename="{TEMPLATE_NAME}"'
+        return response
 
     # --- POST /returns/upload ------------------------------------------------------------------
 
@@ -338,11 +357,7 @@ most {limit} MB. It is checked as soon as it arrives; nothing is loaded until yo
         with self.accounts.engine.begin() as conn:
             obj = f"{name} submission {sub.submission_id}"
             audit.record(conn, "download", "ok", obj=obj, principal=who, client=self.client())
-        mimetype = (
-            "text/csv"
-            if fmt == "csv"
-            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        mimetype = "text/csv" if fmt == "csv" else XLSX_TYPE
         response = Response(data, mimetype=mimetype)
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         response.headers["Cache-Control"] = "no-store"
@@ -395,6 +410,7 @@ most {limit} MB. It is checked as soon as it arrives; nothing is loaded until yo
 def register_returns_page(server: flask.Flask, page: ReturnsPage) -> None:
     server.add_url_rule(PATH, "lfo_returns", page.list_page, methods=["GET"])
     server.add_url_rule(UPLOAD_PATH, "lfo_returns_upload", page.upload, methods=["POST"])
+    server.add_url_rule(TEMPLATE_PATH, "lfo_returns_template", page.template, methods=["GET"])
     server.add_url_rule(
         f"{PATH}/<int:submission_id>", "lfo_return", page.submission_page, methods=["GET"]
     )
