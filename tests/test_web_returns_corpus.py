@@ -20,12 +20,14 @@ from pathlib import Path
 
 import pytest
 from support.accounts import engine, key
-from test_web_returns import cli_report, upload, world
+from test_web_returns import cli_report, table_rows, upload, world
 
+from dashboard.web.submission_report import PAGE_ROWS
 from etl.cli import main as etl_main
 from etl.jobs_handlers import HANDLERS
 from etl.synthetic.generate import generate
 from lfo import submissions
+from lfo.formula_guard import is_formula_like
 from lfo.settings import Settings
 
 __all__ = ["engine", "key", "world"]  # fixtures
@@ -92,3 +94,13 @@ def test_a_corpus_file_through_the_web_gives_what_the_cli_gives(world, corpus, c
     report = client.get(f"/returns/{sid}/report.csv")
     assert report.status_code == 200
     assert report.data == cli.read_bytes()
+    page = client.get(f"/returns/{sid}").get_data(as_text=True)  # the table in the page: as read
+    columns = ("sheet", "row", "column", "value", "code", "severity", "message")
+    assert table_rows(page, "Findings 1 to") == [
+        [unguarded(r[c]) for c in columns] for r in expected[:PAGE_ROWS]
+    ]
+
+
+def unguarded(text: str) -> str:
+    """A CSV cell without the quote the formula guard put before it (the page shows no quote)."""
+    return text[1:] if text.startswith("'") and is_formula_like(text[1:]) else text

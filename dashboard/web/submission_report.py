@@ -87,8 +87,12 @@ def report_file(findings: pd.DataFrame, name: str) -> bytes:
 
 
 def cell(value: Any) -> str:
+    """A table cell's text: empty for a missing value, a whole number without ".0" (a column of
+    Excel row numbers with gaps is read as floats: the CLI's report writes 5, so must the page)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return escape(str(value))
 
 
