@@ -86,6 +86,14 @@ def report_file(findings: pd.DataFrame, name: str) -> bytes:
         return path.read_bytes()
 
 
+def _shown_period(code: object) -> str:
+    """A period code in words (``2018-19 Q4``); the code as it is if it is not one."""
+    try:
+        return period(str(code)).display
+    except ValueError:
+        return str(code)
+
+
 def cell(value: Any) -> str:
     """A table cell's text: empty for a missing value, a whole number without ".0" (a column of
     Excel row numbers with gaps is read as floats: the CLI's report writes 5, so must the page)."""
@@ -144,7 +152,7 @@ def summary_html(summary: Mapping[str, Any]) -> str:
     if isinstance(changes, dict) and changes:
         current = summary.get("current_period")
         against = (
-            f"against the LA's current data (its return for {escape(str(current))})"
+            f"against the LA's current data (its return for {escape(_shown_period(current))})"
             if current
             else "against the LA's current data (it has none yet)"
         )
