@@ -164,6 +164,19 @@ def checked(person: Person) -> None:
     assert person.csp == []
 
 
+def fits_a_phone(person: Person) -> None:
+    """At phone width the page does not scroll sideways (a wide table scrolls in its own box)
+    and is still accessible."""
+    page = person.page
+    page.set_viewport_size(PHONE)
+    try:
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{page.url} is {width}px wide on a phone"
+        checked(person)
+    finally:
+        page.set_viewport_size(DESKTOP)
+
+
 def shoot(page: Page, name: str) -> None:
     """With LFO_SCREENSHOTS=1: the whole page at desktop and at phone width."""
     if os.environ.get("LFO_SCREENSHOTS") != "1":
@@ -226,13 +239,13 @@ def tracker_cell(page: Page, area_name: str, quarter: str) -> str:
 
 def test_the_la_lead_flags_a_figure_on_her_area_profile(journey: Journey):
     page = journey.la.page
-    page.goto(f"{journey.base}/area/{NEWCASTLE}")
+    page.goto(f"{journey.base}/area/{NEWCASTLE}?period={LOADED}")
     wait_for_dash(page)
     panel = page.get_by_role("region", name="Data challenges")
     panel.locator("summary").click()
     flag = panel.locator("li", has_text="Parents referred").get_by_role("link", name="Flag")
     flag.click()
-    page.wait_for_url(re.compile(r".*/challenges/new\?.*indicator=reach\.parents.*"))
+    page.wait_for_url(re.compile(rf".*/challenges/new\?.*indicator=reach\.parents.*{LOADED}.*"))
     checked(journey.la)
     page.get_by_label("What looks wrong").fill(COMMENT)
     page.get_by_role("button", name="Flag this figure").click()
@@ -266,6 +279,7 @@ def test_the_la_lead_uploads_fixes_submits_and_sees_her_figures_change(journey: 
     assert "interventions" in cells and "3" in cells and "E203" in cells, cells
     assert page.get_by_role("button", name="Submit for loading").count() == 0
     checked(la)
+    fits_a_phone(la)
     shoot(page, "02-findings")
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
@@ -311,6 +325,7 @@ def test_the_programme_lead_sees_the_tracker_with_a_late_la(journey: Journey):
     late = tracker_cell(page, "Gateshead", quarter)
     assert "○ Not received" in late and "! Late" in late, late
     checked(lead)
+    fits_a_phone(lead)
     shoot(page, "05-tracker")
 
 
