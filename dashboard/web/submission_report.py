@@ -86,14 +86,6 @@ def report_file(findings: pd.DataFrame, name: str) -> bytes:
         return path.read_bytes()
 
 
-def _shown_period(code: object) -> str:
-    """A period code in words (``2018-19 Q4``); the code as it is if it is not one."""
-    try:
-        return period(str(code)).display
-    except ValueError:
-        return str(code)
-
-
 def cell(value: Any) -> str:
     """A table cell's text: empty for a missing value, a whole number without ".0" (a column of
     Excel row numbers with gaps is read as floats: the CLI's report writes 5, so must the page)."""
@@ -114,10 +106,25 @@ def table(caption: str, headings: list[str], rows: list[list[Any]], first_is_hea
             for i, v in enumerate(row)
         ]
         body.append("<tr>" + "".join(cells) + "</tr>")
+    # a region a keyboard can focus and scroll when the table is wider than a phone's screen
     return (
-        f'<div class="table-responsive"><table class="table table-sm"><caption>{escape(caption)}'
+        f'<div class="table-responsive" tabindex="0" role="region" aria-label="{escape(caption)}">'
+        f'<table class="table table-sm"><caption>{escape(caption)}'
         f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
+
+
+def _period_words(code: object) -> str:
+    """``2017-18 Q3`` for a period code, the text itself for anything else."""
+    try:
+        return period(str(code)).display
+    except ValueError:
+        return str(code)
+
+
+def plural(n: int | None, word: str) -> str:
+    """``1 error``, ``2 errors``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _count(value: Any) -> int | None:
@@ -152,7 +159,7 @@ def summary_html(summary: Mapping[str, Any]) -> str:
     if isinstance(changes, dict) and changes:
         current = summary.get("current_period")
         against = (
-            f"against the LA's current data (its return for {escape(_shown_period(current))})"
+            f"against the LA's current data (its return for {escape(_period_words(current))})"
             if current
             else "against the LA's current data (it has none yet)"
         )
@@ -278,6 +285,7 @@ def list_row(sub: Submission, names: dict[str, str], who: dict[int, str], href: 
 
 
 def facts_html(sub: Submission, names: dict[str, str], who: dict[int, str]) -> str:
+    found = f"{plural(sub.errors, 'error')}, {plural(sub.warnings, 'warning')}"
     submitted = (
         f"<dt>Submitted</dt><dd>{when(sub.submitted_at)} by "
         f"{escape(person_name(sub.submitted_by, who))}</dd>"
@@ -291,6 +299,6 @@ def facts_html(sub: Submission, names: dict[str, str], who: dict[int, str]) -> s
         f"{escape(sub.file_name)}, {sub.size_bytes:,} bytes)</dd><dt>Uploaded</dt>"
         f"<dd>{when(sub.uploaded_at)} by {escape(person_name(sub.uploaded_by, who))}</dd>"
         f"{submitted}<dt>Errors and warnings</dt><dd>"
-        f"{'not known yet' if sub.errors is None else f'{sub.errors} errors, {sub.warnings} warnings'}"
+        f"{'not known yet' if sub.errors is None else found}"
         "</dd></dl>"
     )

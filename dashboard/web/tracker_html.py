@@ -53,6 +53,8 @@ def latest(cell: tracker.Cell) -> str:
     if not cell.events:
         return ""
     event = cell.events[0]
+    if event.who == tracker.COMMAND_LINE:  # "loaded from the command line" says who already
+        return f"{event.what}, {when(event.at)}"
     return f"{event.what} by {event.who}, {when(event.at)}"
 
 
@@ -150,7 +152,7 @@ def filter_form(
 <select class="form-select" id="quarter" name="quarter">{options(quarters, quarter)}</select></div>
 <div class="col-auto">{hidden}<button class="btn btn-primary" type="submit">Show</button></div>
 </form>
-<p><a href="{escape(csv_link)}">Download these rows as CSV</a></p>"""
+<p class="mt-3"><a href="{escape(csv_link)}">Download these rows as CSV</a></p>"""
 
 
 def tracker_body(
@@ -192,7 +194,8 @@ it is <strong>late</strong> if it was not loaded by the end of that day. Choose 
 what and when.</p>
 <h2 class="h4">Each quarter</h2><ul>{summaries}</ul>
 {filter_form(made, status, quarter, until)}
-<div class="table-responsive"><table class="table table-sm lfo-table lfo-tracker"><caption>Each LA's return by quarter
+<div class="table-responsive" tabindex="0" role="region" aria-label="Each LA's return by quarter">
+<table class="table table-sm lfo-table lfo-tracker"><caption>Each LA's return by quarter
 ({len(rows)} LAs{escape(chosen)}), by LA name</caption>
 <thead><tr><th scope="col">LA</th>{heads}</tr></thead><tbody>{body}</tbody></table></div>{empty}"""
 
