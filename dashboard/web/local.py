@@ -181,7 +181,7 @@ that role's rules to every page, chart and download.</p>
         csrf = forms.hidden_csrf(self.accounts)
         return (
             '<div class="lfo-signed-in container py-1 small" role="region" aria-label="Account">'
-            f"Signed in as {escape(who.email or '')} ({escape(ROLE_NAMES[who.role])}). "
+            f"Signed in as {escape(who.email or '')}, {escape(ROLE_NAMES[who.role])}. "
             f"{account_links(who)}"
             f'<form method="post" action="/sign-out" class="d-inline">{csrf}'
             '<button type="submit" class="btn btn-link btn-sm p-0 align-baseline">Sign out'
