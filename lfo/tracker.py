@@ -259,7 +259,9 @@ def submission_events(s: Submission, emails: dict[int, str]) -> list[Event]:
     if shown in _FINISH_WORDS:
         at = s.finished_at or s.submitted_at or s.uploaded_at
         what = _FINISH_WORDS[shown]
-        found.append(Event(at, what, "the service", p, sid, s.load_id, s.reason or ""))
+        # the worker did it, for whoever submitted it (or asked for the rollback)
+        by = who(s.submitted_by if s.submitted_at is not None else s.uploaded_by)
+        found.append(Event(at, what, by, p, sid, s.load_id, s.reason or ""))
     return found
 
 

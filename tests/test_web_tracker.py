@@ -25,7 +25,7 @@ from support.web_auth import SAME_SITE, audit_rows, csrf_of, person, settings_fo
 from dashboard.app import create_app
 from etl.load.loader import load_files
 from etl.worker import run_worker
-from lfo import jobs, schema, submissions
+from lfo import jobs, schema, submissions, tracker
 from lfo.access.secrets import load_key
 from lfo.db import init_db, writer_engine
 from lfo.periods import Quarter
@@ -294,6 +294,12 @@ def test_a_programme_lead_rolls_an_la_back_and_the_worker_loads_it(site):
         ).scalars()
         assert jobs.get(conn, made.load_job_id).state == "done"
     assert current == Q3 and sorted(bands) == ["16-24", "35-44", "35-44"]
+    with engine.connect() as conn:
+        assert submissions.get(conn, made.submission_id).state == "loaded"
+        events = tracker.history(conn, NEWCASTLE)
+    # the worker's load is the lead's: the history says whose rollback it was
+    [finished] = [e for e in events if e.submission_id == made.submission_id and e.what == "loaded"]
+    assert finished.who == "pat@example.org"
 
 
 def test_a_rollback_is_refused_for_another_las_load_an_unarchived_one_or_no_confirmation(site):
