@@ -85,7 +85,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'lfo.db'}"
     else:
-        url = create_database(request.getfixturevalue("pg_url"), f"lfo_t{next(_names)}")
+        url = create_database(request.getfixturevalue("pg_url"), f"lfo_trk{next(_names)}")
     made = jobs.engine(url)
     init_db(made)
     yield made

@@ -111,9 +111,13 @@ def postgres_server() -> Iterator[str]:
 
 
 def create_database(url: str, name: str) -> str:
-    """Create another database on the same server; returns its URL."""
+    """Create another database on the same server, named ``name`` and a random suffix (two
+    modules that chose the same name in one run would otherwise collide); returns its URL."""
+    import uuid
+
     from sqlalchemy import create_engine, text
 
+    name = f"{name}_{uuid.uuid4().hex[:8]}"
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
