@@ -47,3 +47,17 @@ def test_a_command_line_load_is_not_said_twice_on_the_tracker():
     assert "by command line" not in latest(
         tracker.Cell(period("2017-18_Q3"), "loaded", False, at, (by_hand,))
     )
+
+
+def test_once_loaded_the_counts_are_said_in_the_past():
+    summary = {
+        "current_period": "2017-18_Q3",
+        "rows": {"participants": 15, "episodes": 15, "outcomes": 0},
+        "changes": {"participants": {"added": 3, "changed": 0, "removed": 0, "unchanged": 12}},
+    }
+    before = submission_report.summary_html(summary)
+    after = submission_report.summary_html(summary, loaded=True)
+    assert "What the load would change" in before and "Rows the load would keep" in before
+    assert "would" not in after
+    assert "What the load changed" in after and "Rows the load kept" in after
+    assert "the LA's earlier data (its return for 2017-18 Q3)" in after

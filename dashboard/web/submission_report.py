@@ -131,7 +131,7 @@ def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def summary_html(summary: Mapping[str, Any]) -> str:
+def summary_html(summary: Mapping[str, Any], *, loaded: bool = False) -> str:
     """The check's summary (any part the check did not write is left out)."""
     parts = []
     found = summary.get("findings")
@@ -154,13 +154,17 @@ def summary_html(summary: Mapping[str, Any]) -> str:
     counts = summary.get("rows")
     if isinstance(counts, dict) and counts:
         rows = [[name.capitalize(), _count(counts.get(name))] for name in TABLES]
-        parts.append(table("Rows the load would keep", ["Table", "Rows"], rows, first_is_head=True))
+        kept = "Rows the load kept" if loaded else "Rows the load would keep"
+        parts.append(table(kept, ["Table", "Rows"], rows, first_is_head=True))
     changes = summary.get("changes")
     if isinstance(changes, dict) and changes:
         current = summary.get("current_period")
         against = (
-            f"against the LA's current data (its return for {escape(_period_words(current))})"
+            f"against the LA's {'earlier' if loaded else 'current'} data (its return for "
+            f"{escape(_period_words(current))})"
             if current
+            else "against the LA's data (it had none)"
+            if loaded
             else "against the LA's current data (it has none yet)"
         )
         rows = []
@@ -169,8 +173,10 @@ def summary_html(summary: Mapping[str, Any]) -> str:
             of = of if isinstance(of, dict) else {}
             rows.append([name.capitalize(), *(_count(of.get(c)) for c in CHANGES)])
         headings = ["Table", "Added", "Changed", "Removed", "Unchanged"]
-        parts.append(f"<p>What the load would change, {against}:</p>")
-        parts.append(table("What the load would change", headings, rows, first_is_head=True))
+        # once loaded, the same counts are what it changed (against the data it replaced)
+        changed = "What the load changed" if loaded else "What the load would change"
+        parts.append(f"<p>{changed}, {against}:</p>")
+        parts.append(table(changed, headings, rows, first_is_head=True))
     return "".join(parts)
 
 

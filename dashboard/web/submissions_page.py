@@ -300,7 +300,7 @@ It is checked as soon as it arrives; nothing is loaded until you submit it.</div
         return "".join(parts)
 
     def report_html(self, sub: Submission, here: str) -> str:
-        summary = submission_report.summary_html(sub.summary)
+        summary = submission_report.summary_html(sub.summary, loaded=sub.shown == "loaded")
         parts = ['<h2 class="h4">Summary</h2>', summary or "<p>No summary was kept.</p>"]
         parts.append('<h2 class="h4" id="findings">Findings</h2>')
         try:
