@@ -56,6 +56,16 @@ class Accounts:
                 self._key = load_key(Path(self.settings.secrets_key_file))
             return self._key
 
+    def area_names(self, *, current_only: bool = False) -> dict[str, str]:
+        """Every programme area's name by GSS code, by name (``current_only``: not retired): the
+        server pages' one read of the areas table, the list they check codes against."""
+        a = schema.areas
+        query = select(a.c.gss_code, a.c.name).order_by(a.c.name)
+        if current_only:
+            query = query.where(a.c.retired_at.is_(None))
+        with self.engine.connect() as conn:
+            return {row.gss_code: row.name for row in conn.execute(query)}
+
     def form_key(self) -> bytes:
         """The key that signs the forms' CSRF tokens and the pending sign-in (from the secrets
         key, for no other use)."""

@@ -61,13 +61,10 @@ class ChallengesPage:
     # --- helpers -------------------------------------------------------------------------------
 
     def page(self, title: str, body: str, status: int = 200) -> Response:
-        response = forms.page(title, body, self.settings.service_name, status=status)
-        return forms.remember_form_cookie(response, self.settings.https)
+        return forms.server_page(self.settings, title, body, status=status)
 
     def area_names(self) -> dict[str, str]:
-        a = schema.areas
-        with self.accounts.engine.connect() as conn:
-            return {r.gss_code: r.name for r in conn.execute(select(a.c.gss_code, a.c.name))}
+        return self.accounts.area_names()
 
     def emails(self, ids: set[int]) -> dict[int, str]:
         u = schema.users

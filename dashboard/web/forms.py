@@ -124,6 +124,15 @@ def page(
     return response
 
 
+def server_page(
+    settings: DashboardSettings, title: str, body: str, *, status: int = 200, head: str = ""
+) -> Response:
+    """``page`` for a server page with forms: the form cookie their CSRF tokens were made for is
+    set on the answer if it is new."""
+    response = page(title, body, settings.service_name, status=status, head=head)
+    return remember_form_cookie(response, settings.https)
+
+
 def recovery_codes(codes: list[str], then: str, label: str) -> str:
     """The recovery codes, shown once (the page is ``no-store``), and a button to go on to
     ``then`` (a path of this site)."""

@@ -80,16 +80,10 @@ class ReturnsPage:
         return Settings.from_env(database_url=self.settings.database_url)
 
     def page(self, title: str, body: str, status: int = 200, head: str = "") -> Response:
-        response = forms.page(title, body, self.settings.service_name, status=status, head=head)
-        return forms.remember_form_cookie(response, self.settings.https)
+        return forms.server_page(self.settings, title, body, status=status, head=head)
 
     def area_names(self, *, current_only: bool = False) -> dict[str, str]:
-        a = schema.areas
-        query = select(a.c.gss_code, a.c.name).order_by(a.c.name)
-        if current_only:
-            query = query.where(a.c.retired_at.is_(None))
-        with self.accounts.engine.connect() as conn:
-            return {row.gss_code: row.name for row in conn.execute(query)}
+        return self.accounts.area_names(current_only=current_only)
 
     def allowed(self, action: Action, codes: list[str]) -> list[str]:
         who = current()

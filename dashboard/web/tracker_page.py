@@ -23,7 +23,7 @@ import logging
 import threading
 
 import flask
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
@@ -34,7 +34,7 @@ from dashboard.web import tracker_html as html
 from dashboard.web.accounts import Accounts, client_address
 from dashboard.web.gate import TRACKER_PATH, require
 from dashboard.web.principal import current
-from lfo import jobs, rollback, schema, submissions, tracker
+from lfo import jobs, rollback, submissions, tracker
 from lfo.access import audit
 from lfo.access.policy import may
 from lfo.access.roles import Principal
@@ -67,13 +67,10 @@ class TrackerPage:
             return self._writer
 
     def page(self, title: str, body: str, status: int = 200) -> Response:
-        response = forms.page(title, body, self.settings.service_name, status=status)
-        return forms.remember_form_cookie(response, self.settings.https)
+        return forms.server_page(self.settings, title, body, status=status)
 
     def area_names(self) -> dict[str, str]:
-        a = schema.areas
-        with self.accounts.engine.connect() as conn:
-            return dict(conn.execute(select(a.c.gss_code, a.c.name)).all())
+        return self.accounts.area_names()
 
     def shown_areas(self, who: Principal) -> list[str] | None:
         """The LAs ``who`` sees: None for every LA (programme leads), else their own."""
@@ -151,12 +148,17 @@ class TrackerPage:
 
     # --- /tracker and /tracker/csv ---------------------------------------------------------------
 
-    def tracker_page(self) -> Response:
-        who = current()
+    def chosen(self, who: Principal) -> tuple[tracker.Tracker, Quarter | None, str, str, str]:
+        """The tracker asked for (its last quarter, status and quarter filters) and the
+        problem with what was asked ("" for none)."""
         until, problem = self.chosen_until()
         made = self.made(who, until)
         status, quarter, filter_problem = self.chosen_filter(made)
-        problem = problem or filter_problem
+        return made, until, status, quarter, problem or filter_problem
+
+    def tracker_page(self) -> Response:
+        who = current()
+        made, until, status, quarter, problem = self.chosen(who)
         rows = html.filtered(made, status, quarter)
         every = may(who, "view_tracker")
         body = (
@@ -168,10 +170,7 @@ class TrackerPage:
 
     def tracker_csv(self) -> Response:
         who = current()
-        until, problem = self.chosen_until()
-        made = self.made(who, until)
-        status, quarter, filter_problem = self.chosen_filter(made)
-        problem = problem or filter_problem
+        made, _until, status, quarter, problem = self.chosen(who)
         if problem:
             return Response(problem + "\n", status=400, mimetype="text/plain")
         out = io.StringIO()

@@ -22,7 +22,6 @@ from __future__ import annotations
 from html import escape
 
 import flask
-from sqlalchemy import select
 from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.wrappers import Response
 
@@ -31,7 +30,6 @@ from dashboard.web import forms
 from dashboard.web.accounts import Accounts, client_address
 from dashboard.web.principal import current
 from dashboard.web.tokens_page import when
-from lfo import schema
 from lfo.access import users
 from lfo.access.event_log import record_event
 from lfo.access.invitations import Link
@@ -49,8 +47,7 @@ class UsersPage:
     # --- helpers -------------------------------------------------------------------------------
 
     def page(self, title: str, body: str, status: int = 200) -> Response:
-        response = forms.page(title, body, self.settings.service_name, status=status)
-        return forms.remember_form_cookie(response, self.settings.https)
+        return forms.server_page(self.settings, title, body, status=status)
 
     def actor(self) -> int:
         who = current()
@@ -61,10 +58,7 @@ class UsersPage:
         return who.user_id
 
     def area_names(self) -> dict[str, str]:
-        a = schema.areas
-        with self.accounts.engine.connect() as conn:
-            rows = conn.execute(select(a.c.gss_code, a.c.name)).all()
-        return {row.gss_code: row.name for row in rows}
+        return self.accounts.area_names()
 
     def role_select(self, ident: str, chosen: str = "") -> str:
         options = "".join(
