@@ -171,3 +171,21 @@ def test_the_new_token_is_never_written_to_the_logs(app_client, engine, key, cap
     token = TOKEN.findall(made.get_data(as_text=True))[0]
     assert caplog.records  # the access lines were captured
     assert all(token not in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        ("programme", {"/returns", "/tracker", "/challenges", "/users"}),
+        ("la", {"/returns", "/tracker", "/challenges"}),
+        ("researcher", set()),
+    ],
+)
+def test_the_strip_links_to_the_pages_of_returns_each_role_may_use(
+    app_client, engine, key, role, shown
+):
+    client, _ = signed_in(app_client, engine, key, role=role)
+    strip = client.get("/definitions").get_data(as_text=True)
+    links = {"/returns", "/tracker", "/challenges", "/users"}
+    assert {p for p in links if f'href="{p}"' in strip} == shown
+    assert "(Local authority lead)" not in strip and "(Programme lead (DWP))" not in strip
