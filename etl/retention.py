@@ -12,7 +12,7 @@ about the rejection, so after ``LFO_REJECTED_RETENTION_DAYS`` (default 90) this 
 
 A file a loaded return uses is never deleted: loaded hashes are skipped, and the uploads of loaded
 submissions follow the loaded files' rule (kept). The load log and the submissions keep their rows
-(name, hash, counts), so the record of an attempt outlives its file. Each run that deletes is one
+(name, hash, counts), so the record of an attempt outlives its file. Each run is one
 ``files-pruned`` audit row with the counts and the operating-system user; ``dry_run`` only lists.
 """
 
@@ -72,29 +72,30 @@ def prune_files(
     now: dt.datetime | None = None,
 ) -> Pruned:
     """Delete (unless ``dry_run``) the rejected files older than ``days``; ``conn``'s transaction
-    holds the audit row, written only when something was deleted."""
+    holds the run's audit row (``pruned``, or ``nothing due``; none for a dry run)."""
     if days < 1:
         raise ValueError(f"--days must be at least 1, not {days}")
     before = (now or audit.now_utc()) - dt.timedelta(days=days)
     done = Pruned(before=before, days=days)
     done.archive = _archive_copies(conn, settings.archive_dir, before)
     done.uploads = _upload_folders(conn, settings.uploads_dir, before)
-    if dry_run or not (done.archive or done.uploads):
+    if dry_run:
         return done
     for path in done.archive:
         path.unlink(missing_ok=True)
     for folder in done.uploads:
         shutil.rmtree(folder)
+    deleted = len(done.archive) + len(done.uploads)
     audit.record(
         conn,
         "files-pruned",
-        "pruned",
+        "pruned" if deleted else "nothing due",
         obj=(
             f"{len(done.archive)} archive file(s), {len(done.uploads)} upload folder(s) "
             f"older than {before.isoformat(timespec='seconds')}Z (retention {days} days)"
         ),
         os_user=audit.os_user(),
-        count=len(done.archive) + len(done.uploads),
+        count=max(deleted, 1),
     )
     return done
 
