@@ -8,6 +8,7 @@
     python -m etl status
     python -m etl db current|upgrade|rebuild-summaries
     python -m etl audit verify|prune
+    python -m etl files prune [--days N] [--dry-run]
     python -m etl worker [--once] [--poll SECONDS] [--lease SECONDS]
 
 Every command accepts ``--db URL``, ``--report FILE`` and ``--verbose`` anywhere after its name.
@@ -35,6 +36,7 @@ from etl.commands import CANNOT_RUN, PROG, REJECTED, one_line, run
 from etl.console import LogSetup, shown
 from etl.db_commands import ACTIONS as DB_ACTIONS
 from etl.report import ReportError
+from etl.retention import ACTIONS as FILES_ACTIONS
 from lfo.db import DatabaseError
 
 log = logging.getLogger("etl.cli")
@@ -49,6 +51,8 @@ COMMANDS = {
     "db": "the database: its schema revision (current), upgrade it to this program's, or rebuild "
     "the summary tables from the data",
     "audit": "the audit log: verify its hash chain, or prune rows past the retention period",
+    "files": "the rejected files' retention: delete archive copies and uploads of returns never "
+    "loaded, once past the retention period",
     "worker": "run the background jobs (returns submitted in the web app), one at a time, until "
     "stopped (SIGTERM)",
 }
@@ -137,6 +141,16 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
 
 
 def _add_template_and_worker_options(parsers: dict[str, argparse.ArgumentParser]) -> None:
+    """The options of ``template``, ``files`` and ``worker``."""
+    parsers["files"].add_argument(
+        "--days",
+        type=int,
+        metavar="N",
+        help="delete files older than N days (default: $LFO_REJECTED_RETENTION_DAYS, else 90)",
+    )
+    parsers["files"].add_argument(
+        "--dry-run", action="store_true", help="list what would be deleted; delete nothing"
+    )
     parsers["template"].add_argument(
         "--out", type=Path, metavar="FILE.xlsx", required=True, help="where to write the workbook"
     )
@@ -162,8 +176,8 @@ def _add_template_and_worker_options(parsers: dict[str, argparse.ArgumentParser]
 
 
 def _add_actions(parsers: dict[str, argparse.ArgumentParser]) -> None:
-    """The ACTION argument of the commands that have several (``db``, ``audit``)."""
-    for name, actions in (("db", DB_ACTIONS), ("audit", AUDIT_ACTIONS)):
+    """The ACTION argument of the commands that have several (``db``, ``audit``, ``files``)."""
+    for name, actions in (("db", DB_ACTIONS), ("audit", AUDIT_ACTIONS), ("files", FILES_ACTIONS)):
         parsers[name].add_argument(
             "action",
             choices=tuple(actions),

@@ -26,6 +26,7 @@ from etl.load.loader import load_files
 from etl.load.result import FileResult, LoadError
 from etl.load.validate import validate_files
 from etl.report import ReportError, check_report_path, write_report
+from etl.retention import run_retention
 from etl.status import area_status
 from etl.synthetic.generate import generate
 from etl.template import write_template
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if args.report is not None:
         check_report_path(args.report, getattr(args, "paths", ()))
     settings = Settings.from_env(database_url=args.db)
-    if args.command in ("validate", "load", "areas", "status", "db", "audit", "worker"):
+    if args.command in ("validate", "load", "areas", "status", "db", "audit", "files", "worker"):
         _check_database_url(settings.database_url)
     runner: Callable[[argparse.Namespace, Settings], int] = {
         "validate": _validate,
@@ -54,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
         "status": _status,
         "db": _db,
         "audit": _audit,
+        "files": _files_prune,
         "worker": _worker,
     }[args.command]
     return runner(args, settings)
@@ -281,6 +283,12 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
 
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
     status = run_audit(args, settings)
+    _empty_report(args)
+    return status
+
+
+def _files_prune(args: argparse.Namespace, settings: Settings) -> int:
+    status = run_retention(args, settings)
     _empty_report(args)
     return status
 

@@ -27,6 +27,8 @@ class Settings:
     uploads_dir: Path = Path("data/uploads")
     #: a quarter's return is due this many working days (England) after the quarter ends
     return_due_working_days: int = 25
+    #: days a rejected file (archive copy, upload) is kept (``python -m etl files prune``)
+    rejected_retention_days: int = 90
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -45,6 +47,9 @@ class Settings:
             "uploads_dir": Path(env.get("LFO_UPLOADS_DIR") or "data/uploads"),
             "return_due_working_days": positive_int(
                 "LFO_RETURN_DUE_WORKING_DAYS", env.get("LFO_RETURN_DUE_WORKING_DAYS") or "25"
+            ),
+            "rejected_retention_days": positive_int(
+                "LFO_REJECTED_RETENTION_DAYS", env.get("LFO_REJECTED_RETENTION_DAYS") or "90"
             ),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

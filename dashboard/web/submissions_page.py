@@ -322,7 +322,10 @@ It is checked as soon as it arrives; nothing is loaded until you submit it.</div
     def findings_of(self, sub: Submission) -> pd.DataFrame:
         path = self.upload_file(sub)
         if not path.is_file():
-            raise OSError("the uploaded file is no longer kept")
+            days = self.lfo_settings().rejected_retention_days
+            raise OSError(
+                f"the file was deleted after {days} days (retention); its counts are kept"
+            )
         return self.findings.get(
             (sub.submission_id, sub.sha256),
             lambda: submission_report.checked_findings(path, self.lfo_settings()),

@@ -67,6 +67,7 @@ AuditAction = Literal[
     "refused",
     "api-requests",
     "audit-pruned",  # the retention job's own row: how many rows it deleted, the hash it cut at
+    "files-pruned",  # the rejected files' retention job (etl files prune): what it deleted
 ]
 AUDIT_ACTIONS: tuple[AuditAction, ...] = get_args(AuditAction)
 #: Every outcome the writers of the log use (the audit page's filter offers these and no other).
