@@ -21,7 +21,14 @@ import socket
 import sys
 
 from dashboard.app import create_app
-from dashboard.demo import DemoBuildError, build_demo, demo_database, needs_demo
+from dashboard.demo import (
+    DemoBuildError,
+    build_demo,
+    demo_database,
+    demo_ended_at,
+    ended_demo_message,
+    needs_demo,
+)
 from dashboard.services.database import Database
 from dashboard.services.queries import check_readable
 from dashboard.services.shared_cache import directory_for
@@ -182,7 +189,9 @@ def choose_mode(
     if not settings.base_url:
         base = f"http://{_url_host(args.host)}:{args.port}"
         settings = dataclasses.replace(settings, base_url=base)
-    return settings, service_problem(settings)
+    problem = service_problem(settings)
+    ended = demo_ended_at(settings.database_url) if problem else None
+    return settings, ended_demo_message(ended, problem) if ended and problem else problem
 
 
 def _url_host(host: str) -> str:

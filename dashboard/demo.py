@@ -14,7 +14,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from lfo.db import database_exists, is_demo, mark_demo, reader_engine, writer_engine
+from sqlalchemy import Connection
+
+from lfo.db import (
+    database_exists,
+    demo_ended,
+    is_demo,
+    mark_demo,
+    reader_engine,
+    writer_engine,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,17 +96,39 @@ def build_demo(
 def demo_database(database_url: str) -> bool:
     """Whether ``database_url`` is the demo database ``build_demo`` made (and nothing else was
     loaded into it since)."""
+    return bool(_read_mark(database_url, is_demo))
+
+
+def demo_ended_at(database_url: str) -> str | None:
+    """When a return was loaded into what was the demo database (its demo mode ended then);
+    None when it never was the demo, or still is."""
+    found = _read_mark(database_url, demo_ended)
+    return found if isinstance(found, str) else None
+
+
+def _read_mark(database_url: str, read: Callable[[Connection], object]) -> object:
     try:
         engine = reader_engine(database_url)
     except Exception:  # noqa: BLE001 - not readable: not the demo
-        return False
+        return None
     try:
         with engine.connect() as conn:
-            return is_demo(conn)
+            return read(conn)
     except Exception:  # noqa: BLE001
-        return False
+        return None
     finally:
         engine.dispose()
+
+
+def ended_demo_message(when: str, problem: str) -> str:
+    """Why the database that was the demo now needs sign-in, and the ways on."""
+    return (
+        f"this database was the demo, but a return was loaded into it on {when} (through the "
+        "Returns page or the ETL), so it may now hold real data and needs sign-in like any "
+        "other. To see the demo again, move the database file away (data/lfo.db by default) "
+        "and start again; to use this database on this computer only, start with --no-sign-in; "
+        f"to serve it to others: {problem}"
+    )
 
 
 def _run(cmd: list[str], env: dict[str, str], ok: tuple[int, ...], step: str) -> int:

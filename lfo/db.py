@@ -319,6 +319,7 @@ def bulk_insert(
 # returns (service.md § 2): it marks it with a ``schema_info`` row; any other load clears it.
 
 DEMO_MARK = "demo_data"
+DEMO_ENDED = "demo_ended"  # when a load into the demo database ended its demo mode
 
 
 def mark_demo(conn: Connection) -> bool:
@@ -333,9 +334,25 @@ def mark_demo(conn: Connection) -> bool:
 
 
 def clear_demo_mark(conn: Connection) -> None:
-    """Any load but the demo's own: the database no longer holds only synthetic data."""
+    """Any load but the demo's own: the database no longer holds only synthetic data. When it
+    was the demo, say so and when (``demo_ended``: ``python -m dashboard`` then explains why it
+    asks for sign-in now, and how to get the demo back)."""
     si = schema.schema_info
+    if not is_demo(conn):
+        return
     conn.execute(si.delete().where(si.c.key == DEMO_MARK))
+    moment = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    conn.execute(si.delete().where(si.c.key == DEMO_ENDED))
+    conn.execute(insert(si).values(key=DEMO_ENDED, value=moment))
+
+
+def demo_ended(conn: Connection) -> str | None:
+    """When a return was first loaded into what was the demo database (None: it never was, or
+    still is, the demo)."""
+    si = schema.schema_info
+    if not inspect(conn).has_table(si.name):
+        return None
+    return conn.execute(select(si.c.value).where(si.c.key == DEMO_ENDED)).scalar()
 
 
 def is_demo(conn: Connection) -> bool:

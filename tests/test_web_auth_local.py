@@ -22,7 +22,7 @@ from dashboard.demo import demo_database
 from dashboard.settings import DashboardSettings
 from etl.load import store
 from lfo import schema
-from lfo.db import clear_demo_mark, is_demo, mark_demo, writer_engine
+from lfo.db import clear_demo_mark, demo_ended, is_demo, mark_demo, writer_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 BANNER = "Demo with synthetic data: sign-in is switched off"
@@ -207,3 +207,24 @@ def test_local_mode_has_no_sign_in_and_audits_no_role_switcher_refusal(db_url, k
         rows = conn.execute(select(schema.audit_log)).all()
     engine.dispose()
     assert rows == []
+
+
+def test_a_demo_ended_by_a_load_says_why_it_needs_sign_in_and_how_to_get_the_demo_back(tmp_path):
+    url = small_db(tmp_path / "lfo.db")
+    engine = writer_engine(url)
+    with engine.begin() as conn:
+        assert demo_ended(conn) is None  # never the demo
+        mark_demo(conn)
+        row = conn.execute(select(schema.returns).limit(1)).mappings().first()
+        assert row is not None
+        store.upsert_return(conn, dict(row))  # a load (a return submitted through the demo)
+        ended = demo_ended(conn)
+        store.upsert_return(conn, dict(row))  # a second load keeps the first moment
+        assert demo_ended(conn) == ended
+    engine.dispose()
+    assert ended is not None and ended.endswith("UTC")
+    done = run_cli("--db", url, "--port", str(free_port()))
+    assert done.returncode == 2
+    assert f"this database was the demo, but a return was loaded into it on {ended}" in done.stderr
+    assert "move the database file away" in done.stderr and "--no-sign-in" in done.stderr
+    assert "python -m dashboard users add EMAIL --role programme" in done.stderr

@@ -382,6 +382,10 @@ def test_the_local_user_of_the_demo_uploads_and_is_shown_as_the_local_user(tmp_p
     assert answer.status_code == 303
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "by local user" in page
+    # the demo says what submitting does to it; a signed-in service does not
+    assert "Submitting one loads it into the demo database" in client.get("/returns").get_data(
+        as_text=True
+    )
     engine = writer_engine(url)
     [row] = [r for r in audit_rows(engine) if r["action"] == "upload"]
     assert row["user_id"] is None and row["role"] == "programme"
@@ -390,7 +394,8 @@ def test_the_local_user_of_the_demo_uploads_and_is_shown_as_the_local_user(tmp_p
 
 def test_the_template_is_offered_beside_the_upload_and_is_the_clis(world, tmp_path):
     client = world["clients"]["la"]
-    assert 'href="/returns/template.xlsx"' in client.get("/returns").get_data(as_text=True)
+    listed = client.get("/returns").get_data(as_text=True)
+    assert 'href="/returns/template.xlsx"' in listed and "demo database" not in listed
     answer = client.get("/returns/template.xlsx")
     assert answer.status_code == 200
     assert "LFO_return_template.xlsx" in answer.headers["Content-Disposition"]

@@ -53,6 +53,12 @@ PATH = RETURNS_PATH
 UPLOAD_PATH = limits.UPLOAD_PATH
 TEMPLATE_PATH = f"{RETURNS_PATH}/template.xlsx"
 TEMPLATE_NAME = "LFO_return_template.xlsx"
+#: On the demo database (no sign-in): what submitting a return does to it.
+DEMO_NOTE = (
+    "In the demo you can upload and check any return. Submitting one loads it into the demo "
+    "database, which may then hold real data: from its next start it needs sign-in (or "
+    "--no-sign-in), and the demo comes back when you move its database file away."
+)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCRIPT = "/assets/site/upload.js"
 REFRESH_SECONDS = 3
@@ -128,7 +134,10 @@ class ReturnsPage:
             if subs
             else "<p>No return has been uploaded yet.</p>"
         )
-        body = f'{forms.message(problem)}{self.upload_form()}<h2 class="h4">Returns</h2>{listed}'
+        demo = forms.message(DEMO_NOTE, kind="info") if self.settings.demo else ""
+        body = (
+            f'{forms.message(problem)}{demo}{self.upload_form()}<h2 class="h4">Returns</h2>{listed}'
+        )
         return self.page("Returns", body, status, head=f'<script src="{SCRIPT}" defer></script>')
 
     def upload_form(self) -> str:
