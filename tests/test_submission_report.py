@@ -61,3 +61,17 @@ def test_once_loaded_the_counts_are_said_in_the_past():
     assert "would" not in after
     assert "What the load changed" in after and "Rows the load kept" in after
     assert "the LA's earlier data (its return for 2017-18 Q3)" in after
+
+
+def test_every_table_of_the_returns_pages_scrolls_in_its_own_box():
+    """At 390 px (or 200% zoom) the returns list and the tracker's LA tables were wider than the
+    page: each is now in a region a keyboard can focus and scroll."""
+    from dashboard.web import tracker_html
+
+    shown = tracker_html.submissions_table([]) + tracker_html.events_table([])
+    assert "<table" not in shown  # nothing to list: no table
+    box = submission_report.forms.scroll_box("Returns uploaded", "<table></table>")
+    assert box == (
+        '<div class="table-responsive" tabindex="0" role="region" aria-label="Returns uploaded">'
+        "<table></table></div>"
+    )

@@ -252,9 +252,12 @@ aria-describedby="comment-hint"{invalid}>{escape(comment[: challenges.MAX_TEXT +
             f'<th scope="col">{h}</th>'
             for h in ("Indicator", "Area", "Period", "Value shown", "State", "Raised", "Answer")
         )
-        return f"""<table class="table table-sm"><caption>Data challenges, open ones first, then
+        return forms.scroll_box(
+            "Data challenges",
+            f"""<table class="table table-sm"><caption>Data challenges, open ones first, then
 answered; newest first</caption><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody>
-</table>"""
+</table>""",
+        )
 
     # --- /challenges/<id> ----------------------------------------------------------------------
 

@@ -133,6 +133,15 @@ def server_page(
     return remember_form_cookie(response, settings.https)
 
 
+def scroll_box(label: str, table_html: str) -> str:
+    """A table in a region a keyboard can focus and scroll, named ``label`` (its caption), so a
+    table wider than a phone's screen (or at 200% zoom) scrolls in its box, not the page."""
+    return (
+        f'<div class="table-responsive" tabindex="0" role="region" aria-label="{escape(label)}">'
+        f"{table_html}</div>"
+    )
+
+
 def recovery_codes(codes: list[str], then: str, label: str) -> str:
     """The recovery codes, shown once (the page is ``no-store``), and a button to go on to
     ``then`` (a path of this site)."""

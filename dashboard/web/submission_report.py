@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+from dashboard.web import forms
 from dashboard.web.tokens_page import when
 from etl.console import shown_frame
 from etl.load.validate import validate_files
@@ -106,11 +107,10 @@ def table(caption: str, headings: list[str], rows: list[list[Any]], first_is_hea
             for i, v in enumerate(row)
         ]
         body.append("<tr>" + "".join(cells) + "</tr>")
-    # a region a keyboard can focus and scroll when the table is wider than a phone's screen
-    return (
-        f'<div class="table-responsive" tabindex="0" role="region" aria-label="{escape(caption)}">'
+    return forms.scroll_box(
+        caption,
         f'<table class="table table-sm"><caption>{escape(caption)}'
-        f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>",
     )
 
 

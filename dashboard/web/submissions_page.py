@@ -125,12 +125,15 @@ class ReturnsPage:
             submission_report.list_row(s, names, who, f"{PATH}/{s.submission_id}") for s in subs
         )
         listed = (
-            '<table class="table table-sm"><caption>Returns uploaded, newest first</caption>'
-            '<thead><tr><th scope="col">Local authority</th><th scope="col">Quarter</th>'
-            '<th scope="col">File</th><th scope="col">State</th>'
-            '<th scope="col">Errors</th><th scope="col">Warnings</th>'
-            '<th scope="col">Uploaded by</th><th scope="col">Uploaded</th></tr></thead>'
-            f"<tbody>{rows}</tbody></table>"
+            forms.scroll_box(
+                "Returns uploaded",
+                '<table class="table table-sm"><caption>Returns uploaded, newest first</caption>'
+                '<thead><tr><th scope="col">Local authority</th><th scope="col">Quarter</th>'
+                '<th scope="col">File</th><th scope="col">State</th>'
+                '<th scope="col">Errors</th><th scope="col">Warnings</th>'
+                '<th scope="col">Uploaded by</th><th scope="col">Uploaded</th></tr></thead>'
+                f"<tbody>{rows}</tbody></table>",
+            )
             if subs
             else "<p>No return has been uploaded yet.</p>"
         )

@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
+from dashboard.web import forms
 from dashboard.web.gate import RETURNS_PATH, TRACKER_PATH
 from dashboard.web.tokens_page import when
 from lfo import tracker
@@ -231,9 +232,15 @@ def area_body(
     )
     return f"""<p><a href="{TRACKER_PATH}">The submissions tracker</a></p>
 <h2 class="h4">Current return</h2>{now}
-<table class="table table-sm lfo-table"><caption>{escape(name)} ({escape(code)}): the latest
-quarters</caption><thead><tr><th scope="col">Quarter</th><th scope="col">Due</th>
-<th scope="col">Status</th></tr></thead><tbody>{quarters}</tbody></table>
+{
+        forms.scroll_box(
+            f"{name}: the latest quarters",
+            f'''<table class="table table-sm lfo-table">
+<caption>{escape(name)} ({escape(code)}): the latest quarters</caption><thead><tr>
+<th scope="col">Quarter</th><th scope="col">Due</th><th scope="col">Status</th></tr></thead>
+<tbody>{quarters}</tbody></table>''',
+        )
+    }
 {submissions_table(sent)}
 {events_table(history)}
 {rollback_html}"""
@@ -250,10 +257,13 @@ def submissions_table(sent: Sequence[Submission]) -> str:
         f"<td>{when(s.uploaded_at)}</td><td>{escape(s.reason or '')}</td></tr>"
         for s in sent
     )
-    return f"""<table class="table table-sm lfo-table"><caption>Returns sent through the web,
+    return forms.scroll_box(
+        "Returns sent through the web",
+        f"""<table class="table table-sm lfo-table"><caption>Returns sent through the web,
 newest first</caption><thead><tr><th scope="col">Report</th><th scope="col">Kind</th>
 <th scope="col">Quarter</th><th scope="col">State</th><th scope="col">Sent</th>
-<th scope="col">Outcome</th></tr></thead><tbody>{rows}</tbody></table>"""
+<th scope="col">Outcome</th></tr></thead><tbody>{rows}</tbody></table>""",
+    )
 
 
 def events_table(history: Sequence[tracker.Event]) -> str:
@@ -275,10 +285,13 @@ def events_table(history: Sequence[tracker.Event]) -> str:
         f"<td>{escape(e.who)}</td><td>{details(e)}</td></tr>"
         for e in history
     )
-    return f"""<table class="table table-sm lfo-table"><caption>Everything sent and loaded,
+    return forms.scroll_box(
+        "Everything sent and loaded",
+        f"""<table class="table table-sm lfo-table"><caption>Everything sent and loaded,
 newest first</caption><thead><tr><th scope="col">When</th><th scope="col">Quarter</th>
 <th scope="col">What</th><th scope="col">Who</th><th scope="col">Details</th></tr></thead>
-<tbody>{rows}</tbody></table>"""
+<tbody>{rows}</tbody></table>""",
+    )
 
 
 def rollback_forms(code: str, choices: Sequence[Candidate], csrf: str) -> str:
