@@ -14,6 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from lfo.archived import archived_path
+
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # E110: file larger than 50 MB
@@ -31,8 +33,9 @@ def sha256_of(path: Path) -> str:
 
 
 def archive_name(sha256: str, path: Path) -> str:
-    ext = path.suffix.lower().lstrip(".") or "bin"
-    return f"{sha256}.{ext}"
+    """``<sha256>.<ext>``: the rule's one home is ``lfo.archived`` (the dashboard,
+    which may not import ``etl``, finds archived files by it)."""
+    return archived_path(Path(), sha256, path.name).name
 
 
 def archive_file(path: Path, sha256: str, size_bytes: int, archive_dir: Path) -> Path | None:

@@ -29,6 +29,7 @@ from lfo import jobs
 from lfo import submissions as subs
 from lfo.access import audit
 from lfo.access.roles import Principal
+from lfo.archived import archived_path
 from lfo.tracker import Load, current_return, read_loads
 
 #: The longest reason kept (the audit row's object holds it).
@@ -50,12 +51,6 @@ class Candidate:
     def canonical_name(self) -> str:
         """``LFO_<GSS>_<YYYY-YY>_Q<n>.<ext>`` (return-spec § 1)."""
         return f"LFO_{self.load.area_code}_{self.load.period}{self.archived.suffix}"
-
-
-def archived_path(archive_dir: Path, sha256: str, file_name: str) -> Path:
-    """Where the archive keeps a file (``etl.archive.archive_name``'s rule)."""
-    ext = Path(file_name).suffix.lower().lstrip(".") or "bin"
-    return archive_dir / f"{sha256}.{ext}"
 
 
 def candidates(conn: Connection, area_code: str, archive_dir: Path) -> list[Candidate]:

@@ -17,6 +17,7 @@ from support.postgres import create_database
 
 from etl.archive import archive_name
 from lfo import jobs, rollback, schema, submissions, tracker
+from lfo.archived import archived_path
 from lfo.db import init_db
 from lfo.due import due_date, is_working_day, working_days_after
 from lfo.periods import Quarter
@@ -280,7 +281,7 @@ def test_a_rollback_may_choose_an_earlier_archived_loaded_return_only(engine, wo
     with engine.connect() as conn:
         assert rollback.candidates(conn, code, archive) == []  # nothing archived yet
         for i in (q3_id, q4_id):
-            path = rollback.archived_path(archive, sha[i], "x.XLSX")
+            path = archived_path(archive, sha[i], "x.XLSX")
             assert path.name == archive_name(sha[i], Path("x.XLSX"))
             path.write_bytes(b"return")
         [chosen] = rollback.candidates(conn, code, archive)
@@ -292,7 +293,7 @@ def test_a_rollback_may_choose_an_earlier_archived_loaded_return_only(engine, wo
             rollback.candidate(conn, code, rejected, archive)
         with pytest.raises(rollback.RollbackRefused, match=f"not a load of {world['b']}"):
             rollback.candidate(conn, world["b"], q3_id, archive)
-        rollback.archived_path(archive, sha[q3_id], "x.xlsx").unlink()
+        archived_path(archive, sha[q3_id], "x.xlsx").unlink()
         with pytest.raises(rollback.RollbackRefused, match="no longer in the archive"):
             rollback.candidate(conn, code, q3_id, archive)
 
