@@ -264,6 +264,29 @@ def guidance(meta: Meta, topics: dict[str, int]) -> str:
         "",
         *columns,
         "",
+        *_methods(meta),
+        "## Returns the figures come from",
+        "",
+        *(returns or ["- none"]),
+        "",
+        "## Definitions",
+        "",
+        f"Each indicator is defined in `{INDICATORS}` (definitions version "
+        f"{meta.definitions_version}), on the service's definitions page, and in its API "
+        "(`/api/v1/indicators`).",
+        "",
+        "## Licence",
+        "",
+        f"{COPYRIGHT}. You may re-use this information under the terms of the "
+        f"{LICENCE['title']} ({LICENCE['path']}).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _methods(meta: Meta) -> list[str]:
+    """The guidance's status codes, methods, suppression and caveats."""
+    return [
         "## Status codes",
         "",
         "The Government Statistical Service's symbols, in the `status` column and in place of "
@@ -282,7 +305,8 @@ def guidance(meta: Meta, topics: dict[str, int]) -> str:
         "## Methods",
         "",
         f"- Intervals: {CONFIDENCE}% confidence intervals; Wilson score for percentages, "
-        "Byar's method for counts and rates, Student's t for means (per indicator in "
+        "Byar's method for rates, Student's t for means; counts, progress to target, the "
+        "funnel and the effect size have none (per indicator in "
         f"`{INDICATORS}`). Medians carry their interquartile range instead.",
         f"- Comparison: an area is better or worse than the programme where its {CONFIDENCE}% "
         "interval lies wholly on one side of the programme's value for the same period and "
@@ -294,8 +318,9 @@ def guidance(meta: Meta, topics: dict[str, int]) -> str:
         "",
         "## Suppression",
         "",
-        f"A figure is suppressed (`c`) when its numerator is between 1 and {meta.threshold - 1} "
-        f"(threshold {meta.threshold}), or when it would let a suppressed figure be worked out "
+        "A figure is suppressed (`c`) when its numerator (for a count, the count; for a mean "
+        f"or median, the number of people or episodes) is at least 1 and below {meta.threshold} "
+        "(the threshold), or when it would let a suppressed figure be worked out "
         "from published totals: across areas and the programme, across categories, across a "
         "financial year and its quarters, across the interventions of a level, and across "
         "releases. Suppression is the release's own, computed when it was published: a later "
@@ -313,20 +338,4 @@ def guidance(meta: Meta, topics: dict[str, int]) -> str:
         "- A numerator close to its denominator is not protected (95 of 100 completed reveals "
         "that 5 did not).",
         "",
-        "## Returns the figures come from",
-        "",
-        *(returns or ["- none"]),
-        "",
-        "## Definitions",
-        "",
-        f"Each indicator is defined in `{INDICATORS}` (definitions version "
-        f"{meta.definitions_version}), on the service's definitions page, and in its API "
-        "(`/api/v1/indicators`).",
-        "",
-        "## Licence",
-        "",
-        f"{COPYRIGHT}. You may re-use this information under the terms of the "
-        f"{LICENCE['title']} ({LICENCE['path']}).",
-        "",
     ]
-    return "\n".join(lines)
