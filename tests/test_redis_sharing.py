@@ -236,3 +236,34 @@ def test_a_value_that_is_not_ours_is_never_unpickled(url, redis, made):
     client.close()
     assert newcastle(second) == 30  # refused and made again, never unpickled
     assert made.count("result") == 2
+
+
+@pytest.mark.parametrize(
+    "value", ["redis://:pw@10.0.0.5:6379/0", "rediss://lfo:pw@redis.internal:6380/1", ""]
+)
+def test_the_redis_setting_takes_a_redis_address_or_nothing(monkeypatch, value):
+    monkeypatch.setenv("LFO_REDIS_URL", value)
+    assert DashboardSettings.from_env().redis_url == value
+
+
+@pytest.mark.parametrize("value", ["10.0.0.5:6379", "http://:secret@10.0.0.5/", "redis://"])
+def test_a_bad_redis_setting_says_what_is_expected_and_not_the_password(monkeypatch, value):
+    monkeypatch.setenv("LFO_REDIS_URL", value)
+    with pytest.raises(ValueError, match="LFO_REDIS_URL must be a Redis address") as raised:
+        DashboardSettings.from_env()
+    assert "secret" not in str(raised.value)
+
+
+def test_one_host_without_redis_answers_health_as_before(url):
+    client = create_app(DashboardSettings(database_url=url, warm_cache=False)).server.test_client()
+    assert health(client) == (200, {"status": "ok", "warm": False})
+
+
+def test_a_host_started_while_redis_is_down_serves_and_says_so(url, made):
+    with socket.socket() as closed:  # a free port nothing listens on: connections are refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    (host, _) = two_hosts(url, f"redis://127.0.0.1:{port}/0")
+    assert newcastle(host) == 30
+    assert host.get("/api/v1/areas").status_code == 200  # rate limits counted in memory
+    assert health(host) == (200, {"status": "ok", "warm": False, "shared_cache": "unavailable"})

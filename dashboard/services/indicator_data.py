@@ -315,7 +315,7 @@ class IndicatorData:
         key = f"definitions {DEFINITIONS_VERSION}|disclosure plan|{self.threshold}"
         found = shared.load(version, key)
         if found is None:
-            with shared.claim(version, key):  # another process making it: wait for its file
+            with shared.claim(version, key):  # another process (or host) making it: wait for it
                 found = shared.load(version, key)
                 if found is None:
                     found = make_plan(conn, self.threshold)
@@ -329,7 +329,7 @@ class IndicatorData:
         key = shared_key(query)
         found = shared.load(version, key)
         if found is None:
-            with shared.claim(version, key):  # another process computing it: wait for its file
+            with shared.claim(version, key):  # another process (or host) computing it: wait for it
                 found = shared.load(version, key)
                 if found is None:
                     found = compute(conn, query, self._plan(conn, version))

@@ -26,6 +26,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
@@ -45,7 +46,7 @@ CONNECT_TIMEOUT = 0.25
 SOCKET_TIMEOUT = 0.5
 
 
-def client_options() -> dict[str, object]:
+def client_options() -> dict[str, Any]:
     """Connection options for every Redis client of the service (results and rate limits): short
     timeouts, and no retries (redis-py would otherwise wait and try again on a dead server)."""
     return {
@@ -63,7 +64,7 @@ class RedisResults:
     """Whole results in Redis, one namespace per database (see the module's description)."""
 
     def __init__(self, url: str, database_url: str, retry_seconds: float | None = None) -> None:
-        self.client = redis.Redis.from_url(url, **client_options())  # type: ignore[arg-type]
+        self.client = redis.Redis.from_url(url, **client_options())
         self.prefix = f"lfo:{hashlib.sha256(database_url.encode()).hexdigest()[:16]}"
         self.retry_seconds = RETRY_SECONDS if retry_seconds is None else retry_seconds
         self._down_until = 0.0  # monotonic time before which Redis is not asked

@@ -125,9 +125,15 @@ def _plan(doc: dict[str, Any]) -> Plan:
     threshold, hidden, counts, seconds = (
         doc.get(k) for k in ("threshold", "hidden", "counts", "seconds")
     )
-    _expect(type(threshold) is int and isinstance(hidden, list), "a bad plan")
-    _expect(isinstance(counts, dict) and isinstance(seconds, float), "a bad plan")
-    assert isinstance(hidden, list) and isinstance(counts, dict) and isinstance(seconds, float)
+    if not (
+        type(threshold) is int
+        and isinstance(threshold, int)
+        and isinstance(hidden, list)
+        and isinstance(counts, dict)
+        and isinstance(seconds, float)
+        and math.isfinite(seconds)
+    ):
+        raise ValueError("not an encoded value: a bad plan")
     _expect(all(isinstance(k, str) and type(v) is int for k, v in counts.items()), "bad counts")
     out: dict[tuple[str, str], frozenset[tuple[str, str, str]]] = {}
     for entry in hidden:
@@ -136,11 +142,8 @@ def _plan(doc: dict[str, Any]) -> Plan:
         _expect(
             isinstance(ind, str) and isinstance(grp, str) and isinstance(keys, list), "a bad key"
         )
-        triples = [tuple(k) for k in keys if isinstance(k, list)]
-        _expect(len(triples) == len(keys), "a hidden key that is not a list")
-        _expect(
-            all(len(t) == 3 and all(isinstance(x, str) for x in t) for t in triples), "a bad key"
-        )
-        out[(ind, grp)] = frozenset(triples)  # type: ignore[arg-type]  # three strings, checked
-    _expect(math.isfinite(seconds), "bad seconds")
+        triples = [(k[0], k[1], k[2]) for k in keys if isinstance(k, list) and len(k) == 3]
+        _expect(len(triples) == len(keys), "a hidden key that is not three strings")
+        _expect(all(isinstance(x, str) for t in triples for x in t), "a hidden key not of strings")
+        out[(ind, grp)] = frozenset(triples)
     return Plan(threshold, out, counts, seconds)

@@ -70,7 +70,7 @@ class Counter:
         self.shared = None
         if storage_uri:
             options = redis_cache.client_options()
-            store = storage_from_string(storage_uri, wrap_exceptions=True, **options)  # type: ignore[arg-type]
+            store = storage_from_string(storage_uri, wrap_exceptions=True, **options)
             self.shared = MovingWindowRateLimiter(store)
         self._down_until = 0.0
 
