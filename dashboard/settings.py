@@ -9,6 +9,9 @@
 start and after each load (``0``: only when asked) |
 | ``LFO_CACHE_DIR`` | a private folder in the temp folder | where a server's processes share the \
 results they make (0700, this user's); ``off``: not shared |
+| ``LFO_REDIS_URL`` | (none) | several web hosts: ``redis://:password@host:6379/0`` (or ``rediss://``, \
+``unix://``); the hosts share indicator results and rate limits through it (``LFO_CACHE_DIR`` is then \
+not used). Not set: one host, as before |
 | ``LFO_BASE_URL`` | (none) | the address users see, ``https://…`` in production: with https, every \
 answer carries ``Strict-Transport-Security`` and cookies are ``Secure`` |
 | ``LFO_TRUSTED_PROXIES`` | ``0`` | how many proxies in front of the service set ``X-Forwarded-*`` \
@@ -72,6 +75,7 @@ class DashboardSettings:
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
     oidc_name: str = "your organisation"
+    redis_url: str = ""  # LFO_REDIS_URL: "" one host; else results and rate limits in Redis
 
     @property
     def sso(self) -> bool:
@@ -123,6 +127,7 @@ class DashboardSettings:
             "oidc_client_id": (env.get("LFO_OIDC_CLIENT_ID") or "").strip(),
             "oidc_client_secret": (env.get("LFO_OIDC_CLIENT_SECRET") or "").strip(),
             "oidc_name": (env.get("LFO_OIDC_NAME") or "").strip() or "your organisation",
+            "redis_url": redis_url(env.get("LFO_REDIS_URL") or ""),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -163,6 +168,18 @@ def base_url(value: str) -> str:
             f"not {value!r}"
         )
     return text.rstrip("/")
+
+
+def redis_url(value: str) -> str:
+    """``LFO_REDIS_URL`` checked: empty, or a ``redis://``, ``rediss://`` or ``unix://`` address
+    (the message never repeats the value: it may hold the password)."""
+    text = value.strip()
+    if text and (urlsplit(text).scheme not in ("redis", "rediss", "unix") or text.endswith("://")):
+        raise ValueError(
+            "LFO_REDIS_URL must be a Redis address such as redis://:password@10.0.0.5:6379/0 "
+            "(or rediss:// with TLS, unix:///run/redis/redis.sock), or not set for one host"
+        )
+    return text
 
 
 def non_negative_int(name: str, value: str) -> int:

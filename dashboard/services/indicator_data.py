@@ -34,7 +34,7 @@ from sqlalchemy import Connection
 
 from dashboard.services.database import Database
 from dashboard.services.queries import DataVersion, data_version
-from dashboard.services.shared_cache import SharedResults
+from dashboard.services.shared_cache import SharedStore
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
 from lfo.indicators.engine import compute
 from lfo.indicators.indicator import Indicator
@@ -140,7 +140,7 @@ class IndicatorData:
         self._changed = threading.Event()  # set when a new data version is seen
         self._warmer: threading.Thread | None = None
         self._stop = threading.Event()
-        self.shared: SharedResults | None = None  # results shared with other processes
+        self.shared: SharedStore | None = None  # results shared with other processes
         self._active = 0  # web requests being answered in this process (see enable_warming)
         self._recent: list[Query] = []  # whole results in use before the last new version
         self.warmed_version: DataVersion | None = None  # the last version fully made ahead
@@ -293,7 +293,7 @@ class IndicatorData:
             ("whole", query), version, lambda: self._shared_or_compute(conn, version, query)
         )
 
-    def share(self, shared: SharedResults | None) -> None:
+    def share(self, shared: SharedStore | None) -> None:
         """Share whole results with other processes through ``shared`` (None: do not)."""
         self.shared = shared
 
@@ -315,7 +315,7 @@ class IndicatorData:
         key = f"definitions {DEFINITIONS_VERSION}|disclosure plan|{self.threshold}"
         found = shared.load(version, key)
         if found is None:
-            with shared.claim(version, key):  # another process making it: wait for its file
+            with shared.claim(version, key):  # another process (or host) making it: wait for it
                 found = shared.load(version, key)
                 if found is None:
                     found = make_plan(conn, self.threshold)
@@ -329,7 +329,7 @@ class IndicatorData:
         key = shared_key(query)
         found = shared.load(version, key)
         if found is None:
-            with shared.claim(version, key):  # another process computing it: wait for its file
+            with shared.claim(version, key):  # another process (or host) computing it: wait for it
                 found = shared.load(version, key)
                 if found is None:
                     found = compute(conn, query, self._plan(conn, version))

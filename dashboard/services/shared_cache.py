@@ -14,6 +14,9 @@ restarted worker) reads them too.
   needing it waits for the file instead of computing it too.
 - Results are pickled, and unpickling runs code, so the directory must belong to this user and be
   closed to everyone else (mode 0700): otherwise sharing is switched off, with a warning.
+
+Several web hosts share through Redis instead (``LFO_REDIS_URL``: ``dashboard.services.redis_cache``);
+both are a ``SharedStore``, so ``IndicatorData`` does not care which it has.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 from dashboard.services.queries import DataVersion
 from dashboard.settings import DashboardSettings
@@ -47,6 +51,22 @@ def default_directory(database_url: str) -> Path:
 
 def _digest(value: object) -> str:
     return hashlib.sha256(repr(value).encode()).hexdigest()[:32]
+
+
+class SharedStore(Protocol):
+    """Where a server's processes (or hosts) share whole results, keyed by data version: a
+    missing value is None, and a process computing one holds ``claim`` so that the others wait
+    for it. Failures are never raised: a value that cannot be shared is computed again."""
+
+    def load(self, version: DataVersion, key: str) -> object | None: ...
+
+    def store(self, version: DataVersion, key: str, value: object) -> None: ...
+
+    def claim(self, version: DataVersion, key: str) -> contextlib.AbstractContextManager[None]: ...
+
+    def available(self) -> bool:
+        """Whether sharing works now (``/healthz``)."""
+        ...
 
 
 class SharedResults:
@@ -114,6 +134,9 @@ class SharedResults:
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
+
+    def available(self) -> bool:
+        return self.directory.is_dir()
 
     def _tidy(self, current: Path) -> None:
         """Remove other versions' directories not touched for ``KEEP_OLD_SECONDS``."""

@@ -16,8 +16,9 @@ def enable_warming(
 ) -> None:
     """Make ``data``'s indicator results ahead in this process, and in each process forked from
     it (a gunicorn worker starts its own thread on its first request to ``server``); with
-    ``shared_directory``, the processes share what they make through files there."""
-    if shared_directory is not None:
+    ``shared_directory``, the processes share what they make through files there (unless they
+    already share through Redis: ``LFO_REDIS_URL``)."""
+    if shared_directory is not None and data.shared is None:
         data.share(SharedResults.open(shared_directory))
     data.start_warming()
 

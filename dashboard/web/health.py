@@ -14,6 +14,12 @@ has made every indicator ahead for the current data, see ``LFO_WARM_CACHE``); ot
   this check the service went on saying "ok" while serving data nobody could back up or load
   into. Restart the service after restoring a backup into place (docs/operations.md).
 
+With ``LFO_REDIS_URL`` (several web hosts) the body also says ``"shared_cache": "ok"`` or
+``"unavailable"`` (Redis is asked each time, with a short timeout). Redis down does not make the
+process unhealthy: it still answers correctly, computing in its own process cache, so it stays 200
+and keeps taking requests; the field is for monitoring to alert on. Without ``LFO_REDIS_URL`` the
+field is absent.
+
 The file's identity is taken when the app is made, or, if the file did not exist yet, at the
 first health check that finds it. The reason names no path (the log does).
 """
@@ -65,6 +71,14 @@ class FileIdentity:
         return None if now == self.identity else REPLACED
 
 
+def shared_cache(services: Services) -> dict[str, str]:
+    """``{"shared_cache": "ok" | "unavailable"}`` with ``LFO_REDIS_URL``, else nothing."""
+    shared = services.data.shared
+    if not services.settings.redis_url or shared is None:
+        return {}
+    return {"shared_cache": "ok" if shared.available() else "unavailable"}
+
+
 def register_health(server: flask.Flask, services: Services) -> None:
     """Attach ``/healthz`` to ``server``."""
     identity = FileIdentity(sqlite_path(services.settings.database_url))
@@ -87,6 +101,6 @@ def register_health(server: flask.Flask, services: Services) -> None:
             log.warning("health check: %s (%s)", problem, identity.path)
         if problem is not None:
             body = {"status": "unavailable", "warm": False, "reason": problem}
-            return flask.jsonify(body), 503
+            return flask.jsonify(body | shared_cache(services)), 503
         warm = services.data.warmed_version == version
-        return flask.jsonify({"status": "ok", "warm": warm}), 200
+        return flask.jsonify({"status": "ok", "warm": warm} | shared_cache(services)), 200

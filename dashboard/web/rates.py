@@ -1,5 +1,5 @@
-"""Rate limits (docs/spec/service.md § 3), with Flask-Limiter, kept in memory (one host; a shared
-store, Redis, comes with issue 15):
+"""Rate limits (docs/spec/service.md § 3), with Flask-Limiter, kept in this process's memory (one
+host) or, with ``LFO_REDIS_URL``, in Redis, so that several web hosts count together:
 
 - **the API** (``LFO_API_RATE_LIMIT``, default ``600/minute``): every request under ``/api/``,
   counted per API token (its shown prefix), else per signed-in user, else per client address
@@ -15,6 +15,11 @@ Over a limit: 429 with ``Retry-After`` (seconds), as JSON under ``/api/`` and fo
 
 The client address is ``dashboard.web.accounts.client_address`` (``LFO_TRUSTED_PROXIES``), the
 one home for it. Checked after the gate, so a refused request is not counted.
+
+Redis down: both limits count in this process's memory meanwhile (Flask-Limiter's
+``in_memory_fallback_enabled``, which tries Redis again after 1, 2, 4, … 32 s; the image quota's
+own ``Counter`` after ``RETRY_SECONDS``), so requests are still answered and still limited, per
+process. Every Redis client has short timeouts (``redis_cache.client_options``).
 """
 
 from __future__ import annotations
@@ -25,8 +30,12 @@ import time
 import flask
 import limits
 from flask_limiter import ApplicationLimit, Limiter
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
 from dashboard.charts.downloads import IMAGE_QUOTA
+from dashboard.services import redis_cache
 from dashboard.settings import DashboardSettings
 from dashboard.web.accounts import client_address
 from dashboard.web.errors import is_api
@@ -52,6 +61,33 @@ def who_key(settings: DashboardSettings) -> str:
     return f"address:{client_address(settings.trusted_proxies) or 'unknown'}"
 
 
+class Counter:
+    """A moving-window count in the shared store (Redis), or in this process's memory while the
+    store cannot be reached (tried again after ``RETRY_SECONDS``)."""
+
+    def __init__(self, storage_uri: str) -> None:
+        self.memory = MovingWindowRateLimiter(MemoryStorage())
+        self.shared = None
+        if storage_uri:
+            options = redis_cache.client_options()
+            store = storage_from_string(storage_uri, wrap_exceptions=True, **options)
+            self.shared = MovingWindowRateLimiter(store)
+        self._down_until = 0.0
+
+    def hit(self, item: limits.RateLimitItem, *who: str) -> float | None:
+        """Count one; None when within ``item``, else when the window resets (epoch seconds)."""
+        if self.shared is not None and time.monotonic() >= self._down_until:
+            try:
+                if self.shared.hit(item, *who):
+                    return None
+                return self.shared.get_window_stats(item, *who).reset_time
+            except StorageError:
+                self._down_until = time.monotonic() + redis_cache.RETRY_SECONDS
+        if self.memory.hit(item, *who):
+            return None
+        return self.memory.get_window_stats(item, *who).reset_time
+
+
 def register_rates(server: flask.Flask, settings: DashboardSettings) -> Limiter:
     """Install the limits (module docstring) on ``server``; call it after the gate."""
 
@@ -62,7 +98,10 @@ def register_rates(server: flask.Flask, settings: DashboardSettings) -> Limiter:
     limiter = Limiter(
         key,
         app=server,
-        storage_uri="memory://",
+        storage_uri=settings.redis_url or "memory://",
+        storage_options=redis_cache.client_options() if settings.redis_url else {},
+        in_memory_fallback_enabled=bool(settings.redis_url),  # Redis down: count in memory
+        key_prefix="lfo",
         strategy="moving-window",
         headers_enabled=True,
         retry_after="delta-seconds",
@@ -77,14 +116,14 @@ def register_rates(server: flask.Flask, settings: DashboardSettings) -> Limiter:
         ],
     )
     images = limits.parse(settings.image_rate_limit)
+    counter = Counter(settings.redis_url)
 
     def image_quota() -> str | None:
         """None when one more chart image may be rendered for this requester (it is counted);
         else why not, with the wait."""
-        who = key()
-        if limiter.limiter.hit(images, "chart-images", who):
+        reset = counter.hit(images, "lfo-chart-images", key())
+        if reset is None:
             return None
-        reset, _left = limiter.limiter.get_window_stats(images, "chart-images", who)
         wait = max(1, math.ceil(reset - time.time()))
         return IMAGE_MESSAGE.format(limit=settings.image_rate_limit, wait=wait)
 
