@@ -142,9 +142,8 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
         help="an area leaving the programme: its history is kept, its returns are no longer "
         "loaded, and LA users with no other area are disabled (with their API tokens)",
     )
-    _add_template_and_worker_options(parsers)
-    _add_backup_options(parsers)
-    _add_actions(parsers)
+    for add_options in (_add_template_and_worker_options, _add_backup_options, _add_actions):
+        add_options(parsers)
     return top, parsers
 
 
