@@ -10,6 +10,8 @@
     python -m etl audit verify|prune
     python -m etl files prune [--days N] [--dry-run]
     python -m etl worker [--once] [--poll SECONDS] [--lease SECONDS]
+    python -m etl backup --to DIR [--without-keys]
+    python -m etl restore --from BACKUP_DIR [--force]
 
 Every command accepts ``--db URL``, ``--report FILE`` and ``--verbose`` anywhere after its name.
 Exit status: 0 all files fine, 1 a file rejected or invalid, 2 the command could not run. Library
@@ -31,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from etl.areas import AreasFileError
 from etl.areas_retire import RetireError
 from etl.audit_commands import ACTIONS as AUDIT_ACTIONS
+from etl.backup_files import BackupError
 from etl.collect import UsageError
 from etl.commands import CANNOT_RUN, PROG, REJECTED, one_line, run
 from etl.console import LogSetup, shown
@@ -55,6 +58,10 @@ COMMANDS = {
     "loaded, once past the retention period",
     "worker": "run the background jobs (returns submitted in the web app), one at a time, until "
     "stopped (SIGTERM)",
+    "backup": "write one consistent backup set (database, keys, archive, manifest) into a new "
+    "folder, while the service runs",
+    "restore": "restore a backup set into an empty layout (--db, LFO_ID_KEY_FILE, "
+    "LFO_SECRETS_KEY_FILE, LFO_ARCHIVE_DIR), after checking every file against its manifest",
 }
 
 
@@ -135,8 +142,8 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
         help="an area leaving the programme: its history is kept, its returns are no longer "
         "loaded, and LA users with no other area are disabled (with their API tokens)",
     )
-    _add_template_and_worker_options(parsers)
-    _add_actions(parsers)
+    for add_options in (_add_template_and_worker_options, _add_backup_options, _add_actions):
+        add_options(parsers)
     return top, parsers
 
 
@@ -172,6 +179,38 @@ def _add_template_and_worker_options(parsers: dict[str, argparse.ArgumentParser]
         metavar="SECONDS",
         help="a running job whose heartbeat is older than this is taken to have lost its worker "
         "and is run again (default 300)",
+    )
+
+
+def _add_backup_options(parsers: dict[str, argparse.ArgumentParser]) -> None:
+    """The options of ``backup`` and ``restore``."""
+    p = parsers["backup"]
+    p.add_argument(
+        "--to",
+        type=Path,
+        metavar="DIR",
+        required=True,
+        help="the folder to write the backup set into, as a new lfo-backup-<time> folder",
+    )
+    p.add_argument(
+        "--without-keys",
+        action="store_true",
+        help="leave the ID and secrets keys out (keep them in the secret store); the manifest "
+        "records their SHA-256 so a restore can check them",
+    )
+    p = parsers["restore"]
+    p.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        metavar="BACKUP_DIR",
+        required=True,
+        help="the lfo-backup-<time> folder a backup made",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a database that is not empty, and key and archive files that differ",
     )
 
 
@@ -217,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AreasFileError as exc:
         _fail(str(exc), escaped=True)  # one problem a line, each shown
         return REJECTED
-    except RetireError as exc:
+    except (RetireError, BackupError) as exc:
         _fail(str(exc))
         return REJECTED
     except (UsageError, ReportError, DatabaseError, SQLAlchemyError, OSError, ValueError) as exc:

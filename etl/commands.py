@@ -1,5 +1,6 @@
 """The ETL's commands (validate, load, generate, areas, template, status, worker; db in
-``etl.db_commands``), run from parsed arguments.
+``etl.db_commands``, backup and restore in ``etl.backup`` and ``etl.restore``), run from parsed
+arguments.
 
 ``etl.cli`` parses the command line and turns what these raise into exit statuses.
 """
@@ -20,12 +21,14 @@ from etl import console as out
 from etl.areas import add_areas
 from etl.areas_retire import retire_area
 from etl.audit_commands import run_audit
+from etl.backup import run_backup
 from etl.collect import UsageError, collect_files
 from etl.db_commands import run_db
 from etl.load.loader import load_files
 from etl.load.result import FileResult, LoadError
 from etl.load.validate import validate_files
 from etl.report import ReportError, check_report_path, write_report
+from etl.restore import run_restore
 from etl.retention import run_retention
 from etl.status import area_status
 from etl.synthetic.generate import generate
@@ -44,7 +47,18 @@ def run(args: argparse.Namespace) -> int:
     if args.report is not None:
         check_report_path(args.report, getattr(args, "paths", ()))
     settings = Settings.from_env(database_url=args.db)
-    if args.command in ("validate", "load", "areas", "status", "db", "audit", "files", "worker"):
+    if args.command in (
+        "validate",
+        "load",
+        "areas",
+        "status",
+        "db",
+        "audit",
+        "files",
+        "worker",
+        "backup",
+        "restore",
+    ):
         _check_database_url(settings.database_url)
     runner: Callable[[argparse.Namespace, Settings], int] = {
         "validate": _validate,
@@ -57,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
         "audit": _audit,
         "files": _files_prune,
         "worker": _worker,
+        "backup": _backup,
+        "restore": _restore,
     }[args.command]
     return runner(args, settings)
 
@@ -303,6 +319,18 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     )
     _empty_report(args)
     return OK
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    status = run_backup(args, settings)
+    _empty_report(args)
+    return status
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    status = run_restore(args, settings)
+    _empty_report(args)
+    return status
 
 
 def _template(args: argparse.Namespace, settings: Settings) -> int:
