@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh machine: a virtual environment with the pinned
 # Python packages, Debian's Chromium (used by the browser tests and for chart image export) and
-# Debian's PostgreSQL server (tests/test_postgres.py starts a throw-away cluster with it).
+# Debian's PostgreSQL server (tests/test_postgres.py starts a throw-away cluster with it) and
+# Debian's nginx (tests/test_nginx.py runs it in front of gunicorn on loopback).
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,5 +31,12 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+fi
+if [ ! -x /usr/sbin/nginx ]; then
+  echo "Installing nginx (Debian package) for tests/test_nginx.py (deploy/nginx/lfo.conf)"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx >/dev/null
 fi
 echo "Installed."
