@@ -172,12 +172,13 @@ STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 LONG_CACHE = "public, max-age=31536000, immutable"
 
 
-def register_compression(server: flask.Flask) -> None:
+def register_compression(server: flask.Flask, enabled: bool = True) -> None:
     """gzip every text response of 1 kB or more for browsers that accept it: Dash's and the
     site's scripts and styles (3 MB → under 1 MB; compressed once each, then kept in memory),
     callback and API answers (compressed as they go, at the fastest level: 700 kB in about
     5 ms of CPU). Files whose address carries their version (``?m=`` on assets) may be cached
-    by the browser for a year."""
+    by the browser for a year. ``enabled`` False (``LFO_COMPRESS=0``): the proxy in front
+    compresses (deploy/nginx/lfo.conf), so only the cache header is set here."""
     static: dict[tuple[str, str], bytes] = {}
     lock = threading.Lock()
 
@@ -188,7 +189,8 @@ def register_compression(server: flask.Flask) -> None:
         if is_static and request.path.startswith("/assets/") and "m" in request.args:
             response.headers["Cache-Control"] = LONG_CACHE
         if (
-            response.status_code != 200
+            not enabled
+            or response.status_code != 200
             or (response.is_streamed and not is_static)
             or "Content-Encoding" in response.headers
             or not (response.mimetype or "").startswith(COMPRESSIBLE)
@@ -218,14 +220,16 @@ def register_compression(server: flask.Flask) -> None:
 
 def opened_at() -> tuple[str, str] | None:
     """The address (path, query) of the page whose renderer asks for the layout: the
-    ``_dash-layout`` request's referrer, if it is a page of this same site; else None."""
+    ``_dash-layout`` request's referrer, if it is a page of this same origin; else None."""
     if not flask.has_request_context():
         return None
     referrer = flask.request.referrer
     if not referrer:
         return None
     parts = urlsplit(referrer)
-    if parts.netloc != flask.request.host or parts.scheme not in ("http", "https"):
+    request = flask.request
+    # same origin: scheme and host as the user sees them (behind nginx, from ProxyFix)
+    if (parts.scheme, parts.netloc) != (request.scheme, request.host):
         return None
     return parts.path or "/", f"?{parts.query}" if parts.query else ""
 
@@ -279,7 +283,7 @@ def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] 
         if page.register is not None:
             page.register(app, services)
     register_api(app.server, services)
-    register_compression(app.server)
+    register_compression(app.server, settings.compress)
     # last: Dash's inline scripts (its clientside callbacks) are all known only now
     inline_scripts = [*app.csp_hashes(), script_hash(guard)]
     local = register_web(app.server, services, inline_scripts, app.callback_map, pages)

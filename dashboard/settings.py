@@ -15,7 +15,12 @@ not used). Not set: one host, as before |
 | ``LFO_BASE_URL`` | (none) | the address users see, ``https://…`` in production: with https, every \
 answer carries ``Strict-Transport-Security`` and cookies are ``Secure`` |
 | ``LFO_TRUSTED_PROXIES`` | ``0`` | how many proxies in front of the service set ``X-Forwarded-*`` \
-and ``X-Request-ID``; only when it is 1 or more is a request id sent by the proxy used |
+and ``X-Request-ID``; only when it is 1 or more, and only for requests that come from the proxy, are \
+they believed (``dashboard.web.proxy``: Werkzeug's ProxyFix) |
+| ``LFO_PROXY_ADDRESSES`` | (none) | where the trusted proxy connects from, beside a unix socket \
+(always trusted): IP addresses or networks, comma-separated, such as ``127.0.0.1`` |
+| ``LFO_COMPRESS`` | ``1`` | ``1``: the app gzips text answers itself; ``0``: it leaves that to the \
+proxy in front (nginx: deploy/nginx/lfo.conf), so nothing is compressed twice |
 | ``LFO_LOG_FORMAT`` | ``plain`` | ``plain``: one readable line per record; ``json``: one JSON \
 object per line (for a log collector) |
 | ``LFO_PUBLIC`` | ``0`` | ``1``: anonymous visitors may see what the public may (published \
@@ -41,6 +46,7 @@ request.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
@@ -63,6 +69,8 @@ class DashboardSettings:
     cache_dir: str = ""  # "" the default folder, "off" no sharing between processes
     base_url: str = ""  # "" not set (development); else http(s)://host[:port][/path]
     trusted_proxies: int = 0
+    proxy_addresses: tuple[str, ...] = ()  # LFO_PROXY_ADDRESSES: networks, as ipaddress writes them
+    compress: bool = True  # LFO_COMPRESS
     log_format: str = "plain"
     sign_in: bool = False  # False: local mode (no sign-in); from_env: True
     public: bool = False  # LFO_PUBLIC=1
@@ -112,6 +120,8 @@ class DashboardSettings:
             "trusted_proxies": non_negative_int(
                 "LFO_TRUSTED_PROXIES", env.get("LFO_TRUSTED_PROXIES") or "0"
             ),
+            "proxy_addresses": proxy_networks(env.get("LFO_PROXY_ADDRESSES") or ""),
+            "compress": _flag("LFO_COMPRESS", env.get("LFO_COMPRESS") or "1"),
             "log_format": log_format(env.get("LFO_LOG_FORMAT") or "plain"),
             "sign_in": True,
             "public": _flag("LFO_PUBLIC", env.get("LFO_PUBLIC") or "0"),
@@ -187,6 +197,22 @@ def non_negative_int(name: str, value: str) -> int:
     if not text.isdigit():
         raise ValueError(f"{name} must be a whole number, 0 or more, not {value!r}")
     return int(text)
+
+
+def proxy_networks(value: str) -> tuple[str, ...]:
+    """``LFO_PROXY_ADDRESSES`` checked: IP addresses or networks, comma-separated ("" none)."""
+    found = []
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise ValueError(
+                "LFO_PROXY_ADDRESSES must be the proxy's IP addresses or networks, comma-"
+                f"separated (such as 10.0.0.5,10.0.1.0/24), not {value!r}"
+            ) from None
+    return tuple(found)
 
 
 def log_format(value: str) -> str:

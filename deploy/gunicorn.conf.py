@@ -9,8 +9,13 @@ record with its request id, plain or JSON (``LFO_LOG_FORMAT``).
 
 import os
 
-#: Loopback only: the organisation's reverse proxy (TLS) is in front.
+#: Loopback only: the organisation's reverse proxy (TLS) is in front. deploy/systemd/lfo-web.service
+#: binds a unix socket instead (``--bind unix:/run/lfo/web.sock``), the one nginx proxies to
+#: (deploy/nginx/lfo.conf): only nginx and the service account may open it.
 bind = "127.0.0.1:8050"
+#: A unix socket is made group-writable (0770: the service account's group, which nginx's user
+#: joins), never world-writable.
+umask = 0o007
 #: One worker per core is a good start; each opens its own read-only database connection.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 #: Never preload: each worker must open the database itself, not inherit it across fork.
@@ -27,7 +32,9 @@ accesslog = None
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
-#: Only the proxy on this machine may say the request came over https (``X-Forwarded-Proto``).
-forwarded_allow_ips = "127.0.0.1"
+#: gunicorn reads no ``X-Forwarded-*`` header itself (it would believe any unix-socket peer): the
+#: app does, through Werkzeug's ProxyFix, only for the proxy it trusts (``LFO_TRUSTED_PROXIES``,
+#: ``LFO_PROXY_ADDRESSES``: dashboard/web/proxy.py), the one home for that.
+secure_scheme_headers: dict[str, str] = {}
 #: No control socket (gunicorn 27 opens one in the home folder by default; nothing here uses it).
 control_socket_disable = True

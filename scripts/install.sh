@@ -3,6 +3,8 @@
 # Python packages, Debian's Chromium (used by the browser tests and for chart image export) and
 # Debian's PostgreSQL server (tests/test_postgres.py starts a throw-away cluster with it) and
 # Debian's Redis server (tests/test_redis_sharing.py starts a throw-away one).
+
+# Debian's nginx (tests/test_nginx.py runs it in front of gunicorn on loopback).
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,5 +40,12 @@ if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; 
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+fi
+if [ ! -x /usr/sbin/nginx ]; then
+  echo "Installing nginx (Debian package) for tests/test_nginx.py (deploy/nginx/lfo.conf)"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx >/dev/null
 fi
 echo "Installed."

@@ -254,7 +254,10 @@ def test_first_layout_of_an_area_profile_and_of_an_unknown_page(client):
     assert find(missing, ids.PAGE_TITLE)["props"]["data"] == f"Page not found – {SERVICE}"
 
 
-@pytest.mark.parametrize("referrer", [None, "http://elsewhere.example/reach", "file:///reach"])
+@pytest.mark.parametrize(
+    "referrer",
+    [None, "http://elsewhere.example/reach", "file:///reach", "https://localhost/reach"],
+)
 def test_first_layout_without_a_same_site_address_is_the_bare_shell(client, referrer):
     layout = layout_opened_at(client, referrer)
     assert find(layout, ids.PAGE_CONTENT)["props"].get("children") is None

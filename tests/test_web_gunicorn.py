@@ -86,7 +86,12 @@ def test_under_gunicorn_the_promised_info_lines_appear_with_the_request_id(db_ur
 
 
 def test_under_gunicorn_json_lines_and_a_trusted_proxy_s_request_id(db_url, tmp_path):
-    env = {"LFO_LOG_FORMAT": "json", "LFO_TRUSTED_PROXIES": "1", "LFO_WARM_CACHE": "1"}
+    env = {
+        "LFO_LOG_FORMAT": "json",
+        "LFO_TRUSTED_PROXIES": "1",
+        "LFO_PROXY_ADDRESSES": "127.0.0.1",  # this test stands in for the proxy
+        "LFO_WARM_CACHE": "1",
+    }
     with gunicorn(db_url, tmp_path, env=env) as served:
         answer = request(
             served.base, "GET", "/api/v1/areas", headers={"X-Request-ID": "proxy-7f3a.1"}

@@ -144,6 +144,15 @@ def test_web_settings_are_read_from_the_environment(monkeypatch):
     with pytest.raises(ValueError, match="LFO_LOG_FORMAT"):
         DashboardSettings.from_env()
     monkeypatch.setenv("LFO_LOG_FORMAT", "plain")
+    assert (s.proxy_addresses, s.compress) == ((), True)  # the defaults
+    monkeypatch.setenv("LFO_PROXY_ADDRESSES", " 10.0.0.5, 10.0.1.0/24 ,::1")
+    monkeypatch.setenv("LFO_COMPRESS", "0")
+    s = DashboardSettings.from_env()
+    assert (s.proxy_addresses, s.compress) == (("10.0.0.5/32", "10.0.1.0/24", "::1/128"), False)
+    monkeypatch.setenv("LFO_PROXY_ADDRESSES", "nginx.local")
+    with pytest.raises(ValueError, match="LFO_PROXY_ADDRESSES must be the proxy's IP addresses"):
+        DashboardSettings.from_env()
+    monkeypatch.setenv("LFO_LOG_FORMAT", "plain")
     monkeypatch.setenv("LFO_TRUSTED_PROXIES", "-1")
     with pytest.raises(ValueError, match="LFO_TRUSTED_PROXIES"):
         DashboardSettings.from_env()

@@ -43,7 +43,10 @@ def captured():
 
 def app_client(db_url: str, trusted_proxies: int = 0):
     settings = DashboardSettings(
-        database_url=db_url, warm_cache=False, trusted_proxies=trusted_proxies
+        database_url=db_url,
+        warm_cache=False,
+        trusted_proxies=trusted_proxies,
+        proxy_addresses=("127.0.0.1/32",),  # the test client's peer address
     )
     return create_app(settings).server.test_client()
 

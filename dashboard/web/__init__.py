@@ -3,6 +3,9 @@ whatever page, file, callback or API endpoint it is for (service.md § 3).
 
 ``register_web(app, services, script_hashes)`` (called last by ``create_app``) installs, in order:
 
+0. ``proxy``: what a trusted reverse proxy says (``X-Forwarded-*``, ``X-Request-ID``) believed
+   through Werkzeug's ProxyFix, and dropped from every other request;
+
 1. ``logs``: a request id for each request (``X-Request-ID``), on every log line written while it
    is answered, and one access line after it;
 2. ``errors``: ``/api/`` addresses that are no endpoint answer a JSON 404; HTTP errors under
@@ -52,11 +55,12 @@ from dashboard.web.errors import register_errors
 from dashboard.web.gate import Gate, register_gate
 from dashboard.web.headers import register_headers
 from dashboard.web.health import register_health
-from dashboard.web.limits import CALLBACK_PATH, register_limits
+from dashboard.web.limits import CALLBACK_PATH, register_drain, register_limits
 from dashboard.web.local import LocalMode, register_local
 from dashboard.web.logs import register_request_ids
 from dashboard.web.oidc import SsoPages, register_oidc
 from dashboard.web.principal import SESSION_COOKIE, register_principal
+from dashboard.web.proxy import register_proxy
 from dashboard.web.rates import register_rates
 from dashboard.web.signin import SignInPages, register_signin
 from dashboard.web.submissions_page import ReturnsPage, register_returns_page
@@ -77,6 +81,7 @@ def register_web(
     script the pages carry; ``callbacks``: Dash's callback map (``Dash.callback_map``);
     ``pages``: the app's pages (for the gate). Returns the local mode (its banner)."""
     settings = services.settings
+    register_proxy(server, settings.trusted_proxies, settings.proxy_addresses)
     register_request_ids(server, trust_header=settings.trusted_proxies > 0)
     register_errors(server)
     accounts = Accounts(settings)
@@ -103,6 +108,7 @@ def register_web(
         return forms.remember_form_cookie(response, settings.https)
 
     register_limits(server, callbacks)
+    register_drain(server)
     provider = forms.origin_of(settings.oidc_issuer) if settings.sso else None
     register_headers(
         server, script_hashes, https=settings.https, form_targets=[provider] if provider else []

@@ -146,19 +146,11 @@ def _alive(created: dt.datetime, seen: dt.datetime, moment: dt.datetime) -> bool
     return moment - seen <= sessions.IDLE and moment - created <= sessions.ABSOLUTE
 
 
-def client_address(trusted_proxies: int) -> str | None:
-    """The client's address: the peer, or with ``LFO_TRUSTED_PROXIES`` = n the address the n-th
-    proxy from us was sent by (``X-Forwarded-For`` read from the right)."""
-    request = flask.request
-    if trusted_proxies <= 0:
-        return request.remote_addr
-    route = [a.strip() for a in request.access_route]
-    forwarded = request.headers.getlist("X-Forwarded-For")
-    chain = [a.strip() for h in forwarded for a in h.split(",") if a.strip()]
-    chain.append(request.remote_addr or "")
-    if len(chain) > trusted_proxies:
-        return chain[-(trusted_proxies + 1)] or None
-    return chain[0] or (route[0] if route else None)
+def client_address() -> str | None:
+    """The client's address: the peer's, which ``dashboard.web.proxy`` (Werkzeug's ProxyFix) has
+    already replaced by the one the trusted proxy forwarded (``LFO_TRUSTED_PROXIES``), for
+    requests that came through it; None when the peer has none (a unix socket, no proxy trusted)."""
+    return flask.request.remote_addr or None
 
 
 def service_problem(settings: DashboardSettings) -> str | None:

@@ -251,7 +251,7 @@ class AuditPage:
                 "ok",
                 obj=f"audit log CSV, {len(rows)} rows ({filters.describe()})",
                 principal=None if who.anonymous else who,
-                client=client_address(self.settings.trusted_proxies),
+                client=client_address(),
             )
         stamp = audit.now_utc().strftime("%Y%m%dT%H%M%SZ")
         response = Response(audit.to_csv(rows), mimetype="text/csv")

@@ -83,7 +83,7 @@ class ChallengesPage:
             obj=obj,
             principal=who,
             os_user="local user" if who.local else None,
-            client=client_address(self.settings.trusted_proxies),
+            client=client_address(),
         )
 
     def figure_html(self, figure: Figure | challenges.Challenge, names: dict[str, str]) -> str:

@@ -262,7 +262,7 @@ class Gate:
     def count_api_request(self, who: Principal) -> None:
         """Count a token's request; write the counts of the hours that are over (service.md § 4:
         API requests counted per token per hour)."""
-        client = client_address(self.settings.trusted_proxies)
+        client = client_address()
         self.api_requests.add(audit_tally.Key(who, client, f"token {token_prefix()}"))
         self.write_api_counts(self.api_requests.due())
 
@@ -289,7 +289,7 @@ class Gate:
         principal = token_owner() or (None if who.anonymous and who.user_id is None else who)
         # one count per client and person a minute, whatever they asked for (service.md § 4): a
         # client cycling addresses adds to one count, not a row per address
-        key = audit_tally.Key(principal, client_address(self.settings.trusted_proxies), REPEATS)
+        key = audit_tally.Key(principal, client_address(), REPEATS)
         try:
             audit_tally.refused(self.accounts.engine, self.refusals, key, obj=what)
         except Exception:  # the refusal stands even if the audit log cannot be written now

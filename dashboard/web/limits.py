@@ -11,6 +11,12 @@ view runs.
   with as many inputs and states as it has, each a component property (Dash itself fails with a
   500 on anything else).
 
+A request answered without reading its body (refused by a limit, or by the gate before any view)
+has its body read and dropped, up to ``DRAIN_MAX_BYTES``, after the answer is written and before
+the connection closes: gunicorn closes it after each answer, and a body left unread makes that
+close a reset, which nginx, still sending the body, reports as its own 502 instead of the app's
+answer (found by tests/test_nginx.py).
+
 What a callback's values mean (area codes, indicators, periods) is checked by the callbacks
 against the server's own lists; this module only keeps bodies Dash cannot read from reaching it.
 """
@@ -25,6 +31,8 @@ import flask
 import numpy as np
 import orjson
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.wrappers import Response
+from werkzeug.wsgi import ClosingIterator, LimitedStream
 
 MAX_BODY_BYTES = 50 * 1024 * 1024
 CALLBACK_MAX_BYTES = 1024 * 1024
@@ -34,6 +42,12 @@ CALLBACK_PATH = "/_dash-update-component"
 #: may be that and the multipart framing and form fields around it.
 UPLOAD_PATH = "/returns/upload"
 UPLOAD_MAX_BYTES = MAX_BODY_BYTES + 256 * 1024
+#: More than nginx lets through (``client_max_body_size 51m``, deploy/nginx/lfo.conf): a larger
+#: declared body is not read (it can only come from a client that bypassed the proxy).
+DRAIN_MAX_BYTES = 64 * 1024 * 1024
+_CHUNK = 256 * 1024
+#: Where ``register_drain`` leaves the body's stream for ``DrainAfterAnswer`` (None: unopened).
+_BODY = "lfo.request_body"
 REFUSED = "the callback request was refused: "
 TOO_DEEP = f"it nests more than {MAX_JSON_DEPTH} levels deep"
 #: A JSON string (with its escapes); what is left outside them is the document's structure.
@@ -127,3 +141,45 @@ def register_limits(server: flask.Flask, callbacks: Mapping[str, Mapping[str, An
             )
         if is_callback:
             check_callback_body(request.get_data(cache=True), callbacks)
+
+
+class DrainAfterAnswer:
+    """WSGI middleware: once the answer has been written (when the server closes it), read and
+    drop what is left of the request's body, at most ``DRAIN_MAX_BYTES`` (module docstring).
+    After the answer, so a client that sent only the headers still has its 413 at once."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        answer = self.app(environ, start_response)
+        return ClosingIterator(answer, lambda: drain_body(environ))
+
+
+def drain_body(environ: dict[str, Any]) -> None:
+    """Read what is left of the body: through the stream a view opened (it knows what was
+    read), else from the start; nothing if the app never said which (``_BODY`` unset)."""
+    if _BODY not in environ:
+        return
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    if not 0 < length <= DRAIN_MAX_BYTES:
+        return
+    stream = environ[_BODY] or LimitedStream(environ["wsgi.input"], length)
+    try:
+        while stream.read(_CHUNK):
+            pass
+    except (OSError, ValueError, RequestEntityTooLarge):  # the client went, or its body lied
+        return
+
+
+def register_drain(server: flask.Flask) -> None:
+    """Drain every request's unread body after its answer (``DrainAfterAnswer``)."""
+
+    @server.after_request
+    def _remember_body(response: Response) -> Response:
+        request = flask.request
+        opened = "stream" in request.__dict__  # Werkzeug's cached stream: (partly) read
+        request.environ[_BODY] = request.stream if opened else None
+        return response
+
+    server.wsgi_app = DrainAfterAnswer(server.wsgi_app)  # type: ignore[method-assign]

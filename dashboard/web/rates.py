@@ -58,7 +58,7 @@ def who_key(settings: DashboardSettings) -> str:
         return f"user:{who.user_id}"
     if who.local:
         return "local"
-    return f"address:{client_address(settings.trusted_proxies) or 'unknown'}"
+    return f"address:{client_address() or 'unknown'}"
 
 
 class Counter:

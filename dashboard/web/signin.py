@@ -55,7 +55,7 @@ class SignInPages:
     # --- helpers -------------------------------------------------------------------------------
 
     def client(self) -> str | None:
-        return client_address(self.settings.trusted_proxies)
+        return client_address()
 
     def serializer(self) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(self.accounts.form_key(), salt="lfo pending sign-in")

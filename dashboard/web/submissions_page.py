@@ -102,7 +102,7 @@ class ReturnsPage:
             return {row.user_id: row.email for row in rows}
 
     def client(self) -> str | None:
-        return client_address(self.settings.trusted_proxies)
+        return client_address()
 
     def submission(self, submission_id: int) -> Submission:
         found = None

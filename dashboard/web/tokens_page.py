@@ -151,7 +151,7 @@ once.</p><p><code class="lfo-secret lfo-new-token text-body">{escape(made.token)
         return self.show(done=forms.message(f"Token {event.target}… revoked.", kind="success"))
 
     def client(self) -> str | None:
-        return client_address(self.settings.trusted_proxies)
+        return client_address()
 
 
 def register_tokens_page(server: flask.Flask, page: TokensPage) -> None:

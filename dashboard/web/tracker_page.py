@@ -187,7 +187,7 @@ class TrackerPage:
                 "ok",
                 obj=f"submissions tracker CSV, {len(lines)} rows ({chosen or 'every LA'})",
                 principal=who,
-                client=client_address(self.settings.trusted_proxies),
+                client=client_address(),
             )
         response = Response(out.getvalue(), mimetype="text/csv")
         response.headers["Content-Disposition"] = 'attachment; filename="submissions-tracker.csv"'
@@ -278,7 +278,7 @@ class TrackerPage:
                 archive_dir=self.core.archive_dir,
                 uploads_dir=self.core.uploads_dir,
                 principal=who,
-                client=client_address(self.settings.trusted_proxies),
+                client=client_address(),
                 now=jobs.now_utc(),
             )
         except rollback.RollbackRefused as exc:

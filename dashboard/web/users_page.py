@@ -160,7 +160,7 @@ class UsersPage:
             except users.AccountError as exc:
                 problem = _sentence(str(exc))
             else:
-                record_event(conn, invited.event, client_address(self.settings.trusted_proxies))
+                record_event(conn, invited.event, client_address())
                 problem = ""
         if problem:
             return self.list_page(problem)
@@ -233,7 +233,7 @@ new single-use link to set the app up again (their password is kept).</p>
             except users.AccountError as exc:
                 problem = _sentence(str(exc))
             else:
-                record_event(conn, changed.event, client_address(self.settings.trusted_proxies))
+                record_event(conn, changed.event, client_address())
                 problem = ""
         if problem:
             return self.user_page(user_id, problem, status=400)
@@ -250,7 +250,7 @@ new single-use link to set the app up again (their password is kept).</p>
             return self.user_page(user_id, "You cannot disable yourself.", status=400)
         with self.accounts.engine.begin() as conn:
             changed = users.set_disabled(conn, user.email, disable, by=actor)
-            record_event(conn, changed.event, client_address(self.settings.trusted_proxies))
+            record_event(conn, changed.event, client_address())
         said = f"{user.email} {'disabled' if disable else 'enabled'}."
         return self.user_page(user_id, done=forms.message(said, kind="success"))
 
@@ -264,7 +264,7 @@ new single-use link to set the app up again (their password is kept).</p>
             except users.AccountError as exc:
                 problem = _sentence(str(exc))
             else:
-                record_event(conn, reset.event, client_address(self.settings.trusted_proxies))
+                record_event(conn, reset.event, client_address())
                 problem = ""
         if problem:
             return self.user_page(user_id, problem, status=400)
