@@ -12,6 +12,7 @@
     python -m etl worker [--once] [--poll SECONDS] [--lease SECONDS]
     python -m etl backup --to DIR [--without-keys]
     python -m etl restore --from BACKUP_DIR [--force]
+    python -m etl release publish --period QUARTER [--note TEXT] | release list
 
 Every command accepts ``--db URL``, ``--report FILE`` and ``--verbose`` anywhere after its name.
 Exit status: 0 all files fine, 1 a file rejected or invalid, 2 the command could not run. Library
@@ -38,9 +39,11 @@ from etl.collect import UsageError
 from etl.commands import CANNOT_RUN, PROG, REJECTED, one_line, run
 from etl.console import LogSetup, shown
 from etl.db_commands import ACTIONS as DB_ACTIONS
+from etl.release_commands import ACTIONS as RELEASE_ACTIONS
 from etl.report import ReportError
 from etl.retention import ACTIONS as FILES_ACTIONS
 from lfo.db import DatabaseError
+from lfo.release_publish import PublishError
 
 log = logging.getLogger("etl.cli")
 
@@ -60,6 +63,7 @@ COMMANDS = {
     "stopped (SIGTERM)",
     "backup": "write one consistent backup set (database, keys, archive, manifest) into a new "
     "folder, while the service runs",
+    "release": "releases: publish a quarter's figures as a frozen, citable release, or list them",
     "restore": "restore a backup set into an empty layout (--db, LFO_ID_KEY_FILE, "
     "LFO_SECRETS_KEY_FILE, LFO_ARCHIVE_DIR), after checking every file against its manifest",
 }
@@ -142,7 +146,12 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
         help="an area leaving the programme: its history is kept, its returns are no longer "
         "loaded, and LA users with no other area are disabled (with their API tokens)",
     )
-    for add_options in (_add_template_and_worker_options, _add_backup_options, _add_actions):
+    for add_options in (
+        _add_template_and_worker_options,
+        _add_backup_options,
+        _add_release_options,
+        _add_actions,
+    ):
         add_options(parsers)
     return top, parsers
 
@@ -214,9 +223,26 @@ def _add_backup_options(parsers: dict[str, argparse.ArgumentParser]) -> None:
     )
 
 
+def _add_release_options(parsers: dict[str, argparse.ArgumentParser]) -> None:
+    """The options of ``release publish``."""
+    p = parsers["release"]
+    p.add_argument(
+        "--period", metavar="QUARTER", help="publish: the release's quarter, e.g. 2018-19_Q4"
+    )
+    p.add_argument(
+        "--note", metavar="TEXT", help="publish: the release's note (what it holds, what changed)"
+    )
+
+
 def _add_actions(parsers: dict[str, argparse.ArgumentParser]) -> None:
-    """The ACTION argument of the commands that have several (``db``, ``audit``, ``files``)."""
-    for name, actions in (("db", DB_ACTIONS), ("audit", AUDIT_ACTIONS), ("files", FILES_ACTIONS)):
+    """The ACTION argument of the commands that have several (``db``, ``audit``, ``files``,
+    ``release``)."""
+    for name, actions in (
+        ("db", DB_ACTIONS),
+        ("audit", AUDIT_ACTIONS),
+        ("files", FILES_ACTIONS),
+        ("release", RELEASE_ACTIONS),
+    ):
         parsers[name].add_argument(
             "action",
             choices=tuple(actions),
@@ -259,7 +285,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (RetireError, BackupError) as exc:
         _fail(str(exc))
         return REJECTED
-    except (UsageError, ReportError, DatabaseError, SQLAlchemyError, OSError, ValueError) as exc:
+    except (
+        UsageError,
+        ReportError,
+        DatabaseError,
+        SQLAlchemyError,
+        OSError,
+        ValueError,
+        PublishError,
+    ) as exc:
         log.debug("the command could not run", exc_info=True)
         _fail(one_line(exc))
         return CANNOT_RUN

@@ -27,6 +27,7 @@ from etl.db_commands import run_db
 from etl.load.loader import load_files
 from etl.load.result import FileResult, LoadError
 from etl.load.validate import validate_files
+from etl.release_commands import run_release
 from etl.report import ReportError, check_report_path, write_report
 from etl.restore import run_restore
 from etl.retention import run_retention
@@ -58,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         "worker",
         "backup",
         "restore",
+        "release",
     ):
         _check_database_url(settings.database_url)
     runner: Callable[[argparse.Namespace, Settings], int] = {
@@ -73,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         "worker": _worker,
         "backup": _backup,
         "restore": _restore,
+        "release": _release,
     }[args.command]
     return runner(args, settings)
 
@@ -360,3 +363,9 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
 def one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text.split("(Background on this error")[0].strip()
+
+
+def _release(args: argparse.Namespace, settings: Settings) -> int:
+    status = run_release(args, settings)
+    _empty_report(args)
+    return status

@@ -347,6 +347,7 @@ from lfo.schema_access import (  # noqa: E402  (after the tables they refer to)
     users,
 )
 from lfo.schema_jobs import JOB_STATES, JOB_TABLES, jobs  # noqa: E402
+from lfo.schema_releases import RELEASE_TABLES, releases  # noqa: E402
 from lfo.schema_submissions import (  # noqa: E402
     CHALLENGE_STATES,
     SUBMISSION_KINDS,
@@ -364,6 +365,7 @@ __all__ = [
     "INVITATION_PURPOSES",
     "JOB_STATES",
     "JOB_TABLES",
+    "RELEASE_TABLES",
     "SUBMISSION_KINDS",
     "SUBMISSION_STATES",
     "SUBMISSION_TABLES",
@@ -374,6 +376,7 @@ __all__ = [
     "jobs",
     "metadata",
     "recovery_codes",
+    "releases",
     "sessions",
     "sign_in_failures",
     "submissions",

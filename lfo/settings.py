@@ -29,6 +29,8 @@ class Settings:
     return_due_working_days: int = 25
     #: days a rejected file (archive copy, upload) is kept (``python -m etl files prune``)
     rejected_retention_days: int = 90
+    #: where each host writes out the releases' frozen files it reads (made again if deleted)
+    releases_cache_dir: Path = Path("data/releases-cache")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -51,6 +53,7 @@ class Settings:
             "rejected_retention_days": positive_int(
                 "LFO_REJECTED_RETENTION_DAYS", env.get("LFO_REJECTED_RETENTION_DAYS") or "90"
             ),
+            "releases_cache_dir": Path(env.get("LFO_RELEASES_CACHE_DIR") or "data/releases-cache"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

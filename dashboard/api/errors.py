@@ -6,7 +6,7 @@ request too large (413), the database unreadable (503)."""
 from __future__ import annotations
 
 import flask
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import NotFound, HTTPException, MethodNotAllowed
 
 #: What the API says for the HTTP errors that come from routing and limits, not from a parameter.
 MESSAGES = {
@@ -30,10 +30,15 @@ def error_response(exc: ApiError) -> flask.Response:
     return flask.make_response(flask.jsonify(body), exc.status)
 
 
+class SaidNotFound(NotFound):
+    """A 404 whose description says what is missing (an unknown release): shown as it is."""
+
+
 def http_error_response(exc: HTTPException) -> flask.Response:
     """An HTTP error (from routing, a size limit or a refused body) as the API's JSON error."""
     status = exc.code or 500
-    message = MESSAGES.get(status) or exc.description or exc.name
+    said = exc.description if isinstance(exc, SaidNotFound) else None
+    message = said or MESSAGES.get(status) or exc.description or exc.name
     response = error_response(ApiError(status, None, message))
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)

@@ -37,6 +37,7 @@ DATA_PARAMETERS = (
     "benchmark",
     "ci",
     "format",
+    "release",  # checked by the gate (dashboard.web.release_choice) before this
 )
 
 

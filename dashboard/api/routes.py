@@ -26,7 +26,7 @@ from dashboard.api.serialise import (
     to_csv,
     with_benchmark,
 )
-from dashboard.services import Services
+from dashboard.services import Services, chosen_release
 from dashboard.services.database import READ_ERRORS
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
 from lfo.indicators.protection import PlanTooLarge
@@ -40,7 +40,7 @@ def register_api(server: flask.Flask, services: Services) -> None:
     """Attach the ``/api/v1/`` routes to a Flask server; they read through the app's
     ``services`` (the same indicator cache as the pages)."""
     bp = flask.Blueprint("api_v1", __name__, url_prefix="/api/v1")
-    cache, threshold = services.data, services.threshold
+    cache = services.routed  # each request: its release's or the live figures
 
     @bp.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> flask.Response:
@@ -77,7 +77,7 @@ def register_api(server: flask.Flask, services: Services) -> None:
     @bp.get("/data")
     def data() -> flask.Response:
         known = set(cache.areas()["area_code"])  # cached per data version
-        query, fmt = parse_data_query(flask.request.args, known, threshold)
+        query, fmt = parse_data_query(flask.request.args, known, services.threshold)
         # the app's cache of engine results, keyed by data version (a load empties it)
         result = cache.result(query)
         rows, columns = result.rows, ROW_COLUMNS
@@ -88,14 +88,18 @@ def register_api(server: flask.Flask, services: Services) -> None:
             rows = with_benchmark(rows, programme)
             columns = [*ROW_COLUMNS, *BENCHMARK_FIELDS]
         recs = records(rows, columns)
+        release = chosen_release()
         if fmt == "csv":
             resp = flask.Response(to_csv(recs, columns), mimetype="text/csv; charset=utf-8")
             resp.headers["Content-Disposition"] = "attachment; filename=lfo-data.csv"
             resp.headers["X-Data-As-At"] = result.meta.data_as_at or ""
             resp.headers["X-Suppression-Threshold"] = str(result.meta.threshold)
             resp.headers["X-Definitions-Version"] = result.meta.definitions_version
+            resp.headers["X-Release"] = "live" if release is None else release.release_id
             return resp
-        return json_response({"data": recs, "meta": result.meta.as_dict()})
+        meta: dict[str, object] = dict(result.meta.as_dict())
+        meta["release"] = None if release is None else release.release_id  # None: live
+        return json_response({"data": recs, "meta": meta})
 
     @bp.get("/openapi.json")
     def openapi() -> flask.Response:

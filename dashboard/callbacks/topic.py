@@ -231,7 +231,7 @@ def not_shown_lines(names: Sequence[str], contents: Sequence[ChartContent]) -> l
 def register_topic(app: Dash, services: Services, topic: Topic, extras: Extras) -> None:
     """Attach the controls, quick-pick and chart callbacks of ``topic`` (with its own charts,
     ``extras``) to ``app``."""
-    p, data = topic.part, services.data
+    p, data = topic.part, services.routed  # each request: its release's or live figures
     areas = p("areas")
     app.callback(
         Output(p("area-options"), "children"),

@@ -11,11 +11,28 @@ factory (``dashboard.app.create_app``) and passed down to every ``register`` fun
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
+
+import flask
 
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData
 from dashboard.services.redis_cache import RedisResults
+from dashboard.services.releases import ReleaseStore
 from dashboard.settings import DashboardSettings
+from lfo.releases import Release
+from lfo.settings import Settings as LfoSettings
+
+#: Where the gate keeps the release a request reads (``flask.g``); absent or None: live.
+RELEASE_KEY = "lfo_release"
+
+
+def chosen_release() -> Release | None:
+    """The release the current request reads (None: live figures, or outside a request)."""
+    if not flask.has_request_context():
+        return None
+    found = flask.g.get(RELEASE_KEY)
+    return found if isinstance(found, Release) else None
 
 
 @dataclass(frozen=True)
@@ -24,7 +41,8 @@ class Services:
 
     settings: DashboardSettings
     db: Database
-    data: IndicatorData
+    live: IndicatorData
+    releases: ReleaseStore
 
     @classmethod
     def create(cls, settings: DashboardSettings) -> Services:
@@ -32,9 +50,35 @@ class Services:
         data = IndicatorData(db, settings.suppression_threshold)
         if settings.redis_url:  # several hosts: share through Redis (it connects when first used)
             data.share(RedisResults(settings.redis_url, settings.database_url))
-        return cls(settings, db, data)
+        releases = ReleaseStore(db, LfoSettings.from_env().releases_cache_dir)
+        return cls(settings, db, data, releases)
+
+    @property
+    def data(self) -> IndicatorData:
+        """The figures this request reads: the release the gate chose for it
+        (``dashboard.web.release_choice``), else the live figures (outside a request too)."""
+        release = chosen_release()
+        return self.live if release is None else self.releases.data(release)
+
+    @property
+    def routed(self) -> IndicatorData:
+        """An ``IndicatorData`` for callbacks bound once at start-up: each use reads ``data``
+        again, so each request gets its own release's figures."""
+        return cast(IndicatorData, _Routed(self))
 
     @property
     def threshold(self) -> int:
-        """The suppression threshold: counts below it are never shown (from settings only)."""
-        return self.settings.suppression_threshold
+        """The suppression threshold: counts below it are never shown (from settings; a
+        release's own, fixed when it was published, for a request reading one)."""
+        release = chosen_release()
+        return self.settings.suppression_threshold if release is None else release.threshold
+
+
+class _Routed:
+    """``Services.routed``: every attribute looked up on the request's ``Services.data``."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._services.data, name)

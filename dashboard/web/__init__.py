@@ -90,7 +90,7 @@ def register_web(
     register_principal(server, settings, accounts, local)
     register_local(server, local)
     register_same_origin_callbacks(server, services)
-    register_gate(server, Gate(settings, accounts, pages))
+    register_gate(server, Gate(settings, accounts, pages, services.releases))
     register_rates(server, settings)
     signin_pages = SignInPages(settings, accounts)
     register_signin(server, signin_pages)

@@ -41,8 +41,9 @@ from werkzeug.wrappers import Response
 from dashboard import callbacks
 from dashboard.layouts import Page
 from dashboard.present.area_address import PATH as AREA_PATH
+from dashboard.services.releases import ReleaseStore
 from dashboard.settings import DashboardSettings
-from dashboard.web import audit_page
+from dashboard.web import audit_page, release_choice
 from dashboard.web.accounts import Accounts, client_address
 from dashboard.web.errors import is_api, reads_json
 from dashboard.web.limits import CALLBACK_PATH
@@ -222,11 +223,16 @@ class Gate:
     """The gate of one app: its settings, pages and the refusals' tally."""
 
     def __init__(
-        self, settings: DashboardSettings, accounts: Accounts, pages: Sequence[Page]
+        self,
+        settings: DashboardSettings,
+        accounts: Accounts,
+        pages: Sequence[Page],
+        releases: ReleaseStore | None = None,
     ) -> None:
         self.settings = settings
         self.accounts = accounts
         self.pages = tuple(pages)
+        self.releases = releases
         self.refusals = audit_tally.refusals()
         self.api_requests = audit_tally.api_requests()
 
@@ -241,6 +247,11 @@ class Gate:
         need = requirement(request, self.pages)
         who = current()
         api = is_api(request.path)
+        if self.releases is not None and "view_live" in need:
+            live = decide(who, "view_live", None, public=self.settings.public, api=api).allowed
+            if release_choice.resolve(request, self.releases, live_allowed=live) is not None:
+                # a release's figures: what researchers and the public may see too
+                need = tuple("view_released" if a == "view_live" else a for a in need)
         for action in need:
             decision = decide(who, action, None, public=self.settings.public, api=api)
             if decision.allowed:

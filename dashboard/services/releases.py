@@ -1,0 +1,102 @@
+"""Releases as the dashboard reads them (service.md § 7): the list, and each release's figures.
+
+A release's figures come from its frozen file (``lfo.release_snapshot``), written out once per
+host under ``LFO_RELEASES_CACHE_DIR`` and read by the same engine and cache as the live figures
+(``ReleaseData``: an ``IndicatorData`` whose disclosure plan is the one stored at publishing and
+whose threshold is the release's own, whatever a request or the settings say now). Which release
+a request reads is decided once per request by the gate (``dashboard.web.release_choice``) and
+kept in ``flask.g``; ``Services.data`` answers with that release's data.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine
+
+from dashboard.services.database import Database
+from dashboard.services.indicator_data import IndicatorData
+from dashboard.services.queries import DataVersion
+from lfo import release_snapshot
+from lfo.db import reader_engine
+from lfo.indicators.protection import Plan
+from lfo.indicators.request import Query, Result
+from lfo.releases import Release, get, latest, list_releases, snapshot_bytes
+
+#: Releases whose figures one process keeps open at once (the oldest used is closed).
+OPEN_RELEASES = 4
+
+
+class ReleaseData(IndicatorData):
+    """One release's figures: its stored plan and threshold, never made again."""
+
+    def __init__(self, db: Database, release: Release) -> None:
+        super().__init__(db, release.threshold)
+        self.release = release
+        self._stored: Plan | None = None
+
+    def _plan(self, conn: Connection, version: DataVersion) -> Plan:
+        if self._stored is None:
+            self._stored = release_snapshot.read_plan(conn)
+        return self._stored
+
+    def result(self, query: Query, areas: Sequence[str] | None = None) -> Result:
+        # the release's threshold, whatever the caller's (the settings may have changed since)
+        return super().result(replace(query, threshold=self.threshold), areas)
+
+
+class ReleaseStore:
+    """The releases of one app's database, and the figures of those opened lately."""
+
+    def __init__(self, db: Database, cache_dir: Path) -> None:
+        self.db = db
+        self.cache_dir = cache_dir
+        self._open: OrderedDict[str, ReleaseData] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def all(self) -> list[Release]:
+        with self.db.engine.connect() as conn:
+            return list_releases(conn)
+
+    def get(self, rid: str) -> Release | None:
+        with self.db.engine.connect() as conn:
+            return get(conn, rid)
+
+    def latest(self) -> Release | None:
+        with self.db.engine.connect() as conn:
+            return latest(conn)
+
+    def data(self, release: Release) -> ReleaseData:
+        """The figures of ``release`` (its file written out on first use)."""
+        with self._lock:
+            found = self._open.get(release.release_id)
+            if found is not None:
+                self._open.move_to_end(release.release_id)
+                return found
+        with self.db.engine.connect() as conn:
+            packed = snapshot_bytes(conn, release.release_id)
+        path = release_snapshot.snapshot_file(packed, release.snapshot_sha256, self.cache_dir)
+        made = ReleaseData(FrozenDatabase(f"sqlite:///{path}"), release)
+        with self._lock:
+            found = self._open.setdefault(release.release_id, made)
+            while len(self._open) > OPEN_RELEASES:
+                _, old = self._open.popitem(last=False)
+                old.db.dispose()
+        return found
+
+
+class FrozenDatabase(Database):
+    """A release's file: read-only, with no schema revision to check (it holds only the tables
+    the engine reads, as they were when it was published)."""
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    self._engine = reader_engine(self.url)
+        return self._engine
