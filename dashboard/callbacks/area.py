@@ -227,6 +227,24 @@ def update_area_query(
     return query if query != (search or "") else no_update
 
 
+def update_area_pdf_link(
+    services: Services,
+    period: str | None,
+    ci: str | None,
+    indicator: str | None,
+    shown: object,
+    trend: object = None,
+    benchmark: object = None,
+) -> str:
+    """The PDF link's address for the controls' values (each checked as the page checks it)."""
+    area = _shown_or_stop(services, shown)
+    period, indicator = checked_text(period), checked_text(indicator)
+    return address.pdf_for(
+        area["code"], period, checked_ci(ci), checked_kind(benchmark), indicator,
+        trend_by.checked(checked_text(trend)),
+    )
+
+
 def update_area_controls(
     services: Services,
     search: str | None,
@@ -329,6 +347,10 @@ def register(app: Dash, services: Services) -> None:
         twin = bound(area_twin, services, chart_id)
         rebuild = bound(area_chart, services, chart_id)
         downloads.attach(app, chart_id, rebuild, services.threshold, table=twin)
+    app.callback(
+        Output(ids.AREA_PDF_LINK, "href"),
+        *(period_in, ci_in, indicator_in, *trend_in, kind_in),
+    )(bound(update_area_pdf_link, services))
     app.callback(Output(ids.AREA_QUALITY, "children"), period_in, shown_in)(
         bound(update_area_quality, services)
     )
