@@ -16,6 +16,7 @@ readers) and has an outline from its headings, as Playwright lets Chromium make 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -63,8 +65,11 @@ class PdfPrinter:
             self._lock.release()
 
 
-def render(html: str, chromium: str, timeout: float) -> bytes:
-    """The PDF of ``html``, made in a child process (``main``); ``RenderFailed`` on any failure."""
+def render(
+    html: str, chromium: str, timeout: float, on_start: Callable[[int], None] | None = None
+) -> bytes:
+    """The PDF of ``html``, made in a child process (``main``); ``RenderFailed`` on any failure.
+    ``on_start``: told the child's process id (its process group's), for tests."""
     with tempfile.TemporaryDirectory(prefix="lfo-pdf-") as where:
         source, target = Path(where) / "profile.html", Path(where) / "profile.pdf"
         source.write_text(html, encoding="utf-8")
@@ -78,6 +83,8 @@ def render(html: str, chromium: str, timeout: float) -> bytes:
             env=env,
             start_new_session=True,  # its own process group: Chromium and all its children
         )
+        if on_start is not None:
+            on_start(child.pid)
         try:
             _, err = child.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -95,10 +102,8 @@ def render(html: str, chromium: str, timeout: float) -> bytes:
 
 def _kill_group(pid: int) -> None:
     """Kill every process of the child's group (the child itself, Chromium and its helpers)."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def print_file(source: Path, target: Path, chromium: str, timeout_ms: float) -> None:
@@ -139,8 +144,10 @@ def main(argv: list[str]) -> int:
     timeout_ms = float(os.environ.get("LFO_PDF_TIMEOUT") or "30") * 1000
     try:
         print_file(Path(argv[0]), Path(argv[1]), chromium, timeout_ms)
-    except Exception as exc:  # the parent reads the last line of stderr as the reason
-        print(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 (any failure: the parent reads the last line of stderr as the reason)
+        print(
+            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr
+        )
         return 1
     return 0
 

@@ -46,8 +46,8 @@ from dashboard.web import audit_page
 from dashboard.web.accounts import Accounts, client_address
 from dashboard.web.errors import is_api, reads_json
 from dashboard.web.limits import CALLBACK_PATH
-from dashboard.web.profile_pdf import is_profile_pdf
 from dashboard.web.principal import current, token_owner, token_prefix, token_refusal
+from dashboard.web.profile_pdf import is_profile_pdf
 from lfo.access import audit_tally
 from lfo.access.policy import Action, decide
 from lfo.access.roles import Principal

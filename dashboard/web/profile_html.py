@@ -19,8 +19,7 @@ from dashboard.callbacks.area_print import ProfileFigures
 from dashboard.charts.content import ChartContent, figure_json, format_as_at
 from dashboard.charts.frame import STATUS_KEY
 from dashboard.present import benchmark as bench
-from dashboard.present.area import Link, Table
-from dashboard.present.area import when_text
+from dashboard.present.area import Link, Table, when_text
 from dashboard.present.confidence import level_words
 from lfo.periods import period as parse_code
 
@@ -98,9 +97,15 @@ def facts(figures: ProfileFigures, release: str | None) -> list[tuple[str, str]]
     shown = parse_code(v.period).in_words if v.period else "no period has figures"
     lines = [
         ("Period", shown[:1].upper() + shown[1:]),
-        ("Benchmark", bench.its(v.benchmark, v.region)[:1].upper() + bench.its(v.benchmark, v.region)[1:]),
+        (
+            "Benchmark",
+            bench.its(v.benchmark, v.region)[:1].upper() + bench.its(v.benchmark, v.region)[1:],
+        ),
         ("Confidence level", level_words(v.ci)),
-        ("Data as at", when_text(figures.data_as_at) if figures.data_as_at else "no returns loaded"),
+        (
+            "Data as at",
+            when_text(figures.data_as_at) if figures.data_as_at else "no returns loaded",
+        ),
     ]
     if release is not None:
         lines.append(("Release", release))
@@ -111,7 +116,7 @@ def facts(figures: ProfileFigures, release: str | None) -> list[tuple[str, str]]
 
 def _cell(value: str | Link) -> str:
     """A table cell's text: in print a link is its words (its address means nothing on paper)."""
-    return escape(value.text if isinstance(value, Link) else value)
+    return escape(_words(value))
 
 
 def table_html(table: Table) -> str:
@@ -145,11 +150,14 @@ def recent_trends(table: Table) -> list[tuple[str, str]]:
     k = table.columns.index("Recent trend")
     out = []
     for row in table.rows:
-        word = row[k] if isinstance(row[k], str) else row[k].text
+        word, first = _words(row[k]), _words(row[0])
         if word and word != "not tested":
-            first = row[0]
-            out.append((first.text if isinstance(first, Link) else first, word))
+            out.append((first, word))
     return out
+
+
+def _words(cell: str | Link) -> str:
+    return cell.text if isinstance(cell, Link) else cell
 
 
 def _chart(chart_id: str, content: ChartContent) -> tuple[str, str | None]:
@@ -171,7 +179,9 @@ def document(figures: ProfileFigures, *, threshold: int, release: str | None = N
     """The whole print document for the figures (``threshold``: the suppression threshold)."""
     v, spine, trend = figures.view, figures.spine, figures.trend
     title = f"{v.name}: area profile"
-    facts_html = "".join(f"<dt>{escape(t)}</dt><dd>{escape(d)}</dd>" for t, d in facts(figures, release))
+    facts_html = "".join(
+        f"<dt>{escape(t)}</dt><dd>{escape(d)}</dd>" for t, d in facts(figures, release)
+    )
     spine_body, spine_json = _chart("spine", spine.content)
     trend_body, trend_json = _chart("trend", trend)
     trends = recent_trends(spine.twin) if spine.twin is not None else []

@@ -94,7 +94,9 @@ class ProfilePdf:
         self.printer = PdfPrinter(settings.chromium, float(settings.pdf_timeout))
 
     def page(self, title: str, text: str, status: int) -> Response:
-        return forms.server_page(self.services.settings, title, f"<p>{escape(text)}</p>", status=status)
+        return forms.server_page(
+            self.services.settings, title, f"<p>{escape(text)}</p>", status=status
+        )
 
     def profile_pdf(self, gss: str) -> Response:
         try:
@@ -109,7 +111,9 @@ class ProfilePdf:
             return self._pdf(code, chosen)
         except READ_ERRORS as exc:
             log.warning("profile PDF: %s", exc)
-            return self.page("Not available", "The database could not be read: try again in a few minutes.", 503)
+            return self.page(
+                "Not available", "The database could not be read: try again in a few minutes.", 503
+            )
 
     def _pdf(self, code: str, chosen: dict[str, str | None]) -> Response:
         services = self.services
@@ -144,7 +148,9 @@ class ProfilePdf:
                 "figures.",
                 404,
             )
-        document = profile_html.document(figures, threshold=services.threshold, release=chosen[RELEASE])
+        document = profile_html.document(
+            figures, threshold=services.threshold, release=chosen[RELEASE]
+        )
         try:
             pdf = self.printer.print(document)
         except Busy:
