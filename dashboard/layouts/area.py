@@ -122,7 +122,10 @@ def pdf_link(
 ) -> html.P:
     """The link to the profile as an A4 PDF (a real link: the server makes the file), with the
     page's choices; the callbacks keep its address in step with the controls."""
-    href = pdf_for(code, period, ci, kind, indicator, trend) if code else None
+    try:  # an address whose code is not an area code has no PDF (and its text is not echoed)
+        href = pdf_for(urlstate.gss_code(code or ""), period, ci, kind, indicator, trend)
+    except ValueError:
+        href = None
     return html.P(
         html.A(
             "Download PDF for print",
