@@ -176,6 +176,7 @@ AREA_INDICATOR = "area-indicator"  # radio items: the indicator of the trend cha
 AREA_TREND_BY = "area-trend-by"  # radio items: the trend by quarter or financial year
 AREA_BREAKDOWN = "area-breakdown"  # radio items: the characteristic of the reach chart
 AREA_QUALITY = "area-quality"  # the area's own data quality
+AREA_PDF_LINK = "area-pdf-link"  # link: the profile as a PDF for print, with the page's choices
 AREA_CHALLENGES = "area-challenges"  # its data challenges, for those who may raise them
 AREA_SPINE_CHART = "area-spine"  # chart-kit chart_ids
 AREA_TREND_CHART = "area-trend"

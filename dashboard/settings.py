@@ -35,6 +35,8 @@ address) |
 signs the sign-in forms' tokens (``lfo.settings``) |
 | ``LFO_OIDC_ISSUER``, ``LFO_OIDC_CLIENT_ID``, ``LFO_OIDC_CLIENT_SECRET`` | (none) | single sign-on by OpenID Connect (``dashboard.web.oidc``): the provider's issuer URL and this service's client; all three set, or none |
 | ``LFO_OIDC_NAME`` | ``your organisation`` | the name on the button "Sign in with …" |
+| ``LFO_CHROMIUM`` | ``/usr/bin/chromium`` | the headless Chromium that prints the area profile's PDF |
+| ``LFO_PDF_TIMEOUT`` | ``30`` | seconds a profile PDF may take before Chromium is stopped (503) |
 
 Modes (docs/security.md, "The web layer"): ``sign_in`` True (``from_env``, gunicorn): every
 request acts for the person its session cookie or API token names, or for nobody. ``sign_in``
@@ -49,12 +51,13 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from lfo.settings import DEFAULT_DATABASE_URL, positive_int
 
 DEFAULT_SERVICE_NAME = "Local Family Offer monitoring"
+CHROMIUM = "/usr/bin/chromium"
 LOG_FORMATS = ("plain", "json")
 #: One rate in Flask-Limiter's notation: ``600/minute``, ``10 per second``, ``100/5 minutes``.
 _RATE = re.compile(r"\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?", re.IGNORECASE)
@@ -84,6 +87,9 @@ class DashboardSettings:
     oidc_client_secret: str = ""
     oidc_name: str = "your organisation"
     redis_url: str = ""  # LFO_REDIS_URL: "" one host; else results and rate limits in Redis
+    #: the area profile's PDF (``dashboard.print_pdf``): Chromium, and seconds a render may take
+    chromium: str = field(default_factory=lambda: os.environ.get("LFO_CHROMIUM") or CHROMIUM)
+    pdf_timeout: int = 30
 
     @property
     def sso(self) -> bool:
@@ -138,6 +144,8 @@ class DashboardSettings:
             "oidc_client_secret": (env.get("LFO_OIDC_CLIENT_SECRET") or "").strip(),
             "oidc_name": (env.get("LFO_OIDC_NAME") or "").strip() or "your organisation",
             "redis_url": redis_url(env.get("LFO_REDIS_URL") or ""),
+            "chromium": (env.get("LFO_CHROMIUM") or "").strip() or CHROMIUM,
+            "pdf_timeout": positive_int("LFO_PDF_TIMEOUT", env.get("LFO_PDF_TIMEOUT") or "30"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

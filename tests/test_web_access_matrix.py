@@ -59,6 +59,7 @@ PAGES: dict[str, dict[str, str]] = {
     "/uptake": LIVE,
     "/outcomes": LIVE,
     f"/area/{NEWCASTLE}": LIVE,
+    f"/area/{NEWCASTLE}/profile.pdf": LIVE,  # the profile's PDF: as the profile (issue 14 § 5)
     "/quality": QUALITY,
     "/definitions": OPEN,
     "/accessibility": OPEN,

@@ -227,6 +227,28 @@ def update_area_query(
     return query if query != (search or "") else no_update
 
 
+def update_area_pdf_link(
+    services: Services,
+    period: str | None,
+    ci: str | None,
+    indicator: str | None,
+    shown: object,
+    trend: object = None,
+    benchmark: object = None,
+) -> str:
+    """The PDF link's address for the controls' values (each checked as the page checks it)."""
+    area = _shown_or_stop(services, shown)
+    period, indicator = checked_text(period), checked_text(indicator)
+    return address.pdf_for(
+        area["code"],
+        period,
+        checked_ci(ci),
+        checked_kind(benchmark),
+        indicator,
+        trend_by.checked(checked_text(trend)),
+    )
+
+
 def update_area_controls(
     services: Services,
     search: str | None,
@@ -292,6 +314,19 @@ def update_area_switch(
     return address.path_for(str(chosen)), query
 
 
+def register_pdf_link(app: Dash, services: Services) -> None:
+    """The "Download PDF for print" link kept in step with the controls."""
+    app.callback(
+        Output(ids.AREA_PDF_LINK, "href"),
+        Input(ids.AREA_PERIOD, "value"),
+        Input(ids.AREA_CI, "value"),
+        Input(ids.AREA_INDICATOR, "value"),
+        Input(ids.AREA_SHOWN, "data"),
+        Input(ids.AREA_TREND_BY, "value"),
+        Input(ids.AREA_BENCHMARK, "value"),
+    )(bound(update_area_pdf_link, services))
+
+
 def register(app: Dash, services: Services) -> None:
     """Attach the area profile's callbacks to ``app``."""
     compare_in = Input(ids.area_compare(ALL), "value")
@@ -329,6 +364,7 @@ def register(app: Dash, services: Services) -> None:
         twin = bound(area_twin, services, chart_id)
         rebuild = bound(area_chart, services, chart_id)
         downloads.attach(app, chart_id, rebuild, services.threshold, table=twin)
+    register_pdf_link(app, services)
     app.callback(Output(ids.AREA_QUALITY, "children"), period_in, shown_in)(
         bound(update_area_quality, services)
     )

@@ -33,6 +33,7 @@ from dashboard.present.area_address import (
     ci_value,
     control_values,
     path_for,
+    pdf_for,
     trend_value,
 )
 from dashboard.present.area_address import PATH as PATH  # the page's path (dashboard.app)
@@ -80,6 +81,7 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                         children=html.P("Reading the area's details…"),
                     ),
                     controls.controls(period, period_options, ci, kind),
+                    pdf_link(code, period, ci, kind, indicator, trend_value(state)),
                     spine_table.with_spine_slot(
                         chart_card(ids.AREA_SPINE_CHART, "Key indicators against the benchmark"),
                         ids.AREA_SPINE_CHART,
@@ -107,6 +109,31 @@ def layout(search: str = "", code: str | None = None) -> html.Div:
                 ],
             ),
         ]
+    )
+
+
+def pdf_link(
+    code: str | None,
+    period: str,
+    ci: str,
+    kind: str,
+    indicator: str | None = None,
+    trend: str | None = None,
+) -> html.P:
+    """The link to the profile as an A4 PDF (a real link: the server makes the file), with the
+    page's choices; the callbacks keep its address in step with the controls."""
+    try:  # an address whose code is not an area code has no PDF (and its text is not echoed)
+        href = pdf_for(urlstate.gss_code(code or ""), period, ci, kind, indicator, trend)
+    except ValueError:
+        href = None
+    return html.P(
+        html.A(
+            "Download PDF for print",
+            href=href,
+            id=ids.AREA_PDF_LINK,
+            className="lfo-pdf-link",
+        ),
+        className="lfo-print-hide mb-3",
     )
 
 

@@ -82,6 +82,32 @@ def path_for(code: str) -> str:
     return f"{PATH}/{code}"
 
 
+PDF_NAME = "profile.pdf"
+
+
+def pdf_for(
+    code: str,
+    period: str | None,
+    ci: str | None = None,
+    benchmark: str | None = None,
+    indicator: str | None = None,
+    trend: str | None = None,
+) -> str:
+    """The address of the profile's PDF for print (``dashboard.web.profile_pdf``) with the
+    page's period, confidence level, benchmark and trend card (defaults left out)."""
+    values = {
+        "period": period if period and period != LATEST else None,
+        "benchmark": bench.checked(benchmark),
+        "ci": checked(ci),
+        "indicator": indicator if indicator in TREND_INDICATORS else DEFAULT_TREND,
+        "trend": steps.checked(trend),
+    }
+    defaults = {p.name: p.default for p in PARAMS}
+    pairs = [(k, str(v)) for k, v in values.items() if v is not None and v != defaults[k]]
+    query = f"?{urlencode(pairs)}" if pairs else ""
+    return f"{path_for(code)}/{PDF_NAME}{query}"
+
+
 def ci_value(state: urlstate.QueryState) -> str:
     """The confidence level a parsed address names (the default if none)."""
     return str(state.values.get("ci") or DEFAULT_CI)

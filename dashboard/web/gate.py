@@ -48,6 +48,7 @@ from dashboard.web.accounts import Accounts, client_address
 from dashboard.web.errors import is_api, reads_json
 from dashboard.web.limits import CALLBACK_PATH
 from dashboard.web.principal import current, token_owner, token_prefix, token_refusal
+from dashboard.web.profile_pdf import is_profile_pdf
 from lfo.access import audit_tally
 from lfo.access.policy import Action, decide
 from lfo.access.roles import Principal
@@ -192,6 +193,8 @@ def requirement(request: flask.Request, pages: Sequence[Page]) -> Need:
         return server_page
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
         return ()
+    if is_profile_pdf(path):  # the area profile's PDF: as the area profile itself
+        return PAGE_ACTIONS[AREA_PATH]
     if is_api(path):
         return ("use_api", "view_live") if path in API_FIGURES else ("use_api",)
     if path == CALLBACK_PATH:
