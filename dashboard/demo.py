@@ -14,8 +14,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
+from lfo import schema
 from lfo.db import (
     database_exists,
     demo_ended,
@@ -86,10 +87,20 @@ def build_demo(
     engine = writer_engine(database_url)
     try:
         with engine.begin() as conn:
+            latest = None
             if not mark_demo(conn):  # demo mode: no sign-in on it (until another load)
                 say("The ETL made no database to mark as the demo's: it will need sign-in.")
+            else:
+                latest = conn.execute(select(func.max(schema.returns.c.period))).scalar()
     finally:
         engine.dispose()
+    if latest is not None:  # service.md § 1: the demo is built with a release of its latest quarter
+        publish = [python, "-m", "etl", "release", "publish", "--period", str(latest)]
+        publish += ["--note", "The demo's release of its latest quarter", "--db", database_url]
+        say(f"Publishing the demo's release: {_show(publish)}")
+        started = time.monotonic()
+        _run(publish, env, ok=(0,), step="publishing the demo's release")
+        say(f"Published in {time.monotonic() - started:.0f} s.")
     say("Demo database ready.")
 
 

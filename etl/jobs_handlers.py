@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 from sqlalchemy import Engine
 
+from etl import release_job
 from etl.archive import archive_file, sha256_of
 from etl.load import store
 from etl.load.decide import ALREADY_LOADED, FORCED, LOADED, QUARANTINED
@@ -230,4 +231,16 @@ def load_result(result: FileResult) -> dict[str, Any]:
     }
 
 
-HANDLERS: dict[str, Handler] = {"load-return": load_return, "check-return": check_return}
+def publish_release(payload: dict[str, Any], settings: Settings, report: Report) -> dict[str, Any]:
+    """``publish-release`` (``etl.release_job``): a release asked for on the Releases page."""
+    try:
+        return release_job.publish_release(payload, settings, report)
+    except release_job.PublishFailed as exc:
+        raise JobFailed(str(exc)) from exc
+
+
+HANDLERS: dict[str, Handler] = {
+    "load-return": load_return,
+    "check-return": check_return,
+    "publish-release": publish_release,
+}

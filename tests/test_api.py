@@ -91,7 +91,8 @@ def test_indicators_carry_the_metadata_contract(client):
 
 def test_data_rows_are_flat_with_meta(client):
     body = get(client, "/api/v1/data?indicator=uptake.completion&period=2017-18_Q2").get_json()
-    assert set(body["meta"]) == {"data_as_at", "threshold", "definitions_version"}
+    assert set(body["meta"]) == {"data_as_at", "threshold", "definitions_version", "release"}
+    assert body["meta"]["release"] is None  # live figures (a programme lead's default)
     assert (
         body["meta"]["threshold"] == 10 and body["meta"]["definitions_version"] == "2"
     )  # indicators.md v2

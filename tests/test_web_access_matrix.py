@@ -77,6 +77,8 @@ PAGES: dict[str, dict[str, str]] = {
     "/challenges": LIVE,  # an LA lead sees their own LA's (test_web_challenges.py)
     f"/challenges/new?indicator=reach.parents&area={NEWCASTLE}&period=2017-18_Q1": LIVE,
     "/returns": LIVE,  # each LA then checked inside (test_web_returns.py)
+    "/releases": OPEN,  # the list of releases (none published in this world)
+    "/releases/publish": PROGRAMME_ONLY,  # its form (a POST queues the job)
 }
 API: dict[str, dict[str, str]] = {
     "/api/v1/areas": OPEN,

@@ -6,7 +6,7 @@ request too large (413), the database unreadable (503)."""
 from __future__ import annotations
 
 import flask
-from werkzeug.exceptions import NotFound, HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 #: What the API says for the HTTP errors that come from routing and limits, not from a parameter.
 MESSAGES = {

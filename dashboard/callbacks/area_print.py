@@ -2,9 +2,9 @@
 the same spine and trend the page draws, built by the same steps (``area_views``) for choices the
 server has already checked.
 
-``profile_figures`` is the one place the PDF's figures are read. ``release`` is where a frozen
-release will be named (issue 14 § 2); until releases can be read, only the live figures (None)
-are.
+``profile_figures`` is the one place the PDF's figures are read: from the release the gate chose
+for the request (``dashboard.web.release_choice``: the address's ``release``, checked against the
+releases table), else the live figures.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dashboard.callbacks import area_views
 from dashboard.charts.content import ChartContent
 from dashboard.present import area as present
 from dashboard.present import area_spine
-from dashboard.services import Services, queries
+from dashboard.services import Services, chosen_release, queries
 from dashboard.services.database import READ_ERRORS
 
 
@@ -46,9 +46,11 @@ def profile_figures(
 ) -> ProfileFigures:
     """The profile's figures for area ``code`` (a programme area), ``period`` (a period with
     data, or None for the page's opening period) and the checked choices; ``release`` None: the
-    live figures (``NoSuchRelease`` for any other until releases can be read)."""
-    if release is not None:
-        raise NoSuchRelease(release)
+    live figures; another must be the release the gate chose (else ``NoSuchRelease``)."""
+    chosen = chosen_release()
+    asked = None if release is None else release.strip()
+    if asked is not None and (chosen is None or asked not in (chosen.release_id, "latest")):
+        raise NoSuchRelease(asked)
     area = area_views.shown_area(services, {"code": code})
     view = area_views.chosen_view(services, area, None, period, ci, benchmark)
     spine = area_views.spine_chart(services, area, None, period, ci, benchmark)
@@ -56,7 +58,7 @@ def profile_figures(
         services, area, None, period, indicator, ci, trend, benchmark
     )
     try:
-        as_at = queries.data_as_at(services.db)
+        as_at = queries.data_as_at(services.db) if chosen is None else chosen.data_as_at
     except READ_ERRORS:
         as_at = None
     return ProfileFigures(view, spine, trend_content, as_at)

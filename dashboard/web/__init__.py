@@ -60,9 +60,10 @@ from dashboard.web.local import LocalMode, register_local
 from dashboard.web.logs import register_request_ids
 from dashboard.web.oidc import SsoPages, register_oidc
 from dashboard.web.principal import SESSION_COOKIE, register_principal
-from dashboard.web.proxy import register_proxy
 from dashboard.web.profile_pdf import ProfilePdf, register_profile_pdf
+from dashboard.web.proxy import register_proxy
 from dashboard.web.rates import register_rates
+from dashboard.web.releases_page import ReleasesPage, register_releases_page
 from dashboard.web.signin import SignInPages, register_signin
 from dashboard.web.submissions_page import ReturnsPage, register_returns_page
 from dashboard.web.tokens_page import TokensPage, register_tokens_page
@@ -102,6 +103,7 @@ def register_web(
     register_tokens_page(server, TokensPage(settings, accounts))
     register_tracker_page(server, TrackerPage(settings, accounts, core_settings(settings)))
     register_challenges_page(server, ChallengesPage(services, accounts))
+    register_releases_page(server, ReleasesPage(services, accounts))
     register_returns_page(server, ReturnsPage(settings, accounts))
     register_profile_pdf(server, ProfilePdf(services))
 

@@ -109,6 +109,7 @@ REPEATS = "refused requests"
 RETURNS_PATH = "/returns"
 TRACKER_PATH = "/tracker"
 CHALLENGES_PATH = "/challenges"
+RELEASES_PATH = "/releases"
 #: The server's own pages (Flask routes, not Dash pages) and what each needs: a path and every
 #: path under it, the first that matches (so the more particular first).
 SERVER_PAGES: tuple[tuple[str, tuple[Action, ...]], ...] = (
@@ -119,6 +120,8 @@ SERVER_PAGES: tuple[tuple[str, tuple[Action, ...]], ...] = (
     (TRACKER_PATH, ("view_live",)),
     (CHALLENGES_PATH, ("view_live",)),
     (RETURNS_PATH, ("view_live",)),
+    (RELEASES_PATH + "/publish", ("publish_release",)),
+    (RELEASES_PATH, ("view_releases",)),
 )
 
 

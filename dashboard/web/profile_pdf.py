@@ -4,7 +4,7 @@
 The address carries the page's choices (``period``, ``benchmark``, ``ci``, and the trend card's
 ``indicator`` and ``trend``), each checked against the server's own lists before any work: a
 malformed value is a 400 page saying what is allowed, an area or period the server has no
-figures for a 404 page. ``release`` is refused (404) until releases can be read; it is passed to
+figures for a 404 page. ``release`` is the release the gate chose (an unknown one is its 404); it is passed to
 the one place the figures are read (``area_print.profile_figures``). The gate lets in whoever
 may see the area profile itself (``dashboard.web.gate``).
 
@@ -32,7 +32,7 @@ from dashboard.present import trend_by as steps
 from dashboard.present.area import LATEST
 from dashboard.present.confidence import CI
 from dashboard.print_pdf import Busy, PdfPrinter, RenderFailed
-from dashboard.services import Services, queries
+from dashboard.services import Services, chosen_release, queries
 from dashboard.services.database import READ_ERRORS
 from dashboard.web import forms, profile_html
 
@@ -144,12 +144,15 @@ class ProfilePdf:
         except NoSuchRelease:
             return self.page(
                 "Release not found",
-                "Releases cannot be read yet: leave 'release' out of the address for the live "
-                "figures.",
+                "There is no such release: see /releases for the published ones, or leave "
+                "'release' out of the address.",
                 404,
             )
+        release = chosen_release()
         document = profile_html.document(
-            figures, threshold=services.threshold, release=chosen[RELEASE]
+            figures,
+            threshold=services.threshold,
+            release=None if release is None else release.release_id,
         )
         try:
             pdf = self.printer.print(document)
