@@ -133,25 +133,13 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
         default="pilot",
         help="pilot: 12 areas, 12 quarters; national: 153 areas, 1,000,000 participants",
     )
-    parsers["areas"].add_argument(
-        "file",
-        type=Path,
-        nargs="?",
-        metavar="FILE.csv",
-        help="areas to add or update, with the columns of areas.csv",
-    )
-    parsers["areas"].add_argument(
-        "--retire",
-        metavar="GSS",
-        help="an area leaving the programme: its history is kept, its returns are no longer "
-        "loaded, and LA users with no other area are disabled (with their API tokens)",
-    )
-    for add_options in (
+    adders = (
+        _add_areas_options,
         _add_template_and_worker_options,
         _add_backup_options,
         _add_release_options,
-        _add_actions,
-    ):
+    )
+    for add_options in (*adders, _add_actions):
         add_options(parsers)
     return top, parsers
 
@@ -220,6 +208,23 @@ def _add_backup_options(parsers: dict[str, argparse.ArgumentParser]) -> None:
         "--force",
         action="store_true",
         help="replace a database that is not empty, and key and archive files that differ",
+    )
+
+
+def _add_areas_options(parsers: dict[str, argparse.ArgumentParser]) -> None:
+    """The arguments of ``areas``."""
+    parsers["areas"].add_argument(
+        "file",
+        type=Path,
+        nargs="?",
+        metavar="FILE.csv",
+        help="areas to add or update, with the columns of areas.csv",
+    )
+    parsers["areas"].add_argument(
+        "--retire",
+        metavar="GSS",
+        help="an area leaving the programme: its history is kept, its returns are no longer "
+        "loaded, and LA users with no other area are disabled (with their API tokens)",
     )
 
 

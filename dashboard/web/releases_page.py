@@ -133,7 +133,8 @@ class ReleasesPage:
         )
 
     def ended_quarters(self) -> list[str]:
-        return [p for p in self.services.live.periods() if "_Q" in p and has_ended(period(p))]
+        found = [period(p) for p in self.services.live.periods()]
+        return [q.label for q in found if isinstance(q, Quarter) and has_ended(q)]
 
     def coverage_html(self, asked: str) -> str:
         try:
