@@ -205,6 +205,7 @@ def test_openapi_document_validates_and_describes_every_endpoint(client):
         "benchmark",
         "ci",
         "format",
+        "release",
     }
 
 

@@ -117,6 +117,13 @@ def _data_parameters() -> list[dict[str, Any]]:
             {"enum": ["95", "99.8"], "default": "95"},
         ),
         _param("format", "response format", {"enum": ["json", "csv"], "default": "json"}),
+        _param(
+            "release",
+            "a release's id (2018-19_Q4, 2018-19_Q4-r2) or latest: the figures that release "
+            "froze, the same bytes after any later load. Without it: live figures for programme "
+            "and LA leads, the latest release for researchers and the public. Unknown: 404",
+            {"type": "string", "maxLength": 16},
+        ),
     ]
 
 
@@ -255,11 +262,15 @@ def _schemas() -> dict[str, Any]:
                 "data": {"type": "array", "items": {"$ref": "#/components/schemas/Row"}},
                 "meta": {
                     "type": "object",
-                    "required": ["data_as_at", "threshold", "definitions_version"],
+                    "required": ["data_as_at", "threshold", "definitions_version", "release"],
                     "properties": {
                         "data_as_at": _STR,
                         "threshold": {"type": "integer"},
                         "definitions_version": {"type": "string"},
+                        "release": {
+                            "type": ["string", "null"],
+                            "description": "the release's id; null: live (provisional) figures",
+                        },
                     },
                 },
             },
