@@ -137,7 +137,7 @@ def _changed_returns(new: list[dict[str, Any]], old: Sequence[dict[str, Any]]) -
     }
 
 
-def _merged(plan: Plan, more: dict[tuple[str, str], set[tuple[str, str, str]]]) -> Plan:
+def merged_plan(plan: Plan, more: dict[tuple[str, str], set[tuple[str, str, str]]]) -> Plan:
     hidden = {k: set(v) for k, v in plan.hidden.items()}
     for key, cells in more.items():
         hidden.setdefault(key, set()).update(cells)
@@ -183,7 +183,7 @@ def publish(
                         f"hiding {sum(map(len, more.values()))} programme figure(s) that "
                         "differencing with the release before would reveal"
                     )
-                    plan = _merged(plan, more)
+                    plan = merged_plan(plan, more)
                     cells = _marked(cells, more)
                 say("computing every indicator for every filter")
                 rows = base_rows(conn, plan, threshold)

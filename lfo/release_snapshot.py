@@ -117,8 +117,9 @@ def write_inputs(live: Connection, path: Path, quarter: Quarter) -> dict[str, in
         ]
         with engine.begin() as out:
             # the load log stays empty: it is there for the data version's read (constant)
-            log_table = schema.metadata.tables["etl_load_log"]
-            schema.metadata.create_all(out, tables=[*tables, *summaries, log_table])
+            # and so does the releases table (a release's file holds no release)
+            empty = [schema.metadata.tables[n] for n in ("etl_load_log", "releases")]
+            schema.metadata.create_all(out, tables=[*tables, *summaries, *empty])
             extra.create_all(out)
             for table in tables:
                 rows: Iterable[Any] = live.execute(select(table))

@@ -146,6 +146,9 @@ class IndicatorData:
         self.warmed_version: DataVersion | None = None  # the last version fully made ahead
         self.ahead: list[Query] = []  # made ahead too (``warm``): e.g. the spine's group benchmarks
         self.warm_seconds: float | None = None
+        #: how the live disclosure plan is made (``Services.create``: with the latest release's
+        #: programme cells that differencing would reveal, ``ReleaseStore.live_plan``)
+        self.plan_maker: Callable[[Connection, int], Plan] = make_plan
 
     # --- the cache ---------------------------------------------------------------------------
 
@@ -311,14 +314,14 @@ class IndicatorData:
     def _shared_plan(self, conn: Connection, version: DataVersion) -> Plan:
         shared = self.shared
         if shared is None:
-            return make_plan(conn, self.threshold)
+            return self.plan_maker(conn, self.threshold)
         key = f"definitions {DEFINITIONS_VERSION}|disclosure plan|{self.threshold}"
         found = shared.load(version, key)
         if found is None:
             with shared.claim(version, key):  # another process (or host) making it: wait for it
                 found = shared.load(version, key)
                 if found is None:
-                    found = make_plan(conn, self.threshold)
+                    found = self.plan_maker(conn, self.threshold)
                     shared.store(version, key, found)
         return cast(Plan, found)  # only plans are stored under this key
 

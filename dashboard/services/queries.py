@@ -62,11 +62,13 @@ def check_readable(db: Database) -> None:
 
 
 def data_version(conn: Connection) -> DataVersion:
-    """Changes whenever a load changes the current data (or a new return is logged)."""
-    log_, r = schema.etl_load_log, schema.returns
+    """Changes whenever a load changes the current data (or a new return is logged), or a
+    release is published (the live disclosure plan depends on the latest release)."""
+    log_, r, rel = schema.etl_load_log, schema.returns, schema.releases
     newest = conn.execute(select(func.max(log_.c.load_id))).scalar()
     current = conn.execute(select(func.count(), func.max(r.c.loaded_at))).one()
-    return (newest, current[0], str(current[1]))
+    published = conn.execute(select(func.count()).select_from(rel)).scalar()
+    return (newest, current[0], f"{current[1]}|{published}")
 
 
 def data_as_at(db: Database) -> dt.datetime | None:

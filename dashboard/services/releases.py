@@ -25,6 +25,8 @@ from lfo import release_snapshot
 from lfo.db import reader_engine
 from lfo.indicators.protection import Plan
 from lfo.indicators.request import Query, Result
+from lfo.release_compare import programme_cells_to_hide
+from lfo.release_publish import merged_plan, own_plan
 from lfo.releases import Release, get, latest, list_releases, snapshot_bytes
 
 #: Releases whose figures one process keeps open at once (the oldest used is closed).
@@ -87,6 +89,29 @@ class ReleaseStore:
                 _, old = self._open.popitem(last=False)
                 old.db.dispose()
         return found
+
+    def live_plan(self, conn: Connection, threshold: int) -> Plan:
+        """The live figures' disclosure plan: the plan of the data ``conn`` sees, with the
+        programme cells whose change since the latest release a hidden area would show through
+        (indicators.md v2: across releases and live data; ``lfo.release_compare``)."""
+        latest_release = self.latest()
+        plan, cells = own_plan(conn, threshold)
+        if latest_release is None:
+            return plan
+        with self.db.engine.connect() as main:
+            packed = snapshot_bytes(main, latest_release.release_id)
+        engine = release_snapshot.open_snapshot(
+            packed, latest_release.snapshot_sha256, self.cache_dir
+        )
+        try:
+            with engine.connect() as frozen:
+                old = release_snapshot.read_frame(
+                    frozen, release_snapshot.CELLS, release_snapshot.CELL_COLUMNS
+                )
+        finally:
+            engine.dispose()
+        more = programme_cells_to_hide(cells, old)
+        return merged_plan(plan, more) if more else plan
 
 
 class FrozenDatabase(Database):
