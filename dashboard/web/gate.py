@@ -253,7 +253,10 @@ class Gate:
         need = requirement(request, self.pages)
         who = current()
         api = is_api(request.path)
-        if self.releases is not None and "view_live" in need:
+        # the router and the first layout (``/_dash-…``) show a page's banner and first figures
+        if self.releases is not None and (
+            "view_live" in need or request.path.startswith("/_dash-")
+        ):
             live = decide(who, "view_live", None, public=self.settings.public, api=api).allowed
             if release_choice.resolve(request, self.releases, live_allowed=live) is not None:
                 # a release's figures: what researchers and the public may see too

@@ -171,6 +171,9 @@ class ReleasesPage:
         who = require("publish_release", None)
         try:
             quarter: Quarter = quarter_of(flask.request.form.get("quarter", ""))
+            with self.services.db.engine.connect() as conn:
+                snapshot(conn)
+                coverage_of(conn, quarter)  # a quarter no return covers: say so now, not later
         except PublishError as exc:
             return self.page("Releases", forms.message(str(exc)), status=400)
         note = flask.request.form.get("note", "")[:2000]
