@@ -6,6 +6,8 @@ ended.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +18,14 @@ from support.postgres import pg_bin, postgres_server
 from support.returns import valid_tables
 
 from lfo.settings import Settings
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Releases read by a test's app are written out under a temporary folder, never under the
+    project's ``data/`` (a test that names its own folder keeps it)."""
+    os.environ.setdefault(
+        "LFO_RELEASES_CACHE_DIR", tempfile.mkdtemp(prefix="lfo-test-releases-cache-")
+    )
 
 
 @pytest.fixture
