@@ -229,7 +229,10 @@ def read_plan(conn: Connection) -> Plan:
 
 
 def read_facts(conn: Connection) -> dict[str, str]:
-    return {str(n): str(v) for n, v in conn.execute(select(release_facts)).tuples()}
+    return {
+        str(n): str(v)
+        for n, v in conn.execute(select(release_facts.c.name, release_facts.c.value)).all()
+    }
 
 
 def read_revisions(conn: Connection) -> pd.DataFrame:

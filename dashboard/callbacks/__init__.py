@@ -22,7 +22,7 @@ from dashboard.callbacks.release_banner import release_banner
 from dashboard.layouts import Page, shell
 from dashboard.present.choices import benchmark_from_search, ci_from_search, with_ci
 from dashboard.present.home import AS_AT_UNKNOWN, data_as_at
-from dashboard.services import Services, queries
+from dashboard.services import Services, chosen_release, queries
 from dashboard.services.database import READ_ERRORS
 from lfo.releases import LATEST, parse_id
 
@@ -207,7 +207,11 @@ def with_release(href: str, release: str | None) -> str:
 
 
 def update_data_as_at(services: Services, _pathname: str | None) -> str:
-    """The footer's "Data as at": when the latest return was loaded."""
+    """The footer's "Data as at": when the latest return was loaded (a release's own, for a
+    page showing one)."""
+    release = chosen_release()
+    if release is not None:
+        return data_as_at(release.data_as_at)
     try:
         when = queries.data_as_at(services.db)
     except READ_ERRORS as exc:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import cast
 
 import flask
+from werkzeug.exceptions import Forbidden
 
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData
@@ -25,6 +26,9 @@ from lfo.settings import Settings as LfoSettings
 
 #: Where the gate keeps the release a request reads (``flask.g``); absent or None: live.
 RELEASE_KEY = "lfo_release"
+#: Where the gate keeps whether the request's principal may see live figures (False: a read of
+#: live figures is refused here too, whatever page or callback asks: never trust the route).
+LIVE_KEY = "lfo_live_allowed"
 
 
 def chosen_release() -> Release | None:
@@ -59,7 +63,14 @@ class Services:
         """The figures this request reads: the release the gate chose for it
         (``dashboard.web.release_choice``), else the live figures (outside a request too)."""
         release = chosen_release()
-        return self.live if release is None else self.releases.data(release)
+        if release is not None:
+            return self.releases.data(release)
+        if flask.has_request_context() and flask.g.get(LIVE_KEY) is False:
+            raise Forbidden(
+                "Refused: these are live (provisional) figures, for programme and LA leads; "
+                "researchers and the public see published releases, and none is published yet."
+            )
+        return self.live
 
     @property
     def routed(self) -> IndicatorData:

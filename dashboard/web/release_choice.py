@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import flask
 
 from dashboard.api.errors import SaidNotFound as NotFound
-from dashboard.services import RELEASE_KEY
+from dashboard.services import LIVE_KEY, RELEASE_KEY
 from dashboard.services.releases import ReleaseStore
 from dashboard.web.limits import CALLBACK_PATH
 from lfo.releases import LATEST, MAX_ID_LENGTH, Release, parse_id
@@ -44,6 +44,7 @@ def resolve(request: flask.Request, store: ReleaseStore, *, live_allowed: bool) 
     """The release this request reads (None: live), kept in ``flask.g``; NotFound for a release
     that does not exist."""
     flask.g.pop(RELEASE_KEY, None)
+    setattr(flask.g, LIVE_KEY, live_allowed)
     if request.path.startswith(_NOT_FIGURES):
         return None
     text = asked(request)
