@@ -37,6 +37,11 @@ class Param:
     format: Callable[[object], str] = str
 
 
+#: Address settings of every page, read and checked by the gate (``release``: which release the
+#: page shows, ``dashboard.web.release_choice``), so never a page's "unknown setting".
+SITE_WIDE = frozenset({"release"})
+
+
 @dataclass(frozen=True)
 class QueryState:
     values: dict[str, object]
@@ -60,6 +65,8 @@ def parse_query(search: str | None, params: Sequence[Param]) -> QueryState:
     raw = parse_qs(text, keep_blank_values=True)
     for name, texts in raw.items():
         param = by_name.get(name)
+        if param is None and name in SITE_WIDE:
+            continue  # read and checked for every page by the gate, not by the page
         if param is None:
             messages.append(f"Ignored the unknown setting '{_shorten(name)}' in the address.")
             continue

@@ -457,3 +457,11 @@ def test_a_page_showing_an_older_release_links_to_the_later_one(world, from_page
     assert f"A later release, {Q4}, was published" in old and f"?release={Q4}" in old
     new = routed(client, "/reach", referer=f"{BASE}/reach")
     assert f"Release {Q4}: " in new and "A later release" not in new
+
+
+def test_a_pages_address_parser_leaves_release_to_the_gate():
+    from dashboard.urlstate import Param, parse_query
+
+    state = parse_query("?release=2017-18_Q3&colour=red&ci=95", [Param("ci")])
+    assert state.messages == ("Ignored the unknown setting 'colour' in the address.",)
+    assert state.values == {"ci": "95"}

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable, Sequence
 from functools import partial, update_wrapper
 from typing import Any
-from urllib.parse import parse_qs
 
 from dash import ALL, Dash, Input, Output, State, callback_context, html
 from dash.development.base_component import Component
@@ -20,11 +19,16 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard.callbacks.release_banner import release_banner
 from dashboard.layouts import Page, shell
-from dashboard.present.choices import benchmark_from_search, ci_from_search, with_ci
+from dashboard.present.choices import (
+    benchmark_from_search,
+    ci_from_search,
+    release_from_search,
+    with_ci,
+    with_release,
+)
 from dashboard.present.home import AS_AT_UNKNOWN, data_as_at
 from dashboard.services import Services, chosen_release, queries
 from dashboard.services.database import READ_ERRORS
-from lfo.releases import LATEST, parse_id
 
 log = logging.getLogger(__name__)
 
@@ -182,28 +186,6 @@ def update_nav_links(pages: Sequence[Page], search: str | None) -> list[str]:
     ci, kind = ci_from_search(text), benchmark_from_search(text)
     release = release_from_search(text)
     return [with_release(with_ci(str(i["path"]), ci, kind), release) for i in link_ids]
-
-
-def release_from_search(search: str | None) -> str | None:
-    """The release a page's address names, if it looks like one (the gate checks it exists)."""
-    found = parse_qs((search or "").lstrip("?")).get("release")
-    if not found:
-        return None
-    text = found[0].strip()
-    if text.lower() == LATEST:
-        return LATEST
-    try:
-        parse_id(text)
-    except ValueError:
-        return None
-    return text
-
-
-def with_release(href: str, release: str | None) -> str:
-    """``href`` carrying ``release`` (a permalink keeps its release from page to page)."""
-    if release is None:
-        return href
-    return f"{href}{'&' if '?' in href else '?'}release={release}"
 
 
 def update_data_as_at(services: Services, _pathname: str | None) -> str:

@@ -12,7 +12,13 @@ from dash.development.base_component import Component
 from dashboard import ids
 from dashboard.layouts import Page
 from dashboard.present.benchmark import BENCHMARK_LABEL, BENCHMARK_NOTE, benchmark_options
-from dashboard.present.choices import benchmark_from_search, ci_from_search, with_ci
+from dashboard.present.choices import (
+    benchmark_from_search,
+    ci_from_search,
+    release_from_search,
+    with_ci,
+    with_release,
+)
 from lfo.periods import period
 
 CURRENT_PAGE_TEXT = " (current page)"
@@ -85,7 +91,13 @@ def header(
                     html.Span("Department for Work and Pensions", className="lfo-header__org"),
                 ],
             ),
-            navigation(pages, current, ci=ci, benchmark=benchmark_from_search(search)),
+            navigation(
+                pages,
+                current,
+                ci=ci,
+                benchmark=benchmark_from_search(search),
+                release=release_from_search(search),
+            ),
         ],
     )
 
@@ -100,16 +112,18 @@ def navigation(
     *,
     ci: str | None = None,
     benchmark: str | None = None,
+    release: str | None = None,
 ) -> html.Nav:
     """Links to every page in the navigation (real links: they work without the router);
     ``current``, the path of the page shown, is marked as the current page. The links carry the
     confidence level ``ci`` and the ``benchmark`` (only those: other pages' filters are their own), so the level chosen
-    on one page holds on the next (``choices.with_ci``; the default adds nothing)."""
+    on one page holds on the next (``choices.with_ci``; the default adds nothing); and the
+    ``release`` a page shows, so that a permalink keeps it (``choices.with_release``)."""
     items = [
         html.Li(
             dcc.Link(
                 nav_link_children(page.nav_label, page.path == current),
-                href=with_ci(page.path, ci, benchmark),
+                href=with_release(with_ci(page.path, ci, benchmark), release),
                 id=ids.nav_link(page.path),
                 className=NAV_CURRENT_CLASS if page.path == current else NAV_CLASS,
             ),

@@ -25,6 +25,7 @@ from dashboard import urlstate
 from dashboard.present import benchmark as bench
 from dashboard.present.confidence import CI, checked
 from lfo.periods import FinancialYear, period, quarters_of, years_of
+from lfo.releases import LATEST, parse_id
 
 
 def ci_from_search(search: str | None) -> str:
@@ -108,3 +109,25 @@ def default_period(periods: Sequence[str], return_periods: Iterable[object] = ()
     if years:
         return years[-1]
     return quarters[-1] if quarters else None
+
+
+def release_from_search(search: str | None) -> str | None:
+    """The release a page's address names, if it looks like one (the gate checks it exists)."""
+    found = parse_qs((search or "").lstrip("?")).get("release")
+    if not found:
+        return None
+    text = found[0].strip()
+    if text.lower() == LATEST:
+        return LATEST
+    try:
+        parse_id(text)
+    except ValueError:
+        return None
+    return text
+
+
+def with_release(href: str, release: str | None) -> str:
+    """``href`` carrying ``release`` (a permalink keeps its release from page to page)."""
+    if release is None:
+        return href
+    return f"{href}{'&' if '?' in href else '?'}release={release}"
