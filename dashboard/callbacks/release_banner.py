@@ -10,7 +10,7 @@ from dash.development.base_component import Component
 from dashboard.services import Services, chosen_release
 from dashboard.services.database import READ_ERRORS
 
-CLASS = "alert alert-info lfo-release-banner"
+CLASS = "lfo-release-banner"
 
 
 def release_banner(services: Services, *, figures: bool) -> Component | None:

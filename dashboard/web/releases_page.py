@@ -247,7 +247,7 @@ class ReleasesPage:
             + f"</tr></thead><tbody>{rows}</tbody></table>"
         )
         covered = "".join(
-            f"<li>{escape(x['area_name'])}: return for {escape(x['period'])}</li>"
+            f"<li>{escape(x['area_name'])}: return for {escape(period(x['period']).display)}</li>"
             for x in r.returns
         )
         missing = "".join(f"<li>{escape(x['area_name'])}</li>" for x in r.missing)
