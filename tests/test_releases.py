@@ -12,7 +12,8 @@ import frictionless
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
-from support.returns import write_return
+from support.dumps import TODAY
+from support.returns import valid_tables, write_return
 
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
@@ -23,6 +24,7 @@ from lfo.db import writer_engine
 from lfo.indicators.definitions import indicators
 from lfo.release_snapshot import open_snapshot, read_revisions
 from lfo.releases import parse_id, snapshot_bytes
+from lfo.settings import Settings
 
 GATESHEAD = "E08000037"
 NEWCASTLE = "E08000021"
@@ -30,29 +32,96 @@ NEWCASTLE = "E08000021"
 SHOWN = "reach.parents,reach.families,uptake.start,uptake.completion,uptake.funnel"
 
 
-@pytest.fixture
-def world(lfo_settings, scaled_tables, tmp_path, monkeypatch):
+def scaled(n: int) -> dict[str, list[dict]]:
+    """The builders' valid return n times with fresh ids (as conftest's ``scaled_tables``)."""
+    out: dict[str, list[dict]] = {}
+    for i in range(n):
+        for sheet, rows in valid_tables().items():
+            for row in rows:
+                new = dict(row)
+                for col in ("participant_id", "family_id", "episode_id"):
+                    if col in new:
+                        new[col] = f"{new[col]}x{i:06d}"
+                out.setdefault(sheet, []).append(new)
+    return out
+
+
+def make_world(where) -> dict:
     """Newcastle and Gateshead loaded for 2017-18 Q3 (enough people to publish), the Q4 returns
-    (more people) written but not loaded."""
-    monkeypatch.setenv("LFO_RELEASES_CACHE_DIR", str(tmp_path / "releases-cache"))
+    (more people) written but not loaded. The environment is set by the caller."""
+    settings = Settings(
+        database_url=f"sqlite:///{where / 'db' / 'lfo.db'}",
+        archive_dir=where / "archive",
+        id_key_file=where / "keys" / "lfo-id.key",
+        releases_cache_dir=where / "releases-cache",
+    )
     files = {}
     for area in (NEWCASTLE, GATESHEAD):
         files[(area, "q3")] = write_return(
-            tmp_path / f"{area}-q3", scaled_tables(8), area=area, period="2017-18_Q3"
+            where / f"{area}-q3", scaled(8), area=area, period="2017-18_Q3"
         )
         files[(area, "q4")] = write_return(
-            tmp_path / f"{area}-q4", scaled_tables(11), area=area, period="2017-18_Q4"
+            where / f"{area}-q4", scaled(11), area=area, period="2017-18_Q4"
         )
     q3 = [files[(a, "q3")] for a in (NEWCASTLE, GATESHEAD)]
-    assert [r.outcome for r in load_files(q3, lfo_settings)] == ["loaded", "loaded"]
-    url = lfo_settings.database_url
+    assert [r.outcome for r in load_files(q3, settings)] == ["loaded", "loaded"]
+    url = settings.database_url
     app = create_app(DashboardSettings(database_url=url))
-    return {
-        "settings": lfo_settings,
-        "files": files,
-        "url": url,
-        "client": app.server.test_client(),
-    }
+    return {"settings": settings, "files": files, "url": url, "client": app.server.test_client()}
+
+
+def environment(mp: pytest.MonkeyPatch, world: dict) -> None:
+    settings = world["settings"]
+    for name, value in (
+        ("LFO_TODAY", TODAY),
+        ("LFO_DATABASE_URL", settings.database_url),
+        ("LFO_ARCHIVE_DIR", str(settings.archive_dir)),
+        ("LFO_ID_KEY_FILE", str(settings.id_key_file)),
+        ("LFO_RELEASES_CACHE_DIR", str(settings.releases_cache_dir)),
+    ):
+        mp.setenv(name, value)
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+    """A fresh world for a test that publishes on its own (the failures)."""
+    monkeypatch.setenv("LFO_TODAY", TODAY)
+    made = make_world(tmp_path)
+    environment(monkeypatch, made)
+    return made
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory):
+    """One history, told once (publishing takes seconds each time), its answers kept at each
+    step: 2017-18 Q3 published; the Q4 returns loaded; Q4 published; Newcastle rolled back to its
+    Q3 return; Q3 published again (its second revision)."""
+    where = tmp_path_factory.mktemp("releases")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LFO_TODAY", TODAY)
+        world = make_world(where)
+        environment(mp, world)
+        told: dict = {"world": world}
+        query = f"indicator={SHOWN}&release=2017-18_Q3"
+        told["publish_q3"] = publish(world, "2017-18_Q3", "--note", "first release")
+        told["frozen"] = api(world, query)
+        told["frozen_csv"] = api(world, query + "&format=csv")
+        told["live_before"] = api(world, f"indicator={SHOWN}&period=2017-18_Q3")
+        strict = create_app(DashboardSettings(database_url=world["url"], suppression_threshold=60))
+        told["strict_client"] = strict.server.test_client()
+        told["strict_release"] = told["strict_client"].get(f"/api/v1/data?{query}").get_data()
+        with writer_engine(world["url"]).connect() as conn:
+            told["first_file"] = snapshot_bytes(conn, "2017-18_Q3")
+        later = [world["files"][(a, "q4")] for a in (NEWCASTLE, GATESHEAD)]
+        told["later_loads"] = [r.outcome for r in load_files(later, world["settings"])]
+        told["live_after"] = api(world, f"indicator={SHOWN}&period=2017-18_Q3")
+        told["after_load"] = (api(world, query), api(world, query + "&format=csv"))
+        told["publish_q4"] = publish(world, "2017-18_Q4")
+        q3 = [world["files"][(NEWCASTLE, "q3")]]
+        told["rollback"] = load_files(q3, world["settings"], force=True, allow_shrink=True)
+        told["after_rollback"] = api(world, query)
+        told["publish_q3_again"] = publish(world, "2017-18_Q3", "--note", "corrected")
+        yield told
 
 
 def publish(world, period: str, *extra: str) -> int:
@@ -65,43 +134,33 @@ def api(world, query: str) -> bytes:
     return answer.get_data()
 
 
-def test_a_release_answers_byte_for_byte_after_a_later_load_and_a_rollback(world, capsys):
-    assert publish(world, "2017-18_Q3", "--note", "first release") == 0
-    assert "published release 2017-18_Q3" in capsys.readouterr().out
-    query = f"indicator={SHOWN}&release=2017-18_Q3"
-    frozen = api(world, query)
-    frozen_csv = api(world, query + "&format=csv")
+def test_a_release_answers_byte_for_byte_after_a_later_load_and_a_rollback(story):
+    assert story["publish_q3"] == 0
+    frozen = story["frozen"]
     assert b'"release":"2017-18_Q3"' in frozen.replace(b" ", b"")
-    live_before = api(world, f"indicator={SHOWN}&period=2017-18_Q3")
-    later = [world["files"][(a, "q4")] for a in (NEWCASTLE, GATESHEAD)]
-    assert [r.outcome for r in load_files(later, world["settings"])] == ["loaded", "loaded"]
-    live_after = api(world, f"indicator={SHOWN}&period=2017-18_Q3")
-    assert live_after != live_before  # the later returns revised Q3's live figures
-    assert api(world, query) == frozen and api(world, query + "&format=csv") == frozen_csv
+    assert story["later_loads"] == ["loaded", "loaded"]
+    assert story["live_after"] != story["live_before"]  # the later returns revised Q3 live
+    assert story["after_load"] == (frozen, story["frozen_csv"])
     assert b"2017-18_Q4" not in frozen  # no period after the release's own, though loaded
-    q3 = [world["files"][(NEWCASTLE, "q3")]]
-    rollback = load_files(q3, world["settings"], force=True, allow_shrink=True)
-    assert rollback[0].outcome == "forced", rollback[0].message
-    assert api(world, query) == frozen
+    assert story["rollback"][0].outcome == "forced", story["rollback"][0].message
+    assert story["after_rollback"] == frozen
 
 
-def test_a_later_change_of_threshold_does_not_alter_a_release(world, monkeypatch):
-    assert publish(world, "2017-18_Q3") == 0
-    query = f"indicator={SHOWN}&release=latest"
-    before = api(world, query)
-    strict = create_app(DashboardSettings(database_url=world["url"], suppression_threshold=60))
-    answer = strict.server.test_client().get(f"/api/v1/data?{query}")
-    assert answer.get_data() == before
-    live = strict.server.test_client().get(f"/api/v1/data?indicator={SHOWN}").get_json()["data"]
-    frozen = strict.server.test_client().get(f"/api/v1/data?{query}").get_json()["data"]
+def test_a_later_change_of_threshold_does_not_alter_a_release(story):
+    assert story["strict_release"] == story["frozen"]
+    client = story["strict_client"]
+    live = client.get(f"/api/v1/data?indicator={SHOWN}").get_json()["data"]
+    frozen = client.get(f"/api/v1/data?indicator={SHOWN}&release=2017-18_Q3").get_json()["data"]
     hidden = [sum(r["status"] == "c" for r in rows) for rows in (live, frozen)]
     assert hidden[0] > hidden[1]  # the new threshold hides more live; the release keeps its own
 
 
 @pytest.mark.parametrize(
-    "asked", ["2017-18_Q2", "2017-18_Q3-r7", "2017-18_Q3-r1", "Q3", "x" * 300, "2017-18"]
+    "asked",
+    ["2017-18_Q2", "2017-18_Q3-r7", "2017-18_Q3-r1", "Q3", "x" * 300, "2017-18", "live"],
 )
-def test_an_unknown_or_malformed_release_is_a_404_never_the_live_figures(world, asked):
+def test_an_unknown_or_malformed_release_is_a_404_never_the_live_figures(story, asked):
+    world = story["world"]
     answer = world["client"].get(f"/api/v1/data?indicator=reach.parents&release={asked}")
     assert answer.status_code == 404
     assert answer.is_json and "release" in answer.get_json()["error"]["message"].lower()
@@ -109,18 +168,13 @@ def test_an_unknown_or_malformed_release_is_a_404_never_the_live_figures(world, 
     assert page.status_code == 404
 
 
-def test_publishing_again_makes_a_new_revision_and_never_changes_the_first(world, capsys):
-    assert publish(world, "2017-18_Q3") == 0
-    engine = writer_engine(world["url"])
-    with engine.connect() as conn:
-        first = snapshot_bytes(conn, "2017-18_Q3")
-    later = [world["files"][(a, "q4")] for a in (NEWCASTLE, GATESHEAD)]
-    load_files(later, world["settings"])
-    assert publish(world, "2017-18_Q3", "--note", "corrected") == 0
-    with engine.connect() as conn:
-        assert snapshot_bytes(conn, "2017-18_Q3") == first
+def test_publishing_again_makes_a_new_revision_and_never_changes_the_first(story, capsys):
+    world = story["world"]
+    assert story["publish_q3_again"] == 0
+    with writer_engine(world["url"]).connect() as conn:
+        assert snapshot_bytes(conn, "2017-18_Q3") == story["first_file"]
         ids = [r for (r,) in conn.execute(select(schema.releases.c.release_id))]
-    assert sorted(ids) == ["2017-18_Q3", "2017-18_Q3-r2"]
+    assert sorted(ids) == ["2017-18_Q3", "2017-18_Q3-r2", "2017-18_Q4"]
     assert parse_id("2017-18_Q3-r2") == ("2017-18_Q3", 2)
     capsys.readouterr()
     assert etl(["release", "list", "--db", world["url"]]) == 0
@@ -131,10 +185,11 @@ def test_publishing_again_makes_a_new_revision_and_never_changes_the_first(world
 
 
 def test_a_publish_that_fails_midway_leaves_no_release(world, monkeypatch, capsys):
-    def broken(rows, meta):
+    def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(release_publish, "bulk_zip", broken)
+    # after the file is written and its plan made: the rows for the bulk file fail
+    monkeypatch.setattr(release_publish, "base_rows", broken)
     assert publish(world, "2017-18_Q3") == 2
     assert "disk full" in capsys.readouterr().err
     with writer_engine(world["url"]).connect() as conn:
@@ -151,11 +206,9 @@ def test_a_quarter_no_return_covers_is_refused_with_what_to_do(world, capsys):
     assert "give its last quarter" in capsys.readouterr().err
 
 
-def test_the_revisions_list_exactly_the_figures_that_changed(world):
-    assert publish(world, "2017-18_Q3") == 0
-    later = [world["files"][(a, "q4")] for a in (NEWCASTLE, GATESHEAD)]
-    load_files(later, world["settings"])
-    assert publish(world, "2017-18_Q4") == 0
+def test_the_revisions_list_exactly_the_figures_that_changed(story):
+    world = story["world"]
+    assert story["publish_q4"] == 0
     every = "indicator=" + ",".join(indicators())
     old = world["client"].get(f"/api/v1/data?{every}&release=2017-18_Q3").get_json()["data"]
     new = world["client"].get(f"/api/v1/data?{every}&release=2017-18_Q4&to=2017-18_Q3")
@@ -190,9 +243,8 @@ def test_the_revisions_list_exactly_the_figures_that_changed(world):
     assert all("return for 2017-18_Q4" in text for text in listed["returns"])
 
 
-def test_the_bulk_file_is_a_valid_data_package(world, tmp_path):
-    assert publish(world, "2017-18_Q3") == 0
-    answer = world["client"].get("/releases/2017-18_Q3/bulk.zip")
+def test_the_bulk_file_is_a_valid_data_package(story, tmp_path):
+    answer = story["world"]["client"].get("/releases/2017-18_Q3/bulk.zip")
     assert answer.status_code == 200
     folder = tmp_path / "bulk"
     zipfile.ZipFile(io.BytesIO(answer.get_data())).extractall(folder)
