@@ -36,6 +36,7 @@ from etl.load.loader import load_files
 from lfo import jobs
 from lfo.access.secrets import load_key
 from lfo.db import writer_engine
+from lfo.periods import period
 from lfo.release_snapshot import open_snapshot, read_revisions
 from lfo.releases import get, snapshot_bytes
 from lfo.settings import Settings
@@ -295,7 +296,9 @@ def test_one_releases_page_shows_its_citation_and_returns(world):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Cite as: Department for Work and Pensions" in text and f"?release={Q3}" in text
-    assert f"Newcastle upon Tyne: return for {Q3}" in text and f"Gateshead: return for {Q3}" in text
+    shown = period(Q3).display  # the page says periods in words
+    assert f"Newcastle upon Tyne: return for {shown}" in text
+    assert f"Gateshead: return for {shown}" in text
     assert "this is the first release" in text
 
 

@@ -55,7 +55,7 @@ class Services:
         if settings.redis_url:  # several hosts: share through Redis (it connects when first used)
             data.share(RedisResults(settings.redis_url, settings.database_url))
         releases = ReleaseStore(db, LfoSettings.from_env().releases_cache_dir)
-        data.plan_maker = releases.live_plan  # live figures hide what releases would give away
+        data.plan_extra = releases.across_releases  # live hides what releases would give away
         return cls(settings, db, data, releases)
 
     @property

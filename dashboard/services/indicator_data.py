@@ -146,9 +146,10 @@ class IndicatorData:
         self.warmed_version: DataVersion | None = None  # the last version fully made ahead
         self.ahead: list[Query] = []  # made ahead too (``warm``): e.g. the spine's group benchmarks
         self.warm_seconds: float | None = None
-        #: how the live disclosure plan is made (``Services.create``: with the latest release's
-        #: programme cells that differencing would reveal, ``ReleaseStore.live_plan``)
-        self.plan_maker: Callable[[Connection, int], Plan] = make_plan
+        #: what the disclosure plan adds after ``make_plan`` (``Services.create``: the programme
+        #: cells that differencing with the latest release would reveal,
+        #: ``ReleaseStore.across_releases``)
+        self.plan_extra: Callable[[Connection, Plan], Plan] | None = None
 
     # --- the cache ---------------------------------------------------------------------------
 
@@ -314,16 +315,20 @@ class IndicatorData:
     def _shared_plan(self, conn: Connection, version: DataVersion) -> Plan:
         shared = self.shared
         if shared is None:
-            return self.plan_maker(conn, self.threshold)
+            return self._make_plan(conn)
         key = f"definitions {DEFINITIONS_VERSION}|disclosure plan|{self.threshold}"
         found = shared.load(version, key)
         if found is None:
             with shared.claim(version, key):  # another process (or host) making it: wait for it
                 found = shared.load(version, key)
                 if found is None:
-                    found = self.plan_maker(conn, self.threshold)
+                    found = self._make_plan(conn)
                     shared.store(version, key, found)
         return cast(Plan, found)  # only plans are stored under this key
+
+    def _make_plan(self, conn: Connection) -> Plan:
+        plan = make_plan(conn, self.threshold)
+        return plan if self.plan_extra is None else self.plan_extra(conn, plan)
 
     def _shared_or_compute(self, conn: Connection, version: DataVersion, query: Query) -> Result:
         shared = self.shared

@@ -23,10 +23,11 @@ from dashboard.services.indicator_data import IndicatorData
 from dashboard.services.queries import DataVersion
 from lfo import release_snapshot
 from lfo.db import reader_engine
+from lfo.indicators import cells as cell_table
 from lfo.indicators.protection import Plan
 from lfo.indicators.request import Query, Result
 from lfo.release_compare import programme_cells_to_hide
-from lfo.release_publish import merged_plan, own_plan
+from lfo.release_publish import merged_plan
 from lfo.releases import Release, get, latest, list_releases, snapshot_bytes
 
 #: Releases whose figures one process keeps open at once (the oldest used is closed).
@@ -90,14 +91,18 @@ class ReleaseStore:
                 old.db.dispose()
         return found
 
-    def live_plan(self, conn: Connection, threshold: int) -> Plan:
-        """The live figures' disclosure plan: the plan of the data ``conn`` sees, with the
-        programme cells whose change since the latest release a hidden area would show through
-        (indicators.md v2: across releases and live data; ``lfo.release_compare``)."""
+    def across_releases(self, conn: Connection, plan: Plan) -> Plan:
+        """The live figures' disclosure ``plan`` with the programme cells whose change since the
+        latest release a hidden area would show through (indicators.md v2: across releases and
+        live data; ``lfo.release_compare``). Without a release, ``plan`` itself."""
         latest_release = self.latest()
-        plan, cells = own_plan(conn, threshold)
         if latest_release is None:
             return plan
+        rows = cell_table.build(conn, plan.threshold).rows
+        cells = rows[release_snapshot.CELL_COLUMNS[:-1]].copy()
+        cells["hidden"] = False
+        for (ind, grp), part in rows.groupby(["indicator", "grp"], sort=False):
+            cells.loc[part.index, "hidden"] = plan.hidden_mask(str(ind), str(grp), part)
         with self.db.engine.connect() as main:
             packed = snapshot_bytes(main, latest_release.release_id)
         engine = release_snapshot.open_snapshot(
