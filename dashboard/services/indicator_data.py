@@ -146,9 +146,8 @@ class IndicatorData:
         self.warmed_version: DataVersion | None = None  # the last version fully made ahead
         self.ahead: list[Query] = []  # made ahead too (``warm``): e.g. the spine's group benchmarks
         self.warm_seconds: float | None = None
-        #: what the disclosure plan adds after ``make_plan`` (``Services.create``: the programme
-        #: cells that differencing with the latest release would reveal,
-        #: ``ReleaseStore.across_releases``)
+        #: added to each plan after ``make_plan`` (``ReleaseStore.across_releases``: cells that
+        #: differencing with the latest release would reveal)
         self.plan_extra: Callable[[Connection, Plan], Plan] | None = None
 
     # --- the cache ---------------------------------------------------------------------------
