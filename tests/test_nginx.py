@@ -104,6 +104,9 @@ def test_https_answers_pages_and_healthz_with_the_apps_headers_once(site):
         assert answer.header("Server") == "nginx"  # no version
     # the id nginx made is the one the app logged and answered with
     rid = page.header("X-Request-ID")
+    deadline = time.monotonic() + 10  # nginx writes its line once the answer is sent: a moment
+    while f"rid={rid}" not in site.proxy.log("lfo.access.log") and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert f"rid={rid}" in site.proxy.log("lfo.access.log")
     assert site.app_lines(f"[{rid}] GET /definitions 200")
 
