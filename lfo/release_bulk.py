@@ -37,28 +37,13 @@ from lfo import release_package as pkg
 from lfo.formula_guard import csv_row, csv_text
 from lfo.indicators.definitions import indicators
 from lfo.indicators.indicator import Indicator
+from lfo.indicators.request import ROW_COLUMNS
 from lfo.periods import period
 from lfo.reference import load_reference
 from lfo.terms import NOT_APPLICABLE, NOT_AVAILABLE, PROGRAMME, SUPPRESSED
 
 #: The columns ``rows`` must have (the engine's ``ROW_COLUMNS`` this file reads, and the filter).
-NEEDED = (
-    "indicator",
-    "area_code",
-    "area_name",
-    "period",
-    "category",
-    "value",
-    "lower",
-    "upper",
-    "numerator",
-    "denominator",
-    "comparison",
-    "trend",
-    "trend_judgement",
-    "status",
-    "filter",
-)
+NEEDED = (*ROW_COLUMNS, "filter")
 NUMBERS = ("value", "lower", "upper", "numerator", "denominator")
 STATUSES = (SUPPRESSED, NOT_AVAILABLE, NOT_APPLICABLE)
 TOPICS = ("reach", "uptake", "outcomes")

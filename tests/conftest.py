@@ -15,7 +15,7 @@ import pytest
 from support.dumps import TODAY
 from support.pilot_db import build_pilot_db
 from support.postgres import pg_bin, postgres_server
-from support.returns import valid_tables
+from support.returns import scaled_tables as make_scaled_tables
 
 from lfo.settings import Settings
 
@@ -51,21 +51,7 @@ def lfo_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 def scaled_tables() -> Callable[[int], dict[str, list[dict]]]:
     """A factory: ``scaled_tables(n)`` repeats the builders' valid return n times with fresh IDs."""
 
-    def make(n: int) -> dict[str, list[dict]]:
-        base = valid_tables()
-        out: dict[str, list[dict]] = {sheet: [] for sheet in base}
-        for i in range(n):
-            suffix = f"x{i:06d}"
-            for sheet, rows in base.items():
-                for row in rows:
-                    new = dict(row)
-                    for col in ("participant_id", "family_id", "episode_id"):
-                        if col in new:
-                            new[col] = f"{new[col]}{suffix}"
-                    out[sheet].append(new)
-        return out
-
-    return make
+    return make_scaled_tables
 
 
 @pytest.fixture(scope="session")

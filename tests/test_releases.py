@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 from support.dumps import TODAY
-from support.returns import valid_tables, write_return
+from support.returns import scaled_tables, write_return
 
 from dashboard.app import create_app
 from dashboard.settings import DashboardSettings
@@ -32,20 +32,6 @@ NEWCASTLE = "E08000021"
 SHOWN = "reach.parents,reach.families,uptake.start,uptake.completion,uptake.funnel"
 
 
-def scaled(n: int) -> dict[str, list[dict]]:
-    """The builders' valid return n times with fresh ids (as conftest's ``scaled_tables``)."""
-    out: dict[str, list[dict]] = {}
-    for i in range(n):
-        for sheet, rows in valid_tables().items():
-            for row in rows:
-                new = dict(row)
-                for col in ("participant_id", "family_id", "episode_id"):
-                    if col in new:
-                        new[col] = f"{new[col]}x{i:06d}"
-                out.setdefault(sheet, []).append(new)
-    return out
-
-
 def make_world(where) -> dict:
     """Newcastle and Gateshead loaded for 2017-18 Q3 (enough people to publish), the Q4 returns
     (more people) written but not loaded. The environment is set by the caller."""
@@ -58,10 +44,10 @@ def make_world(where) -> dict:
     files = {}
     for area in (NEWCASTLE, GATESHEAD):
         files[(area, "q3")] = write_return(
-            where / f"{area}-q3", scaled(8), area=area, period="2017-18_Q3"
+            where / f"{area}-q3", scaled_tables(8), area=area, period="2017-18_Q3"
         )
         files[(area, "q4")] = write_return(
-            where / f"{area}-q4", scaled(11), area=area, period="2017-18_Q4"
+            where / f"{area}-q4", scaled_tables(11), area=area, period="2017-18_Q4"
         )
     q3 = [files[(a, "q3")] for a in (NEWCASTLE, GATESHEAD)]
     assert [r.outcome for r in load_files(q3, settings)] == ["loaded", "loaded"]

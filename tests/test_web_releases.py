@@ -23,7 +23,7 @@ import pytest
 from support.accounts import GATESHEAD, NEWCASTLE
 from support.dash_client import CALLBACK_URL, callback_body
 from support.dumps import TODAY
-from support.returns import valid_tables, write_return
+from support.returns import scaled_tables, write_return
 from support.web_auth import BASE, SAME_SITE, audit_rows, csrf_of, person, settings_for, sign_in
 
 from dashboard import ids
@@ -48,20 +48,6 @@ FIGURES = f"/api/v1/data?indicator={INDICATOR}"
 ROLES = ("researcher", "la", "programme")
 
 
-def scaled(n: int) -> dict[str, list[dict]]:
-    """The builders' valid return n times with fresh ids (as conftest's ``scaled_tables``)."""
-    out: dict[str, list[dict]] = {}
-    for i in range(n):
-        for sheet, rows in valid_tables().items():
-            for row in rows:
-                new = dict(row)
-                for col in ("participant_id", "family_id", "episode_id"):
-                    if col in new:
-                        new[col] = f"{new[col]}x{i:06d}"
-                out.setdefault(sheet, []).append(new)
-    return out
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> Iterator[dict[str, Any]]:
     """The module's world (module doc); ``before``: what the API answered each role before the
@@ -83,7 +69,7 @@ def world(tmp_path_factory) -> Iterator[dict[str, Any]]:
         ):
             mp.setenv(name, value)
         q3 = [
-            write_return(where / f"{a}-q3", scaled(8), area=a, period=Q3)
+            write_return(where / f"{a}-q3", scaled_tables(8), area=a, period=Q3)
             for a in (NEWCASTLE, GATESHEAD)
         ]
         assert [r.outcome for r in load_files(q3, settings)] == ["loaded", "loaded"]
@@ -103,7 +89,7 @@ def world(tmp_path_factory) -> Iterator[dict[str, Any]]:
         before = {who: clients[who].get(FIGURES) for who in ("researcher", "programme", "public")}
         url = settings.database_url
         assert etl(["release", "publish", "--period", Q3, "--note", NOTE, "--db", url]) == 0
-        q4 = write_return(where / "newcastle-q4", scaled(11), area=NEWCASTLE, period=Q4)
+        q4 = write_return(where / "newcastle-q4", scaled_tables(11), area=NEWCASTLE, period=Q4)
         assert [r.outcome for r in load_files([q4], settings)] == ["loaded"]
         yield {
             "settings": settings,

@@ -28,8 +28,9 @@ READ_ERRORS = (DatabaseError, SQLAlchemyError, OSError)
 class Database:
     """The dashboard's database: read-only, opened lazily, shared by every request of one app."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, check: bool = True) -> None:
         self.url = url
+        self.check = check  # False: a release's file (its tables as published, no revision)
         self._engine: Engine | None = None
         self._lock = threading.Lock()
 
@@ -42,7 +43,8 @@ class Database:
                     engine = reader_engine(self.url)
                     try:
                         with engine.connect() as conn:
-                            check_revision(conn)
+                            if self.check:
+                                check_revision(conn)
                     except BaseException:
                         engine.dispose()
                         raise

@@ -16,13 +16,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData
 from dashboard.services.queries import DataVersion
 from lfo import release_snapshot
-from lfo.db import reader_engine
 from lfo.indicators import cells as cell_table
 from lfo.indicators.protection import Plan
 from lfo.indicators.request import Query, Result
@@ -83,7 +82,7 @@ class ReleaseStore:
         with self.db.engine.connect() as conn:
             packed = snapshot_bytes(conn, release.release_id)
         path = release_snapshot.snapshot_file(packed, release.snapshot_sha256, self.cache_dir)
-        made = ReleaseData(FrozenDatabase(f"sqlite:///{path}"), release)
+        made = ReleaseData(Database(f"sqlite:///{path}", check=False), release)
         with self._lock:
             found = self._open.setdefault(release.release_id, made)
             while len(self._open) > OPEN_RELEASES:
@@ -103,30 +102,9 @@ class ReleaseStore:
         cells["hidden"] = False
         for (ind, grp), part in rows.groupby(["indicator", "grp"], sort=False):
             cells.loc[part.index, "hidden"] = plan.hidden_mask(str(ind), str(grp), part)
-        with self.db.engine.connect() as main:
-            packed = snapshot_bytes(main, latest_release.release_id)
-        engine = release_snapshot.open_snapshot(
-            packed, latest_release.snapshot_sha256, self.cache_dir
-        )
-        try:
-            with engine.connect() as frozen:
-                old = release_snapshot.read_frame(
-                    frozen, release_snapshot.CELLS, release_snapshot.CELL_COLUMNS
-                )
-        finally:
-            engine.dispose()
+        with self.data(latest_release).db.engine.connect() as frozen:  # opened once a process
+            old = release_snapshot.read_frame(
+                frozen, release_snapshot.CELLS, release_snapshot.CELL_COLUMNS
+            )
         more = programme_cells_to_hide(cells, old)
         return merged_plan(plan, more) if more else plan
-
-
-class FrozenDatabase(Database):
-    """A release's file: read-only, with no schema revision to check (it holds only the tables
-    the engine reads, as they were when it was published)."""
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            with self._lock:
-                if self._engine is None:
-                    self._engine = reader_engine(self.url)
-        return self._engine

@@ -35,21 +35,12 @@ from lfo.indicators.definitions import indicators
 from lfo.indicators.queries import snapshot
 from lfo.periods import Quarter, has_ended, period
 from lfo.release_publish import PublishError, coverage_of, quarter_of
-from lfo.releases import Release, bulk_bytes, parse_id, snapshot_bytes
+from lfo.releases import Release, bulk_bytes, parse_id
 
 PATH = "/releases"
 PUBLISH = f"{PATH}/publish"
 SHOWN_REVISIONS = 200
-REVISION_COLUMNS = [
-    "indicator",
-    "grp",
-    "area_code",
-    "period",
-    "category",
-    "old_value",
-    "new_value",
-    "returns",
-]
+REVISION_COLUMNS = [c.name for c in release_snapshot.release_revisions.columns]
 
 
 class ReleasesPage:
@@ -204,16 +195,10 @@ class ReleasesPage:
     # --- one release ---------------------------------------------------------------------------
 
     def revisions(self, r: Release) -> pd.DataFrame:
-        with self.services.db.engine.connect() as conn:
-            packed = snapshot_bytes(conn, r.release_id)
-        engine = release_snapshot.open_snapshot(
-            packed, r.snapshot_sha256, self.services.releases.cache_dir
-        )
-        try:
-            with engine.connect() as conn:
-                return release_snapshot.read_revisions(conn)
-        finally:
-            engine.dispose()
+        """The release's revisions, from its file as the release's figures read it (opened
+        once per process, not per request)."""
+        with self.services.releases.data(r).db.engine.connect() as conn:
+            return release_snapshot.read_revisions(conn)
 
     def detail_page(self, rid: str) -> Response:
         r = self.release_or_404(rid)

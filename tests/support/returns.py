@@ -198,6 +198,22 @@ def valid_tables() -> dict[str, list[dict]]:
     return {"participants": participants, "interventions": interventions, "outcomes": outcomes}
 
 
+def scaled_tables(n: int) -> dict[str, list[dict]]:
+    """The builders' valid return n times, with fresh participant, family and episode IDs."""
+    base = valid_tables()
+    out: dict[str, list[dict]] = {sheet: [] for sheet in base}
+    for i in range(n):
+        suffix = f"x{i:06d}"
+        for sheet, rows in base.items():
+            for row in rows:
+                new = dict(row)
+                for col in ("participant_id", "family_id", "episode_id"):
+                    if col in new:
+                        new[col] = f"{new[col]}{suffix}"
+                out[sheet].append(new)
+    return out
+
+
 def _rows(sheet: str, records: list[dict]) -> tuple[list[str], list[list]]:
     header = list(SHEETS[sheet])
     for rec in records:
