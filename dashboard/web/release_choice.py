@@ -55,15 +55,21 @@ def resolve(request: flask.Request, store: ReleaseStore, *, live_allowed: bool) 
         if found is None:
             raise NotFound("No release is published yet.")
     else:
-        try:
-            parse_id(text)
-        except ValueError as exc:
-            raise NotFound(str(exc)) from None
-        found = store.get(text.strip())
-        if found is None:
-            raise NotFound(
-                f"There is no release {text.strip()[:MAX_ID_LENGTH]!r}: see /releases for the "
-                "published releases."
-            )
+        found = named(store, text)
     setattr(flask.g, RELEASE_KEY, found)
+    return found
+
+
+def named(store: ReleaseStore, text: str) -> Release:
+    """The release called ``text``; a 404 saying why when it is malformed or does not exist."""
+    try:
+        parse_id(text)
+    except ValueError as exc:
+        raise NotFound(str(exc)) from None
+    found = store.get(text.strip())
+    if found is None:
+        raise NotFound(
+            f"There is no release {text.strip()[:MAX_ID_LENGTH]!r}: see /releases for the "
+            "published releases."
+        )
     return found

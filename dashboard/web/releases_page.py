@@ -19,11 +19,10 @@ from html import escape
 
 import flask
 import pandas as pd
-from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from dashboard.services import Services
-from dashboard.web import forms
+from dashboard.web import forms, release_choice
 from dashboard.web.accounts import Accounts, client_address
 from dashboard.web.gate import require
 from dashboard.web.principal import current
@@ -35,7 +34,7 @@ from lfo.indicators.definitions import indicators
 from lfo.indicators.queries import snapshot
 from lfo.periods import Quarter, has_ended, period
 from lfo.release_publish import PublishError, coverage_of, quarter_of
-from lfo.releases import Release, bulk_bytes, parse_id
+from lfo.releases import Release, bulk_bytes
 
 PATH = "/releases"
 PUBLISH = f"{PATH}/publish"
@@ -53,14 +52,7 @@ class ReleasesPage:
         return forms.server_page(self.settings, title, body, status=status)
 
     def release_or_404(self, rid: str) -> Release:
-        try:
-            parse_id(rid)
-        except ValueError as exc:
-            raise NotFound(str(exc)) from None
-        found = self.services.releases.get(rid)
-        if found is None:
-            raise NotFound(f"There is no release {rid!r}: see {PATH}.")
-        return found
+        return release_choice.named(self.services.releases, rid)
 
     # --- the list ------------------------------------------------------------------------------
 
