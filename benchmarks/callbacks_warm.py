@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     db_path = root / "lfo.db"
     app = create_app(DashboardSettings(database_url=f"sqlite:///{db_path}"))
     client = app.server.test_client()
-    codes, quarters = _areas_and_quarters(db_path)
+    codes, quarters = _areas_and_quarters(f"sqlite:///{db_path}")
     bodies = json.loads((root / "callbacks.json").read_text())
     by_key = _variants(bodies, codes, quarters, args.n)
 

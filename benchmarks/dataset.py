@@ -29,6 +29,7 @@ class Dataset:
     root: Path  # benchmarks/out/<scale>
     files: tuple[Path, ...]  # returns, in load order
     areas_csv: Path | None  # areas to register before loading (national only)
+    database_url: str | None = None  # PostgreSQL (``--postgresql``); None: SQLite in ``root``
 
     @property
     def db_path(self) -> Path:
@@ -36,7 +37,11 @@ class Dataset:
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.db_path}"
+        return self.database_url or f"sqlite:///{self.db_path}"
+
+    @property
+    def on_postgresql(self) -> bool:
+        return self.db_url.startswith("postgresql")
 
 
 def _run(args: list[str]) -> None:

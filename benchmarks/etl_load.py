@@ -16,7 +16,6 @@ import json
 import logging
 import resource
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -30,13 +29,23 @@ DATA_TABLES = ("participants", "episodes", "outcomes")
 
 
 def fresh_database(ds: Dataset) -> None:
-    """Delete the dataset's database, archive and key, then register its areas (not timed)."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{ds.db_path}{suffix}").unlink(missing_ok=True)
-    shutil.rmtree(ds.root / "archive", ignore_errors=True)
-    (ds.root / "lfo-id.key").unlink(missing_ok=True)
+    """Empty the dataset's database (SQLite: delete the file; PostgreSQL: drop every table),
+    archive and key, then register its areas (not timed)."""
     from lfo.db import init_db, writer_engine
 
+    if ds.on_postgresql:
+        from sqlalchemy import create_engine, text
+
+        dropper = create_engine(ds.db_url)
+        with dropper.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        dropper.dispose()
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{ds.db_path}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(ds.root / "archive", ignore_errors=True)
+    (ds.root / "lfo-id.key").unlink(missing_ok=True)
     engine = writer_engine(ds.db_url)
     try:
         init_db(engine)
@@ -48,15 +57,18 @@ def fresh_database(ds: Dataset) -> None:
         engine.dispose()
 
 
-def count_rows(db_path: Path) -> dict[str, int]:
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+def count_rows(db_url: str) -> dict[str, int]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
     try:
-        return {
-            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 - fixed names
-            for t in DATA_TABLES
-        }
+        with engine.connect() as conn:
+            return {
+                t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()  # noqa: S608 - fixed names
+                for t in DATA_TABLES
+            }
     finally:
-        con.close()
+        engine.dispose()
 
 
 def settings_for(ds: Dataset):
@@ -97,7 +109,7 @@ def time_load(ds: Dataset, *, profile: Path | None = None, limit: int | None = N
     outcomes: dict[str, int] = {}
     for r in results:
         outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
-    rows = count_rows(ds.db_path)
+    rows = count_rows(ds.db_url)
     total = sum(rows.values())
     return {
         "seconds": round(seconds, 2),
@@ -115,11 +127,13 @@ def time_load(ds: Dataset, *, profile: Path | None = None, limit: int | None = N
     }
 
 
-def run_in_child(scale: str, *, limit: int | None = None) -> dict:
+def run_in_child(scale: str, *, limit: int | None = None, database_url: str | None = None) -> dict:
     """``time_load`` in a fresh Python process (so its peak memory is the load's alone)."""
     args = [sys.executable, "-m", "benchmarks.etl_load", "--scale", scale]
     if limit:
         args += ["--limit", str(limit)]
+    if database_url:
+        args += ["--database-url", database_url]
     done = subprocess.run(
         args, check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1]
     )
@@ -139,19 +153,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--floor",
         action="store_true",
-        help="also time the executemany floor of the loaded database",
+        help="also time the floor of the loaded database (SQLite executemany, PostgreSQL COPY)",
     )
+    parser.add_argument("--database-url", help="load into this PostgreSQL database (emptied)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     ds = ensure_dataset(args.scale)
     if args.work is not None:
         args.work.mkdir(parents=True, exist_ok=True)
         ds = dataclasses.replace(ds, root=args.work.resolve())
+    if args.database_url:
+        ds = dataclasses.replace(ds, database_url=args.database_url)
     result = time_load(ds, profile=args.profile, limit=args.limit)
     if args.floor:
         from benchmarks.floor import time_floor
 
-        result["floor"] = time_floor(ds.db_path, ds.root)
+        result["floor"] = time_floor(ds.db_url, ds.root)
         floor_s = result["floor"]["seconds"]
         result["load_over_floor"] = round(result["seconds"] / floor_s, 2) if floor_s else None
         floor_cpu = result["floor"].get("cpu_seconds")

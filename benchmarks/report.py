@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from benchmarks import report_postgres
+
 NOTES = Path(__file__).resolve().parent / "notes.md"
-ORDER = ("national", "pilot", "tiny")
+ORDER = ("national", "national-postgresql", "pilot", "pilot-postgresql", "tiny", "tiny-postgresql")
 
 # goals of issue 5, at national scale
 ETL_RATIO, ETL_MB = 3.0, 2048
@@ -40,6 +42,10 @@ def _ratio(a, b) -> float | None:
     return a / b
 
 
+def _floor_name(r: dict) -> str:
+    return "plain COPY" if r.get("database") == "postgresql" else "executemany"
+
+
 def goals(r: dict) -> list[tuple[str, str, str]]:
     rows = []
     etl, fl = r.get("etl", {}), r.get("etl_floor", {})
@@ -53,7 +59,7 @@ def goals(r: dict) -> list[tuple[str, str, str]]:
     )
     rows.append(
         (
-            "ETL load ≤ 3× the executemany floor",
+            f"ETL load ≤ 3× the {_floor_name(r)} floor",
             f"wall {_fmt(ratio)}× ({_fmt(etl.get('seconds'))} s against "
             f"{_fmt(fl.get('seconds'))} s){cpu_text}",
             _met(
@@ -140,8 +146,9 @@ def goals(r: dict) -> list[tuple[str, str, str]]:
 
 def _scale_section(scale: str, r: dict) -> list[str]:
     m = r.get("machine", {})
+    on_pg = r.get("database") == "postgresql"
     out = [
-        f"## {scale.capitalize()} scale",
+        f"## {r.get('scale', scale).capitalize()} scale" + (" on PostgreSQL" if on_pg else ""),
         "",
         f"Run {m.get('date')} at commit `{m.get('commit')}` on {m.get('cores')} cores, "
         f"{m.get('memory_gb')} GB memory (Python {m.get('python')}); load average "
@@ -149,7 +156,7 @@ def _scale_section(scale: str, r: dict) -> list[str]:
         f"(the machine was shared); the harness took {_fmt(m.get('harness_seconds'))} s.",
         "",
     ]
-    if scale == "national":
+    if r.get("scale", scale) == "national":
         out += ["### Goals", "", "| goal | measured | |", "|---|---|---|"]
         out += [f"| {g} | {v} | {ok} |" for g, v, ok in goals(r)]
         out.append("")
@@ -164,7 +171,8 @@ def _scale_section(scale: str, r: dict) -> list[str]:
             f"| whole load ({etl.get('files')} files) | {_fmt(etl.get('seconds'))} | "
             f"{_fmt(sum(rows.values()))} | {_fmt(etl.get('rows_per_second'))} | "
             f"{_fmt(etl.get('peak_rss_mb'), ' MB')} |",
-            f"| floor: sqlite3 executemany, one transaction | {_fmt(fl.get('seconds'))} | "
+            f"| floor: {'plain COPY' if on_pg else 'sqlite3 executemany'}, one transaction | "
+            f"{_fmt(fl.get('seconds'))} | "
             f"{_fmt(sum(fl.get('rows', {}).values()))} | {_fmt(fl.get('rows_per_second'))} | |",
             "",
             f"Ratio load / floor: {_fmt(_ratio(etl.get('seconds'), fl.get('seconds')))}× "
@@ -346,9 +354,11 @@ def markdown(results: dict) -> str:
         "the end. Timings are not asserted by the test suite.",
         "",
     ]
-    for scale in ORDER:
-        if scale in results and (scale != "tiny" or len(results) == 1):
-            out += _scale_section(scale, results[scale])
+    for key in ORDER:
+        if key in results and (not key.startswith("tiny") or len(results) <= 2):
+            out += _scale_section(key, results[key])
+            if key.endswith("-postgresql"):
+                out += report_postgres.against_sqlite(results[key], results.get(key.split("-")[0]))
     if NOTES.exists():
         out += [NOTES.read_text().rstrip(), ""]
     return "\n".join(out)

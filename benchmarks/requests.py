@@ -17,11 +17,11 @@ one process (one dashboard worker, so its peak memory is recorded):
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import random
 import resource
-import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -39,18 +39,20 @@ CALLBACK_URL = "/_dash-update-component"
 SEED = 2026
 
 
-def _areas_and_quarters(db_path: Path) -> tuple[list[str], list[str]]:
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+def _areas_and_quarters(db_url: str) -> tuple[list[str], list[str]]:
+    """The loaded areas and the quarters with figures (SQLite or PostgreSQL)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
     try:
-        codes = [r[0] for r in con.execute("SELECT area_code FROM returns ORDER BY area_code")]
-        quarters = sorted(
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT period FROM sum_reach WHERE period LIKE '%\\_Q%' ESCAPE '\\'"
+        with engine.connect() as conn:
+            codes = list(
+                conn.execute(text("SELECT area_code FROM returns ORDER BY area_code")).scalars()
             )
-        )
+            periods = conn.execute(text("SELECT DISTINCT period FROM sum_reach")).scalars()
+            quarters = sorted(p for p in periods if "_Q" in p)
     finally:
-        con.close()
+        engine.dispose()
     return codes, quarters
 
 
@@ -288,7 +290,7 @@ def run_worker(ds: Dataset, *, browser: bool, n: int, naive_n: int) -> dict:
     app = create_app(DashboardSettings(database_url=ds.db_url))
     engine = reader_engine(ds.db_url)
     naive.register(app.server, engine)  # before the first request (Flask's rule)
-    codes, quarters = _areas_and_quarters(ds.db_path)
+    codes, quarters = _areas_and_quarters(ds.db_url)
     result: dict = {"app_factory_s": round(time.perf_counter() - started, 2), "commit": _commit()}
     # what a served worker does at start (LFO_WARM_CACHE=1): every indicator made ahead
     cache = app.services.data
@@ -335,11 +337,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("-n", type=int, default=50)
     parser.add_argument("--naive-n", type=int, default=50)
+    parser.add_argument("--database-url", help="a loaded PostgreSQL database (default: SQLite)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    result = run_worker(
-        ensure_dataset(args.scale), browser=not args.skip_browser, n=args.n, naive_n=args.naive_n
-    )
+    ds = dataclasses.replace(ensure_dataset(args.scale), database_url=args.database_url)
+    result = run_worker(ds, browser=not args.skip_browser, n=args.n, naive_n=args.naive_n)
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 

@@ -1,17 +1,22 @@
 """The one benchmark command.
 
     python -m benchmarks.run [--scale national|pilot|tiny] [--skip-browser] [--skip-load-test]
-                             [--skip-etl] [-n 50] [--workers 2]
+                             [--skip-etl] [-n 50] [--workers 2] [--postgresql]
 
 Generates the dataset if it is not there, times the ETL load and its floor, every callback and API
 endpoint (with floors and the naive reference), the first render in Chromium, and the app under
 load in gunicorn; writes ``benchmarks/results.json`` (one entry per scale, the others kept) and
 ``docs/benchmarks.md``. Nothing is asserted: the figures are printed and recorded.
+
+``--postgresql`` runs the same on a throw-away PostgreSQL server started for the run (Debian's
+``postgresql``, as the tests start it): the ETL loads through ``COPY`` and its floor is plain
+``COPY``; the figures are kept as ``<scale>-postgresql`` beside SQLite's.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -20,6 +25,7 @@ import platform
 import subprocess
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 from benchmarks import etl_load, floor, report
@@ -71,17 +77,18 @@ def run(
     seconds: float = 60.0,
     dashboard: bool = True,
     threads: int = 1,
+    database_url: str | None = None,
 ) -> dict:
     started = time.perf_counter()
     info = machine()
-    ds = ensure_dataset(scale)
-    result: dict = {"scale": scale, "machine": info}
-    earlier = load_results().get(scale, {})
-    if etl or not ds.db_path.exists():
+    ds = dataclasses.replace(ensure_dataset(scale), database_url=database_url)
+    result: dict = {"scale": scale, "machine": info, "database": database_name(database_url)}
+    earlier = load_results().get(results_key(scale, database_url), {})
+    if etl or database_url or not ds.db_path.exists():  # a throw-away server starts empty
         log.info("timing the ETL load of %d files", len(ds.files))
-        result["etl"] = etl_load.run_in_child(scale)
+        result["etl"] = etl_load.run_in_child(scale, database_url=database_url)
         log.info("ETL: %s", result["etl"])
-        result["etl_floor"] = floor.time_floor(ds.db_path, ds.root)
+        result["etl_floor"] = floor.time_floor(ds.db_url, ds.root)
         log.info("floor: %s", result["etl_floor"])
     else:
         before = earlier.get("etl", {})
@@ -107,6 +114,8 @@ def run(
         ]
         if not browser:
             args.append("--skip-browser")
+        if database_url:
+            args += ["--database-url", database_url]
         result["dashboard"] = _child(args)
     else:
         result["dashboard"] = {
@@ -118,7 +127,7 @@ def run(
 
         bodies_file = ds.root / "callbacks.json"
         bodies = json.loads(bodies_file.read_text()) if bodies_file.exists() else []
-        codes, quarters = _areas_and_quarters(ds.db_path)
+        codes, quarters = _areas_and_quarters(ds.db_url)
         log.info("load test: %d users for %.0f s on %d gunicorn workers", users, seconds, workers)
         result["load_test"] = loadtest.run(
             ds,
@@ -133,6 +142,23 @@ def run(
     info["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     info["harness_seconds"] = round(time.perf_counter() - started)
     return result
+
+
+def database_name(database_url: str | None) -> str:
+    return "postgresql" if database_url else "sqlite"
+
+
+def results_key(scale: str, database_url: str | None) -> str:
+    """SQLite's figures under the scale's name; PostgreSQL's beside them."""
+    return f"{scale}-postgresql" if database_url else scale
+
+
+def postgresql_server():
+    """A throw-away PostgreSQL server for the run (the tests' own starter)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from support.postgres import postgres_server
+
+    return postgres_server()
 
 
 def load_results() -> dict:
@@ -170,9 +196,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--doc", type=Path, default=DOC)
+    parser.add_argument(
+        "--postgresql",
+        action="store_true",
+        help="on a throw-away PostgreSQL server instead of SQLite (the ETL always runs)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    result = run(
+    with postgresql_server() if args.postgresql else nullcontext(None) as database_url:
+        result = _run_from_args(args, database_url)
+    results = json.loads(args.results.read_text()) if args.results.exists() else {}
+    results[results_key(args.scale, database_url)] = result
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    args.doc.parent.mkdir(parents=True, exist_ok=True)
+    args.doc.write_text(report.markdown(results))
+    sys.stdout.write(report.summary(result) + "\n")
+    return 0
+
+
+def _run_from_args(args: argparse.Namespace, database_url: str | None) -> dict:
+    return run(
         args.scale,
         browser=not args.skip_browser,
         load_test=not args.skip_load_test,
@@ -183,15 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         seconds=args.seconds,
         dashboard=not args.skip_dashboard,
         threads=args.threads,
+        database_url=database_url,
     )
-    results = json.loads(args.results.read_text()) if args.results.exists() else {}
-    results[args.scale] = result
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
-    args.doc.parent.mkdir(parents=True, exist_ok=True)
-    args.doc.write_text(report.markdown(results))
-    sys.stdout.write(report.summary(result) + "\n")
-    return 0
 
 
 if __name__ == "__main__":

@@ -310,8 +310,20 @@ def bulk_insert(
     if unknown:
         raise ValueError(f"{table.name} has no column(s) {unknown}")
     quoted = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
+    if conn.dialect.name == "postgresql":
+        _copy_rows(conn, f"COPY {table.name} ({quoted}) FROM STDIN", rows)
+        return
     sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({_placeholders(conn, len(columns))})"  # noqa: S608 - names from lfo.schema
     conn.exec_driver_sql(sql, rows)
+
+
+def _copy_rows(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """PostgreSQL: the rows through ``COPY … FROM STDIN`` in the connection's own transaction
+    (psycopg adapts each value as it would a parameter), several times faster than executemany."""
+    driver = conn.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row(row)
 
 
 # --- the demo database's mark ----------------------------------------------------------------------
