@@ -10,6 +10,7 @@ margin equations restricted to the hidden cells; and again with each area's cell
 from __future__ import annotations
 
 from fractions import Fraction
+from unittest.mock import patch
 
 import numpy as np
 import pandas as pd
@@ -249,6 +250,31 @@ def test_every_margin_of_a_proportion_has_none_or_enough_hidden_cells(leaf):
 def test_no_hidden_proportion_cell_is_derivable_even_by_an_area_knowing_its_own(leaf):
     frame = proportion_table(leaf)
     assert_guarantee(frame, run(frame))
+
+
+@SETTINGS
+@given(leaves())
+def test_blocks_checked_split_by_area_hide_the_same_cells(leaf):
+    """National blocks are too large to reduce whole and are split by area
+    (``derivation_split``): forced here for every block, the plan is the same and keeps the
+    guarantee (checked by the independent rational algebra above)."""
+    frame = proportion_table(leaf)
+    whole = run(frame)
+    with patch.object(protection, "MAX_BLOCK", 0):
+        split = run(frame)
+    assert split.tolist() == whole.tolist()
+    assert_guarantee(frame, split)
+
+
+@SETTINGS
+@given(breakdown_counts())
+def test_breakdown_blocks_checked_split_by_area_hide_the_same_cells(counts):
+    frame = breakdown_table(counts)
+    whole = run(frame)
+    with patch.object(protection, "MAX_BLOCK", 0):
+        split = run(frame)
+    assert split.tolist() == whole.tolist()
+    assert_guarantee(frame, split)
 
 
 @SETTINGS

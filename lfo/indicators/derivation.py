@@ -223,10 +223,13 @@ def given_away(basis: np.ndarray, known: np.ndarray, probes: int = 2) -> np.ndar
 
 def _product(a: np.ndarray, v: np.ndarray) -> np.ndarray:
     """``a @ v`` modulo PRIME, exactly in int64: ``a``'s entries split at 2^16 keep every sum
-    of products below 2^63 (for up to 2^15 columns)."""
-    low = (a & 0xFFFF) @ v % PRIME
-    high = (a >> 16) @ v % PRIME * 65536 % PRIME
-    out: np.ndarray = (low + high) % PRIME
+    of products below 2^63 (2^15 columns at a time)."""
+    out = np.zeros(a.shape[0], dtype=np.int64)
+    for start in range(0, a.shape[1], 2**15):
+        part, w = a[:, start : start + 2**15], v[start : start + 2**15]
+        low = (part & 0xFFFF) @ w % PRIME
+        high = (part >> 16) @ w % PRIME * 65536 % PRIME
+        out = (out + low + high) % PRIME
     return out
 
 

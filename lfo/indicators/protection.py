@@ -36,20 +36,23 @@ from lfo.indicators import cells as cell_table
 from lfo.indicators import margins as margin_list
 from lfo.indicators.cells import NO_CATEGORY, ROW_KEYS, CellTable
 from lfo.indicators.derivation import given_away, null_basis
+from lfo.indicators.derivation_split import SplitBlock, TooLarge
 from lfo.indicators.margins import Margins
 from lfo.terms import PROGRAMME
 
 log = logging.getLogger(__name__)
 
-#: The largest block of hidden cells the exact check reduces (a dense reduction: its memory
+#: The largest block of hidden cells the exact check reduces whole (a dense reduction: its memory
 #: grows with the square of the block, its time with the cube). The pilot's largest is 1,720
-#: cells; at national scale blocks reach 18,000 (docs/decisions.md).
-MAX_BLOCK = 4000
+#: cells; larger ones (national scale: up to 18,000) are split by area
+#: (``derivation_split``, docs/decisions.md).
+MAX_BLOCK = 300
 
 
 class PlanTooLarge(RuntimeError):
-    """The disclosure plan cannot be made for this data: a block of hidden cells is larger than
-    the exact check can reduce. Nothing is published unprotected: figures are refused."""
+    """The disclosure plan cannot be made for this data: a block of hidden cells has more
+    crossing equations than the split check can reduce. Nothing is published unprotected:
+    figures are refused."""
 
 
 # kinds whose cells' margins add up counts only: no denominator (counts, targets, rates) or a
@@ -192,7 +195,7 @@ class _State:
         self.clean: dict[str | None, set[int]] = {}
         self.weight = np.random.default_rng(7).integers(1, 2**62, size=len(c), dtype=np.int64)
         self._cached: tuple[int, np.ndarray, np.ndarray] | None = None
-        self.bases: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per block signature
+        self.bases: dict[int, tuple[np.ndarray, np.ndarray | SplitBlock]] = {}  # per signature
         self._block_at: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64),) * 2
         # memberships by cell and by group, for finding a cell's margins and their members
         self.by_cell = np.argsort(m.cell, kind="stable")
@@ -256,7 +259,12 @@ class _State:
             if int(sig[b]) in clean:
                 continue
             cells, basis = self._basis(b, label, sig)
-            fixed = given_away(basis, own[cells]) & ~self.in_zero_margin[cells]
+            away = (
+                basis.given_away(own[cells])
+                if isinstance(basis, SplitBlock)
+                else given_away(basis, own[cells])
+            )
+            fixed = away & ~self.in_zero_margin[cells]
             if not fixed.any():
                 clean.add(int(sig[b]))
                 continue
@@ -292,7 +300,9 @@ class _State:
         self._block_at = (at, starts)
         return label, sig
 
-    def _basis(self, b: int, label: np.ndarray, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _basis(
+        self, b: int, label: np.ndarray, sig: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | SplitBlock]:
         """Block ``b``'s cells (ascending) and the null-space basis of its equations, one
         reduction per distinct block (kept by signature, cells compared)."""
         at, starts = self._block_at
@@ -301,16 +311,23 @@ class _State:
         kept = self.bases.get(int(sig[b]))
         if kept is not None and np.array_equal(kept[0], cells):
             return kept
-        if len(cells) > MAX_BLOCK:
-            raise PlanTooLarge(
-                f"disclosure control cannot yet check this data: {len(cells):,} hidden cells are "
-                f"linked by shared totals, more than the {MAX_BLOCK:,} the exact check can "
-                "reduce; figures are not published unprotected (docs/decisions.md, issue 15)"
-            )
         var = np.searchsorted(cells, self.m.cell[rows])
-        basis = null_basis(self.m.gid[rows], var, self.coef[rows], len(cells))
-        self.bases[int(sig[b])] = (cells, basis)
-        return cells, basis
+        solver: np.ndarray | SplitBlock
+        if len(cells) <= MAX_BLOCK:
+            solver = null_basis(self.m.gid[rows], var, self.coef[rows], len(cells))
+        else:  # split by area: the same answer without a dense reduction of the whole block
+            try:
+                solver = SplitBlock(self.m.gid[rows], var, self.coef[rows], self.area[cells])
+            except TooLarge as why:
+                raise PlanTooLarge(
+                    f"disclosure control cannot check this data: {len(cells):,} hidden cells "
+                    f"are linked by shared totals and their crossing system ({why}) is larger "
+                    "than the check can reduce; figures are not published unprotected "
+                    "(docs/decisions.md)"
+                ) from why
+            log.info("block of %d hidden cells checked split by area", len(cells))
+        self.bases[int(sig[b])] = (cells, solver)
+        return cells, solver
 
     def _complement(
         self, block: list[int], hidden: np.ndarray, known_area: str | None
