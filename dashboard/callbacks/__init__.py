@@ -93,7 +93,7 @@ def route(
             title = page.prefill(services, content) or title
         banner = None
         if services is not None:
-            here = path + (search if (search or "").startswith("?") else "")
+            here = path + (search if search and search.startswith("?") else "")
             banner = release_banner(services, figures=page.path in FIGURES_PAGES, here=here)
         if banner is not None:
             content = html.Div([banner, content])

@@ -427,13 +427,12 @@ def attention(
     if items.empty:
         return Attention(
             f"No area was both worse than {bench.their(benchmark)} ({checked(ci)}%) in {shown} "
-            "and getting "
-            f"worse over {trend_window_words(code)}.",
+            f"and getting worse over {trend_window_words(code)}.",
             [],
         )
     areas = []
-    for area, group in items.groupby("area_code", sort=False):
-        name = group["area_name"].iloc[0]
+    for code_, group in items.groupby("area_code", sort=False):
+        area, name = str(code_), group["area_name"].iloc[0]
         reasons = []
         for _, r in group.iterrows():
             header = GRID_HEADERS[r["indicator"]].lower()
@@ -442,12 +441,10 @@ def attention(
                     attention_reason(r, ci, benchmark),
                     Link(
                         f"{name}'s profile at {header}",
-                        area_link(str(area), r["indicator"], code, release),
+                        area_link(area, r["indicator"], code, release),
                     ),
                     Link(f"all areas on {header}", topic_link(r["indicator"], code, ci, release)),
                 )
             )
-        areas.append(
-            AttentionArea(name, area_link(str(area), period=code, release=release), reasons)
-        )
+        areas.append(AttentionArea(name, area_link(area, period=code, release=release), reasons))
     return Attention(None, areas)
