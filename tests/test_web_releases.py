@@ -29,8 +29,9 @@ from support.web_auth import BASE, SAME_SITE, audit_rows, csrf_of, person, setti
 from dashboard import ids
 from dashboard.app import create_app
 from dashboard.callbacks import overview as home_callbacks
-from dashboard.callbacks import release_from_search, update_nav_links
+from dashboard.callbacks import update_nav_links
 from dashboard.layouts import Page
+from dashboard.present.choices import release_from_search
 from etl.cli import main as etl
 from etl.load.loader import load_files
 from lfo import jobs
@@ -432,10 +433,13 @@ def test_navigation_links_carry_the_release(monkeypatch):
     monkeypatch.setattr(
         "dashboard.callbacks.callback_context", type("C", (), {"outputs_list": links})()
     )
-    assert update_nav_links(pages, f"?ci=99.8&release={Q3}") == [
+    # the release is the gate's choice (checked against the releases table), not the address's
+    monkeypatch.setattr("dashboard.callbacks.chosen_release_id", lambda: Q3)
+    assert update_nav_links(pages, "?ci=99.8") == [
         f"/reach?ci=99.8&release={Q3}",
         f"/uptake?ci=99.8&release={Q3}",
     ]
+    monkeypatch.setattr("dashboard.callbacks.chosen_release_id", lambda: None)
     assert update_nav_links(pages, "?release=bogus") == ["/reach", "/uptake"]
 
 

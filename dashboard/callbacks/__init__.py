@@ -22,12 +22,11 @@ from dashboard.layouts import Page, shell
 from dashboard.present.choices import (
     benchmark_from_search,
     ci_from_search,
-    release_from_search,
     with_ci,
     with_release,
 )
 from dashboard.present.home import AS_AT_UNKNOWN, data_as_at
-from dashboard.services import Services, chosen_release, queries
+from dashboard.services import Services, chosen_release, chosen_release_id, queries
 from dashboard.services.database import READ_ERRORS
 
 log = logging.getLogger(__name__)
@@ -94,7 +93,8 @@ def route(
             title = page.prefill(services, content) or title
         banner = None
         if services is not None:
-            banner = release_banner(services, figures=page.path in FIGURES_PAGES)
+            here = path + (search if search and search.startswith("?") else "")
+            banner = release_banner(services, figures=page.path in FIGURES_PAGES, here=here)
         if banner is not None:
             content = html.Div([banner, content])
         return content, document_title(title, service_name)
@@ -127,6 +127,7 @@ def initial_layout(
         content=content,
         title=title,
         current=nav_path(pathname, pages),
+        release=chosen_release_id(),
     )
 
 
@@ -175,7 +176,8 @@ def update_nav(
 def update_nav_links(pages: Sequence[Page], search: str | None) -> list[str]:
     """Every navigation link's address, carrying the confidence level and the benchmark the
     page's address says (``?ci=99.8&benchmark=neighbours``; nothing else of the page's
-    filters), so both hold from page to page."""
+    filters), so both hold from page to page; and the release the page shows (the gate's
+    choice, ``chosen_release_id``), as every link a page draws does (``with_release``)."""
     paths = {p.path for p in pages if p.in_nav}
     link_ids = [o.get("id") for o in callback_context.outputs_list]
     if len(link_ids) > len(paths) or not all(
@@ -184,7 +186,7 @@ def update_nav_links(pages: Sequence[Page], search: str | None) -> list[str]:
         raise PreventUpdate
     text = search if isinstance(search, str) else None
     ci, kind = ci_from_search(text), benchmark_from_search(text)
-    release = release_from_search(text)
+    release = chosen_release_id()
     return [with_release(with_ci(str(i["path"]), ci, kind), release) for i in link_ids]
 
 

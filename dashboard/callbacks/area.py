@@ -53,9 +53,10 @@ from dashboard.present import area as present
 from dashboard.present import area_address as address
 from dashboard.present import area_quality, trend_by
 from dashboard.present.benchmark import checked as checked_kind
+from dashboard.present.choices import with_release
 from dashboard.present.confidence import checked as checked_ci
 from dashboard.present.quality_completeness import every_pooled_completeness
-from dashboard.services import Services, queries
+from dashboard.services import Services, chosen_release_id, queries
 from dashboard.services.database import READ_ERRORS
 from lfo.terms import PROGRAMME
 
@@ -186,6 +187,7 @@ def update_area_quality(services: Services, period: str | None, shown: object) -
             completeness=queries.completeness(db, code),
             pooled=every_pooled_completeness(data),
             paired=paired.rows if paired is not None else None,
+            release=chosen_release_id(),
         )
     except READ_ERRORS as exc:
         log.warning("area profile, quality: %s", exc)
@@ -224,6 +226,7 @@ def update_area_query(
     chosen = present.in_order(area, present.ticked(compare))
     kind, step = checked_kind(benchmark), trend_by.checked(checked_text(trend))
     query = address.query_for(chosen, period, indicator, breakdown, checked_ci(ci), kind, step)
+    query = with_release(query, chosen_release_id())  # the address keeps the release shown
     return query if query != (search or "") else no_update
 
 
@@ -239,7 +242,7 @@ def update_area_pdf_link(
     """The PDF link's address for the controls' values (each checked as the page checks it)."""
     area = _shown_or_stop(services, shown)
     period, indicator = checked_text(period), checked_text(indicator)
-    return address.pdf_for(
+    href = address.pdf_for(
         area["code"],
         period,
         checked_ci(ci),
@@ -247,6 +250,7 @@ def update_area_pdf_link(
         indicator,
         trend_by.checked(checked_text(trend)),
     )
+    return with_release(href, chosen_release_id())  # the PDF of the release shown
 
 
 def update_area_controls(
@@ -311,7 +315,7 @@ def update_area_switch(
     ci, kind = address.ci_value(state), address.benchmark_value(state)
     step = address.trend_value(state)
     query = address.query_for(kept, period, indicator, breakdown, ci, kind, step)
-    return address.path_for(str(chosen)), query
+    return address.path_for(str(chosen)), with_release(query, chosen_release_id())
 
 
 def register_pdf_link(app: Dash, services: Services) -> None:

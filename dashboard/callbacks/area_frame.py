@@ -23,7 +23,7 @@ from dashboard.layouts import area as page
 from dashboard.layouts import set_props, shell
 from dashboard.present import area as present
 from dashboard.present import area_address as address
-from dashboard.services import Services, queries
+from dashboard.services import Services, chosen_release_id, queries
 from dashboard.services.database import READ_ERRORS, Database
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def update_area_frame(services: Services, state: dict[str, Any] | None) -> list[
         areas = queries.areas(services.db)
         if code is None or code not in set(areas["area_code"]):
             heading = "Choose an area" if code is None else "Area not found"
-            not_found = page.not_found(code or None, areas)
+            not_found = page.not_found(code or None, areas, chosen_release_id())
             banner = shell.messages_banner(messages)
             return [heading, None, not_found, False, True, [], None, no_update, [], None, banner]
         data = services.data

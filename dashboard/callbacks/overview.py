@@ -28,8 +28,9 @@ from dashboard.layouts import home, shell
 from dashboard.present import benchmark as bench
 from dashboard.present import confidence as pci
 from dashboard.present import overview as po
+from dashboard.present.choices import with_release
 from dashboard.present.home import unavailable_reason
-from dashboard.services import Services, queries
+from dashboard.services import Services, chosen_release_id, queries
 from dashboard.services.database import READ_ERRORS
 
 log = logging.getLogger(__name__)
@@ -63,14 +64,16 @@ def update_overview(
     """Every output of ``overview_outputs``, as plain JSON (so Dash's encoder hands the answer
     straight to orjson; the grid is written as JSON already: see ``plain_json``). ``benchmark``:
     the benchmark select's value, checked against the server's list."""
-    data = services.data
+    data, release = services.data, chosen_release_id()  # the page's links keep its release
     kind = bench.checked(benchmark)
     try:
         period, sort, order, ci = (inputs.text(v) for v in (period, sort, order, ci))
     except inputs.NotRecognised:
         raise PreventUpdate from None  # not what the page's controls send: the page stays
     try:
-        page = po.overview(data, period, sort, order, ci=pci.checked(ci), benchmark=kind)
+        page = po.overview(
+            data, period, sort, order, ci=pci.checked(ci), benchmark=kind, release=release
+        )
         key = view_key(page.period, sort, order, ci=page.ci, benchmark=kind)
         options = home.period_options(page.latest, page.choices)
         notice = shell.messages_banner(page.messages)
@@ -82,15 +85,17 @@ def update_overview(
         made = data.per_version(
             # the grid's rows (a thousand cells) for the period, level and benchmark, in any
             # order: made once per those and the data version, so a re-sorted grid only orders
-            ("overview_grid_rows", shown, level, kind),
-            lambda _conn, _version: home.grid_rows(grid_rows, shown, level, kind),
+            ("overview_grid_rows", shown, level, kind, release),
+            lambda _conn, _version: home.grid_rows(grid_rows, shown, level, kind, release),
         )
         out = [
             options,
             notice,
             home.summary(page.summary),
             home.headline_cards(page.headlines),
-            home.grid(grid_rows, page.area_order, shown, made, ci=level, benchmark=kind),
+            home.grid(
+                grid_rows, page.area_order, shown, made, ci=level, benchmark=kind, release=release
+            ),
             home.attention_list(page.attention),
             *render(page.chart, key),
             *shown_values(CHART_NAME, page.chart),
@@ -153,7 +158,7 @@ def update_home_query(
     ):
         return no_update
     try:
-        query = home.query_for(period, sort, order, ci, kind)
+        query = with_release(home.query_for(period, sort, order, ci, kind), chosen_release_id())
     except ValueError:
         return no_update
     return query if query != (search or "") else no_update

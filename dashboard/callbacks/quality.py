@@ -27,7 +27,8 @@ from dashboard.layouts import quality as page
 from dashboard.layouts import shell
 from dashboard.present import quality as pq
 from dashboard.present import quality_completeness as pc
-from dashboard.services import Services, queries
+from dashboard.present.choices import with_release
+from dashboard.services import Services, chosen_release_id, queries
 from dashboard.services.database import READ_ERRORS, Database
 from dashboard.web.principal import current
 from lfo.access.policy import decide
@@ -93,6 +94,7 @@ def update_quality(
     # the latest period is the default: left out, so a plain link always shows the latest
     written = None if period == latest else period
     query = urlstate.to_query({"area": area, "measure": measure, "period": written}, page.PARAMS)
+    query = with_release(query, chosen_release_id())  # the address keeps the release shown
     new_search: Any = no_update if query == (search or "") else query
     try:
         # the same for every request of this area until a load changes the data: made once

@@ -7,14 +7,16 @@ from __future__ import annotations
 from dash import html
 from dash.development.base_component import Component
 
+from dashboard.present.choices import with_release
 from dashboard.services import Services, chosen_release
 from dashboard.services.database import READ_ERRORS
 
 CLASS = "lfo-release-banner"
 
 
-def release_banner(services: Services, *, figures: bool) -> Component | None:
-    """The banner for the current request (None on pages without figures)."""
+def release_banner(services: Services, *, figures: bool, here: str = "") -> Component | None:
+    """The banner for the current request (None on pages without figures); ``here``: the page's
+    address (path and query), which the link to a later release keeps, with that release."""
     if not figures:
         return None
     release = chosen_release()
@@ -44,7 +46,7 @@ def release_banner(services: Services, *, figures: bool) -> Component | None:
         parts += [
             f" A later release, {latest.release_id}, was published on "
             f"{latest.published_at:%d %B %Y}: figures may have been revised since. ",
-            html.A(f"See release {latest.release_id}", href=f"?release={latest.release_id}"),
+            html.A(f"See release {latest.release_id}", href=with_release(here, latest.release_id)),
             ".",
         ]
     return html.Div(parts, className=CLASS, role="note")

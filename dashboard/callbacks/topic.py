@@ -29,6 +29,7 @@ from dashboard.layouts import topic as layout
 from dashboard.layouts.shell import messages_banner
 from dashboard.present import topic_picker as picker
 from dashboard.present import trend_by
+from dashboard.present.choices import with_release
 from dashboard.present.topic import UNAVAILABLE, Extras, topic_view
 from dashboard.present.topic_filters import (
     Filters,
@@ -40,7 +41,7 @@ from dashboard.present.topic_filters import (
     to_search,
     view_key,
 )
-from dashboard.services import Services
+from dashboard.services import Services, chosen_release_id
 from dashboard.services.database import READ_ERRORS
 from dashboard.services.indicator_data import IndicatorData
 
@@ -196,11 +197,12 @@ def update_charts(
             *hidden,
             *[v for c in cards for v in render(c)],
         ]
-    query = to_search(topic, f, periods, returns_of(data.areas()))
+    release = chosen_release_id()  # the address and the links keep the release shown
+    query = with_release(to_search(topic, f, periods, returns_of(data.areas())), release)
     key = view_key(f)
     links = [
         *layout.definition_links(view.indicator_ids),
-        *layout.profile_links(f.areas, view.area_names),
+        *layout.profile_links(f.areas, view.area_names, release),
     ]
     summary = picker.summary_line(topic, f, picker.indicator_name(topic, f), len(f.areas))
     summary += f" · {trend_by.summary_words(f.trend_by)}"

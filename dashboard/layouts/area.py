@@ -38,6 +38,7 @@ from dashboard.present.area_address import (
 )
 from dashboard.present.area_address import PATH as PATH  # the page's path (dashboard.app)
 from dashboard.present.area_quality import AreaQuality
+from dashboard.present.choices import with_release
 from lfo.periods import period as parse_code
 
 TITLE = "Area profile"
@@ -168,8 +169,8 @@ def compare_groups(areas: pd.DataFrame, code: str, ticked: set[str]) -> list[Com
     return groups
 
 
-def area_links(areas: pd.DataFrame) -> html.Div:
-    """Links to every area's profile, grouped by region."""
+def area_links(areas: pd.DataFrame, release: str | None = None) -> html.Div:
+    """Links to every area's profile, grouped by region (in the ``release`` shown)."""
     parts: list[Component] = []
     for region in regions(areas):
         members = areas[areas["region"] == region]
@@ -177,7 +178,7 @@ def area_links(areas: pd.DataFrame) -> html.Div:
         parts.append(
             html.Ul(
                 [
-                    html.Li(dcc.Link(n, href=path_for(c)))
+                    html.Li(dcc.Link(n, href=with_release(path_for(c), release)))
                     for c, n in zip(members["area_code"], members["area_name"], strict=True)
                 ]
             )
@@ -185,8 +186,9 @@ def area_links(areas: pd.DataFrame) -> html.Div:
     return html.Div(parts)
 
 
-def not_found(code: str | None, areas: pd.DataFrame) -> list[Component]:
-    """The friendly page for a missing or unknown area code."""
+def not_found(code: str | None, areas: pd.DataFrame, release: str | None = None) -> list[Component]:
+    """The friendly page for a missing or unknown area code (its links in the ``release``
+    shown)."""
     if code is None:
         intro = html.P(
             "Choose an area to see its figures against the programme and against "
@@ -198,13 +200,13 @@ def not_found(code: str | None, areas: pd.DataFrame) -> list[Component]:
                 f"There is no programme area with the code {code}. The address may be "
                 "mistyped, or the area may no longer be in the programme. Choose an "
                 "area below, or go to the ",
-                dcc.Link("programme overview", href="/"),
+                dcc.Link("programme overview", href=with_release("/", release)),
                 ".",
             ]
         )
     if areas.empty:
         return [intro, html.P("No areas are set up in the database yet.")]
-    return [intro, area_links(areas)]
+    return [intro, area_links(areas, release)]
 
 
 def header(facts: list[tuple[str, str]]) -> html.Dl:

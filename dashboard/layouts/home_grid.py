@@ -44,6 +44,7 @@ def grid(
     made_rows: Mapping[str, dict[str, Any]] | None = None,
     ci: str = pci.DEFAULT_CI,
     benchmark: str = DEFAULT_BENCHMARK,
+    release: str | None = None,
 ) -> dict[str, Any]:
     """The accessible table of areas × key indicators (each cell's comparison at ``ci`` in a
     word, a shape and a fill; its recent trend as an arrow with words), as the JSON the browser
@@ -53,7 +54,8 @@ def grid(
     figure is suppressed in are left out, with a line saying so.
 
     ``made_rows``: ``grid_rows(rows, period, ci)``, if already made (the rows do not depend on
-    the order, so a page re-sorted uses the same ones)."""
+    the order, so a page re-sorted uses the same ones). ``release``: the release the page shows
+    (None: live), kept by every link (``choices.with_release``)."""
     catalogue = indicators()
     hidden = pg.suppressed_columns(rows)
     shown = [i for i in pg.GRID_INDICATORS if i not in hidden]
@@ -65,7 +67,7 @@ def grid(
                     pg.GRID_HEADERS[i],
                     html.Span(f" ({catalogue[i].name})", className="visually-hidden"),
                 ],
-                href=pg.topic_link(i, period, ci),
+                href=pg.topic_link(i, period, ci, release),
             ),
         )
         for i in shown
@@ -76,14 +78,14 @@ def grid(
         + [html.Td(_counts(counts[i]), className="text-end") for i in shown],
         className="lfo-counts",
     )
-    made = made_rows if made_rows is not None else grid_rows(rows, period, ci, benchmark)
+    made = made_rows if made_rows is not None else grid_rows(rows, period, ci, benchmark, release)
     lookup = None
     body = [made[PROGRAMME]]
     for code in order_codes:
         row = made.get(code)
         if row is None:  # not an area of ``rows`` (its cells say "no data")
             lookup = pg.cells(rows) if lookup is None else lookup
-            row = _grid_row(lookup, code, code, period, ci, shown, benchmark)
+            row = _grid_row(lookup, code, code, period, ci, shown, benchmark, release)
         body.append(row)
     table = html.Table(
         className="table table-sm lfo-table lfo-grid align-middle",
@@ -110,7 +112,11 @@ def _counts(counts: dict[str, int] | None) -> list[Component] | str:
 
 
 def grid_rows(
-    rows: pd.DataFrame, period: str, ci: str = pci.DEFAULT_CI, benchmark: str = DEFAULT_BENCHMARK
+    rows: pd.DataFrame,
+    period: str,
+    ci: str = pci.DEFAULT_CI,
+    benchmark: str = DEFAULT_BENCHMARK,
+    release: str | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Every row of the grid as ``html.Tr``'s JSON, by area code: the programme's (always) and
     each area's in ``rows`` (the columns every area's figure is suppressed in left out)."""
@@ -121,7 +127,7 @@ def grid_rows(
     made = {PROGRAMME: _grid_row(lookup, PROGRAMME, PROGRAMME_LABEL, period, ci, shown, benchmark)}
     for code, name in names.items():
         if code != PROGRAMME:
-            made[code] = _grid_row(lookup, code, name, period, ci, shown, benchmark)
+            made[code] = _grid_row(lookup, code, name, period, ci, shown, benchmark, release)
     return made
 
 
@@ -144,17 +150,20 @@ def _grid_row(
     ci: str = pci.DEFAULT_CI,
     shown: list[str] | None = None,
     benchmark: str = DEFAULT_BENCHMARK,
+    release: str | None = None,
 ) -> dict[str, Any]:
     """A grid row as ``html.Tr``'s JSON."""
     if code == PROGRAMME:
         header = _TH(name, "row")
     else:
-        header = _TH(_LINK(name, pg.area_link(code, period=period)), "row")
+        header = _TH(_LINK(name, pg.area_link(code, period=period, release=release)), "row")
     columns = pg.GRID_INDICATORS if shown is None else shown
     return _TR(
         [header]
         + [
-            _grid_cell(pg.grid_cell(lookup.get((code, i)), code, name, i, period, ci, benchmark))
+            _grid_cell(
+                pg.grid_cell(lookup.get((code, i)), code, name, i, period, ci, benchmark, release)
+            )
             for i in columns
         ]
     )

@@ -15,7 +15,6 @@ from dashboard.present.benchmark import BENCHMARK_LABEL, BENCHMARK_NOTE, benchma
 from dashboard.present.choices import (
     benchmark_from_search,
     ci_from_search,
-    release_from_search,
     with_ci,
     with_release,
 )
@@ -39,8 +38,10 @@ def shell(
     content: Component | None = None,
     title: str | None = None,
     current: str | None = None,
+    release: str | None = None,
 ) -> html.Div:
-    """The whole app layout; the router fills ``ids.PAGE_CONTENT``.
+    """The whole app layout; the router fills ``ids.PAGE_CONTENT``; ``release``: the release
+    the page shows (the gate's choice), kept by the navigation's links.
 
     Given the address the page was opened at (``pathname``, ``search``), the shell comes with that
     page already in it (``content``, its document ``title``, the ``current`` navigation path), and
@@ -60,7 +61,14 @@ def shell(
                 id=ids.SKIP_LINK,
                 className="lfo-skip-link",
             ),
-            header(pages, service_name, current, ci=ci_from_search(search), search=search),
+            header(
+                pages,
+                service_name,
+                current,
+                ci=ci_from_search(search),
+                search=search,
+                release=release,
+            ),
             html.Main(
                 id=ids.MAIN,
                 tabIndex="-1",
@@ -79,6 +87,7 @@ def header(
     *,
     ci: str | None = None,
     search: str | None = None,
+    release: str | None = None,
 ) -> html.Header:
     return html.Header(
         id=ids.HEADER,
@@ -96,7 +105,7 @@ def header(
                 current,
                 ci=ci,
                 benchmark=benchmark_from_search(search),
-                release=release_from_search(search),
+                release=release,
             ),
         ],
     )

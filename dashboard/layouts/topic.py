@@ -19,6 +19,7 @@ from dashboard import ids, urlstate
 from dashboard.charts.card import chart_card
 from dashboard.layouts import shell
 from dashboard.present.benchmark import BENCHMARK_LABEL, BENCHMARK_NOTE, benchmark_options
+from dashboard.present.choices import with_release
 from dashboard.present.confidence import CI_NOTE, CI_OPTIONS
 from dashboard.present.topic import UNAVAILABLE
 from dashboard.present.topic_filters import (
@@ -386,9 +387,12 @@ def definition_links(ids_: Sequence[str]) -> list[Component | str]:
     return links
 
 
-def profile_links(codes: Sequence[str], names: dict[str, str]) -> list[Component | str]:
-    """A link to each area's profile, each after a dot."""
+def profile_links(
+    codes: Sequence[str], names: dict[str, str], release: str | None = None
+) -> list[Component | str]:
+    """A link to each area's profile, each after a dot (in the ``release`` shown)."""
     out: list[Component | str] = []
     for c in codes:
-        out += [" · ", dcc.Link(f"{names.get(c, c)}: area profile", href=f"/area/{c}")]
+        href = with_release(f"/area/{c}", release)
+        out += [" · ", dcc.Link(f"{names.get(c, c)}: area profile", href=href)]
     return out

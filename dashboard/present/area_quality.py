@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.present.area import MEASURES, Link, Table, View, when_text
+from dashboard.present.choices import with_release
 from dashboard.present.words import fmt, period_label
 from lfo.periods import period as parse_code
 from lfo.reference import load_reference
@@ -42,11 +43,12 @@ def area_quality(
     completeness: pd.DataFrame,
     pooled: pd.DataFrame,
     paired: pd.DataFrame | None,
+    release: str | None = None,
 ) -> AreaQuality:
     """The section for the view's area from its reads (``current_returns``, ``load_log``,
     ``finding_counts``, ``held_back`` and ``completeness`` for the area, completeness ``pooled``
     over every area) and the engine's ``PAIRED_INDICATORS`` rows for the area and the programme
-    in the view's period (None where there is no period)."""
+    in the view's period (None where there is no period); its link keeps the ``release`` shown."""
     name = v.name
     return AreaQuality(
         facts=quality_facts(current, loads, findings, held),
@@ -61,7 +63,7 @@ def area_quality(
         ),
         link=Link(
             f"See every return {name} has sent, on the data quality page",
-            f"/quality?area={v.code}",
+            with_release(f"/quality?area={v.code}", release),
         ),
     )
 

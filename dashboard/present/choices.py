@@ -19,7 +19,7 @@ Pure: no Dash, no database.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from dashboard import urlstate
 from dashboard.present import benchmark as bench
@@ -127,7 +127,36 @@ def release_from_search(search: str | None) -> str | None:
 
 
 def with_release(href: str, release: str | None) -> str:
-    """``href`` carrying ``release`` (a permalink keeps its release from page to page)."""
-    if release is None:
+    """``href``, a link to one of the service's own pages (a path, or a page's own query), carrying
+    ``release``: the one rule by which a page showing a release keeps it in every link it draws,
+    so that a permalink, and whatever it leads to, shows the same figures (docs/releases.md).
+
+    ``release`` is the id of the release the page shows, as the server chose it from its own list
+    (``dashboard.services.chosen_release_id``; ``release=latest`` is kept as such); None (the
+    live figures) leaves ``href`` as it is. Anything else is never echoed into a link: ``href``
+    comes back unchanged. A ``release`` the link already names is replaced; a fragment
+    (``#...``) stays last. Links off the site are never touched."""
+    if release is None or not _is_release(release) or not _internal(href):
         return href
-    return f"{href}{'&' if '?' in href else '?'}release={release}"
+    rest, hash_, fragment = href.partition("#")
+    path, _, query = rest.partition("?")
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "release"]
+    pairs.append(("release", release))
+    return f"{path}?{urlencode(pairs, safe=',')}{hash_}{fragment}"
+
+
+def _is_release(text: str) -> bool:
+    if text == LATEST:
+        return True
+    try:
+        parse_id(text)
+    except ValueError:
+        return False
+    return text == text.strip()
+
+
+def _internal(href: str) -> bool:
+    """A path on this site (``/reach``, not ``//host/...``) or a query of the page itself."""
+    return (
+        href == "" or href.startswith("?") or (href.startswith("/") and not href.startswith("//"))
+    )

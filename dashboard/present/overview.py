@@ -141,9 +141,11 @@ def overview(
     order: str | None,
     ci: str | None = None,
     benchmark: str | None = None,
+    release: str | None = None,
 ) -> Overview:
     """The overview for the period select's value, the grid's sort and order, the confidence
-    level and the benchmark (unknown values fall back to the defaults)."""
+    level and the benchmark (unknown values fall back to the defaults); its links keep the
+    ``release`` shown (None: live)."""
     periods = data.periods()
     latest = default_period(periods)
     ci = checked(ci) if ci is not None else DEFAULT_CI
@@ -196,7 +198,7 @@ def overview(
         headlines=[headline(head_rows, i, code) for i in HEADLINE_INDICATORS],
         grid_rows=grid.rows,
         area_order=sort_areas(grid.rows, sort, order),
-        attention=attention(needs_attention(grid.rows), code, ci, kind),
+        attention=attention(needs_attention(grid.rows), code, ci, kind, release),
         chart=ranking_chart(
             grid.rows,
             chart_indicator(sort),

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from dashboard.present import benchmark as bench
+from dashboard.present.choices import with_release
 from dashboard.present.confidence import DEFAULT_CI, checked, compared
 from dashboard.present.overview_headlines import SHORT_STATUS_WORDS
 from dashboard.present.words import fmt, period_label, possessive
@@ -50,16 +51,20 @@ STATUS_MARKS = {"c": "[c]", "x": "[x]", "z": "[z]"}
 
 
 @lru_cache(maxsize=4096)
-def area_link(code: str, indicator: str | None = None, period: str | None = None) -> str:
-    """The area profile, opened at an indicator and period when given (remembered: the grid
-    asks for a link per cell)."""
+def area_link(
+    code: str, indicator: str | None = None, period: str | None = None, release: str | None = None
+) -> str:
+    """The area profile, opened at an indicator and period when given, in the ``release`` the
+    page shows (remembered: the grid asks for a link per cell)."""
     query = {k: v for k, v in (("indicator", indicator), ("period", period)) if v}
-    return f"/area/{code}" + (f"?{urlencode(query)}" if query else "")
+    return with_release(f"/area/{code}" + (f"?{urlencode(query)}" if query else ""), release)
 
 
-def topic_link(indicator: str, period: str | None = None, ci: str = DEFAULT_CI) -> str:
+def topic_link(
+    indicator: str, period: str | None = None, ci: str = DEFAULT_CI, release: str | None = None
+) -> str:
     """The indicator's topic page, at the period and at the grid's confidence level (always
-    written, so the topic page compares at the level the grid did)."""
+    written, so the topic page compares at the level the grid did), in the ``release`` shown."""
     ind = indicators()[indicator]
     path = TOPIC_PATHS.get(ind.topic, "/")
     if ind.measure:
@@ -69,7 +74,7 @@ def topic_link(indicator: str, period: str | None = None, ci: str = DEFAULT_CI) 
     if period:
         query["period"] = period
     query["ci"] = checked(ci)
-    return f"{path}?{urlencode(query)}"
+    return with_release(f"{path}?{urlencode(query)}", release)
 
 
 # --- the grid ----------------------------------------------------------------------------------
@@ -213,9 +218,11 @@ def grid_cell(
     code_shown: str,
     ci: str = DEFAULT_CI,
     benchmark: str = bench.DEFAULT_BENCHMARK,
+    release: str | None = None,
 ) -> GridCell:
     """The grid cell of area ``code`` (named ``name``) for ``indicator`` from its engine row
-    (None: no row), in the period ``code_shown``, compared at level ``ci`` with ``benchmark``."""
+    (None: no row), in the period ``code_shown``, compared at level ``ci`` with ``benchmark``;
+    its link keeps the ``release`` shown."""
     ind = indicators()[indicator]
     words = comparison_words(row)
     if row is None or row["status"] in STATUS_MARKS or pd.isna(row["value"]):
@@ -245,7 +252,7 @@ def grid_cell(
         arrow=TREND_ARROWS.get(direction or "", ""),
         trend_words=trend_words,
         trend=trend,
-        href=area_link(code, indicator, code_shown) if area else None,
+        href=area_link(code, indicator, code_shown, release) if area else None,
         context=f" — {GRID_HEADERS[indicator]}, {name}, {period_label(code_shown)}",
         uncompared=uncompared,
     )
@@ -407,21 +414,25 @@ class Attention:
 
 
 def attention(
-    items: pd.DataFrame, code: str, ci: str = DEFAULT_CI, benchmark: str = bench.DEFAULT_BENCHMARK
+    items: pd.DataFrame,
+    code: str,
+    ci: str = DEFAULT_CI,
+    benchmark: str = bench.DEFAULT_BENCHMARK,
+    release: str | None = None,
 ) -> Attention:
-    """The areas of ``needs_attention`` with their reasons and links, for period ``code`` (a
-    quarter or a financial year: a year's trend is over the five quarters to its Q4)."""
+    """The areas of ``needs_attention`` with their reasons and links (in the ``release``
+    shown), for period ``code`` (a quarter or a financial year: a year's trend is over the five
+    quarters to its Q4)."""
     shown = period_label(code)
     if items.empty:
         return Attention(
             f"No area was both worse than {bench.their(benchmark)} ({checked(ci)}%) in {shown} "
-            "and getting "
-            f"worse over {trend_window_words(code)}.",
+            f"and getting worse over {trend_window_words(code)}.",
             [],
         )
     areas = []
-    for area, group in items.groupby("area_code", sort=False):
-        name = group["area_name"].iloc[0]
+    for code_, group in items.groupby("area_code", sort=False):
+        area, name = str(code_), group["area_name"].iloc[0]
         reasons = []
         for _, r in group.iterrows():
             header = GRID_HEADERS[r["indicator"]].lower()
@@ -429,10 +440,11 @@ def attention(
                 AttentionReason(
                     attention_reason(r, ci, benchmark),
                     Link(
-                        f"{name}'s profile at {header}", area_link(str(area), r["indicator"], code)
+                        f"{name}'s profile at {header}",
+                        area_link(area, r["indicator"], code, release),
                     ),
-                    Link(f"all areas on {header}", topic_link(r["indicator"], code, ci)),
+                    Link(f"all areas on {header}", topic_link(r["indicator"], code, ci, release)),
                 )
             )
-        areas.append(AttentionArea(name, area_link(str(area), period=code), reasons))
+        areas.append(AttentionArea(name, area_link(area, period=code, release=release), reasons))
     return Attention(None, areas)

@@ -39,6 +39,13 @@ def chosen_release() -> Release | None:
     return found if isinstance(found, Release) else None
 
 
+def chosen_release_id() -> str | None:
+    """The id of the release the current request reads (None: live figures): what a page's
+    links carry (``dashboard.present.choices.with_release``), from the server's own list."""
+    found = chosen_release()
+    return None if found is None else found.release_id
+
+
 @dataclass(frozen=True)
 class Services:
     """One app's settings, database and indicator data (one cache shared by pages and API)."""
