@@ -16,6 +16,10 @@ The database is copied while the service runs, in one consistent read:
 A backup does not wait for a load in progress (issue 15, docs/decisions.md): both copies are a
 snapshot of committed data, so a load's rows are either all in the set or none are; the manifest
 says when a load held the lock, and the next backup will hold it.
+
+Once the set is complete, a ``backup-made`` audit row is written in the database, in its own
+transaction (``etl.backup_audit``): the set does not hold its own row. A failed backup writes
+one with outcome ``failed``.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from sqlalchemy.engine import make_url
 from etl import backup_pg
 from etl import console as out
 from etl.archive import INCOMING_PREFIX
+from etl.backup_audit import record_backup, record_backup_failed
 from etl.backup_files import (
     FORMAT,
     KEY_WORDS,
@@ -63,6 +68,8 @@ class Made:
 
     folder: Path
     manifest: dict[str, Any]
+    #: why the set's ``backup-made`` audit row was not written (None: it was)
+    not_recorded: str | None = None
 
     def summary(self) -> str:
         db = self.manifest["database"]
@@ -93,6 +100,8 @@ def run_backup(args: argparse.Namespace, settings: Settings) -> int:
             "manifest holds their SHA-256 so a restore can check them"
         )
     console.print(made.summary())
+    if made.not_recorded is not None:
+        out.stderr_console().print(f"warning: {made.not_recorded}")
     return 0
 
 
@@ -112,10 +121,14 @@ def make_backup(settings: Settings, to: Path, *, with_keys: bool = True) -> Made
         manifest = _fill(partial, settings, kind, with_keys=with_keys, now=now)
         write_manifest(partial, manifest)
         os.replace(partial, to / name)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(partial, ignore_errors=True)
+        if isinstance(exc, Exception):
+            reason = " ".join(str(getattr(exc, "orig", exc)).split())[:500]
+            record_backup_failed(url, name, with_keys=with_keys, reason=reason)
         raise
-    return Made(to / name, manifest)
+    # after the dump, in its own transaction: the set never holds its own row (backup_audit)
+    return Made(to / name, manifest, record_backup(url, name, manifest))
 
 
 def _fill(

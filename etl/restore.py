@@ -13,7 +13,8 @@ In this order, so that a refusal writes nothing:
    database last (SQLite: the same, under the load lock, the old ``-wal``/``-shm`` removed;
    PostgreSQL: ``pg_restore`` in one transaction), so a restore that fails part way can be run
    again without ``--force``;
-4. the check the app runs at start (the schema at this program's revision), and a summary.
+4. the check the app runs at start (the schema at this program's revision), and a summary;
+5. a ``restored`` audit row in the restored database (``etl.backup_audit``): who, which set.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from etl import backup_pg
 from etl import console as out
 from etl.backup import describe
+from etl.backup_audit import record_restore
 from etl.backup_files import (
     KEY_WORDS,
     BackupError,
@@ -127,6 +129,9 @@ def restore_backup(settings: Settings, folder: Path, *, force: bool = False) -> 
         _restore_database(url, database, folder, replace=force and bool(conflicts))
         bar.advance()
     _check_restored(url, manifest, done)
+    not_recorded = record_restore(url, str(folder.resolve()), manifest)
+    if not_recorded is not None:
+        done.warnings.append(not_recorded)
     return done
 
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 import configparser
 import runpy
 import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from etl.cli import COMMANDS
+from etl.cli import COMMANDS, parse_args
 from etl.worker import LEASE_SECONDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,3 +52,50 @@ def test_the_worker_unit_starts_the_etl_worker_and_waits_longer_than_its_lease()
     assert command[3] == "worker" and "worker" in COMMANDS
     assert int(service["TimeoutStopSec"]) > LEASE_SECONDS
     assert service["Restart"] == "always"
+
+
+TIMERS = {"lfo-backup.timer": "lfo-backup.service", "lfo-retention.timer": "lfo-retention.service"}
+
+
+def test_every_unit_passes_systemd_analyze_verify(tmp_path):
+    """systemd's own check of each file (sections, keys, calendar specifications, that each
+    command is executable), with ``/srv/lfo`` pointed at this checkout: the only change."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:  # systemd is in Debian's base system: its absence is a broken machine
+        pytest.fail("systemd-analyze is missing: install Debian's systemd package")
+    venv = Path(sys.executable).parent.parent
+    names = sorted(p.name for p in UNITS.iterdir() if p.suffix in (".service", ".timer"))
+    assert set(TIMERS) | set(TIMERS.values()) <= set(names)
+    for name in names:
+        text = (UNITS / name).read_text(encoding="utf-8")
+        text = text.replace("/srv/lfo/.venv/", f"{venv}/").replace("/srv/lfo", str(ROOT))
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [analyze, "verify", *(str(tmp_path / n) for n in names)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("timer", sorted(TIMERS))
+def test_each_timer_starts_a_oneshot_of_real_etl_commands_as_the_service_account(timer):
+    schedule = unit(timer)["Timer"]
+    assert schedule["Persistent"] == "true" and schedule["OnCalendar"].startswith("*-*-* ")
+    assert unit(timer)["Install"]["WantedBy"] == "timers.target"
+    name = TIMERS[timer]
+    parsed = configparser.ConfigParser(strict=False, interpolation=None)  # several ExecStart
+    parsed.optionxform = str
+    text = (UNITS / name).read_text(encoding="utf-8")
+    parsed.read_string(text)
+    service = parsed["Service"]
+    assert service["Type"] == "oneshot" and service["User"] == "lfo"
+    assert service["EnvironmentFile"] == "/etc/lfo/lfo.env"
+    starts = [line.split("=", 1)[1] for line in text.splitlines() if line.startswith("ExecStart=")]
+    assert starts
+    for start in starts:
+        command = shlex.split(start)
+        assert command[0].endswith("/.venv/bin/python") and command[1:3] == ["-m", "etl"]
+        assert command[3] in COMMANDS
+        assert parse_args(command[3:]).command == command[3]  # the options are the CLI's own

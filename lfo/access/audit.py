@@ -68,6 +68,8 @@ AuditAction = Literal[
     "api-requests",
     "audit-pruned",  # the retention job's own row: how many rows it deleted, the hash it cut at
     "files-pruned",  # the rejected files' retention job (etl files prune): what it deleted
+    "backup-made",  # etl backup: the set's folder, what it holds, the keys (etl.backup_audit)
+    "restored",  # etl restore: written in the restored database, which set it came from
 ]
 AUDIT_ACTIONS: tuple[AuditAction, ...] = get_args(AuditAction)
 #: Every outcome the writers of the log use (the audit page's filter offers these and no other).
