@@ -9,6 +9,8 @@ from a SQLite file that holds what the engine reads, cut at the release's quarte
 - each area's current return, its period and end capped at the release's quarter (so the engine
   offers no later period, even one already loaded);
 - the summary tables' rows of periods that end by the quarter's end;
+- the data quality the pages show (load log, findings, held-back rows, completeness), as at
+  publishing and cut at the quarter (``lfo.release_quality``);
 - the release's own disclosure plan (``release_hidden``): worked out at publishing over this
   file's complete published set, with the programme cells the release before obliges it to hide
   (``lfo.release_compare``); a release never makes its plan again;
@@ -46,6 +48,7 @@ from lfo import schema
 from lfo.db import reader_engine
 from lfo.indicators.protection import Plan
 from lfo.periods import Quarter, period
+from lfo.release_quality import QUALITY_TABLES, write_quality
 
 #: The live tables a release copies (what the indicator engine reads), besides the summaries.
 REFERENCE_TABLES = ("areas", "interventions", "measures", "swemwbs_conversion")
@@ -116,10 +119,10 @@ def write_inputs(live: Connection, path: Path, quarter: Quarter) -> dict[str, in
             if "period" in schema.metadata.tables[n].c  # not data quality (sum_completeness)
         ]
         with engine.begin() as out:
-            # the load log stays empty: it is there for the data version's read (constant)
-            # and so does the releases table (a release's file holds no release)
-            empty = [schema.metadata.tables[n] for n in ("etl_load_log", "releases")]
-            schema.metadata.create_all(out, tables=[*tables, *summaries, *empty])
+            # data quality, cut at the quarter (``lfo.release_quality``); the releases table
+            # stays empty (a release's file holds no release)
+            quality = [schema.metadata.tables[n] for n in (*QUALITY_TABLES, "releases")]
+            schema.metadata.create_all(out, tables=[*tables, *summaries, *quality])
             extra.create_all(out)
             for table in tables:
                 rows: Iterable[Any] = live.execute(select(table))
@@ -131,6 +134,7 @@ def write_inputs(live: Connection, path: Path, quarter: Quarter) -> dict[str, in
                 keep = [p for p in keep if _ends_by(p, quarter)]
                 result = live.execute(select(table).where(table.c.period.in_(keep)))
                 copied[table.name] = _copy(out, table, result)
+            copied.update(write_quality(live, out, quarter))
     finally:
         engine.dispose()
     return copied

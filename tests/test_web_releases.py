@@ -31,7 +31,6 @@ from dashboard.app import create_app
 from dashboard.callbacks import overview as home_callbacks
 from dashboard.callbacks import update_nav_links
 from dashboard.layouts import Page
-from dashboard.present.choices import release_from_search
 from etl.cli import main as etl
 from etl.load.loader import load_files
 from lfo import jobs
@@ -408,23 +407,6 @@ def test_the_revisions_csv_holds_the_revisions_in_the_releases_file(world, from_
 
 
 # --- 5. navigation and 6. the banner ------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("search", "expected"),
-    [
-        (f"?release={Q3}", Q3),
-        ("?release=latest", "latest"),
-        (f"?ci=99.8&release={Q4}-r2", f"{Q4}-r2"),
-        ("?release=live", None),
-        ("?release=2017-18_Q3-r1", None),
-        ("?release=%3Cscript%3E", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_release_from_search_keeps_only_what_looks_like_a_release(search, expected):
-    assert release_from_search(search) == expected
 
 
 def test_navigation_links_carry_the_release(monkeypatch):

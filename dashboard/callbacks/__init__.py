@@ -69,7 +69,7 @@ def normalise_path(pathname: str | None) -> str:
 
 
 #: The pages that show figures (a release's or the live ones): the banner says which.
-FIGURES_PAGES = frozenset({"/", "/reach", "/uptake", "/outcomes", "/area"})
+FIGURES_PAGES = frozenset({"/", "/reach", "/uptake", "/outcomes", "/area", "/quality"})
 
 
 def route(

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
@@ -55,9 +55,11 @@ from dashboard.present import area_quality, trend_by
 from dashboard.present.benchmark import checked as checked_kind
 from dashboard.present.choices import with_release
 from dashboard.present.confidence import checked as checked_ci
+from dashboard.present.quality import NOT_IN_RELEASE
 from dashboard.present.quality_completeness import every_pooled_completeness
 from dashboard.services import Services, chosen_release_id, queries
 from dashboard.services.database import READ_ERRORS
+from dashboard.services.releases import quality_db
 from lfo.terms import PROGRAMME
 
 log = logging.getLogger(__name__)
@@ -169,7 +171,10 @@ def update_area_reach(
 def update_area_quality(services: Services, period: str | None, shown: object) -> Component:
     """The area's own data quality."""
     period = checked_text(period)
-    db, data = services.db, services.data
+    data = services.data
+    db = quality_db(data)  # a release's own data quality, never the live one under it
+    if db is None:
+        return html.P(NOT_IN_RELEASE, className="alert alert-info", role="status")
     try:
         v = present.view(shown_area(services, shown), None, period, data.periods())
         code = v.code

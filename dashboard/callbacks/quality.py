@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 import pandas as pd
-from dash import Dash, Input, Output, State, no_update
+from dash import Dash, Input, Output, State, html, no_update
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
@@ -30,6 +30,7 @@ from dashboard.present import quality_completeness as pc
 from dashboard.present.choices import with_release
 from dashboard.services import Services, chosen_release_id, queries
 from dashboard.services.database import READ_ERRORS, Database
+from dashboard.services.releases import quality_db
 from dashboard.web.principal import current
 from lfo.access.policy import decide
 from lfo.reference import load_reference
@@ -45,7 +46,7 @@ def update_controls(
     """The area and period selects' options and every filter's value for the address, with
     messages for what in it could not be used."""
     try:
-        areas = queries.areas(services.db)
+        areas = queries.areas(services.data.db)  # the release's areas when it shows one
         periods = services.data.periods()
     except READ_ERRORS as exc:
         log.warning("data quality controls: %s", exc)
@@ -79,7 +80,8 @@ def update_quality(
 ) -> list[Any]:
     """The address for the filters, the returns, loads, findings and held-back sections, the
     completeness card, the paired-outcome completeness card and its table for every measure."""
-    db, data = services.db, services.data
+    data = services.data
+    db = quality_db(data)  # a release's own data quality, never the live one under it
     try:
         area, measure, period = checked_filters(services, area, measure, period)
     except inputs.NotRecognised:
@@ -101,9 +103,15 @@ def update_quality(
         # per data version (the all-areas grid is thousands of cells), kept as plain JSON
         # that is not walked again (a JSONList: see ``plain_json``)
         detail = detail_areas()
-        content = data.per_version(
-            ("quality_sections", area, detail),
-            lambda _conn, _version: JSONList(plain_json(quality_sections(db, area, detail=detail))),
+        content = (
+            data.per_version(
+                ("quality_sections", area, detail),
+                lambda _conn, _version: JSONList(
+                    plain_json(quality_sections(db, area, detail=detail))
+                ),
+            )
+            if db is not None
+            else plain_json(not_in_release())
         )
         # the completeness card (a table of every area × field for all areas) depends only
         # on the area and the data: rendered once per data version, as plain JSON
@@ -144,7 +152,7 @@ def checked_filters(
     never send is ``inputs.NotRecognised``."""
     area, measure, period = (inputs.text(v) for v in (area, measure, period))
     area = None if area in (None, page.ALL_AREAS) else area
-    if area is not None and area not in set(queries.areas(services.db)["area_code"]):
+    if area is not None and area not in set(queries.areas(services.data.db)["area_code"]):
         raise inputs.NotRecognised("not a programme area")
     measure = measure or pq.DEFAULT_MEASURE
     if measure not in load_reference().measures:
@@ -198,10 +206,19 @@ def quality_sections(
 
 def completeness_card(services: Services, area: str | None) -> ChartContent:
     """The completeness card's content for ``area`` (None: all areas)."""
+    db = quality_db(services.data)
+    if db is None:
+        return empty_content(pq.NOT_IN_RELEASE)
     every = pc.every_completeness(services.data)
-    names = pq.area_names(queries.areas(services.db))
+    names = pq.area_names(queries.areas(db))
     pooled = pc.every_pooled_completeness(services.data)
-    return pc.completeness_chart(every, pooled, names, area, queries.data_as_at(services.db))
+    return pc.completeness_chart(every, pooled, names, area, queries.data_as_at(db))
+
+
+def not_in_release() -> Component:
+    """In place of the returns, loads, findings and held-back sections of a release whose file
+    carries no data quality."""
+    return html.P(pq.NOT_IN_RELEASE, className="alert alert-info", role="status")
 
 
 def register(app: Dash, services: Services) -> None:

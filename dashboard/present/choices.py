@@ -111,21 +111,6 @@ def default_period(periods: Sequence[str], return_periods: Iterable[object] = ()
     return quarters[-1] if quarters else None
 
 
-def release_from_search(search: str | None) -> str | None:
-    """The release a page's address names, if it looks like one (the gate checks it exists)."""
-    found = parse_qs((search or "").lstrip("?")).get("release")
-    if not found:
-        return None
-    text = found[0].strip()
-    if text.lower() == LATEST:
-        return LATEST
-    try:
-        parse_id(text)
-    except ValueError:
-        return None
-    return text
-
-
 def with_release(href: str, release: str | None) -> str:
     """``href``, a link to one of the service's own pages (a path, or a page's own query), carrying
     ``release``: the one rule by which a page showing a release keeps it in every link it draws,

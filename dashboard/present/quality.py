@@ -264,6 +264,12 @@ def paired_definition(measure: str) -> str:
 
 
 NO_PERIOD = "No return is loaded yet, so there is no period to show."
+#: In place of a release's data quality when its file carries none (published before releases
+#: did): never the live data quality under a release's banner.
+NOT_IN_RELEASE = (
+    "Data quality is not part of this release: it was published before releases kept the data "
+    "quality of their returns. The live data quality is on this page without a release."
+)
 
 
 def paired_chart(

@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData
 from dashboard.services.queries import DataVersion
-from lfo import release_snapshot
+from lfo import release_quality, release_snapshot
 from lfo.indicators import cells as cell_table
 from lfo.indicators.protection import Plan
 from lfo.indicators.request import Query, Result
@@ -40,15 +40,34 @@ class ReleaseData(IndicatorData):
         super().__init__(db, release.threshold)
         self.release = release
         self._stored: Plan | None = None
+        self._quality: bool | None = None
 
     def _plan(self, conn: Connection, version: DataVersion) -> Plan:
         if self._stored is None:
             self._stored = release_snapshot.read_plan(conn)
         return self._stored
 
+    @property
+    def has_quality(self) -> bool:
+        """Whether the release's file carries its data quality (releases published before it
+        did have none: they say so rather than show the live data quality)."""
+        if self._quality is None:
+            with self.db.engine.connect() as conn:
+                self._quality = release_quality.has_quality(conn)
+        return self._quality
+
     def result(self, query: Query, areas: Sequence[str] | None = None) -> Result:
         # the release's threshold, whatever the caller's (the settings may have changed since)
         return super().result(replace(query, threshold=self.threshold), areas)
+
+
+def quality_db(data: IndicatorData) -> Database | None:
+    """The database the data quality of ``data``'s figures is read from: the release's own file
+    for a release (None when it carries no data quality), else the live database. Never the
+    live data quality under a release."""
+    if isinstance(data, ReleaseData) and not data.has_quality:
+        return None
+    return data.db
 
 
 class ReleaseStore:
