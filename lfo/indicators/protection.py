@@ -169,7 +169,10 @@ class _State:
         # per membership, the order complements are taken in: group, non-total first, zeros
         # last, smallest, tie rank
         cell = m.cell
-        self.order = np.lexsort((tie[cell], self.size[cell], self.zero[cell], m.is_total, m.gid))
+        order = np.lexsort((tie[cell], self.size[cell], self.zero[cell], m.is_total, m.gid))
+        self.rank = np.empty(len(order), dtype=np.int64)
+        self.rank[order] = np.arange(len(order))
+        self._settled: np.ndarray | None = None  # hidden when the rule last settled
         self.tie = tie
         # margins whose every cell, total included, counts 0: the published total 0 shows
         # each hidden cell is 0 whatever else is hidden, so hiding further zeros protects
@@ -202,33 +205,60 @@ class _State:
         self.cell_starts = np.searchsorted(m.cell[self.by_cell], np.arange(len(c) + 1))
         self.by_gid = np.argsort(m.gid, kind="stable")
         self.gid_starts = np.searchsorted(m.gid[self.by_gid], np.arange(m.groups + 1))
+        self.by_src = np.argsort(m.src, kind="stable")
+        self.src_starts = np.searchsorted(m.src[self.by_src], np.arange(len(c) + 1))
 
     def settle(self, hidden: np.ndarray) -> None:
-        """Apply the rule (and the implications) to every margin until nothing changes."""
-        m = self.m
-        while True:
+        """Apply the rule (and the implications) to every margin until nothing changes.
+
+        Only margins holding a cell hidden since the last pass can change (a margin left wanting
+        with no cell to add stays so until one of its cells is hidden), so after the first call
+        each pass reads those margins alone: national rounds add a handful of cells to 20
+        million memberships."""
+        if self._settled is None:
             self.imply(hidden)
-            h = hidden[m.cell]
-            cells_h = np.bincount(m.gid, weights=h & ~m.is_total, minlength=m.groups)
-            total_h = np.bincount(m.gid, weights=h & m.is_total, minlength=m.groups) > 0
-            sized = np.bincount(
-                m.gid, weights=np.where(h & ~m.is_total, self.size[m.cell], 0), minlength=m.groups
-            )
-            any_h = (cells_h > 0) | total_h
-            enough = (cells_h >= self.rule.min_hidden) | (
-                total_h & (cells_h >= self.rule.with_total)
-            )
-            zero_sum = (cells_h > 0) & (sized <= 0) & self.can_extend
-            need = self.rule_group & any_h & (~enough | zero_sum)
-            if not need.any():
-                return
-            idx = self.order
-            ok = need[m.gid[idx]] & ~hidden[m.cell[idx]] & self.usable[m.cell[idx]]
-            idx = idx[ok]
-            if len(idx) == 0:
-                return
-            _, first = np.unique(m.gid[idx], return_index=True)
-            hidden[m.cell[idx[first]]] = True
+            groups = None  # every margin
+        else:
+            fresh = np.flatnonzero(hidden & ~self._settled)
+            groups = self._groups_of(np.concatenate([fresh, self._imply_from(hidden, fresh)]))
+        while True:
+            added = self._rule_pass(hidden, groups)
+            if len(added) == 0:
+                break
+            groups = self._groups_of(np.concatenate([added, self._imply_from(hidden, added)]))
+        self._settled = hidden.copy()
+
+    def _rule_pass(self, hidden: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
+        """One pass of the rule over ``groups`` (None: all): the cells it hides."""
+        m = self.m
+        at = None if groups is None else _spans(self.by_gid, self.gid_starts, groups)
+        gid = m.gid if at is None else m.gid[at]
+        cell = m.cell if at is None else m.cell[at]
+        tot = m.is_total if at is None else m.is_total[at]
+        if at is None:
+            ug, inv = np.arange(m.groups), gid
+        else:
+            ug, inv = np.unique(gid, return_inverse=True)
+        h = hidden[cell]
+        n = len(ug)
+        cells_h = np.bincount(inv, weights=h & ~tot, minlength=n)
+        total_h = np.bincount(inv, weights=h & tot, minlength=n) > 0
+        sized = np.bincount(inv, weights=np.where(h & ~tot, self.size[cell], 0), minlength=n)
+        any_h = (cells_h > 0) | total_h
+        enough = (cells_h >= self.rule.min_hidden) | (total_h & (cells_h >= self.rule.with_total))
+        zero_sum = (cells_h > 0) & (sized <= 0) & self.can_extend[ug]
+        need = ug[self.rule_group[ug] & any_h & (~enough | zero_sum)]
+        if len(need) == 0:
+            return np.zeros(0, np.int64)
+        cand = _spans(self.by_gid, self.gid_starts, need)
+        cand = cand[~hidden[m.cell[cand]] & self.usable[m.cell[cand]]]
+        # the complements' order: group, non-total first, zeros last, smallest, tie rank
+        cand = cand[np.argsort(self.rank[cand], kind="stable")]
+        _, first = np.unique(m.gid[cand], return_index=True)
+        picked = np.unique(m.cell[cand[first]])
+        added: np.ndarray = picked[~hidden[picked]]
+        hidden[added] = True
+        return added
 
     def imply(self, hidden: np.ndarray) -> None:
         src, dst = self.m.src, self.m.dst
@@ -237,6 +267,20 @@ class _State:
             if not add.any():
                 return
             hidden[dst[add]] = True
+
+    def _imply_from(self, hidden: np.ndarray, cells: np.ndarray) -> np.ndarray:
+        """Hide what ``cells`` imply, and what that implies; the cells newly hidden."""
+        found = []
+        while len(cells):
+            dst = self.m.dst[_spans(self.by_src, self.src_starts, cells)]
+            cells = np.unique(dst[~hidden[dst]])
+            hidden[cells] = True
+            found.append(cells)
+        return np.concatenate(found) if found else np.zeros(0, np.int64)
+
+    def _groups_of(self, cells: np.ndarray) -> np.ndarray:
+        """The margins the cells are in."""
+        return np.unique(self.m.gid[_spans(self.by_cell, self.cell_starts, cells)])
 
     def check(self, hidden: np.ndarray, known_area: str | None) -> bool:
         """The linear-algebra check (with ``known_area``'s cells known): hide one more cell
@@ -375,3 +419,15 @@ class _State:
         cand, total = cand[ok], total[ok]
         best = np.lexsort((self.tie[cand], self.size[cand], self.zero[cand], total))[0]
         return int(cand[best])
+
+
+def _spans(order: np.ndarray, starts: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """``order[starts[i]:starts[i + 1]]`` for every i of ``items``, concatenated."""
+    items = np.asarray(items, dtype=np.int64)
+    lo, hi = starts[items], starts[items + 1]
+    lens = hi - lo
+    if lens.sum() == 0:
+        return np.zeros(0, np.int64)
+    offsets = np.repeat(lo - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
+    picked: np.ndarray = order[offsets + np.arange(int(lens.sum()))]
+    return picked
