@@ -28,12 +28,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 from sqlalchemy import Connection
 
 from lfo.indicators import cells as cell_table
 from lfo.indicators import margins as margin_list
+from lfo.indicators.blocks import Blocks, spans
 from lfo.indicators.cells import NO_CATEGORY, ROW_KEYS, CellTable
 from lfo.indicators.derivation import given_away, null_basis
 from lfo.indicators.derivation_split import SplitBlock, TooLarge
@@ -196,15 +195,15 @@ class _State:
         self.coef = np.where(m.is_total, -1, 1)
         # blocks found clean, per known area (None: none known), by signature
         self.clean: dict[str | None, set[int]] = {}
-        self.weight = np.random.default_rng(7).integers(1, 2**62, size=len(c), dtype=np.int64)
-        self._cached: tuple[int, np.ndarray, np.ndarray] | None = None
+        weight = np.random.default_rng(7).integers(1, 2**62, size=len(c), dtype=np.int64)
+        self.blocks = Blocks(m, weight)
         self.bases: dict[int, tuple[np.ndarray, np.ndarray | SplitBlock]] = {}  # per signature
-        self._block_at: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64),) * 2
         # memberships by cell and by group, for finding a cell's margins and their members
-        self.by_cell = np.argsort(m.cell, kind="stable")
-        self.cell_starts = np.searchsorted(m.cell[self.by_cell], np.arange(len(c) + 1))
-        self.by_gid = np.argsort(m.gid, kind="stable")
-        self.gid_starts = np.searchsorted(m.gid[self.by_gid], np.arange(m.groups + 1))
+        self.by_cell, self.cell_starts = self.blocks.by_cell, self.blocks.cell_starts
+        self.by_gid, self.gid_starts = self.blocks.by_gid, self.blocks.gid_starts
+        codes, names = pd.factorize(pd.Series(self.area))
+        self.area_id = codes.astype(np.int64)
+        self.area_ids = {str(a): i for i, a in enumerate(names)}
         self.by_src = np.argsort(m.src, kind="stable")
         self.src_starts = np.searchsorted(m.src[self.by_src], np.arange(len(c) + 1))
 
@@ -231,7 +230,7 @@ class _State:
     def _rule_pass(self, hidden: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
         """One pass of the rule over ``groups`` (None: all): the cells it hides."""
         m = self.m
-        at = None if groups is None else _spans(self.by_gid, self.gid_starts, groups)
+        at = None if groups is None else spans(self.by_gid, self.gid_starts, groups)
         gid = m.gid if at is None else m.gid[at]
         cell = m.cell if at is None else m.cell[at]
         tot = m.is_total if at is None else m.is_total[at]
@@ -250,7 +249,7 @@ class _State:
         need = ug[self.rule_group[ug] & any_h & (~enough | zero_sum)]
         if len(need) == 0:
             return np.zeros(0, np.int64)
-        cand = _spans(self.by_gid, self.gid_starts, need)
+        cand = spans(self.by_gid, self.gid_starts, need)
         cand = cand[~hidden[m.cell[cand]] & self.usable[m.cell[cand]]]
         # the complements' order: group, non-total first, zeros last, smallest, tie rank
         cand = cand[np.argsort(self.rank[cand], kind="stable")]
@@ -272,7 +271,7 @@ class _State:
         """Hide what ``cells`` imply, and what that implies; the cells newly hidden."""
         found = []
         while len(cells):
-            dst = self.m.dst[_spans(self.by_src, self.src_starts, cells)]
+            dst = self.m.dst[spans(self.by_src, self.src_starts, cells)]
             cells = np.unique(dst[~hidden[dst]])
             hidden[cells] = True
             found.append(cells)
@@ -280,7 +279,7 @@ class _State:
 
     def _groups_of(self, cells: np.ndarray) -> np.ndarray:
         """The margins the cells are in."""
-        return np.unique(self.m.gid[_spans(self.by_cell, self.cell_starts, cells)])
+        return np.unique(self.m.gid[spans(self.by_cell, self.cell_starts, cells)])
 
     def check(self, hidden: np.ndarray, known_area: str | None) -> bool:
         """The linear-algebra check (with ``known_area``'s cells known): hide one more cell
@@ -290,19 +289,20 @@ class _State:
         links it to another. Its null-space basis is reduced once and serves every area's
         check (``derivation.given_away``); blocks found clean for an area are not checked
         again for it until their hidden cells change."""
-        label, sig = self._blocks(hidden)
+        self.blocks.update(hidden)
+        label, sig = self.blocks.label, self.blocks.sig
         if known_area is None:
             own = np.zeros(len(hidden), dtype=bool)
             wanted = np.unique(label[hidden])
         else:
-            own = hidden & (self.area == known_area)
+            own = hidden & (self.area_id == self.area_ids[known_area])
             wanted = np.unique(label[own])
         clean = self.clean.setdefault(known_area, set())
         added = False
-        for b in wanted.tolist():
+        for b in self.blocks.in_order(wanted):
             if int(sig[b]) in clean:
                 continue
-            cells, basis = self._basis(b, label, sig)
+            cells, basis = self._basis(b, sig)
             away = (
                 basis.given_away(own[cells])
                 if isinstance(basis, SplitBlock)
@@ -318,39 +318,10 @@ class _State:
                 added = True
         return added
 
-    def _blocks(self, hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each cell's block of hidden cells linked by shared margins (-1: not hidden) and each
-        block's signature (a hash of its cells), kept while ``hidden`` does not change."""
-        count = int(hidden.sum())
-        if self._cached is not None and self._cached[0] == count:
-            return self._cached[1], self._cached[2]
-        m = self.m
-        sel = hidden[m.cell]
-        n = len(hidden)
-        graph = sparse.coo_matrix(
-            (np.ones(int(sel.sum())), (m.gid[sel], self.m.groups + m.cell[sel])),
-            shape=(m.groups + n, m.groups + n),
-        )
-        _, comp = connected_components(graph, directed=False)
-        label = np.where(hidden, comp[m.groups :], -1)
-        weights = np.where(hidden, self.weight, 0)
-        sig = np.zeros(int(comp.max()) + 1, dtype=np.uint64)
-        np.add.at(sig, np.maximum(label, 0), weights.astype(np.uint64))
-        self._cached = (count, label, sig)
-        # each block's memberships (equations over its hidden cells), in block order
-        at = np.flatnonzero(sel)
-        at = at[np.argsort(label[m.cell[at]], kind="stable")]
-        starts = np.searchsorted(label[m.cell[at]], np.arange(len(sig) + 1))
-        self._block_at = (at, starts)
-        return label, sig
-
-    def _basis(
-        self, b: int, label: np.ndarray, sig: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray | SplitBlock]:
+    def _basis(self, b: int, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray | SplitBlock]:
         """Block ``b``'s cells (ascending) and the null-space basis of its equations, one
         reduction per distinct block (kept by signature, cells compared)."""
-        at, starts = self._block_at
-        rows = at[starts[b] : starts[b + 1]]
+        rows = self.blocks.rows(b)
         cells = np.unique(self.m.cell[rows])
         kept = self.bases.get(int(sig[b]))
         if kept is not None and np.array_equal(kept[0], cells):
@@ -419,15 +390,3 @@ class _State:
         cand, total = cand[ok], total[ok]
         best = np.lexsort((self.tie[cand], self.size[cand], self.zero[cand], total))[0]
         return int(cand[best])
-
-
-def _spans(order: np.ndarray, starts: np.ndarray, items: np.ndarray) -> np.ndarray:
-    """``order[starts[i]:starts[i + 1]]`` for every i of ``items``, concatenated."""
-    items = np.asarray(items, dtype=np.int64)
-    lo, hi = starts[items], starts[items + 1]
-    lens = hi - lo
-    if lens.sum() == 0:
-        return np.zeros(0, np.int64)
-    offsets = np.repeat(lo - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
-    picked: np.ndarray = order[offsets + np.arange(int(lens.sum()))]
-    return picked
