@@ -10,12 +10,14 @@ factory (``dashboard.app.create_app``) and passed down to every ``register`` fun
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import cast
 
 import flask
 from werkzeug.exceptions import Forbidden
 
+from dashboard.services import queries
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData
 from dashboard.services.redis_cache import RedisResults
@@ -78,6 +80,12 @@ class Services:
                 "researchers and the public see published releases, and none is published yet."
             )
         return self.live
+
+    def data_as_at(self) -> dt.datetime | None:
+        """When the figures this request reads were last changed: a release's own data as at
+        (never a later load's), else the latest load of any current return."""
+        release = chosen_release()
+        return queries.data_as_at(self.db) if release is None else release.data_as_at
 
     @property
     def routed(self) -> IndicatorData:
