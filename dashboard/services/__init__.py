@@ -21,7 +21,7 @@ from dashboard.services import queries
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData
 from dashboard.services.redis_cache import RedisResults
-from dashboard.services.releases import ReleaseStore
+from dashboard.services.releases import ReleaseStore, check_definitions
 from dashboard.settings import DashboardSettings
 from lfo.releases import Release
 from lfo.settings import Settings as LfoSettings
@@ -72,8 +72,8 @@ class Services:
         """The figures this request reads: the release the gate chose for it
         (``dashboard.web.release_choice``), else the live figures (outside a request too)."""
         release = chosen_release()
-        if release is not None:
-            return self.releases.data(release)
+        if release is not None:  # made under other definitions: refused, never recomputed
+            return self.releases.data(check_definitions(release))
         if flask.has_request_context() and flask.g.get(LIVE_KEY) is False:
             raise Forbidden(
                 "Refused: these are live (provisional) figures, for programme and LA leads; "
