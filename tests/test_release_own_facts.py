@@ -95,6 +95,7 @@ def world(tmp_path_factory) -> Iterator[dict[str, Any]]:
         assert sign_in(clients["programme"], lead).status_code == 303
         assert sign_in(clients["researcher"], researcher).status_code == 303
         yield {
+            "url": url,
             "app": app,
             "clients": clients,
             "release": release,
@@ -240,7 +241,10 @@ def test_its_bulk_zip_and_pages_still_answer(world, new_definitions):
     bulk = client.get(f"/releases/{Q3}/bulk.zip")
     assert bulk.status_code == 200 and bulk.data == world["zip"]
     assert client.get("/releases").status_code == 200
-    assert client.get(f"/releases/{Q3}").status_code == 200
+    page = client.get(f"/releases/{Q3}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert f"definitions version {new_definitions}" in text and "Open its figures" not in text
 
 
 def test_the_figures_are_never_computed_under_the_new_definitions(world, new_definitions):
@@ -251,3 +255,11 @@ def test_the_figures_are_never_computed_under_the_new_definitions(world, new_def
         with pytest.raises(DefinitionsChanged) as refused:
             _ = services.data
     assert refused.value.code == 409
+
+
+def test_release_list_marks_a_release_of_other_definitions(world, new_definitions, capsys):
+    made = world["release"].definitions_version
+    capsys.readouterr()
+    assert etl(["release", "list", "--db", world["url"]]) == 0
+    listed = capsys.readouterr().out
+    assert f"definitions {made} (now {new_definitions}: figures refused" in listed
