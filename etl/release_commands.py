@@ -2,7 +2,8 @@
 
 Publishing lists the LAs whose returns do not cover the quarter, then freezes the release
 (``lfo.release_publish``): one transaction, audited with the operating-system user. ``list``
-prints every release with its note and data as at.
+prints every release with its note, data as at and definitions version (marked when the
+service now computes under another: its figures are refused, docs/operations.md).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 
 from etl import console as out
 from lfo.db import check_revision, reader_engine, writer_engine
+from lfo.indicators import definitions
 from lfo.indicators.protection import PlanTooLarge
 from lfo.indicators.queries import snapshot
 from lfo.release_publish import PublishError, coverage_of, publish, quarter_of
@@ -21,7 +23,7 @@ OK, CANNOT_RUN = 0, 2
 
 ACTIONS = {
     "publish": "freeze the published figures of a quarter as a release (--period, --note)",
-    "list": "every release: id, quarter, published when and by whom, data as at, note",
+    "list": "every release: id, quarter, published when and by whom, data as at, definitions, note",
 }
 
 
@@ -46,9 +48,12 @@ def _list(writer) -> int:  # type: ignore[no-untyped-def]
         return OK
     for r in found:
         as_at = "none" if r.data_as_at is None else r.data_as_at.isoformat(timespec="minutes")
+        made = f"definitions {out.shown(r.definitions_version)}"
+        if r.definitions_version != definitions.DEFINITIONS_VERSION:  # refused by the service
+            made += f" (now {definitions.DEFINITIONS_VERSION}: figures refused, bulk zip only)"
         console.print(
             f"{out.shown(r.release_id)}\tpublished {r.published_at:%Y-%m-%d %H:%M} UTC by "
-            f"{out.shown(r.published_by)}\tdata as at {as_at}\t{out.shown(r.note)}"
+            f"{out.shown(r.published_by)}\tdata as at {as_at}\t{made}\t{out.shown(r.note)}"
         )
     return OK
 

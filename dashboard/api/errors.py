@@ -1,7 +1,9 @@
 """The API's errors: JSON ``{"error": {"parameter", "message"}}`` with an HTTP status, never a
 stack trace, for every answer under ``/api/`` that is not a success (service.md § 3): a bad
 parameter (400), an unknown endpoint, area or indicator (404), a method other than GET (405), a
-request too large (413), the database unreadable (503)."""
+request too large (413), a release published under other indicator definitions than the
+server's (409: ``dashboard.services.releases.DefinitionsChanged``), the database unreadable
+(503)."""
 
 from __future__ import annotations
 
@@ -39,7 +41,8 @@ def http_error_response(exc: HTTPException) -> flask.Response:
     status = exc.code or 500
     said = exc.description if isinstance(exc, SaidNotFound) else None
     message = said or MESSAGES.get(status) or exc.description or exc.name
-    response = error_response(ApiError(status, None, message))
+    parameter = getattr(exc, "parameter", None)  # a refused release (409) names ``release``
+    response = error_response(ApiError(status, parameter, message))
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response

@@ -26,7 +26,7 @@ from dashboard.present.choices import (
     with_release,
 )
 from dashboard.present.home import AS_AT_UNKNOWN, data_as_at
-from dashboard.services import Services, chosen_release, chosen_release_id, queries
+from dashboard.services import Services, chosen_release_id
 from dashboard.services.database import READ_ERRORS
 
 log = logging.getLogger(__name__)
@@ -193,11 +193,8 @@ def update_nav_links(pages: Sequence[Page], search: str | None) -> list[str]:
 def update_data_as_at(services: Services, _pathname: str | None) -> str:
     """The footer's "Data as at": when the latest return was loaded (a release's own, for a
     page showing one)."""
-    release = chosen_release()
-    if release is not None:
-        return data_as_at(release.data_as_at)
     try:
-        when = queries.data_as_at(services.db)
+        when = services.data_as_at()
     except READ_ERRORS as exc:
         log.warning("data as at: %s", exc)
         return AS_AT_UNKNOWN

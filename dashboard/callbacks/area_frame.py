@@ -24,7 +24,7 @@ from dashboard.layouts import set_props, shell
 from dashboard.present import area as present
 from dashboard.present import area_address as address
 from dashboard.services import Services, chosen_release_id, queries
-from dashboard.services.database import READ_ERRORS, Database
+from dashboard.services.database import READ_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +45,10 @@ def frame_outputs() -> list[Output]:
     ]
 
 
-def _data_as_at(db: Database) -> object:
+def _data_as_at(services: Services) -> object:
+    """The data as at of the figures shown (a release's own under a release)."""
     try:
-        return queries.data_as_at(db)
+        return services.data_as_at()
     except READ_ERRORS:
         return None
 
@@ -62,13 +63,13 @@ def update_area_frame(services: Services, state: dict[str, Any] | None) -> list[
     parsed = urlstate.parse_query(search, address.PARAMS)
     messages = [*parsed.messages, *present.code_messages(code)]
     try:
-        areas = queries.areas(services.db)
+        data = services.data  # a release's own areas (names, regions) under a release
+        areas = queries.areas(data.db)
         if code is None or code not in set(areas["area_code"]):
             heading = "Choose an area" if code is None else "Area not found"
             not_found = page.not_found(code or None, areas, chosen_release_id())
             banner = shell.messages_banner(messages)
             return [heading, None, not_found, False, True, [], None, no_update, [], None, banner]
-        data = services.data
         shown = present.area_frame(
             code,
             address.control_values(parsed)[0],
@@ -76,7 +77,7 @@ def update_area_frame(services: Services, state: dict[str, Any] | None) -> list[
             data.areas(),
             data.periods(),
             data.latest_quarter(),
-            _data_as_at(services.db),
+            _data_as_at(services),
         )
     except READ_ERRORS as exc:
         log.warning("area profile: %s", exc)

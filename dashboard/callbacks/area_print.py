@@ -15,7 +15,7 @@ from dashboard.callbacks import area_views
 from dashboard.charts.content import ChartContent
 from dashboard.present import area as present
 from dashboard.present import area_spine
-from dashboard.services import Services, chosen_release, queries
+from dashboard.services import Services, chosen_release
 from dashboard.services.database import READ_ERRORS
 
 
@@ -58,7 +58,7 @@ def profile_figures(
         services, area, None, period, indicator, ci, trend, benchmark
     )
     try:
-        as_at = queries.data_as_at(services.db) if chosen is None else chosen.data_as_at
+        as_at = services.data_as_at()
     except READ_ERRORS:
         as_at = None
     return ProfileFigures(view, spine, trend_content, as_at)

@@ -45,10 +45,10 @@ def shown_area(services: Services, shown: object) -> dict[str, Any]:
     code = shown.get("code") if isinstance(shown, dict) else None
     if not isinstance(code, str) or len(code) > inputs.MAX_TEXT:
         raise PreventUpdate
-    areas = queries.areas(services.db)
+    data = services.data
+    areas = queries.areas(data.db)  # a release's own areas under a release, never the live ones
     if code not in set(areas["area_code"]):
         raise PreventUpdate
-    data = services.data
     return present.area_store(code, areas, data.areas(), data.periods(), data.latest_quarter())
 
 

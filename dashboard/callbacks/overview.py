@@ -32,6 +32,7 @@ from dashboard.present.choices import with_release
 from dashboard.present.home import unavailable_reason
 from dashboard.services import Services, chosen_release_id, queries
 from dashboard.services.database import READ_ERRORS
+from dashboard.services.releases import quality_db
 
 log = logging.getLogger(__name__)
 
@@ -197,9 +198,11 @@ def update_order_options(sort: str | None) -> list[dict[str, str]]:
 def update_home_loaded(
     services: Services, _state: dict[str, Any] | None
 ) -> Component | dict[str, Any]:
-    """The returns loaded: every programme area with its current return."""
+    """The returns loaded: every programme area with its current return (a release's returns
+    as it froze them, under a release)."""
     try:
-        returns = queries.current_returns(services.db)
+        data = services.data
+        returns = queries.current_returns(data.db, outcome=quality_db(data) is not None)
     except READ_ERRORS as exc:
         log.warning("home page: %s", exc)
         return shell.unavailable(unavailable_reason(exc))

@@ -10,16 +10,18 @@ factory (``dashboard.app.create_app``) and passed down to every ``register`` fun
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import cast
 
 import flask
 from werkzeug.exceptions import Forbidden
 
+from dashboard.services import queries
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData
 from dashboard.services.redis_cache import RedisResults
-from dashboard.services.releases import ReleaseStore
+from dashboard.services.releases import ReleaseStore, check_definitions
 from dashboard.settings import DashboardSettings
 from lfo.releases import Release
 from lfo.settings import Settings as LfoSettings
@@ -70,14 +72,20 @@ class Services:
         """The figures this request reads: the release the gate chose for it
         (``dashboard.web.release_choice``), else the live figures (outside a request too)."""
         release = chosen_release()
-        if release is not None:
-            return self.releases.data(release)
+        if release is not None:  # made under other definitions: refused, never recomputed
+            return self.releases.data(check_definitions(release))
         if flask.has_request_context() and flask.g.get(LIVE_KEY) is False:
             raise Forbidden(
                 "Refused: these are live (provisional) figures, for programme and LA leads; "
                 "researchers and the public see published releases, and none is published yet."
             )
         return self.live
+
+    def data_as_at(self) -> dt.datetime | None:
+        """When the figures this request reads were last changed: a release's own data as at
+        (never a later load's), else the latest load of any current return."""
+        release = chosen_release()
+        return queries.data_as_at(self.db) if release is None else release.data_as_at
 
     @property
     def routed(self) -> IndicatorData:

@@ -17,7 +17,7 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Select, case, func, select
+from sqlalchemy import Connection, Select, case, func, null, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.services.database import Database
@@ -131,9 +131,13 @@ def areas(db: Database) -> pd.DataFrame:
     return _frame(db, query, AREA_COLUMNS)
 
 
-def current_returns(db: Database, area: str | None = None) -> pd.DataFrame:
-    """Every area with its current return (nulls where none) and that load's outcome."""
+def current_returns(db: Database, area: str | None = None, *, outcome: bool = True) -> pd.DataFrame:
+    """Every area with its current return (nulls where none) and that load's outcome (null
+    without ``outcome``: a release's file published before releases kept their load log)."""
     a, r, log = schema.areas, schema.returns, schema.etl_load_log
+    joined = a.outerjoin(r, r.c.area_code == a.c.gss_code)
+    if outcome:
+        joined = joined.outerjoin(log, log.c.load_id == r.c.load_id)
     query = (
         select(
             a.c.gss_code,
@@ -145,13 +149,9 @@ def current_returns(db: Database, area: str | None = None) -> pd.DataFrame:
             r.c.load_id,
             r.c.loaded_at,
             r.c.rows_held_back,
-            log.c.outcome,
+            log.c.outcome if outcome else null().label("outcome"),
         )
-        .select_from(
-            a.outerjoin(r, r.c.area_code == a.c.gss_code).outerjoin(
-                log, log.c.load_id == r.c.load_id
-            )
-        )
+        .select_from(joined)
         .order_by(a.c.region, a.c.name)
     )
     if area is not None:

@@ -17,12 +17,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import Connection
+from werkzeug.exceptions import Conflict
 
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData
 from dashboard.services.queries import DataVersion
 from lfo import release_quality, release_snapshot
 from lfo.indicators import cells as cell_table
+from lfo.indicators import definitions
 from lfo.indicators.protection import Plan
 from lfo.indicators.request import Query, Result
 from lfo.release_compare import programme_cells_to_hide
@@ -31,6 +33,39 @@ from lfo.releases import Release, get, latest, list_releases, snapshot_bytes
 
 #: Releases whose figures one process keeps open at once (the oldest used is closed).
 OPEN_RELEASES = 4
+
+
+def code_definitions() -> str:
+    """The definitions version this code computes figures under (read at each call)."""
+    return definitions.DEFINITIONS_VERSION
+
+
+class DefinitionsChanged(Conflict):
+    """A release published under other indicator definitions than the code's: its figures are
+    refused (409: JSON under ``/api/`` and for callbacks, a page otherwise), never computed
+    again under the new definitions. Its stored bulk zip and its page still answer."""
+
+    parameter = "release"
+
+    def __init__(self, release: Release) -> None:
+        rid, now = release.release_id, code_definitions()
+        super().__init__(
+            f"Release {rid} was published under indicator definitions version "
+            f"{release.definitions_version}, and this service now computes figures under "
+            f"version {now}, so its figures are not shown: they would differ from those "
+            f"published. Its figures as published are in its bulk data (/releases/{rid}/bulk.zip). "
+            f"To show this quarter under version {now}, a programme lead publishes it again "
+            f"(a new revision; see /releases)."
+        )
+        self.release = release
+
+
+def check_definitions(release: Release) -> Release:
+    """``release`` if the code computes under its definitions version, else
+    ``DefinitionsChanged``: a release's answers never change silently."""
+    if release.definitions_version != code_definitions():
+        raise DefinitionsChanged(release)
+    return release
 
 
 class ReleaseData(IndicatorData):

@@ -109,5 +109,5 @@ def computed(services: Services, figure: Figure) -> Figure:
 
 def figure_of(services: Services, values: Mapping[str, str]) -> Figure:
     """The figure ``values`` (a request's arguments or form) name, checked and computed."""
-    known = set(queries.areas(services.db)["area_code"])
+    known = set(queries.areas(services.data.db)["area_code"])  # the figures' own areas
     return computed(services, checked_codes(values, known))

@@ -41,7 +41,7 @@ from werkzeug.wrappers import Response
 from dashboard import callbacks
 from dashboard.layouts import Page
 from dashboard.present.area_address import PATH as AREA_PATH
-from dashboard.services.releases import ReleaseStore
+from dashboard.services.releases import ReleaseStore, check_definitions
 from dashboard.settings import DashboardSettings
 from dashboard.web import audit_page, release_choice
 from dashboard.web.accounts import Accounts, client_address
@@ -253,12 +253,14 @@ class Gate:
         need = requirement(request, self.pages)
         who = current()
         api = is_api(request.path)
+        chosen = None
         # the router and the first layout (``/_dash-…``) show a page's banner and first figures
         if self.releases is not None and (
             "view_live" in need or request.path.startswith("/_dash-")
         ):
             live = decide(who, "view_live", None, public=self.settings.public, api=api).allowed
-            if release_choice.resolve(request, self.releases, live_allowed=live) is not None:
+            chosen = release_choice.resolve(request, self.releases, live_allowed=live)
+            if chosen is not None:
                 # a release's figures: what researchers and the public may see too
                 need = tuple("view_released" if a == "view_live" else a for a in need)
         for action in need:
@@ -275,6 +277,8 @@ class Gate:
             if action == "view_live" and decide(who, "view_released", None, api=api).allowed:
                 reason = NO_RELEASE
             self.refuse(action, reason)
+        if chosen is not None:  # allowed to read it, but made under other definitions: a 409
+            check_definitions(chosen)
         if who.via_token:
             self.count_api_request(who)
         return None

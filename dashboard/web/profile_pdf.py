@@ -117,7 +117,7 @@ class ProfilePdf:
 
     def _pdf(self, code: str, chosen: dict[str, str | None]) -> Response:
         services = self.services
-        areas = queries.areas(services.db)
+        areas = queries.areas(services.data.db)  # a release's own areas under a release
         if code not in set(areas["area_code"]):
             return self.page(
                 "Area not found", f"There is no programme area with the code {code}.", 404

@@ -22,6 +22,7 @@ import pandas as pd
 from werkzeug.wrappers import Response
 
 from dashboard.services import Services
+from dashboard.services.releases import code_definitions
 from dashboard.web import forms, release_choice
 from dashboard.web.accounts import Accounts, client_address
 from dashboard.web.gate import require
@@ -228,13 +229,19 @@ class ReleasesPage:
             for x in r.returns
         )
         missing = "".join(f"<li>{escape(x['area_name'])}</li>" for x in r.missing)
+        opened = f'<a href="/?release={escape(r.release_id)}">Open its figures</a>'
+        if r.definitions_version != code_definitions():  # its figures are refused (409)
+            opened = (
+                f"Its figures are not shown: the service now computes under definitions version "
+                f"{escape(code_definitions())}; its bulk data holds them as published"
+            )
         body = (
             f"<p>{escape(r.note)}</p>"
             f"<p>Cite as: Department for Work and Pensions, Local Family Offer monitoring, release "
             f"{escape(r.release_id)} (published {r.published_at:%d %B %Y}; definitions version "
             f"{escape(r.definitions_version)}), {escape(flask.request.host_url)}?release="
             f"{escape(r.release_id)}</p>"
-            f'<p><a href="/?release={escape(r.release_id)}">Open its figures</a> · '
+            f"<p>{opened} · "
             f'<a href="{PATH}/{escape(r.release_id)}/bulk.zip">Bulk data (zip)</a> · '
             f'<a href="{PATH}/{escape(r.release_id)}/revisions.csv">Revisions (CSV)</a></p>'
             f'<h2 class="h5">Returns it came from</h2><ul>{covered}</ul>'
