@@ -198,6 +198,7 @@ class _State:
         weight = np.random.default_rng(7).integers(1, 2**62, size=len(c), dtype=np.int64)
         self.blocks = Blocks(m, weight)
         self.bases: dict[int, tuple[np.ndarray, np.ndarray | SplitBlock]] = {}  # per signature
+        self.by_label: dict[int, tuple[np.ndarray, np.ndarray | SplitBlock]] = {}
         # memberships by cell and by group, for finding a cell's margins and their members
         self.by_cell, self.cell_starts = self.blocks.by_cell, self.blocks.cell_starts
         self.by_gid, self.gid_starts = self.blocks.by_gid, self.blocks.gid_starts
@@ -321,10 +322,14 @@ class _State:
     def _basis(self, b: int, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray | SplitBlock]:
         """Block ``b``'s cells (ascending) and the null-space basis of its equations, one
         reduction per distinct block (kept by signature, cells compared)."""
+        kept = self.by_label.get(b)  # a block's number is never reused for other cells
+        if kept is not None:
+            return kept
         rows = self.blocks.rows(b)
         cells = np.unique(self.m.cell[rows])
         kept = self.bases.get(int(sig[b]))
         if kept is not None and np.array_equal(kept[0], cells):
+            self.by_label[b] = kept
             return kept
         var = np.searchsorted(cells, self.m.cell[rows])
         solver: np.ndarray | SplitBlock
@@ -341,7 +346,7 @@ class _State:
                     "(docs/decisions.md)"
                 ) from why
             log.info("block of %d hidden cells checked split by area", len(cells))
-        self.bases[int(sig[b])] = (cells, solver)
+        self.bases[int(sig[b])] = self.by_label[b] = (cells, solver)
         return cells, solver
 
     def _complement(
