@@ -219,7 +219,7 @@ def test_the_api_refuses_a_release_of_other_definitions_with_a_409(world, new_de
 
 def test_pages_callbacks_and_the_pdf_refuse_it_saying_what_to_do(world, new_definitions):
     client = world["clients"]["programme"]
-    for path in (f"/area/{NEWCASTLE}", "/", f"/area/{NEWCASTLE}/profile.pdf"):
+    for path in (f"/area/{NEWCASTLE}", "/", f"/area/{NEWCASTLE}/profile.pdf", "/quality"):
         page = client.get(f"{path}?release={Q3}")
         text = page.get_data(as_text=True)
         assert page.status_code == 409, path

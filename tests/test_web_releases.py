@@ -172,6 +172,8 @@ def test_release_live_is_not_an_id_and_never_the_live_figures(world, who, asked)
     assert "release" in answer.get_json()["error"]["message"]
     page = world["clients"][who].get(f"/reach?release={asked}")
     assert page.status_code == 404
+    if who == "programme":  # the data-quality page reads the release too
+        assert world["clients"][who].get(f"/quality?release={asked}").status_code == 404
 
 
 # --- pages and Dash callbacks -------------------------------------------------------------------

@@ -104,6 +104,9 @@ NO_RELEASE = (
     "published releases, and none is published yet"
 )
 API_FIGURES = ("/api/v1/data",)
+#: Pages whose figures come from the chosen release (its id checked, a 404 or 409 given, on
+#: the page's first load, not only on its callbacks)
+RELEASE_READERS = ("view_live", "view_quality_received")
 #: The object of the audit row that counts a client's repeated refusals of a minute.
 REPEATS = "refused requests"
 RETURNS_PATH = "/returns"
@@ -256,7 +259,7 @@ class Gate:
         chosen = None
         # the router and the first layout (``/_dash-…``) show a page's banner and first figures
         if self.releases is not None and (
-            "view_live" in need or request.path.startswith("/_dash-")
+            any(a in RELEASE_READERS for a in need) or request.path.startswith("/_dash-")
         ):
             live = decide(who, "view_live", None, public=self.settings.public, api=api).allowed
             chosen = release_choice.resolve(request, self.releases, live_allowed=live)
