@@ -50,64 +50,96 @@ def _run(cmd: list[str]) -> None:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.strip()}")
 
 
-@contextmanager
-def postgres_server() -> Iterator[str]:
-    """Start a cluster on a free port; yield a SQLAlchemy URL of a fresh database ``lfo``."""
-    bindir = pg_bin()
-    root = Path(tempfile.mkdtemp(prefix="lfo-pg-"))
-    data, sock = root / "data", root / "sock"
-    sock.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-        shutil.chown(sock, "postgres", "postgres")
-        root.chmod(0o700)
-    user = "postgres" if os.geteuid() == 0 else os.environ.get("USER") or "postgres"
-    started = False
-    try:
+class Cluster:
+    """A throw-away cluster that can be stopped and started again on the same port and data
+    folder (a PostgreSQL restart, as an operator's or a package upgrade's, under a running app).
+
+    ``open()`` runs ``initdb``, starts the server on a free port and creates the database ``lfo``;
+    ``stop(mode)`` and ``start()`` stop and start the same server; ``close()`` stops it and
+    removes its files."""
+
+    def __init__(self) -> None:
+        self.bindir = pg_bin()
+        self.root = Path(tempfile.mkdtemp(prefix="lfo-pg-"))
+        self.data, self.sock = self.root / "data", self.root / "sock"
+        self.user = "postgres" if os.geteuid() == 0 else os.environ.get("USER") or "postgres"
+        self.port = 0
+        self.running = False
+
+    @property
+    def url(self) -> str:
+        """The SQLAlchemy URL of the database ``lfo``."""
+        return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/lfo"
+
+    def open(self) -> str:
+        """Make the cluster, start it and create ``lfo``; its URL."""
+        self.sock.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+            shutil.chown(self.sock, "postgres", "postgres")
+            self.root.chmod(0o700)
         _run(
             [
-                str(bindir / "initdb"),
-                "-D",
-                str(data),
-                "-U",
-                user,
-                "--auth=trust",
-                "--encoding=UTF8",
-                "--locale=C",
-                "--no-sync",
+                str(self.bindir / "initdb"),
+                *("-D", str(self.data), "-U", self.user, "--auth=trust"),
+                *("--encoding=UTF8", "--locale=C", "--no-sync"),
             ]
         )
         for attempt in range(3):  # another process may take the free port before the server does
-            port = free_port()
+            self.port = free_port()
             try:
-                _run(
-                    [
-                        str(bindir / "pg_ctl"),
-                        "-D",
-                        str(data),
-                        "-w",
-                        "-t",
-                        "30",
-                        "-l",
-                        str(root / "server.log"),
-                        "-o",
-                        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
-                        "-c synchronous_commit=off -c full_page_writes=off",
-                        "start",
-                    ]
-                )
+                self.start()
                 break
             except RuntimeError:
                 if attempt == 2:
                     raise
-        started = True
-        _run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", user, "lfo"])
-        yield f"postgresql+psycopg://{user}@127.0.0.1:{port}/lfo"
-    finally:
-        if started:
+        host = ("-h", "127.0.0.1", "-p", str(self.port), "-U", self.user)
+        _run([str(self.bindir / "createdb"), *host, "lfo"])
+        return self.url
+
+    def start(self) -> None:
+        """Start the server (again) on its port, waiting until it accepts connections."""
+        _run(
+            [
+                *(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-w", "-t", "30"),
+                *("-l", str(self.root / "server.log"), "-o"),
+                f"-p {self.port} -k {self.sock} -c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off",
+                "start",
+            ]
+        )
+        self.running = True
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server: ``fast`` ends every session at once (a restart's default),
+        ``immediate`` as a crash would."""
+        self.running = False
+        _run([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"])
+
+    def close(self) -> None:
+        """Stop the server if it runs, and remove its files."""
+        if self.running:
             with suppress(RuntimeError, subprocess.TimeoutExpired):
-                _run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"])
-        shutil.rmtree(root, ignore_errors=True)
+                self.stop("immediate")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[Cluster]:
+    """A started ``Cluster`` (its ``url``), closed afterwards."""
+    cluster = Cluster()
+    try:
+        cluster.open()
+        yield cluster
+    finally:
+        cluster.close()
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Start a cluster on a free port; yield a SQLAlchemy URL of a fresh database ``lfo``."""
+    with postgres_cluster() as cluster:
+        yield cluster.url
 
 
 def create_database(url: str, name: str) -> str:
