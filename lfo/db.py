@@ -88,10 +88,17 @@ def writer_engine(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    engine = create_engine(url, **_server_pool(url))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", lambda c, r: _sqlite_pragmas(c, r, read_only=False))
     return engine
+
+
+def _server_pool(url: str) -> dict[str, Any]:
+    """A database server's pool (not SQLite's file): check each pooled connection before use
+    (one round trip), so that after the server restarted the connections it ended are replaced
+    on the next request, not handed to it (the service recovers without a restart)."""
+    return {} if sqlite_path(url) is not None else {"pool_pre_ping": True}
 
 
 def reader_engine(url: str) -> Engine:
@@ -118,9 +125,12 @@ def reader_engine(url: str) -> Engine:
         # as the dashboard's explicit BEGIN gives on SQLite (a load committing mid-request is
         # never half seen). Read-only transactions at this level never fail to serialise.
         return create_engine(
-            url, isolation_level="REPEATABLE READ", execution_options={"postgresql_readonly": True}
+            url,
+            isolation_level="REPEATABLE READ",
+            execution_options={"postgresql_readonly": True},
+            **_server_pool(url),
         )
-    return create_engine(url)
+    return create_engine(url, **_server_pool(url))
 
 
 def _sqlite_connect_ro(uri: str) -> sqlite3.Connection:

@@ -12,9 +12,16 @@ import logging
 from dataclasses import replace
 
 import flask
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from dashboard.api.errors import ApiError, error_response, http_error_response
+from dashboard.api.errors import (
+    ApiError,
+    database_unavailable,
+    error_response,
+    http_error_response,
+    unavailable_response,
+)
 from dashboard.api.params import parse_data_query
 from dashboard.api.schema import openapi_document
 from dashboard.api.serialise import (
@@ -52,7 +59,10 @@ def register_api(server: flask.Flask, services: Services) -> None:
 
     @bp.errorhandler(Exception)
     def _unexpected(exc: Exception) -> flask.Response:
-        if isinstance(exc, READ_ERRORS):
+        if database_unavailable(exc):  # restarting, stopped, a connection lost: try again
+            log.warning("API: the database is unavailable: %s", exc)
+            return unavailable_response()
+        if isinstance(exc, READ_ERRORS) and not isinstance(exc, SQLAlchemyError):
             log.warning("API could not read the database: %s", exc)
             return error_response(
                 ApiError(503, None, "the database cannot be read just now; try again shortly")

@@ -2,19 +2,41 @@
 and every refused callback (``/_dash-update-component``); pages keep Flask's plain HTML error
 pages (which name no software or version).
 
+The database unavailable (PostgreSQL restarting or stopped, a connection it ended mid-request:
+``dashboard.api.errors.database_unavailable``) is a 503 with ``Retry-After`` everywhere: JSON
+for callbacks, as the API's own handler answers, and for pages the plain HTML error page saying to
+try again; the next request after the database is back is answered as usual (the engines check a
+pooled connection before use: ``lfo.db``). Any other database error is still a 500.
+
 Without this, an unknown ``/api/…`` address reached Dash's catch-all page route and answered 200
 with the HTML page, and a 405 or 413 there was an HTML page.
 """
 
 from __future__ import annotations
 
-import flask
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+import logging
 
-from dashboard.api.errors import http_error_response
+import flask
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, ServiceUnavailable
+from werkzeug.wrappers import Response
+
+from dashboard.api.errors import (
+    RETRY_AFTER,
+    database_unavailable,
+    http_error_response,
+    unavailable_response,
+)
 from dashboard.web.limits import CALLBACK_PATH
 
+log = logging.getLogger(__name__)
+
 API_PREFIX = "/api/"
+#: What a page says while the database is unavailable.
+UNAVAILABLE_PAGE = (
+    "The database is unavailable just now, perhaps restarting. Nothing is lost: try again in a "
+    "few seconds."
+)
 #: The blueprint that holds every API endpoint (``dashboard.api.routes``).
 API_BLUEPRINT = "api_v1"
 
@@ -38,8 +60,8 @@ def _is_api_endpoint(server: flask.Flask, path: str) -> bool:
 
 
 def register_errors(server: flask.Flask) -> None:
-    """Send ``/api/`` addresses that are no endpoint to a JSON 404, and answer HTTP errors at
-    JSON addresses as JSON."""
+    """Send ``/api/`` addresses that are no endpoint to a JSON 404, answer HTTP errors at
+    JSON addresses as JSON, and the database unavailable as a 503."""
 
     @server.before_request
     def _only_api_endpoints_under_api() -> None:
@@ -57,3 +79,12 @@ def register_errors(server: flask.Flask) -> None:
         if reads_json(flask.request.path):
             return http_error_response(exc)
         return exc
+
+    @server.errorhandler(DBAPIError)
+    def _database_error(exc: DBAPIError) -> Response:
+        if not database_unavailable(exc):
+            raise exc  # a programming error: Flask's 500, logged with its traceback
+        log.warning("the database is unavailable: %s", exc)
+        if reads_json(flask.request.path):
+            return unavailable_response()
+        return ServiceUnavailable(UNAVAILABLE_PAGE, retry_after=int(RETRY_AFTER)).get_response()
