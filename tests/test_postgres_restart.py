@@ -204,3 +204,15 @@ def test_only_a_lost_or_refused_connection_is_unavailable_not_a_programming_erro
     assert not database_unavailable(ProgrammingError("SELEC 1", {}, cause))
     assert not database_unavailable(IntegrityError("INSERT", {}, cause))
     assert not database_unavailable(ValueError("not a database error"))
+
+
+def test_a_programming_error_on_a_page_is_not_answered_as_unavailable(app):
+    """Flask's own handling of an error raised while answering ``/releases``: a lost connection
+    is the 503 page, a wrong query goes on to Flask's 500 (logged with its traceback)."""
+    cause = Exception("the driver's error")
+    server = app.server
+    with server.test_request_context("/releases"):
+        answer = server.handle_user_exception(OperationalError("SELECT 1", {}, cause))
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == RETRY_AFTER
+        with pytest.raises(ProgrammingError):
+            server.handle_user_exception(ProgrammingError("SELEC 1", {}, cause))
