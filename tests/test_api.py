@@ -222,15 +222,17 @@ def test_a_period_no_return_covers_answers_not_available_for_every_indicator(cli
 def test_data_too_linked_for_the_exact_check_is_refused_not_published_unprotected(
     tmp_path, monkeypatch
 ):
-    """Where a block of hidden cells is beyond the exact check (national scale today), the API
-    answers 503 with the reason, and publishes nothing unprotected."""
-    from lfo.indicators import protection
+    """Where a block of hidden cells is beyond the exact check (its equations crossing between
+    areas more than the split check reduces), the API answers 503 with the reason, and
+    publishes nothing unprotected."""
+    from lfo.indicators import derivation_split, protection
 
     url = build_db(tmp_path / "lfo.db", completion_episodes())
-    monkeypatch.setattr(protection, "MAX_BLOCK", 2)
+    monkeypatch.setattr(protection, "MAX_BLOCK", 2)  # larger blocks are split by area
+    monkeypatch.setattr(derivation_split, "MAX_CROSSING", 1)  # and none can be reduced
     app = create_app(DashboardSettings(database_url=url, suppression_threshold=10))
     resp = app.server.test_client().get("/api/v1/data?indicator=uptake.completion")
     assert resp.status_code == 503
     message = resp.get_json()["error"]["message"]
-    assert "more than the 2 the exact check can reduce" in message
+    assert "crossing system" in message and "larger than the check can reduce" in message
     assert "not published unprotected" in message
