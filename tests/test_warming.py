@@ -200,9 +200,10 @@ def test_the_spines_group_benchmarks_are_made_ahead_at_every_level(tmp_path):
 
 
 def test_a_plan_that_cannot_be_made_is_tried_once_per_data_version(tmp_path, monkeypatch, caplog):
-    """At national scale the disclosure plan cannot be made yet (PlanTooLarge, about 40 s of
-    CPU before it fails). It was tried again by every request and by the warming thread every
-    few seconds, each time with a traceback in the log; now once per data version."""
+    """Where the disclosure plan cannot be made (PlanTooLarge: national data refused it until
+    large blocks were split by area, after about 40 s of CPU), it was tried again by every
+    request and by the warming thread every few seconds, each time with a traceback in the log;
+    now once per data version."""
     import logging
 
     from dashboard.services import indicator_data as module
