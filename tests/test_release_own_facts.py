@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import update
 from support.accounts import GATESHEAD, NEWCASTLE
 from support.dash_client import CALLBACK_URL, callback_body
-from support.dumps import TODAY
+from support.release_world import load_two_las, release_settings, use_settings
 from support.returns import scaled_tables, write_return
 from support.text import texts
 from support.web_auth import BASE, SAME_SITE, person, settings_for, sign_in
@@ -43,7 +43,6 @@ from lfo.access.secrets import load_key
 from lfo.db import writer_engine
 from lfo.indicators import definitions
 from lfo.releases import bulk_bytes, get
-from lfo.settings import Settings
 
 Q3, Q4 = "2017-18_Q3", "2017-18_Q4"
 RENAMED = "Gateshead Metropolitan Borough"
@@ -55,26 +54,10 @@ FIGURES = "/api/v1/data?indicator=reach.parents"
 def world(tmp_path_factory) -> Iterator[dict[str, Any]]:
     where = tmp_path_factory.mktemp("release-own-facts")
     with pytest.MonkeyPatch.context() as mp:
-        settings = Settings(
-            database_url=f"sqlite:///{where / 'db' / 'lfo.db'}",
-            archive_dir=where / "archive",
-            id_key_file=where / "keys" / "lfo-id.key",
-            releases_cache_dir=where / "releases-cache",
-        )
-        for name, value in (
-            ("LFO_TODAY", TODAY),
-            ("LFO_DATABASE_URL", settings.database_url),
-            ("LFO_ARCHIVE_DIR", str(settings.archive_dir)),
-            ("LFO_ID_KEY_FILE", str(settings.id_key_file)),
-            ("LFO_RELEASES_CACHE_DIR", str(settings.releases_cache_dir)),
-        ):
-            mp.setenv(name, value)
+        settings = release_settings(where)
+        use_settings(mp, settings)
         url = settings.database_url
-        q3 = [
-            write_return(where / f"{a}-q3", scaled_tables(8), area=a, period=Q3)
-            for a in (NEWCASTLE, GATESHEAD)
-        ]
-        assert [r.outcome for r in load_files(q3, settings)] == ["loaded", "loaded"]
+        load_two_las(where, settings, Q3)
         assert etl(["release", "publish", "--period", Q3, "--db", url]) == 0
         q4 = write_return(where / "newcastle-q4", scaled_tables(11), area=NEWCASTLE, period=Q4)
         assert [r.outcome for r in load_files([q4], settings)] == ["loaded"]

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 from support.dumps import TODAY
+from support.release_world import release_settings, use_settings
 from support.returns import scaled_tables, write_return
 
 from dashboard.app import create_app
@@ -24,7 +25,6 @@ from lfo.db import writer_engine
 from lfo.indicators.definitions import indicators
 from lfo.release_snapshot import open_snapshot, read_revisions
 from lfo.releases import parse_id, snapshot_bytes
-from lfo.settings import Settings
 
 GATESHEAD = "E08000037"
 NEWCASTLE = "E08000021"
@@ -35,12 +35,7 @@ SHOWN = "reach.parents,reach.families,uptake.start,uptake.completion,uptake.funn
 def make_world(where) -> dict:
     """Newcastle and Gateshead loaded for 2017-18 Q3 (enough people to publish), the Q4 returns
     (more people) written but not loaded. The environment is set by the caller."""
-    settings = Settings(
-        database_url=f"sqlite:///{where / 'db' / 'lfo.db'}",
-        archive_dir=where / "archive",
-        id_key_file=where / "keys" / "lfo-id.key",
-        releases_cache_dir=where / "releases-cache",
-    )
+    settings = release_settings(where)
     files = {}
     for area in (NEWCASTLE, GATESHEAD):
         files[(area, "q3")] = write_return(
@@ -57,15 +52,7 @@ def make_world(where) -> dict:
 
 
 def environment(mp: pytest.MonkeyPatch, world: dict) -> None:
-    settings = world["settings"]
-    for name, value in (
-        ("LFO_TODAY", TODAY),
-        ("LFO_DATABASE_URL", settings.database_url),
-        ("LFO_ARCHIVE_DIR", str(settings.archive_dir)),
-        ("LFO_ID_KEY_FILE", str(settings.id_key_file)),
-        ("LFO_RELEASES_CACHE_DIR", str(settings.releases_cache_dir)),
-    ):
-        mp.setenv(name, value)
+    use_settings(mp, world["settings"])
 
 
 @pytest.fixture

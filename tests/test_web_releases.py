@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support.accounts import GATESHEAD, NEWCASTLE
+from support.accounts import NEWCASTLE
 from support.dash_client import CALLBACK_URL, callback_body
-from support.dumps import TODAY
+from support.release_world import load_two_las, release_settings, use_settings
 from support.returns import scaled_tables, write_return
 from support.web_auth import BASE, SAME_SITE, audit_rows, csrf_of, person, settings_for, sign_in
 
@@ -39,7 +39,6 @@ from lfo.db import writer_engine
 from lfo.periods import period
 from lfo.release_snapshot import open_snapshot, read_revisions
 from lfo.releases import get, snapshot_bytes
-from lfo.settings import Settings
 
 Q3, Q4 = "2017-18_Q3", "2017-18_Q4"
 NOTE = "First release: two LAs, Q3"
@@ -54,25 +53,9 @@ def world(tmp_path_factory) -> Iterator[dict[str, Any]]:
     first release."""
     where = tmp_path_factory.mktemp("web-releases")
     with pytest.MonkeyPatch.context() as mp:
-        settings = Settings(
-            database_url=f"sqlite:///{where / 'db' / 'lfo.db'}",
-            archive_dir=where / "archive",
-            id_key_file=where / "keys" / "lfo-id.key",
-            releases_cache_dir=where / "releases-cache",
-        )
-        for name, value in (
-            ("LFO_TODAY", TODAY),
-            ("LFO_DATABASE_URL", settings.database_url),
-            ("LFO_ARCHIVE_DIR", str(settings.archive_dir)),
-            ("LFO_ID_KEY_FILE", str(settings.id_key_file)),
-            ("LFO_RELEASES_CACHE_DIR", str(settings.releases_cache_dir)),
-        ):
-            mp.setenv(name, value)
-        q3 = [
-            write_return(where / f"{a}-q3", scaled_tables(8), area=a, period=Q3)
-            for a in (NEWCASTLE, GATESHEAD)
-        ]
-        assert [r.outcome for r in load_files(q3, settings)] == ["loaded", "loaded"]
+        settings = release_settings(where)
+        use_settings(mp, settings)
+        load_two_las(where, settings, Q3)
         engine = writer_engine(settings.database_url)
         key = load_key(where / "secrets.key")
         people = {
