@@ -229,7 +229,10 @@ def _phase(records: list[tuple], start: float, end: float) -> dict:
 
 
 def _check_figures(port: int, path: str, auth: Auth) -> tuple[int, str | None]:
-    status, body = _request(port, "GET", path, auth=auth)
+    try:
+        status, body = _request(port, "GET", path, auth=auth)
+    except OSError:  # no answer within the timeout, or the worker was killed: a failed check
+        return 0, None
     if status != 200:
         return status, None
     return status, json.dumps(json.loads(body)["data"], sort_keys=True)
@@ -334,6 +337,8 @@ def run(
                 "p95_ms": round(float(np.percentile(k, 95)), 1),
             }
     answered = [c for c in checks if c[1] == 200]
+    if after is None:  # the final check had no answer: a figure that is not the old one is new
+        after = next((c[2] for c in reversed(answered) if c[2] != before), None)
     old = sum(1 for c in answered if c[2] == before)
     new = sum(1 for c in answered if c[2] == after and after != before)
     other = sum(1 for c in answered if c[2] not in (before, after))
