@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -94,6 +95,8 @@ def main() -> None:
         )
         total = time.perf_counter() - started
         _step(steps, "published", started)
+        # the app writes the release's file out here (as a host does), not under the current folder
+        os.environ["LFO_RELEASES_CACHE_DIR"] = str(work / "cache")
         app = create_app(DashboardSettings(database_url=url))
         client = app.server.test_client()
         rng = random.Random(2026)
