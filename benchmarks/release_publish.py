@@ -2,7 +2,7 @@
 --db sqlite:///PATH [--period QUARTER] [-n 200]``.
 
 On a copy of the database (the original is never written): publish the quarter (its latest by
-default) and time each step as ``publish`` reports it; then the disk it costs (the stored file,
+default) and time each step as ``publish`` reports it (each step's seconds); then the disk it costs (the stored file,
 compressed, its size written out on a host, the bulk zip); then ``n`` API requests for one
 indicator and area each (varied), against the release and against the live figures in the same
 process, each after one warm-up request per indicator; the p50/p95 of each and their ratio. Prints
@@ -12,7 +12,9 @@ one JSON line.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -49,6 +51,13 @@ def _timed_requests(client, queries: list[str]) -> list[float]:  # type: ignore[
     return times
 
 
+def _step(steps: list[tuple[str, float]], what: str, started: float) -> None:
+    """Note when a step of publishing begins (and say so on stderr: a national run is long)."""
+    at = time.perf_counter() - started
+    steps.append((what, at))
+    print(f"{at:8.1f}s  {what}", file=sys.stderr, flush=True)
+
+
 def _pcts(times: list[float]) -> dict[str, float]:
     ms = np.array(times) * 1000
     return {
@@ -82,9 +91,12 @@ def main() -> None:
             threshold=10,
             who=None,
             cache_dir=work / "cache",
-            say=lambda s: steps.append((s, time.perf_counter() - started)),
+            say=lambda s: _step(steps, s, started),
         )
         total = time.perf_counter() - started
+        _step(steps, "published", started)
+        # the app writes the release's file out here (as a host does), not under the current folder
+        os.environ["LFO_RELEASES_CACHE_DIR"] = str(work / "cache")
         app = create_app(DashboardSettings(database_url=url))
         client = app.server.test_client()
         rng = random.Random(2026)
@@ -98,7 +110,9 @@ def main() -> None:
         ]
         rng.shuffle(base)
         warm = [f"/api/v1/data?indicator={i}" for i in INDICATORS]
-        _timed_requests(client, [*warm, *(w + f"&release={done.release_id}" for w in warm)])
+        first_live = _timed_requests(client, warm)
+        # the first request against the release writes its file out on this host
+        first_release = _timed_requests(client, [w + f"&release={done.release_id}" for w in warm])
         live = _timed_requests(client, base)
         frozen = _timed_requests(client, [q + f"&release={done.release_id}" for q in base])
         written = sum(p.stat().st_size for p in (work / "cache").glob("*.db"))
@@ -106,7 +120,11 @@ def main() -> None:
             "quarter": quarter,
             "release": done.release_id,
             "publish_s": round(total, 1),
-            "steps_s": [(s, round(t, 1)) for s, t in steps],
+            "steps_s": [(s, round(b - a, 1)) for (s, a), (_n, b) in itertools.pairwise(steps)],
+            "first_requests_s": {
+                "live": round(sum(first_live), 1),
+                "release": round(sum(first_release), 1),
+            },
             "stored_bytes": done.stored_bytes,
             "file_bytes": done.snapshot_bytes,
             "written_on_host_bytes": written,

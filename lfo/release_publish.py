@@ -193,6 +193,7 @@ def publish(
                 )
         finally:
             frozen.dispose()
+        say("writing the plan, revisions and published rows into the release's file")
         facts = {"threshold": str(threshold), "definitions_version": DEFINITIONS_VERSION}
         release_snapshot.write_plan(path, plan, facts)
         release_snapshot.write_revisions(path, changes)
@@ -200,6 +201,7 @@ def publish(
         release_snapshot.write_frames(
             path, {release_snapshot.CELLS: cells, release_snapshot.SHOWN: shown}
         )
+        say("compressing the release's file")
         packed, sha, size = release_snapshot.pack(path)
     return _store(
         writer,
@@ -219,6 +221,7 @@ def publish(
             started=started,
         ),
         who,
+        say,
     )
 
 
@@ -304,7 +307,9 @@ def who_published(who: Principal | None) -> str:
     return who.email or f"user {who.user_id}"
 
 
-def _store(writer: Engine, made: Frozen, who: Principal | None) -> Release:
+def _store(
+    writer: Engine, made: Frozen, who: Principal | None, say: Callable[[str], None]
+) -> Release:
     """One transaction: the release's row (the next revision of its quarter) and its audit row."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with writer.begin() as conn:
@@ -323,7 +328,9 @@ def _store(writer: Engine, made: Frozen, who: Principal | None) -> Release:
             note=made.note,
             returns=tuple((r["area_code"], r["area_name"], r["period"]) for r in made.returns),
         )
+        say("building the bulk download")
         bulk = bulk_zip(made.rows.rename(columns={"grp": "filter"}), meta)
+        say("storing the release")
         conn.execute(
             releases.insert().values(
                 release_id=rid,

@@ -140,6 +140,36 @@ def get(conn: Connection, rid: str) -> Release | None:
     return None if row is None else _release(row)
 
 
+#: A release's id and publishing time: what names one row for good (a row is never edited), read
+#: without its stored files. SQLite keeps a row's values in column order, and reaching any column
+#: after ``snapshot`` (its SHA-256, sizes, ``seconds``) walks every page of the stored file: about
+#: 50 ms a read for a national release (docs/benchmarks.md). These columns come before it.
+Key = tuple[str, dt.datetime]
+_KEY = (releases.c.release_id, releases.c.published_at)
+
+
+def listed_keys(conn: Connection) -> list[Key]:
+    """Every release's key, in ``list_releases``' order."""
+    rows = conn.execute(select(*_KEY).order_by(releases.c.quarter, releases.c.revision)).all()
+    return [(str(r), at) for r, at in rows]
+
+
+def latest_key(conn: Connection) -> Key | None:
+    """The key of ``latest``."""
+    row = conn.execute(
+        select(*_KEY)
+        .order_by(releases.c.published_at.desc(), releases.c.release_id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (str(row[0]), row[1])
+
+
+def key_of(conn: Connection, rid: str) -> Key | None:
+    """The key of the release called ``rid`` (None when there is none)."""
+    row = conn.execute(select(*_KEY).where(releases.c.release_id == rid)).first()
+    return None if row is None else (str(row[0]), row[1])
+
+
 def snapshot_bytes(conn: Connection, rid: str) -> bytes:
     """A release's stored (compressed) file."""
     return bytes(

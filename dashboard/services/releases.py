@@ -29,7 +29,7 @@ from lfo.indicators.protection import Plan
 from lfo.indicators.request import Query, Result
 from lfo.release_compare import programme_cells_to_hide
 from lfo.release_publish import merged_plan
-from lfo.releases import Release, get, latest, list_releases, snapshot_bytes
+from lfo.releases import Key, Release, get, key_of, latest_key, listed_keys, snapshot_bytes
 
 #: Releases whose figures one process keeps open at once (the oldest used is closed).
 OPEN_RELEASES = 4
@@ -112,19 +112,34 @@ class ReleaseStore:
         self.db = db
         self.cache_dir = cache_dir
         self._open: OrderedDict[str, ReleaseData] = OrderedDict()
+        self._known: dict[Key, Release] = {}  # a release's row never changes: read it once
         self._lock = threading.Lock()
 
     def all(self) -> list[Release]:
         with self.db.engine.connect() as conn:
-            return list_releases(conn)
+            return [self._release(conn, key) for key in listed_keys(conn)]
 
     def get(self, rid: str) -> Release | None:
         with self.db.engine.connect() as conn:
-            return get(conn, rid)
+            key = key_of(conn, rid)
+            return None if key is None else self._release(conn, key)
 
     def latest(self) -> Release | None:
         with self.db.engine.connect() as conn:
-            return latest(conn)
+            key = latest_key(conn)
+            return None if key is None else self._release(conn, key)
+
+    def _release(self, conn: Connection, key: Key) -> Release:
+        """The release of ``key``, its whole row read once a process (``lfo.releases.Key``: at
+        national scale a whole row costs about 50 ms, every request)."""
+        found = self._known.get(key)
+        if found is None:
+            found = get(conn, key[0])
+            if found is None:  # pragma: no cover - a release's row is never deleted
+                raise LookupError(f"release {key[0]} is listed but has no row")
+            with self._lock:
+                self._known[key] = found
+        return found
 
     def data(self, release: Release) -> ReleaseData:
         """The figures of ``release`` (its file written out on first use)."""
