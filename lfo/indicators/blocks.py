@@ -62,6 +62,8 @@ class Blocks:
         """Block ``b``'s memberships (its equations over its hidden cells)."""
         if b in self._later:
             return self._later[b]
+        if b + 1 >= len(self._starts):  # joined later, of cells in no margin: no equations
+            return np.zeros(0, np.int64)
         return self._at[self._starts[b] : self._starts[b + 1]]
 
     def in_order(self, blocks: np.ndarray) -> list[int]:
