@@ -252,29 +252,28 @@ def test_no_hidden_proportion_cell_is_derivable_even_by_an_area_knowing_its_own(
     assert_guarantee(frame, run(frame))
 
 
+def assert_split_is_the_same(frame: pd.DataFrame) -> None:
+    """Every block forced through the split by area: the same hidden cells, the guarantee kept."""
+    whole = run(frame)
+    with patch.object(protection, "MAX_BLOCK", 0):
+        split = run(frame)
+    assert split.tolist() == whole.tolist()
+    assert_guarantee(frame, split)
+
+
 @SETTINGS
 @given(leaves())
 def test_blocks_checked_split_by_area_hide_the_same_cells(leaf):
     """National blocks are too large to reduce whole and are split by area
     (``derivation_split``): forced here for every block, the plan is the same and keeps the
     guarantee (checked by the independent rational algebra above)."""
-    frame = proportion_table(leaf)
-    whole = run(frame)
-    with patch.object(protection, "MAX_BLOCK", 0):
-        split = run(frame)
-    assert split.tolist() == whole.tolist()
-    assert_guarantee(frame, split)
+    assert_split_is_the_same(proportion_table(leaf))
 
 
 @SETTINGS
 @given(breakdown_counts())
 def test_breakdown_blocks_checked_split_by_area_hide_the_same_cells(counts):
-    frame = breakdown_table(counts)
-    whole = run(frame)
-    with patch.object(protection, "MAX_BLOCK", 0):
-        split = run(frame)
-    assert split.tolist() == whole.tolist()
-    assert_guarantee(frame, split)
+    assert_split_is_the_same(breakdown_table(counts))
 
 
 @SETTINGS

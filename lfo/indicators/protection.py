@@ -357,7 +357,7 @@ class _State:
             found = self._smallest_beside([cell], hidden, known_area)
             if found is None:  # a check-only table (a year-to-date total): its members' tables
                 found = self._smallest_beside(
-                    list(np.unique(self.m.cell[self._members(self._groups([cell]))])),
+                    list(np.unique(self.m.cell[self._members(self._groups_of(np.array([cell])))])),
                     hidden,
                     known_area,
                 )
@@ -369,22 +369,16 @@ class _State:
         # published zeros, which the area knows whatever is hidden
         return None
 
-    def _groups(self, cells: list[int]) -> np.ndarray:
-        """The groups (margins) the cells are in."""
-        at = [self.by_cell[self.cell_starts[c] : self.cell_starts[c + 1]] for c in cells]
-        return np.unique(self.m.gid[np.concatenate(at)]) if at else np.zeros(0, np.int64)
-
     def _members(self, groups: np.ndarray) -> np.ndarray:
         """Membership positions of the groups."""
-        at = [self.by_gid[self.gid_starts[g] : self.gid_starts[g + 1]] for g in groups]
-        return np.concatenate(at) if at else np.zeros(0, np.int64)
+        return spans(self.by_gid, self.gid_starts, groups)
 
     def _smallest_beside(
         self, cells: list[int], hidden: np.ndarray, known_area: str | None
     ) -> int | None:
         """The smallest cell that could be hidden on a rule margin of any of ``cells``."""
         m = self.m
-        groups = self._groups(cells)
+        groups = self._groups_of(np.asarray(cells, dtype=np.int64))
         at = self._members(groups[self.rule_group[groups]])
         cand, total = m.cell[at], m.is_total[at]
         ok = ~hidden[cand] & self.usable[cand]
