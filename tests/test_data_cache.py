@@ -44,7 +44,7 @@ def test_cache_serves_repeats_and_is_emptied_by_a_load(tmp_path):
 def test_one_request_reads_the_data_version_once_for_its_cached_figures(tmp_path, monkeypatch):
     import flask
 
-    import dashboard.services.indicator_data as module
+    import dashboard.services.version_cache as module
 
     url = build_db(tmp_path / "v.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
     data = IndicatorData(Database(url), 10)

@@ -220,14 +220,12 @@ def test_concurrent_requests_for_one_result_compute_it_once(db, monkeypatch):
 
 
 def test_the_cache_is_bounded_by_the_rows_it_holds(db, monkeypatch):
-    import dashboard.services.indicator_data as module
-
     data = IndicatorData(db, THRESHOLD)
     one = data.rows(["uptake.completion"]).rows
-    monkeypatch.setattr(module, "_CACHE_ROWS", int(len(one) * 2.5))
+    monkeypatch.setattr(data, "limit", int(len(one) * 2.5))
     for ind in ("uptake.start", "reach.parents", "reach.families"):
         data.rows([ind])
-    assert data._rows <= module._CACHE_ROWS
+    assert data._rows <= data.limit
     held = {k[1].indicators[0].id for k in data._cache if k[0] == "whole"}
     assert "uptake.completion" not in held and "reach.families" in held  # oldest out first
     data.clear()

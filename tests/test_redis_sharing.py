@@ -267,3 +267,27 @@ def test_a_host_started_while_redis_is_down_serves_and_says_so(url, made):
     assert newcastle(host) == 30
     assert host.get("/api/v1/areas").status_code == 200  # rate limits counted in memory
     assert health(host) == (200, {"status": "ok", "warm": False, "shared_cache": "unavailable"})
+
+
+def test_a_host_computing_longer_than_the_lock_keeps_it_and_the_other_waits(redis, monkeypatch):
+    """A national disclosure plan takes minutes, longer than ``LOCK_SECONDS``: its maker renews
+    the lock, so another host waits for it instead of making a second plan beside it."""
+    monkeypatch.setattr(redis_cache, "LOCK_SECONDS", 0.6)
+    hosts = [redis_cache.RedisResults(redis.url, "sqlite:///x.db") for _ in range(2)]
+    order: list[str] = []
+    inside = threading.Event()
+
+    def first_host() -> None:
+        with hosts[0].claim(("v",), "plan"):
+            inside.set()
+            order.append("first in")
+            time.sleep(2.0)  # more than three lock lifetimes
+            order.append("first out")
+
+    making = threading.Thread(target=first_host)
+    making.start()
+    assert inside.wait(5)
+    with hosts[1].claim(("v",), "plan"):
+        order.append("second in")
+    making.join()
+    assert order == ["first in", "first out", "second in"]

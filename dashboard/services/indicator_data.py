@@ -12,7 +12,9 @@ which cells of the complete published set are hidden, made once and passed to ev
 so the slice is exactly what the engine gives when asked for those periods alone
 (tests/test_data_cache_slices.py checks it). A background thread (``start_warming``) makes the
 common results for each new data version before anyone asks; requests that arrive first, or ask
-something else, compute it once (concurrent ones for the same result wait for that one).
+something else, compute it once (concurrent ones for the same result wait for that one). While
+that thread makes a new data version's plan and results, requests are answered from the previous
+version's (``dashboard.services.version_cache``: a load's figures are shown once made).
 """
 
 from __future__ import annotations
@@ -23,32 +25,25 @@ import os
 import random
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TypeVar, cast
+from typing import cast
 
-import flask
 import pandas as pd
 from sqlalchemy import Connection
 
 from dashboard.services.database import Database
 from dashboard.services.queries import DataVersion, data_version
 from dashboard.services.shared_cache import SharedStore
+from dashboard.services.version_cache import VersionCache
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
 from lfo.indicators.engine import compute
 from lfo.indicators.indicator import Indicator
 from lfo.indicators.protection import Plan, PlanTooLarge, make_plan
-from lfo.indicators.queries import coverage, snapshot
+from lfo.indicators.queries import coverage
 from lfo.indicators.request import ROW_COLUMNS, Query, Result, available_periods, select_periods
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-#: A cached value's name: its kind ("whole", "rows", "areas", ...) and what identifies it.
-CacheKey = tuple[Hashable, ...]
-
-_CACHE_ROWS = 3_000_000  # rows held in all (about 1.5 GB at national scale), oldest used out
-_WAIT_SECONDS = 300  # longest wait for another thread computing the same result
 POLL_SECONDS = 5.0  # how often the warming thread looks for a new data version
 WARM_LEVELS = (95.0, 99.8)  # interval levels made ahead, in this order
 YIELD_SECONDS = 2.0  # longest the making ahead waits for this process's requests to finish
@@ -83,14 +78,6 @@ def slice_rows(rows: pd.DataFrame, query: Query, areas: Sequence[str] | None) ->
     return rows[keep].reset_index(drop=True)
 
 
-def _request_versions() -> dict[int, DataVersion] | None:
-    """The data versions read during the current web request (None outside a request)."""
-    if not flask.has_request_context():
-        return None
-    seen: dict[int, DataVersion] = flask.g.setdefault("lfo_data_versions", {})
-    return seen
-
-
 def shared_key(query: Query) -> str:
     """The name of a whole result among processes (the same in every process)."""
     (ind,) = query.indicators
@@ -109,15 +96,6 @@ def _plan_or_why(
         return why
 
 
-def _size(value: object) -> int:
-    """Rows a cached value holds (its weight against ``_CACHE_ROWS``)."""
-    if isinstance(value, Result):
-        return len(value.rows) + 1
-    if isinstance(value, pd.DataFrame):
-        return len(value) + 1
-    return 1
-
-
 def _outside(rows: pd.DataFrame, query: Query) -> bool:
     """Whether ``query`` names a period that the whole result has no rows for (a period before
     or after the data: the engine still answers for it, each area marked not available)."""
@@ -126,101 +104,22 @@ def _outside(rows: pd.DataFrame, query: Query) -> bool:
     return not set(query.periods) <= set(rows["period"].unique())
 
 
-class IndicatorData:
+class IndicatorData(VersionCache):
     """Indicator results for one app, cached by data version (thread-safe, bounded)."""
 
     def __init__(self, db: Database, threshold: int) -> None:
-        self.db = db
+        super().__init__(db)
         self.threshold = threshold
-        self._cache: OrderedDict[CacheKey, object] = OrderedDict()
-        self._rows = 0  # rows held by the cache's values (see _size)
-        self._pending: dict[tuple[DataVersion, CacheKey], threading.Event] = {}
-        self._version: DataVersion | None = None
-        self._lock = threading.Lock()
-        self._changed = threading.Event()  # set when a new data version is seen
         self._warmer: threading.Thread | None = None
         self._stop = threading.Event()
         self.shared: SharedStore | None = None  # results shared with other processes
         self._active = 0  # web requests being answered in this process (see enable_warming)
-        self._recent: list[Query] = []  # whole results in use before the last new version
         self.warmed_version: DataVersion | None = None  # the last version fully made ahead
         self.ahead: list[Query] = []  # made ahead too (``warm``): e.g. the spine's group benchmarks
         self.warm_seconds: float | None = None
         #: added to each plan after ``make_plan`` (``ReleaseStore.across_releases``: cells that
         #: differencing with the latest release would reveal)
         self.plan_extra: Callable[[Connection, Plan], Plan] | None = None
-
-    # --- the cache ---------------------------------------------------------------------------
-
-    def per_version(self, key: CacheKey, make: Callable[[Connection, DataVersion], T]) -> T:
-        """``make(conn, version)``'s value for ``key`` at the current data version (made once).
-
-        Within one web request the data version is read once: later lookups of the same request
-        that find their value cached answer at that version without touching the database (so
-        one request's figures all come from one version); a lookup that must compute reads the
-        version again in its own snapshot."""
-        seen = _request_versions()
-        if seen is not None and id(self) in seen:
-            with self._lock:
-                if self._version == seen[id(self)] and key in self._cache:
-                    self._cache.move_to_end(key)
-                    return cast(T, self._cache[key])
-        with self.db.engine.connect() as conn:
-            snapshot(conn)  # the version read and the value made from one committed state
-            version = self._see(data_version(conn))
-            if seen is not None:
-                seen[id(self)] = version
-            return self._get_or_make(key, version, lambda: make(conn, version))
-
-    def _see(self, version: DataVersion) -> DataVersion:
-        with self._lock:
-            if version != self._version:
-                # what users asked for most recently is made again first after a load
-                self._recent = [
-                    k[1]
-                    for k in reversed(self._cache)
-                    if k[0] == "whole" and isinstance(k[1], Query)
-                ]
-                self._cache.clear()
-                self._rows = 0
-                self._version = version
-                self._changed.set()
-        return version
-
-    def clear(self) -> None:
-        """Forget every result (what a new data version does)."""
-        with self._lock:
-            self._cache.clear()
-            self._rows = 0
-
-    def _get_or_make(self, key: CacheKey, version: DataVersion, make: Callable[[], T]) -> T:
-        """The cached value, or the one another thread is making (waited for), or made here."""
-        with self._lock:
-            if key in self._cache and self._version == version:
-                self._cache.move_to_end(key)
-                return cast(T, self._cache[key])
-            other = self._pending.get((version, key))
-            if other is None:
-                pending = self._pending[(version, key)] = threading.Event()
-        if other is not None:
-            other.wait(_WAIT_SECONDS)
-            with self._lock:
-                if key in self._cache and self._version == version:
-                    return cast(T, self._cache[key])
-            return make()  # the other thread failed, or the data changed meanwhile
-        try:
-            value = make()
-            with self._lock:
-                if self._version == version:
-                    self._cache[key] = value
-                    self._rows += _size(value)
-                    while self._rows > _CACHE_ROWS and len(self._cache) > 1:
-                        self._rows -= _size(self._cache.popitem(last=False)[1])
-            return value
-        finally:
-            with self._lock:
-                self._pending.pop((version, key), None)
-            pending.set()
 
     # --- engine results ----------------------------------------------------------------------
 
@@ -374,29 +273,42 @@ class IndicatorData:
 
     def warm(self, levels: Sequence[float] = WARM_LEVELS) -> int:
         """Make every indicator's whole result (all interventions, each level in ``levels``,
-        then ``ahead`` at that level) for the current data version, those in use before the data
-        changed first; count the standard ones made."""
+        then ``ahead`` at that level) for the newest data version, those in use before the data
+        changed first, then show that version; count the standard ones made."""
         started = time.perf_counter()
+        self.making_ahead(True)
+        try:
+            done = self._make_ahead(levels)
+        finally:
+            self.making_ahead(False)
+        if done is None:
+            return 0
+        count, version = done
+        self.warmed_version = version
+        self.show(version)
+        self.warm_seconds = time.perf_counter() - started
+        log.info("made %d indicator results ahead in %.1f s", count, self.warm_seconds)
+        return count
+
+    def _make_ahead(self, levels: Sequence[float]) -> tuple[int, DataVersion | None] | None:
+        """(standard results made, the version they belong to), or None when stopped."""
         done, version = 0, None
         recent, self._recent = self._recent, []
         for query in recent:  # the results in use before the load first, most recent first
             if self._stop.is_set():
-                return done
+                return None
             self._wait_for_idle()
-            self.result(query)
+            self.result(cast(Query, query))
         for ci in levels:
             order = warm_order(os.getpid() if self.shared is not None else None)
             standard = [Query(indicators=(i,), ci=ci, threshold=self.threshold) for i in order]
             for query in standard + [dataclasses.replace(q, ci=ci) for q in self.ahead]:
                 if self._stop.is_set():
-                    return done
+                    return None
                 self._wait_for_idle()
                 done += self.result(query) is not None and query in standard
-                version = self._version
-        self.warmed_version = version
-        self.warm_seconds = time.perf_counter() - started
-        log.info("made %d indicator results ahead in %.1f s", done, self.warm_seconds)
-        return done
+                version = self.being_made or self._version
+        return done, version
 
     def start_warming(self, poll: float = POLL_SECONDS) -> threading.Thread:
         """A daemon thread that warms the cache now and again after every load (it looks for a
@@ -405,6 +317,7 @@ class IndicatorData:
             if self._warmer is not None and self._warmer.is_alive():
                 return self._warmer
             self._stop.clear()
+            self.hold_back = True  # a new data version is shown once this thread has made it
             self._warmer = threading.Thread(
                 target=self._warm_loop, args=(poll,), name="lfo-cache-warmer", daemon=True
             )
@@ -416,6 +329,8 @@ class IndicatorData:
         self._changed.set()
         if self._warmer is not None:
             self._warmer.join(timeout=30)
+        self.hold_back = False
+        self.show_newest()
 
     def _warm_loop(self, poll: float) -> None:
         failed: DataVersion | None = None  # a version that failed: not tried again until a load
@@ -429,6 +344,7 @@ class IndicatorData:
                     self.warm()
             except Exception:
                 failed = version
+                self.show_newest()  # requests make (or fail on) what they need themselves
                 log.warning("making results ahead failed; requests will try", exc_info=True)
             self._changed.wait(poll)
             self._changed.clear()

@@ -8,8 +8,10 @@ The same three steps as the folder, so ``IndicatorData`` does not care which it 
   last read (``GETEX``), so older versions leave memory on their own;
 - **single flight across hosts**: the host computing a value holds ``…:lock`` (``SET NX PX``
   with a random token, released only by its holder; redis-py's ``Lock``), and the others wait for
-  it, then read the value. A holder that dies frees the lock after ``LOCK_SECONDS``; a value that
-  takes longer than that may be computed twice, never wrongly;
+  it, then read the value. The holder renews the lock every third of ``LOCK_SECONDS`` while it
+  computes (a national disclosure plan takes minutes), so a holder that dies frees it within
+  ``LOCK_SECONDS``; the others wait up to ``WAIT_SECONDS``, then compute it themselves (twice,
+  never wrongly);
 - **safe values**: JSON, never pickle (``dashboard.services.result_codec``, which says why).
 
 Redis down (refused, timed out, any Redis error): every step answers at once as "nothing shared"
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 
 KEEP_SECONDS = 3600  # a value not read for this long leaves Redis (an older version's, mostly)
 LOCK_SECONDS = 120.0  # a host that died computing a value frees its lock after this
+WAIT_SECONDS = 1800.0  # longest a host waits for another computing a value
 RETRY_SECONDS = 5.0  # after a failure, Redis is left alone this long
 #: Short, so that a dead or unreachable Redis never stalls a request for long.
 CONNECT_TIMEOUT = 0.25
@@ -128,13 +131,19 @@ class RedisResults:
         )
         held = False
         if self._usable():
-            try:
-                held = bool(lock.acquire(blocking=True, blocking_timeout=LOCK_SECONDS + 5))
+            deadline = time.monotonic() + WAIT_SECONDS
+            try:  # a live holder renews the lock: wait while it is held, up to the deadline
+                while not held and time.monotonic() < deadline:
+                    held = bool(lock.acquire(blocking=True, blocking_timeout=LOCK_SECONDS / 4))
             except RedisError as exc:
                 self._failed(exc)
+        stop = threading.Event()
+        if held:
+            threading.Thread(target=_renew, args=(lock, stop), daemon=True).start()
         try:
             yield
         finally:
+            stop.set()
             if held:
                 with contextlib.suppress(RedisError):  # expired meanwhile, or Redis went down
                     lock.release()
@@ -150,3 +159,12 @@ class RedisResults:
             with self._lock:
                 self._down_until = 0.0
         return ok
+
+
+def _renew(lock: Any, stop: threading.Event) -> None:
+    """Keep ``lock`` held (its time to live reset every third of ``LOCK_SECONDS``) until ``stop``."""
+    while not stop.wait(LOCK_SECONDS / 3):
+        try:
+            lock.reacquire()
+        except RedisError:  # Redis down or the lock lost: the value may be computed twice
+            return

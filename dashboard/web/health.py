@@ -14,6 +14,10 @@ has made every indicator ahead for the current data, see ``LFO_WARM_CACHE``); ot
   this check the service went on saying "ok" while serving data nobody could back up or load
   into. Restart the service after restoring a backup into place (docs/operations.md).
 
+While this process makes a new data version ahead (a load has just changed the data), it answers
+from the previous version's figures and the body adds ``"new_data": "being made"``; ``warm`` is
+false until the new version is made and shown (docs/decisions.md, "New data shown once made").
+
 With ``LFO_REDIS_URL`` (several web hosts) the body also says ``"shared_cache": "ok"`` or
 ``"unavailable"`` (Redis is asked each time, with a short timeout). Redis down does not make the
 process unhealthy: it still answers correctly, computing in its own process cache, so it stays 200
@@ -103,4 +107,7 @@ def register_health(server: flask.Flask, services: Services) -> None:
             body = {"status": "unavailable", "warm": False, "reason": problem}
             return flask.jsonify(body | shared_cache(services)), 503
         warm = services.data.warmed_version == version
-        return flask.jsonify({"status": "ok", "warm": warm} | shared_cache(services)), 200
+        body = {"status": "ok", "warm": warm}
+        if services.data.being_made is not None:
+            body["new_data"] = "being made"
+        return flask.jsonify(body | shared_cache(services)), 200

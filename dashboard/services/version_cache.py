@@ -1,0 +1,251 @@
+"""Values made once per data version, and a new version held back until it has been made ahead.
+
+``VersionCache.per_version(key, make)`` answers ``make``'s value for the data version in the
+database, made once (concurrent requests for one value wait for the thread making it). A load
+changes the data version. Without holding back, the next request answers at the new version at
+once: at national scale its first figure waits minutes for the new disclosure plan.
+
+With ``hold_back`` (set by the thread that makes results ahead, ``IndicatorData.start_warming``),
+a new version is first *being made*: requests keep answering from the previous version's values
+(the version shown) while the thread makes the new one's, and the version shown moves when
+``show`` is called, after the making. The previous version is then frozen: a value made with a
+disclosure plan (``MADE_FROM_DATA``) is read if held, never made again, because the database
+already holds the new data; one it does not hold is answered at the new version instead
+(waiting for it, as without holding back). Other values (a slice of results held, a page's rows
+made from them, a read of a data-quality table) are still made and kept for the frozen version.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import TypeVar, cast
+
+import flask
+import pandas as pd
+from sqlalchemy import Connection
+
+from dashboard.services.database import Database
+from dashboard.services.queries import DataVersion, data_version
+from lfo.indicators.queries import snapshot
+from lfo.indicators.request import Result
+
+T = TypeVar("T")
+#: A cached value's name: its kind ("whole", "rows", "areas", ...) and what identifies it.
+CacheKey = tuple[Hashable, ...]
+
+#: Kinds of value made with the data version's disclosure plan: never made for a frozen version.
+MADE_FROM_DATA = frozenset({"whole", "plan"})
+_WAIT_SECONDS = 300  # longest wait for another thread computing the same value
+
+
+class NotKept(Exception):
+    """The frozen version does not hold this value: answer at the new version."""
+
+
+@dataclass
+class Generation:
+    """The values of one data version, oldest used first, with the rows they hold."""
+
+    version: DataVersion | None = None
+    values: OrderedDict[CacheKey, object] = field(default_factory=OrderedDict)
+    rows: int = 0
+
+    def take(self, key: CacheKey) -> object:
+        self.values.move_to_end(key)
+        return self.values[key]
+
+    def put(self, key: CacheKey, value: object, size: int, limit: int) -> None:
+        """Keep ``value`` (``size`` rows), dropping the least recently used beyond ``limit``."""
+        if key in self.values:
+            return
+        self.values[key] = value
+        self.rows += size
+        while self.rows > limit and len(self.values) > 1:
+            _, dropped = self.values.popitem(last=False)
+            self.rows -= value_size(dropped)
+
+
+def value_size(value: object) -> int:
+    """Rows a cached value holds (its weight against the cache's limit)."""
+    if isinstance(value, Result):
+        return len(value.rows) + 1
+    if isinstance(value, pd.DataFrame):
+        return len(value) + 1
+    return 1
+
+
+def request_versions() -> dict[int, DataVersion] | None:
+    """The data versions read during the current web request (None outside a request)."""
+    if not flask.has_request_context():
+        return None
+    seen: dict[int, DataVersion] = flask.g.setdefault("lfo_data_versions", {})
+    return seen
+
+
+class VersionCache:
+    """Values per data version, with at most one newer version being made (thread-safe)."""
+
+    #: rows held by each version's values (about 1.5 GB at national scale), oldest used out
+    limit = 3_000_000
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._live = Generation()  # the version shown
+        self._next: Generation | None = None  # a newer version being made, not yet shown
+        self._pending: dict[tuple[DataVersion, CacheKey], threading.Event] = {}
+        self._lock = threading.Lock()
+        self._changed = threading.Event()  # set when a new data version is seen
+        self._local = threading.local()  # .frozen: making a frozen version's value (a slice)
+        self._recent: list[Hashable] = []  # "whole" values in use before the last new version
+        #: hold a new data version back until ``show`` (set while results are made ahead)
+        self.hold_back = False
+
+    @property
+    def _cache(self) -> OrderedDict[CacheKey, object]:
+        return self._live.values
+
+    @property
+    def _rows(self) -> int:
+        return self._live.rows
+
+    @property
+    def _version(self) -> DataVersion | None:
+        return self._live.version
+
+    @property
+    def being_made(self) -> DataVersion | None:
+        """The newer data version being made ahead while the previous one is shown, if any."""
+        following = self._next
+        return None if following is None else following.version
+
+    def per_version(self, key: CacheKey, make: Callable[[Connection, DataVersion], T]) -> T:
+        """``make(conn, version)``'s value for ``key`` at the data version shown (made once).
+
+        Within one web request the version is read once: later lookups of the request that find
+        their value answer at that version without touching the database (one request's figures
+        come from one version); a lookup that must make its value reads the version again."""
+        seen = request_versions()
+        if seen is not None and id(self) in seen:
+            with self._lock:
+                gen = self._generation(seen[id(self)])
+                if gen is not None and key in gen.values:
+                    return cast(T, gen.take(key))
+        with self.db.engine.connect() as conn:
+            snapshot(conn)  # the version read and the value made from one committed state
+            version = self._see(data_version(conn))
+            shown = self._shown(version)
+            if shown != version:
+                try:
+                    value = self._from_frozen(key, shown, lambda: make(conn, shown))
+                except NotKept:
+                    pass
+                else:
+                    if seen is not None:
+                        seen[id(self)] = shown
+                    return value
+            if seen is not None:
+                seen[id(self)] = version
+            return self._get_or_make(key, version, lambda: make(conn, version))
+
+    def _generation(self, version: DataVersion | None) -> Generation | None:
+        if version == self._live.version:
+            return self._live
+        if self._next is not None and version == self._next.version:
+            return self._next
+        return None
+
+    def _shown(self, version: DataVersion) -> DataVersion:
+        """The version a request answers at, having read ``version`` in the database."""
+        following, live = self._next, self._live.version
+        making = getattr(self._local, "making_ahead", False)
+        if following is None or following.version != version or making or live is None:
+            return version
+        return live
+
+    def _see(self, version: DataVersion) -> DataVersion:
+        with self._lock:
+            if self._generation(version) is not None:
+                return version
+            # what users asked for most recently is made again first after a load
+            self._recent = [k[1] for k in reversed(self._live.values) if k[0] == "whole"]
+            if self.hold_back and self._live.values:
+                self._next = Generation(version)  # shown once made ahead (``show``)
+            else:
+                self._live, self._next = Generation(version), None
+            self._changed.set()
+        return version
+
+    def show(self, version: DataVersion | None) -> None:
+        """Show ``version`` (made ahead): requests answer at it from now on."""
+        with self._lock:
+            if self._next is not None and self._next.version == version:
+                self._live, self._next = self._next, None
+
+    def show_newest(self) -> None:
+        """Show the newer version now, made or not (holding back stops)."""
+        with self._lock:
+            if self._next is not None:
+                self._live, self._next = self._next, None
+
+    def clear(self) -> None:
+        """Forget every value (what a new data version does)."""
+        with self._lock:
+            self._live = Generation(self._live.version)
+            self._next = None
+
+    def _from_frozen(self, key: CacheKey, version: DataVersion, make: Callable[[], T]) -> T:
+        """``key``'s value at the frozen ``version``: held, or made and kept unless made with a
+        disclosure plan (NotKept: answer at the new version)."""
+        with self._lock:
+            if version == self._live.version and key in self._live.values:
+                return cast(T, self._live.take(key))
+        if key[0] in MADE_FROM_DATA:
+            raise NotKept(key)
+        was, self._local.frozen = getattr(self._local, "frozen", False), True
+        try:
+            value = make()
+        finally:
+            self._local.frozen = was
+        with self._lock:
+            if version == self._live.version:
+                self._live.put(key, value, value_size(value), self.limit)
+        return value
+
+    def _get_or_make(self, key: CacheKey, version: DataVersion, make: Callable[[], T]) -> T:
+        """The cached value, or the one another thread is making (waited for), or made here.
+        Making a frozen version's slice, only values held are given (NotKept otherwise)."""
+        with self._lock:
+            gen = self._generation(version)
+            frozen = getattr(self._local, "frozen", False)
+            if gen is not None and key in gen.values and not (frozen and key[0] == "plan"):
+                return cast(T, gen.take(key))
+            if frozen:  # a frozen version's value made from values held: the plan is not used
+                raise NotKept(key)
+            other = self._pending.get((version, key))
+            if other is None:
+                pending = self._pending[(version, key)] = threading.Event()
+        if other is not None:
+            other.wait(_WAIT_SECONDS)
+            with self._lock:
+                gen = self._generation(version)
+                if gen is not None and key in gen.values:
+                    return cast(T, gen.take(key))
+            return make()  # the other thread failed, or the data changed meanwhile
+        try:
+            value = make()
+            with self._lock:
+                gen = self._generation(version)
+                if gen is not None:
+                    gen.put(key, value, value_size(value), self.limit)
+            return value
+        finally:
+            with self._lock:
+                self._pending.pop((version, key), None)
+            pending.set()
+
+    def making_ahead(self, on: bool) -> None:
+        """Mark this thread as the one making the newer version (it answers at that version)."""
+        self._local.making_ahead = on

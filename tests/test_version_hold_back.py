@@ -1,0 +1,168 @@
+"""A new data version is shown once its plan and results are made ahead; until then requests are
+answered from the previous version's (dashboard/services/version_cache.py).
+
+At national scale a new version's disclosure plan takes minutes; without holding back, every
+figure request after a load waited for it (and gunicorn killed the workers). These tests change
+the data as a load does, hold the plan's making on an event, and check what requests get while
+it is held and after it is released.
+"""
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import insert, update
+from support.engine_db import build_db, episode
+
+import dashboard.services.indicator_data as module
+from dashboard.app import create_app
+from dashboard.services.database import Database
+from dashboard.services.indicator_data import IndicatorData
+from dashboard.services.warming import enable_warming
+from dashboard.settings import DashboardSettings
+from lfo import schema
+from lfo.db import writer_engine
+
+NEWCASTLE = "E08000021"
+Q1 = "2017-18_Q1"
+
+
+def _completed(data: IndicatorData, ci: float = 95.0) -> int:
+    result = data.rows(["uptake.completion"], periods=[Q1], areas=[NEWCASTLE], ci=ci)
+    return int(result.rows.iloc[0]["numerator"])
+
+
+def _load(url: str, completed: int) -> None:
+    """What a load does: log it and change the current data (12 completions become ``completed``)."""
+    with writer_engine(url).begin() as conn:
+        conn.execute(
+            insert(schema.etl_load_log).values(
+                file_name=f"{completed}.zip",
+                sha256=f"{completed:064d}",
+                size_bytes=1,
+                outcome="loaded",
+                started_at=dt.datetime(2019, 5, 1),
+            )
+        )
+        conn.execute(
+            update(schema.sum_endings)
+            .where(schema.sum_endings.c.area_code == NEWCASTLE)
+            .values(completed=completed)
+        )
+
+
+@pytest.fixture
+def url(tmp_path):
+    return build_db(tmp_path / "h.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
+
+
+def test_without_holding_back_a_load_is_shown_at_once(url):
+    data = IndicatorData(Database(url), 5)
+    assert _completed(data) == 12
+    _load(url, 11)
+    assert _completed(data) == 11
+    assert data.being_made is None
+
+
+def test_held_back_the_previous_figures_are_shown_until_the_new_ones_are_made(url):
+    data = IndicatorData(Database(url), 5)
+    data.hold_back = True
+    assert _completed(data) == 12
+    _load(url, 11)
+    assert _completed(data) == 12  # the previous version's, still shown
+    assert data.being_made is not None
+    made = data.warm(levels=(95.0,))
+    assert made > 0 and data.being_made is None
+    assert _completed(data) == 11
+    assert data.warmed_version == data._version
+
+
+def test_a_figure_the_previous_version_never_made_is_made_at_the_new_version(url):
+    """Its previous figures are gone with the old data: it is made (with the new plan) instead."""
+    data = IndicatorData(Database(url), 5)
+    data.hold_back = True
+    assert _completed(data) == 12
+    _load(url, 10)
+    assert _completed(data, ci=99.8) == 10  # never made before the load
+    assert _completed(data) == 12  # made before: still the version shown
+    assert data.being_made is not None
+
+
+def test_a_period_outside_the_held_results_is_never_computed_with_the_old_plan(url, monkeypatch):
+    """A period the whole result has no rows for is computed by the engine with the version's
+    plan: for the held version that plan belongs to data that is gone, so it goes to the new."""
+    data = IndicatorData(Database(url), 5)
+    data.hold_back = True
+    _completed(data)
+    _load(url, 11)
+    plans = []
+    original = module.make_plan
+    monkeypatch.setattr(module, "make_plan", lambda conn, t: plans.append(t) or original(conn, t))
+    data.rows(["uptake.completion"], periods=["2030-31_Q1"], areas=[NEWCASTLE])
+    assert plans == [5]  # a new plan, made from the new data
+
+
+def test_a_second_load_while_one_is_being_made_shows_the_newest(url):
+    data = IndicatorData(Database(url), 5)
+    data.hold_back = True
+    _completed(data)
+    _load(url, 11)
+    assert _completed(data) == 12
+    first = data.being_made
+    _load(url, 9)
+    assert _completed(data) == 12
+    assert data.being_made not in (None, first)
+    data.warm(levels=(95.0,))
+    assert _completed(data) == 9
+
+
+def test_stopping_the_making_shows_the_newest_version(url):
+    data = IndicatorData(Database(url), 5)
+    data.hold_back = True
+    _completed(data)
+    _load(url, 11)
+    assert _completed(data) == 12
+    data.stop_warming()
+    assert data.being_made is None and _completed(data) == 11
+
+
+def test_a_served_app_answers_the_previous_figures_while_the_plan_is_made(url, monkeypatch):
+    """Through the API and /healthz, with the warming thread making the new plan (held)."""
+    app = create_app(DashboardSettings(database_url=url, suppression_threshold=5))
+    data = app.services.data
+    client = app.server.test_client()
+    path = f"/api/v1/data?indicator=uptake.completion&area={NEWCASTLE}&period={Q1}"
+    release, started = threading.Event(), threading.Event()
+    original = module.make_plan
+
+    def held_plan(conn, threshold):
+        if data.warmed_version is not None:  # the first version's plan is made freely
+            started.set()
+            assert release.wait(60)
+        return original(conn, threshold)
+
+    monkeypatch.setattr(module, "make_plan", held_plan)
+    data.start_warming(poll=0.05)  # (enable_warming's own start is then a no-op)
+    enable_warming(data, app.server)
+    try:
+        for _ in range(600):
+            if data.warmed_version is not None:
+                break
+            threading.Event().wait(0.05)
+        assert client.get(path).get_json()["data"][0]["numerator"] == 12
+        _load(url, 11)
+        assert started.wait(30)  # the thread is making the new version's plan
+        for _ in range(3):
+            assert client.get(path).get_json()["data"][0]["numerator"] == 12
+        health = client.get("/healthz").get_json()
+        assert health["warm"] is False and health["new_data"] == "being made"
+        release.set()
+        for _ in range(600):
+            if client.get("/healthz").get_json()["warm"]:
+                break
+            threading.Event().wait(0.05)
+        assert client.get(path).get_json()["data"][0]["numerator"] == 11
+        assert "new_data" not in client.get("/healthz").get_json()
+    finally:
+        release.set()
+        data.stop_warming()
