@@ -9,7 +9,9 @@ same period, its last 2% of participants removed) is loaded with ``python -m etl
 answer the checker got must equal the figures before the load or those after it: anything else
 would be a half-loaded return. The users start once every worker has made the figures ahead
 (``/healthz``), as after a deployment; the load then makes them make the figures again while
-serving, and the figures are also given by phase (before, during and after that).
+serving (showing the previous figures until then), and the figures are also given by phase
+(before, during and after that). After the run the harness waits for the workers to show the new
+figures, and records how long after the load's end that was.
 """
 
 from __future__ import annotations
@@ -318,6 +320,11 @@ def run(
         for t in pool:
             t.join(timeout=90)
         elapsed = time.monotonic() - started
+        try:  # the new figures are shown once every worker has made them (held back till then)
+            wait_until_warm(port, workers)
+            shown_s: float | None = round(time.monotonic() - started - load_end, 1)
+        except RuntimeError:
+            shown_s = None
         after = _check_figures(port, check_path, auth)[1]
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -374,6 +381,7 @@ def run(
             "from_s": round(load_start, 1),
             "to_s": round(load_end, 1),
             "figures_changed": before != after,
+            "new_figures_shown_s_after_load": shown_s,
             "checks": len(checks),
             "checks_failed": sum(1 for c in checks if c[1] != 200),
             "answers_old": old,

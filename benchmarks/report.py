@@ -342,6 +342,18 @@ def _scale_section(scale: str, r: dict) -> list[str]:
             f"{ld['checks_failed']} failed.",
             "",
         ]
+        if "new_figures_shown_s_after_load" in ld:
+            shown = ld["new_figures_shown_s_after_load"]
+            out += [
+                "Until the workers had made the new version's plan and figures, they served the "
+                "previous ones; every worker showed the new figures "
+                + (
+                    f"{_fmt(shown)} s after the load ended."
+                    if shown is not None
+                    else "not within 30 minutes of the load's end."
+                ),
+                "",
+            ]
     return out
 
 
