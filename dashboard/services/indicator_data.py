@@ -36,6 +36,7 @@ from dashboard.services.database import Database
 from dashboard.services.queries import DataVersion, data_version
 from dashboard.services.shared_cache import SharedStore
 from dashboard.services.version_cache import VersionCache
+from lfo.indicators.benchmarks import NEIGHBOURS, REGION
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
 from lfo.indicators.engine import compute
 from lfo.indicators.indicator import Indicator
@@ -46,6 +47,8 @@ from lfo.indicators.request import ROW_COLUMNS, Query, Result, available_periods
 log = logging.getLogger(__name__)
 POLL_SECONDS = 5.0  # how often the warming thread looks for a new data version
 WARM_LEVELS = (95.0, 99.8)  # interval levels made ahead, in this order
+#: compared with these too, after the version is shown (``_make_later``)
+GROUP_BENCHMARKS = (NEIGHBOURS, REGION)
 YIELD_SECONDS = 2.0  # longest the making ahead waits for this process's requests to finish
 
 
@@ -288,7 +291,21 @@ class IndicatorData(VersionCache):
         self.show(version)
         self.warm_seconds = time.perf_counter() - started
         log.info("made %d indicator results ahead in %.1f s", count, self.warm_seconds)
+        self._make_later()
         return count
+
+    def _make_later(self) -> None:
+        """After the version is shown: every indicator compared with each group benchmark at
+        the default level (a topic page's benchmark choice), those not made ahead already."""
+        made = set(self.ahead)
+        for kind in GROUP_BENCHMARKS:
+            for ind in warm_order(os.getpid() if self.shared is not None else None):
+                query = Query(indicators=(ind,), threshold=self.threshold, benchmark=kind)
+                if self._stop.is_set() or self.being_made is not None:
+                    return  # stopped, or a load came: its version is made first
+                if query not in made:
+                    self._wait_for_idle()
+                    self.result(query)
 
     def _make_ahead(self, levels: Sequence[float]) -> tuple[int, DataVersion | None] | None:
         """(standard results made, the version they belong to), or None when stopped."""
