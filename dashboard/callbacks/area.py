@@ -9,9 +9,7 @@ and its parts) and renders what it returns with ``dashboard.layouts.area``.
   the charts, all from the indicator engine; ``update_area_quality``: the area's data quality;
 - ``update_area_query``: the controls written into the address (so a link reproduces the view);
 - ``update_area_controls``: the address followed back into the controls (back / forward);
-- ``update_area_choice``: the areas to compare with, chosen in the shared area picker
-  (``callbacks.area_picker``: typed, removed, or a quick pick: similar areas (the statistical
-  neighbours), worse than the programme, every area of a region, clear);
+- the areas to compare with, chosen in the shared area picker: ``callbacks.area_compare``;
 - ``update_area_switch``: open another area's profile, keeping the other choices;
 - each chart's downloads and table twin, built again for the card's view key
   (``area_views.area_chart``; ``area_views.area_twin``: the twin, when the reader opens it).
@@ -26,12 +24,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import Dash, Input, Output, State, html, no_update
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, urlstate
-from dashboard.callbacks import area_challenges, area_picker, bound, document_title
+from dashboard.callbacks import area_challenges, area_compare, bound, document_title
 from dashboard.callbacks.area_views import (
     CHARTS,
     Compare,
@@ -54,14 +52,11 @@ from dashboard.layouts import shell, spine_table
 from dashboard.present import area as present
 from dashboard.present import area_address as address
 from dashboard.present import area_quality, trend_by
-from dashboard.present import topic_picker as picker
 from dashboard.present.benchmark import checked as checked_kind
 from dashboard.present.choices import with_release
 from dashboard.present.confidence import checked as checked_ci
-from dashboard.present.confidence import level_words
 from dashboard.present.quality import NOT_IN_RELEASE
 from dashboard.present.quality_completeness import every_pooled_completeness
-from dashboard.present.topic_filters import period_in_words
 from dashboard.services import Services, chosen_release_id, queries
 from dashboard.services.database import READ_ERRORS
 from dashboard.services.releases import quality_db
@@ -294,41 +289,6 @@ def update_area_controls(
     )
 
 
-def update_area_choice(services: Services, *values: object) -> tuple[Any, Any, Any]:
-    """The areas to compare with after a reader's action in the picker (the shared picker's
-    ``area_picker.choose``): similar areas are the shown area's statistical neighbours, the
-    areas worse than the programme those on the trend chart's indicator for the period and
-    level shown; the area shown is never one of them."""
-    typed, current, region, shown, period, ci, indicator_id = values[7:14]
-    if ctx.triggered_id is None or not area_picker.clicked():
-        raise PreventUpdate
-    area = _shown_or_stop(services, shown)
-    areas, chosen = area_picker.checked_areas(services.data, current)
-    code = area["code"]
-
-    def worse(_chosen: list[str]) -> tuple[list[str], str]:
-        return _worse(services, area, checked_text(period), checked_ci(ci), indicator_id)
-
-    return area_picker.choose(
-        ids.AREA_PICKER, areas, chosen, (typed, region), similar_to=code, worse=worse, shown=code
-    )
-
-
-def _worse(
-    services: Services, area: dict[str, Any], period: str | None, ci: str, indicator_id: object
-) -> tuple[list[str], str]:
-    """The areas worse than the programme on the trend chart's indicator (checked against the
-    catalogue: ``present.trend_choice``) for the period and level shown, and those in words."""
-    data = services.data
-    chosen = present.trend_choice(checked_text(indicator_id))
-    v = present.view(area, None, period, data.periods())
-    where = f"{present.spine_label(chosen)}, {period_in_words(v.period)}, {level_words(ci)}"
-    if v.period is None:
-        return [], where
-    rows = data.rows([chosen], periods=[v.period], ci=float(ci)).rows
-    return picker.worse_codes(rows), where
-
-
 def update_area_switch(
     services: Services, _clicks: int, chosen: str | None, search: str | None, shown: object
 ) -> tuple[str, str]:
@@ -425,17 +385,7 @@ def register(app: Dash, services: Services) -> None:
         State(ids.AREA_TREND_BY, "value"),  # (last: earlier arguments keep their places)
         prevent_initial_call=True,
     )(bound(update_area_controls, services))
-    app.callback(
-        *area_picker.outputs(ids.AREA_PICKER),
-        *area_picker.trigger_inputs(ids.AREA_PICKER),
-        *area_picker.value_states(ids.AREA_PICKER),
-        State(ids.AREA_SHOWN, "data"),
-        State(ids.AREA_PERIOD, "value"),
-        State(ids.AREA_CI, "value"),
-        State(ids.AREA_INDICATOR, "value"),
-        prevent_initial_call=True,
-    )(bound(update_area_choice, services))
-    area_picker.register_chosen_list(app, services.data, ids.AREA_PICKER)
+    area_compare.register(app, services)  # the areas to compare with: the shared picker
     app.callback(
         Output(ids.URL, "pathname", allow_duplicate=True),
         Output(ids.URL, "search", allow_duplicate=True),

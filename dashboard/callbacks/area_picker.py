@@ -114,7 +114,11 @@ def choose(
             text = (typed or "").strip()[:40]
             return no_update, no_update, _not_found(text)
         if code == shown:
-            return no_update, "", f"{names[code]} is the area shown: it is always compared."
+            return (
+                no_update,
+                "",
+                f"{names[code]} is the area shown: the others are compared with it.",
+            )
         return list(picker.added(chosen, [code])), "", f"Added {names[code]}."
     part = trigger.removeprefix(f"{key}-") if isinstance(trigger, str) else None
     if part == "quick-none":
@@ -133,7 +137,10 @@ def choose(
         if similar_to is None:
             return no_update, no_update, "Choose an area first: similar areas are its neighbours."
         codes = picker.neighbour_codes(similar_to, areas)
-        return add(codes, f"Added areas similar to {names.get(similar_to, similar_to)}.")
+        name = names.get(similar_to, similar_to)
+        if not codes:  # an area without a deprivation rank has no neighbours
+            return no_update, no_update, f"{name} has no statistical neighbours to add."
+        return add(codes, f"Added areas similar to {name}.")
     if isinstance(trigger, dict) and trigger.get("type") == ids.TOPIC_AREA_REMOVE_TYPE:
         code = trigger.get("code")
         if code in chosen:
