@@ -100,23 +100,15 @@ def _listener() -> tuple[http.server.ThreadingHTTPServer, list[str]]:
 
 def area_spine(app: Any, client: Any, code: str) -> tuple[int, float, int]:
     key = _key(app, "area-data-messages.children", "chart-area-spine")
-    store_id = next(
-        d["id"] for d in app.callback_map[key]["inputs"] if d["id"] in ("area-areas", "area-shown")
-    )
+    store_id = "area-shown"
     fake = [
         {"area_code": c, "area_name": f"Fake {c}", "region": "North West", "imd_rank": 1}
         for c in _fake_codes()
     ]
     store = {"code": code, "name": "Fake", "areas": fake, "default_period": None}
-    compare = [
-        {
-            "id": {"type": "area-compare", "region": "North West"},
-            "property": "value",
-            "value": _fake_codes(),
-        }
-    ]
+    compare = {"id": "area-areas", "property": "data", "value": _fake_codes()}  # the picker's
     values: dict[str, object] = {
-        '{"region":["ALL"],"type":"area-compare"}': compare,
+        "area-areas": compare,
         store_id: {"id": store_id, "property": "data", "value": store},
         "area-period": {"id": "area-period", "property": "value", "value": "latest"},
     }

@@ -134,7 +134,8 @@ TOPIC_AREA_REMOVE_TYPE = "topic-area-remove"
 
 
 def topic_part(topic: str, part: str) -> str:
-    """The ID of one control or region (``TOPIC_PARTS``) of the topic page ``topic``."""
+    """The ID of one control or region (``TOPIC_PARTS``) of the topic page ``topic`` (and of
+    the area profile's area picker, ``AREA_PICKER``)."""
     return f"{topic}-{part}"
 
 
@@ -144,8 +145,8 @@ def topic_areas(topic: str, region: object) -> dict[str, object]:
 
 
 def topic_area_remove(topic: str, code: object) -> dict[str, object]:
-    """The ID of the Remove button of one chosen area of a topic page (``code`` may be
-    ``ALL``)."""
+    """The ID of the Remove button of one chosen area of a topic page's picker or the area
+    profile's (``topic``: ``AREA_PICKER``; ``code`` may be ``ALL``)."""
     return {"type": TOPIC_AREA_REMOVE_TYPE, "topic": topic, "code": code}
 
 
@@ -168,10 +169,11 @@ AREA_SWITCH_GO = "area-switch-go"  # button: open the area selected
 AREA_PERIOD = "area-period"
 AREA_CI = "area-ci"  # radio items: the confidence level of the comparisons (95 or 99.8)
 AREA_BENCHMARK = "area-benchmark"  # select: the benchmark (programme, neighbours, region)
-AREA_COMPARE_GROUPS = "area-compare-groups"  # container of the comparison checklists
-AREA_PICK_REGION = "area-pick-region"  # quick pick: the areas of the same region
-AREA_PICK_IMD = "area-pick-imd"  # quick pick: similar areas (the statistical neighbours)
-AREA_PICK_CLEAR = "area-pick-clear"
+#: The areas to compare with: the shared area picker (``layouts.area_picker``) of key "area",
+#: its parts ``topic_part(AREA_PICKER, part)`` ("area-area-search" ...), its value the Store
+#: ``AREA_COMPARE`` (the chosen codes).
+AREA_PICKER = "area"
+AREA_COMPARE = f"{AREA_PICKER}-areas"
 AREA_INDICATOR = "area-indicator"  # radio items: the indicator of the trend chart
 AREA_TREND_BY = "area-trend-by"  # radio items: the trend by quarter or financial year
 AREA_BREAKDOWN = "area-breakdown"  # radio items: the characteristic of the reach chart
@@ -182,9 +184,3 @@ AREA_SPINE_CHART = "area-spine"  # chart-kit chart_ids
 AREA_TREND_CHART = "area-trend"
 AREA_FUNNEL_CHART = "area-funnel"
 AREA_REACH_CHART = "area-reach"
-AREA_COMPARE_TYPE = "area-compare"
-
-
-def area_compare(region: object) -> dict[str, object]:
-    """The comparison-area checklist of one region (``region`` may be ``dash.ALL``)."""
-    return {"type": AREA_COMPARE_TYPE, "region": region}

@@ -9,13 +9,22 @@ import re
 import pytest
 from support.dash_client import (
     component_key,
+    dependencies,
     opened_twin,
     post_callback,
     registered_output,
     route,
     send_callback,
 )
-from support.page_dbs import BLACKPOOL, GATESHEAD, MANCHESTER, REFERENCE, build_area_db
+from support.page_dbs import (
+    BLACKPOOL,
+    GATESHEAD,
+    MANCHESTER,
+    NEWCASTLE,
+    REFERENCE,
+    build_area_db,
+    build_topic_db,
+)
 from support.text import texts
 
 from dashboard import ids, urlstate
@@ -142,21 +151,24 @@ def test_bad_and_stale_query_values_give_messages(client):
         assert expected in words
     out = frame(client, BLACKPOOL, "?compare=E99999999,E08000037")
     assert "E99999999" in texts(out[ids.AREA_MESSAGES]["children"])
-    ticked = [
-        c
-        for g in out[ids.AREA_COMPARE_GROUPS]["children"]
-        for c in g["props"]["children"][1]["props"]["value"]
+    assert out[ids.AREA_COMPARE]["data"] == [GATESHEAD]
+
+
+def test_the_area_picker_suggests_every_area_and_opens_its_regions_at_the_areas_own(client):
+    out = frame(client, BLACKPOOL, f"?compare={MANCHESTER},{BLACKPOOL}")
+    suggested = [
+        o["props"]["value"]
+        for o in out[ids.topic_part(ids.AREA_PICKER, "area-options")]["children"]
     ]
-    assert ticked == [GATESHEAD]
-
-
-def test_comparison_checkboxes_are_grouped_by_region_without_the_area_itself(client):
-    out = frame(client, BLACKPOOL)
-    groups = out[ids.AREA_COMPARE_GROUPS]["children"]
-    regions = [g["props"]["children"][0]["props"]["children"] for g in groups]
-    assert regions == sorted({r["region"] for r in REFERENCE.values()})
-    codes = [o["value"] for g in groups for o in g["props"]["children"][1]["props"]["options"]]
-    assert BLACKPOOL not in codes and len(codes) == len(REFERENCE) - 1
+    by_name = sorted(REFERENCE.values(), key=lambda a: a["name"])
+    assert suggested == [f"{a['name']} ({a['region']})" for a in by_name]
+    region = out[ids.topic_part(ids.AREA_PICKER, "region")]
+    assert [o["value"] for o in region["options"]] == sorted(
+        {a["region"] for a in REFERENCE.values()}
+    )
+    assert region["value"] == REFERENCE[BLACKPOOL]["region"]
+    # the area shown is never one it is compared with, even when the address says so
+    assert out[ids.AREA_COMPARE]["data"] == [MANCHESTER]
 
 
 def test_navigation_marks_area_profile_current_on_an_area_page(client):
@@ -183,25 +195,15 @@ def store(client) -> dict:
     return frame(client, BLACKPOOL)[ids.AREA_SHOWN]["data"]
 
 
-def _regions(code: str) -> list[str]:
-    """The regions of the comparison checklists on ``code``'s profile (the reference areas')."""
-    return sorted({a["region"] for c, a in REFERENCE.items() if c != code})
-
-
 def _view(out: dict, chart_id: str) -> object:
     """The card's view key, as the page's callback wrote it."""
     return out[component_key(ids.chart_pattern(chart_id, "view"))]["data"]
 
 
-def _compare_input(store: dict, ticked: list[str]) -> list[dict]:
-    return [
-        {
-            "id": ids.area_compare(r),
-            "property": "value",
-            "value": [c for c in sorted(REFERENCE) if REFERENCE[c]["region"] == r and c in ticked],
-        }
-        for r in _regions(store["code"])
-    ]
+def _compare_input(store: dict, chosen: list[str]) -> dict:
+    """The picker's chosen areas as the page holds them (``store``: the area shown's)."""
+    assert store["code"] not in chosen
+    return {"id": ids.AREA_COMPARE, "property": "data", "value": chosen}
 
 
 def test_spine_callback_answers_with_title_summary_and_every_indicator(client, store):
@@ -467,59 +469,18 @@ def test_a_reload_or_a_shared_link_keeps_the_trend_step(client, search, step):
     assert _radio_value(page, ids.AREA_TREND_BY) == step
 
 
-def test_back_and_forward_set_the_trend_step_from_the_address(app, client, store):
-    key = next(k for k in app.callback_map if "area-compare" in k and "area-period.value" in k)
-    regions = _regions(BLACKPOOL)
-    group_ids = [ids.area_compare(r) for r in regions]
-
-    def follow(search: str, shown_step: str) -> object:
-        r = send_callback(
-            client,
-            [
-                [(g, "value") for g in group_ids],
-                (ids.AREA_PERIOD, "value"),
-                (ids.AREA_INDICATOR, "value"),
-                (ids.AREA_BREAKDOWN, "value"),
-                (ids.AREA_CI, "value"),
-                (ids.AREA_MESSAGES, "children"),
-                (ids.AREA_BENCHMARK, "value"),
-                (ids.AREA_TREND_BY, "value"),
-            ],
-            [
-                {"id": ids.URL, "property": "search", "value": search},
-                {"id": ids.AREA_PICK_REGION, "property": "n_clicks", "value": 0},
-                {"id": ids.AREA_PICK_IMD, "property": "n_clicks", "value": 0},
-                {"id": ids.AREA_PICK_CLEAR, "property": "n_clicks", "value": 0},
-            ],
-            [
-                [{"id": g, "property": "value", "value": []} for g in group_ids],
-                {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
-                {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.completion"},
-                {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
-                {"id": ids.AREA_CI, "property": "value", "value": "95"},
-                {"id": ids.AREA_SHOWN, "property": "data", "value": store},
-                {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
-                {"id": ids.AREA_TREND_BY, "property": "value", "value": shown_step},
-            ],
-            changed=["url.search"],
-            output=key,
-        )
-        assert r.status_code == 200, r.data[:500]
-        return r.get_json()["response"].get(ids.AREA_TREND_BY, {}).get("value")
-
-    assert follow("?trend=annual", "quarterly") == "annual"
-    assert follow("", "annual") == "quarterly"
-    assert follow("?trend=annual", "annual") is None  # already shown: not set again
-
-
-def test_quick_pick_ticks_the_statistical_neighbours(app, client, store):
-    key = next(k for k in app.callback_map if "area-compare" in k and "area-period.value" in k)
-    regions = _regions(BLACKPOOL)
-    group_ids = [ids.area_compare(r) for r in regions]
-    r = send_callback(
+def _follow(client, store: dict, search: str, *, step: str = "quarterly", held=None) -> dict:
+    """The controls callback for the address ``search`` (back, forward), the page holding the
+    areas ``held`` and showing the trend step ``step``."""
+    key = next(
+        k
+        for k in (d["output"] for d in dependencies(client))
+        if f"{ids.AREA_COMPARE}.data" in k and "area-period.value" in k
+    )
+    return post_callback(
         client,
         [
-            [(g, "value") for g in group_ids],
+            (ids.AREA_COMPARE, "data"),
             (ids.AREA_PERIOD, "value"),
             (ids.AREA_INDICATOR, "value"),
             (ids.AREA_BREAKDOWN, "value"),
@@ -528,33 +489,40 @@ def test_quick_pick_ticks_the_statistical_neighbours(app, client, store):
             (ids.AREA_BENCHMARK, "value"),
             (ids.AREA_TREND_BY, "value"),
         ],
+        [{"id": ids.URL, "property": "search", "value": search}],
         [
-            {"id": ids.URL, "property": "search", "value": ""},
-            {"id": ids.AREA_PICK_REGION, "property": "n_clicks", "value": 0},
-            {"id": ids.AREA_PICK_IMD, "property": "n_clicks", "value": 1},
-            {"id": ids.AREA_PICK_CLEAR, "property": "n_clicks", "value": 0},
-        ],
-        [
-            [{"id": g, "property": "value", "value": []} for g in group_ids],
+            _compare_input(store, held or []),
             {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
             {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.completion"},
             {"id": ids.AREA_BREAKDOWN, "property": "value", "value": "sex"},
             {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
             {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
-            {"id": ids.AREA_TREND_BY, "property": "value", "value": "quarterly"},
+            {"id": ids.AREA_TREND_BY, "property": "value", "value": step},
         ],
-        changed=[f"{ids.AREA_PICK_IMD}.n_clicks"],
+        changed=["url.search"],
         output=key,
     )
-    assert r.status_code == 200, r.data[:500]
-    response = r.get_json()["response"]
-    ticked = {json.loads(k)["region"]: v["value"] for k, v in response.items() if k.startswith("{")}
-    # Blackpool's five statistical neighbours (worked out by hand in tests/test_benchmarks.py),
-    # each ticked in its region; Manchester, of its region but four times its size, is not
-    chosen = {c for v in ticked.values() for c in v}
-    assert chosen == {"E06000008", GATESHEAD, "E08000021", "E06000032", "E09000022"}
-    assert ticked["North West"] == ["E06000008"]
+
+
+def test_back_and_forward_set_the_trend_step_from_the_address(client, store):
+    def follow(search: str, shown_step: str) -> object:
+        out = _follow(client, store, search, step=shown_step)
+        return out.get(ids.AREA_TREND_BY, {}).get("value")
+
+    assert follow("?trend=annual", "quarterly") == "annual"
+    assert follow("", "annual") == "quarterly"
+    assert follow("?trend=annual", "annual") is None  # already shown: not set again
+
+
+def test_back_and_forward_set_the_chosen_areas_from_the_address(client, store):
+    search = f"?compare={MANCHESTER},E99999999,{BLACKPOOL},{GATESHEAD}"
+    out = _follow(client, store, search)
+    # only programme areas, never the area shown, in the areas' order (as the address writes)
+    assert sorted(out[ids.AREA_COMPARE]["data"]) == sorted([GATESHEAD, MANCHESTER])
+    same = _follow(client, store, search, held=[GATESHEAD, MANCHESTER])
+    assert ids.AREA_COMPARE not in same  # the page holds them already: not set again
+    assert _follow(client, store, "", held=[GATESHEAD])[ids.AREA_COMPARE]["data"] == []
 
 
 def test_the_spine_at_the_stricter_level_says_so(client, store):
@@ -637,3 +605,104 @@ def test_a_forged_benchmark_on_the_profile_falls_back_to_the_programme(client, s
     assert address.query_for([], "latest", "uptake.completion", "sex", "95", "neighbours") == (
         "?benchmark=neighbours"
     )
+
+
+# --- the areas to compare with: the shared area picker (issue 11 § 8) --------------------------
+
+PICKS = ("area-add", "quick-none", "quick-worse", "quick-region", "quick-neighbours")
+
+
+def _pick(client, store, trigger: str, *, typed=None, chosen=None, region=None, remove=()):
+    """The area picker's callback on ``store``'s profile, as if ``trigger`` (a part of the
+    picker, or a chosen area's code for its Remove button) was clicked once."""
+    p = lambda name: ids.topic_part(ids.AREA_PICKER, name)  # noqa: E731
+    remove_ids = {c: ids.topic_area_remove(ids.AREA_PICKER, c) for c in remove}
+    inputs = [
+        {"id": p("area-add"), "property": "n_clicks", "value": int(trigger == "area-add")},
+        {"id": p("area-search"), "property": "n_submit", "value": 0},
+        *[{"id": p(n), "property": "n_clicks", "value": int(trigger == n)} for n in PICKS[1:]],
+        [
+            {"id": i, "property": "n_clicks", "value": int(trigger == c)}
+            for c, i in remove_ids.items()
+        ],
+    ]
+    state = [
+        {"id": p("area-search"), "property": "value", "value": typed},
+        {"id": ids.AREA_COMPARE, "property": "data", "value": chosen},
+        {"id": p("region"), "property": "value", "value": region},
+        {"id": ids.AREA_SHOWN, "property": "data", "value": store},
+        {"id": ids.AREA_PERIOD, "property": "value", "value": "2018-19_Q1"},
+        {"id": ids.AREA_CI, "property": "value", "value": "95"},
+        {"id": ids.AREA_INDICATOR, "property": "value", "value": "uptake.completion"},
+    ]
+    changed = component_key(remove_ids[trigger]) if trigger in remove_ids else p(trigger)
+    r = send_callback(
+        client,
+        [(ids.AREA_COMPARE, "data"), (p("area-search"), "value"), (p("area-status"), "children")],
+        inputs,
+        state,
+        changed=[f"{changed}.n_clicks"],
+    )
+    if r.status_code == 204:  # PreventUpdate: nothing changed, nothing said
+        return "refused", None
+    assert r.status_code == 200, r.data[:500]
+    out = r.get_json()["response"]
+    return (
+        out.get(ids.AREA_COMPARE, {}).get("data", "unchanged"),
+        out[p("area-status")]["children"],
+    )
+
+
+def test_typing_an_areas_name_adds_it_and_a_name_not_known_is_refused(client, store):
+    chosen, said = _pick(client, store, "area-add", typed=" gateshead ", chosen=[MANCHESTER])
+    assert (chosen, said) == ([MANCHESTER, GATESHEAD], "Added Gateshead.")
+    listed = f"{REFERENCE[MANCHESTER]['name']} ({REFERENCE[MANCHESTER]['region']})"
+    assert _pick(client, store, "area-add", typed=listed, chosen=[])[0] == [MANCHESTER]
+    chosen, said = _pick(client, store, "area-add", typed="Atlantis", chosen=[GATESHEAD])
+    assert chosen == "unchanged" and "No programme area is called ‘Atlantis’" in said
+    chosen, said = _pick(client, store, "area-add", typed="Blackpool", chosen=[])
+    assert chosen == "unchanged"
+    assert said == "Blackpool is the area shown: the others are compared with it."
+
+
+def test_similar_areas_are_the_shown_areas_statistical_neighbours(client, store):
+    # Blackpool's five statistical neighbours, nearest first (worked out by hand in
+    # tests/test_benchmarks.py); Manchester, of its region but four times its size, is not one
+    chosen, said = _pick(client, store, "quick-neighbours", chosen=[])
+    assert chosen == ["E06000008", GATESHEAD, "E08000021", "E06000032", "E09000022"]
+    assert said == "Added areas similar to Blackpool."
+
+
+def test_region_clear_remove_and_forged_codes_go_through_the_servers_lists(client, store):
+    north_west = REFERENCE[BLACKPOOL]["region"]
+    chosen, _ = _pick(client, store, "quick-region", chosen=[GATESHEAD], region=north_west)
+    expected = [c for c, a in REFERENCE.items() if a["region"] == north_west and c != BLACKPOOL]
+    assert chosen[0] == GATESHEAD and sorted(chosen[1:]) == sorted(expected)
+    assert _pick(client, store, "quick-region", chosen=[], region="Atlantis")[0] == "unchanged"
+    forged = [GATESHEAD, "E99999999", "<script>"]
+    assert _pick(client, store, "quick-none", chosen=forged)[0] == []
+    removed = _pick(client, store, GATESHEAD, chosen=forged, remove=[GATESHEAD, MANCHESTER])
+    assert removed == ([], "Removed Gateshead.")
+    too_many = _pick(client, store, "quick-none", chosen=["E08000037"] * 50_000)
+    assert too_many[0] == "refused"  # refused at its size, not looked at
+
+
+def test_the_worse_quick_pick_says_so_when_no_area_is_worse(client, store):
+    # completion in 2018-19 Q1 (Blackpool 30/40, Gateshead 20/40, Manchester 12/20): every
+    # area's interval overlaps the programme's 62/100
+    chosen, said = _pick(client, store, "quick-worse", chosen=[GATESHEAD])
+    assert chosen == "unchanged"
+    assert (
+        said == "No area is worse than the programme on Completion rate, 2018-19 Q1, 95% intervals."
+    )
+
+
+def test_the_worse_quick_pick_adds_the_areas_the_engine_calls_worse(tmp_path_factory):
+    """On the topic pages' database (completion in 2018-19 Q1: Newcastle 40/50, Blackpool 20/40,
+    Manchester 30/40 against the programme's 90/130), Blackpool's 50% is below the programme's
+    69% by more than the 95% intervals allow; Newcastle's profile adds it."""
+    url = build_topic_db(tmp_path_factory.mktemp("worse") / "topic.db")
+    topic_client = create_app(DashboardSettings(database_url=url)).server.test_client()
+    chosen, said = _pick(topic_client, {"code": NEWCASTLE}, "quick-worse", chosen=[MANCHESTER])
+    assert chosen == [MANCHESTER, BLACKPOOL]
+    assert said.startswith("Added the 1 areas worse than the programme on Completion rate")

@@ -15,7 +15,6 @@ import pytest
 from support.dash_client import (
     component_key,
     post_callback,
-    registered_output,
     route,
     send_callback,
     topic_control_outputs,
@@ -87,11 +86,11 @@ def spine(client, compare: list, shown: object):
     )
 
 
-def compare_input(groups: dict[str, list[str]]) -> list[dict]:
-    return [
-        {"id": ids.area_compare(region), "property": "value", "value": codes}
-        for region, codes in groups.items()
-    ]
+def compare_input(groups: dict[str, list[str]]) -> dict:
+    """The area picker's chosen areas (``groups``' codes, region by region) as the page holds
+    them."""
+    codes = [c for group in groups.values() for c in group]
+    return {"id": ids.AREA_COMPARE, "property": "data", "value": codes}
 
 
 def test_a_store_of_fake_areas_is_not_read_the_server_looks_the_area_up(client):
@@ -108,8 +107,8 @@ def test_a_store_of_fake_areas_is_not_read_the_server_looks_the_area_up(client):
 def test_fifty_thousand_ticked_areas_are_refused_at_their_size(client):
     r = spine(client, compare_input({"North West": fake_codes()}), {"code": BLACKPOOL})
     assert r.status_code == 204  # nothing done: the page stays as it was
-    many_lists = compare_input({f"region {i}": [NEWCASTLE] for i in range(1000)})
-    assert spine(client, many_lists, {"code": BLACKPOOL}).status_code == 204
+    lists = {"id": ids.AREA_COMPARE, "property": "data", "value": [[NEWCASTLE]] * 1000}
+    assert spine(client, lists, {"code": BLACKPOOL}).status_code == 204  # not a list of codes
 
 
 @pytest.mark.parametrize(
@@ -131,50 +130,39 @@ def test_a_huge_area_code_in_the_address_is_not_found_in_a_small_answer(client):
     assert r.get_json()["response"][ids.PAGE_TITLE]["data"].startswith("Area not found")
 
 
-def test_the_quick_picks_and_the_switch_use_the_servers_areas(client):
-    output = registered_output(
-        client,
-        f"..{component_key(ids.area_compare(['ALL']))}.value...area-period.value..."
-        "area-indicator.value...area-breakdown.value...area-ci.value...area-messages.children..."
-        "area-benchmark.value...area-trend-by.value..",
-    )
-    assert output is not None
-    regions = sorted({a["region"] for a in REFERENCE.values()})
+def test_the_area_pages_quick_picks_use_the_servers_areas(client):
+    """The area profile's picker (the shared one) with a forged store of made-up areas: the
+    region pick adds the server's North West areas, none of the fake ones, and not the area
+    shown."""
+    p = lambda name: ids.topic_part(ids.AREA_PICKER, name)  # noqa: E731
+    clicks = ("quick-none", "quick-worse", "quick-region", "quick-neighbours")
     r = send_callback(
         client,
+        [(ids.AREA_COMPARE, "data"), (p("area-search"), "value"), (p("area-status"), "children")],
         [
-            [(ids.area_compare(g), "value") for g in regions],
-            (ids.AREA_PERIOD, "value"),
-            (ids.AREA_INDICATOR, "value"),
-            (ids.AREA_BREAKDOWN, "value"),
-            (ids.AREA_CI, "value"),
-            (ids.AREA_MESSAGES, "children"),
-            (ids.AREA_BENCHMARK, "value"),
-            (ids.AREA_TREND_BY, "value"),
+            {"id": p("area-add"), "property": "n_clicks", "value": 0},
+            {"id": p("area-search"), "property": "n_submit", "value": 0},
+            *[
+                {"id": p(n), "property": "n_clicks", "value": int(n == "quick-region")}
+                for n in clicks
+            ],
+            [],
         ],
         [
-            {"id": ids.URL, "property": "search", "value": ""},
-            {"id": ids.AREA_PICK_REGION, "property": "n_clicks", "value": 1},
-            {"id": ids.AREA_PICK_IMD, "property": "n_clicks", "value": 0},
-            {"id": ids.AREA_PICK_CLEAR, "property": "n_clicks", "value": 0},
-        ],
-        [
-            compare_input({g: [] for g in regions}),
-            {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
-            {"id": ids.AREA_INDICATOR, "property": "value", "value": None},
-            {"id": ids.AREA_BREAKDOWN, "property": "value", "value": None},
-            {"id": ids.AREA_CI, "property": "value", "value": "95"},
+            {"id": p("area-search"), "property": "value", "value": None},
+            {"id": ids.AREA_COMPARE, "property": "data", "value": fake_codes(5)},
+            {"id": p("region"), "property": "value", "value": "North West"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": fake_store()},
-            {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
-            {"id": ids.AREA_TREND_BY, "property": "value", "value": "quarterly"},
+            {"id": ids.AREA_PERIOD, "property": "value", "value": "latest"},
+            {"id": ids.AREA_CI, "property": "value", "value": "95"},
+            {"id": ids.AREA_INDICATOR, "property": "value", "value": None},
         ],
-        output=output,
-        changed=[f"{ids.AREA_PICK_REGION}.n_clicks"],
+        changed=[f"{p('quick-region')}.n_clicks"],
     )
     assert r.status_code == 200 and len(r.data) < SMALL
-    ticked = [c for v in r.get_json()["response"].values() for c in v.get("value") or []]
-    # Blackpool's region (North West): the programme areas there, none of the fake ones
-    assert ticked and all(REFERENCE[c]["region"] == "North West" for c in ticked)
+    chosen = r.get_json()["response"][ids.AREA_COMPARE]["data"]
+    north_west = {c for c, a in REFERENCE.items() if a["region"] == "North West"}
+    assert set(chosen) == north_west - {BLACKPOOL}
 
 
 # --- the topic pages -------------------------------------------------------------------------

@@ -26,7 +26,6 @@ from support.dash_client import (
     registered_output,
 )
 from support.engine_db import build_db, episode
-from support.page_dbs import REFERENCE
 from support.postgres import Cluster, postgres_cluster
 from support.servers import Answer, request
 from support.web import GATESHEAD, NEWCASTLE
@@ -74,7 +73,6 @@ def post_json(base: str, body: dict) -> Answer:
 
 def spine_body(client, code: str) -> dict:
     """The area profile's key-indicators callback for ``code`` in 2017-18 Q2."""
-    regions = sorted({a["region"] for c, a in REFERENCE.items() if c != code})
     return callback_body(
         client,
         [
@@ -83,7 +81,7 @@ def spine_body(client, code: str) -> dict:
             (spine_table.slot_id(SPINE), "children"),
         ],
         [
-            [{"id": ids.area_compare(r), "property": "value", "value": []} for r in regions],
+            {"id": ids.AREA_COMPARE, "property": "data", "value": []},
             {"id": ids.AREA_PERIOD, "property": "value", "value": "2017-18_Q2"},
             {"id": ids.AREA_CI, "property": "value", "value": "95"},
             {"id": ids.AREA_SHOWN, "property": "data", "value": {"code": code}},

@@ -14,7 +14,7 @@ import pytest
 
 from dashboard.charts.spine import spine_figure, spine_positions
 from dashboard.charts.text_profile import describe_profile
-from dashboard.present import area, area_charts, area_quality, area_spine
+from dashboard.present import area, area_charts, area_quality, area_spine, topic_picker
 from lfo.indicators.indicator import LOWER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,14 +41,13 @@ def _areas() -> pd.DataFrame:
     )
 
 
-def test_quick_picks_find_the_same_region_and_the_statistical_neighbours() -> None:
+def test_similar_areas_are_the_statistical_neighbours_nearest_first() -> None:
+    """The picker's "similar areas" (``topic_picker.neighbour_codes``, the area profile's too):
+    Blackpool's five neighbours as worked out by hand in tests/test_benchmarks.py: Blackburn,
+    Gateshead, Newcastle, Luton, Lambeth (not the region's Manchester, more than four times
+    its size)."""
     areas = _areas()
-    # North West: Manchester, Blackpool, Blackburn with Darwen
-    assert sorted(area.same_region(areas, BLACKPOOL)) == ["E06000008", MANCHESTER]
-    # "Similar areas" = Blackpool's five neighbours, nearest first, as worked out by hand in
-    # tests/test_benchmarks.py: Blackburn, Gateshead, Newcastle, Luton, Lambeth (not the
-    # region's Manchester, more than four times its size)
-    assert area.similar_areas(areas, BLACKPOOL) == [
+    assert topic_picker.neighbour_codes(BLACKPOOL, areas) == [
         "E06000008",
         GATESHEAD,
         "E08000021",
@@ -56,7 +55,7 @@ def test_quick_picks_find_the_same_region_and_the_statistical_neighbours() -> No
         "E09000022",
     ]
     unranked = areas.assign(imd_rank=areas["imd_rank"].where(areas["area_code"] != BLACKPOOL))
-    assert area.similar_areas(unranked, BLACKPOOL) == []
+    assert topic_picker.neighbour_codes(BLACKPOOL, unranked) == []
 
 
 def _rows(
@@ -312,11 +311,7 @@ def test_frame_has_the_facts_the_switch_and_the_store() -> None:
     assert b.store["default_period"] == "2017-18"
 
 
-def test_quick_pick_ticks_by_region_in_the_areas_order() -> None:
-    assert area.ticked_by_region(STORE, ["South", "North"], {"C", "B", "A"}) == [
-        ["C"],
-        ["A", "B"],
-    ]
+def test_chosen_areas_are_put_in_the_areas_order_once_each() -> None:
     assert area.in_order(STORE, ["C", "Z", "B", "C"]) == ["B", "C", "Z"]
 
 

@@ -3,13 +3,13 @@
 engine's rows with ``services.data``), hands them to the presenter (``dashboard.present.area``
 and its parts) and renders what it returns with ``dashboard.layouts.area``.
 
-- the frame (the heading, the area's facts, the selects and the comparison checkboxes) is not a
+- the frame (the heading, the area's facts, the selects and the area picker's lists) is not a
   callback: ``dashboard.callbacks.area_frame``, run by the router with the layout;
 - ``update_area_spine``, ``update_area_trend``, ``update_area_funnel``, ``update_area_reach``:
   the charts, all from the indicator engine; ``update_area_quality``: the area's data quality;
 - ``update_area_query``: the controls written into the address (so a link reproduces the view);
-- ``update_area_controls``: the address followed back into the controls (back / forward), and
-  the quick picks (same region, similar areas (the statistical neighbours), clear);
+- ``update_area_controls``: the address followed back into the controls (back / forward);
+- the areas to compare with, chosen in the shared area picker: ``callbacks.area_compare``;
 - ``update_area_switch``: open another area's profile, keeping the other choices;
 - each chart's downloads and table twin, built again for the card's view key
   (``area_views.area_chart``; ``area_views.area_twin``: the twin, when the reader opens it).
@@ -24,12 +24,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from dash import Dash, Input, Output, State, html, no_update
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, urlstate
-from dashboard.callbacks import area_challenges, bound, document_title, inputs
+from dashboard.callbacks import area_challenges, area_compare, bound, document_title
 from dashboard.callbacks.area_views import (
     CHARTS,
     Compare,
@@ -63,13 +63,6 @@ from dashboard.services.releases import quality_db
 from lfo.terms import PROGRAMME
 
 log = logging.getLogger(__name__)
-
-#: The quick picks: which areas each button ticks.
-PICKS = {
-    ids.AREA_PICK_REGION: present.same_region,
-    ids.AREA_PICK_IMD: present.similar_areas,  # (the statistical neighbours)
-    ids.AREA_PICK_CLEAR: present.no_areas,
-}
 
 
 def _card_unavailable(part: str, exc: Exception) -> list[Any]:
@@ -261,10 +254,7 @@ def update_area_pdf_link(
 def update_area_controls(
     services: Services,
     search: str | None,
-    _region: int,
-    _imd: int,
-    _clear: int,
-    compare: Compare,
+    compare: object,
     period: str | None,
     indicator: str | None,
     breakdown: str | None,
@@ -273,30 +263,22 @@ def update_area_controls(
     benchmark: object = None,
     trend: object = None,
 ) -> tuple[Any, ...]:
-    """The controls for the address (back, forward) or a quick pick's areas; the last two
-    values are the benchmark select's and the trend card's step."""
+    """The controls for the address (back, forward): the chosen areas (left alone when the
+    page holds the same ones), the selects and radios; the last two values are the benchmark
+    select's and the trend card's step."""
     area = _shown_or_stop(services, shown)
     code = area["code"]
-    group_regions = [o["id"]["region"] for o in ctx.outputs_list[0]]
-    if len(group_regions) > inputs.MAX_GROUPS:
-        raise PreventUpdate
-    pick = PICKS.get(ctx.triggered_id)
-    if pick is not None:
-        wanted = set(pick(services.data.areas(), code))  # (with families: the neighbours)
-        values = present.ticked_by_region(area, group_regions, wanted)
-        return values, *[no_update] * 7
-    compare = checked_compare(area, compare)
+    held = set(present.ticked(checked_compare(area, compare)))
     state = urlstate.parse_query(search, address.PARAMS)
     w_compare, w_period, w_indicator, w_breakdown = address.control_values(state)
     w_ci = address.ci_value(state)
     w_kind = address.benchmark_value(state)
     w_trend = address.trend_value(state)
-    values = present.ticked_by_region(area, group_regions, set(w_compare) - {code})
-    current = [sorted(g or []) for g in (compare or [])]
+    known = {a["area_code"] for a in area["areas"]}
+    wanted = [c for c in present.in_order(area, w_compare) if c in known and c != code]
     banner = shell.messages_banner(state.messages) if state.messages else no_update
-    # a wildcard (ALL) output takes a list: one no_update per checklist, never a bare no_update
     return (
-        [no_update] * len(values) if [sorted(v) for v in values] == current else values,
+        no_update if set(wanted) == held and compare is not None else wanted,
         no_update if w_period == (period or present.LATEST) else w_period,
         no_update if w_indicator == indicator else w_indicator,
         no_update if w_breakdown == breakdown else w_breakdown,
@@ -338,7 +320,7 @@ def register_pdf_link(app: Dash, services: Services) -> None:
 
 def register(app: Dash, services: Services) -> None:
     """Attach the area profile's callbacks to ``app``."""
-    compare_in = Input(ids.area_compare(ALL), "value")
+    compare_in = Input(ids.AREA_COMPARE, "data")  # the picker's chosen codes
     period_in = Input(ids.AREA_PERIOD, "value")
     indicator_in = Input(ids.AREA_INDICATOR, "value")
     breakdown_in = Input(ids.AREA_BREAKDOWN, "value")
@@ -385,7 +367,7 @@ def register(app: Dash, services: Services) -> None:
         prevent_initial_call=True,
     )(bound(update_area_query, services))
     app.callback(
-        Output(ids.area_compare(ALL), "value"),
+        Output(ids.AREA_COMPARE, "data", allow_duplicate=True),
         Output(ids.AREA_PERIOD, "value"),
         Output(ids.AREA_INDICATOR, "value"),
         Output(ids.AREA_BREAKDOWN, "value"),
@@ -394,10 +376,7 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.AREA_BENCHMARK, "value"),
         Output(ids.AREA_TREND_BY, "value"),
         Input(ids.URL, "search"),
-        Input(ids.AREA_PICK_REGION, "n_clicks"),
-        Input(ids.AREA_PICK_IMD, "n_clicks"),
-        Input(ids.AREA_PICK_CLEAR, "n_clicks"),
-        State(ids.area_compare(ALL), "value"),
+        State(ids.AREA_COMPARE, "data"),
         State(ids.AREA_PERIOD, "value"),
         State(ids.AREA_INDICATOR, "value"),
         State(ids.AREA_BREAKDOWN, "value"),
@@ -406,6 +385,7 @@ def register(app: Dash, services: Services) -> None:
         State(ids.AREA_TREND_BY, "value"),  # (last: earlier arguments keep their places)
         prevent_initial_call=True,
     )(bound(update_area_controls, services))
+    area_compare.register(app, services)  # the areas to compare with: the shared picker
     app.callback(
         Output(ids.URL, "pathname", allow_duplicate=True),
         Output(ids.URL, "search", allow_duplicate=True),

@@ -1,5 +1,5 @@
 """The area profile's frame (``/area/<gss_code>``): the heading, the area's facts, the switch and
-period selects and the comparison checkboxes (or the friendly page for an unknown code), for the
+period selects and the area picker's lists and chosen areas (or the friendly page for an unknown code), for the
 address the page was opened at.
 
 It is not a callback: it is the page's ``prefill`` (``dashboard.layouts.Page``), which the router
@@ -20,9 +20,10 @@ from dash.development.base_component import Component
 from dashboard import ids, urlstate
 from dashboard.callbacks import inputs
 from dashboard.layouts import area as page
-from dashboard.layouts import set_props, shell
+from dashboard.layouts import area_picker, set_props, shell
 from dashboard.present import area as present
 from dashboard.present import area_address as address
+from dashboard.present import topic_picker as picker
 from dashboard.services import Services, chosen_release_id, queries
 from dashboard.services.database import READ_ERRORS
 
@@ -39,7 +40,10 @@ def frame_outputs() -> list[Output]:
         Output(ids.AREA_SWITCH, "options"),
         Output(ids.AREA_SWITCH, "value"),
         Output(ids.AREA_PERIOD, "options"),
-        Output(ids.AREA_COMPARE_GROUPS, "children"),
+        Output(ids.AREA_COMPARE, "data"),
+        Output(ids.topic_part(ids.AREA_PICKER, "area-options"), "children"),
+        Output(ids.topic_part(ids.AREA_PICKER, "region"), "options"),
+        Output(ids.topic_part(ids.AREA_PICKER, "region"), "value"),
         Output(ids.AREA_SHOWN, "data"),
         Output(ids.AREA_MESSAGES, "children"),
     ]
@@ -69,7 +73,20 @@ def update_area_frame(services: Services, state: dict[str, Any] | None) -> list[
             heading = "Choose an area" if code is None else "Area not found"
             not_found = page.not_found(code or None, areas, chosen_release_id())
             banner = shell.messages_banner(messages)
-            return [heading, None, not_found, False, True, [], None, no_update, [], None, banner]
+            nothing: list[Any] = [[], [], [], None]  # the picker: no areas to choose from
+            return [
+                heading,
+                None,
+                not_found,
+                False,
+                True,
+                [],
+                None,
+                no_update,
+                *nothing,
+                None,
+                banner,
+            ]
         shown = present.area_frame(
             code,
             address.control_values(parsed)[0],
@@ -91,7 +108,10 @@ def update_area_frame(services: Services, state: dict[str, Any] | None) -> list[
         shown.switch_options,
         code,
         shown.period_options,
-        page.compare_groups(areas, code, shown.ticked),
+        present.in_order(shown.store, list(shown.ticked)),
+        area_picker.suggestions(picker.suggestions(areas)),
+        [{"label": r, "value": r} for r in picker.regions(areas)],
+        shown.region,
         {"code": code},  # the page keeps only the code; the server looks the rest up
         shell.messages_banner([*messages, *shown.messages]),
     ]

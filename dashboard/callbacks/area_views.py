@@ -33,7 +33,7 @@ from dashboard.present.confidence import checked
 from dashboard.services import Services, queries
 from lfo.terms import PROGRAMME
 
-Compare = list[list[str]] | None  # the region checklists' values (checked: ``checked_compare``)
+Compare = list[list[str]] | None  # the chosen areas as one group (checked: ``checked_compare``)
 #: The profile's charts (chart-kit chart_ids), each with its downloads (``area_chart``).
 CHARTS = (ids.AREA_SPINE_CHART, ids.AREA_TREND_CHART, ids.AREA_FUNNEL_CHART, ids.AREA_REACH_CHART)
 
@@ -53,11 +53,12 @@ def shown_area(services: Services, shown: object) -> dict[str, Any]:
 
 
 def checked_compare(area: dict[str, Any], compare: object) -> Compare:
-    """The comparison checklists' values with only programme areas kept (``PreventUpdate`` for
-    more lists or codes than the page can have)."""
+    """The picker's chosen codes (the browser's) with only programme areas kept, as one group
+    (``PreventUpdate`` for more codes than the page can have or anything but a list of
+    codes)."""
     known = {a["area_code"] for a in area["areas"]}
     try:
-        return inputs.code_groups(compare, known)
+        return [inputs.codes(compare, known)]
     except inputs.NotRecognised:
         raise PreventUpdate from None
 

@@ -2,7 +2,7 @@
 areas its reader chooses — for an LA lead.
 
 The layout does no database work: ``dashboard.callbacks.area`` fills the heading, the header, the
-comparison checkboxes (grouped by region), the charts and the area's data quality, with the
+area picker's lists (``layouts.area_picker``), the charts and the area's data quality, with the
 component helpers here. Every choice lives in the address (``dashboard.present.area_address``).
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
@@ -139,34 +138,6 @@ def pdf_link(
 
 
 # --- parts the callbacks fill ------------------------------------------------------------------
-
-
-def compare_groups(areas: pd.DataFrame, code: str, ticked: set[str]) -> list[Component]:
-    """One fieldset of checkboxes per region (the area itself left out)."""
-    groups: list[Component] = []
-    for region in regions(areas):
-        members = areas[(areas["region"] == region) & (areas["area_code"] != code)]
-        if members.empty:
-            continue
-        options = [
-            {"label": n, "value": c, "input_id": f"{ids.AREA_COMPARE_TYPE}-{c}"}
-            for c, n in zip(members["area_code"], members["area_name"], strict=True)
-        ]
-        groups.append(
-            html.Fieldset(
-                className="col-sm-6 col-lg-3",
-                children=[
-                    html.Legend(region, className="fs-6 mb-1 fw-semibold"),
-                    dbc.Checklist(
-                        id=ids.area_compare(region),
-                        options=options,
-                        value=[o["value"] for o in options if o["value"] in ticked],
-                        **controls.choice_style(),
-                    ),
-                ],
-            )
-        )
-    return groups
 
 
 def area_links(areas: pd.DataFrame, release: str | None = None) -> html.Div:

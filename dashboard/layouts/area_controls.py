@@ -1,5 +1,5 @@
 """The area profile's controls: the area, period, confidence level and benchmark, the areas to
-compare with (quick picks and region checklists), and the choices beside the trend and the
+compare with (the shared area picker), and the choices beside the trend and the
 "who is referred" charts. Laid out by ``dashboard.layouts.area``; read by its callbacks
 (``dashboard.callbacks.area``)."""
 
@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.layouts import shell
+from dashboard.layouts import area_picker, shell
 from dashboard.present import trend_by
 from dashboard.present.area import breakdown_options, trend_options
 from dashboard.present.confidence import CI_NOTE, CI_OPTIONS
@@ -133,34 +133,28 @@ def controls(
     )
 
 
-def _compare_choice() -> html.Fieldset:
-    """The comparison areas: the quick picks and the region checklists (filled by a callback)."""
-    return html.Fieldset(
+#: The area profile's quick picks: similar areas (the statistical neighbours of the area
+#: shown), the areas worse than the programme on the trend's indicator, clear.
+QUICK_PICKS = (
+    ("Similar areas (statistical neighbours)", "quick-neighbours"),
+    ("Areas worse than the programme", "quick-worse"),
+    ("Clear", "quick-none"),
+)
+
+
+def _compare_choice() -> html.Div:
+    """The comparison areas: the shared area picker (search as you type, quick picks, every
+    area of a region; ``layouts.area_picker``) and the Store holding the chosen codes. Its
+    lists are filled with the frame (``callbacks.area_frame``)."""
+    return html.Div(
         [
-            html.Legend("Areas to compare with", className="fs-6 fw-bold mb-1"),
-            html.P(
-                "Tick areas to add them to the charts and tables, or use a quick pick "
-                "(it replaces the areas ticked).",
-                className="mb-2",
+            dcc.Store(id=ids.AREA_COMPARE),
+            area_picker.picker(
+                ids.AREA_PICKER,
+                "Areas to compare with",
+                "Their figures are shown beside the area's in the charts and tables.",
+                QUICK_PICKS,
             ),
-            html.Div(
-                className="d-flex flex-wrap gap-2 mb-2",
-                children=[
-                    html.Button(
-                        words,
-                        id=button_id,
-                        n_clicks=0,
-                        type="button",
-                        className="btn btn-outline-dark btn-sm",
-                    )
-                    for words, button_id in (
-                        ("Same region", ids.AREA_PICK_REGION),
-                        ("Similar areas (statistical neighbours)", ids.AREA_PICK_IMD),
-                        ("Clear", ids.AREA_PICK_CLEAR),
-                    )
-                ],
-            ),
-            html.Div(id=ids.AREA_COMPARE_GROUPS, className="row g-2"),
         ]
     )
 

@@ -15,9 +15,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import ids, urlstate
+from dashboard import urlstate
 from dashboard.charts.card import chart_card
-from dashboard.layouts import shell
+from dashboard.layouts import area_picker, shell
 from dashboard.present.benchmark import BENCHMARK_LABEL, BENCHMARK_NOTE, benchmark_options
 from dashboard.present.choices import with_release
 from dashboard.present.confidence import CI_NOTE, CI_OPTIONS
@@ -95,124 +95,14 @@ def _select(
     )
 
 
-def _quick_button(text: str, control_id: str, hidden: bool = False) -> html.Button:
-    return html.Button(
-        text,
-        id=control_id,
-        n_clicks=0,
-        type="button",
-        className="btn btn-outline-dark btn-sm",
-        hidden=hidden,
-    )
-
-
 def _area_picker(topic: Topic) -> html.Fieldset:
-    """Choose areas by typing (a text box with the areas as suggestions: search as you type,
-    the browser's own combobox), each chosen area listed with a Remove button, and quick picks
-    (``present.topic_picker``). The lists are filled by the controls callback."""
-    return _fieldset(
+    """Choose areas by typing, each chosen area listed with a Remove button, and quick picks
+    (the shared picker: ``layouts.area_picker``; ``present.topic_picker``). The lists are
+    filled by the controls callback."""
+    return area_picker.picker(
+        topic.key,
         "Areas in the trend and side by side",
-        html.Div(
-            [
-                html.Div([_area_search(topic), _chosen(topic)], className="col-lg-7"),
-                html.Div([_quick_picks(topic), _region_pick(topic)], className="col-lg-5"),
-            ],
-            className="row g-3",
-        ),
-        hint="With no area chosen the trend chart shows the programme only.",
-        class_name="mb-3 lfo-area-picker",
-    )
-
-
-def _area_search(topic: Topic) -> html.Div:
-    """The text box whose suggestions are the areas, its Add button and its status line."""
-    p = topic.part
-    return html.Div(
-        [
-            html.Label(
-                [
-                    "Add an area",
-                    html.Span(
-                        "Type part of a name, choose from the list, then press Enter or Add.",
-                        className="d-block small fw-normal text-body-secondary",
-                    ),
-                ],
-                htmlFor=p("area-search"),
-                className="form-label fw-bold mb-1",
-            ),
-            html.Div(
-                [
-                    dcc.Input(
-                        id=p("area-search"),
-                        type="text",
-                        list=p("area-options"),
-                        autoComplete="off",
-                        className="form-control",
-                    ),
-                    html.Button(
-                        "Add",
-                        id=p("area-add"),
-                        n_clicks=0,
-                        type="button",
-                        className="btn btn-dark",
-                    ),
-                ],
-                className="input-group lfo-area-search",
-            ),
-            html.Datalist(id=p("area-options")),
-            html.P(id=p("area-status"), className="small mb-1", role="status"),
-        ],
-        className="mb-2",
-    )
-
-
-def _region_pick(topic: Topic) -> html.Div:
-    """Add every area of a region (the regions are filled by the controls callback)."""
-    p = topic.part
-    return html.Div(
-        [
-            html.Label(
-                "Add every area of a region", htmlFor=p("region"), className="form-label small"
-            ),
-            html.Div(
-                [
-                    dbc.Select(id=p("region"), options=[], size="sm"),
-                    _quick_button("Add region", p("quick-region")),
-                ],
-                className="input-group input-group-sm",
-            ),
-        ],
-        className="lfo-region-pick",
-    )
-
-
-def _quick_picks(topic: Topic) -> html.Div:
-    """The quick picks: worse than the programme, similar areas (the neighbours), clear."""
-    p = topic.part
-    return html.Div(
-        [
-            _quick_button("Areas worse than the programme", p("quick-worse")),
-            _quick_button("Similar areas (statistical neighbours)", p("quick-neighbours")),
-            _quick_button("Clear: programme only", p("quick-none")),
-        ],
-        className="d-flex flex-wrap gap-2 mb-2",
-        role="group",
-        **{"aria-label": "Quick picks for the areas"},  # type: ignore[arg-type]  # Dash types no aria-* keywords
-    )
-
-
-def _chosen(topic: Topic) -> html.Div:
-    """The chosen areas' list (each a Remove button, drawn by the picker's callback)."""
-    p = topic.part
-    return html.Div(
-        [
-            html.P("Chosen:", className="small fw-bold mb-1", id=p("chosen-label")),
-            html.Ul(
-                id=p("chosen"),
-                className="lfo-chosen list-unstyled d-flex flex-wrap gap-2 mb-2",
-                **{"aria-labelledby": p("chosen-label")},  # type: ignore[arg-type]
-            ),
-        ]
+        "With no area chosen the trend chart shows the programme only.",
     )
 
 
@@ -348,28 +238,11 @@ def unavailable_banner() -> html.Div:
 
 
 def chosen_areas(topic: Topic, chosen: Sequence[str], names: dict[str, str]) -> list[Component]:
-    """The chosen areas, each with a Remove button naming it (none: a line saying so)."""
-    if not chosen:
-        return [html.Li("None: the programme only.", className="small")]
-    return [
-        html.Li(
-            html.Button(
-                [names.get(c, c), html.Span(" ×", **{"aria-hidden": "true"})],  # type: ignore[arg-type]
-                id=ids.topic_area_remove(topic.key, c),
-                n_clicks=0,
-                type="button",
-                className="btn btn-outline-dark btn-sm lfo-chip",
-                title=f"Remove {names.get(c, c)}",
-                **{"aria-label": f"Remove {names.get(c, c)}"},  # type: ignore[arg-type]
-            )
-        )
-        for c in chosen
-    ]
+    """The chosen areas, each with a Remove button naming it (``area_picker.chosen_areas``)."""
+    return area_picker.chosen_areas(topic.key, chosen, names)
 
 
-def suggestions(texts: Sequence[str]) -> list[Component]:
-    """The picker's list of suggestions."""
-    return [html.Option(value=t) for t in texts]
+suggestions = area_picker.suggestions
 
 
 def hidden_notes(lines: Sequence[str]) -> list[Component]:

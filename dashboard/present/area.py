@@ -21,7 +21,6 @@ from dashboard import urlstate
 from dashboard.present import choices
 from dashboard.present.words import period_label
 from lfo.indicators.benchmarks import NEIGHBOURS, REGION
-from lfo.indicators.benchmarks import groups as benchmark_groups
 from lfo.indicators.definitions import indicators
 from lfo.indicators.request import Query
 from lfo.periods import is_quarter, quarters_of, years_of
@@ -160,39 +159,8 @@ class Table:
 # --- comparison areas ------------------------------------------------------------------------
 
 
-def same_region(areas: pd.DataFrame, code: str) -> list[str]:
-    """The other areas of ``code``'s region."""
-    own = areas.loc[areas["area_code"] == code, "region"]
-    if own.empty:
-        return []
-    mask = (areas["region"] == own.iloc[0]) & (areas["area_code"] != code)
-    return [str(c) for c in areas.loc[mask, "area_code"]]
-
-
-def similar_areas(areas: pd.DataFrame, code: str) -> list[str]:
-    """The quick pick "Similar areas": ``code``'s statistical neighbours, nearest first (the
-    same group as the neighbours benchmark, ``lfo.indicators.benchmarks``); none for an area
-    without a deprivation rank."""
-    return list(benchmark_groups(areas, NEIGHBOURS).get(code, ()))
-
-
-def no_areas(_areas: pd.DataFrame, _code: str) -> list[str]:
-    """The quick pick "Clear": no areas."""
-    return []
-
-
 def regions(areas: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(areas["region"].astype(str)))
-
-
-def ticked_by_region(
-    store: dict[str, Any], group_regions: Sequence[str], wanted: set[str]
-) -> list[list[str]]:
-    """The ticked codes of each region's checklist (in the checklists' order) for ``wanted``."""
-    records = store.get("areas") or []
-    region_of = {a["area_code"]: a["region"] for a in records}
-    order = [a["area_code"] for a in records]
-    return [[c for c in order if c in wanted and region_of.get(c) == r] for r in group_regions]
 
 
 def in_order(store: dict[str, Any], codes: Sequence[str]) -> list[str]:
@@ -203,7 +171,7 @@ def in_order(store: dict[str, Any], codes: Sequence[str]) -> list[str]:
 
 
 def ticked(compare: Sequence[Sequence[str] | None] | None) -> list[str]:
-    """The codes ticked in the region checklists' values."""
+    """The codes of the chosen areas' groups (``callbacks.area_views.checked_compare``)."""
     return [c for group in (compare or []) for c in (group or [])]
 
 
@@ -348,6 +316,7 @@ class AreaFrame:
     ticked: set[str]
     store: dict[str, Any]
     messages: list[str] = field(default_factory=list)
+    region: str | None = None  # the area's region (the picker's region select opens at it)
 
 
 def area_frame(
@@ -385,6 +354,7 @@ def area_frame(
         ticked={c for c in compare if c in known and c != code},
         store=store,
         messages=messages,
+        region=str(row["region"]) if isinstance(row["region"], str) else None,
     )
 
 

@@ -1,9 +1,12 @@
-"""The area profile in headless Chromium: an LA lead compares her area with two others and shares
-the link; keyboard access to every control and download; an axe-core scan; a bad code.
+"""The area profile in headless Chromium: an LA lead compares her area with two others (typed
+into the area picker) and shares the link; similar areas by a quick pick, shown in the spine;
+keyboard access to every control and download; axe-core scans, before and after choosing; a bad
+code.
 
 One page for the module (page loads are the slow part), on the small database of
 tests/test_area_profile.py (``support.page_dbs.build_area_db``). Set ``LFO_UPDATE_SCREENSHOTS=1``
-to write docs/screenshots/area.png.
+to write docs/screenshots/area.png and the page after choosing areas at three widths
+(docs/screenshots/after-pick/).
 """
 
 from __future__ import annotations
@@ -20,6 +23,15 @@ from support.page_dbs import BLACKPOOL, GATESHEAD, MANCHESTER, REFERENCE, build_
 from dashboard import ids
 
 TREND_TABLE = f"#{ids.chart(ids.AREA_TREND_CHART, 'table')} table"
+SPINE_TABLE = f"#{ids.chart(ids.AREA_SPINE_CHART, 'table')} table"
+
+
+def picker(part: str) -> str:
+    """The ID of a part of the profile's area picker (the shared one)."""
+    return ids.topic_part(ids.AREA_PICKER, part)
+
+
+CHOSEN = picker("chosen")
 SPINE_SUMMARY = f"#{ids.chart(ids.AREA_SPINE_CHART, 'summary')}"
 
 
@@ -64,14 +76,27 @@ def wait_for_profile(page: Page) -> None:
         "sel => (document.querySelector(sel)?.textContent || '').startsWith('Of ')",
         arg=SPINE_SUMMARY,
     )
-    page.wait_for_selector(f"input#{ids.AREA_COMPARE_TYPE}-{GATESHEAD}", state="attached")
+    page.wait_for_selector(f"#{CHOSEN} li", state="attached")  # the picker's list, drawn
     wait_for_dash(page)
 
 
 def ticked(page: Page) -> list[str]:
+    """The codes of the areas chosen in the picker (its Remove buttons' ids), in its order."""
     return page.eval_on_selector_all(
-        f"input[id^='{ids.AREA_COMPARE_TYPE}-']:checked", "els => els.map(e => e.value)"
+        f"#{CHOSEN} button", "els => els.map(e => JSON.parse(e.id).code)"
     )
+
+
+def add_area(page: Page, name: str) -> None:
+    """Type part of an area's name in the picker, as a reader would, then its whole name (the
+    suggestion chosen) and Enter."""
+    box = page.locator(f"#{picker('area-search')}")
+    box.click()
+    page.keyboard.type(name[:4])
+    box.fill(name)
+    box.press("Enter")
+    page.locator(f"#{CHOSEN}").get_by_role("button", name=f"Remove {name}").wait_for()
+    wait_for_dash(page)
 
 
 def view_of(page: Page) -> dict:
@@ -101,9 +126,9 @@ def test_la_lead_compares_with_two_areas_and_the_shared_link_reopens_the_view(
     profile: Page, browser_context, base_url: str
 ):
     page = profile
-    page.check(f"#{ids.AREA_COMPARE_TYPE}-{GATESHEAD}")
+    add_area(page, "Gateshead")
     page.wait_for_url(f"**compare={GATESHEAD}*")
-    page.check(f"#{ids.AREA_COMPARE_TYPE}-{MANCHESTER}")
+    add_area(page, "Manchester")
     page.wait_for_url(f"**compare={GATESHEAD},{MANCHESTER}*")
     page.get_by_label("Offers taken up", exact=True).check()
     page.wait_for_url("**indicator=uptake.start*")
@@ -158,7 +183,7 @@ def test_back_returns_to_the_previous_comparison(profile: Page):
         page.go_back()
     page.wait_for_url(f"**/area/{BLACKPOOL}?compare={GATESHEAD}")
     page.wait_for_function(
-        "id => !document.getElementById(id)?.checked", arg=f"{ids.AREA_COMPARE_TYPE}-{MANCHESTER}"
+        "sel => document.querySelectorAll(sel).length === 1", arg=f"#{CHOSEN} button"
     )
     assert ticked(page) == [GATESHEAD]
     assert (
@@ -185,10 +210,18 @@ def test_keyboard_reaches_every_control_and_download(profile: Page):
         ids.AREA_SWITCH,
         ids.AREA_SWITCH_GO,
         ids.AREA_PERIOD,
-        ids.AREA_PICK_REGION,
-        ids.AREA_PICK_IMD,
-        ids.AREA_PICK_CLEAR,
-        *(f"{ids.AREA_COMPARE_TYPE}-{c}" for c in REFERENCE if c != BLACKPOOL),
+        *(
+            picker(p)
+            for p in (
+                "area-search",
+                "area-add",
+                "quick-neighbours",
+                "quick-worse",
+                "quick-none",
+                "region",
+                "quick-region",
+            )
+        ),
     }
     assert wanted <= seen, wanted - seen
     buttons = page.eval_on_selector_all(
@@ -230,7 +263,7 @@ def test_switching_area_opens_its_profile_with_the_same_choices(profile: Page):
     page.wait_for_function(
         "() => document.querySelector('h1')?.textContent === 'Gateshead: area profile'"
     )
-    page.wait_for_selector(f"input#{ids.AREA_COMPARE_TYPE}-{BLACKPOOL}", state="attached")
+    page.locator(f"#{CHOSEN}").get_by_role("button", name="Remove Manchester").wait_for()
     assert ticked(page) == [MANCHESTER]
     page.wait_for_function("() => document.title.startsWith('Gateshead: area profile – ')")
 
@@ -248,3 +281,62 @@ def test_the_trend_step_is_kept_in_the_address_across_a_reload(profile: Page, ba
         "sel => (document.querySelector(sel)?.textContent || '').includes('by financial year')",
         arg=f"#{ids.chart(ids.AREA_TREND_CHART, 'heading')}",
     )
+
+
+#: Blackpool's five statistical neighbours, nearest first (worked out by hand in
+#: tests/test_benchmarks.py): Blackburn with Darwen, Gateshead, Newcastle, Luton, Lambeth.
+NEIGHBOURS = ["E06000008", GATESHEAD, "E08000021", "E06000032", "E09000022"]
+#: The three widths the area page is looked at after choosing (issue 11: desktop, tablet, phone).
+WIDTHS = {"desktop": (1366, 768), "tablet": (768, 1024), "phone": (390, 844)}
+
+
+def test_similar_areas_by_a_quick_pick_and_a_typed_one_are_shown_in_the_spine(
+    browser: Browser, base_url: str, tmp_path
+):
+    """The Croydon-lead journey on Blackpool: similar areas (the statistical neighbours) by the
+    quick pick, one more typed; the spine's table gives each its own column, the address keeps
+    them, and axe finds nothing with the areas chosen, at each of the three widths."""
+    for width_name, (width, height) in WIDTHS.items():
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+        context.set_default_timeout(20_000)
+        try:
+            page = context.new_page()
+            page.goto(f"{base_url}/area/{BLACKPOOL}")
+            wait_for_profile(page)
+            page.get_by_role("button", name="Similar areas (statistical neighbours)").click()
+            page.wait_for_function(
+                "([sel, n]) => document.querySelectorAll(sel).length === n",
+                arg=[f"#{CHOSEN} button", len(NEIGHBOURS)],
+            )
+            assert ticked(page) == NEIGHBOURS
+            status = page.locator(f"#{picker('area-status')}").inner_text()
+            assert status == "Added areas similar to Blackpool."
+            add_area(page, "Manchester")
+            assert ticked(page) == [*NEIGHBOURS, MANCHESTER]
+            page.wait_for_function(
+                "() => (new URLSearchParams(location.search).get('compare') || '')"
+                ".split(',').length === 6"
+            )
+            shown = sorted(
+                page.evaluate(
+                    "() => new URLSearchParams(location.search).get('compare').split(',')"
+                )
+            )
+            assert shown == sorted([*NEIGHBOURS, MANCHESTER])
+            wait_for_dash(page)
+            open_twin(page, ids.AREA_SPINE_CHART)
+            names = [REFERENCE[c]["name"] for c in [*NEIGHBOURS, MANCHESTER]]
+            page.wait_for_function(
+                "([sel, n]) => n.every(x => document.querySelector(sel)?.textContent.includes(x))",
+                arg=[SPINE_TABLE, names],
+            )
+            violations = axe_violations(page)
+            shot = tmp_path / f"area-{width_name}-after-pick.png"
+            page.screenshot(path=str(shot), full_page=True)
+            if os.environ.get("LFO_UPDATE_SCREENSHOTS"):
+                folder = ROOT / "docs" / "screenshots" / "after-pick"
+                folder.mkdir(exist_ok=True)
+                page.screenshot(path=str(folder / shot.name), full_page=True)
+            assert violations == [], (width_name, describe(violations))
+        finally:
+            context.close()

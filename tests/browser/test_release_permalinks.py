@@ -77,6 +77,7 @@ def banner(page: Page) -> str:
 
 def wait_for_profile(page: Page) -> None:
     wait_for_dash(page)
+    page.wait_for_selector(f"#{ids.topic_part(ids.AREA_PICKER, 'chosen')} li", state="attached")
     page.wait_for_function(
         "sel => (document.querySelector(sel)?.textContent || '').startsWith('Of ')",
         arg=SPINE_SUMMARY,
@@ -95,8 +96,9 @@ def profile_view(page: Page) -> dict[str, object]:
         ),
         "ci": page.eval_on_selector(f"#{ids.AREA_CI} input:checked", "e => e.value"),
         "benchmark": page.eval_on_selector(f"#{ids.AREA_BENCHMARK}", "e => e.value"),
-        "ticked": page.eval_on_selector_all(
-            f"input[id^='{ids.AREA_COMPARE_TYPE}-']:checked", "els => els.map(e => e.value)"
+        "ticked": page.eval_on_selector_all(  # the picker's chosen areas (Remove buttons)
+            f"#{ids.topic_part(ids.AREA_PICKER, 'chosen')} button",
+            "els => els.map(e => JSON.parse(e.id).code)",
         ),
         "banner": banner(page),
         "summary": page.inner_text(SPINE_SUMMARY),
@@ -112,7 +114,9 @@ def test_an_area_profile_permalink_reopens_the_same_release_and_choices(browser,
             f"{base_url}/area/{BLACKPOOL}?period={OLD}&benchmark=region&ci=99.8&release={OLD}"
         )
         wait_for_profile(page)
-        page.check(f"#{ids.AREA_COMPARE_TYPE}-{GATESHEAD}")  # a choice changed on the page
+        box = page.locator(f"#{ids.topic_part(ids.AREA_PICKER, 'area-search')}")
+        box.fill("Gateshead")  # a choice changed on the page: an area typed into the picker
+        box.press("Enter")
         page.wait_for_url(f"**compare={GATESHEAD}**")
         wait_for_profile(page)
         permalink = page.url
