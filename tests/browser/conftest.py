@@ -114,7 +114,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def browsing(browser: Browser) -> Iterator[Browsing]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)  # (a busy machine: the first draw computes the plan)
     page = context.new_page()
     seen = Browsing(context, page)
     context.on("request", lambda request: seen.requests.append(request.url))
