@@ -70,3 +70,38 @@ def test_several_indicators_at_once_equal_the_engine_and_one_alone_matches_its_p
         alone.rows, got.rows[got.rows["indicator"] == "uptake.attendance"].reset_index(drop=True)
     )
     db.dispose()
+
+
+def test_the_area_list_is_read_once_per_data_version_and_follows_a_change(tmp_path):
+    """The area profile reads the programme's areas on every request: kept per data version (a
+    round trip less on PostgreSQL), and a change to the areas (a new data version) is seen."""
+    import datetime as dt
+
+    from sqlalchemy import insert, update
+
+    from dashboard.services import queries
+    from lfo import schema
+    from lfo.db import writer_engine
+
+    url = build_db(tmp_path / "l.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
+    db = Database(url)
+    data = IndicatorData(db, 10)
+    first = data.area_list()
+    assert_frame_equal(first, queries.areas(db))
+    first.loc[:, "area_name"] = "changed by a caller"
+    assert data.area_list()["area_name"].tolist() == queries.areas(db)["area_name"].tolist()
+    with writer_engine(url).begin() as conn:  # what `python -m etl areas` does
+        conn.execute(
+            update(schema.areas).where(schema.areas.c.gss_code == NEWCASTLE).values(name="Renamed")
+        )
+        conn.execute(
+            insert(schema.etl_load_log).values(
+                file_name="areas.csv",
+                sha256="2" * 64,
+                size_bytes=1,
+                outcome="loaded",
+                started_at=dt.datetime(2019, 5, 1),
+            )
+        )
+    names = data.area_list().set_index("area_code")["area_name"]
+    assert names[NEWCASTLE] == "Renamed"

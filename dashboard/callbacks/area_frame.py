@@ -24,7 +24,7 @@ from dashboard.layouts import area_picker, set_props, shell
 from dashboard.present import area as present
 from dashboard.present import area_address as address
 from dashboard.present import topic_picker as picker
-from dashboard.services import Services, chosen_release_id, queries
+from dashboard.services import Services, chosen_release_id
 from dashboard.services.database import READ_ERRORS
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def update_area_frame(services: Services, state: dict[str, Any] | None) -> list[
     messages = [*parsed.messages, *present.code_messages(code)]
     try:
         data = services.data  # a release's own areas (names, regions) under a release
-        areas = queries.areas(data.db)
+        areas = data.area_list()
         if code is None or code not in set(areas["area_code"]):
             heading = "Choose an area" if code is None else "Area not found"
             not_found = page.not_found(code or None, areas, chosen_release_id())

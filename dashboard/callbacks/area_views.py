@@ -30,7 +30,7 @@ from dashboard.present import area_charts, area_spine
 from dashboard.present import benchmark as bench
 from dashboard.present import trend_by as steps
 from dashboard.present.confidence import checked
-from dashboard.services import Services, queries
+from dashboard.services import Services
 from lfo.terms import PROGRAMME
 
 Compare = list[list[str]] | None  # the chosen areas as one group (checked: ``checked_compare``)
@@ -46,7 +46,7 @@ def shown_area(services: Services, shown: object) -> dict[str, Any]:
     if not isinstance(code, str) or len(code) > inputs.MAX_TEXT:
         raise PreventUpdate
     data = services.data
-    areas = queries.areas(data.db)  # a release's own areas under a release, never the live ones
+    areas = data.area_list()  # a release's own areas under a release, never the live ones
     if code not in set(areas["area_code"]):
         raise PreventUpdate
     return present.area_store(code, areas, data.areas(), data.periods(), data.latest_quarter())

@@ -32,6 +32,7 @@ from typing import cast
 import pandas as pd
 from sqlalchemy import Connection
 
+from dashboard.services import queries
 from dashboard.services.database import Database
 from dashboard.services.queries import DataVersion, data_version
 from dashboard.services.shared_cache import SharedStore
@@ -248,6 +249,10 @@ class IndicatorData(VersionCache):
     def areas(self) -> pd.DataFrame:
         """Every area with its region, population, target and current return (period, time)."""
         return self.per_version(("areas",), lambda conn, _v: coverage(conn))
+
+    def area_list(self) -> pd.DataFrame:
+        """``queries.areas``, read once per data version (a copy: callers may change it)."""
+        return self.per_version(("area list",), lambda conn, _v: queries.areas_in(conn)).copy()
 
     def periods(self) -> list[str]:
         """Every period with data: quarters, then financial years, oldest first."""

@@ -65,10 +65,16 @@ def data_version(conn: Connection) -> DataVersion:
     """Changes whenever a load changes the current data (or a new return is logged), or a
     release is published (the live disclosure plan depends on the latest release)."""
     log_, r, rel = schema.etl_load_log, schema.returns, schema.releases
-    newest = conn.execute(select(func.max(log_.c.load_id))).scalar()
-    current = conn.execute(select(func.count(), func.max(r.c.loaded_at))).one()
-    published = conn.execute(select(func.count()).select_from(rel)).scalar()
-    return (newest, current[0], f"{current[1]}|{published}")
+    # one statement (one round trip on every request: it costs most on PostgreSQL)
+    newest, count, latest, published = conn.execute(
+        select(
+            select(func.max(log_.c.load_id)).scalar_subquery(),
+            select(func.count()).select_from(r).scalar_subquery(),
+            select(func.max(r.c.loaded_at)).scalar_subquery(),
+            select(func.count()).select_from(rel).scalar_subquery(),
+        )
+    ).one()
+    return (newest, count, f"{latest}|{published}")
 
 
 def data_as_at(db: Database) -> dt.datetime | None:
@@ -126,9 +132,15 @@ ACCEPTED = ("loaded", "loaded with quarantine", "forced")
 def areas(db: Database) -> pd.DataFrame:
     """Every programme area: code, name, region and IMD 2019 upper-tier rank (1 = most
     deprived), ordered by region and name (``AREA_COLUMNS``)."""
+    with db.engine.connect() as conn:
+        return areas_in(conn)
+
+
+def areas_in(conn: Connection) -> pd.DataFrame:
+    """``areas`` read on an open connection (``IndicatorData.area_list`` keeps it per version)."""
     a = schema.areas
     query = select(a.c.gss_code, a.c.name, a.c.region, a.c.imd_rank).order_by(a.c.region, a.c.name)
-    return _frame(db, query, AREA_COLUMNS)
+    return _read(conn, query, AREA_COLUMNS)
 
 
 def current_returns(db: Database, area: str | None = None, *, outcome: bool = True) -> pd.DataFrame:
