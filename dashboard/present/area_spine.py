@@ -385,8 +385,7 @@ def spine(v: View, result: Result | None, groups: dict[str, Result] | None = Non
         return Spine(empty_content(message, title), messages=v.messages)
     headings = {k: group_heading(k, len(v.groups.get(k, ())), v.region) for k in group_rows}
     notes = _notes(frame, period, result.meta.threshold)
-    line = bench.members_line(name, kind, v.members, v.region)
-    if line:
+    if line := bench.members_line(name, kind, v.members, v.region):
         notes.insert(0, line)
     if kind in group_rows and (frame[f"benchmark_status:{kind}"] == "c").any():
         notes.insert(1, f"{bench.LABELS[kind]}: [c] {bench.MISSING['c']}.")
