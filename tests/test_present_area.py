@@ -407,3 +407,19 @@ def test_quality_section_from_the_reads() -> None:
     )
     assert none.facts[0] == ("Latest return", "none loaded yet")
     assert (none.findings, none.completeness, none.paired) == (None, None, None)
+
+
+def test_spine_twin_reads_a_text_status_column_and_writes_no_empty_range() -> None:
+    # On the page the frame's status column holds text and NaN (pandas 3), not None: the
+    # interval was once never written, and an area range with no figures read "to".
+    rows = _rows({"A": 10.0, "B": 30.0}, programme=30.0)
+    frame = area_spine.spine_frame(rows, "A")
+    frame["status"] = pd.Series([None] * len(frame), dtype="str", index=frame.index)
+    assert not isinstance(frame["status"].iloc[0], str)  # (NaN: the page's case)
+    _link, _value, interval, *_ = area_spine.spine_twin(frame, "Area A", {}, "C").rows[0]
+    assert interval == "5% to 15%"
+    frame[["min", "max", "q25", "q75"]] = float("nan")
+    _link, _value, _interval, _programme, span, middle, *_ = area_spine.spine_twin(
+        frame, "Area A", {}, "C"
+    ).rows[0]
+    assert (span, middle) == ("", "")

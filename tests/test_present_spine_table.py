@@ -10,7 +10,15 @@ import pytest
 
 from dashboard.layouts.spine_table import spine_table as laid_out
 from dashboard.present import area_spine
-from dashboard.present.area_spine_table import SYMBOLS, Bar, short_word, spine_table
+from dashboard.present.area_spine_table import (
+    SYMBOLS,
+    Bar,
+    breakable,
+    chosen_key,
+    programme_text,
+    short_word,
+    spine_table,
+)
 
 
 def _rows(values: dict[str, float | None], comparison: str | None, programme: float = 30.0):
@@ -170,3 +178,55 @@ def test_with_the_programme_chosen_the_key_names_the_programme():
     key = laid_out(table).children[1].children
     assert key.startswith("In each bar, the dot is B, the upright line the programme and")
     assert "suppressed" not in key
+
+
+def _chosen_table(rows: pd.DataFrame):
+    frame = area_spine.spine_frame(rows, "B", ["A", "C"])
+    words = [area_spine.comparison_word(r) for _, r in frame.iterrows()]
+    return spine_table(frame, "B", "Key", words, compare={"A": "Area A", "C": "Area C"})
+
+
+def test_each_row_lists_the_chosen_areas_figures_with_c_where_suppressed():
+    table = _chosen_table(_rows({"A": 10.0, "B": 40.0, "C": None}, "better"))
+    (row,) = table.rows
+    assert row.chosen == (("Area A", "10%"), ("Area C", "[c]"))
+    assert chosen_key(table) == (
+        "Under each indicator, the figures of the areas chosen to compare with: Area A and Area C."
+    )
+    assert chosen_key(_table(_rows({"A": 10.0, "B": 40.0}, "better"), "B")) == ""
+
+
+def test_the_chosen_line_is_a_row_of_its_own_headed_by_its_indicator():
+    table = _chosen_table(_rows({"A": 10.0, "B": 40.0, "C": None}, "better"))
+    div = laid_out(table)
+    first, line = div.children[0].children[2].children
+    assert first.className == "lfo-spine-table__with-chosen"
+    (cell,) = [line.children]
+    assert cell.colSpan == 4 and cell.headers == first.children[0].id
+    items = cell.children[1].children
+    texts = [[c if isinstance(c, str) else c.children for c in li.children] for li in items]
+    assert texts == [["Area A", "\u00a0", "10%"], ["Area C", "\u00a0", "[c]"]]
+    assert "Area A and Area C" in div.children[1].children
+    # no areas chosen: no line under the row
+    plain = laid_out(_table(_rows({"A": 10.0, "B": 40.0}, "better"), "B"))
+    assert len(plain.children[0].children[2].children) == 1
+
+
+def test_a_long_area_name_may_break_only_before_its_ending():
+    assert breakable("Hertfordshire") == "Hertford\u00adshire"
+    assert breakable("Middlesbrough") == "Middles\u00adbrough"
+    assert breakable("Blackburn with Darwen") == "Blackburn with Darwen"
+    assert breakable("Westminster") == "Westminster"  # (not longer than 11 letters)
+    table = _table(_rows({"A": 10.0, "Hertfordshire": 40.0}, "better"), "Hertfordshire")
+    assert laid_out(table).children[0].children[1].children.children[1].children == (
+        "Hertford\u00adshire"
+    )
+
+
+def test_a_count_with_no_programme_total_shows_its_status_never_total_alone():
+    row = pd.Series({"unit": "count", "kind": "count", "programme": float("nan")})
+    assert programme_text(pd.concat([row, pd.Series({"programme_status": "c"})])) == "[c]"
+    shown = pd.concat([row, pd.Series({"programme_status": float("nan")})])
+    assert programme_text(shown) == "[x]"
+    shown["programme"] = 1234.0
+    assert programme_text(shown) == "total 1,234"

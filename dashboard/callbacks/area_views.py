@@ -249,4 +249,6 @@ def area_twin(services: Services, chart_id: str, view: object) -> Component | No
     spine = spine_for_view(services, view)
     if spine.content.empty_message:
         return None
-    return page.data_table(spine.twin) if spine.twin is not None else twin.table_of(spine.content)
+    if spine.twin is None:
+        return twin.table_of(spine.content)
+    return page.data_table(spine.twin, boxed=False)  # (the card's box scrolls: one tab stop)

@@ -195,10 +195,12 @@ def _cell(value: str | Link) -> Component | str:
     return dcc.Link(value.text, href=value.href) if isinstance(value, Link) else value
 
 
-def data_table(table: Table) -> html.Div:
+def data_table(table: Table, *, boxed: bool = True) -> html.Div:
     """A presenter's table (``present.area.Table``): caption, column headers with scope, the
     first cell a row header, numbers right-aligned, links as links; under it, the key to the
-    status symbols it uses."""
+    status symbols it uses. ``boxed=False``: for a box that already scrolls (a card's table
+    twin, ``charts.card``), the caption shown as a paragraph above the table, read once as
+    its caption: a wide table's caption is as wide as the table, so its end was cut off."""
 
     def align(k: int) -> str | None:
         return "text-end" if k in table.numeric else None
@@ -219,6 +221,11 @@ def data_table(table: Table) -> html.Div:
             for row in table.rows
         ]
     )
+    if not boxed:
+        shown = html.P(table.caption, className="chart-table-caption", **shell.aria(hidden="true"))
+        caption = html.Caption(table.caption, className="visually-hidden")
+        parts = [shown, html.Table([caption, head, body], className="table table-sm chart-table")]
+        return html.Div(parts + _status_key(table))
     out = html.Div(
         html.Table(
             [html.Caption(table.caption), head, body],
@@ -231,10 +238,15 @@ def data_table(table: Table) -> html.Div:
         role="region",
         **shell.aria(label=table.caption),
     )
-    key = [STATUS_KEY[s] for s in table.statuses if s in STATUS_KEY]
     if table.statuses:
-        out.children = [out.children, html.P("; ".join(key), className="small")]
+        out.children = [out.children, *_status_key(table)]
     return out
+
+
+def _status_key(table: Table) -> list[Component]:
+    """The key to the status symbols the table uses (none if it uses none)."""
+    key = [STATUS_KEY[s] for s in table.statuses if s in STATUS_KEY]
+    return [html.P("; ".join(key), className="small")] if table.statuses else []
 
 
 def quality_section(quality: AreaQuality) -> html.Div:
@@ -266,7 +278,7 @@ def card_values(
     view key), the table twin drawn from ``twin`` if given."""
     out = render(content, view)
     if twin is not None:
-        out[_TABLE_INDEX] = data_table(twin)
+        out[_TABLE_INDEX] = data_table(twin, boxed=False)  # (in the card's own box)
     return out
 
 

@@ -15,7 +15,7 @@ from dash.development.base_component import Component
 
 from dashboard import ids
 from dashboard.layouts.shell import aria
-from dashboard.present.area_spine_table import Bar, SpineTable, bar_key
+from dashboard.present.area_spine_table import Bar, SpineRow, SpineTable, bar_key, chosen_key
 
 SLOT_CLASS = "lfo-spine-table"
 
@@ -78,28 +78,49 @@ def _benchmark_figure(heading: str, figure: str) -> list[Component]:
     return [html.Span(f" ({heading}: {figure})", className="d-block small")]
 
 
-def spine_table(table: SpineTable | None) -> Component | None:
-    """The phone table: each indicator (linking to its definition) with its bar under its name,
-    the area's and the programme's figures, and the comparison in words after its symbol (with
-    the chosen group benchmark's figure under it)."""
-    if table is None or not table.rows:
-        return None
-    head = html.Thead(
-        html.Tr(
+def _row_id(row: SpineRow) -> str:
+    """The id of a row's header cell, which the line of chosen areas under it names as its
+    header (``headers``): a screen reader says which indicator the figures are for."""
+    return f"lfo-spine-phone-{row.indicator.replace('.', '-')}"
+
+
+def _chosen_line(row: SpineRow, columns: int) -> html.Tr:
+    """The line under a row: each chosen area's name and figure, wrapping at the spaces
+    between them (a row of its own across the table, so six areas fit a 390 px phone)."""
+    items = [
+        html.Li(
             [
-                html.Th("Indicator", scope="col"),
-                html.Th(table.area_name, scope="col", className="text-end"),
-                html.Th("Programme", scope="col", className="text-end"),
-                html.Th(table.compared_heading, scope="col"),
-            ]
+                html.Span(name, className="lfo-spine-chosen__name"),
+                "\u00a0",
+                html.Span(figure, className="lfo-spine-chosen__figure"),
+            ],
+            className="lfo-spine-chosen__area",
         )
+        for name, figure in row.chosen
+    ]
+    return html.Tr(
+        html.Td(
+            [
+                html.Span("Chosen areas: ", className="visually-hidden"),
+                html.Ul(items, className="lfo-spine-chosen"),
+            ],
+            colSpan=columns,
+            headers=_row_id(row),
+        ),
+        className="lfo-spine-table__chosen",
     )
-    body = html.Tbody(
-        [
+
+
+def _rows(table: SpineTable) -> list[Component]:
+    """Each indicator's row, and the line of chosen areas under it when there are any."""
+    out: list[Component] = []
+    for row in table.rows:
+        out.append(
             html.Tr(
                 [
                     html.Th(
                         [dcc.Link(row.name, href=row.href), _bar(row.bar), *_no_line(row.bar)],
+                        id=_row_id(row),
                         scope="row",
                         className="lfo-spine-table__indicator",
                     ),
@@ -114,20 +135,48 @@ def spine_table(table: SpineTable | None) -> Component | None:
                             ),
                             row.comparison,
                             *_benchmark_figure(table.benchmark_heading, row.benchmark),
-                        ]
+                        ],
+                        className="lfo-spine-table__compared",
                     ),
-                ]
+                ],
+                className="lfo-spine-table__with-chosen" if row.chosen else None,
             )
-            for row in table.rows
-        ]
+        )
+        if row.chosen:
+            out.append(_chosen_line(row, 4))
+    return out
+
+
+def spine_table(table: SpineTable | None) -> Component | None:
+    """The phone table: each indicator (linking to its definition) with its bar under its name,
+    the area's and the programme's figures, and the comparison in words after its symbol (with
+    the chosen group benchmark's figure under it); under each row, the chosen areas' figures.
+    Column headings wrap at spaces only (``.lfo-spine-table thead th`` in app.css)."""
+    if table is None or not table.rows:
+        return None
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th("Indicator", scope="col"),
+                html.Th(table.area_heading or table.area_name, scope="col", className="text-end"),
+                html.Th("Programme", scope="col", className="text-end"),
+                html.Th(table.compared_heading, scope="col"),
+            ]
+        )
     )
+    key = bar_key(table.area_name, table.mark_words)
+    chosen = chosen_key(table)
     return html.Div(
         [
             html.Table(
                 # (the caption repeats the card's heading just above: read, not shown)
-                [html.Caption(table.caption, className="visually-hidden"), head, body],
+                [
+                    html.Caption(table.caption, className="visually-hidden"),
+                    head,
+                    html.Tbody(_rows(table)),
+                ],
                 className="table table-sm caption-top lfo-table",
             ),
-            html.P(bar_key(table.area_name, table.mark_words), className="small"),
+            html.P(f"{key} {chosen}" if chosen else key, className="small"),
         ]
     )

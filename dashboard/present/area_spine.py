@@ -20,7 +20,7 @@ from dashboard.charts.spine import numbers, spine_figure
 from dashboard.charts.text_profile import describe_profile
 from dashboard.present import benchmark as bench
 from dashboard.present.area import NO_DATA, SPINE_INDICATORS, Link, Table, View, spine_label
-from dashboard.present.area_spine_table import SpineTable, spine_table
+from dashboard.present.area_spine_table import SpineTable, programme_text, spine_table
 from dashboard.present.export_context import chart_export
 from dashboard.present.words import fmt
 from lfo.indicators.benchmarks import NEIGHBOURS, REGION
@@ -227,17 +227,18 @@ def spine_twin(
     for _, r in frame.iterrows():
         unit, status = str(r["unit"]), r["status"]
         interval = ""
-        if status is None and r["lower"] is not None and r["upper"] is not None:
+        if (
+            not (isinstance(status, str) and status)
+            and pd.notna(r["lower"])
+            and pd.notna(r["upper"])
+        ):
             interval = f"{fmt(r['lower'], unit)} to {fmt(r['upper'], unit)}"
             if r["kind"] == "median":
                 interval += " (interquartile range)"
-        span = f"{fmt(r['min'], unit)} to {fmt(r['max'], unit)}" if r["min"] is not None else ""
-        middle = f"{fmt(r['q25'], unit)} to {fmt(r['q75'], unit)}" if r["q25"] is not None else ""
-        programme = (
-            "total " + fmt(r["programme"], unit)
-            if r["kind"] == "count"
-            else _cell(r["programme"], unit, r["programme_status"])
-        )
+        # (a frame's missing figure is NaN, not None: no "to" between nothing and nothing)
+        span = f"{fmt(r['min'], unit)} to {fmt(r['max'], unit)}" if pd.notna(r["min"]) else ""
+        middle = f"{fmt(r['q25'], unit)} to {fmt(r['q75'], unit)}" if pd.notna(r["q25"]) else ""
+        programme = programme_text(r)
         rows.append(
             [
                 Link(str(r["name"]), f"/definitions#{r['indicator']}"),
@@ -384,8 +385,7 @@ def spine(v: View, result: Result | None, groups: dict[str, Result] | None = Non
         return Spine(empty_content(message, title), messages=v.messages)
     headings = {k: group_heading(k, len(v.groups.get(k, ())), v.region) for k in group_rows}
     notes = _notes(frame, period, result.meta.threshold)
-    line = bench.members_line(name, kind, v.members, v.region)
-    if line:
+    if line := bench.members_line(name, kind, v.members, v.region):
         notes.insert(0, line)
     if kind in group_rows and (frame[f"benchmark_status:{kind}"] == "c").any():
         notes.insert(1, f"{bench.LABELS[kind]}: [c] {bench.MISSING['c']}.")
@@ -436,5 +436,6 @@ def spine(v: View, result: Result | None, groups: dict[str, Result] | None = Non
         compared_heading=f"Compared with {against} ({v.ci}%)",
         centred=_centred_on(frame, kind),
         mark=(centre, against if kind in group_rows else "the programme"),
+        compare=compare_names,
     )
     return Spine(content, twin, v.messages, phone)

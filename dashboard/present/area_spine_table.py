@@ -63,6 +63,9 @@ class SpineRow:
     symbol: str
     bar: Bar
     benchmark: str = ""  # the chosen group benchmark's figure ("" with the programme)
+    #: each chosen comparison area's name and figure (``[c]`` where suppressed), in the
+    #: picker's order: the line under the row
+    chosen: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,9 @@ class SpineTable:
     compared_heading: str = "Compared with the programme"
     #: what the bars' upright line is, in the key ("the programme", "its region, London")
     mark_words: str = "the programme"
+    #: the area's column heading, with a soft hyphen where a long word may break
+    #: ("Hertford\u00adshire"): headings wrap at spaces, never inside a word
+    area_heading: str = ""
 
 
 def _percent(position: float) -> float | None:
@@ -109,6 +115,7 @@ def spine_table(
     compared_heading: str = "Compared with the programme",
     centred: pd.DataFrame | None = None,
     mark: tuple[str, str] = ("Programme", "the programme"),
+    compare: dict[str, str] | None = None,
 ) -> SpineTable:
     """The phone table from the spine's frame (``area_spine.spine_frame``) and each row's
     comparison in words (``area_spine.comparison_word``); ``benchmark``: the chosen group
@@ -116,11 +123,14 @@ def spine_table(
     take the chart's scale from ``centred``, the frame the chart draws (its ``programme``
     column the chosen benchmark's figure; ``frame`` itself by default), and mark that centre
     where ``benchmark``'s cell is a figure; ``mark``: the benchmark's short label and its
-    words in the key ("Statistical neighbours", "its statistical neighbours")."""
+    words in the key ("Statistical neighbours", "its statistical neighbours"); ``compare``:
+    the chosen comparison areas (code → name), whose figures go under each row."""
     heading, cells = benchmark if benchmark is not None else ("", [""] * len(frame))
     label, mark_words = mark
+    compare = compare or {}
+    made = (heading, compared_heading, mark_words, breakable(area_name))
     if frame.empty:
-        return SpineTable(caption, area_name, (), heading, compared_heading, mark_words)
+        return SpineTable(caption, area_name, (), *made)
     pos = spine_positions(
         frame if centred is None else centred, ["min", "max", "value", "programme"]
     )
@@ -144,11 +154,7 @@ def spine_table(
                 name=str(r["name"]),
                 href=f"/definitions#{r['indicator']}",
                 area=figure_text(r["value"], unit, r["status"]),
-                programme=(
-                    f"total {fmt(r['programme'], unit)}"
-                    if count
-                    else figure_text(r["programme"], unit, r["programme_status"])
-                ),
+                programme=programme_text(r),
                 comparison=short_word(word),
                 symbol=SYMBOLS.get(comparison, NOT_COMPARED) if comparison else NOT_COMPARED,
                 bar=Bar(
@@ -159,9 +165,45 @@ def spine_table(
                     missing,
                 ),
                 benchmark=cell,
+                chosen=tuple(
+                    (name, figure_text(r[f"value:{c}"], unit, r[f"status:{c}"]))
+                    for c, name in compare.items()
+                ),
             )
         )
-    return SpineTable(caption, area_name, tuple(rows), heading, compared_heading, mark_words)
+    return SpineTable(caption, area_name, tuple(rows), *made)
+
+
+def programme_text(row: pd.Series) -> str:
+    """The programme's figure: for a count its total ("total 1,234"), else the figure; its
+    status symbol where it has none to show (never "total" alone)."""
+    unit, status = str(row["unit"]), row["programme_status"]
+    shown = fmt(row["programme"], unit)
+    if row["kind"] == "count" and shown and not (isinstance(status, str) and status):
+        return f"total {shown}"
+    return figure_text(row["programme"], unit, status)
+
+
+#: Where a long word in an area's name may break, with a hyphen shown (a soft hyphen before
+#: the ending): "Hertford-shire", "Middles-brough". Other words never break.
+ENDINGS = ("shire", "borough", "brough", "hampton", "minster", "field", "bridge")
+LONG_WORD = 11
+
+
+def breakable(name: str) -> str:
+    """``name`` with a soft hyphen before a known ending of each word longer than
+    ``LONG_WORD`` letters, so a narrow column heading can wrap there and nowhere else inside
+    a word (screen readers ignore the soft hyphen)."""
+    words = []
+    for word in name.split(" "):
+        if len(word) > LONG_WORD:
+            for ending in ENDINGS:
+                at = word.lower().rfind(ending)
+                if at >= 4 and at + len(ending) == len(word):
+                    word = f"{word[:at]}\u00ad{word[at:]}"
+                    break
+        words.append(word)
+    return " ".join(words)
 
 
 def short_word(word: str) -> str:
@@ -187,3 +229,12 @@ def bar_key(area_name: str, mark_words: str = "the programme") -> str:
         "the range of the areas' figures. Right is better (or higher, where an indicator has no "
         f"better or worse).{missing}"
     )
+
+
+def chosen_key(table: SpineTable) -> str:
+    """What the line under each row is, in the key ("" with no areas chosen)."""
+    names = [name for name, _ in table.rows[0].chosen] if table.rows else []
+    if not names:
+        return ""
+    which = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"Under each indicator, the figures of the areas chosen to compare with: {which}."

@@ -330,6 +330,11 @@ def test_similar_areas_by_a_quick_pick_and_a_typed_one_are_shown_in_the_spine(
                 "([sel, n]) => n.every(x => document.querySelector(sel)?.textContent.includes(x))",
                 arg=[SPINE_TABLE, names],
             )
+            if width_name == "phone":
+                phone_spine_shows_the_chosen_areas(page, names)
+            if width_name == "desktop":
+                twin_scrolls_in_its_box(page)
+            assert page.evaluate(NO_SIDEWAYS_SCROLL), width_name
             violations = axe_violations(page)
             shot = tmp_path / f"area-{width_name}-after-pick.png"
             page.screenshot(path=str(shot), full_page=True)
@@ -340,3 +345,87 @@ def test_similar_areas_by_a_quick_pick_and_a_typed_one_are_shown_in_the_spine(
             assert violations == [], (width_name, describe(violations))
         finally:
             context.close()
+
+
+#: True when nothing makes the page scroll sideways.
+NO_SIDEWAYS_SCROLL = "() => document.scrollingElement.scrollWidth <= window.innerWidth"
+
+#: Each phone-table heading's line breaks that fall inside a word: the two characters either
+#: side of each break, where the left one is neither a space nor a soft hyphen.
+BREAKS_INSIDE_WORDS = """() => {
+  const bad = [];
+  for (const th of document.querySelectorAll('.lfo-spine-table thead th')) {
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    let prev = null;  // [character, its line's top]
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (let i = 0; i < node.length; i++) {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const rect = [...range.getClientRects()].find(r => r.width > 0);
+        if (!rect) continue;  // (a space or soft hyphen where the line breaks)
+        const ch = node.data[i];
+        if (prev && rect.top > prev[1] + 2 && !/[\\s\\u00ad-]/.test(prev[0])
+            && !/\\s/.test(node.data[i - 1] || ' ')) bad.push(prev[0] + '|' + ch);
+        prev = [ch, rect.top];
+      }
+    }
+  }
+  return bad;
+}"""
+
+
+def phone_spine_shows_the_chosen_areas(page: Page, names: list[str]) -> None:
+    """At 390 px: the phone table (the spine in place of the chart) gives, under each indicator,
+    every chosen area's figure (or its [c] / [x] / [z]); its headings break only at spaces and
+    never by word-break: break-all; the table fits the page."""
+    table = page.locator(".lfo-spine-table table")
+    table.wait_for()
+    lines = page.eval_on_selector_all(
+        ".lfo-spine-table tr.lfo-spine-table__chosen",
+        "trs => trs.map(tr => [...tr.querySelectorAll('li')].map(li => li.innerText))",
+    )
+    indicators = page.locator(".lfo-spine-table tbody th[scope=row]").count()
+    assert indicators and len(lines) == indicators
+    for line in lines:
+        assert sorted(item.rsplit("\u00a0", 1)[0] for item in line) == sorted(names)
+        assert all(item.rsplit("\u00a0", 1)[1] for item in line)  # a figure or a symbol
+    styles = page.eval_on_selector_all(
+        ".lfo-spine-table thead th", "ths => ths.map(t => getComputedStyle(t).wordBreak)"
+    )
+    assert styles and "break-all" not in styles
+    assert page.evaluate(BREAKS_INSIDE_WORDS) == []
+    slot = page.locator(".lfo-spine-table").bounding_box()
+    box = table.bounding_box()
+    assert slot and box and box["x"] + box["width"] <= slot["x"] + slot["width"] + 0.5
+
+
+def twin_scrolls_in_its_box(page: Page) -> None:
+    """At 1366 px with six areas chosen: the spine's data table is wider than the page, so it
+    scrolls in its own box (focusable, named, a region), whose edge is within the page; its
+    caption is shown above the table, within the box; every column is reached by scrolling."""
+    box_id = ids.chart(ids.AREA_SPINE_CHART, "table")
+    found = page.evaluate(
+        """id => {
+          const box = document.getElementById(id);
+          const edge = box.getBoundingClientRect().right;
+          const cap = box.querySelector('.chart-table-caption').getBoundingClientRect();
+          box.scrollLeft = box.scrollWidth;
+          const cells = [...box.querySelectorAll('thead th')].map(th => th.getBoundingClientRect());
+          const last = cells[cells.length - 1];
+          return {
+            overflowX: getComputedStyle(box).overflowX, role: box.getAttribute('role'),
+            label: box.getAttribute('aria-label'), tabindex: box.getAttribute('tabindex'),
+            edge, inner: innerWidth, scrolls: box.scrollWidth > box.clientWidth,
+            caption: cap.right <= edge + 0.5, last: last.right <= edge + 0.5,
+          };
+        }""",
+        box_id,
+    )
+    assert found["overflowX"] in ("auto", "scroll") and found["role"] == "region"
+    assert found["label"] and found["tabindex"] == "0"
+    assert found["edge"] <= found["inner"]
+    assert found["caption"] and found["last"]  # the caption whole; the last column reached
+    page.evaluate("id => { document.getElementById(id).scrollLeft = 0; }", box_id)
+    page.focus(f"#{box_id}")  # (a keyboard user reaches the box to scroll it)
+    assert page.evaluate("id => document.activeElement?.id === id", box_id)
