@@ -43,6 +43,21 @@ class Dataset:
     def on_postgresql(self) -> bool:
         return self.db_url.startswith("postgresql")
 
+    @property
+    def state(self) -> Path:
+        """Where the database's archive and ID key live: its own per database, so a PostgreSQL
+        run never replaces the key the SQLite database's participants were pseudonymised with
+        (that made the SQLite load test's correction look like a return of strangers: E109)."""
+        return self.root / "postgresql" if self.on_postgresql else self.root
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.state / "archive"
+
+    @property
+    def id_key_file(self) -> Path:
+        return self.state / "lfo-id.key"
+
 
 def _run(args: list[str]) -> None:
     log.info("running %s", " ".join(args))

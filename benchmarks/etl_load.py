@@ -44,8 +44,9 @@ def fresh_database(ds: Dataset) -> None:
     else:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{ds.db_path}{suffix}").unlink(missing_ok=True)
-    shutil.rmtree(ds.root / "archive", ignore_errors=True)
-    (ds.root / "lfo-id.key").unlink(missing_ok=True)
+    shutil.rmtree(ds.archive_dir, ignore_errors=True)
+    ds.id_key_file.unlink(missing_ok=True)
+    ds.state.mkdir(parents=True, exist_ok=True)
     engine = writer_engine(ds.db_url)
     try:
         init_db(engine)
@@ -74,9 +75,7 @@ def count_rows(db_url: str) -> dict[str, int]:
 def settings_for(ds: Dataset):
     from lfo.settings import Settings
 
-    return Settings(
-        database_url=ds.db_url, archive_dir=ds.root / "archive", id_key_file=ds.root / "lfo-id.key"
-    )
+    return Settings(database_url=ds.db_url, archive_dir=ds.archive_dir, id_key_file=ds.id_key_file)
 
 
 def _children_cpu() -> float:

@@ -303,8 +303,8 @@ def run(
         fixed = correction(ds, area, ds.root / "correction", share)
         env = dict(
             os.environ,
-            LFO_ARCHIVE_DIR=str(ds.root / "archive"),
-            LFO_ID_KEY_FILE=str(ds.root / "lfo-id.key"),
+            LFO_ARCHIVE_DIR=str(ds.archive_dir),
+            LFO_ID_KEY_FILE=str(ds.id_key_file),
         )
         load_start = time.monotonic() - started
         loaded = subprocess.run(
