@@ -32,18 +32,24 @@ def _completed(data: IndicatorData, ci: float = 95.0) -> int:
     return int(result.rows.iloc[0]["numerator"])
 
 
-def _load(url: str, completed: int) -> None:
-    """What a load does: log it and change the current data (12 completions become ``completed``)."""
+def _log(url: str, outcome: str, n: int) -> None:
+    """A load-log row (what every load writes, whatever its outcome)."""
     with writer_engine(url).begin() as conn:
         conn.execute(
             insert(schema.etl_load_log).values(
-                file_name=f"{completed}.zip",
-                sha256=f"{completed:064d}",
+                file_name=f"{n}.zip",
+                sha256=f"{n:064d}",
                 size_bytes=1,
-                outcome="loaded",
+                outcome=outcome,
                 started_at=dt.datetime(2019, 5, 1),
             )
         )
+
+
+def _load(url: str, completed: int) -> None:
+    """What a load does: log it and change the current data (12 completions become ``completed``)."""
+    _log(url, "loaded", completed)
+    with writer_engine(url).begin() as conn:
         conn.execute(
             update(schema.sum_endings)
             .where(schema.sum_endings.c.area_code == NEWCASTLE)
@@ -166,3 +172,45 @@ def test_a_served_app_answers_the_previous_figures_while_the_plan_is_made(url, m
     finally:
         release.set()
         data.stop_warming()
+
+
+@pytest.mark.parametrize("outcome", ["rejected", "failed", "already loaded"])
+def test_a_load_that_changed_no_data_keeps_the_figures_made(url, monkeypatch, outcome):
+    """A rejected load is a new data version (the quality page lists it) but the same figures:
+    before, it made every process remake the plan and results (8 minutes at national scale)."""
+    data = IndicatorData(Database(url), 5)
+    data.hold_back = True
+    assert _completed(data) == 12
+    made = []
+    original = module.compute
+    monkeypatch.setattr(module, "compute", lambda c, q, p=None: made.append(q) or original(c, q, p))
+    before = data._version
+    _log(url, outcome, 77)
+    assert _completed(data) == 12
+    assert data._version != before and data.being_made is None  # shown at once
+    assert made == []  # nothing computed again
+
+
+def test_a_process_started_after_a_rejected_load_reads_the_plan_already_shared(url, tmp_path):
+    from dashboard.services.shared_cache import SharedResults
+
+    first = IndicatorData(Database(url), 5)
+    first.share(SharedResults(tmp_path / "shared"))
+    _completed(first)
+    _log(url, "rejected", 78)
+    second = IndicatorData(Database(url), 5)  # a worker started after the load
+    second.share(SharedResults(tmp_path / "shared"))
+    plans = []
+    original = module.make_plan
+    second._make_plan = lambda conn: plans.append(1) or original(conn, 5)  # type: ignore[method-assign]
+    assert _completed(second) == 12
+    assert plans == []
+
+
+def test_a_load_that_changed_data_after_a_rejected_one_is_made_again(url):
+    data = IndicatorData(Database(url), 5)
+    _completed(data)
+    _log(url, "rejected", 79)
+    assert _completed(data) == 12
+    _load(url, 8)
+    assert _completed(data) == 8

@@ -34,7 +34,7 @@ from sqlalchemy import Connection
 
 from dashboard.services import queries
 from dashboard.services.database import Database
-from dashboard.services.queries import DataVersion, data_version
+from dashboard.services.queries import DataVersion, data_version, figures_version
 from dashboard.services.shared_cache import SharedStore
 from dashboard.services.version_cache import VersionCache
 from lfo.indicators.benchmarks import NEIGHBOURS, REGION
@@ -219,13 +219,14 @@ class IndicatorData(VersionCache):
         if shared is None:
             return self._make_plan(conn)
         key = f"definitions {DEFINITIONS_VERSION}|disclosure plan|{self.threshold}"
-        found = shared.load(version, key)
+        figures = figures_version(version)  # the same plan after a load that changed no data
+        found = shared.load(figures, key)
         if found is None:
-            with shared.claim(version, key):  # another process (or host) making it: wait for it
-                found = shared.load(version, key)
+            with shared.claim(figures, key):  # another process (or host) making it: wait for it
+                found = shared.load(figures, key)
                 if found is None:
                     found = self._make_plan(conn)
-                    shared.store(version, key, found)
+                    shared.store(figures, key, found)
         return cast(Plan, found)  # only plans are stored under this key
 
     def _make_plan(self, conn: Connection) -> Plan:
@@ -236,14 +237,14 @@ class IndicatorData(VersionCache):
         shared = self.shared
         if shared is None:
             return compute(conn, query, self._plan(conn, version))
-        key = shared_key(query)
-        found = shared.load(version, key)
+        key, figures = shared_key(query), figures_version(version)
+        found = shared.load(figures, key)
         if found is None:
-            with shared.claim(version, key):  # another process (or host) computing it: wait for it
-                found = shared.load(version, key)
+            with shared.claim(figures, key):  # another process (or host) computing it: wait for it
+                found = shared.load(figures, key)
                 if found is None:
                     found = compute(conn, query, self._plan(conn, version))
-                    shared.store(version, key, found)
+                    shared.store(figures, key, found)
         return cast(Result, found)  # only results are stored under these keys
 
     def areas(self) -> pd.DataFrame:

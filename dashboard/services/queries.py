@@ -26,9 +26,13 @@ from lfo.challenges import Challenge, open_for_area
 from lfo.db import DatabaseError
 from lfo.findings import CODES
 
-#: What changes whenever a load changes the current data: the newest load-log id, the number of
-#: current returns and their latest load time.
+#: What changes whenever a load changes the current data: the newest load-log id of a load that
+#: changed data, the number of current returns and their latest load time with the number of
+#: releases; then the newest load-log id of any load (``data_version``).
 DataVersion = tuple[Any, ...]
+#: Load-log outcomes that leave the current data as it was (a later outcome not named here is
+#: taken to change it: the safe side, figures made again).
+UNCHANGED_OUTCOMES = ("rejected", "failed", "already loaded", "invalid", "valid")
 
 
 def _frame(db: Database, query: Select[Any], columns: list[str]) -> pd.DataFrame:
@@ -62,19 +66,30 @@ def check_readable(db: Database) -> None:
 
 
 def data_version(conn: Connection) -> DataVersion:
-    """Changes whenever a load changes the current data (or a new return is logged), or a
-    release is published (the live disclosure plan depends on the latest release)."""
+    """Changes whenever a load changes the current data, or a return is logged (the data-quality
+    pages show every load), or a release is published (the live disclosure plan depends on the
+    latest release). Its first three parts are ``figures_version``."""
     log_, r, rel = schema.etl_load_log, schema.returns, schema.releases
     # one statement (one round trip on every request: it costs most on PostgreSQL)
-    newest, count, latest, published = conn.execute(
+    changed, count, latest, published, newest = conn.execute(
         select(
-            select(func.max(log_.c.load_id)).scalar_subquery(),
+            select(func.max(log_.c.load_id))
+            .where(log_.c.outcome.not_in(UNCHANGED_OUTCOMES))
+            .scalar_subquery(),
             select(func.count()).select_from(r).scalar_subquery(),
             select(func.max(r.c.loaded_at)).scalar_subquery(),
             select(func.count()).select_from(rel).scalar_subquery(),
+            select(func.max(log_.c.load_id)).scalar_subquery(),
         )
     ).one()
-    return (newest, count, f"{latest}|{published}")
+    return (changed, count, f"{latest}|{published}", newest)
+
+
+def figures_version(version: DataVersion) -> DataVersion:
+    """What the figures (disclosure plan and indicator results) of ``version`` depend on: not
+    changed by a load that changed no data (rejected, failed, a file already loaded), so that
+    such a load does not make the service remake them (minutes at national scale)."""
+    return version[:3]
 
 
 def data_as_at(db: Database) -> dt.datetime | None:

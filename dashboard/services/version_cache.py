@@ -28,7 +28,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from dashboard.services.database import Database
-from dashboard.services.queries import DataVersion, data_version
+from dashboard.services.queries import DataVersion, data_version, figures_version
 from lfo.indicators.queries import snapshot
 from lfo.indicators.request import Result
 
@@ -38,6 +38,8 @@ CacheKey = tuple[Hashable, ...]
 
 #: Kinds of value made with the data version's disclosure plan: never made for a frozen version.
 MADE_FROM_DATA = frozenset({"whole", "plan"})
+#: Kinds of value that depend only on ``figures_version``: kept when a load changed no data.
+FIGURES_ONLY = MADE_FROM_DATA | {"rows", "areas", "periods", "area list"}
 _WAIT_SECONDS = 300  # longest wait for another thread computing the same value
 
 
@@ -75,6 +77,16 @@ def value_size(value: object) -> int:
     if isinstance(value, pd.DataFrame):
         return len(value) + 1
     return 1
+
+
+def _carried(gen: Generation, version: DataVersion) -> Generation:
+    """A generation for ``version`` holding ``gen``'s values that depend only on the figures."""
+    new = Generation(version)
+    for key, value in gen.values.items():
+        if key[0] in FIGURES_ONLY:
+            new.values[key] = value
+            new.rows += value_size(value)
+    return new
 
 
 def request_versions() -> dict[int, DataVersion] | None:
@@ -168,6 +180,17 @@ class VersionCache:
     def _see(self, version: DataVersion) -> DataVersion:
         with self._lock:
             if self._generation(version) is not None:
+                return version
+            same = [
+                gen
+                for gen in (self._next, self._live)
+                if gen is not None
+                and gen.version is not None
+                and figures_version(gen.version) == figures_version(version)
+            ]
+            if same:  # a load that changed no data: its figures are those already made
+                self._live, self._next = _carried(same[0], version), None
+                self._changed.set()
                 return version
             # what users asked for most recently is made again first after a load
             self._recent = [k[1] for k in reversed(self._live.values) if k[0] == "whole"]
