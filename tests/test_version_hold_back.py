@@ -18,6 +18,7 @@ import dashboard.services.indicator_data as module
 from dashboard.app import create_app
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData
+from dashboard.services.version_cache import BeingMade
 from dashboard.services.warming import enable_warming
 from dashboard.settings import DashboardSettings
 from lfo import schema
@@ -83,13 +84,26 @@ def test_held_back_the_previous_figures_are_shown_until_the_new_ones_are_made(ur
     assert data.warmed_version == data._version
 
 
-def test_a_figure_the_previous_version_never_made_is_made_at_the_new_version(url):
-    """Its previous figures are gone with the old data: it is made (with the new plan) instead."""
+def _make_the_new_plan(data: IndicatorData) -> None:
+    """What the warming thread does first for a new version."""
+    data.making_ahead(True)
+    try:
+        data.per_version(("plan made",), data._plan)
+    finally:
+        data.making_ahead(False)
+
+
+def test_a_figure_the_previous_version_never_made_waits_for_the_new_plan(url):
+    """Its previous figures are gone with the old data: until the new version's plan is made the
+    request is told to come back (not held for minutes); then it is made with the new plan."""
     data = IndicatorData(Database(url), 5)
     data.hold_back = True
     assert _completed(data) == 12
     _load(url, 10)
-    assert _completed(data, ci=99.8) == 10  # never made before the load
+    with pytest.raises(BeingMade, match="being updated after a new return was loaded"):
+        _completed(data, ci=99.8)  # never made before the load
+    _make_the_new_plan(data)
+    assert _completed(data, ci=99.8) == 10  # made at the new version, not yet shown
     assert _completed(data) == 12  # made before: still the version shown
     assert data.being_made is not None
 
@@ -104,8 +118,12 @@ def test_a_period_outside_the_held_results_is_never_computed_with_the_old_plan(u
     plans = []
     original = module.make_plan
     monkeypatch.setattr(module, "make_plan", lambda conn, t: plans.append(t) or original(conn, t))
-    data.rows(["uptake.completion"], periods=["2030-31_Q1"], areas=[NEWCASTLE])
-    assert plans == [5]  # a new plan, made from the new data
+    outside = {"periods": ["2030-31_Q1"], "areas": [NEWCASTLE]}
+    with pytest.raises(BeingMade):
+        data.rows(["uptake.completion"], **outside)
+    _make_the_new_plan(data)
+    data.rows(["uptake.completion"], **outside)
+    assert plans == [5]  # one plan, made from the new data
 
 
 def test_a_second_load_while_one_is_being_made_shows_the_newest(url):
@@ -160,6 +178,9 @@ def test_a_served_app_answers_the_previous_figures_while_the_plan_is_made(url, m
         assert started.wait(300)  # the thread is making the new version's plan
         for _ in range(3):
             assert client.get(path).get_json()["data"][0]["numerator"] == 12
+        never_made = client.get(path + "&intervention=mybt")  # needs the new plan: come back
+        assert never_made.status_code == 503 and int(never_made.headers["Retry-After"]) > 0
+        assert "being updated" in never_made.get_json()["error"]["message"]
         health = client.get("/healthz").get_json()
         assert health["warm"] is False and health["new_data"] == "being made"
         release.set()

@@ -69,6 +69,17 @@ def database_unavailable(exc: BaseException) -> bool:
     return exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
 
 
+#: Seconds a request is told to wait while a new data version's figures are made.
+BEING_MADE_RETRY_AFTER = "30"
+
+
+def being_made_response(message: str) -> flask.Response:
+    """The JSON 503 for figures being made after a load (``version_cache.BeingMade``)."""
+    response = error_response(ApiError(503, None, message))
+    response.headers["Retry-After"] = BEING_MADE_RETRY_AFTER
+    return response
+
+
 def unavailable_response() -> flask.Response:
     """The JSON 503 for a request the database could not answer, with ``Retry-After``."""
     response = error_response(ApiError(503, None, UNAVAILABLE))

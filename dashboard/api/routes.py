@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from dashboard.api.errors import (
     ApiError,
+    being_made_response,
     database_unavailable,
     error_response,
     http_error_response,
@@ -35,6 +36,7 @@ from dashboard.api.serialise import (
 )
 from dashboard.services import Services, chosen_release
 from dashboard.services.database import READ_ERRORS
+from dashboard.services.version_cache import BeingMade
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
 from lfo.indicators.protection import PlanTooLarge
 from lfo.indicators.request import ROW_COLUMNS
@@ -67,6 +69,8 @@ def register_api(server: flask.Flask, services: Services) -> None:
             return error_response(
                 ApiError(503, None, "the database cannot be read just now; try again shortly")
             )
+        if isinstance(exc, BeingMade):  # after a load, before its figures are made
+            return being_made_response(str(exc))
         if isinstance(exc, PlanTooLarge):
             log.error("API: %s", exc)
             return error_response(ApiError(503, None, str(exc)))

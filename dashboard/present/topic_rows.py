@@ -19,6 +19,7 @@ from dashboard.charts.content import ChartContent, empty_content
 from dashboard.charts.frame import UNITS
 from dashboard.present.topic_filters import ALL, Filters
 from dashboard.services.indicator_data import IndicatorData
+from dashboard.services.version_cache import BeingMade
 from lfo.indicators.indicator import Indicator
 from lfo.indicators.request import ResultMeta
 from lfo.periods import is_quarter
@@ -41,9 +42,12 @@ BAR_COLUMNS = ("area_name", "value", "lower", "upper", "numerator", "denominator
 
 
 def safely(make: Callable[[], ChartContent], title: str = "") -> ChartContent:
-    """``make()``, or a message in its place if its figures raise one of ``CHART_ERRORS``."""
+    """``make()``, or a message in its place if its figures raise one of ``CHART_ERRORS`` or
+    are being made after a load (``BeingMade``)."""
     try:
         return make()
+    except BeingMade as why:  # after a load, before its figures are made: say so, not an error
+        return empty_content(str(why), title)
     except CHART_ERRORS:
         log.exception("a chart could not be drawn: %s", title)
         return empty_content(FAILED_MESSAGE, title)

@@ -36,7 +36,7 @@ from dashboard.services import queries
 from dashboard.services.database import Database
 from dashboard.services.queries import DataVersion, data_version, figures_version
 from dashboard.services.shared_cache import SharedStore
-from dashboard.services.version_cache import VersionCache
+from dashboard.services.version_cache import BeingMade, VersionCache
 from lfo.indicators.benchmarks import NEIGHBOURS, REGION
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
 from lfo.indicators.engine import compute
@@ -214,6 +214,12 @@ class IndicatorData(VersionCache):
             raise made
         return made
 
+    def can_make(self, version: DataVersion) -> bool:
+        """Once the version's plan is made, a result is seconds of work: made for the request."""
+        with self._lock:
+            gen = self._generation(version)
+            return gen is not None and ("plan", self.threshold) in gen.values
+
     def _shared_plan(self, conn: Connection, version: DataVersion) -> Plan:
         shared = self.shared
         if shared is None:
@@ -311,7 +317,10 @@ class IndicatorData(VersionCache):
                     return  # stopped, or a load came: its version is made first
                 if query not in made:
                     self._wait_for_idle()
-                    self.result(query)
+                    try:
+                        self.result(query)
+                    except BeingMade:  # a load came: its version is made first (warm again)
+                        return
 
     def _make_ahead(self, levels: Sequence[float]) -> tuple[int, DataVersion | None] | None:
         """(standard results made, the version they belong to), or None when stopped."""

@@ -40,11 +40,25 @@ CacheKey = tuple[Hashable, ...]
 MADE_FROM_DATA = frozenset({"whole", "plan"})
 #: Kinds of value that depend only on ``figures_version``: kept when a load changed no data.
 FIGURES_ONLY = MADE_FROM_DATA | {"rows", "areas", "periods", "area list"}
+#: What a reader is told when a figure must wait for the new version's plan.
+BEING_MADE = (
+    "These figures are being updated after a new return was loaded. They will be shown in a few "
+    "minutes: try again shortly."
+)
 _WAIT_SECONDS = 300  # longest wait for another thread computing the same value
 
 
 class NotKept(Exception):
     """The frozen version does not hold this value: answer at the new version."""
+
+
+class BeingMade(Exception):
+    """A value the previous version never made, asked for while the new version's disclosure
+    plan is still being made (minutes at national scale): the request is told to come back
+    (a 503 with ``Retry-After``, or a chart's message) instead of holding a worker that long."""
+
+    def __str__(self) -> str:
+        return BEING_MADE
 
 
 @dataclass
@@ -153,7 +167,8 @@ class VersionCache:
                 try:
                     value = self._from_frozen(key, shown, lambda: make(conn, shown))
                 except NotKept:
-                    pass
+                    if not self.can_make(version):
+                        raise BeingMade(key) from None
                 else:
                     if seen is not None:
                         seen[id(self)] = shown
@@ -268,6 +283,11 @@ class VersionCache:
             with self._lock:
                 self._pending.pop((version, key), None)
             pending.set()
+
+    def can_make(self, version: DataVersion) -> bool:
+        """Whether a value of ``version`` (being made) can be made now without waiting long:
+        yes here; ``IndicatorData`` says no until the version's disclosure plan is made."""
+        return True
 
     def making_ahead(self, on: bool) -> None:
         """Mark this thread as the one making the newer version (it answers at that version)."""

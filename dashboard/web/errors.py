@@ -6,7 +6,9 @@ The database unavailable (PostgreSQL restarting or stopped, a connection it ende
 ``dashboard.api.errors.database_unavailable``) is a 503 with ``Retry-After`` everywhere: JSON
 for callbacks, as the API's own handler answers, and for pages the plain HTML error page saying to
 try again; the next request after the database is back is answered as usual (the engines check a
-pooled connection before use: ``lfo.db``). Any other database error is still a 500.
+pooled connection before use: ``lfo.db``). Any other database error is still a 500. A figure that
+must wait for a new data version's disclosure plan (``version_cache.BeingMade``: minutes at
+national scale) is a 503 too, with ``Retry-After: 30``, instead of holding a worker that long.
 
 Without this, an unknown ``/api/…`` address reached Dash's catch-all page route and answered 200
 with the HTML page, and a 405 or 413 there was an HTML page.
@@ -22,11 +24,14 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Servi
 from werkzeug.wrappers import Response
 
 from dashboard.api.errors import (
+    BEING_MADE_RETRY_AFTER,
     RETRY_AFTER,
+    being_made_response,
     database_unavailable,
     http_error_response,
     unavailable_response,
 )
+from dashboard.services.version_cache import BeingMade
 from dashboard.web.limits import CALLBACK_PATH
 
 log = logging.getLogger(__name__)
@@ -79,6 +84,14 @@ def register_errors(server: flask.Flask) -> None:
         if reads_json(flask.request.path):
             return http_error_response(exc)
         return exc
+
+    @server.errorhandler(BeingMade)
+    def _being_made(exc: BeingMade) -> Response:
+        # a figure the previous version never made, while the new version's plan is made
+        if reads_json(flask.request.path):
+            return being_made_response(str(exc))
+        retry = int(BEING_MADE_RETRY_AFTER)
+        return ServiceUnavailable(str(exc), retry_after=retry).get_response()
 
     @server.errorhandler(DBAPIError)
     def _database_error(exc: DBAPIError) -> Response:
