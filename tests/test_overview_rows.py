@@ -236,28 +236,6 @@ def test_the_pilot_has_no_line_and_no_button(client, order):
     assert response[ids.HOME_ROWS_BUTTON] == {"children": "", "hidden": True}
 
 
-def test_the_button_switches_between_the_first_page_and_all(app, client):
-    # the button's callback writes the rows beside the address's (``allow_duplicate``)
-    key = next(
-        k
-        for k, v in app.callback_map.items()
-        if k.startswith(f"{ids.HOME_ROWS}.data@")
-        and v["inputs"] == [{"id": ids.HOME_ROWS_BUTTON, "property": "n_clicks"}]
-    )
-
-    def press(current: object) -> str:
-        return post_callback(
-            client,
-            [(ids.HOME_ROWS, key.split(".", 1)[1])],
-            [{"id": ids.HOME_ROWS_BUTTON, "property": "n_clicks", "value": 1}],
-            [{"id": ids.HOME_ROWS, "property": "data", "value": current}],
-        )[ids.HOME_ROWS]["data"]
-
-    assert press("first") == "all"
-    assert press("all") == "first"
-    assert press("<script>") == "all"  # from the first page, whatever was sent
-
-
 def test_the_address_sets_the_rows(client):
     response = post_callback(
         client,

@@ -4,8 +4,8 @@
 (``present.overview``), drawing the first 50 areas or all (``present.overview_rows``);
 ``update_home_query`` writes those choices into the address; ``update_home_controls`` follows
 the address (back / forward, a pasted link) back into the controls; ``update_order_options``
-relabels the order radios for the sort chosen; ``switch_rows`` shows every area or the first
-50; ``update_home_loaded`` lists the returns loaded; ``overview_chart`` builds the ranking chart
+relabels the order radios for the sort chosen; the rows button (in the browser,
+``SWITCH_ROWS_JS``) loads the address with every area or the first 50; ``update_home_loaded`` lists the returns loaded; ``overview_chart`` builds the ranking chart
 again for its view key (the downloads). Every value the browser sends is checked within size first
 (``dashboard.callbacks.inputs``); ``present.overview`` falls back from any it does not know.
 """
@@ -221,12 +221,29 @@ def update_home_controls(
     )
 
 
-def switch_rows(n_clicks: object, rows: object) -> str:
-    """The grid's rows after the button is pressed: all areas from the first 50, and back
-    (anything the browser sends but "all" counts as the first 50)."""
-    if not n_clicks:
-        raise PreventUpdate
-    return prows.other(rows)
+#: The rows button, in the browser: the address with ``rows=all`` (or without it), loaded afresh.
+#: A fresh page draws 153 rows in about 2 s; Dash 4's renderer adding 103 rows to a drawn grid
+#: took 160 s (docs/decisions.md). The server still decides the rows from the address it gets.
+SWITCH_ROWS_JS = """function (n, rows) {
+    if (!n) { return window.dash_clientside.no_update; }
+    const params = new URLSearchParams(window.location.search);
+    if (rows === "all") { params.delete("rows"); } else { params.set("rows", "all"); }
+    try { window.sessionStorage.setItem("lfo-rows-focus", "1"); } catch (e) {}
+    const query = params.toString();
+    window.location.assign(window.location.pathname + (query ? "?" + query : ""));
+    return window.dash_clientside.no_update;
+}"""
+#: After that load, keyboard focus goes back to the button (now "Show the first 50").
+FOCUS_ROWS_JS = """function (words) {
+    let asked = null;
+    try { asked = window.sessionStorage.getItem("lfo-rows-focus"); } catch (e) {}
+    const button = document.getElementById("BUTTON_ID");
+    if (asked && words && button && !button.hidden) {
+        window.sessionStorage.removeItem("lfo-rows-focus");
+        button.focus();
+    }
+    return window.dash_clientside.no_update;
+}""".replace("BUTTON_ID", ids.HOME_ROWS_BUTTON)
 
 
 def update_order_options(sort: str | None) -> list[dict[str, str]]:
@@ -303,12 +320,19 @@ def register(app: Dash, services: Services) -> None:
         State(ids.HOME_ROWS, "data"),
         prevent_initial_call=True,
     )(update_home_controls)
-    app.callback(
+    app.clientside_callback(  # type: ignore[no-untyped-call]  # Dash leaves it unannotated
+        SWITCH_ROWS_JS,
         Output(ids.HOME_ROWS, "data", allow_duplicate=True),
         Input(ids.HOME_ROWS_BUTTON, "n_clicks"),
         State(ids.HOME_ROWS, "data"),
         prevent_initial_call=True,
-    )(switch_rows)
+    )
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        FOCUS_ROWS_JS,
+        Output(ids.HOME_ROWS_BUTTON, "title"),
+        Input(ids.HOME_ROWS_BUTTON, "children"),
+        prevent_initial_call=True,
+    )
     app.callback(
         Output(ids.HOME_ORDER, "options"),
         Input(ids.HOME_SORT, "value"),

@@ -210,8 +210,9 @@ def _sort_controls(sort: str, order: str) -> html.Div:
 def _rows_control(rows: str) -> html.Div:
     """The line saying how many areas the grid draws (a polite live region, so a screen reader
     hears the change) and the button that shows all or the first 50; both empty and hidden
-    until the grid is filled, and while every area fits (the pilot). The button stays in place
-    when pressed (only its words change), so keyboard focus stays on it."""
+    until the grid is filled, and while every area fits (the pilot). Pressed, the button loads
+    the address with ``rows=all`` (or without it) and focus comes back to it
+    (``callbacks.overview.SWITCH_ROWS_JS``)."""
     return html.Div(
         className="lfo-grid-rows d-flex flex-wrap align-items-center gap-2 mb-2",
         children=[
