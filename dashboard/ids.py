@@ -34,6 +34,9 @@ HOME_GRID = "home-grid"
 HOME_ATTENTION = "home-attention"
 HOME_CHART = "home-ranking"  # chart-kit chart_id
 HOME_NOT_SHOWN = "home-not-shown"  # a line when the ranking chart has nothing to draw
+HOME_ROWS = "home-rows"  # the grid's rows: the first 50 or all (issue 11 § 12)
+HOME_ROWS_LINE = "home-rows-line"  # "Showing 50 of 153 areas" (a polite live region)
+HOME_ROWS_BUTTON = "home-rows-button"  # "Show all 153 areas" / "Show the first 50"
 
 # --- data quality page (helper I) ---------------------------------------------------------------
 QUALITY_STATE = "quality-state"

@@ -352,6 +352,7 @@ def test_the_home_page_refuses_an_oversized_period(client):
             {"id": ids.HOME_ORDER, "property": "value", "value": "low"},
             {"id": ids.HOME_CI, "property": "value", "value": "95"},
             {"id": ids.HOME_BENCHMARK, "property": "value", "value": "programme"},
+            {"id": ids.HOME_ROWS, "property": "data", "value": "first"},
         ],
     )
     assert r.status_code == 204

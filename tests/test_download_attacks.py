@@ -194,6 +194,7 @@ def home_view(client) -> dict:
             {"id": ids.HOME_ORDER, "property": "value", "value": "low"},
             {"id": ids.HOME_CI, "property": "value", "value": "95"},
             {"id": ids.HOME_BENCHMARK, "property": "value", "value": "programme"},
+            {"id": ids.HOME_ROWS, "property": "data", "value": "first"},
         ],
     )
     return response[component_key(ids.chart_pattern(HOME, "view"))]["data"]

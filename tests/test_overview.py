@@ -25,6 +25,7 @@ from dashboard.layouts import home
 from dashboard.present import overview as po
 from dashboard.present import overview_grid as pg
 from dashboard.present import overview_headlines as ph
+from dashboard.present import overview_rows as prows
 from dashboard.present import overview_summary as psum
 from dashboard.present.words import fmt, period_label
 from dashboard.settings import DashboardSettings
@@ -258,7 +259,13 @@ def test_resolve_period_falls_back_to_latest_with_a_message():
 
 
 def _update_overview(
-    client, period=po.LATEST, sort=pg.SORT_AREA, order=pg.ORDER_LOW, ci="95", benchmark="programme"
+    client,
+    period=po.LATEST,
+    sort=pg.SORT_AREA,
+    order=pg.ORDER_LOW,
+    ci="95",
+    benchmark="programme",
+    rows=prows.ROWS_FIRST,
 ) -> dict:
     outputs = [(o.component_id, o.component_property) for o in cb.overview_outputs()]
     return post_callback(
@@ -270,6 +277,7 @@ def _update_overview(
             {"id": ids.HOME_ORDER, "property": "value", "value": order},
             {"id": ids.HOME_CI, "property": "value", "value": ci},
             {"id": ids.HOME_BENCHMARK, "property": "value", "value": benchmark},
+            {"id": ids.HOME_ROWS, "property": "data", "value": rows},
         ],
     )
 
@@ -368,7 +376,7 @@ def _query_output(app) -> tuple[str, str]:
 def test_controls_write_the_query_and_defaults_stay_out(app, client):
     outputs = [_query_output(app)]
 
-    def query(period, sort, order, ci="95", search="", benchmark="programme"):
+    def query(period, sort, order, ci="95", search="", benchmark="programme", rows="first"):
         return post_callback(
             client,
             outputs,
@@ -378,6 +386,7 @@ def test_controls_write_the_query_and_defaults_stay_out(app, client):
                 {"id": ids.HOME_ORDER, "property": "value", "value": order},
                 {"id": ids.HOME_CI, "property": "value", "value": ci},
                 {"id": ids.HOME_BENCHMARK, "property": "value", "value": benchmark},
+                {"id": ids.HOME_ROWS, "property": "data", "value": rows},
             ],
             [{"id": ids.URL, "property": "search", "value": search}],
         )[ids.URL]["search"]
@@ -401,6 +410,7 @@ def test_the_address_sets_the_controls_and_reports_bad_values(client):
         (ids.HOME_CI, "value"),
         (ids.HOME_MESSAGES, "children"),
         (ids.HOME_BENCHMARK, "value"),
+        (ids.HOME_ROWS, "data"),
     ]
     response = post_callback(
         client,
@@ -418,6 +428,7 @@ def test_the_address_sets_the_controls_and_reports_bad_values(client):
             {"id": ids.HOME_ORDER, "property": "value", "value": pg.ORDER_LOW},
             {"id": ids.HOME_CI, "property": "value", "value": "95"},
             {"id": ids.HOME_BENCHMARK, "property": "value", "value": "programme"},
+            {"id": ids.HOME_ROWS, "property": "data", "value": "first"},
         ],
     )
     assert response[ids.HOME_BENCHMARK]["value"] == "neighbours"

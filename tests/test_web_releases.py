@@ -213,6 +213,7 @@ def overview(world: dict[str, Any], who: str, *, referer: str | None) -> Any:
         ids.HOME_BENCHMARK: "programme",
     }
     inputs = [{"id": k, "property": "value", "value": v} for k, v in values.items()]
+    inputs.append({"id": ids.HOME_ROWS, "property": "data", "value": "first"})
     return callback(world["clients"][who], outputs, inputs, referer=referer)
 
 

@@ -1,11 +1,12 @@
 """Callbacks of the programme overview (the home page), attached per app by ``register``.
 
 ``update_overview`` fills the page for the period, sort, order and confidence level chosen
-(``present.overview``); ``update_home_query`` writes those choices into the address;
-``update_home_controls`` follows the address (back / forward, a pasted link) back into the
-controls; ``update_order_options`` relabels the order radios for the sort chosen;
-``update_home_loaded`` lists the returns loaded; ``overview_chart`` builds the ranking chart again for its view key (the
-downloads). Every value the browser sends is checked within size first
+(``present.overview``), drawing the first 50 areas or all (``present.overview_rows``);
+``update_home_query`` writes those choices into the address; ``update_home_controls`` follows
+the address (back / forward, a pasted link) back into the controls; ``update_order_options``
+relabels the order radios for the sort chosen; the rows button (in the browser,
+``SWITCH_ROWS_JS``) loads the address with every area or the first 50; ``update_home_loaded`` lists the returns loaded; ``overview_chart`` builds the ranking chart
+again for its view key (the downloads). Every value the browser sends is checked within size first
 (``dashboard.callbacks.inputs``); ``present.overview`` falls back from any it does not know.
 """
 
@@ -28,6 +29,7 @@ from dashboard.layouts import home, shell
 from dashboard.present import benchmark as bench
 from dashboard.present import confidence as pci
 from dashboard.present import overview as po
+from dashboard.present import overview_rows as prows
 from dashboard.present.choices import with_release
 from dashboard.present.home import unavailable_reason
 from dashboard.services import Services, chosen_release_id, queries
@@ -47,7 +49,23 @@ def overview_outputs() -> list[Output]:
         Output(ids.HOME_ATTENTION, "children"),
         *card_outputs(ids.HOME_CHART),
         *shown_outputs(ids.HOME_CHART, ids.HOME_NOT_SHOWN),
+        *ROWS_OUTPUTS,
     ]
+
+
+#: The line and the button of the grid's rows (``present.overview_rows``), last of the outputs.
+ROWS_OUTPUTS = (
+    Output(ids.HOME_ROWS_LINE, "children"),
+    Output(ids.HOME_ROWS_BUTTON, "children"),
+    Output(ids.HOME_ROWS_BUTTON, "hidden"),
+)
+
+
+def rows_values(page: prows.GridPage | None) -> list[Any]:
+    """The ``ROWS_OUTPUTS`` values: the line and the button, hidden when every area is drawn."""
+    if page is None or not page.paged:
+        return ["", "", True]
+    return [page.line, page.button, False]
 
 
 #: The ranking chart's name in the line that says it is not shown (``card.shown_values``).
@@ -61,10 +79,12 @@ def update_overview(
     order: str | None,
     ci: str | None = None,
     benchmark: object = None,
+    rows: object = None,
 ) -> list[Any]:
     """Every output of ``overview_outputs``, as plain JSON (so Dash's encoder hands the answer
     straight to orjson; the grid is written as JSON already: see ``plain_json``). ``benchmark``:
-    the benchmark select's value, checked against the server's list."""
+    the benchmark select's value, checked against the server's list; ``rows``: "all" draws
+    every area, anything else the first 50 of the server's own order."""
     data, release = services.data, chosen_release_id()  # the page's links keep its release
     kind = bench.checked(benchmark)
     try:
@@ -81,7 +101,7 @@ def update_overview(
         if page.period is None or page.attention is None:
             out: list[Any] = [options, notice, home.summary(page.summary), [], None, None]
             out += [*render(page.chart, key), *shown_values(CHART_NAME, page.chart)]
-            return [plain_json(v) for v in out]
+            return [plain_json(v) for v in [*out, *rows_values(None)]]
         shown, grid_rows, level = page.period, page.grid_rows, page.ci
         made = data.per_version(
             # the grid's rows (a thousand cells) for the period, level and benchmark, in any
@@ -89,17 +109,26 @@ def update_overview(
             ("overview_grid_rows", shown, level, kind, release),
             lambda _conn, _version: home.grid_rows(grid_rows, shown, level, kind, release),
         )
+        drawn = prows.grid_page(page.area_order, rows)
         out = [
             options,
             notice,
             home.summary(page.summary),
             home.headline_cards(page.headlines),
             home.grid(
-                grid_rows, page.area_order, shown, made, ci=level, benchmark=kind, release=release
+                grid_rows,
+                drawn.codes,
+                shown,
+                made,
+                ci=level,
+                benchmark=kind,
+                release=release,
+                counted=drawn.counted,
             ),
             home.attention_list(page.attention),
             *render(page.chart, key),
             *shown_values(CHART_NAME, page.chart),
+            *rows_values(drawn),
         ]
         return [plain_json(v) for v in out]
     except READ_ERRORS as exc:
@@ -143,9 +172,11 @@ def update_home_query(
     search: str | None,
     ci: str | None = None,
     benchmark: object = None,
+    rows: object = None,
 ) -> str | NoUpdate:
-    """The address for the controls' values (no update while it already says them)."""
-    kind = bench.checked(benchmark)
+    """The address for the controls' values and the grid's rows (no update while it already
+    says them)."""
+    kind, drawn = bench.checked(benchmark), prows.checked_rows(rows)
     try:
         period, sort, order, ci = (inputs.text(v) for v in (period, sort, order, ci))
     except inputs.NotRecognised:
@@ -155,11 +186,12 @@ def update_home_query(
     # the controls show what it says (a bad value's message then stays on screen)
     state = urlstate.parse_query(search, home.PARAMS)
     if home.control_values(state) == (period or po.LATEST, sort, order, ci) and (
-        home.benchmark_value(state) == kind
+        (home.benchmark_value(state), home.rows_value(state)) == (kind, drawn)
     ):
         return no_update
     try:
-        query = with_release(home.query_for(period, sort, order, ci, kind), chosen_release_id())
+        query = home.query_for(period, sort, order, ci, kind, drawn)
+        query = with_release(query, chosen_release_id())
     except ValueError:
         return no_update
     return query if query != (search or "") else no_update
@@ -172,19 +204,46 @@ def update_home_controls(
     order: str | None,
     ci: str | None = None,
     benchmark: object = None,
+    rows: object = None,
 ) -> tuple[Any, ...]:
-    """The controls' values for the address (only those that differ), its messages, and the
-    benchmark select's value."""
+    """The controls' values for the address (only those that differ), its messages, the
+    benchmark select's value and the grid's rows."""
     state = urlstate.parse_query(search, home.PARAMS)
     wanted = home.control_values(state)
     current = (period or po.LATEST, sort, order, ci)
     values = tuple(no_update if w == c else w for w, c in zip(wanted, current, strict=True))
-    kind = home.benchmark_value(state)
+    kind, drawn = home.benchmark_value(state), home.rows_value(state)
     return (
         *values,
         shell.messages_banner(state.messages),
         no_update if kind == benchmark else kind,
+        no_update if drawn == rows else drawn,
     )
+
+
+#: The rows button, in the browser: the address with ``rows=all`` (or without it), loaded afresh.
+#: A fresh page draws 153 rows in about 2 s; Dash 4's renderer adding 103 rows to a drawn grid
+#: took 160 s (docs/decisions.md). The server still decides the rows from the address it gets.
+SWITCH_ROWS_JS = """function (n, rows) {
+    if (!n) { return window.dash_clientside.no_update; }
+    const params = new URLSearchParams(window.location.search);
+    if (rows === "all") { params.delete("rows"); } else { params.set("rows", "all"); }
+    try { window.sessionStorage.setItem("lfo-rows-focus", "1"); } catch (e) {}
+    const query = params.toString();
+    window.location.assign(window.location.pathname + (query ? "?" + query : ""));
+    return window.dash_clientside.no_update;
+}"""
+#: After that load, keyboard focus goes back to the button (now "Show the first 50").
+FOCUS_ROWS_JS = """function (words) {
+    let asked = null;
+    try { asked = window.sessionStorage.getItem("lfo-rows-focus"); } catch (e) {}
+    const button = document.getElementById("BUTTON_ID");
+    if (asked && words && button && !button.hidden) {
+        window.sessionStorage.removeItem("lfo-rows-focus");
+        button.focus();
+    }
+    return window.dash_clientside.no_update;
+}""".replace("BUTTON_ID", ids.HOME_ROWS_BUTTON)
 
 
 def update_order_options(sort: str | None) -> list[dict[str, str]]:
@@ -216,9 +275,10 @@ def _home_query(
     ci: str | None,
     search: str | None,
     benchmark: object = None,
+    rows: object = None,
 ) -> str | NoUpdate:
     """``update_home_query`` in the order Dash passes the values (as the callback lists them)."""
-    return update_home_query(period, sort, order, search, ci=ci, benchmark=benchmark)
+    return update_home_query(period, sort, order, search, ci=ci, benchmark=benchmark, rows=rows)
 
 
 def register(app: Dash, services: Services) -> None:
@@ -230,6 +290,7 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.HOME_ORDER, "value"),
         Input(ids.HOME_CI, "value"),
         Input(ids.HOME_BENCHMARK, "value"),
+        Input(ids.HOME_ROWS, "data"),
     )(bound(update_overview, services))
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
@@ -239,6 +300,7 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.HOME_CI, "value"),
         State(ids.URL, "search"),
         Input(ids.HOME_BENCHMARK, "value"),  # (last: the others keep their places)
+        Input(ids.HOME_ROWS, "data"),
         prevent_initial_call=True,
     )(_home_query)
     app.callback(
@@ -248,14 +310,29 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.HOME_CI, "value"),
         Output(ids.HOME_MESSAGES, "children"),
         Output(ids.HOME_BENCHMARK, "value"),
+        Output(ids.HOME_ROWS, "data"),
         Input(ids.URL, "search"),
         State(ids.HOME_PERIOD, "value"),
         State(ids.HOME_SORT, "value"),
         State(ids.HOME_ORDER, "value"),
         State(ids.HOME_CI, "value"),
         State(ids.HOME_BENCHMARK, "value"),
+        State(ids.HOME_ROWS, "data"),
         prevent_initial_call=True,
     )(update_home_controls)
+    app.clientside_callback(  # type: ignore[no-untyped-call]  # Dash leaves it unannotated
+        SWITCH_ROWS_JS,
+        Output(ids.HOME_ROWS, "data", allow_duplicate=True),
+        Input(ids.HOME_ROWS_BUTTON, "n_clicks"),
+        State(ids.HOME_ROWS, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        FOCUS_ROWS_JS,
+        Output(ids.HOME_ROWS_BUTTON, "title"),
+        Input(ids.HOME_ROWS_BUTTON, "children"),
+        prevent_initial_call=True,
+    )
     app.callback(
         Output(ids.HOME_ORDER, "options"),
         Input(ids.HOME_SORT, "value"),

@@ -27,6 +27,7 @@ from dashboard.present import benchmark as bench
 from dashboard.present import confidence as pci
 from dashboard.present import overview as po
 from dashboard.present import overview_grid as pg
+from dashboard.present import overview_rows as prows
 from dashboard.present.home import RETURNS_HEADERS, returns_loaded
 from dashboard.present.overview_headlines import Headline
 
@@ -39,7 +40,9 @@ SORT = urlstate.Param(
 ORDER = urlstate.Param(
     "order", parse=urlstate.choice((pg.ORDER_LOW, pg.ORDER_HIGH)), default=pg.ORDER_LOW
 )
-PARAMS = (PERIOD, SORT, ORDER, pci.CI, bench.BENCHMARK)
+#: the grid's rows: the first 50 areas in the order chosen (the default) or all of them
+ROWS = urlstate.Param("rows", parse=urlstate.choice(prows.ROWS_CHOICES), default=prows.ROWS_FIRST)
+PARAMS = (PERIOD, SORT, ORDER, pci.CI, bench.BENCHMARK, ROWS)
 
 ATTENTION_HEADING = "home-attention-heading"
 
@@ -61,12 +64,18 @@ def benchmark_value(state: urlstate.QueryState) -> str:
     return bench.checked(state.values.get("benchmark"))
 
 
+def rows_value(state: urlstate.QueryState) -> str:
+    """The grid's rows for a parsed address: "first" (the first 50 areas) unless "all"."""
+    return prows.checked_rows(state.values.get("rows"))
+
+
 def query_for(
     period: str | None,
     sort: str | None,
     order: str | None,
     ci: str | None = None,
     benchmark: str | None = None,
+    rows: str | None = None,
 ) -> str:
     """The query string for the controls' values (defaults left out)."""
     values = {
@@ -75,6 +84,7 @@ def query_for(
         "order": order or pg.ORDER_LOW,
         "ci": pci.checked(ci) if ci else pci.DEFAULT_CI,
         "benchmark": bench.checked(benchmark),
+        "rows": prows.checked_rows(rows),
     }
     return urlstate.to_query(values, PARAMS)
 
@@ -138,6 +148,7 @@ def layout(search: str = "") -> html.Div:
             ),
             grid_key(),
             _sort_controls(sort, order),
+            _rows_control(rows_value(state)),
             html.A(
                 "Skip the table to Needs attention",
                 href=f"#{ATTENTION_HEADING}",
@@ -191,6 +202,28 @@ def _sort_controls(sort: str, order: str) -> html.Div:
                         options=order_options(sort),
                     ),
                 ],
+            ),
+        ],
+    )
+
+
+def _rows_control(rows: str) -> html.Div:
+    """The line saying how many areas the grid draws (a polite live region, so a screen reader
+    hears the change) and the button that shows all or the first 50; both empty and hidden
+    until the grid is filled, and while every area fits (the pilot). Pressed, the button loads
+    the address with ``rows=all`` (or without it) and focus comes back to it
+    (``callbacks.overview.SWITCH_ROWS_JS``)."""
+    return html.Div(
+        className="lfo-grid-rows d-flex flex-wrap align-items-center gap-2 mb-2",
+        children=[
+            dcc.Store(id=ids.HOME_ROWS, data=rows),
+            html.P(id=ids.HOME_ROWS_LINE, className="mb-0", role="status", **aria(live="polite")),
+            html.Button(
+                id=ids.HOME_ROWS_BUTTON,
+                type="button",
+                hidden=True,
+                className="btn btn-outline-primary btn-sm",
+                **aria(controls=ids.HOME_GRID),
             ),
         ],
     )

@@ -45,6 +45,7 @@ def grid(
     ci: str = pci.DEFAULT_CI,
     benchmark: str = DEFAULT_BENCHMARK,
     release: str | None = None,
+    counted: int | None = None,
 ) -> dict[str, Any]:
     """The accessible table of areas × key indicators (each cell's comparison at ``ci`` in a
     word, a shape and a fill; its recent trend as an arrow with words), as the JSON the browser
@@ -55,7 +56,8 @@ def grid(
 
     ``made_rows``: ``grid_rows(rows, period, ci)``, if already made (the rows do not depend on
     the order, so a page re-sorted uses the same ones). ``release``: the release the page shows
-    (None: live), kept by every link (``choices.with_release``)."""
+    (None: live), kept by every link (``choices.with_release``). ``counted``: how many areas
+    the count row counts when ``order_codes`` is only the first of them (its heading says so)."""
     catalogue = indicators()
     hidden = pg.suppressed_columns(rows)
     shown = [i for i in pg.GRID_INDICATORS if i not in hidden]
@@ -74,7 +76,7 @@ def grid(
     ]
     counts = pg.column_counts(rows)
     count_row = html.Tr(
-        [html.Th(f"Number of areas ({pci.checked(ci)}%)", scope="row")]
+        [html.Th(_count_heading(ci, counted), scope="row")]
         + [html.Td(_counts(counts[i]), className="text-end") for i in shown],
         className="lfo-counts",
     )
@@ -103,6 +105,12 @@ def grid(
     if why:
         parts.append(html.P(why, className="small"))
     return _json(html.Div(parts))
+
+
+def _count_heading(ci: str, counted: int | None) -> str:
+    """The count row's heading: it counts every area, also those the grid does not draw."""
+    every = f", all {counted}" if counted is not None else ""
+    return f"Number of areas{every} ({pci.checked(ci)}%)"
 
 
 def _counts(counts: dict[str, int] | None) -> list[Component] | str:

@@ -128,3 +128,47 @@ def build_topic_db(path: Path) -> str:
             + _topic_episodes(3, "dropped_out"),
         },
     )
+
+
+# --- more areas than the overview grid draws at first (tests/browser/test_overview_rows.py) ------
+
+MANY_AREAS = 60
+
+
+def build_many_areas_db(path: Path, n: int = MANY_AREAS) -> str:
+    """The twelve pilot areas and ``n - 12`` synthetic ones named as the generator names them
+    ("Synthetic area 001", ``etl.synthetic.generate.national_areas``): every area ends 60
+    episodes in 2018-19 Q1, area i completing ``12 + 2 * (i % 17)`` of them (none suppressed)."""
+    from sqlalchemy import insert
+
+    from etl.synthetic.generate import REGIONS
+    from lfo import schema
+    from lfo.db import init_db, writer_engine
+
+    url = f"sqlite:///{path}"
+    engine = writer_engine(url)
+    init_db(engine)  # the pilot areas
+    extra = [
+        dict(
+            gss_code=f"E9999{j:04d}",
+            name=f"Synthetic area {j:03d}",
+            region=REGIONS[j % len(REGIONS)],
+            families=20_000,
+            annual_target=80,
+            source="synthetic",
+        )
+        for j in range(1, n - len(REFERENCE) + 1)
+    ]
+    with engine.begin() as conn:
+        conn.execute(insert(schema.areas), extra)
+    engine.dispose()
+    codes = [*REFERENCE, *(a["gss_code"] for a in extra)]
+    return build_db(
+        None,
+        {
+            code: [episode("completed", ENDED)] * (12 + 2 * (i % 17))
+            + [episode("dropped_out", ENDED)] * (48 - 2 * (i % 17))
+            for i, code in enumerate(codes)
+        },
+        url=url,
+    )
