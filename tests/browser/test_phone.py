@@ -240,7 +240,7 @@ def focus_by_keyboard(page: Page, selector: str) -> dict:
     [
         "main select",
         "main input[type=radio]",
-        "main input[type=checkbox]",
+        "main input[type=text]",  # the area picker (its checkboxes are gone)
         "main button.chart-download",
         "main details summary",
     ],
