@@ -121,6 +121,7 @@ class IndicatorData(VersionCache):
         self.warmed_version: DataVersion | None = None  # the last version fully made ahead
         self.ahead: list[Query] = []  # made ahead too (``warm``): e.g. the spine's group benchmarks
         self.warm_seconds: float | None = None
+        self.made_later_version: DataVersion | None = None  # group benchmarks made too
         #: added to each plan after ``make_plan`` (``ReleaseStore.across_releases``: cells that
         #: differencing with the latest release would reveal)
         self.plan_extra: Callable[[Connection, Plan], Plan] | None = None
@@ -309,7 +310,7 @@ class IndicatorData(VersionCache):
     def _make_later(self) -> None:
         """After the version is shown: every indicator compared with each group benchmark at
         the default level (a topic page's benchmark choice), those not made ahead already."""
-        made = set(self.ahead)
+        made, version = set(self.ahead), self._version
         for kind in GROUP_BENCHMARKS:
             for ind in warm_order(os.getpid() if self.shared is not None else None):
                 query = Query(indicators=(ind,), threshold=self.threshold, benchmark=kind)
@@ -321,6 +322,7 @@ class IndicatorData(VersionCache):
                         self.result(query)
                     except BeingMade:  # a load came: its version is made first (warm again)
                         return
+        self.made_later_version = version
 
     def _make_ahead(self, levels: Sequence[float]) -> tuple[int, DataVersion | None] | None:
         """(standard results made, the version they belong to), or None when stopped."""
