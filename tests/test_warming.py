@@ -232,8 +232,8 @@ def test_a_plan_that_cannot_be_made_is_tried_once_per_data_version(tmp_path, mon
 
 
 def test_every_indicator_is_made_with_each_group_benchmark_after_the_version_is_shown(tmp_path):
-    """A topic page's benchmark choice (neighbours, region) finds its results made (at national
-    scale the first reach chart compared with neighbours took 6 s to draw before)."""
+    """A topic page's benchmark choice (neighbours, region), and a confidence level changed with
+    one chosen, find their results made (at national scale each took 6 s to draw before)."""
     from lfo.indicators.definitions import indicators
 
     url = build_db(tmp_path / "g.db", {NEWCASTLE: [episode("completed", "2017-06-20")] * 12})
@@ -241,6 +241,11 @@ def test_every_indicator_is_made_with_each_group_benchmark_after_the_version_is_
     data = app.services.data
     data.warm(levels=(95.0,))
     assert data.made_later_version == data._version  # (what the felt-speed benchmark waits for)
-    made = {(k[1].indicators[0].id, k[1].benchmark) for k in list(data._cache) if k[0] == "whole"}
+    made = {
+        (k[1].indicators[0].id, k[1].benchmark, k[1].ci)
+        for k in list(data._cache)
+        if k[0] == "whole"
+    }
     for kind in ("neighbours", "region"):
-        assert {(i, kind) for i in indicators()} <= made
+        for level in (95.0, 99.8):  # and the page's confidence level changed with it chosen
+            assert {(i, kind, level) for i in indicators()} <= made

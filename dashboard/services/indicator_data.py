@@ -20,6 +20,7 @@ version's (``dashboard.services.version_cache``: a load's figures are shown once
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import os
 import random
@@ -309,11 +310,13 @@ class IndicatorData(VersionCache):
 
     def _make_later(self) -> None:
         """After the version is shown: every indicator compared with each group benchmark at
-        the default level (a topic page's benchmark choice), those not made ahead already."""
+        each level (a topic page's benchmark choice, then its confidence level), those not made
+        ahead already."""
         made, version = set(self.ahead), self._version
-        for kind in GROUP_BENCHMARKS:
-            for ind in warm_order(os.getpid() if self.shared is not None else None):
-                query = Query(indicators=(ind,), threshold=self.threshold, benchmark=kind)
+        order = warm_order(os.getpid() if self.shared is not None else None)
+        for ci, kind in itertools.product(WARM_LEVELS, GROUP_BENCHMARKS):
+            for ind in order:
+                query = Query(indicators=(ind,), ci=ci, threshold=self.threshold, benchmark=kind)
                 if self._stop.is_set() or self.being_made is not None:
                     return  # stopped, or a load came: its version is made first
                 if query not in made:
