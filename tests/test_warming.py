@@ -130,20 +130,21 @@ def test_after_a_load_the_results_in_use_are_made_again_first(tmp_path, monkeypa
         module,
         "compute",
         lambda conn, q, plan=None: (
-            made.append((q.indicators[0].id, q.intervention, q.benchmark))
+            made.append((q.indicators[0].id, q.intervention, q.benchmark, q.ci))
             or original(conn, q, plan)
         ),
     )
     data.periods()  # a request sees the new version
     data.warm(levels=(95.0,))
     assert made[:2] == [
-        ("reach.breakdown", None, "programme"),
-        ("uptake.start", "mybt", "programme"),
+        ("reach.breakdown", None, "programme", 95.0),
+        ("uptake.start", "mybt", "programme", 95.0),
     ]
     made_set = set(made)
-    assert len(made) == len(made_set) and ("uptake.completion", None, "programme") in made_set
+    assert len(made) == len(made_set)  # nothing made twice
+    assert ("uptake.completion", None, "programme", 95.0) in made_set
     # and the spine's group benchmarks (made ahead after the standard ones)
-    assert ("uptake.completion", None, "neighbours") in made_set
+    assert ("uptake.completion", None, "neighbours", 95.0) in made_set
 
 
 def test_the_spines_group_benchmarks_are_made_ahead_and_its_first_draw_finds_them(tmp_path):
