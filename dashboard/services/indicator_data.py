@@ -209,18 +209,21 @@ class IndicatorData(VersionCache):
         """The disclosure plan of this data version (made once: every result hides its cells;
         shared with the server's other processes like the results). A plan that cannot be made
         (``PlanTooLarge``) is kept as such for the version: not tried again by every request."""
-        made = self._get_or_make(
-            ("plan", self.threshold), version, lambda: _plan_or_why(self, conn, version)
-        )
+        made = self._get_or_make(self._plan_key, version, lambda: _plan_or_why(self, conn, version))
         if isinstance(made, PlanTooLarge):
             raise made
         return made
+
+    @property
+    def _plan_key(self) -> tuple[str, int]:
+        """The disclosure plan's name among the version's values (its kind is ``"plan"``)."""
+        return ("plan", self.threshold)
 
     def can_make(self, version: DataVersion) -> bool:
         """Once the version's plan is made, a result is seconds of work: made for the request."""
         with self._lock:
             gen = self._generation(version)
-            return gen is not None and ("plan", self.threshold) in gen.values
+            return gen is not None and self._plan_key in gen.values
 
     def _shared_plan(self, conn: Connection, version: DataVersion) -> Plan:
         shared = self.shared
