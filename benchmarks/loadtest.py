@@ -7,11 +7,14 @@ of thinking between actions (locust's usual ``between(1, 3)``). A checker thread
 one area's figures over and over. After a third of the run a correction of that area's return (the
 same period, its last 2% of participants removed) is loaded with ``python -m etl load``. Every
 answer the checker got must equal the figures before the load or those after it: anything else
-would be a half-loaded return. The users start once every worker has made the figures ahead
-(``/healthz``), as after a deployment; the load then makes them make the figures again while
-serving (showing the previous figures until then), and the figures are also given by phase
-(before, during and after that). After the run the harness waits for the workers to show the new
-figures, and records how long after the load's end that was.
+would be a half-loaded return. As deployed (docs/operations.md), the results maker
+(``python -m dashboard make-results``) runs beside gunicorn and makes each data version's
+figures, and the workers (``LFO_RESULTS_MAKER=1``) read them. The users start once every worker
+shows all the figures, group benchmarks included (``/healthz`` ``all_made``), as in a running
+service; the load then makes the maker make the figures again while the workers serve the
+previous ones, and the figures are also given by phase (before, during and after that). After the
+run the harness waits for the workers to show the new figures, and records how long after the
+load's end that was.
 """
 
 from __future__ import annotations
@@ -133,7 +136,7 @@ def correction(ds: Dataset, area: str, out_dir: Path, share: float = 0.02) -> Pa
 
 def _start_gunicorn(
     ds: Dataset, port: int, workers: int, threads: int
-) -> tuple[subprocess.Popen, Auth]:
+) -> tuple[subprocess.Popen, subprocess.Popen, Auth]:
     # a new shared-results folder, so the workers make everything themselves (as after a deploy)
     cache_dir = ds.root / "loadtest-cache"
     shutil.rmtree(cache_dir, ignore_errors=True)
@@ -148,6 +151,13 @@ def _start_gunicorn(
         # far above 50 users' requests: the load test measures the service, not its limits
         LFO_API_RATE_LIMIT="100000/minute",
         LFO_IMAGE_RATE_LIMIT="100000/minute",
+        LFO_RESULTS_MAKER="1",  # as deployed: the results maker makes, the web workers read
+    )
+    maker = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "make-results"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     args = [
         str(Path(sys.executable).with_name("gunicorn")),
@@ -168,10 +178,11 @@ def _start_gunicorn(
     while time.monotonic() < deadline:
         try:
             if _request(port, "GET", "/api/v1/indicators", auth=auth)[0] == 200:
-                return proc, auth
+                return proc, maker, auth
         except OSError:
             time.sleep(0.2)
     proc.terminate()
+    maker.terminate()
     raise RuntimeError("gunicorn did not answer within 60 s")
 
 
@@ -201,15 +212,16 @@ def _actions(codes: list[str], quarters: list[str], bodies: list[str], rng: rand
     return pick
 
 
-def wait_until_warm(port: int, workers: int, timeout: float = 1800.0) -> float:
-    """Seconds until every worker has made the figures ahead (``/healthz`` says warm on
-    ``4 × workers`` answers in a row, so each worker has answered); raise after ``timeout``."""
+def wait_until_warm(port: int, workers: int, timeout: float = 1800.0, field: str = "warm") -> float:
+    """Seconds until every worker shows the figures made ahead (``/healthz`` says ``field`` on
+    ``4 × workers`` answers in a row, so each worker has answered); raise after ``timeout``.
+    ``all_made``: the group benchmarks too (what users of a running service find)."""
     started = time.monotonic()
     in_a_row = 0
     while time.monotonic() - started < timeout:
         try:
             status, body = _request(port, "GET", "/healthz")
-            warm = status == 200 and json.loads(body).get("warm") is True
+            warm = status == 200 and json.loads(body).get(field) is True
         except (OSError, ValueError):
             warm = False
         in_a_row = in_a_row + 1 if warm else 0
@@ -217,6 +229,16 @@ def wait_until_warm(port: int, workers: int, timeout: float = 1800.0) -> float:
             return round(time.monotonic() - started, 1)
         time.sleep(0.05 if warm else 1.0)
     raise RuntimeError(f"the workers had not made the figures ahead after {timeout:.0f} s")
+
+
+def _stop(*procs: subprocess.Popen) -> None:
+    for proc in procs:
+        os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _phase(records: list[tuple], start: float, end: float) -> dict:
@@ -252,11 +274,11 @@ def run(
     seconds: float = SECONDS,
 ) -> dict:
     port = _free_port()
-    proc, auth = _start_gunicorn(ds, port, workers, threads)
+    proc, maker, auth = _start_gunicorn(ds, port, workers, threads)
     try:
-        warm_wait = wait_until_warm(port, workers)
+        warm_wait = wait_until_warm(port, workers, field="all_made")
     except RuntimeError:
-        os.killpg(proc.pid, signal.SIGTERM)
+        _stop(proc, maker)
         raise
     area = codes[len(codes) // 3]
     year = quarters[-1][:7]
@@ -327,11 +349,7 @@ def run(
             shown_s = None
         after = _check_figures(port, check_path, auth)[1]
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        _stop(proc, maker)
     shutil.rmtree(ds.root / "correction", ignore_errors=True)
     lat = np.array([r[1] for r in records]) * 1000
     by_kind = {}
@@ -363,9 +381,10 @@ def run(
         "errors": sum(1 for r in records if r[2] >= 400),
         "by_kind": by_kind,
         "warm_wait_s": warm_wait,
+        "results_maker": True,
         "by_phase": {
             "before the load": _phase(records, 0.0, load_start),
-            "from the load's start to 30 s after its end (workers making the figures again)": _phase(
+            "from the load's start to 30 s after its end (the figures being made again)": _phase(
                 records, load_start, load_end + 30.0
             ),
             "afterwards": _phase(records, load_end + 30.0, float("inf")),

@@ -50,7 +50,8 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m dashboard",
         description="Serve the Local Family Offer monitoring dashboard. If the database does not "
         "exist yet, first build a demo database from synthetic pilot returns.",
-        epilog="Users: python -m dashboard users --help",
+        epilog="Users: python -m dashboard users --help. The results maker beside gunicorn: "
+        "python -m dashboard make-results --help",
     )
     p.add_argument(
         "--host",
@@ -91,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         from dashboard.users_cli import main as users_main
 
         return users_main(argv[1:])
+    if argv[:1] == ["make-results"]:  # the results maker (dashboard.results_cli)
+        from dashboard.results_cli import main as results_main
+
+        return results_main(argv[1:])
     args = parser().parse_args(argv)
     try:
         return _serve(args)
@@ -140,7 +145,12 @@ def _serve(args: argparse.Namespace) -> int:
     logging.getLogger("dash.dash").propagate = False
     app = create_app(settings)
     if settings.warm_cache:
-        enable_warming(app.services.data, app.server, directory_for(settings))
+        enable_warming(
+            app.services.data,
+            app.server,
+            directory_for(settings),
+            follow=settings.results_maker,
+        )
     if settings.local_token:
         _say(
             "No sign-in: open http://"

@@ -69,6 +69,9 @@ class DashboardSettings:
     suppression_threshold: int = 10
     service_name: str = DEFAULT_SERVICE_NAME
     warm_cache: bool = True
+    #: LFO_RESULTS_MAKER=1: ``python -m dashboard make-results`` makes each data version's
+    #: results and the web processes read them (``dashboard.services.results_maker``)
+    results_maker: bool = False
     cache_dir: str = ""  # "" the default folder, "off" no sharing between processes
     base_url: str = ""  # "" not set (development); else http(s)://host[:port][/path]
     trusted_proxies: int = 0
@@ -121,6 +124,7 @@ class DashboardSettings:
             ),
             "service_name": env.get("LFO_SERVICE_NAME") or DEFAULT_SERVICE_NAME,
             "warm_cache": _flag("LFO_WARM_CACHE", env.get("LFO_WARM_CACHE") or "1"),
+            "results_maker": _flag("LFO_RESULTS_MAKER", env.get("LFO_RESULTS_MAKER") or "0"),
             "cache_dir": env.get("LFO_CACHE_DIR") or "",
             "base_url": base_url(env.get("LFO_BASE_URL") or ""),
             "trusted_proxies": non_negative_int(

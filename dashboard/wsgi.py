@@ -32,4 +32,9 @@ app = create_app(settings)
 server = app.server
 if settings.warm_cache:
     # each worker makes the indicator results ahead (LFO_WARM_CACHE=0: not), sharing them
-    enable_warming(app.services.data, server, directory_for(settings))
+    enable_warming(
+        app.services.data,
+        server,
+        directory_for(settings),
+        follow=settings.results_maker,
+    )

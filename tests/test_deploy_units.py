@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.__main__ import main as dashboard_main
+from dashboard.services.indicator_data import STOP_JOIN_SECONDS
 from etl.cli import COMMANDS, parse_args
 from etl.worker import LEASE_SECONDS
 
@@ -27,7 +29,7 @@ def unit(name: str) -> configparser.ConfigParser:
     return parsed
 
 
-@pytest.mark.parametrize("name", ["lfo-web.service", "lfo-worker.service"])
+@pytest.mark.parametrize("name", ["lfo-web.service", "lfo-worker.service", "lfo-results.service"])
 def test_each_unit_runs_as_the_service_account_with_its_settings_file(name):
     service = unit(name)["Service"]
     assert service["User"] == "lfo" and service["EnvironmentFile"] == "/etc/lfo/lfo.env"
@@ -52,6 +54,21 @@ def test_the_worker_unit_starts_the_etl_worker_and_waits_longer_than_its_lease()
     assert command[3] == "worker" and "worker" in COMMANDS
     assert int(service["TimeoutStopSec"]) > LEASE_SECONDS
     assert service["Restart"] == "always"
+
+
+def test_the_results_unit_starts_the_results_maker_and_waits_longer_than_its_stop(capsys):
+    service = unit("lfo-results.service")["Service"]
+    command = shlex.split(service["ExecStart"])
+    assert command[0].endswith("/.venv/bin/python") and command[1:] == [
+        "-m",
+        "dashboard",
+        "make-results",
+    ]
+    with pytest.raises(SystemExit) as done:  # the command the unit names exists
+        dashboard_main(["make-results", "--help"])
+    assert done.value.code == 0 and "LFO_RESULTS_MAKER=1" in capsys.readouterr().out
+    assert int(service["TimeoutStopSec"]) > STOP_JOIN_SECONDS
+    assert service["ReadWritePaths"] == "/srv/lfo/data" and service["Restart"] == "always"
 
 
 TIMERS = {"lfo-backup.timer": "lfo-backup.service", "lfo-retention.timer": "lfo-retention.service"}

@@ -109,7 +109,10 @@ def test_a_result_made_by_one_host_is_read_by_the_other_not_made_again(url, redi
     assert made == ["plan", "result"]
     assert newcastle(second) == 30
     assert made == ["plan", "result"]  # the second host read both from Redis
-    assert health(first) == (200, {"status": "ok", "warm": False, "shared_cache": "ok"})
+    assert health(first) == (
+        200,
+        {"status": "ok", "warm": False, "all_made": False, "shared_cache": "ok"},
+    )
 
 
 def test_concurrent_requests_on_both_hosts_make_a_result_once(url, redis, made, monkeypatch):
@@ -186,7 +189,10 @@ def test_with_redis_down_both_hosts_answer_and_health_says_so_then_sharing_resum
     load(url, completed=27)
     assert newcastle(first) == 27 and newcastle(second) == 27  # each made its own: correct
     assert made.count("result") == 3
-    assert health(first) == (200, {"status": "ok", "warm": False, "shared_cache": "unavailable"})
+    assert health(first) == (
+        200,
+        {"status": "ok", "warm": False, "all_made": False, "shared_cache": "unavailable"},
+    )
     redis.start()
     assert health(second)[1]["shared_cache"] == "ok"
     load(url, completed=26)
@@ -256,7 +262,7 @@ def test_a_bad_redis_setting_says_what_is_expected_and_not_the_password(monkeypa
 
 def test_one_host_without_redis_answers_health_as_before(url):
     client = create_app(DashboardSettings(database_url=url, warm_cache=False)).server.test_client()
-    assert health(client) == (200, {"status": "ok", "warm": False})
+    assert health(client) == (200, {"status": "ok", "warm": False, "all_made": False})
 
 
 def test_a_host_started_while_redis_is_down_serves_and_says_so(url, made):
@@ -266,7 +272,10 @@ def test_a_host_started_while_redis_is_down_serves_and_says_so(url, made):
     (host, _) = two_hosts(url, f"redis://127.0.0.1:{port}/0")
     assert newcastle(host) == 30
     assert host.get("/api/v1/areas").status_code == 200  # rate limits counted in memory
-    assert health(host) == (200, {"status": "ok", "warm": False, "shared_cache": "unavailable"})
+    assert health(host) == (
+        200,
+        {"status": "ok", "warm": False, "all_made": False, "shared_cache": "unavailable"},
+    )
 
 
 def test_a_host_computing_longer_than_the_lock_keeps_it_and_the_other_waits(redis, monkeypatch):

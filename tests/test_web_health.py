@@ -35,7 +35,7 @@ def app_for(url: str):
 def test_deleting_the_database_file_makes_the_service_unhealthy(tmp_path):
     url = small_db(tmp_path / "lfo.db")
     with serving(app_for(url)) as base:
-        assert health(base) == (200, {"status": "ok", "warm": False})
+        assert health(base) == (200, {"status": "ok", "warm": False, "all_made": False})
         assert request(base, "GET", "/api/v1/areas").status == 200  # the connection is open
         for leftover in tmp_path.glob("lfo.db*"):
             leftover.unlink()
@@ -86,7 +86,7 @@ def test_postgresql_that_stops_answering_makes_the_service_unhealthy():
         init_db(engine)
         engine.dispose()
         with serving(app_for(url)) as base:
-            assert health(base) == (200, {"status": "ok", "warm": False})
+            assert health(base) == (200, {"status": "ok", "warm": False, "all_made": False})
             running, cluster = cluster, None
             running.__exit__(None, None, None)  # the server stops (and its files go)
             stopped = health(base)

@@ -36,6 +36,7 @@ from sqlalchemy import Connection
 from dashboard.services import queries
 from dashboard.services.database import Database
 from dashboard.services.queries import DataVersion, data_version, figures_version
+from dashboard.services.results_maker import AHEAD, LATER, MAKER_WAIT_SECONDS, mark, wait_for_maker
 from dashboard.services.shared_cache import SharedStore
 from dashboard.services.version_cache import BeingMade, VersionCache
 from lfo.indicators.benchmarks import NEIGHBOURS, REGION
@@ -51,6 +52,7 @@ POLL_SECONDS = 5.0  # how often the warming thread looks for a new data version
 WARM_LEVELS = (95.0, 99.8)  # interval levels made ahead, in this order
 #: compared with these too, after the version is shown (``_make_later``)
 GROUP_BENCHMARKS = (NEIGHBOURS, REGION)
+STOP_JOIN_SECONDS = 30.0  # longest ``stop_warming`` waits for the thread
 YIELD_SECONDS = 2.0  # longest the making ahead waits for this process's requests to finish
 
 
@@ -123,6 +125,9 @@ class IndicatorData(VersionCache):
         self.ahead: list[Query] = []  # made ahead too (``warm``): e.g. the spine's group benchmarks
         self.warm_seconds: float | None = None
         self.made_later_version: DataVersion | None = None  # group benchmarks made too
+        #: another process makes each version (``results_maker``): wait for it, then read
+        self.follows = False
+        self.maker_wait = MAKER_WAIT_SECONDS
         #: added to each plan after ``make_plan`` (``ReleaseStore.across_releases``: cells that
         #: differencing with the latest release would reveal)
         self.plan_extra: Callable[[Connection, Plan], Plan] | None = None
@@ -296,6 +301,8 @@ class IndicatorData(VersionCache):
         then ``ahead`` at that level) for the newest data version, those in use before the data
         changed first, then show that version; count the standard ones made."""
         started = time.perf_counter()
+        if not wait_for_maker(self, AHEAD, self.being_made or self._version):
+            return 0
         self.making_ahead(True)
         try:
             done = self._make_ahead(levels)
@@ -304,6 +311,7 @@ class IndicatorData(VersionCache):
         if done is None:
             return 0
         count, version = done
+        mark(self, AHEAD, version)
         self.warmed_version = version
         self.show(version)
         self.warm_seconds = time.perf_counter() - started
@@ -316,6 +324,8 @@ class IndicatorData(VersionCache):
         each level (a topic page's benchmark choice, then its confidence level), those not made
         ahead already."""
         made, version = set(self.ahead), self._version
+        if not wait_for_maker(self, LATER, version):
+            return
         order = warm_order(os.getpid() if self.shared is not None else None)
         for ci, kind in itertools.product(WARM_LEVELS, GROUP_BENCHMARKS):
             for ind in order:
@@ -328,12 +338,22 @@ class IndicatorData(VersionCache):
                         self.result(query)
                     except BeingMade:  # a load came: its version is made first (warm again)
                         return
+        mark(self, LATER, version)
         self.made_later_version = version
+
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def pause(self, seconds: float) -> None:
+        """Wait ``seconds``, or less if the making ahead is stopped."""
+        self._stop.wait(seconds)
 
     def _make_ahead(self, levels: Sequence[float]) -> tuple[int, DataVersion | None] | None:
         """(standard results made, the version they belong to), or None when stopped."""
         done, version = 0, None
         recent, self._recent = self._recent, []
+        if self.follows:  # read what the maker made; a group benchmark in use is made later
+            recent = []
         for query in recent:  # the results in use before the load first, most recent first
             if self._stop.is_set():
                 return None
@@ -368,7 +388,7 @@ class IndicatorData(VersionCache):
         self._stop.set()
         self._changed.set()
         if self._warmer is not None:
-            self._warmer.join(timeout=30)
+            self._warmer.join(timeout=STOP_JOIN_SECONDS)
         self.hold_back = False
         self.show_newest()
 
@@ -382,6 +402,10 @@ class IndicatorData(VersionCache):
                 if version not in (self.warmed_version, failed):
                     self._changed.clear()
                     self.warm()
+                elif version == self.warmed_version:  # kept alive (Redis forgets after a time)
+                    mark(self, AHEAD, version)
+                    if version == self.made_later_version:
+                        mark(self, LATER, version)
             except Exception:
                 failed = version
                 self.show_newest()  # requests make (or fail on) what they need themselves

@@ -148,6 +148,24 @@ class RedisResults:
                 with contextlib.suppress(RedisError):  # expired meanwhile, or Redis went down
                     lock.release()
 
+    def mark(self, version: DataVersion, key: str) -> None:
+        """Kept ``KEEP_SECONDS`` like a value (whoever made it marks it again while it holds)."""
+        if not self._usable():
+            return
+        try:
+            self.client.set(f"{self._key(version, key)}:done", b"1", ex=KEEP_SECONDS)
+        except RedisError as exc:
+            self._failed(exc)
+
+    def marked(self, version: DataVersion, key: str) -> bool:
+        if not self._usable():
+            return False
+        try:
+            return bool(self.client.exists(f"{self._key(version, key)}:done"))
+        except RedisError as exc:
+            self._failed(exc)
+            return False
+
     def available(self) -> bool:
         """Whether Redis answers now (asked every time; a success lets requests use it again)."""
         try:

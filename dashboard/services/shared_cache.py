@@ -64,6 +64,14 @@ class SharedStore(Protocol):
 
     def claim(self, version: DataVersion, key: str) -> contextlib.AbstractContextManager[None]: ...
 
+    def mark(self, version: DataVersion, key: str) -> None:
+        """Say that ``key`` is done for ``version`` (e.g. every result made ahead)."""
+        ...
+
+    def marked(self, version: DataVersion, key: str) -> bool:
+        """Whether ``mark`` was called for ``key`` and ``version`` (and is still known)."""
+        ...
+
     def available(self) -> bool:
         """Whether sharing works now (``/healthz``)."""
         ...
@@ -134,6 +142,17 @@ class SharedResults:
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
+
+    def mark(self, version: DataVersion, key: str) -> None:
+        path = self._path(version, key, ".done")
+        try:
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            path.touch(mode=0o600)
+        except OSError as exc:
+            log.warning("could not mark shared results as made: %s", exc)
+
+    def marked(self, version: DataVersion, key: str) -> bool:
+        return self._path(version, key, ".done").exists()
 
     def available(self) -> bool:
         return self.directory.is_dir()

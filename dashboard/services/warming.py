@@ -12,14 +12,20 @@ from dashboard.services.shared_cache import SharedResults
 
 
 def enable_warming(
-    data: IndicatorData, server: flask.Flask, shared_directory: Path | None = None
+    data: IndicatorData,
+    server: flask.Flask,
+    shared_directory: Path | None = None,
+    *,
+    follow: bool = False,
 ) -> None:
     """Make ``data``'s indicator results ahead in this process, and in each process forked from
     it (a gunicorn worker starts its own thread on its first request to ``server``); with
     ``shared_directory``, the processes share what they make through files there (unless they
-    already share through Redis: ``LFO_REDIS_URL``)."""
-    if shared_directory is not None and data.shared is None:
-        data.share(SharedResults.open(shared_directory))
+    already share through Redis: ``LFO_REDIS_URL``). With ``follow`` (``LFO_RESULTS_MAKER=1``),
+    a results maker makes each version and this process reads what it made
+    (``dashboard.services.results_maker``)."""
+    share(data, shared_directory)
+    data.follows = follow and data.shared is not None
     data.start_warming()
 
     @server.before_request
@@ -30,3 +36,10 @@ def enable_warming(
     @server.teardown_request
     def _answered(_exc: BaseException | None) -> None:
         data.request_finished()
+
+
+def share(data: IndicatorData, shared_directory: Path | None) -> None:
+    """Share ``data``'s results through files in ``shared_directory`` unless it already shares
+    through Redis (nothing without a directory: ``LFO_CACHE_DIR=off``)."""
+    if shared_directory is not None and data.shared is None:
+        data.share(SharedResults.open(shared_directory))

@@ -17,6 +17,7 @@ has made every indicator ahead for the current data, see ``LFO_WARM_CACHE``); ot
 While this process makes a new data version ahead (a load has just changed the data), it answers
 from the previous version's figures and the body adds ``"new_data": "being made"``; ``warm`` is
 false until the new version is made and shown (docs/decisions.md, "New data shown once made").
+``all_made`` is true once the group benchmarks (neighbours, region) are made too, after ``warm``.
 
 With ``LFO_REDIS_URL`` (several web hosts) the body also says ``"shared_cache": "ok"`` or
 ``"unavailable"`` (Redis is asked each time, with a short timeout). Redis down does not make the
@@ -106,8 +107,13 @@ def register_health(server: flask.Flask, services: Services) -> None:
         if problem is not None:
             body = {"status": "unavailable", "warm": False, "reason": problem}
             return flask.jsonify(body | shared_cache(services)), 503
-        warm = services.data.warmed_version == version
-        body = {"status": "ok", "warm": warm}
+        data = services.data
+        warm = data.warmed_version == version
+        body = {
+            "status": "ok",
+            "warm": warm,
+            "all_made": warm and data.made_later_version == version,
+        }
         if services.data.being_made is not None:
             body["new_data"] = "being made"
         return flask.jsonify(body | shared_cache(services)), 200
