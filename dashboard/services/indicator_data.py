@@ -35,7 +35,7 @@ from sqlalchemy import Connection
 
 from dashboard.services import queries
 from dashboard.services.database import Database
-from dashboard.services.queries import DataVersion, data_version, figures_version
+from dashboard.services.queries import DataVersion, figures_version
 from dashboard.services.results_maker import AHEAD, LATER, MAKER_WAIT_SECONDS, mark, wait_for_maker
 from dashboard.services.shared_cache import SharedStore
 from dashboard.services.version_cache import BeingMade, VersionCache
@@ -397,8 +397,7 @@ class IndicatorData(VersionCache):
         while not self._stop.is_set():
             version = None
             try:
-                with self.db.engine.connect() as conn:
-                    version = self._see(data_version(conn))
+                version = self.newest_version()
                 if version not in (self.warmed_version, failed):
                     self._changed.clear()
                     self.warm()

@@ -22,13 +22,11 @@ import signal
 import threading
 import time
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from dashboard.services.queries import DataVersion, data_version, figures_version
+from dashboard.services.queries import DataVersion, figures_version
+from dashboard.services.shared_cache import SharedStore
 from lfo.indicators.definitions import DEFINITIONS_VERSION
-
-if TYPE_CHECKING:
-    from dashboard.services.indicator_data import IndicatorData
 
 log = logging.getLogger(__name__)
 AHEAD, LATER = "ahead", "later"  # the stages a maker marks, in order
@@ -36,18 +34,37 @@ MAKER_WAIT_SECONDS = 1800.0  # a follower waits this long for a mark, then makes
 POLL_SECONDS = 1.0  # how often a follower looks for the mark
 
 
+class Maker(Protocol):
+    """What of ``IndicatorData`` the making and following use (it imports this module)."""
+
+    shared: SharedStore | None
+    threshold: int
+    follows: bool
+    maker_wait: float
+
+    def stopping(self) -> bool: ...
+
+    def pause(self, seconds: float) -> None: ...
+
+    def newest_version(self) -> DataVersion: ...
+
+    def start_warming(self) -> object: ...
+
+    def stop_warming(self) -> None: ...
+
+
 def made_key(stage: str, threshold: int) -> str:
     """A stage's mark in the shared store (per definitions and suppression threshold)."""
     return f"definitions {DEFINITIONS_VERSION}|made {stage}|{threshold}"
 
 
-def mark(data: IndicatorData, stage: str, version: DataVersion | None) -> None:
+def mark(data: Maker, stage: str, version: DataVersion | None) -> None:
     """Say in the shared store that ``stage`` of ``version`` is made (nothing without one)."""
     if data.shared is not None and version is not None:
         data.shared.mark(figures_version(version), made_key(stage, data.threshold))
 
 
-def wait_for_maker(data: IndicatorData, stage: str, version: DataVersion | None) -> bool:
+def wait_for_maker(data: Maker, stage: str, version: DataVersion | None) -> bool:
     """In a following process: wait until the maker has marked ``stage`` of ``version``. True:
     read it now (or, after ``MAKER_WAIT_SECONDS``, make it here); False: stopped, or a newer
     version came meanwhile (it is waited for next)."""
@@ -67,14 +84,13 @@ def wait_for_maker(data: IndicatorData, stage: str, version: DataVersion | None)
                 data.maker_wait,
             )
             return True
-        with data.db.engine.connect() as conn:
-            if data._see(data_version(conn)) != version:
-                return False
+        if data.newest_version() != version:
+            return False
         data.pause(POLL_SECONDS)
     return False
 
 
-def run(data: IndicatorData, stop: threading.Event) -> None:
+def run(data: Maker, stop: threading.Event) -> None:
     """Make every data version's results until ``stop`` (``python -m dashboard make-results``)."""
     data.start_warming()
     try:

@@ -216,6 +216,11 @@ class VersionCache:
             self._changed.set()
         return version
 
+    def newest_version(self) -> DataVersion:
+        """The database's data version now (seen: a newer one is then being made, or shown)."""
+        with self.db.engine.connect() as conn:
+            return self._see(data_version(conn))
+
     def show(self, version: DataVersion | None) -> None:
         """Show ``version`` (made ahead): requests answer at it from now on."""
         with self._lock:
