@@ -71,3 +71,38 @@ def pg_url() -> Iterator[str]:
         pytest.fail(str(exc))  # never a skip: the PostgreSQL proof must run everywhere
     with postgres_server() as url:
         yield url
+
+
+# --- the overview page's small database and app (tests/test_overview.py, test_overview_rows.py) --
+
+
+@pytest.fixture(scope="module")
+def overview_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Blackpool, Newcastle and Essex over five quarters (``support.page_dbs.build_overview_db``),
+    built once per test module."""
+    from support.page_dbs import build_overview_db
+
+    return build_overview_db(tmp_path_factory.mktemp("overview") / "lfo.db")
+
+
+@pytest.fixture(scope="module")
+def overview_app(overview_db: str):
+    """The dashboard on ``overview_db`` (imported here: most tests never load the dashboard)."""
+    from dashboard.app import create_app
+    from dashboard.settings import DashboardSettings
+
+    return create_app(DashboardSettings(database_url=overview_db))
+
+
+@pytest.fixture(scope="module")
+def overview_client(overview_app):
+    return overview_app.server.test_client()
+
+
+@pytest.fixture(scope="module")
+def overview_data(overview_app, overview_db: str):
+    """The figures the app reads, asked directly (suppression threshold 10, as the app's)."""
+    from dashboard.services.database import Database
+    from dashboard.services.indicator_data import IndicatorData
+
+    return IndicatorData(Database(overview_db), 10)

@@ -16,16 +16,15 @@ import math
 import pandas as pd
 import pytest
 from support.dash_client import component_key, post_callback, route
-from support.page_dbs import BLACKPOOL, ESSEX, NEWCASTLE, build_overview_db
+from support.overview_calls import controls, read_address, update_overview
+from support.page_dbs import BLACKPOOL, ESSEX, NEWCASTLE
 
 from dashboard import ids
 from dashboard.app import create_app
-from dashboard.callbacks import overview as cb
 from dashboard.layouts import home
 from dashboard.present import overview as po
 from dashboard.present import overview_grid as pg
 from dashboard.present import overview_headlines as ph
-from dashboard.present import overview_rows as prows
 from dashboard.present import overview_summary as psum
 from dashboard.present.words import fmt, period_label
 from dashboard.settings import DashboardSettings
@@ -34,31 +33,8 @@ from lfo.terms import PROGRAMME
 
 
 @pytest.fixture(scope="module")
-def overview_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return build_overview_db(tmp_path_factory.mktemp("overview") / "lfo.db")
-
-
-@pytest.fixture(scope="module")
-def app(overview_db: str):
-    return create_app(DashboardSettings(database_url=overview_db))
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.server.test_client()
-
-
-@pytest.fixture(scope="module")
-def data(app, overview_db):
-    from dashboard.services.database import Database
-    from dashboard.services.indicator_data import IndicatorData
-
-    return IndicatorData(Database(overview_db), 10)
-
-
-@pytest.fixture(scope="module")
-def grid_rows(data) -> pd.DataFrame:
-    return data.rows(list(pg.GRID_INDICATORS), periods=["2018-19_Q4"], ci=99.8).rows
+def grid_rows(overview_data) -> pd.DataFrame:
+    return overview_data.rows(list(pg.GRID_INDICATORS), periods=["2018-19_Q4"], ci=99.8).rows
 
 
 # --- pure shaping ---------------------------------------------------------------------------
@@ -205,8 +181,8 @@ def test_sorting_by_name_is_alphabetical(grid_rows):
     assert reverse == sorted(order, reverse=True)
 
 
-def test_headline_completion_says_down_from_last_year_and_significant(data):
-    rows = data.rows(
+def test_headline_completion_says_down_from_last_year_and_significant(overview_data):
+    rows = overview_data.rows(
         list(ph.HEADLINE_INDICATORS), areas=["programme"], periods=["2018-19_Q4", "2017-18_Q4"]
     ).rows
     card = ph.headline(rows, "uptake.completion", "2018-19_Q4")
@@ -217,8 +193,10 @@ def test_headline_completion_says_down_from_last_year_and_significant(data):
     assert "is significant: worse than a year earlier." in card.change_text
 
 
-def test_headline_without_last_year_says_so(data):
-    rows = data.rows(["uptake.completion"], areas=["programme"], periods=["2017-18_Q4"]).rows
+def test_headline_without_last_year_says_so(overview_data):
+    rows = overview_data.rows(
+        ["uptake.completion"], areas=["programme"], periods=["2017-18_Q4"]
+    ).rows
     card = ph.headline(rows, "uptake.completion", "2017-18_Q4")
     assert card.change_text == "No figure for 2016-17 Q4 to compare with (no data)."
 
@@ -258,37 +236,13 @@ def test_resolve_period_falls_back_to_latest_with_a_message():
 # --- through the app ------------------------------------------------------------------------
 
 
-def _update_overview(
-    client,
-    period=po.LATEST,
-    sort=pg.SORT_AREA,
-    order=pg.ORDER_LOW,
-    ci="95",
-    benchmark="programme",
-    rows=prows.ROWS_FIRST,
-) -> dict:
-    outputs = [(o.component_id, o.component_property) for o in cb.overview_outputs()]
-    return post_callback(
-        client,
-        outputs,
-        [
-            {"id": ids.HOME_PERIOD, "property": "value", "value": period},
-            {"id": ids.HOME_SORT, "property": "value", "value": sort},
-            {"id": ids.HOME_ORDER, "property": "value", "value": order},
-            {"id": ids.HOME_CI, "property": "value", "value": ci},
-            {"id": ids.HOME_BENCHMARK, "property": "value", "value": benchmark},
-            {"id": ids.HOME_ROWS, "property": "data", "value": rows},
-        ],
-    )
-
-
-def test_home_page_answers_200_with_and_without_a_query(client):
+def test_home_page_answers_200_with_and_without_a_query(overview_client):
     for path in ("/", "/?period=2018-19_Q3&sort=uptake.completion&order=high", "/?sort=bad"):
-        assert client.get(path).status_code == 200
+        assert overview_client.get(path).status_code == 200
 
 
-def test_home_layout_with_bad_parameters_shows_a_message_not_an_error(client):
-    response = route(client, "/", "?period=2018-19_Q9&sort=nonsense&colour=red")
+def test_home_layout_with_bad_parameters_shows_a_message_not_an_error(overview_client):
+    response = route(overview_client, "/", "?period=2018-19_Q9&sort=nonsense&colour=red")
     text = json.dumps(response[ids.PAGE_CONTENT]["children"])
     assert "Some settings in the address could not be used" in text
     assert "Ignored period='2018-19_Q9'" in text
@@ -296,13 +250,15 @@ def test_home_layout_with_bad_parameters_shows_a_message_not_an_error(client):
     assert "unknown setting 'colour'" in text
 
 
-def test_overview_callback_fills_the_grid_with_words_and_links_for_every_area(client, data):
-    response = _update_overview(client, "2018-19_Q4", ci="99.8")
+def test_overview_callback_fills_the_grid_with_words_and_links_for_every_area(
+    overview_client, overview_data
+):
+    response = update_overview(overview_client, "2018-19_Q4", ci="99.8")
     grid = json.dumps(response[ids.HOME_GRID]["children"])
     assert "Areas compared with the programme, 2018-19 Q4, at 99.8% confidence" in grid
     assert '"lfo-cmp-worse"' not in grid  # a td's class is "text-end lfo-cmp-worse"
     assert "text-end lfo-cmp-worse" in grid and " than the programme (99.8%)" in grid
-    for code in data.areas()["area_code"]:
+    for code in overview_data.areas()["area_code"]:
         assert f"/area/{code}" in grid
     assert f"/area/{BLACKPOOL}?indicator=uptake.completion&period=2018-19_Q4" in grid
     assert "/uptake?indicator=uptake.completion&period=2018-19_Q4&ci=99.8" in grid
@@ -312,8 +268,8 @@ def test_overview_callback_fills_the_grid_with_words_and_links_for_every_area(cl
     assert "Blackpool" in attention and "getting worse" in attention
 
 
-def test_home_opens_at_the_latest_financial_year_at_95_percent(client):
-    response = _update_overview(client)
+def test_home_opens_at_the_latest_financial_year_at_95_percent(overview_client):
+    response = update_overview(overview_client)
     options = response[ids.HOME_PERIOD]["options"]
     assert options[0] == {"label": "Latest financial year (2018-19)", "value": po.LATEST}
     assert options[1]["value"] == "2018-19_Q4"  # the latest quarter next
@@ -331,31 +287,31 @@ def test_home_opens_at_the_latest_financial_year_at_95_percent(client):
         ("2030-31_Q1", "nonsense", "sideways"),
     ],
 )
-def test_overview_callback_answers_for_representative_inputs(client, period, sort, order):
-    response = _update_overview(client, period, sort, order)
+def test_overview_callback_answers_for_representative_inputs(overview_client, period, sort, order):
+    response = update_overview(overview_client, period, sort, order)
     assert ids.HOME_GRID in response and ids.HOME_SUMMARY in response
 
 
-def test_a_financial_year_lists_the_areas_that_need_attention(client):
+def test_a_financial_year_lists_the_areas_that_need_attention(overview_client):
     # Blackpool completes 45 + 36 + 24 + 12 = 117 of 240 in 2018-19 (49%) against 48 of 60 a
     # quarter (80%) elsewhere, and its completion falls every quarter from 2017-18 Q4 to
     # 2018-19 Q4: worse and getting worse
-    response = _update_overview(client, "2018-19")
+    response = update_overview(overview_client, "2018-19")
     attention = json.dumps(response[ids.HOME_ATTENTION])
     assert "Blackpool" in attention
     assert "getting worse over the five quarters to 2018-19 Q4" in attention
 
 
-def test_a_period_without_data_says_so_and_shows_the_latest(client):
-    response = _update_overview(client, "2030-31_Q1")
+def test_a_period_without_data_says_so_and_shows_the_latest(overview_client):
+    response = update_overview(overview_client, "2030-31_Q1")
     assert "There are no figures for 2030-31 Q1; showing the latest financial year, 2018-19" in (
         json.dumps(response[ids.HOME_DATA_MESSAGES])
     )
     assert "In 2018-19," in json.dumps(response[ids.HOME_SUMMARY])
 
 
-def test_ranking_chart_follows_the_sort_indicator(client):
-    response = _update_overview(client, "2018-19_Q4", sort="uptake.completion")
+def test_ranking_chart_follows_the_sort_indicator(overview_client):
+    response = update_overview(overview_client, "2018-19_Q4", sort="uptake.completion")
     assert response[ids.chart(ids.HOME_CHART, "heading")]["children"] == (
         "Completion by area, 2018-19 Q4"
     )
@@ -373,21 +329,14 @@ def _query_output(app) -> tuple[str, str]:
     return ids.URL, key.split(".", 1)[1]
 
 
-def test_controls_write_the_query_and_defaults_stay_out(app, client):
-    outputs = [_query_output(app)]
+def test_controls_write_the_query_and_defaults_stay_out(overview_app, overview_client):
+    outputs = [_query_output(overview_app)]
 
     def query(period, sort, order, ci="95", search="", benchmark="programme", rows="first"):
         return post_callback(
-            client,
+            overview_client,
             outputs,
-            [
-                {"id": ids.HOME_PERIOD, "property": "value", "value": period},
-                {"id": ids.HOME_SORT, "property": "value", "value": sort},
-                {"id": ids.HOME_ORDER, "property": "value", "value": order},
-                {"id": ids.HOME_CI, "property": "value", "value": ci},
-                {"id": ids.HOME_BENCHMARK, "property": "value", "value": benchmark},
-                {"id": ids.HOME_ROWS, "property": "data", "value": rows},
-            ],
+            controls(period, sort, order, ci, benchmark, rows),
             [{"id": ids.URL, "property": "search", "value": search}],
         )[ids.URL]["search"]
 
@@ -402,34 +351,11 @@ def test_controls_write_the_query_and_defaults_stay_out(app, client):
     assert forged == ""
 
 
-def test_the_address_sets_the_controls_and_reports_bad_values(client):
-    outputs = [
-        (ids.HOME_PERIOD, "value"),
-        (ids.HOME_SORT, "value"),
-        (ids.HOME_ORDER, "value"),
-        (ids.HOME_CI, "value"),
-        (ids.HOME_MESSAGES, "children"),
-        (ids.HOME_BENCHMARK, "value"),
-        (ids.HOME_ROWS, "data"),
-    ]
-    response = post_callback(
-        client,
-        outputs,
-        [
-            {
-                "id": ids.URL,
-                "property": "search",
-                "value": "?period=2018-19_Q2&sort=bad&ci=99.8&benchmark=neighbours",
-            }
-        ],
-        [
-            {"id": ids.HOME_PERIOD, "property": "value", "value": po.LATEST},
-            {"id": ids.HOME_SORT, "property": "value", "value": "uptake.start"},
-            {"id": ids.HOME_ORDER, "property": "value", "value": pg.ORDER_LOW},
-            {"id": ids.HOME_CI, "property": "value", "value": "95"},
-            {"id": ids.HOME_BENCHMARK, "property": "value", "value": "programme"},
-            {"id": ids.HOME_ROWS, "property": "data", "value": "first"},
-        ],
+def test_the_address_sets_the_controls_and_reports_bad_values(overview_client):
+    response = read_address(
+        overview_client,
+        "?period=2018-19_Q2&sort=bad&ci=99.8&benchmark=neighbours",
+        sort="uptake.start",
     )
     assert response[ids.HOME_BENCHMARK]["value"] == "neighbours"
     assert response[ids.HOME_PERIOD]["value"] == "2018-19_Q2"
@@ -447,7 +373,7 @@ def test_an_empty_database_says_no_returns_are_loaded(tmp_path):
     init_db(engine)
     engine.dispose()
     empty = create_app(DashboardSettings(database_url=url)).server.test_client()
-    response = _update_overview(empty)
+    response = update_overview(empty)
     assert "No returns are loaded yet" in json.dumps(response[ids.HOME_SUMMARY])
     assert response[ids.chart(ids.HOME_CHART, "empty")]["hidden"] is False
 
@@ -456,7 +382,7 @@ def test_a_missing_database_gives_a_message_not_an_error(tmp_path):
     url = f"sqlite:///{tmp_path / 'missing.db'}"
     missing = create_app(DashboardSettings(database_url=url)).server.test_client()
     assert missing.get("/").status_code == 200
-    response = _update_overview(missing)
+    response = update_overview(missing)
     assert "The data cannot be shown just now" in json.dumps(response[ids.HOME_SUMMARY])
 
 
@@ -619,27 +545,27 @@ def test_grid_json_is_what_components_would_send_in_any_order(grid_rows, sort, o
         assert json.dumps(answer, cls=plotly.utils.PlotlyJSONEncoder) == reference
 
 
-def test_the_order_radios_say_what_they_do_for_the_sort_chosen(client):
+def test_the_order_radios_say_what_they_do_for_the_sort_chosen(overview_client):
     response = post_callback(
-        client,
+        overview_client,
         [(ids.HOME_ORDER, "options")],
         [{"id": ids.HOME_SORT, "property": "value", "value": "uptake.completion"}],
     )
     labels = [o["label"] for o in response[ids.HOME_ORDER]["options"]]
     assert labels == ["Lowest completion first", "Highest completion first"]
-    text = json.dumps(route(client, "/", "?sort=area")[ids.PAGE_CONTENT]["children"])
+    text = json.dumps(route(overview_client, "/", "?sort=area")[ids.PAGE_CONTENT]["children"])
     assert "A to Z by name" in text and "Lowest first" not in text
 
 
-def test_the_confidence_switch_follows_the_address_and_explains_99_8(client):
-    text = json.dumps(route(client, "/", "?ci=99.8")[ids.PAGE_CONTENT]["children"])
+def test_the_confidence_switch_follows_the_address_and_explains_99_8(overview_client):
+    text = json.dumps(route(overview_client, "/", "?ci=99.8")[ids.PAGE_CONTENT]["children"])
     assert "99.8% flags only clear differences, because many comparisons are made" in text
-    bad = json.dumps(route(client, "/", "?ci=90")[ids.PAGE_CONTENT]["children"])
+    bad = json.dumps(route(overview_client, "/", "?ci=90")[ids.PAGE_CONTENT]["children"])
     assert "Ignored ci='90': the confidence level is 95 or 99.8" in bad
 
 
-def test_the_ranking_chart_is_shown_when_it_has_figures(client):
-    response = _update_overview(client, "2018-19_Q4")
+def test_the_ranking_chart_is_shown_when_it_has_figures(overview_client):
+    response = update_overview(overview_client, "2018-19_Q4")
     assert response[ids.chart(ids.HOME_CHART, "section")]["hidden"] is False
     assert response[ids.HOME_NOT_SHOWN]["children"] == []
 
@@ -652,7 +578,7 @@ def test_a_ranking_chart_with_nothing_to_draw_is_not_shown_and_one_line_says_why
     init_db(engine)  # no returns loaded
     engine.dispose()
     empty = create_app(DashboardSettings(database_url=url)).server.test_client()
-    response = _update_overview(empty)
+    response = update_overview(empty)
     # no card, no 240 px blank figure: the section is hidden and the list says why
     assert response[ids.chart(ids.HOME_CHART, "section")]["hidden"] is True
     (line,) = response[ids.HOME_NOT_SHOWN]["children"]
@@ -661,8 +587,8 @@ def test_a_ranking_chart_with_nothing_to_draw_is_not_shown_and_one_line_says_why
     )
 
 
-def test_the_grid_and_the_ranking_compare_with_the_benchmark_chosen(client):
-    response = _update_overview(client, "2018-19_Q4", benchmark="region")
+def test_the_grid_and_the_ranking_compare_with_the_benchmark_chosen(overview_client):
+    response = update_overview(overview_client, "2018-19_Q4", benchmark="region")
     grid = json.dumps(response[ids.HOME_GRID]["children"])
     assert "Areas compared with their regions, 2018-19 Q4, at 95% confidence" in grid
     assert "than the programme" not in grid and "to the programme" not in grid
@@ -670,5 +596,5 @@ def test_the_grid_and_the_ranking_compare_with_the_benchmark_chosen(client):
     assert "compared with their regions" in subtitle
     view = response[component_key(ids.chart_pattern(ids.HOME_CHART, "view"))]["data"]
     assert view["benchmark"] == "region"
-    forged = _update_overview(client, "2018-19_Q4", benchmark="<script>")
+    forged = update_overview(overview_client, "2018-19_Q4", benchmark="<script>")
     assert "Areas compared with the programme" in json.dumps(forged[ids.HOME_GRID]["children"])

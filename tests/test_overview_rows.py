@@ -11,16 +11,14 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from support.dash_client import post_callback
-from support.page_dbs import BLACKPOOL, build_overview_db
+from support.overview_calls import read_address, update_overview
+from support.page_dbs import BLACKPOOL
 
 from dashboard import ids
-from dashboard.app import create_app
 from dashboard.layouts import home
 from dashboard.present import overview as po
 from dashboard.present import overview_grid as pg
 from dashboard.present import overview_rows as prows
-from dashboard.settings import DashboardSettings
 from lfo.indicators.request import ROW_COLUMNS
 from lfo.terms import PROGRAMME
 
@@ -149,21 +147,7 @@ def test_the_address_keeps_rows_all_and_leaves_the_default_out():
 # --- through the app ------------------------------------------------------------------------
 
 SMALL_PAGE = 5
-
-
-@pytest.fixture(scope="module")
-def overview_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return build_overview_db(tmp_path_factory.mktemp("overview-rows") / "lfo.db")
-
-
-@pytest.fixture(scope="module")
-def app(overview_db: str):
-    return create_app(DashboardSettings(database_url=overview_db))
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.server.test_client()
+SORT = "uptake.completion"
 
 
 @pytest.fixture
@@ -173,40 +157,19 @@ def small_page(monkeypatch: pytest.MonkeyPatch) -> int:
     return SMALL_PAGE
 
 
-def overview(client, rows: object, sort: str = "uptake.completion") -> dict:
-    outputs = [(o.component_id, o.component_property) for o in cb_outputs()]
-    return post_callback(
-        client,
-        outputs,
-        [
-            {"id": ids.HOME_PERIOD, "property": "value", "value": Q4},
-            {"id": ids.HOME_SORT, "property": "value", "value": sort},
-            {"id": ids.HOME_ORDER, "property": "value", "value": pg.ORDER_LOW},
-            {"id": ids.HOME_CI, "property": "value", "value": "95"},
-            {"id": ids.HOME_BENCHMARK, "property": "value", "value": "programme"},
-            {"id": ids.HOME_ROWS, "property": "data", "value": rows},
-        ],
-    )
-
-
-def cb_outputs():
-    from dashboard.callbacks import overview as cb
-
-    return cb.overview_outputs()
-
-
 @pytest.fixture(scope="module")
-def order(overview_db: str) -> list[str]:
-    from dashboard.services.database import Database
-    from dashboard.services.indicator_data import IndicatorData
-
-    data = IndicatorData(Database(overview_db), 10)
-    return po.overview(data, Q4, "uptake.completion", pg.ORDER_LOW).area_order
+def order(overview_data) -> list[str]:
+    return po.overview(overview_data, Q4, SORT, pg.ORDER_LOW).area_order
 
 
-def test_the_callback_draws_the_first_page_in_the_sorted_order(client, small_page, order):
+def overview(client, rows: object) -> dict:
+    """The page's callback at 2018-19 Q4, completion lowest first, with ``rows`` sent."""
+    return update_overview(client, Q4, SORT, pg.ORDER_LOW, rows=rows)
+
+
+def test_the_callback_draws_the_first_page_in_the_sorted_order(overview_client, small_page, order):
     assert len(order) > small_page and order[0] == BLACKPOOL  # the lowest completion
-    response = overview(client, "first")
+    response = overview(overview_client, "first")
     grid = json.dumps(response[ids.HOME_GRID]["children"])
     assert ROW_LINK.findall(grid) == order[:small_page]
     assert f"Number of areas, all {len(order)} (95%)" in grid
@@ -218,46 +181,26 @@ def test_the_callback_draws_the_first_page_in_the_sorted_order(client, small_pag
     }
 
 
-def test_the_callback_draws_every_area_for_all(client, small_page, order):
-    response = overview(client, "all")
+def test_the_callback_draws_every_area_for_all(overview_client, small_page, order):
+    response = overview(overview_client, "all")
     assert ROW_LINK.findall(json.dumps(response[ids.HOME_GRID]["children"])) == order
     assert response[ids.HOME_ROWS_BUTTON]["children"] == f"Show the first {small_page}"
 
 
-def test_a_forged_rows_value_draws_the_first_page(client, small_page, order):
-    response = overview(client, "<img src=x>")
+def test_a_forged_rows_value_draws_the_first_page(overview_client, small_page, order):
+    response = overview(overview_client, "<img src=x>")
     assert ROW_LINK.findall(json.dumps(response[ids.HOME_GRID]["children"])) == order[:small_page]
 
 
-def test_the_pilot_has_no_line_and_no_button(client, order):
-    response = overview(client, "first")
+def test_the_pilot_has_no_line_and_no_button(overview_client, order):
+    response = overview(overview_client, "first")
     assert ROW_LINK.findall(json.dumps(response[ids.HOME_GRID]["children"])) == order
     assert response[ids.HOME_ROWS_LINE]["children"] == ""
     assert response[ids.HOME_ROWS_BUTTON] == {"children": "", "hidden": True}
 
 
-def test_the_address_sets_the_rows(client):
-    response = post_callback(
-        client,
-        [
-            (ids.HOME_PERIOD, "value"),
-            (ids.HOME_SORT, "value"),
-            (ids.HOME_ORDER, "value"),
-            (ids.HOME_CI, "value"),
-            (ids.HOME_MESSAGES, "children"),
-            (ids.HOME_BENCHMARK, "value"),
-            (ids.HOME_ROWS, "data"),
-        ],
-        [{"id": ids.URL, "property": "search", "value": "?rows=all"}],
-        [
-            {"id": ids.HOME_PERIOD, "property": "value", "value": po.LATEST},
-            {"id": ids.HOME_SORT, "property": "value", "value": pg.SORT_AREA},
-            {"id": ids.HOME_ORDER, "property": "value", "value": pg.ORDER_LOW},
-            {"id": ids.HOME_CI, "property": "value", "value": "95"},
-            {"id": ids.HOME_BENCHMARK, "property": "value", "value": "programme"},
-            {"id": ids.HOME_ROWS, "property": "data", "value": "first"},
-        ],
-    )
+def test_the_address_sets_the_rows(overview_client):
+    response = read_address(overview_client, "?rows=all")
     assert response[ids.HOME_ROWS]["data"] == "all"
 
 

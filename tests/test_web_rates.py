@@ -4,11 +4,16 @@ card's status line; the client address from LFO_TRUSTED_PROXIES; the settings ch
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from support.accounts import NEWCASTLE, engine, key
+from support.servers import free_port
 from support.web_auth import SAME_SITE, make_app, person, sign_in
 from test_download_attacks import new_download
 
+from dashboard.api.errors import RETRY_AFTER
+from dashboard.app import create_app
 from dashboard.settings import DashboardSettings, rate_limit
 from lfo.access import tokens
 
@@ -67,6 +72,24 @@ def test_without_trusted_proxies_the_forwarded_header_is_ignored(app_client):
         for i in range(3)
     ]
     assert statuses == [200, 200, 429]  # one peer address, whatever the header says
+
+
+def test_a_503_keeps_its_own_retry_after_and_the_limiter_s_429_has_the_limiter_s():
+    """The database stopped (nothing listens on the port): each API answer says to come back in
+    ``RETRY_AFTER`` seconds, not at the limiter's window reset; over the limit the 429 says when
+    the window lets the next request in."""
+    url = f"postgresql+psycopg://lfo@127.0.0.1:{free_port()}/lfo"
+    app = create_app(DashboardSettings(database_url=url, api_rate_limit="2/minute"))
+    client = app.server.test_client()
+    for _ in range(2):
+        down = client.get("/api/v1/areas")
+        assert down.status_code == 503 and down.headers["Retry-After"] == RETRY_AFTER
+        assert "X-RateLimit-Remaining" in down.headers  # the limiter counted it all the same
+    over = client.get("/api/v1/areas")
+    assert over.status_code == 429
+    wait = int(over.headers["Retry-After"])
+    reset = int(over.headers["X-RateLimit-Reset"])  # the window's reset, in epoch seconds
+    assert int(RETRY_AFTER) < wait <= 60 and abs(wait - (reset - time.time())) <= 2
 
 
 def image_download(client, fmt):

@@ -10,8 +10,11 @@ host) or, with ``LFO_REDIS_URL``, in Redis, so that several web hosts count toge
   ``--no-sign-in`` is one user; anonymous visitors per client address).
 
 Over a limit: 429 with ``Retry-After`` (seconds), as JSON under ``/api/`` and for callbacks
-(``dashboard.web.errors``). Sign-in is slowed per account and per address by
-``lfo.access.throttle`` (``dashboard.web.signin``), not here.
+(``dashboard.web.errors``). Every API answer carries ``X-RateLimit-Limit``, ``-Remaining`` and
+``-Reset``, written here (``limit_headers``) rather than by Flask-Limiter, whose own headers also
+rewrote the ``Retry-After`` of answers it did not make (a 503 "being updated" said 60, not 30).
+Sign-in is slowed per account and per address by ``lfo.access.throttle``
+(``dashboard.web.signin``), not here.
 
 The client address is ``dashboard.web.accounts.client_address`` (``LFO_TRUSTED_PROXIES``), the
 one home for it. Checked after the gate, so a refused request is not counted.
@@ -24,6 +27,7 @@ process. Every Redis client has short timeouts (``redis_cache.client_options``).
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 
@@ -33,6 +37,7 @@ from flask_limiter import ApplicationLimit, Limiter
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from redis.exceptions import RedisError
 
 from dashboard.charts.downloads import IMAGE_QUOTA
 from dashboard.services import redis_cache
@@ -88,6 +93,24 @@ class Counter:
         return self.memory.get_window_stats(item, *who).reset_time
 
 
+def limit_headers(limiter: Limiter, response: flask.Response) -> flask.Response:
+    """The API limit's headers on an answer the limiter counted, and ``Retry-After`` on its own
+    429 only: a 503's ``Retry-After`` is its maker's (``dashboard.web.errors``), never replaced."""
+    limit = limiter.current_limit
+    if limit is None:  # not counted: not an API request
+        return response
+    try:
+        reset, remaining = limit.reset_at, limit.remaining
+    except (StorageError, RedisError):  # Redis lost since the count: the answer goes without
+        return response
+    response.headers["X-RateLimit-Limit"] = str(limit.limit.amount)
+    response.headers["X-RateLimit-Remaining"] = str(remaining)
+    response.headers["X-RateLimit-Reset"] = str(reset)
+    if limit.breached:
+        response.headers["Retry-After"] = str(max(1, int(reset - time.time())))  # as Flask-Limiter
+    return response
+
+
 def register_rates(server: flask.Flask, settings: DashboardSettings) -> Limiter:
     """Install the limits (module docstring) on ``server``; call it after the gate."""
 
@@ -103,8 +126,7 @@ def register_rates(server: flask.Flask, settings: DashboardSettings) -> Limiter:
         in_memory_fallback_enabled=bool(settings.redis_url),  # Redis down: count in memory
         key_prefix="lfo",
         strategy="moving-window",
-        headers_enabled=True,
-        retry_after="delta-seconds",
+        headers_enabled=False,  # limit_headers writes them
         application_limits=[
             ApplicationLimit(
                 api,
@@ -115,6 +137,7 @@ def register_rates(server: flask.Flask, settings: DashboardSettings) -> Limiter:
             ),
         ],
     )
+    server.after_request(functools.partial(limit_headers, limiter))
     images = limits.parse(settings.image_rate_limit)
     counter = Counter(settings.redis_url)
 
