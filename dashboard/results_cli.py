@@ -14,7 +14,7 @@ import argparse
 import logging
 import sys
 
-from dashboard.services import Services
+from dashboard.app import create_app
 from dashboard.services.queries import check_readable
 from dashboard.services.results_maker import run, stop_on_signals
 from dashboard.services.shared_cache import directory_for
@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
         settings = DashboardSettings.from_env(database_url=args.db)
     except ValueError as exc:
         return _fail(str(exc))
-    services = Services.create(settings)
+    services = create_app(settings).services  # as the web processes: the same results ahead
     try:
         check_readable(services.db)
     except DatabaseError as exc:

@@ -1,7 +1,7 @@
 """docs/operations.md "From an empty Debian machine to the service behind nginx", followed in
 order on loopback (issue 15, "Done when"): a throw-away PostgreSQL, Debian's ``redis-server``,
 gunicorn started from ``deploy/systemd/lfo-web.service``'s own ``ExecStart``, the worker from
-``lfo-worker.service``'s, Debian's nginx with ``deploy/nginx/lfo.conf`` and a self-signed
+``lfo-worker.service``'s, the results maker from ``lfo-results.service``'s, Debian's nginx with ``deploy/nginx/lfo.conf`` and a self-signed
 certificate.
 
 The commands are not copied here: every code block the document marks ``<!-- walkthrough: NAME
@@ -37,6 +37,10 @@ from support.redis_server import redis_server
 from support.returns import write_return
 from support.servers import ROOT, free_port
 
+from dashboard.services.database import Database
+from dashboard.services.queries import data_version, figures_version
+from dashboard.services.redis_cache import RedisResults
+from dashboard.services.results_maker import AHEAD, made_key
 from lfo import schema
 from lfo.access import audit, invitations, tokens, totp
 from lfo.access.secrets import load_key
@@ -91,6 +95,17 @@ def finish(name: str, process: subprocess.Popen[str]) -> str:
     out, err = process.communicate(timeout=120)
     assert process.returncode == 0, f"step {name!r} failed ({process.args}):\n{out}\n{err}"
     return out
+
+
+def made_in_redis(redis_url: str, url: str, threshold: int, seconds: float = 600.0) -> None:
+    """Wait until the results maker has marked the current data's figures made in Redis."""
+    with Database(url).engine.connect() as conn:
+        version = figures_version(data_version(conn))
+    shared = RedisResults(redis_url, url)
+    deadline = time.monotonic() + seconds
+    while not shared.marked(version, made_key(AHEAD, threshold)):
+        assert time.monotonic() < deadline, "the results maker made nothing"
+        time.sleep(0.5)
 
 
 def run_block(name: str, block: str, env: Mapping[str, str]) -> str:
@@ -182,7 +197,12 @@ def test_the_walkthrough_marks_each_block_it_runs_and_numbers_its_steps_in_order
     assert tuple(blocks()) == STEPS
     numbers = [int(n) for n in re.findall(r"^ ?(\d+)\. \*\*", walkthrough(), re.M)]
     assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 13
-    for name in ("lfo-web.service", "lfo-worker.service", "lfo-backup.timer"):
+    for name in (
+        "lfo-web.service",
+        "lfo-worker.service",
+        "lfo-results.service",
+        "lfo-backup.timer",
+    ):
         assert (UNITS / name).is_file() and name.split(".")[0] in walkthrough()
 
 
@@ -266,6 +286,14 @@ def test_from_an_empty_machine_to_the_service_behind_nginx_on_postgresql_and_red
                 stderr=subprocess.PIPE,
                 text=True,
             )
+            maker = subprocess.Popen(
+                exec_start("lfo-results.service", "python"),
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             backups = tmp_path / "backup"
             with (
                 gunicorn_from_unit(env, socket, tmp_path) as gunicorn_log,
@@ -290,6 +318,9 @@ def test_from_an_empty_machine_to_the_service_behind_nginx_on_postgresql_and_red
                 assert lines and all(json.loads(x)["request_id"] == rid for x in lines)
                 finish("worker", worker)
                 finish("backup", backup)
+                made_in_redis(redis.url, url, int(settings.get("LFO_SUPPRESSION_THRESHOLD", 10)))
+                maker.terminate()  # systemd's stop: SIGTERM
+                finish("results", maker)
 
             [made] = backups.iterdir()
             assert (made / "lfo.dump").is_file() and not (made / "keys").exists()

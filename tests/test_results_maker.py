@@ -21,6 +21,7 @@ from support.redis_server import redis_server
 from test_version_hold_back import NEWCASTLE, _completed, _load
 
 import dashboard.services.indicator_data as module
+from dashboard.app import create_app
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData
 from dashboard.services.queries import data_version, figures_version
@@ -152,7 +153,7 @@ def _maker(url: str, env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def test_the_make_results_command_makes_and_marks_until_stopped(url, tmp_path):
+def test_the_make_results_command_makes_and_marks_until_stopped(url, tmp_path, made_by_thread):
     folder = tmp_path / "shared"
     proc = _maker(url, {"LFO_CACHE_DIR": str(folder), "LFO_SUPPRESSION_THRESHOLD": "5"})
     try:
@@ -161,10 +162,14 @@ def test_the_make_results_command_makes_and_marks_until_stopped(url, tmp_path):
         _until(
             lambda: folder.exists() and SharedResults(folder).marked(version, made_key(LATER, 5))
         )
-        follower = IndicatorData(Database(url), THRESHOLD)
+        settings = DashboardSettings(database_url=url, suppression_threshold=THRESHOLD)
+        follower = create_app(settings).services.live  # a web process: the pages' ahead too
+        assert follower.ahead
         follower.share(SharedResults(folder))
         follower.follows = True
         assert follower.warm() > 0
+        follower._make_later()
+        assert made_by_thread == []  # everything it showed, the maker had made
         assert _completed(follower) == 12
     finally:
         proc.send_signal(signal.SIGTERM)
