@@ -218,6 +218,18 @@ def register_compression(server: flask.Flask, enabled: bool = True) -> None:
         return response
 
 
+def register_layout_no_store(server: flask.Flask) -> None:
+    """``/_dash-layout`` is never kept by the browser: its answer depends on the page's address
+    (its referrer, ``opened_at``) under one URL, and on Back Chromium reused the last one kept
+    (Home's 60 rows of ``rows=all`` at the address without it; issue 11)."""
+
+    @server.after_request
+    def no_store(response: flask.Response) -> flask.Response:
+        if flask.request.path.endswith("/_dash-layout"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
 def opened_at() -> tuple[str, str] | None:
     """The address (path, query) of the page whose renderer asks for the layout: the
     ``_dash-layout`` request's referrer, if it is a page of this same origin; else None."""
@@ -284,6 +296,7 @@ def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] 
             page.register(app, services)
     register_api(app.server, services)
     register_compression(app.server, settings.compress)
+    register_layout_no_store(app.server)
     # last: Dash's inline scripts (its clientside callbacks) are all known only now
     inline_scripts = [*app.csp_hashes(), script_hash(guard)]
     local = register_web(app.server, services, inline_scripts, app.callback_map, pages)

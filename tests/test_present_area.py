@@ -224,9 +224,12 @@ STORE: dict[str, Any] = {
 PERIODS = ["2018-19_Q3", "2018-19_Q4", "2017-18", "2018-19"]
 
 
-def test_view_orders_the_compared_areas_and_falls_back_to_the_areas_latest_quarter() -> None:
+def test_view_keeps_the_compared_areas_in_the_order_chosen_and_falls_back_to_the_areas_latest_quarter() -> (
+    None
+):
     v = area.view(STORE, [["C"], ["B", "A", "Z"], None], area.LATEST, PERIODS)
-    assert v.compare_names == {"B": "Area B", "C": "Area C"}  # the areas' order; A, Z left out
+    # the order chosen (the address's); A (the area shown) and Z (unknown) left out
+    assert list(v.compare_names.items()) == [("C", "Area C"), ("B", "Area B")]
     assert (v.period, v.messages) == ("2018-19_Q4", ())
     assert area.view(STORE, None, "2017-18", PERIODS).period == "2017-18"
     gone = area.view(STORE, None, "2030-31_Q1", PERIODS)
@@ -296,7 +299,7 @@ def test_frame_has_the_facts_the_switch_and_the_store() -> None:
         ),
         ("Data as at", "1 February 2019 at 10:05"),
     ]
-    assert shown.ticked == {"B"}
+    assert shown.ticked == ("B",)
     assert shown.messages == ["Ignored comparison area Z: not programme area."]
     assert shown.switch_options[0] == {"label": "Area A (North)", "value": "A"}
     # A's return reaches 2018-19 Q3: the last whole financial year it covers is 2017-18
@@ -311,8 +314,8 @@ def test_frame_has_the_facts_the_switch_and_the_store() -> None:
     assert b.store["default_period"] == "2017-18"
 
 
-def test_chosen_areas_are_put_in_the_areas_order_once_each() -> None:
-    assert area.in_order(STORE, ["C", "Z", "B", "C"]) == ["B", "C", "Z"]
+def test_chosen_areas_keep_the_order_chosen_once_each() -> None:
+    assert area.in_order(["C", "Z", "B", "C"]) == ["C", "Z", "B"]
 
 
 def test_spine_twin_writes_each_figure_in_its_unit_and_links_its_definition() -> None:

@@ -221,7 +221,7 @@ def update_area_query(
     area = _shown_or_stop(services, shown)
     compare = checked_compare(area, compare)
     period, indicator, breakdown = map(checked_text, (period, indicator, breakdown))
-    chosen = present.in_order(area, present.ticked(compare))
+    chosen = present.in_order(present.ticked(compare))
     kind, step = checked_kind(benchmark), trend_by.checked(checked_text(trend))
     query = address.query_for(chosen, period, indicator, breakdown, checked_ci(ci), kind, step)
     query = with_release(query, chosen_release_id())  # the address keeps the release shown
@@ -268,17 +268,17 @@ def update_area_controls(
     select's and the trend card's step."""
     area = _shown_or_stop(services, shown)
     code = area["code"]
-    held = set(present.ticked(checked_compare(area, compare)))
+    held = present.ticked(checked_compare(area, compare))
     state = urlstate.parse_query(search, address.PARAMS)
     w_compare, w_period, w_indicator, w_breakdown = address.control_values(state)
     w_ci = address.ci_value(state)
     w_kind = address.benchmark_value(state)
     w_trend = address.trend_value(state)
     known = {a["area_code"] for a in area["areas"]}
-    wanted = [c for c in present.in_order(area, w_compare) if c in known and c != code]
+    wanted = [c for c in present.in_order(w_compare) if c in known and c != code]
     banner = shell.messages_banner(state.messages) if state.messages else no_update
     return (
-        no_update if set(wanted) == held and compare is not None else wanted,
+        no_update if wanted == held and compare is not None else wanted,
         no_update if w_period == (period or present.LATEST) else w_period,
         no_update if w_indicator == indicator else w_indicator,
         no_update if w_breakdown == breakdown else w_breakdown,

@@ -108,7 +108,7 @@ def update_area_frame(services: Services, state: dict[str, Any] | None) -> list[
         shown.switch_options,
         code,
         shown.period_options,
-        present.in_order(shown.store, list(shown.ticked)),
+        list(shown.ticked),
         area_picker.suggestions(picker.suggestions(areas)),
         [{"label": r, "value": r} for r in picker.regions(areas)],
         shown.region,

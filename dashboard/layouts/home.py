@@ -345,14 +345,23 @@ def loaded_summary(returns: pd.DataFrame) -> dict[str, Any]:
         _TR([_TH(name, "row"), *(_TD_PLAIN(v) for v in values)]) for name, *values in loaded.rows
     )
     table = html.Table(
-        className="table table-sm lfo-table",
+        className="table table-sm lfo-table lfo-returns-table",
         children=[
             html.Caption("Programme areas and their current return"),
             html.Thead(html.Tr([html.Th(h, scope="col") for h in RETURNS_HEADERS])),
             html.Tbody(rows),
         ],
     )
-    return _json(html.Div([html.P(loaded.sentence), html.Div(table, className="table-responsive")]))
+    # (it scrolls sideways on a phone: focusable and named so a keyboard can scroll it, as the
+    # charts' tables are; axe scrollable-region-focusable)
+    box = html.Div(
+        table,
+        className="table-responsive",
+        tabIndex="0",
+        role="region",
+        **aria(label="Table: programme areas and their current return"),
+    )
+    return _json(html.Div([html.P(loaded.sentence), box]))
 
 
 def _json(component: Component) -> dict[str, Any]:

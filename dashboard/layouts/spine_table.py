@@ -168,14 +168,22 @@ def spine_table(table: SpineTable | None) -> Component | None:
     chosen = chosen_key(table)
     return html.Div(
         [
-            html.Table(
-                # (the caption repeats the card's heading just above: read, not shown)
-                [
-                    html.Caption(table.caption, className="visually-hidden"),
-                    head,
-                    html.Tbody(_rows(table)),
-                ],
-                className="table table-sm caption-top lfo-table",
+            # (a word too long for its column scrolls the table in this box, never the page:
+            # focusable and named, as the desktop twin's box, for keyboard users)
+            html.Div(
+                html.Table(
+                    # (the caption repeats the card's heading just above: read, not shown)
+                    [
+                        html.Caption(table.caption, className="visually-hidden"),
+                        head,
+                        html.Tbody(_rows(table)),
+                    ],
+                    className="table table-sm caption-top lfo-table",
+                ),
+                className="table-responsive",
+                tabIndex="0",
+                role="region",
+                **aria(label=f"Table: {table.caption}"),
             ),
             html.P(f"{key} {chosen}" if chosen else key, className="small"),
         ]

@@ -163,11 +163,10 @@ def regions(areas: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(areas["region"].astype(str)))
 
 
-def in_order(store: dict[str, Any], codes: Sequence[str]) -> list[str]:
-    """``codes`` once each, in the areas' order (unknown codes last)."""
-    order = [a["area_code"] for a in store.get("areas") or []]
-    rank = {c: i for i, c in enumerate(order)}
-    return sorted(dict.fromkeys(codes), key=lambda c: rank.get(c, len(rank)))
+def in_order(codes: Sequence[str]) -> list[str]:
+    """``codes`` once each, in the order the reader chose them (the picker adds each after the
+    last; the address keeps that order, so a reload or a shared link shows the same list)."""
+    return list(dict.fromkeys(codes))
 
 
 def ticked(compare: Sequence[Sequence[str] | None] | None) -> list[str]:
@@ -273,7 +272,7 @@ def view(
     """The view for the page's store, the ticked areas and the period select's value."""
     code, name = store["code"], store["name"]
     names = {a["area_code"]: a["area_name"] for a in store.get("areas") or []}
-    chosen = in_order(store, ticked(compare))
+    chosen = in_order(ticked(compare))
     compare_names = {c: names[c] for c in chosen if c in names and c != code}
     period, messages = resolve_period(period_choice, periods, store.get("default_period"))
     return View(code, name, compare_names, period, tuple(messages))
@@ -313,7 +312,7 @@ class AreaFrame:
     facts: list[tuple[str, str]]
     switch_options: list[dict[str, str]]
     period_options: list[dict[str, str]]
-    ticked: set[str]
+    ticked: tuple[str, ...]  # in the address's order (the order chosen)
     store: dict[str, Any]
     messages: list[str] = field(default_factory=list)
     region: str | None = None  # the area's region (the picker's region select opens at it)
@@ -351,7 +350,7 @@ def area_frame(
         facts=area_facts(row, cov, code, data_as_at),
         switch_options=switch,
         period_options=period_options(periods, own_latest),
-        ticked={c for c in compare if c in known and c != code},
+        ticked=tuple(c for c in in_order(compare) if c in known and c != code),
         store=store,
         messages=messages,
         region=str(row["region"]) if isinstance(row["region"], str) else None,

@@ -94,6 +94,32 @@ def test_the_grid_draws_the_first_50_and_a_button_shows_all_and_back(home: Page,
     assert button.inner_text() == f"Show all {MANY_AREAS} areas"
 
 
+def test_back_after_show_all_returns_to_the_first_50_and_forward_to_all(home: Page, base_url: str):
+    # "Show all" loads the address with rows=all as a new page: the browser's Back button is
+    # how a reader undoes it, and must give the first 50 again (and Forward all of them)
+    open_home(home, f"{base_url}/?period=2018-19_Q1&sort=uptake.completion&order=high")
+    area_rows(home, PAGE_SIZE)
+    first = home.locator(AREA_ROWS).all_inner_texts()
+    home.locator(BUTTON).click()
+    home.wait_for_url("**rows=all**")
+    area_rows(home, MANY_AREAS)
+
+    home.go_back()
+    home.wait_for_function("() => !new URL(location.href).searchParams.has('rows')")
+    wait_for_dash(home)
+    area_rows(home, PAGE_SIZE)
+    assert home.locator(AREA_ROWS).all_inner_texts() == first  # the same 50, in the same order
+    assert home.locator(BUTTON).inner_text() == f"Show all {MANY_AREAS} areas"
+    assert home.locator(LINE).inner_text().startswith(f"Showing {PAGE_SIZE} of {MANY_AREAS}")
+    assert "sort=uptake.completion" in home.url and "order=high" in home.url
+
+    home.go_forward()
+    home.wait_for_url("**rows=all**")
+    wait_for_dash(home)
+    area_rows(home, MANY_AREAS)
+    assert home.locator(BUTTON).inner_text() == f"Show the first {PAGE_SIZE}"
+
+
 def test_the_count_row_counts_every_area_and_says_so(home: Page, base_url: str):
     open_home(home, f"{base_url}/?period=2018-19_Q1")
     counts = home.locator(f"#{ids.HOME_GRID} tr.lfo-counts th").inner_text()
