@@ -104,9 +104,14 @@ def _codes_and_quarters(out: Path) -> tuple[list[str], list[str]]:
 
 def record(out: Path) -> None:
     from benchmarks import browser as chrome
+    from benchmarks.loadtest import LOADTEST_CACHE
     from benchmarks.requests import page_paths
+    from dashboard.services.shared_cache import SharedResults
 
     app = _app(out)
+    made = out / LOADTEST_CACHE  # what the load test's results maker made last, if still current
+    if made.is_dir():
+        app.services.live.share(SharedResults(made))
     codes, quarters = _codes_and_quarters(out)
     with chrome.serving(app.server) as base:
         bodies = chrome.record_callbacks(base, page_paths(codes, quarters))

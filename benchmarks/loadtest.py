@@ -19,6 +19,7 @@ load's end that was.
 
 from __future__ import annotations
 
+import collections
 import csv
 import http.client
 import io
@@ -134,11 +135,15 @@ def correction(ds: Dataset, area: str, out_dir: Path, share: float = 0.02) -> Pa
     return target
 
 
+#: the shared-results folder of the served app and its results maker (under the dataset's folder)
+LOADTEST_CACHE = "loadtest-cache"
+
+
 def _start_gunicorn(
     ds: Dataset, port: int, workers: int, threads: int
 ) -> tuple[subprocess.Popen, subprocess.Popen, Auth]:
     # a new shared-results folder, so the workers make everything themselves (as after a deploy)
-    cache_dir = ds.root / "loadtest-cache"
+    cache_dir = ds.root / LOADTEST_CACHE
     shutil.rmtree(cache_dir, ignore_errors=True)
     origin = f"http://127.0.0.1:{port}"
     auth = signed_in(ds.db_url, origin)
@@ -379,6 +384,7 @@ def run(
         "p95_ms": round(float(np.percentile(lat, 95)), 1),
         "p99_ms": round(float(np.percentile(lat, 99)), 1),
         "errors": sum(1 for r in records if r[2] >= 400),
+        "errors_by_status": dict(collections.Counter(str(r[2]) for r in records if r[2] >= 400)),
         "by_kind": by_kind,
         "warm_wait_s": warm_wait,
         "results_maker": True,
