@@ -137,6 +137,10 @@ def test_the_marks_are_kept_per_figures_version_in_the_folder_and_in_redis(url, 
             assert store.marked(version, key)
             assert not store.marked(version, made_key(LATER, THRESHOLD))
             assert not store.marked(("another",), key)
+        value = f"{stores[1]._key(version, 'a result')}".encode()
+        stores[1].client.set(value, b"x", ex=10)  # a value last read nearly an hour ago
+        stores[1].mark(version, key)  # the maker marks again while the version is current
+        assert stores[1].client.ttl(value) > 3000  # kept as long as the mark
         server.stop()
         down = stores[1]
         assert down.marked(version, key) is False  # Redis down: not marked, never raised

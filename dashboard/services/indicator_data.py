@@ -401,7 +401,7 @@ class IndicatorData(VersionCache):
                 if version not in (self.warmed_version, failed):
                     self._changed.clear()
                     self.warm()
-                elif version == self.warmed_version:  # kept alive (Redis forgets after a time)
+                elif version == self.warmed_version and not self.follows:  # kept alive (Redis)
                     mark(self, AHEAD, version)
                     if version == self.made_later_version:
                         mark(self, LATER, version)

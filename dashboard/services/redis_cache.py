@@ -149,11 +149,19 @@ class RedisResults:
                     lock.release()
 
     def mark(self, version: DataVersion, key: str) -> None:
-        """Kept ``KEEP_SECONDS`` like a value (whoever made it marks it again while it holds)."""
+        """Kept ``KEEP_SECONDS`` like a value, and so are the version's values: the results
+        maker marks again every few seconds while the version is current, so a web process
+        started an hour after the values were last read still finds them all."""
         if not self._usable():
             return
         try:
-            self.client.set(f"{self._key(version, key)}:done", b"1", ex=KEEP_SECONDS)
+            pipe = self.client.pipeline(transaction=False)
+            pipe.set(f"{self._key(version, key)}:done", b"1", ex=KEEP_SECONDS)
+            pattern = f"{self.prefix}:{_digest(version)}:*"
+            for name in self.client.scan_iter(match=pattern, count=1000):
+                if not name.endswith(b":lock"):  # a lock keeps its holder's own time to live
+                    pipe.expire(name, KEEP_SECONDS)
+            pipe.execute()
         except RedisError as exc:
             self._failed(exc)
 
