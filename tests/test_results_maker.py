@@ -125,6 +125,21 @@ def test_with_no_maker_the_follower_makes_the_results_itself_and_says_so(url, tm
         follower.stop_warming()
 
 
+def test_with_redis_down_the_follower_makes_the_results_at_once(url, caplog):
+    from support.servers import free_port
+
+    follower = IndicatorData(Database(url), THRESHOLD)
+    follower.share(RedisResults(f"redis://127.0.0.1:{free_port()}/0", url))  # nobody listens
+    follower.follows, follower.maker_wait = True, 3600.0
+    caplog.set_level(logging.WARNING, logger="dashboard.services.results_maker")
+    follower.newest_version()  # as the warming thread does first: the version to wait for
+    started = time.monotonic()
+    assert follower.warm(levels=(95.0,)) > 0
+    assert time.monotonic() - started < 600  # not the hour it would wait for a maker
+    assert "shared store cannot be reached" in caplog.text
+    assert _completed(follower) == 12
+
+
 def test_the_marks_are_kept_per_figures_version_in_the_folder_and_in_redis(url, tmp_path):
     with Database(url).engine.connect() as conn:
         version = figures_version(data_version(conn))

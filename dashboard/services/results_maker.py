@@ -12,7 +12,8 @@ shared store (folder or Redis): ``ahead`` (every indicator's standard results at
 then ``later`` (the group benchmarks). A web process *follows*: it keeps showing the previous
 version while the maker works, waits for each mark, then reads the results (seconds) and shows
 the new version. A maker that has not marked a version within ``MAKER_WAIT_SECONDS`` is taken to
-be down: the web process makes what it needs itself, as without a maker, and says so in its log.
+be down: the web process makes what it needs itself, as without a maker, and says so in its log;
+with the shared store unreachable (Redis down) it does so at once.
 """
 
 from __future__ import annotations
@@ -75,6 +76,9 @@ def wait_for_maker(data: Maker, stage: str, version: DataVersion | None) -> bool
     deadline = time.monotonic() + data.maker_wait
     while not data.stopping():
         if shared.marked(figures, key):
+            return True
+        if not shared.available():  # Redis down: the maker cannot share either, make it here
+            log.warning("the shared store cannot be reached: making the %s results here", stage)
             return True
         if time.monotonic() >= deadline:
             log.warning(
