@@ -105,3 +105,28 @@ def test_the_area_list_is_read_once_per_data_version_and_follows_a_change(tmp_pa
         )
     names = data.area_list().set_index("area_code")["area_name"]
     assert names[NEWCASTLE] == "Renamed"
+
+
+def test_benchmark_groups_are_made_once_per_data_version_and_equal_the_definition(
+    tmp_path, monkeypatch
+):
+    """The area profile names each group benchmark's members on every spine, trend and reach
+    request: the groups took about 20 ms each to make at national scale, every time."""
+    import dashboard.services.indicator_data as module
+    from lfo.indicators.benchmarks import groups
+
+    url = build_db(
+        tmp_path / "g.db",
+        {
+            NEWCASTLE: [episode("completed", "2017-06-20")] * 12,
+            GATESHEAD: [episode("completed", "2017-06-20")] * 12,
+        },
+    )
+    data = IndicatorData(Database(url), 10)
+    made: list[str] = []
+    monkeypatch.setattr(
+        module, "groups", lambda areas, kind: made.append(kind) or groups(areas, kind)
+    )
+    for kind in ("neighbours", "region", "neighbours", "region"):
+        assert data.benchmark_groups(kind) == groups(data.areas(), kind)
+    assert sorted(made) == ["neighbours", "region"]  # once each for this data version

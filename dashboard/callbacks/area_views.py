@@ -91,7 +91,10 @@ def chosen_view(
         v,
         ci=checked(ci),
         benchmark=bench.checked(benchmark),
-        groups={k: tuple(bench.member_names(v.code, k, areas)) for k in area_spine.GROUP_KINDS},
+        groups={
+            k: tuple(bench.member_names(v.code, k, areas, data.benchmark_groups(k)))
+            for k in area_spine.GROUP_KINDS
+        },
         region=str(region.iloc[0]) if len(region) and isinstance(region.iloc[0], str) else None,
     )
 

@@ -39,7 +39,7 @@ from dashboard.services.queries import DataVersion, figures_version
 from dashboard.services.results_maker import AHEAD, LATER, MAKER_WAIT_SECONDS, mark, wait_for_maker
 from dashboard.services.shared_cache import SharedStore
 from dashboard.services.version_cache import BeingMade, VersionCache
-from lfo.indicators.benchmarks import NEIGHBOURS, REGION
+from lfo.indicators.benchmarks import NEIGHBOURS, REGION, groups
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
 from lfo.indicators.engine import compute
 from lfo.indicators.indicator import Indicator
@@ -270,6 +270,10 @@ class IndicatorData(VersionCache):
     def area_list(self) -> pd.DataFrame:
         """``queries.areas``, read once per data version (a copy: callers may change it)."""
         return self.per_version(("area list",), lambda conn, _v: queries.areas_in(conn)).copy()
+
+    def benchmark_groups(self, kind: str) -> dict[str, tuple[str, ...]]:
+        """``lfo.indicators.benchmarks.groups`` of this version's areas, made once per version."""
+        return self.per_version(("groups", kind), lambda _c, _v: groups(self.areas(), kind))
 
     def periods(self) -> list[str]:
         """Every period with data: quarters, then financial years, oldest first."""

@@ -39,7 +39,7 @@ CacheKey = tuple[Hashable, ...]
 #: Kinds of value made with the data version's disclosure plan: never made for a frozen version.
 MADE_FROM_DATA = frozenset({"whole", "plan"})
 #: Kinds of value that depend only on ``figures_version``: kept when a load changed no data.
-FIGURES_ONLY = MADE_FROM_DATA | {"rows", "areas", "periods", "area list"}
+FIGURES_ONLY = MADE_FROM_DATA | {"rows", "areas", "periods", "area list", "groups"}
 #: What a reader is told when a figure must wait for the new version's plan.
 BEING_MADE = (
     "These figures are being updated after a new return was loaded. They will be shown in a few "
