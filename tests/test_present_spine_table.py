@@ -99,7 +99,9 @@ def test_the_laid_out_table_has_a_header_per_column_and_a_bar_per_row():
     table = _table(_rows({"A": 10.0, "B": 40.0, "C": 20.0}, "better"), "B")
     div = laid_out(table)
     assert div is not None
-    html_table = div.children[0]
+    box = div.children[0]  # the table's own scroll box: focusable and named
+    assert box.tabIndex == "0" and box.role == "region"
+    html_table = box.children
     head = html_table.children[1].children.children
     assert [th.children for th in head] == [
         "Indicator",
@@ -167,7 +169,7 @@ def test_a_suppressed_group_figure_draws_no_line_and_says_so():
     assert row.bar.benchmark is None
     assert row.bar.missing == "Statistical neighbours [c]: suppressed, no line"
     assert row.bar.area is not None  # the area's own dot is still drawn
-    tr = laid_out(table).children[0].children[2].children[0]
+    tr = laid_out(table).children[0].children.children[2].children[0]
     _link, bar, said = tr.children[0].children
     assert [c.className for c in bar.children] == ["lfo-spine-bar__range", "lfo-spine-bar__area"]
     assert said.children == "Statistical neighbours [c]: suppressed, no line"
@@ -199,7 +201,7 @@ def test_each_row_lists_the_chosen_areas_figures_with_c_where_suppressed():
 def test_the_chosen_line_is_a_row_of_its_own_headed_by_its_indicator():
     table = _chosen_table(_rows({"A": 10.0, "B": 40.0, "C": None}, "better"))
     div = laid_out(table)
-    first, line = div.children[0].children[2].children
+    first, line = div.children[0].children.children[2].children
     assert first.className == "lfo-spine-table__with-chosen"
     (cell,) = [line.children]
     assert cell.colSpan == 4 and cell.headers == first.children[0].id
@@ -209,7 +211,7 @@ def test_the_chosen_line_is_a_row_of_its_own_headed_by_its_indicator():
     assert "Area A and Area C" in div.children[1].children
     # no areas chosen: no line under the row
     plain = laid_out(_table(_rows({"A": 10.0, "B": 40.0}, "better"), "B"))
-    assert len(plain.children[0].children[2].children) == 1
+    assert len(plain.children[0].children.children[2].children) == 1
 
 
 def test_a_long_area_name_may_break_only_before_its_ending():
@@ -218,7 +220,7 @@ def test_a_long_area_name_may_break_only_before_its_ending():
     assert breakable("Blackburn with Darwen") == "Blackburn with Darwen"
     assert breakable("Westminster") == "Westminster"  # (not longer than 11 letters)
     table = _table(_rows({"A": 10.0, "Hertfordshire": 40.0}, "better"), "Hertfordshire")
-    assert laid_out(table).children[0].children[1].children.children[1].children == (
+    assert laid_out(table).children[0].children.children[1].children.children[1].children == (
         "Hertford\u00adshire"
     )
 
