@@ -16,13 +16,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 from support.axe import axe_violations, describe
-from support.browser import ROOT, serving, wait_for_dash
+from support.browser import ROOT, new_page, serving_db, wait_for_dash
 from support.page_dbs import MANY_AREAS, build_many_areas_db
 
 from dashboard import ids
-from dashboard.app import create_app
 from dashboard.present.overview_rows import PAGE_SIZE
-from dashboard.settings import DashboardSettings
 
 AREA_ROWS = f"#{ids.HOME_GRID} tbody tr th a"  # the programme's row has no link
 BUTTON = f"#{ids.HOME_ROWS_BUTTON}"
@@ -32,20 +30,14 @@ WIDTHS = {"desktop": (1366, 768), "tablet": (768, 1024), "phone": (390, 844)}
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = build_many_areas_db(tmp_path_factory.mktemp("many-areas") / "lfo.db")
-    with serving(create_app(DashboardSettings(database_url=url))) as base:
+    with serving_db(build_many_areas_db(tmp_path_factory.mktemp("many-areas") / "lfo.db")) as base:
         yield base
 
 
 @pytest.fixture
 def home(browser: Browser, base_url: str) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    try:
+    with new_page(browser, {"width": 1280, "height": 900}) as page:
         yield page
-    finally:
-        context.close()
 
 
 def open_home(page: Page, url: str) -> None:

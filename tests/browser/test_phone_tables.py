@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 from support.axe import axe_violations, describe
-from support.browser import ROOT, serving, wait_for_dash
+from support.browser import ROOT, new_page, serving_db, wait_for_dash
 from support.page_dbs import (
     BLACKPOOL,
     GATESHEAD,
@@ -35,8 +35,6 @@ from support.page_dbs import (
 
 from browser.test_area_profile import CHOSEN, add_area, ticked, wait_for_profile
 from dashboard import ids
-from dashboard.app import create_app
-from dashboard.settings import DashboardSettings
 
 PHONE = {"width": 390, "height": 844}
 #: Blackpool's statistical neighbours, nearest first (tests/browser/test_area_profile.py).
@@ -75,28 +73,21 @@ NO_SIDEWAYS_SCROLL = "() => document.scrollingElement.scrollWidth <= window.inne
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = build_area_db(tmp_path_factory.mktemp("phone-tables") / "lfo.db")
-    with serving(create_app(DashboardSettings(database_url=url))) as base:
+    with serving_db(build_area_db(tmp_path_factory.mktemp("phone-tables") / "lfo.db")) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def topic_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The topic pages' hand-worked database (outcomes too: the area one has none)."""
-    url = build_topic_db(tmp_path_factory.mktemp("phone-topic") / "topic.db")
-    with serving(create_app(DashboardSettings(database_url=url))) as base:
+    with serving_db(build_topic_db(tmp_path_factory.mktemp("phone-topic") / "topic.db")) as base:
         yield base
 
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE, locale="en-GB", reduced_motion="reduce")
-    context.set_default_timeout(60_000)
-    page = context.new_page()
-    try:
+    with new_page(browser, PHONE, 60_000, reduced_motion="reduce") as page:
         yield page
-    finally:
-        context.close()
 
 
 def open_every_table(page: Page) -> int:

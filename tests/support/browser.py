@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dash import Dash
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +45,30 @@ def serving(app: Dash) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@contextmanager
+def serving_db(url: str) -> Iterator[str]:
+    """The dashboard on the database at ``url`` (local mode), served as ``serving`` does."""
+    from dashboard.app import create_app
+    from dashboard.settings import DashboardSettings
+
+    with serving(create_app(DashboardSettings(database_url=url))) as base:
+        yield base
+
+
+@contextmanager
+def new_page(
+    browser: Browser, viewport: dict[str, int], timeout_ms: int = 30_000, **options: object
+) -> Iterator[Page]:
+    """A page in a fresh English browser context (closed afterwards); ``options`` as
+    ``Browser.new_context`` takes them (``reduced_motion``...)."""
+    context = browser.new_context(viewport=viewport, locale="en-GB", **options)  # type: ignore[arg-type]
+    context.set_default_timeout(timeout_ms)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 @dataclass
