@@ -52,6 +52,7 @@ POLL_SECONDS = 5.0  # how often the warming thread looks for a new data version
 WARM_LEVELS = (95.0, 99.8)  # interval levels made ahead, in this order
 #: compared with these too, after the version is shown (``_make_later``)
 GROUP_BENCHMARKS = (NEIGHBOURS, REGION)
+REMARK_SECONDS = 60.0  # how often an idle maker renews its marks (and Redis keeps the values)
 STOP_JOIN_SECONDS = 30.0  # longest ``stop_warming`` waits for the thread
 YIELD_SECONDS = 2.0  # longest the making ahead waits for this process's requests to finish
 
@@ -398,6 +399,7 @@ class IndicatorData(VersionCache):
 
     def _warm_loop(self, poll: float) -> None:
         failed: DataVersion | None = None  # a version that failed: not tried again until a load
+        marked = 0.0  # when the marks were last renewed (Redis forgets them after an hour)
         while not self._stop.is_set():
             version = None
             try:
@@ -405,7 +407,12 @@ class IndicatorData(VersionCache):
                 if version not in (self.warmed_version, failed):
                     self._changed.clear()
                     self.warm()
-                elif version == self.warmed_version and not self.follows:  # kept alive (Redis)
+                elif (
+                    version == self.warmed_version
+                    and not self.follows
+                    and time.monotonic() - marked >= REMARK_SECONDS
+                ):
+                    marked = time.monotonic()
                     mark(self, AHEAD, version)
                     if version == self.made_later_version:
                         mark(self, LATER, version)
