@@ -37,6 +37,7 @@ from dashboard.layouts import outcomes as outcomes_page
 from dashboard.layouts import quality as quality_page
 from dashboard.layouts import reach as reach_page
 from dashboard.layouts import uptake as uptake_page
+from dashboard.present.ahead import made_ahead
 from dashboard.services import Services
 from dashboard.settings import DashboardSettings
 from dashboard.web import register_web
@@ -286,7 +287,7 @@ def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] 
     app.lfo_service_name = settings.service_name
     guard = PLOTLY_GUARD_JS.replace("BASIC_BUNDLE", app.config.external_scripts[0]["src"])
     app.index_string = INDEX_STRING.replace("PLOTLY_GUARD", f"<script>{guard}</script>")
-    services = Services.create(settings)
+    services = Services.create(settings, ahead=made_ahead(settings.suppression_threshold))
     app.layout = layout_for(app.lfo_pages, settings.service_name, services)
     app.services = services
     callbacks.register(app, services, pages)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 
-from dashboard.app import create_app
+from dashboard.cli_errors import fail as _fail
+from dashboard.present.ahead import made_ahead
+from dashboard.services import Services
 from dashboard.services.queries import check_readable
 from dashboard.services.results_maker import run, stop_on_signals
 from dashboard.services.shared_cache import directory_for
@@ -24,7 +25,6 @@ from dashboard.web.logs import configure_logging
 from lfo.db import DatabaseError
 
 log = logging.getLogger(__name__)
-EXIT_ERROR = 2
 
 
 def parser() -> argparse.ArgumentParser:
@@ -43,7 +43,8 @@ def main(argv: list[str]) -> int:
         settings = DashboardSettings.from_env(database_url=args.db)
     except ValueError as exc:
         return _fail(str(exc))
-    services = create_app(settings).services  # as the web processes: the same results ahead
+    # the same results made ahead as the web processes' (the app factory's list)
+    services = Services.create(settings, ahead=made_ahead(settings.suppression_threshold))
     try:
         check_readable(services.db)
     except DatabaseError as exc:
@@ -65,8 +66,3 @@ def main(argv: list[str]) -> int:
     run(services.live, stop)
     log.info("stopped")
     return 0
-
-
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr, flush=True)
-    return EXIT_ERROR

@@ -51,7 +51,7 @@ from dashboard.layouts import area as page
 from dashboard.layouts import shell, spine_table
 from dashboard.present import area as present
 from dashboard.present import area_address as address
-from dashboard.present import area_charts, area_quality, trend_by
+from dashboard.present import area_quality, trend_by
 from dashboard.present.benchmark import checked as checked_kind
 from dashboard.present.choices import with_release
 from dashboard.present.confidence import checked as checked_ci
@@ -340,8 +340,6 @@ def register(app: Dash, services: Services) -> None:
         Output(spine_table.slot_id(ids.AREA_SPINE_CHART), "children"),
         *(compare_in, period_in, ci_in, shown_in, kind_in),
     )(bound(update_area_spine, services))
-    services.data.ahead += present.spine_ahead(services.threshold)  # made ahead (first draw)
-    services.data.ahead += area_charts.funnel_ahead(services.threshold)
     app.callback(
         *card_outputs(ids.AREA_TREND_CHART),
         *(compare_in, period_in, ci_in, indicator_in, *trend_in, kind_in),

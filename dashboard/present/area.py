@@ -46,12 +46,13 @@ SPINE_INDICATORS: tuple[str, ...] = (
 )
 
 
-def spine_ahead(threshold: int) -> list[Query]:
-    """The whole results the spine asks for on every first draw beyond the programme's: its
-    indicators with each group benchmark at 95% (made ahead: ``IndicatorData.ahead``)."""
+def spine_ahead(threshold: int, levels: Sequence[float]) -> list[Query]:
+    """The whole results the spine asks for on a first draw beyond the programme's: its
+    indicators with each group benchmark at each level (``dashboard.present.ahead``)."""
     catalogue = indicators()
     return [
-        Query(indicators=(catalogue[i],), ci=95.0, threshold=threshold, benchmark=kind)
+        Query(indicators=(catalogue[i],), ci=ci, threshold=threshold, benchmark=kind)
+        for ci in levels
         for kind in (NEIGHBOURS, REGION)
         for i in SPINE_INDICATORS
     ]

@@ -138,8 +138,9 @@ def intervention_groups() -> tuple[str, ...]:
 
 def funnel_ahead(threshold: int) -> list[Query]:
     """The funnel's whole results for each intervention (every intervention together is a
-    standard result), made ahead (``IndicatorData.ahead``): at national scale the first funnel a
-    process drew made them, 2.7 s."""
+    standard result), at 95% (the funnel has no level to choose), made ahead
+    (``dashboard.present.ahead``): at national scale the first funnel a process drew made them,
+    2.7 s."""
     funnel = indicators()[FUNNEL]
     return [
         Query(indicators=(funnel,), intervention=code, threshold=threshold)

@@ -11,6 +11,7 @@ factory (``dashboard.app.create_app``) and passed down to every ``register`` fun
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -23,6 +24,7 @@ from dashboard.services.indicator_data import IndicatorData
 from dashboard.services.redis_cache import RedisResults
 from dashboard.services.releases import ReleaseStore, check_definitions
 from dashboard.settings import DashboardSettings
+from lfo.indicators.request import Query
 from lfo.releases import Release
 from lfo.settings import Settings as LfoSettings
 
@@ -58,9 +60,12 @@ class Services:
     releases: ReleaseStore
 
     @classmethod
-    def create(cls, settings: DashboardSettings) -> Services:
+    def create(cls, settings: DashboardSettings, ahead: Sequence[Query] = ()) -> Services:
+        """``ahead``: whole results made ahead beside every indicator's standard ones
+        (``dashboard.present.ahead.made_ahead``, from the app factory and the results maker)."""
         db = Database(settings.database_url)
         data = IndicatorData(db, settings.suppression_threshold)
+        data.ahead = tuple(ahead)
         if settings.redis_url:  # several hosts: share through Redis (it connects when first used)
             data.share(RedisResults(settings.redis_url, settings.database_url))
         releases = ReleaseStore(db, LfoSettings.from_env().releases_cache_dir)

@@ -19,7 +19,6 @@ version's (``dashboard.services.version_cache``: a load's figures are shown once
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import logging
 import os
@@ -123,7 +122,9 @@ class IndicatorData(VersionCache):
         self.shared: SharedStore | None = None  # results shared with other processes
         self._active = 0  # web requests being answered in this process (see enable_warming)
         self.warmed_version: DataVersion | None = None  # the last version fully made ahead
-        self.ahead: list[Query] = []  # made ahead too (``warm``): e.g. the spine's group benchmarks
+        #: made ahead too, each at its own level (``warm``): ``dashboard.present.ahead``
+        self.ahead: tuple[Query, ...] = ()
+        self._levels: tuple[float, ...] = ()  # the levels of the last ``warm``
         self.warm_seconds: float | None = None
         self.made_later_version: DataVersion | None = None  # group benchmarks made too
         #: another process makes each version (``results_maker``): wait for it, then read
@@ -305,7 +306,7 @@ class IndicatorData(VersionCache):
         """Make every indicator's whole result (all interventions, each level in ``levels``,
         then ``ahead`` at that level) for the newest data version, those in use before the data
         changed first, then show that version; count the standard ones made."""
-        started = time.perf_counter()
+        started, self._levels = time.perf_counter(), tuple(levels)
         if not wait_for_maker(self, AHEAD, self.being_made or self._version):
             return 0
         self.making_ahead(True)
@@ -328,7 +329,7 @@ class IndicatorData(VersionCache):
         """After the version is shown: every indicator compared with each group benchmark at
         each level (a topic page's benchmark choice, then its confidence level), those not made
         ahead already."""
-        made, version = set(self.ahead), self._version
+        made, version = {q for q in self.ahead if q.ci in self._levels}, self._version
         if not wait_for_maker(self, LATER, version):
             return
         order = warm_order(os.getpid() if self.shared is not None else None)
@@ -337,12 +338,13 @@ class IndicatorData(VersionCache):
                 query = Query(indicators=(ind,), ci=ci, threshold=self.threshold, benchmark=kind)
                 if self._stop.is_set() or self.being_made is not None:
                     return  # stopped, or a load came: its version is made first
-                if query not in made:
-                    self._wait_for_idle()
-                    try:
-                        self.result(query)
-                    except BeingMade:  # a load came: its version is made first (warm again)
-                        return
+                if query in made:
+                    continue
+                self._wait_for_idle()
+                try:
+                    self.result(query)
+                except BeingMade:  # a load came: its version is made first (warm again)
+                    return
         mark(self, LATER, version)
         self.made_later_version = version
 
@@ -367,7 +369,7 @@ class IndicatorData(VersionCache):
         for ci in levels:
             order = warm_order(os.getpid() if self.shared is not None else None)
             standard = [Query(indicators=(i,), ci=ci, threshold=self.threshold) for i in order]
-            for query in standard + [dataclasses.replace(q, ci=ci) for q in self.ahead]:
+            for query in standard + [q for q in self.ahead if q.ci == ci]:
                 if self._stop.is_set():
                     return None
                 self._wait_for_idle()
