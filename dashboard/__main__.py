@@ -21,6 +21,7 @@ import socket
 import sys
 
 from dashboard.app import create_app
+from dashboard.cli_errors import fail as _fail
 from dashboard.demo import (
     DemoBuildError,
     build_demo,
@@ -41,8 +42,6 @@ from dashboard.worker_process import exit_on_sigterm, start_worker, stop_worker
 from lfo.access.secrets import new_token
 from lfo.db import DatabaseError
 from lfo.settings import DEFAULT_DATABASE_URL
-
-EXIT_ERROR = 2
 
 
 def parser() -> argparse.ArgumentParser:
@@ -230,11 +229,6 @@ def port_problem(host: str, port: int) -> str | None:
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr, flush=True)
-    return EXIT_ERROR
 
 
 if __name__ == "__main__":

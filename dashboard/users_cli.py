@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard.cli_errors import fail
 from dashboard.settings import DashboardSettings
 from lfo.access import audit, users
 from lfo.access.event_log import record_event
@@ -244,5 +245,4 @@ def _say(text: str) -> None:
 
 
 def _fail(text: str, status: int) -> int:
-    print(f"{PROG}: error: {text}", file=sys.stderr, flush=True)
-    return status
+    return fail(text, status, PROG)
