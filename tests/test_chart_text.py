@@ -101,6 +101,19 @@ def test_ranking_counts_names_highest_lowest_and_suppressed():
     )
 
 
+def test_ranking_counts_the_areas_with_no_figure_when_there_are_many():
+    """At national scale a quarter's outcome ranking had dozens of suppressed areas, every one
+    named in the summary; now more than three are counted and the table names them."""
+    rows = ranking_rows()
+    more = rows[rows["area_name"] == "Westminster"]
+    more = pd.concat([more.assign(area_code=f"E9{i}", area_name=f"Borough {i}") for i in range(4)])
+    summary = text.describe_ranking(pd.concat([rows, more], ignore_index=True), COMPLETION)
+    assert summary.endswith(
+        "; 5 areas are suppressed, marked in the table; 1 area has no figure (Leeds)."
+    )
+    assert "Borough" not in summary and "Westminster" not in summary
+
+
 def test_ranking_of_nothing_is_a_friendly_sentence():
     assert "no figures" in text.describe_ranking(ranking_rows().iloc[0:0], COMPLETION)
 
@@ -267,6 +280,24 @@ def test_profile_says_each_comparison_with_its_level_then_trends_and_gaps_in_two
         "Completion; suppressed ([c]): Recovery; no figure: Families reached per 10,000; Luton "
         "marked on each row, their figures in the table."
     )
+
+
+def test_profile_counts_the_gaps_when_there_are_many_and_leaves_the_names_to_the_table():
+    """At national scale most outcome indicators of an area's quarter are suppressed: a summary
+    naming every one ran to five lines on a phone (issue 11 § 11: at most two short sentences)."""
+    many = pd.DataFrame(
+        [
+            {"name": f"Outcome {i}", "value": None, "comparison": None, "status": "c"}
+            for i in range(6)
+        ]
+        + [{"name": "Completion", "value": 41.0, "comparison": "worse", "status": None}]
+        + [{"name": f"Gap {i}", "value": None, "comparison": None, "status": "x"} for i in range(3)]
+    ).assign(trend_judgement=None)
+    summary = text_profile.describe_profile(many, "Blackpool", "2018-19")
+    assert summary.endswith(
+        " 6 suppressed ([c]), marked in the table; no figure: Gap 0, Gap 1 and Gap 2."
+    )
+    assert "Outcome 0" not in summary
 
 
 def test_profile_without_comparisons_says_so_in_one_sentence():

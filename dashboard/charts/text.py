@@ -80,6 +80,11 @@ def _sentence(parts: Sequence[str]) -> str:
     return text[:1].upper() + text[1:] + "." if text else ""
 
 
+#: At most this many names in a list a summary could do without (areas found similar, indicators
+#: suppressed): more are counted, and the table names them (issue 11 § 11: short summaries).
+FEW_NAMES = 3
+
+
 def comparison_groups(
     comparison: pd.Series, names: pd.Series, ci: float, benchmark_name: str = PROGRAMME_NAME
 ) -> list[str]:
@@ -90,7 +95,7 @@ def comparison_groups(
         these = names[comparison == word].astype(str).tolist()
         if not these:
             continue
-        listed = f" ({join_names(these)})" if word != "similar" or len(these) <= 3 else ""
+        listed = f" ({join_names(these)})" if word != "similar" or len(these) <= FEW_NAMES else ""
         if not groups:
             link = "to" if word == "similar" else "than"
             verb = "was" if len(these) == 1 else "were"
@@ -102,24 +107,24 @@ def comparison_groups(
 
 
 def _gaps(areas: pd.DataFrame, status: pd.Series) -> list[str]:
-    """ "1 area is suppressed (Westminster)", "2 areas have no figure (Leeds and Kent)"."""
-    out = []
+    """ "1 area is suppressed (Westminster)", "2 areas have no figure (Leeds and Kent)"; more
+    than ``FEW_NAMES`` counted only ("40 areas are suppressed, marked in the table")."""
     suppressed = areas.loc[status == "c", "area_name"].astype(str).tolist()
-    if suppressed:
-        verb = "is" if len(suppressed) == 1 else "are"
-        out.append(
-            f"{count_words(len(suppressed), 'area')} {verb} suppressed ({join_names(suppressed)})"
-        )
     missing = (
         areas.loc[status.isin(["x", "z"]) | (status.isna() & areas["value"].isna()), "area_name"]
         .astype(str)
         .tolist()
     )
-    if missing:
-        out.append(
-            f"{count_words(len(missing), 'area')} "
-            f"{'has' if len(missing) == 1 else 'have'} no figure ({join_names(missing)})"
-        )
+    out = []
+    for names, one, many in (
+        (suppressed, "is suppressed", "are suppressed"),
+        (missing, "has no figure", "have no figure"),
+    ):
+        if not names:
+            continue
+        said = f"{count_words(len(names), 'area')} {one if len(names) == 1 else many}"
+        listed = f" ({join_names(names)})" if len(names) <= FEW_NAMES else ", marked in the table"
+        out.append(said + listed)
     return out
 
 

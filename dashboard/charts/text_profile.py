@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from dashboard.charts.text import (
+    FEW_NAMES,
     TREND_CI,
     _area,
     _get,
@@ -67,12 +68,16 @@ def describe_profile(
         names = _names(frame, judged == judgement)
         if names:
             rest.append(f"{judgement} {trend_level}: {join_names(names)}")
-    suppressed = _names(frame, frame["status"] == "c")
-    if suppressed:
-        rest.append(f"suppressed ([c]): {join_names(suppressed)}")
-    missing = _names(frame, frame["status"].isin(["x", "z"]))
-    if missing:
-        rest.append(f"no figure: {join_names(missing)}")
+    gaps = (
+        ("suppressed ([c])", "suppressed ([c])", ["c"]),
+        ("no figure", "with no figure", ["x", "z"]),
+    )
+    for listed, counted, statuses in gaps:
+        names = _names(frame, frame["status"].isin(statuses))
+        if len(names) > FEW_NAMES:  # many: counted, the table names them
+            rest.append(f"{len(names)} {counted}, marked in the table")
+        elif names:
+            rest.append(f"{listed}: {join_names(names)}")
     if compare_names:
         rest.append(
             f"{join_names(list(compare_names))} marked on each row, their figures in the table"
