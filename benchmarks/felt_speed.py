@@ -26,6 +26,7 @@ import logging
 import statistics
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -199,9 +200,18 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=4)
     parser.add_argument("--goal", type=float, default=1.0, help="click-to-drawn p95 goal, s")
     parser.add_argument("--page", action="append", help="only these pages (repeatable)")
+    parser.add_argument(
+        "--cache",
+        help="a shared results folder a results maker made for this database (e.g. "
+        "benchmarks/out/national/loadtest-cache): read, not made again (minutes at national scale)",
+    )
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = create_app(DashboardSettings(database_url=args.db))
+    if args.cache:
+        from dashboard.services.shared_cache import SharedResults
+
+        app.services.live.share(SharedResults(Path(args.cache)))
     started = time.perf_counter()
     with serving(app.server) as base:
         print(f"serving {args.db} at {base}")

@@ -9,6 +9,9 @@
 start and after each load (``0``: only when asked) |
 | ``LFO_CACHE_DIR`` | a private folder in the temp folder | where a server's processes share the \
 results they make (0700, this user's); ``off``: not shared |
+| ``LFO_CACHE_ROWS`` | ``6000000`` | rows of indicator results each server process keeps per data \
+version (least recently used dropped beyond it): a national version's results made ahead are about \
+4.8 million rows, 1.2 GB (docs/operations.md); a process that drops them makes them again |
 | ``LFO_REDIS_URL`` | (none) | several web hosts: ``redis://:password@host:6379/0`` (or ``rediss://``, \
 ``unix://``); the hosts share indicator results and rate limits through it (``LFO_CACHE_DIR`` is then \
 not used). Not set: one host, as before |
@@ -73,6 +76,7 @@ class DashboardSettings:
     #: results and the web processes read them (``dashboard.services.results_maker``)
     results_maker: bool = False
     cache_dir: str = ""  # "" the default folder, "off" no sharing between processes
+    cache_rows: int = 6_000_000  # LFO_CACHE_ROWS: results' rows kept per data version
     base_url: str = ""  # "" not set (development); else http(s)://host[:port][/path]
     trusted_proxies: int = 0
     proxy_addresses: tuple[str, ...] = ()  # LFO_PROXY_ADDRESSES: networks, as ipaddress writes them
@@ -126,6 +130,7 @@ class DashboardSettings:
             "warm_cache": _flag("LFO_WARM_CACHE", env.get("LFO_WARM_CACHE") or "1"),
             "results_maker": _flag("LFO_RESULTS_MAKER", env.get("LFO_RESULTS_MAKER") or "0"),
             "cache_dir": env.get("LFO_CACHE_DIR") or "",
+            "cache_rows": positive_int("LFO_CACHE_ROWS", env.get("LFO_CACHE_ROWS") or "6000000"),
             "base_url": base_url(env.get("LFO_BASE_URL") or ""),
             "trusted_proxies": non_negative_int(
                 "LFO_TRUSTED_PROXIES", env.get("LFO_TRUSTED_PROXIES") or "0"

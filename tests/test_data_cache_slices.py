@@ -174,6 +174,37 @@ def test_warming_makes_every_indicator_ahead(db):
     assert calls == []
 
 
+def test_results_made_ahead_that_do_not_fit_are_said_in_the_log(db, caplog):
+    """At national scale the results made ahead (4.8 million rows) outgrew the cache's 3 million:
+    the benchmark's requests made dropped ones again (the API's p50 from 7 to 91 ms, the area
+    profile's first draw 18 s) and nothing said why. Now LFO_CACHE_ROWS sets it, and a process
+    whose made-ahead results do not fit says so."""
+    import logging
+
+    fits = IndicatorData(db, THRESHOLD)
+    with caplog.at_level(logging.WARNING):
+        fits.warm(levels=(95.0,))
+    assert "do not fit" not in caplog.text
+    small = IndicatorData(db, THRESHOLD)
+    small.limit = fits._rows // 2
+    with caplog.at_level(logging.WARNING):
+        small.warm(levels=(95.0,))
+    assert small._rows <= small.limit
+    assert "raise LFO_CACHE_ROWS" in caplog.text
+
+
+def test_lfo_cache_rows_sets_each_process_limit(monkeypatch, tmp_path):
+    from dashboard.services import Services
+    from dashboard.settings import DashboardSettings
+
+    monkeypatch.setenv("LFO_CACHE_ROWS", "1234567")
+    settings = DashboardSettings.from_env(database_url=f"sqlite:///{tmp_path / 'x.db'}")
+    assert Services.create(settings).live.limit == 1_234_567
+    monkeypatch.setenv("LFO_CACHE_ROWS", "lots")
+    with pytest.raises(ValueError, match="LFO_CACHE_ROWS"):
+        DashboardSettings.from_env()
+
+
 def test_the_warming_thread_warms_and_stops(db):
     data = IndicatorData(db, THRESHOLD)
     thread = data.start_warming(poll=0.05)

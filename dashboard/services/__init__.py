@@ -65,7 +65,7 @@ class Services:
         (``dashboard.present.ahead.made_ahead``, from the app factory and the results maker)."""
         db = Database(settings.database_url)
         data = IndicatorData(db, settings.suppression_threshold)
-        data.ahead = tuple(ahead)
+        data.ahead, data.limit = tuple(ahead), settings.cache_rows
         if settings.redis_url:  # several hosts: share through Redis (it connects when first used)
             data.share(RedisResults(settings.redis_url, settings.database_url))
         releases = ReleaseStore(db, LfoSettings.from_env().releases_cache_dir)

@@ -347,6 +347,7 @@ class IndicatorData(VersionCache):
                     return
         mark(self, LATER, version)
         self.made_later_version = version
+        self.warn_if_dropped()
 
     def stopping(self) -> bool:
         return self._stop.is_set()

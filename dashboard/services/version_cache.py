@@ -17,6 +17,7 @@ made from them, a read of a data-quality table) are still made and kept for the 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -32,6 +33,7 @@ from dashboard.services.queries import DataVersion, data_version, figures_versio
 from lfo.indicators.queries import snapshot
 from lfo.indicators.request import Result
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 #: A cached value's name: its kind ("whole", "rows", "areas", ...) and what identifies it.
 CacheKey = tuple[Hashable, ...]
@@ -68,6 +70,7 @@ class Generation:
     version: DataVersion | None = None
     values: OrderedDict[CacheKey, object] = field(default_factory=OrderedDict)
     rows: int = 0
+    dropped: int = 0  # values dropped to keep within the limit
 
     def take(self, key: CacheKey) -> object:
         self.values.move_to_end(key)
@@ -82,6 +85,7 @@ class Generation:
         while self.rows > limit and len(self.values) > 1:
             _, dropped = self.values.popitem(last=False)
             self.rows -= value_size(dropped)
+            self.dropped += 1
 
 
 def value_size(value: object) -> int:
@@ -114,8 +118,9 @@ def request_versions() -> dict[int, DataVersion] | None:
 class VersionCache:
     """Values per data version, with at most one newer version being made (thread-safe)."""
 
-    #: rows held by each version's values (about 1.5 GB at national scale), oldest used out
-    limit = 3_000_000
+    #: rows held by each version's values, least recently used out (``LFO_CACHE_ROWS``: a
+    #: national version's results made ahead are about 4.8 million rows, 1.2 GB)
+    limit = 6_000_000
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -288,6 +293,18 @@ class VersionCache:
             with self._lock:
                 self._pending.pop((version, key), None)
             pending.set()
+
+    def warn_if_dropped(self) -> None:
+        """Log when the version shown has dropped values to keep within ``limit`` (said once all
+        is made ahead: what was made did not fit, and requests will make it again)."""
+        if self._live.dropped:
+            log.warning(
+                "the results made ahead do not fit in this process's cache (%d values dropped "
+                "beyond LFO_CACHE_ROWS=%d rows): requests will make them again, slowly; raise "
+                "LFO_CACHE_ROWS (docs/operations.md)",
+                self._live.dropped,
+                self.limit,
+            )
 
     def can_make(self, version: DataVersion) -> bool:
         """Whether a value of ``version`` (being made) can be made now without waiting long:
