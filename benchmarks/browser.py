@@ -23,6 +23,7 @@ import statistics
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from werkzeug.serving import make_server
@@ -91,6 +92,25 @@ def _server_timing(wsgi_app):
         start_response(box["status"], headers, box["exc_info"])
         return [body]
 
+    return app
+
+
+CACHE_HELP = (
+    "a shared results folder a results maker made for this database (e.g. "
+    "benchmarks/out/national/loadtest-cache): read, not made again (minutes at national scale)"
+)
+
+
+def app_for(db_url: str, cache: str | None = None):
+    """The dashboard app on ``db_url`` as a served worker builds it; with ``cache``, reading the
+    results a results maker made into that folder (``--cache``) instead of making them."""
+    from dashboard.app import create_app
+    from dashboard.services.shared_cache import SharedResults
+    from dashboard.settings import DashboardSettings
+
+    app = create_app(DashboardSettings(database_url=db_url))
+    if cache:
+        app.services.live.share(SharedResults(Path(cache)))
     return app
 
 

@@ -23,7 +23,7 @@ import collections
 import logging
 from urllib.parse import urlsplit
 
-from benchmarks.browser import _is_callback, _Visit, chromium, serving, warm_up
+from benchmarks.browser import CACHE_HELP, _is_callback, _Visit, app_for, chromium, serving, warm_up
 
 PAGES = ("/", "/reach", "/uptake", "/outcomes", "/area/E09000008", "/quality")
 
@@ -94,15 +94,14 @@ def profile_page(browser, url: str) -> list[str]:
 
 
 def main() -> None:
-    from dashboard.app import create_app
-    from dashboard.settings import DashboardSettings
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True, help="SQLAlchemy URL of a loaded database")
     parser.add_argument("--page", action="append", help="only these pages (repeatable)")
+    parser.add_argument("--cache", help=CACHE_HELP)
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = create_app(DashboardSettings(database_url=args.db))
+    app = app_for(args.db, args.cache)
     paths = tuple(args.page or PAGES)
     with serving(app.server) as base, chromium() as browser:
         warm_up(browser, base, paths)

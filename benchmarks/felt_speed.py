@@ -26,11 +26,10 @@ import logging
 import statistics
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from benchmarks.browser import _is_callback, _Visit, chromium, serving, warm_up
+from benchmarks.browser import CACHE_HELP, _is_callback, _Visit, app_for, chromium, serving, warm_up
 
 PAGES = ("/", "/reach", "/uptake", "/outcomes", "/area/E09000008", "/quality")
 FIRST_DRAW_GOAL = 2.0
@@ -191,8 +190,6 @@ def wait_until_made_ahead(data, timeout: float = 1800.0) -> float:
 
 
 def main() -> None:
-    from dashboard.app import create_app
-    from dashboard.settings import DashboardSettings
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True, help="SQLAlchemy URL of a loaded database")
@@ -200,18 +197,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=4)
     parser.add_argument("--goal", type=float, default=1.0, help="click-to-drawn p95 goal, s")
     parser.add_argument("--page", action="append", help="only these pages (repeatable)")
-    parser.add_argument(
-        "--cache",
-        help="a shared results folder a results maker made for this database (e.g. "
-        "benchmarks/out/national/loadtest-cache): read, not made again (minutes at national scale)",
-    )
+    parser.add_argument("--cache", help=CACHE_HELP)
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = create_app(DashboardSettings(database_url=args.db))
-    if args.cache:
-        from dashboard.services.shared_cache import SharedResults
-
-        app.services.live.share(SharedResults(Path(args.cache)))
+    app = app_for(args.db, args.cache)
     started = time.perf_counter()
     with serving(app.server) as base:
         print(f"serving {args.db} at {base}")

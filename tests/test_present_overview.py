@@ -458,6 +458,37 @@ def test_returns_loaded_lists_every_area_with_its_current_return():
     assert ph_home.returns_loaded(returns.iloc[:0]) is None
 
 
+def test_returns_loaded_lists_only_the_areas_behind_when_there_are_many():
+    """At national scale the table of 153 areas was a quarter of the home page's components;
+    a programme lead chases the areas without the latest return, so only those are listed."""
+    n = 60
+    periods = [Q4] * (n - 3) + ["2018-19_Q3", None, "2018-19_Q3"]
+    returns = pd.DataFrame(
+        {
+            "area_code": [f"E0{i:07d}" for i in range(n)],
+            "area_name": [f"Area {i}" for i in range(n)],
+            "region": ["North West"] * n,
+            "period": periods,
+            "loaded_at": [dt.datetime(2019, 5, 1, 12, 0)] * n,
+        }
+    )
+    loaded = ph_home.returns_loaded(returns)
+    assert loaded is not None and not loaded.every_area
+    assert loaded.sentence == (
+        "59 of 60 programme areas have a return loaded. 3 areas have no return for 2018-19 Q4, "
+        "the latest loaded: listed below."
+    )
+    assert [r[0] for r in loaded.rows] == ["Area 57", "Area 58", "Area 59"]
+    assert [r[3] for r in loaded.rows] == ["2018-19 Q3", "none", "2018-19 Q3"]
+    all_in = ph_home.returns_loaded(returns.assign(period=Q4))
+    assert all_in is not None and all_in.rows == []
+    assert all_in.sentence == (
+        "60 of 60 programme areas have a return loaded. Each is for 2018-19 Q4, the latest loaded."
+    )
+    few = ph_home.returns_loaded(returns.iloc[:12])
+    assert few is not None and few.every_area and len(few.rows) == 12
+
+
 @pytest.mark.parametrize(
     ("exc", "reason"),
     [

@@ -341,13 +341,25 @@ def loaded_summary(returns: pd.DataFrame) -> dict[str, Any]:
     loaded = returns_loaded(returns)
     if loaded is None:
         return _json(html.Div(html.P("The database holds no programme areas yet.")))
+    parts: list[Component] = [html.P(loaded.sentence)]
+    if not loaded.every_area:
+        parts.append(
+            html.P(["Every area's returns: ", dcc.Link("Data quality", href="/quality"), "."])
+        )
+    if not loaded.rows:
+        return _json(html.Div(parts))
+    caption = (
+        "Programme areas and their current return"
+        if loaded.every_area
+        else "Programme areas without the latest return, and the return they have"
+    )
     rows = JSONList(
         _TR([_TH(name, "row"), *(_TD_PLAIN(v) for v in values)]) for name, *values in loaded.rows
     )
     table = html.Table(
         className="table table-sm lfo-table lfo-returns-table",
         children=[
-            html.Caption("Programme areas and their current return"),
+            html.Caption(caption),
             html.Thead(html.Tr([html.Th(h, scope="col") for h in RETURNS_HEADERS])),
             html.Tbody(rows),
         ],
@@ -359,9 +371,9 @@ def loaded_summary(returns: pd.DataFrame) -> dict[str, Any]:
         className="table-responsive",
         tabIndex="0",
         role="region",
-        **aria(label="Table: programme areas and their current return"),
+        **aria(label=f"Table: {caption[:1].lower()}{caption[1:]}"),
     )
-    return _json(html.Div([html.P(loaded.sentence), box]))
+    return _json(html.Div([*parts, box]))
 
 
 def _json(component: Component) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.present.words import period_label
+from dashboard.present.overview_rows import PAGE_SIZE
+from dashboard.present.words import count_words, period_label
 from lfo.db import DatabaseError
 from lfo.periods import LONDON
 
@@ -54,18 +55,23 @@ def unavailable_reason(exc: BaseException) -> str:
 
 @dataclass(frozen=True)
 class ReturnsLoaded:
-    """The returns-loaded section: a sentence and, per programme area, its row of the table."""
+    """The returns-loaded section: a sentence and, per programme area listed, its row of the
+    table; ``every_area`` False when only the areas behind are listed (the Data quality page
+    lists them all)."""
 
     sentence: str
     rows: list[tuple[str, str, str, str, str]]  # area name, code, region, return, loaded
+    every_area: bool = True
 
 
 RETURNS_HEADERS = ("Area", "Code", "Region", "Current return", "Loaded")
 
 
-def returns_loaded(returns: pd.DataFrame) -> ReturnsLoaded | None:
+def returns_loaded(returns: pd.DataFrame, most: int = PAGE_SIZE) -> ReturnsLoaded | None:
     """Every programme area with its current return, if any (``current_returns``); None when the
-    database holds no programme areas."""
+    database holds no programme areas. With more than ``most`` areas (national scale), only
+    those without the latest return loaded: the ones a programme lead chases (a table of 153
+    areas was a quarter of the page's components, and its slowest part to draw)."""
     n_areas, n_loaded = len(returns), int(returns["period"].notna().sum())
     if n_areas == 0:
         return None
@@ -74,6 +80,17 @@ def returns_loaded(returns: pd.DataFrame) -> ReturnsLoaded | None:
         if n_loaded
         else f"No returns are loaded yet for the {n_areas} programme areas."
     )
+    every_area = n_areas <= most or not n_loaded
+    if not every_area:
+        latest = str(returns["period"].dropna().max())
+        returns = returns[returns["period"] != latest]
+        behind = len(returns)
+        sentence += (
+            f" {count_words(behind, 'area')} {'has' if behind == 1 else 'have'} no return for "
+            f"{period_label(latest)}, the latest loaded: listed below."
+            if behind
+            else f" Each is for {period_label(latest)}, the latest loaded."
+        )
     rows = [
         (
             r.area_name,
@@ -84,4 +101,4 @@ def returns_loaded(returns: pd.DataFrame) -> ReturnsLoaded | None:
         )
         for r in returns.itertuples(index=False)
     ]
-    return ReturnsLoaded(sentence, rows)
+    return ReturnsLoaded(sentence, rows, every_area)
