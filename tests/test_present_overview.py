@@ -4,6 +4,7 @@ hand-made engine rows: no database, no server."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
@@ -487,6 +488,19 @@ def test_returns_loaded_lists_only_the_areas_behind_when_there_are_many():
     )
     few = ph_home.returns_loaded(returns.iloc[:12])
     assert few is not None and few.every_area and len(few.rows) == 12
+
+    # as the page lays it out: the areas behind in a named table, a link to every area's returns
+    from support.text import count_type, texts
+
+    from dashboard.layouts.home import loaded_summary
+
+    laid = loaded_summary(returns)
+    assert count_type(laid, "Tr") == 1 + 3  # the headings and the three areas behind
+    assert "Programme areas without the latest return" in texts(laid)
+    assert '"href": "/quality"' in json.dumps(laid)
+    none_behind = loaded_summary(returns.assign(period=Q4))
+    assert count_type(none_behind, "Table") == 0 and "Data quality" in texts(none_behind)
+    assert count_type(loaded_summary(returns.iloc[:12]), "Tr") == 1 + 12  # the pilot: every area
 
 
 @pytest.mark.parametrize(
