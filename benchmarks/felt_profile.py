@@ -94,7 +94,6 @@ def profile_page(browser, url: str) -> list[str]:
 
 
 def main() -> None:
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True, help="SQLAlchemy URL of a loaded database")
     parser.add_argument("--page", action="append", help="only these pages (repeatable)")

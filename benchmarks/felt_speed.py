@@ -190,7 +190,6 @@ def wait_until_made_ahead(data, timeout: float = 1800.0) -> float:
 
 
 def main() -> None:
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True, help="SQLAlchemy URL of a loaded database")
     parser.add_argument("--runs", type=int, default=3)

@@ -51,19 +51,19 @@ def goals(r: dict) -> list[tuple[str, str, str]]:
     etl, fl = r.get("etl", {}), r.get("etl_floor", {})
     ratio = _ratio(etl.get("seconds"), fl.get("seconds"))
     cpu_ratio = _ratio(etl.get("cpu_seconds"), fl.get("cpu_seconds"))
-    cpu_text = (
-        f"; CPU {_fmt(cpu_ratio)}× ({_fmt(etl.get('cpu_seconds'))} s against "
-        f"{_fmt(fl.get('cpu_seconds'))} s)"
-        if cpu_ratio is not None
-        else ""
-    )
-    if r.get("database") == "postgresql" and cpu_ratio is not None:
+    cpu_text = ""
+    if cpu_ratio is not None and r.get("database") == "postgresql":
         # COPY's work is the server's: the floor's client CPU is not what the floor costs
         cpu_text = (
             f"; CPU not comparable (the load's client {_fmt(etl.get('cpu_seconds'))} s; "
             f"COPY works in the server, the floor's client {_fmt(fl.get('cpu_seconds'))} s)"
         )
         cpu_ratio = None
+    elif cpu_ratio is not None:
+        cpu_text = (
+            f"; CPU {_fmt(cpu_ratio)}× ({_fmt(etl.get('cpu_seconds'))} s against "
+            f"{_fmt(fl.get('cpu_seconds'))} s)"
+        )
     rows.append(
         (
             f"ETL load ≤ 3× the {_floor_name(r)} floor",

@@ -61,6 +61,8 @@ from lfo.settings import DEFAULT_DATABASE_URL, positive_int
 
 DEFAULT_SERVICE_NAME = "Local Family Offer monitoring"
 CHROMIUM = "/usr/bin/chromium"
+#: ``LFO_CACHE_ROWS``'s default: a national version's results made ahead (4.8 million rows) fit.
+DEFAULT_CACHE_ROWS = 6_000_000
 LOG_FORMATS = ("plain", "json")
 #: One rate in Flask-Limiter's notation: ``600/minute``, ``10 per second``, ``100/5 minutes``.
 _RATE = re.compile(r"\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?", re.IGNORECASE)
@@ -76,7 +78,7 @@ class DashboardSettings:
     #: results and the web processes read them (``dashboard.services.results_maker``)
     results_maker: bool = False
     cache_dir: str = ""  # "" the default folder, "off" no sharing between processes
-    cache_rows: int = 6_000_000  # LFO_CACHE_ROWS: results' rows kept per data version
+    cache_rows: int = DEFAULT_CACHE_ROWS  # LFO_CACHE_ROWS: results' rows kept per data version
     base_url: str = ""  # "" not set (development); else http(s)://host[:port][/path]
     trusted_proxies: int = 0
     proxy_addresses: tuple[str, ...] = ()  # LFO_PROXY_ADDRESSES: networks, as ipaddress writes them
@@ -130,7 +132,9 @@ class DashboardSettings:
             "warm_cache": _flag("LFO_WARM_CACHE", env.get("LFO_WARM_CACHE") or "1"),
             "results_maker": _flag("LFO_RESULTS_MAKER", env.get("LFO_RESULTS_MAKER") or "0"),
             "cache_dir": env.get("LFO_CACHE_DIR") or "",
-            "cache_rows": positive_int("LFO_CACHE_ROWS", env.get("LFO_CACHE_ROWS") or "6000000"),
+            "cache_rows": positive_int(
+                "LFO_CACHE_ROWS", env.get("LFO_CACHE_ROWS") or str(DEFAULT_CACHE_ROWS)
+            ),
             "base_url": base_url(env.get("LFO_BASE_URL") or ""),
             "trusted_proxies": non_negative_int(
                 "LFO_TRUSTED_PROXIES", env.get("LFO_TRUSTED_PROXIES") or "0"

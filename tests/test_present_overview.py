@@ -498,6 +498,8 @@ def test_returns_loaded_lists_only_the_areas_behind_when_there_are_many():
     assert count_type(laid, "Tr") == 1 + 3  # the headings and the three areas behind
     assert "Programme areas without the latest return" in texts(laid)
     assert '"href": "/quality"' in json.dumps(laid)
+    # a page showing a release keeps it in the link, as in every link it draws
+    assert '"href": "/quality?release=latest"' in json.dumps(loaded_summary(returns, "latest"))
     none_behind = loaded_summary(returns.assign(period=Q4))
     assert count_type(none_behind, "Table") == 0 and "Data quality" in texts(none_behind)
     assert count_type(loaded_summary(returns.iloc[:12]), "Tr") == 1 + 12  # the pilot: every area

@@ -265,7 +265,7 @@ def update_home_loaded(
     except READ_ERRORS as exc:
         log.warning("home page: %s", exc)
         return shell.unavailable(unavailable_reason(exc))
-    return home.loaded_summary(returns)
+    return home.loaded_summary(returns, chosen_release_id())
 
 
 def _home_query(

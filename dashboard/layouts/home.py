@@ -28,6 +28,7 @@ from dashboard.present import confidence as pci
 from dashboard.present import overview as po
 from dashboard.present import overview_grid as pg
 from dashboard.present import overview_rows as prows
+from dashboard.present.choices import with_release
 from dashboard.present.home import RETURNS_HEADERS, returns_loaded
 from dashboard.present.overview_headlines import Headline
 
@@ -335,7 +336,7 @@ def attention_list(attention: pg.Attention) -> Component:
     )
 
 
-def loaded_summary(returns: pd.DataFrame) -> dict[str, Any]:
+def loaded_summary(returns: pd.DataFrame, release: str | None = None) -> dict[str, Any]:
     """A sentence and a table: every programme area with its current return, if any; as the JSON
     the browser receives (``plain_json``; the rows written by ``json_maker``)."""
     loaded = returns_loaded(returns)
@@ -344,7 +345,13 @@ def loaded_summary(returns: pd.DataFrame) -> dict[str, Any]:
     parts: list[Component] = [html.P(loaded.sentence)]
     if not loaded.every_area:
         parts.append(
-            html.P(["Every area's returns: ", dcc.Link("Data quality", href="/quality"), "."])
+            html.P(
+                [
+                    "Every area's returns: ",
+                    dcc.Link("Data quality", href=with_release("/quality", release)),
+                    ".",
+                ]
+            )
         )
     if not loaded.rows:
         return _json(html.Div(parts))

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dashboard.present.area import spine_ahead
 from dashboard.present.area_charts import funnel_ahead
-from dashboard.present.confidence import CI_LEVELS
+from dashboard.services.indicator_data import WARM_LEVELS
 from lfo.indicators.request import Query
 
 
 def made_ahead(threshold: int) -> list[Query]:
     """The area profile's spine against each group benchmark, at every level a reader can
-    choose; the area funnel's results for each intervention (no level to choose: 95%)."""
-    levels = tuple(float(level) for level in CI_LEVELS)
-    return [*spine_ahead(threshold, levels), *funnel_ahead(threshold)]
+    choose (``WARM_LEVELS``: each is made ahead); the area funnel's results for each
+    intervention (no level to choose: 95%)."""
+    return [*spine_ahead(threshold, WARM_LEVELS), *funnel_ahead(threshold)]

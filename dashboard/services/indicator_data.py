@@ -124,7 +124,6 @@ class IndicatorData(VersionCache):
         self.warmed_version: DataVersion | None = None  # the last version fully made ahead
         #: made ahead too, each at its own level (``warm``): ``dashboard.present.ahead``
         self.ahead: tuple[Query, ...] = ()
-        self._levels: tuple[float, ...] = ()  # the levels of the last ``warm``
         self.warm_seconds: float | None = None
         self.made_later_version: DataVersion | None = None  # group benchmarks made too
         #: another process makes each version (``results_maker``): wait for it, then read
@@ -306,7 +305,7 @@ class IndicatorData(VersionCache):
         """Make every indicator's whole result (all interventions, each level in ``levels``,
         then ``ahead`` at that level) for the newest data version, those in use before the data
         changed first, then show that version; count the standard ones made."""
-        started, self._levels = time.perf_counter(), tuple(levels)
+        started = time.perf_counter()
         if not wait_for_maker(self, AHEAD, self.being_made or self._version):
             return 0
         self.making_ahead(True)
@@ -322,14 +321,14 @@ class IndicatorData(VersionCache):
         self.show(version)
         self.warm_seconds = time.perf_counter() - started
         log.info("made %d indicator results ahead in %.1f s", count, self.warm_seconds)
-        self._make_later()
+        self._make_later(levels)
         return count
 
-    def _make_later(self) -> None:
+    def _make_later(self, levels: Sequence[float] = WARM_LEVELS) -> None:
         """After the version is shown: every indicator compared with each group benchmark at
         each level (a topic page's benchmark choice, then its confidence level), those not made
-        ahead already."""
-        made, version = {q for q in self.ahead if q.ci in self._levels}, self._version
+        ahead already (``ahead`` at ``levels``, those ``warm`` made)."""
+        made, version = {q for q in self.ahead if q.ci in levels}, self._version
         if not wait_for_maker(self, LATER, version):
             return
         order = warm_order(os.getpid() if self.shared is not None else None)

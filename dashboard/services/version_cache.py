@@ -30,6 +30,7 @@ from sqlalchemy import Connection
 
 from dashboard.services.database import Database
 from dashboard.services.queries import DataVersion, data_version, figures_version
+from dashboard.settings import DEFAULT_CACHE_ROWS
 from lfo.indicators.queries import snapshot
 from lfo.indicators.request import Result
 
@@ -120,7 +121,7 @@ class VersionCache:
 
     #: rows held by each version's values, least recently used out (``LFO_CACHE_ROWS``: a
     #: national version's results made ahead are about 4.8 million rows, 1.2 GB)
-    limit = 6_000_000
+    limit = DEFAULT_CACHE_ROWS
 
     def __init__(self, db: Database) -> None:
         self.db = db
