@@ -16,7 +16,8 @@ import pytest
 from support.engine_db import build_db, episode
 
 from dashboard.services.database import Database
-from dashboard.services.indicator_data import IndicatorData, slice_rows, whole
+from dashboard.services.indicator_data import IndicatorData
+from dashboard.services.result_slices import slice_rows, whole
 from lfo.indicators.definitions import indicators
 from lfo.indicators.engine import compute
 from lfo.indicators.protection import Plan, make_plan
@@ -261,3 +262,31 @@ def test_the_cache_is_bounded_by_the_rows_it_holds(db, monkeypatch):
     assert "uptake.completion" not in held and "reach.families" in held  # oldest out first
     data.clear()
     assert data._rows == 0 and not data._cache
+
+
+def test_a_slice_by_the_period_index_is_the_slice_by_testing_every_row(db):
+    """The index (made once per whole result) gives the same rows, in the same order, as masks
+    over the whole result, for periods, areas and breakdown categories; and says which periods
+    it has no rows for."""
+    from dashboard.services.result_slices import PeriodIndex
+
+    ind = indicators()["reach.breakdown"]
+    rows = IndicatorData(db, THRESHOLD).result(Query(indicators=(ind,), threshold=THRESHOLD)).rows
+    index = PeriodIndex.of(rows)
+    assert list(index.periods) == rows["period"].unique().tolist()
+    for periods, areas, breakdowns in [
+        (("2017-18_Q1",), [AREAS[0]], None),
+        (("2017-18", "2016-17_Q3"), None, ("sex",)),
+        (("2017-18_Q2",), [AREAS[1], AREAS[3]], ("sex", "age_band")),
+    ]:
+        query = Query(indicators=(ind,), periods=periods, breakdowns=breakdowns)
+        keep = rows["period"].isin(periods)
+        if areas is not None:
+            keep &= rows["area_code"].isin(areas)
+        if breakdowns:
+            keep &= rows["category"].astype(str).str.startswith(tuple(f"{b}:" for b in breakdowns))
+        expected = rows[keep].reset_index(drop=True)
+        assert not expected.empty
+        pd.testing.assert_frame_equal(slice_rows(rows, query, areas, index), expected)
+    assert index.covers(Query(indicators=(ind,), periods=("2017-18_Q1",)))
+    assert not index.covers(Query(indicators=(ind,), periods=("2017-18_Q1", "2030-31_Q1")))

@@ -9,7 +9,8 @@ from support.engine_db import build_db, episode
 
 import dashboard.services.indicator_data as data_module
 from dashboard.services.database import Database
-from dashboard.services.indicator_data import IndicatorData, shared_key, whole
+from dashboard.services.indicator_data import IndicatorData, shared_key
+from dashboard.services.result_slices import whole
 from dashboard.services.shared_cache import SharedResults, default_directory, directory_for
 from dashboard.settings import DashboardSettings
 from lfo.indicators.definitions import indicators

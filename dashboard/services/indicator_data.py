@@ -35,6 +35,7 @@ from sqlalchemy import Connection
 from dashboard.services import queries
 from dashboard.services.database import Database
 from dashboard.services.queries import DataVersion, figures_version
+from dashboard.services.result_slices import PeriodIndex, slice_rows, whole
 from dashboard.services.results_maker import AHEAD, LATER, MAKER_WAIT_SECONDS, mark, wait_for_maker
 from dashboard.services.shared_cache import SharedStore
 from dashboard.services.version_cache import BeingMade, VersionCache
@@ -44,7 +45,7 @@ from lfo.indicators.engine import compute
 from lfo.indicators.indicator import Indicator
 from lfo.indicators.protection import Plan, PlanTooLarge, make_plan
 from lfo.indicators.queries import coverage
-from lfo.indicators.request import ROW_COLUMNS, Query, Result, available_periods, select_periods
+from lfo.indicators.request import Query, Result, available_periods
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 5.0  # how often the warming thread looks for a new data version
@@ -54,35 +55,6 @@ GROUP_BENCHMARKS = (NEIGHBOURS, REGION)
 REMARK_SECONDS = 60.0  # how often an idle maker renews its marks (and Redis keeps the values)
 STOP_JOIN_SECONDS = 30.0  # longest ``stop_warming`` waits for the thread
 YIELD_SECONDS = 2.0  # longest the making ahead waits for this process's requests to finish
-
-
-def whole(query: Query) -> Query:
-    """``query`` for every area, period and breakdown: what the cache holds and slices."""
-    return replace(
-        query, areas=None, periods=None, period_from=None, period_to=None, breakdowns=None
-    )
-
-
-def slice_rows(rows: pd.DataFrame, query: Query, areas: Sequence[str] | None) -> pd.DataFrame:
-    """The rows of one indicator's whole result (every area and period) that ``query`` and
-    ``areas`` ask for, in the engine's order."""
-    if rows.empty:
-        return rows
-    everything = rows["period"].unique().tolist()  # in order of appearance, vectorised
-    chosen = select_periods(everything, query)
-    if not chosen:
-        return pd.DataFrame(columns=ROW_COLUMNS)
-    keep = pd.Series(True, index=rows.index)
-    if len(chosen) < len(everything):
-        keep &= rows["period"].isin(chosen)
-    if areas is not None:
-        keep &= rows["area_code"].isin(list(areas))
-    if query.breakdowns:
-        prefixes = tuple(f"{b}:" for b in query.breakdowns)
-        keep &= rows["category"].astype(str).str.startswith(prefixes)
-    if bool(keep.all()):
-        return rows
-    return rows[keep].reset_index(drop=True)
 
 
 def shared_key(query: Query) -> str:
@@ -101,14 +73,6 @@ def _plan_or_why(
         return data._shared_plan(conn, version)
     except PlanTooLarge as why:
         return why
-
-
-def _outside(rows: pd.DataFrame, query: Query) -> bool:
-    """Whether ``query`` names a period that the whole result has no rows for (a period before
-    or after the data: the engine still answers for it, each area marked not available)."""
-    if not query.periods:
-        return False
-    return not set(query.periods) <= set(rows["period"].unique())
 
 
 class IndicatorData(VersionCache):
@@ -182,8 +146,12 @@ class IndicatorData(VersionCache):
                 return compute(conn, query)
             parts = []
             for ind in query.indicators:
-                full = self._whole(conn, version, replace(whole(query), indicators=(ind,)))
-                if _outside(full.rows, query):  # periods with no data: the engine says so
+                one_whole = replace(whole(query), indicators=(ind,))
+                full = self._whole(conn, version, one_whole)
+                index = self._get_or_make(
+                    ("period index", one_whole), version, lambda r=full.rows: PeriodIndex.of(r)
+                )
+                if not index.covers(query):  # periods with no data: the engine says so
                     one = compute(
                         conn,
                         replace(query, indicators=(ind,), areas=chosen),
@@ -191,7 +159,7 @@ class IndicatorData(VersionCache):
                     )
                     parts.append((one, one.rows))
                     continue
-                parts.append((full, slice_rows(full.rows, query, chosen)))
+                parts.append((full, slice_rows(full.rows, query, chosen, index)))
             if len(parts) == 1:
                 full, rows = parts[0]
                 return full if rows is full.rows else Result(rows, full.meta)
