@@ -75,25 +75,58 @@ def period_end(labels: pd.Series) -> pd.Series:
 
 
 def by_period(df: pd.DataFrame, date_column: str) -> pd.DataFrame:
-    """``df`` twice over, with ``period`` the quarter and then the financial year of the date."""
+    """``df`` twice over, with ``period`` the quarter and then the financial year of the date
+    (for what a year does not count as the sum of its quarters: ``both_parents``)."""
+    quarters = by_quarter(df, date_column)
+    year_of = _years_of(quarters["period"])
+    return pd.concat([quarters, quarters.assign(period=year_of)], ignore_index=True)
+
+
+def by_quarter(df: pd.DataFrame, date_column: str) -> pd.DataFrame:
+    """The rows of ``df`` with a date, with ``period`` the quarter of the date."""
     df = df[df[date_column].notna()]
     fy, q, ok = _fy_and_quarter(df[date_column])
-    quarter = _labels(fy * 10 + q, ok, _quarter_label)
-    year = _labels(fy, ok, _year_label)
-    quarters = df.assign(period=quarter.set_axis(df.index))
-    years = df.assign(period=year.set_axis(df.index))
-    return pd.concat([quarters, years], ignore_index=True)
+    return df.assign(period=_labels(fy * 10 + q, ok, _quarter_label).set_axis(df.index))
+
+
+def _years_of(quarters: pd.Series) -> pd.Series:
+    """The financial year's code of each quarter's code (worked out once per quarter)."""
+    uniq = pd.unique(quarters.to_numpy(dtype=object))
+    return quarters.map({code: period(code).year_label for code in uniq})
+
+
+def with_years(quarters: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``quarters`` (summed by ``period``, a quarter's code, and ``keys``; every other column a
+    count or a sum) followed by the same summed by financial year. A year's counts and sums are
+    its quarters' since each row falls in one quarter: grouping the summed quarters, not the
+    rows again, halves the work."""
+    if quarters.empty:
+        return quarters
+    years = quarters.assign(period=_years_of(quarters["period"]))
+    years = years.groupby(["period", *keys], as_index=False, sort=False).sum(numeric_only=True)
+    return pd.concat([quarters, years[quarters.columns]], ignore_index=True)
 
 
 # --- summaries -------------------------------------------------------------------------------
 
 
 def _add_groups(df: pd.DataFrame, keys: list[str], levels: dict[str, str]) -> pd.DataFrame:
-    """Per-intervention rows (``grp``) plus ``level:<level>`` and ``all`` rows, by summing."""
-    level_rows = df.assign(grp="level:" + df["grp"].map(levels))
-    all_rows = df.assign(grp=ALL)
-    out = pd.concat([df, level_rows, all_rows], ignore_index=True)
-    return out.groupby([*keys, "grp"], as_index=False, sort=True).sum(numeric_only=True)
+    """``df`` (one row per record, ``period`` its quarter) summed by quarter, ``keys`` and
+    intervention (``grp``), plus ``level:<level>`` and ``all`` rows summed from those, and the
+    same by financial year (``with_years``); sorted by the keys."""
+    group_by = [*keys, "grp"]
+    per = df.groupby(group_by, as_index=False, sort=False).sum(numeric_only=True)
+    levels_and_all = (
+        pd.concat(
+            [per.assign(grp="level:" + per["grp"].map(levels)), per.assign(grp=ALL)],
+            ignore_index=True,
+        )
+        .groupby(group_by, as_index=False, sort=False)
+        .sum(numeric_only=True)
+    )
+    quarters = pd.concat([per, levels_and_all[per.columns]], ignore_index=True)
+    out = with_years(quarters, [k for k in group_by if k != "period"])
+    return out.sort_values(group_by, ignore_index=True)
 
 
 def _moments(values: pd.Series, mask: pd.Series, prefix: str) -> dict[str, pd.Series]:
@@ -106,29 +139,26 @@ def _moments(values: pd.Series, mask: pd.Series, prefix: str) -> dict[str, pd.Se
 
 
 def reach(p: pd.DataFrame) -> pd.DataFrame:
-    rows = by_period(p, "referral_date")
-    parts = [
-        rows.groupby("period")
-        .size()
-        .rename("parents")
-        .reset_index()
-        .assign(breakdown=ALL, category=ALL)
-    ]
+    rows = by_quarter(p, "referral_date")
+    parts = [rows.groupby("period", sort=False).size().rename("parents").reset_index()]
+    parts[0] = parts[0].assign(breakdown=ALL, category=ALL)
     for breakdown in BREAKDOWNS:
-        counts = rows.groupby(["period", breakdown]).size().rename("parents").reset_index()
-        parts.append(counts.rename(columns={breakdown: "category"}).assign(breakdown=breakdown))
-    return pd.concat(parts, ignore_index=True)[["period", "breakdown", "category", "parents"]]
+        counts = rows.groupby(["period", breakdown], sort=False).size().rename("parents")
+        parts.append(
+            counts.reset_index().rename(columns={breakdown: "category"}).assign(breakdown=breakdown)
+        )
+    quarters = pd.concat(parts, ignore_index=True)[["period", "breakdown", "category", "parents"]]
+    return with_years(quarters, ["breakdown", "category"])
 
 
 def families(p: pd.DataFrame) -> pd.DataFrame:
     first = p.groupby("family_key", as_index=False)["referral_date"].min()
-    return (
-        by_period(first, "referral_date").groupby("period").size().rename("families").reset_index()
-    )
+    quarters = by_quarter(first, "referral_date").groupby("period", sort=False).size()
+    return with_years(quarters.rename("families").reset_index(), [])
 
 
 def offers(e: pd.DataFrame, levels: dict[str, str]) -> pd.DataFrame:
-    rows = by_period(e, "offered_date")
+    rows = by_quarter(e, "offered_date")
     df = pd.DataFrame(
         {
             "period": rows["period"],
@@ -143,7 +173,7 @@ def offers(e: pd.DataFrame, levels: dict[str, str]) -> pd.DataFrame:
 
 def endings(e: pd.DataFrame, levels: dict[str, str]) -> pd.DataFrame:
     ended = e[e["status"].isin(ENDED) & e["end_date"].notna()]
-    rows = by_period(ended, "end_date")
+    rows = by_quarter(ended, "end_date")
     planned = rows["sessions_planned"].astype("Float64")
     ratio = (rows["sessions_attended"].astype("Float64") / planned).astype(float)
     df = pd.DataFrame(
@@ -173,17 +203,21 @@ def _first_starts(p: pd.DataFrame, e: pd.DataFrame) -> pd.DataFrame:
 def days_to_start(p: pd.DataFrame, e: pd.DataFrame) -> pd.DataFrame:
     fs = _first_starts(p, e)
     fs = fs.assign(days=(fs["first_start"] - fs["referral_date"]).dt.days)
-    rows = by_period(fs, "first_start")
-    return rows.groupby(["period", "days"]).size().rename("participants").reset_index()
+    rows = by_quarter(fs, "first_start")
+    quarters = rows.groupby(["period", "days"], sort=False).size().rename("participants")
+    return with_years(quarters.reset_index(), ["days"])
 
 
 def both_parents(p: pd.DataFrame, e: pd.DataFrame) -> pd.DataFrame:
     fs = _first_starts(p, e)
-    ordered = fs.sort_values(["family_key", "first_start"])
-    rank = ordered.groupby("family_key").cumcount()
-    second = ordered[rank == 1].set_index("family_key")["first_start"]
-    rows = by_period(fs, "first_start")[["family_key", "period"]].drop_duplicates()
-    rows = rows.join(second.rename("second_start"), on="family_key")
+    # families by an integer code (sorting and grouping 64-character keys is most of the cost)
+    family, _ = pd.factorize(fs["family_key"])
+    fs = pd.DataFrame({"family": family, "first_start": fs["first_start"].to_numpy()})
+    ordered = fs.sort_values(["family", "first_start"])
+    rank = ordered.groupby("family").cumcount()
+    second = ordered[rank == 1].set_index("family")["first_start"]
+    rows = by_period(fs, "first_start")[["family", "period"]].drop_duplicates()
+    rows = rows.join(second.rename("second_start"), on="family")
     two = rows["second_start"].notna() & (rows["second_start"] <= period_end(rows["period"]))
     rows = rows.assign(families=1, two_started=two.astype(int))
     return rows.groupby("period", as_index=False)[["families", "two_started"]].sum()
@@ -206,14 +240,15 @@ def funnel(p: pd.DataFrame, e: pd.DataFrame, levels: dict[str, str]) -> pd.DataF
     )
     ep = ep.assign(started=e["status"].isin(STARTED), completed=e["status"] == "completed")
     ep = ep.assign(level="level:" + ep["intervention"].map(levels), everything=ALL)
-    cohort = by_period(
+    cohort = by_quarter(
         pd.DataFrame(
             {"participant_key": p_code, "referral_date": p["referral_date"].to_numpy()},
             index=p.index,
         ),
         "referral_date",
     )
-    referred = cohort.groupby("period").size().rename("referred")
+    referred = cohort.groupby("period", sort=False).size().rename("referred").reset_index()
+    referred = with_years(referred, []).set_index("period")["referred"]
     parts = []
     for column in ("intervention", "level", "everything"):
         per = ep.groupby(["participant_key", column], as_index=False)[
@@ -222,11 +257,11 @@ def funnel(p: pd.DataFrame, e: pd.DataFrame, levels: dict[str, str]) -> pd.DataF
         per = per.rename(columns={column: "grp"}).assign(offered=1)
         merged = cohort[["participant_key", "period"]].merge(per, on="participant_key")
         parts.append(
-            merged.groupby(["period", "grp"], as_index=False)[
+            merged.groupby(["period", "grp"], as_index=False, sort=False)[
                 ["offered", "started", "completed"]
             ].sum()
         )
-    out = pd.concat(parts, ignore_index=True)
+    out = with_years(pd.concat(parts, ignore_index=True), ["grp"])
     # every period with referrals has an "all" row, even when nobody has been offered yet
     grid = referred.reset_index()[["period"]].assign(grp=ALL)
     out = grid.merge(out, on=["period", "grp"], how="outer").fillna(0)
@@ -241,11 +276,21 @@ def outcomes(e: pd.DataFrame, o: pd.DataFrame, levels: dict[str, str]) -> pd.Dat
     done = e[(e["status"] == "completed") & e["end_date"].notna()][
         ["episode_key", "intervention", "end_date"]
     ]
-    scores = o.pivot_table(
-        index=["episode_key", "measure"], columns="timepoint", values="score", aggfunc="first"
+    # episodes by an integer code (in the order of ``o``); one score per episode, measure and
+    # timepoint (the table's key)
+    episode, keys = pd.factorize(o["episode_key"])
+    scores = pd.DataFrame(
+        {
+            "episode": episode,
+            "measure": o["measure"].to_numpy(),
+            "timepoint": o["timepoint"].to_numpy(),
+            "score": o["score"].to_numpy(),
+        }
     )
+    scores = scores.set_index(["episode", "measure", "timepoint"])["score"].unstack("timepoint")
     scores = scores.reindex(columns=["baseline", "exit", "followup_6m", "followup_12m"])
-    scores = scores.reset_index().merge(done, on="episode_key")
+    done = done.assign(episode=pd.Index(keys).get_indexer(done["episode_key"]))
+    scores = scores.reset_index().merge(done[done["episode"] >= 0], on="episode")
     scores = scores[scores["baseline"].notna()]
     if scores.empty:
         return pd.DataFrame()
@@ -290,7 +335,7 @@ def outcomes(e: pd.DataFrame, o: pd.DataFrame, levels: dict[str, str]) -> pd.Dat
             ),
         }
     )
-    rows = by_period(df, "end_date").drop(columns="end_date")
+    rows = by_quarter(df, "end_date").drop(columns="end_date")
     return _add_groups(rows, ["period", "measure"], levels)
 
 
