@@ -78,7 +78,7 @@ def test_a_load_that_fails_leaves_no_loaded_row_but_a_failed_one(
     def broken(*_args, **_kw):
         raise RuntimeError("disk full while writing summaries")
 
-    monkeypatch.setattr(write, "refresh_area", broken)  # inside the load's transaction
+    monkeypatch.setattr(write, "write_area", broken)  # inside the load's transaction
     path = write_return(tmp_path / "a", period="2017-18_Q4")
     [result] = load_files([path], lfo_settings)
     assert result.outcome == "failed"

@@ -12,6 +12,7 @@ submitted the return through the web: a load in its own transaction (a load that
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from etl.pseudonymise import Hasher
 from lfo.access import audit as audit_log
 from lfo.access import sessions
 from lfo.access.roles import Principal
-from lfo.indicators.summaries import frames_from_rows, refresh_area
+from lfo.indicators.summaries import build_area, frames_from_rows, write_area
 from lfo.periods import Quarter
 
 
@@ -138,7 +139,14 @@ def load(
     back rows of the LA's earlier returns resolved."""
     area = decision.area_code
     assert area is not None  # a decision to load always has the return's area
-    with engine.begin() as conn:
+    # the summaries are built from the new rows in a thread while the rows are inserted (pure
+    # pandas, no database; SQLite and psycopg release the GIL while they write), then written
+    # in the same transaction (an error in either rolls back both)
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="summaries") as pool,
+        engine.begin() as conn,
+    ):
+        summaries = pool.submit(lambda: build_area(frames_from_rows(rows)))
         load_id = store.insert_load_log(conn, log_row)
         store.replace_area_data(conn, area, rows)
         store.upsert_return(
@@ -154,7 +162,7 @@ def load(
                 rows_held_back=decision.rows_held_back,
             ),
         )
-        refresh_area(conn, area, frames_from_rows(rows))
+        write_area(conn, area, summaries.result())
         store.insert_findings(conn, stored.rows(load_id, area))
         for sheet, sheet_plan in decision.held_back.items():
             store.insert_held_back(

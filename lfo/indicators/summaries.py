@@ -7,7 +7,7 @@ and every financial year, so that numerators and denominators can be pooled acro
 interventions summed into levels, by plain addition.
 
 ``refresh_area`` takes (``frames_from_rows``) or reads (``read_area``) one area's rows, builds
-its summaries (``lfo.indicators.summary_rows``) and writes them.
+its summaries (``build_area``: ``lfo.indicators.summary_rows``) and writes them (``write_area``).
 """
 
 from __future__ import annotations
@@ -120,6 +120,28 @@ def frames_from_rows(
     return frames
 
 
+def build_area(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Every summary table's rows for one area's frames (``read_area`` or ``frames_from_rows``):
+    pure, no database (the loader builds them while the area's rows are being inserted)."""
+    levels = {c: i.level for c, i in load_reference().interventions.items()}
+    return build_summaries(frames["participants"], frames["episodes"], frames["outcomes"], levels)
+
+
+def write_area(conn: Connection, area_code: str, built: dict[str, pd.DataFrame]) -> None:
+    """Replace the area's summary rows with ``built`` (``build_area``'s; inside the caller's
+    transaction)."""
+    for name in schema.SUMMARY_TABLES:
+        table = schema.metadata.tables[name]
+        conn.execute(delete(table).where(table.c.area_code == area_code))
+    for name, df in built.items():
+        if df.empty:
+            continue
+        table = schema.metadata.tables[name]
+        columns = [c.name for c in table.columns]
+        df = df.assign(area_code=area_code)[columns]
+        bulk_insert(conn, table, columns, _plain_rows(df))
+
+
 def refresh_area(
     conn: Connection, area_code: str, frames: dict[str, pd.DataFrame] | None = None
 ) -> None:
@@ -128,20 +150,9 @@ def refresh_area(
     ``frames`` (from ``frames_from_rows``) are the area's current rows when the caller has just
     written them; otherwise they are read back from the database.
     """
-    for name in schema.SUMMARY_TABLES:
-        table = schema.metadata.tables[name]
-        conn.execute(delete(table).where(table.c.area_code == area_code))
-    if frames is None:
-        frames = read_area(conn, area_code)
-    levels = {c: i.level for c, i in load_reference().interventions.items()}
-    built = build_summaries(frames["participants"], frames["episodes"], frames["outcomes"], levels)
-    for name, df in built.items():
-        if df.empty:
-            continue
-        table = schema.metadata.tables[name]
-        columns = [c.name for c in table.columns]
-        df = df.assign(area_code=area_code)[columns]
-        bulk_insert(conn, table, columns, _plain_rows(df))
+    write_area(
+        conn, area_code, build_area(frames if frames is not None else read_area(conn, area_code))
+    )
 
 
 def _plain_rows(df: pd.DataFrame) -> list[tuple[Any, ...]]:
