@@ -157,5 +157,14 @@ def refresh_area(
 
 def _plain_rows(df: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Rows as tuples of plain Python values (numpy ints and floats become int and float)."""
-    cols = [df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns]
+    cols = [
+        # integer columns (most of them: counts) are never missing and tolist() gives ints
+        df[c].tolist() if df[c].dtype.kind in "iu" else _with_none(df[c])
+        for c in df.columns
+    ]
     return list(zip(*cols, strict=True))
+
+
+def _with_none(column: pd.Series) -> list[Any]:
+    """A column's values as plain Python values, missing ones as None."""
+    return column.astype(object).where(column.notna(), None).tolist()
