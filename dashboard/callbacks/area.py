@@ -57,7 +57,8 @@ from dashboard.present.choices import with_release
 from dashboard.present.confidence import checked as checked_ci
 from dashboard.present.quality import NOT_IN_RELEASE
 from dashboard.present.quality_completeness import every_pooled_completeness
-from dashboard.services import Services, chosen_release_id, queries
+from dashboard.services import Services, chosen_release_id
+from dashboard.services import version_reads as reads
 from dashboard.services.database import READ_ERRORS
 from dashboard.services.releases import quality_db
 from lfo.terms import PROGRAMME
@@ -165,8 +166,7 @@ def update_area_quality(services: Services, period: str | None, shown: object) -
     """The area's own data quality."""
     period = checked_text(period)
     data = services.data
-    db = quality_db(data)  # a release's own data quality, never the live one under it
-    if db is None:
+    if quality_db(data) is None:  # a release's own data quality, never the live one under it
         return html.P(NOT_IN_RELEASE, className="alert alert-info", role="status")
     try:
         v = present.view(shown_area(services, shown), None, period, data.periods())
@@ -178,11 +178,11 @@ def update_area_quality(services: Services, period: str | None, shown: object) -
         )
         shown_quality = area_quality.area_quality(
             v,
-            current=queries.current_returns(db, code),
-            loads=queries.load_log(db, code),
-            findings=queries.finding_counts(db, code),
-            held=queries.held_back(db, code),
-            completeness=queries.completeness(db, code),
+            current=reads.current_returns(data, code),
+            loads=reads.load_log(data, code),
+            findings=reads.finding_counts(data, code),
+            held=reads.held_back(data, code),
+            completeness=reads.completeness(data, code),
             pooled=every_pooled_completeness(data),
             paired=paired.rows if paired is not None else None,
             release=chosen_release_id(),

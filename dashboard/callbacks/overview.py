@@ -32,7 +32,8 @@ from dashboard.present import overview as po
 from dashboard.present import overview_rows as prows
 from dashboard.present.choices import with_release
 from dashboard.present.home import unavailable_reason
-from dashboard.services import Services, chosen_release_id, queries
+from dashboard.services import Services, chosen_release_id
+from dashboard.services import version_reads as reads
 from dashboard.services.database import READ_ERRORS
 from dashboard.services.releases import quality_db
 
@@ -261,7 +262,7 @@ def update_home_loaded(
     as it froze them, under a release)."""
     try:
         data = services.data
-        returns = queries.current_returns(data.db, outcome=quality_db(data) is not None)
+        returns = reads.current_returns(data, outcome=quality_db(data) is not None)
     except READ_ERRORS as exc:
         log.warning("home page: %s", exc)
         return shell.unavailable(unavailable_reason(exc))

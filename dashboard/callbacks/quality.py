@@ -28,8 +28,10 @@ from dashboard.layouts import shell
 from dashboard.present import quality as pq
 from dashboard.present import quality_completeness as pc
 from dashboard.present.choices import with_release
-from dashboard.services import Services, chosen_release_id, queries
-from dashboard.services.database import READ_ERRORS, Database
+from dashboard.services import Services, chosen_release_id
+from dashboard.services import version_reads as reads
+from dashboard.services.database import READ_ERRORS
+from dashboard.services.indicator_data import IndicatorData
 from dashboard.services.releases import quality_db
 from dashboard.web.principal import current
 from lfo.access.policy import decide
@@ -46,7 +48,7 @@ def update_controls(
     """The area and period selects' options and every filter's value for the address, with
     messages for what in it could not be used."""
     try:
-        areas = queries.areas(services.data.db)  # the release's areas when it shows one
+        areas = services.data.area_list()  # the release's areas when it shows one
         periods = services.data.periods()
     except READ_ERRORS as exc:
         log.warning("data quality controls: %s", exc)
@@ -107,7 +109,7 @@ def update_quality(
             data.per_version(
                 ("quality_sections", area, detail),
                 lambda _conn, _version: JSONList(
-                    plain_json(quality_sections(db, area, detail=detail))
+                    plain_json(quality_sections(data, area, detail=detail))
                 ),
             )
             if db is not None
@@ -152,7 +154,7 @@ def checked_filters(
     never send is ``inputs.NotRecognised``."""
     area, measure, period = (inputs.text(v) for v in (area, measure, period))
     area = None if area in (None, page.ALL_AREAS) else area
-    if area is not None and area not in set(queries.areas(services.data.db)["area_code"]):
+    if area is not None and area not in set(services.data.area_list()["area_code"]):
         raise inputs.NotRecognised("not a programme area")
     measure = measure or pq.DEFAULT_MEASURE
     if measure not in load_reference().measures:
@@ -184,12 +186,13 @@ def detail_areas() -> frozenset[str] | None:
 
 
 def quality_sections(
-    db: Database, area: str | None, *, detail: frozenset[str] | None = None
+    data: IndicatorData, area: str | None, *, detail: frozenset[str] | None = None
 ) -> list[Component]:
-    """Returns received, every load, findings and held-back rows (for one area or all); the
-    last three only for the LAs in ``detail`` (None: every LA)."""
-    current_returns = queries.current_returns(db, area)
-    names = pq.area_names(queries.areas(db))
+    """Returns received, every load, findings and held-back rows (for one area or all) of
+    ``data``'s database (a release's own, ``quality_db``); the last three only for the LAs in
+    ``detail`` (None: every LA)."""
+    current_returns = reads.current_returns(data, area)
+    names = pq.area_names(data.area_list())
 
     def own(frame: pd.DataFrame) -> pd.DataFrame:
         if detail is None:
@@ -198,21 +201,21 @@ def quality_sections(
 
     return page.sections(
         pq.coverage(current_returns),
-        pq.loads(own(queries.load_log(db, area)), names),
-        pq.findings(own(queries.finding_counts(db, area)), names),
-        pq.held_back(own(queries.held_back(db, area)), names),
+        pq.loads(own(reads.load_log(data, area)), names),
+        pq.findings(own(reads.finding_counts(data, area)), names),
+        pq.held_back(own(reads.held_back(data, area)), names),
     )
 
 
 def completeness_card(services: Services, area: str | None) -> ChartContent:
     """The completeness card's content for ``area`` (None: all areas)."""
-    db = quality_db(services.data)
-    if db is None:
+    data = services.data
+    if quality_db(data) is None:
         return empty_content(pq.NOT_IN_RELEASE)
-    every = pc.every_completeness(services.data)
-    names = pq.area_names(queries.areas(db))
-    pooled = pc.every_pooled_completeness(services.data)
-    return pc.completeness_chart(every, pooled, names, area, queries.data_as_at(db))
+    every = pc.every_completeness(data)
+    names = pq.area_names(data.area_list())
+    pooled = pc.every_pooled_completeness(data)
+    return pc.completeness_chart(every, pooled, names, area, reads.data_as_at(data))
 
 
 def not_in_release() -> Component:

@@ -18,7 +18,7 @@ from dashboard import theme
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.present.export_context import chart_export
 from dashboard.present.words import fmt
-from dashboard.services import queries
+from dashboard.services import queries, version_reads
 from dashboard.services.indicator_data import IndicatorData
 from lfo.indicators.definitions import DEFINITIONS_VERSION
 from lfo.terms import PROGRAMME
@@ -48,10 +48,7 @@ def field_name(column: str) -> str:
 def every_completeness(data: IndicatorData) -> pd.DataFrame:
     """``completeness(db)`` for every area, read once per data version (a copy: callers may
     add columns)."""
-    return data.per_version(
-        ("quality_data", "completeness"),
-        lambda conn, _version: queries.completeness_rows(conn),
-    ).copy()
+    return version_reads.completeness(data)
 
 
 def every_pooled_completeness(data: IndicatorData) -> pd.DataFrame:

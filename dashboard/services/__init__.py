@@ -4,6 +4,8 @@ factory (``dashboard.app.create_app``) and passed down to every ``register`` fun
 - ``database``: the read-only database handle, opened lazily;
 - ``queries``: every read the dashboard makes (named queries, bound parameters);
 - ``indicator_data``: the indicator engine's results, cached per data version, made ahead;
+- ``version_reads``: the other small reads that change only with the data version, kept per
+  version (data as at, returns, load log, findings, rows held back, completeness);
 - ``shared_cache``: whole results shared between a server's processes (``redis_cache``: between
   several hosts, when ``LFO_REDIS_URL`` is set; ``result_codec``: how they are stored there).
 """
@@ -18,7 +20,7 @@ from typing import cast
 import flask
 from werkzeug.exceptions import Forbidden
 
-from dashboard.services import queries
+from dashboard.services import version_reads
 from dashboard.services.database import Database
 from dashboard.services.indicator_data import IndicatorData
 from dashboard.services.redis_cache import RedisResults
@@ -90,7 +92,7 @@ class Services:
         """When the figures this request reads were last changed: a release's own data as at
         (never a later load's), else the latest load of any current return."""
         release = chosen_release()
-        return queries.data_as_at(self.db) if release is None else release.data_as_at
+        return version_reads.data_as_at(self.live) if release is None else release.data_as_at
 
     @property
     def routed(self) -> IndicatorData:

@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import cast
 
 import pandas as pd
@@ -149,7 +150,7 @@ class IndicatorData(VersionCache):
                 one_whole = replace(whole(query), indicators=(ind,))
                 full = self._whole(conn, version, one_whole)
                 index = self._get_or_make(
-                    ("period index", one_whole), version, lambda r=full.rows: PeriodIndex.of(r)
+                    ("period index", one_whole), version, partial(PeriodIndex.of, full.rows)
                 )
                 if not index.covers(query):  # periods with no data: the engine says so
                     one = compute(

@@ -35,8 +35,15 @@ DataVersion = tuple[Any, ...]
 UNCHANGED_OUTCOMES = ("rejected", "failed", "already loaded", "invalid", "valid")
 
 
-def _frame(db: Database, query: Select[Any], columns: list[str]) -> pd.DataFrame:
-    with db.engine.connect() as conn:
+#: What a read is made on: the app's database (a connection of its own), or a connection open
+#: already (a read kept per data version, made on the connection its version was read on).
+Source = Database | Connection
+
+
+def _frame(source: Source, query: Select[Any], columns: list[str]) -> pd.DataFrame:
+    if isinstance(source, Connection):
+        return _read(source, query, columns)
+    with source.engine.connect() as conn:
         return _read(conn, query, columns)
 
 
@@ -92,10 +99,12 @@ def figures_version(version: DataVersion) -> DataVersion:
     return version[:3]
 
 
-def data_as_at(db: Database) -> dt.datetime | None:
+def data_as_at(source: Source) -> dt.datetime | None:
     """When the current data was last changed: the latest load time of any current return."""
-    with db.engine.connect() as conn:
-        value = conn.execute(select(func.max(schema.returns.c.loaded_at))).scalar()
+    if not isinstance(source, Connection):
+        with source.engine.connect() as conn:
+            return data_as_at(conn)
+    value = source.execute(select(func.max(schema.returns.c.loaded_at))).scalar()
     if value is None:
         return None
     if isinstance(value, str):  # SQLite hands back text when the column was written raw
@@ -158,7 +167,7 @@ def areas_in(conn: Connection) -> pd.DataFrame:
     return _read(conn, query, AREA_COLUMNS)
 
 
-def current_returns(db: Database, area: str | None = None, *, outcome: bool = True) -> pd.DataFrame:
+def current_returns(db: Source, area: str | None = None, *, outcome: bool = True) -> pd.DataFrame:
     """Every area with its current return (nulls where none) and that load's outcome (null
     without ``outcome``: a release's file published before releases kept their load log)."""
     a, r, log = schema.areas, schema.returns, schema.etl_load_log
@@ -189,7 +198,7 @@ def current_returns(db: Database, area: str | None = None, *, outcome: bool = Tr
     return df
 
 
-def load_log(db: Database, area: str | None = None, limit: int = 500) -> pd.DataFrame:
+def load_log(db: Source, area: str | None = None, limit: int = 500) -> pd.DataFrame:
     """Every return sent (newest first): its outcome, row counts, findings counts and times.
 
     Loads whose file name could not be read have no area; they are listed only for all areas.
@@ -208,7 +217,7 @@ def load_log(db: Database, area: str | None = None, limit: int = 500) -> pd.Data
     return df
 
 
-def finding_counts(db: Database, area: str | None = None) -> pd.DataFrame:
+def finding_counts(db: Source, area: str | None = None) -> pd.DataFrame:
     """Findings of each area's current return, counted by code, with the code's title and severity."""
     f, r = schema.etl_findings, schema.returns
     query = (
@@ -224,7 +233,7 @@ def finding_counts(db: Database, area: str | None = None) -> pd.DataFrame:
     return df[FINDING_COUNT_COLUMNS]
 
 
-def held_back(db: Database, area: str | None = None) -> pd.DataFrame:
+def held_back(db: Source, area: str | None = None) -> pd.DataFrame:
     """Rows held back (quarantined) from each area's current return, by sheet."""
     h, r = schema.etl_held_back, schema.returns
     unresolved = func.sum(case((h.c.resolved.is_(False), 1), else_=0))
@@ -241,11 +250,13 @@ def held_back(db: Database, area: str | None = None) -> pd.DataFrame:
     return df
 
 
-def completeness(db: Database, area: str | None = None) -> pd.DataFrame:
+def completeness(db: Source, area: str | None = None) -> pd.DataFrame:
     """Optional fields of each area's current return: rows, rows stated and % stated (0-100).
 
     An explicit ``not_stated`` counts as not stated (indicators.md, dq.completeness).
     """
+    if isinstance(db, Connection):
+        return completeness_rows(db, area)
     with db.engine.connect() as conn:
         return completeness_rows(conn, area)
 

@@ -51,6 +51,22 @@ BEING_MADE = (
 _WAIT_SECONDS = 300  # longest wait for another thread computing the same value
 
 
+class NeedsDatabase(Exception):
+    """A value being made from values held needs to read the database (``_NO_CONNECTION``)."""
+
+
+class _NoConnection:
+    """Passed as the connection when a request makes a value at the version it has already read:
+    any use of it means the value needs the database, so the version is read again first."""
+
+    def __getattr__(self, name: str) -> object:
+        raise NeedsDatabase(name)
+
+
+_NO_CONNECTION = cast(Connection, _NoConnection())
+_NEEDS_DATABASE = object()
+
+
 class NotKept(Exception):
     """The frozen version does not hold this value: answer at the new version."""
 
@@ -157,14 +173,14 @@ class VersionCache:
         """``make(conn, version)``'s value for ``key`` at the data version shown (made once).
 
         Within one web request the version is read once: later lookups of the request that find
-        their value answer at that version without touching the database (one request's figures
-        come from one version); a lookup that must make its value reads the version again."""
+        their value, or can make it from values held (a slice of a whole result), answer at that
+        version without touching the database (one request's figures come from one version); a
+        lookup whose making reads the database reads the version again."""
         seen = request_versions()
         if seen is not None and id(self) in seen:
-            with self._lock:
-                gen = self._generation(seen[id(self)])
-                if gen is not None and key in gen.values:
-                    return cast(T, gen.take(key))
+            made = self._made_without_reading(key, seen[id(self)], make)
+            if made is not _NEEDS_DATABASE:
+                return cast(T, made)
         with self.db.engine.connect() as conn:
             snapshot(conn)  # the version read and the value made from one committed state
             version = self._see(data_version(conn))
@@ -182,6 +198,25 @@ class VersionCache:
             if seen is not None:
                 seen[id(self)] = version
             return self._get_or_make(key, version, lambda: make(conn, version))
+
+    def _made_without_reading(
+        self, key: CacheKey, version: DataVersion, make: Callable[[Connection, DataVersion], T]
+    ) -> object:
+        """``key``'s value at the request's ``version`` without touching the database: held, or
+        made from values held (a slice of a whole result held: no SQL, so the version need not
+        be read again); ``_NEEDS_DATABASE`` when making it needs a read (or the version is not
+        the newest shown)."""
+        with self._lock:
+            gen = self._generation(version)
+            if gen is not None and key in gen.values:
+                return gen.take(key)
+            newest = gen is self._live and self._next is None
+        if not newest or getattr(self._local, "frozen", False):
+            return _NEEDS_DATABASE
+        try:
+            return self._get_or_make(key, version, lambda: make(_NO_CONNECTION, version))
+        except NeedsDatabase:
+            return _NEEDS_DATABASE
 
     def _generation(self, version: DataVersion | None) -> Generation | None:
         if version == self._live.version:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dashboard.present import challenges as words
-from dashboard.services import Services, queries
+from dashboard.services import Services
 from lfo.indicators.definitions import indicators
 from lfo.periods import requested_period
 from lfo.reference import LEVELS, load_reference
@@ -109,5 +109,5 @@ def computed(services: Services, figure: Figure) -> Figure:
 
 def figure_of(services: Services, values: Mapping[str, str]) -> Figure:
     """The figure ``values`` (a request's arguments or form) name, checked and computed."""
-    known = set(queries.areas(services.data.db)["area_code"])  # the figures' own areas
+    known = set(services.data.area_list()["area_code"])  # the figures' own areas
     return computed(services, checked_codes(values, known))

@@ -26,7 +26,6 @@ from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 from werkzeug.wrappers import Response
 
 from dashboard.services import Services
-from dashboard.services.queries import areas as area_table
 from dashboard.web import forms
 from dashboard.web.accounts import Accounts
 from dashboard.web.errors import reads_json
@@ -53,7 +52,7 @@ class LocalMode:
 
     def area_names(self) -> dict[str, str]:
         """Every programme area, code → name (the switcher's choices)."""
-        table = area_table(self.services.db)
+        table = self.services.live.area_list()  # read once per data version
         return dict(zip(table["area_code"], table["area_name"], strict=True))
 
     def choice(self) -> tuple[str, str | None]:

@@ -32,7 +32,7 @@ from dashboard.present import trend_by as steps
 from dashboard.present.area import LATEST
 from dashboard.present.confidence import CI
 from dashboard.print_pdf import Busy, PdfPrinter, RenderFailed
-from dashboard.services import Services, chosen_release, queries
+from dashboard.services import Services, chosen_release
 from dashboard.services.database import READ_ERRORS
 from dashboard.web import forms, profile_html
 
@@ -117,7 +117,7 @@ class ProfilePdf:
 
     def _pdf(self, code: str, chosen: dict[str, str | None]) -> Response:
         services = self.services
-        areas = queries.areas(services.data.db)  # a release's own areas under a release
+        areas = services.data.area_list()  # a release's own areas under a release
         if code not in set(areas["area_code"]):
             return self.page(
                 "Area not found", f"There is no programme area with the code {code}.", 404
