@@ -167,4 +167,5 @@ def _plain_rows(df: pd.DataFrame) -> list[tuple[Any, ...]]:
 
 def _with_none(column: pd.Series) -> list[Any]:
     """A column's values as plain Python values, missing ones as None."""
-    return column.astype(object).where(column.notna(), None).tolist()
+    values: list[Any] = column.astype(object).where(column.notna(), None).tolist()
+    return values

@@ -92,7 +92,12 @@ def by_quarter(df: pd.DataFrame, date_column: str) -> pd.DataFrame:
 def _years_of(quarters: pd.Series) -> pd.Series:
     """The financial year's code of each quarter's code (worked out once per quarter)."""
     uniq = pd.unique(quarters.to_numpy(dtype=object))
-    return quarters.map({code: period(code).year_label for code in uniq})
+    return quarters.map({code: _year_of_quarter(code) for code in uniq})
+
+
+def _year_of_quarter(code: str) -> str:
+    p = period(code)
+    return p.year_label if isinstance(p, Quarter) else p.label
 
 
 def with_years(quarters: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
