@@ -354,12 +354,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeats", type=int, default=3, help="runs per page (default 3)")
     parser.add_argument("--quiet", action="store_true", help="times only, no breakdown")
+    parser.add_argument("--cache", help=CACHE_HELP)
     args = parser.parse_args(argv)
 
     from sqlalchemy import create_engine, text
 
-    from dashboard.app import create_app
-    from dashboard.settings import DashboardSettings
 
     pages = args.pages
     if not pages:
@@ -371,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
         pages = ["/", f"/area/{codes[len(codes) // 2]}"]
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = create_app(DashboardSettings(database_url=args.db))
+    app = app_for(args.db, args.cache)
     with serving(app.server, server_timing=True) as base, chromium() as browser:
         for path in pages:
             times, busy = [], []
