@@ -359,7 +359,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from sqlalchemy import create_engine, text
 
-
     pages = args.pages
     if not pages:
         engine = create_engine(args.db)

@@ -42,7 +42,7 @@ CacheKey = tuple[Hashable, ...]
 #: Kinds of value made with the data version's disclosure plan: never made for a frozen version.
 MADE_FROM_DATA = frozenset({"whole", "plan"})
 #: Kinds of value that depend only on ``figures_version``: kept when a load changed no data.
-FIGURES_ONLY = MADE_FROM_DATA | {"rows", "areas", "periods", "area list", "groups"}
+FIGURES_ONLY = MADE_FROM_DATA | {"rows", "period index", "areas", "periods", "area list", "groups"}
 #: What a reader is told when a figure must wait for the new version's plan.
 BEING_MADE = (
     "These figures are being updated after a new return was loaded. They will be shown in a few "
@@ -213,8 +213,18 @@ class VersionCache:
             newest = gen is self._live and self._next is None
         if not newest or getattr(self._local, "frozen", False):
             return _NEEDS_DATABASE
+
+        def from_held() -> T:
+            # what the value is made from must be held already: a disclosure plan or a whole
+            # result that is not is never started here (``_get_or_make``: NeedsDatabase)
+            was, self._local.held_only = getattr(self._local, "held_only", False), True
+            try:
+                return make(_NO_CONNECTION, version)
+            finally:
+                self._local.held_only = was
+
         try:
-            return self._get_or_make(key, version, lambda: make(_NO_CONNECTION, version))
+            return self._get_or_make(key, version, from_held)
         except NeedsDatabase:
             return _NEEDS_DATABASE
 
@@ -300,14 +310,17 @@ class VersionCache:
 
     def _get_or_make(self, key: CacheKey, version: DataVersion, make: Callable[[], T]) -> T:
         """The cached value, or the one another thread is making (waited for), or made here.
-        Making a frozen version's slice, only values held are given (NotKept otherwise)."""
+        Making a frozen version's slice, only values held are given (NotKept otherwise) or made
+        from them (a period index)."""
         with self._lock:
             gen = self._generation(version)
             frozen = getattr(self._local, "frozen", False)
             if gen is not None and key in gen.values and not (frozen and key[0] == "plan"):
                 return cast(T, gen.take(key))
-            if frozen:  # a frozen version's value made from values held: the plan is not used
+            if frozen and key[0] in MADE_FROM_DATA:  # a frozen version's plan is not used
                 raise NotKept(key)
+            if key[0] in MADE_FROM_DATA and getattr(self._local, "held_only", False):
+                raise NeedsDatabase(key[0])  # (``_made_without_reading``)
             other = self._pending.get((version, key))
             if other is None:
                 pending = self._pending[(version, key)] = threading.Event()
