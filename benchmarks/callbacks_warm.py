@@ -39,7 +39,7 @@ def _variants(
     rng = random.Random(SEED)
     by_output: dict[str, list[str]] = {}
     for body in bodies:
-        by_output.setdefault(json.loads(body)["output"], []).append(body)
+        by_output.setdefault(json.loads(body)["output"], []).append(payloads.undrawn(body))
     out = {}
     for key, recorded in by_output.items():
         originals = list(dict.fromkeys(recorded))

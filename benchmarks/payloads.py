@@ -8,6 +8,7 @@ the same number of quarters, so each variant asks for other areas and periods.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import Sequence
@@ -44,6 +45,25 @@ def vary(body: str, codes: Sequence[str], first_quarter: str, rng: random.Random
 
         body = YEAR.sub(year, body)
     return body
+
+
+def undrawn(body: str) -> str:
+    """``body`` with every chart card's view store (a ``chart-view`` state) emptied, as after the
+    router. A page opened at its address comes with its cards drawn (the area profile:
+    ``dashboard.callbacks.area_first``), and a card's callback answers nothing for the view its
+    card already shows; replayed as recorded, or varied (the codes and periods in the view key
+    moved with the inputs), its bodies would time that answer instead of the drawing."""
+    data = json.loads(body)
+    states = data.get("state")
+    if not isinstance(states, list):
+        return body
+    changed = False
+    for state in states:
+        ident = state.get("id") if isinstance(state, dict) else None
+        if isinstance(ident, dict) and ident.get("type") == "chart-view" and state.get("value"):
+            state["value"] = None
+            changed = True
+    return json.dumps(data) if changed else body
 
 
 def api_requests(

@@ -22,7 +22,7 @@ from dash import Dash
 from dashboard import callbacks, theme
 from dashboard.api import register_api
 from dashboard.callbacks import area as area_cb
-from dashboard.callbacks import area_frame
+from dashboard.callbacks import area_first, area_frame
 from dashboard.callbacks import outcomes as outcomes_cb
 from dashboard.callbacks import overview as overview_cb
 from dashboard.callbacks import quality as quality_cb
@@ -88,6 +88,7 @@ PAGES: tuple[Page, ...] = (
         layout=area_page.layout,
         register=area_cb.register,
         prefill=area_frame.prefill,
+        first_draw=area_first.first_draw,
     ),
     Page(
         path="/quality",

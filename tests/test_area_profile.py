@@ -8,6 +8,7 @@ import re
 
 import pytest
 from support.dash_client import (
+    card_view,
     component_key,
     dependencies,
     opened_twin,
@@ -217,6 +218,7 @@ def test_spine_callback_answers_with_title_summary_and_every_indicator(client, s
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
             {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
+        state=[card_view(ids.AREA_SPINE_CHART)],
     )
     heading = out[ids.chart(ids.AREA_SPINE_CHART, "heading")]["children"]
     assert heading == "Key indicators for Blackpool against the programme, 2018-19 Q1"
@@ -248,6 +250,7 @@ def _trend(client, store, trend: str = "quarterly") -> dict:
             {"id": ids.AREA_TREND_BY, "property": "value", "value": trend},
             {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
+        state=[card_view(ids.AREA_TREND_CHART)],
     )
 
 
@@ -283,7 +286,12 @@ def test_the_trend_by_financial_year_draws_the_engines_year_figures(client, stor
 def test_funnel_reach_and_quality_callbacks_answer(client, store):
     period = {"id": ids.AREA_PERIOD, "property": "value", "value": "2017-18"}
     areas = {"id": ids.AREA_SHOWN, "property": "data", "value": store}
-    funnel = post_callback(client, card_outputs(ids.AREA_FUNNEL_CHART), [period, areas])
+    funnel = post_callback(
+        client,
+        card_outputs(ids.AREA_FUNNEL_CHART),
+        [period, areas],
+        state=[card_view(ids.AREA_FUNNEL_CHART)],
+    )
     assert (
         "Referral-to-completion funnel in Blackpool"
         in funnel[ids.chart(ids.AREA_FUNNEL_CHART, "heading")]["children"]
@@ -298,6 +306,7 @@ def test_funnel_reach_and_quality_callbacks_answer(client, store):
             areas,
             {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
+        state=[card_view(ids.AREA_REACH_CHART)],
     )
     summary = reach[ids.chart(ids.AREA_REACH_CHART, "summary")]["children"]
     # every fixture parent is female and was referred on 2017-04-03
@@ -318,6 +327,7 @@ def test_a_period_without_figures_falls_back_with_a_message(client, store):
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
             {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
+        state=[card_view(ids.AREA_SPINE_CHART)],
     )
     assert "There are no figures for 2030-31 Q1" in texts(out[ids.AREA_DATA_MESSAGES]["children"])
 
@@ -340,6 +350,7 @@ def test_a_database_that_cannot_be_read_gives_messages_not_errors(tmp_path, stor
             areas,
             {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
+        state=[card_view(ids.AREA_SPINE_CHART)],
     )
     assert "cannot be shown just now" in texts(spine[ids.AREA_DATA_MESSAGES]["children"])
     empty = spine[ids.chart(ids.AREA_SPINE_CHART, "empty")]
@@ -538,6 +549,7 @@ def test_the_spine_at_the_stricter_level_says_so(client, store):
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
             {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
+        state=[card_view(ids.AREA_SPINE_CHART)],
     )
     subtitle = out[ids.chart(ids.AREA_SPINE_CHART, "subtitle")]["children"]
     assert "99.8% confidence intervals" in subtitle and "95%" not in subtitle
@@ -556,6 +568,7 @@ def _spine_at(client, store, benchmark: str) -> dict:
             {"id": ids.AREA_SHOWN, "property": "data", "value": store},
             {"id": ids.AREA_BENCHMARK, "property": "value", "value": benchmark},
         ],
+        state=[card_view(ids.AREA_SPINE_CHART)],
     )
 
 

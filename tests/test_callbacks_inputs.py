@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 from support.dash_client import (
+    card_view,
     component_key,
     post_callback,
     route,
@@ -83,6 +84,7 @@ def spine(client, compare: list, shown: object):
             {"id": ids.AREA_SHOWN, "property": "data", "value": shown},
             {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
+        [card_view(ids.AREA_SPINE_CHART)],
     )
 
 

@@ -21,6 +21,7 @@ from support.browser import serving
 from support.dash_client import (
     CALLBACK_URL,
     callback_body,
+    card_view,
     component_key,
     prop_key,
     registered_output,
@@ -87,6 +88,7 @@ def spine_body(client, code: str) -> dict:
             {"id": ids.AREA_SHOWN, "property": "data", "value": {"code": code}},
             {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
         ],
+        [card_view(SPINE)],
     )
 
 

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import Engine, event
-from support.dash_client import post_callback, route
+from support.dash_client import card_view, post_callback, route
 from support.page_dbs import BLACKPOOL, NEWCASTLE
 from support.returns import write_return
 from support.text import texts
@@ -108,7 +108,8 @@ def area_reach(client, code: str, period: str, breakdown: str) -> str:
         {"id": ids.AREA_SHOWN, "property": "data", "value": shown(client, code)},
         {"id": ids.AREA_BENCHMARK, "property": "value", "value": "programme"},
     ]
-    return str(post_callback(client, card_outputs(ids.AREA_REACH_CHART), inputs))
+    state = [card_view(ids.AREA_REACH_CHART)]
+    return str(post_callback(client, card_outputs(ids.AREA_REACH_CHART), inputs, state))
 
 
 def area_card(client, chart_id: str, code: str, period: str) -> str:
@@ -120,7 +121,8 @@ def area_card(client, chart_id: str, code: str, period: str) -> str:
     if chart_id == ids.AREA_QUALITY:
         answer = post_callback(client, [(ids.AREA_QUALITY, "children")], inputs)
         return texts(answer[ids.AREA_QUALITY]["children"])
-    return str(post_callback(client, card_outputs(ids.AREA_FUNNEL_CHART), inputs))
+    state = [card_view(ids.AREA_FUNNEL_CHART)]
+    return str(post_callback(client, card_outputs(ids.AREA_FUNNEL_CHART), inputs, state))
 
 
 def one_input(output: tuple[str, str], source: tuple[str, str]) -> Callable[..., str]:

@@ -78,9 +78,13 @@ def route(
     pages: Sequence[Page],
     service_name: str,
     services: Services | None = None,
+    *,
+    first: bool = False,
 ) -> tuple[Component, str]:
     """The layout and document title for ``pathname`` (a not-found page for unknown paths),
-    with the page's first state filled in when it has a ``prefill`` (and ``services`` is given)."""
+    with the page's first state filled in when it has a ``prefill`` (and ``services`` is given);
+    ``first``: the page is opened at its address (not reached through the router), so its
+    charts are drawn into it too when it has a ``first_draw``."""
     path = normalise_path(pathname)
     page, code = match_page(path, pages)
     if page is not None:
@@ -91,6 +95,8 @@ def route(
         title = page.title
         if page.prefill is not None and services is not None:
             title = page.prefill(services, content) or title
+            if first and page.first_draw is not None:
+                page.first_draw(services, content)
         banner = None
         if services is not None:
             here = path + (search if search and search.startswith("?") else "")
@@ -118,7 +124,7 @@ def initial_layout(
     first load); ``pathname`` None: the bare shell, routed in the browser."""
     if pathname is None:
         return shell.shell(pages, service_name)
-    content, title = route(pathname, search, pages, service_name, services)
+    content, title = route(pathname, search, pages, service_name, services, first=True)
     return shell.shell(
         pages,
         service_name,

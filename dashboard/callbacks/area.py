@@ -22,6 +22,7 @@ value the browser sends against them and within size (``dashboard.callbacks.inpu
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from dash import Dash, Input, Output, State, html, no_update
@@ -42,6 +43,7 @@ from dashboard.callbacks.area_views import (
     shown_area,
     spine_chart,
     trend_chart,
+    unless_drawn,
     view_key,
 )
 from dashboard.charts import downloads
@@ -87,18 +89,22 @@ def update_area_spine(
     ci: str | None,
     shown: object,
     benchmark: object = None,
+    drawn: object = None,
 ) -> list[Any]:
     """The period message and the spine card (``benchmark``: the benchmark select's value,
-    checked against the server's list)."""
+    checked against the server's list; ``drawn``: the view key of the card as the page holds
+    it, ``unless_drawn``)."""
     period, ci, kind = checked_text(period), checked_ci(ci), checked_kind(benchmark)
     try:
         area = shown_area(services, shown)
         compare = checked_compare(area, compare)
+        key = unless_drawn(
+            view_key(area, compare=compare, period=period, ci=ci, benchmark=kind), drawn
+        )
         spine = spine_chart(services, area, compare, period, ci, kind)
     except READ_ERRORS as exc:
         return [page.unavailable(), *_card_unavailable("spine", exc), None]
     banner = shell.messages_banner(list(spine.messages)) if spine.messages else None
-    key = view_key(area, compare=compare, period=period, ci=ci, benchmark=kind)
     phone = spine_table.spine_table(spine.phone)
     # (its table twin, ``spine.twin``, is built when the reader opens it: ``area_twin``)
     return plain_outputs([banner, *page.card_values(spine.content, view=key), phone])
@@ -113,6 +119,7 @@ def update_area_trend(
     shown: object,
     trend: object = None,
     benchmark: object = None,
+    drawn: object = None,
 ) -> list[Any]:
     """The trend card: the chosen indicator by quarter (or financial year) up to the period."""
     period, indicator_id, ci = checked_text(period), checked_text(indicator_id), checked_ci(ci)
@@ -121,25 +128,29 @@ def update_area_trend(
     try:
         area = shown_area(services, shown)
         compare = checked_compare(area, compare)
+        key = view_key(
+            area, compare=compare, period=period, indicator=indicator_id, ci=ci, benchmark=kind
+        )
+        key["trend_by"] = trend
+        unless_drawn(key, drawn)
         content = trend_chart(services, area, compare, period, indicator_id, ci, trend, kind)
     except READ_ERRORS as exc:
         return _card_unavailable("trend", exc)
-    key = view_key(
-        area, compare=compare, period=period, indicator=indicator_id, ci=ci, benchmark=kind
-    )
-    key["trend_by"] = trend
     return plain_outputs(page.card_values(content, view=key))
 
 
-def update_area_funnel(services: Services, period: str | None, shown: object) -> list[Any]:
+def update_area_funnel(
+    services: Services, period: str | None, shown: object, drawn: object = None
+) -> list[Any]:
     """The funnel card: referral to completion, all interventions and the most offered."""
     period = checked_text(period)
     try:
         area = shown_area(services, shown)
+        key = unless_drawn(view_key(area, period=period), drawn)
         content = funnel_chart(services, area, period)
     except READ_ERRORS as exc:
         return _card_unavailable("funnel", exc)
-    return plain_outputs(page.card_values(content, view=view_key(area, period=period)))
+    return plain_outputs(page.card_values(content, view=key))
 
 
 def update_area_reach(
@@ -149,16 +160,18 @@ def update_area_reach(
     breakdown: str | None,
     shown: object,
     benchmark: object = None,
+    drawn: object = None,
 ) -> list[Any]:
     """The reach card: who is referred, by the chosen characteristic."""
     period, breakdown, ci = checked_text(period), checked_text(breakdown), checked_ci(ci)
     kind = checked_kind(benchmark)
     try:
         area = shown_area(services, shown)
+        key = view_key(area, period=period, breakdown=breakdown, ci=ci, benchmark=kind)
+        unless_drawn(key, drawn)
         content = reach_chart(services, area, period, breakdown, ci, kind)
     except READ_ERRORS as exc:
         return _card_unavailable("reach", exc)
-    key = view_key(area, period=period, breakdown=breakdown, ci=ci, benchmark=kind)
     return plain_outputs(page.card_values(content, view=key))
 
 
@@ -318,51 +331,84 @@ def register_pdf_link(app: Dash, services: Services) -> None:
     )(bound(update_area_pdf_link, services))
 
 
+# the controls' values, as the callbacks take them (each card's view store last: ``_drawn``)
+_COMPARE = Input(ids.AREA_COMPARE, "data")  # the picker's chosen codes
+_PERIOD = Input(ids.AREA_PERIOD, "value")
+_INDICATOR = Input(ids.AREA_INDICATOR, "value")
+_BREAKDOWN = Input(ids.AREA_BREAKDOWN, "value")
+_CI = Input(ids.AREA_CI, "value")
+_KIND = Input(ids.AREA_BENCHMARK, "value")  # (after the others: earlier arguments keep places)
+_SHOWN = Input(ids.AREA_SHOWN, "data")
+_TREND_BY = Input(ids.AREA_TREND_BY, "value")
+
+
+def _drawn(chart_id: str) -> State:
+    """The card's view key as the page holds it (``area_views.unless_drawn``)."""
+    return State(ids.chart_pattern(chart_id, "view"), "data")
+
+
+#: The cards' callbacks: (outputs, inputs and states, function). ``register`` attaches them; the
+#: first layout of a page opened at its address is drawn with them (``area_first``).
+CARDS: tuple[tuple[list[Output], list[Input | State], Callable[..., list[Any]]], ...] = (
+    (
+        [
+            Output(ids.AREA_DATA_MESSAGES, "children"),
+            *card_outputs(ids.AREA_SPINE_CHART),
+            Output(spine_table.slot_id(ids.AREA_SPINE_CHART), "children"),
+        ],
+        [_COMPARE, _PERIOD, _CI, _SHOWN, _KIND, _drawn(ids.AREA_SPINE_CHART)],
+        update_area_spine,
+    ),
+    (
+        card_outputs(ids.AREA_TREND_CHART),
+        [
+            _COMPARE,
+            _PERIOD,
+            _CI,
+            _INDICATOR,
+            _SHOWN,
+            _TREND_BY,
+            _KIND,
+            _drawn(ids.AREA_TREND_CHART),
+        ],
+        update_area_trend,
+    ),
+    (
+        card_outputs(ids.AREA_FUNNEL_CHART),
+        [_PERIOD, _SHOWN, _drawn(ids.AREA_FUNNEL_CHART)],
+        update_area_funnel,
+    ),
+    (
+        card_outputs(ids.AREA_REACH_CHART),
+        [_PERIOD, _CI, _BREAKDOWN, _SHOWN, _KIND, _drawn(ids.AREA_REACH_CHART)],
+        update_area_reach,
+    ),
+)
+
+
 def register(app: Dash, services: Services) -> None:
     """Attach the area profile's callbacks to ``app``."""
-    compare_in = Input(ids.AREA_COMPARE, "data")  # the picker's chosen codes
-    period_in = Input(ids.AREA_PERIOD, "value")
-    indicator_in = Input(ids.AREA_INDICATOR, "value")
-    breakdown_in = Input(ids.AREA_BREAKDOWN, "value")
-    ci_in = Input(ids.AREA_CI, "value")
-    kind_in = Input(ids.AREA_BENCHMARK, "value")  # (last: earlier arguments keep their places)
-    shown_in = Input(ids.AREA_SHOWN, "data")
-    trend_in = (shown_in, Input(ids.AREA_TREND_BY, "value"))  # the trend card's last two
     # (the frame is no callback: the router fills it in with the layout, ``prefill``)
     app.callback(
         Output(ids.PAGE_TITLE, "data", allow_duplicate=True),
         Input(ids.AREA_HEADING, "children"),
         prevent_initial_call=True,
     )(bound(update_area_title, services))
-    app.callback(
-        Output(ids.AREA_DATA_MESSAGES, "children"),
-        *card_outputs(ids.AREA_SPINE_CHART),
-        Output(spine_table.slot_id(ids.AREA_SPINE_CHART), "children"),
-        *(compare_in, period_in, ci_in, shown_in, kind_in),
-    )(bound(update_area_spine, services))
-    app.callback(
-        *card_outputs(ids.AREA_TREND_CHART),
-        *(compare_in, period_in, ci_in, indicator_in, *trend_in, kind_in),
-    )(bound(update_area_trend, services))
-    app.callback(*card_outputs(ids.AREA_FUNNEL_CHART), period_in, shown_in)(
-        bound(update_area_funnel, services)
-    )
-    app.callback(
-        *card_outputs(ids.AREA_REACH_CHART), period_in, ci_in, breakdown_in, shown_in, kind_in
-    )(bound(update_area_reach, services))
+    for outputs, inputs_, function in CARDS:
+        app.callback(*outputs, *inputs_)(bound(function, services))
     for chart_id in CHARTS:  # each card's downloads and table twin, from its view key
         twin = bound(area_twin, services, chart_id)
         rebuild = bound(area_chart, services, chart_id)
         downloads.attach(app, chart_id, rebuild, services.threshold, table=twin)
     register_pdf_link(app, services)
-    app.callback(Output(ids.AREA_QUALITY, "children"), period_in, shown_in)(
+    app.callback(Output(ids.AREA_QUALITY, "children"), _PERIOD, _SHOWN)(
         bound(update_area_quality, services)
     )
     area_challenges.register(app, services)  # per person: never from a shared cache
     app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
-        *(compare_in, period_in, indicator_in, breakdown_in, ci_in),
-        *(State(ids.URL, "search"), State(ids.AREA_SHOWN, "data"), kind_in, trend_in[1]),
+        *(_COMPARE, _PERIOD, _INDICATOR, _BREAKDOWN, _CI),
+        *(State(ids.URL, "search"), State(ids.AREA_SHOWN, "data"), _KIND, _TREND_BY),
         prevent_initial_call=True,
     )(bound(update_area_query, services))
     app.callback(

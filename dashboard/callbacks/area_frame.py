@@ -12,6 +12,7 @@ frame for a page state; ``prefill`` puts it into the layout.
 from __future__ import annotations
 
 import logging
+from collections.abc import Hashable
 from typing import Any
 
 from dash import Output, no_update
@@ -20,7 +21,7 @@ from dash.development.base_component import Component
 from dashboard import ids, urlstate
 from dashboard.callbacks import inputs
 from dashboard.layouts import area as page
-from dashboard.layouts import area_picker, set_props, shell
+from dashboard.layouts import area_picker, id_key, set_props, shell
 from dashboard.present import area as present
 from dashboard.present import area_address as address
 from dashboard.present import topic_picker as picker
@@ -122,8 +123,8 @@ def prefill(services: Services, layout: Component) -> str | None:
     the layout's ``AREA_STATE`` store holds it); the document title: the heading (the area's
     name, or why there is none)."""
     values = update_area_frame(services, _store_data(layout))
-    filled: dict[tuple[object, str], object] = {
-        (o.component_id, o.component_property): v
+    filled: dict[tuple[Hashable, str], object] = {
+        (id_key(o.component_id), o.component_property): v
         for o, v in zip(frame_outputs(), values, strict=True)
         if v is not no_update
     }

@@ -5,7 +5,7 @@ looked up on the server from its code; the checks of what the browser sends for 
 the code the page keeps; ``checked_compare`` and ``checked_text`` check the controls' values
 (``dashboard.callbacks.inputs``); ``spine_chart``, ``trend_chart``, ``funnel_chart`` and
 ``reach_chart`` build each card's content (``dashboard.callbacks.area`` renders them);
-``view_key`` is a card's view key and ``area_chart`` builds a chart again for one (its
+``view_key`` is a card's view key (``unless_drawn``: nothing to do when the card shows it already) and ``area_chart`` builds a chart again for one (its
 downloads, ``dashboard.charts.downloads``, and its table twin; the spine's own twin:
 ``spine_for_view``; ``area_twin`` builds the twin a card's reader opens).
 """
@@ -24,6 +24,7 @@ from dashboard.callbacks import inputs
 from dashboard.charts import twin
 from dashboard.charts.card import View
 from dashboard.charts.content import ChartContent
+from dashboard.charts.table import plain_json
 from dashboard.layouts import area as page
 from dashboard.present import area as present
 from dashboard.present import area_charts, area_spine
@@ -201,6 +202,17 @@ def view_key(area: dict[str, Any], *, compare: Compare = None, **chosen: str | N
     """A chart's view key (``card.render``): the area, the comparison areas ticked and the
     page's other choices for it."""
     return {"code": area["code"], "compare": present.ticked(compare), **chosen}
+
+
+def unless_drawn(key: View, drawn: object) -> View:
+    """``key``, or ``PreventUpdate`` when the card already shows that view: ``drawn`` is the view
+    key the page holds for the card (its view store), which is ``key`` when the card was drawn
+    with the page's first layout (``dashboard.callbacks.area_first``) and the callback now fires
+    for the same values. The browser's key is only compared: a card the server has not drawn
+    has none, so anything else the browser sends draws the card as usual."""
+    if drawn is not None and drawn == plain_json(key):
+        raise PreventUpdate
+    return key
 
 
 def _checked_key(

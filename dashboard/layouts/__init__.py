@@ -5,12 +5,14 @@ the router) and does no database work: data is fetched by the page's callbacks. 
 first state needs the database before its charts can be drawn (the area profile: the area's
 heading, facts and comparison checklists, which the charts take as inputs) has a ``prefill``,
 which the router runs on the server with the layout, so the page draws in one round of callbacks
-(``dashboard.callbacks.route``).
+(``dashboard.callbacks.route``). Such a page may also have a ``first_draw``, which fills its charts
+into the layout of a page opened at its address (``dashboard.callbacks.initial_layout``), so they
+are drawn with the layout, before any callback has answered.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,7 +31,10 @@ class Page:
     ``title`` is the page's document title (the service name is appended) and usually its h1;
     ``register(app, services)``, if given, attaches the page's callbacks to ``app``;
     ``prefill(services, layout)``, if given, fills the page's first state into the layout it is
-    given (from the database) and returns the document title for it (None: ``title``).
+    given (from the database) and returns the document title for it (None: ``title``);
+    ``first_draw(services, layout)``, if given, fills the page's charts into the prefilled layout
+    of a page opened at its address (not one reached through the router: see
+    ``dashboard.callbacks.area_first``).
     """
 
     path: str
@@ -39,10 +44,19 @@ class Page:
     register: Callable[[Dash, Services], None] | None = None
     in_nav: bool = True
     prefill: Callable[[Services, Component], str | None] | None = None
+    first_draw: Callable[[Services, Component], None] | None = None
 
 
-def set_props(root: Component, values: Mapping[tuple[object, str], object]) -> None:
-    """Set ``values`` (by component id and property) on the components of ``root``'s tree."""
+def id_key(component_id: object) -> Hashable:
+    """A component id as a key of ``set_props``'s and ``get_props``'s mappings (a dict id, as
+    the chart kit's pattern ids, as its sorted items)."""
+    if isinstance(component_id, dict):
+        return tuple(sorted(component_id.items()))
+    return component_id if isinstance(component_id, Hashable) else repr(component_id)
+
+
+def _components(root: Component) -> Iterator[tuple[Hashable, Component]]:
+    """Every component of ``root``'s tree, with its id's key (``id_key``)."""
     stack: list[object] = [root]
     while stack:
         node = stack.pop()
@@ -51,8 +65,29 @@ def set_props(root: Component, values: Mapping[tuple[object, str], object]) -> N
             continue
         if not isinstance(node, Component):
             continue
-        ident = getattr(node, "id", None)
+        yield id_key(getattr(node, "id", None)), node
+        stack.append(getattr(node, "children", None))
+
+
+def set_props(root: Component, values: Mapping[tuple[Hashable, str], object]) -> None:
+    """Set ``values`` (by component id, ``id_key``, and property) on the components of
+    ``root``'s tree."""
+    for ident, node in _components(root):
         for (cid, prop), value in values.items():
             if ident == cid:
                 setattr(node, prop, value)
-        stack.append(getattr(node, "children", None))
+
+
+def get_props(
+    root: Component, wanted: Iterable[tuple[Hashable, str]]
+) -> dict[tuple[Hashable, str], object]:
+    """The values of ``wanted`` (component id, ``id_key``, and property) in ``root``'s tree, as
+    the browser would send them to a callback: None for a property not set (or a component not
+    found)."""
+    wanted = set(wanted)
+    found: dict[tuple[Hashable, str], object] = dict.fromkeys(wanted)
+    for ident, node in _components(root):
+        for cid, prop in wanted:
+            if ident == cid:
+                found[cid, prop] = getattr(node, prop, None)
+    return found

@@ -136,6 +136,12 @@ def post_callback(
     return r.get_json()["response"]
 
 
+def card_view(chart_id: str, view: dict | None = None) -> dict:
+    """A chart card's view store as a callback's state (``view``: the view key the card shows;
+    None: a card not drawn yet, as after the router)."""
+    return {"id": ids.chart_pattern(chart_id, "view"), "property": "data", "value": view}
+
+
 def route(client, pathname: str, search: str = "") -> dict:
     """The page callback for an address: the page's layout and title."""
     return post_callback(
