@@ -283,17 +283,18 @@ def test_pooled_completeness_adds_rows_before_dividing(db):
 def test_every_completeness_is_read_once_per_data_version_and_handed_out_as_copies(db):
     import pandas as pd
 
+    from dashboard.services import version_reads
     from dashboard.services.indicator_data import IndicatorData
 
     data = IndicatorData(db, 10)
-    first = pc.every_completeness(data)
+    first = version_reads.completeness(data)
     pd.testing.assert_frame_equal(first, queries.completeness(db))
     pd.testing.assert_frame_equal(
         pc.every_pooled_completeness(data), pc.pooled_completeness(queries.completeness(db))
     )
     first["field"] = "changed by a caller"
     first.loc[0, "rows"] = -1
-    pd.testing.assert_frame_equal(pc.every_completeness(data), queries.completeness(db))
+    pd.testing.assert_frame_equal(version_reads.completeness(data), queries.completeness(db))
     assert ("quality_data", "completeness") in data._cache
 
 

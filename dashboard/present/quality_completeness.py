@@ -18,7 +18,7 @@ from dashboard import theme
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.present.export_context import chart_export
 from dashboard.present.words import fmt
-from dashboard.services import queries, version_reads
+from dashboard.services import queries
 from dashboard.services.indicator_data import IndicatorData
 from lfo.indicators.definitions import DEFINITIONS_VERSION
 from lfo.terms import PROGRAMME
@@ -43,12 +43,6 @@ OPTIONAL_FIELD_NAMES = {
 
 def field_name(column: str) -> str:
     return OPTIONAL_FIELD_NAMES.get(column, column.replace("_", " ").capitalize())
-
-
-def every_completeness(data: IndicatorData) -> pd.DataFrame:
-    """``completeness(db)`` for every area, read once per data version (a copy: callers may
-    add columns)."""
-    return version_reads.completeness(data)
 
 
 def every_pooled_completeness(data: IndicatorData) -> pd.DataFrame:
@@ -138,7 +132,7 @@ def completeness_chart(
     area: str | None,
     data_as_at: dt.datetime | None,
 ) -> ChartContent:
-    """The completeness card: ``every`` area's completeness (``every_completeness``) and all
+    """The completeness card: ``every`` area's completeness (``version_reads.completeness``) and all
     areas ``pooled`` (``every_pooled_completeness``), for ``area`` (None: all areas)."""
     title = "Completeness of optional fields"
     if every.empty:
