@@ -298,6 +298,37 @@ def test_every_completeness_is_read_once_per_data_version_and_handed_out_as_copi
     assert ("quality_data", "completeness") in data._cache
 
 
+@pytest.mark.parametrize("pooled_first", [False, True])
+def test_completeness_is_read_once_per_data_version_for_each_area_and_pooled(
+    db, monkeypatch, pooled_first
+):
+    """The pooled frame is made from every area's completeness kept for the version: one read
+    of it per version, whichever of the two is asked for first."""
+    import pandas as pd
+
+    from dashboard.services import version_reads
+    from dashboard.services.indicator_data import IndicatorData
+
+    every = queries.completeness(db)
+    read, original = [], queries.completeness_rows
+
+    def counted(conn, area=None):
+        read.append(area)
+        return original(conn, area)
+
+    monkeypatch.setattr(queries, "completeness_rows", counted)
+    data = IndicatorData(db, 10)
+    if pooled_first:
+        pooled = pc.every_pooled_completeness(data)
+    pd.testing.assert_frame_equal(version_reads.completeness(data), every)
+    if not pooled_first:
+        pooled = pc.every_pooled_completeness(data)
+    assert read == [None]  # every area's, once
+    pd.testing.assert_frame_equal(pooled, pc.pooled_completeness(every))
+    pd.testing.assert_frame_equal(pc.every_pooled_completeness(data), pooled)
+    assert read == [None]
+
+
 def test_load_log_is_newest_first_and_filters_by_area(db):
     every = queries.load_log(db)
     assert list(every["load_id"]) == [4, 2, 1, 3, 6, 5]

@@ -2,7 +2,8 @@
 context): the share of rows in each area's current return with a stated value in each optional
 field, per area and pooled over areas, as a dot plot, its table and sentences.
 
-Pure, except the two reads made once per data version through ``IndicatorData.per_version``.
+Pure, except every area's completeness, read once per data version
+(``version_reads.completeness``), and its pooling, made once per version from it.
 Data-quality figures count rows, not people, and are not suppressed.
 """
 
@@ -18,7 +19,7 @@ from dashboard import theme
 from dashboard.charts.content import ChartContent, empty_content
 from dashboard.present.export_context import chart_export
 from dashboard.present.words import fmt
-from dashboard.services import queries
+from dashboard.services import queries, version_reads
 from dashboard.services.indicator_data import IndicatorData
 from lfo.indicators.definitions import DEFINITIONS_VERSION
 from lfo.terms import PROGRAMME
@@ -46,10 +47,12 @@ def field_name(column: str) -> str:
 
 
 def every_pooled_completeness(data: IndicatorData) -> pd.DataFrame:
-    """``pooled_completeness(completeness(db))``, made once per data version (a copy)."""
+    """``pooled_completeness`` of every area's completeness, made once per data version (a
+    copy) from the frame ``version_reads.completeness`` keeps for it: completeness is read once
+    per version, and a request that already holds it pools it without touching the database."""
     return data.per_version(
         ("quality_data", "pooled_completeness"),
-        lambda conn, _version: pooled_completeness(queries.completeness_rows(conn)),
+        lambda _conn, _version: pooled_completeness(version_reads.completeness(data)),
     ).copy()
 
 
