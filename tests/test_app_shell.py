@@ -620,6 +620,7 @@ def test_wsgi_entry_point_serves_the_app_from_environment_settings(db_url, monke
     monkeypatch.setenv("LFO_DATABASE_URL", db_url)
     monkeypatch.setenv("LFO_BASE_URL", "http://localhost")  # the service needs its address
     monkeypatch.setenv("LFO_SECRETS_KEY_FILE", str(tmp_path / "secrets.key"))
+    monkeypatch.setenv("LFO_CACHE_DIR", str(tmp_path / "cache"))  # (not the shared default)
     engine = writer_engine(db_url)
     with engine.begin() as conn:  # and a user (issue 12)
         if users.find_user(conn, "lead@example.org") is None:
@@ -638,8 +639,16 @@ def test_wsgi_entry_point_serves_the_app_from_environment_settings(db_url, monke
         assert client.get("/").headers["Location"] == "/sign-in?next=/"  # sign-in mode
         assert client.get("/sign-in").status_code == 200
         assert wsgi.app.services.settings.database_url == db_url
+        warmer = wsgi.app.services.data._warmer  # it makes results ahead (LFO_WARM_CACHE=1)
+        assert warmer is not None and warmer.is_alive()
     finally:
+        # left running, that thread would read the database (its version every 5 s) in every
+        # later test of this process: tests/test_version_reads.py counts statements
+        served = sys.modules.get("dashboard.wsgi")
+        if served is not None:
+            served.app.services.data.stop_warming()
         root.handlers[:] = handlers
         root.setLevel(level)
         for name, old in levels.items():
             logging.getLogger(name).setLevel(old)
+    assert not warmer.is_alive()

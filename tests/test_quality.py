@@ -283,18 +283,50 @@ def test_pooled_completeness_adds_rows_before_dividing(db):
 def test_every_completeness_is_read_once_per_data_version_and_handed_out_as_copies(db):
     import pandas as pd
 
+    from dashboard.services import version_reads
     from dashboard.services.indicator_data import IndicatorData
 
     data = IndicatorData(db, 10)
-    first = pc.every_completeness(data)
+    first = version_reads.completeness(data)
     pd.testing.assert_frame_equal(first, queries.completeness(db))
     pd.testing.assert_frame_equal(
         pc.every_pooled_completeness(data), pc.pooled_completeness(queries.completeness(db))
     )
     first["field"] = "changed by a caller"
     first.loc[0, "rows"] = -1
-    pd.testing.assert_frame_equal(pc.every_completeness(data), queries.completeness(db))
+    pd.testing.assert_frame_equal(version_reads.completeness(data), queries.completeness(db))
     assert ("quality_data", "completeness") in data._cache
+
+
+@pytest.mark.parametrize("pooled_first", [False, True])
+def test_completeness_is_read_once_per_data_version_for_each_area_and_pooled(
+    db, monkeypatch, pooled_first
+):
+    """The pooled frame is made from every area's completeness kept for the version: one read
+    of it per version, whichever of the two is asked for first."""
+    import pandas as pd
+
+    from dashboard.services import version_reads
+    from dashboard.services.indicator_data import IndicatorData
+
+    every = queries.completeness(db)
+    read, original = [], queries.completeness_rows
+
+    def counted(conn, area=None):
+        read.append(area)
+        return original(conn, area)
+
+    monkeypatch.setattr(queries, "completeness_rows", counted)
+    data = IndicatorData(db, 10)
+    if pooled_first:
+        pooled = pc.every_pooled_completeness(data)
+    pd.testing.assert_frame_equal(version_reads.completeness(data), every)
+    if not pooled_first:
+        pooled = pc.every_pooled_completeness(data)
+    assert read == [None]  # every area's, once
+    pd.testing.assert_frame_equal(pooled, pc.pooled_completeness(every))
+    pd.testing.assert_frame_equal(pc.every_pooled_completeness(data), pooled)
+    assert read == [None]
 
 
 def test_load_log_is_newest_first_and_filters_by_area(db):

@@ -212,7 +212,7 @@ def completeness_card(services: Services, area: str | None) -> ChartContent:
     data = services.data
     if quality_db(data) is None:
         return empty_content(pq.NOT_IN_RELEASE)
-    every = pc.every_completeness(data)
+    every = reads.completeness(data)
     names = pq.area_names(data.area_list())
     pooled = pc.every_pooled_completeness(data)
     return pc.completeness_chart(every, pooled, names, area, reads.data_as_at(data))

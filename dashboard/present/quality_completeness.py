@@ -2,7 +2,8 @@
 context): the share of rows in each area's current return with a stated value in each optional
 field, per area and pooled over areas, as a dot plot, its table and sentences.
 
-Pure, except the two reads made once per data version through ``IndicatorData.per_version``.
+Pure, except every area's completeness, read once per data version
+(``version_reads.completeness``), and its pooling, made once per version from it.
 Data-quality figures count rows, not people, and are not suppressed.
 """
 
@@ -45,17 +46,13 @@ def field_name(column: str) -> str:
     return OPTIONAL_FIELD_NAMES.get(column, column.replace("_", " ").capitalize())
 
 
-def every_completeness(data: IndicatorData) -> pd.DataFrame:
-    """``completeness(db)`` for every area, read once per data version (a copy: callers may
-    add columns)."""
-    return version_reads.completeness(data)
-
-
 def every_pooled_completeness(data: IndicatorData) -> pd.DataFrame:
-    """``pooled_completeness(completeness(db))``, made once per data version (a copy)."""
+    """``pooled_completeness`` of every area's completeness, made once per data version (a
+    copy) from the frame ``version_reads.completeness`` keeps for it: completeness is read once
+    per version, and a request that already holds it pools it without touching the database."""
     return data.per_version(
         ("quality_data", "pooled_completeness"),
-        lambda conn, _version: pooled_completeness(queries.completeness_rows(conn)),
+        lambda _conn, _version: pooled_completeness(version_reads.completeness(data)),
     ).copy()
 
 
@@ -138,7 +135,7 @@ def completeness_chart(
     area: str | None,
     data_as_at: dt.datetime | None,
 ) -> ChartContent:
-    """The completeness card: ``every`` area's completeness (``every_completeness``) and all
+    """The completeness card: ``every`` area's completeness (``version_reads.completeness``) and all
     areas ``pooled`` (``every_pooled_completeness``), for ``area`` (None: all areas)."""
     title = "Completeness of optional fields"
     if every.empty:

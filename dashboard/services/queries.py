@@ -13,7 +13,9 @@ for reads made inside the indicator cache's snapshot) and return plain values or
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -40,10 +42,18 @@ UNCHANGED_OUTCOMES = ("rejected", "failed", "already loaded", "invalid", "valid"
 Source = Database | Connection
 
 
-def _frame(source: Source, query: Select[Any], columns: list[str]) -> pd.DataFrame:
+@contextlib.contextmanager
+def _connected(source: Source) -> Iterator[Connection]:
+    """``source`` itself when it is an open connection, else a connection of its own."""
     if isinstance(source, Connection):
-        return _read(source, query, columns)
+        yield source
+        return
     with source.engine.connect() as conn:
+        yield conn
+
+
+def _frame(source: Source, query: Select[Any], columns: list[str]) -> pd.DataFrame:
+    with _connected(source) as conn:
         return _read(conn, query, columns)
 
 
@@ -101,10 +111,8 @@ def figures_version(version: DataVersion) -> DataVersion:
 
 def data_as_at(source: Source) -> dt.datetime | None:
     """When the current data was last changed: the latest load time of any current return."""
-    if not isinstance(source, Connection):
-        with source.engine.connect() as conn:
-            return data_as_at(conn)
-    value = source.execute(select(func.max(schema.returns.c.loaded_at))).scalar()
+    with _connected(source) as conn:
+        value = conn.execute(select(func.max(schema.returns.c.loaded_at))).scalar()
     if value is None:
         return None
     if isinstance(value, str):  # SQLite hands back text when the column was written raw
@@ -255,9 +263,7 @@ def completeness(db: Source, area: str | None = None) -> pd.DataFrame:
 
     An explicit ``not_stated`` counts as not stated (indicators.md, dq.completeness).
     """
-    if isinstance(db, Connection):
-        return completeness_rows(db, area)
-    with db.engine.connect() as conn:
+    with _connected(db) as conn:
         return completeness_rows(conn, area)
 
 
