@@ -125,10 +125,11 @@ def check_header_width(head: bytes, member: str, name: str) -> None:
     unbounded line) has more than ``MAX_COLUMNS`` fields up to its last non-empty one.
 
     Commas, quotes and line ends are the same bytes in UTF-8 and Windows-1252, so the bytes are
-    read as Latin-1 (which never fails) just to count fields. A header within the limits fits in
-    ``etl.reading.HEADER_SCAN`` bytes, or has a field longer than the csv module reads (an E101
-    later)."""
-    reader = csv.reader(io.StringIO(head.decode("latin-1"), newline=""))
+    read as Latin-1 (which never fails) just to count fields, and decoded only as far as the first
+    record goes. A header within the limits fits in ``etl.reading.HEADER_SCAN`` bytes, or has a
+    field longer than the csv module reads (an E101 later)."""
+    text = io.TextIOWrapper(io.BytesIO(head), encoding="latin-1", newline="")
+    reader = csv.reader(text)
     try:
         first = next(reader, [])
     except csv.Error:
