@@ -2,7 +2,8 @@
 
 The kinds say what a cell held in the file (text, number, date, formula, ...), so the checks can
 tell a typed date from a date cell and a formula from its text. ``xlsx_cell`` reads one workbook
-cell; ``sheet_frame`` builds a ``RawSheet`` from the rows a reader collected.
+cell; ``sheet_frame`` builds a ``RawSheet`` from the rows a reader collected, ``text_frame`` from
+the array of a CSV's trimmed cells (``etl.csv_sheet``).
 """
 
 from __future__ import annotations
@@ -70,62 +71,50 @@ def sheet_frame(
     source: str,
     header: list[str],
     texts: list[list[str]],
-    kinds: list[list[str]] | None,
+    kinds: list[list[str]],
     rows: list[int],
     *,
-    extra: dict[int, str] | None = None,
     empty_file: bool = False,
 ) -> RawSheet:
-    """The sheet as columns; ``kinds`` None means every cell is text or empty (CSV)."""
+    """The sheet as columns, from its rows of texts and kinds (a workbook sheet, or no rows)."""
     # trailing header cells that are empty and hold no data are dropped
     width = max([len(header), *(len(t) for t in texts)], default=0)
     header = [h.strip() for h in header] + [""] * (width - len(header))
-    if kinds is None and all(len(t) == width for t in texts):
-        return _text_frame(key, source, header, texts, rows, extra, empty_file)
-    marks = texts if kinds is None else kinds
-    keep = [i for i in range(width) if header[i] or any(i < len(k) and k[i] for k in marks)]
+    keep = [i for i in range(width) if header[i] or any(i < len(k) and k[i] for k in kinds)]
     text_cols = {}
     kind_cols = {}
     for pos, i in enumerate(keep):
-        column = [t[i] if i < len(t) else "" for t in texts]
-        text_cols[pos] = pd.array(column, dtype="str")
-        if kinds is None:
-            kind_cols[pos] = pd.array(
-                np.where(np.asarray(column, dtype=str) == "", EMPTY, TEXT).astype(object),
-                dtype="str",
-            )
-        else:
-            kind_cols[pos] = pd.array([k[i] if i < len(k) else "" for k in kinds], dtype="str")
+        text_cols[pos] = pd.array([t[i] if i < len(t) else "" for t in texts], dtype="str")
+        kind_cols[pos] = pd.array([k[i] if i < len(k) else "" for k in kinds], dtype="str")
     return _assemble(
-        key, source, [header[i] for i in keep], text_cols, kind_cols, rows, extra, empty_file
+        key, source, [header[i] for i in keep], text_cols, kind_cols, rows, None, empty_file
     )
 
 
-_KIND_OF_EMPTY = np.array([TEXT, EMPTY], dtype=object)  # indexed by "the cell is empty"
+_KIND_OF_FILLED = pd.array([EMPTY, TEXT], dtype="str")  # taken by "the cell holds something"
 
 
-def _text_frame(
+def text_frame(
     key: str,
     source: str,
     header: list[str],
-    texts: list[list[str]],
-    rows: list[int],
-    extra: dict[int, str] | None,
-    empty_file: bool,
+    cells: np.ndarray,
+    filled: np.ndarray,
+    rows: np.ndarray,
+    extra: dict[int, str],
 ) -> RawSheet:
-    """``sheet_frame`` for text-only rows that all have the header's width (every CSV row does once
-    trimmed to the header): the same columns, transposed at once instead of cell by cell."""
-    width = len(header)
-    columns = list(zip(*texts, strict=True)) if texts else [()] * width
-    keep = [i for i in range(width) if header[i] or any(columns[i])]
+    """The sheet of a CSV: ``cells`` its trimmed texts (an object array, a row for each data row,
+    a column for each header field), ``filled`` where they are not empty (each is TEXT, the others
+    EMPTY); a column is kept when its header or one of its cells holds something."""
+    header = [h.strip() for h in header]
+    keep = [i for i in range(len(header)) if header[i] or filled[:, i].any()]
     text_cols = {}
     kind_cols = {}
     for pos, i in enumerate(keep):
-        text_cols[pos] = pd.array(columns[i], dtype="str")
-        empty = (np.array(columns[i], dtype=object) == "").astype(np.intp)
-        kind_cols[pos] = pd.array(_KIND_OF_EMPTY[empty], dtype="str")
+        text_cols[pos] = pd.array(cells[:, i], dtype="str")
+        kind_cols[pos] = _KIND_OF_FILLED.take(filled[:, i].astype(np.intp))
     return _assemble(
-        key, source, [header[i] for i in keep], text_cols, kind_cols, rows, extra, empty_file
+        key, source, [header[i] for i in keep], text_cols, kind_cols, rows, extra, False
     )
 
 
@@ -135,7 +124,7 @@ def _assemble(
     header: list[str],
     text_cols: dict[int, Any],
     kind_cols: dict[int, Any],
-    rows: list[int],
+    rows: list[int] | np.ndarray,
     extra: dict[int, str] | None,
     empty_file: bool,
 ) -> RawSheet:

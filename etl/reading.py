@@ -12,8 +12,6 @@ silently dropped.
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import logging
 import warnings
 import zipfile
@@ -24,6 +22,7 @@ from xml.etree.ElementTree import ParseError
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+from etl.csv_sheet import check_header_width, csv_sheet
 from etl.raw_sheet import EMPTY, RawSheet, sheet_frame, xlsx_cell
 from etl.read_limits import (
     MAX_COLUMNS,
@@ -323,10 +322,10 @@ def _decode_csv(
             )
         data += chunk
         if not measured and len(data) >= HEADER_SCAN:
-            _check_header_width(bytes(data[:HEADER_SCAN]), info.filename, name)
+            check_header_width(bytes(data[:HEADER_SCAN]), info.filename, name)
             measured = True
     if not measured:
-        _check_header_width(bytes(data), info.filename, name)
+        check_header_width(bytes(data), info.filename, name)
     raw = bytes(data)
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise e101(name, f"'{info.filename}' is in UTF-16: save it as CSV UTF-8")
@@ -342,34 +341,6 @@ def _decode_csv(
         raise e101(
             name, f"'{info.filename}' is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8"
         ) from exc
-
-
-def _check_header_width(head: bytes, member: str, name: str) -> None:
-    """E110 when the first record of a CSV (read from ``head``, its first bytes: never a whole
-    unbounded line) has more than ``MAX_COLUMNS`` fields up to its last non-empty one.
-
-    Commas, quotes and line ends are the same bytes in UTF-8 and Windows-1252, so the bytes are
-    read as Latin-1 (which never fails) just to count fields. A header within the limits fits in
-    ``HEADER_SCAN`` bytes, or has a field longer than the csv module reads (an E101 later)."""
-    reader = csv.reader(io.StringIO(head.decode("latin-1"), newline=""))
-    try:
-        first = next(reader, [])
-    except csv.Error:
-        return  # the whole read reports it (E101)
-    width = _width(first)
-    if width > MAX_COLUMNS:
-        raise too_many_columns(
-            name, member, width, "delete the columns after the last one of the return"
-        )
-
-
-def _width(record: list[str]) -> int:
-    """How many fields, up to the last one that holds something (trailing empty fields hold
-    nothing)."""
-    for i in range(len(record) - 1, -1, -1):
-        if record[i].strip():
-            return i + 1
-    return 0
 
 
 def _csv_sheet(
@@ -396,52 +367,4 @@ def _csv_sheet(
         )
     if not content:
         return sheet_frame(key, info.filename, [], [], [], [], empty_file=True)
-    if content.count("\n") > MAX_ROWS:
-        _count_records(content, name, info.filename)
-    reader = csv.reader(io.StringIO(content, newline=""))
-    header: list[str] | None = None
-    texts: list[list[str]] = []
-    rows: list[int] = []
-    extra: dict[int, str] = {}
-    strip = str.strip
-    try:
-        for record_no, record in enumerate(reader, start=1):
-            if header is None:
-                header = record
-                continue
-            cells = list(map(strip, record))
-            if not any(cells):
-                continue
-            rows.append(record_no)
-            if len(rows) > MAX_ROWS:
-                raise e110(name, info.filename, f"'{info.filename}' has more than 1,000,000 rows")
-            if len(cells) > MAX_COLUMNS and _width(cells) > MAX_COLUMNS:
-                raise too_many_columns(
-                    name,
-                    info.filename,
-                    _width(cells),
-                    f"its record {record_no:,} has more fields than that: delete the extra "
-                    "fields, or put values that contain commas in double quotes",
-                )
-            if len(cells) > len(header):
-                if any(cells[len(header) :]):  # trailing empty fields hold nothing
-                    extra[record_no] = ",".join(record[len(header) :])
-                cells = cells[: len(header)]
-            texts.append(cells)
-    except csv.Error as exc:
-        raise e101(
-            name, f"'{info.filename}' is not a readable CSV ({exc}): save it again as CSV UTF-8"
-        ) from exc
-    if header is None:
-        return sheet_frame(key, info.filename, [], [], [], [], empty_file=True)
-    return sheet_frame(key, info.filename, header, texts, None, rows, extra=extra)
-
-
-def _count_records(content: str, name: str, member: str) -> None:
-    """E110 as soon as a long CSV passes the row limit, before its rows are stored."""
-    records = 0
-    for record in csv.reader(io.StringIO(content, newline="")):
-        if any(c.strip() for c in record):
-            records += 1
-            if records > MAX_ROWS + 1:  # the header is not a row
-                raise e110(name, member, f"'{member}' has more than 1,000,000 rows")
+    return csv_sheet(content, key, info.filename, name)

@@ -13,8 +13,8 @@ import pytest
 from openpyxl import Workbook
 from support.returns import lying_zip, valid_tables, write_return
 
+from etl import csv_sheet, reading
 from etl import read_limits as reading_limits
-from etl import reading
 from etl.raw_sheet import DATE, EMPTY, FORMULA, NUMBER, TEXT
 from etl.reading import read_return
 
@@ -114,7 +114,8 @@ def test_decompressed_bytes_are_counted_against_the_limit_while_reading(tmp_path
 
 @pytest.mark.parametrize("fmt", ["zip", "xlsx"])
 def test_a_sheet_over_the_row_limit_is_e110(tmp_path, monkeypatch, fmt):
-    monkeypatch.setattr(reading, "MAX_ROWS", 6)
+    monkeypatch.setattr(reading, "MAX_ROWS", 6)  # a workbook
+    monkeypatch.setattr(csv_sheet, "MAX_ROWS", 6)  # a zip of CSVs
     assert read_return(write_return(tmp_path / "ok", fmt=fmt)).findings == []  # 6 outcomes
     tables = valid_tables()
     tables["outcomes"].append(tables["outcomes"][0])
