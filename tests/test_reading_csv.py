@@ -107,3 +107,22 @@ def test_the_first_problem_in_the_file_is_the_one_reported(
     result = read_return(_zip_with(tmp_path, data))
     assert [f.code for f in result.findings] == [code] and result.stopped
     assert words in result.findings[0].message
+
+
+@pytest.mark.parametrize(
+    "records, code, words",
+    [
+        (["r", LONG, "r", "r", "r"], "E101", "field larger than field limit"),
+        (["r", "r", "r", "r", LONG], "E110", "more than 1,000,000 rows"),
+    ],
+)
+def test_a_long_csv_counted_first_reports_an_unreadable_field_as_a_finding(
+    tmp_path, monkeypatch, records, code, words
+):
+    """More line ends than the row limit: the records are counted before they are read, and a
+    field the csv module cannot read stops the count without a traceback (the read reports it)."""
+    monkeypatch.setattr(csv_sheet, "MAX_ROWS", 3)
+    data = "\n".join(["a,b", *records]).encode()
+    result = read_return(_zip_with(tmp_path, data))
+    assert [f.code for f in result.findings] == [code] and result.stopped
+    assert words in result.findings[0].message
