@@ -118,6 +118,7 @@ INDEX_STRING = """<!DOCTYPE html>
         <title>{%title%}</title>
         {%favicon%}
         {%css%}
+        GRAPH_PRELOAD
     </head>
     <body>
         {%app_entry%}
@@ -127,6 +128,12 @@ INDEX_STRING = """<!DOCTYPE html>
         {%renderer%}
     </body>
 </html>"""
+
+
+#: dcc.Graph's code, a chunk the renderer fetches only once a layout holds a graph: asked for with
+#: the page's scripts instead (``<link rel="preload">``), so a page whose charts come drawn in its
+#: first layout (the area profile: ``callbacks.area_first``) does not wait for it after the layout.
+GRAPH_CHUNK = "/_dash-component-suites/dash/dcc/async-graph.js"
 
 
 #: If a graph appears before the deferred bundle has run, dcc.Graph loads plotly.js itself from
@@ -287,7 +294,10 @@ def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] 
     app.lfo_pages = tuple(pages)
     app.lfo_service_name = settings.service_name
     guard = PLOTLY_GUARD_JS.replace("BASIC_BUNDLE", app.config.external_scripts[0]["src"])
-    app.index_string = INDEX_STRING.replace("PLOTLY_GUARD", f"<script>{guard}</script>")
+    app.index_string = INDEX_STRING.replace("PLOTLY_GUARD", f"<script>{guard}</script>").replace(
+        "GRAPH_PRELOAD",
+        f'<link rel="preload" href="{app.get_relative_path(GRAPH_CHUNK)}" as="script">',
+    )
     services = Services.create(settings, ahead=made_ahead(settings.suppression_threshold))
     app.layout = layout_for(app.lfo_pages, settings.service_name, services)
     app.services = services

@@ -149,6 +149,21 @@ def test_plotly_js_is_the_local_basic_bundle_of_plotly_pys_version(client):
     assert "window.Plotly = Plotly" in bundle[-2000:]
 
 
+def test_dcc_graphs_code_is_asked_for_with_the_pages_scripts(client):
+    """dcc.Graph's code is a chunk Dash's components load only once a layout holds a graph; the
+    page preloads it (the area profile comes with its charts in its first layout), by the name
+    the components' bundle asks for, and it is served."""
+    import dash
+
+    html = client.get("/").get_data(as_text=True)
+    preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="script">', html)
+    assert preloads == ["/_dash-component-suites/dash/dcc/async-graph.js"]
+    bundle = (Path(dash.__file__).parent / "dcc" / "dash_core_components.js").read_text()
+    assert '"async-graph"' in bundle  # the chunk's name in the bundle's loader
+    chunk = client.get(preloads[0])
+    assert chunk.status_code == 200 and "javascript" in chunk.headers["Content-Type"]
+
+
 def test_text_is_gzipped_for_browsers_that_accept_it(client):
     import gzip
 
