@@ -4,16 +4,12 @@ file reported, whichever batch of records it is in."""
 
 from __future__ import annotations
 
-import zipfile
-
 import pytest
-from support.returns import write_return
+from support.returns import with_participants_csv
 
 from etl import csv_sheet
 from etl.raw_sheet import EMPTY, TEXT
 from etl.reading import read_return
-
-NAME = "LFO_E08000021_2017-18_Q3"
 
 # records (not lines): 1 the header, its last field empty; 2 cells with spaces, tabs and no-break
 # spaces; 3 and 4 blank; 5 a quoted cell over two lines; 6 fewer fields than the header; 7 more,
@@ -32,22 +28,10 @@ EDGE_CSV = (
 ).encode("cp1252")
 
 
-def _zip_with(tmp_path, participants: bytes):
-    source = write_return(tmp_path / "src")
-    with zipfile.ZipFile(source) as zf:
-        members = {n: zf.read(n) for n in zf.namelist()}
-    members["participants.csv"] = participants
-    path = tmp_path / f"{NAME}.zip"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for member, data in members.items():
-            zf.writestr(member, data)
-    return path
-
-
 @pytest.mark.parametrize("batch", [1, 2, 3, csv_sheet.BATCH])
 def test_a_csv_of_edge_cases_reads_into_exactly_this_sheet(tmp_path, monkeypatch, batch):
     monkeypatch.setattr(csv_sheet, "BATCH", batch)  # records handled a few at a time, or all
-    result = read_return(_zip_with(tmp_path, EDGE_CSV))
+    result = read_return(with_participants_csv(tmp_path, EDGE_CSV))
     assert [(f.code, f.sheet) for f in result.findings] == [("W306", "participants")]
     sheet = result.sheets["participants"]
     assert sheet.header == ["id", "name", "note", ""]  # kept: it has data below
@@ -70,14 +54,18 @@ def test_a_csv_of_edge_cases_reads_into_exactly_this_sheet(tmp_path, monkeypatch
 
 
 def test_empty_header_fields_with_nothing_below_are_dropped(tmp_path):
-    sheet = read_return(_zip_with(tmp_path, b"a,,b,,\r\n1,,2\r\n3,, ,,\r\n")).sheets["participants"]
+    sheet = read_return(with_participants_csv(tmp_path, b"a,,b,,\r\n1,,2\r\n3,, ,,\r\n")).sheets[
+        "participants"
+    ]
     assert sheet.header == ["a", "b"]
     assert sheet.text.values.tolist() == [["1", "2"], ["3", ""]]
     assert sheet.kind.values.tolist() == [[TEXT, TEXT], [TEXT, EMPTY]]
 
 
 def test_a_header_and_no_rows_is_an_empty_sheet_with_its_columns(tmp_path):
-    sheet = read_return(_zip_with(tmp_path, b"a, b\r\n\r\n , \r\n")).sheets["participants"]
+    sheet = read_return(with_participants_csv(tmp_path, b"a, b\r\n\r\n , \r\n")).sheets[
+        "participants"
+    ]
     assert sheet.header == ["a", "b"] and sheet.rows.tolist() == []
     assert sheet.text.shape == sheet.kind.shape == (0, 2)
     assert {str(d) for d in [*sheet.text.dtypes, *sheet.kind.dtypes]} == {"str"}
@@ -104,7 +92,7 @@ def test_the_first_problem_in_the_file_is_the_one_reported(
     monkeypatch.setattr(csv_sheet, "MAX_ROWS", 3)
     monkeypatch.setattr(csv_sheet, "BATCH", batch)
     data = "\r".join(["a,b", *records]).encode()  # no \n: no count of the records beforehand
-    result = read_return(_zip_with(tmp_path, data))
+    result = read_return(with_participants_csv(tmp_path, data))
     assert [f.code for f in result.findings] == [code] and result.stopped
     assert words in result.findings[0].message
 
@@ -123,6 +111,6 @@ def test_a_long_csv_counted_first_reports_an_unreadable_field_as_a_finding(
     field the csv module cannot read stops the count without a traceback (the read reports it)."""
     monkeypatch.setattr(csv_sheet, "MAX_ROWS", 3)
     data = "\n".join(["a,b", *records]).encode()
-    result = read_return(_zip_with(tmp_path, data))
+    result = read_return(with_participants_csv(tmp_path, data))
     assert [f.code for f in result.findings] == [code] and result.stopped
     assert words in result.findings[0].message

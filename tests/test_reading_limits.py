@@ -13,29 +13,15 @@ import zipfile
 
 import pytest
 from support.hostile import replace_sheet, sheet_rows_xml, sheet_xml, wide_csv_zip, wide_xlsx
-from support.returns import SHEETS, valid_tables, write_return
+from support.returns import SHEETS, valid_tables, with_participants_csv, write_return
 
 from etl.cli import main
 from etl.reading import read_return
 from etl.xlsx_scan import column_letters, column_number
 
-NAME = "LFO_E08000021_2017-18_Q3"
-
 
 def codes(result) -> list[str]:
     return [f.code for f in result.findings]
-
-
-def _csv_zip(tmp_path, participants: bytes):
-    path = write_return(tmp_path / "src")
-    with zipfile.ZipFile(path) as zf:
-        members = {n: zf.read(n) for n in zf.namelist()}
-    members["participants.csv"] = participants
-    out = tmp_path / f"{NAME}.zip"
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for member, data in members.items():
-            zf.writestr(member, data)
-    return out
 
 
 def test_column_references_are_read_as_excel_numbers_them_and_back():
@@ -88,7 +74,7 @@ def test_the_limit_is_100_columns_for_a_csv(tmp_path, columns, stopped):
         ",".join([*(str(r[c]) for c in SHEETS["participants"]), *["1"] * (columns - 10)])
         for r in valid_tables()["participants"]
     ]
-    result = read_return(_csv_zip(tmp_path, ("\r\n".join(rows) + "\r\n").encode()))
+    result = read_return(with_participants_csv(tmp_path, ("\r\n".join(rows) + "\r\n").encode()))
     assert ("E110" in codes(result)) is stopped
     if not stopped:  # the extra columns are read (and reported by the checks as unknown)
         assert len(result.sheets["participants"].header) == 100
@@ -100,7 +86,9 @@ def test_trailing_empty_fields_do_not_count_as_columns(tmp_path):
         ",".join(str(r[c]) for c in SHEETS["participants"]) + "," * 500
         for r in valid_tables()["participants"]
     ]
-    result = read_return(_csv_zip(tmp_path, ("\r\n".join([header, *rows]) + "\r\n").encode()))
+    result = read_return(
+        with_participants_csv(tmp_path, ("\r\n".join([header, *rows]) + "\r\n").encode())
+    )
     assert result.findings == [] and not result.stopped
     assert result.sheets["participants"].header == SHEETS["participants"]
 
@@ -110,7 +98,7 @@ def test_a_csv_row_wider_than_100_columns_is_e110_even_under_a_narrow_header(tmp
     for i, r in enumerate(valid_tables()["participants"]):
         cells = [str(r[c]) for c in SHEETS["participants"]]
         rows.append(",".join(cells + (["z"] * 5_000 if i == 1 else [])))
-    result = read_return(_csv_zip(tmp_path, ("\r\n".join(rows) + "\r\n").encode()))
+    result = read_return(with_participants_csv(tmp_path, ("\r\n".join(rows) + "\r\n").encode()))
     assert codes(result) == ["E110"]
     assert "(5,010)" in result.findings[0].message and "record 3" in result.findings[0].message
 
@@ -118,7 +106,7 @@ def test_a_csv_row_wider_than_100_columns_is_e110_even_under_a_narrow_header(tmp
 def test_a_huge_header_line_is_read_in_bounded_pieces(tmp_path):
     # one header line of about 40 MB: its first record is read from the first 13 MB only
     head = ",".join(SHEETS["participants"]) + ",y" * 20_000_000
-    result = read_return(_csv_zip(tmp_path, (head + "\r\n").encode()))
+    result = read_return(with_participants_csv(tmp_path, (head + "\r\n").encode()))
     assert codes(result) == ["E110"]
 
 
@@ -127,7 +115,9 @@ def test_a_quoted_header_field_with_commas_is_one_column(tmp_path):
     rows = [
         ",".join(str(r[c]) for c in SHEETS["participants"]) for r in valid_tables()["participants"]
     ]
-    result = read_return(_csv_zip(tmp_path, ("\r\n".join([header, *rows]) + "\r\n").encode()))
+    result = read_return(
+        with_participants_csv(tmp_path, ("\r\n".join([header, *rows]) + "\r\n").encode())
+    )
     assert "E110" not in codes(result)
     assert len(result.sheets["participants"].header) == 11
 

@@ -262,6 +262,20 @@ def write_return(
 # --- large and hostile returns (also built by benchmarks/checks_speed.py) ----------------------
 
 
+def with_participants_csv(folder: Path, participants: bytes) -> Path:
+    """A valid return (.zip of CSVs) in ``folder`` whose participants.csv is ``participants``,
+    named as ``file_name()``'s."""
+    path = write_return(folder / "src")
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members["participants.csv"] = participants
+    out = folder / file_name()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for member, data in members.items():
+            zf.writestr(member, data)
+    return out
+
+
 def national_tables(
     participants: int = 7000, episodes: int = 10000, outcomes: int = 25000, seed: int = 1
 ) -> dict[str, list[dict]]:
