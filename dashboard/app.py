@@ -37,11 +37,14 @@ from dashboard.layouts import outcomes as outcomes_page
 from dashboard.layouts import quality as quality_page
 from dashboard.layouts import reach as reach_page
 from dashboard.layouts import uptake as uptake_page
+from dashboard.present import outcomes as outcomes_present
+from dashboard.present import uptake as uptake_present
 from dashboard.present.ahead import made_ahead
 from dashboard.services import Services
 from dashboard.settings import DashboardSettings
 from dashboard.web import register_web
 from dashboard.web.headers import script_hash
+from lfo.indicators.request import Query
 
 log = logging.getLogger(__name__)
 
@@ -271,6 +274,19 @@ def layout_for(
     return layout
 
 
+#: The topic pages whose first choice of an intervention group is answered from results made
+#: ahead (``present.ahead.group_ahead``), with their own charts.
+GROUP_TOPICS = (
+    (uptake_page.TOPIC, uptake_present.EXTRAS),
+    (outcomes_page.TOPIC, outcomes_present.EXTRAS),
+)
+
+
+def made_ahead_for(threshold: int) -> list[Query]:
+    """The results a served process and the results maker make ahead (``present.ahead``)."""
+    return made_ahead(threshold, GROUP_TOPICS)
+
+
 def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] = PAGES) -> LfoDash:
     """A new app for ``settings`` (default: from the environment). Safe to call many times."""
     settings = settings or DashboardSettings.from_env()
@@ -298,7 +314,7 @@ def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] 
         "GRAPH_PRELOAD",
         f'<link rel="preload" href="{app.get_relative_path(GRAPH_CHUNK)}" as="script">',
     )
-    services = Services.create(settings, ahead=made_ahead(settings.suppression_threshold))
+    services = Services.create(settings, ahead=made_ahead_for(settings.suppression_threshold))
     app.layout = layout_for(app.lfo_pages, settings.service_name, services)
     app.services = services
     callbacks.register(app, services, pages)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import logging
 
+from dashboard.app import made_ahead_for
 from dashboard.cli_errors import fail as _fail
-from dashboard.present.ahead import made_ahead
 from dashboard.services import Services
 from dashboard.services.queries import check_readable
 from dashboard.services.results_maker import run, stop_on_signals
@@ -44,7 +44,7 @@ def main(argv: list[str]) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     # the same results made ahead as the web processes' (the app factory's list)
-    services = Services.create(settings, ahead=made_ahead(settings.suppression_threshold))
+    services = Services.create(settings, ahead=made_ahead_for(settings.suppression_threshold))
     try:
         check_readable(services.db)
     except DatabaseError as exc:
