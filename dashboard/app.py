@@ -310,9 +310,9 @@ def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] 
     app.lfo_pages = tuple(pages)
     app.lfo_service_name = settings.service_name
     guard = PLOTLY_GUARD_JS.replace("BASIC_BUNDLE", app.config.external_scripts[0]["src"])
+    chunk = app.get_relative_path(GRAPH_CHUNK)  # type: ignore[no-untyped-call]  # not annotated
     app.index_string = INDEX_STRING.replace("PLOTLY_GUARD", f"<script>{guard}</script>").replace(
-        "GRAPH_PRELOAD",
-        f'<link rel="preload" href="{app.get_relative_path(GRAPH_CHUNK)}" as="script">',
+        "GRAPH_PRELOAD", f'<link rel="preload" href="{chunk}" as="script">'
     )
     services = Services.create(settings, ahead=made_ahead_for(settings.suppression_threshold))
     app.layout = layout_for(app.lfo_pages, settings.service_name, services)
