@@ -24,7 +24,7 @@ from support.nginx import NAME, Stack, nginx
 from support.servers import GUNICORN, ROOT, Answer, Served, free_port, request, serve_process
 from support.web import security_problems, small_db
 
-from dashboard.app import ASSETS_DIR
+from dashboard.app import ASSETS_DIR, GRAPH_CHUNK
 from dashboard.layouts.definitions import TITLE as DEFINITIONS
 from dashboard.web.forms import CSRF_FIELD, FORM_COOKIE
 from dashboard.web.limits import MAX_BODY_BYTES, UPLOAD_MAX_BYTES
@@ -169,7 +169,13 @@ def test_the_sites_own_files_come_from_disk_compressed_once_and_kept_when_versio
 
 
 def test_dash_scripts_come_from_the_app_once_then_from_nginx_compressed_once(site):
-    scripts = [u for u in page_files(site) if u.startswith("/_dash-component-suites/")]
+    files = [u for u in page_files(site) if u.startswith("/_dash-component-suites/")]
+    # dcc.Graph's code, preloaded by the page, is a chunk dcc loads itself by a fixed name: not
+    # fingerprinted, so never kept as immutable (a new Dash must not meet an old chunk)
+    assert GRAPH_CHUNK in files
+    chunk = site.proxy.https("GET", GRAPH_CHUNK)
+    assert chunk.status == 200 and "immutable" not in (chunk.header("Cache-Control") or "")
+    scripts = [u for u in files if u != GRAPH_CHUNK]
     fingerprinted = [u for u in scripts if FINGERPRINTED.search(u)]
     assert fingerprinted == scripts and len(scripts) > 3  # Dash 4 fingerprints every one
     url = next(u for u in scripts if "dash_renderer" in u)

@@ -179,7 +179,10 @@ def test_a_served_app_answers_the_previous_figures_while_the_plan_is_made(url, m
         assert started.wait(300)  # the thread is making the new version's plan
         for _ in range(3):
             assert client.get(path).get_json()["data"][0]["numerator"] == 12
-        never_made = client.get(path + "&intervention=mybt")  # needs the new plan: come back
+        # needs the new plan: come back (uptake.start by intervention is never made ahead)
+        never_made = client.get(
+            path.replace("uptake.completion", "uptake.start") + "&intervention=mybt"
+        )
         assert never_made.status_code == 503  # with the wait it chose, not the rate limit's
         assert never_made.headers["Retry-After"] == BEING_MADE_RETRY_AFTER
         assert "being updated" in never_made.get_json()["error"]["message"]
