@@ -14,6 +14,8 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
+from dashboard import ids
+
 GSS = re.compile(r"\bE\d{8}\b")
 QUARTER = re.compile(r"\b(\d{4})-(\d{2})_Q([1-4])\b")
 YEAR = re.compile(r"\b(\d{4})-(\d{2})\b(?!_Q)")
@@ -47,6 +49,9 @@ def vary(body: str, codes: Sequence[str], first_quarter: str, rng: random.Random
     return body
 
 
+VIEW_STORE = ids.chart_pattern(None, "view")["type"]  # a chart card's view-key store
+
+
 def undrawn(body: str) -> str:
     """``body`` with every chart card's view store (a ``chart-view`` state) emptied, as after the
     router. A page opened at its address comes with its cards drawn (the area profile:
@@ -60,7 +65,7 @@ def undrawn(body: str) -> str:
     changed = False
     for state in states:
         ident = state.get("id") if isinstance(state, dict) else None
-        if isinstance(ident, dict) and ident.get("type") == "chart-view" and state.get("value"):
+        if isinstance(ident, dict) and ident.get("type") == VIEW_STORE and state.get("value"):
             state["value"] = None
             changed = True
     return json.dumps(data) if changed else body

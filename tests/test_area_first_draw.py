@@ -5,6 +5,7 @@ so the browser draws the charts with the layout instead of after a round of call
 from __future__ import annotations
 
 import pytest
+from dash import State
 from support.dash_client import card_view, component_key, post_callback, route, send_callback
 from support.page_dbs import BLACKPOOL, build_area_db
 
@@ -57,7 +58,7 @@ def card_inputs(tree: object, inputs: list) -> tuple[list[dict], list[dict]]:
     """A card callback's inputs and states as the browser sends them for the layout ``tree``."""
     sent = {"inputs": [], "state": []}
     for dep in inputs:
-        part = "state" if type(dep).__name__ == "State" else "inputs"
+        part = "state" if isinstance(dep, State) else "inputs"
         sent[part].append(
             {
                 "id": dep.component_id,

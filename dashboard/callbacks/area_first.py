@@ -16,33 +16,21 @@ parallel instead.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-
-from dash import no_update
-from dash.dependencies import DashDependency
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard.callbacks.area import CARDS
-from dashboard.layouts import get_props, id_key, set_props
+from dashboard.layouts import dependency_values, fill_outputs
 from dashboard.services import Services
 
 
 def first_draw(services: Services, layout: Component) -> None:
     """Every card of ``layout`` (the prefilled area profile) drawn into it; a card whose
     callback would not draw (no known area shown) is left for the browser's callbacks."""
-    values = get_props(layout, {_key(i) for _o, ins, _f in CARDS for i in ins})
     for outputs, inputs_, function in CARDS:
-        args = [values[_key(i)] for i in inputs_]
+        args = dependency_values(layout, inputs_)  # (its own view store is still empty)
         try:
             answer = function(services, *args)
         except PreventUpdate:
             continue
-        set_props(
-            layout,
-            {_key(o): v for o, v in zip(outputs, answer, strict=True) if v is not no_update},
-        )
-
-
-def _key(dependency: DashDependency) -> tuple[Hashable, str]:
-    return id_key(dependency.component_id), dependency.component_property
+        fill_outputs(layout, outputs, answer)

@@ -12,16 +12,15 @@ frame for a page state; ``prefill`` puts it into the layout.
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable
 from typing import Any
 
-from dash import Output, no_update
+from dash import Output, State, no_update
 from dash.development.base_component import Component
 
 from dashboard import ids, urlstate
 from dashboard.callbacks import inputs
 from dashboard.layouts import area as page
-from dashboard.layouts import area_picker, id_key, set_props, shell
+from dashboard.layouts import area_picker, dependency_values, fill_outputs, shell
 from dashboard.present import area as present
 from dashboard.present import area_address as address
 from dashboard.present import topic_picker as picker
@@ -122,27 +121,8 @@ def prefill(services: Services, layout: Component) -> str | None:
     """The page's first state filled into ``layout`` (``update_area_frame`` for its address, as
     the layout's ``AREA_STATE`` store holds it); the document title: the heading (the area's
     name, or why there is none)."""
-    values = update_area_frame(services, _store_data(layout))
-    filled: dict[tuple[Hashable, str], object] = {
-        (id_key(o.component_id), o.component_property): v
-        for o, v in zip(frame_outputs(), values, strict=True)
-        if v is not no_update
-    }
-    set_props(layout, filled)
+    (state,) = dependency_values(layout, [State(ids.AREA_STATE, "data")])
+    values = update_area_frame(services, state if isinstance(state, dict) else None)
+    fill_outputs(layout, frame_outputs(), values)
     heading = values[0]
     return heading if isinstance(heading, str) and heading else None
-
-
-def _store_data(layout: Component) -> dict[str, Any] | None:
-    """The data of the layout's ``AREA_STATE`` store (the code and query of the address)."""
-    stack: list[Any] = [layout]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list | tuple):
-            stack.extend(node)
-        elif isinstance(node, Component):
-            if getattr(node, "id", None) == ids.AREA_STATE:
-                data = getattr(node, "data", None)
-                return data if isinstance(data, dict) else None
-            stack.append(getattr(node, "children", None))
-    return None

@@ -5,7 +5,8 @@ looked up on the server from its code; the checks of what the browser sends for 
 the code the page keeps; ``checked_compare`` and ``checked_text`` check the controls' values
 (``dashboard.callbacks.inputs``); ``spine_chart``, ``trend_chart``, ``funnel_chart`` and
 ``reach_chart`` build each card's content (``dashboard.callbacks.area`` renders them);
-``view_key`` is a card's view key (``unless_drawn``: nothing to do when the card shows it already) and ``area_chart`` builds a chart again for one (its
+``view_key`` is a card's view key (``unless_drawn``: nothing to do when the card shows it
+already) and ``area_chart`` builds a chart again for one (its
 downloads, ``dashboard.charts.downloads``, and its table twin; the spine's own twin:
 ``spine_for_view``; ``area_twin`` builds the twin a card's reader opens).
 """

@@ -12,10 +12,12 @@ are drawn with the layout, before any callback has answered.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dash import no_update
+from dash.dependencies import DashDependency
 from dash.development.base_component import Component
 
 if TYPE_CHECKING:
@@ -91,3 +93,26 @@ def get_props(
             if ident == cid:
                 found[cid, prop] = getattr(node, prop, None)
     return found
+
+
+def dependency_values(root: Component, dependencies: Sequence[DashDependency]) -> list[object]:
+    """The values a callback with these inputs and states would be sent for ``root``'s tree,
+    in order (``get_props``)."""
+    keys = [(id_key(d.component_id), d.component_property) for d in dependencies]
+    found = get_props(root, keys)
+    return [found[k] for k in keys]
+
+
+def fill_outputs(
+    root: Component, outputs: Sequence[DashDependency], values: Sequence[object]
+) -> None:
+    """A callback's answer (``values`` for ``outputs``) put into ``root``'s tree, as the browser
+    would put it (``no_update`` left as it is)."""
+    set_props(
+        root,
+        {
+            (id_key(o.component_id), o.component_property): v
+            for o, v in zip(outputs, values, strict=True)
+            if v is not no_update
+        },
+    )
