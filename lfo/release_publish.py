@@ -138,11 +138,8 @@ def _changed_returns(new: list[dict[str, Any]], old: Sequence[dict[str, Any]]) -
 
 
 def merged_plan(plan: Plan, more: dict[tuple[str, str], set[tuple[str, str, str]]]) -> Plan:
-    hidden = {k: set(v) for k, v in plan.hidden.items()}
-    for key, cells in more.items():
-        hidden.setdefault(key, set()).update(cells)
     counts = dict(plan.counts, across_releases=sum(len(v) for v in more.values()))
-    return Plan(plan.threshold, {k: frozenset(v) for k, v in hidden.items()}, counts)
+    return Plan(plan.threshold, plan.hidden.merged(more), counts)
 
 
 def publish(

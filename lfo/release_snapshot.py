@@ -46,6 +46,7 @@ from sqlalchemy import (
 
 from lfo import schema
 from lfo.db import reader_engine
+from lfo.indicators.hidden_rows import HiddenRows
 from lfo.indicators.protection import Plan
 from lfo.periods import Quarter, period
 from lfo.release_quality import QUALITY_TABLES, write_quality
@@ -228,8 +229,8 @@ def read_plan(conn: Connection) -> Plan:
     for ind, grp, area, per, cat in conn.execute(select(release_hidden)):
         hidden.setdefault((ind, grp), set()).add((area, per, cat))
     facts = read_facts(conn)
-    frozen = {k: frozenset(v) for k, v in hidden.items()}
-    return Plan(int(facts["threshold"]), frozen, {"rows_hidden": sum(map(len, frozen.values()))})
+    rows = HiddenRows.of_triples(hidden)
+    return Plan(int(facts["threshold"]), rows, {"rows_hidden": len(rows)})
 
 
 def read_facts(conn: Connection) -> dict[str, str]:

@@ -4,9 +4,12 @@ that is not such a value is refused, never unpickled or evaluated."""
 
 from __future__ import annotations
 
+import base64
+import json
 import pickle
 import zlib
 
+import numpy as np
 import pandas as pd
 import pytest
 from support.engine_db import build_db, episode
@@ -62,6 +65,36 @@ def test_an_empty_result_comes_back():
     pd.testing.assert_frame_equal(back.rows, empty.rows)
 
 
+def _plan_with(lists: object, codes: object) -> bytes:
+    doc = {"format": 2, "type": "plan", "threshold": 10, "counts": {}, "seconds": 1.0}
+    doc["hidden"] = {"lists": lists, "codes": codes}
+    return zlib.compress(json.dumps(doc).encode())
+
+
+def _b64(*codes: int) -> str:
+    return base64.b64encode(np.array(codes, dtype="<i8").tobytes()).decode()
+
+
+GOOD_LISTS = [["E1", "E2"], ["2017-18_Q1"], [""]]
+#: hidden rows a plan may not hold: each is refused (a plan with GOOD_LISTS and codes 0, 1 is not)
+BAD_HIDDEN = [
+    (GOOD_LISTS, [["i", "all", _b64(0, 2)]]),  # a code past the last area
+    (GOOD_LISTS, [["i", "all", _b64(1, 0)]]),  # out of order
+    (GOOD_LISTS, [["i", "all", _b64(0, 0)]]),  # repeated
+    (GOOD_LISTS, [["i", "all", _b64(-1)]]),  # negative
+    (GOOD_LISTS, [["i", "all", "not base64!"]]),
+    (GOOD_LISTS, [["i", "all", base64.b64encode(b"abc").decode()]]),  # not whole int64s
+    ([["E1", "E1"], ["2017-18_Q1"], [""]], [["i", "all", _b64(0)]]),  # a list with repeats
+    ([["E1"], ["2017-18_Q1"], [7]], []),  # a value not a string
+    (GOOD_LISTS, [["i", "all", _b64(0)], ["i", "all", _b64(1)]]),  # a key twice
+]
+
+
+def test_a_plan_of_good_hidden_rows_is_read():
+    plan = result_codec.decode(_plan_with(GOOD_LISTS, [["i", "all", _b64(0, 1)]]))
+    assert plan.hidden.triples(("i", "all")) == {("E1", "2017-18_Q1", ""), ("E2", "2017-18_Q1", "")}
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -70,12 +103,13 @@ def test_an_empty_result_comes_back():
         zlib.compress(b'{"format": 1, "type": "eval", "code": "1+1"}'),
         zlib.compress(b'{"format": 2, "type": "plan"}'),
         zlib.compress(
-            b'{"format":1,"type":"result","meta":[null,10,"2"],"rows":[["a","category",["x"]]]}'
+            b'{"format":2,"type":"result","meta":[null,10,"2"],"rows":[["a","category",["x"]]]}'
         ),
         zlib.compress(
-            b'{"format":1,"type":"result","meta":[null,10,"2"],'
+            b'{"format":2,"type":"result","meta":[null,10,"2"],'
             b'"rows":[["a","object",[{"__class__":"x"}]]]}'
         ),
+        *(_plan_with(lists, codes) for lists, codes in BAD_HIDDEN),
         b"",
     ],
 )

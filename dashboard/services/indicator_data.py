@@ -44,7 +44,7 @@ from lfo.indicators.benchmarks import NEIGHBOURS, REGION, groups
 from lfo.indicators.definitions import DEFINITIONS_VERSION, indicators
 from lfo.indicators.engine import compute
 from lfo.indicators.indicator import Indicator
-from lfo.indicators.protection import Plan, PlanTooLarge, make_plan
+from lfo.indicators.protection import PLAN_FORMAT, Plan, PlanTooLarge, make_plan
 from lfo.indicators.queries import coverage
 from lfo.indicators.request import Query, Result, available_periods
 
@@ -204,7 +204,7 @@ class IndicatorData(VersionCache):
         shared = self.shared
         if shared is None:
             return self._make_plan(conn)
-        key = f"definitions {DEFINITIONS_VERSION}|disclosure plan|{self.threshold}"
+        key = f"definitions {DEFINITIONS_VERSION}|disclosure plan {PLAN_FORMAT}|{self.threshold}"
         figures = figures_version(version)  # the same plan after a load that changed no data
         found = shared.load(figures, key)
         if found is None:

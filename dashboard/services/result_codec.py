@@ -5,7 +5,7 @@ The folder cache pickles, because its folder is private to the service account (
 server is reached over the network by every web host, so anything that can write to it could
 write a value; unpickling such a value would run its code in every host. Here a value is JSON
 (compressed with zlib): decoding builds only a ``Result`` (a frame of known column types and its
-``ResultMeta``) or a ``Plan`` (strings and whole numbers), and refuses anything else with
+``ResultMeta``) or a ``Plan`` (strings, and whole numbers as base64 bytes checked for order and range), and refuses anything else with
 ``ValueError`` (the caller then computes the value itself).
 
 A frame keeps each column's dtype by name, and its values as Python's own: floats round-trip
@@ -17,17 +17,20 @@ booleans, strings, objects holding scalars) with a plain 0..n-1 index: anything 
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import zlib
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from lfo.indicators.hidden_rows import HiddenRows
 from lfo.indicators.protection import Plan
 from lfo.indicators.request import Result, ResultMeta
 
-FORMAT = 1  # changed when the layout changes: an older value is then a miss, never misread
+FORMAT = 2  # changed when the layout changes: an older value is then a miss, never misread
 _DTYPES = frozenset({"float64", "int64", "bool", "str", "object"})
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -50,9 +53,7 @@ def encode(value: Result | Plan) -> bytes:
             "format": FORMAT,
             "type": "plan",
             "threshold": value.threshold,
-            "hidden": [
-                [ind, grp, sorted(map(list, keys))] for (ind, grp), keys in value.hidden.items()
-            ],
+            "hidden": _hidden(value.hidden),
             "counts": value.counts,
             "seconds": value.seconds,
         }
@@ -128,22 +129,50 @@ def _plan(doc: dict[str, Any]) -> Plan:
     if not (
         type(threshold) is int
         and isinstance(threshold, int)
-        and isinstance(hidden, list)
         and isinstance(counts, dict)
         and isinstance(seconds, float)
         and math.isfinite(seconds)
     ):
         raise ValueError("not an encoded value: a bad plan")
     _expect(all(isinstance(k, str) and type(v) is int for k, v in counts.items()), "bad counts")
-    out: dict[tuple[str, str], frozenset[tuple[str, str, str]]] = {}
-    for entry in hidden:
+    return Plan(threshold, _unhidden(hidden), counts, seconds)
+
+
+def _hidden(rows: HiddenRows) -> dict[str, Any]:
+    """The three lists, and each (indicator, grp)'s sorted codes as little-endian int64 bytes in
+    base64 (a national plan: about 4 million codes)."""
+    return {
+        "lists": [list(rows.areas), list(rows.periods), list(rows.categories)],
+        "codes": [
+            [ind, grp, base64.b64encode(codes.astype("<i8").tobytes()).decode("ascii")]
+            for (ind, grp), codes in rows.codes.items()
+        ],
+    }
+
+
+def _unhidden(doc: object) -> HiddenRows:
+    _expect(isinstance(doc, dict) and set(doc) == {"lists", "codes"}, "bad hidden rows")
+    assert isinstance(doc, dict)
+    lists, entries = doc["lists"], doc["codes"]
+    _expect(isinstance(lists, list) and len(lists) == 3, "bad lists of hidden rows")
+    _expect(all(isinstance(v, list) for v in lists), "a list of hidden rows that is not a list")
+    _expect(all(isinstance(x, str) for v in lists for x in v), "a hidden row's value not a string")
+    _expect(all(len(set(v)) == len(v) for v in lists), "a list of hidden rows with repeats")
+    limit = math.prod(max(len(v), 1) for v in lists)
+    codes: dict[tuple[str, str], np.ndarray] = {}
+    _expect(isinstance(entries, list), "hidden rows that are not a list")
+    for entry in entries:
         _expect(isinstance(entry, list) and len(entry) == 3, "a bad hidden entry")
-        ind, grp, keys = entry
-        _expect(
-            isinstance(ind, str) and isinstance(grp, str) and isinstance(keys, list), "a bad key"
-        )
-        triples = [(k[0], k[1], k[2]) for k in keys if isinstance(k, list) and len(k) == 3]
-        _expect(len(triples) == len(keys), "a hidden key that is not three strings")
-        _expect(all(isinstance(x, str) for t in triples for x in t), "a hidden key not of strings")
-        out[(ind, grp)] = frozenset(triples)
-    return Plan(threshold, out, counts, seconds)
+        ind, grp, text = entry
+        _expect(all(isinstance(x, str) for x in entry) and (ind, grp) not in codes, "a bad key")
+        try:
+            raw = base64.b64decode(text, validate=True)
+        except ValueError:
+            raise ValueError("not an encoded value: hidden rows not in base64") from None
+        _expect(len(raw) % 8 == 0, "hidden rows that are not whole numbers")
+        found = np.frombuffer(raw, dtype="<i8").astype(np.int64)
+        in_range = len(found) == 0 or (found[0] >= 0 and found[-1] < limit)
+        _expect(bool(np.all(np.diff(found) > 0)) and in_range, "hidden rows out of order or range")
+        codes[(ind, grp)] = found
+    areas, periods, categories = (tuple(v) for v in lists)
+    return HiddenRows(areas, periods, categories, codes)

@@ -33,9 +33,10 @@ from sqlalchemy import Connection
 from lfo.indicators import cells as cell_table
 from lfo.indicators import margins as margin_list
 from lfo.indicators.blocks import Blocks, spans
-from lfo.indicators.cells import NO_CATEGORY, ROW_KEYS, CellTable
+from lfo.indicators.cells import ROW_KEYS, CellTable
 from lfo.indicators.derivation import given_away, null_basis
 from lfo.indicators.derivation_split import SplitBlock, TooLarge
+from lfo.indicators.hidden_rows import HiddenRows
 from lfo.indicators.margins import Margins
 from lfo.terms import PROGRAMME
 
@@ -46,6 +47,10 @@ log = logging.getLogger(__name__)
 #: 1,720 cells, national ones 18,000) are split by area (``derivation_split``): the same answer,
 #: faster already at a few hundred cells (docs/decisions.md).
 MAX_BLOCK = 300
+
+#: How a ``Plan`` holds its hidden rows (2: ``HiddenRows``' integers). Part of a shared plan's
+#: name, so that a results folder written by an older release is not read as this one.
+PLAN_FORMAT = 2
 
 
 class PlanTooLarge(RuntimeError):
@@ -75,18 +80,13 @@ class Plan:
     """The hidden rows of the published set at one data version and threshold."""
 
     threshold: int
-    hidden: dict[tuple[str, str], frozenset[tuple[str, str, str]]]  # (ind, grp) -> keys
+    hidden: HiddenRows  # per (indicator, grp)
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
     def hidden_mask(self, indicator: str, grp: str, rows: pd.DataFrame) -> np.ndarray:
         """Which of ``rows`` (area_code, period, category) the plan hides."""
-        keys = self.hidden.get((_cell_indicator(indicator), grp), frozenset())
-        if not keys or rows.empty:
-            return np.zeros(len(rows), dtype=bool)
-        cat = rows["category"].astype(object).where(rows["category"].notna(), NO_CATEGORY)
-        triples = zip(rows["area_code"], rows["period"], cat, strict=True)
-        return np.fromiter((t in keys for t in triples), dtype=bool, count=len(rows))
+        return self.hidden.mask((_cell_indicator(indicator), grp), rows)
 
 
 def _cell_indicator(indicator: str) -> str:
@@ -109,12 +109,6 @@ def plan_from(table: CellTable, hidden: np.ndarray) -> Plan:
     """The plan of a cell table and its hidden cells (a row is hidden with its cell)."""
     rows = table.rows
     row_hidden = hidden[rows["cell"].to_numpy()]
-    out: dict[tuple[str, str], set[tuple[str, str, str]]] = {}
-    picked = rows.loc[row_hidden, ROW_KEYS]
-    for (ind, grp), part in picked.groupby(["indicator", "grp"], sort=False):
-        out[(str(ind), str(grp))] = set(
-            zip(part["area_code"], part["period"], part["category"], strict=True)
-        )
     primary = table.cells["primary"].to_numpy(dtype=bool)
     counts = {
         "rows": len(rows),
@@ -124,8 +118,7 @@ def plan_from(table: CellTable, hidden: np.ndarray) -> Plan:
         "hidden": int(hidden.sum()),
         "rows_hidden": int(row_hidden.sum()),
     }
-    frozen = {k: frozenset(v) for k, v in out.items()}
-    return Plan(table.threshold, frozen, counts)
+    return Plan(table.threshold, HiddenRows.of_frame(rows.loc[row_hidden, ROW_KEYS]), counts)
 
 
 def protect(table: CellTable, m: Margins, rule: Rule) -> np.ndarray:
