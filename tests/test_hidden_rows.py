@@ -58,3 +58,20 @@ def test_rows_survive_pickling_and_merging():
     )
     assert merged.triples(("b", "all")) == {("E06000009", "2016-17", "")}
     assert merged != rows and rows == HiddenRows.of_triples(first)
+
+
+def test_a_missing_category_is_none_when_made_from_a_frame():
+    frame = pd.DataFrame(
+        {
+            "indicator": ["reach.parents", "reach.parents"],
+            "grp": ["all", "all"],
+            "area_code": ["E06000009", "E08000021"],
+            "period": ["2016-17", "2016-17"],
+            "category": [None, "female"],
+        }
+    )
+    rows = HiddenRows.of_frame(frame)
+    assert rows.triples(("reach.parents", "all")) == {
+        ("E06000009", "2016-17", ""),
+        ("E08000021", "2016-17", "female"),
+    }

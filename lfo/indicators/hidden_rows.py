@@ -37,8 +37,9 @@ class HiddenRows:
         """From a frame of hidden rows (columns indicator, grp, area_code, period, category)."""
         vocab: list[tuple[str, ...]] = []
         places = []
-        for name in ("area_code", "period", "category"):
-            place, values = pd.factorize(rows[name].astype(object), sort=True)
+        category = rows["category"].astype(object).fillna(NO_CATEGORY)
+        for column in (rows["area_code"].astype(object), rows["period"].astype(object), category):
+            place, values = pd.factorize(column, sort=True)
             vocab.append(tuple(str(v) for v in values))
             places.append(place.astype(np.int64))
         code = _combine(places, vocab)
