@@ -87,6 +87,7 @@ BAD_HIDDEN = [
     ([["E1", "E1"], ["2017-18_Q1"], [""]], [["i", "all", _b64(0)]]),  # a list with repeats
     ([["E1"], ["2017-18_Q1"], [7]], []),  # a value not a string
     (GOOD_LISTS, [["i", "all", _b64(0)], ["i", "all", _b64(1)]]),  # a key twice
+    ([["E1"], ["2017-18_Q1"], []], [["i", "all", _b64(0)]]),  # a code with no category
 ]
 
 

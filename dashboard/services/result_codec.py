@@ -5,8 +5,9 @@ The folder cache pickles, because its folder is private to the service account (
 server is reached over the network by every web host, so anything that can write to it could
 write a value; unpickling such a value would run its code in every host. Here a value is JSON
 (compressed with zlib): decoding builds only a ``Result`` (a frame of known column types and its
-``ResultMeta``) or a ``Plan`` (strings, and whole numbers as base64 bytes checked for order and range), and refuses anything else with
-``ValueError`` (the caller then computes the value itself).
+``ResultMeta``) or a ``Plan`` (strings, and whole numbers as base64 bytes checked for order and
+range), and refuses anything else with ``ValueError`` (the caller then computes the value
+itself).
 
 A frame keeps each column's dtype by name, and its values as Python's own: floats round-trip
 exactly (``json`` writes ``repr``, and ``NaN``/``Infinity`` as such), and an object column keeps
@@ -158,7 +159,7 @@ def _unhidden(doc: object) -> HiddenRows:
     _expect(all(isinstance(v, list) for v in lists), "a list of hidden rows that is not a list")
     _expect(all(isinstance(x, str) for v in lists for x in v), "a hidden row's value not a string")
     _expect(all(len(set(v)) == len(v) for v in lists), "a list of hidden rows with repeats")
-    limit = math.prod(max(len(v), 1) for v in lists)
+    limit = math.prod(len(v) for v in lists)  # (an empty list: no code is in range)
     codes: dict[tuple[str, str], np.ndarray] = {}
     _expect(isinstance(entries, list), "hidden rows that are not a list")
     for entry in entries:
