@@ -29,6 +29,7 @@ PAGES = {
     "uptake": "/uptake",
     "outcomes": "/outcomes",
     "area": "/area/E09000008",
+    "quality": "/quality",
 }
 
 

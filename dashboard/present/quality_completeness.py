@@ -116,7 +116,7 @@ def completeness_figure(
     start = max(0.0, float(lowest) - 5.0) if pd.notna(lowest) else 0.0
     fig.update_layout(
         xaxis={
-            "title": {"text": "% of rows with a stated value"},
+            "title": {"text": "% stated"},  # (the subtitle says of what: fits a phone)
             "range": [start, 101],
             "ticksuffix": "%",
         },

@@ -1,8 +1,8 @@
 """Layouts that hold (issue 11 § 1), on the pilot demo data in headless Chromium: on every page
 with charts, at 1366×768, 768×1024, 390×844 and 200% zoom (683×384), after the first draw and
 after changing each of the page's selects and radio groups, every chart shown is at least its
-minimum height, its box overlaps neither the text nor the controls below it, and the page does
-not scroll sideways.
+minimum height, its box overlaps neither the text nor the controls below it, neither axis title
+is cut off at its edges, and the page does not scroll sideways.
 
 Before the fix, changing a select made each responsive graph 0 px tall (its box had no height)
 and drew the plot over the summary, the notes and the download buttons.
@@ -27,7 +27,7 @@ VIEWPORTS = {
     "phone": (390, 844, 1),
     "zoom200": (683, 384, 2),
 }
-PAGES = ("/", "/reach", "/uptake", "/outcomes", "/area/E09000008")  # Croydon's profile
+PAGES = ("/", "/reach", "/uptake", "/outcomes", "/area/E09000008", "/quality")  # (Croydon)
 MIN_GRAPH = 200  # px: below this a chart cannot be read
 
 #: For every chart card shown: its graph box's height, the plot's drawn height, and how far the
@@ -52,7 +52,18 @@ MEASURE = """() => {
       if (r.height === 0 || r.right <= box.left || r.left >= box.right) continue;
       overlap = Math.max(overlap, Math.min(bottom, r.bottom) - Math.max(box.top, r.top));
     }
-    out.push({id: fig.id, height: box.height, drawn: drawn, overlap: overlap});
+    // an axis title cut off at the plot's left or right
+    const clipped = [];
+    if (svg) {
+      const edge = svg.getBoundingClientRect();
+      for (const t of fig.querySelectorAll('.js-plotly-plot svg text.xtitle, .js-plotly-plot svg text.ytitle')) {
+        const r = t.getBoundingClientRect();
+        if (r.width > 0 && (r.left < edge.left - 1 || r.right > edge.right + 1)) {
+          clipped.push(t.textContent.slice(0, 60));
+        }
+      }
+    }
+    out.push({id: fig.id, height: box.height, drawn: drawn, overlap: overlap, clipped: clipped});
   }
   return {charts: out, scroll: document.documentElement.scrollWidth - window.innerWidth,
           notShown: document.querySelectorAll('main .lfo-not-shown li').length};
@@ -103,6 +114,7 @@ def assert_holds(page: Page, when: str) -> None:
         assert c["height"] >= MIN_GRAPH, f"{when}: {c['id']} box is {c['height']:.0f} px tall"
         assert c["drawn"] >= MIN_GRAPH, f"{when}: {c['id']} plot is drawn {c['drawn']:.0f} px tall"
         assert c["overlap"] <= 1, f"{when}: {c['id']} runs {c['overlap']:.0f} px over what follows"
+        assert not c["clipped"], f"{when}: {c['id']} cuts off its text {c['clipped']}"
     assert found["scroll"] <= 1, f"{when}: the page scrolls {found['scroll']} px sideways"
 
 

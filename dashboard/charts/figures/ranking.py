@@ -24,7 +24,7 @@ from dashboard.charts.figures.base import (
     unit_of,
     value_axis,
 )
-from dashboard.charts.figures.labels import end_labels, place_labels
+from dashboard.charts.figures.labels import end_labels, place_labels, wrap_label
 from dashboard.present.words import fmt
 from lfo.indicators import funnel
 from lfo.indicators.indicator import HIGHER, LOWER
@@ -32,6 +32,9 @@ from lfo.terms import PROGRAMME
 
 #: A caterpillar row's height (pixels): the area's label line above its point and whisker.
 CATERPILLAR_ROW = 46
+
+#: The longest line of a funnel's x-axis title (characters): fits the plot of a 390 px phone.
+AXIS_TITLE_WRAP = 28
 
 
 def caterpillar(
@@ -293,7 +296,7 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
     return base_layout(
         data,
         annotations=annotations,
-        xaxis={"title": {"text": f"Denominator: {denominator}"}, "rangemode": "tozero"},
+        xaxis=_denominator_axis(denominator),
         yaxis=value_axis(unit, range=list(y_span)),
         margin={"l": 8, "r": 110, "t": 48, "b": 8},
         height=520,
@@ -382,3 +385,10 @@ def _funnel_points(
         ],
         "hovertemplate": "%{customdata}; denominator %{x:,}<extra></extra>",
     }
+
+
+def _denominator_axis(denominator: str) -> dict[str, Any]:
+    """The funnel's x axis, its title on lines short enough for a phone's plot (one line ran off
+    both its edges)."""
+    title = wrap_label(f"Denominator: {denominator}", AXIS_TITLE_WRAP)
+    return {"title": {"text": title}, "rangemode": "tozero", "automargin": True}
