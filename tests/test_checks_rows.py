@@ -373,3 +373,16 @@ def test_cross_field_checks_skip_values_that_failed_a_cell_check(tmp_path):
         ("interventions", 2, "participant_id", "E202"),
         ("interventions", 2, "offered_date", "E202"),
     ]
+
+
+def test_outcomes_with_an_empty_interventions_sheet_are_findings_not_a_crash(tmp_path):
+    # the interventions sheet holds its header only; every outcome names an episode that is not
+    # there (E206), and the questionnaires' timing (W301) has no episode to be measured from
+    tables = valid_tables()
+    tables["interventions"] = []
+    result = check(tmp_path, tables)
+    outcomes = len(valid_tables()["outcomes"])
+    assert found(result, "E206") == [
+        ("outcomes", row, "episode_id", "E206") for row in range(2, outcomes + 2)
+    ]
+    assert not found(result, "W301")

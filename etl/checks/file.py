@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from etl.checks import rows as check_rows
+from etl.checks.id_codes import IdCodes
 from etl.checks.sheets import Column, map_header, optional_missing, sheet_columns, type_sheet
 from etl.checks.values import Issues
 from etl.raw_sheet import RawSheet
@@ -185,10 +186,11 @@ def check_file(path: Path, *, known_areas: Collection[str], today: dt.date) -> C
         )
         findings += _extra_fields(name, raw)
     check_rows.check_ranges(tables, text, issues, reference)
-    check_rows.check_keys(tables, text, issues)
-    check_rows.check_dates(tables, text, issues, quarter)
+    ids = IdCodes(tables)
+    check_rows.check_keys(tables, text, issues, ids)
+    check_rows.check_dates(tables, text, issues, quarter, ids)
     check_rows.check_status(tables, missing, text, issues)
-    check_rows.check_timing(tables, text, issues, quarter)
+    check_rows.check_timing(tables, text, issues, quarter, ids)
     for sheet in SHEET_NAMES:
         findings += _cell_findings(name, sheet, read.sheets[sheet].rows, issues[sheet])
         for col in WHOLE_COLUMNS:

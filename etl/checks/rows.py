@@ -11,6 +11,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from etl.checks.id_codes import IdCodes, combined, lookup, present_in, values_at
 from etl.checks.values import Issues
 from lfo.periods import PROGRAMME_START, Quarter
 from lfo.reference import Reference
@@ -92,31 +93,36 @@ def check_ranges(
     oc.loc[bad_s, "score"] = np.nan
 
 
-def _duplicates(table: pd.DataFrame, key: list[str]) -> tuple[pd.Series, pd.Series]:
-    """Rows sharing a complete key with another row, and the Excel rows of each key group."""
-    complete = table[key].notna().all(axis=1)
-    sub = table.loc[complete, [*key, "_row"]]
-    dup = sub.duplicated(key, keep=False)
-    mask = pd.Series(False, index=table.index)
-    mask[dup[dup].index] = True
-    groups = pd.Series("", index=table.index, dtype="str")
-    if dup.any():
-        d = sub[dup]
-        listed = d.groupby(key, sort=False)["_row"].transform(
+def _duplicates(codes: np.ndarray, rows: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Rows whose key code (-1: incomplete key) another row shares, and the Excel rows of each
+    key group (in row order), on ``rows``'s index."""
+    mask = np.zeros(len(codes), dtype=bool)
+    complete = np.flatnonzero(codes >= 0)
+    mask[complete] = pd.Series(codes[complete]).duplicated(keep=False).to_numpy()
+    groups = pd.Series("", index=rows.index, dtype="str")
+    if mask.any():
+        dup = pd.DataFrame({"key": codes[mask], "row": rows.to_numpy()[mask]})
+        listed = dup.groupby("key", sort=False)["row"].transform(
             lambda s: ", ".join(str(r) for r in s)
         )
-        groups[d.index] = listed.astype("str")
+        groups.iloc[np.flatnonzero(mask)] = listed.astype("str").to_numpy()
     return mask, groups
+
+
+def _small_codes(values: pd.Series) -> np.ndarray:
+    codes: np.ndarray = pd.factorize(values)[0]
+    return codes.astype(np.int64)
 
 
 def check_keys(
     tables: dict[str, pd.DataFrame],
     text: dict[str, dict[str, pd.Series]],
     issues: dict[str, dict[str, Issues]],
+    ids: IdCodes,
 ) -> None:
     """E205 duplicate keys; E206 references to missing participants or episodes."""
     pt, iv, oc = tables["participants"], tables["interventions"], tables["outcomes"]
-    mask, rows = _duplicates(pt, ["participant_id"])
+    mask, rows = _duplicates(ids.pid["participants"], pt["_row"])
     issues["participants"]["participant_id"].add(
         mask,
         "E205",
@@ -127,15 +133,22 @@ def check_keys(
             ": each participant must appear once; keep one row",
         ],
     )
-    mask, rows = _duplicates(iv, ["episode_id"])
+    mask, rows = _duplicates(ids.eid["interventions"], iv["_row"])
     issues["interventions"]["episode_id"].add(
         mask,
         "E205",
         text["interventions"]["episode_id"],
         ["this episode_id appears in rows ", rows, ": each episode must appear once; keep one row"],
     )
-    key = ["participant_id", "episode_id", "measure", "timepoint"]
-    mask, rows = _duplicates(oc, key)
+    questionnaire = combined(
+        [
+            ids.pid["outcomes"],
+            ids.eid["outcomes"],
+            _small_codes(oc["measure"]),
+            _small_codes(oc["timepoint"]),
+        ]
+    )
+    mask, rows = _duplicates(questionnaire, oc["_row"])
     issues["outcomes"]["episode_id"].add(
         mask,
         "E205",
@@ -147,10 +160,10 @@ def check_keys(
         ],
     )
 
-    people = set(pt["participant_id"].dropna())
-    for sheet, table in (("interventions", iv), ("outcomes", oc)):
-        pid = table["participant_id"]
-        gone = pid.notna() & ~pid.isin(people)
+    people = present_in(ids.pid["participants"], ids.n_pid)
+    for sheet in ("interventions", "outcomes"):
+        pid = ids.pid[sheet]
+        gone = (pid >= 0) & ~lookup(people, pid, True)
         issues[sheet]["participant_id"].add(
             gone,
             "E206",
@@ -158,31 +171,24 @@ def check_keys(
             "this participant_id is not in the participants sheet: add the participant or "
             "correct the ID",
         )
-    episodes = iv.dropna(subset=["episode_id"]).drop_duplicates("episode_id")
-    owner = oc["episode_id"].map(episodes.set_index("episode_id")["participant_id"])
-    owner_row = oc["episode_id"].map(episodes.set_index("episode_id")["_row"])
-    known = oc["episode_id"].isin(set(episodes["episode_id"]))
-    gone = oc["episode_id"].notna() & ~known
+    eid, pid = ids.eid["outcomes"], ids.pid["outcomes"]
+    episode_row = lookup(ids.first_episode_row("interventions"), eid, -1)
+    known = episode_row >= 0
     issues["outcomes"]["episode_id"].add(
-        gone,
+        (eid >= 0) & ~known,
         "E206",
         text["outcomes"]["episode_id"],
         "this episode_id is not in the interventions sheet: add the episode or correct the ID",
     )
-    other = (
-        oc["episode_id"].notna()
-        & known
-        & oc["participant_id"].notna()
-        & owner.notna()
-        & (owner != oc["participant_id"])
-    )
+    owner = lookup(ids.pid["interventions"], episode_row, -1)
+    other = known & (pid >= 0) & (owner >= 0) & (owner != pid)
     issues["outcomes"]["episode_id"].add(
         other,
         "E206",
         text["outcomes"]["episode_id"],
         [
             "this episode_id belongs to another participant (row ",
-            owner_row,
+            values_at(iv["_row"], episode_row, oc.index),
             " of interventions): correct the participant_id or the episode_id",
         ],
     )
@@ -193,6 +199,7 @@ def check_dates(
     text: dict[str, dict[str, pd.Series]],
     issues: dict[str, dict[str, Issues]],
     quarter: Quarter,
+    ids: IdCodes,
 ) -> None:
     """E207 dates in the wrong order; E208 dates outside the return's coverage."""
     pt, iv = tables["participants"], tables["interventions"]
@@ -222,11 +229,8 @@ def check_dates(
             ],
         )
 
-    referral = iv["participant_id"].map(
-        pt.dropna(subset=["participant_id"])
-        .drop_duplicates("participant_id")
-        .set_index("participant_id")["referral_date"]
-    )
+    referral_row = lookup(ids.first_participant_row("participants"), ids.pid["interventions"], -1)
+    referral = values_at(pt["referral_date"], referral_row, iv.index)
     for column, before, name, what in (
         ("offered_date", referral, "referral_date", "the participant's referral_date"),
         ("start_date", iv["offered_date"], "offered_date", "offered_date"),
@@ -303,14 +307,13 @@ def check_timing(
     text: dict[str, dict[str, pd.Series]],
     issues: dict[str, dict[str, Issues]],
     quarter: Quarter,
+    ids: IdCodes,
 ) -> None:
     """W301 late questionnaires; W304 participants referred long ago with no episode."""
     pt, iv, oc = tables["participants"], tables["interventions"], tables["outcomes"]
-    episodes = (
-        iv.dropna(subset=["episode_id"]).drop_duplicates("episode_id").set_index("episode_id")
-    )
+    episode_row = lookup(ids.first_episode_row("interventions"), ids.eid["outcomes"], -1)
     for timepoint, anchor, days in (("baseline", "start_date", 30), ("exit", "end_date", 60)):
-        ref_date = oc["episode_id"].map(episodes[anchor])
+        ref_date = values_at(iv[anchor], episode_row, oc.index)
         gap = (oc["measured_date"] - ref_date).dt.days
         late = (oc["timepoint"] == timepoint) & gap.notna() & (gap > days)
         issues["outcomes"]["measured_date"].add(
@@ -324,10 +327,12 @@ def check_timing(
             ],
         )
     cutoff = pd.Timestamp(quarter.end - dt.timedelta(days=90))
-    has_episode = pt["participant_id"].isin(set(iv["participant_id"].dropna()))
-    alone = pt["participant_id"].notna() & (pt["referral_date"] < cutoff) & ~has_episode
+    offered = present_in(ids.pid["interventions"], ids.n_pid)
+    pid = ids.pid["participants"]
+    has_episode = lookup(offered, pid, False)
+    alone = (pid >= 0) & (pt["referral_date"] < cutoff).to_numpy(dtype=bool) & ~has_episode
     issues["participants"]["participant_id"].add(
-        alone.fillna(False),
+        alone,
         "W304",
         text["participants"]["participant_id"],
         [

@@ -64,10 +64,18 @@ class Issues:
     value: list[pd.Series] = field(default_factory=list)
     message: list[list[str]] = field(default_factory=list)
 
-    def add(self, mask: pd.Series, code: str, value: pd.Series, message: Part | list[Part]) -> None:
-        """Record the failures where ``mask`` holds; the message is text and columns, joined
-        only for the failing rows (dates shown as YYYY-MM-DD, missing values as "")."""
-        idx = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
+    def add(
+        self,
+        mask: pd.Series | np.ndarray,
+        code: str,
+        value: pd.Series,
+        message: Part | list[Part],
+    ) -> None:
+        """Record the failures where ``mask`` holds (missing: no failure); the message is text
+        and columns, joined only for the failing rows (dates shown as YYYY-MM-DD, missing values
+        as "")."""
+        held = mask if isinstance(mask, np.ndarray) else mask.fillna(False).to_numpy(dtype=bool)
+        idx = np.flatnonzero(held)
         if not len(idx):
             return
         self.pos.append(idx)
