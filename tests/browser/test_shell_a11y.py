@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 from support.axe import axe_results, axe_violations, describe
 from support.browser import Browsing, wait_for_dash
 
@@ -179,9 +180,10 @@ def test_nav_link_to_home_marks_it_as_the_current_page(browsing, live_server):
     page.get_by_role("navigation").get_by_role("link", name="Home", exact=True).click()
     page.wait_for_selector("h1:has-text('Local Family Offer monitoring')")
     assert page.title() == SERVICE
-    assert (
-        page.get_by_role("navigation").get_by_role("link", name="Home (current page)").count() == 1
-    )
+    # the links are marked by their own callback, which may answer after the page's: wait for it
+    expect(
+        page.get_by_role("navigation").get_by_role("link", name="Home (current page)")
+    ).to_have_count(1)
     assert page.evaluate("() => document.activeElement.id") == ids.MAIN
 
 
