@@ -17,6 +17,9 @@ import pandas as pd
 
 # Cell kinds: what the cell held in the file.
 EMPTY, TEXT, NUMBER, DATE, FORMULA, BOOL, ERROR = "", "s", "n", "d", "f", "b", "e"
+#: The kind columns' dtype: a categorical of the seven kinds (the checks compare each kind column
+#: with constants several times; EMPTY and TEXT are codes 0 and 1, a CSV cell's two kinds).
+KIND_DTYPE = pd.CategoricalDtype([EMPTY, TEXT, NUMBER, DATE, FORMULA, BOOL, ERROR])
 
 
 @dataclass
@@ -27,7 +30,7 @@ class RawSheet:
     source: str  # the sheet or member name as it is in the file
     header: list[str]  # header cells, trimmed, case kept
     text: pd.DataFrame  # trimmed cell text ("" when missing), str dtype
-    kind: pd.DataFrame  # cell kinds (EMPTY, TEXT, NUMBER, DATE, FORMULA, BOOL, ERROR)
+    kind: pd.DataFrame  # cell kinds (EMPTY, TEXT, NUMBER, DATE, FORMULA, BOOL, ERROR), KIND_DTYPE
     rows: np.ndarray  # Excel row number of each data row (header = 1)
     extra_fields: dict[int, str] = field(default_factory=dict)  # CSV row -> fields past the header
     empty_file: bool = False  # a 0-byte CSV (or a sheet with no header at all)
@@ -85,13 +88,12 @@ def sheet_frame(
     kind_cols = {}
     for pos, i in enumerate(keep):
         text_cols[pos] = pd.array([t[i] if i < len(t) else "" for t in texts], dtype="str")
-        kind_cols[pos] = pd.array([k[i] if i < len(k) else "" for k in kinds], dtype="str")
+        kind_cols[pos] = pd.Categorical(
+            [k[i] if i < len(k) else "" for k in kinds], dtype=KIND_DTYPE
+        )
     return _assemble(
         key, source, [header[i] for i in keep], text_cols, kind_cols, rows, None, empty_file
     )
-
-
-_KIND_OF_FILLED = pd.array([EMPTY, TEXT], dtype="str")  # taken by "the cell holds something"
 
 
 def text_frame(
@@ -104,15 +106,15 @@ def text_frame(
     extra: dict[int, str],
 ) -> RawSheet:
     """The sheet of a CSV: ``cells`` its trimmed texts (an object array, a row for each data row,
-    a column for each header field), ``filled`` where they are not empty (each is TEXT, the others
-    EMPTY); a column is kept when its header or one of its cells holds something."""
+    a column for each header field), ``filled`` where they are not empty (each is TEXT, code 1 of
+    ``KIND_DTYPE``; the others EMPTY, code 0); a column is kept when its header or one of its cells holds something."""
     header = [h.strip() for h in header]
     keep = [i for i in range(len(header)) if header[i] or filled[:, i].any()]
     text_cols = {}
     kind_cols = {}
     for pos, i in enumerate(keep):
         text_cols[pos] = pd.array(cells[:, i], dtype="str")
-        kind_cols[pos] = _KIND_OF_FILLED.take(filled[:, i].astype(np.intp))
+        kind_cols[pos] = pd.Categorical.from_codes(filled[:, i].astype(np.int8), dtype=KIND_DTYPE)
     return _assemble(
         key, source, [header[i] for i in keep], text_cols, kind_cols, rows, extra, False
     )

@@ -153,6 +153,15 @@ def test_id_messages_do_not_repeat_the_raw_id():
         ("CR2 6XH", "a postcode"),
         ("DN55 1PT", "a postcode"),
         ("GIR 0AA", "a postcode"),
+        (
+            "\uff14\uff10\uff11\uff10\uff12\uff13\uff12\uff11\uff13\uff17",
+            "an NHS number",
+        ),  # full width
+        (
+            "\u0664\u0660\u0661\u0660\u0662\u0663\u0662\u0661\u0663\u0667",
+            "an NHS number",
+        ),  # Arabic-Indic
+        ("\u017fW1A 1AA", "a postcode"),  # long s: case-blind [A-Z] takes it
     ],
 )
 def test_personal_data_in_an_id_is_e210(text, kind):
@@ -191,6 +200,7 @@ def test_ids_that_are_not_personal_data_are_not_e210(text):
         ("9434765918", False),
         ("1234567890", False),
         ("0000000000", True),
+        ("\uff14\uff10\uff11\uff10\uff12\uff13\uff12\uff11\uff13\uff17", True),
         ("abc", False),
     ],
 )

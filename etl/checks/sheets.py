@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from etl.checks.values import Issues, check_code, check_date, check_id, check_whole
-from etl.raw_sheet import EMPTY, RawSheet
+from etl.raw_sheet import EMPTY, KIND_DTYPE, RawSheet
 from lfo import reference as refs
 from lfo.findings import Finding
 
@@ -152,12 +152,11 @@ def type_sheet(
     missing: dict[str, pd.Series] = {}
     issues: dict[str, Issues] = {}
     empty_text = pd.Series([""] * n, index=index, dtype="str")
-    empty_kind = pd.Series([EMPTY] * n, index=index, dtype="str")
+    empty_kind = pd.Series([EMPTY] * n, index=index, dtype=KIND_DTYPE)
     for col in columns:
         pos = positions.get(col.name)
         text = raw.text[pos] if pos is not None else empty_text
-        # as a categorical: the rules compare each kind column with constants several times
-        kind = (raw.kind[pos] if pos is not None else empty_kind).astype("category")
+        kind = raw.kind[pos] if pos is not None else empty_kind
         found = issues.setdefault(col.name, Issues())
         required = col.need == "required"
         if col.type == "id":

@@ -42,17 +42,26 @@ _NHS_WEIGHTS = np.arange(10, 1, -1)
 Part: TypeAlias = str | pd.Series
 
 
-def per_unique(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """``fn(values)`` for an element-wise ``fn``, computed once per distinct value.
+class Distinct:
+    """A column's distinct values, found once (``pd.factorize``), so that each element-wise test
+    of the column runs on them alone and is spread back to the rows by position.
 
-    Columns of codes, dates, scores and repeated IDs hold far fewer distinct values than rows;
-    the result is spread back by position (same dtype, same index as ``fn(values)`` would give).
+    Columns of codes, dates, scores and repeated IDs hold far fewer distinct values than rows,
+    and every test of a column after the first reuses the same factorisation.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    if not len(values) or 2 * len(uniques) > len(values):
-        return fn(values)
-    result = fn(pd.Series(uniques, dtype=values.dtype))
-    return result.iloc[codes].set_axis(values.index)
+
+    def __init__(self, text: pd.Series) -> None:
+        self.index = text.index
+        self.codes, uniques = pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=False)
+        self.values = pd.Series(uniques, dtype=text.dtype)
+
+    def spread(self, result: pd.Series | pd.DataFrame) -> pd.Series:
+        """A result on ``values`` (one row per distinct value) as a result on the rows."""
+        return result.iloc[self.codes].set_axis(self.index)
+
+    def map(self, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
+        """``fn(text)`` for an element-wise ``fn``, computed once per distinct value."""
+        return self.spread(fn(self.values))
 
 
 @dataclass
@@ -105,11 +114,17 @@ def is_valid_nhs_number(text: str) -> bool:
     return bool(_nhs_ok(pd.Series([digits]))[0])
 
 
+def _ascii_digits(text: str) -> str:
+    """A string of decimal digits of any script (what ``\\d`` matches: ``４``, ``٤``) in ASCII."""
+    return text if text.isascii() else "".join(str(int(c)) for c in text)
+
+
 def _nhs_ok(digits: pd.Series) -> np.ndarray:
     """Modulus 11 check of 10-digit strings, vectorised."""
     if digits.empty:
         return np.zeros(0, dtype=bool)
-    arr = np.frombuffer("".join(digits).encode("ascii"), dtype=np.uint8).reshape(-1, 10) - 48
+    ascii_digits = "".join(map(_ascii_digits, digits))
+    arr = np.frombuffer(ascii_digits.encode("ascii"), dtype=np.uint8).reshape(-1, 10) - 48
     total = arr[:, :9].astype(np.int64) @ _NHS_WEIGHTS
     check = 11 - total % 11
     check = np.where(check == 11, 0, check)
@@ -120,8 +135,11 @@ def _nhs_ok(digits: pd.Series) -> np.ndarray:
 def personal_data_kind(text: pd.Series) -> pd.Series:
     """'an e-mail address' / 'an NHS number' / 'a postcode' where the text looks like one, else ''.
 
-    The regular expressions run only on cells that could match (an @; 10 or more characters for an NHS
-    number; 5-8 for a postcode), lengths counted with numpy.
+    The regular expressions run only on cells that could match, told apart with numpy from each
+    cell's length and characters: an @ for an e-mail address; 10 or more characters, the first
+    and last digits, for an NHS number; 5-8 characters, starting with a letter and ending with a
+    digit and two letters, for a postcode. Any character past ASCII counts as a possible digit
+    or letter (``\\d`` and case-blind ``[A-Z]`` match some).
     """
     out = pd.Series("", index=text.index, dtype="str")
     if text.empty:
@@ -129,12 +147,22 @@ def personal_data_kind(text: pd.Series) -> pd.Series:
     filled = text.fillna("")
     chars = np.asarray(filled.to_numpy(dtype=object), dtype=str)
     lengths = np.char.str_len(chars)
-    email = pd.Series(False, index=text.index)
+    width = chars.dtype.itemsize // 4
+    if width == 0:  # every cell empty
+        return out
+    codes = chars.view(np.uint32).reshape(len(chars), width)
+    rows = np.arange(len(chars))
+
+    def from_end(i: int) -> np.ndarray:  # each cell's i-th character from its end (0: none)
+        return np.where(lengths >= i, codes[rows, np.maximum(lengths - i, 0)], 0)
+
+    first, last = codes[:, 0], from_end(1)
+    email = np.zeros(len(chars), dtype=bool)
     at = np.char.find(chars, "@") >= 0
     if at.any():
-        email[at] = filled[at].str.contains(EMAIL_RE, regex=True, na=False)
+        email[at] = filled[at].str.contains(EMAIL_RE, regex=True, na=False).to_numpy(dtype=bool)
     out[email] = "an e-mail address"
-    maybe_nhs = (lengths >= 10) & ~email.to_numpy(dtype=bool)
+    maybe_nhs = (lengths >= 10) & ~email & _maybe_digit(first) & _maybe_digit(last)
     if maybe_nhs.any():
         cand = filled[maybe_nhs]
         cand = cand[cand.str.fullmatch(NHS_RE, na=False)]
@@ -142,13 +170,32 @@ def personal_data_kind(text: pd.Series) -> pd.Series:
             digits = cand.str.replace(r"\s", "", regex=True)
             ok = _nhs_ok(digits)
             out[digits.index[ok]] = "an NHS number"
-    maybe_post = (lengths >= 5) & (lengths <= 8) & (out == "").to_numpy(dtype=bool)
+    maybe_post = (
+        (lengths >= 5)
+        & (lengths <= 8)
+        & (out == "").to_numpy(dtype=bool)
+        & _maybe_letter(first)
+        & _maybe_letter(last)
+        & _maybe_letter(from_end(2))
+        & _maybe_digit(from_end(3))
+    )
     if maybe_post.any():
         cand = filled[maybe_post]
         out[cand.index[cand.str.fullmatch(POSTCODE_RE, na=False).to_numpy(dtype=bool)]] = (
             "a postcode"
         )
     return out
+
+
+def _maybe_digit(code: np.ndarray) -> np.ndarray:
+    result: np.ndarray = ((code >= 48) & (code <= 57)) | (code > 127)
+    return result
+
+
+def _maybe_letter(code: np.ndarray) -> np.ndarray:
+    lower = code | 32
+    result: np.ndarray = ((lower >= 97) & (lower <= 122)) | (code > 127)
+    return result
 
 
 def check_id(
@@ -163,7 +210,7 @@ def check_id(
     plain = open_ & ~kind.isin([DATE, BOOL, ERROR])
     # both element-wise tests from one pass over the distinct IDs; ``personal`` is read only
     # where ``plain`` holds
-    tests = per_unique(text, _id_tests)
+    tests = Distinct(text).map(_id_tests)
     personal = tests["personal"]
     is_personal = plain & (personal != "")
     issues.add(
@@ -300,7 +347,7 @@ def check_date(
         ],
     )
     rest = ~missing & ~formula & ~number
-    values = per_unique(text.where(rest, ""), parse_dates)
+    values = Distinct(text).map(parse_dates).where(rest)
     bad = rest & values.isna()
     issues.add(
         bad,
@@ -325,7 +372,9 @@ def check_whole(
     formula = kind == FORMULA
     issues.add(formula, "E202", text, FORMULA_MESSAGE)
     rest = ~missing & ~formula
-    bad = rest & (kind.isin([DATE, BOOL]) | ~per_unique(text, _is_whole))
+    cells = Distinct(text)
+    whole = _is_whole(cells.values)
+    bad = rest & (kind.isin([DATE, BOOL]) | ~cells.spread(whole))
     issues.add(
         bad,
         "E202",
@@ -333,7 +382,7 @@ def check_whole(
         [f"{column} '", text, "' is not a whole number: write a number such as 3"],
     )
     ok = rest & ~bad
-    values = per_unique(text.where(ok), lambda t: pd.to_numeric(t, errors="coerce"))
+    values = cells.spread(pd.to_numeric(cells.values.where(whole), errors="coerce"))
     return values.where(ok), missing
 
 
@@ -353,16 +402,15 @@ def check_code(
     formula = kind == FORMULA
     issues.add(formula, "E203", text, FORMULA_MESSAGE)
     rest = ~missing & ~formula
+    cells = Distinct(text)
     if column in BAND_COLUMNS:
-        looks_dated = (
-            per_unique(text, _looks_excel_date)
-            | per_unique(text.where(rest & (kind != DATE), ""), parse_dates).notna()
-        )
-        band_date = rest & ((kind == DATE) | looks_dated)
+        looks_dated = _looks_excel_date(cells.values) | parse_dates(cells.values).notna()
+        band_date = rest & ((kind == DATE) | cells.spread(looks_dated))
         issues.add(band_date, "E203", text, BAND_DATE_MESSAGE)
         rest &= ~band_date
-    lower = per_unique(text, lambda t: t.str.lower())
-    bad = rest & ((kind == DATE) | ~lower.isin(allowed))
+    lower_values = cells.values.str.lower()
+    lower = cells.spread(lower_values)
+    bad = rest & ((kind == DATE) | ~cells.spread(lower_values.isin(allowed)))
     issues.add(
         bad,
         "E203",
