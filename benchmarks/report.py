@@ -311,6 +311,7 @@ def _scale_section(scale: str, r: dict) -> list[str]:
         out += [
             "### Under load (gunicorn on loopback)",
             "",
+            *([f"Figures {lt['note']}.", ""] if lt.get("note") else []),
             f"{lt['users']} users for {_fmt(lt['seconds'])} s, {lt['workers']} gunicorn "
             f"workers x {lt.get('threads', 1)} thread(s), {lt['think_s'][0]}–{lt['think_s'][1]} s thinking between actions "
             "(pages, callbacks, API).",

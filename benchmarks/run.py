@@ -139,6 +139,11 @@ def run(
             users=users,
             seconds=seconds,
         )
+    elif earlier.get("load_test"):
+        result["load_test"] = {
+            **earlier["load_test"],
+            "note": earlier["load_test"].get("note") or "from an earlier run (--skip-load-test)",
+        }
     info["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     info["harness_seconds"] = round(time.perf_counter() - started)
     return result
