@@ -156,7 +156,7 @@ def check_file(path: Path, *, known_areas: Collection[str], today: dt.date) -> C
     raw_pt = read.sheets["participants"]
     pos = positions["participants"].get("participant_id")
     if pos is not None:
-        result.participant_ids = set(raw_pt.text[pos][raw_pt.text[pos] != ""])
+        result.participant_ids = set(raw_pt.text[pos].to_numpy(dtype=object).tolist()) - {""}
     participants_ok = not any(f.code == "E106" and f.sheet == "participants" for f in findings)
     if participants_ok and len(raw_pt.rows) == 0:
         findings.append(

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from etl.checks.id_codes import IdCodes, combined, lookup, present_in, values_at
-from etl.checks.values import Issues
+from etl.checks.values import Distinct, Issues
 from lfo.periods import PROGRAMME_START, Quarter
 from lfo.reference import Reference
 
@@ -70,8 +70,10 @@ def check_ranges(
     iv.loc[bad_a | over, "sessions_attended"] = np.nan
 
     oc = tables["outcomes"]
-    lo = oc["measure"].map({k: m.raw_range[0] for k, m in reference.measures.items()})
-    hi = oc["measure"].map({k: m.raw_range[1] for k, m in reference.measures.items()})
+    measures = Distinct(oc["measure"])
+    ranges = reference.measures.items()
+    lo = measures.spread(measures.values.map({k: m.raw_range[0] for k, m in ranges}))
+    hi = measures.spread(measures.values.map({k: m.raw_range[1] for k, m in ranges}))
     score = oc["score"]
     bad_s = score.notna() & lo.notna() & ((score < lo) | (score > hi))
     issues["outcomes"]["score"].add(
@@ -261,6 +263,7 @@ def check_status(
     """E209 conditional fields against status; W302 completed with no sessions attended."""
     iv = tables["interventions"]
     status = iv["status"]
+    statuses = Distinct(status)
     rules = {
         "start_date": NEEDS_START,
         "end_date": NEEDS_END,
@@ -268,7 +271,7 @@ def check_status(
         "sessions_attended": NEEDS_START,
     }
     for column, needs in rules.items():
-        need = status.isin(needs)
+        need = statuses.spread(statuses.values.isin(needs))
         absent = status.notna() & need & missing["interventions"][column]
         issues["interventions"][column].add(
             absent,

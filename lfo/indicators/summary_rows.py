@@ -367,12 +367,36 @@ def completeness(p: pd.DataFrame, e: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _keys_as_codes(
+    p: pd.DataFrame, e: pd.DataFrame, o: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The frames with each key column (participant, family, episode) as integer codes, a key's
+    code the same in every frame. Only counts leave the summaries, so the codes never show;
+    every group-by and merge then hashes integers, not 64-character keys. The codes are in the
+    keys' sorted order, so every sort and group comes out in the same order as on the keys."""
+
+    def codes(*columns: pd.Series) -> list[np.ndarray]:
+        joined, _ = pd.factorize(pd.concat(columns, ignore_index=True), sort=True)
+        ends = np.cumsum([len(c) for c in columns])
+        return np.split(joined, ends[:-1])
+
+    pp, ep = codes(p["participant_key"], e["participant_key"])
+    ee, oe = codes(e["episode_key"], o["episode_key"])
+    (pf,) = codes(p["family_key"])
+    return (
+        p.assign(participant_key=pp, family_key=pf),
+        e.assign(participant_key=ep, episode_key=ee),
+        o.assign(episode_key=oe),
+    )
+
+
 def build_summaries(
     p: pd.DataFrame, e: pd.DataFrame, o: pd.DataFrame, levels: dict[str, str]
 ) -> dict[str, pd.DataFrame]:
     """Every summary table's rows for one area (without ``area_code``)."""
     if p.empty:
         return {}
+    p, e, o = _keys_as_codes(p, e, o)
     return {
         "sum_reach": reach(p),
         "sum_families": families(p),
