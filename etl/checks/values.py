@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,7 @@ _NHS_WEIGHTS = np.arange(10, 1, -1)
 
 
 Part: TypeAlias = str | pd.Series
+Frame = TypeVar("Frame", pd.Series, pd.DataFrame)
 
 
 class Distinct:
@@ -55,11 +56,11 @@ class Distinct:
         self.codes, uniques = pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=False)
         self.values = pd.Series(uniques, dtype=text.dtype)
 
-    def spread(self, result: pd.Series | pd.DataFrame) -> pd.Series:
+    def spread(self, result: Frame) -> Frame:
         """A result on ``values`` (one row per distinct value) as a result on the rows."""
         return result.iloc[self.codes].set_axis(self.index)
 
-    def map(self, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    def map(self, fn: Callable[[pd.Series], Frame]) -> Frame:
         """``fn(text)`` for an element-wise ``fn``, computed once per distinct value."""
         return self.spread(fn(self.values))
 
