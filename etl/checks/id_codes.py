@@ -9,6 +9,8 @@ A code of -1 is a missing ID (the cell was empty or failed its cell rule).
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 import pandas as pd
 
@@ -24,13 +26,19 @@ class IdCodes:
         self.pid, self.n_pid = _codes(tables, "participant_id")
         self.eid, self.n_eid = _codes(tables, "episode_id")
 
-    def first_participant_row(self, sheet: str) -> np.ndarray:
-        """For each participant code, the position of its first row in ``sheet`` (-1: none)."""
-        return first_rows(self.pid[sheet], self.n_pid)
+    @cached_property
+    def episode_row_of_outcome(self) -> np.ndarray:
+        """For each outcomes row, the position of its episode's first row in the interventions
+        sheet (-1: the episode is missing or not there)."""
+        first = first_rows(self.eid["interventions"], self.n_eid)
+        return lookup(first, self.eid["outcomes"], MISSING)
 
-    def first_episode_row(self, sheet: str) -> np.ndarray:
-        """For each episode code, the position of its first row in ``sheet`` (-1: none)."""
-        return first_rows(self.eid[sheet], self.n_eid)
+    @cached_property
+    def participant_row_of_intervention(self) -> np.ndarray:
+        """For each interventions row, the position of its participant's first row in the
+        participants sheet (-1: the participant is missing or not there)."""
+        first = first_rows(self.pid["participants"], self.n_pid)
+        return lookup(first, self.pid["interventions"], MISSING)
 
 
 def _codes(tables: dict[str, pd.DataFrame], column: str) -> tuple[dict[str, np.ndarray], int]:

@@ -174,7 +174,7 @@ def check_keys(
             "correct the ID",
         )
     eid, pid = ids.eid["outcomes"], ids.pid["outcomes"]
-    episode_row = lookup(ids.first_episode_row("interventions"), eid, -1)
+    episode_row = ids.episode_row_of_outcome
     known = episode_row >= 0
     issues["outcomes"]["episode_id"].add(
         (eid >= 0) & ~known,
@@ -231,8 +231,7 @@ def check_dates(
             ],
         )
 
-    referral_row = lookup(ids.first_participant_row("participants"), ids.pid["interventions"], -1)
-    referral = values_at(pt["referral_date"], referral_row, iv.index)
+    referral = values_at(pt["referral_date"], ids.participant_row_of_intervention, iv.index)
     for column, before, name, what in (
         ("offered_date", referral, "referral_date", "the participant's referral_date"),
         ("start_date", iv["offered_date"], "offered_date", "offered_date"),
@@ -314,7 +313,7 @@ def check_timing(
 ) -> None:
     """W301 late questionnaires; W304 participants referred long ago with no episode."""
     pt, iv, oc = tables["participants"], tables["interventions"], tables["outcomes"]
-    episode_row = lookup(ids.first_episode_row("interventions"), ids.eid["outcomes"], -1)
+    episode_row = ids.episode_row_of_outcome
     for timepoint, anchor, days in (("baseline", "start_date", 30), ("exit", "end_date", 60)):
         ref_date = values_at(iv[anchor], episode_row, oc.index)
         gap = (oc["measured_date"] - ref_date).dt.days
