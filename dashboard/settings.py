@@ -9,6 +9,10 @@
 start and after each load (``0``: only when asked) |
 | ``LFO_CACHE_DIR`` | a private folder in the temp folder | where a server's processes share the \
 results they make (0700, this user's); ``off``: not shared |
+| ``LFO_VERSION_CHECK_MS`` | ``1000`` | a request within this many milliseconds of a server \
+process's last read of the data version answers from the figures that process holds for it without \
+reading it again (a load is seen up to that much later); ``0``: read on every request (the \
+dataclass default: tests and local mode see a load at once) |
 | ``LFO_CACHE_ROWS`` | ``6000000`` | rows of indicator results each server process keeps per data \
 version (least recently used dropped beyond it): a national version's results made ahead are about \
 4.8 million rows, 1.2 GB (docs/operations.md); a process that drops them makes them again |
@@ -63,6 +67,9 @@ DEFAULT_SERVICE_NAME = "Local Family Offer monitoring"
 CHROMIUM = "/usr/bin/chromium"
 #: ``LFO_CACHE_ROWS``'s default: a national version's results made ahead (4.8 million rows) fit.
 DEFAULT_CACHE_ROWS = 6_000_000
+#: ``LFO_VERSION_CHECK_MS``'s default for served processes: a page's callbacks, fired together,
+#: share one read of the data version; a load is seen within a second of its commit.
+VERSION_CHECK_MS = 1000
 LOG_FORMATS = ("plain", "json")
 #: One rate in Flask-Limiter's notation: ``600/minute``, ``10 per second``, ``100/5 minutes``.
 _RATE = re.compile(r"\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?", re.IGNORECASE)
@@ -79,6 +86,7 @@ class DashboardSettings:
     results_maker: bool = False
     cache_dir: str = ""  # "" the default folder, "off" no sharing between processes
     cache_rows: int = DEFAULT_CACHE_ROWS  # LFO_CACHE_ROWS: results' rows kept per data version
+    version_check_ms: int = 0  # LFO_VERSION_CHECK_MS: served, VERSION_CHECK_MS
     base_url: str = ""  # "" not set (development); else http(s)://host[:port][/path]
     trusted_proxies: int = 0
     proxy_addresses: tuple[str, ...] = ()  # LFO_PROXY_ADDRESSES: networks, as ipaddress writes them
@@ -134,6 +142,9 @@ class DashboardSettings:
             "cache_dir": env.get("LFO_CACHE_DIR") or "",
             "cache_rows": positive_int(
                 "LFO_CACHE_ROWS", env.get("LFO_CACHE_ROWS") or str(DEFAULT_CACHE_ROWS)
+            ),
+            "version_check_ms": non_negative_int(
+                "LFO_VERSION_CHECK_MS", env.get("LFO_VERSION_CHECK_MS") or str(VERSION_CHECK_MS)
             ),
             "base_url": base_url(env.get("LFO_BASE_URL") or ""),
             "trusted_proxies": non_negative_int(

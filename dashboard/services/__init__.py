@@ -68,6 +68,7 @@ class Services:
         db = Database(settings.database_url)
         data = IndicatorData(db, settings.suppression_threshold)
         data.ahead, data.limit = tuple(ahead), settings.cache_rows
+        data.version_seconds = settings.version_check_ms / 1000
         if settings.redis_url:  # several hosts: share through Redis (it connects when first used)
             data.share(RedisResults(settings.redis_url, settings.database_url))
         releases = ReleaseStore(db, LfoSettings.from_env().releases_cache_dir)

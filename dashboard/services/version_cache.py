@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -150,6 +151,10 @@ class VersionCache:
         self._recent: list[Hashable] = []  # "whole" values in use before the last new version
         #: hold a new data version back until ``show`` (set while results are made ahead)
         self.hold_back = False
+        #: a web request within this many seconds of the last read of the data version answers
+        #: at that version from values held, without reading it (``LFO_VERSION_CHECK_MS``)
+        self.version_seconds = 0.0
+        self._last_read: tuple[DataVersion, float] | None = None
 
     @property
     def _cache(self) -> OrderedDict[CacheKey, object]:
@@ -175,14 +180,22 @@ class VersionCache:
         Within one web request the version is read once: later lookups of the request that find
         their value, or can make it from values held (a slice of a whole result), answer at that
         version without touching the database (one request's figures come from one version); a
-        lookup whose making reads the database reads the version again."""
+        lookup whose making reads the database reads the version again. A request within
+        ``version_seconds`` of the last read does the same at the version that read answered
+        at (on PostgreSQL the read is a round trip, most of a light request's time): a load is
+        then seen by this process at most that long after it commits, as if it had committed
+        that much later; nothing that reads the database is made at a version not just read."""
         seen = request_versions()
-        if seen is not None and id(self) in seen:
-            made = self._made_without_reading(key, seen[id(self)], make)
-            if made is not _NEEDS_DATABASE:
-                return cast(T, made)
+        if seen is not None:
+            known = seen.get(id(self)) or self._read_lately()
+            if known is not None:
+                made = self._made_without_reading(key, known, make)
+                if made is not _NEEDS_DATABASE:
+                    seen[id(self)] = known
+                    return cast(T, made)
         with self.db.engine.connect() as conn:
             snapshot(conn)  # the version read and the value made from one committed state
+            read_at = time.monotonic()
             version = self._see(data_version(conn))
             shown = self._shown(version)
             if shown != version:
@@ -192,12 +205,24 @@ class VersionCache:
                     if not self.can_make(version):
                         raise BeingMade(key) from None
                 else:
-                    if seen is not None:
-                        seen[id(self)] = shown
+                    self._note_read(seen, shown, read_at)
                     return value
-            if seen is not None:
-                seen[id(self)] = version
+            self._note_read(seen, version, read_at)
             return self._get_or_make(key, version, lambda: make(conn, version))
+
+    def _read_lately(self) -> DataVersion | None:
+        """The version the last read answered at, if read within ``version_seconds``."""
+        last = self._last_read
+        if last is None or time.monotonic() - last[1] >= self.version_seconds:
+            return None
+        return last[0]
+
+    def _note_read(
+        self, seen: dict[int, DataVersion] | None, version: DataVersion, read_at: float
+    ) -> None:
+        if seen is not None:
+            seen[id(self)] = version
+            self._last_read = (version, read_at)
 
     def _made_without_reading(
         self, key: CacheKey, version: DataVersion, make: Callable[[Connection, DataVersion], T]
