@@ -106,9 +106,10 @@ def app_for(db_url: str, cache: str | None = None):
     results a results maker made into that folder (``--cache``) instead of making them."""
     from dashboard.app import create_app
     from dashboard.services.shared_cache import SharedResults
-    from dashboard.settings import DashboardSettings
+    from dashboard.settings import VERSION_CHECK_MS, DashboardSettings
 
-    app = create_app(DashboardSettings(database_url=db_url))
+    # as served where it changes speed: gunicorn reads LFO_VERSION_CHECK_MS (default below)
+    app = create_app(DashboardSettings(database_url=db_url, version_check_ms=VERSION_CHECK_MS))
     if cache:
         app.services.live.share(SharedResults(Path(cache)))
     return app

@@ -282,13 +282,11 @@ def _commit() -> str:
 
 
 def run_worker(ds: Dataset, *, browser: bool, n: int, naive_n: int) -> dict:
-    from dashboard.app import create_app
-    from dashboard.settings import VERSION_CHECK_MS, DashboardSettings
+    from benchmarks.browser import app_for
     from lfo.db import reader_engine
 
     started = time.perf_counter()
-    # as served (gunicorn reads LFO_VERSION_CHECK_MS, default VERSION_CHECK_MS)
-    app = create_app(DashboardSettings(database_url=ds.db_url, version_check_ms=VERSION_CHECK_MS))
+    app = app_for(ds.db_url)  # as a served worker builds it
     engine = reader_engine(ds.db_url)
     naive.register(app.server, engine)  # before the first request (Flask's rule)
     codes, quarters = _areas_and_quarters(ds.db_url)
