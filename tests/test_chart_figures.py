@@ -686,3 +686,57 @@ def test_bars_legend_names_the_level_of_their_intervals():
 def test_funnel_legend_names_both_limits_levels():
     names = {t.name for t in figures.funnel_plot(areas_rows()).data}
     assert {"99.8% limits", "95% limits"} <= names
+
+
+def test_funnel_point_labels_are_on_short_lines():
+    """ "Newcastle upon Tyne (better)" on one line ran off a phone's plot (390 px)."""
+    rows = areas_rows()
+    rows.loc[rows["area_name"] == "Essex", "area_name"] = "Newcastle upon Tyne"
+    fig = figures.funnel_plot(rows)
+    texts = [str(x) for t in fig.data if t.mode == "markers+text" for x in t.text if x]
+    assert "Newcastle upon Tyne<br>(better)" in texts
+    assert "Blackpool (worse)" in texts  # short enough for one line
+    assert all(len(line) <= 20 for t in texts for line in t.split("<br>"))
+
+
+def test_a_point_label_is_placed_where_it_also_fits_a_phones_plot():
+    """A long label a quarter of the way across: centred above its point it fits a desktop's
+    plot, but on a phone's (186 px, a label may run 60 px past its left edge) it would start
+    left of that; it goes where it fits both."""
+    text, font = "Newcastle upon Tyne (better)", 13.0
+    (position,) = figures.place_labels(
+        np.array([250.0]), np.array([50.0]), [text], (0.0, 1000.0), (0.0, 100.0), (900, 360), font
+    )
+    width, plot, spill_left, spill_right = 0.62 * font * len(text), 186.0, 60.0, 100.0
+    a = 0.25 * plot  # the point on the phone's plot
+    horizontal = position.split()[1]
+    left = {"center": a - width / 2, "right": a + 8, "left": a - 8 - width}[horizontal]
+    assert a - width / 2 < -spill_left  # centred, as before, it ran off the phone's plot
+    assert -spill_left <= left and left + width <= plot + spill_right, position
+
+
+def test_point_labels_clear_on_a_desktop_are_kept_clear_on_a_phone():
+    """Three areas 120 px apart on a desktop's plot are 22 px apart on a phone's (186 px), where
+    three labels centred above them covered one another; they are placed apart there."""
+    x, y = np.array([300.0, 420.0, 540.0]), np.array([50.0, 50.0, 50.0])
+    texts, font = ["Manchester (better)", "Gateshead (better)", "Lambeth (better)"], 13.0
+    positions = figures.place_labels(x, y, texts, (0.0, 1000.0), (0.0, 100.0), (900, 360), font)
+    plot, height = 186.0, 168.0
+
+    def box(i: int) -> tuple[float, float, float, float]:
+        w, h, a, b = 0.62 * font * len(texts[i]), 1.25 * font, x[i] / 1000 * plot, 0.5 * height
+        vertical, horizontal = positions[i].split()
+        left = {"center": a - w / 2, "right": a + 8, "left": a - 8 - w}[horizontal]
+        bottom = {"top": b + 8, "bottom": b - 8 - h, "middle": b - h / 2}[vertical]
+        return (left, bottom, left + w, bottom + h)
+
+    def shared(r: tuple[float, ...], o: tuple[float, ...]) -> float:
+        return max(0.0, min(r[2], o[2]) - max(r[0], o[0])) * max(
+            0.0, min(r[3], o[3]) - max(r[1], o[1])
+        )
+
+    boxes = [box(i) for i in range(3)]
+    # at most a sliver (an eighth of a pixel where a label's line height meets the next), where
+    # centred above their points (as before) each covered most of the next
+    assert all(shared(boxes[i], boxes[j]) < 40 for i in range(3) for j in range(i + 1, 3))
+    assert all(b[0] >= -60 and b[2] <= plot + 100 for b in boxes)  # none runs off the phone

@@ -1,8 +1,8 @@
 """Layouts that hold (issue 11 § 1), on the pilot demo data in headless Chromium: on every page
 with charts, at 1366×768, 768×1024, 390×844 and 200% zoom (683×384), after the first draw and
 after changing each of the page's selects and radio groups, every chart shown is at least its
-minimum height, its box overlaps neither the text nor the controls below it, neither axis title
-is cut off at its edges, and the page does not scroll sideways.
+minimum height, its box overlaps neither the text nor the controls below it, no axis title or
+point label is cut off at its edges, and the page does not scroll sideways.
 
 Before the fix, changing a select made each responsive graph 0 px tall (its box had no height)
 and drew the plot over the summary, the notes and the download buttons.
@@ -52,11 +52,14 @@ MEASURE = """() => {
       if (r.height === 0 || r.right <= box.left || r.left >= box.right) continue;
       overlap = Math.max(overlap, Math.min(bottom, r.bottom) - Math.max(box.top, r.top));
     }
-    // an axis title cut off at the plot's left or right
+    // an axis title or a point's label (the funnels name areas) cut off at the plot's left or
+    // right
     const clipped = [];
     if (svg) {
       const edge = svg.getBoundingClientRect();
-      for (const t of fig.querySelectorAll('.js-plotly-plot svg text.xtitle, .js-plotly-plot svg text.ytitle')) {
+      const texts = '.js-plotly-plot svg text.xtitle, .js-plotly-plot svg text.ytitle, '
+        + '.js-plotly-plot svg .textpoint text';
+      for (const t of fig.querySelectorAll(texts)) {
         const r = t.getBoundingClientRect();
         if (r.width > 0 && (r.left < edge.left - 1 || r.right > edge.right + 1)) {
           clipped.push(t.textContent.slice(0, 60));

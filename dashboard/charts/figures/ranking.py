@@ -35,6 +35,9 @@ CATERPILLAR_ROW = 46
 
 #: The longest line of a funnel's x-axis title (characters): fits the plot of a 390 px phone.
 AXIS_TITLE_WRAP = 28
+#: A funnel's point label on lines of at most this many characters: "Newcastle upon Tyne
+#: (better)" on one line ran off a phone's plot.
+POINT_LABEL_WRAP = 20
 
 
 def caterpillar(
@@ -264,7 +267,10 @@ def funnel_plot(rows: pd.DataFrame, *, highlight: str | None = None) -> Figure:
     # name per point hid points and names on a phone and cannot fit 153 areas; the table twin
     # names every area (funnel_named_words says so under the chart)
     named = [w != "within the 95% limits" or b for (_, w), b in zip(words, big, strict=True)]
-    texts = [t if keep else "" for t, keep in zip(names, named, strict=True)]
+    texts = [
+        wrap_label(t, POINT_LABEL_WRAP) if keep else ""
+        for t, keep in zip(names, named, strict=True)
+    ]
     keep = np.asarray(named, dtype=bool)
     positions = place_labels(
         np.asarray(den, float)[keep],
