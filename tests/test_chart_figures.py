@@ -602,6 +602,23 @@ def test_funnel_labels_stay_inside_the_plot_on_the_left():
     assert positions == ["middle right"]
 
 
+def _label_box(
+    position: str, a: float, b: float, text: str, font: float
+) -> tuple[float, float, float, float]:
+    """A label's box (left, bottom, right, top) in pixels, for a point at (a, b): the geometry
+    the placer documents, 8 px from the point and 0.62 em a character."""
+    w, h = 0.62 * font * len(text), 1.25 * font
+    vertical, horizontal = position.split()
+    left = {"center": a - w / 2, "right": a + 8, "left": a - 8 - w}[horizontal]
+    bottom = {"top": b + 8, "bottom": b - 8 - h, "middle": b - h / 2}[vertical]
+    return (left, bottom, left + w, bottom + h)
+
+
+def _shared(r: tuple[float, ...], o: tuple[float, ...]) -> float:
+    """The area two boxes share."""
+    return max(0.0, min(r[2], o[2]) - max(r[0], o[0])) * max(0.0, min(r[3], o[3]) - max(r[1], o[1]))
+
+
 def test_where_no_label_position_is_clear_the_least_covered_one_is_taken():
     """A crowded cluster (the pilot's funnel: five areas within 60 px): a label with no clear
     position goes where it covers least, not blindly on top (where it hid a neighbour's label)."""
@@ -611,22 +628,8 @@ def test_where_no_label_position_is_clear_the_least_covered_one_is_taken():
     size, font = (900.0, 360.0), 13.0
     positions = figures.place_labels(x, y, texts, (0.0, 1000.0), (0.0, 100.0), size, font)
     sx, sy = size[0] / 1000.0, size[1] / 100.0
-
-    def box(i: int) -> tuple[float, float, float, float]:
-        # the same box geometry the placer documents: 8 px from the point, 0.62 em a character
-        w, h, a, b = 0.62 * font * len(texts[i]), 1.25 * font, x[i] * sx, y[i] * sy
-        vertical, horizontal = positions[i].split()
-        left = {"center": a - w / 2, "right": a + 8, "left": a - 8 - w}[horizontal]
-        bottom = {"top": b + 8, "bottom": b - 8 - h, "middle": b - h / 2}[vertical]
-        return (left, bottom, left + w, bottom + h)
-
-    def shared(r: tuple[float, ...], o: tuple[float, ...]) -> float:
-        return max(0.0, min(r[2], o[2]) - max(r[0], o[0])) * max(
-            0.0, min(r[3], o[3]) - max(r[1], o[1])
-        )
-
-    boxes = [box(i) for i in range(len(texts))]
-    covered = sum(shared(boxes[i], boxes[j]) for i in range(5) for j in range(i + 1, 5))
+    boxes = [_label_box(p, x[i] * sx, y[i] * sy, texts[i], font) for i, p in enumerate(positions)]
+    covered = sum(_shared(boxes[i], boxes[j]) for i in range(5) for j in range(i + 1, 5))
     # all five "top center" (the old fallback) would stack the labels on one another
     stacked_w = [0.62 * font * len(t) for t in texts]
     stacked = [
@@ -634,7 +637,7 @@ def test_where_no_label_position_is_clear_the_least_covered_one_is_taken():
         for i in range(5)
     ]
     stacked = [(a, b, c, b + 1.25 * font) for a, b, c, _ in stacked]
-    worst = sum(shared(stacked[i], stacked[j]) for i in range(5) for j in range(i + 1, 5))
+    worst = sum(_shared(stacked[i], stacked[j]) for i in range(5) for j in range(i + 1, 5))
     assert covered < worst / 2
     assert len(set(positions)) >= 3
 
@@ -707,12 +710,12 @@ def test_a_point_label_is_placed_where_it_also_fits_a_phones_plot():
     (position,) = figures.place_labels(
         np.array([250.0]), np.array([50.0]), [text], (0.0, 1000.0), (0.0, 100.0), (900, 360), font
     )
-    width, plot, spill_left, spill_right = 0.62 * font * len(text), 186.0, 60.0, 100.0
+    plot, spill_left, spill_right = 186.0, 60.0, 100.0
     a = 0.25 * plot  # the point on the phone's plot
-    horizontal = position.split()[1]
-    left = {"center": a - width / 2, "right": a + 8, "left": a - 8 - width}[horizontal]
-    assert a - width / 2 < -spill_left  # centred, as before, it ran off the phone's plot
-    assert -spill_left <= left and left + width <= plot + spill_right, position
+    centred = _label_box("top center", a, 84.0, text, font)
+    assert centred[0] < -spill_left  # centred, as before, it ran off the phone's plot
+    left, _, right, _ = _label_box(position, a, 84.0, text, font)
+    assert -spill_left <= left and right <= plot + spill_right, position
 
 
 def test_point_labels_clear_on_a_desktop_are_kept_clear_on_a_phone():
@@ -722,21 +725,11 @@ def test_point_labels_clear_on_a_desktop_are_kept_clear_on_a_phone():
     texts, font = ["Manchester (better)", "Gateshead (better)", "Lambeth (better)"], 13.0
     positions = figures.place_labels(x, y, texts, (0.0, 1000.0), (0.0, 100.0), (900, 360), font)
     plot, height = 186.0, 168.0
-
-    def box(i: int) -> tuple[float, float, float, float]:
-        w, h, a, b = 0.62 * font * len(texts[i]), 1.25 * font, x[i] / 1000 * plot, 0.5 * height
-        vertical, horizontal = positions[i].split()
-        left = {"center": a - w / 2, "right": a + 8, "left": a - 8 - w}[horizontal]
-        bottom = {"top": b + 8, "bottom": b - 8 - h, "middle": b - h / 2}[vertical]
-        return (left, bottom, left + w, bottom + h)
-
-    def shared(r: tuple[float, ...], o: tuple[float, ...]) -> float:
-        return max(0.0, min(r[2], o[2]) - max(r[0], o[0])) * max(
-            0.0, min(r[3], o[3]) - max(r[1], o[1])
-        )
-
-    boxes = [box(i) for i in range(3)]
+    boxes = [
+        _label_box(p, x[i] / 1000 * plot, 0.5 * height, texts[i], font)
+        for i, p in enumerate(positions)
+    ]
     # at most a sliver (an eighth of a pixel where a label's line height meets the next), where
     # centred above their points (as before) each covered most of the next
-    assert all(shared(boxes[i], boxes[j]) < 40 for i in range(3) for j in range(i + 1, 3))
+    assert all(_shared(boxes[i], boxes[j]) < 40 for i in range(3) for j in range(i + 1, 3))
     assert all(b[0] >= -60 and b[2] <= plot + 100 for b in boxes)  # none runs off the phone
