@@ -221,6 +221,23 @@ def test_the_count_row_counts_better_similar_and_worse_areas_per_column():
     assert pg.count_words(None) == "not compared"
 
 
+def test_counts_and_left_out_columns_read_missing_words_as_missing():
+    """A comparison or a status missing (None, NaN or pandas' NA, as the engine's frames hold
+    them) is neither counted nor read as suppressed; an area's second row is not counted."""
+    rows = frame(
+        row(PROGRAMME, "uptake.start"),
+        row(BLACKPOOL, "uptake.start", value=None, status=None),
+        row(LUTON, "uptake.start", value=None, status=float("nan")),
+        row(ESSEX, "uptake.start", comparison="worse"),
+        row(ESSEX, "uptake.start", comparison="better"),  # a second row of Essex: not counted
+    )
+    rows["comparison"] = rows["comparison"].astype("string")  # missing as pd.NA
+    rows.loc[rows["area_code"] == BLACKPOOL, "comparison"] = pd.NA
+    # Luton similar (the default), Essex worse (its first row), Blackpool missing
+    assert pg.column_counts(rows)["uptake.start"] == {"better": 0, "similar": 1, "worse": 1}
+    assert pg.suppressed_columns(rows.assign(value=None)) == []  # no [c]: not "suppressed"
+
+
 def test_columns_every_area_suppressed_in_are_left_out_with_a_note():
     rows = frame(
         row(PROGRAMME),

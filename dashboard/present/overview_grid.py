@@ -282,23 +282,34 @@ def grid_caption(code: str, ci: str = DEFAULT_CI, benchmark: str = bench.DEFAULT
     )
 
 
-def area_cells(rows: pd.DataFrame, indicator: str) -> pd.DataFrame:
-    """The areas' rows (programme left out) of one indicator, one per area."""
-    mine = rows[(rows["indicator"] == indicator) & (rows["area_code"] != PROGRAMME)]
-    return mine.drop_duplicates("area_code")
+def area_cells(rows: pd.DataFrame) -> dict[str, list[Cell]]:
+    """Each indicator's area rows (the programme left out, the first row of each area), in the
+    frame's order: taken from the frame's cell index (``cells``, which the grid's rows use too),
+    not by filtering the frame once per column."""
+    found: dict[str, list[Cell]] = {}
+    for (area, indicator), row in cells(rows).items():
+        if area != PROGRAMME:
+            found.setdefault(indicator, []).append(row)
+    return found
 
 
 def column_counts(rows: pd.DataFrame) -> dict[str, dict[str, int] | None]:
     """Per grid indicator, how many areas are better, similar and worse than the programme
     (None: the indicator is not compared, such as families against target)."""
+    by_indicator = area_cells(rows)
     out: dict[str, dict[str, int] | None] = {}
     for indicator in GRID_INDICATORS:
         if not indicators()[indicator].has_interval:
             out[indicator] = None
             continue
-        seen = area_cells(rows, indicator)["comparison"].value_counts()
-        out[indicator] = {c: int(seen.get(c, 0)) for c in COUNTED}
+        seen = [row["comparison"] for row in by_indicator.get(indicator, [])]
+        out[indicator] = {c: sum(1 for s in seen if _is(s, c)) for c in COUNTED}
     return out
+
+
+def _is(value: object, word: str) -> bool:
+    """Whether a cell's value is ``word`` (a missing value, None, NaN or NA, is not)."""
+    return isinstance(value, str) and value == word
 
 
 def count_words(counts: dict[str, int] | None) -> str:
@@ -311,12 +322,13 @@ def count_words(counts: dict[str, int] | None) -> str:
 def suppressed_columns(rows: pd.DataFrame) -> list[str]:
     """The grid indicators no area has a figure for and at least one area's is suppressed ([c]):
     the grid leaves their columns out and says so (``suppressed_note``)."""
+    by_indicator = area_cells(rows)
     out = []
     for indicator in GRID_INDICATORS:
-        mine = area_cells(rows, indicator)
-        if mine.empty or mine["value"].notna().any():
+        mine = by_indicator.get(indicator, [])
+        if not mine or any(pd.notna(row["value"]) for row in mine):
             continue
-        if (mine["status"] == "c").any():
+        if any(_is(row["status"], "c") for row in mine):
             out.append(indicator)
     return out
 
