@@ -1,12 +1,7 @@
-"""The overview's grid of areas × key indicators and its "needs attention" list.
-
-Pure: the engine's rows of the grid's indicators (at the confidence level the reader chose,
-``present.confidence``) in; the areas' order, what each cell says (its figure, its comparison as a
-word and a shape, its recent trend as an arrow and words), how many areas are better, similar and
-worse in each column, the columns every area's figure is suppressed in, the areas worse than the
-programme and getting worse, and the links that open an area's profile or an indicator's topic
-page out. Nothing here computes a figure.
-"""
+"""The overview's grid of areas × key indicators and its "needs attention" list. Pure: the
+engine's rows (at the reader's confidence level) in; the areas' order, what each cell says
+(figure, comparison, recent trend), each column's counts, the columns every area's figure is
+suppressed in, the areas worse and getting worse, and the links out. Computes no figure."""
 
 from __future__ import annotations
 
@@ -283,9 +278,8 @@ def grid_caption(code: str, ci: str = DEFAULT_CI, benchmark: str = bench.DEFAULT
 
 
 def area_cells(rows: pd.DataFrame) -> dict[str, list[Cell]]:
-    """Each indicator's area rows (the programme left out, the first row of each area), in the
-    frame's order: taken from the frame's cell index (``cells``, which the grid's rows use too),
-    not by filtering the frame once per column."""
+    """Each indicator's area rows (the programme left out, each area's first), in the frame's
+    order: from the frame's cell index (``cells``, as the grid's rows), not a filter per column."""
     found: dict[str, list[Cell]] = {}
     for (area, indicator), row in cells(rows).items():
         if area != PROGRAMME:
@@ -302,14 +296,9 @@ def column_counts(rows: pd.DataFrame) -> dict[str, dict[str, int] | None]:
         if not indicators()[indicator].has_interval:
             out[indicator] = None
             continue
-        seen = [row["comparison"] for row in by_indicator.get(indicator, [])]
-        out[indicator] = {c: sum(1 for s in seen if _is(s, c)) for c in COUNTED}
+        seen = [_text(row["comparison"]) for row in by_indicator.get(indicator, [])]
+        out[indicator] = {c: seen.count(c) for c in COUNTED}
     return out
-
-
-def _is(value: object, word: str) -> bool:
-    """Whether a cell's value is ``word`` (a missing value, None, NaN or NA, is not)."""
-    return isinstance(value, str) and value == word
 
 
 def count_words(counts: dict[str, int] | None) -> str:
@@ -322,13 +311,12 @@ def count_words(counts: dict[str, int] | None) -> str:
 def suppressed_columns(rows: pd.DataFrame) -> list[str]:
     """The grid indicators no area has a figure for and at least one area's is suppressed ([c]):
     the grid leaves their columns out and says so (``suppressed_note``)."""
-    by_indicator = area_cells(rows)
-    out = []
+    out, by_indicator = [], area_cells(rows)
     for indicator in GRID_INDICATORS:
         mine = by_indicator.get(indicator, [])
         if not mine or any(pd.notna(row["value"]) for row in mine):
             continue
-        if any(_is(row["status"], "c") for row in mine):
+        if "c" in [_text(row["status"]) for row in mine]:
             out.append(indicator)
     return out
 
