@@ -7,10 +7,12 @@ server spent on them, from a ``Server-Timing`` header this module's server adds)
 from the last response to "fully drawn" (the browser's own work: parsing, React, plotly).
 
 The app is served by werkzeug on a free loopback port in a thread of this process. A page is
-"fully drawn" when no ``_dash-update-component`` request is pending, nothing is marked loading,
-and every ``dcc.Graph`` in the layout has drawn its SVG (none still waiting for plotly.js or
-redrawing), and that has held for 300 ms; the render
-time is from the start of navigation to the moment that state began.
+"fully drawn" (``DRAWN_JS``) when no callback is left to answer or to apply, nothing is marked
+loading, and every ``dcc.Graph`` in the layout has drawn its figure (none still waiting for
+plotly.js or redrawing), and that has held for 300 ms, as sampled in the page itself
+(``SAMPLER_JS``); the render time is from the start of navigation to the moment that state
+began, on the page's clock (request times in the breakdown are on this process's clock, from
+just before the navigation).
 """
 
 from __future__ import annotations
@@ -41,27 +43,47 @@ CALLBACK_PATH = "/_dash-update-component"
 SETTLE_SECONDS = 0.3
 TIMEOUT_SECONDS = 60.0
 
-#: Drawn: nothing loading, the page's <main> there, and as many plotted graphs as the layout
-#: holds ``dcc.Graph`` components (a graph whose plotly.js is still downloading is not drawn),
-#: none of them pending (plotly still drawing a new figure), each with its SVG.
+#: Drawn: no callback of the page's left to answer or to apply (Dash's queues empty: an answer
+#: received is applied later, and the outputs it changes can start more callbacks), nothing
+#: loading, the page's <main> there, and as many plotted graphs as the layout holds
+#: ``dcc.Graph`` components (a graph whose plotly.js is still downloading is not drawn), each
+#: with its SVG and as many traces as its figure in the layout, and none pending (plotly still
+#: drawing a new figure) unless what it has drawn is already the size of its box (dcc.Graph
+#: checks a graph's size again 100 ms after drawing it: the graph is drawn). (Without the queues, a page could count as drawn in the moments between
+#: its answers arriving and their outputs being drawn: up to 0.7 s early on the overview.)
 DRAWN_JS = """() => {
+  const state = window.store && window.store.getState();
+  if (!state || !state.layout) return false;
+  const queues = state.callbacks || {};
+  for (const key in queues) if (Array.isArray(queues[key]) && queues[key].length) return false;
   if (document.querySelector('[data-dash-is-loading="true"]')) return false;
   if (!document.querySelector('#react-entry-point main')) return false;
-  let expected = 0;
+  const figures = [];
   const walk = (node) => {
     if (!node || typeof node !== 'object') return;
     if (Array.isArray(node)) { node.forEach(walk); return; }
-    if (node.type === 'Graph' && node.namespace === 'dash_core_components') expected += 1;
+    if (node.type === 'Graph' && node.namespace === 'dash_core_components') {
+      figures.push([node.props.id, node.props.figure]);
+    }
     if (node.props) for (const key in node.props) walk(node.props[key]);
   };
-  const state = window.store && window.store.getState();
-  if (!state || !state.layout) return false;
   walk(state.layout);
-  if (document.querySelector('.dash-graph--pending')) return false;
   const graphs = document.querySelectorAll('.js-plotly-plot');
-  if (graphs.length < expected) return false;
+  if (graphs.length < figures.length) return false;
   for (const g of graphs) {
     if (!g._fullLayout || !g.querySelector('.main-svg')) return false;
+    // pending: plotly drawing, or dcc.Graph's check of its size after a draw (100 ms later);
+    // drawn already if the figure is drawn at the size of its box
+    const sized = Math.abs(g._fullLayout.width - g.clientWidth) < 1
+      && Math.abs(g._fullLayout.height - g.clientHeight) < 1;
+    if (g.classList.contains('dash-graph--pending') && !sized) return false;
+  }
+  for (const [id, figure] of figures) {
+    const box = typeof id === 'string' ? document.getElementById(id) : null;
+    const gd = box && (box.classList.contains('js-plotly-plot')
+      ? box : box.querySelector('.js-plotly-plot'));
+    const traces = (figure && figure.data) ? figure.data.length : 0;
+    if (gd && (gd.data || []).length !== traces) return false;
   }
   return graphs.length;
 }"""
@@ -156,6 +178,7 @@ class _Visit:
         page.on("request", self._request)
         page.on("requestfinished", self._finished)
         page.on("requestfailed", self._failed)
+        page.add_init_script(SAMPLER_JS)
 
         self.start = time.perf_counter()
         #: (request, seconds after navigation it was sent, seconds it finished or None)
@@ -181,41 +204,63 @@ class _Visit:
             self.failed += 1
 
     def open(self, url: str) -> tuple[float, int]:
-        """Navigate and wait until fully drawn; (seconds to drawn, graphs drawn)."""
-        start = self.start = time.perf_counter()
+        """Navigate and wait until fully drawn; (seconds from navigation to drawn, graphs)."""
+        self.start = time.perf_counter()
         self.log = []
         self.page.goto(url, wait_until="commit")
-        return self._drawn(start, url)
+        return self._drawn(0.0, url)
 
     def follow(self, path: str) -> tuple[float, int]:
         """Go to ``path`` inside the app, as a ``dcc.Link`` does (the router's callback runs),
         and wait until fully drawn."""
-        start = self.start = time.perf_counter()
+        self.start = time.perf_counter()
         self.log = []
-        self.page.evaluate(FOLLOW_JS, path)
-        return self._drawn(start, path)
+        return self._drawn(self.page.evaluate(FOLLOW_JS, path), path)
 
-    def _drawn(self, start: float, url: str) -> tuple[float, int]:
-        since: float | None = None
-        graphs = 0
+    def _drawn(self, start_ms: float, url: str) -> tuple[float, int]:
+        """Wait until the page's own sampler (``SAMPLER_JS``) has seen it drawn for
+        ``SETTLE_SECONDS``; (seconds from ``start_ms``, on the page's clock, to the moment it
+        was first seen drawn, graphs drawn)."""
+        waited = time.perf_counter()
         while True:
-            now = time.perf_counter()
-            if now - start > TIMEOUT_SECONDS:
+            if time.perf_counter() - waited > TIMEOUT_SECONDS:
                 raise TimeoutError(f"{url} did not finish drawing in {TIMEOUT_SECONDS:.0f} s")
-            drawn = self.pending == 0 and self.page.evaluate(DRAWN_JS)
-            if drawn is not False and drawn is not None:
-                if since is None:
-                    since, graphs = now, int(drawn)
-                elif now - since >= SETTLE_SECONDS:
-                    return since - start, graphs
-            else:
-                since = None
+            since, now, graphs = self.page.evaluate(READ_SAMPLER_JS)
+            if since is not None and now - since >= SETTLE_SECONDS * 1000:
+                return (since - start_ms) / 1000, int(graphs)
             self.page.wait_for_timeout(20)
 
 
+#: Checks ``DRAWN_JS`` every 20 ms in the page itself and keeps when it last became true (ms on
+#: the page's clock, from its navigation), from the page's first script on. Sampled in the page,
+#: not by asking from here: a question from here waits while the page is busy, so it could see
+#: the page drawn before its answers arrived and again after they were drawn, and miss the time
+#: between (the overview measured 0.5 s early that way).
+SAMPLER_JS = (
+    "(() => { const drawn = "
+    + DRAWN_JS
+    + """;
+  const state = window.__lfoDrawn = {since: null, graphs: 0};
+  setInterval(() => {
+    let now = false;
+    try { now = drawn(); } catch (e) { now = false; }
+    if (!now) { state.since = null; return; }
+    if (state.since === null) { state.since = performance.now(); state.graphs = now; }
+  }, 20);
+})();"""
+)
+READ_SAMPLER_JS = """() => {
+  const state = window.__lfoDrawn;
+  return [state ? state.since : null, performance.now(), state ? state.graphs : 0];
+}"""
+
+#: Goes to a path as ``dcc.Link`` does; returns when it did, on the page's clock.
 FOLLOW_JS = """(path) => {
+  const started = performance.now();
+  if (window.__lfoDrawn) window.__lfoDrawn.since = null;
   window.history.pushState({}, '', path);
   window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
+  return started;
 }"""
 
 
