@@ -202,24 +202,49 @@ def test_caterpillar_orders_areas_by_value_and_leaves_out_suppressed_and_missing
     assert "Leeds" not in all_text(fig)
 
 
+def _row_lines(fig) -> dict[str, str]:
+    """The caterpillar's line of text above each row, by the row's category: the text trace on
+    the overlaid axes, its y the row's number (plus a lift)."""
+    (lines,) = [t for t in fig.data if t.mode == "text"]
+    rows = list(fig.layout.yaxis.categoryarray)
+    return {rows[round(y)]: text for y, text in zip(lines.y, lines.text, strict=True)}
+
+
 def test_caterpillar_writes_the_comparison_and_value_beside_each_area():
     fig = figures.caterpillar(areas_rows())
     worse = next(t for t in fig.data if t.name == "Worse than the programme")
     assert list(worse.y) == ["Blackpool (worse)"]
     # written above each row from the plot's left edge, not on the points (issue 11 § 2)
-    written = {a.y: a for a in fig.layout.annotations}
-    assert {y: a.text for y, a in written.items()} == {
+    assert _row_lines(fig) == {
         "Blackpool (worse)": "Blackpool: 41% (worse)",
         "Luton (similar)": "Luton: 52% (similar)",
         "Essex (better)": "Essex: 72% (better)",
     }
-    assert all(a.xref == "paper" and a.x == 0 and a.yshift > 0 for a in written.values())
-    assert all("text" not in t.mode for t in fig.data if t.mode)
+    (lines,) = [t for t in fig.data if t.mode == "text"]
+    assert set(lines.x) == {0} and lines.xaxis == "x2" and lines.yaxis == "y2"
+    assert list(fig.layout.xaxis2.range) == [0, 1]  # 0: the plot's left edge
+    assert all(y > i for i, y in enumerate(lines.y))  # above its row's point
+    assert lines.hoverinfo == "skip" and lines.showlegend is False
+    assert [t for t in fig.data if t.mode and "text" in t.mode] == [lines]
     assert fig.layout.yaxis.showticklabels is False
     assert (
         worse.marker.symbol
         != next(t for t in fig.data if t.name == "Better than the programme").marker.symbol
     )
+
+
+def test_caterpillar_rows_fill_the_plot_with_room_for_the_top_line_of_text():
+    # plotly would pad the range by 5% at each end: eight empty rows at each end of 153
+    fig = figures.caterpillar(areas_rows())
+    at_bottom, at_top = fig.layout.yaxis.range  # plotly: the range from the bottom up
+    assert at_bottom == -0.5 and 2.5 < at_top < 3.0  # three rows, the top one's line above it
+    assert list(fig.layout.yaxis2.range) == [at_bottom, at_top]  # the lines on the same rows
+    turned = figures.caterpillar(areas_rows(), lowest_on_top=True)
+    at_bottom, at_top = turned.layout.yaxis.range
+    assert at_bottom == 2.5 and -1.0 < at_top < -0.5  # the first (lowest) row at the top
+    (lines,) = [t for t in turned.data if t.mode == "text"]
+    assert all(y < i for i, y in enumerate(lines.y))  # still above its point on the screen
+    assert _row_lines(turned) == _row_lines(fig)
 
 
 def test_caterpillar_whiskers_reach_the_interval_limits():
@@ -238,7 +263,7 @@ def test_caterpillar_draws_the_programme_value_as_a_vertical_line_named_in_the_l
 def test_caterpillar_highlights_the_chosen_area_in_bold():
     fig = figures.caterpillar(areas_rows(), highlight="E2")
     assert "<b>Luton (similar)</b>" in list(fig.layout.yaxis.categoryarray)
-    assert "<b>Luton: 52% (similar)</b>" in [a.text for a in fig.layout.annotations]
+    assert _row_lines(fig)["<b>Luton (similar)</b>"] == "<b>Luton: 52% (similar)</b>"
 
 
 def test_caterpillar_of_only_suppressed_areas_is_an_empty_figure_that_says_so():

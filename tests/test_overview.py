@@ -421,7 +421,7 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
         if row is None or row["status"] in pg.STATUS_MARKS or pd.isna(row["value"]):
             mark = pg.STATUS_MARKS.get(None if row is None else row["status"], "[x]")
             return html.Td(
-                [html.Span(mark), html.Span(f" {words}", className="small d-block")],
+                [mark, html.Span(f" {words}", className="small d-block")],
                 className="text-end text-body-secondary",
             )
         value = fmt(row["value"], ind)
@@ -437,33 +437,26 @@ def _grid_with_components(rows: pd.DataFrame, order_codes: list[str], period: st
         direction = row.get("trend")
         judged = row.get("trend_judgement")
         judged = judged if judged in ("getting better", "getting worse") else None
-        if direction in ("increasing", "decreasing", "no significant change"):
-            arrow = {"increasing": "\u2191", "decreasing": "\u2193"}.get(direction, "\u2192")
+        trending = direction in ("increasing", "decreasing", "no significant change")
+        if trending:  # the arrow beside the figure, as the cell's own text
             parts.append(
-                html.Span(
-                    [
-                        arrow,
-                        html.Span(f" (recent trend: {direction})", className="visually-hidden"),
-                    ],
-                    className="lfo-arrow",
-                )
+                "\u00a0" + {"increasing": "\u2191", "decreasing": "\u2193"}.get(direction, "\u2192")
             )
         comp = row["comparison"] if code != PROGRAMME and ind.has_interval else None
+        lines, said = [], ""
         if comp in ("better", "similar", "worse"):
             shape = {"better": "\u25c6", "similar": "\u25cf", "worse": "\u25a0"}[comp]
+            lines.append(f"{shape} {comp}")
             rest = " to the programme" if comp == "similar" else " than the programme"
-            parts.append(
-                html.Span(
-                    [
-                        html.Span(shape, className="lfo-shape"),
-                        f" {comp}",
-                        html.Span(f"{rest} ({ci}%)", className="visually-hidden"),
-                    ],
-                    className="lfo-cmp",
-                )
-            )
-        if judged and direction in ("increasing", "decreasing", "no significant change"):
-            parts.append(html.Span(judged, className="lfo-trend"))
+            said = f"{rest} ({ci}%)"
+        if trending:
+            said += f" (recent trend: {direction})"
+        if said:
+            lines.append(html.Span(said, className="visually-hidden"))
+        if judged and trending:
+            lines.append(f"\n{judged}" if comp in ("better", "similar", "worse") else judged)
+        if lines:
+            parts.append(html.Span(lines, className="lfo-cmp"))
         fill = f" lfo-cmp-{comp}" if comp in ("better", "similar", "worse") else ""
         return html.Td(parts, className="text-end" + fill)
 

@@ -400,7 +400,8 @@ def test_the_ranking_chart_shows_the_sort_indicator_if_it_has_an_interval():
     assert content.title == "Completion by area, 2018-19 Q4"
     assert content.empty_message is None and content.threshold == 10
     assert "95% confidence intervals" in content.subtitle
-    assert "autorange" not in content.figure["layout"]["yaxis"]  # highest at the top
+    at_bottom, at_top = content.figure["layout"]["yaxis"]["range"]  # plotly's: from the bottom
+    assert at_bottom < at_top  # the first row (the lowest) at the bottom: highest at the top
     meta = ResultMeta(None, 10)
     low = po.ranking_chart(
         _worse_and_worsening(),
@@ -412,7 +413,8 @@ def test_the_ranking_chart_shows_the_sort_indicator_if_it_has_an_interval():
         order=pg.ORDER_LOW,
     )
     # lowest first in the grid: the lowest at the top of the chart too
-    assert low.figure["layout"]["yaxis"]["autorange"] == "reversed"
+    at_bottom, at_top = low.figure["layout"]["yaxis"]["range"]
+    assert at_bottom > at_top  # turned over: the first row (the lowest) at the top
     assert "99.8% confidence intervals" in low.subtitle
     assert "lowest at the top, as in the grid" in low.subtitle
     empty = po.ranking_chart(frame(row(PROGRAMME)), "uptake.completion", Q4, ResultMeta(None, 10))

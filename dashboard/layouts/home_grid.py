@@ -178,43 +178,53 @@ def _grid_row(
 
 
 def _grid_cell(cell: pg.GridCell) -> dict[str, Any]:
-    """A grid cell as ``html.Td``'s JSON: the figure with its trend's arrow (the trend in words for
-    screen readers), the comparison (shape and word; its level in words for screen readers),
-    "getting better" / "getting worse" where the trend says so; the cell filled by the
-    comparison."""
+    """A grid cell as ``html.Td``'s JSON: the figure (its link's words for screen readers with
+    it) and its trend's arrow on the first line; under it the comparison in a shape and a word
+    (its level in words for screen readers), and "getting better" / "getting worse" where the
+    trend says so; the cell filled by the comparison.
+
+    As few components as the words need (the grid is hundreds of cells, and the browser's work
+    grows with every component): the arrow is text of the cell itself; the lines under the
+    figure are one block of text (``white-space: pre``), its words for screen readers in one
+    hidden span."""
     if cell.mark is not None:
-        return _TD(
-            [_SPAN(cell.mark), _SPAN_CLASS(f" {cell.words}", "small d-block")],
-            "text-end text-body-secondary",
-        )
+        return _TD([cell.mark, _SPAN_CLASS(f" {cell.words}", "small d-block")], _MISSING)
     if cell.href is None:
         figure = _SPAN_CLASS(cell.value, "fw-bold")
     else:
         figure = _LINK([cell.value, _SPAN_CLASS(cell.context, "visually-hidden")], cell.href)
-    parts = [figure]
+    parts: list[Any] = [figure]
     if cell.arrow:
-        # the arrow beside the figure (its direction), the words for screen readers with it
-        said = cell.trend_words.split(",")[0] if cell.trend else cell.trend_words
-        parts.append(
-            _SPAN_CLASS([cell.arrow, _SPAN_CLASS(f" ({said})", "visually-hidden")], "lfo-arrow")
-        )
-    if cell.comparison:
-        parts.append(
-            _SPAN_CLASS(
-                [
-                    _SPAN_CLASS(cell.shape, "lfo-shape"),
-                    f" {cell.comparison}",
-                    _SPAN_CLASS(cell.label.removeprefix(cell.comparison), "visually-hidden"),
-                ],
-                "lfo-cmp",
-            )
-        )
-    if cell.uncompared:
-        parts.append(_SPAN_CLASS(f"not compared {cell.uncompared}", "lfo-cmp small"))
-    if cell.trend:
-        parts.append(_SPAN_CLASS(cell.trend, "lfo-trend"))
+        parts.append(f"\u00a0{cell.arrow}")  # beside the figure
+    lines = _lines(cell)
+    if lines:
+        parts.append(_SPAN_CLASS(lines, "lfo-cmp"))
     fill = f" lfo-cmp-{cell.comparison}" if cell.comparison in pg.COUNTED else ""
     return _TD(parts, "text-end" + fill)
+
+
+_MISSING = "text-end text-body-secondary"
+
+
+def _lines(cell: pg.GridCell) -> list[Any]:
+    """What is under a cell's figure: the comparison ("◆ better") or why there is none ("not
+    compared [c]"), with the words only screen readers hear (the comparison's level, the
+    trend's direction), then the trend's judgement on a line of its own."""
+    first = ""
+    if cell.comparison:
+        first = f"{cell.shape} {cell.comparison}"
+    elif cell.uncompared:
+        first = f"not compared {cell.uncompared}"
+    said = cell.label.removeprefix(cell.comparison or "") if cell.comparison else ""
+    if cell.arrow:
+        direction = cell.trend_words.split(",")[0] if cell.trend else cell.trend_words
+        said += f" ({direction})"
+    lines: list[Any] = [first] if first else []
+    if said:
+        lines.append(_SPAN_CLASS(said, "visually-hidden"))
+    if cell.trend:
+        lines.append(f"\n{cell.trend}" if first else cell.trend)
+    return lines
 
 
 def _json(component: Component) -> dict[str, Any]:

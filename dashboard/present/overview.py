@@ -313,16 +313,12 @@ def ranking_chart(
         columns=("area_name", "value", "lower", "upper", "numerator", "denominator", "comparison"),
     )
     against = bench.their(benchmark)
+    lowest_on_top = empty is None and sort == indicator_id and order == ORDER_LOW
     figure = (
-        figures.caterpillar(rows, ci=level(ci), benchmark_name=against)
+        figures.caterpillar(rows, ci=level(ci), benchmark_name=against, lowest_on_top=lowest_on_top)
         if empty is None
         else figures.empty_figure(empty)
     )
-    lowest_on_top = empty is None and sort == indicator_id and order == ORDER_LOW
-    if lowest_on_top:
-        # the caterpillar draws its categories from the bottom up (highest at the top): turned
-        # over, the lowest is at the top, as in the grid
-        figure["layout"]["yaxis"]["autorange"] = "reversed"
     if sort == indicator_id:
         placed = f"{'lowest' if lowest_on_top else 'highest'} at the top, as in the grid"
     else:

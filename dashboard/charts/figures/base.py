@@ -287,9 +287,19 @@ def make_figure(data: list[Trace], layout: dict[str, object]) -> Figure:
     return {"data": data, "layout": layout}
 
 
+#: The legend across the top, above the plot (at 2% of the plot's height above it).
+LEGEND_ABOVE: dict[str, object] = {
+    "orientation": "h",
+    "yanchor": "bottom",
+    "y": 1.02,
+    "xanchor": "left",
+    "x": 0,
+}
+
+
 def base_layout(data: list[Trace], **extra: object) -> Figure:
     layout: dict[str, object] = {
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        "legend": dict(LEGEND_ABOVE),
         "margin": {"l": 8, "r": 24, "t": 48, "b": 8},
         "hovermode": "closest",
     }
