@@ -131,5 +131,16 @@ def test_on_postgresql(pg_url):
             got = challenges.get(conn, made)
             assert got.filters == {"intervention": "mybt"} and got.state == "rejected"
             assert challenges.open_for_area(conn, NEWCASTLE) == []
+            still_open = raise_one(conn)
+        # the dashboard's read: one statement on its read-only engine, outside a transaction
+        from dashboard.services import queries
+        from dashboard.services.database import Database
+
+        dashboard_db = Database(made_engine.url.render_as_string(hide_password=False))
+        try:
+            found = queries.open_challenges(dashboard_db, NEWCASTLE)
+        finally:
+            dashboard_db.dispose()
+        assert [c.challenge_id for c in found] == [still_open]
     finally:
         made_engine.dispose()
