@@ -651,7 +651,7 @@ def test_where_no_label_position_is_clear_the_least_covered_one_is_taken():
     y = np.array([60.0, 60.0, 60.0, 60.0, 60.0])
     texts = ["Blackburn with Darwen", "Newcastle upon Tyne", "Gateshead", "Lambeth", "Luton"]
     size, font = (900.0, 360.0), 13.0
-    positions = figures.place_labels(x, y, texts, (0.0, 1000.0), (0.0, 100.0), size, font)
+    positions = figures.place_labels(x, y, texts, (0.0, 1000.0), (0.0, 100.0), size[0], font)
     sx, sy = size[0] / 1000.0, size[1] / 100.0
     boxes = [_label_box(p, x[i] * sx, y[i] * sy, texts[i], font) for i, p in enumerate(positions)]
     covered = sum(_shared(boxes[i], boxes[j]) for i in range(5) for j in range(i + 1, 5))
@@ -733,7 +733,7 @@ def test_a_point_label_is_placed_where_it_also_fits_a_phones_plot():
     left of that; it goes where it fits both."""
     text, font = "Newcastle upon Tyne (better)", 13.0
     (position,) = figures.place_labels(
-        np.array([250.0]), np.array([50.0]), [text], (0.0, 1000.0), (0.0, 100.0), (900, 360), font
+        np.array([250.0]), np.array([50.0]), [text], (0.0, 1000.0), (0.0, 100.0), 900, font
     )
     plot, spill_left, spill_right = 186.0, 60.0, 100.0
     a = 0.25 * plot  # the point on the phone's plot
@@ -748,7 +748,7 @@ def test_point_labels_clear_on_a_desktop_are_kept_clear_on_a_phone():
     three labels centred above them covered one another; they are placed apart there."""
     x, y = np.array([300.0, 420.0, 540.0]), np.array([50.0, 50.0, 50.0])
     texts, font = ["Manchester (better)", "Gateshead (better)", "Lambeth (better)"], 13.0
-    positions = figures.place_labels(x, y, texts, (0.0, 1000.0), (0.0, 100.0), (900, 360), font)
+    positions = figures.place_labels(x, y, texts, (0.0, 1000.0), (0.0, 100.0), 900, font)
     plot, height = 186.0, 168.0
     boxes = [
         _label_box(p, x[i] / 1000 * plot, 0.5 * height, texts[i], font)

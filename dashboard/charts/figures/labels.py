@@ -101,7 +101,7 @@ def place_labels(
     texts: Sequence[str],
     x_range: tuple[float, float],
     y_range: tuple[float, float],
-    size_px: tuple[float, float] = (900, 360),
+    width_px: float = 900,
     font_px: float = 13,
     narrow_px: tuple[float, float, float, float] = NARROW_PLOT_PX,
 ) -> list[str]:
@@ -109,12 +109,12 @@ def place_labels(
     (greedy), where that holds on the narrowest plot (``narrow_px``: a phone's width and height,
     and how far past each edge a label may run; the points there closest together, so the
     labels clear there are clear on a larger one too); where no position is clear, the one that covers the
-    least of the others. Every label stays inside a desktop's plot (``size_px``) and, where a
+    least of the others. Every label stays inside a desktop's plot (``width_px`` wide) and, where a
     position allows, the phone's. A label may be on several lines (``<br>``)."""
     (x0, x1), (y0, y1) = x_range, y_range
     narrow_w, narrow_h, spill_left, spill_right = narrow_px
     share = (np.asarray(x, float) - x0) / (x1 - x0) if x1 > x0 else np.zeros(len(texts))
-    wide, px = share * size_px[0], share * narrow_w  # on a desktop's plot, and on the phone's
+    wide, px = share * width_px, share * narrow_w  # on a desktop's plot, and on the phone's
     py = (np.asarray(y, float) - y0) * (narrow_h / (y1 - y0) if y1 > y0 else 1.0)
     markers = np.column_stack([px - 6, py - 6, px + 6, py + 6])
     placed = np.empty((len(texts), 4))  # the boxes placed so far (on the phone's plot)
@@ -155,7 +155,7 @@ def place_labels(
         best: tuple[float, str, tuple[float, ...]] | None = None
         for pos in _POSITIONS:
             on_desktop = box(wide[i], py[i], w, h, pos)
-            if on_desktop[0] < 0 or on_desktop[2] > size_px[0]:
+            if on_desktop[0] < 0 or on_desktop[2] > width_px:
                 continue
             r = box(px[i], py[i], w, h, pos)
             cost = overlap(r, others) + 2 * overlap(r, own)
