@@ -161,7 +161,9 @@ def test_the_spine_is_a_table_at_200_percent_zoom_and_a_chart_on_a_tablet(
 #: covers a marker (labels on the points).
 LABELS_OFF_POINTS = """(card) => {
   const points = [...card.querySelectorAll('.scatterlayer .point')].map(p => p.getBoundingClientRect());
-  const labels = [...card.querySelectorAll('.annotation-text')].map(t => t.getBoundingClientRect());
+  // the rows' lines of text: one text trace (its points are text, not markers)
+  const labels = [...card.querySelectorAll('.scatterlayer .textpoint text')]
+    .map(t => t.getBoundingClientRect());
   const hit = [];
   for (const l of labels) for (const p of points)
     if (l.left < p.right && p.left < l.right && l.top < p.bottom && p.top < l.bottom) hit.push(1);
