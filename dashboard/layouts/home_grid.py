@@ -144,7 +144,6 @@ def grid_rows(
 _TH = json_maker(html.Th, "children", "scope")
 _TR = json_maker(html.Tr, "children")
 _TD = json_maker(html.Td, "children", "className")
-_SPAN = json_maker(html.Span, "children")
 _SPAN_CLASS = json_maker(html.Span, "children", "className")
 _LINK = json_maker(dcc.Link, "children", "href")
 _TD_PLAIN = json_maker(html.Td, "children")
@@ -177,6 +176,10 @@ def _grid_row(
     )
 
 
+#: A missing figure's cell: its mark and words in the secondary text colour.
+_MISSING = "text-end text-body-secondary"
+
+
 def _grid_cell(cell: pg.GridCell) -> dict[str, Any]:
     """A grid cell as ``html.Td``'s JSON: the figure (its link's words for screen readers with
     it) and its trend's arrow on the first line; under it the comparison in a shape and a word
@@ -201,9 +204,6 @@ def _grid_cell(cell: pg.GridCell) -> dict[str, Any]:
         parts.append(_SPAN_CLASS(lines, "lfo-cmp"))
     fill = f" lfo-cmp-{cell.comparison}" if cell.comparison in pg.COUNTED else ""
     return _TD(parts, "text-end" + fill)
-
-
-_MISSING = "text-end text-body-secondary"
 
 
 def _lines(cell: pg.GridCell) -> list[Any]:
