@@ -144,7 +144,7 @@ def test_a_grid_cell_says_its_figure_comparison_with_its_level_and_trend():
     )
     assert (worse.shape, worse.label) == ("\u25a0", "worse than the programme (99.8%)")
     assert (worse.arrow, worse.trend) == ("\u2193", "getting worse")
-    assert worse.trend_words == "recent trend: decreasing, getting worse"
+    assert worse.direction == "recent trend: decreasing"
     assert worse.href == pg.area_link(BLACKPOOL, "uptake.completion", Q4)
     assert worse.context == " — Completion, Blackpool, 2018-19 Q4"
     similar = pg.grid_cell(
@@ -152,7 +152,7 @@ def test_a_grid_cell_says_its_figure_comparison_with_its_level_and_trend():
     )
     assert (similar.flagged, similar.comparison, similar.shape) == (False, "similar", "\u25cf")
     assert similar.label == "similar to the programme (95%)"
-    assert (similar.arrow, similar.trend, similar.trend_words) == (
+    assert (similar.arrow, similar.trend, similar.direction) == (
         "\u2192",
         None,
         "recent trend: no significant change",

@@ -216,9 +216,8 @@ def _lines(cell: pg.GridCell) -> list[Any]:
     elif cell.uncompared:
         first = f"not compared {cell.uncompared}"
     said = cell.label.removeprefix(cell.comparison or "") if cell.comparison else ""
-    if cell.arrow:
-        direction = cell.trend_words.split(",")[0] if cell.trend else cell.trend_words
-        said += f" ({direction})"
+    if cell.direction:
+        said += f" ({cell.direction})"
     lines: list[Any] = [first] if first else []
     if said:
         lines.append(_SPAN_CLASS(said, "visually-hidden"))

@@ -177,8 +177,9 @@ class GridCell:
     """What one grid cell says: a mark ("[c]") and words for a missing figure; else the figure,
     its link (an area's) and words for the hidden context, the comparison (``comparison``: the
     engine's word or None; ``shape`` and ``label``, "worse than the programme (95%)", shown
-    with it) and the recent trend (``arrow``, with ``trend_words`` for every reader and
-    ``trend``: "getting better" / "getting worse" where it says so)."""
+    with it) and the recent trend (``arrow``, with ``direction``, "recent trend: increasing", for
+    screen readers, and ``trend``: "getting better" / "getting worse" where it says so, for every
+    reader)."""
 
     mark: str | None
     value: str
@@ -187,7 +188,7 @@ class GridCell:
     shape: str = ""
     label: str = ""
     arrow: str = ""
-    trend_words: str = ""
+    direction: str = ""
     trend: str | None = None
     href: str | None = None  # None for the programme's row
     context: str = ""
@@ -230,9 +231,6 @@ def grid_cell(
     direction = _text(row.get("trend"))
     judgement = _text(row.get("trend_judgement"))
     trend = judgement if judgement in ("getting better", "getting worse") else None
-    trend_words = ""
-    if direction in TREND_ARROWS:
-        trend_words = f"recent trend: {direction}" + (f", {trend}" if trend else "")
     return GridCell(
         None,
         fmt(row["value"], ind),
@@ -245,7 +243,7 @@ def grid_cell(
             else ""
         ),
         arrow=TREND_ARROWS.get(direction or "", ""),
-        trend_words=trend_words,
+        direction=f"recent trend: {direction}" if direction in TREND_ARROWS else "",
         trend=trend,
         href=area_link(code, indicator, code_shown, release) if area else None,
         context=f" — {GRID_HEADERS[indicator]}, {name}, {period_label(code_shown)}",
