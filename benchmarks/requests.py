@@ -30,7 +30,7 @@ from pathlib import Path
 import flask
 import numpy as np
 
-from benchmarks import naive, payloads
+from benchmarks import naive, paired, payloads
 from benchmarks.dataset import Dataset, ensure_dataset
 
 log = logging.getLogger(__name__)
@@ -108,10 +108,8 @@ def time_callbacks(
 ) -> dict[str, dict]:
     """Real and floor timings for each callback of ``app`` (or why it was not timed)."""
     client = app.server.test_client()
-    rng = random.Random(SEED)
-    by_output: dict[str, list[str]] = {}
-    for body in bodies:
-        by_output.setdefault(json.loads(body)["output"], []).append(payloads.undrawn(body))
+    recorded = paired.recorded_bodies(bodies)
+    by_output = paired.callback_variants(list(app.callback_map), bodies, codes, quarters, n)
     results: dict[str, dict] = {}
     for key, cb in app.callback_map.items():
         label = callback_label(key, cb)
@@ -124,10 +122,7 @@ def time_callbacks(
                 ),
             }
             continue
-        originals = list(dict.fromkeys(by_output[key]))
-        variants = originals[:n]
-        while len(variants) < n:
-            variants.append(payloads.vary(rng.choice(originals), codes, quarters[0], rng))
+        variants = by_output[key]
         original = cb["callback"]
         stored: dict[bytes, tuple[str, object]] = {}
 
@@ -171,7 +166,7 @@ def time_callbacks(
             cb["callback"] = original
         results[key] = {
             "callback": label,
-            "distinct_recorded": len(originals),
+            "distinct_recorded": len(recorded[key]),
             **stats(real_t, real_s),
             "floor": stats(floor_t, floor_s),
         }

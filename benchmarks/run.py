@@ -29,7 +29,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from benchmarks import etl_load, floor, report
-from benchmarks.dataset import SCALES, ensure_dataset
+from benchmarks.dataset import SCALES, Dataset, ensure_dataset
 from benchmarks.requests import _areas_and_quarters
 
 log = logging.getLogger("benchmarks")
@@ -117,11 +117,15 @@ def run(
         if database_url:
             args += ["--database-url", database_url]
         result["dashboard"] = _child(args)
+        if database_url:
+            result["paired"] = _paired(ds, database_url, n)
     else:
         result["dashboard"] = {
             **earlier.get("dashboard", {}),
             "note": "from an earlier run (--skip-dashboard)",
         }
+        if earlier.get("paired"):
+            result["paired"] = earlier["paired"]
     if load_test:
         from benchmarks import loadtest
 
@@ -147,6 +151,16 @@ def run(
     info["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     info["harness_seconds"] = round(time.perf_counter() - started)
     return result
+
+
+def _paired(ds: Dataset, database_url: str, n: int) -> dict:
+    """PostgreSQL against SQLite request by request in one process (``benchmarks.paired``), if
+    the SQLite database of these returns is there."""
+    if not ds.db_path.exists():
+        return {"note": f"no SQLite database at {ds.db_path}: run the SQLite benchmark first"}
+    log.info("timing PostgreSQL and SQLite in turn (%d requests each)", n)
+    args = ["-m", "benchmarks.paired", "--scale", ds.scale, "--database-url", database_url]
+    return _child([*args, "-n", str(n)])
 
 
 def database_name(database_url: str | None) -> str:
