@@ -20,6 +20,7 @@ import flask
 from dash import Dash
 
 from dashboard import callbacks, theme
+from dashboard.ahead_list import made_ahead_for
 from dashboard.api import register_api
 from dashboard.callbacks import area as area_cb
 from dashboard.callbacks import area_first, area_frame
@@ -37,14 +38,10 @@ from dashboard.layouts import outcomes as outcomes_page
 from dashboard.layouts import quality as quality_page
 from dashboard.layouts import reach as reach_page
 from dashboard.layouts import uptake as uptake_page
-from dashboard.present import outcomes as outcomes_present
-from dashboard.present import uptake as uptake_present
-from dashboard.present.ahead import made_ahead
 from dashboard.services import Services
 from dashboard.settings import DashboardSettings
 from dashboard.web import register_web
 from dashboard.web.headers import script_hash
-from lfo.indicators.request import Query
 
 log = logging.getLogger(__name__)
 
@@ -272,19 +269,6 @@ def layout_for(
         return callbacks.initial_layout(*where, pages, service_name, services)
 
     return layout
-
-
-#: The topic pages whose first choice of an intervention group is answered from results made
-#: ahead (``present.ahead.group_ahead``), with their own charts.
-GROUP_TOPICS = (
-    (uptake_page.TOPIC, uptake_present.EXTRAS),
-    (outcomes_page.TOPIC, outcomes_present.EXTRAS),
-)
-
-
-def made_ahead_for(threshold: int) -> list[Query]:
-    """The results a served process and the results maker make ahead (``present.ahead``)."""
-    return made_ahead(threshold, GROUP_TOPICS)
 
 
 def create_app(settings: DashboardSettings | None = None, pages: Sequence[Page] = PAGES) -> LfoDash:

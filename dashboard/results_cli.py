@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from dashboard.app import made_ahead_for
+from dashboard.ahead_list import made_ahead_for
 from dashboard.cli_errors import fail as _fail
 from dashboard.services import Services
 from dashboard.services.queries import check_readable

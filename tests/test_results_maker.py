@@ -219,6 +219,23 @@ def test_the_make_results_command_says_when_the_database_cannot_be_read(tmp_path
     assert "does not exist" in err and "Traceback" not in err
 
 
+def test_the_make_results_command_builds_no_app():
+    """The maker takes the list of results made ahead from ``dashboard.ahead_list``, as the app
+    factory does, without importing the app factory and every page with it."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, dashboard.results_cli; print('dashboard.app' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
 def test_lfo_results_maker_is_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("LFO_RESULTS_MAKER", "1")
     assert DashboardSettings.from_env().results_maker is True

@@ -288,7 +288,7 @@ def test_a_topic_pages_first_choice_of_a_group_finds_its_results_made_ahead(tmp_
     level they open at, compute nothing: every whole result they ask for was made ahead
     (``present.ahead.group_ahead``; before, the Outcomes page's first choice of a group took
     1.75 s at national scale)."""
-    from dashboard.app import GROUP_TOPICS
+    from dashboard.ahead_list import GROUP_TOPICS
     from dashboard.present.topic import topic_view
     from dashboard.present.topic_filters import Filters, checked_filters, group_choices
 

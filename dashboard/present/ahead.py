@@ -4,7 +4,7 @@ A served process (or the results maker, ``dashboard.services.results_maker``) ma
 indicator's standard result at each confidence level ahead; a page whose first draw asks for
 more whole results names them here, so that the web processes and the maker make the same ones
 (the app factory hands this list to ``Services.create``; the maker builds its services the same
-way: ``dashboard.app.made_ahead_for``). Each query carries its own level: a chart with no
+way: ``dashboard.ahead_list.made_ahead_for``). Each query carries its own level: a chart with no
 confidence choice is made at 95% only.
 """
 
