@@ -122,6 +122,10 @@ def goals(r: dict) -> list[tuple[str, str, str]]:
                 _met(None if speed is None else speed >= NAIVE_RATIO),
             )
         )
+    against_sqlite = report_postgres.goal(r)
+    if against_sqlite is not None:
+        name, measured, met = against_sqlite
+        rows.append((name, measured, _met(met)))
     for name, v in dash.get("renders", {}).items():
         rows.append(
             (

@@ -85,3 +85,17 @@ def against_sqlite(pg: dict, sqlite: dict | None) -> list[str]:
         out.append(f"| {label} | {_ms(base)} | {_ms(p95)} | {shown} | {verdict} |")
     out.append("")
     return out
+
+
+def goal(pg: dict) -> tuple[str, str, bool] | None:
+    """The goals table's line for the 1.5× goal, from the run's pairs (None: no pairs)."""
+    compared = [r for r in paired_rows(pg) if r[3] is not None]
+    if not compared:
+        return None
+    over = [r for r in compared if r[3] > PG_RATIO]
+    worst = max(r[3] for r in compared)
+    return (
+        f"every callback and API request p95 ≤ {PG_RATIO}× SQLite's (timed in turn, one process)",
+        f"{len(over)} of {len(compared)} over; worst {worst:.2f}×",
+        not over,
+    )

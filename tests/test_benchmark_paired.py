@@ -113,6 +113,31 @@ def test_the_goal_is_judged_on_the_runs_own_pairs_when_it_has_them():
     )
 
 
+def test_the_goals_table_has_the_pairs_line_only_for_a_run_with_pairs():
+    from benchmarks.report import goals
+
+    pairs = {
+        "n": 50,
+        "callbacks": {},
+        "api": {
+            "/api/v1/areas": {"sqlite": _stats(20), "postgresql": _stats(29)},
+            "/api/v1/data": {"sqlite": _stats(10), "postgresql": _stats(11)},
+        },
+    }
+    line = [g for g in goals({"database": "postgresql", "paired": pairs}) if "SQLite's" in g[0]]
+    assert line == [
+        (
+            "every callback and API request p95 ≤ 1.5× SQLite's (timed in turn, one process)",
+            "0 of 2 over; worst 1.45×",
+            "met",
+        )
+    ]
+    pairs["api"]["/api/v1/data"]["postgresql"] = _stats(16)
+    line = [g for g in goals({"database": "postgresql", "paired": pairs}) if "SQLite's" in g[0]]
+    assert line[0][1:] == ("1 of 2 over; worst 1.60×", "**not met**")
+    assert not [g for g in goals({"database": "postgresql"}) if "SQLite's" in g[0]]
+
+
 @pytest.mark.slow
 def test_both_databases_of_the_same_returns_answer_every_api_request_in_turn(tmp_path: Path):
     from benchmarks import etl_load
