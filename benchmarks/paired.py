@@ -18,44 +18,17 @@ from typing import Any
 
 from benchmarks import payloads
 from benchmarks.dataset import Dataset, ensure_dataset
+from benchmarks.requests import (
+    CALLBACK_URL,
+    SEED,
+    _areas_and_quarters,
+    _timed,
+    callback_label,
+    stats,
+)
 
-CALLBACK_URL = "/_dash-update-component"
-SEED = 2026
 #: Under the dataset's folder: the SQLite database's results, kept between paired runs.
 RESULTS_FOLDER = "paired-results"
-
-
-def recorded_bodies(bodies: Sequence[str]) -> dict[str, list[str]]:
-    """The distinct bodies recorded for each callback (by its output key), in recorded order,
-    each as a first request would send it (``payloads.undrawn``)."""
-    by_output: dict[str, dict[str, None]] = {}
-    for body in bodies:
-        by_output.setdefault(json.loads(body)["output"], {})[payloads.undrawn(body)] = None
-    return {key: list(found) for key, found in by_output.items()}
-
-
-def callback_variants(
-    keys: Sequence[str],
-    bodies: Sequence[str],
-    codes: Sequence[str],
-    quarters: Sequence[str],
-    n: int,
-) -> dict[str, list[str]]:
-    """``n`` request bodies for each callback of ``keys`` (its output key, in that order) with
-    bodies recorded while the pages loaded: those (distinct), then varied areas and periods
-    (``payloads.vary``). The same arguments give the same bodies."""
-    rng = random.Random(SEED)
-    by_output = recorded_bodies(bodies)
-    out: dict[str, list[str]] = {}
-    for key in keys:
-        if key not in by_output:
-            continue
-        originals = by_output[key]
-        variants = originals[:n]
-        while len(variants) < n:
-            variants.append(payloads.vary(rng.choice(originals), codes, quarters[0], rng))
-        out[key] = variants
-    return out
 
 
 def alternate(
@@ -81,10 +54,6 @@ def time_paired(
     codes: Sequence[str],
     quarters: Sequence[str],
     n: int,
-    *,
-    label: Callable[[str, dict], str],
-    stats: Callable[[list[float], list[int]], dict],
-    timed: Callable[[Callable[[], Any]], tuple[float, int]],
 ) -> dict:
     """Every recorded callback and every API endpoint of ``apps`` (by database name), ``n``
     requests each sent to every app in turn: per request, its label and each database's
@@ -101,18 +70,19 @@ def time_paired(
         return lambda url: client.get(url)
 
     callbacks: dict[str, dict] = {}
-    for key, variants in callback_variants(
-        list(first.callback_map), bodies, codes, quarters, n
+    recorded = payloads.recorded_bodies(bodies)
+    for key, variants in payloads.callback_variants(
+        list(first.callback_map), recorded, codes, quarters, n, random.Random(SEED)
     ).items():
-        timings = alternate({k: post(c) for k, c in clients.items()}, variants, timed)
+        timings = alternate({k: post(c) for k, c in clients.items()}, variants, _timed)
         callbacks[key] = {
-            "callback": label(key, first.callback_map[key]),
+            "callback": callback_label(key, first.callback_map[key]),
             **{name: stats(*timings[name]) for name in apps},
         }
     api: dict[str, dict] = {}
     urls = payloads.api_requests(codes, quarters, list(indicators()), n, random.Random(SEED))
     for route, requested in urls.items():
-        timings = alternate({k: get(c) for k, c in clients.items()}, requested, timed)
+        timings = alternate({k: get(c) for k, c in clients.items()}, requested, _timed)
         api[route] = {name: stats(*timings[name]) for name in apps}
     return {"n": n, "order": "alternated, swapped each request", "callbacks": callbacks, "api": api}
 
@@ -127,7 +97,6 @@ def run_paired(lite: Dataset, database_url: str, n: int, *, make_ahead: bool = T
     import dataclasses
     import time
 
-    from benchmarks import requests as timing
     from benchmarks.browser import app_for
 
     ds = dataclasses.replace(lite, database_url=database_url)
@@ -143,18 +112,8 @@ def run_paired(lite: Dataset, database_url: str, n: int, *, make_ahead: bool = T
         made[name] = round(time.perf_counter() - started, 1)
     bodies_file = lite.root / "callbacks.json"
     bodies = json.loads(bodies_file.read_text()) if bodies_file.exists() else []
-    codes, quarters = timing._areas_and_quarters(ds.db_url)
-    timed = time_paired(
-        apps,
-        bodies,
-        codes,
-        quarters,
-        n,
-        label=timing.callback_label,
-        stats=timing.stats,
-        timed=timing._timed,
-    )
-    return {**timed, "made_ahead_s": made}
+    codes, quarters = _areas_and_quarters(ds.db_url)
+    return {**time_paired(apps, bodies, codes, quarters, n), "made_ahead_s": made}
 
 
 def main(argv: list[str] | None = None) -> int:

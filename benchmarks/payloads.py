@@ -71,6 +71,38 @@ def undrawn(body: str) -> str:
     return json.dumps(data) if changed else body
 
 
+def recorded_bodies(bodies: Sequence[str]) -> dict[str, list[str]]:
+    """The distinct bodies recorded for each callback (by its output key), in recorded order,
+    each as a first request would send it (``undrawn``)."""
+    by_output: dict[str, dict[str, None]] = {}
+    for body in bodies:
+        by_output.setdefault(json.loads(body)["output"], {})[undrawn(body)] = None
+    return {key: list(found) for key, found in by_output.items()}
+
+
+def callback_variants(
+    keys: Sequence[str],
+    by_output: dict[str, list[str]],
+    codes: Sequence[str],
+    quarters: Sequence[str],
+    n: int,
+    rng: random.Random,
+) -> dict[str, list[str]]:
+    """``n`` request bodies for each callback of ``keys`` (its output key, in that order) with
+    bodies recorded while the pages loaded (``recorded_bodies``): those, then varied areas and
+    periods (``vary``). The same arguments (and ``rng`` seed) give the same bodies."""
+    out: dict[str, list[str]] = {}
+    for key in keys:
+        if key not in by_output:
+            continue
+        originals = by_output[key]
+        variants = originals[:n]
+        while len(variants) < n:
+            variants.append(vary(rng.choice(originals), codes, quarters[0], rng))
+        out[key] = variants
+    return out
+
+
 def api_requests(
     codes: Sequence[str],
     quarters: Sequence[str],

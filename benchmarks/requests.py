@@ -30,7 +30,7 @@ from pathlib import Path
 import flask
 import numpy as np
 
-from benchmarks import naive, paired, payloads
+from benchmarks import naive, payloads
 from benchmarks.dataset import Dataset, ensure_dataset
 
 log = logging.getLogger(__name__)
@@ -108,8 +108,10 @@ def time_callbacks(
 ) -> dict[str, dict]:
     """Real and floor timings for each callback of ``app`` (or why it was not timed)."""
     client = app.server.test_client()
-    recorded = paired.recorded_bodies(bodies)
-    by_output = paired.callback_variants(list(app.callback_map), bodies, codes, quarters, n)
+    recorded = payloads.recorded_bodies(bodies)
+    by_output = payloads.callback_variants(
+        list(app.callback_map), recorded, codes, quarters, n, random.Random(SEED)
+    )
     results: dict[str, dict] = {}
     for key, cb in app.callback_map.items():
         label = callback_label(key, cb)

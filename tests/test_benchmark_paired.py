@@ -6,11 +6,12 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from random import Random
 
 import pytest
 from support.postgres import postgres_server
 
-from benchmarks import paired, report_postgres
+from benchmarks import paired, payloads, report_postgres
 
 
 class _Response:
@@ -60,17 +61,18 @@ def test_each_callback_gets_its_recorded_bodies_then_varied_ones_the_same_every_
         _body("a.children", "E08000021", "2018-19_Q3"),
     ]
     codes, quarters = ["E06000008", "E08000021"], ["2016-17_Q1", "2018-19_Q4"]
-    made = paired.callback_variants(
-        ["a.children", "b.children", "c.children"], bodies, codes, quarters, 4
+    recorded = payloads.recorded_bodies(bodies)
+    made = payloads.callback_variants(
+        ["a.children", "b.children", "c.children"], recorded, codes, quarters, 4, Random(7)
     )
     assert list(made) == ["a.children", "b.children"]  # in the keys' order; c: nothing recorded
     assert made["a.children"][:2] == [bodies[1], bodies[3]]
     assert all(len(v) == 4 for v in made.values())
     assert all(json.loads(b)["output"] == key for key, v in made.items() for b in v)
-    assert made == paired.callback_variants(
-        ["a.children", "b.children"], bodies, codes, quarters, 4
+    assert made == payloads.callback_variants(
+        ["a.children", "b.children"], recorded, codes, quarters, 4, Random(7)
     )
-    assert paired.recorded_bodies(bodies)["a.children"] == [bodies[1], bodies[3]]
+    assert recorded["a.children"] == [bodies[1], bodies[3]]
 
 
 def _stats(p95: float) -> dict:
